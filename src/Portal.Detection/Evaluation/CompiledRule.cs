@@ -1,0 +1,50 @@
+using Portal.Detection.Query;
+using Portal.Detection.Rules;
+
+namespace Portal.Detection.Evaluation;
+
+/// <summary>A validated rule with its queries and conditions parsed once.</summary>
+public sealed class CompiledRule
+{
+    private CompiledRule(string id, DetectionRule definition)
+    {
+        Id = id;
+        Definition = definition;
+        Queries = definition.Queries.Select(q => new CompiledQuery(
+            q.Name!,
+            QueryParser.Parse(q.Query),
+            q.GroupByFields.Select(f => FieldNames.TryParse(f)!).ToList(),
+            q.Aggregation,
+            q.DistinctFields.Count > 0 ? FieldNames.TryParse(q.DistinctFields[0]) : null)).ToList();
+        Cases = definition.Cases.Select(c => (c, CaseCondition.Parse(c.Condition))).ToList();
+    }
+
+    /// <summary>The stored rule id.</summary>
+    public string Id { get; }
+
+    /// <summary>The rule as written.</summary>
+    public DetectionRule Definition { get; }
+
+    /// <summary>Parsed queries, in rule order.</summary>
+    public IReadOnlyList<CompiledQuery> Queries { get; }
+
+    /// <summary>Cases with their parsed conditions, in rule order (first match wins).</summary>
+    public IReadOnlyList<(RuleCase Case, CaseCondition Condition)> Cases { get; }
+
+    /// <summary>Group-by field names as written in the rule.</summary>
+    public IReadOnlyList<string> GroupByNames => Definition.Queries[0].GroupByFields;
+
+    /// <summary>Compiles a rule; throws <see cref="ArgumentException"/> listing the errors of an invalid rule.</summary>
+    public static CompiledRule Compile(string id, DetectionRule rule)
+    {
+        var errors = RuleValidator.Validate(rule);
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException($"Rule '{rule.Name}' is invalid: {string.Join("; ", errors)}", nameof(rule));
+        }
+        return new CompiledRule(id, rule);
+    }
+}
+
+/// <summary>A parsed rule query.</summary>
+public sealed record CompiledQuery(string Name, QueryNode Query, IReadOnlyList<FieldRef> GroupBy, string Aggregation, FieldRef? DistinctField);

@@ -1,0 +1,83 @@
+using Portal.Detection.Events;
+using Portal.Detection.Rules;
+
+namespace Portal.Detection.Evaluation;
+
+/// <summary>
+/// Groups a stream of already-matching events by the group-by fields and aggregates each group.
+/// Every store uses this after its own filtering, so grouping semantics live in one place:
+/// events missing a group-by value are left out, as Datadog does without optional group-by fields.
+/// </summary>
+public static class GroupAggregator
+{
+    /// <summary>Aggregates <paramref name="matching"/> (events that satisfy the query and window).</summary>
+    public static IReadOnlyList<GroupAggregate> Aggregate(IEnumerable<LogEvent> matching, AggregationRequest request)
+    {
+        var groups = new Dictionary<string, Accumulator>(StringComparer.Ordinal);
+        foreach (var e in matching)
+        {
+            var values = new string[request.GroupBy.Count];
+            var complete = true;
+            for (var i = 0; i < values.Length; i++)
+            {
+                var value = FieldNames.FirstValue(request.GroupBy[i], e);
+                if (value is null)
+                {
+                    complete = false;
+                    break;
+                }
+                values[i] = value;
+            }
+            if (!complete)
+            {
+                continue;
+            }
+            var key = GroupKey(values);
+            if (!groups.TryGetValue(key, out var acc))
+            {
+                acc = new Accumulator(values);
+                groups[key] = acc;
+            }
+            acc.Add(e, request);
+        }
+        return groups.Values.Select(a => a.ToAggregate(request)).ToList();
+    }
+
+    /// <summary>A stable key for a tuple of group values.</summary>
+    public static string GroupKey(IReadOnlyList<string> values) => string.Join('\u001f', values);
+
+    private sealed class Accumulator(string[] values)
+    {
+        private readonly HashSet<string> _distinct = new(StringComparer.Ordinal);
+        private readonly List<LogEvent> _samples = [];
+        private long _count;
+        private long _newCount;
+        private DateTimeOffset _first = DateTimeOffset.MaxValue;
+        private DateTimeOffset _last = DateTimeOffset.MinValue;
+
+        public void Add(LogEvent e, AggregationRequest request)
+        {
+            _count++;
+            if (e.Timestamp >= request.NewSince)
+            {
+                _newCount++;
+            }
+            _first = e.Timestamp < _first ? e.Timestamp : _first;
+            _last = e.Timestamp > _last ? e.Timestamp : _last;
+            if (request.DistinctField is { } distinct && FieldNames.FirstValue(distinct, e) is { } value)
+            {
+                _distinct.Add(value);
+            }
+            if (_samples.Count < request.SampleSize)
+            {
+                _samples.Add(e);
+            }
+        }
+
+        public GroupAggregate ToAggregate(AggregationRequest request)
+        {
+            double value = request.Aggregation == RuleAggregations.Cardinality ? _distinct.Count : _count;
+            return new GroupAggregate(values, value, _count, _newCount, _first, _last, _samples);
+        }
+    }
+}

@@ -1,0 +1,36 @@
+using Portal.Detection.Events;
+using Portal.Detection.Query;
+
+namespace Portal.Detection.Evaluation;
+
+/// <summary>
+/// The question the engine asks a store: "per group, how many events (or distinct values) matched
+/// this query in this window?" Stores answer it; the engine decides what the answer means.
+/// </summary>
+public interface IEventAggregator
+{
+    /// <summary>Aggregates the events matching <paramref name="request"/>, one result per group.</summary>
+    Task<IReadOnlyList<GroupAggregate>> AggregateAsync(AggregationRequest request, CancellationToken cancellationToken);
+}
+
+/// <summary>What to aggregate: events matching <see cref="Query"/> with <c>From ≤ timestamp &lt; To</c>.</summary>
+/// <param name="NewSince">Events at or after this instant are counted in <see cref="GroupAggregate.NewCount"/>.</param>
+public sealed record AggregationRequest(
+    QueryNode Query,
+    DateTimeOffset From,
+    DateTimeOffset To,
+    IReadOnlyList<FieldRef> GroupBy,
+    string Aggregation,
+    FieldRef? DistinctField,
+    DateTimeOffset NewSince,
+    int SampleSize = 5);
+
+/// <summary>The aggregate of one group. <see cref="Value"/> is the count or the distinct count.</summary>
+public sealed record GroupAggregate(
+    IReadOnlyList<string> GroupValues,
+    double Value,
+    long Count,
+    long NewCount,
+    DateTimeOffset FirstSeen,
+    DateTimeOffset LastSeen,
+    IReadOnlyList<LogEvent> Samples);

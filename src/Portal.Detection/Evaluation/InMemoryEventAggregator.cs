@@ -1,0 +1,17 @@
+using Portal.Detection.Events;
+using Portal.Detection.Query;
+
+namespace Portal.Detection.Evaluation;
+
+/// <summary>Answers aggregation requests over events held in memory (rule tests, previews, the CLI).</summary>
+public sealed class InMemoryEventAggregator(IEnumerable<LogEvent> events) : IEventAggregator
+{
+    /// <inheritdoc />
+    public Task<IReadOnlyList<GroupAggregate>> AggregateAsync(AggregationRequest request, CancellationToken cancellationToken)
+    {
+        var matching = events
+            .Where(e => e.Timestamp >= request.From && e.Timestamp < request.To && QueryMatcher.Matches(request.Query, e))
+            .OrderBy(e => e.Timestamp);
+        return Task.FromResult(GroupAggregator.Aggregate(matching, request));
+    }
+}

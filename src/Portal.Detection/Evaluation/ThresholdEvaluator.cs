@@ -1,0 +1,76 @@
+using Portal.Detection.Events;
+using Portal.Detection.Rules;
+
+namespace Portal.Detection.Evaluation;
+
+/// <summary>A group for which a case matched in one evaluation window.</summary>
+public sealed record SignalCandidate(
+    string GroupKey,
+    IReadOnlyDictionary<string, string> GroupBy,
+    RuleCase Case,
+    IReadOnlyDictionary<string, double> Values,
+    IReadOnlyDictionary<string, long> NewCounts,
+    DateTimeOffset FirstSeen,
+    DateTimeOffset LastSeen,
+    IReadOnlyList<LogEvent> Samples);
+
+/// <summary>
+/// Threshold detection: per group, aggregate each query over the window, join the queries on the
+/// group values, and take the first case whose condition holds.
+/// </summary>
+public static class ThresholdEvaluator
+{
+    /// <summary>
+    /// Evaluates <paramref name="rule"/> over <c>[from, to)</c>. Only groups with events at or after
+    /// <paramref name="newSince"/> are reported, so a sliding window never re-raises on events it already judged.
+    /// </summary>
+    public static async Task<IReadOnlyList<SignalCandidate>> EvaluateAsync(
+        CompiledRule rule, IEventAggregator store, DateTimeOffset from, DateTimeOffset to, DateTimeOffset newSince, CancellationToken cancellationToken)
+    {
+        var byGroup = new Dictionary<string, (IReadOnlyList<string> Values, Dictionary<string, GroupAggregate> PerQuery)>(StringComparer.Ordinal);
+        foreach (var query in rule.Queries)
+        {
+            var request = new AggregationRequest(query.Query, from, to, query.GroupBy, query.Aggregation, query.DistinctField, newSince);
+            foreach (var group in await store.AggregateAsync(request, cancellationToken))
+            {
+                var key = GroupAggregator.GroupKey(group.GroupValues);
+                if (!byGroup.TryGetValue(key, out var entry))
+                {
+                    entry = (group.GroupValues, new Dictionary<string, GroupAggregate>(StringComparer.Ordinal));
+                    byGroup[key] = entry;
+                }
+                entry.PerQuery[query.Name] = group;
+            }
+        }
+
+        var candidates = new List<SignalCandidate>();
+        foreach (var (key, (groupValues, perQuery)) in byGroup)
+        {
+            if (perQuery.Values.All(g => g.NewCount == 0))
+            {
+                continue;
+            }
+            var values = rule.Queries.ToDictionary(q => q.Name, q => perQuery.TryGetValue(q.Name, out var g) ? g.Value : 0d, StringComparer.Ordinal);
+            var matched = rule.Cases.FirstOrDefault(c => c.Condition.Evaluate(values));
+            if (matched.Case is null)
+            {
+                continue;
+            }
+            var groupBy = new Dictionary<string, string>(StringComparer.Ordinal);
+            for (var i = 0; i < rule.GroupByNames.Count; i++)
+            {
+                groupBy[rule.GroupByNames[i]] = groupValues[i];
+            }
+            candidates.Add(new SignalCandidate(
+                key,
+                groupBy,
+                matched.Case,
+                values,
+                perQuery.ToDictionary(p => p.Key, p => p.Value.NewCount, StringComparer.Ordinal),
+                perQuery.Values.Min(g => g.FirstSeen),
+                perQuery.Values.Max(g => g.LastSeen),
+                perQuery.Values.SelectMany(g => g.Samples).OrderBy(e => e.Timestamp).Take(10).ToList()));
+        }
+        return candidates;
+    }
+}

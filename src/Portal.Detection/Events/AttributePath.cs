@@ -1,0 +1,115 @@
+using System.Text.Json.Nodes;
+
+namespace Portal.Detection.Events;
+
+/// <summary>Navigation of nested attributes by dotted paths (<c>network.client.ip</c>).</summary>
+public static class AttributePath
+{
+    /// <summary>
+    /// Leaf values at <paramref name="path"/>. Arrays on the way or at the end fan out, so
+    /// <c>@tags.name</c> finds every element's name, as Datadog's facets do.
+    /// </summary>
+    public static IEnumerable<AttributeValue> Values(JsonObject root, string path)
+    {
+        var results = new List<AttributeValue>();
+        Collect(root, path.Split('.'), 0, results);
+        return results;
+    }
+
+    /// <summary>Every leaf of <paramref name="root"/> with its dotted path; arrays repeat their path.</summary>
+    public static IEnumerable<KeyValuePair<string, AttributeValue>> Flatten(JsonObject root)
+    {
+        var results = new List<KeyValuePair<string, AttributeValue>>();
+        FlattenInto(root, prefix: null, results);
+        return results;
+    }
+
+    /// <summary>True when the path leads to something (a leaf, an object or a non-empty array).</summary>
+    public static bool Exists(JsonObject root, string path) => Values(root, path).Any() || Find(root, path) is JsonObject;
+
+    /// <summary>Sets a leaf, creating intermediate objects.</summary>
+    public static void Set(JsonObject root, string path, JsonNode? value)
+    {
+        var segments = path.Split('.');
+        var current = root;
+        for (var i = 0; i < segments.Length - 1; i++)
+        {
+            if (current[segments[i]] is not JsonObject next)
+            {
+                next = [];
+                current[segments[i]] = next;
+            }
+            current = next;
+        }
+        current[segments[^1]] = value;
+    }
+
+    private static JsonNode? Find(JsonObject root, string path)
+    {
+        JsonNode? current = root;
+        foreach (var segment in path.Split('.'))
+        {
+            current = current is JsonObject obj && obj.TryGetPropertyValue(segment, out var child) ? child : null;
+            if (current is null)
+            {
+                return null;
+            }
+        }
+        return current;
+    }
+
+    private static void Collect(JsonNode? node, string[] segments, int index, List<AttributeValue> results)
+    {
+        switch (node)
+        {
+            case JsonArray array:
+                foreach (var item in array)
+                {
+                    Collect(item, segments, index, results);
+                }
+                return;
+            case JsonObject obj when index < segments.Length:
+                // A key may itself contain dots ("aws.region" sent flat): try the longest literal key first.
+                for (var end = segments.Length; end > index; end--)
+                {
+                    var key = end - index == 1 ? segments[index] : string.Join('.', segments[index..end]);
+                    if (obj.TryGetPropertyValue(key, out var child))
+                    {
+                        Collect(child, segments, end, results);
+                    }
+                }
+                return;
+            case JsonValue when index == segments.Length:
+                if (AttributeValue.From(node) is { } value)
+                {
+                    results.Add(value);
+                }
+                return;
+        }
+    }
+
+    private static void FlattenInto(JsonNode? node, string? prefix, List<KeyValuePair<string, AttributeValue>> results)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (key, child) in obj)
+                {
+                    FlattenInto(child, prefix is null ? key : $"{prefix}.{key}", results);
+                }
+                break;
+            case JsonArray array:
+                foreach (var item in array)
+                {
+                    FlattenInto(item, prefix, results);
+                }
+                break;
+            default:
+                if (prefix is not null && AttributeValue.From(node) is { } value)
+                {
+                    results.Add(new(prefix, value));
+                }
+                break;
+        }
+    }
+}

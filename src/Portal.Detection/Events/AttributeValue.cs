@@ -1,0 +1,39 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Portal.Detection.Events;
+
+/// <summary>
+/// A leaf attribute value: its text as searched (numbers in invariant, shortest round-trip form)
+/// and its number when it is numeric.
+/// </summary>
+public readonly record struct AttributeValue(string Text, double? Number)
+{
+    /// <summary>Reads a JSON leaf; objects and arrays have no leaf value.</summary>
+    public static AttributeValue? From(JsonNode? node)
+    {
+        if (node is not JsonValue value)
+        {
+            return null;
+        }
+        switch (value.GetValueKind())
+        {
+            case JsonValueKind.String:
+                var text = value.GetValue<string>();
+                return new AttributeValue(text, null);
+            case JsonValueKind.Number:
+                var number = value.GetValue<double>();
+                return new AttributeValue(FormatNumber(number), number);
+            case JsonValueKind.True:
+                return new AttributeValue("true", null);
+            case JsonValueKind.False:
+                return new AttributeValue("false", null);
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>The canonical text of a number: <c>500</c>, <c>0.25</c>, <c>1E+21</c>.</summary>
+    public static string FormatNumber(double number) => number.ToString("R", CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,25 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Portal.Detection.Signals;
+
+namespace Portal.Detection.Events;
+
+/// <summary>The stored JSON form of events and signals (camelCase, nulls omitted).</summary>
+public static class LogEventJson
+{
+    /// <summary>Serializer options shared by every store.</summary>
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    };
+
+    public static string Serialize(LogEvent e) => JsonSerializer.Serialize(e, Options);
+
+    public static LogEvent Deserialize(string json) => JsonSerializer.Deserialize<LogEvent>(json, Options)
+        ?? throw new JsonException("Stored event is null");
+
+    public static string Serialize(SecuritySignal s) => JsonSerializer.Serialize(s, Options);
+
+    public static SecuritySignal DeserializeSignal(string json) => JsonSerializer.Deserialize<SecuritySignal>(json, Options)
+        ?? throw new JsonException("Stored signal is null");
+}

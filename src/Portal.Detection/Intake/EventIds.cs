@@ -1,0 +1,41 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+
+namespace Portal.Detection.Intake;
+
+/// <summary>
+/// Event ids in the ULID layout: 26 Crockford base32 characters, 48 bits of Unix milliseconds then
+/// 80 random bits. Ids sort by time as plain strings, and 80 bits keep collisions negligible even
+/// when thousands of events share a millisecond.
+/// </summary>
+public static class EventIds
+{
+    /// <summary>Length of every id.</summary>
+    public const int Length = 26;
+
+    private const int TimeChars = 10;
+    private const string Alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+
+    /// <summary>A new id for an event at <paramref name="timestamp"/>.</summary>
+    public static string New(DateTimeOffset timestamp)
+    {
+        // Clamp into the 48-bit range so pre-1970 or absurd timestamps still give a valid id.
+        var time = (ulong)Math.Clamp(timestamp.ToUnixTimeMilliseconds(), 0L, (1L << 48) - 1);
+        Span<byte> bytes = stackalloc byte[10];
+        RandomNumberGenerator.Fill(bytes);
+        var random = ((UInt128)BinaryPrimitives.ReadUInt64LittleEndian(bytes) << 16) | BinaryPrimitives.ReadUInt16LittleEndian(bytes[8..]);
+
+        Span<char> chars = stackalloc char[Length];
+        for (var i = Length - 1; i >= TimeChars; i--)
+        {
+            chars[i] = Alphabet[(int)(random & 31)];
+            random >>= 5;
+        }
+        for (var i = TimeChars - 1; i >= 0; i--)
+        {
+            chars[i] = Alphabet[(int)(time & 31)];
+            time >>= 5;
+        }
+        return new string(chars);
+    }
+}

@@ -1,0 +1,51 @@
+using System.Text.Json.Nodes;
+using Portal.Detection.Events;
+
+namespace Portal.Detection.Intake;
+
+/// <summary>
+/// One event while it is being normalised: reserved fields still settable, attributes still growing.
+/// Parsers only add: they fill fields that are unset and attributes that are absent, so what the
+/// sender stated explicitly always wins over what is inferred from the message.
+/// </summary>
+internal sealed class IntakeDraft
+{
+    public string? Message { get; set; }
+    public string? Host { get; set; }
+    public string? Service { get; set; }
+    public string? Source { get; set; }
+
+    /// <summary>A standard status, or null while nobody has stated one.</summary>
+    public string? Status { get; set; }
+
+    /// <summary>When the event happened, or null while unknown.</summary>
+    public DateTimeOffset? Timestamp { get; set; }
+
+    public List<string> Tags { get; } = [];
+    public JsonObject Attributes { get; } = [];
+
+    /// <summary>Sets the attribute at <paramref name="path"/> unless something is already there.</summary>
+    public void Add(string path, JsonNode? value)
+    {
+        if (value is not null && !AttributePath.Exists(Attributes, path))
+        {
+            AttributePath.Set(Attributes, path, value);
+        }
+    }
+
+    /// <summary>Adds a string attribute, skipping null, empty and the log formats' "-" placeholder.</summary>
+    public void AddText(string path, string? value)
+    {
+        if (!string.IsNullOrEmpty(value) && value != "-")
+        {
+            Add(path, JsonValue.Create(value));
+        }
+    }
+
+    /// <summary>The first string leaf at <paramref name="path"/>, or null.</summary>
+    public string? Text(string path)
+    {
+        var value = AttributePath.Values(Attributes, path).FirstOrDefault();
+        return value.Number is null ? value.Text : null;
+    }
+}

@@ -1,0 +1,80 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Portal.Detection.Intake;
+
+/// <summary>Reads the reserved intake fields, converting what can be converted and naming what cannot.</summary>
+internal static class IntakeFields
+{
+    /// <summary>Datadog's limit on one tag.</summary>
+    public const int MaxTagLength = 200;
+
+    /// <summary>
+    /// Text of a field: strings as they are (trimmed, blank is absent), numbers in their JSON form
+    /// (<c>"service": 42</c> is a real misconfiguration, not an attack). Other types throw when
+    /// <paramref name="strict"/>, and read as absent otherwise.
+    /// </summary>
+    public static string? ReadText(JsonNode? node, string field, bool strict)
+    {
+        if (node is JsonValue value)
+        {
+            switch (value.GetValueKind())
+            {
+                case JsonValueKind.String:
+                    var text = value.GetValue<string>().Trim();
+                    return text.Length == 0 ? null : text;
+                case JsonValueKind.Number:
+                    return value.ToJsonString();
+                case JsonValueKind.Null:
+                    return null;
+            }
+        }
+        if (node is null || !strict)
+        {
+            return null;
+        }
+        throw new IntakeFieldException(field, $"expected a string but got {Describe(node)}");
+    }
+
+    /// <summary>
+    /// Tags from <c>"k:v,k2:v2"</c> or from an array of such strings. Like Datadog, tags are
+    /// lower-cased and cut at 200 characters, so <c>env:Prod</c> and <c>env:prod</c> are one tag.
+    /// </summary>
+    public static IEnumerable<string> ReadTags(JsonNode? node, string field)
+    {
+        switch (node)
+        {
+            case null:
+                return [];
+            case JsonArray array:
+                return array.SelectMany((item, i) => SplitTags(ReadText(item, $"{field}[{i}]", strict: true)));
+            default:
+                return SplitTags(ReadText(node, field, strict: true));
+        }
+    }
+
+    /// <summary>Splits a comma-separated tag list.</summary>
+    public static IEnumerable<string> SplitTags(string? tags)
+    {
+        if (string.IsNullOrWhiteSpace(tags))
+        {
+            yield break;
+        }
+        foreach (var part in tags.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            var tag = part.ToLowerInvariant();
+            yield return tag.Length > MaxTagLength ? tag[..MaxTagLength] : tag;
+        }
+    }
+
+    private static string Describe(JsonNode node) => node switch
+    {
+        JsonObject => "an object",
+        JsonArray => "an array",
+        _ => node.GetValueKind() switch
+        {
+            JsonValueKind.True or JsonValueKind.False => "a boolean",
+            var kind => kind.ToString().ToLowerInvariant(),
+        },
+    };
+}

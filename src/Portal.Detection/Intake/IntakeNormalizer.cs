@@ -1,0 +1,85 @@
+using System.Text.Json.Nodes;
+using Portal.Detection.Events;
+using Portal.Detection.Intake.Parsers;
+
+namespace Portal.Detection.Intake;
+
+/// <summary>
+/// Turns one object of Datadog's log intake (<c>message</c>, <c>ddsource</c>, <c>ddtags</c>,
+/// <c>hostname</c>, <c>service</c>, <c>status</c>, <c>timestamp</c> and free attributes) into a
+/// <see cref="LogEvent"/>, then lets the parser of its source add attributes from the message.
+/// </summary>
+public static class IntakeNormalizer
+{
+    /// <summary>Attribute set on events whose own timestamp was replaced by the time of arrival.</summary>
+    public const string TimestampAdjustedAttribute = "vigil.timestamp_adjusted";
+
+    /// <summary>Attribute keeping the timestamp an adjusted event was sent with (ISO 8601).</summary>
+    public const string OriginalTimestampAttribute = "vigil.original_timestamp";
+
+    private static readonly Dictionary<string, Action<IntakeDraft>> Parsers = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["sshd"] = SshdParser.Parse,
+        ["apache"] = AccessLogParser.Parse,
+        ["nginx"] = AccessLogParser.Parse,
+        ["httpd"] = AccessLogParser.Parse,
+        ["webserver"] = AccessLogParser.Parse,
+        ["access"] = AccessLogParser.Parse,
+        ["cloudtrail"] = CloudTrailParser.Parse,
+    };
+
+    /// <summary>
+    /// Normalises <paramref name="raw"/> (left unchanged). <paramref name="extraTags"/> are the
+    /// request's own <c>ddtags</c>, added to every event of the request.
+    /// </summary>
+    /// <exception cref="IntakeFieldException">A reserved field has a type that cannot be converted.</exception>
+    public static LogEvent Normalize(JsonObject raw, DateTimeOffset receivedAt, string? extraTags = null)
+    {
+        var draft = new IntakeDraft();
+        ReservedFields.Extract(raw, draft, strict: true);
+        draft.Tags.AddRange(IntakeFields.SplitTags(extraTags));
+
+        if (draft.Source is not null && Parsers.TryGetValue(draft.Source, out var parse))
+        {
+            parse(draft);
+        }
+        else
+        {
+            JsonMessageParser.Parse(draft);
+        }
+
+        var timestamp = ResolveTimestamp(draft, receivedAt.ToUniversalTime());
+        return new LogEvent
+        {
+            Id = EventIds.New(timestamp),
+            Timestamp = timestamp,
+            Host = draft.Host,
+            Service = draft.Service,
+            Source = draft.Source,
+            Status = draft.Status ?? LogStatuses.Info,
+            Message = draft.Message,
+            Tags = draft.Tags.Distinct(StringComparer.Ordinal).ToList(),
+            Attributes = draft.Attributes,
+        };
+    }
+
+    /// <summary>
+    /// Datadog keeps an event's own time only within 18 hours before (and a little after) arrival;
+    /// outside that the arrival time is used and the event is flagged, so that late batches still
+    /// reach the detection windows instead of vanishing into the past.
+    /// </summary>
+    private static DateTimeOffset ResolveTimestamp(IntakeDraft draft, DateTimeOffset receivedAt)
+    {
+        if (draft.Timestamp is not { } sent)
+        {
+            return receivedAt;
+        }
+        if (receivedAt - sent <= IntakeTimestamps.MaxAge && sent - receivedAt <= IntakeTimestamps.MaxSkew)
+        {
+            return sent.ToUniversalTime();
+        }
+        AttributePath.Set(draft.Attributes, TimestampAdjustedAttribute, JsonValue.Create(true));
+        AttributePath.Set(draft.Attributes, OriginalTimestampAttribute, JsonValue.Create(sent.UtcDateTime.ToString("O")));
+        return receivedAt;
+    }
+}

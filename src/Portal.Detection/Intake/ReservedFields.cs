@@ -1,0 +1,94 @@
+using System.Text.Json.Nodes;
+
+namespace Portal.Detection.Intake;
+
+/// <summary>
+/// Moves Datadog's reserved intake fields of an object into a draft and copies every other
+/// property into the draft's attributes, nested as sent.
+/// </summary>
+internal static class ReservedFields
+{
+    public const string Message = "message";
+    public const string Source = "ddsource";
+    public const string Tags = "ddtags";
+    public const string Service = "service";
+
+    /// <summary>Alternative names, in order of preference: the first one present wins.</summary>
+    public static readonly string[] HostFields = ["hostname", "host"];
+
+    /// <inheritdoc cref="HostFields"/>
+    public static readonly string[] StatusFields = ["status", "level", "severity"];
+
+    /// <inheritdoc cref="HostFields"/>
+    public static readonly string[] TimestampFields = ["timestamp", "date", "@timestamp"];
+
+    /// <summary>
+    /// Fills the draft's unset fields from <paramref name="source"/>. With <paramref name="strict"/>
+    /// (the intake object itself) wrong types throw <see cref="IntakeFieldException"/>; otherwise
+    /// (JSON found inside a message) they are left as plain attributes.
+    /// </summary>
+    public static void Extract(JsonObject source, IntakeDraft draft, bool strict)
+    {
+        var consumed = new HashSet<string>(StringComparer.Ordinal);
+        if (strict)
+        {
+            draft.Message ??= TakeText(source, Message, consumed, strict);
+            draft.Tags.AddRange(IntakeFields.ReadTags(source[Tags], Tags));
+            consumed.Add(Tags);
+        }
+        draft.Source ??= TakeText(source, Source, consumed, strict);
+        draft.Service ??= TakeText(source, Service, consumed, strict);
+        draft.Host ??= TakeFirst(source, HostFields, consumed, n => IntakeFields.ReadText(source[n], n, strict));
+        draft.Status ??= TakeFirst(source, StatusFields, consumed, n => ReadStatus(source[n], n, strict));
+        // An unparseable date stays an attribute: it may be data that merely shares the name.
+        draft.Timestamp ??= TakeFirst(source, TimestampFields, consumed, n => IntakeTimestamps.TryRead(source[n]));
+        foreach (var (key, value) in source)
+        {
+            // Keys are copied as they are: "aws.region" sent flat stays one flat key.
+            if (!consumed.Contains(key) && (strict || key != Message) && !draft.Attributes.ContainsKey(key))
+            {
+                draft.Attributes[key] = value?.DeepClone();
+            }
+        }
+    }
+
+    private static string? TakeText(JsonObject source, string name, HashSet<string> consumed, bool strict)
+    {
+        var text = IntakeFields.ReadText(source[name], name, strict);
+        if (text is not null || strict)
+        {
+            consumed.Add(name);
+        }
+        return text;
+    }
+
+    private static T? TakeFirst<T>(JsonObject source, string[] names, HashSet<string> consumed, Func<string, T?> read)
+    {
+        foreach (var name in names)
+        {
+            if (source[name] is null)
+            {
+                continue;
+            }
+            var value = read(name);
+            if (value is not null)
+            {
+                consumed.Add(name);
+                return value;
+            }
+        }
+        return default;
+    }
+
+    private static string? ReadStatus(JsonNode? node, string field, bool strict)
+    {
+        try
+        {
+            return LogStatuses.FromNode(node, field);
+        }
+        catch (IntakeFieldException) when (!strict)
+        {
+            return null;
+        }
+    }
+}

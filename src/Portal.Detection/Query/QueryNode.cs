@@ -1,0 +1,68 @@
+namespace Portal.Detection.Query;
+
+/// <summary>A node of a parsed log query. <see cref="Position"/> is the zero-based offset in the query text.</summary>
+public abstract record QueryNode(int Position);
+
+/// <summary>Every child must match (explicit <c>AND</c> or juxtaposition).</summary>
+public sealed record AndNode(IReadOnlyList<QueryNode> Children, int Position) : QueryNode(Position);
+
+/// <summary>At least one child must match.</summary>
+public sealed record OrNode(IReadOnlyList<QueryNode> Children, int Position) : QueryNode(Position);
+
+/// <summary>The child must not match (<c>NOT</c> or a leading <c>-</c>).</summary>
+public sealed record NotNode(QueryNode Child, int Position) : QueryNode(Position);
+
+/// <summary>Matches everything: the empty query or <c>*</c>.</summary>
+public sealed record MatchAllNode(int Position) : QueryNode(Position);
+
+/// <summary>A value test on a field: exact, prefix (trailing <c>*</c>) or quoted phrase.</summary>
+public sealed record TermNode(FieldRef Field, string Value, TermKind Kind, int Position) : QueryNode(Position);
+
+/// <summary>A numeric comparison on an attribute: <c>@http.status_code:>=500</c>.</summary>
+public sealed record ComparisonNode(FieldRef Field, ComparisonOperator Operator, double Value, int Position) : QueryNode(Position);
+
+/// <summary>The field has a value: <c>@usr.name:*</c>.</summary>
+public sealed record ExistsNode(FieldRef Field, int Position) : QueryNode(Position);
+
+/// <summary>How a <see cref="TermNode"/> compares its value.</summary>
+public enum TermKind
+{
+    /// <summary>Equal value (facets) or contained word sequence (free text).</summary>
+    Exact,
+    /// <summary>Value starts with the text before the trailing <c>*</c>.</summary>
+    Prefix,
+    /// <summary>A quoted value: an exact value for facets, a word sequence for free text.</summary>
+    Phrase,
+}
+
+/// <summary>Numeric comparison operators.</summary>
+public enum ComparisonOperator
+{
+    GreaterThan,
+    GreaterThanOrEqual,
+    LessThan,
+    LessThanOrEqual,
+}
+
+/// <summary>What a field name in a query refers to.</summary>
+public enum FieldKind
+{
+    /// <summary>Words of the message (no field, or <c>message:</c>).</summary>
+    FreeText,
+    /// <summary>A reserved attribute: <c>host</c>, <c>service</c>, <c>source</c>, <c>status</c>.</summary>
+    Reserved,
+    /// <summary>A tag, <c>env:prod</c>: the field name is the tag key.</summary>
+    Tag,
+    /// <summary>An attribute, <c>@network.client.ip</c>: the name is the path without the <c>@</c>.</summary>
+    Attribute,
+}
+
+/// <summary>The field of a term.</summary>
+public sealed record FieldRef(FieldKind Kind, string Name)
+{
+    /// <summary>The free-text pseudo field.</summary>
+    public static readonly FieldRef FreeText = new(FieldKind.FreeText, "message");
+
+    /// <summary>The field as written in a query.</summary>
+    public override string ToString() => Kind == FieldKind.Attribute ? "@" + Name : Name;
+}

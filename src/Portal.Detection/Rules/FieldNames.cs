@@ -1,0 +1,35 @@
+using Portal.Detection.Events;
+using Portal.Detection.Query;
+
+namespace Portal.Detection.Rules;
+
+/// <summary>Field names as written in group-by and distinct lists: <c>host</c>, <c>env</c> (a tag key), <c>@usr.name</c>.</summary>
+public static class FieldNames
+{
+    /// <summary>Resolves a field name, or null when it is not one.</summary>
+    public static FieldRef? TryParse(string name)
+    {
+        if (name.StartsWith('@'))
+        {
+            var path = name[1..];
+            return path.Length > 0 && !path.StartsWith('.') && !path.EndsWith('.') ? new FieldRef(FieldKind.Attribute, path) : null;
+        }
+        if (name.Length == 0 || name.Any(c => char.IsWhiteSpace(c) || c == ':'))
+        {
+            return null;
+        }
+        if (name == ReservedAttributes.Message)
+        {
+            return FieldRef.FreeText;
+        }
+        return new FieldRef(ReservedAttributes.IsFacet(name) ? FieldKind.Reserved : FieldKind.Tag, name);
+    }
+
+    /// <summary>The first value of <paramref name="field"/> in <paramref name="e"/>, or null.</summary>
+    public static string? FirstValue(FieldRef field, LogEvent e) => field.Kind switch
+    {
+        FieldKind.Attribute => e.GetAttribute(field.Name).Select(v => (string?)v.Text).FirstOrDefault(),
+        FieldKind.Tag => e.Tags.Where(t => t.StartsWith(field.Name + ":", StringComparison.Ordinal)).Select(t => (string?)t[(field.Name.Length + 1)..]).FirstOrDefault(),
+        _ => e.GetReserved(field.Name),
+    };
+}

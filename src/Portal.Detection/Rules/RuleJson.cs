@@ -1,0 +1,50 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Portal.Detection.Rules;
+
+/// <summary>Reads and writes rules as Datadog's camelCase JSON.</summary>
+public static class RuleJson
+{
+    /// <summary>Serializer options for rule JSON (camelCase, nulls omitted).</summary>
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip,
+        AllowTrailingCommas = false,
+    };
+
+    /// <summary>Parses and validates rule JSON; on failure returns every error with its JSON path.</summary>
+    public static (DetectionRule? Rule, IReadOnlyList<RuleError> Errors) Parse(string json)
+    {
+        DetectionRule? rule;
+        try
+        {
+            rule = JsonSerializer.Deserialize<DetectionRule>(json, Options);
+        }
+        catch (JsonException e)
+        {
+            var path = string.IsNullOrEmpty(e.Path) ? "$" : e.Path;
+            var where = e.LineNumber is { } line ? $" (line {line + 1}, byte {e.BytePositionInLine + 1})" : "";
+            return (null, [new RuleError(path, $"invalid JSON or wrong type{where}: {FirstSentence(e.Message)}")]);
+        }
+        if (rule is null)
+        {
+            return (null, [new RuleError("$", "expected a rule object")]);
+        }
+        var errors = RuleValidator.Validate(rule);
+        return errors.Count == 0 ? (rule, errors) : (null, errors);
+    }
+
+    /// <summary>Serializes a rule to its canonical JSON.</summary>
+    public static string Serialize(DetectionRule rule) => JsonSerializer.Serialize(rule, Options);
+
+    /// <summary>A deep copy through JSON.</summary>
+    public static DetectionRule Clone(DetectionRule rule) => JsonSerializer.Deserialize<DetectionRule>(Serialize(rule), Options)!;
+
+    private static string FirstSentence(string message)
+    {
+        var cut = message.IndexOf(". Path:", StringComparison.Ordinal);
+        return cut > 0 ? message[..cut] : message;
+    }
+}

@@ -1,0 +1,108 @@
+using System.Text.Json.Nodes;
+using Portal.Detection.Evaluation;
+using Portal.Detection.Events;
+using Portal.Detection.Rules;
+
+namespace Portal.Detection.Signals;
+
+/// <summary>
+/// One signal per rule and group while it stays alive: a match updates the open signal when the group
+/// was last seen within keep-alive and the signal is younger than the max signal duration; otherwise a
+/// new signal starts. A more severe case escalates the open signal; severity never drops.
+/// </summary>
+public static class SignalLifecycle
+{
+    private const int MaxSamples = 10;
+    private static readonly string[] CopiedAttributes = ["usr", "network", "evt", "http", "userIdentity", "ssh"];
+
+    /// <summary>True when <paramref name="open"/> can still absorb matches seen at <paramref name="lastSeen"/>.</summary>
+    public static bool IsAlive(SecuritySignal open, RuleOptions options, DateTimeOffset lastSeen) =>
+        open.TriageState != TriageStates.Archived
+        && lastSeen - open.LastSeen <= TimeSpan.FromSeconds(options.KeepAlive)
+        && lastSeen - open.FirstSeen <= TimeSpan.FromSeconds(options.MaxSignalDuration);
+
+    /// <summary>Applies a candidate: returns the updated open signal or a new one.</summary>
+    public static SecuritySignal Apply(CompiledRule rule, SignalCandidate candidate, SecuritySignal? open, DateTimeOffset evaluatedAt, Func<string> newId)
+    {
+        var newEvents = candidate.NewCounts.Values.Sum();
+        if (open is not null && IsAlive(open, rule.Definition.Options, candidate.LastSeen))
+        {
+            open.LastSeen = candidate.LastSeen > open.LastSeen ? candidate.LastSeen : open.LastSeen;
+            open.EventsMatched += newEvents;
+            foreach (var (query, count) in candidate.NewCounts)
+            {
+                open.EventsMatchedByQuery[query] = open.EventsMatchedByQuery.GetValueOrDefault(query) + count;
+            }
+            foreach (var id in candidate.Samples.Select(s => s.Id).Where(id => !open.SampleEventIds.Contains(id)))
+            {
+                if (open.SampleEventIds.Count < MaxSamples)
+                {
+                    open.SampleEventIds.Add(id);
+                }
+            }
+            if (Severities.Rank(candidate.Case.Status) > Severities.Rank(open.Severity))
+            {
+                open.Severity = candidate.Case.Status;
+            }
+            open.UpdatedAt = evaluatedAt;
+            return open;
+        }
+
+        var definition = rule.Definition;
+        var sample = candidate.Samples.FirstOrDefault();
+        var title = definition.HasExtendedTitle && candidate.GroupBy.Count > 0
+            ? $"{definition.Name} ({string.Join(", ", candidate.GroupBy.Values)})"
+            : definition.Name;
+        return new SecuritySignal
+        {
+            Id = newId(),
+            Timestamp = evaluatedAt,
+            Title = title,
+            Message = MessageTemplate.Render(definition.Message, definition.Name, newEvents, candidate.GroupBy, sample),
+            Severity = candidate.Case.Status,
+            Tags = SignalTags(definition, candidate.Samples),
+            RuleId = rule.Id,
+            RuleName = definition.Name,
+            RuleVersion = definition.Version,
+            GroupBy = new Dictionary<string, string>(candidate.GroupBy),
+            GroupKey = candidate.GroupKey,
+            FirstSeen = candidate.FirstSeen,
+            LastSeen = candidate.LastSeen,
+            EventsMatched = newEvents,
+            EventsMatchedByQuery = new Dictionary<string, long>(candidate.NewCounts),
+            SampleEventIds = candidate.Samples.Select(s => s.Id).Take(MaxSamples).ToList(),
+            Attributes = CopyAttributes(sample),
+        };
+    }
+
+    private static List<string> SignalTags(DetectionRule rule, IReadOnlyList<LogEvent> samples)
+    {
+        var tags = new List<string>(rule.Tags);
+        foreach (var source in samples.Select(s => s.Source).Where(s => s is not null).Distinct())
+        {
+            var tag = $"source:{source}";
+            if (!tags.Contains(tag))
+            {
+                tags.Add(tag);
+            }
+        }
+        return tags;
+    }
+
+    private static JsonObject CopyAttributes(LogEvent? sample)
+    {
+        var copy = new JsonObject();
+        if (sample is null)
+        {
+            return copy;
+        }
+        foreach (var name in CopiedAttributes)
+        {
+            if (sample.Attributes[name] is { } node)
+            {
+                copy[name] = node.DeepClone();
+            }
+        }
+        return copy;
+    }
+}

@@ -1,0 +1,24 @@
+using Portal.Detection.Evaluation;
+using Portal.Detection.Events;
+using Portal.Detection.Query;
+
+namespace Portal.Search;
+
+/// <summary>Where a tenant's log events live. Every call names its tenant; stores never mix tenants.</summary>
+public interface ILogStore
+{
+    /// <summary>Stores <paramref name="events"/>; when the task completes they are durable and searchable.</summary>
+    Task AppendAsync(Guid tenantId, IReadOnlyList<LogEvent> events, CancellationToken cancellationToken);
+
+    /// <summary>Events matching the query, newest first, paged with a cursor.</summary>
+    Task<EventPage<LogEvent>> SearchAsync(Guid tenantId, SearchRequest request, CancellationToken cancellationToken);
+
+    /// <summary>The aggregation interface of the tenant's events, for the detection engine.</summary>
+    IEventAggregator Aggregator(Guid tenantId);
+}
+
+/// <summary>A search over a time range: <c>From ≤ timestamp &lt; To</c>.</summary>
+public sealed record SearchRequest(QueryNode Query, DateTimeOffset From, DateTimeOffset To, int Limit = 50, SearchCursor? After = null);
+
+/// <summary>One page of results; <see cref="Next"/> is null on the last page.</summary>
+public sealed record EventPage<T>(IReadOnlyList<T> Items, int TotalHits, SearchCursor? Next);

@@ -1,0 +1,19 @@
+using Portal.Detection.Signals;
+
+namespace Portal.Search;
+
+/// <summary>Where a tenant's security signals live.</summary>
+public interface ISignalStore
+{
+    /// <summary>Creates or replaces signals (by id); durable when the task completes.</summary>
+    Task UpsertAsync(Guid tenantId, IReadOnlyList<SecuritySignal> signals, CancellationToken cancellationToken);
+
+    /// <summary>The signal with <paramref name="id"/>, or null when the tenant has none.</summary>
+    Task<SecuritySignal?> GetAsync(Guid tenantId, string id, CancellationToken cancellationToken);
+
+    /// <summary>Signals matching the query (signal attributes: <c>status</c> is the severity, <c>@workflow.triage.state</c>...), newest first.</summary>
+    Task<EventPage<SecuritySignal>> SearchAsync(Guid tenantId, SearchRequest request, CancellationToken cancellationToken);
+
+    /// <summary>The most recent signal of each group of a rule, to be updated or superseded.</summary>
+    Task<IReadOnlyDictionary<string, SecuritySignal>> LatestByGroupAsync(Guid tenantId, string ruleId, DateTimeOffset since, CancellationToken cancellationToken);
+}

@@ -1,0 +1,44 @@
+using Portal.Detection.Events;
+using Portal.Detection.Query;
+using Portal.Detection.Signals;
+
+namespace Portal.Search.Lucene;
+
+/// <summary>The embedded signal store: one Lucene index per tenant, searched with the log query language.</summary>
+public sealed class LuceneSignalStore(TenantIndexes indexes) : ISignalStore
+{
+    private const string Kind = "signals";
+
+    /// <inheritdoc />
+    public Task UpsertAsync(Guid tenantId, IReadOnlyList<SecuritySignal> signals, CancellationToken cancellationToken) =>
+        signals.Count == 0
+            ? Task.CompletedTask
+            : indexes.Get(tenantId, Kind).WriteDurablyAsync(signals.Select(s => (SignalDocument.Searchable(s), LogEventJson.Serialize(s), true)), cancellationToken);
+
+    /// <inheritdoc />
+    public Task<SecuritySignal?> GetAsync(Guid tenantId, string id, CancellationToken cancellationToken)
+    {
+        var source = indexes.Get(tenantId, Kind).Get(id);
+        return Task.FromResult(source is null ? null : LogEventJson.DeserializeSignal(source));
+    }
+
+    /// <inheritdoc />
+    public Task<EventPage<SecuritySignal>> SearchAsync(Guid tenantId, SearchRequest request, CancellationToken cancellationToken)
+    {
+        var page = indexes.Get(tenantId, Kind).Search(request.Query, request.From, request.To, request.Limit, request.After);
+        var items = page.Sources.Select(LogEventJson.DeserializeSignal).ToList();
+        var next = items.Count == request.Limit && items.Count > 0 ? SearchCursor.After(items[^1].Timestamp, items[^1].Id) : (SearchCursor?)null;
+        return Task.FromResult(new EventPage<SecuritySignal>(items, page.TotalHits, next));
+    }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyDictionary<string, SecuritySignal>> LatestByGroupAsync(Guid tenantId, string ruleId, DateTimeOffset since, CancellationToken cancellationToken)
+    {
+        var query = new TermNode(new FieldRef(FieldKind.Attribute, SignalDocument.RuleIdPath), ruleId, TermKind.Exact, 0);
+        var latest = indexes.Get(tenantId, Kind).ScanSources(query, since, DateTimeOffset.MaxValue)
+            .Select(LogEventJson.DeserializeSignal)
+            .GroupBy(s => s.GroupKey, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.OrderByDescending(s => s.Timestamp).First(), StringComparer.Ordinal);
+        return Task.FromResult<IReadOnlyDictionary<string, SecuritySignal>>(latest);
+    }
+}

@@ -1,0 +1,52 @@
+using System.Collections.Concurrent;
+
+namespace Portal.Search.Lucene;
+
+/// <summary>
+/// Opens each tenant's indexes once and keeps them open: <c>{data}/tenants/{tenant}/{kind}</c>.
+/// One directory per tenant and kind, so no query can ever reach another tenant's documents.
+/// </summary>
+public sealed class TenantIndexes(string dataDirectory) : IDisposable
+{
+    private readonly ConcurrentDictionary<(Guid, string), Lazy<LuceneEventIndex>> _indexes = new();
+
+    /// <summary>The index of <paramref name="kind"/> (<c>logs</c>, <c>signals</c>) for a tenant.</summary>
+    public LuceneEventIndex Get(Guid tenantId, string kind)
+    {
+        if (tenantId == Guid.Empty)
+        {
+            throw new ArgumentException("A tenant is required.", nameof(tenantId));
+        }
+        return _indexes.GetOrAdd((tenantId, kind), key => new Lazy<LuceneEventIndex>(
+            () => new LuceneEventIndex(PathOf(key.Item1, key.Item2)), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
+    }
+
+    /// <summary>Closes and deletes every index of a tenant.</summary>
+    public void Drop(Guid tenantId)
+    {
+        foreach (var key in _indexes.Keys.Where(k => k.Item1 == tenantId).ToList())
+        {
+            if (_indexes.TryRemove(key, out var index) && index.IsValueCreated)
+            {
+                index.Value.Dispose();
+            }
+        }
+        var dir = Path.Combine(dataDirectory, "tenants", tenantId.ToString("N"));
+        if (Directory.Exists(dir))
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var index in _indexes.Values.Where(i => i.IsValueCreated))
+        {
+            index.Value.Dispose();
+        }
+        _indexes.Clear();
+    }
+
+    private string PathOf(Guid tenantId, string kind) => Path.Combine(dataDirectory, "tenants", tenantId.ToString("N"), kind);
+}

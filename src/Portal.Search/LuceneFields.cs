@@ -1,0 +1,21 @@
+namespace Portal.Search.Lucene;
+
+/// <summary>Field names of the embedded index. Attributes are prefixed so they never clash with reserved fields.</summary>
+internal static class LuceneFields
+{
+    public const string Id = "_id";
+    public const string Timestamp = "_ts";
+    public const string Source = "_source";
+    public const string Text = "_text";
+    public const string Exists = "_exists";
+    public const string Tags = "tags";
+
+    /// <summary>Exact (keyword) values of an attribute.</summary>
+    public static string Attribute(string path) => "@" + path;
+
+    /// <summary>Numeric values of an attribute, for ranges and comparisons.</summary>
+    public static string Numeric(string path) => "n@" + path;
+
+    /// <summary>The existence marker of a tag key.</summary>
+    public static string TagKey(string key) => "tag:" + key;
+}
