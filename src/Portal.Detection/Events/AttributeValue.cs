@@ -23,7 +23,8 @@ public readonly record struct AttributeValue(string Text, double? Number)
                 var text = value.GetValue<string>();
                 return new AttributeValue(text, null);
             case JsonValueKind.Number:
-                var number = value.GetValue<double>();
+                // Parsed JSON holds a JsonElement, built nodes hold an int/long/double: the JSON text serves both.
+                var number = double.Parse(value.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture);
                 return new AttributeValue(FormatNumber(number), number);
             case JsonValueKind.True:
                 return new AttributeValue("true", null);

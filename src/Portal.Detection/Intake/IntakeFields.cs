@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
@@ -66,6 +67,25 @@ internal static class IntakeFields
             yield return tag.Length > MaxTagLength ? tag[..MaxTagLength] : tag;
         }
     }
+
+    /// <summary>
+    /// The number in a JSON number node, whether it was parsed from text or built from a .NET value
+    /// (<c>GetValue&lt;double&gt;</c> refuses a node built from an <c>int</c>).
+    /// </summary>
+    public static bool TryGetNumber(JsonNode? node, out double number)
+    {
+        number = 0;
+        return node is JsonValue value
+            && value.GetValueKind() == JsonValueKind.Number
+            && double.TryParse(value.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture, out number);
+    }
+
+    /// <summary>
+    /// A copy of an attribute value backed by parsed JSON. Nodes built from .NET values (an <c>int</c>
+    /// in a <c>JsonObject</c> initializer) read differently from parsed ones, so everything stored
+    /// goes through JSON text once and every reader sees the same kind of node.
+    /// </summary>
+    public static JsonNode? Canonical(JsonNode? node) => node is null ? null : JsonNode.Parse(node.ToJsonString());
 
     private static string Describe(JsonNode node) => node switch
     {

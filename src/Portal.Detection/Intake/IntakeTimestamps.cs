@@ -16,16 +16,11 @@ internal static class IntakeTimestamps
     /// <summary>The instant in <paramref name="node"/>, or null when it holds none.</summary>
     public static DateTimeOffset? TryRead(JsonNode? node)
     {
-        if (node is not JsonValue value)
+        if (IntakeFields.TryGetNumber(node, out var number))
         {
-            return null;
+            return FromEpoch(number);
         }
-        return value.GetValueKind() switch
-        {
-            JsonValueKind.Number => FromEpoch(value.GetValue<double>()),
-            JsonValueKind.String => FromText(value.GetValue<string>()),
-            _ => null,
-        };
+        return node is JsonValue value && value.GetValueKind() == JsonValueKind.String ? FromText(value.GetValue<string>()) : null;
     }
 
     /// <summary>Parses ISO 8601 text (or a number in text); a missing offset means UTC.</summary>

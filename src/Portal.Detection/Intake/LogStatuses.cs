@@ -69,8 +69,7 @@ public static class LogStatuses
                 case JsonValueKind.String:
                     var text = value.GetValue<string>();
                     return string.IsNullOrWhiteSpace(text) ? null : Map(text);
-                case JsonValueKind.Number:
-                    var number = value.GetValue<double>();
+                case JsonValueKind.Number when IntakeFields.TryGetNumber(value, out var number):
                     return number == Math.Floor(number) && number is >= 0 and < 8 ? FromSyslog((int)number) : Info;
             }
         }

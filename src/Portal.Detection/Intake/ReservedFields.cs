@@ -47,7 +47,7 @@ internal static class ReservedFields
             // Keys are copied as they are: "aws.region" sent flat stays one flat key.
             if (!consumed.Contains(key) && (strict || key != Message) && !draft.Attributes.ContainsKey(key))
             {
-                draft.Attributes[key] = value?.DeepClone();
+                draft.Attributes[key] = IntakeFields.Canonical(value);
             }
         }
     }
@@ -82,6 +82,11 @@ internal static class ReservedFields
 
     private static string? ReadStatus(JsonNode? node, string field, bool strict)
     {
+        // Inside JSON messages a numeric "status" is usually an HTTP code (nginx JSON logs), not a severity.
+        if (!strict && IntakeFields.TryGetNumber(node, out var number) && number is not (>= 0 and < 8))
+        {
+            return null;
+        }
         try
         {
             return LogStatuses.FromNode(node, field);

@@ -1,0 +1,41 @@
+namespace Portal.Cli.Commands;
+
+/// <summary>Splits arguments into the command words, its <c>--option value</c> pairs and configuration switches (<c>--Section:Key=value</c>).</summary>
+internal static class CommandLine
+{
+    public static (string[] Command, Dictionary<string, string> Options, string[] Settings) Parse(string[] args)
+    {
+        var command = new List<string>();
+        var options = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var settings = new List<string>();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var arg = args[i];
+            if (arg.StartsWith("--", StringComparison.Ordinal) && (arg.Contains(':', StringComparison.Ordinal) || arg.Contains('=', StringComparison.Ordinal)))
+            {
+                settings.Add(arg);
+            }
+            else if (arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                options[arg[2..]] = i + 1 < args.Length ? args[++i] : "";
+            }
+            else
+            {
+                command.Add(arg);
+            }
+        }
+        return ([.. command], options, [.. settings]);
+    }
+
+    public static int Usage(TextWriter error)
+    {
+        error.WriteLine("""
+            Usage:
+              vigil tenants create --name <organisation> --email <owner email> --password <password> [--slug <slug>]
+              vigil tenants list
+
+            Settings come from appsettings.json, the environment (Vigil__DataDirectory=...) or switches (--Vigil:DataDirectory=...).
+            """);
+        return 2;
+    }
+}

@@ -1,0 +1,65 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Data.Identity;
+using Portal.Data.Keys;
+using Portal.Data.Rules;
+using Portal.Data.Tenancy;
+using Portal.Search;
+using Portal.Search.Lucene;
+
+namespace Portal.Data;
+
+/// <summary>Registers Vigil's data layer: database, per-tenant Identity stores, keys, rules and the embedded stores.</summary>
+public static class DataServiceCollectionExtensions
+{
+    /// <summary>Adds the data layer and returns the Identity builder for the host to extend.</summary>
+    public static IdentityBuilder AddVigilData(this IServiceCollection services, IConfiguration configuration)
+    {
+        var vigil = VigilOptions.From(configuration);
+        Directory.CreateDirectory(vigil.DataDirectory!);
+        services.AddSingleton(vigil);
+        services.AddSingleton(TimeProvider.System);
+
+        var builder = new DbContextOptionsBuilder<VigilDbContext>();
+        if (vigil.DatabaseProvider == "postgres")
+        {
+            builder.UseNpgsql(configuration.GetConnectionString("Vigil")
+                ?? throw new InvalidOperationException("Vigil:DatabaseProvider is postgres but ConnectionStrings:Vigil is not set."));
+        }
+        else
+        {
+            builder.UseSqlite($"Data Source={Path.Combine(vigil.DataDirectory!, "vigil.db")};Cache=Shared;Pooling=True");
+        }
+        services.AddSingleton(builder.Options);
+        services.AddSingleton<TenantDbFactory>();
+        services.AddScoped<TenantContext>();
+        services.AddScoped(sp => new VigilDbContext(sp.GetRequiredService<DbContextOptions<VigilDbContext>>(), sp.GetRequiredService<TenantContext>()));
+
+        services.AddSingleton(_ => new TenantIndexes(vigil.DataDirectory!));
+        services.AddSingleton<ILogStore, LuceneLogStore>();
+        services.AddSingleton<ISignalStore, LuceneSignalStore>();
+
+        services.AddSingleton<KeyService>();
+        services.AddSingleton<RuleService>();
+        services.AddSingleton<TenantProvisioner>();
+
+        return services.AddIdentityCore<VigilUser>(o =>
+            {
+                o.User.RequireUniqueEmail = true;
+                o.Password.RequiredLength = 10;
+                o.Password.RequireNonAlphanumeric = false;
+                o.Lockout.MaxFailedAccessAttempts = 10;
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
+            })
+            .AddEntityFrameworkStores<VigilDbContext>();
+    }
+
+    /// <summary>Creates the database schema when it does not exist.</summary>
+    public static async Task InitializeDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
+    {
+        await using var db = services.GetRequiredService<TenantDbFactory>().Create(null);
+        await db.Database.EnsureCreatedAsync(cancellationToken);
+    }
+}

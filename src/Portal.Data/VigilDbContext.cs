@@ -1,0 +1,136 @@
+using System.Linq.Expressions;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using Portal.Data.Identity;
+using Portal.Data.Keys;
+using Portal.Data.Rules;
+using Portal.Data.Tenancy;
+
+namespace Portal.Data;
+
+/// <summary>
+/// Vigil's relational store, Identity included, scoped to one tenant: every tenant-owned entity carries
+/// the named <see cref="TenantFilter"/> query filter, and <c>SaveChanges</c> refuses writes
+/// without a tenant or for another tenant.
+/// </summary>
+public sealed class VigilDbContext(DbContextOptions<VigilDbContext> options, ITenantSource tenant)
+    : IdentityDbContext<VigilUser, IdentityRole<Guid>, Guid>(options)
+{
+    /// <summary>Name of the tenant query filter, for the rare global lookups that must ignore it.</summary>
+    public const string TenantFilter = "Tenant";
+
+    /// <summary>The tenant this context sees; null sees no tenant-owned data.</summary>
+    public Guid? CurrentTenantId => tenant.TenantId;
+
+    public DbSet<Tenant> Tenants => Set<Tenant>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<RuleRecord> Rules => Set<RuleRecord>();
+    public DbSet<RuleRunState> RuleRunStates => Set<RuleRunState>();
+
+    /// <inheritdoc />
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        EnforceTenant();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    /// <inheritdoc />
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        EnforceTenant();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        if (Database.IsSqlite())
+        {
+            // SQLite has no date type; a binary long keeps UTC instants comparable and sortable in SQL.
+            configurationBuilder.Properties<DateTimeOffset>().HaveConversion<DateTimeOffsetToBinaryConverter>();
+        }
+    }
+
+    /// <inheritdoc />
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+
+        builder.Entity<VigilUser>(u =>
+        {
+            // Identity makes user names unique across the table; in Vigil they are unique per tenant.
+            var global = u.Metadata.GetIndexes().Where(i => i.Properties.Any(p => p.Name is nameof(VigilUser.NormalizedUserName) or nameof(VigilUser.NormalizedEmail))).ToList();
+            foreach (var index in global)
+            {
+                u.Metadata.RemoveIndex(index);
+            }
+            u.HasIndex(x => new { x.TenantId, x.NormalizedUserName }).IsUnique().HasDatabaseName("UserNameIndex");
+            u.HasIndex(x => new { x.TenantId, x.NormalizedEmail }).IsUnique().HasDatabaseName("EmailIndex");
+            u.Property(x => x.Role).HasMaxLength(32);
+            u.HasOne<Tenant>().WithMany().HasForeignKey(x => x.TenantId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<Tenant>(t =>
+        {
+            t.HasIndex(x => x.Slug).IsUnique();
+            t.Property(x => x.Slug).HasMaxLength(63);
+            t.Property(x => x.Name).HasMaxLength(200);
+        });
+        builder.Entity<ApiKey>(k =>
+        {
+            k.HasIndex(x => x.Hash).IsUnique();
+            k.HasIndex(x => new { x.TenantId, x.Kind });
+            k.Property(x => x.Name).HasMaxLength(200);
+            k.HasOne<Tenant>().WithMany().HasForeignKey(x => x.TenantId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<RuleRecord>(r =>
+        {
+            r.HasKey(x => new { x.TenantId, x.Id });
+            r.Property(x => x.Id).HasMaxLength(64);
+            r.Property(x => x.Name).HasMaxLength(200);
+            r.HasOne<Tenant>().WithMany().HasForeignKey(x => x.TenantId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<RuleRunState>(s =>
+        {
+            s.HasKey(x => new { x.TenantId, x.RuleId });
+            s.HasOne<Tenant>().WithMany().HasForeignKey(x => x.TenantId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        ApplyTenantFilter<VigilUser>(builder);
+        ApplyTenantFilter<ApiKey>(builder);
+        ApplyTenantFilter<RuleRecord>(builder);
+        ApplyTenantFilter<RuleRunState>(builder);
+    }
+
+    private void ApplyTenantFilter<T>(ModelBuilder builder)
+        where T : class, ITenantOwned
+    {
+        Expression<Func<T, bool>> filter = e => CurrentTenantId != null && e.TenantId == CurrentTenantId;
+        builder.Entity<T>().HasQueryFilter(TenantFilter, filter);
+    }
+
+    private void EnforceTenant()
+    {
+        foreach (var entry in ChangeTracker.Entries<ITenantOwned>())
+        {
+            if (entry.State is EntityState.Unchanged or EntityState.Detached)
+            {
+                continue;
+            }
+            if (CurrentTenantId is not { } current)
+            {
+                throw new TenantIsolationException($"Cannot save {entry.Metadata.ClrType.Name}: no tenant is set for this context.");
+            }
+            if (entry.State == EntityState.Added && entry.Entity.TenantId == Guid.Empty)
+            {
+                entry.Entity.TenantId = current;
+            }
+            var original = entry.State == EntityState.Added ? entry.Entity.TenantId : entry.Property(e => e.TenantId).OriginalValue;
+            if (entry.Entity.TenantId != current || original != current)
+            {
+                throw new TenantIsolationException($"Cannot save {entry.Metadata.ClrType.Name} of another tenant.");
+            }
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using Microsoft.Extensions.Configuration;
+
+namespace Portal.Data;
+
+/// <summary>The <c>Vigil</c> configuration section, shared by the portal and the CLI.</summary>
+public sealed class VigilOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string Section = "Vigil";
+
+    /// <summary>Where the database, indexes and job storage live (<c>Vigil:DataDirectory</c>).</summary>
+    public string? DataDirectory { get; set; }
+
+    /// <summary><c>sqlite</c> (default, in the data directory) or <c>postgres</c> (<c>ConnectionStrings:Vigil</c>).</summary>
+    public string DatabaseProvider { get; set; } = "sqlite";
+
+    public DemoOptions Demo { get; set; } = new();
+    public DetectionOptions Detection { get; set; } = new();
+
+    /// <summary>Reads the section and resolves the data directory.</summary>
+    public static VigilOptions From(IConfiguration configuration)
+    {
+        var options = configuration.GetSection(Section).Get<VigilOptions>() ?? new VigilOptions();
+        options.DataDirectory = ResolveDataDirectory(options.DataDirectory);
+        return options;
+    }
+
+    /// <summary>
+    /// The configured directory, or <c>~/.local/share/vigil</c> (the per-user data folder), so the portal and
+    /// the CLI agree wherever they are started from.
+    /// </summary>
+    public static string ResolveDataDirectory(string? configured)
+    {
+        var path = string.IsNullOrWhiteSpace(configured)
+            ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "vigil")
+            : configured;
+        return Path.GetFullPath(path);
+    }
+}
+
+/// <summary>Demo mode: a seeded organisation fed by a log generator.</summary>
+public sealed class DemoOptions
+{
+    public bool Enabled { get; set; }
+    public string Slug { get; set; } = "demo";
+    public string Email { get; set; } = "demo@vigil.local";
+    public string Password { get; set; } = "Demo-Vigil-2026";
+}
+
+/// <summary>Rule scheduling.</summary>
+public sealed class DetectionOptions
+{
+    /// <summary>Seconds between scheduled evaluations (default 60).</summary>
+    public int IntervalSeconds { get; set; } = 60;
+
+    /// <summary>Seconds to wait for late events before a window is evaluated.</summary>
+    public int DelaySeconds { get; set; } = 5;
+}

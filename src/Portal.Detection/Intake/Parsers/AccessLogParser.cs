@@ -1,0 +1,97 @@
+using System.Globalization;
+using System.Net;
+using System.Text.RegularExpressions;
+
+namespace Portal.Detection.Intake.Parsers;
+
+/// <summary>
+/// Parses web server access lines in the common and combined log formats (Apache, nginx) into
+/// Datadog's standard <c>http.*</c> and <c>network.*</c> attributes.
+/// </summary>
+internal static partial class AccessLogParser
+{
+    private const string TimeFormat = "dd/MMM/yyyy:HH:mm:ss zzz";
+
+    /// <summary>Parses the draft's message; other messages (JSON-shipped web logs) are left to the JSON parser.</summary>
+    public static void Parse(IntakeDraft draft)
+    {
+        Match match;
+        try
+        {
+            match = draft.Message is null ? Match.Empty : CombinedLine().Match(draft.Message);
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            return;
+        }
+        if (!match.Success)
+        {
+            JsonMessageParser.Parse(draft);
+            return;
+        }
+
+        var ip = match.Groups["ip"].Value;
+        draft.AddText(IPAddress.TryParse(ip, out _) ? "network.client.ip" : "network.client.hostname", ip);
+        draft.AddText("http.ident", match.Groups["ident"].Value);
+        draft.AddText("usr.name", match.Groups["user"].Value);
+        AddRequest(draft, match);
+        var code = int.Parse(match.Groups["status"].Value, CultureInfo.InvariantCulture);
+        draft.Add("http.status_code", code);
+        if (long.TryParse(match.Groups["bytes"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes))
+        {
+            draft.Add("network.bytes_written", bytes);
+        }
+        draft.AddText("http.referer", Unescape(match.Groups["referer"].Value));
+        draft.AddText("http.useragent", Unescape(match.Groups["agent"].Value));
+
+        // What the sender said wins; otherwise the response code is the severity, as in Datadog's pipelines.
+        draft.Status ??= code switch
+        {
+            >= 500 => LogStatuses.Error,
+            >= 400 => LogStatuses.Warn,
+            _ => null,
+        };
+        if (draft.Timestamp is null
+            && DateTimeOffset.TryParseExact(match.Groups["time"].Value, TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var time))
+        {
+            draft.Timestamp = time.ToUniversalTime();
+        }
+    }
+
+    private static void AddRequest(IntakeDraft draft, Match match)
+    {
+        if (!match.Groups["method"].Success)
+        {
+            // Garbage request lines ("-", TLS bytes sent to port 80) are kept whole.
+            draft.AddText("http.request", match.Groups["request"].Value);
+            return;
+        }
+        var url = match.Groups["url"].Value;
+        draft.AddText("http.method", match.Groups["method"].Value);
+        draft.AddText("http.url", url);
+        draft.AddText("http.version", match.Groups["version"].Value);
+        var query = url.IndexOf('?', StringComparison.Ordinal);
+        var path = query < 0 ? url : url[..query];
+        if (Uri.TryCreate(path, UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https")
+        {
+            // Proxies log absolute URLs; the path facet should still be the path.
+            draft.AddText("http.url_details.host", absolute.Host);
+            path = absolute.AbsolutePath;
+        }
+        draft.AddText("http.url_details.path", path);
+        if (query >= 0 && query + 1 < url.Length)
+        {
+            draft.AddText("http.url_details.queryString", url[(query + 1)..]);
+        }
+    }
+
+    /// <summary>Apache and nginx escape quotes and backslashes inside quoted fields.</summary>
+    private static string Unescape(string value) =>
+        value.Contains('\\', StringComparison.Ordinal) ? value.Replace("\\\"", "\"", StringComparison.Ordinal).Replace("\\\\", "\\", StringComparison.Ordinal) : value;
+
+    [GeneratedRegex(
+        """^(?<ip>\S+) (?<ident>\S+) (?<user>\S+) \[(?<time>[^\]]+)\] "(?<request>(?<method>[A-Z]+) (?<url>\S+)(?: HTTP/(?<version>[\d.]+))?|(?:[^"\\]|\\.)*)" (?<status>\d{3}) (?<bytes>\d+|-)(?: "(?<referer>(?:[^"\\]|\\.)*)" "(?<agent>(?:[^"\\]|\\.)*)")?""",
+        RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture,
+        matchTimeoutMilliseconds: 200)]
+    private static partial Regex CombinedLine();
+}

@@ -1,0 +1,36 @@
+using Microsoft.AspNetCore.Components;
+using Portal.Detection.Query;
+using Portal.Detection.Rules;
+using Portal.Detection.Signals;
+using Portal.Search;
+using Portal.Web.Features.Identity;
+
+namespace Portal.Web.Features.Dashboard;
+
+/// <summary>Open signals by severity and the latest signals.</summary>
+public partial class DashboardPage
+{
+    private List<(string Severity, int Count)> _counts = Severities.All.Reverse().Select(s => (s, 0)).ToList();
+    private List<SecuritySignal> _latest = [];
+
+    [Inject] private ISignalStore Signals { get; set; } = default!;
+    [Inject] private TenantSession Session { get; set; } = default!;
+    [Inject] private NavigationManager Navigation { get; set; } = default!;
+
+    protected override async Task OnInitializedAsync()
+    {
+        var session = await Session.GetAsync();
+        var now = DateTimeOffset.UtcNow;
+        var from = now.AddDays(-30);
+        var counts = new List<(string, int)>();
+        foreach (var severity in Severities.All.Reverse())
+        {
+            var query = QueryParser.Parse($"status:{severity} @workflow.triage.state:{TriageStates.Open}");
+            var page = await Signals.SearchAsync(session.TenantId, new SearchRequest(query, from, now.AddSeconds(1), 1), CancellationToken.None);
+            counts.Add((severity, page.TotalHits));
+        }
+        _counts = counts;
+        var latest = await Signals.SearchAsync(session.TenantId, new SearchRequest(new MatchAllNode(0), from, now.AddSeconds(1), 8), CancellationToken.None);
+        _latest = [.. latest.Items];
+    }
+}

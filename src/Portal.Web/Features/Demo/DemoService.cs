@@ -1,0 +1,59 @@
+using Portal.Data;
+using Portal.Data.Tenancy;
+using Portal.Detection.Demo;
+using Portal.Detection.Intake;
+using Portal.Search;
+
+namespace Portal.Web.Features.Demo;
+
+/// <summary>
+/// Seeds the demo organisation once (idempotent: an existing one is reused) and then feeds it logs from
+/// <see cref="DemoLogGenerator"/> through the same normalisation and store as the intake API.
+/// </summary>
+public sealed class DemoService(VigilOptions options, TenantProvisioner tenants, ILogStore store, TimeProvider clock, ILogger<DemoService> log) : BackgroundService
+{
+    private static readonly TimeSpan Tick = TimeSpan.FromSeconds(2);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var tenant = await EnsureTenantAsync(stoppingToken);
+        if (tenant is null)
+        {
+            return;
+        }
+        log.LogInformation("Demo organisation '{Slug}' ready: sign in as {Email}", tenant.Slug, options.Demo.Email);
+        var generator = new DemoLogGenerator(seed: Environment.TickCount);
+        var last = clock.GetUtcNow();
+        using var timer = new PeriodicTimer(Tick, clock);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            var now = clock.GetUtcNow();
+            try
+            {
+                var events = generator.Next(now, now - last).Select(raw => IntakeNormalizer.Normalize(raw, now)).ToList();
+                await store.AppendAsync(tenant.Id, events, stoppingToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                log.LogWarning(e, "The demo generator failed to write a batch");
+            }
+            last = now;
+        }
+    }
+
+    private async Task<Tenant?> EnsureTenantAsync(CancellationToken cancellationToken)
+    {
+        var demo = options.Demo;
+        var existing = await tenants.FindBySlugAsync(demo.Slug, cancellationToken);
+        if (existing is not null)
+        {
+            return existing;
+        }
+        var result = await tenants.SignUpAsync(new SignUpRequest("Demo Org", demo.Slug, demo.Email, demo.Password), isDemo: true, cancellationToken);
+        if (!result.Succeeded)
+        {
+            log.LogError("Could not seed the demo organisation: {Errors}", string.Join("; ", result.Errors.SelectMany(e => e.Value)));
+        }
+        return result.Tenant;
+    }
+}

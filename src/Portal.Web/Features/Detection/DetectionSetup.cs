@@ -1,0 +1,50 @@
+using Hangfire;
+using Hangfire.Storage.SQLite;
+using Portal.Data;
+
+namespace Portal.Web.Features.Detection;
+
+/// <summary>Scheduled rule evaluation on Hangfire (SQLite storage in the data directory).</summary>
+public static class DetectionSetup
+{
+    /// <summary>Stable id of the recurring scheduler job.</summary>
+    public const string SchedulerJobId = "detection:schedule";
+
+    public static void AddDetection(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddSingleton<TenantLocks>();
+        services.AddSingleton<RuleEvaluator>();
+        services.AddSingleton<Signals.SignalTriage>();
+        services.AddTransient<RuleSchedulerJob>();
+        services.AddTransient<TenantEvaluationJob>();
+
+        var dataDirectory = VigilOptions.From(builder.Configuration).DataDirectory!;
+        services.AddHangfire(c => c
+            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+            .UseSimpleAssemblyNameTypeSerializer()
+            .UseRecommendedSerializerSettings()
+            .UseSQLiteStorage(Path.Combine(dataDirectory, "hangfire.db"), new SQLiteStorageOptions { QueuePollInterval = TimeSpan.FromSeconds(1) }));
+        services.AddHangfireServer(o =>
+        {
+            o.WorkerCount = Math.Max(2, Environment.ProcessorCount);
+            o.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+            o.ServerName = $"vigil-{Environment.MachineName}-{Environment.ProcessId}";
+        });
+    }
+
+    public static void MapDetection(this WebApplication app)
+    {
+        var options = app.Services.GetRequiredService<VigilOptions>();
+        app.MapHangfireDashboard("/hangfire");
+        app.Services.GetRequiredService<IRecurringJobManager>().AddOrUpdate<RuleSchedulerJob>(
+            SchedulerJobId, job => job.RunAsync(CancellationToken.None), CronFor(options.Detection.IntervalSeconds));
+    }
+
+    /// <summary>A cron expression firing every <paramref name="seconds"/> (seconds-level cron below a minute).</summary>
+    public static string CronFor(int seconds) => seconds switch
+    {
+        < 60 => $"*/{Math.Max(1, seconds)} * * * * *",
+        _ => $"*/{Math.Max(1, seconds / 60)} * * * *",
+    };
+}

@@ -1,0 +1,33 @@
+using System.Collections.Concurrent;
+
+namespace Portal.Web.Features.Detection;
+
+/// <summary>
+/// One lock per tenant for the writers of its signals (the evaluator and triage), so an evaluation that
+/// updates a signal never overwrites a triage change made at the same moment.
+/// </summary>
+public sealed class TenantLocks
+{
+    private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _locks = new();
+
+    /// <summary>Waits for the tenant's lock; dispose the result to release it.</summary>
+    public async Task<IDisposable> AcquireAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        var semaphore = _locks.GetOrAdd(tenantId, _ => new SemaphoreSlim(1, 1));
+        await semaphore.WaitAsync(cancellationToken);
+        return new Releaser(semaphore);
+    }
+
+    private sealed class Releaser(SemaphoreSlim semaphore) : IDisposable
+    {
+        private int _released;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _released, 1) == 0)
+            {
+                semaphore.Release();
+            }
+        }
+    }
+}

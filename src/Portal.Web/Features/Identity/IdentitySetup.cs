@@ -1,0 +1,91 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Portal.Data;
+using Portal.Data.Identity;
+using Portal.Data.Tenancy;
+
+namespace Portal.Web.Features.Identity;
+
+/// <summary>
+/// Authentication: a cookie for people (per tenant: the principal carries its tenant), and Datadog's
+/// <c>DD-API-KEY</c> + <c>DD-APPLICATION-KEY</c> headers for machines. <see cref="Scheme"/> picks one per request.
+/// </summary>
+public static class IdentitySetup
+{
+    /// <summary>The policy scheme used by the API: keys when key headers are present, else the cookie.</summary>
+    public const string Scheme = "Vigil";
+
+    /// <summary>Authorization policy of the API endpoints.</summary>
+    public const string ApiPolicy = "api";
+
+    public static void AddIdentity(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddVigilData(builder.Configuration)
+            .AddSignInManager()
+            .AddClaimsPrincipalFactory<VigilClaimsPrincipalFactory>()
+            .AddDefaultTokenProviders();
+
+        services.AddAuthentication(o =>
+            {
+                o.DefaultScheme = Scheme;
+                o.DefaultChallengeScheme = Scheme;
+            })
+            .AddPolicyScheme(Scheme, "Cookie or Datadog keys", o => o.ForwardDefaultSelector = context =>
+                context.Request.Headers.ContainsKey(KeyAuthenticationHandler.ApiKeyHeader) || context.Request.Headers.ContainsKey(KeyAuthenticationHandler.ApplicationKeyHeader)
+                    ? KeyAuthenticationHandler.SchemeName
+                    : IdentityConstants.ApplicationScheme)
+            .AddScheme<AuthenticationSchemeOptions, KeyAuthenticationHandler>(KeyAuthenticationHandler.SchemeName, null)
+            .AddIdentityCookies();
+
+        services.ConfigureApplicationCookie(o =>
+        {
+            o.LoginPath = "/account/signin";
+            o.LogoutPath = "/account/signout";
+            o.AccessDeniedPath = "/account/signin";
+            o.Cookie.Name = "vigil.auth";
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Lax;
+            o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            o.SlidingExpiration = true;
+            o.ExpireTimeSpan = TimeSpan.FromDays(7);
+            o.Events.OnValidatePrincipal = async context =>
+            {
+                // The security-stamp check loads the user through the tenant-scoped stores, so the tenant comes first.
+                if (Guid.TryParse(context.Principal?.FindFirst(VigilClaims.TenantId)?.Value, out var tenantId))
+                {
+                    context.HttpContext.RequestServices.GetRequiredService<TenantContext>().Set(tenantId);
+                }
+                await SecurityStampValidator.ValidatePrincipalAsync(context);
+            };
+            o.Events.OnRedirectToLogin = context => ApiAwareRedirect(context, StatusCodes.Status401Unauthorized);
+            o.Events.OnRedirectToAccessDenied = context => ApiAwareRedirect(context, StatusCodes.Status403Forbidden);
+        });
+
+        services.AddAuthorizationBuilder()
+            .AddPolicy(ApiPolicy, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser().RequireClaim(VigilClaims.TenantId));
+        services.AddCascadingAuthenticationState();
+        services.AddScoped<TenantSession>();
+    }
+
+    public static void MapIdentity(this WebApplication app)
+    {
+        app.MapPost("/account/signout", async (SignInManager<VigilUser> signIn, [FromForm] string? returnUrl) =>
+        {
+            await signIn.SignOutAsync();
+            return TypedResults.LocalRedirect("/account/signin");
+        }).WithName("SignOut").ExcludeFromDescription();
+    }
+
+    private static Task ApiAwareRedirect(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int status)
+    {
+        if (context.Request.Path.StartsWithSegments("/api"))
+        {
+            context.Response.StatusCode = status;
+            return Task.CompletedTask;
+        }
+        context.Response.Redirect(context.RedirectUri);
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,62 @@
+using System.Security.Claims;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+using Portal.Data.Identity;
+using Portal.Data.Keys;
+using Portal.Data.Tenancy;
+
+namespace Portal.Web.Features.Identity;
+
+/// <summary>
+/// Datadog-style API authentication: an API key (which organisation) plus an application key (which user
+/// of that organisation). Both must be live and belong to the same tenant.
+/// </summary>
+public sealed class KeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
+    KeyService keys, TenantProvisioner tenants, TenantContext tenantContext, UserManager<VigilUser> users)
+    : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    public const string SchemeName = "DatadogKeys";
+    public const string ApiKeyHeader = "DD-API-KEY";
+    public const string ApplicationKeyHeader = "DD-APPLICATION-KEY";
+
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        var apiKey = await keys.ResolveAsync(KeyKind.Api, Request.Headers[ApiKeyHeader].ToString(), Context.RequestAborted);
+        if (apiKey is null)
+        {
+            return AuthenticateResult.Fail("The DD-API-KEY header is missing, unknown or revoked.");
+        }
+        var appKey = await keys.ResolveAsync(KeyKind.Application, Request.Headers[ApplicationKeyHeader].ToString(), Context.RequestAborted);
+        if (appKey is null || appKey.TenantId != apiKey.TenantId || appKey.UserId is not { } userId)
+        {
+            return AuthenticateResult.Fail("The DD-APPLICATION-KEY header is missing, unknown, revoked or of another organisation.");
+        }
+        var tenant = await tenants.FindAsync(apiKey.TenantId, Context.RequestAborted);
+        tenantContext.Set(apiKey.TenantId);
+        var user = await users.FindByIdAsync(userId.ToString());
+        if (tenant is null || user is null)
+        {
+            return AuthenticateResult.Fail("The application key's user no longer exists.");
+        }
+        var identity = new ClaimsIdentity(
+        [
+            new Claim(ClaimTypes.NameIdentifier, user.Id.ToString()),
+            new Claim(ClaimTypes.Name, user.UserName ?? ""),
+            new Claim(ClaimTypes.Role, user.Role),
+            new Claim(VigilClaims.TenantId, tenant.Id.ToString()),
+            new Claim(VigilClaims.TenantSlug, tenant.Slug),
+            new Claim(VigilClaims.TenantName, tenant.Name),
+        ], SchemeName);
+        return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    {
+        // Datadog answers 403 for bad or missing keys.
+        Response.StatusCode = StatusCodes.Status403Forbidden;
+        return Task.CompletedTask;
+    }
+}

@@ -1,0 +1,65 @@
+using Hangfire;
+using Microsoft.AspNetCore.Components;
+using Microsoft.EntityFrameworkCore;
+using MudBlazor;
+using Portal.Data;
+using Portal.Data.Rules;
+using Portal.Detection.Rules;
+using Portal.Web.Features.Detection;
+using Portal.Web.Features.Identity;
+
+namespace Portal.Web.Features.Rules;
+
+/// <summary>The rule list with enable/disable and an on-demand evaluation.</summary>
+public partial class RulesPage
+{
+    private List<RuleRow> _rows = [];
+    private bool _loaded;
+    private SessionInfo? _session;
+    private int _intervalSeconds;
+
+    [Inject] private RuleService Rules { get; set; } = default!;
+    [Inject] private TenantDbFactory Dbs { get; set; } = default!;
+    [Inject] private TenantSession Session { get; set; } = default!;
+    [Inject] private IBackgroundJobClient Jobs { get; set; } = default!;
+    [Inject] private VigilOptions Options { get; set; } = default!;
+    [Inject] private ISnackbar Snackbar { get; set; } = default!;
+
+    protected override async Task OnInitializedAsync()
+    {
+        _intervalSeconds = Options.Detection.IntervalSeconds;
+        _session = await Session.GetAsync();
+        await LoadAsync();
+    }
+
+    private async Task LoadAsync()
+    {
+        var rules = await Rules.ListAsync(_session!.TenantId);
+        await using var db = Dbs.Create(_session.TenantId);
+        var states = await db.RuleRunStates.AsNoTracking().ToDictionaryAsync(s => s.RuleId);
+        _rows = rules.Select(r => new RuleRow(r, states.GetValueOrDefault(r.Id!))).ToList();
+        _loaded = true;
+    }
+
+    private async Task SetEnabledAsync(RuleRow row, bool enabled)
+    {
+        if (await Rules.SetEnabledAsync(_session!.TenantId, row.Rule.Id!, enabled))
+        {
+            Snackbar.Add($"{row.Rule.Name} {(enabled ? "enabled" : "disabled")}.", Severity.Info);
+        }
+        await LoadAsync();
+    }
+
+    private void EvaluateNowAsync()
+    {
+        var tenantId = _session!.TenantId;
+        Jobs.Enqueue<TenantEvaluationJob>(job => job.RunAsync(tenantId, CancellationToken.None));
+        Snackbar.Add("Evaluation queued: new signals appear on the Signals page in a few seconds.", Severity.Info);
+    }
+
+    /// <summary>A rule with its run state.</summary>
+    internal sealed record RuleRow(DetectionRule Rule, RuleRunState? State)
+    {
+        public string MaxSeverity => Rule.Cases.Select(c => c.Status).OrderByDescending(Severities.Rank).FirstOrDefault() ?? Severities.Info;
+    }
+}

@@ -1,0 +1,35 @@
+using Microsoft.AspNetCore.Components;
+using Portal.Detection.Signals;
+
+namespace Portal.Web.Features.Signals;
+
+/// <summary>Details of one signal with its triage controls.</summary>
+public partial class SignalDrawer
+{
+    private string _state = TriageStates.Open;
+    private string _reason = "none";
+    private string? _loadedId;
+
+    /// <summary>The signal shown; nothing renders when null. Default: null.</summary>
+    [Parameter] public SecuritySignal? Signal { get; set; }
+
+    /// <summary>Raised with (state, archive reason) when the user saves a triage change.</summary>
+    [Parameter] public EventCallback<(string State, string? Reason)> OnTriage { get; set; }
+
+    /// <summary>Raised when the user closes the drawer.</summary>
+    [Parameter] public EventCallback OnClose { get; set; }
+
+    private bool Changed => Signal is not null && (_state != Signal.TriageState || (_state == TriageStates.Archived && _reason != (Signal.ArchiveReason ?? "none")));
+
+    protected override void OnParametersSet()
+    {
+        if (Signal is not null && (Signal.Id != _loadedId || !Changed))
+        {
+            _loadedId = Signal.Id;
+            _state = Signal.TriageState;
+            _reason = Signal.ArchiveReason ?? "none";
+        }
+    }
+
+    private Task SaveAsync() => OnTriage.InvokeAsync((_state, _state == TriageStates.Archived ? _reason : null));
+}

@@ -1,0 +1,44 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Components;
+using Portal.Detection.Signals;
+
+namespace Portal.Web.Features.Signals;
+
+/// <summary>A dense, newest-first table of signals; clicking a row selects it.</summary>
+public partial class SignalList
+{
+    /// <summary>Signals to show. Default: none.</summary>
+    [Parameter] public IReadOnlyList<SecuritySignal> Items { get; set; } = [];
+
+    /// <summary>Raised with the clicked signal.</summary>
+    [Parameter] public EventCallback<SecuritySignal> OnSelect { get; set; }
+
+    /// <summary>Id of the selected signal, highlighted. Default: none.</summary>
+    [Parameter] public string? SelectedId { get; set; }
+
+    /// <summary>Shows a loading bar. Default: false.</summary>
+    [Parameter] public bool Loading { get; set; }
+
+    /// <summary>Human label of a triage state.</summary>
+    public static string TriageLabel(string state) => state switch
+    {
+        TriageStates.UnderReview => "Under review",
+        TriageStates.Archived => "Archived",
+        _ => "Open",
+    };
+
+    /// <summary>A short relative time ("3 min ago").</summary>
+    public static string Ago(DateTimeOffset time)
+    {
+        var elapsed = DateTimeOffset.UtcNow - time;
+        return elapsed.TotalSeconds switch
+        {
+            < 60 => "just now",
+            < 3600 => $"{(int)elapsed.TotalMinutes} min ago",
+            < 86400 => $"{(int)elapsed.TotalHours} h ago",
+            _ => time.ToString("MMM d, HH:mm", CultureInfo.InvariantCulture),
+        };
+    }
+
+    private string RowClass(SecuritySignal signal, int index) => signal.Id == SelectedId ? "selected-row signal-row" : "signal-row";
+}

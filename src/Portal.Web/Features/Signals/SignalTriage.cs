@@ -1,0 +1,34 @@
+using Portal.Detection.Signals;
+using Portal.Search;
+using Portal.Web.Features.Detection;
+
+namespace Portal.Web.Features.Signals;
+
+/// <summary>Changes a signal's triage state (open, under review, archived with a reason).</summary>
+public sealed class SignalTriage(ISignalStore signals, TenantLocks locks, TimeProvider clock)
+{
+    /// <summary>Updates the state; null when the tenant has no such signal. Throws <see cref="ArgumentException"/> for an unknown state or reason.</summary>
+    public async Task<SecuritySignal?> SetStateAsync(Guid tenantId, string signalId, string state, string? archiveReason, string? archiveComment, CancellationToken cancellationToken)
+    {
+        if (!TriageStates.All.Contains(state))
+        {
+            throw new ArgumentException($"'{state}' is not a triage state; use one of {string.Join(", ", TriageStates.All)}.", nameof(state));
+        }
+        if (archiveReason is not null && !TriageStates.ArchiveReasons.Contains(archiveReason))
+        {
+            throw new ArgumentException($"'{archiveReason}' is not an archive reason; use one of {string.Join(", ", TriageStates.ArchiveReasons)}.", nameof(archiveReason));
+        }
+        using var held = await locks.AcquireAsync(tenantId, cancellationToken);
+        var signal = await signals.GetAsync(tenantId, signalId, cancellationToken);
+        if (signal is null)
+        {
+            return null;
+        }
+        signal.TriageState = state;
+        signal.ArchiveReason = state == TriageStates.Archived ? archiveReason ?? "none" : null;
+        signal.ArchiveComment = state == TriageStates.Archived ? archiveComment : null;
+        signal.UpdatedAt = clock.GetUtcNow();
+        await signals.UpsertAsync(tenantId, [signal], cancellationToken);
+        return signal;
+    }
+}

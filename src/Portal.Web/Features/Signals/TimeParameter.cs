@@ -1,0 +1,46 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace Portal.Web.Features.Signals;
+
+/// <summary>Time parameters as Datadog accepts them: ISO 8601, epoch milliseconds, <c>now</c>, <c>now-15m</c>.</summary>
+public static partial class TimeParameter
+{
+    /// <summary>Parses <paramref name="text"/>; empty means <paramref name="fallback"/>.</summary>
+    public static bool TryParse(string? text, DateTimeOffset now, DateTimeOffset fallback, out DateTimeOffset value)
+    {
+        value = fallback;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return true;
+        }
+        text = text.Trim();
+        if (text == "now")
+        {
+            value = now;
+            return true;
+        }
+        if (Relative().Match(text) is { Success: true } m)
+        {
+            var amount = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
+            value = m.Groups[2].Value switch
+            {
+                "s" => now.AddSeconds(-amount),
+                "m" => now.AddMinutes(-amount),
+                "h" => now.AddHours(-amount),
+                "d" => now.AddDays(-amount),
+                _ => now.AddDays(-7 * amount),
+            };
+            return true;
+        }
+        if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms))
+        {
+            value = DateTimeOffset.FromUnixTimeMilliseconds(ms);
+            return true;
+        }
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out value);
+    }
+
+    [GeneratedRegex(@"^now-(\d{1,6})([smhdw])$")]
+    private static partial Regex Relative();
+}

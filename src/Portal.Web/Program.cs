@@ -1,0 +1,32 @@
+using Portal.Data;
+using Portal.Web.Components;
+using Portal.Web.Features.Demo;
+using Portal.Web.Features.Detection;
+using Portal.Web.Features.Identity;
+using Portal.Web.Features.Intake;
+using Portal.Web.Features.Platform;
+using Portal.Web.Features.Rules;
+using Portal.Web.Features.Signals;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddPlatform();
+builder.AddIdentity();
+builder.AddDetection();
+builder.AddDemo();
+
+var app = builder.Build();
+await app.Services.InitializeDatabaseAsync();
+
+app.UsePlatform();
+app.MapIdentity();
+app.MapIntake();
+app.MapRulesApi();
+app.MapSignalsApi();
+app.MapDetection();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
+await app.RunAsync();
+
+/// <summary>The portal host; public so that test hosts can start it.</summary>
+public partial class Program;
