@@ -45,6 +45,7 @@ public static class DetectionSetup
     public static string CronFor(int seconds) => seconds switch
     {
         < 60 => $"*/{Math.Max(1, seconds)} * * * * *",
-        _ => $"*/{Math.Max(1, seconds / 60)} * * * *",
+        < 3600 => $"*/{seconds / 60} * * * *",
+        _ => $"0 */{Math.Min(23, seconds / 3600)} * * *",
     };
 }

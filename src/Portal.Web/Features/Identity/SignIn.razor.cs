@@ -16,9 +16,7 @@ public partial class SignIn
     [Inject] private NavigationManager Navigation { get; set; } = default!;
 
     [SupplyParameterFromForm(FormName = "signin")]
-    private SignInInput? Input { get; set; }
-
-    private SignInInput Form => Input ??= new();
+    private SignInInput Input { get; set; } = default!;
 
     [SupplyParameterFromQuery]
     private string? ReturnUrl { get; set; }
@@ -29,7 +27,7 @@ public partial class SignIn
     protected override void OnInitialized()
     {
         Input ??= new();
-        if (string.IsNullOrEmpty(Input!.Slug) && !string.IsNullOrEmpty(Org))
+        if (string.IsNullOrEmpty(Input.Slug) && !string.IsNullOrEmpty(Org))
         {
             Input.Slug = Org;
         }
@@ -37,14 +35,14 @@ public partial class SignIn
 
     private async Task SignInAsync()
     {
-        var tenant = await Tenants.FindBySlugAsync(Input!.Slug);
+        var tenant = await Tenants.FindBySlugAsync(Input.Slug);
         if (tenant is null)
         {
-            _error = $"No organisation is called '{Input!.Slug}'. Check the organisation name in your sign-in link.";
+            _error = $"No organisation is called '{Input.Slug}'. Check the organisation name in your sign-in link.";
             return;
         }
         TenantContext.Set(tenant.Id);
-        var result = await SignInManager.PasswordSignInAsync(Input!.Email.Trim(), Input!.Password, Input!.RememberMe, lockoutOnFailure: true);
+        var result = await SignInManager.PasswordSignInAsync(Input.Email.Trim(), Input.Password, Input.RememberMe, lockoutOnFailure: true);
         if (result.Succeeded)
         {
             Navigation.NavigateTo(SafeReturnUrl(ReturnUrl), forceLoad: true);

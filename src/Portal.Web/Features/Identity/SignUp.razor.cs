@@ -16,9 +16,7 @@ public partial class SignUp
     [Inject] private NavigationManager Navigation { get; set; } = default!;
 
     [SupplyParameterFromForm(FormName = "signup")]
-    private SignUpRequestInput? Input { get; set; }
-
-    private SignUpRequestInput Form => Input ??= new();
+    private SignUpRequestInput Input { get; set; } = default!;
 
     protected override void OnInitialized() => Input ??= new();
 
@@ -26,7 +24,7 @@ public partial class SignUp
 
     private async Task SignUpAsync()
     {
-        var result = await Tenants.SignUpAsync(new SignUpRequest(Input!.OrganizationName, Input.Slug, Input.Email, Input.Password));
+        var result = await Tenants.SignUpAsync(new SignUpRequest(Input.OrganizationName, Input.Slug, Input.Email, Input.Password));
         if (!result.Succeeded)
         {
             _errors = result.Errors;

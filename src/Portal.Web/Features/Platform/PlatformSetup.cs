@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using MudBlazor.Services;
@@ -15,6 +16,10 @@ public static class PlatformSetup
         builder.Services.AddMudServices();
         builder.Services.AddProblemDetails();
         builder.Services.AddHttpContextAccessor();
+        // Keys that protect cookies and antiforgery tokens live with the rest of the instance's data.
+        builder.Services.AddDataProtection()
+            .SetApplicationName("vigil")
+            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(VigilOptions.From(builder.Configuration).DataDirectory!, "keys")));
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase);
         builder.Services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);

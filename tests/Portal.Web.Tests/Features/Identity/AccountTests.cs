@@ -1,0 +1,68 @@
+using System.Net;
+using Portal.Web.Tests.Infrastructure;
+
+namespace Portal.Web.Tests.Features.Identity;
+
+/// <summary>Sign-up, sign-in per organisation and sign-out through the real forms.</summary>
+[Collection("portal")]
+public sealed class AccountTests(PortalFixture portal)
+{
+    [Fact]
+    public async Task SignUp_TakenSlugAndWeakPassword_InlineErrorsAndNothingCreated()
+    {
+        var existing = await portal.CreateTenantAsync();
+        using var browser = portal.CreateClient();
+        using var response = await Forms.SubmitAsync(browser, "account/signup", "signup", new Dictionary<string, string>
+        {
+            ["Input.OrganizationName"] = "Copycat",
+            ["Input.Slug"] = existing.Slug,
+            ["Input.Email"] = "someone@copycat.test",
+            ["Input.Password"] = "short",
+        });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var html = WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
+        Assert.Contains($"'{existing.Slug}' is already taken", html, StringComparison.Ordinal);
+        Assert.Contains("at least 10 characters", html, StringComparison.Ordinal);
+        using var signIn = await Forms.SignInAsync(portal.CreateClient(), existing.Slug, "someone@copycat.test", "short");
+        Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
+    }
+
+    [Fact]
+    public async Task SameEmail_TwoOrganisations_TwoSeparateUsers()
+    {
+        var email = $"shared-{Guid.NewGuid():N}@example.test";
+        var first = await portal.CreateTenantAsync("First Shared", email);
+        var second = await portal.CreateTenantAsync("Second Shared", email);
+
+        using var one = portal.CreateClient();
+        Assert.Equal(HttpStatusCode.Redirect, (await Forms.SignInAsync(one, first.Slug, email, TestTenant.Password)).StatusCode);
+        Assert.Contains("First Shared", await one.GetStringAsync(""), StringComparison.Ordinal);
+
+        using var two = portal.CreateClient();
+        Assert.Equal(HttpStatusCode.Redirect, (await Forms.SignInAsync(two, second.Slug, email, TestTenant.Password)).StatusCode);
+        Assert.Contains("Second Shared", await two.GetStringAsync(""), StringComparison.Ordinal);
+
+        using var wrongOrg = await Forms.SignInAsync(portal.CreateClient(), first.Slug, email, "Not-The-Password-1");
+        Assert.Contains("not right for this organisation", await wrongOrg.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task SignOut_EndsTheSession()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        using var browser = portal.CreateClient();
+        await Forms.SignInAsync(browser, tenant.Slug, tenant.Email, TestTenant.Password);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("signals")).StatusCode);
+
+        // Any form page rendered for the signed-in user carries an antiforgery token bound to that user.
+        var token = System.Text.RegularExpressions.Regex.Match(await browser.GetStringAsync("account/signin"), "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"");
+        Assert.True(token.Success);
+        using var posted = await browser.PostAsync("account/signout", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token.Groups[1].Value) }));
+        Assert.Equal(HttpStatusCode.Redirect, posted.StatusCode);
+
+        using var after = await browser.GetAsync("signals");
+        Assert.Equal(HttpStatusCode.Redirect, after.StatusCode);
+        Assert.Contains("/account/signin", after.Headers.Location!.ToString(), StringComparison.Ordinal);
+    }
+}

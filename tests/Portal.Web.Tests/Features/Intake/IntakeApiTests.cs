@@ -1,0 +1,94 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Data.Keys;
+using Portal.Detection.Query;
+using Portal.Search;
+using Portal.Web.Tests.Infrastructure;
+
+namespace Portal.Web.Tests.Features.Intake;
+
+/// <summary><c>POST /api/v2/logs</c>: Datadog's shape, keys, and clear errors that lose nothing already accepted.</summary>
+[Collection("portal")]
+public sealed class IntakeApiTests(PortalFixture portal)
+{
+    [Fact]
+    public async Task Post_SingleObject_StoredWithReservedAttributesAndParsedSshFields()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        using var client = portal.CreateClient();
+        var log = new JsonObject
+        {
+            ["ddsource"] = "sshd", ["service"] = "sshd", ["hostname"] = "bastion-2", ["status"] = "warning", ["ddtags"] = "env:prod,team:sec",
+            ["message"] = "Accepted password for deploy from 192.0.2.44 port 50022 ssh2", ["custom"] = new JsonObject { ["n"] = 3 },
+        };
+        using var response = await Logs.PostAsync(client, tenant, log);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+
+        var stored = Assert.Single(await SearchAsync(tenant, "env:prod @evt.outcome:success @usr.name:deploy"));
+        Assert.Equal("bastion-2", stored.Host);
+        Assert.Equal("sshd", stored.Source);
+        Assert.Equal("warn", stored.Status);
+        Assert.Equal("192.0.2.44", stored.GetAttribute("network.client.ip").Single().Text);
+        Assert.Equal(3, stored.GetAttribute("custom.n").Single().Number);
+    }
+
+    [Fact]
+    public async Task Post_MissingOrRevokedKey_Forbidden()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        using var client = portal.CreateClient();
+        using var missing = await client.PostAsync("api/v2/logs", JsonContent.Create(new JsonObject { ["message"] = "x" }));
+        Assert.Equal(HttpStatusCode.Forbidden, missing.StatusCode);
+
+        var keys = portal.Services.GetRequiredService<KeyService>();
+        var (key, secret) = await keys.CreateAsync(tenant.Id, KeyKind.Api, "to revoke", null);
+        await keys.RevokeAsync(tenant.Id, key.Id);
+        using var revoked = await Logs.PostAsync(client, tenant with { ApiKey = secret }, new JsonObject { ["message"] = "x" });
+        Assert.Equal(HttpStatusCode.Forbidden, revoked.StatusCode);
+        Assert.Equal("application/problem+json", revoked.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Theory]
+    [InlineData("{\"message\": \"a\",\n \"service\": }", "line 2, byte 13")]
+    [InlineData("[]", "empty")]
+    [InlineData("42", "one JSON object or an array")]
+    [InlineData("[{\"message\":\"ok\"}, 7]", "$[1]: expected a JSON object")]
+    [InlineData("[{\"message\":\"ok\"}, {\"message\": {\"nested\": true}}]", "$[1].message")]
+    public async Task Post_BadInput_400WithPositionAndNothingStored(string body, string expected)
+    {
+        var tenant = await portal.CreateTenantAsync();
+        using var client = portal.CreateClient();
+        var request = new HttpRequestMessage(HttpMethod.Post, "api/v2/logs") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Add("DD-API-KEY", tenant.ApiKey);
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Contains(expected, problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Empty(await SearchAsync(tenant, "*"));
+    }
+
+    [Fact]
+    public async Task Post_TooManyEvents_413AndEarlierBatchesKept()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        using var client = portal.CreateClient();
+        using var first = await Logs.PostAsync(client, tenant, new JsonObject { ["message"] = "kept" });
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+
+        var tooMany = new JsonArray(Enumerable.Range(0, 1001).Select(i => (JsonNode?)new JsonObject { ["message"] = $"m{i}" }).ToArray());
+        using var response = await Logs.PostAsync(client, tenant, tooMany);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Single(await SearchAsync(tenant, "*"));
+    }
+
+    private async Task<IReadOnlyList<Portal.Detection.Events.LogEvent>> SearchAsync(TestTenant tenant, string query)
+    {
+        var store = portal.Services.GetRequiredService<ILogStore>();
+        var page = await store.SearchAsync(tenant.Id, new SearchRequest(QueryParser.Parse(query), DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddMinutes(1), 100), CancellationToken.None);
+        return page.Items;
+    }
+}

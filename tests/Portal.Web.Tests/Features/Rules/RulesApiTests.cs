@@ -1,0 +1,98 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json.Nodes;
+using Portal.Web.Tests.Infrastructure;
+
+namespace Portal.Web.Tests.Features.Rules;
+
+/// <summary>Datadog's rule CRUD with API + application keys, validation errors located by JSON path.</summary>
+[Collection("portal")]
+public sealed class RulesApiTests(PortalFixture portal)
+{
+    private const string Rule = """
+        {
+          "name": "Root shell from a new host",
+          "isEnabled": true,
+          "queries": [{ "query": "source:sshd @usr.name:root @evt.outcome:success", "aggregation": "count", "groupByFields": ["host"] }],
+          "cases": [{ "name": "root", "status": "high", "condition": "a > 0" }],
+          "options": { "detectionMethod": "threshold", "evaluationWindow": 300, "keepAlive": 3600, "maxSignalDuration": 86400 },
+          "message": "Root logged in on {{host}}",
+          "tags": ["tactic:TA0004-privilege-escalation"],
+          "filters": [{ "action": "suppress", "query": "host:lab-*" }]
+        }
+        """;
+
+    [Fact]
+    public async Task CreateGetUpdateDelete_WithKeys_RoundTripsDatadogShape()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        using var client = portal.CreateClient();
+
+        using var created = await client.SendAsync(tenant.Request(HttpMethod.Post, "api/v2/security_monitoring/rules", Json(Rule)));
+        Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+        var rule = (await created.Content.ReadFromJsonAsync<JsonObject>())!;
+        var id = rule["id"]!.GetValue<string>();
+        Assert.Equal("a", rule["queries"]![0]!["name"]!.GetValue<string>());
+        Assert.Equal("suppress", rule["filters"]![0]!["action"]!.GetValue<string>());
+        Assert.Equal(1, rule["version"]!.GetValue<int>());
+
+        using var list = await client.SendAsync(tenant.Request(HttpMethod.Get, "api/v2/security_monitoring/rules"));
+        Assert.Equal(6, (await list.Content.ReadFromJsonAsync<JsonObject>())!["data"]!.AsArray().Count);
+
+        using var updated = await client.SendAsync(tenant.Request(HttpMethod.Put, $"api/v2/security_monitoring/rules/{id}", Json("""{"isEnabled": false, "name": "Root shell"}""")));
+        Assert.Equal(HttpStatusCode.OK, updated.StatusCode);
+        var after = (await updated.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.False(after["isEnabled"]!.GetValue<bool>());
+        Assert.Equal("Root shell", after["name"]!.GetValue<string>());
+        Assert.Equal(2, after["version"]!.GetValue<int>());
+        Assert.Equal("high", after["cases"]![0]!["status"]!.GetValue<string>());
+
+        using var deleted = await client.SendAsync(tenant.Request(HttpMethod.Delete, $"api/v2/security_monitoring/rules/{id}"));
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        using var gone = await client.SendAsync(tenant.Request(HttpMethod.Get, $"api/v2/security_monitoring/rules/{id}"));
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+    }
+
+    [Fact]
+    public async Task Create_InvalidQueryAndWindow_400WithJsonPathsAndNothingStored()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        using var client = portal.CreateClient();
+        var invalid = Rule.Replace("@evt.outcome:success", "(@evt.outcome:success", StringComparison.Ordinal).Replace("\"evaluationWindow\": 300", "\"evaluationWindow\": 42", StringComparison.Ordinal);
+
+        using var response = await client.SendAsync(tenant.Request(HttpMethod.Post, "api/v2/security_monitoring/rules", Json(invalid)));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = (await response.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!.AsObject();
+        Assert.Contains("position", errors["$.queries[0].query"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Contains("not allowed", errors["$.options.evaluationWindow"]![0]!.GetValue<string>(), StringComparison.Ordinal);
+        using var list = await client.SendAsync(tenant.Request(HttpMethod.Get, "api/v2/security_monitoring/rules"));
+        Assert.Equal(5, (await list.Content.ReadFromJsonAsync<JsonObject>())!["data"]!.AsArray().Count);
+    }
+
+    [Fact]
+    public async Task Create_WrongType_400NamesTheField()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        using var client = portal.CreateClient();
+        using var response = await client.SendAsync(tenant.Request(HttpMethod.Post, "api/v2/security_monitoring/rules", Json(Rule.Replace("\"isEnabled\": true", "\"isEnabled\": \"yes\"", StringComparison.Ordinal))));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("$.isEnabled", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Rules_WithoutApplicationKeyOrSession_Forbidden()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        using var client = portal.CreateClient();
+        var request = new HttpRequestMessage(HttpMethod.Get, "api/v2/security_monitoring/rules");
+        request.Headers.Add("DD-API-KEY", tenant.ApiKey);
+        using var response = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        using var anonymous = await client.GetAsync("api/v2/security_monitoring/rules");
+        Assert.Equal(HttpStatusCode.Unauthorized, anonymous.StatusCode);
+    }
+
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+}

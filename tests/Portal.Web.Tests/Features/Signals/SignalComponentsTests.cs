@@ -1,0 +1,92 @@
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+using MudBlazor.Services;
+using Portal.Detection.Signals;
+using Portal.Web.Features.Signals;
+
+namespace Portal.Web.Tests.Features.Signals;
+
+/// <summary>bUnit specifications of the signal list and the triage drawer.</summary>
+public sealed class SignalComponentsTests : IAsyncLifetime
+{
+    private readonly BunitContext _ctx = new();
+
+    public SignalComponentsTests()
+    {
+        _ctx.Services.AddMudServices();
+        _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync() => await _ctx.DisposeAsync();
+
+    [Fact]
+    public void SignalList_RendersRowsWithSeverityChipsAndSelectsOnClick()
+    {
+        SecuritySignal? selected = null;
+        var signals = new[] { Signal("s1", "critical", "Root console login"), Signal("s2", "low", "Scanner") };
+        var cut = _ctx.Render<SignalList>(p => p
+            .Add(x => x.Items, signals)
+            .Add(x => x.OnSelect, s => selected = s));
+
+        var rows = cut.FindAll("tr.signal-row");
+        Assert.Equal(2, rows.Count);
+        Assert.Equal("critical", cut.FindAll("[data-severity]")[0].GetAttribute("data-severity"));
+        Assert.Contains("Root console login", rows[0].TextContent, StringComparison.Ordinal);
+        Assert.Contains("@network.client.ip: 203.0.113.9", rows[0].TextContent, StringComparison.Ordinal);
+
+        rows[1].Click();
+        Assert.Equal("s2", selected?.Id);
+    }
+
+    [Fact]
+    public void SignalList_Empty_ShowsEmptyState()
+    {
+        var cut = _ctx.Render<SignalList>(p => p.Add(x => x.Items, Array.Empty<SecuritySignal>()));
+        Assert.NotNull(cut.Find("#no-signals"));
+    }
+
+    [Fact]
+    public async Task SignalDrawer_ChangeStateToArchived_RaisesTriageWithReason()
+    {
+        (string State, string? Reason)? triaged = null;
+        var cut = _ctx.Render<SignalDrawer>(p => p
+            .Add(x => x.Signal, Signal("s1", "high", "Brute force"))
+            .Add(x => x.OnTriage, change => triaged = change));
+
+        Assert.Contains("Brute force", cut.Find(".drawer-title").TextContent, StringComparison.Ordinal);
+        Assert.True(cut.Find("#triage-save").HasAttribute("disabled"));
+
+        var select = cut.FindComponent<MudSelect<string>>();
+        await cut.InvokeAsync(() => select.Instance.ValueChanged.InvokeAsync(TriageStates.Archived));
+        Assert.False(cut.Find("#triage-save").HasAttribute("disabled"));
+        cut.Find("#triage-save").Click();
+
+        Assert.Equal((TriageStates.Archived, "none"), triaged);
+    }
+
+    [Fact]
+    public void SignalDrawer_NoSignal_RendersNothing()
+    {
+        var cut = _ctx.Render<SignalDrawer>();
+        Assert.Empty(cut.Markup.Trim());
+    }
+
+    private static SecuritySignal Signal(string id, string severity, string title) => new()
+    {
+        Id = id,
+        RuleId = "abc-def-ghi",
+        RuleName = title,
+        Title = title,
+        Severity = severity,
+        Message = "Investigate.",
+        GroupBy = new() { ["@network.client.ip"] = "203.0.113.9" },
+        Tags = ["source:sshd"],
+        FirstSeen = DateTimeOffset.UtcNow.AddMinutes(-5),
+        LastSeen = DateTimeOffset.UtcNow,
+        Timestamp = DateTimeOffset.UtcNow,
+        EventsMatched = 12,
+    };
+}

@@ -1,0 +1,41 @@
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Web.Features.Detection;
+
+namespace Portal.Web.Tests.Infrastructure;
+
+/// <summary>Realistic log payloads and helpers to send them and evaluate rules.</summary>
+public static class Logs
+{
+    /// <summary>sshd "Failed password" lines from one source IP, as a shipper would send them.</summary>
+    public static JsonArray SshFailures(string ip, int count, string user = "root") => new(Enumerable.Range(0, count)
+        .Select(i => (JsonNode?)new JsonObject
+        {
+            ["ddsource"] = "sshd",
+            ["service"] = "sshd",
+            ["hostname"] = "bastion-1",
+            ["message"] = $"Failed password for {user} from {ip} port {40000 + i} ssh2",
+        }).ToArray());
+
+    /// <summary>Posts logs with the tenant's API key.</summary>
+    public static Task<HttpResponseMessage> PostAsync(HttpClient client, TestTenant tenant, JsonNode payload)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, "api/v2/logs") { Content = JsonContent.Create(payload) };
+        request.Headers.Add("DD-API-KEY", tenant.ApiKey);
+        return client.SendAsync(request);
+    }
+
+    /// <summary>Runs the tenant's scheduled evaluation now (what the Hangfire job does).</summary>
+    public static Task<int> EvaluateAsync(PortalFixture portal, TestTenant tenant) =>
+        portal.Services.GetRequiredService<RuleEvaluator>().EvaluateTenantAsync(tenant.Id, CancellationToken.None);
+
+    /// <summary>Searches signals through the API with the tenant's keys.</summary>
+    public static async Task<JsonObject> SearchSignalsAsync(HttpClient client, TestTenant tenant, string query)
+    {
+        var body = new JsonObject { ["filter"] = new JsonObject { ["query"] = query, ["from"] = "now-1h", ["to"] = "now" }, ["page"] = new JsonObject { ["limit"] = 100 } };
+        using var response = await client.SendAsync(tenant.Request(HttpMethod.Post, "api/v2/security_monitoring/signals/search", JsonContent.Create(body)));
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+    }
+}

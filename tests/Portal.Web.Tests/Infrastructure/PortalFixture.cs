@@ -1,0 +1,101 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Data.Keys;
+using Portal.Data.Tenancy;
+
+namespace Portal.Web.Tests.Infrastructure;
+
+/// <summary>
+/// One portal per test run, on real Kestrel over loopback, with its own data directory (SQLite, Lucene, Hangfire).
+/// Shared by every test class in the "portal" collection: Hangfire keeps process-wide state, so one host it is.
+/// </summary>
+public sealed class PortalFixture : IAsyncLifetime
+{
+    private readonly PortalFactory _factory;
+
+    public PortalFixture()
+    {
+        DataDirectory = Path.Combine(Path.GetTempPath(), "vigil-web-tests-" + Guid.NewGuid().ToString("N"));
+        _factory = new PortalFactory(DataDirectory);
+    }
+
+    public string DataDirectory { get; }
+
+    public Uri BaseAddress { get; private set; } = default!;
+
+    public IServiceProvider Services => _factory.Services;
+
+    public Task InitializeAsync()
+    {
+        _factory.UseKestrel(0);
+        _factory.StartServer();
+        var address = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        BaseAddress = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("localhost", "127.0.0.1", StringComparison.Ordinal) + "/");
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _factory.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held by a closing background thread; the temp folder is cleaned by the OS.
+        }
+    }
+
+    /// <summary>An HTTP client on the real loopback address, with a cookie jar.</summary>
+    public HttpClient CreateClient() => new(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true, CookieContainer = new() }) { BaseAddress = BaseAddress };
+
+    /// <summary>Signs up an organisation (through the provisioning service) with API and application keys.</summary>
+    public async Task<TestTenant> CreateTenantAsync(string? name = null, string? email = null)
+    {
+        name ??= "Org " + Guid.NewGuid().ToString("N")[..8];
+        email ??= "owner@example.test";
+        var result = await Services.GetRequiredService<TenantProvisioner>().SignUpAsync(new SignUpRequest(name, null, email, TestTenant.Password));
+        Assert.True(result.Succeeded, string.Join("; ", result.Errors.SelectMany(e => e.Value)));
+        var keys = Services.GetRequiredService<KeyService>();
+        var (_, apiKey) = await keys.CreateAsync(result.Tenant!.Id, KeyKind.Api, "tests", result.Owner!.Id);
+        var (_, appKey) = await keys.CreateAsync(result.Tenant.Id, KeyKind.Application, "tests", result.Owner.Id);
+        return new TestTenant(result.Tenant.Id, result.Tenant.Slug, email, apiKey, appKey);
+    }
+
+    private sealed class PortalFactory(string dataDirectory) : WebApplicationFactory<Program>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseEnvironment("Development");
+            builder.UseSetting("Vigil:DataDirectory", dataDirectory);
+            builder.UseSetting("Vigil:Demo:Enabled", "false");
+            builder.UseSetting("Vigil:Detection:IntervalSeconds", "3600");
+            builder.UseSetting("Vigil:Detection:DelaySeconds", "0");
+            builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        }
+    }
+}
+
+/// <summary>An organisation created for a test, with its keys.</summary>
+public sealed record TestTenant(Guid Id, string Slug, string Email, string ApiKey, string ApplicationKey)
+{
+    public const string Password = "Correct-Horse-42";
+
+    /// <summary>Adds Datadog's key headers to a request.</summary>
+    public HttpRequestMessage Request(HttpMethod method, string path, HttpContent? content = null)
+    {
+        var request = new HttpRequestMessage(method, path) { Content = content };
+        request.Headers.Add("DD-API-KEY", ApiKey);
+        request.Headers.Add("DD-APPLICATION-KEY", ApplicationKey);
+        return request;
+    }
+}
+
+[CollectionDefinition("portal")]
+public sealed class PortalCollection : ICollectionFixture<PortalFixture>;
