@@ -48,6 +48,7 @@ public static class DataServiceCollectionExtensions
         return services.AddIdentityCore<VigilUser>(o =>
             {
                 o.User.RequireUniqueEmail = true;
+                o.User.AllowedUserNameCharacters = ""; // user names are email addresses, validated at sign-up
                 o.Password.RequiredLength = 10;
                 o.Password.RequireNonAlphanumeric = false;
                 o.Lockout.MaxFailedAccessAttempts = 10;

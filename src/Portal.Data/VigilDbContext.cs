@@ -112,6 +112,15 @@ public sealed class VigilDbContext(DbContextOptions<VigilDbContext> options, ITe
 
     private void EnforceTenant()
     {
+        // An organisation's own row may change only from an instance-level context or from within itself:
+        // deleting it cascades to all of its data.
+        foreach (var entry in ChangeTracker.Entries<Tenant>())
+        {
+            if (entry.State is EntityState.Modified or EntityState.Deleted && CurrentTenantId is { } scoped && entry.Entity.Id != scoped)
+            {
+                throw new TenantIsolationException("Cannot change another organisation.");
+            }
+        }
         foreach (var entry in ChangeTracker.Entries<ITenantOwned>())
         {
             if (entry.State is EntityState.Unchanged or EntityState.Detached)

@@ -37,7 +37,7 @@ public sealed class TenantProvisioner(IServiceScopeFactory scopes, TenantDbFacto
             errors[nameof(SignUpRequest.Slug)] = [$"'{slug}' is already taken; choose another organisation URL."];
         }
         var email = request.Email?.Trim() ?? "";
-        if (!System.Net.Mail.MailAddress.TryCreate(email, out _) || email.Length > 256)
+        if (!System.Net.Mail.MailAddress.TryCreate(email, out var address) || address.Address != email || email.Length > 256)
         {
             errors[nameof(SignUpRequest.Email)] = ["Enter a valid email address."];
         }
@@ -64,7 +64,15 @@ public sealed class TenantProvisioner(IServiceScopeFactory scopes, TenantDbFacto
         await using (var db = dbs.Create(null))
         {
             db.Tenants.Add(tenant);
-            await db.SaveChangesAsync(cancellationToken);
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+            }
+            catch (DbUpdateException)
+            {
+                // Another sign-up took the slug between our check and this insert.
+                return new SignUpResult(null, null, new Dictionary<string, string[]> { [nameof(SignUpRequest.Slug)] = [$"'{slug}' is already taken; choose another organisation URL."] });
+            }
         }
         scope.ServiceProvider.GetRequiredService<TenantContext>().Set(tenant.Id);
         owner.TenantId = tenant.Id;

@@ -30,6 +30,15 @@ public static class RuleValidator
         {
             errors.Add(new("$.type", $"'{rule.Type}' is not supported; use 'log_detection'"));
         }
+        // JSON null deserializes into non-nullable members: report it rather than fail later.
+        if (rule.Message is null)
+        {
+            errors.Add(new("$.message", "must be a string"));
+        }
+        if (rule.Tags is null)
+        {
+            errors.Add(new("$.tags", "must be an array of strings"));
+        }
         ValidateQueries(rule, errors);
         ValidateCases(rule, errors);
         ValidateOptions(rule.Options, errors);
@@ -38,7 +47,7 @@ public static class RuleValidator
 
     private static void ValidateQueries(DetectionRule rule, List<RuleError> errors)
     {
-        if (rule.Queries.Count == 0)
+        if (rule.Queries is not { Count: > 0 })
         {
             errors.Add(new("$.queries", "at least one query is required"));
             return;
@@ -70,13 +79,13 @@ public static class RuleValidator
             {
                 errors.Add(new($"{path}.aggregation", $"'{q.Aggregation}' is not supported; use 'count' or 'cardinality'"));
             }
-            if (q.Aggregation == RuleAggregations.Cardinality && q.DistinctFields.Count == 0)
+            if (q.Aggregation == RuleAggregations.Cardinality && q.DistinctFields is not { Count: > 0 })
             {
                 errors.Add(new($"{path}.distinctFields", "cardinality needs one distinct field"));
             }
             ValidateFields(q.GroupByFields, $"{path}.groupByFields", errors);
             ValidateFields(q.DistinctFields, $"{path}.distinctFields", errors);
-            if (i > 0 && !q.GroupByFields.SequenceEqual(rule.Queries[0].GroupByFields ?? []))
+            if (i > 0 && q.GroupByFields is not null && !q.GroupByFields.SequenceEqual(rule.Queries[0]?.GroupByFields ?? []))
             {
                 errors.Add(new($"{path}.groupByFields", "every query of a rule must group by the same fields"));
             }
@@ -105,12 +114,12 @@ public static class RuleValidator
 
     private static void ValidateCases(DetectionRule rule, List<RuleError> errors)
     {
-        if (rule.Cases.Count == 0)
+        if (rule.Cases is not { Count: > 0 })
         {
             errors.Add(new("$.cases", "at least one case is required"));
             return;
         }
-        var queryNames = rule.Queries.Where(q => q?.Name is not null).Select(q => q.Name!).ToHashSet(StringComparer.Ordinal);
+        var queryNames = (rule.Queries ?? []).Where(q => q?.Name is not null).Select(q => q.Name!).ToHashSet(StringComparer.Ordinal);
         for (var i = 0; i < rule.Cases.Count; i++)
         {
             var c = rule.Cases[i];

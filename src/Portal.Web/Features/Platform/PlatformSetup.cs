@@ -13,7 +13,11 @@ public static class PlatformSetup
     public static void AddPlatform(this WebApplicationBuilder builder)
     {
         builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-        builder.Services.AddMudServices();
+        builder.Services.AddMudServices(c =>
+        {
+            c.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomLeft;
+            c.SnackbarConfiguration.VisibleStateDuration = 4000;
+        });
         builder.Services.AddProblemDetails();
         builder.Services.AddHttpContextAccessor();
         // Keys that protect cookies and antiforgery tokens live with the rest of the instance's data.

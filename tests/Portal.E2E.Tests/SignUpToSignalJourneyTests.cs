@@ -1,0 +1,88 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace Portal.E2E.Tests;
+
+/// <summary>A newcomer's first journey, in a real browser: sign up, create an API key, send logs, see and triage the signal.</summary>
+public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal) : IClassFixture<BrowserPortalFixture>
+{
+    private const float Timeout = 30_000;
+
+    [Fact]
+    public async Task Newcomer_SignsUpSendsLogsAndTriagesTheSignal()
+    {
+        await using var context = await portal.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 1440, Height = 900 }, BaseURL = portal.BaseAddress.ToString() });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(Timeout);
+
+        await page.GotoAsync("account/signup");
+        await page.FillAsync("#org", "Northwind Security");
+        await Expect(page.Locator("#slug")).ToHaveValueAsync("northwind-security");
+        await page.FillAsync("#email", "alice@northwind.test");
+        await page.FillAsync("#password", "Northwind-Pass-1");
+        await page.ScreenshotAsync(new() { Path = Shot("01-sign-up.png") });
+        await page.ClickAsync("#signup-submit");
+        await Expect(page.Locator("#org-name")).ToHaveTextAsync("Northwind Security");
+        await WaitForCircuitAsync(page);
+        await Expect(page.Locator("#severity-counts")).ToBeVisibleAsync();
+
+        await page.GotoAsync("settings/keys");
+        await WaitForCircuitAsync(page);
+        await page.Locator("input#api-key-name, #api-key-name input").First.FillAsync("laptop shipper");
+        await page.ClickAsync("#create-api-key");
+        var secret = (await page.Locator("#new-key-secret").InnerTextAsync()).Trim();
+        Assert.Matches("^[0-9a-f]{32}$", secret);
+        await Expect(page.Locator("#api-key-table")).ToContainTextAsync("laptop shipper");
+
+        using (var http = new HttpClient { BaseAddress = portal.BaseAddress })
+        {
+            var logs = new JsonArray(Enumerable.Range(0, 13).Select(i => (JsonNode?)new JsonObject
+            {
+                ["ddsource"] = "sshd", ["hostname"] = "bastion-1", ["service"] = "sshd",
+                ["message"] = $"Failed password for invalid user admin from 198.51.100.77 port {41000 + i} ssh2",
+            }).ToArray());
+            using var request = new HttpRequestMessage(HttpMethod.Post, "api/v2/logs") { Content = JsonContent.Create(logs) };
+            request.Headers.Add("DD-API-KEY", secret);
+            using var response = await http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+
+        await page.GotoAsync("rules");
+        await WaitForCircuitAsync(page);
+        await Expect(page.Locator("#rules-table")).ToContainTextAsync("SSH brute force from a single source IP");
+        await page.ClickAsync("#evaluate-now");
+
+        await page.GotoAsync("signals");
+        await WaitForCircuitAsync(page);
+        var row = page.Locator("tr.signal-row", new() { HasText = "SSH brute force" });
+        for (var attempt = 0; attempt < 30 && await row.CountAsync() == 0; attempt++)
+        {
+            await page.ClickAsync("#refresh-signals");
+        }
+        await Expect(row).ToHaveCountAsync(1);
+        await Expect(row).ToContainTextAsync("198.51.100.77");
+        await page.ScreenshotAsync(new() { Path = Shot("02-signals.png") });
+
+        await row.ClickAsync();
+        var drawer = page.Locator("#signal-drawer");
+        await Expect(drawer).ToContainTextAsync("198.51.100.77 failed to authenticate");
+        await drawer.Locator(".triage-select").First.ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = "Under review" }).ClickAsync();
+        await page.ClickAsync("#triage-save");
+        await Expect(row).ToContainTextAsync("Under review");
+        await page.ScreenshotAsync(new() { Path = Shot("03-signal-drawer.png") });
+
+        await drawer.Locator("button[aria-label=Close]").ClickAsync();
+        await page.ClickAsync("#user-menu .vigil-user-chip");
+        await page.ClickAsync("#sign-out");
+        await Expect(page.Locator("#signin-submit")).ToBeVisibleAsync();
+    }
+
+    private static Task WaitForCircuitAsync(IPage page) =>
+        page.Locator("#circuit-ready:not([hidden])").WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = Timeout });
+
+    private string Shot(string name) => Path.Combine(portal.ScreenshotDirectory, name);
+}
