@@ -1,18 +1,12 @@
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
+using Portal.Testing;
 
 namespace Portal.E2E.Tests;
 
 /// <summary>The portal on real Kestrel plus Debian's Chromium driven by Playwright (no browser download).</summary>
 public sealed class BrowserPortalFixture : IAsyncLifetime
 {
-    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "vigil-e2e-" + Guid.NewGuid().ToString("N"));
-    private PortalFactory? _factory;
+    private LoopbackPortal? _portal;
     private IPlaywright? _playwright;
 
     public Uri BaseAddress { get; private set; } = default!;
@@ -31,11 +25,8 @@ public sealed class BrowserPortalFixture : IAsyncLifetime
         {
             throw new InvalidOperationException($"Chromium was not found at {chromium}: install Debian's 'chromium' package (apt-get install chromium) or set VIGIL_CHROMIUM.");
         }
-        _factory = new PortalFactory(_dataDirectory);
-        _factory.UseKestrel(0);
-        _factory.StartServer();
-        var address = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        BaseAddress = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("localhost", "127.0.0.1", StringComparison.Ordinal) + "/");
+        _portal = LoopbackPortal.Start();
+        BaseAddress = _portal.BaseAddress;
 
         _playwright = await Playwright.CreateAsync();
         Browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -54,31 +45,9 @@ public sealed class BrowserPortalFixture : IAsyncLifetime
             await Browser.DisposeAsync();
         }
         _playwright?.Dispose();
-        if (_factory is not null)
+        if (_portal is not null)
         {
-            await _factory.DisposeAsync();
-        }
-        SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_dataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Left to the OS temp cleaner if a background thread still holds a file.
-        }
-    }
-
-    private sealed class PortalFactory(string dataDirectory) : WebApplicationFactory<Program>
-    {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            builder.UseEnvironment("Development");
-            builder.UseSetting("Vigil:DataDirectory", dataDirectory);
-            builder.UseSetting("Vigil:Demo:Enabled", "false");
-            builder.UseSetting("Vigil:Detection:IntervalSeconds", "3600");
-            builder.UseSetting("Vigil:Detection:DelaySeconds", "0");
-            builder.UseSetting("Logging:LogLevel:Default", "Warning");
+            await _portal.DisposeAsync();
         }
     }
 }

@@ -1,4 +1,5 @@
 using global::Lucene.Net.Documents;
+using global::Lucene.Net.Index;
 using Portal.Detection.Events;
 using Portal.Detection.Query;
 
@@ -7,6 +8,12 @@ namespace Portal.Search.Lucene;
 /// <summary>Maps a <see cref="LogEvent"/> to the Lucene document every query translation relies on.</summary>
 internal static class EventDocument
 {
+    /// <summary>
+    /// Longest indexed value, in UTF-16 chars: each is at most 3 UTF-8 bytes, so a value this long always fits
+    /// Lucene's term limit (<see cref="IndexWriter.MAX_TERM_LENGTH"/> bytes), which otherwise rejects the whole document.
+    /// </summary>
+    private static readonly int MaxTermChars = IndexWriter.MAX_TERM_LENGTH / 3;
+
     /// <summary>Builds the document; <paramref name="sourceJson"/> is what searches return.</summary>
     public static Document Build(LogEvent e, string sourceJson)
     {
@@ -17,32 +24,33 @@ internal static class EventDocument
             new Int64Field(LuceneFields.Timestamp, e.Timestamp.ToUnixTimeMilliseconds(), Field.Store.NO),
             new NumericDocValuesField(LuceneFields.Timestamp, e.Timestamp.ToUnixTimeMilliseconds()),
             new StoredField(LuceneFields.Source, sourceJson),
-            new TextField(LuceneFields.Text, string.Join(' ', TextTokens.Tokenize(e.Message)), Field.Store.NO),
+            new TextField(LuceneFields.Text, new WordTokenStream(TextTokens.Tokenize(e.Message).Select(Fit).ToList())),
         };
         foreach (var name in ReservedAttributes.Facets)
         {
             if (e.GetReserved(name) is { } value)
             {
-                doc.Add(new StringField(name, value, Field.Store.NO));
+                doc.Add(new StringField(name, Fit(value), Field.Store.NO));
                 doc.Add(new StringField(LuceneFields.Exists, name, Field.Store.NO));
             }
         }
         foreach (var tag in e.Tags)
         {
-            doc.Add(new StringField(LuceneFields.Tags, tag, Field.Store.NO));
+            doc.Add(new StringField(LuceneFields.Tags, Fit(tag), Field.Store.NO));
             var colon = tag.IndexOf(':', StringComparison.Ordinal);
             if (colon > 0)
             {
-                doc.Add(new StringField(LuceneFields.Exists, LuceneFields.TagKey(tag[..colon]), Field.Store.NO));
+                doc.Add(new StringField(LuceneFields.Exists, Fit(LuceneFields.TagKey(tag[..colon])), Field.Store.NO));
             }
         }
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (path, value) in AttributePath.Flatten(e.Attributes))
         {
-            doc.Add(new StringField(LuceneFields.Attribute(path), value.Text, Field.Store.NO));
+            doc.Add(new StringField(LuceneFields.Attribute(path), Fit(value.Text), Field.Store.NO));
             if (value.Number is { } number)
             {
-                doc.Add(new DoubleField(LuceneFields.Numeric(path), number, Field.Store.NO));
+                // Lucene orders -0 below +0; QueryMatcher compares them as equal.
+                doc.Add(new DoubleField(LuceneFields.Numeric(path), number == 0 ? 0d : number, Field.Store.NO));
             }
             if (seen.Add(path))
             {
@@ -50,5 +58,19 @@ internal static class EventDocument
             }
         }
         return doc;
+    }
+
+    /// <summary>
+    /// Cuts an oversized value (a stack trace, a blob) to a prefix Lucene accepts: the event is still
+    /// stored whole and found by prefix and existence, only an exact match on the full value misses.
+    /// </summary>
+    private static string Fit(string value)
+    {
+        if (value.Length <= MaxTermChars)
+        {
+            return value;
+        }
+        var length = char.IsHighSurrogate(value[MaxTermChars - 1]) ? MaxTermChars - 1 : MaxTermChars;
+        return value[..length];
     }
 }

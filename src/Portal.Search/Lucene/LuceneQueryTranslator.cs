@@ -77,12 +77,14 @@ public static class LuceneQueryTranslator
     private static NumericRangeQuery<double> Compare(ComparisonNode cmp)
     {
         var field = LuceneFields.Numeric(cmp.Field.Name);
+        // Lucene orders -0 below +0 (documents index -0 as +0); QueryMatcher compares them as equal.
+        var value = cmp.Value == 0 ? 0d : cmp.Value;
         return cmp.Operator switch
         {
-            ComparisonOperator.GreaterThan => NumericRangeQuery.NewDoubleRange(field, cmp.Value, null, false, true),
-            ComparisonOperator.GreaterThanOrEqual => NumericRangeQuery.NewDoubleRange(field, cmp.Value, null, true, true),
-            ComparisonOperator.LessThan => NumericRangeQuery.NewDoubleRange(field, null, cmp.Value, true, false),
-            _ => NumericRangeQuery.NewDoubleRange(field, null, cmp.Value, true, true),
+            ComparisonOperator.GreaterThan => NumericRangeQuery.NewDoubleRange(field, value, null, false, true),
+            ComparisonOperator.GreaterThanOrEqual => NumericRangeQuery.NewDoubleRange(field, value, null, true, true),
+            ComparisonOperator.LessThan => NumericRangeQuery.NewDoubleRange(field, null, value, true, false),
+            _ => NumericRangeQuery.NewDoubleRange(field, null, value, true, true),
         };
     }
 

@@ -1,11 +1,7 @@
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
-using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Data.Keys;
 using Portal.Data.Tenancy;
+using Portal.Testing;
 
 namespace Portal.Web.Tests.Infrastructure;
 
@@ -15,42 +11,19 @@ namespace Portal.Web.Tests.Infrastructure;
 /// </summary>
 public sealed class PortalFixture : IAsyncLifetime
 {
-    private readonly PortalFactory _factory;
+    private LoopbackPortal _portal = default!;
 
-    public PortalFixture()
-    {
-        DataDirectory = Path.Combine(Path.GetTempPath(), "vigil-web-tests-" + Guid.NewGuid().ToString("N"));
-        _factory = new PortalFactory(DataDirectory);
-    }
+    public Uri BaseAddress => _portal.BaseAddress;
 
-    public string DataDirectory { get; }
-
-    public Uri BaseAddress { get; private set; } = default!;
-
-    public IServiceProvider Services => _factory.Services;
+    public IServiceProvider Services => _portal.Services;
 
     public Task InitializeAsync()
     {
-        _factory.UseKestrel(0);
-        _factory.StartServer();
-        var address = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        BaseAddress = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("localhost", "127.0.0.1", StringComparison.Ordinal) + "/");
+        _portal = LoopbackPortal.Start();
         return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync()
-    {
-        await _factory.DisposeAsync();
-        SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(DataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A file still held by a closing background thread; the temp folder is cleaned by the OS.
-        }
-    }
+    public async Task DisposeAsync() => await _portal.DisposeAsync();
 
     /// <summary>An HTTP client on the real loopback address, with a cookie jar.</summary>
     public HttpClient CreateClient() => new(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true, CookieContainer = new() }) { BaseAddress = BaseAddress };
@@ -66,19 +39,6 @@ public sealed class PortalFixture : IAsyncLifetime
         var (_, apiKey) = await keys.CreateAsync(result.Tenant!.Id, KeyKind.Api, "tests", result.Owner!.Id);
         var (_, appKey) = await keys.CreateAsync(result.Tenant.Id, KeyKind.Application, "tests", result.Owner.Id);
         return new TestTenant(result.Tenant.Id, result.Tenant.Slug, email, apiKey, appKey);
-    }
-
-    private sealed class PortalFactory(string dataDirectory) : WebApplicationFactory<Program>
-    {
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            builder.UseEnvironment("Development");
-            builder.UseSetting("Vigil:DataDirectory", dataDirectory);
-            builder.UseSetting("Vigil:Demo:Enabled", "false");
-            builder.UseSetting("Vigil:Detection:IntervalSeconds", "3600");
-            builder.UseSetting("Vigil:Detection:DelaySeconds", "0");
-            builder.UseSetting("Logging:LogLevel:Default", "Warning");
-        }
     }
 }
 

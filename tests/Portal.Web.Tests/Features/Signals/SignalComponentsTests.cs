@@ -61,10 +61,11 @@ public sealed class SignalComponentsTests : IAsyncLifetime
 
         var select = cut.FindComponent<MudSelect<string>>();
         await cut.InvokeAsync(() => select.Instance.ValueChanged.InvokeAsync(TriageStates.Archived));
-        Assert.False(cut.Find("#triage-save").HasAttribute("disabled"));
+        // MudSelect re-renders asynchronously: wait for the drawer to see the new state.
+        cut.WaitForAssertion(() => Assert.False(cut.Find("#triage-save").HasAttribute("disabled")));
         cut.Find("#triage-save").Click();
 
-        Assert.Equal((TriageStates.Archived, "none"), triaged);
+        cut.WaitForAssertion(() => Assert.Equal((TriageStates.Archived, "none"), triaged));
     }
 
     [Fact]

@@ -1,0 +1,228 @@
+using System.Text.Json.Nodes;
+using Portal.Detection.Evaluation;
+using Portal.Detection.Events;
+using Portal.Detection.Query;
+using Portal.Detection.Rules;
+using Portal.Search.Lucene;
+using Portal.Search.Tests.Parity;
+
+namespace Portal.Search.Tests.Lucene;
+
+public sealed class LuceneLogStoreTests : IDisposable
+{
+    private static readonly Guid TenantA = Guid.Parse("0a000000-0000-0000-0000-00000000000a");
+    private static readonly Guid TenantB = Guid.Parse("0b000000-0000-0000-0000-00000000000b");
+    private static readonly DateTimeOffset T0 = new(2026, 3, 3, 14, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Ever = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Never = new(2100, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private readonly TempDirectory _directory = new();
+    private TenantIndexes _indexes;
+    private LuceneLogStore _store;
+
+    public LuceneLogStoreTests()
+    {
+        _indexes = new TenantIndexes(_directory.Path);
+        _store = new LuceneLogStore(_indexes);
+    }
+
+    public void Dispose()
+    {
+        _indexes.Dispose();
+        _directory.Dispose();
+    }
+
+    [Fact]
+    public async Task SearchAsync_AfterAppend_ReturnsEventsNewestFirstAsStored()
+    {
+        var events = new[] { 3, 0, 4, 1, 2 }.Select(i => Event($"id-{i}", T0.AddSeconds(i), $"message {i}")).ToList();
+        events[0].Attributes["http"] = new JsonObject { ["status_code"] = 503, ["url"] = "/a?b=c" };
+
+        await _store.AppendAsync(TenantA, events, CancellationToken.None);
+        var page = await SearchAsync(TenantA, "*");
+
+        Assert.Equal(["id-4", "id-3", "id-2", "id-1", "id-0"], page.Items.Select(e => e.Id));
+        Assert.Equal(5, page.TotalHits);
+        Assert.Null(page.Next);
+        var stored = page.Items[1];
+        Assert.Equal((T0.AddSeconds(3), "message 3", "web-1"), (stored.Timestamp, stored.Message, stored.Host));
+        Assert.Equal(["env:prod"], stored.Tags);
+        Assert.True(JsonNode.DeepEquals(events[0].Attributes, stored.Attributes));
+    }
+
+    [Fact]
+    public async Task SearchAsync_PagingWithCursor_ReturnsEveryEventExactlyOnceInOrder()
+    {
+        // 47 events over only 5 distinct timestamps: ties are broken by id.
+        var events = Enumerable.Range(0, 47).Select(i => Event($"ev-{i * 37 % 47:D3}", T0.AddMilliseconds(i % 5 * 250))).ToList();
+        await _store.AppendAsync(TenantA, events, CancellationToken.None);
+
+        var seen = new List<LogEvent>();
+        string? cursor = null;
+        for (var pages = 0; pages < 20; pages++)
+        {
+            SearchCursor? after = SearchCursor.TryDecode(cursor, out var decoded) ? decoded : null;
+            var page = await _store.SearchAsync(TenantA, new SearchRequest(QueryParser.Parse("env:prod"), Ever, Never, Limit: 5, after), CancellationToken.None);
+            seen.AddRange(page.Items);
+            if (page.Next is null)
+            {
+                break;
+            }
+            cursor = page.Next.Value.Encode();
+        }
+
+        Assert.Equal(events.Select(e => e.Id).Order(), seen.Select(e => e.Id).Order());
+        Assert.Equal(
+            events.OrderByDescending(e => e.Timestamp).ThenByDescending(e => e.Id, StringComparer.Ordinal).Select(e => e.Id),
+            seen.Select(e => e.Id));
+    }
+
+    [Fact]
+    public async Task SearchAsync_TimeRange_IncludesFromAndExcludesTo()
+    {
+        var from = T0;
+        var to = T0.AddMinutes(5);
+        await _store.AppendAsync(TenantA,
+        [
+            Event("before", from.AddMilliseconds(-1)),
+            Event("at-from", from),
+            Event("last", to.AddMilliseconds(-1)),
+            Event("at-to", to),
+        ], CancellationToken.None);
+
+        var page = await _store.SearchAsync(TenantA, new SearchRequest(new MatchAllNode(0), from, to), CancellationToken.None);
+
+        Assert.Equal(["last", "at-from"], page.Items.Select(e => e.Id));
+    }
+
+    [Fact]
+    public async Task AppendAsync_ThenReopen_EventsAreDurable()
+    {
+        await _store.AppendAsync(TenantA, [Event("kept-1", T0), Event("kept-2", T0.AddSeconds(1))], CancellationToken.None);
+
+        _indexes.Dispose();
+        _indexes = new TenantIndexes(_directory.Path);
+        _store = new LuceneLogStore(_indexes);
+
+        Assert.Equal(["kept-2", "kept-1"], (await SearchAsync(TenantA, "env:prod")).Items.Select(e => e.Id));
+        Assert.NotNull(_indexes.Get(TenantA, "logs").Get("kept-1"));
+    }
+
+    [Fact]
+    public async Task AppendAsync_ConcurrentWriters_AllEventsSearchable()
+    {
+        var batches = Enumerable.Range(0, 8)
+            .Select(b => Enumerable.Range(0, 25).Select(i => Event($"b{b}-{i:D2}", T0.AddSeconds(i))).ToList())
+            .ToList();
+
+        await Task.WhenAll(batches.Select(batch => Task.Run(() => _store.AppendAsync(TenantA, batch, CancellationToken.None))));
+
+        Assert.Equal(200, _indexes.Get(TenantA, "logs").Count(new MatchAllNode(0), Ever, Never));
+    }
+
+    [Fact]
+    public async Task Stores_TwoTenantsInOneDataDirectory_NeverSeeEachOthersEvents()
+    {
+        await _store.AppendAsync(TenantA, [Event("a-1", T0, "Failed password"), Event("a-2", T0, "Failed password")], CancellationToken.None);
+        await _store.AppendAsync(TenantB, [Event("b-1", T0, "Failed password")], CancellationToken.None);
+        var request = new AggregationRequest(QueryParser.Parse("failed"), Ever, Never, [new FieldRef(FieldKind.Reserved, "host")], RuleAggregations.Count, null, Ever);
+
+        Assert.Equal(["a-1", "a-2"], (await SearchAsync(TenantA, "failed")).Items.Select(e => e.Id).Order());
+        Assert.Equal(["b-1"], (await SearchAsync(TenantB, "failed")).Items.Select(e => e.Id));
+        Assert.Equal(2, Assert.Single(await _store.Aggregator(TenantA).AggregateAsync(request, CancellationToken.None)).Count);
+        Assert.Equal(1, Assert.Single(await _store.Aggregator(TenantB).AggregateAsync(request, CancellationToken.None)).Count);
+        Assert.Empty((await SearchAsync(Guid.Parse("0c000000-0000-0000-0000-00000000000c"), "*")).Items);
+        Assert.Throws<ArgumentException>(() => _store.Aggregator(Guid.Empty));
+    }
+
+    public static TheoryData<string, string[], string, string?> AggregationRequests() => new()
+    {
+        { "source:sshd", ["@network.client.ip"], RuleAggregations.Count, null },
+        { "@evt.outcome:failure", ["@network.client.ip", "@usr.name"], RuleAggregations.Count, null },
+        { "*", ["env"], RuleAggregations.Count, null },
+        { "*", ["status"], RuleAggregations.Cardinality, "host" },
+        { "@http.status_code:*", [], RuleAggregations.Count, null },
+        { "-source:cloudtrail", ["service"], RuleAggregations.Cardinality, "@usr.name" },
+        { "@usr.id:*", ["@usr.id"], RuleAggregations.Count, null },
+    };
+
+    [Theory]
+    [MemberData(nameof(AggregationRequests))]
+    public async Task Aggregator_SameEvents_MatchesInMemoryAggregator(string query, string[] groupBy, string aggregation, string? distinct)
+    {
+        await _store.AppendAsync(TenantA, ParityCorpus.Events, CancellationToken.None);
+        var request = new AggregationRequest(
+            QueryParser.Parse(query),
+            T0.AddMinutes(3),
+            T0.AddMinutes(10),
+            [.. groupBy.Select(f => FieldNames.TryParse(f)!)],
+            aggregation,
+            distinct is null ? null : FieldNames.TryParse(distinct),
+            NewSince: T0.AddMinutes(5),
+            SampleSize: 3);
+
+        var lucene = await _store.Aggregator(TenantA).AggregateAsync(request, CancellationToken.None);
+        var inMemory = await new InMemoryEventAggregator(ParityCorpus.Events).AggregateAsync(request, CancellationToken.None);
+
+        Assert.NotEmpty(inMemory);
+        Assert.Equal(Describe(inMemory), Describe(lucene));
+    }
+
+    [Fact]
+    public async Task EvaluateAsync_RuleOverLuceneStore_GivesSameCandidatesAsInMemory()
+    {
+        var (definition, errors) = RuleJson.Parse("""
+            {"name":"failures then success","queries":[
+               {"query":"@evt.outcome:failure","groupByFields":["@network.client.ip"]},
+               {"query":"@evt.outcome:success","groupByFields":["@network.client.ip"]}],
+             "cases":[{"status":"high","condition":"a >= 2 && b > 0"},{"status":"low","condition":"a > 0 || b > 0"}]}
+            """);
+        Assert.Empty(errors);
+        var rule = CompiledRule.Compile("rule-1", definition!);
+        await _store.AppendAsync(TenantA, ParityCorpus.Events, CancellationToken.None);
+
+        var lucene = await ThresholdEvaluator.EvaluateAsync(rule, _store.Aggregator(TenantA), T0, T0.AddHours(1), T0, CancellationToken.None);
+        var inMemory = await ThresholdEvaluator.EvaluateAsync(rule, new InMemoryEventAggregator(ParityCorpus.Events), T0, T0.AddHours(1), T0, CancellationToken.None);
+
+        Assert.Equal(
+            inMemory.Select(c => $"{c.GroupKey} {c.Case.Status} a={c.Values["a"]} b={c.Values["b"]} {string.Join(',', c.Samples.Select(s => s.Id))}").Order(),
+            lucene.Select(c => $"{c.GroupKey} {c.Case.Status} a={c.Values["a"]} b={c.Values["b"]} {string.Join(',', c.Samples.Select(s => s.Id))}").Order());
+        Assert.Contains(lucene, c => c.GroupBy["@network.client.ip"] == "203.0.113.77" && c.Case.Status == "high");
+    }
+
+    [Fact]
+    public async Task AppendAsync_AttributeLongerThanLuceneTermLimit_IsStoredAndFindable()
+    {
+        var stack = "java.lang.IllegalStateException: boom\n" + string.Concat(Enumerable.Range(0, 1500).Select(i => $"\tat com.shop.Layer{i}.call(Layer{i}.java:{i})\n"));
+        var big = Event("big", T0, "Unhandled exception " + new string('x', 40_000));
+        big.Attributes["error"] = new JsonObject { ["stack"] = stack, ["kind"] = "IllegalStateException" };
+
+        await _store.AppendAsync(TenantA, [big, Event("small", T0)], CancellationToken.None);
+
+        Assert.True(System.Text.Encoding.UTF8.GetByteCount(stack) > 32_766);
+        Assert.Equal(["big"], (await SearchAsync(TenantA, "@error.stack:*")).Items.Select(e => e.Id));
+        Assert.Equal(["big"], (await SearchAsync(TenantA, "@error.stack:java.lang.IllegalStateException*")).Items.Select(e => e.Id));
+        Assert.Equal(["big"], (await SearchAsync(TenantA, "unhandled")).Items.Select(e => e.Id));
+        Assert.Equal(stack, (await SearchAsync(TenantA, "@error.kind:IllegalStateException")).Items.Single().GetAttribute("error.stack").Single().Text);
+    }
+
+    private Task<EventPage<LogEvent>> SearchAsync(Guid tenant, string query) =>
+        _store.SearchAsync(tenant, new SearchRequest(QueryParser.Parse(query), Ever, Never, Limit: 1000), CancellationToken.None);
+
+    private static LogEvent Event(string id, DateTimeOffset at, string message = "Failed password for root") => new()
+    {
+        Id = id,
+        Timestamp = at,
+        Host = "web-1",
+        Service = "shop",
+        Source = "nginx",
+        Status = "info",
+        Message = message,
+        Tags = ["env:prod"],
+        Attributes = new JsonObject { ["usr"] = new JsonObject { ["name"] = "root" } },
+    };
+
+    private static IEnumerable<string> Describe(IEnumerable<GroupAggregate> groups) => groups
+        .Select(g => $"[{string.Join('|', g.GroupValues)}] value={g.Value} count={g.Count} new={g.NewCount} first={g.FirstSeen:O} last={g.LastSeen:O} samples={string.Join(',', g.Samples.Select(s => s.Id))}")
+        .Order(StringComparer.Ordinal);
+}

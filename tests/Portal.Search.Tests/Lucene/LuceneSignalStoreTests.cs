@@ -1,0 +1,152 @@
+using System.Text.Json.Nodes;
+using Portal.Detection.Query;
+using Portal.Detection.Rules;
+using Portal.Detection.Signals;
+using Portal.Search.Lucene;
+
+namespace Portal.Search.Tests.Lucene;
+
+public sealed class LuceneSignalStoreTests : IDisposable
+{
+    private static readonly Guid TenantA = Guid.Parse("1a000000-0000-0000-0000-00000000001a");
+    private static readonly Guid TenantB = Guid.Parse("1b000000-0000-0000-0000-00000000001b");
+    private static readonly DateTimeOffset T0 = new(2026, 3, 3, 14, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Ever = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Never = new(2100, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    private readonly TempDirectory _directory = new();
+    private readonly TenantIndexes _indexes;
+    private readonly LuceneSignalStore _store;
+
+    public LuceneSignalStoreTests()
+    {
+        _indexes = new TenantIndexes(_directory.Path);
+        _store = new LuceneSignalStore(_indexes);
+    }
+
+    public void Dispose()
+    {
+        _indexes.Dispose();
+        _directory.Dispose();
+    }
+
+    [Fact]
+    public async Task UpsertAsync_SameIdAgain_ReplacesWithoutDuplicates()
+    {
+        var signal = Signal("sig-1", "rule-1", "203.0.113.77", T0, Severities.Low);
+        await _store.UpsertAsync(TenantA, [signal], CancellationToken.None);
+
+        signal.Severity = Severities.High;
+        signal.EventsMatched = 42;
+        signal.LastSeen = T0.AddMinutes(5);
+        await _store.UpsertAsync(TenantA, [signal], CancellationToken.None);
+        await _store.UpsertAsync(TenantA, [signal], CancellationToken.None);
+
+        var all = await SearchAsync(TenantA, "*");
+        var stored = Assert.Single(all.Items);
+        Assert.Equal((Severities.High, 42L, T0.AddMinutes(5)), (stored.Severity, stored.EventsMatched, stored.LastSeen));
+        Assert.Empty((await SearchAsync(TenantA, "status:low")).Items);
+        Assert.Equal(42, (await _store.GetAsync(TenantA, "sig-1", CancellationToken.None))!.EventsMatched);
+    }
+
+    [Fact]
+    public async Task SearchAsync_SeverityTriageStateRuleAndAttributes_FindTheRightSignals()
+    {
+        var archived = Signal("high-archived", "rule-1", "198.51.100.1", T0.AddMinutes(1), Severities.High);
+        archived.TriageState = TriageStates.Archived;
+        archived.ArchiveReason = "false_positive";
+        var reviewed = Signal("critical-review", "rule-2", "198.51.100.2", T0.AddMinutes(2), Severities.Critical);
+        reviewed.TriageState = TriageStates.UnderReview;
+        await _store.UpsertAsync(TenantA,
+        [
+            Signal("high-open", "rule-1", "203.0.113.77", T0, Severities.High),
+            archived,
+            Signal("low-open", "rule-2", "203.0.113.77", T0.AddMinutes(3), Severities.Low),
+            reviewed,
+        ], CancellationToken.None);
+
+        Assert.Equal(["high-archived", "high-open"], await IdsAsync("status:high"));
+        Assert.Equal(["low-open", "high-open"], await IdsAsync("@workflow.triage.state:open"));
+        Assert.Equal(["high-open"], await IdsAsync("status:high @workflow.triage.state:open"));
+        Assert.Equal(["low-open", "critical-review", "high-open"], await IdsAsync("-@workflow.triage.state:archived"));
+        Assert.Equal(["high-archived"], await IdsAsync("@workflow.triage.archive_reason:false_positive"));
+        Assert.Equal(["low-open", "critical-review"], await IdsAsync("@workflow.rule.id:rule-2"));
+        Assert.Equal(["low-open", "high-open"], await IdsAsync("@network.client.ip:203.0.113.77"));
+        Assert.Equal(["low-open", "critical-review", "high-archived", "high-open"], await IdsAsync("@workflow.rule.name:\"SSH brute force\" source:vigil"));
+        Assert.Equal(["low-open", "critical-review", "high-archived", "high-open"], await IdsAsync("brute technique:T1110-brute-force"));
+        Assert.Equal(["critical-review"], await IdsAsync("status:critical OR @severity:critical -status:high"));
+    }
+
+    [Fact]
+    public async Task LatestByGroupAsync_ReturnsNewestSignalPerGroupOfThatRuleOnly()
+    {
+        await _store.UpsertAsync(TenantA,
+        [
+            Signal("r1-g1-old", "rule-1", "203.0.113.77", T0, Severities.Low),
+            Signal("r1-g1-new", "rule-1", "203.0.113.77", T0.AddHours(1), Severities.Low),
+            Signal("r1-g2", "rule-1", "198.51.100.23", T0.AddMinutes(30), Severities.Low),
+            Signal("r2-g1", "rule-2", "203.0.113.77", T0.AddHours(2), Severities.Low),
+            Signal("r10-g1", "rule-10", "203.0.113.77", T0.AddHours(3), Severities.Low),
+        ], CancellationToken.None);
+
+        var latest = await _store.LatestByGroupAsync(TenantA, "rule-1", T0, CancellationToken.None);
+        var recent = await _store.LatestByGroupAsync(TenantA, "rule-1", T0.AddMinutes(45), CancellationToken.None);
+
+        Assert.Equal(["198.51.100.23=r1-g2", "203.0.113.77=r1-g1-new"], latest.Select(p => $"{p.Key}={p.Value.Id}").Order());
+        Assert.Equal(["203.0.113.77=r1-g1-new"], recent.Select(p => $"{p.Key}={p.Value.Id}"));
+        Assert.Equal(["203.0.113.77=r2-g1"], (await _store.LatestByGroupAsync(TenantA, "rule-2", Ever, CancellationToken.None)).Select(p => $"{p.Key}={p.Value.Id}"));
+    }
+
+    [Fact]
+    public async Task Store_TwoTenants_NeverSeeEachOthersSignals()
+    {
+        await _store.UpsertAsync(TenantA, [Signal("sig-a", "rule-1", "203.0.113.77", T0, Severities.High)], CancellationToken.None);
+        await _store.UpsertAsync(TenantB, [Signal("sig-b", "rule-1", "203.0.113.77", T0, Severities.High)], CancellationToken.None);
+
+        Assert.Null(await _store.GetAsync(TenantB, "sig-a", CancellationToken.None));
+        Assert.NotNull(await _store.GetAsync(TenantA, "sig-a", CancellationToken.None));
+        Assert.Equal(["sig-b"], (await SearchAsync(TenantB, "status:high")).Items.Select(s => s.Id));
+        Assert.Equal(["sig-a"], (await _store.LatestByGroupAsync(TenantA, "rule-1", Ever, CancellationToken.None)).Values.Select(s => s.Id));
+        Assert.Empty(await _store.LatestByGroupAsync(Guid.Parse("1c000000-0000-0000-0000-00000000001c"), "rule-1", Ever, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task UpsertAsync_ThenReopen_SignalsAreDurable()
+    {
+        await _store.UpsertAsync(TenantA, [Signal("sig-1", "rule-1", "203.0.113.77", T0, Severities.Medium)], CancellationToken.None);
+        _indexes.Dispose();
+
+        using var reopened = new TenantIndexes(_directory.Path);
+        var signal = await new LuceneSignalStore(reopened).GetAsync(TenantA, "sig-1", CancellationToken.None);
+
+        Assert.Equal(("rule-1", Severities.Medium, "203.0.113.77"), (signal!.RuleId, signal.Severity, signal.GroupBy["@network.client.ip"]));
+        Assert.Equal("root", signal.Attributes["usr"]!["name"]!.GetValue<string>());
+    }
+
+    private async Task<IEnumerable<string>> IdsAsync(string query) => (await SearchAsync(TenantA, query)).Items.Select(s => s.Id);
+
+    private Task<EventPage<SecuritySignal>> SearchAsync(Guid tenant, string query) =>
+        _store.SearchAsync(tenant, new SearchRequest(QueryParser.Parse(query), Ever, Never, Limit: 100), CancellationToken.None);
+
+    private static SecuritySignal Signal(string id, string ruleId, string ip, DateTimeOffset at, string severity) => new()
+    {
+        Id = id,
+        RuleId = ruleId,
+        RuleName = "SSH brute force",
+        Timestamp = at,
+        Title = "SSH brute force (" + ip + ")",
+        Message = ip + " failed to authenticate too many times",
+        Severity = severity,
+        Tags = ["source:ssh", "technique:T1110-brute-force"],
+        GroupBy = new Dictionary<string, string> { ["@network.client.ip"] = ip },
+        GroupKey = ip,
+        FirstSeen = at,
+        LastSeen = at,
+        EventsMatched = 11,
+        Attributes = new JsonObject
+        {
+            ["usr"] = new JsonObject { ["name"] = "root" },
+            ["network"] = new JsonObject { ["client"] = new JsonObject { ["ip"] = ip } },
+        },
+    };
+}

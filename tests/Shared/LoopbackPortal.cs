@@ -1,0 +1,86 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Portal.Testing;
+
+/// <summary>
+/// The real portal on Kestrel over loopback with its own throwaway data directory (SQLite, Lucene, Hangfire).
+/// Shared, as a linked source file, by the integration tests, the browser tests and the benchmarks.
+/// </summary>
+public sealed class LoopbackPortal : IAsyncDisposable
+{
+    private readonly Factory _factory;
+
+    private LoopbackPortal(Factory factory, string dataDirectory)
+    {
+        _factory = factory;
+        DataDirectory = dataDirectory;
+        var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        BaseAddress = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("localhost", "127.0.0.1", StringComparison.Ordinal) + "/");
+    }
+
+    /// <summary>The portal's address, ending with '/'.</summary>
+    public Uri BaseAddress { get; }
+
+    /// <summary>The portal's services.</summary>
+    public IServiceProvider Services => _factory.Services;
+
+    /// <summary>The throwaway data directory, deleted on dispose.</summary>
+    public string DataDirectory { get; }
+
+    /// <summary>
+    /// Starts a portal: demo off, quiet logs, rules scheduled hourly and evaluated without delay (tests trigger them),
+    /// plus any <paramref name="settings"/>.
+    /// </summary>
+    public static LoopbackPortal Start(string environment = "Development", IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var dataDirectory = Path.Combine(Path.GetTempPath(), "vigil-test-" + Guid.NewGuid().ToString("N"));
+        var values = new Dictionary<string, string>
+        {
+            ["Vigil:DataDirectory"] = dataDirectory,
+            ["Vigil:Demo:Enabled"] = "false",
+            ["Vigil:Detection:IntervalSeconds"] = "3600",
+            ["Vigil:Detection:DelaySeconds"] = "0",
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            values[key] = value;
+        }
+        var factory = new Factory(environment, values);
+        factory.UseKestrel(0);
+        factory.StartServer();
+        return new LoopbackPortal(factory, dataDirectory);
+    }
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        await _factory.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held by a closing background thread; the OS temp cleaner takes it.
+        }
+    }
+
+    private sealed class Factory(string environment, Dictionary<string, string> settings) : WebApplicationFactory<Program>
+    {
+        protected override void ConfigureWebHost(IWebHostBuilder builder)
+        {
+            builder.UseEnvironment(environment);
+            foreach (var (key, value) in settings)
+            {
+                builder.UseSetting(key, value);
+            }
+        }
+    }
+}

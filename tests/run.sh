@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs Vigil's whole test suite: unit, integration (real HTTP on loopback), bUnit and Playwright browser tests.
+# Installs what it needs when missing: Debian's chromium (through apt when running as root).
+# Ends with one summary line: "N passed, N failed".
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+chromium="${VIGIL_CHROMIUM:-/usr/bin/chromium}"
+if [ ! -x "$chromium" ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    echo "Installing Debian's chromium package for the browser tests..."
+    apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null
+  else
+    echo "The browser tests need Chromium at $chromium: install Debian's 'chromium' package (sudo apt-get install chromium) or set VIGIL_CHROMIUM." >&2
+    exit 1
+  fi
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+log="$(mktemp -t vigil-tests.XXXXXX)"
+trap 'rm -f "$log"' EXIT
+
+set +e
+dotnet test Portal.sln -v q 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# VSTest prints one "Passed!/Failed!  - Failed: N, Passed: N, ..." line per test project.
+summary=$(grep -E '(Passed|Failed)! +- Failed: ' "$log" | sed -E 's/.*Failed: +([0-9]+), Passed: +([0-9]+).*/\1 \2/' \
+  | awk '{ failed += $1; passed += $2 } END { printf "%d passed, %d failed", passed, failed }')
+projects=$(grep -cE '(Passed|Failed)! +- Failed: ' "$log" || true)
+echo
+if [ "$status" -ne 0 ] && [ "$projects" -eq 0 ]; then
+  echo "0 passed, 1 failed (the build or the test run failed before any test project reported)"
+else
+  echo "$summary"
+fi
+exit "$status"
