@@ -10,6 +10,7 @@ internal static class BenchmarkMain
     private static readonly Dictionary<string, Func<bool, Task>> Benchmarks = new(StringComparer.OrdinalIgnoreCase)
     {
         ["intake"] = IntakeBenchmark.RunAsync,
+        ["intake-stages"] = IntakeStagesBenchmark.RunAsync,
     };
 
     public static async Task<int> Main(string[] args)

@@ -15,7 +15,7 @@ namespace Portal.Benchmarks;
 /// </summary>
 internal static class IntakeBenchmark
 {
-    private const int EventsPerRequest = 500;
+    internal const int EventsPerRequest = 500;
     private const int Concurrency = 8;
 
     public static async Task RunAsync(bool quick)
@@ -76,7 +76,7 @@ internal static class IntakeBenchmark
     }
 
     /// <summary>A realistic mixed batch: sshd syslog lines, nginx access lines and JSON application logs.</summary>
-    private static byte[] Payload(int seed)
+    internal static byte[] Payload(int seed)
     {
         var random = new Random(seed);
         var events = new JsonArray();

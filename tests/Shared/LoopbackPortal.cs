@@ -51,6 +51,7 @@ public sealed class LoopbackPortal : IAsyncDisposable
         {
             values[key] = value;
         }
+        PointAtContentRoot();
         var factory = new Factory(environment, values);
         factory.UseKestrel(0);
         factory.StartServer();
@@ -69,6 +70,28 @@ public sealed class LoopbackPortal : IAsyncDisposable
         catch (IOException)
         {
             // A file still held by a closing background thread; the OS temp cleaner takes it.
+        }
+    }
+
+    /// <summary>
+    /// Test projects get the portal's content root from Mvc.Testing's manifest; other hosts (the benchmarks)
+    /// find it by walking up to the repository, through the variable WebApplicationFactory reads.
+    /// </summary>
+    private static void PointAtContentRoot()
+    {
+        const string variable = "ASPNETCORE_TEST_CONTENTROOT_PORTAL_WEB";
+        if (Environment.GetEnvironmentVariable(variable) is { Length: > 0 })
+        {
+            return;
+        }
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "src", "Portal.Web");
+            if (File.Exists(Path.Combine(candidate, "Portal.Web.csproj")))
+            {
+                Environment.SetEnvironmentVariable(variable, candidate);
+                return;
+            }
         }
     }
 
