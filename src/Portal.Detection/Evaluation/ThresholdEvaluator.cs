@@ -3,13 +3,18 @@ using Portal.Detection.Rules;
 
 namespace Portal.Detection.Evaluation;
 
-/// <summary>A group for which a case matched in one evaluation window.</summary>
+/// <summary>
+/// A group for which a case matched in one evaluation window. <see cref="WindowCounts"/> are the events of the
+/// whole window (what a new signal reports); <see cref="NewCounts"/> only those since the previous evaluation
+/// (what an open signal adds), so overlapping windows never count an event twice.
+/// </summary>
 public sealed record SignalCandidate(
     string GroupKey,
     IReadOnlyDictionary<string, string> GroupBy,
     RuleCase Case,
     IReadOnlyDictionary<string, double> Values,
     IReadOnlyDictionary<string, long> NewCounts,
+    IReadOnlyDictionary<string, long> WindowCounts,
     DateTimeOffset FirstSeen,
     DateTimeOffset LastSeen,
     IReadOnlyList<LogEvent> Samples);
@@ -67,6 +72,7 @@ public static class ThresholdEvaluator
                 matched.Case,
                 values,
                 perQuery.ToDictionary(p => p.Key, p => p.Value.NewCount, StringComparer.Ordinal),
+                perQuery.ToDictionary(p => p.Key, p => p.Value.Count, StringComparer.Ordinal),
                 perQuery.Values.Min(g => g.FirstSeen),
                 perQuery.Values.Max(g => g.LastSeen),
                 perQuery.Values.SelectMany(g => g.Samples).OrderBy(e => e.Timestamp).Take(10).ToList()));

@@ -148,6 +148,7 @@ public class ThresholdEvaluatorTests
         Assert.Equal(Neighbour, candidate.GroupBy["@network.client.ip"]);
         Assert.Equal(8, candidate.Values["a"]);
         Assert.Equal(1, candidate.NewCounts["a"]);
+        Assert.Equal(8, candidate.WindowCounts["a"]);
     }
 
     [Fact]

@@ -47,6 +47,21 @@ public class SignalLifecycleTests
     }
 
     [Fact]
+    public async Task Apply_NewSignalWhenThresholdCrossedLate_CountsTheWholeWindow()
+    {
+        // Six failures fell before newSince (an earlier evaluation saw them); two newer ones complete the window.
+        // The new signal reports all eight events of its window, not only the two new ones.
+        var events = Failures(8, Attacker, T0).ToList();
+        var candidate = Assert.Single(await ThresholdEvaluator.EvaluateAsync(BruteForce, new InMemoryEventAggregator(events), T0, T0.AddMinutes(5), T0.AddSeconds(6), CancellationToken.None));
+
+        var signal = SignalLifecycle.Apply(BruteForce, candidate, open: null, T0.AddMinutes(5), NewId);
+
+        Assert.Equal(2, candidate.NewCounts["a"]);
+        Assert.Equal(8, signal.EventsMatched);
+        Assert.Equal("high", signal.Severity);
+    }
+
+    [Fact]
     public async Task Apply_MatchWithinKeepAlive_UpdatesOpenSignal()
     {
         var first = Failures(3, Attacker, T0).ToList();

@@ -16,6 +16,9 @@ public partial class SignalList
     /// <summary>Id of the selected signal, highlighted. Default: none.</summary>
     [Parameter] public string? SelectedId { get; set; }
 
+    /// <summary>Hides tags and the triage column, for narrow places such as the dashboard. Default: false.</summary>
+    [Parameter] public bool Compact { get; set; }
+
     /// <summary>Shows a loading bar. Default: false.</summary>
     [Parameter] public bool Loading { get; set; }
 
