@@ -22,6 +22,11 @@ public sealed class VigilOptions
     {
         var options = configuration.GetSection(Section).Get<VigilOptions>() ?? new VigilOptions();
         options.DataDirectory = ResolveDataDirectory(options.DataDirectory);
+        if (options.Demo.Enabled && configuration[$"{Section}:Detection:IntervalSeconds"] is null)
+        {
+            // Demo mode shows signals within a couple of minutes, so it evaluates more often unless told otherwise.
+            options.Detection.IntervalSeconds = DemoOptions.IntervalSeconds;
+        }
         return options;
     }
 
@@ -41,6 +46,9 @@ public sealed class VigilOptions
 /// <summary>Demo mode: a seeded organisation fed by a log generator.</summary>
 public sealed class DemoOptions
 {
+    /// <summary>Rule evaluation interval in demo mode when none is configured.</summary>
+    public const int IntervalSeconds = 10;
+
     public bool Enabled { get; set; }
     public string Slug { get; set; } = "demo";
     public string Email { get; set; } = "demo@vigil.local";

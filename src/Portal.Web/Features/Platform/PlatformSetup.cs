@@ -36,14 +36,11 @@ public static class PlatformSetup
             app.UseExceptionHandler("/error", createScopeForErrors: true);
             app.UseHsts();
         }
-        app.UseStatusCodePages(async context =>
-        {
-            // API callers get problem details for bare status codes; pages keep the browser's default.
-            if (context.HttpContext.Request.Path.StartsWithSegments("/api"))
-            {
-                await Results.Problem(statusCode: context.HttpContext.Response.StatusCode).ExecuteAsync(context.HttpContext);
-            }
-        });
+        // API callers get problem details for bare status codes; people get the portal's not-found page.
+        app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages(async context =>
+            await Results.Problem(statusCode: context.HttpContext.Response.StatusCode).ExecuteAsync(context.HttpContext)));
+        app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), pages => pages.UseStatusCodePagesWithReExecute("/status/{0}", createScopeForStatusCodePages: true));
+        app.UseRouting(); // after the status-code pages, so that a re-executed request is routed again
         app.MapStaticAssets();
         app.UseAuthentication();
         app.UseAuthorization();
