@@ -7,8 +7,14 @@ namespace Portal.Search;
 /// <summary>Where a tenant's log events live. Every call names its tenant; stores never mix tenants.</summary>
 public interface ILogStore
 {
-    /// <summary>Stores <paramref name="events"/>; when the task completes they are durable and searchable.</summary>
+    /// <summary>
+    /// Stores <paramref name="events"/>; when the task completes they are durable, and searchable within a second.
+    /// Throws <see cref="Journal.StoreBusyException"/> when the store is behind and the caller should retry later.
+    /// </summary>
     Task AppendAsync(Guid tenantId, IReadOnlyList<LogEvent> events, CancellationToken cancellationToken);
+
+    /// <summary>Returns once every event appended before the call is searchable (read-your-writes).</summary>
+    Task RefreshAsync(Guid tenantId, CancellationToken cancellationToken);
 
     /// <summary>Events matching the query, newest first, paged with a cursor.</summary>
     Task<EventPage<LogEvent>> SearchAsync(Guid tenantId, SearchRequest request, CancellationToken cancellationToken);

@@ -39,8 +39,19 @@ public sealed class LuceneEventIndex : IDisposable
         _searchers = new SearcherManager(_writer, applyAllDeletes: true, searcherFactory: null);
     }
 
+    /// <summary>User data of the last commit (e.g. how far a journal has been indexed).</summary>
+    public IDictionary<string, string> CommitData => _writer.CommitData;
+
     /// <summary>Adds documents (or replaces those with the same id) and returns once they are committed.</summary>
     public async Task WriteDurablyAsync(IEnumerable<(LogEvent Searchable, string SourceJson, bool Replace)> items, CancellationToken cancellationToken)
+    {
+        Add(items);
+        var mine = Interlocked.Increment(ref _addedGeneration);
+        await CommitThroughAsync(mine, cancellationToken);
+    }
+
+    /// <summary>Adds (or replaces) documents without committing; they become searchable at the next <see cref="Refresh"/>.</summary>
+    public void Add(IEnumerable<(LogEvent Searchable, string SourceJson, bool Replace)> items)
     {
         foreach (var (searchable, sourceJson, replace) in items)
         {
@@ -54,8 +65,16 @@ public sealed class LuceneEventIndex : IDisposable
                 _writer.AddDocument(doc);
             }
         }
-        var mine = Interlocked.Increment(ref _addedGeneration);
-        await CommitThroughAsync(mine, cancellationToken);
+    }
+
+    /// <summary>Opens a near-real-time reader over everything added so far (no commit, no fsync).</summary>
+    public void Refresh() => _searchers.MaybeRefreshBlocking();
+
+    /// <summary>Commits everything added so far with <paramref name="data"/> as the commit's user data.</summary>
+    public void Commit(IDictionary<string, string> data)
+    {
+        _writer.SetCommitData(data);
+        _writer.Commit();
     }
 
     /// <summary>Documents matching <paramref name="query"/> in <c>[from, to)</c>, newest first, after an optional cursor.</summary>

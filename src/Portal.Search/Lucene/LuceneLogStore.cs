@@ -3,28 +3,29 @@ using Portal.Detection.Events;
 
 namespace Portal.Search.Lucene;
 
-/// <summary>The embedded log store: one Lucene index per tenant.</summary>
+/// <summary>The embedded log store: per tenant, a Lucene index behind a write-ahead journal.</summary>
 public sealed class LuceneLogStore(TenantIndexes indexes) : ILogStore
 {
     private const string Kind = "logs";
 
     /// <inheritdoc />
     public Task AppendAsync(Guid tenantId, IReadOnlyList<LogEvent> events, CancellationToken cancellationToken) =>
-        events.Count == 0
-            ? Task.CompletedTask
-            : indexes.Get(tenantId, Kind).WriteDurablyAsync(events.Select(e => (e, LogEventJson.Serialize(e), false)), cancellationToken);
+        events.Count == 0 ? Task.CompletedTask : indexes.GetJournaled(tenantId, Kind).AppendAsync(events, cancellationToken);
+
+    /// <inheritdoc />
+    public Task RefreshAsync(Guid tenantId, CancellationToken cancellationToken) => indexes.GetJournaled(tenantId, Kind).RefreshAsync(cancellationToken);
 
     /// <inheritdoc />
     public Task<EventPage<LogEvent>> SearchAsync(Guid tenantId, SearchRequest request, CancellationToken cancellationToken)
     {
-        var page = indexes.Get(tenantId, Kind).Search(request.Query, request.From, request.To, request.Limit, request.After);
+        var page = indexes.GetJournaled(tenantId, Kind).Index.Search(request.Query, request.From, request.To, request.Limit, request.After);
         var items = page.Sources.Select(LogEventJson.Deserialize).ToList();
         var next = items.Count == request.Limit && items.Count > 0 ? SearchCursor.After(items[^1].Timestamp, items[^1].Id) : (SearchCursor?)null;
         return Task.FromResult(new EventPage<LogEvent>(items, page.TotalHits, next));
     }
 
     /// <inheritdoc />
-    public IEventAggregator Aggregator(Guid tenantId) => new Aggregation(indexes.Get(tenantId, Kind));
+    public IEventAggregator Aggregator(Guid tenantId) => new Aggregation(indexes.GetJournaled(tenantId, Kind).Index);
 
     private sealed class Aggregation(LuceneEventIndex index) : IEventAggregator
     {

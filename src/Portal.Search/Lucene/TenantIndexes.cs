@@ -9,6 +9,7 @@ namespace Portal.Search.Lucene;
 public sealed class TenantIndexes(string dataDirectory) : IDisposable
 {
     private readonly ConcurrentDictionary<(Guid, string), Lazy<LuceneEventIndex>> _indexes = new();
+    private readonly ConcurrentDictionary<(Guid, string), Lazy<JournaledEventIndex>> _journaled = new();
 
     /// <summary>The index of <paramref name="kind"/> (<c>logs</c>, <c>signals</c>) for a tenant.</summary>
     public LuceneEventIndex Get(Guid tenantId, string kind)
@@ -21,9 +22,27 @@ public sealed class TenantIndexes(string dataDirectory) : IDisposable
             () => new LuceneEventIndex(PathOf(key.Item1, key.Item2)), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
     }
 
+    /// <summary>The journaled index of <paramref name="kind"/> (<c>logs</c>) for a tenant; opening it replays its journal.</summary>
+    public JournaledEventIndex GetJournaled(Guid tenantId, string kind)
+    {
+        if (tenantId == Guid.Empty)
+        {
+            throw new ArgumentException("A tenant is required.", nameof(tenantId));
+        }
+        return _journaled.GetOrAdd((tenantId, kind), key => new Lazy<JournaledEventIndex>(
+            () => new JournaledEventIndex(PathOf(key.Item1, key.Item2)), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
+    }
+
     /// <summary>Closes and deletes every index of a tenant.</summary>
     public void Drop(Guid tenantId)
     {
+        foreach (var key in _journaled.Keys.Where(k => k.Item1 == tenantId).ToList())
+        {
+            if (_journaled.TryRemove(key, out var index) && index.IsValueCreated)
+            {
+                index.Value.Dispose();
+            }
+        }
         foreach (var key in _indexes.Keys.Where(k => k.Item1 == tenantId).ToList())
         {
             if (_indexes.TryRemove(key, out var index) && index.IsValueCreated)
@@ -41,6 +60,11 @@ public sealed class TenantIndexes(string dataDirectory) : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        foreach (var index in _journaled.Values.Where(i => i.IsValueCreated))
+        {
+            index.Value.Dispose();
+        }
+        _journaled.Clear();
         foreach (var index in _indexes.Values.Where(i => i.IsValueCreated))
         {
             index.Value.Dispose();

@@ -39,6 +39,7 @@ public sealed class LuceneLogStoreTests : IDisposable
         events[0].Attributes["http"] = new JsonObject { ["status_code"] = 503, ["url"] = "/a?b=c" };
 
         await _store.AppendAsync(TenantA, events, CancellationToken.None);
+        await _store.RefreshAsync(TenantA, CancellationToken.None);
         var page = await SearchAsync(TenantA, "*");
 
         Assert.Equal(["id-4", "id-3", "id-2", "id-1", "id-0"], page.Items.Select(e => e.Id));
@@ -56,6 +57,7 @@ public sealed class LuceneLogStoreTests : IDisposable
         // 47 events over only 5 distinct timestamps: ties are broken by id.
         var events = Enumerable.Range(0, 47).Select(i => Event($"ev-{i * 37 % 47:D3}", T0.AddMilliseconds(i % 5 * 250))).ToList();
         await _store.AppendAsync(TenantA, events, CancellationToken.None);
+        await _store.RefreshAsync(TenantA, CancellationToken.None);
 
         var seen = new List<LogEvent>();
         string? cursor = null;
@@ -89,6 +91,7 @@ public sealed class LuceneLogStoreTests : IDisposable
             Event("last", to.AddMilliseconds(-1)),
             Event("at-to", to),
         ], CancellationToken.None);
+        await _store.RefreshAsync(TenantA, CancellationToken.None);
 
         var page = await _store.SearchAsync(TenantA, new SearchRequest(new MatchAllNode(0), from, to), CancellationToken.None);
 
@@ -99,13 +102,14 @@ public sealed class LuceneLogStoreTests : IDisposable
     public async Task AppendAsync_ThenReopen_EventsAreDurable()
     {
         await _store.AppendAsync(TenantA, [Event("kept-1", T0), Event("kept-2", T0.AddSeconds(1))], CancellationToken.None);
+        await _store.RefreshAsync(TenantA, CancellationToken.None);
 
         _indexes.Dispose();
         _indexes = new TenantIndexes(_directory.Path);
         _store = new LuceneLogStore(_indexes);
 
         Assert.Equal(["kept-2", "kept-1"], (await SearchAsync(TenantA, "env:prod")).Items.Select(e => e.Id));
-        Assert.NotNull(_indexes.Get(TenantA, "logs").Get("kept-1"));
+        Assert.NotNull(_indexes.GetJournaled(TenantA, "logs").Index.Get("kept-1"));
     }
 
     [Fact]
@@ -116,15 +120,18 @@ public sealed class LuceneLogStoreTests : IDisposable
             .ToList();
 
         await Task.WhenAll(batches.Select(batch => Task.Run(() => _store.AppendAsync(TenantA, batch, CancellationToken.None))));
+        await _store.RefreshAsync(TenantA, CancellationToken.None);
 
-        Assert.Equal(200, _indexes.Get(TenantA, "logs").Count(new MatchAllNode(0), Ever, Never));
+        Assert.Equal(200, _indexes.GetJournaled(TenantA, "logs").Index.Count(new MatchAllNode(0), Ever, Never));
     }
 
     [Fact]
     public async Task Stores_TwoTenantsInOneDataDirectory_NeverSeeEachOthersEvents()
     {
         await _store.AppendAsync(TenantA, [Event("a-1", T0, "Failed password"), Event("a-2", T0, "Failed password")], CancellationToken.None);
+        await _store.RefreshAsync(TenantA, CancellationToken.None);
         await _store.AppendAsync(TenantB, [Event("b-1", T0, "Failed password")], CancellationToken.None);
+        await _store.RefreshAsync(TenantB, CancellationToken.None);
         var request = new AggregationRequest(QueryParser.Parse("failed"), Ever, Never, [new FieldRef(FieldKind.Reserved, "host")], RuleAggregations.Count, null, Ever);
 
         Assert.Equal(["a-1", "a-2"], (await SearchAsync(TenantA, "failed")).Items.Select(e => e.Id).Order());
@@ -151,6 +158,7 @@ public sealed class LuceneLogStoreTests : IDisposable
     public async Task Aggregator_SameEvents_MatchesInMemoryAggregator(string query, string[] groupBy, string aggregation, string? distinct)
     {
         await _store.AppendAsync(TenantA, ParityCorpus.Events, CancellationToken.None);
+        await _store.RefreshAsync(TenantA, CancellationToken.None);
         var request = new AggregationRequest(
             QueryParser.Parse(query),
             T0.AddMinutes(3),
@@ -180,6 +188,7 @@ public sealed class LuceneLogStoreTests : IDisposable
         Assert.Empty(errors);
         var rule = CompiledRule.Compile("rule-1", definition!);
         await _store.AppendAsync(TenantA, ParityCorpus.Events, CancellationToken.None);
+        await _store.RefreshAsync(TenantA, CancellationToken.None);
 
         var lucene = await ThresholdEvaluator.EvaluateAsync(rule, _store.Aggregator(TenantA), T0, T0.AddHours(1), T0, CancellationToken.None);
         var inMemory = await ThresholdEvaluator.EvaluateAsync(rule, new InMemoryEventAggregator(ParityCorpus.Events), T0, T0.AddHours(1), T0, CancellationToken.None);
@@ -198,6 +207,7 @@ public sealed class LuceneLogStoreTests : IDisposable
         big.Attributes["error"] = new JsonObject { ["stack"] = stack, ["kind"] = "IllegalStateException" };
 
         await _store.AppendAsync(TenantA, [big, Event("small", T0)], CancellationToken.None);
+        await _store.RefreshAsync(TenantA, CancellationToken.None);
 
         Assert.True(System.Text.Encoding.UTF8.GetByteCount(stack) > 32_766);
         Assert.Equal(["big"], (await SearchAsync(TenantA, "@error.stack:*")).Items.Select(e => e.Id));

@@ -14,13 +14,14 @@ public sealed class IndexedCorpus : IAsyncLifetime
     public LuceneLogStore Store { get; private set; } = null!;
 
     /// <summary>The tenant's raw log index, for counts.</summary>
-    public LuceneEventIndex Index => _indexes!.Get(Tenant, "logs");
+    public LuceneEventIndex Index => _indexes!.GetJournaled(Tenant, "logs").Index;
 
     public async Task InitializeAsync()
     {
         _indexes = new TenantIndexes(_directory.Path);
         Store = new LuceneLogStore(_indexes);
         await Store.AppendAsync(Tenant, ParityCorpus.Events, CancellationToken.None);
+        await Store.RefreshAsync(Tenant, CancellationToken.None);
     }
 
     public Task DisposeAsync()

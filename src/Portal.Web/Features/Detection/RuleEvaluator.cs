@@ -23,6 +23,8 @@ public sealed class RuleEvaluator(
     {
         using var held = await locks.AcquireAsync(tenantId, cancellationToken);
         var evaluateUntil = clock.GetUtcNow() - TimeSpan.FromSeconds(options.Detection.DelaySeconds);
+        // Every event acknowledged so far must be searchable before its window is judged and the watermark moves.
+        await logs.RefreshAsync(tenantId, cancellationToken);
         var total = 0;
         foreach (var rule in (await rules.ListAsync(tenantId, cancellationToken)).Where(r => r.IsEnabled))
         {

@@ -6,6 +6,7 @@ using Portal.Data.Keys;
 using Portal.Detection.Events;
 using Portal.Detection.Intake;
 using Portal.Search;
+using Portal.Search.Journal;
 using Portal.Web.Features.Identity;
 
 namespace Portal.Web.Features.Intake;
@@ -100,7 +101,15 @@ public static class IntakeEndpoints
             }
         }
 
-        await store.AppendAsync(key.TenantId, events, cancellationToken);
+        try
+        {
+            await store.AppendAsync(key.TenantId, events, cancellationToken);
+        }
+        catch (StoreBusyException busy)
+        {
+            http.Response.Headers.RetryAfter = Math.Ceiling(busy.RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Problem(StatusCodes.Status503ServiceUnavailable, "Busy", "Indexing is behind; nothing of this request was stored. Retry after the Retry-After delay.");
+        }
         return TypedResults.Accepted((string?)null, new JsonObject());
     }
 

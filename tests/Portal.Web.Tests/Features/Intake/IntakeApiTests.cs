@@ -88,6 +88,7 @@ public sealed class IntakeApiTests(PortalFixture portal)
     private async Task<IReadOnlyList<Portal.Detection.Events.LogEvent>> SearchAsync(TestTenant tenant, string query)
     {
         var store = portal.Services.GetRequiredService<ILogStore>();
+        await store.RefreshAsync(tenant.Id, CancellationToken.None);
         var page = await store.SearchAsync(tenant.Id, new SearchRequest(QueryParser.Parse(query), DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddMinutes(1), 100), CancellationToken.None);
         return page.Items;
     }

@@ -1,0 +1,134 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.IO.Hashing;
+
+namespace Portal.Search.Journal;
+
+/// <summary>
+/// An append-only, checksummed journal in numbered segment files (<c>0000000001.wal</c>...). Each record is
+/// <c>[length:int32][crc32:uint32][payload]</c>. Appends are buffered until <see cref="Sync"/>, which flushes
+/// to the disk (fsync): callers group many appends into one sync. Not thread-safe: one writer owns it.
+/// </summary>
+public sealed class WriteAheadJournal : IDisposable
+{
+    private const string Extension = ".wal";
+    private const int HeaderSize = 8;
+    private readonly string _directory;
+    private readonly long _segmentBytes;
+    private FileStream _current;
+    private long _currentFile;
+
+    /// <summary>Opens the journal in <paramref name="directory"/>, appending to its last segment.</summary>
+    public WriteAheadJournal(string directory, long segmentBytes = 64 * 1024 * 1024)
+    {
+        _directory = directory;
+        _segmentBytes = segmentBytes;
+        Directory.CreateDirectory(directory);
+        _currentFile = Segments().DefaultIfEmpty(1).Max();
+        _current = OpenForAppend(_currentFile);
+    }
+
+    /// <summary>Where the next record will start.</summary>
+    public JournalPosition End => new(_currentFile, _current.Position);
+
+    /// <summary>Appends a record (buffered) and returns the position just after it.</summary>
+    public JournalPosition Append(ReadOnlySpan<byte> payload)
+    {
+        if (_current.Position >= _segmentBytes)
+        {
+            Roll();
+        }
+        Span<byte> header = stackalloc byte[HeaderSize];
+        BinaryPrimitives.WriteInt32LittleEndian(header, payload.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[4..], Crc32.HashToUInt32(payload));
+        _current.Write(header);
+        _current.Write(payload);
+        return End;
+    }
+
+    /// <summary>Makes every appended record durable (flush to the OS and fsync).</summary>
+    public void Sync() => _current.Flush(flushToDisk: true);
+
+    /// <summary>
+    /// Records after <paramref name="from"/>, in order, with the position after each. Reading stops at the first
+    /// torn or corrupt record (a crash during a write): that tail was never acknowledged and is cut off.
+    /// </summary>
+    public IEnumerable<(JournalPosition End, byte[] Payload)> ReadFrom(JournalPosition from)
+    {
+        foreach (var file in Segments().Where(f => f >= from.File).Order())
+        {
+            using var stream = new FileStream(PathOf(file), FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            stream.Position = file == from.File ? Math.Min(from.Offset, stream.Length) : 0;
+            var header = new byte[HeaderSize];
+            while (true)
+            {
+                var start = stream.Position;
+                if (stream.Read(header, 0, HeaderSize) < HeaderSize)
+                {
+                    TruncateIfTorn(file, start, stream.Length);
+                    break;
+                }
+                var length = BinaryPrimitives.ReadInt32LittleEndian(header);
+                var crc = BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(4));
+                if (length < 0 || length > stream.Length - stream.Position)
+                {
+                    TruncateIfTorn(file, start, stream.Length);
+                    break;
+                }
+                var payload = new byte[length];
+                stream.ReadExactly(payload);
+                if (Crc32.HashToUInt32(payload) != crc)
+                {
+                    TruncateIfTorn(file, start, stream.Length);
+                    break;
+                }
+                yield return (new JournalPosition(file, stream.Position), payload);
+            }
+        }
+    }
+
+    /// <summary>Deletes segments that lie wholly before <paramref name="position"/> (already in a committed index).</summary>
+    public void DeleteBefore(JournalPosition position)
+    {
+        foreach (var file in Segments().Where(f => f < position.File && f != _currentFile))
+        {
+            File.Delete(PathOf(file));
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _current.Dispose();
+
+    private void Roll()
+    {
+        Sync();
+        _current.Dispose();
+        _currentFile++;
+        _current = OpenForAppend(_currentFile);
+    }
+
+    private void TruncateIfTorn(long file, long validLength, long actualLength)
+    {
+        if (actualLength > validLength && file == _currentFile)
+        {
+            // Only the segment being appended to can hold a torn tail; cut it so new records follow valid ones.
+            _current.SetLength(validLength);
+            _current.Position = validLength;
+            _current.Flush(flushToDisk: true);
+        }
+    }
+
+    private FileStream OpenForAppend(long file)
+    {
+        var stream = new FileStream(PathOf(file), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, bufferSize: 1 << 16);
+        stream.Position = stream.Length;
+        return stream;
+    }
+
+    private IEnumerable<long> Segments() => Directory.EnumerateFiles(_directory, "*" + Extension)
+        .Select(p => long.TryParse(Path.GetFileNameWithoutExtension(p), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : -1)
+        .Where(n => n > 0)
+        .ToList();
+
+    private string PathOf(long file) => Path.Combine(_directory, file.ToString("D10", CultureInfo.InvariantCulture) + Extension);
+}

@@ -1,0 +1,253 @@
+using System.Diagnostics;
+using System.Text;
+using System.Threading.Channels;
+using Portal.Detection.Events;
+using Portal.Search.Journal;
+
+namespace Portal.Search.Lucene;
+
+/// <summary>
+/// A tenant's log index behind a write-ahead journal. An append is durable (and acknowledged) once its batch is
+/// in the journal and fsynced; concurrent appends share one fsync (group commit). A background indexer adds the
+/// journaled batches to Lucene, opens a near-real-time reader at least every <see cref="RefreshInterval"/>, and
+/// commits the index every <see cref="CommitInterval"/> with the journal position it covers. On open, the journal
+/// is replayed from that position, so after a crash every acknowledged event is indexed exactly once.
+/// </summary>
+public sealed class JournaledEventIndex : IDisposable
+{
+    /// <summary>Longest time between an acknowledgement and the event being searchable (when idle).</summary>
+    public static readonly TimeSpan RefreshInterval = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>How often the index is committed (how much journal a crash replays, at most).</summary>
+    public static readonly TimeSpan CommitInterval = TimeSpan.FromSeconds(5);
+
+    private const string JournalKey = "journal";
+    private readonly WriteAheadJournal _journal;
+    private readonly Channel<PendingAppend> _appends = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<JournaledBatch> _batches = Channel.CreateUnbounded<JournaledBatch>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+    private readonly Task _writer;
+    private readonly Task _indexer;
+    private readonly int _maxPendingEvents;
+    private readonly object _visibility = new();
+    private TaskCompletionSource _refreshed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _pendingEvents;
+    private long _ackedBatch;
+    private long _visibleBatch;
+    private int _waiters;
+    private Exception? _indexFailure;
+
+    /// <summary>Opens the index and journal under <paramref name="path"/>, replaying what the last commit missed.</summary>
+    public JournaledEventIndex(string path, int maxPendingEvents = 100_000)
+    {
+        _maxPendingEvents = maxPendingEvents;
+        Index = new LuceneEventIndex(Path.Combine(path, "index"));
+        _journal = new WriteAheadJournal(Path.Combine(path, "journal"));
+        Replay();
+        _writer = Task.Run(WriteLoopAsync);
+        _indexer = Task.Run(IndexLoopAsync);
+    }
+
+    /// <summary>The Lucene index, for searches.</summary>
+    public LuceneEventIndex Index { get; }
+
+    /// <summary>Journals <paramref name="events"/>; returns once they are durable. Throws <see cref="StoreBusyException"/> when indexing is behind.</summary>
+    public async Task AppendAsync(IReadOnlyList<LogEvent> events, CancellationToken cancellationToken)
+    {
+        if (Interlocked.Add(ref _pendingEvents, events.Count) > _maxPendingEvents)
+        {
+            Interlocked.Add(ref _pendingEvents, -events.Count);
+            throw new StoreBusyException(TimeSpan.FromSeconds(1));
+        }
+        var sources = new string[events.Count];
+        for (var i = 0; i < events.Count; i++)
+        {
+            sources[i] = LogEventJson.Serialize(events[i]);
+        }
+        var append = new PendingAppend(events, sources, Encoding.UTF8.GetBytes(string.Join('\n', sources)));
+        if (!_appends.Writer.TryWrite(append))
+        {
+            Interlocked.Add(ref _pendingEvents, -events.Count);
+            throw new ObjectDisposedException(nameof(JournaledEventIndex));
+        }
+        // The append is queued: its outcome no longer depends on the caller waiting, only its acknowledgement does.
+        await append.Durable.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>Returns once every event acknowledged before the call is searchable.</summary>
+    public async Task RefreshAsync(CancellationToken cancellationToken)
+    {
+        var target = Interlocked.Read(ref _ackedBatch);
+        Interlocked.Increment(ref _waiters);
+        try
+        {
+            while (true)
+            {
+                Task wait;
+                lock (_visibility)
+                {
+                    if (_indexFailure is { } failure)
+                    {
+                        throw new InvalidOperationException("Indexing failed; events stay in the journal and are replayed at the next start.", failure);
+                    }
+                    if (_visibleBatch >= target)
+                    {
+                        return;
+                    }
+                    wait = _refreshed.Task;
+                }
+                await wait.WaitAsync(cancellationToken);
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiters);
+        }
+    }
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _appends.Writer.TryComplete();
+        _writer.GetAwaiter().GetResult();
+        _batches.Writer.TryComplete();
+        _indexer.GetAwaiter().GetResult();
+        _journal.Dispose();
+        Index.Dispose();
+    }
+
+    private void Replay()
+    {
+        var from = JournalPosition.Parse(Index.CommitData.TryGetValue(JournalKey, out var committed) ? committed : null);
+        JournalPosition? last = null;
+        foreach (var (end, payload) in _journal.ReadFrom(from))
+        {
+            Index.Add(Lines(payload).Select(source => (LogEventJson.Deserialize(source), source, false)));
+            last = end;
+        }
+        if (last is { } position)
+        {
+            Index.Commit(new Dictionary<string, string> { [JournalKey] = position.ToString() });
+            Index.Refresh();
+        }
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        var reader = _appends.Reader;
+        var group = new List<PendingAppend>();
+        long batch = 0;
+        while (await reader.WaitToReadAsync())
+        {
+            group.Clear();
+            while (group.Count < 512 && reader.TryRead(out var append))
+            {
+                group.Add(append);
+            }
+            var ends = new JournalPosition[group.Count];
+            try
+            {
+                for (var i = 0; i < group.Count; i++)
+                {
+                    ends[i] = _journal.Append(group[i].Payload);
+                }
+                _journal.Sync();
+            }
+            catch (Exception e)
+            {
+                foreach (var failed in group)
+                {
+                    Interlocked.Add(ref _pendingEvents, -failed.Events.Count);
+                    failed.Durable.TrySetException(e);
+                }
+                continue;
+            }
+            for (var i = 0; i < group.Count; i++)
+            {
+                batch++;
+                await _batches.Writer.WriteAsync(new JournaledBatch(batch, ends[i], group[i].Events, group[i].Sources));
+                Interlocked.Exchange(ref _ackedBatch, batch);
+                group[i].Durable.TrySetResult();
+            }
+        }
+    }
+
+    private async Task IndexLoopAsync()
+    {
+        var reader = _batches.Reader;
+        var sinceRefresh = Stopwatch.StartNew();
+        var sinceCommit = Stopwatch.StartNew();
+        long indexedBatch = 0;
+        JournalPosition? uncommitted = null;
+        var dirty = false;
+        while (true)
+        {
+            var read = 0;
+            try
+            {
+                while (read < 20_000 && reader.TryRead(out var batch))
+                {
+                    Index.Add(batch.Events.Select((e, i) => (e, batch.Sources[i], false)));
+                    indexedBatch = batch.Sequence;
+                    uncommitted = batch.End;
+                    read += batch.Events.Count;
+                    Interlocked.Add(ref _pendingEvents, -batch.Events.Count);
+                    dirty = true;
+                }
+                if (dirty && (Volatile.Read(ref _waiters) > 0 || sinceRefresh.Elapsed >= RefreshInterval || read == 0))
+                {
+                    Index.Refresh();
+                    dirty = false;
+                    sinceRefresh.Restart();
+                    Publish(indexedBatch);
+                }
+                var completed = reader.Completion.IsCompleted;
+                if (uncommitted is { } position && (sinceCommit.Elapsed >= CommitInterval || completed))
+                {
+                    Index.Commit(new Dictionary<string, string> { [JournalKey] = position.ToString() });
+                    _journal.DeleteBefore(position);
+                    uncommitted = null;
+                    sinceCommit.Restart();
+                }
+                if (completed)
+                {
+                    return;
+                }
+            }
+            catch (Exception e)
+            {
+                lock (_visibility)
+                {
+                    _indexFailure = e;
+                    _refreshed.TrySetResult();
+                }
+                return;
+            }
+            if (read == 0)
+            {
+                var more = reader.WaitToReadAsync().AsTask();
+                await Task.WhenAny(more, Task.Delay(dirty ? RefreshInterval : CommitInterval));
+            }
+        }
+    }
+
+    private void Publish(long visibleBatch)
+    {
+        lock (_visibility)
+        {
+            _visibleBatch = visibleBatch;
+            var done = _refreshed;
+            _refreshed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            done.TrySetResult();
+        }
+    }
+
+    private static IEnumerable<string> Lines(byte[] payload) =>
+        Encoding.UTF8.GetString(payload).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+
+    private sealed record PendingAppend(IReadOnlyList<LogEvent> Events, string[] Sources, byte[] Payload)
+    {
+        public TaskCompletionSource Durable { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+
+    private sealed record JournaledBatch(long Sequence, JournalPosition End, IReadOnlyList<LogEvent> Events, string[] Sources);
+}
