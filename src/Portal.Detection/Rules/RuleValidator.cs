@@ -14,6 +14,9 @@ public static class RuleValidator
     /// <summary>Datadog's allowed <c>maxSignalDuration</c> values, in seconds.</summary>
     public static readonly IReadOnlyList<int> MaxSignalDurations = [0, 60, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
 
+    /// <summary>Longest case condition accepted; conditions are evaluated recursively, so their size is bounded.</summary>
+    public const int MaxConditionLength = 1000;
+
     /// <summary>Validates <paramref name="rule"/>, filling in default query names (<c>a</c>, <c>b</c>...).</summary>
     public static List<RuleError> Validate(DetectionRule rule)
     {
@@ -136,6 +139,11 @@ public static class RuleValidator
             if (string.IsNullOrWhiteSpace(c.Condition))
             {
                 errors.Add(new($"{path}.condition", "is required, e.g. 'a > 0'"));
+                continue;
+            }
+            if (c.Condition.Length > MaxConditionLength)
+            {
+                errors.Add(new($"{path}.condition", $"must be at most {MaxConditionLength} characters"));
                 continue;
             }
             try

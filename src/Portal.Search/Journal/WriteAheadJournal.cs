@@ -46,6 +46,30 @@ public sealed class WriteAheadJournal : IDisposable
         return End;
     }
 
+    /// <summary>
+    /// After a failed append or sync, cuts the journal back to <paramref name="good"/> (the end before the failed
+    /// group) so that no torn record sits between acknowledged ones; best effort, as the disk is failing.
+    /// </summary>
+    public void Rewind(JournalPosition good)
+    {
+        try
+        {
+            if (good.File == _currentFile)
+            {
+                _current.SetLength(good.Offset);
+                _current.Position = good.Offset;
+            }
+            else
+            {
+                Roll();
+            }
+        }
+        catch (IOException)
+        {
+            // The next append fails again and is refused; replay stops at the first bad record.
+        }
+    }
+
     /// <summary>Makes every appended record durable (flush to the OS and fsync).</summary>
     public void Sync() => _current.Flush(flushToDisk: true);
 

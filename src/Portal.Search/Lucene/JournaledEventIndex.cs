@@ -53,6 +53,11 @@ public sealed class JournaledEventIndex : IDisposable
     /// <summary>Journals <paramref name="events"/>; returns once they are durable. Throws <see cref="StoreBusyException"/> when indexing is behind.</summary>
     public async Task AppendAsync(IReadOnlyList<LogEvent> events, CancellationToken cancellationToken)
     {
+        if (Volatile.Read(ref _indexFailure) is not null)
+        {
+            // Indexing stopped: refuse rather than acknowledge events nobody will see until a restart.
+            throw new StoreBusyException(TimeSpan.FromSeconds(30));
+        }
         if (Interlocked.Add(ref _pendingEvents, events.Count) > _maxPendingEvents)
         {
             Interlocked.Add(ref _pendingEvents, -events.Count);
@@ -144,6 +149,7 @@ public sealed class JournaledEventIndex : IDisposable
                 group.Add(append);
             }
             var ends = new JournalPosition[group.Count];
+            var good = _journal.End;
             try
             {
                 for (var i = 0; i < group.Count; i++)
@@ -154,6 +160,7 @@ public sealed class JournaledEventIndex : IDisposable
             }
             catch (Exception e)
             {
+                _journal.Rewind(good);
                 foreach (var failed in group)
                 {
                     Interlocked.Add(ref _pendingEvents, -failed.Events.Count);

@@ -18,8 +18,7 @@ public sealed class TenantIndexes(string dataDirectory) : IDisposable
         {
             throw new ArgumentException("A tenant is required.", nameof(tenantId));
         }
-        return _indexes.GetOrAdd((tenantId, kind), key => new Lazy<LuceneEventIndex>(
-            () => new LuceneEventIndex(PathOf(key.Item1, key.Item2)), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
+        return Open(_indexes, (tenantId, kind), key => new LuceneEventIndex(PathOf(key.Item1, key.Item2)));
     }
 
     /// <summary>The journaled index of <paramref name="kind"/> (<c>logs</c>) for a tenant; opening it replays its journal.</summary>
@@ -29,8 +28,7 @@ public sealed class TenantIndexes(string dataDirectory) : IDisposable
         {
             throw new ArgumentException("A tenant is required.", nameof(tenantId));
         }
-        return _journaled.GetOrAdd((tenantId, kind), key => new Lazy<JournaledEventIndex>(
-            () => new JournaledEventIndex(PathOf(key.Item1, key.Item2)), LazyThreadSafetyMode.ExecutionAndPublication)).Value;
+        return Open(_journaled, (tenantId, kind), key => new JournaledEventIndex(PathOf(key.Item1, key.Item2)));
     }
 
     /// <summary>Closes and deletes every index of a tenant.</summary>
@@ -70,6 +68,21 @@ public sealed class TenantIndexes(string dataDirectory) : IDisposable
             index.Value.Dispose();
         }
         _indexes.Clear();
+    }
+
+    /// <summary>Opens once per key; a failed open (disk full, too many files) is forgotten so the next call retries.</summary>
+    private static T Open<T>(ConcurrentDictionary<(Guid, string), Lazy<T>> opened, (Guid, string) key, Func<(Guid, string), T> open)
+    {
+        var lazy = opened.GetOrAdd(key, k => new Lazy<T>(() => open(k), LazyThreadSafetyMode.ExecutionAndPublication));
+        try
+        {
+            return lazy.Value;
+        }
+        catch
+        {
+            opened.TryRemove(new KeyValuePair<(Guid, string), Lazy<T>>(key, lazy));
+            throw;
+        }
     }
 
     private string PathOf(Guid tenantId, string kind) => Path.Combine(dataDirectory, "tenants", tenantId.ToString("N"), kind);

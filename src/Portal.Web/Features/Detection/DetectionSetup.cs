@@ -36,7 +36,11 @@ public static class DetectionSetup
     public static void MapDetection(this WebApplication app)
     {
         var options = app.Services.GetRequiredService<VigilOptions>();
-        app.MapHangfireDashboard("/hangfire");
+        if (app.Environment.IsDevelopment())
+        {
+            // The dashboard shows every tenant's jobs: only a developer's own instance exposes it until instance admins exist.
+            app.MapHangfireDashboard("/hangfire");
+        }
         app.Services.GetRequiredService<IRecurringJobManager>().AddOrUpdate<RuleSchedulerJob>(
             SchedulerJobId, job => job.RunAsync(CancellationToken.None), CronFor(options.Detection.IntervalSeconds));
     }

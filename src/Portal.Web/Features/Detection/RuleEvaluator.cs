@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Data.Rules;
 using Portal.Detection.Evaluation;
+using Portal.Detection.Rules;
 using Portal.Detection.Signals;
 using Portal.Search;
 
@@ -21,25 +22,30 @@ public sealed class RuleEvaluator(
     /// <summary>Evaluates every enabled rule of the tenant; returns the number of signals created or updated.</summary>
     public async Task<int> EvaluateTenantAsync(Guid tenantId, CancellationToken cancellationToken)
     {
-        using var held = await locks.AcquireAsync(tenantId, cancellationToken);
+        // A run already in progress for this tenant covers this one: its watermarks make skipping safe.
+        using var held = await locks.TryAcquireAsync(tenantId, cancellationToken);
+        if (held is null)
+        {
+            return 0;
+        }
         var evaluateUntil = clock.GetUtcNow() - TimeSpan.FromSeconds(options.Detection.DelaySeconds);
         // Every event acknowledged so far must be searchable before its window is judged and the watermark moves.
         await logs.RefreshAsync(tenantId, cancellationToken);
         var total = 0;
         foreach (var rule in (await rules.ListAsync(tenantId, cancellationToken)).Where(r => r.IsEnabled))
         {
-            total += await EvaluateRuleAsync(tenantId, CompiledRule.Compile(rule.Id!, rule), evaluateUntil, cancellationToken);
+            total += await EvaluateRuleAsync(tenantId, rule, evaluateUntil, cancellationToken);
         }
         return total;
     }
 
-    private async Task<int> EvaluateRuleAsync(Guid tenantId, CompiledRule rule, DateTimeOffset until, CancellationToken cancellationToken)
+    private async Task<int> EvaluateRuleAsync(Guid tenantId, DetectionRule definition, DateTimeOffset until, CancellationToken cancellationToken)
     {
         await using var db = dbs.Create(tenantId);
-        var state = await db.RuleRunStates.FirstOrDefaultAsync(s => s.RuleId == rule.Id, cancellationToken);
+        var state = await db.RuleRunStates.FirstOrDefaultAsync(s => s.RuleId == definition.Id, cancellationToken);
         if (state is null)
         {
-            state = new RuleRunState { RuleId = rule.Id, Watermark = until - Interval };
+            state = new RuleRunState { RuleId = definition.Id!, Watermark = until - Interval };
             db.RuleRunStates.Add(state);
         }
         if (state.Watermark >= until)
@@ -51,6 +57,7 @@ public sealed class RuleEvaluator(
         var changed = 0;
         try
         {
+            var rule = CompiledRule.Compile(definition.Id!, definition);
             var skipped = state.Watermark < until - MaxCatchUp;
             var from = skipped ? until - MaxCatchUp : state.Watermark;
             var window = TimeSpan.FromSeconds(rule.Definition.Options.EvaluationWindow);
@@ -77,14 +84,17 @@ public sealed class RuleEvaluator(
                 {
                     state.LastSignalAt = clock.GetUtcNow();
                 }
+                // Each window's signals are stored: record the progress now, so that an interrupted catch-up
+                // resumes after this window instead of counting its events again.
+                state.Watermark = point;
+                await db.SaveChangesAsync(CancellationToken.None);
                 previous = point;
             }
-            state.Watermark = until;
             state.LastError = skipped ? $"Evaluation resumed after more than {MaxCatchUp.TotalHours:0} h; older windows were skipped." : null;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            log.LogError(e, "Rule {RuleId} of tenant {TenantId} failed", rule.Id, tenantId);
+            log.LogError(e, "Rule {RuleId} of tenant {TenantId} failed", definition.Id, tenantId);
             state.LastError = e.Message;
         }
         state.LastRunAt = clock.GetUtcNow();

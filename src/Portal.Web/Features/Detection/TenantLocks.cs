@@ -18,6 +18,13 @@ public sealed class TenantLocks
         return new Releaser(semaphore);
     }
 
+    /// <summary>The tenant's lock if it is free now, else null (nothing to release).</summary>
+    public async Task<IDisposable?> TryAcquireAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        var semaphore = _locks.GetOrAdd(tenantId, _ => new SemaphoreSlim(1, 1));
+        return await semaphore.WaitAsync(TimeSpan.Zero, cancellationToken) ? new Releaser(semaphore) : null;
+    }
+
     private sealed class Releaser(SemaphoreSlim semaphore) : IDisposable
     {
         private int _released;

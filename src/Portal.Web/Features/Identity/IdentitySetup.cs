@@ -67,6 +67,7 @@ public static class IdentitySetup
             .AddPolicy(ApiPolicy, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser().RequireClaim(VigilClaims.TenantId));
         services.AddCascadingAuthenticationState();
         services.AddScoped<TenantSession>();
+        services.AddSingleton<TenantSignIn>();
     }
 
     public static void MapIdentity(this WebApplication app)

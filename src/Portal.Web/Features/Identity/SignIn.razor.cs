@@ -1,6 +1,4 @@
 using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Identity;
-using Portal.Data.Identity;
 using Portal.Data.Tenancy;
 
 namespace Portal.Web.Features.Identity;
@@ -10,9 +8,8 @@ public partial class SignIn
 {
     private string? _error;
 
-    [Inject] private SignInManager<VigilUser> SignInManager { get; set; } = default!;
+    [Inject] private TenantSignIn SignInService { get; set; } = default!;
     [Inject] private TenantProvisioner Tenants { get; set; } = default!;
-    [Inject] private TenantContext TenantContext { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
 
     [SupplyParameterFromForm(FormName = "signin")]
@@ -41,8 +38,7 @@ public partial class SignIn
             _error = $"No organisation is called '{Input.Slug}'. Check the organisation name in your sign-in link.";
             return;
         }
-        TenantContext.Set(tenant.Id);
-        var result = await SignInManager.PasswordSignInAsync(Input.Email.Trim(), Input.Password, Input.RememberMe, lockoutOnFailure: true);
+        var result = await SignInService.PasswordSignInAsync(tenant.Id, Input.Email.Trim(), Input.Password, Input.RememberMe);
         if (result.Succeeded)
         {
             Navigation.NavigateTo(SafeReturnUrl(ReturnUrl), forceLoad: true);

@@ -1,6 +1,4 @@
 using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Identity;
-using Portal.Data.Identity;
 using Portal.Data.Tenancy;
 
 namespace Portal.Web.Features.Identity;
@@ -11,8 +9,7 @@ public partial class SignUp
     private IReadOnlyDictionary<string, string[]> _errors = new Dictionary<string, string[]>();
 
     [Inject] private TenantProvisioner Tenants { get; set; } = default!;
-    [Inject] private SignInManager<VigilUser> SignInManager { get; set; } = default!;
-    [Inject] private TenantContext TenantContext { get; set; } = default!;
+    [Inject] private TenantSignIn SignInService { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
 
     [SupplyParameterFromForm(FormName = "signup")]
@@ -30,8 +27,7 @@ public partial class SignUp
             _errors = result.Errors;
             return;
         }
-        TenantContext.Set(result.Tenant!.Id);
-        await SignInManager.SignInAsync(result.Owner!, isPersistent: false);
+        await SignInService.SignInAsync(result.Tenant!.Id, result.Owner!);
         Navigation.NavigateTo("/", forceLoad: true);
     }
 

@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.Features;
@@ -44,10 +45,27 @@ public static class IntakeEndpoints
             return Problem(StatusCodes.Status403Forbidden, "Forbidden", "The DD-API-KEY header is missing, unknown or revoked.");
         }
 
-        var body = await ReadBodyAsync(http, cancellationToken);
+        var encoding = http.Request.Headers.ContentEncoding.ToString().Trim().ToLowerInvariant();
+        if (encoding is not ("" or "identity" or "gzip" or "deflate"))
+        {
+            return Problem(StatusCodes.Status415UnsupportedMediaType, "Unsupported encoding", $"Content-Encoding '{encoding}' is not supported; use gzip, deflate or none.");
+        }
+        byte[]? body;
+        try
+        {
+            body = await ReadBodyAsync(http, encoding, cancellationToken);
+        }
+        catch (InvalidDataException)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Malformed payload", $"The body is not valid {encoding} data.");
+        }
         if (body is null)
         {
-            return Problem(StatusCodes.Status413PayloadTooLarge, "Payload too large", $"The payload exceeds {MaxPayloadBytes} bytes.");
+            return Problem(StatusCodes.Status413PayloadTooLarge, "Payload too large", $"The payload exceeds {MaxPayloadBytes} bytes uncompressed.");
+        }
+        if (!System.Text.Unicode.Utf8.IsValid(body))
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Malformed payload", "The payload is not valid UTF-8.");
         }
         JsonNode? payload;
         try
@@ -99,6 +117,11 @@ public static class IntakeEndpoints
                 var path = $"{at}.{e.Field}";
                 return Problem(StatusCodes.Status400BadRequest, "Invalid event", $"{path}: {e.Reason}", new() { ["path"] = path });
             }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)
+            {
+                // JSON that parses but cannot be read as an event, such as an object with a duplicated key.
+                return Problem(StatusCodes.Status400BadRequest, "Invalid event", $"{at}: {e.Message}", new() { ["path"] = at });
+            }
         }
 
         try
@@ -113,9 +136,9 @@ public static class IntakeEndpoints
         return TypedResults.Accepted((string?)null, new JsonObject());
     }
 
-    private static async Task<byte[]?> ReadBodyAsync(HttpContext http, CancellationToken cancellationToken)
+    private static async Task<byte[]?> ReadBodyAsync(HttpContext http, string encoding, CancellationToken cancellationToken)
     {
-        if (http.Request.ContentLength > MaxPayloadBytes)
+        if (encoding is "" or "identity" && http.Request.ContentLength > MaxPayloadBytes)
         {
             return null;
         }
@@ -123,10 +146,19 @@ public static class IntakeEndpoints
         {
             limit.MaxRequestBodySize = null; // we enforce Datadog's limit ourselves, with a problem-details answer
         }
+        // The limit applies to the decompressed bytes, so a small compressed bomb is refused like a large body.
+        Stream? decompressing = encoding switch
+        {
+            "gzip" => new GZipStream(http.Request.Body, CompressionMode.Decompress, leaveOpen: true),
+            "deflate" => new ZLibStream(http.Request.Body, CompressionMode.Decompress, leaveOpen: true),
+            _ => null,
+        };
+        await using var _ = decompressing;
+        var source = decompressing ?? http.Request.Body;
         using var buffer = new MemoryStream();
         var chunk = new byte[81920];
         int read;
-        while ((read = await http.Request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        while ((read = await source.ReadAsync(chunk, cancellationToken)) > 0)
         {
             if (buffer.Length + read > MaxPayloadBytes)
             {

@@ -86,6 +86,11 @@ public static class RulesApi
 
     private static async Task<(JsonObject? Json, ProblemHttpResult? Error)> ReadObjectAsync(HttpContext http, CancellationToken cancellationToken)
     {
+        if (!http.Request.HasJsonContentType())
+        {
+            // Also keeps cross-site form posts (text/plain, no preflight) away from cookie-authenticated writes.
+            return (null, TypedResults.Problem(detail: "Send the rule as JSON with Content-Type: application/json.", statusCode: 415, title: "Unsupported media type"));
+        }
         try
         {
             var node = await JsonNode.ParseAsync(http.Request.Body, cancellationToken: cancellationToken);

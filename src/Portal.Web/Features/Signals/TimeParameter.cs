@@ -9,6 +9,19 @@ public static partial class TimeParameter
     /// <summary>Parses <paramref name="text"/>; empty means <paramref name="fallback"/>.</summary>
     public static bool TryParse(string? text, DateTimeOffset now, DateTimeOffset fallback, out DateTimeOffset value)
     {
+        try
+        {
+            return TryParseCore(text, now, fallback, out value);
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            value = fallback; // "now-999999w" or an epoch beyond year 9999
+            return false;
+        }
+    }
+
+    private static bool TryParseCore(string? text, DateTimeOffset now, DateTimeOffset fallback, out DateTimeOffset value)
+    {
         value = fallback;
         if (string.IsNullOrWhiteSpace(text))
         {

@@ -43,6 +43,10 @@ public sealed class AccountTests(PortalFixture portal)
         Assert.Equal(HttpStatusCode.Redirect, (await Forms.SignInAsync(two, second.Slug, email, TestTenant.Password)).StatusCode);
         Assert.Contains("Second Shared", await two.GetStringAsync(""), StringComparison.Ordinal);
 
+        // Signing in to the other organisation from a browser that holds the first one's cookie switches organisations.
+        Assert.Equal(HttpStatusCode.Redirect, (await Forms.SignInAsync(one, second.Slug, email, TestTenant.Password)).StatusCode);
+        Assert.Contains("Second Shared", await one.GetStringAsync(""), StringComparison.Ordinal);
+
         using var wrongOrg = await Forms.SignInAsync(portal.CreateClient(), first.Slug, email, "Not-The-Password-1");
         Assert.Contains("not right for this organisation", await wrongOrg.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }

@@ -71,6 +71,52 @@ public sealed class IntakeApiTests(PortalFixture portal)
         Assert.Empty(await SearchAsync(tenant, "*"));
     }
 
+    [Theory]
+    [InlineData("gzip")]
+    [InlineData("deflate")]
+    public async Task Post_CompressedBody_Accepted(string encoding)
+    {
+        var tenant = await portal.CreateTenantAsync();
+        using var client = portal.CreateClient();
+        var json = Encoding.UTF8.GetBytes(Logs.SshFailures("192.0.2.9", 3).ToJsonString());
+        using var compressed = new MemoryStream();
+        await using (Stream zip = encoding == "gzip"
+            ? new System.IO.Compression.GZipStream(compressed, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true)
+            : new System.IO.Compression.ZLibStream(compressed, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+        {
+            await zip.WriteAsync(json);
+        }
+        var content = new ByteArrayContent(compressed.ToArray());
+        content.Headers.ContentType = new("application/json");
+        content.Headers.ContentEncoding.Add(encoding);
+        var request = new HttpRequestMessage(HttpMethod.Post, "api/v2/logs") { Content = content };
+        request.Headers.Add("DD-API-KEY", tenant.ApiKey);
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal(3, (await SearchAsync(tenant, "@network.client.ip:192.0.2.9")).Count);
+    }
+
+    [Fact]
+    public async Task Post_DuplicatedKeyOrBadGzip_400NotServerError()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        using var client = portal.CreateClient();
+        var duplicated = new HttpRequestMessage(HttpMethod.Post, "api/v2/logs") { Content = new StringContent("[{\"message\":\"a\",\"message\":\"b\"}]", Encoding.UTF8, "application/json") };
+        duplicated.Headers.Add("DD-API-KEY", tenant.ApiKey);
+        using var first = await client.SendAsync(duplicated);
+        Assert.Equal(HttpStatusCode.BadRequest, first.StatusCode);
+
+        var notGzip = new ByteArrayContent(Encoding.UTF8.GetBytes("{\"message\":\"plain\"}"));
+        notGzip.Headers.ContentEncoding.Add("gzip");
+        var request = new HttpRequestMessage(HttpMethod.Post, "api/v2/logs") { Content = notGzip };
+        request.Headers.Add("DD-API-KEY", tenant.ApiKey);
+        using var second = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.BadRequest, second.StatusCode);
+        Assert.Empty(await SearchAsync(tenant, "*"));
+    }
+
     [Fact]
     public async Task Post_TooManyEvents_413AndEarlierBatchesKept()
     {

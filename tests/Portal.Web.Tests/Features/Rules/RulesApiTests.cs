@@ -82,6 +82,26 @@ public sealed class RulesApiTests(PortalFixture portal)
     }
 
     [Fact]
+    public async Task Create_NotJson_415()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        using var client = portal.CreateClient();
+        using var response = await client.SendAsync(tenant.Request(HttpMethod.Post, "api/v2/security_monitoring/rules", new StringContent(Rule, Encoding.UTF8, "text/plain")));
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Create_HugeCondition_400InsteadOfCrashingTheEvaluator()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        using var client = portal.CreateClient();
+        var condition = string.Join("&&", Enumerable.Repeat("a>0", 20_000));
+        using var response = await client.SendAsync(tenant.Request(HttpMethod.Post, "api/v2/security_monitoring/rules", Json(Rule.Replace("a > 0", condition, StringComparison.Ordinal))));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("$.cases[0].condition", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Rules_WithoutApplicationKeyOrSession_Forbidden()
     {
         var tenant = await portal.CreateTenantAsync();
