@@ -4,6 +4,7 @@ using Portal.Web.Features.Demo;
 using Portal.Web.Features.Detection;
 using Portal.Web.Features.Identity;
 using Portal.Web.Features.Intake;
+using Portal.Web.Features.Logs;
 using Portal.Web.Features.Platform;
 using Portal.Web.Features.Rules;
 using Portal.Web.Features.Signals;
@@ -23,6 +24,7 @@ app.MapIdentity();
 app.MapIntake();
 app.MapRulesApi();
 app.MapSignalsApi();
+app.MapLogsApi();
 app.MapDetection();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 

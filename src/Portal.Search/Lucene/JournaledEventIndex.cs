@@ -191,7 +191,7 @@ public sealed class JournaledEventIndex : IDisposable
             var read = 0;
             try
             {
-                while (read < 20_000 && reader.TryRead(out var batch))
+                while (read < 2_000 && reader.TryRead(out var batch))
                 {
                     Index.Add(batch.Events.Select((e, i) => (e, batch.Sources[i], false)));
                     indexedBatch = batch.Sequence;

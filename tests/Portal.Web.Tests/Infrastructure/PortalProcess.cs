@@ -1,0 +1,95 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Portal.Web.Tests.Infrastructure;
+
+/// <summary>The built portal (<c>Portal.Web.dll</c>) as a separate process, so that a test can SIGKILL it.</summary>
+public sealed class PortalProcess : IDisposable
+{
+    private readonly Process _process;
+
+    private PortalProcess(Process process, Uri baseAddress)
+    {
+        _process = process;
+        BaseAddress = baseAddress;
+    }
+
+    public Uri BaseAddress { get; }
+
+    /// <summary>Starts the portal on a free loopback port over <paramref name="dataDirectory"/> and waits until it is ready.</summary>
+    public static async Task<PortalProcess> StartAsync(string dataDirectory)
+    {
+        var port = FreePort();
+        var baseAddress = new Uri($"http://127.0.0.1:{port}/");
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Portal.Web.dll"), "--urls", baseAddress.ToString().TrimEnd('/')])
+        {
+            WorkingDirectory = AppContext.BaseDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        start.Environment["Vigil__DataDirectory"] = dataDirectory;
+        start.Environment["Vigil__Demo__Enabled"] = "false";
+        start.Environment["Vigil__Detection__IntervalSeconds"] = "3600";
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+
+        using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"The portal exited with code {process.ExitCode} while starting.");
+            }
+            try
+            {
+                using var ready = await http.GetAsync("healthz/ready");
+                if (ready.StatusCode == HttpStatusCode.OK)
+                {
+                    return new PortalProcess(process, baseAddress);
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // not listening yet
+            }
+            catch (TaskCanceledException)
+            {
+                // slow first request
+            }
+            await Task.Delay(200);
+        }
+        process.Kill(entireProcessTree: true);
+        throw new TimeoutException("The portal did not become ready within 60 s.");
+    }
+
+    /// <summary>SIGKILL: no shutdown hooks, no flushing, as in a power cut of the process.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit();
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            Kill();
+        }
+        _process.Dispose();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
