@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Portal.Detection.Events;
 using Portal.Detection.Intake;
 using Portal.Search.Lucene;
 
@@ -22,6 +23,14 @@ internal static class IntakeStagesBenchmark
         var now = DateTimeOffset.UtcNow;
         var normalized = parsed.Select(a => a.Select(n => IntakeNormalizer.Normalize(n!.AsObject(), now)).ToList()).ToList();
         new Figure("intake.normalize_events_per_second", events / sw.Elapsed.TotalSeconds, "events/s", parse).Print();
+        var flat = normalized.SelectMany(b => b).ToList();
+        sw.Restart();
+        var sources = flat.Select(LogEventJson.Serialize).ToList();
+        new Figure("intake.serialize_events_per_second", events / sw.Elapsed.TotalSeconds, "events/s", parse).Print();
+        sw.Restart();
+        var documents = flat.Select((e, i) => EventDocument.Build(e, sources[i])).ToList();
+        new Figure("intake.build_documents_per_second", events / sw.Elapsed.TotalSeconds, "events/s", parse).Print();
+        new Figure("intake.fields_per_document", documents.Average(d => d.Fields.Count), "fields", 0).Print();
         var dir = Path.Combine(Path.GetTempPath(), "vigil-probe-" + Guid.NewGuid().ToString("N"));
         using (var indexes = new TenantIndexes(dir))
         {
