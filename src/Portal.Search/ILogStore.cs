@@ -19,6 +19,9 @@ public interface ILogStore
     /// <summary>Events matching the query, newest first, paged with a cursor.</summary>
     Task<EventPage<LogEvent>> SearchAsync(Guid tenantId, SearchRequest request, CancellationToken cancellationToken);
 
+    /// <summary>Histogram of matches over time (buckets of <paramref name="interval"/>) and top values of the reserved facets.</summary>
+    Task<LogAnalytics> AnalyzeAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, CancellationToken cancellationToken);
+
     /// <summary>The aggregation interface of the tenant's events, for the detection engine.</summary>
     IEventAggregator Aggregator(Guid tenantId);
 }

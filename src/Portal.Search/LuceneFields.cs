@@ -16,6 +16,9 @@ internal static class LuceneFields
     /// <summary>Numeric values of an attribute, for ranges and comparisons.</summary>
     public static string Numeric(string path) => "n@" + path;
 
+    /// <summary>Doc values of a reserved field, for facet counts.</summary>
+    public static string Facet(string name) => "f_" + name;
+
     /// <summary>The existence marker of a tag key.</summary>
     public static string TagKey(string key) => "tag:" + key;
 }

@@ -50,9 +50,30 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal) : IC
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         }
 
+        await page.GotoAsync("logs?q=source%3Asshd&range=15m");
+        await WaitForCircuitAsync(page);
+        // Logs are searchable within a second of the 202; search again until they show, as a user would.
+        var rows = page.Locator("#log-table tr.log-row");
+        for (var attempt = 0; attempt < 20 && await rows.CountAsync() < 13; attempt++)
+        {
+            await page.WaitForTimeoutAsync(500);
+            await page.ClickAsync("#log-search");
+        }
+        await Expect(rows).ToHaveCountAsync(13);
+        await Expect(page.Locator("#logs-facets")).ToContainTextAsync("bastion-1");
+        await page.ScreenshotAsync(new() { Path = Shot("02-logs.png") });
+        await page.Locator("#log-table tr.log-row").First.ClickAsync();
+        await Expect(page.Locator("#log-detail")).ToContainTextAsync("@network.client.ip");
+        await page.Locator("#log-detail button[aria-label=Close]").ClickAsync();
+        await page.ClickAsync("#create-rule-from-query");
+        await page.Locator("input#rule-name, #rule-name input").First.FillAsync("Any sshd activity");
+        await page.ClickAsync("#create-rule");
+        await Expect(page.Locator(".mud-snackbar")).ToContainTextAsync("Any sshd activity");
+
         await page.GotoAsync("rules");
         await WaitForCircuitAsync(page);
         await Expect(page.Locator("#rules-table")).ToContainTextAsync("SSH brute force from a single source IP");
+        await Expect(page.Locator("#rules-table")).ToContainTextAsync("Any sshd activity");
         await page.ClickAsync("#evaluate-now");
 
         await page.GotoAsync("signals");
@@ -64,7 +85,7 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal) : IC
         }
         await Expect(row).ToHaveCountAsync(1);
         await Expect(row).ToContainTextAsync("198.51.100.77");
-        await page.ScreenshotAsync(new() { Path = Shot("02-signals.png") });
+        await page.ScreenshotAsync(new() { Path = Shot("03-signals.png") });
 
         await row.ClickAsync();
         var drawer = page.Locator("#signal-drawer");
@@ -73,7 +94,7 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal) : IC
         await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = "Under review" }).ClickAsync();
         await page.ClickAsync("#triage-save");
         await Expect(row).ToContainTextAsync("Under review");
-        await page.ScreenshotAsync(new() { Path = Shot("03-signal-drawer.png") });
+        await page.ScreenshotAsync(new() { Path = Shot("04-signal-drawer.png") });
 
         await drawer.Locator("button[aria-label=Close]").ClickAsync();
         await page.ClickAsync("#user-menu .vigil-user-chip");

@@ -32,6 +32,7 @@ internal static class EventDocument
             {
                 doc.Add(new StringField(name, Fit(value), Field.Store.NO));
                 doc.Add(new StringField(LuceneFields.Exists, name, Field.Store.NO));
+                doc.Add(new SortedDocValuesField(LuceneFields.Facet(name), new global::Lucene.Net.Util.BytesRef(Fit(value))));
             }
         }
         foreach (var tag in e.Tags)

@@ -115,6 +115,26 @@ public sealed class LuceneEventIndex : IDisposable
         }
     }
 
+    /// <summary>Histogram and facet counts of the documents matching the query in <c>[from, to)</c>.</summary>
+    public LogAnalytics Analyze(QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, IReadOnlyList<string> facets, int facetSize)
+    {
+        var intervalMs = Math.Max(1, (long)interval.TotalMilliseconds);
+        var fromMs = from.ToUnixTimeMilliseconds();
+        var buckets = (int)Math.Min(10_000, Math.Max(1, (to.ToUnixTimeMilliseconds() - fromMs + intervalMs - 1) / intervalMs));
+        var collector = new AnalyticsCollector(fromMs, intervalMs, buckets, facets);
+        var searcher = _searchers.Acquire();
+        try
+        {
+            searcher.Search(Filtered(query, from, to), collector);
+        }
+        finally
+        {
+            _searchers.Release(searcher);
+        }
+        var histogram = collector.Histogram.Select((count, i) => new HistogramBucket(DateTimeOffset.FromUnixTimeMilliseconds(fromMs + i * intervalMs), count)).ToList();
+        return new LogAnalytics(collector.Total, TimeSpan.FromMilliseconds(intervalMs), histogram, collector.TopValues(facetSize));
+    }
+
     /// <summary>Number of documents matching the query in <c>[from, to)</c>.</summary>
     public int Count(QueryNode query, DateTimeOffset from, DateTimeOffset to)
     {

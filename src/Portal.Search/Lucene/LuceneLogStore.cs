@@ -1,5 +1,6 @@
 using Portal.Detection.Evaluation;
 using Portal.Detection.Events;
+using Portal.Detection.Query;
 
 namespace Portal.Search.Lucene;
 
@@ -7,6 +8,9 @@ namespace Portal.Search.Lucene;
 public sealed class LuceneLogStore(TenantIndexes indexes) : ILogStore
 {
     private const string Kind = "logs";
+
+    /// <summary>The facets the Logs Explorer shows, in its order.</summary>
+    public static readonly IReadOnlyList<string> FacetFields = [ReservedAttributes.Status, ReservedAttributes.Service, ReservedAttributes.Host, ReservedAttributes.Source];
 
     /// <inheritdoc />
     public Task AppendAsync(Guid tenantId, IReadOnlyList<LogEvent> events, CancellationToken cancellationToken) =>
@@ -23,6 +27,10 @@ public sealed class LuceneLogStore(TenantIndexes indexes) : ILogStore
         var next = items.Count == request.Limit && items.Count > 0 ? SearchCursor.After(items[^1].Timestamp, items[^1].Id) : (SearchCursor?)null;
         return Task.FromResult(new EventPage<LogEvent>(items, page.TotalHits, next));
     }
+
+    /// <inheritdoc />
+    public Task<LogAnalytics> AnalyzeAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, CancellationToken cancellationToken) =>
+        Task.FromResult(indexes.GetJournaled(tenantId, Kind).Index.Analyze(query, from, to, interval, FacetFields, facetSize: 10));
 
     /// <inheritdoc />
     public IEventAggregator Aggregator(Guid tenantId) => new Aggregation(indexes.GetJournaled(tenantId, Kind).Index);

@@ -219,6 +219,28 @@ public sealed class LuceneLogStoreTests : IDisposable
     private Task<EventPage<LogEvent>> SearchAsync(Guid tenant, string query) =>
         _store.SearchAsync(tenant, new SearchRequest(QueryParser.Parse(query), Ever, Never, Limit: 1000), CancellationToken.None);
 
+    [Fact]
+    public async Task AnalyzeAsync_CountsPerBucketAndTopFacetValues()
+    {
+        await _store.AppendAsync(TenantA,
+        [
+            Event("1", T0),
+            Event("2", T0.AddMinutes(1)),
+            Event("3", T0.AddMinutes(1).AddSeconds(30)),
+            Event("4", T0.AddMinutes(3)),
+        ], CancellationToken.None);
+        await _store.AppendAsync(TenantB, [Event("b", T0)], CancellationToken.None);
+        await _store.RefreshAsync(TenantA, CancellationToken.None);
+
+        var analytics = await _store.AnalyzeAsync(TenantA, new MatchAllNode(0), T0, T0.AddMinutes(4), TimeSpan.FromMinutes(1), CancellationToken.None);
+
+        Assert.Equal(4, analytics.Total);
+        Assert.Equal([1L, 2L, 0L, 1L], analytics.Histogram.Select(b => b.Count));
+        Assert.Equal(T0.AddMinutes(2), analytics.Histogram[2].Start);
+        Assert.Equal([new FacetValue("web-1", 4)], analytics.Facets["host"]);
+        Assert.Equal([new FacetValue("info", 4)], analytics.Facets["status"]);
+    }
+
     private static LogEvent Event(string id, DateTimeOffset at, string message = "Failed password for root") => new()
     {
         Id = id,

@@ -4,6 +4,7 @@ using MudBlazor;
 using Portal.Detection.Query;
 using Portal.Detection.Signals;
 using Portal.Search;
+using Portal.Web.Components.Shared;
 using Portal.Web.Features.Identity;
 
 namespace Portal.Web.Features.Signals;
@@ -11,16 +12,6 @@ namespace Portal.Web.Features.Signals;
 /// <summary>The Signals page: search, list, detail drawer and triage.</summary>
 public partial class SignalsPage
 {
-    private static readonly (string Key, string Label, TimeSpan Span)[] Ranges =
-    [
-        ("15m", "Past 15 minutes", TimeSpan.FromMinutes(15)),
-        ("1h", "Past 1 hour", TimeSpan.FromHours(1)),
-        ("4h", "Past 4 hours", TimeSpan.FromHours(4)),
-        ("1d", "Past 1 day", TimeSpan.FromDays(1)),
-        ("7d", "Past 7 days", TimeSpan.FromDays(7)),
-        ("30d", "Past 30 days", TimeSpan.FromDays(30)),
-    ];
-
     private const int PageSize = 50;
     private const string QueryPlaceholder = "Search signals: status:high @workflow.triage.state:open @network.client.ip:203.0.113.*";
     private string _query = "";
@@ -67,7 +58,7 @@ public partial class SignalsPage
         }
         _queryError = null;
         var now = DateTimeOffset.UtcNow;
-        var span = Ranges.First(r => r.Key == _range).Span;
+        var span = TimeRanges.SpanOf(_range, "1d");
         _lastRequest = new SearchRequest(node!, now - span, now.AddSeconds(1), PageSize);
         _loading = true;
         var page = await Signals.SearchAsync(_session!.TenantId, _lastRequest, CancellationToken.None);

@@ -24,7 +24,7 @@ public sealed class IntakeApiTests(PortalFixture portal)
             ["ddsource"] = "sshd", ["service"] = "sshd", ["hostname"] = "bastion-2", ["status"] = "warning", ["ddtags"] = "env:prod,team:sec",
             ["message"] = "Accepted password for deploy from 192.0.2.44 port 50022 ssh2", ["custom"] = new JsonObject { ["n"] = 3 },
         };
-        using var response = await Logs.PostAsync(client, tenant, log);
+        using var response = await LogShipper.PostAsync(client, tenant, log);
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
 
         var stored = Assert.Single(await SearchAsync(tenant, "env:prod @evt.outcome:success @usr.name:deploy"));
@@ -46,7 +46,7 @@ public sealed class IntakeApiTests(PortalFixture portal)
         var keys = portal.Services.GetRequiredService<KeyService>();
         var (key, secret) = await keys.CreateAsync(tenant.Id, KeyKind.Api, "to revoke", null);
         await keys.RevokeAsync(tenant.Id, key.Id);
-        using var revoked = await Logs.PostAsync(client, tenant with { ApiKey = secret }, new JsonObject { ["message"] = "x" });
+        using var revoked = await LogShipper.PostAsync(client, tenant with { ApiKey = secret }, new JsonObject { ["message"] = "x" });
         Assert.Equal(HttpStatusCode.Forbidden, revoked.StatusCode);
         Assert.Equal("application/problem+json", revoked.Content.Headers.ContentType?.MediaType);
     }
@@ -78,7 +78,7 @@ public sealed class IntakeApiTests(PortalFixture portal)
     {
         var tenant = await portal.CreateTenantAsync();
         using var client = portal.CreateClient();
-        var json = Encoding.UTF8.GetBytes(Logs.SshFailures("192.0.2.9", 3).ToJsonString());
+        var json = Encoding.UTF8.GetBytes(LogShipper.SshFailures("192.0.2.9", 3).ToJsonString());
         using var compressed = new MemoryStream();
         await using (Stream zip = encoding == "gzip"
             ? new System.IO.Compression.GZipStream(compressed, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true)
@@ -122,11 +122,11 @@ public sealed class IntakeApiTests(PortalFixture portal)
     {
         var tenant = await portal.CreateTenantAsync();
         using var client = portal.CreateClient();
-        using var first = await Logs.PostAsync(client, tenant, new JsonObject { ["message"] = "kept" });
+        using var first = await LogShipper.PostAsync(client, tenant, new JsonObject { ["message"] = "kept" });
         Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
 
         var tooMany = new JsonArray(Enumerable.Range(0, 1001).Select(i => (JsonNode?)new JsonObject { ["message"] = $"m{i}" }).ToArray());
-        using var response = await Logs.PostAsync(client, tenant, tooMany);
+        using var response = await LogShipper.PostAsync(client, tenant, tooMany);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Single(await SearchAsync(tenant, "*"));
     }

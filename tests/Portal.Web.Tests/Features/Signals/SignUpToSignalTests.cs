@@ -40,12 +40,12 @@ public sealed class SignUpToSignalTests(PortalFixture portal)
         var tenant = new TestTenant(tenantRecord.Id, slug, "owner@walk.test", apiKey, appKey);
 
         using var client = portal.CreateClient();
-        using var accepted = await Logs.PostAsync(client, tenant, Logs.SshFailures("198.51.100.23", 14));
+        using var accepted = await LogShipper.PostAsync(client, tenant, LogShipper.SshFailures("198.51.100.23", 14));
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
 
-        Assert.True(await Logs.EvaluateAsync(portal, tenant) >= 1);
+        Assert.True(await LogShipper.EvaluateAsync(portal, tenant) >= 1);
 
-        var found = await Logs.SearchSignalsAsync(client, tenant, "@network.client.ip:198.51.100.23");
+        var found = await LogShipper.SearchSignalsAsync(client, tenant, "@network.client.ip:198.51.100.23");
         var signal = Assert.Single(found["data"]!.AsArray())!.AsObject();
         var custom = signal["attributes"]!["custom"]!;
         Assert.Equal("SSH brute force from a single source IP", custom["title"]!.GetValue<string>());
@@ -55,16 +55,16 @@ public sealed class SignUpToSignalTests(PortalFixture portal)
         Assert.Contains("198.51.100.23", signal["attributes"]!["message"]!.GetValue<string>(), StringComparison.Ordinal);
 
         // Sending more of the same attack updates the open signal rather than raising a second one.
-        using var more = await Logs.PostAsync(client, tenant, Logs.SshFailures("198.51.100.23", 3));
-        await Logs.EvaluateAsync(portal, tenant);
-        var again = await Logs.SearchSignalsAsync(client, tenant, "@network.client.ip:198.51.100.23");
+        using var more = await LogShipper.PostAsync(client, tenant, LogShipper.SshFailures("198.51.100.23", 3));
+        await LogShipper.EvaluateAsync(portal, tenant);
+        var again = await LogShipper.SearchSignalsAsync(client, tenant, "@network.client.ip:198.51.100.23");
         Assert.Equal(17, Assert.Single(again["data"]!.AsArray())!["attributes"]!["custom"]!["events_matched"]!.GetValue<long>());
 
         var id = signal["id"]!.GetValue<string>();
         var patch = new JsonObject { ["data"] = new JsonObject { ["type"] = "signal_metadata", ["attributes"] = new JsonObject { ["state"] = "archived", ["archive_reason"] = "testing_or_maintenance" } } };
         using var triaged = await client.SendAsync(tenant.Request(HttpMethod.Patch, $"api/v2/security_monitoring/signals/{id}/state", JsonContent.Create(patch)));
         Assert.Equal(HttpStatusCode.OK, triaged.StatusCode);
-        var archived = await Logs.SearchSignalsAsync(client, tenant, "@workflow.triage.state:archived");
+        var archived = await LogShipper.SearchSignalsAsync(client, tenant, "@workflow.triage.state:archived");
         Assert.Equal(id, Assert.Single(archived["data"]!.AsArray())!["id"]!.GetValue<string>());
 
         // The signed-in session reads the same API without keys.
@@ -80,9 +80,9 @@ public sealed class SignUpToSignalTests(PortalFixture portal)
         using var client = portal.CreateClient();
         for (var i = 0; i < 3; i++)
         {
-            using var _ = await Logs.PostAsync(client, tenant, Logs.SshFailures($"203.0.113.{10 + i}", 11));
+            using var _ = await LogShipper.PostAsync(client, tenant, LogShipper.SshFailures($"203.0.113.{10 + i}", 11));
         }
-        await Logs.EvaluateAsync(portal, tenant);
+        await LogShipper.EvaluateAsync(portal, tenant);
 
         var ids = new List<string>();
         var url = "api/v2/security_monitoring/signals?filter%5Bfrom%5D=now-1h&page%5Blimit%5D=2";

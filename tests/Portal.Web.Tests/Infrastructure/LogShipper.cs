@@ -6,7 +6,7 @@ using Portal.Web.Features.Detection;
 namespace Portal.Web.Tests.Infrastructure;
 
 /// <summary>Realistic log payloads and helpers to send them and evaluate rules.</summary>
-public static class Logs
+public static class LogShipper
 {
     /// <summary>sshd "Failed password" lines from one source IP, as a shipper would send them.</summary>
     public static JsonArray SshFailures(string ip, int count, string user = "root") => new(Enumerable.Range(0, count)
