@@ -15,6 +15,7 @@ public sealed class VigilOptions
     public string DatabaseProvider { get; set; } = "sqlite";
 
     public DemoOptions Demo { get; set; } = new();
+    public IntakeOptions Intake { get; set; } = new();
     public DetectionOptions Detection { get; set; } = new();
 
     /// <summary>Reads the section and resolves the data directory.</summary>
@@ -55,6 +56,16 @@ public sealed class DemoOptions
     public string Password { get; set; } = "Demo-Vigil-2026";
 }
 
+/// <summary>Per-tenant intake limits.</summary>
+public sealed class IntakeOptions
+{
+    /// <summary>Sustained uncompressed bytes per second per tenant (Datadog: 4 MB/s).</summary>
+    public long BytesPerSecond { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Bucket size: how much a tenant may send at once after a quiet period (Datadog: 6 MB).</summary>
+    public long BurstBytes { get; set; } = 6 * 1024 * 1024;
+}
+
 /// <summary>Rule scheduling.</summary>
 public sealed class DetectionOptions
 {
@@ -62,5 +73,5 @@ public sealed class DetectionOptions
     public int IntervalSeconds { get; set; } = 60;
 
     /// <summary>Seconds to wait for late events before a window is evaluated.</summary>
-    public int DelaySeconds { get; set; } = 5;
+    public int DelaySeconds { get; set; } = 30;
 }

@@ -13,6 +13,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddPlatform();
 builder.AddIdentity();
+builder.AddIntake();
 builder.AddDetection();
 builder.AddDemo();
 

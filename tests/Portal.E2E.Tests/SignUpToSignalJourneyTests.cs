@@ -17,6 +17,14 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal) : IC
         await using var context = await portal.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 1440, Height = 900 }, BaseURL = portal.BaseAddress.ToString() });
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(Timeout);
+        var blocked = new List<string>();
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error" && message.Text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase))
+            {
+                blocked.Add(message.Text);
+            }
+        };
 
         await page.GotoAsync("account/signup");
         await page.FillAsync("#org", "Northwind Security");
@@ -100,6 +108,7 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal) : IC
         await page.ClickAsync("#user-menu .vigil-user-chip");
         await page.ClickAsync("#sign-out");
         await Expect(page.Locator("#signin-submit")).ToBeVisibleAsync();
+        Assert.True(blocked.Count == 0, "The Content-Security-Policy blocked: " + string.Join(" | ", blocked));
     }
 
     private static Task WaitForCircuitAsync(IPage page) =>

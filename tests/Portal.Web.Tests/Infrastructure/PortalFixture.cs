@@ -19,7 +19,12 @@ public sealed class PortalFixture : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        _portal = LoopbackPortal.Start();
+        // A small intake budget per organisation, so that the rate-limit test needs little data.
+        _portal = LoopbackPortal.Start(settings: new Dictionary<string, string>
+        {
+            ["Vigil:Intake:BytesPerSecond"] = "1000000",
+            ["Vigil:Intake:BurstBytes"] = "2000000",
+        });
         return Task.CompletedTask;
     }
 

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
@@ -8,14 +9,19 @@ namespace Portal.Web.Tests.Infrastructure;
 public sealed class PortalProcess : IDisposable
 {
     private readonly Process _process;
+    private readonly ConcurrentQueue<string> _output;
 
-    private PortalProcess(Process process, Uri baseAddress)
+    private PortalProcess(Process process, Uri baseAddress, ConcurrentQueue<string> output)
     {
         _process = process;
+        _output = output;
         BaseAddress = baseAddress;
     }
 
     public Uri BaseAddress { get; }
+
+    /// <summary>The last lines the process wrote, for failure messages.</summary>
+    public string Output => string.Join('\n', _output);
 
     /// <summary>Starts the portal on a free loopback port over <paramref name="dataDirectory"/> and waits until it is ready.</summary>
     public static async Task<PortalProcess> StartAsync(string dataDirectory)
@@ -35,8 +41,20 @@ public sealed class PortalProcess : IDisposable
         start.Environment["Vigil__Detection__IntervalSeconds"] = "3600";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var output = new ConcurrentQueue<string>();
+        void Keep(string? line)
+        {
+            if (line is null)
+            {
+                return;
+            }
+            output.Enqueue(line);
+            while (output.Count > 200 && output.TryDequeue(out _))
+            {
+            }
+        }
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
@@ -46,14 +64,14 @@ public sealed class PortalProcess : IDisposable
         {
             if (process.HasExited)
             {
-                throw new InvalidOperationException($"The portal exited with code {process.ExitCode} while starting.");
+                throw new InvalidOperationException($"The portal exited with code {process.ExitCode} while starting:\n{string.Join('\n', output)}");
             }
             try
             {
                 using var ready = await http.GetAsync("healthz/ready");
                 if (ready.StatusCode == HttpStatusCode.OK)
                 {
-                    return new PortalProcess(process, baseAddress);
+                    return new PortalProcess(process, baseAddress, output);
                 }
             }
             catch (HttpRequestException)

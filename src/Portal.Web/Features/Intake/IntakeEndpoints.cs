@@ -22,6 +22,8 @@ public static class IntakeEndpoints
     public const int MaxPayloadBytes = 5 * 1024 * 1024;
     public const int MaxEventsPerRequest = 1000;
 
+    public static void AddIntake(this WebApplicationBuilder builder) => builder.Services.AddSingleton<IntakeRateLimiter>();
+
     public static void MapIntake(this WebApplication app)
     {
         app.MapPost("/api/v2/logs", AcceptAsync)
@@ -32,7 +34,7 @@ public static class IntakeEndpoints
     }
 
     private static async Task<Results<Accepted<JsonObject>, ProblemHttpResult>> AcceptAsync(
-        HttpContext http, KeyService keys, ILogStore store, TimeProvider clock, CancellationToken cancellationToken)
+        HttpContext http, KeyService keys, ILogStore store, IntakeRateLimiter limiter, TimeProvider clock, CancellationToken cancellationToken)
     {
         var secret = http.Request.Headers[KeyAuthenticationHandler.ApiKeyHeader].ToString();
         if (string.IsNullOrEmpty(secret))
@@ -62,6 +64,11 @@ public static class IntakeEndpoints
         if (body is null)
         {
             return Problem(StatusCodes.Status413PayloadTooLarge, "Payload too large", $"The payload exceeds {MaxPayloadBytes} bytes uncompressed.");
+        }
+        if (limiter.TryAcquire(key.TenantId, body.Length) is { } wait)
+        {
+            http.Response.Headers.RetryAfter = Math.Max(1, Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Problem(StatusCodes.Status429TooManyRequests, "Rate limit exceeded", "The organisation's intake rate limit is exceeded; nothing of this request was stored. Retry after the Retry-After delay.");
         }
         if (!System.Text.Unicode.Utf8.IsValid(body))
         {

@@ -52,6 +52,20 @@ public sealed class AccountTests(PortalFixture portal)
     }
 
     [Fact]
+    public async Task Pages_CarrySecurityHeaders()
+    {
+        using var browser = portal.CreateClient();
+        using var response = await browser.GetAsync("account/signin");
+
+        var csp = string.Join(";", response.Headers.GetValues("Content-Security-Policy"));
+        Assert.Contains("script-src 'self';", csp, StringComparison.Ordinal);
+        Assert.Contains("frame-ancestors 'none'", csp, StringComparison.Ordinal);
+        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("DENY", response.Headers.GetValues("X-Frame-Options").Single());
+        Assert.DoesNotContain("<script>", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task SignOut_EndsTheSession()
     {
         var tenant = await portal.CreateTenantAsync();

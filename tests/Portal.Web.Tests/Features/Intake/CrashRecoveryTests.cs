@@ -126,7 +126,7 @@ public sealed class CrashRecoveryTests : IDisposable
             request.Headers.Add("DD-API-KEY", apiKey);
             request.Headers.Add("DD-APPLICATION-KEY", appKey);
             using var response = await http.SendAsync(request);
-            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"Search answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}\n{portal.Output}");
             var page = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
             found.AddRange(page["data"]!.AsArray().Select(e => e!["attributes"]!["attributes"]!["seq"]!.GetValue<int>()));
             cursor = page["meta"]?["page"]?["after"]?.GetValue<string>();

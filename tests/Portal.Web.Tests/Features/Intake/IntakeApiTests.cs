@@ -118,6 +118,25 @@ public sealed class IntakeApiTests(PortalFixture portal)
     }
 
     [Fact]
+    public async Task Post_BeyondTheTenantsRateLimit_429WithRetryAfterAndOtherTenantsUnaffected()
+    {
+        var noisy = await portal.CreateTenantAsync();
+        var quiet = await portal.CreateTenantAsync();
+        using var client = portal.CreateClient();
+        var big = new JsonArray(Enumerable.Range(0, 500).Select(i => (JsonNode?)new JsonObject { ["service"] = "bulk", ["message"] = $"{i} " + new string('x', 3000) }).ToArray());
+
+        using var first = await LogShipper.PostAsync(client, noisy, big);
+        using var second = await LogShipper.PostAsync(client, noisy, big);
+        using var other = await LogShipper.PostAsync(client, quiet, big);
+
+        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
+        Assert.Equal((HttpStatusCode)429, second.StatusCode);
+        Assert.True(second.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
+        Assert.Equal(HttpStatusCode.Accepted, other.StatusCode);
+        Assert.Equal(500, (await SearchAsync(noisy, "service:bulk", limit: 1000)).Count);
+    }
+
+    [Fact]
     public async Task Post_TooManyEvents_413AndEarlierBatchesKept()
     {
         var tenant = await portal.CreateTenantAsync();
@@ -131,11 +150,11 @@ public sealed class IntakeApiTests(PortalFixture portal)
         Assert.Single(await SearchAsync(tenant, "*"));
     }
 
-    private async Task<IReadOnlyList<Portal.Detection.Events.LogEvent>> SearchAsync(TestTenant tenant, string query)
+    private async Task<IReadOnlyList<Portal.Detection.Events.LogEvent>> SearchAsync(TestTenant tenant, string query, int limit = 100)
     {
         var store = portal.Services.GetRequiredService<ILogStore>();
         await store.RefreshAsync(tenant.Id, CancellationToken.None);
-        var page = await store.SearchAsync(tenant.Id, new SearchRequest(QueryParser.Parse(query), DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddMinutes(1), 100), CancellationToken.None);
+        var page = await store.SearchAsync(tenant.Id, new SearchRequest(QueryParser.Parse(query), DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddMinutes(1), limit), CancellationToken.None);
         return page.Items;
     }
 }
