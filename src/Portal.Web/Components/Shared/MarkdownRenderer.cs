@@ -78,12 +78,26 @@ public static partial class MarkdownRenderer
 
     private static string Inline(string text)
     {
+        // Backslash escapes (how rule messages quote values from logs) are set aside before any markup applies.
+        var escaped = new List<char>();
+        text = Escape().Replace(text, m =>
+        {
+            escaped.Add(m.Groups[1].Value[0]);
+            return $"\u0001{escaped.Count - 1}\u0002";
+        });
         var encoded = WebUtility.HtmlEncode(text);
         encoded = Code().Replace(encoded, "<code>$1</code>");
         encoded = Bold().Replace(encoded, "<strong>$1</strong>");
         encoded = Italic().Replace(encoded, "<em>$1</em>");
-        return Link().Replace(encoded, m => $"<a href=\"{m.Groups[2].Value}\" target=\"_blank\" rel=\"noopener noreferrer\">{m.Groups[1].Value}</a>");
+        encoded = Link().Replace(encoded, m => $"<a href=\"{m.Groups[2].Value}\" target=\"_blank\" rel=\"noopener noreferrer\">{m.Groups[1].Value}</a>");
+        return Placeholder().Replace(encoded, m => WebUtility.HtmlEncode(escaped[int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture)].ToString()));
     }
+
+    [GeneratedRegex(@"\\([\\`*_\[\]()#<>!|~])")]
+    private static partial Regex Escape();
+
+    [GeneratedRegex("\u0001(\\d+)\u0002")]
+    private static partial Regex Placeholder();
 
     [GeneratedRegex(@"^(#{1,4})\s+(.*)$")]
     private static partial Regex Heading();

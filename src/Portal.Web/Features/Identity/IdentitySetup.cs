@@ -66,6 +66,7 @@ public static class IdentitySetup
         services.AddAuthorizationBuilder()
             .AddPolicy(ApiPolicy, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser().RequireClaim(VigilClaims.TenantId));
         services.AddCascadingAuthenticationState();
+        services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, RevalidatingSessionStateProvider>();
         services.AddScoped<TenantSession>();
         services.AddSingleton<TenantSignIn>();
     }

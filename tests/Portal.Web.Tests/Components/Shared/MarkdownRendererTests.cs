@@ -34,4 +34,12 @@ public sealed class MarkdownRendererTests
     {
         Assert.Equal($"<p>{expectedInner}</p>", MarkdownRenderer.ToHtml(markdown));
     }
+
+    [Fact]
+    public void ToHtml_EscapedValueFromALog_ShowsLiterallyWithoutLinkOrEmphasis()
+    {
+        var value = Portal.Detection.Signals.MessageTemplate.EscapeMarkdown("[click](https://evil.example) *now* ci_deployer");
+
+        Assert.Equal("<p>user [click](https://evil.example) *now* ci_deployer</p>", MarkdownRenderer.ToHtml("user " + value));
+    }
 }
