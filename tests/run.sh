@@ -17,6 +17,21 @@ if [ ! -x "$chromium" ]; then
   fi
 fi
 
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    echo "Installing Debian's nodejs and npm packages for the Datadog client compatibility test..."
+    apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm >/dev/null
+  else
+    echo "The Datadog client compatibility test needs Node.js: install Debian's 'nodejs' and 'npm' packages." >&2
+    exit 1
+  fi
+fi
+if [ ! -d tests/compat/node_modules/@datadog/datadog-api-client ]; then
+  echo "Installing Datadog's official API client for the compatibility test (npm ci in tests/compat)..."
+  npm ci --prefix tests/compat --no-audit --no-fund --loglevel=error >/dev/null
+fi
+
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 log="$(mktemp -t vigil-tests.XXXXXX)"
 trap 'rm -f "$log"' EXIT

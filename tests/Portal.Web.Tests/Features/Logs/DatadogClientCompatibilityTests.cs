@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using System.Text.Json.Nodes;
+using Portal.Web.Tests.Infrastructure;
+
+namespace Portal.Web.Tests.Features.Logs;
+
+/// <summary>
+/// Datadog's official TypeScript client (npm <c>@datadog/datadog-api-client</c>), configured only with Vigil's base
+/// URL and keys, submits logs and finds them again through both log search endpoints.
+/// </summary>
+[Collection("portal")]
+public sealed class DatadogClientCompatibilityTests(PortalFixture portal)
+{
+    [Fact]
+    public async Task OfficialClient_SubmitLogListLogsAndListLogsGet_WorkAgainstVigil()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        var script = FindScript();
+
+        var start = new ProcessStartInfo("node", [script, portal.BaseAddress.ToString().TrimEnd('/'), tenant.ApiKey, tenant.ApplicationKey])
+        {
+            WorkingDirectory = Path.GetDirectoryName(script)!,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var node = Process.Start(start)!;
+        var output = node.StandardOutput.ReadToEndAsync();
+        var errors = node.StandardError.ReadToEndAsync();
+        await node.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.True(node.ExitCode == 0, $"The Datadog client failed: {await errors}{await output}");
+        var seen = JsonNode.Parse((await output).Trim().Split('\n')[^1])!;
+        Assert.Equal("{}", seen["submitted"]!.ToJsonString());
+        Assert.Equal(2, seen["listed"]!.GetValue<int>());
+        Assert.True(seen["timestampIsDate"]!.GetValue<bool>());
+        Assert.Equal("198.51.100.99", seen["parsedIp"]!.GetValue<string>());
+        Assert.Equal(1, seen["gotByGet"]!.GetValue<int>());
+        Assert.StartsWith("hello compat", seen["gotMessage"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    /// <summary><c>tests/compat/datadog-client.js</c>, whose packages the README's test command installs.</summary>
+    private static string FindScript()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var script = Path.Combine(dir.FullName, "tests", "compat", "datadog-client.js");
+            if (File.Exists(script))
+            {
+                Assert.True(Directory.Exists(Path.Combine(dir.FullName, "tests", "compat", "node_modules", "@datadog")),
+                    "Run the README's test command (bash tests/run.sh): it installs the Datadog client with npm ci in tests/compat.");
+                return script;
+            }
+        }
+        throw new FileNotFoundException("tests/compat/datadog-client.js was not found above the test assembly.");
+    }
+}

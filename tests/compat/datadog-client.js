@@ -1,0 +1,40 @@
+// Usage: node datadog-client.js <base-url> <api-key> <application-key>
+// Exercises Datadog's official client against Vigil and prints one JSON line of what it saw;
+// the xunit test (Portal.Web.Tests, DatadogClientCompatibilityTests) asserts on it.
+const { client, v2 } = require("@datadog/datadog-api-client");
+
+const [base, apiKey, appKey] = process.argv.slice(2);
+const configuration = client.createConfiguration({
+  baseServer: new client.BaseServerConfiguration(base, {}),
+  authMethods: { apiKeyAuth: apiKey, appKeyAuth: appKey },
+});
+const logs = new v2.LogsApi(configuration);
+
+(async () => {
+  const marker = `compat${Date.now()}`;
+  const submitted = await logs.submitLog({
+    body: [
+      { ddsource: "nodejs", ddtags: "env:compat", hostname: "client-1", service: "compat", message: `hello ${marker}` },
+      { ddsource: "sshd", hostname: "bastion-9", service: "sshd", message: `Failed password for root from 198.51.100.99 port 4242 ssh2 ${marker}` },
+    ],
+  });
+  let listed;
+  for (let attempt = 0; attempt < 20; attempt++) {
+    listed = await logs.listLogs({ body: { filter: { query: marker, from: "now-15m", to: "now" }, page: { limit: 10 }, sort: "-timestamp" } });
+    if (listed.data.length >= 2) break;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  const got = await logs.listLogsGet({ filterQuery: `service:compat ${marker}`, pageLimit: 5 });
+  const sshd = listed.data.find((l) => l.attributes.service === "sshd");
+  console.log(JSON.stringify({
+    submitted,
+    listed: listed.data.length,
+    timestampIsDate: listed.data[0]?.attributes?.timestamp instanceof Date,
+    parsedIp: sshd?.attributes?.attributes?.network?.client?.ip ?? null,
+    gotByGet: got.data.length,
+    gotMessage: got.data[0]?.attributes?.message ?? null,
+  }));
+})().catch((e) => {
+  console.error(`FAILED ${e.code ?? ""} ${e.body ? JSON.stringify(e.body) : e.message}`);
+  process.exit(1);
+});
