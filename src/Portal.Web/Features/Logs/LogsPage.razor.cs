@@ -93,11 +93,7 @@ public partial class LogsPage
         _next = page.Next;
         _histogram = analytics.Histogram;
         _facets = analytics.Facets;
-        var shareable = Navigation.GetUriWithQueryParameters(new Dictionary<string, object?> { ["q"] = _query, ["range"] = _range });
-        if (RendererInfo.IsInteractive && shareable != Navigation.Uri)
-        {
-            Navigation.NavigateTo(shareable, replace: true); // the URL holds the view, so it can be shared
-        }
+        ShareableUrl.Keep(Navigation, RendererInfo.IsInteractive, _query, _range);
     }
 
     private async Task LoadMoreAsync()

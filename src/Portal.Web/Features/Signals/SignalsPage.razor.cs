@@ -34,9 +34,15 @@ public partial class SignalsPage
     [SupplyParameterFromQuery(Name = "q")]
     private string? InitialQuery { get; set; }
 
+    [SupplyParameterFromQuery(Name = "range")]
+    private string? InitialRange { get; set; }
+
+    [Inject] private NavigationManager Navigation { get; set; } = default!;
+
     protected override async Task OnInitializedAsync()
     {
         _query = InitialQuery ?? "";
+        _range = TimeRanges.All.Any(r => r.Key == InitialRange) ? InitialRange! : "1d";
         _session = await Session.GetAsync();
         await SearchAsync();
     }
@@ -47,6 +53,12 @@ public partial class SignalsPage
         {
             await SearchAsync();
         }
+    }
+
+    private async Task RangeChangedAsync(string range)
+    {
+        _range = range;
+        await SearchAsync();
     }
 
     private async Task SearchAsync()
@@ -66,6 +78,7 @@ public partial class SignalsPage
         _items = [.. page.Items];
         _total = page.TotalHits;
         _next = page.Next;
+        ShareableUrl.Keep(Navigation, RendererInfo.IsInteractive, _query, _range);
     }
 
     private async Task LoadMoreAsync()
