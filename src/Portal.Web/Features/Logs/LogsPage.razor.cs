@@ -20,12 +20,10 @@ public partial class LogsPage
     private string _query = "";
     private string _range = "1h";
     private string? _queryError;
-    private List<LogEvent> _items = [];
+    private readonly PagedResults<LogEvent> _results = new();
     private IReadOnlyList<HistogramBucket> _histogram = [];
     private IReadOnlyDictionary<string, IReadOnlyList<FacetValue>> _facets = new Dictionary<string, IReadOnlyList<FacetValue>>();
     private TimeSpan _interval = TimeSpan.FromMinutes(1);
-    private SearchCursor? _next;
-    private SearchRequest? _request;
     private LogEvent? _selected;
     private bool _detailOpen;
     private bool _loading;
@@ -84,28 +82,18 @@ public partial class LogsPage
         var span = TimeRanges.SpanOf(_range);
         _interval = TimeRanges.IntervalFor(span);
         var from = now - span;
-        _request = new SearchRequest(node!, from, now.AddSeconds(1), PageSize);
         _loading = true;
-        var page = await Logs.SearchAsync(_session!.TenantId, _request, CancellationToken.None);
-        var analytics = await Logs.AnalyzeAsync(_session.TenantId, node!, from, now.AddSeconds(1), _interval, CancellationToken.None);
+        await _results.LoadAsync(new SearchRequest(node!, from, now.AddSeconds(1), PageSize), Search);
+        var analytics = await Logs.AnalyzeAsync(_session!.TenantId, node!, from, now.AddSeconds(1), _interval, CancellationToken.None);
         _loading = false;
-        _items = [.. page.Items];
-        _next = page.Next;
         _histogram = analytics.Histogram;
         _facets = analytics.Facets;
         ShareableUrl.Keep(Navigation, RendererInfo.IsInteractive, _query, _range);
     }
 
-    private async Task LoadMoreAsync()
-    {
-        if (_request is null || _next is null)
-        {
-            return;
-        }
-        var page = await Logs.SearchAsync(_session!.TenantId, _request with { After = _next }, CancellationToken.None);
-        _items.AddRange(page.Items);
-        _next = page.Next;
-    }
+    private Task LoadMoreAsync() => _results.LoadMoreAsync(Search);
+
+    private Task<EventPage<LogEvent>> Search(SearchRequest request) => Logs.SearchAsync(_session!.TenantId, request, CancellationToken.None);
 
     private async Task CreateRuleAsync()
     {

@@ -17,14 +17,11 @@ public partial class SignalsPage
     private string _query = "";
     private string _range = "1d";
     private string? _queryError;
-    private List<SecuritySignal> _items = [];
-    private int _total;
-    private SearchCursor? _next;
+    private readonly PagedResults<SecuritySignal> _results = new();
     private SecuritySignal? _selected;
     private bool _drawerOpen;
     private bool _loading;
     private SessionInfo? _session;
-    private SearchRequest? _lastRequest;
 
     [Inject] private ISignalStore Signals { get; set; } = default!;
     [Inject] private SignalTriage Triage { get; set; } = default!;
@@ -71,26 +68,15 @@ public partial class SignalsPage
         _queryError = null;
         var now = DateTimeOffset.UtcNow;
         var span = TimeRanges.SpanOf(_range, "1d");
-        _lastRequest = new SearchRequest(node!, now - span, now.AddSeconds(1), PageSize);
         _loading = true;
-        var page = await Signals.SearchAsync(_session!.TenantId, _lastRequest, CancellationToken.None);
+        await _results.LoadAsync(new SearchRequest(node!, now - span, now.AddSeconds(1), PageSize), Search);
         _loading = false;
-        _items = [.. page.Items];
-        _total = page.TotalHits;
-        _next = page.Next;
         ShareableUrl.Keep(Navigation, RendererInfo.IsInteractive, _query, _range);
     }
 
-    private async Task LoadMoreAsync()
-    {
-        if (_lastRequest is null || _next is null)
-        {
-            return;
-        }
-        var page = await Signals.SearchAsync(_session!.TenantId, _lastRequest with { After = _next }, CancellationToken.None);
-        _items.AddRange(page.Items);
-        _next = page.Next;
-    }
+    private Task LoadMoreAsync() => _results.LoadMoreAsync(Search);
+
+    private Task<EventPage<SecuritySignal>> Search(SearchRequest request) => Signals.SearchAsync(_session!.TenantId, request, CancellationToken.None);
 
     private void SelectAsync(SecuritySignal signal)
     {
@@ -110,10 +96,10 @@ public partial class SignalsPage
             Snackbar.Add("This signal no longer exists.", Severity.Warning);
             return;
         }
-        var index = _items.FindIndex(s => s.Id == updated.Id);
+        var index = _results.Items.FindIndex(s => s.Id == updated.Id);
         if (index >= 0)
         {
-            _items[index] = updated;
+            _results.Items[index] = updated;
         }
         _selected = updated;
         Snackbar.Add($"Signal marked {SignalList.TriageLabel(updated.TriageState).ToLowerInvariant()}.", Severity.Success);

@@ -1,0 +1,41 @@
+using Portal.Search;
+
+namespace Portal.Web.Components.Shared;
+
+/// <summary>The newest-first, cursor-paged result list of an explorer page (signals, logs).</summary>
+public sealed class PagedResults<T>
+{
+    private SearchRequest? _request;
+    private SearchCursor? _next;
+
+    /// <summary>Items loaded so far.</summary>
+    public List<T> Items { get; private set; } = [];
+
+    /// <summary>How many items match in all.</summary>
+    public int Total { get; private set; }
+
+    /// <summary>True while more pages exist.</summary>
+    public bool HasMore => _next is not null;
+
+    /// <summary>Runs <paramref name="request"/> and replaces the items with its first page.</summary>
+    public async Task LoadAsync(SearchRequest request, Func<SearchRequest, Task<EventPage<T>>> search)
+    {
+        _request = request;
+        var page = await search(request);
+        Items = [.. page.Items];
+        Total = page.TotalHits;
+        _next = page.Next;
+    }
+
+    /// <summary>Appends the next page of the last request.</summary>
+    public async Task LoadMoreAsync(Func<SearchRequest, Task<EventPage<T>>> search)
+    {
+        if (_request is null || _next is null)
+        {
+            return;
+        }
+        var page = await search(_request with { After = _next });
+        Items.AddRange(page.Items);
+        _next = page.Next;
+    }
+}
