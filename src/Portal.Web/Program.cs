@@ -26,6 +26,7 @@ app.MapIntake();
 app.MapRulesApi();
 app.MapSignalsApi();
 app.MapLogsApi();
+app.MapLogsAggregateApi();
 app.MapDetection();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 

@@ -25,6 +25,10 @@ const logs = new v2.LogsApi(configuration);
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   const got = await logs.listLogsGet({ filterQuery: `service:compat ${marker}`, pageLimit: 5 });
+  const aggregated = await logs.aggregateLogs({
+    body: { compute: [{ aggregation: "count" }], filter: { query: marker, from: "now-15m", to: "now" }, groupBy: [{ facet: "service" }] },
+  });
+  const byService = Object.fromEntries(aggregated.data.buckets.map((b) => [b.by.service, b.computes.c0]));
   const sshd = listed.data.find((l) => l.attributes.service === "sshd");
   console.log(JSON.stringify({
     submitted,
@@ -33,6 +37,7 @@ const logs = new v2.LogsApi(configuration);
     parsedIp: sshd?.attributes?.attributes?.network?.client?.ip ?? null,
     gotByGet: got.data.length,
     gotMessage: got.data[0]?.attributes?.message ?? null,
+    byService,
   }));
 })().catch((e) => {
   console.error(`FAILED ${e.code ?? ""} ${e.body ? JSON.stringify(e.body) : e.message}`);

@@ -6,13 +6,13 @@ namespace Portal.Web.Tests.Features.Logs;
 
 /// <summary>
 /// Datadog's official TypeScript client (npm <c>@datadog/datadog-api-client</c>), configured only with Vigil's base
-/// URL and keys, submits logs and finds them again through both log search endpoints.
+/// URL and keys, submits logs, finds them again through both log search endpoints and counts them by service.
 /// </summary>
 [Collection("portal")]
 public sealed class DatadogClientCompatibilityTests(PortalFixture portal)
 {
     [Fact]
-    public async Task OfficialClient_SubmitLogListLogsAndListLogsGet_WorkAgainstVigil()
+    public async Task OfficialClient_SubmitListAndAggregateLogs_WorkAgainstVigil()
     {
         var tenant = await portal.CreateTenantAsync();
         var script = FindScript();
@@ -36,6 +36,8 @@ public sealed class DatadogClientCompatibilityTests(PortalFixture portal)
         Assert.Equal("198.51.100.99", seen["parsedIp"]!.GetValue<string>());
         Assert.Equal(1, seen["gotByGet"]!.GetValue<int>());
         Assert.StartsWith("hello compat", seen["gotMessage"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(1, seen["byService"]!["compat"]!.GetValue<int>());
+        Assert.Equal(1, seen["byService"]!["sshd"]!.GetValue<int>());
     }
 
     /// <summary><c>tests/compat/datadog-client.js</c>, whose packages the README's test command installs.</summary>

@@ -1,0 +1,135 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Portal.Detection.Query;
+using Portal.Search;
+using Portal.Search.Lucene;
+using Portal.Web.Features.Identity;
+using Portal.Web.Features.Signals;
+
+namespace Portal.Web.Features.Logs;
+
+/// <summary>
+/// Datadog's <c>POST /api/v2/logs/analytics/aggregate</c>, for what the embedded store counts in one pass: the
+/// <c>count</c> aggregation as a total or a timeseries, overall or grouped by one reserved facet
+/// (host, service, source, status). Anything else is refused with a 400 that says so.
+/// </summary>
+public static class LogsAggregateApi
+{
+    private const int MaxGroups = 10;
+
+    public static void MapLogsAggregateApi(this WebApplication app) =>
+        app.MapPost("/api/v2/logs/analytics/aggregate", AggregateAsync)
+            .RequireAuthorization(IdentitySetup.ApiPolicy)
+            .DisableAntiforgery()
+            .WithTags("Logs")
+            .WithName("AggregateLogs");
+
+    private static async Task<Results<Ok<JsonObject>, ProblemHttpResult>> AggregateAsync(HttpContext http, ILogStore store, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        JsonObject body;
+        try
+        {
+            body = (await JsonNode.ParseAsync(http.Request.Body, cancellationToken: cancellationToken)) as JsonObject ?? [];
+        }
+        catch (JsonException e)
+        {
+            return Problem($"Malformed JSON at line {(e.LineNumber ?? 0) + 1}, byte {(e.BytePositionInLine ?? 0) + 1}.");
+        }
+        var filter = body["filter"] as JsonObject;
+        if (!QueryParser.TryParse(Text(filter?["query"]), out var query, out var syntax))
+        {
+            return Problem($"filter.query: {syntax!.Message}");
+        }
+        var now = clock.GetUtcNow();
+        if (!TimeParameter.TryParse(Text(filter?["from"]), now, now.AddMinutes(-15), out var from) || !TimeParameter.TryParse(Text(filter?["to"]), now, now, out var to) || to <= from)
+        {
+            return Problem("filter.from and filter.to must be a time range: ISO 8601 dates, epoch milliseconds or date math such as 'now-15m'.");
+        }
+        var computes = (body["compute"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [new JsonObject { ["aggregation"] = "count" }];
+        var timeseries = new TimeSpan?[computes.Count];
+        for (var i = 0; i < computes.Count; i++)
+        {
+            if (Text(computes[i]["aggregation"]) is not ("count" or null))
+            {
+                return Problem($"compute[{i}].aggregation: only 'count' is supported by this store.");
+            }
+            if (Text(computes[i]["type"]) == "timeseries")
+            {
+                if (!TryParseInterval(Text(computes[i]["interval"]) ?? "1m", out var interval))
+                {
+                    return Problem($"compute[{i}].interval: expected a duration such as '30s', '5m' or '1h'.");
+                }
+                timeseries[i] = interval;
+            }
+        }
+        var groupBy = (body["group_by"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
+        if (groupBy.Count > 1 || groupBy.Count == 1 && !LuceneLogStore.FacetFields.Contains(Text(groupBy[0]["facet"]) ?? ""))
+        {
+            return Problem($"group_by: one facet among {string.Join(", ", LuceneLogStore.FacetFields)} is supported by this store.");
+        }
+
+        var tenantId = SessionInfo.From(http.User)!.TenantId;
+        var overall = await store.AnalyzeAsync(tenantId, query!, from, to, DefaultInterval(from, to, timeseries), cancellationToken);
+        var buckets = new JsonArray();
+        if (groupBy.Count == 0)
+        {
+            buckets.Add(await BucketAsync(new JsonObject(), query!));
+        }
+        else
+        {
+            var facet = Text(groupBy[0]["facet"])!;
+            var limit = Math.Clamp(groupBy[0]["limit"]?.GetValue<int>() ?? MaxGroups, 1, MaxGroups);
+            foreach (var value in overall.Facets[facet].Take(limit))
+            {
+                var narrowed = new AndNode([query!, new TermNode(new FieldRef(FieldKind.Reserved, facet), value.Value, TermKind.Exact, 0)], 0);
+                buckets.Add(await BucketAsync(new JsonObject { [facet] = value.Value }, narrowed));
+            }
+        }
+        return TypedResults.Ok(new JsonObject
+        {
+            ["data"] = new JsonObject { ["buckets"] = buckets },
+            ["meta"] = new JsonObject { ["status"] = "done", ["request_id"] = http.TraceIdentifier },
+        });
+
+        async Task<JsonObject> BucketAsync(JsonObject by, QueryNode bucketQuery)
+        {
+            var values = new JsonObject();
+            for (var i = 0; i < computes.Count; i++)
+            {
+                var interval = timeseries[i] ?? DefaultInterval(from, to, timeseries);
+                var analytics = await store.AnalyzeAsync(tenantId, bucketQuery, from, to, interval, cancellationToken);
+                values[$"c{i}"] = timeseries[i] is null
+                    ? analytics.Total
+                    : new JsonArray(analytics.Histogram.Select(b => (JsonNode?)new JsonObject { ["time"] = b.Start.ToString("O"), ["value"] = b.Count }).ToArray());
+            }
+            return new JsonObject { ["by"] = by, ["computes"] = values };
+        }
+    }
+
+    private static TimeSpan DefaultInterval(DateTimeOffset from, DateTimeOffset to, TimeSpan?[] timeseries) =>
+        timeseries.FirstOrDefault(t => t is not null) ?? Portal.Web.Components.Shared.TimeRanges.IntervalFor(to - from);
+
+    private static bool TryParseInterval(string text, out TimeSpan interval)
+    {
+        interval = default;
+        if (text.Length < 2 || !int.TryParse(text.AsSpan(0, text.Length - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var amount) || amount <= 0)
+        {
+            return false;
+        }
+        interval = text[^1] switch
+        {
+            's' => TimeSpan.FromSeconds(amount),
+            'm' => TimeSpan.FromMinutes(amount),
+            'h' => TimeSpan.FromHours(amount),
+            'd' => TimeSpan.FromDays(amount),
+            _ => default,
+        };
+        return interval >= TimeSpan.FromSeconds(1);
+    }
+
+    private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
+
+    private static ProblemHttpResult Problem(string detail) => TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status400BadRequest, title: "Invalid log aggregation");
+}
