@@ -21,6 +21,7 @@ public static class IntakeEndpoints
     /// <summary>Datadog's limits.</summary>
     public const int MaxPayloadBytes = 5 * 1024 * 1024;
     public const int MaxEventsPerRequest = 1000;
+    public const int MaxEventBytes = 1024 * 1024;
 
     public static void AddIntake(this WebApplicationBuilder builder) => builder.Services.AddSingleton<IntakeRateLimiter>();
 
@@ -115,6 +116,10 @@ public static class IntakeEndpoints
             {
                 return Problem(StatusCodes.Status400BadRequest, "Invalid event", $"{at}: expected a JSON object.", new() { ["path"] = at });
             }
+            if (body.Length > MaxEventBytes)
+            {
+                FitEvent(raw);
+            }
             try
             {
                 events.Add(IntakeNormalizer.Normalize(raw, now, string.IsNullOrEmpty(tags) ? null : tags));
@@ -141,6 +146,33 @@ public static class IntakeEndpoints
             return Problem(StatusCodes.Status503ServiceUnavailable, "Busy", "Indexing is behind; nothing of this request was stored. Retry after the Retry-After delay.");
         }
         return TypedResults.Accepted((string?)null, new JsonObject());
+    }
+
+    /// <summary>
+    /// Datadog accepts events over 1 MB truncated: the message is cut (then, if still too large, the other
+    /// attributes are dropped) and the event is flagged with <c>vigil.truncated</c>.
+    /// </summary>
+    private static void FitEvent(JsonObject raw)
+    {
+        var size = System.Text.Encoding.UTF8.GetByteCount(raw.ToJsonString());
+        if (size <= MaxEventBytes)
+        {
+            return;
+        }
+        if (raw["message"] is JsonValue message && message.TryGetValue<string>(out var text))
+        {
+            var keep = Math.Max(0, text.Length - (size - MaxEventBytes) - 1024);
+            raw["message"] = text[..keep];
+        }
+        if (System.Text.Encoding.UTF8.GetByteCount(raw.ToJsonString()) > MaxEventBytes)
+        {
+            string[] reserved = ["message", "ddsource", "ddtags", "hostname", "host", "service", "status", "timestamp", "date", "@timestamp"];
+            foreach (var name in raw.Select(p => p.Key).Where(k => !reserved.Contains(k)).ToList())
+            {
+                raw.Remove(name);
+            }
+        }
+        raw["vigil"] = new JsonObject { ["truncated"] = true, ["original_bytes"] = size };
     }
 
     private static async Task<byte[]?> ReadBodyAsync(HttpContext http, string encoding, CancellationToken cancellationToken)

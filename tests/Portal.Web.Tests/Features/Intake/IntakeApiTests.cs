@@ -137,6 +137,22 @@ public sealed class IntakeApiTests(PortalFixture portal)
     }
 
     [Fact]
+    public async Task Post_EventOver1MB_AcceptedTruncatedAndFlagged()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        using var client = portal.CreateClient();
+        var huge = new JsonObject { ["service"] = "huge", ["message"] = "start " + new string('y', 1_300_000) };
+
+        using var response = await LogShipper.PostAsync(client, tenant, huge);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var stored = Assert.Single(await SearchAsync(tenant, "service:huge @vigil.truncated:true"));
+        Assert.StartsWith("start yyy", stored.Message, StringComparison.Ordinal);
+        Assert.True(stored.Message!.Length < 1024 * 1024);
+        Assert.InRange(stored.GetAttribute("vigil.original_bytes").Single().Number!.Value, 1_300_000, 1_300_100);
+    }
+
+    [Fact]
     public async Task Post_TooManyEvents_413AndEarlierBatchesKept()
     {
         var tenant = await portal.CreateTenantAsync();
