@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Portal.Detection.Events;
-using Portal.Detection.Query;
+using Portal.Web.Features.Platform;
 using Portal.Search;
 using Portal.Web.Features.Identity;
 using Portal.Web.Features.Signals;
@@ -40,35 +40,14 @@ public static class LogsApi
     {
         var started = Stopwatch.GetTimestamp();
         var session = SessionInfo.From(http.User)!;
-        if (!QueryParser.TryParse(body.Filter?.Query, out var query, out var syntax))
+        var (request, problem) = DatadogSearch.Parse(body.Filter?.Query, body.Filter?.From, body.Filter?.To, body.Sort, body.Page?.Limit, body.Page?.Cursor,
+            DefaultLimit, MaxLimit, clock, DatadogSearch.JsonBody);
+        if (problem is not null)
         {
-            return Problem($"filter.query: {syntax!.Message}");
-        }
-        var now = clock.GetUtcNow();
-        if (!TimeParameter.TryParse(body.Filter?.From, now, now.AddMinutes(-15), out var from) || !TimeParameter.TryParse(body.Filter?.To, now, now, out var to))
-        {
-            return Problem("filter.from and filter.to must be ISO 8601 dates, epoch milliseconds, or date math such as 'now-15m'.");
-        }
-        if (body.Sort is not (null or "" or "-timestamp"))
-        {
-            return Problem("sort: only '-timestamp' (newest first) is supported.");
-        }
-        var limit = body.Page?.Limit ?? DefaultLimit;
-        if (limit is < 1 or > MaxLimit)
-        {
-            return Problem($"page.limit must be between 1 and {MaxLimit}.");
-        }
-        SearchCursor? after = null;
-        if (!string.IsNullOrEmpty(body.Page?.Cursor))
-        {
-            if (!SearchCursor.TryDecode(body.Page.Cursor, out var cursor))
-            {
-                return Problem("page.cursor is not a cursor returned by this API.");
-            }
-            after = cursor;
+            return problem;
         }
 
-        var page = await store.SearchAsync(session.TenantId, new SearchRequest(query!, from, to.AddMilliseconds(1), limit, after), cancellationToken);
+        var page = await store.SearchAsync(session.TenantId, request!, cancellationToken);
         var response = new JsonObject
         {
             ["data"] = new JsonArray(page.Items.Select(e => (JsonNode?)ToResource(e)).ToArray()),
@@ -82,11 +61,7 @@ public static class LogsApi
         };
         if (page.Next is { } next)
         {
-            response["links"] = new JsonObject
-            {
-                ["next"] = $"{http.Request.Scheme}://{http.Request.Host}/api/v2/logs/events?filter[query]={Uri.EscapeDataString(body.Filter?.Query ?? "")}"
-                    + $"&filter[from]={Uri.EscapeDataString(from.ToString("O"))}&filter[to]={Uri.EscapeDataString(to.ToString("O"))}&page[limit]={limit}&page[cursor]={next.Encode()}",
-            };
+            response["links"] = new JsonObject { ["next"] = DatadogSearch.NextLink(http.Request, "/api/v2/logs/events", body.Filter?.Query, request!, next) };
         }
         return TypedResults.Ok(response);
     }
@@ -107,8 +82,6 @@ public static class LogsApi
             ["attributes"] = e.Attributes.DeepClone(),
         },
     };
-
-    private static ProblemHttpResult Problem(string detail) => TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status400BadRequest, title: "Invalid log search");
 }
 
 /// <summary>Body of <c>POST /api/v2/logs/events/search</c>.</summary>

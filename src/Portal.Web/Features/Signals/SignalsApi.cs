@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Portal.Detection.Query;
 using Portal.Search;
 using Portal.Web.Features.Identity;
+using Portal.Web.Features.Platform;
 
 namespace Portal.Web.Features.Signals;
 
@@ -73,40 +73,14 @@ public static class SignalsApi
         HttpContext http, ISignalStore store, TimeProvider clock, string? query, string? from, string? to, string? sort, string? cursor, string? limit, CancellationToken cancellationToken)
     {
         var session = SessionInfo.From(http.User)!;
-        QueryNode node;
-        try
+        int? size = int.TryParse(limit, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) ? parsed : null;
+        var (request, problem) = DatadogSearch.Parse(query, from, to, sort, size, cursor, DefaultLimit, MaxLimit, clock, DatadogSearch.QueryString);
+        if (problem is not null)
         {
-            node = QueryParser.Parse(query);
-        }
-        catch (QuerySyntaxException e)
-        {
-            return TypedResults.Problem(detail: $"filter[query]: {e.Message}", statusCode: 400, title: "Invalid query", extensions: new Dictionary<string, object?> { ["position"] = e.Position });
-        }
-        var now = clock.GetUtcNow();
-        if (!TimeParameter.TryParse(from, now, now.AddMinutes(-15), out var fromTime) || !TimeParameter.TryParse(to, now, now, out var toTime))
-        {
-            return TypedResults.Problem(detail: "filter[from] and filter[to] must be ISO 8601 dates, epoch milliseconds, or 'now', 'now-15m'.", statusCode: 400, title: "Invalid time range");
-        }
-        if (sort is not (null or "" or "-timestamp"))
-        {
-            return TypedResults.Problem(detail: "sort: only '-timestamp' (newest first) is supported.", statusCode: 400, title: "Invalid sort");
-        }
-        var size = int.TryParse(limit, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) ? parsed : DefaultLimit;
-        if (size is < 1 or > MaxLimit)
-        {
-            return TypedResults.Problem(detail: $"page[limit] must be between 1 and {MaxLimit}.", statusCode: 400, title: "Invalid page");
-        }
-        SearchCursor? after = null;
-        if (!string.IsNullOrEmpty(cursor))
-        {
-            if (!SearchCursor.TryDecode(cursor, out var decoded))
-            {
-                return TypedResults.Problem(detail: "page[cursor] is not a cursor returned by this API.", statusCode: 400, title: "Invalid page");
-            }
-            after = decoded;
+            return problem;
         }
 
-        var page = await store.SearchAsync(session.TenantId, new SearchRequest(node, fromTime, toTime.AddMilliseconds(1), size, after), cancellationToken);
+        var page = await store.SearchAsync(session.TenantId, request!, cancellationToken);
         var response = new JsonObject
         {
             ["data"] = new JsonArray(page.Items.Select(s => (JsonNode?)SignalResource.From(s)).ToArray()),
@@ -114,9 +88,7 @@ public static class SignalsApi
         };
         if (page.Next is { } next)
         {
-            var url = $"{http.Request.Scheme}://{http.Request.Host}/api/v2/security_monitoring/signals?filter[query]={Uri.EscapeDataString(query ?? "")}"
-                + $"&filter[from]={Uri.EscapeDataString(fromTime.ToString("O"))}&filter[to]={Uri.EscapeDataString(toTime.ToString("O"))}&page[limit]={size}&page[cursor]={next.Encode()}";
-            response["links"] = new JsonObject { ["next"] = url };
+            response["links"] = new JsonObject { ["next"] = DatadogSearch.NextLink(http.Request, "/api/v2/security_monitoring/signals", query, request!, next) };
         }
         return TypedResults.Ok(response);
     }

@@ -1,0 +1,64 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Portal.Detection.Query;
+using Portal.Search;
+using Portal.Web.Features.Signals;
+
+namespace Portal.Web.Features.Platform;
+
+/// <summary>
+/// The parameters shared by Datadog's search endpoints (signals and logs): query, time range, sort, page size and
+/// cursor, validated into one <see cref="SearchRequest"/>, and the <c>links.next</c> URL of a page.
+/// </summary>
+public static class DatadogSearch
+{
+    /// <summary>How the endpoint names its parameters in errors: <c>filter[query]</c> (query string) or <c>filter.query</c> (JSON body).</summary>
+    public delegate string ParameterName(string group, string name);
+
+    public static readonly ParameterName QueryString = (group, name) => $"{group}[{name}]";
+    public static readonly ParameterName JsonBody = (group, name) => $"{group}.{name}";
+
+    /// <summary>Validates the parameters; on failure returns the problem to answer, naming the parameter at fault.</summary>
+    public static (SearchRequest? Request, ProblemHttpResult? Problem) Parse(
+        string? query, string? from, string? to, string? sort, int? limit, string? cursor,
+        int defaultLimit, int maxLimit, TimeProvider clock, ParameterName named)
+    {
+        if (!QueryParser.TryParse(query, out var node, out var syntax))
+        {
+            return Fail($"{named("filter", "query")}: {syntax!.Message}", new() { ["position"] = syntax.Position });
+        }
+        var now = clock.GetUtcNow();
+        if (!TimeParameter.TryParse(from, now, now.AddMinutes(-15), out var fromTime) || !TimeParameter.TryParse(to, now, now, out var toTime))
+        {
+            return Fail($"{named("filter", "from")} and {named("filter", "to")} must be ISO 8601 dates, epoch milliseconds, or date math such as 'now-15m'.");
+        }
+        if (sort is not (null or "" or "-timestamp"))
+        {
+            return Fail("sort: only '-timestamp' (newest first) is supported.");
+        }
+        var size = limit ?? defaultLimit;
+        if (size < 1 || size > maxLimit)
+        {
+            return Fail($"{named("page", "limit")} must be between 1 and {maxLimit}.");
+        }
+        SearchCursor? after = null;
+        if (!string.IsNullOrEmpty(cursor))
+        {
+            if (!SearchCursor.TryDecode(cursor, out var decoded))
+            {
+                return Fail($"{named("page", "cursor")} is not a cursor returned by this API.");
+            }
+            after = decoded;
+        }
+        // Datadog's "to" is inclusive; the stores' upper bound is exclusive.
+        return (new SearchRequest(node!, fromTime, toTime.AddMilliseconds(1), size, after), null);
+    }
+
+    /// <summary>The GET URL of the page after <paramref name="next"/> for the same search.</summary>
+    public static string NextLink(HttpRequest http, string path, string? query, SearchRequest request, SearchCursor next) =>
+        $"{http.Scheme}://{http.Host}{path}?filter[query]={Uri.EscapeDataString(query ?? "")}"
+        + $"&filter[from]={Uri.EscapeDataString(request.From.ToString("O"))}&filter[to]={Uri.EscapeDataString(request.To.AddMilliseconds(-1).ToString("O"))}"
+        + $"&page[limit]={request.Limit}&page[cursor]={next.Encode()}";
+
+    private static (SearchRequest?, ProblemHttpResult?) Fail(string detail, Dictionary<string, object?>? extensions = null) =>
+        (null, TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status400BadRequest, title: "Invalid search", extensions: extensions));
+}
