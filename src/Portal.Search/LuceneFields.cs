@@ -16,6 +16,9 @@ internal static class LuceneFields
     /// <summary>Numeric values of an attribute, for ranges and comparisons.</summary>
     public static string Numeric(string path) => "n@" + path;
 
+    /// <summary>IP values of an attribute as <see cref="Portal.Detection.Events.IpText.SortKey"/> terms, for CIDR ranges.</summary>
+    public static string Ip(string path) => "ip@" + path;
+
     /// <summary>Doc values of a reserved field, for facet counts.</summary>
     public static string Facet(string name) => "f_" + name;
 

@@ -35,6 +35,12 @@ public readonly record struct AttributeValue(string Text, double? Number)
         }
     }
 
+    /// <summary>
+    /// The value on the range axis: the number itself, or epoch milliseconds for an ISO 8601 date text.
+    /// Ranges and comparisons (<c>@duration:>100</c>, <c>@created:[2026-01-01 TO *]</c>) test this.
+    /// </summary>
+    public double? RangeValue => Number ?? (DateText.TryParseEpochMs(Text, out var ms) ? ms : null);
+
     /// <summary>The canonical text of a number: <c>500</c>, <c>0.25</c>, <c>1E+21</c>.</summary>
     public static string FormatNumber(double number) => number.ToString("R", CultureInfo.InvariantCulture);
 }

@@ -13,20 +13,21 @@ public static class QueryMatcher
         OrNode or => or.Children.Any(c => Matches(c, e)),
         NotNode not => !Matches(not.Child, e),
         TermNode term => MatchesTerm(term, e),
-        ComparisonNode cmp => e.GetAttribute(cmp.Field.Name).Any(v => v.Number is { } n && Compare(n, cmp.Operator, cmp.Value)),
+        RangeNode range => e.GetAttribute(range.Field.Name).Any(v => v.RangeValue is { } n && range.Contains(n)),
+        CidrNode cidr => e.GetAttribute(cidr.Field.Name).Any(v => InNetworks(cidr, v.Text)),
         ExistsNode exists => Values(exists.Field, e).Any(),
         _ => throw new NotSupportedException($"Unknown query node {query.GetType().Name}"),
     };
 
-    /// <summary>Applies a comparison operator.</summary>
-    public static bool Compare(double actual, ComparisonOperator op, double expected) => op switch
+    private static bool InNetworks(CidrNode cidr, string text)
     {
-        ComparisonOperator.GreaterThan => actual > expected,
-        ComparisonOperator.GreaterThanOrEqual => actual >= expected,
-        ComparisonOperator.LessThan => actual < expected,
-        ComparisonOperator.LessThanOrEqual => actual <= expected,
-        _ => false,
-    };
+        if (!IpText.TryParse(text, out var ip))
+        {
+            return false;
+        }
+        var address = IpText.ToUInt128(ip);
+        return cidr.Networks.Any(n => n.Contains(address));
+    }
 
     private static bool MatchesTerm(TermNode term, LogEvent e)
     {
@@ -36,18 +37,26 @@ public static class QueryMatcher
         }
         if (term.Field.Kind == FieldKind.Tag)
         {
-            var tag = term.Field.Name + ":" + term.Value;
-            return term.Kind == TermKind.Prefix
-                ? e.Tags.Any(t => t.StartsWith(tag, StringComparison.Ordinal))
-                : e.Tags.Contains(tag, StringComparer.Ordinal);
+            var key = term.Field.Name + ":";
+            return e.Tags.Any(t => t.StartsWith(key, StringComparison.Ordinal) && MatchesValue(term, t[key.Length..]));
         }
-        return term.Kind == TermKind.Prefix
-            ? Values(term.Field, e).Any(v => v.StartsWith(term.Value, StringComparison.Ordinal))
-            : Values(term.Field, e).Any(v => string.Equals(v, term.Value, StringComparison.Ordinal));
+        return Values(term.Field, e).Any(v => MatchesValue(term, v));
     }
+
+    private static bool MatchesValue(TermNode term, string value) => term.Kind switch
+    {
+        TermKind.Prefix => value.StartsWith(term.Value, StringComparison.Ordinal),
+        TermKind.Wildcard => WildcardPattern.IsMatch(term.Value, value),
+        _ => string.Equals(value, term.Value, StringComparison.Ordinal),
+    };
 
     private static bool MatchesText(TermNode term, List<string> words)
     {
+        if (term.Kind == TermKind.Wildcard)
+        {
+            // The pattern is one lower-cased word with wildcards; tokenizing it would drop them.
+            return words.Any(w => WildcardPattern.IsMatch(term.Value, w));
+        }
         var wanted = TextTokens.Tokenize(term.Value);
         if (wanted.Count == 0)
         {

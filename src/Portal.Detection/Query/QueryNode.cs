@@ -1,3 +1,5 @@
+using Portal.Detection.Events;
+
 namespace Portal.Detection.Query;
 
 /// <summary>A node of a parsed log query. <see cref="Position"/> is the zero-based offset in the query text.</summary>
@@ -15,11 +17,34 @@ public sealed record NotNode(QueryNode Child, int Position) : QueryNode(Position
 /// <summary>Matches everything: the empty query or <c>*</c>.</summary>
 public sealed record MatchAllNode(int Position) : QueryNode(Position);
 
-/// <summary>A value test on a field: exact, prefix (trailing <c>*</c>) or quoted phrase.</summary>
+/// <summary>
+/// A value test on a field: exact, prefix (trailing <c>*</c>), wildcard pattern or quoted phrase.
+/// For <see cref="TermKind.Wildcard"/> the value is a <see cref="WildcardPattern"/> (<c>*</c>, <c>?</c>, <c>\</c> escapes).
+/// </summary>
 public sealed record TermNode(FieldRef Field, string Value, TermKind Kind, int Position) : QueryNode(Position);
 
-/// <summary>A numeric comparison on an attribute: <c>@http.status_code:>=500</c>.</summary>
-public sealed record ComparisonNode(FieldRef Field, ComparisonOperator Operator, double Value, int Position) : QueryNode(Position);
+/// <summary>
+/// A numeric or date range on an attribute, from <c>[a TO b]</c>, <c>{a TO b}</c> or a comparison
+/// (<c>@http.status_code:>=500</c>). Dates are epoch milliseconds; a missing bound is open.
+/// </summary>
+public sealed record RangeNode(FieldRef Field, double? Lower, bool IncludeLower, double? Upper, bool IncludeUpper, int Position) : QueryNode(Position)
+{
+    /// <summary>True when <paramref name="value"/> lies within the bounds.</summary>
+    public bool Contains(double value) =>
+        (Lower is not { } low || (IncludeLower ? value >= low : value > low))
+        && (Upper is not { } high || (IncludeUpper ? value <= high : value < high));
+}
+
+/// <summary>An IP attribute within one of the networks: <c>CIDR(@network.client.ip, 10.0.0.0/8, 192.168.0.0/16)</c>.</summary>
+public sealed record CidrNode(FieldRef Field, IReadOnlyList<IpRange> Networks, int Position) : QueryNode(Position)
+{
+    /// <summary>Value equality over the networks, so equal queries compare equal.</summary>
+    public bool Equals(CidrNode? other) =>
+        other is not null && Field == other.Field && Position == other.Position && Networks.SequenceEqual(other.Networks);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(Field, Position, Networks.Count);
+}
 
 /// <summary>The field has a value: <c>@usr.name:*</c>.</summary>
 public sealed record ExistsNode(FieldRef Field, int Position) : QueryNode(Position);
@@ -33,15 +58,8 @@ public enum TermKind
     Prefix,
     /// <summary>A quoted value: an exact value for facets, a word sequence for free text.</summary>
     Phrase,
-}
-
-/// <summary>Numeric comparison operators.</summary>
-public enum ComparisonOperator
-{
-    GreaterThan,
-    GreaterThanOrEqual,
-    LessThan,
-    LessThanOrEqual,
+    /// <summary>A pattern with <c>*</c> (any run) and <c>?</c> (one character) anywhere: a value for facets, a word for free text.</summary>
+    Wildcard,
 }
 
 /// <summary>What a field name in a query refers to.</summary>

@@ -6,7 +6,9 @@ namespace Portal.Detection.Query;
 
 /// <summary>
 /// Parses Datadog's log search syntax into a <see cref="QueryNode"/> tree:
-/// <c>service:web @http.status_code:>=500 -status:info "failed password" (a OR b) @usr.name:adm*</c>.
+/// <c>service:web @http.status_code:>=500 -status:info "failed password" (a OR b) @usr.name:adm*</c>,
+/// wildcards anywhere (<c>@http.url:*/wp-?ogin*</c>), ranges (<c>@duration:[100 TO 500}</c>, dates too),
+/// and networks (<c>CIDR(@network.client.ip, 10.0.0.0/8)</c>). Special characters are escaped with <c>\</c>.
 /// Throws only <see cref="QuerySyntaxException"/>, with the position of the fault.
 /// </summary>
 public sealed class QueryParser
@@ -139,6 +141,10 @@ public sealed class QueryParser
         {
             return new TermNode(FieldRef.FreeText, ReadPhrase(), TermKind.Phrase, start);
         }
+        if (IsCidrCall())
+        {
+            return ParseCidr(field: null, start);
+        }
         return ParseTerm(start);
     }
 
@@ -162,6 +168,14 @@ public sealed class QueryParser
         {
             return ParseComparison(field, start);
         }
+        if (Current is '[' or '{')
+        {
+            return ParseRange(field, start);
+        }
+        if (IsCidrCall())
+        {
+            return ParseCidr(field, start);
+        }
         return ValueNode(field, ReadWord(stopAtColon: false), start);
     }
 
@@ -179,10 +193,27 @@ public sealed class QueryParser
             }
             return new TermNode(field, word.Text, TermKind.Exact, start);
         }
-        if (word.WildcardAt.Count > 1 || word.WildcardAt[0] != word.Text.Length - 1)
+        if (word.WildcardAt is [var only] && only == word.Text.Length - 1 && word.Text[only] == '*')
         {
-            throw new QuerySyntaxException("a wildcard '*' is only supported at the end of a value", word.Position + word.WildcardAt[0]);
+            return PrefixNode(field, word, start);
         }
+        var pattern = word.Pattern();
+        if (field.Kind == FieldKind.FreeText)
+        {
+            for (var i = 0; i < word.Text.Length; i++)
+            {
+                if (!word.WildcardAt.Contains(i) && !TextTokens.IsWordChar(word.Text[i]))
+                {
+                    throw new QuerySyntaxException("a free-text wildcard must stay within one word", word.Position + i);
+                }
+            }
+            pattern = pattern.ToLowerInvariant();
+        }
+        return new TermNode(field, pattern, TermKind.Wildcard, start);
+    }
+
+    private QueryNode PrefixNode(FieldRef field, Word word, int start)
+    {
         var prefix = word.Text[..^1];
         if (prefix.Length == 0)
         {
@@ -195,27 +226,167 @@ public sealed class QueryParser
         return new TermNode(field, prefix, TermKind.Prefix, start);
     }
 
-    private ComparisonNode ParseComparison(FieldRef field, int start)
+    private RangeNode ParseComparison(FieldRef field, int start)
     {
-        if (field.Kind != FieldKind.Attribute)
-        {
-            throw new QuerySyntaxException($"comparisons apply to numeric attributes (@{field.Name}), not to '{field}'", _pos);
-        }
-        var op = Current == '>' ? ComparisonOperator.GreaterThan : ComparisonOperator.LessThan;
+        RequireAttribute(field, "comparisons", _pos);
+        var greater = Current == '>';
         _pos++;
-        if (!AtEnd && Current == '=')
+        var inclusive = !AtEnd && Current == '=';
+        if (inclusive)
         {
-            op = op == ComparisonOperator.GreaterThan ? ComparisonOperator.GreaterThanOrEqual : ComparisonOperator.LessThanOrEqual;
             _pos++;
         }
         var word = ReadWord(stopAtColon: false);
-        if (word.WildcardAt.Count > 0
-            || !double.TryParse(word.Text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
-            || !double.IsFinite(number))
+        var value = word.WildcardAt.Count > 0 || word.Text.Length == 0 ? null : ParseBound(word.Text, word.Position, allowOpen: false);
+        if (value is null)
         {
-            throw new QuerySyntaxException("expected a number after the comparison operator", word.Position);
+            throw new QuerySyntaxException("expected a number or a date after the comparison operator", word.Position);
         }
-        return new ComparisonNode(field, op, number, start);
+        return greater
+            ? new RangeNode(field, value, inclusive, null, false, start)
+            : new RangeNode(field, null, false, value, inclusive, start);
+    }
+
+    /// <summary><c>[a TO b]</c> includes its bounds, <c>{a TO b}</c> excludes them; brackets may be mixed and <c>*</c> leaves a side open.</summary>
+    private RangeNode ParseRange(FieldRef field, int start)
+    {
+        RequireAttribute(field, "ranges", _pos);
+        var includeLower = Current == '[';
+        _pos++;
+        SkipWhitespace();
+        var lowerAt = _pos;
+        var lower = ParseBound(ReadBound(), lowerAt, allowOpen: true);
+        if (!TryKeyword("TO"))
+        {
+            throw new QuerySyntaxException("expected 'TO' between the bounds of the range", SkipWhitespace());
+        }
+        var upperAt = SkipWhitespace();
+        var upper = ParseBound(ReadBound(), upperAt, allowOpen: true);
+        SkipWhitespace();
+        if (AtEnd || Current is not (']' or '}'))
+        {
+            throw new QuerySyntaxException("expected ']' or '}' to close the range", _pos);
+        }
+        var includeUpper = Current == ']';
+        _pos++;
+        return new RangeNode(field, lower, includeLower && lower is not null, upper, includeUpper && upper is not null, start);
+    }
+
+    private string ReadBound()
+    {
+        var from = _pos;
+        while (!AtEnd && !char.IsWhiteSpace(Current) && Current is not (']' or '}' or '(' or ')' or '"'))
+        {
+            _pos++;
+        }
+        return _text[from.._pos];
+    }
+
+    /// <summary>A number, an ISO 8601 date (as epoch milliseconds), or null for an open bound <c>*</c>.</summary>
+    private static double? ParseBound(string text, int position, bool allowOpen)
+    {
+        if (allowOpen && text == "*")
+        {
+            return null;
+        }
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number))
+        {
+            return number;
+        }
+        if (DateText.TryParseEpochMs(text, out var epochMs))
+        {
+            return epochMs;
+        }
+        var expected = allowOpen ? "expected a number, a date or '*'" : "expected a number or a date";
+        throw new QuerySyntaxException(text.Length == 0 ? expected : $"{expected}, not '{text}'", position);
+    }
+
+    private static void RequireAttribute(FieldRef field, string what, int position)
+    {
+        if (field.Kind != FieldKind.Attribute)
+        {
+            throw new QuerySyntaxException($"{what} apply to numeric or date attributes (@{field.Name}), not to '{field}'", position);
+        }
+    }
+
+    private bool IsCidrCall() =>
+        _pos + 5 <= _text.Length && string.Compare(_text, _pos, "CIDR(", 0, 5, StringComparison.OrdinalIgnoreCase) == 0;
+
+    /// <summary>
+    /// Datadog's <c>CIDR(@network.client.ip, 10.0.0.0/8, 192.168.0.0/16)</c>, or <c>@network.client.ip:CIDR(10.0.0.0/8)</c>
+    /// when <paramref name="field"/> was already read.
+    /// </summary>
+    private CidrNode ParseCidr(FieldRef? field, int start)
+    {
+        var open = _pos + 4;
+        _pos += 5;
+        if (field is null)
+        {
+            SkipWhitespace();
+            field = TryReadCidrField() ?? throw new QuerySyntaxException("expected an @attribute as the first argument of CIDR", _pos);
+            SkipWhitespace();
+            if (AtEnd || Current != ',')
+            {
+                throw new QuerySyntaxException("expected ',' and a network after the attribute", _pos);
+            }
+            _pos++;
+        }
+        else if (field.Kind != FieldKind.Attribute)
+        {
+            throw new QuerySyntaxException($"CIDR applies to IP attributes (@{field.Name}), not to '{field}'", open - 4);
+        }
+        var networks = new List<IpRange>();
+        while (true)
+        {
+            var at = SkipWhitespace();
+            while (!AtEnd && !char.IsWhiteSpace(Current) && Current is not (',' or ')'))
+            {
+                _pos++;
+            }
+            var text = _text[at.._pos];
+            if (!IpRange.TryParse(text, out var network))
+            {
+                throw new QuerySyntaxException(
+                    text.Length == 0 ? "expected a network such as 10.0.0.0/8" : $"expected a network such as 10.0.0.0/8, not '{text}'",
+                    at);
+            }
+            networks.Add(network);
+            SkipWhitespace();
+            if (AtEnd)
+            {
+                throw new QuerySyntaxException($"expected ')' to close the CIDR( at position {open}", _pos);
+            }
+            if (Current == ')')
+            {
+                _pos++;
+                return new CidrNode(field, networks, start);
+            }
+            if (Current != ',')
+            {
+                throw new QuerySyntaxException("expected ',' or ')' after the network", _pos);
+            }
+            _pos++;
+        }
+    }
+
+    private FieldRef? TryReadCidrField()
+    {
+        if (AtEnd || Current != '@')
+        {
+            return null;
+        }
+        var nameStart = _pos + 1;
+        var i = nameStart;
+        while (i < _text.Length && IsFieldChar(_text[i]))
+        {
+            i++;
+        }
+        if (i == nameStart || _text[nameStart] == '.' || _text[i - 1] == '.')
+        {
+            return null;
+        }
+        _pos = i;
+        return new FieldRef(FieldKind.Attribute, _text[nameStart..i]);
     }
 
     private FieldRef? TryReadField()
@@ -285,7 +456,7 @@ public sealed class QueryParser
                 }
                 _pos++;
             }
-            else if (Current == '*')
+            else if (Current is '*' or '?')
             {
                 wildcards.Add(sb.Length);
             }
@@ -339,5 +510,22 @@ public sealed class QueryParser
         return true;
     }
 
-    private readonly record struct Word(string Text, int Position, List<int> WildcardAt);
+    /// <summary>A value as written: unescaped text, and the offsets in it of unescaped <c>*</c> and <c>?</c>.</summary>
+    private readonly record struct Word(string Text, int Position, List<int> WildcardAt)
+    {
+        /// <summary>The value as a <see cref="WildcardPattern"/>: wildcards kept, escaped literals re-escaped.</summary>
+        public string Pattern()
+        {
+            var sb = new StringBuilder(Text.Length + 4);
+            for (var i = 0; i < Text.Length; i++)
+            {
+                if (!WildcardAt.Contains(i) && Text[i] is '*' or '?' or '\\')
+                {
+                    sb.Append('\\');
+                }
+                sb.Append(Text[i]);
+            }
+            return sb.ToString();
+        }
+    }
 }

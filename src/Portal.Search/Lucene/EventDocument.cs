@@ -48,10 +48,14 @@ internal static class EventDocument
         foreach (var (path, value) in AttributePath.Flatten(e.Attributes))
         {
             doc.Add(new StringField(LuceneFields.Attribute(path), Fit(value.Text), Field.Store.NO));
-            if (value.Number is { } number)
+            if (value.RangeValue is { } number)
             {
                 // Lucene orders -0 below +0; QueryMatcher compares them as equal.
-                doc.Add(new DoubleField(LuceneFields.Numeric(path), number == 0 ? 0d : number, Field.Store.NO));
+                doc.Add(new DoubleField(LuceneFields.Numeric(path), number + 0d, Field.Store.NO));
+            }
+            else if (IpText.TryParse(value.Text, out var ip))
+            {
+                doc.Add(new StringField(LuceneFields.Ip(path), IpText.SortKey(IpText.ToUInt128(ip)), Field.Store.NO));
             }
             if (seen.Add(path))
             {

@@ -1,5 +1,6 @@
 using global::Lucene.Net.Index;
 using global::Lucene.Net.Search;
+using Portal.Detection.Events;
 using Portal.Detection.Query;
 
 namespace Portal.Search.Lucene;
@@ -19,7 +20,8 @@ public static class LuceneQueryTranslator
             { Translate(not.Child), Occur.MUST_NOT },
         },
         TermNode term => TranslateTerm(term),
-        ComparisonNode cmp => Compare(cmp),
+        RangeNode range => Range(range),
+        CidrNode cidr => Cidr(cidr),
         ExistsNode exists => new TermQuery(new Term(LuceneFields.Exists, ExistsKey(exists.Field))),
         _ => throw new NotSupportedException($"Unknown query node {node.GetType().Name}"),
     };
@@ -46,13 +48,21 @@ public static class LuceneQueryTranslator
             FieldKind.Attribute => (LuceneFields.Attribute(term.Field.Name), term.Value),
             _ => (term.Field.Name, term.Value),
         };
-        return term.Kind == TermKind.Prefix
-            ? new PrefixQuery(new Term(field, value))
-            : new TermQuery(new Term(field, value));
+        return term.Kind switch
+        {
+            TermKind.Prefix => new PrefixQuery(new Term(field, value)),
+            // Tag keys hold no wildcard characters, so "key:" + pattern is still the pattern.
+            TermKind.Wildcard => new WildcardQuery(new Term(field, value)),
+            _ => new TermQuery(new Term(field, value)),
+        };
     }
 
     private static global::Lucene.Net.Search.Query FreeText(TermNode term)
     {
+        if (term.Kind == TermKind.Wildcard)
+        {
+            return new WildcardQuery(new Term(LuceneFields.Text, term.Value));
+        }
         var tokens = TextTokens.Tokenize(term.Value);
         if (tokens.Count == 0)
         {
@@ -74,18 +84,24 @@ public static class LuceneQueryTranslator
         return phrase;
     }
 
-    private static NumericRangeQuery<double> Compare(ComparisonNode cmp)
-    {
-        var field = LuceneFields.Numeric(cmp.Field.Name);
+    private static NumericRangeQuery<double> Range(RangeNode range) =>
         // Lucene orders -0 below +0 (documents index -0 as +0); QueryMatcher compares them as equal.
-        var value = cmp.Value == 0 ? 0d : cmp.Value;
-        return cmp.Operator switch
+        NumericRangeQuery.NewDoubleRange(
+            LuceneFields.Numeric(range.Field.Name),
+            range.Lower is { } low ? low + 0d : null,
+            range.Upper is { } high ? high + 0d : null,
+            range.IncludeLower,
+            range.IncludeUpper);
+
+    private static BooleanQuery Cidr(CidrNode cidr)
+    {
+        var query = new BooleanQuery();
+        foreach (var network in cidr.Networks)
         {
-            ComparisonOperator.GreaterThan => NumericRangeQuery.NewDoubleRange(field, value, null, false, true),
-            ComparisonOperator.GreaterThanOrEqual => NumericRangeQuery.NewDoubleRange(field, value, null, true, true),
-            ComparisonOperator.LessThan => NumericRangeQuery.NewDoubleRange(field, null, value, true, false),
-            _ => NumericRangeQuery.NewDoubleRange(field, null, value, true, true),
-        };
+            var field = LuceneFields.Ip(cidr.Field.Name);
+            query.Add(TermRangeQuery.NewStringRange(field, IpText.SortKey(network.First), IpText.SortKey(network.Last), true, true), Occur.SHOULD);
+        }
+        return query;
     }
 
     private static string ExistsKey(FieldRef field) => field.Kind switch

@@ -175,15 +175,20 @@ public class QueryMatcherTests
     public void Matches_BooleanOperators_Combine(string query, bool expected) => AssertMatches(query, expected);
 
     [Theory]
-    [InlineData(1.0, ComparisonOperator.GreaterThan, 0.5, true)]
-    [InlineData(0.5, ComparisonOperator.GreaterThan, 0.5, false)]
-    [InlineData(0.5, ComparisonOperator.GreaterThanOrEqual, 0.5, true)]
-    [InlineData(0.4, ComparisonOperator.LessThan, 0.5, true)]
-    [InlineData(0.5, ComparisonOperator.LessThan, 0.5, false)]
-    [InlineData(0.5, ComparisonOperator.LessThanOrEqual, 0.5, true)]
-    public void Compare_Operator_AppliesToNumbers(double actual, ComparisonOperator op, double expected, bool result)
+    [InlineData(1.0, "@x:>0.5", true)]
+    [InlineData(0.5, "@x:>0.5", false)]
+    [InlineData(0.5, "@x:>=0.5", true)]
+    [InlineData(0.4, "@x:<0.5", true)]
+    [InlineData(0.5, "@x:<0.5", false)]
+    [InlineData(0.5, "@x:<=0.5", true)]
+    [InlineData(1.0, "@x:[1 TO 2]", true)]
+    [InlineData(1.0, "@x:{1 TO 2]", false)]
+    [InlineData(2.0, "@x:[1 TO 2}", false)]
+    [InlineData(-0.0, "@x:[0 TO 0]", true)]
+    [InlineData(1e300, "@x:[1 TO *]", true)]
+    public void Contains_RangeBounds_ApplyToNumbers(double actual, string query, bool expected)
     {
-        Assert.Equal(result, QueryMatcher.Compare(actual, op, expected));
+        Assert.Equal(expected, Assert.IsType<RangeNode>(QueryParser.Parse(query)).Contains(actual));
     }
 
     [Fact]

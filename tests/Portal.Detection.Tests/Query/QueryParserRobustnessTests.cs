@@ -27,8 +27,10 @@ public class QueryParserRobustnessTests
             "\"failed password\" @usr.name:adm* -@network.client.ip:10.*",
             "source:sshd AND NOT (@evt.outcome:success OR host:bastion-*)",
             "@duration:<=1.5 @file.path:C\\:\\\\Temp\\ dir env:* message:\"a b\"",
+            "@http.status_code:[400 TO 499} @created:{2026-03-03 TO *] host:we?-*1 fa?l*d",
+            "CIDR(@network.client.ip, 10.0.0.0/8, 2001:db8::/32) OR @ip:CIDR(192.168.1.7)",
         ];
-        string[] pieces = ["a", "AND", "OR", "NOT", " ", "  ", "(", ")", "\"", "\\", "*", ":", "@", "-", ">", "<", "=", ".", "1", "2.5", "e9", "host", "@a.b", "status", "é", "\t", "\u00a0", "\ud83d", "\ude00", "\0"];
+        string[] pieces = ["a", "AND", "OR", "NOT", " ", "  ", "(", ")", "\"", "\\", "*", ":", "@", "-", ">", "<", "=", ".", "1", "2.5", "e9", "host", "@a.b", "status", "é", "\t", "\u00a0", "\ud83d", "\ude00", "\0", "?", "[", "]", "{", "}", " TO ", "*]", "CIDR(", "@a,", "10.0.0.0/8", "/", ",", "::", "2026-03-03"];
         var failures = new List<string>();
 
         for (var i = 0; i < 100_000; i++)

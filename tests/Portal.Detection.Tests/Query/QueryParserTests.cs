@@ -38,7 +38,7 @@ public class QueryParserTests
     [Theory]
     [InlineData("@usr.name:root", "@usr.name=root")]
     [InlineData("@network.client.ip:203.0.113.77", "@network.client.ip=203.0.113.77")]
-    [InlineData("@http.url:https://shop.example.com/a?b=c", "@http.url=https://shop.example.com/a?b=c")]
+    [InlineData(@"@http.url:https://shop.example.com/a\?b=c", "@http.url=https://shop.example.com/a?b=c")]
     [InlineData("@kube_pod-name:api-7f9", "@kube_pod-name=api-7f9")]
     public void Parse_AtField_IsAttributePath(string query, string expected)
     {
@@ -158,6 +158,46 @@ public class QueryParserTests
     }
 
     [Theory]
+    [InlineData("@http.status_code:[400 TO 499]", "@http.status_code[400 TO 499]")]
+    [InlineData("@duration:{100 TO 500}", "@duration{100 TO 500}")]
+    [InlineData("@duration:[100 TO 500}", "@duration[100 TO 500}")]
+    [InlineData("@duration:[ 1e2  TO  *]", "@duration>=100")]
+    [InlineData("@duration:{* TO 0.5]", "@duration<=0.5")]
+    [InlineData("@duration:[* TO *]", "@duration{* TO *}")]
+    [InlineData("@created:[2026-03-03 TO 2026-03-04T00:00:00Z}", "@created[1772496000000 TO 1772582400000}")]
+    [InlineData("@created:>2026-03-03T01:00:00+01:00", "@created>1772496000000")]
+    public void Parse_Range_HasInclusiveOrExclusiveNumericOrDateBounds(string query, string expected)
+    {
+        Assert.Equal(expected, QueryShape.Of(query));
+    }
+
+    [Theory]
+    [InlineData("host:we*b-1", "host=~we*b-1")]
+    [InlineData("@usr.name:*adm", "@usr.name=~*adm")]
+    [InlineData("@http.url:/wp-?ogin*", "@http.url=~/wp-?ogin*")]
+    [InlineData("@http.url:https://shop.example.com/a?b=c", "@http.url=~https://shop.example.com/a?b=c")]
+    [InlineData(@"@http.url:https://shop.example.com/a\?b=c*", "@http.url=https://shop.example.com/a?b=c*")]
+    [InlineData(@"@q:a\*b*c", @"@q=~a\*b*c")]
+    [InlineData("env:pr?d", "#env=~pr?d")]
+    [InlineData("Fa?led", "text=~fa?led")]
+    [InlineData("*word*", "text=~*word*")]
+    [InlineData("x we*b*", "(AND text=x text=~we*b*)")]
+    public void Parse_WildcardAnywhere_IsAPattern(string query, string expected)
+    {
+        Assert.Equal(expected, QueryShape.Of(query));
+    }
+
+    [Theory]
+    [InlineData("CIDR(@network.client.ip,10.0.0.0/8)", "cidr(@network.client.ip 10.0.0.0/8)")]
+    [InlineData("cidr( @ip , 10.1.2.3/8 , 192.168.1.7 , 2001:db8::1/32 )", "cidr(@ip 10.0.0.0/8 192.168.1.7/32 2001:db8::/32)")]
+    [InlineData("@network.client.ip:CIDR(0.0.0.0/0)", "cidr(@network.client.ip 0.0.0.0/0)")]
+    [InlineData("-CIDR(@ip, ::/0) host:a", "(AND (NOT cidr(@ip ::/0)) host=a)")]
+    public void Parse_Cidr_ListsNetworks(string query, string expected)
+    {
+        Assert.Equal(expected, QueryShape.Of(query));
+    }
+
+    [Theory]
     [InlineData(@"a\:b", "text=a:b")]
     [InlineData(@"@file.path:C\:\\Temp", @"@file.path=C:\Temp")]
     [InlineData(@"f\(x\)", "text=f(x)")]
@@ -197,19 +237,31 @@ public class QueryParserTests
     [InlineData("a OR OR b", 5, "expected a term")]
     [InlineData("NOT", 3, "expected a term after NOT")]
     [InlineData("(NOT )", 5, "expected a term after NOT")]
-    [InlineData("@a:>abc", 4, "expected a number after the comparison operator")]
-    [InlineData("@a:>", 4, "expected a number after the comparison operator")]
-    [InlineData("@a:>= 5", 5, "expected a number after the comparison operator")]
-    [InlineData("@a:<5*", 4, "expected a number after the comparison operator")]
-    [InlineData("@a:>NaN", 4, "expected a number after the comparison operator")]
-    [InlineData("@a:>1e999", 4, "expected a number after the comparison operator")]
-    [InlineData("status:>5", 7, "comparisons apply to numeric attributes (@status), not to 'status'")]
-    [InlineData("env:<=5", 4, "comparisons apply to numeric attributes (@env), not to 'env'")]
-    [InlineData("a*b", 1, "a wildcard '*' is only supported at the end of a value")]
-    [InlineData("host:we*b-1", 7, "a wildcard '*' is only supported at the end of a value")]
-    [InlineData("@usr.name:*adm", 10, "a wildcard '*' is only supported at the end of a value")]
-    [InlineData("x we*b*", 4, "a wildcard '*' is only supported at the end of a value")]
+    [InlineData("@a:>abc", 4, "expected a number or a date, not 'abc'")]
+    [InlineData("@a:>", 4, "expected a number or a date after the comparison operator")]
+    [InlineData("@a:>= 5", 5, "expected a number or a date after the comparison operator")]
+    [InlineData("@a:<5*", 4, "expected a number or a date after the comparison operator")]
+    [InlineData("@a:>NaN", 4, "expected a number or a date, not 'NaN'")]
+    [InlineData("@a:>1e999", 4, "expected a number or a date, not '1e999'")]
+    [InlineData("@a:>*", 4, "expected a number or a date after the comparison operator")]
+    [InlineData("status:>5", 7, "comparisons apply to numeric or date attributes (@status), not to 'status'")]
+    [InlineData("env:<=5", 4, "comparisons apply to numeric or date attributes (@env), not to 'env'")]
+    [InlineData("host:[1 TO 2]", 5, "ranges apply to numeric or date attributes (@host), not to 'host'")]
+    [InlineData("@a:[1 2]", 6, "expected 'TO' between the bounds of the range")]
+    [InlineData("@a:[1 TO", 8, "expected a number, a date or '*'")]
+    [InlineData("@a:[1 TO 2", 10, "expected ']' or '}' to close the range")]
+    [InlineData("@a:[x TO 2]", 4, "expected a number, a date or '*', not 'x'")]
+    [InlineData("@a:{1 TO 2026-13-01}", 9, "expected a number, a date or '*', not '2026-13-01'")]
     [InlineData("fail-ed*", 0, "a free-text wildcard must follow a single word")]
+    [InlineData("fa?l-ed", 4, "a free-text wildcard must stay within one word")]
+    [InlineData("CIDR(network.client.ip, 10.0.0.0/8)", 5, "expected an @attribute as the first argument of CIDR")]
+    [InlineData("CIDR(@ip 10.0.0.0/8)", 9, "expected ',' and a network after the attribute")]
+    [InlineData("CIDR(@ip, 10.0.0.0/33)", 10, "expected a network such as 10.0.0.0/8, not '10.0.0.0/33'")]
+    [InlineData("CIDR(@ip, 10.0.0/8)", 10, "expected a network such as 10.0.0.0/8, not '10.0.0/8'")]
+    [InlineData("CIDR(@ip, )", 10, "expected a network such as 10.0.0.0/8")]
+    [InlineData("CIDR(@ip, 10.0.0.0/8", 20, "expected ')' to close the CIDR( at position 4")]
+    [InlineData("CIDR(@ip, 10.0.0.0/8 x)", 21, "expected ',' or ')' after the network")]
+    [InlineData("host:CIDR(10.0.0.0/8)", 5, "CIDR applies to IP attributes (@host), not to 'host'")]
     [InlineData("host:", 5, "expected a value after 'host:'")]
     [InlineData("host: web", 5, "expected a value after 'host:'")]
     [InlineData("(@a.b:)", 6, "expected a value after '@a.b:'")]

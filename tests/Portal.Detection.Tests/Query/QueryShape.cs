@@ -6,7 +6,7 @@ namespace Portal.Detection.Tests.Query;
 /// <summary>
 /// Prints a parsed query as a compact S-expression so parser tests read as specifications:
 /// <c>(OR text=a (AND host=web* (NOT #env=prod)))</c>. Free text is <c>text</c>, tags are <c>#key</c>,
-/// attributes <c>@path</c>; a trailing <c>*</c> marks a prefix and quotes mark a phrase.
+/// attributes <c>@path</c>; a trailing <c>*</c> marks a prefix, quotes a phrase, <c>~</c> a wildcard pattern.
 /// </summary>
 internal static class QueryShape
 {
@@ -23,18 +23,20 @@ internal static class QueryShape
         {
             TermKind.Prefix => term.Value + "*",
             TermKind.Phrase => "\"" + term.Value + "\"",
+            TermKind.Wildcard => "~" + term.Value,
             _ => term.Value,
         },
-        ComparisonNode cmp => Field(cmp.Field) + cmp.Operator switch
-        {
-            ComparisonOperator.GreaterThan => ">",
-            ComparisonOperator.GreaterThanOrEqual => ">=",
-            ComparisonOperator.LessThan => "<",
-            _ => "<=",
-        } + cmp.Value.ToString(CultureInfo.InvariantCulture),
+        RangeNode { Lower: { } low, Upper: null } range => Field(range.Field) + (range.IncludeLower ? ">=" : ">") + Number(low),
+        RangeNode { Lower: null, Upper: { } high } range => Field(range.Field) + (range.IncludeUpper ? "<=" : "<") + Number(high),
+        RangeNode range => Field(range.Field) + (range.IncludeLower ? "[" : "{") + Bound(range.Lower) + " TO " + Bound(range.Upper) + (range.IncludeUpper ? "]" : "}"),
+        CidrNode cidr => "cidr(" + Field(cidr.Field) + " " + string.Join(' ', cidr.Networks) + ")",
         ExistsNode exists => "exists(" + Field(exists.Field) + ")",
         _ => throw new ArgumentException(node.GetType().Name, nameof(node)),
     };
+
+    private static string Number(double value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Bound(double? value) => value is { } v ? Number(v) : "*";
 
     private static string Field(FieldRef field) => field.Kind switch
     {

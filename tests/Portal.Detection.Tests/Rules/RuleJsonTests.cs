@@ -86,7 +86,7 @@ public partial class RuleJsonTests
     [InlineData("name", null, "$.name", "is required")]
     [InlineData("type", "\"signal_correlation\"", "$.type", "'signal_correlation' is not supported; use 'log_detection'")]
     [InlineData("queries", "[]", "$.queries", "at least one query is required")]
-    [InlineData("queries[0].query", "\"source:sshd @duration:>abc\"", "$.queries[0].query", "expected a number after the comparison operator (at position 23)")]
+    [InlineData("queries[0].query", "\"source:sshd @duration:>abc\"", "$.queries[0].query", "expected a number or a date, not 'abc' (at position 23)")]
     [InlineData("queries[1].query", "\"(source:sshd\"", "$.queries[1].query", "expected ')' to close the '(' at position 0 (at position 12)")]
     [InlineData("queries[0].aggregation", "\"sum\"", "$.queries[0].aggregation", "'sum' is not supported; use 'count' or 'cardinality'")]
     [InlineData("queries[0].aggregation", "\"cardinality\"", "$.queries[0].distinctFields", "cardinality needs one distinct field")]
