@@ -1,0 +1,68 @@
+using System.Text.Json.Nodes;
+using Portal.Detection.Events;
+
+namespace Portal.Search.Elasticsearch;
+
+/// <summary>
+/// Maps a <see cref="LogEvent"/> to the Elasticsearch document <see cref="ElasticQueryTranslator"/> relies on,
+/// typing values exactly as the embedded index does (<see cref="AttributeValue.RangeValue"/>, <see cref="IpText"/>).
+/// </summary>
+public static class ElasticDocument
+{
+    /// <summary>Builds the document; <paramref name="sourceJson"/> (the stored event) is kept unindexed under <c>event</c>.</summary>
+    public static JsonObject Build(LogEvent e, string sourceJson)
+    {
+        var doc = new JsonObject
+        {
+            [ElasticFields.EventId] = e.Id,
+            [ElasticFields.Timestamp] = e.Timestamp.ToUnixTimeMilliseconds(),
+            [ElasticFields.Message] = e.Message,
+            [ElasticFields.Tags] = new JsonArray([.. e.Tags.Select(t => (JsonNode)t)]),
+        };
+        foreach (var name in ReservedAttributes.Facets)
+        {
+            if (e.GetReserved(name) is { } value)
+            {
+                doc[name] = value;
+            }
+        }
+        var attr = new JsonObject();
+        var num = new JsonObject();
+        var ip = new JsonObject();
+        foreach (var (path, value) in AttributePath.Flatten(e.Attributes))
+        {
+            Append(attr, path, value.Text);
+            if (value.RangeValue is { } number)
+            {
+                Append(num, path, number + 0d);
+            }
+            else if (IpText.TryParse(value.Text, out var address))
+            {
+                Append(ip, path, address.ToString());
+            }
+        }
+        doc["attr"] = attr;
+        doc["num"] = num;
+        doc["ip"] = ip;
+        doc["event"] = JsonNode.Parse(sourceJson);
+        return doc;
+    }
+
+    /// <summary>Several values at one path (arrays) become an array, as Elasticsearch indexes each element.</summary>
+    private static void Append(JsonObject target, string path, JsonNode value)
+    {
+        if (!target.TryGetPropertyValue(path, out var existing))
+        {
+            target[path] = value;
+        }
+        else if (existing is JsonArray array)
+        {
+            array.Add(value);
+        }
+        else
+        {
+            target.Remove(path);
+            target[path] = new JsonArray(existing, value);
+        }
+    }
+}

@@ -1,0 +1,53 @@
+namespace Portal.Search.Elasticsearch;
+
+/// <summary>
+/// The index template of Vigil's log indexes (<c>PUT _index_template/vigil-logs</c>): the document layout that
+/// <see cref="ElasticDocument"/> writes and <see cref="ElasticQueryTranslator"/> queries.
+/// </summary>
+public static class ElasticIndexTemplate
+{
+    /// <summary>The template's name.</summary>
+    public const string Name = "vigil-logs";
+
+    /// <summary>
+    /// The template body. The <c>vigil_words</c> analyzer splits the message as <see cref="Portal.Detection.Query.TextTokens"/>
+    /// does (runs of letters, decimal digits and underscores, lower-cased); attribute objects take dotted leaf names
+    /// (<c>subobjects: false</c>) so that a value at <c>@usr</c> never conflicts with one at <c>@usr.name</c>.
+    /// </summary>
+    public const string Json = """
+        {
+          "index_patterns": ["vigil-logs-*"],
+          "priority": 200,
+          "template": {
+            "settings": {
+              "analysis": {
+                "tokenizer": { "vigil_words": { "type": "pattern", "pattern": "[^\\p{L}\\p{Nd}_]+" } },
+                "analyzer": { "vigil_words": { "type": "custom", "tokenizer": "vigil_words", "filter": ["lowercase"] } }
+              }
+            },
+            "mappings": {
+              "dynamic": "strict",
+              "dynamic_templates": [
+                { "attribute_values": { "path_match": "attr.*", "mapping": { "type": "keyword" } } },
+                { "range_values": { "path_match": "num.*", "mapping": { "type": "double" } } },
+                { "ip_values": { "path_match": "ip.*", "mapping": { "type": "ip" } } }
+              ],
+              "properties": {
+                "event_id": { "type": "keyword" },
+                "timestamp": { "type": "date", "format": "epoch_millis" },
+                "message": { "type": "text", "analyzer": "vigil_words" },
+                "host": { "type": "keyword" },
+                "service": { "type": "keyword" },
+                "source": { "type": "keyword" },
+                "status": { "type": "keyword" },
+                "tags": { "type": "keyword" },
+                "attr": { "type": "object", "dynamic": true, "subobjects": false },
+                "num": { "type": "object", "dynamic": true, "subobjects": false },
+                "ip": { "type": "object", "dynamic": true, "subobjects": false },
+                "event": { "type": "object", "enabled": false }
+              }
+            }
+          }
+        }
+        """;
+}
