@@ -17,6 +17,7 @@ public sealed class VigilOptions
     public DemoOptions Demo { get; set; } = new();
     public IntakeOptions Intake { get; set; } = new();
     public DetectionOptions Detection { get; set; } = new();
+    public LogsOptions Logs { get; set; } = new();
 
     /// <summary>Reads the section and resolves the data directory.</summary>
     public static VigilOptions From(IConfiguration configuration)
@@ -74,4 +75,11 @@ public sealed class DetectionOptions
 
     /// <summary>Seconds to wait for late events before a window is evaluated.</summary>
     public int DelaySeconds { get; set; } = 30;
+}
+
+/// <summary>The log store.</summary>
+public sealed class LogsOptions
+{
+    /// <summary>Days of logs kept (Datadog's standard retention: 15); older days are deleted whole, once a day.</summary>
+    public int RetentionDays { get; set; } = 15;
 }

@@ -24,6 +24,9 @@ public interface ILogStore
 
     /// <summary>The aggregation interface of the tenant's events, for the detection engine.</summary>
     IEventAggregator Aggregator(Guid tenantId);
+
+    /// <summary>Deletes the tenant's events of UTC days before <paramref name="firstKept"/> (retention); returns the days deleted.</summary>
+    Task<IReadOnlyList<DateOnly>> DeleteBeforeAsync(Guid tenantId, DateOnly firstKept, CancellationToken cancellationToken);
 }
 
 /// <summary>A search over a time range: <c>From ≤ timestamp &lt; To</c>.</summary>

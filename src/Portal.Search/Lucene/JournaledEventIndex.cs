@@ -21,7 +21,6 @@ public sealed class JournaledEventIndex : IDisposable
     /// <summary>How often the index is committed (how much journal a crash replays, at most).</summary>
     public static readonly TimeSpan CommitInterval = TimeSpan.FromSeconds(5);
 
-    private const string JournalKey = "journal";
     private readonly WriteAheadJournal _journal;
     private readonly Channel<PendingAppend> _appends = Channel.CreateUnbounded<PendingAppend>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Channel<JournaledBatch> _batches = Channel.CreateUnbounded<JournaledBatch>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
@@ -40,15 +39,15 @@ public sealed class JournaledEventIndex : IDisposable
     public JournaledEventIndex(string path, int maxPendingEvents = 100_000)
     {
         _maxPendingEvents = maxPendingEvents;
-        Index = new LuceneEventIndex(Path.Combine(path, "index"));
+        Index = new PartitionedEventIndex(Path.Combine(path, "index"));
         _journal = new WriteAheadJournal(Path.Combine(path, "journal"));
         Replay();
         _writer = Task.Run(WriteLoopAsync);
         _indexer = Task.Run(IndexLoopAsync);
     }
 
-    /// <summary>The Lucene index, for searches.</summary>
-    public LuceneEventIndex Index { get; }
+    /// <summary>The day-partitioned Lucene index, for searches.</summary>
+    public PartitionedEventIndex Index { get; }
 
     /// <summary>Journals <paramref name="events"/>; returns once they are durable. Throws <see cref="StoreBusyException"/> when indexing is behind.</summary>
     public async Task AppendAsync(IReadOnlyList<LogEvent> events, CancellationToken cancellationToken)
@@ -122,16 +121,15 @@ public sealed class JournaledEventIndex : IDisposable
 
     private void Replay()
     {
-        var from = JournalPosition.Parse(Index.CommitData.TryGetValue(JournalKey, out var committed) ? committed : null);
         JournalPosition? last = null;
-        foreach (var (end, payload) in _journal.ReadFrom(from))
+        foreach (var (end, payload) in _journal.ReadFrom(Index.Checkpoint))
         {
-            Index.Add(Lines(payload).Select(source => (LogEventJson.Deserialize(source), source, false)));
+            Index.Add(Lines(payload).Select(source => (LogEventJson.Deserialize(source), source, false)), journaledThrough: end);
             last = end;
         }
         if (last is { } position)
         {
-            Index.Commit(new Dictionary<string, string> { [JournalKey] = position.ToString() });
+            Index.Commit(position);
             Index.Refresh();
         }
     }
@@ -210,7 +208,7 @@ public sealed class JournaledEventIndex : IDisposable
                 var completed = reader.Completion.IsCompleted;
                 if (uncommitted is { } position && (sinceCommit.Elapsed >= CommitInterval || completed))
                 {
-                    Index.Commit(new Dictionary<string, string> { [JournalKey] = position.ToString() });
+                    Index.Commit(position);
                     _journal.DeleteBefore(position);
                     uncommitted = null;
                     sinceCommit.Restart();

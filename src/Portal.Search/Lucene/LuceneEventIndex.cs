@@ -17,7 +17,6 @@ namespace Portal.Search.Lucene;
 public sealed class LuceneEventIndex : IDisposable
 {
     private static readonly LuceneVersion Version = LuceneVersion.LUCENE_48;
-    private static readonly ISet<string> SourceOnly = new HashSet<string> { LuceneFields.Source };
     private readonly FSDirectory _directory;
     private readonly IndexWriter _writer;
     private readonly SearcherManager _searchers;
@@ -78,72 +77,27 @@ public sealed class LuceneEventIndex : IDisposable
     }
 
     /// <summary>Documents matching <paramref name="query"/> in <c>[from, to)</c>, newest first, after an optional cursor.</summary>
-    public SearchPage Search(QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit, SearchCursor? after)
-    {
-        var searcher = _searchers.Acquire();
-        try
-        {
-            var filtered = Filtered(query, from, to);
-            if (after is { } cursor)
-            {
-                filtered.Add(Before(cursor), Occur.MUST);
-            }
-            var sort = new Sort(new SortField(LuceneFields.Timestamp, SortFieldType.INT64, reverse: true), new SortField(LuceneFields.Id, SortFieldType.STRING, reverse: true));
-            var top = searcher.Search(filtered, null, Math.Max(1, limit), sort);
-            var hits = top.ScoreDocs.Select(d => searcher.Doc(d.Doc, SourceOnly).Get(LuceneFields.Source)).ToList();
-            return new SearchPage(hits, top.TotalHits);
-        }
-        finally
-        {
-            _searchers.Release(searcher);
-        }
-    }
+    public SearchPage Search(QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit, SearchCursor? after) =>
+        WithSearcher(s => EventSearcher.Search(s, query, from, to, limit, after));
 
     /// <summary>Every stored source matching the query in <c>[from, to)</c>, unordered.</summary>
-    public List<string> ScanSources(QueryNode query, DateTimeOffset from, DateTimeOffset to)
-    {
-        var searcher = _searchers.Acquire();
-        try
-        {
-            var collector = new DocIdCollector();
-            searcher.Search(Filtered(query, from, to), collector);
-            return collector.DocIds.Select(id => searcher.Doc(id, SourceOnly).Get(LuceneFields.Source)).ToList();
-        }
-        finally
-        {
-            _searchers.Release(searcher);
-        }
-    }
-
-    /// <summary>Histogram and facet counts of the documents matching the query in <c>[from, to)</c>.</summary>
-    public LogAnalytics Analyze(QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, IReadOnlyList<string> facets, int facetSize)
-    {
-        var intervalMs = Math.Max(1, (long)interval.TotalMilliseconds);
-        var fromMs = from.ToUnixTimeMilliseconds();
-        var buckets = (int)Math.Min(10_000, Math.Max(1, (to.ToUnixTimeMilliseconds() - fromMs + intervalMs - 1) / intervalMs));
-        var collector = new AnalyticsCollector(fromMs, intervalMs, buckets, facets);
-        var searcher = _searchers.Acquire();
-        try
-        {
-            searcher.Search(Filtered(query, from, to), collector);
-        }
-        finally
-        {
-            _searchers.Release(searcher);
-        }
-        var histogram = collector.Histogram.Select((count, i) => new HistogramBucket(DateTimeOffset.FromUnixTimeMilliseconds(fromMs + i * intervalMs), count)).ToList();
-        return new LogAnalytics(collector.Total, TimeSpan.FromMilliseconds(intervalMs), histogram, collector.TopValues(facetSize));
-    }
+    public List<string> ScanSources(QueryNode query, DateTimeOffset from, DateTimeOffset to) =>
+        WithSearcher(s => EventSearcher.ScanSources(s, query, from, to));
 
     /// <summary>Number of documents matching the query in <c>[from, to)</c>.</summary>
-    public int Count(QueryNode query, DateTimeOffset from, DateTimeOffset to)
+    public int Count(QueryNode query, DateTimeOffset from, DateTimeOffset to) =>
+        WithSearcher(s => EventSearcher.Count(s, query, from, to));
+
+    /// <summary>The stored source of the document with <paramref name="id"/>, or null.</summary>
+    public string? Get(string id) => WithSearcher(s => EventSearcher.Get(s, id));
+
+    /// <summary>Runs <paramref name="search"/> on the current near-real-time searcher.</summary>
+    public T WithSearcher<T>(Func<IndexSearcher, T> search)
     {
         var searcher = _searchers.Acquire();
         try
         {
-            var collector = new TotalHitCountCollector();
-            searcher.Search(Filtered(query, from, to), collector);
-            return collector.TotalHits;
+            return search(searcher);
         }
         finally
         {
@@ -151,20 +105,11 @@ public sealed class LuceneEventIndex : IDisposable
         }
     }
 
-    /// <summary>The stored source of the document with <paramref name="id"/>, or null.</summary>
-    public string? Get(string id)
-    {
-        var searcher = _searchers.Acquire();
-        try
-        {
-            var top = searcher.Search(new TermQuery(new Term(LuceneFields.Id, id)), 1);
-            return top.TotalHits == 0 ? null : searcher.Doc(top.ScoreDocs[0].Doc, SourceOnly).Get(LuceneFields.Source);
-        }
-        finally
-        {
-            _searchers.Release(searcher);
-        }
-    }
+    /// <summary>Takes a reference on the current searcher; give it back with <see cref="Release"/>.</summary>
+    internal IndexSearcher Acquire() => _searchers.Acquire();
+
+    /// <summary>Returns a searcher taken with <see cref="Acquire"/>.</summary>
+    internal void Release(IndexSearcher searcher) => _searchers.Release(searcher);
 
     /// <inheritdoc />
     public void Dispose()
@@ -192,42 +137,6 @@ public sealed class LuceneEventIndex : IDisposable
         finally
         {
             _commitLock.Release();
-        }
-    }
-
-    private static BooleanQuery Filtered(QueryNode query, DateTimeOffset from, DateTimeOffset to) => new()
-    {
-        { LuceneQueryTranslator.Translate(query), Occur.MUST },
-        { NumericRangeQuery.NewInt64Range(LuceneFields.Timestamp, from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds(), true, false), Occur.MUST },
-    };
-
-    private static BooleanQuery Before(SearchCursor cursor) => new()
-    {
-        { NumericRangeQuery.NewInt64Range(LuceneFields.Timestamp, null, cursor.TimestampMs, true, false), Occur.SHOULD },
-        {
-            new BooleanQuery
-            {
-                { NumericRangeQuery.NewInt64Range(LuceneFields.Timestamp, cursor.TimestampMs, cursor.TimestampMs, true, true), Occur.MUST },
-                { TermRangeQuery.NewStringRange(LuceneFields.Id, null, cursor.Id, true, false), Occur.MUST },
-            },
-            Occur.SHOULD
-        },
-    };
-
-    private sealed class DocIdCollector : ICollector
-    {
-        private int _docBase;
-
-        public List<int> DocIds { get; } = [];
-
-        public bool AcceptsDocsOutOfOrder => true;
-
-        public void Collect(int doc) => DocIds.Add(_docBase + doc);
-
-        public void SetNextReader(AtomicReaderContext context) => _docBase = context.DocBase;
-
-        public void SetScorer(Scorer scorer)
-        {
         }
     }
 }

@@ -4,7 +4,7 @@ using Portal.Detection.Query;
 
 namespace Portal.Search.Lucene;
 
-/// <summary>The embedded log store: per tenant, a Lucene index behind a write-ahead journal.</summary>
+/// <summary>The embedded log store: per tenant, day-partitioned Lucene indexes behind a write-ahead journal.</summary>
 public sealed class LuceneLogStore(TenantIndexes indexes) : ILogStore
 {
     private const string Kind = "logs";
@@ -33,9 +33,13 @@ public sealed class LuceneLogStore(TenantIndexes indexes) : ILogStore
         Task.FromResult(indexes.GetJournaled(tenantId, Kind).Index.Analyze(query, from, to, interval, FacetFields, facetSize: 10));
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<DateOnly>> DeleteBeforeAsync(Guid tenantId, DateOnly firstKept, CancellationToken cancellationToken) =>
+        Task.FromResult(indexes.GetJournaled(tenantId, Kind).Index.DropBefore(firstKept));
+
+    /// <inheritdoc />
     public IEventAggregator Aggregator(Guid tenantId) => new Aggregation(indexes.GetJournaled(tenantId, Kind).Index);
 
-    private sealed class Aggregation(LuceneEventIndex index) : IEventAggregator
+    private sealed class Aggregation(PartitionedEventIndex index) : IEventAggregator
     {
         public Task<IReadOnlyList<GroupAggregate>> AggregateAsync(AggregationRequest request, CancellationToken cancellationToken)
         {

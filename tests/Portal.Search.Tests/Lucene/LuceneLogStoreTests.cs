@@ -33,6 +33,22 @@ public sealed class LuceneLogStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task DeleteBeforeAsync_OneTenantsRetention_LeavesOtherTenantsDaysAlone()
+    {
+        foreach (var tenant in new[] { TenantA, TenantB })
+        {
+            await _store.AppendAsync(tenant, [Event("old", T0.AddDays(-20)), Event("recent", T0)], CancellationToken.None);
+            await _store.RefreshAsync(tenant, CancellationToken.None);
+        }
+
+        var dropped = await _store.DeleteBeforeAsync(TenantA, DateOnly.FromDateTime(T0.UtcDateTime.AddDays(-14)), CancellationToken.None);
+
+        Assert.Equal([DateOnly.FromDateTime(T0.UtcDateTime.AddDays(-20))], dropped);
+        Assert.Equal(["recent"], (await SearchAsync(TenantA, "*")).Items.Select(e => e.Id));
+        Assert.Equal(["recent", "old"], (await SearchAsync(TenantB, "*")).Items.Select(e => e.Id));
+    }
+
+    [Fact]
     public async Task SearchAsync_AfterAppend_ReturnsEventsNewestFirstAsStored()
     {
         var events = new[] { 3, 0, 4, 1, 2 }.Select(i => Event($"id-{i}", T0.AddSeconds(i), $"message {i}")).ToList();

@@ -14,7 +14,7 @@ public sealed class IndexedCorpus : IAsyncLifetime
     public LuceneLogStore Store { get; private set; } = null!;
 
     /// <summary>The tenant's raw log index, for counts.</summary>
-    public LuceneEventIndex Index => _indexes!.GetJournaled(Tenant, "logs").Index;
+    public PartitionedEventIndex Index => _indexes!.GetJournaled(Tenant, "logs").Index;
 
     public async Task InitializeAsync()
     {

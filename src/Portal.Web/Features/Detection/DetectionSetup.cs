@@ -4,7 +4,7 @@ using Portal.Data;
 
 namespace Portal.Web.Features.Detection;
 
-/// <summary>Scheduled rule evaluation on Hangfire (SQLite storage in the data directory).</summary>
+/// <summary>Scheduled jobs on Hangfire (SQLite storage in the data directory): rule evaluation and log retention.</summary>
 public static class DetectionSetup
 {
     /// <summary>Stable id of the recurring scheduler job.</summary>
@@ -18,6 +18,7 @@ public static class DetectionSetup
         services.AddSingleton<Signals.SignalTriage>();
         services.AddTransient<RuleSchedulerJob>();
         services.AddTransient<TenantEvaluationJob>();
+        services.AddTransient<Logs.LogRetentionJob>();
 
         var dataDirectory = VigilOptions.From(builder.Configuration).DataDirectory!;
         services.AddHangfire(c => c
@@ -43,6 +44,8 @@ public static class DetectionSetup
         }
         app.Services.GetRequiredService<IRecurringJobManager>().AddOrUpdate<RuleSchedulerJob>(
             SchedulerJobId, job => job.RunAsync(CancellationToken.None), CronFor(options.Detection.IntervalSeconds));
+        app.Services.GetRequiredService<IRecurringJobManager>().AddOrUpdate<Logs.LogRetentionJob>(
+            Logs.LogRetentionJob.JobId, job => job.RunAsync(CancellationToken.None), Logs.LogRetentionJob.Cron);
     }
 
     /// <summary>A cron expression firing every <paramref name="seconds"/> (seconds-level cron below a minute).</summary>

@@ -1,0 +1,103 @@
+using global::Lucene.Net.Index;
+using global::Lucene.Net.Search;
+using Portal.Detection.Query;
+
+namespace Portal.Search.Lucene;
+
+/// <summary>
+/// The searches every event index answers, run on one <see cref="IndexSearcher"/>: a single index's
+/// near-real-time searcher, or one over several time partitions at once.
+/// </summary>
+internal static class EventSearcher
+{
+    private static readonly ISet<string> SourceOnly = new HashSet<string> { LuceneFields.Source };
+
+    /// <summary>Newest first (then by id, descending), after an optional cursor.</summary>
+    private static readonly Sort NewestFirst = new(
+        new SortField(LuceneFields.Timestamp, SortFieldType.INT64, reverse: true),
+        new SortField(LuceneFields.Id, SortFieldType.STRING, reverse: true));
+
+    /// <summary>Documents matching <paramref name="query"/> in <c>[from, to)</c>, newest first, after an optional cursor.</summary>
+    public static SearchPage Search(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit, SearchCursor? after)
+    {
+        var filtered = Filtered(query, from, to);
+        if (after is { } cursor)
+        {
+            filtered.Add(Before(cursor), Occur.MUST);
+        }
+        var top = searcher.Search(filtered, null, Math.Max(1, limit), NewestFirst);
+        var hits = top.ScoreDocs.Select(d => searcher.Doc(d.Doc, SourceOnly).Get(LuceneFields.Source)).ToList();
+        return new SearchPage(hits, top.TotalHits);
+    }
+
+    /// <summary>Every stored source matching the query in <c>[from, to)</c>, unordered.</summary>
+    public static List<string> ScanSources(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to)
+    {
+        var collector = new DocIdCollector();
+        searcher.Search(Filtered(query, from, to), collector);
+        return collector.DocIds.Select(id => searcher.Doc(id, SourceOnly).Get(LuceneFields.Source)).ToList();
+    }
+
+    /// <summary>Histogram and facet counts of the documents matching the query in <c>[from, to)</c>.</summary>
+    public static LogAnalytics Analyze(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, IReadOnlyList<string> facets, int facetSize)
+    {
+        var intervalMs = Math.Max(1, (long)interval.TotalMilliseconds);
+        var fromMs = from.ToUnixTimeMilliseconds();
+        var buckets = (int)Math.Min(10_000, Math.Max(1, (to.ToUnixTimeMilliseconds() - fromMs + intervalMs - 1) / intervalMs));
+        var collector = new AnalyticsCollector(fromMs, intervalMs, buckets, facets);
+        searcher.Search(Filtered(query, from, to), collector);
+        var histogram = collector.Histogram.Select((count, i) => new HistogramBucket(DateTimeOffset.FromUnixTimeMilliseconds(fromMs + i * intervalMs), count)).ToList();
+        return new LogAnalytics(collector.Total, TimeSpan.FromMilliseconds(intervalMs), histogram, collector.TopValues(facetSize));
+    }
+
+    /// <summary>Number of documents matching the query in <c>[from, to)</c>.</summary>
+    public static int Count(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to)
+    {
+        var collector = new TotalHitCountCollector();
+        searcher.Search(Filtered(query, from, to), collector);
+        return collector.TotalHits;
+    }
+
+    /// <summary>The stored source of the document with <paramref name="id"/>, or null.</summary>
+    public static string? Get(IndexSearcher searcher, string id)
+    {
+        var top = searcher.Search(new TermQuery(new Term(LuceneFields.Id, id)), 1);
+        return top.TotalHits == 0 ? null : searcher.Doc(top.ScoreDocs[0].Doc, SourceOnly).Get(LuceneFields.Source);
+    }
+
+    private static BooleanQuery Filtered(QueryNode query, DateTimeOffset from, DateTimeOffset to) => new()
+    {
+        { LuceneQueryTranslator.Translate(query), Occur.MUST },
+        { NumericRangeQuery.NewInt64Range(LuceneFields.Timestamp, from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds(), true, false), Occur.MUST },
+    };
+
+    private static BooleanQuery Before(SearchCursor cursor) => new()
+    {
+        { NumericRangeQuery.NewInt64Range(LuceneFields.Timestamp, null, cursor.TimestampMs, true, false), Occur.SHOULD },
+        {
+            new BooleanQuery
+            {
+                { NumericRangeQuery.NewInt64Range(LuceneFields.Timestamp, cursor.TimestampMs, cursor.TimestampMs, true, true), Occur.MUST },
+                { TermRangeQuery.NewStringRange(LuceneFields.Id, null, cursor.Id, true, false), Occur.MUST },
+            },
+            Occur.SHOULD
+        },
+    };
+
+    private sealed class DocIdCollector : ICollector
+    {
+        private int _docBase;
+
+        public List<int> DocIds { get; } = [];
+
+        public bool AcceptsDocsOutOfOrder => true;
+
+        public void Collect(int doc) => DocIds.Add(_docBase + doc);
+
+        public void SetNextReader(AtomicReaderContext context) => _docBase = context.DocBase;
+
+        public void SetScorer(Scorer scorer)
+        {
+        }
+    }
+}

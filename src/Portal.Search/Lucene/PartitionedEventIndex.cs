@@ -1,0 +1,270 @@
+using System.Globalization;
+using global::Lucene.Net.Index;
+using global::Lucene.Net.Search;
+using Portal.Detection.Events;
+using Portal.Detection.Query;
+using Portal.Search.Journal;
+
+namespace Portal.Search.Lucene;
+
+/// <summary>
+/// A tenant's log index split into one Lucene index per UTC day (<c>{path}/2026-11-28</c>), so that a search
+/// opens only the days its range covers and retention deletes whole days. Written by one indexing thread
+/// (<see cref="JournaledEventIndex"/>); searched concurrently.
+/// </summary>
+/// <remarks>
+/// Each partition's commit records the journal position it covers, and <c>{path}/checkpoint</c> records the
+/// position every partition had reached at the last complete commit. Replay starts at the checkpoint and skips,
+/// per partition, what that partition had already committed: a crash between two partitions' commits neither
+/// loses nor duplicates events.
+/// </remarks>
+public sealed class PartitionedEventIndex : IDisposable
+{
+    private const string JournalKey = "journal";
+    private const string CheckpointFile = "checkpoint";
+    private const string DayFormat = "yyyy-MM-dd";
+
+    /// <summary>Key of the index written before partitioning (searched for every range, never dropped by retention).</summary>
+    private static readonly DateOnly Unpartitioned = DateOnly.MinValue;
+
+    private readonly string _path;
+    private readonly object _gate = new();
+    private readonly SortedDictionary<DateOnly, Partition> _partitions = [];
+
+    /// <summary>Opens every partition under <paramref name="path"/>.</summary>
+    public PartitionedEventIndex(string path)
+    {
+        _path = path;
+        Directory.CreateDirectory(path);
+        var legacy = MoveUnpartitionedIndex();
+        if (legacy is not null)
+        {
+            _partitions[Unpartitioned] = Open(legacy);
+        }
+        foreach (var dir in Directory.EnumerateDirectories(path))
+        {
+            if (DateOnly.TryParseExact(Path.GetFileName(dir), DayFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+            {
+                _partitions[day] = Open(dir);
+            }
+        }
+        var checkpoint = Path.Combine(path, CheckpointFile);
+        Checkpoint = File.Exists(checkpoint)
+            ? JournalPosition.Parse(File.ReadAllText(checkpoint))
+            : _partitions.TryGetValue(Unpartitioned, out var old) ? old.Committed : JournalPosition.Start;
+    }
+
+    /// <summary>The journal position every partition had committed at the last complete <see cref="Commit"/>.</summary>
+    public JournalPosition Checkpoint { get; private set; }
+
+    /// <summary>The days that have a partition, oldest first.</summary>
+    public IReadOnlyList<DateOnly> Days
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _partitions.Keys.Where(d => d != Unpartitioned).ToList();
+            }
+        }
+    }
+
+    /// <summary>The partition (UTC day) of an event time.</summary>
+    public static DateOnly DayOf(DateTimeOffset timestamp) => DateOnly.FromDateTime(timestamp.UtcDateTime);
+
+    /// <summary>
+    /// Adds documents to their days' partitions; searchable after <see cref="Refresh"/>. When replaying the journal,
+    /// <paramref name="journaledThrough"/> is the end of the batch, and partitions that committed it already skip it.
+    /// </summary>
+    public void Add(IEnumerable<(LogEvent Searchable, string SourceJson, bool Replace)> items, JournalPosition? journaledThrough = null)
+    {
+        foreach (var item in items)
+        {
+            var partition = GetOrCreate(DayOf(item.Searchable.Timestamp));
+            if (journaledThrough is { } end && partition.Committed >= end)
+            {
+                continue;
+            }
+            partition.Index.Add([item]);
+            partition.Unrefreshed = partition.Uncommitted = true;
+        }
+    }
+
+    /// <summary>Opens near-real-time readers on the partitions written since the last refresh.</summary>
+    public void Refresh()
+    {
+        foreach (var partition in Snapshot().Where(p => p.Unrefreshed))
+        {
+            partition.Unrefreshed = false;
+            partition.Index.Refresh();
+        }
+    }
+
+    /// <summary>Commits every partition written since the last commit as covering the journal up to <paramref name="position"/>, then the checkpoint.</summary>
+    public void Commit(JournalPosition position)
+    {
+        foreach (var partition in Snapshot().Where(p => p.Uncommitted))
+        {
+            partition.Index.Commit(new Dictionary<string, string> { [JournalKey] = position.ToString() });
+            partition.Committed = position;
+            partition.Uncommitted = false;
+        }
+        var temporary = Path.Combine(_path, CheckpointFile + ".tmp");
+        using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write))
+        {
+            file.Write(System.Text.Encoding.ASCII.GetBytes(position.ToString()));
+            file.Flush(flushToDisk: true);
+        }
+        File.Move(temporary, Path.Combine(_path, CheckpointFile), overwrite: true);
+        Checkpoint = position;
+    }
+
+    /// <summary>Closes and deletes the partitions of days before <paramref name="firstKept"/>; returns the days dropped.</summary>
+    public IReadOnlyList<DateOnly> DropBefore(DateOnly firstKept)
+    {
+        List<(DateOnly Day, Partition Partition)> dropped;
+        lock (_gate)
+        {
+            dropped = _partitions.Where(p => p.Key != Unpartitioned && p.Key < firstKept).Select(p => (p.Key, p.Value)).ToList();
+            foreach (var (day, _) in dropped)
+            {
+                _partitions.Remove(day);
+            }
+        }
+        foreach (var (_, partition) in dropped)
+        {
+            partition.Index.Dispose();
+            Directory.Delete(partition.Path, recursive: true);
+        }
+        return dropped.Select(d => d.Day).ToList();
+    }
+
+    /// <summary>Documents matching <paramref name="query"/> in <c>[from, to)</c>, newest first, after an optional cursor.</summary>
+    public SearchPage Search(QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit, SearchCursor? after) =>
+        WithSearcher(from, to, s => EventSearcher.Search(s, query, from, to, limit, after));
+
+    /// <summary>Every stored source matching the query in <c>[from, to)</c>, unordered.</summary>
+    public List<string> ScanSources(QueryNode query, DateTimeOffset from, DateTimeOffset to) =>
+        WithSearcher(from, to, s => EventSearcher.ScanSources(s, query, from, to));
+
+    /// <summary>Histogram and facet counts of the documents matching the query in <c>[from, to)</c>.</summary>
+    public LogAnalytics Analyze(QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, IReadOnlyList<string> facets, int facetSize) =>
+        WithSearcher(from, to, s => EventSearcher.Analyze(s, query, from, to, interval, facets, facetSize));
+
+    /// <summary>Number of documents matching the query in <c>[from, to)</c>.</summary>
+    public int Count(QueryNode query, DateTimeOffset from, DateTimeOffset to) =>
+        WithSearcher(from, to, s => EventSearcher.Count(s, query, from, to));
+
+    /// <summary>The stored source of the document with <paramref name="id"/> in any partition, or null.</summary>
+    public string? Get(string id) => WithSearcher(DateTimeOffset.MinValue, DateTimeOffset.MaxValue, s => EventSearcher.Get(s, id));
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            foreach (var partition in _partitions.Values)
+            {
+                partition.Index.Dispose();
+            }
+            _partitions.Clear();
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="search"/> over the partitions that can hold events of <c>[from, to)</c>: one partition's
+    /// own searcher, or a searcher over a <see cref="MultiReader"/> of theirs.
+    /// </summary>
+    private T WithSearcher<T>(DateTimeOffset from, DateTimeOffset to, Func<IndexSearcher, T> search)
+    {
+        var first = from == DateTimeOffset.MinValue ? DateOnly.MinValue : DayOf(from);
+        var last = to == DateTimeOffset.MaxValue ? DateOnly.MaxValue : DayOf(to.AddTicks(-1));
+        List<Partition> covered;
+        lock (_gate)
+        {
+            covered = _partitions.Where(p => p.Key == Unpartitioned || (p.Key >= first && p.Key <= last)).Select(p => p.Value).ToList();
+        }
+        if (covered.Count == 1)
+        {
+            return covered[0].Index.WithSearcher(search);
+        }
+        var acquired = new List<(Partition Partition, IndexSearcher Searcher)>(covered.Count);
+        try
+        {
+            foreach (var partition in covered)
+            {
+                acquired.Add((partition, partition.Index.Acquire()));
+            }
+            using var reader = new MultiReader([.. acquired.Select(a => a.Searcher.IndexReader)], closeSubReaders: false);
+            return search(new IndexSearcher(reader));
+        }
+        finally
+        {
+            foreach (var (partition, searcher) in acquired)
+            {
+                partition.Index.Release(searcher);
+            }
+        }
+    }
+
+    private List<Partition> Snapshot()
+    {
+        lock (_gate)
+        {
+            return [.. _partitions.Values];
+        }
+    }
+
+    private Partition GetOrCreate(DateOnly day)
+    {
+        lock (_gate)
+        {
+            if (!_partitions.TryGetValue(day, out var partition))
+            {
+                partition = Open(Path.Combine(_path, day.ToString(DayFormat, CultureInfo.InvariantCulture)));
+                _partitions[day] = partition;
+            }
+            return partition;
+        }
+    }
+
+    private static Partition Open(string path)
+    {
+        var index = new LuceneEventIndex(path);
+        var committed = JournalPosition.Parse(index.CommitData.TryGetValue(JournalKey, out var text) ? text : null);
+        return new Partition(path, index) { Committed = committed };
+    }
+
+    /// <summary>
+    /// Indexes written before partitioning kept their files directly under the path: they move to
+    /// <c>{path}/unpartitioned</c> and stay searchable for every range.
+    /// </summary>
+    private string? MoveUnpartitionedIndex()
+    {
+        var legacy = Path.Combine(_path, "unpartitioned");
+        var files = Directory.EnumerateFiles(_path).Where(f => Path.GetFileName(f) is var name && name != CheckpointFile && !name.EndsWith(".tmp", StringComparison.Ordinal)).ToList();
+        if (files.Any(f => Path.GetFileName(f).StartsWith("segments", StringComparison.Ordinal)))
+        {
+            Directory.CreateDirectory(legacy);
+            foreach (var file in files)
+            {
+                File.Move(file, Path.Combine(legacy, Path.GetFileName(file)), overwrite: true);
+            }
+        }
+        return Directory.Exists(legacy) ? legacy : null;
+    }
+
+    private sealed class Partition(string path, LuceneEventIndex index)
+    {
+        public string Path { get; } = path;
+
+        public LuceneEventIndex Index { get; } = index;
+
+        /// <summary>The journal position of this partition's last commit.</summary>
+        public JournalPosition Committed { get; set; }
+
+        public bool Unrefreshed { get; set; }
+
+        public bool Uncommitted { get; set; }
+    }
+}

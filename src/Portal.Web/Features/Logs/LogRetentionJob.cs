@@ -1,0 +1,38 @@
+using Hangfire;
+using Portal.Data;
+using Portal.Data.Tenancy;
+using Portal.Search;
+
+namespace Portal.Web.Features.Logs;
+
+/// <summary>
+/// The recurring retention job: deletes each tenant's log partitions (whole UTC days) older than
+/// <see cref="LogsOptions.RetentionDays"/>. Runs hourly, so a restarted instance catches up within the hour.
+/// </summary>
+public sealed class LogRetentionJob(TenantProvisioner tenants, ILogStore logs, VigilOptions options, TimeProvider clock, ILogger<LogRetentionJob> logger)
+{
+    /// <summary>Stable id of the recurring job.</summary>
+    public const string JobId = "logs:retention";
+
+    /// <summary>Every hour, at minute 17.</summary>
+    public const string Cron = "17 * * * *";
+
+    [AutomaticRetry(Attempts = 0)]
+    [DisableConcurrentExecution(timeoutInSeconds: 60)]
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        var firstKept = FirstKeptDay(clock.GetUtcNow(), options.Logs.RetentionDays);
+        foreach (var tenant in await tenants.ListAsync(cancellationToken))
+        {
+            var dropped = await logs.DeleteBeforeAsync(tenant.Id, firstKept, cancellationToken);
+            if (dropped.Count > 0)
+            {
+                logger.LogInformation("Retention deleted {Days} day(s) of logs of tenant {TenantId}, through {Last}", dropped.Count, tenant.Id, dropped[^1]);
+            }
+        }
+    }
+
+    /// <summary>The oldest UTC day kept: with 15 days, today and the 14 days before it.</summary>
+    public static DateOnly FirstKeptDay(DateTimeOffset now, int retentionDays) =>
+        DateOnly.FromDateTime(now.UtcDateTime).AddDays(-(Math.Max(1, retentionDays) - 1));
+}

@@ -1,0 +1,114 @@
+using System.Text.Json.Nodes;
+using Portal.Detection.Events;
+using Portal.Detection.Query;
+using Portal.Search.Journal;
+using Portal.Search.Lucene;
+
+namespace Portal.Search.Tests.Lucene;
+
+public sealed class PartitionedEventIndexTests : IDisposable
+{
+    private static readonly DateTimeOffset Day1 = new(2026, 11, 25, 23, 59, 59, TimeSpan.Zero);
+    private static readonly DateTimeOffset Day2 = new(2026, 11, 26, 0, 0, 0, TimeSpan.Zero);
+    private static readonly DateTimeOffset Day3 = new(2026, 11, 27, 12, 0, 0, TimeSpan.Zero);
+    private readonly TempDirectory _directory = new();
+
+    public void Dispose() => _directory.Dispose();
+
+    [Fact]
+    public async Task AppendAsync_EventsOfThreeDays_OneIndexDirectoryPerUtcDay()
+    {
+        using var index = new JournaledEventIndex(_directory.Path);
+        await index.AppendAsync([Event("a", Day1), Event("b", Day2), Event("c", Day3), Event("d", Day3.AddHours(1).ToOffset(TimeSpan.FromHours(-11)))], CancellationToken.None);
+        await index.RefreshAsync(CancellationToken.None);
+
+        Assert.Equal([new DateOnly(2026, 11, 25), new DateOnly(2026, 11, 26), new DateOnly(2026, 11, 27)], index.Index.Days);
+        Assert.Equal(["2026-11-25", "2026-11-26", "2026-11-27"], Directory.GetDirectories(Path.Combine(_directory.Path, "index")).Select(Path.GetFileName).Order());
+    }
+
+    [Fact]
+    public async Task Search_RangeAcrossPartitions_MergesThemNewestFirstAndPagesWithTheCursor()
+    {
+        using var index = new JournaledEventIndex(_directory.Path);
+        await index.AppendAsync([Event("a", Day1), Event("b", Day2), Event("c", Day3), Event("d", Day3), Event("e", Day2.AddHours(3))], CancellationToken.None);
+        await index.RefreshAsync(CancellationToken.None);
+
+        var all = Ids(index.Index.Search(new MatchAllNode(0), Day1, Day3.AddDays(1), 3, null));
+        var cursor = SearchCursor.After(Day2.AddHours(3), "e");
+        var rest = Ids(index.Index.Search(new MatchAllNode(0), Day1, Day3.AddDays(1), 10, cursor));
+
+        Assert.Equal(["d", "c", "e"], all);
+        Assert.Equal(["b", "a"], rest);
+        Assert.Equal(["b"], Ids(index.Index.Search(new MatchAllNode(0), Day2, Day2.AddHours(1), 10, null)));
+        Assert.Equal(2, index.Index.Count(new MatchAllNode(0), Day1, Day2.AddHours(3)));
+        Assert.Equal(0, index.Index.Count(new MatchAllNode(0), Day3.AddDays(5), Day3.AddDays(6)));
+        Assert.Equal(5, index.Index.Analyze(new MatchAllNode(0), Day1.AddDays(-1), Day3.AddDays(1), TimeSpan.FromDays(1), ["service"], 5).Total);
+        Assert.NotNull(index.Index.Get("a"));
+    }
+
+    [Fact]
+    public async Task DropBefore_OldDays_DeletesTheirPartitionsWhole()
+    {
+        using (var index = new JournaledEventIndex(_directory.Path))
+        {
+            await index.AppendAsync([Event("a", Day1), Event("b", Day2), Event("c", Day3)], CancellationToken.None);
+            await index.RefreshAsync(CancellationToken.None);
+
+            var dropped = index.Index.DropBefore(new DateOnly(2026, 11, 27));
+
+            Assert.Equal([new DateOnly(2026, 11, 25), new DateOnly(2026, 11, 26)], dropped);
+            Assert.Equal(["c"], Ids(index.Index.Search(new MatchAllNode(0), Day1, Day3.AddDays(1), 10, null)));
+            Assert.Equal(["2026-11-27"], Directory.GetDirectories(Path.Combine(_directory.Path, "index")).Select(Path.GetFileName));
+        }
+        using var reopened = new JournaledEventIndex(_directory.Path);
+        Assert.Equal(["c"], Ids(reopened.Index.Search(new MatchAllNode(0), Day1, Day3.AddDays(1), 10, null)));
+    }
+
+    [Fact]
+    public async Task Open_CheckpointBehindThePartitions_ReplaysWithoutDuplicates()
+    {
+        using (var index = new JournaledEventIndex(_directory.Path))
+        {
+            await index.AppendAsync([Event("a", Day1), Event("b", Day2)], CancellationToken.None);
+            await index.AppendAsync([Event("c", Day2), Event("d", Day3)], CancellationToken.None);
+        }
+        // A crash after the partitions committed but before the checkpoint was written: the journal replays
+        // from an older position, and each partition skips what it had already committed.
+        File.WriteAllText(Path.Combine(_directory.Path, "index", "checkpoint"), JournalPosition.Start.ToString());
+
+        using var recovered = new JournaledEventIndex(_directory.Path);
+
+        Assert.Equal(["d", "c", "b", "a"], Ids(recovered.Index.Search(new MatchAllNode(0), Day1, Day3.AddDays(1), 10, null)));
+    }
+
+    [Fact]
+    public async Task Open_IndexWrittenBeforePartitioning_StaysSearchableForEveryRange()
+    {
+        var legacyPath = Path.Combine(_directory.Path, "index");
+        using (var legacy = new LuceneEventIndex(legacyPath))
+        {
+            legacy.Add([(Event("old", Day1), LogEventJson.Serialize(Event("old", Day1)), false)]);
+            legacy.Commit(new Dictionary<string, string> { ["journal"] = JournalPosition.Start.ToString() });
+        }
+
+        using var index = new JournaledEventIndex(_directory.Path);
+        await index.AppendAsync([Event("new", Day3)], CancellationToken.None);
+        await index.RefreshAsync(CancellationToken.None);
+
+        Assert.Equal(["new", "old"], Ids(index.Index.Search(new MatchAllNode(0), Day1, Day3.AddDays(1), 10, null)));
+        Assert.True(Directory.Exists(Path.Combine(legacyPath, "unpartitioned")));
+        Assert.DoesNotContain(DateOnly.MinValue, index.Index.DropBefore(new DateOnly(2027, 1, 1)));
+        Assert.Equal(["old"], Ids(index.Index.Search(new MatchAllNode(0), Day1, Day3.AddDays(1), 10, null)));
+    }
+
+    private static List<string> Ids(SearchPage page) => page.Sources.Select(s => LogEventJson.Deserialize(s).Id).ToList();
+
+    private static LogEvent Event(string id, DateTimeOffset timestamp) => new()
+    {
+        Id = id,
+        Timestamp = timestamp,
+        Service = "shop",
+        Message = "GET /cart",
+        Attributes = new JsonObject { ["http"] = new JsonObject { ["status_code"] = 200 } },
+    };
+}
