@@ -12,3 +12,13 @@ public sealed record HistogramBucket(DateTimeOffset Start, long Count);
 
 /// <summary>A facet value and how many matches carry it.</summary>
 public sealed record FacetValue(string Value, long Count);
+
+/// <summary>
+/// A field present in a tenant's documents: an attribute (<see cref="Portal.Detection.Query.FieldKind.Attribute"/>, the path without
+/// <c>@</c>) or a tag key, and the number of documents carrying it (deleted documents may still count until merged).
+/// </summary>
+public sealed record FieldSummary(Portal.Detection.Query.FieldKind Kind, string Name, long Documents)
+{
+    /// <summary>The field as written in a query: <c>@http.status_code</c>, <c>env</c>.</summary>
+    public string QueryName => Kind == Portal.Detection.Query.FieldKind.Attribute ? "@" + Name : Name;
+}

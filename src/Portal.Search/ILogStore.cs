@@ -19,8 +19,14 @@ public interface ILogStore
     /// <summary>Events matching the query, newest first, paged with a cursor.</summary>
     Task<EventPage<LogEvent>> SearchAsync(Guid tenantId, SearchRequest request, CancellationToken cancellationToken);
 
-    /// <summary>Histogram of matches over time (buckets of <paramref name="interval"/>) and top values of the reserved facets.</summary>
-    Task<LogAnalytics> AnalyzeAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, CancellationToken cancellationToken);
+    /// <summary>
+    /// Histogram of matches over time (buckets of <paramref name="interval"/>) and top values of the reserved facets,
+    /// then of the <paramref name="attributeFacets"/> attributes most common in the range (keyed <c>@path</c>).
+    /// </summary>
+    Task<LogAnalytics> AnalyzeAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, CancellationToken cancellationToken, int attributeFacets = 0);
+
+    /// <summary>The attributes and tag keys of the tenant's events around <c>[from, to)</c>, most common first (query autocomplete).</summary>
+    Task<IReadOnlyList<FieldSummary>> FieldsAsync(Guid tenantId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
 
     /// <summary>The aggregation interface of the tenant's events, for the detection engine.</summary>
     IEventAggregator Aggregator(Guid tenantId);

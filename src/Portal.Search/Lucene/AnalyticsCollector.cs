@@ -6,11 +6,15 @@ namespace Portal.Search.Lucene;
 
 /// <summary>
 /// One pass over the matches for a date histogram (from the timestamp doc values) and facet counts (from the
-/// sorted doc values of reserved fields), without loading any stored document.
+/// sorted doc values of reserved fields), without loading any stored document. Attribute facets, which have no
+/// doc values, are counted per segment by intersecting each value's postings with the segment's matches.
 /// </summary>
-internal sealed class AnalyticsCollector(long fromMs, long intervalMs, int buckets, IReadOnlyList<string> facets) : ICollector
+internal sealed class AnalyticsCollector(long fromMs, long intervalMs, int buckets, IReadOnlyList<string> facets, IReadOnlyList<string> attributePaths) : ICollector
 {
     private readonly Dictionary<string, long>[] _counts = facets.Select(_ => new Dictionary<string, long>(StringComparer.Ordinal)).ToArray();
+    private readonly Dictionary<string, long>[] _attributeCounts = attributePaths.Select(_ => new Dictionary<string, long>(StringComparer.Ordinal)).ToArray();
+    private AtomicReader? _reader;
+    private FixedBitSet? _matches;
     private readonly SortedDocValues?[] _values = new SortedDocValues?[facets.Count];
     private readonly int[][] _ords = new int[facets.Count][];
     private NumericDocValues? _timestamps;
@@ -24,6 +28,7 @@ internal sealed class AnalyticsCollector(long fromMs, long intervalMs, int bucke
     public void Collect(int doc)
     {
         Total++;
+        _matches?.Set(doc);
         if (_timestamps is not null)
         {
             var bucket = (_timestamps.Get(doc) - fromMs) / intervalMs;
@@ -45,6 +50,11 @@ internal sealed class AnalyticsCollector(long fromMs, long intervalMs, int bucke
     {
         FlushSegment();
         _timestamps = context.AtomicReader.GetNumericDocValues(LuceneFields.Timestamp);
+        if (attributePaths.Count > 0)
+        {
+            _reader = context.AtomicReader;
+            _matches = new FixedBitSet(_reader.MaxDoc);
+        }
         for (var i = 0; i < facets.Count; i++)
         {
             _values[i] = context.AtomicReader.GetSortedDocValues(LuceneFields.Facet(facets[i]));
@@ -63,17 +73,24 @@ internal sealed class AnalyticsCollector(long fromMs, long intervalMs, int bucke
         var result = new Dictionary<string, IReadOnlyList<FacetValue>>(StringComparer.Ordinal);
         for (var i = 0; i < facets.Count; i++)
         {
-            result[facets[i]] = _counts[i]
-                .OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal)
-                .Take(size)
-                .Select(c => new FacetValue(c.Key, c.Value))
-                .ToList();
+            result[facets[i]] = Top(_counts[i], size);
+        }
+        for (var i = 0; i < attributePaths.Count; i++)
+        {
+            result["@" + attributePaths[i]] = Top(_attributeCounts[i], size);
         }
         return result;
     }
 
+    private static List<FacetValue> Top(Dictionary<string, long> counts, int size) => counts
+        .OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal)
+        .Take(size)
+        .Select(c => new FacetValue(c.Key, c.Value))
+        .ToList();
+
     private void FlushSegment()
     {
+        FlushAttributes();
         var term = new BytesRef();
         for (var i = 0; i < _values.Length; i++)
         {
@@ -92,5 +109,43 @@ internal sealed class AnalyticsCollector(long fromMs, long intervalMs, int bucke
             }
             _values[i] = null;
         }
+    }
+
+    private void FlushAttributes()
+    {
+        if (_reader is null || _matches is null || _matches.Cardinality == 0)
+        {
+            return;
+        }
+        DocsEnum? docs = null;
+        for (var i = 0; i < attributePaths.Count; i++)
+        {
+            var terms = _reader.GetTerms(LuceneFields.Attribute(attributePaths[i]));
+            if (terms is null)
+            {
+                continue;
+            }
+            var values = terms.GetEnumerator();
+            while (values.MoveNext())
+            {
+                docs = values.Docs(_reader.LiveDocs, docs, DocsFlags.NONE);
+                var count = 0;
+                int doc;
+                while ((doc = docs.NextDoc()) != DocIdSetIterator.NO_MORE_DOCS)
+                {
+                    if (_matches.Get(doc))
+                    {
+                        count++;
+                    }
+                }
+                if (count > 0)
+                {
+                    var key = values.Term.Utf8ToString();
+                    _attributeCounts[i][key] = _attributeCounts[i].GetValueOrDefault(key) + count;
+                }
+            }
+        }
+        _reader = null;
+        _matches = null;
     }
 }

@@ -38,16 +38,58 @@ internal static class EventSearcher
         return collector.DocIds.Select(id => searcher.Doc(id, SourceOnly).Get(LuceneFields.Source)).ToList();
     }
 
-    /// <summary>Histogram and facet counts of the documents matching the query in <c>[from, to)</c>.</summary>
-    public static LogAnalytics Analyze(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, IReadOnlyList<string> facets, int facetSize)
+    /// <summary>
+    /// Histogram and facet counts of the documents matching the query in <c>[from, to)</c>: the reserved
+    /// <paramref name="facets"/>, then the <paramref name="attributeFacets"/> attributes most documents carry.
+    /// </summary>
+    public static LogAnalytics Analyze(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, IReadOnlyList<string> facets, int facetSize, int attributeFacets = 0)
     {
         var intervalMs = Math.Max(1, (long)interval.TotalMilliseconds);
         var fromMs = from.ToUnixTimeMilliseconds();
         var buckets = (int)Math.Min(10_000, Math.Max(1, (to.ToUnixTimeMilliseconds() - fromMs + intervalMs - 1) / intervalMs));
-        var collector = new AnalyticsCollector(fromMs, intervalMs, buckets, facets);
+        var attributes = attributeFacets > 0
+            ? Fields(searcher).Where(f => f.Kind == FieldKind.Attribute && !f.Name.StartsWith("vigil.", StringComparison.Ordinal)).Take(attributeFacets).Select(f => f.Name).ToList()
+            : [];
+        var collector = new AnalyticsCollector(fromMs, intervalMs, buckets, facets, attributes);
         searcher.Search(Filtered(query, from, to), collector);
         var histogram = collector.Histogram.Select((count, i) => new HistogramBucket(DateTimeOffset.FromUnixTimeMilliseconds(fromMs + i * intervalMs), count)).ToList();
         return new LogAnalytics(collector.Total, TimeSpan.FromMilliseconds(intervalMs), histogram, collector.TopValues(facetSize));
+    }
+
+    /// <summary>
+    /// The attributes and tag keys present in the searcher's documents, with how many documents carry each, most
+    /// common first (from the existence markers' document frequencies: no document is read).
+    /// </summary>
+    public static List<FieldSummary> Fields(IndexSearcher searcher)
+    {
+        var counts = new Dictionary<(FieldKind, string), long>();
+        foreach (var leaf in searcher.IndexReader.Leaves)
+        {
+            var terms = leaf.AtomicReader.GetTerms(LuceneFields.Exists);
+            if (terms is null)
+            {
+                continue;
+            }
+            var markers = terms.GetEnumerator();
+            while (markers.MoveNext())
+            {
+                var marker = markers.Term.Utf8ToString();
+                (FieldKind, string)? key = marker switch
+                {
+                    ['@', ..] => (FieldKind.Attribute, marker[1..]),
+                    _ when marker.StartsWith(LuceneFields.TagKey(""), StringComparison.Ordinal) => (FieldKind.Tag, marker[LuceneFields.TagKey("").Length..]),
+                    _ => null,
+                };
+                if (key is { } k)
+                {
+                    counts[k] = counts.GetValueOrDefault(k) + markers.DocFreq;
+                }
+            }
+        }
+        return counts
+            .OrderByDescending(c => c.Value).ThenBy(c => c.Key.Item2, StringComparer.Ordinal)
+            .Select(c => new FieldSummary(c.Key.Item1, c.Key.Item2, c.Value))
+            .ToList();
     }
 
     /// <summary>Number of documents matching the query in <c>[from, to)</c>.</summary>

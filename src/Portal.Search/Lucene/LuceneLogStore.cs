@@ -29,8 +29,12 @@ public sealed class LuceneLogStore(TenantIndexes indexes) : ILogStore
     }
 
     /// <inheritdoc />
-    public Task<LogAnalytics> AnalyzeAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, CancellationToken cancellationToken) =>
-        Task.FromResult(indexes.GetJournaled(tenantId, Kind).Index.Analyze(query, from, to, interval, FacetFields, facetSize: 10));
+    public Task<LogAnalytics> AnalyzeAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, CancellationToken cancellationToken, int attributeFacets = 0) =>
+        Task.FromResult(indexes.GetJournaled(tenantId, Kind).Index.Analyze(query, from, to, interval, FacetFields, facetSize: 10, attributeFacets));
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<FieldSummary>> FieldsAsync(Guid tenantId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<FieldSummary>>(indexes.GetJournaled(tenantId, Kind).Index.Fields(from, to));
 
     /// <inheritdoc />
     public Task<IReadOnlyList<DateOnly>> DeleteBeforeAsync(Guid tenantId, DateOnly firstKept, CancellationToken cancellationToken) =>

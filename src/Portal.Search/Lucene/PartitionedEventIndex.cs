@@ -148,8 +148,11 @@ public sealed class PartitionedEventIndex : IDisposable
         WithSearcher(from, to, s => EventSearcher.ScanSources(s, query, from, to));
 
     /// <summary>Histogram and facet counts of the documents matching the query in <c>[from, to)</c>.</summary>
-    public LogAnalytics Analyze(QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, IReadOnlyList<string> facets, int facetSize) =>
-        WithSearcher(from, to, s => EventSearcher.Analyze(s, query, from, to, interval, facets, facetSize));
+    public LogAnalytics Analyze(QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, IReadOnlyList<string> facets, int facetSize, int attributeFacets = 0) =>
+        WithSearcher(from, to, s => EventSearcher.Analyze(s, query, from, to, interval, facets, facetSize, attributeFacets));
+
+    /// <summary>Attributes and tag keys of the days covering <c>[from, to)</c>, most common first.</summary>
+    public List<FieldSummary> Fields(DateTimeOffset from, DateTimeOffset to) => WithSearcher(from, to, EventSearcher.Fields);
 
     /// <summary>Number of documents matching the query in <c>[from, to)</c>.</summary>
     public int Count(QueryNode query, DateTimeOffset from, DateTimeOffset to) =>

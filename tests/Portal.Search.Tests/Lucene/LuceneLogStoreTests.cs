@@ -257,6 +257,41 @@ public sealed class LuceneLogStoreTests : IDisposable
         Assert.Equal([new FacetValue("info", 4)], analytics.Facets["status"]);
     }
 
+    [Fact]
+    public async Task AnalyzeAsync_AttributeFacets_CountTheMostCommonAttributesValuesAmongMatchesOnly()
+    {
+        var events = Enumerable.Range(0, 6).Select(i => new LogEvent
+        {
+            Id = $"e{i}",
+            Timestamp = T0.AddSeconds(i),
+            Host = "web-1",
+            Service = "shop",
+            Message = "GET /",
+            Tags = i < 2 ? ["env:prod", "team:web"] : ["env:prod"],
+            Attributes = new JsonObject
+            {
+                ["usr"] = new JsonObject { ["name"] = "root" },
+                ["http"] = new JsonObject { ["status_code"] = i < 4 ? 200 : 500 },
+            },
+        }).ToList();
+        events[0].Attributes["rare"] = "x";
+        events[1].Attributes["rare"] = "x";
+        events[5].Attributes["usr"] = new JsonObject { ["name"] = "alice" };
+        await _store.AppendAsync(TenantA, events, CancellationToken.None);
+        await _store.AppendAsync(TenantB, [Event("b", T0)], CancellationToken.None);
+        await _store.RefreshAsync(TenantA, CancellationToken.None);
+        await _store.RefreshAsync(TenantB, CancellationToken.None);
+
+        var analytics = await _store.AnalyzeAsync(TenantA, QueryParser.Parse("-@http.status_code:200 OR @rare:x"), T0, T0.AddMinutes(1), TimeSpan.FromMinutes(1), CancellationToken.None, attributeFacets: 2);
+        var fields = await _store.FieldsAsync(TenantA, T0, T0.AddMinutes(1), CancellationToken.None);
+
+        Assert.Equal(["status", "service", "host", "source", "@http.status_code", "@usr.name"], analytics.Facets.Keys);
+        Assert.Equal([new FacetValue("200", 2), new FacetValue("500", 2)], analytics.Facets["@http.status_code"]);
+        Assert.Equal([new FacetValue("root", 3), new FacetValue("alice", 1)], analytics.Facets["@usr.name"]);
+        Assert.Equal(["env:6", "@http.status_code:6", "@usr.name:6", "@rare:2", "team:2"], fields.Select(f => $"{f.QueryName}:{f.Documents}"));
+        Assert.Equal(["env:1", "@usr.name:1"], (await _store.FieldsAsync(TenantB, T0, T0.AddMinutes(1), CancellationToken.None)).Select(f => $"{f.QueryName}:{f.Documents}"));
+    }
+
     private static LogEvent Event(string id, DateTimeOffset at, string message = "Failed password for root") => new()
     {
         Id = id,
