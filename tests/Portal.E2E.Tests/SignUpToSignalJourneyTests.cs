@@ -61,15 +61,68 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal) : IC
         await page.GotoAsync("logs?q=source%3Asshd&range=15m");
         await WaitForCircuitAsync(page);
         // Logs are searchable within a second of the 202; search again until they show, as a user would.
-        var rows = page.Locator("#log-table tr.log-row");
-        for (var attempt = 0; attempt < 20 && await rows.CountAsync() < 13; attempt++)
+        var count = page.Locator("#log-count");
+        for (var attempt = 0; attempt < 20 && await count.InnerTextAsync() != "13 logs"; attempt++)
         {
             await page.WaitForTimeoutAsync(500);
             await page.ClickAsync("#log-search");
         }
-        await Expect(rows).ToHaveCountAsync(13);
+        await Expect(count).ToHaveTextAsync("13 logs");
         await Expect(page.Locator("#logs-facets")).ToContainTextAsync("bastion-1");
+        await Expect(page.Locator("#logs-facets")).ToContainTextAsync("@network.client.ip");
+
+        // Completion: an attribute name, then one of its values, then search with Enter.
+        var query = page.Locator("#log-query");
+        await query.ClickAsync();
+        await query.PressAsync("End");
+        await query.PressSequentiallyAsync(" @net");
+        await Expect(page.Locator("#log-query-suggestions")).ToContainTextAsync("@network.client.ip:");
         await page.ScreenshotAsync(new() { Path = Shot("02-logs.png") });
+        await query.PressAsync("ArrowDown");
+        await query.PressAsync("Enter");
+        await Expect(query).ToHaveValueAsync("source:sshd @network.client.ip:");
+        await query.PressSequentiallyAsync("198");
+        await Expect(page.Locator("#log-query-suggestions")).ToContainTextAsync("198.51.100.77");
+        await query.PressAsync("ArrowDown");
+        await query.PressAsync("Enter");
+        await Expect(query).ToHaveValueAsync("source:sshd @network.client.ip:198.51.100.77");
+        await query.PressAsync("Enter");
+        await Expect(count).ToHaveTextAsync("13 logs");
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("q=source%3Asshd%20%40network.client.ip%3A198.51.100.77"));
+
+        // Live tail: new logs appear without searching again.
+        await page.ClickAsync("#log-live");
+        await Expect(page.Locator("#log-live-status")).ToBeVisibleAsync();
+        using (var http = new HttpClient { BaseAddress = portal.BaseAddress })
+        {
+            var more = new JsonArray(Enumerable.Range(0, 2).Select(i => (JsonNode?)new JsonObject
+            {
+                ["ddsource"] = "sshd", ["hostname"] = "bastion-1", ["service"] = "sshd",
+                ["message"] = $"Failed password for invalid user admin from 198.51.100.77 port {42000 + i} ssh2",
+            }).ToArray());
+            using var request = new HttpRequestMessage(HttpMethod.Post, "api/v2/logs") { Content = JsonContent.Create(more) };
+            request.Headers.Add("DD-API-KEY", secret);
+            using var response = await http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        }
+        await Expect(count).ToHaveTextAsync("15 logs", new() { Timeout = 10_000 });
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("live=true"));
+        await page.ScreenshotAsync(new() { Path = Shot("02b-logs-live.png") });
+        await page.ClickAsync("#log-live");
+
+        // Custom range: starts from the window shown; a bound that is not a time is named inline.
+        await page.Locator(".query-bar div.mud-select").First.ClickAsync();
+        await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = "Custom range" }).ClickAsync();
+        await Expect(page.Locator("#log-from")).Not.ToHaveValueAsync("");
+        await page.Locator("#log-from").FillAsync("sometime yesterday");
+        await page.Locator("#log-from").PressAsync("Enter");
+        await Expect(page.Locator("#log-range-error")).ToContainTextAsync("From: expected a time");
+        await page.Locator("#log-from").FillAsync("now-1h");
+        await page.Locator("#log-from").PressAsync("Enter");
+        await Expect(page.Locator("#log-range-error")).ToHaveCountAsync(0);
+        await Expect(count).ToHaveTextAsync("15 logs");
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("range=custom"));
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("from=now-1h"));
         await page.Locator("#log-table tr.log-row").First.ClickAsync();
         await Expect(page.Locator("#log-detail")).ToContainTextAsync("@network.client.ip");
         await page.Locator("#log-detail button[aria-label=Close]").ClickAsync();

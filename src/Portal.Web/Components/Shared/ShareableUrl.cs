@@ -6,9 +6,13 @@ namespace Portal.Web.Components.Shared;
 public static class ShareableUrl
 {
     /// <summary>Replaces the current history entry with the view's URL; only once the circuit is interactive.</summary>
-    public static void Keep(NavigationManager navigation, bool interactive, string query, string range)
+    public static void Keep(NavigationManager navigation, bool interactive, string query, string range) =>
+        Keep(navigation, interactive, new Dictionary<string, object?> { ["q"] = query, ["range"] = range });
+
+    /// <summary>Replaces the current history entry with these query parameters set (null removes one).</summary>
+    public static void Keep(NavigationManager navigation, bool interactive, IReadOnlyDictionary<string, object?> parameters)
     {
-        var url = navigation.GetUriWithQueryParameters(new Dictionary<string, object?> { ["q"] = query, ["range"] = range });
+        var url = navigation.GetUriWithQueryParameters(parameters);
         if (interactive && url != navigation.Uri)
         {
             navigation.NavigateTo(url, replace: true);

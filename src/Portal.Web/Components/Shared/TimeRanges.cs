@@ -1,3 +1,6 @@
+using System.Globalization;
+using Portal.Web.Features.Signals;
+
 namespace Portal.Web.Components.Shared;
 
 /// <summary>The relative time ranges offered by the explorers, by URL key.</summary>
@@ -13,6 +16,39 @@ public static class TimeRanges
         ("7d", "Past 7 days", TimeSpan.FromDays(7)),
         ("30d", "Past 30 days", TimeSpan.FromDays(30)),
     ];
+
+    /// <summary>The URL key of an absolute range given by <c>from</c> and <c>to</c>.</summary>
+    public const string Custom = "custom";
+
+    /// <summary>
+    /// Reads a custom range typed by a user: ISO 8601 or <c>2026-11-28 10:00</c> (UTC), epoch milliseconds, <c>now</c>,
+    /// <c>now-2h</c>. The error names the bound at fault.
+    /// </summary>
+    public static bool TryResolveCustom(string? fromText, string? toText, DateTimeOffset now, out DateTimeOffset from, out DateTimeOffset to, out string? error)
+    {
+        error = null;
+        to = now;
+        if (string.IsNullOrWhiteSpace(fromText) || !TimeParameter.TryParse(fromText, now, now, out from))
+        {
+            from = now;
+            error = "From: expected a time such as 2026-11-28 10:00, 2026-11-28T10:00:00Z or now-2h";
+            return false;
+        }
+        if (!TimeParameter.TryParse(toText, now, now, out to))
+        {
+            error = "To: expected a time such as 2026-11-28 11:00, now or now-5m (empty means now)";
+            return false;
+        }
+        if (to <= from)
+        {
+            error = "To must be after From";
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>How a custom bound is written back into the form and the URL.</summary>
+    public static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 
     /// <summary>The span of <paramref name="key"/>, or of <paramref name="fallback"/> for an unknown key.</summary>
     public static TimeSpan SpanOf(string? key, string fallback = "1h") =>

@@ -10,30 +10,45 @@ using Portal.Web.Features.Identity;
 namespace Portal.Web.Features.Logs;
 
 /// <summary>
-/// The Logs Explorer: query bar, time range, histogram, facets, newest-first list with cursor paging, event detail,
-/// and a rule from the current query. The query and range live in the URL so a view can be shared.
+/// The Logs Explorer: query bar with completion, time range (presets, custom, live tail), histogram, facets (reserved
+/// and the tenant's most common attributes), newest-first list with cursor paging, event detail, and a rule from the
+/// current query. Query, range and live mode live in the URL so a view can be shared.
 /// </summary>
 public partial class LogsPage
 {
+    /// <summary>How often live tail searches again.</summary>
+    public static readonly TimeSpan LiveInterval = TimeSpan.FromSeconds(2);
+
     private const int PageSize = 100;
+    private const int AttributeFacets = 6;
+    private const string LiveRange = "15m";
     private const string QueryPlaceholder = "Search logs: service:web @http.status_code:>=500 -status:info \"failed password\"";
+    private readonly PagedResults<LogEvent> _results = new();
     private string _query = "";
     private string _range = "1h";
+    private string? _customFrom;
+    private string? _customTo;
     private string? _queryError;
-    private readonly PagedResults<LogEvent> _results = new();
+    private string? _rangeError;
+    private bool _live;
+    private long _total;
     private IReadOnlyList<HistogramBucket> _histogram = [];
     private IReadOnlyDictionary<string, IReadOnlyList<FacetValue>> _facets = new Dictionary<string, IReadOnlyList<FacetValue>>();
+    private IReadOnlyList<FieldSummary> _fields = [];
     private TimeSpan _interval = TimeSpan.FromMinutes(1);
+    private (DateTimeOffset From, DateTimeOffset To) _window;
     private LogEvent? _selected;
     private bool _detailOpen;
     private bool _loading;
     private SessionInfo? _session;
+    private CancellationTokenSource? _tail;
 
     [Inject] private ILogStore Logs { get; set; } = default!;
     [Inject] private TenantSession Session { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
     [Inject] private IDialogService Dialogs { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
+    [Inject] private TimeProvider Clock { get; set; } = default!;
 
     [SupplyParameterFromQuery(Name = "q")]
     private string? UrlQuery { get; set; }
@@ -41,15 +56,59 @@ public partial class LogsPage
     [SupplyParameterFromQuery(Name = "range")]
     private string? UrlRange { get; set; }
 
+    [SupplyParameterFromQuery(Name = "from")]
+    private string? UrlFrom { get; set; }
+
+    [SupplyParameterFromQuery(Name = "to")]
+    private string? UrlTo { get; set; }
+
+    [SupplyParameterFromQuery(Name = "live")]
+    private bool? UrlLive { get; set; }
+
+    private string WindowLabel => _range == TimeRanges.Custom
+        ? $"{TimeRanges.Format(_window.From)} → {TimeRanges.Format(_window.To)} UTC"
+        : TimeRanges.All.First(r => r.Key == _range).Label;
+
     protected override async Task OnInitializedAsync()
     {
         _query = UrlQuery ?? "";
-        _range = TimeRanges.All.Any(r => r.Key == UrlRange) ? UrlRange! : "1h";
+        _range = UrlRange == TimeRanges.Custom || TimeRanges.All.Any(r => r.Key == UrlRange) ? UrlRange! : "1h";
+        _customFrom = UrlFrom;
+        _customTo = UrlTo;
+        _live = UrlLive == true;
         _session = await Session.GetAsync();
         await SearchAsync();
     }
 
-    private async Task OnKeyUpAsync(KeyboardEventArgs e)
+    protected override void OnAfterRender(bool firstRender)
+    {
+        // Live tail needs the interactive circuit: start it once the page is interactive.
+        if (_live && _tail is null && RendererInfo.IsInteractive)
+        {
+            StartTail();
+        }
+    }
+
+    public ValueTask DisposeAsync()
+    {
+        StopTail();
+        GC.SuppressFinalize(this);
+        return ValueTask.CompletedTask;
+    }
+
+    private async Task RangeChangedAsync(string range)
+    {
+        _range = range;
+        if (range == TimeRanges.Custom && string.IsNullOrWhiteSpace(_customFrom))
+        {
+            // Start from the window being shown, so that a custom range is a refinement of it.
+            _customFrom = TimeRanges.Format(_window.From);
+            _customTo = TimeRanges.Format(_window.To);
+        }
+        await SearchAsync();
+    }
+
+    private async Task OnRangeKeyUpAsync(KeyboardEventArgs e)
     {
         if (e.Key == "Enter")
         {
@@ -57,16 +116,24 @@ public partial class LogsPage
         }
     }
 
-    private async Task RangeChangedAsync(string range)
+    private async Task LiveChangedAsync(bool live)
     {
-        _range = range;
+        _live = live;
+        if (live)
+        {
+            StartTail();
+        }
+        else
+        {
+            StopTail();
+        }
         await SearchAsync();
     }
 
     private async Task PickFacetAsync((string Field, string Value) pick)
     {
-        var value = pick.Value.Any(c => char.IsWhiteSpace(c) || c is '(' or ')' or ':' or '"') ? $"\"{pick.Value.Replace("\"", "\\\"", StringComparison.Ordinal)}\"" : pick.Value;
-        _query = string.IsNullOrWhiteSpace(_query) ? $"{pick.Field}:{value}" : $"{_query.Trim()} {pick.Field}:{value}";
+        var term = $"{pick.Field}:{QueryCompletion.Quote(pick.Value)}";
+        _query = string.IsNullOrWhiteSpace(_query) ? term : $"{_query.Trim()} {term}";
         await SearchAsync();
     }
 
@@ -78,17 +145,79 @@ public partial class LogsPage
             return;
         }
         _queryError = null;
-        var now = DateTimeOffset.UtcNow;
-        var span = TimeRanges.SpanOf(_range);
-        _interval = TimeRanges.IntervalFor(span);
-        var from = now - span;
+        if (!TryResolveWindow(out var from, out var to))
+        {
+            return;
+        }
+        _window = (from, to);
+        _interval = TimeRanges.IntervalFor(to - from);
         _loading = true;
-        await _results.LoadAsync(new SearchRequest(node!, from, now.AddSeconds(1), PageSize), Search);
-        var analytics = await Logs.AnalyzeAsync(_session!.TenantId, node!, from, now.AddSeconds(1), _interval, CancellationToken.None);
+        var tenant = _session!.TenantId;
+        await _results.LoadAsync(new SearchRequest(node!, from, to, PageSize), Search);
+        var analytics = await Logs.AnalyzeAsync(tenant, node!, from, to, _interval, CancellationToken.None, AttributeFacets);
+        _fields = await Logs.FieldsAsync(tenant, from, to, CancellationToken.None);
         _loading = false;
+        _total = analytics.Total;
         _histogram = analytics.Histogram;
         _facets = analytics.Facets;
-        ShareableUrl.Keep(Navigation, RendererInfo.IsInteractive, _query, _range);
+        ShareableUrl.Keep(Navigation, RendererInfo.IsInteractive, new Dictionary<string, object?>
+        {
+            ["q"] = _query,
+            ["range"] = _live ? null : _range,
+            ["from"] = _range == TimeRanges.Custom && !_live ? _customFrom : null,
+            ["to"] = _range == TimeRanges.Custom && !_live ? _customTo : null,
+            ["live"] = _live ? "true" : null,
+        });
+    }
+
+    private bool TryResolveWindow(out DateTimeOffset from, out DateTimeOffset to)
+    {
+        var now = Clock.GetUtcNow();
+        _rangeError = null;
+        if (_range == TimeRanges.Custom && !_live)
+        {
+            if (!TimeRanges.TryResolveCustom(_customFrom, _customTo, now, out from, out to, out _rangeError))
+            {
+                return false;
+            }
+            return true;
+        }
+        // The upper bound is exclusive: a second ahead keeps events stamped "now" by a fast clock.
+        to = now.AddSeconds(1);
+        from = now - TimeRanges.SpanOf(_live ? LiveRange : _range);
+        return true;
+    }
+
+    private void StartTail()
+    {
+        StopTail();
+        var tail = _tail = new CancellationTokenSource();
+        _ = Task.Run(async () =>
+        {
+            using var timer = new PeriodicTimer(LiveInterval);
+            try
+            {
+                while (await timer.WaitForNextTickAsync(tail.Token))
+                {
+                    await InvokeAsync(async () =>
+                    {
+                        await SearchAsync();
+                        StateHasChanged();
+                    });
+                }
+            }
+            catch (OperationCanceledException)
+            {
+                // Paused, or the page was left.
+            }
+        });
+    }
+
+    private void StopTail()
+    {
+        _tail?.Cancel();
+        _tail?.Dispose();
+        _tail = null;
     }
 
     private Task LoadMoreAsync() => _results.LoadMoreAsync(Search);

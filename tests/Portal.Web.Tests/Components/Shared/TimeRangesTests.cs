@@ -1,0 +1,33 @@
+using Portal.Web.Components.Shared;
+
+namespace Portal.Web.Tests.Components.Shared;
+
+public class TimeRangesTests
+{
+    private static readonly DateTimeOffset Now = new(2026, 11, 28, 12, 0, 0, TimeSpan.Zero);
+
+    [Theory]
+    [InlineData("2026-11-28 10:00", "", "2026-11-28T10:00:00Z", "2026-11-28T12:00:00Z")]
+    [InlineData("now-2h", "now-1h", "2026-11-28T10:00:00Z", "2026-11-28T11:00:00Z")]
+    [InlineData("2026-11-28T09:00:00+01:00", "2026-11-28 09:30", "2026-11-28T08:00:00Z", "2026-11-28T09:30:00Z")]
+    public void TryResolveCustom_ValidBounds_AreUtcInstants(string from, string to, string expectedFrom, string expectedTo)
+    {
+        Assert.True(TimeRanges.TryResolveCustom(from, to, Now, out var start, out var end, out var error));
+
+        Assert.Null(error);
+        Assert.Equal(DateTimeOffset.Parse(expectedFrom, System.Globalization.CultureInfo.InvariantCulture), start);
+        Assert.Equal(DateTimeOffset.Parse(expectedTo, System.Globalization.CultureInfo.InvariantCulture), end);
+    }
+
+    [Theory]
+    [InlineData("", "", "From: expected a time")]
+    [InlineData("yesterday", "", "From: expected a time")]
+    [InlineData("now-1h", "later", "To: expected a time")]
+    [InlineData("now-1h", "now-2h", "To must be after From")]
+    public void TryResolveCustom_BadBound_NamesIt(string from, string to, string expected)
+    {
+        Assert.False(TimeRanges.TryResolveCustom(from, to, Now, out _, out _, out var error));
+
+        Assert.StartsWith(expected, error);
+    }
+}
