@@ -9,7 +9,9 @@ internal static class BenchmarkMain
 {
     private static readonly Dictionary<string, Func<bool, Task>> Benchmarks = new(StringComparer.OrdinalIgnoreCase)
     {
+        ["parse"] = ParseBenchmark.RunAsync,
         ["intake"] = IntakeBenchmark.RunAsync,
+        ["ingest"] = IngestBenchmark.RunAsync,
         ["intake-stages"] = IntakeStagesBenchmark.RunAsync,
     };
 

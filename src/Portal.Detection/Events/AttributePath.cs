@@ -24,8 +24,8 @@ public static class AttributePath
         return results;
     }
 
-    /// <summary>True when the path leads to something (a leaf, an object or a non-empty array).</summary>
-    public static bool Exists(JsonObject root, string path) => Values(root, path).Any() || Find(root, path) is JsonObject;
+    /// <summary>True when the path leads to something: a leaf value (through arrays too) or an object.</summary>
+    public static bool Exists(JsonObject root, string path) => Reaches(root, path, 0, inArray: false);
 
     /// <summary>Sets a leaf, creating intermediate objects.</summary>
     public static void Set(JsonObject root, string path, JsonNode? value)
@@ -44,18 +44,38 @@ public static class AttributePath
         current[segments[^1]] = value;
     }
 
-    private static JsonNode? Find(JsonObject root, string path)
+    /// <summary>Walks <paramref name="path"/> from <paramref name="start"/> without allocating the values it finds.</summary>
+    private static bool Reaches(JsonNode? node, string path, int start, bool inArray)
     {
-        JsonNode? current = root;
-        foreach (var segment in path.Split('.'))
+        if (start > path.Length)
         {
-            current = current is JsonObject obj && obj.TryGetPropertyValue(segment, out var child) ? child : null;
-            if (current is null)
+            return node switch
             {
-                return null;
-            }
+                JsonValue value => AttributeValue.From(value) is not null,
+                JsonObject => !inArray,
+                JsonArray array => array.Any(item => Reaches(item, path, start, inArray: true)),
+                _ => false,
+            };
         }
-        return current;
+        switch (node)
+        {
+            case JsonArray array:
+                return array.Any(item => Reaches(item, path, start, inArray: true));
+            case JsonObject obj:
+                // A key may itself contain dots ("aws.region" sent flat): try the longest literal key first.
+                var end = path.Length;
+                while (end > start)
+                {
+                    if (obj.TryGetPropertyValue(path[start..end], out var child) && Reaches(child, path, end + 1, inArray: false))
+                    {
+                        return true;
+                    }
+                    end = Math.Max(start, path.LastIndexOf('.', end - 1));
+                }
+                return false;
+            default:
+                return false;
+        }
     }
 
     private static void Collect(JsonNode? node, string[] segments, int index, List<AttributeValue> results)

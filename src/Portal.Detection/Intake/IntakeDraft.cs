@@ -29,7 +29,7 @@ internal sealed class IntakeDraft
     {
         if (value is not null && !AttributePath.Exists(Attributes, path))
         {
-            AttributePath.Set(Attributes, path, IntakeFields.Canonical(value));
+            AttributePath.Set(Attributes, path, value.Parent is null ? value : IntakeFields.Detach(value));
         }
     }
 

@@ -81,11 +81,21 @@ internal static class IntakeFields
     }
 
     /// <summary>
-    /// A copy of an attribute value backed by parsed JSON. Nodes built from .NET values (an <c>int</c>
-    /// in a <c>JsonObject</c> initializer) read differently from parsed ones, so everything stored
-    /// goes through JSON text once and every reader sees the same kind of node.
+    /// A copy of an attribute value, detached from the sender's object. Strings and booleans become plain values;
+    /// numbers and containers are cloned as they are, so a number keeps the text it was sent with.
     /// </summary>
-    public static JsonNode? Canonical(JsonNode? node) => node is null ? null : JsonNode.Parse(node.ToJsonString());
+    public static JsonNode? Detach(JsonNode? node) => node switch
+    {
+        null => null,
+        JsonValue value => value.GetValueKind() switch
+        {
+            JsonValueKind.String => JsonValue.Create(value.GetValue<string>()),
+            JsonValueKind.True => JsonValue.Create(true),
+            JsonValueKind.False => JsonValue.Create(false),
+            _ => value.DeepClone(),
+        },
+        _ => node.DeepClone(),
+    };
 
     private static string Describe(JsonNode node) => node switch
     {

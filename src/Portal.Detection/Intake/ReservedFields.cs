@@ -47,7 +47,7 @@ internal static class ReservedFields
             // Keys are copied as they are: "aws.region" sent flat stays one flat key.
             if (!consumed.Contains(key) && (strict || key != Message) && !draft.Attributes.ContainsKey(key))
             {
-                draft.Attributes[key] = IntakeFields.Canonical(value);
+                draft.Attributes[key] = IntakeFields.Detach(value);
             }
         }
     }

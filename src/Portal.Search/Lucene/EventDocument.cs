@@ -14,6 +14,9 @@ internal static class EventDocument
     /// </summary>
     private static readonly int MaxTermChars = IndexWriter.MAX_TERM_LENGTH / 3;
 
+    private static readonly FieldType TimestampType = Frozen(new FieldType(Int64Field.TYPE_NOT_STORED) { NumericPrecisionStep = LuceneFields.TimestampPrecisionStep });
+    private static readonly FieldType NumberType = Frozen(new FieldType(DoubleField.TYPE_NOT_STORED) { NumericPrecisionStep = LuceneFields.NumericPrecisionStep });
+
     /// <summary>Builds the document; <paramref name="sourceJson"/> is what searches return.</summary>
     public static Document Build(LogEvent e, string sourceJson)
     {
@@ -21,7 +24,7 @@ internal static class EventDocument
         {
             new StringField(LuceneFields.Id, e.Id, Field.Store.YES),
             new SortedDocValuesField(LuceneFields.Id, new global::Lucene.Net.Util.BytesRef(e.Id)),
-            new Int64Field(LuceneFields.Timestamp, e.Timestamp.ToUnixTimeMilliseconds(), Field.Store.NO),
+            new Int64Field(LuceneFields.Timestamp, e.Timestamp.ToUnixTimeMilliseconds(), TimestampType),
             new NumericDocValuesField(LuceneFields.Timestamp, e.Timestamp.ToUnixTimeMilliseconds()),
             new StoredField(LuceneFields.Source, sourceJson),
             new TextField(LuceneFields.Text, new WordTokenStream(TextTokens.Tokenize(e.Message).Select(Fit).ToList())),
@@ -31,38 +34,33 @@ internal static class EventDocument
             if (e.GetReserved(name) is { } value)
             {
                 doc.Add(new StringField(name, Fit(value), Field.Store.NO));
-                doc.Add(new StringField(LuceneFields.Exists, name, Field.Store.NO));
                 doc.Add(new SortedDocValuesField(LuceneFields.Facet(name), new global::Lucene.Net.Util.BytesRef(Fit(value))));
             }
         }
         foreach (var tag in e.Tags)
         {
             doc.Add(new StringField(LuceneFields.Tags, Fit(tag), Field.Store.NO));
-            var colon = tag.IndexOf(':', StringComparison.Ordinal);
-            if (colon > 0)
-            {
-                doc.Add(new StringField(LuceneFields.Exists, Fit(LuceneFields.TagKey(tag[..colon])), Field.Store.NO));
-            }
         }
-        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (path, value) in AttributePath.Flatten(e.Attributes))
         {
             doc.Add(new StringField(LuceneFields.Attribute(path), Fit(value.Text), Field.Store.NO));
             if (value.RangeValue is { } number)
             {
                 // Lucene orders -0 below +0; QueryMatcher compares them as equal.
-                doc.Add(new DoubleField(LuceneFields.Numeric(path), number + 0d, Field.Store.NO));
+                doc.Add(new DoubleField(LuceneFields.Numeric(path), number + 0d, NumberType));
             }
             else if (IpText.TryParse(value.Text, out var ip))
             {
                 doc.Add(new StringField(LuceneFields.Ip(path), IpText.SortKey(IpText.ToUInt128(ip)), Field.Store.NO));
             }
-            if (seen.Add(path))
-            {
-                doc.Add(new StringField(LuceneFields.Exists, LuceneFields.Attribute(path), Field.Store.NO));
-            }
         }
         return doc;
+    }
+
+    private static FieldType Frozen(FieldType type)
+    {
+        type.Freeze();
+        return type;
     }
 
     /// <summary>

@@ -58,31 +58,34 @@ internal static class EventSearcher
 
     /// <summary>
     /// The attributes and tag keys present in the searcher's documents, with how many documents carry each, most
-    /// common first (from the existence markers' document frequencies: no document is read).
+    /// common first (from the terms' statistics: no document is read). A tag key's count adds up its values'.
     /// </summary>
     public static List<FieldSummary> Fields(IndexSearcher searcher)
     {
         var counts = new Dictionary<(FieldKind, string), long>();
         foreach (var leaf in searcher.IndexReader.Leaves)
         {
-            var terms = leaf.AtomicReader.GetTerms(LuceneFields.Exists);
-            if (terms is null)
+            var reader = leaf.AtomicReader;
+            foreach (var info in reader.FieldInfos)
             {
-                continue;
+                if (info.Name.StartsWith('@') && reader.GetTerms(info.Name) is { DocCount: > 0 } terms)
+                {
+                    var key = (FieldKind.Attribute, info.Name[1..]);
+                    counts[key] = counts.GetValueOrDefault(key) + terms.DocCount;
+                }
             }
-            var markers = terms.GetEnumerator();
-            while (markers.MoveNext())
+            if (reader.GetTerms(LuceneFields.Tags) is { } tags)
             {
-                var marker = markers.Term.Utf8ToString();
-                (FieldKind, string)? key = marker switch
+                var values = tags.GetEnumerator();
+                while (values.MoveNext())
                 {
-                    ['@', ..] => (FieldKind.Attribute, marker[1..]),
-                    _ when marker.StartsWith(LuceneFields.TagKey(""), StringComparison.Ordinal) => (FieldKind.Tag, marker[LuceneFields.TagKey("").Length..]),
-                    _ => null,
-                };
-                if (key is { } k)
-                {
-                    counts[k] = counts.GetValueOrDefault(k) + markers.DocFreq;
+                    var tag = values.Term.Utf8ToString();
+                    var colon = tag.IndexOf(':', StringComparison.Ordinal);
+                    if (colon > 0)
+                    {
+                        var key = (FieldKind.Tag, tag[..colon]);
+                        counts[key] = counts.GetValueOrDefault(key) + values.DocFreq;
+                    }
                 }
             }
         }
@@ -110,16 +113,16 @@ internal static class EventSearcher
     private static BooleanQuery Filtered(QueryNode query, DateTimeOffset from, DateTimeOffset to) => new()
     {
         { LuceneQueryTranslator.Translate(query), Occur.MUST },
-        { NumericRangeQuery.NewInt64Range(LuceneFields.Timestamp, from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds(), true, false), Occur.MUST },
+        { NumericRangeQuery.NewInt64Range(LuceneFields.Timestamp, LuceneFields.TimestampPrecisionStep, from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds(), true, false), Occur.MUST },
     };
 
     private static BooleanQuery Before(SearchCursor cursor) => new()
     {
-        { NumericRangeQuery.NewInt64Range(LuceneFields.Timestamp, null, cursor.TimestampMs, true, false), Occur.SHOULD },
+        { NumericRangeQuery.NewInt64Range(LuceneFields.Timestamp, LuceneFields.TimestampPrecisionStep, null, cursor.TimestampMs, true, false), Occur.SHOULD },
         {
             new BooleanQuery
             {
-                { NumericRangeQuery.NewInt64Range(LuceneFields.Timestamp, cursor.TimestampMs, cursor.TimestampMs, true, true), Occur.MUST },
+                { NumericRangeQuery.NewInt64Range(LuceneFields.Timestamp, LuceneFields.TimestampPrecisionStep, cursor.TimestampMs, cursor.TimestampMs, true, true), Occur.MUST },
                 { TermRangeQuery.NewStringRange(LuceneFields.Id, null, cursor.Id, true, false), Occur.MUST },
             },
             Occur.SHOULD

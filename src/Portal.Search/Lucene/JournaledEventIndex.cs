@@ -198,7 +198,7 @@ public sealed class JournaledEventIndex : IDisposable
                     Interlocked.Add(ref _pendingEvents, -batch.Events.Count);
                     dirty = true;
                 }
-                if (dirty && (Volatile.Read(ref _waiters) > 0 || sinceRefresh.Elapsed >= RefreshInterval || read == 0))
+                if (dirty && (Volatile.Read(ref _waiters) > 0 || sinceRefresh.Elapsed >= RefreshInterval))
                 {
                     Index.Refresh();
                     dirty = false;

@@ -22,7 +22,9 @@ public static class LuceneQueryTranslator
         TermNode term => TranslateTerm(term),
         RangeNode range => Range(range),
         CidrNode cidr => Cidr(cidr),
-        ExistsNode exists => new TermQuery(new Term(LuceneFields.Exists, ExistsKey(exists.Field))),
+        // A field exists when it has any term: no marker field is written for it.
+        ExistsNode { Field.Kind: FieldKind.Tag } exists => new PrefixQuery(new Term(LuceneFields.Tags, exists.Field.Name + ":")),
+        ExistsNode exists => new TermRangeQuery(ExistsField(exists.Field), null, null, true, true),
         _ => throw new NotSupportedException($"Unknown query node {node.GetType().Name}"),
     };
 
@@ -88,6 +90,7 @@ public static class LuceneQueryTranslator
         // Lucene orders -0 below +0 (documents index -0 as +0); QueryMatcher compares them as equal.
         NumericRangeQuery.NewDoubleRange(
             LuceneFields.Numeric(range.Field.Name),
+            LuceneFields.NumericPrecisionStep,
             range.Lower is { } low ? low + 0d : null,
             range.Upper is { } high ? high + 0d : null,
             range.IncludeLower,
@@ -104,10 +107,5 @@ public static class LuceneQueryTranslator
         return query;
     }
 
-    private static string ExistsKey(FieldRef field) => field.Kind switch
-    {
-        FieldKind.Attribute => LuceneFields.Attribute(field.Name),
-        FieldKind.Tag => LuceneFields.TagKey(field.Name),
-        _ => field.Name,
-    };
+    private static string ExistsField(FieldRef field) => field.Kind == FieldKind.Attribute ? LuceneFields.Attribute(field.Name) : field.Name;
 }

@@ -1,10 +1,8 @@
 using System.IO.Compression;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Portal.Data.Keys;
-using Portal.Detection.Events;
 using Portal.Detection.Intake;
 using Portal.Search;
 using Portal.Search.Journal;
@@ -20,8 +18,8 @@ public static class IntakeEndpoints
 {
     /// <summary>Datadog's limits.</summary>
     public const int MaxPayloadBytes = 5 * 1024 * 1024;
-    public const int MaxEventsPerRequest = 1000;
-    public const int MaxEventBytes = 1024 * 1024;
+    public const int MaxEventsPerRequest = IntakePayload.MaxEvents;
+    public const int MaxEventBytes = IntakePayload.MaxEventBytes;
 
     public static void AddIntake(this WebApplicationBuilder builder) => builder.Services.AddSingleton<IntakeRateLimiter>();
 
@@ -71,74 +69,15 @@ public static class IntakeEndpoints
             http.Response.Headers.RetryAfter = Math.Max(1, Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
             return Problem(StatusCodes.Status429TooManyRequests, "Rate limit exceeded", "The organisation's intake rate limit is exceeded; nothing of this request was stored. Retry after the Retry-After delay.");
         }
-        if (!System.Text.Unicode.Utf8.IsValid(body))
+        var (events, error) = IntakePayload.Read(body, clock.GetUtcNow(), http.Request.Query["ddtags"].ToString());
+        if (error is not null)
         {
-            return Problem(StatusCodes.Status400BadRequest, "Malformed payload", "The payload is not valid UTF-8.");
-        }
-        JsonNode? payload;
-        try
-        {
-            payload = JsonNode.Parse(body, documentOptions: new JsonDocumentOptions { MaxDepth = 64 });
-        }
-        catch (JsonException e)
-        {
-            var line = (e.LineNumber ?? 0) + 1;
-            var column = (e.BytePositionInLine ?? 0) + 1;
-            return Problem(StatusCodes.Status400BadRequest, "Malformed JSON", $"The payload is not valid JSON at line {line}, byte {column}.", new() { ["line"] = line, ["byte"] = column });
-        }
-
-        var items = payload switch
-        {
-            JsonArray array => array.ToList(),
-            JsonObject obj => [obj],
-            _ => null,
-        };
-        if (items is null)
-        {
-            return Problem(StatusCodes.Status400BadRequest, "Invalid payload", "Send one JSON object or an array of JSON objects.");
-        }
-        if (items.Count == 0)
-        {
-            return Problem(StatusCodes.Status400BadRequest, "Empty payload", "The array is empty: send at least one log event.");
-        }
-        if (items.Count > MaxEventsPerRequest)
-        {
-            return Problem(StatusCodes.Status413PayloadTooLarge, "Too many events", $"{items.Count} events in one request; the limit is {MaxEventsPerRequest}.");
-        }
-
-        var now = clock.GetUtcNow();
-        var tags = http.Request.Query["ddtags"].ToString();
-        var events = new List<LogEvent>(items.Count);
-        for (var i = 0; i < items.Count; i++)
-        {
-            var at = payload is JsonArray ? $"$[{i}]" : "$";
-            if (items[i] is not JsonObject raw)
-            {
-                return Problem(StatusCodes.Status400BadRequest, "Invalid event", $"{at}: expected a JSON object.", new() { ["path"] = at });
-            }
-            if (body.Length > MaxEventBytes)
-            {
-                FitEvent(raw);
-            }
-            try
-            {
-                events.Add(IntakeNormalizer.Normalize(raw, now, string.IsNullOrEmpty(tags) ? null : tags));
-            }
-            catch (IntakeFieldException e)
-            {
-                var path = $"{at}.{e.Field}";
-                return Problem(StatusCodes.Status400BadRequest, "Invalid event", $"{path}: {e.Reason}", new() { ["path"] = path });
-            }
-            catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)
-            {
-                // JSON that parses but cannot be read as an event, such as an object with a duplicated key.
-                return Problem(StatusCodes.Status400BadRequest, "Invalid event", $"{at}: {e.Message}", new() { ["path"] = at });
-            }
+            return Problem(error.Status, error.Title, error.Detail, error.Extensions.Count == 0 ? null : new(error.Extensions));
         }
 
         try
         {
-            await store.AppendAsync(key.TenantId, events, cancellationToken);
+            await store.AppendAsync(key.TenantId, events!, cancellationToken);
         }
         catch (StoreBusyException busy)
         {
@@ -146,33 +85,6 @@ public static class IntakeEndpoints
             return Problem(StatusCodes.Status503ServiceUnavailable, "Busy", "Indexing is behind; nothing of this request was stored. Retry after the Retry-After delay.");
         }
         return TypedResults.Accepted((string?)null, new JsonObject());
-    }
-
-    /// <summary>
-    /// Datadog accepts events over 1 MB truncated: the message is cut (then, if still too large, the other
-    /// attributes are dropped) and the event is flagged with <c>vigil.truncated</c>.
-    /// </summary>
-    private static void FitEvent(JsonObject raw)
-    {
-        var size = System.Text.Encoding.UTF8.GetByteCount(raw.ToJsonString());
-        if (size <= MaxEventBytes)
-        {
-            return;
-        }
-        if (raw["message"] is JsonValue message && message.TryGetValue<string>(out var text))
-        {
-            var keep = Math.Max(0, text.Length - (size - MaxEventBytes) - 1024);
-            raw["message"] = text[..keep];
-        }
-        if (System.Text.Encoding.UTF8.GetByteCount(raw.ToJsonString()) > MaxEventBytes)
-        {
-            string[] reserved = ["message", "ddsource", "ddtags", "hostname", "host", "service", "status", "timestamp", "date", "@timestamp"];
-            foreach (var name in raw.Select(p => p.Key).Where(k => !reserved.Contains(k)).ToList())
-            {
-                raw.Remove(name);
-            }
-        }
-        raw["vigil"] = new JsonObject { ["truncated"] = true, ["original_bytes"] = size };
     }
 
     private static async Task<byte[]?> ReadBodyAsync(HttpContext http, string encoding, CancellationToken cancellationToken)

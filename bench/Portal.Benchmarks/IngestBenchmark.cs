@@ -1,0 +1,160 @@
+using System.Diagnostics;
+using global::Lucene.Net.Analysis.Standard;
+using global::Lucene.Net.Documents;
+using global::Lucene.Net.Index;
+using global::Lucene.Net.Store;
+using global::Lucene.Net.Util;
+using Portal.Detection.Events;
+using Portal.Detection.Intake;
+using Portal.Search.Journal;
+using Portal.Search.Lucene;
+
+namespace Portal.Benchmarks;
+
+/// <summary>
+/// Ingest to searchable, sustained: normalised events appended to a tenant's embedded store (journal, then the
+/// day-partitioned Lucene index) until all are searchable, against a naive Lucene.NET writer (standard analyzer,
+/// every field a string field, one commit at the end) given the same events. Also the bytes on disk per event.
+/// </summary>
+internal static class IngestBenchmark
+{
+    private const int Batch = 1000;
+
+    public static async Task RunAsync(bool quick)
+    {
+        var total = ArgValue("--events") ?? (quick ? 100_000 : 2_000_000);
+        var pool = Pool(30_000);
+        new Figure("ingest.events", total, "events", 0).Print();
+
+        var naive = NaiveWriter(pool, total);
+        var dir = Path.Combine(Path.GetTempPath(), "vigil-ingest-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using var indexes = new TenantIndexes(dir);
+            var store = new LuceneLogStore(indexes);
+            var tenant = Guid.NewGuid();
+            var start = DateTimeOffset.UtcNow.AddHours(-1);
+            var stopwatch = Stopwatch.StartNew();
+            var inFlight = new List<Task>();
+            for (var sent = 0; sent < total; sent += Batch)
+            {
+                inFlight.Add(AppendAsync(store, tenant, Events(pool, sent, Math.Min(Batch, total - sent), start)));
+                if (inFlight.Count >= 8)
+                {
+                    await Task.WhenAny(inFlight);
+                    inFlight.RemoveAll(t => t.IsCompleted);
+                }
+            }
+            await Task.WhenAll(inFlight);
+            await store.RefreshAsync(tenant, CancellationToken.None);
+            var rate = total / stopwatch.Elapsed.TotalSeconds;
+            new Figure("ingest.searchable_events_per_second", rate, "events/s", naive).Print();
+        }
+        finally
+        {
+            var bytes = DirectorySize(dir);
+            new Figure("ingest.bytes_per_event", bytes / (double)total, "bytes", 0).Print();
+            System.IO.Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    private static async Task AppendAsync(LuceneLogStore store, Guid tenant, List<LogEvent> events)
+    {
+        while (true)
+        {
+            try
+            {
+                await store.AppendAsync(tenant, events, CancellationToken.None);
+                return;
+            }
+            catch (StoreBusyException busy)
+            {
+                // As a shipper does on 503: wait, then send the same batch again.
+                await Task.Delay(busy.RetryAfter / 20);
+            }
+        }
+    }
+
+    /// <summary>The baseline: what a straightforward Lucene.NET indexer of the same events achieves.</summary>
+    private static double NaiveWriter(List<LogEvent> pool, int total)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "vigil-naive-" + Guid.NewGuid().ToString("N"));
+        try
+        {
+            using var directory = FSDirectory.Open(dir);
+            using var writer = new IndexWriter(directory, new IndexWriterConfig(LuceneVersion.LUCENE_48, new StandardAnalyzer(LuceneVersion.LUCENE_48)));
+            var start = DateTimeOffset.UtcNow.AddHours(-1);
+            var stopwatch = Stopwatch.StartNew();
+            for (var sent = 0; sent < total; sent += Batch)
+            {
+                foreach (var e in Events(pool, sent, Math.Min(Batch, total - sent), start))
+                {
+                    var doc = new Document
+                    {
+                        new StringField("id", e.Id, Field.Store.YES),
+                        new Int64Field("timestamp", e.Timestamp.ToUnixTimeMilliseconds(), Field.Store.YES),
+                        new TextField("message", e.Message ?? "", Field.Store.YES),
+                    };
+                    foreach (var (name, value) in new[] { ("host", e.Host), ("service", e.Service), ("source", e.Source), ("status", e.Status) })
+                    {
+                        if (value is not null)
+                        {
+                            doc.Add(new StringField(name, value, Field.Store.YES));
+                        }
+                    }
+                    foreach (var (path, value) in AttributePath.Flatten(e.Attributes))
+                    {
+                        doc.Add(new StringField(path, value.Text, Field.Store.YES));
+                    }
+                    writer.AddDocument(doc);
+                }
+            }
+            writer.Commit();
+            return total / stopwatch.Elapsed.TotalSeconds;
+        }
+        finally
+        {
+            System.IO.Directory.Delete(dir, recursive: true);
+        }
+    }
+
+    /// <summary>Normalised events of the workload, re-used with fresh ids and times so that any count can be sent.</summary>
+    private static List<LogEvent> Pool(int size)
+    {
+        var now = DateTimeOffset.UtcNow;
+        return Workload.Events(42, size).Select(raw => IntakeNormalizer.Normalize(raw, now)).ToList();
+    }
+
+    private static List<LogEvent> Events(List<LogEvent> pool, int offset, int count, DateTimeOffset start)
+    {
+        var events = new List<LogEvent>(count);
+        for (var i = 0; i < count; i++)
+        {
+            var template = pool[(offset + i) % pool.Count];
+            var at = start.AddMilliseconds((offset + i) % 3_600_000);
+            events.Add(new LogEvent
+            {
+                Id = EventIds.New(at),
+                Timestamp = at,
+                Host = template.Host,
+                Service = template.Service,
+                Source = template.Source,
+                Status = template.Status,
+                Message = template.Message,
+                Tags = template.Tags,
+                Attributes = template.Attributes,
+            });
+        }
+        return events;
+    }
+
+    private static long DirectorySize(string dir) =>
+        System.IO.Directory.Exists(dir) ? new DirectoryInfo(dir).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length) : 0;
+
+    private static int? ArgValue(string name)
+    {
+        var args = Environment.GetCommandLineArgs();
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out var value) ? value : null;
+    }
+}

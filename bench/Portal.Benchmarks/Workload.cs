@@ -1,0 +1,59 @@
+using System.Text;
+using System.Text.Json.Nodes;
+
+namespace Portal.Benchmarks;
+
+/// <summary>
+/// The benchmarks' realistic events, about 400 bytes each: sshd syslog lines, nginx combined access lines and
+/// AWS CloudTrail records, in equal parts, as Datadog shippers send them.
+/// </summary>
+internal static class Workload
+{
+    /// <summary>One JSON array of <paramref name="events"/> events; the same seed gives the same bytes.</summary>
+    public static byte[] Payload(int seed, int events)
+    {
+        var random = new Random(seed);
+        var array = new JsonArray();
+        for (var i = 0; i < events; i++)
+        {
+            array.Add(Event(random, i));
+        }
+        return Encoding.UTF8.GetBytes(array.ToJsonString());
+    }
+
+    /// <summary>The same events as NDJSON lines, for writers that take one event per line.</summary>
+    public static IEnumerable<JsonObject> Events(int seed, int events)
+    {
+        var random = new Random(seed);
+        for (var i = 0; i < events; i++)
+        {
+            yield return Event(random, i);
+        }
+    }
+
+    private static JsonObject Event(Random random, int i)
+    {
+        var ip = $"203.0.113.{random.Next(1, 255)}";
+        return (i % 3) switch
+        {
+            0 => new JsonObject
+            {
+                ["ddsource"] = "sshd", ["service"] = "sshd", ["hostname"] = $"bastion-{random.Next(1, 4)}", ["ddtags"] = "env:prod,team:infra",
+                ["message"] = $"Nov 27 10:05:{random.Next(10, 60)} bastion-1 sshd[{random.Next(1000, 40000)}]: Failed password for invalid user admin{random.Next(100)} from {ip} port {random.Next(1024, 65535)} ssh2",
+            },
+            1 => new JsonObject
+            {
+                ["ddsource"] = "nginx", ["service"] = "web-store", ["hostname"] = $"web-{random.Next(1, 4)}", ["ddtags"] = "env:prod,team:web",
+                ["message"] = $"{ip} - - [27/Nov/2026:10:05:03 +0000] \"GET /products/{random.Next(1000)}?ref=mail HTTP/1.1\" {(random.Next(10) == 0 ? 500 : 200)} {random.Next(200, 90000)} \"https://shop.example.test/\" \"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36\"",
+            },
+            _ => new JsonObject
+            {
+                ["ddsource"] = "cloudtrail", ["service"] = "cloudtrail", ["ddtags"] = "env:prod,account:123456789012",
+                ["eventVersion"] = "1.09", ["eventTime"] = "2026-11-27T10:05:03Z", ["eventSource"] = "s3.amazonaws.com", ["eventName"] = random.Next(4) == 0 ? "PutBucketPolicy" : "GetObject",
+                ["awsRegion"] = "us-east-1", ["sourceIPAddress"] = ip, ["userAgent"] = "aws-cli/2.15.30",
+                ["userIdentity"] = new JsonObject { ["type"] = "IAMUser", ["userName"] = $"user{random.Next(50)}", ["arn"] = $"arn:aws:iam::123456789012:user/user{random.Next(50)}", ["accountId"] = "123456789012" },
+                ["requestParameters"] = new JsonObject { ["bucketName"] = "shop-assets", ["key"] = $"img/{random.Next(10000)}.png" },
+            },
+        };
+    }
+}

@@ -1,0 +1,121 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Portal.Detection.Events;
+
+namespace Portal.Detection.Intake;
+
+/// <summary>Why a payload was refused: the HTTP status, a title, the detail naming the fault, and where it is.</summary>
+public sealed record IntakeError(int Status, string Title, string Detail, IReadOnlyDictionary<string, object?> Extensions);
+
+/// <summary>
+/// The intake's parse stage, from the decompressed body to normalised events: Datadog's shape (one object or an
+/// array of at most <see cref="MaxEvents"/>), events over <see cref="MaxEventBytes"/> truncated and flagged, and
+/// any fault refusing the whole batch with the line, byte or JSON path at fault.
+/// </summary>
+public static class IntakePayload
+{
+    /// <summary>Datadog's limits.</summary>
+    public const int MaxEvents = 1000;
+
+    /// <inheritdoc cref="MaxEvents"/>
+    public const int MaxEventBytes = 1024 * 1024;
+
+    private static readonly JsonDocumentOptions Options = new() { MaxDepth = 64 };
+
+    /// <summary>Parses and normalises <paramref name="body"/>; exactly one of the results is set.</summary>
+    public static (List<LogEvent>? Events, IntakeError? Error) Read(byte[] body, DateTimeOffset receivedAt, string? extraTags)
+    {
+        if (!System.Text.Unicode.Utf8.IsValid(body))
+        {
+            return Fail(400, "Malformed payload", "The payload is not valid UTF-8.");
+        }
+        JsonNode? payload;
+        try
+        {
+            payload = JsonNode.Parse(body, documentOptions: Options);
+        }
+        catch (JsonException e)
+        {
+            var line = (e.LineNumber ?? 0) + 1;
+            var column = (e.BytePositionInLine ?? 0) + 1;
+            return Fail(400, "Malformed JSON", $"The payload is not valid JSON at line {line}, byte {column}.", ("line", line), ("byte", column));
+        }
+        var items = payload switch
+        {
+            JsonArray array => array.ToList(),
+            JsonObject obj => [obj],
+            _ => null,
+        };
+        if (items is null)
+        {
+            return Fail(400, "Invalid payload", "Send one JSON object or an array of JSON objects.");
+        }
+        if (items.Count == 0)
+        {
+            return Fail(400, "Empty payload", "The array is empty: send at least one log event.");
+        }
+        if (items.Count > MaxEvents)
+        {
+            return Fail(413, "Too many events", $"{items.Count} events in one request; the limit is {MaxEvents}.");
+        }
+        var tags = string.IsNullOrEmpty(extraTags) ? null : extraTags;
+        var events = new List<LogEvent>(items.Count);
+        for (var i = 0; i < items.Count; i++)
+        {
+            var at = payload is JsonArray ? $"$[{i}]" : "$";
+            if (items[i] is not JsonObject raw)
+            {
+                return Fail(400, "Invalid event", $"{at}: expected a JSON object.", ("path", at));
+            }
+            if (body.Length > MaxEventBytes)
+            {
+                Fit(raw);
+            }
+            try
+            {
+                events.Add(IntakeNormalizer.Normalize(raw, receivedAt, tags));
+            }
+            catch (IntakeFieldException e)
+            {
+                var path = $"{at}.{e.Field}";
+                return Fail(400, "Invalid event", $"{path}: {e.Reason}", ("path", path));
+            }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)
+            {
+                // JSON that parses but cannot be read as an event, such as an object with a duplicated key.
+                return Fail(400, "Invalid event", $"{at}: {e.Message}", ("path", at));
+            }
+        }
+        return (events, null);
+    }
+
+    /// <summary>
+    /// Datadog accepts events over 1 MB truncated: the message is cut (then, if still too large, the other
+    /// attributes are dropped) and the event is flagged with <c>vigil.truncated</c>.
+    /// </summary>
+    private static void Fit(JsonObject raw)
+    {
+        var size = System.Text.Encoding.UTF8.GetByteCount(raw.ToJsonString());
+        if (size <= MaxEventBytes)
+        {
+            return;
+        }
+        if (raw["message"] is JsonValue message && message.TryGetValue<string>(out var text))
+        {
+            var keep = Math.Max(0, text.Length - (size - MaxEventBytes) - 1024);
+            raw["message"] = text[..keep];
+        }
+        if (System.Text.Encoding.UTF8.GetByteCount(raw.ToJsonString()) > MaxEventBytes)
+        {
+            string[] reserved = ["message", "ddsource", "ddtags", "hostname", "host", "service", "status", "timestamp", "date", "@timestamp"];
+            foreach (var name in raw.Select(p => p.Key).Where(k => !reserved.Contains(k)).ToList())
+            {
+                raw.Remove(name);
+            }
+        }
+        raw["vigil"] = new JsonObject { ["truncated"] = true, ["original_bytes"] = size };
+    }
+
+    private static (List<LogEvent>?, IntakeError?) Fail(int status, string title, string detail, params (string Key, object? Value)[] extensions) =>
+        (null, new IntakeError(status, title, detail, extensions.ToDictionary(e => e.Key, e => e.Value)));
+}
