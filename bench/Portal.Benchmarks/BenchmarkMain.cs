@@ -12,6 +12,7 @@ internal static class BenchmarkMain
         ["parse"] = ParseBenchmark.RunAsync,
         ["intake"] = IntakeBenchmark.RunAsync,
         ["ingest"] = IngestBenchmark.RunAsync,
+        ["search"] = SearchBenchmark.RunAsync,
         ["intake-stages"] = IntakeStagesBenchmark.RunAsync,
     };
 

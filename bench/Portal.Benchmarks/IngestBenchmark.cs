@@ -5,7 +5,6 @@ using global::Lucene.Net.Index;
 using global::Lucene.Net.Store;
 using global::Lucene.Net.Util;
 using Portal.Detection.Events;
-using Portal.Detection.Intake;
 using Portal.Search.Journal;
 using Portal.Search.Lucene;
 
@@ -23,7 +22,7 @@ internal static class IngestBenchmark
     public static async Task RunAsync(bool quick)
     {
         var total = ArgValue("--events") ?? (quick ? 100_000 : 2_000_000);
-        var pool = Pool(30_000);
+        var pool = Workload.Normalized(30_000);
         new Figure("ingest.events", total, "events", 0).Print();
 
         var naive = NaiveWriter(pool, total);
@@ -38,7 +37,7 @@ internal static class IngestBenchmark
             var inFlight = new List<Task>();
             for (var sent = 0; sent < total; sent += Batch)
             {
-                inFlight.Add(AppendAsync(store, tenant, Events(pool, sent, Math.Min(Batch, total - sent), start)));
+                inFlight.Add(AppendAsync(store, tenant, Workload.Restamped(pool, sent, Math.Min(Batch, total - sent), i => start.AddMilliseconds(i % 3_600_000))));
                 if (inFlight.Count >= 8)
                 {
                     await Task.WhenAny(inFlight);
@@ -87,7 +86,7 @@ internal static class IngestBenchmark
             var stopwatch = Stopwatch.StartNew();
             for (var sent = 0; sent < total; sent += Batch)
             {
-                foreach (var e in Events(pool, sent, Math.Min(Batch, total - sent), start))
+                foreach (var e in Workload.Restamped(pool, sent, Math.Min(Batch, total - sent), i => start.AddMilliseconds(i % 3_600_000)))
                 {
                     var doc = new Document
                     {
@@ -118,40 +117,10 @@ internal static class IngestBenchmark
         }
     }
 
-    /// <summary>Normalised events of the workload, re-used with fresh ids and times so that any count can be sent.</summary>
-    private static List<LogEvent> Pool(int size)
-    {
-        var now = DateTimeOffset.UtcNow;
-        return Workload.Events(42, size).Select(raw => IntakeNormalizer.Normalize(raw, now)).ToList();
-    }
-
-    private static List<LogEvent> Events(List<LogEvent> pool, int offset, int count, DateTimeOffset start)
-    {
-        var events = new List<LogEvent>(count);
-        for (var i = 0; i < count; i++)
-        {
-            var template = pool[(offset + i) % pool.Count];
-            var at = start.AddMilliseconds((offset + i) % 3_600_000);
-            events.Add(new LogEvent
-            {
-                Id = EventIds.New(at),
-                Timestamp = at,
-                Host = template.Host,
-                Service = template.Service,
-                Source = template.Source,
-                Status = template.Status,
-                Message = template.Message,
-                Tags = template.Tags,
-                Attributes = template.Attributes,
-            });
-        }
-        return events;
-    }
-
     private static long DirectorySize(string dir) =>
         System.IO.Directory.Exists(dir) ? new DirectoryInfo(dir).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length) : 0;
 
-    private static int? ArgValue(string name)
+    internal static int? ArgValue(string name)
     {
         var args = Environment.GetCommandLineArgs();
         var i = Array.IndexOf(args, name);

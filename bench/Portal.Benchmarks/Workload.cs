@@ -1,5 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
+using Portal.Detection.Events;
+using Portal.Detection.Intake;
 
 namespace Portal.Benchmarks;
 
@@ -29,6 +31,37 @@ internal static class Workload
         {
             yield return Event(random, i);
         }
+    }
+
+    /// <summary>Normalised events of the workload, to be re-used by <see cref="Restamped"/>.</summary>
+    public static List<LogEvent> Normalized(int size)
+    {
+        var now = DateTimeOffset.UtcNow;
+        return Events(42, size).Select(raw => IntakeNormalizer.Normalize(raw, now)).ToList();
+    }
+
+    /// <summary>Events <paramref name="offset"/> to <paramref name="offset"/> + <paramref name="count"/> of an endless stream cycling through the pool, with fresh ids and the given times.</summary>
+    public static List<LogEvent> Restamped(List<LogEvent> pool, int offset, int count, Func<int, DateTimeOffset> timeOf)
+    {
+        var events = new List<LogEvent>(count);
+        for (var i = offset; i < offset + count; i++)
+        {
+            var template = pool[i % pool.Count];
+            var at = timeOf(i);
+            events.Add(new LogEvent
+            {
+                Id = EventIds.New(at),
+                Timestamp = at,
+                Host = template.Host,
+                Service = template.Service,
+                Source = template.Source,
+                Status = template.Status,
+                Message = template.Message,
+                Tags = template.Tags,
+                Attributes = template.Attributes,
+            });
+        }
+        return events;
     }
 
     private static JsonObject Event(Random random, int i)

@@ -22,37 +22,24 @@ public static class IntakePayload
 
     private static readonly JsonDocumentOptions Options = new() { MaxDepth = 64 };
 
-    /// <summary>Parses and normalises <paramref name="body"/>; exactly one of the results is set.</summary>
-    public static (List<LogEvent>? Events, IntakeError? Error) Read(byte[] body, DateTimeOffset receivedAt, string? extraTags)
+    /// <summary>
+    /// Parses and normalises <paramref name="body"/>: Datadog's JSON (one object or an array), or with
+    /// <paramref name="lines"/> newline-delimited JSON (one object per line). Exactly one of the results is set.
+    /// </summary>
+    public static (List<LogEvent>? Events, IntakeError? Error) Read(byte[] body, DateTimeOffset receivedAt, string? extraTags, bool lines = false)
     {
         if (!System.Text.Unicode.Utf8.IsValid(body))
         {
             return Fail(400, "Malformed payload", "The payload is not valid UTF-8.");
         }
-        JsonNode? payload;
-        try
+        var (items, error) = lines ? SplitLines(body) : SplitDocument(body);
+        if (error is not null)
         {
-            payload = JsonNode.Parse(body, documentOptions: Options);
+            return (null, error);
         }
-        catch (JsonException e)
+        if (items!.Count == 0)
         {
-            var line = (e.LineNumber ?? 0) + 1;
-            var column = (e.BytePositionInLine ?? 0) + 1;
-            return Fail(400, "Malformed JSON", $"The payload is not valid JSON at line {line}, byte {column}.", ("line", line), ("byte", column));
-        }
-        var items = payload switch
-        {
-            JsonArray array => array.ToList(),
-            JsonObject obj => [obj],
-            _ => null,
-        };
-        if (items is null)
-        {
-            return Fail(400, "Invalid payload", "Send one JSON object or an array of JSON objects.");
-        }
-        if (items.Count == 0)
-        {
-            return Fail(400, "Empty payload", "The array is empty: send at least one log event.");
+            return Fail(400, "Empty payload", "The payload holds no event: send at least one log event.");
         }
         if (items.Count > MaxEvents)
         {
@@ -60,10 +47,9 @@ public static class IntakePayload
         }
         var tags = string.IsNullOrEmpty(extraTags) ? null : extraTags;
         var events = new List<LogEvent>(items.Count);
-        for (var i = 0; i < items.Count; i++)
+        foreach (var (node, at) in items)
         {
-            var at = payload is JsonArray ? $"$[{i}]" : "$";
-            if (items[i] is not JsonObject raw)
+            if (node is not JsonObject raw)
             {
                 return Fail(400, "Invalid event", $"{at}: expected a JSON object.", ("path", at));
             }
@@ -77,7 +63,7 @@ public static class IntakePayload
             }
             catch (IntakeFieldException e)
             {
-                var path = $"{at}.{e.Field}";
+                var path = lines ? $"{at}: $.{e.Field}" : $"{at}.{e.Field}";
                 return Fail(400, "Invalid event", $"{path}: {e.Reason}", ("path", path));
             }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)
@@ -88,6 +74,58 @@ public static class IntakePayload
         }
         return (events, null);
     }
+
+    /// <summary>One JSON document: an object (<c>$</c>) or an array of them (<c>$[i]</c>).</summary>
+    private static (List<(JsonNode? Node, string At)>?, IntakeError?) SplitDocument(byte[] body)
+    {
+        JsonNode? payload;
+        try
+        {
+            payload = JsonNode.Parse(body, documentOptions: Options);
+        }
+        catch (JsonException e)
+        {
+            var line = (e.LineNumber ?? 0) + 1;
+            var column = (e.BytePositionInLine ?? 0) + 1;
+            return Failed($"The payload is not valid JSON at line {line}, byte {column}.", line, column);
+        }
+        return payload switch
+        {
+            JsonArray array => (array.Select((item, i) => (item, $"$[{i}]")).ToList(), null),
+            JsonObject obj => ([(obj, "$")], null),
+            _ => (null, Problem(400, "Invalid payload", "Send one JSON object or an array of JSON objects.")),
+        };
+    }
+
+    /// <summary>Newline-delimited JSON: one object per line (<c>line n</c>); blank lines are skipped.</summary>
+    private static (List<(JsonNode? Node, string At)>?, IntakeError?) SplitLines(byte[] body)
+    {
+        var items = new List<(JsonNode?, string)>();
+        var rest = body.AsSpan();
+        for (var number = 1; rest.Length > 0; number++)
+        {
+            var end = rest.IndexOf((byte)'\n');
+            var line = end < 0 ? rest : rest[..end];
+            rest = end < 0 ? [] : rest[(end + 1)..];
+            if (line.Trim(" \t\r"u8).IsEmpty)
+            {
+                continue;
+            }
+            try
+            {
+                items.Add((JsonNode.Parse(line, documentOptions: Options), $"line {number}"));
+            }
+            catch (JsonException e)
+            {
+                var column = (e.BytePositionInLine ?? 0) + 1;
+                return Failed($"Line {number} is not valid JSON at byte {column}.", number, column);
+            }
+        }
+        return (items, null);
+    }
+
+    private static (List<(JsonNode?, string)>?, IntakeError?) Failed(string detail, long line, long column) =>
+        (null, Problem(400, "Malformed JSON", detail, ("line", line), ("byte", column)));
 
     /// <summary>
     /// Datadog accepts events over 1 MB truncated: the message is cut (then, if still too large, the other
@@ -117,5 +155,8 @@ public static class IntakePayload
     }
 
     private static (List<LogEvent>?, IntakeError?) Fail(int status, string title, string detail, params (string Key, object? Value)[] extensions) =>
-        (null, new IntakeError(status, title, detail, extensions.ToDictionary(e => e.Key, e => e.Value)));
+        (null, Problem(status, title, detail, extensions));
+
+    private static IntakeError Problem(int status, string title, string detail, params (string Key, object? Value)[] extensions) =>
+        new(status, title, detail, extensions.ToDictionary(e => e.Key, e => e.Value));
 }

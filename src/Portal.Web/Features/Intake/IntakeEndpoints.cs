@@ -11,8 +11,9 @@ using Portal.Web.Features.Identity;
 namespace Portal.Web.Features.Intake;
 
 /// <summary>
-/// Datadog's log intake: <c>POST /api/v2/logs</c> with <c>DD-API-KEY</c>. Answers 202 only once the
-/// whole batch is durable in the tenant's store; a batch with any invalid event is refused whole.
+/// Datadog's log intake: <c>POST /api/v2/logs</c> with <c>DD-API-KEY</c>; JSON as Datadog takes it, or
+/// newline-delimited JSON (<c>application/x-ndjson</c>). Answers 202 only once the whole batch is durable in the
+/// tenant's store; a batch with any invalid event is refused whole.
 /// </summary>
 public static class IntakeEndpoints
 {
@@ -69,7 +70,8 @@ public static class IntakeEndpoints
             http.Response.Headers.RetryAfter = Math.Max(1, Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
             return Problem(StatusCodes.Status429TooManyRequests, "Rate limit exceeded", "The organisation's intake rate limit is exceeded; nothing of this request was stored. Retry after the Retry-After delay.");
         }
-        var (events, error) = IntakePayload.Read(body, clock.GetUtcNow(), http.Request.Query["ddtags"].ToString());
+        var lines = http.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant() is "application/x-ndjson" or "application/jsonlines" or "application/jsonl";
+        var (events, error) = IntakePayload.Read(body, clock.GetUtcNow(), http.Request.Query["ddtags"].ToString(), lines);
         if (error is not null)
         {
             return Problem(error.Status, error.Title, error.Detail, error.Extensions.Count == 0 ? null : new(error.Extensions));

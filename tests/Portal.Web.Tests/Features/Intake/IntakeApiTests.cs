@@ -53,7 +53,7 @@ public sealed class IntakeApiTests(PortalFixture portal)
 
     [Theory]
     [InlineData("{\"message\": \"a\",\n \"service\": }", "line 2, byte 13")]
-    [InlineData("[]", "empty")]
+    [InlineData("[]", "no event")]
     [InlineData("42", "one JSON object or an array")]
     [InlineData("[{\"message\":\"ok\"}, 7]", "$[1]: expected a JSON object")]
     [InlineData("[{\"message\":\"ok\"}, {\"message\": {\"nested\": true}}]", "$[1].message")]
@@ -68,6 +68,40 @@ public sealed class IntakeApiTests(PortalFixture portal)
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
         Assert.Contains(expected, problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Empty(await SearchAsync(tenant, "*"));
+    }
+
+    [Fact]
+    public async Task Post_NewlineDelimitedJson_OneEventPerLine()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        using var client = portal.CreateClient();
+        var body = string.Join('\n', LogShipper.SshFailures("192.0.2.10", 3).Select(e => e!.ToJsonString())) + "\n\n";
+        var request = new HttpRequestMessage(HttpMethod.Post, "api/v2/logs") { Content = new StringContent(body, Encoding.UTF8, "application/x-ndjson") };
+        request.Headers.Add("DD-API-KEY", tenant.ApiKey);
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal(3, (await SearchAsync(tenant, "@network.client.ip:192.0.2.10")).Count);
+    }
+
+    [Theory]
+    [InlineData("{\"message\":\"ok\"}\n{\"message\": oops}\n", "Line 2 is not valid JSON at byte 13")]
+    [InlineData("{\"message\":\"ok\"}\r\n[1]\r\n", "line 2: expected a JSON object")]
+    [InlineData("{\"message\":\"ok\"}\n\n{\"status\": []}", "line 3: $.status")]
+    [InlineData("\n \n", "no event")]
+    public async Task Post_NewlineDelimitedJson_BadLine_400NamingTheLineAndNothingStored(string body, string expected)
+    {
+        var tenant = await portal.CreateTenantAsync();
+        using var client = portal.CreateClient();
+        var request = new HttpRequestMessage(HttpMethod.Post, "api/v2/logs") { Content = new StringContent(body, Encoding.UTF8, "application/x-ndjson") };
+        request.Headers.Add("DD-API-KEY", tenant.ApiKey);
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(expected, (await response.Content.ReadFromJsonAsync<JsonObject>())!["detail"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Empty(await SearchAsync(tenant, "*"));
     }
 

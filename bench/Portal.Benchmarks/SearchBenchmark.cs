@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Net.Http.Json;
+using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Data.Keys;
+using Portal.Data.Tenancy;
+using Portal.Detection.Query;
+using Portal.Search;
+using Portal.Search.Journal;
+using Portal.Testing;
+
+namespace Portal.Benchmarks;
+
+/// <summary>
+/// Search latency end to end through Datadog's API over loopback HTTP, over a tenant holding the workload's events
+/// spread across the past 24 hours: a term over the whole day, a filtered 1-hour range, and a 1-hour histogram
+/// grouped by a facet. Each figure's baseline is the same search run on the store in process (no HTTP, no JSON).
+/// </summary>
+internal static class SearchBenchmark
+{
+    private const int Batch = 1000;
+
+    public static async Task RunAsync(bool quick)
+    {
+        var total = IngestBenchmark.ArgValue("--events") ?? (quick ? 50_000 : 1_000_000);
+        var iterations = quick ? 30 : 200;
+        await using var portal = LoopbackPortal.Start("Production");
+        var signUp = await portal.Services.GetRequiredService<TenantProvisioner>().SignUpAsync(new SignUpRequest("Bench", "bench", "bench@example.test", "Bench-Password-1"));
+        var tenant = signUp.Tenant!.Id;
+        var keys = portal.Services.GetRequiredService<KeyService>();
+        var (_, apiKey) = await keys.CreateAsync(tenant, KeyKind.Api, "bench", null);
+        var (_, appKey) = await keys.CreateAsync(tenant, KeyKind.Application, "bench", signUp.Owner!.Id);
+        var store = portal.Services.GetRequiredService<ILogStore>();
+
+        var pool = Workload.Normalized(30_000);
+        var now = DateTimeOffset.UtcNow;
+        var loading = Stopwatch.StartNew();
+        for (var sent = 0; sent < total; sent += Batch)
+        {
+            var events = Workload.Restamped(pool, sent, Math.Min(Batch, total - sent), i => now.AddDays(-1).AddMilliseconds(i * (86_400_000.0 / total)));
+            while (true)
+            {
+                try
+                {
+                    await store.AppendAsync(tenant, events, CancellationToken.None);
+                    break;
+                }
+                catch (StoreBusyException)
+                {
+                    await Task.Delay(50);
+                }
+            }
+        }
+        await store.RefreshAsync(tenant, CancellationToken.None);
+        new Figure("search.events", total, "events", 0).Print();
+        new Figure("search.load_seconds", loading.Elapsed.TotalSeconds, "s", 0).Print();
+
+        using var http = new HttpClient { BaseAddress = portal.BaseAddress };
+        http.DefaultRequestHeaders.Add("DD-API-KEY", apiKey);
+        http.DefaultRequestHeaders.Add("DD-APPLICATION-KEY", appKey);
+
+        var term = "@usr.name:user7";
+        var filtered = "service:sshd @evt.outcome:failure";
+        await Report("search.term_p95_ms", iterations,
+            () => PostAsync(http, "api/v2/logs/events/search", Search(term, "now-1d")),
+            () => store.SearchAsync(tenant, new SearchRequest(QueryParser.Parse(term), DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow, 50), CancellationToken.None));
+        await Report("search.range_1h_filtered_p95_ms", iterations,
+            () => PostAsync(http, "api/v2/logs/events/search", Search(filtered, "now-1h")),
+            () => store.SearchAsync(tenant, new SearchRequest(QueryParser.Parse(filtered), DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow, 50), CancellationToken.None));
+        await Report("search.facets_histogram_1h_p95_ms", iterations,
+            () => PostAsync(http, "api/v2/logs/analytics/aggregate", Aggregate()),
+            () => store.AnalyzeAsync(tenant, new MatchAllNode(0), DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow, TimeSpan.FromMinutes(1), CancellationToken.None, attributeFacets: 6));
+    }
+
+    private static async Task Report(string name, int iterations, Func<Task> api, Func<Task> inProcess)
+    {
+        var viaApi = await P95Async(api, iterations);
+        var store = await P95Async(inProcess, iterations);
+        new Figure(name, viaApi, "ms", store).Print();
+    }
+
+    private static async Task<double> P95Async(Func<Task> run, int iterations)
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            await run();
+        }
+        var latencies = new List<double>(iterations);
+        for (var i = 0; i < iterations; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            await run();
+            latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+        return IntakeBenchmark.Percentile(latencies, 0.95);
+    }
+
+    private static async Task PostAsync(HttpClient http, string path, JsonObject body)
+    {
+        using var response = await http.PostAsync(path, JsonContent.Create(body));
+        response.EnsureSuccessStatusCode();
+        await response.Content.ReadAsByteArrayAsync();
+    }
+
+    private static JsonObject Search(string query, string from) => new()
+    {
+        ["filter"] = new JsonObject { ["query"] = query, ["from"] = from, ["to"] = "now" },
+        ["page"] = new JsonObject { ["limit"] = 50 },
+        ["sort"] = "-timestamp",
+    };
+
+    private static JsonObject Aggregate() => new()
+    {
+        ["compute"] = new JsonArray(new JsonObject { ["aggregation"] = "count", ["type"] = "timeseries", ["interval"] = "1m" }),
+        ["filter"] = new JsonObject { ["query"] = "*", ["from"] = "now-1h", ["to"] = "now" },
+        ["group_by"] = new JsonArray(new JsonObject { ["facet"] = "service", ["limit"] = 10 }),
+    };
+}
