@@ -25,6 +25,9 @@ public interface ILogStore
     /// </summary>
     Task<LogAnalytics> AnalyzeAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, CancellationToken cancellationToken, int attributeFacets = 0);
 
+    /// <summary>How many distinct values <paramref name="field"/> takes among the matches (a reserved attribute, tag key or attribute).</summary>
+    Task<long> CardinalityAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, FieldRef field, CancellationToken cancellationToken);
+
     /// <summary>The attributes and tag keys of the tenant's events around <c>[from, to)</c>, most common first (query autocomplete).</summary>
     Task<IReadOnlyList<FieldSummary>> FieldsAsync(Guid tenantId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
 

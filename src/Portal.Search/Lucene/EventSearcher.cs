@@ -1,5 +1,6 @@
 using global::Lucene.Net.Index;
 using global::Lucene.Net.Search;
+using global::Lucene.Net.Util;
 using Portal.Detection.Query;
 
 namespace Portal.Search.Lucene;
@@ -93,6 +94,58 @@ internal static class EventSearcher
             .OrderByDescending(c => c.Value).ThenBy(c => c.Key.Item2, StringComparer.Ordinal)
             .Select(c => new FieldSummary(c.Key.Item1, c.Key.Item2, c.Value))
             .ToList();
+    }
+
+    /// <summary>
+    /// The number of distinct values of <paramref name="field"/> (a reserved attribute, a tag key or an attribute)
+    /// among the documents matching the query in <c>[from, to)</c>: each value's postings are intersected with the
+    /// matches, stopping at the first one, and no document is read.
+    /// </summary>
+    public static long Cardinality(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, FieldRef field)
+    {
+        var (name, prefix) = field.Kind switch
+        {
+            FieldKind.Attribute => (LuceneFields.Attribute(field.Name), ""),
+            FieldKind.Tag => (LuceneFields.Tags, field.Name + ":"),
+            _ => (field.Name, ""),
+        };
+        var weight = searcher.CreateNormalizedWeight(Filtered(query, from, to));
+        var distinct = new HashSet<string>(StringComparer.Ordinal);
+        DocsEnum? docs = null;
+        foreach (var leaf in searcher.IndexReader.Leaves)
+        {
+            var reader = leaf.AtomicReader;
+            var scorer = weight.GetScorer(leaf, reader.LiveDocs);
+            if (scorer is null || reader.GetTerms(name) is not { } terms)
+            {
+                continue;
+            }
+            var matches = new FixedBitSet(reader.MaxDoc);
+            int doc;
+            while ((doc = scorer.NextDoc()) != DocIdSetIterator.NO_MORE_DOCS)
+            {
+                matches.Set(doc);
+            }
+            var values = terms.GetEnumerator();
+            while (values.MoveNext())
+            {
+                var value = values.Term.Utf8ToString();
+                if (!value.StartsWith(prefix, StringComparison.Ordinal) || distinct.Contains(value))
+                {
+                    continue;
+                }
+                docs = values.Docs(reader.LiveDocs, docs, DocsFlags.NONE);
+                while ((doc = docs.NextDoc()) != DocIdSetIterator.NO_MORE_DOCS)
+                {
+                    if (matches.Get(doc))
+                    {
+                        distinct.Add(value);
+                        break;
+                    }
+                }
+            }
+        }
+        return distinct.Count;
     }
 
     /// <summary>Number of documents matching the query in <c>[from, to)</c>.</summary>

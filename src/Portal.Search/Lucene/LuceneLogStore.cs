@@ -33,6 +33,10 @@ public sealed class LuceneLogStore(TenantIndexes indexes) : ILogStore
         Task.FromResult(indexes.GetJournaled(tenantId, Kind).Index.Analyze(query, from, to, interval, FacetFields, facetSize: 10, attributeFacets));
 
     /// <inheritdoc />
+    public Task<long> CardinalityAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, FieldRef field, CancellationToken cancellationToken) =>
+        Task.FromResult(indexes.GetJournaled(tenantId, Kind).Index.Cardinality(query, from, to, field));
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<FieldSummary>> FieldsAsync(Guid tenantId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<FieldSummary>>(indexes.GetJournaled(tenantId, Kind).Index.Fields(from, to));
 

@@ -154,6 +154,10 @@ public sealed class PartitionedEventIndex : IDisposable
     /// <summary>Attributes and tag keys of the days covering <c>[from, to)</c>, most common first.</summary>
     public List<FieldSummary> Fields(DateTimeOffset from, DateTimeOffset to) => WithSearcher(from, to, EventSearcher.Fields);
 
+    /// <summary>Distinct values of a field among the documents matching the query in <c>[from, to)</c>.</summary>
+    public long Cardinality(QueryNode query, DateTimeOffset from, DateTimeOffset to, FieldRef field) =>
+        WithSearcher(from, to, s => EventSearcher.Cardinality(s, query, from, to, field));
+
     /// <summary>Number of documents matching the query in <c>[from, to)</c>.</summary>
     public int Count(QueryNode query, DateTimeOffset from, DateTimeOffset to) =>
         WithSearcher(from, to, s => EventSearcher.Count(s, query, from, to));

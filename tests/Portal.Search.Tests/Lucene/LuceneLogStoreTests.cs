@@ -292,6 +292,36 @@ public sealed class LuceneLogStoreTests : IDisposable
         Assert.Equal(["env:1", "@usr.name:1"], (await _store.FieldsAsync(TenantB, T0, T0.AddMinutes(1), CancellationToken.None)).Select(f => $"{f.QueryName}:{f.Documents}"));
     }
 
+    [Fact]
+    public async Task CardinalityAsync_Field_CountsDistinctValuesAmongMatchesOfOneTenant()
+    {
+        var events = Enumerable.Range(0, 8).Select(i => new LogEvent
+        {
+            Id = $"c{i}",
+            Timestamp = T0.AddSeconds(i),
+            Host = $"web-{i % 3}",
+            Service = i < 6 ? "shop" : "admin",
+            Message = "GET /",
+            Tags = [$"env:{(i % 2 == 0 ? "prod" : "dev")}", "team:web"],
+            Attributes = new JsonObject { ["usr"] = new JsonObject { ["name"] = $"u{i % 4}" } },
+        }).ToList();
+        await _store.AppendAsync(TenantA, events, CancellationToken.None);
+        await _store.AppendAsync(TenantB, [Event("b1", T0), Event("b2", T0)], CancellationToken.None);
+        await _store.RefreshAsync(TenantA, CancellationToken.None);
+        await _store.RefreshAsync(TenantB, CancellationToken.None);
+
+        async Task<long> Distinct(Guid tenant, string query, FieldRef field) =>
+            await _store.CardinalityAsync(tenant, QueryParser.Parse(query), Ever, Never, field, CancellationToken.None);
+
+        Assert.Equal(3, await Distinct(TenantA, "*", new FieldRef(FieldKind.Reserved, "host")));
+        Assert.Equal(4, await Distinct(TenantA, "*", new FieldRef(FieldKind.Attribute, "usr.name")));
+        Assert.Equal(2, await Distinct(TenantA, "service:admin", new FieldRef(FieldKind.Attribute, "usr.name")));
+        Assert.Equal(2, await Distinct(TenantA, "*", new FieldRef(FieldKind.Tag, "env")));
+        Assert.Equal(1, await Distinct(TenantA, "env:prod", new FieldRef(FieldKind.Tag, "env")));
+        Assert.Equal(0, await Distinct(TenantA, "*", new FieldRef(FieldKind.Attribute, "absent")));
+        Assert.Equal(1, await Distinct(TenantB, "*", new FieldRef(FieldKind.Attribute, "usr.name")));
+    }
+
     private static LogEvent Event(string id, DateTimeOffset at, string message = "Failed password for root") => new()
     {
         Id = id,

@@ -11,8 +11,9 @@ using Portal.Web.Features.Signals;
 namespace Portal.Web.Features.Logs;
 
 /// <summary>
-/// Datadog's <c>POST /api/v2/logs/analytics/aggregate</c>, for what the embedded store counts in one pass: the
-/// <c>count</c> aggregation as a total or a timeseries, overall or grouped by one reserved facet
+/// Datadog's <c>POST /api/v2/logs/analytics/aggregate</c>, for what the embedded store computes without reading
+/// documents: <c>count</c> as a total or a timeseries, and <c>cardinality</c> of a field (<c>metric</c>: a reserved
+/// attribute, a tag key or an <c>@attribute</c>) as a total; overall or grouped by one reserved facet
 /// (host, service, source, status). Anything else is refused with a 400 that says so.
 /// </summary>
 public static class LogsAggregateApi
@@ -49,13 +50,27 @@ public static class LogsAggregateApi
         }
         var computes = (body["compute"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [new JsonObject { ["aggregation"] = "count" }];
         var timeseries = new TimeSpan?[computes.Count];
+        var distinctOf = new FieldRef?[computes.Count];
         for (var i = 0; i < computes.Count; i++)
         {
-            if (Text(computes[i]["aggregation"]) is not ("count" or null))
+            var aggregation = Text(computes[i]["aggregation"]);
+            if (aggregation is not ("count" or "cardinality" or null))
             {
-                return Problem($"compute[{i}].aggregation: only 'count' is supported by this store.");
+                return Problem($"compute[{i}].aggregation: 'count' and 'cardinality' are supported by this store.");
             }
-            if (Text(computes[i]["type"]) == "timeseries")
+            if (aggregation == "cardinality")
+            {
+                if (Field(Text(computes[i]["metric"])) is not { } field)
+                {
+                    return Problem($"compute[{i}].metric: cardinality needs the field to count, such as '@usr.name', 'host' or 'env'.");
+                }
+                if (Text(computes[i]["type"]) == "timeseries")
+                {
+                    return Problem($"compute[{i}].type: cardinality is computed as a total by this store.");
+                }
+                distinctOf[i] = field;
+            }
+            else if (Text(computes[i]["type"]) == "timeseries")
             {
                 if (!TryParseInterval(Text(computes[i]["interval"]) ?? "1m", out var interval))
                 {
@@ -98,6 +113,11 @@ public static class LogsAggregateApi
             var values = new JsonObject();
             for (var i = 0; i < computes.Count; i++)
             {
+                if (distinctOf[i] is { } field)
+                {
+                    values[$"c{i}"] = await store.CardinalityAsync(tenantId, bucketQuery, from, to, field, cancellationToken);
+                    continue;
+                }
                 var interval = timeseries[i] ?? DefaultInterval(from, to, timeseries);
                 var analytics = await store.AnalyzeAsync(tenantId, bucketQuery, from, to, interval, cancellationToken);
                 values[$"c{i}"] = timeseries[i] is null
@@ -128,6 +148,15 @@ public static class LogsAggregateApi
         };
         return interval >= TimeSpan.FromSeconds(1);
     }
+
+    /// <summary>A field as Datadog names it in <c>metric</c>: <c>@usr.name</c>, <c>host</c>, or a tag key.</summary>
+    private static FieldRef? Field(string? name) => name switch
+    {
+        null or "" or "@" or Portal.Detection.Events.ReservedAttributes.Message => null,
+        ['@', .. var path] => new FieldRef(FieldKind.Attribute, path),
+        _ when Portal.Detection.Events.ReservedAttributes.IsFacet(name) => new FieldRef(FieldKind.Reserved, name),
+        _ => new FieldRef(FieldKind.Tag, name),
+    };
 
     private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 

@@ -41,7 +41,7 @@ public sealed class LogsApiTests(PortalFixture portal)
     }
 
     [Theory]
-    [InlineData("""{"compute":[{"aggregation":"avg","metric":"@duration"}]}""", "only 'count'")]
+    [InlineData("""{"compute":[{"aggregation":"avg","metric":"@duration"}]}""", "'count' and 'cardinality'")]
     [InlineData("""{"group_by":[{"facet":"@usr.name"}]}""", "group_by")]
     [InlineData("""{"filter":{"query":"(unclosed"}}""", "filter.query")]
     public async Task Aggregate_Unsupported_400SaysWhat(string json, string expected)
@@ -49,6 +49,51 @@ public sealed class LogsApiTests(PortalFixture portal)
         var tenant = await portal.CreateTenantAsync();
         using var client = portal.CreateClient();
         using var response = await client.SendAsync(tenant.Request(HttpMethod.Post, "api/v2/logs/analytics/aggregate", new StringContent(json, System.Text.Encoding.UTF8, "application/json")));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains(expected, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Aggregate_Cardinality_CountsDistinctValuesOverallAndPerGroup()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        using var client = portal.CreateClient();
+        foreach (var ip in new[] { "192.0.2.1", "192.0.2.2", "192.0.2.3" })
+        {
+            using var _ = await LogShipper.PostAsync(client, tenant, LogShipper.SshFailures(ip, 2));
+        }
+        var body = new JsonObject
+        {
+            ["compute"] = new JsonArray(
+                new JsonObject { ["aggregation"] = "cardinality", ["metric"] = "@network.client.ip" },
+                new JsonObject { ["aggregation"] = "count" }),
+            ["filter"] = new JsonObject { ["query"] = "source:sshd", ["from"] = "now-10m", ["to"] = "now" },
+            ["group_by"] = new JsonArray(new JsonObject { ["facet"] = "host" }),
+        };
+
+        JsonObject? bucket = null;
+        for (var attempt = 0; attempt < 20 && bucket?["computes"]?["c1"]?.GetValue<long>() != 6; attempt++)
+        {
+            using var response = await client.SendAsync(tenant.Request(HttpMethod.Post, "api/v2/logs/analytics/aggregate", JsonContent.Create(body)));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            bucket = (await response.Content.ReadFromJsonAsync<JsonObject>())!["data"]!["buckets"]!.AsArray().FirstOrDefault()?.AsObject();
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(3, bucket!["computes"]!["c0"]!.GetValue<long>());
+        Assert.Equal(6, bucket["computes"]!["c1"]!.GetValue<long>());
+    }
+
+    [Theory]
+    [InlineData("""{"compute":[{"aggregation":"cardinality"}]}""", "compute[0].metric")]
+    [InlineData("""{"compute":[{"aggregation":"cardinality","metric":"@usr.name","type":"timeseries"}]}""", "cardinality is computed as a total")]
+    [InlineData("""{"compute":[{"aggregation":"pc99","metric":"@duration"}]}""", "'count' and 'cardinality'")]
+    public async Task Aggregate_UnsupportedCardinality_400SaysWhy(string json, string expected)
+    {
+        var tenant = await portal.CreateTenantAsync();
+        using var client = portal.CreateClient();
+        using var response = await client.SendAsync(tenant.Request(HttpMethod.Post, "api/v2/logs/analytics/aggregate", new StringContent(json, System.Text.Encoding.UTF8, "application/json")));
+
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains(expected, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
