@@ -102,8 +102,9 @@ public static class IpText
         }
         var dots = 0;
         var digits = 0;
-        foreach (var c in text)
+        for (var i = 0; i < text.Length; i++)
         {
+            var c = text[i];
             if (c == '.')
             {
                 if (digits == 0)
@@ -115,6 +116,11 @@ public static class IpText
             }
             else if (char.IsAsciiDigit(c) && ++digits <= 3)
             {
+                if (digits == 2 && text[i - 1] == '0')
+                {
+                    // "010" is octal to IPAddress.TryParse; in logs it is a typo or not an address at all.
+                    return false;
+                }
                 continue;
             }
             else

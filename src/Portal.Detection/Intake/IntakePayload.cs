@@ -43,7 +43,8 @@ public static class IntakePayload
         }
         if (items.Count > MaxEvents)
         {
-            return Fail(413, "Too many events", $"{items.Count} events in one request; the limit is {MaxEvents}.");
+            var counted = lines ? "More than " + MaxEvents : items.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Fail(413, "Too many events", $"{counted} events in one request; the limit is {MaxEvents}.");
         }
         var tags = string.IsNullOrEmpty(extraTags) ? null : extraTags;
         var events = new List<LogEvent>(items.Count);
@@ -59,7 +60,11 @@ public static class IntakePayload
             }
             try
             {
-                events.Add(IntakeNormalizer.Normalize(raw, receivedAt, tags));
+                var normalized = IntakeNormalizer.Normalize(raw, receivedAt, tags);
+                // Reading every leaf now surfaces what only a full read finds (a duplicated key in a nested
+                // object) as this event's 400, instead of as a failure of the indexer after the 202.
+                _ = AttributePath.Flatten(normalized.Attributes);
+                events.Add(normalized);
             }
             catch (IntakeFieldException e)
             {
@@ -110,6 +115,12 @@ public static class IntakePayload
             if (line.Trim(" \t\r"u8).IsEmpty)
             {
                 continue;
+            }
+            if (items.Count == MaxEvents)
+            {
+                // One more event than allowed is enough to refuse the request: the rest is not parsed.
+                items.Add((null, $"line {number}"));
+                break;
             }
             try
             {

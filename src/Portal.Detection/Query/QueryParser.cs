@@ -14,6 +14,12 @@ namespace Portal.Detection.Query;
 public sealed class QueryParser
 {
     private const int MaxDepth = 64;
+
+    /// <summary>
+    /// Most '?' a pattern with a '*' may hold: the index's automaton grows exponentially with '?' after '*'
+    /// (<c>*a??????????????????</c>), and one such search must not stall the store.
+    /// </summary>
+    private const int MaxSingleWildcards = 8;
     private readonly string _text;
     private int _pos;
     private int _depth;
@@ -196,6 +202,11 @@ public sealed class QueryParser
         if (word.WildcardAt is [var only] && only == word.Text.Length - 1 && word.Text[only] == '*')
         {
             return PrefixNode(field, word, start);
+        }
+        var singles = word.WildcardAt.Count(i => word.Text[i] == '?');
+        if (singles > MaxSingleWildcards && singles < word.WildcardAt.Count)
+        {
+            throw new QuerySyntaxException($"a pattern with '*' may hold at most {MaxSingleWildcards} '?'", word.Position);
         }
         var pattern = word.Pattern();
         if (field.Kind == FieldKind.FreeText)
@@ -516,10 +527,11 @@ public sealed class QueryParser
         /// <summary>The value as a <see cref="WildcardPattern"/>: wildcards kept, escaped literals re-escaped.</summary>
         public string Pattern()
         {
+            var wildcards = WildcardAt.ToHashSet();
             var sb = new StringBuilder(Text.Length + 4);
             for (var i = 0; i < Text.Length; i++)
             {
-                if (!WildcardAt.Contains(i) && Text[i] is '*' or '?' or '\\')
+                if (!wildcards.Contains(i) && Text[i] is '*' or '?' or '\\')
                 {
                     sb.Append('\\');
                 }

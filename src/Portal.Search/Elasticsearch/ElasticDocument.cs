@@ -5,7 +5,8 @@ namespace Portal.Search.Elasticsearch;
 
 /// <summary>
 /// Maps a <see cref="LogEvent"/> to the Elasticsearch document <see cref="ElasticQueryTranslator"/> relies on,
-/// typing values exactly as the embedded index does (<see cref="AttributeValue.RangeValue"/>, <see cref="IpText"/>).
+/// typing and cutting values exactly as the embedded index does (<see cref="AttributeValue.RangeValue"/>, <see cref="IpText"/>,
+/// <see cref="IndexedValues.Fit"/>).
 /// </summary>
 public static class ElasticDocument
 {
@@ -17,13 +18,13 @@ public static class ElasticDocument
             [ElasticFields.EventId] = e.Id,
             [ElasticFields.Timestamp] = e.Timestamp.ToUnixTimeMilliseconds(),
             [ElasticFields.Message] = e.Message,
-            [ElasticFields.Tags] = new JsonArray([.. e.Tags.Select(t => (JsonNode)t)]),
+            [ElasticFields.Tags] = new JsonArray([.. e.Tags.Select(t => (JsonNode)IndexedValues.Fit(t))]),
         };
         foreach (var name in ReservedAttributes.Facets)
         {
             if (e.GetReserved(name) is { } value)
             {
-                doc[name] = value;
+                doc[name] = IndexedValues.Fit(value);
             }
         }
         var attr = new JsonObject();
@@ -31,7 +32,7 @@ public static class ElasticDocument
         var ip = new JsonObject();
         foreach (var (path, value) in AttributePath.Flatten(e.Attributes))
         {
-            Append(attr, path, value.Text);
+            Append(attr, path, IndexedValues.Fit(value.Text));
             if (value.RangeValue is { } number)
             {
                 Append(num, path, number + 0d);

@@ -27,5 +27,6 @@ public static class ElasticFields
     public static string LogIndexPattern(Guid tenantId) => $"vigil-logs-{tenantId:N}-*";
 
     /// <summary>The tenant's log index for the day of <paramref name="timestamp"/>.</summary>
-    public static string LogIndex(Guid tenantId, DateTimeOffset timestamp) => $"vigil-logs-{tenantId:N}-{timestamp.UtcDateTime:yyyy.MM.dd}";
+    public static string LogIndex(Guid tenantId, DateTimeOffset timestamp) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"vigil-logs-{tenantId:N}-{timestamp.UtcDateTime:yyyy.MM.dd}");
 }

@@ -20,6 +20,7 @@ public static class ElasticIndexTemplate
           "priority": 200,
           "template": {
             "settings": {
+              "index.mapping.total_fields.limit": 20000,
               "analysis": {
                 "tokenizer": { "vigil_words": { "type": "pattern", "pattern": "[^\\p{L}\\p{Nd}_]+" } },
                 "analyzer": { "vigil_words": { "type": "custom", "tokenizer": "vigil_words", "filter": ["lowercase"] } }

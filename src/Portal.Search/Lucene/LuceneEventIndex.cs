@@ -54,7 +54,7 @@ public sealed class LuceneEventIndex : IDisposable
     {
         foreach (var (searchable, sourceJson, replace) in items)
         {
-            var doc = EventDocument.Build(searchable, sourceJson);
+            var doc = BuildOrFallback(searchable, sourceJson);
             if (replace)
             {
                 _writer.UpdateDocument(new Term(LuceneFields.Id, searchable.Id), doc);
@@ -63,6 +63,24 @@ public sealed class LuceneEventIndex : IDisposable
             {
                 _writer.AddDocument(doc);
             }
+        }
+    }
+
+    /// <summary>
+    /// The event's document; if its attributes cannot be read (the intake refuses such events, but a journal written
+    /// by an older version may hold one), the event is indexed by its reserved fields and text only, and kept whole in
+    /// its stored source, rather than stopping every later event of the tenant from being indexed.
+    /// </summary>
+    private static global::Lucene.Net.Documents.Document BuildOrFallback(LogEvent e, string sourceJson)
+    {
+        try
+        {
+            return EventDocument.Build(e, sourceJson);
+        }
+        catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException)
+        {
+            var bare = new LogEvent { Id = e.Id, Timestamp = e.Timestamp, Host = e.Host, Service = e.Service, Source = e.Source, Status = e.Status, Message = e.Message, Tags = e.Tags };
+            return EventDocument.Build(bare, sourceJson);
         }
     }
 

@@ -122,21 +122,19 @@ public sealed class PartitionedEventIndex : IDisposable
     /// <summary>Closes and deletes the partitions of days before <paramref name="firstKept"/>; returns the days dropped.</summary>
     public IReadOnlyList<DateOnly> DropBefore(DateOnly firstKept)
     {
-        List<(DateOnly Day, Partition Partition)> dropped;
+        // Under the lock: a search acquires its partitions' searchers under it too, and the indexer creates
+        // partitions under it, so neither meets a partition that is half closed or half deleted.
         lock (_gate)
         {
-            dropped = _partitions.Where(p => p.Key != Unpartitioned && p.Key < firstKept).Select(p => (p.Key, p.Value)).ToList();
-            foreach (var (day, _) in dropped)
+            var dropped = _partitions.Where(p => p.Key != Unpartitioned && p.Key < firstKept).ToList();
+            foreach (var (day, partition) in dropped)
             {
                 _partitions.Remove(day);
+                partition.Index.Dispose();
+                Directory.Delete(partition.Path, recursive: true);
             }
+            return dropped.Select(d => d.Key).ToList();
         }
-        foreach (var (_, partition) in dropped)
-        {
-            partition.Index.Dispose();
-            Directory.Delete(partition.Path, recursive: true);
-        }
-        return dropped.Select(d => d.Day).ToList();
     }
 
     /// <summary>Documents matching <paramref name="query"/> in <c>[from, to)</c>, newest first, after an optional cursor.</summary>
@@ -186,27 +184,29 @@ public sealed class PartitionedEventIndex : IDisposable
     {
         var first = from == DateTimeOffset.MinValue ? DateOnly.MinValue : DayOf(from);
         var last = to == DateTimeOffset.MaxValue ? DateOnly.MaxValue : DayOf(to.AddTicks(-1));
-        List<Partition> covered;
-        lock (_gate)
-        {
-            covered = _partitions.Where(p => p.Key == Unpartitioned || (p.Key >= first && p.Key <= last)).Select(p => p.Value).ToList();
-        }
-        if (covered.Count == 1)
-        {
-            return covered[0].Index.WithSearcher(search);
-        }
-        var acquired = new List<(Partition Partition, IndexSearcher Searcher)>(covered.Count);
+        var acquired = new List<(Partition Partition, IndexSearcher Searcher)>();
         try
         {
-            foreach (var partition in covered)
+            lock (_gate)
             {
-                acquired.Add((partition, partition.Index.Acquire()));
+                foreach (var (day, partition) in _partitions)
+                {
+                    if (day == Unpartitioned || (day >= first && day <= last))
+                    {
+                        acquired.Add((partition, partition.Index.Acquire()));
+                    }
+                }
+            }
+            if (acquired.Count == 1)
+            {
+                return search(acquired[0].Searcher);
             }
             using var reader = new MultiReader([.. acquired.Select(a => a.Searcher.IndexReader)], closeSubReaders: false);
             return search(new IndexSearcher(reader));
         }
         finally
         {
+            // A searcher keeps its files readable after its partition is dropped; releasing it frees them.
             foreach (var (partition, searcher) in acquired)
             {
                 partition.Index.Release(searcher);
@@ -249,14 +249,20 @@ public sealed class PartitionedEventIndex : IDisposable
     private string? MoveUnpartitionedIndex()
     {
         var legacy = Path.Combine(_path, "unpartitioned");
-        var files = Directory.EnumerateFiles(_path).Where(f => Path.GetFileName(f) is var name && name != CheckpointFile && !name.EndsWith(".tmp", StringComparison.Ordinal)).ToList();
-        if (files.Any(f => Path.GetFileName(f).StartsWith("segments", StringComparison.Ordinal)))
+        var moving = legacy + ".moving";
+        var files = Directory.EnumerateFiles(_path)
+            .Where(f => Path.GetFileName(f) is var name && name != CheckpointFile && !name.EndsWith(".tmp", StringComparison.Ordinal))
+            .ToList();
+        // Files are moved into a side directory first, then the directory is renamed in one step: a crash midway
+        // leaves the side directory, and the next start finishes the move.
+        if (files.Any(f => Path.GetFileName(f).StartsWith("segments", StringComparison.Ordinal)) || Directory.Exists(moving))
         {
-            Directory.CreateDirectory(legacy);
+            Directory.CreateDirectory(moving);
             foreach (var file in files)
             {
-                File.Move(file, Path.Combine(legacy, Path.GetFileName(file)), overwrite: true);
+                File.Move(file, Path.Combine(moving, Path.GetFileName(file)), overwrite: true);
             }
+            Directory.Move(moving, legacy);
         }
         return Directory.Exists(legacy) ? legacy : null;
     }

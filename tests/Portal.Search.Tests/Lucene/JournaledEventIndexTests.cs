@@ -74,6 +74,28 @@ public sealed class JournaledEventIndexTests : IDisposable
         Assert.Equal(1, Count(index));
     }
 
+    [Fact]
+    public async Task Index_EventWhoseAttributesCannotBeRead_IndexedByItsTextAndTheNextEventsStillIndexed()
+    {
+        // What a journal written before the intake refused nested duplicate keys may hold.
+        var unreadable = new LogEvent
+        {
+            Id = "broken",
+            Timestamp = T0,
+            Service = "shop",
+            Message = "duplicated keys inside",
+            Attributes = JsonNode.Parse("""{"ctx":{"a":1,"a":2}}""")!.AsObject(),
+        };
+        using var index = new JournaledEventIndex(_directory.Path);
+
+        await index.AppendAsync([unreadable], CancellationToken.None);
+        await index.AppendAsync([Event("next")], CancellationToken.None);
+        await index.RefreshAsync(CancellationToken.None);
+
+        Assert.Equal(["broken", "next"], Ids(index));
+        Assert.Equal(1, index.Index.Count(QueryParser.Parse("duplicated service:shop"), T0.AddDays(-1), T0.AddDays(1)));
+    }
+
     private static int Count(JournaledEventIndex index) => index.Index.Count(new MatchAllNode(0), T0.AddDays(-1), T0.AddDays(1));
 
     private static List<string> Ids(JournaledEventIndex index) =>

@@ -63,7 +63,7 @@ public static class QueryCompletion
 
     /// <summary>A value as a query term: quoted when it holds spaces or query syntax.</summary>
     public static string Quote(string value) =>
-        value.Length == 0 || value.Any(c => char.IsWhiteSpace(c) || c is '(' or ')' or ':' or '"' or '*' or '?' or '\\' or '[' or ']' or '{' or '}')
+        value.Length == 0 || value[0] is '<' or '>' or '-' || value.Any(c => char.IsWhiteSpace(c) || c is '(' or ')' or ':' or '"' or '*' or '?' or '\\' or '[' or ']' or '{' or '}')
             ? "\"" + value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\""
             : value;
 }

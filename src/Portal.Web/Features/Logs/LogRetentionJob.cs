@@ -24,10 +24,18 @@ public sealed class LogRetentionJob(TenantProvisioner tenants, ILogStore logs, V
         var firstKept = FirstKeptDay(clock.GetUtcNow(), options.Logs.RetentionDays);
         foreach (var tenant in await tenants.ListAsync(cancellationToken))
         {
-            var dropped = await logs.DeleteBeforeAsync(tenant.Id, firstKept, cancellationToken);
-            if (dropped.Count > 0)
+            try
             {
-                logger.LogInformation("Retention deleted {Days} day(s) of logs of tenant {TenantId}, through {Last}", dropped.Count, tenant.Id, dropped[^1]);
+                var dropped = await logs.DeleteBeforeAsync(tenant.Id, firstKept, cancellationToken);
+                if (dropped.Count > 0)
+                {
+                    logger.LogInformation("Retention deleted {Days} day(s) of logs of tenant {TenantId}, through {Last}", dropped.Count, tenant.Id, dropped[^1]);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException)
+            {
+                // One tenant's failure (a file held open, a full disk) must not stop the others' retention.
+                logger.LogError(e, "Retention failed for tenant {TenantId}; it is retried at the next run", tenant.Id);
             }
         }
     }

@@ -42,6 +42,7 @@ public partial class LogsPage
     private bool _loading;
     private SessionInfo? _session;
     private CancellationTokenSource? _tail;
+    private (string Text, QueryNode Node) _submitted = ("", new MatchAllNode(0));
 
     [Inject] private ILogStore Logs { get; set; } = default!;
     [Inject] private TenantSession Session { get; set; } = default!;
@@ -127,7 +128,7 @@ public partial class LogsPage
         {
             StopTail();
         }
-        await SearchAsync();
+        await RunAsync();
     }
 
     private async Task PickFacetAsync((string Field, string Value) pick)
@@ -137,6 +138,7 @@ public partial class LogsPage
         await SearchAsync();
     }
 
+    /// <summary>Runs what the query bar holds; a query with a syntax error is shown, not run.</summary>
     private async Task SearchAsync()
     {
         if (!QueryParser.TryParse(_query, out var node, out var error))
@@ -145,6 +147,14 @@ public partial class LogsPage
             return;
         }
         _queryError = null;
+        _submitted = (_query, node!);
+        await RunAsync();
+    }
+
+    /// <summary>Runs the last submitted query over the current window (live tail re-runs it while typing goes on).</summary>
+    private async Task RunAsync()
+    {
+        var (text, node) = _submitted;
         if (!TryResolveWindow(out var from, out var to))
         {
             return;
@@ -153,8 +163,8 @@ public partial class LogsPage
         _interval = TimeRanges.IntervalFor(to - from);
         _loading = true;
         var tenant = _session!.TenantId;
-        await _results.LoadAsync(new SearchRequest(node!, from, to, PageSize), Search);
-        var analytics = await Logs.AnalyzeAsync(tenant, node!, from, to, _interval, CancellationToken.None, AttributeFacets);
+        await _results.LoadAsync(new SearchRequest(node, from, to, PageSize), Search);
+        var analytics = await Logs.AnalyzeAsync(tenant, node, from, to, _interval, CancellationToken.None, AttributeFacets);
         _fields = await Logs.FieldsAsync(tenant, from, to, CancellationToken.None);
         _loading = false;
         _total = analytics.Total;
@@ -162,7 +172,7 @@ public partial class LogsPage
         _facets = analytics.Facets;
         ShareableUrl.Keep(Navigation, RendererInfo.IsInteractive, new Dictionary<string, object?>
         {
-            ["q"] = _query,
+            ["q"] = text,
             ["range"] = _live ? null : _range,
             ["from"] = _range == TimeRanges.Custom && !_live ? _customFrom : null,
             ["to"] = _range == TimeRanges.Custom && !_live ? _customTo : null,
@@ -191,18 +201,22 @@ public partial class LogsPage
     private void StartTail()
     {
         StopTail();
-        var tail = _tail = new CancellationTokenSource();
+        _tail = new CancellationTokenSource();
+        var token = _tail.Token;
         _ = Task.Run(async () =>
         {
             using var timer = new PeriodicTimer(LiveInterval);
             try
             {
-                while (await timer.WaitForNextTickAsync(tail.Token))
+                while (await timer.WaitForNextTickAsync(token))
                 {
                     await InvokeAsync(async () =>
                     {
-                        await SearchAsync();
-                        StateHasChanged();
+                        if (!token.IsCancellationRequested)
+                        {
+                            await RunAsync();
+                            StateHasChanged();
+                        }
                     });
                 }
             }
@@ -210,7 +224,16 @@ public partial class LogsPage
             {
                 // Paused, or the page was left.
             }
-        });
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                await InvokeAsync(() =>
+                {
+                    _live = false;
+                    Snackbar.Add($"Live tail stopped: {e.Message}", Severity.Warning);
+                    StateHasChanged();
+                });
+            }
+        }, token);
     }
 
     private void StopTail()

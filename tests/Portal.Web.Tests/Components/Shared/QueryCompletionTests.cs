@@ -56,6 +56,8 @@ public class QueryCompletionTests
     [InlineData("a:b", "\"a:b\"")]
     [InlineData("C:\\Temp \"x\"", "\"C:\\\\Temp \\\"x\\\"\"")]
     [InlineData("", "\"\"")]
+    [InlineData("<nil>", "\"<nil>\"")]
+    [InlineData(">5", "\">5\"")]
     public void Quote_Value_ParsesBackToItself(string value, string expected)
     {
         Assert.Equal(expected, QueryCompletion.Quote(value));

@@ -57,6 +57,7 @@ public sealed class IntakeApiTests(PortalFixture portal)
     [InlineData("42", "one JSON object or an array")]
     [InlineData("[{\"message\":\"ok\"}, 7]", "$[1]: expected a JSON object")]
     [InlineData("[{\"message\":\"ok\"}, {\"message\": {\"nested\": true}}]", "$[1].message")]
+    [InlineData("[{\"message\":\"ok\"}, {\"message\":\"x\", \"ctx\": {\"a\": 1, \"a\": 2}}]", "$[1]: ")]
     public async Task Post_BadInput_400WithPositionAndNothingStored(string body, string expected)
     {
         var tenant = await portal.CreateTenantAsync();
