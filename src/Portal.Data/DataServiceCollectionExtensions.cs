@@ -23,15 +23,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton(TimeProvider.System);
 
         var builder = new DbContextOptionsBuilder<VigilDbContext>();
-        if (vigil.DatabaseProvider == "postgres")
-        {
-            builder.UseNpgsql(configuration.GetConnectionString("Vigil")
-                ?? throw new InvalidOperationException("Vigil:DatabaseProvider is postgres but ConnectionStrings:Vigil is not set."));
-        }
-        else
-        {
-            builder.UseSqlite($"Data Source={Path.Combine(vigil.DataDirectory!, "vigil.db")};Cache=Shared;Pooling=True");
-        }
+        VigilDatabase.Configure(builder, vigil, configuration.GetConnectionString("Vigil"));
         services.AddSingleton(builder.Options);
         services.AddSingleton<TenantDbFactory>();
         services.AddScoped<TenantContext>();
@@ -57,10 +49,10 @@ public static class DataServiceCollectionExtensions
             .AddEntityFrameworkStores<VigilDbContext>();
     }
 
-    /// <summary>Creates the database schema when it does not exist.</summary>
+    /// <summary>Creates or upgrades the database schema (the provider's migrations).</summary>
     public static async Task InitializeDatabaseAsync(this IServiceProvider services, CancellationToken cancellationToken = default)
     {
         await using var db = services.GetRequiredService<TenantDbFactory>().Create(null);
-        await db.Database.EnsureCreatedAsync(cancellationToken);
+        await VigilDatabase.MigrateAsync(db, cancellationToken);
     }
 }

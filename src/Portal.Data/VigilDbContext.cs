@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -16,7 +17,7 @@ namespace Portal.Data;
 /// without a tenant or for another tenant.
 /// </summary>
 public sealed class VigilDbContext(DbContextOptions<VigilDbContext> options, ITenantSource tenant)
-    : IdentityDbContext<VigilUser, IdentityRole<Guid>, Guid>(options)
+    : IdentityDbContext<VigilUser, IdentityRole<Guid>, Guid>(options), IDataProtectionKeyContext
 {
     /// <summary>Name of the tenant query filter, for the rare global lookups that must ignore it.</summary>
     public const string TenantFilter = "Tenant";
@@ -28,6 +29,9 @@ public sealed class VigilDbContext(DbContextOptions<VigilDbContext> options, ITe
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<RuleRecord> Rules => Set<RuleRecord>();
     public DbSet<RuleRunState> RuleRunStates => Set<RuleRunState>();
+
+    /// <summary>The instance's Data Protection keys (cookies, antiforgery), shared by every portal instance; not tenant data.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
 
     /// <inheritdoc />
     public override int SaveChanges(bool acceptAllChangesOnSuccess)

@@ -229,6 +229,9 @@ public sealed class PartitionedEventIndex : IDisposable
             if (!_partitions.TryGetValue(day, out var partition))
             {
                 partition = Open(Path.Combine(_path, day.ToString(DayFormat, CultureInfo.InvariantCulture)));
+                // A first, empty commit right away: from now on the partition always has a readable commit to fall
+                // back to, however a later commit is cut short.
+                partition.Index.Commit(new Dictionary<string, string> { [JournalKey] = partition.Committed.ToString() });
                 _partitions[day] = partition;
             }
             return partition;
@@ -237,9 +240,40 @@ public sealed class PartitionedEventIndex : IDisposable
 
     private static Partition Open(string path)
     {
-        var index = new LuceneEventIndex(path);
+        LuceneEventIndex index;
+        try
+        {
+            index = new LuceneEventIndex(path);
+        }
+        catch (IOException) when (OnlyCommitIsTorn(path))
+        {
+            // Killed while the partition's first commit was being written: it holds nothing that the journal
+            // does not replay (every commit before the checkpoint includes it), so it starts again empty.
+            Directory.Delete(path, recursive: true);
+            index = new LuceneEventIndex(path);
+        }
         var committed = JournalPosition.Parse(index.CommitData.TryGetValue(JournalKey, out var text) ? text : null);
         return new Partition(path, index) { Committed = committed };
+    }
+
+    /// <summary>True when the only commit of the index at <paramref name="path"/> is the first one, and unreadable.</summary>
+    private static bool OnlyCommitIsTorn(string path)
+    {
+        var commits = Directory.EnumerateFiles(path, "segments_*").Select(Path.GetFileName).ToList();
+        if (commits is not ["segments_1"])
+        {
+            return false;
+        }
+        try
+        {
+            using var directory = global::Lucene.Net.Store.FSDirectory.Open(path);
+            new SegmentInfos().Read(directory);
+            return false;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
     }
 
     /// <summary>

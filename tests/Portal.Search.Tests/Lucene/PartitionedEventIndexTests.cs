@@ -82,6 +82,27 @@ public sealed class PartitionedEventIndexTests : IDisposable
     }
 
     [Fact]
+    public async Task Open_PartitionKilledDuringItsFirstCommit_StartsEmptyAndTheJournalRefillsIt()
+    {
+        using (var index = new JournaledEventIndex(_directory.Path))
+        {
+            await index.AppendAsync([Event("a", Day3), Event("b", Day3)], CancellationToken.None);
+        }
+        // What SIGKILL leaves when it lands inside the partition's very first commit.
+        var partition = Path.Combine(_directory.Path, "index", "2026-11-27");
+        foreach (var later in Directory.GetFiles(partition, "segments_*").Where(f => !f.EndsWith("segments_1", StringComparison.Ordinal)))
+        {
+            File.Delete(later);
+        }
+        File.WriteAllBytes(Path.Combine(partition, "segments_1"), [0x3f, 0xd7]);
+        File.WriteAllText(Path.Combine(_directory.Path, "index", "checkpoint"), JournalPosition.Start.ToString());
+
+        using var recovered = new JournaledEventIndex(_directory.Path);
+
+        Assert.Equal(["b", "a"], Ids(recovered.Index.Search(new MatchAllNode(0), Day1, Day3.AddDays(1), 10, null)));
+    }
+
+    [Fact]
     public async Task Open_IndexWrittenBeforePartitioning_StaysSearchableForEveryRange()
     {
         var legacyPath = Path.Combine(_directory.Path, "index");

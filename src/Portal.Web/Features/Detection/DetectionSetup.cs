@@ -1,10 +1,11 @@
 using Hangfire;
+using Hangfire.PostgreSql;
 using Hangfire.Storage.SQLite;
 using Portal.Data;
 
 namespace Portal.Web.Features.Detection;
 
-/// <summary>Scheduled jobs on Hangfire (SQLite storage in the data directory): rule evaluation and log retention.</summary>
+/// <summary>Scheduled jobs on Hangfire (SQLite storage in the data directory, or PostgreSQL with the database): rule evaluation and log retention.</summary>
 public static class DetectionSetup
 {
     /// <summary>Stable id of the recurring scheduler job.</summary>
@@ -20,12 +21,23 @@ public static class DetectionSetup
         services.AddTransient<TenantEvaluationJob>();
         services.AddTransient<Logs.LogRetentionJob>();
 
-        var dataDirectory = VigilOptions.From(builder.Configuration).DataDirectory!;
-        services.AddHangfire(c => c
-            .SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
-            .UseSimpleAssemblyNameTypeSerializer()
-            .UseRecommendedSerializerSettings()
-            .UseSQLiteStorage(Path.Combine(dataDirectory, "hangfire.db"), new SQLiteStorageOptions { QueuePollInterval = TimeSpan.FromSeconds(1) }));
+        var vigil = VigilOptions.From(builder.Configuration);
+        var connectionString = builder.Configuration.GetConnectionString("Vigil");
+        services.AddHangfire(c =>
+        {
+            c.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+                .UseSimpleAssemblyNameTypeSerializer()
+                .UseRecommendedSerializerSettings();
+            if (vigil.DatabaseProvider == VigilDatabase.Postgres)
+            {
+                // Jobs live beside the rest of the production data, in their own schema.
+                c.UsePostgreSqlStorage(o => o.UseNpgsqlConnection(connectionString), new PostgreSqlStorageOptions { QueuePollInterval = TimeSpan.FromSeconds(1), SchemaName = "hangfire" });
+            }
+            else
+            {
+                c.UseSQLiteStorage(Path.Combine(vigil.DataDirectory!, "hangfire.db"), new SQLiteStorageOptions { QueuePollInterval = TimeSpan.FromSeconds(1) });
+            }
+        });
         services.AddHangfireServer(o =>
         {
             o.WorkerCount = Math.Max(2, Environment.ProcessorCount);

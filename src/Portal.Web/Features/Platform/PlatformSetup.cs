@@ -20,10 +20,11 @@ public static class PlatformSetup
         });
         builder.Services.AddProblemDetails();
         builder.Services.AddHttpContextAccessor();
-        // Keys that protect cookies and antiforgery tokens live with the rest of the instance's data.
+        // Keys that protect cookies and antiforgery tokens live in the database, so that every portal instance of a
+        // deployment reads the cookies the others wrote.
         builder.Services.AddDataProtection()
             .SetApplicationName("vigil")
-            .PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(VigilOptions.From(builder.Configuration).DataDirectory!, "keys")));
+            .PersistKeysToDbContext<VigilDbContext>();
         builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase);
         builder.Services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
