@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs Vigil's whole test suite: unit, integration (real HTTP on loopback), bUnit and Playwright browser tests.
-# Installs what it needs when missing: Debian's chromium (through apt when running as root).
+# Runs Vigil's whole test suite: unit, integration (real HTTP on loopback), bUnit and Playwright browser tests,
+# and the data-layer tests on both SQLite and a throwaway PostgreSQL server started here on a loopback port.
+# Installs what it needs when missing: Debian's chromium, nodejs, npm and postgresql (through apt when running as root).
 # Ends with one summary line: "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,9 +33,12 @@ if [ ! -d tests/compat/node_modules/@datadog/datadog-api-client ]; then
   npm ci --prefix tests/compat --no-audit --no-fund --loglevel=error >/dev/null
 fi
 
+source tests/postgres.sh
+start_test_postgres
+
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 log="$(mktemp -t vigil-tests.XXXXXX)"
-trap 'rm -f "$log"' EXIT
+trap 'rm -f "$log"; stop_test_postgres' EXIT
 
 set +e
 dotnet test Portal.sln -v q 2>&1 | tee "$log"

@@ -7,14 +7,21 @@ using Portal.Data.Tenancy;
 namespace Portal.Data.Tests;
 
 /// <summary>
-/// The real data layer (<see cref="DataServiceCollectionExtensions.AddVigilData"/>) over a SQLite file in a
-/// fresh temporary directory, one per test class. Tests of a class share the database, so each test works
-/// in tenants of its own (<see cref="AddTenantAsync"/>) and never assumes an empty table.
+/// The real data layer (<see cref="DataServiceCollectionExtensions.AddVigilData"/>) over a fresh database, one per
+/// test class, migrated as the portal migrates it: a SQLite file in a temporary directory, or a PostgreSQL database.
+/// Tests of a class share the database, so each test works in tenants of its own (<see cref="AddTenantAsync"/>)
+/// and never assumes an empty table.
 /// </summary>
-public sealed class DataFixture : IAsyncLifetime
+public abstract class DataFixture : IAsyncLifetime
 {
     private readonly string _directory = Path.Combine(Path.GetTempPath(), $"vigil-data-tests-{Guid.NewGuid():N}");
     private ServiceProvider? _services;
+
+    /// <summary>Settings that choose the database (provider and connection string).</summary>
+    protected abstract Task<Dictionary<string, string?>> DatabaseSettingsAsync();
+
+    /// <summary>Removes the database once the class is done.</summary>
+    protected abstract Task DropDatabaseAsync();
 
     /// <summary>The root provider.</summary>
     public IServiceProvider Services => _services ?? throw new InvalidOperationException("The fixture is not initialised.");
@@ -25,9 +32,9 @@ public sealed class DataFixture : IAsyncLifetime
     /// <inheritdoc />
     public async Task InitializeAsync()
     {
-        var configuration = new ConfigurationBuilder()
-            .AddInMemoryCollection(new Dictionary<string, string?> { ["Vigil:DataDirectory"] = _directory })
-            .Build();
+        var settings = await DatabaseSettingsAsync();
+        settings["Vigil:DataDirectory"] = _directory;
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddVigilData(configuration);
@@ -45,8 +52,7 @@ public sealed class DataFixture : IAsyncLifetime
         {
             await _services.DisposeAsync();
         }
-        // Pooled connections keep the database file open; release them so the directory can go.
-        SqliteConnection.ClearAllPools();
+        await DropDatabaseAsync();
         if (Directory.Exists(_directory))
         {
             Directory.Delete(_directory, recursive: true);
@@ -76,4 +82,58 @@ public sealed class DataFixture : IAsyncLifetime
 
     /// <summary>An email address no other test of the class uses.</summary>
     public static string UniqueEmail(string local = "user") => $"{local}.{Guid.NewGuid():N}@example.com";
+}
+
+/// <summary>A SQLite file in the fixture's temporary directory.</summary>
+public sealed class SqliteDataFixture : DataFixture
+{
+    protected override Task<Dictionary<string, string?>> DatabaseSettingsAsync() => Task.FromResult(new Dictionary<string, string?>());
+
+    // Pooled connections keep the database file open; release them so the directory can go.
+    protected override Task DropDatabaseAsync()
+    {
+        SqliteConnection.ClearAllPools();
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>
+/// A new database on the PostgreSQL server named by <c>VIGIL_TEST_POSTGRES</c> (a connection string to a database
+/// the user may create databases from); <c>tests/run.sh</c> starts a throwaway server and sets it.
+/// </summary>
+public sealed class PostgresDataFixture : DataFixture
+{
+    public const string Variable = "VIGIL_TEST_POSTGRES";
+    private readonly string _database = $"vigil_test_{Guid.NewGuid():N}";
+    private string? _server;
+
+    protected override async Task<Dictionary<string, string?>> DatabaseSettingsAsync()
+    {
+        _server = Environment.GetEnvironmentVariable(Variable)
+            ?? throw new InvalidOperationException($"The PostgreSQL tests need {Variable} (a connection string); run them with tests/run.sh, which starts a throwaway server.");
+        await ExecuteAsync($"CREATE DATABASE \"{_database}\"");
+        var connection = new Npgsql.NpgsqlConnectionStringBuilder(_server) { Database = _database };
+        return new Dictionary<string, string?>
+        {
+            ["Vigil:DatabaseProvider"] = "postgres",
+            ["ConnectionStrings:Vigil"] = connection.ConnectionString,
+        };
+    }
+
+    protected override async Task DropDatabaseAsync()
+    {
+        if (_server is not null)
+        {
+            Npgsql.NpgsqlConnection.ClearAllPools();
+            await ExecuteAsync($"DROP DATABASE IF EXISTS \"{_database}\" WITH (FORCE)");
+        }
+    }
+
+    private async Task ExecuteAsync(string sql)
+    {
+        await using var connection = new Npgsql.NpgsqlConnection(_server);
+        await connection.OpenAsync();
+        await using var command = new Npgsql.NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
 }

@@ -7,7 +7,7 @@ namespace Portal.Data.Tests;
 /// Reads are isolated by the named <see cref="VigilDbContext.TenantFilter"/> query filter: a context sees the
 /// tenant-owned rows of its own tenant only, and a context without a tenant sees none.
 /// </summary>
-public sealed class VigilDbContextQueryFilterTests(DataFixture fixture) : IClassFixture<DataFixture>
+public abstract class VigilDbContextQueryFilterTests(DataFixture fixture)
 {
     private sealed record Seeded(Guid TenantId, string RuleId, Guid KeyId, Guid UserId);
 
@@ -102,3 +102,9 @@ public sealed class VigilDbContextQueryFilterTests(DataFixture fixture) : IClass
         return new Seeded(tenant.Id, rule.Id, key.Id, user.Id);
     }
 }
+
+/// <summary>The tests above on SQLite, the embedded default.</summary>
+public sealed class VigilDbContextQueryFilterTestsOnSqlite(SqliteDataFixture fixture) : VigilDbContextQueryFilterTests(fixture), IClassFixture<SqliteDataFixture>;
+
+/// <summary>The tests above on PostgreSQL, the production database.</summary>
+public sealed class VigilDbContextQueryFilterTestsOnPostgres(PostgresDataFixture fixture) : VigilDbContextQueryFilterTests(fixture), IClassFixture<PostgresDataFixture>;

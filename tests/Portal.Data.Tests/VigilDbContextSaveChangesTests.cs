@@ -9,7 +9,7 @@ namespace Portal.Data.Tests;
 /// another tenant, refuses them as a whole (nothing of the batch is stored), and stamps new entities with the
 /// current tenant when they carry none.
 /// </summary>
-public sealed class VigilDbContextSaveChangesTests(DataFixture fixture) : IClassFixture<DataFixture>
+public abstract class VigilDbContextSaveChangesTests(DataFixture fixture)
 {
     [Fact]
     public async Task SaveChangesAsync_AddWithoutCurrentTenant_ThrowsAndStoresNothing()
@@ -206,3 +206,9 @@ public sealed class VigilDbContextSaveChangesTests(DataFixture fixture) : IClass
         return await db.Rules.IgnoreQueryFilters([VigilDbContext.TenantFilter]).AnyAsync(r => r.Id == ruleId);
     }
 }
+
+/// <summary>The tests above on SQLite, the embedded default.</summary>
+public sealed class VigilDbContextSaveChangesTestsOnSqlite(SqliteDataFixture fixture) : VigilDbContextSaveChangesTests(fixture), IClassFixture<SqliteDataFixture>;
+
+/// <summary>The tests above on PostgreSQL, the production database.</summary>
+public sealed class VigilDbContextSaveChangesTestsOnPostgres(PostgresDataFixture fixture) : VigilDbContextSaveChangesTests(fixture), IClassFixture<PostgresDataFixture>;

@@ -10,7 +10,7 @@ namespace Portal.Data.Tests.Identity;
 /// A user belongs to one organisation: user names and emails are unique per tenant, so the same person
 /// signing up twice gets two users, and Identity's stores see the users of the scope's tenant only.
 /// </summary>
-public sealed class UsersPerTenantTests(DataFixture fixture) : IClassFixture<DataFixture>
+public abstract class UsersPerTenantTests(DataFixture fixture)
 {
     private const string Password = "Correct-Horse-42";
 
@@ -119,3 +119,9 @@ public sealed class UsersPerTenantTests(DataFixture fixture) : IClassFixture<Dat
         return user is null ? null : (user.Id, user.TenantId);
     }
 }
+
+/// <summary>The tests above on SQLite, the embedded default.</summary>
+public sealed class UsersPerTenantTestsOnSqlite(SqliteDataFixture fixture) : UsersPerTenantTests(fixture), IClassFixture<SqliteDataFixture>;
+
+/// <summary>The tests above on PostgreSQL, the production database.</summary>
+public sealed class UsersPerTenantTestsOnPostgres(PostgresDataFixture fixture) : UsersPerTenantTests(fixture), IClassFixture<PostgresDataFixture>;

@@ -10,7 +10,7 @@ namespace Portal.Data.Tests.Keys;
 /// API and application keys: the secret is shown once and only its SHA-256 hash is stored; a live secret
 /// identifies its tenant; everything else about keys stays inside the tenant.
 /// </summary>
-public sealed class KeyServiceTests(DataFixture fixture) : IClassFixture<DataFixture>
+public abstract class KeyServiceTests(DataFixture fixture)
 {
     private KeyService Keys => fixture.Services.GetRequiredService<KeyService>();
 
@@ -178,3 +178,9 @@ public sealed class KeyServiceTests(DataFixture fixture) : IClassFixture<DataFix
         Assert.Equal(first, (await Keys.ListAsync(tenant.Id, KeyKind.Api)).Single().RevokedAt);
     }
 }
+
+/// <summary>The tests above on SQLite, the embedded default.</summary>
+public sealed class KeyServiceTestsOnSqlite(SqliteDataFixture fixture) : KeyServiceTests(fixture), IClassFixture<SqliteDataFixture>;
+
+/// <summary>The tests above on PostgreSQL, the production database.</summary>
+public sealed class KeyServiceTestsOnPostgres(PostgresDataFixture fixture) : KeyServiceTests(fixture), IClassFixture<PostgresDataFixture>;

@@ -8,7 +8,7 @@ namespace Portal.Data.Tests.Rules;
 /// A tenant's rules: every write is validated (errors carry JSON paths), updates bump the version and keep
 /// the server-managed fields, and another tenant's rule ids lead nowhere.
 /// </summary>
-public sealed class RuleServiceTests(DataFixture fixture) : IClassFixture<DataFixture>
+public abstract class RuleServiceTests(DataFixture fixture)
 {
     private const string ValidJson = """
         {
@@ -215,3 +215,9 @@ public sealed class RuleServiceTests(DataFixture fixture) : IClassFixture<DataFi
         Assert.True(await db.RuleRunStates.AnyAsync(s => s.RuleId == created.Id));
     }
 }
+
+/// <summary>The tests above on SQLite, the embedded default.</summary>
+public sealed class RuleServiceTestsOnSqlite(SqliteDataFixture fixture) : RuleServiceTests(fixture), IClassFixture<SqliteDataFixture>;
+
+/// <summary>The tests above on PostgreSQL, the production database.</summary>
+public sealed class RuleServiceTestsOnPostgres(PostgresDataFixture fixture) : RuleServiceTests(fixture), IClassFixture<PostgresDataFixture>;

@@ -10,7 +10,7 @@ namespace Portal.Data.Tests.Tenancy;
 /// Sign-up creates an organisation, its owner and the out-of-the-box rules, or returns errors keyed by
 /// field and stores nothing at all.
 /// </summary>
-public sealed class TenantProvisionerTests(DataFixture fixture) : IClassFixture<DataFixture>
+public abstract class TenantProvisionerTests(DataFixture fixture)
 {
     private const string Password = "Correct-Horse-42";
 
@@ -172,3 +172,9 @@ public sealed class TenantProvisionerTests(DataFixture fixture) : IClassFixture<
         return await db.Users.IgnoreQueryFilters([VigilDbContext.TenantFilter]).AnyAsync(u => u.NormalizedEmail == normalized);
     }
 }
+
+/// <summary>The tests above on SQLite, the embedded default.</summary>
+public sealed class TenantProvisionerTestsOnSqlite(SqliteDataFixture fixture) : TenantProvisionerTests(fixture), IClassFixture<SqliteDataFixture>;
+
+/// <summary>The tests above on PostgreSQL, the production database.</summary>
+public sealed class TenantProvisionerTestsOnPostgres(PostgresDataFixture fixture) : TenantProvisionerTests(fixture), IClassFixture<PostgresDataFixture>;
