@@ -36,6 +36,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<KeyService>();
         services.AddSingleton<RuleService>();
         services.AddSingleton<TenantProvisioner>();
+        services.AddSingleton<OrganisationService>();
 
         return services.AddIdentityCore<VigilUser>(o =>
             {

@@ -10,6 +10,15 @@ public sealed class Tenant
     public required string Slug { get; set; }
     public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
     public bool IsDemo { get; set; }
+
+    /// <summary>IANA time zone the organisation reads times in (<c>Europe/Paris</c>); UTC by default.</summary>
+    public string TimeZone { get; set; } = "UTC";
+
+    /// <summary>Where notifications go when a rule names no recipient.</summary>
+    public string? NotificationEmail { get; set; }
+
+    /// <summary>Days of logs kept, within the instance's (the plan's) limit.</summary>
+    public int RetentionDays { get; set; } = 15;
 }
 
 /// <summary>An entity that belongs to exactly one tenant.</summary>

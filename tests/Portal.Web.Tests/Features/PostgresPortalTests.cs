@@ -1,17 +1,29 @@
 using System.Net;
-using Microsoft.Extensions.DependencyInjection;
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using Portal.Data;
 using Portal.Data.Tenancy;
-using Portal.Testing;
+using Portal.Web.Tests.Infrastructure;
 
 namespace Portal.Web.Tests.Features;
 
 /// <summary>
-/// The portal on PostgreSQL, its production database: the schema is migrated, Hangfire keeps its jobs there, and the
+/// The portal on PostgreSQL, its production database, in a process of its own (Hangfire's state is process-wide):
+/// the schema is migrated, an organisation signs up and signs in, Hangfire keeps its jobs in the database, and the
 /// Data Protection keys that sign cookies are stored there for every instance to share.
 /// </summary>
-public sealed class PostgresPortalTests
+public sealed class PostgresPortalTests : IDisposable
 {
+    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), $"vigil-pg-portal-{Guid.NewGuid():N}");
+
+    public void Dispose()
+    {
+        if (Directory.Exists(_dataDirectory))
+        {
+            Directory.Delete(_dataDirectory, recursive: true);
+        }
+    }
+
     [Fact]
     public async Task Start_OnPostgres_MigratesAndKeepsJobsAndKeysInTheDatabase()
     {
@@ -22,24 +34,34 @@ public sealed class PostgresPortalTests
         var connection = new NpgsqlConnectionStringBuilder(server) { Database = database }.ConnectionString;
         try
         {
-            await using (var portal = LoopbackPortal.Start("Production", new Dictionary<string, string>
+            using (var portal = await PortalProcess.StartAsync(_dataDirectory, new Dictionary<string, string>
             {
-                ["Vigil:DatabaseProvider"] = "postgres",
-                ["ConnectionStrings:Vigil"] = connection,
+                ["Vigil__DatabaseProvider"] = "postgres",
+                ["ConnectionStrings__Vigil"] = connection,
             }))
             {
-                using var http = new HttpClient { BaseAddress = portal.BaseAddress };
-                using var ready = await http.GetAsync("healthz/ready");
-                Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
-                using var signIn = await http.GetAsync("account/signin"); // issues an antiforgery token: a key is made
-                Assert.Equal(HttpStatusCode.OK, signIn.StatusCode);
-                var signUp = await portal.Services.GetRequiredService<TenantProvisioner>()
-                    .SignUpAsync(new SignUpRequest("Postgres Org", null, "owner@pg.example", "Correct-Horse-42"));
-                Assert.True(signUp.Succeeded);
+                using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false }) { BaseAddress = portal.BaseAddress };
+                using var signUp = await Forms.SubmitAsync(browser, "account/signup", "signup", new Dictionary<string, string>
+                {
+                    ["Input.OrganizationName"] = "Postgres Org",
+                    ["Input.Slug"] = "postgres-org",
+                    ["Input.Email"] = "owner@pg.example",
+                    ["Input.Password"] = "Correct-Horse-42",
+                });
+                Assert.True(signUp.StatusCode == HttpStatusCode.Redirect, portal.Output);
+                using var home = await browser.GetAsync("");
+                Assert.Equal(HttpStatusCode.OK, home.StatusCode);
+                Assert.Contains("Postgres Org", await home.Content.ReadAsStringAsync(), StringComparison.Ordinal);
             }
 
-            Assert.Equal(2L, await ScalarAsync(connection, "SELECT count(*) FROM \"__EFMigrationsHistory\""));
-            Assert.Equal(1L, await ScalarAsync(connection, "SELECT count(*) FROM \"Tenants\""));
+            var options = new DbContextOptionsBuilder<VigilDbContext>();
+            VigilDatabase.Configure(options, new VigilOptions { DatabaseProvider = VigilDatabase.Postgres }, connection);
+            await using (var db = new VigilDbContext(options.Options, new FixedTenant(null)))
+            {
+                Assert.Empty(await db.Database.GetPendingMigrationsAsync());
+                Assert.Equal(db.Database.GetMigrations().Count(), await ScalarAsync(connection, "SELECT count(*) FROM \"__EFMigrationsHistory\""));
+            }
+            Assert.Equal(1L, await ScalarAsync(connection, "SELECT count(*) FROM \"Tenants\" WHERE \"Slug\" = 'postgres-org'"));
             Assert.True(await ScalarAsync(connection, "SELECT count(*) FROM \"DataProtectionKeys\"") >= 1);
             Assert.True(await ScalarAsync(connection, "SELECT count(*) FROM hangfire.set WHERE key = 'recurring-jobs'") >= 2);
         }

@@ -23,8 +23,11 @@ public sealed class PortalProcess : IDisposable
     /// <summary>The last lines the process wrote, for failure messages.</summary>
     public string Output => string.Join('\n', _output);
 
-    /// <summary>Starts the portal on a free loopback port over <paramref name="dataDirectory"/> and waits until it is ready.</summary>
-    public static async Task<PortalProcess> StartAsync(string dataDirectory)
+    /// <summary>
+    /// Starts the portal on a free loopback port over <paramref name="dataDirectory"/> and waits until it is ready;
+    /// <paramref name="environment"/> adds settings (<c>Vigil__DatabaseProvider</c>...).
+    /// </summary>
+    public static async Task<PortalProcess> StartAsync(string dataDirectory, IReadOnlyDictionary<string, string>? environment = null)
     {
         var port = FreePort();
         var baseAddress = new Uri($"http://127.0.0.1:{port}/");
@@ -40,6 +43,10 @@ public sealed class PortalProcess : IDisposable
         start.Environment["Vigil__Demo__Enabled"] = "false";
         start.Environment["Vigil__Detection__IntervalSeconds"] = "3600";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
         var process = Process.Start(start)!;
         var output = new ConcurrentQueue<string>();
         void Keep(string? line)

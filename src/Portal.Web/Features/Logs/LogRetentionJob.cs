@@ -6,8 +6,8 @@ using Portal.Search;
 namespace Portal.Web.Features.Logs;
 
 /// <summary>
-/// The recurring retention job: deletes each tenant's log partitions (whole UTC days) older than
-/// <see cref="LogsOptions.RetentionDays"/>. Runs hourly, so a restarted instance catches up within the hour.
+/// The recurring retention job: deletes each tenant's log partitions (whole UTC days) older than the organisation's
+/// retention, at most <see cref="LogsOptions.RetentionDays"/>. Runs hourly, so a restarted instance catches up within the hour.
 /// </summary>
 public sealed class LogRetentionJob(TenantProvisioner tenants, ILogStore logs, VigilOptions options, TimeProvider clock, ILogger<LogRetentionJob> logger)
 {
@@ -21,9 +21,11 @@ public sealed class LogRetentionJob(TenantProvisioner tenants, ILogStore logs, V
     [DisableConcurrentExecution(timeoutInSeconds: 60)]
     public async Task RunAsync(CancellationToken cancellationToken)
     {
-        var firstKept = FirstKeptDay(clock.GetUtcNow(), options.Logs.RetentionDays);
+        var now = clock.GetUtcNow();
         foreach (var tenant in await tenants.ListAsync(cancellationToken))
         {
+            // The organisation's own setting, within the instance's (the plan's) limit.
+            var firstKept = FirstKeptDay(now, Math.Min(tenant.RetentionDays, options.Logs.RetentionDays));
             try
             {
                 var dropped = await logs.DeleteBeforeAsync(tenant.Id, firstKept, cancellationToken);

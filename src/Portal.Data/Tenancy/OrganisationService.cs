@@ -1,0 +1,99 @@
+using Microsoft.EntityFrameworkCore;
+using Portal.Search.Lucene;
+
+namespace Portal.Data.Tenancy;
+
+/// <summary>An organisation's settings as its owners and admins edit them.</summary>
+public sealed record OrganisationSettings(string? Name, string? Slug, string? TimeZone, string? NotificationEmail, int RetentionDays);
+
+/// <summary>Reads, changes and deletes organisations. Every change is checked whole; nothing is stored when a field is invalid.</summary>
+public sealed class OrganisationService(TenantDbFactory dbs, TenantIndexes indexes, VigilOptions options)
+{
+    /// <summary>The most days of logs an organisation may keep: the instance's retention (the plan's limit).</summary>
+    public int MaxRetentionDays => Math.Max(1, options.Logs.RetentionDays);
+
+    /// <summary>The organisation, or null.</summary>
+    public async Task<Tenant?> GetAsync(Guid tenantId, CancellationToken cancellationToken = default)
+    {
+        await using var db = dbs.Create(tenantId);
+        return await db.Tenants.AsNoTracking().SingleOrDefaultAsync(t => t.Id == tenantId, cancellationToken);
+    }
+
+    /// <summary>Applies <paramref name="settings"/>; returns the errors by field (<c>Name</c>, <c>Slug</c>, ...), empty on success.</summary>
+    public async Task<IReadOnlyDictionary<string, string[]>> UpdateAsync(Guid tenantId, OrganisationSettings settings, CancellationToken cancellationToken = default)
+    {
+        var errors = new Dictionary<string, string[]>();
+        var name = settings.Name?.Trim() ?? "";
+        if (name.Length is < 2 or > 100)
+        {
+            errors[nameof(OrganisationSettings.Name)] = ["Enter an organisation name of 2 to 100 characters."];
+        }
+        var slug = settings.Slug?.Trim().ToLowerInvariant() ?? "";
+        await using var db = dbs.Create(tenantId);
+        if (Slugs.Validate(slug) is { } slugError)
+        {
+            errors[nameof(OrganisationSettings.Slug)] = [$"The organisation URL {slugError}."];
+        }
+        else if (await db.Tenants.AnyAsync(t => t.Slug == slug && t.Id != tenantId, cancellationToken))
+        {
+            errors[nameof(OrganisationSettings.Slug)] = [$"'{slug}' is already taken; choose another organisation URL."];
+        }
+        var zone = settings.TimeZone?.Trim() ?? "";
+        if (!TimeZoneInfo.TryFindSystemTimeZoneById(zone, out _))
+        {
+            errors[nameof(OrganisationSettings.TimeZone)] = [$"'{zone}' is not a known time zone; use an IANA name such as Europe/Paris or UTC."];
+        }
+        var email = string.IsNullOrWhiteSpace(settings.NotificationEmail) ? null : settings.NotificationEmail.Trim();
+        if (email is not null && (!System.Net.Mail.MailAddress.TryCreate(email, out var address) || address.Address != email || email.Length > 256))
+        {
+            errors[nameof(OrganisationSettings.NotificationEmail)] = ["Enter a valid email address, or leave it empty."];
+        }
+        if (settings.RetentionDays < 1 || settings.RetentionDays > MaxRetentionDays)
+        {
+            errors[nameof(OrganisationSettings.RetentionDays)] = [$"Keep logs between 1 and {MaxRetentionDays} days (your plan's limit)."];
+        }
+        if (errors.Count > 0)
+        {
+            return errors;
+        }
+        var tenant = await db.Tenants.SingleAsync(t => t.Id == tenantId, cancellationToken);
+        tenant.Name = name;
+        tenant.Slug = slug;
+        tenant.TimeZone = zone;
+        tenant.NotificationEmail = email;
+        tenant.RetentionDays = settings.RetentionDays;
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // Another organisation took the slug between the check and the save (the unique index decides).
+            return new Dictionary<string, string[]> { [nameof(OrganisationSettings.Slug)] = [$"'{slug}' is already taken; choose another organisation URL."] };
+        }
+        return errors;
+    }
+
+    /// <summary>
+    /// Deletes the organisation and everything it owns: its rows (users, keys, rules, run states cascade with it)
+    /// and its log and signal indexes. <paramref name="confirmation"/> must repeat the organisation's URL name.
+    /// Returns the error, or null once deleted.
+    /// </summary>
+    public async Task<string?> DeleteAsync(Guid tenantId, string? confirmation, CancellationToken cancellationToken = default)
+    {
+        await using var db = dbs.Create(tenantId);
+        var tenant = await db.Tenants.SingleOrDefaultAsync(t => t.Id == tenantId, cancellationToken);
+        if (tenant is null)
+        {
+            return "This organisation no longer exists.";
+        }
+        if (!string.Equals(confirmation?.Trim(), tenant.Slug, StringComparison.Ordinal))
+        {
+            return $"Type the organisation URL name, {tenant.Slug}, to confirm.";
+        }
+        db.Tenants.Remove(tenant);
+        await db.SaveChangesAsync(cancellationToken);
+        indexes.Drop(tenantId);
+        return null;
+    }
+}

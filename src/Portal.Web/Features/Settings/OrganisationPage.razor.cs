@@ -1,0 +1,75 @@
+using Microsoft.AspNetCore.Components;
+using MudBlazor;
+using Portal.Data.Identity;
+using Portal.Data.Tenancy;
+using Portal.Web.Features.Identity;
+
+namespace Portal.Web.Features.Settings;
+
+/// <summary>
+/// The organisation's settings: name, URL name, time zone, default notification email and log retention (owners and
+/// admins), and deletion of the organisation with everything it owns (owners, after typing its URL name).
+/// </summary>
+public partial class OrganisationPage
+{
+    private IReadOnlyDictionary<string, string[]> _errors = new Dictionary<string, string[]>();
+    private string? _name;
+    private string? _slug;
+    private string? _savedSlug;
+    private string? _timeZone;
+    private string? _notificationEmail;
+    private int _retentionDays;
+    private string? _confirmation;
+    private string? _deleteError;
+    private SessionInfo? _session;
+
+    [Inject] private OrganisationService Organisations { get; set; } = default!;
+    [Inject] private TenantSession Session { get; set; } = default!;
+    [Inject] private NavigationManager Navigation { get; set; } = default!;
+    [Inject] private ISnackbar Snackbar { get; set; } = default!;
+
+    private bool CanEdit => _session?.Role is VigilRoles.Owner or VigilRoles.Admin;
+
+    private bool IsOwner => _session?.Role == VigilRoles.Owner;
+
+    protected override async Task OnInitializedAsync()
+    {
+        _session = await Session.GetAsync();
+        var tenant = await Organisations.GetAsync(_session!.TenantId);
+        if (tenant is not null)
+        {
+            (_name, _slug, _savedSlug, _timeZone, _notificationEmail, _retentionDays) =
+                (tenant.Name, tenant.Slug, tenant.Slug, tenant.TimeZone, tenant.NotificationEmail, Math.Min(tenant.RetentionDays, Organisations.MaxRetentionDays));
+        }
+    }
+
+    private string? ErrorOf(string field) => _errors.TryGetValue(field, out var messages) ? string.Join(" ", messages) : null;
+
+    private async Task SaveAsync()
+    {
+        if (!CanEdit)
+        {
+            return;
+        }
+        _errors = await Organisations.UpdateAsync(_session!.TenantId, new OrganisationSettings(_name, _slug, _timeZone, _notificationEmail, _retentionDays));
+        if (_errors.Count == 0)
+        {
+            _savedSlug = _slug?.Trim().ToLowerInvariant();
+            Snackbar.Add("Organisation settings saved.", Severity.Success);
+        }
+    }
+
+    private async Task DeleteAsync()
+    {
+        if (!IsOwner)
+        {
+            return;
+        }
+        _deleteError = await Organisations.DeleteAsync(_session!.TenantId, _confirmation);
+        if (_deleteError is null)
+        {
+            // The session's organisation is gone: a full load lets the sign-in page drop it.
+            Navigation.NavigateTo("account/signin", forceLoad: true);
+        }
+    }
+}

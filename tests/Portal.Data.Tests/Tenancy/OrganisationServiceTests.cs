@@ -1,0 +1,69 @@
+using Portal.Data.Tenancy;
+using Portal.Search;
+
+namespace Portal.Data.Tests.Tenancy;
+
+public abstract class OrganisationServiceTests(DataFixture fixture)
+{
+    private OrganisationService Organisations => (OrganisationService)fixture.Services.GetService(typeof(OrganisationService))!;
+
+    [Fact]
+    public async Task UpdateAsync_ValidSettings_StoredForThatOrganisationOnly()
+    {
+        var tenant = await fixture.AddTenantAsync("Before");
+        var other = await fixture.AddTenantAsync("Other");
+        var slug = DataFixture.UniqueSlug("after");
+
+        var errors = await Organisations.UpdateAsync(tenant.Id, new OrganisationSettings(" After ", slug.ToUpperInvariant(), "Europe/Paris", "soc@example.com", 7));
+
+        Assert.Empty(errors);
+        var stored = (await Organisations.GetAsync(tenant.Id))!;
+        Assert.Equal(("After", slug, "Europe/Paris", "soc@example.com", 7), (stored.Name, stored.Slug, stored.TimeZone, stored.NotificationEmail, stored.RetentionDays));
+        Assert.Equal(("Other", "UTC", 15), ((await Organisations.GetAsync(other.Id))!.Name, (await Organisations.GetAsync(other.Id))!.TimeZone, (await Organisations.GetAsync(other.Id))!.RetentionDays));
+    }
+
+    [Fact]
+    public async Task UpdateAsync_EveryFieldInvalid_ErrorsByFieldAndNothingStored()
+    {
+        var tenant = await fixture.AddTenantAsync("Kept");
+        var taken = await fixture.AddTenantAsync("Taken");
+
+        var errors = await Organisations.UpdateAsync(tenant.Id, new OrganisationSettings("x", taken.Slug, "Mars/Olympus", "not-an-email", 10_000));
+
+        Assert.Equal(["Name", "NotificationEmail", "RetentionDays", "Slug", "TimeZone"], errors.Keys.Order());
+        Assert.Contains("already taken", errors["Slug"][0], StringComparison.Ordinal);
+        Assert.Contains($"between 1 and {Organisations.MaxRetentionDays} days", errors["RetentionDays"][0], StringComparison.Ordinal);
+        Assert.Equal("Kept", (await Organisations.GetAsync(tenant.Id))!.Name);
+    }
+
+    [Fact]
+    public async Task DeleteAsync_ConfirmedWithTheSlug_RemovesTheOrganisationAndItsIndexesOnly()
+    {
+        var doomed = await fixture.AddTenantAsync("Doomed");
+        var survivor = await fixture.AddTenantAsync("Survivor");
+        var logs = (ILogStore)fixture.Services.GetService(typeof(ILogStore))!;
+        var now = DateTimeOffset.UtcNow;
+        foreach (var tenant in new[] { doomed, survivor })
+        {
+            await logs.AppendAsync(tenant.Id, [new Portal.Detection.Events.LogEvent { Id = $"e-{tenant.Slug}", Timestamp = now, Message = "hello" }], CancellationToken.None);
+        }
+        var data = ((VigilOptions)fixture.Services.GetService(typeof(VigilOptions))!).DataDirectory!;
+
+        Assert.Equal($"Type the organisation URL name, {doomed.Slug}, to confirm.", await Organisations.DeleteAsync(doomed.Id, "yes"));
+        Assert.NotNull(await Organisations.GetAsync(doomed.Id));
+        Assert.Null(await Organisations.DeleteAsync(doomed.Id, doomed.Slug));
+
+        Assert.Null(await Organisations.GetAsync(doomed.Id));
+        Assert.False(Directory.Exists(Path.Combine(data, "tenants", doomed.Id.ToString("N"))));
+        Assert.NotNull(await Organisations.GetAsync(survivor.Id));
+        await logs.RefreshAsync(survivor.Id, CancellationToken.None);
+        var page = await logs.SearchAsync(survivor.Id, new SearchRequest(new Portal.Detection.Query.MatchAllNode(0), now.AddMinutes(-1), now.AddMinutes(1)), CancellationToken.None);
+        Assert.Single(page.Items);
+    }
+}
+
+/// <summary>The tests above on SQLite, the embedded default.</summary>
+public sealed class OrganisationServiceTestsOnSqlite(SqliteDataFixture fixture) : OrganisationServiceTests(fixture), IClassFixture<SqliteDataFixture>;
+
+/// <summary>The tests above on PostgreSQL, the production database.</summary>
+public sealed class OrganisationServiceTestsOnPostgres(PostgresDataFixture fixture) : OrganisationServiceTests(fixture), IClassFixture<PostgresDataFixture>;
