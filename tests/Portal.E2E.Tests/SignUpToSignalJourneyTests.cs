@@ -158,6 +158,19 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal) : IC
         await page.ScreenshotAsync(new() { Path = Shot("04-signal-drawer.png") });
 
         await drawer.Locator("button[aria-label=Close]").ClickAsync();
+
+        // Organisation settings: a wrong field is named inline, then the settings are saved.
+        await page.GotoAsync("settings/organisation");
+        await WaitForCircuitAsync(page);
+        await page.Locator("#org-time-zone").FillAsync("Mars/Olympus");
+        await page.ClickAsync("#org-save");
+        await Expect(page.Locator("#organisation-form")).ToContainTextAsync("not a known time zone");
+        await page.Locator("#org-time-zone").FillAsync("Europe/Paris");
+        await page.Locator("#org-retention").FillAsync("7");
+        await page.ClickAsync("#org-save");
+        await Expect(page.Locator(".mud-snackbar")).ToContainTextAsync("Organisation settings saved");
+        await page.ScreenshotAsync(new() { Path = Shot("05-organisation.png") });
+
         await page.ClickAsync("#user-menu .vigil-user-chip");
         await page.ClickAsync("#sign-out");
         await Expect(page.Locator("#signin-submit")).ToBeVisibleAsync();
