@@ -2,7 +2,14 @@
 # exports VIGIL_TEST_POSTGRES, and stops and deletes it when the tests end. Installs Debian's postgresql package
 # when it is missing and the script runs as root.
 
-pg_bin() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1; }
+# The newest server's bin directory, or nothing (never a failure: run.sh runs with errexit and pipefail).
+pg_bin() {
+  local dir found=""
+  for dir in /usr/lib/postgresql/*/bin; do
+    if [ -x "$dir/initdb" ] && [ -x "$dir/pg_ctl" ]; then found="$dir"; fi
+  done
+  echo "$found"
+}
 
 start_test_postgres() {
   local bin port
@@ -13,6 +20,10 @@ start_test_postgres() {
       apt-get update -q >/dev/null
       DEBIAN_FRONTEND=noninteractive apt-get install -y -q postgresql >/dev/null
       bin="$(pg_bin)"
+      if [ -z "$bin" ]; then
+        echo "Installing postgresql did not provide initdb and pg_ctl under /usr/lib/postgresql." >&2
+        exit 1
+      fi
     else
       echo "The data-layer tests need PostgreSQL: install Debian's 'postgresql' package (sudo apt-get install postgresql)." >&2
       exit 1
@@ -37,7 +48,9 @@ start_test_postgres() {
 
 stop_test_postgres() {
   if [ -n "${VIGIL_PG_DIR:-}" ]; then
-    "${VIGIL_PG_STOP[@]}" >/dev/null 2>&1 || true
+    if declare -p VIGIL_PG_STOP >/dev/null 2>&1; then
+      "${VIGIL_PG_STOP[@]}" >/dev/null 2>&1 || true
+    fi
     rm -rf "$VIGIL_PG_DIR"
   fi
 }

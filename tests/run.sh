@@ -33,12 +33,11 @@ if [ ! -d tests/compat/node_modules/@datadog/datadog-api-client ]; then
   npm ci --prefix tests/compat --no-audit --no-fund --loglevel=error >/dev/null
 fi
 
-source tests/postgres.sh
-start_test_postgres
-
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 log="$(mktemp -t vigil-tests.XXXXXX)"
+source tests/postgres.sh
 trap 'rm -f "$log"; stop_test_postgres' EXIT
+start_test_postgres
 
 set +e
 dotnet test Portal.sln -v q 2>&1 | tee "$log"

@@ -82,7 +82,6 @@ public sealed class VigilDbContext(DbContextOptions<VigilDbContext> options, ITe
             t.Property(x => x.Name).HasMaxLength(200);
             t.Property(x => x.TimeZone).HasMaxLength(64).HasDefaultValue("UTC");
             t.Property(x => x.NotificationEmail).HasMaxLength(256);
-            t.Property(x => x.RetentionDays).HasDefaultValue(15);
         });
         builder.Entity<ApiKey>(k =>
         {

@@ -388,10 +388,8 @@ namespace Portal.Data.Postgres.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
 
-                    b.Property<int>("RetentionDays")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("integer")
-                        .HasDefaultValue(15);
+                    b.Property<int?>("RetentionDays")
+                        .HasColumnType("integer");
 
                     b.Property<string>("Slug")
                         .IsRequired()

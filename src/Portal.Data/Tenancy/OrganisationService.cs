@@ -12,6 +12,9 @@ public sealed class OrganisationService(TenantDbFactory dbs, TenantIndexes index
     /// <summary>The most days of logs an organisation may keep: the instance's retention (the plan's limit).</summary>
     public int MaxRetentionDays => Math.Max(1, options.Logs.RetentionDays);
 
+    /// <summary>Days of logs the organisation keeps: its own setting within the plan's limit, or the limit.</summary>
+    public int RetentionOf(Tenant tenant) => Math.Min(tenant.RetentionDays ?? MaxRetentionDays, MaxRetentionDays);
+
     /// <summary>The organisation, or null.</summary>
     public async Task<Tenant?> GetAsync(Guid tenantId, CancellationToken cancellationToken = default)
     {
@@ -68,6 +71,10 @@ public sealed class OrganisationService(TenantDbFactory dbs, TenantIndexes index
         }
         catch (DbUpdateException)
         {
+            if (!await db.Tenants.AsNoTracking().AnyAsync(t => t.Slug == slug && t.Id != tenantId, cancellationToken))
+            {
+                throw;
+            }
             // Another organisation took the slug between the check and the save (the unique index decides).
             return new Dictionary<string, string[]> { [nameof(OrganisationSettings.Slug)] = [$"'{slug}' is already taken; choose another organisation URL."] };
         }

@@ -17,8 +17,8 @@ public sealed class Tenant
     /// <summary>Where notifications go when a rule names no recipient.</summary>
     public string? NotificationEmail { get; set; }
 
-    /// <summary>Days of logs kept, within the instance's (the plan's) limit.</summary>
-    public int RetentionDays { get; set; } = 15;
+    /// <summary>Days of logs kept, within the instance's (the plan's) limit; null keeps as many as the plan allows.</summary>
+    public int? RetentionDays { get; set; }
 }
 
 /// <summary>An entity that belongs to exactly one tenant.</summary>

@@ -248,8 +248,9 @@ public sealed class PartitionedEventIndex : IDisposable
         catch (IOException) when (OnlyCommitIsTorn(path))
         {
             // Killed while the partition's first commit was being written: it holds nothing that the journal
-            // does not replay (every commit before the checkpoint includes it), so it starts again empty.
-            Directory.Delete(path, recursive: true);
+            // does not replay (every commit before the checkpoint includes it), so it starts again empty. The torn
+            // files are kept aside, not deleted, for whoever wants to look at them.
+            Directory.Move(path, $"{path}.torn-{DateTime.UtcNow:yyyyMMddHHmmss}");
             index = new LuceneEventIndex(path);
         }
         var committed = JournalPosition.Parse(index.CommitData.TryGetValue(JournalKey, out var text) ? text : null);
@@ -270,8 +271,10 @@ public sealed class PartitionedEventIndex : IDisposable
             new SegmentInfos().Read(directory);
             return false;
         }
-        catch (IOException)
+        catch (Exception e) when (e is EndOfStreamException or CorruptIndexException or FileNotFoundException)
         {
+            // Only a commit cut short (or named by segments.gen but never written) counts: any other failure
+            // (too many open files...) is not a reason to start over.
             return true;
         }
     }

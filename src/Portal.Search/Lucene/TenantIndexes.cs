@@ -10,30 +10,27 @@ public sealed class TenantIndexes(string dataDirectory) : IDisposable
 {
     private readonly ConcurrentDictionary<(Guid, string), Lazy<LuceneEventIndex>> _indexes = new();
     private readonly ConcurrentDictionary<(Guid, string), Lazy<JournaledEventIndex>> _journaled = new();
+    private readonly ConcurrentDictionary<Guid, bool> _dropped = new();
 
     /// <summary>The index of <paramref name="kind"/> (<c>logs</c>, <c>signals</c>) for a tenant.</summary>
     public LuceneEventIndex Get(Guid tenantId, string kind)
     {
-        if (tenantId == Guid.Empty)
-        {
-            throw new ArgumentException("A tenant is required.", nameof(tenantId));
-        }
+        Require(tenantId);
         return Open(_indexes, (tenantId, kind), key => new LuceneEventIndex(PathOf(key.Item1, key.Item2)));
     }
 
     /// <summary>The journaled index of <paramref name="kind"/> (<c>logs</c>) for a tenant; opening it replays its journal.</summary>
     public JournaledEventIndex GetJournaled(Guid tenantId, string kind)
     {
-        if (tenantId == Guid.Empty)
-        {
-            throw new ArgumentException("A tenant is required.", nameof(tenantId));
-        }
+        Require(tenantId);
         return Open(_journaled, (tenantId, kind), key => new JournaledEventIndex(PathOf(key.Item1, key.Item2)));
     }
 
-    /// <summary>Closes and deletes every index of a tenant.</summary>
+    /// <summary>Closes and deletes every index of a tenant; they are never reopened by this instance afterwards.</summary>
     public void Drop(Guid tenantId)
     {
+        // First refuse new opens, so that a job or request still in flight cannot recreate what is being deleted.
+        _dropped[tenantId] = true;
         foreach (var key in _journaled.Keys.Where(k => k.Item1 == tenantId).ToList())
         {
             if (_journaled.TryRemove(key, out var index) && index.IsValueCreated)
@@ -68,6 +65,18 @@ public sealed class TenantIndexes(string dataDirectory) : IDisposable
             index.Value.Dispose();
         }
         _indexes.Clear();
+    }
+
+    private void Require(Guid tenantId)
+    {
+        if (tenantId == Guid.Empty)
+        {
+            throw new ArgumentException("A tenant is required.", nameof(tenantId));
+        }
+        if (_dropped.ContainsKey(tenantId))
+        {
+            throw new InvalidOperationException($"The organisation {tenantId} was deleted; its indexes are gone.");
+        }
     }
 
     /// <summary>Opens once per key; a failed open (disk full, too many files) is forgotten so the next call retries.</summary>

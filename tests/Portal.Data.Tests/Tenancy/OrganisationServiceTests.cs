@@ -19,7 +19,9 @@ public abstract class OrganisationServiceTests(DataFixture fixture)
         Assert.Empty(errors);
         var stored = (await Organisations.GetAsync(tenant.Id))!;
         Assert.Equal(("After", slug, "Europe/Paris", "soc@example.com", 7), (stored.Name, stored.Slug, stored.TimeZone, stored.NotificationEmail, stored.RetentionDays));
-        Assert.Equal(("Other", "UTC", 15), ((await Organisations.GetAsync(other.Id))!.Name, (await Organisations.GetAsync(other.Id))!.TimeZone, (await Organisations.GetAsync(other.Id))!.RetentionDays));
+        var untouched = (await Organisations.GetAsync(other.Id))!;
+        Assert.Equal(("Other", "UTC", (int?)null), (untouched.Name, untouched.TimeZone, untouched.RetentionDays));
+        Assert.Equal(Organisations.MaxRetentionDays, Organisations.RetentionOf(untouched));
     }
 
     [Fact]

@@ -25,7 +25,7 @@ public sealed class LogRetentionJob(TenantProvisioner tenants, ILogStore logs, V
         foreach (var tenant in await tenants.ListAsync(cancellationToken))
         {
             // The organisation's own setting, within the instance's (the plan's) limit.
-            var firstKept = FirstKeptDay(now, Math.Min(tenant.RetentionDays, options.Logs.RetentionDays));
+            var firstKept = FirstKeptDay(now, Math.Min(tenant.RetentionDays ?? options.Logs.RetentionDays, options.Logs.RetentionDays));
             try
             {
                 var dropped = await logs.DeleteBeforeAsync(tenant.Id, firstKept, cancellationToken);

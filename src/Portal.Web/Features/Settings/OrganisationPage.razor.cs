@@ -39,7 +39,7 @@ public partial class OrganisationPage
         if (tenant is not null)
         {
             (_name, _slug, _savedSlug, _timeZone, _notificationEmail, _retentionDays) =
-                (tenant.Name, tenant.Slug, tenant.Slug, tenant.TimeZone, tenant.NotificationEmail, Math.Min(tenant.RetentionDays, Organisations.MaxRetentionDays));
+                (tenant.Name, tenant.Slug, tenant.Slug, tenant.TimeZone, tenant.NotificationEmail, Organisations.RetentionOf(tenant));
         }
     }
 

@@ -12,7 +12,7 @@ using Portal.Data;
 namespace Portal.Data.Postgres.Migrations
 {
     [DbContext(typeof(VigilDbContext))]
-    [Migration("20261128034939_OrganisationSettings")]
+    [Migration("20261128040608_OrganisationSettings")]
     partial class OrganisationSettings
     {
         /// <inheritdoc />
@@ -391,10 +391,8 @@ namespace Portal.Data.Postgres.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("character varying(256)");
 
-                    b.Property<int>("RetentionDays")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("integer")
-                        .HasDefaultValue(15);
+                    b.Property<int?>("RetentionDays")
+                        .HasColumnType("integer");
 
                     b.Property<string>("Slug")
                         .IsRequired()

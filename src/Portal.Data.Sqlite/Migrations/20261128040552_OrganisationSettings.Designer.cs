@@ -11,7 +11,7 @@ using Portal.Data;
 namespace Portal.Data.Sqlite.Migrations
 {
     [DbContext(typeof(VigilDbContext))]
-    [Migration("20261128034923_OrganisationSettings")]
+    [Migration("20261128040552_OrganisationSettings")]
     partial class OrganisationSettings
     {
         /// <inheritdoc />
@@ -380,10 +380,8 @@ namespace Portal.Data.Sqlite.Migrations
                         .HasMaxLength(256)
                         .HasColumnType("TEXT");
 
-                    b.Property<int>("RetentionDays")
-                        .ValueGeneratedOnAdd()
-                        .HasColumnType("INTEGER")
-                        .HasDefaultValue(15);
+                    b.Property<int?>("RetentionDays")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Slug")
                         .IsRequired()

@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace Portal.Data.Sqlite.Migrations
+namespace Portal.Data.Postgres.Migrations
 {
     /// <inheritdoc />
     public partial class OrganisationSettings : Migration
@@ -13,21 +13,20 @@ namespace Portal.Data.Sqlite.Migrations
             migrationBuilder.AddColumn<string>(
                 name: "NotificationEmail",
                 table: "Tenants",
-                type: "TEXT",
+                type: "character varying(256)",
                 maxLength: 256,
                 nullable: true);
 
             migrationBuilder.AddColumn<int>(
                 name: "RetentionDays",
                 table: "Tenants",
-                type: "INTEGER",
-                nullable: false,
-                defaultValue: 15);
+                type: "integer",
+                nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "TimeZone",
                 table: "Tenants",
-                type: "TEXT",
+                type: "character varying(64)",
                 maxLength: 64,
                 nullable: false,
                 defaultValue: "UTC");

@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace Portal.Data.Postgres.Migrations
+namespace Portal.Data.Sqlite.Migrations
 {
     /// <inheritdoc />
     public partial class OrganisationSettings : Migration
@@ -13,21 +13,20 @@ namespace Portal.Data.Postgres.Migrations
             migrationBuilder.AddColumn<string>(
                 name: "NotificationEmail",
                 table: "Tenants",
-                type: "character varying(256)",
+                type: "TEXT",
                 maxLength: 256,
                 nullable: true);
 
             migrationBuilder.AddColumn<int>(
                 name: "RetentionDays",
                 table: "Tenants",
-                type: "integer",
-                nullable: false,
-                defaultValue: 15);
+                type: "INTEGER",
+                nullable: true);
 
             migrationBuilder.AddColumn<string>(
                 name: "TimeZone",
                 table: "Tenants",
-                type: "character varying(64)",
+                type: "TEXT",
                 maxLength: 64,
                 nullable: false,
                 defaultValue: "UTC");
