@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Data.Identity;
 using Portal.Data.Tenancy;
@@ -56,12 +57,24 @@ public static class IdentitySetup
                 if (Guid.TryParse(context.Principal?.FindFirst(VigilClaims.TenantId)?.Value, out var tenantId))
                 {
                     context.HttpContext.RequestServices.GetRequiredService<TenantContext>().Set(tenantId);
+                    // A deleted organisation's sessions end at their next request, not at the next stamp check.
+                    await using var db = context.HttpContext.RequestServices.GetRequiredService<TenantDbFactory>().Create(tenantId);
+                    if (!await db.Tenants.AnyAsync(t => t.Id == tenantId, context.HttpContext.RequestAborted))
+                    {
+                        context.RejectPrincipal();
+                        await context.HttpContext.SignOutAsync(IdentityConstants.ApplicationScheme);
+                        return;
+                    }
                 }
                 await SecurityStampValidator.ValidatePrincipalAsync(context);
             };
             o.Events.OnRedirectToLogin = context => ApiAwareRedirect(context, StatusCodes.Status401Unauthorized);
             o.Events.OnRedirectToAccessDenied = context => ApiAwareRedirect(context, StatusCodes.Status403Forbidden);
         });
+
+        // Cookies are checked against the user's security stamp every minute (Identity's default is 30): a removed
+        // member, a deleted organisation or a changed password ends every session within a minute.
+        services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
 
         services.AddAuthorizationBuilder()
             .AddPolicy(ApiPolicy, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser().RequireClaim(VigilClaims.TenantId));

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.DependencyInjection;
 using Portal.Web.Tests.Infrastructure;
 
 namespace Portal.Web.Tests.Features.Identity;
@@ -7,6 +8,22 @@ namespace Portal.Web.Tests.Features.Identity;
 [Collection("portal")]
 public sealed class AccountTests(PortalFixture portal)
 {
+    [Fact]
+    public async Task Session_OfADeletedOrganisation_IsRefusedAtItsNextRequest()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        using var browser = portal.CreateClient();
+        using var signedIn = await Forms.SignInAsync(browser, tenant.Slug, tenant.Email, TestTenant.Password);
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        var interval = portal.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Identity.SecurityStampValidatorOptions>>().Value.ValidationInterval;
+
+        Assert.Null(await portal.Services.GetRequiredService<Portal.Data.Tenancy.OrganisationService>().DeleteAsync(tenant.Id, tenant.Slug));
+
+        Assert.Equal(TimeSpan.FromMinutes(1), interval);
+        using var keys = await browser.GetAsync("api/v2/security_monitoring/rules");
+        Assert.NotEqual(HttpStatusCode.OK, keys.StatusCode);
+    }
+
     [Fact]
     public async Task SignUp_TakenSlugAndWeakPassword_InlineErrorsAndNothingCreated()
     {
