@@ -5,7 +5,6 @@ using global::Lucene.Net.Index;
 using global::Lucene.Net.Store;
 using global::Lucene.Net.Util;
 using Portal.Detection.Events;
-using Portal.Search.Journal;
 using Portal.Search.Lucene;
 
 namespace Portal.Benchmarks;
@@ -21,7 +20,7 @@ internal static class IngestBenchmark
 
     public static async Task RunAsync(bool quick)
     {
-        var total = ArgValue("--events") ?? (quick ? 100_000 : 2_000_000);
+        var total = Throughput.Option("--events") ?? (quick ? 100_000 : 2_000_000);
         var pool = Workload.Normalized(30_000);
         new Figure("ingest.events", total, "events", 0).Print();
 
@@ -37,7 +36,7 @@ internal static class IngestBenchmark
             var inFlight = new List<Task>();
             for (var sent = 0; sent < total; sent += Batch)
             {
-                inFlight.Add(AppendAsync(store, tenant, Workload.Restamped(pool, sent, Math.Min(Batch, total - sent), i => start.AddMilliseconds(i % 3_600_000))));
+                inFlight.Add(Workload.AppendAsync(store, tenant, Workload.Restamped(pool, sent, Math.Min(Batch, total - sent), i => start.AddMilliseconds(i % 3_600_000))));
                 if (inFlight.Count >= 8)
                 {
                     await Task.WhenAny(inFlight);
@@ -54,23 +53,6 @@ internal static class IngestBenchmark
             var bytes = DirectorySize(dir);
             new Figure("ingest.bytes_per_event", bytes / (double)total, "bytes", 0).Print();
             System.IO.Directory.Delete(dir, recursive: true);
-        }
-    }
-
-    private static async Task AppendAsync(LuceneLogStore store, Guid tenant, List<LogEvent> events)
-    {
-        while (true)
-        {
-            try
-            {
-                await store.AppendAsync(tenant, events, CancellationToken.None);
-                return;
-            }
-            catch (StoreBusyException busy)
-            {
-                // As a shipper does on 503: wait, then send the same batch again.
-                await Task.Delay(busy.RetryAfter / 20);
-            }
         }
     }
 
@@ -119,11 +101,4 @@ internal static class IngestBenchmark
 
     private static long DirectorySize(string dir) =>
         System.IO.Directory.Exists(dir) ? new DirectoryInfo(dir).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length) : 0;
-
-    internal static int? ArgValue(string name)
-    {
-        var args = Environment.GetCommandLineArgs();
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out var value) ? value : null;
-    }
 }

@@ -63,20 +63,14 @@ internal static class IntakeBenchmark
         var events = (compressed.Count - 1) * (double)EventsPerRequest;
 
         new Figure("intake.events_per_second", events / acknowledged.TotalSeconds, "events/s", baseline).Print();
-        new Figure("intake.request_p50_ms", Percentile(latencies, 0.50), "ms", 0).Print();
-        new Figure("intake.request_p99_ms", Percentile(latencies, 0.99), "ms", 0).Print();
+        new Figure("intake.request_p50_ms", Throughput.Percentile(latencies, 0.50), "ms", 0).Print();
+        new Figure("intake.request_p99_ms", Throughput.Percentile(latencies, 0.99), "ms", 0).Print();
         new Figure("intake.searchable_events_per_second", events / searchable.TotalSeconds, "events/s", baseline).Print();
         new Figure("intake.busy_retries", _retries, "responses", 0).Print();
     }
 
     /// <summary>One request body of the shared workload.</summary>
     internal static byte[] Payload(int seed) => Workload.Payload(seed, EventsPerRequest);
-
-    internal static double Percentile(List<double> values, double p)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
-    }
 
     private static byte[] Gzip(byte[] payload)
     {

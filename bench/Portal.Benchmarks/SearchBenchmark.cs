@@ -6,7 +6,6 @@ using Portal.Data.Keys;
 using Portal.Data.Tenancy;
 using Portal.Detection.Query;
 using Portal.Search;
-using Portal.Search.Journal;
 using Portal.Testing;
 
 namespace Portal.Benchmarks;
@@ -22,7 +21,7 @@ internal static class SearchBenchmark
 
     public static async Task RunAsync(bool quick)
     {
-        var total = IngestBenchmark.ArgValue("--events") ?? (quick ? 50_000 : 1_000_000);
+        var total = Throughput.Option("--events") ?? (quick ? 50_000 : 1_000_000);
         var iterations = quick ? 30 : 200;
         await using var portal = LoopbackPortal.Start("Production");
         var signUp = await portal.Services.GetRequiredService<TenantProvisioner>().SignUpAsync(new SignUpRequest("Bench", "bench", "bench@example.test", "Bench-Password-1"));
@@ -38,18 +37,7 @@ internal static class SearchBenchmark
         for (var sent = 0; sent < total; sent += Batch)
         {
             var events = Workload.Restamped(pool, sent, Math.Min(Batch, total - sent), i => now.AddDays(-1).AddMilliseconds(i * (86_400_000.0 / total)));
-            while (true)
-            {
-                try
-                {
-                    await store.AppendAsync(tenant, events, CancellationToken.None);
-                    break;
-                }
-                catch (StoreBusyException)
-                {
-                    await Task.Delay(50);
-                }
-            }
+            await Workload.AppendAsync(store, tenant, events);
         }
         await store.RefreshAsync(tenant, CancellationToken.None);
         new Figure("search.events", total, "events", 0).Print();
@@ -92,7 +80,7 @@ internal static class SearchBenchmark
             await run();
             latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
-        return IntakeBenchmark.Percentile(latencies, 0.95);
+        return Throughput.Percentile(latencies, 0.95);
     }
 
     private static async Task PostAsync(HttpClient http, string path, JsonObject body)

@@ -26,4 +26,19 @@ internal static class Throughput
         }
         return calls * (double)itemsPerCall / stopwatch.Elapsed.TotalSeconds;
     }
+
+    /// <summary>The value of a numeric command-line option (<c>--events 1000000</c>), or null.</summary>
+    public static int? Option(string name)
+    {
+        var args = Environment.GetCommandLineArgs();
+        var i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], out var value) ? value : null;
+    }
+
+    /// <summary>The <paramref name="p"/> quantile (0.95 for p95) of <paramref name="values"/>, by the nearest-rank method.</summary>
+    public static double Percentile(List<double> values, double p)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(p * sorted.Count) - 1)];
+    }
 }

@@ -2,6 +2,8 @@ using System.Text;
 using System.Text.Json.Nodes;
 using Portal.Detection.Events;
 using Portal.Detection.Intake;
+using Portal.Search;
+using Portal.Search.Journal;
 
 namespace Portal.Benchmarks;
 
@@ -62,6 +64,23 @@ internal static class Workload
             });
         }
         return events;
+    }
+
+    /// <summary>Appends a batch as a shipper sends it: on "busy" (the intake's 503), wait, then send the same batch again.</summary>
+    public static async Task AppendAsync(ILogStore store, Guid tenant, List<LogEvent> events)
+    {
+        while (true)
+        {
+            try
+            {
+                await store.AppendAsync(tenant, events, CancellationToken.None);
+                return;
+            }
+            catch (StoreBusyException busy)
+            {
+                await Task.Delay(busy.RetryAfter / 20);
+            }
+        }
     }
 
     private static JsonObject Event(Random random, int i)

@@ -24,6 +24,29 @@ public static class AttributePath
         return results;
     }
 
+    /// <summary>
+    /// Reads every object and array under <paramref name="node"/> without collecting anything, so that JSON which only
+    /// a full read rejects (a key duplicated in a nested object) throws now rather than when the event is indexed.
+    /// </summary>
+    public static void ReadAll(JsonNode? node)
+    {
+        switch (node)
+        {
+            case JsonObject obj:
+                foreach (var (_, child) in obj)
+                {
+                    ReadAll(child);
+                }
+                break;
+            case JsonArray array:
+                foreach (var item in array)
+                {
+                    ReadAll(item);
+                }
+                break;
+        }
+    }
+
     /// <summary>True when the path leads to something: a leaf value (through arrays too) or an object.</summary>
     public static bool Exists(JsonObject root, string path) => Reaches(root, path, 0, inArray: false);
 

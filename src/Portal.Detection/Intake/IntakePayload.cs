@@ -63,7 +63,7 @@ public static class IntakePayload
                 var normalized = IntakeNormalizer.Normalize(raw, receivedAt, tags);
                 // Reading every leaf now surfaces what only a full read finds (a duplicated key in a nested
                 // object) as this event's 400, instead of as a failure of the indexer after the 202.
-                _ = AttributePath.Flatten(normalized.Attributes);
+                AttributePath.ReadAll(normalized.Attributes);
                 events.Add(normalized);
             }
             catch (IntakeFieldException e)

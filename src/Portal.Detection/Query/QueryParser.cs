@@ -382,37 +382,32 @@ public sealed class QueryParser
 
     private FieldRef? TryReadCidrField()
     {
-        if (AtEnd || Current != '@')
+        if (AtEnd || Current != '@' || FieldNameEnd(_pos + 1) is not { } end)
         {
             return null;
         }
-        var nameStart = _pos + 1;
-        var i = nameStart;
+        var name = _text[(_pos + 1)..end];
+        _pos = end;
+        return new FieldRef(FieldKind.Attribute, name);
+    }
+
+    /// <summary>Where a field name starting at <paramref name="start"/> ends, or null when none starts there (empty, or a leading or trailing '.').</summary>
+    private int? FieldNameEnd(int start)
+    {
+        var i = start;
         while (i < _text.Length && IsFieldChar(_text[i]))
         {
             i++;
         }
-        if (i == nameStart || _text[nameStart] == '.' || _text[i - 1] == '.')
-        {
-            return null;
-        }
-        _pos = i;
-        return new FieldRef(FieldKind.Attribute, _text[nameStart..i]);
+        return i == start || _text[start] == '.' || _text[i - 1] == '.' ? null : i;
     }
 
     private FieldRef? TryReadField()
     {
-        var save = _pos;
         var isAttribute = Current == '@';
-        var i = isAttribute ? _pos + 1 : _pos;
-        var nameStart = i;
-        while (i < _text.Length && IsFieldChar(_text[i]))
+        var nameStart = isAttribute ? _pos + 1 : _pos;
+        if (FieldNameEnd(nameStart) is not { } i || i >= _text.Length || _text[i] != ':')
         {
-            i++;
-        }
-        if (i == nameStart || i >= _text.Length || _text[i] != ':' || _text[nameStart] == '.' || _text[i - 1] == '.')
-        {
-            _pos = save;
             return null;
         }
         var name = _text[nameStart..i];

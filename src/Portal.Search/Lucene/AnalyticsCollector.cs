@@ -129,15 +129,7 @@ internal sealed class AnalyticsCollector(long fromMs, long intervalMs, int bucke
             while (values.MoveNext())
             {
                 docs = values.Docs(_reader.LiveDocs, docs, DocsFlags.NONE);
-                var count = 0;
-                int doc;
-                while ((doc = docs.NextDoc()) != DocIdSetIterator.NO_MORE_DOCS)
-                {
-                    if (_matches.Get(doc))
-                    {
-                        count++;
-                    }
-                }
+                var count = MatchCount(docs, _matches, firstOnly: false);
                 if (count > 0)
                 {
                     var key = values.Term.Utf8ToString();
@@ -147,5 +139,24 @@ internal sealed class AnalyticsCollector(long fromMs, long intervalMs, int bucke
         }
         _reader = null;
         _matches = null;
+    }
+
+    /// <summary>How many of a value's documents are among the matches (or, with <paramref name="firstOnly"/>, whether any is: 0 or 1).</summary>
+    public static int MatchCount(DocsEnum docs, FixedBitSet matches, bool firstOnly)
+    {
+        var count = 0;
+        int doc;
+        while ((doc = docs.NextDoc()) != DocIdSetIterator.NO_MORE_DOCS)
+        {
+            if (matches.Get(doc))
+            {
+                count++;
+                if (firstOnly)
+                {
+                    break;
+                }
+            }
+        }
+        return count;
     }
 }

@@ -135,13 +135,9 @@ internal static class EventSearcher
                     continue;
                 }
                 docs = values.Docs(reader.LiveDocs, docs, DocsFlags.NONE);
-                while ((doc = docs.NextDoc()) != DocIdSetIterator.NO_MORE_DOCS)
+                if (AnalyticsCollector.MatchCount(docs, matches, firstOnly: true) > 0)
                 {
-                    if (matches.Get(doc))
-                    {
-                        distinct.Add(value);
-                        break;
-                    }
+                    distinct.Add(value);
                 }
             }
         }
