@@ -73,6 +73,20 @@ public sealed class IntakeApiTests(PortalFixture portal)
     }
 
     [Fact]
+    public async Task Post_DdtagsQueryParameter_TagsEveryEventOfTheRequest()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        using var client = portal.CreateClient();
+        var request = new HttpRequestMessage(HttpMethod.Post, "api/v2/logs?ddtags=region:eu,Team:Web") { Content = JsonContent.Create(LogShipper.SshFailures("192.0.2.11", 2)) };
+        request.Headers.Add("DD-API-KEY", tenant.ApiKey);
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        Assert.Equal(2, (await SearchAsync(tenant, "region:eu team:web")).Count);
+    }
+
+    [Fact]
     public async Task Post_NewlineDelimitedJson_OneEventPerLine()
     {
         var tenant = await portal.CreateTenantAsync();
