@@ -14,6 +14,7 @@ internal static class BenchmarkMain
         ["ingest"] = IngestBenchmark.RunAsync,
         ["search"] = SearchBenchmark.RunAsync,
         ["intake-stages"] = IntakeStagesBenchmark.RunAsync,
+        ["detect"] = DetectBenchmark.RunAsync,
     };
 
     public static async Task<int> Main(string[] args)

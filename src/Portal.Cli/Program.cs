@@ -3,9 +3,23 @@ using Microsoft.Extensions.Logging;
 using Portal.Cli.Commands;
 using Portal.Data;
 
-// `vigil`: instance administration against the same configuration as the portal
-// (appsettings.json, environment such as Vigil__DataDirectory, and --Vigil:Key=value switches).
+// `vigil`: detection as code (offline: no database, no server) and instance administration against the same
+// configuration as the portal (appsettings.json, environment such as Vigil__DataDirectory, --Vigil:Key=value switches).
 var (command, options, settings) = CommandLine.Parse(args);
+
+// Offline commands: they read files and print results, and never touch the portal's data.
+int? offline = command switch
+{
+    ["rules", "validate", .. var paths] => DetectionCommands.Validate(paths, Console.Out, Console.Error),
+    ["rules", "test", .. var paths] => DetectionCommands.Test(paths, Console.Out, Console.Error),
+    ["detect", ..] => DetectionCommands.Detect(CommandLine.MultiValued(args), Console.Out, Console.Error),
+    ["sigma", "convert", .. var paths] => SigmaCommands.Convert(paths, options.GetValueOrDefault("out"), Console.Out, Console.Error),
+    _ => null,
+};
+if (offline is { } exitCode)
+{
+    return exitCode;
+}
 
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = settings, DisableDefaults = false });
 builder.Logging.SetMinimumLevel(LogLevel.Warning);

@@ -27,10 +27,34 @@ internal static class CommandLine
         return ([.. command], options, [.. settings]);
     }
 
+    /// <summary>Options that take every value up to the next option: <c>--rules builtin converted/ --logs a.json b.json</c>.</summary>
+    public static Dictionary<string, List<string>> MultiValued(string[] args)
+    {
+        var options = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
+        List<string>? current = null;
+        foreach (var arg in args)
+        {
+            if (arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                current = [];
+                options[arg[2..]] = current;
+            }
+            else
+            {
+                current?.Add(arg);
+            }
+        }
+        return options;
+    }
+
     public static int Usage(TextWriter error)
     {
         error.WriteLine("""
             Usage:
+              vigil rules validate <file|dir>...
+              vigil rules test <file|dir>...
+              vigil detect --rules <file|dir|builtin>... --logs <file>... [--source sshd|apache|nginx|syslog|cloudtrail|json] [--year YYYY]
+              vigil sigma convert <file|dir>... [--out DIR]
               vigil tenants create --name <organisation> --email <owner email> --password <password> [--slug <slug>]
               vigil tenants list
 

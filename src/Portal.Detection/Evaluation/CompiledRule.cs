@@ -15,8 +15,14 @@ public sealed class CompiledRule
             QueryParser.Parse(q.Query),
             q.GroupByFields.Select(f => FieldNames.TryParse(f)!).ToList(),
             q.Aggregation,
-            q.DistinctFields.Count > 0 ? FieldNames.TryParse(q.DistinctFields[0]) : null)).ToList();
-        Cases = definition.Cases.Select(c => (c, CaseCondition.Parse(c.Condition))).ToList();
+            q.DistinctFields.Count > 0 ? FieldNames.TryParse(q.DistinctFields[0]) : null)
+        {
+            Metrics = q.Metrics.Select(f => FieldNames.TryParse(f)!).ToList(),
+            HasOptionalGroupBy = q.HasOptionalGroupByFields,
+        }).ToList();
+        Cases = definition.Cases
+            .Select(c => (c, string.IsNullOrWhiteSpace(c.Condition) ? CaseCondition.Always : CaseCondition.Parse(c.Condition)))
+            .ToList();
     }
 
     /// <summary>The stored rule id.</summary>
@@ -47,4 +53,11 @@ public sealed class CompiledRule
 }
 
 /// <summary>A parsed rule query.</summary>
-public sealed record CompiledQuery(string Name, QueryNode Query, IReadOnlyList<FieldRef> GroupBy, string Aggregation, FieldRef? DistinctField);
+public sealed record CompiledQuery(string Name, QueryNode Query, IReadOnlyList<FieldRef> GroupBy, string Aggregation, FieldRef? DistinctField)
+{
+    /// <summary>Fields the aggregation reads (<c>sum</c>/<c>max</c> number, <c>new_value</c> tuple, <c>geo_data</c> object).</summary>
+    public IReadOnlyList<FieldRef> Metrics { get; init; } = [];
+
+    /// <summary>Events missing a group-by value are grouped under an empty value instead of skipped.</summary>
+    public bool HasOptionalGroupBy { get; init; }
+}

@@ -1,4 +1,5 @@
 using Portal.Detection.Events;
+using Portal.Detection.Query;
 using Portal.Detection.Rules;
 
 namespace Portal.Detection.Evaluation;
@@ -16,19 +17,7 @@ public static class GroupAggregator
         var groups = new Dictionary<string, Accumulator>(StringComparer.Ordinal);
         foreach (var e in matching)
         {
-            var values = new string[request.GroupBy.Count];
-            var complete = true;
-            for (var i = 0; i < values.Length; i++)
-            {
-                var value = FieldNames.FirstValue(request.GroupBy[i], e);
-                if (value is null)
-                {
-                    complete = false;
-                    break;
-                }
-                values[i] = value;
-            }
-            if (!complete)
+            if (GroupValues(request.GroupBy, e, request.OptionalGroupBy) is not { } values)
             {
                 continue;
             }
@@ -43,6 +32,29 @@ public static class GroupAggregator
         return groups.Values.Select(a => a.ToAggregate(request)).ToList();
     }
 
+    /// <summary>
+    /// The event's values of the group-by fields, or null when one is missing and the fields are not
+    /// <paramref name="optional"/> (then a missing value groups as the empty string).
+    /// </summary>
+    public static string[]? GroupValues(IReadOnlyList<FieldRef> groupBy, LogEvent e, bool optional)
+    {
+        if (groupBy.Count == 0)
+        {
+            return [];
+        }
+        var values = new string[groupBy.Count];
+        for (var i = 0; i < values.Length; i++)
+        {
+            var value = FieldNames.FirstValue(groupBy[i], e);
+            if (value is null && !optional)
+            {
+                return null;
+            }
+            values[i] = value ?? "";
+        }
+        return values;
+    }
+
     /// <summary>A stable key for a tuple of group values.</summary>
     public static string GroupKey(IReadOnlyList<string> values) => string.Join('\u001f', values);
 
@@ -52,6 +64,8 @@ public static class GroupAggregator
         private readonly List<LogEvent> _samples = [];
         private long _count;
         private long _newCount;
+        private double _sum;
+        private double _max = double.NegativeInfinity;
         private DateTimeOffset _first = DateTimeOffset.MaxValue;
         private DateTimeOffset _last = DateTimeOffset.MinValue;
 
@@ -68,6 +82,11 @@ public static class GroupAggregator
             {
                 _distinct.Add(value);
             }
+            if (request.Metric is { } metric && FieldNames.FirstNumber(metric, e) is { } number)
+            {
+                _sum += number;
+                _max = Math.Max(_max, number);
+            }
             if (_samples.Count < request.SampleSize)
             {
                 _samples.Add(e);
@@ -76,7 +95,13 @@ public static class GroupAggregator
 
         public GroupAggregate ToAggregate(AggregationRequest request)
         {
-            double value = request.Aggregation == RuleAggregations.Cardinality ? _distinct.Count : _count;
+            var value = request.Aggregation switch
+            {
+                RuleAggregations.Cardinality => _distinct.Count,
+                RuleAggregations.Sum => _sum,
+                RuleAggregations.Max => double.IsNegativeInfinity(_max) ? 0 : _max,
+                _ => _count,
+            };
             return new GroupAggregate(values, value, _count, _newCount, _first, _last, _samples);
         }
     }

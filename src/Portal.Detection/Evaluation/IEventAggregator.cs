@@ -23,9 +23,16 @@ public sealed record AggregationRequest(
     string Aggregation,
     FieldRef? DistinctField,
     DateTimeOffset NewSince,
-    int SampleSize = 5);
+    int SampleSize = 5)
+{
+    /// <summary>The numeric field of <c>sum</c> and <c>max</c>.</summary>
+    public FieldRef? Metric { get; init; }
 
-/// <summary>The aggregate of one group. <see cref="Value"/> is the count or the distinct count.</summary>
+    /// <summary>Events missing a group-by value group under the empty value instead of being left out.</summary>
+    public bool OptionalGroupBy { get; init; }
+}
+
+/// <summary>The aggregate of one group. <see cref="Value"/> is the count, the distinct count, the sum or the maximum.</summary>
 public sealed record GroupAggregate(
     IReadOnlyList<string> GroupValues,
     double Value,

@@ -9,8 +9,9 @@ public sealed class InMemoryEventAggregator(IEnumerable<LogEvent> events) : IEve
     /// <inheritdoc />
     public Task<IReadOnlyList<GroupAggregate>> AggregateAsync(AggregationRequest request, CancellationToken cancellationToken)
     {
+        var matches = QueryMatcher.Compile(request.Query);
         var matching = events
-            .Where(e => e.Timestamp >= request.From && e.Timestamp < request.To && QueryMatcher.Matches(request.Query, e))
+            .Where(e => e.Timestamp >= request.From && e.Timestamp < request.To && matches(e))
             .OrderBy(e => e.Timestamp);
         return Task.FromResult(GroupAggregator.Aggregate(matching, request));
     }

@@ -17,7 +17,11 @@ public sealed record SignalCandidate(
     IReadOnlyDictionary<string, long> WindowCounts,
     DateTimeOffset FirstSeen,
     DateTimeOffset LastSeen,
-    IReadOnlyList<LogEvent> Samples);
+    IReadOnlyList<LogEvent> Samples)
+{
+    /// <summary>What the method found beyond counts (the two places of an impossible travel...), copied into the signal's attributes.</summary>
+    public System.Text.Json.Nodes.JsonObject? Details { get; init; }
+}
 
 /// <summary>
 /// Threshold detection: per group, aggregate each query over the window, join the queries on the
@@ -35,7 +39,11 @@ public static class ThresholdEvaluator
         var byGroup = new Dictionary<string, (IReadOnlyList<string> Values, Dictionary<string, GroupAggregate> PerQuery)>(StringComparer.Ordinal);
         foreach (var query in rule.Queries)
         {
-            var request = new AggregationRequest(query.Query, from, to, query.GroupBy, query.Aggregation, query.DistinctField, newSince);
+            var request = new AggregationRequest(query.Query, from, to, query.GroupBy, query.Aggregation, query.DistinctField, newSince)
+            {
+                Metric = query.Metrics.Count > 0 ? query.Metrics[0] : null,
+                OptionalGroupBy = query.HasOptionalGroupBy,
+            };
             foreach (var group in await store.AggregateAsync(request, cancellationToken))
             {
                 var key = GroupAggregator.GroupKey(group.GroupValues);

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
 
 namespace Portal.Detection.Events;
 
@@ -35,8 +36,46 @@ public sealed class LogEvent
     /// <summary>Every other attribute, nested as sent or as parsed.</summary>
     public JsonObject Attributes { get; init; } = [];
 
+    /// <summary>
+    /// The lower-cased words of <see cref="Message"/>, as free text is searched; computed once, since every free-text term
+    /// of every rule tested against the event needs them.
+    /// </summary>
+    [JsonIgnore]
+    public IReadOnlyList<string> MessageWords => _messageWords ??= Query.TextTokens.Tokenize(Message, MessageLower);
+
+    private List<string>? _messageWords;
+
+    /// <summary>The message lower-cased, where the detection index looks for the literals of free-text terms; computed once.</summary>
+    [JsonIgnore]
+    public string MessageLower => _messageLower ??= Message?.ToLowerInvariant() ?? "";
+
+    private string? _messageLower;
+
     /// <summary>Values of a reserved field (<c>host</c>, <c>service</c>...) or of an attribute path.</summary>
-    public IEnumerable<AttributeValue> GetAttribute(string path) => AttributePath.Values(Attributes, path);
+    /// <remarks>
+    /// The first call indexes every leaf by its path, so that rules testing many fields of the event find each in one
+    /// lookup. An event is immutable once built, so the index never goes stale.
+    /// </remarks>
+    public IReadOnlyList<AttributeValue> GetAttribute(string path) =>
+        (_byPath ?? IndexLeaves()).TryGetValue(path, out var values) ? values : [];
+
+    /// <summary>Leaf values by dotted path, built once from <see cref="Leaves"/> (the same values a path walk finds).</summary>
+    private Dictionary<string, AttributeValue[]> IndexLeaves()
+    {
+        var byPath = Leaves
+            .GroupBy(l => l.Key, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Select(l => l.Value).ToArray(), StringComparer.Ordinal);
+        // Immutable once built: a thread that loses the race uses the winner's copy.
+        return Interlocked.CompareExchange(ref _byPath, byPath, null) ?? byPath;
+    }
+
+    private Dictionary<string, AttributeValue[]>? _byPath;
+
+    /// <summary>Every leaf attribute with its dotted path (arrays repeat their path), read once.</summary>
+    [JsonIgnore]
+    public IReadOnlyList<KeyValuePair<string, AttributeValue>> Leaves => _leaves ??= [.. AttributePath.Flatten(Attributes)];
+
+    private KeyValuePair<string, AttributeValue>[]? _leaves;
 
     /// <summary>Value of a reserved attribute by its query name, or null when unset or not reserved.</summary>
     public string? GetReserved(string name) => name switch

@@ -33,7 +33,22 @@ public static class IntakeNormalizer
     /// request's own <c>ddtags</c>, added to every event of the request.
     /// </summary>
     /// <exception cref="IntakeFieldException">A reserved field has a type that cannot be converted.</exception>
-    public static LogEvent Normalize(JsonObject raw, DateTimeOffset receivedAt, string? extraTags = null)
+    public static LogEvent Normalize(JsonObject raw, DateTimeOffset receivedAt, string? extraTags = null) =>
+        Normalize(raw, receivedAt, extraTags, recorded: false);
+
+    /// <summary>
+    /// Normalises a recorded log replayed from a file (<c>vigil detect</c>, rule tests, backtests): the event keeps its own
+    /// time however old, <paramref name="timeWhenMissing"/> stands in when it has none, and the event keeps its own id
+    /// when it carries one (CloudTrail's <c>eventID</c>, Okta's <c>uuid</c>, Google Cloud's <c>insertId</c>, an <c>id</c>).
+    /// </summary>
+    /// <exception cref="IntakeFieldException">A reserved field has a type that cannot be converted.</exception>
+    public static LogEvent NormalizeRecorded(JsonObject raw, DateTimeOffset timeWhenMissing, string? extraTags = null) =>
+        Normalize(raw, timeWhenMissing, extraTags, recorded: true);
+
+    /// <summary>Attributes that name a recorded event, in order of preference.</summary>
+    private static readonly string[] RecordedIdFields = ["eventID", "uuid", "insertId", "_document_id", "id"];
+
+    private static LogEvent Normalize(JsonObject raw, DateTimeOffset receivedAt, string? extraTags, bool recorded)
     {
         var draft = new IntakeDraft();
         ReservedFields.Extract(raw, draft, strict: true);
@@ -48,10 +63,13 @@ public static class IntakeNormalizer
             JsonMessageParser.Parse(draft);
         }
 
-        var timestamp = ResolveTimestamp(draft, receivedAt.ToUniversalTime());
+        var timestamp = recorded && draft.Timestamp is { } own ? own.ToUniversalTime() : ResolveTimestamp(draft, receivedAt.ToUniversalTime());
+        var id = recorded
+            ? RecordedIdFields.Select(f => raw[f] is JsonValue v && v.GetValueKind() is System.Text.Json.JsonValueKind.String or System.Text.Json.JsonValueKind.Number ? v.ToString() : null).FirstOrDefault(v => !string.IsNullOrEmpty(v))
+            : null;
         return new LogEvent
         {
-            Id = EventIds.New(timestamp),
+            Id = id ?? EventIds.New(timestamp),
             Timestamp = timestamp,
             Host = draft.Host,
             Service = draft.Service,

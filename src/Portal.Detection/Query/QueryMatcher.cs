@@ -2,70 +2,134 @@ using Portal.Detection.Events;
 
 namespace Portal.Detection.Query;
 
-/// <summary>Evaluates a parsed query against one event in memory (rule tests, previews, real-time rules).</summary>
+/// <summary>
+/// Evaluates a parsed query against events in memory (detection, rule tests, previews). <see cref="Compile"/> turns
+/// the query into a predicate once, with every wildcard, word list and network prepared, so that testing an event
+/// costs only the comparisons; <see cref="Matches"/> is the one-off form.
+/// </summary>
 public static class QueryMatcher
 {
     /// <summary>True when <paramref name="e"/> satisfies <paramref name="query"/>.</summary>
-    public static bool Matches(QueryNode query, LogEvent e) => query switch
-    {
-        MatchAllNode => true,
-        AndNode and => and.Children.All(c => Matches(c, e)),
-        OrNode or => or.Children.Any(c => Matches(c, e)),
-        NotNode not => !Matches(not.Child, e),
-        TermNode term => MatchesTerm(term, e),
-        RangeNode range => e.GetAttribute(range.Field.Name).Any(v => v.RangeValue is { } n && range.Contains(n)),
-        CidrNode cidr => e.GetAttribute(cidr.Field.Name).Any(v => InNetworks(cidr, v.Text)),
-        ExistsNode exists => Values(exists.Field, e).Any(),
-        _ => throw new NotSupportedException($"Unknown query node {query.GetType().Name}"),
-    };
+    public static bool Matches(QueryNode query, LogEvent e) => Compile(query)(e);
 
-    private static bool InNetworks(CidrNode cidr, string text)
+    /// <summary>A predicate equivalent to <paramref name="query"/>, to test many events.</summary>
+    public static Func<LogEvent, bool> Compile(QueryNode query)
     {
-        if (!IpText.TryParse(text, out var ip))
+        switch (query)
         {
-            return false;
+            case MatchAllNode:
+                return _ => true;
+            case AndNode and:
+                var all = and.Children.Select(Compile).ToArray();
+                return e =>
+                {
+                    foreach (var child in all)
+                    {
+                        if (!child(e))
+                        {
+                            return false;
+                        }
+                    }
+                    return true;
+                };
+            case OrNode or:
+                var any = or.Children.Select(Compile).ToArray();
+                return e =>
+                {
+                    foreach (var child in any)
+                    {
+                        if (child(e))
+                        {
+                            return true;
+                        }
+                    }
+                    return false;
+                };
+            case NotNode not:
+                var inner = Compile(not.Child);
+                return e => !inner(e);
+            case TermNode term:
+                return CompileTerm(term);
+            case RangeNode range:
+                return AnyAttribute(range.Field.Name, v => v.RangeValue is { } n && range.Contains(n));
+            case CidrNode cidr:
+                var networks = cidr.Networks.ToArray();
+                return AnyAttribute(cidr.Field.Name, v => InNetworks(networks, v.Text));
+            case ExistsNode exists:
+                return exists.Field.Kind switch
+                {
+                    FieldKind.Attribute => e => e.GetAttribute(exists.Field.Name).Count > 0,
+                    FieldKind.Tag => AnyTag(exists.Field.Name, _ => true),
+                    _ => e => e.GetReserved(exists.Field.Name) is not null,
+                };
+            default:
+                throw new NotSupportedException($"Unknown query node {query.GetType().Name}");
         }
-        var address = IpText.ToUInt128(ip);
-        return cidr.Networks.Any(n => n.Contains(address));
     }
 
-    private static bool MatchesTerm(TermNode term, LogEvent e)
+    private static Func<LogEvent, bool> CompileTerm(TermNode term)
     {
         if (term.Field.Kind == FieldKind.FreeText)
         {
-            return MatchesText(term, TextTokens.Tokenize(e.Message));
+            return CompileText(term);
         }
-        if (term.Field.Kind == FieldKind.Tag)
+        var test = ValueTest(term);
+        return term.Field.Kind switch
         {
-            var key = term.Field.Name + ":";
-            return e.Tags.Any(t => t.StartsWith(key, StringComparison.Ordinal) && MatchesValue(term, t[key.Length..]));
-        }
-        return Values(term.Field, e).Any(v => MatchesValue(term, v));
+            FieldKind.Tag => AnyTag(term.Field.Name, test),
+            FieldKind.Attribute => AnyAttribute(term.Field.Name, v => test(v.Text)),
+            _ => e => e.GetReserved(term.Field.Name) is { } reserved && test(reserved),
+        };
     }
 
-    private static bool MatchesValue(TermNode term, string value) => term.Kind switch
+    /// <summary>How a facet term compares one value: ordinally, as Datadog's facets do.</summary>
+    private static Func<string, bool> ValueTest(TermNode term)
     {
-        TermKind.Prefix => value.StartsWith(term.Value, StringComparison.Ordinal),
-        TermKind.Wildcard => WildcardPattern.IsMatch(term.Value, value),
-        _ => string.Equals(value, term.Value, StringComparison.Ordinal),
-    };
+        var expected = term.Value;
+        return term.Kind switch
+        {
+            TermKind.Prefix => value => value.StartsWith(expected, StringComparison.Ordinal),
+            TermKind.Wildcard => WildcardPattern.Matcher(expected),
+            _ => value => string.Equals(value, expected, StringComparison.Ordinal),
+        };
+    }
 
-    private static bool MatchesText(TermNode term, List<string> words)
+    /// <summary>Free text: a word (or a word sequence, for phrases) among the message's lower-cased words.</summary>
+    private static Func<LogEvent, bool> CompileText(TermNode term)
     {
         if (term.Kind == TermKind.Wildcard)
         {
             // The pattern is one lower-cased word with wildcards; tokenizing it would drop them.
-            return words.Any(w => WildcardPattern.IsMatch(term.Value, w));
+            var pattern = WildcardPattern.Matcher(term.Value);
+            return e => AnyWord(e.MessageWords, pattern);
         }
         var wanted = TextTokens.Tokenize(term.Value);
         if (wanted.Count == 0)
         {
-            return false;
+            return _ => false;
         }
         if (term.Kind == TermKind.Prefix)
         {
-            return words.Any(w => w.StartsWith(wanted[0], StringComparison.Ordinal));
+            var prefix = wanted[0];
+            return e => AnyWord(e.MessageWords, w => w.StartsWith(prefix, StringComparison.Ordinal));
         }
+        return e => ContainsSequence(e.MessageWords, wanted);
+    }
+
+    private static bool AnyWord(IReadOnlyList<string> words, Func<string, bool> test)
+    {
+        for (var i = 0; i < words.Count; i++)
+        {
+            if (test(words[i]))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static bool ContainsSequence(IReadOnlyList<string> words, List<string> wanted)
+    {
         for (var i = 0; i + wanted.Count <= words.Count; i++)
         {
             var j = 0;
@@ -81,11 +145,49 @@ public static class QueryMatcher
         return false;
     }
 
-    private static IEnumerable<string> Values(FieldRef field, LogEvent e) => field.Kind switch
+    private static Func<LogEvent, bool> AnyAttribute(string path, Func<AttributeValue, bool> test) => e =>
     {
-        FieldKind.Reserved or FieldKind.FreeText => e.GetReserved(field.Name) is { } v ? [v] : [],
-        FieldKind.Tag => e.Tags.Where(t => t.StartsWith(field.Name + ":", StringComparison.Ordinal)),
-        FieldKind.Attribute => e.GetAttribute(field.Name).Select(v => v.Text),
-        _ => [],
+        var values = e.GetAttribute(path);
+        for (var i = 0; i < values.Count; i++)
+        {
+            if (test(values[i]))
+            {
+                return true;
+            }
+        }
+        return false;
     };
+
+    private static Func<LogEvent, bool> AnyTag(string key, Func<string, bool> test)
+    {
+        var prefix = key + ":";
+        return e =>
+        {
+            foreach (var tag in e.Tags)
+            {
+                if (tag.StartsWith(prefix, StringComparison.Ordinal) && test(tag[prefix.Length..]))
+                {
+                    return true;
+                }
+            }
+            return false;
+        };
+    }
+
+    private static bool InNetworks(IpRange[] networks, string text)
+    {
+        if (!IpText.TryParse(text, out var ip))
+        {
+            return false;
+        }
+        var address = IpText.ToUInt128(ip);
+        foreach (var network in networks)
+        {
+            if (network.Contains(address))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 }

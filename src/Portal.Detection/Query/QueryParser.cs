@@ -24,6 +24,9 @@ public sealed class QueryParser
     private int _pos;
     private int _depth;
 
+    /// <summary>The field of the value group being parsed (<c>@usr.name:(root OR admin)</c>), else null.</summary>
+    private FieldRef? _groupField;
+
     private QueryParser(string text) => _text = text;
 
     /// <summary>Parses <paramref name="query"/>; an empty or blank query matches everything.</summary>
@@ -145,7 +148,11 @@ public sealed class QueryParser
         }
         if (Current == '"')
         {
-            return new TermNode(FieldRef.FreeText, ReadPhrase(), TermKind.Phrase, start);
+            return new TermNode(_groupField ?? FieldRef.FreeText, ReadPhrase(), TermKind.Phrase, start);
+        }
+        if (_groupField is { } grouped)
+        {
+            return ValueNode(grouped, ReadWord(stopAtColon: false), start);
         }
         if (IsCidrCall())
         {
@@ -178,11 +185,42 @@ public sealed class QueryParser
         {
             return ParseRange(field, start);
         }
+        if (Current == '(')
+        {
+            return ParseValueGroup(field);
+        }
         if (IsCidrCall())
         {
             return ParseCidr(field, start);
         }
         return ValueNode(field, ReadWord(stopAtColon: false), start);
+    }
+
+    /// <summary>
+    /// <c>field:(a OR b)</c>, <c>field:(a b)</c>, <c>field:(a OR NOT b)</c>: the words and phrases of the group are values of
+    /// the field, combined as in a query. It desugars to the terms it stands for, so no interpreter needs to know it.
+    /// </summary>
+    private QueryNode ParseValueGroup(FieldRef field)
+    {
+        var open = _pos;
+        _pos++;
+        var outer = _groupField;
+        _groupField = field;
+        try
+        {
+            var inner = Nested(ParseOr);
+            SkipWhitespace();
+            if (AtEnd || Current != ')')
+            {
+                throw new QuerySyntaxException("expected ')' to close the '(' at position " + open, _pos);
+            }
+            _pos++;
+            return inner;
+        }
+        finally
+        {
+            _groupField = outer;
+        }
     }
 
     private QueryNode ValueNode(FieldRef field, Word word, int start)

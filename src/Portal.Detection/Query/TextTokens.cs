@@ -7,13 +7,21 @@ namespace Portal.Detection.Query;
 public static class TextTokens
 {
     /// <summary>The words of <paramref name="text"/>, lower-cased, in order.</summary>
-    public static List<string> Tokenize(string? text)
+    public static List<string> Tokenize(string? text) => Tokenize(text, text?.ToLowerInvariant());
+
+    /// <summary>
+    /// The words of <paramref name="text"/>, cut from <paramref name="lowered"/>, its <see cref="string.ToLowerInvariant"/>
+    /// form (same length, char for char): lowering once and cutting words from it saves a copy per word.
+    /// </summary>
+    public static List<string> Tokenize(string? text, string? lowered)
     {
         var tokens = new List<string>();
         if (string.IsNullOrEmpty(text))
         {
             return tokens;
         }
+        // Invariant lower-casing maps char for char; should a future runtime change that, lower word by word instead.
+        var sameLength = lowered is not null && lowered.Length == text.Length;
         var start = -1;
         for (var i = 0; i <= text.Length; i++)
         {
@@ -24,7 +32,7 @@ public static class TextTokens
             }
             else if (!isWordChar && start >= 0)
             {
-                tokens.Add(text[start..i].ToLowerInvariant());
+                tokens.Add(sameLength ? lowered![start..i] : text[start..i].ToLowerInvariant());
                 start = -1;
             }
         }

@@ -28,6 +28,64 @@ public static class WildcardPattern
         return sb.ToString();
     }
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Func<string, bool>> Compiled = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A matcher for <paramref name="pattern"/>, built once per pattern: the common shapes <c>*text*</c>, <c>text*</c>
+    /// and <c>*text</c> become vectorised ordinal searches, anything else uses <see cref="IsMatch"/>.
+    /// </summary>
+    public static Func<string, bool> Matcher(string pattern)
+    {
+        if (Compiled.TryGetValue(pattern, out var matcher))
+        {
+            return matcher;
+        }
+        if (Compiled.Count > 10_000)
+        {
+            Compiled.Clear();
+        }
+        return Compiled[pattern] = Build(pattern);
+    }
+
+    private static Func<string, bool> Build(string pattern)
+    {
+        var leading = pattern.StartsWith('*');
+        var trailing = pattern.Length > 1 && pattern.EndsWith('*') && !IsEscaped(pattern, pattern.Length - 1);
+        var inner = pattern[(leading ? 1 : 0)..(trailing ? pattern.Length - 1 : pattern.Length)];
+        var literal = new System.Text.StringBuilder(inner.Length);
+        for (var i = 0; i < inner.Length; i++)
+        {
+            var c = inner[i];
+            if (c is '*' or '?')
+            {
+                return value => IsMatch(pattern, value);
+            }
+            if (c == '\\' && i + 1 < inner.Length)
+            {
+                c = inner[++i];
+            }
+            literal.Append(c);
+        }
+        var text = literal.ToString();
+        return (leading, trailing) switch
+        {
+            (true, true) => value => value.Contains(text, StringComparison.Ordinal),
+            (true, false) => value => value.EndsWith(text, StringComparison.Ordinal),
+            (false, true) => value => value.StartsWith(text, StringComparison.Ordinal),
+            _ => value => string.Equals(value, text, StringComparison.Ordinal),
+        };
+    }
+
+    private static bool IsEscaped(string pattern, int index)
+    {
+        var backslashes = 0;
+        for (var i = index - 1; i >= 0 && pattern[i] == '\\'; i--)
+        {
+            backslashes++;
+        }
+        return backslashes % 2 == 1;
+    }
+
     /// <summary>True when the whole of <paramref name="value"/> matches <paramref name="pattern"/>.</summary>
     public static bool IsMatch(string pattern, string value)
     {

@@ -16,6 +16,9 @@ public sealed class CaseCondition
         QueryNames = names;
     }
 
+    /// <summary>The condition of a case written without one (new value, anomaly, impossible travel): always true.</summary>
+    public static readonly CaseCondition Always = new(_ => true, new HashSet<string>(StringComparer.Ordinal));
+
     /// <summary>Query names the condition refers to.</summary>
     public IReadOnlySet<string> QueryNames { get; }
 

@@ -29,6 +29,12 @@ public sealed class DetectionRule
     /// <summary>Server-managed: creation time in epoch milliseconds.</summary>
     public long? CreatedAt { get; set; }
 
+    /// <summary>
+    /// Vigil's extension for detection as code: sample logs and the signals they must (or must not) raise,
+    /// run by <c>vigil rules test</c> and by the test suite for every shipped rule. Datadog ignores it.
+    /// </summary>
+    public List<RuleTest>? Tests { get; set; }
+
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; set; }
 }
@@ -41,6 +47,15 @@ public sealed class RuleQuery
     public string Aggregation { get; set; } = RuleAggregations.Count;
     public List<string> GroupByFields { get; set; } = [];
     public List<string> DistinctFields { get; set; } = [];
+
+    /// <summary>
+    /// Fields the aggregation reads: the summed or maximised number (<c>sum</c>, <c>max</c>), the value tuple
+    /// whose novelty is detected (<c>new_value</c>, up to 5 fields), or the geo-IP object (<c>geo_data</c>).
+    /// </summary>
+    public List<string> Metrics { get; set; } = [];
+
+    /// <summary>When true, events missing a group-by value are grouped under an empty value instead of skipped.</summary>
+    public bool HasOptionalGroupByFields { get; set; }
 
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; set; }
@@ -66,8 +81,87 @@ public sealed class RuleOptions
     public int KeepAlive { get; set; } = 3600;
     public int MaxSignalDuration { get; set; } = 86400;
 
+    /// <summary>Options of the <c>new_value</c> method.</summary>
+    public NewValueOptions? NewValueOptions { get; set; }
+
+    /// <summary>Options of the <c>impossible_travel</c> method.</summary>
+    public ImpossibleTravelOptions? ImpossibleTravelOptions { get; set; }
+
+    /// <summary>Options of the <c>anomaly_detection</c> method.</summary>
+    public AnomalyDetectionOptions? AnomalyDetectionOptions { get; set; }
+
+    /// <summary>Lower the severity one step for events tagged <c>env:staging</c>, <c>env:test</c> or <c>env:dev</c>.</summary>
+    public bool DecreaseCriticalityBasedOnEnv { get; set; }
+
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; set; }
+}
+
+/// <summary>
+/// The <c>new_value</c> method: a value never seen for its group during <see cref="LearningDuration"/> (days, after
+/// which signals start) or within <see cref="ForgetAfter"/> days raises a signal.
+/// </summary>
+public sealed class NewValueOptions
+{
+    public int LearningDuration { get; set; } = 1;
+    public int ForgetAfter { get; set; } = 7;
+    public string LearningMethod { get; set; } = "duration";
+    public int LearningThreshold { get; set; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Extra { get; set; }
+}
+
+/// <summary>The <c>impossible_travel</c> method: with <see cref="BaselineUserLocations"/>, travel to a place the user was already seen at is normal.</summary>
+public sealed class ImpossibleTravelOptions
+{
+    public bool BaselineUserLocations { get; set; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Extra { get; set; }
+}
+
+/// <summary>
+/// The <c>anomaly_detection</c> method: event counts per <see cref="BucketDuration"/> seconds are compared with the
+/// group's baseline over the last <see cref="LearningDuration"/> hours; <see cref="DetectionTolerance"/> (1 to 5) is how
+/// many robust standard deviations above the baseline a bucket must be.
+/// </summary>
+public sealed class AnomalyDetectionOptions
+{
+    public int BucketDuration { get; set; } = 300;
+    public int LearningDuration { get; set; } = 24;
+    public int DetectionTolerance { get; set; } = 5;
+    public int LearningPeriodBaseline { get; set; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Extra { get; set; }
+}
+
+/// <summary>A rule test: logs in intake shape, replayed in order, and the signals they must raise (none when empty).</summary>
+public sealed class RuleTest
+{
+    public string Name { get; set; } = "";
+
+    /// <summary>
+    /// Logs as sent to the intake (<c>ddsource</c>, <c>message</c>, attributes...). A log without a timestamp is one second
+    /// after the previous one; <c>"repeat": n</c> sends it n times, <c>"intervalSeconds"</c> apart (default 1).
+    /// </summary>
+    public List<System.Text.Json.Nodes.JsonObject> Logs { get; set; } = [];
+
+    /// <summary>The signals expected, in order of first event; each lists only the fields it checks.</summary>
+    public List<ExpectedSignal> Expect { get; set; } = [];
+}
+
+/// <summary>What a test expects of one signal; unset fields are not checked.</summary>
+public sealed class ExpectedSignal
+{
+    public string? Severity { get; set; }
+    public string? Title { get; set; }
+    public Dictionary<string, string>? Group { get; set; }
+    public long? EventsMatched { get; set; }
+
+    /// <summary>Text the rendered message must contain.</summary>
+    public string? MessageContains { get; set; }
 }
 
 /// <summary>Aggregations of a rule query.</summary>
@@ -75,12 +169,28 @@ public static class RuleAggregations
 {
     public const string Count = "count";
     public const string Cardinality = "cardinality";
+    public const string Sum = "sum";
+    public const string Max = "max";
+    public const string NewValue = "new_value";
+    public const string GeoData = "geo_data";
+    public const string EventCount = "event_count";
+
+    /// <summary>Every aggregation a query may use.</summary>
+    public static readonly IReadOnlyList<string> All = [Count, Cardinality, Sum, Max, NewValue, GeoData, EventCount];
 }
 
 /// <summary>Detection methods.</summary>
 public static class DetectionMethods
 {
     public const string Threshold = "threshold";
+    public const string NewValue = "new_value";
+    public const string AnomalyDetection = "anomaly_detection";
+    public const string ImpossibleTravel = "impossible_travel";
+    public const string SignalCorrelation = "signal_correlation";
+    public const string ThirdParty = "third_party";
+
+    /// <summary>Every detection method.</summary>
+    public static readonly IReadOnlyList<string> All = [Threshold, NewValue, AnomalyDetection, ImpossibleTravel, SignalCorrelation, ThirdParty];
 }
 
 /// <summary>Signal severities, ordered from least to most severe.</summary>

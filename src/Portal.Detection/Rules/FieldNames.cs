@@ -32,4 +32,25 @@ public static class FieldNames
         FieldKind.Tag => e.Tags.Where(t => t.StartsWith(field.Name + ":", StringComparison.Ordinal)).Select(t => (string?)t[(field.Name.Length + 1)..]).FirstOrDefault(),
         _ => e.GetReserved(field.Name),
     };
+
+    /// <summary>The first numeric value of <paramref name="field"/> in <paramref name="e"/> (a JSON number or numeric text), or null.</summary>
+    public static double? FirstNumber(FieldRef field, LogEvent e)
+    {
+        if (field.Kind == FieldKind.Attribute)
+        {
+            foreach (var value in e.GetAttribute(field.Name))
+            {
+                if (value.Number is { } number)
+                {
+                    return number;
+                }
+                if (double.TryParse(value.Text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var parsed))
+                {
+                    return parsed;
+                }
+            }
+            return null;
+        }
+        return double.TryParse(FirstValue(field, e), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var text) ? text : null;
+    }
 }

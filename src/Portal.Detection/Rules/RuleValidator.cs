@@ -14,6 +14,18 @@ public static class RuleValidator
     /// <summary>Datadog's allowed <c>maxSignalDuration</c> values, in seconds.</summary>
     public static readonly IReadOnlyList<int> MaxSignalDurations = [0, 60, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
 
+    /// <summary>Datadog's allowed <c>newValueOptions.learningDuration</c> values, in days.</summary>
+    public static readonly IReadOnlyList<int> NewValueLearningDays = [0, 1, 7];
+
+    /// <summary>Datadog's allowed <c>newValueOptions.forgetAfter</c> values, in days.</summary>
+    public static readonly IReadOnlyList<int> NewValueForgetDays = [1, 2, 7, 14, 21, 28];
+
+    /// <summary>Datadog's allowed <c>anomalyDetectionOptions.bucketDuration</c> values, in seconds.</summary>
+    public static readonly IReadOnlyList<int> AnomalyBuckets = [300, 600, 900, 1800, 3600, 10800];
+
+    /// <summary>Datadog's allowed <c>anomalyDetectionOptions.learningDuration</c> values, in hours.</summary>
+    public static readonly IReadOnlyList<int> AnomalyLearningHours = [1, 6, 12, 24, 48, 168, 336];
+
     /// <summary>Longest case condition accepted; conditions are evaluated recursively, so their size is bounded.</summary>
     public const int MaxConditionLength = 1000;
 
@@ -78,20 +90,51 @@ public static class RuleValidator
             {
                 errors.Add(new($"{path}.query", syntax!.Message));
             }
-            if (q.Aggregation is not (RuleAggregations.Count or RuleAggregations.Cardinality))
-            {
-                errors.Add(new($"{path}.aggregation", $"'{q.Aggregation}' is not supported; use 'count' or 'cardinality'"));
-            }
-            if (q.Aggregation == RuleAggregations.Cardinality && q.DistinctFields is not { Count: > 0 })
-            {
-                errors.Add(new($"{path}.distinctFields", "cardinality needs one distinct field"));
-            }
+            ValidateAggregation(rule.Options?.DetectionMethod, q, path, errors);
             ValidateFields(q.GroupByFields, $"{path}.groupByFields", errors);
             ValidateFields(q.DistinctFields, $"{path}.distinctFields", errors);
+            ValidateFields(q.Metrics, $"{path}.metrics", errors);
             if (i > 0 && q.GroupByFields is not null && !q.GroupByFields.SequenceEqual(rule.Queries[0]?.GroupByFields ?? []))
             {
                 errors.Add(new($"{path}.groupByFields", "every query of a rule must group by the same fields"));
             }
+        }
+    }
+
+    /// <summary>Aggregations each detection method evaluates.</summary>
+    private static readonly Dictionary<string, string[]> AggregationsByMethod = new(StringComparer.Ordinal)
+    {
+        [DetectionMethods.Threshold] = [RuleAggregations.Count, RuleAggregations.Cardinality, RuleAggregations.Sum, RuleAggregations.Max],
+        [DetectionMethods.NewValue] = [RuleAggregations.NewValue],
+        [DetectionMethods.AnomalyDetection] = [RuleAggregations.Count],
+        [DetectionMethods.ImpossibleTravel] = [RuleAggregations.GeoData],
+    };
+
+    private static void ValidateAggregation(string? method, RuleQuery q, string path, List<RuleError> errors)
+    {
+        if (method is null || !AggregationsByMethod.TryGetValue(method, out var allowed))
+        {
+            return;
+        }
+        if (!allowed.Contains(q.Aggregation))
+        {
+            errors.Add(new($"{path}.aggregation", $"'{q.Aggregation}' is not an aggregation of the {method} method; use {string.Join(" or ", allowed.Select(a => $"'{a}'"))}"));
+            return;
+        }
+        switch (q.Aggregation)
+        {
+            case RuleAggregations.Cardinality when q.DistinctFields is not { Count: > 0 }:
+                errors.Add(new($"{path}.distinctFields", "cardinality needs one distinct field"));
+                break;
+            case RuleAggregations.Sum or RuleAggregations.Max when q.Metrics is not { Count: 1 }:
+                errors.Add(new($"{path}.metrics", $"{q.Aggregation} needs exactly one numeric field"));
+                break;
+            case RuleAggregations.NewValue when q.Metrics is not { Count: >= 1 and <= 5 }:
+                errors.Add(new($"{path}.metrics", "new_value needs 1 to 5 fields whose values are learned"));
+                break;
+            case RuleAggregations.GeoData when q.GroupByFields is not { Count: 1 }:
+                errors.Add(new($"{path}.groupByFields", "impossible travel groups by exactly one user field, e.g. @usr.name"));
+                break;
         }
     }
 
@@ -138,7 +181,11 @@ public static class RuleValidator
             }
             if (string.IsNullOrWhiteSpace(c.Condition))
             {
-                errors.Add(new($"{path}.condition", "is required, e.g. 'a > 0'"));
+                // Only thresholds compare numbers: the other methods decide themselves whether a group is suspicious.
+                if (rule.Options?.DetectionMethod is null or DetectionMethods.Threshold)
+                {
+                    errors.Add(new($"{path}.condition", "is required, e.g. 'a > 0'"));
+                }
                 continue;
             }
             if (c.Condition.Length > MaxConditionLength)
@@ -168,9 +215,31 @@ public static class RuleValidator
             errors.Add(new("$.options", "is required"));
             return;
         }
-        if (options.DetectionMethod != DetectionMethods.Threshold)
+        if (!DetectionMethods.All.Contains(options.DetectionMethod))
         {
-            errors.Add(new("$.options.detectionMethod", $"'{options.DetectionMethod}' is not supported yet; use 'threshold'"));
+            errors.Add(new("$.options.detectionMethod", $"'{options.DetectionMethod}' is not a detection method; use one of {string.Join(", ", DetectionMethods.All)}"));
+        }
+        else if (options.DetectionMethod is DetectionMethods.SignalCorrelation or DetectionMethods.ThirdParty)
+        {
+            errors.Add(new("$.options.detectionMethod", $"'{options.DetectionMethod}' is not supported yet"));
+        }
+        if (options.NewValueOptions is { } newValue)
+        {
+            CheckAllowed(newValue.LearningDuration, NewValueLearningDays, "$.options.newValueOptions.learningDuration", errors, "days");
+            CheckAllowed(newValue.ForgetAfter, NewValueForgetDays, "$.options.newValueOptions.forgetAfter", errors, "days");
+            if (newValue.LearningMethod is not ("duration" or "threshold"))
+            {
+                errors.Add(new("$.options.newValueOptions.learningMethod", $"'{newValue.LearningMethod}' is not supported; use 'duration' or 'threshold'"));
+            }
+        }
+        if (options.AnomalyDetectionOptions is { } anomaly)
+        {
+            CheckAllowed(anomaly.BucketDuration, AnomalyBuckets, "$.options.anomalyDetectionOptions.bucketDuration", errors);
+            CheckAllowed(anomaly.LearningDuration, AnomalyLearningHours, "$.options.anomalyDetectionOptions.learningDuration", errors, "hours");
+            if (anomaly.DetectionTolerance is < 1 or > 5)
+            {
+                errors.Add(new("$.options.anomalyDetectionOptions.detectionTolerance", $"{anomaly.DetectionTolerance} is not allowed; use 1 to 5"));
+            }
         }
         CheckAllowed(options.EvaluationWindow, EvaluationWindows, "$.options.evaluationWindow", errors);
         CheckAllowed(options.KeepAlive, KeepAlives, "$.options.keepAlive", errors);
@@ -185,11 +254,11 @@ public static class RuleValidator
         }
     }
 
-    private static void CheckAllowed(int value, IReadOnlyList<int> allowed, string path, List<RuleError> errors)
+    private static void CheckAllowed(int value, IReadOnlyList<int> allowed, string path, List<RuleError> errors, string unit = "seconds")
     {
         if (!allowed.Contains(value))
         {
-            errors.Add(new(path, $"{value} is not allowed; use one of {string.Join(", ", allowed)} (seconds)"));
+            errors.Add(new(path, $"{value} is not allowed; use one of {string.Join(", ", allowed)} ({unit})"));
         }
     }
 }

@@ -25,6 +25,7 @@ public static class SignalLifecycle
     public static SecuritySignal Apply(CompiledRule rule, SignalCandidate candidate, SecuritySignal? open, DateTimeOffset evaluatedAt, Func<string> newId)
     {
         var newEvents = candidate.NewCounts.Values.Sum();
+        var severity = Severity(rule.Definition, candidate);
         if (open is not null && IsAlive(open, rule.Definition.Options, candidate.LastSeen))
         {
             open.LastSeen = candidate.LastSeen > open.LastSeen ? candidate.LastSeen : open.LastSeen;
@@ -40,10 +41,11 @@ public static class SignalLifecycle
                     open.SampleEventIds.Add(id);
                 }
             }
-            if (Severities.Rank(candidate.Case.Status) > Severities.Rank(open.Severity))
+            if (Severities.Rank(severity) > Severities.Rank(open.Severity))
             {
-                open.Severity = candidate.Case.Status;
+                open.Severity = severity;
             }
+            AddDetails(open.Attributes, candidate);
             open.UpdatedAt = evaluatedAt;
             return open;
         }
@@ -59,7 +61,7 @@ public static class SignalLifecycle
             Timestamp = evaluatedAt,
             Title = title,
             Message = MessageTemplate.Render(definition.Message, definition.Name, candidate.WindowCounts.Values.Sum(), candidate.GroupBy, sample),
-            Severity = candidate.Case.Status,
+            Severity = severity,
             Tags = SignalTags(definition, candidate.Samples),
             RuleId = rule.Id,
             RuleName = definition.Name,
@@ -71,8 +73,35 @@ public static class SignalLifecycle
             EventsMatched = candidate.WindowCounts.Values.Sum(),
             EventsMatchedByQuery = new Dictionary<string, long>(candidate.WindowCounts),
             SampleEventIds = candidate.Samples.Select(s => s.Id).Take(MaxSamples).ToList(),
-            Attributes = CopyAttributes(sample),
+            Attributes = AddDetails(CopyAttributes(sample), candidate),
         };
+    }
+
+    /// <summary>Environments whose signals a rule with <c>decreaseCriticalityBasedOnEnv</c> lowers by one step.</summary>
+    public static readonly IReadOnlySet<string> LowerEnvironments = new HashSet<string>(["staging", "test", "dev"], StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// The severity of the matched case, one step lower (never below info) when the rule decreases criticality based on
+    /// the environment and the events come from <c>env:staging</c>, <c>env:test</c> or <c>env:dev</c>.
+    /// </summary>
+    public static string Severity(DetectionRule rule, SignalCandidate candidate)
+    {
+        var status = candidate.Case.Status;
+        if (!rule.Options.DecreaseCriticalityBasedOnEnv || candidate.Samples.Count == 0)
+        {
+            return status;
+        }
+        var lower = candidate.Samples.All(e => e.Tags.Any(t => t.StartsWith("env:", StringComparison.Ordinal) && LowerEnvironments.Contains(t[4..])));
+        return lower ? Severities.All[Math.Max(0, Severities.Rank(status) - 1)] : status;
+    }
+
+    private static JsonObject AddDetails(JsonObject attributes, SignalCandidate candidate)
+    {
+        foreach (var (name, value) in candidate.Details ?? [])
+        {
+            attributes[name] = value?.DeepClone();
+        }
+        return attributes;
     }
 
     private static List<string> SignalTags(DetectionRule rule, IReadOnlyList<LogEvent> samples)

@@ -45,6 +45,17 @@ public class QueryParserTests
         Assert.Equal(expected, QueryShape.Of(query));
     }
 
+    [Theory]
+    [InlineData("@usr.name:(root OR admin)", "(OR @usr.name=root @usr.name=admin)")]
+    [InlineData("service:(web-store OR \"web store\")", "(OR service=web-store service=\"web store\")")]
+    [InlineData("-@evt.name:(login logout)", "(NOT (AND @evt.name=login @evt.name=logout))")]
+    [InlineData("@a:(x OR NOT (y OR z*)) host:h", "(AND (OR @a=x (NOT (OR @a=y @a=z*))) host=h)")]
+    [InlineData("@a:(b) c", "(AND @a=b text=c)")]
+    public void Parse_ValueGroup_AppliesTheFieldToEveryValue(string query, string expected)
+    {
+        Assert.Equal(expected, QueryShape.Of(query));
+    }
+
     [Fact]
     public void Parse_MessageField_IsFreeText()
     {
@@ -269,6 +280,8 @@ public class QueryParserTests
     [InlineData("host: web", 5, "expected a value after 'host:'")]
     [InlineData("(@a.b:)", 6, "expected a value after '@a.b:'")]
     [InlineData(@"a\", 1, "a '\\' must escape a character")]
+    [InlineData("@a:(b OR c", 10, "expected ')' to close the '(' at position 3")]
+    [InlineData("@a:()", 4, "expected a term")]
     public void Parse_InvalidQuery_ThrowsWithPositionOfFault(string query, int position, string reason)
     {
         var error = Assert.Throws<QuerySyntaxException>(() => QueryParser.Parse(query));

@@ -23,9 +23,21 @@ public class WildcardPatternTests
     [InlineData("?", "\ud83d\ude00", true)]
     [InlineData("??", "\ud83d\ude00", false)]
     [InlineData("é?odie", "élodie", true)]
+    [InlineData("**", "abc", true)]
+    [InlineData("*abc", "abc", true)]
+    [InlineData("abc*", "ab", false)]
+    [InlineData(@"*a\*", "xa*", true)]
+    [InlineData(@"*a\*", "xab", false)]
+    [InlineData(@"\*a*", "*ab", true)]
+    [InlineData(@"*%2e%2e/*", "/x/%2e%2e/etc", true)]
+    [InlineData(@"*\\*", @"a\b", true)]
+    [InlineData(@"*\*", "a*", true)]
+    [InlineData(@"*\*", "ab", false)]
+    [InlineData("abc", "abc", true)]
     public void IsMatch_Pattern_MatchesTheWholeValue(string pattern, string value, bool expected)
     {
         Assert.Equal(expected, WildcardPattern.IsMatch(pattern, value));
+        Assert.Equal(expected, WildcardPattern.Matcher(pattern)(value));
     }
 
     [Fact]

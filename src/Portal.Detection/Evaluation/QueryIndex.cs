@@ -1,0 +1,321 @@
+using System.Text;
+using Portal.Detection.Events;
+using Portal.Detection.Query;
+
+namespace Portal.Detection.Evaluation;
+
+/// <summary>What an event must carry for a query to have a chance: a field's exact value, or a literal within a field's value.</summary>
+/// <param name="Field">The field; for free text the literal is searched in the lower-cased message.</param>
+/// <param name="Text">The exact value, or the literal.</param>
+/// <param name="IsLiteral">True for a literal contained in the value, false for the whole value.</param>
+public readonly record struct IndexKey(FieldRef Field, string Text, bool IsLiteral);
+
+/// <summary>
+/// Finds, for one event, the rule queries it matches without testing every query. Each query is filed under keys an
+/// event must carry for it to match: exact field values (<c>@evt.name:ConsoleLogin</c> in
+/// <c>source:cloudtrail @evt.name:ConsoleLogin</c>) or literals its wildcards and words require
+/// (<c>jndi:</c> in <c>@http.url:*${jndi:*</c>). An event then meets only the queries filed under its own values,
+/// found by dictionary lookups and by one Aho-Corasick pass over each field that has literals, plus the few queries
+/// without keys (pure negations, ranges). Filing is an optimisation only: every candidate is confirmed by
+/// <see cref="QueryMatcher"/>, so results equal testing every query.
+/// </summary>
+public sealed class QueryIndex<T>
+{
+    private readonly List<(Func<LogEvent, bool> Matches, T Target)> _entries = [];
+    /// <summary>Keys on reserved fields, tags and free text: few fields, looked up one by one.</summary>
+    private readonly Dictionary<FieldRef, FieldKeys> _byField = [];
+
+    /// <summary>Keys on attributes, by path: the event's own leaves are looked up here, so rules may use any number of attributes.</summary>
+    private readonly Dictionary<string, FieldKeys> _byAttribute = new(StringComparer.Ordinal);
+    private readonly List<int> _unfiled = [];
+    private readonly List<int> _candidates = [];
+    private readonly List<int> _found = [];
+    private int[] _stamps = [];
+    private int _stamp;
+
+    /// <summary>Number of queries that every event must be tested against.</summary>
+    public int UnfiledCount => _unfiled.Count;
+
+    /// <summary>Candidate queries confirmed with the matcher so far: what the index did not spare.</summary>
+    public long CandidatesTested { get; private set; }
+
+    /// <summary>Number of queries in the index.</summary>
+    public int Count => _entries.Count;
+
+    /// <summary>Adds a query; <paramref name="target"/> is what <see cref="Matches"/> returns for it.</summary>
+    public void Add(QueryNode query, T target)
+    {
+        var slot = _entries.Count;
+        _entries.Add((QueryMatcher.Compile(query), target));
+        var keys = QueryKeys.Required(query);
+        if (keys is null)
+        {
+            _unfiled.Add(slot);
+            return;
+        }
+        foreach (var key in keys)
+        {
+            var slots = KeysOf(key.Field).Slots(key);
+            if (!slots.Contains(slot))
+            {
+                slots.Add(slot);
+            }
+        }
+    }
+
+    /// <summary>Adds the targets of every query <paramref name="e"/> matches to <paramref name="matches"/>, in the order queries were added.</summary>
+    public void Matches(LogEvent e, List<T> matches)
+    {
+        if (_stamps.Length < _entries.Count)
+        {
+            _stamps = new int[_entries.Count];
+        }
+        if (++_stamp == int.MaxValue)
+        {
+            Array.Clear(_stamps);
+            _stamp = 1;
+        }
+        _candidates.Clear();
+        _candidates.AddRange(_unfiled);
+        foreach (var (field, keys) in _byField)
+        {
+            if (field.Kind == FieldKind.FreeText)
+            {
+                keys.Collect(e.MessageLower, _candidates, _found, literalOnly: true);
+                continue;
+            }
+            foreach (var value in Values(field, e))
+            {
+                keys.Collect(value, _candidates, _found, literalOnly: false);
+            }
+        }
+        foreach (var (path, value) in e.Leaves)
+        {
+            if (_byAttribute.TryGetValue(path, out var keys))
+            {
+                keys.Collect(value.Text, _candidates, _found, literalOnly: false);
+            }
+        }
+        if (_candidates.Count > _unfiled.Count)
+        {
+            _candidates.Sort();
+        }
+        foreach (var slot in _candidates)
+        {
+            if (_stamps[slot] == _stamp)
+            {
+                continue;
+            }
+            _stamps[slot] = _stamp;
+            CandidatesTested++;
+            var (matchesQuery, target) = _entries[slot];
+            if (matchesQuery(e))
+            {
+                matches.Add(target);
+            }
+        }
+    }
+
+    private FieldKeys KeysOf(FieldRef field)
+    {
+        FieldKeys? keys;
+        if (field.Kind == FieldKind.Attribute ? !_byAttribute.TryGetValue(field.Name, out keys) : !_byField.TryGetValue(field, out keys))
+        {
+            keys = new FieldKeys();
+            if (field.Kind == FieldKind.Attribute)
+            {
+                _byAttribute[field.Name] = keys;
+            }
+            else
+            {
+                _byField[field] = keys;
+            }
+        }
+        return keys;
+    }
+
+    /// <summary>The queries filed under one field: by exact value, and by literal through an automaton.</summary>
+    private sealed class FieldKeys
+    {
+        private readonly Dictionary<string, List<int>> _byValue = new(StringComparer.Ordinal);
+        private readonly LiteralAutomaton _automaton = new();
+        private readonly List<List<int>> _literalSlots = [];
+        private readonly Dictionary<string, int> _literalIds = new(StringComparer.Ordinal);
+
+        public List<int> Slots(IndexKey key)
+        {
+            if (!key.IsLiteral)
+            {
+                if (!_byValue.TryGetValue(key.Text, out var slots))
+                {
+                    slots = [];
+                    _byValue[key.Text] = slots;
+                }
+                return slots;
+            }
+            if (!_literalIds.TryGetValue(key.Text, out var id))
+            {
+                id = _literalSlots.Count;
+                _literalSlots.Add([]);
+                _literalIds[key.Text] = id;
+                _automaton.Add(key.Text, id);
+            }
+            return _literalSlots[id];
+        }
+
+        /// <summary>Adds the slots filed under <paramref name="value"/> or under literals it contains.</summary>
+        public void Collect(string value, List<int> candidates, List<int> found, bool literalOnly)
+        {
+            if (!literalOnly && _byValue.Count > 0 && _byValue.TryGetValue(value, out var exact))
+            {
+                candidates.AddRange(exact);
+            }
+            if (_literalSlots.Count == 0)
+            {
+                return;
+            }
+            found.Clear();
+            _automaton.Find(value, found);
+            foreach (var id in found)
+            {
+                candidates.AddRange(_literalSlots[id]);
+            }
+        }
+    }
+
+    private static IEnumerable<string> Values(FieldRef field, LogEvent e)
+    {
+        switch (field.Kind)
+        {
+            case FieldKind.Reserved:
+                if (e.GetReserved(field.Name) is { } reserved)
+                {
+                    yield return reserved;
+                }
+                break;
+            case FieldKind.Tag:
+                var prefix = field.Name + ":";
+                foreach (var tag in e.Tags)
+                {
+                    if (tag.StartsWith(prefix, StringComparison.Ordinal))
+                    {
+                        yield return tag[prefix.Length..];
+                    }
+                }
+                break;
+            case FieldKind.Attribute:
+                foreach (var value in e.GetAttribute(field.Name))
+                {
+                    yield return value.Text;
+                }
+                break;
+        }
+    }
+}
+
+/// <summary>The keys under which <see cref="QueryIndex{T}"/> files a query.</summary>
+public static class QueryKeys
+{
+    /// <summary>Literals shorter than this are too common to narrow anything down.</summary>
+    public const int MinLiteralLength = 3;
+
+    /// <summary>
+    /// Keys of which an event must carry at least one for <paramref name="node"/> to match, or null when there is no
+    /// such set. An AND needs only its most selective child's keys; an OR needs a key of every child.
+    /// </summary>
+    public static IReadOnlyList<IndexKey>? Required(QueryNode node)
+    {
+        switch (node)
+        {
+            case TermNode term:
+                return TermKey(term) is { } key ? [key] : null;
+            case AndNode and:
+                IReadOnlyList<IndexKey>? best = null;
+                foreach (var child in and.Children)
+                {
+                    if (Required(child) is { } keys && (best is null || Selectivity(keys) > Selectivity(best)))
+                    {
+                        best = keys;
+                    }
+                }
+                return best;
+            case OrNode or:
+                var all = new List<IndexKey>();
+                foreach (var child in or.Children)
+                {
+                    if (Required(child) is not { } keys)
+                    {
+                        return null;
+                    }
+                    all.AddRange(keys);
+                }
+                return all;
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>
+    /// The key a term requires. Facet values compare ordinally, so an exact facet term needs its value and a wildcard
+    /// its longest literal run; free-text terms need their longest word (lower-cased, as the message is searched).
+    /// </summary>
+    private static IndexKey? TermKey(TermNode term)
+    {
+        if (term.Field.Kind == FieldKind.FreeText)
+        {
+            var literal = term.Kind == TermKind.Wildcard
+                ? LongestLiteral(term.Value)
+                : TextTokens.Tokenize(term.Value).MaxBy(w => w.Length);
+            return literal is { Length: >= MinLiteralLength } ? new IndexKey(term.Field, literal, IsLiteral: true) : null;
+        }
+        switch (term.Kind)
+        {
+            case TermKind.Exact or TermKind.Phrase:
+                return new IndexKey(term.Field, term.Value, IsLiteral: false);
+            case TermKind.Prefix when term.Value.Length >= MinLiteralLength:
+                return new IndexKey(term.Field, term.Value, IsLiteral: true);
+            case TermKind.Wildcard when LongestLiteral(term.Value) is { Length: >= MinLiteralLength } literal:
+                return new IndexKey(term.Field, literal, IsLiteral: true);
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>The longest run of a wildcard pattern without <c>*</c> or <c>?</c>, unescaped.</summary>
+    private static string LongestLiteral(string pattern)
+    {
+        var longest = "";
+        var run = new StringBuilder();
+        for (var i = 0; i <= pattern.Length; i++)
+        {
+            if (i == pattern.Length || pattern[i] is '*' or '?')
+            {
+                if (run.Length > longest.Length)
+                {
+                    longest = run.ToString();
+                }
+                run.Clear();
+                continue;
+            }
+            if (pattern[i] == '\\' && i + 1 < pattern.Length)
+            {
+                i++;
+            }
+            run.Append(pattern[i]);
+        }
+        return longest;
+    }
+
+    /// <summary>
+    /// How few events a key set lets through, roughly: attribute and tag values name specific things, reserved fields
+    /// such as <c>source</c> or <c>status</c> are shared by whole streams, long literals are rarer than short ones, and
+    /// fewer alternatives are better.
+    /// </summary>
+    private static double Selectivity(IReadOnlyList<IndexKey> keys) =>
+        keys.Average(k => k switch
+        {
+            { IsLiteral: true } => Math.Min(k.Text.Length, 8) - 1,
+            { Field.Kind: FieldKind.Reserved } => 2,
+            _ => 8,
+        }) / Math.Sqrt(keys.Count);
+}

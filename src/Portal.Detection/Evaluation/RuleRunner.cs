@@ -1,0 +1,62 @@
+using Portal.Detection.Events;
+using Portal.Detection.Rules;
+
+namespace Portal.Detection.Evaluation;
+
+/// <summary>
+/// The state one rule keeps while events stream by, and its detection method's judgement of each event the rule's
+/// queries match. A runner raises <see cref="SignalCandidate"/>s; the lifecycle decides whether they open a signal or
+/// update one.
+/// </summary>
+internal abstract class RuleRunner(CompiledRule rule)
+{
+    /// <summary>How many events a candidate carries as samples.</summary>
+    protected const int SampleSize = 10;
+
+    /// <summary>The rule judged.</summary>
+    public CompiledRule Rule { get; } = rule;
+
+    /// <summary>Judges <paramref name="e"/>, which matched the rule query at <paramref name="query"/>.</summary>
+    public abstract IEnumerable<SignalCandidate> Observe(int query, LogEvent e);
+
+    /// <summary>Judges what is still pending at the end of the stream.</summary>
+    public virtual IEnumerable<SignalCandidate> Finish() => [];
+
+    /// <summary>The runner of the rule's detection method.</summary>
+    public static RuleRunner For(CompiledRule rule) => rule.Definition.Options.DetectionMethod switch
+    {
+        DetectionMethods.NewValue => new NewValueRunner(rule),
+        DetectionMethods.ImpossibleTravel => new ImpossibleTravelRunner(rule),
+        DetectionMethods.AnomalyDetection => new AnomalyRunner(rule),
+        _ => new ThresholdRunner(rule),
+    };
+
+    /// <summary>The first case whose condition holds for <paramref name="values"/>, or null.</summary>
+    protected RuleCase? FirstCase(IReadOnlyDictionary<string, double> values)
+    {
+        foreach (var (ruleCase, condition) in Rule.Cases)
+        {
+            if (condition.Evaluate(values))
+            {
+                return ruleCase;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>Group-by field names, as written, mapped to the group's values.</summary>
+    protected Dictionary<string, string> GroupBy(IReadOnlyList<string> values)
+    {
+        var names = Rule.GroupByNames;
+        var groupBy = new Dictionary<string, string>(StringComparer.Ordinal);
+        for (var i = 0; i < names.Count && i < values.Count; i++)
+        {
+            groupBy[names[i]] = values[i];
+        }
+        return groupBy;
+    }
+
+    /// <summary>One query's count under its name, as the single-event methods report it.</summary>
+    protected Dictionary<string, long> Counted(int query, long count) =>
+        new(StringComparer.Ordinal) { [Rule.Queries[query].Name] = count };
+}

@@ -1,0 +1,103 @@
+using Portal.Detection.Events;
+using Portal.Detection.Signals;
+
+namespace Portal.Detection.Evaluation;
+
+/// <summary>
+/// Runs many rules over a stream of events in one pass, in event-time order, as the server does: each event is
+/// matched against every rule query at once through a <see cref="QueryIndex{T}"/>, the method of each matching rule
+/// (threshold, new value, anomaly, impossible travel) judges its group, and the signal lifecycle turns what it finds
+/// into signals. Used by <c>vigil detect</c>, rule tests, backtests and the real-time stage of indexing.
+/// </summary>
+public sealed class StreamingDetector
+{
+    private readonly RuleRunner[] _runners;
+    private readonly QueryIndex<int> _index = new();
+
+    /// <summary>Rule queries by distinct query text: rules often share a query (clones with other thresholds), which is then tested once.</summary>
+    private readonly List<List<(int Rule, int Query)>> _sharers = [];
+    private readonly Dictionary<(int Rule, string Group), SecuritySignal> _open = [];
+    private readonly List<SecuritySignal> _signals = [];
+    private readonly List<int> _matches = [];
+    private readonly Func<string> _newId;
+
+    /// <summary>Prepares the rules; <paramref name="newId"/> names new signals (sequential ids by default, so runs are reproducible).</summary>
+    public StreamingDetector(IEnumerable<CompiledRule> rules, Func<string>? newId = null)
+    {
+        _runners = rules.Select(RuleRunner.For).ToArray();
+        var byText = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var r = 0; r < _runners.Length; r++)
+        {
+            var queries = _runners[r].Rule.Queries;
+            for (var q = 0; q < queries.Count; q++)
+            {
+                var text = _runners[r].Rule.Definition.Queries[q].Query;
+                if (!byText.TryGetValue(text, out var shared))
+                {
+                    shared = _sharers.Count;
+                    byText[text] = shared;
+                    _sharers.Add([]);
+                    _index.Add(queries[q].Query, shared);
+                }
+                _sharers[shared].Add((r, q));
+            }
+        }
+        var next = 0;
+        _newId = newId ?? (() => $"signal-{++next:D6}");
+    }
+
+    /// <summary>Every signal raised so far, in order of creation; open signals keep being updated in place.</summary>
+    public IReadOnlyList<SecuritySignal> Signals => _signals;
+
+    /// <summary>Events processed so far.</summary>
+    public long EventsProcessed { get; private set; }
+
+    /// <summary>Queries tested against every event because no field value could file them.</summary>
+    public int UnfiledQueries => _index.UnfiledCount;
+
+    /// <summary>Queries confirmed with the matcher so far (the rest were spared by the index).</summary>
+    public long QueriesTested => _index.CandidatesTested;
+
+    /// <summary>Feeds one event; events must come in timestamp order (ties in any order).</summary>
+    public void Process(LogEvent e)
+    {
+        EventsProcessed++;
+        _matches.Clear();
+        _index.Matches(e, _matches);
+        foreach (var shared in _matches)
+        {
+            foreach (var (rule, query) in _sharers[shared])
+            {
+                foreach (var candidate in _runners[rule].Observe(query, e))
+                {
+                    Apply(rule, candidate);
+                }
+            }
+        }
+    }
+
+    /// <summary>Closes what is still pending at the end of the stream (the last anomaly buckets) and returns every signal.</summary>
+    public IReadOnlyList<SecuritySignal> Finish()
+    {
+        for (var r = 0; r < _runners.Length; r++)
+        {
+            foreach (var candidate in _runners[r].Finish())
+            {
+                Apply(r, candidate);
+            }
+        }
+        return _signals;
+    }
+
+    private void Apply(int rule, SignalCandidate candidate)
+    {
+        var key = (rule, candidate.GroupKey);
+        var open = _open.GetValueOrDefault(key);
+        var signal = SignalLifecycle.Apply(_runners[rule].Rule, candidate, open, candidate.LastSeen, _newId);
+        if (!ReferenceEquals(signal, open))
+        {
+            _signals.Add(signal);
+            _open[key] = signal;
+        }
+    }
+}

@@ -1,0 +1,239 @@
+using Portal.Detection.Events;
+using Portal.Detection.Rules;
+
+namespace Portal.Detection.Evaluation;
+
+/// <summary>
+/// Threshold detection over a sliding window: per group, each query keeps the events of the last
+/// <c>evaluationWindow</c> seconds and their count, distinct count, sum or maximum; after every matching event the
+/// cases are evaluated over all queries of the group (joined on the group values) and the first that holds raises a
+/// candidate. Events already handed to a candidate are remembered, so an open signal never counts an event twice.
+/// A window of 0 judges every event alone.
+/// </summary>
+internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
+{
+    private const int SweepEvery = 1 << 16;
+
+    private readonly TimeSpan _window = TimeSpan.FromSeconds(rule.Definition.Options.EvaluationWindow);
+    private readonly Dictionary<string, Group> _groups = new(StringComparer.Ordinal);
+    private long _sequence;
+
+    public override IEnumerable<SignalCandidate> Observe(int query, LogEvent e)
+    {
+        var q = Rule.Queries[query];
+        if (GroupAggregator.GroupValues(q.GroupBy, e, q.HasOptionalGroupBy) is not { } values)
+        {
+            return [];
+        }
+        var key = GroupAggregator.GroupKey(values);
+        if (!_groups.TryGetValue(key, out var group))
+        {
+            group = new Group(values, Rule.Queries.Count);
+            _groups[key] = group;
+        }
+        if (++_sequence % SweepEvery == 0)
+        {
+            Sweep(e.Timestamp);
+        }
+
+        foreach (var window in group.Windows)
+        {
+            if (_window == TimeSpan.Zero)
+            {
+                window.Clear();
+            }
+            else
+            {
+                window.Prune(e.Timestamp - _window);
+            }
+        }
+        var distinct = q.DistinctField is { } field ? FieldNames.FirstValue(field, e) : null;
+        var number = q.Metrics.Count > 0 ? FieldNames.FirstNumber(q.Metrics[0], e) : null;
+        group.Windows[query].Add(new Entry(e, _sequence, distinct, number));
+
+        var valuesByQuery = new Dictionary<string, double>(StringComparer.Ordinal);
+        for (var i = 0; i < Rule.Queries.Count; i++)
+        {
+            valuesByQuery[Rule.Queries[i].Name] = group.Windows[i].Value(Rule.Queries[i].Aggregation);
+        }
+        if (FirstCase(valuesByQuery) is not { } matched)
+        {
+            return [];
+        }
+        return [Candidate(key, group, matched, valuesByQuery, e)];
+    }
+
+    private SignalCandidate Candidate(string key, Group group, RuleCase matched, Dictionary<string, double> values, LogEvent e)
+    {
+        var newCounts = new Dictionary<string, long>(StringComparer.Ordinal);
+        var windowCounts = new Dictionary<string, long>(StringComparer.Ordinal);
+        var samples = new List<LogEvent>();
+        var first = e.Timestamp;
+        for (var i = 0; i < Rule.Queries.Count; i++)
+        {
+            var window = group.Windows[i];
+            var name = Rule.Queries[i].Name;
+            windowCounts[name] = window.Count;
+            newCounts[name] = window.CountAfter(group.Attributed);
+            foreach (var entry in window.After(group.Attributed, SampleSize - samples.Count))
+            {
+                samples.Add(entry.Event);
+            }
+            if (window.First is { } earliest && earliest < first)
+            {
+                first = earliest;
+            }
+        }
+        group.Attributed = _sequence;
+        samples.Sort((a, b) => a.Timestamp.CompareTo(b.Timestamp));
+        return new SignalCandidate(key, GroupBy(group.Values), matched, values, newCounts, windowCounts, first, e.Timestamp, samples);
+    }
+
+    /// <summary>Forgets groups whose windows have emptied, so memory follows the active groups, not every group ever seen.</summary>
+    private void Sweep(DateTimeOffset now)
+    {
+        var idle = new List<string>();
+        foreach (var (key, group) in _groups)
+        {
+            foreach (var window in group.Windows)
+            {
+                window.Prune(now - _window);
+            }
+            if (group.Windows.All(w => w.Count == 0))
+            {
+                idle.Add(key);
+            }
+        }
+        foreach (var key in idle)
+        {
+            _groups.Remove(key);
+        }
+    }
+
+    private sealed class Group(string[] values, int queries)
+    {
+        public string[] Values { get; } = values;
+        public Window[] Windows { get; } = Enumerable.Range(0, queries).Select(_ => new Window()).ToArray();
+
+        /// <summary>Sequence number of the last event handed to a candidate.</summary>
+        public long Attributed { get; set; }
+    }
+
+    private readonly record struct Entry(LogEvent Event, long Sequence, string? Distinct, double? Number);
+
+    /// <summary>
+    /// The events of one query and group within the window, in arrival order (so in sequence order), with running
+    /// aggregates: distinct values counted in a multiset, the sum kept up to date, the maximum in a monotonic queue.
+    /// Every operation is constant or logarithmic in the window's size, so a busy group costs no more per event than a quiet one.
+    /// </summary>
+    private sealed class Window
+    {
+        private readonly List<Entry> _entries = [];
+        private readonly Dictionary<string, int> _distinct = new(StringComparer.Ordinal);
+        private readonly List<(double Value, long Sequence)> _maxima = [];
+        private int _head;
+        private int _maxHead;
+        private double _sum;
+
+        public int Count => _entries.Count - _head;
+
+        public DateTimeOffset? First => Count > 0 ? _entries[_head].Event.Timestamp : null;
+
+        public void Add(Entry entry)
+        {
+            _entries.Add(entry);
+            if (entry.Distinct is { } value)
+            {
+                _distinct[value] = _distinct.GetValueOrDefault(value) + 1;
+            }
+            if (entry.Number is { } number)
+            {
+                _sum += number;
+                while (_maxima.Count > _maxHead && _maxima[^1].Value <= number)
+                {
+                    _maxima.RemoveAt(_maxima.Count - 1);
+                }
+                _maxima.Add((number, entry.Sequence));
+            }
+        }
+
+        public void Prune(DateTimeOffset cutoff)
+        {
+            while (_head < _entries.Count && _entries[_head].Event.Timestamp < cutoff)
+            {
+                Remove(_entries[_head++]);
+            }
+            if (_head > 1024 && _head > _entries.Count / 2)
+            {
+                _entries.RemoveRange(0, _head);
+                _head = 0;
+                _maxima.RemoveRange(0, _maxHead);
+                _maxHead = 0;
+            }
+        }
+
+        public void Clear()
+        {
+            _entries.Clear();
+            _distinct.Clear();
+            _maxima.Clear();
+            _head = _maxHead = 0;
+            _sum = 0;
+        }
+
+        public double Value(string aggregation) => aggregation switch
+        {
+            RuleAggregations.Cardinality => _distinct.Count,
+            RuleAggregations.Sum => _sum,
+            RuleAggregations.Max => _maxima.Count > _maxHead ? _maxima[_maxHead].Value : 0,
+            _ => Count,
+        };
+
+        /// <summary>How many entries came after <paramref name="sequence"/>.</summary>
+        public int CountAfter(long sequence) => _entries.Count - IndexAfter(sequence);
+
+        /// <summary>The first <paramref name="limit"/> entries after <paramref name="sequence"/>.</summary>
+        public IEnumerable<Entry> After(long sequence, int limit)
+        {
+            var end = Math.Min(_entries.Count, IndexAfter(sequence) + limit);
+            for (var i = IndexAfter(sequence); i < end; i++)
+            {
+                yield return _entries[i];
+            }
+        }
+
+        private int IndexAfter(long sequence)
+        {
+            int low = _head, high = _entries.Count;
+            while (low < high)
+            {
+                var middle = (low + high) >>> 1;
+                if (_entries[middle].Sequence > sequence)
+                {
+                    high = middle;
+                }
+                else
+                {
+                    low = middle + 1;
+                }
+            }
+            return low;
+        }
+
+        private void Remove(Entry entry)
+        {
+            if (entry.Distinct is { } value && --_distinct[value] == 0)
+            {
+                _distinct.Remove(value);
+            }
+            if (entry.Number is { } number)
+            {
+                _sum -= number;
+                if (_maxima.Count > _maxHead && _maxima[_maxHead].Sequence == entry.Sequence)
+                {
+                    _maxHead++;
+                }
+            }
+        }
+    }
+}

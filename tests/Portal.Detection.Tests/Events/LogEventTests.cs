@@ -1,0 +1,35 @@
+using System.Text.Json.Nodes;
+using Portal.Detection.Events;
+using Portal.Detection.Tests.Intake;
+
+namespace Portal.Detection.Tests.Events;
+
+public class LogEventTests
+{
+    [Fact]
+    public void GetAttribute_AnyPath_FindsWhatAWalkOfTheTreeFinds()
+    {
+        var e = IntakeSamples.Json("""
+            {"ddsource":"app","message":"x","usr":{"name":"alice","roles":[{"name":"admin"},{"name":"dev"}]},"aws.region":"eu-west-1","http":{"status_code":503}}
+            """);
+
+        foreach (var path in new[] { "usr.name", "usr.roles.name", "aws.region", "http.status_code", "usr", "missing", "usr.name.first" })
+        {
+            Assert.Equal(AttributePath.Values(e.Attributes, path), e.GetAttribute(path));
+        }
+        Assert.Equal(["admin", "dev"], e.GetAttribute("usr.roles.name").Select(v => v.Text));
+        Assert.Equal(503, e.GetAttribute("http.status_code")[0].Number);
+    }
+
+    [Fact]
+    public void Serialize_AfterDetectionReadTheEvent_HoldsOnlyTheEventsOwnFields()
+    {
+        var e = IntakeSamples.Line("sshd", "Failed password for root from 203.0.113.77 port 41822 ssh2");
+        _ = (e.MessageWords, e.MessageLower, e.Leaves, e.GetAttribute("usr.name"));
+
+        var json = JsonNode.Parse(LogEventJson.Serialize(e))!.AsObject();
+
+        Assert.Empty(json.Select(p => p.Key).Except(["id", "timestamp", "host", "service", "source", "status", "message", "tags", "attributes"]));
+        Assert.Equal(["failed", "password", "for", "root", "from", "203", "0", "113", "77", "port", "41822", "ssh2"], e.MessageWords);
+    }
+}
