@@ -40,19 +40,21 @@ internal sealed class AnomalyRunner(CompiledRule rule) : RuleRunner(rule)
         SignalCandidate? closed = null;
         if (bucket > series.Bucket)
         {
-            closed = Close(key, series);
+            closed = series.Judged ? null : Close(key, series);
             series.Start(bucket);
         }
         series.Add(e);
         return closed is null ? [] : [closed];
     }
 
-    public override IEnumerable<SignalCandidate> Finish()
+    public override IEnumerable<SignalCandidate> Advance(DateTimeOffset now)
     {
         var candidates = new List<SignalCandidate>();
+        var current = now == DateTimeOffset.MaxValue ? long.MaxValue : now.ToUnixTimeSeconds() / _bucketSeconds;
         foreach (var (key, series) in _groups)
         {
-            if (Close(key, series) is { } candidate)
+            // A bucket is complete once time has passed its end; each is judged once.
+            if (series.Bucket < current && !series.Judged && Close(key, series) is { } candidate)
             {
                 candidates.Add(candidate);
             }
@@ -95,10 +97,15 @@ internal sealed class AnomalyRunner(CompiledRule rule) : RuleRunner(rule)
                             ["upper_bound"] = Math.Round(bound, 2),
                         },
                     };
-                    candidate = new SignalCandidate(key, GroupBy(series.Values), matched, values, counts, counts, series.FirstTime, series.LastTime, series.Samples.ToList()) { Details = details };
+                    candidate = new SignalCandidate(key, GroupBy(series.Values), matched, values, counts, counts, series.FirstTime, series.LastTime, series.Samples.ToList())
+                    {
+                        Details = details,
+                        DecidedAtOverride = DateTimeOffset.FromUnixTimeSeconds((series.Bucket + 1) * _bucketSeconds),
+                    };
                 }
             }
         }
+        series.Judged = true;
         series.History[series.Bucket] = count;
         foreach (var old in series.History.Keys.Where(b => b <= series.Bucket - learning).ToList())
         {
@@ -125,6 +132,9 @@ internal sealed class AnomalyRunner(CompiledRule rule) : RuleRunner(rule)
         public DateTimeOffset LastTime { get; private set; }
         public List<LogEvent> Samples { get; } = [];
 
+        /// <summary>Whether the current bucket was already judged (by <see cref="Advance"/>, before its next event).</summary>
+        public bool Judged { get; set; }
+
         /// <summary>Counts of closed buckets within the learning period, by bucket number.</summary>
         public Dictionary<long, double> History { get; } = [];
 
@@ -132,6 +142,7 @@ internal sealed class AnomalyRunner(CompiledRule rule) : RuleRunner(rule)
         {
             // Buckets skipped without events stay out of History: they count as 0.
             Bucket = bucket;
+            Judged = false;
             Count = 0;
             Samples.Clear();
         }

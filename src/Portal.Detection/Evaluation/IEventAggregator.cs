@@ -11,6 +11,12 @@ public interface IEventAggregator
 {
     /// <summary>Aggregates the events matching <paramref name="request"/>, one result per group.</summary>
     Task<IReadOnlyList<GroupAggregate>> AggregateAsync(AggregationRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The events matching <paramref name="query"/> with <c>from ≤ timestamp &lt; to</c>, oldest first: what the methods that
+    /// follow events one by one (new value, impossible travel, anomaly) replay.
+    /// </summary>
+    Task<IReadOnlyList<LogEvent>> EventsAsync(QueryNode query, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
 }
 
 /// <summary>What to aggregate: events matching <see cref="Query"/> with <c>From ≤ timestamp &lt; To</c>.</summary>

@@ -15,4 +15,12 @@ public sealed class InMemoryEventAggregator(IEnumerable<LogEvent> events) : IEve
             .OrderBy(e => e.Timestamp);
         return Task.FromResult(GroupAggregator.Aggregate(matching, request));
     }
+
+    /// <inheritdoc />
+    public Task<IReadOnlyList<LogEvent>> EventsAsync(QueryNode query, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        var matches = QueryMatcher.Compile(query);
+        IReadOnlyList<LogEvent> found = events.Where(e => e.Timestamp >= from && e.Timestamp < to && matches(e)).OrderBy(e => e.Timestamp).ToList();
+        return Task.FromResult(found);
+    }
 }

@@ -5,7 +5,8 @@ namespace Portal.Detection.Evaluation;
 /// <summary>
 /// New value detection: per group, the tuple of the query's metric fields (up to 5) is remembered with the time it was
 /// last seen. A tuple never seen for the group, or not seen for <c>forgetAfter</c> days, is new; during the first
-/// <c>learningDuration</c> days of the rule nothing is new, values are only learned. Each new tuple is its own group of
+/// <c>learningDuration</c> days of the rule (from its creation, or from its first event when it has no creation time)
+/// nothing is new, values are only learned. Each new tuple is its own group of
 /// the signal lifecycle (the rule's group values plus the new values), so two new countries make two signals.
 /// </summary>
 internal sealed class NewValueRunner(CompiledRule rule) : RuleRunner(rule)
@@ -13,7 +14,8 @@ internal sealed class NewValueRunner(CompiledRule rule) : RuleRunner(rule)
     private readonly TimeSpan _learning = TimeSpan.FromDays(rule.Definition.Options.NewValueOptions?.LearningDuration ?? 1);
     private readonly TimeSpan _forget = TimeSpan.FromDays(rule.Definition.Options.NewValueOptions?.ForgetAfter ?? 7);
     private readonly Dictionary<string, Dictionary<string, DateTimeOffset>> _seen = new(StringComparer.Ordinal);
-    private DateTimeOffset? _learningStart;
+    /// <summary>Learning starts when the rule was created (stored rules) or with its first event (rules from files).</summary>
+    private DateTimeOffset? _learningStart = rule.Definition.CreatedAt is { } created ? DateTimeOffset.FromUnixTimeMilliseconds(created) : null;
 
     public override IEnumerable<SignalCandidate> Observe(int query, LogEvent e)
     {

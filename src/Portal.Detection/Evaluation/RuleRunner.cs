@@ -19,8 +19,8 @@ internal abstract class RuleRunner(CompiledRule rule)
     /// <summary>Judges <paramref name="e"/>, which matched the rule query at <paramref name="query"/>.</summary>
     public abstract IEnumerable<SignalCandidate> Observe(int query, LogEvent e);
 
-    /// <summary>Judges what is still pending at the end of the stream.</summary>
-    public virtual IEnumerable<SignalCandidate> Finish() => [];
+    /// <summary>Judges what is pending and complete once time has reached <paramref name="now"/> (the end of the stream at <see cref="DateTimeOffset.MaxValue"/>).</summary>
+    public virtual IEnumerable<SignalCandidate> Advance(DateTimeOffset now) => [];
 
     /// <summary>The runner of the rule's detection method.</summary>
     public static RuleRunner For(CompiledRule rule) => rule.Definition.Options.DetectionMethod switch

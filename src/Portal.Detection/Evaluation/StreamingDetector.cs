@@ -20,10 +20,16 @@ public sealed class StreamingDetector
     private readonly List<SecuritySignal> _signals = [];
     private readonly List<int> _matches = [];
     private readonly Func<string> _newId;
+    private readonly Action<CompiledRule, SignalCandidate>? _sink;
 
-    /// <summary>Prepares the rules; <paramref name="newId"/> names new signals (sequential ids by default, so runs are reproducible).</summary>
-    public StreamingDetector(IEnumerable<CompiledRule> rules, Func<string>? newId = null)
+    /// <summary>
+    /// Prepares the rules; <paramref name="newId"/> names new signals (sequential ids by default, so runs are reproducible).
+    /// With a <paramref name="sink"/>, candidates go there instead of through the lifecycle: the server applies them to
+    /// the signals it has stored.
+    /// </summary>
+    public StreamingDetector(IEnumerable<CompiledRule> rules, Func<string>? newId = null, Action<CompiledRule, SignalCandidate>? sink = null)
     {
+        _sink = sink;
         _runners = rules.Select(RuleRunner.For).ToArray();
         var byText = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var r = 0; r < _runners.Length; r++)
@@ -76,21 +82,35 @@ public sealed class StreamingDetector
         }
     }
 
-    /// <summary>Closes what is still pending at the end of the stream (the last anomaly buckets) and returns every signal.</summary>
-    public IReadOnlyList<SecuritySignal> Finish()
+    /// <summary>
+    /// Tells the rules that time has reached <paramref name="now"/> even without events: anomaly buckets that ended by
+    /// then are judged, so a spike followed by silence is not left pending.
+    /// </summary>
+    public void Advance(DateTimeOffset now)
     {
         for (var r = 0; r < _runners.Length; r++)
         {
-            foreach (var candidate in _runners[r].Finish())
+            foreach (var candidate in _runners[r].Advance(now))
             {
                 Apply(r, candidate);
             }
         }
+    }
+
+    /// <summary>Closes what is still pending at the end of the stream (the last anomaly buckets) and returns every signal.</summary>
+    public IReadOnlyList<SecuritySignal> Finish()
+    {
+        Advance(DateTimeOffset.MaxValue);
         return _signals;
     }
 
     private void Apply(int rule, SignalCandidate candidate)
     {
+        if (_sink is not null)
+        {
+            _sink(_runners[rule].Rule, candidate);
+            return;
+        }
         var key = (rule, candidate.GroupKey);
         var open = _open.GetValueOrDefault(key);
         var signal = SignalLifecycle.Apply(_runners[rule].Rule, candidate, open, candidate.LastSeen, _newId);

@@ -21,6 +21,12 @@ public sealed record SignalCandidate(
 {
     /// <summary>What the method found beyond counts (the two places of an impossible travel...), copied into the signal's attributes.</summary>
     public System.Text.Json.Nodes.JsonObject? Details { get; init; }
+
+    /// <summary>When the method could decide: the last event, or the end of an anomaly's bucket.</summary>
+    public DateTimeOffset DecidedAt => DecidedAtOverride ?? LastSeen;
+
+    /// <summary>Set by methods that decide after the last event (anomaly buckets close at their end).</summary>
+    public DateTimeOffset? DecidedAtOverride { get; init; }
 }
 
 /// <summary>

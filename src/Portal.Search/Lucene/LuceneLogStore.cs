@@ -56,5 +56,14 @@ public sealed class LuceneLogStore(TenantIndexes indexes) : ILogStore
                 .OrderBy(e => e.Timestamp);
             return Task.FromResult(GroupAggregator.Aggregate(events, request));
         }
+
+        public Task<IReadOnlyList<LogEvent>> EventsAsync(QueryNode query, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+        {
+            IReadOnlyList<LogEvent> events = index.ScanSources(query, from, to)
+                .Select(LogEventJson.Deserialize)
+                .OrderBy(e => e.Timestamp)
+                .ToList();
+            return Task.FromResult(events);
+        }
     }
 }

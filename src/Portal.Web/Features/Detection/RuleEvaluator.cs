@@ -66,7 +66,28 @@ public sealed class RuleEvaluator(
                 await signals.LatestByGroupAsync(tenantId, rule.Id, from - TimeSpan.FromSeconds(rule.Definition.Options.MaxSignalDuration), cancellationToken),
                 StringComparer.Ordinal);
             var aggregator = logs.Aggregator(tenantId);
-            for (var previous = from; previous < until;)
+            var thresholdFrom = from;
+            if (rule.Definition.Options.DetectionMethod != DetectionMethods.Threshold)
+            {
+                // Methods that follow events one by one replay their history through the detector: one pass for the whole range.
+                var batch = new List<SecuritySignal>();
+                foreach (var candidate in await ReplayEvaluator.EvaluateAsync(rule, aggregator, from, until, cancellationToken))
+                {
+                    var signal = SignalLifecycle.Apply(rule, candidate, open.GetValueOrDefault(candidate.GroupKey), candidate.LastSeen, () => Guid.CreateVersion7().ToString("N"));
+                    open[candidate.GroupKey] = signal;
+                    if (!batch.Contains(signal))
+                    {
+                        batch.Add(signal);
+                    }
+                }
+                await signals.UpsertAsync(tenantId, batch, cancellationToken);
+                changed += batch.Count;
+                state.LastSignalAt = batch.Count > 0 ? clock.GetUtcNow() : state.LastSignalAt;
+                state.Watermark = until;
+                await db.SaveChangesAsync(CancellationToken.None);
+                thresholdFrom = until;
+            }
+            for (var previous = thresholdFrom; previous < until;)
             {
                 var point = previous + step < until ? previous + step : until;
                 var windowStart = window > TimeSpan.Zero ? point - window : previous;
