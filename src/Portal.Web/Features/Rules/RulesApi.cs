@@ -2,7 +2,12 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Portal.Data.Rules;
+using Portal.Detection.Evaluation;
+using Portal.Detection.Intake;
+using Portal.Detection.Query;
 using Portal.Detection.Rules;
+using Portal.Search;
+using Portal.Web.Features.Signals;
 using Portal.Web.Features.Identity;
 
 namespace Portal.Web.Features.Rules;
@@ -21,6 +26,173 @@ public static class RulesApi
         group.MapGet("/{id}", GetAsync).WithName("GetRule");
         group.MapPut("/{id}", UpdateAsync).WithName("UpdateRule");
         group.MapDelete("/{id}", DeleteAsync).WithName("DeleteRule");
+        group.MapPost("/validation", ValidateAsync).WithName("ValidateRule");
+        group.MapPost("/test", TestAsync).WithName("TestRule");
+        group.MapPost("/backtest", BacktestAsync).WithName("BacktestRule");
+    }
+
+    /// <summary>Datadog's <c>POST /rules/validation</c>: 204 when the rule is valid, 400 with every error at its JSON path.</summary>
+    private static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> ValidateAsync(HttpContext http, CancellationToken cancellationToken)
+    {
+        var body = await ReadObjectAsync(http, cancellationToken);
+        if (body.Error is not null)
+        {
+            return body.Error;
+        }
+        var (_, errors) = RuleJson.Parse(body.Json!.ToJsonString());
+        return errors.Count == 0 ? TypedResults.NoContent() : Invalid(errors);
+    }
+
+    /// <summary>
+    /// Datadog's <c>POST /rules/test</c>: <c>{"rule": {...}, "ruleQueryPayloads": [{"index", "expectedResult", "payload"}]}</c>
+    /// answers <c>{"results": [bool...]}</c>, whether each payload matched query <c>index</c> as expected. Vigil adds the
+    /// outcome of the rule's own embedded <c>tests</c> (sample logs and the signals they must raise) as <c>tests</c>.
+    /// </summary>
+    private static async Task<Results<Ok<JsonObject>, ValidationProblem, ProblemHttpResult>> TestAsync(HttpContext http, CancellationToken cancellationToken)
+    {
+        var body = await ReadObjectAsync(http, cancellationToken);
+        if (body.Error is not null)
+        {
+            return body.Error;
+        }
+        if (body.Json!["rule"] is not JsonObject ruleJson)
+        {
+            return TypedResults.Problem(detail: "$.rule: expected the rule to test.", statusCode: 400, title: "Invalid test");
+        }
+        var (rule, errors) = RuleJson.Parse(ruleJson.ToJsonString());
+        if (rule is null)
+        {
+            return Invalid(errors.Select(e => e with { Path = "$.rule" + e.Path[1..] }).ToList());
+        }
+        var compiled = CompiledRule.Compile(rule.Id ?? "test", rule);
+        var results = new JsonArray();
+        var payloads = body.Json["ruleQueryPayloads"] as JsonArray ?? [];
+        var problems = new List<RuleError>();
+        for (var i = 0; i < payloads.Count; i++)
+        {
+            var path = $"$.ruleQueryPayloads[{i}]";
+            if (payloads[i] is not JsonObject test || test["payload"] is not JsonObject payload)
+            {
+                problems.Add(new RuleError($"{path}.payload", "expected a log object"));
+                continue;
+            }
+            var index = test["index"] is JsonValue v && v.TryGetValue<int>(out var n) ? n : 0;
+            if (index < 0 || index >= compiled.Queries.Count)
+            {
+                problems.Add(new RuleError($"{path}.index", $"the rule has no query {index}"));
+                continue;
+            }
+            var expected = test["expectedResult"] is JsonValue e && e.TryGetValue<bool>(out var b) && b;
+            try
+            {
+                var log = IntakeNormalizer.NormalizeRecorded(payload.DeepClone().AsObject(), DateTimeOffset.UtcNow);
+                results.Add(QueryMatcher.Matches(compiled.Queries[index].Query, log) == expected);
+            }
+            catch (IntakeFieldException error)
+            {
+                problems.Add(new RuleError($"{path}.payload", error.Message));
+            }
+        }
+        if (problems.Count > 0)
+        {
+            return Invalid(problems);
+        }
+        var response = new JsonObject { ["results"] = results };
+        if (rule.Tests is { Count: > 0 })
+        {
+            response["tests"] = new JsonArray([.. RuleTests.Run(rule).Select(r => (JsonNode?)new JsonObject
+            {
+                ["name"] = r.Name,
+                ["passed"] = r.Passed,
+                ["failures"] = new JsonArray([.. r.Failures.Select(f => (JsonNode?)f)]),
+            })]);
+        }
+        return TypedResults.Ok(response);
+    }
+
+    /// <summary>
+    /// Runs a rule (given, or stored by <c>ruleId</c>) over the organisation's stored logs between <c>from</c> and <c>to</c>
+    /// without storing anything, and answers the signals it would have raised: what a rule change would have caught.
+    /// </summary>
+    private static async Task<Results<Ok<JsonObject>, NotFound<JsonObject>, ValidationProblem, ProblemHttpResult>> BacktestAsync(
+        HttpContext http, RuleService rules, ILogStore logs, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var body = await ReadObjectAsync(http, cancellationToken);
+        if (body.Error is not null)
+        {
+            return body.Error;
+        }
+        var tenantId = Session(http).TenantId;
+        DetectionRule? rule;
+        if (body.Json!["ruleId"] is JsonValue idValue && idValue.TryGetValue<string>(out var ruleId))
+        {
+            rule = await rules.GetAsync(tenantId, ruleId, cancellationToken);
+            if (rule is null)
+            {
+                return NotFound();
+            }
+        }
+        else if (body.Json["rule"] is JsonObject ruleJson)
+        {
+            (rule, var errors) = RuleJson.Parse(ruleJson.ToJsonString());
+            if (rule is null)
+            {
+                return Invalid(errors.Select(e => e with { Path = "$.rule" + e.Path[1..] }).ToList());
+            }
+        }
+        else
+        {
+            return TypedResults.Problem(detail: "$: give the rule to run as \"rule\", or a stored rule's id as \"ruleId\".", statusCode: 400, title: "Invalid backtest");
+        }
+        var now = clock.GetUtcNow();
+        var range = new List<RuleError>();
+        var from = Instant(body.Json["from"], "$.from", now, range);
+        var to = Instant(body.Json["to"], "$.to", now, range) ?? now;
+        if (from is null && range.Count == 0)
+        {
+            range.Add(new RuleError("$.from", "is required (ISO 8601, or now-24h)"));
+        }
+        if (from is { } start && start >= to)
+        {
+            range.Add(new RuleError("$.to", "must be after from"));
+        }
+        if (from is { } first && to - first > Backtest.MaxRange)
+        {
+            range.Add(new RuleError("$.from", $"a backtest covers at most {Backtest.MaxRange.TotalDays:0} days"));
+        }
+        if (range.Count > 0)
+        {
+            return Invalid(range);
+        }
+        // Everything acknowledged so far is part of the history the backtest reads.
+        await logs.RefreshAsync(tenantId, cancellationToken);
+        var outcome = await Backtest.RunAsync(CompiledRule.Compile(rule.Id ?? "backtest", rule), logs.Aggregator(tenantId), from!.Value, to, cancellationToken);
+        if (outcome.TooManyEvents)
+        {
+            return TypedResults.Problem(
+                detail: $"More than {Backtest.MaxEvents:N0} events match the rule's queries in this range: narrow the range or the queries.",
+                statusCode: 422,
+                title: "Backtest too large");
+        }
+        return TypedResults.Ok(new JsonObject
+        {
+            ["data"] = new JsonArray([.. outcome.Signals.Select(s => (JsonNode?)SignalResource.From(s))]),
+            ["meta"] = new JsonObject { ["events_scanned"] = outcome.EventsScanned, ["from"] = from.Value.UtcDateTime.ToString("O"), ["to"] = to.UtcDateTime.ToString("O") },
+        });
+    }
+
+    private static DateTimeOffset? Instant(JsonNode? node, string path, DateTimeOffset now, List<RuleError> errors)
+    {
+        if (node is null)
+        {
+            return null;
+        }
+        if (node is JsonValue value && value.TryGetValue<string>(out var text) && TimeParameter.TryParse(text, now, now, out var instant))
+        {
+            return instant;
+        }
+        errors.Add(new RuleError(path, "expected an ISO 8601 time or a relative one such as now-24h"));
+        return null;
     }
 
     private static async Task<Ok<JsonObject>> ListAsync(HttpContext http, RuleService rules, CancellationToken cancellationToken)
