@@ -12,7 +12,7 @@ public sealed class CompiledRule
         Definition = definition;
         Queries = definition.Queries.Select(q => new CompiledQuery(
             q.Name!,
-            QueryParser.Parse(q.Query),
+            Filtered(QueryParser.Parse(q.Query), definition.Filters),
             q.GroupByFields.Select(f => FieldNames.TryParse(f)!).ToList(),
             q.Aggregation,
             q.DistinctFields.Count > 0 ? FieldNames.TryParse(q.DistinctFields[0]) : null)
@@ -23,6 +23,25 @@ public sealed class CompiledRule
         Cases = definition.Cases
             .Select(c => (c, string.IsNullOrWhiteSpace(c.Condition) ? CaseCondition.Always : CaseCondition.Parse(c.Condition)))
             .ToList();
+    }
+
+    /// <summary>
+    /// A query with the rule's filters folded in: <c>query AND require… AND NOT suppress…</c>. Every evaluator (stores,
+    /// streaming, backtests) then sees filtered queries and nothing else needs to know about filters.
+    /// </summary>
+    private static QueryNode Filtered(QueryNode query, List<RuleFilter>? filters)
+    {
+        if (filters is not { Count: > 0 })
+        {
+            return query;
+        }
+        var parts = new List<QueryNode> { query };
+        foreach (var filter in filters)
+        {
+            var node = QueryParser.Parse(filter.Query);
+            parts.Add(filter.Action == "suppress" ? new NotNode(node, node.Position) : node);
+        }
+        return new AndNode(parts, query.Position);
     }
 
     /// <summary>The stored rule id.</summary>

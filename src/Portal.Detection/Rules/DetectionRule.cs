@@ -20,6 +20,9 @@ public sealed class DetectionRule
     public List<string> Tags { get; set; } = [];
     public bool HasExtendedTitle { get; set; }
 
+    /// <summary>Datadog's rule filters: events must match every <c>require</c> query and no <c>suppress</c> query to be evaluated.</summary>
+    public List<RuleFilter>? Filters { get; set; }
+
     /// <summary>Server-managed: whether the rule ships with Vigil.</summary>
     public bool IsDefault { get; set; }
 
@@ -34,6 +37,16 @@ public sealed class DetectionRule
     /// run by <c>vigil rules test</c> and by the test suite for every shipped rule. Datadog ignores it.
     /// </summary>
     public List<RuleTest>? Tests { get; set; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Extra { get; set; }
+}
+
+/// <summary>A rule filter: <c>{"action": "require" | "suppress", "query": "..."}</c>.</summary>
+public sealed class RuleFilter
+{
+    public string Action { get; set; } = "";
+    public string Query { get; set; } = "";
 
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; set; }

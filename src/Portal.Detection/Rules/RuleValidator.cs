@@ -55,6 +55,7 @@ public static class RuleValidator
             errors.Add(new("$.tags", "must be an array of strings"));
         }
         ValidateQueries(rule, errors);
+        ValidateFilters(rule.Filters, errors);
         ValidateCases(rule, errors);
         ValidateOptions(rule.Options, errors);
         return errors;
@@ -135,6 +136,27 @@ public static class RuleValidator
             case RuleAggregations.GeoData when q.GroupByFields is not { Count: 1 }:
                 errors.Add(new($"{path}.groupByFields", "impossible travel groups by exactly one user field, e.g. @usr.name"));
                 break;
+        }
+    }
+
+    private static void ValidateFilters(List<RuleFilter>? filters, List<RuleError> errors)
+    {
+        for (var i = 0; i < (filters?.Count ?? 0); i++)
+        {
+            var filter = filters![i];
+            if (filter is null)
+            {
+                errors.Add(new($"$.filters[{i}]", "expected a filter object"));
+                continue;
+            }
+            if (filter.Action is not ("require" or "suppress"))
+            {
+                errors.Add(new($"$.filters[{i}].action", $"'{filter.Action}' is not a filter action; use 'require' or 'suppress'"));
+            }
+            if (!QueryParser.TryParse(filter.Query, out _, out var syntax))
+            {
+                errors.Add(new($"$.filters[{i}].query", syntax!.Message));
+            }
         }
     }
 

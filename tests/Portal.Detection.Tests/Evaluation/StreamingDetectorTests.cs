@@ -90,6 +90,22 @@ public class StreamingDetectorTests
     }
 
     [Fact]
+    public void Process_RuleFilters_RequireAndSuppressEventsBeforeCounting()
+    {
+        var rule = Rule([Count(FailureQuery)], [("medium", "a > 5")]);
+        rule.Definition.Filters = [new RuleFilter { Action = "suppress", Query = "@usr.name:scanner" }, new RuleFilter { Action = "require", Query = "host:bastion-*" }];
+        var filtered = CompiledRule.Compile(rule.Id, rule.Definition);
+        var events = Failures(10, Attacker, T0, user: "scanner")
+            .Concat(Enumerable.Range(0, 10).Select(i => Failure(Neighbour, "root", T0.AddSeconds(i), host: "lab-1")))
+            .Concat(Failures(6, "192.0.2.1", T0))
+            .OrderBy(e => e.Timestamp);
+
+        var signal = Assert.Single(Run([filtered], events));
+
+        Assert.Equal("192.0.2.1", signal.GroupBy["@network.client.ip"]);
+    }
+
+    [Fact]
     public void Process_HigherCaseLater_EscalatesTheOpenSignal()
     {
         var rule = Rule([Count(FailureQuery)], [("critical", "a > 50"), ("medium", "a > 5")]);

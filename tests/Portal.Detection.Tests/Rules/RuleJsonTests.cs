@@ -103,6 +103,8 @@ public partial class RuleJsonTests
     [InlineData("options.detectionMethod", "\"new_value\"", "$.queries[0].aggregation", "'count' is not an aggregation of the new_value method; use 'new_value'")]
     [InlineData("options.detectionMethod", "\"magic\"", "$.options.detectionMethod", "'magic' is not a detection method; use one of threshold, new_value, anomaly_detection, impossible_travel, signal_correlation, third_party")]
     [InlineData("options.detectionMethod", "\"signal_correlation\"", "$.options.detectionMethod", "'signal_correlation' is not supported yet")]
+    [InlineData("filters", "[{\"action\": \"drop\", \"query\": \"host:a\"}]", "$.filters[0].action", "'drop' is not a filter action; use 'require' or 'suppress'")]
+    [InlineData("filters", "[{\"action\": \"suppress\", \"query\": \"(host:a\"}]", "$.filters[0].query", "expected ')' to close the '(' at position 0 (at position 7)")]
     [InlineData("options.evaluationWindow", "120", "$.options.evaluationWindow", "120 is not allowed; use one of 0, 60, 300, 600, 900, 1800, 3600, 7200 (seconds)")]
     [InlineData("options.keepAlive", "300", "$.options.keepAlive", "must be at least the evaluation window")]
     [InlineData("options.maxSignalDuration", "1800", "$.options.maxSignalDuration", "must be at least the keep-alive")]

@@ -103,7 +103,7 @@ public sealed class SignUpToSignalTests(PortalFixture portal)
         // The session can use the API straight away; the owner is the organisation's only user.
         using var rules = await browser.GetAsync("api/v2/security_monitoring/rules");
         Assert.Equal(HttpStatusCode.OK, rules.StatusCode);
-        Assert.Equal(5, (await rules.Content.ReadFromJsonAsync<JsonObject>())!["data"]!.AsArray().Count);
+        Assert.Equal(Portal.Detection.Content.OutOfTheBoxRules.LoadJson().Count, (await rules.Content.ReadFromJsonAsync<JsonObject>())!["data"]!.AsArray().Count);
         await using var db = portal.Services.GetRequiredService<TenantDbFactory>().Create(tenantId);
         return await db.Users.Select(u => u.Id).SingleAsync();
     }
