@@ -35,6 +35,7 @@ public static class DataServiceCollectionExtensions
 
         services.AddSingleton<KeyService>();
         services.AddSingleton<RuleService>();
+        services.AddSingleton<Suppressions.SuppressionService>();
         services.AddSingleton<TenantProvisioner>();
         services.AddSingleton<OrganisationService>();
 

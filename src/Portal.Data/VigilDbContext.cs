@@ -29,6 +29,7 @@ public sealed class VigilDbContext(DbContextOptions<VigilDbContext> options, ITe
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<RuleRecord> Rules => Set<RuleRecord>();
     public DbSet<RuleRunState> RuleRunStates => Set<RuleRunState>();
+    public DbSet<Suppressions.SuppressionRecord> Suppressions => Set<Suppressions.SuppressionRecord>();
 
     /// <summary>The instance's Data Protection keys (cookies, antiforgery), shared by every portal instance; not tenant data.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
@@ -106,7 +107,16 @@ public sealed class VigilDbContext(DbContextOptions<VigilDbContext> options, ITe
         ApplyTenantFilter<VigilUser>(builder);
         ApplyTenantFilter<ApiKey>(builder);
         ApplyTenantFilter<RuleRecord>(builder);
+        builder.Entity<Suppressions.SuppressionRecord>(s =>
+        {
+            s.HasKey(x => new { x.TenantId, x.Id });
+            s.Property(x => x.Id).HasMaxLength(64);
+            s.Property(x => x.Name).HasMaxLength(200);
+            s.HasOne<Tenant>().WithMany().HasForeignKey(x => x.TenantId).OnDelete(DeleteBehavior.Cascade);
+        });
+
         ApplyTenantFilter<RuleRunState>(builder);
+        ApplyTenantFilter<Suppressions.SuppressionRecord>(builder);
     }
 
     private void ApplyTenantFilter<T>(ModelBuilder builder)

@@ -24,6 +24,7 @@ app.UsePlatform();
 app.MapIdentity();
 app.MapIntake();
 app.MapRulesApi();
+app.MapSuppressionsApi();
 app.MapSignalsApi();
 app.MapLogsApi();
 app.MapLogsAggregateApi();

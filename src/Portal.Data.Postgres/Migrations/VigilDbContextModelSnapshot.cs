@@ -367,6 +367,47 @@ namespace Portal.Data.Postgres.Migrations
                     b.ToTable("RuleRunStates");
                 });
 
+            modelBuilder.Entity("Portal.Data.Suppressions.SuppressionRecord", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("boolean");
+
+                    b.Property<long>("ExcludedEvents")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("text");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.Property<long>("SuppressedSignals")
+                        .HasColumnType("bigint");
+
+                    b.Property<DateTimeOffset>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer");
+
+                    b.HasKey("TenantId", "Id");
+
+                    b.ToTable("Suppressions");
+                });
+
             modelBuilder.Entity("Portal.Data.Tenancy.Tenant", b =>
                 {
                     b.Property<Guid>("Id")
@@ -490,6 +531,15 @@ namespace Portal.Data.Postgres.Migrations
                 });
 
             modelBuilder.Entity("Portal.Data.Rules.RuleRunState", b =>
+                {
+                    b.HasOne("Portal.Data.Tenancy.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Data.Suppressions.SuppressionRecord", b =>
                 {
                     b.HasOne("Portal.Data.Tenancy.Tenant", null)
                         .WithMany()

@@ -356,6 +356,47 @@ namespace Portal.Data.Sqlite.Migrations
                     b.ToTable("RuleRunStates");
                 });
 
+            modelBuilder.Entity("Portal.Data.Suppressions.SuppressionRecord", b =>
+                {
+                    b.Property<Guid>("TenantId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Id")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Enabled")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ExcludedEvents")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Json")
+                        .IsRequired()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("SuppressedSignals")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("UpdatedAt")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("TenantId", "Id");
+
+                    b.ToTable("Suppressions");
+                });
+
             modelBuilder.Entity("Portal.Data.Tenancy.Tenant", b =>
                 {
                     b.Property<Guid>("Id")
@@ -479,6 +520,15 @@ namespace Portal.Data.Sqlite.Migrations
                 });
 
             modelBuilder.Entity("Portal.Data.Rules.RuleRunState", b =>
+                {
+                    b.HasOne("Portal.Data.Tenancy.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Portal.Data.Suppressions.SuppressionRecord", b =>
                 {
                     b.HasOne("Portal.Data.Tenancy.Tenant", null)
                         .WithMany()

@@ -6,13 +6,13 @@ namespace Portal.Detection.Evaluation;
 /// <summary>A validated rule with its queries and conditions parsed once.</summary>
 public sealed class CompiledRule
 {
-    private CompiledRule(string id, DetectionRule definition)
+    private CompiledRule(string id, DetectionRule definition, IReadOnlyList<QueryNode> exclusions)
     {
         Id = id;
         Definition = definition;
         Queries = definition.Queries.Select(q => new CompiledQuery(
             q.Name!,
-            Filtered(QueryParser.Parse(q.Query), definition.Filters),
+            Filtered(QueryParser.Parse(q.Query), definition.Filters, exclusions),
             q.GroupByFields.Select(f => FieldNames.TryParse(f)!).ToList(),
             q.Aggregation,
             q.DistinctFields.Count > 0 ? FieldNames.TryParse(q.DistinctFields[0]) : null)
@@ -26,21 +26,23 @@ public sealed class CompiledRule
     }
 
     /// <summary>
-    /// A query with the rule's filters folded in: <c>query AND require… AND NOT suppress…</c>. Every evaluator (stores,
-    /// streaming, backtests) then sees filtered queries and nothing else needs to know about filters.
+    /// A query with the rule's filters and the suppressions' data exclusions folded in:
+    /// <c>query AND require… AND NOT suppress… AND NOT exclusion…</c>. Every evaluator (stores, streaming, backtests) then
+    /// sees filtered queries and nothing else needs to know about filters.
     /// </summary>
-    private static QueryNode Filtered(QueryNode query, List<RuleFilter>? filters)
+    private static QueryNode Filtered(QueryNode query, List<RuleFilter>? filters, IReadOnlyList<QueryNode> exclusions)
     {
-        if (filters is not { Count: > 0 })
+        if (filters is not { Count: > 0 } && exclusions.Count == 0)
         {
             return query;
         }
         var parts = new List<QueryNode> { query };
-        foreach (var filter in filters)
+        foreach (var filter in filters ?? [])
         {
             var node = QueryParser.Parse(filter.Query);
             parts.Add(filter.Action == "suppress" ? new NotNode(node, node.Position) : node);
         }
+        parts.AddRange(exclusions.Select(e => new NotNode(e, e.Position)));
         return new AndNode(parts, query.Position);
     }
 
@@ -59,15 +61,18 @@ public sealed class CompiledRule
     /// <summary>Group-by field names as written in the rule.</summary>
     public IReadOnlyList<string> GroupByNames => Definition.Queries[0].GroupByFields;
 
-    /// <summary>Compiles a rule; throws <see cref="ArgumentException"/> listing the errors of an invalid rule.</summary>
-    public static CompiledRule Compile(string id, DetectionRule rule)
+    /// <summary>
+    /// Compiles a rule; throws <see cref="ArgumentException"/> listing the errors of an invalid rule. Events matching any
+    /// of <paramref name="exclusions"/> (suppressions' data exclusion queries) are left out of every query.
+    /// </summary>
+    public static CompiledRule Compile(string id, DetectionRule rule, IReadOnlyList<QueryNode>? exclusions = null)
     {
         var errors = RuleValidator.Validate(rule);
         if (errors.Count > 0)
         {
             throw new ArgumentException($"Rule '{rule.Name}' is invalid: {string.Join("; ", errors)}", nameof(rule));
         }
-        return new CompiledRule(id, rule);
+        return new CompiledRule(id, rule, exclusions ?? []);
     }
 }
 

@@ -32,7 +32,7 @@ public abstract class RuleServiceTests(DataFixture fixture)
         const string json = """
             {
               "name": "",
-              "queries": [{ "query": "source:sshd", "aggregation": "sum" }],
+              "queries": [{ "query": "source:sshd", "aggregation": "median" }],
               "cases": [{ "status": "dire", "condition": "b > 1" }],
               "options": { "evaluationWindow": 42 }
             }

@@ -2,9 +2,12 @@ using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data;
 using Portal.Data.Rules;
+using Portal.Data.Suppressions;
 using Portal.Detection.Evaluation;
+using Portal.Detection.Query;
 using Portal.Detection.Rules;
 using Portal.Detection.Signals;
+using Portal.Detection.Suppressions;
 using Portal.Search;
 
 namespace Portal.Web.Features.Detection;
@@ -14,7 +17,7 @@ namespace Portal.Web.Features.Detection;
 /// are evaluated in turn (gap fill), signals are stored, and only then does the watermark advance.
 /// </summary>
 public sealed class RuleEvaluator(
-    TenantDbFactory dbs, RuleService rules, ILogStore logs, ISignalStore signals, TenantLocks locks,
+    TenantDbFactory dbs, RuleService rules, SuppressionService suppressionService, ILogStore logs, ISignalStore signals, TenantLocks locks,
     VigilOptions options, TimeProvider clock, ILogger<RuleEvaluator> log)
 {
     private static readonly TimeSpan MaxCatchUp = TimeSpan.FromHours(24);
@@ -31,15 +34,19 @@ public sealed class RuleEvaluator(
         var evaluateUntil = clock.GetUtcNow() - TimeSpan.FromSeconds(options.Detection.DelaySeconds);
         // Every event acknowledged so far must be searchable before its window is judged and the watermark moves.
         await logs.RefreshAsync(tenantId, cancellationToken);
+        var suppressions = new SuppressionSet((await suppressionService.ListAsync(tenantId, cancellationToken)).Select(s => s.Definition), clock.GetUtcNow());
+        var hidden = new Dictionary<string, (long Signals, long Events)>(StringComparer.Ordinal);
         var total = 0;
         foreach (var rule in (await rules.ListAsync(tenantId, cancellationToken)).Where(r => r.IsEnabled))
         {
-            total += await EvaluateRuleAsync(tenantId, rule, evaluateUntil, cancellationToken);
+            total += await EvaluateRuleAsync(tenantId, rule, evaluateUntil, suppressions.For(rule), hidden, cancellationToken);
         }
+        await suppressionService.CountAsync(tenantId, hidden, cancellationToken);
         return total;
     }
 
-    private async Task<int> EvaluateRuleAsync(Guid tenantId, DetectionRule definition, DateTimeOffset until, CancellationToken cancellationToken)
+    private async Task<int> EvaluateRuleAsync(
+        Guid tenantId, DetectionRule definition, DateTimeOffset until, RuleSuppressions suppressed, Dictionary<string, (long Signals, long Events)> hidden, CancellationToken cancellationToken)
     {
         await using var db = dbs.Create(tenantId);
         var state = await db.RuleRunStates.FirstOrDefaultAsync(s => s.RuleId == definition.Id, cancellationToken);
@@ -57,7 +64,7 @@ public sealed class RuleEvaluator(
         var changed = 0;
         try
         {
-            var rule = CompiledRule.Compile(definition.Id!, definition);
+            var rule = CompiledRule.Compile(definition.Id!, definition, [.. suppressed.Exclusions.Select(e => e.Query)]);
             var skipped = state.Watermark < until - MaxCatchUp;
             var from = skipped ? until - MaxCatchUp : state.Watermark;
             var window = TimeSpan.FromSeconds(rule.Definition.Options.EvaluationWindow);
@@ -71,7 +78,8 @@ public sealed class RuleEvaluator(
             {
                 // Methods that follow events one by one replay their history through the detector: one pass for the whole range.
                 var batch = new List<SecuritySignal>();
-                foreach (var candidate in await ReplayEvaluator.EvaluateAsync(rule, aggregator, from, until, cancellationToken))
+                await CountExclusionsAsync(definition, suppressed, aggregator, from, until, hidden, cancellationToken);
+                foreach (var candidate in Unsuppressed(await ReplayEvaluator.EvaluateAsync(rule, aggregator, from, until, cancellationToken), suppressed, hidden))
                 {
                     var signal = SignalLifecycle.Apply(rule, candidate, open.GetValueOrDefault(candidate.GroupKey), candidate.LastSeen, () => Guid.CreateVersion7().ToString("N"));
                     open[candidate.GroupKey] = signal;
@@ -91,7 +99,8 @@ public sealed class RuleEvaluator(
             {
                 var point = previous + step < until ? previous + step : until;
                 var windowStart = window > TimeSpan.Zero ? point - window : previous;
-                var candidates = await ThresholdEvaluator.EvaluateAsync(rule, aggregator, windowStart, point, previous, cancellationToken);
+                await CountExclusionsAsync(definition, suppressed, aggregator, previous, point, hidden, cancellationToken);
+                var candidates = Unsuppressed(await ThresholdEvaluator.EvaluateAsync(rule, aggregator, windowStart, point, previous, cancellationToken), suppressed, hidden);
                 var batch = candidates
                     .Select(c => SignalLifecycle.Apply(rule, c, open.GetValueOrDefault(c.GroupKey), point, () => Guid.CreateVersion7().ToString("N")))
                     .ToList();
@@ -123,6 +132,41 @@ public sealed class RuleEvaluator(
         state.LastSignals = changed;
         await db.SaveChangesAsync(cancellationToken);
         return changed;
+    }
+
+    /// <summary>Would-be signals that no suppression stops; the others are counted against the suppression that stopped them.</summary>
+    private static IEnumerable<SignalCandidate> Unsuppressed(IEnumerable<SignalCandidate> candidates, RuleSuppressions suppressed, Dictionary<string, (long Signals, long Events)> hidden)
+    {
+        foreach (var candidate in candidates)
+        {
+            if (suppressed.Suppressing(candidate.Samples) is { Id: { } id })
+            {
+                var (signals, events) = hidden.GetValueOrDefault(id);
+                hidden[id] = (signals + 1, events);
+                continue;
+            }
+            yield return candidate;
+        }
+    }
+
+    /// <summary>Counts the new events of <c>[from, to)</c> that each data exclusion kept from the rule.</summary>
+    private static async Task CountExclusionsAsync(
+        DetectionRule definition, RuleSuppressions suppressed, IEventAggregator store, DateTimeOffset from, DateTimeOffset to,
+        Dictionary<string, (long Signals, long Events)> hidden, CancellationToken cancellationToken)
+    {
+        if (suppressed.Exclusions.Count == 0 || from >= to)
+        {
+            return;
+        }
+        var unexcluded = CompiledRule.Compile(definition.Id!, definition);
+        foreach (var (suppression, exclusion) in suppressed.Exclusions)
+        {
+            var any = new OrNode([.. unexcluded.Queries.Select(q => q.Query)], 0);
+            var request = new AggregationRequest(new AndNode([any, exclusion], 0), from, to, [], RuleAggregations.Count, null, from, SampleSize: 0);
+            var excluded = (await store.AggregateAsync(request, cancellationToken)).Sum(g => g.Count);
+            var (signals, events) = hidden.GetValueOrDefault(suppression.Id!);
+            hidden[suppression.Id!] = (signals, events + excluded);
+        }
     }
 
     private TimeSpan Interval => TimeSpan.FromSeconds(Math.Max(1, options.Detection.IntervalSeconds));

@@ -1,0 +1,99 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Portal.Data.Suppressions;
+using Portal.Detection.Rules;
+using Portal.Web.Features.Identity;
+
+namespace Portal.Web.Features.Rules;
+
+/// <summary>Datadog's suppression endpoints under <c>/api/v2/security_monitoring/configuration/suppressions</c> (JSON:API envelopes).</summary>
+public static class SuppressionsApi
+{
+    public static void MapSuppressionsApi(this WebApplication app)
+    {
+        var group = app.MapGroup("/api/v2/security_monitoring/configuration/suppressions")
+            .RequireAuthorization(IdentitySetup.ApiPolicy)
+            .DisableAntiforgery()
+            .WithTags("Suppressions");
+        group.MapGet("/", ListAsync).WithName("ListSuppressions");
+        group.MapPost("/", CreateAsync).WithName("CreateSuppression");
+        group.MapGet("/{id}", GetAsync).WithName("GetSuppression");
+        group.MapPatch("/{id}", UpdateAsync).WithName("UpdateSuppression");
+        group.MapDelete("/{id}", DeleteAsync).WithName("DeleteSuppression");
+    }
+
+    private static async Task<Ok<JsonObject>> ListAsync(HttpContext http, SuppressionService suppressions, CancellationToken cancellationToken)
+    {
+        var all = await suppressions.ListAsync(TenantOf(http), cancellationToken);
+        return TypedResults.Ok(new JsonObject { ["data"] = new JsonArray([.. all.Select(s => (JsonNode?)Resource(s))]) });
+    }
+
+    private static async Task<Results<Ok<JsonObject>, NotFound<JsonObject>>> GetAsync(string id, HttpContext http, SuppressionService suppressions, CancellationToken cancellationToken) =>
+        await suppressions.GetAsync(TenantOf(http), id, cancellationToken) is { } found ? TypedResults.Ok(Envelope(found)) : NotFound();
+
+    private static async Task<Results<Ok<JsonObject>, ValidationProblem, ProblemHttpResult>> CreateAsync(HttpContext http, SuppressionService suppressions, CancellationToken cancellationToken)
+    {
+        var body = await ReadAttributesAsync(http, cancellationToken);
+        if (body.Error is not null)
+        {
+            return body.Error;
+        }
+        var (created, errors) = await suppressions.CreateAsync(TenantOf(http), body.Attributes!.ToJsonString(), cancellationToken);
+        return created is null ? Invalid(errors) : TypedResults.Ok(Envelope(created));
+    }
+
+    private static async Task<Results<Ok<JsonObject>, NotFound<JsonObject>, ValidationProblem, ProblemHttpResult>> UpdateAsync(string id, HttpContext http, SuppressionService suppressions, CancellationToken cancellationToken)
+    {
+        var body = await ReadAttributesAsync(http, cancellationToken);
+        if (body.Error is not null)
+        {
+            return body.Error;
+        }
+        var (updated, errors) = await suppressions.UpdateAsync(TenantOf(http), id, body.Attributes!, cancellationToken);
+        return updated is not null ? TypedResults.Ok(Envelope(updated)) : errors.Count == 0 ? NotFound() : Invalid(errors);
+    }
+
+    private static async Task<Results<NoContent, NotFound<JsonObject>>> DeleteAsync(string id, HttpContext http, SuppressionService suppressions, CancellationToken cancellationToken) =>
+        await suppressions.DeleteAsync(TenantOf(http), id, cancellationToken) ? TypedResults.NoContent() : NotFound();
+
+    private static JsonObject Envelope(StoredSuppression s) => new() { ["data"] = Resource(s) };
+
+    private static JsonObject Resource(StoredSuppression s)
+    {
+        var attributes = JsonSerializer.SerializeToNode(s.Definition, RuleJson.Options)!.AsObject();
+        attributes.Remove("id");
+        attributes["suppressed_signals"] = s.SuppressedSignals;
+        attributes["excluded_events"] = s.ExcludedEvents;
+        attributes["update_date"] = s.UpdatedAt.ToUnixTimeMilliseconds();
+        return new JsonObject { ["id"] = s.Definition.Id, ["type"] = "suppressions", ["attributes"] = attributes };
+    }
+
+    /// <summary>The <c>data.attributes</c> object of a JSON:API request body.</summary>
+    private static async Task<(JsonObject? Attributes, ProblemHttpResult? Error)> ReadAttributesAsync(HttpContext http, CancellationToken cancellationToken)
+    {
+        if (!http.Request.HasJsonContentType())
+        {
+            return (null, TypedResults.Problem(detail: "Send the suppression as JSON with Content-Type: application/json.", statusCode: 415, title: "Unsupported media type"));
+        }
+        try
+        {
+            var node = await JsonNode.ParseAsync(http.Request.Body, cancellationToken: cancellationToken);
+            return node?["data"]?["attributes"] is JsonObject attributes
+                ? (attributes, null)
+                : (null, TypedResults.Problem(detail: "$.data.attributes: expected the suppression's attributes.", statusCode: 400, title: "Invalid suppression"));
+        }
+        catch (JsonException e)
+        {
+            return (null, TypedResults.Problem(detail: $"Malformed JSON at line {(e.LineNumber ?? 0) + 1}, byte {(e.BytePositionInLine ?? 0) + 1}.", statusCode: 400, title: "Malformed JSON"));
+        }
+    }
+
+    private static ValidationProblem Invalid(IReadOnlyList<RuleError> errors) => TypedResults.ValidationProblem(
+        errors.GroupBy(e => "$.data.attributes" + e.Path[1..]).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
+        title: "The suppression is invalid");
+
+    private static NotFound<JsonObject> NotFound() => TypedResults.NotFound(new JsonObject { ["errors"] = new JsonArray("Suppression not found") });
+
+    private static Guid TenantOf(HttpContext http) => SessionInfo.From(http.User)!.TenantId;
+}
