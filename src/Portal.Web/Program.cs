@@ -18,6 +18,7 @@ builder.AddDetection();
 builder.AddDemo();
 
 var app = builder.Build();
+app.UseRealTimeDetection();
 await app.Services.InitializeDatabaseAsync();
 
 app.UsePlatform();

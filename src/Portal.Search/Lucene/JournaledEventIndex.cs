@@ -34,13 +34,25 @@ public sealed class JournaledEventIndex : IDisposable
     private long _visibleBatch;
     private int _waiters;
     private Exception? _indexFailure;
+    private readonly Func<IReadOnlyList<LogEvent>, Task>? _observer;
+    private readonly string _observedFile;
+    private readonly List<(JournalPosition End, IReadOnlyList<LogEvent> Events)> _unobserved = [];
+    private JournalPosition _observed;
 
-    /// <summary>Opens the index and journal under <paramref name="path"/>, replaying what the last commit missed.</summary>
-    public JournaledEventIndex(string path, int maxPendingEvents = 100_000)
+    /// <summary>
+    /// Opens the index and journal under <paramref name="path"/>, replaying what the last commit missed.
+    /// <paramref name="observer"/>, when given, sees every batch once it is indexed, in journal order, on the indexing
+    /// loop (the real-time stage of detection). Where it got to is kept beside the index, so that after a crash it sees
+    /// the batches it had not seen and, apart from the one it was seeing at the crash, none twice.
+    /// </summary>
+    public JournaledEventIndex(string path, int maxPendingEvents = 100_000, Func<IReadOnlyList<LogEvent>, Task>? observer = null)
     {
         _maxPendingEvents = maxPendingEvents;
+        _observer = observer;
+        _observedFile = Path.Combine(path, "observed");
         Index = new PartitionedEventIndex(Path.Combine(path, "index"));
         _journal = new WriteAheadJournal(Path.Combine(path, "journal"));
+        _observed = File.Exists(_observedFile) ? JournalPosition.Parse(File.ReadAllText(_observedFile)) : JournalPosition.Start;
         Replay();
         _writer = Task.Run(WriteLoopAsync);
         _indexer = Task.Run(IndexLoopAsync);
@@ -124,7 +136,12 @@ public sealed class JournaledEventIndex : IDisposable
         JournalPosition? last = null;
         foreach (var (end, payload) in _journal.ReadFrom(Index.Checkpoint))
         {
-            Index.Add(Lines(payload).Select(source => (LogEventJson.Deserialize(source), source, false)), journaledThrough: end);
+            var events = Lines(payload).Select(source => (LogEventJson.Deserialize(source), source)).ToList();
+            Index.Add(events.Select(e => (e.Item1, e.source, false)), journaledThrough: end);
+            if (_observer is not null && end > _observed)
+            {
+                _unobserved.Add((end, events.Select(e => e.Item1).ToList()));
+            }
             last = end;
         }
         if (last is { } position)
@@ -184,6 +201,11 @@ public sealed class JournaledEventIndex : IDisposable
         long indexedBatch = 0;
         JournalPosition? uncommitted = null;
         var dirty = false;
+        foreach (var (end, events) in _unobserved)
+        {
+            await ObserveAsync(events, end);
+        }
+        _unobserved.Clear();
         while (true)
         {
             var read = 0;
@@ -192,6 +214,7 @@ public sealed class JournaledEventIndex : IDisposable
                 while (read < 2_000 && reader.TryRead(out var batch))
                 {
                     Index.Add(batch.Events.Select((e, i) => (e, batch.Sources[i], false)));
+                    await ObserveAsync(batch.Events, batch.End);
                     indexedBatch = batch.Sequence;
                     uncommitted = batch.End;
                     read += batch.Events.Count;
@@ -232,6 +255,34 @@ public sealed class JournaledEventIndex : IDisposable
                 var more = reader.WaitToReadAsync().AsTask();
                 await Task.WhenAny(more, Task.Delay(dirty ? RefreshInterval : CommitInterval));
             }
+        }
+    }
+
+    /// <summary>Failures of the observer so far (it never stops indexing); the last one is <see cref="LastObserverFailure"/>.</summary>
+    public long ObserverFailures => Interlocked.Read(ref _observerFailures);
+
+    /// <summary>The observer's last failure, if any.</summary>
+    public Exception? LastObserverFailure { get; private set; }
+
+    private long _observerFailures;
+
+    private async Task ObserveAsync(IReadOnlyList<LogEvent> events, JournalPosition end)
+    {
+        if (_observer is null)
+        {
+            return;
+        }
+        try
+        {
+            await _observer(events);
+            _observed = end;
+            File.WriteAllText(_observedFile, end.ToString());
+        }
+        catch (Exception e)
+        {
+            // Detection failing must not stop logs from being indexed; the failure is kept for health checks.
+            Interlocked.Increment(ref _observerFailures);
+            LastObserverFailure = e;
         }
     }
 

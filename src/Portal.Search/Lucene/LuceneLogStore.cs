@@ -7,7 +7,8 @@ namespace Portal.Search.Lucene;
 /// <summary>The embedded log store: per tenant, day-partitioned Lucene indexes behind a write-ahead journal.</summary>
 public sealed class LuceneLogStore(TenantIndexes indexes) : ILogStore
 {
-    private const string Kind = "logs";
+    /// <summary>The kind of index logs live in (<c>{data}/tenants/{tenant}/logs</c>).</summary>
+    public const string Kind = "logs";
 
     /// <summary>The facets the Logs Explorer shows, in its order.</summary>
     public static readonly IReadOnlyList<string> FacetFields = [ReservedAttributes.Status, ReservedAttributes.Service, ReservedAttributes.Host, ReservedAttributes.Source];

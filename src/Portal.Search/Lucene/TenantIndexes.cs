@@ -19,11 +19,17 @@ public sealed class TenantIndexes(string dataDirectory) : IDisposable
         return Open(_indexes, (tenantId, kind), key => new LuceneEventIndex(PathOf(key.Item1, key.Item2)));
     }
 
+    /// <summary>
+    /// What sees each tenant's batches once indexed (the real-time stage of detection): set once at start, before any
+    /// index opens. Given the tenant and the kind, it returns the observer of that index, or null for none.
+    /// </summary>
+    public Func<Guid, string, Func<IReadOnlyList<Detection.Events.LogEvent>, Task>?>? Observers { get; set; }
+
     /// <summary>The journaled index of <paramref name="kind"/> (<c>logs</c>) for a tenant; opening it replays its journal.</summary>
     public JournaledEventIndex GetJournaled(Guid tenantId, string kind)
     {
         Require(tenantId);
-        return Open(_journaled, (tenantId, kind), key => new JournaledEventIndex(PathOf(key.Item1, key.Item2)));
+        return Open(_journaled, (tenantId, kind), key => new JournaledEventIndex(PathOf(key.Item1, key.Item2), observer: Observers?.Invoke(key.Item1, key.Item2)));
     }
 
     /// <summary>Closes and deletes every index of a tenant; they are never reopened by this instance afterwards.</summary>

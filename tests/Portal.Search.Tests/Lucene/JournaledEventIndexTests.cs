@@ -60,6 +60,55 @@ public sealed class JournaledEventIndexTests : IDisposable
     }
 
     [Fact]
+    public async Task Observer_SeesEveryBatchOnceInOrder_AndAfterACrashOnlyWhatItHadNotSeen()
+    {
+        var seen = new List<string>();
+        Task Observe(IReadOnlyList<LogEvent> batch)
+        {
+            lock (seen)
+            {
+                seen.AddRange(batch.Select(e => e.Id));
+            }
+            return Task.CompletedTask;
+        }
+        using (var index = new JournaledEventIndex(_directory.Path, observer: Observe))
+        {
+            await index.AppendAsync([Event("a"), Event("b")], CancellationToken.None);
+            await index.AppendAsync([Event("c")], CancellationToken.None);
+            await index.RefreshAsync(CancellationToken.None);
+        }
+        Assert.Equal(["a", "b", "c"], seen);
+        // A crash after the batch was acknowledged, before it was indexed or seen.
+        using (var journal = new WriteAheadJournal(Path.Combine(_directory.Path, "journal")))
+        {
+            journal.Append(Encoding.UTF8.GetBytes(LogEventJson.Serialize(Event("late"))));
+            journal.Sync();
+        }
+
+        using (var recovered = new JournaledEventIndex(_directory.Path, observer: Observe))
+        {
+            await recovered.AppendAsync([Event("d")], CancellationToken.None);
+            await recovered.RefreshAsync(CancellationToken.None);
+        }
+
+        Assert.Equal(["a", "b", "c", "late", "d"], seen);
+    }
+
+    [Fact]
+    public async Task Observer_Failing_NeverStopsIndexing()
+    {
+        using var index = new JournaledEventIndex(_directory.Path, observer: _ => throw new InvalidOperationException("signal store down"));
+
+        await index.AppendAsync([Event("a")], CancellationToken.None);
+        await index.AppendAsync([Event("b")], CancellationToken.None);
+        await index.RefreshAsync(CancellationToken.None);
+
+        Assert.Equal(2, Count(index));
+        Assert.Equal(2, index.ObserverFailures);
+        Assert.Equal("signal store down", index.LastObserverFailure!.Message);
+    }
+
+    [Fact]
     public async Task AppendAsync_MoreThanThePendingLimit_RefusedAsBusyWithoutStoringAnything()
     {
         using var index = new JournaledEventIndex(_directory.Path, maxPendingEvents: 3);

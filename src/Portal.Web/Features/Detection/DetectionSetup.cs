@@ -11,11 +11,19 @@ public static class DetectionSetup
     /// <summary>Stable id of the recurring scheduler job.</summary>
     public const string SchedulerJobId = "detection:schedule";
 
+    /// <summary>
+    /// Connects the real-time stage to every tenant's log index. Called right after the host is built, before anything
+    /// can open an index (an index opened earlier would index without it).
+    /// </summary>
+    public static void UseRealTimeDetection(this WebApplication app) =>
+        app.Services.GetRequiredService<Search.Lucene.TenantIndexes>().Observers = app.Services.GetRequiredService<RealTimeDetection>().ObserverFor;
+
     public static void AddDetection(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
         services.AddSingleton<TenantLocks>();
         services.AddSingleton<RuleEvaluator>();
+        services.AddSingleton<RealTimeDetection>();
         services.AddSingleton<Signals.SignalTriage>();
         services.AddTransient<RuleSchedulerJob>();
         services.AddTransient<TenantEvaluationJob>();

@@ -37,7 +37,8 @@ public sealed class RuleEvaluator(
         var suppressions = new SuppressionSet((await suppressionService.ListAsync(tenantId, cancellationToken)).Select(s => s.Definition), clock.GetUtcNow());
         var hidden = new Dictionary<string, (long Signals, long Events)>(StringComparer.Ordinal);
         var total = 0;
-        foreach (var rule in (await rules.ListAsync(tenantId, cancellationToken)).Where(r => r.IsEnabled))
+        // Single-event rules are the real-time stage's: it judges each batch as it is indexed.
+        foreach (var rule in (await rules.ListAsync(tenantId, cancellationToken)).Where(r => r.IsEnabled && !RealTimeRules.IsRealTime(r)))
         {
             total += await EvaluateRuleAsync(tenantId, rule, evaluateUntil, suppressions.For(rule), hidden, cancellationToken);
         }

@@ -1,0 +1,99 @@
+using System.Collections.Concurrent;
+using Portal.Data.Rules;
+using Portal.Data.Suppressions;
+using Portal.Detection.Evaluation;
+using Portal.Detection.Events;
+using Portal.Detection.Signals;
+using Portal.Detection.Suppressions;
+using Portal.Search;
+
+namespace Portal.Web.Features.Detection;
+
+/// <summary>
+/// The real-time stage: single-event rules (<see cref="RealTimeRules"/>) run over each batch as soon as it is indexed,
+/// in one pass of a <see cref="StreamingDetector"/> for all of a tenant's such rules, so their signals exist a moment
+/// after the 202 instead of at the next scheduled run. The indexing loop calls it in journal order and remembers how far
+/// it got, so a restart resumes where it stopped. Rules and suppressions are re-read every few seconds.
+/// </summary>
+public sealed class RealTimeDetection(RuleService rules, SuppressionService suppressions, ISignalStore signals, TimeProvider clock, ILogger<RealTimeDetection> log)
+{
+    /// <summary>How long a tenant's compiled rules are reused before changes to rules and suppressions are picked up.</summary>
+    public static readonly TimeSpan RulesCacheTime = TimeSpan.FromSeconds(5);
+
+    private readonly ConcurrentDictionary<Guid, (DateTimeOffset Loaded, IReadOnlyList<(CompiledRule Rule, RuleSuppressions Suppressed)> Rules)> _cache = new();
+
+    /// <summary>The observer of a tenant's log index: what <c>TenantIndexes.Observers</c> returns for it.</summary>
+    public Func<IReadOnlyList<LogEvent>, Task>? ObserverFor(Guid tenantId, string kind) =>
+        kind == Search.Lucene.LuceneLogStore.Kind ? events => DetectAsync(tenantId, events, CancellationToken.None) : null;
+
+    /// <summary>Runs the tenant's real-time rules over <paramref name="events"/> and stores the signals; returns how many were created or updated.</summary>
+    public async Task<int> DetectAsync(Guid tenantId, IReadOnlyList<LogEvent> events, CancellationToken cancellationToken)
+    {
+        var compiled = await RulesAsync(tenantId, cancellationToken);
+        if (compiled.Count == 0)
+        {
+            return 0;
+        }
+        var candidates = new List<(CompiledRule Rule, SignalCandidate Candidate)>();
+        var detector = new StreamingDetector(compiled.Select(r => r.Rule), sink: (rule, candidate) => candidates.Add((rule, candidate)));
+        foreach (var e in events.OrderBy(e => e.Timestamp))
+        {
+            detector.Process(e);
+        }
+        if (candidates.Count == 0)
+        {
+            return 0;
+        }
+        var suppressedBy = compiled.ToDictionary(r => r.Rule, r => r.Suppressed);
+        var hidden = new Dictionary<string, (long Signals, long Events)>(StringComparer.Ordinal);
+        var changed = new List<SecuritySignal>();
+        foreach (var group in candidates.GroupBy(c => c.Rule))
+        {
+            var rule = group.Key;
+            var since = group.Min(c => c.Candidate.FirstSeen) - TimeSpan.FromSeconds(rule.Definition.Options.MaxSignalDuration);
+            var open = new Dictionary<string, SecuritySignal>(await signals.LatestByGroupAsync(tenantId, rule.Id, since, cancellationToken), StringComparer.Ordinal);
+            foreach (var (_, candidate) in group)
+            {
+                if (suppressedBy[rule].Suppressing(candidate.Samples) is { Id: { } id })
+                {
+                    hidden[id] = (hidden.GetValueOrDefault(id).Signals + 1, 0);
+                    continue;
+                }
+                var signal = SignalLifecycle.Apply(rule, candidate, open.GetValueOrDefault(candidate.GroupKey), clock.GetUtcNow(), () => Guid.CreateVersion7().ToString("N"));
+                open[candidate.GroupKey] = signal;
+                if (!changed.Contains(signal))
+                {
+                    changed.Add(signal);
+                }
+            }
+        }
+        await signals.UpsertAsync(tenantId, changed, cancellationToken);
+        await suppressions.CountAsync(tenantId, hidden, cancellationToken);
+        return changed.Count;
+    }
+
+    private async Task<IReadOnlyList<(CompiledRule Rule, RuleSuppressions Suppressed)>> RulesAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        if (_cache.TryGetValue(tenantId, out var cached) && now - cached.Loaded < RulesCacheTime)
+        {
+            return cached.Rules;
+        }
+        var active = new SuppressionSet((await suppressions.ListAsync(tenantId, cancellationToken)).Select(s => s.Definition), now);
+        var compiled = new List<(CompiledRule, RuleSuppressions)>();
+        foreach (var rule in (await rules.ListAsync(tenantId, cancellationToken)).Where(r => r.IsEnabled && RealTimeRules.IsRealTime(r)))
+        {
+            try
+            {
+                var suppressed = active.For(rule);
+                compiled.Add((CompiledRule.Compile(rule.Id!, rule, [.. suppressed.Exclusions.Select(e => e.Query)]), suppressed));
+            }
+            catch (ArgumentException e)
+            {
+                log.LogWarning(e, "Real-time rule {RuleId} of tenant {TenantId} does not compile", rule.Id, tenantId);
+            }
+        }
+        _cache[tenantId] = (now, compiled);
+        return compiled;
+    }
+}
