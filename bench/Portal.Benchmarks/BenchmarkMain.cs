@@ -15,6 +15,7 @@ internal static class BenchmarkMain
         ["search"] = SearchBenchmark.RunAsync,
         ["intake-stages"] = IntakeStagesBenchmark.RunAsync,
         ["detect"] = DetectBenchmark.RunAsync,
+        ["latency"] = LatencyBenchmark.RunAsync,
     };
 
     public static async Task<int> Main(string[] args)
