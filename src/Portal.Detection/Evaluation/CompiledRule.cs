@@ -8,12 +8,14 @@ public sealed class CompiledRule
 {
     private CompiledRule(string id, DetectionRule definition, IReadOnlyList<QueryNode> exclusions)
     {
+        _plain = !RuleTypes.IsCorrelation(definition) && definition.Filters is not { Count: > 0 } && exclusions.Count == 0;
         Id = id;
         Definition = definition;
+        var correlation = RuleTypes.IsCorrelation(definition);
         Queries = definition.Queries.Select(q => new CompiledQuery(
             q.Name!,
-            Filtered(QueryParser.Parse(q.Query), definition.Filters, exclusions),
-            q.GroupByFields.Select(f => FieldNames.TryParse(f)!).ToList(),
+            Filtered(correlation ? SignalsOf(q) : QueryParser.Parse(q.Query), definition.Filters, exclusions),
+            (correlation ? q.CorrelatedByFields! : q.GroupByFields).Select(f => FieldNames.TryParse(f)!).ToList(),
             q.Aggregation,
             q.DistinctFields.Count > 0 ? FieldNames.TryParse(q.DistinctFields[0]) : null)
         {
@@ -58,8 +60,27 @@ public sealed class CompiledRule
     /// <summary>Cases with their parsed conditions, in rule order (first match wins).</summary>
     public IReadOnlyList<(RuleCase Case, CaseCondition Condition)> Cases { get; }
 
-    /// <summary>Group-by field names as written in the rule.</summary>
-    public IReadOnlyList<string> GroupByNames => Definition.Queries[0].GroupByFields;
+    /// <summary>Group-by field names as written in the rule (the correlated fields of a correlation rule).</summary>
+    public IReadOnlyList<string> GroupByNames => RuleTypes.IsCorrelation(Definition) ? Definition.Queries[0].CorrelatedByFields! : Definition.Queries[0].GroupByFields;
+
+    private readonly bool _plain;
+
+    /// <summary>
+    /// A key equal for queries that match exactly the same events: the query text, when nothing (filters, exclusions,
+    /// correlation) was folded in; null otherwise. Rules sharing a key are tested once per event.
+    /// </summary>
+    public string? SharingKey(int query) => _plain ? Definition.Queries[query].Query : null;
+
+    /// <summary>True for a rule over other rules' signals.</summary>
+    public bool IsCorrelation => RuleTypes.IsCorrelation(Definition);
+
+    /// <summary>A correlation query: the signals of its rule (as <see cref="Signals.SignalEvents"/> shows them), narrowed by its own query.</summary>
+    private static QueryNode SignalsOf(RuleQuery query)
+    {
+        var ofRule = new TermNode(new FieldRef(FieldKind.Attribute, "rule.id"), query.RuleId!, TermKind.Exact, 0);
+        var narrowed = QueryParser.Parse(query.Query);
+        return narrowed is MatchAllNode ? ofRule : new AndNode([ofRule, narrowed], 0);
+    }
 
     /// <summary>
     /// Compiles a rule; throws <see cref="ArgumentException"/> listing the errors of an invalid rule. Events matching any

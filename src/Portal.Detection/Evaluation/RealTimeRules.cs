@@ -10,7 +10,8 @@ public static class RealTimeRules
     /// is gained by waiting for a window to close. They are evaluated as batches are indexed, seconds after the 202.
     /// </summary>
     public static bool IsRealTime(DetectionRule rule) =>
-        rule.Options.DetectionMethod == DetectionMethods.Threshold
+        !RuleTypes.IsCorrelation(rule)
+        && rule.Options.DetectionMethod == DetectionMethods.Threshold
         && rule.Options.EvaluationWindow == 0
         && rule.Queries.All(q => q.Aggregation == RuleAggregations.Count);
 }

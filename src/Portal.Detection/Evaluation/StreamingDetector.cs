@@ -16,7 +16,10 @@ public sealed class StreamingDetector
 
     /// <summary>Rule queries by distinct query text: rules often share a query (clones with other thresholds), which is then tested once.</summary>
     private readonly List<List<(int Rule, int Query)>> _sharers = [];
-    private readonly Dictionary<(int Rule, string Group), SecuritySignal> _open = [];
+    private readonly Dictionary<(CompiledRule Rule, string Group), SecuritySignal> _open = [];
+
+    /// <summary>The signal correlation rules, fed the signals the other rules raise.</summary>
+    private readonly StreamingDetector? _correlations;
     private readonly List<SecuritySignal> _signals = [];
     private readonly List<int> _matches = [];
     private readonly Func<string> _newId;
@@ -27,21 +30,34 @@ public sealed class StreamingDetector
     /// With a <paramref name="sink"/>, candidates go there instead of through the lifecycle: the server applies them to
     /// the signals it has stored.
     /// </summary>
+    /// <remarks>
+    /// Signal correlation rules judge the signals the other rules raise here; with a sink no signal is raised here, so
+    /// they are left out (the server evaluates them over its stored signals).
+    /// </remarks>
     public StreamingDetector(IEnumerable<CompiledRule> rules, Func<string>? newId = null, Action<CompiledRule, SignalCandidate>? sink = null)
+        : this(rules.ToList(), newId, sink, correlating: false)
+    {
+    }
+
+    /// <summary><paramref name="correlating"/>: this detector judges signals, so its correlation rules are its rules.</summary>
+    private StreamingDetector(List<CompiledRule> all, Func<string>? newId, Action<CompiledRule, SignalCandidate>? sink, bool correlating)
     {
         _sink = sink;
-        _runners = rules.Select(RuleRunner.For).ToArray();
-        var byText = new Dictionary<string, int>(StringComparer.Ordinal);
+        _runners = all.Where(r => correlating || !r.IsCorrelation).Select(RuleRunner.For).ToArray();
+        var byKey = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var r = 0; r < _runners.Length; r++)
         {
             var queries = _runners[r].Rule.Queries;
             for (var q = 0; q < queries.Count; q++)
             {
-                var text = _runners[r].Rule.Definition.Queries[q].Query;
-                if (!byText.TryGetValue(text, out var shared))
+                var key = _runners[r].Rule.SharingKey(q);
+                if (key is null || !byKey.TryGetValue(key, out var shared))
                 {
                     shared = _sharers.Count;
-                    byText[text] = shared;
+                    if (key is not null)
+                    {
+                        byKey[key] = shared;
+                    }
                     _sharers.Add([]);
                     _index.Add(queries[q].Query, shared);
                 }
@@ -50,6 +66,11 @@ public sealed class StreamingDetector
         }
         var next = 0;
         _newId = newId ?? (() => $"signal-{++next:D6}");
+        var correlations = all.Where(r => r.IsCorrelation).ToList();
+        if (!correlating && correlations.Count > 0 && sink is null)
+        {
+            _correlations = new StreamingDetector(correlations, _newId, (rule, candidate) => Raise(rule, candidate), correlating: true);
+        }
     }
 
     /// <summary>Every signal raised so far, in order of creation; open signals keep being updated in place.</summary>
@@ -95,6 +116,7 @@ public sealed class StreamingDetector
                 Apply(r, candidate);
             }
         }
+        _correlations?.Advance(now);
     }
 
     /// <summary>Closes what is still pending at the end of the stream (the last anomaly buckets) and returns every signal.</summary>
@@ -111,13 +133,24 @@ public sealed class StreamingDetector
             _sink(_runners[rule].Rule, candidate);
             return;
         }
+        if (Raise(_runners[rule].Rule, candidate) is { } raised)
+        {
+            _correlations?.Process(SignalEvents.From(raised));
+        }
+    }
+
+    /// <summary>Applies the lifecycle; returns the signal when it is new.</summary>
+    private SecuritySignal? Raise(CompiledRule rule, SignalCandidate candidate)
+    {
         var key = (rule, candidate.GroupKey);
         var open = _open.GetValueOrDefault(key);
-        var signal = SignalLifecycle.Apply(_runners[rule].Rule, candidate, open, candidate.LastSeen, _newId);
-        if (!ReferenceEquals(signal, open))
+        var signal = SignalLifecycle.Apply(rule, candidate, open, candidate.LastSeen, _newId);
+        if (ReferenceEquals(signal, open))
         {
-            _signals.Add(signal);
-            _open[key] = signal;
+            return null;
         }
+        _signals.Add(signal);
+        _open[key] = signal;
+        return signal;
     }
 }

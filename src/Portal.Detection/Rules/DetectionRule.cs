@@ -70,6 +70,15 @@ public sealed class RuleQuery
     /// <summary>When true, events missing a group-by value are grouped under an empty value instead of skipped.</summary>
     public bool HasOptionalGroupByFields { get; set; }
 
+    /// <summary>Signal correlation: the rule whose signals this query counts.</summary>
+    public string? RuleId { get; set; }
+
+    /// <summary>Signal correlation: the fields (up to 3) on which the queries' signals must agree.</summary>
+    public List<string>? CorrelatedByFields { get; set; }
+
+    /// <summary>Signal correlation: the query whose signals give the correlated values (Datadog's field; informative here).</summary>
+    public int? CorrelatedQueryIndex { get; set; }
+
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; set; }
 }
@@ -190,6 +199,17 @@ public static class RuleAggregations
 
     /// <summary>Every aggregation a query may use.</summary>
     public static readonly IReadOnlyList<string> All = [Count, Cardinality, Sum, Max, NewValue, GeoData, EventCount];
+}
+
+/// <summary>Rule types.</summary>
+public static class RuleTypes
+{
+    public const string LogDetection = "log_detection";
+    public const string SignalCorrelation = "signal_correlation";
+
+    /// <summary>True for rules over other rules' signals (Datadog's <c>signal_correlation</c> type, or that detection method).</summary>
+    public static bool IsCorrelation(DetectionRule rule) =>
+        rule.Type == SignalCorrelation || rule.Options?.DetectionMethod == DetectionMethods.SignalCorrelation;
 }
 
 /// <summary>Detection methods.</summary>

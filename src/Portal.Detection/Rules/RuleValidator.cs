@@ -41,9 +41,9 @@ public static class RuleValidator
         {
             errors.Add(new("$.name", "must be at most 200 characters"));
         }
-        if (rule.Type != "log_detection")
+        if (rule.Type is not ("log_detection" or RuleTypes.SignalCorrelation))
         {
-            errors.Add(new("$.type", $"'{rule.Type}' is not supported; use 'log_detection'"));
+            errors.Add(new("$.type", $"'{rule.Type}' is not supported; use 'log_detection' or 'signal_correlation'"));
         }
         // JSON null deserializes into non-nullable members: report it rather than fail later.
         if (rule.Message is null)
@@ -91,7 +91,18 @@ public static class RuleValidator
             {
                 errors.Add(new($"{path}.query", syntax!.Message));
             }
-            ValidateAggregation(rule.Options?.DetectionMethod, q, path, errors);
+            if (RuleTypes.IsCorrelation(rule))
+            {
+                ValidateCorrelation(q, path, errors);
+                if (i > 0 && q.CorrelatedByFields is not null && !q.CorrelatedByFields.SequenceEqual(rule.Queries[0]?.CorrelatedByFields ?? []))
+                {
+                    errors.Add(new($"{path}.correlatedByFields", "every query of a correlation rule must correlate by the same fields"));
+                }
+            }
+            else
+            {
+                ValidateAggregation(rule.Options?.DetectionMethod, q, path, errors);
+            }
             ValidateFields(q.GroupByFields, $"{path}.groupByFields", errors);
             ValidateFields(q.DistinctFields, $"{path}.distinctFields", errors);
             ValidateFields(q.Metrics, $"{path}.metrics", errors);
@@ -110,6 +121,26 @@ public static class RuleValidator
         [DetectionMethods.AnomalyDetection] = [RuleAggregations.Count],
         [DetectionMethods.ImpossibleTravel] = [RuleAggregations.GeoData],
     };
+
+    private static void ValidateCorrelation(RuleQuery q, string path, List<RuleError> errors)
+    {
+        if (string.IsNullOrWhiteSpace(q.RuleId))
+        {
+            errors.Add(new($"{path}.ruleId", "a signal correlation query names the rule whose signals it counts"));
+        }
+        if (q.Aggregation != RuleAggregations.EventCount)
+        {
+            errors.Add(new($"{path}.aggregation", $"'{q.Aggregation}' is not an aggregation of signal correlation; use 'event_count'"));
+        }
+        if (q.CorrelatedByFields is not { Count: >= 1 and <= 3 })
+        {
+            errors.Add(new($"{path}.correlatedByFields", "signals are correlated by 1 to 3 fields"));
+        }
+        else
+        {
+            ValidateFields(q.CorrelatedByFields, $"{path}.correlatedByFields", errors);
+        }
+    }
 
     private static void ValidateAggregation(string? method, RuleQuery q, string path, List<RuleError> errors)
     {
@@ -241,7 +272,7 @@ public static class RuleValidator
         {
             errors.Add(new("$.options.detectionMethod", $"'{options.DetectionMethod}' is not a detection method; use one of {string.Join(", ", DetectionMethods.All)}"));
         }
-        else if (options.DetectionMethod is DetectionMethods.SignalCorrelation or DetectionMethods.ThirdParty)
+        else if (options.DetectionMethod is DetectionMethods.ThirdParty)
         {
             errors.Add(new("$.options.detectionMethod", $"'{options.DetectionMethod}' is not supported yet"));
         }

@@ -106,6 +106,37 @@ public class StreamingDetectorTests
     }
 
     [Fact]
+    public void Process_SignalCorrelation_RaisesWhereBothRulesFiredForTheSameAddress()
+    {
+        var bruteForce = CompiledRule.Compile("brute-force", Rule([Count(FailureQuery)], [("medium", "a > 5")]).Definition);
+        var rootLogin = CompiledRule.Compile("root-login", Rule([Count(SuccessQuery + " @usr.name:root")], [("high", "a > 0")], new RuleOptions { EvaluationWindow = 0 }).Definition);
+        var correlation = CompiledRule.Compile("takeover", new DetectionRule
+        {
+            Name = "Brute force then root login",
+            Type = RuleTypes.SignalCorrelation,
+            Queries =
+            [
+                new RuleQuery { Name = "guessing", RuleId = "brute-force", Aggregation = RuleAggregations.EventCount, CorrelatedByFields = ["@network.client.ip"] },
+                new RuleQuery { Name = "root", RuleId = "root-login", Aggregation = RuleAggregations.EventCount, CorrelatedByFields = ["@network.client.ip"] },
+            ],
+            Cases = [new RuleCase { Status = "critical", Condition = "guessing > 0 && root > 0" }],
+            Options = new RuleOptions { EvaluationWindow = 900, KeepAlive = 3600 },
+        });
+        var events = Failures(8, Attacker, T0)
+            .Append(Success(Attacker, "root", T0.AddSeconds(30)))
+            .Concat(Failures(8, Neighbour, T0))
+            .Append(Success("10.0.1.20", "root", T0.AddSeconds(40)))
+            .OrderBy(e => e.Timestamp);
+
+        var signals = Run([bruteForce, rootLogin, correlation], events);
+
+        var takeover = Assert.Single(signals, s => s.RuleId == "takeover");
+        Assert.Equal("critical", takeover.Severity);
+        Assert.Equal(Attacker, takeover.GroupBy["@network.client.ip"]);
+        Assert.Equal(new Dictionary<string, long> { ["guessing"] = 1, ["root"] = 1 }, takeover.EventsMatchedByQuery);
+    }
+
+    [Fact]
     public void Process_HigherCaseLater_EscalatesTheOpenSignal()
     {
         var rule = Rule([Count(FailureQuery)], [("critical", "a > 50"), ("medium", "a > 5")]);

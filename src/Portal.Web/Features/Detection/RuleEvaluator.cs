@@ -4,6 +4,7 @@ using Portal.Data;
 using Portal.Data.Rules;
 using Portal.Data.Suppressions;
 using Portal.Detection.Evaluation;
+using Portal.Detection.Events;
 using Portal.Detection.Query;
 using Portal.Detection.Rules;
 using Portal.Detection.Signals;
@@ -38,7 +39,8 @@ public sealed class RuleEvaluator(
         var hidden = new Dictionary<string, (long Signals, long Events)>(StringComparer.Ordinal);
         var total = 0;
         // Single-event rules are the real-time stage's: it judges each batch as it is indexed.
-        foreach (var rule in (await rules.ListAsync(tenantId, cancellationToken)).Where(r => r.IsEnabled && !RealTimeRules.IsRealTime(r)))
+        // Correlation rules come last, so that they see the signals this run raised.
+        foreach (var rule in (await rules.ListAsync(tenantId, cancellationToken)).Where(r => r.IsEnabled && !RealTimeRules.IsRealTime(r)).OrderBy(RuleTypes.IsCorrelation))
         {
             total += await EvaluateRuleAsync(tenantId, rule, evaluateUntil, suppressions.For(rule), hidden, cancellationToken);
         }
@@ -73,7 +75,9 @@ public sealed class RuleEvaluator(
             var open = new Dictionary<string, SecuritySignal>(
                 await signals.LatestByGroupAsync(tenantId, rule.Id, from - TimeSpan.FromSeconds(rule.Definition.Options.MaxSignalDuration), cancellationToken),
                 StringComparer.Ordinal);
-            var aggregator = logs.Aggregator(tenantId);
+            var aggregator = rule.IsCorrelation
+                ? await SignalsAsEventsAsync(tenantId, from - window - step, until, cancellationToken)
+                : logs.Aggregator(tenantId);
             var thresholdFrom = from;
             if (rule.Definition.Options.DetectionMethod != DetectionMethods.Threshold)
             {
@@ -133,6 +137,24 @@ public sealed class RuleEvaluator(
         state.LastSignals = changed;
         await db.SaveChangesAsync(cancellationToken);
         return changed;
+    }
+
+    /// <summary>The most signals a correlation rule reads per run.</summary>
+    private const int MaxCorrelatedSignals = 10_000;
+
+    /// <summary>The tenant's signals raised in <c>[from, to)</c>, as events for correlation rules.</summary>
+    private async Task<IEventAggregator> SignalsAsEventsAsync(Guid tenantId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        var found = new List<LogEvent>();
+        SearchCursor? after = null;
+        do
+        {
+            var page = await signals.SearchAsync(tenantId, new SearchRequest(new MatchAllNode(0), from, to, 1000, after), cancellationToken);
+            found.AddRange(page.Items.Select(SignalEvents.From));
+            after = page.Next;
+        }
+        while (after is not null && found.Count < MaxCorrelatedSignals);
+        return new InMemoryEventAggregator(found);
     }
 
     /// <summary>Would-be signals that no suppression stops; the others are counted against the suppression that stopped them.</summary>
