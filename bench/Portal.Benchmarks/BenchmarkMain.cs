@@ -16,6 +16,7 @@ internal static class BenchmarkMain
         ["intake-stages"] = IntakeStagesBenchmark.RunAsync,
         ["detect"] = DetectBenchmark.RunAsync,
         ["latency"] = LatencyBenchmark.RunAsync,
+        ["schedule"] = ScheduleBenchmark.RunAsync,
     };
 
     public static async Task<int> Main(string[] args)

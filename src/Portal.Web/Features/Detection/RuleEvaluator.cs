@@ -97,7 +97,6 @@ public sealed class RuleEvaluator(
                 changed += batch.Count;
                 state.LastSignalAt = batch.Count > 0 ? clock.GetUtcNow() : state.LastSignalAt;
                 state.Watermark = until;
-                await db.SaveChangesAsync(CancellationToken.None);
                 thresholdFrom = until;
             }
             for (var previous = thresholdFrom; previous < until;)
@@ -120,9 +119,13 @@ public sealed class RuleEvaluator(
                     state.LastSignalAt = clock.GetUtcNow();
                 }
                 // Each window's signals are stored: record the progress now, so that an interrupted catch-up
-                // resumes after this window instead of counting its events again.
+                // resumes after this window instead of counting its events again (the last window is saved with the
+                // rule's health below).
                 state.Watermark = point;
-                await db.SaveChangesAsync(CancellationToken.None);
+                if (point < until)
+                {
+                    await db.SaveChangesAsync(CancellationToken.None);
+                }
                 previous = point;
             }
             state.LastError = skipped ? $"Evaluation resumed after more than {MaxCatchUp.TotalHours:0} h; older windows were skipped." : null;
@@ -135,7 +138,8 @@ public sealed class RuleEvaluator(
         state.LastRunAt = clock.GetUtcNow();
         state.LastDurationMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         state.LastSignals = changed;
-        await db.SaveChangesAsync(cancellationToken);
+        // Not cancellable: the signals are stored, and the watermark must say so.
+        await db.SaveChangesAsync(CancellationToken.None);
         return changed;
     }
 
