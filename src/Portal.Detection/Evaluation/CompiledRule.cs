@@ -12,6 +12,22 @@ public sealed class CompiledRule
         Id = id;
         Definition = definition;
         var correlation = RuleTypes.IsCorrelation(definition);
+        if (definition.Options.DetectionMethod == DetectionMethods.ThirdParty)
+        {
+            _plain = false;
+            var roots = definition.Options.ThirdPartyRuleOptions!.RootQueries;
+            Queries = roots.Select((r, i) => new CompiledQuery(
+                $"root{i}",
+                Filtered(QueryParser.Parse(r.Query), definition.Filters, exclusions),
+                r.GroupByFields.Select(f => FieldNames.TryParse(f)!).ToList(),
+                RuleAggregations.Count,
+                null)).ToList();
+            Cases = [];
+            ThirdPartyCases = (definition.ThirdPartyCases ?? [])
+                .Select(c => (new RuleCase { Name = c.Name, Status = c.Status, Notifications = c.Notifications }, QueryMatcher.Compile(QueryParser.Parse(c.Query))))
+                .ToList();
+            return;
+        }
         Queries = definition.Queries.Select(q => new CompiledQuery(
             q.Name!,
             Filtered(correlation ? SignalsOf(q) : QueryParser.Parse(q.Query), definition.Filters, exclusions),
@@ -60,8 +76,14 @@ public sealed class CompiledRule
     /// <summary>Cases with their parsed conditions, in rule order (first match wins).</summary>
     public IReadOnlyList<(RuleCase Case, CaseCondition Condition)> Cases { get; }
 
-    /// <summary>Group-by field names as written in the rule (the correlated fields of a correlation rule).</summary>
-    public IReadOnlyList<string> GroupByNames => RuleTypes.IsCorrelation(Definition) ? Definition.Queries[0].CorrelatedByFields! : Definition.Queries[0].GroupByFields;
+    /// <summary>Third-party cases with their compiled queries, in rule order (first match wins).</summary>
+    public IReadOnlyList<(RuleCase Case, Func<Events.LogEvent, bool> Matches)> ThirdPartyCases { get; } = [];
+
+    /// <summary>Group-by field names as written in the rule (the correlated fields of a correlation rule, the root query's of a third-party rule).</summary>
+    public IReadOnlyList<string> GroupByNames =>
+        Definition.Options.DetectionMethod == DetectionMethods.ThirdParty ? Definition.Options.ThirdPartyRuleOptions!.RootQueries[0].GroupByFields
+        : RuleTypes.IsCorrelation(Definition) ? Definition.Queries[0].CorrelatedByFields!
+        : Definition.Queries[0].GroupByFields;
 
     private readonly bool _plain;
 

@@ -28,6 +28,7 @@ internal abstract class RuleRunner(CompiledRule rule)
         DetectionMethods.NewValue => new NewValueRunner(rule),
         DetectionMethods.ImpossibleTravel => new ImpossibleTravelRunner(rule),
         DetectionMethods.AnomalyDetection => new AnomalyRunner(rule),
+        DetectionMethods.ThirdParty => new ThirdPartyRunner(rule),
         _ => new ThresholdRunner(rule),
     };
 

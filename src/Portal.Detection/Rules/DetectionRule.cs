@@ -20,6 +20,9 @@ public sealed class DetectionRule
     public List<string> Tags { get; set; } = [];
     public bool HasExtendedTitle { get; set; }
 
+    /// <summary>Third-party rules: cases tested in order on each event of the root queries; the first whose query matches sets the severity.</summary>
+    public List<ThirdPartyCase>? ThirdPartyCases { get; set; }
+
     /// <summary>Datadog's rule filters: events must match every <c>require</c> query and no <c>suppress</c> query to be evaluated.</summary>
     public List<RuleFilter>? Filters { get; set; }
 
@@ -37,6 +40,44 @@ public sealed class DetectionRule
     /// run by <c>vigil rules test</c> and by the test suite for every shipped rule. Datadog ignores it.
     /// </summary>
     public List<RuleTest>? Tests { get; set; }
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Extra { get; set; }
+}
+
+/// <summary>A third-party case: events matching <see cref="Query"/> raise signals of <see cref="Status"/>.</summary>
+public sealed class ThirdPartyCase
+{
+    public string? Name { get; set; }
+    public string Query { get; set; } = "";
+    public string Status { get; set; } = Severities.Info;
+    public List<string> Notifications { get; set; } = [];
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Extra { get; set; }
+}
+
+/// <summary>
+/// The <c>third_party</c> method, for alerts other products already raised (GuardDuty findings, EDR detections): each
+/// event of a root query is a signal of its group, with the severity of the first matching third-party case, else
+/// <see cref="DefaultStatus"/> (no signal when that is unset).
+/// </summary>
+public sealed class ThirdPartyRuleOptions
+{
+    public string? DefaultStatus { get; set; }
+    public List<ThirdPartyRootQuery> RootQueries { get; set; } = [];
+    public string? SignalTitleTemplate { get; set; }
+    public List<string> DefaultNotifications { get; set; } = [];
+
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Extra { get; set; }
+}
+
+/// <summary>A root query of a third-party rule.</summary>
+public sealed class ThirdPartyRootQuery
+{
+    public string Query { get; set; } = "";
+    public List<string> GroupByFields { get; set; } = [];
 
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; set; }
@@ -111,6 +152,9 @@ public sealed class RuleOptions
 
     /// <summary>Options of the <c>anomaly_detection</c> method.</summary>
     public AnomalyDetectionOptions? AnomalyDetectionOptions { get; set; }
+
+    /// <summary>Options of the <c>third_party</c> method: the root queries and the severity when no case matches.</summary>
+    public ThirdPartyRuleOptions? ThirdPartyRuleOptions { get; set; }
 
     /// <summary>Lower the severity one step for events tagged <c>env:staging</c>, <c>env:test</c> or <c>env:dev</c>.</summary>
     public bool DecreaseCriticalityBasedOnEnv { get; set; }

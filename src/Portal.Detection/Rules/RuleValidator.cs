@@ -54,9 +54,16 @@ public static class RuleValidator
         {
             errors.Add(new("$.tags", "must be an array of strings"));
         }
-        ValidateQueries(rule, errors);
+        if (rule.Options?.DetectionMethod == DetectionMethods.ThirdParty)
+        {
+            ValidateThirdParty(rule, errors);
+        }
+        else
+        {
+            ValidateQueries(rule, errors);
+            ValidateCases(rule, errors);
+        }
         ValidateFilters(rule.Filters, errors);
-        ValidateCases(rule, errors);
         ValidateOptions(rule.Options, errors);
         return errors;
     }
@@ -121,6 +128,60 @@ public static class RuleValidator
         [DetectionMethods.AnomalyDetection] = [RuleAggregations.Count],
         [DetectionMethods.ImpossibleTravel] = [RuleAggregations.GeoData],
     };
+
+    private static void ValidateThirdParty(DetectionRule rule, List<RuleError> errors)
+    {
+        var options = rule.Options.ThirdPartyRuleOptions;
+        if (options?.RootQueries is not { Count: > 0 })
+        {
+            errors.Add(new("$.options.thirdPartyRuleOptions.rootQueries", "a third-party rule needs at least one root query"));
+        }
+        for (var i = 0; i < (options?.RootQueries?.Count ?? 0); i++)
+        {
+            var root = options!.RootQueries[i];
+            var path = $"$.options.thirdPartyRuleOptions.rootQueries[{i}]";
+            if (root is null)
+            {
+                errors.Add(new(path, "expected a root query object"));
+                continue;
+            }
+            if (!QueryParser.TryParse(root.Query, out _, out var syntax))
+            {
+                errors.Add(new($"{path}.query", syntax!.Message));
+            }
+            ValidateFields(root.GroupByFields, $"{path}.groupByFields", errors);
+            if (i > 0 && root.GroupByFields is not null && !root.GroupByFields.SequenceEqual(options.RootQueries[0]?.GroupByFields ?? []))
+            {
+                errors.Add(new($"{path}.groupByFields", "every root query must group by the same fields"));
+            }
+        }
+        if (options?.DefaultStatus is { } status && Severities.Rank(status) < 0)
+        {
+            errors.Add(new("$.options.thirdPartyRuleOptions.defaultStatus", $"'{status}' is not a severity; use one of {string.Join(", ", Severities.All)}"));
+        }
+        for (var i = 0; i < (rule.ThirdPartyCases?.Count ?? 0); i++)
+        {
+            var c = rule.ThirdPartyCases![i];
+            var path = $"$.thirdPartyCases[{i}]";
+            if (c is null)
+            {
+                errors.Add(new(path, "expected a case object"));
+                continue;
+            }
+            if (Severities.Rank(c.Status) < 0)
+            {
+                errors.Add(new($"{path}.status", $"'{c.Status}' is not a severity; use one of {string.Join(", ", Severities.All)}"));
+            }
+            if (!QueryParser.TryParse(c.Query, out _, out var syntax))
+            {
+                errors.Add(new($"{path}.query", syntax!.Message));
+            }
+        }
+        if (rule.ThirdPartyCases is not { Count: > 0 } && options?.DefaultStatus is null)
+        {
+            errors.Add(new("$.thirdPartyCases", "give at least one case, or a default status"));
+        }
+    }
 
     private static void ValidateCorrelation(RuleQuery q, string path, List<RuleError> errors)
     {
@@ -272,10 +333,7 @@ public static class RuleValidator
         {
             errors.Add(new("$.options.detectionMethod", $"'{options.DetectionMethod}' is not a detection method; use one of {string.Join(", ", DetectionMethods.All)}"));
         }
-        else if (options.DetectionMethod is DetectionMethods.ThirdParty)
-        {
-            errors.Add(new("$.options.detectionMethod", $"'{options.DetectionMethod}' is not supported yet"));
-        }
+
         if (options.NewValueOptions is { } newValue)
         {
             CheckAllowed(newValue.LearningDuration, NewValueLearningDays, "$.options.newValueOptions.learningDuration", errors, "days");

@@ -137,6 +137,48 @@ public class StreamingDetectorTests
     }
 
     [Fact]
+    public void Process_ThirdParty_RaisesOneSignalPerFindingWithTheSeverityOfTheFirstMatchingCase()
+    {
+        var (definition, errors) = RuleJson.Parse("""
+            {
+              "name": "GuardDuty finding",
+              "queries": [],
+              "cases": [],
+              "thirdPartyCases": [
+                { "name": "high", "query": "@detail.severity:>=7", "status": "high" },
+                { "name": "medium", "query": "@detail.severity:>=4", "status": "medium" }
+              ],
+              "options": {
+                "detectionMethod": "third_party", "keepAlive": 3600, "maxSignalDuration": 86400,
+                "thirdPartyRuleOptions": {
+                  "defaultStatus": "low",
+                  "rootQueries": [{ "query": "source:guardduty", "groupByFields": ["@detail.id"] }],
+                  "signalTitleTemplate": "GuardDuty: {{@detail.type}}"
+                }
+              },
+              "message": "{{@detail.title}}",
+              "tags": []
+            }
+            """);
+        Assert.Empty(errors);
+        var rule = CompiledRule.Compile("guardduty", definition!);
+        LogEvent Finding(string id, double severity, int second) => IntakeNormalizer.NormalizeRecorded(
+            new JsonObject
+            {
+                ["ddsource"] = "guardduty",
+                ["message"] = "finding",
+                ["detail"] = new JsonObject { ["id"] = id, ["severity"] = severity, ["type"] = "Recon:EC2/PortProbeUnprotectedPort", ["title"] = "Unprotected port probed" },
+            },
+            T0.AddSeconds(second));
+
+        var signals = Run([rule], [Finding("f1", 2, 0), Finding("f2", 8.5, 1), Finding("f3", 5, 2), Finding("f2", 8.5, 3)]);
+
+        Assert.Equal([("f1", "low", 1L), ("f2", "high", 2L), ("f3", "medium", 1L)], signals.Select(s => (s.GroupBy["@detail.id"], s.Severity, s.EventsMatched)));
+        Assert.Equal("GuardDuty: Recon:EC2/PortProbeUnprotectedPort", signals[0].Title);
+        Assert.True(RealTimeRules.IsRealTime(definition!));
+    }
+
+    [Fact]
     public void Process_HigherCaseLater_EscalatesTheOpenSignal()
     {
         var rule = Rule([Count(FailureQuery)], [("critical", "a > 50"), ("medium", "a > 5")]);

@@ -103,7 +103,7 @@ public partial class RuleJsonTests
     [InlineData("options.detectionMethod", "\"new_value\"", "$.queries[0].aggregation", "'count' is not an aggregation of the new_value method; use 'new_value'")]
     [InlineData("options.detectionMethod", "\"magic\"", "$.options.detectionMethod", "'magic' is not a detection method; use one of threshold, new_value, anomaly_detection, impossible_travel, signal_correlation, third_party")]
     [InlineData("options.detectionMethod", "\"signal_correlation\"", "$.queries[0].ruleId", "a signal correlation query names the rule whose signals it counts")]
-    [InlineData("options.detectionMethod", "\"third_party\"", "$.options.detectionMethod", "'third_party' is not supported yet")]
+    [InlineData("options.detectionMethod", "\"third_party\"", "$.options.thirdPartyRuleOptions.rootQueries", "a third-party rule needs at least one root query")]
     [InlineData("filters", "[{\"action\": \"drop\", \"query\": \"host:a\"}]", "$.filters[0].action", "'drop' is not a filter action; use 'require' or 'suppress'")]
     [InlineData("filters", "[{\"action\": \"suppress\", \"query\": \"(host:a\"}]", "$.filters[0].query", "expected ')' to close the '(' at position 0 (at position 7)")]
     [InlineData("options.evaluationWindow", "120", "$.options.evaluationWindow", "120 is not allowed; use one of 0, 60, 300, 600, 900, 1800, 3600, 7200 (seconds)")]
