@@ -135,6 +135,9 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal) : IC
         await WaitForCircuitAsync(page);
         await Expect(page.Locator("#rules-table")).ToContainTextAsync("SSH brute force from a single source IP");
         await Expect(page.Locator("#rules-table")).ToContainTextAsync("Any sshd activity");
+        await Expect(page.Locator("#rules-table")).ToContainTextAsync("Impossible travel");
+        await Expect(page.Locator("#rules-table")).ToContainTextAsync("Single event · real time");
+        await page.ScreenshotAsync(new() { Path = Shot("02c-rules.png") });
         await page.ClickAsync("#evaluate-now");
 
         await page.GotoAsync("signals");

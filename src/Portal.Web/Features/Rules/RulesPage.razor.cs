@@ -4,6 +4,7 @@ using Microsoft.EntityFrameworkCore;
 using MudBlazor;
 using Portal.Data;
 using Portal.Data.Rules;
+using Portal.Detection.Evaluation;
 using Portal.Detection.Rules;
 using Portal.Web.Features.Detection;
 using Portal.Web.Features.Identity;
@@ -60,6 +61,30 @@ public partial class RulesPage
     /// <summary>A rule with its run state.</summary>
     internal sealed record RuleRow(DetectionRule Rule, RuleRunState? State)
     {
-        public string MaxSeverity => Rule.Cases.Select(c => c.Status).OrderByDescending(Severities.Rank).FirstOrDefault() ?? Severities.Info;
+        public string MaxSeverity => Rule.Cases.Select(c => c.Status)
+            .Concat((Rule.ThirdPartyCases ?? []).Select(c => c.Status))
+            .Append(Rule.Options.ThirdPartyRuleOptions?.DefaultStatus ?? Severities.Info)
+            .OrderByDescending(Severities.Rank)
+            .First();
+
+        /// <summary>The judged events, as the rule selects them.</summary>
+        public string Query => Rule.Options.ThirdPartyRuleOptions is { } thirdParty
+            ? string.Join(" | ", thirdParty.RootQueries.Select(q => q.Query))
+            : RuleTypes.IsCorrelation(Rule)
+                ? $"signals of {Rule.Queries.Count} rules, by {string.Join(", ", Rule.Queries.FirstOrDefault()?.CorrelatedByFields ?? [])}"
+                : string.Join(" | ", Rule.Queries.Select(q => q.Query));
+
+        /// <summary>How the rule judges: method and window.</summary>
+        public string Method => RealTimeRules.IsRealTime(Rule) ? (Rule.Options.DetectionMethod == DetectionMethods.ThirdParty ? "Third party · real time" : "Single event · real time")
+            : RuleTypes.IsCorrelation(Rule) ? $"Correlation · {Window(Rule.Options.EvaluationWindow)}"
+            : Rule.Options.DetectionMethod switch
+            {
+                DetectionMethods.NewValue => $"New value · learns {Rule.Options.NewValueOptions?.LearningDuration ?? 1} d",
+                DetectionMethods.AnomalyDetection => $"Anomaly · {Window(Rule.Options.AnomalyDetectionOptions?.BucketDuration ?? 300)} buckets",
+                DetectionMethods.ImpossibleTravel => "Impossible travel",
+                _ => $"Threshold · {Window(Rule.Options.EvaluationWindow)}",
+            };
+
+        private static string Window(int seconds) => seconds >= 3600 ? $"{seconds / 3600} h" : $"{seconds / 60} min";
     }
 }
