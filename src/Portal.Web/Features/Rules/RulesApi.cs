@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Portal.Data.Rules;
@@ -62,7 +61,7 @@ public static class RulesApi
         var (rule, errors) = RuleJson.Parse(ruleJson.ToJsonString());
         if (rule is null)
         {
-            return Invalid(errors.Select(e => e with { Path = "$.rule" + e.Path[1..] }).ToList());
+            return JsonBodies.Invalid(errors, "The rule is invalid", "$.rule");
         }
         var compiled = CompiledRule.Compile(rule.Id ?? "test", rule);
         var results = new JsonArray();
@@ -137,7 +136,7 @@ public static class RulesApi
             (rule, var errors) = RuleJson.Parse(ruleJson.ToJsonString());
             if (rule is null)
             {
-                return Invalid(errors.Select(e => e with { Path = "$.rule" + e.Path[1..] }).ToList());
+                return JsonBodies.Invalid(errors, "The rule is invalid", "$.rule");
             }
         }
         else
@@ -256,29 +255,10 @@ public static class RulesApi
         return json;
     }
 
-    private static async Task<(JsonObject? Json, ProblemHttpResult? Error)> ReadObjectAsync(HttpContext http, CancellationToken cancellationToken)
-    {
-        if (!http.Request.HasJsonContentType())
-        {
-            // Also keeps cross-site form posts (text/plain, no preflight) away from cookie-authenticated writes.
-            return (null, TypedResults.Problem(detail: "Send the rule as JSON with Content-Type: application/json.", statusCode: 415, title: "Unsupported media type"));
-        }
-        try
-        {
-            var node = await JsonNode.ParseAsync(http.Request.Body, cancellationToken: cancellationToken);
-            return node is JsonObject obj
-                ? (obj, null)
-                : (null, TypedResults.Problem(detail: "$: expected a rule object.", statusCode: 400, title: "Invalid rule"));
-        }
-        catch (JsonException e)
-        {
-            return (null, TypedResults.Problem(detail: $"Malformed JSON at line {(e.LineNumber ?? 0) + 1}, byte {(e.BytePositionInLine ?? 0) + 1}.", statusCode: 400, title: "Malformed JSON"));
-        }
-    }
+    private static Task<(JsonObject? Json, ProblemHttpResult? Error)> ReadObjectAsync(HttpContext http, CancellationToken cancellationToken) =>
+        JsonBodies.ReadObjectAsync(http, "rule", cancellationToken);
 
-    private static ValidationProblem Invalid(IReadOnlyList<RuleError> errors) => TypedResults.ValidationProblem(
-        errors.GroupBy(e => e.Path).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
-        title: "The rule is invalid");
+    private static ValidationProblem Invalid(IReadOnlyList<RuleError> errors) => JsonBodies.Invalid(errors, "The rule is invalid");
 
     private static NotFound<JsonObject> NotFound() => TypedResults.NotFound(new JsonObject { ["errors"] = new JsonArray("Rule not found") });
 

@@ -72,26 +72,17 @@ public static class SuppressionsApi
     /// <summary>The <c>data.attributes</c> object of a JSON:API request body.</summary>
     private static async Task<(JsonObject? Attributes, ProblemHttpResult? Error)> ReadAttributesAsync(HttpContext http, CancellationToken cancellationToken)
     {
-        if (!http.Request.HasJsonContentType())
+        var (body, error) = await JsonBodies.ReadObjectAsync(http, "suppression", cancellationToken);
+        if (error is not null)
         {
-            return (null, TypedResults.Problem(detail: "Send the suppression as JSON with Content-Type: application/json.", statusCode: 415, title: "Unsupported media type"));
+            return (null, error);
         }
-        try
-        {
-            var node = await JsonNode.ParseAsync(http.Request.Body, cancellationToken: cancellationToken);
-            return node?["data"]?["attributes"] is JsonObject attributes
-                ? (attributes, null)
-                : (null, TypedResults.Problem(detail: "$.data.attributes: expected the suppression's attributes.", statusCode: 400, title: "Invalid suppression"));
-        }
-        catch (JsonException e)
-        {
-            return (null, TypedResults.Problem(detail: $"Malformed JSON at line {(e.LineNumber ?? 0) + 1}, byte {(e.BytePositionInLine ?? 0) + 1}.", statusCode: 400, title: "Malformed JSON"));
-        }
+        return body!["data"]?["attributes"] is JsonObject attributes
+            ? (attributes, null)
+            : (null, TypedResults.Problem(detail: "$.data.attributes: expected the suppression's attributes.", statusCode: 400, title: "Invalid suppression"));
     }
 
-    private static ValidationProblem Invalid(IReadOnlyList<RuleError> errors) => TypedResults.ValidationProblem(
-        errors.GroupBy(e => "$.data.attributes" + e.Path[1..]).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()),
-        title: "The suppression is invalid");
+    private static ValidationProblem Invalid(IReadOnlyList<RuleError> errors) => JsonBodies.Invalid(errors, "The suppression is invalid", "$.data.attributes");
 
     private static NotFound<JsonObject> NotFound() => TypedResults.NotFound(new JsonObject { ["errors"] = new JsonArray("Suppression not found") });
 
