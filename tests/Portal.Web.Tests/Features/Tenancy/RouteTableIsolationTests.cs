@@ -28,7 +28,10 @@ public sealed class RouteTableIsolationTests(PortalFixture portal)
         var aSignal = (await LogShipper.SearchSignalsAsync(client, a, "*"))["data"]![0]!["id"]!.GetValue<string>();
         using var aRules = await client.SendAsync(a.Request(HttpMethod.Get, "api/v2/security_monitoring/rules"));
         var aRule = (await aRules.Content.ReadFromJsonAsync<JsonObject>())!["data"]![0]!["id"]!.GetValue<string>();
-        string[] secrets = [aSignal, aRule, "192.0.2.250", "alpha-secret-user", "Alpha Routes"];
+        var suppression = new JsonObject { ["data"] = new JsonObject { ["attributes"] = new JsonObject { ["name"] = "alpha-secret-suppression", ["rule_query"] = "*", ["suppression_query"] = "host:alpha-lab" } } };
+        using var aSuppressionCreated = await client.SendAsync(a.Request(HttpMethod.Post, "api/v2/security_monitoring/configuration/suppressions", JsonContent.Create(suppression)));
+        var aSuppression = (await aSuppressionCreated.Content.ReadFromJsonAsync<JsonObject>())!["data"]!["id"]!.GetValue<string>();
+        string[] secrets = [aSignal, aRule, aSuppression, "192.0.2.250", "alpha-secret-user", "alpha-secret-suppression", "Alpha Routes"];
 
         var routes = portal.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
             .Where(e => e.RoutePattern.RawText?.TrimStart('/').StartsWith("api/", StringComparison.Ordinal) == true)
@@ -39,11 +42,14 @@ public sealed class RouteTableIsolationTests(PortalFixture portal)
 
         foreach (var (method, pattern) in routes)
         {
-            foreach (var id in pattern.Contains('{', StringComparison.Ordinal) ? new[] { aSignal, aRule } : [""])
+            foreach (var id in pattern.Contains('{', StringComparison.Ordinal) ? new[] { aSignal, aRule, aSuppression } : [""])
             {
                 var path = System.Text.RegularExpressions.Regex.Replace(pattern, @"\{[^}]+\}", id);
                 var body = method is "POST" or "PUT" or "PATCH"
-                    ? new StringContent("""{"data":{"attributes":{"state":"archived"}},"isEnabled":false,"filter":{"query":"*","from":"now-1h"},"message":"x"}""", Encoding.UTF8, "application/json")
+                    ? new StringContent(pattern.EndsWith("/backtest", StringComparison.Ordinal)
+                        // B asks to backtest A's rule by its id: it must not exist for B.
+                        ? $$"""{"ruleId":"{{aRule}}","from":"now-1h"}"""
+                        : """{"data":{"attributes":{"state":"archived"}},"isEnabled":false,"filter":{"query":"*","from":"now-1h"},"message":"x"}""", Encoding.UTF8, "application/json")
                     : null;
                 using var response = await client.SendAsync(b.Request(new HttpMethod(method), path, body));
                 var text = await response.Content.ReadAsStringAsync();
@@ -52,7 +58,7 @@ public sealed class RouteTableIsolationTests(PortalFixture portal)
                 {
                     Assert.False(text.Contains(secret, StringComparison.Ordinal), $"{method} /{path} as B returned A's '{secret}'");
                 }
-                if (id.Length > 0)
+                if (id.Length > 0 || pattern.EndsWith("/backtest", StringComparison.Ordinal))
                 {
                     Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{method} /{path} as B with A's id answered {(int)response.StatusCode}");
                 }
