@@ -350,6 +350,9 @@ namespace Portal.Data.Postgres.Migrations
                     b.Property<string>("LastError")
                         .HasColumnType("text");
 
+                    b.Property<long>("LastEventsScanned")
+                        .HasColumnType("bigint");
+
                     b.Property<DateTimeOffset?>("LastRunAt")
                         .HasColumnType("timestamp with time zone");
 

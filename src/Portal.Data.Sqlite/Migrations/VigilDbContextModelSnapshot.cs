@@ -339,6 +339,9 @@ namespace Portal.Data.Sqlite.Migrations
                     b.Property<string>("LastError")
                         .HasColumnType("TEXT");
 
+                    b.Property<long>("LastEventsScanned")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long?>("LastRunAt")
                         .HasColumnType("INTEGER");
 

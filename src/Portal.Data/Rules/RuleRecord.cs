@@ -34,6 +34,9 @@ public sealed class RuleRunState : ITenantOwned
     public DateTimeOffset? LastRunAt { get; set; }
     public double LastDurationMs { get; set; }
     public int LastSignals { get; set; }
+
+    /// <summary>Events the last run read from the store (matching the rule's queries in the windows it judged).</summary>
+    public long LastEventsScanned { get; set; }
     public string? LastError { get; set; }
     public DateTimeOffset? LastSignalAt { get; set; }
 }

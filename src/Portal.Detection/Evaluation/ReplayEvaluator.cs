@@ -16,7 +16,7 @@ public static class ReplayEvaluator
     /// each run judges exactly as a detector that had run without stopping; only candidates of new events are kept.
     /// </summary>
     public static async Task<IReadOnlyList<SignalCandidate>> EvaluateAsync(
-        CompiledRule rule, IEventAggregator store, DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken)
+        CompiledRule rule, IEventAggregator store, DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken, Action<long>? scanned = null)
     {
         var history = History(rule.Definition.Options);
         var events = new Dictionary<string, LogEvent>(StringComparer.Ordinal);
@@ -27,6 +27,7 @@ public static class ReplayEvaluator
                 events.TryAdd(e.Id, e);
             }
         }
+        scanned?.Invoke(events.Count);
         var candidates = new List<SignalCandidate>();
         var detector = new StreamingDetector([rule], sink: (_, c) => candidates.Add(c));
         foreach (var e in events.Values.OrderBy(e => e.Timestamp))

@@ -38,9 +38,10 @@ public static class ThresholdEvaluator
     /// <summary>
     /// Evaluates <paramref name="rule"/> over <c>[from, to)</c>. Only groups with events at or after
     /// <paramref name="newSince"/> are reported, so a sliding window never re-raises on events it already judged.
+    /// <paramref name="scanned"/> is told how many events each query's aggregation read.
     /// </summary>
     public static async Task<IReadOnlyList<SignalCandidate>> EvaluateAsync(
-        CompiledRule rule, IEventAggregator store, DateTimeOffset from, DateTimeOffset to, DateTimeOffset newSince, CancellationToken cancellationToken)
+        CompiledRule rule, IEventAggregator store, DateTimeOffset from, DateTimeOffset to, DateTimeOffset newSince, CancellationToken cancellationToken, Action<long>? scanned = null)
     {
         var byGroup = new Dictionary<string, (IReadOnlyList<string> Values, Dictionary<string, GroupAggregate> PerQuery)>(StringComparer.Ordinal);
         foreach (var query in rule.Queries)
@@ -50,7 +51,9 @@ public static class ThresholdEvaluator
                 Metric = query.Metrics.Count > 0 ? query.Metrics[0] : null,
                 OptionalGroupBy = query.HasOptionalGroupBy,
             };
-            foreach (var group in await store.AggregateAsync(request, cancellationToken))
+            var groups = await store.AggregateAsync(request, cancellationToken);
+            scanned?.Invoke(groups.Sum(g => g.Count));
+            foreach (var group in groups)
             {
                 var key = GroupAggregator.GroupKey(group.GroupValues);
                 if (!byGroup.TryGetValue(key, out var entry))

@@ -65,6 +65,7 @@ public sealed class RuleEvaluator(
 
         var started = Stopwatch.GetTimestamp();
         var changed = 0;
+        var scanned = 0L;
         try
         {
             var rule = CompiledRule.Compile(definition.Id!, definition, [.. suppressed.Exclusions.Select(e => e.Query)]);
@@ -84,7 +85,7 @@ public sealed class RuleEvaluator(
                 // Methods that follow events one by one replay their history through the detector: one pass for the whole range.
                 var batch = new List<SecuritySignal>();
                 await CountExclusionsAsync(definition, suppressed, aggregator, from, until, hidden, cancellationToken);
-                foreach (var candidate in Unsuppressed(await ReplayEvaluator.EvaluateAsync(rule, aggregator, from, until, cancellationToken), suppressed, hidden))
+                foreach (var candidate in Unsuppressed(await ReplayEvaluator.EvaluateAsync(rule, aggregator, from, until, cancellationToken, n => scanned += n), suppressed, hidden))
                 {
                     var signal = SignalLifecycle.Apply(rule, candidate, open.GetValueOrDefault(candidate.GroupKey), candidate.LastSeen, () => Guid.CreateVersion7().ToString("N"));
                     open[candidate.GroupKey] = signal;
@@ -104,7 +105,7 @@ public sealed class RuleEvaluator(
                 var point = previous + step < until ? previous + step : until;
                 var windowStart = window > TimeSpan.Zero ? point - window : previous;
                 await CountExclusionsAsync(definition, suppressed, aggregator, previous, point, hidden, cancellationToken);
-                var candidates = Unsuppressed(await ThresholdEvaluator.EvaluateAsync(rule, aggregator, windowStart, point, previous, cancellationToken), suppressed, hidden);
+                var candidates = Unsuppressed(await ThresholdEvaluator.EvaluateAsync(rule, aggregator, windowStart, point, previous, cancellationToken, n => scanned += n), suppressed, hidden);
                 var batch = candidates
                     .Select(c => SignalLifecycle.Apply(rule, c, open.GetValueOrDefault(c.GroupKey), point, () => Guid.CreateVersion7().ToString("N")))
                     .ToList();
@@ -138,6 +139,7 @@ public sealed class RuleEvaluator(
         state.LastRunAt = clock.GetUtcNow();
         state.LastDurationMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         state.LastSignals = changed;
+        state.LastEventsScanned = scanned;
         // Not cancellable: the signals are stored, and the watermark must say so.
         await db.SaveChangesAsync(CancellationToken.None);
         return changed;
