@@ -93,7 +93,8 @@ internal static class DetectionCommands
             return UsageError;
         }
         var year = DateTime.UtcNow.Year;
-        if (options.GetValueOrDefault("year")?.FirstOrDefault() is { } yearText && !int.TryParse(yearText, NumberStyles.None, CultureInfo.InvariantCulture, out year))
+        if (options.GetValueOrDefault("year")?.FirstOrDefault() is { } yearText
+            && (!int.TryParse(yearText, NumberStyles.None, CultureInfo.InvariantCulture, out year) || year is < 1970 or > 9999))
         {
             error.WriteLine($"vigil detect: --year must be a year, not '{yearText}'");
             return UsageError;
@@ -119,7 +120,16 @@ internal static class DetectionCommands
         }
 
         var logErrors = new List<FileError>();
-        var events = logPaths.SelectMany(p => LogFiles.Read(p, source, year, logErrors)).OrderBy(e => e.Timestamp).ToList();
+        List<Portal.Detection.Events.LogEvent> events;
+        try
+        {
+            events = logPaths.SelectMany(p => LogFiles.Read(p, source, year, logErrors)).OrderBy(e => e.Timestamp).ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            error.WriteLine(e.Message);
+            return UsageError;
+        }
         foreach (var problem in logErrors)
         {
             error.WriteLine(problem);
@@ -172,7 +182,7 @@ internal static class DetectionCommands
             rules = RuleFiles.Read(paths);
             return true;
         }
-        catch (FileNotFoundException e)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             error.WriteLine(e.Message);
             return false;

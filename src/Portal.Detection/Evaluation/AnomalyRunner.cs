@@ -23,6 +23,13 @@ internal sealed class AnomalyRunner(CompiledRule rule) : RuleRunner(rule)
 
     private int LearningBuckets => (int)Math.Max(1, _learningHours * 3600L / _bucketSeconds);
 
+    /// <summary>
+    /// The bucket learning started in: the rule's creation (stored rules) or its first event (rules from files). A
+    /// group quiet until now has a baseline of zeros since then, so its first burst is judged, as a detector that had
+    /// run all along would judge it, even when the history replayed starts later.
+    /// </summary>
+    private long? _learningStart = rule.Definition.CreatedAt is { } created ? DateTimeOffset.FromUnixTimeMilliseconds(created).ToUnixTimeSeconds() / (rule.Definition.Options.AnomalyDetectionOptions ?? Defaults).BucketDuration : null;
+
     public override IEnumerable<SignalCandidate> Observe(int query, LogEvent e)
     {
         var q = Rule.Queries[query];
@@ -32,6 +39,7 @@ internal sealed class AnomalyRunner(CompiledRule rule) : RuleRunner(rule)
         }
         var key = GroupAggregator.GroupKey(values);
         var bucket = e.Timestamp.ToUnixTimeSeconds() / _bucketSeconds;
+        _learningStart ??= bucket;
         if (!_groups.TryGetValue(key, out var series))
         {
             series = new Series(values, bucket, query);
@@ -66,7 +74,7 @@ internal sealed class AnomalyRunner(CompiledRule rule) : RuleRunner(rule)
     {
         var count = series.Count;
         var learning = LearningBuckets;
-        var judged = series.Bucket - series.FirstBucket >= learning && count > 0;
+        var judged = series.Bucket - Math.Min(series.FirstBucket, _learningStart ?? series.FirstBucket) >= learning && count > 0;
         SignalCandidate? candidate = null;
         if (judged)
         {
@@ -100,7 +108,8 @@ internal sealed class AnomalyRunner(CompiledRule rule) : RuleRunner(rule)
                     candidate = new SignalCandidate(key, GroupBy(series.Values), matched, values, counts, counts, series.FirstTime, series.LastTime, series.Samples.ToList())
                     {
                         Details = details,
-                        DecidedAtOverride = DateTimeOffset.FromUnixTimeSeconds((series.Bucket + 1) * _bucketSeconds),
+                        // The bucket's last instant: a run ending exactly at the bucket's end judges it, the next does not again.
+                        DecidedAtOverride = DateTimeOffset.FromUnixTimeSeconds((series.Bucket + 1) * _bucketSeconds).AddTicks(-1),
                     };
                 }
             }

@@ -26,7 +26,7 @@ public static class Backtest
         var events = new Dictionary<string, LogEvent>(StringComparer.Ordinal);
         foreach (var query in rule.Queries)
         {
-            foreach (var e in await store.EventsAsync(query.Query, from - ReplayEvaluator.History(rule.Definition.Options), to, cancellationToken))
+            foreach (var e in await store.EventsAsync(query.Query, from - ReplayEvaluator.History(rule.Definition.Options), to, MaxEvents + 1 - events.Count, cancellationToken))
             {
                 events.TryAdd(e.Id, e);
             }

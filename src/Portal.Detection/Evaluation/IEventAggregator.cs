@@ -14,9 +14,10 @@ public interface IEventAggregator
 
     /// <summary>
     /// The events matching <paramref name="query"/> with <c>from ≤ timestamp &lt; to</c>, oldest first: what the methods that
-    /// follow events one by one (new value, impossible travel, anomaly) replay.
+    /// follow events one by one (new value, impossible travel, anomaly) replay. At most <paramref name="limit"/> are read
+    /// (which ones, when there are more, is unspecified: callers ask for one more than they accept, to tell).
     /// </summary>
-    Task<IReadOnlyList<LogEvent>> EventsAsync(QueryNode query, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
+    Task<IReadOnlyList<LogEvent>> EventsAsync(QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken);
 }
 
 /// <summary>What to aggregate: events matching <see cref="Query"/> with <c>From ≤ timestamp &lt; To</c>.</summary>

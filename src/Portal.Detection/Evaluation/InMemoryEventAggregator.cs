@@ -17,10 +17,10 @@ public sealed class InMemoryEventAggregator(IEnumerable<LogEvent> events) : IEve
     }
 
     /// <inheritdoc />
-    public Task<IReadOnlyList<LogEvent>> EventsAsync(QueryNode query, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<LogEvent>> EventsAsync(QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken)
     {
         var matches = QueryMatcher.Compile(query);
-        IReadOnlyList<LogEvent> found = events.Where(e => e.Timestamp >= from && e.Timestamp < to && matches(e)).OrderBy(e => e.Timestamp).ToList();
+        IReadOnlyList<LogEvent> found = events.Where(e => e.Timestamp >= from && e.Timestamp < to && matches(e)).Take(limit).OrderBy(e => e.Timestamp).ToList();
         return Task.FromResult(found);
     }
 }

@@ -10,6 +10,14 @@ namespace Portal.Detection.Evaluation;
 /// </summary>
 public static class ReplayEvaluator
 {
+    /// <summary>True for the rules scheduled evaluation replays: new value, anomaly and impossible travel (not correlations).</summary>
+    public static bool Replays(DetectionRule rule) =>
+        !RuleTypes.IsCorrelation(rule)
+        && rule.Options.DetectionMethod is DetectionMethods.NewValue or DetectionMethods.AnomalyDetection or DetectionMethods.ImpossibleTravel;
+
+    /// <summary>The most events one run replays for a rule; beyond it the run fails with an error the rule's health shows.</summary>
+    public const int MaxEvents = 200_000;
+
     /// <summary>
     /// Candidates of a new value, impossible travel or anomaly rule for events in <c>[from, until)</c>. The detector replays
     /// the history the method needs before <paramref name="from"/> (what was learned, the last places, the baseline), so
@@ -22,9 +30,14 @@ public static class ReplayEvaluator
         var events = new Dictionary<string, LogEvent>(StringComparer.Ordinal);
         foreach (var query in rule.Queries)
         {
-            foreach (var e in await store.EventsAsync(query.Query, from - history, until, cancellationToken))
+            foreach (var e in await store.EventsAsync(query.Query, from - history, until, MaxEvents + 1 - events.Count, cancellationToken))
             {
                 events.TryAdd(e.Id, e);
+            }
+            if (events.Count > MaxEvents)
+            {
+                throw new InvalidOperationException(
+                    $"The rule's history holds more than {MaxEvents:N0} events; narrow its queries (each run replays {history.TotalDays:0.#} days).");
             }
         }
         scanned?.Invoke(events.Count);

@@ -24,7 +24,14 @@ public static class RuleTests
     /// <summary>When the first log of a test happens if it gives no timestamp.</summary>
     public static readonly DateTimeOffset DefaultStart = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    private const int MaxRepeat = 100_000;
+    /// <summary>The most logs a rule's tests may send in all (repeats counted).</summary>
+    public const int MaxEvents = 100_000;
+
+    /// <summary>How many times a test log is sent.</summary>
+    public const string RepeatProperty = "repeat";
+
+    /// <summary>Seconds between the repeats of a test log.</summary>
+    public const string IntervalProperty = "intervalSeconds";
 
     /// <summary>Runs every test of <paramref name="rule"/>, which must be valid.</summary>
     public static IReadOnlyList<RuleTestResult> Run(DetectionRule rule)
@@ -39,7 +46,7 @@ public static class RuleTests
             {
                 events = Events(test);
             }
-            catch (Exception e) when (e is IntakeFieldException or FormatException)
+            catch (Exception e) when (e is IntakeFieldException or FormatException or ArgumentException or InvalidOperationException)
             {
                 results.Add(new RuleTestResult(name, [e.Message], []));
                 continue;
@@ -67,11 +74,11 @@ public static class RuleTests
         foreach (var (log, index) in (test.Logs ?? []).Select((l, i) => (l, i)))
         {
             var raw = log.DeepClone().AsObject();
-            var repeat = Take(raw, "repeat", index) ?? 1;
-            var interval = TimeSpan.FromSeconds(Take(raw, "intervalSeconds", index) ?? 1);
-            if (repeat > MaxRepeat)
+            var repeat = Take(raw, RepeatProperty, index) ?? 1;
+            var interval = TimeSpan.FromSeconds(Math.Min(Take(raw, IntervalProperty, index) ?? 1, 86_400));
+            if (repeat > MaxEvents || events.Count + repeat > MaxEvents)
             {
-                throw new FormatException($"logs[{index}].repeat: at most {MaxRepeat}");
+                throw new FormatException($"logs[{index}].{RepeatProperty}: the test would send more than {MaxEvents:N0} logs");
             }
             for (var i = 0; i < repeat; i++)
             {

@@ -25,15 +25,16 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
         {
             return [];
         }
+        if (++_sequence % SweepEvery == 0)
+        {
+            // Before the lookup, so that the group this event joins is never swept from under it.
+            Sweep(e.Timestamp);
+        }
         var key = GroupAggregator.GroupKey(values);
         if (!_groups.TryGetValue(key, out var group))
         {
             group = new Group(values, Rule.Queries.Count);
             _groups[key] = group;
-        }
-        if (++_sequence % SweepEvery == 0)
-        {
-            Sweep(e.Timestamp);
         }
 
         foreach (var window in group.Windows)
@@ -162,6 +163,11 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
             while (_head < _entries.Count && _entries[_head].Event.Timestamp < cutoff)
             {
                 Remove(_entries[_head++]);
+            }
+            if (Count == 0)
+            {
+                // Floating-point residue of adding and removing must not outlive the events.
+                _sum = 0;
             }
             if (_head > 1024 && _head > _entries.Count / 2)
             {

@@ -24,8 +24,10 @@ public readonly record struct AttributeValue(string Text, double? Number)
                 return new AttributeValue(text, null);
             case JsonValueKind.Number:
                 // Parsed JSON holds a JsonElement, built nodes hold an int/long/double: the JSON text serves both.
-                var number = double.Parse(value.ToJsonString(), NumberStyles.Float, CultureInfo.InvariantCulture);
-                return new AttributeValue(FormatNumber(number), number);
+                var json = value.ToJsonString();
+                var number = double.Parse(json, NumberStyles.Float, CultureInfo.InvariantCulture);
+                // 1e400 overflows to infinity: keep it as the text it was sent as, not as a number.
+                return double.IsFinite(number) ? new AttributeValue(FormatNumber(number), number) : new AttributeValue(json, null);
             case JsonValueKind.True:
                 return new AttributeValue("true", null);
             case JsonValueKind.False:

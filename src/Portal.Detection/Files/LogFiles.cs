@@ -47,7 +47,17 @@ public static partial class LogFiles
             {
                 if (records[i] is JsonObject record)
                 {
-                    Add(events, record.DeepClone().AsObject(), defaultSource, path, 0, errors, $"record {i}");
+                    JsonObject copy;
+                    try
+                    {
+                        copy = record.DeepClone().AsObject();
+                    }
+                    catch (ArgumentException e)
+                    {
+                        errors.Add(new FileError(path, 0, $"record {i}: {e.Message}"));
+                        continue;
+                    }
+                    Add(events, copy, defaultSource, path, 0, errors, $"record {i}");
                 }
                 else
                 {
@@ -101,7 +111,18 @@ public static partial class LogFiles
                 errors.Add(new FileError(path, lineNumber, "expected a JSON object"));
                 continue;
             }
-            Add(events, record, source ?? (record.ContainsKey("eventVersion") && record.ContainsKey("eventSource") ? "cloudtrail" : null), path, lineNumber, errors, null);
+            string? detected;
+            try
+            {
+                detected = record.ContainsKey("eventVersion") && record.ContainsKey("eventSource") ? "cloudtrail" : null;
+            }
+            catch (ArgumentException e)
+            {
+                // A key duplicated in the object only fails when the object is first read.
+                errors.Add(new FileError(path, lineNumber, e.Message));
+                continue;
+            }
+            Add(events, record, source ?? detected, path, lineNumber, errors, null);
         }
         return events;
     }
@@ -138,7 +159,7 @@ public static partial class LogFiles
         {
             events.Add(IntakeNormalizer.NormalizeRecorded(record, DateTimeOffset.UnixEpoch));
         }
-        catch (IntakeFieldException e)
+        catch (Exception e) when (e is IntakeFieldException or ArgumentException or InvalidOperationException or FormatException)
         {
             errors.Add(new FileError(path, line, what is null ? e.Message : $"{what}: {e.Message}"));
         }

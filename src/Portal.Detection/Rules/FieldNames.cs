@@ -40,17 +40,26 @@ public static class FieldNames
         {
             foreach (var value in e.GetAttribute(field.Name))
             {
-                if (value.Number is { } number)
+                if (value.Number is { } number && double.IsFinite(number))
                 {
                     return number;
                 }
-                if (double.TryParse(value.Text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var parsed))
+                if (Finite(value.Text) is { } parsed)
                 {
                     return parsed;
                 }
             }
             return null;
         }
-        return double.TryParse(FirstValue(field, e), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var text) ? text : null;
+        return Finite(FirstValue(field, e));
     }
+
+    /// <summary>
+    /// A finite number in <paramref name="text"/>, or null: "NaN", "Infinity" and overflowing exponents are not numbers
+    /// here, or one crafted log could turn a window's sum or maximum into NaN and silence the rule.
+    /// </summary>
+    private static double? Finite(string? text) =>
+        double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var number) && double.IsFinite(number)
+            ? number
+            : null;
 }

@@ -26,6 +26,9 @@ public static class RuleValidator
     /// <summary>Datadog's allowed <c>anomalyDetectionOptions.learningDuration</c> values, in hours.</summary>
     public static readonly IReadOnlyList<int> AnomalyLearningHours = [1, 6, 12, 24, 48, 168, 336];
 
+    /// <summary>Longest rule message: it is rendered for every signal.</summary>
+    public const int MaxMessageLength = 20_000;
+
     /// <summary>Longest case condition accepted; conditions are evaluated recursively, so their size is bounded.</summary>
     public const int MaxConditionLength = 1000;
 
@@ -50,6 +53,15 @@ public static class RuleValidator
         {
             errors.Add(new("$.message", "must be a string"));
         }
+        else if (rule.Message.Length > MaxMessageLength)
+        {
+            errors.Add(new("$.message", $"must be at most {MaxMessageLength:N0} characters"));
+        }
+        if (rule.Options?.ThirdPartyRuleOptions?.SignalTitleTemplate is { Length: > 1000 })
+        {
+            errors.Add(new("$.options.thirdPartyRuleOptions.signalTitleTemplate", "must be at most 1,000 characters"));
+        }
+        ValidateTests(rule.Tests, errors);
         if (rule.Tags is null)
         {
             errors.Add(new("$.tags", "must be an array of strings"));
@@ -229,6 +241,60 @@ public static class RuleValidator
                 errors.Add(new($"{path}.groupByFields", "impossible travel groups by exactly one user field, e.g. @usr.name"));
                 break;
         }
+    }
+
+    private static void ValidateTests(List<RuleTest>? tests, List<RuleError> errors)
+    {
+        var total = 0L;
+        for (var i = 0; i < (tests?.Count ?? 0); i++)
+        {
+            var path = $"$.tests[{i}]";
+            if (tests![i] is not { } test)
+            {
+                errors.Add(new(path, "expected a test object"));
+                continue;
+            }
+            if (test.Logs is null || test.Expect is null)
+            {
+                errors.Add(new(path, "a test needs \"logs\" and \"expect\" arrays"));
+                continue;
+            }
+            for (var j = 0; j < test.Logs.Count; j++)
+            {
+                if (test.Logs[j] is not { } log)
+                {
+                    errors.Add(new($"{path}.logs[{j}]", "expected a log object"));
+                    continue;
+                }
+                var repeat = Number(log, Evaluation.RuleTests.RepeatProperty, 1);
+                var interval = Number(log, Evaluation.RuleTests.IntervalProperty, 1);
+                if (repeat is not { } times || times < 1 || times != Math.Floor(times))
+                {
+                    errors.Add(new($"{path}.logs[{j}].{Evaluation.RuleTests.RepeatProperty}", "must be a whole number of at least 1"));
+                }
+                else
+                {
+                    total += (long)Math.Min(times, int.MaxValue);
+                }
+                if (interval is not (> 0 and <= 86_400))
+                {
+                    errors.Add(new($"{path}.logs[{j}].{Evaluation.RuleTests.IntervalProperty}", "must be a number of seconds above 0 and at most 86,400"));
+                }
+            }
+            if (test.Expect.Any(e => e is null))
+            {
+                errors.Add(new($"{path}.expect", "expected signal objects"));
+            }
+        }
+        if (total > Evaluation.RuleTests.MaxEvents)
+        {
+            errors.Add(new("$.tests", $"the tests send {total:N0} logs; at most {Evaluation.RuleTests.MaxEvents:N0}"));
+        }
+
+        static double? Number(System.Text.Json.Nodes.JsonObject log, string name, double fallback) =>
+            !log.TryGetPropertyValue(name, out var node) ? fallback
+            : node is System.Text.Json.Nodes.JsonValue value && value.TryGetValue<double>(out var number) && double.IsFinite(number) ? number
+            : null;
     }
 
     private static void ValidateFilters(List<RuleFilter>? filters, List<RuleError> errors)

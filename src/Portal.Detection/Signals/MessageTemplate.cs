@@ -27,20 +27,26 @@ public static partial class MessageTemplate
         var output = new StringBuilder(template.Length);
         var tags = Tag().Matches(template);
         var position = 0;
-        RenderBlock(template, tags, ref position, 0, context, output, emit: true, closing: null);
+        RenderBlock(template, tags, ref position, 0, context, output, visible: true, condition: true, closing: null, depth: 0);
         return output.ToString();
     }
 
     /// <summary>Backslash-escapes the characters Markdown gives meaning to.</summary>
     public static string EscapeMarkdown(string value) => MarkdownSpecial().Replace(value, @"\$0");
 
+    /// <summary>Blocks nested deeper than this are left as written: the renderer recurses per level, and messages come from users.</summary>
+    public const int MaxNesting = 16;
+
     /// <summary>
     /// Renders tags from <paramref name="index"/> until the tag closing <paramref name="closing"/> (or the end);
     /// returns the index after the closing tag. <paramref name="position"/> is the next template character to copy.
+    /// <paramref name="visible"/> says whether the enclosing block is shown, <paramref name="condition"/> whether this
+    /// block's own condition holds (its <c>{{else}}</c> part shows when it does not).
     /// </summary>
-    private static int RenderBlock(string template, MatchCollection tags, ref int position, int index, Context context, StringBuilder output, bool emit, string? closing)
+    private static int RenderBlock(
+        string template, MatchCollection tags, ref int position, int index, Context context, StringBuilder output, bool visible, bool condition, string? closing, int depth)
     {
-        var emitting = emit;
+        var emitting = visible && condition;
         while (index < tags.Count)
         {
             var tag = tags[index];
@@ -58,17 +64,16 @@ public static partial class MessageTemplate
             if (closing == "if" && body == "else")
             {
                 // The else branch shows exactly when the if branch did not (and the block as a whole is shown).
-                emitting = emit && !emitting;
+                emitting = visible && !condition;
                 continue;
             }
-            if (Block().Match(body) is { Success: true } block)
+            if (depth < MaxNesting && Block().Match(body) is { Success: true } block)
             {
                 var name = block.Groups[2].Value;
-                var holds = Holds(name, block.Groups[3].Value, context);
-                if (holds is { } condition)
+                if (Holds(name, block.Groups[3].Value, context) is { } holds)
                 {
-                    var show = block.Groups[1].Value == "^" ? !condition : condition;
-                    index = RenderBlock(template, tags, ref position, index, context, output, emitting && show, name);
+                    var show = block.Groups[1].Value == "^" ? !holds : holds;
+                    index = RenderBlock(template, tags, ref position, index, context, output, emitting, show, name, depth + 1);
                     continue;
                 }
             }

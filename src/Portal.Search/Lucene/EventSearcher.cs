@@ -32,11 +32,11 @@ internal static class EventSearcher
     }
 
     /// <summary>Every stored source matching the query in <c>[from, to)</c>, unordered.</summary>
-    public static List<string> ScanSources(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to)
+    public static List<string> ScanSources(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit = int.MaxValue)
     {
         var collector = new DocIdCollector();
         searcher.Search(Filtered(query, from, to), collector);
-        return collector.DocIds.Select(id => searcher.Doc(id, SourceOnly).Get(LuceneFields.Source)).ToList();
+        return collector.DocIds.Take(limit).Select(id => searcher.Doc(id, SourceOnly).Get(LuceneFields.Source)).ToList();
     }
 
     /// <summary>

@@ -36,14 +36,18 @@ public sealed class JournaledEventIndex : IDisposable
     private Exception? _indexFailure;
     private readonly Func<IReadOnlyList<LogEvent>, Task>? _observer;
     private readonly string _observedFile;
-    private readonly List<(JournalPosition End, IReadOnlyList<LogEvent> Events)> _unobserved = [];
+    /// <summary>Batches indexed but not yet seen by the observer, in journal order: it failed, or has not been called yet.</summary>
+    private readonly Queue<(JournalPosition End, IReadOnlyList<LogEvent> Events)> _unobserved = new();
+    private long _unobservedEvents;
     private JournalPosition _observed;
 
     /// <summary>
     /// Opens the index and journal under <paramref name="path"/>, replaying what the last commit missed.
     /// <paramref name="observer"/>, when given, sees every batch once it is indexed, in journal order, on the indexing
-    /// loop (the real-time stage of detection). Where it got to is kept beside the index, so that after a crash it sees
-    /// the batches it had not seen and, apart from the one it was seeing at the crash, none twice.
+    /// loop (the real-time stage of detection). Where it got to is kept beside the index, and the journal is kept from
+    /// there, so that after a crash it sees the batches it had not seen and, apart from the one it was seeing at the
+    /// crash, none twice. When it fails, the batch is retried (after later batches are indexed, or every second when idle)
+    /// and the batches behind it wait in order.
     /// </summary>
     public JournaledEventIndex(string path, int maxPendingEvents = 100_000, Func<IReadOnlyList<LogEvent>, Task>? observer = null)
     {
@@ -134,15 +138,20 @@ public sealed class JournaledEventIndex : IDisposable
     private void Replay()
     {
         JournalPosition? last = null;
-        foreach (var (end, payload) in _journal.ReadFrom(Index.Checkpoint))
+        var checkpoint = Index.Checkpoint;
+        var from = _observer is not null && _observed < checkpoint ? _observed : checkpoint;
+        foreach (var (end, payload) in _journal.ReadFrom(from))
         {
             var events = Lines(payload).Select(source => (LogEventJson.Deserialize(source), source)).ToList();
-            Index.Add(events.Select(e => (e.Item1, e.source, false)), journaledThrough: end);
+            if (end > checkpoint)
+            {
+                Index.Add(events.Select(e => (e.Item1, e.source, false)), journaledThrough: end);
+                last = end;
+            }
             if (_observer is not null && end > _observed)
             {
-                _unobserved.Add((end, events.Select(e => e.Item1).ToList()));
+                Pend(end, events.Select(e => e.Item1).ToList());
             }
-            last = end;
         }
         if (last is { } position)
         {
@@ -201,11 +210,7 @@ public sealed class JournaledEventIndex : IDisposable
         long indexedBatch = 0;
         JournalPosition? uncommitted = null;
         var dirty = false;
-        foreach (var (end, events) in _unobserved)
-        {
-            await ObserveAsync(events, end);
-        }
-        _unobserved.Clear();
+        await DrainObservationsAsync();
         while (true)
         {
             var read = 0;
@@ -214,13 +219,17 @@ public sealed class JournaledEventIndex : IDisposable
                 while (read < 2_000 && reader.TryRead(out var batch))
                 {
                     Index.Add(batch.Events.Select((e, i) => (e, batch.Sources[i], false)));
-                    await ObserveAsync(batch.Events, batch.End);
+                    if (_observer is not null)
+                    {
+                        Pend(batch.End, batch.Events);
+                    }
                     indexedBatch = batch.Sequence;
                     uncommitted = batch.End;
                     read += batch.Events.Count;
                     Interlocked.Add(ref _pendingEvents, -batch.Events.Count);
                     dirty = true;
                 }
+                await DrainObservationsAsync();
                 if (dirty && (Volatile.Read(ref _waiters) > 0 || sinceRefresh.Elapsed >= RefreshInterval))
                 {
                     Index.Refresh();
@@ -232,7 +241,8 @@ public sealed class JournaledEventIndex : IDisposable
                 if (uncommitted is { } position && (sinceCommit.Elapsed >= CommitInterval || completed))
                 {
                     Index.Commit(position);
-                    _journal.DeleteBefore(position);
+                    // The journal is kept from where the observer got to as well: a failed batch is replayed after a crash.
+                    _journal.DeleteBefore(_observer is not null && _observed < position ? _observed : position);
                     uncommitted = null;
                     sinceCommit.Restart();
                 }
@@ -253,7 +263,7 @@ public sealed class JournaledEventIndex : IDisposable
             if (read == 0)
             {
                 var more = reader.WaitToReadAsync().AsTask();
-                await Task.WhenAny(more, Task.Delay(dirty ? RefreshInterval : CommitInterval));
+                await Task.WhenAny(more, Task.Delay(dirty ? RefreshInterval : _unobserved.Count > 0 ? ObserverRetryInterval : CommitInterval));
             }
         }
     }
@@ -266,24 +276,57 @@ public sealed class JournaledEventIndex : IDisposable
 
     private long _observerFailures;
 
-    private async Task ObserveAsync(IReadOnlyList<LogEvent> events, JournalPosition end)
+    /// <summary>How long a failed observation waits before its retry when no new batch comes.</summary>
+    public static readonly TimeSpan ObserverRetryInterval = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// The most events kept waiting for the observer while it fails; beyond, the oldest batches are given up (counted as
+    /// failures): memory stays bounded during a long outage of what the observer writes to.
+    /// </summary>
+    public const int MaxUnobservedEvents = 200_000;
+
+    private void Pend(JournalPosition end, IReadOnlyList<LogEvent> events)
     {
-        if (_observer is null)
+        _unobserved.Enqueue((end, events));
+        _unobservedEvents += events.Count;
+        while (_unobservedEvents > MaxUnobservedEvents && _unobserved.Count > 1)
         {
-            return;
-        }
-        try
-        {
-            await _observer(events);
-            _observed = end;
-            File.WriteAllText(_observedFile, end.ToString());
-        }
-        catch (Exception e)
-        {
-            // Detection failing must not stop logs from being indexed; the failure is kept for health checks.
+            var (givenUp, lost) = _unobserved.Dequeue();
+            _unobservedEvents -= lost.Count;
             Interlocked.Increment(ref _observerFailures);
-            LastObserverFailure = e;
+            MarkObserved(givenUp);
         }
+    }
+
+    /// <summary>Shows the waiting batches to the observer in order, stopping at the first failure (retried later).</summary>
+    private async Task DrainObservationsAsync()
+    {
+        while (_observer is not null && _unobserved.TryPeek(out var next))
+        {
+            try
+            {
+                await _observer(next.Events);
+            }
+            catch (Exception e)
+            {
+                // Detection failing must not stop logs from being indexed; the failure is kept for health checks.
+                Interlocked.Increment(ref _observerFailures);
+                LastObserverFailure = e;
+                return;
+            }
+            _unobserved.Dequeue();
+            _unobservedEvents -= next.Events.Count;
+            MarkObserved(next.End);
+        }
+    }
+
+    private void MarkObserved(JournalPosition end)
+    {
+        _observed = end;
+        // Written aside and renamed, so that a crash never leaves a torn position (which would read as the start).
+        var temporary = _observedFile + ".tmp";
+        File.WriteAllText(temporary, end.ToString());
+        File.Move(temporary, _observedFile, overwrite: true);
     }
 
     private void Publish(long visibleBatch)

@@ -58,9 +58,9 @@ public sealed class LuceneLogStore(TenantIndexes indexes) : ILogStore
             return Task.FromResult(GroupAggregator.Aggregate(events, request));
         }
 
-        public Task<IReadOnlyList<LogEvent>> EventsAsync(QueryNode query, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+        public Task<IReadOnlyList<LogEvent>> EventsAsync(QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken)
         {
-            IReadOnlyList<LogEvent> events = index.ScanSources(query, from, to)
+            IReadOnlyList<LogEvent> events = index.ScanSources(query, from, to, limit)
                 .Select(LogEventJson.Deserialize)
                 .OrderBy(e => e.Timestamp)
                 .ToList();

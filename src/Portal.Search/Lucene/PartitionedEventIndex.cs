@@ -142,8 +142,8 @@ public sealed class PartitionedEventIndex : IDisposable
         WithSearcher(from, to, s => EventSearcher.Search(s, query, from, to, limit, after));
 
     /// <summary>Every stored source matching the query in <c>[from, to)</c>, unordered.</summary>
-    public List<string> ScanSources(QueryNode query, DateTimeOffset from, DateTimeOffset to) =>
-        WithSearcher(from, to, s => EventSearcher.ScanSources(s, query, from, to));
+    public List<string> ScanSources(QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit = int.MaxValue) =>
+        WithSearcher(from, to, s => EventSearcher.ScanSources(s, query, from, to, limit));
 
     /// <summary>Histogram and facet counts of the documents matching the query in <c>[from, to)</c>.</summary>
     public LogAnalytics Analyze(QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, IReadOnlyList<string> facets, int facetSize, int attributeFacets = 0) =>

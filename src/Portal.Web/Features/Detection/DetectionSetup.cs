@@ -22,6 +22,7 @@ public static class DetectionSetup
     {
         var services = builder.Services;
         services.AddSingleton<TenantLocks>();
+        services.AddSingleton<RealTimeSignalLocks>();
         services.AddSingleton<RuleEvaluator>();
         services.AddSingleton<RealTimeDetection>();
         services.AddSingleton<Signals.SignalTriage>();

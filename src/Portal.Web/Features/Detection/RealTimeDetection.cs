@@ -15,7 +15,8 @@ namespace Portal.Web.Features.Detection;
 /// after the 202 instead of at the next scheduled run. The indexing loop calls it in journal order and remembers how far
 /// it got, so a restart resumes where it stopped. Rules and suppressions are re-read every few seconds.
 /// </summary>
-public sealed class RealTimeDetection(RuleService rules, SuppressionService suppressions, ISignalStore signals, TimeProvider clock, ILogger<RealTimeDetection> log)
+public sealed class RealTimeDetection(
+    RuleService rules, SuppressionService suppressions, ISignalStore signals, RealTimeSignalLocks locks, TimeProvider clock, ILogger<RealTimeDetection> log)
 {
     /// <summary>How long a tenant's compiled rules are reused before changes to rules and suppressions are picked up.</summary>
     public static readonly TimeSpan RulesCacheTime = TimeSpan.FromSeconds(5);
@@ -45,8 +46,11 @@ public sealed class RealTimeDetection(RuleService rules, SuppressionService supp
             return 0;
         }
         var suppressedBy = compiled.ToDictionary(r => r.Rule, r => r.Suppressed);
+        // Open signals are read and written under the lock triage takes too: a triage change is never overwritten.
+        using var held = await locks.Locks.AcquireAsync(tenantId, cancellationToken);
         var hidden = new Dictionary<string, (long Signals, long Events)>(StringComparer.Ordinal);
         var changed = new List<SecuritySignal>();
+        var inChanged = new HashSet<SecuritySignal>(ReferenceEqualityComparer.Instance);
         foreach (var group in candidates.GroupBy(c => c.Rule))
         {
             var rule = group.Key;
@@ -61,7 +65,7 @@ public sealed class RealTimeDetection(RuleService rules, SuppressionService supp
                 }
                 var signal = SignalLifecycle.Apply(rule, candidate, open.GetValueOrDefault(candidate.GroupKey), clock.GetUtcNow(), () => Guid.CreateVersion7().ToString("N"));
                 open[candidate.GroupKey] = signal;
-                if (!changed.Contains(signal))
+                if (inChanged.Add(signal))
                 {
                     changed.Add(signal);
                 }

@@ -80,21 +80,22 @@ public sealed class RuleEvaluator(
                 ? await SignalsAsEventsAsync(tenantId, from - window - step, until, cancellationToken)
                 : logs.Aggregator(tenantId);
             var thresholdFrom = from;
-            if (rule.Definition.Options.DetectionMethod != DetectionMethods.Threshold)
+            if (ReplayEvaluator.Replays(rule.Definition))
             {
                 // Methods that follow events one by one replay their history through the detector: one pass for the whole range.
                 var batch = new List<SecuritySignal>();
+                var inBatch = new HashSet<SecuritySignal>(ReferenceEqualityComparer.Instance);
                 await CountExclusionsAsync(definition, suppressed, aggregator, from, until, hidden, cancellationToken);
                 foreach (var candidate in Unsuppressed(await ReplayEvaluator.EvaluateAsync(rule, aggregator, from, until, cancellationToken, n => scanned += n), suppressed, hidden))
                 {
                     var signal = SignalLifecycle.Apply(rule, candidate, open.GetValueOrDefault(candidate.GroupKey), candidate.LastSeen, () => Guid.CreateVersion7().ToString("N"));
                     open[candidate.GroupKey] = signal;
-                    if (!batch.Contains(signal))
+                    if (inBatch.Add(signal))
                     {
                         batch.Add(signal);
                     }
                 }
-                await signals.UpsertAsync(tenantId, batch, cancellationToken);
+                await signals.UpsertAsync(tenantId, batch, CancellationToken.None); // once written, the watermark must follow
                 changed += batch.Count;
                 state.LastSignalAt = batch.Count > 0 ? clock.GetUtcNow() : state.LastSignalAt;
                 state.Watermark = until;
@@ -109,7 +110,7 @@ public sealed class RuleEvaluator(
                 var batch = candidates
                     .Select(c => SignalLifecycle.Apply(rule, c, open.GetValueOrDefault(c.GroupKey), point, () => Guid.CreateVersion7().ToString("N")))
                     .ToList();
-                await signals.UpsertAsync(tenantId, batch, cancellationToken);
+                await signals.UpsertAsync(tenantId, batch, CancellationToken.None); // once written, the watermark must follow
                 foreach (var signal in batch)
                 {
                     open[signal.GroupKey] = signal;

@@ -38,3 +38,14 @@ public sealed class TenantLocks
         }
     }
 }
+
+/// <summary>
+/// The real-time stage's per-tenant lock for signal writes. The stage runs on the indexing loop, which an evaluation
+/// holding <see cref="TenantLocks"/> may wait for (it refreshes the index first), so the stage cannot take that lock;
+/// triage takes both, <see cref="TenantLocks"/> first, so no write of one overwrites the other's.
+/// </summary>
+public sealed class RealTimeSignalLocks
+{
+    /// <summary>The locks, one per tenant.</summary>
+    public TenantLocks Locks { get; } = new();
+}

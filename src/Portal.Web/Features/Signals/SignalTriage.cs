@@ -5,7 +5,7 @@ using Portal.Web.Features.Detection;
 namespace Portal.Web.Features.Signals;
 
 /// <summary>Changes a signal's triage state (open, under review, archived with a reason).</summary>
-public sealed class SignalTriage(ISignalStore signals, TenantLocks locks, TimeProvider clock)
+public sealed class SignalTriage(ISignalStore signals, TenantLocks locks, RealTimeSignalLocks realTime, TimeProvider clock)
 {
     /// <summary>Updates the state; null when the tenant has no such signal. Throws <see cref="ArgumentException"/> for an unknown state or reason.</summary>
     public async Task<SecuritySignal?> SetStateAsync(Guid tenantId, string signalId, string state, string? archiveReason, string? archiveComment, CancellationToken cancellationToken)
@@ -19,6 +19,7 @@ public sealed class SignalTriage(ISignalStore signals, TenantLocks locks, TimePr
             throw new ArgumentException($"'{archiveReason}' is not an archive reason; use one of {string.Join(", ", TriageStates.ArchiveReasons)}.", nameof(archiveReason));
         }
         using var held = await locks.AcquireAsync(tenantId, cancellationToken);
+        using var heldFromRealTime = await realTime.Locks.AcquireAsync(tenantId, cancellationToken);
         var signal = await signals.GetAsync(tenantId, signalId, cancellationToken);
         if (signal is null)
         {
