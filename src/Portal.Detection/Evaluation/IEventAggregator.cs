@@ -37,6 +37,12 @@ public sealed record AggregationRequest(
 
     /// <summary>Events missing a group-by value group under the empty value instead of being left out.</summary>
     public bool OptionalGroupBy { get; init; }
+
+    /// <summary>
+    /// Equal for requests whose query matches exactly the same events (<see cref="CompiledRule.SharingKey"/>), null when
+    /// unknown: a <see cref="SharedScans"/> reads such events once for all the rules that ask.
+    /// </summary>
+    public string? SharingKey { get; init; }
 }
 
 /// <summary>The aggregate of one group. <see cref="Value"/> is the count, the distinct count, the sum or the maximum.</summary>

@@ -44,12 +44,14 @@ public static class ThresholdEvaluator
         CompiledRule rule, IEventAggregator store, DateTimeOffset from, DateTimeOffset to, DateTimeOffset newSince, CancellationToken cancellationToken, Action<long>? scanned = null)
     {
         var byGroup = new Dictionary<string, (IReadOnlyList<string> Values, Dictionary<string, GroupAggregate> PerQuery)>(StringComparer.Ordinal);
-        foreach (var query in rule.Queries)
+        for (var i = 0; i < rule.Queries.Count; i++)
         {
+            var query = rule.Queries[i];
             var request = new AggregationRequest(query.Query, from, to, query.GroupBy, query.Aggregation, query.DistinctField, newSince)
             {
                 Metric = query.Metrics.Count > 0 ? query.Metrics[0] : null,
                 OptionalGroupBy = query.HasOptionalGroupBy,
+                SharingKey = rule.SharingKey(i),
             };
             var groups = await store.AggregateAsync(request, cancellationToken);
             scanned?.Invoke(groups.Sum(g => g.Count));

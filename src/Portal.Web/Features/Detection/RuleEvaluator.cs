@@ -37,19 +37,22 @@ public sealed class RuleEvaluator(
         await logs.RefreshAsync(tenantId, cancellationToken);
         var suppressions = new SuppressionSet((await suppressionService.ListAsync(tenantId, cancellationToken)).Select(s => s.Definition), clock.GetUtcNow());
         var hidden = new Dictionary<string, (long Signals, long Events)>(StringComparer.Ordinal);
+        // Rules sharing a query and window read its events once in this run.
+        var scans = new SharedScans(logs.Aggregator(tenantId));
         var total = 0;
         // Single-event rules are the real-time stage's: it judges each batch as it is indexed.
         // Correlation rules come last, so that they see the signals this run raised.
         foreach (var rule in (await rules.ListAsync(tenantId, cancellationToken)).Where(r => r.IsEnabled && !RealTimeRules.IsRealTime(r)).OrderBy(RuleTypes.IsCorrelation))
         {
-            total += await EvaluateRuleAsync(tenantId, rule, evaluateUntil, suppressions.For(rule), hidden, cancellationToken);
+            total += await EvaluateRuleAsync(tenantId, rule, evaluateUntil, suppressions.For(rule), hidden, scans, cancellationToken);
         }
         await suppressionService.CountAsync(tenantId, hidden, cancellationToken);
         return total;
     }
 
     private async Task<int> EvaluateRuleAsync(
-        Guid tenantId, DetectionRule definition, DateTimeOffset until, RuleSuppressions suppressed, Dictionary<string, (long Signals, long Events)> hidden, CancellationToken cancellationToken)
+        Guid tenantId, DetectionRule definition, DateTimeOffset until, RuleSuppressions suppressed, Dictionary<string, (long Signals, long Events)> hidden,
+        IEventAggregator scans, CancellationToken cancellationToken)
     {
         await using var db = dbs.Create(tenantId);
         var state = await db.RuleRunStates.FirstOrDefaultAsync(s => s.RuleId == definition.Id, cancellationToken);
@@ -78,7 +81,7 @@ public sealed class RuleEvaluator(
                 StringComparer.Ordinal);
             var aggregator = rule.IsCorrelation
                 ? await SignalsAsEventsAsync(tenantId, from - window - step, until, cancellationToken)
-                : logs.Aggregator(tenantId);
+                : scans;
             var thresholdFrom = from;
             if (ReplayEvaluator.Replays(rule.Definition))
             {
