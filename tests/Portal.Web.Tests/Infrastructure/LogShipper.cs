@@ -1,6 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Data;
 using Portal.Web.Features.Detection;
 
 namespace Portal.Web.Tests.Infrastructure;
@@ -26,9 +28,18 @@ public static class LogShipper
         return client.SendAsync(request);
     }
 
-    /// <summary>Runs the tenant's scheduled evaluation now (what the Hangfire job does).</summary>
-    public static Task<int> EvaluateAsync(PortalFixture portal, TestTenant tenant) =>
-        portal.Services.GetRequiredService<RuleEvaluator>().EvaluateTenantAsync(tenant.Id, CancellationToken.None);
+    /// <summary>
+    /// Runs the tenant's scheduled evaluation now (what the Hangfire job does), and fails with the rule's own error when
+    /// a rule failed: a missing signal then says why.
+    /// </summary>
+    public static async Task<int> EvaluateAsync(PortalFixture portal, TestTenant tenant)
+    {
+        var changed = await portal.Services.GetRequiredService<RuleEvaluator>().EvaluateTenantAsync(tenant.Id, CancellationToken.None);
+        await using var db = portal.Services.GetRequiredService<TenantDbFactory>().Create(tenant.Id);
+        var failed = await db.RuleRunStates.Where(s => s.LastError != null).Select(s => s.RuleId + ": " + s.LastError).ToListAsync();
+        Assert.True(failed.Count == 0, "rules failed: " + string.Join("; ", failed));
+        return changed;
+    }
 
     /// <summary>Searches signals through the API with the tenant's keys.</summary>
     public static async Task<JsonObject> SearchSignalsAsync(HttpClient client, TestTenant tenant, string query)
