@@ -167,15 +167,22 @@ public sealed class RuleEvaluator(
         return new InMemoryEventAggregator(found);
     }
 
-    /// <summary>Would-be signals that no suppression stops; the others are counted against the suppression that stopped them.</summary>
+    /// <summary>
+    /// Would-be signals that no suppression stops; the others are counted against the suppression that stopped them,
+    /// once per group in each window judged (a group's later matches would have updated one signal, not raised more).
+    /// </summary>
     private static IEnumerable<SignalCandidate> Unsuppressed(IEnumerable<SignalCandidate> candidates, RuleSuppressions suppressed, Dictionary<string, (long Signals, long Events)> hidden)
     {
+        var counted = new HashSet<(string, string)>();
         foreach (var candidate in candidates)
         {
             if (suppressed.Suppressing(candidate.Samples) is { Id: { } id })
             {
-                var (signals, events) = hidden.GetValueOrDefault(id);
-                hidden[id] = (signals + 1, events);
+                if (counted.Add((id, candidate.GroupKey)))
+                {
+                    var (signals, events) = hidden.GetValueOrDefault(id);
+                    hidden[id] = (signals + 1, events);
+                }
                 continue;
             }
             yield return candidate;
