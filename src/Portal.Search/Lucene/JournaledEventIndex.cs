@@ -323,10 +323,19 @@ public sealed class JournaledEventIndex : IDisposable
     private void MarkObserved(JournalPosition end)
     {
         _observed = end;
-        // Written aside and renamed, so that a crash never leaves a torn position (which would read as the start).
-        var temporary = _observedFile + ".tmp";
-        File.WriteAllText(temporary, end.ToString());
-        File.Move(temporary, _observedFile, overwrite: true);
+        try
+        {
+            // Written aside and renamed, so that a crash never leaves a torn position (which would read as the start).
+            var temporary = _observedFile + ".tmp";
+            File.WriteAllText(temporary, end.ToString());
+            File.Move(temporary, _observedFile, overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Only a restart would notice (by showing the observer a few batches again): never stop indexing for it.
+            Interlocked.Increment(ref _observerFailures);
+            LastObserverFailure = e;
+        }
     }
 
     private void Publish(long visibleBatch)
