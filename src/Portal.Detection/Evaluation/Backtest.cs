@@ -1,4 +1,3 @@
-using Portal.Detection.Events;
 using Portal.Detection.Signals;
 
 namespace Portal.Detection.Evaluation;
@@ -23,20 +22,13 @@ public static class Backtest
     /// <summary>Runs <paramref name="rule"/> over <c>[from, to)</c> of <paramref name="store"/>.</summary>
     public static async Task<BacktestOutcome> RunAsync(CompiledRule rule, IEventAggregator store, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
-        var events = new Dictionary<string, LogEvent>(StringComparer.Ordinal);
-        foreach (var query in rule.Queries)
+        var events = await ReplayEvaluator.ReadAsync(rule, store, from - ReplayEvaluator.History(rule.Definition.Options), to, MaxEvents, cancellationToken);
+        if (events is null)
         {
-            foreach (var e in await store.EventsAsync(query.Query, from - ReplayEvaluator.History(rule.Definition.Options), to, MaxEvents + 1 - events.Count, cancellationToken))
-            {
-                events.TryAdd(e.Id, e);
-            }
-            if (events.Count > MaxEvents)
-            {
-                return new BacktestOutcome([], events.Count, TooManyEvents: true);
-            }
+            return new BacktestOutcome([], MaxEvents + 1, TooManyEvents: true);
         }
         var detector = new StreamingDetector([rule]);
-        foreach (var e in events.Values.OrderBy(e => e.Timestamp))
+        foreach (var e in events)
         {
             detector.Process(e);
         }

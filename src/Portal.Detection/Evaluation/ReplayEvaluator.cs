@@ -27,28 +27,40 @@ public static class ReplayEvaluator
         CompiledRule rule, IEventAggregator store, DateTimeOffset from, DateTimeOffset until, CancellationToken cancellationToken, Action<long>? scanned = null)
     {
         var history = History(rule.Definition.Options);
-        var events = new Dictionary<string, LogEvent>(StringComparer.Ordinal);
-        foreach (var query in rule.Queries)
-        {
-            foreach (var e in await store.EventsAsync(query.Query, from - history, until, MaxEvents + 1 - events.Count, cancellationToken))
-            {
-                events.TryAdd(e.Id, e);
-            }
-            if (events.Count > MaxEvents)
-            {
-                throw new InvalidOperationException(
-                    $"The rule's history holds more than {MaxEvents:N0} events; narrow its queries (each run replays {history.TotalDays:0.#} days).");
-            }
-        }
+        var events = await ReadAsync(rule, store, from - history, until, MaxEvents, cancellationToken)
+            ?? throw new InvalidOperationException(
+                $"The rule's history holds more than {MaxEvents:N0} events; narrow its queries (each run replays {history.TotalDays:0.#} days).");
         scanned?.Invoke(events.Count);
         var candidates = new List<SignalCandidate>();
         var detector = new StreamingDetector([rule], sink: (_, c) => candidates.Add(c));
-        foreach (var e in events.Values.OrderBy(e => e.Timestamp))
+        foreach (var e in events)
         {
             detector.Process(e);
         }
         detector.Advance(until);
         return candidates.Where(c => c.DecidedAt >= from).ToList();
+    }
+
+    /// <summary>
+    /// The events of <c>[from, to)</c> matching any of the rule's queries, each once, oldest first; null when there are
+    /// more than <paramref name="max"/> (each query reads at most what is left of the allowance, plus one to tell).
+    /// </summary>
+    public static async Task<IReadOnlyList<LogEvent>?> ReadAsync(
+        CompiledRule rule, IEventAggregator store, DateTimeOffset from, DateTimeOffset to, int max, CancellationToken cancellationToken)
+    {
+        var events = new Dictionary<string, LogEvent>(StringComparer.Ordinal);
+        foreach (var query in rule.Queries)
+        {
+            foreach (var e in await store.EventsAsync(query.Query, from, to, max + 1 - events.Count, cancellationToken))
+            {
+                events.TryAdd(e.Id, e);
+            }
+            if (events.Count > max)
+            {
+                return null;
+            }
+        }
+        return events.Values.OrderBy(e => e.Timestamp).ToList();
     }
 
     /// <summary>How far back a method's judgement reaches: learning and forgetting for new values, a day of places, the anomaly baseline.</summary>

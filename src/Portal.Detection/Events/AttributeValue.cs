@@ -43,6 +43,16 @@ public readonly record struct AttributeValue(string Text, double? Number)
     /// </summary>
     public double? RangeValue => Number ?? (DateText.TryParseEpochMs(Text, out var ms) ? ms : null);
 
+    /// <summary>
+    /// The value as a finite number: the JSON number, or numeric text ("42", "1.5e3"). "NaN", "Infinity" and overflowing
+    /// exponents are not numbers here, or one crafted log could turn a window's sum or maximum into NaN and silence a rule.
+    /// </summary>
+    public double? FiniteNumber => Number is { } number && double.IsFinite(number) ? number : ParseFinite(Text);
+
+    /// <summary>A finite number in <paramref name="text"/>, or null (see <see cref="FiniteNumber"/>).</summary>
+    public static double? ParseFinite(string? text) =>
+        double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number) ? number : null;
+
     /// <summary>The canonical text of a number: <c>500</c>, <c>0.25</c>, <c>1E+21</c>.</summary>
     public static string FormatNumber(double number) => number.ToString("R", CultureInfo.InvariantCulture);
 }

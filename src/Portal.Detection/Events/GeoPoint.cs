@@ -40,21 +40,7 @@ public readonly record struct GeoPoint(double Latitude, double Longitude, string
         return 2 * EarthRadiusKm * Math.Asin(Math.Min(1, Math.Sqrt(a)));
     }
 
-    private static double? Number(LogEvent e, string path)
-    {
-        foreach (var value in e.GetAttribute(path))
-        {
-            if (value.Number is { } number)
-            {
-                return number;
-            }
-            if (double.TryParse(value.Text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var parsed))
-            {
-                return parsed;
-            }
-        }
-        return null;
-    }
+    private static double? Number(LogEvent e, string path) => e.GetAttribute(path).Select(v => v.FiniteNumber).FirstOrDefault(n => n is not null);
 
     private static string? Text(LogEvent e, string path) => e.GetAttribute(path).Select(v => v.Text).FirstOrDefault(t => t.Length > 0);
 }

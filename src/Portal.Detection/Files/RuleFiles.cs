@@ -68,7 +68,7 @@ public static class RuleFiles
         }
         catch (JsonException e)
         {
-            return [new RuleFile(path, stem, null, [new FileError(path, (int)(e.LineNumber ?? -1) + 1, $"invalid JSON: {FirstSentence(e.Message)}")])];
+            return [new RuleFile(path, stem, null, [new FileError(path, (int)(e.LineNumber ?? -1) + 1, $"invalid JSON: {RuleJson.FirstSentence(e.Message)}")])];
         }
         using (document)
         {
@@ -111,12 +111,6 @@ public static class RuleFiles
             path = path[..cut];
         }
         return lines.GetValueOrDefault("$", 1);
-    }
-
-    private static string FirstSentence(string message)
-    {
-        var cut = message.IndexOf(". Path:", StringComparison.Ordinal);
-        return cut > 0 ? message[..cut] : message;
     }
 }
 

@@ -33,33 +33,20 @@ public static class FieldNames
         _ => e.GetReserved(field.Name),
     };
 
-    /// <summary>The first numeric value of <paramref name="field"/> in <paramref name="e"/> (a JSON number or numeric text), or null.</summary>
+    /// <summary>The first finite numeric value of <paramref name="field"/> in <paramref name="e"/> (a JSON number or numeric text), or null.</summary>
     public static double? FirstNumber(FieldRef field, LogEvent e)
     {
         if (field.Kind == FieldKind.Attribute)
         {
             foreach (var value in e.GetAttribute(field.Name))
             {
-                if (value.Number is { } number && double.IsFinite(number))
+                if (value.FiniteNumber is { } number)
                 {
                     return number;
-                }
-                if (Finite(value.Text) is { } parsed)
-                {
-                    return parsed;
                 }
             }
             return null;
         }
-        return Finite(FirstValue(field, e));
+        return AttributeValue.ParseFinite(FirstValue(field, e));
     }
-
-    /// <summary>
-    /// A finite number in <paramref name="text"/>, or null: "NaN", "Infinity" and overflowing exponents are not numbers
-    /// here, or one crafted log could turn a window's sum or maximum into NaN and silence the rule.
-    /// </summary>
-    private static double? Finite(string? text) =>
-        double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var number) && double.IsFinite(number)
-            ? number
-            : null;
 }

@@ -42,7 +42,8 @@ public static class RuleJson
     /// <summary>A deep copy through JSON.</summary>
     public static DetectionRule Clone(DetectionRule rule) => JsonSerializer.Deserialize<DetectionRule>(Serialize(rule), Options)!;
 
-    private static string FirstSentence(string message)
+    /// <summary>A <see cref="JsonException"/> message without the ". Path: …" tail the reader adds.</summary>
+    internal static string FirstSentence(string message)
     {
         var cut = message.IndexOf(". Path:", StringComparison.Ordinal);
         return cut > 0 ? message[..cut] : message;

@@ -79,6 +79,27 @@ public static class SignalLifecycle
         };
     }
 
+    /// <summary>
+    /// Applies <paramref name="candidates"/> in order to the <paramref name="open"/> signals by group (kept up to date as it
+    /// goes); returns every signal created or changed, each once.
+    /// </summary>
+    public static List<SecuritySignal> ApplyAll(
+        CompiledRule rule, IEnumerable<SignalCandidate> candidates, IDictionary<string, SecuritySignal> open, Func<SignalCandidate, DateTimeOffset> evaluatedAt, Func<string> newId)
+    {
+        var changed = new List<SecuritySignal>();
+        var seen = new HashSet<SecuritySignal>(ReferenceEqualityComparer.Instance);
+        foreach (var candidate in candidates)
+        {
+            var signal = Apply(rule, candidate, open.TryGetValue(candidate.GroupKey, out var current) ? current : null, evaluatedAt(candidate), newId);
+            open[candidate.GroupKey] = signal;
+            if (seen.Add(signal))
+            {
+                changed.Add(signal);
+            }
+        }
+        return changed;
+    }
+
     /// <summary>Environments whose signals a rule with <c>decreaseCriticalityBasedOnEnv</c> lowers by one step.</summary>
     public static readonly IReadOnlySet<string> LowerEnvironments = new HashSet<string>(["staging", "test", "dev"], StringComparer.OrdinalIgnoreCase);
 

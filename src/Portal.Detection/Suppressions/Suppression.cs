@@ -157,6 +157,28 @@ public sealed record RuleSuppressions(
     IReadOnlyList<(Suppression Suppression, QueryNode Query)> Exclusions,
     IReadOnlyList<(Suppression Suppression, Func<LogEvent, bool> Matches)> Signals)
 {
+    /// <summary>
+    /// The candidates no suppression stops; the others are counted in <paramref name="hidden"/> against the suppression
+    /// that stopped them (by id), once per group per call: a group's later matches would have updated one signal.
+    /// </summary>
+    public IEnumerable<Evaluation.SignalCandidate> Unsuppressed(IEnumerable<Evaluation.SignalCandidate> candidates, Dictionary<string, (long Signals, long Events)> hidden)
+    {
+        var counted = new HashSet<(string, string)>();
+        foreach (var candidate in candidates)
+        {
+            if (Suppressing(candidate.Samples) is { Id: { } id })
+            {
+                if (counted.Add((id, candidate.GroupKey)))
+                {
+                    var (signals, events) = hidden.GetValueOrDefault(id);
+                    hidden[id] = (signals + 1, events);
+                }
+                continue;
+            }
+            yield return candidate;
+        }
+    }
+
     /// <summary>The first suppression whose suppression query matches one of the would-be signal's events, or null.</summary>
     public Suppression? Suppressing(IEnumerable<LogEvent> samples)
     {

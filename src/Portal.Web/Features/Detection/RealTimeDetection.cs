@@ -50,26 +50,13 @@ public sealed class RealTimeDetection(
         using var held = await locks.Locks.AcquireAsync(tenantId, cancellationToken);
         var hidden = new Dictionary<string, (long Signals, long Events)>(StringComparer.Ordinal);
         var changed = new List<SecuritySignal>();
-        var inChanged = new HashSet<SecuritySignal>(ReferenceEqualityComparer.Instance);
         foreach (var group in candidates.GroupBy(c => c.Rule))
         {
             var rule = group.Key;
             var since = group.Min(c => c.Candidate.FirstSeen) - TimeSpan.FromSeconds(rule.Definition.Options.MaxSignalDuration);
             var open = new Dictionary<string, SecuritySignal>(await signals.LatestByGroupAsync(tenantId, rule.Id, since, cancellationToken), StringComparer.Ordinal);
-            foreach (var (_, candidate) in group)
-            {
-                if (suppressedBy[rule].Suppressing(candidate.Samples) is { Id: { } id })
-                {
-                    hidden[id] = (hidden.GetValueOrDefault(id).Signals + 1, 0);
-                    continue;
-                }
-                var signal = SignalLifecycle.Apply(rule, candidate, open.GetValueOrDefault(candidate.GroupKey), clock.GetUtcNow(), () => Guid.CreateVersion7().ToString("N"));
-                open[candidate.GroupKey] = signal;
-                if (inChanged.Add(signal))
-                {
-                    changed.Add(signal);
-                }
-            }
+            var unsuppressed = suppressedBy[rule].Unsuppressed(group.Select(c => c.Candidate), hidden);
+            changed.AddRange(SignalLifecycle.ApplyAll(rule, unsuppressed, open, _ => clock.GetUtcNow(), RuleEvaluator.NewSignalId));
         }
         await signals.UpsertAsync(tenantId, changed, cancellationToken);
         await suppressions.CountAsync(tenantId, hidden, cancellationToken);

@@ -86,18 +86,9 @@ public sealed class RuleEvaluator(
             if (ReplayEvaluator.Replays(rule.Definition))
             {
                 // Methods that follow events one by one replay their history through the detector: one pass for the whole range.
-                var batch = new List<SecuritySignal>();
-                var inBatch = new HashSet<SecuritySignal>(ReferenceEqualityComparer.Instance);
                 await CountExclusionsAsync(definition, suppressed, aggregator, from, until, hidden, cancellationToken);
-                foreach (var candidate in Unsuppressed(await ReplayEvaluator.EvaluateAsync(rule, aggregator, from, until, cancellationToken, n => scanned += n), suppressed, hidden))
-                {
-                    var signal = SignalLifecycle.Apply(rule, candidate, open.GetValueOrDefault(candidate.GroupKey), candidate.LastSeen, () => Guid.CreateVersion7().ToString("N"));
-                    open[candidate.GroupKey] = signal;
-                    if (inBatch.Add(signal))
-                    {
-                        batch.Add(signal);
-                    }
-                }
+                var candidates = suppressed.Unsuppressed(await ReplayEvaluator.EvaluateAsync(rule, aggregator, from, until, cancellationToken, n => scanned += n), hidden);
+                var batch = SignalLifecycle.ApplyAll(rule, candidates, open, c => c.LastSeen, NewSignalId);
                 await signals.UpsertAsync(tenantId, batch, CancellationToken.None); // once written, the watermark must follow
                 changed += batch.Count;
                 state.LastSignalAt = batch.Count > 0 ? clock.GetUtcNow() : state.LastSignalAt;
@@ -109,15 +100,9 @@ public sealed class RuleEvaluator(
                 var point = previous + step < until ? previous + step : until;
                 var windowStart = window > TimeSpan.Zero ? point - window : previous;
                 await CountExclusionsAsync(definition, suppressed, aggregator, previous, point, hidden, cancellationToken);
-                var candidates = Unsuppressed(await ThresholdEvaluator.EvaluateAsync(rule, aggregator, windowStart, point, previous, cancellationToken, n => scanned += n), suppressed, hidden);
-                var batch = candidates
-                    .Select(c => SignalLifecycle.Apply(rule, c, open.GetValueOrDefault(c.GroupKey), point, () => Guid.CreateVersion7().ToString("N")))
-                    .ToList();
+                var candidates = suppressed.Unsuppressed(await ThresholdEvaluator.EvaluateAsync(rule, aggregator, windowStart, point, previous, cancellationToken, n => scanned += n), hidden);
+                var batch = SignalLifecycle.ApplyAll(rule, candidates, open, _ => point, NewSignalId);
                 await signals.UpsertAsync(tenantId, batch, CancellationToken.None); // once written, the watermark must follow
-                foreach (var signal in batch)
-                {
-                    open[signal.GroupKey] = signal;
-                }
                 changed += batch.Count;
                 if (batch.Count > 0)
                 {
@@ -167,27 +152,8 @@ public sealed class RuleEvaluator(
         return new InMemoryEventAggregator(found);
     }
 
-    /// <summary>
-    /// Would-be signals that no suppression stops; the others are counted against the suppression that stopped them,
-    /// once per group in each window judged (a group's later matches would have updated one signal, not raised more).
-    /// </summary>
-    private static IEnumerable<SignalCandidate> Unsuppressed(IEnumerable<SignalCandidate> candidates, RuleSuppressions suppressed, Dictionary<string, (long Signals, long Events)> hidden)
-    {
-        var counted = new HashSet<(string, string)>();
-        foreach (var candidate in candidates)
-        {
-            if (suppressed.Suppressing(candidate.Samples) is { Id: { } id })
-            {
-                if (counted.Add((id, candidate.GroupKey)))
-                {
-                    var (signals, events) = hidden.GetValueOrDefault(id);
-                    hidden[id] = (signals + 1, events);
-                }
-                continue;
-            }
-            yield return candidate;
-        }
-    }
+    /// <summary>Ids of new signals: time-ordered, unique across instances.</summary>
+    internal static string NewSignalId() => Guid.CreateVersion7().ToString("N");
 
     /// <summary>Counts the new events of <c>[from, to)</c> that each data exclusion kept from the rule.</summary>
     private static async Task CountExclusionsAsync(
