@@ -40,7 +40,8 @@ trap 'rm -f "$log"; stop_test_postgres' EXIT
 start_test_postgres
 
 set +e
-dotnet test Portal.sln -v q 2>&1 | tee "$log"
+# Quiet build output, but every failing test with its message and stack.
+dotnet test Portal.sln -v q --logger "console;verbosity=minimal" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 
