@@ -38,9 +38,11 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<Suppressions.SuppressionService>();
         services.AddSingleton<TenantProvisioner>();
         services.AddSingleton<OrganisationService>();
+        services.AddSingleton<Audit.AuditLog>();
 
         return services.AddIdentityCore<VigilUser>(o =>
             {
+                o.Stores.SchemaVersion = IdentitySchemaVersions.Version3; // passkeys
                 o.User.RequireUniqueEmail = true;
                 o.User.AllowedUserNameCharacters = ""; // user names are email addresses, validated at sign-up
                 o.Password.RequiredLength = 10;

@@ -1,6 +1,9 @@
+using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
 using Microsoft.EntityFrameworkCore.Migrations;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 
 namespace Portal.Data;
 
@@ -19,9 +22,18 @@ public static class VigilDatabase
     /// <summary>The migration that creates the schema; databases made before migrations existed are marked as having applied it.</summary>
     public const string InitialMigration = "20261128000000_Initial";
 
+    /// <summary>
+    /// What Identity's model reads from its context's application services: the schema version (3: with passkeys).
+    /// Contexts are created outside dependency injection too (jobs, the CLI, <c>dotnet ef</c>), so the options carry it.
+    /// </summary>
+    private static readonly IServiceProvider IdentitySchema = new ServiceCollection()
+        .AddSingleton(Options.Create(new IdentityOptions { Stores = { SchemaVersion = IdentitySchemaVersions.Version3 } }))
+        .BuildServiceProvider();
+
     /// <summary>Points <paramref name="builder"/> at the configured database and its provider's migrations.</summary>
     public static void Configure(DbContextOptionsBuilder builder, VigilOptions options, string? connectionString)
     {
+        builder.UseApplicationServiceProvider(IdentitySchema);
         switch (options.DatabaseProvider)
         {
             case Postgres:

@@ -30,6 +30,8 @@ public sealed class VigilDbContext(DbContextOptions<VigilDbContext> options, ITe
     public DbSet<RuleRecord> Rules => Set<RuleRecord>();
     public DbSet<RuleRunState> RuleRunStates => Set<RuleRunState>();
     public DbSet<Suppressions.SuppressionRecord> Suppressions => Set<Suppressions.SuppressionRecord>();
+    public DbSet<Audit.AuditEntry> AuditEntries => Set<Audit.AuditEntry>();
+    public DbSet<Invitation> Invitations => Set<Invitation>();
 
     /// <summary>The instance's Data Protection keys (cookies, antiforgery), shared by every portal instance; not tenant data.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
@@ -38,6 +40,7 @@ public sealed class VigilDbContext(DbContextOptions<VigilDbContext> options, ITe
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
         EnforceTenant();
+        RecordAudit();
         return base.SaveChanges(acceptAllChangesOnSuccess);
     }
 
@@ -45,6 +48,7 @@ public sealed class VigilDbContext(DbContextOptions<VigilDbContext> options, ITe
     public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
         EnforceTenant();
+        RecordAudit();
         return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
     }
 
@@ -89,6 +93,7 @@ public sealed class VigilDbContext(DbContextOptions<VigilDbContext> options, ITe
             k.HasIndex(x => x.Hash).IsUnique();
             k.HasIndex(x => new { x.TenantId, x.Kind });
             k.Property(x => x.Name).HasMaxLength(200);
+            k.Property(x => x.Scopes).HasMaxLength(512);
             k.HasOne<Tenant>().WithMany().HasForeignKey(x => x.TenantId).OnDelete(DeleteBehavior.Cascade);
         });
         builder.Entity<RuleRecord>(r =>
@@ -115,8 +120,33 @@ public sealed class VigilDbContext(DbContextOptions<VigilDbContext> options, ITe
             s.HasOne<Tenant>().WithMany().HasForeignKey(x => x.TenantId).OnDelete(DeleteBehavior.Cascade);
         });
 
+        builder.Entity<Audit.AuditEntry>(a =>
+        {
+            a.HasIndex(x => new { x.TenantId, x.At });
+            a.Property(x => x.ActorType).HasMaxLength(32);
+            a.Property(x => x.ActorName).HasMaxLength(256);
+            a.Property(x => x.Ip).HasMaxLength(64);
+            a.Property(x => x.Action).HasMaxLength(64);
+            a.Property(x => x.TargetType).HasMaxLength(32);
+            a.Property(x => x.TargetId).HasMaxLength(128);
+            a.Property(x => x.TargetName).HasMaxLength(256);
+            a.Property(x => x.Outcome).HasMaxLength(16);
+            a.HasOne<Tenant>().WithMany().HasForeignKey(x => x.TenantId).OnDelete(DeleteBehavior.Cascade);
+        });
+        builder.Entity<Invitation>(i =>
+        {
+            i.HasIndex(x => x.TokenHash).IsUnique();
+            i.HasIndex(x => new { x.TenantId, x.Email });
+            i.Property(x => x.Email).HasMaxLength(256);
+            i.Property(x => x.Role).HasMaxLength(32);
+            i.Property(x => x.TokenHash).HasMaxLength(64);
+            i.HasOne<Tenant>().WithMany().HasForeignKey(x => x.TenantId).OnDelete(DeleteBehavior.Cascade);
+        });
+
         ApplyTenantFilter<RuleRunState>(builder);
         ApplyTenantFilter<Suppressions.SuppressionRecord>(builder);
+        ApplyTenantFilter<Audit.AuditEntry>(builder);
+        ApplyTenantFilter<Invitation>(builder);
     }
 
     private void ApplyTenantFilter<T>(ModelBuilder builder)
@@ -124,6 +154,16 @@ public sealed class VigilDbContext(DbContextOptions<VigilDbContext> options, ITe
     {
         Expression<Func<T, bool>> filter = e => CurrentTenantId != null && e.TenantId == CurrentTenantId;
         builder.Entity<T>().HasQueryFilter(TenantFilter, filter);
+    }
+
+    /// <summary>Adds the audit entries of the pending changes, so that they commit (or fail) with them.</summary>
+    private void RecordAudit()
+    {
+        var entries = Audit.AuditedChanges.Describe(this, Audit.AuditActor.Current ?? Audit.AuditActor.System, DateTimeOffset.UtcNow);
+        if (entries.Count > 0)
+        {
+            AuditEntries.AddRange(entries);
+        }
     }
 
     private void EnforceTenant()
@@ -136,6 +176,12 @@ public sealed class VigilDbContext(DbContextOptions<VigilDbContext> options, ITe
             {
                 throw new TenantIsolationException("Cannot change another organisation.");
             }
+        }
+        // The audit trail is append-only: the product never edits or deletes an entry (an organisation's deletion
+        // removes its entries in the database, by cascade).
+        if (ChangeTracker.Entries<Audit.AuditEntry>().Any(e => e.State is EntityState.Modified or EntityState.Deleted))
+        {
+            throw new InvalidOperationException("Audit entries cannot be changed or deleted.");
         }
         foreach (var entry in ChangeTracker.Entries<ITenantOwned>())
         {

@@ -15,6 +15,10 @@ public sealed class VigilUser : IdentityUser<Guid>, ITenantOwned
     public Guid TenantId { get; set; }
     public string Role { get; set; } = VigilRoles.Standard;
     public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
+    public DateTimeOffset? LastSignInAt { get; set; }
+
+    /// <summary>Whether this member administers the whole Vigil instance (every organisation), for self-hosting.</summary>
+    public bool IsInstanceAdmin { get; set; }
 }
 
 /// <summary>Organisation roles.</summary>

@@ -26,6 +26,12 @@ public sealed class ApiKey : ITenantOwned
     public DateTimeOffset CreatedAt { get; set; } = DateTimeOffset.UtcNow;
     public DateTimeOffset? LastUsedAt { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }
+
+    /// <summary>
+    /// Space-separated scopes that restrict an application key (<see cref="Identity.Permissions.Scopes"/>); null or
+    /// empty lets the key do all its user's role allows.
+    /// </summary>
+    public string? Scopes { get; set; }
 }
 
 /// <summary>What a key authenticates.</summary>

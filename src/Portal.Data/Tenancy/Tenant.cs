@@ -19,6 +19,12 @@ public sealed class Tenant
 
     /// <summary>Days of logs kept, within the instance's (the plan's) limit; null keeps as many as the plan allows.</summary>
     public int? RetentionDays { get; set; }
+
+    /// <summary>Whether every member must sign in with a second factor (an authenticator app or a passkey).</summary>
+    public bool RequireMfa { get; set; }
+
+    /// <summary>When an instance administrator disabled the organisation: its sign-ins, sessions, keys and jobs stop.</summary>
+    public DateTimeOffset? DisabledAt { get; set; }
 }
 
 /// <summary>An entity that belongs to exactly one tenant.</summary>

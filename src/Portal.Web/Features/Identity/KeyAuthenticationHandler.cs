@@ -50,6 +50,13 @@ public sealed class KeyAuthenticationHandler(
             new Claim(VigilClaims.TenantSlug, tenant.Slug),
             new Claim(VigilClaims.TenantName, tenant.Name),
         ], SchemeName);
+        // A key restricted to scopes may do only what its scopes and its user's role both allow.
+        var scopes = (appKey.Scopes ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (scopes.Length > 0)
+        {
+            identity.AddClaim(new Claim(Permissions.ScopedClaim, "true"));
+            identity.AddClaims(scopes.Select(s => new Claim(Permissions.ScopeClaim, s)));
+        }
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 

@@ -23,6 +23,9 @@ public sealed record SessionInfo(Guid TenantId, string TenantSlug, string Tenant
             user.FindFirst(ClaimTypes.Name)?.Value ?? "",
             user.FindFirst(ClaimTypes.Role)?.Value ?? VigilRoles.ReadOnly);
     }
+
+    /// <summary>Whether this member's role allows the permission (pages hide or refuse what it does not).</summary>
+    public bool Can(Permission permission) => Permissions.Allows(Role, permission);
 }
 
 /// <summary>The session of the current circuit, for interactive components.</summary>

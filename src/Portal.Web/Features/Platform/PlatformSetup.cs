@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using MudBlazor.Services;
 using Portal.Data;
+using Portal.Web.Features.Identity;
 
 namespace Portal.Web.Features.Platform;
 
@@ -46,6 +47,7 @@ public static class PlatformSetup
         app.UseRouting(); // after the status-code pages, so that a re-executed request is routed again
         app.MapStaticAssets();
         app.UseAuthentication();
+        app.UseAuditActor();
         app.UseAuthorization();
         app.UseAntiforgery();
         app.MapHealthChecks("/healthz/live", new HealthCheckOptions { Predicate = _ => false });
