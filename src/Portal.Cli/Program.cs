@@ -31,5 +31,9 @@ return command switch
 {
     ["tenants", "create"] => await TenantCommands.CreateAsync(host.Services, options, Console.Out, Console.Error),
     ["tenants", "list"] => await TenantCommands.ListAsync(host.Services, Console.Out),
+    ["tenants", "disable"] => await AdminCommands.SetDisabledAsync(host.Services, options, disable: true, Console.Out, Console.Error),
+    ["tenants", "enable"] => await AdminCommands.SetDisabledAsync(host.Services, options, disable: false, Console.Out, Console.Error),
+    ["admins", "grant"] => await AdminCommands.SetInstanceAdminAsync(host.Services, options, grant: true, Console.Out, Console.Error),
+    ["admins", "revoke"] => await AdminCommands.SetInstanceAdminAsync(host.Services, options, grant: false, Console.Out, Console.Error),
     _ => CommandLine.Usage(Console.Error),
 };

@@ -38,7 +38,9 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<Suppressions.SuppressionService>();
         services.AddSingleton<TenantProvisioner>();
         services.AddSingleton<OrganisationService>();
+        services.AddSingleton<InstanceAdminService>();
         services.AddSingleton<Audit.AuditLog>();
+        services.AddSingleton<MemberService>();
 
         return services.AddIdentityCore<VigilUser>(o =>
             {
@@ -47,8 +49,10 @@ public static class DataServiceCollectionExtensions
                 o.User.AllowedUserNameCharacters = ""; // user names are email addresses, validated at sign-up
                 o.Password.RequiredLength = 10;
                 o.Password.RequireNonAlphanumeric = false;
-                o.Lockout.MaxFailedAccessAttempts = 10;
-                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(5);
+                // Five wrong passwords or codes lock the account for 15 minutes (OWASP's usual figures); the per-account
+                // and per-address attempt limits of the portal slow guessing before that.
+                o.Lockout.MaxFailedAccessAttempts = 5;
+                o.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
             })
             .AddEntityFrameworkStores<VigilDbContext>();
     }

@@ -1,18 +1,22 @@
 using Portal.Data;
 using Portal.Web.Components;
+using Portal.Web.Features.Audit;
 using Portal.Web.Features.Demo;
 using Portal.Web.Features.Detection;
+using Portal.Web.Features.Email;
 using Portal.Web.Features.Identity;
 using Portal.Web.Features.Intake;
 using Portal.Web.Features.Logs;
 using Portal.Web.Features.Platform;
 using Portal.Web.Features.Rules;
+using Portal.Web.Features.Settings;
 using Portal.Web.Features.Signals;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddPlatform();
 builder.AddIdentity();
+builder.AddEmail();
 builder.AddIntake();
 builder.AddDetection();
 builder.AddDemo();
@@ -30,6 +34,9 @@ app.MapSignalsApi();
 app.MapLogsApi();
 app.MapLogsAggregateApi();
 app.MapDetection();
+app.MapKeysApi();
+app.MapMembersApi();
+app.MapAuditApi();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 await app.RunAsync();

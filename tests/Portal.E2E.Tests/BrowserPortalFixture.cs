@@ -11,6 +11,9 @@ public sealed class BrowserPortalFixture : IAsyncLifetime
 
     public Uri BaseAddress { get; private set; } = default!;
 
+    /// <summary>The portal's services, to prepare what the journey needs but cannot do through pages (instance administrators).</summary>
+    public IServiceProvider Services => _portal?.Services ?? throw new InvalidOperationException("The fixture is not initialised.");
+
     public IBrowser Browser { get; private set; } = default!;
 
     /// <summary>Where screenshots go: <c>VIGIL_SCREENSHOTS</c>, else <c>screenshots/</c> next to the test assembly.</summary>

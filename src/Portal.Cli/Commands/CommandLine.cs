@@ -57,6 +57,10 @@ internal static class CommandLine
               vigil sigma convert <file|dir>... [--out DIR]
               vigil tenants create --name <organisation> --email <owner email> --password <password> [--slug <slug>]
               vigil tenants list
+              vigil tenants disable --slug <slug> [--reason <text>]
+              vigil tenants enable --slug <slug>
+              vigil admins grant --org <slug> --email <member email>
+              vigil admins revoke --org <slug> --email <member email>
 
             Settings come from appsettings.json, the environment (Vigil__DataDirectory=...) or switches (--Vigil:DataDirectory=...).
             """);

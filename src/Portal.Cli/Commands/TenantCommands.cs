@@ -39,7 +39,7 @@ internal static class TenantCommands
     {
         foreach (var tenant in await services.GetRequiredService<TenantProvisioner>().ListAsync())
         {
-            output.WriteLine(JsonSerializer.Serialize(new { tenantId = tenant.Id, slug = tenant.Slug, name = tenant.Name, createdAt = tenant.CreatedAt }, Json));
+            output.WriteLine(JsonSerializer.Serialize(new { tenantId = tenant.Id, slug = tenant.Slug, name = tenant.Name, createdAt = tenant.CreatedAt, disabledAt = tenant.DisabledAt }, Json));
         }
         return 0;
     }

@@ -93,6 +93,9 @@ public sealed class AuditLog(TenantDbFactory dbs, TimeProvider clock)
         return new AuditPage(page, scanned == scanLimit ? Cursor.Format(to, offset + scanned) : null);
     }
 
+    /// <summary>Whether <paramref name="cursor"/> is a cursor this trail returned.</summary>
+    public static bool IsCursor(string cursor) => Cursor.TryParse(cursor, out _, out _);
+
     private static class Cursor
     {
         public static string Format(DateTimeOffset to, int offset) =>

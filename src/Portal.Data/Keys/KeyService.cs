@@ -1,10 +1,16 @@
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Portal.Data.Identity;
 
 namespace Portal.Data.Keys;
 
-/// <summary>Creates, lists, resolves and revokes API and application keys. Secrets are returned once and stored hashed.</summary>
+/// <summary>
+/// Creates, lists, renames, rotates, resolves and revokes API and application keys. Secrets are returned once and
+/// stored hashed. The methods taking a <see cref="KeyActor"/> enforce who may do what (<see cref="KeyActor.CanManage"/>);
+/// the others are for the system (sign-up, the CLI, tests). A revoked key is refused from the next request on:
+/// <see cref="ResolveAsync"/> reads the database every time.
+/// </summary>
 public sealed class KeyService(TenantDbFactory dbs, TimeProvider clock)
 {
     private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
@@ -12,22 +18,37 @@ public sealed class KeyService(TenantDbFactory dbs, TimeProvider clock)
     /// <summary>Creates a key; the returned secret is never retrievable again.</summary>
     public async Task<(ApiKey Key, string Secret)> CreateAsync(Guid tenantId, KeyKind kind, string name, Guid? userId, CancellationToken cancellationToken = default)
     {
-        // Datadog's shapes: 32 hex characters for API keys, 40 for application keys.
-        var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(kind == KeyKind.Api ? 16 : 20));
-        var key = new ApiKey
-        {
-            TenantId = tenantId,
-            Kind = kind,
-            Name = string.IsNullOrWhiteSpace(name) ? (kind == KeyKind.Api ? "API key" : "Application key") : name.Trim(),
-            Prefix = secret[..8],
-            Hash = Hash(secret),
-            UserId = userId,
-            CreatedAt = clock.GetUtcNow(),
-        };
+        var (key, secret) = NewKey(tenantId, kind, string.IsNullOrWhiteSpace(name) ? DefaultName(kind) : name.Trim(), userId, scopes: null);
         await using var db = dbs.Create(tenantId);
         db.ApiKeys.Add(key);
         await db.SaveChangesAsync(cancellationToken);
         return (key, secret);
+    }
+
+    /// <summary>
+    /// Creates a key as <paramref name="actor"/>: an API key of the organisation (admins and owners), or an application
+    /// key of the actor's own, optionally restricted to <paramref name="scopes"/> (<see cref="Permissions.Scopes"/>).
+    /// </summary>
+    public async Task<KeyChange> CreateAsync(KeyActor actor, Guid tenantId, KeyKind kind, string? name, IEnumerable<string?>? scopes = null, CancellationToken cancellationToken = default)
+    {
+        if (kind == KeyKind.Api && !Permissions.Allows(actor.Role, Permission.KeysManage))
+        {
+            return KeyChange.Forbidden($"The {Permissions.RoleLabel(actor.Role)} role does not allow managing the organisation's API keys.");
+        }
+        if (CheckName(name, required: false) is { } nameError)
+        {
+            return nameError;
+        }
+        var (stored, scopeError) = Scopes(kind, scopes);
+        if (scopeError is not null)
+        {
+            return scopeError;
+        }
+        var (key, secret) = NewKey(tenantId, kind, string.IsNullOrWhiteSpace(name) ? DefaultName(kind) : name.Trim(), actor.UserId, stored);
+        await using var db = dbs.Create(tenantId);
+        db.ApiKeys.Add(key);
+        await db.SaveChangesAsync(cancellationToken);
+        return new KeyChange(key, secret);
     }
 
     /// <summary>The tenant's keys of one kind, newest first (application keys of <paramref name="userId"/> only, when given).</summary>
@@ -38,6 +59,82 @@ public sealed class KeyService(TenantDbFactory dbs, TimeProvider clock)
             .Where(k => k.Kind == kind && (userId == null || k.UserId == userId))
             .ToListAsync(cancellationToken);
         return keys.OrderByDescending(k => k.CreatedAt).ToList();
+    }
+
+    /// <summary>The tenant's key with this id, or null (another tenant's id is not found).</summary>
+    public async Task<ApiKey?> GetAsync(Guid tenantId, Guid keyId, CancellationToken cancellationToken = default)
+    {
+        await using var db = dbs.Create(tenantId);
+        return await db.ApiKeys.AsNoTracking().FirstOrDefaultAsync(k => k.Id == keyId, cancellationToken);
+    }
+
+    /// <summary>Renames a key the actor manages.</summary>
+    public Task<KeyChange> RenameAsync(KeyActor actor, Guid tenantId, Guid keyId, string? name, CancellationToken cancellationToken = default) =>
+        UpdateAsync(actor, tenantId, keyId, name, setScopes: false, scopes: null, cancellationToken);
+
+    /// <summary>
+    /// Changes a key the actor manages: its name when <paramref name="name"/> is given, and its scopes when
+    /// <paramref name="setScopes"/> (null or empty: unrestricted). Nothing is stored when either is invalid.
+    /// </summary>
+    public async Task<KeyChange> UpdateAsync(
+        KeyActor actor, Guid tenantId, Guid keyId, string? name, bool setScopes, IEnumerable<string?>? scopes, CancellationToken cancellationToken = default)
+    {
+        await using var db = dbs.Create(tenantId);
+        var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.Id == keyId, cancellationToken);
+        if (Refusal(actor, key, manage: true) is { } refused)
+        {
+            return refused;
+        }
+        if (name is not null && CheckName(name, required: true) is { } nameError)
+        {
+            return nameError;
+        }
+        var (stored, scopeError) = setScopes ? Scopes(key!.Kind, scopes) : (key!.Scopes, null);
+        if (scopeError is not null)
+        {
+            return scopeError;
+        }
+        key.Name = name?.Trim() ?? key.Name;
+        key.Scopes = stored;
+        await db.SaveChangesAsync(cancellationToken);
+        return new KeyChange(key);
+    }
+
+    /// <summary>
+    /// Replaces a live key the actor manages by a new one of the same name, kind, user and scopes, and revokes the old
+    /// one in the same transaction. The new secret is returned once.
+    /// </summary>
+    public async Task<KeyChange> RotateAsync(KeyActor actor, Guid tenantId, Guid keyId, CancellationToken cancellationToken = default)
+    {
+        await using var db = dbs.Create(tenantId);
+        var old = await db.ApiKeys.FirstOrDefaultAsync(k => k.Id == keyId, cancellationToken);
+        if (Refusal(actor, old, manage: true) is { } refused)
+        {
+            return refused;
+        }
+        if (old!.RevokedAt is not null)
+        {
+            return new KeyChange(null, Failure: KeyFailure.Invalid, Message: "This key is revoked; create a new key instead.");
+        }
+        var (key, secret) = NewKey(tenantId, old.Kind, old.Name, old.UserId, old.Scopes);
+        old.RevokedAt = key.CreatedAt;
+        db.ApiKeys.Add(key);
+        await db.SaveChangesAsync(cancellationToken);
+        return new KeyChange(key, secret);
+    }
+
+    /// <summary>Revokes a key as <paramref name="actor"/> (<see cref="KeyActor.CanRevoke"/>); revoking twice keeps the first time.</summary>
+    public async Task<KeyChange> RevokeAsync(KeyActor actor, Guid tenantId, Guid keyId, CancellationToken cancellationToken = default)
+    {
+        await using var db = dbs.Create(tenantId);
+        var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.Id == keyId, cancellationToken);
+        if (Refusal(actor, key, manage: false) is { } refused)
+        {
+            return refused;
+        }
+        key!.RevokedAt ??= clock.GetUtcNow();
+        await db.SaveChangesAsync(cancellationToken);
+        return new KeyChange(key);
     }
 
     /// <summary>Revokes a key of the tenant; false when the tenant has no such key.</summary>
@@ -55,7 +152,14 @@ public sealed class KeyService(TenantDbFactory dbs, TimeProvider clock)
     }
 
     /// <summary>The live key with this secret, across tenants (the secret is what identifies the tenant), or null.</summary>
-    public async Task<ApiKey?> ResolveAsync(KeyKind kind, string? secret, CancellationToken cancellationToken = default)
+    public async Task<ApiKey?> ResolveAsync(KeyKind kind, string? secret, CancellationToken cancellationToken = default) =>
+        (await ResolveWithOrganisationAsync(kind, secret, cancellationToken))?.Key;
+
+    /// <summary>
+    /// The live key with this secret and whether its organisation is disabled (read in the same query), or null. Records
+    /// the use at most once a minute.
+    /// </summary>
+    public async Task<ResolvedKey?> ResolveWithOrganisationAsync(KeyKind kind, string? secret, CancellationToken cancellationToken = default)
     {
         if (string.IsNullOrWhiteSpace(secret) || secret.Length > 128)
         {
@@ -63,15 +167,81 @@ public sealed class KeyService(TenantDbFactory dbs, TimeProvider clock)
         }
         var hash = Hash(secret.Trim());
         await using var db = dbs.Create(null);
-        var key = await db.ApiKeys.IgnoreQueryFilters([VigilDbContext.TenantFilter]).AsNoTracking()
-            .FirstOrDefaultAsync(k => k.Hash == hash && k.Kind == kind && k.RevokedAt == null, cancellationToken);
-        if (key is not null && (key.LastUsedAt is null || clock.GetUtcNow() - key.LastUsedAt > LastUsedResolution))
+        var found = await db.ApiKeys.IgnoreQueryFilters([VigilDbContext.TenantFilter]).AsNoTracking()
+            .Where(k => k.Hash == hash && k.Kind == kind && k.RevokedAt == null)
+            .Select(k => new { Key = k, Disabled = db.Tenants.Any(t => t.Id == k.TenantId && t.DisabledAt != null) })
+            .FirstOrDefaultAsync(cancellationToken);
+        if (found is null)
+        {
+            return null;
+        }
+        var key = found.Key;
+        if (key.LastUsedAt is null || clock.GetUtcNow() - key.LastUsedAt > LastUsedResolution)
         {
             await using var tenantDb = dbs.Create(key.TenantId);
             var now = clock.GetUtcNow();
             await tenantDb.ApiKeys.Where(k => k.Id == key.Id).ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, now), cancellationToken);
         }
-        return key;
+        return new ResolvedKey(key, found.Disabled);
+    }
+
+    private (ApiKey Key, string Secret) NewKey(Guid tenantId, KeyKind kind, string name, Guid? userId, string? scopes)
+    {
+        // Datadog's shapes: 32 hex characters for API keys, 40 for application keys.
+        var secret = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(kind == KeyKind.Api ? 16 : 20));
+        var key = new ApiKey
+        {
+            TenantId = tenantId,
+            Kind = kind,
+            Name = name,
+            Prefix = secret[..8],
+            Hash = Hash(secret),
+            UserId = userId,
+            Scopes = scopes,
+            CreatedAt = clock.GetUtcNow(),
+        };
+        return (key, secret);
+    }
+
+    private static string DefaultName(KeyKind kind) => kind == KeyKind.Api ? "API key" : "Application key";
+
+    private static KeyChange? Refusal(KeyActor actor, ApiKey? key, bool manage)
+    {
+        if (key is null || !actor.CanSee(key))
+        {
+            return KeyChange.NotFound();
+        }
+        if (manage ? actor.CanManage(key) : actor.CanRevoke(key))
+        {
+            return null;
+        }
+        return KeyChange.Forbidden(key.Kind == KeyKind.Api
+            ? $"The {Permissions.RoleLabel(actor.Role)} role does not allow managing the organisation's API keys."
+            : "Only its owner may change an application key; admins and owners may revoke it.");
+    }
+
+    private static KeyChange? CheckName(string? name, bool required)
+    {
+        var trimmed = name?.Trim() ?? "";
+        if (required && trimmed.Length == 0)
+        {
+            return KeyChange.Invalid("name", "Enter a name for the key.");
+        }
+        return trimmed.Length > KeyScopes.MaxNameLength
+            ? KeyChange.Invalid("name", $"A key's name has at most {KeyScopes.MaxNameLength} characters.")
+            : null;
+    }
+
+    private static (string? Stored, KeyChange? Error) Scopes(KeyKind kind, IEnumerable<string?>? scopes)
+    {
+        var (stored, error) = KeyScopes.Normalize(scopes);
+        if (error is not null)
+        {
+            return (null, KeyChange.Invalid("scopes", error));
+        }
+        return kind == KeyKind.Api && stored is not null
+            ? (null, KeyChange.Invalid("scopes", "API keys have no scopes; scopes restrict application keys."))
+            : (stored, null);
     }
 
     private static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));

@@ -82,6 +82,23 @@ public sealed class OrganisationService(TenantDbFactory dbs, TenantIndexes index
     }
 
     /// <summary>
+    /// Sets whether every member must sign in with a second factor (an authenticator app or a passkey). Members without
+    /// one are asked to set it up at their next page load. Returns false when the organisation no longer exists.
+    /// </summary>
+    public async Task<bool> SetRequireMfaAsync(Guid tenantId, bool required, CancellationToken cancellationToken = default)
+    {
+        await using var db = dbs.Create(tenantId);
+        var tenant = await db.Tenants.SingleOrDefaultAsync(t => t.Id == tenantId, cancellationToken);
+        if (tenant is null)
+        {
+            return false;
+        }
+        tenant.RequireMfa = required;
+        await db.SaveChangesAsync(cancellationToken);
+        return true;
+    }
+
+    /// <summary>
     /// Deletes the organisation and everything it owns: its rows (users, keys, rules, run states cascade with it)
     /// and its log and signal indexes. <paramref name="confirmation"/> must repeat the organisation's URL name.
     /// Returns the error, or null once deleted.

@@ -7,7 +7,11 @@ using Portal.Data.Rules;
 namespace Portal.Data.Tenancy;
 
 /// <summary>What sign-up asks for.</summary>
-public sealed record SignUpRequest(string? OrganizationName, string? Slug, string? Email, string? Password);
+public sealed record SignUpRequest(string? OrganizationName, string? Slug, string? Email, string? Password)
+{
+    /// <summary>Whether the owner's email starts unconfirmed (when the host can send the confirmation link). Default: false.</summary>
+    public bool RequireEmailConfirmation { get; init; }
+}
 
 /// <summary>The outcome of sign-up: the new tenant and owner, or errors keyed by field (<c>OrganizationName</c>, <c>Slug</c>, <c>Email</c>, <c>Password</c>).</summary>
 public sealed record SignUpResult(Tenant? Tenant, VigilUser? Owner, IReadOnlyDictionary<string, string[]> Errors)
@@ -44,7 +48,7 @@ public sealed class TenantProvisioner(IServiceScopeFactory scopes, TenantDbFacto
 
         await using var scope = scopes.CreateAsyncScope();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<VigilUser>>();
-        var owner = new VigilUser { UserName = email, Email = email, Role = VigilRoles.Owner, EmailConfirmed = true };
+        var owner = new VigilUser { UserName = email, Email = email, Role = VigilRoles.Owner, EmailConfirmed = !request.RequireEmailConfirmation };
         var passwordErrors = new List<string>();
         foreach (var validator in users.PasswordValidators)
         {

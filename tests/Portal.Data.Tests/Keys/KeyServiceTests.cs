@@ -2,7 +2,9 @@ using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Data.Identity;
 using Portal.Data.Keys;
+using Portal.Data.Tenancy;
 
 namespace Portal.Data.Tests.Keys;
 
@@ -176,6 +178,182 @@ public abstract class KeyServiceTests(DataFixture fixture)
 
         Assert.NotNull(first);
         Assert.Equal(first, (await Keys.ListAsync(tenant.Id, KeyKind.Api)).Single().RevokedAt);
+    }
+
+    [Fact]
+    public async Task RenameAsync_OwnApplicationKey_RenamesAndKeepsTheSecretWorking()
+    {
+        var tenant = await fixture.AddTenantAsync();
+        var member = new KeyActor(Guid.NewGuid(), VigilRoles.ReadOnly);
+        var created = await Keys.CreateAsync(member, tenant.Id, KeyKind.Application, "laptop");
+
+        var renamed = await Keys.RenameAsync(member, tenant.Id, created.Key!.Id, "  build server  ");
+
+        Assert.True(renamed.Succeeded, renamed.Message);
+        Assert.Equal("build server", (await Keys.GetAsync(tenant.Id, created.Key.Id))!.Name);
+        Assert.Equal(created.Key.Id, (await Keys.ResolveAsync(KeyKind.Application, created.Secret))?.Id);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    public async Task RenameAsync_EmptyName_InvalidNamingTheField(string name)
+    {
+        var tenant = await fixture.AddTenantAsync();
+        var admin = new KeyActor(Guid.NewGuid(), VigilRoles.Admin);
+        var created = await Keys.CreateAsync(admin, tenant.Id, KeyKind.Api, "intake");
+
+        var renamed = await Keys.RenameAsync(admin, tenant.Id, created.Key!.Id, name);
+
+        Assert.Equal(KeyFailure.Invalid, renamed.Failure);
+        Assert.Equal("name", renamed.Field);
+        Assert.Equal("intake", (await Keys.GetAsync(tenant.Id, created.Key.Id))!.Name);
+    }
+
+    [Fact]
+    public async Task RotateAsync_LiveKey_NewSecretSameNameKindUserScopes_OldSecretRefused()
+    {
+        var tenant = await fixture.AddTenantAsync();
+        var member = new KeyActor(Guid.NewGuid(), VigilRoles.Standard);
+        var created = await Keys.CreateAsync(member, tenant.Id, KeyKind.Application, "ci", ["logs_read", "security_monitoring_rules_read"]);
+
+        var rotated = await Keys.RotateAsync(member, tenant.Id, created.Key!.Id);
+
+        Assert.True(rotated.Succeeded, rotated.Message);
+        Assert.NotEqual(created.Key.Id, rotated.Key!.Id);
+        Assert.NotEqual(created.Secret, rotated.Secret);
+        Assert.Matches("^[0-9a-f]{40}$", rotated.Secret!);
+        Assert.Equal(("ci", KeyKind.Application, member.UserId, "logs_read security_monitoring_rules_read"), (rotated.Key.Name, rotated.Key.Kind, rotated.Key.UserId, rotated.Key.Scopes));
+        Assert.Null(await Keys.ResolveAsync(KeyKind.Application, created.Secret));
+        Assert.Equal(rotated.Key.Id, (await Keys.ResolveAsync(KeyKind.Application, rotated.Secret))?.Id);
+        Assert.NotNull((await Keys.GetAsync(tenant.Id, created.Key.Id))!.RevokedAt);
+    }
+
+    [Fact]
+    public async Task RotateAsync_RevokedKey_InvalidAndNothingCreated()
+    {
+        var tenant = await fixture.AddTenantAsync();
+        var admin = new KeyActor(Guid.NewGuid(), VigilRoles.Owner);
+        var created = await Keys.CreateAsync(admin, tenant.Id, KeyKind.Api, "intake");
+        Assert.True((await Keys.RevokeAsync(admin, tenant.Id, created.Key!.Id)).Succeeded);
+
+        var rotated = await Keys.RotateAsync(admin, tenant.Id, created.Key.Id);
+
+        Assert.Equal(KeyFailure.Invalid, rotated.Failure);
+        Assert.Single(await Keys.ListAsync(tenant.Id, KeyKind.Api));
+    }
+
+    [Fact]
+    public async Task CreateAsync_UnknownScope_InvalidNamingTheScope()
+    {
+        var tenant = await fixture.AddTenantAsync();
+
+        var created = await Keys.CreateAsync(new KeyActor(Guid.NewGuid(), VigilRoles.Standard), tenant.Id, KeyKind.Application, "ci", ["logs_read", "billing_write"]);
+
+        Assert.Equal(KeyFailure.Invalid, created.Failure);
+        Assert.Equal("scopes", created.Field);
+        Assert.Contains("'billing_write'", created.Message, StringComparison.Ordinal);
+        Assert.Empty(await Keys.ListAsync(tenant.Id, KeyKind.Application));
+    }
+
+    [Fact]
+    public async Task CreateAsync_ScopesOnAnApiKey_Invalid()
+    {
+        var tenant = await fixture.AddTenantAsync();
+
+        var created = await Keys.CreateAsync(new KeyActor(Guid.NewGuid(), VigilRoles.Admin), tenant.Id, KeyKind.Api, "intake", ["logs_read"]);
+
+        Assert.Equal(("scopes", KeyFailure.Invalid), (created.Field, created.Failure));
+    }
+
+    [Fact]
+    public async Task UpdateAsync_ScopesNull_MakesTheKeyUnrestricted()
+    {
+        var tenant = await fixture.AddTenantAsync();
+        var member = new KeyActor(Guid.NewGuid(), VigilRoles.Standard);
+        var created = await Keys.CreateAsync(member, tenant.Id, KeyKind.Application, "ci", ["logs_read"]);
+
+        var updated = await Keys.UpdateAsync(member, tenant.Id, created.Key!.Id, name: null, setScopes: true, scopes: null);
+
+        Assert.True(updated.Succeeded);
+        Assert.Null((await Keys.GetAsync(tenant.Id, created.Key.Id))!.Scopes);
+    }
+
+    [Theory]
+    [InlineData(VigilRoles.Standard)]
+    [InlineData(VigilRoles.ReadOnly)]
+    public async Task ApiKeys_MemberWithoutKeysManage_ForbiddenToCreateRenameRotateRevoke(string role)
+    {
+        var tenant = await fixture.AddTenantAsync();
+        var member = new KeyActor(Guid.NewGuid(), role);
+        var (key, secret) = await Keys.CreateAsync(tenant.Id, KeyKind.Api, "intake", userId: null);
+
+        Assert.Equal(KeyFailure.Forbidden, (await Keys.CreateAsync(member, tenant.Id, KeyKind.Api, "mine")).Failure);
+        Assert.Equal(KeyFailure.Forbidden, (await Keys.RenameAsync(member, tenant.Id, key.Id, "renamed")).Failure);
+        Assert.Equal(KeyFailure.Forbidden, (await Keys.RotateAsync(member, tenant.Id, key.Id)).Failure);
+        Assert.Equal(KeyFailure.Forbidden, (await Keys.RevokeAsync(member, tenant.Id, key.Id)).Failure);
+        Assert.NotNull(await Keys.ResolveAsync(KeyKind.Api, secret));
+    }
+
+    [Fact]
+    public async Task ApplicationKeys_OfAnotherMember_AdminMayRevokeButNotRenameOrRotate_StandardSeesNothing()
+    {
+        var tenant = await fixture.AddTenantAsync();
+        var alice = new KeyActor(Guid.NewGuid(), VigilRoles.Standard);
+        var created = await Keys.CreateAsync(alice, tenant.Id, KeyKind.Application, "alice's");
+        var admin = new KeyActor(Guid.NewGuid(), VigilRoles.Admin);
+        var bob = new KeyActor(Guid.NewGuid(), VigilRoles.Standard);
+
+        Assert.Equal(KeyFailure.NotFound, (await Keys.RevokeAsync(bob, tenant.Id, created.Key!.Id)).Failure);
+        Assert.Equal(KeyFailure.NotFound, (await Keys.RenameAsync(bob, tenant.Id, created.Key.Id, "bob's now")).Failure);
+        Assert.Equal(KeyFailure.Forbidden, (await Keys.RenameAsync(admin, tenant.Id, created.Key.Id, "admin's now")).Failure);
+        Assert.Equal(KeyFailure.Forbidden, (await Keys.RotateAsync(admin, tenant.Id, created.Key.Id)).Failure);
+        Assert.NotNull(await Keys.ResolveAsync(KeyKind.Application, created.Secret));
+
+        Assert.True((await Keys.RevokeAsync(admin, tenant.Id, created.Key.Id)).Succeeded);
+
+        Assert.Null(await Keys.ResolveAsync(KeyKind.Application, created.Secret));
+    }
+
+    [Fact]
+    public async Task RotateAsync_AnotherTenantsKeyId_NotFoundAndTheKeyStaysLive()
+    {
+        var a = await fixture.AddTenantAsync();
+        var b = await fixture.AddTenantAsync();
+        var owner = new KeyActor(Guid.NewGuid(), VigilRoles.Owner);
+        var created = await Keys.CreateAsync(owner, a.Id, KeyKind.Api, "a's key");
+
+        Assert.Equal(KeyFailure.NotFound, (await Keys.RotateAsync(owner, b.Id, created.Key!.Id)).Failure);
+        Assert.Equal(KeyFailure.NotFound, (await Keys.RenameAsync(owner, b.Id, created.Key.Id, "b's now")).Failure);
+
+        Assert.NotNull(await Keys.ResolveAsync(KeyKind.Api, created.Secret));
+    }
+
+    [Fact]
+    public async Task KeyChanges_AreRecordedInTheAuditTrail()
+    {
+        var tenant = await fixture.AddTenantAsync();
+        var admin = new KeyActor(Guid.NewGuid(), VigilRoles.Admin);
+        var created = await Keys.CreateAsync(admin, tenant.Id, KeyKind.Api, "intake");
+        await Keys.RenameAsync(admin, tenant.Id, created.Key!.Id, "shipper");
+        await Keys.RotateAsync(admin, tenant.Id, created.Key.Id);
+
+        await using var db = fixture.Dbs.Create(tenant.Id);
+        var actions = await db.AuditEntries.AsNoTracking().Where(e => e.TargetType == "api_key").Select(e => e.Action).ToListAsync();
+
+        Assert.Equal(["api_key.created", "api_key.created", "api_key.revoked", "api_key.updated"], actions.Order());
+    }
+
+    [Fact]
+    public async Task ResolveWithOrganisationAsync_DisabledOrganisation_SaysSo()
+    {
+        var tenant = await fixture.AddTenantAsync();
+        var (_, secret) = await Keys.CreateAsync(tenant.Id, KeyKind.Api, "intake", userId: null);
+        Assert.False((await Keys.ResolveWithOrganisationAsync(KeyKind.Api, secret))!.OrganisationDisabled);
+
+        Assert.Null(await fixture.Services.GetRequiredService<InstanceAdminService>().DisableAsync(tenant.Id, "unpaid"));
+
+        Assert.True((await Keys.ResolveWithOrganisationAsync(KeyKind.Api, secret))!.OrganisationDisabled);
     }
 }
 

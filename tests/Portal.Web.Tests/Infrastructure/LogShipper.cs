@@ -29,12 +29,13 @@ public static class LogShipper
     }
 
     /// <summary>
-    /// Runs the tenant's scheduled evaluation now (what the Hangfire job does), and fails with the rule's own error when
+    /// Runs the tenant's evaluation now, as "Evaluate now" does (after any scheduled run in progress: the hourly job of the
+    /// test host may be evaluating every organisation at that moment), and fails with the rule's own error when
     /// a rule failed: a missing signal then says why.
     /// </summary>
     public static async Task<int> EvaluateAsync(PortalFixture portal, TestTenant tenant)
     {
-        var changed = await portal.Services.GetRequiredService<RuleEvaluator>().EvaluateTenantAsync(tenant.Id, CancellationToken.None);
+        var changed = await portal.Services.GetRequiredService<RuleEvaluator>().EvaluateTenantAsync(tenant.Id, CancellationToken.None, onDemand: true);
         await using var db = portal.Services.GetRequiredService<TenantDbFactory>().Create(tenant.Id);
         var failed = await db.RuleRunStates.Where(s => s.LastError != null).Select(s => s.RuleId + ": " + s.LastError).ToListAsync();
         Assert.True(failed.Count == 0, "rules failed: " + string.Join("; ", failed));

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Data.Identity;
 using Portal.Data.Keys;
 using Portal.Data.Tenancy;
 using Portal.Testing;
@@ -8,6 +9,7 @@ namespace Portal.Web.Tests.Infrastructure;
 /// <summary>
 /// One portal per test run, on real Kestrel over loopback, with its own data directory (SQLite, Lucene, Hangfire).
 /// Shared by every test class in the "portal" collection: Hangfire keeps process-wide state, so one host it is.
+/// Its emails go to a real SMTP server on loopback (<see cref="Mail"/>).
 /// </summary>
 public sealed class PortalFixture : IAsyncLifetime
 {
@@ -17,18 +19,30 @@ public sealed class PortalFixture : IAsyncLifetime
 
     public IServiceProvider Services => _portal.Services;
 
+    /// <summary>Every email the portal sent.</summary>
+    public MailCapture Mail { get; private set; } = default!;
+
     public Task InitializeAsync()
     {
+        Mail = MailCapture.Start();
         // A small intake budget per organisation, so that the rate-limit test needs little data.
         _portal = LoopbackPortal.Start(settings: new Dictionary<string, string>
         {
             ["Vigil:Intake:BytesPerSecond"] = "1000000",
             ["Vigil:Intake:BurstBytes"] = "2000000",
+            ["Vigil:Smtp:Host"] = "127.0.0.1",
+            ["Vigil:Smtp:Port"] = Mail.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Vigil:Smtp:From"] = "Vigil <vigil@example.test>",
+            ["Vigil:Smtp:UseTls"] = "false",
         });
         return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync() => await _portal.DisposeAsync();
+    public async Task DisposeAsync()
+    {
+        await _portal.DisposeAsync();
+        await Mail.DisposeAsync();
+    }
 
     /// <summary>An HTTP client on the real loopback address, with a cookie jar.</summary>
     public HttpClient CreateClient() => new(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true, CookieContainer = new() }) { BaseAddress = BaseAddress };
@@ -44,6 +58,23 @@ public sealed class PortalFixture : IAsyncLifetime
         var (_, apiKey) = await keys.CreateAsync(result.Tenant!.Id, KeyKind.Api, "tests", result.Owner!.Id);
         var (_, appKey) = await keys.CreateAsync(result.Tenant.Id, KeyKind.Application, "tests", result.Owner.Id);
         return new TestTenant(result.Tenant.Id, result.Tenant.Slug, email, apiKey, appKey);
+    }
+
+    /// <summary>
+    /// Adds a member with <paramref name="role"/> to <paramref name="tenant"/> (invited by its owner, accepted with
+    /// <see cref="TestTenant.Password"/>) and returns the organisation as seen through that member's application key.
+    /// </summary>
+    public async Task<(TestTenant AsMember, Guid UserId)> AddMemberAsync(TestTenant tenant, string role, string? email = null)
+    {
+        email ??= $"{role.Replace('_', '-')}.{Guid.NewGuid():N}@example.test";
+        var members = Services.GetRequiredService<MemberService>();
+        var owner = (await members.ListAsync(tenant.Id)).First(u => u.Role == VigilRoles.Owner);
+        var invited = await members.InviteAsync(tenant.Id, new MemberActor(owner.Id, owner.Role), email, role);
+        Assert.True(invited.Succeeded, string.Join("; ", invited.Errors.SelectMany(e => e.Value)));
+        var accepted = await members.AcceptAsync(invited.Token, TestTenant.Password, ip: null);
+        Assert.True(accepted.Succeeded, string.Join("; ", accepted.Errors.SelectMany(e => e.Value)));
+        var (_, appKey) = await Services.GetRequiredService<KeyService>().CreateAsync(tenant.Id, KeyKind.Application, "member", accepted.User!.Id);
+        return (tenant with { Email = email, ApplicationKey = appKey }, accepted.User.Id);
     }
 }
 

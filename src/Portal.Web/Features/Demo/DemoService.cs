@@ -10,7 +10,9 @@ namespace Portal.Web.Features.Demo;
 /// Seeds the demo organisation once (idempotent: an existing one is reused) and then feeds it logs from
 /// <see cref="DemoLogGenerator"/> through the same normalisation and store as the intake API.
 /// </summary>
-public sealed class DemoService(VigilOptions options, TenantProvisioner tenants, ILogStore store, TimeProvider clock, ILogger<DemoService> log) : BackgroundService
+public sealed class DemoService(
+    VigilOptions options, TenantProvisioner tenants, InstanceAdminService admin, IHostEnvironment environment, ILogStore store, TimeProvider clock, ILogger<DemoService> log)
+    : BackgroundService
 {
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(2);
 
@@ -20,6 +22,11 @@ public sealed class DemoService(VigilOptions options, TenantProvisioner tenants,
         if (tenant is null)
         {
             return;
+        }
+        if (environment.IsDevelopment())
+        {
+            // On a developer's machine the demo owner also administers the instance, so that /admin can be tried.
+            await admin.SetInstanceAdminAsync(tenant.Slug, options.Demo.Email, isAdmin: true, stoppingToken);
         }
         log.LogInformation("Demo organisation '{Slug}' ready: sign in as {Email}", tenant.Slug, options.Demo.Email);
         var generator = new DemoLogGenerator(seed: Environment.TickCount);

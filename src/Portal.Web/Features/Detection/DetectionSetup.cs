@@ -60,8 +60,8 @@ public static class DetectionSetup
         var options = app.Services.GetRequiredService<VigilOptions>();
         if (app.Environment.IsDevelopment())
         {
-            // The dashboard shows every tenant's jobs: only a developer's own instance exposes it until instance admins exist.
-            app.MapHangfireDashboard("/hangfire");
+            // The dashboard shows every organisation's jobs: only a developer's own instance exposes it, to instance administrators.
+            app.MapHangfireDashboard("/hangfire", new DashboardOptions { Authorization = [new InstanceAdminDashboard()] });
         }
         app.Services.GetRequiredService<IRecurringJobManager>().AddOrUpdate<RuleSchedulerJob>(
             SchedulerJobId, job => job.RunAsync(CancellationToken.None), CronFor(options.Detection.IntervalSeconds));
@@ -76,4 +76,10 @@ public static class DetectionSetup
         < 3600 => $"*/{seconds / 60} * * * *",
         _ => $"0 */{Math.Min(23, seconds / 3600)} * * *",
     };
+}
+
+/// <summary>Lets only instance administrators into the Hangfire dashboard.</summary>
+internal sealed class InstanceAdminDashboard : Hangfire.Dashboard.IDashboardAuthorizationFilter
+{
+    public bool Authorize(Hangfire.Dashboard.DashboardContext context) => Identity.InstanceAdmin.Is(Hangfire.Dashboard.AspNetCoreDashboardContextExtensions.GetHttpContext(context).User);
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Portal.Data.Rules;
 using Portal.Data.Suppressions;
+using Portal.Data.Tenancy;
 using Portal.Detection.Evaluation;
 using Portal.Detection.Events;
 using Portal.Detection.Signals;
@@ -16,7 +17,8 @@ namespace Portal.Web.Features.Detection;
 /// it got, so a restart resumes where it stopped. Rules and suppressions are re-read every few seconds.
 /// </summary>
 public sealed class RealTimeDetection(
-    RuleService rules, SuppressionService suppressions, ISignalStore signals, RealTimeSignalLocks locks, TimeProvider clock, ILogger<RealTimeDetection> log)
+    RuleService rules, SuppressionService suppressions, ISignalStore signals, RealTimeSignalLocks locks, TenantProvisioner tenants, TimeProvider clock,
+    ILogger<RealTimeDetection> log)
 {
     /// <summary>How long a tenant's compiled rules are reused before changes to rules and suppressions are picked up.</summary>
     public static readonly TimeSpan RulesCacheTime = TimeSpan.FromSeconds(5);
@@ -70,8 +72,14 @@ public sealed class RealTimeDetection(
         {
             return cached.Rules;
         }
-        var active = new SuppressionSet((await suppressions.ListAsync(tenantId, cancellationToken)).Select(s => s.Definition), now);
         var compiled = new List<(CompiledRule, RuleSuppressions)>();
+        if ((await tenants.FindAsync(tenantId, cancellationToken))?.DisabledAt is not null)
+        {
+            // Batches journaled before the organisation was disabled are indexed but not judged.
+            _cache[tenantId] = (now, compiled);
+            return compiled;
+        }
+        var active = new SuppressionSet((await suppressions.ListAsync(tenantId, cancellationToken)).Select(s => s.Definition), now);
         foreach (var rule in (await rules.ListAsync(tenantId, cancellationToken)).Where(r => r.IsEnabled && RealTimeRules.IsRealTime(r)))
         {
             try

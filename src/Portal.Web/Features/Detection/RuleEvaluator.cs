@@ -23,11 +23,25 @@ public sealed class RuleEvaluator(
 {
     private static readonly TimeSpan MaxCatchUp = TimeSpan.FromHours(24);
 
-    /// <summary>Evaluates every enabled rule of the tenant; returns the number of signals created or updated.</summary>
-    public async Task<int> EvaluateTenantAsync(Guid tenantId, CancellationToken cancellationToken)
+    /// <summary>Evaluates every enabled rule of the tenant; returns the number of signals created or updated (none for a disabled organisation).</summary>
+    /// <param name="tenantId">The organisation.</param>
+    /// <param name="cancellationToken">Stops between rules.</param>
+    /// <param name="onDemand">
+    /// An on-demand run ("Evaluate now") must judge every event acknowledged before it, so it waits for a run already in
+    /// progress (which chose its end before those events arrived) and then runs; a scheduled run skips instead.
+    /// </param>
+    public async Task<int> EvaluateTenantAsync(Guid tenantId, CancellationToken cancellationToken, bool onDemand = false)
     {
-        // A run already in progress for this tenant covers this one: its watermarks make skipping safe.
-        using var held = await locks.TryAcquireAsync(tenantId, cancellationToken);
+        await using (var db = dbs.Create(null))
+        {
+            // A job queued before the organisation was disabled finds it disabled here; its watermarks wait for it.
+            if (!await db.Tenants.AnyAsync(t => t.Id == tenantId && t.DisabledAt == null, cancellationToken))
+            {
+                return 0;
+            }
+        }
+        // A scheduled run skips when another is in progress: the watermarks make that safe, and the next run catches up.
+        using var held = onDemand ? await locks.AcquireAsync(tenantId, cancellationToken) : await locks.TryAcquireAsync(tenantId, cancellationToken);
         if (held is null)
         {
             return 0;

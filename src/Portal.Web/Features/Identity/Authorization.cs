@@ -47,6 +47,25 @@ public static class Policies
     }
 }
 
+/// <summary>
+/// Instance administration (<c>/admin</c>): members whose <see cref="VigilUser.IsInstanceAdmin"/> is set carry
+/// <see cref="Claim"/>, refreshed with the rest of the principal at each session check.
+/// </summary>
+public static class InstanceAdmin
+{
+    public const string Claim = "vigil:instance_admin";
+    public const string Policy = "InstanceAdmin";
+
+    /// <summary>Whether the principal administers the instance.</summary>
+    public static bool Is(ClaimsPrincipal user) => user.HasClaim(Claim, "true");
+
+    internal static void Add(AuthorizationBuilder authorization) => authorization.AddPolicy(Policy, p => p
+        .AddAuthenticationSchemes(IdentitySetup.Scheme)
+        .RequireAuthenticatedUser()
+        .RequireClaim(VigilClaims.TenantId)
+        .RequireClaim(Claim, "true"));
+}
+
 /// <summary>The requirement behind a permission policy.</summary>
 public sealed record PermissionRequirement(Permission Permission) : IAuthorizationRequirement;
 

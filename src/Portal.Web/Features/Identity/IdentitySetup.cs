@@ -57,9 +57,9 @@ public static class IdentitySetup
                 if (Guid.TryParse(context.Principal?.FindFirst(VigilClaims.TenantId)?.Value, out var tenantId))
                 {
                     context.HttpContext.RequestServices.GetRequiredService<TenantContext>().Set(tenantId);
-                    // A deleted organisation's sessions end at their next request, not at the next stamp check.
+                    // A deleted or disabled organisation's sessions end at their next request, not at the next stamp check.
                     await using var db = context.HttpContext.RequestServices.GetRequiredService<TenantDbFactory>().Create(tenantId);
-                    if (!await db.Tenants.AnyAsync(t => t.Id == tenantId, context.HttpContext.RequestAborted))
+                    if (!await db.Tenants.AnyAsync(t => t.Id == tenantId && t.DisabledAt == null, context.HttpContext.RequestAborted))
                     {
                         context.RejectPrincipal();
                         await context.HttpContext.SignOutAsync(IdentityConstants.ApplicationScheme);
@@ -79,6 +79,7 @@ public static class IdentitySetup
         var authorization = services.AddAuthorizationBuilder()
             .AddPolicy(ApiPolicy, p => p.AddAuthenticationSchemes(Scheme).RequireAuthenticatedUser().RequireClaim(VigilClaims.TenantId));
         Policies.Add(authorization);
+        InstanceAdmin.Add(authorization);
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, PermissionHandler>();
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, PermissionDeniedHandler>();
         services.AddScoped<Microsoft.AspNetCore.Components.Server.Circuits.CircuitHandler, AuditCircuitHandler>();
@@ -86,10 +87,12 @@ public static class IdentitySetup
         services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, RevalidatingSessionStateProvider>();
         services.AddScoped<TenantSession>();
         services.AddSingleton<TenantSignIn>();
+        services.AddSignInSecurity(builder.Configuration);
     }
 
     public static void MapIdentity(this WebApplication app)
     {
+        app.MapSignInSecurity();
         app.MapPost("/account/signout", async (SignInManager<VigilUser> signIn, [FromForm] string? returnUrl) =>
         {
             await signIn.SignOutAsync();

@@ -22,6 +22,11 @@ public sealed class KeyAuthenticationHandler(
     public const string ApiKeyHeader = "DD-API-KEY";
     public const string ApplicationKeyHeader = "DD-APPLICATION-KEY";
 
+    /// <summary>Why the keys of a disabled organisation are refused, at intake and on the API.</summary>
+    public const string DisabledMessage = "This organisation is disabled; its keys are refused until an instance administrator enables it again.";
+
+    private const string RefusalItem = "vigil:key-refusal";
+
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var apiKey = await keys.ResolveAsync(KeyKind.Api, Request.Headers[ApiKeyHeader].ToString(), Context.RequestAborted);
@@ -35,6 +40,10 @@ public sealed class KeyAuthenticationHandler(
             return AuthenticateResult.Fail("The DD-APPLICATION-KEY header is missing, unknown, revoked or of another organisation.");
         }
         var tenant = await tenants.FindAsync(apiKey.TenantId, Context.RequestAborted);
+        if (tenant?.DisabledAt is not null)
+        {
+            return Refuse(DisabledMessage);
+        }
         tenantContext.Set(apiKey.TenantId);
         var user = await users.FindByIdAsync(userId.ToString());
         if (tenant is null || user is null)
@@ -60,10 +69,20 @@ public sealed class KeyAuthenticationHandler(
         return AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName));
     }
 
-    protected override Task HandleChallengeAsync(AuthenticationProperties properties)
+    protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
         // Datadog answers 403 for bad or missing keys.
+        if (Context.Items[RefusalItem] is string refusal)
+        {
+            await Results.Problem(title: "Forbidden", detail: refusal, statusCode: StatusCodes.Status403Forbidden).ExecuteAsync(Context);
+            return;
+        }
         Response.StatusCode = StatusCodes.Status403Forbidden;
-        return Task.CompletedTask;
+    }
+
+    private AuthenticateResult Refuse(string message)
+    {
+        Context.Items[RefusalItem] = message;
+        return AuthenticateResult.Fail(message);
     }
 }

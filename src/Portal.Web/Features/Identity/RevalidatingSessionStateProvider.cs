@@ -9,9 +9,9 @@ using Portal.Data.Tenancy;
 namespace Portal.Web.Features.Identity;
 
 /// <summary>
-/// Re-checks the member behind an open Blazor circuit every minute: a deleted member, or one whose security stamp
-/// changed (password changed, signed out everywhere), loses the session in tabs already open, not only at the next
-/// page load. The check runs in a scope bound to the principal's organisation, as every Identity lookup must.
+/// Re-checks the member behind an open Blazor circuit every minute: a deleted member, one of a disabled organisation,
+/// or one whose security stamp changed (password changed, signed out everywhere), loses the session in tabs already
+/// open, not only at the next page load. The check runs in a scope bound to the principal's organisation, as every Identity lookup must.
 /// </summary>
 public sealed class RevalidatingSessionStateProvider(ILoggerFactory loggerFactory, IServiceScopeFactory scopes, IOptions<IdentityOptions> options)
     : RevalidatingServerAuthenticationStateProvider(loggerFactory)
@@ -29,6 +29,11 @@ public sealed class RevalidatingSessionStateProvider(ILoggerFactory loggerFactor
         var users = scope.ServiceProvider.GetRequiredService<UserManager<VigilUser>>();
         var user = await users.FindByIdAsync(session.UserId.ToString());
         if (user is null || user.TenantId != session.TenantId)
+        {
+            return false;
+        }
+        var tenant = await scope.ServiceProvider.GetRequiredService<TenantProvisioner>().FindAsync(session.TenantId, cancellationToken);
+        if (tenant is null || tenant.DisabledAt is not null)
         {
             return false;
         }

@@ -1,19 +1,26 @@
 using Microsoft.AspNetCore.Components;
-using Portal.Data.Tenancy;
 
 namespace Portal.Web.Features.Identity;
 
-/// <summary>Sign-in: organisation slug plus credentials of that organisation's member.</summary>
+/// <summary>
+/// Sign-in: organisation slug plus credentials of that organisation's member, or a passkey of that organisation
+/// (the browser's WebAuthn prompt, driven by <c>js/passkey-signin.js</c>, posts the assertion back here).
+/// </summary>
 public partial class SignIn
 {
     private string? _error;
 
     [Inject] private TenantSignIn SignInService { get; set; } = default!;
-    [Inject] private TenantProvisioner Tenants { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
+
+    [CascadingParameter]
+    private HttpContext HttpContext { get; set; } = default!;
 
     [SupplyParameterFromForm(FormName = "signin")]
     private SignInInput Input { get; set; } = default!;
+
+    [SupplyParameterFromForm(FormName = "passkey-signin")]
+    private PasskeyInput Passkey { get; set; } = default!;
 
     [SupplyParameterFromQuery]
     private string? ReturnUrl { get; set; }
@@ -24,29 +31,46 @@ public partial class SignIn
     protected override void OnInitialized()
     {
         Input ??= new();
+        Passkey ??= new();
         if (string.IsNullOrEmpty(Input.Slug) && !string.IsNullOrEmpty(Org))
         {
             Input.Slug = Org;
         }
     }
 
+    private string? ClientIp => HttpContext.Connection.RemoteIpAddress?.ToString();
+
     private async Task SignInAsync()
     {
-        var tenant = await Tenants.FindBySlugAsync(Input.Slug);
-        if (tenant is null)
+        var slug = Input.Slug.Trim();
+        var result = await SignInService.PasswordSignInAsync(slug, Input.Email, Input.Password, Input.RememberMe, ClientIp);
+        if (result.Outcome == SignInOutcome.MfaRequired)
         {
-            _error = $"No organisation is called '{Input.Slug}'. Check the organisation name in your sign-in link.";
+            Navigation.NavigateTo($"account/signin/mfa?org={Uri.EscapeDataString(slug.ToLowerInvariant())}&persist={Input.RememberMe}&returnUrl={Uri.EscapeDataString(SafeReturnUrl(ReturnUrl))}", forceLoad: true);
             return;
         }
-        var result = await SignInService.PasswordSignInAsync(tenant.Id, Input.Email.Trim(), Input.Password, Input.RememberMe);
-        if (result.Succeeded)
+        Complete(result);
+    }
+
+    private async Task PasskeySignInAsync()
+    {
+        if (string.IsNullOrEmpty(Passkey.Credential))
         {
-            Navigation.NavigateTo(SafeReturnUrl(ReturnUrl), forceLoad: true);
+            _error = "The passkey prompt was closed before it finished. Try again.";
             return;
         }
-        _error = result.IsLockedOut
-            ? "Too many failed attempts: this account is locked for a few minutes."
-            : "The email or password is not right for this organisation.";
+        Input.Slug = Passkey.Org?.Trim() ?? "";
+        Complete(await SignInService.PasskeySignInAsync(Input.Slug, Passkey.Credential, ClientIp));
+    }
+
+    private void Complete(SignInAttempt result)
+    {
+        if (!result.Succeeded)
+        {
+            _error = result.Error;
+            return;
+        }
+        Navigation.NavigateTo(result.MfaSetupRequired ? SecurityPage.SetupRequiredPath : SafeReturnUrl(ReturnUrl), forceLoad: true);
     }
 
     /// <summary>Only local paths are followed after sign-in.</summary>
@@ -61,5 +85,11 @@ public partial class SignIn
         public string Email { get; set; } = "";
         public string Password { get; set; } = "";
         public bool RememberMe { get; set; }
+    }
+
+    private sealed class PasskeyInput
+    {
+        public string? Org { get; set; }
+        public string? Credential { get; set; }
     }
 }

@@ -11,6 +11,7 @@ public partial class SignUp
     [Inject] private TenantProvisioner Tenants { get; set; } = default!;
     [Inject] private TenantSignIn SignInService { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
+    [Inject] private AccountEmails Emails { get; set; } = default!;
 
     [SupplyParameterFromForm(FormName = "signup")]
     private SignUpRequestInput Input { get; set; } = default!;
@@ -21,11 +22,17 @@ public partial class SignUp
 
     private async Task SignUpAsync()
     {
-        var result = await Tenants.SignUpAsync(new SignUpRequest(Input.OrganizationName, Input.Slug, Input.Email, Input.Password));
+        // Without a mail server no link could prove the address, so it is taken as given.
+        var request = new SignUpRequest(Input.OrganizationName, Input.Slug, Input.Email, Input.Password) { RequireEmailConfirmation = Emails.Delivers };
+        var result = await Tenants.SignUpAsync(request);
         if (!result.Succeeded)
         {
             _errors = result.Errors;
             return;
+        }
+        if (request.RequireEmailConfirmation)
+        {
+            await Emails.SendEmailConfirmationAsync(result.Tenant!.Id, result.Owner!.Id, Navigation.BaseUri);
         }
         await SignInService.SignInAsync(result.Tenant!.Id, result.Owner!);
         Navigation.NavigateTo("/", forceLoad: true);

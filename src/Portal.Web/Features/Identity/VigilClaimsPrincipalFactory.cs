@@ -6,7 +6,7 @@ using Portal.Data.Tenancy;
 
 namespace Portal.Web.Features.Identity;
 
-/// <summary>Adds the tenant (id, slug, name) and the member's role to the signed-in principal.</summary>
+/// <summary>Adds the tenant (id, slug, name), the member's role and, for instance administrators, their claim to the signed-in principal.</summary>
 public sealed class VigilClaimsPrincipalFactory(UserManager<VigilUser> users, IOptions<IdentityOptions> options, TenantProvisioner tenants)
     : UserClaimsPrincipalFactory<VigilUser>(users, options)
 {
@@ -18,6 +18,10 @@ public sealed class VigilClaimsPrincipalFactory(UserManager<VigilUser> users, IO
         identity.AddClaim(new Claim(VigilClaims.TenantSlug, tenant.Slug));
         identity.AddClaim(new Claim(VigilClaims.TenantName, tenant.Name));
         identity.AddClaim(new Claim(ClaimTypes.Role, user.Role));
+        if (user.IsInstanceAdmin)
+        {
+            identity.AddClaim(new Claim(InstanceAdmin.Claim, "true"));
+        }
         return identity;
     }
 }

@@ -41,11 +41,16 @@ public static class IntakeEndpoints
         {
             secret = http.Request.Query["dd-api-key"].ToString();
         }
-        var key = await keys.ResolveAsync(KeyKind.Api, secret, cancellationToken);
-        if (key is null)
+        var resolved = await keys.ResolveWithOrganisationAsync(KeyKind.Api, secret, cancellationToken);
+        if (resolved is null)
         {
             return Problem(StatusCodes.Status403Forbidden, "Forbidden", "The DD-API-KEY header is missing, unknown or revoked.");
         }
+        if (resolved.OrganisationDisabled)
+        {
+            return Problem(StatusCodes.Status403Forbidden, "Organisation disabled", KeyAuthenticationHandler.DisabledMessage);
+        }
+        var key = resolved.Key;
 
         var encoding = http.Request.Headers.ContentEncoding.ToString().Trim().ToLowerInvariant();
         if (encoding is not ("" or "identity" or "gzip" or "deflate"))

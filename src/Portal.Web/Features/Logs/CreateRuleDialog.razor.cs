@@ -38,6 +38,11 @@ public partial class CreateRuleDialog
             Tags = ["source:logs-explorer"],
         };
         var session = await Session.GetAsync();
+        if (!session.Can(Portal.Data.Identity.Permission.RulesWrite))
+        {
+            _errors = ["Your role cannot create rules."];
+            return;
+        }
         var (created, errors) = await Rules.CreateAsync(session.TenantId, RuleJson.Serialize(rule), session.UserId);
         if (created is null)
         {

@@ -1,3 +1,4 @@
+using Portal.Data.Identity;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -23,6 +24,7 @@ public static class LogsAggregateApi
     public static void MapLogsAggregateApi(this WebApplication app) =>
         app.MapPost("/api/v2/logs/analytics/aggregate", AggregateAsync)
             .RequireAuthorization(IdentitySetup.ApiPolicy)
+            .RequirePermission(Permission.LogsRead)
             .DisableAntiforgery()
             .WithTags("Logs")
             .WithName("AggregateLogs");

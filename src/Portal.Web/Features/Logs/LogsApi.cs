@@ -1,3 +1,4 @@
+using Portal.Data.Identity;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json.Nodes;
@@ -20,6 +21,7 @@ public static class LogsApi
     {
         var group = app.MapGroup("/api/v2/logs/events")
             .RequireAuthorization(IdentitySetup.ApiPolicy)
+            .RequirePermission(Permission.LogsRead)
             .DisableAntiforgery()
             .WithTags("Logs");
         group.MapPost("/search", SearchAsync).WithName("SearchLogs");

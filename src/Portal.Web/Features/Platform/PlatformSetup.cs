@@ -48,6 +48,7 @@ public static class PlatformSetup
         app.MapStaticAssets();
         app.UseAuthentication();
         app.UseAuditActor();
+        app.UseForgedTenantGuard();
         app.UseAuthorization();
         app.UseAntiforgery();
         app.MapHealthChecks("/healthz/live", new HealthCheckOptions { Predicate = _ => false });

@@ -1,3 +1,4 @@
+using Portal.Data.Identity;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Portal.Data.Rules;
@@ -20,14 +21,14 @@ public static class RulesApi
             .RequireAuthorization(IdentitySetup.ApiPolicy)
             .DisableAntiforgery()
             .WithTags("Rules");
-        group.MapGet("/", ListAsync).WithName("ListRules");
-        group.MapPost("/", CreateAsync).WithName("CreateRule");
-        group.MapGet("/{id}", GetAsync).WithName("GetRule");
-        group.MapPut("/{id}", UpdateAsync).WithName("UpdateRule");
-        group.MapDelete("/{id}", DeleteAsync).WithName("DeleteRule");
-        group.MapPost("/validation", ValidateAsync).WithName("ValidateRule");
-        group.MapPost("/test", TestAsync).WithName("TestRule");
-        group.MapPost("/backtest", BacktestAsync).WithName("BacktestRule");
+        group.MapGet("/", ListAsync).WithName("ListRules").RequirePermission(Permission.RulesRead);
+        group.MapPost("/", CreateAsync).WithName("CreateRule").RequirePermission(Permission.RulesWrite);
+        group.MapGet("/{id}", GetAsync).WithName("GetRule").RequirePermission(Permission.RulesRead);
+        group.MapPut("/{id}", UpdateAsync).WithName("UpdateRule").RequirePermission(Permission.RulesWrite);
+        group.MapDelete("/{id}", DeleteAsync).WithName("DeleteRule").RequirePermission(Permission.RulesWrite);
+        group.MapPost("/validation", ValidateAsync).WithName("ValidateRule").RequirePermission(Permission.RulesRead);
+        group.MapPost("/test", TestAsync).WithName("TestRule").RequirePermission(Permission.RulesRead);
+        group.MapPost("/backtest", BacktestAsync).WithName("BacktestRule").RequirePermission(Permission.RulesRead);
     }
 
     /// <summary>Datadog's <c>POST /rules/validation</c>: 204 when the rule is valid, 400 with every error at its JSON path.</summary>

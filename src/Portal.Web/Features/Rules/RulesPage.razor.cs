@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
 using MudBlazor;
 using Portal.Data;
+using Portal.Data.Identity;
 using Portal.Data.Rules;
 using Portal.Detection.Evaluation;
 using Portal.Detection.Rules;
@@ -42,8 +43,15 @@ public partial class RulesPage
         _loaded = true;
     }
 
+    /// <summary>Whether this member may change rules (Standard and above); the page shows read-only controls otherwise.</summary>
+    private bool CanWrite => _session?.Can(Permission.RulesWrite) == true;
+
     private async Task SetEnabledAsync(RuleRow row, bool enabled)
     {
+        if (!CanWrite)
+        {
+            return;
+        }
         if (await Rules.SetEnabledAsync(_session!.TenantId, row.Rule.Id!, enabled))
         {
             Snackbar.Add($"{row.Rule.Name} {(enabled ? "enabled" : "disabled")}.", Severity.Info);
@@ -53,8 +61,12 @@ public partial class RulesPage
 
     private void EvaluateNowAsync()
     {
+        if (!CanWrite)
+        {
+            return;
+        }
         var tenantId = _session!.TenantId;
-        Jobs.Enqueue<TenantEvaluationJob>(job => job.RunAsync(tenantId, CancellationToken.None));
+        Jobs.Enqueue<TenantEvaluationJob>(job => job.RunNowAsync(tenantId, CancellationToken.None));
         Snackbar.Add("Evaluation queued: new signals appear on the Signals page in a few seconds.", Severity.Info);
     }
 

@@ -1,3 +1,4 @@
+using Portal.Data.Identity;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -16,11 +17,11 @@ public static class SuppressionsApi
             .RequireAuthorization(IdentitySetup.ApiPolicy)
             .DisableAntiforgery()
             .WithTags("Suppressions");
-        group.MapGet("/", ListAsync).WithName("ListSuppressions");
-        group.MapPost("/", CreateAsync).WithName("CreateSuppression");
-        group.MapGet("/{id}", GetAsync).WithName("GetSuppression");
-        group.MapPatch("/{id}", UpdateAsync).WithName("UpdateSuppression");
-        group.MapDelete("/{id}", DeleteAsync).WithName("DeleteSuppression");
+        group.MapGet("/", ListAsync).WithName("ListSuppressions").RequirePermission(Permission.RulesRead);
+        group.MapPost("/", CreateAsync).WithName("CreateSuppression").RequirePermission(Permission.RulesWrite);
+        group.MapGet("/{id}", GetAsync).WithName("GetSuppression").RequirePermission(Permission.RulesRead);
+        group.MapPatch("/{id}", UpdateAsync).WithName("UpdateSuppression").RequirePermission(Permission.RulesWrite);
+        group.MapDelete("/{id}", DeleteAsync).WithName("DeleteSuppression").RequirePermission(Permission.RulesWrite);
     }
 
     private static async Task<Ok<JsonObject>> ListAsync(HttpContext http, SuppressionService suppressions, CancellationToken cancellationToken)

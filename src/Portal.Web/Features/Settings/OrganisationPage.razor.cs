@@ -19,6 +19,7 @@ public partial class OrganisationPage
     private string? _timeZone;
     private string? _notificationEmail;
     private int _retentionDays;
+    private bool _requireMfa;
     private string? _confirmation;
     private string? _deleteError;
     private SessionInfo? _session;
@@ -28,9 +29,9 @@ public partial class OrganisationPage
     [Inject] private NavigationManager Navigation { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
 
-    private bool CanEdit => _session?.Role is VigilRoles.Owner or VigilRoles.Admin;
+    private bool CanEdit => _session?.Can(Permission.SettingsManage) == true;
 
-    private bool IsOwner => _session?.Role == VigilRoles.Owner;
+    private bool IsOwner => _session?.Can(Permission.OrganisationDelete) == true;
 
     protected override async Task OnInitializedAsync()
     {
@@ -40,6 +41,7 @@ public partial class OrganisationPage
         {
             (_name, _slug, _savedSlug, _timeZone, _notificationEmail, _retentionDays) =
                 (tenant.Name, tenant.Slug, tenant.Slug, tenant.TimeZone, tenant.NotificationEmail, Organisations.RetentionOf(tenant));
+            _requireMfa = tenant.RequireMfa;
         }
     }
 
@@ -57,6 +59,16 @@ public partial class OrganisationPage
             _savedSlug = _slug?.Trim().ToLowerInvariant();
             Snackbar.Add("Organisation settings saved.", Severity.Success);
         }
+    }
+
+    private async Task SetRequireMfaAsync(bool required)
+    {
+        if (!CanEdit || !await Organisations.SetRequireMfaAsync(_session!.TenantId, required))
+        {
+            return;
+        }
+        _requireMfa = required;
+        Snackbar.Add(required ? "Two-step verification is now required for every member." : "Two-step verification is no longer required.", Severity.Success);
     }
 
     private async Task DeleteAsync()

@@ -16,6 +16,9 @@ public partial class SignalDrawer
     /// <summary>Raised with (state, archive reason) when the user saves a triage change.</summary>
     [Parameter] public EventCallback<(string State, string? Reason)> OnTriage { get; set; }
 
+    /// <summary>Whether the member may change the triage state (Standard and above). Default: true.</summary>
+    [Parameter] public bool CanTriage { get; set; } = true;
+
     /// <summary>Raised when the user closes the drawer.</summary>
     [Parameter] public EventCallback OnClose { get; set; }
 

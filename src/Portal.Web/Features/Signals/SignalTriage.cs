@@ -1,3 +1,4 @@
+using Portal.Data.Audit;
 using Portal.Detection.Signals;
 using Portal.Search;
 using Portal.Web.Features.Detection;
@@ -5,7 +6,7 @@ using Portal.Web.Features.Detection;
 namespace Portal.Web.Features.Signals;
 
 /// <summary>Changes a signal's triage state (open, under review, archived with a reason).</summary>
-public sealed class SignalTriage(ISignalStore signals, TenantLocks locks, RealTimeSignalLocks realTime, TimeProvider clock)
+public sealed class SignalTriage(ISignalStore signals, TenantLocks locks, RealTimeSignalLocks realTime, TimeProvider clock, AuditLog audit)
 {
     /// <summary>Updates the state; null when the tenant has no such signal. Throws <see cref="ArgumentException"/> for an unknown state or reason.</summary>
     public async Task<SecuritySignal?> SetStateAsync(Guid tenantId, string signalId, string state, string? archiveReason, string? archiveComment, CancellationToken cancellationToken)
@@ -25,11 +26,17 @@ public sealed class SignalTriage(ISignalStore signals, TenantLocks locks, RealTi
         {
             return null;
         }
+        var before = new { state = signal.TriageState, archive_reason = signal.ArchiveReason, archive_comment = signal.ArchiveComment };
         signal.TriageState = state;
         signal.ArchiveReason = state == TriageStates.Archived ? archiveReason ?? "none" : null;
         signal.ArchiveComment = state == TriageStates.Archived ? archiveComment : null;
         signal.UpdatedAt = clock.GetUtcNow();
         await signals.UpsertAsync(tenantId, [signal], cancellationToken);
+        await audit.RecordAsync(tenantId, new AuditRecord("signal.triaged", "signal", signal.Id, signal.Title)
+        {
+            Before = before,
+            After = new { state = signal.TriageState, archive_reason = signal.ArchiveReason, archive_comment = signal.ArchiveComment },
+        }, CancellationToken.None);
         return signal;
     }
 }

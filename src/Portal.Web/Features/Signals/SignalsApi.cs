@@ -1,3 +1,4 @@
+using Portal.Data.Identity;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -19,10 +20,10 @@ public static class SignalsApi
             .RequireAuthorization(IdentitySetup.ApiPolicy)
             .DisableAntiforgery()
             .WithTags("Signals");
-        group.MapGet("/", ListAsync).WithName("ListSignals");
-        group.MapPost("/search", SearchAsync).WithName("SearchSignals");
-        group.MapGet("/{id}", GetAsync).WithName("GetSignal");
-        group.MapPatch("/{id}/state", SetStateAsync).WithName("UpdateSignalState");
+        group.MapGet("/", ListAsync).WithName("ListSignals").RequirePermission(Permission.SignalsRead);
+        group.MapPost("/search", SearchAsync).WithName("SearchSignals").RequirePermission(Permission.SignalsRead);
+        group.MapGet("/{id}", GetAsync).WithName("GetSignal").RequirePermission(Permission.SignalsRead);
+        group.MapPatch("/{id}/state", SetStateAsync).WithName("UpdateSignalState").RequirePermission(Permission.SignalsWrite);
     }
 
     private static Task<Results<Ok<JsonObject>, ProblemHttpResult>> ListAsync(HttpContext http, ISignalStore store, TimeProvider clock, CancellationToken cancellationToken)

@@ -86,7 +86,7 @@ public partial class SignalsPage
 
     private async Task TriageAsync((string State, string? Reason) change)
     {
-        if (_selected is null)
+        if (_selected is null || _session?.Can(Portal.Data.Identity.Permission.SignalsWrite) != true)
         {
             return;
         }

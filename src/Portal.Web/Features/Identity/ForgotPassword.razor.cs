@@ -1,0 +1,31 @@
+using Microsoft.AspNetCore.Components;
+
+namespace Portal.Web.Features.Identity;
+
+/// <summary>Asks for a password reset link; answers the same whether or not the account exists.</summary>
+public partial class ForgotPassword
+{
+    private bool _sent;
+
+    [Inject] private AccountEmails Emails { get; set; } = default!;
+    [Inject] private NavigationManager Navigation { get; set; } = default!;
+
+    [CascadingParameter] private HttpContext? HttpContext { get; set; }
+
+    [SupplyParameterFromForm(FormName = "forgot-password")]
+    private ForgotInput Input { get; set; } = default!;
+
+    protected override void OnInitialized() => Input ??= new();
+
+    private async Task SendAsync()
+    {
+        await Emails.SendPasswordResetAsync(Input.Slug, Input.Email, Navigation.BaseUri, HttpContext?.Connection.RemoteIpAddress?.ToString());
+        _sent = true;
+    }
+
+    private sealed class ForgotInput
+    {
+        public string Slug { get; set; } = "";
+        public string Email { get; set; } = "";
+    }
+}

@@ -1,0 +1,139 @@
+using System.Security.Claims;
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+using MudBlazor.Services;
+using Portal.Data.Identity;
+using Portal.Web.Features.Identity;
+using Portal.Web.Features.Settings;
+using Portal.Web.Tests.Infrastructure;
+
+namespace Portal.Web.Tests.Features.Settings;
+
+/// <summary>bUnit specifications of the members page, on the portal's real member service, database and mail server.</summary>
+[Collection("portal")]
+public sealed class MembersPageTests(PortalFixture portal) : IAsyncLifetime
+{
+    private readonly BunitContext _ctx = new();
+
+    private MemberService Members => portal.Services.GetRequiredService<MemberService>();
+
+    public Task InitializeAsync()
+    {
+        _ctx.Services.AddMudServices();
+        _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
+        _ctx.Services.AddSingleton(Members);
+        _ctx.Services.AddSingleton(portal.Services.GetRequiredService<AccountEmails>());
+        _ctx.Services.AddScoped<TenantSession>();
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await _ctx.DisposeAsync();
+
+    [Fact]
+    public async Task Owner_InvitesThroughTheForm_EmailSentAndListedOrInlineError()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        var cut = RenderAs(tenant, await OwnerAsync(tenant));
+        var email = $"page-invitee.{Guid.NewGuid():N}@example.test";
+
+        cut.Find("#invite-email").Change("not-an-email");
+        cut.Find("#invite-submit").Click();
+        cut.WaitForAssertion(() => Assert.Contains("Enter a valid email address.", cut.Markup, StringComparison.Ordinal));
+
+        cut.Find("#invite-email").Change(email);
+        cut.Find("#invite-submit").Click();
+
+        await portal.Mail.WaitForAsync(email);
+        cut.WaitForAssertion(() => Assert.Contains(email, cut.Find("#invitations-table").TextContent, StringComparison.Ordinal));
+        Assert.Equal(VigilRoles.Standard, Assert.Single(await Members.ListPendingInvitationsAsync(tenant.Id)).Role);
+    }
+
+    [Fact]
+    public async Task Owner_RemovesAMemberAfterConfirming()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        var (member, memberId) = await portal.AddMemberAsync(tenant, VigilRoles.Standard);
+        var cut = RenderWithDialogs(tenant, await OwnerAsync(tenant));
+
+        var row = cut.FindAll("#members-table tbody tr").Single(r => r.TextContent.Contains(member.Email, StringComparison.Ordinal));
+        row.QuerySelectorAll("button").Single(b => b.TextContent.Trim() == "Remove").Click();
+        cut.WaitForElement(".mud-dialog");
+        cut.FindAll(".mud-dialog button").Single(b => b.TextContent.Trim() == "Remove").Click();
+
+        cut.WaitForAssertion(() => Assert.DoesNotContain(member.Email, cut.Find("#members-table").TextContent, StringComparison.Ordinal));
+        Assert.Null(await Members.GetAsync(tenant.Id, memberId));
+    }
+
+    [Fact]
+    public async Task LastOwner_LeaveOrganisation_ClearMessageAndStillOwner()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        var owner = await OwnerAsync(tenant);
+        var cut = RenderWithDialogs(tenant, owner);
+
+        cut.Find("#leave-organisation").Click();
+        cut.WaitForElement(".mud-dialog");
+        cut.FindAll(".mud-dialog button").Single(b => b.TextContent.Trim() == "Leave").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("last owner", cut.Find("#member-error").TextContent, StringComparison.Ordinal));
+        Assert.Equal(VigilRoles.Owner, (await Members.GetAsync(tenant.Id, owner.Id))!.Role);
+    }
+
+    [Fact]
+    public async Task Admin_SeesNoRoleOrRemoveControlsOnOwners()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        var (_, adminId) = await portal.AddMemberAsync(tenant, VigilRoles.Admin);
+        await portal.AddMemberAsync(tenant, VigilRoles.ReadOnly);
+        var cut = RenderAs(tenant, (await Members.GetAsync(tenant.Id, adminId))!);
+
+        var rows = cut.FindAll("#members-table tbody tr");
+        var ownerRow = rows.Single(r => r.TextContent.Contains(tenant.Email, StringComparison.Ordinal));
+        var readerRow = rows.Single(r => r.TextContent.Contains("read-only.", StringComparison.Ordinal));
+
+        Assert.Empty(ownerRow.QuerySelectorAll("button"));
+        Assert.Contains(readerRow.QuerySelectorAll("button"), b => b.TextContent.Trim() == "Remove");
+    }
+
+    private async Task<VigilUser> OwnerAsync(TestTenant tenant) => (await Members.ListAsync(tenant.Id)).Single(u => u.Role == VigilRoles.Owner);
+
+    private IRenderedComponent<MembersPage> RenderAs(TestTenant tenant, VigilUser user)
+    {
+        SignIn(tenant, user);
+        return _ctx.Render<MembersPage>();
+    }
+
+    private IRenderedComponent<ContainerFragment> RenderWithDialogs(TestTenant tenant, VigilUser user)
+    {
+        SignIn(tenant, user);
+        return _ctx.Render<ContainerFragment>(p => p.AddChildContent(b =>
+        {
+            b.OpenComponent<MudDialogProvider>(0);
+            b.CloseComponent();
+            b.OpenComponent<MembersPage>(1);
+            b.CloseComponent();
+        }));
+    }
+
+    private void SignIn(TestTenant tenant, VigilUser user)
+    {
+        var auth = _ctx.AddAuthorization();
+        auth.SetAuthorized(user.Email!);
+        auth.SetRoles(user.Role);
+        auth.SetClaims(
+            new Claim(ClaimTypes.NameIdentifier, user.Id.ToString()),
+            new Claim(VigilClaims.TenantId, tenant.Id.ToString()),
+            new Claim(VigilClaims.TenantSlug, tenant.Slug),
+            new Claim(VigilClaims.TenantName, "Page Org"));
+    }
+
+    /// <summary>Renders its child content, so that a page can be rendered next to the dialog provider.</summary>
+    private sealed class ContainerFragment : ComponentBase
+    {
+        [Parameter] public RenderFragment? ChildContent { get; set; }
+
+        protected override void BuildRenderTree(Microsoft.AspNetCore.Components.Rendering.RenderTreeBuilder builder) => builder.AddContent(0, ChildContent);
+    }
+}
