@@ -22,6 +22,9 @@ public sealed class VigilDbContext(DbContextOptions<VigilDbContext> options, ITe
     /// <summary>Name of the tenant query filter, for the rare global lookups that must ignore it.</summary>
     public const string TenantFilter = "Tenant";
 
+    /// <summary>A sentence for the audit entries of the next save (why an administrator did it), or null.</summary>
+    public string? AuditMessage { get; set; }
+
     /// <summary>The tenant this context sees; null sees no tenant-owned data.</summary>
     public Guid? CurrentTenantId => tenant.TenantId;
 
@@ -159,7 +162,7 @@ public sealed class VigilDbContext(DbContextOptions<VigilDbContext> options, ITe
     /// <summary>Adds the audit entries of the pending changes, so that they commit (or fail) with them.</summary>
     private void RecordAudit()
     {
-        var entries = Audit.AuditedChanges.Describe(this, Audit.AuditActor.Current ?? Audit.AuditActor.System, DateTimeOffset.UtcNow);
+        var entries = Audit.AuditedChanges.Describe(this, Audit.AuditActor.Current ?? Audit.AuditActor.System, DateTimeOffset.UtcNow, AuditMessage);
         if (entries.Count > 0)
         {
             AuditEntries.AddRange(entries);

@@ -79,7 +79,7 @@ public sealed class AdminCommandTests : IDisposable
         services.AddVigilData(configuration);
         await using var provider = services.BuildServiceProvider();
         var admin = provider.GetRequiredService<InstanceAdminService>();
-        var tenant = (await admin.FindBySlugAsync(slug))!;
+        var tenant = (await provider.GetRequiredService<TenantProvisioner>().FindBySlugAsync(slug))!;
         var usage = (await admin.ListAsync()).Single(u => u.Id == tenant.Id);
         Assert.Equal(1, usage.Members);
         await using var db = provider.GetRequiredService<TenantDbFactory>().Create(tenant.Id);

@@ -56,6 +56,7 @@ public sealed class KeysAndAdministrationJourneyTests(BrowserPortalFixture porta
         var admin = await SignUpAsync("Operator Org", "operator@journey.test");
         var customer = await SignUpAsync("Customer Org", "customer@journey.test");
         var service = portal.Services.GetRequiredService<InstanceAdminService>();
+        var tenants = portal.Services.GetRequiredService<TenantProvisioner>();
         Assert.Null(await service.SetInstanceAdminAsync(admin.Slug, "operator@journey.test", isAdmin: true));
         var page = await SignInAsync(admin.Slug, "operator@journey.test");
 
@@ -69,13 +70,13 @@ public sealed class KeysAndAdministrationJourneyTests(BrowserPortalFixture porta
         await page.Locator("#disable-reason textarea, textarea#disable-reason").First.FillAsync("Unpaid since March");
         await page.ClickAsync("#confirm-disable");
         await Expect(row).ToContainTextAsync("disabled");
-        Assert.NotNull((await service.FindBySlugAsync(customer.Slug))!.DisabledAt);
+        Assert.NotNull((await tenants.FindBySlugAsync(customer.Slug))!.DisabledAt);
         await page.ScreenshotAsync(new() { Path = Shot("22-administration.png"), FullPage = true });
 
         await page.ClickAsync($"#enable-{customer.Slug}");
         await page.Locator(".mud-dialog button", new() { HasText = "Enable" }).ClickAsync();
         await Expect(row).ToContainTextAsync("active");
-        Assert.Null((await service.FindBySlugAsync(customer.Slug))!.DisabledAt);
+        Assert.Null((await tenants.FindBySlugAsync(customer.Slug))!.DisabledAt);
     }
 
     private async Task<Tenant> SignUpAsync(string name, string email)

@@ -14,7 +14,7 @@ internal static class AdminCommands
     {
         var admin = services.GetRequiredService<InstanceAdminService>();
         var slug = options.GetValueOrDefault("slug");
-        var tenant = await admin.FindBySlugAsync(slug);
+        var tenant = await services.GetRequiredService<TenantProvisioner>().FindBySlugAsync(slug);
         if (tenant is null)
         {
             error.WriteLine(string.IsNullOrWhiteSpace(slug) ? "--slug: name the organisation." : $"--slug: there is no organisation '{slug}'.");

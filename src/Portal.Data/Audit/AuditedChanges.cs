@@ -25,7 +25,8 @@ internal static class AuditedChanges
     {
         [typeof(RuleRecord)] = new("rule", e => ((RuleRecord)e).Id, e => ((RuleRecord)e).Name,
             [nameof(RuleRecord.Name), nameof(RuleRecord.IsEnabled), nameof(RuleRecord.Json)],
-            entry => Changed(entry, nameof(RuleRecord.IsEnabled)) && !Changed(entry, nameof(RuleRecord.Json))
+            // The stored JSON carries isEnabled too, so a switch changes both; the verb names the switch.
+            entry => Changed(entry, nameof(RuleRecord.IsEnabled)) && !Changed(entry, nameof(RuleRecord.Name))
                 ? ((RuleRecord)entry.Entity).IsEnabled ? "enabled" : "disabled"
                 : null),
         [typeof(SuppressionRecord)] = new("suppression", e => ((SuppressionRecord)e).Id, e => ((SuppressionRecord)e).Name,
@@ -48,7 +49,7 @@ internal static class AuditedChanges
     };
 
     /// <summary>The audit entries describing the pending changes of <paramref name="db"/>.</summary>
-    public static List<AuditEntry> Describe(VigilDbContext db, AuditActor actor, DateTimeOffset now)
+    public static List<AuditEntry> Describe(VigilDbContext db, AuditActor actor, DateTimeOffset now, string? message)
     {
         var entries = new List<AuditEntry>();
         foreach (var entry in db.ChangeTracker.Entries())
@@ -90,6 +91,7 @@ internal static class AuditedChanges
                 TargetName = audited.Name(entry.Entity),
                 Before = before?.ToJsonString(),
                 After = after?.ToJsonString(),
+                Message = message,
             });
         }
         return entries;

@@ -146,8 +146,10 @@ public sealed class MemberService(TenantDbFactory dbs, IServiceScopeFactory scop
             return await DenyAsync(tenantId, "member.role_change", "member", member.Id.ToString(), member.Email, LastOwner(member, "keep the owner role"), "Role", MemberOutcome.Invalid);
         }
         member.Role = role!;
-        await db.SaveChangesAsync(cancellationToken);
-        return MemberResult.Done;
+        // Sessions carry the role: a new stamp ends the member's sessions within a minute (they sign in again with the
+        // new role), so a demoted member's open tabs cannot keep acting with the old one. Keys read the role per request.
+        member.SecurityStamp = Guid.NewGuid().ToString("N");
+        return await SaveMembersAsync(db, ownerAffected: member.Role != VigilRoles.Owner && db.Entry(member).Property(u => u.Role).OriginalValue == VigilRoles.Owner, cancellationToken);
     }
 
     /// <summary>
@@ -175,13 +177,13 @@ public sealed class MemberService(TenantDbFactory dbs, IServiceScopeFactory scop
             return await DenyAsync(tenantId, leaving ? "member.leave" : "member.remove", "member", member.Id.ToString(), member.Email, LastOwner(member, what), "Member", MemberOutcome.Invalid);
         }
         var now = clock.GetUtcNow();
-        foreach (var key in await db.ApiKeys.Where(k => k.UserId == userId && k.RevokedAt == null).ToListAsync(cancellationToken))
+        // Their application keys act as them and go with them; the organisation's API keys they created stay.
+        foreach (var key in await db.ApiKeys.Where(k => k.UserId == userId && k.Kind == Keys.KeyKind.Application && k.RevokedAt == null).ToListAsync(cancellationToken))
         {
             key.RevokedAt = now;
         }
         db.Users.Remove(member);
-        await db.SaveChangesAsync(cancellationToken);
-        return MemberResult.Done;
+        return await SaveMembersAsync(db, ownerAffected: member.Role == VigilRoles.Owner, cancellationToken);
     }
 
     /// <summary>The invitation behind a link's token, in whichever organisation issued it.</summary>
@@ -200,7 +202,8 @@ public sealed class MemberService(TenantDbFactory dbs, IServiceScopeFactory scop
             return new InvitationLookup(InvitationState.Unknown, null, null);
         }
         var tenant = await db.Tenants.AsNoTracking().SingleOrDefaultAsync(t => t.Id == invitation.TenantId, cancellationToken);
-        var state = invitation.AcceptedAt is not null ? InvitationState.Used
+        var state = tenant?.DisabledAt is not null ? InvitationState.Revoked
+            : invitation.AcceptedAt is not null ? InvitationState.Used
             : invitation.RevokedAt is not null ? InvitationState.Revoked
             : invitation.ExpiresAt <= clock.GetUtcNow() ? InvitationState.Expired
             : InvitationState.Valid;
@@ -242,7 +245,16 @@ public sealed class MemberService(TenantDbFactory dbs, IServiceScopeFactory scop
         invitation.AcceptedUserId = user.Id;
         AuditActor.Current = new AuditActor(AuditActorTypes.User, user.Id, invitation.Email, ip);
         // The user and the used-up invitation are saved together by the store's SaveChanges.
-        var created = await users.CreateAsync(user, password ?? "");
+        IdentityResult created;
+        try
+        {
+            created = await users.CreateAsync(user, password ?? "");
+        }
+        catch (DbUpdateException)
+        {
+            // The same link accepted twice at once: the unique email index lets one through.
+            return new InvitationAcceptance(InvitationState.Used, null, tenant, new Dictionary<string, string[]>());
+        }
         if (!created.Succeeded)
         {
             var field = created.Errors.All(e => e.Code.StartsWith("Password", StringComparison.Ordinal)) ? "Password" : "Email";
@@ -282,6 +294,36 @@ public sealed class MemberService(TenantDbFactory dbs, IServiceScopeFactory scop
 
     private static bool CanAssign(MemberActor actor, string? stored, string targetRole) =>
         stored is not null && Permissions.CanAssign(actor.Role, targetRole) && Permissions.CanAssign(stored, targetRole);
+
+    /// <summary>
+    /// Saves a change to the members. When it takes an owner away, the organisation must still have one afterwards: the
+    /// check and the save share a serializable transaction, so two owners demoting each other at once cannot leave it
+    /// without one.
+    /// </summary>
+    private static async Task<MemberResult> SaveMembersAsync(VigilDbContext db, bool ownerAffected, CancellationToken cancellationToken)
+    {
+        if (!ownerAffected)
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return MemberResult.Done;
+        }
+        try
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, cancellationToken);
+            await db.SaveChangesAsync(cancellationToken);
+            if (!await db.Users.AnyAsync(u => u.Role == VigilRoles.Owner, cancellationToken))
+            {
+                await transaction.RollbackAsync(CancellationToken.None);
+                return MemberResult.Fail(MemberOutcome.Invalid, "Member", "The organisation must keep at least one owner.");
+            }
+            await transaction.CommitAsync(cancellationToken);
+            return MemberResult.Done;
+        }
+        catch (Exception e) when (e is DbUpdateException or Microsoft.Data.Sqlite.SqliteException or Npgsql.PostgresException)
+        {
+            return MemberResult.Fail(MemberOutcome.Invalid, "Member", "Another change to this organisation's members happened at the same time; try again.");
+        }
+    }
 
     private static async Task<bool> IsLastOwnerAsync(VigilDbContext db, VigilUser member, CancellationToken cancellationToken) =>
         !await db.Users.AnyAsync(u => u.Role == VigilRoles.Owner && u.Id != member.Id, cancellationToken);

@@ -113,7 +113,15 @@ public sealed class SuppressionService(TenantDbFactory dbs, TimeProvider clock)
     public async Task<bool> DeleteAsync(Guid tenantId, string id, CancellationToken cancellationToken = default)
     {
         await using var db = dbs.Create(tenantId);
-        return await db.Suppressions.Where(s => s.Id == id).ExecuteDeleteAsync(cancellationToken) > 0;
+        // Loaded and removed, not deleted in bulk: the deletion goes through the audit trail.
+        var record = await db.Suppressions.FirstOrDefaultAsync(s => s.Id == id, cancellationToken);
+        if (record is null)
+        {
+            return false;
+        }
+        db.Suppressions.Remove(record);
+        await db.SaveChangesAsync(cancellationToken);
+        return true;
     }
 
     /// <summary>Adds to the counts of what suppressions hid during an evaluation run.</summary>

@@ -1,7 +1,5 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
-using Portal.Data.Audit;
 using Portal.Data.Keys;
 using Portal.Detection.Query;
 using Portal.Detection.Signals;
@@ -26,7 +24,7 @@ public sealed record OrganisationUsage(
 /// granting the instance administrator flag. A disabled organisation keeps its data; its sign-ins, sessions, keys,
 /// intake and rule evaluation stop until it is enabled again. Each change is recorded in the organisation's own trail.
 /// </summary>
-public sealed class InstanceAdminService(TenantDbFactory dbs, ISignalStore signals, VigilOptions options, TimeProvider clock)
+public sealed class InstanceAdminService(TenantDbFactory dbs, TenantProvisioner tenants, ISignalStore signals, VigilOptions options, TimeProvider clock)
 {
     private static readonly QueryNode OpenSignals = QueryParser.Parse($"@workflow.triage.state:{TriageStates.Open}");
 
@@ -70,7 +68,7 @@ public sealed class InstanceAdminService(TenantDbFactory dbs, ISignalStore signa
     /// </summary>
     public async Task<string?> SetInstanceAdminAsync(string? slug, string? email, bool isAdmin, CancellationToken cancellationToken = default)
     {
-        var tenant = await FindBySlugAsync(slug, cancellationToken);
+        var tenant = await tenants.FindBySlugAsync(slug, cancellationToken);
         if (tenant is null)
         {
             return $"There is no organisation '{slug}'.";
@@ -94,14 +92,6 @@ public sealed class InstanceAdminService(TenantDbFactory dbs, ISignalStore signa
         return await db.Users.AnyAsync(u => u.Id == userId && u.IsInstanceAdmin, cancellationToken);
     }
 
-    /// <summary>The organisation with this slug, or null.</summary>
-    public async Task<Tenant?> FindBySlugAsync(string? slug, CancellationToken cancellationToken = default)
-    {
-        var normalized = slug?.Trim().ToLowerInvariant() ?? "";
-        await using var db = dbs.Create(null);
-        return await db.Tenants.AsNoTracking().FirstOrDefaultAsync(t => t.Slug == normalized, cancellationToken);
-    }
-
     private async Task<string?> SetDisabledAsync(Guid tenantId, bool disable, string? reason, CancellationToken cancellationToken)
     {
         await using var db = dbs.Create(tenantId);
@@ -114,30 +104,12 @@ public sealed class InstanceAdminService(TenantDbFactory dbs, ISignalStore signa
         {
             return null;
         }
-        DateTimeOffset? at = disable ? clock.GetUtcNow() : null;
-        var actor = AuditActor.Current ?? AuditActor.System;
-        // Written directly, with an explicit entry in the same transaction, so that the entry carries the reason.
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        await db.Tenants.Where(t => t.Id == tenantId).ExecuteUpdateAsync(s => s.SetProperty(t => t.DisabledAt, at), cancellationToken);
         var trimmed = string.IsNullOrWhiteSpace(reason) ? null : reason.Trim();
-        db.AuditEntries.Add(new AuditEntry
-        {
-            TenantId = tenantId,
-            At = clock.GetUtcNow(),
-            ActorType = actor.Type,
-            ActorId = actor.Id,
-            ActorName = actor.Name,
-            Ip = actor.Ip,
-            Action = disable ? "organisation.disabled" : "organisation.enabled",
-            TargetType = "organisation",
-            TargetId = tenantId.ToString(),
-            TargetName = tenant.Name,
-            Message = disable ? $"Disabled by an instance administrator{(trimmed is null ? "." : ": " + trimmed)}" : "Enabled by an instance administrator.",
-            Before = new JsonObject { ["disabled_at"] = Format(tenant.DisabledAt) }.ToJsonString(),
-            After = new JsonObject { ["disabled_at"] = Format(at) }.ToJsonString(),
-        });
+        var tracked = await db.Tenants.SingleAsync(t => t.Id == tenantId, cancellationToken);
+        tracked.DisabledAt = disable ? clock.GetUtcNow() : null;
+        // The context records "organisation.disabled" or "organisation.enabled" with this sentence, in the same save.
+        db.AuditMessage = disable ? $"Disabled by an instance administrator{(trimmed is null ? "." : ": " + trimmed)}" : "Enabled by an instance administrator.";
         await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
         return null;
     }
 
@@ -151,7 +123,6 @@ public sealed class InstanceAdminService(TenantDbFactory dbs, ISignalStore signa
         return entries.OrderByDescending(e => e.At).FirstOrDefault()?.Message;
     }
 
-    private static string? Format(DateTimeOffset? at) => at?.ToString("O", CultureInfo.InvariantCulture);
 
     private static async Task<Dictionary<Guid, int>> CountAsync(IQueryable<Guid> tenantIds, CancellationToken cancellationToken) =>
         await tenantIds.GroupBy(id => id).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, cancellationToken);

@@ -220,6 +220,51 @@ public abstract class MemberServiceTests(DataFixture fixture)
         Assert.Null(await Members.GetAsync(b.Id, memberOfA.Id));
     }
 
+    [Fact]
+    public async Task ChangeRoleAsync_NewStampEndsTheMembersSessions()
+    {
+        var (tenant, owner) = await TenantWithAsync(VigilRoles.Owner);
+        var member = await AddUserAsync(tenant.Id, VigilRoles.Admin);
+
+        Assert.True((await Members.ChangeRoleAsync(tenant.Id, owner, member.Id, VigilRoles.ReadOnly)).Succeeded);
+
+        var stored = await Members.GetAsync(tenant.Id, member.Id);
+        Assert.Equal(VigilRoles.ReadOnly, stored!.Role);
+        Assert.NotEqual(member.SecurityStamp, stored.SecurityStamp);
+    }
+
+    [Fact]
+    public async Task RemoveAsync_RevokesTheMembersApplicationKeysButNotTheOrganisationsApiKeysTheyCreated()
+    {
+        var (tenant, owner) = await TenantWithAsync(VigilRoles.Owner);
+        var member = await AddUserAsync(tenant.Id, VigilRoles.Admin);
+        var keys = fixture.Services.GetRequiredService<KeyService>();
+        var (intake, _) = await keys.CreateAsync(tenant.Id, KeyKind.Api, "intake", member.Id);
+        var (personal, _) = await keys.CreateAsync(tenant.Id, KeyKind.Application, "mine", member.Id);
+
+        Assert.True((await Members.RemoveAsync(tenant.Id, owner, member.Id)).Succeeded);
+
+        Assert.Null((await keys.GetAsync(tenant.Id, intake.Id))!.RevokedAt);
+        Assert.NotNull((await keys.GetAsync(tenant.Id, personal.Id))!.RevokedAt);
+    }
+
+    [Fact]
+    public async Task AcceptAsync_DisabledOrganisation_RefusedAndNobodyJoins()
+    {
+        var (tenant, owner) = await TenantWithAsync(VigilRoles.Owner);
+        var invited = await Members.InviteAsync(tenant.Id, owner, DataFixture.UniqueEmail("late"), VigilRoles.Standard);
+        await using (var db = fixture.Dbs.Create(tenant.Id))
+        {
+            (await db.Tenants.SingleAsync(t => t.Id == tenant.Id)).DisabledAt = DateTimeOffset.UtcNow;
+            await db.SaveChangesAsync();
+        }
+
+        var accepted = await Members.AcceptAsync(invited.Token, Password, ip: null);
+
+        Assert.Null(accepted.User);
+        Assert.Single(await Members.ListAsync(tenant.Id));
+    }
+
     /// <summary>A new organisation with one member of <paramref name="role"/>, returned as the actor.</summary>
     private async Task<(Tenant Tenant, MemberActor Actor)> TenantWithAsync(string role)
     {

@@ -69,16 +69,24 @@ public static class InstanceAdmin
 /// <summary>The requirement behind a permission policy.</summary>
 public sealed record PermissionRequirement(Permission Permission) : IAuthorizationRequirement;
 
-/// <summary>Grants a <see cref="PermissionRequirement"/> when the principal's role, and its key's scopes if any, allow it.</summary>
-public sealed class PermissionHandler : AuthorizationHandler<PermissionRequirement>
+/// <summary>
+/// Grants a <see cref="PermissionRequirement"/> when the principal's role, and its key's scopes if any, allow it, and
+/// the organisation's two-step verification rule (<see cref="MfaRule"/>) is satisfied.
+/// </summary>
+public sealed class PermissionHandler(Portal.Data.TenantDbFactory dbs) : AuthorizationHandler<PermissionRequirement>
 {
-    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, PermissionRequirement requirement)
+    protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, PermissionRequirement requirement)
     {
-        if (Permissions.Allows(context.User, requirement.Permission))
+        if (!Permissions.Allows(context.User, requirement.Permission))
         {
-            context.Succeed(requirement);
+            return;
         }
-        return Task.CompletedTask;
+        if (!await MfaRule.SatisfiedAsync(context.User, dbs, CancellationToken.None))
+        {
+            context.Fail(new AuthorizationFailureReason(this, MfaRule.Refusal));
+            return;
+        }
+        context.Succeed(requirement);
     }
 }
 
@@ -92,13 +100,15 @@ public sealed class PermissionDeniedHandler(AuditLog audit) : IAuthorizationMidd
 
     public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
     {
+        // A handler that failed with a reason (the MFA rule) says why itself; otherwise the missing permission does.
+        var reason = authorizeResult.AuthorizationFailure?.FailureReasons.FirstOrDefault()?.Message;
         var missing = authorizeResult.AuthorizationFailure?.FailedRequirements.OfType<PermissionRequirement>().FirstOrDefault();
-        if (!authorizeResult.Forbidden || missing is null || SessionInfo.From(context.User) is not { } session)
+        if (!authorizeResult.Forbidden || (reason is null && missing is null) || SessionInfo.From(context.User) is not { } session)
         {
             await _default.HandleAsync(next, context, policy, authorizeResult);
             return;
         }
-        var detail = Explain(context.User, session, missing.Permission);
+        var detail = reason ?? Explain(context.User, session, missing!.Permission);
         await audit.RecordAsync(session.TenantId, new AuditRecord("access.denied", "endpoint", $"{context.Request.Method} {context.Request.Path}")
         {
             Outcome = AuditOutcomes.Denied,

@@ -9,6 +9,7 @@ public partial class ForgotPassword
 
     [Inject] private AccountEmails Emails { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
+    [Inject] private SignInLimiter Limiter { get; set; } = default!;
 
     [CascadingParameter] private HttpContext? HttpContext { get; set; }
 
@@ -19,7 +20,12 @@ public partial class ForgotPassword
 
     private async Task SendAsync()
     {
-        await Emails.SendPasswordResetAsync(Input.Slug, Input.Email, Navigation.BaseUri, HttpContext?.Connection.RemoteIpAddress?.ToString());
+        // Requests for one account share its sign-in window, so that no one can flood a member's inbox with reset
+        // links. A refused request gets the same answer and sends nothing.
+        if (Limiter.TryAcquireAccount($"reset:{Input.Slug}/{Input.Email}"))
+        {
+            await Emails.SendPasswordResetAsync(Input.Slug, Input.Email, Navigation.BaseUri, HttpContext?.Connection.RemoteIpAddress?.ToString());
+        }
         _sent = true;
     }
 

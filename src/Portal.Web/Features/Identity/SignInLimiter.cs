@@ -63,6 +63,13 @@ public sealed class SignInLimiter : IDisposable
         return byAccount.IsAcquired ? SignInLimit.None : SignInLimit.Account;
     }
 
+    /// <summary>Takes one attempt from the window of <paramref name="account"/> only; false when it is used up.</summary>
+    public bool TryAcquireAccount(string account)
+    {
+        using var lease = _perAccount.AttemptAcquire(account.ToLowerInvariant());
+        return lease.IsAcquired;
+    }
+
     /// <summary>Counts a failed attempt against the address.</summary>
     public void RecordFailure(string? ip)
     {

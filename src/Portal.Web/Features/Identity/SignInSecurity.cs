@@ -1,10 +1,11 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Antiforgery;
-using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Portal.Data;
 using Portal.Data.Identity;
 using Portal.Data.Tenancy;
@@ -112,18 +113,22 @@ public static class SignInSecurity
         {
             return Results.LocalRedirect("/account/signin");
         }
-        var current = await context.AuthenticateAsync(IdentityConstants.ApplicationScheme);
-        if (current.Principal is { } signedIn && SessionInfo.From(signedIn)?.UserId != user.Id)
+        // The browser must hold this very member's session cookie (its stamp is the old one, so it is read, not
+        // validated): a ticket renews its own member's session and can never sign a browser in (login CSRF), nor
+        // replace another member's session.
+        var cookies = context.RequestServices.GetRequiredService<IOptionsMonitor<CookieAuthenticationOptions>>().Get(IdentityConstants.ApplicationScheme);
+        var cookie = cookies.CookieManager.GetRequestCookie(context, cookies.Cookie.Name!);
+        var current = cookie is null ? null : cookies.TicketDataFormat.Unprotect(cookie);
+        if (current?.Principal is not { } signedIn || SessionInfo.From(signedIn) is not { } session || session.UserId != user.Id || session.TenantId != user.TenantId)
         {
-            // A ticket only renews its own member's session, never replaces another member's (login CSRF).
-            return Results.LocalRedirect("/");
+            return Results.LocalRedirect("/account/signin");
         }
         var claims = new List<Claim>();
-        if (parts[3] == "1" || current.Principal?.HasClaim("amr", TenantSignIn.MfaMethod) == true)
+        if (parts[3] == "1" || signedIn.HasClaim("amr", TenantSignIn.MfaMethod))
         {
             claims.Add(new Claim("amr", TenantSignIn.MfaMethod));
         }
-        await signIn.SignInWithClaimsAsync(user, current.Properties?.IsPersistent == true, claims);
+        await signIn.SignInWithClaimsAsync(user, current.Properties.IsPersistent, claims);
         return Results.LocalRedirect(SignIn.SafeReturnUrl(next));
     }
 
@@ -134,11 +139,8 @@ public static class SignInSecurity
     private static async Task RequireMfaSetupAsync(HttpContext context, RequestDelegate next)
     {
         if (HttpMethods.IsGet(context.Request.Method)
-            && context.User.Identity?.AuthenticationType == IdentityConstants.ApplicationScheme
-            && !context.User.HasClaim("amr", TenantSignIn.MfaMethod)
             && !IsExempt(context.Request.Path)
-            && SessionInfo.From(context.User) is { } session
-            && await NeedsSetupAsync(context.RequestServices.GetRequiredService<TenantDbFactory>(), session, context.RequestAborted))
+            && !await MfaRule.SatisfiedAsync(context.User, context.RequestServices.GetRequiredService<TenantDbFactory>(), context.RequestAborted))
         {
             context.Response.Redirect(SecurityPage.SetupRequiredPath);
             return;

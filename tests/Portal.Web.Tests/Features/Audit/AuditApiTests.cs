@@ -114,6 +114,13 @@ public sealed class AuditApiTests(PortalFixture portal)
             Assert.True(edit.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.MethodNotAllowed, $"{method} answered {(int)edit.StatusCode}");
         }
         Assert.Single(await SearchAsync(client, a, "@evt.name:suppression.created"));
+
+        // A deletion is recorded too, with what was deleted.
+        var suppression = (await SearchAsync(client, a, "@evt.name:suppression.created"))[0]!["attributes"]!["attributes"]!["asset"]!["id"]!.GetValue<string>();
+        using var deleted = await client.SendAsync(a.Request(HttpMethod.Delete, $"api/v2/security_monitoring/configuration/suppressions/{suppression}"));
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        var deletion = Assert.Single(await SearchAsync(client, a, "@evt.name:suppression.deleted"))!["attributes"]!["attributes"]!;
+        Assert.Equal("alpha-only-suppression", deletion["before"]!["name"]!.GetValue<string>());
     }
 
     private static async Task<JsonArray> SearchAsync(HttpClient client, TestTenant tenant, string query)

@@ -116,6 +116,12 @@ public sealed class MfaTests(PortalFixture portal)
         {
             Assert.Equal(HttpStatusCode.OK, api.StatusCode); // keys are not people: the rule does not apply
         }
+        using (var bySession = await browser.GetAsync("api/v2/security_monitoring/rules"))
+        {
+            // The session itself cannot use the API until the member has a second factor.
+            Assert.Equal(HttpStatusCode.Forbidden, bySession.StatusCode);
+            Assert.Contains("requires two-step verification", await bySession.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
 
         var session = await SignInClient.SessionOfAsync(portal, tenant);
         await SignInClient.EnableAuthenticatorAsync(portal, session);

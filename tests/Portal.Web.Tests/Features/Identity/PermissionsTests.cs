@@ -85,6 +85,24 @@ public sealed class PermissionsTests(PortalFixture portal)
     }
 
     [Fact]
+    public async Task KeyHeaders_OnPagesAndAccountEndpoints_AuthenticateNobody()
+    {
+        var owner = await portal.CreateTenantAsync("Keys Are Not Sessions");
+        var scoped = await ScopedMemberAsync(owner, VigilRoles.Owner, "logs_read");
+        using var client = portal.CreateClient();
+
+        foreach (var path in new[] { "signals", "rules", "settings/members", "account/security" })
+        {
+            using var response = await client.SendAsync(scoped.Request(HttpMethod.Get, path));
+            Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+            Assert.Contains("/account/signin", response.Headers.Location!.ToString(), StringComparison.Ordinal);
+        }
+        using var passkey = await client.SendAsync(scoped.Request(HttpMethod.Post, "account/passkey/creation-options", new FormUrlEncodedContent([])));
+        Assert.NotEqual(HttpStatusCode.OK, passkey.StatusCode);
+        Assert.DoesNotContain("challenge", await passkey.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ScopedKey_RoleStillLimits_AWriteScopeCannotLiftAReadOnlyRole()
     {
         var owner = await portal.CreateTenantAsync();
