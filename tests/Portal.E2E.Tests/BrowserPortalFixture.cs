@@ -54,3 +54,10 @@ public sealed class BrowserPortalFixture : IAsyncLifetime
         }
     }
 }
+
+/// <summary>
+/// Every browser test shares one portal: Hangfire keeps process-wide state (the job activator, the storage), so two
+/// portals in one test process would run each other's jobs against the wrong services.
+/// </summary>
+[CollectionDefinition("browser")]
+public sealed class BrowserCollection : ICollectionFixture<BrowserPortalFixture>;

@@ -9,7 +9,8 @@ namespace Portal.E2E.Tests;
 /// Keys and instance administration in a real browser: a scoped application key is created, renamed inline and rotated;
 /// an instance administrator disables another organisation with a reason and enables it again.
 /// </summary>
-public sealed class KeysAndAdministrationJourneyTests(BrowserPortalFixture portal) : IClassFixture<BrowserPortalFixture>
+[Collection("browser")]
+public sealed class KeysAndAdministrationJourneyTests(BrowserPortalFixture portal)
 {
     private const float Timeout = 30_000;
     private const string Password = "Correct-Horse-42";

@@ -9,7 +9,8 @@ namespace Portal.E2E.Tests;
 /// authenticator through CDP stands in for the device), and an authenticator app set up and asked for at sign-in.
 /// WebAuthn refuses IP addresses as relying-party ids, so these journeys use <c>localhost</c>.
 /// </summary>
-public sealed class SignInSecurityJourneyTests(BrowserPortalFixture portal) : IClassFixture<BrowserPortalFixture>
+[Collection("browser")]
+public sealed class SignInSecurityJourneyTests(BrowserPortalFixture portal)
 {
     private const float Timeout = 30_000;
 
@@ -38,6 +39,9 @@ public sealed class SignInSecurityJourneyTests(BrowserPortalFixture portal) : IC
         await page.GotoAsync("account/security");
         await WaitForCircuitAsync(page);
         await page.Locator("input#passkey-name, #passkey-name input").First.FillAsync("Work laptop");
+        await page.ClickAsync("#add-passkey");
+        await Expect(page.Locator("#passkey-card")).ToContainTextAsync("Enter your current password");
+        await page.Locator("input#passkey-password, #passkey-password input").First.FillAsync("Passkey-Partners-1");
         await page.ClickAsync("#add-passkey");
         await Expect(page.Locator("#passkey-table")).ToContainTextAsync("Work laptop");
         await page.ScreenshotAsync(new() { Path = Shot("10-passkey-added.png") });

@@ -7,7 +7,8 @@ using static Microsoft.Playwright.Assertions;
 namespace Portal.E2E.Tests;
 
 /// <summary>A newcomer's first journey, in a real browser: sign up, create an API key, send logs, see and triage the signal.</summary>
-public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal) : IClassFixture<BrowserPortalFixture>
+[Collection("browser")]
+public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal)
 {
     private const float Timeout = 30_000;
 

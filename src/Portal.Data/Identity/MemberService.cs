@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
@@ -231,8 +230,7 @@ public sealed class MemberService(TenantDbFactory dbs, IServiceScopeFactory scop
             return new InvitationAcceptance(lookup.State, null, lookup.Tenant, new Dictionary<string, string[]>());
         }
         var tenant = lookup.Tenant!;
-        await using var scope = scopes.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<TenantContext>().Set(tenant.Id);
+        await using var scope = scopes.CreateTenantScope(tenant.Id);
         var db = scope.ServiceProvider.GetRequiredService<VigilDbContext>();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<VigilUser>>();
         var invitation = await db.Invitations.SingleAsync(i => i.Id == lookup.Invitation!.Id, cancellationToken);
@@ -264,7 +262,7 @@ public sealed class MemberService(TenantDbFactory dbs, IServiceScopeFactory scop
     }
 
     /// <summary>Lower-case hex SHA-256 of a token, as stored in <see cref="Invitation.TokenHash"/>.</summary>
-    public static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+    public static string Hash(string token) => Keys.KeyService.Hash(token);
 
     private async Task<MemberResult> IssueAsync(VigilDbContext db, Guid tenantId, string email, string role, Guid invitedBy, CancellationToken cancellationToken)
     {

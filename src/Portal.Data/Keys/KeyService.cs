@@ -244,5 +244,6 @@ public sealed class KeyService(TenantDbFactory dbs, TimeProvider clock)
             : (stored, null);
     }
 
-    private static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
+    /// <summary>Lower-case hex SHA-256 of a secret, as keys and invitation tokens are stored.</summary>
+    public static string Hash(string secret) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret)));
 }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+
 namespace Portal.Data.Tenancy;
 
 /// <summary>Supplies the tenant a <see cref="VigilDbContext"/> is scoped to.</summary>
@@ -36,3 +38,15 @@ public sealed record FixedTenant(Guid? TenantId) : ITenantSource;
 
 /// <summary>Thrown when a write would break tenant isolation.</summary>
 public sealed class TenantIsolationException(string message) : InvalidOperationException(message);
+
+/// <summary>Scopes bound to one organisation, for work outside a request that goes through Identity's tenant-filtered stores.</summary>
+public static class TenantScopes
+{
+    /// <summary>A new scope whose <see cref="TenantContext"/> is <paramref name="tenantId"/>; dispose it when done.</summary>
+    public static AsyncServiceScope CreateTenantScope(this IServiceScopeFactory scopes, Guid tenantId)
+    {
+        var scope = scopes.CreateAsyncScope();
+        scope.ServiceProvider.GetRequiredService<TenantContext>().Set(tenantId);
+        return scope;
+    }
+}

@@ -42,7 +42,7 @@ public sealed class AccountEmails(IEmailSender sender, IServiceScopeFactory scop
     public async Task<bool> SendEmailConfirmationAsync(Guid tenantId, Guid userId, string requestBase, CancellationToken cancellationToken = default)
     {
         var tenant = await tenants.FindAsync(tenantId, cancellationToken);
-        await using var scope = Bind(tenantId);
+        await using var scope = scopes.CreateTenantScope(tenantId);
         var users = scope.ServiceProvider.GetRequiredService<UserManager<VigilUser>>();
         if (tenant is null || await users.FindByIdAsync(userId.ToString()) is not { EmailConfirmed: false, Email: { } email } user)
         {
@@ -66,7 +66,7 @@ public sealed class AccountEmails(IEmailSender sender, IServiceScopeFactory scop
         {
             return false;
         }
-        await using var scope = Bind(tenant.Id);
+        await using var scope = scopes.CreateTenantScope(tenant.Id);
         var users = scope.ServiceProvider.GetRequiredService<UserManager<VigilUser>>();
         if (await users.FindByIdAsync(id.ToString()) is not { } user)
         {
@@ -86,7 +86,7 @@ public sealed class AccountEmails(IEmailSender sender, IServiceScopeFactory scop
         {
             return;
         }
-        await using var scope = Bind(tenant.Id);
+        await using var scope = scopes.CreateTenantScope(tenant.Id);
         var users = scope.ServiceProvider.GetRequiredService<UserManager<VigilUser>>();
         if (await users.FindByEmailAsync(email.Trim()) is not { Email: { } address } user)
         {
@@ -112,7 +112,7 @@ public sealed class AccountEmails(IEmailSender sender, IServiceScopeFactory scop
         {
             return invalidLink;
         }
-        await using var scope = Bind(tenant.Id);
+        await using var scope = scopes.CreateTenantScope(tenant.Id);
         var users = scope.ServiceProvider.GetRequiredService<UserManager<VigilUser>>();
         if (await users.FindByEmailAsync(email.Trim()) is not { } user)
         {
@@ -159,13 +159,6 @@ public sealed class AccountEmails(IEmailSender sender, IServiceScopeFactory scop
         var configured = configuration["Vigil:PublicUrl"];
         var root = string.IsNullOrWhiteSpace(configured) ? requestBase : configured;
         return root.EndsWith('/') ? root : root + "/";
-    }
-
-    private AsyncServiceScope Bind(Guid tenantId)
-    {
-        var scope = scopes.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<TenantContext>().Set(tenantId);
-        return scope;
     }
 
     private static string Encode(string token) => Base64Url.EncodeToString(Encoding.UTF8.GetBytes(token));

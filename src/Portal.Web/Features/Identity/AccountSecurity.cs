@@ -41,7 +41,7 @@ public sealed class AccountSecurity(IServiceScopeFactory scopes, IDataProtection
     /// <summary>The member's MFA state, recovery codes left, the organisation's rule and passkeys.</summary>
     public async Task<SecurityStatus> GetStatusAsync(SessionInfo session)
     {
-        await using var scope = Bind(session);
+        await using var scope = scopes.CreateTenantScope(session.TenantId);
         var users = UsersOf(scope);
         var member = await FindAsync(users, session);
         var passkeys = await users.GetPasskeysAsync(member);
@@ -53,7 +53,7 @@ public sealed class AccountSecurity(IServiceScopeFactory scopes, IDataProtection
     /// <summary>Changes the password after checking the current one; errors say which field is wrong.</summary>
     public async Task<(IReadOnlyDictionary<string, string> Errors, string? RenewalTicket)> ChangePasswordAsync(SessionInfo session, string? current, string? replacement, bool mfa)
     {
-        await using var scope = Bind(session);
+        await using var scope = scopes.CreateTenantScope(session.TenantId);
         var users = UsersOf(scope);
         var user = await FindAsync(users, session);
         var errors = new Dictionary<string, string>();
@@ -75,7 +75,7 @@ public sealed class AccountSecurity(IServiceScopeFactory scopes, IDataProtection
     /// <summary>Starts authenticator setup with a fresh key (no stamp change: nothing is enabled yet); null when MFA is already on.</summary>
     public async Task<AuthenticatorSetup?> BeginAuthenticatorAsync(SessionInfo session)
     {
-        await using var scope = Bind(session);
+        await using var scope = scopes.CreateTenantScope(session.TenantId);
         var users = UsersOf(scope);
         var user = await FindAsync(users, session);
         if (user.TwoFactorEnabled)
@@ -93,7 +93,7 @@ public sealed class AccountSecurity(IServiceScopeFactory scopes, IDataProtection
     /// <summary>Turns MFA on once <paramref name="code"/> proves the authenticator app has the key.</summary>
     public async Task<SecurityChange> EnableAuthenticatorAsync(SessionInfo session, string? code)
     {
-        await using var scope = Bind(session);
+        await using var scope = scopes.CreateTenantScope(session.TenantId);
         var users = UsersOf(scope);
         var user = await FindAsync(users, session);
         var cleaned = new string((code ?? "").Where(char.IsDigit).ToArray());
@@ -105,29 +105,46 @@ public sealed class AccountSecurity(IServiceScopeFactory scopes, IDataProtection
         return new SecurityChange(null, SignInSecurity.CreateRenewalTicket(protection, user, mfa: true));
     }
 
-    /// <summary>Replaces the member's recovery codes with <see cref="RecoveryCodeCount"/> new ones, shown once; empty when MFA is off.</summary>
-    public async Task<IReadOnlyList<string>> GenerateRecoveryCodesAsync(SessionInfo session)
+    /// <summary>
+    /// Replaces the member's recovery codes with <see cref="RecoveryCodeCount"/> new ones, shown once; none when MFA is
+    /// off. Replacing codes that still exist takes the member's password (a borrowed session must not mint a way in);
+    /// the first codes, right after MFA is turned on, do not.
+    /// </summary>
+    public async Task<(IReadOnlyList<string> Codes, string? Error)> GenerateRecoveryCodesAsync(SessionInfo session, string? password = null)
     {
-        await using var scope = Bind(session);
+        await using var scope = scopes.CreateTenantScope(session.TenantId);
         var users = UsersOf(scope);
         var user = await FindAsync(users, session);
         if (!user.TwoFactorEnabled)
         {
-            return [];
+            return ([], null);
         }
-        return [.. await users.GenerateNewTwoFactorRecoveryCodesAsync(user, RecoveryCodeCount) ?? []];
+        if (await users.CountRecoveryCodesAsync(user) > 0 && !await users.CheckPasswordAsync(user, password ?? ""))
+        {
+            return ([], PasswordNeeded);
+        }
+        var codes = await users.GenerateNewTwoFactorRecoveryCodesAsync(user, RecoveryCodeCount) ?? [];
+        await RecordAsync(user, "member.recovery_codes_replaced", "Replaced the recovery codes.");
+        return ([.. codes], null);
     }
 
+    /// <summary>What a sensitive change says when the password is missing or wrong.</summary>
+    public const string PasswordNeeded = "Enter your current password to confirm this change.";
+
     /// <summary>Turns MFA off and forgets the authenticator key; refused while the organisation requires MFA.</summary>
-    public async Task<SecurityChange> DisableMfaAsync(SessionInfo session, bool mfa)
+    public async Task<SecurityChange> DisableMfaAsync(SessionInfo session, bool mfa, string? password)
     {
         if ((await organisations.GetAsync(session.TenantId))?.RequireMfa == true)
         {
             return new SecurityChange("Your organisation requires two-step verification, so it cannot be turned off.");
         }
-        await using var scope = Bind(session);
+        await using var scope = scopes.CreateTenantScope(session.TenantId);
         var users = UsersOf(scope);
         var user = await FindAsync(users, session);
+        if (!await users.CheckPasswordAsync(user, password ?? ""))
+        {
+            return new SecurityChange(PasswordNeeded);
+        }
         await users.SetTwoFactorEnabledAsync(user, false);
         var store = (IUserAuthenticatorKeyStore<VigilUser>)scope.ServiceProvider.GetRequiredService<IUserStore<VigilUser>>();
         await store.SetAuthenticatorKeyAsync(user, users.GenerateNewAuthenticatorKey(), CancellationToken.None);
@@ -138,7 +155,7 @@ public sealed class AccountSecurity(IServiceScopeFactory scopes, IDataProtection
     /// <summary>Removes one of the member's passkeys.</summary>
     public async Task RemovePasskeyAsync(SessionInfo session, string id)
     {
-        await using var scope = Bind(session);
+        await using var scope = scopes.CreateTenantScope(session.TenantId);
         var users = UsersOf(scope);
         var user = await FindAsync(users, session);
         var credentialId = WebEncoders.Base64UrlDecode(id);
@@ -193,13 +210,6 @@ public sealed class AccountSecurity(IServiceScopeFactory scopes, IDataProtection
     /// <summary>Credential changes that are not audited fields of the member; the actor is the member's request or circuit.</summary>
     private Task RecordAsync(VigilUser user, string action, string message) =>
         audit.RecordAsync(user.TenantId, new AuditRecord(action, "member", user.Id.ToString(), user.Email) { Message = message });
-
-    private AsyncServiceScope Bind(SessionInfo session)
-    {
-        var scope = scopes.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<TenantContext>().Set(session.TenantId);
-        return scope;
-    }
 
     private static UserManager<VigilUser> UsersOf(AsyncServiceScope scope) => scope.ServiceProvider.GetRequiredService<UserManager<VigilUser>>();
 

@@ -10,6 +10,7 @@ public partial class MfaCard
     private string? _code;
     private string? _codeError;
     private string? _disableError;
+    private string? _password;
     private IReadOnlyList<string>? _codes;
     private bool _busy;
 
@@ -67,7 +68,8 @@ public partial class MfaCard
 
     private async Task RegenerateAsync()
     {
-        _codes = await Security.GenerateRecoveryCodesAsync(Session);
+        (_codes, _disableError) = await Security.GenerateRecoveryCodesAsync(Session, _password);
+        _password = null;
         await OnChanged.InvokeAsync();
     }
 
@@ -76,7 +78,8 @@ public partial class MfaCard
         _busy = true;
         try
         {
-            var change = await Security.DisableMfaAsync(Session, Mfa);
+            var change = await Security.DisableMfaAsync(Session, Mfa, _password);
+            _password = null;
             _disableError = change.Error;
             if (change.RenewalTicket is not null)
             {

@@ -11,6 +11,7 @@ namespace Portal.Web.Features.Identity;
 public partial class PasskeyCard
 {
     private string? _name;
+    private string? _password;
     private string? _error;
     private bool _busy;
 
@@ -34,7 +35,8 @@ public partial class PasskeyCard
         try
         {
             await using var module = await JS.InvokeAsync<IJSObjectReference>("import", "./js/passkeys.js");
-            _error = await module.InvokeAsync<string?>("createPasskey", _name ?? "");
+            _error = await module.InvokeAsync<string?>("createPasskey", _name ?? "", _password ?? "");
+            _password = null;
             if (_error is null)
             {
                 Snackbar.Add("Passkey added.", Severity.Success);

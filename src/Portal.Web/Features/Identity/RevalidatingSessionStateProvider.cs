@@ -24,8 +24,7 @@ public sealed class RevalidatingSessionStateProvider(ILoggerFactory loggerFactor
         {
             return false;
         }
-        await using var scope = scopes.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<TenantContext>().Set(session.TenantId);
+        await using var scope = scopes.CreateTenantScope(session.TenantId);
         var users = scope.ServiceProvider.GetRequiredService<UserManager<VigilUser>>();
         var user = await users.FindByIdAsync(session.UserId.ToString());
         if (user is null || user.TenantId != session.TenantId)

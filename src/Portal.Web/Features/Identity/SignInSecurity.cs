@@ -55,7 +55,7 @@ public static class SignInSecurity
                 ? Results.Content(options, "application/json")
                 : Results.Problem(statusCode: StatusCodes.Status400BadRequest, detail: error);
         });
-        account.MapPost("/passkey/creation-options", async (HttpContext context, SignInManager<VigilUser> signIn, IAntiforgery antiforgery) =>
+        account.MapPost("/passkey/creation-options", async (HttpContext context, SignInManager<VigilUser> signIn, IAntiforgery antiforgery, [FromForm] string? password) =>
         {
             if (!await antiforgery.IsRequestValidAsync(context))
             {
@@ -64,6 +64,11 @@ public static class SignInSecurity
             if (await signIn.UserManager.GetUserAsync(context.User) is not { } user)
             {
                 return Results.Unauthorized();
+            }
+            // A passkey signs in on its own: adding one takes the password, so that a borrowed session cannot plant one.
+            if (!await signIn.UserManager.CheckPasswordAsync(user, password ?? ""))
+            {
+                return Results.Problem(statusCode: StatusCodes.Status400BadRequest, detail: AccountSecurity.PasswordNeeded);
             }
             var entity = new PasskeyUserEntity { Id = user.Id.ToString(), Name = user.Email!, DisplayName = user.Email! };
             return Results.Content(await signIn.MakePasskeyCreationOptionsAsync(entity), "application/json");
@@ -105,8 +110,7 @@ public static class SignInSecurity
         {
             return Results.LocalRedirect("/account/signin");
         }
-        await using var scope = scopes.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<TenantContext>().Set(Guid.Parse(parts[0]));
+        await using var scope = scopes.CreateTenantScope(Guid.Parse(parts[0]));
         var signIn = scope.ServiceProvider.GetRequiredService<SignInManager<VigilUser>>();
         var user = await signIn.UserManager.FindByIdAsync(Guid.Parse(parts[1]).ToString());
         if (user is null || user.SecurityStamp != parts[2])

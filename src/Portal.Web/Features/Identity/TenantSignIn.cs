@@ -52,7 +52,7 @@ public sealed class TenantSignIn(IServiceScopeFactory scopes, TenantProvisioner 
         {
             return refused;
         }
-        await using var scope = Bind(tenant.Id);
+        await using var scope = scopes.CreateTenantScope(tenant.Id);
         var users = scope.ServiceProvider.GetRequiredService<UserManager<VigilUser>>();
         var user = await users.FindByNameAsync(email);
         if (user is null)
@@ -100,7 +100,7 @@ public sealed class TenantSignIn(IServiceScopeFactory scopes, TenantProvisioner 
         {
             return new SignInAttempt(SignInOutcome.Expired, ExpiredMessage);
         }
-        await using var scope = Bind(tenant.Id);
+        await using var scope = scopes.CreateTenantScope(tenant.Id);
         var signIn = scope.ServiceProvider.GetRequiredService<SignInManager<VigilUser>>();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<VigilUser>>();
         var user = await signIn.GetTwoFactorAuthenticationUserAsync();
@@ -148,7 +148,7 @@ public sealed class TenantSignIn(IServiceScopeFactory scopes, TenantProvisioner 
         {
             return (null, DisabledMessage);
         }
-        await using var scope = Bind(tenant.Id);
+        await using var scope = scopes.CreateTenantScope(tenant.Id);
         return (await scope.ServiceProvider.GetRequiredService<SignInManager<VigilUser>>().MakePasskeyRequestOptionsAsync(null), null);
     }
 
@@ -167,7 +167,7 @@ public sealed class TenantSignIn(IServiceScopeFactory scopes, TenantProvisioner 
         {
             return refused;
         }
-        await using var scope = Bind(tenant.Id);
+        await using var scope = scopes.CreateTenantScope(tenant.Id);
         var signIn = scope.ServiceProvider.GetRequiredService<SignInManager<VigilUser>>();
         var users = scope.ServiceProvider.GetRequiredService<UserManager<VigilUser>>();
         PasskeyAssertionResult<VigilUser> assertion;
@@ -202,8 +202,16 @@ public sealed class TenantSignIn(IServiceScopeFactory scopes, TenantProvisioner 
     /// <summary>Issues the cookie for a member just created.</summary>
     public async Task SignInAsync(Guid tenantId, VigilUser user)
     {
-        await using var scope = Bind(tenantId);
-        await scope.ServiceProvider.GetRequiredService<SignInManager<VigilUser>>().SignInAsync(user, isPersistent: false);
+        await using var scope = scopes.CreateTenantScope(tenantId);
+        var signIn = scope.ServiceProvider.GetRequiredService<SignInManager<VigilUser>>();
+        // Joining (sign-up, an accepted invitation) is the member's first sign-in.
+        if (await signIn.UserManager.FindByIdAsync(user.Id.ToString()) is { } stored)
+        {
+            stored.LastSignInAt = clock.GetUtcNow();
+            await signIn.UserManager.UpdateAsync(stored);
+            user = stored;
+        }
+        await signIn.SignInAsync(user, isPersistent: false);
     }
 
     private const string WrongPassword = "The email or password is not right for this organisation.";
@@ -263,12 +271,5 @@ public sealed class TenantSignIn(IServiceScopeFactory scopes, TenantProvisioner 
             Message = message,
             Actor = AuditActor.Anonymous(email, ip),
         });
-    }
-
-    private AsyncServiceScope Bind(Guid tenantId)
-    {
-        var scope = scopes.CreateAsyncScope();
-        scope.ServiceProvider.GetRequiredService<TenantContext>().Set(tenantId);
-        return scope;
     }
 }

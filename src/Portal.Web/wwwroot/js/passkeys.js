@@ -23,14 +23,14 @@ async function problem(response, fallback) {
     }
 }
 
-// Registers a passkey under `name`; returns null on success, else a message to show.
-export async function createPasskey(name) {
+// Registers a passkey under `name`, confirmed by the member's `password`; returns null on success, else a message to show.
+export async function createPasskey(name, password) {
     if (!window.PublicKeyCredential || !PublicKeyCredential.parseCreationOptionsFromJSON) {
         return 'This browser does not support passkeys.';
     }
-    const optionsResponse = await post('account/passkey/creation-options', {});
+    const optionsResponse = await post('account/passkey/creation-options', { password });
     if (!optionsResponse.ok) {
-        return 'The passkey could not be started. Reload the page and try again.';
+        return await problem(optionsResponse, 'The passkey could not be started. Reload the page and try again.');
     }
     let credential;
     try {

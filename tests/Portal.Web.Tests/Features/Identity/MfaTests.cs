@@ -58,8 +58,11 @@ public sealed class MfaTests(PortalFixture portal)
         var tenant = await portal.CreateTenantAsync();
         var session = await SignInClient.SessionOfAsync(portal, tenant);
         await SignInClient.EnableAuthenticatorAsync(portal, session);
-        var codes = await portal.Services.GetRequiredService<AccountSecurity>().GenerateRecoveryCodesAsync(session);
+        var security = portal.Services.GetRequiredService<AccountSecurity>();
+        var (codes, _) = await security.GenerateRecoveryCodesAsync(session);
         Assert.Equal(AccountSecurity.RecoveryCodeCount, codes.Count);
+        // Replacing codes that exist takes the password.
+        Assert.Equal(AccountSecurity.PasswordNeeded, (await security.GenerateRecoveryCodesAsync(session, "not-the-password")).Error);
 
         using var first = SignInClient.Create(portal, out _);
         await SignInClient.PasswordAsync(first, tenant.Slug, tenant.Email, TestTenant.Password);
@@ -126,7 +129,7 @@ public sealed class MfaTests(PortalFixture portal)
         var session = await SignInClient.SessionOfAsync(portal, tenant);
         await SignInClient.EnableAuthenticatorAsync(portal, session);
         Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("rules")).StatusCode);
-        var refused = await portal.Services.GetRequiredService<AccountSecurity>().DisableMfaAsync(session, mfa: true);
+        var refused = await portal.Services.GetRequiredService<AccountSecurity>().DisableMfaAsync(session, mfa: true, TestTenant.Password);
         Assert.Contains("cannot be turned off", refused.Error, StringComparison.Ordinal);
     }
 
