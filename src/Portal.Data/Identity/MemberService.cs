@@ -81,25 +81,24 @@ public sealed class MemberService(TenantDbFactory dbs, IServiceScopeFactory scop
     }
 
     /// <summary>Issues a new link for a pending invitation and revokes the old one.</summary>
-    public async Task<MemberResult> ResendAsync(Guid tenantId, MemberActor actor, Guid invitationId, CancellationToken cancellationToken = default)
-    {
-        await using var db = dbs.Create(tenantId);
-        var invitation = await db.Invitations.SingleOrDefaultAsync(i => i.Id == invitationId && i.AcceptedAt == null && i.RevokedAt == null, cancellationToken);
-        if (invitation is null)
-        {
-            return MemberResult.NotFound;
-        }
-        var stored = await StoredRoleAsync(db, actor, cancellationToken);
-        if (!CanAssign(actor, stored, invitation.Role))
-        {
-            return await DenyAsync(tenantId, "invitation.resend", "invitation", invitation.Id.ToString(), invitation.Email, "Your role cannot re-send this invitation.", "Invitation");
-        }
-        invitation.RevokedAt = clock.GetUtcNow();
-        return await IssueAsync(db, tenantId, invitation.Email, invitation.Role, actor.UserId, cancellationToken);
-    }
+    public Task<MemberResult> ResendAsync(Guid tenantId, MemberActor actor, Guid invitationId, CancellationToken cancellationToken = default) =>
+        WithdrawAsync(tenantId, actor, invitationId, "resend", "re-send", (db, invitation) =>
+            IssueAsync(db, tenantId, invitation.Email, invitation.Role, actor.UserId, cancellationToken), cancellationToken);
 
     /// <summary>Revokes a pending invitation: its link stops working.</summary>
-    public async Task<MemberResult> RevokeInvitationAsync(Guid tenantId, MemberActor actor, Guid invitationId, CancellationToken cancellationToken = default)
+    public Task<MemberResult> RevokeInvitationAsync(Guid tenantId, MemberActor actor, Guid invitationId, CancellationToken cancellationToken = default) =>
+        WithdrawAsync(tenantId, actor, invitationId, "revoke", "revoke", async (db, _) =>
+        {
+            await db.SaveChangesAsync(cancellationToken);
+            return MemberResult.Done;
+        }, cancellationToken);
+
+    /// <summary>
+    /// Revokes a pending invitation the actor may manage (only owners manage owners' invitations), then lets
+    /// <paramref name="then"/> save, with a new link or without.
+    /// </summary>
+    private async Task<MemberResult> WithdrawAsync(Guid tenantId, MemberActor actor, Guid invitationId, string verb, string words,
+        Func<VigilDbContext, Invitation, Task<MemberResult>> then, CancellationToken cancellationToken)
     {
         await using var db = dbs.Create(tenantId);
         var invitation = await db.Invitations.SingleOrDefaultAsync(i => i.Id == invitationId && i.AcceptedAt == null && i.RevokedAt == null, cancellationToken);
@@ -110,11 +109,10 @@ public sealed class MemberService(TenantDbFactory dbs, IServiceScopeFactory scop
         var stored = await StoredRoleAsync(db, actor, cancellationToken);
         if (!CanAssign(actor, stored, invitation.Role))
         {
-            return await DenyAsync(tenantId, "invitation.revoke", "invitation", invitation.Id.ToString(), invitation.Email, "Your role cannot revoke this invitation.", "Invitation");
+            return await DenyAsync(tenantId, $"invitation.{verb}", "invitation", invitation.Id.ToString(), invitation.Email, $"Your role cannot {words} this invitation.", "Invitation");
         }
         invitation.RevokedAt = clock.GetUtcNow();
-        await db.SaveChangesAsync(cancellationToken);
-        return MemberResult.Done;
+        return await then(db, invitation);
     }
 
     /// <summary>Changes a member's role. The last owner keeps theirs; only owners touch owners.</summary>

@@ -64,13 +64,7 @@ public static class AuditApi
         var response = new JsonObject
         {
             ["data"] = new JsonArray(page.Entries.Select(e => (JsonNode?)ToResource(e)).ToArray()),
-            ["meta"] = new JsonObject
-            {
-                ["page"] = new JsonObject { ["after"] = page.NextCursor },
-                ["status"] = "done",
-                ["elapsed"] = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds,
-                ["request_id"] = http.TraceIdentifier,
-            },
+            ["meta"] = DatadogSearch.Meta(http, started, page.NextCursor),
         };
         if (page.NextCursor is { } next)
         {

@@ -53,13 +53,7 @@ public static class LogsApi
         var response = new JsonObject
         {
             ["data"] = new JsonArray(page.Items.Select(e => (JsonNode?)ToResource(e)).ToArray()),
-            ["meta"] = new JsonObject
-            {
-                ["page"] = new JsonObject { ["after"] = page.Next?.Encode() },
-                ["status"] = "done",
-                ["elapsed"] = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds,
-                ["request_id"] = http.TraceIdentifier,
-            },
+            ["meta"] = DatadogSearch.Meta(http, started, page.Next?.Encode()),
         };
         if (page.Next is { } next)
         {

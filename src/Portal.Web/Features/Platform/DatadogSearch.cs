@@ -53,6 +53,15 @@ public static class DatadogSearch
         return (new SearchRequest(node!, fromTime, toTime.AddMilliseconds(1), size, after), null);
     }
 
+    /// <summary>A search response's <c>meta</c>: the next page's cursor, status, elapsed milliseconds and request id.</summary>
+    public static System.Text.Json.Nodes.JsonObject Meta(HttpContext http, long started, string? after) => new()
+    {
+        ["page"] = new System.Text.Json.Nodes.JsonObject { ["after"] = after },
+        ["status"] = "done",
+        ["elapsed"] = (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds,
+        ["request_id"] = http.TraceIdentifier,
+    };
+
     /// <summary>The GET URL of the page after <paramref name="next"/> for the same search.</summary>
     public static string NextLink(HttpRequest http, string path, string? query, SearchRequest request, SearchCursor next) =>
         $"{http.Scheme}://{http.Host}{path}?filter[query]={Uri.EscapeDataString(query ?? "")}"
