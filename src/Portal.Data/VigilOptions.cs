@@ -65,6 +65,12 @@ public sealed class IntakeOptions
 
     /// <summary>Bucket size: how much a tenant may send at once after a quiet period (Datadog: 6 MB).</summary>
     public long BurstBytes { get; set; } = 6 * 1024 * 1024;
+
+    /// <summary>
+    /// Events acknowledged but not yet indexed, per tenant, beyond which the intake answers 503 with Retry-After instead
+    /// of queueing more (back-pressure: memory stays bounded when indexing falls behind).
+    /// </summary>
+    public int MaxPendingEvents { get; set; } = 100_000;
 }
 
 /// <summary>Rule scheduling.</summary>

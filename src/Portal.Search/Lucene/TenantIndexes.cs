@@ -4,9 +4,10 @@ namespace Portal.Search.Lucene;
 
 /// <summary>
 /// Opens each tenant's indexes once and keeps them open: <c>{data}/tenants/{tenant}/{kind}</c>.
-/// One directory per tenant and kind, so no query can ever reach another tenant's documents.
+/// One directory per tenant and kind, so no query can ever reach another tenant's documents. Journaled indexes refuse
+/// appends beyond <paramref name="maxPendingEvents"/> events not yet indexed.
 /// </summary>
-public sealed class TenantIndexes(string dataDirectory) : IDisposable
+public sealed class TenantIndexes(string dataDirectory, int maxPendingEvents = 100_000) : IDisposable
 {
     private readonly ConcurrentDictionary<(Guid, string), Lazy<LuceneEventIndex>> _indexes = new();
     private readonly ConcurrentDictionary<(Guid, string), Lazy<JournaledEventIndex>> _journaled = new();
@@ -29,7 +30,7 @@ public sealed class TenantIndexes(string dataDirectory) : IDisposable
     public JournaledEventIndex GetJournaled(Guid tenantId, string kind)
     {
         Require(tenantId);
-        return Open(_journaled, (tenantId, kind), key => new JournaledEventIndex(PathOf(key.Item1, key.Item2), observer: Observers?.Invoke(key.Item1, key.Item2)));
+        return Open(_journaled, (tenantId, kind), key => new JournaledEventIndex(PathOf(key.Item1, key.Item2), maxPendingEvents, Observers?.Invoke(key.Item1, key.Item2)));
     }
 
     /// <summary>Closes and deletes every index of a tenant; they are never reopened by this instance afterwards.</summary>

@@ -2,6 +2,11 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Data;
+using Portal.Data.Keys;
+using Portal.Data.Tenancy;
 
 namespace Portal.Web.Tests.Infrastructure;
 
@@ -22,6 +27,25 @@ public sealed class PortalProcess : IDisposable
 
     /// <summary>The last lines the process wrote, for failure messages.</summary>
     public string Output => string.Join('\n', _output);
+
+    /// <summary>
+    /// Creates an organisation in <paramref name="dataDirectory"/> before a portal process opens it, as the CLI does,
+    /// and returns an API key and an application key of its owner.
+    /// </summary>
+    public static async Task<(string ApiKey, string AppKey)> CreateTenantAsync(string dataDirectory, string name)
+    {
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Vigil:DataDirectory"] = dataDirectory }).Build();
+        var services = new ServiceCollection().AddLogging();
+        services.AddVigilData(configuration);
+        await using var provider = services.BuildServiceProvider();
+        await provider.InitializeDatabaseAsync();
+        var signUp = await provider.GetRequiredService<TenantProvisioner>().SignUpAsync(new SignUpRequest(name, null, "owner@process.test", TestTenant.Password));
+        Assert.True(signUp.Succeeded, string.Join("; ", signUp.Errors.SelectMany(e => e.Value)));
+        var keys = provider.GetRequiredService<KeyService>();
+        var (_, apiKey) = await keys.CreateAsync(signUp.Tenant!.Id, KeyKind.Api, "shipper", null);
+        var (_, appKey) = await keys.CreateAsync(signUp.Tenant.Id, KeyKind.Application, "reader", signUp.Owner!.Id);
+        return (apiKey, appKey);
+    }
 
     /// <summary>
     /// Starts the portal on a free loopback port over <paramref name="dataDirectory"/> and waits until it is ready;

@@ -3,11 +3,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Data.Sqlite;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Portal.Data;
-using Portal.Data.Keys;
-using Portal.Data.Tenancy;
 using Portal.Web.Tests.Infrastructure;
 
 namespace Portal.Web.Tests.Features.Intake;
@@ -33,7 +28,7 @@ public sealed class CrashRecoveryTests : IDisposable
     [Fact]
     public async Task SigkillDuringIntake_RestartedPortal_FindsEveryAcknowledgedEventExactlyOnce()
     {
-        var (apiKey, appKey) = await CreateTenantAsync();
+        var (apiKey, appKey) = await PortalProcess.CreateTenantAsync(_dataDirectory, "Crash Test");
         var acknowledged = new ConcurrentBag<int>();
         var next = 0;
 
@@ -95,20 +90,6 @@ public sealed class CrashRecoveryTests : IDisposable
     private bool IndexCommitted() =>
         Directory.Exists(Path.Combine(_dataDirectory, "tenants"))
         && Directory.EnumerateFiles(Path.Combine(_dataDirectory, "tenants"), "segments_*", SearchOption.AllDirectories).Any();
-
-    private async Task<(string ApiKey, string AppKey)> CreateTenantAsync()
-    {
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["Vigil:DataDirectory"] = _dataDirectory }).Build();
-        var services = new ServiceCollection().AddLogging();
-        services.AddVigilData(configuration);
-        await using var provider = services.BuildServiceProvider();
-        await provider.InitializeDatabaseAsync();
-        var signUp = await provider.GetRequiredService<TenantProvisioner>().SignUpAsync(new SignUpRequest("Crash Test", null, "owner@crash.test", TestTenant.Password));
-        var keys = provider.GetRequiredService<KeyService>();
-        var (_, apiKey) = await keys.CreateAsync(signUp.Tenant!.Id, KeyKind.Api, "shipper", null);
-        var (_, appKey) = await keys.CreateAsync(signUp.Tenant.Id, KeyKind.Application, "reader", signUp.Owner!.Id);
-        return (apiKey, appKey);
-    }
 
     private static async Task<List<int>> AllSequenceNumbersAsync(PortalProcess portal, string apiKey, string appKey)
     {
