@@ -66,6 +66,26 @@ public static class InstanceAdmin
         .RequireClaim(Claim, "true"));
 }
 
+/// <summary>The organisation's two-step verification rule as a requirement of the API policy (<see cref="MfaRule"/>).</summary>
+public sealed record MfaRequirement : IAuthorizationRequirement;
+
+/// <summary>
+/// Grants <see cref="MfaRequirement"/> when <see cref="MfaRule"/> is satisfied, so that every API endpoint, including
+/// the ones any member may call (their own application keys), refuses a session that still owes its second factor.
+/// </summary>
+public sealed class MfaRequirementHandler(Portal.Data.TenantDbFactory dbs) : AuthorizationHandler<MfaRequirement>
+{
+    protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, MfaRequirement requirement)
+    {
+        if (await MfaRule.SatisfiedAsync(context.User, dbs, CancellationToken.None))
+        {
+            context.Succeed(requirement);
+            return;
+        }
+        context.Fail(new AuthorizationFailureReason(this, MfaRule.Refusal));
+    }
+}
+
 /// <summary>The requirement behind a permission policy.</summary>
 public sealed record PermissionRequirement(Permission Permission) : IAuthorizationRequirement;
 

@@ -125,6 +125,12 @@ public sealed class MfaTests(PortalFixture portal)
             Assert.Equal(HttpStatusCode.Forbidden, bySession.StatusCode);
             Assert.Contains("requires two-step verification", await bySession.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
+        using (var ownKey = await browser.PostAsync("api/v2/current_user/application_keys",
+            System.Net.Http.Json.JsonContent.Create(new { data = new { type = "application_keys", attributes = new { name = "escape hatch" } } })))
+        {
+            // Not even the endpoints every member may call: a key minted now would side-step the rule.
+            Assert.Equal(HttpStatusCode.Forbidden, ownKey.StatusCode);
+        }
 
         var session = await SignInClient.SessionOfAsync(portal, tenant);
         await SignInClient.EnableAuthenticatorAsync(portal, session);
