@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Portal.Detection.Events;
 using Portal.Detection.Intake.Parsers;
+using Portal.Detection.ThreatIntel;
 
 namespace Portal.Detection.Intake;
 
@@ -30,11 +31,12 @@ public static class IntakeNormalizer
 
     /// <summary>
     /// Normalises <paramref name="raw"/> (left unchanged). <paramref name="extraTags"/> are the
-    /// request's own <c>ddtags</c>, added to every event of the request.
+    /// request's own <c>ddtags</c>, added to every event of the request. With <paramref name="threatIntel"/>, an event
+    /// whose addresses are listed gets <c>threat_intel</c> results (<see cref="ThreatIntelEnrichment"/>).
     /// </summary>
     /// <exception cref="IntakeFieldException">A reserved field has a type that cannot be converted.</exception>
-    public static LogEvent Normalize(JsonObject raw, DateTimeOffset receivedAt, string? extraTags = null) =>
-        Normalize(raw, receivedAt, extraTags, recorded: false);
+    public static LogEvent Normalize(JsonObject raw, DateTimeOffset receivedAt, string? extraTags = null, ThreatIndicatorSet? threatIntel = null) =>
+        Normalize(raw, receivedAt, extraTags, recorded: false, threatIntel);
 
     /// <summary>
     /// Normalises a recorded log replayed from a file (<c>vigil detect</c>, rule tests, backtests): the event keeps its own
@@ -43,12 +45,12 @@ public static class IntakeNormalizer
     /// </summary>
     /// <exception cref="IntakeFieldException">A reserved field has a type that cannot be converted.</exception>
     public static LogEvent NormalizeRecorded(JsonObject raw, DateTimeOffset timeWhenMissing, string? extraTags = null) =>
-        Normalize(raw, timeWhenMissing, extraTags, recorded: true);
+        Normalize(raw, timeWhenMissing, extraTags, recorded: true, threatIntel: null);
 
     /// <summary>Attributes that name a recorded event, in order of preference.</summary>
     private static readonly string[] RecordedIdFields = ["eventID", "uuid", "insertId", "_document_id", "id"];
 
-    private static LogEvent Normalize(JsonObject raw, DateTimeOffset receivedAt, string? extraTags, bool recorded)
+    private static LogEvent Normalize(JsonObject raw, DateTimeOffset receivedAt, string? extraTags, bool recorded, ThreatIndicatorSet? threatIntel)
     {
         var draft = new IntakeDraft();
         ReservedFields.Extract(raw, draft, strict: true);
@@ -61,6 +63,11 @@ public static class IntakeNormalizer
         else
         {
             JsonMessageParser.Parse(draft);
+        }
+        if (threatIntel is not null)
+        {
+            // After the parsers, which find the client address in sshd and access-log messages.
+            ThreatIntelEnrichment.Enrich(draft.Attributes, threatIntel);
         }
 
         var timestamp = recorded && draft.Timestamp is { } own ? own.ToUniversalTime() : ResolveTimestamp(draft, receivedAt.ToUniversalTime());

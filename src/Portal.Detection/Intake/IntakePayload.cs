@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Portal.Detection.Events;
+using Portal.Detection.ThreatIntel;
 
 namespace Portal.Detection.Intake;
 
@@ -25,8 +26,9 @@ public static class IntakePayload
     /// <summary>
     /// Parses and normalises <paramref name="body"/>: Datadog's JSON (one object or an array), or with
     /// <paramref name="lines"/> newline-delimited JSON (one object per line). Exactly one of the results is set.
+    /// <paramref name="threatIntel"/> enriches events whose addresses it lists (none by default).
     /// </summary>
-    public static (List<LogEvent>? Events, IntakeError? Error) Read(byte[] body, DateTimeOffset receivedAt, string? extraTags, bool lines = false)
+    public static (List<LogEvent>? Events, IntakeError? Error) Read(byte[] body, DateTimeOffset receivedAt, string? extraTags, bool lines = false, ThreatIndicatorSet? threatIntel = null)
     {
         if (!System.Text.Unicode.Utf8.IsValid(body))
         {
@@ -60,7 +62,7 @@ public static class IntakePayload
             }
             try
             {
-                var normalized = IntakeNormalizer.Normalize(raw, receivedAt, tags);
+                var normalized = IntakeNormalizer.Normalize(raw, receivedAt, tags, threatIntel);
                 // Reading every leaf now surfaces what only a full read finds (a duplicated key in a nested
                 // object) as this event's 400, instead of as a failure of the indexer after the 202.
                 AttributePath.ReadAll(normalized.Attributes);

@@ -34,6 +34,7 @@ public sealed class PortalFixture : IAsyncLifetime
             ["Vigil:Smtp:Port"] = Mail.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Vigil:Smtp:From"] = "Vigil <vigil@example.test>",
             ["Vigil:Smtp:UseTls"] = "false",
+            ["Vigil:ThreatIntel:Feeds:0"] = ThreatIntelFeedFile.Write(),
         });
         return Task.CompletedTask;
     }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Portal.Data.Keys;
 using Portal.Detection.Intake;
+using Portal.Detection.ThreatIntel;
 using Portal.Search;
 using Portal.Search.Journal;
 using Portal.Web.Features.Identity;
@@ -22,10 +23,15 @@ public static class IntakeEndpoints
     public const int MaxEventsPerRequest = IntakePayload.MaxEvents;
     public const int MaxEventBytes = IntakePayload.MaxEventBytes;
 
-    public static void AddIntake(this WebApplicationBuilder builder) => builder.Services.AddSingleton<IntakeRateLimiter>();
+    public static void AddIntake(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<IntakeRateLimiter>();
+        builder.AddThreatIntel();
+    }
 
     public static void MapIntake(this WebApplication app)
     {
+        app.UseThreatIntel();
         app.MapPost("/api/v2/logs", AcceptAsync)
             .WithName("SubmitLogs")
             .WithTags("Logs")
@@ -34,7 +40,8 @@ public static class IntakeEndpoints
     }
 
     private static async Task<Results<Accepted<JsonObject>, ProblemHttpResult>> AcceptAsync(
-        HttpContext http, KeyService keys, ILogStore store, IntakeRateLimiter limiter, TimeProvider clock, CancellationToken cancellationToken)
+        HttpContext http, KeyService keys, ILogStore store, IntakeRateLimiter limiter, ThreatIndicatorSet threatIntel, TimeProvider clock,
+        CancellationToken cancellationToken)
     {
         var secret = http.Request.Headers[KeyAuthenticationHandler.ApiKeyHeader].ToString();
         if (string.IsNullOrEmpty(secret))
@@ -76,7 +83,7 @@ public static class IntakeEndpoints
             return Problem(StatusCodes.Status429TooManyRequests, "Rate limit exceeded", "The organisation's intake rate limit is exceeded; nothing of this request was stored. Retry after the Retry-After delay.");
         }
         var lines = http.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant() is "application/x-ndjson" or "application/jsonlines" or "application/jsonl";
-        var (events, error) = IntakePayload.Read(body, clock.GetUtcNow(), http.Request.Query["ddtags"].ToString(), lines);
+        var (events, error) = IntakePayload.Read(body, clock.GetUtcNow(), http.Request.Query["ddtags"].ToString(), lines, threatIntel);
         if (error is not null)
         {
             return Problem(error.Status, error.Title, error.Detail, error.Extensions.Count == 0 ? null : new(error.Extensions));
