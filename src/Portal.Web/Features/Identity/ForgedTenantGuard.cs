@@ -39,6 +39,7 @@ public static class ForgedTenantGuard
     /// <summary>The first organisation field of the body with its value, or null; the body stays readable.</summary>
     private static async Task<(string Field, string Value)?> NamedTenantAsync(HttpRequest request)
     {
+        // Up to 1 MB in memory, beyond it in a temporary file; a chunked body is bounded by Kestrel's request size limit.
         request.EnableBuffering(MaxInspectedBytes);
         try
         {
