@@ -4,6 +4,7 @@ using Portal.Data.Keys;
 using Portal.Detection.Query;
 using Portal.Detection.Signals;
 using Portal.Search;
+using Portal.Search.Lucene;
 
 namespace Portal.Data.Tenancy;
 
@@ -24,7 +25,7 @@ public sealed record OrganisationUsage(
 /// granting the instance administrator flag. A disabled organisation keeps its data; its sign-ins, sessions, keys,
 /// intake and rule evaluation stop until it is enabled again. Each change is recorded in the organisation's own trail.
 /// </summary>
-public sealed class InstanceAdminService(TenantDbFactory dbs, TenantProvisioner tenants, ISignalStore signals, VigilOptions options, TimeProvider clock)
+public sealed class InstanceAdminService(TenantDbFactory dbs, TenantProvisioner tenants, ISignalStore signals, TenantIndexes indexes, TimeProvider clock)
 {
     private static readonly QueryNode OpenSignals = QueryParser.Parse($"@workflow.triage.state:{TriageStates.Open}");
 
@@ -145,7 +146,7 @@ public sealed class InstanceAdminService(TenantDbFactory dbs, TenantProvisioner 
     /// <summary>Day partitions of the log index, bytes of every file of the organisation, and when a log file last changed.</summary>
     private (int Days, long Bytes, DateTimeOffset? LastLogWrite) Disk(Guid tenantId)
     {
-        var root = new DirectoryInfo(Path.Combine(options.DataDirectory!, "tenants", tenantId.ToString("N")));
+        var root = new DirectoryInfo(indexes.DirectoryOf(tenantId));
         if (!root.Exists)
         {
             return (0, 0, null);

@@ -52,7 +52,7 @@ public sealed class TenantIndexes(string dataDirectory, int maxPendingEvents = 1
                 index.Value.Dispose();
             }
         }
-        var dir = Path.Combine(dataDirectory, "tenants", tenantId.ToString("N"));
+        var dir = DirectoryOf(tenantId);
         if (Directory.Exists(dir))
         {
             Directory.Delete(dir, recursive: true);
@@ -101,5 +101,8 @@ public sealed class TenantIndexes(string dataDirectory, int maxPendingEvents = 1
         }
     }
 
-    private string PathOf(Guid tenantId, string kind) => Path.Combine(dataDirectory, "tenants", tenantId.ToString("N"), kind);
+    /// <summary>The directory that holds every index of a tenant.</summary>
+    public string DirectoryOf(Guid tenantId) => Path.Combine(dataDirectory, "tenants", tenantId.ToString("N"));
+
+    private string PathOf(Guid tenantId, string kind) => Path.Combine(DirectoryOf(tenantId), kind);
 }

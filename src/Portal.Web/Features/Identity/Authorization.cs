@@ -90,23 +90,18 @@ public sealed class MfaRequirementHandler(Portal.Data.TenantDbFactory dbs) : Aut
 public sealed record PermissionRequirement(Permission Permission) : IAuthorizationRequirement;
 
 /// <summary>
-/// Grants a <see cref="PermissionRequirement"/> when the principal's role, and its key's scopes if any, allow it, and
-/// the organisation's two-step verification rule (<see cref="MfaRule"/>) is satisfied.
+/// Grants a <see cref="PermissionRequirement"/> when the principal's role, and its key's scopes if any, allow it. The
+/// two-step verification rule is the API policy's (<see cref="MfaRequirement"/>), checked once per request.
 /// </summary>
-public sealed class PermissionHandler(Portal.Data.TenantDbFactory dbs) : AuthorizationHandler<PermissionRequirement>
+public sealed class PermissionHandler : AuthorizationHandler<PermissionRequirement>
 {
-    protected override async Task HandleRequirementAsync(AuthorizationHandlerContext context, PermissionRequirement requirement)
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, PermissionRequirement requirement)
     {
-        if (!Permissions.Allows(context.User, requirement.Permission))
+        if (Permissions.Allows(context.User, requirement.Permission))
         {
-            return;
+            context.Succeed(requirement);
         }
-        if (!await MfaRule.SatisfiedAsync(context.User, dbs, CancellationToken.None))
-        {
-            context.Fail(new AuthorizationFailureReason(this, MfaRule.Refusal));
-            return;
-        }
-        context.Succeed(requirement);
+        return Task.CompletedTask;
     }
 }
 

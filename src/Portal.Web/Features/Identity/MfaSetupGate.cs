@@ -11,8 +11,8 @@ namespace Portal.Web.Features.Identity;
 /// <summary>
 /// The organisation's "require two-step verification" rule. A browser session may act when it signed in with a second
 /// factor, when its member has one set up, or when the organisation does not require one; keys are not concerned.
-/// The server enforces it three times: page loads are redirected (<see cref="SignInSecurity"/>), permission policies
-/// refuse the API (<see cref="PermissionHandler"/>), and <see cref="MfaSetupGate"/> renders no page but the account
+/// The server enforces it three times: page loads are redirected (<see cref="SignInSecurity"/>), the API policy refuses
+/// API calls (<see cref="MfaRequirementHandler"/>), and <see cref="MfaSetupGate"/> renders no page but the account
 /// pages in a live circuit.
 /// </summary>
 public static class MfaRule
