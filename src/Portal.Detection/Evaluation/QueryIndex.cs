@@ -263,7 +263,7 @@ public static class QueryKeys
     {
         if (term.Field.Kind == FieldKind.FreeText)
         {
-            var literal = term.Kind == TermKind.Wildcard
+            var literal = term.Kind is TermKind.Wildcard or TermKind.MessagePattern
                 ? LongestLiteral(term.Value)
                 : TextTokens.Tokenize(term.Value).MaxBy(w => w.Length);
             return literal is { Length: >= MinLiteralLength } ? new IndexKey(term.Field, literal, IsLiteral: true) : null;

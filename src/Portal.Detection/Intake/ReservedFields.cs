@@ -39,7 +39,9 @@ internal static class ReservedFields
         draft.Source ??= TakeText(source, Source, consumed, strict);
         draft.Service ??= TakeText(source, Service, consumed, strict);
         draft.Host ??= TakeFirst(source, HostFields, consumed, n => IntakeFields.ReadText(source[n], n, strict));
-        draft.Status ??= TakeFirst(source, StatusFields, consumed, n => ReadStatus(source[n], n, strict));
+        // The field that gave the status also stays an attribute as sent, as Datadog's status remapper can preserve its
+        // source: the log status is one of eight, the sent value ('success', 'warning') stays searchable as @status, @level...
+        draft.Status ??= TakeFirst(source, StatusFields, consumed: null, n => ReadStatus(source[n], n, strict));
         // An unparseable date stays an attribute: it may be data that merely shares the name.
         draft.Timestamp ??= TakeFirst(source, TimestampFields, consumed, n => IntakeTimestamps.TryRead(source[n]));
         foreach (var (key, value) in source)
@@ -62,7 +64,7 @@ internal static class ReservedFields
         return text;
     }
 
-    private static T? TakeFirst<T>(JsonObject source, string[] names, HashSet<string> consumed, Func<string, T?> read)
+    private static T? TakeFirst<T>(JsonObject source, string[] names, HashSet<string>? consumed, Func<string, T?> read)
     {
         foreach (var name in names)
         {
@@ -73,7 +75,7 @@ internal static class ReservedFields
             var value = read(name);
             if (value is not null)
             {
-                consumed.Add(name);
+                consumed?.Add(name);
                 return value;
             }
         }

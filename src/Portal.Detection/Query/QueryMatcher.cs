@@ -94,9 +94,14 @@ public static class QueryMatcher
         };
     }
 
-    /// <summary>Free text: a word (or a word sequence, for phrases) among the message's lower-cased words.</summary>
+    /// <summary>Free text: a word (or a word sequence, for phrases) among the message's lower-cased words, or a pattern over the whole lower-cased message.</summary>
     private static Func<LogEvent, bool> CompileText(TermNode term)
     {
+        if (term.Kind == TermKind.MessagePattern)
+        {
+            var whole = WildcardPattern.Matcher(term.Value);
+            return e => whole(e.MessageLower);
+        }
         if (term.Kind == TermKind.Wildcard)
         {
             // The pattern is one lower-cased word with wildcards; tokenizing it would drop them.

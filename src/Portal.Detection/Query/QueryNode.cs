@@ -19,7 +19,7 @@ public sealed record MatchAllNode(int Position) : QueryNode(Position);
 
 /// <summary>
 /// A value test on a field: exact, prefix (trailing <c>*</c>), wildcard pattern or quoted phrase.
-/// For <see cref="TermKind.Wildcard"/> the value is a <see cref="WildcardPattern"/> (<c>*</c>, <c>?</c>, <c>\</c> escapes).
+/// For <see cref="TermKind.Wildcard"/> and <see cref="TermKind.MessagePattern"/> the value is a <see cref="WildcardPattern"/> (<c>*</c>, <c>?</c>, <c>\</c> escapes).
 /// </summary>
 public sealed record TermNode(FieldRef Field, string Value, TermKind Kind, int Position) : QueryNode(Position);
 
@@ -60,6 +60,11 @@ public enum TermKind
     Phrase,
     /// <summary>A pattern with <c>*</c> (any run) and <c>?</c> (one character) anywhere: a value for facets, a word for free text.</summary>
     Wildcard,
+    /// <summary>
+    /// A free-text pattern holding a space or punctuation (<c>*stopping\ iptables*</c>, <c>*$\{jndi\:*</c>): it is matched
+    /// against the whole lower-cased message rather than word by word, so it finds any substring.
+    /// </summary>
+    MessagePattern,
 }
 
 /// <summary>What a field name in a query refers to.</summary>

@@ -237,7 +237,11 @@ public sealed class QueryParser
             }
             return new TermNode(field, word.Text, TermKind.Exact, start);
         }
-        if (word.WildcardAt is [var only] && only == word.Text.Length - 1 && word.Text[only] == '*')
+        // A free-text pattern of word characters searches each word; one that holds a space or punctuation (escaped where
+        // the syntax needs it) can only be met across words, so it searches the whole message. Both are case-insensitive.
+        var acrossWords = field.Kind == FieldKind.FreeText
+            && Enumerable.Range(0, word.Text.Length).Any(i => !word.WildcardAt.Contains(i) && !TextTokens.IsWordChar(word.Text[i]));
+        if (!acrossWords && word.WildcardAt is [var only] && only == word.Text.Length - 1 && word.Text[only] == '*')
         {
             return PrefixNode(field, word, start);
         }
@@ -247,18 +251,9 @@ public sealed class QueryParser
             throw new QuerySyntaxException($"a pattern with '*' may hold at most {MaxSingleWildcards} '?'", word.Position);
         }
         var pattern = word.Pattern();
-        if (field.Kind == FieldKind.FreeText)
-        {
-            for (var i = 0; i < word.Text.Length; i++)
-            {
-                if (!word.WildcardAt.Contains(i) && !TextTokens.IsWordChar(word.Text[i]))
-                {
-                    throw new QuerySyntaxException("a free-text wildcard must stay within one word", word.Position + i);
-                }
-            }
-            pattern = pattern.ToLowerInvariant();
-        }
-        return new TermNode(field, pattern, TermKind.Wildcard, start);
+        return field.Kind != FieldKind.FreeText
+            ? new TermNode(field, pattern, TermKind.Wildcard, start)
+            : new TermNode(field, pattern.ToLowerInvariant(), acrossWords ? TermKind.MessagePattern : TermKind.Wildcard, start);
     }
 
     private QueryNode PrefixNode(FieldRef field, Word word, int start)
@@ -267,10 +262,6 @@ public sealed class QueryParser
         if (prefix.Length == 0)
         {
             return field.Kind == FieldKind.FreeText ? new MatchAllNode(start) : new ExistsNode(field, start);
-        }
-        if (field.Kind == FieldKind.FreeText && TextTokens.Tokenize(prefix) is var tokens && (tokens.Count != 1 || !TextTokens.IsWordChar(prefix[^1])))
-        {
-            throw new QuerySyntaxException("a free-text wildcard must follow a single word", word.Position);
         }
         return new TermNode(field, prefix, TermKind.Prefix, start);
     }

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
 using Portal.Detection.Events;
-using Portal.Detection.Intake;
 using Portal.Detection.Query;
 using YamlDotNet.RepresentationModel;
 
@@ -46,10 +45,6 @@ internal sealed class SigmaFieldConverter(SigmaLogSource? source, SigmaDiagnosti
         if (modifiers.Special == "cidr" && !modifiers.All)
         {
             return Cidr(target, values, where);
-        }
-        if (target.Kind == SigmaTargetKind.FreeText && !modifiers.All && modifiers.Special is null && modifiers.Transforms.Count == 0)
-        {
-            values = WithoutWordlessKeywords(values, where);
         }
         var terms = values.Select(v => Value(target, modifiers, v, where)).ToList();
         return modifiers.All ? SigmaExpression.And(terms) : SigmaExpression.Or(terms);
@@ -151,15 +146,6 @@ internal sealed class SigmaFieldConverter(SigmaLogSource? source, SigmaDiagnosti
         {
             case SigmaTargetKind.FreeText:
                 return Keyword(pattern, where);
-            case SigmaTargetKind.Status:
-                if (!pattern.IsLiteral)
-                {
-                    diagnostics.Unsupported(where, "the intake keeps a record's 'status' only as the log status it maps to, so it can be matched by exact value only");
-                    return SigmaExpression.True;
-                }
-                var status = LogStatuses.Map(pattern.LiteralText);
-                diagnostics.Inexact(where, $"the intake keeps a record's 'status' only as the log status it maps to ('{pattern.LiteralText}' → '{status}'); matched as status:{status}, which other values mapping to '{status}' also match");
-                return Term("status:" + SigmaQueryText.Escape(status), where);
             case SigmaTargetKind.PathExtension:
                 var extension = pattern.IsLiteral ? pattern.LiteralText : "";
                 if (extension.Length == 0 || extension.Contains('.', StringComparison.Ordinal) || extension.Contains('/', StringComparison.Ordinal))
@@ -177,52 +163,36 @@ internal sealed class SigmaFieldConverter(SigmaLogSource? source, SigmaDiagnosti
     }
 
     /// <summary>
-    /// Keywords search the whole event in Sigma, as substrings; Vigil's full text is words (letters, digits, '_'), so a keyword
-    /// becomes its word sequence, and each run between wildcards a sequence that must appear, which matches differently.
-    /// The exception is a single word in a line-based log, which converts exactly.
+    /// Keywords are case-insensitive substrings of the whole event in Sigma. Free text is case-insensitive too, and in a
+    /// line-based log (web access, Apache/nginx, Linux) the message is the whole line, so: a keyword of word characters
+    /// only (letters, digits, '_') is '*keyword*' over the words, since wherever it occurs it lies within one word; any
+    /// other is a pattern over the whole message ('*stopping\ iptables*'), which the query language reads as such because
+    /// it holds a space or punctuation. Only a keyword whose literals are all words but that has a wildcard between or
+    /// beside them ('Trojan*FOUND', 'fo?o') has no exact form: a pattern of word characters searches each word.
     /// </summary>
     private SigmaExpression Keyword(SigmaPattern pattern, string where)
     {
         var literals = pattern.Parts.Where(p => p.Kind == SigmaPatternPart.Literal).ToList();
-        if (source?.LineBased == true && literals is [var single] && single.Text.All(TextTokens.IsWordChar) && pattern.Parts.All(p => p.Kind != SigmaPatternPart.AnyOne))
+        if (literals.Count == 0)
         {
-            // A keyword of word characters only lies within one word wherever it occurs, and the message is the whole line:
-            // '*keyword*' over the words is exactly a case-insensitive substring search of the event.
-            return Term($"*{single.Text}*", where);
-        }
-        var terms = new List<SigmaExpression>();
-        foreach (var (kind, text) in pattern.Parts)
-        {
-            if (kind != SigmaPatternPart.Literal || !text.Any(TextTokens.IsWordChar))
-            {
-                continue;
-            }
-            var word = SigmaQueryText.Escape(text);
-            // A lone AND, OR or NOT would read as an operator; full text is case-insensitive, so lower case means the same.
-            terms.Add(Term(word is "AND" or "OR" or "NOT" ? word.ToLowerInvariant() : word, where));
-        }
-        if (terms.Count == 0)
-        {
-            diagnostics.Unsupported(where, $"the keyword '{pattern}' has no letters or digits, and Vigil's full-text search matches words");
+            diagnostics.Unsupported(where, "a keyword of wildcards only matches every event");
             return SigmaExpression.True;
         }
-        diagnostics.Inexact(where, "keywords are matched as the words of the message (whole words, in order), not as substrings of the event");
-        return SigmaExpression.And(terms);
-    }
-
-    /// <summary>
-    /// Leaves out of a keyword list (an OR) the keywords without a letter or digit, which full-text search cannot find,
-    /// so that the others still convert; a list of nothing else is left whole, to be reported as unsupported.
-    /// </summary>
-    private List<SigmaScalar> WithoutWordlessKeywords(List<SigmaScalar> values, string where)
-    {
-        var wordless = values.Where(v => v.Kind != SigmaScalarKind.Null && !v.Text.Any(TextTokens.IsWordChar)).ToList();
-        if (wordless.Count == 0 || wordless.Count == values.Count)
+        if (source?.LineBased != true)
         {
-            return values;
+            diagnostics.Inexact(where, "keywords search the event's message, which for records shipped as JSON is not the whole record");
         }
-        diagnostics.Inexact(where, $"the keywords {string.Join(", ", wordless.Select(v => $"'{v.Text}'"))} have no letters or digits, and Vigil's full-text search matches words: they are left out of the list");
-        return [.. values.Except(wordless)];
+        var wordsOnly = literals.All(l => l.Text.All(TextTokens.IsWordChar));
+        if (!wordsOnly)
+        {
+            return Term(pattern.Contains().ToQueryValue(), where);
+        }
+        if (literals is [var single] && pattern.Parts.All(p => p.Kind != SigmaPatternPart.AnyOne))
+        {
+            return Term($"*{single.Text}*", where);
+        }
+        diagnostics.Inexact(where, "a keyword of words joined by wildcards is matched word by word: each word must appear in the message, in any order");
+        return SigmaExpression.And(literals.Select(l => Term($"*{l.Text}*", where)));
     }
 
     private SigmaExpression Exists(SigmaTarget target, SigmaScalar value, string where)

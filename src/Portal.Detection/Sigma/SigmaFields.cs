@@ -9,13 +9,10 @@ internal enum SigmaTargetKind
     /// <summary>A reserved attribute kept as sent (<c>service</c>, <c>host</c>).</summary>
     Reserved,
 
-    /// <summary>The log status, which the intake derives from a <c>status</c>, <c>level</c> or <c>severity</c> field.</summary>
-    Status,
-
     /// <summary>A URL path's extension (<c>c-uri-extension</c>), matched as the end of <c>@http.url_details.path</c>.</summary>
     PathExtension,
 
-    /// <summary>The words of the message: Sigma keywords.</summary>
+    /// <summary>The message, searched by free text: Sigma keywords.</summary>
     FreeText,
 }
 
@@ -64,7 +61,8 @@ internal static class SigmaFields
                 diagnostics.Inexact(where, $"'{name}' becomes the event's host at intake (hostname wins over host); matched as host");
                 return new SigmaTarget(SigmaTargetKind.Reserved, "host");
             case "status" or "level" or "severity":
-                return new SigmaTarget(SigmaTargetKind.Status, "status");
+                // The intake maps the first of these to the log status and keeps the field as sent, so @status is what the record says.
+                return new SigmaTarget(SigmaTargetKind.Attribute, "@" + name);
             case "ddsource" or "ddtags" or "timestamp" or "date" or "@timestamp":
                 diagnostics.Unsupported(where, $"the intake consumes '{name}' (source, tags or time of the event), so its value as sent cannot be searched");
                 return null;

@@ -12,6 +12,9 @@ public static class ElasticFields
     public const string EventId = "event_id";
     public const string Timestamp = "timestamp";
     public const string Message = "message";
+
+    /// <summary>The whole message as one value (a <c>wildcard</c> field), for patterns that span words.</summary>
+    public const string WholeMessage = "message.whole";
     public const string Tags = "tags";
 
     /// <summary>Exact (keyword) values of an attribute.</summary>

@@ -36,7 +36,7 @@ public static class ElasticIndexTemplate
               "properties": {
                 "event_id": { "type": "keyword" },
                 "timestamp": { "type": "date", "format": "epoch_millis" },
-                "message": { "type": "text", "analyzer": "vigil_words" },
+                "message": { "type": "text", "analyzer": "vigil_words", "fields": { "whole": { "type": "wildcard" } } },
                 "host": { "type": "keyword" },
                 "service": { "type": "keyword" },
                 "source": { "type": "keyword" },

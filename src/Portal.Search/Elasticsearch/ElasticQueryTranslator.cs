@@ -85,6 +85,10 @@ public static class ElasticQueryTranslator
     /// <summary>The message is analysed as <see cref="TextTokens"/> splits it (the template's <c>vigil_words</c> analyzer).</summary>
     private static EsQuery FreeText(TermNode term)
     {
+        if (term.Kind == TermKind.MessagePattern)
+        {
+            return new WildcardQuery(ElasticFields.WholeMessage) { Value = term.Value, CaseInsensitive = true };
+        }
         if (term.Kind == TermKind.Wildcard)
         {
             return new WildcardQuery(ElasticFields.Message) { Value = term.Value };

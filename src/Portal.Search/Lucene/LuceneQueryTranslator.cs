@@ -61,6 +61,10 @@ public static class LuceneQueryTranslator
 
     private static global::Lucene.Net.Search.Query FreeText(TermNode term)
     {
+        if (term.Kind == TermKind.MessagePattern)
+        {
+            return MessagePatternQuery.Create(term);
+        }
         if (term.Kind == TermKind.Wildcard)
         {
             return new WildcardQuery(new Term(LuceneFields.Text, term.Value));

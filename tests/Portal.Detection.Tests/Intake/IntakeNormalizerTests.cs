@@ -22,7 +22,9 @@ public class IntakeNormalizerTests
         Assert.Equal("pay-1", e.Host);
         Assert.Equal(["env:prod", "team:billing"], e.Tags);
         Assert.Equal(new DateTimeOffset(2026, 3, 3, 14, 4, 59, 250, TimeSpan.Zero), e.Timestamp);
-        Assert.Equal(["usr", "aws.region", "duration"], e.Attributes.Select(p => p.Key));
+        // The status field stays an attribute as sent; the other reserved fields leave the attributes.
+        Assert.Equal(["status", "usr", "aws.region", "duration"], e.Attributes.Select(p => p.Key));
+        Assert.Equal("info", e.Status);
         Assert.Equal("u-42", e.Text("usr.id"));
         Assert.Equal(12.5, e.Number("duration"));
         Assert.Equal(EventIds.Length, e.Id.Length);
@@ -205,7 +207,7 @@ public class IntakeNormalizerTests
         Assert.Equal("error", e.Status);
         Assert.Equal("ana", e.Text("usr.name"));
         Assert.Equal(5003, e.Number("duration_ms"));
-        Assert.Null(e.Text("level"));
+        Assert.Equal("error", e.Text("level"));
     }
 
     [Fact]

@@ -24,6 +24,7 @@ internal static class QueryShape
             TermKind.Prefix => term.Value + "*",
             TermKind.Phrase => "\"" + term.Value + "\"",
             TermKind.Wildcard => "~" + term.Value,
+            TermKind.MessagePattern => "~~" + term.Value,
             _ => term.Value,
         },
         RangeNode { Lower: { } low, Upper: null } range => Field(range.Field) + (range.IncludeLower ? ">=" : ">") + Number(low),

@@ -25,10 +25,10 @@ public class SigmaFixtureTests
     [InlineData("aws_cloudtrail_imds_malicious_usage.yml", SigmaConversionStatus.Partial)]
     [InlineData("aws_update_login_profile.yml", SigmaConversionStatus.Unsupported)]
     [InlineData("web_cve_2021_22123_fortinet_exploit.yml", SigmaConversionStatus.Lossless)]
-    [InlineData("web_cve_2021_44228_log4j.yml", SigmaConversionStatus.Partial)]
+    [InlineData("web_cve_2021_44228_log4j.yml", SigmaConversionStatus.Lossless)]
     [InlineData("proxy_webdav_external_execution.yml", SigmaConversionStatus.Lossless)]
     [InlineData("lnx_cron_crontab_file_modification.yml", SigmaConversionStatus.Lossless)]
-    [InlineData("microsoft365_susp_inbox_forwarding.yml", SigmaConversionStatus.Partial)]
+    [InlineData("microsoft365_susp_inbox_forwarding.yml", SigmaConversionStatus.Lossless)]
     public void Fixture_ConvertsWithItsExpectedStatus(string name, SigmaConversionStatus status)
     {
         var c = ConvertFixture(name);

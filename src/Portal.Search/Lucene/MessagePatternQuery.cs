@@ -1,0 +1,113 @@
+using global::Lucene.Net.Index;
+using global::Lucene.Net.Search;
+using global::Lucene.Net.Util;
+using Portal.Detection.Events;
+using Portal.Detection.Query;
+
+namespace Portal.Search.Lucene;
+
+/// <summary>
+/// A free-text pattern over the whole message (<see cref="TermKind.MessagePattern"/>), which no term index answers: the
+/// words the pattern must contain narrow the documents down, and each candidate's stored event is then tested by
+/// <see cref="QueryMatcher"/> itself, so the store and the matcher agree by construction.
+/// </summary>
+internal static class MessagePatternQuery
+{
+    private static readonly ISet<string> SourceOnly = new HashSet<string> { LuceneFields.Source };
+
+    /// <summary>The query for <paramref name="term"/>, a <see cref="TermKind.MessagePattern"/> term.</summary>
+    public static global::Lucene.Net.Search.Query Create(TermNode term) =>
+        new ConstantScoreQuery(new ConfirmingFilter(Candidates(term.Value), QueryMatcher.Compile(term)));
+
+    /// <summary>
+    /// The words every match contains, as index queries. A word of a literal run that has a non-word character (or the
+    /// anchored start or end of the message) on a side is whole on that side; otherwise it may be part of a longer word.
+    /// </summary>
+    internal static global::Lucene.Net.Search.Query Candidates(string pattern)
+    {
+        var query = new BooleanQuery();
+        var runs = LiteralRuns(pattern);
+        for (var r = 0; r < runs.Count; r++)
+        {
+            var (text, anchoredStart, anchoredEnd) = runs[r];
+            var i = 0;
+            while (i < text.Length)
+            {
+                if (!TextTokens.IsWordChar(text[i]))
+                {
+                    i++;
+                    continue;
+                }
+                var start = i;
+                while (i < text.Length && TextTokens.IsWordChar(text[i]))
+                {
+                    i++;
+                }
+                var word = text[start..i];
+                if (word.Length > IndexedValues.MaxChars)
+                {
+                    continue;
+                }
+                var wholeStart = start > 0 || anchoredStart;
+                var wholeEnd = i < text.Length || anchoredEnd;
+                var term = new Term(LuceneFields.Text, word);
+                global::Lucene.Net.Search.Query clause = (wholeStart, wholeEnd) switch
+                {
+                    (true, true) => new TermQuery(term),
+                    (true, false) => new PrefixQuery(term),
+                    (false, true) => new WildcardQuery(new Term(LuceneFields.Text, "*" + WildcardPattern.Escape(word))),
+                    _ => new WildcardQuery(new Term(LuceneFields.Text, "*" + WildcardPattern.Escape(word) + "*")),
+                };
+                query.Add(clause, Occur.MUST);
+            }
+        }
+        return query.Clauses.Count == 0 ? new MatchAllDocsQuery() : query;
+    }
+
+    /// <summary>The literal runs of a pattern, unescaped, with whether each touches the start or end of the pattern.</summary>
+    private static List<(string Text, bool AtStart, bool AtEnd)> LiteralRuns(string pattern)
+    {
+        var runs = new List<(string, bool, bool)>();
+        var run = new System.Text.StringBuilder();
+        var runStart = 0;
+        for (var i = 0; i <= pattern.Length; i++)
+        {
+            if (i == pattern.Length || pattern[i] is '*' or '?')
+            {
+                if (run.Length > 0)
+                {
+                    runs.Add((run.ToString(), runStart == 0, i == pattern.Length));
+                    run.Clear();
+                }
+                runStart = i + 1;
+                continue;
+            }
+            if (pattern[i] == '\\' && i + 1 < pattern.Length)
+            {
+                i++;
+            }
+            run.Append(pattern[i]);
+        }
+        return runs;
+    }
+
+    /// <summary>The candidates' documents whose stored event passes the test.</summary>
+    private sealed class ConfirmingFilter(global::Lucene.Net.Search.Query candidates, Func<LogEvent, bool> test) : Filter
+    {
+        private readonly QueryWrapperFilter _candidates = new(candidates);
+
+        public override DocIdSet? GetDocIdSet(AtomicReaderContext context, IBits acceptDocs)
+        {
+            var inner = _candidates.GetDocIdSet(context, acceptDocs);
+            return inner is null ? null : new Confirmed(inner, context.AtomicReader, test);
+        }
+
+        public override string ToString() => $"MessagePattern({candidates})";
+    }
+
+    private sealed class Confirmed(DocIdSet inner, AtomicReader reader, Func<LogEvent, bool> test) : FilteredDocIdSet(inner)
+    {
+        protected override bool Match(int docid) =>
+            reader.Document(docid, SourceOnly).Get(LuceneFields.Source) is { } source && test(LogEventJson.Deserialize(source));
+    }
+}
