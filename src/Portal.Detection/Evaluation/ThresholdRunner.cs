@@ -8,7 +8,9 @@ namespace Portal.Detection.Evaluation;
 /// <c>evaluationWindow</c> seconds and their count, distinct count, sum or maximum; after every matching event the
 /// cases are evaluated over all queries of the group (joined on the group values) and the first that holds raises a
 /// candidate. Events already handed to a candidate are remembered, so an open signal never counts an event twice.
-/// A window of 0 judges every event alone.
+/// A window of 0 judges every event alone. Windows keep what their aggregates need of each event (time, distinct value,
+/// number), not the event: only the few events a signal may take as samples are held, so a busy hour-long window costs
+/// tens of bytes per event rather than the event itself.
 /// </summary>
 internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
 {
@@ -50,7 +52,7 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
         }
         var distinct = q.DistinctField is { } field ? FieldNames.FirstValue(field, e) : null;
         var number = q.Metrics.Count > 0 ? FieldNames.FirstNumber(q.Metrics[0], e) : null;
-        group.Windows[query].Add(new Entry(e, _sequence, distinct, number));
+        group.Windows[query].Add(new Entry(e.Timestamp, _sequence, distinct, number), e);
 
         var valuesByQuery = new Dictionary<string, double>(StringComparer.Ordinal);
         for (var i = 0; i < Rule.Queries.Count; i++)
@@ -76,9 +78,9 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
             var name = Rule.Queries[i].Name;
             windowCounts[name] = window.Count;
             newCounts[name] = window.CountAfter(group.Attributed);
-            foreach (var entry in window.After(group.Attributed, SampleSize - samples.Count))
+            foreach (var sample in window.TakeSamples(SampleSize - samples.Count))
             {
-                samples.Add(entry.Event);
+                samples.Add(sample);
             }
             if (window.First is { } earliest && earliest < first)
             {
@@ -120,16 +122,19 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
         public long Attributed { get; set; }
     }
 
-    private readonly record struct Entry(LogEvent Event, long Sequence, string? Distinct, double? Number);
+    private readonly record struct Entry(DateTimeOffset Timestamp, long Sequence, string? Distinct, double? Number);
 
     /// <summary>
     /// The events of one query and group within the window, in arrival order (so in sequence order), with running
     /// aggregates: distinct values counted in a multiset, the sum kept up to date, the maximum in a monotonic queue.
     /// Every operation is constant or logarithmic in the window's size, so a busy group costs no more per event than a quiet one.
+    /// The first <see cref="RuleRunner.SampleSize"/> events since the last candidate are kept whole, as its samples; one that
+    /// leaves the window frees its place for a later event.
     /// </summary>
     private sealed class Window
     {
         private readonly List<Entry> _entries = [];
+        private readonly Queue<LogEvent> _samples = new();
         private readonly Dictionary<string, int> _distinct = new(StringComparer.Ordinal);
         private readonly List<(double Value, long Sequence)> _maxima = [];
         private int _head;
@@ -138,11 +143,15 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
 
         public int Count => _entries.Count - _head;
 
-        public DateTimeOffset? First => Count > 0 ? _entries[_head].Event.Timestamp : null;
+        public DateTimeOffset? First => Count > 0 ? _entries[_head].Timestamp : null;
 
-        public void Add(Entry entry)
+        public void Add(Entry entry, LogEvent e)
         {
             _entries.Add(entry);
+            if (_samples.Count < SampleSize)
+            {
+                _samples.Enqueue(e);
+            }
             if (entry.Distinct is { } value)
             {
                 _distinct[value] = _distinct.GetValueOrDefault(value) + 1;
@@ -160,9 +169,13 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
 
         public void Prune(DateTimeOffset cutoff)
         {
-            while (_head < _entries.Count && _entries[_head].Event.Timestamp < cutoff)
+            while (_head < _entries.Count && _entries[_head].Timestamp < cutoff)
             {
                 Remove(_entries[_head++]);
+            }
+            while (_samples.Count > 0 && _samples.Peek().Timestamp < cutoff)
+            {
+                _samples.Dequeue();
             }
             if (Count == 0)
             {
@@ -181,6 +194,7 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
         public void Clear()
         {
             _entries.Clear();
+            _samples.Clear();
             _distinct.Clear();
             _maxima.Clear();
             _head = _maxHead = 0;
@@ -198,14 +212,16 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
         /// <summary>How many entries came after <paramref name="sequence"/>.</summary>
         public int CountAfter(long sequence) => _entries.Count - IndexAfter(sequence);
 
-        /// <summary>The first <paramref name="limit"/> entries after <paramref name="sequence"/>.</summary>
-        public IEnumerable<Entry> After(long sequence, int limit)
+        /// <summary>Up to <paramref name="limit"/> of the sample events kept since the last candidate, oldest first; the rest are let go.</summary>
+        public List<LogEvent> TakeSamples(int limit)
         {
-            var end = Math.Min(_entries.Count, IndexAfter(sequence) + limit);
-            for (var i = IndexAfter(sequence); i < end; i++)
+            var taken = new List<LogEvent>(Math.Min(limit, _samples.Count));
+            while (_samples.Count > 0 && taken.Count < limit)
             {
-                yield return _entries[i];
+                taken.Add(_samples.Dequeue());
             }
+            _samples.Clear();
+            return taken;
         }
 
         private int IndexAfter(long sequence)

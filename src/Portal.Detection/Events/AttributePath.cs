@@ -17,12 +17,34 @@ public static class AttributePath
     }
 
     /// <summary>Every leaf of <paramref name="root"/> with its dotted path; arrays repeat their path.</summary>
-    public static IEnumerable<KeyValuePair<string, AttributeValue>> Flatten(JsonObject root)
+    public static IEnumerable<KeyValuePair<string, AttributeValue>> Flatten(JsonObject root) => FlattenToArray(root);
+
+    /// <summary>
+    /// <see cref="Flatten"/> as an array of the exact size: the leaves are gathered in a reused per-thread list, so an
+    /// event costs one array rather than every size a growing list passes through (detection flattens every event).
+    /// </summary>
+    public static KeyValuePair<string, AttributeValue>[] FlattenToArray(JsonObject root)
     {
-        var results = new List<KeyValuePair<string, AttributeValue>>();
-        FlattenInto(root, prefix: null, results);
-        return results;
+        var scratch = t_scratch ??= new List<KeyValuePair<string, AttributeValue>>(64);
+        scratch.Clear();
+        try
+        {
+            FlattenInto(root, prefix: null, scratch);
+            return [.. scratch];
+        }
+        finally
+        {
+            scratch.Clear();
+            if (scratch.Capacity > 4096)
+            {
+                // One huge event must not pin its size for the thread's lifetime.
+                t_scratch = null;
+            }
+        }
     }
+
+    [ThreadStatic]
+    private static List<KeyValuePair<string, AttributeValue>>? t_scratch;
 
     /// <summary>
     /// Reads every object and array under <paramref name="node"/> without collecting anything, so that JSON which only

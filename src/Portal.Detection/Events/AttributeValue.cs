@@ -23,7 +23,20 @@ public readonly record struct AttributeValue(string Text, double? Number)
                 var text = value.GetValue<string>();
                 return new AttributeValue(text, null);
             case JsonValueKind.Number:
-                // Parsed JSON holds a JsonElement, built nodes hold an int/long/double: the JSON text serves both.
+                // Parsed JSON holds a JsonElement (read without writing it out again), built nodes an int, long or double.
+                if (value.TryGetValue<JsonElement>(out var element) && element.TryGetDouble(out var parsed) && double.IsFinite(parsed))
+                {
+                    return new AttributeValue(FormatNumber(parsed), parsed);
+                }
+                if (value.TryGetValue<long>(out var integer))
+                {
+                    return new AttributeValue(FormatNumber(integer), integer);
+                }
+                if (value.TryGetValue<int>(out var small))
+                {
+                    return new AttributeValue(FormatNumber(small), small);
+                }
+                // Anything else (doubles, decimals, numbers too large for a double): the JSON text serves all.
                 var json = value.ToJsonString();
                 var number = double.Parse(json, NumberStyles.Float, CultureInfo.InvariantCulture);
                 // 1e400 overflows to infinity: keep it as the text it was sent as, not as a number.

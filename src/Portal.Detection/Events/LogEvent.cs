@@ -62,9 +62,13 @@ public sealed class LogEvent
     /// <summary>Leaf values by dotted path, built once from <see cref="Leaves"/> (the same values a path walk finds).</summary>
     private Dictionary<string, AttributeValue[]> IndexLeaves()
     {
-        var byPath = Leaves
-            .GroupBy(l => l.Key, StringComparer.Ordinal)
-            .ToDictionary(g => g.Key, g => g.Select(l => l.Value).ToArray(), StringComparer.Ordinal);
+        var leaves = Leaves;
+        var byPath = new Dictionary<string, AttributeValue[]>(leaves.Count, StringComparer.Ordinal);
+        foreach (var (path, value) in leaves)
+        {
+            // Paths repeat only for arrays: growing one array per repeat is cheaper than grouping every leaf.
+            byPath[path] = byPath.TryGetValue(path, out var earlier) ? [.. earlier, value] : [value];
+        }
         // Immutable once built: a thread that loses the race uses the winner's copy.
         return Interlocked.CompareExchange(ref _byPath, byPath, null) ?? byPath;
     }
@@ -73,7 +77,7 @@ public sealed class LogEvent
 
     /// <summary>Every leaf attribute with its dotted path (arrays repeat their path), read once.</summary>
     [JsonIgnore]
-    public IReadOnlyList<KeyValuePair<string, AttributeValue>> Leaves => _leaves ??= [.. AttributePath.Flatten(Attributes)];
+    public IReadOnlyList<KeyValuePair<string, AttributeValue>> Leaves => _leaves ??= AttributePath.FlattenToArray(Attributes);
 
     private KeyValuePair<string, AttributeValue>[]? _leaves;
 

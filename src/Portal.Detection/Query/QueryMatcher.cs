@@ -33,7 +33,7 @@ public static class QueryMatcher
                     return true;
                 };
             case OrNode or:
-                var any = or.Children.Select(Compile).ToArray();
+                var any = Alternatives(or.Children);
                 return e =>
                 {
                     foreach (var child in any)
@@ -65,6 +65,38 @@ public static class QueryMatcher
             default:
                 throw new NotSupportedException($"Unknown query node {query.GetType().Name}");
         }
+    }
+
+    /// <summary>
+    /// The children of an OR, with the terms on one attribute joined: a Sigma list of 40 URL patterns looks the attribute
+    /// up once and tests its values against each pattern, instead of looking it up 40 times. Order does not matter to an OR.
+    /// </summary>
+    private static Func<LogEvent, bool>[] Alternatives(IReadOnlyList<QueryNode> children)
+    {
+        var compiled = new List<Func<LogEvent, bool>>();
+        foreach (var group in children.OfType<TermNode>().Where(t => t.Field.Kind == FieldKind.Attribute).GroupBy(t => t.Field.Name, StringComparer.Ordinal))
+        {
+            var path = group.Key;
+            var tests = group.Select(ValueTest).ToArray();
+            compiled.Add(tests.Length == 1 ? CompileTerm(group.First()) : e =>
+            {
+                var values = e.GetAttribute(path);
+                for (var i = 0; i < values.Count; i++)
+                {
+                    var text = values[i].Text;
+                    foreach (var test in tests)
+                    {
+                        if (test(text))
+                        {
+                            return true;
+                        }
+                    }
+                }
+                return false;
+            });
+        }
+        compiled.AddRange(children.Where(c => c is not TermNode { Field.Kind: FieldKind.Attribute }).Select(Compile));
+        return [.. compiled];
     }
 
     private static Func<LogEvent, bool> CompileTerm(TermNode term)
@@ -104,6 +136,13 @@ public static class QueryMatcher
         }
         if (term.Kind == TermKind.Wildcard)
         {
+            if (term.Value.Length > 2 && term.Value[0] == '*' && term.Value[^1] == '*' && term.Value[1..^1].All(TextTokens.IsWordChar))
+            {
+                // '*word*': a run of word characters lies within one word wherever it occurs, so a word contains it exactly
+                // when the message does. One vectorised search instead of cutting the message into words.
+                var inner = term.Value[1..^1];
+                return e => e.MessageLower.Contains(inner, StringComparison.Ordinal);
+            }
             // The pattern is one lower-cased word with wildcards; tokenizing it would drop them.
             var pattern = WildcardPattern.Matcher(term.Value);
             return e => AnyWord(e.MessageWords, pattern);
@@ -116,9 +155,37 @@ public static class QueryMatcher
         if (term.Kind == TermKind.Prefix)
         {
             var prefix = wanted[0];
-            return e => AnyWord(e.MessageWords, w => w.StartsWith(prefix, StringComparison.Ordinal));
+            return e => HasWord(e.MessageLower, prefix, wholeWord: false);
+        }
+        if (wanted.Count == 1)
+        {
+            var word = wanted[0];
+            return e => HasWord(e.MessageLower, word, wholeWord: true);
         }
         return e => ContainsSequence(e.MessageWords, wanted);
+    }
+
+    /// <summary>
+    /// True when <paramref name="word"/> starts a word of the lower-cased <paramref name="text"/> (and ends it, for a
+    /// <paramref name="wholeWord"/>): the words <see cref="TextTokens"/> would cut, found without cutting them.
+    /// </summary>
+    private static bool HasWord(string text, string word, bool wholeWord)
+    {
+        for (var from = 0; from <= text.Length - word.Length;)
+        {
+            var at = text.IndexOf(word, from, StringComparison.Ordinal);
+            if (at < 0)
+            {
+                return false;
+            }
+            var end = at + word.Length;
+            if ((at == 0 || !TextTokens.IsWordChar(text[at - 1])) && (!wholeWord || end == text.Length || !TextTokens.IsWordChar(text[end])))
+            {
+                return true;
+            }
+            from = at + 1;
+        }
+        return false;
     }
 
     private static bool AnyWord(IReadOnlyList<string> words, Func<string, bool> test)

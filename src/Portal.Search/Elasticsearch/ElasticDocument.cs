@@ -30,7 +30,7 @@ public static class ElasticDocument
         var attr = new JsonObject();
         var num = new JsonObject();
         var ip = new JsonObject();
-        foreach (var (path, value) in AttributePath.Flatten(e.Attributes))
+        foreach (var (path, value) in e.Leaves)
         {
             Append(attr, path, IndexedValues.Fit(value.Text));
             if (value.RangeValue is { } number)

@@ -35,7 +35,7 @@ internal static class EventDocument
         {
             doc.Add(new StringField(LuceneFields.Tags, IndexedValues.Fit(tag), Field.Store.NO));
         }
-        foreach (var (path, value) in AttributePath.Flatten(e.Attributes))
+        foreach (var (path, value) in e.Leaves)
         {
             doc.Add(new StringField(LuceneFields.Attribute(path), IndexedValues.Fit(value.Text), Field.Store.NO));
             if (value.RangeValue is { } number)

@@ -29,6 +29,23 @@ public class StreamingDetectorTests
     }
 
     [Fact]
+    public void Process_SamplesThatLeaveTheWindow_AreReplacedByLaterEvents()
+    {
+        // Windows keep whole events only as samples: ten at most, and one that ages out frees its place.
+        var rule = Rule([Count(FailureQuery)], [("medium", "a > 12")], new RuleOptions { EvaluationWindow = 60, KeepAlive = 3600 });
+        var events = Enumerable.Range(0, 12).Select(i => Failure(Attacker, "root", T0.AddSeconds(i * 5))).ToList();
+        // At 62 s the first event has left the 60 s window (12 remain with the new one); at 63 s there are 13.
+        events.Add(Failure(Attacker, "root", T0.AddSeconds(62)));
+        events.Add(Failure(Attacker, "root", T0.AddSeconds(63)));
+
+        var signal = Assert.Single(Run([rule], events));
+
+        Assert.Equal(T0.AddSeconds(5), signal.FirstSeen);
+        Assert.Equal(13, signal.EventsMatched);
+        Assert.Equal(events.Skip(1).Take(9).Append(events[12]).Select(e => e.Id), signal.SampleEventIds);
+    }
+
+    [Fact]
     public void Process_EventsSpreadBeyondTheWindow_NeverReachTheThreshold()
     {
         var rule = Rule([Count(FailureQuery)], [("medium", "a > 5")], new RuleOptions { EvaluationWindow = 60, KeepAlive = 3600 });
