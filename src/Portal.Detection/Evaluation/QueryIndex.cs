@@ -1,4 +1,3 @@
-using System.Text;
 using Portal.Detection.Events;
 using Portal.Detection.Query;
 
@@ -282,29 +281,8 @@ public static class QueryKeys
     }
 
     /// <summary>The longest run of a wildcard pattern without <c>*</c> or <c>?</c>, unescaped.</summary>
-    private static string LongestLiteral(string pattern)
-    {
-        var longest = "";
-        var run = new StringBuilder();
-        for (var i = 0; i <= pattern.Length; i++)
-        {
-            if (i == pattern.Length || pattern[i] is '*' or '?')
-            {
-                if (run.Length > longest.Length)
-                {
-                    longest = run.ToString();
-                }
-                run.Clear();
-                continue;
-            }
-            if (pattern[i] == '\\' && i + 1 < pattern.Length)
-            {
-                i++;
-            }
-            run.Append(pattern[i]);
-        }
-        return longest;
-    }
+    private static string LongestLiteral(string pattern) =>
+        WildcardPattern.LiteralRuns(pattern).Select(r => r.Text).MaxBy(t => t.Length) ?? "";
 
     /// <summary>
     /// How few events a key set lets through, roughly: reserved fields such as <c>source</c> or <c>status</c> are shared

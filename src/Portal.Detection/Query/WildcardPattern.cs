@@ -28,6 +28,36 @@ public static class WildcardPattern
         return sb.ToString();
     }
 
+    /// <summary>
+    /// The literal runs of <paramref name="pattern"/> (the text between wildcards), unescaped, in order, each with whether
+    /// it begins or ends the pattern (so is anchored there).
+    /// </summary>
+    public static List<(string Text, bool AtStart, bool AtEnd)> LiteralRuns(string pattern)
+    {
+        var runs = new List<(string, bool, bool)>();
+        var run = new StringBuilder();
+        var runStart = 0;
+        for (var i = 0; i <= pattern.Length; i++)
+        {
+            if (i == pattern.Length || pattern[i] is '*' or '?')
+            {
+                if (run.Length > 0)
+                {
+                    runs.Add((run.ToString(), runStart == 0, i == pattern.Length));
+                    run.Clear();
+                }
+                runStart = i + 1;
+                continue;
+            }
+            if (pattern[i] == '\\' && i + 1 < pattern.Length)
+            {
+                i++;
+            }
+            run.Append(pattern[i]);
+        }
+        return runs;
+    }
+
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Func<string, bool>> Compiled = new(StringComparer.Ordinal);
 
     /// <summary>

@@ -21,12 +21,7 @@ internal static class EventSearcher
     /// <summary>Documents matching <paramref name="query"/> in <c>[from, to)</c>, newest first, after an optional cursor.</summary>
     public static SearchPage Search(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit, SearchCursor? after)
     {
-        var filtered = Filtered(query, from, to);
-        if (after is { } cursor)
-        {
-            filtered.Add(Before(cursor), Occur.MUST);
-        }
-        var top = searcher.Search(filtered, null, Math.Max(1, limit), NewestFirst);
+        var top = searcher.Search(Filtered(query, from, to, after), null, Math.Max(1, limit), NewestFirst);
         var hits = top.ScoreDocs.Select(d => searcher.Doc(d.Doc, SourceOnly).Get(LuceneFields.Source)).ToList();
         return new SearchPage(hits, top.TotalHits);
     }
@@ -159,24 +154,44 @@ internal static class EventSearcher
         return top.TotalHits == 0 ? null : searcher.Doc(top.ScoreDocs[0].Doc, SourceOnly).Get(LuceneFields.Source);
     }
 
-    private static BooleanQuery Filtered(QueryNode query, DateTimeOffset from, DateTimeOffset to) => new()
+    /// <summary>
+    /// The query within <c>[from, to)</c>, and before the <paramref name="after"/> cursor when there is one (newest first:
+    /// older, or as old with a smaller id). Everything but the match-all query leads and the time range only checks its
+    /// matches (<see cref="TimeRangeFilter"/>); match-all has nothing to lead with, so the range's own index terms do.
+    /// </summary>
+    private static global::Lucene.Net.Search.Query Filtered(QueryNode query, DateTimeOffset from, DateTimeOffset to, SearchCursor? after = null)
     {
-        { LuceneQueryTranslator.Translate(query), Occur.MUST },
-        { NumericRangeQuery.NewInt64Range(LuceneFields.Timestamp, LuceneFields.TimestampPrecisionStep, from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds(), true, false), Occur.MUST },
-    };
-
-    private static BooleanQuery Before(SearchCursor cursor) => new()
-    {
-        { NumericRangeQuery.NewInt64Range(LuceneFields.Timestamp, LuceneFields.TimestampPrecisionStep, null, cursor.TimestampMs, true, false), Occur.SHOULD },
+        var fromMs = from.ToUnixTimeMilliseconds();
+        var toMs = to.ToUnixTimeMilliseconds();
+        var translated = LuceneQueryTranslator.Translate(query);
+        if (after is { } cursor)
         {
-            new BooleanQuery
+            // Older than the cursor, or exactly as old with a smaller id: the time bound moves into the range, and only
+            // the documents sharing the cursor's millisecond need their ids compared.
+            toMs = Math.Min(toMs, cursor.TimestampMs + 1);
+            translated = new BooleanQuery
             {
-                { NumericRangeQuery.NewInt64Range(LuceneFields.Timestamp, LuceneFields.TimestampPrecisionStep, cursor.TimestampMs, cursor.TimestampMs, true, true), Occur.MUST },
-                { TermRangeQuery.NewStringRange(LuceneFields.Id, null, cursor.Id, true, false), Occur.MUST },
-            },
-            Occur.SHOULD
-        },
-    };
+                { translated, Occur.MUST },
+                {
+                    new BooleanQuery
+                    {
+                        { NumericRangeQuery.NewInt64Range(LuceneFields.Timestamp, LuceneFields.TimestampPrecisionStep, cursor.TimestampMs, cursor.TimestampMs, true, true), Occur.MUST },
+                        { TermRangeQuery.NewStringRange(LuceneFields.Id, cursor.Id, null, true, true), Occur.MUST },
+                    },
+                    Occur.MUST_NOT
+                },
+            };
+        }
+        if (query is MatchAllNode && after is null)
+        {
+            return new BooleanQuery
+            {
+                { translated, Occur.MUST },
+                { NumericRangeQuery.NewInt64Range(LuceneFields.Timestamp, LuceneFields.TimestampPrecisionStep, fromMs, toMs, true, false), Occur.MUST },
+            };
+        }
+        return new FilteredQuery(translated, new TimeRangeFilter(fromMs, toMs), FilteredQuery.QUERY_FIRST_FILTER_STRATEGY);
+    }
 
     private sealed class DocIdCollector : ICollector
     {

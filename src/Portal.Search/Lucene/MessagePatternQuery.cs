@@ -26,7 +26,7 @@ internal static class MessagePatternQuery
     internal static global::Lucene.Net.Search.Query Candidates(string pattern)
     {
         var query = new BooleanQuery();
-        var runs = LiteralRuns(pattern);
+        var runs = WildcardPattern.LiteralRuns(pattern);
         for (var r = 0; r < runs.Count; r++)
         {
             var (text, anchoredStart, anchoredEnd) = runs[r];
@@ -62,33 +62,6 @@ internal static class MessagePatternQuery
             }
         }
         return query.Clauses.Count == 0 ? new MatchAllDocsQuery() : query;
-    }
-
-    /// <summary>The literal runs of a pattern, unescaped, with whether each touches the start or end of the pattern.</summary>
-    private static List<(string Text, bool AtStart, bool AtEnd)> LiteralRuns(string pattern)
-    {
-        var runs = new List<(string, bool, bool)>();
-        var run = new System.Text.StringBuilder();
-        var runStart = 0;
-        for (var i = 0; i <= pattern.Length; i++)
-        {
-            if (i == pattern.Length || pattern[i] is '*' or '?')
-            {
-                if (run.Length > 0)
-                {
-                    runs.Add((run.ToString(), runStart == 0, i == pattern.Length));
-                    run.Clear();
-                }
-                runStart = i + 1;
-                continue;
-            }
-            if (pattern[i] == '\\' && i + 1 < pattern.Length)
-            {
-                i++;
-            }
-            run.Append(pattern[i]);
-        }
-        return runs;
     }
 
     /// <summary>The candidates' documents whose stored event passes the test.</summary>

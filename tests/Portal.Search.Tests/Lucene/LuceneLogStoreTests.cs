@@ -114,6 +114,31 @@ public sealed class LuceneLogStoreTests : IDisposable
         Assert.Equal(["last", "at-from"], page.Items.Select(e => e.Id));
     }
 
+    [Theory]
+    [InlineData("*")]
+    [InlineData("env:prod")]
+    [InlineData("failed")]
+    public async Task SearchAsync_RangesOverSeveralSegments_FindExactlyTheEventsInside(string query)
+    {
+        // Three segments of ten events a second apart: ranges that miss, cut or cover each segment.
+        var events = Enumerable.Range(0, 30).Select(i => Event($"ev-{i:D2}", T0.AddSeconds(i))).ToList();
+        foreach (var chunk in events.Chunk(10))
+        {
+            await _store.AppendAsync(TenantA, chunk, CancellationToken.None);
+            await _store.RefreshAsync(TenantA, CancellationToken.None);
+        }
+
+        foreach (var (from, to) in new[] { (0, 30), (0, 10), (3, 7), (5, 25), (10, 20), (9, 11), (29, 30), (30, 40), (-5, 0) })
+        {
+            var page = await _store.SearchAsync(TenantA,
+                new SearchRequest(QueryParser.Parse(query), T0.AddSeconds(from), T0.AddSeconds(to), Limit: 100), CancellationToken.None);
+
+            var expected = events.Where(e => e.Timestamp >= T0.AddSeconds(from) && e.Timestamp < T0.AddSeconds(to)).Select(e => e.Id).Reverse();
+            Assert.Equal(expected, page.Items.Select(e => e.Id));
+            Assert.Equal(expected.Count(), page.TotalHits);
+        }
+    }
+
     [Fact]
     public async Task AppendAsync_ThenReopen_EventsAreDurable()
     {

@@ -1,0 +1,56 @@
+using System.Runtime.CompilerServices;
+using global::Lucene.Net.Index;
+using global::Lucene.Net.Search;
+using global::Lucene.Net.Util;
+
+namespace Portal.Search.Lucene;
+
+/// <summary>
+/// Documents whose timestamp lies in <c>[from, to)</c>, decided per segment from the segment's own time span: a segment
+/// wholly inside the range lets every document through without looking at one, a segment wholly outside lets none
+/// through, and only a segment the range cuts tests timestamps, one document at a time from doc values. Paired with a
+/// query that leads (<see cref="FilteredQuery.QUERY_FIRST_FILTER_STRATEGY"/>), a search costs what its query matches
+/// rather than what the time range holds: a range query over a day would first gather the day's million documents.
+/// </summary>
+internal sealed class TimeRangeFilter(long fromMs, long toMs) : Filter
+{
+    /// <summary>Each segment's smallest and largest timestamp, computed once: segments never change once written.</summary>
+    private static readonly ConditionalWeakTable<object, StrongBox<(long Min, long Max)>> Spans = new();
+
+    public override DocIdSet? GetDocIdSet(AtomicReaderContext context, IBits? acceptDocs)
+    {
+        var reader = context.AtomicReader;
+        if (reader.MaxDoc == 0 || reader.GetNumericDocValues(LuceneFields.Timestamp) is not { } timestamps)
+        {
+            return null;
+        }
+        var (min, max) = Span(reader, timestamps);
+        if (max < fromMs || min >= toMs)
+        {
+            return null;
+        }
+        return min >= fromMs && max < toMs
+            ? new Matching(reader.MaxDoc, acceptDocs, _ => true)
+            : new Matching(reader.MaxDoc, acceptDocs, doc => timestamps.Get(doc) is var ts && ts >= fromMs && ts < toMs);
+    }
+
+    private static (long Min, long Max) Span(AtomicReader reader, NumericDocValues timestamps) =>
+        Spans.GetValue(reader.CoreCacheKey, _ =>
+        {
+            long min = long.MaxValue, max = long.MinValue;
+            for (var doc = 0; doc < reader.MaxDoc; doc++)
+            {
+                var ts = timestamps.Get(doc);
+                min = Math.Min(min, ts);
+                max = Math.Max(max, ts);
+            }
+            return new StrongBox<(long, long)>((min, max));
+        }).Value;
+
+    public override string ToString() => $"_ts:[{fromMs} TO {toMs})";
+
+    private sealed class Matching(int maxDoc, IBits? acceptDocs, Func<int, bool> match) : FieldCacheDocIdSet(maxDoc, acceptDocs)
+    {
+        protected override bool MatchDoc(int doc) => match(doc);
+    }
+}
