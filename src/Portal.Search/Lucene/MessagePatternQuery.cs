@@ -1,3 +1,4 @@
+using System.Text.Json;
 using global::Lucene.Net.Index;
 using global::Lucene.Net.Search;
 using global::Lucene.Net.Util;
@@ -80,7 +81,27 @@ internal static class MessagePatternQuery
 
     private sealed class Confirmed(DocIdSet inner, AtomicReader reader, Func<LogEvent, bool> test) : FilteredDocIdSet(inner)
     {
+        // The test reads only the message, so only the message is read out of the stored event.
         protected override bool Match(int docid) =>
-            reader.Document(docid, SourceOnly).Get(LuceneFields.Source) is { } source && test(LogEventJson.Deserialize(source));
+            reader.Document(docid, SourceOnly).Get(LuceneFields.Source) is { } source
+            && test(new LogEvent { Id = "", Message = StoredMessage(source) });
+    }
+
+    /// <summary>The top-level <c>message</c> of a stored event's JSON, read without building the rest.</summary>
+    internal static string? StoredMessage(string source)
+    {
+        var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(source));
+        reader.Read();
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            var isMessage = reader.ValueTextEquals("message"u8);
+            reader.Read();
+            if (isMessage)
+            {
+                return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+            }
+            reader.Skip();
+        }
+        return null;
     }
 }
