@@ -2,22 +2,27 @@ namespace Portal.Detection.Evaluation;
 
 /// <summary>
 /// Aho-Corasick: finds which of many literals occur in a text in one pass over the text, whatever the number of
-/// literals. Built once for a set of rules into a dense transition table (every failure link resolved ahead), so that
-/// reading a character costs one array read; <see cref="Find"/> is safe to call from one thread at a time.
+/// literals. Built once for a set of rules: ASCII characters, nearly all of what logs hold, move through a dense
+/// transition table (every failure link resolved ahead, one array read per character); other characters walk the trie
+/// and its failure links, so a rule full of CJK text cannot blow the table up. <see cref="Find"/> is safe to call from
+/// one thread at a time.
 /// </summary>
 internal sealed class LiteralAutomaton
 {
-    /// <summary>The trie while literals are added: each state's children by character.</summary>
+    /// <summary>Largest dense table, in entries (16 MB): beyond it every character walks the trie.</summary>
+    private const int MaxDenseEntries = 4 << 20;
+
+    /// <summary>The trie: each state's children by character.</summary>
     private readonly List<Dictionary<char, int>> _next = [new()];
     private readonly List<List<int>> _own = [[]];
 
-    /// <summary>Character classes: the characters the literals use get 1..n, every other character 0.</summary>
+    /// <summary>Classes of the ASCII characters the literals use (1..n); every other ASCII character is class 0.</summary>
     private readonly int[] _asciiClass = new int[128];
-    private readonly Dictionary<char, int> _otherClass = [];
     private int _classes = 1;
 
-    /// <summary>The next state of <c>state * _classes + class</c>, and the literals each state completes.</summary>
-    private int[] _delta = [];
+    /// <summary>The next state of <c>state * _classes + class</c> for ASCII input, or null when too large.</summary>
+    private int[]? _delta;
+    private int[] _fail = [0];
     private int[][] _outputs = [];
     private bool _built;
 
@@ -28,16 +33,9 @@ internal sealed class LiteralAutomaton
         var state = 0;
         foreach (var c in literal)
         {
-            if (ClassOf(c) == 0)
+            if (c < 128 && _asciiClass[c] == 0)
             {
-                if (c < 128)
-                {
-                    _asciiClass[c] = _classes++;
-                }
-                else
-                {
-                    _otherClass[c] = _classes++;
-                }
+                _asciiClass[c] = _classes++;
             }
             if (!_next[state].TryGetValue(c, out var next))
             {
@@ -51,7 +49,7 @@ internal sealed class LiteralAutomaton
         _own[state].Add(id);
     }
 
-    /// <summary>Builds the transition table for the literals added so far, if not built yet.</summary>
+    /// <summary>Builds the automaton for the literals added so far, if not built yet.</summary>
     public void Prepare()
     {
         if (!_built)
@@ -69,7 +67,7 @@ internal sealed class LiteralAutomaton
         var state = 0;
         foreach (var c in text)
         {
-            state = delta[state * width + ClassOf(c)];
+            state = c < 128 && delta is not null ? delta[state * width + _asciiClass[c]] : Step(state, c);
             if (_outputs[state].Length > 0)
             {
                 found.AddRange(_outputs[state]);
@@ -77,43 +75,56 @@ internal sealed class LiteralAutomaton
         }
     }
 
-    private int ClassOf(char c) => c < 128 ? _asciiClass[c] : _otherClass.GetValueOrDefault(c);
+    /// <summary>The state after <paramref name="c"/> from <paramref name="state"/>, following failure links.</summary>
+    private int Step(int state, char c)
+    {
+        while (true)
+        {
+            if (_next[state].TryGetValue(c, out var next))
+            {
+                return next;
+            }
+            if (state == 0)
+            {
+                return 0;
+            }
+            state = _fail[state];
+        }
+    }
 
     /// <summary>
-    /// Failure links breadth-first, folded into the table: a state without a child for a class moves where its failure
-    /// state would (already resolved, being shallower); each state's outputs include its failure state's.
+    /// Failure links breadth-first (a state's failure state is shallower, so complete before it is needed); each state's
+    /// outputs include its failure state's; a state's ASCII row is its failure state's row with its own children on top.
     /// </summary>
     private void Build()
     {
         var states = _next.Count;
         var width = _classes;
-        var delta = new int[states * width];
-        var fail = new int[states];
-        var outputs = new List<int>[states];
+        var delta = (long)states * width <= MaxDenseEntries ? new int[states * width] : null;
+        _fail = new int[states];
+        var outputs = new int[states][];
         outputs[0] = [.. _own[0]];
         var queue = new Queue<int>();
-        foreach (var (c, child) in _next[0])
-        {
-            delta[ClassOf(c)] = child;
-            fail[child] = 0;
-            outputs[child] = [.. _own[child]];
-            queue.Enqueue(child);
-        }
+        queue.Enqueue(0);
         while (queue.TryDequeue(out var state))
         {
-            // Transitions this state lacks are its failure state's, already complete.
-            Array.Copy(delta, fail[state] * width, delta, state * width, width);
+            if (delta is not null && state != 0)
+            {
+                Array.Copy(delta, _fail[state] * width, delta, state * width, width);
+            }
             foreach (var (c, child) in _next[state])
             {
-                var cls = ClassOf(c);
-                fail[child] = delta[fail[state] * width + cls];
-                delta[state * width + cls] = child;
-                outputs[child] = [.. _own[child], .. outputs[fail[child]]];
+                _fail[child] = state == 0 ? 0 : Step(_fail[state], c);
+                outputs[child] = [.. _own[child], .. outputs[_fail[child]]];
+                if (delta is not null && c < 128)
+                {
+                    delta[state * width + _asciiClass[c]] = child;
+                }
                 queue.Enqueue(child);
             }
         }
         _delta = delta;
-        _outputs = [.. outputs.Select(o => o.ToArray())];
+        _outputs = outputs;
         _built = true;
     }
 }

@@ -31,7 +31,6 @@ public sealed class QueryIndex<T>
     private readonly List<int> _found = [];
     private int[] _stamps = [];
     private int _stamp;
-    private bool _prepared;
 
     /// <summary>Number of queries that every event must be tested against.</summary>
     public int UnfiledCount => _unfiled.Count;
@@ -46,7 +45,6 @@ public sealed class QueryIndex<T>
     public void Add(QueryNode query, T target)
     {
         var slot = _entries.Count;
-        _prepared = false;
         _entries.Add((QueryMatcher.Compile(query), target));
         var keys = QueryKeys.Required(query);
         if (keys is null)
@@ -67,15 +65,7 @@ public sealed class QueryIndex<T>
     /// <summary>Adds the targets of every query <paramref name="e"/> matches to <paramref name="matches"/>, in the order queries were added.</summary>
     public void Matches(LogEvent e, List<T> matches)
     {
-        if (!_prepared)
-        {
-            // Every field's automaton at once, on the first event after queries were added, not on a field's first event.
-            foreach (var keys in _byField.Values.Concat(_byAttribute.Values))
-            {
-                keys.Prepare();
-            }
-            _prepared = true;
-        }
+
         if (_stamps.Length < _entries.Count)
         {
             _stamps = new int[_entries.Count];
@@ -172,9 +162,6 @@ public sealed class QueryIndex<T>
             }
             return _literalSlots[id];
         }
-
-        /// <summary>Builds the literal automaton now rather than on the first value it reads.</summary>
-        public void Prepare() => _automaton.Prepare();
 
         /// <summary>Adds the slots filed under <paramref name="value"/> or under literals it contains.</summary>
         public void Collect(string value, List<int> candidates, List<int> found, bool literalOnly)

@@ -64,10 +64,24 @@ public sealed class LogEvent
     {
         var leaves = Leaves;
         var byPath = new Dictionary<string, AttributeValue[]>(leaves.Count, StringComparer.Ordinal);
+        Dictionary<string, List<AttributeValue>>? repeated = null;
         foreach (var (path, value) in leaves)
         {
-            // Paths repeat only for arrays: growing one array per repeat is cheaper than grouping every leaf.
-            byPath[path] = byPath.TryGetValue(path, out var earlier) ? [.. earlier, value] : [value];
+            // Paths repeat only for arrays: those gather in lists (an array of a million numbers must stay linear).
+            if (!byPath.TryAdd(path, [value]))
+            {
+                repeated ??= new(StringComparer.Ordinal);
+                if (!repeated.TryGetValue(path, out var list))
+                {
+                    list = [.. byPath[path]];
+                    repeated[path] = list;
+                }
+                list.Add(value);
+            }
+        }
+        foreach (var (path, list) in repeated ?? [])
+        {
+            byPath[path] = [.. list];
         }
         // Immutable once built: a thread that loses the race uses the winner's copy.
         return Interlocked.CompareExchange(ref _byPath, byPath, null) ?? byPath;

@@ -157,7 +157,8 @@ internal static class EventSearcher
     /// <summary>
     /// The query within <c>[from, to)</c>, and before the <paramref name="after"/> cursor when there is one (newest first:
     /// older, or as old with a smaller id). Everything but the match-all query leads and the time range only checks its
-    /// matches (<see cref="TimeRangeFilter"/>); match-all has nothing to lead with, so the range's own index terms do.
+    /// matches (<see cref="TimeRangeFilter"/>); match-all and a negation have nothing to lead with, so the range's own
+    /// index terms do.
     /// </summary>
     private static global::Lucene.Net.Search.Query Filtered(QueryNode query, DateTimeOffset from, DateTimeOffset to, SearchCursor? after = null)
     {
@@ -182,15 +183,16 @@ internal static class EventSearcher
                 },
             };
         }
-        if (query is MatchAllNode && after is null)
+        if (query is MatchAllNode or NotNode)
         {
+            // Nothing selective to lead with: the range's own index terms narrow the documents first.
             return new BooleanQuery
             {
                 { translated, Occur.MUST },
                 { NumericRangeQuery.NewInt64Range(LuceneFields.Timestamp, LuceneFields.TimestampPrecisionStep, fromMs, toMs, true, false), Occur.MUST },
             };
         }
-        return new FilteredQuery(translated, new TimeRangeFilter(fromMs, toMs), FilteredQuery.QUERY_FIRST_FILTER_STRATEGY);
+        return new FilteredQuery(translated, new TimeRangeFilter(fromMs, toMs), TimeRangeFilter.QueryFirst);
     }
 
     private sealed class DocIdCollector : ICollector

@@ -87,21 +87,33 @@ internal static class MessagePatternQuery
             && test(new LogEvent { Id = "", Message = StoredMessage(source) });
     }
 
-    /// <summary>The top-level <c>message</c> of a stored event's JSON, read without building the rest.</summary>
+    /// <summary>
+    /// The text free text searched when the stored event was indexed, read from its stored JSON without building the
+    /// rest: a log's top-level <c>message</c>; a signal's title and message (<see cref="SignalDocument.SearchableMessage"/>),
+    /// told apart by the signal's top-level <c>title</c>.
+    /// </summary>
     internal static string? StoredMessage(string source)
     {
         var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(source));
+        string? message = null, title = null;
+        var hasTitle = false;
         reader.Read();
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             var isMessage = reader.ValueTextEquals("message"u8);
+            var isTitle = reader.ValueTextEquals("title"u8);
             reader.Read();
+            var text = reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
             if (isMessage)
             {
-                return reader.TokenType == JsonTokenType.String ? reader.GetString() : null;
+                message = text;
+            }
+            else if (isTitle)
+            {
+                (title, hasTitle) = (text, true);
             }
             reader.Skip();
         }
-        return null;
+        return hasTitle ? SignalDocument.SearchableMessage(title, message) : message;
     }
 }

@@ -14,6 +14,9 @@ public static class SignalDocument
     /// <summary>Attribute path of the rule id.</summary>
     public const string RuleIdPath = "workflow.rule.id";
 
+    /// <summary>The text free text searches in a signal: its title, then its message.</summary>
+    public static string SearchableMessage(string? title, string? message) => title + "\n" + message;
+
     /// <summary>The searchable projection of <paramref name="signal"/>.</summary>
     public static LogEvent Searchable(SecuritySignal signal)
     {
@@ -41,7 +44,7 @@ public static class SignalDocument
             Timestamp = signal.Timestamp,
             Status = signal.Severity,
             Source = "vigil",
-            Message = signal.Title + "\n" + signal.Message,
+            Message = SearchableMessage(signal.Title, signal.Message),
             Tags = signal.Tags,
             Attributes = attributes,
         };

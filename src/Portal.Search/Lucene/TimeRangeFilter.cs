@@ -49,6 +49,26 @@ internal sealed class TimeRangeFilter(long fromMs, long toMs) : Filter
 
     public override string ToString() => $"_ts:[{fromMs} TO {toMs})";
 
+    /// <summary>
+    /// The query leads, and only the documents the filter accepts (in range, not deleted) ever reach it: the filter's
+    /// bits are handed down as the query's accepted documents, so a query that reads documents to decide (a message
+    /// pattern) reads none outside the range. Lucene's query-first strategy checks the bits only after the query.
+    /// </summary>
+    public static readonly FilteredQuery.FilterStrategy QueryFirst = new AcceptedDocsFirst();
+
+    private sealed class AcceptedDocsFirst : FilteredQuery.FilterStrategy
+    {
+        public override Scorer? FilteredScorer(AtomicReaderContext context, Weight weight, DocIdSet docIdSet) =>
+            docIdSet.Bits is { } bits
+                ? weight.GetScorer(context, bits)
+                : FilteredQuery.LEAP_FROG_QUERY_FIRST_STRATEGY.FilteredScorer(context, weight, docIdSet);
+
+        public override BulkScorer? FilteredBulkScorer(AtomicReaderContext context, Weight weight, bool scoreDocsInOrder, DocIdSet docIdSet) =>
+            docIdSet.Bits is { } bits
+                ? weight.GetBulkScorer(context, scoreDocsInOrder, bits)
+                : base.FilteredBulkScorer(context, weight, scoreDocsInOrder, docIdSet);
+    }
+
     private sealed class Matching(int maxDoc, IBits? acceptDocs, Func<int, bool> match) : FieldCacheDocIdSet(maxDoc, acceptDocs)
     {
         protected override bool MatchDoc(int doc) => match(doc);

@@ -111,6 +111,18 @@ public sealed class LuceneSignalStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task SearchAsync_MessagePattern_SearchesTitleAndMessageAsFreeTextDoes()
+    {
+        await _store.UpsertAsync(TenantA, [Signal("sig-1", "rule-1", "203.0.113.77", T0, Severities.High)], CancellationToken.None);
+        await _store.UpsertAsync(TenantA, [Signal("sig-2", "rule-1", "198.51.100.9", T0.AddMinutes(1), Severities.High)], CancellationToken.None);
+
+        Assert.Equal(["sig-1"], await IdsAsync(@"*brute\ force\ \(203.0.113.77\)*"));
+        // The title and the message are one text, a line apart.
+        Assert.Equal(["sig-2"], await IdsAsync(@"*\(198.51.100.9\)?198.51.100.9\ failed*"));
+        Assert.Equal(["sig-2", "sig-1"], await IdsAsync(@"*too\ many\ times"));
+    }
+
+    [Fact]
     public async Task UpsertAsync_ThenReopen_SignalsAreDurable()
     {
         await _store.UpsertAsync(TenantA, [Signal("sig-1", "rule-1", "203.0.113.77", T0, Severities.Medium)], CancellationToken.None);

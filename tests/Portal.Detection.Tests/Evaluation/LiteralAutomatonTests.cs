@@ -1,0 +1,49 @@
+using Portal.Detection.Evaluation;
+
+namespace Portal.Detection.Tests.Evaluation;
+
+public class LiteralAutomatonTests
+{
+    [Fact]
+    public void Find_RandomLiteralsAndTexts_ReportsExactlyTheLiteralsTheTextContains()
+    {
+        // A small alphabet makes literals overlap and share prefixes and suffixes; 'é', 'ß' and '日' take the trie path
+        // beside the ASCII table, mid-literal and mid-text.
+        const string alphabet = "abcab-./é日ß";
+        var random = new Random(7);
+        string Draw(int min, int max) => new([.. Enumerable.Range(0, random.Next(min, max)).Select(_ => alphabet[random.Next(alphabet.Length)])]);
+        for (var round = 0; round < 50; round++)
+        {
+            var literals = Enumerable.Range(0, random.Next(1, 40)).Select(_ => Draw(1, 6)).Distinct().ToList();
+            var automaton = new LiteralAutomaton();
+            for (var i = 0; i < literals.Count; i++)
+            {
+                automaton.Add(literals[i], i);
+            }
+            for (var t = 0; t < 20; t++)
+            {
+                var text = Draw(0, 60);
+                var found = new List<int>();
+
+                automaton.Find(text, found);
+
+                var expected = Enumerable.Range(0, literals.Count).Where(i => text.Contains(literals[i], StringComparison.Ordinal));
+                Assert.Equal(expected, found.Distinct().Order());
+            }
+        }
+    }
+
+    [Fact]
+    public void Find_AfterMoreLiteralsAreAdded_UsesThemToo()
+    {
+        var automaton = new LiteralAutomaton();
+        automaton.Add("jndi", 0);
+        var found = new List<int>();
+        automaton.Find("${jndi:ldap://x}", found);
+
+        automaton.Add("ldap", 1);
+        automaton.Find("${jndi:ldap://x}", found);
+
+        Assert.Equal([0, 0, 1], found.Order());
+    }
+}
