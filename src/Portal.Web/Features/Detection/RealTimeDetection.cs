@@ -23,7 +23,7 @@ public sealed class RealTimeDetection(
     /// <summary>How long a tenant's compiled rules are reused before changes to rules and suppressions are picked up.</summary>
     public static readonly TimeSpan RulesCacheTime = TimeSpan.FromSeconds(5);
 
-    private readonly ConcurrentDictionary<Guid, (DateTimeOffset Loaded, IReadOnlyList<(CompiledRule Rule, RuleSuppressions Suppressed)> Rules)> _cache = new();
+    private readonly ConcurrentDictionary<Guid, TenantRules> _cache = new();
 
     /// <summary>The observer of a tenant's log index: what <c>TenantIndexes.Observers</c> returns for it.</summary>
     public Func<IReadOnlyList<LogEvent>, Task>? ObserverFor(Guid tenantId, string kind) =>
@@ -32,22 +32,17 @@ public sealed class RealTimeDetection(
     /// <summary>Runs the tenant's real-time rules over <paramref name="events"/> and stores the signals; returns how many were created or updated.</summary>
     public async Task<int> DetectAsync(Guid tenantId, IReadOnlyList<LogEvent> events, CancellationToken cancellationToken)
     {
-        var compiled = await RulesAsync(tenantId, cancellationToken);
-        if (compiled.Count == 0)
+        var tenantRules = await RulesAsync(tenantId, cancellationToken);
+        if (tenantRules.Rules.Count == 0)
         {
             return 0;
         }
-        var candidates = new List<(CompiledRule Rule, SignalCandidate Candidate)>();
-        var detector = new StreamingDetector(compiled.Select(r => r.Rule), sink: (rule, candidate) => candidates.Add((rule, candidate)));
-        foreach (var e in events.OrderBy(e => e.Timestamp))
-        {
-            detector.Process(e);
-        }
+        var candidates = tenantRules.Detect(events);
         if (candidates.Count == 0)
         {
             return 0;
         }
-        var suppressedBy = compiled.ToDictionary(r => r.Rule, r => r.Suppressed);
+        var suppressedBy = tenantRules.Rules.ToDictionary(r => r.Rule, r => r.Suppressed);
         // Open signals are read and written under the lock triage takes too: a triage change is never overwritten.
         using var held = await locks.Locks.AcquireAsync(tenantId, cancellationToken);
         var hidden = new Dictionary<string, (long Signals, long Events)>(StringComparer.Ordinal);
@@ -65,19 +60,18 @@ public sealed class RealTimeDetection(
         return changed.Count;
     }
 
-    private async Task<IReadOnlyList<(CompiledRule Rule, RuleSuppressions Suppressed)>> RulesAsync(Guid tenantId, CancellationToken cancellationToken)
+    private async Task<TenantRules> RulesAsync(Guid tenantId, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         if (_cache.TryGetValue(tenantId, out var cached) && now - cached.Loaded < RulesCacheTime)
         {
-            return cached.Rules;
+            return cached;
         }
         var compiled = new List<(CompiledRule, RuleSuppressions)>();
         if ((await tenants.FindAsync(tenantId, cancellationToken))?.DisabledAt is not null)
         {
             // Batches journaled before the organisation was disabled are indexed but not judged.
-            _cache[tenantId] = (now, compiled);
-            return compiled;
+            return _cache[tenantId] = new TenantRules(now, compiled);
         }
         var active = new SuppressionSet((await suppressions.ListAsync(tenantId, cancellationToken)).Select(s => s.Definition), now);
         foreach (var rule in (await rules.ListAsync(tenantId, cancellationToken)).Where(r => r.IsEnabled && RealTimeRules.IsRealTime(r)))
@@ -92,7 +86,36 @@ public sealed class RealTimeDetection(
                 log.LogWarning(e, "Real-time rule {RuleId} of tenant {TenantId} does not compile", rule.Id, tenantId);
             }
         }
-        _cache[tenantId] = (now, compiled);
-        return compiled;
+        return _cache[tenantId] = new TenantRules(now, compiled);
+    }
+
+    /// <summary>
+    /// A tenant's compiled real-time rules, and the detector that runs them: built once per load of the rules (its query
+    /// index, compiled matchers and literal automata are the costly part) rather than once per batch. Its rules judge
+    /// each event alone, so nothing carries from one batch to the next; batches of a tenant take turns.
+    /// </summary>
+    private sealed class TenantRules(DateTimeOffset loaded, IReadOnlyList<(CompiledRule Rule, RuleSuppressions Suppressed)> rules)
+    {
+        private readonly List<(CompiledRule Rule, SignalCandidate Candidate)> _found = [];
+        private StreamingDetector? _detector;
+
+        public DateTimeOffset Loaded { get; } = loaded;
+
+        public IReadOnlyList<(CompiledRule Rule, RuleSuppressions Suppressed)> Rules { get; } = rules;
+
+        /// <summary>The candidates the rules raise over <paramref name="events"/>, judged in timestamp order.</summary>
+        public List<(CompiledRule Rule, SignalCandidate Candidate)> Detect(IReadOnlyList<LogEvent> events)
+        {
+            lock (_found)
+            {
+                _detector ??= new StreamingDetector(Rules.Select(r => r.Rule), sink: (rule, candidate) => _found.Add((rule, candidate)));
+                _found.Clear();
+                foreach (var e in events.OrderBy(e => e.Timestamp))
+                {
+                    _detector.Process(e);
+                }
+                return [.. _found];
+            }
+        }
     }
 }
