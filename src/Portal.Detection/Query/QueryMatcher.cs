@@ -155,37 +155,14 @@ public static class QueryMatcher
         if (term.Kind == TermKind.Prefix)
         {
             var prefix = wanted[0];
-            return e => HasWord(e.MessageLower, prefix, wholeWord: false);
+            return e => TextTokens.HasWord(e.MessageLower, prefix, wholeWord: false);
         }
         if (wanted.Count == 1)
         {
             var word = wanted[0];
-            return e => HasWord(e.MessageLower, word, wholeWord: true);
+            return e => TextTokens.HasWord(e.MessageLower, word, wholeWord: true);
         }
         return e => ContainsSequence(e.MessageWords, wanted);
-    }
-
-    /// <summary>
-    /// True when <paramref name="word"/> starts a word of the lower-cased <paramref name="text"/> (and ends it, for a
-    /// <paramref name="wholeWord"/>): the words <see cref="TextTokens"/> would cut, found without cutting them.
-    /// </summary>
-    private static bool HasWord(string text, string word, bool wholeWord)
-    {
-        for (var from = 0; from <= text.Length - word.Length;)
-        {
-            var at = text.IndexOf(word, from, StringComparison.Ordinal);
-            if (at < 0)
-            {
-                return false;
-            }
-            var end = at + word.Length;
-            if ((at == 0 || !TextTokens.IsWordChar(text[at - 1])) && (!wholeWord || end == text.Length || !TextTokens.IsWordChar(text[end])))
-            {
-                return true;
-            }
-            from = at + 1;
-        }
-        return false;
     }
 
     private static bool AnyWord(IReadOnlyList<string> words, Func<string, bool> test)

@@ -39,6 +39,29 @@ public static class TextTokens
         return tokens;
     }
 
+    /// <summary>
+    /// True when <paramref name="word"/> starts a word of the lower-cased <paramref name="text"/> (and ends it, for a
+    /// <paramref name="wholeWord"/>): the words <see cref="Tokenize(string?)"/> would cut, found without cutting them.
+    /// </summary>
+    public static bool HasWord(string text, string word, bool wholeWord)
+    {
+        for (var from = 0; from <= text.Length - word.Length;)
+        {
+            var at = text.IndexOf(word, from, StringComparison.Ordinal);
+            if (at < 0)
+            {
+                return false;
+            }
+            var end = at + word.Length;
+            if ((at == 0 || !IsWordChar(text[at - 1])) && (!wholeWord || end == text.Length || !IsWordChar(text[end])))
+            {
+                return true;
+            }
+            from = at + 1;
+        }
+        return false;
+    }
+
     /// <summary>True for characters that belong to a word.</summary>
     public static bool IsWordChar(char c) => char.IsLetterOrDigit(c) || c == '_';
 }

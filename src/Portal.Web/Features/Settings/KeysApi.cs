@@ -137,8 +137,7 @@ public static class KeysApi
         {
             return Refused(change, kind);
         }
-        var path = kind == KeyKind.Api ? "/api/v2/api_keys/" : "/api/v2/current_user/application_keys/";
-        return TypedResults.Created(path + change.Key!.Id, Document(change.Key, change.Secret));
+        return Created(kind, change);
     }
 
     private static async Task<KeyAnswer> GetAsync(HttpContext http, KeyService keys, CancellationToken cancellationToken)
@@ -203,6 +202,12 @@ public static class KeysApi
         {
             return change.Failure == KeyFailure.NotFound ? NotFound(http) : Refused(change, kind);
         }
+        return Created(kind, change);
+    }
+
+    /// <summary>201 with the new secret, shown once, at the key's address.</summary>
+    private static KeyAnswer Created(KeyKind kind, KeyChange change)
+    {
         var path = kind == KeyKind.Api ? "/api/v2/api_keys/" : "/api/v2/current_user/application_keys/";
         return TypedResults.Created(path + change.Key!.Id, Document(change.Key, change.Secret));
     }

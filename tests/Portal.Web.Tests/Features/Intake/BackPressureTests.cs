@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Microsoft.Data.Sqlite;
 using Portal.Web.Tests.Infrastructure;
 
 namespace Portal.Web.Tests.Features.Intake;
@@ -12,26 +11,15 @@ namespace Portal.Web.Tests.Features.Intake;
 /// </summary>
 public sealed class BackPressureTests : IDisposable
 {
-    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "vigil-backpressure-" + Guid.NewGuid().ToString("N"));
+    private readonly PortalDataDirectory _data = new("backpressure");
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_dataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // left to the OS temp cleaner
-        }
-    }
+    public void Dispose() => _data.Dispose();
 
     [Fact]
     public async Task MoreThanTheStoreHoldsPending_503WithRetryAfter_NothingOfItStored()
     {
-        var (apiKey, appKey) = await PortalProcess.CreateTenantAsync(_dataDirectory, "Back Pressure");
-        using var portal = await PortalProcess.StartAsync(_dataDirectory, new Dictionary<string, string> { ["Vigil__Intake__MaxPendingEvents"] = "20" });
+        var (apiKey, appKey) = await PortalProcess.CreateTenantAsync(_data.Path, "Back Pressure");
+        using var portal = await PortalProcess.StartAsync(_data.Path, new Dictionary<string, string> { ["Vigil__Intake__MaxPendingEvents"] = "20" });
         using var http = new HttpClient { BaseAddress = portal.BaseAddress };
 
         using var refused = await http.SendAsync(Logs(apiKey, "overflow", 50));

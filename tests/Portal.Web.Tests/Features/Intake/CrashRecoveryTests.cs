@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
-using Microsoft.Data.Sqlite;
 using Portal.Web.Tests.Infrastructure;
 
 namespace Portal.Web.Tests.Features.Intake;
@@ -10,29 +9,18 @@ namespace Portal.Web.Tests.Features.Intake;
 /// <summary>A 202 means durable: kill the portal with SIGKILL during sustained intake, restart it, count every event.</summary>
 public sealed class CrashRecoveryTests : IDisposable
 {
-    private readonly string _dataDirectory = Path.Combine(Path.GetTempPath(), "vigil-crash-" + Guid.NewGuid().ToString("N"));
+    private readonly PortalDataDirectory _data = new("crash");
 
-    public void Dispose()
-    {
-        SqliteConnection.ClearAllPools();
-        try
-        {
-            Directory.Delete(_dataDirectory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // left to the OS temp cleaner
-        }
-    }
+    public void Dispose() => _data.Dispose();
 
     [Fact]
     public async Task SigkillDuringIntake_RestartedPortal_FindsEveryAcknowledgedEventExactlyOnce()
     {
-        var (apiKey, appKey) = await PortalProcess.CreateTenantAsync(_dataDirectory, "Crash Test");
+        var (apiKey, appKey) = await PortalProcess.CreateTenantAsync(_data.Path, "Crash Test");
         var acknowledged = new ConcurrentBag<int>();
         var next = 0;
 
-        using (var portal = await PortalProcess.StartAsync(_dataDirectory))
+        using (var portal = await PortalProcess.StartAsync(_data.Path))
         {
             using var http = new HttpClient { BaseAddress = portal.BaseAddress };
             using var stop = new CancellationTokenSource();
@@ -77,7 +65,7 @@ public sealed class CrashRecoveryTests : IDisposable
             await Task.WhenAll(senders);
         }
 
-        using var restarted = await PortalProcess.StartAsync(_dataDirectory);
+        using var restarted = await PortalProcess.StartAsync(_data.Path);
         var found = await AllSequenceNumbersAsync(restarted, apiKey, appKey);
 
         Assert.True(acknowledged.Count >= 3_000);
@@ -88,8 +76,8 @@ public sealed class CrashRecoveryTests : IDisposable
     }
 
     private bool IndexCommitted() =>
-        Directory.Exists(Path.Combine(_dataDirectory, "tenants"))
-        && Directory.EnumerateFiles(Path.Combine(_dataDirectory, "tenants"), "segments_*", SearchOption.AllDirectories).Any();
+        Directory.Exists(Path.Combine(_data.Path, "tenants"))
+        && Directory.EnumerateFiles(Path.Combine(_data.Path, "tenants"), "segments_*", SearchOption.AllDirectories).Any();
 
     private static async Task<List<int>> AllSequenceNumbersAsync(PortalProcess portal, string apiKey, string appKey)
     {
