@@ -52,6 +52,7 @@ internal static class IngestBenchmark
         {
             var bytes = DirectorySize(dir);
             new Figure("ingest.bytes_per_event", bytes / (double)total, "bytes", 0).Print();
+            Console.Error.WriteLine("bytes per event by file type: " + BytesByKind(dir, total));
             System.IO.Directory.Delete(dir, recursive: true);
         }
     }
@@ -98,6 +99,14 @@ internal static class IngestBenchmark
             System.IO.Directory.Delete(dir, recursive: true);
         }
     }
+
+    /// <summary>Where the bytes go: Lucene's files by extension (stored fields, postings, doc values...), and the journal.</summary>
+    public static string BytesByKind(string dir, int total) =>
+        !System.IO.Directory.Exists(dir) ? "" : string.Join(", ", new DirectoryInfo(dir).EnumerateFiles("*", SearchOption.AllDirectories)
+            .GroupBy(f => f.FullName.Contains("journal", StringComparison.Ordinal) ? "journal" : f.Extension.TrimStart('.'))
+            .Select(g => (Kind: g.Key, PerEvent: g.Sum(f => f.Length) / (double)total))
+            .OrderByDescending(k => k.PerEvent)
+            .Select(k => $"{k.Kind} {k.PerEvent:F1}"));
 
     private static long DirectorySize(string dir) =>
         System.IO.Directory.Exists(dir) ? new DirectoryInfo(dir).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length) : 0;

@@ -25,6 +25,12 @@ public interface ILogStore
     /// </summary>
     Task<LogAnalytics> AnalyzeAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, CancellationToken cancellationToken, int attributeFacets = 0);
 
+    /// <summary>
+    /// One histogram of the matches per value of the reserved <paramref name="facet"/> among <paramref name="values"/>
+    /// (a grouped timeseries), counted in one pass; a value with no match gets a histogram of zeros.
+    /// </summary>
+    Task<IReadOnlyDictionary<string, IReadOnlyList<HistogramBucket>>> SeriesAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, string facet, IReadOnlyList<string> values, CancellationToken cancellationToken);
+
     /// <summary>How many distinct values <paramref name="field"/> takes among the matches (a reserved attribute, tag key or attribute).</summary>
     Task<long> CardinalityAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, FieldRef field, CancellationToken cancellationToken);
 
@@ -41,5 +47,8 @@ public interface ILogStore
 /// <summary>A search over a time range: <c>From ≤ timestamp &lt; To</c>.</summary>
 public sealed record SearchRequest(QueryNode Query, DateTimeOffset From, DateTimeOffset To, int Limit = 50, SearchCursor? After = null);
 
-/// <summary>One page of results; <see cref="Next"/> is null on the last page.</summary>
+/// <summary>
+/// One page of results; <see cref="Next"/> is null on the last page. <see cref="TotalHits"/> is exact for signals; a log
+/// search stops looking once its page is full, so for logs it is exact only when the page is not (count with analytics).
+/// </summary>
 public sealed record EventPage<T>(IReadOnlyList<T> Items, int TotalHits, SearchCursor? Next);

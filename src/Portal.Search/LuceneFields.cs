@@ -9,6 +9,9 @@ internal static class LuceneFields
     public const string Text = "_text";
     public const string Tags = "tags";
 
+    /// <summary>Doc values ordering the events of one millisecond (<see cref="Lucene.TieBreak"/>).</summary>
+    public const string TieBreak = "_tb";
+
     /// <summary>Exact (keyword) values of an attribute.</summary>
     public static string Attribute(string path) => "@" + path;
 

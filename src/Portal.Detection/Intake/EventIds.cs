@@ -21,8 +21,7 @@ public static class EventIds
     {
         // Clamp into the 48-bit range so pre-1970 or absurd timestamps still give a valid id.
         var time = (ulong)Math.Clamp(timestamp.ToUnixTimeMilliseconds(), 0L, (1L << 48) - 1);
-        Span<byte> bytes = stackalloc byte[10];
-        RandomNumberGenerator.Fill(bytes);
+        var bytes = RandomBytes(10);
         var random = ((UInt128)BinaryPrimitives.ReadUInt64LittleEndian(bytes) << 16) | BinaryPrimitives.ReadUInt16LittleEndian(bytes[8..]);
 
         Span<char> chars = stackalloc char[Length];
@@ -37,5 +36,25 @@ public static class EventIds
             time >>= 5;
         }
         return new string(chars);
+    }
+
+    /// <summary>Random bytes drawn from the system generator a few kilobytes at a time: one call per id cost more than the rest of the id.</summary>
+    [ThreadStatic]
+    private static byte[]? t_random;
+
+    [ThreadStatic]
+    private static int t_used;
+
+    private static ReadOnlySpan<byte> RandomBytes(int count)
+    {
+        var buffer = t_random ??= new byte[4096];
+        if (t_used == 0 || t_used + count > buffer.Length)
+        {
+            RandomNumberGenerator.Fill(buffer);
+            t_used = 0;
+        }
+        var bytes = buffer.AsSpan(t_used, count);
+        t_used += count;
+        return bytes;
     }
 }

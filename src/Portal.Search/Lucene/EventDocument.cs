@@ -16,8 +16,8 @@ internal static class EventDocument
     {
         var doc = new Document
         {
-            new StringField(LuceneFields.Id, e.Id, Field.Store.YES),
-            new SortedDocValuesField(LuceneFields.Id, new global::Lucene.Net.Util.BytesRef(e.Id)),
+            new StringField(LuceneFields.Id, e.Id, Field.Store.NO),
+            new NumericDocValuesField(LuceneFields.TieBreak, TieBreak.Of(e.Id)),
             new Int64Field(LuceneFields.Timestamp, e.Timestamp.ToUnixTimeMilliseconds(), TimestampType),
             new NumericDocValuesField(LuceneFields.Timestamp, e.Timestamp.ToUnixTimeMilliseconds()),
             new StoredField(LuceneFields.Source, sourceJson),

@@ -34,6 +34,10 @@ public sealed class LuceneLogStore(TenantIndexes indexes) : ILogStore
         Task.FromResult(indexes.GetJournaled(tenantId, Kind).Index.Analyze(query, from, to, interval, FacetFields, facetSize: 10, attributeFacets));
 
     /// <inheritdoc />
+    public Task<IReadOnlyDictionary<string, IReadOnlyList<HistogramBucket>>> SeriesAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, string facet, IReadOnlyList<string> values, CancellationToken cancellationToken) =>
+        Task.FromResult(indexes.GetJournaled(tenantId, Kind).Index.Series(query, from, to, interval, facet, values));
+
+    /// <inheritdoc />
     public Task<long> CardinalityAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, FieldRef field, CancellationToken cancellationToken) =>
         Task.FromResult(indexes.GetJournaled(tenantId, Kind).Index.Cardinality(query, from, to, field));
 

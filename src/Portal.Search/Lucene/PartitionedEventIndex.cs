@@ -137,9 +137,13 @@ public sealed class PartitionedEventIndex : IDisposable
         }
     }
 
-    /// <summary>Documents matching <paramref name="query"/> in <c>[from, to)</c>, newest first, after an optional cursor.</summary>
+    /// <summary>
+    /// Documents matching <paramref name="query"/> in <c>[from, to)</c>, newest first, after an optional cursor. Logs are
+    /// paged, not counted: <see cref="SearchPage.TotalHits"/> counts the documents looked at, exact only when the page is
+    /// not full (the histogram's total is the count).
+    /// </summary>
     public SearchPage Search(QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit, SearchCursor? after) =>
-        WithSearcher(from, to, s => EventSearcher.Search(s, query, from, to, limit, after));
+        WithSearcher(from, to, s => EventSearcher.Search(s, query, from, to, limit, after, exactTotal: false));
 
     /// <summary>Every stored source matching the query in <c>[from, to)</c>, unordered.</summary>
     public List<string> ScanSources(QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit = int.MaxValue) =>
@@ -148,6 +152,10 @@ public sealed class PartitionedEventIndex : IDisposable
     /// <summary>Histogram and facet counts of the documents matching the query in <c>[from, to)</c>.</summary>
     public LogAnalytics Analyze(QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, IReadOnlyList<string> facets, int facetSize, int attributeFacets = 0) =>
         WithSearcher(from, to, s => EventSearcher.Analyze(s, query, from, to, interval, facets, facetSize, attributeFacets));
+
+    /// <summary>A histogram of the matches per value of a reserved facet, in one pass.</summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<HistogramBucket>> Series(QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, string facet, IReadOnlyList<string> values) =>
+        WithSearcher(from, to, s => EventSearcher.Series(s, query, from, to, interval, facet, values));
 
     /// <summary>Attributes and tag keys of the days covering <c>[from, to)</c>, most common first.</summary>
     public List<FieldSummary> Fields(DateTimeOffset from, DateTimeOffset to) => WithSearcher(from, to, EventSearcher.Fields);

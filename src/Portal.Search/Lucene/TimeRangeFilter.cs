@@ -34,6 +34,10 @@ internal sealed class TimeRangeFilter(long fromMs, long toMs) : Filter
             : new Matching(reader.MaxDoc, acceptDocs, doc => timestamps.Get(doc) is var ts && ts >= fromMs && ts < toMs);
     }
 
+    /// <summary>A segment's smallest and largest timestamp, or null when it holds none.</summary>
+    public static (long Min, long Max)? SpanOf(AtomicReader reader) =>
+        reader.MaxDoc == 0 || reader.GetNumericDocValues(LuceneFields.Timestamp) is not { } timestamps ? null : Span(reader, timestamps);
+
     private static (long Min, long Max) Span(AtomicReader reader, NumericDocValues timestamps) =>
         Spans.GetValue(reader.CoreCacheKey, _ =>
         {

@@ -70,7 +70,7 @@ public sealed class LuceneLogStoreTests : IDisposable
     [Fact]
     public async Task SearchAsync_PagingWithCursor_ReturnsEveryEventExactlyOnceInOrder()
     {
-        // 47 events over only 5 distinct timestamps: ties are broken by id.
+        // 47 events over only 5 distinct timestamps: ties are broken by the key of each id.
         var events = Enumerable.Range(0, 47).Select(i => Event($"ev-{i * 37 % 47:D3}", T0.AddMilliseconds(i % 5 * 250))).ToList();
         await _store.AppendAsync(TenantA, events, CancellationToken.None);
         await _store.RefreshAsync(TenantA, CancellationToken.None);
@@ -91,7 +91,7 @@ public sealed class LuceneLogStoreTests : IDisposable
 
         Assert.Equal(events.Select(e => e.Id).Order(), seen.Select(e => e.Id).Order());
         Assert.Equal(
-            events.OrderByDescending(e => e.Timestamp).ThenByDescending(e => e.Id, StringComparer.Ordinal).Select(e => e.Id),
+            events.OrderByDescending(e => e.Timestamp).ThenByDescending(e => TieBreak.Of(e.Id)).Select(e => e.Id),
             seen.Select(e => e.Id));
     }
 
@@ -137,6 +137,37 @@ public sealed class LuceneLogStoreTests : IDisposable
             Assert.Equal(expected, page.Items.Select(e => e.Id));
             Assert.Equal(expected.Count(), page.TotalHits);
         }
+    }
+
+    [Fact]
+    public async Task SearchAsync_SegmentsOutOfTimeOrder_PagesThroughEveryMatchNewestFirst()
+    {
+        // Six segments whose time spans arrive out of order and overlap: a search that skips segments older than its
+        // page must still page through every match exactly once, newest first.
+        int[][] blocks = [[20, 29], [0, 9], [50, 59], [10, 19], [30, 44], [40, 49]];
+        var events = new List<LogEvent>();
+        foreach (var (block, n) in blocks.Select((b, n) => (b, n)))
+        {
+            var chunk = Enumerable.Range(block[0], block[1] - block[0] + 1).Select(i => Event($"ev-{i:D2}-{n}", T0.AddSeconds(i), i % 3 == 0 ? "other" : "Failed password")).ToList();
+            events.AddRange(chunk);
+            await _store.AppendAsync(TenantA, chunk, CancellationToken.None);
+            await _store.RefreshAsync(TenantA, CancellationToken.None);
+        }
+
+        var expected = events.Where(e => e.Message != "other").OrderByDescending(e => e.Timestamp).ToList();
+        var seen = new List<LogEvent>();
+        SearchCursor? after = null;
+        do
+        {
+            var page = await _store.SearchAsync(TenantA, new SearchRequest(QueryParser.Parse("failed"), T0, T0.AddMinutes(5), Limit: 7, After: after), CancellationToken.None);
+            seen.AddRange(page.Items);
+            after = page.Next;
+        }
+        while (after is not null);
+
+        // Events of one second (two segments hold 40 to 44) come in an order of their own, but each exactly once.
+        Assert.Equal(expected.Select(e => e.Timestamp), seen.Select(e => e.Timestamp));
+        Assert.Equal(expected.Select(e => e.Id).Order(), seen.Select(e => e.Id).Order());
     }
 
     [Fact]

@@ -92,16 +92,23 @@ public static class LogsAggregateApi
         var buckets = new JsonArray();
         if (groupBy.Count == 0)
         {
-            buckets.Add(await BucketAsync(new JsonObject(), query!));
+            buckets.Add(await BucketAsync(new JsonObject(), query!, total: null, series: null));
         }
         else
         {
             var facet = Text(groupBy[0]["facet"])!;
             var limit = Math.Clamp(groupBy[0]["limit"]?.GetValue<int>() ?? MaxGroups, 1, MaxGroups);
-            foreach (var value in overall.Facets[facet].Take(limit))
+            var groups = overall.Facets[facet].Take(limit).ToList();
+            // Every group's timeseries of one interval comes from one pass, and its count from the facet's own count.
+            var series = new Dictionary<TimeSpan, IReadOnlyDictionary<string, IReadOnlyList<HistogramBucket>>>();
+            foreach (var interval in timeseries.OfType<TimeSpan>().Distinct())
             {
-                var narrowed = new AndNode([query!, new TermNode(new FieldRef(FieldKind.Reserved, facet), value.Value, TermKind.Exact, 0)], 0);
-                buckets.Add(await BucketAsync(new JsonObject { [facet] = value.Value }, narrowed));
+                series[interval] = await store.SeriesAsync(tenantId, query!, from, to, interval, facet, groups.Select(g => g.Value).ToList(), cancellationToken);
+            }
+            foreach (var group in groups)
+            {
+                var narrowed = new AndNode([query!, new TermNode(new FieldRef(FieldKind.Reserved, facet), group.Value, TermKind.Exact, 0)], 0);
+                buckets.Add(await BucketAsync(new JsonObject { [facet] = group.Value }, narrowed, group.Count, series.ToDictionary(s => s.Key, s => s.Value[group.Value])));
             }
         }
         return TypedResults.Ok(new JsonObject
@@ -110,7 +117,9 @@ public static class LogsAggregateApi
             ["meta"] = new JsonObject { ["status"] = "done", ["request_id"] = http.TraceIdentifier },
         });
 
-        async Task<JsonObject> BucketAsync(JsonObject by, QueryNode bucketQuery)
+        // A group's count and timeseries come computed for all groups at once; without groups, the overall analysis
+        // has them. Cardinality is counted per bucket.
+        async Task<JsonObject> BucketAsync(JsonObject by, QueryNode bucketQuery, long? total, Dictionary<TimeSpan, IReadOnlyList<HistogramBucket>>? series)
         {
             var values = new JsonObject();
             for (var i = 0; i < computes.Count; i++)
@@ -120,11 +129,14 @@ public static class LogsAggregateApi
                     values[$"c{i}"] = await store.CardinalityAsync(tenantId, bucketQuery, from, to, field, cancellationToken);
                     continue;
                 }
-                var interval = timeseries[i] ?? DefaultInterval(from, to, timeseries);
-                var analytics = await store.AnalyzeAsync(tenantId, bucketQuery, from, to, interval, cancellationToken);
-                values[$"c{i}"] = timeseries[i] is null
-                    ? analytics.Total
-                    : new JsonArray(analytics.Histogram.Select(b => (JsonNode?)new JsonObject { ["time"] = b.Start.ToString("O"), ["value"] = b.Count }).ToArray());
+                if (timeseries[i] is not { } interval)
+                {
+                    values[$"c{i}"] = total ?? overall.Total;
+                    continue;
+                }
+                var histogram = series?[interval]
+                    ?? (interval == overall.Interval ? overall.Histogram : (await store.AnalyzeAsync(tenantId, bucketQuery, from, to, interval, cancellationToken)).Histogram);
+                values[$"c{i}"] = new JsonArray(histogram.Select(b => (JsonNode?)new JsonObject { ["time"] = b.Start.ToString("O"), ["value"] = b.Count }).ToArray());
             }
             return new JsonObject { ["by"] = by, ["computes"] = values };
         }

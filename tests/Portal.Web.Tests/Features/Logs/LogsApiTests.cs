@@ -40,6 +40,43 @@ public sealed class LogsApiTests(PortalFixture portal)
         Assert.InRange(Points(result!).Count, 10, 11);
     }
 
+    [Fact]
+    public async Task Aggregate_TimeseriesGroupedByService_EachGroupHasOnlyItsOwnEvents()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        var other = await portal.CreateTenantAsync();
+        using var client = portal.CreateClient();
+        var web = new JsonArray(Enumerable.Range(0, 3).Select(i => (JsonNode?)new JsonObject { ["service"] = "web", ["message"] = $"GET /{i}" }).ToArray());
+        foreach (var (owner, payload) in new[] { (tenant, LogShipper.SshFailures("192.0.2.5", 5)), (tenant, web), (other, LogShipper.SshFailures("192.0.2.6", 40)) })
+        {
+            using var _ = await LogShipper.PostAsync(client, owner, payload);
+        }
+        var body = new JsonObject
+        {
+            ["compute"] = new JsonArray(
+                new JsonObject { ["aggregation"] = "count", ["type"] = "timeseries", ["interval"] = "1m" },
+                new JsonObject { ["aggregation"] = "count" }),
+            ["filter"] = new JsonObject { ["query"] = "*", ["from"] = "now-10m", ["to"] = "now" },
+            ["group_by"] = new JsonArray(new JsonObject { ["facet"] = "service" }),
+        };
+
+        Dictionary<string, (long Sum, long Count, int Points)> groups = [];
+        for (var attempt = 0; attempt < 20 && groups.GetValueOrDefault("web").Sum != 3; attempt++)
+        {
+            await Task.Delay(attempt == 0 ? 0 : 100); // searchable within a second of the 202
+            using var response = await client.SendAsync(tenant.Request(HttpMethod.Post, "api/v2/logs/analytics/aggregate", JsonContent.Create(body)));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            groups = (await response.Content.ReadFromJsonAsync<JsonObject>())!["data"]!["buckets"]!.AsArray().ToDictionary(
+                b => b!["by"]!["service"]!.GetValue<string>(),
+                b => (b!["computes"]!["c0"]!.AsArray().Sum(p => p!["value"]!.GetValue<long>()), b["computes"]!["c1"]!.GetValue<long>(), b["computes"]!["c0"]!.AsArray().Count));
+        }
+
+        Assert.Equal(["sshd", "web"], groups.Keys.Order());
+        Assert.Equal((5L, 5L), (groups["sshd"].Sum, groups["sshd"].Count));
+        Assert.Equal((3L, 3L), (groups["web"].Sum, groups["web"].Count));
+        Assert.InRange(groups["web"].Points, 10, 11);
+    }
+
     [Theory]
     [InlineData("""{"compute":[{"aggregation":"avg","metric":"@duration"}]}""", "'count' and 'cardinality'")]
     [InlineData("""{"group_by":[{"facet":"@usr.name"}]}""", "group_by")]
