@@ -18,43 +18,102 @@ internal static class EventSearcher
 
     /// <summary>
     /// Documents matching <paramref name="query"/> in <c>[from, to)</c>, newest first, after an optional cursor. With
-    /// <paramref name="exactTotal"/> false, segments are searched newest first and the search stops once the page is full
-    /// and the segments left are all older than its oldest document: the page is the same, but
-    /// <see cref="SearchPage.TotalHits"/> counts only the documents looked at (exact when the page is not full).
+    /// <paramref name="exactTotal"/> false, the newest documents are searched first and the search stops once the page is
+    /// full and what is left is older than its oldest document (<see cref="NewestFirstByBlocks"/>): the page is the same,
+    /// but <see cref="SearchPage.TotalHits"/> counts only the documents looked at (exact when the page is not full).
     /// </summary>
     public static SearchPage Search(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit, SearchCursor? after, bool exactTotal = true)
     {
-        var filtered = Filtered(query, from, to, after);
-        var top = exactTotal ? searcher.Search(filtered, null, Math.Max(1, limit), NewestFirst) : NewestSegmentsFirst(searcher, filtered, Math.Max(1, limit));
+        var top = exactTotal
+            ? searcher.Search(Filtered(query, from, to, after), null, Math.Max(1, limit), NewestFirst)
+            : NewestFirstByBlocks(searcher, Bounded(query, from, to, after), Math.Max(1, limit));
         var hits = top.ScoreDocs.Select(d => searcher.Doc(d.Doc, SourceOnly).Get(LuceneFields.Source)).ToList();
         return new SearchPage(hits, top.TotalHits);
     }
 
     /// <summary>
-    /// The newest <paramref name="limit"/> matches, visiting segments by their newest timestamp, newest first, and
-    /// skipping the rest once the page is full and the next segment ends before the page's oldest match. Events mostly
-    /// arrive in time order, so on a day of ten million events a search for the newest fifty reads the last few segments
-    /// and skips the merged bulk of the day.
+    /// The newest <paramref name="limit"/> matches. Each segment is read from its end backwards in runs of documents
+    /// that double in size (1,024, then 2,048...), and runs of all segments are read in the order of the newest
+    /// timestamp they may hold (from <see cref="SegmentTimes"/>); once the page is full and no run left may hold a document
+    /// as new as the page's oldest, the search stops. Events mostly arrive in time order, so on a day of ten million events
+    /// the newest fifty matches of a term are found in the last few runs, whatever the query matches earlier in the day.
     /// </summary>
-    private static TopDocs NewestSegmentsFirst(IndexSearcher searcher, global::Lucene.Net.Search.Query query, int limit)
+    private static TopDocs NewestFirstByBlocks(IndexSearcher searcher, (global::Lucene.Net.Search.Query Query, long FromMs, long ToMs) bounded, int limit)
     {
+        var (query, fromMs, toMs) = bounded;
         var weight = searcher.CreateNormalizedWeight(query);
-        var top = TopFieldCollector.Create(NewestFirst, limit, fillFields: false, trackDocScores: false, trackMaxScore: false, docsScoredInOrder: !weight.ScoresDocsOutOfOrder);
+        // A query that reads stored documents to decide (a message pattern) must only ever see documents in the range.
+        var readsDocuments = MessagePatternQuery.ReadsDocuments(query);
+        var top = TopFieldCollector.Create(NewestFirst, limit, fillFields: false, trackDocScores: false, trackMaxScore: false, docsScoredInOrder: false);
         var page = new PageTimestamps(top, limit);
-        var segments = searcher.IndexReader.Leaves
-            .Select(leaf => (Leaf: leaf, Span: TimeRangeFilter.SpanOf(leaf.AtomicReader)))
-            .Where(s => s.Span is not null)
-            .OrderByDescending(s => s.Span!.Value.Max);
-        foreach (var (leaf, span) in segments)
+        var runs = new PriorityQueue<Run, long>();
+        foreach (var leaf in searcher.IndexReader.Leaves)
         {
-            if (page.Full && span!.Value.Max < page.Oldest)
+            if (TimeRangeFilter.TimesOf(leaf.AtomicReader) is { } times && times.Max >= fromMs && times.Min < toMs)
+            {
+                Enqueue(new Run(leaf, times, leaf.AtomicReader.MaxDoc, SegmentTimes.BlockSize));
+            }
+        }
+        while (runs.TryDequeue(out var run, out var priority))
+        {
+            if (page.Full && -priority < page.Oldest)
             {
                 break;
             }
-            page.SetNextReader(leaf);
-            weight.GetBulkScorer(leaf, !top.AcceptsDocsOutOfOrder, leaf.AtomicReader.LiveDocs)?.Score(page);
+            var reader = run.Leaf.AtomicReader;
+            var timestamps = reader.GetNumericDocValues(LuceneFields.Timestamp)!;
+            IBits? accept = readsDocuments ? new InRange(reader.LiveDocs, timestamps, fromMs, toMs) : reader.LiveDocs;
+            if (weight.GetScorer(run.Leaf, accept) is { } scorer)
+            {
+                page.SetNextReader(run.Leaf);
+                for (var doc = scorer.Advance(run.Start); doc < run.End; doc = scorer.NextDoc())
+                {
+                    if (timestamps.Get(doc) is var ts && ts >= fromMs && ts < toMs)
+                    {
+                        page.Collect(doc);
+                    }
+                }
+            }
+            if (run.Start > 0)
+            {
+                Enqueue(new Run(run.Leaf, run.Times, run.Start, run.Size * 2));
+            }
         }
         return top.GetTopDocs();
+
+        // A run is read in the order of the newest in-range timestamp it may hold; a run wholly outside the range is
+        // passed over, and the one before it queued instead.
+        void Enqueue(Run run)
+        {
+            while (true)
+            {
+                var (min, max) = run.Times.Span(run.Start, run.End);
+                if (max >= fromMs && min < toMs)
+                {
+                    runs.Enqueue(run, -Math.Min(max, toMs - 1));
+                    return;
+                }
+                if (run.Start == 0)
+                {
+                    return;
+                }
+                run = new Run(run.Leaf, run.Times, run.Start, run.Size * 2);
+            }
+        }
+    }
+
+    /// <summary>Documents <c>[End - Size, End)</c> of a segment (from 0 when fewer are left).</summary>
+    private readonly record struct Run(AtomicReaderContext Leaf, SegmentTimes Times, int End, int Size)
+    {
+        public int Start => Math.Max(0, End - Size);
+    }
+
+    /// <summary>Live documents whose timestamp is in the range.</summary>
+    private sealed class InRange(IBits? live, NumericDocValues timestamps, long fromMs, long toMs) : IBits
+    {
+        public int Length => live?.Length ?? int.MaxValue;
+
+        public bool Get(int index) => (live is null || live.Get(index)) && timestamps.Get(index) is var ts && ts >= fromMs && ts < toMs;
     }
 
     /// <summary>Every stored source matching the query in <c>[from, to)</c>, unordered.</summary>
@@ -218,6 +277,22 @@ internal static class EventSearcher
     /// </summary>
     private static global::Lucene.Net.Search.Query Filtered(QueryNode query, DateTimeOffset from, DateTimeOffset to, SearchCursor? after = null)
     {
+        var (translated, fromMs, toMs) = Bounded(query, from, to, after);
+        if (query is MatchAllNode or NotNode)
+        {
+            // Nothing selective to lead with: the range's own index terms narrow the documents first.
+            return new BooleanQuery
+            {
+                { translated, Occur.MUST },
+                { NumericRangeQuery.NewInt64Range(LuceneFields.Timestamp, LuceneFields.TimestampPrecisionStep, fromMs, toMs, true, false), Occur.MUST },
+            };
+        }
+        return new FilteredQuery(translated, new TimeRangeFilter(fromMs, toMs), TimeRangeFilter.QueryFirst);
+    }
+
+    /// <summary>The query, before the <paramref name="after"/> cursor when there is one, and the time range left to search.</summary>
+    private static (global::Lucene.Net.Search.Query Query, long FromMs, long ToMs) Bounded(QueryNode query, DateTimeOffset from, DateTimeOffset to, SearchCursor? after)
+    {
         var fromMs = from.ToUnixTimeMilliseconds();
         var toMs = to.ToUnixTimeMilliseconds();
         var translated = LuceneQueryTranslator.Translate(query);
@@ -233,16 +308,7 @@ internal static class EventSearcher
                 { new FilteredQuery(sameMillisecond, TieBreak.AtLeast(cursor.Id), FilteredQuery.QUERY_FIRST_FILTER_STRATEGY), Occur.MUST_NOT },
             };
         }
-        if (query is MatchAllNode or NotNode)
-        {
-            // Nothing selective to lead with: the range's own index terms narrow the documents first.
-            return new BooleanQuery
-            {
-                { translated, Occur.MUST },
-                { NumericRangeQuery.NewInt64Range(LuceneFields.Timestamp, LuceneFields.TimestampPrecisionStep, fromMs, toMs, true, false), Occur.MUST },
-            };
-        }
-        return new FilteredQuery(translated, new TimeRangeFilter(fromMs, toMs), TimeRangeFilter.QueryFirst);
+        return (translated, fromMs, toMs);
     }
 
     /// <summary>Passes matches on to the page's collector, keeping the timestamps of the newest <c>limit</c> of them.</summary>

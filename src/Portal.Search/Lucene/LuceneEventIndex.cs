@@ -88,6 +88,9 @@ public sealed class LuceneEventIndex : IDisposable
     /// <summary>Opens a near-real-time reader over everything added so far (no commit, no fsync).</summary>
     public void Refresh() => _searchers.MaybeRefreshBlocking();
 
+    /// <summary>Returns once the background merges running or pending have finished (benchmarks measure a settled index).</summary>
+    internal void WaitForMerges() => _writer.WaitForMerges();
+
     /// <summary>Commits everything added so far with <paramref name="data"/> as the commit's user data.</summary>
     public void Commit(IDictionary<string, string> data)
     {

@@ -65,6 +65,15 @@ internal static class MessagePatternQuery
         return query.Clauses.Count == 0 ? new MatchAllDocsQuery() : query;
     }
 
+    /// <summary>Whether <paramref name="query"/> holds a message pattern, which reads the stored documents it is asked about.</summary>
+    public static bool ReadsDocuments(global::Lucene.Net.Search.Query query) => query switch
+    {
+        ConstantScoreQuery constant => constant.Filter is ConfirmingFilter || constant.Query is { } inner && ReadsDocuments(inner),
+        BooleanQuery boolean => boolean.Clauses.Any(c => ReadsDocuments(c.Query)),
+        FilteredQuery filtered => ReadsDocuments(filtered.Query),
+        _ => false,
+    };
+
     /// <summary>The candidates' documents whose stored event passes the test.</summary>
     private sealed class ConfirmingFilter(global::Lucene.Net.Search.Query candidates, Func<LogEvent, bool> test) : Filter
     {

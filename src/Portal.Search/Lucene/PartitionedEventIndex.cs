@@ -222,6 +222,16 @@ public sealed class PartitionedEventIndex : IDisposable
         }
     }
 
+    /// <summary>Returns once every partition's background merges have finished, then makes their result searchable.</summary>
+    internal void WaitForMerges()
+    {
+        foreach (var partition in Snapshot())
+        {
+            partition.Index.WaitForMerges();
+            partition.Index.Refresh();
+        }
+    }
+
     private List<Partition> Snapshot()
     {
         lock (_gate)

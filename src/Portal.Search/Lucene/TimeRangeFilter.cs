@@ -14,8 +14,8 @@ namespace Portal.Search.Lucene;
 /// </summary>
 internal sealed class TimeRangeFilter(long fromMs, long toMs) : Filter
 {
-    /// <summary>Each segment's smallest and largest timestamp, computed once: segments never change once written.</summary>
-    private static readonly ConditionalWeakTable<object, StrongBox<(long Min, long Max)>> Spans = new();
+    /// <summary>Each segment's time span and blocks, computed once: segments never change once written.</summary>
+    private static readonly ConditionalWeakTable<object, SegmentTimes> Times = new();
 
     public override DocIdSet? GetDocIdSet(AtomicReaderContext context, IBits? acceptDocs)
     {
@@ -24,7 +24,8 @@ internal sealed class TimeRangeFilter(long fromMs, long toMs) : Filter
         {
             return null;
         }
-        var (min, max) = Span(reader, timestamps);
+        var times = TimesOf(reader, timestamps);
+        var (min, max) = (times.Min, times.Max);
         if (max < fromMs || min >= toMs)
         {
             return null;
@@ -34,22 +35,12 @@ internal sealed class TimeRangeFilter(long fromMs, long toMs) : Filter
             : new Matching(reader.MaxDoc, acceptDocs, doc => timestamps.Get(doc) is var ts && ts >= fromMs && ts < toMs);
     }
 
-    /// <summary>A segment's smallest and largest timestamp, or null when it holds none.</summary>
-    public static (long Min, long Max)? SpanOf(AtomicReader reader) =>
-        reader.MaxDoc == 0 || reader.GetNumericDocValues(LuceneFields.Timestamp) is not { } timestamps ? null : Span(reader, timestamps);
+    /// <summary>A segment's time span and blocks, or null when it holds no document with a timestamp.</summary>
+    public static SegmentTimes? TimesOf(AtomicReader reader) =>
+        reader.MaxDoc == 0 || reader.GetNumericDocValues(LuceneFields.Timestamp) is not { } timestamps ? null : TimesOf(reader, timestamps);
 
-    private static (long Min, long Max) Span(AtomicReader reader, NumericDocValues timestamps) =>
-        Spans.GetValue(reader.CoreCacheKey, _ =>
-        {
-            long min = long.MaxValue, max = long.MinValue;
-            for (var doc = 0; doc < reader.MaxDoc; doc++)
-            {
-                var ts = timestamps.Get(doc);
-                min = Math.Min(min, ts);
-                max = Math.Max(max, ts);
-            }
-            return new StrongBox<(long, long)>((min, max));
-        }).Value;
+    private static SegmentTimes TimesOf(AtomicReader reader, NumericDocValues timestamps) =>
+        Times.GetValue(reader.CoreCacheKey, _ => SegmentTimes.Read(reader.MaxDoc, timestamps));
 
     public override string ToString() => $"_ts:[{fromMs} TO {toMs})";
 
@@ -76,5 +67,62 @@ internal sealed class TimeRangeFilter(long fromMs, long toMs) : Filter
     private sealed class Matching(int maxDoc, IBits? acceptDocs, Func<int, bool> match) : FieldCacheDocIdSet(maxDoc, acceptDocs)
     {
         protected override bool MatchDoc(int doc) => match(doc);
+    }
+}
+
+/// <summary>
+/// A segment's smallest and largest timestamp, and the same for each block of <see cref="BlockSize"/> consecutive
+/// documents: events arrive mostly in time order, so a block's span is narrow, and a search for the newest events or a
+/// short range can tell which blocks to read without reading them.
+/// </summary>
+internal sealed class SegmentTimes
+{
+    /// <summary>Documents per block (a power of two).</summary>
+    public const int BlockShift = 10;
+
+    /// <inheritdoc cref="BlockShift"/>
+    public const int BlockSize = 1 << BlockShift;
+
+    private SegmentTimes(long min, long max, long[] blockMin, long[] blockMax)
+    {
+        (Min, Max, _blockMin, _blockMax) = (min, max, blockMin, blockMax);
+    }
+
+    private readonly long[] _blockMin;
+    private readonly long[] _blockMax;
+
+    public long Min { get; }
+
+    public long Max { get; }
+
+    public static SegmentTimes Read(int maxDoc, NumericDocValues timestamps)
+    {
+        var blocks = (maxDoc + BlockSize - 1) >> BlockShift;
+        var blockMin = new long[blocks];
+        var blockMax = new long[blocks];
+        for (var block = 0; block < blocks; block++)
+        {
+            long min = long.MaxValue, max = long.MinValue;
+            for (int doc = block << BlockShift, end = Math.Min(maxDoc, doc + BlockSize); doc < end; doc++)
+            {
+                var ts = timestamps.Get(doc);
+                min = Math.Min(min, ts);
+                max = Math.Max(max, ts);
+            }
+            (blockMin[block], blockMax[block]) = (min, max);
+        }
+        return new SegmentTimes(blocks == 0 ? long.MaxValue : blockMin.Min(), blocks == 0 ? long.MinValue : blockMax.Max(), blockMin, blockMax);
+    }
+
+    /// <summary>The smallest and largest timestamp among documents <c>[start, end)</c>, from the blocks they lie in (a superset).</summary>
+    public (long Min, long Max) Span(int start, int end)
+    {
+        long min = long.MaxValue, max = long.MinValue;
+        for (int block = start >> BlockShift, last = (end - 1) >> BlockShift; block <= last; block++)
+        {
+            min = Math.Min(min, _blockMin[block]);
+            max = Math.Max(max, _blockMax[block]);
+        }
+        return (min, max);
     }
 }

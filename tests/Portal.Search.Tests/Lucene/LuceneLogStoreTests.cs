@@ -170,6 +170,47 @@ public sealed class LuceneLogStoreTests : IDisposable
         Assert.Equal(expected.Select(e => e.Id).Order(), seen.Select(e => e.Id).Order());
     }
 
+    [Theory]
+    [InlineData("failed", 0, 6000)]
+    [InlineData("failed", 1000, 2500)]
+    [InlineData("*", 4000, 4100)]
+    [InlineData("*password\\ for\\ ad*", 500, 5000)]
+    public async Task SearchAsync_ThousandsOfEventsOutOfOrder_PagesInExactlyTheOrderOfASort(string query, int fromSecond, int toSecond)
+    {
+        // Two segments of 3,000 events, mostly in time order but a tenth anywhere in the span, the second reaching back
+        // into the first's time: reading blocks newest first must still give exactly the order of a full sort.
+        var random = new Random(7);
+        var events = new List<LogEvent>();
+        for (var batch = 0; batch < 2; batch++)
+        {
+            var chunk = Enumerable.Range(0, 3000).Select(i =>
+            {
+                var second = random.Next(10) == 0 ? random.Next(6000) : batch * 1500 + i;
+                var message = i % 2 == 0 ? $"Failed password for admin{i % 7}" : "Accepted publickey";
+                return Event($"ev-{batch}-{i:D4}", T0.AddSeconds(second), message);
+            }).ToList();
+            events.AddRange(chunk);
+            await _store.AppendAsync(TenantA, chunk, CancellationToken.None);
+            await _store.RefreshAsync(TenantA, CancellationToken.None);
+        }
+        var (from, to) = (T0.AddSeconds(fromSecond), T0.AddSeconds(toSecond));
+        var matcher = QueryMatcher.Compile(QueryParser.Parse(query));
+
+        var seen = new List<string>();
+        SearchCursor? after = null;
+        do
+        {
+            var page = await _store.SearchAsync(TenantA, new SearchRequest(QueryParser.Parse(query), from, to, Limit: 50, After: after), CancellationToken.None);
+            seen.AddRange(page.Items.Select(e => e.Id));
+            after = page.Next;
+        }
+        while (after is not null);
+
+        var expected = events.Where(e => e.Timestamp >= from && e.Timestamp < to && matcher(e))
+            .OrderByDescending(e => e.Timestamp).ThenByDescending(e => TieBreak.Of(e.Id)).Select(e => e.Id);
+        Assert.Equal(expected, seen);
+    }
+
     [Fact]
     public async Task AppendAsync_ThenReopen_EventsAreDurable()
     {
