@@ -20,10 +20,11 @@ public interface ILogStore
     Task<EventPage<LogEvent>> SearchAsync(Guid tenantId, SearchRequest request, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Histogram of matches over time (buckets of <paramref name="interval"/>) and top values of the reserved facets,
-    /// then of the <paramref name="attributeFacets"/> attributes most common in the range (keyed <c>@path</c>).
+    /// Histogram of matches over time (buckets of <paramref name="interval"/>) and top values of the reserved facets (all
+    /// four, or only <paramref name="facets"/>), then of the <paramref name="attributeFacets"/> attributes most common in
+    /// the range (keyed <c>@path</c>).
     /// </summary>
-    Task<LogAnalytics> AnalyzeAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, CancellationToken cancellationToken, int attributeFacets = 0);
+    Task<LogAnalytics> AnalyzeAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, CancellationToken cancellationToken, int attributeFacets = 0, IReadOnlyList<string>? facets = null);
 
     /// <summary>
     /// One histogram of the matches per value of the reserved <paramref name="facet"/> among <paramref name="values"/>

@@ -30,8 +30,8 @@ public sealed class LuceneLogStore(TenantIndexes indexes) : ILogStore
     }
 
     /// <inheritdoc />
-    public Task<LogAnalytics> AnalyzeAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, CancellationToken cancellationToken, int attributeFacets = 0) =>
-        Task.FromResult(indexes.GetJournaled(tenantId, Kind).Index.Analyze(query, from, to, interval, FacetFields, facetSize: 10, attributeFacets));
+    public Task<LogAnalytics> AnalyzeAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, CancellationToken cancellationToken, int attributeFacets = 0, IReadOnlyList<string>? facets = null) =>
+        Task.FromResult(indexes.GetJournaled(tenantId, Kind).Index.Analyze(query, from, to, interval, facets ?? FacetFields, facetSize: 10, attributeFacets));
 
     /// <inheritdoc />
     public Task<IReadOnlyDictionary<string, IReadOnlyList<HistogramBucket>>> SeriesAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, string facet, IReadOnlyList<string> values, CancellationToken cancellationToken) =>

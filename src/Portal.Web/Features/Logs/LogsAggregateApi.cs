@@ -88,7 +88,9 @@ public static class LogsAggregateApi
         }
 
         var tenantId = SessionInfo.From(http.User)!.TenantId;
-        var overall = await store.AnalyzeAsync(tenantId, query!, from, to, DefaultInterval(from, to, timeseries), cancellationToken);
+        // The overall pass counts only the facet the buckets are grouped by, if any.
+        var overall = await store.AnalyzeAsync(tenantId, query!, from, to, DefaultInterval(from, to, timeseries), cancellationToken,
+            facets: groupBy.Count == 0 ? [] : [Text(groupBy[0]["facet"])!]);
         var buckets = new JsonArray();
         if (groupBy.Count == 0)
         {
@@ -135,7 +137,7 @@ public static class LogsAggregateApi
                     continue;
                 }
                 var histogram = series?[interval]
-                    ?? (interval == overall.Interval ? overall.Histogram : (await store.AnalyzeAsync(tenantId, bucketQuery, from, to, interval, cancellationToken)).Histogram);
+                    ?? (interval == overall.Interval ? overall.Histogram : (await store.AnalyzeAsync(tenantId, bucketQuery, from, to, interval, cancellationToken, facets: [])).Histogram);
                 values[$"c{i}"] = new JsonArray(histogram.Select(b => (JsonNode?)new JsonObject { ["time"] = b.Start.ToString("O"), ["value"] = b.Count }).ToArray());
             }
             return new JsonObject { ["by"] = by, ["computes"] = values };
