@@ -120,7 +120,7 @@ internal static class EventSearcher
     public static List<string> ScanSources(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit = int.MaxValue)
     {
         var collector = new DocIdCollector();
-        searcher.Search(Filtered(query, from, to), collector);
+        Collect(searcher, query, from, to, collector);
         return collector.DocIds.Take(limit).Select(id => searcher.Doc(id, SourceOnly).Get(LuceneFields.Source)).ToList();
     }
 
@@ -135,7 +135,7 @@ internal static class EventSearcher
             ? Fields(searcher).Where(f => f.Kind == FieldKind.Attribute && !f.Name.StartsWith("vigil.", StringComparison.Ordinal)).Take(attributeFacets).Select(f => f.Name).ToList()
             : [];
         var collector = new AnalyticsCollector(fromMs, intervalMs, buckets, facets, attributes);
-        searcher.Search(Filtered(query, from, to), collector);
+        Collect(searcher, query, from, to, collector);
         return new LogAnalytics(collector.Total, TimeSpan.FromMilliseconds(intervalMs), Histogram(collector.Histogram, fromMs, intervalMs), collector.TopValues(facetSize));
     }
 
@@ -147,7 +147,7 @@ internal static class EventSearcher
     {
         var (fromMs, intervalMs, buckets) = Buckets(from, to, interval);
         var collector = new SeriesCollector(fromMs, intervalMs, buckets, facet, values);
-        searcher.Search(Filtered(query, from, to), collector);
+        Collect(searcher, query, from, to, collector);
         var series = new Dictionary<string, IReadOnlyList<HistogramBucket>>(StringComparer.Ordinal);
         for (var i = 0; i < values.Count; i++)
         {
@@ -258,7 +258,7 @@ internal static class EventSearcher
     public static int Count(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to)
     {
         var collector = new TotalHitCountCollector();
-        searcher.Search(Filtered(query, from, to), collector);
+        Collect(searcher, query, from, to, collector);
         return collector.TotalHits;
     }
 
@@ -267,6 +267,49 @@ internal static class EventSearcher
     {
         var top = searcher.Search(new TermQuery(new Term(LuceneFields.Id, id)), 1);
         return top.TotalHits == 0 ? null : searcher.Doc(top.ScoreDocs[0].Doc, SourceOnly).Get(LuceneFields.Source);
+    }
+
+    /// <summary>
+    /// Passes every match in <c>[from, to)</c> to <paramref name="collector"/>. Everything in a range (<c>*</c>, the
+    /// Logs Explorer's default) needs no query at all: each segment's documents are read from the blocks whose time span
+    /// meets the range, testing the timestamp of the documents of blocks the range cuts.
+    /// </summary>
+    private static void Collect(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, ICollector collector)
+    {
+        if (query is not MatchAllNode)
+        {
+            searcher.Search(Filtered(query, from, to), collector);
+            return;
+        }
+        var (fromMs, toMs) = (from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds());
+        foreach (var leaf in searcher.IndexReader.Leaves)
+        {
+            var reader = leaf.AtomicReader;
+            if (TimeRangeFilter.TimesOf(reader) is not { } times || times.Max < fromMs || times.Min >= toMs)
+            {
+                continue;
+            }
+            collector.SetNextReader(leaf);
+            var live = reader.LiveDocs;
+            var timestamps = reader.GetNumericDocValues(LuceneFields.Timestamp)!;
+            for (var start = 0; start < reader.MaxDoc; start += SegmentTimes.BlockSize)
+            {
+                var end = Math.Min(reader.MaxDoc, start + SegmentTimes.BlockSize);
+                var (min, max) = times.Span(start, end);
+                if (max < fromMs || min >= toMs)
+                {
+                    continue;
+                }
+                var whole = min >= fromMs && max < toMs;
+                for (var doc = start; doc < end; doc++)
+                {
+                    if ((live is null || live.Get(doc)) && (whole || timestamps.Get(doc) is var ts && ts >= fromMs && ts < toMs))
+                    {
+                        collector.Collect(doc);
+                    }
+                }
+            }
+        }
     }
 
     /// <summary>

@@ -209,6 +209,9 @@ public sealed class LuceneLogStoreTests : IDisposable
         var expected = events.Where(e => e.Timestamp >= from && e.Timestamp < to && matcher(e))
             .OrderByDescending(e => e.Timestamp).ThenByDescending(e => TieBreak.Of(e.Id)).Select(e => e.Id);
         Assert.Equal(expected, seen);
+        // Counting reads the same blocks (without a query for "*"): the histogram holds exactly the matches.
+        var analytics = await _store.AnalyzeAsync(TenantA, QueryParser.Parse(query), from, to, TimeSpan.FromMinutes(10), CancellationToken.None);
+        Assert.Equal((expected.Count(), expected.Count()), (analytics.Total, analytics.Histogram.Sum(b => b.Count)));
     }
 
     [Fact]
