@@ -172,7 +172,9 @@ public sealed class IntakeApiTests(PortalFixture portal)
         var noisy = await portal.CreateTenantAsync();
         var quiet = await portal.CreateTenantAsync();
         using var client = portal.CreateClient();
-        var big = new JsonArray(Enumerable.Range(0, 500).Select(i => (JsonNode?)new JsonObject { ["service"] = "bulk", ["message"] = $"{i} " + new string('x', 3000) }).ToArray());
+        // 1.9 MB each against the fixture's 1 MB/s with a 2 MB burst: the second needs 1.8 s of refill, a margin a busy
+        // machine does not eat (1.5 MB left it 1 s, and a first request slowed by parallel tests sometimes took that).
+        var big = new JsonArray(Enumerable.Range(0, 500).Select(i => (JsonNode?)new JsonObject { ["service"] = "bulk", ["message"] = $"{i} " + new string('x', 3750) }).ToArray());
 
         using var first = await LogShipper.PostAsync(client, noisy, big);
         using var second = await LogShipper.PostAsync(client, noisy, big);
