@@ -33,9 +33,9 @@ internal static class EventSearcher
 
     /// <summary>
     /// The newest <paramref name="limit"/> matches. Each segment is read from its end backwards in runs of documents
-    /// that double in size (1,024, then 2,048...), and runs of all segments are read in the order of the newest
-    /// timestamp they may hold (from <see cref="SegmentTimes"/>); once the page is full and no run left may hold a document
-    /// as new as the page's oldest, the search stops. Events mostly arrive in time order, so on a day of ten million events
+    /// that double in size (1,024, then 2,048...), and segments take turns in the order of the newest timestamp their
+    /// unread documents may hold (from <see cref="SegmentTimes"/>); once the page is full and nothing unread may hold a
+    /// document as new as the page's oldest, the search stops. Events mostly arrive in time order, so on a day of ten million events
     /// the newest fifty matches of a term are found in the last few runs, whatever the query matches earlier in the day.
     /// </summary>
     private static TopDocs NewestFirstByBlocks(IndexSearcher searcher, (global::Lucene.Net.Search.Query Query, long FromMs, long ToMs) bounded, int limit)
@@ -62,7 +62,7 @@ internal static class EventSearcher
             }
             var reader = run.Leaf.AtomicReader;
             var timestamps = reader.GetNumericDocValues(LuceneFields.Timestamp)!;
-            IBits? accept = readsDocuments ? new InRange(reader.LiveDocs, timestamps, fromMs, toMs) : reader.LiveDocs;
+            IBits? accept = readsDocuments ? new InRange(reader.LiveDocs, timestamps, reader.MaxDoc, fromMs, toMs) : reader.LiveDocs;
             if (weight.GetScorer(run.Leaf, accept) is { } scorer)
             {
                 page.SetNextReader(run.Leaf);
@@ -81,16 +81,17 @@ internal static class EventSearcher
         }
         return top.GetTopDocs();
 
-        // A run is read in the order of the newest in-range timestamp it may hold; a run wholly outside the range is
-        // passed over, and the one before it queued instead.
+        // A segment's next run is ranked by the newest timestamp anything unread in the segment may hold (the run and every
+        // document before it), so that stopping never leaves a newer event unread: merges and late events put old blocks
+        // after new ones. A run wholly outside the range is passed over, and the one before it queued instead.
         void Enqueue(Run run)
         {
-            while (true)
+            while (run.Times.MaxBefore(run.End) >= fromMs)
             {
                 var (min, max) = run.Times.Span(run.Start, run.End);
                 if (max >= fromMs && min < toMs)
                 {
-                    runs.Enqueue(run, -Math.Min(max, toMs - 1));
+                    runs.Enqueue(run, -Math.Min(run.Times.MaxBefore(run.End), toMs - 1));
                     return;
                 }
                 if (run.Start == 0)
@@ -109,9 +110,9 @@ internal static class EventSearcher
     }
 
     /// <summary>Live documents whose timestamp is in the range.</summary>
-    private sealed class InRange(IBits? live, NumericDocValues timestamps, long fromMs, long toMs) : IBits
+    private sealed class InRange(IBits? live, NumericDocValues timestamps, int maxDoc, long fromMs, long toMs) : IBits
     {
-        public int Length => live?.Length ?? int.MaxValue;
+        public int Length => maxDoc;
 
         public bool Get(int index) => (live is null || live.Get(index)) && timestamps.Get(index) is var ts && ts >= fromMs && ts < toMs;
     }

@@ -96,12 +96,7 @@ internal static class TieBreak
         public override DocIdSet GetDocIdSet(AtomicReaderContext context, IBits? acceptDocs)
         {
             var keys = Keys(context.AtomicReader);
-            return new Matching(context.AtomicReader.MaxDoc, acceptDocs, doc => keys(doc) >= atLeast);
-        }
-
-        private sealed class Matching(int maxDoc, IBits? acceptDocs, Func<int, bool> match) : FieldCacheDocIdSet(maxDoc, acceptDocs)
-        {
-            protected override bool MatchDoc(int doc) => match(doc);
+            return new MatchingDocs(context.AtomicReader.MaxDoc, acceptDocs, doc => keys(doc) >= atLeast);
         }
     }
 }

@@ -31,8 +31,8 @@ internal sealed class TimeRangeFilter(long fromMs, long toMs) : Filter
             return null;
         }
         return min >= fromMs && max < toMs
-            ? new Matching(reader.MaxDoc, acceptDocs, _ => true)
-            : new Matching(reader.MaxDoc, acceptDocs, doc => timestamps.Get(doc) is var ts && ts >= fromMs && ts < toMs);
+            ? new MatchingDocs(reader.MaxDoc, acceptDocs, _ => true)
+            : new MatchingDocs(reader.MaxDoc, acceptDocs, doc => timestamps.Get(doc) is var ts && ts >= fromMs && ts < toMs);
     }
 
     /// <summary>A segment's time span and blocks, or null when it holds no document with a timestamp.</summary>
@@ -64,10 +64,6 @@ internal sealed class TimeRangeFilter(long fromMs, long toMs) : Filter
                 : base.FilteredBulkScorer(context, weight, scoreDocsInOrder, docIdSet);
     }
 
-    private sealed class Matching(int maxDoc, IBits? acceptDocs, Func<int, bool> match) : FieldCacheDocIdSet(maxDoc, acceptDocs)
-    {
-        protected override bool MatchDoc(int doc) => match(doc);
-    }
 }
 
 /// <summary>
@@ -86,10 +82,19 @@ internal sealed class SegmentTimes
     private SegmentTimes(long min, long max, long[] blockMin, long[] blockMax)
     {
         (Min, Max, _blockMin, _blockMax) = (min, max, blockMin, blockMax);
+        _maxBefore = new long[blockMax.Length];
+        var running = long.MinValue;
+        for (var block = 0; block < blockMax.Length; block++)
+        {
+            _maxBefore[block] = running = Math.Max(running, blockMax[block]);
+        }
     }
 
     private readonly long[] _blockMin;
     private readonly long[] _blockMax;
+
+    /// <summary>The largest timestamp of the blocks up to and including each block.</summary>
+    private readonly long[] _maxBefore;
 
     public long Min { get; }
 
@@ -114,6 +119,9 @@ internal sealed class SegmentTimes
         return new SegmentTimes(blocks == 0 ? long.MaxValue : blockMin.Min(), blocks == 0 ? long.MinValue : blockMax.Max(), blockMin, blockMax);
     }
 
+    /// <summary>The largest timestamp among documents <c>[0, end)</c>, from the blocks they lie in (a bound from above).</summary>
+    public long MaxBefore(int end) => end <= 0 ? long.MinValue : _maxBefore[(end - 1) >> BlockShift];
+
     /// <summary>The smallest and largest timestamp among documents <c>[start, end)</c>, from the blocks they lie in (a superset).</summary>
     public (long Min, long Max) Span(int start, int end)
     {
@@ -125,4 +133,10 @@ internal sealed class SegmentTimes
         }
         return (min, max);
     }
+}
+
+/// <summary>The accepted documents of a segment that pass a test on their doc values, as random access bits.</summary>
+internal sealed class MatchingDocs(int maxDoc, IBits? acceptDocs, Func<int, bool> match) : FieldCacheDocIdSet(maxDoc, acceptDocs)
+{
+    protected override bool MatchDoc(int doc) => match(doc);
 }

@@ -170,6 +170,22 @@ public sealed class LuceneLogStoreTests : IDisposable
         Assert.Equal(expected.Select(e => e.Id).Order(), seen.Select(e => e.Id).Order());
     }
 
+    [Fact]
+    public async Task SearchAsync_NewestEventsAtTheStartOfASegment_AreOnTheFirstPage()
+    {
+        // One segment whose first block holds the newest events and whose later blocks hold older ones (a late backlog
+        // appended after live traffic, or a merge): the runs read from its end fill the page with older events first.
+        var events = Enumerable.Range(0, 4096)
+            .Select(i => Event($"ev-{i:D4}", i < 1024 ? T0.AddHours(2).AddSeconds(i) : T0.AddSeconds(i)))
+            .ToList();
+        await _store.AppendAsync(TenantA, events, CancellationToken.None);
+        await _store.RefreshAsync(TenantA, CancellationToken.None);
+
+        var page = await _store.SearchAsync(TenantA, new SearchRequest(QueryParser.Parse("*"), T0, T0.AddHours(3), Limit: 50), CancellationToken.None);
+
+        Assert.Equal(Enumerable.Range(974, 50).Reverse().Select(i => $"ev-{i:D4}"), page.Items.Select(e => e.Id));
+    }
+
     [Theory]
     [InlineData("failed", 0, 6000)]
     [InlineData("failed", 1000, 2500)]
