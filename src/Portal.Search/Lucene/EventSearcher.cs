@@ -65,12 +65,12 @@ internal static class EventSearcher
             IBits? accept = readsDocuments ? new InRange(reader.LiveDocs, timestamps, reader.MaxDoc, fromMs, toMs) : reader.LiveDocs;
             if (weight.GetScorer(run.Leaf, accept) is { } scorer)
             {
-                page.SetNextReader(run.Leaf);
+                top.SetNextReader(run.Leaf);
                 for (var doc = scorer.Advance(run.Start); doc < run.End; doc = scorer.NextDoc())
                 {
                     if (timestamps.Get(doc) is var ts && ts >= fromMs && ts < toMs)
                     {
-                        page.Collect(doc);
+                        page.Collect(doc, ts);
                     }
                 }
             }
@@ -356,22 +356,19 @@ internal static class EventSearcher
     }
 
     /// <summary>Passes matches on to the page's collector, keeping the timestamps of the newest <c>limit</c> of them.</summary>
-    private sealed class PageTimestamps(ICollector inner, int limit) : ICollector
+    private sealed class PageTimestamps(ICollector inner, int limit)
     {
         private readonly PriorityQueue<long, long> _newest = new(limit + 1);
-        private NumericDocValues? _timestamps;
 
         public bool Full => _newest.Count == limit;
 
         /// <summary>The oldest timestamp of the page so far.</summary>
         public long Oldest => _newest.Peek();
 
-        public bool AcceptsDocsOutOfOrder => inner.AcceptsDocsOutOfOrder;
-
-        public void Collect(int doc)
+        /// <summary>Collects <paramref name="doc"/> of the current segment, whose timestamp the caller has read.</summary>
+        public void Collect(int doc, long ts)
         {
             inner.Collect(doc);
-            var ts = _timestamps?.Get(doc) ?? long.MinValue;
             if (_newest.Count < limit)
             {
                 _newest.Enqueue(ts, ts);
@@ -381,14 +378,6 @@ internal static class EventSearcher
                 _newest.EnqueueDequeue(ts, ts);
             }
         }
-
-        public void SetNextReader(AtomicReaderContext context)
-        {
-            inner.SetNextReader(context);
-            _timestamps = context.AtomicReader.GetNumericDocValues(LuceneFields.Timestamp);
-        }
-
-        public void SetScorer(Scorer scorer) => inner.SetScorer(scorer);
     }
 
     private sealed class DocIdCollector : ICollector
