@@ -22,3 +22,12 @@ public sealed record FieldSummary(Portal.Detection.Query.FieldKind Kind, string 
     /// <summary>The field as written in a query: <c>@http.status_code</c>, <c>env</c>.</summary>
     public string QueryName => Kind == Portal.Detection.Query.FieldKind.Attribute ? "@" + Name : Name;
 }
+
+/// <summary>
+/// A timeseries grouped by a facet: every match's count and histogram, then the most frequent values of the facet,
+/// most frequent first, each with its own count and histogram (matches without the facet count only in the totals).
+/// </summary>
+public sealed record GroupedSeries(long Total, IReadOnlyList<HistogramBucket> Histogram, IReadOnlyList<SeriesGroup> Groups);
+
+/// <summary>One value of a grouped timeseries: how many matches carry it, and when.</summary>
+public sealed record SeriesGroup(string Value, long Count, IReadOnlyList<HistogramBucket> Histogram);

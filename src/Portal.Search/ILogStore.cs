@@ -27,10 +27,10 @@ public interface ILogStore
     Task<LogAnalytics> AnalyzeAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, CancellationToken cancellationToken, int attributeFacets = 0, IReadOnlyList<string>? facets = null);
 
     /// <summary>
-    /// One histogram of the matches per value of the reserved <paramref name="facet"/> among <paramref name="values"/>
-    /// (a grouped timeseries), counted in one pass; a value with no match gets a histogram of zeros.
+    /// A grouped timeseries: the matches' total and histogram, and the <paramref name="limit"/> most frequent values of
+    /// the reserved <paramref name="facet"/> (most frequent first, ties by value), each with its count and histogram.
     /// </summary>
-    Task<IReadOnlyDictionary<string, IReadOnlyList<HistogramBucket>>> SeriesAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, string facet, IReadOnlyList<string> values, CancellationToken cancellationToken);
+    Task<GroupedSeries> SeriesAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, string facet, int limit, CancellationToken cancellationToken);
 
     /// <summary>How many distinct values <paramref name="field"/> takes among the matches (a reserved attribute, tag key or attribute).</summary>
     Task<long> CardinalityAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, FieldRef field, CancellationToken cancellationToken);

@@ -141,20 +141,24 @@ internal static class EventSearcher
     }
 
     /// <summary>
-    /// One histogram per value of the reserved <paramref name="facet"/> among <paramref name="values"/>, in one pass over
-    /// the matches (a grouped timeseries would otherwise search once per group).
+    /// The matches' total and histogram, and the <paramref name="limit"/> most frequent values of the reserved
+    /// <paramref name="facet"/> with their counts and histograms: one pass over the matches (a second, over the kept
+    /// values only, when a segment's facet has too many values to count every value's histogram at once).
     /// </summary>
-    public static IReadOnlyDictionary<string, IReadOnlyList<HistogramBucket>> Series(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, string facet, IReadOnlyList<string> values)
+    public static GroupedSeries Series(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, string facet, int limit, long maxCells = SeriesCollector.MaxCells)
     {
         var (fromMs, intervalMs, buckets) = Buckets(from, to, interval);
-        var collector = new SeriesCollector(fromMs, intervalMs, buckets, facet, values);
+        var collector = new SeriesCollector(fromMs, intervalMs, buckets, facet, maxCells: maxCells);
         Collect(searcher, query, from, to, collector);
-        var series = new Dictionary<string, IReadOnlyList<HistogramBucket>>(StringComparer.Ordinal);
-        for (var i = 0; i < values.Count; i++)
+        var top = collector.Top(limit);
+        if (!collector.Complete)
         {
-            series[values[i]] = Histogram(collector.Counts[i], fromMs, intervalMs);
+            var kept = new SeriesCollector(fromMs, intervalMs, buckets, facet, top.Select(t => t.Value).ToList());
+            Collect(searcher, query, from, to, kept);
+            top = kept.Top(limit);
         }
-        return series;
+        var groups = top.Select(t => new SeriesGroup(t.Value, t.Count, Histogram(t.Histogram!, fromMs, intervalMs))).ToList();
+        return new GroupedSeries(collector.Total, Histogram(collector.Histogram, fromMs, intervalMs), groups);
     }
 
     /// <summary>The histogram's start, bucket width and bucket count (at most 10,000) for <c>[from, to)</c>.</summary>

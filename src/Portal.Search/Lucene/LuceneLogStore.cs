@@ -34,8 +34,8 @@ public sealed class LuceneLogStore(TenantIndexes indexes) : ILogStore
         Task.FromResult(indexes.GetJournaled(tenantId, Kind).Index.Analyze(query, from, to, interval, facets ?? FacetFields, facetSize: 10, attributeFacets));
 
     /// <inheritdoc />
-    public Task<IReadOnlyDictionary<string, IReadOnlyList<HistogramBucket>>> SeriesAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, string facet, IReadOnlyList<string> values, CancellationToken cancellationToken) =>
-        Task.FromResult(indexes.GetJournaled(tenantId, Kind).Index.Series(query, from, to, interval, facet, values));
+    public Task<GroupedSeries> SeriesAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, string facet, int limit, CancellationToken cancellationToken) =>
+        Task.FromResult(indexes.GetJournaled(tenantId, Kind).Index.Series(query, from, to, interval, facet, limit));
 
     /// <inheritdoc />
     public Task<long> CardinalityAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, FieldRef field, CancellationToken cancellationToken) =>

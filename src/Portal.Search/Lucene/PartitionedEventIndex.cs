@@ -153,9 +153,10 @@ public sealed class PartitionedEventIndex : IDisposable
     public LogAnalytics Analyze(QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, IReadOnlyList<string> facets, int facetSize, int attributeFacets = 0) =>
         WithSearcher(from, to, s => EventSearcher.Analyze(s, query, from, to, interval, facets, facetSize, attributeFacets));
 
-    /// <summary>A histogram of the matches per value of a reserved facet, in one pass.</summary>
-    public IReadOnlyDictionary<string, IReadOnlyList<HistogramBucket>> Series(QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, string facet, IReadOnlyList<string> values) =>
-        WithSearcher(from, to, s => EventSearcher.Series(s, query, from, to, interval, facet, values));
+    /// <summary>A timeseries of the matches grouped by the top values of a reserved facet, in one pass.</summary>
+    /// <remarks><paramref name="maxCells"/> bounds the value-by-bucket table a segment counts into (tests lower it).</remarks>
+    public GroupedSeries Series(QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, string facet, int limit, long maxCells = SeriesCollector.MaxCells) =>
+        WithSearcher(from, to, s => EventSearcher.Series(s, query, from, to, interval, facet, limit, maxCells));
 
     /// <summary>Attributes and tag keys of the days covering <c>[from, to)</c>, most common first.</summary>
     public List<FieldSummary> Fields(DateTimeOffset from, DateTimeOffset to) => WithSearcher(from, to, EventSearcher.Fields);

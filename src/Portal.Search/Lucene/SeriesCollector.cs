@@ -5,54 +5,142 @@ using global::Lucene.Net.Util;
 namespace Portal.Search.Lucene;
 
 /// <summary>
-/// Histograms of the matches for chosen values of one reserved facet, from doc values only: per segment, each chosen
-/// value is looked up once to its ordinal, and each match costs two doc-value reads.
+/// A timeseries grouped by one reserved facet, from doc values only: each match costs a timestamp and an ordinal read,
+/// counted into the overall histogram, the ordinal's total and the ordinal's histogram. Per segment the histograms are
+/// one dense table of ordinals by buckets; a segment whose facet has too many values for that table
+/// (<see cref="MaxCells"/> by default) counts totals only and leaves <see cref="Complete"/> false, and the caller counts the
+/// histograms of the values it keeps in a second pass restricted to them (<paramref name="only"/>).
 /// </summary>
-internal sealed class SeriesCollector(long fromMs, long intervalMs, int buckets, string facet, IReadOnlyList<string> values) : ICollector
+internal sealed class SeriesCollector(long fromMs, long intervalMs, int buckets, string facet, IReadOnlyList<string>? only = null, long maxCells = SeriesCollector.MaxCells) : ICollector
 {
+    /// <summary>The largest ordinal-by-bucket table a segment counts into (16 MB).</summary>
+    internal const long MaxCells = 1 << 22;
+
+    private readonly Dictionary<string, long> _counts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, long[]> _series = new(StringComparer.Ordinal);
     private NumericDocValues? _timestamps;
     private SortedDocValues? _facet;
-    private int[] _slotOfOrd = [];
+    private int[] _ordCounts = [];
+    private int[]? _cells;
+    private int[]? _slotOfOrd;
 
-    /// <summary>Counts per bucket, for each value in the order given.</summary>
-    public long[][] Counts { get; } = values.Select(_ => new long[buckets]).ToArray();
+    public long Total { get; private set; }
+
+    public long[] Histogram { get; } = new long[buckets];
+
+    /// <summary>Whether every counted value's histogram is known (see the class summary).</summary>
+    public bool Complete { get; private set; } = true;
 
     public bool AcceptsDocsOutOfOrder => true;
 
     public void Collect(int doc)
     {
-        if (_facet is null || _timestamps is null || _facet.GetOrd(doc) is not (>= 0 and var ord) || _slotOfOrd[ord] is not (>= 0 and var slot))
+        Total++;
+        var bucket = _timestamps is null ? -1 : (_timestamps.Get(doc) - fromMs) / intervalMs;
+        var inRange = bucket >= 0 && bucket < buckets;
+        if (inRange)
+        {
+            Histogram[bucket]++;
+        }
+        if (_facet is null || _facet.GetOrd(doc) is not (>= 0 and var ord))
         {
             return;
         }
-        var bucket = (_timestamps.Get(doc) - fromMs) / intervalMs;
-        if (bucket >= 0 && bucket < buckets)
+        if (_slotOfOrd is not null)
         {
-            Counts[slot][bucket]++;
+            ord = _slotOfOrd[ord];
+            if (ord < 0)
+            {
+                return;
+            }
+        }
+        _ordCounts[ord]++;
+        if (_cells is not null && inRange)
+        {
+            _cells[ord * buckets + bucket]++;
         }
     }
 
     public void SetNextReader(AtomicReaderContext context)
     {
+        Flush();
         _timestamps = context.AtomicReader.GetNumericDocValues(LuceneFields.Timestamp);
         _facet = context.AtomicReader.GetSortedDocValues(LuceneFields.Facet(facet));
         if (_facet is null)
         {
             return;
         }
-        _slotOfOrd = new int[_facet.ValueCount];
-        Array.Fill(_slotOfOrd, -1);
-        for (var slot = 0; slot < values.Count; slot++)
+        var rows = _facet.ValueCount;
+        if (only is not null)
         {
-            var ord = _facet.LookupTerm(new BytesRef(IndexedValues.Fit(values[slot])));
-            if (ord >= 0)
+            _slotOfOrd = new int[_facet.ValueCount];
+            Array.Fill(_slotOfOrd, -1);
+            rows = only.Count;
+            for (var slot = 0; slot < only.Count; slot++)
             {
-                _slotOfOrd[ord] = slot;
+                if (_facet.LookupTerm(new BytesRef(IndexedValues.Fit(only[slot]))) is >= 0 and var ord)
+                {
+                    _slotOfOrd[ord] = slot;
+                }
             }
         }
+        _ordCounts = new int[rows];
+        _cells = (long)rows * buckets <= maxCells ? new int[rows * buckets] : null;
+        Complete &= _cells is not null;
     }
 
     public void SetScorer(Scorer scorer)
     {
+    }
+
+    /// <summary>The <paramref name="limit"/> most frequent values, most frequent first (ties by value), with their histograms when <see cref="Complete"/>.</summary>
+    public List<(string Value, long Count, long[]? Histogram)> Top(int limit)
+    {
+        Flush();
+        return _counts
+            .OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal)
+            .Take(limit)
+            .Select(c => (c.Key, c.Value, Complete ? _series[c.Key] : null))
+            .ToList();
+    }
+
+    /// <summary>Adds the segment's counts to the totals by value (ordinals differ between segments; values do not).</summary>
+    private void Flush()
+    {
+        if (_facet is null)
+        {
+            return;
+        }
+        var term = new BytesRef();
+        for (var row = 0; row < _ordCounts.Length; row++)
+        {
+            if (_ordCounts[row] == 0)
+            {
+                continue;
+            }
+            string value;
+            if (only is not null)
+            {
+                value = only[row];
+            }
+            else
+            {
+                _facet.LookupOrd(row, term);
+                value = term.Utf8ToString();
+            }
+            _counts[value] = _counts.GetValueOrDefault(value) + _ordCounts[row];
+            if (_cells is not null)
+            {
+                if (!_series.TryGetValue(value, out var histogram))
+                {
+                    _series[value] = histogram = new long[buckets];
+                }
+                for (var b = 0; b < buckets; b++)
+                {
+                    histogram[b] += _cells[row * buckets + b];
+                }
+            }
+        }
+        _facet = null;
     }
 }

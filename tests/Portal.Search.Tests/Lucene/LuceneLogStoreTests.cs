@@ -408,6 +408,40 @@ public sealed class LuceneLogStoreTests : IDisposable
         Assert.Equal(["env:1", "@usr.name:1"], (await _store.FieldsAsync(TenantB, T0, T0.AddMinutes(1), CancellationToken.None)).Select(f => $"{f.QueryName}:{f.Documents}"));
     }
 
+    [Theory]
+    [InlineData(SeriesCollectorDefault)]
+    [InlineData(1)] // every segment too wide for one table: the kept values are counted in a second pass
+    public async Task SeriesAsync_GroupedByService_TopValuesWithCountsAndHistogramsOfOneTenant(long maxCells)
+    {
+        // Two segments (a refresh between the batches), so values and their ordinals differ between segments.
+        string[] services = ["shop", "shop", "auth", "shop", "auth", "cart", "shop", "auth", "cart", "shop"];
+        var events = services.Select((service, i) => new LogEvent { Id = $"s{i}", Timestamp = T0.AddSeconds(i * 20), Service = service, Message = "GET /" }).ToList();
+        events.Add(new LogEvent { Id = "none", Timestamp = T0, Message = "no service" });
+        events.Add(new LogEvent { Id = "late", Timestamp = T0.AddHours(1), Service = "cart", Message = "outside the range" });
+        await _store.AppendAsync(TenantA, events[..5], CancellationToken.None);
+        await _store.RefreshAsync(TenantA, CancellationToken.None);
+        await _store.AppendAsync(TenantA, events[5..], CancellationToken.None);
+        await _store.AppendAsync(TenantB, [Event("b", T0)], CancellationToken.None);
+        await _store.RefreshAsync(TenantA, CancellationToken.None);
+        await _store.RefreshAsync(TenantB, CancellationToken.None);
+
+        var series = _indexes.GetJournaled(TenantA, "logs").Index.Series(new MatchAllNode(0), T0, T0.AddMinutes(4), TimeSpan.FromMinutes(1), "service", limit: 2, maxCells);
+
+        Assert.Equal(11, series.Total);
+        Assert.Equal([4L, 3L, 3L, 1L], series.Histogram.Select(b => b.Count));
+        Assert.Equal(["shop:5", "auth:3"], series.Groups.Select(g => $"{g.Value}:{g.Count}"));
+        Assert.Equal([2L, 1L, 1L, 1L], series.Groups[0].Histogram.Select(b => b.Count));
+        Assert.Equal([1L, 1L, 1L, 0L], series.Groups[1].Histogram.Select(b => b.Count));
+        Assert.Equal(T0.AddMinutes(3), series.Groups[1].Histogram[3].Start);
+        var filtered = await _store.SeriesAsync(TenantA, QueryParser.Parse("-service:shop"), T0, T0.AddMinutes(4), TimeSpan.FromMinutes(2), "service", 10, CancellationToken.None);
+        Assert.Equal(["auth:3", "cart:2"], filtered.Groups.Select(g => $"{g.Value}:{g.Count}"));
+        Assert.Equal([4L, 2L], filtered.Histogram.Select(b => b.Count));
+        var other = await _store.SeriesAsync(TenantB, new MatchAllNode(0), T0, T0.AddMinutes(4), TimeSpan.FromMinutes(1), "service", 10, CancellationToken.None);
+        Assert.Equal(["shop:1"], other.Groups.Select(g => $"{g.Value}:{g.Count}"));
+    }
+
+    private const long SeriesCollectorDefault = 1 << 22;
+
     [Fact]
     public async Task CardinalityAsync_Field_CountsDistinctValuesAmongMatchesOfOneTenant()
     {

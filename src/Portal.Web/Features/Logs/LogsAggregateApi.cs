@@ -88,29 +88,31 @@ public static class LogsAggregateApi
         }
 
         var tenantId = SessionInfo.From(http.User)!.TenantId;
-        // The overall pass counts only the facet the buckets are grouped by, if any.
-        var overall = await store.AnalyzeAsync(tenantId, query!, from, to, DefaultInterval(from, to, timeseries), cancellationToken,
-            facets: groupBy.Count == 0 ? [] : [Text(groupBy[0]["facet"])!]);
         var buckets = new JsonArray();
+        LogAnalytics? overall = null;
         if (groupBy.Count == 0)
         {
-            buckets.Add(await BucketAsync(new JsonObject(), query!, total: null, series: null));
+            overall = await store.AnalyzeAsync(tenantId, query!, from, to, DefaultInterval(from, to, timeseries), cancellationToken, facets: []);
+            buckets.Add(await BucketAsync(new JsonObject(), query!, overall.Total, series: null));
         }
         else
         {
+            // Groups, their counts and their timeseries of one interval come from one pass over the matches; each
+            // further interval takes one more.
             var facet = Text(groupBy[0]["facet"])!;
             var limit = Math.Clamp(groupBy[0]["limit"]?.GetValue<int>() ?? MaxGroups, 1, MaxGroups);
-            var groups = overall.Facets[facet].Take(limit).ToList();
-            // Every group's timeseries of one interval comes from one pass, and its count from the facet's own count.
-            var series = new Dictionary<TimeSpan, IReadOnlyDictionary<string, IReadOnlyList<HistogramBucket>>>();
-            foreach (var interval in timeseries.OfType<TimeSpan>().Distinct())
+            var series = new Dictionary<TimeSpan, GroupedSeries>();
+            foreach (var interval in timeseries.OfType<TimeSpan>().Append(DefaultInterval(from, to, timeseries)).Distinct())
             {
-                series[interval] = await store.SeriesAsync(tenantId, query!, from, to, interval, facet, groups.Select(g => g.Value).ToList(), cancellationToken);
+                series[interval] = await store.SeriesAsync(tenantId, query!, from, to, interval, facet, limit, cancellationToken);
             }
-            foreach (var group in groups)
+            foreach (var group in series.First().Value.Groups)
             {
                 var narrowed = new AndNode([query!, new TermNode(new FieldRef(FieldKind.Reserved, facet), group.Value, TermKind.Exact, 0)], 0);
-                buckets.Add(await BucketAsync(new JsonObject { [facet] = group.Value }, narrowed, group.Count, series.ToDictionary(s => s.Key, s => s.Value[group.Value])));
+                // Events arriving between two passes could move a value out of another interval's top: it then shows zeros.
+                var histograms = series.ToDictionary(s => s.Key, s => s.Value.Groups.FirstOrDefault(g => g.Value == group.Value)?.Histogram
+                    ?? s.Value.Histogram.Select(b => b with { Count = 0 }).ToList());
+                buckets.Add(await BucketAsync(new JsonObject { [facet] = group.Value }, narrowed, group.Count, histograms));
             }
         }
         return TypedResults.Ok(new JsonObject
@@ -121,7 +123,7 @@ public static class LogsAggregateApi
 
         // A group's count and timeseries come computed for all groups at once; without groups, the overall analysis
         // has them. Cardinality is counted per bucket.
-        async Task<JsonObject> BucketAsync(JsonObject by, QueryNode bucketQuery, long? total, Dictionary<TimeSpan, IReadOnlyList<HistogramBucket>>? series)
+        async Task<JsonObject> BucketAsync(JsonObject by, QueryNode bucketQuery, long total, Dictionary<TimeSpan, IReadOnlyList<HistogramBucket>>? series)
         {
             var values = new JsonObject();
             for (var i = 0; i < computes.Count; i++)
@@ -133,11 +135,11 @@ public static class LogsAggregateApi
                 }
                 if (timeseries[i] is not { } interval)
                 {
-                    values[$"c{i}"] = total ?? overall.Total;
+                    values[$"c{i}"] = total;
                     continue;
                 }
                 var histogram = series?[interval]
-                    ?? (interval == overall.Interval ? overall.Histogram : (await store.AnalyzeAsync(tenantId, bucketQuery, from, to, interval, cancellationToken, facets: [])).Histogram);
+                    ?? (interval == overall!.Interval ? overall.Histogram : (await store.AnalyzeAsync(tenantId, bucketQuery, from, to, interval, cancellationToken, facets: [])).Histogram);
                 values[$"c{i}"] = new JsonArray(histogram.Select(b => (JsonNode?)new JsonObject { ["time"] = b.Start.ToString("O"), ["value"] = b.Count }).ToArray());
             }
             return new JsonObject { ["by"] = by, ["computes"] = values };
