@@ -12,7 +12,10 @@ public static class AttributePath
     public static IEnumerable<AttributeValue> Values(JsonObject root, string path)
     {
         var results = new List<AttributeValue>();
-        Collect(root, path.Split('.'), 0, results);
+        if (path.Length > 0)
+        {
+            Collect(root, DottedPath.Of(path), 0, results);
+        }
         return results;
     }
 
@@ -47,8 +50,8 @@ public static class AttributePath
     private static List<KeyValuePair<string, AttributeValue>>? t_scratch;
 
     /// <summary>
-    /// Reads every object and array under <paramref name="node"/> without collecting anything, so that JSON which only
-    /// a full read rejects (a key duplicated in a nested object) throws now rather than when the event is indexed.
+    /// Reads every object and array under <paramref name="node"/> without collecting anything. Parsed JSON builds its
+    /// nodes lazily, on first read: reading them all once leaves a tree that later readers on other threads only read.
     /// </summary>
     public static void ReadAll(JsonNode? node)
     {
@@ -70,12 +73,12 @@ public static class AttributePath
     }
 
     /// <summary>True when the path leads to something: a leaf value (through arrays too) or an object.</summary>
-    public static bool Exists(JsonObject root, string path) => Reaches(root, path, 0, inArray: false);
+    public static bool Exists(JsonObject root, string path) => path.Length > 0 && Reaches(root, DottedPath.Of(path), 0, inArray: false);
 
     /// <summary>Sets a leaf, creating intermediate objects.</summary>
     public static void Set(JsonObject root, string path, JsonNode? value)
     {
-        var segments = path.Split('.');
+        var segments = DottedPath.Of(path).Segments;
         var current = root;
         for (var i = 0; i < segments.Length - 1; i++)
         {
@@ -89,33 +92,31 @@ public static class AttributePath
         current[segments[^1]] = value;
     }
 
-    /// <summary>Walks <paramref name="path"/> from <paramref name="start"/> without allocating the values it finds.</summary>
-    private static bool Reaches(JsonNode? node, string path, int start, bool inArray)
+    /// <summary>Walks <paramref name="path"/> from its segment <paramref name="index"/> without allocating the values it finds.</summary>
+    private static bool Reaches(JsonNode? node, DottedPath path, int index, bool inArray)
     {
-        if (start > path.Length)
+        if (index == path.Segments.Length)
         {
             return node switch
             {
                 JsonValue value => AttributeValue.From(value) is not null,
                 JsonObject => !inArray,
-                JsonArray array => array.Any(item => Reaches(item, path, start, inArray: true)),
+                JsonArray array => array.Any(item => Reaches(item, path, index, inArray: true)),
                 _ => false,
             };
         }
         switch (node)
         {
             case JsonArray array:
-                return array.Any(item => Reaches(item, path, start, inArray: true));
+                return array.Any(item => Reaches(item, path, index, inArray: true));
             case JsonObject obj:
                 // A key may itself contain dots ("aws.region" sent flat): try the longest literal key first.
-                var end = path.Length;
-                while (end > start)
+                for (var end = path.Segments.Length; end > index; end--)
                 {
-                    if (obj.TryGetPropertyValue(path[start..end], out var child) && Reaches(child, path, end + 1, inArray: false))
+                    if (obj.TryGetPropertyValue(path.Join(index, end), out var child) && Reaches(child, path, end, inArray: false))
                     {
                         return true;
                     }
-                    end = Math.Max(start, path.LastIndexOf('.', end - 1));
                 }
                 return false;
             default:
@@ -123,28 +124,27 @@ public static class AttributePath
         }
     }
 
-    private static void Collect(JsonNode? node, string[] segments, int index, List<AttributeValue> results)
+    private static void Collect(JsonNode? node, DottedPath path, int index, List<AttributeValue> results)
     {
         switch (node)
         {
             case JsonArray array:
                 foreach (var item in array)
                 {
-                    Collect(item, segments, index, results);
+                    Collect(item, path, index, results);
                 }
                 return;
-            case JsonObject obj when index < segments.Length:
+            case JsonObject obj when index < path.Segments.Length:
                 // A key may itself contain dots ("aws.region" sent flat): try the longest literal key first.
-                for (var end = segments.Length; end > index; end--)
+                for (var end = path.Segments.Length; end > index; end--)
                 {
-                    var key = end - index == 1 ? segments[index] : string.Join('.', segments[index..end]);
-                    if (obj.TryGetPropertyValue(key, out var child))
+                    if (obj.TryGetPropertyValue(path.Join(index, end), out var child))
                     {
-                        Collect(child, segments, end, results);
+                        Collect(child, path, end, results);
                     }
                 }
                 return;
-            case JsonValue when index == segments.Length:
+            case JsonValue when index == path.Segments.Length:
                 if (AttributeValue.From(node) is { } value)
                 {
                     results.Add(value);

@@ -22,7 +22,17 @@ internal sealed class IntakeDraft
     public DateTimeOffset? Timestamp { get; set; }
 
     public List<string> Tags { get; } = [];
-    public JsonObject Attributes { get; } = [];
+    public JsonObject Attributes { get; private set; } = [];
+
+    /// <summary>Takes <paramref name="attributes"/> (detached from any parent) as the attributes, while there are none yet.</summary>
+    public void Adopt(JsonObject attributes)
+    {
+        if (Attributes.Count > 0 || attributes.Parent is not null)
+        {
+            throw new InvalidOperationException("Only a detached object can become the attributes of a draft without any.");
+        }
+        Attributes = attributes;
+    }
 
     /// <summary>Sets the attribute at <paramref name="path"/> unless something is already there.</summary>
     public void Add(string path, JsonNode? value)

@@ -39,6 +39,13 @@ public static class IntakeNormalizer
         Normalize(raw, receivedAt, extraTags, recorded: false, threatIntel);
 
     /// <summary>
+    /// <see cref="Normalize(JsonObject, DateTimeOffset, string?, ThreatIndicatorSet?)"/> for the intake, which parsed
+    /// <paramref name="raw"/> for this call alone: the event takes <paramref name="raw"/>'s nodes instead of copies.
+    /// </summary>
+    internal static LogEvent NormalizeOwned(JsonObject raw, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel) =>
+        Normalize(raw, receivedAt, extraTags, recorded: false, threatIntel, owned: true);
+
+    /// <summary>
     /// Normalises a recorded log replayed from a file (<c>vigil detect</c>, rule tests, backtests): the event keeps its own
     /// time however old, <paramref name="timeWhenMissing"/> stands in when it has none, and the event keeps its own id
     /// when it carries one (CloudTrail's <c>eventID</c>, Okta's <c>uuid</c>, Google Cloud's <c>insertId</c>, an <c>id</c>).
@@ -50,10 +57,10 @@ public static class IntakeNormalizer
     /// <summary>Attributes that name a recorded event, in order of preference.</summary>
     private static readonly string[] RecordedIdFields = ["eventID", "uuid", "insertId", "_document_id", "id"];
 
-    private static LogEvent Normalize(JsonObject raw, DateTimeOffset receivedAt, string? extraTags, bool recorded, ThreatIndicatorSet? threatIntel)
+    private static LogEvent Normalize(JsonObject raw, DateTimeOffset receivedAt, string? extraTags, bool recorded, ThreatIndicatorSet? threatIntel, bool owned = false)
     {
         var draft = new IntakeDraft();
-        ReservedFields.Extract(raw, draft, strict: true);
+        ReservedFields.Extract(raw, draft, strict: true, owned: owned && raw.Parent is null);
         draft.Tags.AddRange(IntakeFields.SplitTags(extraTags));
 
         if (draft.Source is not null && Parsers.TryGetValue(draft.Source, out var parse))

@@ -21,7 +21,8 @@ public static class IntakePayload
     /// <inheritdoc cref="MaxEvents"/>
     public const int MaxEventBytes = 1024 * 1024;
 
-    private static readonly JsonDocumentOptions Options = new() { MaxDepth = 64 };
+    /// <summary>A key repeated in any object, however deep, is refused while parsing, with its position.</summary>
+    private static readonly JsonDocumentOptions Options = new() { MaxDepth = 64, AllowDuplicateProperties = false };
 
     /// <summary>
     /// Parses and normalises <paramref name="body"/>: Datadog's JSON (one object or an array), or with
@@ -62,9 +63,9 @@ public static class IntakePayload
             }
             try
             {
-                var normalized = IntakeNormalizer.Normalize(raw, receivedAt, tags, threatIntel);
-                // Reading every leaf now surfaces what only a full read finds (a duplicated key in a nested
-                // object) as this event's 400, instead of as a failure of the indexer after the 202.
+                var normalized = IntakeNormalizer.NormalizeOwned(raw, receivedAt, tags, threatIntel);
+                // Every node is read once here, on the request's thread: the indexer and the detectors then share
+                // a fully built tree.
                 AttributePath.ReadAll(normalized.Attributes);
                 events.Add(normalized);
             }
@@ -92,13 +93,23 @@ public static class IntakePayload
         }
         catch (JsonException e)
         {
+            if (RepeatedKey(body) is { } repeated)
+            {
+                return Failed($"The payload is not valid JSON at line {repeated.Line}, byte {repeated.Byte}: an object repeats the key '{repeated.Key}'.", repeated.Line, repeated.Byte);
+            }
             var line = (e.LineNumber ?? 0) + 1;
             var column = (e.BytePositionInLine ?? 0) + 1;
             return Failed($"The payload is not valid JSON at line {line}, byte {column}.", line, column);
         }
+        if (payload is JsonArray array)
+        {
+            // The events leave the array, so that each event's object can become its attributes without a copy.
+            var items = array.Select((item, i) => (item, $"$[{i}]")).ToList();
+            array.Clear();
+            return (items, null);
+        }
         return payload switch
         {
-            JsonArray array => (array.Select((item, i) => (item, $"$[{i}]")).ToList(), null),
             JsonObject obj => ([(obj, "$")], null),
             _ => (null, Problem(400, "Invalid payload", "Send one JSON object or an array of JSON objects.")),
         };
@@ -130,11 +141,49 @@ public static class IntakePayload
             }
             catch (JsonException e)
             {
+                if (RepeatedKey(line) is { } repeated)
+                {
+                    return Failed($"Line {number} is not valid JSON at byte {repeated.Byte}: an object repeats the key '{repeated.Key}'.", number, repeated.Byte);
+                }
                 var column = (e.BytePositionInLine ?? 0) + 1;
                 return Failed($"Line {number} is not valid JSON at byte {column}.", number, column);
             }
         }
         return (items, null);
+    }
+
+    /// <summary>
+    /// Where an object first repeats a key (line and byte from 1), or null. The parser refuses repeated keys without
+    /// saying where; this second read runs only on a refused payload.
+    /// </summary>
+    private static (long Line, long Byte, string Key)? RepeatedKey(ReadOnlySpan<byte> json)
+    {
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
+        var keys = new Stack<HashSet<string>>();
+        try
+        {
+            while (reader.Read())
+            {
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.StartObject:
+                        keys.Push(new HashSet<string>(StringComparer.Ordinal));
+                        break;
+                    case JsonTokenType.EndObject:
+                        keys.Pop();
+                        break;
+                    case JsonTokenType.PropertyName when !keys.Peek().Add(reader.GetString()!):
+                        var before = json[..(int)reader.TokenStartIndex];
+                        var lineStart = before.LastIndexOf((byte)'\n') + 1;
+                        return (before.Count((byte)'\n') + 1, before.Length - lineStart + 1, reader.GetString()!);
+                }
+            }
+        }
+        catch (JsonException)
+        {
+            // Another fault comes first: the parser's own position is the one to give.
+        }
+        return null;
     }
 
     private static (List<(JsonNode?, string)>?, IntakeError?) Failed(string detail, long line, long column) =>

@@ -25,11 +25,14 @@ internal static class ReservedFields
     /// <summary>
     /// Fills the draft's unset fields from <paramref name="source"/>. With <paramref name="strict"/>
     /// (the intake object itself) wrong types throw <see cref="IntakeFieldException"/>; otherwise
-    /// (JSON found inside a message) they are left as plain attributes.
+    /// (JSON found inside a message) they are left as plain attributes. With <paramref name="owned"/> (a strict
+    /// extraction into an empty draft, whose caller drops <paramref name="source"/> after), the source object itself,
+    /// its reserved fields removed, becomes the draft's attributes: nothing is copied.
     /// </summary>
-    public static void Extract(JsonObject source, IntakeDraft draft, bool strict)
+    public static void Extract(JsonObject source, IntakeDraft draft, bool strict, bool owned = false)
     {
-        var consumed = new HashSet<string>(StringComparer.Ordinal);
+        // At most seven names: a list beats a hash set, one small allocation per event.
+        var consumed = new List<string>(8);
         if (strict)
         {
             draft.Message ??= TakeText(source, Message, consumed, strict);
@@ -44,6 +47,15 @@ internal static class ReservedFields
         draft.Status ??= TakeFirst(source, StatusFields, consumed: null, n => ReadStatus(source[n], n, strict));
         // An unparseable date stays an attribute: it may be data that merely shares the name.
         draft.Timestamp ??= TakeFirst(source, TimestampFields, consumed, n => IntakeTimestamps.TryRead(source[n]));
+        if (owned && strict && draft.Attributes.Count == 0)
+        {
+            foreach (var name in consumed)
+            {
+                source.Remove(name);
+            }
+            draft.Adopt(source);
+            return;
+        }
         foreach (var (key, value) in source)
         {
             // Keys are copied as they are: "aws.region" sent flat stays one flat key.
@@ -54,7 +66,7 @@ internal static class ReservedFields
         }
     }
 
-    private static string? TakeText(JsonObject source, string name, HashSet<string> consumed, bool strict)
+    private static string? TakeText(JsonObject source, string name, List<string> consumed, bool strict)
     {
         var text = IntakeFields.ReadText(source[name], name, strict);
         if (text is not null || strict)
@@ -64,7 +76,7 @@ internal static class ReservedFields
         return text;
     }
 
-    private static T? TakeFirst<T>(JsonObject source, string[] names, HashSet<string>? consumed, Func<string, T?> read)
+    private static T? TakeFirst<T>(JsonObject source, string[] names, List<string>? consumed, Func<string, T?> read)
     {
         foreach (var name in names)
         {

@@ -34,6 +34,25 @@ public class AccessLogParserTests
         Assert.Equal(Lines[0], e.Message);
     }
 
+    [Theory]
+    [InlineData("17/May/2015:10:05:03 +0000")]
+    [InlineData("29/Feb/2024:23:59:59 -0730")]
+    [InlineData("01/Dec/1999:00:00:00 +1400")]
+    [InlineData("30/Feb/2024:10:00:00 +0000")] // no such day
+    [InlineData("17/Mai/2015:10:05:03 +0000")] // no such month
+    [InlineData("17/May/2015:24:05:03 +0000")]
+    [InlineData("17/May/2015:10:05:03 +00:00")] // another shape: the general parser decides
+    [InlineData("7/May/2015:10:05:03 +0000")]
+    [InlineData("17/May/2015:10:05:03 *0000")]
+    public void TryParseTime_AgreesWithTheGeneralParser(string text)
+    {
+        var expected = DateTimeOffset.TryParseExact(text, "dd/MMM/yyyy:HH:mm:ss zzz", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var general);
+
+        var parsed = Portal.Detection.Intake.Parsers.AccessLogParser.TryParseTime(text, out var time);
+
+        Assert.Equal((expected, general, general.Offset), (parsed, time, time.Offset));
+    }
+
     [Fact]
     public void Parse_UrlWithQuery_SplitsPathAndQueryString()
     {

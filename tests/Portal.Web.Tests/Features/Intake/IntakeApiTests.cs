@@ -57,7 +57,7 @@ public sealed class IntakeApiTests(PortalFixture portal)
     [InlineData("42", "one JSON object or an array")]
     [InlineData("[{\"message\":\"ok\"}, 7]", "$[1]: expected a JSON object")]
     [InlineData("[{\"message\":\"ok\"}, {\"message\": {\"nested\": true}}]", "$[1].message")]
-    [InlineData("[{\"message\":\"ok\"}, {\"message\":\"x\", \"ctx\": {\"a\": 1, \"a\": 2}}]", "$[1]: ")]
+    [InlineData("[{\"message\":\"ok\"}, {\"message\":\"x\", \"ctx\": {\"a\": 1, \"a\": 2}}]", "line 1, byte 52: an object repeats the key 'a'")]
     public async Task Post_BadInput_400WithPositionAndNothingStored(string body, string expected)
     {
         var tenant = await portal.CreateTenantAsync();
@@ -105,6 +105,7 @@ public sealed class IntakeApiTests(PortalFixture portal)
     [InlineData("{\"message\":\"ok\"}\n{\"message\": oops}\n", "Line 2 is not valid JSON at byte 13")]
     [InlineData("{\"message\":\"ok\"}\r\n[1]\r\n", "line 2: expected a JSON object")]
     [InlineData("{\"message\":\"ok\"}\n\n{\"status\": []}", "line 3: $.status")]
+    [InlineData("{\"message\":\"ok\"}\n{\"a\":1,\"a\":2}", "Line 2 is not valid JSON at byte 8: an object repeats the key 'a'")]
     [InlineData("\n \n", "no event")]
     public async Task Post_NewlineDelimitedJson_BadLine_400NamingTheLineAndNothingStored(string body, string expected)
     {
