@@ -9,7 +9,7 @@ namespace Portal.Search.Lucene;
 /// sorted doc values of reserved fields), without loading any stored document. Attribute facets, which have no
 /// doc values, are counted per segment by intersecting each value's postings with the segment's matches.
 /// </summary>
-internal sealed class AnalyticsCollector(long fromMs, long intervalMs, int buckets, IReadOnlyList<string> facets, IReadOnlyList<string> attributePaths) : ICollector
+internal sealed class AnalyticsCollector(long fromMs, long intervalMs, int buckets, IReadOnlyList<string> facets, IReadOnlyList<string> attributePaths) : IBlockCollector
 {
     private readonly Dictionary<string, long>[] _counts = facets.Select(_ => new Dictionary<string, long>(StringComparer.Ordinal)).ToArray();
     private readonly Dictionary<string, long>[] _attributeCounts = attributePaths.Select(_ => new Dictionary<string, long>(StringComparer.Ordinal)).ToArray();
@@ -44,6 +44,36 @@ internal sealed class AnalyticsCollector(long fromMs, long intervalMs, int bucke
                 _ords[i][ord]++;
             }
         }
+    }
+
+    /// <summary>A block whose times fall in one bucket is counted without reading its timestamps.</summary>
+    public bool CollectBlock(int start, int end, IBits? live, long min, long max)
+    {
+        var bucket = (min - fromMs) / intervalMs;
+        if (_timestamps is null || bucket != (max - fromMs) / intervalMs || bucket < 0 || bucket >= Histogram.Length)
+        {
+            return false;
+        }
+        var counted = 0;
+        for (var doc = start; doc < end; doc++)
+        {
+            if (live is not null && !live.Get(doc))
+            {
+                continue;
+            }
+            counted++;
+            _matches?.Set(doc);
+            for (var i = 0; i < _values.Length; i++)
+            {
+                if (_values[i] is { } values && values.GetOrd(doc) is var ord and >= 0)
+                {
+                    _ords[i][ord]++;
+                }
+            }
+        }
+        Total += counted;
+        Histogram[bucket] += counted;
+        return true;
     }
 
     public void SetNextReader(AtomicReaderContext context)

@@ -306,6 +306,10 @@ internal static class EventSearcher
                     continue;
                 }
                 var whole = min >= fromMs && max < toMs;
+                if (whole && collector is IBlockCollector blocks && blocks.CollectBlock(start, end, live, min, max))
+                {
+                    continue;
+                }
                 for (var doc = start; doc < end; doc++)
                 {
                     if ((live is null || live.Get(doc)) && (whole || timestamps.Get(doc) is var ts && ts >= fromMs && ts < toMs))

@@ -11,7 +11,7 @@ namespace Portal.Search.Lucene;
 /// (<see cref="MaxCells"/> by default) counts totals only and leaves <see cref="Complete"/> false, and the caller counts the
 /// histograms of the values it keeps in a second pass restricted to them (<paramref name="only"/>).
 /// </summary>
-internal sealed class SeriesCollector(long fromMs, long intervalMs, int buckets, string facet, IReadOnlyList<string>? only = null, long maxCells = SeriesCollector.MaxCells) : ICollector
+internal sealed class SeriesCollector(long fromMs, long intervalMs, int buckets, string facet, IReadOnlyList<string>? only = null, long maxCells = SeriesCollector.MaxCells) : IBlockCollector
 {
     /// <summary>The largest ordinal-by-bucket table a segment counts into (16 MB).</summary>
     internal const long MaxCells = 1 << 22;
@@ -59,6 +59,37 @@ internal sealed class SeriesCollector(long fromMs, long intervalMs, int buckets,
         {
             _cells[ord * buckets + bucket]++;
         }
+    }
+
+    /// <summary>A block whose times fall in one bucket is counted without reading its timestamps.</summary>
+    public bool CollectBlock(int start, int end, IBits? live, long min, long max)
+    {
+        var bucket = (min - fromMs) / intervalMs;
+        if (bucket != (max - fromMs) / intervalMs || bucket < 0 || bucket >= buckets)
+        {
+            return false;
+        }
+        var counted = 0;
+        for (var doc = start; doc < end; doc++)
+        {
+            if (live is not null && !live.Get(doc))
+            {
+                continue;
+            }
+            counted++;
+            if (_facet is null || _facet.GetOrd(doc) is not (>= 0 and var ord) || _slotOfOrd is not null && (ord = _slotOfOrd[ord]) < 0)
+            {
+                continue;
+            }
+            _ordCounts[ord]++;
+            if (_cells is not null)
+            {
+                _cells[ord * buckets + bucket]++;
+            }
+        }
+        Total += counted;
+        Histogram[bucket] += counted;
+        return true;
     }
 
     public void SetNextReader(AtomicReaderContext context)

@@ -443,6 +443,38 @@ public sealed class LuceneLogStoreTests : IDisposable
     private const long SeriesCollectorDefault = 1 << 22;
 
     [Fact]
+    public async Task AnalyzeAndSeries_EverythingInARange_BlocksCountedWholeAgreeWithEveryEvent()
+    {
+        // 12,000 events 20 ms apart: most 1,024-document blocks lie within one minute and are counted without reading
+        // their timestamps; the blocks a minute boundary or the range's edges cut are read one event at a time.
+        string[] services = ["shop", "auth", "cart"];
+        var events = Enumerable.Range(0, 12_000)
+            .Select(i => new LogEvent { Id = $"m{i:D5}", Timestamp = T0.AddMilliseconds(i * 20), Service = services[i * 7 % 3 == 0 ? 0 : i % 3], Message = "GET /" })
+            .ToList();
+        await _store.AppendAsync(TenantA, events, CancellationToken.None);
+        await _store.RefreshAsync(TenantA, CancellationToken.None);
+        var (from, to) = (T0.AddSeconds(10), T0.AddSeconds(230));
+        var inRange = events.Where(e => e.Timestamp >= from && e.Timestamp < to).ToList();
+        long[] Expected(IEnumerable<LogEvent> matches) => Enumerable.Range(0, 4)
+            .Select(b => (long)matches.Count(e => e.Timestamp >= from.AddMinutes(b) && e.Timestamp < from.AddMinutes(b + 1))).ToArray();
+
+        var analytics = await _store.AnalyzeAsync(TenantA, new MatchAllNode(0), from, to, TimeSpan.FromMinutes(1), CancellationToken.None);
+        var series = await _store.SeriesAsync(TenantA, new MatchAllNode(0), from, to, TimeSpan.FromMinutes(1), "service", 10, CancellationToken.None);
+
+        Assert.Equal(inRange.Count, analytics.Total);
+        Assert.Equal(Expected(inRange), analytics.Histogram.Select(b => b.Count));
+        Assert.Equal(inRange.CountBy(e => e.Service!).OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}:{c.Value}"), analytics.Facets["service"].Select(f => $"{f.Value}:{f.Count}"));
+        Assert.Equal(inRange.Count, series.Total);
+        Assert.Equal(Expected(inRange), series.Histogram.Select(b => b.Count));
+        foreach (var group in series.Groups)
+        {
+            Assert.Equal(Expected(inRange.Where(e => e.Service == group.Value)), group.Histogram.Select(b => b.Count));
+        }
+        Assert.Equal(3, series.Groups.Count);
+    }
+
+
+    [Fact]
     public async Task CardinalityAsync_Field_CountsDistinctValuesAmongMatchesOfOneTenant()
     {
         var events = Enumerable.Range(0, 8).Select(i => new LogEvent
