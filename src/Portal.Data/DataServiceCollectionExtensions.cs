@@ -22,8 +22,11 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton(vigil);
         services.AddSingleton(TimeProvider.System);
 
+        var credentials = new CredentialCache(TimeProvider.System);
+        services.AddSingleton(credentials);
         var builder = new DbContextOptionsBuilder<VigilDbContext>();
         VigilDatabase.Configure(builder, vigil, configuration.GetConnectionString("Vigil"));
+        builder.AddInterceptors(new CredentialChanges(credentials));
         services.AddSingleton(builder.Options);
         services.AddSingleton<TenantDbFactory>();
         services.AddScoped<TenantContext>();

@@ -8,10 +8,11 @@ namespace Portal.Data.Keys;
 /// <summary>
 /// Creates, lists, renames, rotates, resolves and revokes API and application keys. Secrets are returned once and
 /// stored hashed. The methods taking a <see cref="KeyActor"/> enforce who may do what (<see cref="KeyActor.CanManage"/>);
-/// the others are for the system (sign-up, the CLI, tests). A revoked key is refused from the next request on:
-/// <see cref="ResolveAsync"/> reads the database every time.
+/// the others are for the system (sign-up, the CLI, tests). A revoked key is refused from the next request on (on other
+/// instances of the portal, within <see cref="CredentialCache.Lifetime"/>): <see cref="ResolveAsync"/> keeps what it
+/// found only until a key, an organisation or a user changes.
 /// </summary>
-public sealed class KeyService(TenantDbFactory dbs, TimeProvider clock)
+public sealed class KeyService(TenantDbFactory dbs, TimeProvider clock, CredentialCache cache)
 {
     private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
 
@@ -166,6 +167,12 @@ public sealed class KeyService(TenantDbFactory dbs, TimeProvider clock)
             return null;
         }
         var hash = Hash(secret.Trim());
+        var kept = kind == KeyKind.Api ? "api-key" : "application-key";
+        if (cache.TryGet<ResolvedKey>(kept, hash, out var resolved))
+        {
+            return resolved;
+        }
+        var generation = cache.Generation;
         await using var db = dbs.Create(null);
         var found = await db.ApiKeys.IgnoreQueryFilters([VigilDbContext.TenantFilter]).AsNoTracking()
             .Where(k => k.Hash == hash && k.Kind == kind && k.RevokedAt == null)
@@ -182,7 +189,9 @@ public sealed class KeyService(TenantDbFactory dbs, TimeProvider clock)
             var now = clock.GetUtcNow();
             await tenantDb.ApiKeys.Where(k => k.Id == key.Id).ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, now), cancellationToken);
         }
-        return new ResolvedKey(key, found.Disabled);
+        resolved = new ResolvedKey(key, found.Disabled);
+        cache.Set(kept, hash, resolved, generation);
+        return resolved;
     }
 
     private (ApiKey Key, string Secret) NewKey(Guid tenantId, KeyKind kind, string name, Guid? userId, string? scopes)

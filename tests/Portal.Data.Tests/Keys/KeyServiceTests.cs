@@ -94,6 +94,52 @@ public abstract class KeyServiceTests(DataFixture fixture)
     }
 
     [Fact]
+    public async Task ResolveAsync_KeyOrOrganisationChangedThroughAnyContext_SeenOnTheNextLookup()
+    {
+        var tenant = await fixture.AddTenantAsync();
+        var (key, secret) = await Keys.CreateAsync(tenant.Id, KeyKind.Api, "intake", userId: null);
+        Assert.False((await Keys.ResolveWithOrganisationAsync(KeyKind.Api, secret))!.OrganisationDisabled);
+
+        // Not through KeyService: any saved change to an organisation or a key empties what lookups kept.
+        await using (var db = fixture.Dbs.Create(null))
+        {
+            (await db.Tenants.SingleAsync(t => t.Id == tenant.Id)).DisabledAt = DateTimeOffset.UtcNow;
+            await db.SaveChangesAsync();
+        }
+        Assert.True((await Keys.ResolveWithOrganisationAsync(KeyKind.Api, secret))!.OrganisationDisabled);
+        await using (var db = fixture.Dbs.Create(tenant.Id))
+        {
+            (await db.ApiKeys.SingleAsync(k => k.Id == key.Id)).RevokedAt = DateTimeOffset.UtcNow;
+            await db.SaveChangesAsync();
+        }
+        Assert.Null(await Keys.ResolveAsync(KeyKind.Api, secret));
+    }
+
+    [Fact]
+    public void CredentialCache_ValueReadBeforeAnInvalidation_IsNotKept_AndEntriesExpire()
+    {
+        var clock = new ManualClock();
+        var cache = new CredentialCache(clock);
+        var stale = cache.Generation;
+        cache.Invalidate();
+        cache.Set("k", "a", "read before the change", stale);
+        cache.Set("k", "b", "read after", cache.Generation);
+
+        Assert.False(cache.TryGet<string>("k", "a", out _));
+        Assert.True(cache.TryGet<string>("k", "b", out var kept));
+        Assert.Equal("read after", kept);
+        clock.Now += CredentialCache.Lifetime;
+        Assert.False(cache.TryGet<string>("k", "b", out _));
+    }
+
+    private sealed class ManualClock : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    [Fact]
     public async Task ResolveAsync_SecretOfAnotherKind_ReturnsNull()
     {
         var tenant = await fixture.AddTenantAsync();

@@ -15,7 +15,7 @@ namespace Portal.Web.Features.Identity;
 /// </summary>
 public sealed class KeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder,
-    KeyService keys, TenantProvisioner tenants, TenantContext tenantContext, UserManager<VigilUser> users)
+    KeyService keys, TenantProvisioner tenants, TenantContext tenantContext, UserManager<VigilUser> users, CredentialCache cache)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "DatadogKeys";
@@ -39,26 +39,35 @@ public sealed class KeyAuthenticationHandler(
         {
             return AuthenticateResult.Fail("The DD-APPLICATION-KEY header is missing, unknown, revoked or of another organisation.");
         }
-        var tenant = await tenants.FindAsync(apiKey.TenantId, Context.RequestAborted);
-        if (tenant?.DisabledAt is not null)
+        // Who the pair of keys is, kept until a key, an organisation or a user changes (CredentialCache).
+        var pair = $"{apiKey.Id:N}:{appKey.Id:N}";
+        if (!cache.TryGet<Claim[]>("key-pair", pair, out var claims))
         {
-            return Refuse(DisabledMessage);
+            var generation = cache.Generation;
+            var tenant = await tenants.FindAsync(apiKey.TenantId, Context.RequestAborted);
+            if (tenant?.DisabledAt is not null)
+            {
+                return Refuse(DisabledMessage);
+            }
+            tenantContext.Set(apiKey.TenantId);
+            var user = await users.FindByIdAsync(userId.ToString());
+            if (tenant is null || user is null)
+            {
+                return AuthenticateResult.Fail("The application key's user no longer exists.");
+            }
+            claims =
+            [
+                new Claim(ClaimTypes.NameIdentifier, user.Id.ToString()),
+                new Claim(ClaimTypes.Name, user.UserName ?? ""),
+                new Claim(ClaimTypes.Role, user.Role),
+                new Claim(VigilClaims.TenantId, tenant.Id.ToString()),
+                new Claim(VigilClaims.TenantSlug, tenant.Slug),
+                new Claim(VigilClaims.TenantName, tenant.Name),
+            ];
+            cache.Set("key-pair", pair, claims, generation);
         }
         tenantContext.Set(apiKey.TenantId);
-        var user = await users.FindByIdAsync(userId.ToString());
-        if (tenant is null || user is null)
-        {
-            return AuthenticateResult.Fail("The application key's user no longer exists.");
-        }
-        var identity = new ClaimsIdentity(
-        [
-            new Claim(ClaimTypes.NameIdentifier, user.Id.ToString()),
-            new Claim(ClaimTypes.Name, user.UserName ?? ""),
-            new Claim(ClaimTypes.Role, user.Role),
-            new Claim(VigilClaims.TenantId, tenant.Id.ToString()),
-            new Claim(VigilClaims.TenantSlug, tenant.Slug),
-            new Claim(VigilClaims.TenantName, tenant.Name),
-        ], SchemeName);
+        var identity = new ClaimsIdentity(claims, SchemeName);
         // A key restricted to scopes may do only what its scopes and its user's role both allow.
         var scopes = (appKey.Scopes ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (scopes.Length > 0)

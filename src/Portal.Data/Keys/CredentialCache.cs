@@ -1,0 +1,124 @@
+using System.Collections.Concurrent;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using System.Runtime.CompilerServices;
+using Portal.Data.Identity;
+using Portal.Data.Tenancy;
+
+namespace Portal.Data.Keys;
+
+/// <summary>
+/// What recent requests learnt about their keys (the key, its organisation, its user), kept for
+/// <see cref="Lifetime"/> so that an API call or an intake request does not read the database each time. Every saved
+/// change to a key, an organisation or a user empties it (<see cref="CredentialChanges"/>): on this instance a revoked
+/// key is refused from the next request on, and other instances of the portal refuse it within <see cref="Lifetime"/>.
+/// Only what was found is kept; an unknown key is looked up every time.
+/// </summary>
+public sealed class CredentialCache(TimeProvider clock)
+{
+    /// <summary>How long a lookup is trusted without a change seen on this instance.</summary>
+    public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(5);
+
+    private const int MaxEntries = 10_000;
+
+    private readonly ConcurrentDictionary<(string Kind, string Key), (object Value, DateTimeOffset Expires)> _entries = new();
+    private long _generation;
+
+    /// <summary>Changes on every <see cref="Invalidate"/>: read it before a lookup and hand it to <see cref="Set"/>.</summary>
+    public long Generation => Interlocked.Read(ref _generation);
+
+    /// <summary>The value kept under <paramref name="kind"/> and <paramref name="key"/>, if still fresh.</summary>
+    public bool TryGet<T>(string kind, string key, out T value) where T : class
+    {
+        if (_entries.TryGetValue((kind, key), out var entry) && entry.Expires > clock.GetUtcNow() && entry.Value is T found)
+        {
+            value = found;
+            return true;
+        }
+        value = null!;
+        return false;
+    }
+
+    /// <summary>
+    /// Keeps <paramref name="value"/>, read from the database after <paramref name="generation"/> was taken; a change
+    /// saved since then means the value may be stale, and it is dropped.
+    /// </summary>
+    public void Set(string kind, string key, object value, long generation)
+    {
+        if (_entries.Count >= MaxEntries)
+        {
+            _entries.Clear();
+        }
+        _entries[(kind, key)] = (value, clock.GetUtcNow() + Lifetime);
+        if (Generation != generation)
+        {
+            _entries.TryRemove((kind, key), out _);
+        }
+    }
+
+    /// <summary>Forgets everything kept.</summary>
+    public void Invalidate()
+    {
+        Interlocked.Increment(ref _generation);
+        _entries.Clear();
+    }
+}
+
+/// <summary>
+/// Empties the <see cref="CredentialCache"/> after any save that changes or deletes a key, an organisation or a user
+/// (and before it too, so that no lookup running meanwhile keeps what the save replaces).
+/// </summary>
+public sealed class CredentialChanges(CredentialCache cache) : SaveChangesInterceptor
+{
+    private static readonly ConditionalWeakTable<DbContext, object> Pending = new();
+
+    public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
+    {
+        Note(eventData.Context);
+        return result;
+    }
+
+    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken cancellationToken = default)
+    {
+        Note(eventData.Context);
+        return ValueTask.FromResult(result);
+    }
+
+    public override int SavedChanges(SaveChangesCompletedEventData eventData, int result)
+    {
+        Flush(eventData.Context);
+        return result;
+    }
+
+    public override ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken cancellationToken = default)
+    {
+        Flush(eventData.Context);
+        return ValueTask.FromResult(result);
+    }
+
+    public override void SaveChangesFailed(DbContextErrorEventData eventData) => Flush(eventData.Context);
+
+    public override Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken cancellationToken = default)
+    {
+        Flush(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    private void Note(DbContext? context)
+    {
+        if (context is null || !context.ChangeTracker.Entries().Any(e => e.State is EntityState.Modified or EntityState.Deleted && e.Entity is ApiKey or Tenant or VigilUser))
+        {
+            return;
+        }
+        Pending.AddOrUpdate(context, Pending);
+        cache.Invalidate();
+    }
+
+    private void Flush(DbContext? context)
+    {
+        if (context is not null && Pending.Remove(context))
+        {
+            cache.Invalidate();
+        }
+    }
+}
