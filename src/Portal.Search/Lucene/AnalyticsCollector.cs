@@ -143,7 +143,7 @@ internal sealed class AnalyticsCollector(long fromMs, long intervalMs, int bucke
 
     private void FlushAttributes()
     {
-        if (_reader is null || _matches is null || _matches.Cardinality == 0)
+        if (_reader is null || _matches is null || Bounds(_matches) is not { } bounds)
         {
             return;
         }
@@ -159,7 +159,7 @@ internal sealed class AnalyticsCollector(long fromMs, long intervalMs, int bucke
             while (values.MoveNext())
             {
                 docs = values.Docs(_reader.LiveDocs, docs, DocsFlags.NONE);
-                var count = MatchCount(docs, _matches, firstOnly: false);
+                var count = MatchCount(docs, _matches, bounds, firstOnly: false);
                 if (count > 0)
                 {
                     var key = values.Term.Utf8ToString();
@@ -171,12 +171,15 @@ internal sealed class AnalyticsCollector(long fromMs, long intervalMs, int bucke
         _matches = null;
     }
 
-    /// <summary>How many of a value's documents are among the matches (or, with <paramref name="firstOnly"/>, whether any is: 0 or 1).</summary>
-    public static int MatchCount(DocsEnum docs, FixedBitSet matches, bool firstOnly)
+    /// <summary>
+    /// How many of a value's documents are among the matches (or, with <paramref name="firstOnly"/>, whether any is: 0 or
+    /// 1), reading its postings only between the first and the last match (<see cref="Bounds"/>): postings skip ahead,
+    /// and an hour's matches in a day-long segment lie together.
+    /// </summary>
+    public static int MatchCount(DocsEnum docs, FixedBitSet matches, (int First, int Last) bounds, bool firstOnly)
     {
         var count = 0;
-        int doc;
-        while ((doc = docs.NextDoc()) != DocIdSetIterator.NO_MORE_DOCS)
+        for (var doc = docs.Advance(bounds.First); doc <= bounds.Last; doc = docs.NextDoc())
         {
             if (matches.Get(doc))
             {
@@ -189,4 +192,8 @@ internal sealed class AnalyticsCollector(long fromMs, long intervalMs, int bucke
         }
         return count;
     }
+
+    /// <summary>The first and last match, or null when there is none.</summary>
+    public static (int First, int Last)? Bounds(FixedBitSet matches) =>
+        matches.NextSetBit(0) is var first and >= 0 ? (first, matches.PrevSetBit(matches.Length - 1)) : null;
 }

@@ -241,6 +241,10 @@ internal static class EventSearcher
             {
                 matches.Set(doc);
             }
+            if (AnalyticsCollector.Bounds(matches) is not { } bounds)
+            {
+                continue;
+            }
             var values = terms.GetEnumerator();
             while (values.MoveNext())
             {
@@ -250,7 +254,7 @@ internal static class EventSearcher
                     continue;
                 }
                 docs = values.Docs(reader.LiveDocs, docs, DocsFlags.NONE);
-                if (AnalyticsCollector.MatchCount(docs, matches, firstOnly: true) > 0)
+                if (AnalyticsCollector.MatchCount(docs, matches, bounds, firstOnly: true) > 0)
                 {
                     distinct.Add(value);
                 }

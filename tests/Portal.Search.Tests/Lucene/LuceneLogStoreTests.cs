@@ -443,6 +443,33 @@ public sealed class LuceneLogStoreTests : IDisposable
     private const long SeriesCollectorDefault = 1 << 22;
 
     [Fact]
+    public async Task AttributeFacetsAndCardinality_MatchesInTheMiddleOfASegment_CountOnlyThem()
+    {
+        // One segment of 30 events a second apart; the range holds events 10 to 19, so every value's postings start
+        // before the first match and end after the last.
+        var events = Enumerable.Range(0, 30).Select(i => new LogEvent
+        {
+            Id = $"a{i:D2}",
+            Timestamp = T0.AddSeconds(i),
+            Service = "shop",
+            Message = "GET /",
+            Attributes = new JsonObject { ["usr"] = new JsonObject { ["name"] = i is 10 or 19 ? "edge" : $"u{i % 3}" } },
+        }).ToList();
+        await _store.AppendAsync(TenantA, events, CancellationToken.None);
+        await _store.RefreshAsync(TenantA, CancellationToken.None);
+        var (from, to) = (T0.AddSeconds(10), T0.AddSeconds(20));
+        var expected = events.Where(e => e.Timestamp >= from && e.Timestamp < to).CountBy(e => e.GetAttribute("usr.name").Single().Text)
+            .OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}:{c.Value}");
+
+        var analytics = await _store.AnalyzeAsync(TenantA, new MatchAllNode(0), from, to, TimeSpan.FromMinutes(1), CancellationToken.None, attributeFacets: 1);
+        var distinct = await _store.CardinalityAsync(TenantA, QueryParser.Parse("service:shop"), from, to, new FieldRef(FieldKind.Attribute, "usr.name"), CancellationToken.None);
+
+        Assert.Equal(expected, analytics.Facets["@usr.name"].Select(f => $"{f.Value}:{f.Count}"));
+        Assert.Equal(4, distinct);
+    }
+
+
+    [Fact]
     public async Task AnalyzeAndSeries_EverythingInARange_BlocksCountedWholeAgreeWithEveryEvent()
     {
         // 12,000 events 20 ms apart: most 1,024-document blocks lie within one minute and are counted without reading
