@@ -54,17 +54,20 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
         var number = q.Metrics.Count > 0 ? FieldNames.FirstNumber(q.Metrics[0], e) : null;
         group.Windows[query].Add(new Entry(e.Timestamp, _sequence, distinct, number), e);
 
-        var valuesByQuery = new Dictionary<string, double>(StringComparer.Ordinal);
+        // Most events leave every case unmet: the values are judged in a reused dictionary, copied only for a candidate.
+        _values.Clear();
         for (var i = 0; i < Rule.Queries.Count; i++)
         {
-            valuesByQuery[Rule.Queries[i].Name] = group.Windows[i].Value(Rule.Queries[i].Aggregation);
+            _values[Rule.Queries[i].Name] = group.Windows[i].Value(Rule.Queries[i].Aggregation);
         }
-        if (FirstCase(valuesByQuery) is not { } matched)
+        if (FirstCase(_values) is not { } matched)
         {
             return [];
         }
-        return [Candidate(key, group, matched, valuesByQuery, e)];
+        return [Candidate(key, group, matched, new Dictionary<string, double>(_values, StringComparer.Ordinal), e)];
     }
+
+    private readonly Dictionary<string, double> _values = new(StringComparer.Ordinal);
 
     private SignalCandidate Candidate(string key, Group group, RuleCase matched, Dictionary<string, double> values, LogEvent e)
     {
@@ -78,10 +81,7 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
             var name = Rule.Queries[i].Name;
             windowCounts[name] = window.Count;
             newCounts[name] = window.CountAfter(group.Attributed);
-            foreach (var sample in window.TakeSamples(SampleSize - samples.Count))
-            {
-                samples.Add(sample);
-            }
+            window.TakeSamples(SampleSize - samples.Count, samples);
             if (window.First is { } earliest && earliest < first)
             {
                 first = earliest;
@@ -89,7 +89,7 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
         }
         group.Attributed = _sequence;
         samples.Sort((a, b) => a.Timestamp.CompareTo(b.Timestamp));
-        return new SignalCandidate(key, GroupBy(group.Values), matched, values, newCounts, windowCounts, first, e.Timestamp, samples);
+        return new SignalCandidate(key, group.GroupBy ??= GroupBy(group.Values), matched, values, newCounts, windowCounts, first, e.Timestamp, samples);
     }
 
     /// <summary>Forgets groups whose windows have emptied, so memory follows the active groups, not every group ever seen.</summary>
@@ -116,6 +116,9 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
     private sealed class Group(string[] values, int queries)
     {
         public string[] Values { get; } = values;
+
+        /// <summary>The group-by names mapped to <see cref="Values"/>, made once and shared, read-only, by its candidates.</summary>
+        public IReadOnlyDictionary<string, string>? GroupBy { get; set; }
         public Window[] Windows { get; } = Enumerable.Range(0, queries).Select(_ => new Window()).ToArray();
 
         /// <summary>Sequence number of the last event handed to a candidate.</summary>
@@ -215,15 +218,14 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
         public int CountAfter(long sequence) => _entries.Count - IndexAfter(sequence);
 
         /// <summary>Up to <paramref name="limit"/> of the sample events kept since the last candidate, first ones first; the rest are let go.</summary>
-        public List<LogEvent> TakeSamples(int limit)
+        /// <summary>Moves up to <paramref name="limit"/> samples, oldest first, into <paramref name="taken"/>, and forgets the rest.</summary>
+        public void TakeSamples(int limit, List<LogEvent> taken)
         {
-            var taken = new List<LogEvent>(Math.Min(limit, _samples.Count));
-            while (_samples.Count > 0 && taken.Count < limit)
+            for (var moved = 0; _samples.Count > 0 && moved < limit; moved++)
             {
                 taken.Add(_samples.Dequeue());
             }
             _samples.Clear();
-            return taken;
         }
 
         private int IndexAfter(long sequence)

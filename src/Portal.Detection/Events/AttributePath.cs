@@ -50,6 +50,28 @@ public static class AttributePath
     private static List<KeyValuePair<string, AttributeValue>>? t_scratch;
 
     /// <summary>
+    /// <c>prefix.key</c>, made once per thread: events repeat the same few hundred paths, and every event is flattened
+    /// (for indexing and detection), so a path is looked up rather than built again. Bounded: a thread that meets too many
+    /// distinct paths starts over.
+    /// </summary>
+    private static string Child(string prefix, string key)
+    {
+        var paths = t_paths ??= new Dictionary<(string, string), string>();
+        if (!paths.TryGetValue((prefix, key), out var path))
+        {
+            if (paths.Count >= 16_384)
+            {
+                paths.Clear();
+            }
+            paths[(prefix, key)] = path = $"{prefix}.{key}";
+        }
+        return path;
+    }
+
+    [ThreadStatic]
+    private static Dictionary<(string, string), string>? t_paths;
+
+    /// <summary>
     /// Reads every object and array under <paramref name="node"/> without collecting anything. Parsed JSON builds its
     /// nodes lazily, on first read: reading them all once leaves a tree that later readers on other threads only read.
     /// </summary>
@@ -160,7 +182,7 @@ public static class AttributePath
             case JsonObject obj:
                 foreach (var (key, child) in obj)
                 {
-                    FlattenInto(child, prefix is null ? key : $"{prefix}.{key}", results);
+                    FlattenInto(child, prefix is null ? key : Child(prefix, key), results);
                 }
                 break;
             case JsonArray array:
