@@ -1,51 +1,63 @@
 using global::Lucene.Net.Documents;
+using global::Lucene.Net.Util;
 using Portal.Detection.Events;
 using Portal.Detection.Query;
 
 namespace Portal.Search.Lucene;
 
 /// <summary>Maps a <see cref="LogEvent"/> to the Lucene document every query translation relies on.</summary>
+/// <remarks>
+/// Each thread reuses its field instances from one document to the next, as Lucene advises for bulk indexing: a new
+/// field costs a new token stream with its attribute maps, and an event has some thirty fields. A document is therefore
+/// valid only until the next <see cref="Build"/> on the same thread: the caller indexes it at once.
+/// </remarks>
 internal static class EventDocument
 {
-
     private static readonly FieldType TimestampType = Frozen(new FieldType(Int64Field.TYPE_NOT_STORED) { NumericPrecisionStep = LuceneFields.TimestampPrecisionStep });
     private static readonly FieldType NumberType = Frozen(new FieldType(DoubleField.TYPE_NOT_STORED) { NumericPrecisionStep = LuceneFields.NumericPrecisionStep });
+
+    [ThreadStatic]
+    private static Fields? t_fields;
 
     /// <summary>Builds the document; <paramref name="sourceJson"/> is what searches return.</summary>
     public static Document Build(LogEvent e, string sourceJson)
     {
-        var doc = new Document
-        {
-            new StringField(LuceneFields.Id, e.Id, Field.Store.NO),
-            new NumericDocValuesField(LuceneFields.TieBreak, TieBreak.Of(e.Id)),
-            new Int64Field(LuceneFields.Timestamp, e.Timestamp.ToUnixTimeMilliseconds(), TimestampType),
-            new NumericDocValuesField(LuceneFields.Timestamp, e.Timestamp.ToUnixTimeMilliseconds()),
-            new StoredField(LuceneFields.Source, sourceJson),
-            new TextField(LuceneFields.Text, new WordTokenStream(TextTokens.Tokenize(e.Message).Select(IndexedValues.Fit).ToList())),
-        };
+        var fields = t_fields ??= new Fields();
+        fields.Reset();
+        var timestamp = e.Timestamp.ToUnixTimeMilliseconds();
+        fields.Id.SetStringValue(e.Id);
+        fields.TieBreak.SetInt64Value(TieBreak.Of(e.Id));
+        fields.Timestamp.SetInt64Value(timestamp);
+        fields.TimestampValues.SetInt64Value(timestamp);
+        fields.Source.SetStringValue(sourceJson);
+        fields.Words.SetWords(TextTokens.Tokenize(e.Message).Select(IndexedValues.Fit).ToList());
+        var doc = new Document { fields.Id, fields.TieBreak, fields.Timestamp, fields.TimestampValues, fields.Source, fields.Text };
         foreach (var name in ReservedAttributes.Facets)
         {
             if (e.GetReserved(name) is { } value)
             {
-                doc.Add(new StringField(name, IndexedValues.Fit(value), Field.Store.NO));
-                doc.Add(new SortedDocValuesField(LuceneFields.Facet(name), new global::Lucene.Net.Util.BytesRef(IndexedValues.Fit(value))));
+                var fitted = IndexedValues.Fit(value);
+                doc.Add(fields.String(name, fitted));
+                var facet = fields.Facet(name);
+                facet.SetBytesValue(new BytesRef(fitted));
+                doc.Add(facet);
             }
         }
         foreach (var tag in e.Tags)
         {
-            doc.Add(new StringField(LuceneFields.Tags, IndexedValues.Fit(tag), Field.Store.NO));
+            doc.Add(fields.String(LuceneFields.Tags, IndexedValues.Fit(tag)));
         }
         foreach (var (path, value) in e.Leaves)
         {
-            doc.Add(new StringField(LuceneFields.Attribute(path), IndexedValues.Fit(value.Text), Field.Store.NO));
+            doc.Add(fields.String(fields.AttributeName(path), IndexedValues.Fit(value.Text)));
             if (value.RangeValue is { } number)
             {
                 // Lucene orders -0 below +0; QueryMatcher compares them as equal.
-                doc.Add(new DoubleField(LuceneFields.Numeric(path), number + 0d, NumberType));
+                doc.Add(fields.Number(fields.NumericName(path), number + 0d));
             }
             else if (IpText.TryParse(value.Text, out var ip))
             {
-                doc.Add(new StringField(LuceneFields.Ip(path), IpText.SortKey(IpText.ToUInt128(ip)), Field.Store.NO));
+                doc.Add(fields.String(fields.IpName(path), IpText.SortKey(IpText.ToUInt128(ip))));
             }
         }
         return doc;
@@ -55,5 +67,126 @@ internal static class EventDocument
     {
         type.Freeze();
         return type;
+    }
+
+    /// <summary>
+    /// One thread's field instances, by field name; a name used twice in a document (an array's values) takes a second
+    /// instance. Bounded: a thread that meets too many distinct names starts over.
+    /// </summary>
+    private sealed class Fields
+    {
+        private const int MaxNames = 8_192;
+
+        private readonly Dictionary<string, Pool<StringField>> _strings = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, Pool<DoubleField>> _numbers = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, SortedDocValuesField> _facets = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, (string Attribute, string Numeric, string Ip)> _names = new(StringComparer.Ordinal);
+        private readonly List<IPool> _used = [];
+
+        public StringField Id { get; } = new(LuceneFields.Id, "", Field.Store.NO);
+
+        public NumericDocValuesField TieBreak { get; } = new(LuceneFields.TieBreak, 0);
+
+        public Int64Field Timestamp { get; } = new(LuceneFields.Timestamp, 0, TimestampType);
+
+        public NumericDocValuesField TimestampValues { get; } = new(LuceneFields.Timestamp, 0);
+
+        public StoredField Source { get; } = new(LuceneFields.Source, "");
+
+        public WordTokenStream Words { get; } = new([]);
+
+        public TextField Text { get; }
+
+        public Fields() => Text = new TextField(LuceneFields.Text, Words);
+
+        /// <summary>Makes every instance available again, for the next document.</summary>
+        public void Reset()
+        {
+            foreach (var pool in _used)
+            {
+                pool.Reset();
+            }
+            _used.Clear();
+            if (_strings.Count + _numbers.Count + _names.Count > MaxNames)
+            {
+                _strings.Clear();
+                _numbers.Clear();
+                _names.Clear();
+            }
+        }
+
+        public string AttributeName(string path) => Names(path).Attribute;
+
+        public string NumericName(string path) => Names(path).Numeric;
+
+        public string IpName(string path) => Names(path).Ip;
+
+        public StringField String(string name, string value)
+        {
+            var field = Take(_strings, name, n => new StringField(n, "", Field.Store.NO));
+            field.SetStringValue(value);
+            return field;
+        }
+
+        public DoubleField Number(string name, double value)
+        {
+            var field = Take(_numbers, name, n => new DoubleField(n, 0d, NumberType));
+            field.SetDoubleValue(value);
+            return field;
+        }
+
+        public SortedDocValuesField Facet(string name)
+        {
+            if (!_facets.TryGetValue(name, out var field))
+            {
+                _facets[name] = field = new SortedDocValuesField(LuceneFields.Facet(name), new BytesRef());
+            }
+            return field;
+        }
+
+        private (string Attribute, string Numeric, string Ip) Names(string path)
+        {
+            if (!_names.TryGetValue(path, out var names))
+            {
+                _names[path] = names = (LuceneFields.Attribute(path), LuceneFields.Numeric(path), LuceneFields.Ip(path));
+            }
+            return names;
+        }
+
+        private T Take<T>(Dictionary<string, Pool<T>> pools, string name, Func<string, T> create) where T : Field
+        {
+            if (!pools.TryGetValue(name, out var pool))
+            {
+                pools[name] = pool = new Pool<T>();
+            }
+            if (pool.InUse == 0)
+            {
+                _used.Add(pool);
+            }
+            return pool.Take(name, create);
+        }
+    }
+
+    private interface IPool
+    {
+        void Reset();
+    }
+
+    private sealed class Pool<T> : IPool where T : Field
+    {
+        private readonly List<T> _fields = [];
+
+        public int InUse { get; private set; }
+
+        public T Take(string name, Func<string, T> create)
+        {
+            if (InUse == _fields.Count)
+            {
+                _fields.Add(create(name));
+            }
+            return _fields[InUse++];
+        }
+
+        public void Reset() => InUse = 0;
     }
 }

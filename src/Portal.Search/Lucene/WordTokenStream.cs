@@ -10,7 +10,7 @@ namespace Portal.Search.Lucene;
 /// </summary>
 internal sealed class WordTokenStream : TokenStream
 {
-    private readonly IReadOnlyList<string> _words;
+    private IReadOnlyList<string> _words;
     private readonly ICharTermAttribute _term;
     private int _next;
 
@@ -18,6 +18,13 @@ internal sealed class WordTokenStream : TokenStream
     {
         _words = words;
         _term = AddAttribute<ICharTermAttribute>();
+    }
+
+    /// <summary>The words of the next document (the stream is reused from one document to the next).</summary>
+    public void SetWords(IReadOnlyList<string> words)
+    {
+        _words = words;
+        _next = 0;
     }
 
     public override bool IncrementToken()

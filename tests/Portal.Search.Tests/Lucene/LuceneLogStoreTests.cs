@@ -443,6 +443,31 @@ public sealed class LuceneLogStoreTests : IDisposable
     private const long SeriesCollectorDefault = 1 << 22;
 
     [Fact]
+    public async Task AppendAsync_ConsecutiveEventsOfDifferentShapes_EachIndexedWithItsOwnValuesOnly()
+    {
+        // Field instances are reused from one document to the next: nothing of an event may leak into the next one.
+        await _store.AppendAsync(TenantA,
+        [
+            new LogEvent { Id = "wide", Timestamp = T0, Host = "h1", Service = "shop", Message = "first words", Tags = ["env:prod"],
+                Attributes = new JsonObject { ["ids"] = new JsonArray(1, 2, 3), ["ip"] = "10.0.0.1", ["usr"] = new JsonObject { ["name"] = "root" } } },
+            new LogEvent { Id = "narrow", Timestamp = T0.AddSeconds(1), Message = "second", Attributes = new JsonObject { ["ids"] = 4 } },
+            new LogEvent { Id = "bare", Timestamp = T0.AddSeconds(2) },
+        ], CancellationToken.None);
+        await _store.RefreshAsync(TenantA, CancellationToken.None);
+
+        async Task<string> Ids(string query) => string.Join(",", (await SearchAsync(TenantA, query)).Items.Select(e => e.Id).Order(StringComparer.Ordinal));
+
+        Assert.Equal("wide", await Ids("@ids:3"));
+        Assert.Equal("narrow,wide", await Ids("@ids:>=2"));
+        Assert.Equal("narrow", await Ids("@ids:4"));
+        Assert.Equal("wide", await Ids("@ip:CIDR(10.0.0.0/8)"));
+        Assert.Equal("wide", await Ids("@usr.name:* host:h1 service:shop env:prod words"));
+        Assert.Equal("narrow", await Ids("second -@usr.name:* -host:* -env:*"));
+        Assert.Equal("bare", await Ids("-@ids:* -second -words"));
+    }
+
+
+    [Fact]
     public async Task AttributeFacetsAndCardinality_MatchesInTheMiddleOfASegment_CountOnlyThem()
     {
         // One segment of 30 events a second apart; the range holds events 10 to 19, so every value's postings start
