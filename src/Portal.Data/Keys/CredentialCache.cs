@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Diagnostics;
 using System.Runtime.CompilerServices;
@@ -66,11 +67,13 @@ public sealed class CredentialCache(TimeProvider clock)
 
 /// <summary>
 /// Empties the <see cref="CredentialCache"/> after any save that changes or deletes a key, an organisation or a user
-/// (and before it too, so that no lookup running meanwhile keeps what the save replaces).
+/// (and before it too, so that no lookup running meanwhile keeps what the save replaces); inside a transaction, once
+/// more when it commits, since until then lookups still read the old rows.
 /// </summary>
-public sealed class CredentialChanges(CredentialCache cache) : SaveChangesInterceptor
+public sealed class CredentialChanges(CredentialCache cache) : SaveChangesInterceptor, IDbTransactionInterceptor
 {
     private static readonly ConditionalWeakTable<DbContext, object> Pending = new();
+    private static readonly ConditionalWeakTable<DbContext, object> Committing = new();
 
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)
     {
@@ -117,6 +120,34 @@ public sealed class CredentialChanges(CredentialCache cache) : SaveChangesInterc
     private void Flush(DbContext? context)
     {
         if (context is not null && Pending.Remove(context))
+        {
+            cache.Invalidate();
+            if (context.Database.CurrentTransaction is not null)
+            {
+                Committing.AddOrUpdate(context, Committing);
+            }
+        }
+    }
+
+    void IDbTransactionInterceptor.TransactionCommitted(DbTransaction transaction, TransactionEndEventData eventData) => Ended(eventData.Context);
+
+    Task IDbTransactionInterceptor.TransactionCommittedAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken)
+    {
+        Ended(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    void IDbTransactionInterceptor.TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => Ended(eventData.Context);
+
+    Task IDbTransactionInterceptor.TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken)
+    {
+        Ended(eventData.Context);
+        return Task.CompletedTask;
+    }
+
+    private void Ended(DbContext? context)
+    {
+        if (context is not null && Committing.Remove(context))
         {
             cache.Invalidate();
         }

@@ -217,7 +217,6 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
         /// <summary>How many entries came after <paramref name="sequence"/>.</summary>
         public int CountAfter(long sequence) => _entries.Count - IndexAfter(sequence);
 
-        /// <summary>Up to <paramref name="limit"/> of the sample events kept since the last candidate, first ones first; the rest are let go.</summary>
         /// <summary>Moves up to <paramref name="limit"/> samples, oldest first, into <paramref name="taken"/>, and forgets the rest.</summary>
         public void TakeSamples(int limit, List<LogEvent> taken)
         {

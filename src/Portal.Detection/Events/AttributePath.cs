@@ -56,6 +56,11 @@ public static class AttributePath
     /// </summary>
     private static string Child(string prefix, string key)
     {
+        if (prefix.Length + key.Length > 256)
+        {
+            // Keys are the senders': a long one is built each time rather than kept.
+            return $"{prefix}.{key}";
+        }
         var paths = t_paths ??= new Dictionary<(string, string), string>();
         if (!paths.TryGetValue((prefix, key), out var path))
         {

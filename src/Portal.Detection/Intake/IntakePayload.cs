@@ -83,36 +83,45 @@ public static class IntakePayload
         return (events, null);
     }
 
-    /// <summary>One JSON document: an object (<c>$</c>) or an array of them (<c>$[i]</c>).</summary>
+    /// <summary>
+    /// One JSON document: an object (<c>$</c>) or an array of them (<c>$[i]</c>). Each event gets a copy of its own bytes,
+    /// so that an event kept for long (a detection sample) holds a few hundred bytes, not its whole request.
+    /// </summary>
     private static (List<(JsonNode? Node, string At)>?, IntakeError?) SplitDocument(byte[] body)
     {
-        JsonNode? payload;
+        JsonDocument document;
         try
         {
-            payload = JsonNode.Parse(body, documentOptions: Options);
+            document = JsonDocument.Parse(body, Options);
         }
-        catch (JsonException e)
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
-            if (RepeatedKey(body) is { } repeated)
+            if (KeyFault(body) is { } fault)
             {
-                return Failed($"The payload is not valid JSON at line {repeated.Line}, byte {repeated.Byte}: an object repeats the key '{repeated.Key}'.", repeated.Line, repeated.Byte);
+                return Failed($"The payload is not valid JSON at line {fault.Line}, byte {fault.Byte}: {fault.Reason}.", fault.Line, fault.Byte);
             }
-            var line = (e.LineNumber ?? 0) + 1;
-            var column = (e.BytePositionInLine ?? 0) + 1;
+            var line = ((e as JsonException)?.LineNumber ?? 0) + 1;
+            var column = ((e as JsonException)?.BytePositionInLine ?? 0) + 1;
             return Failed($"The payload is not valid JSON at line {line}, byte {column}.", line, column);
         }
-        if (payload is JsonArray array)
+        using (document)
         {
-            // The events leave the array, so that each event's object can become its attributes without a copy.
-            var items = array.Select((item, i) => (item, $"$[{i}]")).ToList();
-            array.Clear();
-            return (items, null);
+            var root = document.RootElement;
+            switch (root.ValueKind)
+            {
+                case JsonValueKind.Array:
+                    var items = new List<(JsonNode?, string)>(root.GetArrayLength());
+                    foreach (var item in root.EnumerateArray())
+                    {
+                        items.Add((item.ValueKind == JsonValueKind.Object ? JsonObject.Create(item.Clone()) : null, $"$[{items.Count}]"));
+                    }
+                    return (items, null);
+                case JsonValueKind.Object:
+                    return ([(JsonObject.Create(root.Clone()), "$")], null);
+                default:
+                    return (null, Problem(400, "Invalid payload", "Send one JSON object or an array of JSON objects."));
+            }
         }
-        return payload switch
-        {
-            JsonObject obj => ([(obj, "$")], null),
-            _ => (null, Problem(400, "Invalid payload", "Send one JSON object or an array of JSON objects.")),
-        };
     }
 
     /// <summary>Newline-delimited JSON: one object per line (<c>line n</c>); blank lines are skipped.</summary>
@@ -139,13 +148,13 @@ public static class IntakePayload
             {
                 items.Add((JsonNode.Parse(line, documentOptions: Options), $"line {number}"));
             }
-            catch (JsonException e)
+            catch (Exception e) when (e is JsonException or InvalidOperationException)
             {
-                if (RepeatedKey(line) is { } repeated)
+                if (KeyFault(line) is { } fault)
                 {
-                    return Failed($"Line {number} is not valid JSON at byte {repeated.Byte}: an object repeats the key '{repeated.Key}'.", number, repeated.Byte);
+                    return Failed($"Line {number} is not valid JSON at byte {fault.Byte}: {fault.Reason}.", number, fault.Byte);
                 }
-                var column = (e.BytePositionInLine ?? 0) + 1;
+                var column = ((e as JsonException)?.BytePositionInLine ?? 0) + 1;
                 return Failed($"Line {number} is not valid JSON at byte {column}.", number, column);
             }
         }
@@ -153,10 +162,11 @@ public static class IntakePayload
     }
 
     /// <summary>
-    /// Where an object first repeats a key (line and byte from 1), or null. The parser refuses repeated keys without
-    /// saying where; this second read runs only on a refused payload.
+    /// Where an object first repeats a key, or first has a key that is not text (an escaped unpaired surrogate), with line
+    /// and byte from 1; or null. The parser refuses both without saying where; this second read runs only on a refused
+    /// payload.
     /// </summary>
-    private static (long Line, long Byte, string Key)? RepeatedKey(ReadOnlySpan<byte> json)
+    private static (long Line, long Byte, string Reason)? KeyFault(ReadOnlySpan<byte> json)
     {
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = 64 });
         var keys = new Stack<HashSet<string>>();
@@ -172,10 +182,24 @@ public static class IntakePayload
                     case JsonTokenType.EndObject:
                         keys.Pop();
                         break;
-                    case JsonTokenType.PropertyName when !keys.Peek().Add(reader.GetString()!):
-                        var before = json[..(int)reader.TokenStartIndex];
-                        var lineStart = before.LastIndexOf((byte)'\n') + 1;
-                        return (before.Count((byte)'\n') + 1, before.Length - lineStart + 1, reader.GetString()!);
+                    case JsonTokenType.PropertyName:
+                        string? reason;
+                        try
+                        {
+                            var key = reader.GetString()!;
+                            reason = keys.Peek().Add(key) ? null : $"an object repeats the key '{key}'";
+                        }
+                        catch (InvalidOperationException)
+                        {
+                            reason = "a key holds an unpaired surrogate escape";
+                        }
+                        if (reason is not null)
+                        {
+                            var before = json[..(int)reader.TokenStartIndex];
+                            var lineStart = before.LastIndexOf((byte)'\n') + 1;
+                            return (before.Count((byte)'\n') + 1, before.Length - lineStart + 1, reason);
+                        }
+                        break;
                 }
             }
         }

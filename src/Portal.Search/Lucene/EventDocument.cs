@@ -187,6 +187,16 @@ internal static class EventDocument
             return _fields[InUse++];
         }
 
-        public void Reset() => InUse = 0;
+        public void Reset()
+        {
+            if (_fields.Count > MaxKept)
+            {
+                // A huge array once must not keep its fields, and their values, for the thread's lifetime.
+                _fields.RemoveRange(MaxKept, _fields.Count - MaxKept);
+            }
+            InUse = 0;
+        }
+
+        private const int MaxKept = 64;
     }
 }

@@ -153,7 +153,8 @@ internal static class EventSearcher
         var top = collector.Top(limit);
         if (!collector.Complete)
         {
-            var kept = new SeriesCollector(fromMs, intervalMs, buckets, facet, top.Select(t => t.Value).ToList());
+            // At most limit × 10,000 cells: the kept values always fit.
+            var kept = new SeriesCollector(fromMs, intervalMs, buckets, facet, top.Select(t => t.Value).ToList(), maxCells: long.MaxValue);
             Collect(searcher, query, from, to, kept);
             top = kept.Top(limit);
         }

@@ -9,7 +9,8 @@ namespace Portal.Search.Lucene;
 /// counted into the overall histogram, the ordinal's total and the ordinal's histogram. Per segment the histograms are
 /// one dense table of ordinals by buckets; a segment whose facet has too many values for that table
 /// (<see cref="MaxCells"/> by default) counts totals only and leaves <see cref="Complete"/> false, and the caller counts the
-/// histograms of the values it keeps in a second pass restricted to them (<paramref name="only"/>).
+/// histograms of the values it keeps in a second pass restricted to them (<paramref name="only"/>). The histograms kept
+/// across segments are bounded the same way.
 /// </summary>
 internal sealed class SeriesCollector(long fromMs, long intervalMs, int buckets, string facet, IReadOnlyList<string>? only = null, long maxCells = SeriesCollector.MaxCells) : IBlockCollector
 {
@@ -160,10 +161,17 @@ internal sealed class SeriesCollector(long fromMs, long intervalMs, int buckets,
                 value = term.Utf8ToString();
             }
             _counts[value] = _counts.GetValueOrDefault(value) + _ordCounts[row];
-            if (_cells is not null)
+            if (_cells is not null && Complete)
             {
                 if (!_series.TryGetValue(value, out var histogram))
                 {
+                    if ((_series.Count + 1L) * buckets > maxCells)
+                    {
+                        // Too many values across segments to keep every histogram: the kept values get a second pass.
+                        Complete = false;
+                        _series.Clear();
+                        continue;
+                    }
                     _series[value] = histogram = new long[buckets];
                 }
                 for (var b = 0; b < buckets; b++)

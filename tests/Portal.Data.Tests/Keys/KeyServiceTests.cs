@@ -116,6 +116,25 @@ public abstract class KeyServiceTests(DataFixture fixture)
     }
 
     [Fact]
+    public async Task CredentialCache_KeyChangedInsideATransaction_EmptiedAgainWhenItCommits()
+    {
+        var tenant = await fixture.AddTenantAsync();
+        var (key, secret) = await Keys.CreateAsync(tenant.Id, KeyKind.Api, "intake", userId: null);
+        var cache = fixture.Services.GetRequiredService<CredentialCache>();
+        await using var db = fixture.Dbs.Create(tenant.Id);
+        await using var transaction = await db.Database.BeginTransactionAsync();
+        (await db.ApiKeys.SingleAsync(k => k.Id == key.Id)).RevokedAt = DateTimeOffset.UtcNow;
+        await db.SaveChangesAsync();
+        // Until the commit, lookups on other connections still read the live key and may keep it under this generation.
+        var beforeCommit = cache.Generation;
+
+        await transaction.CommitAsync();
+
+        Assert.True(cache.Generation > beforeCommit);
+        Assert.Null(await Keys.ResolveAsync(KeyKind.Api, secret));
+    }
+
+    [Fact]
     public void CredentialCache_ValueReadBeforeAnInvalidation_IsNotKept_AndEntriesExpire()
     {
         var clock = new ManualClock();

@@ -411,6 +411,7 @@ public sealed class LuceneLogStoreTests : IDisposable
     [Theory]
     [InlineData(SeriesCollectorDefault)]
     [InlineData(1)] // every segment too wide for one table: the kept values are counted in a second pass
+    [InlineData(8)] // the first segment's two values fit, the second segment's three do not
     public async Task SeriesAsync_GroupedByService_TopValuesWithCountsAndHistogramsOfOneTenant(long maxCells)
     {
         // Two segments (a refresh between the batches), so values and their ordinals differ between segments.

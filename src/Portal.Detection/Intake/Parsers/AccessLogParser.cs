@@ -73,11 +73,16 @@ internal static partial class AccessLogParser
             && Digits(text, 15, 2, out var minute) && Digits(text, 18, 2, out var second)
             && Digits(text, 22, 2, out var offsetHours) && Digits(text, 24, 2, out var offsetMinutes)
             && day >= 1 && day <= DateTime.DaysInMonth(Math.Max(1, year), month + 1) && hour < 24 && minute < 60 && second < 60
-            && offsetHours < 15 && offsetMinutes < 60 && year >= 1)
+            && offsetMinutes < 60 && offsetHours * 60 + offsetMinutes <= 14 * 60 && year >= 1)
         {
-            var offset = new TimeSpan(offsetHours, offsetMinutes, 0);
-            time = new DateTimeOffset(year, month + 1, day, hour, minute, second, text[21] == '-' ? -offset : offset);
-            return true;
+            var offset = new TimeSpan(offsetHours, offsetMinutes, 0) * (text[21] == '-' ? -1 : 1);
+            var local = new DateTime(year, month + 1, day, hour, minute, second, DateTimeKind.Unspecified);
+            // The instant must exist in UTC too (the first hours of year 1 east of Greenwich do not).
+            if ((local - DateTime.MinValue) >= offset && (DateTime.MaxValue - local) >= -offset)
+            {
+                time = new DateTimeOffset(local, offset);
+                return true;
+            }
         }
         return DateTimeOffset.TryParseExact(text, TimeFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out time);
     }

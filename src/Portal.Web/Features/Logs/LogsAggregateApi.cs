@@ -102,11 +102,12 @@ public static class LogsAggregateApi
             var facet = Text(groupBy[0]["facet"])!;
             var limit = Math.Clamp(groupBy[0]["limit"]?.GetValue<int>() ?? MaxGroups, 1, MaxGroups);
             var series = new Dictionary<TimeSpan, GroupedSeries>();
-            foreach (var interval in timeseries.OfType<TimeSpan>().Append(DefaultInterval(from, to, timeseries)).Distinct())
+            var first = DefaultInterval(from, to, timeseries);
+            foreach (var interval in timeseries.OfType<TimeSpan>().Prepend(first).Distinct())
             {
                 series[interval] = await store.SeriesAsync(tenantId, query!, from, to, interval, facet, limit, cancellationToken);
             }
-            foreach (var group in series.First().Value.Groups)
+            foreach (var group in series[first].Groups)
             {
                 var narrowed = new AndNode([query!, new TermNode(new FieldRef(FieldKind.Reserved, facet), group.Value, TermKind.Exact, 0)], 0);
                 // Events arriving between two passes could move a value out of another interval's top: it then shows zeros.

@@ -44,6 +44,10 @@ public class AccessLogParserTests
     [InlineData("17/May/2015:10:05:03 +00:00")] // another shape: the general parser decides
     [InlineData("7/May/2015:10:05:03 +0000")]
     [InlineData("17/May/2015:10:05:03 *0000")]
+    [InlineData("17/May/2015:10:05:03 +1430")] // beyond the largest offset
+    [InlineData("17/May/2015:10:05:03 -1400")]
+    [InlineData("01/Jan/0001:00:00:00 +0100")] // before the first UTC instant
+    [InlineData("31/Dec/9999:23:59:59 -0100")] // after the last one
     public void TryParseTime_AgreesWithTheGeneralParser(string text)
     {
         var expected = DateTimeOffset.TryParseExact(text, "dd/MMM/yyyy:HH:mm:ss zzz", System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.None, out var general);
