@@ -19,6 +19,9 @@ public static class AttributePath
         return results;
     }
 
+    /// <summary>The first of <see cref="Values"/>, found without gathering the others.</summary>
+    public static AttributeValue? First(JsonObject root, string path) => path.Length == 0 ? null : FindFirst(root, DottedPath.Of(path), 0);
+
     /// <summary>Every leaf of <paramref name="root"/> with its dotted path; arrays repeat their path.</summary>
     public static IEnumerable<KeyValuePair<string, AttributeValue>> Flatten(JsonObject root) => FlattenToArray(root);
 
@@ -148,6 +151,36 @@ public static class AttributePath
                 return false;
             default:
                 return false;
+        }
+    }
+
+    /// <summary>What <see cref="Collect"/> would find first, in the same order.</summary>
+    private static AttributeValue? FindFirst(JsonNode? node, DottedPath path, int index)
+    {
+        switch (node)
+        {
+            case JsonArray array:
+                foreach (var item in array)
+                {
+                    if (FindFirst(item, path, index) is { } found)
+                    {
+                        return found;
+                    }
+                }
+                return null;
+            case JsonObject obj when index < path.Segments.Length:
+                for (var end = path.Segments.Length; end > index; end--)
+                {
+                    if (obj.TryGetPropertyValue(path.Join(index, end), out var child) && FindFirst(child, path, end) is { } found)
+                    {
+                        return found;
+                    }
+                }
+                return null;
+            case JsonValue when index == path.Segments.Length:
+                return AttributeValue.From(node);
+            default:
+                return null;
         }
     }
 

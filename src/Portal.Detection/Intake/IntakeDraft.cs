@@ -53,9 +53,5 @@ internal sealed class IntakeDraft
     }
 
     /// <summary>The first string leaf at <paramref name="path"/>, or null.</summary>
-    public string? Text(string path)
-    {
-        var value = AttributePath.Values(Attributes, path).FirstOrDefault();
-        return value.Number is null ? value.Text : null;
-    }
+    public string? Text(string path) => AttributePath.First(Attributes, path) is { Number: null } value ? value.Text : null;
 }

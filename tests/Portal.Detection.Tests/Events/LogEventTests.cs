@@ -13,9 +13,10 @@ public class LogEventTests
             {"ddsource":"app","message":"x","usr":{"name":"alice","roles":[{"name":"admin"},{"name":"dev"}]},"aws.region":"eu-west-1","http":{"status_code":503}}
             """);
 
-        foreach (var path in new[] { "usr.name", "usr.roles.name", "aws.region", "http.status_code", "usr", "missing", "usr.name.first" })
+        foreach (var path in new[] { "usr.name", "usr.roles.name", "aws.region", "http.status_code", "usr", "missing", "usr.name.first", "" })
         {
             Assert.Equal(AttributePath.Values(e.Attributes, path), e.GetAttribute(path));
+            Assert.Equal(AttributePath.Values(e.Attributes, path).Cast<AttributeValue?>().FirstOrDefault(), AttributePath.First(e.Attributes, path));
         }
         Assert.Equal(["admin", "dev"], e.GetAttribute("usr.roles.name").Select(v => v.Text));
         Assert.Equal(503, e.GetAttribute("http.status_code")[0].Number);
