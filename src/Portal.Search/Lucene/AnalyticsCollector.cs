@@ -49,8 +49,7 @@ internal sealed class AnalyticsCollector(long fromMs, long intervalMs, int bucke
     /// <summary>A block whose times fall in one bucket is counted without reading its timestamps.</summary>
     public bool CollectBlock(int start, int end, IBits? live, long min, long max)
     {
-        var bucket = (min - fromMs) / intervalMs;
-        if (_timestamps is null || bucket != (max - fromMs) / intervalMs || bucket < 0 || bucket >= Histogram.Length)
+        if (_timestamps is null || IBlockCollector.OneBucket(min, max, fromMs, intervalMs, Histogram.Length) is not (>= 0 and var bucket))
         {
             return false;
         }

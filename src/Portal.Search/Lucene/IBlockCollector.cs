@@ -13,4 +13,11 @@ internal interface IBlockCollector : ICollector
 {
     /// <summary>Collects the block's live documents and returns true, or returns false to be given them one by one.</summary>
     bool CollectBlock(int start, int end, IBits? live, long min, long max);
+
+    /// <summary>The histogram bucket holding all of <c>[min, max]</c>, or -1 when the span crosses buckets or leaves the histogram.</summary>
+    static long OneBucket(long min, long max, long fromMs, long intervalMs, int buckets)
+    {
+        var bucket = (min - fromMs) / intervalMs;
+        return bucket == (max - fromMs) / intervalMs && bucket >= 0 && bucket < buckets ? bucket : -1;
+    }
 }

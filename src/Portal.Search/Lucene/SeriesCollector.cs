@@ -65,8 +65,7 @@ internal sealed class SeriesCollector(long fromMs, long intervalMs, int buckets,
     /// <summary>A block whose times fall in one bucket is counted without reading its timestamps.</summary>
     public bool CollectBlock(int start, int end, IBits? live, long min, long max)
     {
-        var bucket = (min - fromMs) / intervalMs;
-        if (bucket != (max - fromMs) / intervalMs || bucket < 0 || bucket >= buckets)
+        if (IBlockCollector.OneBucket(min, max, fromMs, intervalMs, buckets) is not (>= 0 and var bucket))
         {
             return false;
         }
