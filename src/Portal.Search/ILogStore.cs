@@ -28,9 +28,10 @@ public interface ILogStore
 
     /// <summary>
     /// A grouped timeseries: the matches' total and histogram, and the <paramref name="limit"/> most frequent values of
-    /// the reserved <paramref name="facet"/> (most frequent first, ties by value), each with its count and histogram.
+    /// the reserved <paramref name="facet"/> (most frequent first, ties by value), each with its count and histogram; or,
+    /// with <paramref name="values"/>, those values in their order (a value no match carries counts zero).
     /// </summary>
-    Task<GroupedSeries> SeriesAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, string facet, int limit, CancellationToken cancellationToken);
+    Task<GroupedSeries> SeriesAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, string facet, int limit, CancellationToken cancellationToken, IReadOnlyList<string>? values = null);
 
     /// <summary>How many distinct values <paramref name="field"/> takes among the matches (a reserved attribute, tag key or attribute).</summary>
     Task<long> CardinalityAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, FieldRef field, CancellationToken cancellationToken);

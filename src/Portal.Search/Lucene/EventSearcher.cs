@@ -143,11 +143,20 @@ internal static class EventSearcher
     /// <summary>
     /// The matches' total and histogram, and the <paramref name="limit"/> most frequent values of the reserved
     /// <paramref name="facet"/> with their counts and histograms: one pass over the matches (a second, over the kept
-    /// values only, when a segment's facet has too many values to count every value's histogram at once).
+    /// values only, when a segment's facet has too many values to count every value's histogram at once). With
+    /// <paramref name="values"/>, those values instead, in their order, each counted even when no match carries it.
     /// </summary>
-    public static GroupedSeries Series(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, string facet, int limit, long maxCells = SeriesCollector.MaxCells)
+    public static GroupedSeries Series(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, string facet, int limit, long maxCells = SeriesCollector.MaxCells, IReadOnlyList<string>? values = null)
     {
         var (fromMs, intervalMs, buckets) = Buckets(from, to, interval);
+        if (values is not null)
+        {
+            var distinct = values.Distinct(StringComparer.Ordinal).ToList();
+            var chosen = new SeriesCollector(fromMs, intervalMs, buckets, facet, distinct, maxCells: long.MaxValue);
+            Collect(searcher, query, from, to, chosen);
+            var counted = distinct.Select(v => chosen.Of(v) is var (count, histogram) ? new SeriesGroup(v, count, Histogram(histogram, fromMs, intervalMs)) : null!).ToList();
+            return new GroupedSeries(chosen.Total, Histogram(chosen.Histogram, fromMs, intervalMs), counted);
+        }
         var collector = new SeriesCollector(fromMs, intervalMs, buckets, facet, maxCells: maxCells);
         Collect(searcher, query, from, to, collector);
         var top = collector.Top(limit);

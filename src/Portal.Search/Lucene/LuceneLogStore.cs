@@ -34,8 +34,8 @@ public sealed class LuceneLogStore(TenantIndexes indexes) : ILogStore
         Task.FromResult(indexes.GetJournaled(tenantId, Kind).Index.Analyze(query, from, to, interval, facets ?? FacetFields, facetSize: 10, attributeFacets));
 
     /// <inheritdoc />
-    public Task<GroupedSeries> SeriesAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, string facet, int limit, CancellationToken cancellationToken) =>
-        Task.FromResult(indexes.GetJournaled(tenantId, Kind).Index.Series(query, from, to, interval, facet, limit));
+    public Task<GroupedSeries> SeriesAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, string facet, int limit, CancellationToken cancellationToken, IReadOnlyList<string>? values = null) =>
+        Task.FromResult(indexes.GetJournaled(tenantId, Kind).Index.Series(query, from, to, interval, facet, limit, values: values));
 
     /// <inheritdoc />
     public Task<long> CardinalityAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, FieldRef field, CancellationToken cancellationToken) =>

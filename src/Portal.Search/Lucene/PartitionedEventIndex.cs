@@ -155,8 +155,8 @@ public sealed class PartitionedEventIndex : IDisposable
 
     /// <summary>A timeseries of the matches grouped by the top values of a reserved facet, in one pass.</summary>
     /// <remarks><paramref name="maxCells"/> bounds the value-by-bucket table a segment counts into (tests lower it).</remarks>
-    public GroupedSeries Series(QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, string facet, int limit, long maxCells = SeriesCollector.MaxCells) =>
-        WithSearcher(from, to, s => EventSearcher.Series(s, query, from, to, interval, facet, limit, maxCells));
+    public GroupedSeries Series(QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, string facet, int limit, long maxCells = SeriesCollector.MaxCells, IReadOnlyList<string>? values = null) =>
+        WithSearcher(from, to, s => EventSearcher.Series(s, query, from, to, interval, facet, limit, maxCells, values));
 
     /// <summary>Attributes and tag keys of the days covering <c>[from, to)</c>, most common first.</summary>
     public List<FieldSummary> Fields(DateTimeOffset from, DateTimeOffset to) => WithSearcher(from, to, EventSearcher.Fields);

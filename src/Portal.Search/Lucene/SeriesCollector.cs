@@ -135,6 +135,13 @@ internal sealed class SeriesCollector(long fromMs, long intervalMs, int buckets,
             .ToList();
     }
 
+    /// <summary>One value's count and histogram (zeros when no match carries it); the histogram is known when <see cref="Complete"/>.</summary>
+    public (long Count, long[] Histogram) Of(string value)
+    {
+        Flush();
+        return (_counts.GetValueOrDefault(value), _series.TryGetValue(value, out var histogram) ? histogram : new long[buckets]);
+    }
+
     /// <summary>Adds the segment's counts to the totals by value (ordinals differ between segments; values do not).</summary>
     private void Flush()
     {

@@ -439,6 +439,13 @@ public sealed class LuceneLogStoreTests : IDisposable
         Assert.Equal([4L, 2L], filtered.Histogram.Select(b => b.Count));
         var other = await _store.SeriesAsync(TenantB, new MatchAllNode(0), T0, T0.AddMinutes(4), TimeSpan.FromMinutes(1), "service", 10, CancellationToken.None);
         Assert.Equal(["shop:1"], other.Groups.Select(g => $"{g.Value}:{g.Count}"));
+        // Chosen values (a further interval of the same groups): in their order, a value without matches counting zero.
+        var chosen = await _store.SeriesAsync(TenantA, new MatchAllNode(0), T0, T0.AddMinutes(4), TimeSpan.FromMinutes(1), "service", 10, CancellationToken.None, ["cart", "absent", "shop"]);
+        Assert.Equal(["cart:2", "absent:0", "shop:5"], chosen.Groups.Select(g => $"{g.Value}:{g.Count}"));
+        Assert.Equal([0L, 1L, 1L, 0L], chosen.Groups[0].Histogram.Select(b => b.Count));
+        Assert.Equal([0L, 0L, 0L, 0L], chosen.Groups[1].Histogram.Select(b => b.Count));
+        Assert.Equal([2L, 1L, 1L, 1L], chosen.Groups[2].Histogram.Select(b => b.Count));
+        Assert.Equal(11, chosen.Total);
     }
 
     private const long SeriesCollectorDefault = 1 << 22;

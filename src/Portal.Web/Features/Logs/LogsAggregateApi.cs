@@ -98,21 +98,20 @@ public static class LogsAggregateApi
         else
         {
             // Groups, their counts and their timeseries of one interval come from one pass over the matches; each
-            // further interval takes one more.
+            // further interval takes one more pass, over the same groups.
             var facet = Text(groupBy[0]["facet"])!;
             var limit = Math.Clamp(groupBy[0]["limit"]?.GetValue<int>() ?? MaxGroups, 1, MaxGroups);
-            var series = new Dictionary<TimeSpan, GroupedSeries>();
             var first = DefaultInterval(from, to, timeseries);
-            foreach (var interval in timeseries.OfType<TimeSpan>().Prepend(first).Distinct())
+            var series = new Dictionary<TimeSpan, GroupedSeries> { [first] = await store.SeriesAsync(tenantId, query!, from, to, first, facet, limit, cancellationToken) };
+            var values = series[first].Groups.Select(g => g.Value).ToList();
+            foreach (var interval in timeseries.OfType<TimeSpan>().Where(i => i != first).Distinct())
             {
-                series[interval] = await store.SeriesAsync(tenantId, query!, from, to, interval, facet, limit, cancellationToken);
+                series[interval] = await store.SeriesAsync(tenantId, query!, from, to, interval, facet, limit, cancellationToken, values);
             }
             foreach (var group in series[first].Groups)
             {
                 var narrowed = new AndNode([query!, new TermNode(new FieldRef(FieldKind.Reserved, facet), group.Value, TermKind.Exact, 0)], 0);
-                // Events arriving between two passes could move a value out of another interval's top: it then shows zeros.
-                var histograms = series.ToDictionary(s => s.Key, s => s.Value.Groups.FirstOrDefault(g => g.Value == group.Value)?.Histogram
-                    ?? s.Value.Histogram.Select(b => b with { Count = 0 }).ToList());
+                var histograms = series.ToDictionary(s => s.Key, s => s.Value.Groups.First(g => g.Value == group.Value).Histogram);
                 buckets.Add(await BucketAsync(new JsonObject { [facet] = group.Value }, narrowed, group.Count, histograms));
             }
         }
