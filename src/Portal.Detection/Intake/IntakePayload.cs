@@ -86,7 +86,7 @@ public static class IntakePayload
                     var detail = lines
                         ? $"Line {lineNumber} is not valid JSON at byte {fault.Byte}: {fault.Reason}."
                         : $"The payload is not valid JSON at line {fault.Line}, byte {fault.Byte}: {fault.Reason}.";
-                    return (null, Problem(400, "Malformed JSON", detail, ("line", lines ? lineNumber : fault.Line), ("byte", fault.Byte)));
+                    return (null, Malformed(detail, lines ? lineNumber : fault.Line, fault.Byte));
                 }
                 return Fail(400, "Invalid event", $"{at}: {e.Message}", ("path", at));
             }
@@ -105,14 +105,10 @@ public static class IntakePayload
         {
             document = JsonDocument.Parse(body, Options);
         }
-        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        catch (JsonException e)
         {
-            if (KeyFault(body) is { } fault)
-            {
-                return Failed($"The payload is not valid JSON at line {fault.Line}, byte {fault.Byte}: {fault.Reason}.", fault.Line, fault.Byte);
-            }
-            var line = ((e as JsonException)?.LineNumber ?? 0) + 1;
-            var column = ((e as JsonException)?.BytePositionInLine ?? 0) + 1;
+            var line = (e.LineNumber ?? 0) + 1;
+            var column = (e.BytePositionInLine ?? 0) + 1;
             return Failed($"The payload is not valid JSON at line {line}, byte {column}.", line, column);
         }
         using (document)
@@ -160,13 +156,9 @@ public static class IntakePayload
             {
                 items.Add((JsonNode.Parse(line, documentOptions: Options), $"line {number}", new Range(start, start + line.Length), number));
             }
-            catch (Exception e) when (e is JsonException or InvalidOperationException)
+            catch (JsonException e)
             {
-                if (KeyFault(line) is { } fault)
-                {
-                    return Failed($"Line {number} is not valid JSON at byte {fault.Byte}: {fault.Reason}.", number, fault.Byte);
-                }
-                var column = ((e as JsonException)?.BytePositionInLine ?? 0) + 1;
+                var column = (e.BytePositionInLine ?? 0) + 1;
                 return Failed($"Line {number} is not valid JSON at byte {column}.", number, column);
             }
         }
@@ -175,8 +167,8 @@ public static class IntakePayload
 
     /// <summary>
     /// Where an object first repeats a key, or first has a key that is not text (an escaped unpaired surrogate), with line
-    /// and byte from 1; or null. The parser refuses both without saying where; this second read runs only on a refused
-    /// payload.
+    /// and byte from 1; or null. Building the event's tree refuses both without saying where; this second read runs only
+    /// on a refused event.
     /// </summary>
     private static (long Line, long Byte, string Reason)? KeyFault(ReadOnlySpan<byte> json)
     {
@@ -223,7 +215,10 @@ public static class IntakePayload
     }
 
     private static (List<(JsonNode?, string, Range, long)>?, IntakeError?) Failed(string detail, long line, long column) =>
-        (null, Problem(400, "Malformed JSON", detail, ("line", line), ("byte", column)));
+        (null, Malformed(detail, line, column));
+
+    private static IntakeError Malformed(string detail, long line, long column) =>
+        Problem(400, "Malformed JSON", detail, ("line", line), ("byte", column));
 
     /// <summary>
     /// Datadog accepts events over 1 MB truncated: the message is cut (then, if still too large, the other

@@ -149,26 +149,27 @@ internal static class EventSearcher
     public static GroupedSeries Series(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, string facet, int limit, long maxCells = SeriesCollector.MaxCells, IReadOnlyList<string>? values = null)
     {
         var (fromMs, intervalMs, buckets) = Buckets(from, to, interval);
-        if (values is not null)
+        if (values is null)
         {
-            var distinct = values.Distinct(StringComparer.Ordinal).ToList();
-            var chosen = new SeriesCollector(fromMs, intervalMs, buckets, facet, distinct, maxCells: long.MaxValue);
-            Collect(searcher, query, from, to, chosen);
-            var counted = distinct.Select(v => chosen.Of(v) is var (count, histogram) ? new SeriesGroup(v, count, Histogram(histogram, fromMs, intervalMs)) : null!).ToList();
-            return new GroupedSeries(chosen.Total, Histogram(chosen.Histogram, fromMs, intervalMs), counted);
+            var collector = new SeriesCollector(fromMs, intervalMs, buckets, facet, maxCells: maxCells);
+            Collect(searcher, query, from, to, collector);
+            var top = collector.Top(limit);
+            if (collector.Complete)
+            {
+                return Grouped(collector, top);
+            }
+            // The kept values' histograms, in a second pass over them alone (at most limit × 10,000 cells).
+            values = top.Select(t => t.Value).ToList();
         }
-        var collector = new SeriesCollector(fromMs, intervalMs, buckets, facet, maxCells: maxCells);
-        Collect(searcher, query, from, to, collector);
-        var top = collector.Top(limit);
-        if (!collector.Complete)
-        {
-            // At most limit × 10,000 cells: the kept values always fit.
-            var kept = new SeriesCollector(fromMs, intervalMs, buckets, facet, top.Select(t => t.Value).ToList(), maxCells: long.MaxValue);
-            Collect(searcher, query, from, to, kept);
-            top = kept.Top(limit);
-        }
-        var groups = top.Select(t => new SeriesGroup(t.Value, t.Count, Histogram(t.Histogram!, fromMs, intervalMs))).ToList();
-        return new GroupedSeries(collector.Total, Histogram(collector.Histogram, fromMs, intervalMs), groups);
+        var distinct = values.Distinct(StringComparer.Ordinal).ToList();
+        var chosen = new SeriesCollector(fromMs, intervalMs, buckets, facet, distinct, maxCells: long.MaxValue);
+        Collect(searcher, query, from, to, chosen);
+        return Grouped(chosen, distinct.Select(v => (v, chosen.Of(v).Count)).ToList());
+
+        GroupedSeries Grouped(SeriesCollector counted, List<(string Value, long Count)> groups) => new(
+            counted.Total,
+            Histogram(counted.Histogram, fromMs, intervalMs),
+            groups.Select(g => new SeriesGroup(g.Value, g.Count, Histogram(counted.Of(g.Value).Histogram, fromMs, intervalMs))).ToList());
     }
 
     /// <summary>The histogram's start, bucket width and bucket count (at most 10,000) for <c>[from, to)</c>.</summary>

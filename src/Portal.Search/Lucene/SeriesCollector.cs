@@ -124,14 +124,14 @@ internal sealed class SeriesCollector(long fromMs, long intervalMs, int buckets,
     {
     }
 
-    /// <summary>The <paramref name="limit"/> most frequent values, most frequent first (ties by value), with their histograms when <see cref="Complete"/>.</summary>
-    public List<(string Value, long Count, long[]? Histogram)> Top(int limit)
+    /// <summary>The <paramref name="limit"/> most frequent values with their counts, most frequent first (ties by value).</summary>
+    public List<(string Value, long Count)> Top(int limit)
     {
         Flush();
         return _counts
             .OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal)
             .Take(limit)
-            .Select(c => (c.Key, c.Value, Complete ? _series[c.Key] : null))
+            .Select(c => (c.Key, c.Value))
             .ToList();
     }
 
