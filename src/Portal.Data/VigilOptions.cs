@@ -67,10 +67,18 @@ public sealed class IntakeOptions
     public long BurstBytes { get; set; } = 6 * 1024 * 1024;
 
     /// <summary>
-    /// Events acknowledged but not yet indexed, per tenant, beyond which the intake answers 503 with Retry-After instead
-    /// of queueing more (back-pressure: memory stays bounded when indexing falls behind).
+    /// Events acknowledged (journaled) but not yet indexed, per tenant, beyond which the intake answers 503 with
+    /// Retry-After instead of journaling more (back-pressure: the backlog, and so the delay before acknowledged events
+    /// are searchable, stays bounded when indexing falls behind). A burst up to this size is absorbed at the speed of the
+    /// journal.
     /// </summary>
-    public int MaxPendingEvents { get; set; } = 100_000;
+    public int MaxPendingEvents { get; set; } = 1_000_000;
+
+    /// <summary>
+    /// How many of the pending events are also kept in memory, per tenant; the indexer reads the others back from the
+    /// journal, so memory stays bounded whatever the backlog.
+    /// </summary>
+    public int MaxBufferedEvents { get; set; } = 100_000;
 }
 
 /// <summary>Rule scheduling.</summary>

@@ -13,6 +13,13 @@ public interface ILogStore
     /// </summary>
     Task AppendAsync(Guid tenantId, IReadOnlyList<LogEvent> events, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Stores an intake request as accepted (<see cref="Portal.Detection.Intake.IntakePayload.Check"/>): when the task
+    /// completes it is durable; its events are normalised as they are indexed, searchable within a second when the store
+    /// keeps up. Throws <see cref="Journal.StoreBusyException"/> when the store is behind and the caller should retry later.
+    /// </summary>
+    Task AcceptAsync(Guid tenantId, Portal.Detection.Intake.IntakeBatch batch, CancellationToken cancellationToken);
+
     /// <summary>Returns once every event appended before the call is searchable (read-your-writes).</summary>
     Task RefreshAsync(Guid tenantId, CancellationToken cancellationToken);
 

@@ -17,12 +17,17 @@ public static class EventIds
     private const string Alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 
     /// <summary>A new id for an event at <paramref name="timestamp"/>.</summary>
-    public static string New(DateTimeOffset timestamp)
+    public static string New(DateTimeOffset timestamp) => New(timestamp, NewSeed());
+
+    /// <summary>
+    /// The id for an event at <paramref name="timestamp"/> whose 80 random bits are the low bits of
+    /// <paramref name="random"/>: a batch draws one <see cref="NewSeed"/> and numbers its events from it, so that
+    /// reading the batch again gives the same ids.
+    /// </summary>
+    public static string New(DateTimeOffset timestamp, UInt128 random)
     {
         // Clamp into the 48-bit range so pre-1970 or absurd timestamps still give a valid id.
         var time = (ulong)Math.Clamp(timestamp.ToUnixTimeMilliseconds(), 0L, (1L << 48) - 1);
-        var bytes = RandomBytes(10);
-        var random = ((UInt128)BinaryPrimitives.ReadUInt64LittleEndian(bytes) << 16) | BinaryPrimitives.ReadUInt16LittleEndian(bytes[8..]);
 
         Span<char> chars = stackalloc char[Length];
         for (var i = Length - 1; i >= TimeChars; i--)
@@ -36,6 +41,13 @@ public static class EventIds
             time >>= 5;
         }
         return new string(chars);
+    }
+
+    /// <summary>80 random bits.</summary>
+    public static UInt128 NewSeed()
+    {
+        var bytes = RandomBytes(10);
+        return ((UInt128)BinaryPrimitives.ReadUInt64LittleEndian(bytes) << 16) | BinaryPrimitives.ReadUInt16LittleEndian(bytes[8..]);
     }
 
     /// <summary>Random bytes drawn from the system generator a few kilobytes at a time: one call per id cost more than the rest of the id.</summary>

@@ -42,8 +42,9 @@ public static class IntakeNormalizer
     /// <see cref="Normalize(JsonObject, DateTimeOffset, string?, ThreatIndicatorSet?)"/> for the intake, which parsed
     /// <paramref name="raw"/> for this call alone: the event takes <paramref name="raw"/>'s nodes instead of copies.
     /// </summary>
-    internal static LogEvent NormalizeOwned(JsonObject raw, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel) =>
-        Normalize(raw, receivedAt, extraTags, recorded: false, threatIntel, owned: true);
+    /// <paramref name="id"/>, when given, draws the event's id (<see cref="EventIds.New(DateTimeOffset, UInt128)"/>).
+    internal static LogEvent NormalizeOwned(JsonObject raw, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? id = null) =>
+        Normalize(raw, receivedAt, extraTags, recorded: false, threatIntel, owned: true, drawn: id);
 
     /// <summary>
     /// Normalises a recorded log replayed from a file (<c>vigil detect</c>, rule tests, backtests): the event keeps its own
@@ -57,7 +58,7 @@ public static class IntakeNormalizer
     /// <summary>Attributes that name a recorded event, in order of preference.</summary>
     private static readonly string[] RecordedIdFields = ["eventID", "uuid", "insertId", "_document_id", "id"];
 
-    private static LogEvent Normalize(JsonObject raw, DateTimeOffset receivedAt, string? extraTags, bool recorded, ThreatIndicatorSet? threatIntel, bool owned = false)
+    private static LogEvent Normalize(JsonObject raw, DateTimeOffset receivedAt, string? extraTags, bool recorded, ThreatIndicatorSet? threatIntel, bool owned = false, UInt128? drawn = null)
     {
         var draft = new IntakeDraft();
         ReservedFields.Extract(raw, draft, strict: true, owned: owned && raw.Parent is null);
@@ -83,7 +84,7 @@ public static class IntakeNormalizer
             : null;
         return new LogEvent
         {
-            Id = id ?? EventIds.New(timestamp),
+            Id = id ?? (drawn is { } bits ? EventIds.New(timestamp, bits) : EventIds.New(timestamp)),
             Timestamp = timestamp,
             Host = draft.Host,
             Service = draft.Service,

@@ -32,73 +32,179 @@ public static class IntakePayload
     /// <paramref name="lines"/> newline-delimited JSON (one object per line). Exactly one of the results is set.
     /// <paramref name="threatIntel"/> enriches events whose addresses it lists (none by default).
     /// </summary>
-    public static (List<LogEvent>? Events, IntakeError? Error) Read(byte[] body, DateTimeOffset receivedAt, string? extraTags, bool lines = false, ThreatIndicatorSet? threatIntel = null)
+    public static (List<LogEvent>? Events, IntakeError? Error) Read(ReadOnlyMemory<byte> body, DateTimeOffset receivedAt, string? extraTags, bool lines = false, ThreatIndicatorSet? threatIntel = null) =>
+        Read(body, receivedAt, extraTags, lines, threatIntel, idSeed: null);
+
+    /// <summary>
+    /// The events of a batch the intake accepted (<see cref="Check"/> found no fault in it), with the ids its seed gives,
+    /// so that reading the batch again (a replay after a crash) gives the same events. Never fails: should an event no
+    /// longer normalise (the rules changed since it was accepted), it is kept with its text as the message and the reason
+    /// in <c>vigil.intake_error</c>, for nothing acknowledged may be lost.
+    /// </summary>
+    public static List<LogEvent> ReadAccepted(IntakeBatch batch, ThreatIndicatorSet? threatIntel)
     {
-        if (!System.Text.Unicode.Utf8.IsValid(body))
+        var (events, _) = Read(batch.Body, batch.ReceivedAt, batch.Tags, batch.Lines, threatIntel, batch.IdSeed);
+        if (events is not null)
+        {
+            return events;
+        }
+        var tags = IntakeFields.SplitTags(batch.Tags).ToList();
+        var (items, error) = batch.Lines ? SplitLines(batch.Body, limit: int.MaxValue) : SplitDocument(batch.Body);
+        if (items is null)
+        {
+            return [Kept(batch.Body.Span, error!.Detail, batch, tags, 0)];
+        }
+        events = new List<LogEvent>(items.Count);
+        for (var i = 0; i < items.Count; i++)
+        {
+            var (normalized, fault) = NormalizeItem(items[i], batch.Body.Span, batch.Lines, batch.ReceivedAt, batch.Tags, threatIntel, batch.IdSeed + (uint)i);
+            events.Add(normalized ?? Kept(batch.Body.Span[items[i].Bytes], fault!.Detail, batch, tags, i));
+        }
+        return events;
+    }
+
+    private static LogEvent Kept(ReadOnlySpan<byte> text, string reason, IntakeBatch batch, List<string> tags, int ordinal)
+    {
+        var message = System.Text.Encoding.UTF8.GetString(text.Length > MaxEventBytes ? text[..MaxEventBytes] : text);
+        return new LogEvent
+        {
+            Id = EventIds.New(batch.ReceivedAt, batch.IdSeed + (uint)ordinal),
+            Timestamp = batch.ReceivedAt.ToUniversalTime(),
+            Status = LogStatuses.Info,
+            Message = message,
+            Tags = tags,
+            Attributes = new JsonObject { ["vigil"] = new JsonObject { ["intake_error"] = reason } },
+        };
+    }
+
+    private static (List<LogEvent>? Events, IntakeError? Error) Read(ReadOnlyMemory<byte> body, DateTimeOffset receivedAt, string? extraTags, bool lines, ThreatIndicatorSet? threatIntel, UInt128? idSeed)
+    {
+        if (!System.Text.Unicode.Utf8.IsValid(body.Span))
         {
             return Fail(400, "Malformed payload", "The payload is not valid UTF-8.");
         }
-        var (items, error) = lines ? SplitLines(body) : SplitDocument(body);
-        if (error is not null)
+        var (items, error) = lines ? SplitLines(body, MaxEvents) : SplitDocument(body);
+        if ((error ?? CountFault(items!.Count, lines)) is { } fault)
         {
-            return (null, error);
+            return (null, fault);
         }
-        if (items!.Count == 0)
+        var events = new List<LogEvent>(items!.Count);
+        for (var i = 0; i < items.Count; i++)
         {
-            return Fail(400, "Empty payload", "The payload holds no event: send at least one log event.");
-        }
-        if (items.Count > MaxEvents)
-        {
-            var counted = lines ? "More than " + MaxEvents : items.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return Fail(413, "Too many events", $"{counted} events in one request; the limit is {MaxEvents}.");
-        }
-        var tags = string.IsNullOrEmpty(extraTags) ? null : extraTags;
-        var events = new List<LogEvent>(items.Count);
-        foreach (var (node, at, bytes, lineNumber) in items)
-        {
-            if (node is not JsonObject raw)
+            var (normalized, itemFault) = NormalizeItem(items[i], body.Span, lines, receivedAt, extraTags, threatIntel, idSeed + (uint)i);
+            if (itemFault is not null)
             {
-                return Fail(400, "Invalid event", $"{at}: expected a JSON object.", ("path", at));
+                return (null, itemFault);
             }
-            if (body.Length > MaxEventBytes)
-            {
-                Fit(raw);
-            }
-            try
-            {
-                var normalized = IntakeNormalizer.NormalizeOwned(raw, receivedAt, tags, threatIntel);
-                // Every node is read once here, on the request's thread: the indexer and the detectors then share
-                // a fully built tree.
-                AttributePath.ReadAll(normalized.Attributes);
-                events.Add(normalized);
-            }
-            catch (IntakeFieldException e)
-            {
-                var path = lines ? $"{at}: $.{e.Field}" : $"{at}.{e.Field}";
-                return Fail(400, "Invalid event", $"{path}: {e.Reason}", ("path", path));
-            }
-            catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)
-            {
-                // JSON that parses but cannot be read as an event: a key repeated in one object, or one holding an
-                // unpaired surrogate escape. The event's bytes say where (the first fault in them is this event's).
-                if (KeyFault(body.AsSpan()[bytes]) is { } fault)
-                {
-                    var detail = lines
-                        ? $"Line {lineNumber} is not valid JSON at byte {fault.Byte}: {fault.Reason}."
-                        : $"The payload is not valid JSON at line {fault.Line}, byte {fault.Byte}: {fault.Reason}.";
-                    return (null, Malformed(detail, lines ? lineNumber : fault.Line, fault.Byte));
-                }
-                return Fail(400, "Invalid event", $"{at}: {e.Message}", ("path", at));
-            }
+            events.Add(normalized!);
         }
         return (events, null);
+    }
+
+    /// <summary>
+    /// Whether the intake may acknowledge <paramref name="body"/>: the number of events in it, or the fault that
+    /// <see cref="Read(ReadOnlyMemory{byte}, DateTimeOffset, string?, bool, ThreatIndicatorSet?)"/> would refuse it with,
+    /// the same status, detail and position. One pass of the JSON reader over the body, without building the events:
+    /// repeated and escaped keys and reserved fields of an unusual type mark an event, and only marked events are then
+    /// normalised to learn whether they are at fault, so that the rules stay those of the normalisation itself.
+    /// </summary>
+    public static (int Count, IntakeError? Error) Check(ReadOnlyMemory<byte> body, bool lines = false)
+    {
+        if (!System.Text.Unicode.Utf8.IsValid(body.Span))
+        {
+            return (0, Problem(400, "Malformed payload", "The payload is not valid UTF-8."));
+        }
+        var scan = KeyScan.ForThread();
+        var (items, error) = lines ? ScanLines(body.Span, scan) : ScanDocument(body.Span, scan);
+        if ((error ?? CountFault(items!.Count, lines)) is { } fault)
+        {
+            return (0, fault);
+        }
+        foreach (var item in items!)
+        {
+            if (item.Kind == ScannedKind.Plain)
+            {
+                continue;
+            }
+            // Marked: what the normalisation says of it decides, read as the intake reads it.
+            var bytes = body[item.Bytes];
+            JsonNode? node = null;
+            if (item.Kind == ScannedKind.Marked)
+            {
+                using var document = JsonDocument.Parse(bytes, Options);
+                node = JsonObject.Create(document.RootElement.Clone());
+            }
+            var at = lines ? $"line {item.Line}" : item.Index < 0 ? "$" : $"$[{item.Index}]";
+            var faultScope = lines ? item.Bytes : Range.All;
+            var (_, itemFault) = NormalizeItem(new Item(node, at, faultScope, item.Line), body.Span, lines, DateTimeOffset.UnixEpoch, null, null, null);
+            if (itemFault is not null)
+            {
+                return (0, itemFault);
+            }
+        }
+        return (items.Count, null);
+    }
+
+    private static IntakeError? CountFault(int count, bool lines)
+    {
+        if (count == 0)
+        {
+            return Problem(400, "Empty payload", "The payload holds no event: send at least one log event.");
+        }
+        if (count > MaxEvents)
+        {
+            var counted = lines ? "More than " + MaxEvents : count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Problem(413, "Too many events", $"{counted} events in one request; the limit is {MaxEvents}.");
+        }
+        return null;
+    }
+
+    /// <summary>One event as the intake refuses it or normalises it: its node, where it is (<c>$[3]</c>, <c>line 4</c>) and its bytes.</summary>
+    private readonly record struct Item(JsonNode? Node, string At, Range Bytes, long Line);
+
+    private static (LogEvent? Event, IntakeError? Error) NormalizeItem(Item item, ReadOnlySpan<byte> body, bool lines, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? id)
+    {
+        var at = item.At;
+        if (item.Node is not JsonObject raw)
+        {
+            return (null, Problem(400, "Invalid event", $"{at}: expected a JSON object.", ("path", at)));
+        }
+        if (body.Length > MaxEventBytes)
+        {
+            Fit(raw);
+        }
+        try
+        {
+            var normalized = IntakeNormalizer.NormalizeOwned(raw, receivedAt, string.IsNullOrEmpty(extraTags) ? null : extraTags, threatIntel, id);
+            // Every node is read once here: the indexer and the detectors then share a fully built tree.
+            AttributePath.ReadAll(normalized.Attributes);
+            return (normalized, null);
+        }
+        catch (IntakeFieldException e)
+        {
+            var path = lines ? $"{at}: $.{e.Field}" : $"{at}.{e.Field}";
+            return (null, Problem(400, "Invalid event", $"{path}: {e.Reason}", ("path", path)));
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)
+        {
+            // JSON that parses but cannot be read as an event: a key repeated in one object, or one holding an
+            // unpaired surrogate escape. The event's bytes say where (the first fault in them is this event's).
+            if (KeyFault(body[item.Bytes]) is { } fault)
+            {
+                var detail = lines
+                    ? $"Line {item.Line} is not valid JSON at byte {fault.Byte}: {fault.Reason}."
+                    : $"The payload is not valid JSON at line {fault.Line}, byte {fault.Byte}: {fault.Reason}.";
+                return (null, Malformed(detail, lines ? item.Line : fault.Line, fault.Byte));
+            }
+            return (null, Problem(400, "Invalid event", $"{at}: {e.Message}", ("path", at)));
+        }
     }
 
     /// <summary>
     /// One JSON document: an object (<c>$</c>) or an array of them (<c>$[i]</c>). Each event gets a copy of its own bytes,
     /// so that an event kept for long (a detection sample) holds a few hundred bytes, not its whole request.
     /// </summary>
-    private static (List<(JsonNode? Node, string At, Range Bytes, long Line)>?, IntakeError?) SplitDocument(byte[] body)
+    private static (List<Item>?, IntakeError?) SplitDocument(ReadOnlyMemory<byte> body)
     {
         JsonDocument document;
         try
@@ -107,9 +213,7 @@ public static class IntakePayload
         }
         catch (JsonException e)
         {
-            var line = (e.LineNumber ?? 0) + 1;
-            var column = (e.BytePositionInLine ?? 0) + 1;
-            return Failed($"The payload is not valid JSON at line {line}, byte {column}.", line, column);
+            return (null, SyntaxFault(e, lineNumber: null));
         }
         using (document)
         {
@@ -117,52 +221,284 @@ public static class IntakePayload
             switch (root.ValueKind)
             {
                 case JsonValueKind.Array:
-                    var items = new List<(JsonNode?, string, Range, long)>(root.GetArrayLength());
+                    var items = new List<Item>(root.GetArrayLength());
                     foreach (var item in root.EnumerateArray())
                     {
-                        items.Add((item.ValueKind == JsonValueKind.Object ? JsonObject.Create(item.Clone()) : null, $"$[{items.Count}]", Range.All, 0));
+                        items.Add(new Item(item.ValueKind == JsonValueKind.Object ? JsonObject.Create(item.Clone()) : null, $"$[{items.Count}]", Range.All, 0));
                     }
                     return (items, null);
                 case JsonValueKind.Object:
-                    return ([(JsonObject.Create(root.Clone()), "$", Range.All, 0)], null);
+                    return ([new Item(JsonObject.Create(root.Clone()), "$", Range.All, 0)], null);
                 default:
-                    return (null, Problem(400, "Invalid payload", "Send one JSON object or an array of JSON objects."));
+                    return (null, NotEvents);
             }
         }
     }
 
-    /// <summary>Newline-delimited JSON: one object per line (<c>line n</c>); blank lines are skipped.</summary>
-    private static (List<(JsonNode? Node, string At, Range Bytes, long Line)>?, IntakeError?) SplitLines(byte[] body)
+    /// <summary>
+    /// Newline-delimited JSON: one object per line (<c>line n</c>); blank lines are skipped. Beyond <paramref name="limit"/>
+    /// events, one more is enough to refuse the request: the rest is not parsed.
+    /// </summary>
+    private static (List<Item>?, IntakeError?) SplitLines(ReadOnlyMemory<byte> body, int limit)
     {
-        var items = new List<(JsonNode?, string, Range, long)>();
-        var rest = body.AsSpan();
-        for (var number = 1; rest.Length > 0; number++)
+        var items = new List<Item>();
+        foreach (var (start, length, number) in Lines(body.Span))
         {
-            var start = body.Length - rest.Length;
-            var end = rest.IndexOf((byte)'\n');
-            var line = end < 0 ? rest : rest[..end];
-            rest = end < 0 ? [] : rest[(end + 1)..];
-            if (line.Trim(" \t\r"u8).IsEmpty)
+            if (items.Count == limit)
             {
-                continue;
-            }
-            if (items.Count == MaxEvents)
-            {
-                // One more event than allowed is enough to refuse the request: the rest is not parsed.
-                items.Add((null, $"line {number}", Range.All, number));
+                items.Add(new Item(null, $"line {number}", Range.All, number));
                 break;
             }
             try
             {
-                items.Add((JsonNode.Parse(line, documentOptions: Options), $"line {number}", new Range(start, start + line.Length), number));
+                items.Add(new Item(JsonNode.Parse(body.Span.Slice(start, length), documentOptions: Options), $"line {number}", new Range(start, start + length), number));
             }
             catch (JsonException e)
             {
-                var column = (e.BytePositionInLine ?? 0) + 1;
-                return Failed($"Line {number} is not valid JSON at byte {column}.", number, column);
+                return (null, SyntaxFault(e, number));
             }
         }
         return (items, null);
+    }
+
+    /// <summary>The non-blank lines of <paramref name="body"/>: where each starts, its length and its number from 1.</summary>
+    private static List<(int Start, int Length, long Number)> Lines(ReadOnlySpan<byte> body)
+    {
+        var lines = new List<(int, int, long)>();
+        var offset = 0;
+        for (var number = 1L; offset < body.Length; number++)
+        {
+            var end = body[offset..].IndexOf((byte)'\n');
+            var length = end < 0 ? body.Length - offset : end;
+            if (!body.Slice(offset, length).Trim(" \t\r"u8).IsEmpty)
+            {
+                lines.Add((offset, length, number));
+            }
+            offset += length + 1;
+        }
+        return lines;
+    }
+
+    private static IntakeError SyntaxFault(JsonException e, long? lineNumber)
+    {
+        var column = (e.BytePositionInLine ?? 0) + 1;
+        if (lineNumber is { } number)
+        {
+            return Malformed($"Line {number} is not valid JSON at byte {column}.", number, column);
+        }
+        var line = (e.LineNumber ?? 0) + 1;
+        return Malformed($"The payload is not valid JSON at line {line}, byte {column}.", line, column);
+    }
+
+    private static readonly IntakeError NotEvents = Problem(400, "Invalid payload", "Send one JSON object or an array of JSON objects.");
+
+    /// <summary>What <see cref="Check"/> learnt of an event in its one pass.</summary>
+    private enum ScannedKind
+    {
+        /// <summary>An object with nothing that could refuse it.</summary>
+        Plain,
+
+        /// <summary>Not an object: refused.</summary>
+        NotObject,
+
+        /// <summary>An object with a repeated or escaped key, or a reserved field of an unusual type: normalised to know.</summary>
+        Marked,
+    }
+
+    /// <summary>An event found by <see cref="Check"/>: its place in the array (-1 for a lone object) or its line, its bytes and kind.</summary>
+    private readonly record struct Scanned(int Index, long Line, Range Bytes, ScannedKind Kind);
+
+    private static (List<Scanned>?, IntakeError?) ScanDocument(ReadOnlySpan<byte> body, KeyScan scan)
+    {
+        var reader = new Utf8JsonReader(body, ReaderOptions);
+        var items = new List<Scanned>();
+        var scalar = false;
+        try
+        {
+            reader.Read();
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.StartArray:
+                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                    {
+                        var start = (int)reader.TokenStartIndex;
+                        var kind = ScannedKind.NotObject;
+                        if (reader.TokenType == JsonTokenType.StartObject)
+                        {
+                            kind = scan.Object(ref reader) ? ScannedKind.Marked : ScannedKind.Plain;
+                        }
+                        else
+                        {
+                            reader.Skip();
+                        }
+                        items.Add(new Scanned(items.Count, 0, new Range(start, (int)reader.BytesConsumed), kind));
+                    }
+                    break;
+                case JsonTokenType.StartObject:
+                    var marked = scan.Object(ref reader);
+                    items.Add(new Scanned(-1, 0, Range.All, marked ? ScannedKind.Marked : ScannedKind.Plain));
+                    break;
+                default:
+                    scalar = true;
+                    reader.Skip();
+                    break;
+            }
+            while (reader.Read())
+            {
+                // A second value after the first is a syntax fault, which the reader raises here.
+            }
+        }
+        catch (JsonException e)
+        {
+            return (null, SyntaxFault(e, lineNumber: null));
+        }
+        return scalar ? (null, NotEvents) : (items, null);
+    }
+
+    private static (List<Scanned>?, IntakeError?) ScanLines(ReadOnlySpan<byte> body, KeyScan scan)
+    {
+        var items = new List<Scanned>();
+        foreach (var (start, length, number) in Lines(body))
+        {
+            if (items.Count == MaxEvents)
+            {
+                items.Add(new Scanned(items.Count, number, Range.All, ScannedKind.NotObject));
+                break;
+            }
+            var reader = new Utf8JsonReader(body.Slice(start, length), ReaderOptions);
+            var kind = ScannedKind.NotObject;
+            try
+            {
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.StartObject)
+                {
+                    kind = scan.Object(ref reader) ? ScannedKind.Marked : ScannedKind.Plain;
+                }
+                else
+                {
+                    reader.Skip();
+                }
+                while (reader.Read())
+                {
+                }
+            }
+            catch (JsonException e)
+            {
+                return (null, SyntaxFault(e, number));
+            }
+            items.Add(new Scanned(items.Count, number, new Range(start, start + length), kind));
+        }
+        return (items, null);
+    }
+
+    private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 64 };
+
+    /// <summary>
+    /// Reads one object to its end, telling whether it has anything the normalisation could refuse: a key repeated in
+    /// one object (found by hash; a collision only costs a normalisation), an escaped key (which may hide a repeat or an
+    /// unpaired surrogate), or a reserved field (<see cref="ReservedFields"/>) holding an object, array or boolean.
+    /// One per thread: its sets of key hashes, one per depth, are reused.
+    /// </summary>
+    private sealed class KeyScan
+    {
+        [ThreadStatic]
+        private static KeyScan? t_scan;
+
+        private readonly List<HashSet<int>> _keys = [];
+
+        public static KeyScan ForThread() => t_scan ??= new KeyScan();
+
+        public bool Object(ref Utf8JsonReader reader)
+        {
+            var top = reader.CurrentDepth;
+            var marked = false;
+            var reservedValue = false;
+            Fresh(1);
+            while (reader.Read())
+            {
+                switch (reader.TokenType)
+                {
+                    case JsonTokenType.PropertyName:
+                        var depth = reader.CurrentDepth - top;
+                        if (reader.ValueIsEscaped || !Keys(depth).Add(Hash(reader.ValueSpan)))
+                        {
+                            marked = true;
+                        }
+                        reservedValue = depth == 1 && IsReserved(reader.ValueSpan);
+                        continue;
+                    case JsonTokenType.StartObject:
+                        Fresh(reader.CurrentDepth - top + 1);
+                        marked |= reservedValue;
+                        break;
+                    case JsonTokenType.StartArray or JsonTokenType.True or JsonTokenType.False:
+                        marked |= reservedValue;
+                        break;
+                    case JsonTokenType.String when reader.ValueIsEscaped:
+                        // An escaped unpaired surrogate cannot be read as text, which refuses the event.
+                        marked |= HasSurrogateEscape(reader.ValueSpan);
+                        break;
+                    case JsonTokenType.EndObject when reader.CurrentDepth == top:
+                        return marked;
+                }
+                reservedValue = false;
+            }
+            return marked;
+        }
+
+        private HashSet<int> Keys(int depth) => _keys[depth];
+
+        /// <summary>Empties the set of an object starting at <paramref name="depth"/>.</summary>
+        private void Fresh(int depth)
+        {
+            while (_keys.Count <= depth)
+            {
+                _keys.Add([]);
+            }
+            if (_keys[depth].Count > 1024)
+            {
+                // An object with many keys left a large set behind: start the next one small.
+                _keys[depth] = [];
+            }
+            _keys[depth].Clear();
+        }
+
+        private static int Hash(ReadOnlySpan<byte> key)
+        {
+            var hash = new HashCode();
+            hash.AddBytes(key);
+            return hash.ToHashCode();
+        }
+
+        /// <summary>Whether <paramref name="escaped"/> holds a <c>\\uD800</c>-<c>\\uDFFF</c> escape (paired or not: pairs are rare enough to normalise).</summary>
+        private static bool HasSurrogateEscape(ReadOnlySpan<byte> escaped)
+        {
+            for (var at = escaped.IndexOf("\\u"u8); at >= 0; at = escaped.IndexOf("\\u"u8))
+            {
+                if (at + 4 <= escaped.Length && (escaped[at + 2] | 0x20) == 'd' && (escaped[at + 3] | 0x20) is (>= '8' and <= '9') or (>= 'a' and <= 'f'))
+                {
+                    return true;
+                }
+                escaped = escaped[(at + 2)..];
+            }
+            return false;
+        }
+
+        /// <summary>The fields whose type the normalisation checks (a timestamp of any type is only read if it can be).</summary>
+        private static readonly byte[][] Reserved =
+            [.. new[] { ReservedFields.Message, ReservedFields.Source, ReservedFields.Tags, ReservedFields.Service }
+                .Concat(ReservedFields.HostFields).Concat(ReservedFields.StatusFields).Select(System.Text.Encoding.UTF8.GetBytes)];
+
+        private static bool IsReserved(ReadOnlySpan<byte> key)
+        {
+            foreach (var name in Reserved)
+            {
+                if (key.SequenceEqual(name))
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
     }
 
     /// <summary>
@@ -213,9 +549,6 @@ public static class IntakePayload
         }
         return null;
     }
-
-    private static (List<(JsonNode?, string, Range, long)>?, IntakeError?) Failed(string detail, long line, long column) =>
-        (null, Malformed(detail, line, column));
 
     private static IntakeError Malformed(string detail, long line, long column) =>
         Problem(400, "Malformed JSON", detail, ("line", line), ("byte", column));

@@ -32,18 +32,53 @@ public sealed class WriteAheadJournal : IDisposable
     public JournalPosition End => new(_currentFile, _current.Position);
 
     /// <summary>Appends a record (buffered) and returns the position just after it.</summary>
-    public JournalPosition Append(ReadOnlySpan<byte> payload)
+    public JournalPosition Append(ReadOnlySpan<byte> payload) => Append(payload, []);
+
+    /// <summary>Appends one record whose payload is <paramref name="head"/> then <paramref name="body"/>, without joining them first.</summary>
+    public JournalPosition Append(ReadOnlySpan<byte> head, ReadOnlySpan<byte> body)
     {
         if (_current.Position >= _segmentBytes)
         {
             Roll();
         }
+        var crc = new Crc32();
+        crc.Append(head);
+        crc.Append(body);
         Span<byte> header = stackalloc byte[HeaderSize];
-        BinaryPrimitives.WriteInt32LittleEndian(header, payload.Length);
-        BinaryPrimitives.WriteUInt32LittleEndian(header[4..], Crc32.HashToUInt32(payload));
+        BinaryPrimitives.WriteInt32LittleEndian(header, head.Length + body.Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(header[4..], crc.GetCurrentHashAsUInt32());
         _current.Write(header);
-        _current.Write(payload);
+        _current.Write(head);
+        _current.Write(body);
         return End;
+    }
+
+    /// <summary>Where the next record will start: <see cref="End"/>, or the start of the next segment when this one is full.</summary>
+    public JournalPosition NextStart => _current.Position >= _segmentBytes ? new(_currentFile + 1, 0) : End;
+
+    /// <summary>
+    /// The payload of the record that starts at <paramref name="start"/>, read back from the disk (synced records only).
+    /// Safe beside the writer: it reads through its own handle.
+    /// </summary>
+    /// <exception cref="InvalidDataException">No whole record with its checksum starts there.</exception>
+    public byte[] ReadAt(JournalPosition start)
+    {
+        using var stream = new FileStream(PathOf(start.File), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
+        stream.Position = start.Offset;
+        Span<byte> header = stackalloc byte[HeaderSize];
+        stream.ReadExactly(header);
+        var length = BinaryPrimitives.ReadInt32LittleEndian(header);
+        if (length < 0 || length > stream.Length - stream.Position)
+        {
+            throw new InvalidDataException($"No journal record starts at {start}.");
+        }
+        var payload = new byte[length];
+        stream.ReadExactly(payload);
+        if (Crc32.HashToUInt32(payload) != BinaryPrimitives.ReadUInt32LittleEndian(header[4..]))
+        {
+            throw new InvalidDataException($"The journal record at {start} is corrupt.");
+        }
+        return payload;
     }
 
     /// <summary>

@@ -1,15 +1,17 @@
 using System.Diagnostics;
-using System.Text;
 using System.Threading.Channels;
 using Portal.Detection.Events;
+using Portal.Detection.Intake;
+using Portal.Detection.ThreatIntel;
 using Portal.Search.Journal;
 
 namespace Portal.Search.Lucene;
 
 /// <summary>
 /// A tenant's log index behind a write-ahead journal. An append is durable (and acknowledged) once its batch is
-/// in the journal and fsynced; concurrent appends share one fsync (group commit). A background indexer adds the
-/// journaled batches to Lucene, opens a near-real-time reader at least every <see cref="RefreshInterval"/>, and
+/// in the journal and fsynced; concurrent appends share one fsync (group commit). The journal is the queue: a background
+/// indexer takes the journaled batches in order (from memory while they fit in <c>maxBufferedEvents</c>, read back from
+/// the disk beyond), normalises intake batches (<see cref="IntakeBatch"/>), adds them to Lucene, opens a near-real-time reader at least every <see cref="RefreshInterval"/>, and
 /// commits the index every <see cref="CommitInterval"/> with the journal position it covers. On open, the journal
 /// is replayed from that position, so after a crash every acknowledged event is indexed exactly once.
 /// </summary>
@@ -27,6 +29,9 @@ public sealed class JournaledEventIndex : IDisposable
     private readonly Task _writer;
     private readonly Task _indexer;
     private readonly int _maxPendingEvents;
+    private readonly int _maxBufferedEvents;
+    private readonly ThreatIndicatorSet? _threatIntel;
+    private long _bufferedEvents;
     private readonly object _visibility = new();
     private TaskCompletionSource _refreshed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _pendingEvents;
@@ -47,11 +52,17 @@ public sealed class JournaledEventIndex : IDisposable
     /// loop (the real-time stage of detection). Where it got to is kept beside the index, and the journal is kept from
     /// there, so that after a crash it sees the batches it had not seen and, apart from the one it was seeing at the
     /// crash, none twice. When it fails, the batch is retried (after later batches are indexed, or every second when idle)
-    /// and the batches behind it wait in order.
+    /// and the batches behind it wait in order. Appends are refused (busy) beyond <paramref name="maxPendingEvents"/>
+    /// events journaled and not yet indexed; up to <paramref name="maxBufferedEvents"/> of them are also kept in memory.
+    /// <paramref name="threatIntel"/> enriches intake batches as they are normalised.
     /// </summary>
-    public JournaledEventIndex(string path, int maxPendingEvents = 100_000, Func<IReadOnlyList<LogEvent>, Task>? observer = null)
+    public JournaledEventIndex(
+        string path, int maxPendingEvents = 1_000_000, Func<IReadOnlyList<LogEvent>, Task>? observer = null,
+        ThreatIndicatorSet? threatIntel = null, int maxBufferedEvents = 100_000)
     {
         _maxPendingEvents = maxPendingEvents;
+        _maxBufferedEvents = maxBufferedEvents;
+        _threatIntel = threatIntel;
         _observer = observer;
         _observedFile = Path.Combine(path, "observed");
         Index = new PartitionedEventIndex(Path.Combine(path, "index"));
@@ -66,27 +77,42 @@ public sealed class JournaledEventIndex : IDisposable
     public PartitionedEventIndex Index { get; }
 
     /// <summary>Journals <paramref name="events"/>; returns once they are durable. Throws <see cref="StoreBusyException"/> when indexing is behind.</summary>
-    public async Task AppendAsync(IReadOnlyList<LogEvent> events, CancellationToken cancellationToken)
+    public Task AppendAsync(IReadOnlyList<LogEvent> events, CancellationToken cancellationToken)
+    {
+        Reserve(events.Count);
+        var (payload, sources) = JournalRecords.Events(events);
+        return JournalAsync(new PendingAppend(events.Count, Array.Empty<byte>(), payload, events, sources, null), cancellationToken);
+    }
+
+    /// <summary>
+    /// Journals an intake request as it came (normalised when indexed); returns once it is durable. Throws
+    /// <see cref="StoreBusyException"/> when indexing is behind.
+    /// </summary>
+    public Task AcceptAsync(IntakeBatch batch, CancellationToken cancellationToken)
+    {
+        Reserve(batch.Count);
+        return JournalAsync(new PendingAppend(batch.Count, JournalRecords.IntakeHead(batch), batch.Body, null, null, batch), cancellationToken);
+    }
+
+    private void Reserve(int count)
     {
         if (Volatile.Read(ref _indexFailure) is not null)
         {
             // Indexing stopped: refuse rather than acknowledge events nobody will see until a restart.
             throw new StoreBusyException(TimeSpan.FromSeconds(30));
         }
-        if (Interlocked.Add(ref _pendingEvents, events.Count) > _maxPendingEvents)
+        if (Interlocked.Add(ref _pendingEvents, count) > _maxPendingEvents)
         {
-            Interlocked.Add(ref _pendingEvents, -events.Count);
+            Interlocked.Add(ref _pendingEvents, -count);
             throw new StoreBusyException(TimeSpan.FromSeconds(1));
         }
-        var sources = new string[events.Count];
-        for (var i = 0; i < events.Count; i++)
-        {
-            sources[i] = LogEventJson.Serialize(events[i]);
-        }
-        var append = new PendingAppend(events, sources, Encoding.UTF8.GetBytes(string.Join('\n', sources)));
+    }
+
+    private async Task JournalAsync(PendingAppend append, CancellationToken cancellationToken)
+    {
         if (!_appends.Writer.TryWrite(append))
         {
-            Interlocked.Add(ref _pendingEvents, -events.Count);
+            Interlocked.Add(ref _pendingEvents, -append.Count);
             throw new ObjectDisposedException(nameof(JournaledEventIndex));
         }
         // The append is queued: its outcome no longer depends on the caller waiting, only its acknowledgement does.
@@ -142,15 +168,15 @@ public sealed class JournaledEventIndex : IDisposable
         var from = _observer is not null && _observed < checkpoint ? _observed : checkpoint;
         foreach (var (end, payload) in _journal.ReadFrom(from))
         {
-            var events = Lines(payload).Select(source => (LogEventJson.Deserialize(source), source)).ToList();
+            var (events, sources) = JournalRecords.Read(payload, _threatIntel);
             if (end > checkpoint)
             {
-                Index.Add(events.Select(e => (e.Item1, e.source, false)), journaledThrough: end);
+                Index.Add(events.Select((e, i) => (e, sources[i], false)), journaledThrough: end);
                 last = end;
             }
             if (_observer is not null && end > _observed)
             {
-                Pend(end, events.Select(e => e.Item1).ToList());
+                Pend(end, events);
             }
         }
         if (last is { } position)
@@ -172,13 +198,15 @@ public sealed class JournaledEventIndex : IDisposable
             {
                 group.Add(append);
             }
+            var starts = new JournalPosition[group.Count];
             var ends = new JournalPosition[group.Count];
             var good = _journal.End;
             try
             {
                 for (var i = 0; i < group.Count; i++)
                 {
-                    ends[i] = _journal.Append(group[i].Payload);
+                    starts[i] = _journal.NextStart;
+                    ends[i] = _journal.Append(group[i].Head.Span, group[i].Body.Span);
                 }
                 _journal.Sync();
             }
@@ -187,7 +215,7 @@ public sealed class JournaledEventIndex : IDisposable
                 _journal.Rewind(good);
                 foreach (var failed in group)
                 {
-                    Interlocked.Add(ref _pendingEvents, -failed.Events.Count);
+                    Interlocked.Add(ref _pendingEvents, -failed.Count);
                     failed.Durable.TrySetException(e);
                 }
                 continue;
@@ -195,9 +223,18 @@ public sealed class JournaledEventIndex : IDisposable
             for (var i = 0; i < group.Count; i++)
             {
                 batch++;
-                await _batches.Writer.WriteAsync(new JournaledBatch(batch, ends[i], group[i].Events, group[i].Sources));
+                var append = group[i];
+                // Kept in memory while the budget allows; beyond, the indexer reads the batch back from the journal.
+                var buffered = Interlocked.Add(ref _bufferedEvents, append.Count) <= _maxBufferedEvents;
+                if (!buffered)
+                {
+                    Interlocked.Add(ref _bufferedEvents, -append.Count);
+                }
+                await _batches.Writer.WriteAsync(buffered
+                    ? new JournaledBatch(batch, starts[i], ends[i], append.Count, true, append.Events, append.Sources, append.Intake)
+                    : new JournaledBatch(batch, starts[i], ends[i], append.Count, false, null, null, null));
                 Interlocked.Exchange(ref _ackedBatch, batch);
-                group[i].Durable.TrySetResult();
+                append.Durable.TrySetResult();
             }
         }
     }
@@ -218,15 +255,20 @@ public sealed class JournaledEventIndex : IDisposable
             {
                 while (read < 2_000 && reader.TryRead(out var batch))
                 {
-                    Index.Add(batch.Events.Select((e, i) => (e, batch.Sources[i], false)));
+                    var (events, sources) = Contents(batch);
+                    Index.Add(events.Select((e, i) => (e, sources[i], false)));
                     if (_observer is not null)
                     {
-                        Pend(batch.End, batch.Events);
+                        Pend(batch.End, events);
                     }
                     indexedBatch = batch.Sequence;
                     uncommitted = batch.End;
-                    read += batch.Events.Count;
-                    Interlocked.Add(ref _pendingEvents, -batch.Events.Count);
+                    read += batch.Count;
+                    if (batch.Buffered)
+                    {
+                        Interlocked.Add(ref _bufferedEvents, -batch.Count);
+                    }
+                    Interlocked.Add(ref _pendingEvents, -batch.Count);
                     dirty = true;
                 }
                 await DrainObservationsAsync();
@@ -349,13 +391,32 @@ public sealed class JournaledEventIndex : IDisposable
         }
     }
 
-    private static IEnumerable<string> Lines(byte[] payload) =>
-        Encoding.UTF8.GetString(payload).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+    /// <summary>Batches the indexer read back from the journal because they did not fit in memory (a backlog's measure).</summary>
+    public long BatchesReadBack => Interlocked.Read(ref _batchesReadBack);
 
-    private sealed record PendingAppend(IReadOnlyList<LogEvent> Events, string[] Sources, byte[] Payload)
+    private long _batchesReadBack;
+
+    /// <summary>A journaled batch's events and their stored forms: as appended, normalised from its intake request, or read back.</summary>
+    private (IReadOnlyList<LogEvent> Events, string[] Sources) Contents(JournaledBatch batch)
+    {
+        switch (batch)
+        {
+            case { Events: { } events, Sources: { } sources }:
+                return (events, sources);
+            case { Intake: { } intake }:
+                return JournalRecords.Normalize(intake, _threatIntel);
+            default:
+                Interlocked.Increment(ref _batchesReadBack);
+                return JournalRecords.Read(_journal.ReadAt(batch.Start), _threatIntel);
+        }
+    }
+
+    /// <summary>An append on its way to the journal: normalised events (and their stored forms), or an intake request.</summary>
+    private sealed record PendingAppend(int Count, ReadOnlyMemory<byte> Head, ReadOnlyMemory<byte> Body, IReadOnlyList<LogEvent>? Events, string[]? Sources, IntakeBatch? Intake)
     {
         public TaskCompletionSource Durable { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    private sealed record JournaledBatch(long Sequence, JournalPosition End, IReadOnlyList<LogEvent> Events, string[] Sources);
+    /// <summary>A journaled append, in memory when <see cref="Buffered"/> and otherwise only where it is in the journal.</summary>
+    private sealed record JournaledBatch(long Sequence, JournalPosition Start, JournalPosition End, int Count, bool Buffered, IReadOnlyList<LogEvent>? Events, string[]? Sources, IntakeBatch? Intake);
 }

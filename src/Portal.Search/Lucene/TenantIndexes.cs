@@ -5,9 +5,10 @@ namespace Portal.Search.Lucene;
 /// <summary>
 /// Opens each tenant's indexes once and keeps them open: <c>{data}/tenants/{tenant}/{kind}</c>.
 /// One directory per tenant and kind, so no query can ever reach another tenant's documents. Journaled indexes refuse
-/// appends beyond <paramref name="maxPendingEvents"/> events not yet indexed.
+/// appends beyond <paramref name="maxPendingEvents"/> events not yet indexed, and keep up to
+/// <paramref name="maxBufferedEvents"/> of those in memory (the rest are read back from their journal).
 /// </summary>
-public sealed class TenantIndexes(string dataDirectory, int maxPendingEvents = 100_000) : IDisposable
+public sealed class TenantIndexes(string dataDirectory, int maxPendingEvents = 1_000_000, int maxBufferedEvents = 100_000) : IDisposable
 {
     private readonly ConcurrentDictionary<(Guid, string), Lazy<LuceneEventIndex>> _indexes = new();
     private readonly ConcurrentDictionary<(Guid, string), Lazy<JournaledEventIndex>> _journaled = new();
@@ -26,11 +27,15 @@ public sealed class TenantIndexes(string dataDirectory, int maxPendingEvents = 1
     /// </summary>
     public Func<Guid, string, Func<IReadOnlyList<Detection.Events.LogEvent>, Task>?>? Observers { get; set; }
 
+    /// <summary>The threat intelligence that intake batches are enriched with as they are normalised: set once at start, before any index opens.</summary>
+    public Detection.ThreatIntel.ThreatIndicatorSet? ThreatIntel { get; set; }
+
     /// <summary>The journaled index of <paramref name="kind"/> (<c>logs</c>) for a tenant; opening it replays its journal.</summary>
     public JournaledEventIndex GetJournaled(Guid tenantId, string kind)
     {
         Require(tenantId);
-        return Open(_journaled, (tenantId, kind), key => new JournaledEventIndex(PathOf(key.Item1, key.Item2), maxPendingEvents, Observers?.Invoke(key.Item1, key.Item2)));
+        return Open(_journaled, (tenantId, kind), key => new JournaledEventIndex(
+            PathOf(key.Item1, key.Item2), maxPendingEvents, Observers?.Invoke(key.Item1, key.Item2), ThreatIntel, maxBufferedEvents));
     }
 
     /// <summary>Closes and deletes every index of a tenant; they are never reopened by this instance afterwards.</summary>

@@ -223,11 +223,16 @@ public class IntakeNormalizerTests
     [InlineData("{not json}")]
     [InlineData("{\"open\":")]
     [InlineData("{\"status\":{\"nested\":true}}")]
+    [InlineData("{\"user\":\"a\",\"user\":\"b\"}")]
+    [InlineData("{\"ctx\":{\"id\":1,\"id\":2}}")]
+    [InlineData("{\"\\ud800\":1}")]
+    [InlineData("{\"user\":\"\\udc00\"}")]
     public void Normalize_MessageThatOnlyLooksLikeJson_IsKeptWithoutError(string message)
     {
         var e = IntakeNormalizer.Normalize(new JsonObject { ["message"] = message }, ReceivedAt);
 
         Assert.Equal(message, e.Message);
         Assert.Equal("info", e.Status);
+        Assert.Empty(e.GetAttribute("user"));
     }
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using System.Text.Json.Nodes;
 using Portal.Detection.Events;
+using Portal.Detection.Intake;
 using Portal.Detection.Query;
 using Portal.Search.Journal;
 using Portal.Search.Lucene;
@@ -169,17 +170,87 @@ public sealed class JournaledEventIndexTests : IDisposable
         Assert.Equal(1, index.Index.Count(QueryParser.Parse("duplicated service:shop"), T0.AddDays(-1), T0.AddDays(1)));
     }
 
+    [Fact]
+    public async Task AcceptAsync_IntakeBatch_NormalisedWhenIndexedWithTheIdsItsSeedGives()
+    {
+        using var index = new JournaledEventIndex(_directory.Path);
+        var batch = Intake("""[{"ddsource":"sshd","service":"sshd","message":"Failed password for root from 203.0.113.9 port 22 ssh2"},{"message":"plain"}]""");
+
+        await index.AcceptAsync(batch, CancellationToken.None);
+        await index.RefreshAsync(CancellationToken.None);
+
+        Assert.Equal(1, index.Index.Count(QueryParser.Parse("@network.client.ip:203.0.113.9 @evt.outcome:failure"), T0.AddDays(-1), T0.AddDays(1)));
+        Assert.Equal(batch.Normalize(null).Select(e => e.Id).Order(), Ids(index));
+    }
+
+    [Fact]
+    public async Task Open_IntakeBatchJournaledAfterTheLastCommit_ReplayedOnceWithTheSameIds()
+    {
+        using (var index = new JournaledEventIndex(_directory.Path))
+        {
+            await index.AppendAsync([Event("committed")], CancellationToken.None);
+        }
+        // A crash after the request was acknowledged (journaled and fsynced), before it was indexed.
+        var batch = Intake("""[{"message":"late one"},{"message":"late two"}]""");
+        using (var journal = new WriteAheadJournal(Path.Combine(_directory.Path, "journal")))
+        {
+            journal.Append(JournalRecords.IntakeHead(batch), batch.Body.Span);
+            journal.Sync();
+        }
+        List<string> expected = ["committed", .. batch.Normalize(null).Select(e => e.Id)];
+
+        using (var recovered = new JournaledEventIndex(_directory.Path))
+        {
+            Assert.Equal(expected.Order(), Ids(recovered));
+        }
+        using var again = new JournaledEventIndex(_directory.Path);
+        Assert.Equal(expected.Order(), Ids(again));
+        Assert.Equal(1, again.Index.Count(QueryParser.Parse("\"late two\""), T0.AddDays(-1), T0.AddDays(1)));
+    }
+
+    [Fact]
+    public async Task Backlog_BeyondTheMemoryBudget_ReadBackFromTheJournalInOrder()
+    {
+        var seen = new List<string>();
+        Task Observe(IReadOnlyList<LogEvent> batch)
+        {
+            lock (seen)
+            {
+                seen.AddRange(batch.Select(e => e.Message!));
+            }
+            return Task.CompletedTask;
+        }
+        using var index = new JournaledEventIndex(_directory.Path, observer: Observe, maxBufferedEvents: 2);
+
+        // Appended together, so most wait behind the budget of two events in memory: those are read back.
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(i => i % 2 == 0
+            ? index.AcceptAsync(Intake($$"""[{"message":"intake {{i}}"},{"message":"intake {{i}}b"}]"""), CancellationToken.None)
+            : index.AppendAsync([Event($"appended {i}", message: $"appended {i}")], CancellationToken.None)));
+        await index.RefreshAsync(CancellationToken.None);
+
+        Assert.Equal(30, Count(index));
+        Assert.True(index.BatchesReadBack > 0);
+        lock (seen)
+        {
+            Assert.Equal(30, seen.Count);
+            Assert.Equal(10, seen.Count(m => m.StartsWith("appended", StringComparison.Ordinal)));
+        }
+    }
+
     private static int Count(JournaledEventIndex index) => index.Index.Count(new MatchAllNode(0), T0.AddDays(-1), T0.AddDays(1));
 
     private static List<string> Ids(JournaledEventIndex index) =>
         index.Index.Search(new MatchAllNode(0), T0.AddDays(-1), T0.AddDays(1), 100, null).Sources.Select(s => LogEventJson.Deserialize(s).Id).Order().ToList();
 
-    private static LogEvent Event(string id) => new()
+    private static IntakeBatch Intake(string json) =>
+        IntakeBatch.Accept(Encoding.UTF8.GetBytes(json), IntakePayload.Check(Encoding.UTF8.GetBytes(json)).Count, T0, null, lines: false);
+
+    private static LogEvent Event(string id, string message = "GET /cart") => new()
     {
         Id = id,
         Timestamp = T0,
         Service = "shop",
-        Message = "GET /cart",
+        Message = message,
         Attributes = new JsonObject { ["http"] = new JsonObject { ["status_code"] = 200 } },
     };
 }

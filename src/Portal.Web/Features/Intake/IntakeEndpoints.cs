@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Portal.Data.Keys;
 using Portal.Detection.Intake;
-using Portal.Detection.ThreatIntel;
 using Portal.Search;
 using Portal.Search.Journal;
 using Portal.Web.Features.Identity;
@@ -14,7 +13,8 @@ namespace Portal.Web.Features.Intake;
 /// <summary>
 /// Datadog's log intake: <c>POST /api/v2/logs</c> with <c>DD-API-KEY</c>; JSON as Datadog takes it, or
 /// newline-delimited JSON (<c>application/x-ndjson</c>). Answers 202 only once the whole batch is durable in the
-/// tenant's store; a batch with any invalid event is refused whole.
+/// tenant's store; a batch with any invalid event is refused whole. The request is checked in one pass of the JSON
+/// reader (<see cref="IntakePayload.Check"/>) and journaled as it came: the store normalises it as it indexes it.
 /// </summary>
 public static class IntakeEndpoints
 {
@@ -40,7 +40,7 @@ public static class IntakeEndpoints
     }
 
     private static async Task<Results<Accepted<JsonObject>, ProblemHttpResult>> AcceptAsync(
-        HttpContext http, KeyService keys, ILogStore store, IntakeRateLimiter limiter, ThreatIndicatorSet threatIntel, TimeProvider clock,
+        HttpContext http, KeyService keys, ILogStore store, IntakeRateLimiter limiter, TimeProvider clock,
         CancellationToken cancellationToken)
     {
         var secret = http.Request.Headers[KeyAuthenticationHandler.ApiKeyHeader].ToString();
@@ -83,7 +83,7 @@ public static class IntakeEndpoints
             return Problem(StatusCodes.Status429TooManyRequests, "Rate limit exceeded", "The organisation's intake rate limit is exceeded; nothing of this request was stored. Retry after the Retry-After delay.");
         }
         var lines = http.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant() is "application/x-ndjson" or "application/jsonlines" or "application/jsonl";
-        var (events, error) = IntakePayload.Read(body, clock.GetUtcNow(), http.Request.Query["ddtags"].ToString(), lines, threatIntel);
+        var (count, error) = IntakePayload.Check(body, lines);
         if (error is not null)
         {
             return Problem(error.Status, error.Title, error.Detail, error.Extensions.Count == 0 ? null : new(error.Extensions));
@@ -91,7 +91,8 @@ public static class IntakeEndpoints
 
         try
         {
-            await store.AppendAsync(key.TenantId, events!, cancellationToken);
+            var batch = IntakeBatch.Accept(body, count, clock.GetUtcNow(), http.Request.Query["ddtags"].ToString(), lines);
+            await store.AcceptAsync(key.TenantId, batch, cancellationToken);
         }
         catch (StoreBusyException busy)
         {

@@ -18,8 +18,12 @@ public static class ThreatIntelSetup
         builder.Services.AddSingleton(services => feeds.Count == 0 ? ThreatIndicatorSet.Empty : Load(feeds, services.GetRequiredService<ILoggerFactory>()));
     }
 
-    /// <summary>Reads the feeds now, so that a missing file stops the start instead of the first intake request.</summary>
-    public static void UseThreatIntel(this WebApplication app) => app.Services.GetRequiredService<ThreatIndicatorSet>();
+    /// <summary>
+    /// Reads the feeds now, so that a missing file stops the start instead of the first intake request, and hands them to
+    /// the log indexes, which enrich intake batches as they normalise them.
+    /// </summary>
+    public static void UseThreatIntel(this WebApplication app) =>
+        app.Services.GetRequiredService<Search.Lucene.TenantIndexes>().ThreatIntel = app.Services.GetRequiredService<ThreatIndicatorSet>();
 
     private static ThreatIndicatorSet Load(IReadOnlyList<string> feeds, ILoggerFactory loggers)
     {

@@ -1,0 +1,20 @@
+using Portal.Detection.Events;
+using Portal.Detection.ThreatIntel;
+
+namespace Portal.Detection.Intake;
+
+/// <summary>
+/// One intake request as accepted: its decompressed body (which <see cref="IntakePayload.Check"/> found without fault),
+/// how many events it holds, when it arrived, the request's <c>ddtags</c>, whether it is newline-delimited, and the seed
+/// of its events' ids. The store journals it as it is and normalises it when it indexes it, so acknowledging a request
+/// costs one pass of the JSON reader; the seed makes a replay of the batch give the same events.
+/// </summary>
+public sealed record IntakeBatch(ReadOnlyMemory<byte> Body, int Count, DateTimeOffset ReceivedAt, string? Tags, bool Lines, UInt128 IdSeed)
+{
+    /// <summary>A batch with a new seed.</summary>
+    public static IntakeBatch Accept(ReadOnlyMemory<byte> body, int count, DateTimeOffset receivedAt, string? tags, bool lines) =>
+        new(body, count, receivedAt, string.IsNullOrEmpty(tags) ? null : tags, lines, EventIds.NewSeed());
+
+    /// <summary>The batch's events, normalised (<see cref="IntakePayload.ReadAccepted"/>).</summary>
+    public List<LogEvent> Normalize(ThreatIndicatorSet? threatIntel) => IntakePayload.ReadAccepted(this, threatIntel);
+}

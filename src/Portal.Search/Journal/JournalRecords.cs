@@ -1,0 +1,91 @@
+using System.Buffers.Binary;
+using System.Text;
+using Portal.Detection.Events;
+using Portal.Detection.Intake;
+using Portal.Detection.ThreatIntel;
+
+namespace Portal.Search.Journal;
+
+/// <summary>
+/// What a log journal's records hold. Two kinds:
+/// <list type="bullet">
+/// <item>normalised events, one <see cref="LogEventJson"/> line each (appended by the store's own callers: demo data,
+/// imports); such a record starts with <c>{</c>;</item>
+/// <item>an intake request as accepted (<see cref="IntakeBatch"/>), normalised when indexed:
+/// <c>[1][flags][received at: UTC ticks, int64][id seed: 16 bytes][events: int32][tags length: int32][tags][body]</c>.</item>
+/// </list>
+/// </summary>
+public static class JournalRecords
+{
+    private const byte IntakeMarker = 1;
+    private const byte LinesFlag = 1;
+    private const int IntakeHeadSize = 1 + 1 + 8 + 16 + 4 + 4;
+
+    /// <summary>The record of normalised events, and each event's stored form.</summary>
+    public static (byte[] Payload, string[] Sources) Events(IReadOnlyList<LogEvent> events)
+    {
+        var sources = new string[events.Count];
+        for (var i = 0; i < events.Count; i++)
+        {
+            sources[i] = LogEventJson.Serialize(events[i]);
+        }
+        return (Encoding.UTF8.GetBytes(string.Join('\n', sources)), sources);
+    }
+
+    /// <summary>What precedes an intake batch's body in its record.</summary>
+    public static byte[] IntakeHead(IntakeBatch batch)
+    {
+        var tags = batch.Tags is null ? [] : Encoding.UTF8.GetBytes(batch.Tags);
+        var head = new byte[IntakeHeadSize + tags.Length];
+        head[0] = IntakeMarker;
+        head[1] = batch.Lines ? LinesFlag : (byte)0;
+        BinaryPrimitives.WriteInt64LittleEndian(head.AsSpan(2), batch.ReceivedAt.UtcTicks);
+        BinaryPrimitives.WriteUInt128LittleEndian(head.AsSpan(10), batch.IdSeed);
+        BinaryPrimitives.WriteInt32LittleEndian(head.AsSpan(26), batch.Count);
+        BinaryPrimitives.WriteInt32LittleEndian(head.AsSpan(30), tags.Length);
+        tags.CopyTo(head, IntakeHeadSize);
+        return head;
+    }
+
+    /// <summary>The intake batch of a record, or null for a record of normalised events.</summary>
+    public static IntakeBatch? ReadIntake(byte[] payload)
+    {
+        if (payload.Length == 0 || payload[0] != IntakeMarker)
+        {
+            return null;
+        }
+        var span = payload.AsSpan();
+        var tagsLength = BinaryPrimitives.ReadInt32LittleEndian(span[30..]);
+        var tags = tagsLength == 0 ? null : Encoding.UTF8.GetString(span.Slice(IntakeHeadSize, tagsLength));
+        return new IntakeBatch(
+            payload.AsMemory(IntakeHeadSize + tagsLength),
+            BinaryPrimitives.ReadInt32LittleEndian(span[26..]),
+            new DateTimeOffset(BinaryPrimitives.ReadInt64LittleEndian(span[2..]), TimeSpan.Zero),
+            tags,
+            (span[1] & LinesFlag) != 0,
+            BinaryPrimitives.ReadUInt128LittleEndian(span[10..]));
+    }
+
+    /// <summary>The events of a record of either kind, each with its stored form.</summary>
+    public static (IReadOnlyList<LogEvent> Events, string[] Sources) Read(byte[] payload, ThreatIndicatorSet? threatIntel)
+    {
+        if (ReadIntake(payload) is { } batch)
+        {
+            return Normalize(batch, threatIntel);
+        }
+        var sources = Encoding.UTF8.GetString(payload).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        return (sources.Select(LogEventJson.Deserialize).ToList(), sources);
+    }
+
+    /// <summary>An intake batch's events, normalised, each with its stored form.</summary>
+    public static (IReadOnlyList<LogEvent> Events, string[] Sources) Normalize(IntakeBatch batch, ThreatIndicatorSet? threatIntel)
+    {
+        var events = batch.Normalize(threatIntel);
+        var sources = new string[events.Count];
+        for (var i = 0; i < events.Count; i++)
+        {
+            sources[i] = LogEventJson.Serialize(events[i]);
+        }
+        return (events, sources);
+    }
+}

@@ -1,0 +1,168 @@
+using System.Text;
+using Portal.Detection.Intake;
+
+namespace Portal.Detection.Tests.Intake;
+
+/// <summary>
+/// The intake acknowledges a request after <see cref="IntakePayload.Check"/> and normalises it later: Check must accept
+/// exactly what <c>IntakePayload.Read</c>
+/// accepts and refuse the rest with the same answer, or an acknowledged event could be lost or a good one refused.
+/// </summary>
+public class IntakePayloadCheckTests
+{
+    public static TheoryData<string, bool> Payloads => new()
+    {
+        { """[{"message":"a"},{"message":"b","service":"web"}]""", false },
+        { """{"message":"lone","ddtags":"env:prod"}""", false },
+        { """{"ddsource":"sshd","message":"Failed password for root from 203.0.113.9 port 22 ssh2"}""", false },
+        { "[]", false },
+        { "5", false },
+        { "\"text\"", false },
+        { """[{"a":1}] [2]""", false },
+        { """[{"a":1},""", false },
+        { """[{"a":1},5,{"b":2}]""", false },
+        { """[{"a":1,"a":2}]""", false },
+        { """[{"ok":1},{"ctx":{"user":{"id":1,"id":2}}}]""", false },
+        { """[{"ctx":[{"a":1},{"a":2}]}]""", false },
+        { """[{"a":1,"\u0061":2}]""", false },
+        { """[{"\ud800":1}]""", false },
+        { """[{"message":"\ud800 lone surrogate in a value"}]""", false },
+        { """[{"message":{"nested":true}}]""", false },
+        { """[{"message":true}]""", false },
+        { """[{"service":["a"]}]""", false },
+        { """[{"hostname":"web-1","host":{"name":"kept as an attribute"}}]""", false },
+        { """[{"hostname":"","host":{"name":"refused"}}]""", false },
+        { """[{"status":"","level":{"x":1}}]""", false },
+        { """[{"status":"error","level":{"x":1}}]""", false },
+        { """[{"status":3}]""", false },
+        { """[{"ddtags":["env:prod","team:a"]}]""", false },
+        { """[{"ddtags":["env:prod",{"bad":1}]}]""", false },
+        { """[{"timestamp":{"odd":1},"date":[1]}]""", false },
+        { """[{"Message":{"case":"differs"},"MESSAGE":[1]}]""", false },
+        { """[5,{"message":{"no":1}}]""", false },
+        { """[{"message":{"no":1}},5]""", false },
+        { "[" + string.Concat(Enumerable.Repeat("{\"a\":1},", 1000)) + "{\"a\":1}]", false },
+        { "[" + string.Join(',', Enumerable.Repeat("{\"a\":1}", 1000)) + "]", false },
+        { "{" + string.Join(',', Enumerable.Range(0, 5000).Select(i => $"\"k{i}\":{i}")) + "}", false },
+        { "{" + string.Join(',', Enumerable.Range(0, 3000).Select(i => $"\"k{i}\":{i}")) + ",\"k1234\":0}", false },
+        { new string('[', 65) + new string(']', 65), false },
+        { "[{\"a\":" + new string('[', 63) + new string(']', 63) + "}]", false },
+        { "{\"message\":\"a\"}\n{\"message\":\"b\"}\n", true },
+        { "{\"message\":\"a\"}\n\n  \r\n{\"message\":\"b\"}", true },
+        { "", true },
+        { "\n \n", true },
+        { "{\"message\":\"a\"}\n{\"message\":", true },
+        { "{\"message\":\"a\"}\n[1]\n{\"message\":{\"x\":1}}", true },
+        { "{\"message\":{\"x\":1}}\n[1]", true },
+        { "{\"a\":1,\"a\":2}\n", true },
+        { "{\"a\":1} {\"b\":2}\n", true },
+        { string.Concat(Enumerable.Repeat("{\"a\":1}\n", 1001)), true },
+        { string.Concat(Enumerable.Repeat("{\"a\":1}\n", 1001)) + "not json", true },
+    };
+
+    [Theory]
+    [MemberData(nameof(Payloads))]
+    public void Check_SameAnswerAsRead(string payload, bool lines) => AssertSameAnswer(Encoding.UTF8.GetBytes(payload), lines);
+
+    [Fact]
+    public void Check_InvalidUtf8_RefusedAsRead()
+    {
+        AssertSameAnswer([(byte)'[', (byte)'{', (byte)'"', 0xC3, (byte)'"', (byte)':', (byte)'1', (byte)'}', (byte)']'], lines: false);
+    }
+
+    [Fact]
+    public void Check_MutatedPayloads_SameAnswerAsRead()
+    {
+        // Payloads as shippers send them, then cut, flipped and spliced at random: every answer must agree.
+        string[] seeds =
+        [
+            """[{"ddsource":"sshd","hostname":"bastion","service":"sshd","message":"Failed password for invalid user admin from 203.0.113.9 port 52144 ssh2","ddtags":"env:prod,team:sec"},{"ddsource":"nginx","status":"info","message":"203.0.113.7 - - [27/Nov/2026:10:00:00 +0000] \"GET /wp-login.php HTTP/1.1\" 404 153 \"-\" \"curl/8.0\""}]""",
+            """[{"ddsource":"cloudtrail","eventName":"ConsoleLogin","sourceIPAddress":"198.51.100.4","userIdentity":{"type":"Root","arn":"arn:aws:iam::123456789012:root"},"additionalEventData":{"MFAUsed":"No"},"responseElements":{"ConsoleLogin":"Success"},"timestamp":1764237600000}]""",
+            """{"message":"{\"level\":\"warn\",\"user\":{\"id\":7}}","service":"api","host":"web-2","level":"warn","tags":["a","b"],"n":[1,2.5,-3e2,true,null]}""",
+        ];
+        var random = new Random(20261202);
+        char[] alphabet = ['{', '}', '[', ']', '"', ':', ',', '\\', 'u', 'd', '8', '0', '1', 'a', ' ', '\n', 't', 'n'];
+        var accepted = 0;
+        for (var i = 0; i < 20_000; i++)
+        {
+            var text = seeds[random.Next(seeds.Length)].ToCharArray().ToList();
+            for (var edits = random.Next(1, 4); edits > 0 && text.Count > 0; edits--)
+            {
+                var at = random.Next(text.Count);
+                switch (random.Next(4))
+                {
+                    case 0:
+                        text.RemoveAt(at);
+                        break;
+                    case 1:
+                        text.Insert(at, alphabet[random.Next(alphabet.Length)]);
+                        break;
+                    case 2:
+                        text[at] = alphabet[random.Next(alphabet.Length)];
+                        break;
+                    default:
+                        // Repeat a stretch: keys and objects appear twice.
+                        var length = Math.Min(random.Next(1, 40), text.Count - at);
+                        text.InsertRange(at, text.GetRange(at, length));
+                        break;
+                }
+            }
+            var lines = random.Next(4) == 0;
+            accepted += AssertSameAnswer(Encoding.UTF8.GetBytes(new string([.. text])), lines) ? 1 : 0;
+        }
+        // The mutations reach both sides of the line: some payloads stay acceptable, most do not.
+        Assert.InRange(accepted, 500, 19_500);
+    }
+
+    /// <summary>Asserts that Check and Read agree on <paramref name="body"/>; returns whether it was accepted.</summary>
+    private static bool AssertSameAnswer(byte[] body, bool lines)
+    {
+        var (events, expected) = IntakePayload.Read(body, IntakeSamples.ReceivedAt, null, lines);
+        var (count, error) = IntakePayload.Check(body, lines);
+
+        var payload = Encoding.UTF8.GetString(body);
+        if (expected is null)
+        {
+            Assert.True(error is null, $"Check refused what Read accepts ({error?.Detail}): {payload}");
+            Assert.Equal(events!.Count, count);
+            return true;
+        }
+        Assert.True(error is not null, $"Check accepted what Read refuses ({expected.Detail}): {payload}");
+        Assert.Equal((expected.Status, expected.Title, expected.Detail), (error.Status, error.Title, error.Detail));
+        Assert.Equal(expected.Extensions.OrderBy(e => e.Key), error.Extensions.OrderBy(e => e.Key));
+        return false;
+    }
+
+    [Fact]
+    public void ReadAccepted_SameBatchTwice_SameEventsAndIds()
+    {
+        var body = Encoding.UTF8.GetBytes("""[{"message":"one","service":"web"},{"message":"two","timestamp":"2026-11-27T09:59:00Z"}]""");
+        var batch = IntakeBatch.Accept(body, 2, IntakeSamples.ReceivedAt, "env:prod", lines: false);
+
+        var first = batch.Normalize(null);
+        var again = batch.Normalize(null);
+
+        Assert.Equal(first.Select(e => e.Id), again.Select(e => e.Id));
+        Assert.Equal(2, first.Select(e => e.Id).Distinct().Count());
+        Assert.Equal(EventIds.New(first[0].Timestamp, batch.IdSeed), first[0].Id);
+        Assert.Equal(EventIds.New(first[1].Timestamp, batch.IdSeed + 1), first[1].Id);
+        Assert.All(first, e => Assert.Contains("env:prod", e.Tags));
+        Assert.NotEqual(first[0].Id, IntakeBatch.Accept(body, 2, IntakeSamples.ReceivedAt, null, lines: false).Normalize(null)[0].Id);
+    }
+
+    [Fact]
+    public void ReadAccepted_EventThatNoLongerNormalises_KeptWithItsTextAndTheReason()
+    {
+        // What a journal written under other rules may hold: the batch was acknowledged, so nothing of it may be lost.
+        var body = Encoding.UTF8.GetBytes("""[{"message":"fine"},{"message":{"became":"invalid"}}]""");
+        var batch = IntakeBatch.Accept(body, 2, IntakeSamples.ReceivedAt, null, lines: false);
+
+        var events = batch.Normalize(null);
+
+        Assert.Equal(2, events.Count);
+        Assert.Equal("fine", events[0].Message);
+        Assert.Contains("became", events[1].Message, StringComparison.Ordinal);
+        Assert.Contains("message", events[1].GetAttribute("vigil.intake_error").Single().Text, StringComparison.Ordinal);
+        Assert.Equal(IntakeSamples.ReceivedAt, events[1].Timestamp);
+    }
+}
