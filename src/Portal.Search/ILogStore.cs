@@ -17,6 +17,8 @@ public interface ILogStore
     /// Stores an intake request as accepted (<see cref="Portal.Detection.Intake.IntakePayload.Check"/>): when the task
     /// completes it is durable; its events are normalised as they are indexed, searchable within a second when the store
     /// keeps up. Throws <see cref="Journal.StoreBusyException"/> when the store is behind and the caller should retry later.
+    /// The store takes the batch over: it calls <see cref="Portal.Detection.Intake.IntakeBatch.ReleaseBody"/> once it no
+    /// longer reads the body, whatever the outcome.
     /// </summary>
     Task AcceptAsync(Guid tenantId, Portal.Detection.Intake.IntakeBatch batch, CancellationToken cancellationToken);
 

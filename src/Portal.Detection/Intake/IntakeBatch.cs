@@ -15,6 +15,21 @@ public sealed record IntakeBatch(ReadOnlyMemory<byte> Body, int Count, DateTimeO
     public static IntakeBatch Accept(ReadOnlyMemory<byte> body, int count, DateTimeOffset receivedAt, string? tags, bool lines) =>
         new(body, count, receivedAt, string.IsNullOrEmpty(tags) ? null : tags, lines, EventIds.NewSeed());
 
-    /// <summary>The batch's events, normalised (<see cref="IntakePayload.ReadAccepted"/>).</summary>
+    private Action? _release;
+
+    /// <summary>The batch's events, normalised (<see cref="IntakePayload.ReadAccepted"/>); they keep nothing of the body.</summary>
     public List<LogEvent> Normalize(ThreatIndicatorSet? threatIntel) => IntakePayload.ReadAccepted(this, threatIntel);
+
+    /// <summary>
+    /// Gives the body's buffer back to <paramref name="release"/> (its pool) once <see cref="ReleaseBody"/> is called:
+    /// whoever takes the batch over (the store) calls it once the body is journaled and no longer read.
+    /// </summary>
+    public IntakeBatch OnRelease(Action release)
+    {
+        _release = release;
+        return this;
+    }
+
+    /// <summary>Returns the body's buffer to its pool, once (later calls do nothing). The body must not be read after.</summary>
+    public void ReleaseBody() => Interlocked.Exchange(ref _release, null)?.Invoke();
 }

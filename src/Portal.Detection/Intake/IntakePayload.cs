@@ -115,18 +115,14 @@ public static class IntakePayload
             return (0, Problem(400, "Malformed payload", "The payload is not valid UTF-8."));
         }
         var scan = KeyScan.ForThread();
-        var (items, error) = lines ? ScanLines(body.Span, scan) : ScanDocument(body.Span, scan);
-        if ((error ?? CountFault(items!.Count, lines)) is { } fault)
+        var (count, odd, error) = lines ? ScanLines(body.Span, scan) : ScanDocument(body.Span, scan);
+        if ((error ?? CountFault(count, lines)) is { } fault)
         {
             return (0, fault);
         }
-        foreach (var item in items!)
+        foreach (var item in odd ?? [])
         {
-            if (item.Kind == ScannedKind.Plain)
-            {
-                continue;
-            }
-            // Marked: what the normalisation says of it decides, read as the intake reads it.
+            // Not an object, or marked: what the normalisation says of it decides, read as the intake reads it.
             var bytes = body[item.Bytes];
             JsonNode? node = null;
             if (item.Kind == ScannedKind.Marked)
@@ -142,7 +138,7 @@ public static class IntakePayload
                 return (0, itemFault);
             }
         }
-        return (items.Count, null);
+        return (count, null);
     }
 
     private static IntakeError? CountFault(int count, bool lines)
@@ -292,7 +288,7 @@ public static class IntakePayload
 
     private static readonly IntakeError NotEvents = Problem(400, "Invalid payload", "Send one JSON object or an array of JSON objects.");
 
-    /// <summary>What <see cref="Check"/> learnt of an event in its one pass.</summary>
+    /// <summary>What <see cref="Check"/> learnt of an event in its one pass (only events not plain are kept).</summary>
     private enum ScannedKind
     {
         /// <summary>An object with nothing that could refuse it.</summary>
@@ -308,10 +304,12 @@ public static class IntakePayload
     /// <summary>An event found by <see cref="Check"/>: its place in the array (-1 for a lone object) or its line, its bytes and kind.</summary>
     private readonly record struct Scanned(int Index, long Line, Range Bytes, ScannedKind Kind);
 
-    private static (List<Scanned>?, IntakeError?) ScanDocument(ReadOnlySpan<byte> body, KeyScan scan)
+    /// <summary>How many events a document holds, those that are not plain in order, or its fault.</summary>
+    private static (int Count, List<Scanned>? Odd, IntakeError? Error) ScanDocument(ReadOnlySpan<byte> body, KeyScan scan)
     {
         var reader = new Utf8JsonReader(body, ReaderOptions);
-        var items = new List<Scanned>();
+        var count = 0;
+        List<Scanned>? odd = null;
         var scalar = false;
         try
         {
@@ -331,12 +329,19 @@ public static class IntakePayload
                         {
                             reader.Skip();
                         }
-                        items.Add(new Scanned(items.Count, 0, new Range(start, (int)reader.BytesConsumed), kind));
+                        if (kind != ScannedKind.Plain)
+                        {
+                            (odd ??= []).Add(new Scanned(count, 0, new Range(start, (int)reader.BytesConsumed), kind));
+                        }
+                        count++;
                     }
                     break;
                 case JsonTokenType.StartObject:
-                    var marked = scan.Object(ref reader);
-                    items.Add(new Scanned(-1, 0, Range.All, marked ? ScannedKind.Marked : ScannedKind.Plain));
+                    if (scan.Object(ref reader))
+                    {
+                        odd = [new Scanned(-1, 0, Range.All, ScannedKind.Marked)];
+                    }
+                    count = 1;
                     break;
                 default:
                     scalar = true;
@@ -350,20 +355,22 @@ public static class IntakePayload
         }
         catch (JsonException e)
         {
-            return (null, SyntaxFault(e, lineNumber: null));
+            return (0, null, SyntaxFault(e, lineNumber: null));
         }
-        return scalar ? (null, NotEvents) : (items, null);
+        return scalar ? (0, null, NotEvents) : (count, odd, null);
     }
 
-    private static (List<Scanned>?, IntakeError?) ScanLines(ReadOnlySpan<byte> body, KeyScan scan)
+    /// <summary>How many events newline-delimited JSON holds (one more than allowed at most), those not plain in order, or its fault.</summary>
+    private static (int Count, List<Scanned>? Odd, IntakeError? Error) ScanLines(ReadOnlySpan<byte> body, KeyScan scan)
     {
-        var items = new List<Scanned>();
+        var count = 0;
+        List<Scanned>? odd = null;
         foreach (var (start, length, number) in Lines(body))
         {
-            if (items.Count == MaxEvents)
+            if (count == MaxEvents)
             {
-                items.Add(new Scanned(items.Count, number, Range.All, ScannedKind.NotObject));
-                break;
+                // One more event than allowed is enough to refuse the request: the rest is not read.
+                return (count + 1, odd, null);
             }
             var reader = new Utf8JsonReader(body.Slice(start, length), ReaderOptions);
             var kind = ScannedKind.NotObject;
@@ -384,11 +391,15 @@ public static class IntakePayload
             }
             catch (JsonException e)
             {
-                return (null, SyntaxFault(e, number));
+                return (0, null, SyntaxFault(e, number));
             }
-            items.Add(new Scanned(items.Count, number, new Range(start, start + length), kind));
+            if (kind != ScannedKind.Plain)
+            {
+                (odd ??= []).Add(new Scanned(count, number, new Range(start, start + length), kind));
+            }
+            count++;
         }
-        return (items, null);
+        return (count, odd, null);
     }
 
     private static readonly JsonReaderOptions ReaderOptions = new() { MaxDepth = 64 };
@@ -404,7 +415,8 @@ public static class IntakePayload
         [ThreadStatic]
         private static KeyScan? t_scan;
 
-        private readonly List<HashSet<int>> _keys = [];
+        /// <summary>The keys seen in the object open at each depth (only objects use theirs).</summary>
+        private readonly List<KeySet> _keys = [];
 
         public static KeyScan ForThread() => t_scan ??= new KeyScan();
 
@@ -420,7 +432,7 @@ public static class IntakePayload
                 {
                     case JsonTokenType.PropertyName:
                         var depth = reader.CurrentDepth - top;
-                        if (reader.ValueIsEscaped || !Keys(depth).Add(Hash(reader.ValueSpan)))
+                        if (reader.ValueIsEscaped || !_keys[depth].Add(Hash(reader.ValueSpan)))
                         {
                             marked = true;
                         }
@@ -445,28 +457,72 @@ public static class IntakePayload
             return marked;
         }
 
-        private HashSet<int> Keys(int depth) => _keys[depth];
-
         /// <summary>Empties the set of an object starting at <paramref name="depth"/>.</summary>
         private void Fresh(int depth)
         {
             while (_keys.Count <= depth)
             {
-                _keys.Add([]);
-            }
-            if (_keys[depth].Count > 1024)
-            {
-                // An object with many keys left a large set behind: start the next one small.
-                _keys[depth] = [];
+                _keys.Add(new KeySet());
             }
             _keys[depth].Clear();
         }
 
-        private static int Hash(ReadOnlySpan<byte> key)
+        /// <summary>A key's hash: eight bytes at a time, mixed. A collision only marks the event for normalisation.</summary>
+        private static ulong Hash(ReadOnlySpan<byte> key)
         {
-            var hash = new HashCode();
-            hash.AddBytes(key);
-            return hash.ToHashCode();
+            var hash = 0xCBF29CE484222325UL ^ (ulong)key.Length;
+            while (key.Length >= 8)
+            {
+                hash = Mix(hash ^ System.Buffers.Binary.BinaryPrimitives.ReadUInt64LittleEndian(key));
+                key = key[8..];
+            }
+            var tail = 0UL;
+            for (var i = 0; i < key.Length; i++)
+            {
+                tail |= (ulong)key[i] << (8 * i);
+            }
+            return Mix(hash ^ tail);
+        }
+
+        private static ulong Mix(ulong value)
+        {
+            value *= 0x9E3779B97F4A7C15UL;
+            return value ^ (value >> 29);
+        }
+
+        /// <summary>Distinct hashes: a short array scanned while the object is small (most are), a hash set beyond.</summary>
+        private sealed class KeySet
+        {
+            private const int Small = 16;
+            private readonly ulong[] _small = new ulong[Small];
+            private int _count;
+            private HashSet<ulong>? _large;
+
+            /// <summary>Adds <paramref name="hash"/>; false when it was there already.</summary>
+            public bool Add(ulong hash)
+            {
+                if (_large is not null)
+                {
+                    return _large.Add(hash);
+                }
+                if (_small.AsSpan(0, _count).Contains(hash))
+                {
+                    return false;
+                }
+                if (_count < Small)
+                {
+                    _small[_count++] = hash;
+                    return true;
+                }
+                _large = [.. _small, hash];
+                return true;
+            }
+
+            public void Clear()
+            {
+                _count = 0;
+                _large = null;
+            }
         }
 
         /// <summary>Whether <paramref name="escaped"/> holds a <c>\\uD800</c>-<c>\\uDFFF</c> escape (paired or not: pairs are rare enough to normalise).</summary>
@@ -488,8 +544,15 @@ public static class IntakePayload
             [.. new[] { ReservedFields.Message, ReservedFields.Source, ReservedFields.Tags, ReservedFields.Service }
                 .Concat(ReservedFields.HostFields).Concat(ReservedFields.StatusFields).Select(System.Text.Encoding.UTF8.GetBytes)];
 
+        /// <summary>Bit n set when a reserved field has n bytes: most keys are ruled out by their length.</summary>
+        private static readonly ulong ReservedLengths = Reserved.Aggregate(0UL, (bits, name) => bits | (1UL << name.Length));
+
         private static bool IsReserved(ReadOnlySpan<byte> key)
         {
+            if (key.Length >= 64 || ((ReservedLengths >> key.Length) & 1) == 0)
+            {
+                return false;
+            }
             foreach (var name in Reserved)
             {
                 if (key.SequenceEqual(name))

@@ -70,7 +70,8 @@ public sealed class JournaledEventIndex : IDisposable
         _observed = File.Exists(_observedFile) ? JournalPosition.Parse(File.ReadAllText(_observedFile)) : JournalPosition.Start;
         Replay();
         _writer = Task.Run(WriteLoopAsync);
-        _indexer = Task.Run(IndexLoopAsync);
+        // Indexing yields to requests: its loop runs on threads of lowered priority, the journal writer on the pool.
+        _indexer = BackgroundScheduler.Run(IndexLoopAsync);
     }
 
     /// <summary>The day-partitioned Lucene index, for searches.</summary>
@@ -86,11 +87,20 @@ public sealed class JournaledEventIndex : IDisposable
 
     /// <summary>
     /// Journals an intake request as it came (normalised when indexed); returns once it is durable. Throws
-    /// <see cref="StoreBusyException"/> when indexing is behind.
+    /// <see cref="StoreBusyException"/> when indexing is behind. Releases the batch's body (<see cref="IntakeBatch.ReleaseBody"/>)
+    /// once journaled and, when it stays in memory, normalised; or at once when refused.
     /// </summary>
     public Task AcceptAsync(IntakeBatch batch, CancellationToken cancellationToken)
     {
-        Reserve(batch.Count);
+        try
+        {
+            Reserve(batch.Count);
+        }
+        catch
+        {
+            batch.ReleaseBody();
+            throw;
+        }
         return JournalAsync(new PendingAppend(batch.Count, JournalRecords.IntakeHead(batch), batch.Body, null, null, batch), cancellationToken);
     }
 
@@ -113,6 +123,7 @@ public sealed class JournaledEventIndex : IDisposable
         if (!_appends.Writer.TryWrite(append))
         {
             Interlocked.Add(ref _pendingEvents, -append.Count);
+            append.Intake?.ReleaseBody();
             throw new ObjectDisposedException(nameof(JournaledEventIndex));
         }
         // The append is queued: its outcome no longer depends on the caller waiting, only its acknowledgement does.
@@ -216,6 +227,7 @@ public sealed class JournaledEventIndex : IDisposable
                 foreach (var failed in group)
                 {
                     Interlocked.Add(ref _pendingEvents, -failed.Count);
+                    failed.Intake?.ReleaseBody();
                     failed.Durable.TrySetException(e);
                 }
                 continue;
@@ -229,6 +241,7 @@ public sealed class JournaledEventIndex : IDisposable
                 if (!buffered)
                 {
                     Interlocked.Add(ref _bufferedEvents, -append.Count);
+                    append.Intake?.ReleaseBody();
                 }
                 await _batches.Writer.WriteAsync(buffered
                     ? new JournaledBatch(batch, starts[i], ends[i], append.Count, true, append.Events, append.Sources, append.Intake)
@@ -404,7 +417,9 @@ public sealed class JournaledEventIndex : IDisposable
             case { Events: { } events, Sources: { } sources }:
                 return (events, sources);
             case { Intake: { } intake }:
-                return JournalRecords.Normalize(intake, _threatIntel);
+                var normalized = JournalRecords.Normalize(intake, _threatIntel);
+                intake.ReleaseBody();
+                return normalized;
             default:
                 Interlocked.Increment(ref _batchesReadBack);
                 return JournalRecords.Read(_journal.ReadAt(batch.Start), _threatIntel);

@@ -34,6 +34,7 @@ public sealed class LuceneEventIndex : IDisposable
             OpenMode = OpenMode.CREATE_OR_APPEND,
             RAMBufferSizeMB = 32,
             Codec = VigilCodec.Instance,
+            MergeScheduler = new BackgroundMergeScheduler(),
         };
         _writer = new IndexWriter(_directory, config);
         _searchers = new SearcherManager(_writer, applyAllDeletes: true, searcherFactory: null);
