@@ -360,7 +360,10 @@ public sealed class JournaledEventIndex : IDisposable
         {
             try
             {
-                await _observer(next.Events);
+                // On the pool, at normal priority: detection's signals are latency-bound, and the observer's own waits must
+                // never hold the indexing threads.
+                var events = next.Events;
+                await Task.Run(() => _observer(events));
             }
             catch (Exception e)
             {

@@ -237,6 +237,63 @@ public sealed class JournaledEventIndexTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task AcceptAsync_ReleasesTheBodyOnceInEveryOutcome()
+    {
+        var released = new int[3];
+        IntakeBatch Tracked(int slot) => Intake("""[{"message":"pooled"}]""").OnRelease(() => Interlocked.Increment(ref released[slot]));
+
+        using (var index = new JournaledEventIndex(Path.Combine(_directory.Path, "a")))
+        {
+            // Kept in memory: released once normalised.
+            await index.AcceptAsync(Tracked(0), CancellationToken.None);
+            await index.RefreshAsync(CancellationToken.None);
+        }
+        using (var busy = new JournaledEventIndex(Path.Combine(_directory.Path, "b"), maxPendingEvents: 0))
+        {
+            // Refused: released before the refusal.
+            await Assert.ThrowsAsync<StoreBusyException>(() => busy.AcceptAsync(Tracked(1), CancellationToken.None));
+        }
+        using (var unbuffered = new JournaledEventIndex(Path.Combine(_directory.Path, "c"), maxBufferedEvents: 0))
+        {
+            // Beyond the memory budget: released once journaled; the indexer reads the batch back.
+            await unbuffered.AcceptAsync(Tracked(2), CancellationToken.None);
+            Assert.Equal(1, Volatile.Read(ref released[2]));
+            await unbuffered.RefreshAsync(CancellationToken.None);
+            Assert.Equal(1, unbuffered.Index.Count(QueryParser.Parse("pooled"), T0.AddDays(-1), T0.AddDays(1)));
+        }
+
+        Assert.Equal([1, 1, 1], released);
+    }
+
+    [Fact]
+    public void BackgroundPriority_LowersTheCallingThreadAlone()
+    {
+        if (!OperatingSystem.IsLinux())
+        {
+            return;
+        }
+        var before = NiceOfThisThread();
+        var lowered = 0;
+        var thread = new Thread(() =>
+        {
+            BackgroundPriority.LowerCurrentThread();
+            lowered = NiceOfThisThread();
+        });
+        thread.Start();
+        thread.Join();
+
+        Assert.Equal(BackgroundPriority.Nice, lowered);
+        Assert.Equal(before, NiceOfThisThread());
+    }
+
+    /// <summary>The nice value of the calling thread: field 19 of its stat line, after the command in parentheses.</summary>
+    private static int NiceOfThisThread()
+    {
+        var stat = File.ReadAllText("/proc/thread-self/stat");
+        return int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[16], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     private static int Count(JournaledEventIndex index) => index.Index.Count(new MatchAllNode(0), T0.AddDays(-1), T0.AddDays(1));
 
     private static List<string> Ids(JournaledEventIndex index) =>
