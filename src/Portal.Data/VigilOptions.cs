@@ -72,13 +72,13 @@ public sealed class IntakeOptions
     /// are searchable, stays bounded when indexing falls behind). A burst up to this size is absorbed at the speed of the
     /// journal.
     /// </summary>
-    public int MaxPendingEvents { get; set; } = 1_000_000;
+    public int MaxPendingEvents { get; set; } = 500_000;
 
     /// <summary>
-    /// How many of the pending events are also kept in memory, per tenant; the indexer reads the others back from the
-    /// journal, so memory stays bounded whatever the backlog.
+    /// Bytes of pending batches also kept in memory, per tenant (64 MiB); the indexer reads the others back from the
+    /// journal, so this bounds memory whatever the backlog.
     /// </summary>
-    public int MaxBufferedEvents { get; set; } = 100_000;
+    public long MaxBufferedBytes { get; set; } = 64L << 20;
 }
 
 /// <summary>Rule scheduling.</summary>

@@ -9,8 +9,26 @@ namespace Portal.Detection.Intake;
 /// of its events' ids. The store journals it as it is and normalises it when it indexes it, so acknowledging a request
 /// costs one pass of the JSON reader; the seed makes a replay of the batch give the same events.
 /// </summary>
-public sealed record IntakeBatch(ReadOnlyMemory<byte> Body, int Count, DateTimeOffset ReceivedAt, string? Tags, bool Lines, UInt128 IdSeed)
+public sealed class IntakeBatch(ReadOnlyMemory<byte> body, int count, DateTimeOffset receivedAt, string? tags, bool lines, UInt128 idSeed)
 {
+    /// <summary>The decompressed request body.</summary>
+    public ReadOnlyMemory<byte> Body { get; } = body;
+
+    /// <summary>How many events the body holds.</summary>
+    public int Count { get; } = count;
+
+    /// <summary>When the request arrived: events without a usable time of their own take it.</summary>
+    public DateTimeOffset ReceivedAt { get; } = receivedAt;
+
+    /// <summary>The request's <c>ddtags</c>, added to every event.</summary>
+    public string? Tags { get; } = tags;
+
+    /// <summary>Newline-delimited JSON rather than one document.</summary>
+    public bool Lines { get; } = lines;
+
+    /// <summary>The events' ids are drawn from it, in order (<see cref="EventIds.New(DateTimeOffset, UInt128)"/>).</summary>
+    public UInt128 IdSeed { get; } = idSeed;
+
     /// <summary>A batch with a new seed.</summary>
     public static IntakeBatch Accept(ReadOnlyMemory<byte> body, int count, DateTimeOffset receivedAt, string? tags, bool lines) =>
         new(body, count, receivedAt, string.IsNullOrEmpty(tags) ? null : tags, lines, EventIds.NewSeed());

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Portal.Detection.Events;
 using Portal.Detection.Intake.Parsers;
 using Portal.Detection.ThreatIntel;
@@ -14,6 +15,9 @@ public static class IntakeNormalizer
 {
     /// <summary>Attribute set on events whose own timestamp was replaced by the time of arrival.</summary>
     public const string TimestampAdjustedAttribute = "vigil.timestamp_adjusted";
+
+    /// <summary>Attribute set on events whose message its parser could not read to the end (what went wrong).</summary>
+    public const string ParseErrorAttribute = "vigil.parse_error";
 
     /// <summary>Attribute keeping the timestamp an adjusted event was sent with (ISO 8601).</summary>
     public const string OriginalTimestampAttribute = "vigil.original_timestamp";
@@ -64,13 +68,21 @@ public static class IntakeNormalizer
         ReservedFields.Extract(raw, draft, strict: true, owned: owned && raw.Parent is null);
         draft.Tags.AddRange(IntakeFields.SplitTags(extraTags));
 
-        if (draft.Source is not null && Parsers.TryGetValue(draft.Source, out var parse))
+        try
         {
-            parse(draft);
+            if (draft.Source is not null && Parsers.TryGetValue(draft.Source, out var parse))
+            {
+                parse(draft);
+            }
+            else
+            {
+                JsonMessageParser.Parse(draft);
+            }
         }
-        else
+        catch (Exception e) when (e is FormatException or OverflowException or RegexMatchTimeoutException)
         {
-            JsonMessageParser.Parse(draft);
+            // A parser never refuses an event (the intake acknowledged it before parsing): the line keeps its message.
+            AttributePath.Set(draft.Attributes, ParseErrorAttribute, JsonValue.Create(e.GetType().Name));
         }
         if (threatIntel is not null)
         {

@@ -50,17 +50,37 @@ public static class IntakePayload
         }
         var tags = IntakeFields.SplitTags(batch.Tags).ToList();
         var (items, error) = batch.Lines ? SplitLines(batch.Body, limit: int.MaxValue) : SplitDocument(batch.Body);
-        if (items is null)
+        if (items is null || SurrogateFault(batch.Body.Span, batch.Lines) is not null)
         {
-            return [Kept(batch.Body.Span, error!.Detail, batch, tags, 0)];
+            return [Kept(batch.Body.Span, (error ?? SurrogateFault(batch.Body.Span, batch.Lines))!.Detail, batch, tags, 0)];
         }
+        var texts = batch.Lines ? null : ItemRanges(batch.Body.Span);
         events = new List<LogEvent>(items.Count);
         for (var i = 0; i < items.Count; i++)
         {
             var (normalized, fault) = NormalizeItem(items[i], batch.Body.Span, batch.Lines, batch.ReceivedAt, batch.Tags, threatIntel, batch.IdSeed + (uint)i);
-            events.Add(normalized ?? Kept(batch.Body.Span[items[i].Bytes], fault!.Detail, batch, tags, i));
+            events.Add(normalized ?? Kept(batch.Body.Span[texts?[i] ?? items[i].Bytes], fault!.Detail, batch, tags, i));
         }
         return events;
+    }
+
+    /// <summary>Where each event of a document lies (the whole body for a lone object).</summary>
+    private static List<Range> ItemRanges(ReadOnlySpan<byte> body)
+    {
+        var reader = new Utf8JsonReader(body, ReaderOptions);
+        reader.Read();
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            return [Range.All];
+        }
+        var ranges = new List<Range>();
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            var start = (int)reader.TokenStartIndex;
+            reader.Skip();
+            ranges.Add(new Range(start, (int)reader.BytesConsumed));
+        }
+        return ranges;
     }
 
     private static LogEvent Kept(ReadOnlySpan<byte> text, string reason, IntakeBatch batch, List<string> tags, int ordinal)
@@ -84,7 +104,7 @@ public static class IntakePayload
             return Fail(400, "Malformed payload", "The payload is not valid UTF-8.");
         }
         var (items, error) = lines ? SplitLines(body, MaxEvents) : SplitDocument(body);
-        if ((error ?? CountFault(items!.Count, lines)) is { } fault)
+        if ((error ?? CountFault(items!.Count, lines) ?? SurrogateFault(body.Span, lines)) is { } fault)
         {
             return (null, fault);
         }
@@ -103,12 +123,15 @@ public static class IntakePayload
 
     /// <summary>
     /// Whether the intake may acknowledge <paramref name="body"/>: the number of events in it, or the fault that
-    /// <see cref="Read(ReadOnlyMemory{byte}, DateTimeOffset, string?, bool, ThreatIndicatorSet?)"/> would refuse it with,
-    /// the same status, detail and position. One pass of the JSON reader over the body, without building the events:
-    /// repeated and escaped keys and reserved fields of an unusual type mark an event, and only marked events are then
-    /// normalised to learn whether they are at fault, so that the rules stay those of the normalisation itself.
+    /// <see cref="Read(ReadOnlyMemory{byte}, DateTimeOffset, string?, bool, ThreatIndicatorSet?)"/> would refuse it with
+    /// (given the same arrival time, tags and threat intelligence), the same status, detail and position. One pass of the
+    /// JSON reader over the body, without building the events: repeated and escaped keys and reserved fields of an unusual
+    /// type mark an event, and only marked events are then normalised to learn whether they are at fault, so that the
+    /// rules stay those of the normalisation itself. The parsers never refuse an event (a line they cannot read keeps its
+    /// message), so unmarked events need no normalisation.
     /// </summary>
-    public static (int Count, IntakeError? Error) Check(ReadOnlyMemory<byte> body, bool lines = false)
+    public static (int Count, IntakeError? Error) Check(
+        ReadOnlyMemory<byte> body, bool lines = false, DateTimeOffset? receivedAt = null, string? extraTags = null, ThreatIndicatorSet? threatIntel = null)
     {
         if (!System.Text.Unicode.Utf8.IsValid(body.Span))
         {
@@ -116,7 +139,7 @@ public static class IntakePayload
         }
         var scan = KeyScan.ForThread();
         var (count, odd, error) = lines ? ScanLines(body.Span, scan) : ScanDocument(body.Span, scan);
-        if ((error ?? CountFault(count, lines)) is { } fault)
+        if ((error ?? CountFault(count, lines) ?? SurrogateFault(body.Span, lines)) is { } fault)
         {
             return (0, fault);
         }
@@ -132,13 +155,78 @@ public static class IntakePayload
             }
             var at = lines ? $"line {item.Line}" : item.Index < 0 ? "$" : $"$[{item.Index}]";
             var faultScope = lines ? item.Bytes : Range.All;
-            var (_, itemFault) = NormalizeItem(new Item(node, at, faultScope, item.Line), body.Span, lines, DateTimeOffset.UnixEpoch, null, null, null);
+            var (_, itemFault) = NormalizeItem(new Item(node, at, faultScope, item.Line), body.Span, lines, receivedAt ?? DateTimeOffset.UtcNow, extraTags, threatIntel, null);
             if (itemFault is not null)
             {
                 return (0, itemFault);
             }
         }
         return (count, null);
+    }
+
+    /// <summary>
+    /// The first <c>\uD800</c>-<c>\uDFFF</c> escape without its pair, anywhere in the body: no string can hold it, so the
+    /// event is refused with the line and byte of the escape. Read on a body the JSON reader accepted, so every
+    /// backslash starts an escape inside a string.
+    /// </summary>
+    private static IntakeError? SurrogateFault(ReadOnlySpan<byte> body, bool lines)
+    {
+        var at = 0;
+        var pendingHigh = -1;
+        while (true)
+        {
+            var next = body[at..].IndexOf((byte)'\\');
+            if (next < 0)
+            {
+                break;
+            }
+            at += next;
+            if (pendingHigh >= 0 && at != pendingHigh + 6)
+            {
+                break;
+            }
+            if (body[at + 1] != 'u')
+            {
+                if (pendingHigh >= 0)
+                {
+                    break;
+                }
+                at += 2;
+                continue;
+            }
+            var unit = int.Parse(body.Slice(at + 2, 4), System.Globalization.NumberStyles.AllowHexSpecifier, System.Globalization.CultureInfo.InvariantCulture);
+            var isHigh = unit is >= 0xD800 and <= 0xDBFF;
+            var isLow = unit is >= 0xDC00 and <= 0xDFFF;
+            if (pendingHigh >= 0)
+            {
+                if (!isLow)
+                {
+                    break;
+                }
+                pendingHigh = -1;
+            }
+            else if (isHigh)
+            {
+                pendingHigh = at;
+            }
+            else if (isLow)
+            {
+                return SurrogateAt(body, at, lines);
+            }
+            at += 6;
+        }
+        return pendingHigh >= 0 ? SurrogateAt(body, pendingHigh, lines) : null;
+    }
+
+    private static IntakeError SurrogateAt(ReadOnlySpan<byte> body, int at, bool lines)
+    {
+        var before = body[..at];
+        var line = before.Count((byte)'\n') + 1;
+        var column = before.Length - (before.LastIndexOf((byte)'\n') + 1) + 1;
+        const string Reason = "a string holds an unpaired surrogate escape";
+        return Malformed(
+            lines ? $"Line {line} is not valid JSON at byte {column}: {Reason}." : $"The payload is not valid JSON at line {line}, byte {column}: {Reason}.",
+            line, column);
     }
 
     private static IntakeError? CountFault(int count, bool lines)
@@ -183,8 +271,8 @@ public static class IntakePayload
         }
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)
         {
-            // JSON that parses but cannot be read as an event: a key repeated in one object, or one holding an
-            // unpaired surrogate escape. The event's bytes say where (the first fault in them is this event's).
+            // JSON that parses but cannot be read as an event: a key repeated in one object. The event's bytes say
+            // where (the first fault in them is this event's).
             if (KeyFault(body[item.Bytes]) is { } fault)
             {
                 var detail = lines
@@ -445,10 +533,6 @@ public static class IntakePayload
                     case JsonTokenType.StartArray or JsonTokenType.True or JsonTokenType.False:
                         marked |= reservedValue;
                         break;
-                    case JsonTokenType.String when reader.ValueIsEscaped:
-                        // An escaped unpaired surrogate cannot be read as text, which refuses the event.
-                        marked |= HasSurrogateEscape(reader.ValueSpan);
-                        break;
                     case JsonTokenType.EndObject when reader.CurrentDepth == top:
                         return marked;
                 }
@@ -525,20 +609,6 @@ public static class IntakePayload
             }
         }
 
-        /// <summary>Whether <paramref name="escaped"/> holds a <c>\\uD800</c>-<c>\\uDFFF</c> escape (paired or not: pairs are rare enough to normalise).</summary>
-        private static bool HasSurrogateEscape(ReadOnlySpan<byte> escaped)
-        {
-            for (var at = escaped.IndexOf("\\u"u8); at >= 0; at = escaped.IndexOf("\\u"u8))
-            {
-                if (at + 4 <= escaped.Length && (escaped[at + 2] | 0x20) == 'd' && (escaped[at + 3] | 0x20) is (>= '8' and <= '9') or (>= 'a' and <= 'f'))
-                {
-                    return true;
-                }
-                escaped = escaped[(at + 2)..];
-            }
-            return false;
-        }
-
         /// <summary>The fields whose type the normalisation checks (a timestamp of any type is only read if it can be).</summary>
         private static readonly byte[][] Reserved =
             [.. new[] { ReservedFields.Message, ReservedFields.Source, ReservedFields.Tags, ReservedFields.Service }
@@ -565,9 +635,8 @@ public static class IntakePayload
     }
 
     /// <summary>
-    /// Where an object first repeats a key, or first has a key that is not text (an escaped unpaired surrogate), with line
-    /// and byte from 1; or null. Building the event's tree refuses both without saying where; this second read runs only
-    /// on a refused event.
+    /// Where an object first repeats a key, with line and byte from 1; or null. Building the event's tree refuses it
+    /// without saying where; this second read runs only on a refused event.
     /// </summary>
     private static (long Line, long Byte, string Reason)? KeyFault(ReadOnlySpan<byte> json)
     {
@@ -586,18 +655,11 @@ public static class IntakePayload
                         keys.Pop();
                         break;
                     case JsonTokenType.PropertyName:
-                        string? reason;
-                        try
+                        // Unpaired surrogate escapes were refused before (SurrogateFault): every key reads as text.
+                        var key = reader.GetString()!;
+                        if (!keys.Peek().Add(key))
                         {
-                            var key = reader.GetString()!;
-                            reason = keys.Peek().Add(key) ? null : $"an object repeats the key '{key}'";
-                        }
-                        catch (InvalidOperationException)
-                        {
-                            reason = "a key holds an unpaired surrogate escape";
-                        }
-                        if (reason is not null)
-                        {
+                            var reason = $"an object repeats the key '{key}'";
                             var before = json[..(int)reader.TokenStartIndex];
                             var lineStart = before.LastIndexOf((byte)'\n') + 1;
                             return (before.Count((byte)'\n') + 1, before.Length - lineStart + 1, reason);

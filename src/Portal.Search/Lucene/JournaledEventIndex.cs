@@ -10,7 +10,7 @@ namespace Portal.Search.Lucene;
 /// <summary>
 /// A tenant's log index behind a write-ahead journal. An append is durable (and acknowledged) once its batch is
 /// in the journal and fsynced; concurrent appends share one fsync (group commit). The journal is the queue: a background
-/// indexer takes the journaled batches in order (from memory while they fit in <c>maxBufferedEvents</c>, read back from
+/// indexer takes the journaled batches in order (from memory while they fit in <c>maxBufferedBytes</c>, read back from
 /// the disk beyond), normalises intake batches (<see cref="IntakeBatch"/>), adds them to Lucene, opens a near-real-time reader at least every <see cref="RefreshInterval"/>, and
 /// commits the index every <see cref="CommitInterval"/> with the journal position it covers. On open, the journal
 /// is replayed from that position, so after a crash every acknowledged event is indexed exactly once.
@@ -29,9 +29,9 @@ public sealed class JournaledEventIndex : IDisposable
     private readonly Task _writer;
     private readonly Task _indexer;
     private readonly int _maxPendingEvents;
-    private readonly int _maxBufferedEvents;
+    private readonly long _maxBufferedBytes;
     private readonly ThreatIndicatorSet? _threatIntel;
-    private long _bufferedEvents;
+    private long _bufferedBytes;
     private readonly object _visibility = new();
     private TaskCompletionSource _refreshed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _pendingEvents;
@@ -53,15 +53,16 @@ public sealed class JournaledEventIndex : IDisposable
     /// there, so that after a crash it sees the batches it had not seen and, apart from the one it was seeing at the
     /// crash, none twice. When it fails, the batch is retried (after later batches are indexed, or every second when idle)
     /// and the batches behind it wait in order. Appends are refused (busy) beyond <paramref name="maxPendingEvents"/>
-    /// events journaled and not yet indexed; up to <paramref name="maxBufferedEvents"/> of them are also kept in memory.
+    /// events journaled and not yet indexed; those whose batches fit in <paramref name="maxBufferedBytes"/> are also kept
+    /// in memory (an intake batch counts its buffer, a batch of events several times its journal record).
     /// <paramref name="threatIntel"/> enriches intake batches as they are normalised.
     /// </summary>
     public JournaledEventIndex(
         string path, int maxPendingEvents = 1_000_000, Func<IReadOnlyList<LogEvent>, Task>? observer = null,
-        ThreatIndicatorSet? threatIntel = null, int maxBufferedEvents = 100_000)
+        ThreatIndicatorSet? threatIntel = null, long maxBufferedBytes = 64L << 20)
     {
         _maxPendingEvents = maxPendingEvents;
-        _maxBufferedEvents = maxBufferedEvents;
+        _maxBufferedBytes = maxBufferedBytes;
         _threatIntel = threatIntel;
         _observer = observer;
         _observedFile = Path.Combine(path, "observed");
@@ -82,7 +83,8 @@ public sealed class JournaledEventIndex : IDisposable
     {
         Reserve(events.Count);
         var (payload, sources) = JournalRecords.Events(events);
-        return JournalAsync(new PendingAppend(events.Count, Array.Empty<byte>(), payload, events, sources, null), cancellationToken);
+        // Events in memory take several times their JSON: their attribute trees, and their stored forms as strings.
+        return JournalAsync(new PendingAppend(events.Count, Array.Empty<byte>(), payload, events, sources, null, payload.Length * 8L), cancellationToken);
     }
 
     /// <summary>
@@ -101,7 +103,9 @@ public sealed class JournaledEventIndex : IDisposable
             batch.ReleaseBody();
             throw;
         }
-        return JournalAsync(new PendingAppend(batch.Count, JournalRecords.IntakeHead(batch), batch.Body, null, null, batch), cancellationToken);
+        // Kept in memory, a batch holds its whole (pooled) buffer, not only the body in it.
+        var held = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(batch.Body, out var array) ? array.Array!.Length : batch.Body.Length;
+        return JournalAsync(new PendingAppend(batch.Count, JournalRecords.IntakeHead(batch), batch.Body, null, null, batch, held), cancellationToken);
     }
 
     private void Reserve(int count)
@@ -237,15 +241,15 @@ public sealed class JournaledEventIndex : IDisposable
                 batch++;
                 var append = group[i];
                 // Kept in memory while the budget allows; beyond, the indexer reads the batch back from the journal.
-                var buffered = Interlocked.Add(ref _bufferedEvents, append.Count) <= _maxBufferedEvents;
+                var buffered = Interlocked.Add(ref _bufferedBytes, append.Held) <= _maxBufferedBytes;
                 if (!buffered)
                 {
-                    Interlocked.Add(ref _bufferedEvents, -append.Count);
+                    Interlocked.Add(ref _bufferedBytes, -append.Held);
                     append.Intake?.ReleaseBody();
                 }
                 await _batches.Writer.WriteAsync(buffered
-                    ? new JournaledBatch(batch, starts[i], ends[i], append.Count, true, append.Events, append.Sources, append.Intake)
-                    : new JournaledBatch(batch, starts[i], ends[i], append.Count, false, null, null, null));
+                    ? new JournaledBatch(batch, starts[i], ends[i], append.Count, append.Held, append.Events, append.Sources, append.Intake)
+                    : new JournaledBatch(batch, starts[i], ends[i], append.Count, 0, null, null, null));
                 Interlocked.Exchange(ref _ackedBatch, batch);
                 append.Durable.TrySetResult();
             }
@@ -277,10 +281,7 @@ public sealed class JournaledEventIndex : IDisposable
                     indexedBatch = batch.Sequence;
                     uncommitted = batch.End;
                     read += batch.Count;
-                    if (batch.Buffered)
-                    {
-                        Interlocked.Add(ref _bufferedEvents, -batch.Count);
-                    }
+                    Interlocked.Add(ref _bufferedBytes, -batch.Held);
                     Interlocked.Add(ref _pendingEvents, -batch.Count);
                     dirty = true;
                 }
@@ -319,6 +320,11 @@ public sealed class JournaledEventIndex : IDisposable
             {
                 var more = reader.WaitToReadAsync().AsTask();
                 await Task.WhenAny(more, Task.Delay(dirty ? RefreshInterval : _unobserved.Count > 0 ? ObserverRetryInterval : CommitInterval));
+            }
+            else
+            {
+                // The indexing threads are shared by every tenant: a busy one takes turns with the others.
+                await Task.Yield();
             }
         }
     }
@@ -420,9 +426,14 @@ public sealed class JournaledEventIndex : IDisposable
             case { Events: { } events, Sources: { } sources }:
                 return (events, sources);
             case { Intake: { } intake }:
-                var normalized = JournalRecords.Normalize(intake, _threatIntel);
-                intake.ReleaseBody();
-                return normalized;
+                try
+                {
+                    return JournalRecords.Normalize(intake, _threatIntel);
+                }
+                finally
+                {
+                    intake.ReleaseBody();
+                }
             default:
                 Interlocked.Increment(ref _batchesReadBack);
                 return JournalRecords.Read(_journal.ReadAt(batch.Start), _threatIntel);
@@ -430,11 +441,11 @@ public sealed class JournaledEventIndex : IDisposable
     }
 
     /// <summary>An append on its way to the journal: normalised events (and their stored forms), or an intake request.</summary>
-    private sealed record PendingAppend(int Count, ReadOnlyMemory<byte> Head, ReadOnlyMemory<byte> Body, IReadOnlyList<LogEvent>? Events, string[]? Sources, IntakeBatch? Intake)
+    private sealed record PendingAppend(int Count, ReadOnlyMemory<byte> Head, ReadOnlyMemory<byte> Body, IReadOnlyList<LogEvent>? Events, string[]? Sources, IntakeBatch? Intake, long Held)
     {
         public TaskCompletionSource Durable { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
-    /// <summary>A journaled append, in memory when <see cref="Buffered"/> and otherwise only where it is in the journal.</summary>
-    private sealed record JournaledBatch(long Sequence, JournalPosition Start, JournalPosition End, int Count, bool Buffered, IReadOnlyList<LogEvent>? Events, string[]? Sources, IntakeBatch? Intake);
+    /// <summary>A journaled append, in memory (<see cref="Held"/> bytes of the budget) or only where it is in the journal (none).</summary>
+    private sealed record JournaledBatch(long Sequence, JournalPosition Start, JournalPosition End, int Count, long Held, IReadOnlyList<LogEvent>? Events, string[]? Sources, IntakeBatch? Intake);
 }

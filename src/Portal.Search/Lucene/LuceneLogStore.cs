@@ -18,8 +18,20 @@ public sealed class LuceneLogStore(TenantIndexes indexes) : ILogStore
         events.Count == 0 ? Task.CompletedTask : indexes.GetJournaled(tenantId, Kind).AppendAsync(events, cancellationToken);
 
     /// <inheritdoc />
-    public Task AcceptAsync(Guid tenantId, Detection.Intake.IntakeBatch batch, CancellationToken cancellationToken) =>
-        indexes.GetJournaled(tenantId, Kind).AcceptAsync(batch, cancellationToken);
+    public Task AcceptAsync(Guid tenantId, Detection.Intake.IntakeBatch batch, CancellationToken cancellationToken)
+    {
+        JournaledEventIndex index;
+        try
+        {
+            index = indexes.GetJournaled(tenantId, Kind);
+        }
+        catch
+        {
+            batch.ReleaseBody();
+            throw;
+        }
+        return index.AcceptAsync(batch, cancellationToken);
+    }
 
     /// <inheritdoc />
     public Task RefreshAsync(Guid tenantId, CancellationToken cancellationToken) => indexes.GetJournaled(tenantId, Kind).RefreshAsync(cancellationToken);

@@ -6,9 +6,9 @@ namespace Portal.Search.Lucene;
 /// Opens each tenant's indexes once and keeps them open: <c>{data}/tenants/{tenant}/{kind}</c>.
 /// One directory per tenant and kind, so no query can ever reach another tenant's documents. Journaled indexes refuse
 /// appends beyond <paramref name="maxPendingEvents"/> events not yet indexed, and keep up to
-/// <paramref name="maxBufferedEvents"/> of those in memory (the rest are read back from their journal).
+/// up to <paramref name="maxBufferedBytes"/> of those in memory (the rest are read back from their journal).
 /// </summary>
-public sealed class TenantIndexes(string dataDirectory, int maxPendingEvents = 1_000_000, int maxBufferedEvents = 100_000) : IDisposable
+public sealed class TenantIndexes(string dataDirectory, int maxPendingEvents = 500_000, long maxBufferedBytes = 64L << 20) : IDisposable
 {
     private readonly ConcurrentDictionary<(Guid, string), Lazy<LuceneEventIndex>> _indexes = new();
     private readonly ConcurrentDictionary<(Guid, string), Lazy<JournaledEventIndex>> _journaled = new();
@@ -35,7 +35,7 @@ public sealed class TenantIndexes(string dataDirectory, int maxPendingEvents = 1
     {
         Require(tenantId);
         return Open(_journaled, (tenantId, kind), key => new JournaledEventIndex(
-            PathOf(key.Item1, key.Item2), maxPendingEvents, Observers?.Invoke(key.Item1, key.Item2), ThreatIntel, maxBufferedEvents));
+            PathOf(key.Item1, key.Item2), maxPendingEvents, Observers?.Invoke(key.Item1, key.Item2), ThreatIntel, maxBufferedBytes));
     }
 
     /// <summary>Closes and deletes every index of a tenant; they are never reopened by this instance afterwards.</summary>

@@ -1,5 +1,7 @@
 using System.Text;
+using Portal.Detection.Events;
 using Portal.Detection.Intake;
+using Portal.Detection.ThreatIntel;
 
 namespace Portal.Detection.Tests.Intake;
 
@@ -10,6 +12,13 @@ namespace Portal.Detection.Tests.Intake;
 /// </summary>
 public class IntakePayloadCheckTests
 {
+    /// <summary>Addresses of the payloads below are listed, so that enrichment runs as it does with feeds configured.</summary>
+    private static readonly ThreatIndicatorSet Feed = new(ThreatIntelFeed.Parse("intel.csv", """
+        ip,category,intention,source
+        203.0.113.0/24,scanner,malicious,test feed
+        198.51.100.4,malware,malicious,test feed
+        """).Indicators);
+
     public static TheoryData<string, bool> Payloads => new()
     {
         { """[{"message":"a"},{"message":"b","service":"web"}]""", false },
@@ -27,6 +36,15 @@ public class IntakePayloadCheckTests
         { """[{"a":1,"\u0061":2}]""", false },
         { """[{"\ud800":1}]""", false },
         { """[{"message":"\ud800 lone surrogate in a value"}]""", false },
+        { """[{"message":"ok","user":"\udc00"}]""", false },
+        { """[{"tags":["\ud800"]}]""", false },
+        { """[{"message":"pair \ud83d\ude00 and \\ud800 as text"}]""", false },
+        { """[{"message":"\ud83d\ud83d\ude00"}]""", false },
+        { """[{"message":"\ud83d"},{"message":"x"}]""", false },
+        { """[{"ddsource":"nginx","message":"1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" ٤٠٤ 0"}]""", false },
+        { """[{"timestamp":"2026-03-03T14:05:00Z","vigil":{"original_timestamp":{"a":1,"a":2}}}]""", false },
+        { """[{"timestamp":1000,"vigil":{"original_timestamp":{"a":1,"a":2}}}]""", false },
+        { """[{"timestamp":1000,"vigil":{"original_timestamp":"x"}}]""", false },
         { """[{"message":{"nested":true}}]""", false },
         { """[{"message":true}]""", false },
         { """[{"service":["a"]}]""", false },
@@ -77,11 +95,12 @@ public class IntakePayloadCheckTests
         string[] seeds =
         [
             """[{"ddsource":"sshd","hostname":"bastion","service":"sshd","message":"Failed password for invalid user admin from 203.0.113.9 port 52144 ssh2","ddtags":"env:prod,team:sec"},{"ddsource":"nginx","status":"info","message":"203.0.113.7 - - [27/Nov/2026:10:00:00 +0000] \"GET /wp-login.php HTTP/1.1\" 404 153 \"-\" \"curl/8.0\""}]""",
-            """[{"ddsource":"cloudtrail","eventName":"ConsoleLogin","sourceIPAddress":"198.51.100.4","userIdentity":{"type":"Root","arn":"arn:aws:iam::123456789012:root"},"additionalEventData":{"MFAUsed":"No"},"responseElements":{"ConsoleLogin":"Success"},"timestamp":1764237600000}]""",
+            """[{"ddsource":"cloudtrail","eventName":"ConsoleLogin","sourceIPAddress":"198.51.100.4","threat_intel":{"results":[{"a":1}]},"vigil":{"original_timestamp":"x"},"userIdentity":{"type":"Root","arn":"arn:aws:iam::123456789012:root"},"additionalEventData":{"MFAUsed":"No"},"responseElements":{"ConsoleLogin":"Success"},"timestamp":1764237600000}]""",
             """{"message":"{\"level\":\"warn\",\"user\":{\"id\":7}}","service":"api","host":"web-2","level":"warn","tags":["a","b"],"n":[1,2.5,-3e2,true,null]}""",
+            """[{"ddsource":"nginx","message":"1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 404 0","user":"\ud83d\ude00","timestamp":"2026-03-03T14:00:00Z","vigil":{"timestamp_adjusted":{"b":1}}}]""",
         ];
         var random = new Random(20261202);
-        char[] alphabet = ['{', '}', '[', ']', '"', ':', ',', '\\', 'u', 'd', '8', '0', '1', 'a', ' ', '\n', 't', 'n'];
+        char[] alphabet = ['{', '}', '[', ']', '"', ':', ',', '\\', 'u', 'd', '8', '0', '1', 'a', 'c', ' ', '\n', 't', 'n', '\u0664'];
         var accepted = 0;
         for (var i = 0; i < 20_000; i++)
         {
@@ -117,14 +136,16 @@ public class IntakePayloadCheckTests
     /// <summary>Asserts that Check and Read agree on <paramref name="body"/>; returns whether it was accepted.</summary>
     private static bool AssertSameAnswer(byte[] body, bool lines)
     {
-        var (events, expected) = IntakePayload.Read(body, IntakeSamples.ReceivedAt, null, lines);
-        var (count, error) = IntakePayload.Check(body, lines);
+        var (events, expected) = IntakePayload.Read(body, IntakeSamples.ReceivedAt, "env:test", lines, Feed);
+        var (count, error) = IntakePayload.Check(body, lines, IntakeSamples.ReceivedAt, "env:test", Feed);
 
         var payload = Encoding.UTF8.GetString(body);
         if (expected is null)
         {
             Assert.True(error is null, $"Check refused what Read accepts ({error?.Detail}): {payload}");
             Assert.Equal(events!.Count, count);
+            // What is accepted can be stored: the indexer writes every event's stored form.
+            Assert.All(events, e => Assert.NotEmpty(LogEventJson.Serialize(e)));
             return true;
         }
         Assert.True(error is not null, $"Check accepted what Read refuses ({expected.Detail}): {payload}");
@@ -161,7 +182,7 @@ public class IntakePayloadCheckTests
 
         Assert.Equal(2, events.Count);
         Assert.Equal("fine", events[0].Message);
-        Assert.Contains("became", events[1].Message, StringComparison.Ordinal);
+        Assert.Equal("""{"message":{"became":"invalid"}}""", events[1].Message);
         Assert.Contains("message", events[1].GetAttribute("vigil.intake_error").Single().Text, StringComparison.Ordinal);
         Assert.Equal(IntakeSamples.ReceivedAt, events[1].Timestamp);
     }

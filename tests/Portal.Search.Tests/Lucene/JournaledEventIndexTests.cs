@@ -220,9 +220,9 @@ public sealed class JournaledEventIndexTests : IDisposable
             }
             return Task.CompletedTask;
         }
-        using var index = new JournaledEventIndex(_directory.Path, observer: Observe, maxBufferedEvents: 2);
+        using var index = new JournaledEventIndex(_directory.Path, observer: Observe, maxBufferedBytes: 1);
 
-        // Appended together, so most wait behind the budget of two events in memory: those are read back.
+        // Appended together, so all but those that fit in a byte of memory (none) are read back.
         await Task.WhenAll(Enumerable.Range(0, 20).Select(i => i % 2 == 0
             ? index.AcceptAsync(Intake($$"""[{"message":"intake {{i}}"},{"message":"intake {{i}}b"}]"""), CancellationToken.None)
             : index.AppendAsync([Event($"appended {i}", message: $"appended {i}")], CancellationToken.None)));
@@ -254,7 +254,7 @@ public sealed class JournaledEventIndexTests : IDisposable
             // Refused: released before the refusal.
             await Assert.ThrowsAsync<StoreBusyException>(() => busy.AcceptAsync(Tracked(1), CancellationToken.None));
         }
-        using (var unbuffered = new JournaledEventIndex(Path.Combine(_directory.Path, "c"), maxBufferedEvents: 0))
+        using (var unbuffered = new JournaledEventIndex(Path.Combine(_directory.Path, "c"), maxBufferedBytes: 0))
         {
             // Beyond the memory budget: released once journaled; the indexer reads the batch back.
             await unbuffered.AcceptAsync(Tracked(2), CancellationToken.None);

@@ -147,7 +147,7 @@ internal static partial class AccessLogParser
         value.Contains('\\', StringComparison.Ordinal) ? value.Replace("\\\"", "\"", StringComparison.Ordinal).Replace("\\\\", "\\", StringComparison.Ordinal) : value;
 
     [GeneratedRegex(
-        """^(?<ip>\S+) (?<ident>\S+) (?<user>\S+) \[(?<time>[^\]]+)\] "(?<request>(?<method>[A-Z]+) (?<url>\S+)(?: HTTP/(?<version>[\d.]+))?|(?:[^"\\]|\\.)*)" (?<status>\d{3}) (?<bytes>\d+|-)(?: "(?<referer>(?:[^"\\]|\\.)*)" "(?<agent>(?:[^"\\]|\\.)*)")?""",
+        """^(?<ip>\S+) (?<ident>\S+) (?<user>\S+) \[(?<time>[^\]]+)\] "(?<request>(?<method>[A-Z]+) (?<url>\S+)(?: HTTP/(?<version>[\d.]+))?|(?:[^"\\]|\\.)*)" (?<status>[0-9]{3}) (?<bytes>[0-9]+|-)(?: "(?<referer>(?:[^"\\]|\\.)*)" "(?<agent>(?:[^"\\]|\\.)*)")?""",
         RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture,
         matchTimeoutMilliseconds: 200)]
     private static partial Regex CombinedLine();

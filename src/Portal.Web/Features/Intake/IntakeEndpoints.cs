@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Portal.Data.Keys;
 using Portal.Detection.Intake;
+using Portal.Detection.ThreatIntel;
 using Portal.Search;
 using Portal.Search.Journal;
 using Portal.Web.Features.Identity;
@@ -41,7 +42,7 @@ public static class IntakeEndpoints
     }
 
     private static async Task<Results<Accepted<JsonObject>, ProblemHttpResult>> AcceptAsync(
-        HttpContext http, KeyService keys, ILogStore store, IntakeRateLimiter limiter, TimeProvider clock,
+        HttpContext http, KeyService keys, ILogStore store, IntakeRateLimiter limiter, ThreatIndicatorSet threatIntel, TimeProvider clock,
         CancellationToken cancellationToken)
     {
         var secret = http.Request.Headers[KeyAuthenticationHandler.ApiKeyHeader].ToString();
@@ -68,7 +69,7 @@ public static class IntakeEndpoints
         var buffer = new BodyBuffer();
         try
         {
-            return await AcceptBodyAsync(http, key, store, limiter, clock, encoding, buffer, cancellationToken);
+            return await AcceptBodyAsync(http, key, store, limiter, threatIntel, clock, encoding, buffer, cancellationToken);
         }
         finally
         {
@@ -78,7 +79,7 @@ public static class IntakeEndpoints
     }
 
     private static async Task<Results<Accepted<JsonObject>, ProblemHttpResult>> AcceptBodyAsync(
-        HttpContext http, ApiKey key, ILogStore store, IntakeRateLimiter limiter, TimeProvider clock, string encoding, BodyBuffer buffer,
+        HttpContext http, ApiKey key, ILogStore store, IntakeRateLimiter limiter, ThreatIndicatorSet threatIntel, TimeProvider clock, string encoding, BodyBuffer buffer,
         CancellationToken cancellationToken)
     {
         ReadOnlyMemory<byte>? body;
@@ -100,7 +101,10 @@ public static class IntakeEndpoints
             return Problem(StatusCodes.Status429TooManyRequests, "Rate limit exceeded", "The organisation's intake rate limit is exceeded; nothing of this request was stored. Retry after the Retry-After delay.");
         }
         var lines = http.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant() is "application/x-ndjson" or "application/jsonlines" or "application/jsonl";
-        var (count, error) = IntakePayload.Check(body.Value, lines);
+        // Checked as the indexer will normalise it: same arrival time, tags and threat intelligence.
+        var receivedAt = clock.GetUtcNow();
+        var tags = http.Request.Query["ddtags"].ToString();
+        var (count, error) = IntakePayload.Check(body.Value, lines, receivedAt, tags, threatIntel);
         if (error is not null)
         {
             return Problem(error.Status, error.Title, error.Detail, error.Extensions.Count == 0 ? null : new(error.Extensions));
@@ -108,7 +112,7 @@ public static class IntakeEndpoints
 
         try
         {
-            var batch = IntakeBatch.Accept(body.Value, count, clock.GetUtcNow(), http.Request.Query["ddtags"].ToString(), lines);
+            var batch = IntakeBatch.Accept(body.Value, count, receivedAt, tags, lines);
             await store.AcceptAsync(key.TenantId, buffer.HandOver(batch), cancellationToken);
         }
         catch (StoreBusyException busy)
@@ -169,7 +173,8 @@ public static class IntakeEndpoints
     /// </summary>
     private sealed class BodyBuffer
     {
-        private static readonly ArrayPool<byte> Pool = ArrayPool<byte>.Create(MaxPayloadBytes + 1, maxArraysPerBucket: 64);
+        /// <summary>Buffers up to 1 MiB (a request of 1,000 typical events is about 400 KB) are kept; larger ones are not.</summary>
+        private static readonly ArrayPool<byte> Pool = ArrayPool<byte>.Create(1 << 20, maxArraysPerBucket: 32);
         private byte[]? _bytes;
 
         public byte[] Rent(int length) => _bytes = Pool.Rent(length);

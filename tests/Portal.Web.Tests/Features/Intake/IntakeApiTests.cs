@@ -58,7 +58,9 @@ public sealed class IntakeApiTests(PortalFixture portal)
     [InlineData("[{\"message\":\"ok\"}, 7]", "$[1]: expected a JSON object")]
     [InlineData("[{\"message\":\"ok\"}, {\"message\": {\"nested\": true}}]", "$[1].message")]
     [InlineData("[{\"message\":\"ok\"}, {\"message\":\"x\", \"ctx\": {\"a\": 1, \"a\": 2}}]", "line 1, byte 52: an object repeats the key 'a'")]
-    [InlineData("[{\"message\":\"ok\"},\n {\"\\uD800\": 1}]", "line 2, byte 3: a key holds an unpaired surrogate escape")]
+    [InlineData("[{\"message\":\"ok\"},\n {\"\\uD800\": 1}]", "line 2, byte 4: a string holds an unpaired surrogate escape")]
+    [InlineData("[{\"message\":\"ok\",\n \"user\":\"x\\udc00\"}]", "line 2, byte 11: a string holds an unpaired surrogate escape")]
+    [InlineData("[{\"tags\":[\"\\ud83d\\ud83d\\ude00\"]}]", "line 1, byte 12: a string holds an unpaired surrogate escape")]
     [InlineData("[{\"\\uD800\": 1, x}]", "line 1, byte ")]
     public async Task Post_BadInput_400WithPositionAndNothingStored(string body, string expected)
     {
