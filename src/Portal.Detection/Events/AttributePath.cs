@@ -82,22 +82,27 @@ public static class AttributePath
     /// <summary>
     /// Reads every object and array under <paramref name="node"/> without collecting anything. Parsed JSON builds its
     /// nodes lazily, on first read: reading them all once leaves a tree that later readers on other threads only read.
+    /// With <paramref name="strings"/>, every string is read too, so that one that is not text (an unpaired surrogate
+    /// escape) throws <see cref="InvalidOperationException"/> here.
     /// </summary>
-    public static void ReadAll(JsonNode? node)
+    public static void ReadAll(JsonNode? node, bool strings = false)
     {
         switch (node)
         {
             case JsonObject obj:
                 foreach (var (_, child) in obj)
                 {
-                    ReadAll(child);
+                    ReadAll(child, strings);
                 }
                 break;
             case JsonArray array:
                 foreach (var item in array)
                 {
-                    ReadAll(item);
+                    ReadAll(item, strings);
                 }
+                break;
+            case JsonValue value when strings && value.GetValueKind() == System.Text.Json.JsonValueKind.String:
+                value.GetValue<string>();
                 break;
         }
     }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Portal.Detection.Events;
 
 namespace Portal.Detection.Intake.Parsers;
 
@@ -25,7 +26,7 @@ internal static class JsonMessageParser
         try
         {
             parsed = JsonNode.Parse(message, documentOptions: Options) as JsonObject;
-            Readable(parsed);
+            AttributePath.ReadAll(parsed, strings: true);
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
@@ -36,29 +37,6 @@ internal static class JsonMessageParser
         if (parsed is not null)
         {
             ReservedFields.Extract(parsed, draft, strict: false);
-        }
-    }
-
-    /// <summary>Reads every key and string of <paramref name="node"/>; throws <see cref="InvalidOperationException"/> at one that is not text.</summary>
-    private static void Readable(JsonNode? node)
-    {
-        switch (node)
-        {
-            case JsonObject obj:
-                foreach (var (_, child) in obj)
-                {
-                    Readable(child);
-                }
-                break;
-            case JsonArray array:
-                foreach (var item in array)
-                {
-                    Readable(item);
-                }
-                break;
-            case JsonValue value when value.GetValueKind() == JsonValueKind.String:
-                value.GetValue<string>();
-                break;
         }
     }
 }
