@@ -11,7 +11,9 @@ public sealed record IntakeError(int Status, string Title, string Detail, IReadO
 /// <summary>
 /// The intake's parse stage, from the decompressed body to normalised events: Datadog's shape (one object or an
 /// array of at most <see cref="MaxEvents"/>), events over <see cref="MaxEventBytes"/> truncated and flagged, and
-/// any fault refusing the whole batch with the line, byte or JSON path at fault.
+/// any fault refusing the whole batch with the line, byte or JSON path at fault. The intake acknowledges a request
+/// after <see cref="Check"/>, which gives the same answer in one pass of the JSON reader; the indexer then reads the
+/// accepted batch (<see cref="ReadAccepted"/>).
 /// </summary>
 public static class IntakePayload
 {
