@@ -52,12 +52,12 @@ public static class IntakePayload
         }
         var tags = IntakeFields.SplitTags(batch.Tags).ToList();
         var (items, error) = batch.Lines ? SplitLines(batch.Body, limit: int.MaxValue) : SplitDocument(batch.Body);
-        if (items is null || SurrogateFault(batch.Body.Span, batch.Lines) is not null)
+        if ((error ?? SurrogateFault(batch.Body.Span, batch.Lines)) is { } unreadable)
         {
-            return [Kept(batch.Body.Span, (error ?? SurrogateFault(batch.Body.Span, batch.Lines))!.Detail, batch, tags, 0)];
+            return [Kept(batch.Body.Span, unreadable.Detail, batch, tags, 0)];
         }
         var texts = batch.Lines ? null : ItemRanges(batch.Body.Span);
-        events = new List<LogEvent>(items.Count);
+        events = new List<LogEvent>(items!.Count);
         for (var i = 0; i < items.Count; i++)
         {
             var (normalized, fault) = NormalizeItem(items[i], batch.Body.Span, batch.Lines, batch.ReceivedAt, batch.Tags, threatIntel, batch.IdSeed + (uint)i);

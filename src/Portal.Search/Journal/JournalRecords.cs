@@ -24,11 +24,7 @@ public static class JournalRecords
     /// <summary>The record of normalised events, and each event's stored form.</summary>
     public static (byte[] Payload, string[] Sources) Events(IReadOnlyList<LogEvent> events)
     {
-        var sources = new string[events.Count];
-        for (var i = 0; i < events.Count; i++)
-        {
-            sources[i] = LogEventJson.Serialize(events[i]);
-        }
+        var sources = StoredForms(events);
         return (Encoding.UTF8.GetBytes(string.Join('\n', sources)), sources);
     }
 
@@ -81,11 +77,17 @@ public static class JournalRecords
     public static (IReadOnlyList<LogEvent> Events, string[] Sources) Normalize(IntakeBatch batch, ThreatIndicatorSet? threatIntel)
     {
         var events = batch.Normalize(threatIntel);
+        return (events, StoredForms(events));
+    }
+
+    /// <summary>Each event's stored form (<see cref="LogEventJson"/>), as the index keeps it.</summary>
+    private static string[] StoredForms(IReadOnlyList<LogEvent> events)
+    {
         var sources = new string[events.Count];
         for (var i = 0; i < events.Count; i++)
         {
             sources[i] = LogEventJson.Serialize(events[i]);
         }
-        return (events, sources);
+        return sources;
     }
 }

@@ -65,20 +65,28 @@ public sealed class WriteAheadJournal : IDisposable
     {
         using var stream = new FileStream(PathOf(start.File), FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, bufferSize: 0);
         stream.Position = start.Offset;
+        return ReadRecord(stream) ?? throw new InvalidDataException($"No whole journal record with its checksum starts at {start}.");
+    }
+
+    /// <summary>
+    /// The payload of the record at the stream's position, which moves past it; or null when no whole record with its
+    /// checksum is there (the end of the data, or a torn or corrupt record).
+    /// </summary>
+    private static byte[]? ReadRecord(Stream stream)
+    {
         Span<byte> header = stackalloc byte[HeaderSize];
-        stream.ReadExactly(header);
+        if (stream.ReadAtLeast(header, HeaderSize, throwOnEndOfStream: false) < HeaderSize)
+        {
+            return null;
+        }
         var length = BinaryPrimitives.ReadInt32LittleEndian(header);
         if (length < 0 || length > stream.Length - stream.Position)
         {
-            throw new InvalidDataException($"No journal record starts at {start}.");
+            return null;
         }
         var payload = new byte[length];
         stream.ReadExactly(payload);
-        if (Crc32.HashToUInt32(payload) != BinaryPrimitives.ReadUInt32LittleEndian(header[4..]))
-        {
-            throw new InvalidDataException($"The journal record at {start} is corrupt.");
-        }
-        return payload;
+        return Crc32.HashToUInt32(payload) == BinaryPrimitives.ReadUInt32LittleEndian(header[4..]) ? payload : null;
     }
 
     /// <summary>
@@ -118,25 +126,10 @@ public sealed class WriteAheadJournal : IDisposable
         {
             using var stream = new FileStream(PathOf(file), FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
             stream.Position = file == from.File ? Math.Min(from.Offset, stream.Length) : 0;
-            var header = new byte[HeaderSize];
             while (true)
             {
                 var start = stream.Position;
-                if (stream.Read(header, 0, HeaderSize) < HeaderSize)
-                {
-                    TruncateIfTorn(file, start, stream.Length);
-                    break;
-                }
-                var length = BinaryPrimitives.ReadInt32LittleEndian(header);
-                var crc = BinaryPrimitives.ReadUInt32LittleEndian(header.AsSpan(4));
-                if (length < 0 || length > stream.Length - stream.Position)
-                {
-                    TruncateIfTorn(file, start, stream.Length);
-                    break;
-                }
-                var payload = new byte[length];
-                stream.ReadExactly(payload);
-                if (Crc32.HashToUInt32(payload) != crc)
+                if (ReadRecord(stream) is not { } payload)
                 {
                     TruncateIfTorn(file, start, stream.Length);
                     break;

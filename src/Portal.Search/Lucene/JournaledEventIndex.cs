@@ -58,7 +58,7 @@ public sealed class JournaledEventIndex : IDisposable
     /// <paramref name="threatIntel"/> enriches intake batches as they are normalised.
     /// </summary>
     public JournaledEventIndex(
-        string path, int maxPendingEvents = 1_000_000, Func<IReadOnlyList<LogEvent>, Task>? observer = null,
+        string path, int maxPendingEvents = 500_000, Func<IReadOnlyList<LogEvent>, Task>? observer = null,
         ThreatIndicatorSet? threatIntel = null, long maxBufferedBytes = 64L << 20)
     {
         _maxPendingEvents = maxPendingEvents;
