@@ -54,33 +54,37 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
         var number = q.Metrics.Count > 0 ? FieldNames.FirstNumber(q.Metrics[0], e) : null;
         group.Windows[query].Add(new Entry(e.Timestamp, _sequence, distinct, number), e);
 
-        // Most events leave every case unmet: the values are judged in a reused dictionary, copied only for a candidate.
-        _values.Clear();
-        for (var i = 0; i < Rule.Queries.Count; i++)
+        // Most events leave every case unmet: the values are judged in a reused array, copied only for a candidate.
+        var aggregates = _values.Values;
+        for (var i = 0; i < aggregates.Length; i++)
         {
-            _values[Rule.Queries[i].Name] = group.Windows[i].Value(Rule.Queries[i].Aggregation);
+            aggregates[i] = group.Windows[i].Value(Rule.Queries[i].Aggregation);
         }
         if (FirstCase(_values) is not { } matched)
         {
             return [];
         }
-        return [Candidate(key, group, matched, new Dictionary<string, double>(_values, StringComparer.Ordinal), e)];
+        return [Candidate(key, group, matched, e)];
     }
 
-    private readonly Dictionary<string, double> _values = new(StringComparer.Ordinal);
+    private readonly QueryValues<double> _values = new(QueryNames(rule), new double[rule.Queries.Count]);
 
-    private SignalCandidate Candidate(string key, Group group, RuleCase matched, Dictionary<string, double> values, LogEvent e)
+    private SignalCandidate Candidate(string key, Group group, RuleCase matched, LogEvent e)
     {
-        var newCounts = new Dictionary<string, long>(StringComparer.Ordinal);
-        var windowCounts = new Dictionary<string, long>(StringComparer.Ordinal);
-        var samples = new List<LogEvent>();
+        var newCounts = new long[group.Windows.Length];
+        var windowCounts = new long[group.Windows.Length];
+        var sampled = 0;
+        foreach (var window in group.Windows)
+        {
+            sampled += window.SampleCount;
+        }
+        var samples = new List<LogEvent>(Math.Min(sampled, SampleSize));
         var first = e.Timestamp;
-        for (var i = 0; i < Rule.Queries.Count; i++)
+        for (var i = 0; i < group.Windows.Length; i++)
         {
             var window = group.Windows[i];
-            var name = Rule.Queries[i].Name;
-            windowCounts[name] = window.Count;
-            newCounts[name] = window.CountAfter(group.Attributed);
+            windowCounts[i] = window.Count;
+            newCounts[i] = window.CountAfter(group.Attributed);
             window.TakeSamples(SampleSize - samples.Count, samples);
             if (window.First is { } earliest && earliest < first)
             {
@@ -88,9 +92,17 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
             }
         }
         group.Attributed = _sequence;
-        samples.Sort((a, b) => a.Timestamp.CompareTo(b.Timestamp));
-        return new SignalCandidate(key, group.GroupBy ??= GroupBy(group.Values), matched, values, newCounts, windowCounts, first, e.Timestamp, samples);
+        if (group.Windows.Length > 1)
+        {
+            // Each window's samples are in time order already; several queries' are merged.
+            samples.Sort((a, b) => a.Timestamp.CompareTo(b.Timestamp));
+        }
+        return new SignalCandidate(
+            key, group.GroupBy ??= GroupBy(group.Values), matched, _values.Snapshot(),
+            new QueryValues<long>(_values.Names, newCounts), new QueryValues<long>(_values.Names, windowCounts), first, e.Timestamp, samples);
     }
+
+    private static string[] QueryNames(CompiledRule rule) => [.. rule.Queries.Select(q => q.Name)];
 
     /// <summary>Forgets groups whose windows have emptied, so memory follows the active groups, not every group ever seen.</summary>
     private void Sweep(DateTimeOffset now)
@@ -149,6 +161,9 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
         public int Count => _entries.Count - _head;
 
         public DateTimeOffset? First => Count > 0 ? _entries[_head].Timestamp : null;
+
+        /// <summary>How many events are held as samples.</summary>
+        public int SampleCount => _samples.Count;
 
         public void Add(Entry entry, LogEvent e)
         {

@@ -35,7 +35,7 @@ public static class AttributePath
         scratch.Clear();
         try
         {
-            FlattenInto(root, prefix: null, scratch);
+            FlattenInto(root, t_paths ??= new PathNode(null), scratch);
             return [.. scratch];
         }
         finally
@@ -53,31 +53,44 @@ public static class AttributePath
     private static List<KeyValuePair<string, AttributeValue>>? t_scratch;
 
     /// <summary>
-    /// <c>prefix.key</c>, made once per thread: events repeat the same few hundred paths, and every event is flattened
-    /// (for indexing and detection), so a path is looked up rather than built again. Bounded: a thread that meets too many
-    /// distinct paths starts over.
+    /// The dotted paths met so far on this thread, as a tree: an event's paths are looked up one key at a time rather than
+    /// built again (events repeat the same few hundred paths, and every event is flattened for indexing and detection), and
+    /// only the key is hashed at each level. Bounded: a thread that meets too many distinct paths starts over.
     /// </summary>
-    private static string Child(string prefix, string key)
+    private sealed class PathNode(string? path)
     {
-        if (prefix.Length + key.Length > 256)
+        private Dictionary<string, PathNode>? _children;
+
+        /// <summary>The dotted path; null at the root.</summary>
+        public string? Path { get; } = path;
+
+        public PathNode Child(string key)
         {
-            // Keys are the senders': a long one is built each time rather than kept.
-            return $"{prefix}.{key}";
-        }
-        var paths = t_paths ??= new Dictionary<(string, string), string>();
-        if (!paths.TryGetValue((prefix, key), out var path))
-        {
-            if (paths.Count >= 16_384)
+            if (_children is not null && _children.TryGetValue(key, out var child))
             {
-                paths.Clear();
+                return child;
             }
-            paths[(prefix, key)] = path = $"{prefix}.{key}";
+            child = new PathNode(Path is null ? key : $"{Path}.{key}");
+            if (child.Path!.Length > 256)
+            {
+                // Keys are the senders': a long path is built each time rather than kept.
+                return child;
+            }
+            if (++t_pathCount > 16_384)
+            {
+                t_paths = null;
+                t_pathCount = 0;
+            }
+            (_children ??= new Dictionary<string, PathNode>(StringComparer.Ordinal))[key] = child;
+            return child;
         }
-        return path;
     }
 
     [ThreadStatic]
-    private static Dictionary<(string, string), string>? t_paths;
+    private static PathNode? t_paths;
+
+    [ThreadStatic]
+    private static int t_pathCount;
 
     /// <summary>
     /// Reads every object and array under <paramref name="node"/> without collecting anything. Parsed JSON builds its
@@ -218,26 +231,26 @@ public static class AttributePath
         }
     }
 
-    private static void FlattenInto(JsonNode? node, string? prefix, List<KeyValuePair<string, AttributeValue>> results)
+    private static void FlattenInto(JsonNode? node, PathNode path, List<KeyValuePair<string, AttributeValue>> results)
     {
         switch (node)
         {
             case JsonObject obj:
                 foreach (var (key, child) in obj)
                 {
-                    FlattenInto(child, prefix is null ? key : Child(prefix, key), results);
+                    FlattenInto(child, path.Child(key), results);
                 }
                 break;
             case JsonArray array:
                 foreach (var item in array)
                 {
-                    FlattenInto(item, prefix, results);
+                    FlattenInto(item, path, results);
                 }
                 break;
             default:
-                if (prefix is not null && AttributeValue.From(node) is { } value)
+                if (path.Path is { } name && AttributeValue.From(node) is { } value)
                 {
-                    results.Add(new(prefix, value));
+                    results.Add(new(name, value));
                 }
                 break;
         }

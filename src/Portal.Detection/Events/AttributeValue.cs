@@ -67,5 +67,16 @@ public readonly record struct AttributeValue(string Text, double? Number)
         double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number) ? number : null;
 
     /// <summary>The canonical text of a number: <c>500</c>, <c>0.25</c>, <c>1E+21</c>.</summary>
-    public static string FormatNumber(double number) => number.ToString("R", CultureInfo.InvariantCulture);
+    public static string FormatNumber(double number)
+    {
+        // Ports, status codes and counts repeat in every event: their text is made once.
+        if (number >= 0 && number < SmallIntegers.Length && !double.IsNegative(number) && (int)number == number)
+        {
+            var small = (int)number;
+            return SmallIntegers[small] ??= small.ToString(CultureInfo.InvariantCulture);
+        }
+        return number.ToString("R", CultureInfo.InvariantCulture);
+    }
+
+    private static readonly string?[] SmallIntegers = new string?[65_536];
 }

@@ -40,7 +40,27 @@ public readonly record struct GeoPoint(double Latitude, double Longitude, string
         return 2 * EarthRadiusKm * Math.Asin(Math.Min(1, Math.Sqrt(a)));
     }
 
-    private static double? Number(LogEvent e, string path) => e.GetAttribute(path).Select(v => v.FiniteNumber).FirstOrDefault(n => n is not null);
+    private static double? Number(LogEvent e, string path)
+    {
+        foreach (var value in e.GetAttribute(path))
+        {
+            if (value.FiniteNumber is { } number)
+            {
+                return number;
+            }
+        }
+        return null;
+    }
 
-    private static string? Text(LogEvent e, string path) => e.GetAttribute(path).Select(v => v.Text).FirstOrDefault(t => t.Length > 0);
+    private static string? Text(LogEvent e, string path)
+    {
+        foreach (var value in e.GetAttribute(path))
+        {
+            if (value.Text.Length > 0)
+            {
+                return value.Text;
+            }
+        }
+        return null;
+    }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
@@ -51,43 +52,74 @@ public sealed class LogEvent
 
     private string? _messageLower;
 
-    /// <summary>Values of a reserved field (<c>host</c>, <c>service</c>...) or of an attribute path.</summary>
+    /// <summary>Values of an attribute path (<c>network.client.ip</c>); none when the event does not have it.</summary>
     /// <remarks>
     /// The first call indexes every leaf by its path, so that rules testing many fields of the event find each in one
-    /// lookup. An event is immutable once built, so the index never goes stale.
+    /// lookup; a lookup allocates nothing. An event is immutable once built, so the index never goes stale.
     /// </remarks>
-    public IReadOnlyList<AttributeValue> GetAttribute(string path) =>
-        (_byPath ?? IndexLeaves()).TryGetValue(path, out var values) ? values : [];
-
-    /// <summary>Leaf values by dotted path, built once from <see cref="Leaves"/> (the same values a path walk finds).</summary>
-    private Dictionary<string, AttributeValue[]> IndexLeaves()
+    public AttributeValues GetAttribute(string path)
     {
-        var leaves = Leaves;
-        var byPath = new Dictionary<string, AttributeValue[]>(leaves.Count, StringComparer.Ordinal);
-        Dictionary<string, List<AttributeValue>>? repeated = null;
-        foreach (var (path, value) in leaves)
-        {
-            // Paths repeat only for arrays: those gather in lists (an array of a million numbers must stay linear).
-            if (!byPath.TryAdd(path, [value]))
-            {
-                repeated ??= new(StringComparer.Ordinal);
-                if (!repeated.TryGetValue(path, out var list))
-                {
-                    list = [.. byPath[path]];
-                    repeated[path] = list;
-                }
-                list.Add(value);
-            }
-        }
-        foreach (var (path, list) in repeated ?? [])
-        {
-            byPath[path] = [.. list];
-        }
-        // Immutable once built: a thread that loses the race uses the winner's copy.
-        return Interlocked.CompareExchange(ref _byPath, byPath, null) ?? byPath;
+        var index = _index ?? IndexLeaves();
+        return index.Paths.TryGetValue(path, out var span) ? new AttributeValues(index.Leaves, (int)(span >> 32), (int)span) : default;
     }
 
-    private Dictionary<string, AttributeValue[]>? _byPath;
+    /// <summary>
+    /// Leaf positions by dotted path, built once from <see cref="Leaves"/> (the same values a path walk finds): each path
+    /// maps to its first leaf and its number of values (start &lt;&lt; 32 | count). Paths repeat only for arrays; then the
+    /// leaves are copied once so that each path's values lie together, in order.
+    /// </summary>
+    private LeafIndex IndexLeaves()
+    {
+        var leaves = _leaves ??= AttributePath.FlattenToArray(Attributes);
+        var paths = new Dictionary<string, long>(leaves.Length, StringComparer.Ordinal);
+        var repeated = false;
+        for (var i = 0; i < leaves.Length; i++)
+        {
+            ref var span = ref CollectionsMarshal.GetValueRefOrAddDefault(paths, leaves[i].Key, out var exists);
+            if (exists)
+            {
+                span++;
+                repeated = true;
+            }
+            else
+            {
+                span = ((long)i << 32) | 1;
+            }
+        }
+        if (repeated)
+        {
+            leaves = Grouped(leaves, paths);
+        }
+        var index = new LeafIndex(paths, leaves);
+        // Immutable once built: a thread that loses the race uses the winner's copy.
+        return Interlocked.CompareExchange(ref _index, index, null) ?? index;
+    }
+
+    /// <summary>The leaves reordered so each path's values are contiguous (first appearances in order); <paramref name="paths"/> updated to match.</summary>
+    private static KeyValuePair<string, AttributeValue>[] Grouped(KeyValuePair<string, AttributeValue>[] leaves, Dictionary<string, long> paths)
+    {
+        var grouped = new KeyValuePair<string, AttributeValue>[leaves.Length];
+        var next = new Dictionary<string, int>(paths.Count, StringComparer.Ordinal);
+        var free = 0;
+        foreach (var leaf in leaves)
+        {
+            if (!next.TryGetValue(leaf.Key, out var at))
+            {
+                ref var span = ref CollectionsMarshal.GetValueRefOrNullRef(paths, leaf.Key);
+                var count = (int)span;
+                span = ((long)free << 32) | (uint)count;
+                at = free;
+                free += count;
+            }
+            grouped[at] = leaf;
+            next[leaf.Key] = at + 1;
+        }
+        return grouped;
+    }
+
+    private sealed record LeafIndex(Dictionary<string, long> Paths, KeyValuePair<string, AttributeValue>[] Leaves);
+
+    private LeafIndex? _index;
 
     /// <summary>Every leaf attribute with its dotted path (arrays repeat their path), read once.</summary>
     [JsonIgnore]

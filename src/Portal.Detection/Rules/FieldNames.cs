@@ -28,10 +28,24 @@ public static class FieldNames
     /// <summary>The first value of <paramref name="field"/> in <paramref name="e"/>, or null.</summary>
     public static string? FirstValue(FieldRef field, LogEvent e) => field.Kind switch
     {
-        FieldKind.Attribute => e.GetAttribute(field.Name).Select(v => (string?)v.Text).FirstOrDefault(),
-        FieldKind.Tag => e.Tags.Where(t => t.StartsWith(field.Name + ":", StringComparison.Ordinal)).Select(t => (string?)t[(field.Name.Length + 1)..]).FirstOrDefault(),
+        FieldKind.Attribute => e.GetAttribute(field.Name).FirstText,
+        FieldKind.Tag => FirstTagValue(field.Name, e.Tags),
         _ => e.GetReserved(field.Name),
     };
+
+    /// <summary>The value of the first <c>key:value</c> tag with <paramref name="key"/>, or null.</summary>
+    private static string? FirstTagValue(string key, IReadOnlyList<string> tags)
+    {
+        for (var i = 0; i < tags.Count; i++)
+        {
+            var tag = tags[i];
+            if (tag.Length > key.Length && tag[key.Length] == ':' && tag.StartsWith(key, StringComparison.Ordinal))
+            {
+                return tag[(key.Length + 1)..];
+            }
+        }
+        return null;
+    }
 
     /// <summary>The first finite numeric value of <paramref name="field"/> in <paramref name="e"/> (a JSON number or numeric text), or null.</summary>
     public static double? FirstNumber(FieldRef field, LogEvent e)

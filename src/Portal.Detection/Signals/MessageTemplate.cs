@@ -131,7 +131,7 @@ public static partial class MessageTemplate
                 return "";
             }
             return name.StartsWith('@')
-                ? sample.GetAttribute(name[1..]).Select(v => v.Text).FirstOrDefault() ?? ""
+                ? sample.GetAttribute(name[1..]).FirstText ?? ""
                 : sample.GetReserved(name) ?? "";
         }
     }

@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json.Nodes;
 using Portal.Detection.Evaluation;
 using Portal.Detection.Events;
@@ -24,19 +25,21 @@ public static class SignalLifecycle
     /// <summary>Applies a candidate: returns the updated open signal or a new one.</summary>
     public static SecuritySignal Apply(CompiledRule rule, SignalCandidate candidate, SecuritySignal? open, DateTimeOffset evaluatedAt, Func<string> newId)
     {
-        var newEvents = candidate.NewCounts.Values.Sum();
         var severity = Severity(rule.Definition, candidate);
         if (open is not null && IsAlive(open, rule.Definition.Options, candidate.LastSeen))
         {
+            // An open signal absorbs every later match of a busy group: this path allocates nothing of its own.
             open.LastSeen = candidate.LastSeen > open.LastSeen ? candidate.LastSeen : open.LastSeen;
-            open.EventsMatched += newEvents;
             foreach (var (query, count) in candidate.NewCounts)
             {
-                open.EventsMatchedByQuery[query] = open.EventsMatchedByQuery.GetValueOrDefault(query) + count;
+                open.EventsMatched += count;
+                ref var byQuery = ref CollectionsMarshal.GetValueRefOrAddDefault(open.EventsMatchedByQuery, query, out _);
+                byQuery += count;
             }
-            foreach (var id in candidate.Samples.Select(s => s.Id).Where(id => !open.SampleEventIds.Contains(id)))
+            for (var i = 0; i < candidate.Samples.Count && open.SampleEventIds.Count < MaxSamples; i++)
             {
-                if (open.SampleEventIds.Count < MaxSamples)
+                var id = candidate.Samples[i].Id;
+                if (!open.SampleEventIds.Contains(id))
                 {
                     open.SampleEventIds.Add(id);
                 }
@@ -120,9 +123,12 @@ public static class SignalLifecycle
 
     private static JsonObject AddDetails(JsonObject attributes, SignalCandidate candidate)
     {
-        foreach (var (name, value) in candidate.Details ?? [])
+        if (candidate.Details is { } details)
         {
-            attributes[name] = value?.DeepClone();
+            foreach (var (name, value) in details)
+            {
+                attributes[name] = value?.DeepClone();
+            }
         }
         return attributes;
     }

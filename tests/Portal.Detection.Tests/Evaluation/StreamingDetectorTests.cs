@@ -364,6 +364,9 @@ public class StreamingDetectorTests
     [InlineData("@http.url:*${jndi:* OR @http.useragent:*jndi*", "@http.url~${jndi: @http.useragent~jndi")]
     [InlineData("source:nginx (union OR \"select from\")", "message~union message~select")]
     [InlineData("@usr.name:adm*", "@usr.name~adm")]
+    [InlineData(
+        "@http.method:GET (*@@version* OR *union%20select* OR *select%20* OR *sleep%28* OR *waitfor%20* OR *benchmark%28* OR *pg_sleep* OR *information_schema* OR *xp_cmdshell* OR *concat%280x* OR *char%280x* OR *order%20by*)",
+        "message~@@version message~union%20select message~select%20 message~sleep%28 message~waitfor%20 message~benchmark%28 message~pg_sleep message~information_schema message~xp_cmdshell message~concat%280x message~char%280x message~order%20by")]
     [InlineData("source:sshd OR fa*", "")]
     [InlineData("-source:sshd", "")]
     [InlineData("@network.client.ip:CIDR(10.0.0.0/8)", "")]
