@@ -142,8 +142,15 @@ public sealed class QueryIndex<T>
         private readonly List<List<int>> _literalSlots = [];
         private readonly Dictionary<string, int> _literalIds = new(StringComparer.Ordinal);
 
+        /// <summary>Queries that need only some value of the field (ranges, networks, exists, short wildcards).</summary>
+        private readonly List<int> _anyValue = [];
+
         public List<int> Slots(IndexKey key)
         {
+            if (key is { IsLiteral: true, Text.Length: 0 })
+            {
+                return _anyValue;
+            }
             if (!key.IsLiteral)
             {
                 if (!_byValue.TryGetValue(key.Text, out var slots))
@@ -166,6 +173,7 @@ public sealed class QueryIndex<T>
         /// <summary>Adds the slots filed under <paramref name="value"/> or under literals it contains.</summary>
         public void Collect(string value, List<int> candidates, List<int> found, bool literalOnly)
         {
+            candidates.AddRange(_anyValue);
             if (!literalOnly && _byValue.Count > 0 && _byValue.TryGetValue(value, out var exact))
             {
                 candidates.AddRange(exact);
@@ -229,6 +237,13 @@ public static class QueryKeys
         {
             case TermNode term:
                 return TermKey(term) is { } key ? [key] : null;
+            case RangeNode range:
+                // Ranges and networks are tested on attribute values (see QueryMatcher): the attribute must be there.
+                return [Present(new FieldRef(FieldKind.Attribute, range.Field.Name))];
+            case CidrNode cidr:
+                return [Present(new FieldRef(FieldKind.Attribute, cidr.Field.Name))];
+            case ExistsNode exists when exists.Field.Kind != FieldKind.FreeText:
+                return [Present(exists.Field)];
             case AndNode and:
                 IReadOnlyList<IndexKey>? best = null;
                 foreach (var child in and.Children)
@@ -277,9 +292,13 @@ public static class QueryKeys
             case TermKind.Wildcard when LongestLiteral(term.Value) is { Length: >= MinLiteralLength } literal:
                 return new IndexKey(term.Field, literal, IsLiteral: true);
             default:
-                return null;
+                // A short prefix or wildcard (@http.useragent:*=) still needs the field to have a value.
+                return Present(term.Field);
         }
     }
+
+    /// <summary>The key of any value of <paramref name="field"/>: the empty literal, which every value contains.</summary>
+    private static IndexKey Present(FieldRef field) => new(field, "", IsLiteral: true);
 
     /// <summary>The longest run of a wildcard pattern without <c>*</c> or <c>?</c>, unescaped.</summary>
     private static string LongestLiteral(string pattern) =>
@@ -295,6 +314,7 @@ public static class QueryKeys
     private static double Selectivity(IReadOnlyList<IndexKey> keys) =>
         -Math.Log2(keys.Sum(k => Math.Pow(2, -(k switch
         {
+            { Text.Length: 0 } => k.Field.Kind == FieldKind.Attribute ? 1 : 0,
             { IsLiteral: true } => Math.Min(k.Text.Length, 16) - 1,
             { Field.Kind: FieldKind.Reserved } => 2,
             _ => Math.Min(k.Text.Length, 12),

@@ -369,7 +369,11 @@ public class StreamingDetectorTests
         "message~@@version message~union%20select message~select%20 message~sleep%28 message~waitfor%20 message~benchmark%28 message~pg_sleep message~information_schema message~xp_cmdshell message~concat%280x message~char%280x message~order%20by")]
     [InlineData("source:sshd OR fa*", "")]
     [InlineData("-source:sshd", "")]
-    [InlineData("@network.client.ip:CIDR(10.0.0.0/8)", "")]
+    [InlineData("@network.client.ip:CIDR(10.0.0.0/8)", "@network.client.ip~")]
+    [InlineData("@http.status_code:[500 TO 599]", "@http.status_code~")]
+    [InlineData("@http.status_code:[500 TO 599] @http.method:POST", "@http.method=POST")]
+    [InlineData("service:* @usr.name:a*", "@usr.name~")]
+    [InlineData("@network.client.ip:* OR @evt.name:login", "@network.client.ip~ @evt.name=login")]
     public void RequiredKeys_FilesAQueryUnderWhatAMatchMustCarry(string query, string expected)
     {
         var keys = QueryKeys.Required(QueryParser.Parse(query));
