@@ -30,12 +30,12 @@ internal sealed class AnomalyRunner(CompiledRule rule) : RuleRunner(rule)
     /// </summary>
     private long? _learningStart = rule.Definition.CreatedAt is { } created ? DateTimeOffset.FromUnixTimeMilliseconds(created).ToUnixTimeSeconds() / (rule.Definition.Options.AnomalyDetectionOptions ?? Defaults).BucketDuration : null;
 
-    public override IEnumerable<SignalCandidate> Observe(int query, LogEvent e)
+    public override SignalCandidate? Observe(int query, LogEvent e)
     {
         var q = Rule.Queries[query];
         if (GroupAggregator.GroupValues(q.GroupBy, e, q.HasOptionalGroupBy) is not { } values)
         {
-            return [];
+            return null;
         }
         var key = GroupAggregator.GroupKey(values);
         var bucket = e.Timestamp.ToUnixTimeSeconds() / _bucketSeconds;
@@ -52,7 +52,7 @@ internal sealed class AnomalyRunner(CompiledRule rule) : RuleRunner(rule)
             series.Start(bucket);
         }
         series.Add(e);
-        return closed is null ? [] : [closed];
+        return closed;
     }
 
     public override IEnumerable<SignalCandidate> Advance(DateTimeOffset now)

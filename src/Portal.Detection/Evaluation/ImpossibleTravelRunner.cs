@@ -26,19 +26,19 @@ internal sealed class ImpossibleTravelRunner(CompiledRule rule) : RuleRunner(rul
     private readonly bool _baseline = rule.Definition.Options.ImpossibleTravelOptions?.BaselineUserLocations ?? false;
     private readonly Dictionary<string, Traveller> _users = new(StringComparer.Ordinal);
 
-    public override IEnumerable<SignalCandidate> Observe(int query, LogEvent e)
+    public override SignalCandidate? Observe(int query, LogEvent e)
     {
         var q = Rule.Queries[query];
         var geoPath = q.Metrics.Count > 0 && q.Metrics[0].Kind == Query.FieldKind.Attribute ? q.Metrics[0].Name : DefaultGeoPath;
         if (GroupAggregator.GroupValues(q.GroupBy, e, optional: false) is not { } user || GeoPoint.TryRead(e, geoPath) is not { } here)
         {
-            return [];
+            return null;
         }
         var key = GroupAggregator.GroupKey(user);
         if (!_users.TryGetValue(key, out var traveller))
         {
             _users[key] = new Traveller(e, here);
-            return [];
+            return null;
         }
 
         var previous = traveller.Last;
@@ -54,12 +54,12 @@ internal sealed class ImpossibleTravelRunner(CompiledRule rule) : RuleRunner(rul
         var learning = _baseline && e.Timestamp - traveller.FirstSeen < BaselineLearning;
         if (distance < MinDistanceKm || speed <= MaxSpeedKmh || learning || (_baseline && known))
         {
-            return [];
+            return null;
         }
         var values = new Dictionary<string, double>(StringComparer.Ordinal) { [q.Name] = 1 };
         if (FirstCase(values) is not { } matched)
         {
-            return [];
+            return null;
         }
         var counts = Counted(query, 2);
         var details = new JsonObject
@@ -72,7 +72,7 @@ internal sealed class ImpossibleTravelRunner(CompiledRule rule) : RuleRunner(rul
                 ["speed_kmh"] = double.IsFinite(speed) ? Math.Round(speed) : null,
             },
         };
-        return [new SignalCandidate(key, GroupBy(user), matched, values, counts, counts, previous.Timestamp, e.Timestamp, [previous, e]) { Details = details }];
+        return new SignalCandidate(key, GroupBy(user), matched, values, counts, counts, previous.Timestamp, e.Timestamp, [previous, e]) { Details = details };
     }
 
     private static JsonObject Place(GeoPoint point, LogEvent e) => new()

@@ -7,7 +7,11 @@ namespace Portal.Detection.Evaluation;
 /// and its failure links, so a rule full of CJK text cannot blow the table up. <see cref="Find"/> is safe to call from
 /// one thread at a time.
 /// </summary>
-internal sealed class LiteralAutomaton
+/// <param name="ignoreAsciiCase">
+/// ASCII letters match either case: the free-text automaton, whose literals are lower-cased, reads an ASCII message as
+/// it is rather than a lower-cased copy. Other characters still compare exactly.
+/// </param>
+internal sealed class LiteralAutomaton(bool ignoreAsciiCase = false)
 {
     /// <summary>Largest dense table, in entries (16 MB): beyond it every character walks the trie.</summary>
     private const int MaxDenseEntries = 4 << 20;
@@ -31,11 +35,16 @@ internal sealed class LiteralAutomaton
     {
         _built = false;
         var state = 0;
-        foreach (var c in literal)
+        foreach (var sent in literal)
         {
+            var c = ignoreAsciiCase && char.IsAsciiLetterUpper(sent) ? (char)(sent | 0x20) : sent;
             if (c < 128 && _asciiClass[c] == 0)
             {
                 _asciiClass[c] = _classes++;
+                if (ignoreAsciiCase && char.IsAsciiLetterLower(c))
+                {
+                    _asciiClass[c & ~0x20] = _asciiClass[c];
+                }
             }
             if (!_next[state].TryGetValue(c, out var next))
             {
@@ -67,7 +76,8 @@ internal sealed class LiteralAutomaton
         var state = 0;
         foreach (var c in text)
         {
-            state = c < 128 && delta is not null ? delta[state * width + _asciiClass[c]] : Step(state, c);
+            state = c < 128 && delta is not null ? delta[state * width + _asciiClass[c]]
+                : Step(state, ignoreAsciiCase && char.IsAsciiLetterUpper(c) ? (char)(c | 0x20) : c);
             if (_outputs[state].Length > 0)
             {
                 found.AddRange(_outputs[state]);

@@ -17,13 +17,13 @@ internal sealed class NewValueRunner(CompiledRule rule) : RuleRunner(rule)
     /// <summary>Learning starts when the rule was created (stored rules) or with its first event (rules from files).</summary>
     private DateTimeOffset? _learningStart = rule.Definition.CreatedAt is { } created ? DateTimeOffset.FromUnixTimeMilliseconds(created) : null;
 
-    public override IEnumerable<SignalCandidate> Observe(int query, LogEvent e)
+    public override SignalCandidate? Observe(int query, LogEvent e)
     {
         var q = Rule.Queries[query];
         if (GroupAggregator.GroupValues(q.GroupBy, e, q.HasOptionalGroupBy) is not { } groupValues
             || GroupAggregator.GroupValues(q.Metrics, e, optional: false) is not { } metricValues)
         {
-            return [];
+            return null;
         }
         _learningStart ??= e.Timestamp;
         var groupKey = GroupAggregator.GroupKey(groupValues);
@@ -37,12 +37,12 @@ internal sealed class NewValueRunner(CompiledRule rule) : RuleRunner(rule)
         seen[valueKey] = e.Timestamp > lastSeen ? e.Timestamp : lastSeen;
         if (!isNew || e.Timestamp < _learningStart + _learning)
         {
-            return [];
+            return null;
         }
         var values = new Dictionary<string, double>(StringComparer.Ordinal) { [q.Name] = 1 };
         if (FirstCase(values) is not { } matched)
         {
-            return [];
+            return null;
         }
         var groupBy = GroupBy(groupValues);
         for (var i = 0; i < q.Metrics.Count; i++)
@@ -50,6 +50,6 @@ internal sealed class NewValueRunner(CompiledRule rule) : RuleRunner(rule)
             groupBy[Rule.Definition.Queries[query].Metrics[i]] = metricValues[i];
         }
         var counts = Counted(query, 1);
-        return [new SignalCandidate(GroupAggregator.GroupKey([.. groupValues, .. metricValues]), groupBy, matched, values, counts, counts, e.Timestamp, e.Timestamp, [e])];
+        return new SignalCandidate(GroupAggregator.GroupKey([.. groupValues, .. metricValues]), groupBy, matched, values, counts, counts, e.Timestamp, e.Timestamp, [e]);
     }
 }

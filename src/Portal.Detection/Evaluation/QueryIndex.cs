@@ -81,7 +81,9 @@ public sealed class QueryIndex<T>
         {
             if (field.Kind == FieldKind.FreeText)
             {
-                keys.Collect(e.MessageLower, _candidates, _found, literalOnly: true);
+                // The free-text automaton ignores ASCII case: an ASCII message (nearly all) is read as it is, not lower-cased.
+                var message = e.Message is { } text && System.Text.Ascii.IsValid(text) ? text : e.MessageLower;
+                keys.Collect(message, _candidates, _found, literalOnly: true);
                 continue;
             }
             foreach (var value in Values(field, e))
@@ -121,7 +123,7 @@ public sealed class QueryIndex<T>
         FieldKeys? keys;
         if (field.Kind == FieldKind.Attribute ? !_byAttribute.TryGetValue(field.Name, out keys) : !_byField.TryGetValue(field, out keys))
         {
-            keys = new FieldKeys();
+            keys = new FieldKeys(ignoreAsciiCase: field.Kind == FieldKind.FreeText);
             if (field.Kind == FieldKind.Attribute)
             {
                 _byAttribute[field.Name] = keys;
@@ -135,10 +137,10 @@ public sealed class QueryIndex<T>
     }
 
     /// <summary>The queries filed under one field: by exact value, and by literal through an automaton.</summary>
-    private sealed class FieldKeys
+    private sealed class FieldKeys(bool ignoreAsciiCase)
     {
         private readonly Dictionary<string, List<int>> _byValue = new(StringComparer.Ordinal);
-        private readonly LiteralAutomaton _automaton = new();
+        private readonly LiteralAutomaton _automaton = new(ignoreAsciiCase);
         private readonly List<List<int>> _literalSlots = [];
         private readonly Dictionary<string, int> _literalIds = new(StringComparer.Ordinal);
 

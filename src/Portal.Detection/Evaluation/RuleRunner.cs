@@ -16,8 +16,8 @@ internal abstract class RuleRunner(CompiledRule rule)
     /// <summary>The rule judged.</summary>
     public CompiledRule Rule { get; } = rule;
 
-    /// <summary>Judges <paramref name="e"/>, which matched the rule query at <paramref name="query"/>.</summary>
-    public abstract IEnumerable<SignalCandidate> Observe(int query, LogEvent e);
+    /// <summary>Judges <paramref name="e"/>, which matched the rule query at <paramref name="query"/>: the candidate it raises, if any.</summary>
+    public abstract SignalCandidate? Observe(int query, LogEvent e);
 
     /// <summary>Judges what is pending and complete once time has reached <paramref name="now"/> (the end of the stream at <see cref="DateTimeOffset.MaxValue"/>).</summary>
     public virtual IEnumerable<SignalCandidate> Advance(DateTimeOffset now) => [];

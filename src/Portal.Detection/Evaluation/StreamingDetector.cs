@@ -95,7 +95,7 @@ public sealed class StreamingDetector
         {
             foreach (var (rule, query) in _sharers[shared])
             {
-                foreach (var candidate in _runners[rule].Observe(query, e))
+                if (_runners[rule].Observe(query, e) is { } candidate)
                 {
                     Apply(rule, candidate);
                 }

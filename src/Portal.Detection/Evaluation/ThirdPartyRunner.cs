@@ -14,20 +14,20 @@ internal sealed class ThirdPartyRunner(CompiledRule rule) : RuleRunner(rule)
         ? new RuleCase { Name = "default", Status = status }
         : null;
 
-    public override IEnumerable<SignalCandidate> Observe(int query, LogEvent e)
+    public override SignalCandidate? Observe(int query, LogEvent e)
     {
         var q = Rule.Queries[query];
         if (GroupAggregator.GroupValues(q.GroupBy, e, optional: true) is not { } values)
         {
-            return [];
+            return null;
         }
         var matched = Rule.ThirdPartyCases.FirstOrDefault(c => c.Matches(e)).Case ?? _default;
         if (matched is null)
         {
-            return [];
+            return null;
         }
         var counts = Counted(query, 1);
         var value = new Dictionary<string, double>(StringComparer.Ordinal) { [q.Name] = 1 };
-        return [new SignalCandidate(GroupAggregator.GroupKey(values), GroupBy(values), matched, value, counts, counts, e.Timestamp, e.Timestamp, [e])];
+        return new SignalCandidate(GroupAggregator.GroupKey(values), GroupBy(values), matched, value, counts, counts, e.Timestamp, e.Timestamp, [e]);
     }
 }

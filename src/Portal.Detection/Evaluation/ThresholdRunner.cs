@@ -20,12 +20,12 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
     private readonly Dictionary<string, Group> _groups = new(StringComparer.Ordinal);
     private long _sequence;
 
-    public override IEnumerable<SignalCandidate> Observe(int query, LogEvent e)
+    public override SignalCandidate? Observe(int query, LogEvent e)
     {
         var q = Rule.Queries[query];
         if (GroupAggregator.GroupValues(q.GroupBy, e, q.HasOptionalGroupBy) is not { } values)
         {
-            return [];
+            return null;
         }
         if (++_sequence % SweepEvery == 0)
         {
@@ -52,7 +52,7 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
         }
         var distinct = q.DistinctField is { } field ? FieldNames.FirstValue(field, e) : null;
         var number = q.Metrics.Count > 0 ? FieldNames.FirstNumber(q.Metrics[0], e) : null;
-        group.Windows[query].Add(new Entry(e.Timestamp, _sequence, distinct, number), e);
+        group.Windows[query].Add(e.Timestamp, _sequence, distinct, number, e);
 
         // Most events leave every case unmet: the values are judged in a reused array, copied only for a candidate.
         var aggregates = _values.Values;
@@ -62,9 +62,9 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
         }
         if (FirstCase(_values) is not { } matched)
         {
-            return [];
+            return null;
         }
-        return [Candidate(key, group, matched, e)];
+        return Candidate(key, group, matched, e);
     }
 
     private readonly QueryValues<double> _values = new(QueryNames(rule), new double[rule.Queries.Count]);
@@ -137,12 +137,13 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
         public long Attributed { get; set; }
     }
 
-    private readonly record struct Entry(DateTimeOffset Timestamp, long Sequence, string? Distinct, double? Number);
-
     /// <summary>
     /// The events of one query and group within the window, in arrival order (so in sequence order), with running
     /// aggregates: distinct values counted in a multiset, the sum kept up to date, the maximum in a monotonic queue.
     /// Every operation is constant or logarithmic in the window's size, so a busy group costs no more per event than a quiet one.
+    /// An event is held as its time and sequence number in a ring without references (16 bytes, which the collector never
+    /// scans: an hour-long window on a brute force holds a hundred thousand of them), plus its distinct value or number in
+    /// rings of their own when the query aggregates one.
     /// Samples are kept whole: the first <see cref="RuleRunner.SampleSize"/> events since the last candidate; one that leaves
     /// the window frees its place for the next event. Events that came while the places were taken are not kept, so when
     /// the first ones leave before a case holds, a signal carries fewer samples than the window had events: keeping more
@@ -150,48 +151,68 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
     /// </summary>
     private sealed class Window
     {
-        private readonly List<Entry> _entries = [];
+        private const int MinCapacity = 4;
+
+        private Stamp[] _stamps = new Stamp[MinCapacity];
+        private string?[]? _distinctValues;
+        private double[]? _numbers;
+        private int _start;
         private readonly Queue<LogEvent> _samples = new();
         private readonly Dictionary<string, int> _distinct = new(StringComparer.Ordinal);
         private readonly List<(double Value, long Sequence)> _maxima = [];
-        private int _head;
         private int _maxHead;
         private double _sum;
 
-        public int Count => _entries.Count - _head;
+        private readonly record struct Stamp(long Ticks, long Sequence);
 
-        public DateTimeOffset? First => Count > 0 ? _entries[_head].Timestamp : null;
+        public int Count { get; private set; }
+
+        public DateTimeOffset? First => Count > 0 ? new DateTimeOffset(_stamps[_start].Ticks, TimeSpan.Zero) : null;
 
         /// <summary>How many events are held as samples.</summary>
         public int SampleCount => _samples.Count;
 
-        public void Add(Entry entry, LogEvent e)
+        public void Add(DateTimeOffset timestamp, long sequence, string? distinct, double? number, LogEvent e)
         {
-            _entries.Add(entry);
+            if (Count == _stamps.Length)
+            {
+                Resize(_stamps.Length * 2);
+            }
+            var at = Slot(Count++);
+            _stamps[at] = new Stamp(timestamp.UtcTicks, sequence);
             if (_samples.Count < SampleSize)
             {
                 _samples.Enqueue(e);
             }
-            if (entry.Distinct is { } value)
+            if (distinct is not null)
             {
-                _distinct[value] = _distinct.GetValueOrDefault(value) + 1;
+                (_distinctValues ??= new string?[_stamps.Length])[at] = distinct;
+                _distinct[distinct] = _distinct.GetValueOrDefault(distinct) + 1;
             }
-            if (entry.Number is { } number)
+            if (number is { } value)
             {
-                _sum += number;
-                while (_maxima.Count > _maxHead && _maxima[^1].Value <= number)
+                if (_numbers is null)
+                {
+                    _numbers = new double[_stamps.Length];
+                    Array.Fill(_numbers, double.NaN);
+                }
+                // Numbers are finite (FieldNames.FirstNumber), so NaN marks an event without one.
+                _numbers[at] = value;
+                _sum += value;
+                while (_maxima.Count > _maxHead && _maxima[^1].Value <= value)
                 {
                     _maxima.RemoveAt(_maxima.Count - 1);
                 }
-                _maxima.Add((number, entry.Sequence));
+                _maxima.Add((value, sequence));
             }
         }
 
         public void Prune(DateTimeOffset cutoff)
         {
-            while (_head < _entries.Count && _entries[_head].Timestamp < cutoff)
+            var ticks = cutoff.UtcTicks;
+            while (Count > 0 && _stamps[_start].Ticks < ticks)
             {
-                Remove(_entries[_head++]);
+                RemoveOldest();
             }
             while (_samples.Count > 0 && _samples.Peek().Timestamp < cutoff)
             {
@@ -202,10 +223,13 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
                 // Floating-point residue of adding and removing must not outlive the events.
                 _sum = 0;
             }
-            if (_head > 1024 && _head > _entries.Count / 2)
+            if (_stamps.Length > 64 && Count < _stamps.Length / 4)
             {
-                _entries.RemoveRange(0, _head);
-                _head = 0;
+                // A burst that has left the window must not keep its memory.
+                Resize(_stamps.Length / 2);
+            }
+            if (_maxHead > 1024 && _maxHead > _maxima.Count / 2)
+            {
                 _maxima.RemoveRange(0, _maxHead);
                 _maxHead = 0;
             }
@@ -213,11 +237,13 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
 
         public void Clear()
         {
-            _entries.Clear();
+            while (Count > 0)
+            {
+                RemoveOldest();
+            }
             _samples.Clear();
-            _distinct.Clear();
             _maxima.Clear();
-            _head = _maxHead = 0;
+            _maxHead = 0;
             _sum = 0;
         }
 
@@ -230,7 +256,24 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
         };
 
         /// <summary>How many entries came after <paramref name="sequence"/>.</summary>
-        public int CountAfter(long sequence) => _entries.Count - IndexAfter(sequence);
+        public int CountAfter(long sequence)
+        {
+            // Sequences grow with arrival: binary search over the ring in order.
+            int low = 0, high = Count;
+            while (low < high)
+            {
+                var middle = (low + high) >>> 1;
+                if (_stamps[Slot(middle)].Sequence > sequence)
+                {
+                    high = middle;
+                }
+                else
+                {
+                    low = middle + 1;
+                }
+            }
+            return Count - low;
+        }
 
         /// <summary>Moves up to <paramref name="limit"/> samples, oldest first, into <paramref name="taken"/>, and forgets the rest.</summary>
         public void TakeSamples(int limit, List<LogEvent> taken)
@@ -242,38 +285,57 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
             _samples.Clear();
         }
 
-        private int IndexAfter(long sequence)
-        {
-            int low = _head, high = _entries.Count;
-            while (low < high)
-            {
-                var middle = (low + high) >>> 1;
-                if (_entries[middle].Sequence > sequence)
-                {
-                    high = middle;
-                }
-                else
-                {
-                    low = middle + 1;
-                }
-            }
-            return low;
-        }
+        /// <summary>The ring position of the <paramref name="index"/>-th oldest entry (capacities are powers of two).</summary>
+        private int Slot(int index) => (_start + index) & (_stamps.Length - 1);
 
-        private void Remove(Entry entry)
+        private void RemoveOldest()
         {
-            if (entry.Distinct is { } value && --_distinct[value] == 0)
+            var at = _start;
+            if (_distinctValues?[at] is { } value)
             {
-                _distinct.Remove(value);
+                _distinctValues[at] = null;
+                if (--_distinct[value] == 0)
+                {
+                    _distinct.Remove(value);
+                }
             }
-            if (entry.Number is { } number)
+            if (_numbers is not null && !double.IsNaN(_numbers[at]))
             {
-                _sum -= number;
-                if (_maxima.Count > _maxHead && _maxima[_maxHead].Sequence == entry.Sequence)
+                _sum -= _numbers[at];
+                _numbers[at] = double.NaN;
+                if (_maxima.Count > _maxHead && _maxima[_maxHead].Sequence == _stamps[at].Sequence)
                 {
                     _maxHead++;
                 }
             }
+            _start = (_start + 1) & (_stamps.Length - 1);
+            Count--;
+        }
+
+        /// <summary>Moves the entries, oldest first, into rings of <paramref name="capacity"/>.</summary>
+        private void Resize(int capacity)
+        {
+            var stamps = new Stamp[capacity];
+            var distinct = _distinctValues is null ? null : new string?[capacity];
+            var numbers = _numbers is null ? null : new double[capacity];
+            if (numbers is not null)
+            {
+                Array.Fill(numbers, double.NaN);
+            }
+            for (var i = 0; i < Count; i++)
+            {
+                var from = Slot(i);
+                stamps[i] = _stamps[from];
+                if (distinct is not null)
+                {
+                    distinct[i] = _distinctValues![from];
+                }
+                if (numbers is not null)
+                {
+                    numbers[i] = _numbers![from];
+                }
+            }
+            (_stamps, _distinctValues, _numbers, _start) = (stamps, distinct, numbers, 0);
         }
     }
 }

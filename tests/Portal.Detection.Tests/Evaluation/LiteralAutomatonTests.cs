@@ -34,6 +34,40 @@ public class LiteralAutomatonTests
     }
 
     [Fact]
+    public void Find_IgnoringAsciiCase_FindsLowerCasedLiteralsInEitherCaseAndOtherLettersExactly()
+    {
+        // Random ASCII texts in mixed case against lower-cased literals must find what a lower-cased copy would contain.
+        const string alphabet = "abcABC-./é";
+        var random = new Random(11);
+        string Draw(int min, int max) => new([.. Enumerable.Range(0, random.Next(min, max)).Select(_ => alphabet[random.Next(alphabet.Length)])]);
+        for (var round = 0; round < 50; round++)
+        {
+            var literals = Enumerable.Range(0, random.Next(1, 30)).Select(_ => Draw(1, 5).ToLowerInvariant()).Distinct().ToList();
+            var automaton = new LiteralAutomaton(ignoreAsciiCase: true);
+            for (var i = 0; i < literals.Count; i++)
+            {
+                automaton.Add(literals[i], i);
+            }
+            for (var t = 0; t < 20; t++)
+            {
+                var text = Draw(0, 60);
+                var found = new List<int>();
+
+                automaton.Find(text, found);
+
+                var lower = text.ToLowerInvariant();
+                Assert.Equal(Enumerable.Range(0, literals.Count).Where(i => lower.Contains(literals[i], StringComparison.Ordinal)), found.Distinct().Order());
+            }
+        }
+
+        var exact = new LiteralAutomaton();
+        exact.Add("jndi", 0);
+        var none = new List<int>();
+        exact.Find("${JNDI:ldap://x}", none);
+        Assert.Empty(none);
+    }
+
+    [Fact]
     public void Find_AfterMoreLiteralsAreAdded_UsesThemToo()
     {
         var automaton = new LiteralAutomaton();
