@@ -1,4 +1,4 @@
-using System.Runtime.InteropServices;
+using System.Numerics;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
@@ -60,64 +60,105 @@ public sealed class LogEvent
     public AttributeValues GetAttribute(string path)
     {
         var index = _index ?? IndexLeaves();
-        return index.Paths.TryGetValue(path, out var span) ? new AttributeValues(index.Leaves, (int)(span >> 32), (int)span) : default;
+        var slots = index.Slots;
+        var mask = slots.Length - 1;
+        for (var at = PathHash(path) & mask; slots[at] != 0; at = (at + 1) & mask)
+        {
+            var start = (int)(slots[at] >> 32) - 1;
+            var key = index.Leaves[start].Key;
+            if (ReferenceEquals(key, path) || key == path)
+            {
+                return new AttributeValues(index.Leaves, start, (int)slots[at]);
+            }
+        }
+        return default;
     }
 
     /// <summary>
-    /// Leaf positions by dotted path, built once from <see cref="Leaves"/> (the same values a path walk finds): each path
-    /// maps to its first leaf and its number of values (start &lt;&lt; 32 | count). Paths repeat only for arrays; then the
-    /// leaves are copied once so that each path's values lie together, in order.
+    /// An open-addressing table of the leaves by path, built once from <see cref="Leaves"/> (the same values a path walk
+    /// finds): each used slot holds a path's first leaf (plus one, so 0 is empty) and its number of values,
+    /// (start + 1) &lt;&lt; 32 | count. Paths repeat only for arrays; then the leaves are copied once so that each path's
+    /// values lie together, in order. One array per event, at most half full.
     /// </summary>
     private LeafIndex IndexLeaves()
     {
         var leaves = _leaves ??= AttributePath.FlattenToArray(Attributes);
-        var paths = new Dictionary<string, long>(leaves.Length, StringComparer.Ordinal);
+        var slots = new long[Math.Max(8, (int)BitOperations.RoundUpToPowerOf2((uint)leaves.Length * 2))];
+        var mask = slots.Length - 1;
         var repeated = false;
         for (var i = 0; i < leaves.Length; i++)
         {
-            ref var span = ref CollectionsMarshal.GetValueRefOrAddDefault(paths, leaves[i].Key, out var exists);
-            if (exists)
+            var path = leaves[i].Key;
+            var at = PathHash(path) & mask;
+            while (slots[at] != 0 && leaves[(int)(slots[at] >> 32) - 1].Key is var key && !ReferenceEquals(key, path) && key != path)
             {
-                span++;
-                repeated = true;
+                at = (at + 1) & mask;
+            }
+            if (slots[at] == 0)
+            {
+                slots[at] = ((long)(i + 1) << 32) | 1;
             }
             else
             {
-                span = ((long)i << 32) | 1;
+                slots[at]++;
+                repeated = true;
             }
         }
         if (repeated)
         {
-            leaves = Grouped(leaves, paths);
+            leaves = Grouped(leaves, slots);
         }
-        var index = new LeafIndex(paths, leaves);
+        var index = new LeafIndex(slots, leaves);
         // Immutable once built: a thread that loses the race uses the winner's copy.
         return Interlocked.CompareExchange(ref _index, index, null) ?? index;
     }
 
-    /// <summary>The leaves reordered so each path's values are contiguous (first appearances in order); <paramref name="paths"/> updated to match.</summary>
-    private static KeyValuePair<string, AttributeValue>[] Grouped(KeyValuePair<string, AttributeValue>[] leaves, Dictionary<string, long> paths)
+    /// <summary>The leaves reordered so each path's values are contiguous, in first-appearance order; <paramref name="slots"/> updated to match.</summary>
+    private static KeyValuePair<string, AttributeValue>[] Grouped(KeyValuePair<string, AttributeValue>[] leaves, long[] slots)
     {
-        var grouped = new KeyValuePair<string, AttributeValue>[leaves.Length];
-        var next = new Dictionary<string, int>(paths.Count, StringComparer.Ordinal);
-        var free = 0;
-        foreach (var leaf in leaves)
+        // A path's slot is found by its first leaf: leaf i's slot is the one whose start is i's path's first leaf.
+        var firstOf = new int[leaves.Length];
+        var slotOfFirst = new Dictionary<int, int>();
+        for (var at = 0; at < slots.Length; at++)
         {
-            if (!next.TryGetValue(leaf.Key, out var at))
+            if (slots[at] != 0)
             {
-                ref var span = ref CollectionsMarshal.GetValueRefOrNullRef(paths, leaf.Key);
-                var count = (int)span;
-                span = ((long)free << 32) | (uint)count;
-                at = free;
+                slotOfFirst[(int)(slots[at] >> 32) - 1] = at;
+            }
+        }
+        var pathFirst = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (var i = 0; i < leaves.Length; i++)
+        {
+            firstOf[i] = pathFirst.TryAdd(leaves[i].Key, i) ? i : pathFirst[leaves[i].Key];
+        }
+        var grouped = new KeyValuePair<string, AttributeValue>[leaves.Length];
+        var next = new Dictionary<int, int>();
+        var free = 0;
+        for (var i = 0; i < leaves.Length; i++)
+        {
+            var first = firstOf[i];
+            if (!next.TryGetValue(first, out var to))
+            {
+                var at = slotOfFirst[first];
+                var count = (int)slots[at];
+                slots[at] = ((long)(free + 1) << 32) | (uint)count;
+                to = free;
                 free += count;
             }
-            grouped[at] = leaf;
-            next[leaf.Key] = at + 1;
+            grouped[to] = leaves[i];
+            next[first] = to + 1;
         }
         return grouped;
     }
 
-    private sealed record LeafIndex(Dictionary<string, long> Paths, KeyValuePair<string, AttributeValue>[] Leaves);
+    /// <summary>
+    /// A cheap hash of a path for the leaf table: its length and three of its characters. Paths of one event differ in
+    /// these nearly always, and a collision costs only a probe, never a wrong answer (keys are compared).
+    /// </summary>
+    private static int PathHash(string path) => path.Length == 0 ? 0 : unchecked((int)(
+        ((uint)path.Length * 2654435761u) ^ ((uint)path[^1] * 2246822519u) ^ ((uint)path[path.Length >> 1] * 3266489917u) ^ ((uint)path[0] * 668265263u)) >>> 7);
+
+    private sealed record LeafIndex(long[] Slots, KeyValuePair<string, AttributeValue>[] Leaves);
 
     private LeafIndex? _index;
 

@@ -23,6 +23,37 @@ public class LogEventTests
     }
 
     [Fact]
+    public void GetAttribute_RandomTrees_FindsWhatAWalkOfTheTreeFinds()
+    {
+        // Short keys from a small alphabet make paths collide in the leaf table; arrays of objects interleave paths.
+        var random = new Random(5);
+        JsonNode? Draw(int depth) => random.Next(depth > 2 ? 2 : 5) switch
+        {
+            0 => JsonValue.Create(random.Next(100)),
+            1 => JsonValue.Create(new string('a', random.Next(0, 3)) + "x"),
+            2 => new JsonArray([.. Enumerable.Range(0, random.Next(0, 4)).Select(_ => Draw(depth + 1))]),
+            _ => Object(depth + 1),
+        };
+        JsonObject Object(int depth)
+        {
+            var o = new JsonObject();
+            foreach (var key in Enumerable.Range(0, random.Next(1, depth == 0 ? 40 : 5)).Select(_ => "abcdefg"[random.Next(7)] + (random.Next(3) == 0 ? "" : random.Next(9).ToString(System.Globalization.CultureInfo.InvariantCulture))).Distinct())
+            {
+                o[key] = Draw(depth);
+            }
+            return o;
+        }
+        for (var round = 0; round < 200; round++)
+        {
+            var e = new LogEvent { Id = $"e{round}", Attributes = Object(0) };
+            foreach (var path in e.Leaves.Select(l => l.Key).Distinct().Concat(["zz", "a.zz", "a0.b"]))
+            {
+                Assert.Equal(AttributePath.Values(e.Attributes, path), e.GetAttribute(path));
+            }
+        }
+    }
+
+    [Fact]
     public void Serialize_AfterDetectionReadTheEvent_HoldsOnlyTheEventsOwnFields()
     {
         var e = IntakeSamples.Line("sshd", "Failed password for root from 203.0.113.77 port 41822 ssh2");
