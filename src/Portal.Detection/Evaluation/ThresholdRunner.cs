@@ -23,19 +23,35 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
     public override SignalCandidate? Observe(int query, LogEvent e)
     {
         var q = Rule.Queries[query];
-        if (GroupAggregator.GroupValues(q.GroupBy, e, q.HasOptionalGroupBy) is not { } values)
+        string[]? values = null;
+        string key;
+        if (q.GroupBy.Count == 1)
         {
-            return null;
+            // One group-by field, the usual case: its value is the key, and the values are copied only for a new group.
+            var value = FieldNames.FirstValue(q.GroupBy[0], e);
+            if (value is null && !q.HasOptionalGroupBy)
+            {
+                return null;
+            }
+            key = value ?? "";
+        }
+        else
+        {
+            if (GroupAggregator.GroupValues(q.GroupBy, e, q.HasOptionalGroupBy) is not { } all)
+            {
+                return null;
+            }
+            values = all;
+            key = GroupAggregator.GroupKey(values);
         }
         if (++_sequence % SweepEvery == 0)
         {
             // Before the lookup, so that the group this event joins is never swept from under it.
             Sweep(e.Timestamp);
         }
-        var key = GroupAggregator.GroupKey(values);
         if (!_groups.TryGetValue(key, out var group))
         {
-            group = new Group(values, Rule.Queries.Count);
+            group = new Group(values ?? [key], Rule.Queries.Count);
             _groups[key] = group;
         }
 

@@ -117,8 +117,26 @@ public static class SignalLifecycle
         {
             return status;
         }
-        var lower = candidate.Samples.All(e => e.Tags.Any(t => t.StartsWith("env:", StringComparison.Ordinal) && LowerEnvironments.Contains(t[4..])));
-        return lower ? Severities.All[Math.Max(0, Severities.Rank(status) - 1)] : status;
+        foreach (var sample in candidate.Samples)
+        {
+            if (!InLowerEnvironment(sample))
+            {
+                return status;
+            }
+        }
+        return Severities.All[Math.Max(0, Severities.Rank(status) - 1)];
+    }
+
+    private static bool InLowerEnvironment(LogEvent e)
+    {
+        foreach (var tag in e.Tags)
+        {
+            if (tag.StartsWith("env:", StringComparison.Ordinal) && LowerEnvironments.Contains(tag[4..]))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static JsonObject AddDetails(JsonObject attributes, SignalCandidate candidate)
