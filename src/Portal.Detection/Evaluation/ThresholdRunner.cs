@@ -173,9 +173,14 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
         private string?[]? _distinctValues;
         private double[]? _numbers;
         private int _start;
-        private readonly Queue<LogEvent> _samples = new();
-        private readonly Dictionary<string, int> _distinct = new(StringComparer.Ordinal);
-        private readonly List<(double Value, long Sequence)> _maxima = [];
+        /// <summary>Sample events with their times, so pruning never reaches into an old event.</summary>
+        private readonly Queue<(long Ticks, LogEvent Event)> _samples = new();
+
+        /// <summary>Distinct values and their number of events, made for queries that count distinct values.</summary>
+        private Dictionary<string, int>? _distinct;
+
+        /// <summary>The monotonic queue of maxima, made for queries with a metric.</summary>
+        private List<(double Value, long Sequence)>? _maxima;
         private int _maxHead;
         private double _sum;
 
@@ -198,11 +203,12 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
             _stamps[at] = new Stamp(timestamp.UtcTicks, sequence);
             if (_samples.Count < SampleSize)
             {
-                _samples.Enqueue(e);
+                _samples.Enqueue((timestamp.UtcTicks, e));
             }
             if (distinct is not null)
             {
                 (_distinctValues ??= new string?[_stamps.Length])[at] = distinct;
+                _distinct ??= new Dictionary<string, int>(StringComparer.Ordinal);
                 _distinct[distinct] = _distinct.GetValueOrDefault(distinct) + 1;
             }
             if (number is { } value)
@@ -215,6 +221,7 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
                 // Numbers are finite (FieldNames.FirstNumber), so NaN marks an event without one.
                 _numbers[at] = value;
                 _sum += value;
+                _maxima ??= [];
                 while (_maxima.Count > _maxHead && _maxima[^1].Value <= value)
                 {
                     _maxima.RemoveAt(_maxima.Count - 1);
@@ -230,7 +237,7 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
             {
                 RemoveOldest();
             }
-            while (_samples.Count > 0 && _samples.Peek().Timestamp < cutoff)
+            while (_samples.Count > 0 && _samples.Peek().Ticks < ticks)
             {
                 _samples.Dequeue();
             }
@@ -244,7 +251,7 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
                 // A burst that has left the window must not keep its memory.
                 Resize(_stamps.Length / 2);
             }
-            if (_maxHead > 1024 && _maxHead > _maxima.Count / 2)
+            if (_maxima is not null && _maxHead > 1024 && _maxHead > _maxima.Count / 2)
             {
                 _maxima.RemoveRange(0, _maxHead);
                 _maxHead = 0;
@@ -258,16 +265,16 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
                 RemoveOldest();
             }
             _samples.Clear();
-            _maxima.Clear();
+            _maxima?.Clear();
             _maxHead = 0;
             _sum = 0;
         }
 
         public double Value(string aggregation) => aggregation switch
         {
-            RuleAggregations.Cardinality => _distinct.Count,
+            RuleAggregations.Cardinality => _distinct?.Count ?? 0,
             RuleAggregations.Sum => _sum,
-            RuleAggregations.Max => _maxima.Count > _maxHead ? _maxima[_maxHead].Value : 0,
+            RuleAggregations.Max => _maxima is not null && _maxima.Count > _maxHead ? _maxima[_maxHead].Value : 0,
             _ => Count,
         };
 
@@ -296,7 +303,7 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
         {
             for (var moved = 0; _samples.Count > 0 && moved < limit; moved++)
             {
-                taken.Add(_samples.Dequeue());
+                taken.Add(_samples.Dequeue().Event);
             }
             _samples.Clear();
         }
@@ -310,7 +317,7 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
             if (_distinctValues?[at] is { } value)
             {
                 _distinctValues[at] = null;
-                if (--_distinct[value] == 0)
+                if (--_distinct![value] == 0)
                 {
                     _distinct.Remove(value);
                 }
@@ -319,7 +326,7 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
             {
                 _sum -= _numbers[at];
                 _numbers[at] = double.NaN;
-                if (_maxima.Count > _maxHead && _maxima[_maxHead].Sequence == _stamps[at].Sequence)
+                if (_maxima!.Count > _maxHead && _maxima[_maxHead].Sequence == _stamps[at].Sequence)
                 {
                     _maxHead++;
                 }
