@@ -62,13 +62,12 @@ public sealed class LogEvent
         var index = _index ?? IndexLeaves();
         var slots = index.Slots;
         var mask = slots.Length - 1;
-        for (var at = PathHash(path) & mask; slots[at] != 0; at = (at + 1) & mask)
+        var hash = PathHash(path);
+        for (var at = hash & mask; slots[at].Count != 0; at = (at + 1) & mask)
         {
-            var start = (int)(slots[at] >> 32) - 1;
-            var key = index.Leaves[start].Key;
-            if (ReferenceEquals(key, path) || key == path)
+            if (slots[at].Hash == hash && index.Leaves[slots[at].Start].Key is var key && (ReferenceEquals(key, path) || key == path))
             {
-                return new AttributeValues(index.Leaves, start, (int)slots[at]);
+                return new AttributeValues(index.Leaves, slots[at].Start, slots[at].Count);
             }
         }
         return default;
@@ -76,31 +75,32 @@ public sealed class LogEvent
 
     /// <summary>
     /// An open-addressing table of the leaves by path, built once from <see cref="Leaves"/> (the same values a path walk
-    /// finds): each used slot holds a path's first leaf (plus one, so 0 is empty) and its number of values,
-    /// (start + 1) &lt;&lt; 32 | count. Paths repeat only for arrays; then the leaves are copied once so that each path's
-    /// values lie together, in order. One array per event, at most half full.
+    /// finds): each used slot holds a path's hash, its first leaf and its number of values. Paths repeat only for arrays;
+    /// then the leaves are copied once so that each path's values lie together, in order. One array per event, at most
+    /// half full, without references.
     /// </summary>
     private LeafIndex IndexLeaves()
     {
         var leaves = _leaves ??= AttributePath.FlattenToArray(Attributes);
-        var slots = new long[Math.Max(8, (int)BitOperations.RoundUpToPowerOf2((uint)leaves.Length * 2))];
+        var slots = new LeafSlot[Math.Max(8, (int)BitOperations.RoundUpToPowerOf2((uint)leaves.Length * 2))];
         var mask = slots.Length - 1;
         var repeated = false;
         for (var i = 0; i < leaves.Length; i++)
         {
             var path = leaves[i].Key;
-            var at = PathHash(path) & mask;
-            while (slots[at] != 0 && leaves[(int)(slots[at] >> 32) - 1].Key is var key && !ReferenceEquals(key, path) && key != path)
+            var hash = PathHash(path);
+            var at = hash & mask;
+            while (slots[at].Count != 0 && (slots[at].Hash != hash || leaves[slots[at].Start].Key is var key && !ReferenceEquals(key, path) && key != path))
             {
                 at = (at + 1) & mask;
             }
-            if (slots[at] == 0)
+            if (slots[at].Count == 0)
             {
-                slots[at] = ((long)(i + 1) << 32) | 1;
+                slots[at] = new LeafSlot(hash, i, 1);
             }
             else
             {
-                slots[at]++;
+                slots[at].Count++;
                 repeated = true;
             }
         }
@@ -114,51 +114,48 @@ public sealed class LogEvent
     }
 
     /// <summary>The leaves reordered so each path's values are contiguous, in first-appearance order; <paramref name="slots"/> updated to match.</summary>
-    private static KeyValuePair<string, AttributeValue>[] Grouped(KeyValuePair<string, AttributeValue>[] leaves, long[] slots)
+    private static KeyValuePair<string, AttributeValue>[] Grouped(KeyValuePair<string, AttributeValue>[] leaves, LeafSlot[] slots)
     {
-        // A path's slot is found by its first leaf: leaf i's slot is the one whose start is i's path's first leaf.
-        var firstOf = new int[leaves.Length];
+        // Each slot's path starts at its first leaf: walking the leaves, a path's slot is found through its first leaf.
         var slotOfFirst = new Dictionary<int, int>();
         for (var at = 0; at < slots.Length; at++)
         {
-            if (slots[at] != 0)
+            if (slots[at].Count != 0)
             {
-                slotOfFirst[(int)(slots[at] >> 32) - 1] = at;
+                slotOfFirst[slots[at].Start] = at;
             }
         }
-        var pathFirst = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var i = 0; i < leaves.Length; i++)
-        {
-            firstOf[i] = pathFirst.TryAdd(leaves[i].Key, i) ? i : pathFirst[leaves[i].Key];
-        }
-        var grouped = new KeyValuePair<string, AttributeValue>[leaves.Length];
+        var firstOf = new Dictionary<string, int>(StringComparer.Ordinal);
         var next = new Dictionary<int, int>();
+        var grouped = new KeyValuePair<string, AttributeValue>[leaves.Length];
         var free = 0;
         for (var i = 0; i < leaves.Length; i++)
         {
-            var first = firstOf[i];
-            if (!next.TryGetValue(first, out var to))
+            if (!firstOf.TryGetValue(leaves[i].Key, out var first))
             {
+                firstOf[leaves[i].Key] = first = i;
                 var at = slotOfFirst[first];
-                var count = (int)slots[at];
-                slots[at] = ((long)(free + 1) << 32) | (uint)count;
-                to = free;
-                free += count;
+                next[first] = free;
+                slots[at].Start = free;
+                free += slots[at].Count;
             }
-            grouped[to] = leaves[i];
-            next[first] = to + 1;
+            grouped[next[first]++] = leaves[i];
         }
         return grouped;
     }
 
     /// <summary>
-    /// A cheap hash of a path for the leaf table: its length and three of its characters. Paths of one event differ in
-    /// these nearly always, and a collision costs only a probe, never a wrong answer (keys are compared).
+    /// A cheap hash of a path for the leaf table: its length and four of its characters. A collision costs a probe and a
+    /// key comparison, never a wrong answer.
     /// </summary>
     private static int PathHash(string path) => path.Length == 0 ? 0 : unchecked((int)(
-        ((uint)path.Length * 2654435761u) ^ ((uint)path[^1] * 2246822519u) ^ ((uint)path[path.Length >> 1] * 3266489917u) ^ ((uint)path[0] * 668265263u)) >>> 7);
+        ((uint)path.Length * 2654435761u) ^ ((uint)path[^1] * 2246822519u) ^ ((uint)path[path.Length >> 1] * 3266489917u)
+        ^ ((uint)path[path.Length >> 2] * 668265263u) ^ ((uint)path[0] * 374761393u)) >>> 1);
 
-    private sealed record LeafIndex(long[] Slots, KeyValuePair<string, AttributeValue>[] Leaves);
+    /// <summary>One path in the leaf table: its hash, first leaf and number of values (0 for an empty slot).</summary>
+    private record struct LeafSlot(int Hash, int Start, int Count);
+
+    private sealed record LeafIndex(LeafSlot[] Slots, KeyValuePair<string, AttributeValue>[] Leaves);
 
     private LeafIndex? _index;
 
