@@ -11,10 +11,9 @@ namespace Portal.Detection.Evaluation;
 /// ASCII letters match either case: the free-text automaton, whose literals are lower-cased, reads an ASCII message as
 /// it is rather than a lower-cased copy. Other characters still compare exactly.
 /// </param>
-internal sealed class LiteralAutomaton(bool ignoreAsciiCase = false)
+/// <param name="maxDenseEntries">Largest dense table, in entries (16 MB by default): beyond it every character walks the trie.</param>
+internal sealed class LiteralAutomaton(bool ignoreAsciiCase = false, int maxDenseEntries = 4 << 20)
 {
-    /// <summary>Largest dense table, in entries (16 MB): beyond it every character walks the trie.</summary>
-    private const int MaxDenseEntries = 4 << 20;
 
     /// <summary>The trie: each state's children by character.</summary>
     private readonly List<Dictionary<char, int>> _next = [new()];
@@ -110,7 +109,7 @@ internal sealed class LiteralAutomaton(bool ignoreAsciiCase = false)
     {
         var states = _next.Count;
         var width = _classes;
-        var delta = (long)states * width <= MaxDenseEntries ? new int[states * width] : null;
+        var delta = (long)states * width <= maxDenseEntries ? new int[states * width] : null;
         _fail = new int[states];
         var outputs = new int[states][];
         outputs[0] = [.. _own[0]];

@@ -3,8 +3,11 @@ using Portal.Detection.Query;
 
 namespace Portal.Detection.Evaluation;
 
-/// <summary>What an event must carry for a query to have a chance: a field's exact value, or a literal within a field's value.</summary>
-/// <param name="Field">The field; for free text the literal is searched in the lower-cased message.</param>
+/// <summary>
+/// What an event must carry for a query to have a chance: a field's exact value, a literal within a field's value, or
+/// (the empty literal, which every value contains) any value of the field.
+/// </summary>
+/// <param name="Field">The field; for free text the literal is searched in the message, ignoring ASCII case (free-text literals are lower-cased).</param>
 /// <param name="Text">The exact value, or the literal.</param>
 /// <param name="IsLiteral">True for a literal contained in the value, false for the whole value.</param>
 public readonly record struct IndexKey(FieldRef Field, string Text, bool IsLiteral);
@@ -15,7 +18,8 @@ public readonly record struct IndexKey(FieldRef Field, string Text, bool IsLiter
 /// <c>source:cloudtrail @evt.name:ConsoleLogin</c>) or literals its wildcards and words require
 /// (<c>jndi:</c> in <c>@http.url:*${jndi:*</c>). An event then meets only the queries filed under its own values,
 /// found by dictionary lookups and by one Aho-Corasick pass over each field that has literals, plus the few queries
-/// without keys (pure negations, ranges). Filing is an optimisation only: every candidate is confirmed by
+/// without keys (pure negations). Queries that need only some value of a field (ranges, networks, exists, short
+/// wildcards) are filed under the field's presence. Filing is an optimisation only: every candidate is confirmed by
 /// <see cref="QueryMatcher"/>, so results equal testing every query.
 /// </summary>
 public sealed class QueryIndex<T>
@@ -65,7 +69,6 @@ public sealed class QueryIndex<T>
     /// <summary>Adds the targets of every query <paramref name="e"/> matches to <paramref name="matches"/>, in the order queries were added.</summary>
     public void Matches(LogEvent e, List<T> matches)
     {
-
         if (_stamps.Length < _entries.Count)
         {
             _stamps = new int[_entries.Count];
@@ -73,6 +76,10 @@ public sealed class QueryIndex<T>
         if (++_stamp == int.MaxValue)
         {
             Array.Clear(_stamps);
+            foreach (var keys in _byField.Values.Concat(_byAttribute.Values))
+            {
+                keys.ForgetEvents();
+            }
             _stamp = 1;
         }
         _candidates.Clear();
@@ -88,14 +95,14 @@ public sealed class QueryIndex<T>
             }
             foreach (var value in Values(field, e))
             {
-                keys.Collect(value, _candidates, _found, literalOnly: false);
+                keys.Collect(value, _candidates, _found, literalOnly: false, _stamp);
             }
         }
         foreach (var (path, value) in e.Leaves)
         {
             if (_byAttribute.TryGetValue(path, out var keys))
             {
-                keys.Collect(value.Text, _candidates, _found, literalOnly: false);
+                keys.Collect(value.Text, _candidates, _found, literalOnly: false, _stamp);
             }
         }
         if (_candidates.Count > _unfiled.Count)
@@ -172,10 +179,23 @@ public sealed class QueryIndex<T>
             return _literalSlots[id];
         }
 
-        /// <summary>Adds the slots filed under <paramref name="value"/> or under literals it contains.</summary>
-        public void Collect(string value, List<int> candidates, List<int> found, bool literalOnly)
+        /// <summary>The event whose values were last collected, so that an array of values adds the field's presence once.</summary>
+        private int _seen;
+
+        /// <summary>Forgets the last event, when the index's event stamps start over.</summary>
+        public void ForgetEvents() => _seen = 0;
+
+        /// <summary>
+        /// Adds the slots filed under <paramref name="value"/> or under literals it contains, and the first time for
+        /// <paramref name="stamp"/> (an event), those that need only a value of the field.
+        /// </summary>
+        public void Collect(string value, List<int> candidates, List<int> found, bool literalOnly, int stamp = 0)
         {
-            candidates.AddRange(_anyValue);
+            if (_anyValue.Count > 0 && (stamp == 0 || _seen != stamp))
+            {
+                _seen = stamp;
+                candidates.AddRange(_anyValue);
+            }
             if (!literalOnly && _byValue.Count > 0 && _byValue.TryGetValue(value, out var exact))
             {
                 candidates.AddRange(exact);

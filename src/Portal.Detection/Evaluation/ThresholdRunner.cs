@@ -108,9 +108,8 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
             }
         }
         group.Attributed = _sequence;
-        if (group.Windows.Length > 1)
+        if (samples.Count > 1)
         {
-            // Each window's samples are in time order already; several queries' are merged.
             samples.Sort((a, b) => a.Timestamp.CompareTo(b.Timestamp));
         }
         return new SignalCandidate(
@@ -118,7 +117,7 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
             new QueryValues<long>(_values.Names, newCounts), new QueryValues<long>(_values.Names, windowCounts), first, e.Timestamp, samples);
     }
 
-    private static string[] QueryNames(CompiledRule rule) => [.. rule.Queries.Select(q => q.Name)];
+    private static IReadOnlyList<string> QueryNames(CompiledRule rule) => Array.AsReadOnly(rule.Queries.Select(q => q.Name).ToArray());
 
     /// <summary>Forgets groups whose windows have emptied, so memory follows the active groups, not every group ever seen.</summary>
     private void Sweep(DateTimeOffset now)
@@ -188,6 +187,7 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
 
         public int Count { get; private set; }
 
+        /// <summary>The time of the oldest event, in UTC (events are normalised to UTC; the ring keeps UTC ticks).</summary>
         public DateTimeOffset? First => Count > 0 ? new DateTimeOffset(_stamps[_start].Ticks, TimeSpan.Zero) : null;
 
         /// <summary>How many events are held as samples.</summary>
@@ -279,10 +279,22 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
         };
 
         /// <summary>How many entries came after <paramref name="sequence"/>.</summary>
+        /// <remarks>
+        /// Searched from the newest end, in steps that double, then by halves: an open signal asks after every event, when
+        /// the answer is one, and a search from the middle of a hundred thousand entries would read a dozen cold places.
+        /// </remarks>
         public int CountAfter(long sequence)
         {
-            // Sequences grow with arrival: binary search over the ring in order.
-            int low = 0, high = Count;
+            // Sequences grow with arrival: entries [high, Count) are after it; find the first entry after it.
+            int high = Count, step = 1;
+            while (high > 0 && _stamps[Slot(high - 1)].Sequence > sequence)
+            {
+                high -= Math.Min(step, high);
+                step *= 2;
+            }
+            // Entry high - 1 (if any) is not after it; the answer lies in [high, high + step / 2].
+            var low = high;
+            high = Math.Min(Count, low + Math.Max(1, step / 2));
             while (low < high)
             {
                 var middle = (low + high) >>> 1;

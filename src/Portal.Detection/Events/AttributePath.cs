@@ -35,7 +35,12 @@ public static class AttributePath
         scratch.Clear();
         try
         {
-            FlattenInto(root, t_paths ??= new PathNode(null), scratch);
+            if (t_paths is null)
+            {
+                t_pathCount = 0;
+                t_paths = new PathNode(null);
+            }
+            FlattenInto(root, t_paths, scratch);
             return [.. scratch];
         }
         finally
@@ -64,6 +69,7 @@ public static class AttributePath
         /// <summary>The dotted path; null at the root.</summary>
         public string? Path { get; } = path;
 
+        /// <summary>The node of <c>Path.key</c>, found or made (and kept unless the path is long).</summary>
         public PathNode Child(string key)
         {
             if (_children is not null && _children.TryGetValue(key, out var child))
@@ -78,8 +84,8 @@ public static class AttributePath
             }
             if (++t_pathCount > 16_384)
             {
+                // The event being flattened finishes with this tree; the next starts a new one.
                 t_paths = null;
-                t_pathCount = 0;
             }
             (_children ??= new Dictionary<string, PathNode>(StringComparer.Ordinal))[key] = child;
             return child;

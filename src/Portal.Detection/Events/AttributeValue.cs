@@ -69,7 +69,7 @@ public readonly record struct AttributeValue(string Text, double? Number)
     /// <summary>The canonical text of a number: <c>500</c>, <c>0.25</c>, <c>1E+21</c>.</summary>
     public static string FormatNumber(double number)
     {
-        // Ports, status codes and counts repeat in every event: their text is made once.
+        // Ports, status codes and counts repeat in every event: their text is made once (at most 65,536 short strings).
         if (number >= 0 && number < SmallIntegers.Length && !double.IsNegative(number) && (int)number == number)
         {
             var small = (int)number;

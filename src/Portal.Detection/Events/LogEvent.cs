@@ -46,7 +46,10 @@ public sealed class LogEvent
 
     private List<string>? _messageWords;
 
-    /// <summary>The message lower-cased, where the detection index looks for the literals of free-text terms; computed once.</summary>
+    /// <summary>
+    /// The message lower-cased, where free-text terms are confirmed (and where the detection index looks for their literals
+    /// when the message is not ASCII); computed once.
+    /// </summary>
     [JsonIgnore]
     public string MessageLower => _messageLower ??= Message?.ToLowerInvariant() ?? "";
 
@@ -145,12 +148,24 @@ public sealed class LogEvent
     }
 
     /// <summary>
-    /// A cheap hash of a path for the leaf table: its length and four of its characters. A collision costs a probe and a
-    /// key comparison, never a wrong answer.
+    /// The hash of a path for the leaf table: the runtime's string hash, seeded per process, so that a sender cannot choose
+    /// keys that all land in one slot and make indexing an event quadratic.
     /// </summary>
-    private static int PathHash(string path) => path.Length == 0 ? 0 : unchecked((int)(
-        ((uint)path.Length * 2654435761u) ^ ((uint)path[^1] * 2246822519u) ^ ((uint)path[path.Length >> 1] * 3266489917u)
-        ^ ((uint)path[path.Length >> 2] * 668265263u) ^ ((uint)path[0] * 374761393u)) >>> 1);
+    private static int PathHash(string path) => path.GetHashCode() & int.MaxValue;
+
+    /// <summary>The longest run of occupied slots in the leaf table: what an unsuccessful lookup may probe.</summary>
+    internal int LongestProbe()
+    {
+        var slots = (_index ?? IndexLeaves()).Slots;
+        int longest = 0, run = 0;
+        // Runs may wrap past the end: two passes find them.
+        for (var i = 0; i < slots.Length * 2; i++)
+        {
+            run = slots[i % slots.Length].Count != 0 ? run + 1 : 0;
+            longest = Math.Max(longest, Math.Min(run, slots.Length));
+        }
+        return longest;
+    }
 
     /// <summary>One path in the leaf table: its hash, first leaf and number of values (0 for an empty slot).</summary>
     private record struct LeafSlot(int Hash, int Start, int Count);

@@ -4,8 +4,10 @@ namespace Portal.Detection.Tests.Evaluation;
 
 public class LiteralAutomatonTests
 {
-    [Fact]
-    public void Find_RandomLiteralsAndTexts_ReportsExactlyTheLiteralsTheTextContains()
+    [Theory]
+    [InlineData(4 << 20)]
+    [InlineData(0)]
+    public void Find_RandomLiteralsAndTexts_ReportsExactlyTheLiteralsTheTextContains(int maxDenseEntries)
     {
         // A small alphabet makes literals overlap and share prefixes and suffixes; 'é', 'ß' and '日' take the trie path
         // beside the ASCII table, mid-literal and mid-text.
@@ -15,7 +17,7 @@ public class LiteralAutomatonTests
         for (var round = 0; round < 50; round++)
         {
             var literals = Enumerable.Range(0, random.Next(1, 40)).Select(_ => Draw(1, 6)).Distinct().ToList();
-            var automaton = new LiteralAutomaton();
+            var automaton = new LiteralAutomaton(maxDenseEntries: maxDenseEntries);
             for (var i = 0; i < literals.Count; i++)
             {
                 automaton.Add(literals[i], i);
@@ -33,9 +35,12 @@ public class LiteralAutomatonTests
         }
     }
 
-    [Fact]
-    public void Find_IgnoringAsciiCase_FindsLowerCasedLiteralsInEitherCaseAndOtherLettersExactly()
+    [Theory]
+    [InlineData(4 << 20)]
+    [InlineData(0)]
+    public void Find_IgnoringAsciiCase_FindsLowerCasedLiteralsInEitherCaseAndOtherLettersExactly(int maxDenseEntries)
     {
+        // With no room for the dense table (0), every character walks the trie: both paths must fold case alike.
         // Random ASCII texts in mixed case against lower-cased literals must find what a lower-cased copy would contain.
         const string alphabet = "abcABC-./é";
         var random = new Random(11);
@@ -43,7 +48,7 @@ public class LiteralAutomatonTests
         for (var round = 0; round < 50; round++)
         {
             var literals = Enumerable.Range(0, random.Next(1, 30)).Select(_ => Draw(1, 5).ToLowerInvariant()).Distinct().ToList();
-            var automaton = new LiteralAutomaton(ignoreAsciiCase: true);
+            var automaton = new LiteralAutomaton(ignoreAsciiCase: true, maxDenseEntries);
             for (var i = 0; i < literals.Count; i++)
             {
                 automaton.Add(literals[i], i);

@@ -54,6 +54,22 @@ public class LogEventTests
     }
 
     [Fact]
+    public void GetAttribute_KeysChosenToLookAlike_StayInShortProbes()
+    {
+        // 20,000 keys of one length that share their first, middle and last characters: a hash of a few characters
+        // would put them all in one slot, and indexing the event would take time quadratic in its keys.
+        var attributes = new JsonObject();
+        for (var i = 0; i < 20_000; i++)
+        {
+            attributes[$"k{i:D5}x"] = i;
+        }
+        var e = new LogEvent { Id = "crafted", Attributes = attributes };
+
+        Assert.Equal(12_345, e.GetAttribute("k12345x")[0].Number);
+        Assert.InRange(e.LongestProbe(), 1, 200);
+    }
+
+    [Fact]
     public void Serialize_AfterDetectionReadTheEvent_HoldsOnlyTheEventsOwnFields()
     {
         var e = IntakeSamples.Line("sshd", "Failed password for root from 203.0.113.77 port 41822 ssh2");

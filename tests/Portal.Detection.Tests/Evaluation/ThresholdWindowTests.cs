@@ -1,0 +1,134 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Portal.Detection.Evaluation;
+using Portal.Detection.Events;
+using Portal.Detection.Intake;
+using Portal.Detection.Rules;
+
+namespace Portal.Detection.Tests.Evaluation;
+
+/// <summary>
+/// The streaming threshold windows (rings that grow, wrap and shrink, with distinct values and numbers kept beside) against
+/// a recount of the same events: every candidate's aggregates must equal what the events in its window give.
+/// </summary>
+public class ThresholdWindowTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 3, 3, 14, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Observe_BurstsAndQuietSpells_AggregatesEqualARecountOfTheWindow()
+    {
+        var random = new Random(3);
+        var events = new List<LogEvent>();
+        var at = Start;
+        for (var i = 0; i < 6_000; i++)
+        {
+            // Bursts of events milliseconds apart, then quiet spells longer than the windows, so rings grow, wrap and shrink.
+            at = at.AddMilliseconds(random.Next(20) == 0 ? random.Next(70_000, 400_000) : random.Next(1, 400));
+            var attributes = new JsonObject
+            {
+                ["ddsource"] = "app",
+                ["message"] = "event",
+                ["grp"] = $"g{random.Next(3)}",
+                ["zone"] = $"z{random.Next(2)}",
+                ["kind"] = random.Next(2) == 0 ? "a" : "b",
+            };
+            if (random.Next(5) > 0)
+            {
+                attributes["user"] = $"u{random.Next(40)}";
+            }
+            switch (random.Next(6))
+            {
+                case 0:
+                    break;
+                case 1:
+                    attributes["bytes"] = "not a number";
+                    break;
+                case 2:
+                    attributes["bytes"] = random.Next(1_000_000).ToString(CultureInfo.InvariantCulture);
+                    break;
+                default:
+                    attributes["bytes"] = random.Next(1_000_000);
+                    break;
+            }
+            events.Add(IntakeNormalizer.Normalize(attributes, at));
+        }
+        var rules = new[]
+        {
+            Rule("distinct", 60, ["@grp"], Query("a", "@kind:a"), Query("b", "@kind:b", RuleAggregations.Cardinality, distinct: "@user")),
+            Rule("numbers", 300, ["@grp", "@zone"], Query("a", "@kind:a", RuleAggregations.Sum, metric: "@bytes"), Query("b", "@kind:b", RuleAggregations.Max, metric: "@bytes")),
+            Rule("mixed", 60, ["@zone"], Query("a", "@kind:b", RuleAggregations.Max, metric: "@bytes"), Query("b", "@kind:a", RuleAggregations.Cardinality, distinct: "@user")),
+        };
+        // A rule's queries are disjoint here: an event matching two of them is judged once per query, and the first
+        // judgement sees the other window without it.
+        var candidates = new List<(CompiledRule Rule, SignalCandidate Candidate)>();
+        var detector = new StreamingDetector(rules, sink: (rule, candidate) => candidates.Add((rule, candidate)));
+
+        foreach (var e in events)
+        {
+            detector.Process(e);
+        }
+
+        Assert.True(candidates.Count > 10_000, $"only {candidates.Count} candidates");
+        var times = events.Select(e => e.Timestamp).ToArray();
+        var matches = rules.SelectMany(r => r.Definition.Queries).Distinct()
+            .ToDictionary(q => q, q => events.Select(e => Portal.Detection.Query.QueryMatcher.Matches(Portal.Detection.Query.QueryParser.Parse(q.Query), e)).ToArray());
+        foreach (var (rule, candidate) in candidates)
+        {
+            // Times only grow, so the window is a range of the events: from the first at or after its start to its last.
+            var window = TimeSpan.FromSeconds(rule.Definition.Options.EvaluationWindow);
+            var from = Array.BinarySearch(times, candidate.LastSeen - window);
+            from = from < 0 ? ~from : from;
+            var to = Array.BinarySearch(times, candidate.LastSeen);
+            var inWindow = Enumerable.Range(from, to - from + 1).Where(i => GroupKey(rule, events[i]) == candidate.GroupKey).ToList();
+            // Every event raises a candidate here, so each one adds exactly itself to an open signal.
+            Assert.Equal(1, candidate.NewCounts.Values.Sum());
+            foreach (var query in rule.Definition.Queries)
+            {
+                var matching = inWindow.Where(i => matches[query][i]).Select(i => events[i]).ToList();
+                Assert.Equal(matching.Count, candidate.WindowCounts[query.Name!]);
+                Assert.Equal(Expected(query, matching), candidate.Values[query.Name!]);
+            }
+        }
+    }
+
+    private static double Expected(RuleQuery query, List<LogEvent> events)
+    {
+        var numbers = events.Select(e => query.Metrics.Count > 0 ? FieldNames.FirstNumber(FieldNames.TryParse(query.Metrics[0])!, e) : null).OfType<double>().ToList();
+        return query.Aggregation switch
+        {
+            RuleAggregations.Cardinality => events.Select(e => FieldNames.FirstValue(FieldNames.TryParse(query.DistinctFields[0])!, e)).OfType<string>().Distinct().Count(),
+            RuleAggregations.Sum => numbers.Sum(),
+            RuleAggregations.Max => numbers.Count > 0 ? numbers.Max() : 0,
+            _ => events.Count,
+        };
+    }
+
+    private static string GroupKey(CompiledRule rule, LogEvent e) =>
+        GroupAggregator.GroupKey(rule.Definition.Queries[0].GroupByFields.Select(f => FieldNames.FirstValue(FieldNames.TryParse(f)!, e) ?? "\0missing").ToList());
+
+    private static RuleQuery Query(string name, string query, string aggregation = RuleAggregations.Count, string? distinct = null, string? metric = null) => new()
+    {
+        Name = name,
+        Query = query,
+        Aggregation = aggregation,
+        DistinctFields = distinct is null ? [] : [distinct],
+        Metrics = metric is null ? [] : [metric],
+    };
+
+    private static CompiledRule Rule(string id, int window, List<string> groupBy, params RuleQuery[] queries)
+    {
+        foreach (var query in queries)
+        {
+            query.GroupByFields = groupBy;
+        }
+        return CompiledRule.Compile(id, new DetectionRule
+        {
+            Name = id,
+            Queries = [.. queries],
+            // Always true: every event that joins a group asks for a candidate, so every state of the windows is checked.
+            Cases = [new RuleCase { Status = "info", Condition = "a >= 0 || b >= 0" }],
+            Options = new RuleOptions { EvaluationWindow = window, KeepAlive = 3600, MaxSignalDuration = 86400 },
+        });
+    }
+}
