@@ -34,6 +34,31 @@ public sealed class IntakeBatch(ReadOnlyMemory<byte> body, int count, DateTimeOf
         new(body, count, receivedAt, string.IsNullOrEmpty(tags) ? null : tags, lines, EventIds.NewSeed());
 
     private Action? _release;
+    private Action? _releaseSent;
+
+    /// <summary>
+    /// The body as it was sent, compressed (about a seventh of <see cref="Body"/> for typical logs), when it came with a
+    /// <c>Content-Encoding</c>: the journal keeps these bytes rather than the decompressed body. Not to be read after
+    /// <see cref="ReleaseSent"/>.
+    /// </summary>
+    public ReadOnlyMemory<byte>? Sent { get; private set; }
+
+    /// <summary>How <see cref="Sent"/> is compressed: <c>gzip</c> or <c>deflate</c> (zlib), as HTTP names them.</summary>
+    public string? SentEncoding { get; private set; }
+
+    /// <summary>Records the body as sent (<see cref="Sent"/>); <paramref name="release"/> gives its buffer back once journaled.</summary>
+    public IntakeBatch WithSent(ReadOnlyMemory<byte> sent, string encoding, Action release)
+    {
+        if (encoding is not ("gzip" or "deflate"))
+        {
+            throw new ArgumentException($"Unknown encoding '{encoding}'", nameof(encoding));
+        }
+        (Sent, SentEncoding, _releaseSent) = (sent, encoding, release);
+        return this;
+    }
+
+    /// <summary>Returns the buffer of <see cref="Sent"/> to its pool, once; the store calls it when the batch is journaled.</summary>
+    public void ReleaseSent() => Interlocked.Exchange(ref _releaseSent, null)?.Invoke();
 
     /// <summary>The batch's events, normalised (<see cref="IntakePayload.ReadAccepted"/>); they keep nothing of the body.</summary>
     public List<LogEvent> Normalize(ThreatIndicatorSet? threatIntel) => IntakePayload.ReadAccepted(this, threatIntel);
@@ -48,6 +73,13 @@ public sealed class IntakeBatch(ReadOnlyMemory<byte> body, int count, DateTimeOf
         return this;
     }
 
-    /// <summary>Returns the body's buffer to its pool, once (later calls do nothing). The body must not be read after.</summary>
-    public void ReleaseBody() => Interlocked.Exchange(ref _release, null)?.Invoke();
+    /// <summary>
+    /// Returns the body's buffer (and the one of <see cref="Sent"/>, if not yet) to its pool, once (later calls do nothing).
+    /// The body must not be read after.
+    /// </summary>
+    public void ReleaseBody()
+    {
+        ReleaseSent();
+        Interlocked.Exchange(ref _release, null)?.Invoke();
+    }
 }

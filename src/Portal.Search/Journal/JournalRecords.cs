@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.IO.Compression;
 using System.Text;
 using Portal.Detection.Events;
 using Portal.Detection.Intake;
@@ -12,13 +13,17 @@ namespace Portal.Search.Journal;
 /// <item>normalised events, one <see cref="LogEventJson"/> line each (appended by the store's own callers: demo data,
 /// imports); such a record starts with <c>{</c>;</item>
 /// <item>an intake request as accepted (<see cref="IntakeBatch"/>), normalised when indexed:
-/// <c>[1][flags][received at: UTC ticks, int64][id seed: 16 bytes][events: int32][tags length: int32][tags][body]</c>.</item>
+/// <c>[1][flags][received at: UTC ticks, int64][id seed: 16 bytes][events: int32][tags length: int32][tags][body]</c>;
+/// the body is the request's as it was sent (gzip or zlib, flagged) when it came compressed, so the journal writes and
+/// syncs a seventh of the bytes.</item>
 /// </list>
 /// </summary>
 public static class JournalRecords
 {
     private const byte IntakeMarker = 1;
     private const byte LinesFlag = 1;
+    private const byte GzipFlag = 2;
+    private const byte ZlibFlag = 4;
     private const int IntakeHeadSize = 1 + 1 + 8 + 16 + 4 + 4;
 
     /// <summary>The record of normalised events, and each event's stored form.</summary>
@@ -34,7 +39,12 @@ public static class JournalRecords
         var tags = batch.Tags is null ? [] : Encoding.UTF8.GetBytes(batch.Tags);
         var head = new byte[IntakeHeadSize + tags.Length];
         head[0] = IntakeMarker;
-        head[1] = batch.Lines ? LinesFlag : (byte)0;
+        head[1] = (byte)((batch.Lines ? LinesFlag : 0) | batch.SentEncoding switch
+        {
+            null => 0,
+            "gzip" => GzipFlag,
+            _ => ZlibFlag,
+        });
         BinaryPrimitives.WriteInt64LittleEndian(head.AsSpan(2), batch.ReceivedAt.UtcTicks);
         BinaryPrimitives.WriteUInt128LittleEndian(head.AsSpan(10), batch.IdSeed);
         BinaryPrimitives.WriteInt32LittleEndian(head.AsSpan(26), batch.Count);
@@ -43,7 +53,10 @@ public static class JournalRecords
         return head;
     }
 
-    /// <summary>The intake batch of a record, or null for a record of normalised events.</summary>
+    /// <summary>What follows an intake batch's head in its record: the body as sent when it came compressed, else the body.</summary>
+    public static ReadOnlyMemory<byte> IntakeBody(IntakeBatch batch) => batch.Sent ?? batch.Body;
+
+    /// <summary>The intake batch of a record (its body decompressed), or null for a record of normalised events.</summary>
     public static IntakeBatch? ReadIntake(byte[] payload)
     {
         if (payload.Length == 0 || payload[0] != IntakeMarker)
@@ -53,13 +66,27 @@ public static class JournalRecords
         var span = payload.AsSpan();
         var tagsLength = BinaryPrimitives.ReadInt32LittleEndian(span[30..]);
         var tags = tagsLength == 0 ? null : Encoding.UTF8.GetString(span.Slice(IntakeHeadSize, tagsLength));
+        ReadOnlyMemory<byte> body = payload.AsMemory(IntakeHeadSize + tagsLength);
+        if ((span[1] & (GzipFlag | ZlibFlag)) != 0)
+        {
+            body = Inflate(payload, IntakeHeadSize + tagsLength, (span[1] & GzipFlag) != 0);
+        }
         return new IntakeBatch(
-            payload.AsMemory(IntakeHeadSize + tagsLength),
+            body,
             BinaryPrimitives.ReadInt32LittleEndian(span[26..]),
             new DateTimeOffset(BinaryPrimitives.ReadInt64LittleEndian(span[2..]), TimeSpan.Zero),
             tags,
             (span[1] & LinesFlag) != 0,
             BinaryPrimitives.ReadUInt128LittleEndian(span[10..]));
+    }
+
+    private static ReadOnlyMemory<byte> Inflate(byte[] payload, int offset, bool gzip)
+    {
+        using var sent = new MemoryStream(payload, offset, payload.Length - offset, writable: false);
+        using Stream inflating = gzip ? new GZipStream(sent, CompressionMode.Decompress) : new ZLibStream(sent, CompressionMode.Decompress);
+        using var body = new MemoryStream((payload.Length - offset) * 8);
+        inflating.CopyTo(body);
+        return body.GetBuffer().AsMemory(0, (int)body.Length);
     }
 
     /// <summary>The events of a record of either kind, each with its stored form.</summary>

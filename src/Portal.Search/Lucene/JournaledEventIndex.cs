@@ -105,7 +105,7 @@ public sealed class JournaledEventIndex : IDisposable
         }
         // Kept in memory, a batch holds its whole (pooled) buffer, not only the body in it.
         var held = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(batch.Body, out var array) ? array.Array!.Length : batch.Body.Length;
-        return JournalAsync(new PendingAppend(batch.Count, JournalRecords.IntakeHead(batch), batch.Body, null, null, batch, held), cancellationToken);
+        return JournalAsync(new PendingAppend(batch.Count, JournalRecords.IntakeHead(batch), JournalRecords.IntakeBody(batch), null, null, batch, held), cancellationToken);
     }
 
     private void Reserve(int count)
@@ -240,6 +240,8 @@ public sealed class JournaledEventIndex : IDisposable
             {
                 batch++;
                 var append = group[i];
+                // Journaled: the body as sent is no longer read (the indexer reads the decompressed body or the journal).
+                append.Intake?.ReleaseSent();
                 // Kept in memory while the budget allows; beyond, the indexer reads the batch back from the journal.
                 var buffered = Interlocked.Add(ref _bufferedBytes, append.Held) <= _maxBufferedBytes;
                 if (!buffered)

@@ -1,3 +1,4 @@
+using System.IO.Compression;
 using System.Text;
 using System.Text.Json.Nodes;
 using Portal.Detection.Events;
@@ -206,6 +207,60 @@ public sealed class JournaledEventIndexTests : IDisposable
         using var again = new JournaledEventIndex(_directory.Path);
         Assert.Equal(expected.Order(), Ids(again));
         Assert.Equal(1, again.Index.Count(QueryParser.Parse("\"late two\""), T0.AddDays(-1), T0.AddDays(1)));
+    }
+
+    [Theory]
+    [InlineData("gzip")]
+    [InlineData("deflate")]
+    public async Task Open_CompressedIntakeBatchJournaledAsSent_ReplayedOnceWithTheSameIds(string encoding)
+    {
+        // The journal keeps a compressed request's bytes as sent: a seventh of the body for logs like these.
+        var json = "[" + string.Join(",", Enumerable.Range(0, 80).Select(i => $$"""{"ddsource":"sshd","message":"Failed password for root from 203.0.113.{{i % 250}} port 22 ssh2"}""")) + "]";
+        var sent = Compress(json, encoding);
+        var batch = Intake(json).WithSent(sent, encoding, () => { });
+        var record = JournalRecords.IntakeHead(batch).Concat(JournalRecords.IntakeBody(batch).ToArray()).ToArray();
+        Assert.True(record.Length < Encoding.UTF8.GetByteCount(json) / 4, $"record of {record.Length} bytes");
+        Assert.Equal(json, Encoding.UTF8.GetString(JournalRecords.ReadIntake(record)!.Body.Span));
+        using (var journal = new WriteAheadJournal(Path.Combine(_directory.Path, "journal")))
+        {
+            journal.Append(JournalRecords.IntakeHead(batch), JournalRecords.IntakeBody(batch).Span);
+            journal.Sync();
+        }
+
+        using var recovered = new JournaledEventIndex(_directory.Path);
+
+        Assert.Equal(batch.Normalize(null).Select(e => e.Id).Order(), Ids(recovered));
+        Assert.Equal(80, recovered.Index.Count(QueryParser.Parse("@evt.outcome:failure"), T0.AddDays(-1), T0.AddDays(1)));
+    }
+
+    [Fact]
+    public async Task AcceptAsync_CompressedBatch_JournalsWhatWasSentAndReleasesEachBufferOnce()
+    {
+        var json = """[{"message":"sent compressed"},{"message":"sent compressed too"}]""";
+        var (body, sent) = (0, 0);
+        IntakeBatch Tracked() => Intake(json)
+            .OnRelease(() => Interlocked.Increment(ref body))
+            .WithSent(Compress(json, "gzip"), "gzip", () => Interlocked.Increment(ref sent));
+        // Beyond the memory budget, so the indexer reads the compressed record back from the journal.
+        using var index = new JournaledEventIndex(_directory.Path, maxBufferedBytes: 0);
+
+        await index.AcceptAsync(Tracked(), CancellationToken.None);
+        Assert.Equal((1, 1), (Volatile.Read(ref body), Volatile.Read(ref sent)));
+        await index.RefreshAsync(CancellationToken.None);
+
+        Assert.Equal(2, index.Index.Count(QueryParser.Parse("compressed"), T0.AddDays(-1), T0.AddDays(1)));
+        Assert.True(index.BatchesReadBack > 0);
+        Assert.Equal((1, 1), (body, sent));
+    }
+
+    private static byte[] Compress(string json, string encoding)
+    {
+        using var output = new MemoryStream();
+        using (Stream compressing = encoding == "gzip" ? new GZipStream(output, CompressionLevel.Fastest) : new ZLibStream(output, CompressionLevel.Fastest))
+        {
+            compressing.Write(Encoding.UTF8.GetBytes(json));
+        }
+        return output.ToArray();
     }
 
     [Fact]

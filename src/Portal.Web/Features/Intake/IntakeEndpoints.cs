@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.InteropServices;
 using System.IO.Compression;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.Features;
@@ -124,13 +125,15 @@ public static class IntakeEndpoints
     }
 
     /// <summary>
-    /// The decompressed body, or null when it exceeds <see cref="MaxPayloadBytes"/>. Read into one pooled buffer sized from
-    /// the declared length (compressed bodies grow about tenfold) and doubled when short, without a copy at the end.
+    /// The decompressed body, or null when it exceeds <see cref="MaxPayloadBytes"/>. A compressed body is read as sent first
+    /// (the journal keeps those bytes), then inflated; each goes into one pooled buffer sized from the declared length
+    /// (compressed bodies grow about tenfold) and doubled when short, without a copy at the end.
     /// </summary>
     private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpContext http, string encoding, BodyBuffer buffer, CancellationToken cancellationToken)
     {
         var declared = http.Request.ContentLength;
-        if (encoding is "" or "identity" && declared > MaxPayloadBytes)
+        var compressed = encoding is "gzip" or "deflate";
+        if (declared > (compressed ? MaxSentBytes : MaxPayloadBytes))
         {
             return null;
         }
@@ -138,40 +141,87 @@ public static class IntakeEndpoints
         {
             limit.MaxRequestBodySize = null; // we enforce Datadog's limit ourselves, with a problem-details answer
         }
-        // The limit applies to the decompressed bytes, so a small compressed bomb is refused like a large body.
-        Stream? decompressing = encoding switch
+        if (!compressed)
         {
-            "gzip" => new GZipStream(http.Request.Body, CompressionMode.Decompress, leaveOpen: true),
-            "deflate" => new ZLibStream(http.Request.Body, CompressionMode.Decompress, leaveOpen: true),
-            _ => null,
-        };
-        await using var _ = decompressing;
-        var source = decompressing ?? http.Request.Body;
-        var expected = declared is { } length ? (decompressing is null ? length : length * 10) + 1 : 64 * 1024;
-        var bytes = buffer.Rent((int)Math.Clamp(expected, 4096, MaxPayloadBytes + 1));
+            return await ReadAllAsync(http.Request.Body, buffer.Body, declared is { } length ? length + 1 : 64 * 1024, MaxPayloadBytes, cancellationToken);
+        }
+        if (await ReadAllAsync(http.Request.Body, buffer.Sent, declared is { } sentLength ? sentLength + 1 : 16 * 1024, MaxSentBytes, cancellationToken) is not { } sent)
+        {
+            return null;
+        }
+        (buffer.SentBytes, buffer.SentEncoding) = (sent, encoding);
+        // The limit applies to the decompressed bytes, so a small compressed bomb is refused like a large body.
+        using var source = MemoryMarshal.TryGetArray(sent, out var segment) ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false) : throw new InvalidOperationException("Pooled buffers are arrays.");
+        await using Stream decompressing = encoding == "gzip"
+            ? new GZipStream(source, CompressionMode.Decompress)
+            : new ZLibStream(source, CompressionMode.Decompress);
+        return await ReadAllAsync(decompressing, buffer.Body, sent.Length * 10L + 1, MaxPayloadBytes, cancellationToken);
+    }
+
+    /// <summary>The compressed bytes a request may send: the uncompressed limit and room for the format's own overhead.</summary>
+    private const int MaxSentBytes = MaxPayloadBytes + (64 << 10);
+
+    /// <summary>Reads <paramref name="source"/> to its end into <paramref name="into"/>; null beyond <paramref name="max"/> bytes.</summary>
+    private static async Task<ReadOnlyMemory<byte>?> ReadAllAsync(Stream source, PooledBytes into, long expected, int max, CancellationToken cancellationToken)
+    {
+        var bytes = into.Rent((int)Math.Clamp(expected, 4096, max + 1L));
         var filled = 0;
         int read;
         while ((read = await source.ReadAsync(bytes.AsMemory(filled), cancellationToken)) > 0)
         {
             filled += read;
-            if (filled > MaxPayloadBytes)
+            if (filled > max)
             {
                 return null;
             }
             if (filled == bytes.Length)
             {
-                bytes = buffer.Grow(filled, Math.Min(bytes.Length * 2, MaxPayloadBytes + 1));
+                bytes = into.Grow(filled, Math.Min(bytes.Length * 2, max + 1));
             }
         }
         return bytes.AsMemory(0, filled);
     }
 
     /// <summary>
-    /// A request body's buffer, rented from a pool of the intake's own: returned when the request ends, or by the store once
-    /// it took the batch over (<see cref="IntakeBatch.ReleaseBody"/>). Bodies of hundreds of kilobytes would otherwise be
-    /// large-object allocations, whose collections pause every request.
+    /// A request's buffers (the body, and the body as sent when compressed), rented from a pool of the intake's own:
+    /// returned when the request ends, or by the store once it took the batch over (<see cref="IntakeBatch.ReleaseBody"/>,
+    /// <see cref="IntakeBatch.ReleaseSent"/>). Bodies of hundreds of kilobytes would otherwise be large-object allocations,
+    /// whose collections pause every request.
     /// </summary>
     private sealed class BodyBuffer
+    {
+        public PooledBytes Body { get; } = new();
+
+        public PooledBytes Sent { get; } = new();
+
+        /// <summary>The body as sent, when it came compressed, and its encoding.</summary>
+        public ReadOnlyMemory<byte>? SentBytes { get; set; }
+
+        /// <inheritdoc cref="SentBytes"/>
+        public string? SentEncoding { get; set; }
+
+        /// <summary>Hands the buffers over with <paramref name="batch"/>, whose releases return them.</summary>
+        public IntakeBatch HandOver(IntakeBatch batch)
+        {
+            var body = Body.HandOver();
+            batch.OnRelease(() => PooledBytes.Return(body));
+            if (SentBytes is { } sent && SentEncoding is { } encoding)
+            {
+                var sentArray = Sent.HandOver();
+                batch.WithSent(sent, encoding, () => PooledBytes.Return(sentArray));
+            }
+            return batch;
+        }
+
+        public void ReturnUnlessHandedOver()
+        {
+            Body.ReturnUnlessHandedOver();
+            Sent.ReturnUnlessHandedOver();
+        }
+    }
+
+    /// <summary>One pooled array, grown by doubling.</summary>
+    private sealed class PooledBytes
     {
         /// <summary>Buffers up to 1 MiB (a request of 1,000 typical events is about 400 KB) are kept; larger ones are not.</summary>
         private static readonly ArrayPool<byte> Pool = ArrayPool<byte>.Create(1 << 20, maxArraysPerBucket: 32);
@@ -188,13 +238,15 @@ public static class IntakeEndpoints
             return _bytes = larger;
         }
 
-        /// <summary>Hands the buffer over with <paramref name="batch"/>, whose release returns it.</summary>
-        public IntakeBatch HandOver(IntakeBatch batch)
+        /// <summary>The array, no longer this object's to return.</summary>
+        public byte[] HandOver()
         {
             var bytes = _bytes!;
             _bytes = null;
-            return batch.OnRelease(() => Pool.Return(bytes));
+            return bytes;
         }
+
+        public static void Return(byte[] bytes) => Pool.Return(bytes);
 
         public void ReturnUnlessHandedOver()
         {

@@ -33,7 +33,8 @@ public sealed class CrashRecoveryTests : IDisposable
                     {
                         ["ddsource"] = "app", ["service"] = "checkout", ["message"] = $"order {seq} paid", ["seq"] = seq,
                     }).ToArray());
-                    var request = new HttpRequestMessage(HttpMethod.Post, "api/v2/logs") { Content = JsonContent.Create(batch) };
+                    // Every other request gzipped, as shippers send them: the journal keeps those as sent.
+                    var request = new HttpRequestMessage(HttpMethod.Post, "api/v2/logs") { Content = first / 50 % 2 == 0 ? JsonContent.Create(batch) : Gzipped(batch) };
                     request.Headers.Add("DD-API-KEY", apiKey);
                     try
                     {
@@ -102,5 +103,18 @@ public sealed class CrashRecoveryTests : IDisposable
         }
         while (cursor is not null);
         return found;
+    }
+
+    private static ByteArrayContent Gzipped(JsonArray batch)
+    {
+        using var output = new MemoryStream();
+        using (var gzip = new System.IO.Compression.GZipStream(output, System.IO.Compression.CompressionLevel.Fastest))
+        {
+            gzip.Write(System.Text.Encoding.UTF8.GetBytes(batch.ToJsonString()));
+        }
+        var content = new ByteArrayContent(output.ToArray());
+        content.Headers.ContentType = new("application/json");
+        content.Headers.ContentEncoding.Add("gzip");
+        return content;
     }
 }
