@@ -38,8 +38,8 @@ public sealed class IntakeBatch(ReadOnlyMemory<byte> body, int count, DateTimeOf
 
     /// <summary>
     /// The body as it was sent, compressed (about a seventh of <see cref="Body"/> for typical logs), when it came with a
-    /// <c>Content-Encoding</c>: the journal keeps these bytes rather than the decompressed body. Not to be read after
-    /// <see cref="ReleaseSent"/>.
+    /// <c>Content-Encoding</c>: the journal keeps these bytes rather than the decompressed body. Null again after
+    /// <see cref="ReleaseSent"/> (the store takes what it journals when it accepts the batch).
     /// </summary>
     public ReadOnlyMemory<byte>? Sent { get; private set; }
 
@@ -58,7 +58,14 @@ public sealed class IntakeBatch(ReadOnlyMemory<byte> body, int count, DateTimeOf
     }
 
     /// <summary>Returns the buffer of <see cref="Sent"/> to its pool, once; the store calls it when the batch is journaled.</summary>
-    public void ReleaseSent() => Interlocked.Exchange(ref _releaseSent, null)?.Invoke();
+    public void ReleaseSent()
+    {
+        if (Interlocked.Exchange(ref _releaseSent, null) is { } release)
+        {
+            Sent = null;
+            release();
+        }
+    }
 
     /// <summary>The batch's events, normalised (<see cref="IntakePayload.ReadAccepted"/>); they keep nothing of the body.</summary>
     public List<LogEvent> Normalize(ThreatIndicatorSet? threatIntel) => IntakePayload.ReadAccepted(this, threatIntel);

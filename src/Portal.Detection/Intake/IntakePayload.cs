@@ -23,6 +23,9 @@ public static class IntakePayload
     /// <inheritdoc cref="MaxEvents"/>
     public const int MaxEventBytes = 1024 * 1024;
 
+    /// <summary>Datadog's limit on a request's uncompressed payload.</summary>
+    public const int MaxPayloadBytes = 5 * 1024 * 1024;
+
     /// <summary>
     /// Repeated keys are found when an event's tree is built (<see cref="AttributePath.ReadAll"/>), which the intake does
     /// anyway; the parser's own check cost a quarter of the parse.

@@ -14,13 +14,15 @@ namespace Portal.Search.Journal;
 /// imports); such a record starts with <c>{</c>;</item>
 /// <item>an intake request as accepted (<see cref="IntakeBatch"/>), normalised when indexed:
 /// <c>[1][flags][received at: UTC ticks, int64][id seed: 16 bytes][events: int32][tags length: int32][tags][body]</c>;
-/// the body is the request's as it was sent (gzip or zlib, flagged) when it came compressed, so the journal writes and
-/// syncs a seventh of the bytes.</item>
+/// when it came compressed, the record starts with <c>2</c> and holds the body as it was sent (gzip or zlib, flagged),
+/// so the journal writes and syncs a seventh of the bytes. A build that predates compressed records stops at them
+/// (they are not events) rather than reading them as a body.</item>
 /// </list>
 /// </summary>
 public static class JournalRecords
 {
     private const byte IntakeMarker = 1;
+    private const byte CompressedIntakeMarker = 2;
     private const byte LinesFlag = 1;
     private const byte GzipFlag = 2;
     private const byte ZlibFlag = 4;
@@ -38,12 +40,13 @@ public static class JournalRecords
     {
         var tags = batch.Tags is null ? [] : Encoding.UTF8.GetBytes(batch.Tags);
         var head = new byte[IntakeHeadSize + tags.Length];
-        head[0] = IntakeMarker;
+        head[0] = batch.SentEncoding is null ? IntakeMarker : CompressedIntakeMarker;
         head[1] = (byte)((batch.Lines ? LinesFlag : 0) | batch.SentEncoding switch
         {
             null => 0,
             "gzip" => GzipFlag,
-            _ => ZlibFlag,
+            "deflate" => ZlibFlag,
+            var other => throw new ArgumentException($"Unknown encoding '{other}'", nameof(batch)),
         });
         BinaryPrimitives.WriteInt64LittleEndian(head.AsSpan(2), batch.ReceivedAt.UtcTicks);
         BinaryPrimitives.WriteUInt128LittleEndian(head.AsSpan(10), batch.IdSeed);
@@ -59,15 +62,20 @@ public static class JournalRecords
     /// <summary>The intake batch of a record (its body decompressed), or null for a record of normalised events.</summary>
     public static IntakeBatch? ReadIntake(byte[] payload)
     {
-        if (payload.Length == 0 || payload[0] != IntakeMarker)
+        if (payload.Length == 0 || payload[0] is not (IntakeMarker or CompressedIntakeMarker))
         {
             return null;
         }
         var span = payload.AsSpan();
+        var known = payload[0] == IntakeMarker ? LinesFlag : LinesFlag | GzipFlag | ZlibFlag;
+        if ((span[1] & ~known) != 0 || payload[0] == CompressedIntakeMarker && (span[1] & (GzipFlag | ZlibFlag)) is 0 or (GzipFlag | ZlibFlag))
+        {
+            throw new InvalidDataException($"Intake record with unknown flags {span[1]:x2}: written by a newer build?");
+        }
         var tagsLength = BinaryPrimitives.ReadInt32LittleEndian(span[30..]);
         var tags = tagsLength == 0 ? null : Encoding.UTF8.GetString(span.Slice(IntakeHeadSize, tagsLength));
         ReadOnlyMemory<byte> body = payload.AsMemory(IntakeHeadSize + tagsLength);
-        if ((span[1] & (GzipFlag | ZlibFlag)) != 0)
+        if (payload[0] == CompressedIntakeMarker)
         {
             body = Inflate(payload, IntakeHeadSize + tagsLength, (span[1] & GzipFlag) != 0);
         }
@@ -84,7 +92,8 @@ public static class JournalRecords
     {
         using var sent = new MemoryStream(payload, offset, payload.Length - offset, writable: false);
         using Stream inflating = gzip ? new GZipStream(sent, CompressionMode.Decompress) : new ZLibStream(sent, CompressionMode.Decompress);
-        using var body = new MemoryStream((payload.Length - offset) * 8);
+        // The intake refused bodies beyond its limit, so a record never inflates to more.
+        using var body = new MemoryStream((int)Math.Min((payload.Length - offset) * 8L, IntakePayload.MaxPayloadBytes));
         inflating.CopyTo(body);
         return body.GetBuffer().AsMemory(0, (int)body.Length);
     }

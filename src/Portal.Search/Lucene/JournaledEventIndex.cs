@@ -89,8 +89,9 @@ public sealed class JournaledEventIndex : IDisposable
 
     /// <summary>
     /// Journals an intake request as it came (normalised when indexed); returns once it is durable. Throws
-    /// <see cref="StoreBusyException"/> when indexing is behind. Releases the batch's body (<see cref="IntakeBatch.ReleaseBody"/>)
-    /// once journaled and, when it stays in memory, normalised; or at once when refused.
+    /// <see cref="StoreBusyException"/> when indexing is behind. Releases the body as sent (<see cref="IntakeBatch.ReleaseSent"/>)
+    /// once journaled, and the batch's body (<see cref="IntakeBatch.ReleaseBody"/>) once journaled and, when it stays in
+    /// memory, normalised; both at once when refused.
     /// </summary>
     public Task AcceptAsync(IntakeBatch batch, CancellationToken cancellationToken)
     {

@@ -212,7 +212,7 @@ public sealed class JournaledEventIndexTests : IDisposable
     [Theory]
     [InlineData("gzip")]
     [InlineData("deflate")]
-    public async Task Open_CompressedIntakeBatchJournaledAsSent_ReplayedOnceWithTheSameIds(string encoding)
+    public void Open_CompressedIntakeBatchJournaledAsSent_ReplayedOnceWithTheSameIds(string encoding)
     {
         // The journal keeps a compressed request's bytes as sent: a seventh of the body for logs like these.
         var json = "[" + string.Join(",", Enumerable.Range(0, 80).Select(i => $$"""{"ddsource":"sshd","message":"Failed password for root from 203.0.113.{{i % 250}} port 22 ssh2"}""")) + "]";
@@ -233,24 +233,40 @@ public sealed class JournaledEventIndexTests : IDisposable
         Assert.Equal(80, recovered.Index.Count(QueryParser.Parse("@evt.outcome:failure"), T0.AddDays(-1), T0.AddDays(1)));
     }
 
-    [Fact]
-    public async Task AcceptAsync_CompressedBatch_JournalsWhatWasSentAndReleasesEachBufferOnce()
+    [Theory]
+    [InlineData("gzip", 0)]
+    [InlineData("deflate", 0)]
+    [InlineData("gzip", 64 << 20)]
+    public async Task AcceptAsync_CompressedBatch_ReleasesWhatWasSentOnceJournaledAndTheBodyOnce(string encoding, long budget)
     {
         var json = """[{"message":"sent compressed"},{"message":"sent compressed too"}]""";
         var (body, sent) = (0, 0);
-        IntakeBatch Tracked() => Intake(json)
+        var batch = Intake(json)
             .OnRelease(() => Interlocked.Increment(ref body))
-            .WithSent(Compress(json, "gzip"), "gzip", () => Interlocked.Increment(ref sent));
-        // Beyond the memory budget, so the indexer reads the compressed record back from the journal.
-        using var index = new JournaledEventIndex(_directory.Path, maxBufferedBytes: 0);
+            .WithSent(Compress(json, encoding), encoding, () => Interlocked.Increment(ref sent));
+        // With no memory budget the indexer reads the compressed record back from the journal; with one it normalises the body.
+        using var index = new JournaledEventIndex(_directory.Path, maxBufferedBytes: budget);
 
-        await index.AcceptAsync(Tracked(), CancellationToken.None);
-        Assert.Equal((1, 1), (Volatile.Read(ref body), Volatile.Read(ref sent)));
+        await index.AcceptAsync(batch, CancellationToken.None);
+        Assert.Equal(1, Volatile.Read(ref sent));
+        Assert.Null(batch.Sent);
         await index.RefreshAsync(CancellationToken.None);
 
         Assert.Equal(2, index.Index.Count(QueryParser.Parse("compressed"), T0.AddDays(-1), T0.AddDays(1)));
-        Assert.True(index.BatchesReadBack > 0);
-        Assert.Equal((1, 1), (body, sent));
+        Assert.Equal(budget == 0, index.BatchesReadBack > 0);
+        Assert.Equal((1, 1), (Volatile.Read(ref body), Volatile.Read(ref sent)));
+    }
+
+    [Theory]
+    [InlineData(1, 0x80)]
+    [InlineData(2, 0x00)]
+    [InlineData(2, 0x06)]
+    public void ReadIntake_UnknownFlags_RefusedRatherThanMisread(byte marker, byte flags)
+    {
+        var record = JournalRecords.IntakeHead(Intake("""[{"message":"x"}]""")).Concat("""[{"message":"x"}]"""u8.ToArray()).ToArray();
+        (record[0], record[1]) = (marker, flags);
+
+        Assert.Throws<InvalidDataException>(() => JournalRecords.ReadIntake(record));
     }
 
     private static byte[] Compress(string json, string encoding)

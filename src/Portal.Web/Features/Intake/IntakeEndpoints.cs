@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Runtime.InteropServices;
 using System.IO.Compression;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.Features;
@@ -22,9 +21,12 @@ namespace Portal.Web.Features.Intake;
 public static class IntakeEndpoints
 {
     /// <summary>Datadog's limits.</summary>
-    public const int MaxPayloadBytes = 5 * 1024 * 1024;
+    public const int MaxPayloadBytes = IntakePayload.MaxPayloadBytes;
     public const int MaxEventsPerRequest = IntakePayload.MaxEvents;
     public const int MaxEventBytes = IntakePayload.MaxEventBytes;
+
+    /// <summary>The compressed bytes a request may send: the uncompressed limit and room for the format's own overhead.</summary>
+    private const int MaxSentBytes = MaxPayloadBytes + (64 << 10);
 
     public static void AddIntake(this WebApplicationBuilder builder)
     {
@@ -96,7 +98,8 @@ public static class IntakeEndpoints
         {
             return Problem(StatusCodes.Status413PayloadTooLarge, "Payload too large", $"The payload exceeds {MaxPayloadBytes} bytes uncompressed.");
         }
-        if (limiter.TryAcquire(key.TenantId, body.Value.Length) is { } wait)
+        // Charged for what it sent or what it holds, whichever is larger.
+        if (limiter.TryAcquire(key.TenantId, Math.Max(body.Value.Length, buffer.SentCount)) is { } wait)
         {
             http.Response.Headers.RetryAfter = Math.Max(1, Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
             return Problem(StatusCodes.Status429TooManyRequests, "Rate limit exceeded", "The organisation's intake rate limit is exceeded; nothing of this request was stored. Retry after the Retry-After delay.");
@@ -125,9 +128,10 @@ public static class IntakeEndpoints
     }
 
     /// <summary>
-    /// The decompressed body, or null when it exceeds <see cref="MaxPayloadBytes"/>. A compressed body is read as sent first
-    /// (the journal keeps those bytes), then inflated; each goes into one pooled buffer sized from the declared length
-    /// (compressed bodies grow about tenfold) and doubled when short, without a copy at the end.
+    /// The decompressed body, or null when it exceeds <see cref="MaxPayloadBytes"/> (or the bytes sent exceed
+    /// <see cref="MaxSentBytes"/>). A compressed body is read as sent first (the journal keeps those bytes when they are
+    /// the smaller), then inflated; each goes into one pooled buffer sized from the declared length (compressed bodies
+    /// grow about tenfold) and doubled when short, without a copy at the end.
     /// </summary>
     private static async Task<ReadOnlyMemory<byte>?> ReadBodyAsync(HttpContext http, string encoding, BodyBuffer buffer, CancellationToken cancellationToken)
     {
@@ -143,26 +147,27 @@ public static class IntakeEndpoints
         }
         if (!compressed)
         {
-            return await ReadAllAsync(http.Request.Body, buffer.Body, declared is { } length ? length + 1 : 64 * 1024, MaxPayloadBytes, cancellationToken);
+            return await ReadAllAsync(http.Request.Body, buffer.Body, declared is { } length ? length + 1 : 64 * 1024, MaxPayloadBytes, cancellationToken) is { } plain ? plain.AsMemory() : null;
         }
         if (await ReadAllAsync(http.Request.Body, buffer.Sent, declared is { } sentLength ? sentLength + 1 : 16 * 1024, MaxSentBytes, cancellationToken) is not { } sent)
         {
             return null;
         }
-        (buffer.SentBytes, buffer.SentEncoding) = (sent, encoding);
+        buffer.SentCount = sent.Count;
         // The limit applies to the decompressed bytes, so a small compressed bomb is refused like a large body.
-        using var source = MemoryMarshal.TryGetArray(sent, out var segment) ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false) : throw new InvalidOperationException("Pooled buffers are arrays.");
+        var source = new MemoryStream(sent.Array!, sent.Offset, sent.Count, writable: false);
         await using Stream decompressing = encoding == "gzip"
             ? new GZipStream(source, CompressionMode.Decompress)
             : new ZLibStream(source, CompressionMode.Decompress);
-        return await ReadAllAsync(decompressing, buffer.Body, sent.Length * 10L + 1, MaxPayloadBytes, cancellationToken);
+        var body = await ReadAllAsync(decompressing, buffer.Body, sent.Count * 10L + 1, MaxPayloadBytes, cancellationToken);
+        // Kept for the journal only when smaller than the body: bytes after the compressed stream, which inflating
+        // ignores, are never stored.
+        buffer.Compressed = body is { } inflated && sent.Count < inflated.Count ? (sent, encoding) : null;
+        return body is { } decompressed ? decompressed.AsMemory() : null;
     }
 
-    /// <summary>The compressed bytes a request may send: the uncompressed limit and room for the format's own overhead.</summary>
-    private const int MaxSentBytes = MaxPayloadBytes + (64 << 10);
-
     /// <summary>Reads <paramref name="source"/> to its end into <paramref name="into"/>; null beyond <paramref name="max"/> bytes.</summary>
-    private static async Task<ReadOnlyMemory<byte>?> ReadAllAsync(Stream source, PooledBytes into, long expected, int max, CancellationToken cancellationToken)
+    private static async Task<ArraySegment<byte>?> ReadAllAsync(Stream source, PooledBytes into, long expected, int max, CancellationToken cancellationToken)
     {
         var bytes = into.Rent((int)Math.Clamp(expected, 4096, max + 1L));
         var filled = 0;
@@ -179,7 +184,7 @@ public static class IntakeEndpoints
                 bytes = into.Grow(filled, Math.Min(bytes.Length * 2, max + 1));
             }
         }
-        return bytes.AsMemory(0, filled);
+        return new ArraySegment<byte>(bytes, 0, filled);
     }
 
     /// <summary>
@@ -190,22 +195,24 @@ public static class IntakeEndpoints
     /// </summary>
     private sealed class BodyBuffer
     {
+        /// <summary>The decompressed body's buffer.</summary>
         public PooledBytes Body { get; } = new();
 
+        /// <summary>The buffer of the body as sent, when it came compressed.</summary>
         public PooledBytes Sent { get; } = new();
 
-        /// <summary>The body as sent, when it came compressed, and its encoding.</summary>
-        public ReadOnlyMemory<byte>? SentBytes { get; set; }
+        /// <summary>What the journal keeps of a compressed body: the bytes as sent and their encoding; null to keep the body.</summary>
+        public (ArraySegment<byte> Bytes, string Encoding)? Compressed { get; set; }
 
-        /// <inheritdoc cref="SentBytes"/>
-        public string? SentEncoding { get; set; }
+        /// <summary>How many bytes a compressed body took as sent, for the rate limiter (0 for a plain body).</summary>
+        public int SentCount { get; set; }
 
         /// <summary>Hands the buffers over with <paramref name="batch"/>, whose releases return them.</summary>
         public IntakeBatch HandOver(IntakeBatch batch)
         {
             var body = Body.HandOver();
             batch.OnRelease(() => PooledBytes.Return(body));
-            if (SentBytes is { } sent && SentEncoding is { } encoding)
+            if (Compressed is var (sent, encoding))
             {
                 var sentArray = Sent.HandOver();
                 batch.WithSent(sent, encoding, () => PooledBytes.Return(sentArray));
@@ -213,6 +220,7 @@ public static class IntakeEndpoints
             return batch;
         }
 
+        /// <summary>Returns whatever was not handed over (the whole request's buffers after a refusal).</summary>
         public void ReturnUnlessHandedOver()
         {
             Body.ReturnUnlessHandedOver();
@@ -246,8 +254,10 @@ public static class IntakeEndpoints
             return bytes;
         }
 
+        /// <summary>Returns a handed-over array to the pool.</summary>
         public static void Return(byte[] bytes) => Pool.Return(bytes);
 
+        /// <summary>Returns the array unless it was handed over.</summary>
         public void ReturnUnlessHandedOver()
         {
             if (_bytes is { } bytes)

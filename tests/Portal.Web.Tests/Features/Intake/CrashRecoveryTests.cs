@@ -18,6 +18,7 @@ public sealed class CrashRecoveryTests : IDisposable
     {
         var (apiKey, appKey) = await PortalProcess.CreateTenantAsync(_data.Path, "Crash Test");
         var acknowledged = new ConcurrentBag<int>();
+        var gzippedAcknowledged = 0;
         var next = 0;
 
         using (var portal = await PortalProcess.StartAsync(_data.Path))
@@ -34,13 +35,18 @@ public sealed class CrashRecoveryTests : IDisposable
                         ["ddsource"] = "app", ["service"] = "checkout", ["message"] = $"order {seq} paid", ["seq"] = seq,
                     }).ToArray());
                     // Every other request gzipped, as shippers send them: the journal keeps those as sent.
-                    var request = new HttpRequestMessage(HttpMethod.Post, "api/v2/logs") { Content = first / 50 % 2 == 0 ? JsonContent.Create(batch) : Gzipped(batch) };
+                    var gzipped = first / 50 % 2 == 1;
+                    var request = new HttpRequestMessage(HttpMethod.Post, "api/v2/logs") { Content = gzipped ? Gzipped(batch) : JsonContent.Create(batch) };
                     request.Headers.Add("DD-API-KEY", apiKey);
                     try
                     {
                         using var response = await http.SendAsync(request);
                         if (response.StatusCode == HttpStatusCode.Accepted)
                         {
+                            if (gzipped)
+                            {
+                                Interlocked.Increment(ref gzippedAcknowledged);
+                            }
                             foreach (var seq in Enumerable.Range(first, 50))
                             {
                                 acknowledged.Add(seq);
@@ -70,6 +76,7 @@ public sealed class CrashRecoveryTests : IDisposable
         var found = await AllSequenceNumbersAsync(restarted, apiKey, appKey);
 
         Assert.True(acknowledged.Count >= 3_000);
+        Assert.True(gzippedAcknowledged > 0, "No gzipped request was acknowledged.");
         var duplicates = found.GroupBy(s => s).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
         Assert.True(duplicates.Count == 0, $"Duplicated after recovery: {string.Join(", ", duplicates.Take(10))}");
         var lost = acknowledged.Except(found).ToList();
