@@ -40,8 +40,10 @@ public static class JournalRecords
     {
         var tags = batch.Tags is null ? [] : Encoding.UTF8.GetBytes(batch.Tags);
         var head = new byte[IntakeHeadSize + tags.Length];
-        head[0] = batch.SentEncoding is null ? IntakeMarker : CompressedIntakeMarker;
-        head[1] = (byte)((batch.Lines ? LinesFlag : 0) | batch.SentEncoding switch
+        // Decided by the bytes the record will hold (IntakeBody): the body as sent while the batch still has it.
+        var encoding = batch.Sent is null ? null : batch.SentEncoding;
+        head[0] = encoding is null ? IntakeMarker : CompressedIntakeMarker;
+        head[1] = (byte)((batch.Lines ? LinesFlag : 0) | encoding switch
         {
             null => 0,
             "gzip" => GzipFlag,
@@ -70,7 +72,7 @@ public static class JournalRecords
         var known = payload[0] == IntakeMarker ? LinesFlag : LinesFlag | GzipFlag | ZlibFlag;
         if ((span[1] & ~known) != 0 || payload[0] == CompressedIntakeMarker && (span[1] & (GzipFlag | ZlibFlag)) is 0 or (GzipFlag | ZlibFlag))
         {
-            throw new InvalidDataException($"Intake record with unknown flags {span[1]:x2}: written by a newer build?");
+            throw new InvalidDataException($"Intake record {payload[0]} with unknown flags {span[1]:x2}: written by another build?");
         }
         var tagsLength = BinaryPrimitives.ReadInt32LittleEndian(span[30..]);
         var tags = tagsLength == 0 ? null : Encoding.UTF8.GetString(span.Slice(IntakeHeadSize, tagsLength));

@@ -135,6 +135,11 @@ public sealed class JournaledEventIndex : IDisposable
         await append.Durable.Task.WaitAsync(cancellationToken);
     }
 
+    /// <summary>Bytes of records written to the journal since it was opened (what intake costs the disk).</summary>
+    public long JournaledBytes => Interlocked.Read(ref _journaledBytes);
+
+    private long _journaledBytes;
+
     /// <summary>Returns once every event acknowledged before the call is searchable.</summary>
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
@@ -237,6 +242,7 @@ public sealed class JournaledEventIndex : IDisposable
                 }
                 continue;
             }
+            Interlocked.Add(ref _journaledBytes, group.Sum(g => (long)g.Head.Length + g.Body.Length));
             for (var i = 0; i < group.Count; i++)
             {
                 batch++;

@@ -263,10 +263,14 @@ public sealed class JournaledEventIndexTests : IDisposable
     [InlineData(2, 0x06)]
     public void ReadIntake_UnknownFlags_RefusedRatherThanMisread(byte marker, byte flags)
     {
-        var record = JournalRecords.IntakeHead(Intake("""[{"message":"x"}]""")).Concat("""[{"message":"x"}]"""u8.ToArray()).ToArray();
+        // A body valid for either reading (compressed for the compressed marker), so only the flags can be at fault.
+        const string json = """[{"message":"x"}]""";
+        var body = marker == 2 ? Compress(json, flags == 0 ? "deflate" : "gzip") : Encoding.UTF8.GetBytes(json);
+        var record = JournalRecords.IntakeHead(Intake(json)).Concat(body).ToArray();
         (record[0], record[1]) = (marker, flags);
 
-        Assert.Throws<InvalidDataException>(() => JournalRecords.ReadIntake(record));
+        var refused = Assert.Throws<InvalidDataException>(() => JournalRecords.ReadIntake(record));
+        Assert.Contains("unknown flags", refused.Message, StringComparison.Ordinal);
     }
 
     private static byte[] Compress(string json, string encoding)

@@ -160,9 +160,13 @@ public static class IntakeEndpoints
             ? new GZipStream(source, CompressionMode.Decompress)
             : new ZLibStream(source, CompressionMode.Decompress);
         var body = await ReadAllAsync(decompressing, buffer.Body, sent.Count * 10L + 1, MaxPayloadBytes, cancellationToken);
-        // Kept for the journal only when smaller than the body: bytes after the compressed stream, which inflating
-        // ignores, are never stored.
+        // Kept for the journal only when smaller than the body, so bytes trailing the compressed stream (which inflating
+        // ignores) never make the journal hold more than the body itself; otherwise the buffer goes back at once.
         buffer.Compressed = body is { } inflated && sent.Count < inflated.Count ? (sent, encoding) : null;
+        if (buffer.Compressed is null)
+        {
+            buffer.Sent.ReturnUnlessHandedOver();
+        }
         return body is { } decompressed ? decompressed.AsMemory() : null;
     }
 

@@ -149,11 +149,17 @@ public sealed class IntakeApiTests(PortalFixture portal)
         content.Headers.ContentEncoding.Add(encoding);
         var request = new HttpRequestMessage(HttpMethod.Post, "api/v2/logs") { Content = content };
         request.Headers.Add("DD-API-KEY", tenant.ApiKey);
+        var journal = portal.Services.GetRequiredService<Portal.Search.Lucene.TenantIndexes>().GetJournaled(tenant.Id, "logs");
+        var journaled = journal.JournaledBytes;
 
         using var response = await client.SendAsync(request);
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         Assert.Equal(3, (await SearchAsync(tenant, "@network.client.ip:192.0.2.9")).Count);
+        // The journal holds the compressed bytes as sent (smaller than the body), or with trailing bytes the body instead:
+        // never the trailing bytes. A record's head takes a few dozen bytes.
+        var recorded = journal.JournaledBytes - journaled;
+        Assert.InRange(recorded, trailingBytes == 0 ? 1 : json.Length, trailingBytes == 0 ? json.Length : json.Length + 256);
     }
 
     [Fact]
