@@ -63,17 +63,20 @@ public sealed class LogEvent
     public AttributeValues GetAttribute(string path)
     {
         var index = _index ?? IndexLeaves();
-        var slots = index.Slots;
+        var slot = index.Slots[SlotOf(index.Slots, index.Leaves, path, PathHash(path))];
+        return slot.Count == 0 ? default : new AttributeValues(index.Leaves, slot.Start, slot.Count);
+    }
+
+    /// <summary>The slot holding <paramref name="path"/>, or the empty one where it would go.</summary>
+    private static int SlotOf(LeafSlot[] slots, KeyValuePair<string, AttributeValue>[] leaves, string path, int hash)
+    {
         var mask = slots.Length - 1;
-        var hash = PathHash(path);
-        for (var at = hash & mask; slots[at].Count != 0; at = (at + 1) & mask)
+        var at = hash & mask;
+        while (slots[at].Count != 0 && (slots[at].Hash != hash || leaves[slots[at].Start].Key is var key && !ReferenceEquals(key, path) && key != path))
         {
-            if (slots[at].Hash == hash && index.Leaves[slots[at].Start].Key is var key && (ReferenceEquals(key, path) || key == path))
-            {
-                return new AttributeValues(index.Leaves, slots[at].Start, slots[at].Count);
-            }
+            at = (at + 1) & mask;
         }
-        return default;
+        return at;
     }
 
     /// <summary>
@@ -86,17 +89,11 @@ public sealed class LogEvent
     {
         var leaves = _leaves ??= AttributePath.FlattenToArray(Attributes);
         var slots = new LeafSlot[Math.Max(8, (int)BitOperations.RoundUpToPowerOf2((uint)leaves.Length * 2))];
-        var mask = slots.Length - 1;
         var repeated = false;
         for (var i = 0; i < leaves.Length; i++)
         {
-            var path = leaves[i].Key;
-            var hash = PathHash(path);
-            var at = hash & mask;
-            while (slots[at].Count != 0 && (slots[at].Hash != hash || leaves[slots[at].Start].Key is var key && !ReferenceEquals(key, path) && key != path))
-            {
-                at = (at + 1) & mask;
-            }
+            var hash = PathHash(leaves[i].Key);
+            var at = SlotOf(slots, leaves, leaves[i].Key, hash);
             if (slots[at].Count == 0)
             {
                 slots[at] = new LeafSlot(hash, i, 1);
