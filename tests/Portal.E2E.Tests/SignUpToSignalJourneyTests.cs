@@ -88,8 +88,9 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal)
         await query.PressAsync("Enter");
         await Expect(query).ToHaveValueAsync("source:sshd @network.client.ip:198.51.100.77");
         await query.PressAsync("Enter");
-        await Expect(count).ToHaveTextAsync("13 logs");
+        // The URL first: the count on screen is still the previous query's until the new search has run.
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("q=source%3Asshd%20%40network.client.ip%3A198.51.100.77"));
+        await Expect(count).ToHaveTextAsync("13 logs");
 
         // Live tail: new logs appear without searching again.
         await page.ClickAsync("#log-live");

@@ -1,5 +1,4 @@
 using System.Text.Json.Nodes;
-using System.Text.RegularExpressions;
 using Portal.Detection.Events;
 using Portal.Detection.Intake.Parsers;
 using Portal.Detection.ThreatIntel;
@@ -79,7 +78,7 @@ public static class IntakeNormalizer
                 JsonMessageParser.Parse(draft);
             }
         }
-        catch (Exception e) when (e is FormatException or OverflowException or RegexMatchTimeoutException)
+        catch (Exception e) when (e is FormatException or OverflowException)
         {
             // A parser never refuses an event (the intake acknowledged it before parsing): the line keeps its message.
             AttributePath.Set(draft.Attributes, ParseErrorAttribute, JsonValue.Create(e.GetType().Name));

@@ -132,4 +132,41 @@ public class SshdParserTests
 
         Assert.True(QueryMatcher.Matches(query, e));
     }
+
+    /// <summary>
+    /// Lines of a quarter of a megabyte built to make a backtracking pattern try every split: the parsers have no match
+    /// timeout (an event's attributes must not depend on the machine's load), so each of their patterns must stay linear.
+    /// A quadratic pattern takes hours on these lines; the generous bound only turns such a hang into a failure.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(CraftedLines))]
+    public async Task CraftedLongLines_ParseInLinearTime(string source, string message, string? expectedIp)
+    {
+        // A TimeoutException here means a pattern backtracks.
+        var e = await Task.Run(() => IntakeSamples.Line(source, message)).WaitAsync(TimeSpan.FromSeconds(60));
+
+        Assert.Equal(expectedIp, e.Text("network.client.ip"));
+    }
+
+    public static TheoryData<string, string, string?> CraftedLines()
+    {
+        const int Repeats = 30_000;
+        string Repeat(string part) => string.Concat(Enumerable.Repeat(part, Repeats));
+        return new()
+        {
+            // Every " from " but the last is followed by an address and no port.
+            { "sshd", "Failed password for " + Repeat("a from b ") + "from 203.0.113.9 port 22 ssh2", "203.0.113.9" },
+            { "sshd", "Failed password for " + Repeat("a from b "), null },
+            { "sshd", "Invalid user " + Repeat("x from y port ") + "z", null },
+            { "sshd", "maximum authentication attempts exceeded for " + Repeat("u from 1.2.3.4 ") + "from 203.0.113.8 port 1", "203.0.113.8" },
+            { "sshd", "Mar  3 14:02:11" + new string(' ', 200_000) + "host" + new string(' ', 50_000), null },
+            { "sshd", "authentication failure; logname=" + Repeat("a uid= ") + " rhost=203.0.113.7", null },
+            { "sshd", "Connection closed by " + Repeat("authenticating user u ") + "port 1", null },
+            // Quoted request fields full of escapes and quotes that close nothing.
+            { "apache", "198.51.100.4 - - [10/Oct/2000:13:55:36 -0700] \"" + Repeat("GET \\\" x ") + "\" 200 12", "198.51.100.4" },
+            { "apache", "198.51.100.4 - - [10/Oct/2000:13:55:36 -0700] \"" + Repeat("GET \\\" x ") + " 200 12", null },
+            { "apache", "198.51.100.4 - - [10/Oct/2000:13:55:36 -0700] \"GET / HTTP/1.1\" 200 12 \"" + Repeat("\\\" ") + "\" \"ua\"", "198.51.100.4" },
+            { "apache", "198.51.100.4 - - [" + Repeat("10/Oct/2000 [") + "] \"GET / HTTP/1.1\" 200 12", "198.51.100.4" },
+        };
+    }
 }
