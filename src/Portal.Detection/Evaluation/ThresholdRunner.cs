@@ -16,7 +16,16 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
 {
     private const int SweepEvery = 1 << 16;
 
-    private readonly TimeSpan _window = TimeSpan.FromSeconds(rule.Definition.Options.EvaluationWindow);
+    private readonly long _windowTicks = TimeSpan.FromSeconds(rule.Definition.Options.EvaluationWindow).Ticks;
+
+    /// <summary>Each query's aggregation, read once: judging a group reads every query's value after every event.</summary>
+    private readonly Aggregation[] _aggregations = rule.Queries.Select(q => q.Aggregation switch
+    {
+        RuleAggregations.Cardinality => Aggregation.Cardinality,
+        RuleAggregations.Sum => Aggregation.Sum,
+        RuleAggregations.Max => Aggregation.Max,
+        _ => Aggregation.Count,
+    }).ToArray();
     private readonly Dictionary<string, Group> _groups = new(StringComparer.Ordinal);
     private long _sequence;
 
@@ -47,7 +56,7 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
         if (++_sequence % SweepEvery == 0)
         {
             // Before the lookup, so that the group this event joins is never swept from under it.
-            Sweep(e.Timestamp);
+            Sweep(e.Timestamp.UtcTicks);
         }
         if (!_groups.TryGetValue(key, out var group))
         {
@@ -55,15 +64,16 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
             _groups[key] = group;
         }
 
+        var cutoff = e.Timestamp.UtcTicks - _windowTicks;
         foreach (var window in group.Windows)
         {
-            if (_window == TimeSpan.Zero)
+            if (_windowTicks == 0)
             {
                 window.Clear();
             }
             else
             {
-                window.Prune(e.Timestamp - _window);
+                window.Prune(cutoff);
             }
         }
         var distinct = q.DistinctField is { } field ? FieldNames.FirstValue(field, e) : null;
@@ -74,7 +84,7 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
         var aggregates = _values.Values;
         for (var i = 0; i < aggregates.Length; i++)
         {
-            aggregates[i] = group.Windows[i].Value(Rule.Queries[i].Aggregation);
+            aggregates[i] = group.Windows[i].Value(_aggregations[i]);
         }
         if (FirstCase(_values) is not { } matched)
         {
@@ -94,40 +104,44 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
         {
             sampled += window.SampleCount;
         }
-        var samples = new List<LogEvent>(Math.Min(sampled, SampleSize));
+        // An open signal's later candidates usually bring no sample: its earlier events were handed to it already.
+        var samples = sampled == 0 ? null : new List<LogEvent>(Math.Min(sampled, SampleSize));
         var first = e.Timestamp;
         for (var i = 0; i < group.Windows.Length; i++)
         {
             var window = group.Windows[i];
             windowCounts[i] = window.Count;
             newCounts[i] = window.CountAfter(group.Attributed);
-            window.TakeSamples(SampleSize - samples.Count, samples);
+            if (samples is not null)
+            {
+                window.TakeSamples(SampleSize - samples.Count, samples);
+            }
             if (window.First is { } earliest && earliest < first)
             {
                 first = earliest;
             }
         }
         group.Attributed = _sequence;
-        if (samples.Count > 1)
+        if (samples is { Count: > 1 })
         {
             samples.Sort((a, b) => a.Timestamp.CompareTo(b.Timestamp));
         }
         return new SignalCandidate(
             key, group.GroupBy ??= GroupBy(group.Values), matched, _values.Snapshot(),
-            new QueryValues<long>(_values.Names, newCounts), new QueryValues<long>(_values.Names, windowCounts), first, e.Timestamp, samples);
+            new QueryValues<long>(_values.Names, newCounts), new QueryValues<long>(_values.Names, windowCounts), first, e.Timestamp, (IReadOnlyList<LogEvent>?)samples ?? []);
     }
 
     private static IReadOnlyList<string> QueryNames(CompiledRule rule) => Array.AsReadOnly(rule.Queries.Select(q => q.Name).ToArray());
 
     /// <summary>Forgets groups whose windows have emptied, so memory follows the active groups, not every group ever seen.</summary>
-    private void Sweep(DateTimeOffset now)
+    private void Sweep(long nowTicks)
     {
         var idle = new List<string>();
         foreach (var (key, group) in _groups)
         {
             foreach (var window in group.Windows)
             {
-                window.Prune(now - _window);
+                window.Prune(nowTicks - _windowTicks);
             }
             if (group.Windows.All(w => w.Count == 0))
             {
@@ -138,6 +152,14 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
         {
             _groups.Remove(key);
         }
+    }
+
+    private enum Aggregation
+    {
+        Count,
+        Cardinality,
+        Sum,
+        Max,
     }
 
     private sealed class Group(string[] values, int queries)
@@ -199,11 +221,12 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
             {
                 Resize(_stamps.Length * 2);
             }
+            var ticks = timestamp.UtcTicks;
             var at = Slot(Count++);
-            _stamps[at] = new Stamp(timestamp.UtcTicks, sequence);
+            _stamps[at] = new Stamp(ticks, sequence);
             if (_samples.Count < SampleSize)
             {
-                _samples.Enqueue((timestamp.UtcTicks, e));
+                _samples.Enqueue((ticks, e));
             }
             if (distinct is not null)
             {
@@ -230,9 +253,9 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
             }
         }
 
-        public void Prune(DateTimeOffset cutoff)
+        /// <summary>Drops the entries and samples older than <paramref name="ticks"/> (UTC).</summary>
+        public void Prune(long ticks)
         {
-            var ticks = cutoff.UtcTicks;
             while (Count > 0 && _stamps[_start].Ticks < ticks)
             {
                 RemoveOldest();
@@ -270,11 +293,11 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
             _sum = 0;
         }
 
-        public double Value(string aggregation) => aggregation switch
+        public double Value(Aggregation aggregation) => aggregation switch
         {
-            RuleAggregations.Cardinality => _distinct?.Count ?? 0,
-            RuleAggregations.Sum => _sum,
-            RuleAggregations.Max => _maxima is not null && _maxima.Count > _maxHead ? _maxima[_maxHead].Value : 0,
+            Aggregation.Cardinality => _distinct?.Count ?? 0,
+            Aggregation.Sum => _sum,
+            Aggregation.Max => _maxima is not null && _maxima.Count > _maxHead ? _maxima[_maxHead].Value : 0,
             _ => Count,
         };
 

@@ -30,11 +30,20 @@ public static class SignalLifecycle
         {
             // An open signal absorbs every later match of a busy group: this path allocates nothing of its own.
             open.LastSeen = candidate.LastSeen > open.LastSeen ? candidate.LastSeen : open.LastSeen;
-            foreach (var (query, count) in candidate.NewCounts)
+            if (candidate.NewCounts is QueryValues<long> counts)
             {
-                open.EventsMatched += count;
-                ref var byQuery = ref CollectionsMarshal.GetValueRefOrAddDefault(open.EventsMatchedByQuery, query, out _);
-                byQuery += count;
+                // A threshold runner's counts, read without an enumerator.
+                for (var i = 0; i < counts.Values.Length; i++)
+                {
+                    Absorb(open, counts.Names[i], counts.Values[i]);
+                }
+            }
+            else
+            {
+                foreach (var (query, count) in candidate.NewCounts)
+                {
+                    Absorb(open, query, count);
+                }
             }
             for (var i = 0; i < candidate.Samples.Count && open.SampleEventIds.Count < MaxSamples; i++)
             {
@@ -80,6 +89,13 @@ public static class SignalLifecycle
             SampleEventIds = candidate.Samples.Select(s => s.Id).Take(MaxSamples).ToList(),
             Attributes = AddDetails(CopyAttributes(sample), candidate),
         };
+    }
+
+    private static void Absorb(SecuritySignal open, string query, long count)
+    {
+        open.EventsMatched += count;
+        ref var byQuery = ref CollectionsMarshal.GetValueRefOrAddDefault(open.EventsMatchedByQuery, query, out _);
+        byQuery += count;
     }
 
     /// <summary>
