@@ -22,14 +22,44 @@ internal abstract class RuleRunner(CompiledRule rule)
     /// <summary>Judges what is pending and complete once time has reached <paramref name="now"/> (the end of the stream at <see cref="DateTimeOffset.MaxValue"/>).</summary>
     public virtual IEnumerable<SignalCandidate> Advance(DateTimeOffset now) => [];
 
+    /// <summary>
+    /// The runners of <paramref name="rules"/>, in their order; threshold rules that differ only in their cases share
+    /// their windows (<see cref="ThresholdRunner.Sharing"/>).
+    /// </summary>
+    public static RuleRunner[] ForAll(IReadOnlyList<CompiledRule> rules)
+    {
+        var runners = new RuleRunner[rules.Count];
+        var thresholds = new List<int>();
+        for (var i = 0; i < rules.Count; i++)
+        {
+            if (NotThreshold(rules[i]) is { } runner)
+            {
+                runners[i] = runner;
+            }
+            else
+            {
+                thresholds.Add(i);
+            }
+        }
+        var shared = ThresholdRunner.Sharing([.. thresholds.Select(i => rules[i])]);
+        for (var i = 0; i < thresholds.Count; i++)
+        {
+            runners[thresholds[i]] = shared[i];
+        }
+        return runners;
+    }
+
     /// <summary>The runner of the rule's detection method.</summary>
-    public static RuleRunner For(CompiledRule rule) => rule.Definition.Options.DetectionMethod switch
+    public static RuleRunner For(CompiledRule rule) => NotThreshold(rule) ?? new ThresholdRunner(rule);
+
+    /// <summary>The runner of a rule whose method is not threshold, or null.</summary>
+    private static RuleRunner? NotThreshold(CompiledRule rule) => rule.Definition.Options.DetectionMethod switch
     {
         DetectionMethods.NewValue => new NewValueRunner(rule),
         DetectionMethods.ImpossibleTravel => new ImpossibleTravelRunner(rule),
         DetectionMethods.AnomalyDetection => new AnomalyRunner(rule),
         DetectionMethods.ThirdParty => new ThirdPartyRunner(rule),
-        _ => new ThresholdRunner(rule),
+        _ => null,
     };
 
     /// <summary>The first case whose condition holds for <paramref name="values"/>, or null.</summary>

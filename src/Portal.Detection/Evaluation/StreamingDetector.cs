@@ -43,7 +43,7 @@ public sealed class StreamingDetector
     private StreamingDetector(List<CompiledRule> all, Func<string>? newId, Action<CompiledRule, SignalCandidate>? sink, bool correlating)
     {
         _sink = sink;
-        _runners = all.Where(r => correlating || !r.IsCorrelation).Select(RuleRunner.For).ToArray();
+        _runners = RuleRunner.ForAll([.. all.Where(r => correlating || !r.IsCorrelation)]);
         var byKey = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var r = 0; r < _runners.Length; r++)
         {

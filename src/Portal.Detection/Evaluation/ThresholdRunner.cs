@@ -12,7 +12,121 @@ namespace Portal.Detection.Evaluation;
 /// number), not the event: only the few events a signal may take as samples are held, so a busy hour-long window costs
 /// tens of bytes per event rather than the event itself.
 /// </summary>
-internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
+/// <remarks>
+/// Rules that differ only in their cases (clones with other thresholds or severities) share their windows
+/// (<see cref="ThresholdWindows"/>): an event is added, pruned and aggregated once for all of them, and each rule keeps only
+/// what is its own in a group, the events it has handed to candidates and its samples.
+/// </remarks>
+internal sealed class ThresholdRunner : RuleRunner
+{
+    private readonly ThresholdWindows _windows;
+
+    /// <summary>This rule's place among the rules sharing <see cref="_windows"/>.</summary>
+    private readonly int _member;
+
+    private readonly QueryValues<double> _values;
+
+    /// <summary>A runner with windows of its own.</summary>
+    public ThresholdRunner(CompiledRule rule)
+        : this(rule, new ThresholdWindows(rule))
+    {
+    }
+
+    private ThresholdRunner(CompiledRule rule, ThresholdWindows windows)
+        : this(rule, windows, windows.Join())
+    {
+    }
+
+    private ThresholdRunner(CompiledRule rule, ThresholdWindows windows, int member)
+        : base(rule)
+    {
+        (_windows, _member) = (windows, member);
+        _values = new QueryValues<double>(Array.AsReadOnly(rule.Queries.Select(q => q.Name).ToArray()), new double[rule.Queries.Count]);
+    }
+
+    /// <summary>
+    /// Runners for threshold <paramref name="rules"/>, in their order: rules whose queries, grouping, aggregations and
+    /// evaluation window are the same share one set of windows.
+    /// </summary>
+    public static ThresholdRunner[] Sharing(IReadOnlyList<CompiledRule> rules)
+    {
+        var runners = new ThresholdRunner[rules.Count];
+        var families = new Dictionary<string, ThresholdWindows>(StringComparer.Ordinal);
+        for (var i = 0; i < rules.Count; i++)
+        {
+            if (ThresholdWindows.SharingKey(rules[i]) is not { } key)
+            {
+                runners[i] = new ThresholdRunner(rules[i]);
+                continue;
+            }
+            if (!families.TryGetValue(key, out var windows))
+            {
+                families[key] = windows = new ThresholdWindows(rules[i]);
+            }
+            runners[i] = new ThresholdRunner(rules[i], windows);
+        }
+        return runners;
+    }
+
+    public override SignalCandidate? Observe(int query, LogEvent e)
+    {
+        if (_windows.Observe(_member, query, e) is not { } group)
+        {
+            return null;
+        }
+        var member = group.Member(_member, Rule.Queries.Count);
+        member.Sample(query, e, _windows.SampleCutoff(e));
+        var aggregates = _values.Values;
+        for (var i = 0; i < aggregates.Length; i++)
+        {
+            aggregates[i] = group.Values[i];
+        }
+        // Most events leave every case unmet: the values are judged in a reused array, copied only for a candidate.
+        if (FirstCase(_values) is not { } matched)
+        {
+            return null;
+        }
+        return Candidate(group, member, matched, e);
+    }
+
+    private SignalCandidate Candidate(ThresholdWindows.Group group, ThresholdWindows.Member member, RuleCase matched, LogEvent e)
+    {
+        var windows = group.Windows;
+        var newCounts = new long[windows.Length];
+        var windowCounts = new long[windows.Length];
+        var sampled = member.SampleCount;
+        // An open signal's later candidates usually bring no sample: its earlier events were handed to it already.
+        var samples = sampled == 0 ? null : new List<LogEvent>(Math.Min(sampled, SampleSize));
+        var first = e.Timestamp;
+        for (var i = 0; i < windows.Length; i++)
+        {
+            var window = windows[i];
+            windowCounts[i] = window.Count;
+            newCounts[i] = window.CountAfter(member.Attributed);
+            if (window.First is { } earliest && earliest < first)
+            {
+                first = earliest;
+            }
+        }
+        member.TakeSamples(samples);
+        member.Attributed = group.Sequence;
+        if (samples is { Count: > 1 })
+        {
+            samples.Sort((a, b) => a.Timestamp.CompareTo(b.Timestamp));
+        }
+        return new SignalCandidate(
+            group.Key, group.GroupBy ??= GroupBy(group.GroupValues), matched, _values.Snapshot(),
+            new QueryValues<long>(_values.Names, newCounts), new QueryValues<long>(_values.Names, windowCounts), first, e.Timestamp, (IReadOnlyList<LogEvent>?)samples ?? []);
+    }
+}
+
+/// <summary>
+/// The windows of one or more threshold rules that differ only in their cases: per group, each query keeps its events
+/// of the last <c>evaluationWindow</c> seconds with running aggregates, and each rule (member) its own samples and the
+/// last event it handed to a candidate. The rules sharing them are asked in turn about the same event: the first adds it,
+/// the others find it added.
+/// </summary>
+internal sealed class ThresholdWindows(CompiledRule rule)
 {
     private const int SweepEvery = 1 << 16;
 
@@ -26,12 +140,89 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
         RuleAggregations.Max => Aggregation.Max,
         _ => Aggregation.Count,
     }).ToArray();
+
+    private readonly IReadOnlyList<CompiledQuery> _queries = rule.Queries;
     private readonly Dictionary<string, Group> _groups = new(StringComparer.Ordinal);
     private long _sequence;
 
-    public override SignalCandidate? Observe(int query, LogEvent e)
+    /// <summary>Per query, the event last added, the group it joined (null when it has none) and the addition's number.</summary>
+    private readonly (LogEvent? Event, Group? Group, long Added)[] _last = new (LogEvent?, Group?, long)[rule.Queries.Count];
+
+    /// <summary>
+    /// Per member and query, the number of the last addition the member was told about: a member that asks again about
+    /// the event last added is given a second copy of it (the same event fed twice), not the first one's answer.
+    /// </summary>
+    private readonly List<long[]> _told = [];
+    private long _added;
+
+    /// <summary>
+    /// What rules must have in common to share windows: queries, grouping as written, aggregated fields and evaluation
+    /// window; cases are each rule's own. Null when a rule cannot share: one with exclusions filters its own events, and
+    /// one with the same query twice is asked about both before the next rule is, so the next would judge the first
+    /// window's event with the second window's already added.
+    /// </summary>
+    public static string? SharingKey(CompiledRule rule)
     {
-        var q = Rule.Queries[query];
+        if (rule.Queries.Select((_, i) => rule.SharingKey(i)).Distinct().Count() < rule.Queries.Count)
+        {
+            return null;
+        }
+        var key = new System.Text.StringBuilder();
+        key.Append(rule.Definition.Options.EvaluationWindow).Append('\u0001').Append(string.Join('\u0002', rule.GroupByNames));
+        for (var i = 0; i < rule.Queries.Count; i++)
+        {
+            if (rule.SharingKey(i) is not { } text)
+            {
+                return null;
+            }
+            var q = rule.Queries[i];
+            key.Append('\u0001').Append(text)
+                .Append('\u0002').Append(string.Join('\u0003', q.GroupBy))
+                .Append('\u0002').Append(q.HasOptionalGroupBy)
+                .Append('\u0002').Append(q.Aggregation)
+                .Append('\u0002').Append(q.DistinctField)
+                .Append('\u0002').Append(q.Metrics.Count > 0 ? q.Metrics[0].ToString() : "");
+        }
+        return key.ToString();
+    }
+
+    /// <summary>A new member's place.</summary>
+    public int Join()
+    {
+        _told.Add(Enumerable.Repeat(-1L, _queries.Count).ToArray());
+        return _told.Count - 1;
+    }
+
+    /// <summary>The oldest time the window of an event reaching <paramref name="e"/> holds, in UTC ticks.</summary>
+    public long Cutoff(LogEvent e) => e.Timestamp.UtcTicks - _windowTicks;
+
+    /// <summary>The oldest sample time kept when <paramref name="e"/> arrives: a window of 0 keeps only the event itself.</summary>
+    public long SampleCutoff(LogEvent e) => _windowTicks == 0 ? long.MaxValue : Cutoff(e);
+
+    /// <summary>
+    /// Adds <paramref name="e"/>, which matched <paramref name="query"/>, to its group's window (once, whichever member asks
+    /// first) and returns the group with its aggregates, or null when the event has no group.
+    /// </summary>
+    public Group? Observe(int member, int query, LogEvent e)
+    {
+        if (_told.Count == 1)
+        {
+            // Alone: every question is a new event.
+            return Add(query, e);
+        }
+        ref var last = ref _last[query];
+        var told = _told[member];
+        if (!ReferenceEquals(last.Event, e) || told[query] == last.Added)
+        {
+            last = (e, Add(query, e), ++_added);
+        }
+        told[query] = last.Added;
+        return last.Group;
+    }
+
+    private Group? Add(int query, LogEvent e)
+    {
+        var q = _queries[query];
         string[]? values = null;
         string key;
         if (q.GroupBy.Count == 1)
@@ -56,15 +247,15 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
         if (++_sequence % SweepEvery == 0)
         {
             // Before the lookup, so that the group this event joins is never swept from under it.
-            Sweep(e.Timestamp.UtcTicks);
+            Sweep(e.Timestamp.UtcTicks - _windowTicks);
         }
         if (!_groups.TryGetValue(key, out var group))
         {
-            group = new Group(values ?? [key], Rule.Queries.Count);
+            group = new Group(key, values ?? [key], _queries.Count);
             _groups[key] = group;
         }
 
-        var cutoff = e.Timestamp.UtcTicks - _windowTicks;
+        var cutoff = Cutoff(e);
         foreach (var window in group.Windows)
         {
             if (_windowTicks == 0)
@@ -78,70 +269,24 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
         }
         var distinct = q.DistinctField is { } field ? FieldNames.FirstValue(field, e) : null;
         var number = q.Metrics.Count > 0 ? FieldNames.FirstNumber(q.Metrics[0], e) : null;
-        group.Windows[query].Add(e.Timestamp, _sequence, distinct, number, e);
-
-        // Most events leave every case unmet: the values are judged in a reused array, copied only for a candidate.
-        var aggregates = _values.Values;
-        for (var i = 0; i < aggregates.Length; i++)
+        group.Windows[query].Add(e.Timestamp, _sequence, distinct, number);
+        group.Sequence = _sequence;
+        for (var i = 0; i < group.Values.Length; i++)
         {
-            aggregates[i] = group.Windows[i].Value(_aggregations[i]);
+            group.Values[i] = group.Windows[i].Value(_aggregations[i]);
         }
-        if (FirstCase(_values) is not { } matched)
-        {
-            return null;
-        }
-        return Candidate(key, group, matched, e);
+        return group;
     }
-
-    private readonly QueryValues<double> _values = new(QueryNames(rule), new double[rule.Queries.Count]);
-
-    private SignalCandidate Candidate(string key, Group group, RuleCase matched, LogEvent e)
-    {
-        var newCounts = new long[group.Windows.Length];
-        var windowCounts = new long[group.Windows.Length];
-        var sampled = 0;
-        foreach (var window in group.Windows)
-        {
-            sampled += window.SampleCount;
-        }
-        // An open signal's later candidates usually bring no sample: its earlier events were handed to it already.
-        var samples = sampled == 0 ? null : new List<LogEvent>(Math.Min(sampled, SampleSize));
-        var first = e.Timestamp;
-        for (var i = 0; i < group.Windows.Length; i++)
-        {
-            var window = group.Windows[i];
-            windowCounts[i] = window.Count;
-            newCounts[i] = window.CountAfter(group.Attributed);
-            if (samples is not null)
-            {
-                window.TakeSamples(SampleSize - samples.Count, samples);
-            }
-            if (window.First is { } earliest && earliest < first)
-            {
-                first = earliest;
-            }
-        }
-        group.Attributed = _sequence;
-        if (samples is { Count: > 1 })
-        {
-            samples.Sort((a, b) => a.Timestamp.CompareTo(b.Timestamp));
-        }
-        return new SignalCandidate(
-            key, group.GroupBy ??= GroupBy(group.Values), matched, _values.Snapshot(),
-            new QueryValues<long>(_values.Names, newCounts), new QueryValues<long>(_values.Names, windowCounts), first, e.Timestamp, (IReadOnlyList<LogEvent>?)samples ?? []);
-    }
-
-    private static IReadOnlyList<string> QueryNames(CompiledRule rule) => Array.AsReadOnly(rule.Queries.Select(q => q.Name).ToArray());
 
     /// <summary>Forgets groups whose windows have emptied, so memory follows the active groups, not every group ever seen.</summary>
-    private void Sweep(long nowTicks)
+    private void Sweep(long cutoff)
     {
         var idle = new List<string>();
         foreach (var (key, group) in _groups)
         {
             foreach (var window in group.Windows)
             {
-                window.Prune(nowTicks - _windowTicks);
+                window.Prune(cutoff);
             }
             if (group.Windows.All(w => w.Count == 0))
             {
@@ -154,7 +299,7 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
         }
     }
 
-    private enum Aggregation
+    public enum Aggregation
     {
         Count,
         Cardinality,
@@ -162,16 +307,97 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
         Max,
     }
 
-    private sealed class Group(string[] values, int queries)
+    /// <summary>One group's windows, their aggregates after the last event, and each member's part.</summary>
+    public sealed class Group(string key, string[] values, int queries)
     {
-        public string[] Values { get; } = values;
+        private Member?[] _members = [];
 
-        /// <summary>The group-by names mapped to <see cref="Values"/>, made once and shared, read-only, by its candidates.</summary>
+        public string Key { get; } = key;
+
+        public string[] GroupValues { get; } = values;
+
+        /// <summary>The group-by names mapped to <see cref="GroupValues"/>, made once and shared, read-only, by its candidates.</summary>
         public IReadOnlyDictionary<string, string>? GroupBy { get; set; }
+
         public Window[] Windows { get; } = Enumerable.Range(0, queries).Select(_ => new Window()).ToArray();
+
+        /// <summary>Each query's aggregate after the last event.</summary>
+        public double[] Values { get; } = new double[queries];
+
+        /// <summary>Sequence number of the last event added.</summary>
+        public long Sequence { get; set; }
+
+        /// <summary>The part of member <paramref name="index"/>, made on first use.</summary>
+        public Member Member(int index, int queries)
+        {
+            if (index >= _members.Length)
+            {
+                Array.Resize(ref _members, index + 1);
+            }
+            return _members[index] ??= new Member(queries);
+        }
+    }
+
+    /// <summary>
+    /// What one rule keeps of a group: the sequence number of the last event it handed to a candidate, and its samples
+    /// per query, the first ten events since that candidate (one that leaves the
+    /// window frees its place for the next event). Events that came while the places were taken are not kept, so when
+    /// the first ones leave before a case holds, a signal carries fewer samples than the window had events: keeping more
+    /// (a ring of the latest) doubled the collector's work on the detection benchmark.
+    /// </summary>
+    public sealed class Member(int queries)
+    {
+        private const int SampleSize = 10;
+
+        /// <summary>Sample events with their times, so pruning never reaches into an old event.</summary>
+        private readonly Queue<(long Ticks, LogEvent Event)>?[] _samples = new Queue<(long, LogEvent)>?[queries];
 
         /// <summary>Sequence number of the last event handed to a candidate.</summary>
         public long Attributed { get; set; }
+
+        /// <summary>How many events are held as samples.</summary>
+        public int SampleCount
+        {
+            get
+            {
+                var count = 0;
+                foreach (var samples in _samples)
+                {
+                    count += samples?.Count ?? 0;
+                }
+                return count;
+            }
+        }
+
+        /// <summary>Drops samples older than <paramref name="cutoff"/>, then keeps <paramref name="e"/> if a place is free.</summary>
+        public void Sample(int query, LogEvent e, long cutoff)
+        {
+            foreach (var samples in _samples)
+            {
+                while (samples is { Count: > 0 } && samples.Peek().Ticks < cutoff)
+                {
+                    samples.Dequeue();
+                }
+            }
+            var mine = _samples[query] ??= new Queue<(long, LogEvent)>();
+            if (mine.Count < SampleSize)
+            {
+                mine.Enqueue((e.Timestamp.UtcTicks, e));
+            }
+        }
+
+        /// <summary>Moves the samples, query by query and oldest first, up to the sample size, into <paramref name="taken"/>; forgets the rest.</summary>
+        public void TakeSamples(List<LogEvent>? taken)
+        {
+            foreach (var samples in _samples)
+            {
+                while (taken is not null && samples is { Count: > 0 } && taken.Count < SampleSize)
+                {
+                    taken.Add(samples.Dequeue().Event);
+                }
+                samples?.Clear();
+            }
+        }
     }
 
     /// <summary>
@@ -180,13 +406,9 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
     /// Every operation is constant or logarithmic in the window's size, so a busy group costs no more per event than a quiet one.
     /// An event is held as its time and sequence number in a ring without references (16 bytes, which the collector never
     /// scans: an hour-long window on a brute force holds a hundred thousand of them), plus its distinct value or number in
-    /// rings of their own when the query aggregates one.
-    /// Samples are kept whole: the first <see cref="RuleRunner.SampleSize"/> events since the last candidate; one that leaves
-    /// the window frees its place for the next event. Events that came while the places were taken are not kept, so when
-    /// the first ones leave before a case holds, a signal carries fewer samples than the window had events: keeping more
-    /// (a ring of the latest) doubled the collector's work on the detection benchmark.
+    /// rings of their own when the query aggregates one. Samples are each member's (<see cref="Member"/>).
     /// </summary>
-    private sealed class Window
+    public sealed class Window
     {
         private const int MinCapacity = 4;
 
@@ -194,8 +416,6 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
         private string?[]? _distinctValues;
         private double[]? _numbers;
         private int _start;
-        /// <summary>Sample events with their times, so pruning never reaches into an old event.</summary>
-        private readonly Queue<(long Ticks, LogEvent Event)> _samples = new();
 
         /// <summary>Distinct values and their number of events, made for queries that count distinct values.</summary>
         private Dictionary<string, int>? _distinct;
@@ -212,10 +432,7 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
         /// <summary>The time of the oldest event, in UTC (events are normalised to UTC; the ring keeps UTC ticks).</summary>
         public DateTimeOffset? First => Count > 0 ? new DateTimeOffset(_stamps[_start].Ticks, TimeSpan.Zero) : null;
 
-        /// <summary>How many events are held as samples.</summary>
-        public int SampleCount => _samples.Count;
-
-        public void Add(DateTimeOffset timestamp, long sequence, string? distinct, double? number, LogEvent e)
+        public void Add(DateTimeOffset timestamp, long sequence, string? distinct, double? number)
         {
             if (Count == _stamps.Length)
             {
@@ -224,10 +441,6 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
             var ticks = timestamp.UtcTicks;
             var at = Slot(Count++);
             _stamps[at] = new Stamp(ticks, sequence);
-            if (_samples.Count < SampleSize)
-            {
-                _samples.Enqueue((ticks, e));
-            }
             if (distinct is not null)
             {
                 (_distinctValues ??= new string?[_stamps.Length])[at] = distinct;
@@ -260,10 +473,6 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
             {
                 RemoveOldest();
             }
-            while (_samples.Count > 0 && _samples.Peek().Ticks < ticks)
-            {
-                _samples.Dequeue();
-            }
             if (Count == 0)
             {
                 // Floating-point residue of adding and removing must not outlive the events.
@@ -287,7 +496,6 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
             {
                 RemoveOldest();
             }
-            _samples.Clear();
             _maxima?.Clear();
             _maxHead = 0;
             _sum = 0;
@@ -331,16 +539,6 @@ internal sealed class ThresholdRunner(CompiledRule rule) : RuleRunner(rule)
                 }
             }
             return Count - low;
-        }
-
-        /// <summary>Moves up to <paramref name="limit"/> samples, oldest first, into <paramref name="taken"/>, and forgets the rest.</summary>
-        public void TakeSamples(int limit, List<LogEvent> taken)
-        {
-            for (var moved = 0; _samples.Count > 0 && moved < limit; moved++)
-            {
-                taken.Add(_samples.Dequeue().Event);
-            }
-            _samples.Clear();
         }
 
         /// <summary>The ring position of the <paramref name="index"/>-th oldest entry (capacities are powers of two).</summary>

@@ -18,41 +18,7 @@ public class ThresholdWindowTests
     [Fact]
     public void Observe_BurstsAndQuietSpells_AggregatesEqualARecountOfTheWindow()
     {
-        var random = new Random(3);
-        var events = new List<LogEvent>();
-        var at = Start;
-        for (var i = 0; i < 6_000; i++)
-        {
-            // Bursts of events milliseconds apart, then quiet spells longer than the windows, so rings grow, wrap and shrink.
-            at = at.AddMilliseconds(random.Next(20) == 0 ? random.Next(70_000, 400_000) : random.Next(1, 400));
-            var attributes = new JsonObject
-            {
-                ["ddsource"] = "app",
-                ["message"] = "event",
-                ["grp"] = $"g{random.Next(3)}",
-                ["zone"] = $"z{random.Next(2)}",
-                ["kind"] = random.Next(2) == 0 ? "a" : "b",
-            };
-            if (random.Next(5) > 0)
-            {
-                attributes["user"] = $"u{random.Next(40)}";
-            }
-            switch (random.Next(6))
-            {
-                case 0:
-                    break;
-                case 1:
-                    attributes["bytes"] = "not a number";
-                    break;
-                case 2:
-                    attributes["bytes"] = random.Next(1_000_000).ToString(CultureInfo.InvariantCulture);
-                    break;
-                default:
-                    attributes["bytes"] = random.Next(1_000_000);
-                    break;
-            }
-            events.Add(IntakeNormalizer.Normalize(attributes, at));
-        }
+        var events = Events();
         var rules = new[]
         {
             Rule("distinct", 60, ["@grp"], Query("a", "@kind:a"), Query("b", "@kind:b", RuleAggregations.Cardinality, distinct: "@user")),
@@ -92,6 +58,103 @@ public class ThresholdWindowTests
         }
     }
 
+    /// <summary>
+    /// Clones of a rule with other thresholds share one set of windows; each must raise exactly what it raises alone:
+    /// same groups, cases, aggregates, counts of new events, times and samples, including when one event matches two
+    /// queries whose text is the same, when the same event is fed twice, and for a window of 0.
+    /// </summary>
+    [Fact]
+    public void Observe_RulesDifferingOnlyInCases_ShareWindowsAndRaiseWhatEachRaisesAlone()
+    {
+        var events = Events();
+        var conditions = new[] { "a > 3", "a > 12 || b > 2", "b >= 1 && a >= 1", "a >= 0 || b >= 0" };
+        var shapes = new Func<string, string, CompiledRule>[]
+        {
+            (id, condition) => Rule(id, 60, ["@grp"], condition, Query("a", "@kind:a"), Query("b", "@kind:b", RuleAggregations.Cardinality, distinct: "@user")),
+            (id, condition) => Rule(id, 300, ["@grp", "@zone"], condition, Query("a", "@kind:a", RuleAggregations.Sum, metric: "@bytes"), Query("b", "@kind:b", RuleAggregations.Max, metric: "@bytes")),
+            // Queries that overlap: one event is added to both windows, each once.
+            (id, condition) => Rule(id, 600, ["@zone"], condition, Query("a", "@kind:a"), Query("b", "@kind:a OR @grp:g1", RuleAggregations.Cardinality, distinct: "@user")),
+            (id, condition) => Rule(id, 0, ["@grp"], condition, Query("a", "@kind:b"), Query("b", "@kind:a")),
+        };
+        var rules = shapes.SelectMany((shape, s) => conditions.Select((condition, c) => shape($"shape{s}-case{c}", condition))).ToList();
+        // Each shape's clones share their windows; no two shapes do, and a rule with the same query twice shares none.
+        Assert.Null(ThresholdWindows.SharingKey(Rule("twice", 60, ["@grp"], Query("a", "@kind:a"), Query("b", "@kind:a"))));
+        var keys = shapes.Select((_, s) => rules.Where(r => r.Id.StartsWith($"shape{s}-", StringComparison.Ordinal)).Select(ThresholdWindows.SharingKey).Distinct().ToList()).ToList();
+        Assert.All(keys, k => Assert.NotNull(Assert.Single(k)));
+        Assert.Equal(shapes.Length, keys.Select(k => k[0]).Distinct().Count());
+        // Some events are fed twice in a row, as a sender that repeats itself would.
+        var stream = events.SelectMany((e, i) => i % 97 == 0 ? new[] { e, e } : [e]).ToList();
+
+        var together = Run(rules, stream);
+
+        var total = 0;
+        foreach (var rule in rules)
+        {
+            var alone = Run([rule], stream);
+            Assert.Equal(Describe(alone[rule.Id]), Describe(together[rule.Id]));
+            total += alone[rule.Id].Count;
+        }
+        Assert.True(total > 20_000, $"only {total} candidates");
+    }
+
+    private static Dictionary<string, List<SignalCandidate>> Run(IReadOnlyList<CompiledRule> rules, List<LogEvent> stream)
+    {
+        var candidates = rules.ToDictionary(r => r.Id, _ => new List<SignalCandidate>());
+        var detector = new StreamingDetector(rules, sink: (rule, candidate) => candidates[rule.Id].Add(candidate));
+        foreach (var e in stream)
+        {
+            detector.Process(e);
+        }
+        return candidates;
+    }
+
+    private static List<string> Describe(List<SignalCandidate> candidates) => candidates
+        .Select(c => string.Join(" | ",
+            c.GroupKey, c.Case.Condition, string.Join(",", c.Values.Select(v => $"{v.Key}={v.Value}")),
+            string.Join(",", c.NewCounts.Select(v => $"{v.Key}={v.Value}")), string.Join(",", c.WindowCounts.Select(v => $"{v.Key}={v.Value}")),
+            c.FirstSeen.UtcTicks, c.LastSeen.UtcTicks, string.Join(",", c.Samples.Select(e => e.Id))))
+        .ToList();
+
+    private static List<LogEvent> Events()
+    {
+        var random = new Random(3);
+        var events = new List<LogEvent>();
+        var at = Start;
+        for (var i = 0; i < 6_000; i++)
+        {
+            // Bursts of events milliseconds apart, then quiet spells longer than the windows, so rings grow, wrap and shrink.
+            at = at.AddMilliseconds(random.Next(20) == 0 ? random.Next(70_000, 400_000) : random.Next(1, 400));
+            var attributes = new JsonObject
+            {
+                ["ddsource"] = "app",
+                ["message"] = "event",
+                ["grp"] = $"g{random.Next(3)}",
+                ["zone"] = $"z{random.Next(2)}",
+                ["kind"] = random.Next(2) == 0 ? "a" : "b",
+            };
+            if (random.Next(5) > 0)
+            {
+                attributes["user"] = $"u{random.Next(40)}";
+            }
+            switch (random.Next(6))
+            {
+                case 0:
+                    break;
+                case 1:
+                    attributes["bytes"] = "not a number";
+                    break;
+                case 2:
+                    attributes["bytes"] = random.Next(1_000_000).ToString(CultureInfo.InvariantCulture);
+                    break;
+                default:
+                    attributes["bytes"] = random.Next(1_000_000);
+                    break;
+            }
+            events.Add(IntakeNormalizer.Normalize(attributes, at));
+        }
+        return events;
+    }
+
     private static double Expected(RuleQuery query, List<LogEvent> events)
     {
         var numbers = events.Select(e => query.Metrics.Count > 0 ? FieldNames.FirstNumber(FieldNames.TryParse(query.Metrics[0])!, e) : null).OfType<double>().ToList();
@@ -116,7 +179,11 @@ public class ThresholdWindowTests
         Metrics = metric is null ? [] : [metric],
     };
 
-    private static CompiledRule Rule(string id, int window, List<string> groupBy, params RuleQuery[] queries)
+    private static CompiledRule Rule(string id, int window, List<string> groupBy, params RuleQuery[] queries) =>
+        // Always true: every event that joins a group asks for a candidate, so every state of the windows is checked.
+        Rule(id, window, groupBy, "a >= 0 || b >= 0", queries);
+
+    private static CompiledRule Rule(string id, int window, List<string> groupBy, string condition, params RuleQuery[] queries)
     {
         foreach (var query in queries)
         {
@@ -126,8 +193,7 @@ public class ThresholdWindowTests
         {
             Name = id,
             Queries = [.. queries],
-            // Always true: every event that joins a group asks for a candidate, so every state of the windows is checked.
-            Cases = [new RuleCase { Status = "info", Condition = "a >= 0 || b >= 0" }],
+            Cases = [new RuleCase { Status = "info", Condition = condition }],
             Options = new RuleOptions { EvaluationWindow = window, KeepAlive = 3600, MaxSignalDuration = 86400 },
         });
     }
