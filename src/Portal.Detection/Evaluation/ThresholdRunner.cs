@@ -163,25 +163,38 @@ internal sealed class ThresholdWindows(CompiledRule rule)
     /// </summary>
     public static string? SharingKey(CompiledRule rule)
     {
-        if (rule.Queries.Select((_, i) => rule.SharingKey(i)).Distinct().Count() < rule.Queries.Count)
+        var texts = rule.Queries.Select((_, i) => rule.SharingKey(i)).ToList();
+        if (texts.Contains(null) || texts.Distinct().Count() < texts.Count)
         {
             return null;
         }
+        // Each part carries its length, so no text a rule holds can make two different rules' keys equal.
         var key = new System.Text.StringBuilder();
-        key.Append(rule.Definition.Options.EvaluationWindow).Append('\u0001').Append(string.Join('\u0002', rule.GroupByNames));
+        void Part(object? value)
+        {
+            var text = value?.ToString() ?? "";
+            key.Append(text.Length).Append(':').Append(text);
+        }
+        Part(rule.Definition.Options.EvaluationWindow);
+        Part(rule.Queries.Count);
+        Part(rule.GroupByNames.Count);
+        foreach (var name in rule.GroupByNames)
+        {
+            Part(name);
+        }
         for (var i = 0; i < rule.Queries.Count; i++)
         {
-            if (rule.SharingKey(i) is not { } text)
-            {
-                return null;
-            }
             var q = rule.Queries[i];
-            key.Append('\u0001').Append(text)
-                .Append('\u0002').Append(string.Join('\u0003', q.GroupBy))
-                .Append('\u0002').Append(q.HasOptionalGroupBy)
-                .Append('\u0002').Append(q.Aggregation)
-                .Append('\u0002').Append(q.DistinctField)
-                .Append('\u0002').Append(q.Metrics.Count > 0 ? q.Metrics[0].ToString() : "");
+            Part(texts[i]);
+            Part(q.GroupBy.Count);
+            foreach (var field in q.GroupBy)
+            {
+                Part(field);
+            }
+            Part(q.HasOptionalGroupBy);
+            Part(q.Aggregation);
+            Part(q.DistinctField);
+            Part(q.Metrics.Count > 0 ? q.Metrics[0] : null);
         }
         return key.ToString();
     }

@@ -66,7 +66,8 @@ public class ThresholdWindowTests
     [Fact]
     public void Observe_RulesDifferingOnlyInCases_ShareWindowsAndRaiseWhatEachRaisesAlone()
     {
-        var events = Events();
+        // Some events have no group: they join no window, for any clone.
+        var events = Events(withoutGroup: 11);
         var conditions = new[] { "a > 3", "a > 12 || b > 2", "b >= 1 && a >= 1", "a >= 0 || b >= 0" };
         var shapes = new Func<string, string, CompiledRule>[]
         {
@@ -82,6 +83,18 @@ public class ThresholdWindowTests
         var keys = shapes.Select((_, s) => rules.Where(r => r.Id.StartsWith($"shape{s}-", StringComparison.Ordinal)).Select(ThresholdWindows.SharingKey).Distinct().ToList()).ToList();
         Assert.All(keys, k => Assert.NotNull(Assert.Single(k)));
         Assert.Equal(shapes.Length, keys.Select(k => k[0]).Distinct().Count());
+        // Rules differing in one thing that shapes their windows do not share them.
+        var basis = Rule("basis", 60, ["@grp"], Query("a", "@kind:a"), Query("b", "@kind:b", RuleAggregations.Cardinality, distinct: "@user"));
+        var variants = new[]
+        {
+            Rule("window", 300, ["@grp"], Query("a", "@kind:a"), Query("b", "@kind:b", RuleAggregations.Cardinality, distinct: "@user")),
+            Rule("group", 60, ["@zone"], Query("a", "@kind:a"), Query("b", "@kind:b", RuleAggregations.Cardinality, distinct: "@user")),
+            Rule("query", 60, ["@grp"], Query("a", "@kind:b"), Query("b", "@kind:a", RuleAggregations.Cardinality, distinct: "@user")),
+            Rule("aggregation", 60, ["@grp"], Query("a", "@kind:a"), Query("b", "@kind:b", RuleAggregations.Count)),
+            Rule("distinct", 60, ["@grp"], Query("a", "@kind:a"), Query("b", "@kind:b", RuleAggregations.Cardinality, distinct: "@zone")),
+            Rule("metric", 60, ["@grp"], Query("a", "@kind:a", RuleAggregations.Sum, metric: "@bytes"), Query("b", "@kind:b", RuleAggregations.Cardinality, distinct: "@user")),
+        };
+        Assert.All(variants, v => Assert.NotEqual(ThresholdWindows.SharingKey(basis), ThresholdWindows.SharingKey(v)));
         // Some events are fed twice in a row, as a sender that repeats itself would.
         var stream = events.SelectMany((e, i) => i % 97 == 0 ? new[] { e, e } : [e]).ToList();
 
@@ -115,7 +128,8 @@ public class ThresholdWindowTests
             c.FirstSeen.UtcTicks, c.LastSeen.UtcTicks, string.Join(",", c.Samples.Select(e => e.Id))))
         .ToList();
 
-    private static List<LogEvent> Events()
+    /// <summary>The events; with <paramref name="withoutGroup"/>, one in that many has no <c>grp</c>.</summary>
+    private static List<LogEvent> Events(int withoutGroup = 0)
     {
         var random = new Random(3);
         var events = new List<LogEvent>();
@@ -149,6 +163,10 @@ public class ThresholdWindowTests
                 default:
                     attributes["bytes"] = random.Next(1_000_000);
                     break;
+            }
+            if (withoutGroup > 0 && i % withoutGroup == 0)
+            {
+                attributes.Remove("grp");
             }
             events.Add(IntakeNormalizer.Normalize(attributes, at));
         }
