@@ -19,8 +19,10 @@ public readonly record struct IndexKey(FieldRef Field, string Text, bool IsLiter
 /// (<c>jndi:</c> in <c>@http.url:*${jndi:*</c>). An event then meets only the queries filed under its own values,
 /// found by dictionary lookups and by one Aho-Corasick pass over each field that has literals, plus the few queries
 /// without keys (pure negations). Queries that need only some value of a field (ranges, networks, exists, short
-/// wildcards) are filed under the field's presence. Filing is an optimisation only: every candidate is confirmed by
-/// <see cref="QueryMatcher"/>, so results equal testing every query.
+/// wildcards) are filed under the field's presence. A conjunction is filed under the keys of its two most selective
+/// parts, and is a candidate only when the event carries a key of each: <c>@evt.name:authentication
+/// @evt.outcome:success</c> is not tried on every failed login. Filing is an optimisation only: every candidate is
+/// confirmed by <see cref="QueryMatcher"/>, so results equal testing every query.
 /// </summary>
 public sealed class QueryIndex<T>
 {
@@ -31,8 +33,20 @@ public sealed class QueryIndex<T>
     /// <summary>Keys on attributes, by path: the event's own leaves are looked up here, so rules may use any number of attributes.</summary>
     private readonly Dictionary<string, FieldKeys> _byAttribute = new(StringComparer.Ordinal);
     private readonly List<int> _unfiled = [];
+
+    /// <summary>
+    /// The filings an event's keys reach, each a query's slot and the part of it the key stands for
+    /// (<c>slot &lt;&lt; 1 | part</c>).
+    /// </summary>
+    private readonly List<int> _reached = [];
+
+    /// <summary>The slots whose every part was reached.</summary>
     private readonly List<int> _candidates = [];
     private readonly List<int> _found = [];
+
+    /// <summary>Per slot, the parts an event must reach (bits), and those the current event has (valid when stamped with it).</summary>
+    private readonly List<byte> _required = [];
+    private byte[] _parts = [];
     private int[] _stamps = [];
     private int _stamp;
 
@@ -50,18 +64,23 @@ public sealed class QueryIndex<T>
     {
         var slot = _entries.Count;
         _entries.Add((QueryMatcher.Compile(query), target));
-        var keys = QueryKeys.Required(query);
-        if (keys is null)
+        var parts = QueryKeys.RequiredParts(query);
+        if (parts is null)
         {
-            _unfiled.Add(slot);
+            _required.Add(1);
+            _unfiled.Add(slot << 1);
             return;
         }
-        foreach (var key in keys)
+        _required.Add((byte)((1 << parts.Count) - 1));
+        for (var part = 0; part < parts.Count; part++)
         {
-            var slots = KeysOf(key.Field).Slots(key);
-            if (!slots.Contains(slot))
+            foreach (var key in parts[part])
             {
-                slots.Add(slot);
+                var filings = KeysOf(key.Field).Slots(key);
+                if (!filings.Contains(slot << 1 | part))
+                {
+                    filings.Add(slot << 1 | part);
+                }
             }
         }
     }
@@ -72,6 +91,7 @@ public sealed class QueryIndex<T>
         if (_stamps.Length < _entries.Count)
         {
             _stamps = new int[_entries.Count];
+            _parts = new byte[_entries.Count];
         }
         if (++_stamp == int.MaxValue)
         {
@@ -82,40 +102,56 @@ public sealed class QueryIndex<T>
             }
             _stamp = 1;
         }
-        _candidates.Clear();
-        _candidates.AddRange(_unfiled);
+        _reached.Clear();
+        _reached.AddRange(_unfiled);
         foreach (var (field, keys) in _byField)
         {
             if (field.Kind == FieldKind.FreeText)
             {
                 // The free-text automaton ignores ASCII case: an ASCII message (nearly all) is read as it is, not lower-cased.
                 var message = e.Message is { } text && System.Text.Ascii.IsValid(text) ? text : e.MessageLower;
-                keys.Collect(message, _candidates, _found, literalOnly: true);
+                keys.Collect(message, _reached, _found, literalOnly: true);
                 continue;
             }
             foreach (var value in Values(field, e))
             {
-                keys.Collect(value, _candidates, _found, literalOnly: false, _stamp);
+                keys.Collect(value, _reached, _found, literalOnly: false, _stamp);
             }
         }
         foreach (var (path, value) in e.Leaves)
         {
             if (_byAttribute.TryGetValue(path, out var keys))
             {
-                keys.Collect(value.Text, _candidates, _found, literalOnly: false, _stamp);
+                keys.Collect(value.Text, _reached, _found, literalOnly: false, _stamp);
             }
         }
-        if (_candidates.Count > _unfiled.Count)
+        // A slot becomes a candidate once, when the last of its parts is reached.
+        _candidates.Clear();
+        foreach (var filing in _reached)
+        {
+            var slot = filing >> 1;
+            if (_stamps[slot] != _stamp)
+            {
+                _stamps[slot] = _stamp;
+                _parts[slot] = 0;
+            }
+            var before = _parts[slot];
+            var after = (byte)(before | 1 << (filing & 1));
+            if (after != before)
+            {
+                _parts[slot] = after;
+                if (after == _required[slot])
+                {
+                    _candidates.Add(slot);
+                }
+            }
+        }
+        if (_candidates.Count > 1)
         {
             _candidates.Sort();
         }
         foreach (var slot in _candidates)
         {
-            if (_stamps[slot] == _stamp)
-            {
-                continue;
-            }
-            _stamps[slot] = _stamp;
             CandidatesTested++;
             var (matchesQuery, target) = _entries[slot];
             if (matchesQuery(e))
@@ -248,6 +284,21 @@ public static class QueryKeys
 {
     /// <summary>Literals shorter than this are too common to narrow anything down.</summary>
     public const int MinLiteralLength = 3;
+
+    /// <summary>
+    /// Sets of keys of each of which an event must carry at least one for <paramref name="node"/> to match, or null when
+    /// there is none: for a conjunction, the keys of its two most selective parts; otherwise <see cref="Required"/>.
+    /// </summary>
+    public static IReadOnlyList<IReadOnlyList<IndexKey>>? RequiredParts(QueryNode node)
+    {
+        if (node is AndNode and)
+        {
+            // Stable: among equally selective parts, the first, as Required chooses.
+            var parts = and.Children.Select(Required).OfType<IReadOnlyList<IndexKey>>().OrderByDescending(Selectivity).Take(2).ToList();
+            return parts.Count == 0 ? null : parts;
+        }
+        return Required(node) is { } keys ? [keys] : null;
+    }
 
     /// <summary>
     /// Keys of which an event must carry at least one for <paramref name="node"/> to match, or null when there is no

@@ -381,6 +381,40 @@ public class StreamingDetectorTests
         Assert.Equal(expected, keys is null ? "" : string.Join(' ', keys.Select(k => $"{k.Field}{(k.IsLiteral ? "~" : "=")}{k.Text}")));
     }
 
+    [Theory]
+    [InlineData(FailureQuery, "@evt.name=authentication ; @evt.outcome=failure")]
+    [InlineData("@http.status_code:[500 TO 599] @http.method:POST", "@http.method=POST ; @http.status_code~")]
+    [InlineData("source:cloudtrail (@eventName:StopLogging OR @eventName:DeleteTrail) -@usr.name:admin", "@eventName=StopLogging @eventName=DeleteTrail ; source=cloudtrail")]
+    [InlineData("source:cloudtrail -@usr.name:admin", "source=cloudtrail")]
+    [InlineData("@network.client.ip:* OR @evt.name:login", "@network.client.ip~ @evt.name=login")]
+    [InlineData("-source:sshd", "")]
+    public void RequiredParts_FilesAConjunctionUnderItsTwoMostSelectiveParts(string query, string expected)
+    {
+        var parts = QueryKeys.RequiredParts(QueryParser.Parse(query));
+
+        Assert.Equal(expected, parts is null ? "" : string.Join(" ; ", parts.Select(keys => string.Join(' ', keys.Select(k => $"{k.Field}{(k.IsLiteral ? "~" : "=")}{k.Text}")))));
+    }
+
+    [Fact]
+    public void Matches_ConjunctionOfTwoParts_IsTriedOnlyOnEventsCarryingBoth()
+    {
+        // Filed under @evt.name:authentication alone, the success query was tried on every failed login.
+        var index = new QueryIndex<int>();
+        index.Add(QueryParser.Parse(SuccessQuery), 0);
+        var found = new List<int>();
+
+        foreach (var e in Failures(5, Attacker, T0))
+        {
+            index.Matches(e, found);
+        }
+        Assert.Equal(0, index.CandidatesTested);
+        Assert.Empty(found);
+
+        index.Matches(Success(Attacker, "root", T0), found);
+        Assert.Equal(1, index.CandidatesTested);
+        Assert.Equal([0], found);
+    }
+
     [Fact]
     public void Matches_ManyQueries_FindsExactlyWhatTheMatcherFinds()
     {
