@@ -48,10 +48,16 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal)
 
         using (var http = new HttpClient { BaseAddress = portal.BaseAddress })
         {
+            // Thirteen failures from one address, and a colleague's login from another, so that narrowing the search
+            // to the address changes the count.
             var logs = new JsonArray(Enumerable.Range(0, 13).Select(i => (JsonNode?)new JsonObject
             {
                 ["ddsource"] = "sshd", ["hostname"] = "bastion-1", ["service"] = "sshd",
                 ["message"] = $"Failed password for invalid user admin from 198.51.100.77 port {41000 + i} ssh2",
+            }).Append(new JsonObject
+            {
+                ["ddsource"] = "sshd", ["hostname"] = "bastion-1", ["service"] = "sshd",
+                ["message"] = "Accepted publickey for deploy from 192.0.2.14 port 50022 ssh2",
             }).ToArray());
             using var request = new HttpRequestMessage(HttpMethod.Post, "api/v2/logs") { Content = JsonContent.Create(logs) };
             request.Headers.Add("DD-API-KEY", secret);
@@ -63,12 +69,12 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal)
         await WaitForCircuitAsync(page);
         // Logs are searchable within a second of the 202; search again until they show, as a user would.
         var count = page.Locator("#log-count");
-        for (var attempt = 0; attempt < 20 && await count.InnerTextAsync() != "13 logs"; attempt++)
+        for (var attempt = 0; attempt < 20 && await count.InnerTextAsync() != "14 logs"; attempt++)
         {
             await page.WaitForTimeoutAsync(500);
             await page.ClickAsync("#log-search");
         }
-        await Expect(count).ToHaveTextAsync("13 logs");
+        await Expect(count).ToHaveTextAsync("14 logs");
         await Expect(page.Locator("#logs-facets")).ToContainTextAsync("bastion-1");
         await Expect(page.Locator("#logs-facets")).ToContainTextAsync("@network.client.ip");
 
