@@ -69,11 +69,28 @@ public static class AttributePath
         /// <summary>The dotted path; null at the root.</summary>
         public string? Path { get; } = path;
 
+        /// <summary>
+        /// The last children found, by the key instance they were found with: the keys the parsers add are the same
+        /// string constants in every event, so most lookups compare a reference instead of hashing the key's text.
+        /// </summary>
+        private readonly (string? Key, PathNode? Child)[] _recent = new (string?, PathNode?)[RecentSize];
+        private int _nextRecent;
+        private const int RecentSize = 8;
+
         /// <summary>The node of <c>Path.key</c>, found or made (and kept unless the path is long).</summary>
         public PathNode Child(string key)
         {
+            foreach (var (recentKey, recentChild) in _recent)
+            {
+                if (ReferenceEquals(recentKey, key))
+                {
+                    return recentChild!;
+                }
+            }
             if (_children is not null && _children.TryGetValue(key, out var child))
             {
+                _recent[_nextRecent] = (key, child);
+                _nextRecent = (_nextRecent + 1) % RecentSize;
                 return child;
             }
             child = new PathNode(Path is null ? key : $"{Path}.{key}");
@@ -242,15 +259,17 @@ public static class AttributePath
         switch (node)
         {
             case JsonObject obj:
-                foreach (var (key, child) in obj)
+                // By position: the enumerator is an object of its own and an interface call per member.
+                for (var i = 0; i < obj.Count; i++)
                 {
+                    var (key, child) = obj.GetAt(i);
                     FlattenInto(child, path.Child(key), results);
                 }
                 break;
             case JsonArray array:
-                foreach (var item in array)
+                for (var i = 0; i < array.Count; i++)
                 {
-                    FlattenInto(item, path, results);
+                    FlattenInto(array[i], path, results);
                 }
                 break;
             default:
