@@ -113,9 +113,30 @@ public sealed class QueryIndex<T>
                 keys.Collect(message, _reached, _found, literalOnly: true);
                 continue;
             }
-            foreach (var value in Values(field, e))
+            // Each kind of field read in place: an iterator would be an object per field per event.
+            switch (field.Kind)
             {
-                keys.Collect(value, _reached, _found, literalOnly: false, _stamp);
+                case FieldKind.Reserved:
+                    if (e.GetReserved(field.Name) is { } reserved)
+                    {
+                        keys.Collect(reserved, _reached, _found, literalOnly: false, _stamp);
+                    }
+                    break;
+                case FieldKind.Tag:
+                    foreach (var tag in e.Tags)
+                    {
+                        if (tag.Length > field.Name.Length && tag[field.Name.Length] == ':' && tag.StartsWith(field.Name, StringComparison.Ordinal))
+                        {
+                            keys.Collect(tag[(field.Name.Length + 1)..], _reached, _found, literalOnly: false, _stamp);
+                        }
+                    }
+                    break;
+                case FieldKind.Attribute:
+                    foreach (var value in e.GetAttribute(field.Name))
+                    {
+                        keys.Collect(value.Text, _reached, _found, literalOnly: false, _stamp);
+                    }
+                    break;
             }
         }
         foreach (var (path, value) in e.Leaves)
@@ -246,35 +267,6 @@ public sealed class QueryIndex<T>
             {
                 candidates.AddRange(_literalSlots[id]);
             }
-        }
-    }
-
-    private static IEnumerable<string> Values(FieldRef field, LogEvent e)
-    {
-        switch (field.Kind)
-        {
-            case FieldKind.Reserved:
-                if (e.GetReserved(field.Name) is { } reserved)
-                {
-                    yield return reserved;
-                }
-                break;
-            case FieldKind.Tag:
-                var prefix = field.Name + ":";
-                foreach (var tag in e.Tags)
-                {
-                    if (tag.StartsWith(prefix, StringComparison.Ordinal))
-                    {
-                        yield return tag[prefix.Length..];
-                    }
-                }
-                break;
-            case FieldKind.Attribute:
-                foreach (var value in e.GetAttribute(field.Name))
-                {
-                    yield return value.Text;
-                }
-                break;
         }
     }
 }
