@@ -1,5 +1,6 @@
 using Portal.Detection.Events;
 using Portal.Detection.Rules;
+using Portal.Detection.Signals;
 
 namespace Portal.Detection.Evaluation;
 
@@ -15,6 +16,13 @@ internal abstract class RuleRunner(CompiledRule rule)
 
     /// <summary>The rule judged.</summary>
     public CompiledRule Rule { get; } = rule;
+
+    /// <summary>
+    /// The signal open for the rule and a group, when the caller keeps them (a detector without a sink): a method may then
+    /// update it in place instead of building a candidate for every later match of a busy group. Null: every match that
+    /// holds becomes a candidate.
+    /// </summary>
+    public Func<CompiledRule, string, SecuritySignal?>? OpenSignals { get; set; }
 
     /// <summary>Judges <paramref name="e"/>, which matched the rule query at <paramref name="query"/>: the candidate it raises, if any.</summary>
     public abstract SignalCandidate? Observe(int query, LogEvent e);

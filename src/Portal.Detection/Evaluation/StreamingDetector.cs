@@ -64,6 +64,14 @@ public sealed class StreamingDetector
                 _sharers[shared].Add((r, q));
             }
         }
+        if (sink is null)
+        {
+            // The lifecycle is applied here: runners may update an open signal in place.
+            foreach (var runner in _runners)
+            {
+                runner.OpenSignals = (rule, group) => _open.GetValueOrDefault((rule, group));
+            }
+        }
         var next = 0;
         _newId = newId ?? (() => $"signal-{++next:D6}");
         var correlations = all.Where(r => r.IsCorrelation).ToList();

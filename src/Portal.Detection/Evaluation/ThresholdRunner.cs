@@ -1,5 +1,6 @@
 using Portal.Detection.Events;
 using Portal.Detection.Rules;
+using Portal.Detection.Signals;
 
 namespace Portal.Detection.Evaluation;
 
@@ -86,7 +87,34 @@ internal sealed class ThresholdRunner : RuleRunner
         {
             return null;
         }
+        if (OpenSignals is { } openSignals && !Rule.Definition.Options.DecreaseCriticalityBasedOnEnv
+            && openSignals(Rule, group.Key) is { } open && SignalLifecycle.IsAlive(open, Rule.Definition.Options, e.Timestamp))
+        {
+            // What the lifecycle would do with the candidate, without building it (a candidate's severity is its case's
+            // unless the environment lowers it, which needs the samples).
+            Absorb(open, group, member, matched, e);
+            return null;
+        }
         return Candidate(group, member, matched, e);
+    }
+
+    /// <summary>The samples taken for an open signal, reused.</summary>
+    private readonly List<LogEvent> _absorbed = [];
+
+    private void Absorb(SecuritySignal open, ThresholdWindows.Group group, ThresholdWindows.Member member, RuleCase matched, LogEvent e)
+    {
+        for (var i = 0; i < group.Windows.Length; i++)
+        {
+            SignalLifecycle.AddCount(open, _values.Names[i], group.Windows[i].CountAfter(member.Attributed));
+        }
+        member.TakeSamples(member.SampleCount == 0 ? null : _absorbed);
+        member.Attributed = group.Sequence;
+        if (_absorbed.Count > 1)
+        {
+            _absorbed.Sort((a, b) => a.Timestamp.CompareTo(b.Timestamp));
+        }
+        SignalLifecycle.Absorb(open, matched.Status, e.Timestamp, _absorbed, e.Timestamp);
+        _absorbed.Clear();
     }
 
     private SignalCandidate Candidate(ThresholdWindows.Group group, ThresholdWindows.Member member, RuleCase matched, LogEvent e)

@@ -29,36 +29,23 @@ public static class SignalLifecycle
         if (open is not null && IsAlive(open, rule.Definition.Options, candidate.LastSeen))
         {
             // An open signal absorbs every later match of a busy group: this path allocates nothing of its own.
-            open.LastSeen = candidate.LastSeen > open.LastSeen ? candidate.LastSeen : open.LastSeen;
             if (candidate.NewCounts is QueryValues<long> counts)
             {
                 // A threshold runner's counts, read without an enumerator.
                 for (var i = 0; i < counts.Values.Length; i++)
                 {
-                    Absorb(open, counts.Names[i], counts.Values[i]);
+                    AddCount(open, counts.Names[i], counts.Values[i]);
                 }
             }
             else
             {
                 foreach (var (query, count) in candidate.NewCounts)
                 {
-                    Absorb(open, query, count);
+                    AddCount(open, query, count);
                 }
             }
-            for (var i = 0; i < candidate.Samples.Count && open.SampleEventIds.Count < MaxSamples; i++)
-            {
-                var id = candidate.Samples[i].Id;
-                if (!open.SampleEventIds.Contains(id))
-                {
-                    open.SampleEventIds.Add(id);
-                }
-            }
-            if (Severities.Rank(severity) > Severities.Rank(open.Severity))
-            {
-                open.Severity = severity;
-            }
+            Absorb(open, severity, candidate.LastSeen, candidate.Samples, evaluatedAt);
             AddDetails(open.Attributes, candidate);
-            open.UpdatedAt = evaluatedAt;
             return open;
         }
 
@@ -91,7 +78,30 @@ public static class SignalLifecycle
         };
     }
 
-    private static void Absorb(SecuritySignal open, string query, long count)
+    /// <summary>
+    /// What an open signal takes from a later match besides its counts (<see cref="AddCount"/>): the time it was last
+    /// seen, sample ids up to ten, a more severe case, and when it was updated.
+    /// </summary>
+    internal static void Absorb(SecuritySignal open, string severity, DateTimeOffset lastSeen, IReadOnlyList<LogEvent> samples, DateTimeOffset evaluatedAt)
+    {
+        open.LastSeen = lastSeen > open.LastSeen ? lastSeen : open.LastSeen;
+        for (var i = 0; i < samples.Count && open.SampleEventIds.Count < MaxSamples; i++)
+        {
+            var id = samples[i].Id;
+            if (!open.SampleEventIds.Contains(id))
+            {
+                open.SampleEventIds.Add(id);
+            }
+        }
+        if (Severities.Rank(severity) > Severities.Rank(open.Severity))
+        {
+            open.Severity = severity;
+        }
+        open.UpdatedAt = evaluatedAt;
+    }
+
+    /// <summary>Adds a query's newly matched events to an open signal's counts.</summary>
+    internal static void AddCount(SecuritySignal open, string query, long count)
     {
         open.EventsMatched += count;
         ref var byQuery = ref CollectionsMarshal.GetValueRefOrAddDefault(open.EventsMatchedByQuery, query, out _);

@@ -4,6 +4,7 @@ using Portal.Detection.Evaluation;
 using Portal.Detection.Events;
 using Portal.Detection.Intake;
 using Portal.Detection.Rules;
+using Portal.Detection.Signals;
 
 namespace Portal.Detection.Tests.Evaluation;
 
@@ -109,6 +110,71 @@ public class ThresholdWindowTests
         }
         Assert.True(total > 20_000, $"only {total} candidates");
     }
+
+    /// <summary>
+    /// A detector that keeps the signals lets a runner update an open signal in place instead of building a candidate;
+    /// the signals must be exactly those the lifecycle makes of every candidate: counts per query, samples, severity
+    /// (escalated by a more severe case), times, and new signals once keep-alive or the maximum duration runs out.
+    /// </summary>
+    [Fact]
+    public void Process_OpenSignalsUpdatedInPlace_EqualTheLifecycleAppliedToEveryCandidate()
+    {
+        var events = Events(withoutGroup: 11);
+        DetectionRule Definition(string name, int window, int keepAlive, int maxDuration, bool lowerInTest, List<string> groupBy, params RuleQuery[] queries)
+        {
+            foreach (var query in queries)
+            {
+                query.GroupByFields = groupBy;
+            }
+            return new DetectionRule
+            {
+                Name = name,
+                Queries = [.. queries],
+                Cases =
+                [
+                    new RuleCase { Status = "high", Condition = "a > 25" },
+                    new RuleCase { Status = "medium", Condition = "a > 8 || b > 3" },
+                    new RuleCase { Status = "low", Condition = "a >= 2" },
+                ],
+                Options = new RuleOptions { EvaluationWindow = window, KeepAlive = keepAlive, MaxSignalDuration = maxDuration, DecreaseCriticalityBasedOnEnv = lowerInTest },
+            };
+        }
+        var rules = new[]
+        {
+            Definition("short-lived", 60, 60, 300, false, ["@grp"], Query("a", "@kind:a"), Query("b", "@kind:b", RuleAggregations.Cardinality, distinct: "@user")),
+            Definition("long", 300, 3600, 86400, false, ["@grp", "@zone"], Query("a", "@kind:a"), Query("b", "@kind:b", RuleAggregations.Max, metric: "@bytes")),
+            Definition("lowered", 60, 600, 1800, true, ["@zone"], Query("a", "@kind:b"), Query("b", "@kind:a", RuleAggregations.Sum, metric: "@bytes")),
+        }.Select((rule, i) => CompiledRule.Compile($"rule-{i}", rule)).ToList();
+
+        var inPlace = new StreamingDetector(rules);
+        var candidates = new List<(CompiledRule Rule, SignalCandidate Candidate)>();
+        var everyCandidate = new StreamingDetector(rules, sink: (rule, candidate) => candidates.Add((rule, candidate)));
+        foreach (var e in events)
+        {
+            inPlace.Process(e);
+            everyCandidate.Process(e);
+        }
+        var open = new Dictionary<(CompiledRule, string), SecuritySignal>();
+        var made = new List<SecuritySignal>();
+        var next = 0;
+        foreach (var (rule, candidate) in candidates)
+        {
+            var current = open.GetValueOrDefault((rule, candidate.GroupKey));
+            var signal = SignalLifecycle.Apply(rule, candidate, current, candidate.LastSeen, () => $"signal-{++next:D6}");
+            if (!ReferenceEquals(signal, current))
+            {
+                made.Add(signal);
+                open[(rule, candidate.GroupKey)] = signal;
+            }
+        }
+
+        Assert.True(made.Count > 50, $"only {made.Count} signals");
+        Assert.True(made.Count < candidates.Count / 10, "open signals absorbed few matches");
+        Assert.Contains(made, s => s.Severity == "high");
+        Assert.Equal(made.Select(Json), inPlace.Finish().Select(Json));
+    }
+
+    private static string Json(SecuritySignal signal) => System.Text.Json.JsonSerializer.Serialize(signal);
 
     private static Dictionary<string, List<SignalCandidate>> Run(IReadOnlyList<CompiledRule> rules, List<LogEvent> stream)
     {
