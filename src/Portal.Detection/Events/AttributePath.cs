@@ -126,15 +126,16 @@ public static class AttributePath
         switch (node)
         {
             case JsonObject obj:
-                foreach (var (_, child) in obj)
+                // By position, as FlattenInto: no enumerator objects.
+                for (var i = 0; i < obj.Count; i++)
                 {
-                    ReadAll(child, strings);
+                    ReadAll(obj.GetAt(i).Value, strings);
                 }
                 break;
             case JsonArray array:
-                foreach (var item in array)
+                for (var i = 0; i < array.Count; i++)
                 {
-                    ReadAll(item, strings);
+                    ReadAll(array[i], strings);
                 }
                 break;
             case JsonValue value when strings && value.GetValueKind() == System.Text.Json.JsonValueKind.String:
