@@ -113,7 +113,8 @@ public sealed class QueryIndex<T>
                 keys.Collect(message, _reached, _found, literalOnly: true);
                 continue;
             }
-            // Each kind of field read in place: an iterator would be an object per field per event.
+            // Each kind of field read in place: an iterator would be an object per field per event. (Attributes are
+            // filed by path and met through the event's leaves below.)
             switch (field.Kind)
             {
                 case FieldKind.Reserved:
@@ -129,12 +130,6 @@ public sealed class QueryIndex<T>
                         {
                             keys.Collect(tag[(field.Name.Length + 1)..], _reached, _found, literalOnly: false, _stamp);
                         }
-                    }
-                    break;
-                case FieldKind.Attribute:
-                    foreach (var value in e.GetAttribute(field.Name))
-                    {
-                        keys.Collect(value.Text, _reached, _found, literalOnly: false, _stamp);
                     }
                     break;
             }
@@ -283,14 +278,19 @@ public static class QueryKeys
     /// </summary>
     public static IReadOnlyList<IReadOnlyList<IndexKey>>? RequiredParts(QueryNode node)
     {
-        if (node is AndNode and)
+        if (node is AndNode)
         {
-            // Stable: among equally selective parts, the first, as Required chooses.
-            var parts = and.Children.Select(Required).OfType<IReadOnlyList<IndexKey>>().OrderByDescending(Selectivity).Take(2).ToList();
+            // Nested conjunctions count as one (a rule's exclusions wrap its query in another AND). Stable: among
+            // equally selective parts, the first, as Required chooses.
+            var parts = Conjuncts(node).Select(Required).OfType<IReadOnlyList<IndexKey>>().OrderByDescending(Selectivity).Take(2).ToList();
             return parts.Count == 0 ? null : parts;
         }
         return Required(node) is { } keys ? [keys] : null;
     }
+
+    /// <summary>The parts of a conjunction, nested conjunctions opened.</summary>
+    private static IEnumerable<QueryNode> Conjuncts(QueryNode node) =>
+        node is AndNode and ? and.Children.SelectMany(Conjuncts) : [node];
 
     /// <summary>
     /// Keys of which an event must carry at least one for <paramref name="node"/> to match, or null when there is no

@@ -70,27 +70,36 @@ public static class AttributePath
         public string? Path { get; } = path;
 
         /// <summary>
-        /// The last children found, by the key instance they were found with: the keys the parsers add are the same
-        /// string constants in every event, so most lookups compare a reference instead of hashing the key's text.
+        /// The last children found or made, by the key instance they were found with: the keys the parsers add are the
+        /// same string constants in every event, so most lookups compare a reference instead of hashing the key's text.
+        /// Made with the first child (leaves have none).
         /// </summary>
-        private readonly (string? Key, PathNode? Child)[] _recent = new (string?, PathNode?)[RecentSize];
+        private (string? Key, PathNode? Child)[]? _recent;
         private int _nextRecent;
         private const int RecentSize = 8;
+
+        private void Remember(string key, PathNode child)
+        {
+            (_recent ??= new (string?, PathNode?)[RecentSize])[_nextRecent] = (key, child);
+            _nextRecent = (_nextRecent + 1) % RecentSize;
+        }
 
         /// <summary>The node of <c>Path.key</c>, found or made (and kept unless the path is long).</summary>
         public PathNode Child(string key)
         {
-            foreach (var (recentKey, recentChild) in _recent)
+            if (_recent is not null)
             {
-                if (ReferenceEquals(recentKey, key))
+                foreach (var (recentKey, recentChild) in _recent)
                 {
-                    return recentChild!;
+                    if (ReferenceEquals(recentKey, key))
+                    {
+                        return recentChild!;
+                    }
                 }
             }
             if (_children is not null && _children.TryGetValue(key, out var child))
             {
-                _recent[_nextRecent] = (key, child);
-                _nextRecent = (_nextRecent + 1) % RecentSize;
+                Remember(key, child);
                 return child;
             }
             child = new PathNode(Path is null ? key : $"{Path}.{key}");
@@ -105,6 +114,7 @@ public static class AttributePath
                 t_paths = null;
             }
             (_children ??= new Dictionary<string, PathNode>(StringComparer.Ordinal))[key] = child;
+            Remember(key, child);
             return child;
         }
     }

@@ -386,6 +386,7 @@ public class StreamingDetectorTests
     [InlineData("@http.status_code:[500 TO 599] @http.method:POST", "@http.method=POST ; @http.status_code~")]
     [InlineData("source:cloudtrail (@eventName:StopLogging OR @eventName:DeleteTrail) -@usr.name:admin", "@eventName=StopLogging @eventName=DeleteTrail ; source=cloudtrail")]
     [InlineData("source:cloudtrail -@usr.name:admin", "source=cloudtrail")]
+    [InlineData("(source:sshd -@usr.name:admin) -@network.client.ip:10.0.0.1 @evt.outcome:failure", "@evt.outcome=failure ; source=sshd")]
     [InlineData("@network.client.ip:* OR @evt.name:login", "@network.client.ip~ @evt.name=login")]
     [InlineData("-source:sshd", "")]
     public void RequiredParts_FilesAConjunctionUnderItsTwoMostSelectiveParts(string query, string expected)
@@ -422,13 +423,26 @@ public class StreamingDetectorTests
         {
             FailureQuery, SuccessQuery, "failed password", "source:sshd @usr.name:ro*", "@usr.name:*min", "-source:sshd", "FAILED",
             "@network.client.ip:203.0.113.*", "source:sshd -@evt.outcome:success", "\"accepted password\"", "host:bastion-1 @usr.name:admin",
+            // Two parts on one field, tags, and nested conjunctions.
+            "@usr.name:* @usr.name:ro*", "env:prod source:sshd", "env:prod @usr.name:admin", "(source:sshd @evt.outcome:failure) (@usr.name:admin OR @usr.name:ro*)",
         }.Select(QueryParser.Parse).ToList();
         var index = new QueryIndex<int>();
         for (var i = 0; i < queries.Count; i++)
         {
             index.Add(queries[i], i);
         }
-        var events = Failures(3, Attacker, T0).Concat(Failures(2, Neighbour, T0, user: "admin")).Append(Success(Attacker, "root", T0)).ToList();
+        var events = Failures(3, Attacker, T0).Concat(Failures(2, Neighbour, T0, user: "admin")).Append(Success(Attacker, "root", T0))
+            .Append(IntakeNormalizer.Normalize(new JsonObject
+            {
+                ["ddsource"] = "sshd", ["ddtags"] = "env:prod,env:", ["message"] = "Failed password for admin from 203.0.113.9 port 1 ssh2",
+            }, T0))
+            .Append(IntakeNormalizer.Normalize(new JsonObject
+            {
+                ["ddsource"] = "app", ["ddtags"] = "env:prod", ["message"] = "login", ["usr"] = new JsonObject { ["name"] = new JsonArray("bob", "root") },
+            }, T0))
+            .ToList();
+        // The conjunctions filed under two parts each match some event, so a lost match would show.
+        Assert.All(queries.TakeLast(4), q => Assert.Contains(events, e => QueryMatcher.Matches(q, e)));
 
         foreach (var e in events)
         {
