@@ -378,8 +378,11 @@ public class StreamingDetectorTests
     {
         var keys = QueryKeys.Required(QueryParser.Parse(query));
 
-        Assert.Equal(expected, keys is null ? "" : string.Join(' ', keys.Select(k => $"{k.Field}{(k.IsLiteral ? "~" : "=")}{k.Text}")));
+        Assert.Equal(expected, keys is null ? "" : Described(keys));
     }
+
+    /// <summary>Keys as <c>field=value</c> (exact) or <c>field~literal</c>, space-separated.</summary>
+    private static string Described(IEnumerable<IndexKey> keys) => string.Join(' ', keys.Select(k => $"{k.Field}{(k.IsLiteral ? "~" : "=")}{k.Text}"));
 
     [Theory]
     [InlineData(FailureQuery, "@evt.name=authentication ; @evt.outcome=failure")]
@@ -393,7 +396,7 @@ public class StreamingDetectorTests
     {
         var parts = QueryKeys.RequiredParts(QueryParser.Parse(query));
 
-        Assert.Equal(expected, parts is null ? "" : string.Join(" ; ", parts.Select(keys => string.Join(' ', keys.Select(k => $"{k.Field}{(k.IsLiteral ? "~" : "=")}{k.Text}")))));
+        Assert.Equal(expected, parts is null ? "" : string.Join(" ; ", parts.Select(Described)));
     }
 
     [Fact]
