@@ -74,7 +74,8 @@ public abstract class KeyServiceTests(DataFixture fixture)
     {
         var tenant = await fixture.AddTenantAsync();
         var (key, secret) = await Keys.CreateAsync(tenant.Id, KeyKind.Api, "intake", userId: null);
-        var before = DateTimeOffset.UtcNow;
+        // SQLite keeps times to the millisecond: a stored time may be truncated below a clock read just before.
+        var before = DateTimeOffset.UtcNow.AddMilliseconds(-1);
 
         await Keys.ResolveAsync(KeyKind.Api, secret);
 

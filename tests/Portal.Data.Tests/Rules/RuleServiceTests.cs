@@ -69,7 +69,8 @@ public abstract class RuleServiceTests(DataFixture fixture)
     {
         var tenant = await fixture.AddTenantAsync();
         var userId = Guid.NewGuid();
-        var before = DateTimeOffset.UtcNow;
+        // SQLite keeps times to the millisecond: the stored watermark may be truncated below a clock read just before.
+        var before = DateTimeOffset.UtcNow.AddMilliseconds(-1);
 
         var (rule, errors) = await Rules.CreateAsync(tenant.Id, ValidJson, userId);
 
