@@ -1,5 +1,6 @@
 using Portal.Detection.Events;
 using Portal.Detection.Query;
+using Portal.Detection.Rules;
 
 namespace Portal.Detection.Evaluation;
 
@@ -126,9 +127,9 @@ public sealed class QueryIndex<T>
                 case FieldKind.Tag:
                     foreach (var tag in e.Tags)
                     {
-                        if (tag.Length > field.Name.Length && tag[field.Name.Length] == ':' && tag.StartsWith(field.Name, StringComparison.Ordinal))
+                        if (FieldNames.TagValue(field.Name, tag) is { } value)
                         {
-                            keys.Collect(tag[(field.Name.Length + 1)..], _reached, _found, literalOnly: false, _stamp);
+                            keys.Collect(value, _reached, _found, literalOnly: false, _stamp);
                         }
                     }
                     break;

@@ -12,7 +12,7 @@ namespace Portal.Detection.Evaluation;
 internal abstract class RuleRunner(CompiledRule rule)
 {
     /// <summary>How many events a candidate carries as samples.</summary>
-    protected const int SampleSize = 10;
+    internal const int SampleSize = 10;
 
     /// <summary>The rule judged.</summary>
     public CompiledRule Rule { get; } = rule;

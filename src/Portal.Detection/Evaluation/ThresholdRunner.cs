@@ -381,14 +381,14 @@ internal sealed class ThresholdWindows(CompiledRule rule)
 
     /// <summary>
     /// What one rule keeps of a group: the sequence number of the last event it handed to a candidate, and its samples
-    /// per query, the first ten events since that candidate (one that leaves the
+    /// per query, the first <see cref="RuleRunner.SampleSize"/> events since that candidate (one that leaves the
     /// window frees its place for the next event). Events that came while the places were taken are not kept, so when
     /// the first ones leave before a case holds, a signal carries fewer samples than the window had events: keeping more
     /// (a ring of the latest) doubled the collector's work on the detection benchmark.
     /// </summary>
     public sealed class Member(int queries)
     {
-        private const int SampleSize = 10;
+        private const int SampleSize = RuleRunner.SampleSize;
 
         /// <summary>Sample events with their times, so pruning never reaches into an old event.</summary>
         private readonly Queue<(long Ticks, LogEvent Event)>?[] _samples = new Queue<(long, LogEvent)>?[queries];

@@ -38,14 +38,17 @@ public static class FieldNames
     {
         for (var i = 0; i < tags.Count; i++)
         {
-            var tag = tags[i];
-            if (tag.Length > key.Length && tag[key.Length] == ':' && tag.StartsWith(key, StringComparison.Ordinal))
+            if (TagValue(key, tags[i]) is { } value)
             {
-                return tag[(key.Length + 1)..];
+                return value;
             }
         }
         return null;
     }
+
+    /// <summary>The value of <paramref name="tag"/> when it is <c>key:value</c> for <paramref name="key"/>, or null.</summary>
+    public static string? TagValue(string key, string tag) =>
+        tag.Length > key.Length && tag[key.Length] == ':' && tag.StartsWith(key, StringComparison.Ordinal) ? tag[(key.Length + 1)..] : null;
 
     /// <summary>The first finite numeric value of <paramref name="field"/> in <paramref name="e"/> (a JSON number or numeric text), or null.</summary>
     public static double? FirstNumber(FieldRef field, LogEvent e)
