@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -132,6 +133,42 @@ public sealed class JournaledEventIndexTests : IDisposable
         {
             Assert.Equal(["a", "b", "c"], seen);
         }
+    }
+
+    [Fact]
+    public async Task Indexing_DefersToABurstOfAppends_ForAtMostMaxDeferral_AndNeverWhileAReaderWaits()
+    {
+        using var index = new JournaledEventIndex(_directory.Path, deferAbovePendingEvents: 0);
+        var stream = Stopwatch.StartNew();
+        var appended = 0;
+        var searchableDuringTheBurst = -1;
+        var searchableAfterTheReader = -1;
+        TimeSpan? waitedFor = null;
+        while (stream.Elapsed < JournaledEventIndex.MaxDeferral + TimeSpan.FromSeconds(1.5))
+        {
+            await index.AppendAsync([Event($"e{appended}"), Event($"e{appended + 1}")], CancellationToken.None);
+            appended += 2;
+            if (waitedFor is null && stream.Elapsed > TimeSpan.FromSeconds(0.3))
+            {
+                // A reader waiting for what was acknowledged is answered in the middle of the burst.
+                var waiting = Stopwatch.StartNew();
+                await index.RefreshAsync(CancellationToken.None);
+                waitedFor = waiting.Elapsed;
+                searchableAfterTheReader = Count(index);
+            }
+            if (searchableDuringTheBurst < 0 && stream.Elapsed > JournaledEventIndex.MaxDeferral + TimeSpan.FromSeconds(1.2))
+            {
+                searchableDuringTheBurst = Count(index);
+            }
+            await Task.Delay(5);
+        }
+
+        Assert.True(waitedFor < TimeSpan.FromSeconds(1), $"a reader waited {waitedFor} in the burst");
+        Assert.True(index.Deferred > TimeSpan.FromMilliseconds(200), $"indexing deferred {index.Deferred} to a {stream.Elapsed} burst");
+        // Appends never stopped, yet indexing resumed once the deferral ran out: more than what the reader saw is searchable.
+        Assert.True(searchableDuringTheBurst > searchableAfterTheReader, $"{searchableDuringTheBurst} searchable late in the burst, {searchableAfterTheReader} after the reader");
+        await index.RefreshAsync(CancellationToken.None);
+        Assert.Equal(appended, Count(index));
     }
 
     [Fact]
