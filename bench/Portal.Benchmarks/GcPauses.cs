@@ -14,6 +14,7 @@ internal sealed class GcPauses : EventListener
     private int _generation;
     private bool _listening;
 
+    /// <summary>Forgets what was recorded and records the collections from now on.</summary>
     public void Start()
     {
         lock (_pauses)
@@ -23,7 +24,7 @@ internal sealed class GcPauses : EventListener
         }
     }
 
-    /// <summary>One line: per collection, generation, suspension and collection in milliseconds.</summary>
+    /// <summary>Stops recording; one line: per collection, its generation, suspension and collection in milliseconds, what it promoted and the size of generation 2.</summary>
     public string Stop()
     {
         lock (_pauses)

@@ -36,8 +36,9 @@ public sealed class JournaledEventIndex : IDisposable
     private TaskCompletionSource _refreshed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _pendingEvents;
     private long _lastArrival;
-    private readonly int _deferAbovePendingEvents;
     private long _deferredTicks;
+    private volatile bool _disposing;
+    private readonly int _deferAbovePendingEvents;
     private long _ackedBatch;
     private long _visibleBatch;
     private int _waiters;
@@ -58,7 +59,8 @@ public sealed class JournaledEventIndex : IDisposable
     /// and the batches behind it wait in order. Appends are refused (busy) beyond <paramref name="maxPendingEvents"/>
     /// events journaled and not yet indexed; those whose batches fit in <paramref name="maxBufferedBytes"/> are also kept
     /// in memory (an intake batch counts its buffer, a batch of events several times its journal record). Indexing defers
-    /// to bursts of appends once more than <paramref name="deferAbovePendingEvents"/> are pending (<see cref="BurstDeferral"/>).
+    /// to bursts of appends while more than <paramref name="deferAbovePendingEvents"/> are pending (<see cref="MaxDeferral"/>,
+    /// <see cref="BurstGap"/>).
     /// <paramref name="threatIntel"/> enriches intake batches as they are normalised.
     /// </summary>
     public JournaledEventIndex(
@@ -116,7 +118,6 @@ public sealed class JournaledEventIndex : IDisposable
 
     private void Reserve(int count)
     {
-        Volatile.Write(ref _lastArrival, Stopwatch.GetTimestamp());
         if (Volatile.Read(ref _indexFailure) is not null)
         {
             // Indexing stopped: refuse rather than acknowledge events nobody will see until a restart.
@@ -127,6 +128,8 @@ public sealed class JournaledEventIndex : IDisposable
             Interlocked.Add(ref _pendingEvents, -count);
             throw new StoreBusyException(TimeSpan.FromSeconds(1));
         }
+        // Only accepted appends make a burst: refused ones and their retries do not hold indexing back.
+        Volatile.Write(ref _lastArrival, Stopwatch.GetTimestamp());
     }
 
     private async Task JournalAsync(PendingAppend append, CancellationToken cancellationToken)
@@ -180,6 +183,7 @@ public sealed class JournaledEventIndex : IDisposable
     /// <inheritdoc />
     public void Dispose()
     {
+        _disposing = true;
         _appends.Writer.TryComplete();
         _writer.GetAwaiter().GetResult();
         _batches.Writer.TryComplete();
@@ -285,6 +289,15 @@ public sealed class JournaledEventIndex : IDisposable
         {
             if (deferral.Holds(this))
             {
+                // What is indexed already becomes searchable and is shown to the observer; only new batches wait.
+                if (dirty)
+                {
+                    Index.Refresh();
+                    dirty = false;
+                    sinceRefresh.Restart();
+                    Publish(indexedBatch);
+                }
+                await DrainObservationsAsync();
                 var deferring = Stopwatch.GetTimestamp();
                 await Task.Delay(DeferralStep);
                 Interlocked.Add(ref _deferredTicks, Stopwatch.GetTimestamp() - deferring);
@@ -373,10 +386,12 @@ public sealed class JournaledEventIndex : IDisposable
     /// Indexing defers to an intake burst. A request is acknowledged once journaled, but every collection the indexer's
     /// allocations start stops the requests too: measured on one core, a burst of 1,000-event requests met 5 to 10 young
     /// collections of 10 to 20 ms each from indexing beside it, and none without. So while appends keep coming faster
-    /// than they are indexed (the backlog beyond <see cref="DeferAbovePendingEvents"/>, where searching within the second
-    /// is lost anyway), indexing waits for a gap of <see cref="BurstGap"/> between appends, at most <see cref="MaxDeferral"/>
-    /// per burst, and not again until the backlog is indexed; it never waits while someone waits for the events to be
-    /// searchable. A sustained stream beyond what indexing keeps up with therefore costs indexing at most one deferral.
+    /// than they are indexed (more than <see cref="DeferAbovePendingEvents"/> pending, where searching within the second
+    /// is lost anyway), indexing waits for a gap of <see cref="BurstGap"/> between accepted appends, for at most
+    /// <see cref="MaxDeferral"/> from the burst's first wait, and not again until the backlog is back under the threshold;
+    /// it never waits while someone waits for the events to be searchable, nor once the index is being disposed. What was
+    /// indexed before the wait is refreshed and observed first. A sustained stream beyond what indexing keeps up with
+    /// therefore costs indexing at most one deferral.
     /// </summary>
     private sealed class BurstDeferral
     {
@@ -389,19 +404,20 @@ public sealed class JournaledEventIndex : IDisposable
             var now = Stopwatch.GetTimestamp();
             if (pending <= index._deferAbovePendingEvents)
             {
-                // The burst is indexed: the next one may be deferred to again.
+                // The burst's backlog is indexed: the next one may be deferred to again, for a deferral of its own.
                 _spent = false;
-            }
-            var holds = !_spent
-                && pending > index._deferAbovePendingEvents
-                && Volatile.Read(ref index._waiters) == 0
-                && !index._batches.Reader.Completion.IsCompleted
-                && Stopwatch.GetElapsedTime(Volatile.Read(ref index._lastArrival), now) < BurstGap;
-            if (!holds)
-            {
                 _since = 0;
                 return false;
             }
+            if (_spent
+                || index._disposing
+                || Volatile.Read(ref index._waiters) > 0
+                || Stopwatch.GetElapsedTime(Volatile.Read(ref index._lastArrival), now) >= BurstGap)
+            {
+                return false;
+            }
+            // Counted from the burst's first deferral, readers and gaps included: a detection run's refresh in the middle
+            // of a burst does not start the allowance again.
             if (_since == 0)
             {
                 _since = now;
@@ -409,7 +425,6 @@ public sealed class JournaledEventIndex : IDisposable
             else if (Stopwatch.GetElapsedTime(_since, now) >= MaxDeferral)
             {
                 _spent = true;
-                _since = 0;
                 return false;
             }
             return true;

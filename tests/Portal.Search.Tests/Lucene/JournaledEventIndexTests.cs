@@ -162,6 +162,11 @@ public sealed class JournaledEventIndexTests : IDisposable
             }
             await Task.Delay(5);
         }
+        if (searchableDuringTheBurst < 0)
+        {
+            // A slow machine's last append took the loop past the sampling time: the burst has only just ended.
+            searchableDuringTheBurst = Count(index);
+        }
 
         Assert.True(waitedFor < TimeSpan.FromSeconds(1), $"a reader waited {waitedFor} in the burst");
         Assert.True(index.Deferred > TimeSpan.FromMilliseconds(200), $"indexing deferred {index.Deferred} to a {stream.Elapsed} burst");
