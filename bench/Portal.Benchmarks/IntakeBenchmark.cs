@@ -42,12 +42,12 @@ internal static class IntakeBenchmark
         http.DefaultRequestHeaders.Add("DD-API-KEY", apiKey);
         // Warm-up, as a running server is: every request sent once and indexed (JIT tiering, index creation, pools), so
         // that the measured requests meet an idle indexer, as the first requests of a burst do.
+        var store = portal.Services.GetRequiredService<ILogStore>();
         await SendAllAsync(http, compressed, [], Concurrency);
-        await portal.Services.GetRequiredService<ILogStore>().RefreshAsync(signUp.Tenant.Id, CancellationToken.None);
+        await store.RefreshAsync(signUp.Tenant.Id, CancellationToken.None);
         GC.Collect();
         GC.WaitForPendingFinalizers();
 
-        var store = portal.Services.GetRequiredService<ILogStore>();
         var journaled = portal.Services.GetRequiredService<TenantIndexes>().GetJournaled(signUp.Tenant.Id, LuceneLogStore.Kind);
         // The headline at 8 clients, then the same requests from 4: with every request on one core, latency is mostly
         // queueing (a client waits for the 7 requests ahead of it), so the pair shows the cost of concurrency.

@@ -285,6 +285,16 @@ public sealed class JournaledEventIndex : IDisposable
         var dirty = false;
         await DrainObservationsAsync();
         var deferral = new BurstDeferral();
+
+        // Makes what is indexed searchable and tells those waiting for it.
+        void RefreshNow()
+        {
+            Index.Refresh();
+            dirty = false;
+            sinceRefresh.Restart();
+            Publish(indexedBatch);
+        }
+
         while (true)
         {
             if (deferral.Holds(this))
@@ -292,10 +302,7 @@ public sealed class JournaledEventIndex : IDisposable
                 // What is indexed already becomes searchable and is shown to the observer; only new batches wait.
                 if (dirty)
                 {
-                    Index.Refresh();
-                    dirty = false;
-                    sinceRefresh.Restart();
-                    Publish(indexedBatch);
+                    RefreshNow();
                 }
                 await DrainObservationsAsync();
                 var deferring = Stopwatch.GetTimestamp();
@@ -324,10 +331,7 @@ public sealed class JournaledEventIndex : IDisposable
                 await DrainObservationsAsync();
                 if (dirty && (Volatile.Read(ref _waiters) > 0 || sinceRefresh.Elapsed >= RefreshInterval))
                 {
-                    Index.Refresh();
-                    dirty = false;
-                    sinceRefresh.Restart();
-                    Publish(indexedBatch);
+                    RefreshNow();
                 }
                 var completed = reader.Completion.IsCompleted;
                 if (uncommitted is { } position && (sinceCommit.Elapsed >= CommitInterval || completed))
