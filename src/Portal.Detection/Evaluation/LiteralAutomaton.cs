@@ -23,7 +23,10 @@ internal sealed class LiteralAutomaton(bool ignoreAsciiCase = false, int maxDens
     private readonly int[] _asciiClass = new int[128];
     private int _classes = 1;
 
-    /// <summary>The next state of <c>state * _classes + class</c> for ASCII input, or null when too large.</summary>
+    /// <summary>
+    /// For ASCII input, the entry at <c>row + class</c> is the next state's row (<c>state * _classes</c>), with the sign
+    /// bit set when literals end in that state; null when too large.
+    /// </summary>
     private int[]? _delta;
     private int[] _fail = [0];
     private int[][] _outputs = [];
@@ -70,19 +73,39 @@ internal sealed class LiteralAutomaton(bool ignoreAsciiCase = false, int maxDens
     public void Find(ReadOnlySpan<char> text, List<int> found)
     {
         Prepare();
-        var delta = _delta;
+        if (_delta is not { } delta)
+        {
+            var state = 0;
+            foreach (var c in text)
+            {
+                state = Step(state, Folded(c));
+                if (_outputs[state].Length > 0)
+                {
+                    found.AddRange(_outputs[state]);
+                }
+            }
+            return;
+        }
+        // The row of the current state, as the table holds it: one read per ASCII character, no multiplication, and
+        // the sign says whether literals end there without reading the state's outputs.
         var width = _classes;
-        var state = 0;
+        var classes = _asciiClass;
+        var row = 0;
         foreach (var c in text)
         {
-            state = c < 128 && delta is not null ? delta[state * width + _asciiClass[c]]
-                : Step(state, ignoreAsciiCase && char.IsAsciiLetterUpper(c) ? (char)(c | 0x20) : c);
-            if (_outputs[state].Length > 0)
+            var entry = c < 128 ? delta[row + classes[c]] : Entry(Step(row / width, Folded(c)));
+            row = entry & int.MaxValue;
+            if (entry < 0)
             {
-                found.AddRange(_outputs[state]);
+                found.AddRange(_outputs[row / width]);
             }
         }
     }
+
+    private char Folded(char c) => ignoreAsciiCase && char.IsAsciiLetterUpper(c) ? (char)(c | 0x20) : c;
+
+    /// <summary>The table's entry for <paramref name="state"/>: its row, negative when literals end there.</summary>
+    private int Entry(int state) => state * _classes | (_outputs[state].Length > 0 ? int.MinValue : 0);
 
     /// <summary>The state after <paramref name="c"/> from <paramref name="state"/>, following failure links.</summary>
     private int Step(int state, char c)
@@ -127,9 +150,17 @@ internal sealed class LiteralAutomaton(bool ignoreAsciiCase = false, int maxDens
                 outputs[child] = [.. _own[child], .. outputs[_fail[child]]];
                 if (delta is not null && c < 128)
                 {
-                    delta[state * width + _asciiClass[c]] = child;
+                    delta[state * width + _asciiClass[c]] = child * width | (outputs[child].Length > 0 ? int.MinValue : 0);
                 }
                 queue.Enqueue(child);
+            }
+        }
+        if (delta is not null && outputs[0].Length > 0)
+        {
+            // Entries left at 0 lead back to the root: they must say that literals end there too.
+            for (var i = 0; i < delta.Length; i++)
+            {
+                delta[i] = delta[i] == 0 ? int.MinValue : delta[i];
             }
         }
         _delta = delta;

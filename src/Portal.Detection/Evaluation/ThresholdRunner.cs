@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Portal.Detection.Events;
 using Portal.Detection.Rules;
 using Portal.Detection.Signals;
@@ -88,7 +89,7 @@ internal sealed class ThresholdRunner : RuleRunner
             return null;
         }
         if (OpenSignals is { } openSignals && !Rule.Definition.Options.DecreaseCriticalityBasedOnEnv
-            && openSignals(Rule, group.Key) is { } open && SignalLifecycle.IsAlive(open, Rule.Definition.Options, e.Timestamp))
+            && OpenSignal(openSignals, group, member, e.Timestamp) is { } open)
         {
             // What the lifecycle would do with the candidate, without building it (a candidate's severity is its case's
             // unless the environment lowers it, which needs the samples).
@@ -96,6 +97,23 @@ internal sealed class ThresholdRunner : RuleRunner
             return null;
         }
         return Candidate(group, member, matched, e);
+    }
+
+    /// <summary>
+    /// The group's open signal for this rule, alive at <paramref name="at"/>, or null. The one found last is kept on the
+    /// member while it lives: a rule and group have one open signal at a time, and a new one is made only once the last has
+    /// ended (events come in time order, so a signal alive now has been alive since it was made). A busy group's every
+    /// event would otherwise look its signal up by rule and group key.
+    /// </summary>
+    private SecuritySignal? OpenSignal(Func<CompiledRule, string, SecuritySignal?> openSignals, ThresholdWindows.Group group, ThresholdWindows.Member member, DateTimeOffset at)
+    {
+        var options = Rule.Definition.Options;
+        if (member.Open is { } known && SignalLifecycle.IsAlive(known, options, at))
+        {
+            return known;
+        }
+        member.Open = openSignals(Rule, group.Key);
+        return member.Open is { } open && SignalLifecycle.IsAlive(open, options, at) ? open : null;
     }
 
     /// <summary>The samples taken for an open signal, reused.</summary>
@@ -396,6 +414,9 @@ internal sealed class ThresholdWindows(CompiledRule rule)
         /// <summary>Sequence number of the last event handed to a candidate.</summary>
         public long Attributed { get; set; }
 
+        /// <summary>The rule's open signal for the group, as last looked up (see <see cref="ThresholdRunner"/>'s <c>OpenSignal</c>).</summary>
+        public SecuritySignal? Open { get; set; }
+
         /// <summary>How many events are held as samples.</summary>
         public int SampleCount
         {
@@ -486,7 +507,8 @@ internal sealed class ThresholdWindows(CompiledRule rule)
             {
                 (_distinctValues ??= new string?[_stamps.Length])[at] = distinct;
                 _distinct ??= new Dictionary<string, int>(StringComparer.Ordinal);
-                _distinct[distinct] = _distinct.GetValueOrDefault(distinct) + 1;
+                // One lookup: the count is incremented where it lies.
+                CollectionsMarshal.GetValueRefOrAddDefault(_distinct, distinct, out _)++;
             }
             if (number is { } value)
             {
@@ -591,9 +613,10 @@ internal sealed class ThresholdWindows(CompiledRule rule)
             if (_distinctValues?[at] is { } value)
             {
                 _distinctValues[at] = null;
-                if (--_distinct![value] == 0)
+                // The value's last event leaving the window is the only time its entry is looked up twice.
+                if (--CollectionsMarshal.GetValueRefOrNullRef(_distinct!, value) == 0)
                 {
-                    _distinct.Remove(value);
+                    _distinct!.Remove(value);
                 }
             }
             if (_numbers is not null && !double.IsNaN(_numbers[at]))
