@@ -219,6 +219,7 @@ public sealed class QueryIndex<T>
                 {
                     slots = [];
                     _byValue[key.Text] = slots;
+                    _valueLengths |= LengthBit(key.Text.Length);
                 }
                 return slots;
             }
@@ -231,6 +232,14 @@ public sealed class QueryIndex<T>
             }
             return _literalSlots[id];
         }
+
+        /// <summary>
+        /// The lengths of the exact values filed, one bit each (63 for any longer): a value of another length is not
+        /// looked up, so a long URL or user agent is not hashed for a field whose queries name short values.
+        /// </summary>
+        private ulong _valueLengths;
+
+        private static ulong LengthBit(int length) => 1UL << Math.Min(length, 63);
 
         /// <summary>The event whose values were last collected, so that an array of values adds the field's presence once.</summary>
         private int _seen;
@@ -249,7 +258,7 @@ public sealed class QueryIndex<T>
                 _seen = stamp;
                 candidates.AddRange(_anyValue);
             }
-            if (!literalOnly && _byValue.Count > 0 && _byValue.TryGetValue(value, out var exact))
+            if (!literalOnly && (_valueLengths & LengthBit(value.Length)) != 0 && _byValue.TryGetValue(value, out var exact))
             {
                 candidates.AddRange(exact);
             }
