@@ -73,11 +73,13 @@ internal abstract class RuleRunner(CompiledRule rule)
     /// <summary>The first case whose condition holds for <paramref name="values"/>, or null.</summary>
     protected RuleCase? FirstCase(IReadOnlyDictionary<string, double> values)
     {
-        foreach (var (ruleCase, condition) in Rule.Cases)
+        // By position: a threshold rule asks after every event of its queries, and an enumerator is an object each time.
+        var cases = Rule.Cases;
+        for (var i = 0; i < cases.Count; i++)
         {
-            if (condition.Evaluate(values))
+            if (cases[i].Condition.Evaluate(values))
             {
-                return ruleCase;
+                return cases[i].Case;
             }
         }
         return null;
