@@ -10,6 +10,7 @@ using Portal.Detection.Rules;
 using Portal.Detection.Signals;
 using Portal.Detection.Suppressions;
 using Portal.Search;
+using Portal.Web.Features.Intake;
 
 namespace Portal.Web.Features.Detection;
 
@@ -19,7 +20,7 @@ namespace Portal.Web.Features.Detection;
 /// </summary>
 public sealed class RuleEvaluator(
     TenantDbFactory dbs, RuleService rules, SuppressionService suppressionService, ILogStore logs, ISignalStore signals, TenantLocks locks,
-    VigilOptions options, TimeProvider clock, ILogger<RuleEvaluator> log)
+    VigilOptions options, TimeProvider clock, IntakeInFlight inFlight, ILogger<RuleEvaluator> log)
 {
     private static readonly TimeSpan MaxCatchUp = TimeSpan.FromHours(24);
 
@@ -46,7 +47,8 @@ public sealed class RuleEvaluator(
         {
             return 0;
         }
-        var evaluateUntil = clock.GetUtcNow() - TimeSpan.FromSeconds(options.Detection.DelaySeconds);
+        // Up to now less the delay for late events, and never past a request still in flight (received, not yet durable).
+        var evaluateUntil = inFlight.Bound(tenantId, TimeSpan.FromSeconds(options.Detection.DelaySeconds));
         // Every event acknowledged so far must be searchable before its window is judged and the watermark moves.
         await logs.RefreshAsync(tenantId, cancellationToken);
         var suppressions = new SuppressionSet((await suppressionService.ListAsync(tenantId, cancellationToken)).Select(s => s.Definition), clock.GetUtcNow());
