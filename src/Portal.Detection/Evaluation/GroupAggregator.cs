@@ -55,8 +55,11 @@ public static class GroupAggregator
         return values;
     }
 
+    /// <summary>Between the values of a <see cref="GroupKey"/>.</summary>
+    public const char KeySeparator = '\u001f';
+
     /// <summary>A stable key for a tuple of group values.</summary>
-    public static string GroupKey(IReadOnlyList<string> values) => string.Join('\u001f', values);
+    public static string GroupKey(IReadOnlyList<string> values) => string.Join(KeySeparator, values);
 
     private sealed class Accumulator(string[] values)
     {

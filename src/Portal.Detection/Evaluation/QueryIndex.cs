@@ -135,7 +135,7 @@ public sealed class QueryIndex<T>
                     break;
             }
         }
-        foreach (var (path, value) in e.Leaves)
+        foreach (var (path, value) in e.LeafArray)
         {
             if (_byAttribute.TryGetValue(path, out var keys))
             {

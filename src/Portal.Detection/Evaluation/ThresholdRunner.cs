@@ -282,8 +282,7 @@ internal sealed class ThresholdWindows(CompiledRule rule)
     private Group? Add(int query, LogEvent e)
     {
         var q = _queries[query];
-        string[]? values = null;
-        string key;
+        string? key = null;
         if (q.GroupBy.Count == 1)
         {
             // One group-by field, the usual case: its value is the key, and the values are copied only for a new group.
@@ -294,23 +293,31 @@ internal sealed class ThresholdWindows(CompiledRule rule)
             }
             key = value ?? "";
         }
-        else
+        // Several fields (or none): the key is composed in a reused buffer and looked up as characters, so an event of a
+        // group already seen allocates nothing; the key and values are made only for a new group.
+        else if (!ComposeKey(q, e))
         {
-            if (GroupAggregator.GroupValues(q.GroupBy, e, q.HasOptionalGroupBy) is not { } all)
-            {
-                return null;
-            }
-            values = all;
-            key = GroupAggregator.GroupKey(values);
+            return null;
         }
         if (++_sequence % SweepEvery == 0)
         {
             // Before the lookup, so that the group this event joins is never swept from under it.
             Sweep(e.Timestamp.UtcTicks - _windowTicks);
         }
-        if (!_groups.TryGetValue(key, out var group))
+        Group? group;
+        if (key is not null ? !_groups.TryGetValue(key, out group) : !_groups.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(_key.AsSpan(0, _keyLength), out group))
         {
-            group = new Group(key, values ?? [key], _queries.Count);
+            string[] values;
+            if (key is null)
+            {
+                key = new string(_key.AsSpan(0, _keyLength));
+                values = _values.AsSpan(0, q.GroupBy.Count).ToArray();
+            }
+            else
+            {
+                values = [key];
+            }
+            group = new Group(key, values, _queries.Count);
             _groups[key] = group;
         }
 
@@ -335,6 +342,51 @@ internal sealed class ThresholdWindows(CompiledRule rule)
             group.Values[i] = group.Windows[i].Value(_aggregations[i]);
         }
         return group;
+    }
+
+    /// <summary>The group values and key of the event being added (<see cref="ComposeKey"/>), reused.</summary>
+    private string[] _values = [];
+    private char[] _key = new char[64];
+    private int _keyLength;
+
+    /// <summary>
+    /// Reads <paramref name="q"/>'s group-by values of <paramref name="e"/> into <see cref="_values"/> and their key, as
+    /// <see cref="GroupAggregator.GroupKey"/> makes it, into <see cref="_key"/>; false when a value is missing and required.
+    /// </summary>
+    private bool ComposeKey(CompiledQuery q, LogEvent e)
+    {
+        var count = q.GroupBy.Count;
+        if (_values.Length < count)
+        {
+            _values = new string[count];
+        }
+        var length = Math.Max(0, count - 1);
+        for (var i = 0; i < count; i++)
+        {
+            var value = FieldNames.FirstValue(q.GroupBy[i], e);
+            if (value is null && !q.HasOptionalGroupBy)
+            {
+                return false;
+            }
+            _values[i] = value ?? "";
+            length += _values[i].Length;
+        }
+        if (_key.Length < length)
+        {
+            _key = new char[Math.Max(length, _key.Length * 2)];
+        }
+        var at = 0;
+        for (var i = 0; i < count; i++)
+        {
+            if (i > 0)
+            {
+                _key[at++] = GroupAggregator.KeySeparator;
+            }
+            _values[i].CopyTo(_key.AsSpan(at));
+            at += _values[i].Length;
+        }
+        _keyLength = at;
+        return true;
     }
 
     /// <summary>Forgets groups whose windows have emptied, so memory follows the active groups, not every group ever seen.</summary>

@@ -63,16 +63,20 @@ public sealed class LogEvent
     public AttributeValues GetAttribute(string path)
     {
         var index = _index ?? IndexLeaves();
-        var slot = index.Slots[SlotOf(index.Slots, index.Leaves, path, PathHash(path))];
+        var slot = index.Slots[SlotOf(index.Slots, index.Leaves, path)];
         return slot.Count == 0 ? default : new AttributeValues(index.Leaves, slot.Start, slot.Count);
     }
 
     /// <summary>The slot holding <paramref name="path"/>, or the empty one where it would go.</summary>
-    private static int SlotOf(LeafSlot[] slots, KeyValuePair<string, AttributeValue>[] leaves, string path, int hash)
+    /// <remarks>
+    /// Slots hold no hash: a probe compares the path with the slot's first leaf's, which a different path of another length
+    /// (nearly all of them) fails at once, and a hit compares anyway.
+    /// </remarks>
+    private static int SlotOf(LeafSlot[] slots, KeyValuePair<string, AttributeValue>[] leaves, string path)
     {
         var mask = slots.Length - 1;
-        var at = hash & mask;
-        while (slots[at].Count != 0 && (slots[at].Hash != hash || leaves[slots[at].Start].Key is var key && !ReferenceEquals(key, path) && key != path))
+        var at = PathHash(path) & mask;
+        while (slots[at].Count != 0 && leaves[slots[at].Start].Key is var key && !ReferenceEquals(key, path) && key != path)
         {
             at = (at + 1) & mask;
         }
@@ -81,22 +85,21 @@ public sealed class LogEvent
 
     /// <summary>
     /// An open-addressing table of the leaves by path, built once from <see cref="Leaves"/> (the same values a path walk
-    /// finds): each used slot holds a path's hash, its first leaf and its number of values. Paths repeat only for arrays;
-    /// then the leaves are copied once so that each path's values lie together, in order. One array per event, at most
-    /// half full, without references.
+    /// finds): each used slot holds a path's first leaf and its number of values. Paths repeat only for arrays; then the
+    /// leaves are copied once so that each path's values lie together, in order. One array of 8 bytes a slot per event, at
+    /// most half full, without references.
     /// </summary>
     private LeafIndex IndexLeaves()
     {
-        var leaves = _leaves ??= AttributePath.FlattenToArray(Attributes);
+        var leaves = LeafArray;
         var slots = new LeafSlot[Math.Max(8, (int)BitOperations.RoundUpToPowerOf2((uint)leaves.Length * 2))];
         var repeated = false;
         for (var i = 0; i < leaves.Length; i++)
         {
-            var hash = PathHash(leaves[i].Key);
-            var at = SlotOf(slots, leaves, leaves[i].Key, hash);
+            var at = SlotOf(slots, leaves, leaves[i].Key);
             if (slots[at].Count == 0)
             {
-                slots[at] = new LeafSlot(hash, i, 1);
+                slots[at] = new LeafSlot(i, 1);
             }
             else
             {
@@ -164,8 +167,8 @@ public sealed class LogEvent
         return longest;
     }
 
-    /// <summary>One path in the leaf table: its hash, first leaf and number of values (0 for an empty slot).</summary>
-    private record struct LeafSlot(int Hash, int Start, int Count);
+    /// <summary>One path in the leaf table: its first leaf and number of values (0 for an empty slot).</summary>
+    private record struct LeafSlot(int Start, int Count);
 
     private sealed record LeafIndex(LeafSlot[] Slots, KeyValuePair<string, AttributeValue>[] Leaves);
 
@@ -173,7 +176,10 @@ public sealed class LogEvent
 
     /// <summary>Every leaf attribute with its dotted path (arrays repeat their path), read once.</summary>
     [JsonIgnore]
-    public IReadOnlyList<KeyValuePair<string, AttributeValue>> Leaves => _leaves ??= AttributePath.FlattenToArray(Attributes);
+    public IReadOnlyList<KeyValuePair<string, AttributeValue>> Leaves => LeafArray;
+
+    /// <summary><see cref="Leaves"/> as the array it is, for loops that run for every event (no enumerator object).</summary>
+    internal KeyValuePair<string, AttributeValue>[] LeafArray => _leaves ??= AttributePath.FlattenToArray(Attributes);
 
     private KeyValuePair<string, AttributeValue>[]? _leaves;
 
