@@ -13,9 +13,9 @@ namespace Portal.Benchmarks;
 /// 1,000 rules over 1 M events on one core, as <c>vigil detect</c> and the real-time stage run them: the out-of-the-box
 /// rules and the Sigma rules that convert (read from <c>VIGIL_SIGMA_DIR</c>, default <c>../shared/data/sigma</c>),
 /// repeated with varied thresholds up to 1,000, through one <see cref="StreamingDetector"/>. Events are normalised
-/// before the clock starts: the figure is detection alone, over events as the indexing pipeline hands them to the real-time
-/// stage (with the leaves their documents were built from); a second run times the same with each event's attribute tree
-/// flattened by detection itself, as <c>vigil detect</c> does. The baseline is the naive design, every (compiled) query of
+/// before the clock starts: the figure is detection alone, each event's attribute tree flattened by detection itself, as
+/// <c>vigil detect</c> does; a second figure (<c>_indexed</c>) times the same over events as indexing hands them to the
+/// server's detection, with the leaves their documents were built from. The baseline is the naive design, every (compiled) query of
 /// every rule tested against every event, timed over a slice of the events and scaled to the whole.
 /// </summary>
 internal static partial class DetectBenchmark
@@ -38,20 +38,15 @@ internal static partial class DetectBenchmark
         // A warm-up on a detector of its own, so that the runs below measure compiled code, as a server running for days
         // does: the first 100,000 events through a fresh process cost about a microsecond more each while the JIT settles.
         _ = Detect(compiled, pool, Math.Min(eventCount, 100_000), TimeOf, asIndexed: true);
-        // As the real-time stage receives events: indexed, so each carries the leaves its Lucene document was built from
-        // (JournaledEventIndex shows the observer a batch once it is indexed). Then as `vigil detect` runs, flattening each
-        // event's attribute tree itself.
+        // Events as the server's detection receives them: indexed, so each carries the leaves its Lucene document was built
+        // from (JournaledEventIndex shows the observer a batch once it is indexed). Then the headline, as `vigil detect`,
+        // rule tests and backtests run: detection flattens each event's attribute tree itself.
         var indexed = Detect(compiled, pool, eventCount, TimeOf, asIndexed: true);
         var flattening = Detect(compiled, pool, eventCount, TimeOf, asIndexed: false);
-        var seconds = indexed.Seconds;
 
         var slice = Math.Min(eventCount, quick ? 5_000 : 10_000);
+        // Flattened by the matchers' first lookup, like the headline run (about 1 % of the baseline's time).
         var events = Workload.Restamped(pool, 0, slice, TimeOf);
-        foreach (var e in events)
-        {
-            // As indexed, like the first run.
-            _ = e.Leaves;
-        }
         var queries = compiled.SelectMany(r => r.Queries.Select(q => QueryMatcher.Compile(q.Query))).ToList();
         var clock = Stopwatch.StartNew();
         var naiveMatches = 0L;
@@ -103,9 +98,9 @@ internal static partial class DetectBenchmark
             Console.Error.WriteLine($"{name}: {run.Seconds * 1e6 / eventCount:0.0} µs per event; {run.Collections} collections, {run.Paused.TotalSeconds:0.0} s paused, {run.Allocated / eventCount:N0} bytes allocated per event; {run.Signals} signals, {run.QueriesTested / (double)eventCount:0.0} queries tested per event, {run.Unfiled} unfiled");
         }
         Console.Error.WriteLine($"{compiled.Count} rules ({distinct} distinct), {eventCount:N0} events, {GC.CollectionCount(2)} collections of generation 2 in the whole run; naive slice {slice:N0} events, {naiveMatches} matches");
-        new Figure("detect.seconds_1000_rules", seconds, "s", naiveSeconds).Print();
-        new Figure("detect.events_per_second", eventCount / seconds, "events/s", eventCount / naiveSeconds).Print();
-        new Figure("detect.seconds_1000_rules_flattening", flattening.Seconds, "s", naiveSeconds).Print();
+        new Figure("detect.seconds_1000_rules", flattening.Seconds, "s", naiveSeconds).Print();
+        new Figure("detect.events_per_second", eventCount / flattening.Seconds, "events/s", eventCount / naiveSeconds).Print();
+        new Figure("detect.seconds_1000_rules_indexed", indexed.Seconds, "s", naiveSeconds).Print();
         return Task.CompletedTask;
     }
 

@@ -320,6 +320,10 @@ internal sealed class ThresholdWindows(CompiledRule rule)
             group = new Group(key, values, _queries.Count);
             _groups[key] = group;
         }
+        if (q.GroupBy.Count != 1)
+        {
+            ReleaseKey(q.GroupBy.Count);
+        }
 
         var cutoff = Cutoff(e);
         foreach (var window in group.Windows)
@@ -387,6 +391,16 @@ internal sealed class ThresholdWindows(CompiledRule rule)
         }
         _keyLength = at;
         return true;
+    }
+
+    /// <summary>Lets go of the event's values, and of a buffer a long key grew, so that neither outlives the event.</summary>
+    private void ReleaseKey(int count)
+    {
+        Array.Clear(_values, 0, count);
+        if (_key.Length > 1024)
+        {
+            _key = new char[64];
+        }
     }
 
     /// <summary>Forgets groups whose windows have emptied, so memory follows the active groups, not every group ever seen.</summary>

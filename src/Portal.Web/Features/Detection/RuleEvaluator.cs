@@ -24,6 +24,9 @@ public sealed class RuleEvaluator(
 {
     private static readonly TimeSpan MaxCatchUp = TimeSpan.FromHours(24);
 
+    /// <summary>How long an intake request may stay in flight before a run that waits for it says so.</summary>
+    private static readonly TimeSpan StuckIntake = TimeSpan.FromMinutes(1);
+
     /// <summary>Evaluates every enabled rule of the tenant; returns the number of signals created or updated (none for a disabled organisation).</summary>
     /// <param name="tenantId">The organisation.</param>
     /// <param name="cancellationToken">Stops between rules.</param>
@@ -48,7 +51,12 @@ public sealed class RuleEvaluator(
             return 0;
         }
         // Up to now less the delay for late events, and never past a request still in flight (received, not yet durable).
-        var evaluateUntil = inFlight.Bound(tenantId, TimeSpan.FromSeconds(options.Detection.DelaySeconds));
+        var delay = TimeSpan.FromSeconds(options.Detection.DelaySeconds);
+        var evaluateUntil = inFlight.Bound(tenantId, delay);
+        if (clock.GetUtcNow() - delay - evaluateUntil > StuckIntake)
+        {
+            log.LogWarning("Rules of tenant {TenantId} are judged only up to {Until:O}: an intake request received then is still not durable", tenantId, evaluateUntil);
+        }
         // Every event acknowledged so far must be searchable before its window is judged and the watermark moves.
         await logs.RefreshAsync(tenantId, cancellationToken);
         var suppressions = new SuppressionSet((await suppressionService.ListAsync(tenantId, cancellationToken)).Select(s => s.Definition), clock.GetUtcNow());

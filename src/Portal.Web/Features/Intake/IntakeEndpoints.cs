@@ -120,7 +120,9 @@ public static class IntakeEndpoints
         try
         {
             var batch = IntakeBatch.Accept(body.Value, count, receivedAt, tags, lines);
-            await store.AcceptAsync(key.TenantId, buffer.HandOver(batch), cancellationToken);
+            // Not cancelled with the request: once handed over, the batch is journaled whether or not the sender waits, and
+            // the request stays in flight (holding scheduled evaluation back) until it is durable.
+            await store.AcceptAsync(key.TenantId, buffer.HandOver(batch), CancellationToken.None);
         }
         catch (StoreBusyException busy)
         {

@@ -35,7 +35,8 @@ public sealed class IntakeInFlight(TimeProvider clock)
     /// <summary>
     /// The end a run of <paramref name="tenantId"/>'s rules may judge to: now less <paramref name="delay"/>, or the arrival of
     /// its oldest request still in flight if that is earlier. Windows end before their end time, so that request's events
-    /// fall in the next run; every request received later arrives after the returned time.
+    /// fall in the next run; every request received later arrives at or after the returned time.
+    /// (Times come from the clock the server is given, assumed not to step backwards.)
     /// </summary>
     public DateTimeOffset Bound(Guid tenantId, TimeSpan delay)
     {

@@ -3,6 +3,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Portal.Data;
 using Portal.Data.Rules;
 using Portal.Detection.Evaluation;
+using Portal.Detection.Intake;
+using Portal.Search;
 using Portal.Web.Features.Intake;
 using Portal.Web.Tests.Infrastructure;
 
@@ -40,6 +42,36 @@ public sealed class InFlightIntakeTests(PortalFixture portal)
         await LogShipper.EvaluateAsync(portal, tenant);
 
         Assert.All(await WatermarksAsync(tenant.Id), w => Assert.True(w > receivedAt));
+    }
+
+    /// <summary>
+    /// A run that ends at a request in flight, one tick after events already durable (the same millisecond, which is the
+    /// store's unit of time ranges, unless the receipt fell on a millisecond's first tick): the open signal counts every
+    /// event once, across that run and the next.
+    /// </summary>
+    [Fact]
+    public async Task EventsInTheMillisecondARunEndsIn_AreCountedByTheNextRun()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        using var client = portal.CreateClient();
+        using (var first = await LogShipper.PostAsync(client, tenant, LogShipper.SshFailures("198.51.100.41", 14)))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, first.StatusCode);
+        }
+        await LogShipper.EvaluateAsync(portal, tenant);
+        var inFlight = portal.Services.GetRequiredService<IntakeInFlight>();
+
+        using (var receipt = inFlight.Receive(tenant.Id))
+        {
+            // Durable events of the tick before the request in flight, then a run, which ends at the request.
+            var events = LogShipper.SshFailures("198.51.100.41", 3).Select(raw => IntakeNormalizer.Normalize(raw!.AsObject(), receipt.ReceivedAt.AddTicks(-1))).ToList();
+            await portal.Services.GetRequiredService<ILogStore>().AppendAsync(tenant.Id, events, CancellationToken.None);
+            await LogShipper.EvaluateAsync(portal, tenant);
+        }
+        await LogShipper.EvaluateAsync(portal, tenant);
+
+        var found = await LogShipper.SearchSignalsAsync(client, tenant, "@network.client.ip:198.51.100.41");
+        Assert.Equal(17, Assert.Single(found["data"]!.AsArray())!["attributes"]!["custom"]!["events_matched"]!.GetValue<long>());
     }
 
     [Fact]

@@ -56,6 +56,7 @@ public sealed class SignUpToSignalTests(PortalFixture portal)
 
         // Sending more of the same attack updates the open signal rather than raising a second one.
         using var more = await LogShipper.PostAsync(client, tenant, LogShipper.SshFailures("198.51.100.23", 3));
+        Assert.Equal(HttpStatusCode.Accepted, more.StatusCode);
         await LogShipper.EvaluateAsync(portal, tenant);
         var again = await LogShipper.SearchSignalsAsync(client, tenant, "@network.client.ip:198.51.100.23");
         Assert.Equal(17, Assert.Single(again["data"]!.AsArray())!["attributes"]!["custom"]!["events_matched"]!.GetValue<long>());
