@@ -10,7 +10,6 @@ using Portal.Detection.Rules;
 using Portal.Detection.Signals;
 using Portal.Detection.Suppressions;
 using Portal.Search;
-using Portal.Web.Features.Intake;
 
 namespace Portal.Web.Features.Detection;
 
@@ -20,12 +19,9 @@ namespace Portal.Web.Features.Detection;
 /// </summary>
 public sealed class RuleEvaluator(
     TenantDbFactory dbs, RuleService rules, SuppressionService suppressionService, ILogStore logs, ISignalStore signals, TenantLocks locks,
-    VigilOptions options, TimeProvider clock, IntakeInFlight inFlight, ILogger<RuleEvaluator> log)
+    VigilOptions options, TimeProvider clock, ILogger<RuleEvaluator> log)
 {
     private static readonly TimeSpan MaxCatchUp = TimeSpan.FromHours(24);
-
-    /// <summary>How long an intake request may stay in flight before a run that waits for it says so.</summary>
-    private static readonly TimeSpan StuckIntake = TimeSpan.FromMinutes(1);
 
     /// <summary>Evaluates every enabled rule of the tenant; returns the number of signals created or updated (none for a disabled organisation).</summary>
     /// <param name="tenantId">The organisation.</param>
@@ -50,13 +46,7 @@ public sealed class RuleEvaluator(
         {
             return 0;
         }
-        // Up to now less the delay for late events, and never past a request still in flight (received, not yet durable).
-        var delay = TimeSpan.FromSeconds(options.Detection.DelaySeconds);
-        var evaluateUntil = inFlight.Bound(tenantId, delay);
-        if (clock.GetUtcNow() - delay - evaluateUntil > StuckIntake)
-        {
-            log.LogWarning("Rules of tenant {TenantId} are judged only up to {Until:O}: an intake request received then is still not durable", tenantId, evaluateUntil);
-        }
+        var evaluateUntil = clock.GetUtcNow() - TimeSpan.FromSeconds(options.Detection.DelaySeconds);
         // Every event acknowledged so far must be searchable before its window is judged and the watermark moves.
         await logs.RefreshAsync(tenantId, cancellationToken);
         var suppressions = new SuppressionSet((await suppressionService.ListAsync(tenantId, cancellationToken)).Select(s => s.Definition), clock.GetUtcNow());

@@ -31,7 +31,6 @@ public static class IntakeEndpoints
     public static void AddIntake(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<IntakeRateLimiter>();
-        builder.Services.AddSingleton<IntakeInFlight>();
         builder.AddThreatIntel();
     }
 
@@ -46,7 +45,7 @@ public static class IntakeEndpoints
     }
 
     private static async Task<Results<Accepted<JsonObject>, ProblemHttpResult>> AcceptAsync(
-        HttpContext http, KeyService keys, ILogStore store, IntakeRateLimiter limiter, ThreatIndicatorSet threatIntel, IntakeInFlight inFlight,
+        HttpContext http, KeyService keys, ILogStore store, IntakeRateLimiter limiter, ThreatIndicatorSet threatIntel, TimeProvider clock,
         CancellationToken cancellationToken)
     {
         var secret = http.Request.Headers[KeyAuthenticationHandler.ApiKeyHeader].ToString();
@@ -73,7 +72,7 @@ public static class IntakeEndpoints
         var buffer = new BodyBuffer();
         try
         {
-            return await AcceptBodyAsync(http, key, store, limiter, threatIntel, inFlight, encoding, buffer, cancellationToken);
+            return await AcceptBodyAsync(http, key, store, limiter, threatIntel, clock, encoding, buffer, cancellationToken);
         }
         finally
         {
@@ -83,7 +82,7 @@ public static class IntakeEndpoints
     }
 
     private static async Task<Results<Accepted<JsonObject>, ProblemHttpResult>> AcceptBodyAsync(
-        HttpContext http, ApiKey key, ILogStore store, IntakeRateLimiter limiter, ThreatIndicatorSet threatIntel, IntakeInFlight inFlight, string encoding, BodyBuffer buffer,
+        HttpContext http, ApiKey key, ILogStore store, IntakeRateLimiter limiter, ThreatIndicatorSet threatIntel, TimeProvider clock, string encoding, BodyBuffer buffer,
         CancellationToken cancellationToken)
     {
         ReadOnlyMemory<byte>? body;
@@ -106,10 +105,8 @@ public static class IntakeEndpoints
             return Problem(StatusCodes.Status429TooManyRequests, "Rate limit exceeded", "The organisation's intake rate limit is exceeded; nothing of this request was stored. Retry after the Retry-After delay.");
         }
         var lines = http.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant() is "application/x-ndjson" or "application/jsonlines" or "application/jsonl";
-        // In flight until answered: scheduled evaluation judges no later than its arrival until its events are durable.
-        using var receipt = inFlight.Receive(key.TenantId);
         // Checked as the indexer will normalise it: same arrival time, tags and threat intelligence.
-        var receivedAt = receipt.ReceivedAt;
+        var receivedAt = clock.GetUtcNow();
         var tags = http.Request.Query["ddtags"].ToString();
         var (count, error) = IntakePayload.Check(body.Value, lines, receivedAt, tags, threatIntel);
         if (error is not null)
@@ -120,9 +117,7 @@ public static class IntakeEndpoints
         try
         {
             var batch = IntakeBatch.Accept(body.Value, count, receivedAt, tags, lines);
-            // Not cancelled with the request: once handed over, the batch is journaled whether or not the sender waits, and
-            // the request stays in flight (holding scheduled evaluation back) until it is durable.
-            await store.AcceptAsync(key.TenantId, buffer.HandOver(batch), CancellationToken.None);
+            await store.AcceptAsync(key.TenantId, buffer.HandOver(batch), cancellationToken);
         }
         catch (StoreBusyException busy)
         {
