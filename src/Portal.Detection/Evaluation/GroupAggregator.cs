@@ -43,16 +43,25 @@ public static class GroupAggregator
             return [];
         }
         var values = new string[groupBy.Count];
-        for (var i = 0; i < values.Length; i++)
+        return TryReadGroupValues(groupBy, e, optional, values) ? values : null;
+    }
+
+    /// <summary>
+    /// <see cref="GroupValues"/> into <paramref name="values"/> (one place per field), without allocating; false when a
+    /// value is missing and required (the places read so far are left filled).
+    /// </summary>
+    public static bool TryReadGroupValues(IReadOnlyList<FieldRef> groupBy, LogEvent e, bool optional, Span<string> values)
+    {
+        for (var i = 0; i < groupBy.Count; i++)
         {
             var value = FieldNames.FirstValue(groupBy[i], e);
             if (value is null && !optional)
             {
-                return null;
+                return false;
             }
             values[i] = value ?? "";
         }
-        return values;
+        return true;
     }
 
     /// <summary>Between the values of a <see cref="GroupKey"/>.</summary>
@@ -60,6 +69,32 @@ public static class GroupAggregator
 
     /// <summary>A stable key for a tuple of group values.</summary>
     public static string GroupKey(IReadOnlyList<string> values) => string.Join(KeySeparator, values);
+
+    /// <summary>The length of the <see cref="GroupKey"/> of <paramref name="values"/>.</summary>
+    public static int GroupKeyLength(ReadOnlySpan<string> values)
+    {
+        var length = Math.Max(0, values.Length - 1);
+        foreach (var value in values)
+        {
+            length += value.Length;
+        }
+        return length;
+    }
+
+    /// <summary>Writes the <see cref="GroupKey"/> of <paramref name="values"/> into <paramref name="into"/> (<see cref="GroupKeyLength"/> long).</summary>
+    public static void WriteGroupKey(ReadOnlySpan<string> values, Span<char> into)
+    {
+        var at = 0;
+        for (var i = 0; i < values.Length; i++)
+        {
+            if (i > 0)
+            {
+                into[at++] = KeySeparator;
+            }
+            values[i].CopyTo(into[at..]);
+            at += values[i].Length;
+        }
+    }
 
     private sealed class Accumulator(string[] values)
     {

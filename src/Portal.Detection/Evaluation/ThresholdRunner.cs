@@ -364,32 +364,18 @@ internal sealed class ThresholdWindows(CompiledRule rule)
         {
             _values = new string[count];
         }
-        var length = Math.Max(0, count - 1);
-        for (var i = 0; i < count; i++)
+        var values = _values.AsSpan(0, count);
+        if (!GroupAggregator.TryReadGroupValues(q.GroupBy, e, q.HasOptionalGroupBy, values))
         {
-            var value = FieldNames.FirstValue(q.GroupBy[i], e);
-            if (value is null && !q.HasOptionalGroupBy)
-            {
-                return false;
-            }
-            _values[i] = value ?? "";
-            length += _values[i].Length;
+            values.Clear();
+            return false;
         }
-        if (_key.Length < length)
+        _keyLength = GroupAggregator.GroupKeyLength(values);
+        if (_key.Length < _keyLength)
         {
-            _key = new char[Math.Max(length, _key.Length * 2)];
+            _key = new char[Math.Max(_keyLength, _key.Length * 2)];
         }
-        var at = 0;
-        for (var i = 0; i < count; i++)
-        {
-            if (i > 0)
-            {
-                _key[at++] = GroupAggregator.KeySeparator;
-            }
-            _values[i].CopyTo(_key.AsSpan(at));
-            at += _values[i].Length;
-        }
-        _keyLength = at;
+        GroupAggregator.WriteGroupKey(values, _key);
         return true;
     }
 
