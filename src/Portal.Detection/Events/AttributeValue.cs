@@ -75,6 +75,12 @@ public readonly record struct AttributeValue(string Text, double? Number)
             var small = (int)number;
             return SmallIntegers[small] ??= small.ToString(CultureInfo.InvariantCulture);
         }
+        // Other whole numbers below 10^15 ("R" writes those without an exponent) as the integer they are: several times
+        // faster than formatting the double, same text. Negative zero keeps its sign through "R".
+        if (Math.Abs(number) < 1e15 && Math.Floor(number) == number && !(number == 0 && double.IsNegative(number)))
+        {
+            return ((long)number).ToString(CultureInfo.InvariantCulture);
+        }
         return number.ToString("R", CultureInfo.InvariantCulture);
     }
 
