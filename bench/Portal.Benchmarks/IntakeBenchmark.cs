@@ -20,6 +20,7 @@ internal static class IntakeBenchmark
 {
     internal const int EventsPerRequest = 1000;
     private const int Concurrency = 8;
+    private const int WarmUpPasses = 2;
     private static int _retries;
 
     public static async Task RunAsync(bool quick)
@@ -40,15 +41,24 @@ internal static class IntakeBenchmark
 
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Concurrency }) { BaseAddress = portal.BaseAddress };
         http.DefaultRequestHeaders.Add("DD-API-KEY", apiKey);
-        // Warm-up, as a running server is: every request sent once and indexed (JIT tiering, index creation, pools), so
-        // that the measured requests meet an idle indexer, as the first requests of a burst do.
+        // Warm-up, as a running server is: every request sent and indexed (JIT tiering, index creation, pools), so that
+        // the measured requests meet an idle indexer, as the first requests of a burst do. Twice, then a pause for the
+        // JIT's background compilations: after one pass, whichever of the two measured runs came first was the slower by
+        // up to half, whatever its number of clients (code still being re-compiled at its final tier, the thread pool
+        // still growing), which a server running for hours no longer is. Idle includes the index's background merges of
+        // what the warm-up wrote: run alongside the measured burst, they tripled its latencies in one run of three.
         var store = portal.Services.GetRequiredService<ILogStore>();
-        await SendAllAsync(http, compressed, [], Concurrency);
-        await store.RefreshAsync(signUp.Tenant.Id, CancellationToken.None);
+        var journaled = portal.Services.GetRequiredService<TenantIndexes>().GetJournaled(signUp.Tenant.Id, LuceneLogStore.Kind);
+        for (var pass = 0; pass < WarmUpPasses; pass++)
+        {
+            await SendAllAsync(http, compressed, [], Concurrency);
+            await store.RefreshAsync(signUp.Tenant.Id, CancellationToken.None);
+        }
+        journaled.Index.WaitForMerges();
+        await Task.Delay(TimeSpan.FromSeconds(1));
         GC.Collect();
         GC.WaitForPendingFinalizers();
 
-        var journaled = portal.Services.GetRequiredService<TenantIndexes>().GetJournaled(signUp.Tenant.Id, LuceneLogStore.Kind);
         // The headline at 8 clients, then the same requests from 4: with every request on one core, latency is mostly
         // queueing (a client waits for the 7 requests ahead of it), so the pair shows the cost of concurrency.
         foreach (var clients in new[] { Concurrency, Concurrency / 2 })
