@@ -41,12 +41,9 @@ internal static class IntakeBenchmark
 
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Concurrency }) { BaseAddress = portal.BaseAddress };
         http.DefaultRequestHeaders.Add("DD-API-KEY", apiKey);
-        // Warm-up, as a running server is: every request sent and indexed (JIT tiering, index creation, pools), so that
-        // the measured requests meet an idle indexer, as the first requests of a burst do. Twice, then a pause for the
-        // JIT's background compilations: after one pass, whichever of the two measured runs came first was the slower by
-        // up to half, whatever its number of clients (code still being re-compiled at its final tier, the thread pool
-        // still growing), which a server running for hours no longer is. Idle includes the index's background merges of
-        // what the warm-up wrote: run alongside the measured burst, they tripled its latencies in one run of three.
+        // Warm-up, as a running server is: every request sent and indexed (JIT tiering, index creation, pools). Twice: after
+        // one pass, whichever of the two measured runs came first was the slower by up to 57 % whatever its number of
+        // clients (code still being compiled at its final tier, the thread pool still growing).
         var store = portal.Services.GetRequiredService<ILogStore>();
         var journaled = portal.Services.GetRequiredService<TenantIndexes>().GetJournaled(signUp.Tenant.Id, LuceneLogStore.Kind);
         for (var pass = 0; pass < WarmUpPasses; pass++)
@@ -54,16 +51,18 @@ internal static class IntakeBenchmark
             await SendAllAsync(http, compressed, [], Concurrency);
             await store.RefreshAsync(signUp.Tenant.Id, CancellationToken.None);
         }
-        journaled.Index.WaitForMerges();
-        await Task.Delay(TimeSpan.FromSeconds(1));
-        GC.Collect();
-        GC.WaitForPendingFinalizers();
 
         // The headline at 8 clients, then the same requests from 4: with every request on one core, latency is mostly
         // queueing (a client waits for the 7 requests ahead of it), so the pair shows the cost of concurrency.
         foreach (var clients in new[] { Concurrency, Concurrency / 2 })
         {
             var suffix = clients == Concurrency ? "" : $"_{clients}_clients";
+            // Each burst meets a settled index, as the first requests of a burst do: what came before it indexed, merged and
+            // committed (the periodic commit's fsyncs would otherwise land in the burst or not, run by run), collected.
+            journaled.Index.WaitForMerges();
+            await Task.Delay(JournaledEventIndex.CommitInterval * 2);
+            GC.Collect();
+            GC.WaitForPendingFinalizers();
             _retries = 0;
             var deferredBefore = journaled.Deferred;
             var latencies = new List<double>();
@@ -82,8 +81,6 @@ internal static class IntakeBenchmark
             new Figure($"intake.request_p99_ms{suffix}", Throughput.Percentile(latencies, 0.99), "ms", 0).Print();
             new Figure($"intake.searchable_events_per_second{suffix}", events / searchable.TotalSeconds, "events/s", baseline).Print();
             new Figure($"intake.busy_retries{suffix}", _retries, "responses", 0).Print();
-            GC.Collect();
-            GC.WaitForPendingFinalizers();
         }
     }
 

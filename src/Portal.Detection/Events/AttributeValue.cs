@@ -75,8 +75,8 @@ public readonly record struct AttributeValue(string Text, double? Number)
             var small = (int)number;
             return SmallIntegers[small] ??= small.ToString(CultureInfo.InvariantCulture);
         }
-        // Other whole numbers below 10^15 ("R" writes those without an exponent) as the integer they are: several times
-        // faster than formatting the double, same text. Negative zero keeps its sign through "R".
+        // Other whole numbers below 10^15 ("R" writes those without an exponent) as the integer they are, without
+        // formatting the double: the same text. Negative zero keeps its sign through "R".
         if (Math.Abs(number) < 1e15 && Math.Floor(number) == number && !(number == 0 && double.IsNegative(number)))
         {
             return ((long)number).ToString(CultureInfo.InvariantCulture);
