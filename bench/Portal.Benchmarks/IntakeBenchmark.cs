@@ -65,13 +65,15 @@ internal static class IntakeBenchmark
             GC.WaitForPendingFinalizers();
             _retries = 0;
             var deferredBefore = journaled.Deferred;
+            var syncsBefore = journaled.JournalSyncs;
+            journaled.TakeLongestJournalSync();
             var latencies = new List<double>();
             using var pauses = new GcPauses();
             pauses.Start();
             var stopwatch = Stopwatch.StartNew();
             await SendAllAsync(http, compressed, latencies, clients);
             var acknowledged = stopwatch.Elapsed;
-            await Console.Error.WriteLineAsync($"{clients} clients: collections during the requests: {pauses.Stop()}; slowest requests {string.Join(", ", latencies.OrderDescending().Take(8).Select(l => l.ToString("F0")))} ms; indexing deferred {(journaled.Deferred - deferredBefore).TotalMilliseconds:F0} ms");
+            await Console.Error.WriteLineAsync($"{clients} clients: collections during the requests: {pauses.Stop()}; slowest requests {string.Join(", ", latencies.OrderDescending().Take(8).Select(l => l.ToString("F0")))} ms; indexing deferred {(journaled.Deferred - deferredBefore).TotalMilliseconds:F0} ms; journal fsyncs {journaled.JournalSyncs.Count - syncsBefore.Count}, {(journaled.JournalSyncs.Total - syncsBefore.Total).TotalMilliseconds:F0} ms in all, longest {journaled.TakeLongestJournalSync().TotalMilliseconds:F1} ms");
             await store.RefreshAsync(signUp.Tenant.Id, CancellationToken.None);
             var searchable = stopwatch.Elapsed;
             var events = compressed.Count * (double)EventsPerRequest;

@@ -239,7 +239,16 @@ public sealed class JournaledEventIndex : IDisposable
                     starts[i] = _journal.NextStart;
                     ends[i] = _journal.Append(group[i].Head.Span, group[i].Body.Span);
                 }
+                var syncing = Stopwatch.GetTimestamp();
                 _journal.Sync();
+                var synced = Stopwatch.GetTimestamp() - syncing;
+                Interlocked.Add(ref _syncTicks, synced);
+                Interlocked.Increment(ref _syncs);
+                // Read and reset by one reader (the intake benchmark); a lost maximum between the two is harmless.
+                if (synced > Volatile.Read(ref _longestSyncTicks))
+                {
+                    Volatile.Write(ref _longestSyncTicks, synced);
+                }
             }
             catch (Exception e)
             {
@@ -385,6 +394,16 @@ public sealed class JournaledEventIndex : IDisposable
 
     /// <summary>How long indexing has deferred to intake bursts since the index was opened.</summary>
     public TimeSpan Deferred => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _deferredTicks));
+
+    /// <summary>The journal's group commits since the index was opened: how many fsyncs, and how long they took in all.</summary>
+    public (long Count, TimeSpan Total) JournalSyncs => (Interlocked.Read(ref _syncs), Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _syncTicks)));
+
+    /// <summary>The longest journal fsync since the last call, which starts the next period.</summary>
+    public TimeSpan TakeLongestJournalSync() => Stopwatch.GetElapsedTime(0, Interlocked.Exchange(ref _longestSyncTicks, 0));
+
+    private long _syncs;
+    private long _syncTicks;
+    private long _longestSyncTicks;
 
     /// <summary>
     /// Indexing defers to an intake burst. A request is acknowledged once journaled, but every collection the indexer's
