@@ -20,7 +20,7 @@ internal static class IntakeBenchmark
 {
     internal const int EventsPerRequest = 1000;
     private const int Concurrency = 8;
-    private const int WarmUpPasses = 2;
+    private const int WarmUpPasses = 6;
     private static int _retries;
 
     public static async Task RunAsync(bool quick)
@@ -41,15 +41,20 @@ internal static class IntakeBenchmark
 
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Concurrency }) { BaseAddress = portal.BaseAddress };
         http.DefaultRequestHeaders.Add("DD-API-KEY", apiKey);
-        // Warm-up, as a running server is: every request sent and indexed (JIT tiering, index creation, pools). Twice: after
-        // one pass, whichever of the two measured runs came first was the slower by up to 57 % whatever its number of
-        // clients (code still being compiled at its final tier, the thread pool still growing).
+        // Warm-up, so that the bursts meet the code a running server has (JIT tiering, index creation, pools): every request
+        // sent and indexed, six times. After one pass, whichever of the two measured runs came first was the slower by up to 57 % whatever
+        // its number of clients; after two, a measured burst still had the JIT compile 510 methods (366 ms of compilation,
+        // the requests running slower code meanwhile) in one run of four, at p99 33 ms against 15-18 ms in the others.
+        // Passes compile about 18,000, 3,300, 1,500-1,800, 250-650, then 100-250 methods (session 19), which is where they stay.
         var store = portal.Services.GetRequiredService<ILogStore>();
         var journaled = portal.Services.GetRequiredService<TenantIndexes>().GetJournaled(signUp.Tenant.Id, LuceneLogStore.Kind);
-        for (var pass = 0; pass < WarmUpPasses; pass++)
+        for (var pass = 1; pass <= WarmUpPasses; pass++)
         {
+            var compiled = System.Runtime.JitInfo.GetCompiledMethodCount();
             await SendAllAsync(http, compressed, [], Concurrency);
             await store.RefreshAsync(signUp.Tenant.Id, CancellationToken.None);
+            compiled = System.Runtime.JitInfo.GetCompiledMethodCount() - compiled;
+            await Console.Error.WriteLineAsync($"warm-up pass {pass}: the JIT compiled {compiled} methods");
         }
 
         // The headline at 8 clients, then the same requests from 4: with every request on one core, latency is mostly
@@ -70,10 +75,11 @@ internal static class IntakeBenchmark
             var latencies = new List<double>();
             using var pauses = new GcPauses();
             pauses.Start();
+            var share = CpuShare.Start();
             var stopwatch = Stopwatch.StartNew();
             await SendAllAsync(http, compressed, latencies, clients);
             var acknowledged = stopwatch.Elapsed;
-            await Console.Error.WriteLineAsync($"{clients} clients: collections during the requests: {pauses.Stop()}; slowest requests {string.Join(", ", latencies.OrderDescending().Take(8).Select(l => l.ToString("F0")))} ms; indexing deferred {(journaled.Deferred - deferredBefore).TotalMilliseconds:F0} ms; journal fsyncs {journaled.JournalSyncs.Count - syncsBefore.Count}, {(journaled.JournalSyncs.Total - syncsBefore.Total).TotalMilliseconds:F0} ms in all, longest {journaled.TakeLongestJournalSync().TotalMilliseconds:F1} ms");
+            await Console.Error.WriteLineAsync($"{clients} clients: collections during the requests: {pauses.Stop()}; slowest requests {string.Join(", ", latencies.OrderDescending().Take(8).Select(l => l.ToString("F0")))} ms; indexing deferred {(journaled.Deferred - deferredBefore).TotalMilliseconds:F0} ms; journal fsyncs {journaled.JournalSyncs.Count - syncsBefore.Count}, {(journaled.JournalSyncs.Total - syncsBefore.Total).TotalMilliseconds:F0} ms in all, longest {journaled.TakeLongestJournalSync().TotalMilliseconds:F1} ms; {share.Describe()}; threads: {share.Threads()}; {share.Runtime()}");
             await store.RefreshAsync(signUp.Tenant.Id, CancellationToken.None);
             var searchable = stopwatch.Elapsed;
             var events = compressed.Count * (double)EventsPerRequest;
