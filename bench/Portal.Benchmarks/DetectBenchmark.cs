@@ -142,7 +142,7 @@ internal static partial class DetectBenchmark
         clock.Start();
         var signals = detector.Finish().Count;
         clock.Stop();
-        return new Run(clock.Elapsed.TotalSeconds, signals, GC.CollectionCount(0) - collections, GC.GetTotalPauseDuration() - paused, allocated, detector.QueriesTested, detector.UnfiledQueries, share.Describe());
+        return new Run(clock.Elapsed.TotalSeconds, signals, GC.CollectionCount(0) - collections, GC.GetTotalPauseDuration() - paused, allocated, detector.QueriesTested, detector.UnfiledQueries, $"{share.Describe()}; {share.Runtime()}");
     }
 
     /// <summary>The distinct rules: shipped ones, then every Sigma rule that converts.</summary>

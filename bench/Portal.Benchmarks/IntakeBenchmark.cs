@@ -45,7 +45,7 @@ internal static class IntakeBenchmark
         // sent and indexed, six times. After one pass, whichever of the two measured runs came first was the slower by up to 57 % whatever
         // its number of clients; after two, a measured burst still had the JIT compile 510 methods (366 ms of compilation,
         // the requests running slower code meanwhile) in one run of four, at p99 33 ms against 15-18 ms in the others.
-        // Passes compile about 18,000, 3,300, 1,500-1,800, 250-650, then 100-250 methods (session 19), which is where they stay.
+        // Passes compile about 18,000, 3,000, 800-1,900, 200-650, then 60-300 methods (session 19), which is where they stay.
         var store = portal.Services.GetRequiredService<ILogStore>();
         var journaled = portal.Services.GetRequiredService<TenantIndexes>().GetJournaled(signUp.Tenant.Id, LuceneLogStore.Kind);
         for (var pass = 1; pass <= WarmUpPasses; pass++)
