@@ -18,13 +18,16 @@ internal static class Throughput
         GC.Collect();
         GC.WaitForPendingFinalizers();
         long calls = 0;
+        var share = CpuShare.Start();
         stopwatch.Restart();
         while (stopwatch.Elapsed < measure)
         {
             work();
             calls++;
         }
-        return calls * (double)itemsPerCall / stopwatch.Elapsed.TotalSeconds;
+        var rate = calls * (double)itemsPerCall / stopwatch.Elapsed.TotalSeconds;
+        Console.Error.WriteLine($"{rate:N0} items/s; {share.Describe()}; {share.Runtime()}");
+        return rate;
     }
 
     /// <summary>The value of a numeric command-line option (<c>--events 1000000</c>), or null.</summary>
