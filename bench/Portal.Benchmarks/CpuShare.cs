@@ -5,7 +5,8 @@ namespace Portal.Benchmarks;
 /// <summary>
 /// What the machine gave a measured stretch: the share of its CPU time the hypervisor gave to other guests (steal, from
 /// <c>/proc/stat</c>) and the CPU this process used. The reference machine is a virtual one whose speed varies by the
-/// hour; a slow run that shows steal was slowed by its host, one that shows none by the benchmark itself.
+/// hour; a slow run that shows steal was slowed by its host (one that shows none may still have been: its slow hours do
+/// not always show as steal, so the JIT's work and each thread's CPU are shown too).
 /// </summary>
 internal readonly struct CpuShare
 {
@@ -30,16 +31,23 @@ internal readonly struct CpuShare
     public static CpuShare Start()
     {
         var (steal, total) = ReadStat();
-        return new CpuShare(steal, total, Process.GetCurrentProcess().TotalProcessorTime, Stopwatch.GetTimestamp(), ReadThreads());
+        return new CpuShare(steal, total, ProcessorTime(), Stopwatch.GetTimestamp(), ReadThreads());
+    }
+
+    private static TimeSpan ProcessorTime()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.TotalProcessorTime;
     }
 
     /// <summary>
     /// The CPU this process's threads used in the stretch, by thread name (<c>vigil-indexing</c>, the thread pool's workers,
     /// the JIT's tiering thread...), the busiest first, in milliseconds (the kernel counts in 10 ms ticks).
     /// </summary>
+    /// <param name="top">How many thread names to show.</param>
     public string Threads(int top = 6)
     {
-        var before = _threads;
+        var before = _threads ?? [];
         return string.Join(", ", ReadThreads()
             .Select(t => (t.Value.Name, Ticks: t.Value.Ticks - (before.TryGetValue(t.Key, out var b) && b.Name == t.Value.Name ? b.Ticks : 0)))
             .GroupBy(t => t.Name)
@@ -63,18 +71,19 @@ internal readonly struct CpuShare
                     var stat = File.ReadAllText(Path.Combine(dir, "stat"));
                     var open = stat.IndexOf('(');
                     var close = stat.LastIndexOf(')');
-                    // After the name: state, ppid, ... utime is the 12th field and stime the 13th.
+                    // After the name come fields 3 (state) onwards: utime and stime are fields 14 and 15 (proc(5)), here 11 and 12.
                     var fields = stat[(close + 2)..].Split(' ');
                     threads[int.Parse(Path.GetFileName(dir))] = (stat[(open + 1)..close], long.Parse(fields[11]) + long.Parse(fields[12]));
                 }
-                catch (IOException)
+                catch (Exception e) when (e is IOException or FormatException or IndexOutOfRangeException or ArgumentOutOfRangeException)
                 {
-                    // The thread ended.
+                    // The thread ended, or its line was not what proc(5) describes.
                 }
             }
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
+            // No /proc here.
         }
         return threads;
     }
@@ -84,7 +93,7 @@ internal readonly struct CpuShare
     {
         var (steal, total) = ReadStat();
         var wall = Stopwatch.GetElapsedTime(_started);
-        var process = Process.GetCurrentProcess().TotalProcessorTime - _process;
+        var process = ProcessorTime() - _process;
         var stolen = total > _total ? 100.0 * (steal - _steal) / (total - _total) : double.NaN;
         return $"steal {stolen:F0} % of the machine's CPU time, this process {process.TotalSeconds / wall.TotalSeconds:F2} CPU-seconds per second";
     }
@@ -102,7 +111,7 @@ internal readonly struct CpuShare
             var ticks = fields.Skip(1).Take(8).Select(long.Parse).ToArray();
             return (ticks[7], ticks.Sum());
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or OverflowException)
         {
             return (0, 0);
         }

@@ -37,8 +37,8 @@ internal static partial class DetectBenchmark
 
         // A warm-up on detectors of their own, 300,000 events in each form, so that the runs below measure the code a
         // server running for days has: after a warm-up of 100,000 events in one form, the JIT still compiled about 600
-        // methods during the first timed run and 280 during the second, and each ran 0.5-1.5 µs an event slower
-        // (alternately, session 19).
+        // methods during the first measured run and 280 during the second (their detectors' construction included), and
+        // each ran 0.5–1.5 µs an event slower (alternately, session 19).
         _ = Detect(compiled, pool, Math.Min(eventCount, 300_000), TimeOf, asIndexed: true);
         _ = Detect(compiled, pool, Math.Min(eventCount, 300_000), TimeOf, asIndexed: false);
         // Events as the server's detection receives them: indexed, so each carries the leaves its Lucene document was built
@@ -117,8 +117,9 @@ internal static partial class DetectBenchmark
     private static Run Detect(List<CompiledRule> rules, List<LogEvent> pool, int eventCount, Func<int, DateTimeOffset> timeOf, bool asIndexed)
     {
         GC.Collect();
-        var share = CpuShare.Start();
         var detector = new StreamingDetector(rules);
+        // From here: what the JIT compiles while the events are detected, not while the rules are prepared.
+        var share = CpuShare.Start();
         var clock = new Stopwatch();
         var collections = GC.CollectionCount(0);
         var paused = GC.GetTotalPauseDuration();

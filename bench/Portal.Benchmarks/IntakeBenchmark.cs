@@ -41,11 +41,12 @@ internal static class IntakeBenchmark
 
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = Concurrency }) { BaseAddress = portal.BaseAddress };
         http.DefaultRequestHeaders.Add("DD-API-KEY", apiKey);
-        // Warm-up, so that the bursts meet the code a running server has (JIT tiering, index creation, pools): every request
-        // sent and indexed, six times. After one pass, whichever of the two measured runs came first was the slower by up to 57 % whatever
-        // its number of clients; after two, a measured burst still had the JIT compile 510 methods (366 ms of compilation,
-        // the requests running slower code meanwhile) in one run of four, at p99 33 ms against 15-18 ms in the others.
-        // Passes compile about 18,000, 3,000, 800-1,900, 200-650, then 60-300 methods (session 19), which is where they stay.
+        // Warm-up, so that the bursts meet the code a running server has (JIT tiering, index creation, pools): every
+        // request sent and indexed, six times. After one pass, whichever of the two measured runs came first was the
+        // slower by up to 57 % whatever its number of clients. After two, 7 runs of 13 were slow at 8 clients (p99 33–129
+        // ms against 15–18 ms); one measured with the JIT's counters had it compile 510 methods during the burst (366 ms
+        // of compilation) while the requests ran the slower code of the lower tiers. Passes compile about 18,000–20,000,
+        // 2,400–3,400, 770–1,900, 190–650, then 60–300 methods (session 19), which is where they stay.
         var store = portal.Services.GetRequiredService<ILogStore>();
         var journaled = portal.Services.GetRequiredService<TenantIndexes>().GetJournaled(signUp.Tenant.Id, LuceneLogStore.Kind);
         for (var pass = 1; pass <= WarmUpPasses; pass++)
