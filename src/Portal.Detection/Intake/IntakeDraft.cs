@@ -32,15 +32,79 @@ internal sealed class IntakeDraft
             throw new InvalidOperationException("Only a detached object can become the attributes of a draft without any.");
         }
         Attributes = attributes;
+        (_plainKeys, _dottedKey) = (0, false);
     }
 
     /// <summary>Sets the attribute at <paramref name="path"/> unless something is already there.</summary>
     public void Add(string path, JsonNode? value)
     {
-        if (value is not null && !AttributePath.Exists(Attributes, path))
+        if (value is not null && !TryAddThroughPlainObjects(path, value) && !AttributePath.Exists(Attributes, path))
         {
             AttributePath.Set(Attributes, path, value.Parent is null ? value : IntakeFields.Detach(value));
         }
+    }
+
+    /// <summary>Objects made here for parsers' attributes: their keys are single path segments.</summary>
+    private List<JsonObject>? _made;
+
+    /// <summary>How many of the root's first keys are known to hold no dot, and whether one of them does.</summary>
+    private int _plainKeys;
+    private bool _dottedKey;
+
+    /// <summary>
+    /// Adds <paramref name="value"/> in one walk when the path leads, until its first missing step, only through objects
+    /// whose keys hold no dot (the root, checked key by key, and objects made here): then no longer literal key can stand
+    /// for several steps, and the missing step means nothing is at the path. This is the parsers' usual case, and it spares
+    /// the general search (<see cref="AttributePath.Exists"/> tries every longer key first) and a second walk. False,
+    /// without any change, when the walk meets anything else; the general search then decides.
+    /// </summary>
+    private bool TryAddThroughPlainObjects(string path, JsonNode value)
+    {
+        if (!RootKeysArePlain() || path.Length == 0)
+        {
+            return false;
+        }
+        var segments = DottedPath.Of(path).Segments;
+        var current = Attributes;
+        for (var i = 0; i < segments.Length; i++)
+        {
+            if (!current.TryGetPropertyValue(segments[i], out var child))
+            {
+                for (; i < segments.Length - 1; i++)
+                {
+                    var made = new JsonObject();
+                    current.Add(segments[i], made);
+                    (_made ??= new List<JsonObject>(4)).Add(made);
+                    current = made;
+                }
+                current.Add(segments[^1], value.Parent is null ? value : IntakeFields.Detach(value));
+                return true;
+            }
+            if (i == segments.Length - 1 || child is not JsonObject next || _made?.Contains(next) != true)
+            {
+                return false;
+            }
+            current = next;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// Whether no key of the root holds a dot. Keys are only ever added to a draft's attributes once it has them (the
+    /// sender's are removed before <see cref="Adopt"/>), so the keys checked stay checked and only new ones are read.
+    /// </summary>
+    private bool RootKeysArePlain()
+    {
+        var root = Attributes;
+        if (_plainKeys > root.Count)
+        {
+            (_plainKeys, _dottedKey) = (0, false);
+        }
+        while (!_dottedKey && _plainKeys < root.Count)
+        {
+            _dottedKey = root.GetAt(_plainKeys++).Key.Contains('.');
+        }
+        return !_dottedKey;
     }
 
     /// <summary>Adds a string attribute, skipping null, empty and the log formats' "-" placeholder.</summary>

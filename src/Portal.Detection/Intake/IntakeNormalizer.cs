@@ -102,9 +102,27 @@ public static class IntakeNormalizer
             Source = draft.Source,
             Status = draft.Status ?? LogStatuses.Info,
             Message = draft.Message,
-            Tags = draft.Tags.Distinct(StringComparer.Ordinal).ToList(),
+            Tags = Distinct(draft.Tags),
             Attributes = draft.Attributes,
         };
+    }
+
+    /// <summary>The tags without repeats, in order: a few compared pairwise, many through a set.</summary>
+    private static List<string> Distinct(List<string> tags)
+    {
+        if (tags.Count > 16)
+        {
+            return tags.Distinct(StringComparer.Ordinal).ToList();
+        }
+        var distinct = new List<string>(tags.Count);
+        foreach (var tag in tags)
+        {
+            if (!distinct.Contains(tag))
+            {
+                distinct.Add(tag);
+            }
+        }
+        return distinct;
     }
 
     /// <summary>

@@ -41,12 +41,12 @@ internal static class ReservedFields
         }
         draft.Source ??= TakeText(source, Source, consumed, strict);
         draft.Service ??= TakeText(source, Service, consumed, strict);
-        draft.Host ??= TakeFirst(source, HostFields, consumed, n => IntakeFields.ReadText(source[n], n, strict));
+        draft.Host ??= TakeFirst(source, HostFields, consumed, strict, static (node, name, strict) => IntakeFields.ReadText(node, name, strict));
         // The field that gave the status also stays an attribute as sent, as Datadog's status remapper can preserve its
         // source: the log status is one of eight, the sent value ('success', 'warning') stays searchable as @status, @level...
-        draft.Status ??= TakeFirst(source, StatusFields, consumed: null, n => ReadStatus(source[n], n, strict));
+        draft.Status ??= TakeFirst(source, StatusFields, consumed: null, strict, static (node, name, strict) => ReadStatus(node, name, strict));
         // An unparseable date stays an attribute: it may be data that merely shares the name.
-        draft.Timestamp ??= TakeFirst(source, TimestampFields, consumed, n => IntakeTimestamps.TryRead(source[n]));
+        draft.Timestamp ??= TakeFirst(source, TimestampFields, consumed, strict, static (node, _, _) => IntakeTimestamps.TryRead(node));
         if (owned && strict && draft.Attributes.Count == 0)
         {
             foreach (var name in consumed)
@@ -76,15 +76,16 @@ internal static class ReservedFields
         return text;
     }
 
-    private static T? TakeFirst<T>(JsonObject source, string[] names, List<string>? consumed, Func<string, T?> read)
+    /// <summary>The first of <paramref name="names"/> that reads as a value; <paramref name="read"/> is static, so that no event allocates a closure.</summary>
+    private static T? TakeFirst<T>(JsonObject source, string[] names, List<string>? consumed, bool strict, Func<JsonNode, string, bool, T?> read)
     {
         foreach (var name in names)
         {
-            if (source[name] is null)
+            if (source[name] is not { } node)
             {
                 continue;
             }
-            var value = read(name);
+            var value = read(node, name, strict);
             if (value is not null)
             {
                 consumed?.Add(name);

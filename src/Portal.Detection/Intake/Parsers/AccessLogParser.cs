@@ -23,7 +23,7 @@ internal static partial class AccessLogParser
         }
 
         var ip = match.Groups["ip"].Value;
-        draft.AddText(IPAddress.TryParse(ip, out _) ? "network.client.ip" : "network.client.hostname", ip);
+        draft.AddText(IPAddress.IsValid(ip) ? "network.client.ip" : "network.client.hostname", ip);
         draft.AddText("http.ident", match.Groups["ident"].Value);
         draft.AddText("usr.name", match.Groups["user"].Value);
         AddRequest(draft, match);

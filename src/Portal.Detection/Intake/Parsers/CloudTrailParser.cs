@@ -28,7 +28,7 @@ internal static class CloudTrailParser
 
         // Calls made by AWS services carry a service name here ("ec2.amazonaws.com"), not an address.
         var source = draft.Text("sourceIPAddress");
-        if (source is not null && IPAddress.TryParse(source, out _))
+        if (source is not null && IPAddress.IsValid(source))
         {
             draft.AddText("network.client.ip", source);
         }

@@ -37,10 +37,12 @@ internal static partial class SshdParser
         {
             return;
         }
-        var body = StripSyslogHeader(draft, draft.Message);
+        var message = draft.Message;
+        // The patterns read the line after its header in place: Match(input, beginning, length) anchors ^ at beginning.
+        var body = SyslogHeaderLength(draft, message);
         foreach (var pattern in Patterns)
         {
-            var match = pattern.Regex.Match(body);
+            var match = pattern.Regex.Match(message, body, message.Length - body);
             if (match.Success)
             {
                 pattern.Apply(draft, match);
@@ -50,15 +52,15 @@ internal static partial class SshdParser
     }
 
     /// <summary>
-    /// Takes host and pid from the syslog header. Its timestamp is not used: BSD syslog omits the
-    /// year and the zone, so the intake timestamp (or the arrival time) is the better clock.
+    /// Takes host and pid from the syslog header and says how long it is (0 without one). Its timestamp is not used: BSD
+    /// syslog omits the year and the zone, so the intake timestamp (or the arrival time) is the better clock.
     /// </summary>
-    private static string StripSyslogHeader(IntakeDraft draft, string message)
+    private static int SyslogHeaderLength(IntakeDraft draft, string message)
     {
         var header = SyslogHeader().Match(message);
         if (!header.Success)
         {
-            return message;
+            return 0;
         }
         if (header.Groups["host"].Success)
         {
@@ -70,7 +72,7 @@ internal static partial class SshdParser
         {
             draft.Add("syslog.pid", pid);
         }
-        return message[header.Length..];
+        return header.Length;
     }
 
     private static readonly (Regex Regex, Action<IntakeDraft, Match> Apply)[] Patterns =
@@ -108,7 +110,7 @@ internal static partial class SshdParser
         draft.AddText("evt.outcome", outcome);
         draft.AddText("usr.name", match.Groups["user"].Value.Trim());
         var ip = match.Groups["ip"].Value;
-        if (IPAddress.TryParse(ip, out _))
+        if (IPAddress.IsValid(ip))
         {
             draft.AddText("network.client.ip", ip);
         }
