@@ -70,51 +70,57 @@ public static class AttributePath
         public string? Path { get; } = path;
 
         /// <summary>
-        /// The last children found or made, by the key instance they were found with: the keys the parsers add are the
-        /// same string constants in every event, so most lookups compare a reference instead of hashing the key's text.
-        /// Made with the first child (leaves have none).
+        /// The child last found at each position of the objects met at this path: senders and parsers write an object's keys
+        /// in the same order event after event, so the key at a position is nearly always the one found there before, and
+        /// comparing it (by reference, or as text for the keys of freshly parsed JSON) costs less than hashing it. Made with
+        /// the first child (leaves have none).
         /// </summary>
-        private (string? Key, PathNode? Child)[]? _recent;
-        private int _nextRecent;
-        private const int RecentSize = 8;
+        private PathNode?[]? _atPosition;
+        private const int MaxPositions = 64;
 
-        private void Remember(string key, PathNode child)
+        /// <summary>The node of <c>Path.key</c> for the key at <paramref name="position"/> of its object.</summary>
+        public PathNode Child(string key, int position)
         {
-            (_recent ??= new (string?, PathNode?)[RecentSize])[_nextRecent] = (key, child);
-            _nextRecent = (_nextRecent + 1) % RecentSize;
+            if (_atPosition is { } known && position < known.Length && known[position] is { } last
+                && (ReferenceEquals(last.Key, key) || string.Equals(last.Key, key, StringComparison.Ordinal)))
+            {
+                return last;
+            }
+            var child = Child(key);
+            if (position < MaxPositions && child.Key is not null)
+            {
+                if (_atPosition is null || position >= _atPosition.Length)
+                {
+                    Array.Resize(ref _atPosition, Math.Min(MaxPositions, Math.Max(8, (position + 1) * 2)));
+                }
+                _atPosition[position] = child;
+            }
+            return child;
         }
 
+        /// <summary>The key this node is the child of its parent by; null at the root and for paths too long to keep.</summary>
+        public string? Key { get; private init; }
+
         /// <summary>The node of <c>Path.key</c>, found or made (and kept unless the path is long).</summary>
-        public PathNode Child(string key)
+        private PathNode Child(string key)
         {
-            if (_recent is not null)
-            {
-                foreach (var (recentKey, recentChild) in _recent)
-                {
-                    if (ReferenceEquals(recentKey, key))
-                    {
-                        return recentChild!;
-                    }
-                }
-            }
             if (_children is not null && _children.TryGetValue(key, out var child))
             {
-                Remember(key, child);
                 return child;
             }
-            child = new PathNode(Path is null ? key : $"{Path}.{key}");
-            if (child.Path!.Length > 256)
+            var path = Path is null ? key : $"{Path}.{key}";
+            if (path.Length > 256)
             {
                 // Keys are the senders': a long path is built each time rather than kept.
-                return child;
+                return new PathNode(path);
             }
+            child = new PathNode(path) { Key = key };
             if (++t_pathCount > 16_384)
             {
                 // The event being flattened finishes with this tree; the next starts a new one.
                 t_paths = null;
             }
             (_children ??= new Dictionary<string, PathNode>(StringComparer.Ordinal))[key] = child;
-            Remember(key, child);
             return child;
         }
     }
@@ -274,7 +280,7 @@ public static class AttributePath
                 for (var i = 0; i < obj.Count; i++)
                 {
                     var (key, child) = obj.GetAt(i);
-                    FlattenInto(child, path.Child(key), results);
+                    FlattenInto(child, path.Child(key, i), results);
                 }
                 break;
             case JsonArray array:
