@@ -81,6 +81,7 @@ internal static class IngestBenchmark
         }
     }
 
+    /// <summary>The baseline: what a straightforward Lucene.NET indexer of the same events achieves.</summary>
     private static double NaiveWriter(List<LogEvent> pool, int total)
     {
         var dir = Path.Combine(Path.GetTempPath(), "vigil-naive-" + Guid.NewGuid().ToString("N"));

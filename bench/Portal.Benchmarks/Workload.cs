@@ -21,7 +21,7 @@ internal static class Workload
     public static byte[] Payload(int seed, int events)
     {
         var random = new Random(seed);
-        var at = CurrentSecond();
+        var at = new Stamp(CurrentSecond());
         var array = new JsonArray();
         for (var i = 0; i < events; i++)
         {
@@ -34,7 +34,7 @@ internal static class Workload
     public static IEnumerable<JsonObject> Events(int seed, int events)
     {
         var random = new Random(seed);
-        var at = CurrentSecond();
+        var at = new Stamp(CurrentSecond());
         for (var i = 0; i < events; i++)
         {
             yield return Event(random, i, at);
@@ -89,6 +89,16 @@ internal static class Workload
         }
     }
 
+    /// <summary>One time as each source writes it: BSD syslog (<c>Dec  3 14:05:42</c>), access logs, ISO 8601.</summary>
+    private sealed class Stamp(DateTimeOffset at)
+    {
+        public string Syslog { get; } = $"{at.ToString("MMM", CultureInfo.InvariantCulture)} {at.Day,2} {at.ToString("HH:mm:ss", CultureInfo.InvariantCulture)}";
+
+        public string Access { get; } = at.ToString("dd/MMM/yyyy:HH:mm:ss +0000", CultureInfo.InvariantCulture);
+
+        public string Iso { get; } = at.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
+    }
+
     private static DateTimeOffset CurrentSecond()
     {
         var now = DateTimeOffset.UtcNow;
@@ -100,28 +110,25 @@ internal static class Workload
     /// at 2026-11-27 10:05: from the next day on, every access line and CloudTrail record was older than the intake's 18 hours
     /// and was normalised as a late event, with two attributes more, which live data does not have.)
     /// </summary>
-    private static JsonObject Event(Random random, int i, DateTimeOffset at)
+    private static JsonObject Event(Random random, int i, Stamp at)
     {
         var ip = $"203.0.113.{random.Next(1, 255)}";
-        var syslogTime = $"{at.ToString("MMM", CultureInfo.InvariantCulture)} {at.Day,2} {at.ToString("HH:mm", CultureInfo.InvariantCulture)}";
-        var accessTime = at.ToString("dd/MMM/yyyy:HH:mm:ss +0000", CultureInfo.InvariantCulture);
-        var eventTime = at.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
         return (i % 3) switch
         {
             0 => new JsonObject
             {
                 ["ddsource"] = "sshd", ["service"] = "sshd", ["hostname"] = $"bastion-{random.Next(1, 4)}", ["ddtags"] = "env:prod,team:infra",
-                ["message"] = $"{syslogTime}:{random.Next(10, 60)} bastion-1 sshd[{random.Next(1000, 40000)}]: Failed password for invalid user admin{random.Next(100)} from {ip} port {random.Next(1024, 65535)} ssh2",
+                ["message"] = $"{at.Syslog} bastion-1 sshd[{random.Next(1000, 40000)}]: Failed password for invalid user admin{random.Next(100)} from {ip} port {random.Next(1024, 65535)} ssh2",
             },
             1 => new JsonObject
             {
                 ["ddsource"] = "nginx", ["service"] = "web-store", ["hostname"] = $"web-{random.Next(1, 4)}", ["ddtags"] = "env:prod,team:web",
-                ["message"] = $"{ip} - - [{accessTime}] \"GET /products/{random.Next(1000)}?ref=mail HTTP/1.1\" {(random.Next(10) == 0 ? 500 : 200)} {random.Next(200, 90000)} \"https://shop.example.test/\" \"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36\"",
+                ["message"] = $"{ip} - - [{at.Access}] \"GET /products/{random.Next(1000)}?ref=mail HTTP/1.1\" {(random.Next(10) == 0 ? 500 : 200)} {random.Next(200, 90000)} \"https://shop.example.test/\" \"Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/130.0 Safari/537.36\"",
             },
             _ => new JsonObject
             {
                 ["ddsource"] = "cloudtrail", ["service"] = "cloudtrail", ["ddtags"] = "env:prod,account:123456789012",
-                ["eventVersion"] = "1.09", ["eventTime"] = eventTime, ["eventSource"] = "s3.amazonaws.com", ["eventName"] = random.Next(4) == 0 ? "PutBucketPolicy" : "GetObject",
+                ["eventVersion"] = "1.09", ["eventTime"] = at.Iso, ["eventSource"] = "s3.amazonaws.com", ["eventName"] = random.Next(4) == 0 ? "PutBucketPolicy" : "GetObject",
                 ["awsRegion"] = "us-east-1", ["sourceIPAddress"] = ip, ["userAgent"] = "aws-cli/2.15.30",
                 ["userIdentity"] = new JsonObject { ["type"] = "IAMUser", ["userName"] = $"user{random.Next(50)}", ["arn"] = $"arn:aws:iam::123456789012:user/user{random.Next(50)}", ["accountId"] = "123456789012" },
                 ["requestParameters"] = new JsonObject { ["bucketName"] = "shop-assets", ["key"] = $"img/{random.Next(10000)}.png" },

@@ -76,17 +76,22 @@ public static class AttributePath
         /// the first child (leaves have none).
         /// </summary>
         private PathNode?[]? _atPosition;
+
+        /// <summary>
+        /// Positions remembered per node: records seldom have more keys, and beyond them the dictionary answers. With the
+        /// tree's 16,384 paths, the arrays add at most about 9 MB per thread in the worst case (every node seeing 64 keys).
+        /// </summary>
         private const int MaxPositions = 64;
 
         /// <summary>The node of <c>Path.key</c> for the key at <paramref name="position"/> of its object.</summary>
         public PathNode Child(string key, int position)
         {
-            if (_atPosition is { } known && position < known.Length && known[position] is { } last
-                && (ReferenceEquals(last.Key, key) || string.Equals(last.Key, key, StringComparison.Ordinal)))
+            // string.Equals compares references first: the parsers' constant keys never reach the text.
+            if (_atPosition is { } known && position < known.Length && known[position] is { } last && string.Equals(last.Key, key))
             {
                 return last;
             }
-            var child = Child(key);
+            var child = FindOrMake(key);
             if (position < MaxPositions && child.Key is not null)
             {
                 if (_atPosition is null || position >= _atPosition.Length)
@@ -102,7 +107,7 @@ public static class AttributePath
         public string? Key { get; private init; }
 
         /// <summary>The node of <c>Path.key</c>, found or made (and kept unless the path is long).</summary>
-        private PathNode Child(string key)
+        private PathNode FindOrMake(string key)
         {
             if (_children is not null && _children.TryGetValue(key, out var child))
             {

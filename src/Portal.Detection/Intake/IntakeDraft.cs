@@ -24,6 +24,18 @@ internal sealed class IntakeDraft
     public List<string> Tags { get; } = [];
     public JsonObject Attributes { get; private set; } = [];
 
+    /// <summary>Objects made here for parsers' attributes: their keys are single path segments.</summary>
+    private List<JsonObject>? _made;
+
+    /// <summary>How many of the root's first keys have been read for dots.</summary>
+    private int _plainKeys;
+
+    /// <summary>The last of those keys, to notice that the root's keys moved (which the draft never does).</summary>
+    private string? _lastPlainKey;
+
+    /// <summary>Whether one of those keys holds a dot.</summary>
+    private bool _dottedKey;
+
     /// <summary>Takes <paramref name="attributes"/> (detached from any parent) as the attributes, while there are none yet.</summary>
     public void Adopt(JsonObject attributes)
     {
@@ -32,7 +44,7 @@ internal sealed class IntakeDraft
             throw new InvalidOperationException("Only a detached object can become the attributes of a draft without any.");
         }
         Attributes = attributes;
-        (_plainKeys, _dottedKey) = (0, false);
+        (_plainKeys, _lastPlainKey, _dottedKey) = (0, null, false);
     }
 
     /// <summary>Sets the attribute at <paramref name="path"/> unless something is already there.</summary>
@@ -43,13 +55,6 @@ internal sealed class IntakeDraft
             AttributePath.Set(Attributes, path, value.Parent is null ? value : IntakeFields.Detach(value));
         }
     }
-
-    /// <summary>Objects made here for parsers' attributes: their keys are single path segments.</summary>
-    private List<JsonObject>? _made;
-
-    /// <summary>How many of the root's first keys are known to hold no dot, and whether one of them does.</summary>
-    private int _plainKeys;
-    private bool _dottedKey;
 
     /// <summary>
     /// Adds <paramref name="value"/> in one walk when the path leads, until its first missing step, only through objects
@@ -70,6 +75,8 @@ internal sealed class IntakeDraft
         {
             if (!current.TryGetPropertyValue(segments[i], out var child))
             {
+                // The leaf first: nothing is made if it cannot be.
+                var leaf = value.Parent is null ? value : IntakeFields.Detach(value);
                 for (; i < segments.Length - 1; i++)
                 {
                     var made = new JsonObject();
@@ -77,7 +84,7 @@ internal sealed class IntakeDraft
                     (_made ??= new List<JsonObject>(4)).Add(made);
                     current = made;
                 }
-                current.Add(segments[^1], value.Parent is null ? value : IntakeFields.Detach(value));
+                current.Add(segments[^1], leaf);
                 return true;
             }
             if (i == segments.Length - 1 || child is not JsonObject next || _made?.Contains(next) != true)
@@ -90,19 +97,21 @@ internal sealed class IntakeDraft
     }
 
     /// <summary>
-    /// Whether no key of the root holds a dot. Keys are only ever added to a draft's attributes once it has them (the
-    /// sender's are removed before <see cref="Adopt"/>), so the keys checked stay checked and only new ones are read.
+    /// Whether no key of the root holds a dot. Normalisation only ever appends keys to a draft's attributes once it has them
+    /// (the sender's reserved fields are removed before <see cref="Adopt"/>), so the keys read stay read and only new ones
+    /// are; should the root's keys ever move (a key removed or inserted before the last one read), all are read again.
     /// </summary>
     private bool RootKeysArePlain()
     {
         var root = Attributes;
-        if (_plainKeys > root.Count)
+        if (_plainKeys > 0 && (_plainKeys > root.Count || !ReferenceEquals(root.GetAt(_plainKeys - 1).Key, _lastPlainKey)))
         {
-            (_plainKeys, _dottedKey) = (0, false);
+            (_plainKeys, _lastPlainKey, _dottedKey) = (0, null, false);
         }
         while (!_dottedKey && _plainKeys < root.Count)
         {
-            _dottedKey = root.GetAt(_plainKeys++).Key.Contains('.');
+            _lastPlainKey = root.GetAt(_plainKeys++).Key;
+            _dottedKey = _lastPlainKey.Contains('.');
         }
         return !_dottedKey;
     }

@@ -102,13 +102,13 @@ public static class IntakeNormalizer
             Source = draft.Source,
             Status = draft.Status ?? LogStatuses.Info,
             Message = draft.Message,
-            Tags = Distinct(draft.Tags),
+            Tags = WithoutRepeats(draft.Tags),
             Attributes = draft.Attributes,
         };
     }
 
     /// <summary>The tags without repeats, in order: a few compared pairwise, many through a set.</summary>
-    private static List<string> Distinct(List<string> tags)
+    private static List<string> WithoutRepeats(List<string> tags)
     {
         if (tags.Count > 16)
         {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Portal.Detection.Events;
 using Portal.Detection.Intake;
 
 namespace Portal.Detection.Tests.Intake;
@@ -69,6 +70,54 @@ public class IntakeDraftTests
         draft.AddText("usr.email", "a@example.com");
 
         Assert.Equal("""{"usr":{"id":"u-1","email":"a@example.com"},"usr.name":"sent"}""", draft.Attributes.ToJsonString());
+    }
+
+    /// <summary>
+    /// The draft's one-walk insertion against the general rule it stands in for (add unless <see cref="AttributePath.Exists"/>,
+    /// then <see cref="AttributePath.Set"/>): the same attributes after every step, over senders' objects of every shape
+    /// and paths in both orders, so that the parsers' objects made early meet the later paths.
+    /// </summary>
+    [Theory]
+    [InlineData("{}")]
+    [InlineData("""{"a":null}""")]
+    [InlineData("""{"a":"text"}""")]
+    [InlineData("""{"a":[]}""")]
+    [InlineData("""{"a":[{"b":1}]}""")]
+    [InlineData("""{"a":{"b":null}}""")]
+    [InlineData("""{"a":{"b.c":1}}""")]
+    [InlineData("""{"a.b":{"c":1}}""")]
+    [InlineData("""{"x":1,"a.b.c":2}""")]
+    [InlineData("""{"":{"a":1},"x":{}}""")]
+    public void Add_AnySendersObjectAndPaths_DoesWhatTheGeneralRuleDoes(string sent)
+    {
+        string[] paths = ["a.b.c", "a.b", "a", "a.b.d", "x.y", "x", "a..b", ".a", "a.", "", "x.y.z", "a.b.c.d"];
+        foreach (var order in new[] { paths, paths.Reverse().ToArray() })
+        {
+            var draft = Adopting(sent);
+            var expected = JsonNode.Parse(sent)!.AsObject();
+            foreach (var path in order)
+            {
+                draft.AddText(path, "v:" + path);
+                if (!AttributePath.Exists(expected, path))
+                {
+                    AttributePath.Set(expected, path, JsonValue.Create("v:" + path));
+                }
+                Assert.Equal(expected.ToJsonString(), draft.Attributes.ToJsonString());
+            }
+        }
+    }
+
+    [Fact]
+    public void Add_AfterTheRootsKeysMoved_StillSeesADottedKey()
+    {
+        var draft = Adopting("""{"a":1,"b":2}""");
+        draft.AddText("c.d", "v");
+        draft.Attributes.Remove("a");
+        draft.Attributes["x.y"] = "sent";
+
+        draft.AddText("x.y", "parsed");
+
+        Assert.Equal("""{"b":2,"c":{"d":"v"},"x.y":"sent"}""", draft.Attributes.ToJsonString());
     }
 
     private static IntakeDraft Adopting(string json)

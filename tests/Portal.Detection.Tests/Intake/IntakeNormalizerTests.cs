@@ -149,6 +149,19 @@ public class IntakeNormalizerTests
         Assert.Equal("true", e.Text(IntakeNormalizer.TimestampAdjustedAttribute));
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(40)]
+    public void Normalize_RepeatedTags_AreKeptOnceInTheirFirstOrder(int distinct)
+    {
+        var tags = Enumerable.Range(0, distinct).Select(i => $"t:{i}").ToList();
+        var sent = string.Join(',', tags.Concat(tags.AsEnumerable().Reverse()).Concat(["T:1"]));
+
+        var e = IntakeNormalizer.Normalize(new JsonObject { ["message"] = "x", ["ddtags"] = sent }, ReceivedAt, extraTags: "t:0,extra");
+
+        Assert.Equal(tags.Append("extra"), e.Tags);
+    }
+
     [Fact]
     public void Normalize_Ddtags_AreSplitTrimmedLowerCasedAndMergedWithRequestTags()
     {

@@ -39,7 +39,7 @@ internal static partial class SshdParser
         }
         var message = draft.Message;
         // The patterns read the line after its header in place: Match(input, beginning, length) anchors ^ at beginning.
-        var body = SyslogHeaderLength(draft, message);
+        var body = ReadSyslogHeader(draft, message);
         foreach (var pattern in Patterns)
         {
             var match = pattern.Regex.Match(message, body, message.Length - body);
@@ -55,7 +55,7 @@ internal static partial class SshdParser
     /// Takes host and pid from the syslog header and says how long it is (0 without one). Its timestamp is not used: BSD
     /// syslog omits the year and the zone, so the intake timestamp (or the arrival time) is the better clock.
     /// </summary>
-    private static int SyslogHeaderLength(IntakeDraft draft, string message)
+    private static int ReadSyslogHeader(IntakeDraft draft, string message)
     {
         var header = SyslogHeader().Match(message);
         if (!header.Success)
