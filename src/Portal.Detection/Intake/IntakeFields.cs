@@ -22,8 +22,7 @@ internal static class IntakeFields
             switch (value.GetValueKind())
             {
                 case JsonValueKind.String:
-                    var text = value.GetValue<string>().Trim();
-                    return text.Length == 0 ? null : text;
+                    return Trimmed(value.GetValue<string>());
                 case JsonValueKind.Number:
                     return value.ToJsonString();
                 case JsonValueKind.Null:
@@ -35,6 +34,13 @@ internal static class IntakeFields
             return null;
         }
         throw new IntakeFieldException(field, $"expected a string but got {Describe(node)}");
+    }
+
+    /// <summary>A field's text as the intake keeps it: trimmed, and absent when blank.</summary>
+    public static string? Trimmed(string? text)
+    {
+        var trimmed = text?.Trim();
+        return string.IsNullOrEmpty(trimmed) ? null : trimmed;
     }
 
     /// <summary>

@@ -58,6 +58,20 @@ public static class IntakeNormalizer
     public static LogEvent NormalizeRecorded(JsonObject raw, DateTimeOffset timeWhenMissing, string? extraTags = null) =>
         Normalize(raw, timeWhenMissing, extraTags, recorded: true, threatIntel: null);
 
+    /// <summary>
+    /// <see cref="NormalizeOwned"/> for an object that holds only reserved fields, all strings (what log shippers send:
+    /// <c>message</c>, <c>ddsource</c>, <c>ddtags</c>, <c>service</c>, <c>hostname</c>), read from the parsed JSON without
+    /// building the object, which would be emptied of them anyway; null for any other object, which the caller then
+    /// normalises the general way (<see cref="ReservedFields.TryExtractTextOnly"/>).
+    /// </summary>
+    internal static LogEvent? NormalizeTextOnly(System.Text.Json.JsonElement item, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? id)
+    {
+        var draft = new IntakeDraft();
+        return ReservedFields.TryExtractTextOnly(item, draft)
+            ? Finish(draft, raw: null, receivedAt, extraTags, recorded: false, threatIntel, id)
+            : null;
+    }
+
     /// <summary>Attributes that name a recorded event, in order of preference.</summary>
     private static readonly string[] RecordedIdFields = ["eventID", "uuid", "insertId", "_document_id", "id"];
 
@@ -65,6 +79,16 @@ public static class IntakeNormalizer
     {
         var draft = new IntakeDraft();
         ReservedFields.Extract(raw, draft, strict: true, owned: owned && raw.Parent is null);
+        return Finish(draft, raw, receivedAt, extraTags, recorded, threatIntel, drawn);
+    }
+
+    /// <summary>
+    /// The rest of normalisation once the reserved fields are in the draft: the request's tags, the parser of the source,
+    /// threat intelligence, the time and the id. <paramref name="raw"/> is the object sent, where a recorded event's own id
+    /// is looked for.
+    /// </summary>
+    private static LogEvent Finish(IntakeDraft draft, JsonObject? raw, DateTimeOffset receivedAt, string? extraTags, bool recorded, ThreatIndicatorSet? threatIntel, UInt128? drawn)
+    {
         draft.Tags.AddRange(IntakeFields.SplitTags(extraTags));
 
         try
@@ -90,7 +114,7 @@ public static class IntakeNormalizer
         }
 
         var timestamp = recorded && draft.Timestamp is { } own ? own.ToUniversalTime() : ResolveTimestamp(draft, receivedAt.ToUniversalTime());
-        var id = recorded
+        var id = recorded && raw is not null
             ? RecordedIdFields.Select(f => raw[f] is JsonValue v && v.GetValueKind() is System.Text.Json.JsonValueKind.String or System.Text.Json.JsonValueKind.Number ? v.ToString() : null).FirstOrDefault(v => !string.IsNullOrEmpty(v))
             : null;
         return new LogEvent

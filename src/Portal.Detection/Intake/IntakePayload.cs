@@ -249,22 +249,37 @@ public static class IntakePayload
     }
 
     /// <summary>One event as the intake refuses it or normalises it: its node, where it is (<c>$[3]</c>, <c>line 4</c>) and its bytes.</summary>
-    private readonly record struct Item(JsonNode? Node, string At, Range Bytes, long Line);
+    /// <remarks>
+    /// A document's objects come as their parsed JSON (<paramref name="Element"/>), made into a node only when the
+    /// text-only path (<see cref="IntakeNormalizer.NormalizeTextOnly"/>) does not apply.
+    /// </remarks>
+    private readonly record struct Item(JsonNode? Node, string At, Range Bytes, long Line, JsonElement? Element = null);
+
+    /// <summary>The item's object as a node, made from its parsed JSON when it came as that.</summary>
+    private static JsonObject Node(Item item) => item.Node as JsonObject ?? JsonObject.Create(item.Element!.Value)!;
 
     private static (LogEvent? Event, IntakeError? Error) NormalizeItem(Item item, ReadOnlySpan<byte> body, bool lines, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? id)
     {
         var at = item.At;
-        if (item.Node is not JsonObject raw)
+        if (item.Node is not JsonObject && item.Element is null)
         {
             return (null, Problem(400, "Invalid event", $"{at}: expected a JSON object.", ("path", at)));
         }
+        var tags = string.IsNullOrEmpty(extraTags) ? null : extraTags;
+        JsonObject? raw = null;
         if (body.Length > MaxEventBytes)
         {
+            raw = Node(item);
             Fit(raw);
         }
         try
         {
-            var normalized = IntakeNormalizer.NormalizeOwned(raw, receivedAt, string.IsNullOrEmpty(extraTags) ? null : extraTags, threatIntel, id);
+            if (raw is null && item.Element is { } element && IntakeNormalizer.NormalizeTextOnly(element, receivedAt, tags, threatIntel, id) is { } textOnly)
+            {
+                AttributePath.ReadAll(textOnly.Attributes);
+                return (textOnly, null);
+            }
+            var normalized = IntakeNormalizer.NormalizeOwned(raw ?? Node(item), receivedAt, tags, threatIntel, id);
             // Every node is read once here: the indexer and the detectors then share a fully built tree.
             AttributePath.ReadAll(normalized.Attributes);
             return (normalized, null);
@@ -313,11 +328,11 @@ public static class IntakePayload
                     var items = new List<Item>(root.GetArrayLength());
                     foreach (var item in root.EnumerateArray())
                     {
-                        items.Add(new Item(item.ValueKind == JsonValueKind.Object ? JsonObject.Create(item.Clone()) : null, $"$[{items.Count}]", Range.All, 0));
+                        items.Add(new Item(null, $"$[{items.Count}]", Range.All, 0, item.ValueKind == JsonValueKind.Object ? item.Clone() : null));
                     }
                     return (items, null);
                 case JsonValueKind.Object:
-                    return ([new Item(JsonObject.Create(root.Clone()), "$", Range.All, 0)], null);
+                    return ([new Item(null, "$", Range.All, 0, root.Clone())], null);
                 default:
                     return (null, NotEvents);
             }

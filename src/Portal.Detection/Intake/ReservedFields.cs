@@ -66,6 +66,52 @@ internal static class ReservedFields
         }
     }
 
+    /// <summary>
+    /// What <see cref="Extract"/> makes, strictly and owning the object, of one that holds nothing but <c>message</c>,
+    /// <c>ddsource</c>, <c>ddtags</c>, <c>service</c> and one of <c>hostname</c> or <c>host</c>, each once and each a
+    /// string: those fields, and no attribute left. Read from the parsed JSON without building the object. False, with
+    /// the draft untouched, for any other object: another key, a repeated one, a value that is not a string, or a host
+    /// name that is blank or has a rival (<see cref="Extract"/> leaves those as attributes).
+    /// </summary>
+    public static bool TryExtractTextOnly(System.Text.Json.JsonElement item, IntakeDraft draft)
+    {
+        string? message = null, source = null, tags = null, service = null, host = null;
+        var seen = 0;
+        foreach (var property in item.EnumerateObject())
+        {
+            var slot = property.NameEquals("message"u8) ? 0
+                : property.NameEquals("ddsource"u8) ? 1
+                : property.NameEquals("ddtags"u8) ? 2
+                : property.NameEquals("service"u8) ? 3
+                : property.NameEquals("hostname"u8) || property.NameEquals("host"u8) ? 4
+                : -1;
+            if (slot < 0 || (seen & (1 << slot)) != 0 || property.Value.ValueKind != System.Text.Json.JsonValueKind.String)
+            {
+                return false;
+            }
+            seen |= 1 << slot;
+            var text = property.Value.GetString();
+            switch (slot)
+            {
+                case 0: message = text; break;
+                case 1: source = text; break;
+                case 2: tags = text; break;
+                case 3: service = text; break;
+                default: host = text; break;
+            }
+        }
+        if ((seen & (1 << 4)) != 0 && IntakeFields.Trimmed(host) is null)
+        {
+            return false;
+        }
+        draft.Message = IntakeFields.Trimmed(message);
+        draft.Tags.AddRange(IntakeFields.SplitTags(IntakeFields.Trimmed(tags)));
+        draft.Source = IntakeFields.Trimmed(source);
+        draft.Service = IntakeFields.Trimmed(service);
+        draft.Host = IntakeFields.Trimmed(host);
+        return true;
+    }
+
     private static string? TakeText(JsonObject source, string name, List<string> consumed, bool strict)
     {
         var text = IntakeFields.ReadText(source[name], name, strict);
