@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Portal.Detection.Events;
 using Portal.Detection.Intake.Parsers;
@@ -61,10 +62,10 @@ public static class IntakeNormalizer
     /// <summary>
     /// <see cref="NormalizeOwned"/> for an object that holds only reserved fields, all strings (what log shippers send:
     /// <c>message</c>, <c>ddsource</c>, <c>ddtags</c>, <c>service</c>, <c>hostname</c>), read from the parsed JSON without
-    /// building the object, which would be emptied of them anyway; null for any other object, which the caller then
-    /// normalises the general way (<see cref="ReservedFields.TryExtractTextOnly"/>).
+    /// building the object, which would be emptied of them anyway (<see cref="ReservedFields.TryExtractTextOnly"/>); null for
+    /// any other object, which the caller then normalises the general way (<see cref="NormalizeOwned"/>).
     /// </summary>
-    internal static LogEvent? NormalizeTextOnly(System.Text.Json.JsonElement item, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? id)
+    internal static LogEvent? NormalizeTextOnly(JsonElement item, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? id)
     {
         var draft = new IntakeDraft();
         return ReservedFields.TryExtractTextOnly(item, draft)
@@ -115,7 +116,7 @@ public static class IntakeNormalizer
 
         var timestamp = recorded && draft.Timestamp is { } own ? own.ToUniversalTime() : ResolveTimestamp(draft, receivedAt.ToUniversalTime());
         var id = recorded && raw is not null
-            ? RecordedIdFields.Select(f => raw[f] is JsonValue v && v.GetValueKind() is System.Text.Json.JsonValueKind.String or System.Text.Json.JsonValueKind.Number ? v.ToString() : null).FirstOrDefault(v => !string.IsNullOrEmpty(v))
+            ? RecordedIdFields.Select(f => raw[f] is JsonValue v && v.GetValueKind() is JsonValueKind.String or JsonValueKind.Number ? v.ToString() : null).FirstOrDefault(v => !string.IsNullOrEmpty(v))
             : null;
         return new LogEvent
         {

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Portal.Detection.Intake;
@@ -71,9 +72,11 @@ internal static class ReservedFields
     /// <c>ddsource</c>, <c>ddtags</c>, <c>service</c> and one of <c>hostname</c> or <c>host</c>, each once and each a
     /// string: those fields, and no attribute left. Read from the parsed JSON without building the object. False, with
     /// the draft untouched, for any other object: another key, a repeated one, a value that is not a string, or a host
-    /// name that is blank or has a rival (<see cref="Extract"/> leaves those as attributes).
+    /// name that is blank or has a rival (<see cref="Extract"/> leaves those as attributes). It mirrors
+    /// <see cref="Extract"/> for these fields: a change to how that reads them is a change here too
+    /// (<c>IntakeTextOnlyTests</c> compares the two).
     /// </summary>
-    public static bool TryExtractTextOnly(System.Text.Json.JsonElement item, IntakeDraft draft)
+    public static bool TryExtractTextOnly(JsonElement item, IntakeDraft draft)
     {
         string? message = null, source = null, tags = null, service = null, host = null;
         var seen = 0;
@@ -85,7 +88,7 @@ internal static class ReservedFields
                 : property.NameEquals("service"u8) ? 3
                 : property.NameEquals("hostname"u8) || property.NameEquals("host"u8) ? 4
                 : -1;
-            if (slot < 0 || (seen & (1 << slot)) != 0 || property.Value.ValueKind != System.Text.Json.JsonValueKind.String)
+            if (slot < 0 || (seen & (1 << slot)) != 0 || property.Value.ValueKind != JsonValueKind.String)
             {
                 return false;
             }

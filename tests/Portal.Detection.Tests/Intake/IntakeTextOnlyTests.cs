@@ -1,7 +1,9 @@
 using System.Text;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Portal.Detection.Events;
 using Portal.Detection.Intake;
+using Portal.Detection.ThreatIntel;
 
 namespace Portal.Detection.Tests.Intake;
 
@@ -12,32 +14,55 @@ namespace Portal.Detection.Tests.Intake;
 /// </summary>
 public class IntakeTextOnlyTests
 {
-    [Theory]
-    [InlineData("""{"message":"Failed password for root from 203.0.113.7 port 52311 ssh2","ddsource":"sshd","service":"sshd","hostname":"bastion-1","ddtags":"env:prod,team:infra"}""")]
-    [InlineData("""{"ddtags":"Env:Prod, team:web,,env:prod","host":"web-1","message":"198.51.100.23 - - [03/Dec/2026:10:15:42 +0000] \"GET /a?b=1 HTTP/1.1\" 503 12 \"-\" \"curl/8\"","ddsource":"nginx"}""")]
-    [InlineData("""{"message":"  ","ddsource":" ","service":"","ddtags":" ","hostname":" h "}""")]
-    [InlineData("""{"message":"{\"usr\":{\"id\":\"u-1\"},\"evt\":{\"name\":\"login\"},\"status\":\"error\"}","ddsource":"app"}""")]
-    [InlineData("""{"message":"GetObject","ddsource":"cloudtrail"}""")]
-    [InlineData("""{"mess\u0061ge":"escaped key","ddsource":"sshd"}""")]
-    [InlineData("""{}""")]
-    // Objects the shortcut leaves to the general path:
-    [InlineData("""{"message":"x","hostname":"  "}""")]
-    [InlineData("""{"message":"x","hostname":"a","host":"b"}""")]
-    [InlineData("""{"message":"x","status":"error","timestamp":"2026-03-03T14:04:59Z"}""")]
-    [InlineData("""{"message":"x","ddtags":["env:prod","team:web"]}""")]
-    [InlineData("""{"message":"x","service":42,"hostname":null}""")]
-    [InlineData("""{"message":"x","usr":{"name":"alice"},"aws.region":"eu-west-1"}""")]
-    [InlineData("""{"message":"a","message":"b"}""")]
-    [InlineData("""{"message":"x","service":{"name":"nested"}}""")]
-    public void Normalize_ObjectInADocument_GivesTheEventItsLineGives(string json)
-    {
-        var asDocument = IntakePayload.Read(Encoding.UTF8.GetBytes($"[{json}]"), IntakeSamples.ReceivedAt, "region:eu");
-        var asLine = IntakePayload.Read(Encoding.UTF8.GetBytes(json), IntakeSamples.ReceivedAt, "region:eu", lines: true);
+    /// <summary>Addresses of the sshd lines below are listed, so that enrichment runs on the shortcut too.</summary>
+    private static readonly ThreatIndicatorSet Feed = new(ThreatIntelFeed.Parse("intel.csv", """
+        ip,category,intention,source
+        203.0.113.0/24,scanner,malicious,test feed
+        """).Indicators);
 
-        Assert.Equal(asLine.Error is null, asDocument.Error is null);
+    [Theory]
+    [InlineData("""{"message":"Failed password for root from 203.0.113.7 port 52311 ssh2","ddsource":"sshd","service":"sshd","hostname":"bastion-1","ddtags":"env:prod,team:infra"}""", true)]
+    [InlineData("""{"ddtags":"Env:Prod, team:web,,env:prod","host":"web-1","message":"198.51.100.23 - - [03/Dec/2026:10:15:42 +0000] \"GET /a?b=1 HTTP/1.1\" 503 12 \"-\" \"curl/8\"","ddsource":"nginx"}""", true)]
+    [InlineData("""{"message":"  ","ddsource":" ","service":"","ddtags":" , ,","hostname":" h "}""", true)]
+    [InlineData("""{"message":"{\"usr\":{\"id\":\"u-1\"},\"evt\":{\"name\":\"login\"},\"status\":\"error\",\"service\":\"inner\"}","ddsource":"app","service":" "}""", true)]
+    [InlineData("""{"message":"GetObject","ddsource":"cloudtrail"}""", true)]
+    [InlineData("""{"mess\u0061ge":"escaped key","ddsource":"sshd"}""", true)]
+    [InlineData("""{"message":"\u00a0x\ud83d\ude00 ","host":"h"}""", true)]
+    [InlineData("""{"hostname":"h"}""", true)]
+    [InlineData("""{"ddtags":""}""", true)]
+    [InlineData("""{}""", true)]
+    // Objects the shortcut leaves to the general path:
+    [InlineData("""{"message":"x","hostname":"  "}""", false)]
+    [InlineData("""{"host":"  "}""", false)]
+    [InlineData("""{"message":"x","hostname":"a","host":"b"}""", false)]
+    [InlineData("""{"hostn\u0061me":"a","host":"b"}""", false)]
+    [InlineData("""{"Message":"x"}""", false)]
+    [InlineData("""{"message":"x","status":"error","timestamp":"2026-03-03T14:04:59Z"}""", false)]
+    [InlineData("""{"message":"x","ddtags":["env:prod","team:web"]}""", false)]
+    [InlineData("""{"message":"x","service":42,"hostname":null}""", false)]
+    [InlineData("""{"message":null,"ddsource":"sshd"}""", false)]
+    [InlineData("""{"message":"x","usr":{"name":"alice"},"aws.region":"eu-west-1"}""", false)]
+    [InlineData("""{"message":"a","message":"b"}""", false)]
+    [InlineData("""{"message":"a","mess\u0061ge":"b"}""", false)]
+    [InlineData("""{"message":"x","service":{"name":"nested"}}""", false)]
+    public void Normalize_ObjectInADocument_GivesTheEventItsLineGives(string json, bool textOnly)
+    {
+        using (var parsed = JsonDocument.Parse(json))
+        {
+            Assert.Equal(textOnly, ReservedFields.TryExtractTextOnly(parsed.RootElement, new IntakeDraft()));
+        }
+        var asLine = IntakePayload.Read(Encoding.UTF8.GetBytes(json), IntakeSamples.ReceivedAt, "region:eu", lines: true, Feed);
+
+        // As one of several events, and as the document's lone object.
+        var among = IntakePayload.Read(Encoding.UTF8.GetBytes("""[{"message":"before","service":42},""" + json + """,{"message":"after"}]"""), IntakeSamples.ReceivedAt, "region:eu", threatIntel: Feed);
+        var alone = IntakePayload.Read(Encoding.UTF8.GetBytes(json), IntakeSamples.ReceivedAt, "region:eu", threatIntel: Feed);
+
+        Assert.Equal(asLine.Error?.Status, alone.Error?.Status);
+        Assert.Equal(asLine.Error is null, among.Error is null);
         if (asLine.Events is { } expected)
         {
-            Assert.Equal(Shape(Assert.Single(expected)), Shape(Assert.Single(asDocument.Events!)));
+            Assert.Equal(Shape(Assert.Single(expected)), Shape(Assert.Single(alone.Events!)));
+            Assert.Equal(["before", Shape(expected[0]), "after"], among.Events!.Select((e, i) => i == 1 ? Shape(e) : e.Message));
         }
     }
 
