@@ -13,11 +13,7 @@ namespace Portal.Detection.Tests.Intake;
 public class IntakePayloadCheckTests
 {
     /// <summary>Addresses of the payloads below are listed, so that enrichment runs as it does with feeds configured.</summary>
-    private static readonly ThreatIndicatorSet Feed = new(ThreatIntelFeed.Parse("intel.csv", """
-        ip,category,intention,source
-        203.0.113.0/24,scanner,malicious,test feed
-        198.51.100.4,malware,malicious,test feed
-        """).Indicators);
+    private static readonly ThreatIndicatorSet Feed = IntakeSamples.Feed;
 
     public static TheoryData<string, bool> Payloads => new()
     {

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Portal.Detection.Events;
 using Portal.Detection.Intake;
+using Portal.Detection.ThreatIntel;
 
 namespace Portal.Detection.Tests.Intake;
 
@@ -9,6 +10,16 @@ internal static class IntakeSamples
 {
     /// <summary>The arrival time used by tests unless they need another.</summary>
     public static readonly DateTimeOffset ReceivedAt = new(2026, 3, 3, 14, 5, 0, TimeSpan.Zero);
+
+    /// <summary>
+    /// A threat-intelligence feed listing the documentation ranges' scanners (203.0.113.0/24) and one malware host
+    /// (198.51.100.4), so that enrichment runs as it does with feeds configured.
+    /// </summary>
+    public static readonly ThreatIndicatorSet Feed = new(ThreatIntelFeed.Parse("intel.csv", """
+        ip,category,intention,source
+        203.0.113.0/24,scanner,malicious,test feed
+        198.51.100.4,malware,malicious,test feed
+        """).Indicators);
 
     /// <summary>A raw line shipped with only a source.</summary>
     public static LogEvent Line(string source, string message, DateTimeOffset? receivedAt = null) =>

@@ -14,11 +14,8 @@ namespace Portal.Detection.Tests.Intake;
 /// </summary>
 public class IntakeTextOnlyTests
 {
-    /// <summary>Addresses of the sshd lines below are listed, so that enrichment runs on the shortcut too.</summary>
-    private static readonly ThreatIndicatorSet Feed = new(ThreatIntelFeed.Parse("intel.csv", """
-        ip,category,intention,source
-        203.0.113.0/24,scanner,malicious,test feed
-        """).Indicators);
+    /// <summary>The first sshd line's address is listed, so that enrichment runs on the shortcut too.</summary>
+    private static readonly ThreatIndicatorSet Feed = IntakeSamples.Feed;
 
     [Theory]
     [InlineData("""{"message":"Failed password for root from 203.0.113.7 port 52311 ssh2","ddsource":"sshd","service":"sshd","hostname":"bastion-1","ddtags":"env:prod,team:infra"}""", true)]
