@@ -39,10 +39,10 @@ internal static partial class SshdParser
         }
         var message = draft.Message;
         // The patterns read the line after its header in place: Match(input, beginning, length) anchors ^ at beginning.
-        var body = ReadSyslogHeader(draft, message);
+        var start = ReadSyslogHeader(draft, message);
         foreach (var pattern in Patterns)
         {
-            var match = pattern.Regex.Match(message, body, message.Length - body);
+            var match = pattern.Regex.Match(message, start, message.Length - start);
             if (match.Success)
             {
                 pattern.Apply(draft, match);
