@@ -17,24 +17,45 @@ public readonly record struct AttributeValue(string Text, double? Number)
         {
             return null;
         }
-        switch (value.GetValueKind())
+        // Every leaf of every event passes here (detection and indexing flatten each event): the two kinds of node that
+        // hold nearly all values, a built string and parsed JSON, are told by their type, and their text is read through
+        // ToString, which is the value itself for them. GetValue<string> and TryGetValue<T> are generic virtual calls, each
+        // a runtime lookup; they are kept for the other kinds (a DateTimeOffset value's ToString would be quoted JSON).
+        var type = value.GetType();
+        var kind = value.GetValueKind();
+        switch (kind)
         {
             case JsonValueKind.String:
-                var text = value.GetValue<string>();
-                return new AttributeValue(text, null);
+                return new AttributeValue(type == BuiltString || type == ParsedValue ? value.ToString() : value.GetValue<string>(), null);
             case JsonValueKind.Number:
                 // Parsed JSON holds a JsonElement (read without writing it out again), built nodes an int, long or double.
-                if (value.TryGetValue<JsonElement>(out var element) && element.TryGetDouble(out var parsed) && double.IsFinite(parsed))
+                if (type == ParsedValue && value.GetValue<JsonElement>().TryGetDouble(out var parsed) && double.IsFinite(parsed))
                 {
                     return new AttributeValue(FormatNumber(parsed), parsed);
                 }
-                if (value.TryGetValue<long>(out var integer))
+                if (type == BuiltInt)
+                {
+                    var small = value.GetValue<int>();
+                    return new AttributeValue(FormatNumber(small), small);
+                }
+                if (type == BuiltLong || type == ParsedValue)
+                {
+                    if (value.TryGetValue<long>(out var whole))
+                    {
+                        return new AttributeValue(FormatNumber(whole), whole);
+                    }
+                }
+                else if (value.TryGetValue<JsonElement>(out var element) && element.TryGetDouble(out var other) && double.IsFinite(other))
+                {
+                    return new AttributeValue(FormatNumber(other), other);
+                }
+                else if (value.TryGetValue<long>(out var integer))
                 {
                     return new AttributeValue(FormatNumber(integer), integer);
                 }
-                if (value.TryGetValue<int>(out var small))
+                else if (value.TryGetValue<int>(out var number32))
                 {
-                    return new AttributeValue(FormatNumber(small), small);
+                    return new AttributeValue(FormatNumber(number32), number32);
                 }
                 // Anything else (doubles, decimals, numbers too large for a double): the JSON text serves all.
                 var json = value.ToJsonString();
@@ -85,4 +106,10 @@ public readonly record struct AttributeValue(string Text, double? Number)
     }
 
     private static readonly string?[] SmallIntegers = new string?[65_536];
+
+    /// <summary>The node types <see cref="From"/> reads without generic virtual calls.</summary>
+    private static readonly Type BuiltString = JsonValue.Create("").GetType();
+    private static readonly Type BuiltInt = JsonValue.Create(0).GetType();
+    private static readonly Type BuiltLong = JsonValue.Create(0L).GetType();
+    private static readonly Type ParsedValue = JsonNode.Parse("0")!.GetType();
 }
