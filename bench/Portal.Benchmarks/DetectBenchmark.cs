@@ -62,7 +62,8 @@ internal static partial class DetectBenchmark
         }
         var naiveSeconds = clock.Elapsed.TotalSeconds * eventCount / slice;
 
-        // Where the time goes: preparing fresh copies of events for matching (leaves and their index by path).
+        // Where the time goes: preparing fresh copies of events for matching (their leaves, and one lookup: a scan of a
+        // small event's leaves, the index by path of a larger one's).
         // Events never matched before, as every event of a real stream is (the pool's attribute trees are warm by now).
         var fresh = Workload.Restamped(Workload.Normalized(slice), 0, slice, TimeOf);
         var bytesBefore = GC.GetAllocatedBytesForCurrentThread();

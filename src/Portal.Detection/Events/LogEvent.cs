@@ -57,14 +57,62 @@ public sealed class LogEvent
 
     /// <summary>Values of an attribute path (<c>network.client.ip</c>); none when the event does not have it.</summary>
     /// <remarks>
-    /// The first call indexes every leaf by its path, so that rules testing many fields of the event find each in one
-    /// lookup; a lookup allocates nothing. An event is immutable once built, so the index never goes stale.
+    /// The first lookups of a small event scan its leaves; after a few, or at once for a larger event, every leaf is
+    /// indexed by its path, so that rules testing many fields of the event find each in one lookup. Detection looks up a
+    /// few paths of most events it meets (the group-by field, the candidates' terms): for those, building the index cost
+    /// more than the scans. A lookup allocates nothing. An event is immutable once built, so the index never goes stale.
     /// </remarks>
     public AttributeValues GetAttribute(string path)
     {
+        if (_index is null && _scans < MaxScans && LeafArray is { Length: <= MaxScannedLeaves } leaves)
+        {
+            // Counted without interlocking: a lost count only delays the index.
+            _scans++;
+            if (Scan(leaves, path, out var found))
+            {
+                return found;
+            }
+        }
         var index = _index ?? IndexLeaves();
         var slot = index.Slots[SlotOf(index.Slots, index.Leaves, path)];
         return slot.Count == 0 ? default : new AttributeValues(index.Leaves, slot.Start, slot.Count);
+    }
+
+    /// <summary>Largest event whose leaves are scanned rather than indexed.</summary>
+    private const int MaxScannedLeaves = 24;
+
+    /// <summary>Lookups by scan before the leaves are indexed.</summary>
+    private const int MaxScans = 8;
+
+    private int _scans;
+
+    /// <summary>
+    /// The values of <paramref name="path"/> found by reading every leaf; false when they are not contiguous (an array of
+    /// objects), which only the index groups.
+    /// </summary>
+    private static bool Scan(KeyValuePair<string, AttributeValue>[] leaves, string path, out AttributeValues values)
+    {
+        int first = -1, count = 0;
+        for (var i = 0; i < leaves.Length; i++)
+        {
+            // Compares references, then lengths, before any text.
+            if (!string.Equals(leaves[i].Key, path))
+            {
+                continue;
+            }
+            if (first < 0)
+            {
+                first = i;
+            }
+            else if (i != first + count)
+            {
+                values = default;
+                return false;
+            }
+            count++;
+        }
+        values = count == 0 ? default : new AttributeValues(leaves, first, count);
+        return true;
     }
 
     /// <summary>The slot holding <paramref name="path"/>, or the empty one where it would go.</summary>

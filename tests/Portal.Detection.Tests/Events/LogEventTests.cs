@@ -48,7 +48,10 @@ public class LogEventTests
             var e = new LogEvent { Id = $"e{round}", Attributes = Object(0) };
             foreach (var path in e.Leaves.Select(l => l.Key).Distinct().Concat(["zz", "a.zz", "a0.b"]))
             {
+                // The event's first lookups scan its leaves (when it has few) and later ones use its index: each path is
+                // also looked up first, on a copy.
                 Assert.Equal(AttributePath.Values(e.Attributes, path), e.GetAttribute(path));
+                Assert.Equal(AttributePath.Values(e.Attributes, path), new LogEvent { Id = e.Id, Attributes = e.Attributes }.GetAttribute(path));
             }
         }
     }
