@@ -57,34 +57,25 @@ public sealed class LogEvent
 
     /// <summary>Values of an attribute path (<c>network.client.ip</c>); none when the event does not have it.</summary>
     /// <remarks>
-    /// The first lookups of a small event scan its leaves; after a few, or at once for a larger event, every leaf is
-    /// indexed by its path, so that rules testing many fields of the event find each in one lookup. Detection looks up a
-    /// few paths of most events it meets (the group-by field, the candidates' terms): for those, building the index cost
-    /// more than the scans. A lookup allocates nothing. An event is immutable once built, so the index never goes stale.
+    /// A small event's leaves are scanned: comparing a path with a few others, most of another length, costs about what
+    /// hashing it does, and detection looks up a dozen paths of most events it meets (the candidates' terms, group-by
+    /// fields), for which building an index cost more than all the scans. A larger event's leaves are indexed by path on
+    /// the first lookup, so that rules testing many fields find each in one lookup. A lookup allocates nothing. An event
+    /// is immutable once built, so the index never goes stale.
     /// </remarks>
     public AttributeValues GetAttribute(string path)
     {
-        if (_index is null && _scans < MaxScans && LeafArray is { Length: <= MaxScannedLeaves } leaves)
+        if (_index is null && LeafArray is { Length: <= MaxScannedLeaves } leaves && Scan(leaves, path, out var found))
         {
-            // Counted without interlocking: a lost count only delays the index.
-            _scans++;
-            if (Scan(leaves, path, out var found))
-            {
-                return found;
-            }
+            return found;
         }
         var index = _index ?? IndexLeaves();
         var slot = index.Slots[SlotOf(index.Slots, index.Leaves, path)];
         return slot.Count == 0 ? default : new AttributeValues(index.Leaves, slot.Start, slot.Count);
     }
 
-    /// <summary>Largest event whose leaves are scanned rather than indexed.</summary>
-    private const int MaxScannedLeaves = 24;
-
-    /// <summary>Lookups by scan before the leaves are indexed.</summary>
-    private const int MaxScans = 8;
-
-    private int _scans;
+    /// <summary>Largest event whose leaves are scanned rather than indexed (sshd and access lines have about ten).</summary>
+    private const int MaxScannedLeaves = 16;
 
     /// <summary>
     /// The values of <paramref name="path"/> found by reading every leaf; false when they are not contiguous (an array of

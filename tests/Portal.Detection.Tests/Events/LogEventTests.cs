@@ -10,15 +10,17 @@ public class LogEventTests
     public void GetAttribute_AnyPath_FindsWhatAWalkOfTheTreeFinds()
     {
         var e = IntakeSamples.Json("""
-            {"ddsource":"app","message":"x","usr":{"name":"alice","roles":[{"name":"admin"},{"name":"dev"}]},"aws.region":"eu-west-1","http":{"status_code":503}}
+            {"ddsource":"app","message":"x","usr":{"name":"alice","roles":[{"name":"admin","id":1},{"name":"dev","id":2}]},"aws.region":"eu-west-1","http":{"status_code":503}}
             """);
 
-        foreach (var path in new[] { "usr.name", "usr.roles.name", "aws.region", "http.status_code", "usr", "missing", "usr.name.first", "" })
+        // A small event (its leaves are scanned); the roles' names and ids lie apart among its leaves.
+        foreach (var path in new[] { "usr.name", "usr.roles.name", "usr.roles.id", "aws.region", "http.status_code", "usr", "missing", "usr.name.first", "" })
         {
             Assert.Equal(AttributePath.Values(e.Attributes, path), e.GetAttribute(path));
             Assert.Equal(AttributePath.Values(e.Attributes, path).Cast<AttributeValue?>().FirstOrDefault(), AttributePath.First(e.Attributes, path));
         }
         Assert.Equal(["admin", "dev"], e.GetAttribute("usr.roles.name").Select(v => v.Text));
+        Assert.Equal(["admin", "dev"], new LogEvent { Id = e.Id, Attributes = e.Attributes }.GetAttribute("usr.roles.name").Select(v => v.Text));
         Assert.Equal(503, e.GetAttribute("http.status_code")[0].Number);
     }
 
@@ -48,8 +50,8 @@ public class LogEventTests
             var e = new LogEvent { Id = $"e{round}", Attributes = Object(0) };
             foreach (var path in e.Leaves.Select(l => l.Key).Distinct().Concat(["zz", "a.zz", "a0.b"]))
             {
-                // The event's first lookups scan its leaves (when it has few) and later ones use its index: each path is
-                // also looked up first, on a copy.
+                // A small event's lookups scan its leaves until one meets a path's values apart (an array of objects),
+                // which builds the index: each path is also looked up first, on a copy.
                 Assert.Equal(AttributePath.Values(e.Attributes, path), e.GetAttribute(path));
                 Assert.Equal(AttributePath.Values(e.Attributes, path), new LogEvent { Id = e.Id, Attributes = e.Attributes }.GetAttribute(path));
             }
