@@ -78,9 +78,9 @@ public static class AttributePath
         private PathNode?[]? _atPosition;
 
         /// <summary>
-        /// Positions remembered per node: records seldom have more keys, and beyond them the dictionary answers. With the
-        /// tree's 16,384 paths and two children a position, the arrays add at most about 17 MB per thread in the worst case
-        /// (every node seeing 64 keys).
+        /// Positions remembered per node: records seldom have more keys, and beyond them the dictionary answers. A node's
+        /// array holds two children a position for at most twice its children's count (16 places at least), so over the
+        /// tree's 16,384 paths the arrays add at most about 3 MB per thread.
         /// </summary>
         private const int MaxPositions = 64;
 
@@ -88,7 +88,7 @@ public static class AttributePath
         /// <remarks>
         /// Two children are remembered per position, the last found first: a stream mixing sources (sshd lines, access
         /// lines, CloudTrail records) has different keys at the root's positions event after event, and two ways keep the
-        /// usual pairs from evicting each other.
+        /// usual pairs from evicting each other (three keys taking turns at one position still miss).
         /// </remarks>
         public PathNode Child(string key, int position)
         {

@@ -17,10 +17,11 @@ public readonly record struct AttributeValue(string Text, double? Number)
         {
             return null;
         }
-        // Every leaf of every event passes here (detection and indexing flatten each event): the two kinds of node that
-        // hold nearly all values, a built string and parsed JSON, are told by their type, and their text is read through
-        // ToString, which is the value itself for them. GetValue<string> and TryGetValue<T> are generic virtual calls, each
-        // a runtime lookup; they are kept for the other kinds (a DateTimeOffset value's ToString would be quoted JSON).
+        // Every leaf of every event passes here (detection and indexing flatten each event). GetValue<T> and TryGetValue<T>
+        // are generic virtual calls, each a runtime lookup: the node types that hold nearly all values (built strings, ints
+        // and longs, parsed JSON) are told by their type, so that a string is read without one, through ToString (the
+        // string itself for a built one, its decoded text for parsed JSON), and a number with one. Other types keep the
+        // former order of calls (a DateTimeOffset value's ToString would be quoted JSON).
         var type = value.GetType();
         var kind = value.GetValueKind();
         switch (kind)
@@ -107,7 +108,7 @@ public readonly record struct AttributeValue(string Text, double? Number)
 
     private static readonly string?[] SmallIntegers = new string?[65_536];
 
-    /// <summary>The node types <see cref="From"/> reads without generic virtual calls.</summary>
+    /// <summary>The node types <see cref="From"/> tells apart to spare generic virtual calls.</summary>
     private static readonly Type BuiltString = JsonValue.Create("").GetType();
     private static readonly Type BuiltInt = JsonValue.Create(0).GetType();
     private static readonly Type BuiltLong = JsonValue.Create(0L).GetType();

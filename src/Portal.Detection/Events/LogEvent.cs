@@ -60,8 +60,9 @@ public sealed class LogEvent
     /// A small event's leaves are scanned: comparing a path with a few others, most of another length, costs about what
     /// hashing it does, and detection looks up a dozen paths of most events it meets (the candidates' terms, group-by
     /// fields), for which building an index cost more than all the scans. A larger event's leaves are indexed by path on
-    /// the first lookup, so that rules testing many fields find each in one lookup. A lookup allocates nothing. An event
-    /// is immutable once built, so the index never goes stale.
+    /// the first lookup, so that rules testing many fields find each in one lookup, and a small one's when a path's values
+    /// lie apart. Scans, and lookups once the index is built, allocate nothing. An event is immutable once built, so the
+    /// index never goes stale.
     /// </remarks>
     public AttributeValues GetAttribute(string path)
     {
@@ -79,7 +80,7 @@ public sealed class LogEvent
 
     /// <summary>
     /// The values of <paramref name="path"/> found by reading every leaf; false when they are not contiguous (an array of
-    /// objects), which only the index groups.
+    /// objects, or a dotted key beside a nested one), which only the index groups.
     /// </summary>
     private static bool Scan(KeyValuePair<string, AttributeValue>[] leaves, string path, out AttributeValues values)
     {
@@ -124,9 +125,9 @@ public sealed class LogEvent
 
     /// <summary>
     /// An open-addressing table of the leaves by path, built once from <see cref="Leaves"/> (the same values a path walk
-    /// finds): each used slot holds a path's first leaf and its number of values. Paths repeat only for arrays; then the
-    /// leaves are copied once so that each path's values lie together, in order. One array of 8 bytes a slot per event, at
-    /// most half full, without references.
+    /// finds): each used slot holds a path's first leaf and its number of values. Paths repeat for arrays, and for a
+    /// dotted key beside a nested one; then the leaves are copied once so that each path's values lie together, in order.
+    /// One array of 8 bytes a slot per event, at most half full, without references.
     /// </summary>
     private LeafIndex IndexLeaves()
     {
