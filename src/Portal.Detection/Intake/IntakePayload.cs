@@ -266,14 +266,15 @@ public static class IntakePayload
             return (null, Problem(400, "Invalid event", $"{at}: expected a JSON object.", ("path", at)));
         }
         var tags = string.IsNullOrEmpty(extraTags) ? null : extraTags;
-        JsonObject? raw = null;
-        if (body.Length > MaxEventBytes)
-        {
-            raw = Node(item);
-            Fit(raw);
-        }
         try
         {
+            JsonObject? raw = null;
+            if (body.Length > MaxEventBytes)
+            {
+                // Fitting reads the event's keys: a repeated one is refused below, as in any other event.
+                raw = Node(item);
+                Fit(raw);
+            }
             if (raw is null && item.Element is { } element && IntakeNormalizer.NormalizeTextOnly(element, receivedAt, tags, threatIntel, id) is { } textOnly)
             {
                 AttributePath.ReadAll(textOnly.Attributes);

@@ -59,6 +59,13 @@ public class IntakePayloadCheckTests
         { "[" + string.Join(',', Enumerable.Repeat("{\"a\":1}", 1000)) + "]", false },
         { "{" + string.Join(',', Enumerable.Range(0, 5000).Select(i => $"\"k{i}\":{i}")) + "}", false },
         { "{" + string.Join(',', Enumerable.Range(0, 3000).Select(i => $"\"k{i}\":{i}")) + ",\"k1234\":0}", false },
+        // Over 1 MiB: the event is cut to fit before it is normalised. A repeated key in it is still a 400 that names it.
+        { "[{\"message\":\"" + new string('x', 1_100_000) + "\",\"a\":1,\"a\":2}]", false },
+        { "[{\"a\":1,\"a\":2,\"message\":\"" + new string('x', 1_100_000) + "\"}]", false },
+        { "[{\"message\":\"" + new string('x', 1_100_000) + "\",\"ctx\":{\"a\":1,\"a\":2}}]", false },
+        { "[{\"a\":1,\"a\":2},{\"message\":\"" + new string('x', 1_100_000) + "\"}]", false },
+        { "[{\"message\":\"" + new string('x', 1_100_000) + "\",\"b\":1}]", false },
+        { "{\"message\":\"" + new string('x', 1_100_000) + "\",\"a\":1,\"a\":2}\n", true },
         { new string('[', 65) + new string(']', 65), false },
         { "[{\"a\":" + new string('[', 63) + new string(']', 63) + "}]", false },
         { "{\"message\":\"a\"}\n{\"message\":\"b\"}\n", true },
@@ -77,6 +84,21 @@ public class IntakePayloadCheckTests
     [Theory]
     [MemberData(nameof(Payloads))]
     public void Check_SameAnswerAsRead(string payload, bool lines) => AssertSameAnswer(Encoding.UTF8.GetBytes(payload), lines);
+
+    [Theory]
+    [InlineData("[{\"a\":1,\"a\":2,\"message\":\"{0}\"}]", false, "The payload is not valid JSON at line 1, byte 9: an object repeats the key 'a'.")]
+    [InlineData("{\"message\":\"{0}\",\"a\":1,\"a\":2}\n", true, "Line 1 is not valid JSON at byte 1100021: an object repeats the key 'a'.")]
+    public void Read_EventOverOneMebibyteWithARepeatedKey_RefusedWhereTheKeyIs(string template, bool lines, string detail)
+    {
+        // Such an event is cut to fit before it is normalised; cutting it reads its keys, which threw past the
+        // refusal (a 500, or an acknowledged batch lost) until session 21.
+        var body = Encoding.UTF8.GetBytes(template.Replace("{0}", new string('x', 1_100_000), StringComparison.Ordinal));
+
+        var (events, error) = IntakePayload.Read(body, IntakeSamples.ReceivedAt, null, lines);
+
+        Assert.Null(events);
+        Assert.Equal((400, "Malformed JSON", detail), (error!.Status, error.Title, error.Detail));
+    }
 
     [Fact]
     public void Check_InvalidUtf8_RefusedAsRead()
