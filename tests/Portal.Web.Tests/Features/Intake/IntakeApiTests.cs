@@ -219,6 +219,23 @@ public sealed class IntakeApiTests(PortalFixture portal)
     }
 
     [Fact]
+    public async Task Post_EventOver1MBWithARepeatedKey_400NamingTheKeyAndNothingStored()
+    {
+        // Cut to fit first, which reads its keys: this threw past the refusal (a 500) until session 21.
+        var tenant = await portal.CreateTenantAsync();
+        using var client = portal.CreateClient();
+        var body = "[{\"a\":1,\"a\":2,\"message\":\"" + new string('y', 1_100_000) + "\"}]";
+        var request = new HttpRequestMessage(HttpMethod.Post, "api/v2/logs") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        request.Headers.Add("DD-API-KEY", tenant.ApiKey);
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Contains("line 1, byte 9: an object repeats the key 'a'", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Empty(await SearchAsync(tenant, "*"));
+    }
+
+    [Fact]
     public async Task Post_TooManyEvents_413AndEarlierBatchesKept()
     {
         var tenant = await portal.CreateTenantAsync();
