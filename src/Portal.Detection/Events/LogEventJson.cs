@@ -7,10 +7,18 @@ namespace Portal.Detection.Events;
 /// <summary>The stored JSON form of events and signals (camelCase, nulls omitted).</summary>
 public static class LogEventJson
 {
+    /// <summary>
+    /// Deepest nesting the stored forms and the API write and read. The intake accepts events nested 64 levels deep
+    /// (<c>IntakePayload</c>); an event's attributes sit a level below its stored form, and a signal's sample events a few
+    /// more: at the serializer's default of 64, such an event accepted with a 202 could not be written to the journal.
+    /// </summary>
+    public const int MaxDepth = 128;
+
     /// <summary>Serializer options shared by every store.</summary>
     public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
     {
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        MaxDepth = MaxDepth,
     };
 
     public static string Serialize(LogEvent e) => JsonSerializer.Serialize(e, Options);

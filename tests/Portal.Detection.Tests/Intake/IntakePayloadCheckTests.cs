@@ -66,6 +66,12 @@ public class IntakePayloadCheckTests
         { "[{\"a\":1,\"a\":2},{\"message\":\"" + new string('x', 1_100_000) + "\"}]", false },
         { "[{\"message\":\"" + new string('x', 1_100_000) + "\",\"b\":1}]", false },
         { "{\"message\":\"" + new string('x', 1_100_000) + "\",\"a\":1,\"a\":2}\n", true },
+        // As deep as the intake reads (64 levels), alone, in an array, as lines, and as a JSON message parsed into
+        // attributes: accepted, and the stored form (the event one level further down) must still be written.
+        { string.Concat(Enumerable.Repeat("{\"a\":", 64)) + "0" + new string('}', 64), false },
+        { string.Concat(Enumerable.Repeat("{\"a\":", 64)) + "0" + new string('}', 64) + "\n", true },
+        { "[" + string.Concat(Enumerable.Repeat("{\"a\":", 63)) + "0" + new string('}', 63) + "]", false },
+        { "[{\"message\":\"{\\\"a\\\":" + new string('[', 63) + new string(']', 63) + "}\"}]", false },
         { new string('[', 65) + new string(']', 65), false },
         { "[{\"a\":" + new string('[', 63) + new string(']', 63) + "}]", false },
         { "{\"message\":\"a\"}\n{\"message\":\"b\"}\n", true },

@@ -26,7 +26,12 @@ public static class PlatformSetup
         builder.Services.AddDataProtection()
             .SetApplicationName("vigil")
             .PersistKeysToDbContext<VigilDbContext>();
-        builder.Services.ConfigureHttpJsonOptions(o => o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase);
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.CamelCase;
+            // Responses carry events as deep as the intake accepts, a few levels down.
+            o.SerializerOptions.MaxDepth = Portal.Detection.Events.LogEventJson.MaxDepth;
+        });
         builder.Services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
     }

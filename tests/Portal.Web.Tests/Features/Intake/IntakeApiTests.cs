@@ -236,6 +236,27 @@ public sealed class IntakeApiTests(PortalFixture portal)
     }
 
     [Fact]
+    public async Task Post_EventAsDeepAsTheIntakeReads_StoredAndTheTenantKeepsIndexing()
+    {
+        // 64 levels: accepted, and one level deeper in its stored form. Its journal record once failed to be written,
+        // which stopped the tenant's indexing for good (every later request a 503, the journal unreadable on restart).
+        var tenant = await portal.CreateTenantAsync();
+        using var client = portal.CreateClient();
+        var deep = string.Concat(Enumerable.Repeat("{\"a\":", 63)) + "{\"service\":\"deep\",\"a\":1" + new string('}', 64);
+        var request = new HttpRequestMessage(HttpMethod.Post, "api/v2/logs") { Content = new StringContent(deep, Encoding.UTF8, "application/json") };
+        request.Headers.Add("DD-API-KEY", tenant.ApiKey);
+        using var response = await client.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+
+        using var next = await LogShipper.PostAsync(client, tenant, new JsonObject { ["service"] = "next", ["message"] = "after" });
+
+        Assert.Equal(HttpStatusCode.Accepted, next.StatusCode);
+        Assert.Single(await SearchAsync(tenant, "service:next"));
+        var stored = Assert.Single(await SearchAsync(tenant, "-service:next"));
+        Assert.Equal(1, stored.GetAttribute(string.Join('.', Enumerable.Repeat("a", 64))).Single().Number);
+    }
+
+    [Fact]
     public async Task Post_TooManyEvents_413AndEarlierBatchesKept()
     {
         var tenant = await portal.CreateTenantAsync();
