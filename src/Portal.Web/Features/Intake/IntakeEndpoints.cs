@@ -159,7 +159,17 @@ public static class IntakeEndpoints
         await using Stream decompressing = encoding == "gzip"
             ? new GZipStream(source, CompressionMode.Decompress)
             : new ZLibStream(source, CompressionMode.Decompress);
-        var body = await ReadAllAsync(decompressing, buffer.Body, sent.Count * 10L + 1, MaxPayloadBytes, cancellationToken);
+        ArraySegment<byte>? body;
+        try
+        {
+            body = await ReadAllAsync(decompressing, buffer.Body, sent.Count * 10L + 1, MaxPayloadBytes, cancellationToken);
+        }
+        catch (IOException e)
+        {
+            // The sent bytes are all in memory: an IOException here is the inflater's (zlib asking for a preset
+            // dictionary throws one of its own), so the body is not valid compressed data.
+            throw new InvalidDataException(e.Message, e);
+        }
         // Kept for the journal only when smaller than the body, so bytes trailing the compressed stream (which inflating
         // ignores) never make the journal hold more than the body itself; otherwise the buffer goes back at once.
         buffer.Compressed = body is { } inflated && sent.Count < inflated.Count ? (sent, encoding) : null;

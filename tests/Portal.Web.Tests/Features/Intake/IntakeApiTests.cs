@@ -181,6 +181,27 @@ public sealed class IntakeApiTests(PortalFixture portal)
         Assert.Empty(await SearchAsync(tenant, "*"));
     }
 
+    [Theory]
+    [InlineData("gzip", new byte[] { 0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2 })]
+    [InlineData("deflate", new byte[] { 0x78, 0x20, 0, 0, 0, 1 })]
+    [InlineData("deflate", new byte[] { 0x78, 0x9c, 0xff, 0xff })]
+    [InlineData("deflate", new byte[] { 0x12, 0x34 })]
+    [InlineData("gzip", new byte[0])]
+    public async Task Post_CompressedBodyThatDoesNotInflate_400NotServerError(string encoding, byte[] sent)
+    {
+        // The second: a zlib header asking for a preset dictionary, which inflating refuses with an IOException of its own.
+        var tenant = await portal.CreateTenantAsync();
+        using var client = portal.CreateClient();
+        var content = new ByteArrayContent(sent);
+        content.Headers.ContentEncoding.Add(encoding);
+        var request = new HttpRequestMessage(HttpMethod.Post, "api/v2/logs") { Content = content };
+        request.Headers.Add("DD-API-KEY", tenant.ApiKey);
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
     [Fact]
     public async Task Post_BeyondTheTenantsRateLimit_429WithRetryAfterAndOtherTenantsUnaffected()
     {
