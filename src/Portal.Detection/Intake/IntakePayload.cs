@@ -595,6 +595,20 @@ public static class IntakePayload
             return value ^ (value >> 29);
         }
 
+        /// <summary>
+        /// Bucket codes for the key hashes, seeded per process (<see cref="HashCode"/>): <see cref="Hash"/> is fixed and its
+        /// mixing invertible, so a sender could compute keys whose hashes all fold to one bucket of a plain
+        /// <c>HashSet&lt;ulong&gt;</c> and make checking one large object take quadratic time before any answer.
+        /// </summary>
+        private sealed class SeededHashes : IEqualityComparer<ulong>
+        {
+            public static readonly SeededHashes Instance = new();
+
+            public bool Equals(ulong x, ulong y) => x == y;
+
+            public int GetHashCode(ulong value) => HashCode.Combine(value);
+        }
+
         /// <summary>Distinct hashes: a short array scanned while the object is small (most are), a hash set beyond.</summary>
         private sealed class KeySet
         {
@@ -619,7 +633,8 @@ public static class IntakePayload
                     _small[_count++] = hash;
                     return true;
                 }
-                _large = [.. _small, hash];
+                _large = new HashSet<ulong>(Small * 4, SeededHashes.Instance) { hash };
+                _large.UnionWith(_small);
                 return true;
             }
 
