@@ -1,0 +1,67 @@
+using System.Text;
+using System.Text.Json.Nodes;
+using Portal.Detection.Intake;
+
+namespace Portal.Detection.Tests.Intake;
+
+/// <summary>
+/// Events over 1 MiB are accepted cut to fit and flagged, as Datadog does; events under it are kept whole, whatever
+/// their characters. Sizes are the event's UTF-8 bytes.
+/// </summary>
+public class IntakeTruncationTests
+{
+    private const int MiB = 1024 * 1024;
+
+    private static List<Portal.Detection.Events.LogEvent> Read(JsonArray events)
+    {
+        var (read, error) = IntakePayload.Read(Encoding.UTF8.GetBytes(events.ToJsonString()), IntakeSamples.ReceivedAt, null);
+        Assert.Null(error);
+        return read!;
+    }
+
+    [Fact]
+    public void EventUnderOneMebibyteOfNonAsciiText_InALargeBody_KeptWhole()
+    {
+        // 600 KB of UTF-8, which written with escapes (\u0436) would measure 1.8 MB.
+        var cyrillic = new string('ж', 300_000);
+
+        var events = Read([new JsonObject { ["message"] = cyrillic }, new JsonObject { ["message"] = new string('a', 500_000) }]);
+
+        Assert.Equal(cyrillic, events[0].Message);
+        Assert.Empty(events[0].GetAttribute("vigil.truncated"));
+        Assert.Empty(events[1].GetAttribute("vigil.truncated"));
+    }
+
+    [Fact]
+    public void EventOverOneMebibyteOfNonAsciiText_CutToJustUnderIt()
+    {
+        var e = Assert.Single(Read([new JsonObject { ["message"] = new string('ж', 700_000) }]));
+
+        var kept = Encoding.UTF8.GetByteCount(e.Message!);
+        Assert.InRange(kept, MiB - 4096, MiB);
+        Assert.True(e.GetAttribute("vigil.truncated").Single().Text == "true");
+        Assert.InRange(e.GetAttribute("vigil.original_bytes").Single().Number!.Value, 1_400_000, 1_400_100);
+    }
+
+    [Fact]
+    public void MessageOfSurrogatePairs_CutBetweenPairs()
+    {
+        var e = Assert.Single(Read([new JsonObject { ["message"] = string.Concat(Enumerable.Repeat("😀", 300_000)) }]));
+
+        var message = e.Message!;
+        Assert.InRange(Encoding.UTF8.GetByteCount(message), MiB - 4096, MiB);
+        Assert.True(message.Length % 2 == 0 && !char.IsHighSurrogate(message[^1]), "the cut split a pair");
+        Assert.DoesNotContain('\uFFFD', message);
+    }
+
+    [Fact]
+    public void LargeAttributesDropped_StatusFieldsKept()
+    {
+        var e = Assert.Single(Read([new JsonObject { ["level"] = "error", ["service"] = "api", ["message"] = "short", ["payload"] = new string('p', 1_200_000) }]));
+
+        Assert.Equal("error", e.Status);
+        Assert.Equal("api", e.Service);
+        Assert.Empty(e.GetAttribute("payload"));
+        Assert.True(e.GetAttribute("vigil.truncated").Single().Text == "true");
+    }
+}
