@@ -183,6 +183,29 @@ public static class AttributePath
     /// <summary>True when the path leads to something: a leaf value (through arrays too) or an object.</summary>
     public static bool Exists(JsonObject root, string path) => path.Length > 0 && Reaches(root, DottedPath.Of(path), 0, inArray: false);
 
+    /// <summary>
+    /// Whether <see cref="Set"/> would replace a value on its way to the leaf: a step before the last holding something
+    /// other than an object (a text, a number, an array), which it would overwrite with the object it needs.
+    /// </summary>
+    public static bool SetWouldReplace(JsonObject root, string path)
+    {
+        var segments = DottedPath.Of(path).Segments;
+        var current = root;
+        for (var i = 0; i < segments.Length - 1; i++)
+        {
+            if (!current.TryGetPropertyValue(segments[i], out var child) || child is null)
+            {
+                return false;
+            }
+            if (child is not JsonObject next)
+            {
+                return true;
+            }
+            current = next;
+        }
+        return false;
+    }
+
     /// <summary>Sets a leaf, creating intermediate objects.</summary>
     public static void Set(JsonObject root, string path, JsonNode? value)
     {

@@ -47,10 +47,13 @@ internal sealed class IntakeDraft
         (_plainKeys, _lastPlainKey, _dottedKey) = (0, null, false);
     }
 
-    /// <summary>Sets the attribute at <paramref name="path"/> unless something is already there.</summary>
+    /// <summary>
+    /// Sets the attribute at <paramref name="path"/> unless something is already there, or on the way: a sender's value
+    /// that is not an object (<c>"network": "x"</c>) is not replaced by the object a parser's path needs.
+    /// </summary>
     public void Add(string path, JsonNode? value)
     {
-        if (value is not null && !TryAddThroughPlainObjects(path, value) && !AttributePath.Exists(Attributes, path))
+        if (value is not null && !TryAddThroughPlainObjects(path, value) && !AttributePath.Exists(Attributes, path) && !AttributePath.SetWouldReplace(Attributes, path))
         {
             AttributePath.Set(Attributes, path, value.Parent is null ? value : IntakeFields.Detach(value));
         }

@@ -10,6 +10,20 @@ namespace Portal.Detection.Tests.Intake;
 /// </summary>
 public class IntakeDraftTests
 {
+    [Theory]
+    [InlineData("\"x\"")]
+    [InlineData("[1,2]")]
+    [InlineData("7")]
+    public void Parser_PathThroughASendersValue_LeavesTheValue(string network)
+    {
+        // The sshd parser writes network.client.ip and port: a sender's own "network" that is not an object stays as sent.
+        var e = IntakeSamples.Json($$"""{"ddsource":"sshd","network":{{network}},"message":"Failed password for invalid user bob from 203.0.113.9 port 2222 ssh2"}""");
+
+        Assert.Equal(JsonNode.Parse(network)!.ToJsonString(), e.Attributes["network"]!.ToJsonString());
+        Assert.Equal("bob", e.Text("usr.name"));
+        Assert.Empty(e.GetAttribute("network.client.ip"));
+    }
+
     [Fact]
     public void Add_ToEmptyAttributes_NestsThePath()
     {
@@ -73,9 +87,10 @@ public class IntakeDraftTests
     }
 
     /// <summary>
-    /// The draft's one-walk insertion against the general rule it stands in for (add unless <see cref="AttributePath.Exists"/>,
-    /// then <see cref="AttributePath.Set"/>): the same attributes after every step, over senders' objects of every shape
-    /// and paths in both orders, so that the parsers' objects made early meet the later paths.
+    /// The draft's one-walk insertion against the general rule it stands in for (add unless <see cref="AttributePath.Exists"/>
+    /// or <see cref="AttributePath.SetWouldReplace"/>, then <see cref="AttributePath.Set"/>): the same attributes after every
+    /// step, over senders' objects of every shape and paths in both orders, so that the parsers' objects made early meet the
+    /// later paths.
     /// </summary>
     [Theory]
     [InlineData("{}")]
@@ -98,7 +113,7 @@ public class IntakeDraftTests
             foreach (var path in order)
             {
                 draft.AddText(path, "v:" + path);
-                if (!AttributePath.Exists(expected, path))
+                if (!AttributePath.Exists(expected, path) && !AttributePath.SetWouldReplace(expected, path))
                 {
                     AttributePath.Set(expected, path, JsonValue.Create("v:" + path));
                 }
