@@ -9,8 +9,9 @@ public static class LogEventJson
 {
     /// <summary>
     /// Deepest nesting the stored forms and the API write and read. The intake accepts events nested 64 levels deep
-    /// (<c>IntakePayload</c>); an event's attributes sit a level below its stored form, and a signal's sample events a few
-    /// more: at the serializer's default of 64, such an event accepted with a 202 could not be written to the journal.
+    /// (<c>IntakePayload</c>); an event's attributes sit a level below its stored form, and a few more below an API
+    /// response's envelope: at the serializer's default of 64, such an event accepted with a 202 could not be written to
+    /// the journal.
     /// </summary>
     public const int MaxDepth = 128;
 

@@ -49,7 +49,8 @@ internal sealed class IntakeDraft
 
     /// <summary>
     /// Sets the attribute at <paramref name="path"/> unless something is already there, or on the way: a sender's value
-    /// that is not an object (<c>"network": "x"</c>) is not replaced by the object a parser's path needs.
+    /// that is not an object (<c>"network": "x"</c>) is not replaced by the object a parser's path needs. A null counts as
+    /// nothing, as for <see cref="AttributePath.Exists"/>.
     /// </summary>
     public void Add(string path, JsonNode? value)
     {

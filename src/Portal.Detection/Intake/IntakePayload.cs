@@ -606,7 +606,9 @@ public static class IntakePayload
 
             public bool Equals(ulong x, ulong y) => x == y;
 
-            public int GetHashCode(ulong value) => HashCode.Combine(value);
+            // Both halves go into the seeded mix: ulong.GetHashCode would fold them to 32 bits first, unseeded, and keys
+            // crafted to share that fold would share a bucket whatever the seed.
+            public int GetHashCode(ulong value) => HashCode.Combine((uint)value, (uint)(value >> 32));
         }
 
         /// <summary>Distinct hashes: a short array scanned while the object is small (most are), a hash set beyond.</summary>
@@ -735,8 +737,7 @@ public static class IntakePayload
         }
         if (SizeOf((JsonNode)raw) > MaxEventBytes)
         {
-            string[] reserved = ["message", "ddsource", "ddtags", "hostname", "host", "service", "status", "level", "severity", "timestamp", "date", "@timestamp"];
-            foreach (var name in raw.Select(p => p.Key).Where(k => !reserved.Contains(k)).ToList())
+            foreach (var name in raw.Select(p => p.Key).Where(k => !FitKeeps.Contains(k)).ToList())
             {
                 raw.Remove(name);
             }
@@ -775,12 +776,17 @@ public static class IntakePayload
         }
     }
 
+    /// <summary>The reserved fields, which <see cref="Fit"/> keeps when it drops the other attributes.</summary>
+    private static readonly HashSet<string> FitKeeps =
+        [ReservedFields.Message, ReservedFields.Source, ReservedFields.Tags, ReservedFields.Service, .. ReservedFields.HostFields, .. ReservedFields.StatusFields, .. ReservedFields.TimestampFields];
+
     private static long SizeOf(string text)
     {
         var size = 2L + System.Text.Encoding.UTF8.GetByteCount(text);
         foreach (var c in text)
         {
-            size += c is '"' or '\\' ? 1 : c < 0x20 ? 5 : 0;
+            // \" \\ \b \f \n \r \t take two bytes, other control characters six (\u0001).
+            size += c is '"' or '\\' or '\b' or '\f' or '\n' or '\r' or '\t' ? 1 : c < 0x20 ? 5 : 0;
         }
         return size;
     }

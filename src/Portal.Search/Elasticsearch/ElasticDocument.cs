@@ -45,7 +45,7 @@ public static class ElasticDocument
         doc["attr"] = attr;
         doc["num"] = num;
         doc["ip"] = ip;
-        doc["event"] = JsonNode.Parse(sourceJson);
+        doc["event"] = JsonNode.Parse(sourceJson, documentOptions: new System.Text.Json.JsonDocumentOptions { MaxDepth = Portal.Detection.Events.LogEventJson.MaxDepth });
         return doc;
     }
 

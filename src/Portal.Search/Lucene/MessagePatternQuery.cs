@@ -103,7 +103,8 @@ internal static class MessagePatternQuery
     /// </summary>
     internal static string? StoredMessage(string source)
     {
-        var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(source));
+        // As deep as stored forms are written: an event 64 levels deep is one level deeper in its stored form.
+        var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(source), new JsonReaderOptions { MaxDepth = Portal.Detection.Events.LogEventJson.MaxDepth });
         string? message = null, title = null;
         var hasTitle = false;
         reader.Read();

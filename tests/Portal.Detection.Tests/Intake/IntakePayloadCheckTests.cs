@@ -97,7 +97,7 @@ public class IntakePayloadCheckTests
     public void Read_EventOverOneMebibyteWithARepeatedKey_RefusedWhereTheKeyIs(string template, bool lines, string detail)
     {
         // Such an event is cut to fit before it is normalised; cutting it reads its keys, which threw past the
-        // refusal (a 500, or an acknowledged batch lost) until session 21.
+        // refusal (a 500, or an acknowledged batch lost) before commit 04d5535.
         var body = Encoding.UTF8.GetBytes(template.Replace("{0}", new string('x', 1_100_000), StringComparison.Ordinal));
 
         var (events, error) = IntakePayload.Read(body, IntakeSamples.ReceivedAt, null, lines);

@@ -33,6 +33,18 @@ public class IntakeTruncationTests
     }
 
     [Fact]
+    public void EventUnderOneMebibyteOfLines_InALargeBody_KeptWhole()
+    {
+        // A stack trace: newlines are two bytes written (\n), not six.
+        var lines = string.Concat(Enumerable.Repeat("a\n", 340_000)) + "end";
+
+        var events = Read([new JsonObject { ["message"] = lines }, new JsonObject { ["message"] = new string('a', 100_000) }]);
+
+        Assert.Equal(lines, events[0].Message);
+        Assert.Empty(events[0].GetAttribute("vigil.truncated"));
+    }
+
+    [Fact]
     public void EventOverOneMebibyteOfNonAsciiText_CutToJustUnderIt()
     {
         var e = Assert.Single(Read([new JsonObject { ["message"] = new string('ж', 700_000) }]));

@@ -43,7 +43,8 @@ public static class ForgedTenantGuard
         request.EnableBuffering(MaxInspectedBytes);
         try
         {
-            using var document = await JsonDocument.ParseAsync(request.Body, cancellationToken: request.HttpContext.RequestAborted);
+            // As deep as the endpoints behind it read bodies (the portal's JSON options), so no body they accept escapes it.
+            using var document = await JsonDocument.ParseAsync(request.Body, new JsonDocumentOptions { MaxDepth = Portal.Detection.Events.LogEventJson.MaxDepth }, request.HttpContext.RequestAborted);
             var root = document.RootElement;
             return Find(root, "") ?? (root.ValueKind == JsonValueKind.Object && root.TryGetProperty("data", out var data)
                 && data.ValueKind == JsonValueKind.Object && data.TryGetProperty("attributes", out var attributes) ? Find(attributes, "data.attributes.") : null);

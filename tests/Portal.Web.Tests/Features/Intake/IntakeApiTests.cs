@@ -242,7 +242,7 @@ public sealed class IntakeApiTests(PortalFixture portal)
     [Fact]
     public async Task Post_EventOver1MBWithARepeatedKey_400NamingTheKeyAndNothingStored()
     {
-        // Cut to fit first, which reads its keys: this threw past the refusal (a 500) until session 21.
+        // Cut to fit first, which reads its keys: this threw past the refusal (a 500) before commit 04d5535.
         var tenant = await portal.CreateTenantAsync();
         using var client = portal.CreateClient();
         var body = "[{\"a\":1,\"a\":2,\"message\":\"" + new string('y', 1_100_000) + "\"}]";
