@@ -730,16 +730,26 @@ public static class IntakePayload
         {
             return;
         }
-        if (raw["message"] is JsonValue message && message.TryGetValue<string>(out var text))
+        var text = raw["message"] is JsonValue message && message.TryGetValue<string>(out var sent) ? sent : null;
+        var textBytes = text is null ? 0 : System.Text.Encoding.UTF8.GetByteCount(text);
+        // What must go, with a margin for the flag added below.
+        var excess = (int)(size - MaxEventBytes) + 1024;
+        if (text is not null && textBytes >= excess)
         {
-            // The message's own bytes, less the excess and a margin for the flag added below.
-            raw["message"] = Prefix(text, System.Text.Encoding.UTF8.GetByteCount(text) - (int)(size - MaxEventBytes) - 1024);
+            // The message alone can make room: it is cut, the attributes stay.
+            raw["message"] = Prefix(text, textBytes - excess);
         }
-        if (SizeOf((JsonNode)raw) > MaxEventBytes)
+        else
         {
+            // The excess lies in the attributes: they go, and the message is cut only if the event is still too large.
             foreach (var name in raw.Select(p => p.Key).Where(k => !FitKeeps.Contains(k)).ToList())
             {
                 raw.Remove(name);
+            }
+            var left = SizeOf((JsonNode)raw);
+            if (text is not null && left > MaxEventBytes - 1024)
+            {
+                raw["message"] = Prefix(text, textBytes - (int)(left - MaxEventBytes) - 1024);
             }
         }
         raw["vigil"] = new JsonObject { ["truncated"] = true, ["original_bytes"] = size };

@@ -55,6 +55,20 @@ public class IntakeTruncationTests
         Assert.InRange(e.GetAttribute("vigil.original_bytes").Single().Number!.Value, 1_400_000, 1_400_100);
     }
 
+    [Theory]
+    [InlineData(800_000, 900_000, true)]
+    [InlineData(100_000, 1_100_000, false)]
+    public void LargeMessageAndLargeAttributes_MessageCutWhenThatMakesRoom(int message, int payload, bool payloadKept)
+    {
+        var e = Assert.Single(Read([new JsonObject { ["message"] = new string('m', message), ["payload"] = new string('p', payload) }]));
+
+        // Cutting the message is enough in the first (its 800 KB hold the 650 KB of excess): the attributes stay. Not in
+        // the second: the attributes go, and the message, which then fits, is kept whole.
+        Assert.Equal(payloadKept, e.GetAttribute("payload").Count == 1);
+        Assert.InRange(Encoding.UTF8.GetByteCount(e.Message!), payloadKept ? MiB - payload - 2048 : message, payloadKept ? MiB - payload : message);
+        Assert.True(e.GetAttribute("vigil.truncated").Single().Text == "true");
+    }
+
     [Fact]
     public void MessageOfSurrogatePairs_CutBetweenPairs()
     {
@@ -67,10 +81,12 @@ public class IntakeTruncationTests
     }
 
     [Fact]
-    public void LargeAttributesDropped_StatusFieldsKept()
+    public void LargeAttributesDropped_MessageAndStatusFieldsKept()
     {
         var e = Assert.Single(Read([new JsonObject { ["level"] = "error", ["service"] = "api", ["message"] = "short", ["payload"] = new string('p', 1_200_000) }]));
 
+        // The excess was the attributes': the message is not cut for them.
+        Assert.Equal("short", e.Message);
         Assert.Equal("error", e.Status);
         Assert.Equal("api", e.Service);
         Assert.Empty(e.GetAttribute("payload"));
