@@ -717,15 +717,16 @@ public static class IntakePayload
         Problem(400, "Malformed JSON", detail, ("line", line), ("byte", column));
 
     /// <summary>
-    /// Datadog accepts events over 1 MB truncated: the message is cut (then, if still too large, the other
-    /// attributes are dropped, all but the reserved ones) and the event is flagged with <c>vigil.truncated</c>. Sizes are
+    /// Datadog accepts events over 1 MB truncated: the message is cut when that alone makes room; otherwise the other
+    /// attributes are dropped, all but the reserved ones, and the message is cut only if the event is still too large. The
+    /// event is flagged with <c>vigil.truncated</c>. Sizes are
     /// the event's UTF-8 bytes, as written without escapes: measured with the default escaping, an event of non-ASCII
     /// text (six bytes a character written <c>\u0436</c>) measured up to three times its size and was cut, or emptied,
     /// well under the limit.
     /// </summary>
     private static void Fit(JsonObject raw)
     {
-        var size = SizeOf((JsonNode)raw);
+        var size = SizeOf(raw);
         if (size <= MaxEventBytes)
         {
             return;
@@ -746,7 +747,7 @@ public static class IntakePayload
             {
                 raw.Remove(name);
             }
-            var left = SizeOf((JsonNode)raw);
+            var left = SizeOf(raw);
             if (text is not null && left > MaxEventBytes - 1024)
             {
                 raw["message"] = Prefix(text, textBytes - (int)(left - MaxEventBytes) - 1024);
@@ -771,7 +772,7 @@ public static class IntakePayload
                 for (var i = 0; i < obj.Count; i++)
                 {
                     var (key, value) = obj.GetAt(i);
-                    size += SizeOf(key) + 1 + SizeOf(value);
+                    size += TextSize(key) + 1 + SizeOf(value);
                 }
                 return size;
             case JsonArray array:
@@ -782,7 +783,7 @@ public static class IntakePayload
                 }
                 return total;
             default:
-                return node.GetValueKind() == JsonValueKind.String ? SizeOf(node.GetValue<string>()) : node.ToJsonString().Length;
+                return node.GetValueKind() == JsonValueKind.String ? TextSize(node.GetValue<string>()) : node.ToJsonString().Length;
         }
     }
 
@@ -790,7 +791,8 @@ public static class IntakePayload
     private static readonly HashSet<string> FitKeeps =
         [ReservedFields.Message, ReservedFields.Source, ReservedFields.Tags, ReservedFields.Service, .. ReservedFields.HostFields, .. ReservedFields.StatusFields, .. ReservedFields.TimestampFields];
 
-    private static long SizeOf(string text)
+    /// <summary>The bytes of <paramref name="text"/> as a JSON string, quotes included (see <see cref="SizeOf"/>).</summary>
+    private static long TextSize(string text)
     {
         var size = 2L + System.Text.Encoding.UTF8.GetByteCount(text);
         foreach (var c in text)
