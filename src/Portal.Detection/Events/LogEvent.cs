@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 
@@ -35,7 +36,78 @@ public sealed class LogEvent
     public IReadOnlyList<string> Tags { get; init; } = [];
 
     /// <summary>Every other attribute, nested as sent or as parsed.</summary>
-    public JsonObject Attributes { get; init; } = [];
+    /// <remarks>
+    /// An event made from leaves alone (<see cref="LeafSource"/>: a parsed line whose sender stated no attributes) builds
+    /// this tree on first use; indexing, detection and the stored form read the leaves instead and never need it.
+    /// </remarks>
+    [JsonIgnore]
+    public JsonObject Attributes
+    {
+        get => _attributes ?? BuildAttributes();
+        init => _attributes = value;
+    }
+
+    private JsonObject? _attributes;
+
+    private JsonObject BuildAttributes()
+    {
+        var built = _leafSource is { } source ? LeafTree.Build(source) : [];
+        // Immutable once built: a thread that loses the race uses the winner's tree.
+        return Interlocked.CompareExchange(ref _attributes, built, null) ?? built;
+    }
+
+    /// <summary>
+    /// The attributes as leaves, when the event was made from them (<see cref="LeafTree"/>): they are its
+    /// <see cref="Leaves"/>, and <see cref="Attributes"/> is built from them on first use.
+    /// </summary>
+    internal LeafAttributes LeafSource
+    {
+        init
+        {
+            _leafSource = value;
+            _leaves = value.Leaves;
+        }
+    }
+
+    private readonly LeafAttributes? _leafSource;
+
+    /// <summary>Whether the event was made from leaves (<see cref="LeafSource"/>): its tree, if ever built, holds only made nodes.</summary>
+    internal bool HasLeafSource => _leafSource is not null;
+
+    /// <summary>
+    /// <see cref="Attributes"/> as stored: written from the leaves when the tree was never built, read as a tree.
+    /// </summary>
+    [JsonInclude]
+    [JsonPropertyName("attributes")]
+    [JsonConverter(typeof(StoredAttributesConverter))]
+    [System.Diagnostics.CodeAnalysis.SuppressMessage("CodeQuality", "IDE0051", Justification = "Read and written by System.Text.Json.")]
+    private StoredAttributes Stored
+    {
+        get => new(this);
+        init => _attributes = value.Tree;
+    }
+
+    /// <summary>What the stored form holds of the attributes: the event to write them from, or the tree read.</summary>
+    private readonly record struct StoredAttributes(LogEvent? Event, JsonObject? Tree = null);
+
+    private sealed class StoredAttributesConverter : JsonConverter<StoredAttributes>
+    {
+        public override StoredAttributes Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            new(null, JsonSerializer.Deserialize<JsonObject>(ref reader, options));
+
+        public override void Write(Utf8JsonWriter writer, StoredAttributes value, JsonSerializerOptions options)
+        {
+            var e = value.Event!;
+            if (e._attributes is null && e._leafSource is { } source)
+            {
+                LeafTree.Write(writer, source);
+            }
+            else
+            {
+                JsonSerializer.Serialize(writer, e.Attributes, options);
+            }
+        }
+    }
 
     /// <summary>
     /// The lower-cased words of <see cref="Message"/>, as free text is searched; computed once, since every free-text term

@@ -22,7 +22,22 @@ internal sealed class IntakeDraft
     public DateTimeOffset? Timestamp { get; set; }
 
     public List<string> Tags { get; } = [];
-    public JsonObject Attributes { get; private set; } = [];
+
+    /// <summary>
+    /// The attributes as a tree. Until something needs the tree (a sender's attributes, a parser's lookup, a path a leaf
+    /// cannot stand for), the parsers' attributes are kept as leaves instead (<see cref="TakeLeaves"/>); the first use of
+    /// this property builds the tree from them, the same tree their adds would have built, and the draft goes on with it.
+    /// </summary>
+    public JsonObject Attributes => _tree ??= LeafTree.Build(LeafAttributes.From(_leaves));
+
+    private JsonObject? _tree;
+
+    /// <summary>
+    /// The parsers' attributes while no tree exists: paths and values in the order the tree would list them (each object's
+    /// leaves together, its keys in the order first added), so that the tree, its leaves and its JSON follow from them
+    /// without building it. Null once the tree exists.
+    /// </summary>
+    private List<(string Path, AttributeValue Value, LeafTree.Kind Kind)>? _leaves;
 
     /// <summary>Objects made here for parsers' attributes: their keys are single path segments.</summary>
     private List<JsonObject>? _made;
@@ -39,13 +54,27 @@ internal sealed class IntakeDraft
     /// <summary>Takes <paramref name="attributes"/> (detached from any parent) as the attributes, while there are none yet.</summary>
     public void Adopt(JsonObject attributes)
     {
-        if (Attributes.Count > 0 || attributes.Parent is not null)
+        if (_leaves is { Count: > 0 } || _tree is { Count: > 0 } || attributes.Parent is not null)
         {
             throw new InvalidOperationException("Only a detached object can become the attributes of a draft without any.");
         }
-        Attributes = attributes;
+        _tree = attributes;
+        _leaves = null;
         (_plainKeys, _lastPlainKey, _dottedKey) = (0, null, false);
     }
+
+    /// <summary>
+    /// The attributes as leaves (the event's <see cref="LogEvent.Leaves"/>, in the tree's order) when no tree was needed;
+    /// null when the draft holds a tree.
+    /// </summary>
+    public LeafAttributes? TakeLeaves() => _tree is null ? LeafAttributes.From(_leaves) : null;
+
+    /// <summary>
+    /// The values at <paramref name="path"/>, read from the leaves while no tree exists (nothing is built), else from the tree.
+    /// </summary>
+    public IEnumerable<AttributeValue> Values(string path) => _tree is null
+        ? (_leaves ?? []).Where(leaf => leaf.Path == path).Select(leaf => leaf.Value)
+        : AttributePath.Values(_tree, path);
 
     /// <summary>
     /// Sets the attribute at <paramref name="path"/> unless something is already there, or on the way: a sender's value
@@ -58,6 +87,73 @@ internal sealed class IntakeDraft
         {
             AttributePath.Set(Attributes, path, value.Parent is null ? value : IntakeFields.Detach(value));
         }
+    }
+
+    /// <inheritdoc cref="Add(string, JsonNode?)"/>
+    public void Add(string path, int value)
+    {
+        if (!TryAddLeaf(path, new AttributeValue(AttributeValue.FormatNumber(value), value), LeafTree.Kind.Int))
+        {
+            Add(path, JsonValue.Create(value));
+        }
+    }
+
+    /// <inheritdoc cref="Add(string, JsonNode?)"/>
+    public void Add(string path, long value)
+    {
+        if (!TryAddLeaf(path, new AttributeValue(AttributeValue.FormatNumber(value), value), LeafTree.Kind.Long))
+        {
+            Add(path, JsonValue.Create(value));
+        }
+    }
+
+    /// <inheritdoc cref="Add(string, JsonNode?)"/>
+    public void Add(string path, bool value)
+    {
+        if (!TryAddLeaf(path, new AttributeValue(value ? "true" : "false", null), LeafTree.Kind.Boolean))
+        {
+            Add(path, JsonValue.Create(value));
+        }
+    }
+
+    /// <summary>
+    /// Adds a leaf while the draft has no tree: false, with nothing changed, once it has one, or when the path has an empty
+    /// segment or the leaves are full (then the tree is built and the caller adds to it). The rule is the tree's: nothing is
+    /// added where a leaf is, where leaves lie below (an object), or below a leaf (a value on the way). The leaf goes after
+    /// the last one in its deepest existing object, where the tree would list it.
+    /// </summary>
+    private bool TryAddLeaf(string path, AttributeValue value, LeafTree.Kind kind)
+    {
+        if (_tree is not null || !LeafTree.IsPlain(path))
+        {
+            if (_tree is null)
+            {
+                _ = Attributes;
+            }
+            return false;
+        }
+        var leaves = _leaves ??= new List<(string, AttributeValue, LeafTree.Kind)>(16);
+        var at = leaves.Count;
+        var deepest = 0;
+        for (var i = 0; i < leaves.Count; i++)
+        {
+            var (shared, conflict) = LeafTree.Shared(path, leaves[i].Path);
+            if (conflict)
+            {
+                return true;
+            }
+            if (shared > 0 && shared >= deepest)
+            {
+                (deepest, at) = (shared, i + 1);
+            }
+        }
+        if (leaves.Count == LeafAttributes.MaxLeaves)
+        {
+            _ = Attributes;
+            return false;
+        }
+        leaves.Insert(at, (path, value, kind));
+        return true;
     }
 
     /// <summary>
@@ -123,7 +219,7 @@ internal sealed class IntakeDraft
     /// <summary>Adds a string attribute, skipping null, empty and the log formats' "-" placeholder.</summary>
     public void AddText(string path, string? value)
     {
-        if (!string.IsNullOrEmpty(value) && value != "-")
+        if (!string.IsNullOrEmpty(value) && value != "-" && !TryAddLeaf(path, new AttributeValue(value, null), LeafTree.Kind.Text))
         {
             Add(path, JsonValue.Create(value));
         }

@@ -110,26 +110,29 @@ public static class IntakeNormalizer
         }
         if (threatIntel is not null)
         {
-            // After the parsers, which find the client address in sshd and access-log messages.
-            ThreatIntelEnrichment.Enrich(draft.Attributes, threatIntel);
+            // After the parsers, which find the client address in sshd and access-log messages. The addresses are read
+            // from the draft's leaves when it has no tree: only a match needs one.
+            ThreatIntelEnrichment.Enrich(draft.Values, () => draft.Attributes, threatIntel);
         }
 
         var timestamp = recorded && draft.Timestamp is { } own ? own.ToUniversalTime() : ResolveTimestamp(draft, receivedAt.ToUniversalTime());
         var id = recorded && raw is not null
             ? RecordedIdFields.Select(f => raw[f] is JsonValue v && v.GetValueKind() is JsonValueKind.String or JsonValueKind.Number ? v.ToString() : null).FirstOrDefault(v => !string.IsNullOrEmpty(v))
             : null;
-        return new LogEvent
-        {
-            Id = id ?? (drawn is { } bits ? EventIds.New(timestamp, bits) : EventIds.New(timestamp)),
-            Timestamp = timestamp,
-            Host = draft.Host,
-            Service = draft.Service,
-            Source = draft.Source,
-            Status = draft.Status ?? LogStatuses.Info,
-            Message = draft.Message,
-            Tags = WithoutRepeats(draft.Tags),
-            Attributes = draft.Attributes,
-        };
+        id ??= drawn is { } bits ? EventIds.New(timestamp, bits) : EventIds.New(timestamp);
+        var tags = WithoutRepeats(draft.Tags);
+        var status = draft.Status ?? LogStatuses.Info;
+        return draft.TakeLeaves() is { } leaves
+            ? new LogEvent
+            {
+                Id = id, Timestamp = timestamp, Host = draft.Host, Service = draft.Service, Source = draft.Source, Status = status,
+                Message = draft.Message, Tags = tags, LeafSource = leaves,
+            }
+            : new LogEvent
+            {
+                Id = id, Timestamp = timestamp, Host = draft.Host, Service = draft.Service, Source = draft.Source, Status = status,
+                Message = draft.Message, Tags = tags, Attributes = draft.Attributes,
+            };
     }
 
     /// <summary>The tags without repeats, in order: a few compared pairwise, many through a set.</summary>

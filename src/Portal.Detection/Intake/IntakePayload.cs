@@ -277,7 +277,10 @@ public static class IntakePayload
             }
             if (raw is null && item.Element is { } element && IntakeNormalizer.NormalizeTextOnly(element, receivedAt, tags, threatIntel, id) is { } textOnly)
             {
-                AttributePath.ReadAll(textOnly.Attributes);
+                if (!textOnly.HasLeafSource)
+                {
+                    AttributePath.ReadAll(textOnly.Attributes);
+                }
                 return (textOnly, null);
             }
             var normalized = IntakeNormalizer.NormalizeOwned(raw ?? Node(item), receivedAt, tags, threatIntel, id);

@@ -28,7 +28,14 @@ public static class ThreatIntelEnrichment
     /// trust); leaves the attributes untouched otherwise.
     /// </summary>
     /// <returns>True when something matched.</returns>
-    public static bool Enrich(JsonObject attributes, ThreatIndicatorSet indicators)
+    public static bool Enrich(JsonObject attributes, ThreatIndicatorSet indicators) =>
+        Enrich(path => AttributePath.Values(attributes, path), () => attributes, indicators);
+
+    /// <summary>
+    /// <see cref="Enrich(JsonObject, ThreatIndicatorSet)"/> for attributes read through <paramref name="valuesAt"/> (the
+    /// values at a path), whose tree <paramref name="tree"/> gives only when a result is to be added.
+    /// </summary>
+    internal static bool Enrich(Func<string, IEnumerable<AttributeValue>> valuesAt, Func<JsonObject> tree, ThreatIndicatorSet indicators)
     {
         if (indicators.IsEmpty)
         {
@@ -38,7 +45,7 @@ public static class ThreatIntelEnrichment
         var matches = new List<(string Ip, ThreatIndicator Indicator)>();
         foreach (var path in IpAttributes)
         {
-            foreach (var value in AttributePath.Values(attributes, path))
+            foreach (var value in valuesAt(path))
             {
                 if (value.Number is not null || !IpText.TryParse(value.Text, out var address))
                 {
@@ -71,6 +78,7 @@ public static class ThreatIntelEnrichment
                 ["ip"] = ip,
             });
         }
+        var attributes = tree();
         AttributePath.Set(attributes, ResultsAttribute, results);
         AttributePath.Set(attributes, IndicatorsMatchedAttribute, new JsonArray(ordered.Select(m => m.Ip).Distinct(StringComparer.Ordinal).Select(ip => (JsonNode?)JsonValue.Create(ip)).ToArray()));
         return true;

@@ -1,0 +1,207 @@
+using System.Text.Json.Nodes;
+using Portal.Detection.Events;
+using Portal.Detection.Intake;
+using Portal.Detection.Intake.Parsers;
+
+namespace Portal.Detection.Tests.Intake;
+
+/// <summary>
+/// A draft whose sender stated no attributes keeps the parsers' attributes as leaves, and the event made from it builds its
+/// tree only when asked: the leaves, the tree built from them and the stored JSON written from them must be exactly what
+/// the tree the same adds build gives (values, node types and order).
+/// </summary>
+public class LeafAttributesTests
+{
+    /// <summary>Random paths over a few segments, so that they share objects, meet leaves and lie below them.</summary>
+    [Fact]
+    public void Adds_InAnyOrder_GiveTheTreeTheGeneralRuleBuilds()
+    {
+        var random = new Random(20261203);
+        string[] segments = ["a", "b", "c", "ab"];
+        for (var round = 0; round < 2_000; round++)
+        {
+            var leafDraft = new IntakeDraft();
+            var treeDraft = new IntakeDraft();
+            treeDraft.Adopt([]);
+            var expected = new JsonObject();
+            for (var i = random.Next(1, 14); i > 0; i--)
+            {
+                var path = string.Join('.', Enumerable.Range(0, random.Next(1, 4)).Select(_ => segments[random.Next(segments.Length)]));
+                JsonValue value;
+                switch (random.Next(4))
+                {
+                    case 0:
+                        var text = "v" + random.Next(100);
+                        value = JsonValue.Create(text);
+                        leafDraft.AddText(path, text);
+                        treeDraft.AddText(path, text);
+                        break;
+                    case 1:
+                        var small = random.Next(-5, 70_000);
+                        value = JsonValue.Create(small);
+                        leafDraft.Add(path, small);
+                        treeDraft.Add(path, small);
+                        break;
+                    case 2:
+                        var large = random.NextInt64(-5, 1L << 40);
+                        value = JsonValue.Create(large);
+                        leafDraft.Add(path, large);
+                        treeDraft.Add(path, large);
+                        break;
+                    default:
+                        var flag = random.Next(2) == 0;
+                        value = JsonValue.Create(flag);
+                        leafDraft.Add(path, flag);
+                        treeDraft.Add(path, flag);
+                        break;
+                }
+                if (!AttributePath.Exists(expected, path) && !AttributePath.SetWouldReplace(expected, path))
+                {
+                    AttributePath.Set(expected, path, value);
+                }
+            }
+
+            var leaves = Assert.IsType<LeafAttributes>(leafDraft.TakeLeaves());
+            Assert.Equal(expected.ToJsonString(), treeDraft.Attributes.ToJsonString());
+            AssertSameAttributes(expected, Event(leaves));
+        }
+    }
+
+    [Theory]
+    [InlineData("a..b")]
+    [InlineData(".a")]
+    [InlineData("a.")]
+    [InlineData("")]
+    public void Add_PathWithAnEmptySegment_BuildsTheTreeAndAddsAsItDoes(string path)
+    {
+        var draft = new IntakeDraft();
+        draft.AddText("a.c", "first");
+
+        draft.AddText(path, "v");
+
+        Assert.Null(draft.TakeLeaves());
+        var expected = new JsonObject { ["a"] = new JsonObject { ["c"] = "first" } };
+        if (!AttributePath.Exists(expected, path) && !AttributePath.SetWouldReplace(expected, path))
+        {
+            AttributePath.Set(expected, path, JsonValue.Create("v"));
+        }
+        Assert.Equal(expected.ToJsonString(), draft.Attributes.ToJsonString());
+    }
+
+    [Fact]
+    public void Add_BeyondTheLeavesAMaskHolds_BuildsTheTreeWithEveryValue()
+    {
+        var draft = new IntakeDraft();
+        for (var i = 0; i <= LeafAttributes.MaxLeaves; i++)
+        {
+            draft.Add($"k{i}.n", i);
+        }
+
+        Assert.Null(draft.TakeLeaves());
+        Assert.Equal(LeafAttributes.MaxLeaves + 1, draft.Attributes.Count);
+        Assert.Equal(LeafAttributes.MaxLeaves, (int)draft.Attributes[$"k{LeafAttributes.MaxLeaves}"]!["n"]!);
+    }
+
+    [Fact]
+    public void Lookup_OnTheDraft_BuildsTheTreeAndLaterAddsGoThere()
+    {
+        var draft = new IntakeDraft();
+        draft.AddText("usr.name", "alice");
+
+        Assert.Equal("alice", draft.Text("usr.name"));
+        draft.Add("usr.id", 7);
+
+        Assert.Null(draft.TakeLeaves());
+        Assert.Equal("""{"usr":{"name":"alice","id":7}}""", draft.Attributes.ToJsonString());
+    }
+
+    /// <summary>Every sshd line of the parser tests and every access line of the Apache sample, through the intake.</summary>
+    [Theory]
+    [MemberData(nameof(Lines))]
+    public void ParsedLine_LeavesTreeAndStoredFormAreThoseOfTheTree(string source, string message)
+    {
+        var raw = new JsonObject { ["ddsource"] = source, ["service"] = source, ["hostname"] = "h-1", ["ddtags"] = "env:prod", ["message"] = message };
+        // As recorded, so that an old line keeps its time instead of being flagged late (a flag is set on the tree).
+        var e = IntakeNormalizer.NormalizeRecorded(raw, IntakeSamples.ReceivedAt);
+
+        // The same parser over a draft that holds a tree from the start.
+        var draft = new IntakeDraft { Message = e.Message, Source = source, Host = "h-1" };
+        draft.Adopt([]);
+        (source == "sshd" ? (Action<IntakeDraft>)SshdParser.Parse : AccessLogParser.Parse)(draft);
+
+        Assert.True(e.HasLeafSource);
+        AssertSameAttributes(draft.Attributes, e);
+    }
+
+    public static TheoryData<string, string> Lines()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var line in File.ReadLines(IntakeSamples.Fixture("elastic-examples-apache-access", "apache_logs_sample.log")).Take(300))
+        {
+            data.Add("apache", line);
+        }
+        foreach (var line in SshdLines)
+        {
+            data.Add("sshd", line);
+        }
+        // Escapes, quotes and text beyond ASCII in the fields that keep them.
+        data.Add("nginx", """203.0.113.5 - bob [03/Dec/2026:10:00:00 +0100] "GET /caf%C3%A9?q=\"x\"&é=1 HTTP/2.0" 404 - "https://ex.test/<p>" "Mozilla \"quoted\" ü 漢字 \\ end" """);
+        data.Add("nginx", """proxy.example - - [03/Dec/2026:10:00:00 +0000] "POST http://upstream.test:8080/api/v1?k=v HTTP/1.1" 502 0 "-" "-" """);
+        data.Add("nginx", """203.0.113.5 - - [03/Dec/2026:10:00:00 +0000] "\x16\x03\x01" 400 150 "-" "-" """);
+        return data;
+    }
+
+    private static readonly string[] SshdLines =
+    [
+        "Mar  3 14:02:11 bastion-2 sshd[31877]: Failed password for invalid user oracle from 203.0.113.77 port 41822 ssh2",
+        "Failed password for root from 198.51.100.23 port 53011 ssh2",
+        "Jan 17 08:45:02 web-1 sshd[1204]: Accepted password for deploy from 192.0.2.14 port 60122 ssh2",
+        "Accepted publickey for carol from 10.20.0.8 port 49866 ssh2: ED25519 SHA256:q0Y5cW1jv3Zr8m0bYcK1p0Zt5h9x3nQe2VwqLrY7s4A",
+        "Invalid user tomcat from 203.0.113.9 port 50514",
+        "Feb 28 23:59:59 db-1 sshd[992]: pam_unix(sshd:auth): authentication failure; logname= uid=0 euid=0 tty=ssh ruser= rhost=198.51.100.200  user=root",
+        "Feb 28 23:59:59 db-1 sshd[992]: PAM 5 more authentication failures; logname= uid=0 euid=0 tty=ssh ruser= rhost=198.51.100.200",
+        "Connection closed by 192.0.2.55 port 39120 [preauth]",
+        "2026-03-03T14:00:00.123456+00:00 bastion-1 sshd-session[88]: Connection closed by authenticating user root 192.0.2.55 port 39120 [preauth]",
+        "Apr  9 10:11:12 bastion-1 sshd[4410]: Failed keyboard-interactive/pam for admin from 2001:db8::17 port 51000 ssh2",
+        "Jun  1 00:00:01 db-1 sshd[2201]: pam_unix(sshd:session): session opened for user alice(uid=1000) by (uid=0)",
+        "Mar  3 14:00:00 bastion-1 sshd[600]: Server listening on 0.0.0.0 port 22.",
+        "Mar  3 14:00:00 bastion-1 sshd[600]: error: maximum authentication attempts exceeded for invalid user ü漢 from 203.0.113.1 port 22 ssh2 [preauth]",
+        "Mar  3 14:00:00 bastion-1 sshd[600]: Received disconnect from 203.0.113.1 port 22:11: Bye Bye [preauth]",
+        "Mar  3 14:00:00 bastion-1 sshd[600]: Disconnected from invalid user x 203.0.113.1 port 22 [preauth]",
+        "Mar  3 14:00:00 bastion-1 sshd[600]: Did not receive identification string from scanner.example.test",
+    ];
+
+    /// <summary>An event made from <paramref name="leaves"/>, as normalisation makes one.</summary>
+    private static LogEvent Event(LeafAttributes leaves) => new() { Id = "e-1", Timestamp = IntakeSamples.ReceivedAt, LeafSource = leaves };
+
+    /// <summary>
+    /// The leaf-made event against <paramref name="expected"/>: its leaves are the tree's, in order; its stored form is
+    /// written from the leaves, before anything builds its tree, as the tree's; the tree it builds is the same, node types
+    /// included; and the stored form reads back to it.
+    /// </summary>
+    private static void AssertSameAttributes(JsonObject expected, LogEvent e)
+    {
+        var withTree = new LogEvent
+        {
+            Id = e.Id, Timestamp = e.Timestamp, Host = e.Host, Service = e.Service, Source = e.Source, Status = e.Status, Message = e.Message,
+            Tags = e.Tags, Attributes = expected,
+        };
+        var stored = LogEventJson.Serialize(e);
+        Assert.Equal(LogEventJson.Serialize(withTree), stored);
+        Assert.Equal(AttributePath.FlattenToArray(expected), e.Leaves);
+
+        Assert.True(JsonNode.DeepEquals(expected, e.Attributes));
+        Assert.Equal(expected.ToJsonString(), e.Attributes.ToJsonString());
+        foreach (var (path, value) in e.Leaves)
+        {
+            Assert.Equal(AttributePath.First(expected, path)!.Value, value);
+            var node = (JsonValue)FindNode(e.Attributes, path);
+            Assert.Equal(FindNode(expected, path).GetValueKind(), node.GetValueKind());
+            Assert.Equal(((JsonValue)FindNode(expected, path)).GetValue<object>().GetType(), node.GetValue<object>().GetType());
+        }
+        Assert.True(JsonNode.DeepEquals(expected, LogEventJson.Deserialize(stored).Attributes));
+    }
+
+    private static JsonNode FindNode(JsonObject root, string path) =>
+        path.Split('.').Aggregate((JsonNode)root, (node, key) => node[key]!);
+}
