@@ -28,7 +28,7 @@ internal sealed class IntakeDraft
     /// cannot stand for), the parsers' attributes are kept as leaves instead (<see cref="TakeLeaves"/>); the first use of
     /// this property builds the tree from them, the same tree their adds would have built, and the draft goes on with it.
     /// </summary>
-    public JsonObject Attributes => _tree ??= LeafTree.Build(LeafAttributes.From(_leaves));
+    public JsonObject Attributes => _tree ??= LeafTree.Build(TakeLeavesHeld());
 
     private JsonObject? _tree;
 
@@ -37,7 +37,17 @@ internal sealed class IntakeDraft
     /// leaves together, its keys in the order first added), so that the tree, its leaves and its JSON follow from them
     /// without building it. Null once the tree exists.
     /// </summary>
+    /// <remarks>
+    /// The list is the thread's while a draft fills it (drafts are made and finished on one thread, one at a time), and goes
+    /// back to the thread when the leaves are taken: each event then costs its exact array of leaves alone.
+    /// </remarks>
     private List<(string Path, AttributeValue Value, LeafTree.Kind Kind)>? _leaves;
+
+    /// <summary>The leaves once taken (<see cref="TakeLeaves"/>): the list went back to the thread.</summary>
+    private LeafAttributes? _taken;
+
+    [ThreadStatic]
+    private static List<(string Path, AttributeValue Value, LeafTree.Kind Kind)>? t_spareLeaves;
 
     /// <summary>Objects made here for parsers' attributes: their keys are single path segments.</summary>
     private List<JsonObject>? _made;
@@ -59,7 +69,7 @@ internal sealed class IntakeDraft
             throw new InvalidOperationException("Only a detached object can become the attributes of a draft without any.");
         }
         _tree = attributes;
-        _leaves = null;
+        _ = TakeLeavesHeld();
         (_plainKeys, _lastPlainKey, _dottedKey) = (0, null, false);
     }
 
@@ -67,14 +77,34 @@ internal sealed class IntakeDraft
     /// The attributes as leaves (the event's <see cref="LogEvent.Leaves"/>, in the tree's order) when no tree was needed;
     /// null when the draft holds a tree.
     /// </summary>
-    public LeafAttributes? TakeLeaves() => _tree is null ? LeafAttributes.From(_leaves) : null;
+    public LeafAttributes? TakeLeaves() => _tree is null ? TakeLeavesHeld() : null;
+
+    /// <summary>The leaves held, as the event keeps them; the list they were gathered in goes back to the thread.</summary>
+    private LeafAttributes TakeLeavesHeld()
+    {
+        if (_taken is { } taken)
+        {
+            return taken;
+        }
+        var leaves = LeafAttributes.From(_leaves);
+        if (_leaves is { } list)
+        {
+            list.Clear();
+            t_spareLeaves = list.Capacity <= LeafAttributes.MaxLeaves ? list : null;
+            _leaves = null;
+        }
+        _taken = leaves;
+        return leaves;
+    }
 
     /// <summary>
     /// The values at <paramref name="path"/>, read from the leaves while no tree exists (nothing is built), else from the tree.
     /// </summary>
-    public IEnumerable<AttributeValue> Values(string path) => _tree is null
-        ? (_leaves ?? []).Where(leaf => leaf.Path == path).Select(leaf => leaf.Value)
-        : AttributePath.Values(_tree, path);
+    public IEnumerable<AttributeValue> Values(string path) => _tree is not null
+        ? AttributePath.Values(_tree, path)
+        : _taken is { } taken
+            ? taken.Leaves.Where(leaf => leaf.Key == path).Select(leaf => leaf.Value)
+            : (_leaves ?? []).Where(leaf => leaf.Path == path).Select(leaf => leaf.Value);
 
     /// <summary>
     /// Sets the attribute at <paramref name="path"/> unless something is already there, or on the way: a sender's value
@@ -124,15 +154,17 @@ internal sealed class IntakeDraft
     /// </summary>
     private bool TryAddLeaf(string path, AttributeValue value, LeafTree.Kind kind)
     {
-        if (_tree is not null || !LeafTree.IsPlain(path))
+        if (_tree is not null || _taken is not null || !LeafTree.IsPlain(path))
         {
-            if (_tree is null)
-            {
-                _ = Attributes;
-            }
+            _ = Attributes;
             return false;
         }
-        var leaves = _leaves ??= new List<(string, AttributeValue, LeafTree.Kind)>(16);
+        if (_leaves is null)
+        {
+            _leaves = t_spareLeaves ?? new List<(string, AttributeValue, LeafTree.Kind)>(16);
+            t_spareLeaves = null;
+        }
+        var leaves = _leaves;
         var at = leaves.Count;
         var deepest = 0;
         for (var i = 0; i < leaves.Count; i++)

@@ -110,9 +110,8 @@ public static class IntakeNormalizer
         }
         if (threatIntel is not null)
         {
-            // After the parsers, which find the client address in sshd and access-log messages. The addresses are read
-            // from the draft's leaves when it has no tree: only a match needs one.
-            ThreatIntelEnrichment.Enrich(draft.Values, () => draft.Attributes, threatIntel);
+            // After the parsers, which find the client address in sshd and access-log messages.
+            Enrich(draft, threatIntel);
         }
 
         var timestamp = recorded && draft.Timestamp is { } own ? own.ToUniversalTime() : ResolveTimestamp(draft, receivedAt.ToUniversalTime());
@@ -134,6 +133,13 @@ public static class IntakeNormalizer
                 Message = draft.Message, Tags = tags, Attributes = draft.Attributes,
             };
     }
+
+    /// <summary>
+    /// Threat intelligence for the draft's addresses, read from its leaves when it has no tree: only a match needs one. (A
+    /// method of its own, so that the lambdas' closure is made only for events that are enriched.)
+    /// </summary>
+    private static void Enrich(IntakeDraft draft, ThreatIndicatorSet threatIntel) =>
+        ThreatIntelEnrichment.Enrich(draft.Values, () => draft.Attributes, threatIntel);
 
     /// <summary>The tags without repeats, in order: a few compared pairwise, many through a set.</summary>
     private static List<string> WithoutRepeats(List<string> tags)

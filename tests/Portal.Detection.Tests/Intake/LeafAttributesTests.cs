@@ -115,6 +115,21 @@ public class LeafAttributesTests
         Assert.Equal("""{"usr":{"name":"alice","id":7}}""", draft.Attributes.ToJsonString());
     }
 
+    [Fact]
+    public void ThreatIntel_ReadsTheLeavesAndBuildsTheTreeOnlyForAMatch()
+    {
+        JsonObject Line(string ip) => new() { ["ddsource"] = "sshd", ["message"] = $"Failed password for root from {ip} port 52211 ssh2" };
+
+        var missed = IntakeNormalizer.Normalize(Line("192.0.2.1"), IntakeSamples.ReceivedAt, threatIntel: IntakeSamples.Feed);
+        var matched = IntakeNormalizer.Normalize(Line("203.0.113.250"), IntakeSamples.ReceivedAt, threatIntel: IntakeSamples.Feed);
+
+        Assert.True(missed.HasLeafSource);
+        Assert.Empty(missed.GetAttribute("threat_intel.results.intention"));
+        Assert.False(matched.HasLeafSource);
+        Assert.Equal("203.0.113.250", matched.GetAttribute("threat_intel.indicators_matched").Single().Text);
+        Assert.Equal("root", matched.GetAttribute("usr.name").Single().Text);
+    }
+
     /// <summary>Every sshd line of the parser tests and every access line of the Apache sample, through the intake.</summary>
     [Theory]
     [MemberData(nameof(Lines))]
