@@ -15,26 +15,29 @@ internal static partial class AccessLogParser
     /// <summary>Parses the draft's message; other messages (JSON-shipped web logs) are left to the JSON parser.</summary>
     public static void Parse(IntakeDraft draft)
     {
-        var match = draft.Message is null ? Match.Empty : CombinedLine().Match(draft.Message);
-        if (!match.Success)
+        var line = draft.Message;
+        if (line is null || Read(line) is not { } parts)
         {
             JsonMessageParser.Parse(draft);
             return;
         }
 
-        var ip = match.Groups["ip"].Value;
+        var ip = line[parts.Ip];
         draft.AddText(IPAddress.IsValid(ip) ? "network.client.ip" : "network.client.hostname", ip);
-        draft.AddText("http.ident", match.Groups["ident"].Value);
-        draft.AddText("usr.name", match.Groups["user"].Value);
-        AddRequest(draft, match);
-        var code = int.Parse(match.Groups["status"].Value, CultureInfo.InvariantCulture);
+        draft.AddText("http.ident", line[parts.Ident]);
+        draft.AddText("usr.name", line[parts.User]);
+        AddRequest(draft, line, parts);
+        var code = int.Parse(line.AsSpan()[parts.Status], CultureInfo.InvariantCulture);
         draft.Add("http.status_code", code);
-        if (long.TryParse(match.Groups["bytes"].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var bytes))
+        if (long.TryParse(line.AsSpan()[parts.Bytes], NumberStyles.None, CultureInfo.InvariantCulture, out var bytes))
         {
             draft.Add("network.bytes_written", bytes);
         }
-        draft.AddText("http.referer", Unescape(match.Groups["referer"].Value));
-        draft.AddText("http.useragent", Unescape(match.Groups["agent"].Value));
+        if (parts.Referer is { } referer && parts.Agent is { } agent)
+        {
+            draft.AddText("http.referer", Unescape(line[referer]));
+            draft.AddText("http.useragent", Unescape(line[agent]));
+        }
 
         // What the sender said wins; otherwise the response code is the severity, as in Datadog's pipelines.
         draft.Status ??= code switch
@@ -43,10 +46,156 @@ internal static partial class AccessLogParser
             >= 400 => LogStatuses.Warn,
             _ => null,
         };
-        if (draft.Timestamp is null && TryParseTime(match.Groups["time"].ValueSpan, out var time))
+        if (draft.Timestamp is null && TryParseTime(line.AsSpan()[parts.Time], out var time))
         {
             draft.Timestamp = time.ToUniversalTime();
         }
+    }
+
+    /// <summary>Where each group of <see cref="CombinedLine"/> lies in a line it matches; null for a group that took no part.</summary>
+    internal sealed record Parts(
+        Range Ip, Range Ident, Range User, Range Time, Range Request, Range? Method, Range? Url, Range? Version, Range Status, Range Bytes,
+        Range? Referer, Range? Agent);
+
+    /// <summary>
+    /// <see cref="CombinedLine"/> read by hand (its match, groups and strings were most of an access line's parse): null where
+    /// it does not match. The pattern's choices are taken in its order: the request as method, URL and version (the URL
+    /// as long as the rest allows, cut back only at a quote), else as quoted text; the referer and agent only as a pair.
+    /// Linear: each part is one run of the line, and the URL's shorter ends are tried only at its quotes.
+    /// </summary>
+    internal static Parts? Read(string line)
+    {
+        var ipEnd = NonSpaces(line, 0);
+        var identEnd = NonSpaces(line, ipEnd + 1);
+        var userEnd = NonSpaces(line, identEnd + 1);
+        if (ipEnd == 0 || !Is(line, ipEnd, ' ') || identEnd == ipEnd + 1 || !Is(line, identEnd, ' ') || userEnd == identEnd + 1
+            || !Is(line, userEnd, ' ') || !Is(line, userEnd + 1, '['))
+        {
+            return null;
+        }
+        var timeStart = userEnd + 2;
+        var timeEnd = line.IndexOf(']', timeStart);
+        if (timeEnd <= timeStart || !Is(line, timeEnd + 1, ' ') || !Is(line, timeEnd + 2, '"'))
+        {
+            return null;
+        }
+        var request = timeEnd + 3;
+
+        // (?<method>[A-Z]+) (?<url>\S+)(?: HTTP/(?<version>[\d.]+))?
+        var methodEnd = request;
+        while (methodEnd < line.Length && char.IsAsciiLetterUpper(line[methodEnd]))
+        {
+            methodEnd++;
+        }
+        if (methodEnd > request && Is(line, methodEnd, ' '))
+        {
+            var urlStart = methodEnd + 1;
+            var urlEnd = NonSpaces(line, urlStart);
+            if (urlEnd > urlStart && line.AsSpan(urlEnd).StartsWith(" HTTP/"))
+            {
+                var versionEnd = urlEnd + 6;
+                while (versionEnd < line.Length && (char.IsDigit(line[versionEnd]) || line[versionEnd] == '.'))
+                {
+                    versionEnd++;
+                }
+                if (versionEnd > urlEnd + 6 && Rest(line, versionEnd) is { } rest)
+                {
+                    return Make(request..versionEnd, methodEnd, urlStart..urlEnd, (urlEnd + 6)..versionEnd, rest);
+                }
+            }
+            for (var end = urlEnd; end > urlStart; end = line.LastIndexOf('"', end - 1, end - 1 - urlStart))
+            {
+                if (Rest(line, end) is { } rest)
+                {
+                    return Make(request..end, methodEnd, urlStart..end, null, rest);
+                }
+                if (end - 1 <= urlStart)
+                {
+                    break;
+                }
+            }
+        }
+
+        // (?:[^"\\]|\\.)*
+        var quoted = Quoted(line, request);
+        return Rest(line, quoted) is { } other ? Make(request..quoted, null, null, null, other) : null;
+
+        Parts Make(Range whole, int? method, Range? url, Range? version, (Range Status, Range Bytes, Range? Referer, Range? Agent) rest) =>
+            new(..ipEnd, (ipEnd + 1)..identEnd, (identEnd + 1)..userEnd, timeStart..timeEnd, whole, method is { } end ? request..end : null, url, version,
+                rest.Status, rest.Bytes, rest.Referer, rest.Agent);
+    }
+
+    /// <summary>
+    /// <c>" (?&lt;status&gt;[0-9]{3}) (?&lt;bytes&gt;[0-9]+|-)(?: "(?&lt;referer&gt;...)" "(?&lt;agent&gt;...)")?</c> at
+    /// <paramref name="at"/>, the request's closing quote.
+    /// </summary>
+    private static (Range Status, Range Bytes, Range? Referer, Range? Agent)? Rest(string line, int at)
+    {
+        if (!Is(line, at, '"') || !Is(line, at + 1, ' ') || !AsciiDigit(line, at + 2) || !AsciiDigit(line, at + 3) || !AsciiDigit(line, at + 4)
+            || !Is(line, at + 5, ' '))
+        {
+            return null;
+        }
+        var bytesStart = at + 6;
+        var bytesEnd = bytesStart;
+        while (AsciiDigit(line, bytesEnd))
+        {
+            bytesEnd++;
+        }
+        if (bytesEnd == bytesStart)
+        {
+            if (!Is(line, bytesStart, '-'))
+            {
+                return null;
+            }
+            bytesEnd++;
+        }
+        Range? referer = null, agent = null;
+        if (Is(line, bytesEnd, ' ') && Is(line, bytesEnd + 1, '"'))
+        {
+            var refererEnd = Quoted(line, bytesEnd + 2);
+            var agentEnd = Is(line, refererEnd, '"') && Is(line, refererEnd + 1, ' ') && Is(line, refererEnd + 2, '"') ? Quoted(line, refererEnd + 3) : -1;
+            if (agentEnd >= 0 && Is(line, agentEnd, '"'))
+            {
+                (referer, agent) = ((bytesEnd + 2)..refererEnd, (refererEnd + 3)..agentEnd);
+            }
+        }
+        return ((at + 2)..(at + 5), bytesStart..bytesEnd, referer, agent);
+    }
+
+    /// <summary>
+    /// The end of <c>(?:[^"\\]|\\.)*</c> from <paramref name="at"/>: characters other than a quote, each backslash taking the
+    /// next one with it (but not a line break, which <c>.</c> does not match: the text then ends at the backslash).
+    /// </summary>
+    private static int Quoted(string line, int at)
+    {
+        while (at < line.Length && line[at] != '"')
+        {
+            if (line[at] == '\\')
+            {
+                if (at + 1 >= line.Length || line[at + 1] == '\n')
+                {
+                    return at;
+                }
+                at++;
+            }
+            at++;
+        }
+        return at;
+    }
+
+    private static bool Is(string line, int at, char c) => at < line.Length && line[at] == c;
+
+    private static bool AsciiDigit(string line, int at) => at < line.Length && char.IsAsciiDigit(line[at]);
+
+    /// <summary>The end of the run of <c>\S</c> (anything but Unicode white space) from <paramref name="at"/>.</summary>
+    private static int NonSpaces(string line, int at)
+    {
+        while (at < line.Length && !char.IsWhiteSpace(line[at]))
+        {
+            at++;
+        }
+        return at;
     }
 
     private static readonly string[] Months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
@@ -105,18 +254,18 @@ internal static partial class AccessLogParser
         return true;
     }
 
-    private static void AddRequest(IntakeDraft draft, Match match)
+    private static void AddRequest(IntakeDraft draft, string line, Parts parts)
     {
-        if (!match.Groups["method"].Success)
+        if (parts is not { Method: { } method, Url: { } urlRange })
         {
             // Garbage request lines ("-", TLS bytes sent to port 80) are kept whole.
-            draft.AddText("http.request", match.Groups["request"].Value);
+            draft.AddText("http.request", line[parts.Request]);
             return;
         }
-        var url = match.Groups["url"].Value;
-        draft.AddText("http.method", match.Groups["method"].Value);
+        var url = line[urlRange];
+        draft.AddText("http.method", line[method]);
         draft.AddText("http.url", url);
-        draft.AddText("http.version", match.Groups["version"].Value);
+        draft.AddText("http.version", parts.Version is { } version ? line[version] : null);
         var query = url.IndexOf('?', StringComparison.Ordinal);
         var path = query < 0 ? url : url[..query];
         // A path starting with '/' is an absolute file URI on Unix: only what names the web's schemes is looked at.
@@ -143,5 +292,5 @@ internal static partial class AccessLogParser
         // No timeout, as for the sshd patterns (SshdParser.Options): the result never depends on the machine's load, and
         // the anchored pattern matches in time linear in the line.
         RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]
-    private static partial Regex CombinedLine();
+    internal static partial Regex CombinedLine();
 }

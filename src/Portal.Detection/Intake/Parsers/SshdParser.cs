@@ -31,6 +31,12 @@ internal static partial class SshdParser
     private const RegexOptions Options = RegexOptions.CultureInvariant;
 
     /// <summary>Parses the draft's message; lines that are not recognised are left alone.</summary>
+    /// <remarks>
+    /// The header and the two commonest lines (an authentication's result, an invalid user) are read by hand, in the
+    /// patterns' own terms (<see cref="SyslogHeader"/>, <see cref="AuthResult"/>, <see cref="InvalidUserLine"/>; the tests
+    /// hold the readers to them over mutated lines): a regex match costs its match, group and string objects, and on the
+    /// intake's stream of sshd lines those were most of a line's parse. The rarer lines go through their patterns.
+    /// </remarks>
     public static void Parse(IntakeDraft draft)
     {
         if (string.IsNullOrEmpty(draft.Message))
@@ -40,6 +46,15 @@ internal static partial class SshdParser
         var message = draft.Message;
         // The patterns read the line after its header in place: Match(input, beginning, length) anchors ^ at beginning.
         var start = ReadSyslogHeader(draft, message);
+        if (!TryAuthResult(draft, message, start) && !TryInvalidUser(draft, message, start))
+        {
+            ParseOtherLines(draft, message, start);
+        }
+    }
+
+    /// <summary>The lines after those read by hand: the first pattern that matches at <paramref name="start"/> applies.</summary>
+    internal static void ParseOtherLines(IntakeDraft draft, string message, int start)
+    {
         foreach (var pattern in Patterns)
         {
             var match = pattern.Regex.Match(message, start, message.Length - start);
@@ -57,38 +72,251 @@ internal static partial class SshdParser
     /// </summary>
     private static int ReadSyslogHeader(IntakeDraft draft, string message)
     {
-        var header = SyslogHeader().Match(message);
-        if (!header.Success)
+        var (length, host, pid) = SyslogHeaderOf(message);
+        if (length == 0)
         {
             return 0;
         }
-        if (header.Groups["host"].Success)
+        if (host.End.Value > host.Start.Value)
         {
-            draft.Host ??= header.Groups["host"].Value;
-            draft.AddText("syslog.hostname", header.Groups["host"].Value);
+            var name = message[host];
+            draft.Host ??= name;
+            draft.AddText("syslog.hostname", name);
         }
         draft.AddText("syslog.appname", "sshd");
-        if (header.Groups["pid"].Success && int.TryParse(header.Groups["pid"].Value, out var pid))
+        if (int.TryParse(message.AsSpan()[pid], out var number))
         {
-            draft.Add("syslog.pid", pid);
+            draft.Add("syslog.pid", number);
         }
-        return header.Length;
+        return length;
+    }
+
+    /// <summary>
+    /// What <see cref="SyslogHeader"/> matches in <paramref name="line"/>: its length (0 for no match), and where its host
+    /// and pid groups lie (empty when they did not take part).
+    /// </summary>
+    internal static (int Length, Range Host, Range Pid) SyslogHeaderOf(string line)
+    {
+        // The optional timestamp and host first; when "sshd" does not follow them, the pattern tries without them.
+        if (TimestampAndHost(line) is ({ } host, var after) && ProgramAndPid(line, after) is (var pid, var end and > 0))
+        {
+            return (end, host, pid ?? default);
+        }
+        return ProgramAndPid(line, 0) is (var bare, var length) && length > 0 ? (length, default, bare ?? default) : (0, default, default);
+    }
+
+    /// <summary>
+    /// <c>(?:[A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2}|\d{4}-\d{2}-\d{2}T\S+) +(?&lt;host&gt;\S+) +</c> at the start: the host and
+    /// where the match ends, or no host. Each part can match one way only (a run of non-spaces or spaces is followed by
+    /// what it cannot hold), so no backtracking is needed.
+    /// </summary>
+    private static (Range? Host, int End) TimestampAndHost(string line)
+    {
+        int at;
+        if (line.Length > 3 && char.IsAsciiLetterUpper(line[0]) && char.IsAsciiLetterLower(line[1]) && char.IsAsciiLetterLower(line[2]) && line[3] == ' ')
+        {
+            at = Spaces(line, 3);
+            var day = Run(line, at, char.IsDigit) - at;
+            if (day is < 1 or > 2 || !Is(line, at + day, ' ') || !Clock(line, at + day + 1))
+            {
+                return (null, 0);
+            }
+            at += day + 9;
+        }
+        else if (Digits(line, 0, 4) && Is(line, 4, '-') && Digits(line, 5, 2) && Is(line, 7, '-') && Digits(line, 8, 2) && Is(line, 10, 'T'))
+        {
+            at = NonSpaces(line, 11);
+            if (at == 11)
+            {
+                return (null, 0);
+            }
+        }
+        else
+        {
+            return (null, 0);
+        }
+        if (!Is(line, at, ' '))
+        {
+            return (null, 0);
+        }
+        var hostStart = Spaces(line, at);
+        var hostEnd = NonSpaces(line, hostStart);
+        if (hostEnd == hostStart || !Is(line, hostEnd, ' '))
+        {
+            return (null, 0);
+        }
+        return (hostStart..hostEnd, Spaces(line, hostEnd));
+    }
+
+    /// <summary><c>\d{2}:\d{2}:\d{2}</c> at <paramref name="at"/>.</summary>
+    private static bool Clock(string line, int at) =>
+        Digits(line, at, 2) && Is(line, at + 2, ':') && Digits(line, at + 3, 2) && Is(line, at + 5, ':') && Digits(line, at + 6, 2);
+
+    /// <summary>
+    /// <c>sshd(?:-session)?(?:\[(?&lt;pid&gt;\d+)\])?: +</c> at <paramref name="at"/>: the pid (null when absent) and where the
+    /// match ends (0 for no match).
+    /// </summary>
+    private static (Range? Pid, int End) ProgramAndPid(string line, int at)
+    {
+        if (!line.AsSpan(at).StartsWith("sshd"))
+        {
+            return (null, 0);
+        }
+        at += 4;
+        if (line.AsSpan(at).StartsWith("-session"))
+        {
+            at += 8;
+        }
+        Range? pid = null;
+        if (Is(line, at, '['))
+        {
+            var end = Run(line, at + 1, char.IsDigit);
+            if (end == at + 1 || !Is(line, end, ']'))
+            {
+                return (null, 0);
+            }
+            pid = (at + 1)..end;
+            at = end + 1;
+        }
+        return Is(line, at, ':') && Is(line, at + 1, ' ') ? (pid, Spaces(line, at + 1)) : (null, 0);
+    }
+
+    /// <summary>
+    /// <see cref="AuthResult"/> read by hand from <paramref name="start"/>: <c>Accepted|Failed</c>, the method, an optional
+    /// <c>invalid user </c>, then the shortest user after which <c> from IP port N</c> follows (tried with the
+    /// <c>invalid user </c> first, then with those words as part of the user, as the pattern backtracks), and the optional
+    /// <c> ssh2</c> and key.
+    /// </summary>
+    private static bool TryAuthResult(IntakeDraft draft, string line, int start)
+    {
+        var text = line.AsSpan(start);
+        var accepted = text.StartsWith("Accepted ");
+        if (!accepted && !text.StartsWith("Failed "))
+        {
+            return false;
+        }
+        var methodStart = start + (accepted ? 9 : 7);
+        var methodEnd = NonSpaces(line, methodStart);
+        if (methodEnd == methodStart || !line.AsSpan(methodEnd).StartsWith(" for "))
+        {
+            return false;
+        }
+        var userStart = methodEnd + 5;
+        var invalid = line.AsSpan(userStart).StartsWith("invalid user ");
+        var found = invalid ? FromAddressPort(line, userStart + 13, portRequired: true) : null;
+        if (found is null)
+        {
+            invalid = false;
+            found = FromAddressPort(line, userStart, portRequired: true);
+        }
+        if (found is not var (userEnd, ip, port))
+        {
+            return false;
+        }
+        Event(draft, Authentication, accepted ? EventOutcomes.Success : EventOutcomes.Failure, line[(invalid ? userStart + 13 : userStart)..userEnd], line[ip], line.AsSpan()[port]);
+        draft.AddText("ssh.auth_method", line[methodStart..methodEnd]);
+        if (invalid)
+        {
+            draft.Add("ssh.invalid_user", true);
+        }
+        // (?: ssh2)?(?:: (?<keytype>\S+) (?<fingerprint>\S+))?
+        var at = port.End.Value;
+        if (line.AsSpan(at).StartsWith(" ssh2"))
+        {
+            at += 5;
+        }
+        if (Is(line, at, ':') && Is(line, at + 1, ' '))
+        {
+            var typeEnd = NonSpaces(line, at + 2);
+            var printEnd = NonSpaces(line, typeEnd + 1);
+            if (typeEnd > at + 2 && Is(line, typeEnd, ' ') && printEnd > typeEnd + 1)
+            {
+                draft.AddText("ssh.key.type", line[(at + 2)..typeEnd]);
+                draft.AddText("ssh.key.fingerprint", line[(typeEnd + 1)..printEnd]);
+            }
+        }
+        return true;
+    }
+
+    /// <summary><see cref="InvalidUserLine"/> read by hand from <paramref name="start"/>.</summary>
+    private static bool TryInvalidUser(IntakeDraft draft, string line, int start)
+    {
+        if (!line.AsSpan(start).StartsWith("Invalid user ") || FromAddressPort(line, start + 13, portRequired: false) is not var (userEnd, ip, port))
+        {
+            return false;
+        }
+        Event(draft, InvalidUser, EventOutcomes.Failure, line[(start + 13)..userEnd], line[ip], line.AsSpan()[port]);
+        return true;
+    }
+
+    /// <summary>
+    /// <c>(?&lt;user&gt;.*?) from (?&lt;ip&gt;\S+) port (?&lt;port&gt;\d+)</c> from <paramref name="userStart"/>, the port optional
+    /// unless <paramref name="portRequired"/>: the first <c> from </c> (the user holds no line break) after which the rest
+    /// matches. Where the user ends, and where the address and port lie (the port empty when absent); null for no match.
+    /// Linear: each candidate reads only the run of non-spaces before the next candidate.
+    /// </summary>
+    private static (int UserEnd, Range Ip, Range Port)? FromAddressPort(string line, int userStart, bool portRequired)
+    {
+        var limit = line.IndexOf('\n', userStart);
+        var within = line.AsSpan(userStart, (limit < 0 ? line.Length : limit) - userStart);
+        for (var offset = 0; within[offset..].IndexOf(" from ") is var next and >= 0; offset += next + 1)
+        {
+            var userEnd = userStart + offset + next;
+            var ipStart = userEnd + 6;
+            var ipEnd = NonSpaces(line, ipStart);
+            if (ipEnd == ipStart)
+            {
+                continue;
+            }
+            var portEnd = line.AsSpan(ipEnd).StartsWith(" port ") ? Run(line, ipEnd + 6, char.IsDigit) : ipEnd + 6;
+            if (portEnd > ipEnd + 6)
+            {
+                return (userEnd, ipStart..ipEnd, (ipEnd + 6)..portEnd);
+            }
+            if (!portRequired)
+            {
+                return (userEnd, ipStart..ipEnd, ipEnd..ipEnd);
+            }
+        }
+        return null;
+    }
+
+    private static bool Is(string line, int at, char c) => at < line.Length && line[at] == c;
+
+    private static bool Digits(string line, int at, int count) => Run(line, at, char.IsDigit) - at >= count;
+
+    /// <summary>The end of the run of characters from <paramref name="at"/> that <paramref name="holds"/> accepts.</summary>
+    private static int Run(string line, int at, Func<char, bool> holds)
+    {
+        while (at < line.Length && holds(line[at]))
+        {
+            at++;
+        }
+        return at;
+    }
+
+    /// <summary>The end of the run of <c>\S</c> (anything but Unicode white space, as the patterns read it) from <paramref name="at"/>.</summary>
+    private static int NonSpaces(string line, int at)
+    {
+        while (at < line.Length && !char.IsWhiteSpace(line[at]))
+        {
+            at++;
+        }
+        return at;
+    }
+
+    /// <summary>The end of the run of spaces (U+0020, the patterns' <c> +</c>) from <paramref name="at"/>.</summary>
+    private static int Spaces(string line, int at)
+    {
+        while (at < line.Length && line[at] == ' ')
+        {
+            at++;
+        }
+        return at;
     }
 
     private static readonly (Regex Regex, Action<IntakeDraft, Match> Apply)[] Patterns =
     [
-        (AuthResult(), (d, m) =>
-        {
-            Event(d, Authentication, m.Groups["result"].Value == "Accepted" ? EventOutcomes.Success : EventOutcomes.Failure, m);
-            d.AddText("ssh.auth_method", m.Groups["method"].Value);
-            if (m.Groups["invalid"].Success)
-            {
-                d.Add("ssh.invalid_user", true);
-            }
-            d.AddText("ssh.key.type", m.Groups["keytype"].Value);
-            d.AddText("ssh.key.fingerprint", m.Groups["fingerprint"].Value);
-        }),
-        (InvalidUserLine(), (d, m) => Event(d, InvalidUser, EventOutcomes.Failure, m)),
         (PamFailure(), (d, m) =>
         {
             Event(d, PamAuthentication, EventOutcomes.Failure, m);
@@ -104,12 +332,14 @@ internal static partial class SshdParser
         (Session(), (d, m) => Event(d, m.Groups["what"].Value == "opened" ? SessionOpened : SessionClosed, EventOutcomes.Success, m)),
     ];
 
-    private static void Event(IntakeDraft draft, string name, string? outcome, Match match)
+    private static void Event(IntakeDraft draft, string name, string? outcome, Match match) =>
+        Event(draft, name, outcome, match.Groups["user"].Value, match.Groups["ip"].Value, match.Groups["port"].ValueSpan);
+
+    private static void Event(IntakeDraft draft, string name, string? outcome, string user, string ip, ReadOnlySpan<char> port)
     {
         draft.AddText("evt.name", name);
         draft.AddText("evt.outcome", outcome);
-        draft.AddText("usr.name", match.Groups["user"].Value.Trim());
-        var ip = match.Groups["ip"].Value;
+        draft.AddText("usr.name", user.Trim());
         if (IPAddress.IsValid(ip))
         {
             draft.AddText("network.client.ip", ip);
@@ -118,20 +348,20 @@ internal static partial class SshdParser
         {
             draft.AddText("network.client.hostname", ip);
         }
-        if (int.TryParse(match.Groups["port"].Value, out var port))
+        if (int.TryParse(port, out var number))
         {
-            draft.Add("network.client.port", port);
+            draft.Add("network.client.port", number);
         }
     }
 
     [GeneratedRegex(@"^(?:(?:[A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2}|\d{4}-\d{2}-\d{2}T\S+) +(?<host>\S+) +)?sshd(?:-session)?(?:\[(?<pid>\d+)\])?: +", Options)]
-    private static partial Regex SyslogHeader();
+    internal static partial Regex SyslogHeader();
 
     [GeneratedRegex(@"^(?<result>Accepted|Failed) (?<method>\S+) for (?<invalid>invalid user )?(?<user>.*?) from (?<ip>\S+) port (?<port>\d+)(?: ssh2)?(?:: (?<keytype>\S+) (?<fingerprint>\S+))?", Options)]
-    private static partial Regex AuthResult();
+    internal static partial Regex AuthResult();
 
     [GeneratedRegex(@"^Invalid user (?<user>.*?) from (?<ip>\S+)(?: port (?<port>\d+))?", Options)]
-    private static partial Regex InvalidUserLine();
+    internal static partial Regex InvalidUserLine();
 
     [GeneratedRegex(@"^(?:pam_unix\(sshd:auth\): )?(?:PAM (?<more>\d+) more )?authentication failures?; logname=\S* uid=\S* euid=\S* tty=\S* ruser=\S* rhost=(?<ip>\S+)(?: +user=(?<user>\S+))?", Options)]
     private static partial Regex PamFailure();
