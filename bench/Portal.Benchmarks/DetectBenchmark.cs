@@ -13,8 +13,8 @@ namespace Portal.Benchmarks;
 /// 1,000 rules over 1 M events on one core, as <c>vigil detect</c> and the real-time stage run them: the out-of-the-box
 /// rules and the Sigma rules that convert (read from <c>VIGIL_SIGMA_DIR</c>, default <c>../shared/data/sigma</c>),
 /// repeated with varied thresholds up to 1,000, through one <see cref="StreamingDetector"/>. Events are normalised
-/// before the clock starts: the figure is detection alone, each event's attribute tree flattened by detection itself, as
-/// <c>vigil detect</c> does; a second figure (<c>_indexed</c>) times the same over events as indexing hands them to the
+/// before the clock starts: the figure is detection alone, over events as <c>vigil detect</c> normalises them (a parsed
+/// line carries the leaves its parser made; a record's attribute tree is flattened by detection itself); a second figure (<c>_indexed</c>) times the same over events as indexing hands them to the
 /// server's detection, with the leaves their documents were built from. The baseline is the naive design, every (compiled) query of
 /// every rule tested against every event, timed over a slice of the events and scaled to the whole.
 /// </summary>
@@ -45,7 +45,8 @@ internal static partial class DetectBenchmark
         _ = Detect(compiled, pool, Math.Min(eventCount, 300_000), TimeOf, asIndexed: true);
         // Events as the server's detection receives them: indexed, so each carries the leaves its Lucene document was built
         // from (JournaledEventIndex shows the observer a batch once it is indexed). Then the headline, as `vigil detect`,
-        // rule tests and backtests run: detection flattens each event's attribute tree itself.
+        // rule tests and backtests run: detection flattens each record's attribute tree itself (parsed lines come with the
+        // leaves their parsers made).
         var indexed = Detect(compiled, pool, eventCount, TimeOf, asIndexed: true);
         var flattening = Detect(compiled, pool, eventCount, TimeOf, asIndexed: false);
 

@@ -48,26 +48,18 @@ internal static class Workload
         return Events(42, size).Select(raw => IntakeNormalizer.Normalize(raw, now)).ToList();
     }
 
-    /// <summary>Events <paramref name="offset"/> to <paramref name="offset"/> + <paramref name="count"/> of an endless stream cycling through the pool, with fresh ids and the given times.</summary>
+    /// <summary>
+    /// Events <paramref name="offset"/> to <paramref name="offset"/> + <paramref name="count"/> of an endless stream cycling
+    /// through the pool, with fresh ids and the given times, each sharing its template's attributes as normalisation made
+    /// them (<see cref="LogEvent.WithTime"/>: a parsed line's leaves, a record's tree, never leaves read from a tree).
+    /// </summary>
     public static List<LogEvent> Restamped(List<LogEvent> pool, int offset, int count, Func<int, DateTimeOffset> timeOf)
     {
         var events = new List<LogEvent>(count);
         for (var i = offset; i < offset + count; i++)
         {
-            var template = pool[i % pool.Count];
             var at = timeOf(i);
-            events.Add(new LogEvent
-            {
-                Id = EventIds.New(at),
-                Timestamp = at,
-                Host = template.Host,
-                Service = template.Service,
-                Source = template.Source,
-                Status = template.Status,
-                Message = template.Message,
-                Tags = template.Tags,
-                Attributes = template.Attributes,
-            });
+            events.Add(pool[i % pool.Count].WithTime(EventIds.New(at), at));
         }
         return events;
     }

@@ -69,10 +69,32 @@ public sealed class LogEvent
         }
     }
 
-    private readonly LeafAttributes? _leafSource;
+    private LeafAttributes? _leafSource;
 
     /// <summary>Whether the event was made from leaves (<see cref="LeafSource"/>): its tree, if ever built, holds only made nodes.</summary>
     internal bool HasLeafSource => _leafSource is not null;
+
+    /// <summary>
+    /// This event under another id at another time, sharing its attributes as they were made: the tree, or the leaves it was
+    /// made from (<see cref="LeafSource"/>). Leaves read from a tree are not shared: the copy reads them again when asked,
+    /// as an event freshly normalised would.
+    /// </summary>
+    public LogEvent WithTime(string id, DateTimeOffset timestamp)
+    {
+        var copy = new LogEvent
+        {
+            Id = id, Timestamp = timestamp, Host = Host, Service = Service, Source = Source, Status = Status, Message = Message, Tags = Tags,
+        };
+        if (_leafSource is { } source)
+        {
+            (copy._leafSource, copy._leaves) = (source, source.Leaves);
+        }
+        else
+        {
+            copy._attributes = Attributes;
+        }
+        return copy;
+    }
 
     /// <summary>
     /// <see cref="Attributes"/> as stored: written from the leaves when the tree was never built, read as a tree.
