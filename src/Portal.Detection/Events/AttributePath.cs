@@ -1,3 +1,4 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Portal.Detection.Events;
@@ -58,6 +59,94 @@ public static class AttributePath
     private static List<KeyValuePair<string, AttributeValue>>? t_scratch;
 
     /// <summary>
+    /// The leaves of a sender's object as <see cref="FlattenToArray"/> gives those of the tree made from it, read from the
+    /// parsed JSON without making the tree, into <paramref name="leaves"/>; returns each root key with the run of leaves under
+    /// it (in order: a root key's leaves lie together). Null when the object holds a key the tree's paths would read otherwise, or that it could not hold at all:
+    /// a key repeated in one object, an empty key, a key with a dot (the tree's lookups try such keys first), or a path too
+    /// long to keep. The caller then makes the tree.
+    /// </summary>
+    internal static (string Key, int Start, int Count)[]? FlattenSent(JsonElement root, List<KeyValuePair<string, AttributeValue>> leaves)
+    {
+        var seen = t_seen ??= new List<PathNode>(32);
+        seen.Clear();
+        try
+        {
+            if (t_paths is null)
+            {
+                t_pathCount = 0;
+                t_paths = new PathNode(null);
+            }
+            var roots = new List<(string, int, int)>(root.GetPropertyCount());
+            return FlattenSentInto(root, t_paths, leaves, seen, roots) ? [.. roots] : null;
+        }
+        finally
+        {
+            seen.Clear();
+            if (seen.Capacity > 4096)
+            {
+                t_seen = null;
+            }
+        }
+    }
+
+    /// <summary>The keys of the objects being flattened (<see cref="FlattenSent"/>), each object's after its parent's.</summary>
+    [ThreadStatic]
+    private static List<PathNode>? t_seen;
+
+    /// <summary>
+    /// Adds the leaves under <paramref name="element"/>; false when a key is not plain (<see cref="FlattenSent"/>). A key is
+    /// checked against the others of its object through their path nodes (one per key and parent): in a list for a few,
+    /// in a set for many, so that no object costs time quadratic in its keys. <paramref name="roots"/>, for the root object,
+    /// gathers each key's run of leaves.
+    /// </summary>
+    private static bool FlattenSentInto(JsonElement element, PathNode path, List<KeyValuePair<string, AttributeValue>> results, List<PathNode> seen, List<(string, int, int)>? roots = null)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.Object:
+                var count = element.GetPropertyCount();
+                var set = count > 16 ? new HashSet<PathNode>(count, ReferenceEqualityComparer.Instance) : null;
+                var first = seen.Count;
+                var position = 0;
+                foreach (var property in element.EnumerateObject())
+                {
+                    var child = path.Child(property, position++);
+                    if (child.Key is not { Length: > 0 } key || key.Contains('.') || (set is null ? seen.IndexOf(child, first) >= 0 : !set.Add(child)))
+                    {
+                        return false;
+                    }
+                    if (set is null)
+                    {
+                        seen.Add(child);
+                    }
+                    var start = results.Count;
+                    if (!FlattenSentInto(property.Value, child, results, seen))
+                    {
+                        return false;
+                    }
+                    roots?.Add((key, start, results.Count - start));
+                }
+                seen.RemoveRange(first, seen.Count - first);
+                return true;
+            case JsonValueKind.Array:
+                foreach (var item in element.EnumerateArray())
+                {
+                    if (!FlattenSentInto(item, path, results, seen))
+                    {
+                        return false;
+                    }
+                }
+                return true;
+            default:
+                if (path.Path is { } name && AttributeValue.From(element) is { } value)
+                {
+                    results.Add(new(name, value));
+                }
+                return true;
+        }
+    }
+
+    /// <summary>
     /// The dotted paths met so far on this thread, as a tree: an event's paths are looked up one key at a time rather than
     /// built again (events repeat the same few hundred paths, and every event is flattened for indexing and detection), and
     /// only the key is hashed at each level. Bounded: a thread that meets too many distinct paths starts over.
@@ -116,6 +205,28 @@ public static class AttributePath
                 (_atPosition[at], _atPosition[at + 1]) = (child, _atPosition[at]);
             }
             return child;
+        }
+
+        /// <summary>
+        /// <see cref="Child(string, int)"/> for a property of parsed JSON: its name is compared where it lies, and decoded only
+        /// when the position does not know it.
+        /// </summary>
+        public PathNode Child(JsonProperty property, int position)
+        {
+            var at = position * 2;
+            if (_atPosition is { } known && at < known.Length)
+            {
+                if (known[at] is { Key: { } last } lastNode && property.NameEquals(last))
+                {
+                    return lastNode;
+                }
+                if (known[at + 1] is { Key: { } before } beforeNode && property.NameEquals(before))
+                {
+                    (known[at], known[at + 1]) = (beforeNode, known[at]);
+                    return beforeNode;
+                }
+            }
+            return Child(property.Name, position);
         }
 
         /// <summary>The key this node is the child of its parent by; null at the root and for paths too long to keep.</summary>

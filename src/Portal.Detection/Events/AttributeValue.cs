@@ -73,6 +73,36 @@ public readonly record struct AttributeValue(string Text, double? Number)
     }
 
     /// <summary>
+    /// Reads a leaf of parsed JSON as <see cref="From(JsonNode?)"/> reads the node made from it: the same text and number,
+    /// without the node. Objects, arrays and nulls have no leaf value.
+    /// </summary>
+    public static AttributeValue? From(JsonElement element)
+    {
+        switch (element.ValueKind)
+        {
+            case JsonValueKind.String:
+                return new AttributeValue(element.GetString()!, null);
+            case JsonValueKind.Number:
+                if (element.TryGetDouble(out var parsed) && double.IsFinite(parsed))
+                {
+                    return new AttributeValue(FormatNumber(parsed), parsed);
+                }
+                if (element.TryGetInt64(out var whole))
+                {
+                    return new AttributeValue(FormatNumber(whole), whole);
+                }
+                // A number beyond a double: the node's own reading of its text (rare enough for the node's cost).
+                return From(JsonValue.Create(element));
+            case JsonValueKind.True:
+                return new AttributeValue("true", null);
+            case JsonValueKind.False:
+                return new AttributeValue("false", null);
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>
     /// The value on the range axis: the number itself, or epoch milliseconds for an ISO 8601 date text.
     /// Ranges and comparisons (<c>@duration:>100</c>, <c>@created:[2026-01-01 TO *]</c>) test this.
     /// </summary>
@@ -108,7 +138,7 @@ public readonly record struct AttributeValue(string Text, double? Number)
 
     private static readonly string?[] SmallIntegers = new string?[65_536];
 
-    /// <summary>The node types <see cref="From"/> tells apart to spare generic virtual calls.</summary>
+    /// <summary>The node types <see cref="From(JsonNode?)"/> tells apart to spare generic virtual calls.</summary>
     private static readonly Type BuiltString = JsonValue.Create("").GetType();
     private static readonly Type BuiltInt = JsonValue.Create(0).GetType();
     private static readonly Type BuiltLong = JsonValue.Create(0L).GetType();

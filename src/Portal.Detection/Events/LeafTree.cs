@@ -52,14 +52,27 @@ internal static class LeafTree
         return (segments, false);
     }
 
-    /// <summary>The tree the leaves stand for, with each value the node type it was added as.</summary>
+    /// <summary>
+    /// The tree the leaves stand for, with each value the node type it was added as: the sender's object (less the reserved
+    /// fields taken from it) when there is one, then the made leaves' objects. Fully read (<see cref="AttributePath.ReadAll"/>),
+    /// so that readers on other threads only read it.
+    /// </summary>
     public static JsonObject Build(LeafAttributes attributes)
     {
         var root = new JsonObject();
-        for (var i = 0; i < attributes.Leaves.Length; i++)
+        if (attributes.Sent is { } sent)
         {
-            var (path, value) = attributes.Leaves[i];
-            var kind = attributes.KindOf(i);
+            root = JsonObject.Create(sent)!;
+            foreach (var name in attributes.Consumed ?? [])
+            {
+                root.Remove(name);
+            }
+            AttributePath.ReadAll(root);
+        }
+        for (var j = 0; j < attributes.Made; j++)
+        {
+            var (path, value) = attributes.Leaves[attributes.Leaves.Length - attributes.Made + j];
+            var kind = attributes.KindOf(j);
             var segments = DottedPath.Of(path).Segments;
             var current = root;
             for (var s = 0; s < segments.Length - 1; s++)
@@ -81,17 +94,30 @@ internal static class LeafTree
         return root;
     }
 
-    /// <summary>Writes the tree the leaves stand for as the JSON object it would write, without building it.</summary>
+    /// <summary>
+    /// Writes the tree the leaves stand for as the JSON object it would write, without building it: the sender's properties
+    /// (less the reserved fields taken) as sent, then the made leaves' objects.
+    /// </summary>
     public static void Write(Utf8JsonWriter writer, LeafAttributes attributes)
     {
         writer.WriteStartObject();
+        if (attributes.Sent is { } sent)
+        {
+            foreach (var property in sent.EnumerateObject())
+            {
+                if (!Taken(property, attributes.Consumed))
+                {
+                    property.WriteTo(writer);
+                }
+            }
+        }
         // The objects open: those of the previous leaf's path, by their number of segments.
         var open = 0;
         string? previous = null;
-        for (var i = 0; i < attributes.Leaves.Length; i++)
+        for (var j = 0; j < attributes.Made; j++)
         {
-            var (path, value) = attributes.Leaves[i];
-            var kind = attributes.KindOf(i);
+            var (path, value) = attributes.Leaves[attributes.Leaves.Length - attributes.Made + j];
+            var kind = attributes.KindOf(j);
             var shared = previous is null ? 0 : Shared(path, previous).Shared;
             for (; open > shared; open--)
             {
@@ -123,36 +149,56 @@ internal static class LeafTree
         }
         writer.WriteEndObject();
     }
+
+    /// <summary>Whether <paramref name="property"/> is one of the reserved fields taken from the sender's object.</summary>
+    private static bool Taken(JsonProperty property, string[]? consumed)
+    {
+        foreach (var name in consumed ?? [])
+        {
+            if (property.NameEquals(name))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 }
 
 /// <summary>
-/// An event's attributes as <see cref="LeafTree"/> leaves, with the JSON type of each: a bit per leaf marks the booleans,
-/// another the numbers added as longs (other numbers were ints, other values strings).
+/// An event's attributes as <see cref="LeafTree"/> leaves: the leaves of the sender's object, when there is one (<see cref="Sent"/>,
+/// less the reserved fields <see cref="Consumed"/> from it), then the <see cref="Made"/> leaves the parsers added, each with
+/// the JSON type it was added as (a bit per made leaf marks the booleans, another the numbers added as longs; other
+/// numbers were ints, other values strings).
 /// </summary>
-internal readonly record struct LeafAttributes(KeyValuePair<string, AttributeValue>[] Leaves, ulong Booleans, ulong Longs)
+internal readonly record struct LeafAttributes(
+    KeyValuePair<string, AttributeValue>[] Leaves, int Made, ulong Booleans, ulong Longs, JsonElement? Sent = null, string[]? Consumed = null)
 {
-    /// <summary>At most as many leaves as a mask has bits.</summary>
+    /// <summary>At most as many made leaves as a mask has bits.</summary>
     public const int MaxLeaves = 64;
 
-    /// <summary>The leaves of a draft, in order (none for null).</summary>
-    public static LeafAttributes From(List<(string Path, AttributeValue Value, LeafTree.Kind Kind)>? leaves)
+    /// <summary>The leaves of a draft, in order: the sender's (none for null), then the made ones.</summary>
+    public static LeafAttributes From(
+        List<(string Path, AttributeValue Value, LeafTree.Kind Kind)>? made, List<KeyValuePair<string, AttributeValue>>? sentLeaves = null, JsonElement? sent = null,
+        string[]? consumed = null)
     {
-        var array = new KeyValuePair<string, AttributeValue>[leaves?.Count ?? 0];
+        var offset = sentLeaves?.Count ?? 0;
+        var array = new KeyValuePair<string, AttributeValue>[offset + (made?.Count ?? 0)];
+        sentLeaves?.CopyTo(array, 0);
         ulong booleans = 0, longs = 0;
-        for (var i = 0; i < array.Length; i++)
+        for (var j = 0; j < array.Length - offset; j++)
         {
-            var (path, value, kind) = leaves![i];
-            array[i] = new(path, value);
-            booleans |= kind == LeafTree.Kind.Boolean ? 1UL << i : 0;
-            longs |= kind == LeafTree.Kind.Long ? 1UL << i : 0;
+            var (path, value, kind) = made![j];
+            array[offset + j] = new(path, value);
+            booleans |= kind == LeafTree.Kind.Boolean ? 1UL << j : 0;
+            longs |= kind == LeafTree.Kind.Long ? 1UL << j : 0;
         }
-        return new LeafAttributes(array, booleans, longs);
+        return new LeafAttributes(array, array.Length - offset, booleans, longs, sent, consumed);
     }
 
-    /// <summary>The JSON type leaf <paramref name="i"/> was added as.</summary>
-    public LeafTree.Kind KindOf(int i) =>
-        (Booleans >> i & 1) != 0 ? LeafTree.Kind.Boolean
-        : (Longs >> i & 1) != 0 ? LeafTree.Kind.Long
-        : Leaves[i].Value.Number is not null ? LeafTree.Kind.Int
+    /// <summary>The JSON type made leaf <paramref name="j"/> was added as.</summary>
+    public LeafTree.Kind KindOf(int j) =>
+        (Booleans >> j & 1) != 0 ? LeafTree.Kind.Boolean
+        : (Longs >> j & 1) != 0 ? LeafTree.Kind.Long
+        : Leaves[Leaves.Length - Made + j].Value.Number is not null ? LeafTree.Kind.Int
         : LeafTree.Kind.Text;
 }

@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 using Portal.Detection.Events;
 
@@ -24,9 +26,10 @@ internal sealed class IntakeDraft
     public List<string> Tags { get; } = [];
 
     /// <summary>
-    /// The attributes as a tree. Until something needs the tree (a sender's attributes, a parser's lookup, a path a leaf
-    /// cannot stand for), the parsers' attributes are kept as leaves instead (<see cref="TakeLeaves"/>); the first use of
-    /// this property builds the tree from them, the same tree their adds would have built, and the draft goes on with it.
+    /// The attributes as a tree. Until something needs the tree (a path a leaf cannot stand for, a parser's attribute in a
+    /// sender's object), the attributes are kept as leaves instead (<see cref="TakeLeaves"/>): the sender's object as parsed,
+    /// with its leaves (<see cref="ReadSent"/>), and the parsers' additions. The first use of this property builds the tree
+    /// from them, the same tree adopting the object and adding to it would have built, and the draft goes on with it.
     /// </summary>
     public JsonObject Attributes => _tree ??= LeafTree.Build(TakeLeavesHeld());
 
@@ -48,6 +51,16 @@ internal sealed class IntakeDraft
 
     [ThreadStatic]
     private static List<(string Path, AttributeValue Value, LeafTree.Kind Kind)>? t_spareLeaves;
+
+    /// <summary>
+    /// The sender's object, its leaves (less the reserved fields taken, once <see cref="KeepSent"/> has said which), the run
+    /// of leaves under each of its root keys, and its remaining root keys and those taken. The list of leaves is the
+    /// thread's, as <see cref="_leaves"/> is.
+    /// </summary>
+    private (JsonElement Object, List<KeyValuePair<string, AttributeValue>> Leaves, (string Key, int Start, int Count)[] Runs, string[] Roots, string[] Consumed)? _sent;
+
+    [ThreadStatic]
+    private static List<KeyValuePair<string, AttributeValue>>? t_spareSentLeaves;
 
     /// <summary>Objects made here for parsers' attributes: their keys are single path segments.</summary>
     private List<JsonObject>? _made;
@@ -74,6 +87,53 @@ internal sealed class IntakeDraft
     }
 
     /// <summary>
+    /// Reads the sender's object <paramref name="sent"/> as the attributes, while there are none yet, without making its
+    /// tree (<see cref="AttributePath.FlattenSent"/>): its root keys, each with its run of leaves; null, with the draft
+    /// unchanged, when a key of the object would be read otherwise by the tree. <see cref="KeepSent"/> follows.
+    /// </summary>
+    public (string Key, int Start, int Count)[]? ReadSent(JsonElement sent)
+    {
+        if (_leaves is { Count: > 0 } || _tree is { Count: > 0 } || _taken is not null || _sent is not null)
+        {
+            throw new InvalidOperationException("Only a draft without attributes can take a sender's object.");
+        }
+        var leaves = t_spareSentLeaves ?? new List<KeyValuePair<string, AttributeValue>>(32);
+        t_spareSentLeaves = null;
+        leaves.Clear();
+        if (AttributePath.FlattenSent(sent, leaves) is not { } runs)
+        {
+            t_spareSentLeaves = leaves;
+            return null;
+        }
+        _sent = (sent, leaves, runs, [], []);
+        return runs;
+    }
+
+    /// <summary>
+    /// Leaves out of the sender's object the root keys <paramref name="consumed"/> (the reserved fields taken from it), as
+    /// <see cref="ReservedFields.Extract"/> removes them from the object it adopts.
+    /// </summary>
+    public void KeepSent(List<string> consumed)
+    {
+        var (sent, leaves, runs, _, _) = _sent ?? throw new InvalidOperationException("No sender's object was read.");
+        var roots = new string[runs.Length - runs.Count(run => consumed.Contains(run.Key))];
+        var kept = roots.Length;
+        // From the last run, so that removing one leaves the earlier ones where they are.
+        for (var i = runs.Length - 1; i >= 0; i--)
+        {
+            if (consumed.Contains(runs[i].Key))
+            {
+                leaves.RemoveRange(runs[i].Start, runs[i].Count);
+            }
+            else
+            {
+                roots[--kept] = runs[i].Key;
+            }
+        }
+        _sent = (sent, leaves, runs, roots, [.. consumed]);
+    }
+
+    /// <summary>
     /// The attributes as leaves (the event's <see cref="LogEvent.Leaves"/>, in the tree's order) when no tree was needed;
     /// null when the draft holds a tree.
     /// </summary>
@@ -86,7 +146,12 @@ internal sealed class IntakeDraft
         {
             return taken;
         }
-        var leaves = LeafAttributes.From(_leaves);
+        var leaves = LeafAttributes.From(_leaves, _sent?.Leaves, _sent?.Object, _sent?.Consumed);
+        if (_sent?.Leaves is { } sentLeaves)
+        {
+            sentLeaves.Clear();
+            t_spareSentLeaves = sentLeaves.Capacity <= 4096 ? sentLeaves : null;
+        }
         if (_leaves is { } list)
         {
             list.Clear();
@@ -100,11 +165,33 @@ internal sealed class IntakeDraft
     /// <summary>
     /// The values at <paramref name="path"/>, read from the leaves while no tree exists (nothing is built), else from the tree.
     /// </summary>
-    public IEnumerable<AttributeValue> Values(string path) => _tree is not null
-        ? AttributePath.Values(_tree, path)
-        : _taken is { } taken
-            ? taken.Leaves.Where(leaf => leaf.Key == path).Select(leaf => leaf.Value)
-            : (_leaves ?? []).Where(leaf => leaf.Path == path).Select(leaf => leaf.Value);
+    /// <remarks>
+    /// Without a tree no key holds a dot (<see cref="AttributePath.FlattenSent"/>), so the tree's lookup finds exactly the
+    /// leaves of the path, in the tree's order: the sender's, then the made ones.
+    /// </remarks>
+    public IEnumerable<AttributeValue> Values(string path)
+    {
+        if (_tree is not null)
+        {
+            return AttributePath.Values(_tree, path);
+        }
+        var values = new List<AttributeValue>();
+        foreach (var (key, value) in _taken is { } taken ? taken.Leaves : (IEnumerable<KeyValuePair<string, AttributeValue>>?)_sent?.Leaves ?? [])
+        {
+            if (key == path)
+            {
+                values.Add(value);
+            }
+        }
+        foreach (var (key, value, _) in _taken is null ? _leaves ?? [] : [])
+        {
+            if (key == path)
+            {
+                values.Add(value);
+            }
+        }
+        return values;
+    }
 
     /// <summary>
     /// Sets the attribute at <paramref name="path"/> unless something is already there, or on the way: a sender's value
@@ -154,7 +241,7 @@ internal sealed class IntakeDraft
     /// </summary>
     private bool TryAddLeaf(string path, AttributeValue value, LeafTree.Kind kind)
     {
-        if (_tree is not null || _taken is not null || !LeafTree.IsPlain(path))
+        if (_tree is not null || _taken is not null || !LeafTree.IsPlain(path) || InSentObject(path))
         {
             _ = Attributes;
             return false;
@@ -248,6 +335,25 @@ internal sealed class IntakeDraft
         return !_dottedKey;
     }
 
+    /// <summary>Whether <paramref name="path"/> starts at one of the sender's root keys (where the tree decides what is added).</summary>
+    private bool InSentObject(string path)
+    {
+        if (_sent is not { Roots: var roots })
+        {
+            return false;
+        }
+        var dot = path.IndexOf('.');
+        var first = dot < 0 ? path.AsSpan() : path.AsSpan(0, dot);
+        foreach (var root in roots)
+        {
+            if (first.SequenceEqual(root))
+            {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /// <summary>Adds a string attribute, skipping null, empty and the log formats' "-" placeholder.</summary>
     public void AddText(string path, string? value)
     {
@@ -258,5 +364,29 @@ internal sealed class IntakeDraft
     }
 
     /// <summary>The first string leaf at <paramref name="path"/>, or null.</summary>
-    public string? Text(string path) => AttributePath.First(Attributes, path) is { Number: null } value ? value.Text : null;
+    public string? Text(string path) => (_tree is null ? FirstLeaf(path) : AttributePath.First(_tree, path)) is { Number: null } value ? value.Text : null;
+
+    /// <summary>The first leaf at <paramref name="path"/> while there is no tree (<see cref="Values"/>), found without gathering the rest.</summary>
+    private AttributeValue? FirstLeaf(string path)
+    {
+        var sent = _taken?.Leaves ?? (_sent is { Leaves: var list } ? CollectionsMarshal.AsSpan(list) : []);
+        foreach (var (key, value) in sent)
+        {
+            if (key == path)
+            {
+                return value;
+            }
+        }
+        if (_taken is null && _leaves is not null)
+        {
+            foreach (var (key, value, _) in CollectionsMarshal.AsSpan(_leaves))
+            {
+                if (key == path)
+                {
+                    return value;
+                }
+            }
+        }
+        return null;
+    }
 }

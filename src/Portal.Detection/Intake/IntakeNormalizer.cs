@@ -73,6 +73,24 @@ public static class IntakeNormalizer
             : null;
     }
 
+    /// <summary>
+    /// <see cref="NormalizeOwned"/> for the intake's parsed object <paramref name="item"/>, read without making its tree
+    /// (<see cref="ReservedFields.ExtractSent"/>): the event keeps the object as parsed and its leaves, and builds the tree
+    /// only if asked. Null when a key of the object would be read otherwise by the tree (<see cref="AttributePath.FlattenSent"/>):
+    /// the caller then normalises the general way.
+    /// </summary>
+    /// <exception cref="IntakeFieldException">A reserved field has a type that cannot be converted.</exception>
+    internal static LogEvent? NormalizeSent(JsonElement item, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? id)
+    {
+        var draft = new IntakeDraft();
+        if (draft.ReadSent(item) is not { } roots)
+        {
+            return null;
+        }
+        ReservedFields.ExtractSent(item, draft, roots);
+        return Finish(draft, raw: null, receivedAt, extraTags, recorded: false, threatIntel, id);
+    }
+
     /// <summary>Attributes that name a recorded event, in order of preference.</summary>
     private static readonly string[] RecordedIdFields = ["eventID", "uuid", "insertId", "_document_id", "id"];
 

@@ -283,6 +283,14 @@ public static class IntakePayload
                 }
                 return (textOnly, null);
             }
+            if (raw is null && item.Element is { } parsed && IntakeNormalizer.NormalizeSent(parsed, receivedAt, tags, threatIntel, id) is { } sent)
+            {
+                if (!sent.HasLeafSource)
+                {
+                    AttributePath.ReadAll(sent.Attributes);
+                }
+                return (sent, null);
+            }
             var normalized = IntakeNormalizer.NormalizeOwned(raw ?? Node(item), receivedAt, tags, threatIntel, id);
             // Every node is read once here: the indexer and the detectors then share a fully built tree.
             AttributePath.ReadAll(normalized.Attributes);

@@ -32,22 +32,7 @@ internal static class ReservedFields
     /// </summary>
     public static void Extract(JsonObject source, IntakeDraft draft, bool strict, bool owned = false)
     {
-        // At most seven names: a list beats a hash set, one small allocation per event.
-        var consumed = new List<string>(8);
-        if (strict)
-        {
-            draft.Message ??= TakeText(source, Message, consumed, strict);
-            draft.Tags.AddRange(IntakeFields.ReadTags(source[Tags], Tags));
-            consumed.Add(Tags);
-        }
-        draft.Source ??= TakeText(source, Source, consumed, strict);
-        draft.Service ??= TakeText(source, Service, consumed, strict);
-        draft.Host ??= TakeFirst(source, HostFields, consumed, strict, static (node, name, strict) => IntakeFields.ReadText(node, name, strict));
-        // The field that gave the status also stays an attribute as sent, as Datadog's status remapper can preserve its
-        // source: the log status is one of eight, the sent value ('success', 'warning') stays searchable as @status, @level...
-        draft.Status ??= TakeFirst(source, StatusFields, consumed: null, strict, static (node, name, strict) => ReadStatus(node, name, strict));
-        // An unparseable date stays an attribute: it may be data that merely shares the name.
-        draft.Timestamp ??= TakeFirst(source, TimestampFields, consumed, strict, static (node, _, _) => IntakeTimestamps.TryRead(node));
+        var consumed = ExtractReserved(source, draft, strict);
         if (owned && strict && draft.Attributes.Count == 0)
         {
             foreach (var name in consumed)
@@ -65,6 +50,60 @@ internal static class ReservedFields
                 draft.Attributes[key] = IntakeFields.Detach(value);
             }
         }
+    }
+
+    /// <summary>
+    /// What <see cref="Extract"/> does, strictly and owning the object, to the intake's parsed object <paramref name="item"/>
+    /// once the draft has read it (<see cref="IntakeDraft.ReadSent"/>, which gave its <paramref name="roots"/>), without making
+    /// its tree: the reserved fields are read from the few properties that hold them, and the draft keeps the object less
+    /// those fields (<see cref="IntakeDraft.KeepSent"/>).
+    /// </summary>
+    /// <exception cref="IntakeFieldException">A reserved field has a type that cannot be converted.</exception>
+    public static void ExtractSent(JsonElement item, IntakeDraft draft, (string Key, int Start, int Count)[] roots)
+    {
+        var reserved = new JsonObject();
+        // The flattening named each property already (its roots are the object's keys, in order): no name is decoded again.
+        var i = 0;
+        foreach (var property in item.EnumerateObject())
+        {
+            var name = roots[i++].Key;
+            if (Array.IndexOf(Names, name) >= 0)
+            {
+                reserved[name] = property.Value.ValueKind switch
+                {
+                    JsonValueKind.Object => JsonObject.Create(property.Value),
+                    JsonValueKind.Array => JsonArray.Create(property.Value),
+                    JsonValueKind.Null => null,
+                    _ => JsonValue.Create(property.Value),
+                };
+            }
+        }
+        draft.KeepSent(ExtractReserved(reserved, draft, strict: true));
+    }
+
+    /// <summary>Every name <see cref="ExtractReserved"/> reads.</summary>
+    private static readonly string[] Names = [Message, Tags, Source, Service, .. HostFields, .. StatusFields, .. TimestampFields];
+
+    /// <summary>The reserved fields of <paramref name="source"/> into the draft's unset fields: the names taken (to remove).</summary>
+    private static List<string> ExtractReserved(JsonObject source, IntakeDraft draft, bool strict)
+    {
+        // At most seven names: a list beats a hash set, one small allocation per event.
+        var consumed = new List<string>(8);
+        if (strict)
+        {
+            draft.Message ??= TakeText(source, Message, consumed, strict);
+            draft.Tags.AddRange(IntakeFields.ReadTags(source[Tags], Tags));
+            consumed.Add(Tags);
+        }
+        draft.Source ??= TakeText(source, Source, consumed, strict);
+        draft.Service ??= TakeText(source, Service, consumed, strict);
+        draft.Host ??= TakeFirst(source, HostFields, consumed, strict, static (node, name, strict) => IntakeFields.ReadText(node, name, strict));
+        // The field that gave the status also stays an attribute as sent, as Datadog's status remapper can preserve its
+        // source: the log status is one of eight, the sent value ('success', 'warning') stays searchable as @status, @level...
+        draft.Status ??= TakeFirst(source, StatusFields, consumed: null, strict, static (node, name, strict) => ReadStatus(node, name, strict));
+        // An unparseable date stays an attribute: it may be data that merely shares the name.
+        draft.Timestamp ??= TakeFirst(source, TimestampFields, consumed, strict, static (node, _, _) => IntakeTimestamps.TryRead(node));
+        return consumed;
     }
 
     /// <summary>

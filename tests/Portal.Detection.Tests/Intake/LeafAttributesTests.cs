@@ -103,15 +103,17 @@ public class LeafAttributesTests
     }
 
     [Fact]
-    public void Lookup_OnTheDraft_BuildsTheTreeAndLaterAddsGoThere()
+    public void Lookup_OnTheDraft_ReadsTheLeavesWithoutBuildingTheTree()
     {
         var draft = new IntakeDraft();
         draft.AddText("usr.name", "alice");
-
-        Assert.Equal("alice", draft.Text("usr.name"));
         draft.Add("usr.id", 7);
 
-        Assert.Null(draft.TakeLeaves());
+        Assert.Equal("alice", draft.Text("usr.name"));
+        Assert.Null(draft.Text("usr.id"));
+        Assert.Null(draft.Text("usr"));
+
+        Assert.NotNull(draft.TakeLeaves());
         Assert.Equal("""{"usr":{"name":"alice","id":7}}""", draft.Attributes.ToJsonString());
     }
 
