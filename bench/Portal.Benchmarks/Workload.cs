@@ -41,8 +41,24 @@ internal static class Workload
         }
     }
 
-    /// <summary>Normalised events of the workload, to be re-used by <see cref="Restamped"/>.</summary>
+    /// <summary>
+    /// Normalised events of the workload, to be re-used by <see cref="Restamped"/>, as the server's intake normalises them:
+    /// read from requests of 1,000 (<see cref="IntakePayload.Read(ReadOnlyMemory{byte}, DateTimeOffset, string?, bool, Portal.Detection.ThreatIntel.ThreatIndicatorSet?)"/>).
+    /// </summary>
     public static List<LogEvent> Normalized(int size)
+    {
+        var now = DateTimeOffset.UtcNow;
+        var events = new List<LogEvent>(size);
+        foreach (var chunk in Events(42, size).Chunk(1000))
+        {
+            var (read, error) = IntakePayload.Read(Encoding.UTF8.GetBytes(new JsonArray(chunk).ToJsonString()), now, null);
+            events.AddRange(read ?? throw new InvalidOperationException(error!.Detail));
+        }
+        return events;
+    }
+
+    /// <summary>The same events as <see cref="Normalized"/>, normalised as <c>vigil detect</c> normalises the records it reads (from their trees).</summary>
+    public static List<LogEvent> Recorded(int size)
     {
         var now = DateTimeOffset.UtcNow;
         return Events(42, size).Select(raw => IntakeNormalizer.Normalize(raw, now)).ToList();
