@@ -132,6 +132,26 @@ public class LeafAttributesTests
         Assert.Equal("root", matched.GetAttribute("usr.name").Single().Text);
     }
 
+    [Fact]
+    public void WithTime_SharesTheAttributesAsMadeButNotLeavesReadFromATree()
+    {
+        var line = IntakeNormalizer.Normalize(new JsonObject { ["ddsource"] = "sshd", ["message"] = "Invalid user a from 192.0.2.1 port 2" }, IntakeSamples.ReceivedAt);
+        var record = IntakeNormalizer.Normalize(new JsonObject { ["ddsource"] = "cloudtrail", ["eventName"] = "GetObject" }, IntakeSamples.ReceivedAt);
+        _ = record.Leaves;
+
+        var lineCopy = line.WithTime("copy-1", IntakeSamples.ReceivedAt.AddHours(1));
+        var recordCopy = record.WithTime("copy-2", IntakeSamples.ReceivedAt.AddHours(1));
+
+        Assert.True(lineCopy.HasLeafSource);
+        Assert.Same(line.Leaves, lineCopy.Leaves);
+        Assert.False(recordCopy.HasLeafSource);
+        Assert.Same(record.Attributes, recordCopy.Attributes);
+        Assert.NotSame(record.Leaves, recordCopy.Leaves);
+        Assert.Equal(record.Leaves, recordCopy.Leaves);
+        Assert.Equal(("copy-1", IntakeSamples.ReceivedAt.AddHours(1), line.Message, line.Source, line.Tags),
+            (lineCopy.Id, lineCopy.Timestamp, lineCopy.Message, lineCopy.Source, lineCopy.Tags));
+    }
+
     /// <summary>Every sshd line of the parser tests and every access line of the Apache sample, through the intake.</summary>
     [Theory]
     [MemberData(nameof(Lines))]
