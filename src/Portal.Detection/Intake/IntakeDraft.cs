@@ -216,13 +216,17 @@ internal sealed class IntakeDraft
     }
 
     /// <inheritdoc cref="Add(string, JsonNode?)"/>
+    /// <remarks>A leaf holds its number as a double: a long beyond 2^53, which a double cannot hold exactly, goes to the tree.</remarks>
     public void Add(string path, long value)
     {
-        if (!TryAddLeaf(path, new AttributeValue(AttributeValue.FormatNumber(value), value), LeafTree.Kind.Long))
+        if (value is > ExactInDouble or < -ExactInDouble || !TryAddLeaf(path, new AttributeValue(AttributeValue.FormatNumber(value), value), LeafTree.Kind.Long))
         {
             Add(path, JsonValue.Create(value));
         }
     }
+
+    /// <summary>The largest whole number every smaller one of which a double holds exactly.</summary>
+    private const long ExactInDouble = 1L << 53;
 
     /// <inheritdoc cref="Add(string, JsonNode?)"/>
     public void Add(string path, bool value)

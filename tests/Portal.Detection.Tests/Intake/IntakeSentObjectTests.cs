@@ -47,6 +47,22 @@ public class IntakeSentObjectTests
         Assert.True(sentWithoutTree > 500, $"{sentWithoutTree} of 4,000");
     }
 
+    /// <summary>Keys spelled two ways, objects of many keys (whose repeats a set finds), and paths too long to keep.</summary>
+    [Theory]
+    [InlineData("""{"ddsource":"cloudtrail","eventName":"a","a":1,"\u0061":2}""")]
+    [InlineData("""{"ddsource":"cloudtrail","eventName":"a","o":{"k\u00e9":1,"ké":2}}""")]
+    [InlineData("""{"k0":0,"k1":1,"k2":2,"k3":3,"k4":4,"k5":5,"k6":6,"k7":7,"k8":8,"k9":9,"k10":10,"k11":11,"k12":12,"k13":13,"k14":14,"k15":15,"k16":16,"k7":17}""")]
+    [InlineData("""{"o":{"k0":0,"k1":1,"k2":2,"k3":3,"k4":4,"k5":5,"k6":6,"k7":7,"k8":8,"k9":9,"k10":10,"k11":11,"k12":12,"k13":13,"k14":14,"k15":15,"k16":16,"k17":17}}""")]
+    [InlineData("""{"o":{"k0":0,"k1":1,"k2":2,"k3":3,"k4":4,"k5":5,"k6":6,"k7":7,"k8":8,"k9":9,"k10":10,"k11":11,"k12":12,"k13":13,"k14":14,"k15":15,"k16":16,"k0":17}}""")]
+    public void Read_OddKeys_AreTheEventsTheTreeGives(string json) => AssertSame(json);
+
+    [Fact]
+    public void Read_PathTooLongToKeep_IsTheEventTheTreeGives()
+    {
+        var key = new string('k', 200);
+        AssertSame("{\"ddsource\":\"cloudtrail\",\"eventName\":\"a\",\"" + key + "\":{\"" + key + "\":{\"x\":1,\"y\":[1,\"2\",null]}}}");
+    }
+
     /// <summary>The intake's event from <paramref name="json"/> against the general way's; null when both refuse it.</summary>
     private static LogEvent? AssertSame(string json)
     {

@@ -43,7 +43,8 @@ public class LeafAttributesTests
                         treeDraft.Add(path, small);
                         break;
                     case 2:
-                        var large = random.NextInt64(-5, 1L << 40);
+                        // Beyond 2^53 too, which a leaf's double cannot hold exactly.
+                        var large = random.Next(4) == 0 ? long.MaxValue - random.Next(1000) : random.NextInt64(-5, 1L << 40);
                         value = JsonValue.Create(large);
                         leafDraft.Add(path, large);
                         treeDraft.Add(path, large);
@@ -61,9 +62,16 @@ public class LeafAttributesTests
                 }
             }
 
-            var leaves = Assert.IsType<LeafAttributes>(leafDraft.TakeLeaves());
             Assert.Equal(expected.ToJsonString(), treeDraft.Attributes.ToJsonString());
-            AssertSameAttributes(expected, Event(leaves));
+            if (leafDraft.TakeLeaves() is { } leaves)
+            {
+                AssertSameAttributes(expected, Event(leaves));
+            }
+            else
+            {
+                // A long a double cannot hold sent the draft to the tree (added, or refused where the tree refuses it).
+                Assert.Equal(expected.ToJsonString(), leafDraft.Attributes.ToJsonString());
+            }
         }
     }
 
@@ -166,7 +174,6 @@ public class LeafAttributesTests
         draft.Adopt([]);
         (source == "sshd" ? (Action<IntakeDraft>)SshdParser.Parse : AccessLogParser.Parse)(draft);
 
-        Assert.True(e.HasLeafSource);
         AssertSameAttributes(draft.Attributes, e);
     }
 
@@ -185,6 +192,8 @@ public class LeafAttributesTests
         data.Add("nginx", """203.0.113.5 - bob [03/Dec/2026:10:00:00 +0100] "GET /caf%C3%A9?q=\"x\"&é=1 HTTP/2.0" 404 - "https://ex.test/<p>" "Mozilla \"quoted\" ü 漢字 \\ end" """);
         data.Add("nginx", """proxy.example - - [03/Dec/2026:10:00:00 +0000] "POST http://upstream.test:8080/api/v1?k=v HTTP/1.1" 502 0 "-" "-" """);
         data.Add("nginx", """203.0.113.5 - - [03/Dec/2026:10:00:00 +0000] "\x16\x03\x01" 400 150 "-" "-" """);
+        // A byte count a double cannot hold exactly.
+        data.Add("nginx", """203.0.113.5 - - [03/Dec/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 9007199254740993 "-" "-" """);
         return data;
     }
 
