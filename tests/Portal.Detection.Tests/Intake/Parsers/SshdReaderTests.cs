@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using Portal.Detection.Events;
 using Portal.Detection.Intake;
 using Portal.Detection.Intake.Parsers;
 
@@ -32,29 +33,13 @@ public class SshdReaderTests
     [Fact]
     public void Parse_RealShapedLinesAndTheirMutations_GiveWhatThePatternsGive()
     {
-        var random = new Random(31877);
         string[] pieces = [" ", "  ", "\t", "\u00a0", "\n", "a", "Z", "1", "\u0663", ":", "[", "]", "-", ".", "\"",
             " from ", " port ", "invalid user ", "sshd", " ssh2", ": ", "Failed ", "Accepted ", "Invalid user ", " for ", "T", "2026-03-03T"];
         var cases = 0;
-        foreach (var line in Lines)
+        foreach (var line in LineMutations.Of(Lines, 2_500, pieces, seed: 31877))
         {
             AssertSame(line);
-            for (var i = 0; i < 2_500; i++)
-            {
-                var mutated = line;
-                for (var edits = random.Next(1, 4); edits > 0; edits--)
-                {
-                    var at = random.Next(mutated.Length + 1);
-                    mutated = random.Next(3) switch
-                    {
-                        0 when mutated.Length > 0 => mutated.Remove(Math.Min(at, mutated.Length - 1), 1),
-                        1 when at < mutated.Length => mutated[..at] + pieces[random.Next(pieces.Length)] + mutated[(at + 1)..],
-                        _ => mutated.Insert(at, pieces[random.Next(pieces.Length)]),
-                    };
-                }
-                AssertSame(mutated);
-                cases++;
-            }
+            cases++;
         }
         Assert.True(cases > 30_000);
     }
@@ -68,6 +53,12 @@ public class SshdReaderTests
         var expected = new IntakeDraft { Message = line };
         expected.Adopt([]);
         ByPatterns(expected, line);
+
+        // The same line into a draft without a tree: its leaves stand for the same attributes.
+        var asLeaves = new IntakeDraft { Message = line };
+        SshdParser.Parse(asLeaves);
+        var fromLeaves = asLeaves.TakeLeaves() is { } leaves ? LeafTree.Build(leaves) : asLeaves.Attributes;
+        Assert.Equal(parsed.Attributes.ToJsonString(), fromLeaves.ToJsonString());
 
         Assert.True(expected.Attributes.ToJsonString() == parsed.Attributes.ToJsonString() && expected.Host == parsed.Host,
             $"Line {System.Text.Json.JsonSerializer.Serialize(line)}: the patterns give {expected.Attributes.ToJsonString()} (host {expected.Host}), the parser {parsed.Attributes.ToJsonString()} (host {parsed.Host}).");
