@@ -54,7 +54,8 @@ public static class IntakePayload
             return events;
         }
         var tags = IntakeFields.SplitTags(batch.Tags).ToList();
-        var (items, error) = batch.Lines ? SplitLines(batch.Body, limit: int.MaxValue) : SplitDocument(batch.Body);
+        var (items, error, document) = batch.Lines ? Lined(SplitLines(batch.Body, limit: int.MaxValue)) : SplitDocument(batch.Body);
+        using var owner = document;
         if ((error ?? SurrogateFault(batch.Body.Span, batch.Lines)) is { } unreadable)
         {
             return [Kept(batch.Body.Span, unreadable.Detail, batch, tags, 0)];
@@ -108,7 +109,8 @@ public static class IntakePayload
         {
             return Fail(400, "Malformed payload", "The payload is not valid UTF-8.");
         }
-        var (items, error) = lines ? SplitLines(body, MaxEvents) : SplitDocument(body);
+        var (items, error, document) = lines ? Lined(SplitLines(body, MaxEvents)) : SplitDocument(body);
+        using var owner = document;
         if ((error ?? CountFault(items!.Count, lines) ?? SurrogateFault(body.Span, lines)) is { } fault)
         {
             return (null, fault);
@@ -250,13 +252,22 @@ public static class IntakePayload
 
     /// <summary>One event as the intake refuses it or normalises it: its node, where it is (<c>$[3]</c>, <c>line 4</c>) and its bytes.</summary>
     /// <remarks>
-    /// A document's objects come as their parsed JSON (<paramref name="Element"/>), made into a node only when the
-    /// text-only path (<see cref="IntakeNormalizer.NormalizeTextOnly"/>) does not apply.
+    /// A document's objects come as their parsed JSON (<paramref name="Element"/>), borrowed from the request's document
+    /// while it is read: an event that keeps its object (its tree, or the object itself) keeps a copy of its own bytes, so
+    /// that an event kept for long (a detection sample) holds a few hundred bytes, not its whole request; one whose fields
+    /// are all read out as text (<see cref="IntakeNormalizer.NormalizeTextOnly"/>) needs none.
     /// </remarks>
-    private readonly record struct Item(JsonNode? Node, string At, Range Bytes, long Line, JsonElement? Element = null);
+    private readonly record struct Item(JsonNode? Node, string? AtText, Range Bytes, long Line, JsonElement? Element = null, int Index = 0)
+    {
+        /// <summary>Where the event is, for messages: <c>$[3]</c>, <c>$</c>, <c>line 4</c> (made only when needed).</summary>
+        public string At => AtText ?? $"$[{Index}]";
+    }
 
-    /// <summary>The item's object as a node, made from its parsed JSON when it came as that.</summary>
-    private static JsonObject Node(Item item) => item.Node as JsonObject ?? JsonObject.Create(item.Element!.Value)!;
+    /// <summary>The item's object as a node, made from a copy of its parsed JSON when it came as that.</summary>
+    private static JsonObject Node(Item item) => item.Node as JsonObject ?? JsonObject.Create(item.Element!.Value.Clone())!;
+
+    /// <summary><see cref="SplitLines"/>'s items, which own their nodes: no document to dispose.</summary>
+    private static (List<Item>?, IntakeError?, JsonDocument?) Lined((List<Item>? Items, IntakeError? Error) split) => (split.Items, split.Error, null);
 
     private static (LogEvent? Event, IntakeError? Error) NormalizeItem(Item item, ReadOnlySpan<byte> body, bool lines, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? id)
     {
@@ -283,7 +294,7 @@ public static class IntakePayload
                 }
                 return (textOnly, null);
             }
-            if (raw is null && item.Element is { } parsed && IntakeNormalizer.NormalizeSent(parsed, receivedAt, tags, threatIntel, id) is { } sent)
+            if (raw is null && item.Element is { } parsed && IntakeNormalizer.NormalizeSent(parsed.Clone(), receivedAt, tags, threatIntel, id) is { } sent)
             {
                 if (!sent.HasLeafSource)
                 {
@@ -317,10 +328,10 @@ public static class IntakePayload
     }
 
     /// <summary>
-    /// One JSON document: an object (<c>$</c>) or an array of them (<c>$[i]</c>). Each event gets a copy of its own bytes,
-    /// so that an event kept for long (a detection sample) holds a few hundred bytes, not its whole request.
+    /// One JSON document: an object (<c>$</c>) or an array of them (<c>$[i]</c>), as items that borrow their objects from
+    /// the document (<see cref="Item"/>), which the caller disposes once they are read.
     /// </summary>
-    private static (List<Item>?, IntakeError?) SplitDocument(ReadOnlyMemory<byte> body)
+    private static (List<Item>?, IntakeError?, JsonDocument?) SplitDocument(ReadOnlyMemory<byte> body)
     {
         JsonDocument document;
         try
@@ -329,25 +340,23 @@ public static class IntakePayload
         }
         catch (JsonException e)
         {
-            return (null, SyntaxFault(e, lineNumber: null));
+            return (null, SyntaxFault(e, lineNumber: null), null);
         }
-        using (document)
+        var root = document.RootElement;
+        switch (root.ValueKind)
         {
-            var root = document.RootElement;
-            switch (root.ValueKind)
-            {
-                case JsonValueKind.Array:
-                    var items = new List<Item>(root.GetArrayLength());
-                    foreach (var item in root.EnumerateArray())
-                    {
-                        items.Add(new Item(null, $"$[{items.Count}]", Range.All, 0, item.ValueKind == JsonValueKind.Object ? item.Clone() : null));
-                    }
-                    return (items, null);
-                case JsonValueKind.Object:
-                    return ([new Item(null, "$", Range.All, 0, root.Clone())], null);
-                default:
-                    return (null, NotEvents);
-            }
+            case JsonValueKind.Array:
+                var items = new List<Item>(root.GetArrayLength());
+                foreach (var item in root.EnumerateArray())
+                {
+                    items.Add(new Item(null, null, Range.All, 0, item.ValueKind == JsonValueKind.Object ? item : null, items.Count));
+                }
+                return (items, null, document);
+            case JsonValueKind.Object:
+                return ([new Item(null, "$", Range.All, 0, root)], null, document);
+            default:
+                document.Dispose();
+                return (null, NotEvents, null);
         }
     }
 
