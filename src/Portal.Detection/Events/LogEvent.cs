@@ -37,8 +37,9 @@ public sealed class LogEvent
 
     /// <summary>Every other attribute, nested as sent or as parsed.</summary>
     /// <remarks>
-    /// An event made from leaves alone (<see cref="LeafSource"/>: a parsed line whose sender stated no attributes) builds
-    /// this tree on first use; indexing, detection and the stored form read the leaves instead and never need it.
+    /// An event the intake made from leaves (<see cref="LeafSource"/>: the parsers' attributes, and the sender's object as
+    /// parsed) builds this tree on first use; indexing, detection and the stored form read the leaves and the object instead
+    /// and never need it.
     /// </remarks>
     [JsonIgnore]
     public JsonObject Attributes
