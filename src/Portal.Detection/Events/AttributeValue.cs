@@ -24,22 +24,23 @@ public readonly record struct AttributeValue(string Text, double? Number)
         // former order of calls (a DateTimeOffset value's ToString would be quoted JSON).
         var type = value.GetType();
         var kind = value.GetValueKind();
+        if (type == ParsedValue)
+        {
+            // Parsed JSON holds a JsonElement: read as the element is (one generic call), a string without it.
+            return kind == JsonValueKind.String ? new AttributeValue(value.ToString(), null) : From(value.GetValue<JsonElement>());
+        }
         switch (kind)
         {
             case JsonValueKind.String:
-                return new AttributeValue(type == BuiltString || type == ParsedValue ? value.ToString() : value.GetValue<string>(), null);
+                return new AttributeValue(type == BuiltString ? value.ToString() : value.GetValue<string>(), null);
             case JsonValueKind.Number:
-                // Parsed JSON holds a JsonElement (read without writing it out again), built nodes an int, long or double.
-                if (type == ParsedValue && value.GetValue<JsonElement>().TryGetDouble(out var parsed) && double.IsFinite(parsed))
-                {
-                    return new AttributeValue(FormatNumber(parsed), parsed);
-                }
+                // Built nodes hold an int, a long, a double or whatever else was given.
                 if (type == BuiltInt)
                 {
                     var small = value.GetValue<int>();
                     return new AttributeValue(FormatNumber(small), small);
                 }
-                if (type == BuiltLong || type == ParsedValue)
+                if (type == BuiltLong)
                 {
                     if (value.TryGetValue<long>(out var whole))
                     {
@@ -58,17 +59,9 @@ public readonly record struct AttributeValue(string Text, double? Number)
                 {
                     return new AttributeValue(FormatNumber(number32), number32);
                 }
-                // Anything else (doubles, decimals, numbers too large for a double): the JSON text serves all.
-                var json = value.ToJsonString();
-                var number = double.Parse(json, NumberStyles.Float, CultureInfo.InvariantCulture);
-                // 1e400 overflows to infinity: keep it as the text it was sent as, not as a number.
-                return double.IsFinite(number) ? new AttributeValue(FormatNumber(number), number) : new AttributeValue(json, null);
-            case JsonValueKind.True:
-                return new AttributeValue("true", null);
-            case JsonValueKind.False:
-                return new AttributeValue("false", null);
+                return FromNumberText(value.ToJsonString());
             default:
-                return null;
+                return Literal(kind);
         }
     }
 
@@ -91,16 +84,29 @@ public readonly record struct AttributeValue(string Text, double? Number)
                 {
                     return new AttributeValue(FormatNumber(whole), whole);
                 }
-                // A number beyond a double: the node's own reading of its text (rare enough for the node's cost).
-                return From(JsonValue.Create(element));
-            case JsonValueKind.True:
-                return new AttributeValue("true", null);
-            case JsonValueKind.False:
-                return new AttributeValue("false", null);
+                return FromNumberText(element.GetRawText());
             default:
-                return null;
+                return Literal(element.ValueKind);
         }
     }
+
+    /// <summary>
+    /// A number no exact reading took (doubles, decimals, numbers too large for a double), from its JSON text, which serves
+    /// all: 1e400 overflows to infinity and is kept as the text it was sent as, not as a number.
+    /// </summary>
+    private static AttributeValue FromNumberText(string json)
+    {
+        var number = double.Parse(json, NumberStyles.Float, CultureInfo.InvariantCulture);
+        return double.IsFinite(number) ? new AttributeValue(FormatNumber(number), number) : new AttributeValue(json, null);
+    }
+
+    /// <summary>The leaf of a literal: <c>true</c> and <c>false</c> as text; none for null (or an object or array).</summary>
+    private static AttributeValue? Literal(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.True => new AttributeValue("true", null),
+        JsonValueKind.False => new AttributeValue("false", null),
+        _ => null,
+    };
 
     /// <summary>
     /// The value on the range axis: the number itself, or epoch milliseconds for an ISO 8601 date text.
