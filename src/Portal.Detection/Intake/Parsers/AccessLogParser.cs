@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.RegularExpressions;
+using static Portal.Detection.Intake.Parsers.LineText;
 
 namespace Portal.Detection.Intake.Parsers;
 
@@ -184,19 +185,7 @@ internal static partial class AccessLogParser
         return at;
     }
 
-    private static bool Is(string line, int at, char c) => at < line.Length && line[at] == c;
-
     private static bool AsciiDigit(string line, int at) => at < line.Length && char.IsAsciiDigit(line[at]);
-
-    /// <summary>The end of the run of <c>\S</c> (anything but Unicode white space) from <paramref name="at"/>.</summary>
-    private static int NonSpaces(string line, int at)
-    {
-        while (at < line.Length && !char.IsWhiteSpace(line[at]))
-        {
-            at++;
-        }
-        return at;
-    }
 
     private static readonly string[] Months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using static Portal.Detection.Intake.Parsers.LineText;
 
 namespace Portal.Detection.Intake.Parsers;
 
@@ -281,24 +282,12 @@ internal static partial class SshdParser
         return null;
     }
 
-    private static bool Is(string line, int at, char c) => at < line.Length && line[at] == c;
-
     private static bool Digits(string line, int at, int count) => Run(line, at, char.IsDigit) - at >= count;
 
     /// <summary>The end of the run of characters from <paramref name="at"/> that <paramref name="holds"/> accepts.</summary>
     private static int Run(string line, int at, Func<char, bool> holds)
     {
         while (at < line.Length && holds(line[at]))
-        {
-            at++;
-        }
-        return at;
-    }
-
-    /// <summary>The end of the run of <c>\S</c> (anything but Unicode white space, as the patterns read it) from <paramref name="at"/>.</summary>
-    private static int NonSpaces(string line, int at)
-    {
-        while (at < line.Length && !char.IsWhiteSpace(line[at]))
         {
             at++;
         }
