@@ -13,9 +13,9 @@ namespace Portal.Benchmarks;
 /// 1,000 rules over 1 M events on one core, as <c>vigil detect</c> and the real-time stage run them: the out-of-the-box
 /// rules and the Sigma rules that convert (read from <c>VIGIL_SIGMA_DIR</c>, default <c>../shared/data/sigma</c>),
 /// repeated with varied thresholds up to 1,000, through one <see cref="StreamingDetector"/>. Events are normalised
-/// before the clock starts: the figure is detection alone, over events as <c>vigil detect</c> normalises them (a parsed
-/// line carries the leaves its parser made; a record's attribute tree is flattened by detection itself); a second figure (<c>_indexed</c>) times the same over events as indexing hands them to the
-/// server's detection, with the leaves their documents were built from. The baseline is the naive design, every (compiled) query of
+/// before the clock starts: the figure is detection alone, over events as <c>vigil detect</c> reads them from a file (each
+/// with its leaves, which detection lists when it first looks); a second figure (<c>_indexed</c>) times the same over events
+/// as indexing hands them to the server's detection, their leaves listed already for the documents built from them. The baseline is the naive design, every (compiled) query of
 /// every rule tested against every event, timed over a slice of the events and scaled to the whole.
 /// </summary>
 internal static partial class DetectBenchmark
@@ -31,7 +31,7 @@ internal static partial class DetectBenchmark
         var compiled = Enumerable.Range(0, RuleCount).Select(i => Variant(rules[i % rules.Count], i / rules.Count, i)).ToList();
 
         // The same events two ways: as the server's intake normalises a request's bytes (each event with its leaves), and
-        // as `vigil detect` normalises the records it reads (a record's attribute tree, flattened by detection).
+        // as `vigil detect` reads them from a file (each with its leaves, listed by detection).
         var pool = Workload.Normalized(50_000);
         var recorded = Workload.Recorded(50_000);
         var start = new DateTimeOffset(2026, 3, 3, 0, 0, 0, TimeSpan.Zero);
@@ -47,9 +47,8 @@ internal static partial class DetectBenchmark
         _ = Detect(compiled, recorded, Math.Min(eventCount, 300_000), TimeOf, asIndexed: false);
         _ = Detect(compiled, pool, Math.Min(eventCount, 300_000), TimeOf, asIndexed: true);
         // Events as the server's detection receives them: indexed, so each carries the leaves its Lucene document was built
-        // from (JournaledEventIndex shows the observer a batch once it is indexed). Then the headline, as `vigil detect`,
-        // rule tests and backtests run: detection flattens each record's attribute tree itself (parsed lines come with the
-        // leaves their parsers made).
+        // from (JournaledEventIndex shows the observer a batch once it is indexed). Then the headline, as `vigil detect`
+        // runs: detection lists each event's leaves itself when it first looks.
         var indexed = Detect(compiled, pool, eventCount, TimeOf, asIndexed: true);
         var flattening = Detect(compiled, recorded, eventCount, TimeOf, asIndexed: false);
 
@@ -70,7 +69,7 @@ internal static partial class DetectBenchmark
 
         // Where the time goes: preparing fresh copies of events for matching (their leaves, and one lookup: a scan of a
         // small event's leaves, the index by path of a larger one's).
-        // Events never matched before, as every event of a real stream is (the pool's attribute trees are warm by now).
+        // Events never matched before, as every event of a real stream is (the pool's leaves are listed by now).
         var fresh = Workload.Restamped(Workload.Recorded(slice), 0, slice, TimeOf);
         var bytesBefore = GC.GetAllocatedBytesForCurrentThread();
         clock.Restart();

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json.Nodes;
 using Portal.Detection.Events;
+using Portal.Detection.Files;
 using Portal.Detection.Intake;
 using Portal.Search;
 using Portal.Search.Journal;
@@ -57,11 +58,12 @@ internal static class Workload
         return events;
     }
 
-    /// <summary>The same events as <see cref="Normalized"/>, normalised as <c>vigil detect</c> normalises the records it reads (from their trees).</summary>
+    /// <summary>The same events as <see cref="Normalized"/>, read as <c>vigil detect</c> reads a file holding them as a JSON array (<see cref="LogFiles"/>).</summary>
     public static List<LogEvent> Recorded(int size)
     {
-        var now = DateTimeOffset.UtcNow;
-        return Events(42, size).Select(raw => IntakeNormalizer.Normalize(raw, now)).ToList();
+        var errors = new List<FileError>();
+        var events = LogFiles.Read("workload.json", new JsonArray(Events(42, size).ToArray()).ToJsonString(), source: null, DateTime.UtcNow.Year, errors);
+        return errors.Count == 0 ? events : throw new InvalidOperationException(errors[0].ToString());
     }
 
     /// <summary>

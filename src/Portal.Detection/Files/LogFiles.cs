@@ -23,61 +23,60 @@ public static partial class LogFiles
     /// none (raw lines are guessed per line without it). Lines that cannot be read go to <paramref name="errors"/>.
     /// <paramref name="year"/> completes syslog timestamps, which have none.
     /// </summary>
-    public static List<LogEvent> Read(string path, string? source, int year, List<FileError> errors)
+    public static List<LogEvent> Read(string path, string? source, int year, List<FileError> errors) =>
+        Read(path, File.ReadAllText(path), source, year, errors);
+
+    /// <summary><see cref="Read(string, string?, int, List{FileError})"/> for the <paramref name="text"/> of the file <paramref name="path"/>.</summary>
+    public static List<LogEvent> Read(string path, string text, string? source, int year, List<FileError> errors)
     {
-        var text = File.ReadAllText(path);
         var first = text.AsSpan().TrimStart();
         if (source != "json" && source is not null && source != "cloudtrail" && (first.Length == 0 || first[0] is not ('{' or '[')))
         {
             return ReadLines(path, text, source, year, errors);
         }
-        if (first.Length > 0 && first[0] == '[' || first.Length > 0 && first[0] == '{' && TryParseWhole(text) is not null)
+        if (first.Length > 0 && first[0] is '[' or '{')
         {
-            var root = TryParseWhole(text);
-            if (root is null)
+            using var whole = TryParseWhole(text);
+            if (whole is not null)
+            {
+                return ReadRecords(path, whole.RootElement, source);
+            }
+            if (first[0] == '[')
             {
                 errors.Add(new FileError(path, 0, "invalid JSON"));
                 return [];
             }
-            var records = root is JsonObject { } o && o["Records"] is JsonArray cloudTrail ? cloudTrail
-                : root as JsonArray ?? [root];
-            var defaultSource = source ?? (root is JsonObject { } withRecords && withRecords.ContainsKey("Records") ? "cloudtrail" : null);
-            var events = new List<LogEvent>();
-            for (var i = 0; i < records.Count; i++)
-            {
-                if (records[i] is JsonObject record)
-                {
-                    JsonObject copy;
-                    try
-                    {
-                        copy = record.DeepClone().AsObject();
-                    }
-                    catch (ArgumentException e)
-                    {
-                        errors.Add(new FileError(path, 0, $"record {i}: {e.Message}"));
-                        continue;
-                    }
-                    Add(events, copy, defaultSource, path, 0, errors, $"record {i}");
-                }
-                else
-                {
-                    errors.Add(new FileError(path, 0, $"record {i}: expected a JSON object"));
-                }
-            }
-            return events;
-        }
-        if (first.Length > 0 && first[0] == '{')
-        {
             return ReadNdjson(path, text, source, errors);
         }
         return ReadLines(path, text, source, year, errors);
+
+        List<LogEvent> ReadRecords(string path, JsonElement root, string? source)
+        {
+            var cloudTrail = default(JsonElement);
+            var withRecords = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("Records", out cloudTrail);
+            var defaultSource = source ?? (withRecords ? "cloudtrail" : null);
+            var events = new List<LogEvent>();
+            if (root.ValueKind == JsonValueKind.Array || withRecords && cloudTrail.ValueKind == JsonValueKind.Array)
+            {
+                var i = 0;
+                foreach (var record in (root.ValueKind == JsonValueKind.Array ? root : cloudTrail).EnumerateArray())
+                {
+                    AddRecord(events, record, defaultSource, path, 0, errors, $"record {i++}");
+                }
+            }
+            else
+            {
+                AddRecord(events, root, defaultSource, path, 0, errors, "record 0");
+            }
+            return events;
+        }
     }
 
-    private static JsonNode? TryParseWhole(string text)
+    private static JsonDocument? TryParseWhole(string text)
     {
         try
         {
-            return JsonNode.Parse(text, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true });
+            return JsonDocument.Parse(text, new JsonDocumentOptions { AllowTrailingCommas = true });
         }
         catch (JsonException)
         {
@@ -96,35 +95,66 @@ public static partial class LogFiles
             {
                 continue;
             }
-            JsonObject? record;
+            JsonDocument record;
             try
             {
-                record = JsonNode.Parse(line) as JsonObject;
+                record = JsonDocument.Parse(line);
             }
             catch (JsonException e)
             {
                 errors.Add(new FileError(path, lineNumber, $"invalid JSON at byte {e.BytePositionInLine + 1}"));
                 continue;
             }
-            if (record is null)
+            using (record)
             {
-                errors.Add(new FileError(path, lineNumber, "expected a JSON object"));
-                continue;
+                var detected = record.RootElement.ValueKind == JsonValueKind.Object
+                    && record.RootElement.TryGetProperty("eventVersion", out _) && record.RootElement.TryGetProperty("eventSource", out _)
+                    ? "cloudtrail" : null;
+                AddRecord(events, record.RootElement, source ?? detected, path, lineNumber, errors, null);
             }
-            string? detected;
-            try
-            {
-                detected = record.ContainsKey("eventVersion") && record.ContainsKey("eventSource") ? "cloudtrail" : null;
-            }
-            catch (ArgumentException e)
-            {
-                // A key duplicated in the object only fails when the object is first read.
-                errors.Add(new FileError(path, lineNumber, e.Message));
-                continue;
-            }
-            Add(events, record, source ?? detected, path, lineNumber, errors, null);
         }
         return events;
+    }
+
+    /// <summary>
+    /// Adds the event of one parsed record (borrowed: the event keeps a copy), read without making its tree as the intake
+    /// reads a sender's object; a record whose keys the tree would read otherwise (a key repeated, dotted or empty) the
+    /// general way, from its tree.
+    /// </summary>
+    private static void AddRecord(List<LogEvent> events, JsonElement record, string? source, string path, int line, List<FileError> errors, string? what)
+    {
+        if (record.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add(new FileError(path, line, what is null ? "expected a JSON object" : $"{what}: expected a JSON object"));
+            return;
+        }
+        var copy = record.Clone();
+        try
+        {
+            if (IntakeNormalizer.NormalizeRecorded(copy, DateTimeOffset.UnixEpoch, source is "json" ? null : source) is { } read)
+            {
+                events.Add(read);
+                return;
+            }
+        }
+        catch (Exception e) when (e is IntakeFieldException or ArgumentException or InvalidOperationException or FormatException)
+        {
+            errors.Add(new FileError(path, line, what is null ? e.Message : $"{what}: {e.Message}"));
+            return;
+        }
+        JsonObject tree;
+        try
+        {
+            // A key repeated in the object only fails when the object is first read.
+            tree = JsonObject.Create(copy)!;
+            _ = tree.Count;
+        }
+        catch (ArgumentException e)
+        {
+            errors.Add(new FileError(path, line, what is null ? e.Message : $"{what}: {e.Message}"));
+            return;
+        }
+        Add(events, tree, source, path, line, errors, what);
     }
 
     private static List<LogEvent> ReadLines(string path, string text, string? source, int year, List<FileError> errors)
@@ -157,7 +187,10 @@ public static partial class LogFiles
         }
         try
         {
-            events.Add(IntakeNormalizer.NormalizeRecorded(record, DateTimeOffset.UnixEpoch));
+            var read = IntakeNormalizer.NormalizeRecorded(record, DateTimeOffset.UnixEpoch);
+            // Every node is read here, so that a key repeated deep in the record is refused with its line, not met by detection.
+            AttributePath.ReadAll(read.Attributes);
+            events.Add(read);
         }
         catch (Exception e) when (e is IntakeFieldException or ArgumentException or InvalidOperationException or FormatException)
         {

@@ -69,7 +69,7 @@ public static class IntakeNormalizer
     {
         var draft = new IntakeDraft();
         return ReservedFields.TryExtractTextOnly(item, draft)
-            ? Finish(draft, raw: null, receivedAt, extraTags, recorded: false, threatIntel, id)
+            ? Finish(draft, recordedId: null, receivedAt, extraTags, recorded: false, threatIntel, id)
             : null;
     }
 
@@ -88,7 +88,29 @@ public static class IntakeNormalizer
             return null;
         }
         ReservedFields.ExtractSent(item, draft, roots);
-        return Finish(draft, raw: null, receivedAt, extraTags, recorded: false, threatIntel, id);
+        return Finish(draft, recordedId: null, receivedAt, extraTags, recorded: false, threatIntel, id);
+    }
+
+    /// <summary>
+    /// <see cref="NormalizeRecorded(JsonObject, DateTimeOffset, string?)"/> for a record read as parsed JSON (<c>vigil detect</c>'s files), without making its
+    /// tree, as the intake reads a sender's object (<see cref="NormalizeSent"/>): the event keeps <paramref name="record"/>
+    /// (which must outlive it) and its leaves. <paramref name="sourceWhenMissing"/> is the <c>ddsource</c> of a record that
+    /// has none. Null when a key of the record would be read otherwise by the tree: the caller then normalises its tree.
+    /// </summary>
+    /// <exception cref="IntakeFieldException">A reserved field has a type that cannot be converted.</exception>
+    internal static LogEvent? NormalizeRecorded(JsonElement record, DateTimeOffset timeWhenMissing, string? sourceWhenMissing)
+    {
+        var draft = new IntakeDraft();
+        if (draft.ReadSent(record) is not { } roots)
+        {
+            return null;
+        }
+        ReservedFields.ExtractSent(record, draft, roots);
+        if (sourceWhenMissing is not null && !record.TryGetProperty(ReservedFields.Source, out _))
+        {
+            draft.Source = sourceWhenMissing;
+        }
+        return Finish(draft, RecordedId(record), timeWhenMissing, extraTags: null, recorded: true, threatIntel: null, drawn: null);
     }
 
     /// <summary>Attributes that name a recorded event, in order of preference.</summary>
@@ -98,15 +120,32 @@ public static class IntakeNormalizer
     {
         var draft = new IntakeDraft();
         ReservedFields.Extract(raw, draft, strict: true, owned: owned && raw.Parent is null);
-        return Finish(draft, raw, receivedAt, extraTags, recorded, threatIntel, drawn);
+        return Finish(draft, recorded ? RecordedId(raw) : null, receivedAt, extraTags, recorded, threatIntel, drawn);
+    }
+
+    /// <summary>A recorded event's own id: the first of <see cref="RecordedIdFields"/> that is a non-empty string or a number.</summary>
+    private static string? RecordedId(JsonObject raw) =>
+        RecordedIdFields.Select(f => raw[f] is JsonValue v && v.GetValueKind() is JsonValueKind.String or JsonValueKind.Number ? v.ToString() : null).FirstOrDefault(v => !string.IsNullOrEmpty(v));
+
+    /// <inheritdoc cref="RecordedId(JsonObject)"/>
+    private static string? RecordedId(JsonElement record)
+    {
+        foreach (var field in RecordedIdFields)
+        {
+            if (record.TryGetProperty(field, out var value)
+                && (value.ValueKind == JsonValueKind.String ? value.GetString() : value.ValueKind == JsonValueKind.Number ? value.GetRawText() : null) is { Length: > 0 } id)
+            {
+                return id;
+            }
+        }
+        return null;
     }
 
     /// <summary>
     /// The rest of normalisation once the reserved fields are in the draft: the request's tags, the parser of the source,
-    /// threat intelligence, the time and the id. <paramref name="raw"/> is the object sent, where a recorded event's own id
-    /// is looked for.
+    /// threat intelligence, the time and the id (<paramref name="recordedId"/>, a recorded event's own, or one drawn).
     /// </summary>
-    private static LogEvent Finish(IntakeDraft draft, JsonObject? raw, DateTimeOffset receivedAt, string? extraTags, bool recorded, ThreatIndicatorSet? threatIntel, UInt128? drawn)
+    private static LogEvent Finish(IntakeDraft draft, string? recordedId, DateTimeOffset receivedAt, string? extraTags, bool recorded, ThreatIndicatorSet? threatIntel, UInt128? drawn)
     {
         draft.Tags.AddRange(IntakeFields.SplitTags(extraTags));
 
@@ -133,9 +172,7 @@ public static class IntakeNormalizer
         }
 
         var timestamp = recorded && draft.Timestamp is { } own ? own.ToUniversalTime() : ResolveTimestamp(draft, receivedAt.ToUniversalTime());
-        var id = recorded && raw is not null
-            ? RecordedIdFields.Select(f => raw[f] is JsonValue v && v.GetValueKind() is JsonValueKind.String or JsonValueKind.Number ? v.ToString() : null).FirstOrDefault(v => !string.IsNullOrEmpty(v))
-            : null;
+        var id = recordedId;
         id ??= drawn is { } bits ? EventIds.New(timestamp, bits) : EventIds.New(timestamp);
         var tags = WithoutRepeats(draft.Tags);
         var status = draft.Status ?? LogStatuses.Info;

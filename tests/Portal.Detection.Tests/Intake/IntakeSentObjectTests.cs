@@ -85,7 +85,16 @@ public class IntakeSentObjectTests
         }
         Assert.True(error is null, $"{at}: the intake refused it ({error?.Detail}).");
         var actual = Assert.Single(events!);
+        AssertSameEvent(expected, actual, at);
+        return actual;
+    }
 
+    /// <summary>
+    /// <paramref name="actual"/> is <paramref name="expected"/> in every respect but its id: reserved fields, tags, attributes
+    /// and their node types, leaves in order, and stored JSON (read back too).
+    /// </summary>
+    internal static void AssertSameEvent(LogEvent expected, LogEvent actual, string at)
+    {
         var stored = LogEventJson.Serialize(actual.WithTime("x", expected.Timestamp));
         Assert.True(LogEventJson.Serialize(expected.WithTime("x", expected.Timestamp)) == stored, $"{at}: stored as {stored}.");
         Assert.Equal((expected.Timestamp, expected.Host, expected.Service, expected.Source, expected.Status, expected.Message),
@@ -95,7 +104,6 @@ public class IntakeSentObjectTests
         Assert.Equal(expected.Attributes.ToJsonString(), actual.Attributes.ToJsonString());
         Assert.True(JsonNode.DeepEquals(expected.Attributes, actual.Attributes), at);
         Assert.Equal(expected.Attributes.ToJsonString(), LogEventJson.Deserialize(stored).Attributes.ToJsonString());
-        return actual;
     }
 
     private static readonly string[] Keys =
@@ -122,7 +130,7 @@ public class IntakeSentObjectTests
     /// A random object as JSON text (keys may repeat, since the text is written, not built): most start as a line or record a
     /// parser reads (sshd, access, CloudTrail), then take a few random properties, often named as the parsers' attributes.
     /// </summary>
-    private static string Generated(Random random)
+    internal static string Generated(Random random)
     {
         var text = new StringBuilder("{");
         switch (random.Next(4))
