@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Portal.Detection.Events;
 using Portal.Detection.Query;
 using Portal.Detection.Rules;
@@ -137,7 +138,7 @@ public sealed class QueryIndex<T>
         }
         foreach (var (path, value) in e.LeafArray)
         {
-            if (_byAttribute.TryGetValue(path, out var keys))
+            if (AttributeKeys(path) is { } keys)
             {
                 keys.Collect(value.Text, _reached, _found, literalOnly: false, _stamp);
             }
@@ -178,6 +179,27 @@ public sealed class QueryIndex<T>
         }
     }
 
+    /// <summary>
+    /// The attributes' keys last looked up, by path instance. Leaves name their paths with the strings of the path tree
+    /// that listed them (<see cref="AttributePath"/>), the same instances event after event, so that a lookup here mostly
+    /// compares a reference instead of hashing and comparing the path's characters. Direct-mapped by identity hash: a
+    /// path met for the first time, or evicted, is looked up by its characters.
+    /// </summary>
+    private readonly (string? Path, FieldKeys? Keys)[] _recentPaths = new (string?, FieldKeys?)[512];
+
+    /// <summary>The keys filed under the attribute <paramref name="path"/>, or null.</summary>
+    private FieldKeys? AttributeKeys(string path)
+    {
+        ref var recent = ref _recentPaths[RuntimeHelpers.GetHashCode(path) & (_recentPaths.Length - 1)];
+        if (ReferenceEquals(recent.Path, path))
+        {
+            return recent.Keys;
+        }
+        _byAttribute.TryGetValue(path, out var keys);
+        recent = (path, keys);
+        return keys;
+    }
+
     private FieldKeys KeysOf(FieldRef field)
     {
         FieldKeys? keys;
@@ -187,6 +209,8 @@ public sealed class QueryIndex<T>
             if (field.Kind == FieldKind.Attribute)
             {
                 _byAttribute[field.Name] = keys;
+                // A path remembered without keys has some now.
+                Array.Clear(_recentPaths);
             }
             else
             {

@@ -455,6 +455,25 @@ public class StreamingDetectorTests
         }
     }
 
+    [Fact]
+    public void Matches_QueryAddedAfterEventsWereMatched_IsFoundOnTheSameLeaves()
+    {
+        // The index remembers the attributes it looked up by their path strings, the same from event to event: an
+        // attribute remembered as having no queries must be looked up again once a query is filed under it.
+        var index = new QueryIndex<int>();
+        index.Add(QueryParser.Parse("@evt.name:authentication"), 0);
+        var e = Failures(1, Attacker, T0).Single();
+        var found = new List<int>();
+        index.Matches(e, found);
+        Assert.Equal([0], found);
+
+        index.Add(QueryParser.Parse("@network.client.ip:" + Attacker), 1);
+        found.Clear();
+        index.Matches(e, found);
+
+        Assert.Equal([0, 1], found);
+    }
+
     private static string Summary(SecuritySignal s) => $"{s.RuleName}|{s.Severity}|{string.Join(",", s.GroupBy.Values)}|{s.EventsMatched}|{s.FirstSeen:O}|{s.LastSeen:O}";
 
     private static List<SecuritySignal> Run(IEnumerable<CompiledRule> rules, IEnumerable<LogEvent> events)
