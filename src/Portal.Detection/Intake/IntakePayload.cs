@@ -255,7 +255,8 @@ public static class IntakePayload
     /// A document's objects come as their parsed JSON (<paramref name="Element"/>), borrowed from the request's document
     /// while it is read: an event that keeps its object (its tree, or the object itself) keeps a copy of its own bytes, so
     /// that an event kept for long (a detection sample) holds a few hundred bytes, not its whole request; one whose fields
-    /// are all read out as text (<see cref="IntakeNormalizer.NormalizeTextOnly"/>) needs none.
+    /// are all read out as text (<see cref="IntakeNormalizer.NormalizeTextOnly"/>) needs none. A line's object (newline-delimited
+    /// JSON) is parsed into a copy of its own line's bytes, which an event keeps as it is.
     /// </remarks>
     private readonly record struct Item(JsonNode? Node, string? AtText, Range Bytes, long Line, JsonElement? Element = null, int Index = 0)
     {
@@ -266,7 +267,7 @@ public static class IntakePayload
     /// <summary>The item's object as a node, made from a copy of its parsed JSON when it came as that.</summary>
     private static JsonObject Node(Item item) => item.Node as JsonObject ?? JsonObject.Create(item.Element!.Value.Clone())!;
 
-    /// <summary><see cref="SplitLines"/>'s items, which own their nodes: no document to dispose.</summary>
+    /// <summary><see cref="SplitLines"/>'s items, which own their objects: no document to dispose.</summary>
     private static (List<Item>?, IntakeError?, JsonDocument?) Lined((List<Item>? Items, IntakeError? Error) split) => (split.Items, split.Error, null);
 
     private static (LogEvent? Event, IntakeError? Error) NormalizeItem(Item item, ReadOnlySpan<byte> body, bool lines, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? id)
@@ -376,7 +377,13 @@ public static class IntakePayload
             }
             try
             {
-                items.Add(new Item(JsonNode.Parse(body.Span.Slice(start, length), documentOptions: Options), $"line {number}", new Range(start, start + length), number));
+                // Read as a document's objects are (an event made from it keeps its leaves), into a copy of the line's own:
+                // nothing to dispose, and an event that keeps its object holds that line alone.
+                var reader = new Utf8JsonReader(body.Span.Slice(start, length), ReaderOptions);
+                var line = JsonElement.ParseValue(ref reader);
+                // Anything but blanks after the value is refused as the value's own fault would be.
+                _ = reader.Read();
+                items.Add(new Item(null, $"line {number}", new Range(start, start + length), number, line.ValueKind == JsonValueKind.Object ? line : null));
             }
             catch (JsonException e)
             {

@@ -77,15 +77,20 @@ public class IntakeSentObjectTests
         {
             expected = null;
         }
-        var (events, error) = IntakePayload.Read(Encoding.UTF8.GetBytes(json), IntakeSamples.ReceivedAt, "team:a", threatIntel: IntakeSamples.Feed);
-        if (expected is null)
+        LogEvent? actual = null;
+        // As a document's object, and as a line of newline-delimited JSON.
+        foreach (var lines in new[] { false, true })
         {
-            Assert.True(error is not null, $"{at}: the general way refuses it, the intake made {events?[0].Attributes.ToJsonString()}.");
-            return null;
+            var (events, error) = IntakePayload.Read(Encoding.UTF8.GetBytes(json), IntakeSamples.ReceivedAt, "team:a", lines, IntakeSamples.Feed);
+            if (expected is null)
+            {
+                Assert.True(error is not null, $"{at}: the general way refuses it, the intake made {events?[0].Attributes.ToJsonString()}.");
+                continue;
+            }
+            Assert.True(error is null, $"{at}: the intake refused it ({error?.Detail}).");
+            actual = Assert.Single(events!);
+            AssertSameEvent(expected, actual, lines ? $"{at} as a line" : at);
         }
-        Assert.True(error is null, $"{at}: the intake refused it ({error?.Detail}).");
-        var actual = Assert.Single(events!);
-        AssertSameEvent(expected, actual, at);
         return actual;
     }
 
