@@ -125,7 +125,7 @@ public static partial class LogFiles
     {
         if (record.ValueKind != JsonValueKind.Object)
         {
-            errors.Add(new FileError(path, line, what is null ? "expected a JSON object" : $"{what}: expected a JSON object"));
+            errors.Add(Fault(path, line, what, "expected a JSON object"));
             return;
         }
         var copy = record.Clone();
@@ -139,22 +139,10 @@ public static partial class LogFiles
         }
         catch (Exception e) when (e is IntakeFieldException or ArgumentException or InvalidOperationException or FormatException)
         {
-            errors.Add(new FileError(path, line, what is null ? e.Message : $"{what}: {e.Message}"));
+            errors.Add(Fault(path, line, what, e.Message));
             return;
         }
-        JsonObject tree;
-        try
-        {
-            // A key repeated in the object only fails when the object is first read.
-            tree = JsonObject.Create(copy)!;
-            _ = tree.Count;
-        }
-        catch (ArgumentException e)
-        {
-            errors.Add(new FileError(path, line, what is null ? e.Message : $"{what}: {e.Message}"));
-            return;
-        }
-        Add(events, tree, source, path, line, errors, what);
+        Add(events, JsonObject.Create(copy)!, source, path, line, errors, what);
     }
 
     private static List<LogEvent> ReadLines(string path, string text, string? source, int year, List<FileError> errors)
@@ -181,12 +169,13 @@ public static partial class LogFiles
 
     private static void Add(List<LogEvent> events, JsonObject record, string? source, string path, int line, List<FileError> errors, string? what)
     {
-        if (source is not null && source != "json" && !record.ContainsKey("ddsource"))
-        {
-            record["ddsource"] = source;
-        }
         try
         {
+            // A key repeated in the record fails when the record is first read (here, or in normalising it).
+            if (source is not null && source != "json" && !record.ContainsKey("ddsource"))
+            {
+                record["ddsource"] = source;
+            }
             var read = IntakeNormalizer.NormalizeRecorded(record, DateTimeOffset.UnixEpoch);
             // Every node is read here, so that a key repeated deep in the record is refused with its line, not met by detection.
             AttributePath.ReadAll(read.Attributes);
@@ -194,9 +183,13 @@ public static partial class LogFiles
         }
         catch (Exception e) when (e is IntakeFieldException or ArgumentException or InvalidOperationException or FormatException)
         {
-            errors.Add(new FileError(path, line, what is null ? e.Message : $"{what}: {e.Message}"));
+            errors.Add(Fault(path, line, what, e.Message));
         }
     }
+
+    /// <summary>A record's fault, named by its line, and by <paramref name="what"/> (<c>record 3</c>) where the file has no lines for it.</summary>
+    private static FileError Fault(string path, int line, string? what, string message) =>
+        new(path, line, what is null ? message : $"{what}: {message}");
 
     /// <summary>The source of a raw line: sshd for sshd's syslog lines, apache for access-log lines, syslog otherwise.</summary>
     public static string GuessSource(string line) =>
