@@ -54,6 +54,12 @@ public static partial class LogFiles
         {
             var cloudTrail = default(JsonElement);
             var withRecords = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("Records", out cloudTrail);
+            if (withRecords && RepeatedKey(root) is { } repeated)
+            {
+                // Which of two Records would be read is anyone's guess: none is.
+                errors.Add(new FileError(path, 0, $"the object holding Records repeats the key \"{repeated}\""));
+                return [];
+            }
             var defaultSource = source ?? (withRecords ? "cloudtrail" : null);
             var events = new List<LogEvent>();
             if (root.ValueKind == JsonValueKind.Array || withRecords && cloudTrail.ValueKind == JsonValueKind.Array)
@@ -70,6 +76,20 @@ public static partial class LogFiles
             }
             return events;
         }
+    }
+
+    /// <summary>The first key <paramref name="root"/> holds twice, or null.</summary>
+    private static string? RepeatedKey(JsonElement root)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var property in root.EnumerateObject())
+        {
+            if (!names.Add(property.Name))
+            {
+                return property.Name;
+            }
+        }
+        return null;
     }
 
     private static JsonDocument? TryParseWhole(string text)
@@ -107,10 +127,7 @@ public static partial class LogFiles
             }
             using (record)
             {
-                var detected = record.RootElement.ValueKind == JsonValueKind.Object
-                    && record.RootElement.TryGetProperty("eventVersion", out _) && record.RootElement.TryGetProperty("eventSource", out _)
-                    ? "cloudtrail" : null;
-                AddRecord(events, record.RootElement, source ?? detected, path, lineNumber, errors, null);
+                AddRecord(events, record.RootElement, source, path, lineNumber, errors, null);
             }
         }
         return events;
@@ -119,7 +136,8 @@ public static partial class LogFiles
     /// <summary>
     /// Adds the event of one parsed record (borrowed: the event keeps a copy), read without making its tree as the intake
     /// reads a sender's object; a record whose keys the tree would read otherwise (a key repeated, dotted or empty) the
-    /// general way, from its tree.
+    /// general way, from its tree. Without a <paramref name="source"/>, a record that looks like CloudTrail's (its
+    /// <c>eventVersion</c> and <c>eventSource</c>) is read as one, wherever it lies in the file.
     /// </summary>
     private static void AddRecord(List<LogEvent> events, JsonElement record, string? source, string path, int line, List<FileError> errors, string? what)
     {
@@ -128,6 +146,7 @@ public static partial class LogFiles
             errors.Add(Fault(path, line, what, "expected a JSON object"));
             return;
         }
+        source ??= record.TryGetProperty("eventVersion", out _) && record.TryGetProperty("eventSource", out _) ? "cloudtrail" : null;
         var copy = record.Clone();
         try
         {
@@ -177,8 +196,13 @@ public static partial class LogFiles
                 record["ddsource"] = source;
             }
             var read = IntakeNormalizer.NormalizeRecorded(record, DateTimeOffset.UnixEpoch);
-            // Every node is read here, so that a key repeated deep in the record is refused with its line, not met by detection.
-            AttributePath.ReadAll(read.Attributes);
+            if (!read.HasLeafSource)
+            {
+                // Every node and string of a tree is read here, so that a key repeated deep in the record, or a string no
+                // text can hold (an unpaired surrogate escape), is refused with its line, not met by detection. (An event
+                // made from leaves read them all already; a raw line's event has only leaves.)
+                AttributePath.ReadAll(read.Attributes, strings: true);
+            }
             events.Add(read);
         }
         catch (Exception e) when (e is IntakeFieldException or ArgumentException or InvalidOperationException or FormatException)

@@ -103,7 +103,56 @@ public class LogFilesTests
         Assert.Equal(3, errors.Count);
     }
 
-    /// <summary>The event of <paramref name="json"/>'s tree, as files were read before records were read as parsed.</summary>
+    [Fact]
+    public void Read_RecordsObjectRepeatingAKey_IsRefusedWhole()
+    {
+        var errors = new List<FileError>();
+        var read = LogFiles.Read("a.json", """{"Records":[{"message":"a"}],"Records":[{"message":"b"}]}""", null, 2026, errors);
+
+        Assert.Empty(read);
+        Assert.Equal("a.json: the object holding Records repeats the key \"Records\"", Assert.Single(errors).ToString());
+    }
+
+    [Theory]
+    [InlineData("{0}\n{0}\n")]
+    [InlineData("{0}")]
+    [InlineData("[{0},{0}]")]
+    public void Read_CloudTrailRecordWithoutItsSource_IsReadAsCloudTrailWhereverItLies(string file)
+    {
+        const string Record = """{"eventVersion":"1.09","eventSource":"s3.amazonaws.com","eventName":"GetObject","eventID":"x-1","sourceIPAddress":"203.0.113.9"}""";
+        var errors = new List<FileError>();
+        var read = LogFiles.Read("a.json", string.Format(System.Globalization.CultureInfo.InvariantCulture, file, Record), null, 2026, errors);
+
+        Assert.Empty(errors);
+        Assert.All(read, e => Assert.Equal(("cloudtrail", "x-1", "GetObject", "203.0.113.9"), (e.Source, e.Id, e.GetAttribute("evt.name").Single().Text, e.GetAttribute("network.client.ip").Single().Text)));
+        Assert.NotEmpty(read);
+    }
+
+    [Fact]
+    public void Read_RawSshdLines_CarryTheirParsersLeavesWithoutATree()
+    {
+        var errors = new List<FileError>();
+        var read = LogFiles.Read("auth.log", "Mar  3 14:00:00 bastion-1 sshd[7]: Failed password for root from 203.0.113.9 port 22 ssh2\n", "sshd", 2026, errors);
+
+        var e = Assert.Single(read);
+        Assert.True(e.HasLeafSource);
+        Assert.Equal("203.0.113.9", e.GetAttribute("network.client.ip").Single().Text);
+        // Reading a file builds no attribute tree for an event made from leaves: detection reads the leaves.
+        Assert.Null(typeof(LogEvent).GetField("_attributes", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(e));
+    }
+
+    [Fact]
+    public void Read_UnpairedSurrogateEscape_IsRefusedWithItsLineWhicheverWayTheRecordIsRead()
+    {
+        var errors = new List<FileError>();
+        // Read as parsed, and (a dotted key) from its tree.
+        var read = LogFiles.Read("a.ndjson", "{\"a\":{\"b\":\"\\ud800\"}}\n{\"a.b\":1,\"c\":{\"d\":\"\\ud800\"}}\n{\"message\":\"kept\"}\n", null, 2026, errors);
+
+        Assert.Equal("kept", Assert.Single(read).Message);
+        Assert.Equal([1, 2], errors.Select(e => e.Line));
+    }
+
+    /// <summary>The event of <paramref name="json"/>'s tree, refused where the file reader refuses a record it reads from its tree.</summary>
     private static LogEvent ByTree(string json, string? source)
     {
         var tree = JsonNode.Parse(json)!.AsObject();
@@ -114,8 +163,8 @@ public class LogFilesTests
             tree["ddsource"] = source;
         }
         var e = IntakeNormalizer.NormalizeRecorded(tree, DateTimeOffset.UnixEpoch);
-        // ...and deeper: a key repeated in a nested object fails when that object is first read.
-        AttributePath.ReadAll(e.Attributes);
+        // ...and deeper: a key repeated in a nested object fails when that object is first read, a lone surrogate when its string is.
+        AttributePath.ReadAll(e.Attributes, strings: true);
         return e;
     }
 
