@@ -39,6 +39,7 @@ public class LogFilesTests
     [InlineData(true, null)]
     [InlineData(true, "apache")]
     [InlineData(false, "json")]
+    [InlineData(false, "cloudtrail")]
     public void Read_GeneratedRecords_AreTheEventsOfTheirTrees(bool array, string? source)
     {
         var random = new Random(20261204);
