@@ -39,7 +39,7 @@ public static partial class LogFiles
             using var whole = TryParseWhole(text);
             if (whole is not null)
             {
-                return ReadRecords(path, whole.RootElement, source);
+                return ReadRecords(whole.RootElement);
             }
             if (first[0] == '[')
             {
@@ -50,7 +50,8 @@ public static partial class LogFiles
         }
         return ReadLines(path, text, source, year, errors);
 
-        List<LogEvent> ReadRecords(string path, JsonElement root, string? source)
+        // The file as one document: an object (CloudTrail's Records, or one record) or an array of records.
+        List<LogEvent> ReadRecords(JsonElement root)
         {
             var cloudTrail = default(JsonElement);
             var withRecords = root.ValueKind == JsonValueKind.Object && root.TryGetProperty("Records", out cloudTrail);
