@@ -74,7 +74,7 @@ public readonly record struct AttributeValue(string Text, double? Number)
         switch (element.ValueKind)
         {
             case JsonValueKind.String:
-                return new AttributeValue(element.GetString()!, null);
+                return new AttributeValue(RecurringText.Of(element), null);
             case JsonValueKind.Number:
                 if (element.TryGetDouble(out var parsed) && double.IsFinite(parsed))
                 {

@@ -367,6 +367,18 @@ internal sealed class IntakeDraft
         }
     }
 
+    /// <summary>
+    /// <see cref="AddText(string, string?)"/> for a part of a line: its string is made only if it is added, and shared
+    /// with the events that recur it (<see cref="RecurringText"/>).
+    /// </summary>
+    public void AddText(string path, ReadOnlySpan<char> value)
+    {
+        if (!value.IsEmpty && !value.SequenceEqual("-"))
+        {
+            AddText(path, RecurringText.Of(value));
+        }
+    }
+
     /// <summary>The first string leaf at <paramref name="path"/>, or null.</summary>
     public string? Text(string path) => (_tree is null ? FirstLeaf(path) : AttributePath.First(_tree, path)) is { Number: null } value ? value.Text : null;
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Portal.Detection.Events;
 
 namespace Portal.Detection.Intake;
 
@@ -63,14 +64,39 @@ internal static class IntakeFields
     /// <summary>Splits a comma-separated tag list.</summary>
     public static IEnumerable<string> SplitTags(string? tags)
     {
+        var split = new List<string>();
+        AddTags(split, tags);
+        return split;
+    }
+
+    /// <summary>
+    /// Adds the tags of a comma-separated list to <paramref name="into"/>, in order: each trimmed, lower-cased and cut at
+    /// <see cref="MaxTagLength"/>, empty ones skipped.
+    /// </summary>
+    public static void AddTags(List<string> into, string? tags)
+    {
         if (string.IsNullOrWhiteSpace(tags))
         {
-            yield break;
+            return;
         }
-        foreach (var part in tags.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        // One character more than is kept, lower-cased with it: a pair of surrogates cut at the limit keeps the case the
+        // whole tag's lowering gave its first half.
+        Span<char> lowered = stackalloc char[MaxTagLength + 1];
+        var rest = tags.AsSpan();
+        while (true)
         {
-            var tag = part.ToLowerInvariant();
-            yield return tag.Length > MaxTagLength ? tag[..MaxTagLength] : tag;
+            var comma = rest.IndexOf(',');
+            var part = (comma < 0 ? rest : rest[..comma]).Trim();
+            if (!part.IsEmpty)
+            {
+                var length = part[..Math.Min(part.Length, MaxTagLength + 1)].ToLowerInvariant(lowered);
+                into.Add(RecurringText.Of(lowered[..Math.Min(length, MaxTagLength)]));
+            }
+            if (comma < 0)
+            {
+                return;
+            }
+            rest = rest[(comma + 1)..];
         }
     }
 

@@ -147,7 +147,7 @@ public static class IntakeNormalizer
     /// </summary>
     private static LogEvent Finish(IntakeDraft draft, string? recordedId, DateTimeOffset receivedAt, string? extraTags, bool recorded, ThreatIndicatorSet? threatIntel, UInt128? drawn)
     {
-        draft.Tags.AddRange(IntakeFields.SplitTags(extraTags));
+        IntakeFields.AddTags(draft.Tags, extraTags);
 
         try
         {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Portal.Detection.Events;
 
 namespace Portal.Detection.Intake;
 
@@ -132,7 +133,8 @@ internal static class ReservedFields
                 return false;
             }
             seen |= 1 << slot;
-            var text = property.Value.GetString();
+            // The message is the event's own; the other fields recur event after event.
+            var text = slot == 0 ? property.Value.GetString() : RecurringText.Of(property.Value);
             switch (slot)
             {
                 case 0: message = text; break;
@@ -147,7 +149,7 @@ internal static class ReservedFields
             return false;
         }
         draft.Message = IntakeFields.Trimmed(message);
-        draft.Tags.AddRange(IntakeFields.SplitTags(IntakeFields.Trimmed(tags)));
+        IntakeFields.AddTags(draft.Tags, IntakeFields.Trimmed(tags));
         draft.Source = IntakeFields.Trimmed(source);
         draft.Service = IntakeFields.Trimmed(service);
         draft.Host = IntakeFields.Trimmed(host);

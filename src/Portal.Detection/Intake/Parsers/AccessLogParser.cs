@@ -23,10 +23,10 @@ internal static partial class AccessLogParser
             return;
         }
 
-        var ip = line[parts.Ip];
+        var ip = line.AsSpan()[parts.Ip];
         draft.AddText(IPAddress.IsValid(ip) ? "network.client.ip" : "network.client.hostname", ip);
-        draft.AddText("http.ident", line[parts.Ident]);
-        draft.AddText("usr.name", line[parts.User]);
+        draft.AddText("http.ident", line.AsSpan()[parts.Ident]);
+        draft.AddText("usr.name", line.AsSpan()[parts.User]);
         AddRequest(draft, line, parts);
         var code = int.Parse(line.AsSpan()[parts.Status], CultureInfo.InvariantCulture);
         draft.Add("http.status_code", code);
@@ -36,8 +36,8 @@ internal static partial class AccessLogParser
         }
         if (parts.Referer is { } referer && parts.Agent is { } agent)
         {
-            draft.AddText("http.referer", Unescape(line[referer]));
-            draft.AddText("http.useragent", Unescape(line[agent]));
+            AddQuoted(draft, "http.referer", line.AsSpan()[referer]);
+            AddQuoted(draft, "http.useragent", line.AsSpan()[agent]);
         }
 
         // What the sender said wins; otherwise the response code is the severity, as in Datadog's pipelines.
@@ -252,9 +252,9 @@ internal static partial class AccessLogParser
             return;
         }
         var url = line[urlRange];
-        draft.AddText("http.method", line[method]);
+        draft.AddText("http.method", line.AsSpan()[method]);
         draft.AddText("http.url", url);
-        draft.AddText("http.version", parts.Version is { } version ? line[version] : null);
+        draft.AddText("http.version", parts.Version is { } version ? line.AsSpan()[version] : default);
         var query = url.IndexOf('?', StringComparison.Ordinal);
         var path = query < 0 ? url : url[..query];
         // A path starting with '/' is an absolute file URI on Unix: only what names the web's schemes is looked at.
@@ -273,6 +273,18 @@ internal static partial class AccessLogParser
     }
 
     /// <summary>Apache and nginx escape quotes and backslashes inside quoted fields.</summary>
+    private static void AddQuoted(IntakeDraft draft, string path, ReadOnlySpan<char> value)
+    {
+        if (value.Contains('\\'))
+        {
+            draft.AddText(path, Unescape(new string(value)));
+        }
+        else
+        {
+            draft.AddText(path, value);
+        }
+    }
+
     private static string Unescape(string value) =>
         value.Contains('\\', StringComparison.Ordinal) ? value.Replace("\\\"", "\"", StringComparison.Ordinal).Replace("\\\\", "\\", StringComparison.Ordinal) : value;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.RegularExpressions;
+using Portal.Detection.Events;
 using static Portal.Detection.Intake.Parsers.LineText;
 
 namespace Portal.Detection.Intake.Parsers;
@@ -80,7 +81,7 @@ internal static partial class SshdParser
         }
         if (host.End.Value > host.Start.Value)
         {
-            var name = message[host];
+            var name = RecurringText.Of(message.AsSpan()[host]);
             draft.Host ??= name;
             draft.AddText("syslog.hostname", name);
         }
@@ -214,8 +215,8 @@ internal static partial class SshdParser
         {
             return false;
         }
-        Event(draft, Authentication, accepted ? EventOutcomes.Success : EventOutcomes.Failure, line[(invalid ? userStart + 13 : userStart)..userEnd], line[ip], line.AsSpan()[port]);
-        draft.AddText("ssh.auth_method", line[methodStart..methodEnd]);
+        Event(draft, Authentication, accepted ? EventOutcomes.Success : EventOutcomes.Failure, line.AsSpan()[(invalid ? userStart + 13 : userStart)..userEnd], line.AsSpan()[ip], line.AsSpan()[port]);
+        draft.AddText("ssh.auth_method", line.AsSpan()[methodStart..methodEnd]);
         if (invalid)
         {
             draft.Add("ssh.invalid_user", true);
@@ -246,7 +247,7 @@ internal static partial class SshdParser
         {
             return false;
         }
-        Event(draft, InvalidUser, EventOutcomes.Failure, line[(start + 13)..userEnd], line[ip], line.AsSpan()[port]);
+        Event(draft, InvalidUser, EventOutcomes.Failure, line.AsSpan()[(start + 13)..userEnd], line.AsSpan()[ip], line.AsSpan()[port]);
         return true;
     }
 
@@ -322,9 +323,9 @@ internal static partial class SshdParser
     ];
 
     private static void Event(IntakeDraft draft, string name, string? outcome, Match match) =>
-        Event(draft, name, outcome, match.Groups["user"].Value, match.Groups["ip"].Value, match.Groups["port"].ValueSpan);
+        Event(draft, name, outcome, match.Groups["user"].ValueSpan, match.Groups["ip"].ValueSpan, match.Groups["port"].ValueSpan);
 
-    private static void Event(IntakeDraft draft, string name, string? outcome, string user, string ip, ReadOnlySpan<char> port)
+    private static void Event(IntakeDraft draft, string name, string? outcome, ReadOnlySpan<char> user, ReadOnlySpan<char> ip, ReadOnlySpan<char> port)
     {
         draft.AddText("evt.name", name);
         draft.AddText("evt.outcome", outcome);
