@@ -12,9 +12,10 @@ namespace Portal.Detection.Events;
 /// </summary>
 /// <remarks>
 /// A direct-mapped table per thread: a value takes the slot of its hash, replacing whatever was there, so the table never
-/// grows and a value that stops recurring is soon forgotten. The hash is the runtime's seeded one, so a sender cannot
-/// choose values that keep evicting each other (and if one did, the cost would be the strings the table saves, no more).
-/// Strings are immutable: sharing one instance between events changes nothing they hold.
+/// grows and a value that stops recurring is soon forgotten. The hash is a cheap one over the value's bytes (a seeded
+/// cryptographic hash cost more than the allocation it saved): values that collide, by chance or by a sender's choice,
+/// only evict each other, which costs the strings the table would have saved and changes nothing else. Strings are
+/// immutable: sharing one instance between events changes nothing they hold.
 /// </remarks>
 internal static class RecurringText
 {
@@ -37,8 +38,7 @@ internal static class RecurringText
         {
             return new string(text);
         }
-        var slots = t_slots ??= new string?[Slots];
-        ref var slot = ref slots[string.GetHashCode(text) & (Slots - 1)];
+        ref var slot = ref Slot(MemoryMarshal.AsBytes(text));
         if (slot is { } known && known.AsSpan().SequenceEqual(text))
         {
             return known;
@@ -48,19 +48,50 @@ internal static class RecurringText
 
     /// <summary>
     /// The text of the JSON string <paramref name="element"/>, as <see cref="JsonElement.GetString"/> reads it: through the
-    /// table when it is short and holds no escape, which then needs no decoding of its own.
+    /// table when it is short ASCII without escapes (nearly every recurring value), compared and made without decoding.
     /// </summary>
     public static string Of(JsonElement element)
     {
         // The raw value is the string as sent, its quotes included.
         var raw = JsonMarshal.GetRawUtf8Value(element);
-        if (raw.Length < 2 || raw.Length - 2 > MaxLength || raw.IndexOf((byte)'\\') >= 0)
+        if (raw.Length < 2 || raw.Length - 2 > MaxLength)
         {
             return element.GetString()!;
         }
-        Span<char> text = stackalloc char[MaxLength];
-        // The document checked that its strings are UTF-8; at most one character per byte.
-        var length = Encoding.UTF8.GetChars(raw[1..^1], text);
-        return Of(text[..length]);
+        var bytes = raw[1..^1];
+        if (bytes.IsEmpty)
+        {
+            return string.Empty;
+        }
+        if (bytes.IndexOfAnyExceptInRange((byte)0x20, (byte)0x7e) >= 0 || bytes.Contains((byte)'\\'))
+        {
+            return element.GetString()!;
+        }
+        ref var slot = ref Slot(bytes);
+        if (slot is { } known && known.Length == bytes.Length && Ascii.Equals(bytes, known))
+        {
+            return known;
+        }
+        return slot = Encoding.Latin1.GetString(bytes);
+    }
+
+    private static ref string? Slot(ReadOnlySpan<byte> bytes)
+    {
+        const ulong Multiplier = 0x9E3779B97F4A7C15;
+        var hash = (ulong)bytes.Length * Multiplier;
+        while (bytes.Length >= sizeof(ulong))
+        {
+            hash = (hash ^ MemoryMarshal.Read<ulong>(bytes)) * Multiplier;
+            hash ^= hash >> 29;
+            bytes = bytes[sizeof(ulong)..];
+        }
+        ulong tail = 0;
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            tail |= (ulong)bytes[i] << (8 * i);
+        }
+        hash = (hash ^ tail) * Multiplier;
+        var slots = t_slots ??= new string?[Slots];
+        return ref slots[(int)(hash >> 52) & (Slots - 1)];
     }
 }

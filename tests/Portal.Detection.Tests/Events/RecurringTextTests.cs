@@ -46,12 +46,29 @@ public class RecurringTextTests
         Assert.Equal(document.RootElement.GetString(), RecurringText.Of(document.RootElement));
     }
 
-    [Fact]
-    public void Of_AJsonStringAtTheLimit_ReadsWhole()
+    [Theory]
+    [InlineData(RecurringText.MaxLength)]
+    [InlineData(RecurringText.MaxLength + 1)]
+    public void Of_ARecurringJsonString_IsOneInstance_UpToTheLimit(int length)
     {
-        // Multi-byte characters: the limit is on bytes, so these are read through GetString.
+        var text = new string('a', length - 1) + "Z";
+        using var document = JsonDocument.Parse($"[\"{text}\",\"{text}\",\"{text[..^1]}Y\"]");
+        var items = document.RootElement.EnumerateArray().ToArray();
+
+        var first = RecurringText.Of(items[0]);
+        var again = RecurringText.Of(items[1]);
+
+        Assert.Equal(text, first);
+        Assert.Equal(text, again);
+        Assert.Equal(length <= RecurringText.MaxLength, ReferenceEquals(first, again));
+        Assert.Equal(text[..^1] + "Y", RecurringText.Of(items[2]));
+    }
+
+    [Fact]
+    public void Of_AJsonStringOfMultiByteCharacters_ReadsWhole()
+    {
         var text = new string('\u00e9', RecurringText.MaxLength);
-        using var document = JsonDocument.Parse(JsonSerializer.Serialize(text));
+        using var document = JsonDocument.Parse($"\"{text}\"");
 
         Assert.Equal(text, RecurringText.Of(document.RootElement));
     }
