@@ -28,7 +28,8 @@ internal static class IntakeStagesBenchmark
         var sources = flat.Select(LogEventJson.Serialize).ToList();
         new Figure("intake.serialize_events_per_second", events / sw.Elapsed.TotalSeconds, "events/s", parse).Print();
         sw.Restart();
-        var documents = flat.Select((e, i) => EventDocument.Build(e, sources[i])).ToList();
+        var attributes = new AttributeFields([], AttributeFields.DefaultLimit);
+        var documents = flat.Select((e, i) => EventDocument.Build(e, sources[i], attributes)).ToList();
         new Figure("intake.build_documents_per_second", events / sw.Elapsed.TotalSeconds, "events/s", parse).Print();
         new Figure("intake.fields_per_document", documents.Average(d => d.Fields.Count), "fields", 0).Print();
         var dir = Path.Combine(Path.GetTempPath(), "vigil-probe-" + Guid.NewGuid().ToString("N"));

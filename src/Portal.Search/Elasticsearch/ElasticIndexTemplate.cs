@@ -12,7 +12,9 @@ public static class ElasticIndexTemplate
     /// <summary>
     /// The template body. The <c>vigil_words</c> analyzer splits the message as <see cref="Portal.Detection.Query.TextTokens"/>
     /// does (runs of letters, decimal digits and underscores, lower-cased); attribute objects take dotted leaf names
-    /// (<c>subobjects: false</c>) so that a value at <c>@usr</c> never conflicts with one at <c>@usr.name</c>.
+    /// (<c>subobjects: false</c>) so that a value at <c>@usr</c> never conflicts with one at <c>@usr.name</c>. Beyond
+    /// 20,000 fields an index maps no new attribute and indexes the document without it, as the embedded store does
+    /// (<c>AttributeFields</c>), instead of refusing the document.
     /// </summary>
     public const string Json = """
         {
@@ -21,6 +23,7 @@ public static class ElasticIndexTemplate
           "template": {
             "settings": {
               "index.mapping.total_fields.limit": 20000,
+              "index.mapping.total_fields.ignore_dynamic_beyond_limit": true,
               "analysis": {
                 "tokenizer": { "vigil_words": { "type": "pattern", "pattern": "[^\\p{L}\\p{Nd}_]+" } },
                 "analyzer": { "vigil_words": { "type": "custom", "tokenizer": "vigil_words", "filter": ["lowercase"] } }

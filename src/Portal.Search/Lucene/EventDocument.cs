@@ -19,8 +19,11 @@ internal static class EventDocument
     [ThreadStatic]
     private static Fields? t_fields;
 
-    /// <summary>Builds the document; <paramref name="sourceJson"/> is what searches return.</summary>
-    public static Document Build(LogEvent e, string sourceJson)
+    /// <summary>
+    /// Builds the document; <paramref name="sourceJson"/> is what searches return. Attributes whose path
+    /// <paramref name="attributes"/> does not admit are left out of it (they stay in the source).
+    /// </summary>
+    public static Document Build(LogEvent e, string sourceJson, AttributeFields attributes)
     {
         var fields = t_fields ??= new Fields();
         fields.Reset();
@@ -49,6 +52,10 @@ internal static class EventDocument
         }
         foreach (var (path, value) in e.Leaves)
         {
+            if (!attributes.Admits(path))
+            {
+                continue;
+            }
             doc.Add(fields.String(fields.AttributeName(path), IndexedValues.Fit(value.Text)));
             if (value.RangeValue is { } number)
             {

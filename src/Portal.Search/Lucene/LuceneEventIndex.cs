@@ -24,8 +24,17 @@ public sealed class LuceneEventIndex : IDisposable
     private long _addedGeneration;
     private long _committedGeneration;
 
+    /// <summary>The attribute paths with fields of their own in this index (<see cref="AttributeFields"/>).</summary>
+    private readonly AttributeFields _attributes;
+
     /// <summary>Opens (or creates) the index in <paramref name="path"/>.</summary>
     public LuceneEventIndex(string path)
+        : this(path, AttributeFields.DefaultLimit)
+    {
+    }
+
+    /// <summary>Opens (or creates) the index in <paramref name="path"/>, with fields for up to <paramref name="maxAttributePaths"/> attribute paths.</summary>
+    internal LuceneEventIndex(string path, int maxAttributePaths)
     {
         System.IO.Directory.CreateDirectory(path);
         _directory = FSDirectory.Open(path);
@@ -38,7 +47,11 @@ public sealed class LuceneEventIndex : IDisposable
         };
         _writer = new IndexWriter(_directory, config);
         _searchers = new SearcherManager(_writer, applyAllDeletes: true, searcherFactory: null);
+        _attributes = new AttributeFields(WithSearcher(AttributePaths), maxAttributePaths);
     }
+
+    /// <summary>Attribute values left out of this index's documents since it was opened, their path beyond the limit.</summary>
+    internal long UnindexedAttributes => _attributes.Refused;
 
     /// <summary>User data of the last commit (e.g. how far a journal has been indexed).</summary>
     public IDictionary<string, string> CommitData => _writer.CommitData;
@@ -73,18 +86,26 @@ public sealed class LuceneEventIndex : IDisposable
     /// by an older version may hold one), the event is indexed by its reserved fields and text only, and kept whole in
     /// its stored source, rather than stopping every later event of the tenant from being indexed.
     /// </summary>
-    private static global::Lucene.Net.Documents.Document BuildOrFallback(LogEvent e, string sourceJson)
+    private global::Lucene.Net.Documents.Document BuildOrFallback(LogEvent e, string sourceJson)
     {
         try
         {
-            return EventDocument.Build(e, sourceJson);
+            return EventDocument.Build(e, sourceJson, _attributes);
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException)
         {
             var bare = new LogEvent { Id = e.Id, Timestamp = e.Timestamp, Host = e.Host, Service = e.Service, Source = e.Source, Status = e.Status, Message = e.Message, Tags = e.Tags };
-            return EventDocument.Build(bare, sourceJson);
+            return EventDocument.Build(bare, sourceJson, _attributes);
         }
     }
+
+    /// <summary>The attribute paths that have fields in the index already (a reopened index's, which count towards its limit).</summary>
+    private static List<string> AttributePaths(IndexSearcher searcher) =>
+        MultiFields.GetMergedFieldInfos(searcher.IndexReader)
+            .Select(field => field.Name)
+            .Where(name => name.StartsWith(LuceneFields.Attribute(""), StringComparison.Ordinal))
+            .Select(name => name[LuceneFields.Attribute("").Length..])
+            .ToList();
 
     /// <summary>Opens a near-real-time reader over everything added so far (no commit, no fsync).</summary>
     public void Refresh() => _searchers.MaybeRefreshBlocking();
