@@ -21,6 +21,16 @@ internal static class LuceneFields
     /// <summary>IP values of an attribute as <see cref="Portal.Detection.Events.IpText.SortKey"/> terms, for CIDR ranges.</summary>
     public static string Ip(string path) => "ip@" + path;
 
+    /// <summary>
+    /// Exact values of the attributes whose path came beyond an index's limit (<see cref="AttributeFields"/>), all in this
+    /// one field as <see cref="Overflowing"/> terms: still found by exact, prefix, wildcard and existence queries (not by
+    /// ranges or networks, nor counted in facets). Attribute fields all start with <c>@</c>, so no path can take this name.
+    /// </summary>
+    public const string OverflowAttributes = "_attrs";
+
+    /// <summary>The <see cref="OverflowAttributes"/> term of a value at <paramref name="path"/>: the path, U+0000, the value.</summary>
+    public static string Overflowing(string path, string value) => path + "\0" + value;
+
     /// <summary>Doc values of a reserved field, for facet counts.</summary>
     public static string Facet(string name) => "f_" + name;
 

@@ -13,8 +13,9 @@ public static class ElasticIndexTemplate
     /// The template body. The <c>vigil_words</c> analyzer splits the message as <see cref="Portal.Detection.Query.TextTokens"/>
     /// does (runs of letters, decimal digits and underscores, lower-cased); attribute objects take dotted leaf names
     /// (<c>subobjects: false</c>) so that a value at <c>@usr</c> never conflicts with one at <c>@usr.name</c>. Beyond
-    /// 20,000 fields an index maps no new attribute and indexes the document without it, as the embedded store does
-    /// (<c>AttributeFields</c>), instead of refusing the document.
+    /// 20,000 fields an index maps no new field and indexes the document without it (it stays in <c>event</c>), instead of
+    /// refusing the document; the embedded store has a limit of its own (<c>AttributeFields</c>), beyond which values stay
+    /// findable by exact, prefix, wildcard and existence queries.
     /// </summary>
     public const string Json = """
         {

@@ -6,11 +6,16 @@ namespace Portal.Search.Lucene;
 /// The attribute paths one index gives fields of their own, up to a limit. A sender whose keys are data (an id, an
 /// address or a time used as a key) would otherwise add fields without end, and Lucene keeps structures for every field
 /// it meets: 10,000 events with a million distinct keys between them took 4.5 GB and 22 times as long to index as the
-/// same events with a hundred keys, and the whole process paid for one tenant's shipper. Beyond the limit, a path the
-/// index has not met is not indexed: the event keeps it in its stored source (the Logs Explorer shows it, detection
-/// reads it), but a search on that path does not find the event. Elasticsearch does the same with
-/// <c>index.mapping.total_fields.ignore_dynamic_beyond_limit</c> (see <c>ElasticIndexTemplate</c>).
+/// same events with a hundred keys, and the whole process paid for one tenant's shipper. Beyond the limit, the values of
+/// a path the index has not met go to one shared field (<see cref="LuceneFields.OverflowAttributes"/>), where exact,
+/// prefix, wildcard and existence queries (what rule conditions and most searches use) still find them; ranges, networks,
+/// facets and cardinalities do not. The event keeps them in its stored source either way.
 /// </summary>
+/// <remarks>
+/// First come, first served, per index: a day partition starts afresh, while the signals index, never rolled over, keeps
+/// its paths for good. A path admitted for a document that then fails to build keeps its place (the count may exceed the
+/// index's own paths by those few until it is reopened).
+/// </remarks>
 internal sealed class AttributeFields
 {
     /// <summary>Distinct attribute paths per index (one day of one tenant's events); Vigil's Elasticsearch template allows 20,000 fields.</summary>
@@ -22,9 +27,13 @@ internal sealed class AttributeFields
     private int _count;
     private long _refused;
 
+    /// <summary>Set once the limit is reached: refusals then take no lock.</summary>
+    private volatile bool _full;
+
     /// <summary>The paths of <paramref name="known"/> (the index's own, when it is reopened) count towards the limit first.</summary>
     public AttributeFields(IEnumerable<string> known, int limit)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(limit);
         _limit = limit;
         foreach (var path in known)
         {
@@ -33,9 +42,10 @@ internal sealed class AttributeFields
                 _count++;
             }
         }
+        _full = _count >= _limit;
     }
 
-    /// <summary>Attribute values left unindexed so far because their path came beyond the limit.</summary>
+    /// <summary>Attribute values given no field of their own so far, their path beyond the limit.</summary>
     public long Refused => Interlocked.Read(ref _refused);
 
     /// <summary>Whether <paramref name="path"/> has a field: one met before, or a new one within the limit (which it then joins).</summary>
@@ -45,6 +55,11 @@ internal sealed class AttributeFields
         {
             return true;
         }
+        if (_full)
+        {
+            Interlocked.Increment(ref _refused);
+            return false;
+        }
         lock (_gate)
         {
             if (_paths.ContainsKey(path))
@@ -53,6 +68,7 @@ internal sealed class AttributeFields
             }
             if (_count >= _limit)
             {
+                _full = true;
                 Interlocked.Increment(ref _refused);
                 return false;
             }

@@ -21,7 +21,8 @@ internal static class EventDocument
 
     /// <summary>
     /// Builds the document; <paramref name="sourceJson"/> is what searches return. Attributes whose path
-    /// <paramref name="attributes"/> does not admit are left out of it (they stay in the source).
+    /// <paramref name="attributes"/> does not admit get no fields of their own: their values go to the one field of
+    /// <see cref="LuceneFields.OverflowAttributes"/>.
     /// </summary>
     public static Document Build(LogEvent e, string sourceJson, AttributeFields attributes)
     {
@@ -54,6 +55,11 @@ internal static class EventDocument
         {
             if (!attributes.Admits(path))
             {
+                // A path holding U+0000 would be ambiguous there: it is left out.
+                if (!path.Contains('\0', StringComparison.Ordinal))
+                {
+                    doc.Add(fields.String(LuceneFields.OverflowAttributes, IndexedValues.Fit(LuceneFields.Overflowing(path, value.Text))));
+                }
                 continue;
             }
             doc.Add(fields.String(fields.AttributeName(path), IndexedValues.Fit(value.Text)));

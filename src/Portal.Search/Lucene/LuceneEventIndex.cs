@@ -24,8 +24,13 @@ public sealed class LuceneEventIndex : IDisposable
     private long _addedGeneration;
     private long _committedGeneration;
 
-    /// <summary>The attribute paths with fields of their own in this index (<see cref="AttributeFields"/>).</summary>
-    private readonly AttributeFields _attributes;
+    /// <summary>
+    /// The attribute paths with fields of their own in this index (<see cref="AttributeFields"/>), read from the index on
+    /// the first write: the past days a tenant only searches never hold the set.
+    /// </summary>
+    private AttributeFields? _attributes;
+
+    private readonly int _maxAttributePaths;
 
     /// <summary>Opens (or creates) the index in <paramref name="path"/>.</summary>
     public LuceneEventIndex(string path)
@@ -47,11 +52,13 @@ public sealed class LuceneEventIndex : IDisposable
         };
         _writer = new IndexWriter(_directory, config);
         _searchers = new SearcherManager(_writer, applyAllDeletes: true, searcherFactory: null);
-        _attributes = new AttributeFields(WithSearcher(AttributePaths), maxAttributePaths);
+        _maxAttributePaths = maxAttributePaths;
     }
 
-    /// <summary>Attribute values left out of this index's documents since it was opened, their path beyond the limit.</summary>
-    internal long UnindexedAttributes => _attributes.Refused;
+    /// <summary>Attribute values given no field of their own since the index was opened, their path beyond the limit.</summary>
+    internal long OverflowingAttributes => _attributes?.Refused ?? 0;
+
+    private AttributeFields Attributes => LazyInitializer.EnsureInitialized(ref _attributes, () => new AttributeFields(WithSearcher(AttributePaths), _maxAttributePaths));
 
     /// <summary>User data of the last commit (e.g. how far a journal has been indexed).</summary>
     public IDictionary<string, string> CommitData => _writer.CommitData;
@@ -90,12 +97,12 @@ public sealed class LuceneEventIndex : IDisposable
     {
         try
         {
-            return EventDocument.Build(e, sourceJson, _attributes);
+            return EventDocument.Build(e, sourceJson, Attributes);
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException)
         {
             var bare = new LogEvent { Id = e.Id, Timestamp = e.Timestamp, Host = e.Host, Service = e.Service, Source = e.Source, Status = e.Status, Message = e.Message, Tags = e.Tags };
-            return EventDocument.Build(bare, sourceJson, _attributes);
+            return EventDocument.Build(bare, sourceJson, Attributes);
         }
     }
 

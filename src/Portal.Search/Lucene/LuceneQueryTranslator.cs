@@ -24,7 +24,10 @@ public static class LuceneQueryTranslator
         CidrNode cidr => Cidr(cidr),
         // A field exists when it has any term: no marker field is written for it.
         ExistsNode { Field.Kind: FieldKind.Tag } exists => new PrefixQuery(new Term(LuceneFields.Tags, exists.Field.Name + ":")),
-        ExistsNode exists => new TermRangeQuery(ExistsField(exists.Field), null, null, true, true),
+        ExistsNode { Field.Kind: FieldKind.Attribute } exists => OwnOrOverflow(
+            new TermRangeQuery(LuceneFields.Attribute(exists.Field.Name), null, null, true, true),
+            new PrefixQuery(new Term(LuceneFields.OverflowAttributes, LuceneFields.Overflowing(exists.Field.Name, "")))),
+        ExistsNode exists => new TermRangeQuery(exists.Field.Name, null, null, true, true),
         _ => throw new NotSupportedException($"Unknown query node {node.GetType().Name}"),
     };
 
@@ -44,19 +47,51 @@ public static class LuceneQueryTranslator
         {
             return FreeText(term);
         }
-        var (field, value) = term.Field.Kind switch
+        return term.Field.Kind switch
         {
-            FieldKind.Tag => (LuceneFields.Tags, term.Field.Name + ":" + term.Value),
-            FieldKind.Attribute => (LuceneFields.Attribute(term.Field.Name), term.Value),
-            _ => (term.Field.Name, term.Value),
-        };
-        return term.Kind switch
-        {
-            TermKind.Prefix => new PrefixQuery(new Term(field, value)),
             // Tag keys hold no wildcard characters, so "key:" + pattern is still the pattern.
-            TermKind.Wildcard => new WildcardQuery(new Term(field, value)),
-            _ => new TermQuery(new Term(field, value)),
+            FieldKind.Tag => Term(LuceneFields.Tags, term.Field.Name + ":" + term.Value, term.Kind),
+            FieldKind.Attribute => OwnOrOverflow(
+                Term(LuceneFields.Attribute(term.Field.Name), term.Value, term.Kind),
+                Term(LuceneFields.OverflowAttributes, LuceneFields.Overflowing(term.Kind == TermKind.Wildcard ? EscapeWildcards(term.Field.Name) : term.Field.Name, term.Value), term.Kind)),
+            _ => Term(term.Field.Name, term.Value, term.Kind),
         };
+    }
+
+    private static global::Lucene.Net.Search.Query Term(string field, string value, TermKind kind) => kind switch
+    {
+        TermKind.Prefix => new PrefixQuery(new Term(field, value)),
+        TermKind.Wildcard => new WildcardQuery(new Term(field, value)),
+        _ => new TermQuery(new Term(field, value)),
+    };
+
+    /// <summary>
+    /// An attribute's values in its own field, or, for a path that came beyond its index's limit, in the shared field of
+    /// <see cref="LuceneFields.OverflowAttributes"/> (<see cref="AttributeFields"/>).
+    /// </summary>
+    private static BooleanQuery OwnOrOverflow(global::Lucene.Net.Search.Query own, global::Lucene.Net.Search.Query overflow) => new()
+    {
+        { own, Occur.SHOULD },
+        { overflow, Occur.SHOULD },
+    };
+
+    /// <summary>A path as the literal start of a wildcard pattern.</summary>
+    private static string EscapeWildcards(string path)
+    {
+        if (path.AsSpan().IndexOfAny('*', '?', '\\') < 0)
+        {
+            return path;
+        }
+        var escaped = new System.Text.StringBuilder(path.Length + 4);
+        foreach (var c in path)
+        {
+            if (c is '*' or '?' or '\\')
+            {
+                escaped.Append('\\');
+            }
+            escaped.Append(c);
+        }
+        return escaped.ToString();
     }
 
     private static global::Lucene.Net.Search.Query FreeText(TermNode term)
@@ -111,5 +146,4 @@ public static class LuceneQueryTranslator
         return query;
     }
 
-    private static string ExistsField(FieldRef field) => field.Kind == FieldKind.Attribute ? LuceneFields.Attribute(field.Name) : field.Name;
 }

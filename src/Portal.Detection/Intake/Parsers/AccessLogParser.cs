@@ -272,7 +272,7 @@ internal static partial class AccessLogParser
         }
     }
 
-    /// <summary>Apache and nginx escape quotes and backslashes inside quoted fields.</summary>
+    /// <summary>A quoted field of the line (referer, user agent), unescaped.</summary>
     private static void AddQuoted(IntakeDraft draft, string path, ReadOnlySpan<char> value)
     {
         if (value.Contains('\\'))
@@ -285,6 +285,7 @@ internal static partial class AccessLogParser
         }
     }
 
+    /// <summary>Apache and nginx escape quotes and backslashes inside quoted fields.</summary>
     private static string Unescape(string value) =>
         value.Contains('\\', StringComparison.Ordinal) ? value.Replace("\\\"", "\"", StringComparison.Ordinal).Replace("\\\\", "\\", StringComparison.Ordinal) : value;
 
