@@ -5,7 +5,11 @@ using Portal.Detection.Query;
 
 namespace Portal.Search.Lucene;
 
-/// <summary>Translates the query AST into a Lucene.NET query with the same hits as <see cref="QueryMatcher"/>.</summary>
+/// <summary>
+/// Translates the query AST into a Lucene.NET query with the same hits as <see cref="QueryMatcher"/>, except for ranges
+/// and networks on the attribute paths an index met beyond its limit, which have no numeric or address fields
+/// (<see cref="AttributeFields"/>).
+/// </summary>
 public static class LuceneQueryTranslator
 {
     /// <summary>Translates <paramref name="node"/>.</summary>
