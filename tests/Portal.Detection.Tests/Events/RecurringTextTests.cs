@@ -74,12 +74,32 @@ public class RecurringTextTests
     }
 
     [Fact]
+    public void Of_ManyValuesThatEvictEachOther_AlwaysReadsEachAsItIs()
+    {
+        // More values than slots, recurring in a random order: whatever a slot holds, each read is its own text.
+        var random = new Random(7);
+        var alphabet = new[] { "a", "b", "c", "X", "Y", "0", "9", " ", "-", ".", ":", "/", "\\", "\"", "\u00e9", "\u00c4", "\u65e5", "\ud83d\ude00" };
+        var values = Enumerable.Range(0, 6_000)
+            .Select(_ => string.Concat(Enumerable.Range(0, random.Next(0, 40)).Select(_ => alphabet[random.Next(alphabet.Length)])))
+            .ToArray();
+        using var document = JsonDocument.Parse(JsonSerializer.Serialize(values));
+        var elements = document.RootElement.EnumerateArray().ToArray();
+
+        for (var i = 0; i < 30_000; i++)
+        {
+            var at = random.Next(values.Length);
+            Assert.Equal(values[at], RecurringText.Of(values[at].AsSpan()));
+            Assert.Equal(values[at], RecurringText.Of(elements[at]));
+        }
+    }
+
+    [Fact]
     public void Tags_AreCutAtTheLimit_AfterLowerCasing()
     {
         var tags = new List<string>();
 
-        IntakeFields.AddTags(tags, $" Env:PROD ,,{new string('X', 300)}, team:Web");
+        IntakeFields.AddTags(tags, $" Env:PROD ,, \t ,{new string('X', 300)}, team:Web,R\u00c4UME:\u00c9T\u00c9,{new string('Y', IntakeFields.MaxTagLength)}");
 
-        Assert.Equal(["env:prod", new string('x', IntakeFields.MaxTagLength), "team:web"], tags);
+        Assert.Equal(["env:prod", new string('x', IntakeFields.MaxTagLength), "team:web", "r\u00e4ume:\u00e9t\u00e9", new string('y', IntakeFields.MaxTagLength)], tags);
     }
 }
