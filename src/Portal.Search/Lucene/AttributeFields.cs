@@ -8,8 +8,9 @@ namespace Portal.Search.Lucene;
 /// it meets: 10,000 events with a million distinct keys between them took 4.5 GB and 22 times as long to index as the
 /// same events with a hundred keys, and the whole process paid for one tenant's shipper. Beyond the limit, the values of
 /// a path the index has not met go to one shared field (<see cref="LuceneFields.OverflowAttributes"/>), where exact,
-/// prefix, wildcard and existence queries (what rule conditions and most searches use) still find them; ranges, networks,
-/// facets and cardinalities do not. The event keeps them in its stored source either way.
+/// prefix, wildcard and existence queries (what most searches and rule conditions use) still find them; ranges, networks,
+/// facets, cardinalities and the field list do not, nor the scheduled rules whose conditions use ranges or networks. The
+/// event keeps them in its stored source either way.
 /// </summary>
 /// <remarks>
 /// First come, first served, per index: a day partition starts afresh, while the signals index, never rolled over, keeps
@@ -55,7 +56,8 @@ internal sealed class AttributeFields
         {
             return true;
         }
-        if (_full)
+        // Checked again: a writer may have admitted the path between the first look and the limit being reached.
+        if (_full && !_paths.ContainsKey(path))
         {
             Interlocked.Increment(ref _refused);
             return false;

@@ -58,7 +58,7 @@ internal static class EventDocument
                 // A path holding U+0000 would be ambiguous there: it is left out.
                 if (!path.Contains('\0', StringComparison.Ordinal))
                 {
-                    doc.Add(fields.String(LuceneFields.OverflowAttributes, IndexedValues.Fit(LuceneFields.Overflowing(path, value.Text))));
+                    doc.Add(fields.String(LuceneFields.OverflowAttributes, OverflowTerm(path, value.Text)));
                 }
                 continue;
             }
@@ -74,6 +74,16 @@ internal static class EventDocument
             }
         }
         return doc;
+    }
+
+    /// <summary>
+    /// The shared field's term of a value: cut as the value's own field would cut it (<see cref="IndexedValues.Fit"/>), and
+    /// further only when the path makes the whole longer than a term may be.
+    /// </summary>
+    private static string OverflowTerm(string path, string value)
+    {
+        var term = LuceneFields.Overflowing(path, IndexedValues.Fit(value));
+        return term.Length > IndexedValues.MaxChars && System.Text.Encoding.UTF8.GetByteCount(term) > IndexedValues.MaxChars * 3 ? IndexedValues.Fit(term) : term;
     }
 
     private static FieldType Frozen(FieldType type)

@@ -44,6 +44,21 @@ public sealed class AttributeFieldsTests : IDisposable
     }
 
     [Fact]
+    public void Search_ALongValueOfAPathBeyondTheLimit_IsCutAsItsOwnFieldWouldCutIt()
+    {
+        using var index = new LuceneEventIndex(_directory.Path, maxAttributePaths: 1);
+        var longest = new string('v', IndexedValues.MaxChars);
+        // Three UTF-8 bytes a character: with its path, the term would pass Lucene's limit unless cut further.
+        var wide = new string('\u65e5', IndexedValues.MaxChars);
+
+        Add(index, Event("own", ("a", longest)), Event("shared", ("p", longest)), Event("wide", ("q", wide)));
+
+        Assert.Equal(["own"], Ids(index, new TermNode(new FieldRef(FieldKind.Attribute, "a"), longest, TermKind.Exact, 0)));
+        Assert.Equal(["shared"], Ids(index, new TermNode(new FieldRef(FieldKind.Attribute, "p"), longest, TermKind.Exact, 0)));
+        Assert.Equal(["wide"], Ids(index, "@q:*"));
+    }
+
+    [Fact]
     public void Search_AWildcardOnAPathBeyondTheLimit_ReadsThePathLiterally()
     {
         // The query language has no '*' or '?' in names, but a query built otherwise may.
