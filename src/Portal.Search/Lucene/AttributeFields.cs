@@ -8,8 +8,8 @@ namespace Portal.Search.Lucene;
 /// it meets: 10,000 events with a million distinct keys between them took 4.5 GB and 22 times as long to index as the
 /// same events with a hundred keys, and the whole process paid for one tenant's shipper. Beyond the limit, the values of
 /// a path the index has not met go to one shared field (<see cref="LuceneFields.OverflowAttributes"/>), where exact,
-/// prefix, wildcard and existence queries (what most searches and rule conditions use) still find them; ranges, networks,
-/// facets, cardinalities and the field list do not, nor the scheduled rules whose conditions use ranges or networks. The
+/// prefix, wildcard and existence queries (what most searches and rule conditions use) and unique counts still find
+/// them; ranges, networks, facets and the field list do not, nor the scheduled rules whose conditions use ranges or networks. The
 /// event keeps them in its stored source either way.
 /// </summary>
 /// <remarks>

@@ -229,11 +229,13 @@ internal static class EventSearcher
     /// </summary>
     public static long Cardinality(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, FieldRef field)
     {
-        var (name, prefix) = field.Kind switch
+        // Where the values lie, and the start their terms share there: an attribute's are in its own field, or in the
+        // shared field of paths beyond the index's limit (AttributeFields), behind its path.
+        (string Field, string Prefix)[] sources = field.Kind switch
         {
-            FieldKind.Attribute => (LuceneFields.Attribute(field.Name), ""),
-            FieldKind.Tag => (LuceneFields.Tags, field.Name + ":"),
-            _ => (field.Name, ""),
+            FieldKind.Attribute => [(LuceneFields.Attribute(field.Name), ""), (LuceneFields.OverflowAttributes, LuceneFields.Overflowing(field.Name, ""))],
+            FieldKind.Tag => [(LuceneFields.Tags, field.Name + ":")],
+            _ => [(field.Name, "")],
         };
         var weight = searcher.CreateNormalizedWeight(Filtered(query, from, to));
         var distinct = new HashSet<string>(StringComparer.Ordinal);
@@ -241,8 +243,7 @@ internal static class EventSearcher
         foreach (var leaf in searcher.IndexReader.Leaves)
         {
             var reader = leaf.AtomicReader;
-            var scorer = weight.GetScorer(leaf, reader.LiveDocs);
-            if (scorer is null || reader.GetTerms(name) is not { } terms)
+            if (!sources.Any(source => reader.GetTerms(source.Field) is not null) || weight.GetScorer(leaf, reader.LiveDocs) is not { } scorer)
             {
                 continue;
             }
@@ -256,18 +257,31 @@ internal static class EventSearcher
             {
                 continue;
             }
-            var values = terms.GetEnumerator();
-            while (values.MoveNext())
+            foreach (var (name, prefix) in sources)
             {
-                var value = values.Term.Utf8ToString();
-                if (!value.StartsWith(prefix, StringComparison.Ordinal) || distinct.Contains(value))
+                if (reader.GetTerms(name) is not { } terms)
                 {
                     continue;
                 }
-                docs = values.Docs(reader.LiveDocs, docs, DocsFlags.NONE);
-                if (AnalyticsCollector.MatchCount(docs, matches, bounds, firstOnly: true) > 0)
+                var values = terms.GetEnumerator();
+                var more = prefix.Length == 0 ? values.MoveNext() : values.SeekCeil(new BytesRef(prefix)) != TermsEnum.SeekStatus.END;
+                for (; more; more = values.MoveNext())
                 {
-                    distinct.Add(value);
+                    var term = values.Term.Utf8ToString();
+                    if (!term.StartsWith(prefix, StringComparison.Ordinal))
+                    {
+                        break;
+                    }
+                    var value = term[prefix.Length..];
+                    if (distinct.Contains(value))
+                    {
+                        continue;
+                    }
+                    docs = values.Docs(reader.LiveDocs, docs, DocsFlags.NONE);
+                    if (AnalyticsCollector.MatchCount(docs, matches, bounds, firstOnly: true) > 0)
+                    {
+                        distinct.Add(value);
+                    }
                 }
             }
         }

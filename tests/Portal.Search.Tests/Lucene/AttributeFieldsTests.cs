@@ -58,6 +58,37 @@ public sealed class AttributeFieldsTests : IDisposable
         Assert.Equal(["wide"], Ids(index, "@q:*"));
     }
 
+    [Theory]
+    [InlineData("*", "d", 3)]
+    [InlineData("@a:1", "d", 2)]
+    [InlineData("*", "a", 2)]
+    [InlineData("*", "da", 1)]
+    [InlineData("*", "missing", 0)]
+    public void Cardinality_OfAPathBeyondTheLimit_CountsItsDistinctValuesAmongTheMatches(string query, string path, long expected)
+    {
+        using var index = new LuceneEventIndex(_directory.Path, maxAttributePaths: 1);
+
+        Add(index, Event("e1", ("a", "1"), ("d", "x")), Event("e2", ("a", "1"), ("d", "y"), ("da", "x")), Event("e3", ("a", "2"), ("d", "x")), Event("e4", ("d", "z")));
+
+        Assert.Equal(expected, index.WithSearcher(s => EventSearcher.Cardinality(s, QueryParser.Parse(query), Ever, Never, new FieldRef(FieldKind.Attribute, path))));
+    }
+
+    [Fact]
+    public void Cardinality_OfAPathWithAFieldInOneSegmentAndSharedInAnother_CountsEachValueOnce()
+    {
+        using (var index = new LuceneEventIndex(_directory.Path, maxAttributePaths: 0))
+        {
+            Add(index, Event("shared", ("d", "x")));
+            index.Commit(new Dictionary<string, string>());
+        }
+        using var reopened = new LuceneEventIndex(_directory.Path, maxAttributePaths: 5);
+
+        Add(reopened, Event("own", ("d", "x")), Event("other", ("d", "y")));
+
+        Assert.Equal(["other", "own", "shared"], Ids(reopened, "@d:*"));
+        Assert.Equal(2, reopened.WithSearcher(s => EventSearcher.Cardinality(s, new MatchAllNode(0), Ever, Never, new FieldRef(FieldKind.Attribute, "d"))));
+    }
+
     [Fact]
     public void Search_AWildcardOnAPathBeyondTheLimit_ReadsThePathLiterally()
     {
