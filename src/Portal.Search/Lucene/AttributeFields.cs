@@ -9,8 +9,8 @@ namespace Portal.Search.Lucene;
 /// same events with a hundred keys, and the whole process paid for one tenant's shipper. Beyond the limit, the values of
 /// a path the index has not met go to one shared field (<see cref="LuceneFields.OverflowAttributes"/>), where exact,
 /// prefix, wildcard and existence queries (what most searches and rule conditions use) and unique counts still find
-/// them; ranges, networks, facets and the field list do not, nor the scheduled rules whose conditions use ranges or networks. The
-/// event keeps them in its stored source either way.
+/// them; ranges, networks, facets and the field list do not, nor scheduled rules whose conditions use ranges or
+/// networks. The event keeps them in its stored source either way.
 /// </summary>
 /// <remarks>
 /// First come, first served, per index: a day partition starts afresh, while the signals index, never rolled over, keeps

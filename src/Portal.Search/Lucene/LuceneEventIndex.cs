@@ -58,7 +58,14 @@ public sealed class LuceneEventIndex : IDisposable
     /// <summary>Attribute values given no field of their own since the index was opened, their path beyond the limit.</summary>
     internal long OverflowingAttributes => _attributes?.Refused ?? 0;
 
-    private AttributeFields Attributes => LazyInitializer.EnsureInitialized(ref _attributes, () => new AttributeFields(WithSearcher(AttributePaths), _maxAttributePaths));
+    /// <summary>The path set, made on first use (without a delegate per document once it exists).</summary>
+    private AttributeFields Attributes => Volatile.Read(ref _attributes) ?? CreateAttributes();
+
+    private AttributeFields CreateAttributes()
+    {
+        var made = new AttributeFields(WithSearcher(AttributePaths), _maxAttributePaths);
+        return Interlocked.CompareExchange(ref _attributes, made, null) ?? made;
+    }
 
     /// <summary>User data of the last commit (e.g. how far a journal has been indexed).</summary>
     public IDictionary<string, string> CommitData => _writer.CommitData;

@@ -57,7 +57,7 @@ public static class LuceneQueryTranslator
             FieldKind.Tag => Term(LuceneFields.Tags, term.Field.Name + ":" + term.Value, term.Kind),
             FieldKind.Attribute => OwnOrOverflow(
                 Term(LuceneFields.Attribute(term.Field.Name), term.Value, term.Kind),
-                Term(LuceneFields.OverflowAttributes, LuceneFields.Overflowing(term.Kind == TermKind.Wildcard ? EscapeWildcards(term.Field.Name) : term.Field.Name, term.Value), term.Kind)),
+                Term(LuceneFields.OverflowAttributes, LuceneFields.Overflowing(term.Kind == TermKind.Wildcard ? WildcardPattern.Escape(term.Field.Name) : term.Field.Name, term.Value), term.Kind)),
             _ => Term(term.Field.Name, term.Value, term.Kind),
         };
     }
@@ -78,25 +78,6 @@ public static class LuceneQueryTranslator
         { own, Occur.SHOULD },
         { overflow, Occur.SHOULD },
     };
-
-    /// <summary>A path as the literal start of a wildcard pattern.</summary>
-    private static string EscapeWildcards(string path)
-    {
-        if (path.AsSpan().IndexOfAny('*', '?', '\\') < 0)
-        {
-            return path;
-        }
-        var escaped = new System.Text.StringBuilder(path.Length + 4);
-        foreach (var c in path)
-        {
-            if (c is '*' or '?' or '\\')
-            {
-                escaped.Append('\\');
-            }
-            escaped.Append(c);
-        }
-        return escaped.ToString();
-    }
 
     private static global::Lucene.Net.Search.Query FreeText(TermNode term)
     {
@@ -149,5 +130,4 @@ public static class LuceneQueryTranslator
         }
         return query;
     }
-
 }
