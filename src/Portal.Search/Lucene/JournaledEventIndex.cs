@@ -11,7 +11,8 @@ namespace Portal.Search.Lucene;
 /// A tenant's log index behind a write-ahead journal. An append is durable (and acknowledged) once its batch is
 /// in the journal and fsynced; concurrent appends share one fsync (group commit). The journal is the queue: a background
 /// indexer takes the journaled batches in order (from memory while they fit in <c>maxBufferedBytes</c>, read back from
-/// the disk beyond), normalises intake batches (<see cref="IntakeBatch"/>), adds them to Lucene, opens a near-real-time reader at least every <see cref="RefreshInterval"/>, and
+/// the disk beyond), normalises intake batches (<see cref="IntakeBatch"/>), adds them to Lucene, opens a near-real-time reader at least every <see cref="RefreshInterval"/> (<see cref="BacklogRefreshInterval"/>
+/// while behind) or as soon as a waiter's events are indexed, and
 /// commits the index every <see cref="CommitInterval"/> with the journal position it covers. On open, the journal
 /// is replayed from that position, so after a crash every acknowledged event is indexed exactly once.
 /// </summary>
@@ -19,6 +20,13 @@ public sealed class JournaledEventIndex : IDisposable
 {
     /// <summary>Longest time between an acknowledgement and the event being searchable (when idle).</summary>
     public static readonly TimeSpan RefreshInterval = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>
+    /// How often a reader is opened while indexing is behind (more than <see cref="DeferAbovePendingEvents"/> pending), when
+    /// nobody waits for it: each reader flushes a segment, with a cost of its own besides its events', and merges follow.
+    /// Elasticsearch refreshes every second by default; here it is only while what was sent is seconds from searchable anyway.
+    /// </summary>
+    public static readonly TimeSpan BacklogRefreshInterval = TimeSpan.FromSeconds(1);
 
     /// <summary>How often the index is committed (how much journal a crash replays, at most).</summary>
     public static readonly TimeSpan CommitInterval = TimeSpan.FromSeconds(5);
@@ -42,6 +50,9 @@ public sealed class JournaledEventIndex : IDisposable
     private long _ackedBatch;
     private long _visibleBatch;
     private int _waiters;
+
+    /// <summary>The first batch a waiter (<see cref="RefreshAsync"/>) needs searchable, none when <see cref="long.MaxValue"/>; guarded by <see cref="_visibility"/> for writes.</summary>
+    private long _awaitedBatch = long.MaxValue;
     private Exception? _indexFailure;
     private readonly Func<IReadOnlyList<LogEvent>, Task>? _observer;
     private readonly string _observedFile;
@@ -169,6 +180,8 @@ public sealed class JournaledEventIndex : IDisposable
                     {
                         return;
                     }
+                    // The indexer opens a reader once this batch is indexed (each publication forgets, and waiters left tell again).
+                    Volatile.Write(ref _awaitedBatch, Math.Min(_awaitedBatch, target));
                     wait = _refreshed.Task;
                 }
                 await wait.WaitAsync(cancellationToken);
@@ -202,7 +215,7 @@ public sealed class JournaledEventIndex : IDisposable
             var (events, sources) = JournalRecords.Read(payload, _threatIntel);
             if (end > checkpoint)
             {
-                Index.Add(events.Select((e, i) => (e, sources[i], false)), journaledThrough: end);
+                Index.Add(events, sources, journaledThrough: end);
                 last = end;
             }
             if (_observer is not null && end > _observed)
@@ -325,7 +338,7 @@ public sealed class JournaledEventIndex : IDisposable
                 while (read < 2_000 && !(read > 0 && deferral.Holds(this)) && reader.TryRead(out var batch))
                 {
                     var (events, sources) = Contents(batch);
-                    Index.Add(events.Select((e, i) => (e, sources[i], false)));
+                    Index.Add(events, sources);
                     if (_observer is not null)
                     {
                         Pend(batch.End, events);
@@ -338,7 +351,8 @@ public sealed class JournaledEventIndex : IDisposable
                     dirty = true;
                 }
                 await DrainObservationsAsync();
-                if (dirty && (Volatile.Read(ref _waiters) > 0 || sinceRefresh.Elapsed >= RefreshInterval))
+                var interval = Volatile.Read(ref _pendingEvents) > _deferAbovePendingEvents ? BacklogRefreshInterval : RefreshInterval;
+                if (dirty && (indexedBatch >= Volatile.Read(ref _awaitedBatch) || sinceRefresh.Elapsed >= interval))
                 {
                     RefreshNow();
                 }
@@ -532,6 +546,7 @@ public sealed class JournaledEventIndex : IDisposable
         lock (_visibility)
         {
             _visibleBatch = visibleBatch;
+            _awaitedBatch = long.MaxValue;
             var done = _refreshed;
             _refreshed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             done.TrySetResult();

@@ -47,6 +47,9 @@ public sealed class LuceneEventIndex : IDisposable
         {
             OpenMode = OpenMode.CREATE_OR_APPEND,
             RAMBufferSizeMB = 32,
+            // Each indexing thread flushes its own segment when it holds this many documents (SharedWork adds on two
+            // threads), rather than the next reader flushing them all on one thread.
+            MaxBufferedDocs = 10_000,
             Codec = VigilCodec.Instance,
             MergeScheduler = new BackgroundMergeScheduler(),
         };
@@ -94,6 +97,9 @@ public sealed class LuceneEventIndex : IDisposable
             }
         }
     }
+
+    /// <summary>Adds one document without committing (safe to call from several threads at once).</summary>
+    public void Add(LogEvent searchable, string sourceJson) => _writer.AddDocument(BuildOrFallback(searchable, sourceJson));
 
     /// <summary>
     /// The event's document; if its attributes cannot be read (the intake refuses such events, but a journal written

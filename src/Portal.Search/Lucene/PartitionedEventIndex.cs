@@ -9,8 +9,8 @@ namespace Portal.Search.Lucene;
 
 /// <summary>
 /// A tenant's log index split into one Lucene index per UTC day (<c>{path}/2026-11-28</c>), so that a search
-/// opens only the days its range covers and retention deletes whole days. Written by one indexing thread
-/// (<see cref="JournaledEventIndex"/>); searched concurrently.
+/// opens only the days its range covers and retention deletes whole days. Written by one indexing loop
+/// (<see cref="JournaledEventIndex"/>), which shares each batch with a second thread when one is free; searched concurrently.
 /// </summary>
 /// <remarks>
 /// Each partition's commit records the journal position it covers, and <c>{path}/checkpoint</c> records the
@@ -73,21 +73,30 @@ public sealed class PartitionedEventIndex : IDisposable
     public static DateOnly DayOf(DateTimeOffset timestamp) => DateOnly.FromDateTime(timestamp.UtcDateTime);
 
     /// <summary>
-    /// Adds documents to their days' partitions; searchable after <see cref="Refresh"/>. When replaying the journal,
+    /// Adds events (<paramref name="sources"/> are their stored forms) to their days' partitions, on two threads when one
+    /// is free (<see cref="SharedWork"/>); searchable after <see cref="Refresh"/>. When replaying the journal,
     /// <paramref name="journaledThrough"/> is the end of the batch, and partitions that committed it already skip it.
     /// </summary>
-    public void Add(IEnumerable<(LogEvent Searchable, string SourceJson, bool Replace)> items, JournalPosition? journaledThrough = null)
+    public void Add(IReadOnlyList<LogEvent> events, IReadOnlyList<string> sources, JournalPosition? journaledThrough = null)
     {
-        foreach (var item in items)
+        var targets = new Partition?[events.Count];
+        Partition? last = null;
+        var lastDay = default(DateOnly);
+        for (var i = 0; i < events.Count; i++)
         {
-            var partition = GetOrCreate(DayOf(item.Searchable.Timestamp));
-            if (journaledThrough is { } end && partition.Committed >= end)
+            var day = DayOf(events[i].Timestamp);
+            if (last is null || day != lastDay)
+            {
+                (last, lastDay) = (GetOrCreate(day), day);
+            }
+            if (journaledThrough is { } end && last.Committed >= end)
             {
                 continue;
             }
-            partition.Index.Add([item]);
-            partition.Unrefreshed = partition.Uncommitted = true;
+            targets[i] = last;
+            last.Unrefreshed = last.Uncommitted = true;
         }
+        SharedWork.For(events.Count, i => targets[i]?.Index.Add(events[i], sources[i]));
     }
 
     /// <summary>Opens near-real-time readers on the partitions written since the last refresh.</summary>

@@ -1,0 +1,101 @@
+using Portal.Search.Lucene;
+
+namespace Portal.Search.Tests.Lucene;
+
+/// <summary>
+/// An indexing batch shared with a helper thread: every item once, failures surface, and the caller never waits for a
+/// helper that cannot start because the background threads are busy.
+/// </summary>
+public sealed class SharedWorkTests
+{
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(17)]
+    [InlineData(5_000)]
+    public void For_RunsEveryItemExactlyOnce(int count)
+    {
+        var runs = new int[count];
+        SharedWork.For(count, i => Interlocked.Increment(ref runs[i]));
+        Assert.All(runs, r => Assert.Equal(1, r));
+    }
+
+    [Fact]
+    public void For_SharesABatchWithAFreeBackgroundThread()
+    {
+        if (BackgroundScheduler.Instance.MaximumConcurrencyLevel < 2)
+        {
+            return; // one core: there is no second background thread to share with
+        }
+        var threads = new System.Collections.Concurrent.ConcurrentDictionary<int, byte>();
+        // Slow items, so that the helper, once started, takes some of them; tried again in case other tests' indexing
+        // loops held the background threads the whole time.
+        for (var attempt = 0; attempt < 10 && threads.Count < 2; attempt++)
+        {
+            threads.Clear();
+            SharedWork.For(1_000, _ =>
+            {
+                threads.TryAdd(Environment.CurrentManagedThreadId, 0);
+                Thread.Sleep(1);
+            });
+        }
+        Assert.Equal(2, threads.Count);
+    }
+
+    [Fact]
+    public void For_AFailingItem_ThrowsItsExceptionAfterTheCallerStopped()
+    {
+        var caller = Environment.CurrentManagedThreadId;
+        var helperStarted = new ManualResetEventSlim();
+        var ran = 0;
+        var failure = Assert.Throws<InvalidOperationException>(() => SharedWork.For(10_000, i =>
+        {
+            if (Environment.CurrentManagedThreadId != caller)
+            {
+                helperStarted.Set();
+                throw new InvalidOperationException("the helper's item");
+            }
+            // The caller's first item waits for the helper (or runs alone where none starts), so that the helper fails first.
+            helperStarted.Wait(TimeSpan.FromSeconds(5));
+            Interlocked.Increment(ref ran);
+        }));
+        Assert.Equal("the helper's item", failure.Message);
+        // The caller stopped at its next claim instead of doing the other 9,900 items.
+        Assert.True(ran < 1_000, $"{ran} items ran: the rest were not skipped after the failure");
+    }
+
+    [Fact]
+    public void For_AFailingItemOfTheCaller_Throws()
+    {
+        var failure = Assert.Throws<InvalidOperationException>(() => SharedWork.For(100, i => throw new InvalidOperationException("item " + i)));
+        Assert.StartsWith("item ", failure.Message);
+    }
+
+    [Fact]
+    public async Task For_EveryBackgroundThreadBusy_TheCallerDoesEveryItemWithoutWaiting()
+    {
+        var release = new ManualResetEventSlim();
+        var busy = new CountdownEvent(BackgroundScheduler.Instance.MaximumConcurrencyLevel);
+        var blockers = Enumerable.Range(0, BackgroundScheduler.Instance.MaximumConcurrencyLevel)
+            .Select(_ => BackgroundScheduler.Run(() =>
+            {
+                busy.Signal();
+                release.Wait();
+                return Task.CompletedTask;
+            }))
+            .ToList();
+        try
+        {
+            Assert.True(busy.Wait(TimeSpan.FromSeconds(10)), "the background threads did not start");
+            var runs = new int[1_000];
+            var work = Task.Run(() => SharedWork.For(runs.Length, i => Interlocked.Increment(ref runs[i])));
+            Assert.Same(work, await Task.WhenAny(work, Task.Delay(TimeSpan.FromSeconds(10))));
+            Assert.All(runs, r => Assert.Equal(1, r));
+        }
+        finally
+        {
+            release.Set();
+            await Task.WhenAll(blockers);
+        }
+    }
+}
