@@ -307,6 +307,7 @@ public sealed class JournaledEventIndex : IDisposable
         var dirty = false;
         await DrainObservationsAsync();
         var deferral = new BurstDeferral();
+        var taken = new List<JournaledBatch>();
 
         // Makes what is indexed searchable and tells those waiting for it.
         void RefreshNow()
@@ -335,19 +336,31 @@ public sealed class JournaledEventIndex : IDisposable
             var read = 0;
             try
             {
+                taken.Clear();
                 while (read < 2_000 && !(read > 0 && deferral.Holds(this)) && reader.TryRead(out var batch))
                 {
-                    var (events, sources) = Contents(batch);
-                    Index.Add(events, sources);
-                    if (_observer is not null)
-                    {
-                        Pend(batch.End, events);
-                    }
-                    indexedBatch = batch.Sequence;
-                    uncommitted = batch.End;
+                    taken.Add(batch);
                     read += batch.Count;
-                    Interlocked.Add(ref _bufferedBytes, -batch.Held);
-                    Interlocked.Add(ref _pendingEvents, -batch.Count);
+                }
+                if (taken.Count > 0)
+                {
+                    // Normalised (or read back) and then indexed on two threads when one is free; observed in journal order.
+                    var contents = new (IReadOnlyList<LogEvent> Events, string[] Sources)[taken.Count];
+                    SharedWork.For(taken.Count, i => contents[i] = Contents(taken[i]), chunk: 1);
+                    var (events, sources) = contents.Length == 1 ? contents[0] : (contents.SelectMany(c => c.Events).ToList(), contents.SelectMany(c => c.Sources).ToArray());
+                    Index.Add(events, sources);
+                    for (var i = 0; i < taken.Count; i++)
+                    {
+                        var batch = taken[i];
+                        if (_observer is not null)
+                        {
+                            Pend(batch.End, contents[i].Events);
+                        }
+                        indexedBatch = batch.Sequence;
+                        uncommitted = batch.End;
+                        Interlocked.Add(ref _bufferedBytes, -batch.Held);
+                        Interlocked.Add(ref _pendingEvents, -batch.Count);
+                    }
                     dirty = true;
                 }
                 await DrainObservationsAsync();

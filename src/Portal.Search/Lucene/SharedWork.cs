@@ -11,27 +11,33 @@ namespace Portal.Search.Lucene;
 /// </summary>
 internal sealed class SharedWork
 {
-    /// <summary>Items claimed at a time: few enough that the two threads finish together, enough to claim rarely.</summary>
-    private const int Chunk = 16;
+    /// <summary>Items claimed at a time by default: few enough that the two threads finish together, enough to claim rarely.</summary>
+    public const int DefaultChunk = 16;
 
     private const int NotStarted = 0;
     private const int Running = 1;
     private const int Over = 2;
 
     private readonly int _count;
+    private readonly int _chunk;
     private readonly Action<int> _body;
     private readonly TaskCompletionSource _helped = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _next;
     private int _helper;
     private Exception? _failure;
 
-    private SharedWork(int count, Action<int> body) => (_count, _body) = (count, body);
+    private SharedWork(int count, int chunk, Action<int> body) => (_count, _chunk, _body) = (count, chunk, body);
 
-    /// <summary>Runs <paramref name="body"/> for each index below <paramref name="count"/>, in no particular order, and returns when all are done; rethrows the first failure (items not yet started are then skipped).</summary>
-    public static void For(int count, Action<int> body)
+    /// <summary>
+    /// Runs <paramref name="body"/> for each index below <paramref name="count"/>, in no particular order, the threads
+    /// claiming <paramref name="chunk"/> items at a time, and returns when all are done; rethrows the first failure (items
+    /// not yet started are then skipped).
+    /// </summary>
+    public static void For(int count, Action<int> body, int chunk = DefaultChunk)
     {
-        var work = new SharedWork(count, body);
-        if (count > Chunk && BackgroundScheduler.Instance.MaximumConcurrencyLevel > 1)
+        ArgumentOutOfRangeException.ThrowIfLessThan(chunk, 1);
+        var work = new SharedWork(count, chunk, body);
+        if (count > chunk && BackgroundScheduler.Instance.MaximumConcurrencyLevel > 1)
         {
             Task.Factory.StartNew(static w => ((SharedWork)w!).Help(), work, CancellationToken.None, TaskCreationOptions.DenyChildAttach, BackgroundScheduler.Instance);
         }
@@ -78,9 +84,9 @@ internal sealed class SharedWork
     private void Take()
     {
         int first;
-        while ((first = Interlocked.Add(ref _next, Chunk) - Chunk) < _count)
+        while ((first = Interlocked.Add(ref _next, _chunk) - _chunk) < _count)
         {
-            var end = Math.Min(first + Chunk, _count);
+            var end = Math.Min(first + _chunk, _count);
             for (var i = first; i < end; i++)
             {
                 _body(i);
