@@ -16,6 +16,9 @@ internal static class EventDocument
     private static readonly FieldType TimestampType = Frozen(new FieldType(Int64Field.TYPE_NOT_STORED) { NumericPrecisionStep = LuceneFields.TimestampPrecisionStep });
     private static readonly FieldType NumberType = Frozen(new FieldType(DoubleField.TYPE_NOT_STORED) { NumericPrecisionStep = LuceneFields.NumericPrecisionStep });
 
+    /// <summary>The message's words, with positions for phrases and no norms: hits are ordered by time, never scored by length.</summary>
+    private static readonly FieldType TextType = Frozen(new FieldType(TextField.TYPE_NOT_STORED) { OmitNorms = true });
+
     [ThreadStatic]
     private static Fields? t_fields;
 
@@ -118,9 +121,9 @@ internal static class EventDocument
 
         public WordTokenStream Words { get; } = new([]);
 
-        public TextField Text { get; }
+        public Field Text { get; }
 
-        public Fields() => Text = new TextField(LuceneFields.Text, Words);
+        public Fields() => Text = new Field(LuceneFields.Text, Words, TextType);
 
         /// <summary>Makes every instance available again, for the next document.</summary>
         public void Reset()
