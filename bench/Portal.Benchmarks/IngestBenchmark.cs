@@ -65,7 +65,7 @@ internal static class IngestBenchmark
             var rate = total / stopwatch.Elapsed.TotalSeconds;
             if (report)
             {
-                Console.Error.WriteLine($"store: {rate:N0} events/s; {share.Describe()}; {share.Runtime()}");
+                Console.Error.WriteLine($"store: {rate:N0} events/s; {share.Describe()}; {share.Runtime()}; threads: {share.Threads(8)}");
             }
             return rate;
         }

@@ -51,8 +51,11 @@ public sealed class JournaledEventIndex : IDisposable
     private long _visibleBatch;
     private int _waiters;
 
-    /// <summary>The first batch a waiter (<see cref="RefreshAsync"/>) needs searchable, none when <see cref="long.MaxValue"/>; guarded by <see cref="_visibility"/> for writes.</summary>
+    /// <summary>The first batch a waiter (<see cref="RefreshAsync"/>) needs searchable, none when <see cref="long.MaxValue"/>; written under <see cref="_visibility"/>.</summary>
     private long _awaitedBatch = long.MaxValue;
+
+    /// <summary>The batches waiters need searchable and how many wait for each, beyond the visible one; under <see cref="_visibility"/>.</summary>
+    private readonly SortedDictionary<long, int> _awaited = [];
     private Exception? _indexFailure;
     private readonly Func<IReadOnlyList<LogEvent>, Task>? _observer;
     private readonly string _observedFile;
@@ -164,6 +167,7 @@ public sealed class JournaledEventIndex : IDisposable
     public async Task RefreshAsync(CancellationToken cancellationToken)
     {
         var target = Interlocked.Read(ref _ackedBatch);
+        var registered = false;
         Interlocked.Increment(ref _waiters);
         try
         {
@@ -180,8 +184,13 @@ public sealed class JournaledEventIndex : IDisposable
                     {
                         return;
                     }
-                    // The indexer opens a reader once this batch is indexed (each publication forgets, and waiters left tell again).
-                    Volatile.Write(ref _awaitedBatch, Math.Min(_awaitedBatch, target));
+                    if (!registered)
+                    {
+                        // The indexer opens a reader once the first batch a waiter needs is indexed.
+                        _awaited[target] = _awaited.GetValueOrDefault(target) + 1;
+                        Volatile.Write(ref _awaitedBatch, _awaited.Keys.First());
+                        registered = true;
+                    }
                     wait = _refreshed.Task;
                 }
                 await wait.WaitAsync(cancellationToken);
@@ -190,6 +199,22 @@ public sealed class JournaledEventIndex : IDisposable
         finally
         {
             Interlocked.Decrement(ref _waiters);
+            // A publication that made the target visible forgot it already; a waiter that gave up (cancelled) forgets it here.
+            lock (_visibility)
+            {
+                if (registered && target > _visibleBatch && _awaited.TryGetValue(target, out var count))
+                {
+                    if (count > 1)
+                    {
+                        _awaited[target] = count - 1;
+                    }
+                    else
+                    {
+                        _awaited.Remove(target);
+                        Volatile.Write(ref _awaitedBatch, _awaited.Count == 0 ? long.MaxValue : _awaited.Keys.First());
+                    }
+                }
+            }
         }
     }
 
@@ -559,7 +584,12 @@ public sealed class JournaledEventIndex : IDisposable
         lock (_visibility)
         {
             _visibleBatch = visibleBatch;
-            _awaitedBatch = long.MaxValue;
+            // Those waiting for what is now visible are answered; the first batch still awaited, if any, is next.
+            while (_awaited.Count > 0 && _awaited.Keys.First() <= visibleBatch)
+            {
+                _awaited.Remove(_awaited.Keys.First());
+            }
+            Volatile.Write(ref _awaitedBatch, _awaited.Count == 0 ? long.MaxValue : _awaited.Keys.First());
             var done = _refreshed;
             _refreshed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             done.TrySetResult();

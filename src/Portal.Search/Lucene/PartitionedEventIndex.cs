@@ -29,6 +29,9 @@ public sealed class PartitionedEventIndex : IDisposable
 
     private readonly string _path;
     private readonly object _gate = new();
+
+    /// <summary>Held by <see cref="Add"/> for its whole run and by <see cref="DropBefore"/> (before <see cref="_gate"/>): retention never closes a partition documents are being added to.</summary>
+    private readonly object _adding = new();
     private readonly SortedDictionary<DateOnly, Partition> _partitions = [];
 
     /// <summary>Opens every partition under <paramref name="path"/>.</summary>
@@ -78,6 +81,14 @@ public sealed class PartitionedEventIndex : IDisposable
     /// <paramref name="journaledThrough"/> is the end of the batch, and partitions that committed it already skip it.
     /// </summary>
     public void Add(IReadOnlyList<LogEvent> events, IReadOnlyList<string> sources, JournalPosition? journaledThrough = null)
+    {
+        lock (_adding)
+        {
+            AddUnderLock(events, sources, journaledThrough);
+        }
+    }
+
+    private void AddUnderLock(IReadOnlyList<LogEvent> events, IReadOnlyList<string> sources, JournalPosition? journaledThrough)
     {
         var targets = new Partition?[events.Count];
         Partition? last = null;
@@ -132,17 +143,21 @@ public sealed class PartitionedEventIndex : IDisposable
     public IReadOnlyList<DateOnly> DropBefore(DateOnly firstKept)
     {
         // Under the lock: a search acquires its partitions' searchers under it too, and the indexer creates
-        // partitions under it, so neither meets a partition that is half closed or half deleted.
-        lock (_gate)
+        // partitions under it, so neither meets a partition that is half closed or half deleted; and after any batch
+        // being added, whose documents may be bound for a partition dropped here.
+        lock (_adding)
         {
-            var dropped = _partitions.Where(p => p.Key != Unpartitioned && p.Key < firstKept).ToList();
-            foreach (var (day, partition) in dropped)
+            lock (_gate)
             {
-                _partitions.Remove(day);
-                partition.Index.Dispose();
-                Directory.Delete(partition.Path, recursive: true);
+                var dropped = _partitions.Where(p => p.Key != Unpartitioned && p.Key < firstKept).ToList();
+                foreach (var (day, partition) in dropped)
+                {
+                    _partitions.Remove(day);
+                    partition.Index.Dispose();
+                    Directory.Delete(partition.Path, recursive: true);
+                }
+                return dropped.Select(d => d.Key).ToList();
             }
-            return dropped.Select(d => d.Key).ToList();
         }
     }
 

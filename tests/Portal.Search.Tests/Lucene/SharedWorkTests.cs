@@ -4,8 +4,11 @@ namespace Portal.Search.Tests.Lucene;
 
 /// <summary>
 /// An indexing batch shared with a helper thread: every item once, failures surface, and the caller never waits for a
-/// helper that cannot start because the background threads are busy.
+/// helper that cannot start because the background threads are busy. Not run beside other tests: these hold the
+/// background threads that other classes' stores index on.
 /// </summary>
+[Collection(nameof(SharedWorkTests))]
+[CollectionDefinition(nameof(SharedWorkTests), DisableParallelization = true)]
 public sealed class SharedWorkTests
 {
     [Theory]
@@ -45,23 +48,40 @@ public sealed class SharedWorkTests
     [Fact]
     public void For_AFailingItem_ThrowsItsExceptionAfterTheCallerStopped()
     {
-        var caller = Environment.CurrentManagedThreadId;
-        var helperStarted = new ManualResetEventSlim();
-        var ran = 0;
-        var failure = Assert.Throws<InvalidOperationException>(() => SharedWork.For(10_000, i =>
+        if (BackgroundScheduler.Instance.MaximumConcurrencyLevel < 2)
         {
-            if (Environment.CurrentManagedThreadId != caller)
+            return; // one core: no helper, so no helper's failure
+        }
+        var caller = Environment.CurrentManagedThreadId;
+        // Tried again in the unlikely case that the helper did not start within the caller's wait.
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var helperStarted = new ManualResetEventSlim();
+            var ran = 0;
+            var failure = Record.Exception(() => SharedWork.For(10_000, i =>
             {
-                helperStarted.Set();
-                throw new InvalidOperationException("the helper's item");
+                if (Environment.CurrentManagedThreadId != caller)
+                {
+                    helperStarted.Set();
+                    throw new InvalidOperationException("the helper's item");
+                }
+                // The caller's first item waits for the helper, so that the helper fails first; its items are slow, as
+                // documents are, so that the failure (a thrown exception takes a while) stops it well before the end.
+                helperStarted.Wait(TimeSpan.FromSeconds(5));
+                Thread.Sleep(1);
+                Interlocked.Increment(ref ran);
+            }));
+            if (!helperStarted.IsSet)
+            {
+                Assert.Null(failure);
+                continue;
             }
-            // The caller's first item waits for the helper (or runs alone where none starts), so that the helper fails first.
-            helperStarted.Wait(TimeSpan.FromSeconds(5));
-            Interlocked.Increment(ref ran);
-        }));
-        Assert.Equal("the helper's item", failure.Message);
-        // The caller stopped at its next claim instead of doing the other 9,900 items.
-        Assert.True(ran < 1_000, $"{ran} items ran: the rest were not skipped after the failure");
+            Assert.Equal("the helper's item", Assert.IsType<InvalidOperationException>(failure).Message);
+            // The caller stopped at its next claim instead of doing the other 9,900 items.
+            Assert.True(ran < 1_000, $"{ran} items ran: the rest were not skipped after the failure");
+            return;
+        }
+        Assert.Fail("the helper never started");
     }
 
     [Fact]
