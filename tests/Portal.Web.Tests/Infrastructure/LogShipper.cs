@@ -35,6 +35,14 @@ public static class LogShipper
     /// </summary>
     public static async Task<int> EvaluateAsync(PortalFixture portal, TestTenant tenant)
     {
+        // A run judges the events stamped before its end to the millisecond, the store's unit of time ranges: events
+        // stamped in the millisecond the run ends in are the next run's (never lost, never judged twice). The tests expect
+        // a run to judge what they sent just before, so it starts in a later millisecond than anything sent.
+        var sent = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        while (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() <= sent)
+        {
+            await Task.Delay(1);
+        }
         var changed = await portal.Services.GetRequiredService<RuleEvaluator>().EvaluateTenantAsync(tenant.Id, CancellationToken.None, onDemand: true);
         await using var db = portal.Services.GetRequiredService<TenantDbFactory>().Create(tenant.Id);
         var failed = await db.RuleRunStates.Where(s => s.LastError != null).Select(s => s.RuleId + ": " + s.LastError).ToListAsync();
