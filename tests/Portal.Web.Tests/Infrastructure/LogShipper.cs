@@ -35,9 +35,9 @@ public static class LogShipper
     /// </summary>
     public static async Task<int> EvaluateAsync(PortalFixture portal, TestTenant tenant)
     {
-        // A run judges the events stamped before its end to the millisecond, the store's unit of time ranges: events
-        // stamped in the millisecond the run ends in are the next run's (never lost, never judged twice). The tests expect
-        // a run to judge what they sent just before, so it starts in a later millisecond than anything sent.
+        // A run reads the store up to its end in whole milliseconds, the store's unit of time ranges: events stamped in
+        // the millisecond a run ends in are left to the next run, which starts from that millisecond (they are not lost).
+        // The tests expect a run to judge what they sent just before, so it starts in a later millisecond.
         var sent = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
         while (DateTimeOffset.UtcNow.ToUnixTimeMilliseconds() <= sent)
         {
