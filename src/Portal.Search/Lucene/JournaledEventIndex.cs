@@ -188,7 +188,7 @@ public sealed class JournaledEventIndex : IDisposable
                     {
                         // The indexer opens a reader once the first batch a waiter needs is indexed.
                         _awaited[target] = _awaited.GetValueOrDefault(target) + 1;
-                        Volatile.Write(ref _awaitedBatch, _awaited.Keys.First());
+                        NoteFirstAwaited();
                         registered = true;
                     }
                     wait = _refreshed.Task;
@@ -211,7 +211,7 @@ public sealed class JournaledEventIndex : IDisposable
                     else
                     {
                         _awaited.Remove(target);
-                        Volatile.Write(ref _awaitedBatch, _awaited.Count == 0 ? long.MaxValue : _awaited.Keys.First());
+                        NoteFirstAwaited();
                     }
                 }
             }
@@ -579,6 +579,9 @@ public sealed class JournaledEventIndex : IDisposable
         }
     }
 
+    /// <summary>Tells the indexer the first batch still awaited (under <see cref="_visibility"/>).</summary>
+    private void NoteFirstAwaited() => Volatile.Write(ref _awaitedBatch, _awaited.Count == 0 ? long.MaxValue : _awaited.Keys.First());
+
     private void Publish(long visibleBatch)
     {
         lock (_visibility)
@@ -589,7 +592,7 @@ public sealed class JournaledEventIndex : IDisposable
             {
                 _awaited.Remove(_awaited.Keys.First());
             }
-            Volatile.Write(ref _awaitedBatch, _awaited.Count == 0 ? long.MaxValue : _awaited.Keys.First());
+            NoteFirstAwaited();
             var done = _refreshed;
             _refreshed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             done.TrySetResult();
