@@ -186,7 +186,7 @@ internal sealed class ChunkedStoredFieldsReader : StoredFieldsReader
         _data.ReadBytes(_compressed, 0, header.CompressedLength);
         if (_raw.Length < header.RawLength)
         {
-            _raw = new byte[Math.Max(header.RawLength, ChunkedStoredFieldsFormat.ChunkBytes * 2)];
+            _raw = new byte[header.RawLength];
         }
         if (!ChunkedStoredFieldsFormat.TryDecompress(_compressed.AsSpan(0, header.CompressedLength), _raw.AsSpan(0, header.RawLength)))
         {
