@@ -45,6 +45,12 @@ internal struct ByteBuffer(int capacity)
     public void WriteBytes(ReadOnlySpan<byte> bytes)
     {
         WriteVInt32(bytes.Length);
+        WriteRaw(bytes);
+    }
+
+    /// <summary>The bytes alone.</summary>
+    public void WriteRaw(ReadOnlySpan<byte> bytes)
+    {
         Ensure(bytes.Length);
         bytes.CopyTo(_bytes.AsSpan(Length));
         Length += bytes.Length;

@@ -1,4 +1,6 @@
 using System.IO.Compression;
+using System.Numerics;
+using System.Runtime.InteropServices;
 using global::Lucene.Net.Codecs;
 using global::Lucene.Net.Index;
 using global::Lucene.Net.Store;
@@ -8,7 +10,7 @@ namespace Portal.Search.Lucene.StoredFields;
 
 /// <summary>
 /// Stored fields compressed once. Documents are buffered into chunks of about <see cref="ChunkBytes"/> and each chunk is
-/// compressed with Brotli when it fills; a merge then copies every chunk of a segment as it is, compressed, instead of
+/// compressed with Brotli when it fills; a merge then copies a segment's chunks as they are, compressed, instead of
 /// compressing the segment's documents again.
 /// </summary>
 /// <remarks>
@@ -16,14 +18,22 @@ namespace Portal.Search.Lucene.StoredFields;
 /// Why not Lucene's <c>CompressingStoredFieldsFormat</c>: its merge copies a chunk compressed only when nothing is
 /// buffered, and the first segment's partial last chunk is buffered, so every later chunk of a merge was inflated and
 /// deflated again. Merges spent 28 % of their time on stored fields, 20 points of it compressing (docs/PERFORMANCE.md,
-/// session 25). Here the buffer is written out as a chunk of its own before a segment's chunks are copied, so a merged
-/// segment holds at most one short chunk per segment merged into it.
+/// session 25). Here what is buffered is written out as a chunk of its own before a full chunk is copied.
 /// </para>
 /// <para>
-/// Files: <c>.vsd</c>, the chunks, each <c>[doc base][docs][raw length][table offset][compressed length]</c> (vints) then
-/// the compressed bytes, whose raw form is the documents' fields followed by a table of each document's field count and
-/// byte length; <c>.vsi</c>, the document count and the chunks' first documents and file pointers, packed. Both files
-/// have Lucene's header and checksum footer.
+/// A merge copies the chunks that are at least half full; shorter ones (what a refresh flushes from a quiet tenant) are
+/// inflated and their documents buffered with the next ones, so that a tenant sending a few events a second does not keep
+/// chunks of a few documents through every merge. A copy reads the whole source file through its checksum and fails
+/// the merge if it does not match, as Lucene's own copy does: the new segment's checksum would otherwise cover damaged
+/// bytes for good.
+/// </para>
+/// <para>
+/// Files: <c>.vsd</c>, the chunks, each <c>[doc base][docs][raw length][table offset][compressed length]</c> (vints),
+/// <c>[CRC-32C of the raw form]</c> (4 bytes), then the compressed bytes, whose raw form is the documents' fields followed
+/// by a table of each document's field count and byte length; <c>.vsi</c>, the document count, the end of the chunks in
+/// <c>.vsd</c>, and the chunks' first documents and file pointers, packed. Both files have Lucene's header and checksum
+/// footer. Brotli has no checksum of its own (a changed byte often inflates to the right length), so each chunk's raw
+/// form is checked as it is read.
 /// </para>
 /// </remarks>
 internal sealed class ChunkedStoredFieldsFormat : StoredFieldsFormat
@@ -79,4 +89,23 @@ internal sealed class ChunkedStoredFieldsFormat : StoredFieldsFormat
     /// <summary>Inflates <paramref name="compressed"/> into <paramref name="raw"/>, which it must fill exactly.</summary>
     internal static bool TryDecompress(ReadOnlySpan<byte> compressed, Span<byte> raw) =>
         BrotliDecoder.TryDecompress(compressed, raw, out var written) && written == raw.Length;
+
+    /// <summary>Whether a merge copies a chunk as it is: at least half full, by bytes or by documents.</summary>
+    internal static bool CopiedWhole(ChunkHeader chunk) => chunk.TableOffset >= ChunkBytes / 2 || chunk.Docs >= MaxDocsPerChunk;
+
+    /// <summary>CRC-32C of a chunk's raw form (the processor's CRC instruction, eight bytes at a time).</summary>
+    internal static uint Checksum(ReadOnlySpan<byte> bytes)
+    {
+        var crc = uint.MaxValue;
+        var words = MemoryMarshal.Cast<byte, ulong>(bytes);
+        foreach (var word in words)
+        {
+            crc = BitOperations.Crc32C(crc, word);
+        }
+        foreach (var b in bytes[(words.Length * sizeof(ulong))..])
+        {
+            crc = BitOperations.Crc32C(crc, b);
+        }
+        return ~crc;
+    }
 }

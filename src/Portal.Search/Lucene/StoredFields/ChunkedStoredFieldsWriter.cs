@@ -31,6 +31,10 @@ internal sealed class ChunkedStoredFieldsWriter : StoredFieldsWriter
     private int _buffered;
     private byte[] _compressed = [];
 
+    /// <summary>Fields the document being written announced (<see cref="StartDocument"/>), and those written so far.</summary>
+    private int _announced;
+    private int _written;
+
     /// <summary>Documents in the chunks written so far: the next chunk's first document.</summary>
     private int _docBase;
 
@@ -69,6 +73,8 @@ internal sealed class ChunkedStoredFieldsWriter : StoredFieldsWriter
             Array.Resize(ref _ends, _buffered * 2);
         }
         _fieldCounts[_buffered] = numStoredFields;
+        _announced = numStoredFields;
+        _written = 0;
     }
 
     public override void WriteField(FieldInfo info, IIndexableField field)
@@ -83,6 +89,7 @@ internal sealed class ChunkedStoredFieldsWriter : StoredFieldsWriter
             var other => throw new ArgumentException($"Field {field.Name}: cannot store numeric type {other}.", nameof(field)),
         };
         _raw.WriteVInt64(((ulong)(uint)info.Number << TypeBits) | (uint)type);
+        _written++;
         switch (type)
         {
             case String:
@@ -109,6 +116,24 @@ internal sealed class ChunkedStoredFieldsWriter : StoredFieldsWriter
 
     public override void FinishDocument()
     {
+        if (_written != _announced)
+        {
+            // Read back, such a document would be cut short or run into the next one.
+            throw new InvalidOperationException($"A document announced {_announced} stored fields and wrote {_written}.");
+        }
+        EndDocument();
+    }
+
+    /// <summary>Buffers a document of another segment's chunk as it is: its fields' bytes (field numbers matching this segment's).</summary>
+    internal void AppendDocument(int fieldCount, ReadOnlySpan<byte> fields)
+    {
+        StartDocument(fieldCount);
+        _raw.WriteRaw(fields);
+        EndDocument();
+    }
+
+    private void EndDocument()
+    {
         _ends[_buffered++] = _raw.Length;
         if (_raw.Length >= ChunkedStoredFieldsFormat.ChunkBytes || _buffered >= ChunkedStoredFieldsFormat.MaxDocsPerChunk)
         {
@@ -117,7 +142,7 @@ internal sealed class ChunkedStoredFieldsWriter : StoredFieldsWriter
     }
 
     /// <summary>Writes the buffered documents as one chunk: their fields and table, compressed.</summary>
-    private void Flush()
+    internal void Flush()
     {
         if (_buffered == 0)
         {
@@ -130,7 +155,7 @@ internal sealed class ChunkedStoredFieldsWriter : StoredFieldsWriter
             _raw.WriteVInt32(_ends[i] - (i == 0 ? 0 : _ends[i - 1]));
         }
         var compressed = ChunkedStoredFieldsFormat.Compress(_raw.Written, ref _compressed);
-        WriteChunkHeader(new ChunkHeader(_buffered, _raw.Length, tableOffset, compressed));
+        WriteChunkHeader(new ChunkHeader(_buffered, _raw.Length, tableOffset, compressed, ChunkedStoredFieldsFormat.Checksum(_raw.Written)));
         Data.WriteBytes(_compressed, 0, compressed);
         _docBase += _buffered;
         _buffered = 0;
@@ -153,13 +178,22 @@ internal sealed class ChunkedStoredFieldsWriter : StoredFieldsWriter
         Data.WriteVInt32(chunk.RawLength);
         Data.WriteVInt32(chunk.TableOffset);
         Data.WriteVInt32(chunk.CompressedLength);
+        Data.WriteInt32((int)chunk.Crc);
     }
 
-    /// <summary>Appends a chunk of another segment as it is: its header (rebased on this segment's documents), then its compressed bytes from <paramref name="compressed"/>.</summary>
-    internal void AppendCompressed(ChunkHeader chunk, DataInput compressed)
+    /// <summary>
+    /// Appends a chunk of another segment as it is: its header (rebased on this segment's documents), then
+    /// <paramref name="compressed"/> (its first <see cref="ChunkHeader.CompressedLength"/> bytes). Whatever is buffered
+    /// must have been written first (<see cref="Flush"/>).
+    /// </summary>
+    internal void AppendCompressed(ChunkHeader chunk, byte[] compressed)
     {
+        if (_buffered != 0)
+        {
+            throw new InvalidOperationException("Documents are buffered: a chunk copied now would come before them.");
+        }
         WriteChunkHeader(chunk);
-        Data.CopyBytes(compressed, chunk.CompressedLength);
+        Data.WriteBytes(compressed, 0, chunk.CompressedLength);
         _docBase += chunk.Docs;
     }
 
@@ -180,6 +214,7 @@ internal sealed class ChunkedStoredFieldsWriter : StoredFieldsWriter
         {
             CodecUtil.WriteHeader(index, ChunkedStoredFieldsFormat.IndexCodec, ChunkedStoredFieldsFormat.Version);
             index.WriteVInt32(numDocs);
+            index.WriteVInt64(Data.Position);
             index.WriteVInt32(_chunks);
             index.WriteVInt32(PackedInt32s.VERSION_CURRENT);
             WritePacked(index, _chunkDocBases);
@@ -200,8 +235,9 @@ internal sealed class ChunkedStoredFieldsWriter : StoredFieldsWriter
     }
 
     /// <summary>
-    /// Segments written in this format, with the same field numbers and no deleted documents, have their chunks copied
-    /// compressed; any other segment's documents are read and added one by one.
+    /// Segments written in this format, with the same field numbers and no deleted documents, have their full chunks
+    /// copied compressed and the documents of the others copied as bytes; any other segment's documents are read and
+    /// added one by one.
     /// </summary>
     public override int Merge(MergeState mergeState)
     {
@@ -211,10 +247,8 @@ internal sealed class ChunkedStoredFieldsWriter : StoredFieldsWriter
             var reader = mergeState.Readers[i];
             if (mergeState.MatchingSegmentReaders[i]?.FieldsReader is ChunkedStoredFieldsReader chunks && reader.LiveDocs is null)
             {
-                Flush();
-                chunks.CopyTo(this);
+                chunks.CopyTo(this, mergeState.CheckAbort);
                 docCount += reader.MaxDoc;
-                mergeState.CheckAbort.Work(300 * reader.MaxDoc);
                 continue;
             }
             var live = reader.LiveDocs;
@@ -242,5 +276,5 @@ internal sealed class ChunkedStoredFieldsWriter : StoredFieldsWriter
     }
 }
 
-/// <summary>A chunk's header: its documents, the length of its raw form and of the documents' part of it, its compressed length.</summary>
-internal readonly record struct ChunkHeader(int Docs, int RawLength, int TableOffset, int CompressedLength);
+/// <summary>A chunk's header: its documents, the length of its raw form and of the documents' part of it, its compressed length, its raw form's CRC-32C.</summary>
+internal readonly record struct ChunkHeader(int Docs, int RawLength, int TableOffset, int CompressedLength, uint Crc);

@@ -71,10 +71,10 @@ public sealed class ChunkedStoredFieldsFormatTests : IDisposable
     }
 
     [Fact]
-    public void ForceMerge_SegmentsOfThisFormat_CopiesTheirChunksAsTheyAre()
+    public void ForceMerge_SegmentsOfThisFormat_CopiesTheirFullChunksAsTheyAre()
     {
-        var chunksBefore = 0;
-        long bytesBefore = 0;
+        List<ChunkHeader> before;
+        long bytesBefore;
         using (var writer = Writer(VigilCodec.Instance))
         {
             for (var segment = 0; segment < 5; segment++)
@@ -88,7 +88,7 @@ public sealed class ChunkedStoredFieldsFormatTests : IDisposable
             using (var reader = DirectoryReader.Open(_directory))
             {
                 Assert.Equal(5, reader.Leaves.Count);
-                chunksBefore = reader.Leaves.Sum(leaf => StoredFields(leaf).ChunkCount);
+                before = reader.Leaves.SelectMany(leaf => StoredFields(leaf).ReadHeaders()).ToList();
                 bytesBefore = StoredBytes();
             }
             writer.ForceMerge(1);
@@ -96,14 +96,148 @@ public sealed class ChunkedStoredFieldsFormatTests : IDisposable
         }
 
         using var merged = DirectoryReader.Open(_directory);
-        var only = Assert.Single(merged.Leaves);
-        // Each segment ends in a partial chunk: compressing the documents again would have filled those.
-        Assert.Equal(chunksBefore, StoredFields(only).ChunkCount);
-        Assert.InRange(StoredBytes(), bytesBefore - 1_000, bytesBefore + 1_000);
+        var after = StoredFields(Assert.Single(merged.Leaves)).ReadHeaders();
+        // Each segment ends in a short chunk, after which compressing every document again would cut the chunks
+        // elsewhere: the full ones are found whole (by the checksum of their raw form) only if they were copied.
+        var full = before.Where(ChunkedStoredFieldsFormat.CopiedWhole).ToList();
+        Assert.True(full.Count > 20);
+        Assert.Subset(after.Select(h => h.Crc).ToHashSet(), full.Select(h => h.Crc).ToHashSet());
+        Assert.InRange(StoredBytes(), bytesBefore - 5_000, bytesBefore + 1_000);
         for (var i = 0; i < 2_000; i++)
         {
             AssertMixed(i, merged.Document(i));
         }
+    }
+
+    [Fact]
+    public void ForceMerge_ManySmallSegments_CompressesTheirShortChunksTogether()
+    {
+        using (var writer = Writer(VigilCodec.Instance))
+        {
+            // As a quiet tenant's refreshes flush them: a few documents a segment.
+            for (var i = 0; i < 240; i++)
+            {
+                writer.AddDocument(Small(i));
+                if (i % 3 == 2)
+                {
+                    writer.Flush(triggerMerge: false, applyAllDeletes: false);
+                }
+            }
+            writer.Commit();
+            using (var reader = DirectoryReader.Open(_directory))
+            {
+                Assert.Equal(80, reader.Leaves.Sum(leaf => StoredFields(leaf).ChunkCount));
+            }
+            writer.ForceMerge(1);
+            writer.Commit();
+        }
+
+        using var merged = DirectoryReader.Open(_directory);
+        // 240 documents of about 90 bytes fit in two chunks of at most 128 documents.
+        Assert.Equal(2, StoredFields(Assert.Single(merged.Leaves)).ChunkCount);
+        for (var i = 0; i < 240; i++)
+        {
+            Assert.Equal(Small(i).Get("text"), merged.Document(i).Get("text"));
+        }
+    }
+
+    [Fact]
+    public void ForceMerge_SourceSegmentDamaged_FailsAndKeepsTheSegments()
+    {
+        using var writer = Writer(VigilCodec.Instance);
+        for (var segment = 0; segment < 3; segment++)
+        {
+            for (var i = 0; i < 300; i++)
+            {
+                writer.AddDocument(Mixed(segment * 300 + i));
+            }
+            writer.Commit();
+        }
+        Damage(System.IO.Directory.GetFiles(Path.Combine(_temp.Path, "index"), "_1." + ChunkedStoredFieldsFormat.DataExtension).Single());
+
+        // Lucene reports a merge's failure as an IOException (a corrupt index is one), with the cause inside.
+        Assert.ThrowsAny<IOException>(() => writer.ForceMerge(1));
+        using var reader = DirectoryReader.Open(_directory);
+        Assert.Equal(3, reader.Leaves.Count);
+    }
+
+    [Fact]
+    public void Document_ChunkDamaged_ThrowsRatherThanReturnAnotherDocument()
+    {
+        using (var writer = Writer(VigilCodec.Instance))
+        {
+            for (var i = 0; i < 500; i++)
+            {
+                writer.AddDocument(Mixed(i));
+            }
+        }
+        var data = System.IO.Directory.GetFiles(Path.Combine(_temp.Path, "index"), "*." + ChunkedStoredFieldsFormat.DataExtension).Single();
+        var original = File.ReadAllBytes(data);
+
+        // One bit changed at a time, in forty places: Brotli inflates many such chunks to their full length, with other
+        // bytes (Brotli has no checksum of its own).
+        var failed = 0;
+        for (var n = 0; n < 40; n++)
+        {
+            var damaged = (byte[])original.Clone();
+            damaged[original.Length / 4 + n * (original.Length / 2 / 40)] ^= (byte)(1 << (n % 8));
+            File.WriteAllBytes(data, damaged);
+            using var reader = DirectoryReader.Open(_directory);
+            for (var i = 0; i < 500; i++)
+            {
+                try
+                {
+                    AssertMixed(i, reader.Document(i));
+                }
+                catch (CorruptIndexException)
+                {
+                    failed++;
+                }
+            }
+        }
+        Assert.True(failed > 0);
+    }
+
+    [Fact]
+    public void Open_DataFileTruncated_Throws()
+    {
+        using (var writer = Writer(VigilCodec.Instance))
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                writer.AddDocument(Mixed(i));
+            }
+        }
+        var data = System.IO.Directory.GetFiles(Path.Combine(_temp.Path, "index"), "*." + ChunkedStoredFieldsFormat.DataExtension).Single();
+        using (var file = File.OpenWrite(data))
+        {
+            file.SetLength(file.Length - 100);
+        }
+
+        Assert.ThrowsAny<IOException>(() => DirectoryReader.Open(_directory).Dispose());
+    }
+
+    [Fact]
+    public void Document_ReadFromSeveralThreadsAtOnce_EachReadsItsOwn()
+    {
+        using (var writer = Writer(VigilCodec.Instance))
+        {
+            for (var i = 0; i < 1_000; i++)
+            {
+                writer.AddDocument(Mixed(i));
+            }
+        }
+
+        using var reader = DirectoryReader.Open(_directory);
+        Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, thread =>
+        {
+            var random = new Random(thread);
+            for (var n = 0; n < 2_000; n++)
+            {
+                var i = random.Next(1_000);
+                AssertMixed(i, reader.Document(i));
+            }
+        });
     }
 
     [Fact]
@@ -183,10 +317,7 @@ public sealed class ChunkedStoredFieldsFormatTests : IDisposable
             }
             writer.Commit();
         }
-        var data = System.IO.Directory.GetFiles(Path.Combine(_temp.Path, "index"), "*." + ChunkedStoredFieldsFormat.DataExtension).Single();
-        var bytes = File.ReadAllBytes(data);
-        bytes[bytes.Length / 2] ^= 0x5A;
-        File.WriteAllBytes(data, bytes);
+        Damage(System.IO.Directory.GetFiles(Path.Combine(_temp.Path, "index"), "*." + ChunkedStoredFieldsFormat.DataExtension).Single());
 
         using var reader = DirectoryReader.Open(_directory);
         // Lucene reports a checksum that does not match as an IOException, a corrupt index as its subtype.
@@ -208,7 +339,17 @@ public sealed class ChunkedStoredFieldsFormatTests : IDisposable
     private static ChunkedStoredFieldsReader StoredFields(AtomicReaderContext leaf) =>
         Assert.IsType<ChunkedStoredFieldsReader>(((SegmentReader)leaf.Reader).FieldsReader);
 
-    /// <summary>Text of several sizes, some beyond a chunk, with characters of one to four UTF-8 bytes.</summary>
+    /// <summary>Changes a byte in the middle of a file, where chunks are: what a failing disk or a stray write does.</summary>
+    private static void Damage(string file)
+    {
+        var bytes = File.ReadAllBytes(file);
+        bytes[bytes.Length / 2] ^= 0x5A;
+        File.WriteAllBytes(file, bytes);
+    }
+
+    private static Document Small(int i) => [new StoredField("text", $"{{\"message\":\"sshd[{i}]: Failed password for usr-{i % 13}\"}}")];
+
+    /// <summary>Text of several sizes, some beyond two chunks (about 100 KB, which a reader does not keep), with characters of one to four UTF-8 bytes.</summary>
     private static string Text(int i) => i % 97 == 5
         ? string.Concat(Enumerable.Repeat($"line {i} é € 𝄞 ", 4_000))
         : $"{{\"message\":\"event {i} for usr-{i % 13}\",\"host\":\"web-{i % 7}\",\"note\":\"é € 𝄞\"}}";
