@@ -10,8 +10,6 @@ internal struct ByteBuffer(int capacity)
 
     public int Length { readonly get; set; }
 
-    public readonly byte[] Bytes => _bytes;
-
     public readonly ReadOnlySpan<byte> Written => _bytes.AsSpan(0, Length);
 
     public void WriteVInt64(ulong value)

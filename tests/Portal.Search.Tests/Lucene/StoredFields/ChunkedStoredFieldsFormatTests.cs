@@ -51,13 +51,7 @@ public sealed class ChunkedStoredFieldsFormatTests : IDisposable
     [Fact]
     public void Document_SomeFieldsAsked_SkipsTheOthers()
     {
-        using (var writer = Writer(VigilCodec.Instance))
-        {
-            for (var i = 0; i < 300; i++)
-            {
-                writer.AddDocument(Mixed(i));
-            }
-        }
+        WriteSegment(300);
 
         using var reader = DirectoryReader.Open(_directory);
         // Read in an order that moves between chunks and back.
@@ -77,14 +71,7 @@ public sealed class ChunkedStoredFieldsFormatTests : IDisposable
         long bytesBefore;
         using (var writer = Writer(VigilCodec.Instance))
         {
-            for (var segment = 0; segment < 5; segment++)
-            {
-                for (var i = 0; i < 400; i++)
-                {
-                    writer.AddDocument(Mixed(segment * 400 + i));
-                }
-                writer.Commit();
-            }
+            AddSegments(writer, 5, 400);
             using (var reader = DirectoryReader.Open(_directory))
             {
                 Assert.Equal(5, reader.Leaves.Count);
@@ -145,15 +132,8 @@ public sealed class ChunkedStoredFieldsFormatTests : IDisposable
     public void ForceMerge_SourceSegmentDamaged_FailsAndKeepsTheSegments()
     {
         using var writer = Writer(VigilCodec.Instance);
-        for (var segment = 0; segment < 3; segment++)
-        {
-            for (var i = 0; i < 300; i++)
-            {
-                writer.AddDocument(Mixed(segment * 300 + i));
-            }
-            writer.Commit();
-        }
-        Damage(System.IO.Directory.GetFiles(Path.Combine(_temp.Path, "index"), "_1." + ChunkedStoredFieldsFormat.DataExtension).Single());
+        AddSegments(writer, 3, 300);
+        Damage(DataFile("_1"));
 
         // Lucene reports a merge's failure as an IOException (a corrupt index is one), with the cause inside.
         Assert.ThrowsAny<IOException>(() => writer.ForceMerge(1));
@@ -164,14 +144,8 @@ public sealed class ChunkedStoredFieldsFormatTests : IDisposable
     [Fact]
     public void Document_ChunkDamaged_ThrowsRatherThanReturnAnotherDocument()
     {
-        using (var writer = Writer(VigilCodec.Instance))
-        {
-            for (var i = 0; i < 500; i++)
-            {
-                writer.AddDocument(Mixed(i));
-            }
-        }
-        var data = System.IO.Directory.GetFiles(Path.Combine(_temp.Path, "index"), "*." + ChunkedStoredFieldsFormat.DataExtension).Single();
+        WriteSegment(500);
+        var data = DataFile("*");
         var original = File.ReadAllBytes(data);
 
         // One bit changed at a time, in forty places: Brotli inflates many such chunks to their full length, with other
@@ -201,14 +175,8 @@ public sealed class ChunkedStoredFieldsFormatTests : IDisposable
     [Fact]
     public void Open_DataFileTruncated_Throws()
     {
-        using (var writer = Writer(VigilCodec.Instance))
-        {
-            for (var i = 0; i < 100; i++)
-            {
-                writer.AddDocument(Mixed(i));
-            }
-        }
-        var data = System.IO.Directory.GetFiles(Path.Combine(_temp.Path, "index"), "*." + ChunkedStoredFieldsFormat.DataExtension).Single();
+        WriteSegment(100);
+        var data = DataFile("*");
         using (var file = File.OpenWrite(data))
         {
             file.SetLength(file.Length - 100);
@@ -220,13 +188,7 @@ public sealed class ChunkedStoredFieldsFormatTests : IDisposable
     [Fact]
     public void Document_ReadFromSeveralThreadsAtOnce_EachReadsItsOwn()
     {
-        using (var writer = Writer(VigilCodec.Instance))
-        {
-            for (var i = 0; i < 1_000; i++)
-            {
-                writer.AddDocument(Mixed(i));
-            }
-        }
+        WriteSegment(1_000);
 
         using var reader = DirectoryReader.Open(_directory);
         Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, thread =>
@@ -245,14 +207,7 @@ public sealed class ChunkedStoredFieldsFormatTests : IDisposable
     {
         using (var writer = Writer(VigilCodec.Instance))
         {
-            for (var segment = 0; segment < 3; segment++)
-            {
-                for (var i = 0; i < 200; i++)
-                {
-                    writer.AddDocument(Mixed(segment * 200 + i));
-                }
-                writer.Commit();
-            }
+            AddSegments(writer, 3, 200);
             writer.DeleteDocuments(new Term("id", "doc-250"), new Term("id", "doc-0"));
             writer.ForceMerge(1);
             writer.Commit();
@@ -309,15 +264,8 @@ public sealed class ChunkedStoredFieldsFormatTests : IDisposable
     [Fact]
     public void CheckIntegrity_ChunkBytesChanged_Throws()
     {
-        using (var writer = Writer(VigilCodec.Instance))
-        {
-            for (var i = 0; i < 500; i++)
-            {
-                writer.AddDocument(Mixed(i));
-            }
-            writer.Commit();
-        }
-        Damage(System.IO.Directory.GetFiles(Path.Combine(_temp.Path, "index"), "*." + ChunkedStoredFieldsFormat.DataExtension).Single());
+        WriteSegment(500);
+        Damage(DataFile("*"));
 
         using var reader = DirectoryReader.Open(_directory);
         // Lucene reports a checksum that does not match as an IOException, a corrupt index as its subtype.
@@ -332,6 +280,30 @@ public sealed class ChunkedStoredFieldsFormatTests : IDisposable
         UseCompoundFile = false,
         OpenMode = OpenMode.CREATE_OR_APPEND,
     });
+
+    /// <summary>Adds the mixed documents 0 to <paramref name="segments"/> × <paramref name="perSegment"/>, committing a segment at a time.</summary>
+    private static void AddSegments(IndexWriter writer, int segments, int perSegment)
+    {
+        for (var segment = 0; segment < segments; segment++)
+        {
+            for (var i = 0; i < perSegment; i++)
+            {
+                writer.AddDocument(Mixed(segment * perSegment + i));
+            }
+            writer.Commit();
+        }
+    }
+
+    /// <summary>Writes the mixed documents 0 to <paramref name="count"/> as one segment.</summary>
+    private void WriteSegment(int count)
+    {
+        using var writer = Writer(VigilCodec.Instance);
+        AddSegments(writer, 1, count);
+    }
+
+    /// <summary>The stored-fields data file of the segment named <paramref name="segment"/> (the only one, with <c>*</c>).</summary>
+    private string DataFile(string segment) =>
+        System.IO.Directory.GetFiles(Path.Combine(_temp.Path, "index"), segment + "." + ChunkedStoredFieldsFormat.DataExtension).Single();
 
     private long StoredBytes() =>
         System.IO.Directory.GetFiles(Path.Combine(_temp.Path, "index"), "*." + ChunkedStoredFieldsFormat.DataExtension).Sum(f => new FileInfo(f).Length);
