@@ -29,7 +29,7 @@ internal static class IntakeStagesBenchmark
         new Figure("intake.serialize_events_per_second", events / sw.Elapsed.TotalSeconds, "events/s", parse).Print();
         sw.Restart();
         var attributes = new AttributeFields([], AttributeFields.DefaultLimit);
-        var documents = flat.Select((e, i) => EventDocument.Build(e, sources[i], attributes)).ToList();
+        var documents = flat.Select((e, i) => EventDocument.Build(e, sources[i], attributes, keyed: false)).ToList();
         new Figure("intake.build_documents_per_second", events / sw.Elapsed.TotalSeconds, "events/s", parse).Print();
         new Figure("intake.fields_per_document", documents.Average(d => d.Fields.Count), "fields", 0).Print();
         var dir = Path.Combine(Path.GetTempPath(), "vigil-probe-" + Guid.NewGuid().ToString("N"));

@@ -13,7 +13,6 @@ namespace Portal.Search.Lucene;
 /// </remarks>
 internal static class EventDocument
 {
-    private static readonly FieldType TimestampType = Frozen(new FieldType(Int64Field.TYPE_NOT_STORED) { NumericPrecisionStep = LuceneFields.TimestampPrecisionStep });
     private static readonly FieldType NumberType = Frozen(new FieldType(DoubleField.TYPE_NOT_STORED) { NumericPrecisionStep = LuceneFields.NumericPrecisionStep });
 
     /// <summary>The message's words, with positions for phrases and no norms: hits are ordered by time, never scored by length.</summary>
@@ -25,9 +24,10 @@ internal static class EventDocument
     /// <summary>
     /// Builds the document; <paramref name="sourceJson"/> is what searches return. Attributes whose path
     /// <paramref name="attributes"/> does not admit get no fields of their own: their values go to the one field of
-    /// <see cref="LuceneFields.OverflowAttributes"/>.
+    /// <see cref="LuceneFields.OverflowAttributes"/>. With <paramref name="keyed"/>, the id is indexed as a term, so that
+    /// the document can be replaced (<see cref="LuceneFields.Id"/>).
     /// </summary>
-    public static Document Build(LogEvent e, string sourceJson, AttributeFields attributes)
+    public static Document Build(LogEvent e, string sourceJson, AttributeFields attributes, bool keyed)
     {
         var fields = t_fields ??= new Fields();
         fields.Reset();
@@ -35,10 +35,13 @@ internal static class EventDocument
         fields.Id.SetStringValue(e.Id);
         fields.TieBreak.SetInt64Value(TieBreak.Of(e.Id));
         fields.Timestamp.SetInt64Value(timestamp);
-        fields.TimestampValues.SetInt64Value(timestamp);
         fields.Source.SetStringValue(sourceJson);
         fields.Words.SetWords(TextTokens.Tokenize(e.Message).Select(IndexedValues.Fit).ToList());
-        var doc = new Document { fields.Id, fields.TieBreak, fields.Timestamp, fields.TimestampValues, fields.Source, fields.Text };
+        var doc = new Document { fields.TieBreak, fields.Timestamp, fields.Source, fields.Text };
+        if (keyed)
+        {
+            doc.Add(fields.Id);
+        }
         foreach (var name in ReservedAttributes.Facets)
         {
             if (e.GetReserved(name) is { } value)
@@ -113,9 +116,7 @@ internal static class EventDocument
 
         public NumericDocValuesField TieBreak { get; } = new(LuceneFields.TieBreak, 0);
 
-        public Int64Field Timestamp { get; } = new(LuceneFields.Timestamp, 0, TimestampType);
-
-        public NumericDocValuesField TimestampValues { get; } = new(LuceneFields.Timestamp, 0);
+        public NumericDocValuesField Timestamp { get; } = new(LuceneFields.Timestamp, 0);
 
         public StoredField Source { get; } = new(LuceneFields.Source, "");
 

@@ -109,14 +109,6 @@ internal static class EventSearcher
         public int Start => Math.Max(0, End - Size);
     }
 
-    /// <summary>Live documents whose timestamp is in the range.</summary>
-    private sealed class InRange(IBits? live, NumericDocValues timestamps, int maxDoc, long fromMs, long toMs) : IBits
-    {
-        public int Length => maxDoc;
-
-        public bool Get(int index) => (live is null || live.Get(index)) && timestamps.Get(index) is var ts && ts >= fromMs && ts < toMs;
-    }
-
     /// <summary>Every stored source matching the query in <c>[from, to)</c>, unordered.</summary>
     public static List<string> ScanSources(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit = int.MaxValue)
     {
@@ -296,11 +288,29 @@ internal static class EventSearcher
         return collector.TotalHits;
     }
 
-    /// <summary>The stored source of the document with <paramref name="id"/>, or null.</summary>
+    /// <summary>
+    /// The stored source of the document with <paramref name="id"/>, or null. A keyed index's documents are found by their
+    /// id term; the others by their tie-break key, which reads every document's key, and confirmed by their stored id.
+    /// </summary>
     public static string? Get(IndexSearcher searcher, string id)
     {
         var top = searcher.Search(new TermQuery(new Term(LuceneFields.Id, id)), 1);
-        return top.TotalHits == 0 ? null : searcher.Doc(top.ScoreDocs[0].Doc, SourceOnly).Get(LuceneFields.Source);
+        if (top.TotalHits > 0)
+        {
+            return searcher.Doc(top.ScoreDocs[0].Doc, SourceOnly).Get(LuceneFields.Source);
+        }
+        var candidates = new DocIdCollector();
+        searcher.Search(new ConstantScoreQuery(TieBreak.Matching(id)), candidates);
+        return candidates.DocIds
+            .Select(doc => searcher.Doc(doc, SourceOnly).Get(LuceneFields.Source))
+            .FirstOrDefault(source => StoredId(source) == id);
+    }
+
+    /// <summary>The <c>id</c> of a stored source (an event or a signal, both JSON objects), or null.</summary>
+    private static string? StoredId(string source)
+    {
+        using var json = System.Text.Json.JsonDocument.Parse(source);
+        return json.RootElement.TryGetProperty("id", out var id) && id.ValueKind == System.Text.Json.JsonValueKind.String ? id.GetString() : null;
     }
 
     /// <summary>
@@ -353,22 +363,16 @@ internal static class EventSearcher
     /// <summary>
     /// The query within <c>[from, to)</c>, and before the <paramref name="after"/> cursor when there is one (newest first:
     /// older, or as old with a smaller id). Everything but the match-all query leads and the time range only checks its
-    /// matches (<see cref="TimeRangeFilter"/>); match-all and a negation have nothing to lead with, so the range's own
-    /// index terms do.
+    /// matches (<see cref="TimeRangeFilter"/>); match-all and a negation have nothing to lead with, so the range does,
+    /// reading only the blocks of documents whose time span meets it.
     /// </summary>
     private static global::Lucene.Net.Search.Query Filtered(QueryNode query, DateTimeOffset from, DateTimeOffset to, SearchCursor? after = null)
     {
         var (translated, fromMs, toMs) = Bounded(query, from, to, after);
-        if (query is MatchAllNode or NotNode)
-        {
-            // Nothing selective to lead with: the range's own index terms narrow the documents first.
-            return new BooleanQuery
-            {
-                { translated, Occur.MUST },
-                { NumericRangeQuery.NewInt64Range(LuceneFields.Timestamp, LuceneFields.TimestampPrecisionStep, fromMs, toMs, true, false), Occur.MUST },
-            };
-        }
-        return new FilteredQuery(translated, new TimeRangeFilter(fromMs, toMs), TimeRangeFilter.QueryFirst);
+        return new FilteredQuery(
+            translated,
+            new TimeRangeFilter(fromMs, toMs),
+            query is MatchAllNode or NotNode ? FilteredQuery.LEAP_FROG_FILTER_FIRST_STRATEGY : TimeRangeFilter.QueryFirst);
     }
 
     /// <summary>The query, before the <paramref name="after"/> cursor when there is one, and the time range left to search.</summary>
@@ -382,7 +386,7 @@ internal static class EventSearcher
             // Older than the cursor, or exactly as old and after it in tie-break order: the time bound moves into the
             // range, and only the documents sharing the cursor's millisecond need their keys compared.
             toMs = Math.Min(toMs, cursor.TimestampMs + 1);
-            var sameMillisecond = NumericRangeQuery.NewInt64Range(LuceneFields.Timestamp, LuceneFields.TimestampPrecisionStep, cursor.TimestampMs, cursor.TimestampMs, true, true);
+            var sameMillisecond = new ConstantScoreQuery(new TimeRangeFilter(cursor.TimestampMs, cursor.TimestampMs + 1));
             translated = new BooleanQuery
             {
                 { translated, Occur.MUST },

@@ -32,14 +32,21 @@ public sealed class LuceneEventIndex : IDisposable
 
     private readonly int _maxAttributePaths;
 
-    /// <summary>Opens (or creates) the index in <paramref name="path"/>.</summary>
-    public LuceneEventIndex(string path)
-        : this(path, AttributeFields.DefaultLimit)
+    /// <summary>Whether documents carry their id as a term, so that they can be replaced (<see cref="LuceneFields.Id"/>).</summary>
+    private readonly bool _keyed;
+
+    /// <summary>
+    /// Opens (or creates) the index in <paramref name="path"/>. Only a <paramref name="keyed"/> index replaces documents
+    /// with the same id (<see cref="Add(IEnumerable{ValueTuple{LogEvent, string, bool}})"/>); an index of events that are
+    /// only ever added (a log partition) is faster to write without.
+    /// </summary>
+    public LuceneEventIndex(string path, bool keyed = true)
+        : this(path, AttributeFields.DefaultLimit, keyed)
     {
     }
 
     /// <summary>Opens (or creates) the index in <paramref name="path"/>, with fields for up to <paramref name="maxAttributePaths"/> attribute paths.</summary>
-    internal LuceneEventIndex(string path, int maxAttributePaths)
+    internal LuceneEventIndex(string path, int maxAttributePaths, bool keyed = true)
     {
         System.IO.Directory.CreateDirectory(path);
         _directory = FSDirectory.Open(path);
@@ -56,6 +63,7 @@ public sealed class LuceneEventIndex : IDisposable
         _writer = new IndexWriter(_directory, config);
         _searchers = new SearcherManager(_writer, applyAllDeletes: true, searcherFactory: null);
         _maxAttributePaths = maxAttributePaths;
+        _keyed = keyed;
     }
 
     /// <summary>Attribute values given no field of their own since the index was opened, their path beyond the limit.</summary>
@@ -86,6 +94,10 @@ public sealed class LuceneEventIndex : IDisposable
     {
         foreach (var (searchable, sourceJson, replace) in items)
         {
+            if (replace && !_keyed)
+            {
+                throw new InvalidOperationException("This index keeps no ids as terms: its documents cannot be replaced.");
+            }
             var doc = BuildOrFallback(searchable, sourceJson);
             if (replace)
             {
@@ -110,12 +122,12 @@ public sealed class LuceneEventIndex : IDisposable
     {
         try
         {
-            return EventDocument.Build(e, sourceJson, Attributes);
+            return EventDocument.Build(e, sourceJson, Attributes, _keyed);
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException)
         {
             var bare = new LogEvent { Id = e.Id, Timestamp = e.Timestamp, Host = e.Host, Service = e.Service, Source = e.Source, Status = e.Status, Message = e.Message, Tags = e.Tags };
-            return EventDocument.Build(bare, sourceJson, Attributes);
+            return EventDocument.Build(bare, sourceJson, Attributes, _keyed);
         }
     }
 

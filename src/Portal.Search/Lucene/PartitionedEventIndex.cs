@@ -286,7 +286,7 @@ public sealed class PartitionedEventIndex : IDisposable
         LuceneEventIndex index;
         try
         {
-            index = new LuceneEventIndex(path);
+            index = new LuceneEventIndex(path, keyed: false);
         }
         catch (IOException) when (OnlyCommitIsTorn(path))
         {
@@ -294,7 +294,7 @@ public sealed class PartitionedEventIndex : IDisposable
             // does not replay (every commit before the checkpoint includes it), so it starts again empty. The torn
             // files are kept aside, not deleted, for whoever wants to look at them.
             Directory.Move(path, $"{path}.torn-{DateTime.UtcNow:yyyyMMddHHmmss}");
-            index = new LuceneEventIndex(path);
+            index = new LuceneEventIndex(path, keyed: false);
         }
         var committed = JournalPosition.Parse(index.CommitData.TryGetValue(JournalKey, out var text) ? text : null);
         return new Partition(path, index) { Committed = committed };

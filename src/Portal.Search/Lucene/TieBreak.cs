@@ -30,7 +30,18 @@ internal static class TieBreak
         new SortField(LuceneFields.TieBreak, new ComparerSource(), reverse: true));
 
     /// <summary>The documents, among those of one millisecond, that a cursor at <paramref name="id"/> has passed already.</summary>
-    public static Filter AtLeast(string id) => new KeyFilter(Of(id));
+    public static Filter AtLeast(string id)
+    {
+        var key = Of(id);
+        return new KeyFilter(k => k >= key);
+    }
+
+    /// <summary>The documents whose key is that of <paramref name="id"/>: the document with the id, and any whose id hashes alike.</summary>
+    public static Filter Matching(string id)
+    {
+        var key = Of(id);
+        return new KeyFilter(k => k == key);
+    }
 
     /// <summary>Each document's key in a segment: the stored number, or the hash of the id for documents written before it.</summary>
     private static Func<int, long> Keys(AtomicReader reader)
@@ -91,12 +102,12 @@ internal static class TieBreak
         }
     }
 
-    private sealed class KeyFilter(long atLeast) : Filter
+    private sealed class KeyFilter(Func<long, bool> admits) : Filter
     {
         public override DocIdSet GetDocIdSet(AtomicReaderContext context, IBits? acceptDocs)
         {
             var keys = Keys(context.AtomicReader);
-            return new MatchingDocs(context.AtomicReader.MaxDoc, acceptDocs, doc => keys(doc) >= atLeast);
+            return new MatchingDocs(context.AtomicReader.MaxDoc, acceptDocs, doc => admits(keys(doc)));
         }
     }
 }

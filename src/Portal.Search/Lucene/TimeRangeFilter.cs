@@ -32,7 +32,7 @@ internal sealed class TimeRangeFilter(long fromMs, long toMs) : Filter
         }
         return min >= fromMs && max < toMs
             ? new MatchingDocs(reader.MaxDoc, acceptDocs, _ => true)
-            : new MatchingDocs(reader.MaxDoc, acceptDocs, doc => timestamps.Get(doc) is var ts && ts >= fromMs && ts < toMs);
+            : new InRangeDocs(reader.MaxDoc, acceptDocs, timestamps, times, fromMs, toMs);
     }
 
     /// <summary>A segment's time span and blocks, or null when it holds no document with a timestamp.</summary>
@@ -43,6 +43,53 @@ internal sealed class TimeRangeFilter(long fromMs, long toMs) : Filter
         Times.GetValue(reader.CoreCacheKey, _ => SegmentTimes.Read(reader.MaxDoc, timestamps));
 
     public override string ToString() => $"_ts:[{fromMs} TO {toMs})";
+
+    /// <summary>
+    /// The accepted documents of a segment the range cuts: as random-access bits for a query that leads, and as an
+    /// iterator for a range that leads (match-all, a negation, a cursor's millisecond), which passes over every block
+    /// whose time span lies outside the range and reads no timestamp in a block wholly inside it.
+    /// </summary>
+    private sealed class InRangeDocs(int maxDoc, IBits? acceptDocs, NumericDocValues timestamps, SegmentTimes times, long fromMs, long toMs) : DocIdSet
+    {
+        public override IBits Bits { get; } = new InRange(acceptDocs, timestamps, maxDoc, fromMs, toMs);
+
+        public override DocIdSetIterator GetIterator() => new Iterator(maxDoc, acceptDocs, timestamps, times, fromMs, toMs);
+
+        private sealed class Iterator(int maxDoc, IBits? acceptDocs, NumericDocValues timestamps, SegmentTimes times, long fromMs, long toMs) : DocIdSetIterator
+        {
+            private int _doc = -1;
+
+            public override int DocID => _doc;
+
+            public override int NextDoc() => _doc == NO_MORE_DOCS ? NO_MORE_DOCS : Advance(_doc + 1);
+
+            public override int Advance(int target)
+            {
+                var doc = target;
+                while (doc < maxDoc)
+                {
+                    var block = doc >> SegmentTimes.BlockShift;
+                    var end = Math.Min(maxDoc, (block + 1) << SegmentTimes.BlockShift);
+                    var (min, max) = times.Block(block);
+                    if (max >= fromMs && min < toMs)
+                    {
+                        var whole = min >= fromMs && max < toMs;
+                        for (; doc < end; doc++)
+                        {
+                            if ((acceptDocs is null || acceptDocs.Get(doc)) && (whole || timestamps.Get(doc) is var ts && ts >= fromMs && ts < toMs))
+                            {
+                                return _doc = doc;
+                            }
+                        }
+                    }
+                    doc = end;
+                }
+                return _doc = NO_MORE_DOCS;
+            }
+
+            public override long GetCost() => maxDoc;
+        }
+    }
 
     /// <summary>
     /// The query leads, and only the documents the filter accepts (in range, not deleted) ever reach it: the filter's
@@ -122,6 +169,9 @@ internal sealed class SegmentTimes
     /// <summary>The largest timestamp among documents <c>[0, end)</c>, from the blocks they lie in (a bound from above).</summary>
     public long MaxBefore(int end) => end <= 0 ? long.MinValue : _maxBefore[(end - 1) >> BlockShift];
 
+    /// <summary>The smallest and largest timestamp of one block.</summary>
+    public (long Min, long Max) Block(int block) => (_blockMin[block], _blockMax[block]);
+
     /// <summary>The smallest and largest timestamp among documents <c>[start, end)</c>, from the blocks they lie in (a superset).</summary>
     public (long Min, long Max) Span(int start, int end)
     {
@@ -133,6 +183,14 @@ internal sealed class SegmentTimes
         }
         return (min, max);
     }
+}
+
+/// <summary>The accepted documents of a segment whose timestamp lies in <c>[from, to)</c>, as random access bits.</summary>
+internal sealed class InRange(IBits? live, NumericDocValues timestamps, int maxDoc, long fromMs, long toMs) : IBits
+{
+    public int Length => maxDoc;
+
+    public bool Get(int index) => (live is null || live.Get(index)) && timestamps.Get(index) is var ts && ts >= fromMs && ts < toMs;
 }
 
 /// <summary>The accepted documents of a segment that pass a test on their doc values, as random access bits.</summary>
