@@ -24,7 +24,13 @@ public static class LogEventJson
 
     public static string Serialize(LogEvent e) => JsonSerializer.Serialize(e, Options);
 
+    /// <summary>Writes the stored form of <paramref name="e"/> as UTF-8 (one JSON value) to <paramref name="writer"/>.</summary>
+    public static void Serialize(Utf8JsonWriter writer, LogEvent e) => JsonSerializer.Serialize(writer, e, Options);
+
     public static LogEvent Deserialize(string json) => JsonSerializer.Deserialize<LogEvent>(json, Options)
+        ?? throw new JsonException("Stored event is null");
+
+    public static LogEvent Deserialize(ReadOnlySpan<byte> utf8Json) => JsonSerializer.Deserialize<LogEvent>(utf8Json, Options)
         ?? throw new JsonException("Stored event is null");
 
     public static string Serialize(SecuritySignal s) => JsonSerializer.Serialize(s, Options);

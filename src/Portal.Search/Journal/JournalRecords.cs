@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
+using System.Text.Json;
 using Portal.Detection.Events;
 using Portal.Detection.Intake;
 using Portal.Detection.ThreatIntel;
@@ -28,12 +30,8 @@ public static class JournalRecords
     private const byte ZlibFlag = 4;
     private const int IntakeHeadSize = 1 + 1 + 8 + 16 + 4 + 4;
 
-    /// <summary>The record of normalised events, and each event's stored form.</summary>
-    public static (byte[] Payload, string[] Sources) Events(IReadOnlyList<LogEvent> events)
-    {
-        var sources = StoredForms(events);
-        return (Encoding.UTF8.GetBytes(string.Join('\n', sources)), sources);
-    }
+    /// <summary>The record of normalised events, and each event's stored form: the record's lines, without copies.</summary>
+    public static (ReadOnlyMemory<byte> Payload, ReadOnlyMemory<byte>[] Sources) Events(IReadOnlyList<LogEvent> events) => StoredForms(events);
 
     /// <summary>What precedes an intake batch's body in its record.</summary>
     public static byte[] IntakeHead(IntakeBatch batch)
@@ -101,31 +99,58 @@ public static class JournalRecords
     }
 
     /// <summary>The events of a record of either kind, each with its stored form.</summary>
-    public static (IReadOnlyList<LogEvent> Events, string[] Sources) Read(byte[] payload, ThreatIndicatorSet? threatIntel)
+    public static (IReadOnlyList<LogEvent> Events, ReadOnlyMemory<byte>[] Sources) Read(byte[] payload, ThreatIndicatorSet? threatIntel)
     {
         if (ReadIntake(payload) is { } batch)
         {
             return Normalize(batch, threatIntel);
         }
-        var sources = Encoding.UTF8.GetString(payload).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        return (sources.Select(LogEventJson.Deserialize).ToList(), sources);
+        var sources = new List<ReadOnlyMemory<byte>>();
+        for (var start = 0; start < payload.Length;)
+        {
+            var end = Array.IndexOf(payload, (byte)'\n', start);
+            end = end < 0 ? payload.Length : end;
+            if (end > start)
+            {
+                sources.Add(payload.AsMemory(start, end - start));
+            }
+            start = end + 1;
+        }
+        return (sources.Select(s => LogEventJson.Deserialize(s.Span)).ToList(), [.. sources]);
     }
 
     /// <summary>An intake batch's events, normalised, each with its stored form.</summary>
-    public static (IReadOnlyList<LogEvent> Events, string[] Sources) Normalize(IntakeBatch batch, ThreatIndicatorSet? threatIntel)
+    public static (IReadOnlyList<LogEvent> Events, ReadOnlyMemory<byte>[] Sources) Normalize(IntakeBatch batch, ThreatIndicatorSet? threatIntel)
     {
         var events = batch.Normalize(threatIntel);
-        return (events, StoredForms(events));
+        return (events, StoredForms(events).Sources);
     }
 
-    /// <summary>Each event's stored form (<see cref="LogEventJson"/>), as the index keeps it.</summary>
-    private static string[] StoredForms(IReadOnlyList<LogEvent> events)
+    /// <summary>
+    /// Each event's stored form (<see cref="LogEventJson"/>) as the index keeps it, UTF-8, one a line of one buffer: a
+    /// batch's forms are one object for the collector to trace while they wait to be indexed, and none is transcoded.
+    /// </summary>
+    private static (ReadOnlyMemory<byte> Lines, ReadOnlyMemory<byte>[] Sources) StoredForms(IReadOnlyList<LogEvent> events)
     {
-        var sources = new string[events.Count];
-        for (var i = 0; i < events.Count; i++)
+        var output = new ArrayBufferWriter<byte>(Math.Max(1_024, events.Count * 1_024));
+        var ends = new int[events.Count];
+        using (var writer = new Utf8JsonWriter(output))
         {
-            sources[i] = LogEventJson.Serialize(events[i]);
+            for (var i = 0; i < events.Count; i++)
+            {
+                LogEventJson.Serialize(writer, events[i]);
+                writer.Flush();
+                ends[i] = output.WrittenCount;
+                output.Write("\n"u8);
+                writer.Reset(output);
+            }
         }
-        return sources;
+        var lines = output.WrittenMemory;
+        var sources = new ReadOnlyMemory<byte>[events.Count];
+        for (int i = 0, start = 0; i < events.Count; start = ends[i] + 1, i++)
+        {
+            sources[i] = lines[start..ends[i]];
+        }
+        return (lines, sources);
     }
 }

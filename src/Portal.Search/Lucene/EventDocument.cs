@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using System.Text;
 using global::Lucene.Net.Documents;
 using global::Lucene.Net.Util;
 using Portal.Detection.Events;
@@ -22,12 +24,12 @@ internal static class EventDocument
     private static Fields? t_fields;
 
     /// <summary>
-    /// Builds the document; <paramref name="sourceJson"/> is what searches return. Attributes whose path
+    /// Builds the document; <paramref name="source"/> (UTF-8 JSON) is what searches return. Attributes whose path
     /// <paramref name="attributes"/> does not admit get no fields of their own: their values go to the one field of
     /// <see cref="LuceneFields.OverflowAttributes"/>. With <paramref name="keyed"/>, the id is indexed as a term, so that
     /// the document can be replaced (<see cref="LuceneFields.Id"/>).
     /// </summary>
-    public static Document Build(LogEvent e, string sourceJson, AttributeFields attributes, bool keyed)
+    public static Document Build(LogEvent e, ReadOnlyMemory<byte> source, AttributeFields attributes, bool keyed)
     {
         var fields = t_fields ??= new Fields();
         fields.Reset();
@@ -35,7 +37,9 @@ internal static class EventDocument
         fields.Id.SetStringValue(e.Id);
         fields.TieBreak.SetInt64Value(TieBreak.Of(e.Id));
         fields.Timestamp.SetInt64Value(timestamp);
-        fields.Source.SetStringValue(sourceJson);
+        var stored = MemoryMarshal.TryGetArray(source, out var segment) ? segment : new ArraySegment<byte>(source.ToArray());
+        (fields.SourceBytes.Bytes, fields.SourceBytes.Offset, fields.SourceBytes.Length) = (stored.Array!, stored.Offset, stored.Count);
+        fields.Source.SetBytesValue(fields.SourceBytes);
         fields.Words.SetWords(TextTokens.Tokenize(e.Message).Select(IndexedValues.Fit).ToList());
         var doc = new Document { fields.TieBreak, fields.Timestamp, fields.Source, fields.Text };
         if (keyed)
@@ -92,6 +96,22 @@ internal static class EventDocument
         return term.Length > IndexedValues.MaxChars && System.Text.Encoding.UTF8.GetByteCount(term) > IndexedValues.MaxChars * 3 ? IndexedValues.Fit(term) : term;
     }
 
+    /// <summary>The stored source of a document read back (UTF-8 in segments written since it is kept so, a string before), or null.</summary>
+    public static string? SourceOf(Document doc) => doc.GetField(LuceneFields.Source) switch
+    {
+        null => null,
+        var field when field.GetBinaryValue() is { } bytes => Encoding.UTF8.GetString(bytes.Bytes, bytes.Offset, bytes.Length),
+        var field => field.GetStringValue(),
+    };
+
+    /// <summary>The stored source of a document read back, as UTF-8, or empty when it has none.</summary>
+    public static ReadOnlySpan<byte> SourceBytesOf(Document doc) => doc.GetField(LuceneFields.Source) switch
+    {
+        null => [],
+        var field when field.GetBinaryValue() is { } bytes => bytes.Bytes.AsSpan(bytes.Offset, bytes.Length),
+        var field => Encoding.UTF8.GetBytes(field.GetStringValue() ?? ""),
+    };
+
     private static FieldType Frozen(FieldType type)
     {
         type.Freeze();
@@ -118,7 +138,9 @@ internal static class EventDocument
 
         public NumericDocValuesField Timestamp { get; } = new(LuceneFields.Timestamp, 0);
 
-        public StoredField Source { get; } = new(LuceneFields.Source, "");
+        public BytesRef SourceBytes { get; } = new();
+
+        public StoredField Source { get; } = new(LuceneFields.Source, new BytesRef());
 
         public WordTokenStream Words { get; } = new([]);
 

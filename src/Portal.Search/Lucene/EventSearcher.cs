@@ -27,7 +27,7 @@ internal static class EventSearcher
         var top = exactTotal
             ? searcher.Search(Filtered(query, from, to, after), null, Math.Max(1, limit), NewestFirst)
             : NewestFirstByBlocks(searcher, Bounded(query, from, to, after), Math.Max(1, limit));
-        var hits = top.ScoreDocs.Select(d => searcher.Doc(d.Doc, SourceOnly).Get(LuceneFields.Source)).ToList();
+        var hits = top.ScoreDocs.Select(d => EventDocument.SourceOf(searcher.Doc(d.Doc, SourceOnly))!).ToList();
         return new SearchPage(hits, top.TotalHits);
     }
 
@@ -114,7 +114,7 @@ internal static class EventSearcher
     {
         var collector = new DocIdCollector();
         Collect(searcher, query, from, to, collector);
-        return collector.DocIds.Take(limit).Select(id => searcher.Doc(id, SourceOnly).Get(LuceneFields.Source)).ToList();
+        return collector.DocIds.Take(limit).Select(id => EventDocument.SourceOf(searcher.Doc(id, SourceOnly))!).ToList();
     }
 
     /// <summary>
@@ -297,13 +297,13 @@ internal static class EventSearcher
         var top = searcher.Search(new TermQuery(new Term(LuceneFields.Id, id)), 1);
         if (top.TotalHits > 0)
         {
-            return searcher.Doc(top.ScoreDocs[0].Doc, SourceOnly).Get(LuceneFields.Source);
+            return EventDocument.SourceOf(searcher.Doc(top.ScoreDocs[0].Doc, SourceOnly));
         }
         var candidates = new DocIdCollector();
         searcher.Search(new ConstantScoreQuery(TieBreak.Matching(id)), candidates);
         return candidates.DocIds
-            .Select(doc => searcher.Doc(doc, SourceOnly).Get(LuceneFields.Source))
-            .FirstOrDefault(source => StoredId(source) == id);
+            .Select(doc => EventDocument.SourceOf(searcher.Doc(doc, SourceOnly)))
+            .FirstOrDefault(source => source is not null && StoredId(source) == id);
     }
 
     /// <summary>The <c>id</c> of a stored source (an event or a signal, both JSON objects), or null.</summary>

@@ -104,8 +104,8 @@ public sealed class JournaledEventIndex : IDisposable
     {
         Reserve(events.Count);
         var (payload, sources) = JournalRecords.Events(events);
-        // Events in memory take several times their JSON: their attribute trees, and their stored forms as strings.
-        return JournalAsync(new PendingAppend(events.Count, Array.Empty<byte>(), payload, events, sources, null, payload.Length * 8L), cancellationToken);
+        // Events in memory take several times their JSON: their attribute trees beside their stored forms.
+        return JournalAsync(new PendingAppend(events.Count, ReadOnlyMemory<byte>.Empty, payload, events, sources, null, payload.Length * 8L), cancellationToken);
     }
 
     /// <summary>
@@ -370,7 +370,7 @@ public sealed class JournaledEventIndex : IDisposable
                 if (taken.Count > 0)
                 {
                     // Normalised (or read back) and then indexed on two threads when one is free; observed in journal order.
-                    var contents = new (IReadOnlyList<LogEvent> Events, string[] Sources)[taken.Count];
+                    var contents = new (IReadOnlyList<LogEvent> Events, ReadOnlyMemory<byte>[] Sources)[taken.Count];
                     SharedWork.For(taken.Count, i => contents[i] = Contents(taken[i]), chunk: 1);
                     var (events, sources) = contents.Length == 1 ? contents[0] : (contents.SelectMany(c => c.Events).ToList(), contents.SelectMany(c => c.Sources).ToArray());
                     Index.Add(events, sources);
@@ -605,7 +605,7 @@ public sealed class JournaledEventIndex : IDisposable
     private long _batchesReadBack;
 
     /// <summary>A journaled batch's events and their stored forms: as appended, normalised from its intake request, or read back.</summary>
-    private (IReadOnlyList<LogEvent> Events, string[] Sources) Contents(JournaledBatch batch)
+    private (IReadOnlyList<LogEvent> Events, ReadOnlyMemory<byte>[] Sources) Contents(JournaledBatch batch)
     {
         switch (batch)
         {
@@ -627,11 +627,11 @@ public sealed class JournaledEventIndex : IDisposable
     }
 
     /// <summary>An append on its way to the journal: normalised events (and their stored forms), or an intake request.</summary>
-    private sealed record PendingAppend(int Count, ReadOnlyMemory<byte> Head, ReadOnlyMemory<byte> Body, IReadOnlyList<LogEvent>? Events, string[]? Sources, IntakeBatch? Intake, long Held)
+    private sealed record PendingAppend(int Count, ReadOnlyMemory<byte> Head, ReadOnlyMemory<byte> Body, IReadOnlyList<LogEvent>? Events, ReadOnlyMemory<byte>[]? Sources, IntakeBatch? Intake, long Held)
     {
         public TaskCompletionSource Durable { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 
     /// <summary>A journaled append, in memory (<see cref="Held"/> bytes of the budget) or only where it is in the journal (none).</summary>
-    private sealed record JournaledBatch(long Sequence, JournalPosition Start, JournalPosition End, int Count, long Held, IReadOnlyList<LogEvent>? Events, string[]? Sources, IntakeBatch? Intake);
+    private sealed record JournaledBatch(long Sequence, JournalPosition Start, JournalPosition End, int Count, long Held, IReadOnlyList<LogEvent>? Events, ReadOnlyMemory<byte>[]? Sources, IntakeBatch? Intake);
 }

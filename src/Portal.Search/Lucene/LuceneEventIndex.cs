@@ -1,3 +1,4 @@
+using System.Text;
 using global::Lucene.Net.Analysis.Core;
 using global::Lucene.Net.Index;
 using global::Lucene.Net.Search;
@@ -98,7 +99,7 @@ public sealed class LuceneEventIndex : IDisposable
             {
                 throw new InvalidOperationException("This index keeps no ids as terms: its documents cannot be replaced.");
             }
-            var doc = BuildOrFallback(searchable, sourceJson);
+            var doc = BuildOrFallback(searchable, Encoding.UTF8.GetBytes(sourceJson));
             if (replace)
             {
                 _writer.UpdateDocument(new Term(LuceneFields.Id, searchable.Id), doc);
@@ -110,24 +111,27 @@ public sealed class LuceneEventIndex : IDisposable
         }
     }
 
-    /// <summary>Adds one document without committing (safe to call from several threads at once).</summary>
-    public void Add(LogEvent searchable, string sourceJson) => _writer.AddDocument(BuildOrFallback(searchable, sourceJson));
+    /// <summary>
+    /// Adds one document without committing (safe to call from several threads at once); <paramref name="source"/> is its
+    /// stored form, UTF-8 JSON.
+    /// </summary>
+    public void Add(LogEvent searchable, ReadOnlyMemory<byte> source) => _writer.AddDocument(BuildOrFallback(searchable, source));
 
     /// <summary>
     /// The event's document; if its attributes cannot be read (the intake refuses such events, but a journal written
     /// by an older version may hold one), the event is indexed by its reserved fields and text only, and kept whole in
     /// its stored source, rather than stopping every later event of the tenant from being indexed.
     /// </summary>
-    private global::Lucene.Net.Documents.Document BuildOrFallback(LogEvent e, string sourceJson)
+    private global::Lucene.Net.Documents.Document BuildOrFallback(LogEvent e, ReadOnlyMemory<byte> source)
     {
         try
         {
-            return EventDocument.Build(e, sourceJson, Attributes, _keyed);
+            return EventDocument.Build(e, source, Attributes, _keyed);
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException)
         {
             var bare = new LogEvent { Id = e.Id, Timestamp = e.Timestamp, Host = e.Host, Service = e.Service, Source = e.Source, Status = e.Status, Message = e.Message, Tags = e.Tags };
-            return EventDocument.Build(bare, sourceJson, Attributes, _keyed);
+            return EventDocument.Build(bare, source, Attributes, _keyed);
         }
     }
 

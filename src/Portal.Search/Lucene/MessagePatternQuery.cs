@@ -91,9 +91,11 @@ internal static class MessagePatternQuery
     private sealed class Confirmed(DocIdSet inner, AtomicReader reader, Func<LogEvent, bool> test) : FilteredDocIdSet(inner)
     {
         // The test reads only the message, so only the message is read out of the stored event.
-        protected override bool Match(int docid) =>
-            reader.Document(docid, SourceOnly).Get(LuceneFields.Source) is { } source
-            && test(new LogEvent { Id = "", Message = StoredMessage(source) });
+        protected override bool Match(int docid)
+        {
+            var source = EventDocument.SourceBytesOf(reader.Document(docid, SourceOnly));
+            return !source.IsEmpty && test(new LogEvent { Id = "", Message = StoredMessage(source) });
+        }
     }
 
     /// <summary>
@@ -101,10 +103,10 @@ internal static class MessagePatternQuery
     /// rest: a log's top-level <c>message</c>; a signal's title and message (<see cref="SignalDocument.SearchableMessage"/>),
     /// told apart by the signal's top-level <c>title</c>.
     /// </summary>
-    internal static string? StoredMessage(string source)
+    internal static string? StoredMessage(ReadOnlySpan<byte> source)
     {
         // As deep as stored forms are written: an event 64 levels deep is one level deeper in its stored form.
-        var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(source), new JsonReaderOptions { MaxDepth = Portal.Detection.Events.LogEventJson.MaxDepth });
+        var reader = new Utf8JsonReader(source, new JsonReaderOptions { MaxDepth = Portal.Detection.Events.LogEventJson.MaxDepth });
         string? message = null, title = null;
         var hasTitle = false;
         reader.Read();

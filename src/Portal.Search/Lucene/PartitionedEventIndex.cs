@@ -80,7 +80,7 @@ public sealed class PartitionedEventIndex : IDisposable
     /// is free (<see cref="SharedWork"/>); searchable after <see cref="Refresh"/>. When replaying the journal,
     /// <paramref name="journaledThrough"/> is the end of the batch, and partitions that committed it already skip it.
     /// </summary>
-    public void Add(IReadOnlyList<LogEvent> events, IReadOnlyList<string> sources, JournalPosition? journaledThrough = null)
+    public void Add(IReadOnlyList<LogEvent> events, IReadOnlyList<ReadOnlyMemory<byte>> sources, JournalPosition? journaledThrough = null)
     {
         lock (_adding)
         {
@@ -88,7 +88,7 @@ public sealed class PartitionedEventIndex : IDisposable
         }
     }
 
-    private void AddUnderLock(IReadOnlyList<LogEvent> events, IReadOnlyList<string> sources, JournalPosition? journaledThrough)
+    private void AddUnderLock(IReadOnlyList<LogEvent> events, IReadOnlyList<ReadOnlyMemory<byte>> sources, JournalPosition? journaledThrough)
     {
         var targets = new Partition?[events.Count];
         Partition? last = null;

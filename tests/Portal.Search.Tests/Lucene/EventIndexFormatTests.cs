@@ -103,6 +103,38 @@ public sealed class EventIndexFormatTests : IDisposable
         }
     }
 
+    /// <summary>Sources stored as strings (before they were kept as UTF-8) read back and pattern-match as those stored since.</summary>
+    [Fact]
+    public void Search_SourcesStoredAsStringsAndAsBytes_ReadAndMatchAlike()
+    {
+        var path = Path.Combine(_directory.Path, "index");
+        var old = new[] { Event("old-cart", T0, 1), Event("old-home", T0.AddSeconds(1), 2, message: "GET /home") };
+        using (var directory = FSDirectory.Open(path))
+        using (var writer = new IndexWriter(directory, new IndexWriterConfig(LuceneVersion.LUCENE_48, new WhitespaceAnalyzer(LuceneVersion.LUCENE_48))))
+        {
+            foreach (var e in old)
+            {
+                var doc = EventDocument.Build(e, System.Text.Encoding.UTF8.GetBytes(LogEventJson.Serialize(e)), new AttributeFields([], 10), keyed: true);
+                doc.RemoveFields(LuceneFields.Source);
+                doc.Add(new StoredField(LuceneFields.Source, LogEventJson.Serialize(e)));
+                writer.AddDocument(doc);
+            }
+            writer.Commit();
+        }
+        using var index = new LuceneEventIndex(path, keyed: false);
+        var current = new[] { Event("new-cart", T0.AddSeconds(2), 3), Event("new-home", T0.AddSeconds(3), 4, message: "GET /home") };
+        index.Add(current.Select(e => (e, LogEventJson.Serialize(e), false)));
+        index.Refresh();
+
+        List<LogEvent> Found(string text) =>
+            index.Search(QueryParser.Parse(text), T0.AddMinutes(-1), T0.AddMinutes(1), 10, null).Sources.Select(LogEventJson.Deserialize).ToList();
+
+        Assert.Equal(["new-home", "new-cart", "old-home", "old-cart"], Found("*").Select(e => e.Id));
+        Assert.Equal([4d, 3d, 2d, 1d], Found("*").Select(e => e.Attributes["bytes"]!.GetValue<double>()));
+        Assert.Equal(["new-cart", "old-cart"], Found("*/cart*").Select(e => e.Id));
+        Assert.Equal("GET /home", LogEventJson.Deserialize(index.Get("old-home")!).Message);
+    }
+
     /// <summary>Numbers written with the earlier trie steps (16, and Lucene's default 4) are found by today's ranges, beside today's.</summary>
     [Theory]
     [InlineData("@bytes:[100 TO 5000]", "s16-150 s16-4096 s4-150 s4-4096 now-150 now-4096")]
@@ -142,12 +174,12 @@ public sealed class EventIndexFormatTests : IDisposable
         Assert.Equal(expected.Split(' ').Order(StringComparer.Ordinal), hits.Order(StringComparer.Ordinal));
     }
 
-    private static LogEvent Event(string id, DateTimeOffset at, double bytes, string service = "shop") => new()
+    private static LogEvent Event(string id, DateTimeOffset at, double bytes, string service = "shop", string message = "GET /cart") => new()
     {
         Id = id,
         Timestamp = at,
         Service = service,
-        Message = "GET /cart",
+        Message = message,
         Attributes = new JsonObject { ["bytes"] = bytes },
     };
 }

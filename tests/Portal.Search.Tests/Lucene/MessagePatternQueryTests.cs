@@ -17,6 +17,6 @@ public class MessagePatternQueryTests
         }
         var e = new LogEvent { Id = "deep", Message = "after the attributes", Attributes = new JsonObject { ["a"] = deep } };
 
-        Assert.Equal("after the attributes", MessagePatternQuery.StoredMessage(LogEventJson.Serialize(e)));
+        Assert.Equal("after the attributes", MessagePatternQuery.StoredMessage(System.Text.Encoding.UTF8.GetBytes(LogEventJson.Serialize(e))));
     }
 }
