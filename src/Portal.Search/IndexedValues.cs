@@ -15,11 +15,11 @@ public static class IndexedValues
     /// </summary>
     public static string Fit(string value)
     {
-        if (value.Length <= MaxChars)
-        {
-            return value;
-        }
-        var length = char.IsHighSurrogate(value[MaxChars - 1]) ? MaxChars - 1 : MaxChars;
-        return value[..length];
+        var length = FitLength(value);
+        return length == value.Length ? value : value[..length];
     }
+
+    /// <summary>How many chars of <paramref name="value"/> <see cref="Fit"/> keeps: all, or a cut that splits no surrogate pair.</summary>
+    public static int FitLength(ReadOnlySpan<char> value) =>
+        value.Length <= MaxChars ? value.Length : char.IsHighSurrogate(value[MaxChars - 1]) ? MaxChars - 1 : MaxChars;
 }

@@ -3,7 +3,6 @@ using System.Text;
 using global::Lucene.Net.Documents;
 using global::Lucene.Net.Util;
 using Portal.Detection.Events;
-using Portal.Detection.Query;
 
 namespace Portal.Search.Lucene;
 
@@ -40,7 +39,7 @@ internal static class EventDocument
         var stored = MemoryMarshal.TryGetArray(source, out var segment) ? segment : new ArraySegment<byte>(source.ToArray());
         (fields.SourceBytes.Bytes, fields.SourceBytes.Offset, fields.SourceBytes.Length) = (stored.Array!, stored.Offset, stored.Count);
         fields.Source.SetBytesValue(fields.SourceBytes);
-        fields.Words.SetWords(TextTokens.Tokenize(e.Message).Select(IndexedValues.Fit).ToList());
+        fields.Words.SetText(e.Message);
         var doc = new Document { fields.TieBreak, fields.Timestamp, fields.Source, fields.Text };
         if (keyed)
         {
@@ -142,7 +141,7 @@ internal static class EventDocument
 
         public StoredField Source { get; } = new(LuceneFields.Source, new BytesRef());
 
-        public WordTokenStream Words { get; } = new([]);
+        public WordTokenStream Words { get; } = new();
 
         public Field Text { get; }
 
