@@ -70,6 +70,14 @@ internal static class SearchBenchmark
         await Report("search.facets_histogram_1h_p95_ms", iterations,
             () => PostAsync(http, "api/v2/logs/analytics/aggregate", Aggregate()),
             () => store.AnalyzeAsync(tenant, new MatchAllNode(0), DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow, TimeSpan.FromMinutes(1), CancellationToken.None, attributeFacets: 6));
+
+        // No targets of their own: a range over a number's two trie terms, and a negation, which the time range leads.
+        foreach (var (name, query) in new[] { ("search.numeric_range_1h_p95_ms", "@network.bytes_written:[50000 TO 60000]"), ("search.negation_1h_p95_ms", "-service:sshd") })
+        {
+            await Report(name, iterations,
+                () => PostAsync(http, "api/v2/logs/events/search", Search(query, "now-1h")),
+                () => store.SearchAsync(tenant, new SearchRequest(QueryParser.Parse(query), DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow, 50), CancellationToken.None));
+        }
     }
 
     private static async Task Report(string name, int iterations, Func<Task> api, Func<Task> inProcess)
