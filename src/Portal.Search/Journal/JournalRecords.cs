@@ -134,7 +134,7 @@ public static class JournalRecords
     {
         var output = new ArrayBufferWriter<byte>(Math.Max(1_024, events.Count * 1_024));
         var ends = new int[events.Count];
-        using (var writer = new Utf8JsonWriter(output))
+        using (var writer = new Utf8JsonWriter(output, new JsonWriterOptions { MaxDepth = LogEventJson.MaxDepth }))
         {
             for (var i = 0; i < events.Count; i++)
             {

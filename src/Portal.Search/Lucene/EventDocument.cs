@@ -95,6 +95,19 @@ internal static class EventDocument
         return term.Length > IndexedValues.MaxChars && System.Text.Encoding.UTF8.GetByteCount(term) > IndexedValues.MaxChars * 3 ? IndexedValues.Fit(term) : term;
     }
 
+    /// <summary>
+    /// Lets go of the last document's stored source once it is indexed (the writer has copied it), so that a thread's
+    /// reused fields do not keep the buffer of a batch, perhaps another tenant's, alive until its next document.
+    /// </summary>
+    public static void Release()
+    {
+        if (t_fields is { } fields)
+        {
+            fields.SourceBytes.Bytes = BytesRef.EMPTY_BYTES;
+            (fields.SourceBytes.Offset, fields.SourceBytes.Length) = (0, 0);
+        }
+    }
+
     /// <summary>The stored source of a document read back (UTF-8 in segments written since it is kept so, a string before), or null.</summary>
     public static string? SourceOf(Document doc) => doc.GetField(LuceneFields.Source) switch
     {

@@ -289,28 +289,51 @@ internal static class EventSearcher
     }
 
     /// <summary>
-    /// The stored source of the document with <paramref name="id"/>, or null. A keyed index's documents are found by their
-    /// id term; the others by their tie-break key, which reads every document's key, and confirmed by their stored id.
+    /// The stored source of the document with <paramref name="id"/>, or null. Documents of a <paramref name="keyed"/>
+    /// index, and those written before log partitions stopped keeping ids as terms, are found by their id term; the others
+    /// by their tie-break key, which reads every document's key, each candidate confirmed by its stored id.
     /// </summary>
-    public static string? Get(IndexSearcher searcher, string id)
+    public static string? Get(IndexSearcher searcher, string id, bool keyed)
     {
         var top = searcher.Search(new TermQuery(new Term(LuceneFields.Id, id)), 1);
         if (top.TotalHits > 0)
         {
             return EventDocument.SourceOf(searcher.Doc(top.ScoreDocs[0].Doc, SourceOnly));
         }
+        if (keyed)
+        {
+            return null;
+        }
         var candidates = new DocIdCollector();
         searcher.Search(new ConstantScoreQuery(TieBreak.Matching(id)), candidates);
         return candidates.DocIds
-            .Select(doc => EventDocument.SourceOf(searcher.Doc(doc, SourceOnly)))
-            .FirstOrDefault(source => source is not null && StoredId(source) == id);
+            .Select(doc => searcher.Doc(doc, SourceOnly))
+            .Where(doc => StoredId(EventDocument.SourceBytesOf(doc)) == id)
+            .Select(EventDocument.SourceOf)
+            .FirstOrDefault();
     }
 
-    /// <summary>The <c>id</c> of a stored source (an event or a signal, both JSON objects), or null.</summary>
-    private static string? StoredId(string source)
+    /// <summary>The top-level <c>id</c> of a stored source (an event or a signal, both JSON objects), or null.</summary>
+    internal static string? StoredId(ReadOnlySpan<byte> source)
     {
-        using var json = System.Text.Json.JsonDocument.Parse(source);
-        return json.RootElement.TryGetProperty("id", out var id) && id.ValueKind == System.Text.Json.JsonValueKind.String ? id.GetString() : null;
+        if (source.IsEmpty)
+        {
+            return null;
+        }
+        // As deep as stored forms are written (LogEventJson.MaxDepth), though only the top level is read.
+        var reader = new System.Text.Json.Utf8JsonReader(source, new System.Text.Json.JsonReaderOptions { MaxDepth = Portal.Detection.Events.LogEventJson.MaxDepth });
+        reader.Read();
+        while (reader.Read() && reader.TokenType == System.Text.Json.JsonTokenType.PropertyName)
+        {
+            var isId = reader.ValueTextEquals("id"u8);
+            reader.Read();
+            if (isId)
+            {
+                return reader.TokenType == System.Text.Json.JsonTokenType.String ? reader.GetString() : null;
+            }
+            reader.Skip();
+        }
+        return null;
     }
 
     /// <summary>

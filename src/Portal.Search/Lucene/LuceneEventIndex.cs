@@ -93,21 +93,29 @@ public sealed class LuceneEventIndex : IDisposable
     /// <summary>Adds (or replaces) documents without committing; they become searchable at the next <see cref="Refresh"/>.</summary>
     public void Add(IEnumerable<(LogEvent Searchable, string SourceJson, bool Replace)> items)
     {
-        foreach (var (searchable, sourceJson, replace) in items)
+        var all = items.ToList();
+        if (!_keyed && all.Any(item => item.Replace))
         {
-            if (replace && !_keyed)
+            throw new InvalidOperationException("This index keeps no ids as terms: its documents cannot be replaced.");
+        }
+        try
+        {
+            foreach (var (searchable, sourceJson, replace) in all)
             {
-                throw new InvalidOperationException("This index keeps no ids as terms: its documents cannot be replaced.");
+                var doc = BuildOrFallback(searchable, Encoding.UTF8.GetBytes(sourceJson));
+                if (replace)
+                {
+                    _writer.UpdateDocument(new Term(LuceneFields.Id, searchable.Id), doc);
+                }
+                else
+                {
+                    _writer.AddDocument(doc);
+                }
             }
-            var doc = BuildOrFallback(searchable, Encoding.UTF8.GetBytes(sourceJson));
-            if (replace)
-            {
-                _writer.UpdateDocument(new Term(LuceneFields.Id, searchable.Id), doc);
-            }
-            else
-            {
-                _writer.AddDocument(doc);
-            }
+        }
+        finally
+        {
+            EventDocument.Release();
         }
     }
 
@@ -115,7 +123,17 @@ public sealed class LuceneEventIndex : IDisposable
     /// Adds one document without committing (safe to call from several threads at once); <paramref name="source"/> is its
     /// stored form, UTF-8 JSON.
     /// </summary>
-    public void Add(LogEvent searchable, ReadOnlyMemory<byte> source) => _writer.AddDocument(BuildOrFallback(searchable, source));
+    public void Add(LogEvent searchable, ReadOnlyMemory<byte> source)
+    {
+        try
+        {
+            _writer.AddDocument(BuildOrFallback(searchable, source));
+        }
+        finally
+        {
+            EventDocument.Release();
+        }
+    }
 
     /// <summary>
     /// The event's document; if its attributes cannot be read (the intake refuses such events, but a journal written
@@ -169,7 +187,7 @@ public sealed class LuceneEventIndex : IDisposable
         WithSearcher(s => EventSearcher.Count(s, query, from, to));
 
     /// <summary>The stored source of the document with <paramref name="id"/>, or null.</summary>
-    public string? Get(string id) => WithSearcher(s => EventSearcher.Get(s, id));
+    public string? Get(string id) => WithSearcher(s => EventSearcher.Get(s, id, _keyed));
 
     /// <summary>Runs <paramref name="search"/> on the current near-real-time searcher.</summary>
     public T WithSearcher<T>(Func<IndexSearcher, T> search)

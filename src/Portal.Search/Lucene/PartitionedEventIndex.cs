@@ -194,7 +194,7 @@ public sealed class PartitionedEventIndex : IDisposable
         WithSearcher(from, to, s => EventSearcher.Count(s, query, from, to));
 
     /// <summary>The stored source of the document with <paramref name="id"/> in any partition, or null.</summary>
-    public string? Get(string id) => WithSearcher(DateTimeOffset.MinValue, DateTimeOffset.MaxValue, s => EventSearcher.Get(s, id));
+    public string? Get(string id) => WithSearcher(DateTimeOffset.MinValue, DateTimeOffset.MaxValue, s => EventSearcher.Get(s, id, keyed: false));
 
     /// <inheritdoc />
     public void Dispose()

@@ -9,8 +9,10 @@ namespace Portal.Search.Lucene;
 /// Documents whose timestamp lies in <c>[from, to)</c>, decided per segment from the segment's own time span: a segment
 /// wholly inside the range lets every document through without looking at one, a segment wholly outside lets none
 /// through, and only a segment the range cuts tests timestamps, one document at a time from doc values. Paired with a
-/// query that leads (<see cref="FilteredQuery.QUERY_FIRST_FILTER_STRATEGY"/>), a search costs what its query matches
-/// rather than what the time range holds: a range query over a day would first gather the day's million documents.
+/// query that leads (<see cref="QueryFirst"/>), a search costs what its query matches rather than what the time range
+/// holds: a range query over a day would first gather the day's million documents. With nothing selective to lead
+/// (match-all, a negation, a cursor's millisecond), the range leads instead, reading only the blocks of documents whose
+/// time span meets it. Timestamps are not indexed as terms: these doc values are all a range reads.
 /// </summary>
 internal sealed class TimeRangeFilter(long fromMs, long toMs) : Filter
 {

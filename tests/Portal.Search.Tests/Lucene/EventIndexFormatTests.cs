@@ -103,6 +103,76 @@ public sealed class EventIndexFormatTests : IDisposable
         }
     }
 
+    /// <summary>
+    /// Replaced documents are deleted ones, which only the range's own iterator hides when it leads (match-all, a
+    /// negation): a keyed index whose events were replaced must still find each once, in a range that cuts the segment.
+    /// </summary>
+    [Fact]
+    public void Search_RangeLeadsOverReplacedDocuments_FindsEachEventOnce()
+    {
+        using var index = new LuceneEventIndex(_directory.Path);
+        var events = Enumerable.Range(0, 3_000).Select(i => Event($"e-{i}", T0.AddMilliseconds(100L * i), i, i % 2 == 0 ? "web" : "shop")).ToList();
+        index.Add(events.Select(e => (e, LogEventJson.Serialize(e), true)));
+        var replaced = events.Where((_, i) => i % 3 == 0).Select(e => Event(e.Id, e.Timestamp, -1, e.Service!)).ToList();
+        index.Add(replaced.Select(e => (e, LogEventJson.Serialize(e), true)));
+        index.Refresh();
+        var (from, to) = (T0.AddSeconds(50), T0.AddSeconds(250));
+
+        foreach (var (text, service) in new[] { ("*", (string?)null), ("-service:web", "shop") })
+        {
+            var page = index.Search(QueryParser.Parse(text), from, to, 5_000, null).Sources.Select(LogEventJson.Deserialize).ToList();
+            var expected = events.Where(e => e.Timestamp >= from && e.Timestamp < to && (service is null || e.Service == service)).ToList();
+
+            Assert.Equal(expected.Select(e => e.Id).Order(StringComparer.Ordinal), page.Select(e => e.Id).Order(StringComparer.Ordinal));
+            Assert.Equal(expected.Count(e => int.Parse(e.Id[2..], System.Globalization.CultureInfo.InvariantCulture) % 3 == 0), page.Count(e => e.Attributes["bytes"]!.GetValue<double>() == -1));
+            Assert.Equal(expected.Count, index.Count(QueryParser.Parse(text), from, to));
+        }
+    }
+
+    /// <summary>Blocks wholly inside the range are taken without reading a timestamp; the range's edges fall exactly on and beside block edges.</summary>
+    [Fact]
+    public void Search_RangeOnBlockEdges_TakesWholeBlocksAndCutsTheOthers()
+    {
+        using var index = new LuceneEventIndex(_directory.Path, keyed: false);
+        var events = Enumerable.Range(0, 5 * SegmentTimes.BlockSize).Select(i => Event($"e-{i}", T0.AddMilliseconds(10L * i), i)).ToList();
+        index.Add(events.Select(e => (e, LogEventJson.Serialize(e), false)));
+        index.Refresh();
+        DateTimeOffset At(int doc) => T0.AddMilliseconds(10L * doc);
+
+        foreach (var (from, to) in new[]
+        {
+            (At(SegmentTimes.BlockSize), At(4 * SegmentTimes.BlockSize)),
+            (At(SegmentTimes.BlockSize - 1), At(3 * SegmentTimes.BlockSize).AddMilliseconds(1)),
+            (At(2 * SegmentTimes.BlockSize + 1), At(2 * SegmentTimes.BlockSize + 2)),
+            (At(SegmentTimes.BlockSize), At(3 * SegmentTimes.BlockSize - 1)),
+        })
+        {
+            var expected = events.Where(e => e.Timestamp >= from && e.Timestamp < to).Select(e => e.Id).Order(StringComparer.Ordinal).ToList();
+            foreach (var text in new[] { "*", "-service:web" })
+            {
+                var found = index.Search(QueryParser.Parse(text), from, to, 10_000, null).Sources.Select(s => LogEventJson.Deserialize(s).Id);
+                Assert.Equal(expected, found.Order(StringComparer.Ordinal));
+            }
+        }
+    }
+
+    [Fact]
+    public void Get_EventNestedAsDeepAsTheIntakeReads_Found()
+    {
+        JsonNode deep = 1;
+        for (var i = 0; i < 63; i++)
+        {
+            deep = new JsonObject { ["a"] = deep };
+        }
+        var e = new LogEvent { Id = "deep", Timestamp = T0, Message = "nested", Attributes = new JsonObject { ["a"] = deep, ["id"] = "not-this" } };
+        using var index = new LuceneEventIndex(_directory.Path, keyed: false);
+        index.Add([(e, LogEventJson.Serialize(e), false)]);
+        index.Refresh();
+
+        Assert.Equal("nested", LogEventJson.Deserialize(index.Get("deep")!).Message);
+        Assert.Null(index.Get("not-this"));
+    }
+
     /// <summary>Sources stored as strings (before they were kept as UTF-8) read back and pattern-match as those stored since.</summary>
     [Fact]
     public void Search_SourcesStoredAsStringsAndAsBytes_ReadAndMatchAlike()
@@ -110,7 +180,7 @@ public sealed class EventIndexFormatTests : IDisposable
         var path = Path.Combine(_directory.Path, "index");
         var old = new[] { Event("old-cart", T0, 1), Event("old-home", T0.AddSeconds(1), 2, message: "GET /home") };
         using (var directory = FSDirectory.Open(path))
-        using (var writer = new IndexWriter(directory, new IndexWriterConfig(LuceneVersion.LUCENE_48, new WhitespaceAnalyzer(LuceneVersion.LUCENE_48))))
+        using (var writer = new IndexWriter(directory, new IndexWriterConfig(LuceneVersion.LUCENE_48, new WhitespaceAnalyzer(LuceneVersion.LUCENE_48)) { Codec = VigilCodec.Instance }))
         {
             foreach (var e in old)
             {
@@ -121,18 +191,36 @@ public sealed class EventIndexFormatTests : IDisposable
             }
             writer.Commit();
         }
-        using var index = new LuceneEventIndex(path, keyed: false);
-        var current = new[] { Event("new-cart", T0.AddSeconds(2), 3), Event("new-home", T0.AddSeconds(3), 4, message: "GET /home") };
-        index.Add(current.Select(e => (e, LogEventJson.Serialize(e), false)));
-        index.Refresh();
+        using (var index = new LuceneEventIndex(path, keyed: false))
+        {
+            var current = new[] { Event("new-cart", T0.AddSeconds(2), 3), Event("new-home", T0.AddSeconds(3), 4, message: "GET /home") };
+            index.Add(current.Select(e => (e, LogEventJson.Serialize(e), false)));
+            index.Commit(new Dictionary<string, string>());
+            AssertFound(index);
+        }
+        // Merged into one segment, where chunks hold strings and bytes side by side.
+        using (var directory = FSDirectory.Open(path))
+        using (var writer = new IndexWriter(directory, new IndexWriterConfig(LuceneVersion.LUCENE_48, new WhitespaceAnalyzer(LuceneVersion.LUCENE_48)) { Codec = VigilCodec.Instance }))
+        {
+            writer.ForceMerge(1);
+            writer.Commit();
+        }
+        using var merged = new LuceneEventIndex(path, keyed: false);
+        Assert.Equal(1, merged.WithSearcher(s => s.IndexReader.Leaves.Count));
+        AssertFound(merged);
 
-        List<LogEvent> Found(string text) =>
-            index.Search(QueryParser.Parse(text), T0.AddMinutes(-1), T0.AddMinutes(1), 10, null).Sources.Select(LogEventJson.Deserialize).ToList();
+        static void AssertFound(LuceneEventIndex index)
+        {
+            index.Refresh();
+            List<LogEvent> Found(string text) =>
+                index.Search(QueryParser.Parse(text), T0.AddMinutes(-1), T0.AddMinutes(1), 10, null).Sources.Select(LogEventJson.Deserialize).ToList();
 
-        Assert.Equal(["new-home", "new-cart", "old-home", "old-cart"], Found("*").Select(e => e.Id));
-        Assert.Equal([4d, 3d, 2d, 1d], Found("*").Select(e => e.Attributes["bytes"]!.GetValue<double>()));
-        Assert.Equal(["new-cart", "old-cart"], Found("*/cart*").Select(e => e.Id));
-        Assert.Equal("GET /home", LogEventJson.Deserialize(index.Get("old-home")!).Message);
+            Assert.Equal(["new-home", "new-cart", "old-home", "old-cart"], Found("*").Select(e => e.Id));
+            Assert.Equal([4d, 3d, 2d, 1d], Found("*").Select(e => e.Attributes["bytes"]!.GetValue<double>()));
+            Assert.Equal(["new-cart", "old-cart"], Found("*/cart*").Select(e => e.Id));
+            Assert.Equal("GET /home", LogEventJson.Deserialize(index.Get("old-home")!).Message);
+            Assert.Equal("GET /home", LogEventJson.Deserialize(index.Get("new-home")!).Message);
+        }
     }
 
     /// <summary>Numbers written with the earlier trie steps (16, and Lucene's default 4) are found by today's ranges, beside today's.</summary>

@@ -49,7 +49,7 @@ internal sealed class ChunkedStoredFieldsFormat : StoredFieldsFormat
     /// in 3.8 µs, to 13 % fewer bytes (70 bytes an event against 79; the DEFLATE level this replaced: 76 bytes in 3.1 µs).
     /// Once ids and timestamps stopped being indexed, compression was the largest single cost left in the indexing threads
     /// (9 % of their time at quality 4), while the events took 139 bytes each of a 200-byte budget: quality 1 spends some
-    /// of that budget (about 8 bytes an event) for a twentieth of the indexing CPU. Segments written at quality 4 read as
+    /// of that budget (about 8 bytes an event) for about a fifteenth of the indexing threads' time. Segments written at quality 4 read as
     /// any other, and merges copy their chunks as they are.
     /// </summary>
     public const int Quality = 1;
