@@ -33,7 +33,6 @@ internal static class EventDocument
         var fields = t_fields ??= new Fields();
         fields.Reset();
         var timestamp = e.Timestamp.ToUnixTimeMilliseconds();
-        fields.Id.SetStringValue(e.Id);
         fields.TieBreak.SetInt64Value(TieBreak.Of(e.Id));
         fields.Timestamp.SetInt64Value(timestamp);
         var stored = MemoryMarshal.TryGetArray(source, out var segment) ? segment : new ArraySegment<byte>(source.ToArray());
@@ -43,6 +42,7 @@ internal static class EventDocument
         var doc = new Document { fields.TieBreak, fields.Timestamp, fields.Source, fields.Text };
         if (keyed)
         {
+            fields.Id.SetStringValue(e.Id);
             doc.Add(fields.Id);
         }
         foreach (var name in ReservedAttributes.Facets)
