@@ -36,12 +36,7 @@ public static class AttributePath
         scratch.Clear();
         try
         {
-            if (t_paths is null)
-            {
-                t_pathCount = 0;
-                t_paths = new PathNode(null);
-            }
-            FlattenInto(root, t_paths, scratch);
+            FlattenInto(root, PathRoot(), scratch);
             return [.. scratch];
         }
         finally
@@ -71,13 +66,8 @@ public static class AttributePath
         seen.Clear();
         try
         {
-            if (t_paths is null)
-            {
-                t_pathCount = 0;
-                t_paths = new PathNode(null);
-            }
             var roots = new List<(string, int, int)>(root.GetPropertyCount());
-            return FlattenSentInto(root, t_paths, leaves, seen, roots) ? [.. roots] : null;
+            return FlattenSentInto(root, PathRoot(), leaves, seen, roots) ? [.. roots] : null;
         }
         finally
         {
@@ -151,7 +141,7 @@ public static class AttributePath
     /// built again (events repeat the same few hundred paths, and every event is flattened for indexing and detection), and
     /// only the key is hashed at each level. Bounded: a thread that meets too many distinct paths starts over.
     /// </summary>
-    private sealed class PathNode(string? path)
+    internal sealed class PathNode(string? path)
     {
         private Dictionary<string, PathNode>? _children;
 
@@ -229,6 +219,28 @@ public static class AttributePath
             return Child(property.Name, position);
         }
 
+        /// <summary>
+        /// <see cref="Child(string, int)"/> for a key read by a JSON reader (unescaped UTF-8): compared where it lies with the
+        /// keys last found at its position, and decoded only when they are not it.
+        /// </summary>
+        public PathNode Child(ReadOnlySpan<byte> key, int position)
+        {
+            var at = position * 2;
+            if (_atPosition is { } known && at < known.Length)
+            {
+                if (known[at] is { Key: { } last } lastNode && last.Length == key.Length && System.Text.Ascii.Equals(key, last))
+                {
+                    return lastNode;
+                }
+                if (known[at + 1] is { Key: { } before } beforeNode && before.Length == key.Length && System.Text.Ascii.Equals(key, before))
+                {
+                    (known[at], known[at + 1]) = (beforeNode, known[at]);
+                    return beforeNode;
+                }
+            }
+            return Child(System.Text.Encoding.UTF8.GetString(key), position);
+        }
+
         /// <summary>The key this node is the child of its parent by; null at the root and for paths too long to keep.</summary>
         public string? Key { get; private init; }
 
@@ -258,6 +270,17 @@ public static class AttributePath
 
     [ThreadStatic]
     private static PathNode? t_paths;
+
+    /// <summary>The root of this thread's tree of paths (<see cref="PathNode"/>), for readers that walk a sender's keys themselves.</summary>
+    internal static PathNode PathRoot()
+    {
+        if (t_paths is null)
+        {
+            t_pathCount = 0;
+            t_paths = new PathNode(null);
+        }
+        return t_paths;
+    }
 
     [ThreadStatic]
     private static int t_pathCount;

@@ -47,25 +47,29 @@ internal static class RecurringText
     }
 
     /// <summary>
-    /// The text of the JSON string <paramref name="element"/>, as <see cref="JsonElement.GetString"/> reads it: through the
-    /// table when it is short ASCII without escapes (nearly every recurring value), compared and made without decoding.
+    /// <see cref="Of(ReadOnlySpan{char})"/> for a JSON string as parsed: a value that is short ASCII without escapes is
+    /// compared and made from its bytes, without decoding; any other is read as the element reads it.
     /// </summary>
     public static string Of(JsonElement element)
     {
         // The raw value is the string as sent, its quotes included.
         var raw = JsonMarshal.GetRawUtf8Value(element);
-        if (raw.Length < 2 || raw.Length - 2 > MaxLength)
-        {
-            return element.GetString()!;
-        }
-        var bytes = raw[1..^1];
+        return raw.Length < 2 || raw.Length - 2 > MaxLength || raw.Contains((byte)'\\') ? element.GetString()! : OfUtf8(raw[1..^1]);
+    }
+
+    /// <summary>
+    /// <see cref="Of(ReadOnlySpan{char})"/> for the UTF-8 bytes of a string without escapes (as a JSON reader holds it): short
+    /// ASCII is compared and made from its bytes, without decoding; anything else is decoded.
+    /// </summary>
+    public static string OfUtf8(ReadOnlySpan<byte> bytes)
+    {
         if (bytes.IsEmpty)
         {
             return string.Empty;
         }
-        if (bytes.IndexOfAnyExceptInRange((byte)0x20, (byte)0x7e) >= 0 || bytes.Contains((byte)'\\'))
+        if (bytes.Length > MaxLength || bytes.IndexOfAnyExceptInRange((byte)0x20, (byte)0x7e) >= 0)
         {
-            return element.GetString()!;
+            return Encoding.UTF8.GetString(bytes);
         }
         ref var slot = ref Slot(bytes);
         if (slot is { } known && known.Length == bytes.Length && Ascii.Equals(bytes, known))

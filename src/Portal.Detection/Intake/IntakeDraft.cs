@@ -110,6 +110,35 @@ internal sealed class IntakeDraft
     }
 
     /// <summary>
+    /// Appends a leaf of the sender's object as a reader walks it (<see cref="StreamedEvents"/>): in the object's order,
+    /// before anything else is added, with every key plain and none repeated (the reader makes sure), so that the leaves
+    /// stand for the object as a tree would and no search for their place is needed. The leaves then hold the whole object:
+    /// the stored form and the tree are made from them.
+    /// </summary>
+    public void AddSent(string path, AttributeValue value, LeafTree.Kind kind)
+    {
+        if (_tree is not null || _taken is not null || _sent is not null)
+        {
+            throw new InvalidOperationException("A sender's leaves come before anything else.");
+        }
+        if (_leaves is null)
+        {
+            _leaves = t_spareLeaves ?? new List<(string, AttributeValue, LeafTree.Kind)>(16);
+            t_spareLeaves = null;
+        }
+        _leaves.Add((path, value, kind));
+    }
+
+    /// <summary>How many leaves <see cref="AddSent"/> has added.</summary>
+    public int SentCount => _leaves?.Count ?? 0;
+
+    /// <summary>Removes the leaf <see cref="AddSent"/> added at <paramref name="index"/> (a reserved field that was taken).</summary>
+    public void RemoveSent(int index) => _leaves!.RemoveAt(index);
+
+    /// <summary>Gives the thread back the list of leaves of a draft that will not become an event.</summary>
+    public void Abandon() => _ = TakeLeavesHeld();
+
+    /// <summary>
     /// Leaves out of the sender's object the root keys <paramref name="consumed"/> (the reserved fields taken from it), as
     /// <see cref="ReservedFields.Extract"/> removes them from the object it adopts.
     /// </summary>

@@ -113,6 +113,13 @@ public static class IntakeNormalizer
         return Finish(draft, RecordedId(record), timeWhenMissing, extraTags: null, recorded: true, threatIntel: null, drawn: null);
     }
 
+    /// <summary>
+    /// The rest of normalisation for a draft whose reserved fields and sender's leaves a reader filled (<see cref="StreamedEvents"/>),
+    /// as for an object of the intake (<see cref="NormalizeSent"/>).
+    /// </summary>
+    internal static LogEvent FinishStreamed(IntakeDraft draft, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? id) =>
+        Finish(draft, recordedId: null, receivedAt, extraTags, recorded: false, threatIntel, id);
+
     /// <summary>Attributes that name a recorded event, in order of preference.</summary>
     private static readonly string[] RecordedIdFields = ["eventID", "uuid", "insertId", "_document_id", "id"];
 

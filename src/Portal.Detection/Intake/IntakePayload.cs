@@ -103,11 +103,15 @@ public static class IntakePayload
         };
     }
 
-    private static (List<LogEvent>? Events, IntakeError? Error) Read(ReadOnlyMemory<byte> body, DateTimeOffset receivedAt, string? extraTags, bool lines, ThreatIndicatorSet? threatIntel, UInt128? idSeed)
+    private static (List<LogEvent>? Events, IntakeError? Error) Read(ReadOnlyMemory<byte> body, DateTimeOffset receivedAt, string? extraTags, bool lines, ThreatIndicatorSet? threatIntel, UInt128? idSeed, bool streamed = true)
     {
         if (!System.Text.Unicode.Utf8.IsValid(body.Span))
         {
             return Fail(400, "Malformed payload", "The payload is not valid UTF-8.");
+        }
+        if (streamed && !lines && body.Length <= MaxEventBytes)
+        {
+            return ReadStreamed(body, receivedAt, extraTags, threatIntel, idSeed);
         }
         var (items, error, document) = lines ? Lined(SplitLines(body, MaxEvents)) : SplitDocument(body);
         using var owner = document;
@@ -127,6 +131,126 @@ public static class IntakePayload
         }
         return (events, null);
     }
+
+    /// <summary>
+    /// A JSON document's events with the ids <paramref name="idSeed"/> gives; unless <paramref name="streamed"/>, without the
+    /// streamed reader (<see cref="ReadStreamed"/>): every object parsed into one document first, then normalised the
+    /// general way. The events and faults are the same; tests compare the two.
+    /// </summary>
+    internal static (List<LogEvent>? Events, IntakeError? Error) Read(ReadOnlyMemory<byte> body, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? idSeed, bool streamed) =>
+        Read(body, receivedAt, extraTags, lines: false, threatIntel, idSeed, streamed);
+
+    /// <summary>
+    /// A JSON document's events (no larger than <see cref="MaxEventBytes"/>, so that none needs fitting) in one pass of the
+    /// JSON reader: each object normalised as the reader walks it (<see cref="StreamedEvents"/>), or, when it holds what
+    /// that reader does not take, parsed alone and normalised the general way. The answer is the one of the general way,
+    /// faults in the same order: the document's syntax, then the number of events, unpaired surrogates, and the first event
+    /// at fault (events past a fault or the limit are only read for syntax).
+    /// </summary>
+    private static (List<LogEvent>? Events, IntakeError? Error) ReadStreamed(ReadOnlyMemory<byte> body, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? idSeed)
+    {
+        var reader = new Utf8JsonReader(body.Span, ReaderOptions);
+        var events = new List<LogEvent>(Math.Min(MaxEvents, body.Length / 64 + 1));
+        IntakeError? itemFault = null;
+        var count = 0;
+        var scalar = false;
+        try
+        {
+            reader.Read();
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.StartArray:
+                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                    {
+                        if (count < MaxEvents && itemFault is null)
+                        {
+                            itemFault = ReadStreamedItem(ref reader, body, count, events, receivedAt, extraTags, threatIntel, idSeed + (uint)count);
+                        }
+                        else
+                        {
+                            reader.Skip();
+                        }
+                        count++;
+                    }
+                    break;
+                case JsonTokenType.StartObject:
+                    itemFault = ReadStreamedItem(ref reader, body, -1, events, receivedAt, extraTags, threatIntel, idSeed);
+                    count = 1;
+                    break;
+                default:
+                    scalar = true;
+                    reader.Skip();
+                    break;
+            }
+            while (reader.Read())
+            {
+                // A second value after the first is a syntax fault, which the reader raises here.
+            }
+        }
+        catch (JsonException e)
+        {
+            return (null, SyntaxFault(e, lineNumber: null));
+        }
+        if ((scalar ? NotEvents : CountFault(count, lines: false) ?? SurrogateFault(body.Span, lines: false) ?? itemFault) is { } fault)
+        {
+            return (null, fault);
+        }
+        return (events, null);
+    }
+
+    /// <summary>
+    /// The event of the value at which <paramref name="reader"/> stands (the <paramref name="index"/>th of an array, or -1 for
+    /// a lone object), added to <paramref name="events"/>, the reader left at its end; or the fault that refuses it.
+    /// </summary>
+    private static IntakeError? ReadStreamedItem(
+        ref Utf8JsonReader reader, ReadOnlyMemory<byte> body, int index, List<LogEvent> events, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? id)
+    {
+        var at = index < 0 ? "$" : null;
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            reader.Skip();
+            at ??= $"$[{index}]";
+            return Problem(400, "Invalid event", $"{at}: expected a JSON object.", ("path", at));
+        }
+        var start = (int)reader.TokenStartIndex;
+        var saved = reader;
+        var tags = string.IsNullOrEmpty(extraTags) ? null : extraTags;
+        LogEvent? streamed;
+        try
+        {
+            streamed = StreamedEvents.TryRead(ref reader, receivedAt, tags, threatIntel, id);
+        }
+        catch (Exception e) when (e is IntakeFieldException or ArgumentException or InvalidOperationException or FormatException)
+        {
+            // The general way says what is wrong, and where.
+            streamed = null;
+        }
+        if (streamed is not null)
+        {
+            events.Add(streamed);
+            return null;
+        }
+        reader = saved;
+        reader.Skip();
+        using var document = JsonDocument.Parse(body[start..(int)reader.BytesConsumed], Options);
+        try
+        {
+            var (normalized, fault) = NormalizeItem(new Item(null, at, Range.All, 0, document.RootElement, Math.Max(index, 0)), body.Span, lines: false, receivedAt, extraTags, threatIntel, id);
+            if (normalized is not null)
+            {
+                events.Add(normalized);
+            }
+            return fault;
+        }
+        catch (InvalidOperationException)
+        {
+            // A string that is not text: an unpaired surrogate escape, which the general way refuses before reading any
+            // event, with its line and byte (SurrogateFault, checked once the whole document is read).
+            return UnpairedSurrogate;
+        }
+    }
+
+    private static readonly IntakeError UnpairedSurrogate = Problem(400, "Malformed JSON", "The payload holds a string with an unpaired surrogate escape.");
 
     /// <summary>
     /// Whether the intake may acknowledge <paramref name="body"/>: the number of events in it, or the fault that

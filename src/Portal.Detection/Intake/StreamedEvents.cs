@@ -1,0 +1,275 @@
+using System.Buffers.Text;
+using System.Text.Json;
+using Portal.Detection.Events;
+using Portal.Detection.ThreatIntel;
+
+namespace Portal.Detection.Intake;
+
+/// <summary>
+/// An intake object normalised as the JSON reader walks it, without a parsed document, an element per event or a list of
+/// its properties: the reserved fields are taken as they are met, and every other value becomes a leaf of the event in
+/// the object's order (<see cref="IntakeDraft.AddSent"/>), its path found in the thread's tree of paths. The event is
+/// the one the general normalisation of the same object gives (<see cref="IntakeNormalizer.NormalizeSent"/>): same
+/// fields, leaves, tree and stored form.
+/// </summary>
+/// <remarks>
+/// Only objects whose leaves can stand for the whole object are read this way: keys plain (not empty, no dot, no escape),
+/// none repeated; values strings, booleans, whole numbers written as such (up to 2^53), and non-empty objects; reserved
+/// fields of the types shippers send (strings; a status or time may be a whole number); at most
+/// <see cref="LeafAttributes.MaxLeaves"/> leaves. Anything else (arrays, nulls, fractions, an unusual reserved field, a
+/// fault) makes <see cref="TryRead"/> return null, and the caller normalises that object the general way, which also
+/// says what is wrong with it, if anything.
+/// </remarks>
+internal static class StreamedEvents
+{
+    /// <summary>The reserved fields at an object's root, by their place in <see cref="Names"/>.</summary>
+    private enum Field
+    {
+        Message,
+        Source,
+        Tags,
+        Service,
+        Hostname,
+        Host,
+        Status,
+        Level,
+        Severity,
+        Timestamp,
+        Date,
+        AtTimestamp,
+    }
+
+    private const int FieldCount = 12;
+
+    /// <summary>The fields <see cref="Field"/> names, as sent.</summary>
+    private static readonly byte[][] Names =
+    [
+        .. new[] { ReservedFields.Message, ReservedFields.Source, ReservedFields.Tags, ReservedFields.Service }
+            .Concat(ReservedFields.HostFields).Concat(ReservedFields.StatusFields).Concat(ReservedFields.TimestampFields)
+            .Select(System.Text.Encoding.UTF8.GetBytes),
+    ];
+
+    /// <summary>Bit n set when a reserved field's name has n bytes: most keys are ruled out by their length.</summary>
+    private static readonly ulong NameLengths = Names.Aggregate(0UL, (bits, name) => bits | (1UL << name.Length));
+
+    /// <summary>The nodes of the keys of the objects open, each object's after its parent's, to find a repeated key.</summary>
+    [ThreadStatic]
+    private static List<AttributePath.PathNode>? t_open;
+
+    /// <summary>
+    /// The event of the object at which <paramref name="reader"/> stands (<see cref="JsonTokenType.StartObject"/>), the
+    /// reader left at its end; or null when the object is not one this reader takes (see the remarks), the reader then
+    /// anywhere inside it. A syntax fault throws <see cref="JsonException"/> as the reader found it.
+    /// </summary>
+    public static LogEvent? TryRead(ref Utf8JsonReader reader, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? id)
+    {
+        var draft = new IntakeDraft();
+        var open = t_open ??= new List<AttributePath.PathNode>(32);
+        open.Clear();
+        var fields = new Fields();
+        bool read;
+        try
+        {
+            read = ReadObject(ref reader, AttributePath.PathRoot(), draft, ref fields, open, root: true) && fields.TryApply(draft);
+        }
+        catch (InvalidOperationException)
+        {
+            // A string that is not text (an unpaired surrogate escape): the request is refused for it, the general way.
+            read = false;
+        }
+        if (!read)
+        {
+            draft.Abandon();
+            return null;
+        }
+        return IntakeNormalizer.FinishStreamed(draft, receivedAt, extraTags, threatIntel, id);
+    }
+
+    /// <summary>
+    /// Reads the object at which the reader stands into leaves under <paramref name="node"/>; false when it holds anything
+    /// this reader does not take. <paramref name="fields"/> gathers the reserved fields of the <paramref name="root"/>.
+    /// </summary>
+    private static bool ReadObject(ref Utf8JsonReader reader, AttributePath.PathNode node, IntakeDraft draft, ref Fields fields, List<AttributePath.PathNode> open, bool root)
+    {
+        var first = open.Count;
+        var position = 0;
+        var empty = true;
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            empty = false;
+            var key = reader.ValueSpan;
+            if (reader.ValueIsEscaped || key.IsEmpty || key.Contains((byte)'.'))
+            {
+                return false;
+            }
+            var field = root ? FieldOf(key) : -1;
+            reader.Read();
+            if (field is >= 0 and <= (int)Field.Host)
+            {
+                // Taken out of the attributes: a string, each once.
+                if (reader.TokenType != JsonTokenType.String || (fields.Seen & (1 << field)) != 0)
+                {
+                    return false;
+                }
+                fields.Seen |= 1 << field;
+                fields.Text[field] = field == (int)Field.Message || reader.ValueIsEscaped ? reader.GetString() : RecurringText.OfUtf8(reader.ValueSpan);
+                continue;
+            }
+            var child = node.Child(key, position++);
+            if (child.Key is null || open.IndexOf(child, first) >= 0)
+            {
+                // A path too long to keep, or a key repeated in its object.
+                return false;
+            }
+            open.Add(child);
+            if (reader.TokenType == JsonTokenType.StartObject)
+            {
+                if (field >= 0 || !ReadObject(ref reader, child, draft, ref fields, open, root: false))
+                {
+                    return false;
+                }
+                continue;
+            }
+            if (!TryLeaf(ref reader, out var value, out var kind) || draft.SentCount == LeafAttributes.MaxLeaves)
+            {
+                return false;
+            }
+            if (field >= 0)
+            {
+                // A status or a time: an attribute as sent, which also gives the event's status or time (Fields.TryApply).
+                if (kind == LeafTree.Kind.Boolean)
+                {
+                    return false;
+                }
+                fields.Leaf[field - (int)Field.Status] = (draft.SentCount, value);
+                fields.Seen |= 1 << field;
+            }
+            draft.AddSent(child.Path!, value, kind);
+        }
+        open.RemoveRange(first, open.Count - first);
+        // An empty object has no leaf to stand for it.
+        return !empty;
+    }
+
+    /// <summary>The value at which the reader stands as a leaf: false for a null, an array, or a number not written as a whole one.</summary>
+    private static bool TryLeaf(ref Utf8JsonReader reader, out AttributeValue value, out LeafTree.Kind kind)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.String:
+                (value, kind) = (new AttributeValue(reader.ValueIsEscaped ? reader.GetString()! : RecurringText.OfUtf8(reader.ValueSpan), null), LeafTree.Kind.Text);
+                return true;
+            case JsonTokenType.True or JsonTokenType.False:
+                (value, kind) = (new AttributeValue(reader.TokenType == JsonTokenType.True ? "true" : "false", null), LeafTree.Kind.Boolean);
+                return true;
+            case JsonTokenType.Number when WholeNumber(reader.ValueSpan) is { } number:
+                // The text a parsed number's double gives (AttributeValue.From): the same for every whole number up to 2^53.
+                value = new AttributeValue(AttributeValue.FormatNumber(number), number);
+                kind = number is >= int.MinValue and <= int.MaxValue ? LeafTree.Kind.Int : LeafTree.Kind.Long;
+                return true;
+            default:
+                (value, kind) = (default, default);
+                return false;
+        }
+    }
+
+    /// <summary>
+    /// A number written as a whole one (digits, a minus sign before them), within 2^53 so that a double holds it exactly;
+    /// null for anything else, and for <c>-0</c>, whose double keeps its sign.
+    /// </summary>
+    private static long? WholeNumber(ReadOnlySpan<byte> json)
+    {
+        const long ExactInDouble = 1L << 53;
+        if (json.Length > 17 || json.IndexOfAny("eE."u8) >= 0 || json.SequenceEqual("-0"u8)
+            || !Utf8Parser.TryParse(json, out long number, out var used) || used != json.Length || number is > ExactInDouble or < -ExactInDouble)
+        {
+            return null;
+        }
+        return number;
+    }
+
+    /// <summary>The reserved field <paramref name="key"/> names, or -1.</summary>
+    private static int FieldOf(ReadOnlySpan<byte> key)
+    {
+        if (key.Length >= 64 || ((NameLengths >> key.Length) & 1) == 0)
+        {
+            return -1;
+        }
+        for (var i = 0; i < Names.Length; i++)
+        {
+            if (key.SequenceEqual(Names[i]))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /// <summary>The reserved fields of an object's root as read, then given to the draft as the general normalisation would.</summary>
+    private struct Fields
+    {
+        /// <summary>Bit n set when <see cref="Field"/> n was met.</summary>
+        public int Seen;
+
+        /// <summary>The text of the fields taken out (message to host).</summary>
+        public TextFields Text;
+
+        /// <summary>The leaf of each status and time field (status to <c>@timestamp</c>), and where it is among the leaves.</summary>
+        public LeafFields Leaf;
+
+        [System.Runtime.CompilerServices.InlineArray((int)Field.Host + 1)]
+        public struct TextFields
+        {
+            private string? _first;
+        }
+
+        [System.Runtime.CompilerServices.InlineArray(FieldCount - (int)Field.Status)]
+        public struct LeafFields
+        {
+            private (int Index, AttributeValue Value) _first;
+        }
+
+        /// <summary>
+        /// Sets the draft's fields as <see cref="ReservedFields.ExtractSent"/> does; false, leaving it to the general way,
+        /// when a host field is blank or both are sent (the one not taken then stays an attribute).
+        /// </summary>
+        public readonly bool TryApply(IntakeDraft draft)
+        {
+            var hostname = Has(Field.Hostname) ? IntakeFields.Trimmed(Text[(int)Field.Hostname]) : null;
+            var host = Has(Field.Host) ? IntakeFields.Trimmed(Text[(int)Field.Host]) : null;
+            if ((Has(Field.Hostname) && hostname is null) || (Has(Field.Host) && host is null) || (hostname is not null && host is not null))
+            {
+                return false;
+            }
+            draft.Message = IntakeFields.Trimmed(Text[(int)Field.Message]);
+            IntakeFields.AddTags(draft.Tags, IntakeFields.Trimmed(Text[(int)Field.Tags]));
+            draft.Source = IntakeFields.Trimmed(Text[(int)Field.Source]);
+            draft.Service = IntakeFields.Trimmed(Text[(int)Field.Service]);
+            draft.Host = hostname ?? host;
+            // The first status field with a value gives the status, and stays an attribute (LogStatuses.FromNode).
+            for (var field = Field.Status; field <= Field.Severity && draft.Status is null; field++)
+            {
+                if (Has(field) && Leaf[field - Field.Status].Value is var (text, number))
+                {
+                    draft.Status = number is { } level
+                        ? level is >= 0 and < 8 ? LogStatuses.FromSyslog((int)level) : LogStatuses.Info
+                        : string.IsNullOrWhiteSpace(text) ? null : LogStatuses.Map(text);
+                }
+            }
+            // The first time field that reads as a time gives the event's, and is taken out (IntakeTimestamps.TryRead).
+            for (var field = Field.Timestamp; field <= Field.AtTimestamp; field++)
+            {
+                if (Has(field) && Leaf[field - Field.Status] is var (index, (text, number))
+                    && (number is { } epoch ? IntakeTimestamps.FromEpoch(epoch) : IntakeTimestamps.FromText(text)) is { } time)
+                {
+                    draft.Timestamp = time;
+                    draft.RemoveSent(index);
+                    break;
+                }
+            }
+            return true;
+        }
+
+        private readonly bool Has(Field field) => (Seen & (1 << (int)field)) != 0;
+    }
+}
