@@ -23,7 +23,18 @@ internal sealed class IntakeDraft
     /// <summary>When the event happened, or null while unknown.</summary>
     public DateTimeOffset? Timestamp { get; set; }
 
-    public List<string> Tags { get; } = [];
+    public List<string> Tags => _tags ??= [];
+
+    private List<string>? _tags;
+
+    /// <summary>Whether <see cref="Tags"/> holds any.</summary>
+    public bool HasTagList => _tags is { Count: > 0 };
+
+    /// <summary>
+    /// The sender's <c>ddtags</c> as the one text shippers send, split when the event is finished (once per thread for a
+    /// text that recurs); used unless <see cref="Tags"/> holds any.
+    /// </summary>
+    public string? TagText { get; set; }
 
     /// <summary>
     /// The attributes as a tree. Until something needs the tree (a path a leaf cannot stand for, a parser's attribute in a
@@ -287,9 +298,18 @@ internal sealed class IntakeDraft
         var leaves = _leaves;
         var at = leaves.Count;
         var deepest = 0;
+        // A leaf whose first segment is another shares nothing with the path and is not in its way: most are told apart by
+        // their first character, without comparing the rest.
+        var first = path.IndexOf('.') is var dot and >= 0 ? dot : path.Length;
         for (var i = 0; i < leaves.Count; i++)
         {
-            var (shared, conflict) = LeafTree.Shared(path, leaves[i].Path);
+            var other = leaves[i].Path;
+            if (other.Length < first || other[0] != path[0] || (other.Length > first && other[first] != '.')
+                || !other.AsSpan(0, first).SequenceEqual(path.AsSpan(0, first)))
+            {
+                continue;
+            }
+            var (shared, conflict) = LeafTree.Shared(path, other);
             if (conflict)
             {
                 return true;

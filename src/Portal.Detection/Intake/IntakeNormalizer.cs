@@ -154,8 +154,6 @@ public static class IntakeNormalizer
     /// </summary>
     private static LogEvent Finish(IntakeDraft draft, string? recordedId, DateTimeOffset receivedAt, string? extraTags, bool recorded, ThreatIndicatorSet? threatIntel, UInt128? drawn)
     {
-        IntakeFields.AddTags(draft.Tags, extraTags);
-
         try
         {
             if (draft.Source is not null && Parsers.TryGetValue(draft.Source, out var parse))
@@ -181,7 +179,16 @@ public static class IntakeNormalizer
         var timestamp = recorded && draft.Timestamp is { } own ? own.ToUniversalTime() : ResolveTimestamp(draft, receivedAt.ToUniversalTime());
         var id = recordedId;
         id ??= drawn is { } bits ? EventIds.New(timestamp, bits) : EventIds.New(timestamp);
-        var tags = WithoutRepeats(draft.Tags);
+        IReadOnlyList<string> tags;
+        if (draft.HasTagList)
+        {
+            IntakeFields.AddTags(draft.Tags, extraTags);
+            tags = WithoutRepeats(draft.Tags);
+        }
+        else
+        {
+            tags = TagsOf(draft.TagText, extraTags);
+        }
         var status = draft.Status ?? LogStatuses.Info;
         return draft.TakeLeaves() is { } leaves
             ? new LogEvent
@@ -202,6 +209,36 @@ public static class IntakeNormalizer
     /// </summary>
     private static void Enrich(IntakeDraft draft, ThreatIndicatorSet threatIntel) =>
         ThreatIntelEnrichment.Enrich(draft.Values, () => draft.Attributes, threatIntel);
+
+    /// <summary>
+    /// The tags of an event sent with the tag text <paramref name="sent"/> in a request tagged <paramref name="extra"/>:
+    /// both split, lower-cased and without repeats, as for tags sent as a list. The same texts come with event after event:
+    /// their tags are made once per thread while they recur, and the events share them (nothing changes an event's tags).
+    /// </summary>
+    private static IReadOnlyList<string> TagsOf(string? sent, string? extra)
+    {
+        if (sent is null && extra is null)
+        {
+            return [];
+        }
+        var lists = t_tagLists ??= new (string?, string?, string[]?)[TagListSlots];
+        ref var slot = ref lists[((sent?.Length ?? 0) * 31 + (extra?.Length ?? 0)) & (TagListSlots - 1)];
+        if (slot.Tags is { } known && string.Equals(slot.Sent, sent) && string.Equals(slot.Extra, extra))
+        {
+            return known;
+        }
+        var split = new List<string>();
+        IntakeFields.AddTags(split, sent);
+        IntakeFields.AddTags(split, extra);
+        var tags = WithoutRepeats(split).ToArray();
+        slot = (sent, extra, tags);
+        return tags;
+    }
+
+    private const int TagListSlots = 16;
+
+    [ThreadStatic]
+    private static (string? Sent, string? Extra, string[]? Tags)[]? t_tagLists;
 
     /// <summary>The tags without repeats, in order: a few compared pairwise, many through a set.</summary>
     private static List<string> WithoutRepeats(List<string> tags)

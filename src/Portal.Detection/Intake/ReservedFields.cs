@@ -149,7 +149,7 @@ internal static class ReservedFields
             return false;
         }
         draft.Message = IntakeFields.Trimmed(message);
-        IntakeFields.AddTags(draft.Tags, IntakeFields.Trimmed(tags));
+        draft.TagText = IntakeFields.Trimmed(tags);
         draft.Source = IntakeFields.Trimmed(source);
         draft.Service = IntakeFields.Trimmed(service);
         draft.Host = IntakeFields.Trimmed(host);

@@ -242,7 +242,7 @@ internal static class StreamedEvents
                 return false;
             }
             draft.Message = IntakeFields.Trimmed(Text[(int)Field.Message]);
-            IntakeFields.AddTags(draft.Tags, IntakeFields.Trimmed(Text[(int)Field.Tags]));
+            draft.TagText = IntakeFields.Trimmed(Text[(int)Field.Tags]);
             draft.Source = IntakeFields.Trimmed(Text[(int)Field.Source]);
             draft.Service = IntakeFields.Trimmed(Text[(int)Field.Service]);
             draft.Host = hostname ?? host;
