@@ -144,6 +144,16 @@ public readonly record struct AttributeValue(string Text, double? Number)
 
     private static readonly string?[] SmallIntegers = new string?[65_536];
 
+    /// <summary><see cref="FormatNumber(double)"/> for a whole number held as one (ports, status codes, process ids): the same text, without the double's checks.</summary>
+    public static string FormatNumber(int number)
+    {
+        if ((uint)number < (uint)SmallIntegers.Length)
+        {
+            return SmallIntegers[number] ??= number.ToString(CultureInfo.InvariantCulture);
+        }
+        return number.ToString(CultureInfo.InvariantCulture);
+    }
+
     /// <summary>The node types <see cref="From(JsonNode?)"/> tells apart to spare generic virtual calls.</summary>
     private static readonly Type BuiltString = JsonValue.Create("").GetType();
     private static readonly Type BuiltInt = JsonValue.Create(0).GetType();

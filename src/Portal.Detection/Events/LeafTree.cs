@@ -41,15 +41,7 @@ internal static class LeafTree
             }
         }
         // Whole segments: the dots before the first difference, cut back to the last complete segment.
-        var segments = 0;
-        for (var i = 0; i < common; i++)
-        {
-            if (path[i] == '.')
-            {
-                segments++;
-            }
-        }
-        return (segments, false);
+        return (path.AsSpan(0, common).Count('.'), false);
     }
 
     /// <summary>

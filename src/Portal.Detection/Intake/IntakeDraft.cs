@@ -57,6 +57,12 @@ internal sealed class IntakeDraft
     /// </remarks>
     private List<(string Path, AttributeValue Value, LeafTree.Kind Kind)>? _leaves;
 
+    /// <summary>
+    /// A bit for the first segment of each path in <see cref="_leaves"/> (<see cref="SegmentBit"/>; a bit may stand for
+    /// several): a path whose bit is clear shares no object with any leaf, and is added after them without comparing paths.
+    /// </summary>
+    private ulong _segments;
+
     /// <summary>The leaves once taken (<see cref="TakeLeaves"/>): the list went back to the thread.</summary>
     private LeafAttributes? _taken;
 
@@ -84,6 +90,27 @@ internal sealed class IntakeDraft
 
     /// <summary>Whether one of those keys holds a dot.</summary>
     private bool _dottedKey;
+
+    [ThreadStatic]
+    private static IntakeDraft? t_draft;
+
+    /// <summary>
+    /// The thread's draft, emptied, for a normalisation that runs to its end on this thread before the next begins (a
+    /// draft is a few hundred bytes, and the intake makes one an event): the event it finishes takes what it holds (its
+    /// strings, its leaves or its tree) and keeps none of the draft.
+    /// </summary>
+    public static IntakeDraft ForThread()
+    {
+        if (t_draft is not { } draft)
+        {
+            return t_draft = new IntakeDraft();
+        }
+        (draft.Message, draft.Host, draft.Service, draft.Source, draft.Status, draft.Timestamp, draft.TagText) = (null, null, null, null, null, null, null);
+        draft._tags?.Clear();
+        (draft._tree, draft._leaves, draft._taken, draft._sent, draft._made) = (null, null, null, null, null);
+        (draft._plainKeys, draft._lastPlainKey, draft._dottedKey, draft._segments) = (0, null, false, 0);
+        return draft;
+    }
 
     /// <summary>Takes <paramref name="attributes"/> (detached from any parent) as the attributes, while there are none yet.</summary>
     public void Adopt(JsonObject attributes)
@@ -138,6 +165,7 @@ internal sealed class IntakeDraft
             t_spareLeaves = null;
         }
         _leaves.Add((path, value, kind));
+        _segments |= SegmentBit(path, path.IndexOf('.') is var dot and >= 0 ? dot : path.Length);
     }
 
     /// <summary>How many leaves <see cref="AddSent"/> has added.</summary>
@@ -285,7 +313,8 @@ internal sealed class IntakeDraft
     /// </summary>
     private bool TryAddLeaf(string path, AttributeValue value, LeafTree.Kind kind)
     {
-        if (_tree is not null || _taken is not null || !LeafTree.IsPlain(path) || InSentObject(path))
+        var first = PlainFirstSegment(path);
+        if (_tree is not null || _taken is not null || first < 0 || InSentObject(path))
         {
             _ = Attributes;
             return false;
@@ -296,14 +325,22 @@ internal sealed class IntakeDraft
             t_spareLeaves = null;
         }
         var leaves = _leaves;
+        var bit = SegmentBit(path, first);
+        if ((_segments & bit) == 0 && leaves.Count < LeafAttributes.MaxLeaves)
+        {
+            // No leaf lies under the path's first segment: nothing is in its way, and it goes last.
+            leaves.Add((path, value, kind));
+            _segments |= bit;
+            return true;
+        }
         var at = leaves.Count;
         var deepest = 0;
         // A leaf whose first segment is another shares nothing with the path and is not in its way: most are told apart by
-        // their first character, without comparing the rest.
-        var first = path.IndexOf('.') is var dot and >= 0 ? dot : path.Length;
-        for (var i = 0; i < leaves.Count; i++)
+        // their first character, without comparing the rest. (Read in place: each entry is a path, a value and a kind.)
+        var held = CollectionsMarshal.AsSpan(leaves);
+        for (var i = 0; i < held.Length; i++)
         {
-            var other = leaves[i].Path;
+            var other = held[i].Path;
             if (other.Length < first || other[0] != path[0] || (other.Length > first && other[first] != '.')
                 || !other.AsSpan(0, first).SequenceEqual(path.AsSpan(0, first)))
             {
@@ -325,7 +362,36 @@ internal sealed class IntakeDraft
             return false;
         }
         leaves.Insert(at, (path, value, kind));
+        _segments |= bit;
         return true;
+    }
+
+    /// <summary>The bit of <see cref="_segments"/> for a path whose first segment is its first <paramref name="first"/> characters.</summary>
+    private static ulong SegmentBit(string path, int first) => 1UL << ((path[0] * 7 + first * 13 + path[first - 1]) & 63);
+
+    /// <summary>
+    /// The length of the first segment of <paramref name="path"/> when it is plain (<see cref="LeafTree.IsPlain"/>: no empty
+    /// segment), else -1; in one pass over its characters.
+    /// </summary>
+    private static int PlainFirstSegment(string path)
+    {
+        if (path.Length == 0 || path[0] == '.' || path[^1] == '.')
+        {
+            return -1;
+        }
+        var first = path.Length;
+        for (var i = 1; i < path.Length; i++)
+        {
+            if (path[i] == '.')
+            {
+                if (path[i - 1] == '.')
+                {
+                    return -1;
+                }
+                first = Math.Min(first, i);
+            }
+        }
+        return first;
     }
 
     /// <summary>

@@ -302,6 +302,11 @@ public static class IntakePayload
     /// </summary>
     private static IntakeError? SurrogateFault(ReadOnlySpan<byte> body, bool lines)
     {
+        if (body.IndexOf("\\u"u8) < 0)
+        {
+            // No escape of a UTF-16 unit at all (most bodies: only quotes and backslashes are escaped).
+            return null;
+        }
         var at = 0;
         var pendingHigh = -1;
         while (true)

@@ -63,7 +63,7 @@ internal static class StreamedEvents
     /// </summary>
     public static LogEvent? TryRead(ref Utf8JsonReader reader, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? id)
     {
-        var draft = new IntakeDraft();
+        var draft = IntakeDraft.ForThread();
         var open = t_open ??= new List<AttributePath.PathNode>(32);
         open.Clear();
         var fields = new Fields();
@@ -112,7 +112,7 @@ internal static class StreamedEvents
                     return false;
                 }
                 fields.Seen |= 1 << field;
-                fields.Text[field] = field == (int)Field.Message || reader.ValueIsEscaped ? reader.GetString() : RecurringText.OfUtf8(reader.ValueSpan);
+                fields.Text[field] = field == (int)Field.Message || reader.ValueIsEscaped ? Text(ref reader) : RecurringText.OfUtf8(reader.ValueSpan);
                 continue;
             }
             var child = node.Child(key, position++);
@@ -157,7 +157,7 @@ internal static class StreamedEvents
         switch (reader.TokenType)
         {
             case JsonTokenType.String:
-                (value, kind) = (new AttributeValue(reader.ValueIsEscaped ? reader.GetString()! : RecurringText.OfUtf8(reader.ValueSpan), null), LeafTree.Kind.Text);
+                (value, kind) = (new AttributeValue(reader.ValueIsEscaped ? Text(ref reader) : RecurringText.OfUtf8(reader.ValueSpan), null), LeafTree.Kind.Text);
                 return true;
             case JsonTokenType.True or JsonTokenType.False:
                 (value, kind) = (new AttributeValue(reader.TokenType == JsonTokenType.True ? "true" : "false", null), LeafTree.Kind.Boolean);
@@ -172,6 +172,34 @@ internal static class StreamedEvents
                 return false;
         }
     }
+
+    /// <summary>
+    /// The string at which the reader stands, as <see cref="Utf8JsonReader.GetString"/> reads it: unescaped into a buffer
+    /// the thread keeps (the reader's own way clears a new one for each string), then decoded. An unpaired surrogate escape
+    /// throws <see cref="InvalidOperationException"/>, as there.
+    /// </summary>
+    private static string Text(ref Utf8JsonReader reader)
+    {
+        var raw = reader.ValueSpan;
+        if (!reader.ValueIsEscaped)
+        {
+            return System.Text.Encoding.UTF8.GetString(raw);
+        }
+        // Unescaped, a string is never longer than as written.
+        var buffer = t_unescaped is { } kept && kept.Length >= raw.Length ? kept : new byte[Math.Max(raw.Length, 4096)];
+        if (buffer.Length <= MaxKeptBuffer)
+        {
+            t_unescaped = buffer;
+        }
+        var written = reader.CopyString(buffer);
+        return System.Text.Encoding.UTF8.GetString(buffer, 0, written);
+    }
+
+    /// <summary>The largest buffer a thread keeps for <see cref="Text"/>: a larger one serves its string alone.</summary>
+    private const int MaxKeptBuffer = 64 * 1024;
+
+    [ThreadStatic]
+    private static byte[]? t_unescaped;
 
     /// <summary>
     /// A number written as a whole one (digits, a minus sign before them), within 2^53 so that a double holds it exactly;

@@ -251,15 +251,16 @@ internal static partial class AccessLogParser
             draft.AddText("http.request", line[parts.Request]);
             return;
         }
-        var url = line[urlRange];
+        // URLs, their paths and query strings recur (a site has so many pages): each is made once while it does.
+        var url = line.AsSpan()[urlRange];
         draft.AddText("http.method", line.AsSpan()[method]);
         draft.AddText("http.url", url);
         draft.AddText("http.version", parts.Version is { } version ? line.AsSpan()[version] : default);
-        var query = url.IndexOf('?', StringComparison.Ordinal);
+        var query = url.IndexOf('?');
         var path = query < 0 ? url : url[..query];
         // A path starting with '/' is an absolute file URI on Unix: only what names the web's schemes is looked at.
         if ((path.StartsWith("http://", StringComparison.OrdinalIgnoreCase) || path.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
-            && Uri.TryCreate(path, UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https")
+            && Uri.TryCreate(path.ToString(), UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https")
         {
             // Proxies log absolute URLs; the path facet should still be the path.
             draft.AddText("http.url_details.host", absolute.Host);

@@ -118,7 +118,7 @@ internal static partial class SshdParser
         if (line.Length > 3 && char.IsAsciiLetterUpper(line[0]) && char.IsAsciiLetterLower(line[1]) && char.IsAsciiLetterLower(line[2]) && line[3] == ' ')
         {
             at = Spaces(line, 3);
-            var day = Run(line, at, char.IsDigit) - at;
+            var day = DigitRun(line, at) - at;
             if (day is < 1 or > 2 || !Is(line, at + day, ' ') || !Clock(line, at + day + 1))
             {
                 return (null, 0);
@@ -172,7 +172,7 @@ internal static partial class SshdParser
         Range? pid = null;
         if (Is(line, at, '['))
         {
-            var end = Run(line, at + 1, char.IsDigit);
+            var end = DigitRun(line, at + 1);
             if (end == at + 1 || !Is(line, end, ']'))
             {
                 return (null, 0);
@@ -270,7 +270,7 @@ internal static partial class SshdParser
             {
                 continue;
             }
-            var portEnd = line.AsSpan(ipEnd).StartsWith(" port ") ? Run(line, ipEnd + 6, char.IsDigit) : ipEnd + 6;
+            var portEnd = line.AsSpan(ipEnd).StartsWith(" port ") ? DigitRun(line, ipEnd + 6) : ipEnd + 6;
             if (portEnd > ipEnd + 6)
             {
                 return (userEnd, ipStart..ipEnd, (ipEnd + 6)..portEnd);
@@ -283,12 +283,12 @@ internal static partial class SshdParser
         return null;
     }
 
-    private static bool Digits(string line, int at, int count) => Run(line, at, char.IsDigit) - at >= count;
+    private static bool Digits(string line, int at, int count) => DigitRun(line, at) - at >= count;
 
-    /// <summary>The end of the run of characters from <paramref name="at"/> that <paramref name="holds"/> accepts.</summary>
-    private static int Run(string line, int at, Func<char, bool> holds)
+    /// <summary>The end of the run of digits (<c>\d</c>, as the patterns read it: <see cref="char.IsDigit(char)"/>) from <paramref name="at"/>.</summary>
+    private static int DigitRun(string line, int at)
     {
-        while (at < line.Length && holds(line[at]))
+        while (at < line.Length && char.IsDigit(line[at]))
         {
             at++;
         }
