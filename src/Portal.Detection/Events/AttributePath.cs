@@ -241,6 +241,12 @@ public static class AttributePath
             return Child(System.Text.Encoding.UTF8.GetString(key), position);
         }
 
+        /// <summary>
+        /// The last read (<see cref="Intake.StreamedEvents"/>) that met this path, by the number the thread gave it: a path met
+        /// twice in one read of an object without arrays is a key repeated in one of its objects.
+        /// </summary>
+        public long LastRead { get; set; }
+
         /// <summary>The key this node is the child of its parent by; null at the root and for paths too long to keep.</summary>
         public string? Key { get; private init; }
 

@@ -29,18 +29,24 @@ public static class EventIds
         // Clamp into the 48-bit range so pre-1970 or absurd timestamps still give a valid id.
         var time = (ulong)Math.Clamp(timestamp.ToUnixTimeMilliseconds(), 0L, (1L << 48) - 1);
 
-        Span<char> chars = stackalloc char[Length];
-        for (var i = Length - 1; i >= TimeChars; i--)
+        // The random part's 80 bits, five a character from the last: the low 64 bits, then the rest (two 64-bit halves, as
+        // shifting a UInt128 sixteen times cost more than the rest of the id).
+        var (low, high) = ((ulong)random, (ulong)(random >> 64));
+        return string.Create(Length, (time, low, high), static (chars, parts) =>
         {
-            chars[i] = Alphabet[(int)(random & 31)];
-            random >>= 5;
-        }
-        for (var i = TimeChars - 1; i >= 0; i--)
-        {
-            chars[i] = Alphabet[(int)(time & 31)];
-            time >>= 5;
-        }
-        return new string(chars);
+            var (time, low, high) = parts;
+            for (var i = Length - 1; i >= TimeChars; i--)
+            {
+                chars[i] = Alphabet[(int)(low & 31)];
+                low = (low >> 5) | (high << 59);
+                high >>= 5;
+            }
+            for (var i = TimeChars - 1; i >= 0; i--)
+            {
+                chars[i] = Alphabet[(int)(time & 31)];
+                time >>= 5;
+            }
+        });
     }
 
     /// <summary>80 random bits.</summary>

@@ -52,9 +52,9 @@ internal static class StreamedEvents
     /// <summary>Bit n set when a reserved field's name has n bytes: most keys are ruled out by their length.</summary>
     private static readonly ulong NameLengths = Names.Aggregate(0UL, (bits, name) => bits | (1UL << name.Length));
 
-    /// <summary>The nodes of the keys of the objects open, each object's after its parent's, to find a repeated key.</summary>
+    /// <summary>This thread's reads, numbered: a path's node remembers the last read that met it (a repeated key).</summary>
     [ThreadStatic]
-    private static List<AttributePath.PathNode>? t_open;
+    private static long t_reads;
 
     /// <summary>
     /// The event of the object at which <paramref name="reader"/> stands (<see cref="JsonTokenType.StartObject"/>), the
@@ -64,20 +64,19 @@ internal static class StreamedEvents
     public static LogEvent? TryRead(ref Utf8JsonReader reader, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? id)
     {
         var draft = IntakeDraft.ForThread();
-        var open = t_open ??= new List<AttributePath.PathNode>(32);
-        open.Clear();
+        var read = ++t_reads;
         var fields = new Fields();
-        bool read;
+        bool taken;
         try
         {
-            read = ReadObject(ref reader, AttributePath.PathRoot(), draft, ref fields, open, root: true) && fields.TryApply(draft);
+            taken = ReadObject(ref reader, AttributePath.PathRoot(), draft, ref fields, read, root: true) && fields.TryApply(draft);
         }
         catch (InvalidOperationException)
         {
             // A string that is not text (an unpaired surrogate escape): the request is refused for it, the general way.
-            read = false;
+            taken = false;
         }
-        if (!read)
+        if (!taken)
         {
             draft.Abandon();
             return null;
@@ -89,9 +88,8 @@ internal static class StreamedEvents
     /// Reads the object at which the reader stands into leaves under <paramref name="node"/>; false when it holds anything
     /// this reader does not take. <paramref name="fields"/> gathers the reserved fields of the <paramref name="root"/>.
     /// </summary>
-    private static bool ReadObject(ref Utf8JsonReader reader, AttributePath.PathNode node, IntakeDraft draft, ref Fields fields, List<AttributePath.PathNode> open, bool root)
+    private static bool ReadObject(ref Utf8JsonReader reader, AttributePath.PathNode node, IntakeDraft draft, ref Fields fields, long read, bool root)
     {
-        var first = open.Count;
         var position = 0;
         var empty = true;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
@@ -116,15 +114,16 @@ internal static class StreamedEvents
                 continue;
             }
             var child = node.Child(key, position++);
-            if (child.Key is null || open.IndexOf(child, first) >= 0)
+            if (child.Key is null || child.LastRead == read)
             {
-                // A path too long to keep, or a key repeated in its object.
+                // A path too long to keep, or met before in this object: without arrays, only a key repeated in its object
+                // leads to the same path twice.
                 return false;
             }
-            open.Add(child);
+            child.LastRead = read;
             if (reader.TokenType == JsonTokenType.StartObject)
             {
-                if (field >= 0 || !ReadObject(ref reader, child, draft, ref fields, open, root: false))
+                if (field >= 0 || !ReadObject(ref reader, child, draft, ref fields, read, root: false))
                 {
                     return false;
                 }
@@ -146,7 +145,6 @@ internal static class StreamedEvents
             }
             draft.AddSent(child.Path!, value, kind);
         }
-        open.RemoveRange(first, open.Count - first);
         // An empty object has no leaf to stand for it.
         return !empty;
     }
@@ -225,7 +223,7 @@ internal static class StreamedEvents
         }
         for (var i = 0; i < Names.Length; i++)
         {
-            if (key.SequenceEqual(Names[i]))
+            if (Names[i].Length == key.Length && Names[i][0] == key[0] && key.SequenceEqual(Names[i]))
             {
                 return i;
             }

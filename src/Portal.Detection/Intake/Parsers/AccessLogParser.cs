@@ -54,7 +54,7 @@ internal static partial class AccessLogParser
     }
 
     /// <summary>Where each group of <see cref="CombinedLine"/> lies in a line it matches; null for a group that took no part.</summary>
-    internal sealed record Parts(
+    internal readonly record struct Parts(
         Range Ip, Range Ident, Range User, Range Time, Range Request, Range? Method, Range? Url, Range? Version, Range Status, Range Bytes,
         Range? Referer, Range? Agent);
 

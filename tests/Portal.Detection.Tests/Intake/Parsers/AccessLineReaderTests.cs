@@ -37,10 +37,10 @@ public class AccessLineReaderTests
     private static void AssertSame(string line)
     {
         var match = AccessLogParser.CombinedLine().Match(line);
-        var parts = AccessLogParser.Read(line);
+        var read = AccessLogParser.Read(line);
         var where = $"Line {System.Text.Json.JsonSerializer.Serialize(line)}";
-        Assert.True(match.Success == parts is not null, $"{where}: the pattern matches: {match.Success}.");
-        if (parts is null)
+        Assert.True(match.Success == read is not null, $"{where}: the pattern matches: {match.Success}.");
+        if (read is not { } parts)
         {
             return;
         }
