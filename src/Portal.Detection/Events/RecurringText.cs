@@ -83,10 +83,20 @@ internal static class RecurringText
     {
         const ulong Multiplier = 0x9E3779B97F4A7C15;
         var hash = (ulong)bytes.Length * Multiplier;
+        if (bytes.Length > 32)
+        {
+            // A long value is known by its length, its first and last 16 bytes and 8 from its middle (user agents, URLs,
+            // ARNs differ there): hashing all of it cost more than the comparison that follows. Values alike in all of
+            // these only take turns in the slot.
+            hash = Mix(hash, MemoryMarshal.Read<ulong>(bytes));
+            hash = Mix(hash, MemoryMarshal.Read<ulong>(bytes[8..]));
+            hash = Mix(hash, MemoryMarshal.Read<ulong>(bytes[(bytes.Length / 2 - 4)..]));
+            hash = Mix(hash, MemoryMarshal.Read<ulong>(bytes[^16..]));
+            bytes = bytes[^8..];
+        }
         while (bytes.Length >= sizeof(ulong))
         {
-            hash = (hash ^ MemoryMarshal.Read<ulong>(bytes)) * Multiplier;
-            hash ^= hash >> 29;
+            hash = Mix(hash, MemoryMarshal.Read<ulong>(bytes));
             bytes = bytes[sizeof(ulong)..];
         }
         ulong tail = 0;
@@ -97,5 +107,11 @@ internal static class RecurringText
         hash = (hash ^ tail) * Multiplier;
         var slots = t_slots ??= new string?[Slots];
         return ref slots[(int)(hash >> 52) & (Slots - 1)];
+
+        static ulong Mix(ulong hash, ulong value)
+        {
+            hash = (hash ^ value) * Multiplier;
+            return hash ^ (hash >> 29);
+        }
     }
 }

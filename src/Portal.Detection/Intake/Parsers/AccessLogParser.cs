@@ -170,17 +170,23 @@ internal static partial class AccessLogParser
     /// </summary>
     private static int Quoted(string line, int at)
     {
-        while (at < line.Length && line[at] != '"')
+        while (at < line.Length)
         {
-            if (line[at] == '\\')
+            var next = line.AsSpan(at).IndexOfAny('"', '\\');
+            if (next < 0)
             {
-                if (at + 1 >= line.Length || line[at + 1] == '\n')
-                {
-                    return at;
-                }
-                at++;
+                return line.Length;
             }
-            at++;
+            at += next;
+            if (line[at] == '"')
+            {
+                return at;
+            }
+            if (at + 1 >= line.Length || line[at + 1] == '\n')
+            {
+                return at;
+            }
+            at += 2;
         }
         return at;
     }
