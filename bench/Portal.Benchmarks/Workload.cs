@@ -19,17 +19,21 @@ internal static class Workload
     /// One JSON array of <paramref name="events"/> events, stamped with the current second as a live shipper's are; the same
     /// seed gives the same events.
     /// </summary>
-    public static byte[] Payload(int seed, int events)
+    /// <remarks>With <paramref name="kind"/>, events of that kind alone (<see cref="Kinds"/>).</remarks>
+    public static byte[] Payload(int seed, int events, int? kind = null)
     {
         var random = new Random(seed);
         var at = new Stamp(CurrentSecond());
         var array = new JsonArray();
         for (var i = 0; i < events; i++)
         {
-            array.Add(Event(random, i, at));
+            array.Add(Event(random, kind is { } only ? 3 * i + only : i, at));
         }
         return Encoding.UTF8.GetBytes(array.ToJsonString());
     }
+
+    /// <summary>The kinds of event, in the order the workload takes turns between them.</summary>
+    public static readonly string[] Kinds = ["sshd", "access", "cloudtrail"];
 
     /// <summary>The same events as NDJSON lines, for writers that take one event per line.</summary>
     public static IEnumerable<JsonObject> Events(int seed, int events)
