@@ -4,8 +4,8 @@ using System.Text.Json.Nodes;
 namespace Portal.Detection.Events;
 
 /// <summary>
-/// Attributes held as leaves rather than as a tree: what the parsers add to an event whose sender stated none (an sshd or
-/// access line). Every path is plain (segments without dots, none empty), no leaf lies on or below another, and the leaves
+/// Attributes held as leaves rather than as a tree: what the parsers add to an event, and the sender's own object when the
+/// intake read it as leaves (<see cref="Intake.StreamedEvents"/>). Every path is plain (segments without dots, none empty), no leaf lies on or below another, and the leaves
 /// come in the tree's order (each object's leaves together, its keys in the order first added), so the tree, its JSON and
 /// its leaves follow from them alone; the tree is built only when something asks for it.
 /// </summary>
@@ -65,17 +65,20 @@ internal static class LeafTree
         {
             var (path, value) = attributes.Leaves[attributes.Leaves.Length - attributes.Made + j];
             var kind = attributes.KindOf(j);
-            var segments = DottedPath.Of(path).Segments;
+            // Cut here rather than through DottedPath's shared cache: the paths may be a sender's, and many.
             var current = root;
-            for (var s = 0; s < segments.Length - 1; s++)
+            var rest = path.AsSpan();
+            for (var dot = rest.IndexOf('.'); dot >= 0; dot = rest.IndexOf('.'))
             {
-                if (current[segments[s]] is not JsonObject next)
+                var key = rest[..dot].ToString();
+                if (current[key] is not JsonObject next)
                 {
-                    current[segments[s]] = next = new JsonObject();
+                    current[key] = next = new JsonObject();
                 }
                 current = next;
+                rest = rest[(dot + 1)..];
             }
-            current[segments[^1]] = kind switch
+            current[rest.ToString()] = kind switch
             {
                 Kind.Boolean => JsonValue.Create(value.Text == "true"),
                 Kind.Int => JsonValue.Create((int)value.Number!.Value),
@@ -115,12 +118,19 @@ internal static class LeafTree
             {
                 writer.WriteEndObject();
             }
-            var segments = DottedPath.Of(path).Segments;
-            for (; open < segments.Length - 1; open++)
+            // The segments past those open, cut where they lie (the paths may be a sender's, and many: no shared cache).
+            var rest = path.AsSpan();
+            for (var s = 0; s < open; s++)
             {
-                writer.WriteStartObject(segments[open]);
+                rest = rest[(rest.IndexOf('.') + 1)..];
             }
-            writer.WritePropertyName(segments[^1]);
+            for (var dot = rest.IndexOf('.'); dot >= 0; dot = rest.IndexOf('.'))
+            {
+                writer.WriteStartObject(rest[..dot]);
+                rest = rest[(dot + 1)..];
+                open++;
+            }
+            writer.WritePropertyName(rest);
             switch (kind)
             {
                 case Kind.Boolean:
@@ -157,8 +167,9 @@ internal static class LeafTree
 }
 
 /// <summary>
-/// An event's attributes as <see cref="LeafTree"/> leaves: the leaves of the sender's object, when there is one (<see cref="Sent"/>,
-/// less the reserved fields <see cref="Consumed"/> from it), then the <see cref="Made"/> leaves the parsers added, each with
+/// An event's attributes as <see cref="LeafTree"/> leaves: the leaves of the sender's object as parsed, when there is one
+/// (<see cref="Sent"/>, less the reserved fields <see cref="Consumed"/> from it), then the <see cref="Made"/> leaves (the
+/// parsers', and the sender's own when the intake read its object as leaves: then there is no parsed object), each with
 /// the JSON type it was added as (a bit per made leaf marks the booleans, another the numbers added as longs; other
 /// numbers were ints, other values strings).
 /// </summary>

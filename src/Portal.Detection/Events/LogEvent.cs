@@ -38,7 +38,7 @@ public sealed class LogEvent
     /// <summary>Every other attribute, nested as sent or as parsed.</summary>
     /// <remarks>
     /// An event the intake made from leaves (<see cref="LeafSource"/>: the parsers' attributes, and the sender's object as
-    /// parsed) builds this tree on first use; indexing, detection and the stored form read the leaves and the object instead
+    /// parsed or as leaves read from it) builds this tree on first use; indexing, detection and the stored form read the leaves and the object instead
     /// and never need it.
     /// </remarks>
     [JsonIgnore]

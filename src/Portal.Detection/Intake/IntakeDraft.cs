@@ -47,7 +47,8 @@ internal sealed class IntakeDraft
     private JsonObject? _tree;
 
     /// <summary>
-    /// The parsers' attributes while no tree exists: paths and values in the order the tree would list them (each object's
+    /// The attributes made while no tree exists (the parsers', and the sender's own when a reader walked its object:
+    /// <see cref="AddSent"/>): paths and values in the order the tree would list them (each object's
     /// leaves together, its keys in the order first added), so that the tree, its leaves and its JSON follow from them
     /// without building it. Null once the tree exists.
     /// </summary>

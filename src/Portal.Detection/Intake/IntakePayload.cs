@@ -27,8 +27,8 @@ public static class IntakePayload
     public const int MaxPayloadBytes = 5 * 1024 * 1024;
 
     /// <summary>
-    /// Repeated keys are found when an event's tree is built (<see cref="AttributePath.ReadAll"/>), which the intake does
-    /// anyway; the parser's own check cost a quarter of the parse.
+    /// Repeated keys are found as an event is normalised (the streamed reader, <see cref="StreamedEvents"/>, or the leaves or
+    /// tree made of a parsed object), which the intake does anyway; the parser's own check cost a quarter of the parse.
     /// </summary>
     private static readonly JsonDocumentOptions Options = new() { MaxDepth = 64 };
 
@@ -227,6 +227,11 @@ public static class IntakePayload
         }
         if (streamed is not null)
         {
+            if (!streamed.HasLeafSource)
+            {
+                // A tree a parser needed, read through as every event's is (NormalizeItem), for readers on other threads.
+                AttributePath.ReadAll(streamed.Attributes);
+            }
             events.Add(streamed);
             return null;
         }
@@ -244,8 +249,9 @@ public static class IntakePayload
         }
         catch (InvalidOperationException)
         {
-            // A string that is not text: an unpaired surrogate escape, which the general way refuses before reading any
-            // event, with its line and byte (SurrogateFault, checked once the whole document is read).
+            // A key that is not text (an unpaired surrogate escape), read while locating a fault (KeyFault, from within
+            // NormalizeItem's own handler): the general way refuses such a body before reading any event, with the escape's
+            // line and byte, which SurrogateFault gives once the whole document is read. This answer stands only if it did not.
             return UnpairedSurrogate;
         }
     }
@@ -381,8 +387,8 @@ public static class IntakePayload
 
     /// <summary>One event as the intake refuses it or normalises it: its node, where it is (<c>$[3]</c>, <c>line 4</c>) and its bytes.</summary>
     /// <remarks>
-    /// A document's objects come as their parsed JSON (<paramref name="Element"/>), borrowed from the request's document
-    /// while it is read: an event that keeps its object (its tree, or the object itself) keeps a copy of its own bytes, so
+    /// A document's objects come as their parsed JSON (<paramref name="Element"/>), borrowed from the request's document (or,
+    /// for an object the streamed reader left, from a document of its own bytes) while it is read: an event that keeps its object (its tree, or the object itself) keeps a copy of its own bytes, so
     /// that an event kept for long (a detection sample) holds a few hundred bytes, not its whole request; one whose fields
     /// are all read out as text (<see cref="IntakeNormalizer.NormalizeTextOnly"/>) needs none. A line's object (newline-delimited
     /// JSON) is parsed into a copy of its own line's bytes, which an event keeps as it is.

@@ -41,10 +41,6 @@ internal static class IntakeTimestamps
     }
 
     /// <summary>
-    /// Epoch numbers carry no unit, so the magnitude decides: seconds below 1e11 (until year 5138),
-    /// then milliseconds, microseconds and nanoseconds, the units shippers actually use.
-    /// </summary>
-    /// <summary>
     /// The time <paramref name="text"/> states when it is written as nearly every sender writes one, UTC in ISO 8601
     /// (<c>2026-03-03T14:05:00Z</c>, <c>2026-03-03T14:05:00.123Z</c>, up to seven digits of fraction), read without the
     /// general parser, which then reads everything else; null for anything else, valid or not.
@@ -95,6 +91,10 @@ internal static class IntakeTimestamps
         return value;
     }
 
+    /// <summary>
+    /// Epoch numbers carry no unit, so the magnitude decides: seconds below 1e11 (until year 5138),
+    /// then milliseconds, microseconds and nanoseconds, the units shippers actually use.
+    /// </summary>
     public static DateTimeOffset? FromEpoch(double number)
     {
         if (!double.IsFinite(number) || number < 0)

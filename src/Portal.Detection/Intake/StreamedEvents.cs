@@ -17,8 +17,8 @@ namespace Portal.Detection.Intake;
 /// none repeated; values strings, booleans, whole numbers written as such (up to 2^53), and non-empty objects; reserved
 /// fields of the types shippers send (strings; a status or time may be a whole number); at most
 /// <see cref="LeafAttributes.MaxLeaves"/> leaves. Anything else (arrays, nulls, fractions, an unusual reserved field, a
-/// fault) makes <see cref="TryRead"/> return null, and the caller normalises that object the general way, which also
-/// says what is wrong with it, if anything.
+/// string that is not text) makes <see cref="TryRead"/> return null, and the caller normalises that object the general
+/// way, which also says what is wrong with it, if anything. A syntax fault throws, as the reader raises it.
 /// </remarks>
 internal static class StreamedEvents
 {

@@ -25,6 +25,21 @@ public class IntakeTimestampsTests
     }
 
     [Theory]
+    [InlineData(" 2026-03-03T14:05:00Z ")]
+    [InlineData("\t2026-03-03T14:05:00.25Z")]
+    [InlineData("2026-03-03T14:05:00+01:00")]
+    [InlineData("1772546700")]
+    [InlineData("2026-03-03 14:05:00")]
+    public void FromText_OtherForms_AreTheGeneralParsersTimes(string text)
+    {
+        var trimmed = text.Trim();
+        var expected = double.TryParse(trimmed, NumberStyles.Float, CultureInfo.InvariantCulture, out var number)
+            ? IntakeTimestamps.FromEpoch(number)
+            : DateTimeOffset.Parse(trimmed, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal).ToUniversalTime();
+        Assert.Equal(expected, IntakeTimestamps.FromText(text));
+    }
+
+    [Theory]
     [InlineData("2026-03-03T14:05:00+01:00")]
     [InlineData("2026-03-03 14:05:00Z")]
     [InlineData("2026-03-03T14:05:00.12345678Z")]

@@ -102,6 +102,48 @@ public class StreamedEventsTests
         Assert.True(taken > 1_000, $"{taken} of 4,000 taken");
     }
 
+    /// <summary>Objects the streamed reader must take (not leave to the general way), at the edges of what it takes.</summary>
+    public static TheoryData<string> Streamed => new(
+        """{"status":" ","level":"err","timestamp":"not a time","date":1772546400}""",
+        """{"status":9,"timestamp":-5,"@timestamp":"2026-03-03T14:01:00Z"}""",
+        """{"severity":"2","date":"2026-03-03T14:01:00.5Z"}""",
+        """{"timestamp":1772546400000,"status":0}""",
+        """{"message":"  padded  ","ddsource":" sshd ","service":"","ddtags":" env:prod , ,TEAM:A "}""",
+        """{"message":"a \"quoted\" \\ line\nnext \u00e9 \ud83d\ude00","host":"h"}""",
+        """{"n":2147483647,"m":2147483648,"o":-2147483648,"p":-2147483649,"q":9007199254740992,"r":-9007199254740992,"s":1000000000000000,"t":0}""",
+        """{"é":{"ü":"ö"},"deep":{"a":{"b":{"c":true,"d":false}}}}""",
+        """{"ddsource":"sshd","message":"Mar  3 14:00:00 bastion-1 sshd[7]: Failed password for invalid user ann from 203.0.113.250 port 22 ssh2","evt":{"x":1},"network":{"client":{"port":1}},"usr":"flat"}""",
+        """{"ddsource":"cloudtrail","eventName":"GetObject","usr":{"id":"mine"},"network":"flat","sourceIPAddress":"198.51.100.4"}""",
+        "{" + string.Join(',', Enumerable.Range(0, 64).Select(i => $"\"k{i}\":{i}")) + "}",
+        "{\"timestamp\":\"2026-03-03T14:01:00Z\"," + string.Join(',', Enumerable.Range(0, 63).Select(i => $"\"k{i}\":\"v{i}\"")) + "}");
+
+    [Theory]
+    [MemberData(nameof(Streamed))]
+    public void TryRead_ObjectsAtTheEdges_AreTakenAsTheTreeGivesThem(string json)
+    {
+        foreach (var extraTags in new[] { "team:a", null, "", "  ", "Env:Prod,team:a" })
+        {
+            var tags = string.IsNullOrEmpty(extraTags) ? null : extraTags;
+            var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json));
+            reader.Read();
+            var streamed = StreamedEvents.TryRead(ref reader, IntakeSamples.ReceivedAt, tags, IntakeSamples.Feed, Seed);
+            Assert.True(streamed is not null, $"{json} was left to the general way.");
+            var expected = IntakeNormalizer.NormalizeOwned(JsonNode.Parse(json)!.AsObject(), IntakeSamples.ReceivedAt, tags, IntakeSamples.Feed, Seed);
+            IntakeSentObjectTests.AssertSameEvent(expected, streamed, $"{json} tagged '{extraTags}'");
+            AssertSameAnswer("[" + json + "," + json + "]", extraTags);
+        }
+    }
+
+    [Fact]
+    public void Read_MoreLeavesThanTheReaderTakes_SameAnswerAsTheParsedDocument()
+    {
+        var json = "{" + string.Join(',', Enumerable.Range(0, 65).Select(i => $"\"k{i}\":{i}")) + "}";
+        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json));
+        reader.Read();
+        Assert.Null(StreamedEvents.TryRead(ref reader, IntakeSamples.ReceivedAt, null, null, Seed));
+        AssertSameAnswer("[" + json + "]");
+    }
+
     [Fact]
     public void Read_WorkloadShapes_AreAllStreamed()
     {
@@ -120,11 +162,11 @@ public class StreamedEventsTests
         }
     }
 
-    private static void AssertSameAnswer(string payload)
+    private static void AssertSameAnswer(string payload, string? extraTags = "team:a")
     {
         var body = Encoding.UTF8.GetBytes(payload);
-        var (expected, expectedError) = IntakePayload.Read(body, IntakeSamples.ReceivedAt, "team:a", IntakeSamples.Feed, Seed, streamed: false);
-        var (actual, actualError) = IntakePayload.Read(body, IntakeSamples.ReceivedAt, "team:a", IntakeSamples.Feed, Seed, streamed: true);
+        var (expected, expectedError) = IntakePayload.Read(body, IntakeSamples.ReceivedAt, extraTags, IntakeSamples.Feed, Seed, streamed: false);
+        var (actual, actualError) = IntakePayload.Read(body, IntakeSamples.ReceivedAt, extraTags, IntakeSamples.Feed, Seed, streamed: true);
         var at = payload.Length > 300 ? payload[..300] + "..." : payload;
         if (expectedError is not null)
         {
