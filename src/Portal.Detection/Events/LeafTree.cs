@@ -179,23 +179,22 @@ internal readonly record struct LeafAttributes(
     /// <summary>At most as many made leaves as a mask has bits.</summary>
     public const int MaxLeaves = 64;
 
-    /// <summary>The leaves of a draft, in order: the sender's (none for null), then the made ones.</summary>
+    /// <summary>
+    /// The leaves of a draft, in order: the sender's as parsed (none for null), then the first <paramref name="count"/> of
+    /// <paramref name="made"/>, whose types the masks mark, copied in one move.
+    /// </summary>
     public static LeafAttributes From(
-        List<(string Path, AttributeValue Value, LeafTree.Kind Kind)>? made, List<KeyValuePair<string, AttributeValue>>? sentLeaves = null, JsonElement? sent = null,
-        string[]? consumed = null)
+        KeyValuePair<string, AttributeValue>[]? made, int count, ulong booleans, ulong longs, List<KeyValuePair<string, AttributeValue>>? sentLeaves = null,
+        JsonElement? sent = null, string[]? consumed = null)
     {
         var offset = sentLeaves?.Count ?? 0;
-        var array = new KeyValuePair<string, AttributeValue>[offset + (made?.Count ?? 0)];
+        var array = new KeyValuePair<string, AttributeValue>[offset + count];
         sentLeaves?.CopyTo(array, 0);
-        ulong booleans = 0, longs = 0;
-        for (var j = 0; j < array.Length - offset; j++)
+        if (count > 0)
         {
-            var (path, value, kind) = made![j];
-            array[offset + j] = new(path, value);
-            booleans |= kind == LeafTree.Kind.Boolean ? 1UL << j : 0;
-            longs |= kind == LeafTree.Kind.Long ? 1UL << j : 0;
+            Array.Copy(made!, 0, array, offset, count);
         }
-        return new LeafAttributes(array, array.Length - offset, booleans, longs, sent, consumed);
+        return new LeafAttributes(array, count, booleans, longs, sent, consumed);
     }
 
     /// <summary>The JSON type made leaf <paramref name="j"/> was added as.</summary>

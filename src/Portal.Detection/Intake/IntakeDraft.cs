@@ -53,10 +53,18 @@ internal sealed class IntakeDraft
     /// without building it. Null once the tree exists.
     /// </summary>
     /// <remarks>
-    /// The list is the thread's while a draft fills it (drafts are made and finished on one thread, one at a time), and goes
-    /// back to the thread when the leaves are taken: each event then costs its exact array of leaves alone.
+    /// The array is the thread's while a draft fills it (drafts are made and finished on one thread, one at a time), and goes
+    /// back to the thread when the leaves are taken: each event then costs its exact array of leaves alone, copied in one
+    /// move. The first <see cref="_leafCount"/> entries are used; <see cref="_booleans"/> and <see cref="_longs"/> mark the
+    /// JSON types as <see cref="LeafAttributes"/> does.
     /// </remarks>
-    private List<(string Path, AttributeValue Value, LeafTree.Kind Kind)>? _leaves;
+    private KeyValuePair<string, AttributeValue>[]? _leaves;
+
+    private int _leafCount;
+
+    private ulong _booleans;
+
+    private ulong _longs;
 
     /// <summary>
     /// A bit for the first segment of each path in <see cref="_leaves"/> (<see cref="SegmentBit"/>; a bit may stand for
@@ -68,7 +76,7 @@ internal sealed class IntakeDraft
     private LeafAttributes? _taken;
 
     [ThreadStatic]
-    private static List<(string Path, AttributeValue Value, LeafTree.Kind Kind)>? t_spareLeaves;
+    private static KeyValuePair<string, AttributeValue>[]? t_spareLeaves;
 
     /// <summary>
     /// The sender's object, its leaves (less the reserved fields taken, once <see cref="KeepSent"/> has said which), the run
@@ -109,6 +117,7 @@ internal sealed class IntakeDraft
         (draft.Message, draft.Host, draft.Service, draft.Source, draft.Status, draft.Timestamp, draft.TagText) = (null, null, null, null, null, null, null);
         draft._tags?.Clear();
         (draft._tree, draft._leaves, draft._taken, draft._sent, draft._made) = (null, null, null, null, null);
+        (draft._leafCount, draft._booleans, draft._longs) = (0, 0, 0);
         (draft._plainKeys, draft._lastPlainKey, draft._dottedKey, draft._segments) = (0, null, false, 0);
         return draft;
     }
@@ -116,7 +125,7 @@ internal sealed class IntakeDraft
     /// <summary>Takes <paramref name="attributes"/> (detached from any parent) as the attributes, while there are none yet.</summary>
     public void Adopt(JsonObject attributes)
     {
-        if (_leaves is { Count: > 0 } || _tree is { Count: > 0 } || attributes.Parent is not null)
+        if (_leafCount > 0 || _tree is { Count: > 0 } || attributes.Parent is not null)
         {
             throw new InvalidOperationException("Only a detached object can become the attributes of a draft without any.");
         }
@@ -132,7 +141,7 @@ internal sealed class IntakeDraft
     /// </summary>
     public (string Key, int Start, int Count)[]? ReadSent(JsonElement sent)
     {
-        if (_leaves is { Count: > 0 } || _tree is { Count: > 0 } || _taken is not null || _sent is not null)
+        if (_leafCount > 0 || _tree is { Count: > 0 } || _taken is not null || _sent is not null)
         {
             throw new InvalidOperationException("Only a draft without attributes can take a sender's object.");
         }
@@ -160,20 +169,51 @@ internal sealed class IntakeDraft
         {
             throw new InvalidOperationException("A sender's leaves come before anything else.");
         }
-        if (_leaves is null)
-        {
-            _leaves = t_spareLeaves ?? new List<(string, AttributeValue, LeafTree.Kind)>(16);
-            t_spareLeaves = null;
-        }
-        _leaves.Add((path, value, kind));
+        InsertLeaf(_leafCount, path, value, kind);
         _segments |= SegmentBit(path, path.IndexOf('.') is var dot and >= 0 ? dot : path.Length);
     }
 
     /// <summary>How many leaves <see cref="AddSent"/> has added.</summary>
-    public int SentCount => _leaves?.Count ?? 0;
+    public int SentCount => _leafCount;
 
     /// <summary>Removes the leaf <see cref="AddSent"/> added at <paramref name="index"/> (a reserved field that was taken).</summary>
-    public void RemoveSent(int index) => _leaves!.RemoveAt(index);
+    public void RemoveSent(int index)
+    {
+        var leaves = _leaves!;
+        Array.Copy(leaves, index + 1, leaves, index, _leafCount - index - 1);
+        leaves[--_leafCount] = default;
+        _booleans = Removed(_booleans, index);
+        _longs = Removed(_longs, index);
+    }
+
+    /// <summary>
+    /// Puts a made leaf at <paramref name="at"/> (at most <see cref="_leafCount"/>, which must be under
+    /// <see cref="LeafAttributes.MaxLeaves"/>), moving those after it, and their type bits, one place on.
+    /// </summary>
+    private void InsertLeaf(int at, string path, AttributeValue value, LeafTree.Kind kind)
+    {
+        if (_leaves is null)
+        {
+            _leaves = t_spareLeaves ?? new KeyValuePair<string, AttributeValue>[LeafAttributes.MaxLeaves];
+            t_spareLeaves = null;
+        }
+        if (at < _leafCount)
+        {
+            Array.Copy(_leaves, at, _leaves, at + 1, _leafCount - at);
+        }
+        _leaves[at] = new(path, value);
+        _booleans = Inserted(_booleans, at, kind == LeafTree.Kind.Boolean);
+        _longs = Inserted(_longs, at, kind == LeafTree.Kind.Long);
+        _leafCount++;
+    }
+
+    /// <summary><paramref name="mask"/> with a bit put at <paramref name="at"/> (below 64), the bits from there moved one place up.</summary>
+    private static ulong Inserted(ulong mask, int at, bool set) =>
+        (mask & ((1UL << at) - 1)) | (at == 63 ? 0 : (mask >> at) << (at + 1)) | (set ? 1UL << at : 0);
+
+    /// <summary><paramref name="mask"/> without its bit at <paramref name="at"/> (below 64), the bits above moved one place down.</summary>
+    private static ulong Removed(ulong mask, int at) =>
+        (mask & ((1UL << at) - 1)) | (at == 63 ? 0 : (mask >> (at + 1)) << at);
 
     /// <summary>Gives the thread back the list of leaves of a draft that will not become an event.</summary>
     public void Abandon() => _ = TakeLeavesHeld();
@@ -215,17 +255,18 @@ internal sealed class IntakeDraft
         {
             return taken;
         }
-        var leaves = LeafAttributes.From(_leaves, _sent?.Leaves, _sent?.Object, _sent?.Consumed);
+        var leaves = LeafAttributes.From(_leaves, _leafCount, _booleans, _longs, _sent?.Leaves, _sent?.Object, _sent?.Consumed);
         if (_sent?.Leaves is { } sentLeaves)
         {
             sentLeaves.Clear();
             t_spareSentLeaves = sentLeaves.Capacity <= 4096 ? sentLeaves : null;
         }
-        if (_leaves is { } list)
+        if (_leaves is { } array)
         {
-            list.Clear();
-            t_spareLeaves = list.Capacity <= LeafAttributes.MaxLeaves ? list : null;
-            _leaves = null;
+            // Cleared, so that the thread's array holds no string of this event.
+            Array.Clear(array, 0, _leafCount);
+            t_spareLeaves = array;
+            (_leaves, _leafCount, _booleans, _longs) = (null, 0, 0, 0);
         }
         _taken = leaves;
         return leaves;
@@ -252,7 +293,7 @@ internal sealed class IntakeDraft
                 values.Add(value);
             }
         }
-        foreach (var (key, value, _) in _taken is null ? _leaves ?? [] : [])
+        foreach (var (key, value) in _taken is null && _leaves is { } made ? made.AsSpan(0, _leafCount) : [])
         {
             if (key == path)
             {
@@ -320,28 +361,22 @@ internal sealed class IntakeDraft
             _ = Attributes;
             return false;
         }
-        if (_leaves is null)
-        {
-            _leaves = t_spareLeaves ?? new List<(string, AttributeValue, LeafTree.Kind)>(16);
-            t_spareLeaves = null;
-        }
-        var leaves = _leaves;
         var bit = SegmentBit(path, first);
-        if ((_segments & bit) == 0 && leaves.Count < LeafAttributes.MaxLeaves)
+        if ((_segments & bit) == 0 && _leafCount < LeafAttributes.MaxLeaves)
         {
             // No leaf lies under the path's first segment: nothing is in its way, and it goes last.
-            leaves.Add((path, value, kind));
+            InsertLeaf(_leafCount, path, value, kind);
             _segments |= bit;
             return true;
         }
-        var at = leaves.Count;
+        var at = _leafCount;
         var deepest = 0;
         // A leaf whose first segment is another shares nothing with the path and is not in its way: most are told apart by
-        // their first character, without comparing the rest. (Read in place: each entry is a path, a value and a kind.)
-        var held = CollectionsMarshal.AsSpan(leaves);
+        // their first character, without comparing the rest.
+        var held = _leaves.AsSpan(0, _leafCount);
         for (var i = 0; i < held.Length; i++)
         {
-            var other = held[i].Path;
+            var other = held[i].Key;
             if (other.Length < first || other[0] != path[0] || (other.Length > first && other[first] != '.')
                 || !other.AsSpan(0, first).SequenceEqual(path.AsSpan(0, first)))
             {
@@ -357,12 +392,12 @@ internal sealed class IntakeDraft
                 (deepest, at) = (shared, i + 1);
             }
         }
-        if (leaves.Count == LeafAttributes.MaxLeaves)
+        if (_leafCount == LeafAttributes.MaxLeaves)
         {
             _ = Attributes;
             return false;
         }
-        leaves.Insert(at, (path, value, kind));
+        InsertLeaf(at, path, value, kind);
         _segments |= bit;
         return true;
     }
@@ -511,7 +546,7 @@ internal sealed class IntakeDraft
         }
         if (_taken is null && _leaves is not null)
         {
-            foreach (var (key, value, _) in CollectionsMarshal.AsSpan(_leaves))
+            foreach (var (key, value) in _leaves.AsSpan(0, _leafCount))
             {
                 if (key == path)
                 {
