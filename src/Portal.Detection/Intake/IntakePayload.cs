@@ -149,9 +149,36 @@ public static class IntakePayload
     /// </summary>
     private static (List<LogEvent>? Events, IntakeError? Error) ReadStreamed(ReadOnlyMemory<byte> body, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? idSeed)
     {
-        var reader = new Utf8JsonReader(body.Span, ReaderOptions);
         var events = new List<LogEvent>(Math.Min(MaxEvents, body.Length / 64 + 1));
         IntakeError? itemFault = null;
+        var (count, error) = WalkDocument(body.Span, (ref Utf8JsonReader reader, int index) =>
+        {
+            if (index < MaxEvents && itemFault is null)
+            {
+                itemFault = ReadStreamedItem(ref reader, body, index, events, receivedAt, extraTags, threatIntel, idSeed + (uint)Math.Max(index, 0));
+            }
+            else
+            {
+                reader.Skip();
+            }
+        });
+        if ((error ?? CountFault(count, lines: false) ?? SurrogateFault(body.Span, lines: false) ?? itemFault) is { } fault)
+        {
+            return (null, fault);
+        }
+        return (events, null);
+    }
+
+    /// <summary>Reads the item at which the reader stands (the <paramref name="index"/>th of the array, -1 for a lone object) to its end.</summary>
+    private delegate void ItemReader(ref Utf8JsonReader reader, int index);
+
+    /// <summary>
+    /// Walks a JSON document of events, one object or an array of values, giving each item to <paramref name="read"/>:
+    /// the number of items, or the document's fault (its syntax, as the reader raises it, or a scalar instead of events).
+    /// </summary>
+    private static (int Count, IntakeError? Error) WalkDocument(ReadOnlySpan<byte> body, ItemReader read)
+    {
+        var reader = new Utf8JsonReader(body, ReaderOptions);
         var count = 0;
         var scalar = false;
         try
@@ -162,19 +189,11 @@ public static class IntakePayload
                 case JsonTokenType.StartArray:
                     while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
                     {
-                        if (count < MaxEvents && itemFault is null)
-                        {
-                            itemFault = ReadStreamedItem(ref reader, body, count, events, receivedAt, extraTags, threatIntel, idSeed + (uint)count);
-                        }
-                        else
-                        {
-                            reader.Skip();
-                        }
-                        count++;
+                        read(ref reader, count++);
                     }
                     break;
                 case JsonTokenType.StartObject:
-                    itemFault = ReadStreamedItem(ref reader, body, -1, events, receivedAt, extraTags, threatIntel, idSeed);
+                    read(ref reader, -1);
                     count = 1;
                     break;
                 default:
@@ -189,13 +208,9 @@ public static class IntakePayload
         }
         catch (JsonException e)
         {
-            return (null, SyntaxFault(e, lineNumber: null));
+            return (0, SyntaxFault(e, lineNumber: null));
         }
-        if ((scalar ? NotEvents : CountFault(count, lines: false) ?? SurrogateFault(body.Span, lines: false) ?? itemFault) is { } fault)
-        {
-            return (null, fault);
-        }
-        return (events, null);
+        return scalar ? (0, NotEvents) : (count, null);
     }
 
     /// <summary>
@@ -578,57 +593,26 @@ public static class IntakePayload
     /// <summary>How many events a document holds, those that are not plain in order, or its fault.</summary>
     private static (int Count, List<Scanned>? Odd, IntakeError? Error) ScanDocument(ReadOnlySpan<byte> body, KeyScan scan)
     {
-        var reader = new Utf8JsonReader(body, ReaderOptions);
-        var count = 0;
         List<Scanned>? odd = null;
-        var scalar = false;
-        try
+        var (count, error) = WalkDocument(body, (ref Utf8JsonReader reader, int index) =>
         {
-            reader.Read();
-            switch (reader.TokenType)
+            var start = (int)reader.TokenStartIndex;
+            var kind = ScannedKind.NotObject;
+            if (reader.TokenType == JsonTokenType.StartObject)
             {
-                case JsonTokenType.StartArray:
-                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
-                    {
-                        var start = (int)reader.TokenStartIndex;
-                        var kind = ScannedKind.NotObject;
-                        if (reader.TokenType == JsonTokenType.StartObject)
-                        {
-                            kind = scan.Object(ref reader) ? ScannedKind.Marked : ScannedKind.Plain;
-                        }
-                        else
-                        {
-                            reader.Skip();
-                        }
-                        if (kind != ScannedKind.Plain)
-                        {
-                            (odd ??= []).Add(new Scanned(count, 0, new Range(start, (int)reader.BytesConsumed), kind));
-                        }
-                        count++;
-                    }
-                    break;
-                case JsonTokenType.StartObject:
-                    if (scan.Object(ref reader))
-                    {
-                        odd = [new Scanned(-1, 0, Range.All, ScannedKind.Marked)];
-                    }
-                    count = 1;
-                    break;
-                default:
-                    scalar = true;
-                    reader.Skip();
-                    break;
+                kind = scan.Object(ref reader) ? ScannedKind.Marked : ScannedKind.Plain;
             }
-            while (reader.Read())
+            else
             {
-                // A second value after the first is a syntax fault, which the reader raises here.
+                reader.Skip();
             }
-        }
-        catch (JsonException e)
-        {
-            return (0, null, SyntaxFault(e, lineNumber: null));
-        }
-        return scalar ? (0, null, NotEvents) : (count, odd, null);
+            if (kind != ScannedKind.Plain)
+            {
+                // A lone object's fault is placed in the whole body.
+                (odd ??= []).Add(new Scanned(index, 0, index < 0 ? Range.All : new Range(start, (int)reader.BytesConsumed), kind));
+            }
+        });
+        return error is null ? (count, odd, null) : (0, null, error);
     }
 
     /// <summary>How many events newline-delimited JSON holds (one more than allowed at most), those not plain in order, or its fault.</summary>
