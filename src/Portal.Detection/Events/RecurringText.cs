@@ -27,8 +27,18 @@ internal static class RecurringText
     [ThreadStatic]
     private static string?[]? t_slots;
 
+    /// <summary>
+    /// This thread's table, for a caller that looks up many values in a row (a reader walking an event, a parser): one read
+    /// of a thread-static field instead of one a value. Any table gives the same strings: a slot's string is compared
+    /// before it is used.
+    /// </summary>
+    public static string?[] Table() => t_slots ??= new string?[Slots];
+
     /// <summary>The string of <paramref name="text"/>: the one made before on this thread when it is still in its slot.</summary>
-    public static string Of(ReadOnlySpan<char> text)
+    public static string Of(ReadOnlySpan<char> text) => Of(Table(), text);
+
+    /// <inheritdoc cref="Of(ReadOnlySpan{char})"/>
+    public static string Of(string?[] table, ReadOnlySpan<char> text)
     {
         if (text.IsEmpty)
         {
@@ -38,7 +48,7 @@ internal static class RecurringText
         {
             return new string(text);
         }
-        ref var slot = ref Slot(MemoryMarshal.AsBytes(text));
+        ref var slot = ref Slot(table, MemoryMarshal.AsBytes(text));
         if (slot is { } known && known.AsSpan().SequenceEqual(text))
         {
             return known;
@@ -61,7 +71,10 @@ internal static class RecurringText
     /// <see cref="Of(ReadOnlySpan{char})"/> for the UTF-8 bytes of a string without escapes (as a JSON reader holds it): short
     /// ASCII is compared and made from its bytes, without decoding; anything else is decoded.
     /// </summary>
-    public static string OfUtf8(ReadOnlySpan<byte> bytes)
+    public static string OfUtf8(ReadOnlySpan<byte> bytes) => OfUtf8(Table(), bytes);
+
+    /// <inheritdoc cref="OfUtf8(ReadOnlySpan{byte})"/>
+    public static string OfUtf8(string?[] table, ReadOnlySpan<byte> bytes)
     {
         if (bytes.IsEmpty)
         {
@@ -71,7 +84,7 @@ internal static class RecurringText
         {
             return Encoding.UTF8.GetString(bytes);
         }
-        ref var slot = ref Slot(bytes);
+        ref var slot = ref Slot(table, bytes);
         if (slot is { } known && known.Length == bytes.Length && Ascii.Equals(bytes, known))
         {
             return known;
@@ -79,7 +92,7 @@ internal static class RecurringText
         return slot = Encoding.Latin1.GetString(bytes);
     }
 
-    private static ref string? Slot(ReadOnlySpan<byte> bytes)
+    private static ref string? Slot(string?[] table, ReadOnlySpan<byte> bytes)
     {
         const ulong Multiplier = 0x9E3779B97F4A7C15;
         var hash = (ulong)bytes.Length * Multiplier;
@@ -105,8 +118,7 @@ internal static class RecurringText
             tail |= (ulong)bytes[i] << (8 * i);
         }
         hash = (hash ^ tail) * Multiplier;
-        var slots = t_slots ??= new string?[Slots];
-        return ref slots[(int)(hash >> 52) & (Slots - 1)];
+        return ref table[(int)(hash >> 52) & (table.Length - 1)];
 
         static ulong Mix(ulong hash, ulong value)
         {

@@ -72,6 +72,9 @@ internal sealed class IntakeDraft
     /// </summary>
     private ulong _segments;
 
+    /// <summary>The thread's table of recurring values (<see cref="RecurringText.Table"/>), read once per draft.</summary>
+    private string?[]? _texts;
+
     /// <summary>The leaves once taken (<see cref="TakeLeaves"/>): the list went back to the thread.</summary>
     private LeafAttributes? _taken;
 
@@ -526,7 +529,7 @@ internal sealed class IntakeDraft
     {
         if (!value.IsEmpty && !value.SequenceEqual("-"))
         {
-            AddText(path, RecurringText.Of(value));
+            AddText(path, RecurringText.Of(_texts ??= RecurringText.Table(), value));
         }
     }
 

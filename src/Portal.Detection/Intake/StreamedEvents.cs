@@ -69,7 +69,7 @@ internal static class StreamedEvents
         bool taken;
         try
         {
-            taken = ReadObject(ref reader, AttributePath.PathRoot(), draft, ref fields, read, root: true) && fields.TryApply(draft);
+            taken = ReadObject(ref reader, AttributePath.PathRoot(), draft, ref fields, new Walk(read, RecurringText.Table()), root: true) && fields.TryApply(draft);
         }
         catch (InvalidOperationException)
         {
@@ -88,7 +88,7 @@ internal static class StreamedEvents
     /// Reads the object at which the reader stands into leaves under <paramref name="node"/>; false when it holds anything
     /// this reader does not take. <paramref name="fields"/> gathers the reserved fields of the <paramref name="root"/>.
     /// </summary>
-    private static bool ReadObject(ref Utf8JsonReader reader, AttributePath.PathNode node, IntakeDraft draft, ref Fields fields, long read, bool root)
+    private static bool ReadObject(ref Utf8JsonReader reader, AttributePath.PathNode node, IntakeDraft draft, ref Fields fields, Walk walk, bool root)
     {
         var position = 0;
         var empty = true;
@@ -110,26 +110,26 @@ internal static class StreamedEvents
                     return false;
                 }
                 fields.Seen |= 1 << field;
-                fields.Text[field] = field == (int)Field.Message || reader.ValueIsEscaped ? Text(ref reader) : RecurringText.OfUtf8(reader.ValueSpan);
+                fields.Text[field] = field == (int)Field.Message || reader.ValueIsEscaped ? Text(ref reader) : RecurringText.OfUtf8(walk.Texts, reader.ValueSpan);
                 continue;
             }
             var child = node.Child(key, position++);
-            if (child.Key is null || child.LastRead == read)
+            if (child.Key is null || child.LastRead == walk.Read)
             {
                 // A path too long to keep, or met before in this object: without arrays, only a key repeated in its object
                 // leads to the same path twice.
                 return false;
             }
-            child.LastRead = read;
+            child.LastRead = walk.Read;
             if (reader.TokenType == JsonTokenType.StartObject)
             {
-                if (field >= 0 || !ReadObject(ref reader, child, draft, ref fields, read, root: false))
+                if (field >= 0 || !ReadObject(ref reader, child, draft, ref fields, walk, root: false))
                 {
                     return false;
                 }
                 continue;
             }
-            if (!TryLeaf(ref reader, out var value, out var kind) || draft.SentCount == LeafAttributes.MaxLeaves)
+            if (!TryLeaf(ref reader, walk.Texts, out var value, out var kind) || draft.SentCount == LeafAttributes.MaxLeaves)
             {
                 return false;
             }
@@ -149,13 +149,16 @@ internal static class StreamedEvents
         return !empty;
     }
 
+    /// <summary>What a read carries down the objects it walks: its number (<see cref="t_reads"/>) and the thread's table of recurring values.</summary>
+    private readonly record struct Walk(long Read, string?[] Texts);
+
     /// <summary>The value at which the reader stands as a leaf: false for a null, an array, or a number not written as a whole one.</summary>
-    private static bool TryLeaf(ref Utf8JsonReader reader, out AttributeValue value, out LeafTree.Kind kind)
+    private static bool TryLeaf(ref Utf8JsonReader reader, string?[] texts, out AttributeValue value, out LeafTree.Kind kind)
     {
         switch (reader.TokenType)
         {
             case JsonTokenType.String:
-                (value, kind) = (new AttributeValue(reader.ValueIsEscaped ? Text(ref reader) : RecurringText.OfUtf8(reader.ValueSpan), null), LeafTree.Kind.Text);
+                (value, kind) = (new AttributeValue(reader.ValueIsEscaped ? Text(ref reader) : RecurringText.OfUtf8(texts, reader.ValueSpan), null), LeafTree.Kind.Text);
                 return true;
             case JsonTokenType.True or JsonTokenType.False:
                 (value, kind) = (new AttributeValue(reader.TokenType == JsonTokenType.True ? "true" : "false", null), LeafTree.Kind.Boolean);
