@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Text.RegularExpressions;
 using static Portal.Detection.Intake.Parsers.LineText;
 
@@ -24,7 +23,7 @@ internal static partial class AccessLogParser
         }
 
         var ip = line.AsSpan()[parts.Ip];
-        draft.AddText(IPAddress.IsValid(ip) ? "network.client.ip" : "network.client.hostname", ip);
+        draft.AddText(IsAddress(ip) ? "network.client.ip" : "network.client.hostname", ip);
         draft.AddText("http.ident", line.AsSpan()[parts.Ident]);
         draft.AddText("usr.name", line.AsSpan()[parts.User]);
         AddRequest(draft, line, parts);

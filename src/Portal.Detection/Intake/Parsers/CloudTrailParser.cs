@@ -1,5 +1,3 @@
-using System.Net;
-
 namespace Portal.Detection.Intake.Parsers;
 
 /// <summary>
@@ -28,7 +26,7 @@ internal static class CloudTrailParser
 
         // Calls made by AWS services carry a service name here ("ec2.amazonaws.com"), not an address.
         var source = draft.Text("sourceIPAddress");
-        if (source is not null && IPAddress.IsValid(source))
+        if (source is not null && LineText.IsAddress(source))
         {
             draft.AddText("network.client.ip", source);
         }

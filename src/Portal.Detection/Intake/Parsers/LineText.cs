@@ -15,4 +15,43 @@ internal static class LineText
         }
         return at;
     }
+
+    /// <summary>
+    /// Whether <paramref name="text"/> is an IP address, as <see cref="System.Net.IPAddress.IsValid(ReadOnlySpan{char})"/>
+    /// says; the usual dotted IPv4 form (four numbers of 0 to 255 without leading zeros) is told without its general parser.
+    /// </summary>
+    public static bool IsAddress(ReadOnlySpan<char> text) => IsDottedQuad(text) || System.Net.IPAddress.IsValid(text);
+
+    /// <summary>Four decimal numbers of 0 to 255, without leading zeros, joined by dots: always an IPv4 address.</summary>
+    internal static bool IsDottedQuad(ReadOnlySpan<char> text)
+    {
+        if (text.Length is < 7 or > 15)
+        {
+            return false;
+        }
+        var at = 0;
+        for (var part = 0; part < 4; part++)
+        {
+            if (part > 0)
+            {
+                if (at >= text.Length || text[at] != '.')
+                {
+                    return false;
+                }
+                at++;
+            }
+            var start = at;
+            var value = 0;
+            while (at < text.Length && at - start < 3 && char.IsAsciiDigit(text[at]))
+            {
+                value = value * 10 + (text[at++] - '0');
+            }
+            var digits = at - start;
+            if (digits == 0 || value > 255 || (digits > 1 && text[start] == '0'))
+            {
+                return false;
+            }
+        }
+        return at == text.Length;
+    }
 }

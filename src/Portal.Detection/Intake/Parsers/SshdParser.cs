@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.RegularExpressions;
 using Portal.Detection.Events;
 using static Portal.Detection.Intake.Parsers.LineText;
@@ -330,7 +329,7 @@ internal static partial class SshdParser
         draft.AddText("evt.name", name);
         draft.AddText("evt.outcome", outcome);
         draft.AddText("usr.name", user.Trim());
-        if (IPAddress.IsValid(ip))
+        if (IsAddress(ip))
         {
             draft.AddText("network.client.ip", ip);
         }
