@@ -119,6 +119,12 @@ internal sealed class IntakeDraft
         }
         (draft.Message, draft.Host, draft.Service, draft.Source, draft.Status, draft.Timestamp, draft.TagText) = (null, null, null, null, null, null, null);
         draft._tags?.Clear();
+        if (draft._leaves is { } left)
+        {
+            // A normalisation that stopped half way (a fault thrown through it) left the thread's array here.
+            Array.Clear(left, 0, draft._leafCount);
+            t_spareLeaves ??= left;
+        }
         (draft._tree, draft._leaves, draft._taken, draft._sent, draft._made) = (null, null, null, null, null);
         (draft._leafCount, draft._booleans, draft._longs) = (0, 0, 0);
         (draft._plainKeys, draft._lastPlainKey, draft._dottedKey, draft._segments) = (0, null, false, 0);

@@ -115,7 +115,15 @@ public class StreamedEventsTests
         """{"ddsource":"sshd","message":"Mar  3 14:00:00 bastion-1 sshd[7]: Failed password for invalid user ann from 203.0.113.250 port 22 ssh2","evt":{"x":1},"network":{"client":{"port":1}},"usr":"flat"}""",
         """{"ddsource":"cloudtrail","eventName":"GetObject","usr":{"id":"mine"},"network":"flat","sourceIPAddress":"198.51.100.4"}""",
         "{" + string.Join(',', Enumerable.Range(0, 64).Select(i => $"\"k{i}\":{i}")) + "}",
-        "{\"timestamp\":\"2026-03-03T14:01:00Z\"," + string.Join(',', Enumerable.Range(0, 63).Select(i => $"\"k{i}\":\"v{i}\"")) + "}");
+        "{\"timestamp\":\"2026-03-03T14:01:00Z\"," + string.Join(',', Enumerable.Range(0, 63).Select(i => $"\"k{i}\":\"v{i}\"")) + "}",
+        "{" + string.Join(',', Enumerable.Range(0, 63).Select(i => $"\"k{i}\":\"v{i}\"")) + ",\"date\":\"2026-03-03T14:01:00Z\"}",
+        // The sshd parser's leaves after 62 and 63 of the sender's: the last places, then the tree when the leaves are full.
+        SshdWith(62),
+        SshdWith(63));
+
+    private static string SshdWith(int keys) =>
+        "{\"ddsource\":\"sshd\",\"message\":\"Mar  3 14:00:00 bastion-1 sshd[7]: Failed password for invalid user ann from 203.0.113.250 port 22 ssh2\","
+        + string.Join(',', Enumerable.Range(0, keys).Select(i => $"\"k{i}\":{i}")) + "}";
 
     [Theory]
     [MemberData(nameof(Streamed))]
