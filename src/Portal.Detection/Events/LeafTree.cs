@@ -20,9 +20,30 @@ internal static class LeafTree
         Boolean,
     }
 
-    /// <summary>Whether <paramref name="path"/> can name a leaf here: not empty, no empty segment.</summary>
-    public static bool IsPlain(string path) =>
-        path.Length > 0 && path[0] != '.' && path[^1] != '.' && !path.Contains("..", StringComparison.Ordinal);
+    /// <summary>
+    /// The length of the first segment of <paramref name="path"/> when the path can name a leaf here (not empty, no empty
+    /// segment), else -1; in one pass over its characters.
+    /// </summary>
+    public static int PlainFirstSegment(string path)
+    {
+        if (path.Length == 0 || path[0] == '.' || path[^1] == '.')
+        {
+            return -1;
+        }
+        var first = path.Length;
+        for (var i = 1; i < path.Length; i++)
+        {
+            if (path[i] == '.')
+            {
+                if (path[i - 1] == '.')
+                {
+                    return -1;
+                }
+                first = Math.Min(first, i);
+            }
+        }
+        return first;
+    }
 
     /// <summary>
     /// How many whole leading segments <paramref name="path"/> shares with the leaf at <paramref name="other"/>, and whether

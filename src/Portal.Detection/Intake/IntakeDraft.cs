@@ -119,14 +119,9 @@ internal sealed class IntakeDraft
         }
         (draft.Message, draft.Host, draft.Service, draft.Source, draft.Status, draft.Timestamp, draft.TagText) = (null, null, null, null, null, null, null);
         draft._tags?.Clear();
-        if (draft._leaves is { } left)
-        {
-            // A normalisation that stopped half way (a fault thrown through it) left the thread's array here.
-            Array.Clear(left, 0, draft._leafCount);
-            t_spareLeaves ??= left;
-        }
-        (draft._tree, draft._leaves, draft._taken, draft._sent, draft._made) = (null, null, null, null, null);
-        (draft._leafCount, draft._booleans, draft._longs) = (0, 0, 0);
+        // A normalisation that stopped half way (a fault thrown through it) left the thread's array here.
+        draft.GiveBackLeaves();
+        (draft._tree, draft._taken, draft._sent, draft._made) = (null, null, null, null);
         (draft._plainKeys, draft._lastPlainKey, draft._dottedKey, draft._segments) = (0, null, false, 0);
         return draft;
     }
@@ -224,8 +219,19 @@ internal sealed class IntakeDraft
     private static ulong Removed(ulong mask, int at) =>
         (mask & ((1UL << at) - 1)) | (at == 63 ? 0 : (mask >> (at + 1)) << at);
 
-    /// <summary>Gives the thread back the list of leaves of a draft that will not become an event.</summary>
-    public void Abandon() => _ = TakeLeavesHeld();
+    /// <summary>Gives the thread back the array of leaves of a draft that will not become an event.</summary>
+    public void Abandon() => GiveBackLeaves();
+
+    /// <summary>Empties the made leaves and gives the thread back their array, cleared of this event's strings.</summary>
+    private void GiveBackLeaves()
+    {
+        if (_leaves is { } array)
+        {
+            Array.Clear(array, 0, _leafCount);
+            t_spareLeaves ??= array;
+        }
+        (_leaves, _leafCount, _booleans, _longs) = (null, 0, 0, 0);
+    }
 
     /// <summary>
     /// Leaves out of the sender's object the root keys <paramref name="consumed"/> (the reserved fields taken from it), as
@@ -270,13 +276,7 @@ internal sealed class IntakeDraft
             sentLeaves.Clear();
             t_spareSentLeaves = sentLeaves.Capacity <= 4096 ? sentLeaves : null;
         }
-        if (_leaves is { } array)
-        {
-            // Cleared, so that the thread's array holds no string of this event.
-            Array.Clear(array, 0, _leafCount);
-            t_spareLeaves = array;
-            (_leaves, _leafCount, _booleans, _longs) = (null, 0, 0, 0);
-        }
+        GiveBackLeaves();
         _taken = leaves;
         return leaves;
     }
@@ -364,7 +364,7 @@ internal sealed class IntakeDraft
     /// </summary>
     private bool TryAddLeaf(string path, AttributeValue value, LeafTree.Kind kind)
     {
-        var first = PlainFirstSegment(path);
+        var first = LeafTree.PlainFirstSegment(path);
         if (_tree is not null || _taken is not null || first < 0 || InSentObject(path))
         {
             _ = Attributes;
@@ -413,31 +413,6 @@ internal sealed class IntakeDraft
 
     /// <summary>The bit of <see cref="_segments"/> for a path whose first segment is its first <paramref name="first"/> characters.</summary>
     private static ulong SegmentBit(string path, int first) => 1UL << ((path[0] * 7 + first * 13 + path[first - 1]) & 63);
-
-    /// <summary>
-    /// The length of the first segment of <paramref name="path"/> when it is plain (<see cref="LeafTree.IsPlain"/>: no empty
-    /// segment), else -1; in one pass over its characters.
-    /// </summary>
-    private static int PlainFirstSegment(string path)
-    {
-        if (path.Length == 0 || path[0] == '.' || path[^1] == '.')
-        {
-            return -1;
-        }
-        var first = path.Length;
-        for (var i = 1; i < path.Length; i++)
-        {
-            if (path[i] == '.')
-            {
-                if (path[i - 1] == '.')
-                {
-                    return -1;
-                }
-                first = Math.Min(first, i);
-            }
-        }
-        return first;
-    }
 
     /// <summary>
     /// Adds <paramref name="value"/> in one walk when the path leads, until its first missing step, only through objects

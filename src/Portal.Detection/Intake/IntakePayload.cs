@@ -794,28 +794,7 @@ public static class IntakePayload
         }
 
         /// <summary>The fields whose type the normalisation checks (a timestamp of any type is only read if it can be).</summary>
-        private static readonly byte[][] Reserved =
-            [.. new[] { ReservedFields.Message, ReservedFields.Source, ReservedFields.Tags, ReservedFields.Service }
-                .Concat(ReservedFields.HostFields).Concat(ReservedFields.StatusFields).Select(System.Text.Encoding.UTF8.GetBytes)];
-
-        /// <summary>Bit n set when a reserved field has n bytes: most keys are ruled out by their length.</summary>
-        private static readonly ulong ReservedLengths = Reserved.Aggregate(0UL, (bits, name) => bits | (1UL << name.Length));
-
-        private static bool IsReserved(ReadOnlySpan<byte> key)
-        {
-            if (key.Length >= 64 || ((ReservedLengths >> key.Length) & 1) == 0)
-            {
-                return false;
-            }
-            foreach (var name in Reserved)
-            {
-                if (key.SequenceEqual(name))
-                {
-                    return true;
-                }
-            }
-            return false;
-        }
+        private static bool IsReserved(ReadOnlySpan<byte> key) => ReservedFields.FieldOf(key) is >= 0 and <= (int)ReservedFields.Field.Severity;
     }
 
     /// <summary>

@@ -24,6 +24,49 @@ internal static class ReservedFields
     /// <inheritdoc cref="HostFields"/>
     public static readonly string[] TimestampFields = ["timestamp", "date", "@timestamp"];
 
+    /// <summary>The reserved fields as a reader of a sender's object meets them at its root, by their place in <see cref="Utf8Names"/>.</summary>
+    public enum Field
+    {
+        Message,
+        Source,
+        Tags,
+        Service,
+        Hostname,
+        Host,
+        Status,
+        Level,
+        Severity,
+        Timestamp,
+        Date,
+        AtTimestamp,
+    }
+
+    /// <summary>The names of the fields <see cref="Field"/> lists, as sent (UTF-8).</summary>
+    private static readonly byte[][] Utf8Names =
+    [
+        .. new[] { Message, Source, Tags, Service }.Concat(HostFields).Concat(StatusFields).Concat(TimestampFields).Select(System.Text.Encoding.UTF8.GetBytes),
+    ];
+
+    /// <summary>Bit n set when a reserved field's name has n bytes: most keys are ruled out by their length.</summary>
+    private static readonly ulong NameLengths = Utf8Names.Aggregate(0UL, (bits, name) => bits | (1UL << name.Length));
+
+    /// <summary>The reserved field a key read by a JSON reader (unescaped UTF-8) names, as a <see cref="Field"/>; or -1.</summary>
+    public static int FieldOf(ReadOnlySpan<byte> key)
+    {
+        if (key.Length >= 64 || ((NameLengths >> key.Length) & 1) == 0)
+        {
+            return -1;
+        }
+        for (var i = 0; i < Utf8Names.Length; i++)
+        {
+            if (Utf8Names[i].Length == key.Length && Utf8Names[i][0] == key[0] && key.SequenceEqual(Utf8Names[i]))
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
     /// <summary>
     /// Fills the draft's unset fields from <paramref name="source"/>. With <paramref name="strict"/>
     /// (the intake object itself) wrong types throw <see cref="IntakeFieldException"/>; otherwise

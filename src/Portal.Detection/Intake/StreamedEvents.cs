@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using System.Text.Json;
 using Portal.Detection.Events;
 using Portal.Detection.ThreatIntel;
+using Field = Portal.Detection.Intake.ReservedFields.Field;
 
 namespace Portal.Detection.Intake;
 
@@ -22,35 +23,7 @@ namespace Portal.Detection.Intake;
 /// </remarks>
 internal static class StreamedEvents
 {
-    /// <summary>The reserved fields at an object's root, by their place in <see cref="Names"/>.</summary>
-    private enum Field
-    {
-        Message,
-        Source,
-        Tags,
-        Service,
-        Hostname,
-        Host,
-        Status,
-        Level,
-        Severity,
-        Timestamp,
-        Date,
-        AtTimestamp,
-    }
-
-    private const int FieldCount = 12;
-
-    /// <summary>The fields <see cref="Field"/> names, as sent.</summary>
-    private static readonly byte[][] Names =
-    [
-        .. new[] { ReservedFields.Message, ReservedFields.Source, ReservedFields.Tags, ReservedFields.Service }
-            .Concat(ReservedFields.HostFields).Concat(ReservedFields.StatusFields).Concat(ReservedFields.TimestampFields)
-            .Select(System.Text.Encoding.UTF8.GetBytes),
-    ];
-
-    /// <summary>Bit n set when a reserved field's name has n bytes: most keys are ruled out by their length.</summary>
-    private static readonly ulong NameLengths = Names.Aggregate(0UL, (bits, name) => bits | (1UL << name.Length));
+    private const int FieldCount = (int)Field.AtTimestamp + 1;
 
     /// <summary>This thread's reads, numbered: a path's node remembers the last read that met it (a repeated key).</summary>
     [ThreadStatic]
@@ -100,7 +73,7 @@ internal static class StreamedEvents
             {
                 return false;
             }
-            var field = root ? FieldOf(key) : -1;
+            var field = root ? ReservedFields.FieldOf(key) : -1;
             reader.Read();
             if (field is >= 0 and <= (int)Field.Host)
             {
@@ -215,23 +188,6 @@ internal static class StreamedEvents
             return null;
         }
         return number;
-    }
-
-    /// <summary>The reserved field <paramref name="key"/> names, or -1.</summary>
-    private static int FieldOf(ReadOnlySpan<byte> key)
-    {
-        if (key.Length >= 64 || ((NameLengths >> key.Length) & 1) == 0)
-        {
-            return -1;
-        }
-        for (var i = 0; i < Names.Length; i++)
-        {
-            if (Names[i].Length == key.Length && Names[i][0] == key[0] && key.SequenceEqual(Names[i]))
-            {
-                return i;
-            }
-        }
-        return -1;
     }
 
     /// <summary>The reserved fields of an object's root as read, then given to the draft as the general normalisation would.</summary>
