@@ -517,6 +517,40 @@ internal sealed class IntakeDraft
     /// <summary>The first string leaf at <paramref name="path"/>, or null.</summary>
     public string? Text(string path) => (_tree is null ? FirstLeaf(path) : AttributePath.First(_tree, path)) is { Number: null } value ? value.Text : null;
 
+    /// <summary>
+    /// <see cref="Text"/> of each of <paramref name="paths"/> (at most 32) into <paramref name="found"/>: while the draft holds
+    /// only made leaves, all found in one walk of them.
+    /// </summary>
+    public void Texts(ReadOnlySpan<string> paths, Span<string?> found)
+    {
+        if (_tree is not null || _taken is not null || _sent is not null || _leaves is null)
+        {
+            for (var i = 0; i < paths.Length; i++)
+            {
+                found[i] = Text(paths[i]);
+            }
+            return;
+        }
+        found[..paths.Length].Clear();
+        var pending = paths.Length == 32 ? uint.MaxValue : (1u << paths.Length) - 1;
+        foreach (var (key, value) in _leaves.AsSpan(0, _leafCount))
+        {
+            for (var i = 0; i < paths.Length; i++)
+            {
+                // The first leaf at a path answers for it, as in FirstLeaf.
+                if ((pending & (1u << i)) != 0 && key.Length == paths[i].Length && string.Equals(key, paths[i]))
+                {
+                    pending &= ~(1u << i);
+                    found[i] = value.Number is null ? value.Text : null;
+                }
+            }
+            if (pending == 0)
+            {
+                return;
+            }
+        }
+    }
+
     /// <summary>The first leaf at <paramref name="path"/> while there is no tree (<see cref="Values"/>), found without gathering the rest.</summary>
     private AttributeValue? FirstLeaf(string path)
     {

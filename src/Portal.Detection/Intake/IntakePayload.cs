@@ -141,32 +141,120 @@ public static class IntakePayload
         Read(body, receivedAt, extraTags, lines: false, threatIntel, idSeed, streamed);
 
     /// <summary>
-    /// A JSON document's events (no larger than <see cref="MaxEventBytes"/>, so that none needs fitting) in one pass of the
-    /// JSON reader: each object normalised as the reader walks it (<see cref="StreamedEvents"/>), or, when it holds what
-    /// that reader does not take, parsed alone and normalised the general way. The answer is the one of the general way,
-    /// faults in the same order: the document's syntax, then the number of events, unpaired surrogates, and the first event
-    /// at fault (events past a fault or the limit are only read for syntax).
+    /// A JSON document's events (no larger than <see cref="MaxEventBytes"/>, so that none needs fitting) in one pass of a
+    /// cursor (<see cref="JsonCursor"/>): each object normalised as the cursor walks it (<see cref="StreamedEvents"/>), or,
+    /// when it holds what that reader does not take, parsed alone and normalised the general way. A document the cursor
+    /// does not read to its end without fault (its syntax, its number of events, an unpaired surrogate, an event at fault)
+    /// is read again the general way, which says what is wrong and where: the answer is always the general way's.
     /// </summary>
     private static (List<LogEvent>? Events, IntakeError? Error) ReadStreamed(ReadOnlyMemory<byte> body, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? idSeed)
     {
         var events = new List<LogEvent>(Math.Min(MaxEvents, body.Length / 64 + 1));
-        IntakeError? itemFault = null;
-        var (count, error) = WalkDocument(body.Span, (ref Utf8JsonReader reader, int index) =>
+        return TryReadStreamed(body, events, receivedAt, extraTags, threatIntel, idSeed)
+            ? (events, null)
+            : Read(body, receivedAt, extraTags, lines: false, threatIntel, idSeed, streamed: false);
+    }
+
+    /// <summary>
+    /// Reads the document's events into <paramref name="events"/> (<see cref="ReadStreamed"/>); false at the first thing that
+    /// makes it a question for the general way.
+    /// </summary>
+    private static bool TryReadStreamed(ReadOnlyMemory<byte> body, List<LogEvent> events, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? idSeed)
+    {
+        var json = new JsonCursor(body.Span);
+        switch (json.Peek())
         {
-            if (index < MaxEvents && itemFault is null)
-            {
-                itemFault = ReadStreamedItem(ref reader, body, index, events, receivedAt, extraTags, threatIntel, idSeed + (uint)Math.Max(index, 0));
-            }
-            else
-            {
-                reader.Skip();
-            }
-        });
-        if ((error ?? CountFault(count, lines: false) ?? SurrogateFault(body.Span, lines: false) ?? itemFault) is { } fault)
-        {
-            return (null, fault);
+            case (byte)'[':
+                json.At++;
+                if (json.Peek() == (byte)']')
+                {
+                    // No event: a fault.
+                    return false;
+                }
+                var index = 0;
+                do
+                {
+                    if (index == MaxEvents || !ReadStreamedItem(ref json, body, index, events, receivedAt, extraTags, threatIntel, idSeed + (uint)index))
+                    {
+                        return false;
+                    }
+                    index++;
+                }
+                while (json.Take((byte)','));
+                if (!json.Take((byte)']'))
+                {
+                    return false;
+                }
+                break;
+            case (byte)'{':
+                if (!ReadStreamedItem(ref json, body, -1, events, receivedAt, extraTags, threatIntel, idSeed))
+                {
+                    return false;
+                }
+                break;
+            default:
+                return false;
         }
-        return (events, null);
+        return json.Peek() == 0 && json.AtEnd && SurrogateFault(body.Span, lines: false) is null;
+    }
+
+    /// <summary>
+    /// The event of the value at which <paramref name="json"/> stands (the <paramref name="index"/>th of an array, or -1 for
+    /// a lone object), added to <paramref name="events"/>, the cursor left after it; false when the value is not an object,
+    /// not well formed, or an event at fault.
+    /// </summary>
+    private static bool ReadStreamedItem(
+        ref JsonCursor json, ReadOnlyMemory<byte> body, int index, List<LogEvent> events, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? id)
+    {
+        if (json.Peek() != (byte)'{')
+        {
+            return false;
+        }
+        var start = json.At;
+        var depth = index < 0 ? 1 : 2;
+        var tags = string.IsNullOrEmpty(extraTags) ? null : extraTags;
+        LogEvent? streamed;
+        try
+        {
+            streamed = StreamedEvents.TryRead(ref json, depth, receivedAt, tags, threatIntel, id);
+        }
+        catch (Exception e) when (e is IntakeFieldException or ArgumentException or InvalidOperationException or FormatException)
+        {
+            // The general way says what is wrong, and where.
+            streamed = null;
+        }
+        if (streamed is not null)
+        {
+            if (!streamed.HasLeafSource)
+            {
+                // A tree a parser needed, read through as every event's is (NormalizeItem), for readers on other threads.
+                AttributePath.ReadAll(streamed.Attributes);
+            }
+            events.Add(streamed);
+            return true;
+        }
+        json.At = start;
+        if (!json.SkipValue(depth - 1))
+        {
+            return false;
+        }
+        try
+        {
+            using var document = JsonDocument.Parse(body[start..json.At], Options);
+            var at = index < 0 ? "$" : null;
+            var (normalized, fault) = NormalizeItem(new Item(null, at, Range.All, 0, document.RootElement, Math.Max(index, 0)), body.Span, lines: false, receivedAt, extraTags, threatIntel, id);
+            if (normalized is null || fault is not null)
+            {
+                return false;
+            }
+            events.Add(normalized);
+            return true;
+        }
+        catch (Exception e) when (e is JsonException or InvalidOperationException)
+        {
+            // What the cursor read and the framework's reader does not, or a key that is not text: the general way says.
+            return false;
+        }
     }
 
     /// <summary>Reads the item at which the reader stands (the <paramref name="index"/>th of the array, -1 for a lone object) to its end.</summary>
@@ -212,66 +300,6 @@ public static class IntakePayload
         }
         return scalar ? (0, NotEvents) : (count, null);
     }
-
-    /// <summary>
-    /// The event of the value at which <paramref name="reader"/> stands (the <paramref name="index"/>th of an array, or -1 for
-    /// a lone object), added to <paramref name="events"/>, the reader left at its end; or the fault that refuses it.
-    /// </summary>
-    private static IntakeError? ReadStreamedItem(
-        ref Utf8JsonReader reader, ReadOnlyMemory<byte> body, int index, List<LogEvent> events, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? id)
-    {
-        var at = index < 0 ? "$" : null;
-        if (reader.TokenType != JsonTokenType.StartObject)
-        {
-            reader.Skip();
-            at ??= $"$[{index}]";
-            return Problem(400, "Invalid event", $"{at}: expected a JSON object.", ("path", at));
-        }
-        var start = (int)reader.TokenStartIndex;
-        var saved = reader;
-        var tags = string.IsNullOrEmpty(extraTags) ? null : extraTags;
-        LogEvent? streamed;
-        try
-        {
-            streamed = StreamedEvents.TryRead(ref reader, receivedAt, tags, threatIntel, id);
-        }
-        catch (Exception e) when (e is IntakeFieldException or ArgumentException or InvalidOperationException or FormatException)
-        {
-            // The general way says what is wrong, and where.
-            streamed = null;
-        }
-        if (streamed is not null)
-        {
-            if (!streamed.HasLeafSource)
-            {
-                // A tree a parser needed, read through as every event's is (NormalizeItem), for readers on other threads.
-                AttributePath.ReadAll(streamed.Attributes);
-            }
-            events.Add(streamed);
-            return null;
-        }
-        reader = saved;
-        reader.Skip();
-        using var document = JsonDocument.Parse(body[start..(int)reader.BytesConsumed], Options);
-        try
-        {
-            var (normalized, fault) = NormalizeItem(new Item(null, at, Range.All, 0, document.RootElement, Math.Max(index, 0)), body.Span, lines: false, receivedAt, extraTags, threatIntel, id);
-            if (normalized is not null)
-            {
-                events.Add(normalized);
-            }
-            return fault;
-        }
-        catch (InvalidOperationException)
-        {
-            // A key that is not text (an unpaired surrogate escape), read while locating a fault (KeyFault, from within
-            // NormalizeItem's own handler): the general way refuses such a body before reading any event, with the escape's
-            // line and byte, which SurrogateFault gives once the whole document is read. This answer stands only if it did not.
-            return UnpairedSurrogate;
-        }
-    }
-
-    private static readonly IntakeError UnpairedSurrogate = Problem(400, "Malformed JSON", "The payload holds a string with an unpaired surrogate escape.");
 
     /// <summary>
     /// Whether the intake may acknowledge <paramref name="body"/>: the number of events in it, or the fault that

@@ -1,5 +1,4 @@
 using System.Buffers.Text;
-using System.Text.Json;
 using Portal.Detection.Events;
 using Portal.Detection.ThreatIntel;
 using Field = Portal.Detection.Intake.ReservedFields.Field;
@@ -30,26 +29,16 @@ internal static class StreamedEvents
     private static long t_reads;
 
     /// <summary>
-    /// The event of the object at which <paramref name="reader"/> stands (<see cref="JsonTokenType.StartObject"/>), the
-    /// reader left at its end; or null when the object is not one this reader takes (see the remarks), the reader then
-    /// anywhere inside it. A syntax fault throws <see cref="JsonException"/> as the reader found it.
+    /// The event of the object at which <paramref name="json"/> stands (on its opening brace, nested at
+    /// <paramref name="depth"/>: 1 for a lone object, 2 in an array), the cursor left after its end; or null when the object
+    /// is not one this reader takes (see the remarks) or is not well formed, the cursor then anywhere inside it.
     /// </summary>
-    public static LogEvent? TryRead(ref Utf8JsonReader reader, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? id)
+    public static LogEvent? TryRead(ref JsonCursor json, int depth, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? id)
     {
         var draft = IntakeDraft.ForThread();
         var read = ++t_reads;
         var fields = new Fields();
-        bool taken;
-        try
-        {
-            taken = ReadObject(ref reader, AttributePath.PathRoot(), draft, ref fields, new Walk(read, RecurringText.Table()), root: true) && fields.TryApply(draft);
-        }
-        catch (InvalidOperationException)
-        {
-            // A string that is not text (an unpaired surrogate escape): the request is refused for it, the general way.
-            taken = false;
-        }
-        if (!taken)
+        if (!ReadObject(ref json, AttributePath.PathRoot(), draft, ref fields, new Walk(read, RecurringText.Table()), depth) || !fields.TryApply(draft))
         {
             draft.Abandon();
             return null;
@@ -58,32 +47,39 @@ internal static class StreamedEvents
     }
 
     /// <summary>
-    /// Reads the object at which the reader stands into leaves under <paramref name="node"/>; false when it holds anything
-    /// this reader does not take. <paramref name="fields"/> gathers the reserved fields of the <paramref name="root"/>.
+    /// Reads the object at which the cursor stands (on its opening brace, nested at <paramref name="depth"/>) into leaves
+    /// under <paramref name="node"/>; false when it holds anything this reader does not take, or is not well formed.
+    /// <paramref name="fields"/> gathers the reserved fields of the root (<paramref name="node"/> the root of paths).
     /// </summary>
-    private static bool ReadObject(ref Utf8JsonReader reader, AttributePath.PathNode node, IntakeDraft draft, ref Fields fields, Walk walk, bool root)
+    private static bool ReadObject(ref JsonCursor json, AttributePath.PathNode node, IntakeDraft draft, ref Fields fields, Walk walk, int depth)
     {
-        var position = 0;
-        var empty = true;
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        var root = node.Path is null;
+        json.At++;
+        if (depth > JsonCursor.MaxDepth || json.Peek() == (byte)'}')
         {
-            empty = false;
-            var key = reader.ValueSpan;
-            if (reader.ValueIsEscaped || key.IsEmpty || key.Contains((byte)'.'))
+            // An empty object has no leaf to stand for it.
+            return false;
+        }
+        var position = 0;
+        do
+        {
+            if (json.Peek() != (byte)'"' || !json.String(out var key, out var escaped) || !json.Take((byte)':')
+                || escaped || key.IsEmpty || key.Contains((byte)'.'))
             {
                 return false;
             }
             var field = root ? ReservedFields.FieldOf(key) : -1;
-            reader.Read();
+            var next = json.Peek();
             if (field is >= 0 and <= (int)Field.Host)
             {
                 // Taken out of the attributes: a string, each once.
-                if (reader.TokenType != JsonTokenType.String || (fields.Seen & (1 << field)) != 0)
+                if (next != (byte)'"' || (fields.Seen & (1 << field)) != 0 || !json.String(out var raw, out var rawEscaped)
+                    || (field == (int)Field.Message || rawEscaped ? Text(raw, rawEscaped) : RecurringText.OfUtf8(walk.Texts, raw)) is not { } text)
                 {
                     return false;
                 }
                 fields.Seen |= 1 << field;
-                fields.Text[field] = field == (int)Field.Message || reader.ValueIsEscaped ? Text(ref reader) : RecurringText.OfUtf8(walk.Texts, reader.ValueSpan);
+                fields.Text[field] = text;
                 continue;
             }
             var child = node.Child(key, position++);
@@ -94,15 +90,15 @@ internal static class StreamedEvents
                 return false;
             }
             child.LastRead = walk.Read;
-            if (reader.TokenType == JsonTokenType.StartObject)
+            if (next == (byte)'{')
             {
-                if (field >= 0 || !ReadObject(ref reader, child, draft, ref fields, walk, root: false))
+                if (field >= 0 || !ReadObject(ref json, child, draft, ref fields, walk, depth + 1))
                 {
                     return false;
                 }
                 continue;
             }
-            if (!TryLeaf(ref reader, walk.Texts, out var value, out var kind) || draft.SentCount == LeafAttributes.MaxLeaves)
+            if (!TryLeaf(ref json, next, walk.Texts, out var value, out var kind) || draft.SentCount == LeafAttributes.MaxLeaves)
             {
                 return false;
             }
@@ -118,55 +114,70 @@ internal static class StreamedEvents
             }
             draft.AddSent(child.Path!, value, kind);
         }
-        // An empty object has no leaf to stand for it.
-        return !empty;
+        while (json.Take((byte)','));
+        return json.Take((byte)'}');
     }
 
     /// <summary>What a read carries down the objects it walks: its number (<see cref="t_reads"/>) and the thread's table of recurring values.</summary>
     private readonly record struct Walk(long Read, string?[] Texts);
 
-    /// <summary>The value at which the reader stands as a leaf: false for a null, an array, or a number not written as a whole one.</summary>
-    private static bool TryLeaf(ref Utf8JsonReader reader, string?[] texts, out AttributeValue value, out LeafTree.Kind kind)
+    /// <summary>
+    /// The value at which the cursor stands (its first byte <paramref name="first"/>) as a leaf: false for a null, an array,
+    /// a number not written as a whole one, an escape of a surrogate, or a value not well formed.
+    /// </summary>
+    private static bool TryLeaf(ref JsonCursor json, byte first, string?[] texts, out AttributeValue value, out LeafTree.Kind kind)
     {
-        switch (reader.TokenType)
+        (value, kind) = (default, default);
+        switch (first)
         {
-            case JsonTokenType.String:
-                (value, kind) = (new AttributeValue(reader.ValueIsEscaped ? Text(ref reader) : RecurringText.OfUtf8(texts, reader.ValueSpan), null), LeafTree.Kind.Text);
+            case (byte)'"':
+                if (!json.String(out var raw, out var escaped) || (escaped ? Text(raw, escaped) : RecurringText.OfUtf8(texts, raw)) is not { } text)
+                {
+                    return false;
+                }
+                (value, kind) = (new AttributeValue(text, null), LeafTree.Kind.Text);
                 return true;
-            case JsonTokenType.True or JsonTokenType.False:
-                (value, kind) = (new AttributeValue(reader.TokenType == JsonTokenType.True ? "true" : "false", null), LeafTree.Kind.Boolean);
+            case (byte)'t' or (byte)'f':
+                var truth = first == (byte)'t';
+                if (!json.Literal(truth ? "true"u8 : "false"u8))
+                {
+                    return false;
+                }
+                (value, kind) = (new AttributeValue(truth ? "true" : "false", null), LeafTree.Kind.Boolean);
                 return true;
-            case JsonTokenType.Number when WholeNumber(reader.ValueSpan) is { } number:
+            case (byte)'-' or (>= (byte)'0' and <= (byte)'9'):
+                if (!json.Number(out var written) || WholeNumber(written) is not { } number)
+                {
+                    return false;
+                }
                 // The text a parsed number's double gives (AttributeValue.From): the same for every whole number up to 2^53.
                 value = new AttributeValue(AttributeValue.FormatNumber(number), number);
                 kind = number is >= int.MinValue and <= int.MaxValue ? LeafTree.Kind.Int : LeafTree.Kind.Long;
                 return true;
             default:
-                (value, kind) = (default, default);
                 return false;
         }
     }
 
     /// <summary>
-    /// The string at which the reader stands, as <see cref="Utf8JsonReader.GetString"/> reads it: unescaped into a buffer
-    /// the thread keeps (the reader's own way clears a new one for each string), then decoded. An unpaired surrogate escape
-    /// throws <see cref="InvalidOperationException"/>, as there.
+    /// A string's text from its bytes as written (<see cref="JsonCursor.String"/>), as <c>Utf8JsonReader.GetString</c>
+    /// reads it: an escaped one decoded into a buffer the thread keeps. Null for an escape of a surrogate, which this
+    /// reader leaves to the general way.
     /// </summary>
-    private static string Text(ref Utf8JsonReader reader)
+    private static string? Text(ReadOnlySpan<byte> raw, bool escaped)
     {
-        var raw = reader.ValueSpan;
-        if (!reader.ValueIsEscaped)
+        if (!escaped)
         {
             return System.Text.Encoding.UTF8.GetString(raw);
         }
-        // Unescaped, a string is never longer than as written.
+        // Decoded, a string is never longer than as written.
         var buffer = t_unescaped is { } kept && kept.Length >= raw.Length ? kept : new byte[Math.Max(raw.Length, 4096)];
         if (buffer.Length <= MaxKeptBuffer)
         {
             t_unescaped = buffer;
         }
-        var written = reader.CopyString(buffer);
-        return System.Text.Encoding.UTF8.GetString(buffer, 0, written);
+        var written = JsonCursor.Unescape(raw, buffer);
+        return written < 0 ? null : System.Text.Encoding.UTF8.GetString(buffer, 0, written);
     }
 
     /// <summary>The largest buffer a thread keeps for <see cref="Text"/>: a larger one serves its string alone.</summary>

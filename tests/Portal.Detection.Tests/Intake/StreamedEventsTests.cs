@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using Portal.Detection.Events;
 using Portal.Detection.Intake;
@@ -77,12 +76,11 @@ public class StreamedEventsTests
         {
             var json = IntakeSentObjectTests.Generated(random);
             var bytes = Encoding.UTF8.GetBytes(json);
-            var reader = new Utf8JsonReader(bytes);
-            reader.Read();
+            var cursor = new JsonCursor(bytes);
             LogEvent? streamed;
             try
             {
-                streamed = StreamedEvents.TryRead(ref reader, IntakeSamples.ReceivedAt, "team:a", IntakeSamples.Feed, Seed);
+                streamed = StreamedEvents.TryRead(ref cursor, 1, IntakeSamples.ReceivedAt, "team:a", IntakeSamples.Feed, Seed);
             }
             catch (Exception e) when (e is IntakeFieldException or ArgumentException or InvalidOperationException or FormatException)
             {
@@ -93,7 +91,7 @@ public class StreamedEventsTests
                 continue;
             }
             taken++;
-            Assert.Equal(bytes.Length, reader.BytesConsumed);
+            Assert.Equal(bytes.Length, cursor.At);
             var expected = IntakeNormalizer.NormalizeOwned(JsonNode.Parse(json)!.AsObject(), IntakeSamples.ReceivedAt, "team:a", IntakeSamples.Feed, Seed);
             IntakeSentObjectTests.AssertSameEvent(expected, streamed, json);
             Assert.Equal(expected.Id, streamed.Id);
@@ -132,9 +130,8 @@ public class StreamedEventsTests
         foreach (var extraTags in new[] { "team:a", null, "", "  ", "Env:Prod,team:a" })
         {
             var tags = string.IsNullOrEmpty(extraTags) ? null : extraTags;
-            var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json));
-            reader.Read();
-            var streamed = StreamedEvents.TryRead(ref reader, IntakeSamples.ReceivedAt, tags, IntakeSamples.Feed, Seed);
+            var cursor = new JsonCursor(Encoding.UTF8.GetBytes(json));
+            var streamed = StreamedEvents.TryRead(ref cursor, 1, IntakeSamples.ReceivedAt, tags, IntakeSamples.Feed, Seed);
             Assert.True(streamed is not null, $"{json} was left to the general way.");
             var expected = IntakeNormalizer.NormalizeOwned(JsonNode.Parse(json)!.AsObject(), IntakeSamples.ReceivedAt, tags, IntakeSamples.Feed, Seed);
             IntakeSentObjectTests.AssertSameEvent(expected, streamed, $"{json} tagged '{extraTags}'");
@@ -146,9 +143,8 @@ public class StreamedEventsTests
     public void Read_MoreLeavesThanTheReaderTakes_SameAnswerAsTheParsedDocument()
     {
         var json = "{" + string.Join(',', Enumerable.Range(0, 65).Select(i => $"\"k{i}\":{i}")) + "}";
-        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json));
-        reader.Read();
-        Assert.Null(StreamedEvents.TryRead(ref reader, IntakeSamples.ReceivedAt, null, null, Seed));
+        var cursor = new JsonCursor(Encoding.UTF8.GetBytes(json));
+        Assert.Null(StreamedEvents.TryRead(ref cursor, 1, IntakeSamples.ReceivedAt, null, null, Seed));
         AssertSameAnswer("[" + json + "]");
     }
 
@@ -163,9 +159,8 @@ public class StreamedEventsTests
         ];
         foreach (var json in objects)
         {
-            var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json));
-            reader.Read();
-            Assert.NotNull(StreamedEvents.TryRead(ref reader, IntakeSamples.ReceivedAt, null, null, Seed));
+            var cursor = new JsonCursor(Encoding.UTF8.GetBytes(json));
+            Assert.NotNull(StreamedEvents.TryRead(ref cursor, 1, IntakeSamples.ReceivedAt, null, null, Seed));
             AssertSameAnswer("[" + json + "]");
         }
     }
