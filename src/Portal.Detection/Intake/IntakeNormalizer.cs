@@ -156,7 +156,7 @@ public static class IntakeNormalizer
     {
         try
         {
-            if (draft.Source is not null && Parsers.TryGetValue(draft.Source, out var parse))
+            if (ParserOf(draft.Source) is { } parse)
             {
                 parse(draft);
             }
@@ -202,6 +202,33 @@ public static class IntakeNormalizer
                 Message = draft.Message, Tags = tags, Attributes = draft.Attributes,
             };
     }
+
+    /// <summary>The parser of <paramref name="source"/>, if it has one: the thread's last few sources are known by reference.</summary>
+    /// <remarks>
+    /// An event's source is nearly always a string the thread made before (<see cref="RecurringText"/>): comparing references
+    /// spares hashing it without regard to case, event after event.
+    /// </remarks>
+    private static Action<IntakeDraft>? ParserOf(string? source)
+    {
+        if (source is null)
+        {
+            return null;
+        }
+        var known = t_parsers ??= new (string?, Action<IntakeDraft>?)[KnownSources];
+        var slot = source.Length == 0 ? 0 : (source.Length + source[0]) & (KnownSources - 1);
+        if (ReferenceEquals(known[slot].Source, source))
+        {
+            return known[slot].Parser;
+        }
+        var parser = Parsers.GetValueOrDefault(source);
+        known[slot] = (source, parser);
+        return parser;
+    }
+
+    private const int KnownSources = 8;
+
+    [ThreadStatic]
+    private static (string? Source, Action<IntakeDraft>? Parser)[]? t_parsers;
 
     /// <summary>
     /// Threat intelligence for the draft's addresses, read from its leaves when it has no tree: only a match needs one. (A

@@ -195,7 +195,8 @@ public static class IntakePayload
             default:
                 return false;
         }
-        return json.Peek() == 0 && json.AtEnd && SurrogateFault(body.Span, lines: false) is null;
+        // Every string passed through the cursor: without an escape of a UTF-16 unit, none can be an unpaired surrogate.
+        return json.Peek() == 0 && json.AtEnd && (!json.MetUnitEscape || SurrogateFault(body.Span, lines: false) is null);
     }
 
     /// <summary>

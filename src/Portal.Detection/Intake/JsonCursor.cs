@@ -25,6 +25,9 @@ internal ref struct JsonCursor(ReadOnlySpan<byte> json)
     public int At;
 
 
+    /// <summary>Whether a string read so far held an escape of a UTF-16 unit (<c>\u00e9</c>), which may be a surrogate.</summary>
+    public bool MetUnitEscape { get; private set; }
+
     /// <summary>Whether the whole text has been read.</summary>
     public readonly bool AtEnd => At == _json.Length;
 
@@ -100,6 +103,7 @@ internal ref struct JsonCursor(ReadOnlySpan<byte> json)
                         {
                             return false;
                         }
+                        MetUnitEscape = true;
                         at += 6;
                         break;
                     default:

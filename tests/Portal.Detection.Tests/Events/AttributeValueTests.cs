@@ -142,4 +142,41 @@ public class AttributeValueTests
                 return null;
         }
     }
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData(0d)]
+    [InlineData(42d)]
+    [InlineData(double.NaN)]
+    [InlineData(double.NegativeInfinity)]
+    [InlineData(double.Epsilon)]
+    public void Number_IsWhatWasGiven(double? number)
+    {
+        var value = new AttributeValue("x", number);
+        Assert.Equal(number, value.Number);
+        Assert.Equal(number is { } given ? BitConverter.DoubleToInt64Bits(given) : (long?)null, value.Number is { } read ? BitConverter.DoubleToInt64Bits(read) : (long?)null);
+        var (text, deconstructed) = value;
+        Assert.Equal(("x", number), (text, deconstructed));
+        Assert.Equal(number, (value with { Text = "y" }).Number);
+        Assert.Null((value with { Number = null }).Number);
+    }
+
+    [Fact]
+    public void Equality_IsTheTextAndTheNumberOrNone()
+    {
+        // As the positional record compared them: a NaN is a number, not none; zero and negative zero are the same number.
+        Assert.NotEqual(new AttributeValue("x", null), new AttributeValue("x", double.NaN));
+        Assert.Equal(new AttributeValue("x", double.NaN), new AttributeValue("x", double.NaN));
+        Assert.Equal(new AttributeValue("0", 0d), new AttributeValue("0", -0d));
+        Assert.Equal(new AttributeValue("0", 0d).GetHashCode(), new AttributeValue("0", -0d).GetHashCode());
+        Assert.NotEqual(new AttributeValue("1", 1d), new AttributeValue("1", null));
+        Assert.NotEqual(new AttributeValue("1", 1d), new AttributeValue("2", 1d));
+        Assert.True(new AttributeValue("a", null) == new AttributeValue("a", null));
+        Assert.StartsWith("AttributeValue { Text = 443, Number = 443,", new AttributeValue("443", 443).ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Layout_IsSixteenBytes() =>
+        // A text and a double, no flag: every event holds a dozen or more leaves.
+        Assert.Equal(16, System.Runtime.CompilerServices.Unsafe.SizeOf<AttributeValue>());
 }
