@@ -247,6 +247,9 @@ public static class AttributePath
         /// </summary>
         public long LastRead { get; set; }
 
+        /// <summary>How long the first segment of <see cref="Path"/> is (the root key it lies under); 0 at the root and for paths too long to keep.</summary>
+        public int FirstSegment { get; private init; }
+
         /// <summary>The key this node is the child of its parent by; null at the root and for paths too long to keep.</summary>
         public string? Key { get; private init; }
 
@@ -263,7 +266,7 @@ public static class AttributePath
                 // Keys are the senders': a long path is built each time rather than kept.
                 return new PathNode(path);
             }
-            child = new PathNode(path) { Key = key };
+            child = new PathNode(path) { Key = key, FirstSegment = Path is null ? key.Length : FirstSegment };
             if (++t_pathCount > 16_384)
             {
                 // The event being flattened finishes with this tree; the next starts a new one.

@@ -167,14 +167,15 @@ internal sealed class IntakeDraft
     /// stand for the object as a tree would and no search for their place is needed. The leaves then hold the whole object:
     /// the stored form and the tree are made from them.
     /// </summary>
-    public void AddSent(string path, AttributeValue value, LeafTree.Kind kind)
+    /// <remarks><paramref name="firstSegment"/> is the length of the path's first segment (the reader's node knows it).</remarks>
+    public void AddSent(string path, int firstSegment, AttributeValue value, LeafTree.Kind kind)
     {
         if (_tree is not null || _taken is not null || _sent is not null)
         {
             throw new InvalidOperationException("A sender's leaves come before anything else.");
         }
         InsertLeaf(_leafCount, path, value, kind);
-        _segments |= SegmentBit(path, path.IndexOf('.') is var dot and >= 0 ? dot : path.Length);
+        _segments |= SegmentBit(path, firstSegment);
     }
 
     /// <summary>How many leaves <see cref="AddSent"/> has added.</summary>

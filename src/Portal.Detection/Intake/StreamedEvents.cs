@@ -112,7 +112,7 @@ internal static class StreamedEvents
                 fields.Leaf[field - (int)Field.Status] = (draft.SentCount, value);
                 fields.Seen |= 1 << field;
             }
-            draft.AddSent(child.Path!, value, kind);
+            draft.AddSent(child.Path!, child.FirstSegment, value, kind);
         }
         while (json.Take((byte)','));
         return json.Take((byte)'}');
