@@ -165,6 +165,8 @@ public class AttributeValueTests
     public void Equality_IsTheTextAndTheNumberOrNone()
     {
         // As the positional record compared them: a NaN is a number, not none; zero and negative zero are the same number.
+        Assert.Null(default(AttributeValue).Number);
+        Assert.Equal(new AttributeValue(null!, null), default);
         Assert.NotEqual(new AttributeValue("x", null), new AttributeValue("x", double.NaN));
         Assert.Equal(new AttributeValue("x", double.NaN), new AttributeValue("x", double.NaN));
         Assert.Equal(new AttributeValue("0", 0d), new AttributeValue("0", -0d));
