@@ -38,17 +38,20 @@ public readonly record struct AttributeValue
 
     /// <summary>
     /// The bits that stand for "no number": a signalling NaN with a payload, which no arithmetic gives (operations give the
-    /// quiet NaN) and no JSON holds; a NaN given as a number keeps its own bits and stays a number.
+    /// quiet NaN) and no JSON holds. A NaN given as a number stays a number: any other keeps its bits, and that one reads
+    /// back as the quiet NaN.
     /// </summary>
     private const long NoNumberBits = 0x7FF4_0000_0000_0A11;
 
-    private static long Stored(double? number) => number is { } given ? BitConverter.DoubleToInt64Bits(given) ^ NoNumberBits : 0;
+    private static long Stored(double? number) => number is { } given
+        ? (BitConverter.DoubleToInt64Bits(given) is var bits && bits == NoNumberBits ? BitConverter.DoubleToInt64Bits(double.NaN) : bits) ^ NoNumberBits
+        : 0;
 
     /// <summary>The text and the number, as the positional record this was.</summary>
     public void Deconstruct(out string Text, out double? Number) => (Text, Number) = (this.Text, this.Number);
 
     /// <summary>The same text and the same number (or none), as the positional record this was compared.</summary>
-    public bool Equals(AttributeValue other) => string.Equals(Text, other.Text) && Number.Equals(other.Number);
+    public bool Equals(AttributeValue other) => string.Equals(Text, other.Text) && EqualityComparer<double?>.Default.Equals(Number, other.Number);
 
     public override int GetHashCode() => HashCode.Combine(Text, Number);
 

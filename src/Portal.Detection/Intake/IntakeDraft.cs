@@ -524,6 +524,10 @@ internal sealed class IntakeDraft
     /// </summary>
     public void Texts(ReadOnlySpan<string> paths, Span<string?> found)
     {
+        if (paths.Length > 32 || found.Length < paths.Length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(paths), "At most 32 paths, and a place for each.");
+        }
         if (_tree is not null || _taken is not null || _sent is not null || _leaves is null)
         {
             for (var i = 0; i < paths.Length; i++)

@@ -6,7 +6,7 @@ using Field = Portal.Detection.Intake.ReservedFields.Field;
 namespace Portal.Detection.Intake;
 
 /// <summary>
-/// An intake object normalised as the JSON reader walks it, without a parsed document, an element per event or a list of
+/// An intake object normalised as the intake's cursor walks it (<see cref="JsonCursor"/>), without a parsed document, an element per event or a list of
 /// its properties: the reserved fields are taken as they are met, and every other value becomes a leaf of the event in
 /// the object's order (<see cref="IntakeDraft.AddSent"/>), its path found in the thread's tree of paths. The event is
 /// the one the general normalisation of the same object gives (<see cref="IntakeNormalizer.NormalizeSent"/>): same
@@ -18,7 +18,8 @@ namespace Portal.Detection.Intake;
 /// fields of the types shippers send (strings; a status or time may be a whole number); at most
 /// <see cref="LeafAttributes.MaxLeaves"/> leaves. Anything else (arrays, nulls, fractions, an unusual reserved field, a
 /// string that is not text) makes <see cref="TryRead"/> return null, and the caller normalises that object the general
-/// way, which also says what is wrong with it, if anything. A syntax fault throws, as the reader raises it.
+/// way, which also says what is wrong with it, if anything. An object that is not well formed also makes it return null:
+/// the caller's general way then says where the fault is.
 /// </remarks>
 internal static class StreamedEvents
 {

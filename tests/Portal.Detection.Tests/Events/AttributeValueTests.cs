@@ -162,6 +162,15 @@ public class AttributeValueTests
     }
 
     [Fact]
+    public void Number_NegativeZeroAndTheSentinelsBits_StayNumbers()
+    {
+        Assert.True(double.IsNegative(new AttributeValue("-0", -0d).Number!.Value));
+        // The one NaN whose bits stand for "no number" is still a NaN number.
+        var sentinel = BitConverter.Int64BitsToDouble(0x7FF4_0000_0000_0A11);
+        Assert.True(new AttributeValue("NaN", sentinel).Number is { } nan && double.IsNaN(nan));
+    }
+
+    [Fact]
     public void Equality_IsTheTextAndTheNumberOrNone()
     {
         // As the positional record compared them: a NaN is a number, not none; zero and negative zero are the same number.

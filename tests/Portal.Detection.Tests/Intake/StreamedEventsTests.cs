@@ -6,7 +6,7 @@ using Portal.Detection.Intake;
 namespace Portal.Detection.Tests.Intake;
 
 /// <summary>
-/// The intake reads a JSON document's objects as the JSON reader walks it (<see cref="StreamedEvents"/>), falling back to
+/// The intake reads a JSON document's objects as its cursor walks it (<see cref="StreamedEvents"/>), falling back to
 /// the general way for objects that reader does not take. Both ways must give the same answer: the same events with the
 /// same ids, attributes, leaves and stored JSON, or the same fault, chosen in the same order (syntax, then the number of
 /// events, unpaired surrogates, then the first event at fault).
@@ -44,6 +44,21 @@ public class StreamedEventsTests
                          """[{"o":{"k":1,"k":2}}]""",
                          """[{"caf\u00e9":1,"é":{"ü":"ö"}}]""",
                          """[{"ddsource":"cloudtrail","eventName":"GetObject","usr":{"id":"mine"},"network":"flat"}]""",
+                         // A number where the CloudTrail parser reads text counts as absent: the call succeeded.
+                         """[{"ddsource":"cloudtrail","eventName":"GetObject","errorCode":403,"sourceIPAddress":"198.51.100.4","userIdentity":{"arn":7}}]""",
+                         // Objects as deep as the intake reads, and one level deeper, read by the streamed reader itself.
+                         string.Concat(Enumerable.Repeat("{\"a\":", 65)) + "1" + new string('}', 65),
+                         "[" + string.Concat(Enumerable.Repeat("{\"a\":", 64)) + "1" + new string('}', 64) + "]",
+                         "[" + string.Concat(Enumerable.Repeat("{\"a\":", 63)) + "1" + new string('}', 63) + "]",
+                         // Bodies that end or hold a NUL where the cursor stands.
+                         "[{\"a\":1}]\u0000",
+                         "{\"a\":1}\u0000",
+                         "[{\"a\":\"x\"}\u0000]",
+                         """[{"a":"x\""",
+                         """[{"a":"\u12""",
+                         """[{"a":tr""",
+                         """[{"a":-""",
+                         """[{"a":1""",
                      ])
             {
                 data.Add(payload);
