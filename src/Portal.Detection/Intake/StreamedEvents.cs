@@ -6,11 +6,11 @@ using Field = Portal.Detection.Intake.ReservedFields.Field;
 namespace Portal.Detection.Intake;
 
 /// <summary>
-/// An intake object normalised as the intake's cursor walks it (<see cref="JsonCursor"/>), without a parsed document, an element per event or a list of
-/// its properties: the reserved fields are taken as they are met, and every other value becomes a leaf of the event in
-/// the object's order (<see cref="IntakeDraft.AddSent"/>), its path found in the thread's tree of paths. The event is
-/// the one the general normalisation of the same object gives (<see cref="IntakeNormalizer.NormalizeSent"/>): same
-/// fields, leaves, tree and stored form.
+/// An intake object normalised as the intake's cursor walks it (<see cref="JsonCursor"/>), without a parsed document, an
+/// element per event or a list of its properties: the reserved fields are taken as they are met, and every other value
+/// becomes a leaf of the event in the object's order (<see cref="IntakeDraft.AddSent"/>), its path found in the thread's
+/// tree of paths. The event is the one the general normalisation of the same object gives
+/// (<see cref="IntakeNormalizer.NormalizeSent"/>): same fields, leaves, tree and stored form.
 /// </summary>
 /// <remarks>
 /// Only objects whose leaves can stand for the whole object are read this way: keys plain (not empty, no dot, no escape),
