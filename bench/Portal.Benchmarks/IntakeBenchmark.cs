@@ -74,13 +74,15 @@ internal static class IntakeBenchmark
             var syncsBefore = journaled.JournalSyncs;
             journaled.TakeLongestJournalSync();
             var latencies = new List<double>();
+            var slowest = new List<(double At, double Ms)>();
             using var pauses = new GcPauses();
             pauses.Start();
             var share = CpuShare.Start();
+            using var stalls = StallWatch.Start();
             var stopwatch = Stopwatch.StartNew();
-            await SendAllAsync(http, compressed, latencies, clients);
+            await SendAllAsync(http, compressed, latencies, clients, slowest);
             var acknowledged = stopwatch.Elapsed;
-            await Console.Error.WriteLineAsync($"{clients} clients: collections during the requests: {pauses.Stop()}; slowest requests {string.Join(", ", latencies.OrderDescending().Take(8).Select(l => l.ToString("F0")))} ms; indexing deferred {(journaled.Deferred - deferredBefore).TotalMilliseconds:F0} ms; journal fsyncs {journaled.JournalSyncs.Count - syncsBefore.Count}, {(journaled.JournalSyncs.Total - syncsBefore.Total).TotalMilliseconds:F0} ms in all, longest {journaled.TakeLongestJournalSync().TotalMilliseconds:F1} ms; {share.Describe()}; threads: {share.Threads()}; {share.Runtime()}");
+            await Console.Error.WriteLineAsync($"{clients} clients: collections during the requests: {pauses.Stop()}; {stalls.Stop()}; slowest requests {string.Join(", ", slowest.OrderByDescending(s => s.Ms).Take(8).Select(s => $"{s.Ms:F0} (from {s.At:F0})"))} ms; indexing deferred {(journaled.Deferred - deferredBefore).TotalMilliseconds:F0} ms; journal fsyncs {journaled.JournalSyncs.Count - syncsBefore.Count}, {(journaled.JournalSyncs.Total - syncsBefore.Total).TotalMilliseconds:F0} ms in all, longest {journaled.TakeLongestJournalSync().TotalMilliseconds:F1} ms; {share.Describe()}; threads: {share.Threads()}; {share.Runtime()}");
             await store.RefreshAsync(signUp.Tenant.Id, CancellationToken.None);
             var searchable = stopwatch.Elapsed;
             var events = compressed.Count * (double)EventsPerRequest;
@@ -93,10 +95,14 @@ internal static class IntakeBenchmark
         }
     }
 
-    /// <summary>Sends every request once from <paramref name="clients"/> clients, adding each one's latency to <paramref name="latencies"/>.</summary>
-    private static Task SendAllAsync(HttpClient http, List<byte[]> requests, List<double> latencies, int clients)
+    /// <summary>
+    /// Sends every request once from <paramref name="clients"/> clients, adding each one's latency to <paramref name="latencies"/>
+    /// and, when given, to <paramref name="timeline"/> with when it was sent (milliseconds from the first).
+    /// </summary>
+    private static Task SendAllAsync(HttpClient http, List<byte[]> requests, List<double> latencies, int clients, List<(double At, double Ms)>? timeline = null)
     {
         var next = -1;
+        var first = Stopwatch.GetTimestamp();
         return Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
         {
             int i;
@@ -104,9 +110,11 @@ internal static class IntakeBenchmark
             {
                 var started = Stopwatch.GetTimestamp();
                 await SendAsync(http, requests[i]);
+                var ms = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
                 lock (latencies)
                 {
-                    latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                    latencies.Add(ms);
+                    timeline?.Add((Stopwatch.GetElapsedTime(first, started).TotalMilliseconds, ms));
                 }
             }
         }));
