@@ -392,7 +392,7 @@ internal sealed class IntakeDraft
             {
                 continue;
             }
-            var (shared, conflict) = LeafTree.Shared(path, other);
+            var (shared, conflict) = SharedUnderFirst(path, other, first);
             if (conflict)
             {
                 return true;
@@ -410,6 +410,41 @@ internal sealed class IntakeDraft
         InsertLeaf(at, path, value, kind);
         _segments |= bit;
         return true;
+    }
+
+    /// <summary>
+    /// <see cref="LeafTree.Shared"/> for two paths known to begin with the same first segment, <paramref name="first"/>
+    /// characters long: the rest compared from there, one character at a time (the paths are short and differ early, so
+    /// a scalar loop costs less than the search for their common prefix and a count of its dots).
+    /// </summary>
+    internal static (int Shared, bool Conflict) SharedUnderFirst(string path, string other, int first)
+    {
+        if (path.Length == first || other.Length == first)
+        {
+            // One is the first segment itself: a leaf where the other's object is, or the same path.
+            return (0, true);
+        }
+        var shared = 1;
+        var at = first + 1;
+        var end = Math.Min(path.Length, other.Length);
+        while (at < end && path[at] == other[at])
+        {
+            if (path[at] == '.')
+            {
+                shared++;
+            }
+            at++;
+        }
+        if (at == end)
+        {
+            // One is the other, or a prefix of it: a conflict when the prefix ends at a segment's end.
+            var longer = path.Length > other.Length ? path : other;
+            if (at == longer.Length || longer[at] == '.')
+            {
+                return (0, true);
+            }
+        }
+        return (shared, false);
     }
 
     /// <summary>The bit of <see cref="_segments"/> for a path whose first segment is its first <paramref name="first"/> characters.</summary>

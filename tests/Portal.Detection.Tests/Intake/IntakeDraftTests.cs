@@ -122,6 +122,55 @@ public class IntakeDraftTests
         }
     }
 
+    /// <summary>
+    /// The draft's leaves (no tree until the end) against the general rule, over random runs of paths that share segments,
+    /// lie on each other's way, repeat, and share prefixes that are not whole segments (<c>a.b</c> and <c>a.bc</c>): the
+    /// same tree, in the same order, once the leaves build it.
+    /// </summary>
+    [Fact]
+    public void Add_RandomPathsAsLeaves_DoesWhatTheGeneralRuleDoes()
+    {
+        string[] segments = ["a", "b", "bc", "b_c", "http"];
+        var random = new Random(20261205);
+        for (var run = 0; run < 2_000; run++)
+        {
+            var draft = new IntakeDraft();
+            var expected = new JsonObject();
+            for (var step = random.Next(1, 40); step > 0; step--)
+            {
+                var path = string.Join('.', Enumerable.Range(0, random.Next(1, 5)).Select(_ => segments[random.Next(segments.Length)]));
+                draft.AddText(path, "v:" + path);
+                if (!AttributePath.Exists(expected, path) && !AttributePath.SetWouldReplace(expected, path))
+                {
+                    AttributePath.Set(expected, path, JsonValue.Create("v:" + path));
+                }
+            }
+            Assert.Equal(expected.ToJsonString(), draft.Attributes.ToJsonString());
+        }
+    }
+
+    /// <summary>The shortcut the draft takes for two paths under one first segment answers as the general comparison does.</summary>
+    [Fact]
+    public void SharedUnderFirst_AnswersAsShared()
+    {
+        string[] paths =
+        [
+            "a", "a.b", "a.b.c", "a.bc", "a.bc.d", "a.b_c", "a.b.c.d", "a.b.cd", "a.x.b", "ab", "ab.c",
+            "http", "http.url", "http.url_details.path", "http.url_details", "http.url_detailsx", "http.method",
+        ];
+        foreach (var path in paths)
+        {
+            foreach (var other in paths)
+            {
+                var first = LeafTree.PlainFirstSegment(path);
+                if (other.Length >= first && other.AsSpan(0, first).SequenceEqual(path.AsSpan(0, first)) && (other.Length == first || other[first] == '.'))
+                {
+                    Assert.Equal(LeafTree.Shared(path, other), IntakeDraft.SharedUnderFirst(path, other, first));
+                }
+            }
+        }
+    }
+
     [Fact]
     public void Add_AfterTheRootsKeysMoved_StillSeesADottedKey()
     {
