@@ -573,8 +573,19 @@ internal sealed class IntakeDraft
         }
         found[..paths.Length].Clear();
         var pending = paths.Length == 32 ? uint.MaxValue : (1u << paths.Length) - 1;
+        // The lengths sought (those of 64 or more share the last bit): most leaves have none of them, and are passed over
+        // without comparing their path with each.
+        var lengths = 0UL;
+        foreach (var path in paths)
+        {
+            lengths |= 1UL << Math.Min(path.Length, 63);
+        }
         foreach (var (key, value) in _leaves.AsSpan(0, _leafCount))
         {
+            if ((lengths & (1UL << Math.Min(key.Length, 63))) == 0)
+            {
+                continue;
+            }
             for (var i = 0; i < paths.Length; i++)
             {
                 // The first leaf at a path answers for it, as in FirstLeaf.

@@ -35,10 +35,12 @@ public static class IntakePayload
     /// <summary>
     /// Parses and normalises <paramref name="body"/>: Datadog's JSON (one object or an array), or with
     /// <paramref name="lines"/> newline-delimited JSON (one object per line). Exactly one of the results is set.
-    /// <paramref name="threatIntel"/> enriches events whose addresses it lists (none by default).
+    /// <paramref name="threatIntel"/> enriches events whose addresses it lists (none by default). The events' ids number
+    /// from one seed the body draws, as an accepted batch's do (<see cref="EventIds.New(DateTimeOffset, UInt128)"/>): one draw
+    /// of random bits a body rather than one an event.
     /// </summary>
     public static (List<LogEvent>? Events, IntakeError? Error) Read(ReadOnlyMemory<byte> body, DateTimeOffset receivedAt, string? extraTags, bool lines = false, ThreatIndicatorSet? threatIntel = null) =>
-        Read(body, receivedAt, extraTags, lines, threatIntel, idSeed: null);
+        Read(body, receivedAt, extraTags, lines, threatIntel, EventIds.NewSeed());
 
     /// <summary>
     /// The events of a batch the intake accepted (<see cref="Check"/> found no fault in it), with the ids its seed gives,
