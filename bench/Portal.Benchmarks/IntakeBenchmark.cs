@@ -80,7 +80,7 @@ internal static class IntakeBenchmark
             var share = CpuShare.Start();
             using var stalls = StallWatch.Start();
             var stopwatch = Stopwatch.StartNew();
-            await SendAllAsync(http, compressed, latencies, clients, slowest);
+            await SendAllAsync(http, compressed, latencies, clients, (slowest, stalls.Started));
             var acknowledged = stopwatch.Elapsed;
             await Console.Error.WriteLineAsync($"{clients} clients: collections during the requests: {pauses.Stop()}; {stalls.Stop()}; slowest requests {string.Join(", ", slowest.OrderByDescending(s => s.Ms).Take(8).Select(s => $"{s.Ms:F0} (from {s.At:F0})"))} ms; indexing deferred {(journaled.Deferred - deferredBefore).TotalMilliseconds:F0} ms; journal fsyncs {journaled.JournalSyncs.Count - syncsBefore.Count}, {(journaled.JournalSyncs.Total - syncsBefore.Total).TotalMilliseconds:F0} ms in all, longest {journaled.TakeLongestJournalSync().TotalMilliseconds:F1} ms; {share.Describe()}; threads: {share.Threads()}; {share.Runtime()}");
             await store.RefreshAsync(signUp.Tenant.Id, CancellationToken.None);
@@ -97,12 +97,12 @@ internal static class IntakeBenchmark
 
     /// <summary>
     /// Sends every request once from <paramref name="clients"/> clients, adding each one's latency to <paramref name="latencies"/>
-    /// and, when given, to <paramref name="timeline"/> with when it was sent (milliseconds from the first).
+    /// and, when given, to a timeline with when it was sent (milliseconds from the timeline's origin, a <see cref="Stopwatch"/>
+    /// timestamp).
     /// </summary>
-    private static Task SendAllAsync(HttpClient http, List<byte[]> requests, List<double> latencies, int clients, List<(double At, double Ms)>? timeline = null)
+    private static Task SendAllAsync(HttpClient http, List<byte[]> requests, List<double> latencies, int clients, (List<(double At, double Ms)> Requests, long Origin)? timeline = null)
     {
         var next = -1;
-        var first = Stopwatch.GetTimestamp();
         return Task.WhenAll(Enumerable.Range(0, clients).Select(async _ =>
         {
             int i;
@@ -114,7 +114,7 @@ internal static class IntakeBenchmark
                 lock (latencies)
                 {
                     latencies.Add(ms);
-                    timeline?.Add((Stopwatch.GetElapsedTime(first, started).TotalMilliseconds, ms));
+                    timeline?.Requests.Add((Stopwatch.GetElapsedTime(timeline.Value.Origin, started).TotalMilliseconds, ms));
                 }
             }
         }));

@@ -3,21 +3,27 @@ using System.Diagnostics;
 namespace Portal.Benchmarks;
 
 /// <summary>
-/// Tells apart the two kinds of stall a measured stretch can hold, from a thread of its own that wakes every millisecond:
+/// Tells apart the kinds of stall a measured stretch can hold, from a thread of its own that wakes every millisecond:
 /// <list type="bullet">
-/// <item>The machine did not run the process: the sleeper itself woke late (a GC suspends it too; <see cref="GcPauses"/>
-/// says when one ran).</item>
-/// <item>The process ran, but its thread pool did not: work waited in the pool's queue while no work item completed.</item>
+/// <item>Its sleeper woke late: the process was not run (the machine paused it, or a collection stopped it:
+/// <see cref="GcPauses"/> says when one ran), or its own threads held both cores (a thread's priority does nothing on
+/// Linux).</item>
+/// <item>The thread pool did not move: work waited in its queue while no work item completed, whether its threads were
+/// blocked (an fsync, a lock) or busy with long items.</item>
 /// </list>
-/// A stall of neither kind while requests waited was in the code they wait on (a lock, a timer, I/O).
+/// A stall of neither kind while requests waited was in what they wait on outside the pool: a timer, a socket, the
+/// journal's own thread.
 /// </summary>
+/// <remarks>
+/// A stall is timed from the first wake that saw it, so it may be up to a wake (about a millisecond) longer than shown,
+/// and one just above <see cref="Threshold"/> may go unreported. Times are milliseconds from <see cref="Started"/>.
+/// </remarks>
 internal sealed class StallWatch : IDisposable
 {
     /// <summary>Gaps shorter than this are the scheduler's ordinary latency, not stalls.</summary>
     private static readonly TimeSpan Threshold = TimeSpan.FromMilliseconds(10);
 
     private readonly Thread _thread;
-    private readonly long _started = Stopwatch.GetTimestamp();
     private readonly List<(double At, double Ms)> _lateWakes = [];
     private readonly List<(double At, double Ms)> _poolStalls = [];
     private volatile bool _stopping;
@@ -31,6 +37,9 @@ internal sealed class StallWatch : IDisposable
     /// <summary>Starts watching.</summary>
     public static StallWatch Start() => new();
 
+    /// <summary>When watching started (a <see cref="Stopwatch"/> timestamp): the origin of the times reported.</summary>
+    public long Started { get; } = Stopwatch.GetTimestamp();
+
     private void Watch()
     {
         var last = Stopwatch.GetTimestamp();
@@ -43,7 +52,7 @@ internal sealed class StallWatch : IDisposable
             var gap = Stopwatch.GetElapsedTime(last, now);
             if (gap >= Threshold)
             {
-                _lateWakes.Add((Ms(_started, last), gap.TotalMilliseconds));
+                _lateWakes.Add((Ms(Started, last), gap.TotalMilliseconds));
             }
             last = now;
 
@@ -71,13 +80,13 @@ internal sealed class StallWatch : IDisposable
         var stalled = Stopwatch.GetElapsedTime(since, until);
         if (stalled >= Threshold)
         {
-            _poolStalls.Add((Ms(_started, since), stalled.TotalMilliseconds));
+            _poolStalls.Add((Ms(Started, since), stalled.TotalMilliseconds));
         }
     }
 
     private static double Ms(long from, long to) => Stopwatch.GetElapsedTime(from, to).TotalMilliseconds;
 
-    /// <summary>Stops watching; one line: the sleeper's late wakes and the pool's stalls of 10 ms or more, each at its time from the start.</summary>
+    /// <summary>Stops watching; one line: the sleeper's late wakes and the pool's stalls of <see cref="Threshold"/> or more, each at its time from <see cref="Started"/>.</summary>
     public string Stop()
     {
         _stopping = true;
@@ -86,9 +95,10 @@ internal sealed class StallWatch : IDisposable
     }
 
     private static string Describe(List<(double At, double Ms)> stalls) => stalls.Count == 0
-        ? "never (≥ 10 ms)"
+        ? $"never (≥ {Threshold.TotalMilliseconds:F0} ms)"
         : $"{stalls.Count}× ({string.Join(", ", stalls.OrderByDescending(s => s.Ms).Take(4).Select(s => $"{s.Ms:F0} ms at {s.At:F0}"))})";
 
+    /// <summary>Stops watching, unless <see cref="Stop"/> did.</summary>
     public void Dispose()
     {
         if (!_stopping)

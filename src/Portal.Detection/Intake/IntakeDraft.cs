@@ -419,6 +419,10 @@ internal sealed class IntakeDraft
     /// </summary>
     internal static (int Shared, bool Conflict) SharedUnderFirst(string path, string other, int first)
     {
+        System.Diagnostics.Debug.Assert(
+            other.Length >= first && other.AsSpan(0, first).SequenceEqual(path.AsSpan(0, first)) && (other.Length == first || other[first] == '.')
+            && (path.Length == first || path[first] == '.'),
+            "Both paths begin with the same whole first segment.");
         if (path.Length == first || other.Length == first)
         {
             // One is the first segment itself: a leaf where the other's object is, or the same path.
@@ -573,7 +577,7 @@ internal sealed class IntakeDraft
         }
         found[..paths.Length].Clear();
         var pending = paths.Length == 32 ? uint.MaxValue : (1u << paths.Length) - 1;
-        // The lengths sought (those of 64 or more share the last bit): most leaves have none of them, and are passed over
+        // The lengths sought (those of 63 or more share the last bit): most leaves have none of them, and are passed over
         // without comparing their path with each.
         var lengths = 0UL;
         foreach (var path in paths)

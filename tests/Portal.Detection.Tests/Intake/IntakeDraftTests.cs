@@ -123,7 +123,7 @@ public class IntakeDraftTests
     }
 
     /// <summary>
-    /// The draft's leaves (no tree until the end) against the general rule, over random runs of paths that share segments,
+    /// The draft's leaves (no tree until the end) against the general rule, over random runs of up to 39 paths that share segments,
     /// lie on each other's way, repeat, and share prefixes that are not whole segments (<c>a.b</c> and <c>a.bc</c>): the
     /// same tree, in the same order, once the leaves build it.
     /// </summary>
@@ -147,6 +147,32 @@ public class IntakeDraftTests
             }
             Assert.Equal(expected.ToJsonString(), draft.Attributes.ToJsonString());
         }
+    }
+
+    /// <summary>
+    /// Texts found in one walk of the leaves (<see cref="IntakeDraft.Texts"/>) are those found one path at a time, for paths
+    /// of every length the walk tells apart by its mask of lengths (up to 62 each its own, 63 and longer sharing one) and
+    /// paths absent, numeric or of a length no leaf has.
+    /// </summary>
+    [Fact]
+    public void Texts_PathsOfAnyLength_FindWhatTextFinds()
+    {
+        var long63 = "a." + new string('b', 61);
+        var long64 = "a." + new string('b', 62);
+        var long70 = "c." + new string('d', 68);
+        var draft = new IntakeDraft();
+        draft.AddText("x", "short");
+        draft.AddText(long63, "sixty-three");
+        draft.AddText(long70, "seventy");
+        draft.Add("n.port", 22);
+        draft.AddText("n.host", "h");
+
+        string[] paths = ["x", long63, long64, long70, "n.port", "n.host", "missing", "x.y"];
+        var found = new string?[paths.Length];
+        draft.Texts(paths, found);
+
+        Assert.Equal(new[] { "short", "sixty-three", null, "seventy", null, "h", null, null }, found);
+        Assert.Equal(paths.Select(draft.Text).ToArray(), found);
     }
 
     /// <summary>The shortcut the draft takes for two paths under one first segment answers as the general comparison does.</summary>

@@ -63,7 +63,7 @@ public class IntakeTextOnlyTests
         }
     }
 
-    /// <summary>Everything of an event but its id, which is drawn at random for each.</summary>
+    /// <summary>Everything of an event but its id, which numbers from a seed each read draws at random.</summary>
     private static string Shape(LogEvent e) => new JsonObject
     {
         ["timestamp"] = e.Timestamp,
