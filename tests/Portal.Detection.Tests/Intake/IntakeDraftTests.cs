@@ -112,11 +112,7 @@ public class IntakeDraftTests
             var expected = JsonNode.Parse(sent)!.AsObject();
             foreach (var path in order)
             {
-                draft.AddText(path, "v:" + path);
-                if (!AttributePath.Exists(expected, path) && !AttributePath.SetWouldReplace(expected, path))
-                {
-                    AttributePath.Set(expected, path, JsonValue.Create("v:" + path));
-                }
+                AddBothWays(draft, expected, path);
                 Assert.Equal(expected.ToJsonString(), draft.Attributes.ToJsonString());
             }
         }
@@ -138,12 +134,7 @@ public class IntakeDraftTests
             var expected = new JsonObject();
             for (var step = random.Next(1, 40); step > 0; step--)
             {
-                var path = string.Join('.', Enumerable.Range(0, random.Next(1, 5)).Select(_ => segments[random.Next(segments.Length)]));
-                draft.AddText(path, "v:" + path);
-                if (!AttributePath.Exists(expected, path) && !AttributePath.SetWouldReplace(expected, path))
-                {
-                    AttributePath.Set(expected, path, JsonValue.Create("v:" + path));
-                }
+                AddBothWays(draft, expected, string.Join('.', Enumerable.Range(0, random.Next(1, 5)).Select(_ => segments[random.Next(segments.Length)])));
             }
             Assert.Equal(expected.ToJsonString(), draft.Attributes.ToJsonString());
         }
@@ -208,6 +199,20 @@ public class IntakeDraftTests
         draft.AddText("x.y", "parsed");
 
         Assert.Equal("""{"b":2,"c":{"d":"v"},"x.y":"sent"}""", draft.Attributes.ToJsonString());
+    }
+
+    /// <summary>
+    /// Adds a text at <paramref name="path"/> to the draft, and to <paramref name="expected"/> by the general rule the draft
+    /// stands in for: unless something is at the path or on its way (<see cref="AttributePath.Exists"/>,
+    /// <see cref="AttributePath.SetWouldReplace"/>), <see cref="AttributePath.Set"/>.
+    /// </summary>
+    private static void AddBothWays(IntakeDraft draft, JsonObject expected, string path)
+    {
+        draft.AddText(path, "v:" + path);
+        if (!AttributePath.Exists(expected, path) && !AttributePath.SetWouldReplace(expected, path))
+        {
+            AttributePath.Set(expected, path, JsonValue.Create("v:" + path));
+        }
     }
 
     private static IntakeDraft Adopting(string json)
