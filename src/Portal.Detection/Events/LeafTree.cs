@@ -49,20 +49,34 @@ internal static class LeafTree
     /// How many whole leading segments <paramref name="path"/> shares with the leaf at <paramref name="other"/>, and whether
     /// adding it would meet that leaf (the same path, a path through it, or one it lies below), which the tree refuses.
     /// </summary>
-    public static (int Shared, bool Conflict) Shared(string path, string other)
+    public static (int Shared, bool Conflict) Shared(string path, string other) => SharedFrom(path, other, 0, 0);
+
+    /// <summary>
+    /// <see cref="Shared"/> for two paths alike before <paramref name="at"/>, with <paramref name="shared"/> whole segments
+    /// there: the rest compared one character at a time, counting the dots met (paths are short and differ early, so this
+    /// costs less than a search for the common prefix and a count of its dots).
+    /// </summary>
+    internal static (int Shared, bool Conflict) SharedFrom(string path, string other, int at, int shared)
     {
-        var common = path.AsSpan().CommonPrefixLength(other);
-        if (common == path.Length || common == other.Length)
+        var end = Math.Min(path.Length, other.Length);
+        while (at < end && path[at] == other[at])
+        {
+            if (path[at] == '.')
+            {
+                shared++;
+            }
+            at++;
+        }
+        if (at == end)
         {
             // One is the other, or a prefix of it: a conflict when the prefix ends at a segment's end.
             var longer = path.Length > other.Length ? path : other;
-            if (common == longer.Length || longer[common] == '.')
+            if (at == longer.Length || longer[at] == '.')
             {
                 return (0, true);
             }
         }
-        // Whole segments: the dots before the first difference, cut back to the last complete segment.
-        return (path.AsSpan(0, common).Count('.'), false);
+        return (shared, false);
     }
 
     /// <summary>

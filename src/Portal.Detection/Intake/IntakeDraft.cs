@@ -414,8 +414,7 @@ internal sealed class IntakeDraft
 
     /// <summary>
     /// <see cref="LeafTree.Shared"/> for two paths known to begin with the same first segment, <paramref name="first"/>
-    /// characters long: the rest compared from there, one character at a time (the paths are short and differ early, so
-    /// a scalar loop costs less than the search for their common prefix and a count of its dots).
+    /// characters long: compared from the end of that segment on (<see cref="LeafTree.SharedFrom"/>).
     /// </summary>
     internal static (int Shared, bool Conflict) SharedUnderFirst(string path, string other, int first)
     {
@@ -423,32 +422,8 @@ internal sealed class IntakeDraft
             other.Length >= first && other.AsSpan(0, first).SequenceEqual(path.AsSpan(0, first)) && (other.Length == first || other[first] == '.')
             && (path.Length == first || path[first] == '.'),
             "Both paths begin with the same whole first segment.");
-        if (path.Length == first || other.Length == first)
-        {
-            // One is the first segment itself: a leaf where the other's object is, or the same path.
-            return (0, true);
-        }
-        var shared = 1;
-        var at = first + 1;
-        var end = Math.Min(path.Length, other.Length);
-        while (at < end && path[at] == other[at])
-        {
-            if (path[at] == '.')
-            {
-                shared++;
-            }
-            at++;
-        }
-        if (at == end)
-        {
-            // One is the other, or a prefix of it: a conflict when the prefix ends at a segment's end.
-            var longer = path.Length > other.Length ? path : other;
-            if (at == longer.Length || longer[at] == '.')
-            {
-                return (0, true);
-            }
-        }
-        return (shared, false);
+        // One is the first segment itself: a leaf where the other's object is, or the same path.
+        return path.Length == first || other.Length == first ? (0, true) : LeafTree.SharedFrom(path, other, first + 1, 1);
     }
 
     /// <summary>The bit of <see cref="_segments"/> for a path whose first segment is its first <paramref name="first"/> characters.</summary>
