@@ -172,11 +172,9 @@ public readonly record struct AttributeValue
     /// <summary>The canonical text of a number: <c>500</c>, <c>0.25</c>, <c>1E+21</c>.</summary>
     public static string FormatNumber(double number)
     {
-        // Ports, status codes and counts repeat in every event: their text is made once (at most 65,536 short strings).
         if (number >= 0 && number < SmallIntegers.Length && !double.IsNegative(number) && (int)number == number)
         {
-            var small = (int)number;
-            return SmallIntegers[small] ??= small.ToString(CultureInfo.InvariantCulture);
+            return FormatNumber((int)number);
         }
         // Other whole numbers below 10^15 ("R" writes those without an exponent) as the integer they are, without
         // formatting the double: the same text. Negative zero keeps its sign through "R".
@@ -187,17 +185,28 @@ public readonly record struct AttributeValue
         return number.ToString("R", CultureInfo.InvariantCulture);
     }
 
-    private static readonly string?[] SmallIntegers = new string?[65_536];
+    /// <summary>
+    /// The texts of the smallest whole numbers (status codes, counts, levels), made once: they recur in event after event.
+    /// Larger ones (ports, process ids, byte counts) are spread over too many values for a table to be worth it: one of
+    /// 65,536 entries, looked up at random, missed the processor's caches on nearly every port and cost more than the few
+    /// bytes of a fresh string.
+    /// </summary>
+    private static readonly string?[] SmallIntegers = new string?[1024];
 
     /// <summary><see cref="FormatNumber(double)"/> for a whole number held as one (ports, status codes, process ids): the same text, without the double's checks.</summary>
-    public static string FormatNumber(int number)
-    {
-        if ((uint)number < (uint)SmallIntegers.Length)
-        {
-            return SmallIntegers[number] ??= number.ToString(CultureInfo.InvariantCulture);
-        }
-        return number.ToString(CultureInfo.InvariantCulture);
-    }
+    public static string FormatNumber(int number) =>
+        (uint)number < (uint)SmallIntegers.Length
+            ? SmallIntegers[number] ??= number.ToString(CultureInfo.InvariantCulture)
+            : number.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// <see cref="FormatNumber(double)"/> of the double nearest <paramref name="number"/>: the integer's own text below 10^15,
+    /// where the double holds it exactly and "R" writes no exponent, without the double's checks.
+    /// </summary>
+    public static string FormatNumber(long number) =>
+        number is > -1_000_000_000_000_000 and < 1_000_000_000_000_000
+            ? (ulong)number < (ulong)SmallIntegers.Length ? FormatNumber((int)number) : number.ToString(CultureInfo.InvariantCulture)
+            : FormatNumber((double)number);
 
     /// <summary>The node types <see cref="From(JsonNode?)"/> tells apart to spare generic virtual calls.</summary>
     private static readonly Type BuiltString = JsonValue.Create("").GetType();

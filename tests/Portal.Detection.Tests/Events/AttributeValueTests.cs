@@ -45,6 +45,22 @@ public class AttributeValueTests
         }
     }
 
+    [Fact]
+    public void FormatNumber_WholeNumbersAsIntegers_SameAsTheirDoubles()
+    {
+        var random = new Random(11);
+        long[] edges = [0, 1, -1, 1023, 1024, -1024, 65_535, 65_536, int.MaxValue, int.MinValue, 999_999_999_999_999, 1_000_000_000_000_000,
+            -999_999_999_999_999, -1_000_000_000_000_000, 1L << 53, (1L << 53) + 1, long.MaxValue, long.MinValue];
+        foreach (var number in edges.Concat(Enumerable.Range(0, 10_000).Select(_ => (long)Math.Floor((random.NextDouble() - 0.5) * Math.Pow(10, random.Next(1, 19))))))
+        {
+            Assert.Equal(AttributeValue.FormatNumber((double)number), AttributeValue.FormatNumber(number));
+            if (number is >= int.MinValue and <= int.MaxValue)
+            {
+                Assert.Equal(AttributeValue.FormatNumber((double)number), AttributeValue.FormatNumber((int)number));
+            }
+        }
+    }
+
     /// <summary>Every kind of leaf node: built by code (parsers, normalisation) and parsed from JSON.</summary>
     public static TheoryData<string, JsonNode?> Leaves() => new()
     {
