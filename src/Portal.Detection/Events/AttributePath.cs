@@ -253,6 +253,29 @@ public static class AttributePath
         /// <summary>The key this node is the child of its parent by; null at the root and for paths too long to keep.</summary>
         public string? Key { get; private init; }
 
+        /// <summary>
+        /// Whether <see cref="Key"/> is written in JSON as its characters alone: printable ASCII with no quote, backslash or
+        /// dot. A reader may then know the key by comparing the bytes that stand where it was met before
+        /// (<see cref="Intake.StreamedEvents"/>).
+        /// </summary>
+        public bool PlainKey { get; private init; }
+
+        /// <summary>The child last found at <paramref name="position"/> of the objects met at this path (<paramref name="way"/> 0), or the one before (1).</summary>
+        public PathNode? KnownAt(int position, int way) =>
+            _atPosition is { } known && position * 2 + way < known.Length ? known[position * 2 + way] : null;
+
+        /// <summary>
+        /// The last string a reader (<see cref="Intake.StreamedEvents"/>) met at this path, written without escapes: the next
+        /// event nearly always holds the same one there, which the reader knows by comparing its bytes. Null when none.
+        /// </summary>
+        public string? LastText { get; set; }
+
+        /// <summary>The reserved field a root key names (<see cref="Intake.ReservedFields.FieldOf(ReadOnlySpan{byte})"/>), once a reader asked; <see cref="UnknownField"/> before.</summary>
+        public int RootField { get; set; } = UnknownField;
+
+        /// <summary>The value of <see cref="RootField"/> until a reader sets it.</summary>
+        public const int UnknownField = int.MinValue;
+
         /// <summary>The node of <c>Path.key</c>, found or made (and kept unless the path is long).</summary>
         private PathNode FindOrMake(string key)
         {
@@ -266,7 +289,11 @@ public static class AttributePath
                 // Keys are the senders': a long path is built each time rather than kept.
                 return new PathNode(path);
             }
-            child = new PathNode(path) { Key = key, FirstSegment = Path is null ? key.Length : FirstSegment };
+            child = new PathNode(path)
+            {
+                Key = key, FirstSegment = Path is null ? key.Length : FirstSegment,
+                PlainKey = key.Length > 0 && !key.AsSpan().ContainsAnyExceptInRange(' ', '~') && key.AsSpan().IndexOfAny("\"\\.") < 0,
+            };
             if (++t_pathCount > 16_384)
             {
                 // The event being flattened finishes with this tree; the next starts a new one.

@@ -132,6 +132,38 @@ internal ref struct JsonCursor(ReadOnlySpan<byte> json)
     }
 
     /// <summary>
+    /// Steps over the key at which the cursor stands (on its opening quote) and the colon right after it, when the key is
+    /// <paramref name="key"/> written as its characters alone; false, the cursor unmoved, otherwise. <paramref name="key"/>
+    /// must be printable ASCII without a quote or backslash, so that the bytes that match it are the whole key.
+    /// </summary>
+    public bool TakeKey(string key)
+    {
+        var rest = _json[(At + 1)..];
+        if (rest.Length < key.Length + 2 || rest[key.Length] != (byte)'"' || rest[key.Length + 1] != (byte)':' || !System.Text.Ascii.Equals(rest[..key.Length], key))
+        {
+            return false;
+        }
+        At += key.Length + 3;
+        return true;
+    }
+
+    /// <summary>
+    /// Steps over the string at which the cursor stands (on its opening quote) when it is <paramref name="text"/> written as
+    /// its characters alone; false, the cursor unmoved, otherwise. <paramref name="text"/> must hold no quote, backslash or
+    /// control character (a string read without escapes holds none), so that the bytes that match it are the whole string.
+    /// </summary>
+    public bool TakeString(string text)
+    {
+        var rest = _json[(At + 1)..];
+        if (rest.Length <= text.Length || rest[text.Length] != (byte)'"' || !System.Text.Ascii.Equals(rest[..text.Length], text))
+        {
+            return false;
+        }
+        At += text.Length + 2;
+        return true;
+    }
+
+    /// <summary>
     /// Where a string's plain run stops in <paramref name="text"/>: at its closing quote, an escape, or a control character
     /// (never allowed in one); -1 when none is there. Sixteen bytes at a time: most values are short, and a general search
     /// for a set of bytes costs more to set up than this takes to find them.

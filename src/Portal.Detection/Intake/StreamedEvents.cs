@@ -64,18 +64,31 @@ internal static class StreamedEvents
         var position = 0;
         do
         {
-            if (json.Peek() != (byte)'"' || !json.String(out var key, out var escaped) || !json.Take((byte)':')
-                || escaped || key.IsEmpty || key.Contains((byte)'.'))
+            if (json.Peek() != (byte)'"')
             {
                 return false;
             }
-            var field = root ? ReservedFields.FieldOf(key) : -1;
+            var child = KnownKey(ref json, node, position);
+            if (child is null)
+            {
+                if (!json.String(out var key, out var escaped) || !json.Take((byte)':') || escaped || key.IsEmpty || key.Contains((byte)'.'))
+                {
+                    return false;
+                }
+                child = node.Child(key, position);
+                if (child.Key is null)
+                {
+                    // A path too long to keep.
+                    return false;
+                }
+            }
+            position++;
+            var field = root ? RootField(child) : -1;
             var next = json.Peek();
             if (field is >= 0 and <= (int)Field.Host)
             {
                 // Taken out of the attributes: a string, each once.
-                if (next != (byte)'"' || (fields.Seen & (1 << field)) != 0 || !json.String(out var raw, out var rawEscaped)
-                    || (field == (int)Field.Message || rawEscaped ? Text(raw, rawEscaped) : RecurringText.OfUtf8(walk.Texts, raw)) is not { } text)
+                if (next != (byte)'"' || (fields.Seen & (1 << field)) != 0 || ReadText(ref json, child, walk.Texts, recurring: field != (int)Field.Message) is not { } text)
                 {
                     return false;
                 }
@@ -83,11 +96,9 @@ internal static class StreamedEvents
                 fields.Text[field] = text;
                 continue;
             }
-            var child = node.Child(key, position++);
-            if (child.Key is null || child.LastRead == walk.Read)
+            if (child.LastRead == walk.Read)
             {
-                // A path too long to keep, or met before in this object: without arrays, only a key repeated in its object
-                // leads to the same path twice.
+                // Met before in this object: without arrays, only a key repeated in its object leads to the same path twice.
                 return false;
             }
             child.LastRead = walk.Read;
@@ -99,7 +110,7 @@ internal static class StreamedEvents
                 }
                 continue;
             }
-            if (!TryLeaf(ref json, next, walk.Texts, out var value, out var kind) || draft.SentCount == LeafAttributes.MaxLeaves)
+            if (!TryLeaf(ref json, next, child, walk.Texts, out var value, out var kind) || draft.SentCount == LeafAttributes.MaxLeaves)
             {
                 return false;
             }
@@ -119,20 +130,75 @@ internal static class StreamedEvents
         return json.Take((byte)'}');
     }
 
+    /// <summary>
+    /// The child of <paramref name="node"/> whose key stands at the cursor (on its opening quote), known by comparing the
+    /// bytes there with the keys last found at <paramref name="position"/>, the cursor left after its colon; null, the
+    /// cursor unmoved, when neither is there as its characters alone (the caller then reads the key).
+    /// </summary>
+    private static AttributePath.PathNode? KnownKey(ref JsonCursor json, AttributePath.PathNode node, int position)
+    {
+        for (var way = 0; way < 2; way++)
+        {
+            if (node.KnownAt(position, way) is { PlainKey: true, Key: { } key } known && json.TakeKey(key))
+            {
+                return known;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>The reserved field a root key names, or -1; worked out once per key (<see cref="AttributePath.PathNode.RootField"/>).</summary>
+    private static int RootField(AttributePath.PathNode child)
+    {
+        if (child.RootField == AttributePath.PathNode.UnknownField)
+        {
+            var key = child.Key!;
+            child.RootField = key.Length < 64 ? ReservedFields.FieldOf(System.Text.Encoding.UTF8.GetBytes(key)) : -1;
+        }
+        return child.RootField;
+    }
+
+    /// <summary>
+    /// The string at which the cursor stands (on its opening quote) at the path of <paramref name="node"/>: the one last met
+    /// there when its bytes are the same (<see cref="AttributePath.PathNode.LastText"/>), else read, shared with the values
+    /// that recur when <paramref name="recurring"/> (<see cref="RecurringText"/>), and then remembered when short and
+    /// written without escapes. Null when the string is not well formed or not text (an escape of a surrogate).
+    /// </summary>
+    private static string? ReadText(ref JsonCursor json, AttributePath.PathNode node, string?[] texts, bool recurring)
+    {
+        if (node.LastText is { } last && json.TakeString(last))
+        {
+            return last;
+        }
+        if (!json.String(out var raw, out var escaped))
+        {
+            return null;
+        }
+        if (escaped || !recurring)
+        {
+            return Text(raw, escaped);
+        }
+        var text = RecurringText.OfUtf8(texts, raw);
+        // A long value seldom recurs, and the thread's tree of paths would keep it.
+        node.LastText = text.Length <= RecurringText.MaxLength ? text : null;
+        return text;
+    }
+
     /// <summary>What a read carries down the objects it walks: its number (<see cref="t_reads"/>) and the thread's table of recurring values.</summary>
     private readonly record struct Walk(long Read, string?[] Texts);
 
     /// <summary>
-    /// The value at which the cursor stands (its first byte <paramref name="first"/>) as a leaf: false for a null, an array,
-    /// a number not written as a whole one, an escape of a surrogate, or a value not well formed.
+    /// The value at which the cursor stands (its first byte <paramref name="first"/>) as a leaf at the path of
+    /// <paramref name="node"/>: false for a null, an array, a number not written as a whole one, an escape of a surrogate, or
+    /// a value not well formed.
     /// </summary>
-    private static bool TryLeaf(ref JsonCursor json, byte first, string?[] texts, out AttributeValue value, out LeafTree.Kind kind)
+    private static bool TryLeaf(ref JsonCursor json, byte first, AttributePath.PathNode node, string?[] texts, out AttributeValue value, out LeafTree.Kind kind)
     {
         (value, kind) = (default, default);
         switch (first)
         {
             case (byte)'"':
-                if (!json.String(out var raw, out var escaped) || (escaped ? Text(raw, escaped) : RecurringText.OfUtf8(texts, raw)) is not { } text)
+                if (ReadText(ref json, node, texts, recurring: true) is not { } text)
                 {
                     return false;
                 }
