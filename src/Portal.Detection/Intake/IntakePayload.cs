@@ -199,8 +199,8 @@ public static class IntakePayload
             default:
                 return false;
         }
-        // Every string passed through the cursor: without an escape of a UTF-16 unit, none can be an unpaired surrogate.
-        return json.Peek() == 0 && json.AtEnd && (!json.MetUnitEscape || SurrogateFault(body.Span, lines: false) is null);
+        // Every string passed through the cursor: without an escape of a surrogate, none can be an unpaired one.
+        return json.Peek() == 0 && json.AtEnd && (!json.MetSurrogateEscape || SurrogateFault(body.Span, lines: false) is null);
     }
 
     /// <summary>

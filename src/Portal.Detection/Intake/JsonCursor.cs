@@ -25,8 +25,11 @@ internal ref struct JsonCursor(ReadOnlySpan<byte> json)
     public int At;
 
 
-    /// <summary>Whether a string read so far held an escape of a UTF-16 unit (<c>\u00e9</c>), which may be a surrogate.</summary>
-    public bool MetUnitEscape { get; private set; }
+    /// <summary>
+    /// Whether a string read so far held an escape of a UTF-16 surrogate (<c>\ud83d</c>, <c>\uDE00</c>), which may stand
+    /// without its pair. Escapes of other units (<c>\u0022</c>, which some encoders write for every quote) cannot.
+    /// </summary>
+    public bool MetSurrogateEscape { get; private set; }
 
     /// <summary>Whether the whole text has been read.</summary>
     public readonly bool AtEnd => At == _json.Length;
@@ -103,7 +106,8 @@ internal ref struct JsonCursor(ReadOnlySpan<byte> json)
                         {
                             return false;
                         }
-                        MetUnitEscape = true;
+                        // U+D800 to U+DFFF: a 'd' then a digit from 8 to f.
+                        MetSurrogateEscape |= (rest[at + 2] | 0x20) == (byte)'d' && (rest[at + 3] is >= (byte)'8' and <= (byte)'9' || (rest[at + 3] | 0x20) is >= (byte)'a' and <= (byte)'f');
                         at += 6;
                         break;
                     default:

@@ -30,6 +30,13 @@ public class StreamedEventsTests
                          """[{"message":{"no":1}},{"m":"\ud800"}]""",
                          """[{"message":{"no":1}},{"message":true}]""",
                          """[5,{"message":{"no":1}},{"m":"\ud800"}]""",
+                         // Surrogate escapes in either case, alone or paired, in objects the cursor reads and skips, after
+                         // escapes of other units.
+                         """[{"q":"\u0022"},{"n":null,"m":"\uD800"}]""",
+                         """[{"q":"\u0022"},{"n":null,"m":"x\uDBFF"}]""",
+                         """[{"q":"\u0022"},{"n":null,"m":"\uDC00 x"}]""",
+                         """[{"q":"\u0022"},{"n":null,"m":"\uD83D\uDE00"}]""",
+                         """[{"q":"\u0022"},{"n":null,"m":"\ud7ff\ue000"}]""",
                          "[{\"message\":{\"no\":1}}," + string.Join(',', Enumerable.Repeat("{\"a\":1}", 1000)) + "]",
                          """[{"a":1}] x""",
                          """{}""",
