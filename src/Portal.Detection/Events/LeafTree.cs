@@ -89,8 +89,8 @@ internal static class LeafTree
         var root = new JsonObject();
         if (attributes.Sent is { } sent)
         {
-            root = JsonObject.Create(sent)!;
-            foreach (var name in attributes.Consumed ?? [])
+            root = JsonObject.Create(sent.Object)!;
+            foreach (var name in sent.Consumed ?? [])
             {
                 root.Remove(name);
             }
@@ -133,9 +133,9 @@ internal static class LeafTree
         writer.WriteStartObject();
         if (attributes.Sent is { } sent)
         {
-            foreach (var property in sent.EnumerateObject())
+            foreach (var property in sent.Object.EnumerateObject())
             {
-                if (!Taken(property, attributes.Consumed))
+                if (!Taken(property, sent.Consumed))
                 {
                     property.WriteTo(writer);
                 }
@@ -203,13 +203,13 @@ internal static class LeafTree
 
 /// <summary>
 /// An event's attributes as <see cref="LeafTree"/> leaves: the leaves of the sender's object as parsed, when there is one
-/// (<see cref="Sent"/>, less the reserved fields <see cref="Consumed"/> from it), then the <see cref="Made"/> leaves (the
+/// (<see cref="Sent"/>, less the reserved fields <see cref="SentObject.Consumed"/> from it), then the <see cref="Made"/> leaves (the
 /// parsers', and the sender's own when the intake read its object as leaves: then there is no parsed object), each with
 /// the JSON type it was added as (a bit per made leaf marks the booleans, another the numbers added as longs; other
 /// numbers were ints, other values strings).
 /// </summary>
 internal readonly record struct LeafAttributes(
-    KeyValuePair<string, AttributeValue>[] Leaves, int Made, ulong Booleans, ulong Longs, JsonElement? Sent = null, string[]? Consumed = null)
+    KeyValuePair<string, AttributeValue>[] Leaves, int Made, ulong Booleans, ulong Longs, SentObject? Sent = null)
 {
     /// <summary>At most as many made leaves as a mask has bits.</summary>
     public const int MaxLeaves = 64;
@@ -229,7 +229,7 @@ internal readonly record struct LeafAttributes(
         {
             Array.Copy(made!, 0, array, offset, count);
         }
-        return new LeafAttributes(array, count, booleans, longs, sent, consumed);
+        return new LeafAttributes(array, count, booleans, longs, sent is { } parsed ? new SentObject(parsed, consumed) : null);
     }
 
     /// <summary>The JSON type made leaf <paramref name="j"/> was added as.</summary>
@@ -239,3 +239,10 @@ internal readonly record struct LeafAttributes(
         : Leaves[Leaves.Length - Made + j].Value.Number is not null ? LeafTree.Kind.Int
         : LeafTree.Kind.Text;
 }
+
+/// <summary>
+/// The sender's object as parsed, under an event's leaves (<see cref="LeafAttributes.Sent"/>), and the reserved fields taken
+/// from it. An object of its own, made only for events read that way, so that the many read otherwise carry one reference
+/// for it rather than the element and the list.
+/// </summary>
+internal sealed record SentObject(JsonElement Object, string[]? Consumed);

@@ -52,7 +52,7 @@ public sealed class LogEvent
 
     private JsonObject BuildAttributes()
     {
-        var built = _leafSource is { } source ? LeafTree.Build(source) : [];
+        var built = _leafSource.Leaves is not null ? LeafTree.Build(_leafSource) : [];
         // Immutable once built: a thread that loses the race uses the winner's tree.
         return Interlocked.CompareExchange(ref _attributes, built, null) ?? built;
     }
@@ -63,17 +63,14 @@ public sealed class LogEvent
     /// </summary>
     internal LeafAttributes LeafSource
     {
-        init
-        {
-            _leafSource = value;
-            _leaves = value.Leaves;
-        }
+        init => _leafSource = value;
     }
 
-    private LeafAttributes? _leafSource;
+    /// <summary>The leaves the event was made from; none (a default value, without leaves) for an event made from a tree.</summary>
+    private LeafAttributes _leafSource;
 
     /// <summary>Whether the event was made from leaves (<see cref="LeafSource"/>): its tree, if ever built, holds only made nodes.</summary>
-    internal bool HasLeafSource => _leafSource is not null;
+    internal bool HasLeafSource => _leafSource.Leaves is not null;
 
     /// <summary>
     /// This event under another id at another time, sharing its attributes as they were made: the tree, or the leaves it was
@@ -86,9 +83,9 @@ public sealed class LogEvent
         {
             Id = id, Timestamp = timestamp, Host = Host, Service = Service, Source = Source, Status = Status, Message = Message, Tags = Tags,
         };
-        if (_leafSource is { } source)
+        if (_leafSource.Leaves is not null)
         {
-            (copy._leafSource, copy._leaves) = (source, source.Leaves);
+            copy._leafSource = _leafSource;
         }
         else
         {
@@ -121,9 +118,9 @@ public sealed class LogEvent
         public override void Write(Utf8JsonWriter writer, StoredAttributes value, JsonSerializerOptions options)
         {
             var e = value.Event!;
-            if (e._attributes is null && e._leafSource is { } source)
+            if (e._attributes is null && e._leafSource.Leaves is not null)
             {
-                LeafTree.Write(writer, source);
+                LeafTree.Write(writer, e._leafSource);
             }
             else
             {
@@ -314,7 +311,7 @@ public sealed class LogEvent
     public IReadOnlyList<KeyValuePair<string, AttributeValue>> Leaves => LeafArray;
 
     /// <summary><see cref="Leaves"/> as the array it is, for loops that run for every event (no enumerator object).</summary>
-    internal KeyValuePair<string, AttributeValue>[] LeafArray => _leaves ??= AttributePath.FlattenToArray(Attributes);
+    internal KeyValuePair<string, AttributeValue>[] LeafArray => _leafSource.Leaves ?? (_leaves ??= AttributePath.FlattenToArray(Attributes));
 
     private KeyValuePair<string, AttributeValue>[]? _leaves;
 
