@@ -273,8 +273,14 @@ public static class AttributePath
         /// <summary>The reserved field a root key names (<see cref="Intake.ReservedFields.FieldOf(ReadOnlySpan{byte})"/>), once a reader asked; <see cref="UnknownField"/> before.</summary>
         public int RootField { get; set; } = UnknownField;
 
-        /// <summary>The value of <see cref="RootField"/> until a reader sets it.</summary>
+        /// <summary>The value of <see cref="RootField"/> and <see cref="Noted"/> until a reader sets them.</summary>
         public const int UnknownField = int.MinValue;
+
+        /// <summary>
+        /// Where this path stands among the paths a draft notes as a reader adds a sender's leaves
+        /// (<see cref="Intake.IntakeDraft.NotedPaths"/>), or -1; <see cref="UnknownField"/> until a reader asked.
+        /// </summary>
+        public int Noted { get; set; } = UnknownField;
 
         /// <summary>The node of <c>Path.key</c>, found or made (and kept unless the path is long).</summary>
         private PathNode FindOrMake(string key)

@@ -123,6 +123,7 @@ internal sealed class IntakeDraft
         draft.GiveBackLeaves();
         (draft._tree, draft._taken, draft._sent, draft._made) = (null, null, null, null);
         (draft._plainKeys, draft._lastPlainKey, draft._dottedKey, draft._segments) = (0, null, false, 0);
+        (draft._noted, draft._notesStale) = (0, false);
         return draft;
     }
 
@@ -168,14 +169,51 @@ internal sealed class IntakeDraft
     /// the stored form and the tree are made from them.
     /// </summary>
     /// <remarks><paramref name="firstSegment"/> is the length of the path's first segment (the reader's node knows it).</remarks>
-    public void AddSent(string path, int firstSegment, AttributeValue value, LeafTree.Kind kind)
+    /// <remarks>
+    /// <paramref name="noted"/> is where the path stands among <see cref="NotedPaths"/> (<see cref="NotedIndexOf"/>; the
+    /// reader's node keeps it), or -1.
+    /// </remarks>
+    public void AddSent(string path, int firstSegment, AttributeValue value, LeafTree.Kind kind, int noted = -1)
     {
         if (_tree is not null || _taken is not null || _sent is not null)
         {
             throw new InvalidOperationException("A sender's leaves come before anything else.");
         }
+        if (noted >= 0 && (_noted & (1u << noted)) == 0)
+        {
+            _notedAt[noted] = (byte)_leafCount;
+            _noted |= 1u << noted;
+        }
         InsertLeaf(_leafCount, path, value, kind);
         _segments |= SegmentBit(path, firstSegment);
+    }
+
+    /// <summary>
+    /// The paths whose first leaf the draft notes as a reader adds the sender's leaves (<see cref="AddSent"/>), so that the
+    /// parser that reads them all (CloudTrail's, through <see cref="Texts"/>) finds each where it was added, without walking
+    /// the leaves and comparing their paths. At most 32.
+    /// </summary>
+    public static ReadOnlySpan<string> NotedPaths => Parsers.CloudTrailParser.Paths;
+
+    private static readonly Dictionary<string, int> NotedIndexes =
+        Parsers.CloudTrailParser.Paths.Select((path, index) => (path, index)).ToDictionary(p => p.path, p => p.index, StringComparer.Ordinal);
+
+    /// <summary>Where <paramref name="path"/> stands among <see cref="NotedPaths"/>, or -1.</summary>
+    public static int NotedIndexOf(string path) => NotedIndexes.GetValueOrDefault(path, -1);
+
+    /// <summary>A bit for each of <see cref="NotedPaths"/> that a leaf was added at (<see cref="_notedAt"/> says where).</summary>
+    private uint _noted;
+
+    /// <summary>Where the first leaf at each noted path was added: valid while leaves were only appended by <see cref="AddSent"/> (<see cref="_notesStale"/>).</summary>
+    private NotedIndexArray _notedAt;
+
+    /// <summary>Whether leaves moved or were added otherwise since the notes were taken (then <see cref="Texts"/> walks the leaves).</summary>
+    private bool _notesStale;
+
+    [System.Runtime.CompilerServices.InlineArray(32)]
+    private struct NotedIndexArray
+    {
+        private byte _first;
     }
 
     /// <summary>How many leaves <see cref="AddSent"/> has added.</summary>
@@ -184,6 +222,7 @@ internal sealed class IntakeDraft
     /// <summary>Removes the leaf <see cref="AddSent"/> added at <paramref name="index"/> (a reserved field that was taken).</summary>
     public void RemoveSent(int index)
     {
+        _notesStale = true;
         var leaves = _leaves!;
         Array.Copy(leaves, index + 1, leaves, index, _leafCount - index - 1);
         leaves[--_leafCount] = default;
@@ -372,6 +411,8 @@ internal sealed class IntakeDraft
             return false;
         }
         var bit = SegmentBit(path, first);
+        // A made leaf: the notes of the sender's leaves no longer say all there is (Texts).
+        _notesStale = true;
         if ((_segments & bit) == 0 && _leafCount < LeafAttributes.MaxLeaves)
         {
             // No leaf lies under the path's first segment: nothing is in its way, and it goes last.
@@ -551,6 +592,18 @@ internal sealed class IntakeDraft
             return;
         }
         found[..paths.Length].Clear();
+        if (!_notesStale && paths == NotedPaths)
+        {
+            // Every leaf was added by the reader, which noted where each of these paths was first met.
+            for (var i = 0; i < paths.Length; i++)
+            {
+                if ((_noted & (1u << i)) != 0 && _leaves[_notedAt[i]].Value is { Number: null } value)
+                {
+                    found[i] = value.Text;
+                }
+            }
+            return;
+        }
         var pending = paths.Length == 32 ? uint.MaxValue : (1u << paths.Length) - 1;
         // The lengths sought (those of 63 or more share the last bit): most leaves have none of them, and are passed over
         // without comparing their path with each.

@@ -124,7 +124,11 @@ internal static class StreamedEvents
                 fields.Leaf[field - (int)Field.Status] = (draft.SentCount, value);
                 fields.Seen |= 1 << field;
             }
-            draft.AddSent(child.Path!, child.FirstSegment, value, kind);
+            if (child.Noted == AttributePath.PathNode.UnknownField)
+            {
+                child.Noted = IntakeDraft.NotedIndexOf(child.Path!);
+            }
+            draft.AddSent(child.Path!, child.FirstSegment, value, kind, child.Noted);
         }
         while (json.Take((byte)','));
         return json.Take((byte)'}');

@@ -6,8 +6,11 @@ namespace Portal.Detection.Intake.Parsers;
 /// </summary>
 internal static class CloudTrailParser
 {
-    /// <summary>The record's fields read, in the order of <see cref="Fields"/>: all found in one walk of the event's leaves.</summary>
-    private static readonly string[] Paths =
+    /// <summary>
+    /// The record's fields read, in the order of <see cref="Fields"/>: noted by the draft as a reader adds them
+    /// (<see cref="IntakeDraft.NotedPaths"/>), or else all found in one walk of the event's leaves.
+    /// </summary>
+    internal static readonly string[] Paths =
     [
         "eventName", "errorCode", "responseElements.ConsoleLogin", "sourceIPAddress", "userIdentity.arn", "userIdentity.principalId",
         "userIdentity.invokedBy", "userIdentity.userName", "userIdentity.type", "eventTime",
