@@ -123,7 +123,7 @@ internal sealed class IntakeDraft
         draft.GiveBackLeaves();
         (draft._tree, draft._taken, draft._sent, draft._made) = (null, null, null, null);
         (draft._plainKeys, draft._lastPlainKey, draft._dottedKey, draft._segments) = (0, null, false, 0);
-        (draft._noted, draft._notesStale) = (0, false);
+        (draft._noted, draft._notesStale, draft._placed, draft._placedOff) = (0, false, null, false);
         return draft;
     }
 
@@ -159,6 +159,7 @@ internal sealed class IntakeDraft
             return null;
         }
         _sent = (sent, leaves, runs, [], []);
+        _placedOff = true;
         return runs;
     }
 
@@ -184,8 +185,22 @@ internal sealed class IntakeDraft
             _notedAt[noted] = (byte)_leafCount;
             _noted |= 1u << noted;
         }
+        // Appended: the step to follow is learned as any other, so that a parser's leaves after these find theirs.
+        // (A sender's leaf goes last, where the tree's rule puts it: the reader takes only objects whose leaves are in the
+        // tree's order, so a step learned for the same path, by either way, says the same.)
+        var state = Placed();
+        var step = state?.Find(path) ?? new Placement.Step(path, _leafCount, SegmentBit(path, firstSegment), null);
+        if (step.Next is null && state is not null)
+        {
+            step = state.Learn(step);
+        }
+        if (step.At != _leafCount)
+        {
+            throw new InvalidOperationException($"The leaf at '{path}' was placed at {step.At} after the same leaves before, not last.");
+        }
         InsertLeaf(_leafCount, path, value, kind);
-        _segments |= SegmentBit(path, firstSegment);
+        _segments |= step.Bit;
+        (_placed, _placedOff) = (step.Next, step.Next is null);
     }
 
     /// <summary>
@@ -222,7 +237,7 @@ internal sealed class IntakeDraft
     /// <summary>Removes the leaf <see cref="AddSent"/> added at <paramref name="index"/> (a reserved field that was taken).</summary>
     public void RemoveSent(int index)
     {
-        _notesStale = true;
+        (_notesStale, _placedOff) = (true, true);
         var leaves = _leaves!;
         Array.Copy(leaves, index + 1, leaves, index, _leafCount - index - 1);
         leaves[--_leafCount] = default;
@@ -404,21 +419,65 @@ internal sealed class IntakeDraft
     /// </summary>
     private bool TryAddLeaf(string path, AttributeValue value, LeafTree.Kind kind)
     {
-        var first = LeafTree.PlainFirstSegment(path);
-        if (_tree is not null || _taken is not null || first < 0 || InSentObject(path))
+        if (_tree is not null || _taken is not null)
         {
             _ = Attributes;
             return false;
         }
-        var bit = SegmentBit(path, first);
         // A made leaf: the notes of the sender's leaves no longer say all there is (Texts).
         _notesStale = true;
+        var state = Placed();
+        if (state?.Find(path) is { } known)
+        {
+            // The same path after the same paths: it goes where it went then.
+            Place(known, path, value, kind);
+            return true;
+        }
+        var first = LeafTree.PlainFirstSegment(path);
+        if (first < 0 || InSentObject(path))
+        {
+            _ = Attributes;
+            return false;
+        }
+        var at = PlaceOf(path, first);
+        if (at == NoRoom)
+        {
+            _ = Attributes;
+            return false;
+        }
+        var step = new Placement.Step(path, at, SegmentBit(path, first), null);
+        if (state is not null)
+        {
+            step = state.Learn(step);
+        }
+        Place(step, path, value, kind);
+        return true;
+    }
+
+    /// <summary>Makes the step: the leaf put at its place (unless the step is a conflict), and the state it leads to.</summary>
+    private void Place(Placement.Step step, string path, AttributeValue value, LeafTree.Kind kind)
+    {
+        if (step.At != Conflict)
+        {
+            InsertLeaf(step.At, path, value, kind);
+            _segments |= step.Bit;
+        }
+        (_placed, _placedOff) = (step.Next, step.Next is null);
+    }
+
+    /// <summary>
+    /// Where a leaf at <paramref name="path"/> (whose first segment is its first <paramref name="first"/> characters) goes
+    /// among the leaves: after the last one in its deepest existing object, where the tree would list it;
+    /// <see cref="Conflict"/> when something is in the way (a leaf where it would go, leaves below it, a leaf on its way),
+    /// or <see cref="NoRoom"/> when the leaves are full.
+    /// </summary>
+    private int PlaceOf(string path, int first)
+    {
+        var bit = SegmentBit(path, first);
         if ((_segments & bit) == 0 && _leafCount < LeafAttributes.MaxLeaves)
         {
             // No leaf lies under the path's first segment: nothing is in its way, and it goes last.
-            InsertLeaf(_leafCount, path, value, kind);
-            _segments |= bit;
-            return true;
+            return _leafCount;
         }
         var at = _leafCount;
         var deepest = 0;
@@ -436,21 +495,105 @@ internal sealed class IntakeDraft
             var (shared, conflict) = SharedUnderFirst(path, other, first);
             if (conflict)
             {
-                return true;
+                return Conflict;
             }
             if (shared > 0 && shared >= deepest)
             {
                 (deepest, at) = (shared, i + 1);
             }
         }
-        if (_leafCount == LeafAttributes.MaxLeaves)
+        return _leafCount == LeafAttributes.MaxLeaves ? NoRoom : at;
+    }
+
+    /// <summary>What <see cref="PlaceOf"/> gives when something is in the path's way: nothing is added.</summary>
+    private const int Conflict = -1;
+
+    /// <summary>What <see cref="PlaceOf"/> gives when the leaves are full: the tree takes the attribute.</summary>
+    private const int NoRoom = -2;
+
+    /// <summary>
+    /// The state of the leaves (<see cref="Placement"/>): null when they are not followed, having been made otherwise than
+    /// by steps from none (a removed leaf, a sender's object read whole).
+    /// </summary>
+    private Placement? Placed() => _placedOff ? null : _placed ??= Placement.Root();
+
+    /// <summary>The state of the leaves once followed (<see cref="Placed"/>); null before the first step (the thread's root).</summary>
+    private Placement? _placed;
+
+    /// <summary>Whether the leaves are no longer followed (<see cref="Placed"/>).</summary>
+    private bool _placedOff;
+
+    /// <summary>
+    /// Where leaves went, learned: a state stands for the paths of the leaves a draft holds, in order, reached by adding them
+    /// one by one from none, and each of its steps says where the next path went from there (or that it was in the way)
+    /// and which state follows. The same paths in the same order always place the next one the same way, so a step, found
+    /// by the path's identity (parsers' paths are their constants, readers' the nodes of the thread's tree of paths), spares
+    /// the search among the leaves that <see cref="PlaceOf"/> makes: an access line's seven leaves under <c>http</c>, each
+    /// compared with those before it. One tree of states per thread, bounded: when full it starts again.
+    /// </summary>
+    internal sealed class Placement
+    {
+        /// <summary>The most states a thread keeps, and steps a state: beyond them, nothing more is learned until the tree starts again.</summary>
+        private const int MaxStates = 4096, MaxSteps = 8;
+
+        [ThreadStatic]
+        private static Placement? t_root;
+
+        [ThreadStatic]
+        private static int t_states;
+
+        private Step[] _steps = [];
+
+        /// <summary>The state of no leaves, this thread's.</summary>
+        public static Placement Root()
         {
-            _ = Attributes;
-            return false;
+            if (t_root is null || t_states > MaxStates)
+            {
+                (t_root, t_states) = (new Placement(), 1);
+            }
+            return t_root;
         }
-        InsertLeaf(at, path, value, kind);
-        _segments |= bit;
-        return true;
+
+        /// <summary>The step of <paramref name="path"/> from here, if learned.</summary>
+        public Step? Find(string path)
+        {
+            foreach (var step in _steps)
+            {
+                if (ReferenceEquals(step.Path, path))
+                {
+                    return step;
+                }
+            }
+            return null;
+        }
+
+        /// <summary>
+        /// <paramref name="step"/> (with no next state yet) learned from here: with its next state, new unless the step is a
+        /// conflict (the leaves stay as they are); without one, not learned, when the tree or this state is full.
+        /// </summary>
+        public Step Learn(Step step)
+        {
+            if (t_states > MaxStates || _steps.Length == MaxSteps)
+            {
+                return step;
+            }
+            Placement next;
+            if (step.At == Conflict)
+            {
+                next = this;
+            }
+            else
+            {
+                next = new Placement();
+                t_states++;
+            }
+            var learned = step with { Next = next };
+            _steps = [.. _steps, learned];
+            return learned;
+        }
+
+        /// <summary>A path's place from a state (<see cref="Conflict"/> when in the way), its first segment's bit (<see cref="SegmentBit"/>), and the state that follows (null: not followed).</summary>
+        public sealed record Step(string Path, int At, ulong Bit, Placement? Next);
     }
 
     /// <summary>

@@ -141,6 +141,34 @@ public class IntakeDraftTests
     }
 
     /// <summary>
+    /// The same paths (the same strings, as a parser's constants are) added in the same orders, run after run on the thread's
+    /// draft: each place learned after the same leaves before (<see cref="IntakeDraft.Placement"/>) is the one the general
+    /// rule gives, conflicts included.
+    /// </summary>
+    [Fact]
+    public void Add_RecurringPathsAsLeaves_PlacedAsTheGeneralRulePlacesThem()
+    {
+        string[] segments = ["a", "b", "bc", "http", "url"];
+        var random = new Random(20261206);
+        string[] pool = [];
+        for (var run = 0; run < 3_000; run++)
+        {
+            if (run % 200 == 0)
+            {
+                // A few paths at a time, so that runs repeat each other's beginnings.
+                pool = Enumerable.Range(0, 8).Select(_ => string.Join('.', Enumerable.Range(0, random.Next(1, 4)).Select(_ => segments[random.Next(segments.Length)]))).ToArray();
+            }
+            var draft = IntakeDraft.ForThread();
+            var expected = new JsonObject();
+            for (var step = random.Next(1, 9); step > 0; step--)
+            {
+                AddBothWays(draft, expected, pool[random.Next(pool.Length)]);
+            }
+            Assert.Equal(expected.ToJsonString(), draft.Attributes.ToJsonString());
+        }
+    }
+
+    /// <summary>
     /// Texts found in one walk of the leaves (<see cref="IntakeDraft.Texts"/>) are those found one path at a time, for paths
     /// of every length the walk tells apart by its mask of lengths (up to 62 each its own, 63 and longer sharing one) and
     /// paths absent, numeric or of a length no leaf has.
