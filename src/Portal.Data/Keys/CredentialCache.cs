@@ -29,14 +29,22 @@ public sealed class CredentialCache(TimeProvider clock)
     public long Generation => Interlocked.Read(ref _generation);
 
     /// <summary>The value kept under <paramref name="kind"/> and <paramref name="key"/>, if still fresh.</summary>
-    public bool TryGet<T>(string kind, string key, out T value) where T : class
+    public bool TryGet<T>(string kind, string key, out T value) where T : class => TryGet(kind, key, out value, out _);
+
+    /// <summary>
+    /// <see cref="TryGet{T}(string, string, out T)"/>, and whether the value is in the second half of its life: a caller
+    /// that reads it again now keeps it fresh for requests that follow, without any of them waiting.
+    /// </summary>
+    public bool TryGet<T>(string kind, string key, out T value, out bool aging) where T : class
     {
-        if (_entries.TryGetValue((kind, key), out var entry) && entry.Expires > clock.GetUtcNow() && entry.Value is T found)
+        var now = clock.GetUtcNow();
+        if (_entries.TryGetValue((kind, key), out var entry) && entry.Expires > now && entry.Value is T found)
         {
             value = found;
+            aging = entry.Expires - now < Lifetime / 2;
             return true;
         }
-        value = null!;
+        (value, aging) = (null!, false);
         return false;
     }
 

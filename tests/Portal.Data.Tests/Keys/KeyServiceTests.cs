@@ -79,9 +79,42 @@ public abstract class KeyServiceTests(DataFixture fixture)
 
         await Keys.ResolveAsync(KeyKind.Api, secret);
 
-        var listed = Assert.Single(await Keys.ListAsync(tenant.Id, KeyKind.Api), k => k.Id == key.Id);
+        // Recorded in the background, off the request's path.
+        var stop = DateTimeOffset.UtcNow.AddSeconds(10);
+        ApiKey listed;
+        while ((listed = Assert.Single(await Keys.ListAsync(tenant.Id, KeyKind.Api), k => k.Id == key.Id)).LastUsedAt is null && DateTimeOffset.UtcNow < stop)
+        {
+            await Task.Delay(20);
+        }
         Assert.NotNull(listed.LastUsedAt);
         Assert.InRange(listed.LastUsedAt.Value, before, DateTimeOffset.UtcNow);
+    }
+
+    /// <summary>
+    /// Requests for one key that find nothing kept share one lookup: while the key's row is locked, sixteen of them wait
+    /// for the same read and the same record of the use, and all get what it found (each lookup of their own made its own).
+    /// </summary>
+    [Fact]
+    public async Task ResolveAsync_ConcurrentFirstUses_ShareOneLookup()
+    {
+        var tenant = await fixture.AddTenantAsync();
+        var (key, secret) = await Keys.CreateAsync(tenant.Id, KeyKind.Api, "intake", userId: null);
+        Task<ResolvedKey?>[] resolving;
+        await using (var locking = fixture.Dbs.Create(tenant.Id))
+        {
+            await using var transaction = await locking.Database.BeginTransactionAsync();
+            // Holds the row (PostgreSQL) or the table (SQLite's shared cache) until the transaction ends.
+            await locking.ApiKeys.Where(k => k.Id == key.Id).ExecuteUpdateAsync(s => s.SetProperty(k => k.Name, "intake"));
+            resolving = Enumerable.Range(0, 16).Select(_ => Task.Run(() => Keys.ResolveWithOrganisationAsync(KeyKind.Api, secret))).ToArray();
+            await Task.Delay(300);
+            await transaction.RollbackAsync();
+        }
+
+        var resolved = await Task.WhenAll(resolving);
+
+        Assert.NotNull(resolved[0]);
+        Assert.Equal(key.Id, resolved[0]!.Key.Id);
+        Assert.All(resolved, r => Assert.Same(resolved[0], r));
     }
 
     [Fact]
@@ -146,10 +179,45 @@ public abstract class KeyServiceTests(DataFixture fixture)
         cache.Set("k", "b", "read after", cache.Generation);
 
         Assert.False(cache.TryGet<string>("k", "a", out _));
-        Assert.True(cache.TryGet<string>("k", "b", out var kept));
+        Assert.True(cache.TryGet<string>("k", "b", out var kept, out var aging));
         Assert.Equal("read after", kept);
-        clock.Now += CredentialCache.Lifetime;
+        Assert.False(aging);
+        clock.Now += CredentialCache.Lifetime / 2 + TimeSpan.FromMilliseconds(1);
+        Assert.True(cache.TryGet<string>("k", "b", out _, out aging));
+        Assert.True(aging);
+        clock.Now += CredentialCache.Lifetime / 2;
         Assert.False(cache.TryGet<string>("k", "b", out _));
+    }
+
+    /// <summary>
+    /// A key in use is read again in the background once its entry is half way through its life: the request that noticed
+    /// is answered from the entry, and the renewed entry answers the requests after the first one's lifetime.
+    /// </summary>
+    [Fact]
+    public async Task ResolveAsync_KeyInUse_RenewedBeforeItExpires()
+    {
+        var tenant = await fixture.AddTenantAsync();
+        var (key, secret) = await Keys.CreateAsync(tenant.Id, KeyKind.Api, "intake", userId: null);
+        var clock = new ManualClock { Now = DateTimeOffset.UtcNow };
+        var cache = new CredentialCache(clock);
+        var keys = new KeyService(fixture.Dbs, clock, cache);
+        var first = await keys.ResolveWithOrganisationAsync(KeyKind.Api, secret);
+        Assert.NotNull(first);
+
+        clock.Now += CredentialCache.Lifetime / 2 + TimeSpan.FromMilliseconds(1);
+        Assert.Same(first, await keys.ResolveWithOrganisationAsync(KeyKind.Api, secret));
+        var stop = DateTimeOffset.UtcNow.AddSeconds(10);
+        ResolvedKey renewed;
+        while ((!cache.TryGet("api-key", Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret))), out renewed) || ReferenceEquals(renewed, first))
+               && DateTimeOffset.UtcNow < stop)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.NotSame(first, renewed);
+        clock.Now += CredentialCache.Lifetime / 2;
+        Assert.Same(renewed, await keys.ResolveWithOrganisationAsync(KeyKind.Api, secret));
+        Assert.Equal(key.Id, renewed.Key.Id);
     }
 
     private sealed class ManualClock : TimeProvider
