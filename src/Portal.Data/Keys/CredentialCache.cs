@@ -22,7 +22,7 @@ public sealed class CredentialCache(TimeProvider clock)
 
     private const int MaxEntries = 10_000;
 
-    private readonly ConcurrentDictionary<(string Kind, string Key), (object Value, DateTimeOffset Expires)> _entries = new();
+    private readonly ConcurrentDictionary<(string Kind, string Key), (object Value, DateTimeOffset Expires, long Generation)> _entries = new();
     private long _generation;
 
     /// <summary>Changes on every <see cref="Invalidate"/>: read it before a lookup and hand it to <see cref="Set"/>.</summary>
@@ -38,7 +38,8 @@ public sealed class CredentialCache(TimeProvider clock)
     public bool TryGet<T>(string kind, string key, out T value, out bool aging) where T : class
     {
         var now = clock.GetUtcNow();
-        if (_entries.TryGetValue((kind, key), out var entry) && entry.Expires > now && entry.Value is T found)
+        // An entry read before the last change is never used, even in the moment before Set removes it.
+        if (_entries.TryGetValue((kind, key), out var entry) && entry.Expires > now && entry.Generation == Generation && entry.Value is T found)
         {
             value = found;
             aging = entry.Expires - now < Lifetime / 2;
@@ -58,12 +59,15 @@ public sealed class CredentialCache(TimeProvider clock)
         {
             _entries.Clear();
         }
-        _entries[(kind, key)] = (value, clock.GetUtcNow() + Lifetime);
+        _entries[(kind, key)] = (value, clock.GetUtcNow() + Lifetime, generation);
         if (Generation != generation)
         {
             _entries.TryRemove((kind, key), out _);
         }
     }
+
+    /// <summary>Forgets what is kept under <paramref name="kind"/> and <paramref name="key"/> (found no longer).</summary>
+    public void Remove(string kind, string key) => _entries.TryRemove((kind, key), out _);
 
     /// <summary>Forgets everything kept.</summary>
     public void Invalidate()

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
@@ -183,8 +182,7 @@ public sealed class KeyService(TenantDbFactory dbs, TimeProvider clock, Credenti
             {
                 // Read again before it expires, while this request goes on with what is kept. A failure is the next
                 // lookup's to meet, once the entry expires.
-                _ = SharedLookUp(kind, hash, cache.Generation).ContinueWith(
-                    static failed => _ = failed.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                _ = SharedLookUp(kind, hash, cache.Generation);
             }
             return resolved;
         }
@@ -210,6 +208,9 @@ public sealed class KeyService(TenantDbFactory dbs, TimeProvider clock, Credenti
             var done = new TaskCompletionSource<ResolvedKey?>(TaskCreationOptions.RunContinuationsAsynchronously);
             if (_lookups.TryAdd(key, done.Task))
             {
+                // A failure is seen by whoever waits; observed here too, for a refresh nobody waits for.
+                _ = done.Task.ContinueWith(
+                    static failed => _ = failed.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
                 // SQLite's calls block their thread: not the caller's.
                 _ = Task.Run(() => RunLookUpAsync(key, done));
                 return done.Task;
@@ -245,10 +246,14 @@ public sealed class KeyService(TenantDbFactory dbs, TimeProvider clock, Credenti
             .FirstOrDefaultAsync();
         if (found is null)
         {
+            // Revoked or disabled since it was kept (on another instance of the portal): refused from now on, not when the
+            // entry expires.
+            cache.Remove(CacheKind(kind), hash);
             return null;
         }
         var key = found.Key;
-        if (key.LastUsedAt is null || clock.GetUtcNow() - key.LastUsedAt > LastUsedResolution)
+        var now = clock.GetUtcNow();
+        if ((key.LastUsedAt is null || now - key.LastUsedAt > LastUsedResolution) && RecordingDue(key.Id, now))
         {
             _ = Task.Run(() => RecordUseAsync(key));
         }
@@ -258,8 +263,29 @@ public sealed class KeyService(TenantDbFactory dbs, TimeProvider clock, Credenti
     }
 
     /// <summary>
-    /// Records that <paramref name="key"/> was used, now. A time of last use is worth no request's wait; should the write
-    /// fail (the database busy past its timeout), the next use a minute on records it.
+    /// Whether this instance should record a use of <paramref name="key"/> now: not when it started one less than
+    /// <see cref="LastUsedResolution"/> ago, whether or not that write has landed (a busy database must not get one more
+    /// waiting writer with every refresh).
+    /// </summary>
+    private bool RecordingDue(Guid key, DateTimeOffset now)
+    {
+        if (_recordings.TryGetValue(key, out var started) && now - started < LastUsedResolution)
+        {
+            return false;
+        }
+        if (_recordings.Count >= 10_000)
+        {
+            _recordings.Clear();
+        }
+        _recordings[key] = now;
+        return true;
+    }
+
+    private readonly ConcurrentDictionary<Guid, DateTimeOffset> _recordings = new();
+
+    /// <summary>
+    /// Records that <paramref name="key"/> was used, now. A time of last use is worth no request's wait, and its failure
+    /// none's either (the database busy past its timeout, the portal stopping): the next use a minute on records it.
     /// </summary>
     private async Task RecordUseAsync(ApiKey key)
     {
@@ -269,9 +295,9 @@ public sealed class KeyService(TenantDbFactory dbs, TimeProvider clock, Credenti
             var now = clock.GetUtcNow();
             await tenantDb.ApiKeys.Where(k => k.Id == key.Id).ExecuteUpdateAsync(s => s.SetProperty(k => k.LastUsedAt, now));
         }
-        catch (Exception e) when (e is DbException or InvalidOperationException or ObjectDisposedException)
+        catch (Exception)
         {
-            // Nothing to do: see above. (Disposed: the portal is stopping.)
+            // Nothing to do: see above.
         }
     }
 

@@ -265,8 +265,9 @@ public static class AttributePath
             _atPosition is { } known && position * 2 + way < known.Length ? known[position * 2 + way] : null;
 
         /// <summary>
-        /// The last string a reader (<see cref="Intake.StreamedEvents"/>) met at this path, written without escapes: the next
-        /// event nearly always holds the same one there, which the reader knows by comparing its bytes. Null when none.
+        /// The last short ASCII string written without escapes that a reader (<see cref="Intake.StreamedEvents"/>) met at this
+        /// path (not a message): the next event nearly always holds the same one there, which the reader knows by comparing
+        /// its bytes. A long or non-ASCII string met there clears it; escaped ones leave it as it was. Null when none.
         /// </summary>
         public string? LastText { get; set; }
 

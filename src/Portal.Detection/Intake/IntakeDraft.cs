@@ -174,7 +174,7 @@ internal sealed class IntakeDraft
     /// <paramref name="noted"/> is where the path stands among <see cref="NotedPaths"/> (<see cref="NotedIndexOf"/>; the
     /// reader's node keeps it), or -1.
     /// </remarks>
-    public void AddSent(string path, int firstSegment, AttributeValue value, LeafTree.Kind kind, int noted = -1)
+    public void AddSent(string path, int firstSegment, AttributeValue value, LeafTree.Kind kind, int noted)
     {
         if (_tree is not null || _taken is not null || _sent is not null)
         {
@@ -529,11 +529,13 @@ internal sealed class IntakeDraft
     /// and which state follows. The same paths in the same order always place the next one the same way, so a step, found
     /// by the path's identity (parsers' paths are their constants, readers' the nodes of the thread's tree of paths), spares
     /// the search among the leaves that <see cref="PlaceOf"/> makes: an access line's seven leaves under <c>http</c>, each
-    /// compared with those before it. One tree of states per thread, bounded: when full it starts again.
+    /// compared with those before it. One tree of states per thread, bounded: a state keeps its last few steps (a new one
+    /// replaces the oldest: paths no longer met, such as those of a thread's tree of paths that started again, fall out),
+    /// and once the thread has made <see cref="MaxStates"/> states the tree starts again with the next event.
     /// </summary>
     internal sealed class Placement
     {
-        /// <summary>The most states a thread keeps, and steps a state: beyond them, nothing more is learned until the tree starts again.</summary>
+        /// <summary>The states a thread makes before its tree starts again, and the steps a state keeps.</summary>
         private const int MaxStates = 4096, MaxSteps = 8;
 
         [ThreadStatic]
@@ -544,10 +546,13 @@ internal sealed class IntakeDraft
 
         private Step[] _steps = [];
 
+        /// <summary>The step to replace next once <see cref="_steps"/> holds <see cref="MaxSteps"/>.</summary>
+        private int _oldest;
+
         /// <summary>The state of no leaves, this thread's.</summary>
         public static Placement Root()
         {
-            if (t_root is null || t_states > MaxStates)
+            if (t_root is null || t_states >= MaxStates)
             {
                 (t_root, t_states) = (new Placement(), 1);
             }
@@ -569,11 +574,12 @@ internal sealed class IntakeDraft
 
         /// <summary>
         /// <paramref name="step"/> (with no next state yet) learned from here: with its next state, new unless the step is a
-        /// conflict (the leaves stay as they are); without one, not learned, when the tree or this state is full.
+        /// conflict (the leaves stay as they are), in place of the oldest step when this state keeps all it may; without one,
+        /// not learned, once the thread has made all the states it may until its tree starts again.
         /// </summary>
         public Step Learn(Step step)
         {
-            if (t_states > MaxStates || _steps.Length == MaxSteps)
+            if (t_states >= MaxStates)
             {
                 return step;
             }
@@ -588,7 +594,15 @@ internal sealed class IntakeDraft
                 t_states++;
             }
             var learned = step with { Next = next };
-            _steps = [.. _steps, learned];
+            if (_steps.Length < MaxSteps)
+            {
+                _steps = [.. _steps, learned];
+            }
+            else
+            {
+                _steps[_oldest] = learned;
+                _oldest = (_oldest + 1) % MaxSteps;
+            }
             return learned;
         }
 

@@ -199,7 +199,8 @@ public static class IntakePayload
             default:
                 return false;
         }
-        // Every string passed through the cursor: without an escape of a surrogate, none can be an unpaired one.
+        // Every string passed through the cursor (those it knew by their bytes hold no escape): without an escape of a
+        // surrogate, none can be an unpaired one.
         return json.Peek() == 0 && json.AtEnd && (!json.MetSurrogateEscape || SurrogateFault(body.Span, lines: false) is null);
     }
 

@@ -183,8 +183,9 @@ internal static class StreamedEvents
             return Text(raw, escaped);
         }
         var text = RecurringText.OfUtf8(texts, raw);
-        // A long value seldom recurs, and the thread's tree of paths would keep it.
-        node.LastText = text.Length <= RecurringText.MaxLength ? text : null;
+        // A long value seldom recurs, and the thread's tree of paths would keep it; one that is not ASCII (more bytes than
+        // characters) is never known by its bytes.
+        node.LastText = text.Length <= RecurringText.MaxLength && text.Length == raw.Length ? text : null;
         return text;
     }
 

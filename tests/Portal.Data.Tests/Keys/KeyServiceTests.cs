@@ -91,8 +91,9 @@ public abstract class KeyServiceTests(DataFixture fixture)
     }
 
     /// <summary>
-    /// Requests for one key that find nothing kept share one lookup: while the key's row is locked, sixteen of them wait
-    /// for the same read and the same record of the use, and all get what it found (each lookup of their own made its own).
+    /// Requests for one key that find nothing kept share one lookup: sixteen at once get the very object it found (each
+    /// lookup of their own made its own). On SQLite the lock on the table holds the read back until all sixteen have asked;
+    /// on PostgreSQL reads do not wait for the lock, and the test shows only that they agree.
     /// </summary>
     [Fact]
     public async Task ResolveAsync_ConcurrentFirstUses_ShareOneLookup()
@@ -208,7 +209,7 @@ public abstract class KeyServiceTests(DataFixture fixture)
         Assert.Same(first, await keys.ResolveWithOrganisationAsync(KeyKind.Api, secret));
         var stop = DateTimeOffset.UtcNow.AddSeconds(10);
         ResolvedKey renewed;
-        while ((!cache.TryGet("api-key", Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(secret))), out renewed) || ReferenceEquals(renewed, first))
+        while ((!cache.TryGet("api-key", KeyService.Hash(secret), out renewed) || ReferenceEquals(renewed, first))
                && DateTimeOffset.UtcNow < stop)
         {
             await Task.Delay(20);
