@@ -222,17 +222,26 @@ public sealed class KeyService(TenantDbFactory dbs, TimeProvider clock, Credenti
 
     private async Task RunLookUpAsync((KeyKind Kind, string Hash, long Generation) key, TaskCompletionSource<ResolvedKey?> done)
     {
+        ResolvedKey? found = null;
+        Exception? failure = null;
         try
         {
-            done.SetResult(await LookUpAsync(key.Kind, key.Hash, key.Generation));
+            found = await LookUpAsync(key.Kind, key.Hash, key.Generation);
         }
         catch (Exception e)
         {
-            done.SetException(e);
+            failure = e;
         }
-        finally
+        // Out of the running lookups before it completes: a lookup found there is always still running, so a refresh
+        // asked for once this one answered starts afresh instead of joining it.
+        _lookups.TryRemove(new KeyValuePair<(KeyKind, string, long), Task<ResolvedKey?>>(key, done.Task));
+        if (failure is null)
         {
-            _lookups.TryRemove(new KeyValuePair<(KeyKind, string, long), Task<ResolvedKey?>>(key, done.Task));
+            done.SetResult(found);
+        }
+        else
+        {
+            done.SetException(failure);
         }
     }
 
