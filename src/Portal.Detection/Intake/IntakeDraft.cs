@@ -169,10 +169,9 @@ internal sealed class IntakeDraft
     /// stand for the object as a tree would and no search for their place is needed. The leaves then hold the whole object:
     /// the stored form and the tree are made from them.
     /// </summary>
-    /// <remarks><paramref name="firstSegment"/> is the length of the path's first segment (the reader's node knows it).</remarks>
     /// <remarks>
-    /// <paramref name="noted"/> is where the path stands among <see cref="NotedPaths"/> (<see cref="NotedIndexOf"/>; the
-    /// reader's node keeps it), or -1.
+    /// <paramref name="firstSegment"/> is the length of the path's first segment, and <paramref name="noted"/> where the path
+    /// stands among <see cref="NotedPaths"/> (<see cref="NotedIndexOf"/>), or -1: the reader's node knows both.
     /// </remarks>
     public void AddSent(string path, int firstSegment, AttributeValue value, LeafTree.Kind kind, int noted)
     {
