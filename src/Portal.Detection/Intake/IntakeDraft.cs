@@ -188,18 +188,12 @@ internal sealed class IntakeDraft
         // (A sender's leaf goes last, where the tree's rule puts it: the reader takes only objects whose leaves are in the
         // tree's order, so a step learned for the same path, by either way, says the same.)
         var state = Placed();
-        var step = state?.Find(path) ?? new Placement.Step(path, _leafCount, SegmentBit(path, firstSegment), null);
-        if (step.Next is null && state is not null)
-        {
-            step = state.Learn(step);
-        }
+        var step = state?.Find(path) ?? Learned(state, new Placement.Step(path, _leafCount, SegmentBit(path, firstSegment), null));
         if (step.At != _leafCount)
         {
             throw new InvalidOperationException($"The leaf at '{path}' was placed at {step.At} after the same leaves before, not last.");
         }
-        InsertLeaf(_leafCount, path, value, kind);
-        _segments |= step.Bit;
-        (_placed, _placedOff) = (step.Next, step.Next is null);
+        Place(step, path, value, kind);
     }
 
     /// <summary>
@@ -438,20 +432,19 @@ internal sealed class IntakeDraft
             _ = Attributes;
             return false;
         }
-        var at = PlaceOf(path, first);
+        var bit = SegmentBit(path, first);
+        var at = PlaceOf(path, first, bit);
         if (at == NoRoom)
         {
             _ = Attributes;
             return false;
         }
-        var step = new Placement.Step(path, at, SegmentBit(path, first), null);
-        if (state is not null)
-        {
-            step = state.Learn(step);
-        }
-        Place(step, path, value, kind);
+        Place(Learned(state, new Placement.Step(path, at, bit, null)), path, value, kind);
         return true;
     }
+
+    /// <summary><paramref name="step"/> learned from <paramref name="state"/>, or as it is when the leaves are not followed.</summary>
+    private static Placement.Step Learned(Placement? state, Placement.Step step) => state is null ? step : state.Learn(step);
 
     /// <summary>Makes the step: the leaf put at its place (unless the step is a conflict), and the state it leads to.</summary>
     private void Place(Placement.Step step, string path, AttributeValue value, LeafTree.Kind kind)
@@ -465,14 +458,13 @@ internal sealed class IntakeDraft
     }
 
     /// <summary>
-    /// Where a leaf at <paramref name="path"/> (whose first segment is its first <paramref name="first"/> characters) goes
-    /// among the leaves: after the last one in its deepest existing object, where the tree would list it;
+    /// Where a leaf at <paramref name="path"/> (whose first segment is its first <paramref name="first"/> characters, of
+    /// <see cref="_segments"/> bit <paramref name="bit"/>) goes among the leaves: after the last one in its deepest existing object, where the tree would list it;
     /// <see cref="Conflict"/> when something is in the way (a leaf where it would go, leaves below it, a leaf on its way),
     /// or <see cref="NoRoom"/> when the leaves are full.
     /// </summary>
-    private int PlaceOf(string path, int first)
+    private int PlaceOf(string path, int first, ulong bit)
     {
-        var bit = SegmentBit(path, first);
         if ((_segments & bit) == 0 && _leafCount < LeafAttributes.MaxLeaves)
         {
             // No leaf lies under the path's first segment: nothing is in its way, and it goes last.
