@@ -254,11 +254,11 @@ public static class AttributePath
         public string? Key { get; private init; }
 
         /// <summary>
-        /// Whether <see cref="Key"/> is written in JSON as its characters alone: printable ASCII with no quote, backslash or
-        /// dot. A reader may then know the key by comparing the bytes that stand where it was met before
-        /// (<see cref="Intake.StreamedEvents"/>).
+        /// The key as a reader meets it in JSON, with its closing quote and the colon after it (<c>key":</c>), when it is
+        /// written as its characters alone (printable ASCII with no quote, backslash or dot); null otherwise. A reader may
+        /// then know the key by comparing the bytes that stand where it was met before (<see cref="Intake.StreamedEvents"/>).
         /// </summary>
-        public bool PlainKey { get; private init; }
+        public byte[]? KeyBytes { get; private init; }
 
         /// <summary>The child last found at <paramref name="position"/> of the objects met at this path (<paramref name="way"/> 0), or the one before (1).</summary>
         public PathNode? KnownAt(int position, int way) =>
@@ -267,9 +267,39 @@ public static class AttributePath
         /// <summary>
         /// The last short ASCII string written without escapes that a reader (<see cref="Intake.StreamedEvents"/>) met at this
         /// path (not a message): the next event nearly always holds the same one there, which the reader knows by comparing
-        /// its bytes. A long or non-ASCII string met there clears it; escaped ones leave it as it was. Null when none.
+        /// its bytes (<see cref="LastTextBytes"/>). A long or non-ASCII string met there clears it; escaped ones leave it as
+        /// it was. Null when none.
         /// </summary>
-        public string? LastText { get; set; }
+        public string? LastText { get; private set; }
+
+        /// <summary>
+        /// <see cref="LastText"/> as written in JSON, with its closing quote (<c>text"</c>); empty when there is none. The
+        /// node keeps one buffer for it, grown to the longest text it met.
+        /// </summary>
+        public ReadOnlySpan<byte> LastTextBytes => _lastTextBytes.AsSpan(0, _lastTextLength);
+
+        private byte[]? _lastTextBytes;
+        private int _lastTextLength;
+
+        /// <summary>
+        /// Remembers <paramref name="text"/>, read from <paramref name="written"/> (its bytes, without escapes), as
+        /// <see cref="LastText"/> when it is ASCII no longer than <paramref name="maxLength"/>; forgets the last one otherwise.
+        /// </summary>
+        public void RememberText(string text, ReadOnlySpan<byte> written, int maxLength)
+        {
+            if (text.Length > maxLength || text.Length != written.Length)
+            {
+                (LastText, _lastTextLength) = (null, 0);
+                return;
+            }
+            if (_lastTextBytes is null || _lastTextBytes.Length <= written.Length)
+            {
+                _lastTextBytes = new byte[Math.Max(16, written.Length + 1)];
+            }
+            written.CopyTo(_lastTextBytes);
+            _lastTextBytes[written.Length] = (byte)'"';
+            (LastText, _lastTextLength) = (text, written.Length + 1);
+        }
 
         /// <summary>The reserved field a root key names (<see cref="Intake.ReservedFields.FieldOf(ReadOnlySpan{byte})"/>), once a reader asked; <see cref="UnknownField"/> before.</summary>
         public int RootField { get; set; } = UnknownField;
@@ -299,7 +329,9 @@ public static class AttributePath
             child = new PathNode(path)
             {
                 Key = key, FirstSegment = Path is null ? key.Length : FirstSegment,
-                PlainKey = key.Length > 0 && !key.AsSpan().ContainsAnyExceptInRange(' ', '~') && key.AsSpan().IndexOfAny("\"\\.") < 0,
+                KeyBytes = key.Length > 0 && !key.AsSpan().ContainsAnyExceptInRange(' ', '~') && key.AsSpan().IndexOfAny("\"\\.") < 0
+                    ? System.Text.Encoding.ASCII.GetBytes(key + "\":")
+                    : null,
             };
             if (++t_pathCount > 16_384)
             {

@@ -25,20 +25,27 @@ internal static class RecurringText
     private const int Slots = 4096;
 
     [ThreadStatic]
-    private static string?[]? t_slots;
+    private static Entry[]? t_slots;
+
+    /// <summary>
+    /// A slot of the table: a string and the hash of what it was made from. A value is compared with the string only when
+    /// the hashes are the same, so that a value the slot does not hold is told without reading the string, which is seldom
+    /// still in the processor's cache (most values that do not recur, such as URLs and ports, meet another's string).
+    /// </summary>
+    public readonly record struct Entry(string? Text, ulong Hash);
 
     /// <summary>
     /// This thread's table, for a caller that looks up many values in a row (a reader walking an event, a parser): one read
     /// of a thread-static field instead of one a value. Any table gives the same strings: a slot's string is compared
     /// before it is used.
     /// </summary>
-    public static string?[] Table() => t_slots ??= new string?[Slots];
+    public static Entry[] Table() => t_slots ??= new Entry[Slots];
 
     /// <summary>The string of <paramref name="text"/>: the one made before on this thread when it is still in its slot.</summary>
     public static string Of(ReadOnlySpan<char> text) => Of(Table(), text);
 
     /// <inheritdoc cref="Of(ReadOnlySpan{char})"/>
-    public static string Of(string?[] table, ReadOnlySpan<char> text)
+    public static string Of(Entry[] table, ReadOnlySpan<char> text)
     {
         if (text.IsEmpty)
         {
@@ -48,12 +55,15 @@ internal static class RecurringText
         {
             return new string(text);
         }
-        ref var slot = ref Slot(table, MemoryMarshal.AsBytes(text));
-        if (slot is { } known && known.AsSpan().SequenceEqual(text))
+        var hash = Hash(MemoryMarshal.AsBytes(text));
+        ref var slot = ref table[Index(table, hash)];
+        if (slot.Hash == hash && slot.Text is { } known && known.AsSpan().SequenceEqual(text))
         {
             return known;
         }
-        return slot = new string(text);
+        var made = new string(text);
+        slot = new Entry(made, hash);
+        return made;
     }
 
     /// <summary>
@@ -74,7 +84,7 @@ internal static class RecurringText
     public static string OfUtf8(ReadOnlySpan<byte> bytes) => OfUtf8(Table(), bytes);
 
     /// <inheritdoc cref="OfUtf8(ReadOnlySpan{byte})"/>
-    public static string OfUtf8(string?[] table, ReadOnlySpan<byte> bytes)
+    public static string OfUtf8(Entry[] table, ReadOnlySpan<byte> bytes)
     {
         if (bytes.IsEmpty)
         {
@@ -84,15 +94,21 @@ internal static class RecurringText
         {
             return Encoding.UTF8.GetString(bytes);
         }
-        ref var slot = ref Slot(table, bytes);
-        if (slot is { } known && known.Length == bytes.Length && Ascii.Equals(bytes, known))
+        // A value's hash differs as characters (Of) and as bytes: each finds its own slot, compared by its text all the same.
+        var hash = Hash(bytes);
+        ref var slot = ref table[Index(table, hash)];
+        if (slot.Hash == hash && slot.Text is { } known && known.Length == bytes.Length && Ascii.Equals(bytes, known))
         {
             return known;
         }
-        return slot = Encoding.Latin1.GetString(bytes);
+        var made = Encoding.Latin1.GetString(bytes);
+        slot = new Entry(made, hash);
+        return made;
     }
 
-    private static ref string? Slot(string?[] table, ReadOnlySpan<byte> bytes)
+    private static int Index(Entry[] table, ulong hash) => (int)(hash >> 52) & (table.Length - 1);
+
+    private static ulong Hash(ReadOnlySpan<byte> bytes)
     {
         const ulong Multiplier = 0x9E3779B97F4A7C15;
         var hash = (ulong)bytes.Length * Multiplier;
@@ -117,8 +133,7 @@ internal static class RecurringText
         {
             tail |= (ulong)bytes[i] << (8 * i);
         }
-        hash = (hash ^ tail) * Multiplier;
-        return ref table[(int)(hash >> 52) & (table.Length - 1)];
+        return (hash ^ tail) * Multiplier;
 
         static ulong Mix(ulong hash, ulong value)
         {

@@ -73,7 +73,7 @@ internal sealed class IntakeDraft
     private ulong _segments;
 
     /// <summary>The thread's table of recurring values (<see cref="RecurringText.Table"/>), read once per draft.</summary>
-    private string?[]? _texts;
+    private RecurringText.Entry[]? _texts;
 
     /// <summary>The leaves once taken (<see cref="TakeLeaves"/>): the list went back to the thread.</summary>
     private LeafAttributes? _taken;
@@ -598,7 +598,16 @@ internal sealed class IntakeDraft
         }
 
         /// <summary>A path's place from a state (<see cref="Conflict"/> when in the way), its first segment's bit (<see cref="SegmentBit"/>), and the state that follows (null: not followed).</summary>
-        public sealed record Step(string Path, int At, ulong Bit, Placement? Next);
+        public sealed record Step(string Path, int At, ulong Bit, Placement? Next)
+        {
+            /// <summary>
+            /// The text a parser last added by this step (<see cref="AddText(string, ReadOnlySpan{char})"/>): the same path
+            /// after the same paths is the same field of the same kind of line, which most often holds the same value as the
+            /// line before (a method, a protocol, a user agent), and comparing it costs less than finding it among the
+            /// thread's recurring values. The states are the thread's, so a stream mixing kinds of lines keeps one per kind.
+            /// </summary>
+            public string? LastText { get; set; }
+        }
     }
 
     /// <summary>
@@ -712,10 +721,21 @@ internal sealed class IntakeDraft
     /// </summary>
     public void AddText(string path, ReadOnlySpan<char> value)
     {
-        if (!value.IsEmpty && !value.SequenceEqual("-"))
+        if (value.IsEmpty || value.SequenceEqual("-"))
         {
-            AddText(path, RecurringText.Of(_texts ??= RecurringText.Table(), value));
+            return;
         }
+        if (_tree is null && _taken is null && Placed()?.Find(path) is { } known)
+        {
+            // The same path after the same paths, as TryAddLeaf takes it: the text is most often the step's last.
+            var text = known.LastText is { } last && value.SequenceEqual(last)
+                ? last
+                : known.LastText = RecurringText.Of(_texts ??= RecurringText.Table(), value);
+            _notesStale = true;
+            Place(known, path, new AttributeValue(text, null), LeafTree.Kind.Text);
+            return;
+        }
+        AddText(path, RecurringText.Of(_texts ??= RecurringText.Table(), value));
     }
 
     /// <summary>The first string leaf at <paramref name="path"/>, or null.</summary>

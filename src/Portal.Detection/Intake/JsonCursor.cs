@@ -136,34 +136,34 @@ internal ref struct JsonCursor(ReadOnlySpan<byte> json)
     }
 
     /// <summary>
-    /// Steps over the key at which the cursor stands (on its opening quote) and the colon right after it, when the key is
-    /// <paramref name="key"/> written as its characters alone; false, the cursor unmoved, otherwise. <paramref name="key"/>
-    /// must be printable ASCII without a quote or backslash, so that the bytes that match it are the whole key.
+    /// Steps over the key at which the cursor stands (on its opening quote) and the colon right after it, when the bytes
+    /// there are <paramref name="key"/>: a key written as its characters alone, then its closing quote and the colon
+    /// (<c>key":</c>); false, the cursor unmoved, otherwise. The key must be printable ASCII without a quote or backslash,
+    /// so that the bytes that match it are the whole key.
     /// </summary>
-    public bool TakeKey(string key)
+    public bool TakeKey(ReadOnlySpan<byte> key)
     {
-        var rest = _json[(At + 1)..];
-        if (rest.Length < key.Length + 2 || rest[key.Length] != (byte)'"' || rest[key.Length + 1] != (byte)':' || !System.Text.Ascii.Equals(rest[..key.Length], key))
+        if (!_json[(At + 1)..].StartsWith(key))
         {
             return false;
         }
-        At += key.Length + 3;
+        At += key.Length + 1;
         return true;
     }
 
     /// <summary>
-    /// Steps over the string at which the cursor stands (on its opening quote) when it is <paramref name="text"/> written as
-    /// its characters alone; false, the cursor unmoved, otherwise. <paramref name="text"/> must hold no quote, backslash or
-    /// control character (a string read without escapes holds none), so that the bytes that match it are the whole string.
+    /// Steps over the string at which the cursor stands (on its opening quote) when the bytes there are
+    /// <paramref name="text"/>: a string written as its characters alone, then its closing quote (<c>text"</c>); false, the
+    /// cursor unmoved, otherwise (and always for an empty <paramref name="text"/>). The text must hold no quote, backslash
+    /// or control character (a string read without escapes holds none), so that the bytes that match it are the whole string.
     /// </summary>
-    public bool TakeString(string text)
+    public bool TakeString(ReadOnlySpan<byte> text)
     {
-        var rest = _json[(At + 1)..];
-        if (rest.Length <= text.Length || rest[text.Length] != (byte)'"' || !System.Text.Ascii.Equals(rest[..text.Length], text))
+        if (text.IsEmpty || !_json[(At + 1)..].StartsWith(text))
         {
             return false;
         }
-        At += text.Length + 2;
+        At += text.Length + 1;
         return true;
     }
 

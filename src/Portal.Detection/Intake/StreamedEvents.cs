@@ -143,7 +143,7 @@ internal static class StreamedEvents
     {
         for (var way = 0; way < 2; way++)
         {
-            if (node.KnownAt(position, way) is { PlainKey: true, Key: { } key } known && json.TakeKey(key))
+            if (node.KnownAt(position, way) is { KeyBytes: { } key } known && json.TakeKey(key))
             {
                 return known;
             }
@@ -168,9 +168,9 @@ internal static class StreamedEvents
     /// that recur when <paramref name="recurring"/> (<see cref="RecurringText"/>), and then remembered when short and
     /// written without escapes. Null when the string is not well formed or not text (an escape of a surrogate).
     /// </summary>
-    private static string? ReadText(ref JsonCursor json, AttributePath.PathNode node, string?[] texts, bool recurring)
+    private static string? ReadText(ref JsonCursor json, AttributePath.PathNode node, RecurringText.Entry[] texts, bool recurring)
     {
-        if (node.LastText is { } last && json.TakeString(last))
+        if (node.LastText is { } last && json.TakeString(node.LastTextBytes))
         {
             return last;
         }
@@ -185,19 +185,19 @@ internal static class StreamedEvents
         var text = RecurringText.OfUtf8(texts, raw);
         // A long value seldom recurs, and the thread's tree of paths would keep it; one that is not ASCII (more bytes than
         // characters) is never known by its bytes.
-        node.LastText = text.Length <= RecurringText.MaxLength && text.Length == raw.Length ? text : null;
+        node.RememberText(text, raw, RecurringText.MaxLength);
         return text;
     }
 
     /// <summary>What a read carries down the objects it walks: its number (<see cref="t_reads"/>) and the thread's table of recurring values.</summary>
-    private readonly record struct Walk(long Read, string?[] Texts);
+    private readonly record struct Walk(long Read, RecurringText.Entry[] Texts);
 
     /// <summary>
     /// The value at which the cursor stands (its first byte <paramref name="first"/>) as a leaf at the path of
     /// <paramref name="node"/>: false for a null, an array, a number not written as a whole one, an escape of a surrogate, or
     /// a value not well formed.
     /// </summary>
-    private static bool TryLeaf(ref JsonCursor json, byte first, AttributePath.PathNode node, string?[] texts, out AttributeValue value, out LeafTree.Kind kind)
+    private static bool TryLeaf(ref JsonCursor json, byte first, AttributePath.PathNode node, RecurringText.Entry[] texts, out AttributeValue value, out LeafTree.Kind kind)
     {
         (value, kind) = (default, default);
         switch (first)

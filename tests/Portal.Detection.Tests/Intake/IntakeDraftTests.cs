@@ -169,6 +169,35 @@ public class IntakeDraftTests
     }
 
     /// <summary>
+    /// A parser's texts added by the same steps event after event (<see cref="IntakeDraft.Placement.Step.LastText"/>), each
+    /// drawn from texts of one length that differ by a character, from the same paths and from others: every event holds its
+    /// own texts, never the one its step met before.
+    /// </summary>
+    [Fact]
+    public void AddText_RecurringStepsWithTextsThatChange_KeepEachEventsOwn()
+    {
+        string[] paths = ["http.method", "http.url", "network.client.ip", "usr.name"];
+        string[] texts = ["GET", "PUT", "GET", "GEX", "-", "GE", "GETS", "get"];
+        var random = new Random(20261205);
+        for (var run = 0; run < 2_000; run++)
+        {
+            var draft = IntakeDraft.ForThread();
+            var expected = new JsonObject();
+            foreach (var path in paths.Take(random.Next(1, paths.Length + 1)))
+            {
+                // Read from a longer line, as a parser's parts are.
+                var text = texts[random.Next(texts.Length)];
+                draft.AddText(path, ("[" + text + "]").AsSpan(1, text.Length));
+                if (text != "-")
+                {
+                    AttributePath.Set(expected, path, JsonValue.Create(text));
+                }
+            }
+            Assert.Equal(expected.ToJsonString(), draft.Attributes.ToJsonString());
+        }
+    }
+
+    /// <summary>
     /// Texts found in one walk of the leaves (<see cref="IntakeDraft.Texts"/>) are those found one path at a time, for paths
     /// of every length the walk tells apart by its mask of lengths (up to 62 each its own, 63 and longer sharing one) and
     /// paths absent, numeric or of a length no leaf has.
