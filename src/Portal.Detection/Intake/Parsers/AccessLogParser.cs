@@ -46,11 +46,33 @@ internal static partial class AccessLogParser
             >= 400 => LogStatuses.Warn,
             _ => null,
         };
-        if (draft.Timestamp is null && TryParseTime(line.AsSpan()[parts.Time], out var time))
+        if (draft.Timestamp is null && UtcTimeOf(line.AsSpan()[parts.Time]) is { } time)
         {
-            draft.Timestamp = time.ToUniversalTime();
+            draft.Timestamp = time;
         }
     }
+
+    /// <summary>
+    /// The line's time (<see cref="TryParseTime"/>) in UTC, or null: the thread's last time text is known by comparing it, for
+    /// a server writes many lines in the same second.
+    /// </summary>
+    private static DateTimeOffset? UtcTimeOf(ReadOnlySpan<char> text)
+    {
+        if (t_lastTime is { Text: { } last, Utc: var known } && text.SequenceEqual(last))
+        {
+            return known;
+        }
+        if (!TryParseTime(text, out var time))
+        {
+            return null;
+        }
+        var utc = time.ToUniversalTime();
+        t_lastTime = (text.ToString(), utc);
+        return utc;
+    }
+
+    [ThreadStatic]
+    private static (string? Text, DateTimeOffset Utc) t_lastTime;
 
     /// <summary>Where each group of <see cref="CombinedLine"/> lies in a line it matches; null for a group that took no part.</summary>
     internal readonly record struct Parts(

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 using Portal.Detection.Events;
 using static Portal.Detection.Intake.Parsers.LineText;
@@ -85,7 +86,7 @@ internal static partial class SshdParser
             draft.AddText("syslog.hostname", name);
         }
         draft.AddText("syslog.appname", "sshd");
-        if (int.TryParse(message.AsSpan()[pid], out var number))
+        if (int.TryParse(message.AsSpan()[pid], NumberStyles.None, CultureInfo.InvariantCulture, out var number))
         {
             draft.Add("syslog.pid", number);
         }
@@ -337,7 +338,7 @@ internal static partial class SshdParser
         {
             draft.AddText("network.client.hostname", ip);
         }
-        if (int.TryParse(port, out var number))
+        if (int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
         {
             draft.Add("network.client.port", number);
         }
