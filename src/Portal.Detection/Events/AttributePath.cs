@@ -265,40 +265,38 @@ public static class AttributePath
             _atPosition is { } known && position * 2 + way < known.Length ? known[position * 2 + way] : null;
 
         /// <summary>
-        /// The last short ASCII string written without escapes that a reader (<see cref="Intake.StreamedEvents"/>) met at this
-        /// path (not a message): the next event nearly always holds the same one there, which the reader knows by comparing
-        /// its bytes (<see cref="LastTextBytes"/>). A long or non-ASCII string met there clears it; escaped ones leave it as
-        /// it was. Null when none.
+        /// The last short ASCII strings written without escapes that a reader (<see cref="Intake.StreamedEvents"/>) met at
+        /// this path (not a message), each with its bytes as written (<see cref="RememberedText"/>): the next event nearly
+        /// always holds one of them there, which the reader knows by comparing its bytes. A path remembers one string, or a
+        /// few where the reader asks for more ways (the reserved fields, whose few values take turns in a stream mixing
+        /// sources). Empty until a string is remembered.
         /// </summary>
-        public string? LastText { get; private set; }
+        public ReadOnlySpan<RememberedText?> Remembered => _remembered;
+
+        private RememberedText?[]? _remembered;
+
+        /// <summary>The way <see cref="RememberText"/> replaces next, when a path has several.</summary>
+        private int _nextWay;
 
         /// <summary>
-        /// <see cref="LastText"/> as written in JSON, with its closing quote (<c>text"</c>); empty when there is none. The
-        /// node keeps one buffer for it, grown to the longest text it met.
+        /// Remembers <paramref name="text"/>, read from <paramref name="written"/> (its bytes, without escapes), when it is
+        /// ASCII no longer than <paramref name="maxLength"/>: in place of the oldest of the path's <paramref name="ways"/> (the
+        /// number a path is first asked for is kept). A string not remembered makes a path of one way forget its own.
         /// </summary>
-        public ReadOnlySpan<byte> LastTextBytes => _lastTextBytes.AsSpan(0, _lastTextLength);
-
-        private byte[]? _lastTextBytes;
-        private int _lastTextLength;
-
-        /// <summary>
-        /// Remembers <paramref name="text"/>, read from <paramref name="written"/> (its bytes, without escapes), as
-        /// <see cref="LastText"/> when it is ASCII no longer than <paramref name="maxLength"/>; forgets the last one otherwise.
-        /// </summary>
-        public void RememberText(string text, ReadOnlySpan<byte> written, int maxLength)
+        public void RememberText(string text, ReadOnlySpan<byte> written, int maxLength, int ways)
         {
+            var remembered = _remembered ??= new RememberedText?[ways];
             if (text.Length > maxLength || text.Length != written.Length)
             {
-                (LastText, _lastTextLength) = (null, 0);
+                if (remembered.Length == 1)
+                {
+                    remembered[0] = null;
+                }
                 return;
             }
-            if (_lastTextBytes is null || _lastTextBytes.Length <= written.Length)
-            {
-                _lastTextBytes = new byte[Math.Max(16, written.Length + 1)];
-            }
-            written.CopyTo(_lastTextBytes);
-            _lastTextBytes[written.Length] = (byte)'"';
-            (LastText, _lastTextLength) = (text, written.Length + 1);
+            var way = _nextWay;
+            _nextWay = (way + 1) % remembered.Length;
+            (remembered[way] ??= new RememberedText()).Set(text, written);
         }
 
         /// <summary>The reserved field a root key names (<see cref="Intake.ReservedFields.FieldOf(ReadOnlySpan{byte})"/>), once a reader asked; <see cref="UnknownField"/> before.</summary>
@@ -340,6 +338,34 @@ public static class AttributePath
             }
             (_children ??= new Dictionary<string, PathNode>(StringComparer.Ordinal))[key] = child;
             return child;
+        }
+    }
+
+    /// <summary>
+    /// A string a reader remembers at a path (<see cref="PathNode.Remembered"/>): its text, and its bytes as written in JSON
+    /// with the closing quote (<c>text"</c>), in a buffer it keeps, grown to the longest string it held.
+    /// </summary>
+    internal sealed class RememberedText
+    {
+        private byte[] _written = new byte[16];
+        private int _length;
+
+        /// <summary>The string.</summary>
+        public string Text { get; private set; } = "";
+
+        /// <summary>The string's bytes and its closing quote.</summary>
+        public ReadOnlySpan<byte> Written => _written.AsSpan(0, _length);
+
+        /// <summary>Holds <paramref name="text"/>, written as <paramref name="written"/> (its bytes, without escapes), from now on.</summary>
+        public void Set(string text, ReadOnlySpan<byte> written)
+        {
+            if (_written.Length <= written.Length)
+            {
+                _written = new byte[written.Length + 1];
+            }
+            written.CopyTo(_written);
+            _written[written.Length] = (byte)'"';
+            (Text, _length) = (text, written.Length + 1);
         }
     }
 

@@ -88,7 +88,8 @@ internal static class StreamedEvents
             if (field is >= 0 and <= (int)Field.Host)
             {
                 // Taken out of the attributes: a string, each once.
-                if (next != (byte)'"' || (fields.Seen & (1 << field)) != 0 || ReadText(ref json, child, walk.Texts, recurring: field != (int)Field.Message) is not { } text)
+                if (next != (byte)'"' || (fields.Seen & (1 << field)) != 0
+                    || ReadText(ref json, child, walk.Texts, recurring: field != (int)Field.Message, ways: ReservedWays) is not { } text)
                 {
                     return false;
                 }
@@ -163,16 +164,20 @@ internal static class StreamedEvents
     }
 
     /// <summary>
-    /// The string at which the cursor stands (on its opening quote) at the path of <paramref name="node"/>: the one last met
-    /// there when its bytes are the same (<see cref="AttributePath.PathNode.LastText"/>), else read, shared with the values
-    /// that recur when <paramref name="recurring"/> (<see cref="RecurringText"/>), and then remembered when short and
-    /// written without escapes. Null when the string is not well formed or not text (an escape of a surrogate).
+    /// The string at which the cursor stands (on its opening quote) at the path of <paramref name="node"/>: one the path
+    /// remembers when its bytes are the same (<see cref="AttributePath.PathNode.Remembered"/>), else read, shared with the
+    /// values that recur when <paramref name="recurring"/> (<see cref="RecurringText"/>), and then remembered, in one of
+    /// the path's <paramref name="ways"/>, when short and written without escapes. Null when the string is not well formed
+    /// or not text (an escape of a surrogate).
     /// </summary>
-    private static string? ReadText(ref JsonCursor json, AttributePath.PathNode node, RecurringText.Entry[] texts, bool recurring)
+    private static string? ReadText(ref JsonCursor json, AttributePath.PathNode node, RecurringText.Entry[] texts, bool recurring, int ways = 1)
     {
-        if (node.LastText is { } last && json.TakeString(node.LastTextBytes))
+        foreach (var remembered in node.Remembered)
         {
-            return last;
+            if (remembered is not null && json.TakeString(remembered.Written))
+            {
+                return remembered.Text;
+            }
         }
         if (!json.String(out var raw, out var escaped))
         {
@@ -185,9 +190,16 @@ internal static class StreamedEvents
         var text = RecurringText.OfUtf8(texts, raw);
         // A long value seldom recurs, and the thread's tree of paths would keep it; one that is not ASCII (more bytes than
         // characters) is never known by its bytes.
-        node.RememberText(text, raw, RecurringText.MaxLength);
+        node.RememberText(text, raw, RecurringText.MaxLength, ways);
         return text;
     }
+
+    /// <summary>
+    /// The strings a reserved field's path remembers (<see cref="AttributePath.PathNode.RememberText"/>): a request mixing a
+    /// few sources (sshd, web servers, CloudTrail) has their few sources, services, hosts and tags take turns event after
+    /// event, where any other path remembers its last string.
+    /// </summary>
+    private const int ReservedWays = 4;
 
     /// <summary>What a read carries down the objects it walks: its number (<see cref="t_reads"/>) and the thread's table of recurring values.</summary>
     private readonly record struct Walk(long Read, RecurringText.Entry[] Texts);

@@ -140,6 +140,29 @@ public class StreamedEventsTests
         }
     }
 
+    /// <summary>
+    /// A request mixing sources, whose reserved fields take turns among more values than their paths remember, values that
+    /// begin alike, differ only in their last character, or are empty: each event holds the values it was sent.
+    /// </summary>
+    [Fact]
+    public void Read_ReservedFieldsTakingTurns_SameAnswerAsTheParsedDocument()
+    {
+        string[] sources = ["sshd", "sshd2", "nginx", "nginy", "cloudtrail", "", "s"];
+        string[] hosts = ["web-1", "web-2", "web-10", "bastion-1", "w"];
+        string[] tags = ["env:prod,team:web", "env:prod,team:wex", "env:prod", "env:prod,account:123456789012"];
+        var random = new Random(20261205);
+        for (var run = 0; run < 200; run++)
+        {
+            var objects = Enumerable.Range(0, random.Next(2, 60)).Select(i =>
+            {
+                var source = sources[random.Next(sources.Length)];
+                var host = random.Next(8) == 0 ? "" : $",\"{(random.Next(2) == 0 ? "hostname" : "host")}\":\"{hosts[random.Next(hosts.Length)]}\"";
+                return $"{{\"ddsource\":\"{source}\",\"service\":\"{sources[random.Next(sources.Length)]}\"{host},\"ddtags\":\"{tags[random.Next(tags.Length)]}\",\"message\":\"m{i}\"}}";
+            });
+            AssertSameAnswer("[" + string.Join(',', objects) + "]");
+        }
+    }
+
     [Fact]
     public void TryRead_GeneratedObjects_TakesMostPlainOnesAsTheTreeGivesThem()
     {
