@@ -290,7 +290,7 @@ public static class AttributePath
             {
                 if (remembered.Length == 1)
                 {
-                    remembered[0] = null;
+                    remembered[0]?.Clear();
                 }
                 return;
             }
@@ -355,6 +355,9 @@ public static class AttributePath
 
         /// <summary>The string's bytes and its closing quote.</summary>
         public ReadOnlySpan<byte> Written => _written.AsSpan(0, _length);
+
+        /// <summary>Holds nothing (an empty <see cref="Written"/>, which no cursor takes), keeping the buffer.</summary>
+        public void Clear() => (Text, _length) = ("", 0);
 
         /// <summary>Holds <paramref name="text"/>, written as <paramref name="written"/> (its bytes, without escapes), from now on.</summary>
         public void Set(string text, ReadOnlySpan<byte> written)

@@ -601,10 +601,12 @@ internal sealed class IntakeDraft
         public sealed record Step(string Path, int At, ulong Bit, Placement? Next)
         {
             /// <summary>
-            /// The text a parser last added by this step (<see cref="AddText(string, ReadOnlySpan{char})"/>): the same path
-            /// after the same paths is the same field of the same kind of line, which most often holds the same value as the
-            /// line before (a method, a protocol, a user agent), and comparing it costs less than finding it among the
-            /// thread's recurring values. The states are the thread's, so a stream mixing kinds of lines keeps one per kind.
+            /// The text a parser last added by this step (<see cref="AddText(string, ReadOnlySpan{char})"/>), when no longer
+            /// than the thread shares (<see cref="RecurringText.MaxLength"/>): the same path after the same paths is the
+            /// same field of the same kind of line, which most often holds the same value as the line before (a method, a
+            /// protocol, a user agent), and comparing it costs less than finding it among the thread's recurring values.
+            /// The states are the thread's, so a stream mixing kinds of lines keeps one per kind; the length bounds what
+            /// the thread's states keep alive.
             /// </summary>
             public string? LastText { get; set; }
         }
@@ -716,8 +718,10 @@ internal sealed class IntakeDraft
     }
 
     /// <summary>
-    /// <see cref="AddText(string, string?)"/> for a part of a line: its string is made only if it is added, and shared
-    /// with the events that recur it (<see cref="RecurringText"/>).
+    /// <see cref="AddText(string, string?)"/> for a part of a line, its string shared with the events that recur it
+    /// (<see cref="RecurringText"/>): when the draft's leaves have taken this path from where they stand before, the step's
+    /// last text (<see cref="Placement.Step.LastText"/>) is compared first, and a step that found the path in the way
+    /// makes no string.
     /// </summary>
     public void AddText(string path, ReadOnlySpan<char> value)
     {
@@ -727,11 +731,23 @@ internal sealed class IntakeDraft
         }
         if (_tree is null && _taken is null && Placed()?.Find(path) is { } known)
         {
-            // The same path after the same paths, as TryAddLeaf takes it: the text is most often the step's last.
-            var text = known.LastText is { } last && value.SequenceEqual(last)
-                ? last
-                : known.LastText = RecurringText.Of(_texts ??= RecurringText.Table(), value);
+            // The same path after the same paths, as TryAddLeaf takes it.
             _notesStale = true;
+            if (known.At == Conflict)
+            {
+                Place(known, path, default, LeafTree.Kind.Text);
+                return;
+            }
+            string text;
+            if (known.LastText is { } last && value.SequenceEqual(last))
+            {
+                text = last;
+            }
+            else
+            {
+                text = RecurringText.Of(_texts ??= RecurringText.Table(), value);
+                known.LastText = text.Length <= RecurringText.MaxLength ? text : null;
+            }
             Place(known, path, new AttributeValue(text, null), LeafTree.Kind.Text);
             return;
         }

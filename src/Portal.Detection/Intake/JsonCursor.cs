@@ -138,8 +138,8 @@ internal ref struct JsonCursor(ReadOnlySpan<byte> json)
     /// <summary>
     /// Steps over the key at which the cursor stands (on its opening quote) and the colon right after it, when the bytes
     /// there are <paramref name="key"/>: a key written as its characters alone, then its closing quote and the colon
-    /// (<c>key":</c>); false, the cursor unmoved, otherwise. The key must be printable ASCII without a quote or backslash,
-    /// so that the bytes that match it are the whole key.
+    /// (<c>key":</c>); false, the cursor unmoved, otherwise. What comes before the closing quote must be printable ASCII
+    /// without a quote or backslash, so that the bytes that match it are the whole key.
     /// </summary>
     public bool TakeKey(ReadOnlySpan<byte> key)
     {
@@ -154,8 +154,9 @@ internal ref struct JsonCursor(ReadOnlySpan<byte> json)
     /// <summary>
     /// Steps over the string at which the cursor stands (on its opening quote) when the bytes there are
     /// <paramref name="text"/>: a string written as its characters alone, then its closing quote (<c>text"</c>); false, the
-    /// cursor unmoved, otherwise (and always for an empty <paramref name="text"/>). The text must hold no quote, backslash
-    /// or control character (a string read without escapes holds none), so that the bytes that match it are the whole string.
+    /// cursor unmoved, otherwise (and always for an empty <paramref name="text"/>). What comes before the closing quote
+    /// must hold no quote, backslash or control character (a string read without escapes holds none), so that the bytes
+    /// that match it are the whole string.
     /// </summary>
     public bool TakeString(ReadOnlySpan<byte> text)
     {

@@ -170,25 +170,27 @@ public class IntakeDraftTests
 
     /// <summary>
     /// A parser's texts added by the same steps event after event (<see cref="IntakeDraft.Placement.Step.LastText"/>), each
-    /// drawn from texts of one length that differ by a character, from the same paths and from others: every event holds its
-    /// own texts, never the one its step met before.
+    /// drawn from texts that differ by a character or by their length, some longer than the thread shares, and a path in
+    /// the way of others (<c>http</c> beside <c>http.method</c>): every event holds its own texts, never the one its step
+    /// met before, placed as the general rule places them.
     /// </summary>
     [Fact]
     public void AddText_RecurringStepsWithTextsThatChange_KeepEachEventsOwn()
     {
-        string[] paths = ["http.method", "http.url", "network.client.ip", "usr.name"];
-        string[] texts = ["GET", "PUT", "GET", "GEX", "-", "GE", "GETS", "get"];
+        string[] paths = ["http.method", "http", "http.url", "network.client.ip", "usr.name"];
+        var longer = new string('u', RecurringText.MaxLength);
+        string[] texts = ["GET", "PUT", "GET", "GEX", "-", "GE", "GETS", "get", longer + "a", longer + "b"];
         var random = new Random(20261205);
         for (var run = 0; run < 2_000; run++)
         {
             var draft = IntakeDraft.ForThread();
             var expected = new JsonObject();
-            foreach (var path in paths.Take(random.Next(1, paths.Length + 1)))
+            foreach (var path in paths.Where(_ => random.Next(4) != 0))
             {
                 // Read from a longer line, as a parser's parts are.
                 var text = texts[random.Next(texts.Length)];
                 draft.AddText(path, ("[" + text + "]").AsSpan(1, text.Length));
-                if (text != "-")
+                if (text != "-" && !AttributePath.Exists(expected, path) && !AttributePath.SetWouldReplace(expected, path))
                 {
                     AttributePath.Set(expected, path, JsonValue.Create(text));
                 }

@@ -142,7 +142,8 @@ public class StreamedEventsTests
 
     /// <summary>
     /// A request mixing sources, whose reserved fields take turns among more values than their paths remember, values that
-    /// begin alike, differ only in their last character, or are empty: each event holds the values it was sent.
+    /// begin alike, differ only in their last character, or are empty: each object is streamed (not left to the general
+    /// way), and each event holds the values it was sent.
     /// </summary>
     [Fact]
     public void Read_ReservedFieldsTakingTurns_SameAnswerAsTheParsedDocument()
@@ -158,7 +159,12 @@ public class StreamedEventsTests
                 var source = sources[random.Next(sources.Length)];
                 var host = random.Next(8) == 0 ? "" : $",\"{(random.Next(2) == 0 ? "hostname" : "host")}\":\"{hosts[random.Next(hosts.Length)]}\"";
                 return $"{{\"ddsource\":\"{source}\",\"service\":\"{sources[random.Next(sources.Length)]}\"{host},\"ddtags\":\"{tags[random.Next(tags.Length)]}\",\"message\":\"m{i}\"}}";
-            });
+            }).ToList();
+            foreach (var json in objects)
+            {
+                var cursor = new JsonCursor(Encoding.UTF8.GetBytes(json));
+                Assert.NotNull(StreamedEvents.TryRead(ref cursor, 1, IntakeSamples.ReceivedAt, null, null, Seed));
+            }
             AssertSameAnswer("[" + string.Join(',', objects) + "]");
         }
     }
