@@ -136,7 +136,7 @@ public sealed class QueryIndex<T>
                     break;
             }
         }
-        foreach (var (path, value) in e.LeafArray)
+        foreach (var (path, value) in e.Leaves)
         {
             if (AttributeKeys(path) is { } keys)
             {

@@ -30,14 +30,19 @@ public static class AttributePath
     /// <see cref="Flatten"/> as an array of the exact size: the leaves are gathered in a reused per-thread list, so an
     /// event costs one array rather than every size a growing list passes through (detection flattens every event).
     /// </summary>
-    public static KeyValuePair<string, AttributeValue>[] FlattenToArray(JsonObject root)
+    public static KeyValuePair<string, AttributeValue>[] FlattenToArray(JsonObject root) => FlattenWith(root, static scratch => scratch.ToArray());
+
+    /// <summary><see cref="Flatten"/> as an event's leaves (<see cref="LeafList"/>), gathered as <see cref="FlattenToArray"/> gathers them.</summary>
+    internal static LeafList FlattenToList(JsonObject root) => FlattenWith(root, LeafList.Of);
+
+    private static T FlattenWith<T>(JsonObject root, Func<List<KeyValuePair<string, AttributeValue>>, T> made)
     {
         var scratch = t_scratch ??= new List<KeyValuePair<string, AttributeValue>>(64);
         scratch.Clear();
         try
         {
             FlattenInto(root, PathRoot(), scratch);
-            return [.. scratch];
+            return made(scratch);
         }
         finally
         {

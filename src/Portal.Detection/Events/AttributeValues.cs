@@ -8,12 +8,12 @@ namespace Portal.Detection.Events;
 /// </summary>
 public readonly struct AttributeValues : IReadOnlyList<AttributeValue>
 {
-    private readonly KeyValuePair<string, AttributeValue>[]? _leaves;
+    private readonly AttributeValue[]? _values;
     private readonly int _start;
 
-    internal AttributeValues(KeyValuePair<string, AttributeValue>[] leaves, int start, int count)
+    internal AttributeValues(AttributeValue[] values, int start, int count)
     {
-        _leaves = leaves;
+        _values = values;
         _start = start;
         Count = count;
     }
@@ -23,10 +23,10 @@ public readonly struct AttributeValues : IReadOnlyList<AttributeValue>
 
     /// <summary>The value at <paramref name="index"/>, in the order the event holds them.</summary>
     public AttributeValue this[int index] =>
-        (uint)index < (uint)Count ? _leaves![_start + index].Value : throw new ArgumentOutOfRangeException(nameof(index));
+        (uint)index < (uint)Count ? _values![_start + index] : throw new ArgumentOutOfRangeException(nameof(index));
 
     /// <summary>The first value's text, or null when the path has none.</summary>
-    public string? FirstText => Count > 0 ? _leaves![_start].Value.Text : null;
+    public string? FirstText => Count > 0 ? _values![_start].Text : null;
 
     /// <summary>Enumerates without allocating.</summary>
     public Enumerator GetEnumerator() => new(this);

@@ -98,7 +98,7 @@ internal static class LeafTree
         }
         for (var j = 0; j < attributes.Made; j++)
         {
-            var (path, value) = attributes.Leaves[attributes.Leaves.Length - attributes.Made + j];
+            var (path, value) = attributes.Leaves[attributes.Leaves.Count - attributes.Made + j];
             var kind = attributes.KindOf(j);
             // Cut here rather than through DottedPath's shared cache: the paths may be a sender's, and many.
             var current = root;
@@ -146,7 +146,7 @@ internal static class LeafTree
         string? previous = null;
         for (var j = 0; j < attributes.Made; j++)
         {
-            var (path, value) = attributes.Leaves[attributes.Leaves.Length - attributes.Made + j];
+            var (path, value) = attributes.Leaves[attributes.Leaves.Count - attributes.Made + j];
             var kind = attributes.KindOf(j);
             var shared = previous is null ? 0 : Shared(path, previous).Shared;
             for (; open > shared; open--)
@@ -208,36 +208,125 @@ internal static class LeafTree
 /// the JSON type it was added as (a bit per made leaf marks the booleans, another the numbers added as longs; other
 /// numbers were ints, other values strings).
 /// </summary>
-internal readonly record struct LeafAttributes(
-    KeyValuePair<string, AttributeValue>[] Leaves, int Made, ulong Booleans, ulong Longs, SentObject? Sent = null)
+internal readonly record struct LeafAttributes(LeafList Leaves, int Made, ulong Booleans, ulong Longs, SentObject? Sent = null)
 {
     /// <summary>At most as many made leaves as a mask has bits.</summary>
     public const int MaxLeaves = 64;
 
     /// <summary>
     /// The leaves of a draft, in order: the sender's as parsed (none for null), then the first <paramref name="count"/> of
-    /// <paramref name="made"/>, whose types the masks mark, copied in one move.
+    /// <paramref name="made"/>, whose types the masks mark. Their paths are <paramref name="paths"/> when given (the same
+    /// paths, in order, shared by the events whose leaves took the same places), else an array of their own.
     /// </summary>
     public static LeafAttributes From(
         KeyValuePair<string, AttributeValue>[]? made, int count, ulong booleans, ulong longs, List<KeyValuePair<string, AttributeValue>>? sentLeaves = null,
-        JsonElement? sent = null, string[]? consumed = null)
+        JsonElement? sent = null, string[]? consumed = null, string[]? paths = null)
     {
         var offset = sentLeaves?.Count ?? 0;
-        var array = new KeyValuePair<string, AttributeValue>[offset + count];
-        sentLeaves?.CopyTo(array, 0);
-        if (count > 0)
+        var values = new AttributeValue[offset + count];
+        var own = paths is null ? new string[values.Length] : null;
+        for (var i = 0; i < offset; i++)
         {
-            Array.Copy(made!, 0, array, offset, count);
+            (own![i], values[i]) = (sentLeaves![i].Key, sentLeaves[i].Value);
         }
-        return new LeafAttributes(array, count, booleans, longs, sent is { } parsed ? new SentObject(parsed, consumed) : null);
+        for (var j = 0; j < count; j++)
+        {
+            values[offset + j] = made![j].Value;
+            if (own is not null)
+            {
+                own[offset + j] = made[j].Key;
+            }
+        }
+        System.Diagnostics.Debug.Assert(paths is null || (offset == 0 && PathsAre(paths, made, count)), "Shared paths are the made leaves' own.");
+        return new LeafAttributes(new LeafList(paths ?? own!, values), count, booleans, longs, sent is { } parsed ? new SentObject(parsed, consumed) : null);
+    }
+
+    private static bool PathsAre(string[] paths, KeyValuePair<string, AttributeValue>[]? made, int count)
+    {
+        if (paths.Length != count)
+        {
+            return false;
+        }
+        for (var i = 0; i < count; i++)
+        {
+            if (!ReferenceEquals(paths[i], made![i].Key))
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /// <summary>The JSON type made leaf <paramref name="j"/> was added as.</summary>
     public LeafTree.Kind KindOf(int j) =>
         (Booleans >> j & 1) != 0 ? LeafTree.Kind.Boolean
         : (Longs >> j & 1) != 0 ? LeafTree.Kind.Long
-        : Leaves[Leaves.Length - Made + j].Value.Number is not null ? LeafTree.Kind.Int
+        : Leaves.Values[Leaves.Count - Made + j].Number is not null ? LeafTree.Kind.Int
         : LeafTree.Kind.Text;
+}
+
+/// <summary>
+/// An event's leaves (<see cref="LogEvent.Leaves"/>): each attribute's dotted path (arrays repeat it) and its value, as two
+/// arrays of one length. The paths of events whose leaves took the same places are one array, shared (an intake thread's
+/// learned placements give it, <c>IntakeDraft.Placement</c>), so an event holds an array of values of its own, sixteen
+/// bytes a leaf, rather than pairs of twenty-four. Nothing writes to either array once they are given.
+/// </summary>
+public readonly struct LeafList : IReadOnlyList<KeyValuePair<string, AttributeValue>>
+{
+    internal LeafList(string[] paths, AttributeValue[] values)
+    {
+        System.Diagnostics.Debug.Assert(paths.Length == values.Length, "One path a value.");
+        (Paths, Values) = (paths, values);
+    }
+
+    /// <summary>The leaves of <paramref name="leaves"/>, pairs made elsewhere (a tree flattened).</summary>
+    internal static LeafList Of(List<KeyValuePair<string, AttributeValue>> leaves)
+    {
+        var (paths, values) = (new string[leaves.Count], new AttributeValue[leaves.Count]);
+        for (var i = 0; i < paths.Length; i++)
+        {
+            (paths[i], values[i]) = (leaves[i].Key, leaves[i].Value);
+        }
+        return new LeafList(paths, values);
+    }
+
+    /// <summary>The leaves' paths (null only in a default value, which holds no leaves).</summary>
+    internal string[] Paths { get; }
+
+    /// <summary>The leaves' values, one a path.</summary>
+    internal AttributeValue[] Values { get; }
+
+    /// <summary>How many leaves there are.</summary>
+    public int Count => Values?.Length ?? 0;
+
+    /// <summary>Leaf <paramref name="index"/>, its path and value.</summary>
+    public KeyValuePair<string, AttributeValue> this[int index] => new(Paths[index], Values[index]);
+
+    /// <summary>Enumerates without allocating.</summary>
+    public Enumerator GetEnumerator() => new(this);
+
+    IEnumerator<KeyValuePair<string, AttributeValue>> IEnumerable<KeyValuePair<string, AttributeValue>>.GetEnumerator()
+    {
+        for (var i = 0; i < Count; i++)
+        {
+            yield return this[i];
+        }
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() =>
+        ((IEnumerable<KeyValuePair<string, AttributeValue>>)this).GetEnumerator();
+
+    /// <summary>A struct enumerator over the leaves.</summary>
+    public struct Enumerator(LeafList leaves)
+    {
+        private int _index = -1;
+
+        /// <summary>The current leaf.</summary>
+        public readonly KeyValuePair<string, AttributeValue> Current => leaves[_index];
+
+        /// <summary>Moves to the next leaf.</summary>
+        public bool MoveNext() => ++_index < leaves.Count;
+    }
 }
 
 /// <summary>

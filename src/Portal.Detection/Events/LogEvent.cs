@@ -52,7 +52,7 @@ public sealed class LogEvent
 
     private JsonObject BuildAttributes()
     {
-        var built = _leafSource.Leaves is not null ? LeafTree.Build(_leafSource) : [];
+        var built = _leafSource.Leaves.Values is not null ? LeafTree.Build(_leafSource) : [];
         // Immutable once built: a thread that loses the race uses the winner's tree.
         return Interlocked.CompareExchange(ref _attributes, built, null) ?? built;
     }
@@ -70,7 +70,7 @@ public sealed class LogEvent
     private LeafAttributes _leafSource;
 
     /// <summary>Whether the event was made from leaves (<see cref="LeafSource"/>): its tree, if ever built, holds only made nodes.</summary>
-    internal bool HasLeafSource => _leafSource.Leaves is not null;
+    internal bool HasLeafSource => _leafSource.Leaves.Values is not null;
 
     /// <summary>
     /// This event under another id at another time, sharing its attributes as they were made: the tree, or the leaves it was
@@ -83,7 +83,7 @@ public sealed class LogEvent
         {
             Id = id, Timestamp = timestamp, Host = Host, Service = Service, Source = Source, Status = Status, Message = Message, Tags = Tags,
         };
-        if (_leafSource.Leaves is not null)
+        if (_leafSource.Leaves.Values is not null)
         {
             copy._leafSource = _leafSource;
         }
@@ -118,7 +118,7 @@ public sealed class LogEvent
         public override void Write(Utf8JsonWriter writer, StoredAttributes value, JsonSerializerOptions options)
         {
             var e = value.Event!;
-            if (e._attributes is null && e._leafSource.Leaves is not null)
+            if (e._attributes is null && e._leafSource.Leaves.Values is not null)
             {
                 LeafTree.Write(writer, e._leafSource);
             }
@@ -158,13 +158,13 @@ public sealed class LogEvent
     /// </remarks>
     public AttributeValues GetAttribute(string path)
     {
-        if (_index is null && LeafArray is { Length: <= MaxScannedLeaves } leaves && Scan(leaves, path, out var found))
+        if (_index is null && Leaves is { Count: <= MaxScannedLeaves } leaves && Scan(leaves, path, out var found))
         {
             return found;
         }
         var index = _index ?? IndexLeaves();
-        var slot = index.Slots[SlotOf(index.Slots, index.Leaves, path)];
-        return slot.Count == 0 ? default : new AttributeValues(index.Leaves, slot.Start, slot.Count);
+        var slot = index.Slots[SlotOf(index.Slots, index.Leaves.Paths, path)];
+        return slot.Count == 0 ? default : new AttributeValues(index.Leaves.Values, slot.Start, slot.Count);
     }
 
     /// <summary>Largest event whose leaves are scanned rather than indexed (sshd and access lines have about ten).</summary>
@@ -174,13 +174,14 @@ public sealed class LogEvent
     /// The values of <paramref name="path"/> found by reading every leaf; false when they are not contiguous (an array of
     /// objects, or a dotted key beside a nested one), which only the index groups.
     /// </summary>
-    private static bool Scan(KeyValuePair<string, AttributeValue>[] leaves, string path, out AttributeValues values)
+    private static bool Scan(LeafList leaves, string path, out AttributeValues values)
     {
         int first = -1, count = 0;
-        for (var i = 0; i < leaves.Length; i++)
+        var paths = leaves.Paths;
+        for (var i = 0; i < paths.Length; i++)
         {
             // Compares references, then lengths, before any text.
-            if (!string.Equals(leaves[i].Key, path))
+            if (!string.Equals(paths[i], path))
             {
                 continue;
             }
@@ -195,7 +196,7 @@ public sealed class LogEvent
             }
             count++;
         }
-        values = count == 0 ? default : new AttributeValues(leaves, first, count);
+        values = count == 0 ? default : new AttributeValues(leaves.Values, first, count);
         return true;
     }
 
@@ -204,11 +205,11 @@ public sealed class LogEvent
     /// Slots hold no hash: a probe compares the path with the slot's first leaf's, which a different path of another length
     /// (nearly all of them) fails at once, and a hit compares anyway.
     /// </remarks>
-    private static int SlotOf(LeafSlot[] slots, KeyValuePair<string, AttributeValue>[] leaves, string path)
+    private static int SlotOf(LeafSlot[] slots, string[] paths, string path)
     {
         var mask = slots.Length - 1;
         var at = PathHash(path) & mask;
-        while (slots[at].Count != 0 && leaves[slots[at].Start].Key is var key && !ReferenceEquals(key, path) && key != path)
+        while (slots[at].Count != 0 && paths[slots[at].Start] is var key && !ReferenceEquals(key, path) && key != path)
         {
             at = (at + 1) & mask;
         }
@@ -223,12 +224,12 @@ public sealed class LogEvent
     /// </summary>
     private LeafIndex IndexLeaves()
     {
-        var leaves = LeafArray;
-        var slots = new LeafSlot[Math.Max(8, (int)BitOperations.RoundUpToPowerOf2((uint)leaves.Length * 2))];
+        var leaves = Leaves;
+        var slots = new LeafSlot[Math.Max(8, (int)BitOperations.RoundUpToPowerOf2((uint)leaves.Count * 2))];
         var repeated = false;
-        for (var i = 0; i < leaves.Length; i++)
+        for (var i = 0; i < leaves.Count; i++)
         {
-            var at = SlotOf(slots, leaves, leaves[i].Key);
+            var at = SlotOf(slots, leaves.Paths, leaves.Paths[i]);
             if (slots[at].Count == 0)
             {
                 slots[at] = new LeafSlot(i, 1);
@@ -249,7 +250,7 @@ public sealed class LogEvent
     }
 
     /// <summary>The leaves reordered so each path's values are contiguous, in first-appearance order; <paramref name="slots"/> updated to match.</summary>
-    private static KeyValuePair<string, AttributeValue>[] Grouped(KeyValuePair<string, AttributeValue>[] leaves, LeafSlot[] slots)
+    private static LeafList Grouped(LeafList leaves, LeafSlot[] slots)
     {
         // Each slot's path starts at its first leaf: walking the leaves, a path's slot is found through its first leaf.
         var slotOfFirst = new Dictionary<int, int>();
@@ -262,21 +263,23 @@ public sealed class LogEvent
         }
         var firstOf = new Dictionary<string, int>(StringComparer.Ordinal);
         var next = new Dictionary<int, int>();
-        var grouped = new KeyValuePair<string, AttributeValue>[leaves.Length];
+        var (paths, values) = (new string[leaves.Count], new AttributeValue[leaves.Count]);
         var free = 0;
-        for (var i = 0; i < leaves.Length; i++)
+        for (var i = 0; i < leaves.Count; i++)
         {
-            if (!firstOf.TryGetValue(leaves[i].Key, out var first))
+            var path = leaves.Paths[i];
+            if (!firstOf.TryGetValue(path, out var first))
             {
-                firstOf[leaves[i].Key] = first = i;
+                firstOf[path] = first = i;
                 var at = slotOfFirst[first];
                 next[first] = free;
                 slots[at].Start = free;
                 free += slots[at].Count;
             }
-            grouped[next[first]++] = leaves[i];
+            var to = next[first]++;
+            (paths[to], values[to]) = (path, leaves.Values[i]);
         }
-        return grouped;
+        return new LeafList(paths, values);
     }
 
     /// <summary>
@@ -302,18 +305,32 @@ public sealed class LogEvent
     /// <summary>One path in the leaf table: its first leaf and number of values (0 for an empty slot).</summary>
     private record struct LeafSlot(int Start, int Count);
 
-    private sealed record LeafIndex(LeafSlot[] Slots, KeyValuePair<string, AttributeValue>[] Leaves);
+    private sealed record LeafIndex(LeafSlot[] Slots, LeafList Leaves);
 
     private LeafIndex? _index;
 
-    /// <summary>Every leaf attribute with its dotted path (arrays repeat their path), read once.</summary>
+    /// <summary>
+    /// Every leaf attribute with its dotted path (arrays repeat their path): the leaves the event was made from, or those of
+    /// its tree, read once. A struct: loops that run for every event enumerate it without an enumerator object.
+    /// </summary>
     [JsonIgnore]
-    public IReadOnlyList<KeyValuePair<string, AttributeValue>> Leaves => LeafArray;
+    public LeafList Leaves => _leafSource.Leaves.Values is not null ? _leafSource.Leaves : Flattened();
 
-    /// <summary><see cref="Leaves"/> as the array it is, for loops that run for every event (no enumerator object).</summary>
-    internal KeyValuePair<string, AttributeValue>[] LeafArray => _leafSource.Leaves ?? (_leaves ??= AttributePath.FlattenToArray(Attributes));
+    private LeafList Flattened()
+    {
+        if (_flattened is { } known)
+        {
+            return known.Leaves;
+        }
+        var leaves = AttributePath.FlattenToList(Attributes);
+        // Immutable once read: a thread that loses the race uses the winner's.
+        return Interlocked.CompareExchange(ref _flattened, new LeafHolder(leaves), null)?.Leaves ?? leaves;
+    }
 
-    private KeyValuePair<string, AttributeValue>[]? _leaves;
+    /// <summary>The leaves of an event made from a tree, once read (a reference, so that it is set in one write).</summary>
+    private sealed record LeafHolder(LeafList Leaves);
+
+    private LeafHolder? _flattened;
 
     /// <summary>Value of a reserved attribute by its query name, or null when unset or not reserved.</summary>
     public string? GetReserved(string name) => name switch

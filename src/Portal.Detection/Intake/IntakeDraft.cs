@@ -318,7 +318,9 @@ internal sealed class IntakeDraft
         {
             return taken;
         }
-        var leaves = LeafAttributes.From(_leaves, _leafCount, _booleans, _longs, _sent?.Leaves, _sent?.Object, _sent?.Consumed);
+        // Leaves placed by steps alone from none lie as every draft's that took the same steps: their state keeps the paths.
+        var paths = _sent is null && !_placedOff && _placed is { } state ? state.PathsOf(_leaves, _leafCount) : null;
+        var leaves = LeafAttributes.From(_leaves, _leafCount, _booleans, _longs, _sent?.Leaves, _sent?.Object, _sent?.Consumed, paths);
         if (_sent?.Leaves is { } sentLeaves)
         {
             sentLeaves.Clear();
@@ -549,6 +551,26 @@ internal sealed class IntakeDraft
             }
             return t_root;
         }
+
+        /// <summary>
+        /// The paths of the leaves a draft holds in this state, <paramref name="count"/> of <paramref name="leaves"/>: the
+        /// same for every draft here, so made once and shared by the events whose leaves took the same steps.
+        /// </summary>
+        public string[] PathsOf(KeyValuePair<string, AttributeValue>[]? leaves, int count)
+        {
+            if (_paths is null)
+            {
+                var paths = new string[count];
+                for (var i = 0; i < count; i++)
+                {
+                    paths[i] = leaves![i].Key;
+                }
+                _paths = paths;
+            }
+            return _paths;
+        }
+
+        private string[]? _paths;
 
         /// <summary>The step of <paramref name="path"/> from here, if learned.</summary>
         public Step? Find(string path)
@@ -821,8 +843,17 @@ internal sealed class IntakeDraft
     /// <summary>The first leaf at <paramref name="path"/> while there is no tree (<see cref="Values"/>), found without gathering the rest.</summary>
     private AttributeValue? FirstLeaf(string path)
     {
-        var sent = _taken?.Leaves ?? (_sent is { Leaves: var list } ? CollectionsMarshal.AsSpan(list) : []);
-        foreach (var (key, value) in sent)
+        if (_taken is { Leaves: var taken })
+        {
+            foreach (var (key, value) in taken)
+            {
+                if (key == path)
+                {
+                    return value;
+                }
+            }
+        }
+        foreach (var (key, value) in _taken is null && _sent is { Leaves: var list } ? CollectionsMarshal.AsSpan(list) : [])
         {
             if (key == path)
             {

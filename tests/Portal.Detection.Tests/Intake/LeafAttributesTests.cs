@@ -151,10 +151,11 @@ public class LeafAttributesTests
         var recordCopy = record.WithTime("copy-2", IntakeSamples.ReceivedAt.AddHours(1));
 
         Assert.True(lineCopy.HasLeafSource);
-        Assert.Same(line.Leaves, lineCopy.Leaves);
+        Assert.Same(line.Leaves.Values, lineCopy.Leaves.Values);
+        Assert.Same(line.Leaves.Paths, lineCopy.Leaves.Paths);
         Assert.False(recordCopy.HasLeafSource);
         Assert.Same(record.Attributes, recordCopy.Attributes);
-        Assert.NotSame(record.Leaves, recordCopy.Leaves);
+        Assert.NotSame(record.Leaves.Values, recordCopy.Leaves.Values);
         Assert.Equal(record.Leaves, recordCopy.Leaves);
         Assert.Equal(("copy-1", IntakeSamples.ReceivedAt.AddHours(1), line.Message, line.Source, line.Tags),
             (lineCopy.Id, lineCopy.Timestamp, lineCopy.Message, lineCopy.Source, lineCopy.Tags));
