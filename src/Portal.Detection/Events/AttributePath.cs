@@ -28,7 +28,8 @@ public static class AttributePath
 
     /// <summary>
     /// <see cref="Flatten"/> as an array of the exact size: the leaves are gathered in a reused per-thread list, so an
-    /// event costs one array rather than every size a growing list passes through (detection flattens every event).
+    /// event costs one array rather than every size a growing list passes through (as an event's leaves do,
+    /// <see cref="FlattenToList"/>).
     /// </summary>
     public static KeyValuePair<string, AttributeValue>[] FlattenToArray(JsonObject root) => FlattenWith(root, static scratch => scratch.ToArray());
 

@@ -3,7 +3,7 @@ using System.Collections;
 namespace Portal.Detection.Events;
 
 /// <summary>
-/// The values of one attribute path in an event (<see cref="LogEvent.GetAttribute"/>): a view of the event's leaves, so a
+/// The values of one attribute path in an event (<see cref="LogEvent.GetAttribute"/>): a view of its leaves' values, so a
 /// lookup allocates nothing. Arrays give several values, in order; a missing path none.
 /// </summary>
 public readonly struct AttributeValues : IReadOnlyList<AttributeValue>

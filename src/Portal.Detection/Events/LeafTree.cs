@@ -300,7 +300,8 @@ public readonly struct LeafList : IReadOnlyList<KeyValuePair<string, AttributeVa
     public int Count => Values?.Length ?? 0;
 
     /// <summary>Leaf <paramref name="index"/>, its path and value.</summary>
-    public KeyValuePair<string, AttributeValue> this[int index] => new(Paths[index], Values[index]);
+    public KeyValuePair<string, AttributeValue> this[int index] =>
+        (uint)index < (uint)Count ? new(Paths[index], Values[index]) : throw new ArgumentOutOfRangeException(nameof(index));
 
     /// <summary>Enumerates without allocating.</summary>
     public Enumerator GetEnumerator() => new(this);

@@ -54,8 +54,8 @@ internal sealed class IntakeDraft
     /// </summary>
     /// <remarks>
     /// The array is the thread's while a draft fills it (drafts are made and finished on one thread, one at a time), and goes
-    /// back to the thread when the leaves are taken: each event then costs its exact array of leaves alone, copied in one
-    /// move. The first <see cref="_leafCount"/> entries are used; <see cref="_booleans"/> and <see cref="_longs"/> mark the
+    /// back to the thread when the leaves are taken: each event then costs its exact array of values alone, and an array of
+    /// paths only when its leaves' learned state has none to share (<see cref="Placement.PathsOf"/>). The first <see cref="_leafCount"/> entries are used; <see cref="_booleans"/> and <see cref="_longs"/> mark the
     /// JSON types as <see cref="LeafAttributes"/> does.
     /// </remarks>
     private KeyValuePair<string, AttributeValue>[]? _leaves;
@@ -278,7 +278,8 @@ internal sealed class IntakeDraft
             Array.Clear(array, 0, _leafCount);
             t_spareLeaves ??= array;
         }
-        (_leaves, _leafCount, _booleans, _longs) = (null, 0, 0, 0);
+        // The leaves are gone: the state they reached no longer stands for the draft's (until ForThread starts it again).
+        (_leaves, _leafCount, _booleans, _longs, _placedOff) = (null, 0, 0, 0, true);
     }
 
     /// <summary>
@@ -522,9 +523,11 @@ internal sealed class IntakeDraft
     /// and which state follows. The same paths in the same order always place the next one the same way, so a step, found
     /// by the path's identity (parsers' paths are their constants, readers' the nodes of the thread's tree of paths), spares
     /// the search among the leaves that <see cref="PlaceOf"/> makes: an access line's seven leaves under <c>http</c>, each
-    /// compared with those before it. One tree of states per thread, bounded: a state keeps its last few steps (a new one
-    /// replaces the oldest: paths no longer met, such as those of a thread's tree of paths that started again, fall out),
-    /// and once the thread has made <see cref="MaxStates"/> states the tree starts again with the next event.
+    /// compared with those before it. A state also keeps the paths of its leaves once an event asks for them
+    /// (<see cref="PathsOf"/>), shared by every event whose leaves reached it. One tree of states per thread, bounded: a
+    /// state keeps its last few steps (a new one replaces the oldest: paths no longer met, such as those of a thread's tree
+    /// of paths that started again, fall out), and once the thread has made <see cref="MaxStates"/> states the tree starts
+    /// again with the next event; at most a few megabytes of paths and last texts per thread.
     /// </summary>
     internal sealed class Placement
     {
@@ -556,7 +559,8 @@ internal sealed class IntakeDraft
         /// The paths of the leaves a draft holds in this state, <paramref name="count"/> of <paramref name="leaves"/>: the
         /// same for every draft here, so made once and shared by the events whose leaves took the same steps.
         /// </summary>
-        public string[] PathsOf(KeyValuePair<string, AttributeValue>[]? leaves, int count)
+        /// <remarks>Null (the event then keeps paths of its own) should a draft here hold another number of leaves, which steps never give.</remarks>
+        public string[]? PathsOf(KeyValuePair<string, AttributeValue>[]? leaves, int count)
         {
             if (_paths is null)
             {
@@ -567,7 +571,7 @@ internal sealed class IntakeDraft
                 }
                 _paths = paths;
             }
-            return _paths;
+            return _paths.Length == count ? _paths : null;
         }
 
         private string[]? _paths;

@@ -218,6 +218,44 @@ public class LeafAttributesTests
         "Mar  3 14:00:00 bastion-1 sshd[600]: Did not receive identification string from scanner.example.test",
     ];
 
+    /// <summary>
+    /// Events whose leaves took the same learned steps share one array of paths (<see cref="LeafList"/>); an event whose
+    /// leaves moved otherwise (a sent time taken out of them, a line another parser read) has its own, and every event's
+    /// leaves are those of the same object normalised the general way, as a tree.
+    /// </summary>
+    [Fact]
+    public void Read_EventsOfTheSameShape_ShareTheirPaths_AndOthersHoldTheirOwn()
+    {
+        const string Line = "Mar  3 14:00:00 bastion-1 sshd[7]: Failed password for invalid user ann from 203.0.113.250 port 22 ssh2";
+        JsonObject[] objects =
+        [
+            new() { ["ddsource"] = "sshd", ["message"] = Line, ["k"] = "v" },
+            new() { ["ddsource"] = "sshd", ["message"] = Line.Replace("ann", "bob"), ["k"] = "w" },
+            new() { ["ddsource"] = "sshd", ["k"] = "v", ["timestamp"] = IntakeSamples.ReceivedAt.AddMinutes(-1).ToString("O"), ["message"] = Line },
+            new() { ["ddsource"] = "sshd", ["message"] = "Accepted publickey for ann from 203.0.113.9 port 22 ssh2: RSA SHA256:x", ["k"] = "v" },
+            new() { ["ddsource"] = "sshd", ["message"] = Line, ["k"] = "x" },
+            // No parser: the sent time taken out is the last change to the leaves, then the same keys with a time that is not one.
+            new() { ["ddsource"] = "custom", ["k"] = "v", ["timestamp"] = IntakeSamples.ReceivedAt.AddMinutes(-2).ToString("O"), ["message"] = "m" },
+            new() { ["ddsource"] = "custom", ["k"] = "v", ["timestamp"] = "not a time", ["message"] = "m" },
+            new() { ["ddsource"] = "custom", ["k"] = "v", ["timestamp"] = IntakeSamples.ReceivedAt.AddMinutes(-3).ToString("O"), ["message"] = "m" },
+        ];
+        var body = System.Text.Encoding.UTF8.GetBytes(new JsonArray([.. objects.Select(o => o.DeepClone())]).ToJsonString());
+
+        var (events, error) = IntakePayload.Read(body, IntakeSamples.ReceivedAt, null);
+
+        Assert.Null(error);
+        Assert.All(events!, e => Assert.True(e.HasLeafSource));
+        Assert.Same(events![0].Leaves.Paths, events[1].Leaves.Paths);
+        Assert.Same(events[0].Leaves.Paths, events[4].Leaves.Paths);
+        Assert.NotSame(events[0].Leaves.Paths, events[2].Leaves.Paths);
+        Assert.NotSame(events[0].Leaves.Paths, events[3].Leaves.Paths);
+        for (var i = 0; i < objects.Length; i++)
+        {
+            var tree = IntakeNormalizer.Normalize((JsonObject)objects[i].DeepClone(), IntakeSamples.ReceivedAt);
+            Assert.Equal(tree.Leaves, events[i].Leaves);
+        }
+    }
+
     /// <summary>An event made from <paramref name="leaves"/>, as normalisation makes one.</summary>
     private static LogEvent Event(LeafAttributes leaves) => new() { Id = "e-1", Timestamp = IntakeSamples.ReceivedAt, LeafSource = leaves };
 
