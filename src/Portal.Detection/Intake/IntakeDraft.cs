@@ -55,8 +55,9 @@ internal sealed class IntakeDraft
     /// <remarks>
     /// The array is the thread's while a draft fills it (drafts are made and finished on one thread, one at a time), and goes
     /// back to the thread when the leaves are taken: each event then costs its exact array of values alone, and an array of
-    /// paths only when its leaves' learned state has none to share (<see cref="Placement.PathsOf"/>). The first <see cref="_leafCount"/> entries are used; <see cref="_booleans"/> and <see cref="_longs"/> mark the
-    /// JSON types as <see cref="LeafAttributes"/> does.
+    /// paths only when its leaves' learned state has none to share (<see cref="Placement.PathsOf"/>). The first
+    /// <see cref="_leafCount"/> entries are used; <see cref="_booleans"/> and <see cref="_longs"/> mark the JSON types as
+    /// <see cref="LeafAttributes"/> does.
     /// </remarks>
     private KeyValuePair<string, AttributeValue>[]? _leaves;
 
