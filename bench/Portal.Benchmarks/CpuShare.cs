@@ -18,14 +18,21 @@ internal readonly struct CpuShare
     private readonly long _jitted;
     private readonly TimeSpan _jitTime;
     private readonly int _poolThreads;
+    private readonly int _collections;
+    private readonly TimeSpan _paused;
 
     private CpuShare(long steal, long total, TimeSpan process, long started, Dictionary<int, (string Name, long Ticks)> threads) =>
-        (_steal, _total, _process, _started, _threads, _jitted, _jitTime, _poolThreads) =
-            (steal, total, process, started, threads, System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime(), ThreadPool.ThreadCount);
+        (_steal, _total, _process, _started, _threads, _jitted, _jitTime, _poolThreads, _collections, _paused) =
+            (steal, total, process, started, threads, System.Runtime.JitInfo.GetCompiledMethodCount(), System.Runtime.JitInfo.GetCompilationTime(), ThreadPool.ThreadCount,
+                GC.CollectionCount(0), GC.GetTotalPauseDuration());
 
-    /// <summary>Methods the JIT compiled in the stretch (tiering up included) and the time it took, and the thread pool's threads before and after.</summary>
+    /// <summary>
+    /// Methods the JIT compiled in the stretch (tiering up included) and the time it took, the thread pool's threads before and
+    /// after, and the collections the garbage collector made and the time it paused the process.
+    /// </summary>
     public string Runtime() =>
-        $"JIT {System.Runtime.JitInfo.GetCompiledMethodCount() - _jitted} methods in {(System.Runtime.JitInfo.GetCompilationTime() - _jitTime).TotalMilliseconds:F0} ms, thread pool {_poolThreads} → {ThreadPool.ThreadCount} threads";
+        $"JIT {System.Runtime.JitInfo.GetCompiledMethodCount() - _jitted} methods in {(System.Runtime.JitInfo.GetCompilationTime() - _jitTime).TotalMilliseconds:F0} ms, thread pool {_poolThreads} → {ThreadPool.ThreadCount} threads, "
+        + $"{GC.CollectionCount(0) - _collections} collections pausing {(GC.GetTotalPauseDuration() - _paused).TotalMilliseconds:F0} ms";
 
     /// <summary>Starts a stretch.</summary>
     public static CpuShare Start()

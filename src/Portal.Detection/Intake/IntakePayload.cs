@@ -175,26 +175,33 @@ public static class IntakePayload
                     // No event: a fault.
                     return false;
                 }
-                var index = 0;
-                do
+                var first = json.At;
+                if (!ReadBySource(ref json, body, events, receivedAt, extraTags, threatIntel, idSeed))
                 {
-                    if (index == MaxEvents || !ReadStreamedItem(ref json, body, index, events, receivedAt, extraTags, threatIntel, idSeed + (uint)index))
+                    (json.At, var index) = (first, 0);
+                    events.Clear();
+                    do
                     {
-                        return false;
+                        if (index == MaxEvents || ReadStreamedItem(ref json, body, index, receivedAt, extraTags, threatIntel, idSeed + (uint)index) is not { } read)
+                        {
+                            return false;
+                        }
+                        events.Add(read);
+                        index++;
                     }
-                    index++;
+                    while (json.Take((byte)','));
                 }
-                while (json.Take((byte)','));
                 if (!json.Take((byte)']'))
                 {
                     return false;
                 }
                 break;
             case (byte)'{':
-                if (!ReadStreamedItem(ref json, body, -1, events, receivedAt, extraTags, threatIntel, idSeed))
+                if (ReadStreamedItem(ref json, body, -1, receivedAt, extraTags, threatIntel, idSeed) is not { } one)
                 {
                     return false;
                 }
+                events.Add(one);
                 break;
             default:
                 return false;
@@ -205,16 +212,133 @@ public static class IntakePayload
     }
 
     /// <summary>
-    /// The event of the value at which <paramref name="json"/> stands (the <paramref name="index"/>th of an array, or -1 for
-    /// a lone object), added to <paramref name="events"/>, the cursor left after it; false when the value is not an object,
-    /// not well formed, or an event at fault.
+    /// The events of an array of objects written without whitespace between them (what shippers send), read source by
+    /// source: the objects that begin with the same bytes (their first key and its value, <c>"ddsource":"sshd</c>) one
+    /// after another, each event put in its place. A request whose sources take turns (an agent forwarding several files)
+    /// otherwise makes each source's reading and parsing take turns in the processor's caches and branch predictors, which
+    /// cost about a tenth of the stage. The objects are found where <c>},{</c> stands, and each read must end where its
+    /// next one was found, so the array's objects are exactly those read. False, with the cursor anywhere, when anything
+    /// is otherwise (a <c>},{</c> inside a string or a nested array, whitespace between the objects, an object the
+    /// cursor cannot read, too many objects): the caller reads the array in order. Objects found wrong cost the reading
+    /// done until then, up to a body's: the thread then reads the next <see cref="InOrderAfterMiss"/> bodies in order
+    /// (a stream whose events hold arrays of objects, as CloudTrail's <c>resources</c>, would otherwise pay it each time).
     /// </summary>
-    private static bool ReadStreamedItem(
-        ref JsonCursor json, ReadOnlyMemory<byte> body, int index, List<LogEvent> events, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? id)
+    private static bool ReadBySource(
+        ref JsonCursor json, ReadOnlyMemory<byte> body, List<LogEvent> events, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? idSeed)
+    {
+        if (t_inOrder > 0)
+        {
+            t_inOrder--;
+            return false;
+        }
+        var span = body.Span;
+        var starts = t_starts ??= new int[MaxEvents];
+        var count = 0;
+        for (var at = json.At; ; at += 2)
+        {
+            if (count == MaxEvents || at + 1 + KindBytes > span.Length || span[at] != (byte)'{')
+            {
+                return false;
+            }
+            starts[count++] = at;
+            var next = span[at..].IndexOf("},{"u8);
+            if (next < 0)
+            {
+                break;
+            }
+            at += next;
+        }
+        if (count < 2)
+        {
+            return false;
+        }
+        // Each object's kind: its first bytes, the first few kinds met apart, any more read with the last.
+        var kinds = t_kinds ??= new byte[MaxEvents];
+        Span<UInt128> known = stackalloc UInt128[MaxKinds];
+        var kindCount = 0;
+        for (var i = 0; i < count; i++)
+        {
+            var key = System.Runtime.InteropServices.MemoryMarshal.Read<UInt128>(span[(starts[i] + 1)..]);
+            var kind = known[..kindCount].IndexOf(key);
+            if (kind < 0)
+            {
+                kind = kindCount < MaxKinds ? kindCount++ : MaxKinds - 1;
+                known[kind] = key;
+            }
+            kinds[i] = (byte)kind;
+        }
+        System.Runtime.InteropServices.CollectionsMarshal.SetCount(events, count);
+        var places = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(events);
+        var end = 0;
+        for (var kind = 0; kind < kindCount; kind++)
+        {
+            for (var i = 0; i < count; i++)
+            {
+                if (kinds[i] != kind)
+                {
+                    continue;
+                }
+                json.At = starts[i];
+                if (ReadStreamedItem(ref json, body, i, receivedAt, extraTags, threatIntel, idSeed + (uint)i) is not { } read
+                    || (i + 1 < count && json.At != starts[i + 1] - 1))
+                {
+                    t_inOrder = InOrderAfterMiss;
+                    return false;
+                }
+                places[i] = read;
+                end = i + 1 == count ? json.At : end;
+            }
+        }
+        // After the last object, where the array must close (another object there was not found: it follows whitespace).
+        json.At = end;
+        if (json.Peek() == (byte)',')
+        {
+            t_inOrder = InOrderAfterMiss;
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>
+    /// <see cref="ReadBySource(ref JsonCursor, ReadOnlyMemory{byte}, List{LogEvent}, DateTimeOffset, string?, ThreatIndicatorSet?, UInt128?)"/>
+    /// of a body that is an array: its events, or null when the array is to be read in order (what follows the events, the
+    /// array's end, is the caller's to check). <paramref name="first"/> reads it as the thread's first body, whatever the
+    /// bodies before it were.
+    /// </summary>
+    internal static List<LogEvent>? ReadBySource(ReadOnlyMemory<byte> body, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? idSeed, bool first = true)
+    {
+        t_inOrder = first ? 0 : t_inOrder;
+        var json = new JsonCursor(body.Span);
+        var events = new List<LogEvent>();
+        return json.Take((byte)'[') && ReadBySource(ref json, body, events, receivedAt, extraTags, threatIntel, idSeed) ? events : null;
+    }
+
+    /// <summary>The bytes of an object's beginning that tell its kind (<see cref="ReadBySource(ReadOnlyMemory{byte}, DateTimeOffset, string?, ThreatIndicatorSet?, UInt128?, bool)"/>), and the kinds read apart.</summary>
+    private const int KindBytes = 16, MaxKinds = 8;
+
+    [ThreadStatic]
+    private static int[]? t_starts;
+
+    [ThreadStatic]
+    private static byte[]? t_kinds;
+
+    /// <summary>Bodies this thread is still to read in order after objects were found wrong (<see cref="InOrderAfterMiss"/>).</summary>
+    [ThreadStatic]
+    private static int t_inOrder;
+
+    /// <summary>Bodies read in order after one whose objects were found wrong: each such try costs up to a body's reading.</summary>
+    private const int InOrderAfterMiss = 64;
+
+    /// <summary>
+    /// The event of the value at which <paramref name="json"/> stands (the <paramref name="index"/>th of an array, or -1 for
+    /// a lone object), the cursor left after it; null when the value is not an object, not well formed, or an event at fault.
+    /// </summary>
+    private static LogEvent? ReadStreamedItem(
+        ref JsonCursor json, ReadOnlyMemory<byte> body, int index, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? id)
     {
         if (json.Peek() != (byte)'{')
         {
-            return false;
+            return null;
         }
         var start = json.At;
         var depth = index < 0 ? 1 : 2;
@@ -236,30 +360,24 @@ public static class IntakePayload
                 // A tree a parser needed, read through as every event's is (NormalizeItem), for readers on other threads.
                 AttributePath.ReadAll(streamed.Attributes);
             }
-            events.Add(streamed);
-            return true;
+            return streamed;
         }
         json.At = start;
         if (!json.SkipValue(depth - 1))
         {
-            return false;
+            return null;
         }
         try
         {
             using var document = JsonDocument.Parse(body[start..json.At], Options);
             var at = index < 0 ? "$" : null;
             var (normalized, fault) = NormalizeItem(new Item(null, at, Range.All, 0, document.RootElement, Math.Max(index, 0)), body.Span, lines: false, receivedAt, extraTags, threatIntel, id);
-            if (normalized is null || fault is not null)
-            {
-                return false;
-            }
-            events.Add(normalized);
-            return true;
+            return fault is null ? normalized : null;
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
         {
             // What the cursor read and the framework's reader does not, or a key that is not text: the general way says.
-            return false;
+            return null;
         }
     }
 

@@ -267,6 +267,95 @@ public class StreamedEventsTests
         }
     }
 
+    /// <summary>Objects of three sources, as shippers write them, the <paramref name="i"/>th of each taking its turn.</summary>
+    private static string SourceObject(int i) => (i % 3) switch
+    {
+        0 => $$"""{"ddsource":"sshd","service":"sshd","hostname":"bastion-{{i % 2}}","message":"Mar  3 14:00:{{i % 60:00}} bastion-1 sshd[{{i}}]: Failed password for invalid user u{{i}} from 203.0.113.{{i % 250}} port {{1000 + i}} ssh2"}""",
+        1 => $$"""{"ddsource":"nginx","service":"web","hostname":"web-1","message":"203.0.113.{{i % 250}} - - [03/Mar/2026:14:00:00 +0000] \"GET /p/{{i}}?q=1 HTTP/1.1\" {{(i % 4 == 1 ? 500 : 200)}} {{i}} \"-\" \"ua\""}""",
+        _ => $$$"""{"ddsource":"cloudtrail","service":"cloudtrail","eventTime":"2026-03-03T14:00:00Z","eventName":"GetObject","sourceIPAddress":"203.0.113.{{{i % 250}}}","userIdentity":{"arn":"arn:aws:iam::1:user/u{{{i}}}"},"requestParameters":{"key":"k{{{i}}}"}}""",
+    };
+
+    [Fact]
+    public void Read_SourcesTakingTurns_AreReadSourceBySource_AndKeepTheirPlaces()
+    {
+        var payload = "[" + string.Join(',', Enumerable.Range(0, 30).Select(SourceObject)) + "]";
+        var body = Encoding.UTF8.GetBytes(payload);
+
+        var bySource = IntakePayload.ReadBySource(body, IntakeSamples.ReceivedAt, "team:a", IntakeSamples.Feed, Seed);
+
+        Assert.NotNull(bySource);
+        var (expected, _) = IntakePayload.Read(body, IntakeSamples.ReceivedAt, "team:a", IntakeSamples.Feed, Seed, streamed: false);
+        Assert.Equal(expected!.Count, bySource.Count);
+        for (var i = 0; i < expected.Count; i++)
+        {
+            Assert.Equal(expected[i].Id, bySource[i].Id);
+            IntakeSentObjectTests.AssertSameEvent(expected[i], bySource[i], $"[{i}]");
+        }
+        Assert.Equal(["sshd", "nginx", "cloudtrail", "sshd"], bySource.Take(4).Select(e => e.Source));
+        AssertSameAnswer(payload);
+    }
+
+    /// <summary>Objects of sources taking turns, one of which holds an array of objects.</summary>
+    private static string WithNestedArray =>
+        "[" + SourceObject(0) + """,{"ddsource":"app","items":[{"a":1},{"b":2}],"message":"m"},""" + SourceObject(1) + "," + SourceObject(2) + "]";
+
+    public static TheoryData<string> PayloadsReadInOrder => new()
+    {
+        // "},{" inside a string, and between objects of a nested array: not where objects of the array begin.
+        "[" + SourceObject(0) + """,{"ddsource":"sshd","message":"a},{b"},""" + SourceObject(1) + "]",
+        WithNestedArray,
+        "[" + SourceObject(0) + """,{"ddsource":"app","items":[{"a":1},{"b":{"c":[{"d":1},{"e":2}]}}]},""" + SourceObject(1) + "]",
+        // Whitespace between objects, before or after the comma.
+        "[" + SourceObject(0) + ", " + SourceObject(1) + "," + SourceObject(2) + "]",
+        "[" + SourceObject(0) + "," + SourceObject(1) + " ," + SourceObject(2) + "]",
+        "[" + SourceObject(0) + "," + SourceObject(1) + ",\n" + SourceObject(2) + "]",
+        // A value other than an object, and an object too short to tell its kind.
+        "[" + SourceObject(0) + ",5," + SourceObject(1) + "]",
+        "[" + SourceObject(0) + "," + SourceObject(1) + """,{"a":1}]""",
+        // An event at fault, and a body with more events than a request may hold.
+        "[" + SourceObject(0) + """,{"ddsource":"sshd","message":"m","status":true},""" + SourceObject(1) + "]",
+        "[" + string.Join(',', Enumerable.Range(0, 1001).Select(SourceObject)) + "]",
+    };
+
+    [Theory]
+    [MemberData(nameof(PayloadsReadInOrder))]
+    public void Read_ObjectsNotFoundWhereTheyBegin_AreReadInOrder_WithTheSameAnswer(string payload)
+    {
+        Assert.Null(IntakePayload.ReadBySource(Encoding.UTF8.GetBytes(payload), IntakeSamples.ReceivedAt, "team:a", IntakeSamples.Feed, Seed));
+        AssertSameAnswer(payload);
+    }
+
+    [Fact]
+    public void Read_AfterObjectsFoundWrong_TheNextBodiesAreReadInOrder_ThenBySourceAgain()
+    {
+        var nested = Encoding.UTF8.GetBytes(WithNestedArray);
+        var mixed = Encoding.UTF8.GetBytes("[" + string.Join(',', Enumerable.Range(0, 6).Select(SourceObject)) + "]");
+        List<LogEvent>? Read(byte[] body, bool first = false) =>
+            IntakePayload.ReadBySource(body, IntakeSamples.ReceivedAt, "team:a", IntakeSamples.Feed, Seed, first);
+
+        Assert.NotNull(Read(mixed, first: true));
+        Assert.Null(Read(nested));
+        var inOrder = 0;
+        while (Read(mixed) is null && inOrder < 1000)
+        {
+            inOrder++;
+        }
+
+        Assert.Equal(64, inOrder);
+        AssertSameAnswer(WithNestedArray);
+    }
+
+    [Fact]
+    public void Read_MoreKindsThanAreKeptApart_ReadsTheRestTogether()
+    {
+        var payload = "[" + string.Join(',', Enumerable.Range(0, 40).Select(i => $$"""{"ddsource":"s{{i % 12}}","service":"x","message":"line {{i}}"}""")) + "]";
+
+        var bySource = IntakePayload.ReadBySource(Encoding.UTF8.GetBytes(payload), IntakeSamples.ReceivedAt, "team:a", IntakeSamples.Feed, Seed);
+
+        Assert.Equal(Enumerable.Range(0, 40).Select(i => $"line {i}"), bySource!.Select(e => e.Message));
+        AssertSameAnswer(payload);
+    }
+
     private static void AssertSameAnswer(string payload, string? extraTags = "team:a")
     {
         var body = Encoding.UTF8.GetBytes(payload);
