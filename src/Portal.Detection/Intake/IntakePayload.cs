@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Portal.Detection.Events;
@@ -213,16 +216,20 @@ public static class IntakePayload
 
     /// <summary>
     /// The events of an array of objects written without whitespace between them (what shippers send), read source by
-    /// source: the objects that begin with the same bytes (their first key and its value, <c>"ddsource":"sshd</c>) one
-    /// after another, each event put in its place. A request whose sources take turns (an agent forwarding several files)
-    /// otherwise makes each source's reading and parsing take turns in the processor's caches and branch predictors, which
-    /// cost about a tenth of the stage. The objects are found where <c>},{</c> stands, and each read must end where its
-    /// next one was found, so the array's objects are exactly those read. False, with the cursor anywhere, when anything
-    /// is otherwise (a <c>},{</c> inside a string or a nested array, whitespace between the objects, an object the
-    /// cursor cannot read, too many objects): the caller reads the array in order. Objects found wrong cost the reading
-    /// done until then, up to a body's: the thread then reads the next <see cref="InOrderAfterMiss"/> bodies in order
-    /// (a stream whose events hold arrays of objects, as CloudTrail's <c>resources</c>, would otherwise pay it each time).
+    /// source: the objects of one kind (<see cref="KindOf"/>: their <c>ddsource</c>) one after another, each event put in
+    /// its place. A request whose sources take turns (an agent forwarding several files) otherwise makes each source's
+    /// reading and parsing take turns in the processor's caches and branch predictors, which cost about a tenth of the
+    /// stage. The objects are found where <c>},{</c> stands, and each read must end where its next one was found, so the
+    /// array's objects are exactly those read. False, with the cursor anywhere, when anything is otherwise (a <c>},{</c>
+    /// inside a string or a nested array, whitespace or a value other than an object between the objects, an object the
+    /// cursor cannot read or at fault, too many objects): the caller reads the array in order.
     /// </summary>
+    /// <remarks>
+    /// A miss found while reading costs what was read until then, which, kind by kind, may be most of the body, and the
+    /// body is then read again in order. So a thread that misses reads its next <see cref="InOrderAfterMiss"/> array bodies
+    /// in order, whichever tenants send them: a stream whose events hold arrays of objects (CloudTrail's
+    /// <c>resources</c>) would otherwise pay the miss on every request, and pays it on one in 64.
+    /// </remarks>
     private static bool ReadBySource(
         ref JsonCursor json, ReadOnlyMemory<byte> body, List<LogEvent> events, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? idSeed)
     {
@@ -236,7 +243,7 @@ public static class IntakePayload
         var count = 0;
         for (var at = json.At; ; at += 2)
         {
-            if (count == MaxEvents || at + 1 + KindBytes > span.Length || span[at] != (byte)'{')
+            if (count == MaxEvents || at >= span.Length || span[at] != (byte)'{')
             {
                 return false;
             }
@@ -252,13 +259,13 @@ public static class IntakePayload
         {
             return false;
         }
-        // Each object's kind: its first bytes, the first few kinds met apart, any more read with the last.
+        // The first few kinds are read apart, any more with the last.
         var kinds = t_kinds ??= new byte[MaxEvents];
         Span<UInt128> known = stackalloc UInt128[MaxKinds];
         var kindCount = 0;
         for (var i = 0; i < count; i++)
         {
-            var key = System.Runtime.InteropServices.MemoryMarshal.Read<UInt128>(span[(starts[i] + 1)..]);
+            var key = KindOf(span[starts[i]..(i + 1 < count ? starts[i + 1] : span.Length)]);
             var kind = known[..kindCount].IndexOf(key);
             if (kind < 0)
             {
@@ -267,8 +274,8 @@ public static class IntakePayload
             }
             kinds[i] = (byte)kind;
         }
-        System.Runtime.InteropServices.CollectionsMarshal.SetCount(events, count);
-        var places = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(events);
+        CollectionsMarshal.SetCount(events, count);
+        var places = CollectionsMarshal.AsSpan(events);
         var end = 0;
         for (var kind = 0; kind < kindCount; kind++)
         {
@@ -289,7 +296,8 @@ public static class IntakePayload
                 end = i + 1 == count ? json.At : end;
             }
         }
-        // After the last object, where the array must close (another object there was not found: it follows whitespace).
+        // After the last object, where the array must close: a comma there is followed by whitespace or a value that is
+        // not an object, since no object was found after it.
         json.At = end;
         if (json.Peek() == (byte)',')
         {
@@ -300,21 +308,65 @@ public static class IntakePayload
     }
 
     /// <summary>
-    /// <see cref="ReadBySource(ref JsonCursor, ReadOnlyMemory{byte}, List{LogEvent}, DateTimeOffset, string?, ThreatIndicatorSet?, UInt128?)"/>
+    /// The kind of the object that <paramref name="item"/> begins with (at its brace, up to where the next object was
+    /// found): the first 16 bytes of its <c>ddsource</c> value, wherever the key stands (Datadog's agent writes the
+    /// message first, others the source); without one, the first 16 bytes of the object. Only the order of reading
+    /// depends on it: a <c>"ddsource":"</c> inside a string only groups the object with others.
+    /// </summary>
+    internal static UInt128 KindOf(ReadOnlySpan<byte> item)
+    {
+        var key = "\"ddsource\":\""u8;
+        // Most shippers that write it first write it there in every object: compared as two words.
+        var source = item.Length > key.Length && MemoryMarshal.Read<ulong>(item[1..]) == MemoryMarshal.Read<ulong>(key)
+            && MemoryMarshal.Read<uint>(item[9..]) == MemoryMarshal.Read<uint>(key[8..])
+                ? 1
+                : item.IndexOf(key);
+        var kind = source >= 0 ? item[(source + key.Length)..] : item[1..];
+        if (kind.Length >= KindBytes)
+        {
+            var bytes = Vector128.Create(kind[..KindBytes]);
+            if (source >= 0 && Vector128.Equals(bytes, Vector128.Create((byte)'"')).ExtractMostSignificantBits() is var quotes and not 0)
+            {
+                // The value alone: the bytes after its closing quote are the next key, which varies with the sender.
+                bytes &= Vector128.LessThan(Vector128.Create((byte)0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), Vector128.Create((byte)BitOperations.TrailingZeroCount(quotes)));
+            }
+            var words = bytes.AsUInt64();
+            return new UInt128(words.GetElement(1), words.GetElement(0));
+        }
+        if (source >= 0 && kind.IndexOf((byte)'"') is var end and >= 0)
+        {
+            kind = kind[..end];
+        }
+        Span<byte> padded = stackalloc byte[KindBytes];
+        kind.CopyTo(padded);
+        return MemoryMarshal.Read<UInt128>(padded);
+    }
+
+    /// <summary>
+    /// For tests: <see cref="ReadBySource(ref JsonCursor, ReadOnlyMemory{byte}, List{LogEvent}, DateTimeOffset, string?, ThreatIndicatorSet?, UInt128?)"/>
     /// of a body that is an array: its events, or null when the array is to be read in order (what follows the events, the
-    /// array's end, is the caller's to check). <paramref name="first"/> reads it as the thread's first body, whatever the
-    /// bodies before it were.
+    /// array's end, is the caller's to check). <paramref name="first"/> reads it as the thread's first body, forgetting
+    /// any miss before it (<see cref="ForgetMisses"/>).
     /// </summary>
     internal static List<LogEvent>? ReadBySource(ReadOnlyMemory<byte> body, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? idSeed, bool first = true)
     {
-        t_inOrder = first ? 0 : t_inOrder;
+        if (first)
+        {
+            ForgetMisses();
+        }
         var json = new JsonCursor(body.Span);
         var events = new List<LogEvent>();
         return json.Take((byte)'[') && ReadBySource(ref json, body, events, receivedAt, extraTags, threatIntel, idSeed) ? events : null;
     }
 
-    /// <summary>The bytes of an object's beginning that tell its kind (<see cref="ReadBySource(ReadOnlyMemory{byte}, DateTimeOffset, string?, ThreatIndicatorSet?, UInt128?, bool)"/>), and the kinds read apart.</summary>
-    private const int KindBytes = 16, MaxKinds = 8;
+    /// <summary>For tests: the thread reads its next array body source by source again, whatever it missed before.</summary>
+    internal static void ForgetMisses() => t_inOrder = 0;
+
+    /// <summary>The bytes that tell an object's kind (<see cref="KindOf"/>).</summary>
+    private const int KindBytes = 16;
+
+    /// <summary>The kinds of object a body's reading keeps apart (<see cref="ReadBySource(ReadOnlyMemory{byte}, DateTimeOffset, string?, ThreatIndicatorSet?, UInt128?, bool)"/>).</summary>
+    private const int MaxKinds = 8;
 
     [ThreadStatic]
     private static int[]? t_starts;
@@ -322,11 +374,11 @@ public static class IntakePayload
     [ThreadStatic]
     private static byte[]? t_kinds;
 
-    /// <summary>Bodies this thread is still to read in order after objects were found wrong (<see cref="InOrderAfterMiss"/>).</summary>
+    /// <summary>Array bodies this thread is still to read in order after a miss (<see cref="InOrderAfterMiss"/>).</summary>
     [ThreadStatic]
     private static int t_inOrder;
 
-    /// <summary>Bodies read in order after one whose objects were found wrong: each such try costs up to a body's reading.</summary>
+    /// <summary>Array bodies a thread reads in order after a miss of its reading by source, which costs up to about two bodies' reading.</summary>
     private const int InOrderAfterMiss = 64;
 
     /// <summary>
