@@ -94,6 +94,22 @@ public class RecurringTextTests
     }
 
     [Fact]
+    public void Of_TwoValuesOfOnePair_BothStayShared_AndAThirdForgetsTheOlder()
+    {
+        // Values whose hashes pick the same pair of slots.
+        var values = Enumerable.Range(0, 100_000).Select(i => $"user-{i}").GroupBy(v => RecurringText.PairOf(v)).First(g => g.Count() >= 3).Take(3).ToArray();
+        var (a, b, c) = (RecurringText.Of(values[0].AsSpan()), RecurringText.Of(values[1].AsSpan()), RecurringText.Of(values[2].AsSpan()));
+        var (b2, c2) = (RecurringText.Of(values[1].AsSpan()), RecurringText.Of(values[2].AsSpan()));
+
+        Assert.Same(b, b2);
+        Assert.Same(c, c2);
+        // The pair held b and c: a was forgotten, and is made again.
+        var a2 = RecurringText.Of(values[0].AsSpan());
+        Assert.Equal(values[0], a2);
+        Assert.NotSame(a, a2);
+    }
+
+    [Fact]
     public void Tags_AreCutAtTheLimit_AfterLowerCasing()
     {
         var tags = new List<string>();

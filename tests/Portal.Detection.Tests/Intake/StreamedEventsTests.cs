@@ -210,6 +210,7 @@ public class StreamedEventsTests
         """{"timestamp":1772546400000,"status":0}""",
         """{"message":"  padded  ","ddsource":" sshd ","service":"","ddtags":" env:prod , ,TEAM:A "}""",
         """{"message":"a \"quoted\" \\ line\nnext \u00e9 \ud83d\ude00","host":"h"}""",
+        """{"message":"café 日本 😀 sent as UTF-8, then plain text","host":"h"}""",
         """{"n":2147483647,"m":2147483648,"o":-2147483648,"p":-2147483649,"q":9007199254740992,"r":-9007199254740992,"s":1000000000000000,"t":0}""",
         """{"é":{"ü":"ö"},"deep":{"a":{"b":{"c":true,"d":false}}}}""",
         """{"ddsource":"sshd","message":"Mar  3 14:00:00 bastion-1 sshd[7]: Failed password for invalid user ann from 203.0.113.250 port 22 ssh2","evt":{"x":1},"network":{"client":{"port":1}},"usr":"flat"}""",
