@@ -415,13 +415,20 @@ public static class IntakePayload
             return streamed;
         }
         json.At = start;
-        if (!json.SkipValue(depth - 1))
-        {
-            return null;
-        }
+        return json.SkipValue(depth - 1) ? ReadParsedItem(body, start..json.At, index, receivedAt, extraTags, threatIntel, id) : null;
+    }
+
+    /// <summary>
+    /// <see cref="ReadStreamedItem"/> for an object the streamed reader left (<paramref name="item"/>, where it lies in
+    /// <paramref name="body"/>): parsed alone and normalised the general way. A method of its own, seldom called, so that the streamed reading's frame does
+    /// not hold (and clear, event after event) this way's locals.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static LogEvent? ReadParsedItem(ReadOnlyMemory<byte> body, Range item, int index, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? id)
+    {
         try
         {
-            using var document = JsonDocument.Parse(body[start..json.At], Options);
+            using var document = JsonDocument.Parse(body[item], Options);
             var at = index < 0 ? "$" : null;
             var (normalized, fault) = NormalizeItem(new Item(null, at, Range.All, 0, document.RootElement, Math.Max(index, 0)), body.Span, lines: false, receivedAt, extraTags, threatIntel, id);
             return fault is null ? normalized : null;
