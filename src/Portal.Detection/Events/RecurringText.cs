@@ -12,9 +12,10 @@ namespace Portal.Detection.Events;
 /// </summary>
 /// <remarks>
 /// A two-way table per thread: a value's hash picks a pair of slots; a new value takes the first, whose value moves to the
-/// second, replacing whatever was there, so the table never grows and a value that stops recurring is soon forgotten.
-/// Two values that recur together and meet in one pair both stay (a direct-mapped table made one of them again each time
-/// the other came: 17 bytes an access line, 4 a CloudTrail record, on the benchmark's workload). The hash is a cheap one over the value's bytes (a seeded
+/// second, replacing whatever was there (the older of the two made, whether or not it was read since), so the table
+/// never grows and a value that stops recurring is soon forgotten. Two values that recur together and meet in one pair
+/// both stay (a direct-mapped table made one of them again each time the other came: 17 bytes an access line, 4 a
+/// CloudTrail record, on the benchmark's workload). The hash is a cheap one over the value's bytes (a seeded
 /// cryptographic hash cost more than the allocation it saved): values that collide, by chance or by a sender's choice,
 /// only evict each other, which costs the strings the table would have saved and changes nothing else. Strings are
 /// immutable: sharing one instance between events changes nothing they hold.
@@ -24,6 +25,7 @@ internal static class RecurringText
     /// <summary>Longer values are made as they are: they rarely recur, and comparing them costs more than it saves.</summary>
     public const int MaxLength = 128;
 
+    /// <summary>The table's slots: a power of two, at most 4,096 (<see cref="Index"/> takes 12 bits of the hash).</summary>
     private const int Slots = 4096;
 
     [ThreadStatic]
@@ -43,7 +45,7 @@ internal static class RecurringText
     /// </summary>
     public static Entry[] Table() => t_slots ??= new Entry[Slots];
 
-    /// <summary>The string of <paramref name="text"/>: the one made before on this thread when it is still in its slot.</summary>
+    /// <summary>The string of <paramref name="text"/>: the one made before on this thread when it is still in its pair of slots.</summary>
     public static string Of(ReadOnlySpan<char> text) => Of(Table(), text);
 
     /// <inheritdoc cref="Of(ReadOnlySpan{char})"/>
@@ -134,7 +136,7 @@ internal static class RecurringText
         {
             // A long value is known by its length, its first and last 16 bytes and 8 from its middle (user agents, URLs,
             // ARNs differ there): hashing all of it cost more than the comparison that follows. Values alike in all of
-            // these only take turns in the slot.
+            // these only take turns in their pair of slots.
             hash = Mix(hash, MemoryMarshal.Read<ulong>(bytes));
             hash = Mix(hash, MemoryMarshal.Read<ulong>(bytes[8..]));
             hash = Mix(hash, MemoryMarshal.Read<ulong>(bytes[(bytes.Length / 2 - 4)..]));

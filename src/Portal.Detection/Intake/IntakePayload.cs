@@ -420,8 +420,8 @@ public static class IntakePayload
 
     /// <summary>
     /// <see cref="ReadStreamedItem"/> for an object the streamed reader left (<paramref name="item"/>, where it lies in
-    /// <paramref name="body"/>): parsed alone and normalised the general way. A method of its own, seldom called, so that the streamed reading's frame does
-    /// not hold (and clear, event after event) this way's locals.
+    /// <paramref name="body"/>): parsed alone and normalised the general way. A method of its own, seldom called, so that
+    /// the streamed reading's frame does not hold (and clear, event after event) this way's locals.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private static LogEvent? ReadParsedItem(ReadOnlyMemory<byte> body, Range item, int index, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? id)

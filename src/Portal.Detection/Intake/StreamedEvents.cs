@@ -265,8 +265,9 @@ internal static class StreamedEvents
     }
 
     /// <summary>
-    /// UTF-8 as <see cref="System.Text.Encoding.UTF8"/> decodes it. Log text is nearly always ASCII: told so by one vectorised check and widened, which costs
-    /// less than the UTF-8 decoder's own validation and transcoding (sshd lines read about 3 % faster).
+    /// UTF-8 as <see cref="System.Text.Encoding.UTF8"/> decodes it. Log text is nearly always ASCII: told so by one
+    /// vectorised check and widened, which costs less than the UTF-8 decoder's own validation and transcoding (sshd lines
+    /// read about 3 % faster).
     /// </summary>
     private static string Decoded(ReadOnlySpan<byte> utf8) =>
         System.Text.Ascii.IsValid(utf8) ? System.Text.Encoding.Latin1.GetString(utf8) : System.Text.Encoding.UTF8.GetString(utf8);
