@@ -53,7 +53,7 @@ public class EventIdsTests
         for (var n = 0; n < 2_000; n++)
         {
             var bits = new UInt128((ulong)random.NextInt64() << 1 | (uint)random.Next(2), (ulong)random.NextInt64() << 1 | (uint)random.Next(2));
-            var at = DateTimeOffset.FromUnixTimeMilliseconds(random.NextInt64(0, 1L << 44));
+            var at = DateTimeOffset.FromUnixTimeMilliseconds(random.NextInt64(0, Math.Min(1L << 48, DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())));
             var expected = new char[EventIds.Length];
             var (time, rest) = ((ulong)at.ToUnixTimeMilliseconds(), bits);
             for (var i = EventIds.Length - 1; i >= 10; i--, rest >>= 5)
