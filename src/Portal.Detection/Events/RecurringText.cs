@@ -45,7 +45,9 @@ internal static class RecurringText
     /// </summary>
     public static Entry[] Table() => t_slots ??= new Entry[Slots];
 
-    /// <summary>The string of <paramref name="text"/>: the one made before on this thread when it is still in its pair of slots.</summary>
+    /// <summary>
+    /// The string of <paramref name="text"/>: the one made before on this thread when it is still in its pair of slots.
+    /// </summary>
     public static string Of(ReadOnlySpan<char> text) => Of(Table(), text);
 
     /// <inheritdoc cref="Of(ReadOnlySpan{char})"/>
