@@ -108,6 +108,11 @@ public class RecurringTextTests
         var a2 = RecurringText.Of(values[0].AsSpan());
         Assert.Equal(values[0], a2);
         Assert.NotSame(a, a2);
+        // The pair holds a, then c; c read again comes first, so the next new value forgets a, not c.
+        Assert.Same(c, RecurringText.Of(values[2].AsSpan()));
+        _ = RecurringText.Of(values[3].AsSpan());
+        Assert.Same(c, RecurringText.Of(values[2].AsSpan()));
+        Assert.NotSame(a2, RecurringText.Of(values[0].AsSpan()));
     }
 
     [Fact]
