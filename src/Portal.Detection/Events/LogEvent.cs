@@ -66,6 +66,12 @@ public sealed class LogEvent
         init => _leafSource = value;
     }
 
+    /// <summary>
+    /// Sets <see cref="LeafSource"/> while the event is being made, from where its maker keeps the leaves, without the copies
+    /// an initializer's value makes (<c>IntakeDraft.GiveLeaves</c>).
+    /// </summary>
+    internal void AdoptLeaves(in LeafAttributes leaves) => _leafSource = leaves;
+
     /// <summary>The leaves the event was made from; none (a default value, without leaves) for an event made from a tree.</summary>
     private LeafAttributes _leafSource;
 

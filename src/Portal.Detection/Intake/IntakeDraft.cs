@@ -313,12 +313,33 @@ internal sealed class IntakeDraft
     /// </summary>
     public LeafAttributes? TakeLeaves() => _tree is null ? TakeLeavesHeld() : null;
 
-    /// <summary>The leaves held, as the event keeps them; the list they were gathered in goes back to the thread.</summary>
-    private LeafAttributes TakeLeavesHeld()
+    /// <summary>Whether the draft holds a tree (a parser needed one), which the event then takes instead of leaves.</summary>
+    public bool HoldsTree => _tree is not null;
+
+    /// <summary>
+    /// <see cref="TakeLeaves"/> for <paramref name="e"/>, an event being made, while the draft holds no tree: the leaves go
+    /// from where the draft keeps them into the event in one copy. Taken as a value, the 48 bytes went through three copies,
+    /// each reading what the one before had just written, which the processor does not forward from its stores (1.3 % of
+    /// a mixed stream's parse in its profile).
+    /// </summary>
+    public void GiveLeaves(LogEvent e)
     {
-        if (_taken is { } taken)
+        if (_tree is not null)
         {
-            return taken;
+            throw new InvalidOperationException("A draft holding a tree gives it, not leaves.");
+        }
+        e.AdoptLeaves(in TakeLeavesHeldRef());
+    }
+
+    /// <summary>The leaves held, as the event keeps them; the list they were gathered in goes back to the thread.</summary>
+    private LeafAttributes TakeLeavesHeld() => TakeLeavesHeldRef();
+
+    /// <inheritdoc cref="TakeLeavesHeld"/>
+    private ref readonly LeafAttributes TakeLeavesHeldRef()
+    {
+        if (_taken is not null)
+        {
+            return ref Nullable.GetValueRefOrDefaultRef(in _taken);
         }
         // Leaves placed by steps alone from none lie as every draft's that took the same steps: their state keeps the paths.
         var paths = _sent is null && !_placedOff && _placed is { } state ? state.PathsOf(_leaves, _leafCount) : null;
@@ -330,7 +351,7 @@ internal sealed class IntakeDraft
         }
         GiveBackLeaves();
         _taken = leaves;
-        return leaves;
+        return ref Nullable.GetValueRefOrDefaultRef(in _taken);
     }
 
     /// <summary>

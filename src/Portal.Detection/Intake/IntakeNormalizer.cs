@@ -190,17 +190,21 @@ public static class IntakeNormalizer
             tags = TagsOf(draft.TagText, extraTags);
         }
         var status = draft.Status ?? LogStatuses.Info;
-        return draft.TakeLeaves() is { } leaves
-            ? new LogEvent
-            {
-                Id = id, Timestamp = timestamp, Host = draft.Host, Service = draft.Service, Source = draft.Source, Status = status,
-                Message = draft.Message, Tags = tags, LeafSource = leaves,
-            }
-            : new LogEvent
+        if (draft.HoldsTree)
+        {
+            return new LogEvent
             {
                 Id = id, Timestamp = timestamp, Host = draft.Host, Service = draft.Service, Source = draft.Source, Status = status,
                 Message = draft.Message, Tags = tags, Attributes = draft.Attributes,
             };
+        }
+        var made = new LogEvent
+        {
+            Id = id, Timestamp = timestamp, Host = draft.Host, Service = draft.Service, Source = draft.Source, Status = status,
+            Message = draft.Message, Tags = tags,
+        };
+        draft.GiveLeaves(made);
+        return made;
     }
 
     /// <summary>The parser of <paramref name="source"/>, if it has one: the thread's last few sources are known by reference.</summary>

@@ -111,6 +111,26 @@ public class LeafAttributesTests
     }
 
     [Fact]
+    public void GiveLeaves_PutsTheDraftsLeavesInTheEvent_AndADraftHoldingATreeRefuses()
+    {
+        var draft = new IntakeDraft();
+        draft.AddText("usr.name", "alice");
+        draft.Add("usr.id", 7);
+        var e = new LogEvent { Id = "e" };
+
+        draft.GiveLeaves(e);
+
+        Assert.False(draft.HoldsTree);
+        Assert.Equal("""{"usr":{"name":"alice","id":7}}""", e.Attributes.ToJsonString());
+        Assert.Equal(["alice", "7"], e.Leaves.Select(leaf => leaf.Value.Text));
+        var tree = new IntakeDraft();
+        tree.AddText("a.c", "first");
+        tree.AddText("a.", "v");
+        Assert.True(tree.HoldsTree);
+        Assert.Throws<InvalidOperationException>(() => tree.GiveLeaves(new LogEvent { Id = "t" }));
+    }
+
+    [Fact]
     public void Lookup_OnTheDraft_ReadsTheLeavesWithoutBuildingTheTree()
     {
         var draft = new IntakeDraft();
