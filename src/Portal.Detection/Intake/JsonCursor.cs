@@ -39,6 +39,12 @@ internal ref struct JsonCursor(ReadOnlySpan<byte> json)
     {
         var json = _json;
         var at = At;
+        if ((uint)at < (uint)json.Length && json[at] > (byte)' ')
+        {
+            // Most values follow their colon or comma at once: the cursor stays, unwritten, so that the next read of its
+            // place need not wait for a store.
+            return json[at];
+        }
         while ((uint)at < (uint)json.Length)
         {
             var b = json[at];
