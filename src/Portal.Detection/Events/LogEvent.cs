@@ -68,9 +68,14 @@ public sealed class LogEvent
 
     /// <summary>
     /// Sets <see cref="LeafSource"/> while the event is being made, from where its maker keeps the leaves, without the copies
-    /// an initializer's value makes (<c>IntakeDraft.GiveLeaves</c>).
+    /// an initializer's value makes (<c>IntakeDraft.GiveLeaves</c>): only before the event is returned or shared, and only
+    /// on an event without attributes yet.
     /// </summary>
-    internal void AdoptLeaves(in LeafAttributes leaves) => _leafSource = leaves;
+    internal void AdoptLeaves(in LeafAttributes leaves)
+    {
+        System.Diagnostics.Debug.Assert(_attributes is null && _leafSource.Leaves.Values is null, "Leaves are given once, to an event being made.");
+        _leafSource = leaves;
+    }
 
     /// <summary>The leaves the event was made from; none (a default value, without leaves) for an event made from a tree.</summary>
     private LeafAttributes _leafSource;

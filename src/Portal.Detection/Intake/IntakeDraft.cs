@@ -313,14 +313,16 @@ internal sealed class IntakeDraft
     /// </summary>
     public LeafAttributes? TakeLeaves() => _tree is null ? TakeLeavesHeld() : null;
 
-    /// <summary>Whether the draft holds a tree (a parser needed one), which the event then takes instead of leaves.</summary>
+    /// <summary>
+    /// Whether the draft holds a tree (something needed one: an adopted object, a path a leaf cannot stand for, a parser),
+    /// which the event then takes instead of leaves.
+    /// </summary>
     public bool HoldsTree => _tree is not null;
 
     /// <summary>
     /// <see cref="TakeLeaves"/> for <paramref name="e"/>, an event being made, while the draft holds no tree: the leaves go
     /// from where the draft keeps them into the event in one copy. Taken as a value, the 48 bytes went through three copies,
-    /// each reading what the one before had just written, which the processor does not forward from its stores (1.3 % of
-    /// a mixed stream's parse in its profile).
+    /// each reading what the one before had just written, which the processor does not forward from its stores.
     /// </summary>
     public void GiveLeaves(LogEvent e)
     {
@@ -334,7 +336,10 @@ internal sealed class IntakeDraft
     /// <summary>The leaves held, as the event keeps them; the list they were gathered in goes back to the thread.</summary>
     private LeafAttributes TakeLeavesHeld() => TakeLeavesHeldRef();
 
-    /// <inheritdoc cref="TakeLeavesHeld"/>
+    /// <summary>
+    /// <see cref="TakeLeavesHeld"/> as a reference to where the draft keeps them, good until the draft is used again (for
+    /// the thread's next event).
+    /// </summary>
     private ref readonly LeafAttributes TakeLeavesHeldRef()
     {
         if (_taken is not null)

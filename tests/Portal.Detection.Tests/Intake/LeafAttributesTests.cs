@@ -123,6 +123,19 @@ public class LeafAttributesTests
         Assert.False(draft.HoldsTree);
         Assert.Equal("""{"usr":{"name":"alice","id":7}}""", e.Attributes.ToJsonString());
         Assert.Equal(["alice", "7"], e.Leaves.Select(leaf => leaf.Value.Text));
+        // The thread's draft, used again for the next event, leaves the first one's leaves as they were.
+        var first = IntakeDraft.ForThread();
+        first.AddText("usr.name", "bob");
+        var one = new LogEvent { Id = "1" };
+        first.GiveLeaves(one);
+        var next = IntakeDraft.ForThread();
+        next.AddText("usr.name", "carol");
+        next.AddText("evt.name", "login");
+        var two = new LogEvent { Id = "2" };
+        next.GiveLeaves(two);
+        Assert.Same(first, next);
+        Assert.Equal(["bob"], one.Leaves.Select(leaf => leaf.Value.Text));
+        Assert.Equal(["carol", "login"], two.Leaves.Select(leaf => leaf.Value.Text));
         var tree = new IntakeDraft();
         tree.AddText("a.c", "first");
         tree.AddText("a.", "v");
