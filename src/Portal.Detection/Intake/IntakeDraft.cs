@@ -342,20 +342,18 @@ internal sealed class IntakeDraft
     /// </summary>
     private ref readonly LeafAttributes TakeLeavesHeldRef()
     {
-        if (_taken is not null)
+        if (_taken is null)
         {
-            return ref Nullable.GetValueRefOrDefaultRef(in _taken);
+            // Leaves placed by steps alone from none lie as every draft's that took the same steps: their state keeps the paths.
+            var paths = _sent is null && !_placedOff && _placed is { } state ? state.PathsOf(_leaves, _leafCount) : null;
+            _taken = LeafAttributes.From(_leaves, _leafCount, _booleans, _longs, _sent?.Leaves, _sent?.Object, _sent?.Consumed, paths);
+            if (_sent?.Leaves is { } sentLeaves)
+            {
+                sentLeaves.Clear();
+                t_spareSentLeaves = sentLeaves.Capacity <= 4096 ? sentLeaves : null;
+            }
+            GiveBackLeaves();
         }
-        // Leaves placed by steps alone from none lie as every draft's that took the same steps: their state keeps the paths.
-        var paths = _sent is null && !_placedOff && _placed is { } state ? state.PathsOf(_leaves, _leafCount) : null;
-        var leaves = LeafAttributes.From(_leaves, _leafCount, _booleans, _longs, _sent?.Leaves, _sent?.Object, _sent?.Consumed, paths);
-        if (_sent?.Leaves is { } sentLeaves)
-        {
-            sentLeaves.Clear();
-            t_spareSentLeaves = sentLeaves.Capacity <= 4096 ? sentLeaves : null;
-        }
-        GiveBackLeaves();
-        _taken = leaves;
         return ref Nullable.GetValueRefOrDefaultRef(in _taken);
     }
 
