@@ -73,14 +73,8 @@ internal sealed class IntakeDraft
     /// </summary>
     private ulong _segments;
 
-    /// <summary>The thread's table of recurring values (<see cref="RecurringText.Table"/>), read once per draft.</summary>
-    private RecurringText.Entry[]? _texts;
-
     /// <summary>The leaves once taken (<see cref="TakeLeaves"/>): the list went back to the thread.</summary>
     private LeafAttributes? _taken;
-
-    [ThreadStatic]
-    private static KeyValuePair<string, AttributeValue>[]? t_spareLeaves;
 
     /// <summary>
     /// The sender's object, its leaves (less the reserved fields taken, once <see cref="KeepSent"/> has said which), the run
@@ -88,9 +82,6 @@ internal sealed class IntakeDraft
     /// thread's, as <see cref="_leaves"/> is.
     /// </summary>
     private (JsonElement Object, List<KeyValuePair<string, AttributeValue>> Leaves, (string Key, int Start, int Count)[] Runs, string[] Roots, string[] Consumed)? _sent;
-
-    [ThreadStatic]
-    private static List<KeyValuePair<string, AttributeValue>>? t_spareSentLeaves;
 
     /// <summary>Objects made here for parsers' attributes: their keys are single path segments.</summary>
     private List<JsonObject>? _made;
@@ -104,28 +95,42 @@ internal sealed class IntakeDraft
     /// <summary>Whether one of those keys holds a dot.</summary>
     private bool _dottedKey;
 
-    [ThreadStatic]
-    private static IntakeDraft? t_draft;
+    /// <summary>What the thread that made the draft keeps between events: the draft fills its arrays and learns its placements.</summary>
+    private readonly IntakeThread _thread;
+
+    /// <summary>A draft of this thread's, to be made and finished on it.</summary>
+    public IntakeDraft()
+        : this(IntakeThread.Current)
+    {
+    }
+
+    /// <summary>A draft of <paramref name="thread"/>'s (<see cref="IntakeThread.Draft"/>).</summary>
+    internal IntakeDraft(IntakeThread thread) => _thread = thread;
+
+    /// <summary>What the draft's thread keeps between events.</summary>
+    internal IntakeThread Thread => _thread;
 
     /// <summary>
     /// The thread's draft, emptied, for a normalisation that runs to its end on this thread before the next begins (a
     /// draft is a few hundred bytes, and the intake makes one an event): the event it finishes takes what it holds (its
     /// strings, its leaves or its tree) and keeps none of the draft.
     /// </summary>
-    public static IntakeDraft ForThread()
+    public static IntakeDraft ForThread() => IntakeThread.Current.Draft.Emptied();
+
+    /// <summary>
+    /// The draft emptied, for the next event (<see cref="ForThread"/>): a reader that holds its thread's draft for a whole
+    /// request empties it event by event.
+    /// </summary>
+    internal IntakeDraft Emptied()
     {
-        if (t_draft is not { } draft)
-        {
-            return t_draft = new IntakeDraft();
-        }
-        (draft.Message, draft.Host, draft.Service, draft.Source, draft.Status, draft.Timestamp, draft.TagText) = (null, null, null, null, null, null, null);
-        draft._tags?.Clear();
+        (Message, Host, Service, Source, Status, Timestamp, TagText) = (null, null, null, null, null, null, null);
+        _tags?.Clear();
         // A normalisation that stopped half way (a fault thrown through it) left the thread's array here.
-        draft.GiveBackLeaves();
-        (draft._tree, draft._taken, draft._sent, draft._made) = (null, null, null, null);
-        (draft._plainKeys, draft._lastPlainKey, draft._dottedKey, draft._segments) = (0, null, false, 0);
-        (draft._noted, draft._notesStale, draft._placed, draft._placedOff) = (0, false, null, false);
-        return draft;
+        GiveBackLeaves();
+        (_tree, _taken, _sent, _made) = (null, null, null, null);
+        (_plainKeys, _lastPlainKey, _dottedKey, _segments) = (0, null, false, 0);
+        (_noted, _notesStale, _placed, _placedOff) = (0, false, null, false);
+        return this;
     }
 
     /// <summary>Takes <paramref name="attributes"/> (detached from any parent) as the attributes, while there are none yet.</summary>
@@ -151,12 +156,12 @@ internal sealed class IntakeDraft
         {
             throw new InvalidOperationException("Only a draft without attributes can take a sender's object.");
         }
-        var leaves = t_spareSentLeaves ?? new List<KeyValuePair<string, AttributeValue>>(32);
-        t_spareSentLeaves = null;
+        var leaves = _thread.SpareSentLeaves ?? new List<KeyValuePair<string, AttributeValue>>(32);
+        _thread.SpareSentLeaves = null;
         leaves.Clear();
         if (AttributePath.FlattenSent(sent, leaves) is not { } runs)
         {
-            t_spareSentLeaves = leaves;
+            _thread.SpareSentLeaves = leaves;
             return null;
         }
         _sent = (sent, leaves, runs, [], []);
@@ -247,8 +252,8 @@ internal sealed class IntakeDraft
     {
         if (_leaves is null)
         {
-            _leaves = t_spareLeaves ?? new KeyValuePair<string, AttributeValue>[LeafAttributes.MaxLeaves];
-            t_spareLeaves = null;
+            _leaves = _thread.SpareLeaves ?? new KeyValuePair<string, AttributeValue>[LeafAttributes.MaxLeaves];
+            _thread.SpareLeaves = null;
         }
         if (at < _leafCount)
         {
@@ -277,7 +282,7 @@ internal sealed class IntakeDraft
         if (_leaves is { } array)
         {
             Array.Clear(array, 0, _leafCount);
-            t_spareLeaves ??= array;
+            _thread.SpareLeaves ??= array;
         }
         // The leaves are gone: the state they reached no longer stands for the draft's (until ForThread starts it again).
         (_leaves, _leafCount, _booleans, _longs, _placedOff) = (null, 0, 0, 0, true);
@@ -350,7 +355,7 @@ internal sealed class IntakeDraft
             if (_sent?.Leaves is { } sentLeaves)
             {
                 sentLeaves.Clear();
-                t_spareSentLeaves = sentLeaves.Capacity <= 4096 ? sentLeaves : null;
+                _thread.SpareSentLeaves = sentLeaves.Capacity <= 4096 ? sentLeaves : null;
             }
             GiveBackLeaves();
         }
@@ -472,7 +477,7 @@ internal sealed class IntakeDraft
     }
 
     /// <summary><paramref name="step"/> learned from <paramref name="state"/>, or as it is when the leaves are not followed.</summary>
-    private static Placement.Step Learned(Placement? state, Placement.Step step) => state is null ? step : state.Learn(step);
+    private Placement.Step Learned(Placement? state, Placement.Step step) => state is null ? step : state.Learn(step, _thread);
 
     /// <summary>Makes the step: the leaf put at its place (unless the step is a conflict), and the state it leads to.</summary>
     private void Place(Placement.Step step, string path, AttributeValue value, LeafTree.Kind kind)
@@ -534,7 +539,7 @@ internal sealed class IntakeDraft
     /// The state of the leaves (<see cref="Placement"/>): null when they are not followed, having been made otherwise than
     /// by steps from none (a removed leaf, a sender's object read whole).
     /// </summary>
-    private Placement? Placed() => _placedOff ? null : _placed ??= Placement.Root();
+    private Placement? Placed() => _placedOff ? null : _placed ??= Placement.Root(_thread);
 
     /// <summary>The state of the leaves once followed (<see cref="Placed"/>); null before the first step (the thread's root).</summary>
     private Placement? _placed;
@@ -559,25 +564,20 @@ internal sealed class IntakeDraft
         /// <summary>The states a thread makes before its tree starts again, and the steps a state keeps.</summary>
         private const int MaxStates = 4096, MaxSteps = 8;
 
-        [ThreadStatic]
-        private static Placement? t_root;
-
-        [ThreadStatic]
-        private static int t_states;
-
         private Step[] _steps = [];
 
         /// <summary>The step to replace next once <see cref="_steps"/> holds <see cref="MaxSteps"/>.</summary>
         private int _oldest;
 
-        /// <summary>The state of no leaves, this thread's.</summary>
-        public static Placement Root()
+        /// <summary>The state of no leaves, <paramref name="thread"/>'s.</summary>
+        public static Placement Root(IntakeThread thread)
         {
-            if (t_root is null || t_states >= MaxStates)
+            if (thread.PlacementRoot is not { } root || thread.PlacementStates >= MaxStates)
             {
-                (t_root, t_states) = (new Placement(), 1);
+                (root, thread.PlacementStates) = (new Placement(), 1);
+                thread.PlacementRoot = root;
             }
-            return t_root;
+            return root;
         }
 
         /// <summary>
@@ -619,9 +619,9 @@ internal sealed class IntakeDraft
         /// conflict (the leaves stay as they are), in place of the oldest step when this state keeps all it may; without one,
         /// not learned, once the thread has made all the states it may until its tree starts again.
         /// </summary>
-        public Step Learn(Step step)
+        public Step Learn(Step step, IntakeThread thread)
         {
-            if (t_states >= MaxStates)
+            if (thread.PlacementStates >= MaxStates)
             {
                 return step;
             }
@@ -633,7 +633,7 @@ internal sealed class IntakeDraft
             else
             {
                 next = new Placement();
-                t_states++;
+                thread.PlacementStates++;
             }
             var learned = step with { Next = next };
             if (_steps.Length < MaxSteps)
@@ -796,13 +796,13 @@ internal sealed class IntakeDraft
             }
             else
             {
-                text = RecurringText.Of(_texts ??= RecurringText.Table(), value);
+                text = RecurringText.Of(_thread.Texts, value);
                 known.LastText = text.Length <= RecurringText.MaxLength ? text : null;
             }
             Place(known, path, new AttributeValue(text, null), LeafTree.Kind.Text);
             return;
         }
-        AddText(path, RecurringText.Of(_texts ??= RecurringText.Table(), value));
+        AddText(path, RecurringText.Of(_thread.Texts, value));
     }
 
     /// <summary>The first string leaf at <paramref name="path"/>, or null.</summary>

@@ -156,7 +156,7 @@ public static class IntakeNormalizer
     {
         try
         {
-            if (ParserOf(draft.Source) is { } parse)
+            if (ParserOf(draft.Thread, draft.Source) is { } parse)
             {
                 parse(draft);
             }
@@ -187,7 +187,7 @@ public static class IntakeNormalizer
         }
         else
         {
-            tags = TagsOf(draft.TagText, extraTags);
+            tags = TagsOf(draft.Thread, draft.TagText, extraTags);
         }
         var status = draft.Status ?? LogStatuses.Info;
         if (draft.HoldsTree)
@@ -207,18 +207,18 @@ public static class IntakeNormalizer
         return made;
     }
 
-    /// <summary>The parser of <paramref name="source"/>, if it has one: the thread's last few sources are known by reference.</summary>
+    /// <summary>The parser of <paramref name="source"/>, if it has one: <paramref name="thread"/>'s last few sources are known by reference.</summary>
     /// <remarks>
     /// An event's source is nearly always a string the thread made before (<see cref="RecurringText"/>): comparing references
     /// spares hashing it without regard to case, event after event.
     /// </remarks>
-    private static Action<IntakeDraft>? ParserOf(string? source)
+    private static Action<IntakeDraft>? ParserOf(IntakeThread thread, string? source)
     {
         if (source is null)
         {
             return null;
         }
-        var known = t_parsers ??= new (string?, Action<IntakeDraft>?)[KnownSources];
+        var known = thread.Parsers ??= new (string?, Action<IntakeDraft>?)[KnownSources];
         var slot = source.Length == 0 ? 0 : (source.Length + source[0]) & (KnownSources - 1);
         if (ReferenceEquals(known[slot].Source, source))
         {
@@ -231,9 +231,6 @@ public static class IntakeNormalizer
 
     private const int KnownSources = 8;
 
-    [ThreadStatic]
-    private static (string? Source, Action<IntakeDraft>? Parser)[]? t_parsers;
-
     /// <summary>
     /// Threat intelligence for the draft's addresses, read from its leaves when it has no tree: only a match needs one. (A
     /// method of its own, so that the lambdas' closure is made only for events that are enriched.)
@@ -244,15 +241,16 @@ public static class IntakeNormalizer
     /// <summary>
     /// The tags of an event sent with the tag text <paramref name="sent"/> in a request tagged <paramref name="extra"/>:
     /// both split, lower-cased and without repeats, as for tags sent as a list. The same texts come with event after event:
-    /// their tags are made once per thread while they recur, and the events share them (nothing changes an event's tags).
+    /// their tags are made once by <paramref name="thread"/> while they recur, and the events share them (nothing changes an
+    /// event's tags).
     /// </summary>
-    private static IReadOnlyList<string> TagsOf(string? sent, string? extra)
+    private static IReadOnlyList<string> TagsOf(IntakeThread thread, string? sent, string? extra)
     {
         if (sent is null && extra is null)
         {
             return [];
         }
-        var lists = t_tagLists ??= new (string?, string?, string[]?)[TagListSlots];
+        var lists = thread.TagLists ??= new (string?, string?, string[]?)[TagListSlots];
         ref var slot = ref lists[((sent?.Length ?? 0) * 31 + (extra?.Length ?? 0)) & (TagListSlots - 1)];
         if (slot.Tags is { } known && string.Equals(slot.Sent, sent) && string.Equals(slot.Extra, extra))
         {
@@ -267,9 +265,6 @@ public static class IntakeNormalizer
     }
 
     private const int TagListSlots = 16;
-
-    [ThreadStatic]
-    private static (string? Sent, string? Extra, string[]? Tags)[]? t_tagLists;
 
     /// <summary>The tags without repeats, in order: a few compared pairwise, many through a set.</summary>
     private static List<string> WithoutRepeats(List<string> tags)

@@ -169,6 +169,7 @@ public static class IntakePayload
     private static bool TryReadStreamed(ReadOnlyMemory<byte> body, List<LogEvent> events, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? idSeed)
     {
         var json = new JsonCursor(body.Span);
+        var thread = IntakeThread.Current;
         switch (json.Peek())
         {
             case (byte)'[':
@@ -179,13 +180,13 @@ public static class IntakePayload
                     return false;
                 }
                 var first = json.At;
-                if (!ReadBySource(ref json, body, events, receivedAt, extraTags, threatIntel, idSeed))
+                if (!ReadBySource(ref json, thread, body, events, receivedAt, extraTags, threatIntel, idSeed))
                 {
                     (json.At, var index) = (first, 0);
                     events.Clear();
                     do
                     {
-                        if (index == MaxEvents || ReadStreamedItem(ref json, body, index, receivedAt, extraTags, threatIntel, idSeed + (uint)index) is not { } read)
+                        if (index == MaxEvents || ReadStreamedItem(ref json, thread, body, index, receivedAt, extraTags, threatIntel, idSeed + (uint)index) is not { } read)
                         {
                             return false;
                         }
@@ -200,7 +201,7 @@ public static class IntakePayload
                 }
                 break;
             case (byte)'{':
-                if (ReadStreamedItem(ref json, body, -1, receivedAt, extraTags, threatIntel, idSeed) is not { } one)
+                if (ReadStreamedItem(ref json, thread, body, -1, receivedAt, extraTags, threatIntel, idSeed) is not { } one)
                 {
                     return false;
                 }
@@ -231,7 +232,7 @@ public static class IntakePayload
     /// <c>resources</c>) would otherwise pay the miss on every request, and pays it on one in 64.
     /// </remarks>
     private static bool ReadBySource(
-        ref JsonCursor json, ReadOnlyMemory<byte> body, List<LogEvent> events, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? idSeed)
+        ref JsonCursor json, IntakeThread thread, ReadOnlyMemory<byte> body, List<LogEvent> events, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? idSeed)
     {
         if (t_inOrder > 0)
         {
@@ -286,7 +287,7 @@ public static class IntakePayload
                     continue;
                 }
                 json.At = starts[i];
-                if (ReadStreamedItem(ref json, body, i, receivedAt, extraTags, threatIntel, idSeed + (uint)i) is not { } read
+                if (ReadStreamedItem(ref json, thread, body, i, receivedAt, extraTags, threatIntel, idSeed + (uint)i) is not { } read
                     || (i + 1 < count && json.At != starts[i + 1] - 1))
                 {
                     t_inOrder = InOrderAfterMiss;
@@ -343,7 +344,7 @@ public static class IntakePayload
     }
 
     /// <summary>
-    /// For tests: <see cref="ReadBySource(ref JsonCursor, ReadOnlyMemory{byte}, List{LogEvent}, DateTimeOffset, string?, ThreatIndicatorSet?, UInt128?)"/>
+    /// For tests: <see cref="ReadBySource(ref JsonCursor, IntakeThread, ReadOnlyMemory{byte}, List{LogEvent}, DateTimeOffset, string?, ThreatIndicatorSet?, UInt128?)"/>
     /// of a body that is an array: its events, or null when the array is to be read in order (what follows the events, the
     /// array's end, is the caller's to check). <paramref name="first"/> reads it as the thread's first body, forgetting
     /// any miss before it (<see cref="ForgetMisses"/>).
@@ -356,7 +357,7 @@ public static class IntakePayload
         }
         var json = new JsonCursor(body.Span);
         var events = new List<LogEvent>();
-        return json.Take((byte)'[') && ReadBySource(ref json, body, events, receivedAt, extraTags, threatIntel, idSeed) ? events : null;
+        return json.Take((byte)'[') && ReadBySource(ref json, IntakeThread.Current, body, events, receivedAt, extraTags, threatIntel, idSeed) ? events : null;
     }
 
     /// <summary>For tests: the thread reads its next array body source by source again, whatever it missed before.</summary>
@@ -386,7 +387,7 @@ public static class IntakePayload
     /// a lone object), the cursor left after it; null when the value is not an object, not well formed, or an event at fault.
     /// </summary>
     private static LogEvent? ReadStreamedItem(
-        ref JsonCursor json, ReadOnlyMemory<byte> body, int index, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? id)
+        ref JsonCursor json, IntakeThread thread, ReadOnlyMemory<byte> body, int index, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? id)
     {
         if (json.Peek() != (byte)'{')
         {
@@ -398,7 +399,7 @@ public static class IntakePayload
         LogEvent? streamed;
         try
         {
-            streamed = StreamedEvents.TryRead(ref json, depth, receivedAt, tags, threatIntel, id);
+            streamed = StreamedEvents.TryRead(ref json, thread, depth, receivedAt, tags, threatIntel, id);
         }
         catch (Exception e) when (e is IntakeFieldException or ArgumentException or InvalidOperationException or FormatException)
         {

@@ -17,7 +17,7 @@ namespace Portal.Detection.Intake;
 /// none repeated; values strings, booleans, whole numbers written as such (up to 2^53), and non-empty objects; reserved
 /// fields of the types shippers send (strings; a status or time may be a whole number); at most
 /// <see cref="LeafAttributes.MaxLeaves"/> leaves. Anything else (arrays, nulls, fractions, an unusual reserved field, a
-/// string that is not text) makes <see cref="TryRead"/> return null, and the caller normalises that object the general
+/// string that is not text) makes <see cref="TryRead(ref JsonCursor, int, DateTimeOffset, string?, ThreatIndicatorSet?, UInt128?)"/> return null, and the caller normalises that object the general
 /// way, which also says what is wrong with it, if anything. An object that is not well formed also makes it return null:
 /// the caller's general way then says where the fault is.
 /// </remarks>
@@ -25,21 +25,22 @@ internal static class StreamedEvents
 {
     private const int FieldCount = (int)Field.AtTimestamp + 1;
 
-    /// <summary>This thread's reads, numbered: a path's node remembers the last read that met it (a repeated key).</summary>
-    [ThreadStatic]
-    private static long t_reads;
-
     /// <summary>
     /// The event of the object at which <paramref name="json"/> stands (on its opening brace, nested at
     /// <paramref name="depth"/>: 1 for a lone object, 2 in an array), the cursor left after its end; or null when the object
     /// is not one this reader takes (see the remarks) or is not well formed, the cursor then anywhere inside it.
     /// </summary>
-    public static LogEvent? TryRead(ref JsonCursor json, int depth, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? id)
+    public static LogEvent? TryRead(ref JsonCursor json, int depth, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? id) =>
+        TryRead(ref json, IntakeThread.Current, depth, receivedAt, extraTags, threatIntel, id);
+
+    /// <inheritdoc cref="TryRead(ref JsonCursor, int, DateTimeOffset, string?, ThreatIndicatorSet?, UInt128?)"/>
+    /// <remarks><paramref name="thread"/> is the current thread's (<see cref="IntakeThread.Current"/>), which a caller reading many objects reads once.</remarks>
+    public static LogEvent? TryRead(ref JsonCursor json, IntakeThread thread, int depth, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? id)
     {
-        var draft = IntakeDraft.ForThread();
-        var read = ++t_reads;
+        var draft = thread.Draft.Emptied();
+        var read = ++thread.Reads;
         var fields = new Fields();
-        if (!ReadObject(ref json, AttributePath.PathRoot(), draft, ref fields, new Walk(read, RecurringText.Table()), depth) || !fields.TryApply(draft))
+        if (!ReadObject(ref json, AttributePath.PathRoot(), draft, ref fields, new Walk(read, thread.Texts), depth) || !fields.TryApply(draft))
         {
             draft.Abandon();
             return null;
@@ -201,7 +202,7 @@ internal static class StreamedEvents
     /// </summary>
     private const int ReservedWays = 4;
 
-    /// <summary>What a read carries down the objects it walks: its number (<see cref="t_reads"/>) and the thread's table of recurring values.</summary>
+    /// <summary>What a read carries down the objects it walks: its number (<see cref="IntakeThread.Reads"/>) and the thread's table of recurring values.</summary>
     private readonly record struct Walk(long Read, RecurringText.Entry[] Texts);
 
     /// <summary>

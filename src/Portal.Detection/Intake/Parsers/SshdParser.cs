@@ -81,7 +81,7 @@ internal static partial class SshdParser
         }
         if (host.End.Value > host.Start.Value)
         {
-            var name = RecurringText.Of(message.AsSpan()[host]);
+            var name = RecurringText.Of(draft.Thread.Texts, message.AsSpan()[host]);
             draft.Host ??= name;
             draft.AddText("syslog.hostname", name);
         }
