@@ -296,6 +296,46 @@ public class StreamedEventsTests
         AssertSameAnswer(payload);
     }
 
+    /// <summary>
+    /// A thread normalises with what it keeps between events (<see cref="IntakeThread"/>: its draft, the arrays the draft
+    /// fills, its learned placements, its recurring values, parsers and tag lists): threads reading requests of mixed
+    /// sources at once each give the events a request gives read alone.
+    /// </summary>
+    [Fact]
+    public async Task Read_OnSeveralThreadsAtOnce_GivesTheEventsOfEachRequestReadAlone()
+    {
+        var random = new Random(20261206);
+        // Generated objects of every shape, those an intake takes (the others refuse their whole request).
+        var generated = Enumerable.Range(0, 400).Select(_ => IntakeSentObjectTests.Generated(random))
+            .Where(json => IntakePayload.Read(Encoding.UTF8.GetBytes("[" + json + "]"), IntakeSamples.ReceivedAt, null).Error is null).ToList();
+        var bodies = Enumerable.Range(0, 12).Select(b => Encoding.UTF8.GetBytes("[" + string.Join(',', Enumerable.Range(0, 60).Select(i =>
+            random.Next(4) == 0 ? generated[random.Next(generated.Count)] : SourceObject(b * 60 + i))) + "]")).ToArray();
+        var alone = bodies.Select(body => IntakePayload.Read(body, IntakeSamples.ReceivedAt, "team:a", IntakeSamples.Feed, Seed, streamed: false)).ToArray();
+        Assert.All(alone, read => Assert.Null(read.Error));
+
+        var threads = Enumerable.Range(0, 4).Select(worker => Task.Factory.StartNew(() =>
+        {
+            for (var round = 0; round < 4; round++)
+            {
+                for (var b = 0; b < bodies.Length; b++)
+                {
+                    // Each thread takes the requests in another order, so that their sources and objects meet out of step.
+                    var at = (b * (worker + 1) + round) % bodies.Length;
+                    var (events, error) = IntakePayload.Read(bodies[at], IntakeSamples.ReceivedAt, "team:a", IntakeSamples.Feed, Seed, streamed: true);
+                    var (expected, expectedError) = alone[at];
+                    Assert.Equal(expectedError?.Detail, error?.Detail);
+                    Assert.Equal(expected?.Count, events?.Count);
+                    for (var i = 0; i < (expected?.Count ?? 0); i++)
+                    {
+                        Assert.Equal(expected![i].Id, events![i].Id);
+                        IntakeSentObjectTests.AssertSameEvent(expected[i], events[i], $"request {at} [{i}] on thread {worker}");
+                    }
+                }
+            }
+        }, TaskCreationOptions.LongRunning)).ToArray();
+        await Task.WhenAll(threads);
+    }
+
     /// <summary>Objects of sources taking turns, one of which holds an array of objects.</summary>
     private static string WithNestedArray =>
         "[" + SourceObject(0) + """,{"ddsource":"app","items":[{"a":1},{"b":2}],"message":"m"},""" + SourceObject(1) + "," + SourceObject(2) + "]";
