@@ -215,11 +215,12 @@ internal readonly record struct LeafAttributes(LeafList Leaves, int Made, ulong 
 
     /// <summary>
     /// The leaves of a draft, in order: the sender's as parsed (none for null), then the first <paramref name="count"/> of
-    /// <paramref name="made"/>, whose types the masks mark. Their paths are <paramref name="paths"/> when given (the same
-    /// paths, in order, shared by the events whose leaves took the same places), else an array of their own.
+    /// <paramref name="madePaths"/> and <paramref name="madeValues"/>, whose types the masks mark. Their paths are
+    /// <paramref name="paths"/> when given (the same paths, in order, shared by the events whose leaves took the same
+    /// places), else an array of their own.
     /// </summary>
     public static LeafAttributes From(
-        KeyValuePair<string, AttributeValue>[]? made, int count, ulong booleans, ulong longs, List<KeyValuePair<string, AttributeValue>>? sentLeaves = null,
+        string[]? madePaths, AttributeValue[]? madeValues, int count, ulong booleans, ulong longs, List<KeyValuePair<string, AttributeValue>>? sentLeaves = null,
         JsonElement? sent = null, string[]? consumed = null, string[]? paths = null)
     {
         var offset = sentLeaves?.Count ?? 0;
@@ -229,19 +230,16 @@ internal readonly record struct LeafAttributes(LeafList Leaves, int Made, ulong 
         {
             (own![i], values[i]) = (sentLeaves![i].Key, sentLeaves[i].Value);
         }
-        for (var j = 0; j < count; j++)
+        madeValues.AsSpan(0, count).CopyTo(values.AsSpan(offset));
+        if (own is not null)
         {
-            values[offset + j] = made![j].Value;
-            if (own is not null)
-            {
-                own[offset + j] = made[j].Key;
-            }
+            madePaths.AsSpan(0, count).CopyTo(own.AsSpan(offset));
         }
-        System.Diagnostics.Debug.Assert(paths is null || (offset == 0 && PathsAre(paths, made, count)), "Shared paths are the made leaves' own.");
+        System.Diagnostics.Debug.Assert(paths is null || (offset == 0 && PathsAre(paths, madePaths, count)), "Shared paths are the made leaves' own.");
         return new LeafAttributes(new LeafList(paths ?? own!, values), count, booleans, longs, sent is { } parsed ? new SentObject(parsed, consumed) : null);
     }
 
-    private static bool PathsAre(string[] paths, KeyValuePair<string, AttributeValue>[]? made, int count)
+    private static bool PathsAre(string[] paths, string[]? made, int count)
     {
         if (paths.Length != count)
         {
@@ -249,7 +247,7 @@ internal readonly record struct LeafAttributes(LeafList Leaves, int Made, ulong 
         }
         for (var i = 0; i < count; i++)
         {
-            if (!ReferenceEquals(paths[i], made![i].Key))
+            if (!ReferenceEquals(paths[i], made![i]))
             {
                 return false;
             }

@@ -53,13 +53,17 @@ internal sealed class IntakeDraft
     /// without building it. Null once the tree exists.
     /// </summary>
     /// <remarks>
-    /// The array is the thread's while a draft fills it (drafts are made and finished on one thread, one at a time), and goes
-    /// back to the thread when the leaves are taken: each event then costs its exact array of values alone, and an array of
-    /// paths only when its leaves' learned state has none to share (<see cref="Placement.PathsOf"/>). The first
-    /// <see cref="_leafCount"/> entries are used; <see cref="_booleans"/> and <see cref="_longs"/> mark the JSON types as
-    /// <see cref="LeafAttributes"/> does.
+    /// Their paths and values lie in two arrays, as an event keeps them (<see cref="LeafList"/>), so that taking the leaves
+    /// copies the values in one move. The arrays are the thread's while a draft fills them (drafts are made and finished on
+    /// one thread, one at a time), and go back to the thread when the leaves are taken: each event then costs its exact
+    /// array of values alone, and an array of paths only when its leaves' learned state has none to share
+    /// (<see cref="Placement.PathsOf"/>). The first <see cref="_leafCount"/> entries are used; <see cref="_booleans"/> and
+    /// <see cref="_longs"/> mark the JSON types as <see cref="LeafAttributes"/> does.
     /// </remarks>
-    private KeyValuePair<string, AttributeValue>[]? _leaves;
+    private string[]? _paths;
+
+    /// <summary>The values of the leaves at <see cref="_paths"/>.</summary>
+    private AttributeValue[]? _values;
 
     private int _leafCount;
 
@@ -68,7 +72,7 @@ internal sealed class IntakeDraft
     private ulong _longs;
 
     /// <summary>
-    /// A bit for the first segment of each path in <see cref="_leaves"/> (<see cref="SegmentBit"/>; a bit may stand for
+    /// A bit for the first segment of each path in <see cref="_paths"/> (<see cref="SegmentBit"/>; a bit may stand for
     /// several): a path whose bit is clear shares no object with any leaf, and is added after them without comparing paths.
     /// </summary>
     private ulong _segments;
@@ -79,7 +83,7 @@ internal sealed class IntakeDraft
     /// <summary>
     /// The sender's object, its leaves (less the reserved fields taken, once <see cref="KeepSent"/> has said which), the run
     /// of leaves under each of its root keys, and its remaining root keys and those taken. The list of leaves is the
-    /// thread's, as <see cref="_leaves"/> is.
+    /// thread's, as <see cref="_paths"/> are.
     /// </summary>
     private (JsonElement Object, List<KeyValuePair<string, AttributeValue>> Leaves, (string Key, int Start, int Count)[] Runs, string[] Roots, string[] Consumed)? _sent;
 
@@ -237,9 +241,11 @@ internal sealed class IntakeDraft
     public void RemoveSent(int index)
     {
         (_notesStale, _placedOff) = (true, true);
-        var leaves = _leaves!;
-        Array.Copy(leaves, index + 1, leaves, index, _leafCount - index - 1);
-        leaves[--_leafCount] = default;
+        var (paths, values) = (_paths!, _values!);
+        Array.Copy(paths, index + 1, paths, index, _leafCount - index - 1);
+        Array.Copy(values, index + 1, values, index, _leafCount - index - 1);
+        --_leafCount;
+        (paths[_leafCount], values[_leafCount]) = (null!, default);
         _booleans = Removed(_booleans, index);
         _longs = Removed(_longs, index);
     }
@@ -250,16 +256,17 @@ internal sealed class IntakeDraft
     /// </summary>
     private void InsertLeaf(int at, string path, AttributeValue value, LeafTree.Kind kind)
     {
-        if (_leaves is null)
+        if (_paths is null || _values is null)
         {
-            _leaves = _thread.SpareLeaves ?? new KeyValuePair<string, AttributeValue>[LeafAttributes.MaxLeaves];
-            _thread.SpareLeaves = null;
+            (_paths, _values) = (_thread.SparePaths ?? new string[LeafAttributes.MaxLeaves], _thread.SpareValues ?? new AttributeValue[LeafAttributes.MaxLeaves]);
+            (_thread.SparePaths, _thread.SpareValues) = (null, null);
         }
         if (at < _leafCount)
         {
-            Array.Copy(_leaves, at, _leaves, at + 1, _leafCount - at);
+            Array.Copy(_paths, at, _paths, at + 1, _leafCount - at);
+            Array.Copy(_values, at, _values, at + 1, _leafCount - at);
         }
-        _leaves[at] = new(path, value);
+        (_paths[at], _values[at]) = (path, value);
         _booleans = Inserted(_booleans, at, kind == LeafTree.Kind.Boolean);
         _longs = Inserted(_longs, at, kind == LeafTree.Kind.Long);
         _leafCount++;
@@ -276,16 +283,19 @@ internal sealed class IntakeDraft
     /// <summary>Gives the thread back the array of leaves of a draft that will not become an event.</summary>
     public void Abandon() => GiveBackLeaves();
 
-    /// <summary>Empties the made leaves and gives the thread back their array, cleared of this event's strings.</summary>
+    /// <summary>
+    /// Empties the made leaves and gives the thread back their arrays, the values cleared of this event's strings (the paths
+    /// are the parsers' constants and the thread's tree's, which outlive them anyway).
+    /// </summary>
     private void GiveBackLeaves()
     {
-        if (_leaves is { } array)
+        if (_paths is { } paths && _values is { } values)
         {
-            Array.Clear(array, 0, _leafCount);
-            _thread.SpareLeaves ??= array;
+            Array.Clear(values, 0, _leafCount);
+            (_thread.SparePaths, _thread.SpareValues) = (paths, values);
         }
         // The leaves are gone: the state they reached no longer stands for the draft's (until ForThread starts it again).
-        (_leaves, _leafCount, _booleans, _longs, _placedOff) = (null, 0, 0, 0, true);
+        (_paths, _values, _leafCount, _booleans, _longs, _placedOff) = (null, null, 0, 0, 0, true);
     }
 
     /// <summary>
@@ -350,8 +360,8 @@ internal sealed class IntakeDraft
         if (_taken is null)
         {
             // Leaves placed by steps alone from none lie as every draft's that took the same steps: their state keeps the paths.
-            var paths = _sent is null && !_placedOff && _placed is { } state ? state.PathsOf(_leaves, _leafCount) : null;
-            _taken = LeafAttributes.From(_leaves, _leafCount, _booleans, _longs, _sent?.Leaves, _sent?.Object, _sent?.Consumed, paths);
+            var paths = _sent is null && !_placedOff && _placed is { } state ? state.PathsOf(_paths, _leafCount) : null;
+            _taken = LeafAttributes.From(_paths, _values, _leafCount, _booleans, _longs, _sent?.Leaves, _sent?.Object, _sent?.Consumed, paths);
             if (_sent?.Leaves is { } sentLeaves)
             {
                 sentLeaves.Clear();
@@ -383,11 +393,14 @@ internal sealed class IntakeDraft
                 values.Add(value);
             }
         }
-        foreach (var (key, value) in _taken is null && _leaves is { } made ? made.AsSpan(0, _leafCount) : [])
+        if (_taken is null && _paths is { } made)
         {
-            if (key == path)
+            for (var i = 0; i < _leafCount; i++)
             {
-                values.Add(value);
+                if (made[i] == path)
+                {
+                    values.Add(_values![i]);
+                }
             }
         }
         return values;
@@ -507,10 +520,10 @@ internal sealed class IntakeDraft
         var deepest = 0;
         // A leaf whose first segment is another shares nothing with the path and is not in its way: most are told apart by
         // their first character, without comparing the rest.
-        var held = _leaves.AsSpan(0, _leafCount);
+        var held = _paths.AsSpan(0, _leafCount);
         for (var i = 0; i < held.Length; i++)
         {
-            var other = held[i].Key;
+            var other = held[i];
             if (other.Length < first || other[0] != path[0] || (other.Length > first && other[first] != '.')
                 || !other.AsSpan(0, first).SequenceEqual(path.AsSpan(0, first)))
             {
@@ -581,21 +594,13 @@ internal sealed class IntakeDraft
         }
 
         /// <summary>
-        /// The paths of the leaves a draft holds in this state, <paramref name="count"/> of <paramref name="leaves"/>: the
+        /// The paths of the leaves a draft holds in this state, the first <paramref name="count"/> of <paramref name="paths"/>: the
         /// same for every draft here, so made once and shared by the events whose leaves took the same steps.
         /// </summary>
         /// <remarks>Null (the event then keeps paths of its own) should a draft here hold another number of leaves, which steps never give.</remarks>
-        public string[]? PathsOf(KeyValuePair<string, AttributeValue>[]? leaves, int count)
+        public string[]? PathsOf(string[]? paths, int count)
         {
-            if (_paths is null)
-            {
-                var paths = new string[count];
-                for (var i = 0; i < count; i++)
-                {
-                    paths[i] = leaves![i].Key;
-                }
-                _paths = paths;
-            }
+            _paths ??= paths.AsSpan(0, count).ToArray();
             return _paths.Length == count ? _paths : null;
         }
 
@@ -818,7 +823,7 @@ internal sealed class IntakeDraft
         {
             throw new ArgumentOutOfRangeException(nameof(paths), "At most 32 paths, and a place for each.");
         }
-        if (_tree is not null || _taken is not null || _sent is not null || _leaves is null)
+        if (_tree is not null || _taken is not null || _sent is not null || _paths is null || _values is null)
         {
             for (var i = 0; i < paths.Length; i++)
             {
@@ -832,7 +837,7 @@ internal sealed class IntakeDraft
             // Every leaf was added by the reader, which noted where each of these paths was first met.
             for (var i = 0; i < paths.Length; i++)
             {
-                if ((_noted & (1u << i)) != 0 && _leaves[_notedAt[i]].Value is { Number: null } value)
+                if ((_noted & (1u << i)) != 0 && _values[_notedAt[i]] is { Number: null } value)
                 {
                     found[i] = value.Text;
                 }
@@ -847,8 +852,9 @@ internal sealed class IntakeDraft
         {
             lengths |= 1UL << Math.Min(path.Length, 63);
         }
-        foreach (var (key, value) in _leaves.AsSpan(0, _leafCount))
+        for (var at = 0; at < _leafCount; at++)
         {
+            var key = _paths[at];
             if ((lengths & (1UL << Math.Min(key.Length, 63))) == 0)
             {
                 continue;
@@ -859,7 +865,7 @@ internal sealed class IntakeDraft
                 if ((pending & (1u << i)) != 0 && key.Length == paths[i].Length && string.Equals(key, paths[i]))
                 {
                     pending &= ~(1u << i);
-                    found[i] = value.Number is null ? value.Text : null;
+                    found[i] = _values[at] is { Number: null } value ? value.Text : null;
                 }
             }
             if (pending == 0)
@@ -889,13 +895,13 @@ internal sealed class IntakeDraft
                 return value;
             }
         }
-        if (_taken is null && _leaves is not null)
+        if (_taken is null && _paths is not null)
         {
-            foreach (var (key, value) in _leaves.AsSpan(0, _leafCount))
+            for (var i = 0; i < _leafCount; i++)
             {
-                if (key == path)
+                if (_paths[i] == path)
                 {
-                    return value;
+                    return _values![i];
                 }
             }
         }

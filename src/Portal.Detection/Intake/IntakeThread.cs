@@ -36,8 +36,11 @@ internal sealed class IntakeThread
     /// </summary>
     public long Reads;
 
-    /// <summary>The array of leaves a draft fills, between drafts (<see cref="IntakeDraft"/>).</summary>
-    public KeyValuePair<string, AttributeValue>[]? SpareLeaves;
+    /// <summary>The arrays of leaves' paths and values a draft fills, between drafts (<see cref="IntakeDraft"/>).</summary>
+    public string[]? SparePaths;
+
+    /// <inheritdoc cref="SparePaths"/>
+    public AttributeValue[]? SpareValues;
 
     /// <summary>The list of a sender's parsed object's leaves, between drafts.</summary>
     public List<KeyValuePair<string, AttributeValue>>? SpareSentLeaves;
