@@ -65,12 +65,12 @@ internal static class RecurringText
         var hash = Hash(MemoryMarshal.AsBytes(text));
         var index = Index(table, hash);
         ref var first = ref table[index];
-        if (first.Hash == hash && first.Text is { } known && known.AsSpan().SequenceEqual(text))
+        if (first.Hash == hash && first.Text is { } known && ShortSpans.Same(known, text))
         {
             return known;
         }
         ref var second = ref table[index + 1];
-        if (second.Hash == hash && second.Text is { } older && older.AsSpan().SequenceEqual(text))
+        if (second.Hash == hash && second.Text is { } older && ShortSpans.Same(older, text))
         {
             (first, second) = (second, first);
             return older;

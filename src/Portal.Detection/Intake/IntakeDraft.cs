@@ -525,7 +525,7 @@ internal sealed class IntakeDraft
         {
             var other = held[i];
             if (other.Length < first || other[0] != path[0] || (other.Length > first && other[first] != '.')
-                || !other.AsSpan(0, first).SequenceEqual(path.AsSpan(0, first)))
+                || !ShortSpans.Same(other.AsSpan(0, first), path.AsSpan(0, first)))
             {
                 continue;
             }
@@ -675,7 +675,7 @@ internal sealed class IntakeDraft
     internal static (int Shared, bool Conflict) SharedUnderFirst(string path, string other, int first)
     {
         System.Diagnostics.Debug.Assert(
-            other.Length >= first && other.AsSpan(0, first).SequenceEqual(path.AsSpan(0, first)) && (other.Length == first || other[first] == '.')
+            other.Length >= first && ShortSpans.Same(other.AsSpan(0, first), path.AsSpan(0, first)) && (other.Length == first || other[first] == '.')
             && (path.Length == first || path[first] == '.'),
             "Both paths begin with the same whole first segment.");
         // One is the first segment itself: a leaf where the other's object is, or the same path.
@@ -781,7 +781,7 @@ internal sealed class IntakeDraft
     /// </summary>
     public void AddText(string path, ReadOnlySpan<char> value)
     {
-        if (value.IsEmpty || value.SequenceEqual("-"))
+        if (value.IsEmpty || (value.Length == 1 && value[0] == '-'))
         {
             return;
         }
@@ -795,7 +795,7 @@ internal sealed class IntakeDraft
                 return;
             }
             string text;
-            if (known.LastText is { } last && value.SequenceEqual(last))
+            if (known.LastText is { } last && ShortSpans.Same(value, last))
             {
                 text = last;
             }

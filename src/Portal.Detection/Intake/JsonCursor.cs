@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Portal.Detection.Events;
 
 namespace Portal.Detection.Intake;
 
@@ -149,7 +150,7 @@ internal ref struct JsonCursor(ReadOnlySpan<byte> json)
     /// </summary>
     public bool TakeKey(ReadOnlySpan<byte> key)
     {
-        if (!_json[(At + 1)..].StartsWith(key))
+        if (!ShortSpans.StartsWith(_json[(At + 1)..], key))
         {
             return false;
         }
@@ -166,7 +167,7 @@ internal ref struct JsonCursor(ReadOnlySpan<byte> json)
     /// </summary>
     public bool TakeString(ReadOnlySpan<byte> text)
     {
-        if (text.IsEmpty || !_json[(At + 1)..].StartsWith(text))
+        if (text.IsEmpty || !ShortSpans.StartsWith(_json[(At + 1)..], text))
         {
             return false;
         }
@@ -276,7 +277,7 @@ internal ref struct JsonCursor(ReadOnlySpan<byte> json)
     /// <summary>Steps over the literal <paramref name="word"/> (<c>true</c>, <c>false</c>, <c>null</c>) at which the cursor stands.</summary>
     public bool Literal(ReadOnlySpan<byte> word)
     {
-        if (!_json[At..].StartsWith(word))
+        if (!ShortSpans.StartsWith(_json[At..], word))
         {
             return false;
         }

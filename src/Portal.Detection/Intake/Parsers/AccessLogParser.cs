@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
+using Portal.Detection.Events;
 using static Portal.Detection.Intake.Parsers.LineText;
 
 namespace Portal.Detection.Intake.Parsers;
@@ -58,7 +59,7 @@ internal static partial class AccessLogParser
     /// </summary>
     private static DateTimeOffset? UtcTimeOf(ReadOnlySpan<char> text)
     {
-        if (t_lastTime is { Text: { } last, Utc: var known } && text.SequenceEqual(last))
+        if (t_lastTime is { Text: { } last, Utc: var known } && ShortSpans.Same(text, last))
         {
             return known;
         }
@@ -113,7 +114,7 @@ internal static partial class AccessLogParser
         {
             var urlStart = methodEnd + 1;
             var urlEnd = NonSpaces(line, urlStart);
-            if (urlEnd > urlStart && line.AsSpan(urlEnd).StartsWith(" HTTP/"))
+            if (urlEnd > urlStart && ShortSpans.StartsWith(line.AsSpan(urlEnd), " HTTP/"))
             {
                 var versionEnd = urlEnd + 6;
                 while (versionEnd < line.Length && (char.IsDigit(line[versionEnd]) || line[versionEnd] == '.'))
@@ -248,7 +249,7 @@ internal static partial class AccessLogParser
     {
         for (var month = 0; month < Months.Length; month++)
         {
-            if (name.SequenceEqual(Months[month]))
+            if (ShortSpans.Same(name, Months[month]))
             {
                 return month;
             }

@@ -160,12 +160,12 @@ internal static partial class SshdParser
     /// </summary>
     private static (Range? Pid, int End) ProgramAndPid(string line, int at)
     {
-        if (!line.AsSpan(at).StartsWith("sshd"))
+        if (!ShortSpans.StartsWith(line.AsSpan(at), "sshd"))
         {
             return (null, 0);
         }
         at += 4;
-        if (line.AsSpan(at).StartsWith("-session"))
+        if (ShortSpans.StartsWith(line.AsSpan(at), "-session"))
         {
             at += 8;
         }
@@ -192,19 +192,19 @@ internal static partial class SshdParser
     private static bool TryAuthResult(IntakeDraft draft, string line, int start)
     {
         var text = line.AsSpan(start);
-        var accepted = text.StartsWith("Accepted ");
-        if (!accepted && !text.StartsWith("Failed "))
+        var accepted = ShortSpans.StartsWith(text, "Accepted ");
+        if (!accepted && !ShortSpans.StartsWith(text, "Failed "))
         {
             return false;
         }
         var methodStart = start + (accepted ? 9 : 7);
         var methodEnd = NonSpaces(line, methodStart);
-        if (methodEnd == methodStart || !line.AsSpan(methodEnd).StartsWith(" for "))
+        if (methodEnd == methodStart || !ShortSpans.StartsWith(line.AsSpan(methodEnd), " for "))
         {
             return false;
         }
         var userStart = methodEnd + 5;
-        var invalid = line.AsSpan(userStart).StartsWith("invalid user ");
+        var invalid = ShortSpans.StartsWith(line.AsSpan(userStart), "invalid user ");
         var found = invalid ? FromAddressPort(line, userStart + 13, portRequired: true) : null;
         if (found is null)
         {
@@ -223,7 +223,7 @@ internal static partial class SshdParser
         }
         // (?: ssh2)?(?:: (?<keytype>\S+) (?<fingerprint>\S+))?
         var at = port.End.Value;
-        if (line.AsSpan(at).StartsWith(" ssh2"))
+        if (ShortSpans.StartsWith(line.AsSpan(at), " ssh2"))
         {
             at += 5;
         }
@@ -243,7 +243,7 @@ internal static partial class SshdParser
     /// <summary><see cref="InvalidUserLine"/> read by hand from <paramref name="start"/>.</summary>
     private static bool TryInvalidUser(IntakeDraft draft, string line, int start)
     {
-        if (!line.AsSpan(start).StartsWith("Invalid user ") || FromAddressPort(line, start + 13, portRequired: false) is not var (userEnd, ip, port))
+        if (!ShortSpans.StartsWith(line.AsSpan(start), "Invalid user ") || FromAddressPort(line, start + 13, portRequired: false) is not var (userEnd, ip, port))
         {
             return false;
         }
@@ -270,7 +270,7 @@ internal static partial class SshdParser
             {
                 continue;
             }
-            var portEnd = line.AsSpan(ipEnd).StartsWith(" port ") ? DigitRun(line, ipEnd + 6) : ipEnd + 6;
+            var portEnd = ShortSpans.StartsWith(line.AsSpan(ipEnd), " port ") ? DigitRun(line, ipEnd + 6) : ipEnd + 6;
             if (portEnd > ipEnd + 6)
             {
                 return (userEnd, ipStart..ipEnd, (ipEnd + 6)..portEnd);
