@@ -104,7 +104,7 @@ internal static class RecurringText
         {
             return string.Empty;
         }
-        if (bytes.Length > MaxLength || bytes.IndexOfAnyExceptInRange((byte)0x20, (byte)0x7e) >= 0)
+        if (bytes.Length > MaxLength || !ShortSpans.IsPrintableAscii(bytes))
         {
             return Encoding.UTF8.GetString(bytes);
         }

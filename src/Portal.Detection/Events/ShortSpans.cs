@@ -32,6 +32,33 @@ internal static class ShortSpans
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static bool StartsWith(ReadOnlySpan<char> text, ReadOnlySpan<char> prefix) => StartsWith(MemoryMarshal.AsBytes(text), MemoryMarshal.AsBytes(prefix));
 
+    /// <summary>Whether every byte of <paramref name="text"/> is printable ASCII (space to tilde): 16 at a time, the last 16 overlapping those before.</summary>
+    public static bool IsPrintableAscii(ReadOnlySpan<byte> text)
+    {
+        if (text.Length < Vector128<byte>.Count)
+        {
+            foreach (var b in text)
+            {
+                if ((uint)(b - ' ') > '~' - ' ')
+                {
+                    return false;
+                }
+            }
+            return true;
+        }
+        ref var first = ref MemoryMarshal.GetReference(text);
+        var (space, range) = (Vector128.Create((byte)' '), Vector128.Create((byte)('~' - ' ')));
+        var last = (uint)(text.Length - Vector128<byte>.Count);
+        for (nuint at = 0; at < last; at += (uint)Vector128<byte>.Count)
+        {
+            if (Vector128.GreaterThanAny(Vector128.LoadUnsafe(ref first, at) - space, range))
+            {
+                return false;
+            }
+        }
+        return !Vector128.GreaterThanAny(Vector128.LoadUnsafe(ref first, last) - space, range);
+    }
+
     /// <summary>
     /// Whether the <paramref name="length"/> bytes at <paramref name="x"/> and at <paramref name="y"/> are the same: up to 16
     /// as two words that overlap, longer ones 16 at a time in a method of their own.

@@ -45,6 +45,25 @@ public class ShortSpansTests
     }
 
     [Fact]
+    public void IsPrintableAscii_EveryLengthAndPlaceOfAnOddByte_AsTheFramework()
+    {
+        for (var length = 0; length <= 70; length++)
+        {
+            var text = Enumerable.Range(0, length).Select(i => (byte)(' ' + i % 95)).ToArray();
+            Assert.True(ShortSpans.IsPrintableAscii(text), $"{length} printable bytes");
+            for (var at = 0; at < length; at++)
+            {
+                foreach (var odd in (byte[])[0x00, 0x1f, 0x7f, 0x80, 0xc3, 0xff])
+                {
+                    var bytes = text.ToArray();
+                    bytes[at] = odd;
+                    Assert.False(ShortSpans.IsPrintableAscii(bytes), $"{length} bytes, 0x{odd:x2} at {at}");
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void Same_CharactersDifferingInOneByteOfTheirTwo_AreNotTheSame()
     {
         // 'a' (0x0061) and 'š' (0x0161) differ in their high bytes only.
