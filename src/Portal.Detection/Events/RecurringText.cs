@@ -98,7 +98,13 @@ internal static class RecurringText
     public static string OfUtf8(ReadOnlySpan<byte> bytes) => OfUtf8(Table(), bytes);
 
     /// <inheritdoc cref="OfUtf8(ReadOnlySpan{byte})"/>
-    public static string OfUtf8(Entry[] table, ReadOnlySpan<byte> bytes)
+    public static string OfUtf8(Entry[] table, ReadOnlySpan<byte> bytes) => OfCheckedUtf8(table, bytes) ?? Encoding.UTF8.GetString(bytes);
+
+    /// <summary>
+    /// <see cref="OfUtf8(Entry[], ReadOnlySpan{byte})"/> for bytes not known to be UTF-8 (a reader that has not checked the
+    /// whole text they come from): null when they are not.
+    /// </summary>
+    public static string? OfCheckedUtf8(Entry[] table, ReadOnlySpan<byte> bytes)
     {
         if (bytes.IsEmpty)
         {
@@ -106,7 +112,7 @@ internal static class RecurringText
         }
         if (bytes.Length > MaxLength || !ShortSpans.IsPrintableAscii(bytes))
         {
-            return Encoding.UTF8.GetString(bytes);
+            return System.Text.Unicode.Utf8.IsValid(bytes) ? Encoding.UTF8.GetString(bytes) : null;
         }
         // A value's hash differs as characters (Of) and as bytes: each finds its own slot, compared by its text all the same.
         var hash = Hash(bytes);

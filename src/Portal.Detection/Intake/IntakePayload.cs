@@ -110,13 +110,16 @@ public static class IntakePayload
 
     private static (List<LogEvent>? Events, IntakeError? Error) Read(ReadOnlyMemory<byte> body, DateTimeOffset receivedAt, string? extraTags, bool lines, ThreatIndicatorSet? threatIntel, UInt128? idSeed, bool streamed = true)
     {
+        if (streamed && !lines && body.Length <= MaxEventBytes)
+        {
+            // The streamed reader checks the UTF-8 of each string it decodes (everything else it takes is ASCII), and leaves
+            // a body at fault to the general way, which checks the whole body first: a separate pass over every body cost
+            // about 2 % of the stage.
+            return ReadStreamed(body, receivedAt, extraTags, threatIntel, idSeed);
+        }
         if (!System.Text.Unicode.Utf8.IsValid(body.Span))
         {
             return Fail(400, "Malformed payload", "The payload is not valid UTF-8.");
-        }
-        if (streamed && !lines && body.Length <= MaxEventBytes)
-        {
-            return ReadStreamed(body, receivedAt, extraTags, threatIntel, idSeed);
         }
         var (items, error, document) = lines ? Lined(SplitLines(body, MaxEvents)) : SplitDocument(body);
         using var owner = document;
@@ -427,6 +430,11 @@ public static class IntakePayload
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
     private static LogEvent? ReadParsedItem(ReadOnlyMemory<byte> body, Range item, int index, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? id)
     {
+        if (!System.Text.Unicode.Utf8.IsValid(body.Span[item]))
+        {
+            // The streamed reading does not check a whole body's UTF-8 first: the general way refuses it.
+            return null;
+        }
         try
         {
             using var document = JsonDocument.Parse(body[item], Options);

@@ -72,8 +72,10 @@ internal static class StreamedEvents
             var child = KnownKey(ref json, node, position);
             if (child is null)
             {
-                if (!json.String(out var key, out var escaped) || !json.Take((byte)':') || escaped || key.IsEmpty || key.Contains((byte)'.'))
+                if (!json.String(out var key, out var escaped) || !json.Take((byte)':') || escaped || key.IsEmpty || key.Contains((byte)'.')
+                    || (!ShortSpans.IsPrintableAscii(key) && !System.Text.Unicode.Utf8.IsValid(key)))
                 {
+                    // (Not UTF-8: the general way refuses the body.)
                     return false;
                 }
                 child = node.Child(key, position);
@@ -188,7 +190,10 @@ internal static class StreamedEvents
         {
             return Text(raw, escaped);
         }
-        var text = RecurringText.OfUtf8(texts, raw);
+        if (RecurringText.OfCheckedUtf8(texts, raw) is not { } text)
+        {
+            return null;
+        }
         // A long value seldom recurs, and the thread's tree of paths would keep it; one that is not ASCII (more bytes than
         // characters) is never known by its bytes.
         node.RememberText(text, raw, RecurringText.MaxLength, ways);
@@ -266,12 +271,14 @@ internal static class StreamedEvents
     }
 
     /// <summary>
-    /// UTF-8 as <see cref="System.Text.Encoding.UTF8"/> decodes it. Log text is nearly always ASCII: told so by one
-    /// vectorised check and widened, which costs less than the UTF-8 decoder's own validation and transcoding (sshd lines
-    /// read about 3 % faster).
+    /// UTF-8 as <see cref="System.Text.Encoding.UTF8"/> decodes it; null when it is not UTF-8 (the body is then the general
+    /// way's, which refuses it). Log text is nearly always ASCII: told so by one vectorised check and widened, which costs
+    /// less than the UTF-8 decoder's own validation and transcoding (sshd lines read about 3 % faster).
     /// </summary>
-    private static string Decoded(ReadOnlySpan<byte> utf8) =>
-        System.Text.Ascii.IsValid(utf8) ? System.Text.Encoding.Latin1.GetString(utf8) : System.Text.Encoding.UTF8.GetString(utf8);
+    private static string? Decoded(ReadOnlySpan<byte> utf8) =>
+        System.Text.Ascii.IsValid(utf8) ? System.Text.Encoding.Latin1.GetString(utf8)
+        : System.Text.Unicode.Utf8.IsValid(utf8) ? System.Text.Encoding.UTF8.GetString(utf8)
+        : null;
 
     /// <summary>The largest buffer a thread keeps for <see cref="Text"/>: a larger one serves its string alone.</summary>
     private const int MaxKeptBuffer = 64 * 1024;

@@ -336,6 +336,52 @@ public class StreamedEventsTests
         await Task.WhenAll(threads);
     }
 
+    /// <summary>
+    /// The streamed reader checks the UTF-8 of the strings it decodes, not the whole body first: bytes that are not UTF-8
+    /// anywhere a string may hold them (a message, a reserved field, a short recurring value, a long one, an escaped one, a
+    /// key at the root or nested, an object the reader leaves to the general way) refuse the body as the general way does.
+    /// </summary>
+    [Fact]
+    public void Read_BytesThatAreNotUtf8_RefusedAsTheParsedDocumentRefusesThem()
+    {
+        byte[][] faults = [[0xFF], [0xC3], [0xC0, 0xAF], [0xED, 0xA0, 0x80], [0xF4, 0x90, 0x80, 0x80], [0xE2, 0x82], [0x80]];
+        string[] shapes =
+        [
+            """{"ddsource":"sshd","message":"Failed password for ann from 203.0.113.9 port 22 ssh2 @"}""",
+            """{"ddsource":"sshd@","message":"m"}""",
+            """{"service":"web","hostname":"h@","message":"m"}""",
+            """{"k":"v@"}""",
+            "{\"k\":\"@" + new string('x', 200) + "\"}",
+            """{"k":"a\"b@"}""",
+            """{"k@":"v"}""",
+            """{"o":{"k@":1}}""",
+            """{"o":{"k":"@v"}}""",
+            """{"a":[1,"@"],"k":"v"}""",
+            """{"ddsource":"cloudtrail","eventName":"Get@Object","userIdentity":{"arn":"arn:aws:iam::1:user/@"}}""",
+        ];
+        var plain = Enumerable.Range(0, 40).Select(SourceObject).ToList();
+        foreach (var shape in shapes)
+        {
+            foreach (var fault in faults)
+            {
+                var at = shape.IndexOf('@');
+                var bytes = Encoding.UTF8.GetBytes(shape[..at]).Concat(fault).Concat(Encoding.UTF8.GetBytes(shape[(at + 1)..])).ToArray();
+                foreach (var place in (int[])[0, 17, 39])
+                {
+                    var before = Encoding.UTF8.GetBytes("[" + string.Concat(plain.Take(place).Select(o => o + ",")));
+                    var after = Encoding.UTF8.GetBytes(string.Concat(plain.Skip(place).Select(o => "," + o)) + "]");
+                    var body = before.Concat(bytes).Concat(after).ToArray();
+                    var (events, error) = IntakePayload.Read(body, IntakeSamples.ReceivedAt, null);
+                    Assert.True(events is null && error is { Status: 400 }, $"{shape} with {Convert.ToHexString(fault)} was accepted.");
+                    Assert.Contains("UTF-8", error.Detail);
+                    AssertSameAnswer(body);
+                }
+                // Alone, as the body's only object.
+                AssertSameAnswer(bytes);
+            }
+        }
+    }
+
     /// <summary>Objects of sources taking turns, one of which holds an array of objects.</summary>
     private static string WithNestedArray =>
         "[" + SourceObject(0) + """,{"ddsource":"app","items":[{"a":1},{"b":2}],"message":"m"},""" + SourceObject(1) + "," + SourceObject(2) + "]";
@@ -431,9 +477,11 @@ public class StreamedEventsTests
         AssertSameAnswer(payload);
     }
 
-    private static void AssertSameAnswer(string payload, string? extraTags = "team:a")
+    private static void AssertSameAnswer(string payload, string? extraTags = "team:a") => AssertSameAnswer(Encoding.UTF8.GetBytes(payload), extraTags);
+
+    private static void AssertSameAnswer(byte[] body, string? extraTags = "team:a")
     {
-        var body = Encoding.UTF8.GetBytes(payload);
+        var payload = Encoding.UTF8.GetString(body);
         var (expected, expectedError) = IntakePayload.Read(body, IntakeSamples.ReceivedAt, extraTags, IntakeSamples.Feed, Seed, streamed: false);
         var (actual, actualError) = IntakePayload.Read(body, IntakeSamples.ReceivedAt, extraTags, IntakeSamples.Feed, Seed, streamed: true);
         var at = payload.Length > 300 ? payload[..300] + "..." : payload;
