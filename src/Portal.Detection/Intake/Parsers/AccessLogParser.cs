@@ -28,9 +28,10 @@ internal static partial class AccessLogParser
         draft.AddText("http.ident", line.AsSpan()[parts.Ident]);
         draft.AddText("usr.name", line.AsSpan()[parts.User]);
         AddRequest(draft, line, parts);
-        var code = int.Parse(line.AsSpan()[parts.Status], CultureInfo.InvariantCulture);
-        draft.Add("http.status_code", code);
-        if (long.TryParse(line.AsSpan()[parts.Bytes], NumberStyles.None, CultureInfo.InvariantCulture, out var bytes))
+        // Three digits, as the line's grammar reads them.
+        _ = TryDigits(line.AsSpan()[parts.Status], int.MaxValue, out var code);
+        draft.Add("http.status_code", (int)code);
+        if (TryDigits(line.AsSpan()[parts.Bytes], long.MaxValue, out var bytes))
         {
             draft.Add("network.bytes_written", bytes);
         }

@@ -1,8 +1,35 @@
+using System.Globalization;
+
 namespace Portal.Detection.Intake.Parsers;
 
 /// <summary>What the hand-written line readers (sshd, access logs) ask of a line, in their patterns' terms.</summary>
 internal static class LineText
 {
+    /// <summary>
+    /// The number <paramref name="text"/> writes in ASCII digits alone, as <see cref="NumberStyles.None"/> reads it (no sign,
+    /// no spaces, leading zeros allowed), when it is at most <paramref name="max"/>; false for anything else. A parser's
+    /// ports, pids, statuses and sizes, read without the framework's number parser and its culture's format.
+    /// </summary>
+    public static bool TryDigits(ReadOnlySpan<char> text, long max, out long value)
+    {
+        value = 0;
+        if (text.IsEmpty)
+        {
+            return false;
+        }
+        foreach (var c in text)
+        {
+            var digit = (uint)(c - '0');
+            if (digit > 9 || value > (max - digit) / 10)
+            {
+                value = 0;
+                return false;
+            }
+            value = value * 10 + digit;
+        }
+        return true;
+    }
+
     /// <summary>Whether the line holds <paramref name="c"/> at <paramref name="at"/> (false past its end).</summary>
     public static bool Is(string line, int at, char c) => at < line.Length && line[at] == c;
 

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.RegularExpressions;
 using Portal.Detection.Events;
 using static Portal.Detection.Intake.Parsers.LineText;
@@ -86,9 +85,9 @@ internal static partial class SshdParser
             draft.AddText("syslog.hostname", name);
         }
         draft.AddText("syslog.appname", "sshd");
-        if (int.TryParse(message.AsSpan()[pid], NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+        if (TryDigits(message.AsSpan()[pid], int.MaxValue, out var number))
         {
-            draft.Add("syslog.pid", number);
+            draft.Add("syslog.pid", (int)number);
         }
         return length;
     }
@@ -338,9 +337,9 @@ internal static partial class SshdParser
         {
             draft.AddText("network.client.hostname", ip);
         }
-        if (int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out var number))
+        if (TryDigits(port, int.MaxValue, out var number))
         {
-            draft.Add("network.client.port", number);
+            draft.Add("network.client.port", (int)number);
         }
     }
 

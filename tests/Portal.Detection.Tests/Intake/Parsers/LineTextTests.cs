@@ -40,4 +40,19 @@ public class LineTextTests
             Assert.True(!LineText.IsDottedQuad(text) || IPAddress.IsValid(text), text);
         }
     }
+    [Fact]
+    public void TryDigits_RandomTexts_AnswersAsTheFrameworksParser()
+    {
+        string[] edges = ["", "0", "007", "2147483647", "2147483648", "9223372036854775807", "9223372036854775808", "-1", "+1", " 1", "1 ", "1_0", "١٢", "00000000000000000000000000042"];
+        var random = new Random(20261206);
+        var texts = edges.Concat(Enumerable.Range(0, 20_000).Select(_ => new string(Enumerable.Range(0, random.Next(0, 22))
+            .Select(_ => random.Next(12) switch { 0 => '-', 1 => ' ', _ => (char)('0' + random.Next(10)) }).ToArray())));
+        foreach (var text in texts)
+        {
+            var asInt = int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var i);
+            Assert.Equal((asInt, (long)i), (LineText.TryDigits(text, int.MaxValue, out var j), j));
+            var asLong = long.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var l);
+            Assert.Equal((asLong, l), (LineText.TryDigits(text, long.MaxValue, out var m), m));
+        }
+    }
 }
