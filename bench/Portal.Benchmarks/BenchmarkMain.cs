@@ -10,6 +10,7 @@ internal static class BenchmarkMain
     private static readonly Dictionary<string, Func<bool, Task>> Benchmarks = new(StringComparer.OrdinalIgnoreCase)
     {
         ["parse"] = ParseBenchmark.RunAsync,
+        ["parse-ab"] = ParseAbBenchmark.RunAsync,
         ["intake"] = IntakeBenchmark.RunAsync,
         ["ingest"] = IngestBenchmark.RunAsync,
         ["search"] = SearchBenchmark.RunAsync,
