@@ -10,7 +10,8 @@ namespace Portal.Benchmarks;
 /// <c>parse-ab --base &lt;folder of the other build's Portal.Benchmarks.dll&gt; [--kind k] [--seconds n]</c>. Runs of the
 /// <c>parse</c> benchmark made one after another on a shared machine move by 5–10 % within minutes, which hides the
 /// few per cent a change is worth; turns of 100 ms see the same machine. Each process still learns its own profile-guided
-/// code, which moves a comparison by about a per cent: compare over several runs.
+/// code, which moves a comparison by about a per cent: compare over several runs. The builds share the process's
+/// collector (a collection one build's allocation starts may pause the other's turn) and its framework assemblies.
 /// </summary>
 internal static class ParseAbBenchmark
 {
@@ -21,7 +22,9 @@ internal static class ParseAbBenchmark
         var args = Environment.GetCommandLineArgs();
         var baseFolder = args.SkipWhile(a => a != "--base").Skip(1).FirstOrDefault()
             ?? throw new ArgumentException("--base: the folder of the build to compare with (its bin/Release/net10.0)");
-        var kind = args.SkipWhile(a => a != "--kind").Skip(1).FirstOrDefault() is { } name ? Array.IndexOf(Workload.Kinds, name) : (int?)null;
+        var kind = args.SkipWhile(a => a != "--kind").Skip(1).FirstOrDefault() is { } name
+            ? Array.IndexOf(Workload.Kinds, name) is var at and >= 0 ? at : throw new ArgumentException($"--kind: one of {string.Join(", ", Workload.Kinds)}")
+            : (int?)null;
         var seconds = Throughput.Option("--seconds") ?? (quick ? 10 : 30);
         var payloads = Enumerable.Range(0, 8).Select(seed => Workload.Payload(seed, EventsPerPayload, kind)).ToArray();
         var now = DateTimeOffset.UtcNow;

@@ -98,13 +98,34 @@ internal static class RecurringText
     public static string OfUtf8(ReadOnlySpan<byte> bytes) => OfUtf8(Table(), bytes);
 
     /// <inheritdoc cref="OfUtf8(ReadOnlySpan{byte})"/>
-    public static string OfUtf8(Entry[] table, ReadOnlySpan<byte> bytes) => OfCheckedUtf8(table, bytes) ?? Encoding.UTF8.GetString(bytes);
+    public static string OfUtf8(Entry[] table, ReadOnlySpan<byte> bytes) => OfBytes(table, bytes, strict: false)!;
 
     /// <summary>
     /// <see cref="OfUtf8(Entry[], ReadOnlySpan{byte})"/> for bytes not known to be UTF-8 (a reader that has not checked the
     /// whole text they come from): null when they are not.
     /// </summary>
-    public static string? OfCheckedUtf8(Entry[] table, ReadOnlySpan<byte> bytes)
+    public static string? OfCheckedUtf8(Entry[] table, ReadOnlySpan<byte> bytes) => OfBytes(table, bytes, strict: true);
+
+    /// <summary>
+    /// UTF-8 decoded as <see cref="Encoding.UTF8"/> decodes it, or null when it is not UTF-8: one pass, which throws (and
+    /// costs) only for such bytes, which the intake's check refuses before anything is read this way.
+    /// </summary>
+    internal static string? StrictUtf8(ReadOnlySpan<byte> bytes)
+    {
+        try
+        {
+            return StrictDecoder.GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            return null;
+        }
+    }
+
+    private static readonly UTF8Encoding StrictDecoder = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    /// <summary><see cref="OfUtf8(Entry[], ReadOnlySpan{byte})"/>; with <paramref name="strict"/>, null for bytes that are not UTF-8.</summary>
+    private static string? OfBytes(Entry[] table, ReadOnlySpan<byte> bytes, bool strict)
     {
         if (bytes.IsEmpty)
         {
@@ -112,7 +133,7 @@ internal static class RecurringText
         }
         if (bytes.Length > MaxLength || !ShortSpans.IsPrintableAscii(bytes))
         {
-            return System.Text.Unicode.Utf8.IsValid(bytes) ? Encoding.UTF8.GetString(bytes) : null;
+            return strict ? StrictUtf8(bytes) : Encoding.UTF8.GetString(bytes);
         }
         // A value's hash differs as characters (Of) and as bytes: each finds its own slot, compared by its text all the same.
         var hash = Hash(bytes);

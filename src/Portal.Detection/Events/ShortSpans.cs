@@ -5,12 +5,12 @@ using System.Runtime.Intrinsics;
 namespace Portal.Detection.Events;
 
 /// <summary>
-/// Comparisons of the short texts the intake meets by the million (keys, recurring values, a parser's words), in words of
-/// up to 16 bytes and never with 256-bit vectors. The framework's comparisons, inlined, bring 256-bit code into the method
-/// that calls them, and with it a <c>vzeroupper</c> on every return from that method, whichever way it went. On the AMD
-/// EPYC (Zen 2) the benchmarks ran on, profiles put close to half of a key's lookup (<c>StreamedEvents.KnownKey</c>)
-/// just after that instruction; with these comparisons the parse stage ran about 1.5 % faster there. Texts this short
-/// gain nothing from wider vectors.
+/// Comparisons of the short texts the intake meets by the million (keys, recurring values, a parser's words): up to 16
+/// bytes as two words that overlap, longer ones 16 bytes at a time, never with 256-bit vectors. The framework's
+/// comparisons, inlined, bring 256-bit code into the method that calls them, and with it a <c>vzeroupper</c> on every
+/// return from that method, whichever way it went. On the AMD EPYC (Zen 2) of session 35's benchmarks, profiles put close
+/// to half of a key's lookup (<c>StreamedEvents.KnownKey</c>) just after that instruction (see docs/PERFORMANCE.md).
+/// Texts this short gain nothing from wider vectors.
 /// </summary>
 internal static class ShortSpans
 {

@@ -129,7 +129,8 @@ internal sealed class IntakeDraft
     {
         (Message, Host, Service, Source, Status, Timestamp, TagText) = (null, null, null, null, null, null, null);
         _tags?.Clear();
-        // A normalisation that stopped half way (a fault thrown through it) left the thread's array here.
+        System.Diagnostics.Debug.Assert(ReferenceEquals(_thread, IntakeThread.Current), "A draft is used on the thread that made it.");
+        // A normalisation that stopped half way (a fault thrown through it) left the thread's arrays here.
         GiveBackLeaves();
         (_tree, _taken, _sent, _made) = (null, null, null, null);
         (_plainKeys, _lastPlainKey, _dottedKey, _segments) = (0, null, false, 0);
@@ -258,6 +259,7 @@ internal sealed class IntakeDraft
     {
         if (_paths is null || _values is null)
         {
+            System.Diagnostics.Debug.Assert(ReferenceEquals(_thread, IntakeThread.Current), "A draft is used on the thread that made it.");
             (_paths, _values) = (_thread.SparePaths ?? new string[LeafAttributes.MaxLeaves], _thread.SpareValues ?? new AttributeValue[LeafAttributes.MaxLeaves]);
             (_thread.SparePaths, _thread.SpareValues) = (null, null);
         }
@@ -280,21 +282,19 @@ internal sealed class IntakeDraft
     private static ulong Removed(ulong mask, int at) =>
         (mask & ((1UL << at) - 1)) | (at == 63 ? 0 : (mask >> (at + 1)) << at);
 
-    /// <summary>Gives the thread back the array of leaves of a draft that will not become an event.</summary>
+    /// <summary>Gives the thread back the arrays of leaves of a draft that will not become an event.</summary>
     public void Abandon() => GiveBackLeaves();
 
-    /// <summary>
-    /// Empties the made leaves and gives the thread back their arrays, the values cleared of this event's strings (the paths
-    /// are the parsers' constants and the thread's tree's, which outlive them anyway).
-    /// </summary>
+    /// <summary>Empties the made leaves and gives the thread back their arrays, cleared of this event's paths and strings.</summary>
     private void GiveBackLeaves()
     {
         if (_paths is { } paths && _values is { } values)
         {
+            Array.Clear(paths, 0, _leafCount);
             Array.Clear(values, 0, _leafCount);
             (_thread.SparePaths, _thread.SpareValues) = (paths, values);
         }
-        // The leaves are gone: the state they reached no longer stands for the draft's (until ForThread starts it again).
+        // The leaves are gone: the state they reached no longer stands for the draft's (until Emptied starts it again).
         (_paths, _values, _leafCount, _booleans, _longs, _placedOff) = (null, null, 0, 0, 0, true);
     }
 

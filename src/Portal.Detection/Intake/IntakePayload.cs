@@ -152,7 +152,8 @@ public static class IntakePayload
     /// A JSON document's events (no larger than <see cref="MaxEventBytes"/>, so that none needs fitting) in one pass of a
     /// cursor (<see cref="JsonCursor"/>): each object normalised as the cursor walks it (<see cref="StreamedEvents"/>), or,
     /// when it holds what that reader does not take, parsed alone and normalised the general way. A document the cursor
-    /// does not read to its end without fault (its syntax, its number of events, an unpaired surrogate, an event at fault)
+    /// does not read to its end without fault (its syntax, its number of events, an unpaired surrogate, bytes that are not
+    /// UTF-8, an event at fault)
     /// is read again the general way, which says what is wrong and where: the answer is always the general way's. Such a
     /// body is normalised twice (up to its fault, then the general way): faults are rare, and the intake's own bodies
     /// passed its check.

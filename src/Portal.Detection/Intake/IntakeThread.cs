@@ -59,4 +59,7 @@ internal sealed class IntakeThread
 
     /// <summary>The tag lists of the thread's last tag texts (<see cref="IntakeNormalizer"/>).</summary>
     public (string? Sent, string? Extra, string[]? Tags)[]? TagLists;
+
+    /// <summary>The time text of the thread's last access line, and its time in UTC (<see cref="Parsers.AccessLogParser"/>).</summary>
+    public (string? Text, DateTimeOffset Utc) LastAccessTime;
 }

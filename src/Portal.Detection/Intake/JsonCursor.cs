@@ -6,12 +6,13 @@ using Portal.Detection.Events;
 namespace Portal.Detection.Intake;
 
 /// <summary>
-/// A forward-only reader of a JSON text already known to be valid UTF-8 (the intake checks a whole body first), for the
+/// A forward-only reader of a JSON text, for the
 /// streamed normalisation (<see cref="StreamedEvents"/>): the grammar of RFC 8259 as <see cref="System.Text.Json.Utf8JsonReader"/>
 /// reads it with the intake's options (no comments, no trailing commas, depth at most 64), at a fraction of its cost per token.
 /// </summary>
 /// <remarks>
-/// It says only whether the text is well formed, never where or why not: a caller that meets a fault (a method returning
+/// It does not check the UTF-8 of strings: the streamed normalisation checks each string it decodes, and the general way
+/// the whole text. It says only whether the text is well formed, never where or why not: a caller that meets a fault (a method returning
 /// false) reads the text again with the framework's reader, which says. Each method leaves <see cref="At"/> anywhere
 /// when it fails.
 /// </remarks>

@@ -171,7 +171,7 @@ internal static class StreamedEvents
     /// remembers when its bytes are the same (<see cref="AttributePath.PathNode.Remembered"/>), else read, shared with the
     /// values that recur when <paramref name="recurring"/> (<see cref="RecurringText"/>), and then remembered, in one of
     /// the path's <paramref name="ways"/>, when short and written without escapes. Null when the string is not well formed
-    /// or not text (an escape of a surrogate).
+    /// or not text (an escape of a surrogate, bytes that are not UTF-8).
     /// </summary>
     private static string? ReadText(ref JsonCursor json, AttributePath.PathNode node, RecurringText.Entry[] texts, bool recurring, int ways = 1)
     {
@@ -212,8 +212,8 @@ internal static class StreamedEvents
 
     /// <summary>
     /// The value at which the cursor stands (its first byte <paramref name="first"/>) as a leaf at the path of
-    /// <paramref name="node"/>: false for a null, an array, a number not written as a whole one, an escape of a surrogate, or
-    /// a value not well formed.
+    /// <paramref name="node"/>: false for a null, an array, a number not written as a whole one, an escape of a surrogate,
+    /// bytes that are not UTF-8, or a value not well formed.
     /// </summary>
     private static bool TryLeaf(ref JsonCursor json, byte first, AttributePath.PathNode node, RecurringText.Entry[] texts, out AttributeValue value, out LeafTree.Kind kind)
     {
@@ -252,7 +252,7 @@ internal static class StreamedEvents
     /// <summary>
     /// A string's text from its bytes as written (<see cref="JsonCursor.String"/>), as <c>Utf8JsonReader.GetString</c>
     /// reads it: an escaped one decoded into a buffer the thread keeps. Null for an escape of a surrogate, which this
-    /// reader leaves to the general way.
+    /// reader leaves to the general way, and for bytes that are not UTF-8, which the general way refuses.
     /// </summary>
     private static string? Text(ReadOnlySpan<byte> raw, bool escaped)
     {
@@ -276,9 +276,7 @@ internal static class StreamedEvents
     /// less than the UTF-8 decoder's own validation and transcoding (sshd lines read about 3 % faster).
     /// </summary>
     private static string? Decoded(ReadOnlySpan<byte> utf8) =>
-        System.Text.Ascii.IsValid(utf8) ? System.Text.Encoding.Latin1.GetString(utf8)
-        : System.Text.Unicode.Utf8.IsValid(utf8) ? System.Text.Encoding.UTF8.GetString(utf8)
-        : null;
+        System.Text.Ascii.IsValid(utf8) ? System.Text.Encoding.Latin1.GetString(utf8) : RecurringText.StrictUtf8(utf8);
 
     /// <summary>The largest buffer a thread keeps for <see cref="Text"/>: a larger one serves its string alone.</summary>
     private const int MaxKeptBuffer = 64 * 1024;

@@ -111,7 +111,7 @@ public class JsonCursorTests
     {
         if (!Utf8.IsValid(text))
         {
-            // The intake refuses such a body before reading it.
+            // The cursor does not check UTF-8 (the streamed reader checks each string it decodes, the general way the body).
             return false;
         }
         var cursor = new JsonCursor(text);

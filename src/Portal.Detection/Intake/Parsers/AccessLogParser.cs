@@ -29,7 +29,8 @@ internal static partial class AccessLogParser
         draft.AddText("usr.name", line.AsSpan()[parts.User]);
         AddRequest(draft, line, parts);
         // Three digits, as the line's grammar reads them.
-        _ = TryDigits(line.AsSpan()[parts.Status], int.MaxValue, out var code);
+        var isNumber = TryDigits(line.AsSpan()[parts.Status], int.MaxValue, out var code);
+        System.Diagnostics.Debug.Assert(isNumber, "A status is three digits.");
         draft.Add("http.status_code", (int)code);
         if (TryDigits(line.AsSpan()[parts.Bytes], long.MaxValue, out var bytes))
         {
@@ -48,19 +49,19 @@ internal static partial class AccessLogParser
             >= 400 => LogStatuses.Warn,
             _ => null,
         };
-        if (draft.Timestamp is null && UtcTimeOf(line.AsSpan()[parts.Time]) is { } time)
+        if (draft.Timestamp is null && UtcTimeOf(draft.Thread, line.AsSpan()[parts.Time]) is { } time)
         {
             draft.Timestamp = time;
         }
     }
 
     /// <summary>
-    /// The line's time (<see cref="TryParseTime"/>) in UTC, or null: the thread's last time text is known by comparing it, for
-    /// a server writes many lines in the same second.
+    /// The line's time (<see cref="TryParseTime"/>) in UTC, or null: <paramref name="thread"/>'s last time text is known by
+    /// comparing it, for a server writes many lines in the same second.
     /// </summary>
-    private static DateTimeOffset? UtcTimeOf(ReadOnlySpan<char> text)
+    private static DateTimeOffset? UtcTimeOf(IntakeThread thread, ReadOnlySpan<char> text)
     {
-        if (t_lastTime is { Text: { } last, Utc: var known } && ShortSpans.Same(text, last))
+        if (thread.LastAccessTime is { Text: { } last, Utc: var known } && ShortSpans.Same(text, last))
         {
             return known;
         }
@@ -69,12 +70,9 @@ internal static partial class AccessLogParser
             return null;
         }
         var utc = time.ToUniversalTime();
-        t_lastTime = (text.ToString(), utc);
+        thread.LastAccessTime = (text.ToString(), utc);
         return utc;
     }
-
-    [ThreadStatic]
-    private static (string? Text, DateTimeOffset Utc) t_lastTime;
 
     /// <summary>Where each group of <see cref="CombinedLine"/> lies in a line it matches; null for a group that took no part.</summary>
     internal readonly record struct Parts(

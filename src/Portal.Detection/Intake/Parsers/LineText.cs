@@ -6,9 +6,9 @@ namespace Portal.Detection.Intake.Parsers;
 internal static class LineText
 {
     /// <summary>
-    /// The number <paramref name="text"/> writes in ASCII digits alone, as <see cref="NumberStyles.None"/> reads it (no sign,
-    /// no spaces, leading zeros allowed), when it is at most <paramref name="max"/>; false for anything else. A parser's
-    /// ports, pids, statuses and sizes, read without the framework's number parser and its culture's format.
+    /// The number <paramref name="text"/> writes in ASCII digits alone (no sign, no spaces, leading zeros allowed), as
+    /// <see cref="NumberStyles.None"/> reads a run of digits, when it is at most <paramref name="max"/>; false for anything
+    /// else. A parser's ports, pids, statuses and sizes, read without the framework's number parser and its culture's format.
     /// </summary>
     public static bool TryDigits(ReadOnlySpan<char> text, long max, out long value)
     {

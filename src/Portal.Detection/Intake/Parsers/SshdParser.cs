@@ -309,9 +309,9 @@ internal static partial class SshdParser
         (PamFailure(), (d, m) =>
         {
             Event(d, PamAuthentication, EventOutcomes.Failure, m);
-            if (int.TryParse(m.Groups["more"].Value, out var more))
+            if (TryDigits(m.Groups["more"].ValueSpan, int.MaxValue, out var more))
             {
-                d.Add("ssh.pam.failures", more);
+                d.Add("ssh.pam.failures", (int)more);
             }
         }),
         (MaxAttempts(), (d, m) => Event(d, MaxAuthAttempts, EventOutcomes.Failure, m)),
