@@ -15,18 +15,13 @@ namespace Portal.Benchmarks;
 /// </summary>
 internal static class ParseAbBenchmark
 {
-    private const int EventsPerPayload = 1000;
-
     public static Task RunAsync(bool quick)
     {
         var args = Environment.GetCommandLineArgs();
         var baseFolder = args.SkipWhile(a => a != "--base").Skip(1).FirstOrDefault()
             ?? throw new ArgumentException("--base: the folder of the build to compare with (its bin/Release/net10.0)");
-        var kind = args.SkipWhile(a => a != "--kind").Skip(1).FirstOrDefault() is { } name
-            ? Array.IndexOf(Workload.Kinds, name) is var at and >= 0 ? at : throw new ArgumentException($"--kind: one of {string.Join(", ", Workload.Kinds)}")
-            : (int?)null;
         var seconds = Throughput.Option("--seconds") ?? (quick ? 10 : 30);
-        var payloads = Enumerable.Range(0, 8).Select(seed => Workload.Payload(seed, EventsPerPayload, kind)).ToArray();
+        var payloads = ParseBenchmark.Payloads(Workload.KindOption());
         var now = DateTimeOffset.UtcNow;
         var other = OtherRead(Path.GetFullPath(baseFolder), now);
         Action<byte[]>[] reads = [other, payload => IntakePayload.Read(payload, now, null)];
@@ -41,7 +36,7 @@ internal static class ParseAbBenchmark
             while (stopwatch.ElapsedMilliseconds < 100)
             {
                 reads[side](payloads[next++ & 7]);
-                done += EventsPerPayload;
+                done += ParseBenchmark.EventsPerPayload;
             }
             if (counted)
             {

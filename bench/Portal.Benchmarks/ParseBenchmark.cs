@@ -10,15 +10,15 @@ namespace Portal.Benchmarks;
 /// </summary>
 internal static class ParseBenchmark
 {
-    private const int EventsPerPayload = 1000;
+    internal const int EventsPerPayload = 1000;
+
+    /// <summary>The stage's eight request bodies of <see cref="EventsPerPayload"/> events: the mix, or one <paramref name="kind"/> alone.</summary>
+    internal static byte[][] Payloads(int? kind) => [.. Enumerable.Range(0, 8).Select(seed => Workload.Payload(seed, EventsPerPayload, kind))];
 
     public static Task RunAsync(bool quick)
     {
         // --kind sshd|access|cloudtrail: that kind of event alone, to see what each costs.
-        var kind = Environment.GetCommandLineArgs().SkipWhile(a => a != "--kind").Skip(1).FirstOrDefault() is { } name
-            ? Array.IndexOf(Workload.Kinds, name) is var at and >= 0 ? at : throw new ArgumentException($"--kind: one of {string.Join(", ", Workload.Kinds)}")
-            : (int?)null;
-        var payloads = Enumerable.Range(0, 8).Select(seed => Workload.Payload(seed, EventsPerPayload, kind)).ToArray();
+        var payloads = Payloads(Workload.KindOption());
         new Figure("parse.event_bytes", payloads.Average(p => p.Length) / EventsPerPayload, "bytes", 0).Print();
         var next = 0;
         var baseline = Throughput.Measure(() => SixFields(payloads[next++ % payloads.Length]), EventsPerPayload, quick);
