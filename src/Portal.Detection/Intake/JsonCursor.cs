@@ -342,28 +342,30 @@ internal ref struct JsonCursor(ReadOnlySpan<byte> json)
     /// least), giving the length decoded; -1 for an escape of a UTF-16 surrogate that is not part of a pair, which the
     /// framework's reader refuses.
     /// </summary>
+    /// <remarks>
+    /// The plain runs between escapes are copied 16 bytes at a time as they are searched (a block that holds the next
+    /// backslash is copied whole, and what follows the backslash written over): a log line escapes a few quotes, and a
+    /// search and a copy for each run between them cost more than the runs.
+    /// </remarks>
     public static int Unescape(ReadOnlySpan<byte> raw, Span<byte> buffer)
     {
-        var written = 0;
+        System.Diagnostics.Debug.Assert(buffer.Length >= raw.Length, "A string is never longer decoded than written.");
+        var (at, written) = (0, 0);
         while (true)
         {
-            var slash = raw.IndexOf((byte)'\\');
-            if (slash < 0)
+            if (!CopiedToEscape(raw, buffer, ref at, ref written))
             {
-                raw.CopyTo(buffer[written..]);
-                return written + raw.Length;
+                return written;
             }
-            raw[..slash].CopyTo(buffer[written..]);
-            written += slash;
-            var kind = raw[slash + 1];
+            var kind = raw[at + 1];
             if (kind == (byte)'u')
             {
-                var unit = Unit(raw[(slash + 2)..]);
+                var unit = Unit(raw[(at + 2)..]);
                 var length = 6;
                 if (unit is >= 0xD800 and <= 0xDFFF)
                 {
                     // A surrogate stands only in a pair, high then low, each escaped; the framework refuses one alone.
-                    var low = unit <= 0xDBFF && raw.Length >= slash + 12 && raw[slash + 6] == (byte)'\\' && raw[slash + 7] == (byte)'u' ? Unit(raw[(slash + 8)..]) : -1;
+                    var low = unit <= 0xDBFF && raw.Length >= at + 12 && raw[at + 6] == (byte)'\\' && raw[at + 7] == (byte)'u' ? Unit(raw[(at + 8)..]) : -1;
                     if (low is < 0xDC00 or > 0xDFFF)
                     {
                         return -1;
@@ -372,7 +374,7 @@ internal ref struct JsonCursor(ReadOnlySpan<byte> json)
                     length = 12;
                 }
                 written += new System.Text.Rune(unit).EncodeToUtf8(buffer[written..]);
-                raw = raw[(slash + length)..];
+                at += length;
                 continue;
             }
             buffer[written++] = kind switch
@@ -384,8 +386,42 @@ internal ref struct JsonCursor(ReadOnlySpan<byte> json)
                 (byte)'t' => (byte)'\t',
                 _ => kind,
             };
-            raw = raw[(slash + 2)..];
+            at += 2;
         }
+    }
+
+    /// <summary>
+    /// Copies the plain run of <paramref name="raw"/> from <paramref name="at"/> to the next backslash into
+    /// <paramref name="buffer"/> at <paramref name="written"/>, both moved past it: true at a backslash, false at the end. A
+    /// block is stored where the decoded text stands, never further than the raw text's end, for what is decoded is never
+    /// longer than what it was decoded from.
+    /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static bool CopiedToEscape(ReadOnlySpan<byte> raw, Span<byte> buffer, ref int at, ref int written)
+    {
+        if (Vector128.IsHardwareAccelerated)
+        {
+            ref var source = ref MemoryMarshal.GetReference(raw);
+            ref var target = ref MemoryMarshal.GetReference(buffer);
+            var backslash = Vector128.Create((byte)'\\');
+            for (; at + Vector128<byte>.Count <= raw.Length; (at, written) = (at + Vector128<byte>.Count, written + Vector128<byte>.Count))
+            {
+                var bytes = Vector128.LoadUnsafe(ref source, (nuint)at);
+                bytes.StoreUnsafe(ref target, (nuint)written);
+                var found = Vector128.Equals(bytes, backslash).ExtractMostSignificantBits();
+                if (found != 0)
+                {
+                    var run = BitOperations.TrailingZeroCount(found);
+                    (at, written) = (at + run, written + run);
+                    return true;
+                }
+            }
+        }
+        while (at < raw.Length && raw[at] != (byte)'\\')
+        {
+            buffer[written++] = raw[at++];
+        }
+        return at < raw.Length;
     }
 
     /// <summary>The UTF-16 unit of an escape's four hex digits (checked when the string was read).</summary>

@@ -73,6 +73,36 @@ public class JsonCursorTests
         Assert.True(accepted > 20_000, $"{accepted} of 80,000 taken");
     }
 
+    /// <summary>
+    /// Plain runs are copied 16 bytes at a time as they are searched: runs of every length up to and past two blocks,
+    /// before, between and after escapes of each kind, and a string that is a run alone, decode as the framework decodes.
+    /// </summary>
+    [Fact]
+    public void Unescape_RunsOfEveryLengthAroundEscapes_DecodeAsTheFrameworkDecodes()
+    {
+        string[] escapes = ["\\\"", "\\\\", "\\n", "\\u00e9", "\\ud83d\\ude00", "\\/"];
+        for (var before = 0; before <= 40; before++)
+        {
+            for (var after = 0; after <= 40; after += 3)
+            {
+                foreach (var escape in escapes)
+                {
+                    var text = Encoding.UTF8.GetBytes("\"" + new string('a', before) + escape + new string('b', after) + escape + "é" + new string('c', after) + "\"");
+                    var cursor = new JsonCursor(text);
+                    Assert.True(cursor.String(out var raw, out _));
+                    var buffer = new byte[raw.Length];
+                    var reader = new Utf8JsonReader(text);
+                    reader.Read();
+                    Assert.Equal(reader.GetString(), Encoding.UTF8.GetString(buffer, 0, JsonCursor.Unescape(raw, buffer)));
+                }
+                var plain = Encoding.UTF8.GetBytes(new string('a', before + after));
+                var exact = new byte[plain.Length];
+                Assert.Equal(plain.Length, JsonCursor.Unescape(plain, exact));
+                Assert.Equal(plain, exact);
+            }
+        }
+    }
+
     [Fact]
     public void Unescape_GeneratedStrings_DecodeAsTheFrameworkDecodes()
     {
