@@ -35,7 +35,7 @@ internal static class ParseAbBenchmark
             long done = 0;
             while (stopwatch.ElapsedMilliseconds < 100)
             {
-                reads[side](payloads[next++ & 7]);
+                reads[side](payloads[next++ % payloads.Length]);
                 done += ParseBenchmark.EventsPerPayload;
             }
             if (counted)

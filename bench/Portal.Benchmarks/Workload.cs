@@ -36,10 +36,14 @@ internal static class Workload
     public static readonly string[] Kinds = ["sshd", "access", "cloudtrail"];
 
     /// <summary>The kind of event the command line asks for alone (<c>--kind sshd|access|cloudtrail</c>), or null for the mix.</summary>
-    public static int? KindOption() =>
-        Environment.GetCommandLineArgs().SkipWhile(a => a != "--kind").Skip(1).FirstOrDefault() is { } name
-            ? Array.IndexOf(Kinds, name) is var at and >= 0 ? at : throw new ArgumentException($"--kind: one of {string.Join(", ", Kinds)}")
-            : null;
+    public static int? KindOption()
+    {
+        var args = Environment.GetCommandLineArgs();
+        var option = Array.IndexOf(args, "--kind");
+        return option < 0 ? null
+            : option + 1 < args.Length && Array.IndexOf(Kinds, args[option + 1]) is var at and >= 0 ? at
+            : throw new ArgumentException($"--kind: one of {string.Join(", ", Kinds)}");
+    }
 
     /// <summary>The same events as NDJSON lines, for writers that take one event per line.</summary>
     public static IEnumerable<JsonObject> Events(int seed, int events)

@@ -349,7 +349,8 @@ internal ref struct JsonCursor(ReadOnlySpan<byte> json)
     /// </remarks>
     public static int Unescape(ReadOnlySpan<byte> raw, Span<byte> buffer)
     {
-        System.Diagnostics.Debug.Assert(buffer.Length >= raw.Length, "A string is never longer decoded than written.");
+        // Blocks are stored as far as the raw text's length: the buffer must be that long (a string is never longer decoded).
+        ArgumentOutOfRangeException.ThrowIfLessThan(buffer.Length, raw.Length, nameof(buffer));
         var (at, written) = (0, 0);
         while (true)
         {

@@ -75,7 +75,8 @@ public class JsonCursorTests
 
     /// <summary>
     /// Plain runs are copied 16 bytes at a time as they are searched: runs of every length up to and past two blocks,
-    /// before, between and after escapes of each kind, and a string that is a run alone, decode as the framework decodes.
+    /// before, between and after escapes of each kind, strings that end with an escape, and a string that is a run alone,
+    /// decode as the framework decodes, and nothing is written past the raw text's length.
     /// </summary>
     [Fact]
     public void Unescape_RunsOfEveryLengthAroundEscapes_DecodeAsTheFrameworkDecodes()
@@ -83,24 +84,31 @@ public class JsonCursorTests
         string[] escapes = ["\\\"", "\\\\", "\\n", "\\u00e9", "\\ud83d\\ude00", "\\/"];
         for (var before = 0; before <= 40; before++)
         {
-            for (var after = 0; after <= 40; after += 3)
+            for (var after = 0; after <= 40; after++)
             {
                 foreach (var escape in escapes)
                 {
-                    var text = Encoding.UTF8.GetBytes("\"" + new string('a', before) + escape + new string('b', after) + escape + "é" + new string('c', after) + "\"");
-                    var cursor = new JsonCursor(text);
-                    Assert.True(cursor.String(out var raw, out _));
-                    var buffer = new byte[raw.Length];
-                    var reader = new Utf8JsonReader(text);
-                    reader.Read();
-                    Assert.Equal(reader.GetString(), Encoding.UTF8.GetString(buffer, 0, JsonCursor.Unescape(raw, buffer)));
+                    AssertDecoded("\"" + new string('a', before) + escape + new string('b', after) + escape + "é" + new string('c', after) + "\"");
+                    AssertDecoded("\"" + new string('a', before) + escape + new string('b', after) + escape + "\"");
                 }
-                var plain = Encoding.UTF8.GetBytes(new string('a', before + after));
-                var exact = new byte[plain.Length];
-                Assert.Equal(plain.Length, JsonCursor.Unescape(plain, exact));
-                Assert.Equal(plain, exact);
+                AssertDecoded("\"" + new string('a', before + after) + "\"");
             }
         }
+    }
+
+    /// <summary>The string <paramref name="json"/> decoded into a buffer as long as its raw text, marked past it: as the framework decodes it, the mark untouched.</summary>
+    private static void AssertDecoded(string json)
+    {
+        var text = Encoding.UTF8.GetBytes(json);
+        var cursor = new JsonCursor(text);
+        Assert.True(cursor.String(out var raw, out _));
+        var buffer = new byte[raw.Length + 32];
+        buffer.AsSpan().Fill(0xEE);
+        var written = JsonCursor.Unescape(raw, buffer.AsSpan(0, raw.Length));
+        var reader = new Utf8JsonReader(text);
+        reader.Read();
+        Assert.Equal(reader.GetString(), Encoding.UTF8.GetString(buffer, 0, written));
+        Assert.All(buffer[raw.Length..], b => Assert.Equal(0xEE, b));
     }
 
     [Fact]
