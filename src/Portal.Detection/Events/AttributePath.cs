@@ -285,12 +285,37 @@ public static class AttributePath
         private int _nextWay;
 
         /// <summary>
+        /// Strings remembered in a row at this path without the reader meeting one of them again (<see cref="RememberedHit"/>),
+        /// and the strings still to pass unremembered: a path whose every value is new (a request's id, a time to the
+        /// second) stops copying each into its memory for a while, then tries again.
+        /// </summary>
+        private int _unmet, _resting;
+
+        /// <summary>How many strings remembered in a row, none met again, make a path rest, and how many it then lets pass.</summary>
+        private const int UnmetBeforeRest = 8, RestingStrings = 56;
+
+        /// <summary>Says that the reader met one of the path's remembered strings again.</summary>
+        public void RememberedHit()
+        {
+            if (_unmet != 0)
+            {
+                _unmet = 0;
+            }
+        }
+
+        /// <summary>
         /// Remembers <paramref name="text"/>, read from <paramref name="written"/> (its bytes, without escapes), when it is
         /// ASCII no longer than <paramref name="maxLength"/>: in place of the oldest of the path's <paramref name="ways"/> (the
-        /// number a path is first asked for is kept). A string not remembered makes a path of one way forget its own.
+        /// number a path is first asked for is kept). A string not remembered makes a path of one way forget its own. A path
+        /// resting (<see cref="_resting"/>) keeps what it remembers.
         /// </summary>
         public void RememberText(string text, ReadOnlySpan<byte> written, int maxLength, int ways)
         {
+            if (_resting > 0)
+            {
+                _resting--;
+                return;
+            }
             var remembered = _remembered ??= new RememberedText?[ways];
             if (text.Length > maxLength || text.Length != written.Length)
             {
@@ -303,6 +328,10 @@ public static class AttributePath
             var way = _nextWay;
             _nextWay = (way + 1) % remembered.Length;
             (remembered[way] ??= new RememberedText()).Set(text, written);
+            if (++_unmet >= UnmetBeforeRest)
+            {
+                (_unmet, _resting) = (0, RestingStrings);
+            }
         }
 
         /// <summary>The reserved field a root key names (<see cref="Intake.ReservedFields.FieldOf(ReadOnlySpan{byte})"/>), once a reader asked; <see cref="UnknownField"/> before.</summary>

@@ -179,6 +179,7 @@ internal static class StreamedEvents
         {
             if (remembered is not null && json.TakeString(remembered.Written))
             {
+                node.RememberedHit();
                 return remembered.Text;
             }
         }

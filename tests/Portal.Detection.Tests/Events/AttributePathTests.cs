@@ -34,4 +34,40 @@ public class AttributePathTests
 
         Assert.Equal(expected, flattened);
     }
+    /// <summary>
+    /// A path remembers the strings a reader met there, so that the next event's is known by its bytes; one whose values
+    /// are all new (none met again in eight) rests for 56 strings, keeping what it remembers, then remembers again, and a
+    /// string met again keeps it remembering.
+    /// </summary>
+    [Fact]
+    public void RememberText_ValuesNeverMetAgain_RestsAWhileThenRemembersAgain()
+    {
+        var node = new AttributePath.PathNode("request.id");
+        string Remembered() => node.Remembered[0]!.Text;
+        void Remember(string text) => node.RememberText(text, System.Text.Encoding.ASCII.GetBytes(text), 128, ways: 1);
+
+        for (var i = 0; i < 8; i++)
+        {
+            Remember($"id-{i}");
+            Assert.Equal($"id-{i}", Remembered());
+        }
+        for (var i = 8; i < 64; i++)
+        {
+            Remember($"id-{i}");
+            Assert.Equal("id-7", Remembered());
+        }
+        Remember("id-64");
+        Assert.Equal("id-64", Remembered());
+
+        // Met again now and then: never rests.
+        for (var i = 65; i < 200; i++)
+        {
+            if (i % 7 == 0)
+            {
+                node.RememberedHit();
+            }
+            Remember($"id-{i}");
+            Assert.Equal($"id-{i}", Remembered());
+        }
+    }
 }
