@@ -256,18 +256,12 @@ internal static partial class AccessLogParser
         return -1;
     }
 
+    /// <summary>The <paramref name="count"/> ASCII digits at <paramref name="start"/> of a time (<see cref="TryDigits"/>).</summary>
     private static bool Digits(ReadOnlySpan<char> text, int start, int count, out int value)
     {
-        value = 0;
-        foreach (var c in text.Slice(start, count))
-        {
-            if (!char.IsAsciiDigit(c))
-            {
-                return false;
-            }
-            value = value * 10 + (c - '0');
-        }
-        return true;
+        var read = TryDigits(text.Slice(start, count), int.MaxValue, out var number);
+        value = (int)number;
+        return read;
     }
 
     private static void AddRequest(IntakeDraft draft, string line, Parts parts)
