@@ -131,9 +131,17 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal)
         await Expect(count).ToHaveTextAsync("15 logs");
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("range=custom"));
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("from=now-1h"));
+        // The event's detail: its attributes as a tree, each value able to narrow the search (here, excluded).
         await page.Locator("#log-table tr.log-row").First.ClickAsync();
-        await Expect(page.Locator("#log-detail")).ToContainTextAsync("@network.client.ip");
-        await page.Locator("#log-detail button[aria-label=Close]").ClickAsync();
+        await Expect(page.Locator("#log-attributes .attr-leaf[title='@network.client.ip']")).ToContainTextAsync("198.51.100.77");
+        await page.WaitForTimeoutAsync(400); // for the screenshot only: the drawer slides in
+        await page.ScreenshotAsync(new() { Path = Shot("02d-log-detail.png") });
+        var port = page.Locator("#log-attributes .attr-leaf[title='@network.client.port']");
+        var portValue = await port.Locator(".attr-value").InnerTextAsync();
+        await port.HoverAsync();
+        await port.Locator(".attr-exclude").ClickAsync();
+        await Expect(query).ToHaveValueAsync($"source:sshd @network.client.ip:198.51.100.77 -@network.client.port:{portValue}");
+        await Expect(count).ToHaveTextAsync("14 logs");
         await page.ClickAsync("#create-rule-from-query");
         await page.Locator("input#rule-name, #rule-name input").First.FillAsync("Any sshd activity");
         await page.ClickAsync("#create-rule");

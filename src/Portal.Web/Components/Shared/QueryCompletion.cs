@@ -61,6 +61,16 @@ public static class QueryCompletion
         return reserved.Concat(named).Take(MaxSuggestions).ToList();
     }
 
+    /// <summary>
+    /// The query term that keeps the events whose <paramref name="field"/> (<c>host</c>, <c>@http.method</c>) has
+    /// <paramref name="value"/>, or with <paramref name="exclude"/> those that do not: what a facet value or an event's
+    /// attribute adds to the query when picked.
+    /// </summary>
+    public static string Term(string field, string value, bool exclude = false) => $"{(exclude ? "-" : "")}{field}:{Quote(value)}";
+
+    /// <summary><paramref name="query"/> narrowed by <paramref name="term"/> (implicit AND), or the term alone for an empty query.</summary>
+    public static string Narrowed(string? query, string term) => string.IsNullOrWhiteSpace(query) ? term : $"{query.Trim()} {term}";
+
     /// <summary>A value as a query term: quoted when it holds spaces or query syntax.</summary>
     public static string Quote(string value) =>
         value.Length == 0 || value[0] is '<' or '>' or '-' || value.Any(c => char.IsWhiteSpace(c) || c is '(' or ')' or ':' or '"' or '*' or '?' or '\\' or '[' or ']' or '{' or '}')

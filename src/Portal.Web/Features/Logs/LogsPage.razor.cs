@@ -131,10 +131,13 @@ public partial class LogsPage
         await RunAsync();
     }
 
-    private async Task PickFacetAsync((string Field, string Value) pick)
+    private Task PickFacetAsync((string Field, string Value) pick) => AddTermAsync(QueryCompletion.Term(pick.Field, pick.Value));
+
+    /// <summary>Narrows the search by <paramref name="term"/> (a facet value or an attribute of the event shown), the detail closed to show the results.</summary>
+    private async Task AddTermAsync(string term)
     {
-        var term = $"{pick.Field}:{QueryCompletion.Quote(pick.Value)}";
-        _query = string.IsNullOrWhiteSpace(_query) ? term : $"{_query.Trim()} {term}";
+        _query = QueryCompletion.Narrowed(_query, term);
+        _detailOpen = false;
         await SearchAsync();
     }
 

@@ -22,6 +22,9 @@ public partial class SignalDrawer
     /// <summary>Raised when the user closes the drawer.</summary>
     [Parameter] public EventCallback OnClose { get; set; }
 
+    /// <summary>Raised with a query term when the user filters the signals by one of this signal's attribute values, or excludes it.</summary>
+    [Parameter] public EventCallback<string> OnFilter { get; set; }
+
     private bool Changed => Signal is not null && (_state != Signal.TriageState || (_state == TriageStates.Archived && _reason != (Signal.ArchiveReason ?? "none")));
 
     protected override void OnParametersSet()

@@ -58,6 +58,14 @@ public partial class SignalsPage
         await SearchAsync();
     }
 
+    /// <summary>Narrows the search by <paramref name="term"/>, a value of the signal shown, the drawer closed to show the results.</summary>
+    private async Task AddTermAsync(string term)
+    {
+        _query = QueryCompletion.Narrowed(_query, term);
+        _drawerOpen = false;
+        await SearchAsync();
+    }
+
     private async Task SearchAsync()
     {
         if (!QueryParser.TryParse(_query, out var node, out var error))

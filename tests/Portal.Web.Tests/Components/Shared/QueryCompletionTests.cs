@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+using Portal.Detection.Events;
 using Portal.Detection.Query;
 using Portal.Search;
 using Portal.Web.Components.Shared;
@@ -63,5 +65,44 @@ public class QueryCompletionTests
         Assert.Equal(expected, QueryCompletion.Quote(value));
         var term = Assert.IsType<TermNode>(QueryParser.Parse("@a:" + expected));
         Assert.Equal(value, term.Value);
+    }
+
+    /// <summary>
+    /// What an event's attribute tree offers (<see cref="QueryCompletion.Term"/> of each value at its path): the filter
+    /// keeps the event and the exclusion drops it, whatever the value holds (spaces, quotes, colons, operators, wildcard
+    /// characters, a leading minus, escapes, other scripts), and for values in arrays and nested objects.
+    /// </summary>
+    [Fact]
+    public void Term_OfEveryAttributeValue_MatchesItsEventAndExcludesIt()
+    {
+        string[] awkward =
+        [
+            "plain", "John Doe", "a:b", "C:\\Temp \"x\"", "<nil>", ">5", "-1", "-rf", "OR", "AND", "NOT", "not", "(x)", "a*b", "a?b", "[1 TO 2]",
+            "{a}", "x\\y", "GET /a?b=c&d=e", "Mozilla/5.0 (X11; Linux x86_64)", "élan ünïcode 日本", "  padded  ", "tab\there", "*", "?", "\\",
+            "ends with \\", "\"", "true", "0", "203.0.113.7", "2001:db8::1", "10.0.0.0/8", "@usr.name:root", "a AND b", "TO",
+        ];
+        var attributes = new JsonObject
+        {
+            ["num"] = 42,
+            ["fraction"] = -0.25,
+            ["flag"] = true,
+            ["list"] = new JsonArray("one", 2, "three four"),
+            ["deep"] = new JsonObject { ["er"] = new JsonObject { ["value"] = "nested value" } },
+            ["objects"] = new JsonArray(new JsonObject { ["name"] = "first" }, new JsonObject { ["name"] = "second one" }),
+        };
+        for (var i = 0; i < awkward.Length; i++)
+        {
+            attributes[$"v{i}"] = awkward[i];
+        }
+        var e = new LogEvent { Id = "e1", Timestamp = DateTimeOffset.UnixEpoch, Attributes = attributes };
+        var leaves = AttributePath.Flatten(e.Attributes).ToList();
+        Assert.Equal(awkward.Length + 9, leaves.Count);
+        foreach (var (path, value) in leaves)
+        {
+            var keep = QueryCompletion.Term("@" + path, value.Text);
+            var drop = QueryCompletion.Term("@" + path, value.Text, exclude: true);
+            Assert.True(QueryMatcher.Matches(QueryParser.Parse(keep), e), $"{keep} should match the event it was taken from");
+            Assert.False(QueryMatcher.Matches(QueryParser.Parse(drop), e), $"{drop} should not match the event it was taken from");
+        }
     }
 }

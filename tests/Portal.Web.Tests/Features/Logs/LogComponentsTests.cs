@@ -1,11 +1,13 @@
+using System.Text.Json.Nodes;
 using Bunit;
 using MudBlazor.Services;
 using Portal.Search;
+using Portal.Web.Components.Shared;
 using Portal.Web.Features.Logs;
 
 namespace Portal.Web.Tests.Features.Logs;
 
-/// <summary>bUnit specifications of the Logs Explorer's facet panel and histogram.</summary>
+/// <summary>bUnit specifications of the Logs Explorer's facet panel, histogram and attribute tree.</summary>
 public sealed class LogComponentsTests : IAsyncLifetime
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 27, 10, 0, 0, TimeSpan.Zero);
@@ -47,5 +49,44 @@ public sealed class LogComponentsTests : IAsyncLifetime
         var bars = cut.FindAll(".histogram-bar span");
         Assert.Equal(["height:100%", "height:0%", "height:50%"], bars.Select(b => b.GetAttribute("style")));
         Assert.Contains("15 events · 1 min buckets", cut.Find(".histogram-axis").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AttributeTree_NestsFoldsAndFiltersByAValue()
+    {
+        var attributes = new JsonObject
+        {
+            ["network"] = new JsonObject { ["client"] = new JsonObject { ["ip"] = "203.0.113.7", ["port"] = 52114 } },
+            ["usr"] = new JsonObject { ["name"] = "John Doe" },
+            ["tags"] = new JsonArray("a", "b"),
+        };
+        var terms = new List<string>();
+        var cut = _ctx.Render<AttributeTree>(p => p.Add(x => x.Attributes, attributes).Add(x => x.OnFilter, term => terms.Add(term)));
+
+        // Objects and arrays are rows of their own, their keys nested under them, each leaf titled with its full path.
+        Assert.Equal(["network{1}", "client{2}", "usr{1}", "tags[2]"], cut.FindAll(".attr-branch").Select(b => b.QuerySelector(".attr-key")!.TextContent + b.QuerySelector(".attr-size")!.TextContent));
+        Assert.Equal(["@network.client.ip", "@network.client.port", "@usr.name", "@tags", "@tags"], cut.FindAll(".attr-leaf").Select(l => l.GetAttribute("title")));
+        Assert.Equal("52114", cut.FindAll(".attr-leaf")[1].QuerySelector(".attr-number")!.TextContent);
+
+        cut.FindAll(".attr-leaf")[2].QuerySelector(".attr-filter")!.Click();
+        cut.FindAll(".attr-leaf")[0].QuerySelector(".attr-exclude")!.Click();
+        Assert.Equal(["@usr.name:\"John Doe\"", "-@network.client.ip:203.0.113.7"], terms);
+
+        // Folding "network" hides everything below it, and unfolding shows it again.
+        cut.Find(".attr-branch .attr-toggle").Click();
+        Assert.Equal(3, cut.FindAll(".attr-leaf").Count);
+        Assert.Equal("false", cut.Find(".attr-branch .attr-toggle").GetAttribute("aria-expanded"));
+        cut.Find(".attr-branch .attr-toggle").Click();
+        Assert.Equal(5, cut.FindAll(".attr-leaf").Count);
+    }
+
+    [Fact]
+    public void AttributeTree_WithoutAHandler_ShowsValuesWithoutButtons()
+    {
+        var cut = _ctx.Render<AttributeTree>(p => p.Add(x => x.Attributes, new JsonObject { ["a"] = "b", ["n"] = null }));
+
+        Assert.Empty(cut.FindAll(".attr-actions"));
+        Assert.Equal("null", cut.Find(".attr-null").TextContent);
+        Assert.Equal("No attributes", _ctx.Render<AttributeTree>().Find(".attr-empty").TextContent);
     }
 }

@@ -69,6 +69,19 @@ public sealed class SignalComponentsTests : IAsyncLifetime
     }
 
     [Fact]
+    public void SignalDrawer_AttributeValue_FiltersTheSignals()
+    {
+        var signal = Signal("s1", "high", "Brute force");
+        signal.Attributes["network"] = new System.Text.Json.Nodes.JsonObject { ["client"] = new System.Text.Json.Nodes.JsonObject { ["ip"] = "203.0.113.9" } };
+        string? term = null;
+        var cut = _ctx.Render<SignalDrawer>(p => p.Add(x => x.Signal, signal).Add(x => x.OnFilter, t => term = t));
+
+        var ip = cut.Find("#signal-attributes .attr-leaf[title='@network.client.ip']");
+        ip.QuerySelector(".attr-filter")!.Click();
+        Assert.Equal("@network.client.ip:203.0.113.9", term);
+    }
+
+    [Fact]
     public void SignalDrawer_NoSignal_RendersNothing()
     {
         var cut = _ctx.Render<SignalDrawer>();
