@@ -20,6 +20,20 @@ public class TimeRangesTests
     }
 
     [Theory]
+    [InlineData(900, 30)]
+    [InlineData(901, 30)]
+    [InlineData(3600, 60)]
+    [InlineData(3601, 60)]
+    [InlineData(3602, 300)]
+    [InlineData(4 * 3600 + 1, 300)]
+    [InlineData(86400 + 1, 1800)]
+    [InlineData(7 * 86400 + 1, 3 * 3600)]
+    public void IntervalFor_PresetWindows_GiveAboutSixtyBuckets(int seconds, int expected)
+    {
+        Assert.Equal(TimeSpan.FromSeconds(expected), TimeRanges.IntervalFor(TimeSpan.FromSeconds(seconds)));
+    }
+
+    [Theory]
     [InlineData("", "", "From: expected a time")]
     [InlineData("yesterday", "", "From: expected a time")]
     [InlineData("now-1h", "later", "To: expected a time")]

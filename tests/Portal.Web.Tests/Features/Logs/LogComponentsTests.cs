@@ -81,6 +81,24 @@ public sealed class LogComponentsTests : IAsyncLifetime
     }
 
     [Fact]
+    public void LogDetail_HostAndValues_FilterTheSearch()
+    {
+        var e = new Portal.Detection.Events.LogEvent
+        {
+            Id = "e1", Timestamp = T0, Host = "web 1", Service = "web-store", Message = "GET /",
+            Attributes = new JsonObject { ["http"] = new JsonObject { ["method"] = "GET" } },
+        };
+        var terms = new List<string>();
+        var cut = _ctx.Render<LogDetail>(p => p.Add(x => x.Event, e).Add(x => x.OnFilter, term => terms.Add(term)));
+
+        cut.Find("#log-host").Click();
+        cut.Find("#log-attributes .attr-leaf .attr-filter").Click();
+        Assert.Equal(["host:\"web 1\"", "@http.method:GET"], terms);
+        // No source: nothing to filter by, nothing shown.
+        Assert.Empty(cut.FindAll("#log-source"));
+    }
+
+    [Fact]
     public void AttributeTree_WithoutAHandler_ShowsValuesWithoutButtons()
     {
         var cut = _ctx.Render<AttributeTree>(p => p.Add(x => x.Attributes, new JsonObject { ["a"] = "b", ["n"] = null }));
