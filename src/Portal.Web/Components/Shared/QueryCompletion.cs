@@ -68,6 +68,24 @@ public static class QueryCompletion
     /// </summary>
     public static string Term(string field, string value, bool exclude = false) => $"{(exclude ? "-" : "")}{field}:{Quote(value)}";
 
+    /// <summary>
+    /// The query term that keeps the events tagged <paramref name="tag"/> (<c>env:prod</c>), or with
+    /// <paramref name="exclude"/> those that are not; null for a tag the query language cannot name as a tag: one without
+    /// a key, or whose key is a reserved attribute (<c>host:web-1</c> as a tag) or holds query syntax.
+    /// </summary>
+    public static string? TagTerm(string tag, bool exclude = false)
+    {
+        var colon = tag.IndexOf(':', StringComparison.Ordinal);
+        if (colon <= 0)
+        {
+            return null;
+        }
+        var key = tag[..colon];
+        return ReservedAttributes.IsFacet(key) || key == ReservedAttributes.Message || key[0] is '@' or '-' || Quote(key) != key
+            ? null
+            : Term(key, tag[(colon + 1)..], exclude);
+    }
+
     /// <summary><paramref name="query"/> narrowed by <paramref name="term"/> (implicit AND), or the term alone for an empty query.</summary>
     public static string Narrowed(string? query, string term) => string.IsNullOrWhiteSpace(query) ? term : $"{query.Trim()} {term}";
 

@@ -105,4 +105,21 @@ public class QueryCompletionTests
             Assert.False(QueryMatcher.Matches(QueryParser.Parse(drop), e), $"{drop} should not match the event it was taken from");
         }
     }
+
+    [Fact]
+    public void TagTerm_OfEveryNamableTag_MatchesItsEventAndExcludesIt()
+    {
+        string[] tags = ["env:prod", "team:store front", "version:1.2.3", "url:https://x.test/a?b=c", "k:", "k:-1", "region:eu-west-1", "k:OR", "k:\"q\""];
+        var e = new LogEvent { Id = "e1", Timestamp = DateTimeOffset.UnixEpoch, Tags = tags };
+        foreach (var tag in tags)
+        {
+            var keep = QueryCompletion.TagTerm(tag);
+            var drop = QueryCompletion.TagTerm(tag, exclude: true);
+            Assert.NotNull(keep);
+            Assert.True(QueryMatcher.Matches(QueryParser.Parse(keep), e), $"{keep} should match the event tagged {tag}");
+            Assert.False(QueryMatcher.Matches(QueryParser.Parse(drop!), e), $"{drop} should not match the event tagged {tag}");
+        }
+        // A tag the language cannot name as one: no term.
+        Assert.All(["bare", "host:web-1", "status:error", "message:x", "@a:b", "a b:c", ":x"], tag => Assert.Null(QueryCompletion.TagTerm(tag)));
+    }
 }

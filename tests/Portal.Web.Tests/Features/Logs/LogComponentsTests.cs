@@ -81,11 +81,11 @@ public sealed class LogComponentsTests : IAsyncLifetime
     }
 
     [Fact]
-    public void LogDetail_HostAndValues_FilterTheSearch()
+    public void LogDetail_HostValuesAndTags_FilterTheSearch()
     {
         var e = new Portal.Detection.Events.LogEvent
         {
-            Id = "e1", Timestamp = T0, Host = "web 1", Service = "web-store", Message = "GET /",
+            Id = "e1", Timestamp = T0, Host = "web 1", Service = "web-store", Message = "GET /", Tags = ["env:prod", "bare"],
             Attributes = new JsonObject { ["http"] = new JsonObject { ["method"] = "GET" } },
         };
         var terms = new List<string>();
@@ -93,7 +93,9 @@ public sealed class LogComponentsTests : IAsyncLifetime
 
         cut.Find("#log-host").Click();
         cut.Find("#log-attributes .attr-leaf .attr-filter").Click();
-        Assert.Equal(["host:\"web 1\"", "@http.method:GET"], terms);
+        cut.Find(".tag-filter").Click();
+        Assert.Equal(["host:\"web 1\"", "@http.method:GET", "env:prod"], terms);
+        Assert.Single(cut.FindAll(".tag-filter"));
         // No source: nothing to filter by, nothing shown.
         Assert.Empty(cut.FindAll("#log-source"));
     }
