@@ -21,6 +21,7 @@ public partial class LogsPage
 
     private const int PageSize = 100;
     private const int AttributeFacets = 6;
+    private const int StatusGroups = 10;
     private const string LiveRange = "15m";
     private const string QueryPlaceholder = "Search logs: service:web @http.status_code:>=500 -status:info \"failed password\"";
     private readonly PagedResults<LogEvent> _results = new();
@@ -33,6 +34,7 @@ public partial class LogsPage
     private bool _live;
     private long _total;
     private IReadOnlyList<HistogramBucket> _histogram = [];
+    private IReadOnlyList<SeriesGroup> _byStatus = [];
     private IReadOnlyDictionary<string, IReadOnlyList<FacetValue>> _facets = new Dictionary<string, IReadOnlyList<FacetValue>>();
     private IReadOnlyList<FieldSummary> _fields = [];
     private TimeSpan _interval = TimeSpan.FromMinutes(1);
@@ -168,10 +170,13 @@ public partial class LogsPage
         var tenant = _session!.TenantId;
         await _results.LoadAsync(new SearchRequest(node, from, to, PageSize), Search);
         var analytics = await Logs.AnalyzeAsync(tenant, node, from, to, _interval, CancellationToken.None, AttributeFacets);
+        // The histogram's bars stacked by status: the same matches and buckets, by the status facet (nine values at most).
+        var byStatus = await Logs.SeriesAsync(tenant, node, from, to, _interval, ReservedAttributes.Status, StatusGroups, CancellationToken.None);
         _fields = await Logs.FieldsAsync(tenant, from, to, CancellationToken.None);
         _loading = false;
         _total = analytics.Total;
         _histogram = analytics.Histogram;
+        _byStatus = byStatus.Groups;
         _facets = analytics.Facets;
         ShareableUrl.Keep(Navigation, RendererInfo.IsInteractive, new Dictionary<string, object?>
         {

@@ -46,9 +46,30 @@ public sealed class LogComponentsTests : IAsyncLifetime
         var buckets = new[] { new HistogramBucket(T0, 10), new HistogramBucket(T0.AddMinutes(1), 0), new HistogramBucket(T0.AddMinutes(2), 5) };
         var cut = _ctx.Render<LogsHistogram>(p => p.Add(x => x.Buckets, buckets).Add(x => x.Interval, TimeSpan.FromMinutes(1)));
 
-        var bars = cut.FindAll(".histogram-bar span");
+        var bars = cut.FindAll(".histogram-stack");
         Assert.Equal(["height:100%", "height:0%", "height:50%"], bars.Select(b => b.GetAttribute("style")));
         Assert.Contains("15 events · 1 min buckets", cut.Find(".histogram-axis").TextContent, StringComparison.Ordinal);
+        Assert.All(cut.FindAll(".histogram-seg"), s => Assert.Contains("seg-all", s.ClassName, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void LogsHistogram_ByStatus_StacksEachBarFromTheLeastSevere()
+    {
+        var buckets = new[] { new HistogramBucket(T0, 10), new HistogramBucket(T0.AddMinutes(1), 4) };
+        SeriesGroup Group(string status, long first, long second) =>
+            new(status, first + second, [new HistogramBucket(T0, first), new HistogramBucket(T0.AddMinutes(1), second)]);
+        var cut = _ctx.Render<LogsHistogram>(p => p
+            .Add(x => x.Buckets, buckets)
+            .Add(x => x.ByStatus, [Group("info", 6, 4), Group("error", 1, 0), Group("warn", 2, 0)])
+            .Add(x => x.Interval, TimeSpan.FromMinutes(1)));
+
+        // Bottom to top (the stack is drawn in reverse): what no group counts, then info, warn, error.
+        var first = cut.FindAll(".histogram-stack")[0].QuerySelectorAll(".histogram-seg");
+        Assert.Equal(["seg-all:1", "seg-info:6", "seg-warn:2", "seg-error:1"],
+            first.Select(s => $"{s.ClassList.First(c => c.StartsWith("seg-", StringComparison.Ordinal))}:{s.GetAttribute("style")!["flex-grow:".Length..]}"));
+        Assert.Equal("seg-info", cut.FindAll(".histogram-stack")[1].QuerySelector(".histogram-seg")!.ClassList.Last());
+        Assert.EndsWith("10 events: 1 error, 2 warn, 6 info, 1 other", cut.FindAll(".histogram-bar")[0].GetAttribute("title"), StringComparison.Ordinal);
+        Assert.Contains("error 1", cut.Find(".histogram-axis").TextContent, StringComparison.Ordinal);
     }
 
     [Fact]
