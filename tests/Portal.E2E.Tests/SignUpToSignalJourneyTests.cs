@@ -65,7 +65,7 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal)
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         }
 
-        await page.GotoAsync("logs?q=source%3Asshd&range=15m");
+        await page.GotoAsync("logs?q=source%3Asshd&range=1h");
         await WaitForCircuitAsync(page);
         // Logs are searchable within a second of the 202; search again until they show, as a user would.
         var count = page.Locator("#log-count");
@@ -75,6 +75,8 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal)
             await page.ClickAsync("#log-search");
         }
         await Expect(count).ToHaveTextAsync("14 logs");
+        // The past hour in one-minute bars (its window reaches a second past now, which must not coarsen them).
+        await Expect(page.Locator(".histogram-axis")).ToContainTextAsync("14 events · 1 min buckets");
         await Expect(page.Locator("#logs-facets")).ToContainTextAsync("bastion-1");
         await Expect(page.Locator("#logs-facets")).ToContainTextAsync("@network.client.ip");
 
@@ -138,8 +140,10 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal)
         await page.ScreenshotAsync(new() { Path = Shot("02d-log-detail.png") });
         var port = page.Locator("#log-attributes .attr-leaf[title='@network.client.port']");
         var portValue = await port.Locator(".attr-value").InnerTextAsync();
-        await port.HoverAsync();
-        await port.Locator(".attr-exclude").ClickAsync();
+        // By keyboard: the value's buttons are in the tab order, shown when focused.
+        await port.Locator(".attr-exclude").FocusAsync();
+        await Expect(port.Locator(".attr-actions")).ToHaveCSSAsync("opacity", "1");
+        await page.Keyboard.PressAsync("Enter");
         await Expect(query).ToHaveValueAsync($"source:sshd @network.client.ip:198.51.100.77 -@network.client.port:{portValue}");
         await Expect(count).ToHaveTextAsync("14 logs");
         await page.ClickAsync("#create-rule-from-query");

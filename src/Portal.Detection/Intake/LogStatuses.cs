@@ -16,6 +16,14 @@ public static class LogStatuses
     public const string Debug = "debug";
     public const string Ok = "ok";
 
+    /// <summary>The standard statuses from the most severe (syslog's order, with <c>ok</c> beside <c>notice</c>).</summary>
+    public static IReadOnlyList<string> BySeverity => Severities;
+
+    private static readonly string[] Severities = [Emergency, Alert, Critical, Error, Warn, Notice, Ok, Info, Debug];
+
+    /// <summary>Where <paramref name="status"/> stands in <see cref="BySeverity"/>: 0 the most severe; any other word after them all.</summary>
+    public static int SeverityRank(string status) => Array.IndexOf(Severities, status) is var rank and >= 0 ? rank : Severities.Length;
+
     /// <summary>Syslog severities 0 to 7, the numeric form shippers send.</summary>
     private static readonly string[] Syslog = [Emergency, Alert, Critical, Error, Warn, Notice, Info, Debug];
 

@@ -64,30 +64,64 @@ public static class QueryCompletion
     /// <summary>
     /// The query term that keeps the events whose <paramref name="field"/> (<c>host</c>, <c>@http.method</c>) has
     /// <paramref name="value"/>, or with <paramref name="exclude"/> those that do not: what a facet value or an event's
-    /// attribute adds to the query when picked.
+    /// attribute adds to the query when picked. Null when the query language cannot say it: a field it cannot name (an
+    /// attribute key with a space or a colon), or a value longer than <see cref="MaxTermValue"/>. The term is read back
+    /// to make sure it names that field and that value, so that a button never adds a term that means something else.
     /// </summary>
-    public static string Term(string field, string value, bool exclude = false) => $"{(exclude ? "-" : "")}{field}:{Quote(value)}";
+    public static string? Term(string field, string value, bool exclude = false) =>
+        Checked(field, value, exclude, expected: field.StartsWith('@') ? FieldKind.Attribute : ReservedAttributes.IsFacet(field) ? FieldKind.Reserved : FieldKind.Tag);
 
     /// <summary>
     /// The query term that keeps the events tagged <paramref name="tag"/> (<c>env:prod</c>), or with
     /// <paramref name="exclude"/> those that are not; null for a tag the query language cannot name as a tag: one without
-    /// a key, or whose key is a reserved attribute (<c>host:web-1</c> as a tag) or holds query syntax.
+    /// a key, or whose key is a reserved attribute (<c>host:web-1</c> as a tag) or not a field name.
     /// </summary>
     public static string? TagTerm(string tag, bool exclude = false)
     {
         var colon = tag.IndexOf(':', StringComparison.Ordinal);
-        if (colon <= 0)
+        return colon <= 0 ? null : Checked(tag[..colon], tag[(colon + 1)..], exclude, expected: FieldKind.Tag);
+    }
+
+    /// <summary>
+    /// The longest value a term is offered for: the store indexes a value's first 10,922 characters only, and a query
+    /// lives in the page's address.
+    /// </summary>
+    public const int MaxTermValue = 1024;
+
+    private static string? Checked(string field, string value, bool exclude, FieldKind expected)
+    {
+        if (value.Length > MaxTermValue)
         {
             return null;
         }
-        var key = tag[..colon];
-        return ReservedAttributes.IsFacet(key) || key == ReservedAttributes.Message || key[0] is '@' or '-' || Quote(key) != key
-            ? null
-            : Term(key, tag[(colon + 1)..], exclude);
+        var term = $"{(exclude ? "-" : "")}{field}:{Quote(value)}";
+        if (!QueryParser.TryParse(term, out var node, out _))
+        {
+            return null;
+        }
+        if (exclude)
+        {
+            node = node is NotNode { Child: var child } ? child : null;
+        }
+        return node is TermNode { Kind: TermKind.Exact or TermKind.Phrase } read && read.Field.Kind == expected && read.Field.ToString() == field && read.Value == value
+            ? term
+            : null;
     }
 
-    /// <summary><paramref name="query"/> narrowed by <paramref name="term"/> (implicit AND), or the term alone for an empty query.</summary>
-    public static string Narrowed(string? query, string term) => string.IsNullOrWhiteSpace(query) ? term : $"{query.Trim()} {term}";
+    /// <summary>
+    /// <paramref name="query"/> narrowed by <paramref name="term"/>, or the term alone for an empty query. Terms side by
+    /// side are joined by AND, which binds tighter than OR: a query with an OR at its top is put in parentheses first, so
+    /// that the term narrows all of it.
+    /// </summary>
+    public static string Narrowed(string? query, string term)
+    {
+        if (string.IsNullOrWhiteSpace(query))
+        {
+            return term;
+        }
+        var trimmed = query.Trim();
+        return QueryParser.TryParse(trimmed, out var node, out _) && node is OrNode ? $"({trimmed}) {term}" : $"{trimmed} {term}";
+    }
 
     /// <summary>A value as a query term: quoted when it holds spaces or query syntax.</summary>
     public static string Quote(string value) =>

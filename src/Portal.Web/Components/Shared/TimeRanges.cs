@@ -55,15 +55,16 @@ public static class TimeRanges
         All.FirstOrDefault(r => r.Key == key).Span is { Ticks: > 0 } span ? span : All.First(r => r.Key == fallback).Span;
 
     /// <summary>
-    /// A histogram interval giving about 60 buckets over <paramref name="span"/>, rounded to a natural step. A window that
-    /// ends a second after now (the pages' exclusive bound, so that events stamped "now" are in) counts as its preset: the
-    /// past hour has one-minute buckets, not five-minute ones.
+    /// How far past now the pages' preset windows reach: their upper bound is exclusive, and events stamped "now" by a
+    /// clock a little ahead belong in them. A preset's nominal span is its window less this.
     /// </summary>
+    public static readonly TimeSpan Lookahead = TimeSpan.FromSeconds(1);
+
+    /// <summary>A histogram interval giving about 60 buckets over <paramref name="span"/>, rounded to a natural step.</summary>
     public static TimeSpan IntervalFor(TimeSpan span)
     {
         TimeSpan[] steps = [TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30), TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(5),
             TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(30), TimeSpan.FromHours(1), TimeSpan.FromHours(3), TimeSpan.FromHours(12), TimeSpan.FromDays(1)];
-        var nominal = span - TimeSpan.FromSeconds(1);
-        return steps.FirstOrDefault(s => nominal / s <= 60, steps[^1]);
+        return steps.FirstOrDefault(s => span / s <= 60, steps[^1]);
     }
 }

@@ -3,6 +3,7 @@ using Portal.Detection.Query;
 using Portal.Detection.Rules;
 using Portal.Detection.Signals;
 using Portal.Search;
+using Portal.Web.Components.Shared;
 using Portal.Web.Features.Identity;
 
 namespace Portal.Web.Features.Dashboard;
@@ -26,11 +27,11 @@ public partial class DashboardPage
         foreach (var severity in Severities.All.Reverse())
         {
             var query = QueryParser.Parse($"status:{severity} @workflow.triage.state:{TriageStates.Open}");
-            var page = await Signals.SearchAsync(session.TenantId, new SearchRequest(query, from, now.AddSeconds(1), 1), CancellationToken.None);
+            var page = await Signals.SearchAsync(session.TenantId, new SearchRequest(query, from, now + TimeRanges.Lookahead, 1), CancellationToken.None);
             counts.Add((severity, page.TotalHits));
         }
         _counts = counts;
-        var latest = await Signals.SearchAsync(session.TenantId, new SearchRequest(new MatchAllNode(0), from, now.AddSeconds(1), 8), CancellationToken.None);
+        var latest = await Signals.SearchAsync(session.TenantId, new SearchRequest(new MatchAllNode(0), from, now + TimeRanges.Lookahead, 8), CancellationToken.None);
         _latest = [.. latest.Items];
     }
 }

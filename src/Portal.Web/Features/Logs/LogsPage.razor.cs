@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
 using MudBlazor;
 using Portal.Detection.Events;
+using Portal.Detection.Intake;
 using Portal.Detection.Query;
 using Portal.Search;
 using Portal.Web.Components.Shared;
@@ -21,7 +22,6 @@ public partial class LogsPage
 
     private const int PageSize = 100;
     private const int AttributeFacets = 6;
-    private const int StatusGroups = 10;
     private const string LiveRange = "15m";
     private const string QueryPlaceholder = "Search logs: service:web @http.status_code:>=500 -status:info \"failed password\"";
     private readonly PagedResults<LogEvent> _results = new();
@@ -133,7 +133,15 @@ public partial class LogsPage
         await RunAsync();
     }
 
-    private Task PickFacetAsync((string Field, string Value) pick) => AddTermAsync(QueryCompletion.Term(pick.Field, pick.Value));
+    private Task PickFacetAsync((string Field, string Value) pick)
+    {
+        if (QueryCompletion.Term(pick.Field, pick.Value) is { } term)
+        {
+            return AddTermAsync(term);
+        }
+        Snackbar.Add($"This value is too long to search by (over {QueryCompletion.MaxTermValue:N0} characters).", Severity.Info);
+        return Task.CompletedTask;
+    }
 
     /// <summary>Narrows the search by <paramref name="term"/> (a facet value or an attribute of the event shown), the detail closed to show the results.</summary>
     private async Task AddTermAsync(string term)
@@ -165,17 +173,19 @@ public partial class LogsPage
             return;
         }
         _window = (from, to);
-        _interval = TimeRanges.IntervalFor(to - from);
+        // A preset's buckets follow its nominal span (the past hour in minutes), not the window's look-ahead.
+        _interval = TimeRanges.IntervalFor(to - from - (_range == TimeRanges.Custom && !_live ? TimeSpan.Zero : TimeRanges.Lookahead));
         _loading = true;
         var tenant = _session!.TenantId;
         await _results.LoadAsync(new SearchRequest(node, from, to, PageSize), Search);
         var analytics = await Logs.AnalyzeAsync(tenant, node, from, to, _interval, CancellationToken.None, AttributeFacets);
-        // The histogram's bars stacked by status: the same matches and buckets, by the status facet (nine values at most).
-        var byStatus = await Logs.SeriesAsync(tenant, node, from, to, _interval, ReservedAttributes.Status, StatusGroups, CancellationToken.None);
+        // The histogram's bars, stacked by status: one pass counts the matches per bucket and per status, so the stacks add
+        // up to their bars even while logs arrive (the analysis above ran a moment before).
+        var byStatus = await Logs.SeriesAsync(tenant, node, from, to, _interval, ReservedAttributes.Status, LogStatuses.BySeverity.Count, CancellationToken.None);
         _fields = await Logs.FieldsAsync(tenant, from, to, CancellationToken.None);
         _loading = false;
         _total = analytics.Total;
-        _histogram = analytics.Histogram;
+        _histogram = byStatus.Histogram;
         _byStatus = byStatus.Groups;
         _facets = analytics.Facets;
         ShareableUrl.Keep(Navigation, RendererInfo.IsInteractive, new Dictionary<string, object?>
@@ -200,8 +210,7 @@ public partial class LogsPage
             }
             return true;
         }
-        // The upper bound is exclusive: a second ahead keeps events stamped "now" by a fast clock.
-        to = now.AddSeconds(1);
+        to = now + TimeRanges.Lookahead;
         from = now - TimeRanges.SpanOf(_live ? LiveRange : _range);
         return true;
     }

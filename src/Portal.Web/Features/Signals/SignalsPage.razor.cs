@@ -77,7 +77,7 @@ public partial class SignalsPage
         var now = DateTimeOffset.UtcNow;
         var span = TimeRanges.SpanOf(_range, "1d");
         _loading = true;
-        await _results.LoadAsync(new SearchRequest(node!, now - span, now.AddSeconds(1), PageSize), Search);
+        await _results.LoadAsync(new SearchRequest(node!, now - span, now + TimeRanges.Lookahead, PageSize), Search);
         _loading = false;
         ShareableUrl.Keep(Navigation, RendererInfo.IsInteractive, _query, _range);
     }

@@ -101,9 +101,57 @@ public class QueryCompletionTests
         {
             var keep = QueryCompletion.Term("@" + path, value.Text);
             var drop = QueryCompletion.Term("@" + path, value.Text, exclude: true);
+            Assert.NotNull(keep);
             Assert.True(QueryMatcher.Matches(QueryParser.Parse(keep), e), $"{keep} should match the event it was taken from");
-            Assert.False(QueryMatcher.Matches(QueryParser.Parse(drop), e), $"{drop} should not match the event it was taken from");
+            Assert.False(QueryMatcher.Matches(QueryParser.Parse(drop!), e), $"{drop} should not match the event it was taken from");
         }
+    }
+
+    /// <summary>
+    /// Keys the query language cannot name as a field get no term, rather than one that means something else
+    /// (<c>@evt.Logon Type:3</c> is the free text <c>@evt.Logon</c> and the tag <c>Type:3</c>); nor do values too long to search by.
+    /// </summary>
+    [Theory]
+    [InlineData("evt.Logon Type")]
+    [InlineData("a:b")]
+    [InlineData(".lead")]
+    [InlineData("trail.")]
+    [InlineData("x$y")]
+    [InlineData("h#1")]
+    [InlineData("")]
+    [InlineData("a(b)")]
+    public void Term_OfAFieldTheLanguageCannotName_IsNone(string path)
+    {
+        Assert.Null(QueryCompletion.Term("@" + path, "v"));
+        Assert.Null(QueryCompletion.Term("@" + path, "v", exclude: true));
+    }
+
+    [Fact]
+    public void Term_OfAVeryLongValue_IsNone()
+    {
+        Assert.NotNull(QueryCompletion.Term("@a", new string('x', QueryCompletion.MaxTermValue)));
+        Assert.Null(QueryCompletion.Term("@a", new string('x', QueryCompletion.MaxTermValue + 1)));
+    }
+
+    /// <summary>AND binds tighter than OR: a query with an OR at its top is parenthesised before a term narrows it.</summary>
+    [Theory]
+    [InlineData("", "-@x:1", "-@x:1")]
+    [InlineData("service:web", "-@x:1", "service:web -@x:1")]
+    [InlineData(" service:web OR service:db ", "-@x:1", "(service:web OR service:db) -@x:1")]
+    [InlineData("(a OR b) c", "@x:1", "(a OR b) c @x:1")]
+    [InlineData("a OR", "@x:1", "a OR @x:1")]
+    public void Narrowed_Query_AddsTheTermToAllOfIt(string query, string term, string expected)
+    {
+        Assert.Equal(expected, QueryCompletion.Narrowed(query, term));
+    }
+
+    [Fact]
+    public void Narrowed_OrQuery_ExcludesFromEveryBranch()
+    {
+        var e = new LogEvent { Id = "e1", Timestamp = DateTimeOffset.UnixEpoch, Service = "web", Attributes = new JsonObject { ["x"] = 1 } };
+        var narrowed = QueryCompletion.Narrowed("service:web OR service:db", QueryCompletion.Term("@x", "1", exclude: true)!);
+
+        Assert.False(QueryMatcher.Matches(QueryParser.Parse(narrowed), e), narrowed);
     }
 
     [Fact]
@@ -120,6 +168,6 @@ public class QueryCompletionTests
             Assert.False(QueryMatcher.Matches(QueryParser.Parse(drop!), e), $"{drop} should not match the event tagged {tag}");
         }
         // A tag the language cannot name as one: no term.
-        Assert.All(["bare", "host:web-1", "status:error", "message:x", "@a:b", "a b:c", ":x"], tag => Assert.Null(QueryCompletion.TagTerm(tag)));
+        Assert.All(["bare", "host:web-1", "status:error", "message:x", "@a:b", "a b:c", ":x", "a+b:c", "team=x:y", "-k:v"], tag => Assert.Null(QueryCompletion.TagTerm(tag)));
     }
 }

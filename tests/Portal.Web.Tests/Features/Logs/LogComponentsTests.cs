@@ -49,6 +49,8 @@ public sealed class LogComponentsTests : IAsyncLifetime
         var bars = cut.FindAll(".histogram-stack");
         Assert.Equal(["height:100%", "height:0%", "height:50%"], bars.Select(b => b.GetAttribute("style")));
         Assert.Contains("15 events · 1 min buckets", cut.Find(".histogram-axis").TextContent, StringComparison.Ordinal);
+        // Without counts by status, one segment of one colour a bar with matches.
+        Assert.Equal(2, cut.FindAll(".histogram-seg").Count);
         Assert.All(cut.FindAll(".histogram-seg"), s => Assert.Contains("seg-all", s.ClassName, StringComparison.Ordinal));
     }
 
@@ -99,6 +101,27 @@ public sealed class LogComponentsTests : IAsyncLifetime
         Assert.Equal("false", cut.Find(".attr-branch .attr-toggle").GetAttribute("aria-expanded"));
         cut.Find(".attr-branch .attr-toggle").Click();
         Assert.Equal(5, cut.FindAll(".attr-leaf").Count);
+
+        // Another event starts unfolded; a key the query language cannot name shows its value without buttons.
+        cut.Find(".attr-branch .attr-toggle").Click();
+        cut.Render(p => p.Add(x => x.Attributes, new JsonObject { ["network"] = new JsonObject { ["Logon Type"] = 3 } }));
+        Assert.Equal("true", cut.Find(".attr-branch .attr-toggle").GetAttribute("aria-expanded"));
+        Assert.Equal("3", cut.Find(".attr-leaf .attr-value").TextContent);
+        Assert.Empty(cut.FindAll(".attr-actions"));
+    }
+
+    [Fact]
+    public void AttributeTree_ItemsOfAnArray_FoldApart()
+    {
+        var attributes = new JsonObject
+        {
+            ["resources"] = new JsonArray(new JsonObject { ["tags"] = new JsonObject { ["a"] = "1" } }, new JsonObject { ["tags"] = new JsonObject { ["a"] = "2" } }),
+        };
+        var cut = _ctx.Render<AttributeTree>(p => p.Add(x => x.Attributes, attributes));
+
+        // resources, 0, tags, 1, tags: folding the first item's tags leaves the second's open (both are @resources.tags).
+        cut.FindAll(".attr-branch .attr-toggle")[2].Click();
+        Assert.Equal(["2"], cut.FindAll(".attr-leaf .attr-value").Select(v => v.TextContent));
     }
 
     [Fact]

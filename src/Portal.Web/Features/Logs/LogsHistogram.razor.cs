@@ -1,0 +1,74 @@
+using Microsoft.AspNetCore.Components;
+using Portal.Detection.Intake;
+using Portal.Search;
+
+namespace Portal.Web.Features.Logs;
+
+/// <summary>
+/// Matches over time as bars, each stacked by status when the counts by status are given (<see cref="ByStatus"/>), the
+/// most severe on top, as Datadog colours its log histogram. A segment's colour is its status's (<c>seg-error</c>...,
+/// grouped in the stylesheet as the status chips are).
+/// </summary>
+public partial class LogsHistogram
+{
+    /// <summary>Each bucket's counts by status, from the least severe (drawn at the bottom); computed when the parameters change.</summary>
+    private List<(string? Status, long Count)>[] _parts = [];
+
+    private long _max;
+
+    /// <summary>Buckets in time order. Default: none.</summary>
+    [Parameter] public IReadOnlyList<HistogramBucket> Buckets { get; set; } = [];
+
+    /// <summary>The same matches by status, each with a histogram of the same buckets. Default: none (bars of one colour).</summary>
+    [Parameter] public IReadOnlyList<SeriesGroup> ByStatus { get; set; } = [];
+
+    /// <summary>Width of a bucket. Default: one minute.</summary>
+    [Parameter] public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(1);
+
+    protected override void OnParametersSet()
+    {
+        _max = Buckets.Count == 0 ? 0 : Buckets.Max(b => b.Count);
+        var groups = ByStatus.OrderByDescending(g => LogStatuses.SeverityRank(g.Value)).ToList();
+        _parts = new List<(string?, long)>[Buckets.Count];
+        for (var i = 0; i < Buckets.Count; i++)
+        {
+            var parts = new List<(string?, long)>();
+            foreach (var group in groups)
+            {
+                // Only a group of the same buckets counts: another interval's would mislabel the bar.
+                if (i < group.Histogram.Count && group.Histogram[i].Start == Buckets[i].Start && group.Histogram[i].Count > 0)
+                {
+                    parts.Add((group.Value, group.Histogram[i].Count));
+                }
+            }
+            var rest = Buckets[i].Count - parts.Sum(p => p.Item2);
+            if (rest > 0)
+            {
+                // Matches of a status beyond the groups (or all of them, without groups), at the bottom.
+                parts.Insert(0, (null, rest));
+            }
+            _parts[i] = parts;
+        }
+    }
+
+
+    private double Height(long count) => _max == 0 || count == 0 ? 0 : Math.Max(4, 100.0 * count / _max);
+
+    /// <summary>A bar's tooltip: its time and count, and its counts by status from the most severe.</summary>
+    private static string Tooltip(HistogramBucket bucket, List<(string? Status, long Count)> parts)
+    {
+        var head = $"{bucket.Start.ToLocalTime():MMM d HH:mm:ss} · {bucket.Count:N0} events";
+        return parts.Any(p => p.Status is not null)
+            ? head + ": " + string.Join(", ", parts.AsEnumerable().Reverse().Select(p => $"{p.Count:N0} {p.Status ?? "other"}"))
+            : head;
+    }
+
+    /// <summary>A bucket's width as the axis says it.</summary>
+    private static string Describe(TimeSpan interval) => interval.TotalSeconds switch
+    {
+        < 60 => $"{interval.TotalSeconds:0} s",
+        < 3600 => $"{interval.TotalMinutes:0} min",
+        < 86400 => $"{interval.TotalHours:0} h",
+        _ => $"{interval.TotalDays:0} d",
+    };
+}
