@@ -31,11 +31,15 @@ public sealed class LogComponentsTests : IAsyncLifetime
         {
             ["host"] = [new("bastion-1", 1200), new("web-2", 3)],
             ["service"] = [],
+            ["@http.method"] = [],
+            ["@usr.name"] = [new("root", 7)],
         };
         var cut = _ctx.Render<LogFacets>(p => p.Add(x => x.Facets, facets).Add(x => x.OnPick, pick => picked = pick));
 
         Assert.Contains("1,200", cut.Find(".facet-value").TextContent, StringComparison.Ordinal);
         Assert.Equal("no values", cut.Find(".facet-empty").TextContent);
+        // An attribute no match carries is no facet of these results; a reserved one stays, empty.
+        Assert.Equal(["host", "service", "@usr.name"], cut.FindAll(".facet-title").Select(t => t.TextContent));
         cut.FindAll(".facet-value")[1].Click();
         Assert.Equal(("host", "web-2"), picked);
     }
