@@ -139,7 +139,9 @@ public partial class LogsPage
         {
             return AddTermAsync(term);
         }
-        Snackbar.Add($"This value is too long to search by (over {QueryCompletion.MaxTermValue:N0} characters).", Severity.Info);
+        Snackbar.Add(pick.Value.Length > QueryCompletion.MaxTermValue
+            ? $"This value is too long to search by (over {QueryCompletion.MaxTermValue:N0} characters)."
+            : $"{pick.Field} is not a name the query language can search by.", Severity.Info);
         return Task.CompletedTask;
     }
 
