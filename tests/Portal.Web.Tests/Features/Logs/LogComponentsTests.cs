@@ -142,7 +142,8 @@ public sealed class LogComponentsTests : IAsyncLifetime
         cut.Find("#log-host").Click();
         cut.Find("#log-attributes .attr-leaf .attr-filter").Click();
         cut.Find(".tag-filter").Click();
-        Assert.Equal(["host:\"web 1\"", "@http.method:GET", "env:prod"], terms);
+        cut.Find(".tag-exclude").Click();
+        Assert.Equal(["host:\"web 1\"", "@http.method:GET", "env:prod", "-env:prod"], terms);
         Assert.Single(cut.FindAll(".tag-filter"));
         // No source: nothing to filter by, nothing shown.
         Assert.Empty(cut.FindAll("#log-source"));
