@@ -4,6 +4,8 @@ using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Data.Keys;
 using Portal.Data.Tenancy;
+using Portal.Detection.Events;
+using Portal.Detection.Intake;
 using Portal.Detection.Query;
 using Portal.Search;
 using Portal.Testing;
@@ -88,7 +90,7 @@ internal static class SearchBenchmark
     {
         var (from, to) = (DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow);
         await store.AnalyzeAsync(tenant, new MatchAllNode(0), from, to, TimeSpan.FromMinutes(1), CancellationToken.None, attributeFacets: 6);
-        await store.SeriesAsync(tenant, new MatchAllNode(0), from, to, TimeSpan.FromMinutes(1), "status", 10, CancellationToken.None);
+        await store.SeriesAsync(tenant, new MatchAllNode(0), from, to, TimeSpan.FromMinutes(1), ReservedAttributes.Status, LogStatuses.BySeverity.Count, CancellationToken.None);
     }
 
     private static async Task Report(string name, int iterations, Func<Task> api, Func<Task> inProcess)

@@ -51,7 +51,6 @@ public partial class LogsHistogram
         }
     }
 
-
     private double Height(long count) => _max == 0 || count == 0 ? 0 : Math.Max(4, 100.0 * count / _max);
 
     /// <summary>A bar's tooltip: its time and count, and its counts by status from the most severe.</summary>
