@@ -84,13 +84,13 @@ internal static class SearchBenchmark
 
     /// <summary>
     /// What the Logs Explorer asks for over the past hour, as its page does: the histogram and facets (reserved and six
-    /// attributes), then the same buckets by status for its stacked bars.
+    /// attributes), the histogram stacked by status for its bars.
     /// </summary>
-    private static async Task ExplorerAnalysisAsync(ILogStore store, Guid tenant)
+    private static Task ExplorerAnalysisAsync(ILogStore store, Guid tenant)
     {
         var (from, to) = (DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow);
-        await store.AnalyzeAsync(tenant, new MatchAllNode(0), from, to, TimeSpan.FromMinutes(1), CancellationToken.None, attributeFacets: 6);
-        await store.SeriesAsync(tenant, new MatchAllNode(0), from, to, TimeSpan.FromMinutes(1), ReservedAttributes.Status, LogStatuses.BySeverity.Count, CancellationToken.None);
+        return store.AnalyzeAsync(
+            tenant, new MatchAllNode(0), from, to, TimeSpan.FromMinutes(1), CancellationToken.None, attributeFacets: 6, stackBy: ReservedAttributes.Status, stackLimit: LogStatuses.BySeverity.Count);
     }
 
     private static async Task Report(string name, int iterations, Func<Task> api, Func<Task> inProcess)

@@ -1,11 +1,16 @@
 namespace Portal.Search;
 
-/// <summary>Counts over a search: a histogram of matches over time and top values of facet fields.</summary>
+/// <summary>
+/// Counts over a search: a histogram of matches over time and top values of facet fields; when asked, the histogram
+/// stacked by a reserved facet's most frequent values (<see cref="Stacks"/>), each with its count and histogram over the
+/// same buckets, counted in the same pass so that they add up to <see cref="Histogram"/> (matches without the facet aside).
+/// </summary>
 public sealed record LogAnalytics(
     long Total,
     TimeSpan Interval,
     IReadOnlyList<HistogramBucket> Histogram,
-    IReadOnlyDictionary<string, IReadOnlyList<FacetValue>> Facets);
+    IReadOnlyDictionary<string, IReadOnlyList<FacetValue>> Facets,
+    IReadOnlyList<SeriesGroup>? Stacks = null);
 
 /// <summary>Matches in <c>[Start, Start + interval)</c>.</summary>
 public sealed record HistogramBucket(DateTimeOffset Start, long Count);

@@ -31,9 +31,12 @@ public interface ILogStore
     /// <summary>
     /// Histogram of matches over time (buckets of <paramref name="interval"/>) and top values of the reserved facets (all
     /// four, or only <paramref name="facets"/>), then of the <paramref name="attributeFacets"/> attributes most common in
-    /// the range (keyed <c>@path</c>).
+    /// the range (keyed <c>@path</c>); with <paramref name="stackBy"/>, the histogram stacked by the
+    /// <paramref name="stackLimit"/> most frequent values of that reserved facet (<see cref="LogAnalytics.Stacks"/>).
     /// </summary>
-    Task<LogAnalytics> AnalyzeAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, CancellationToken cancellationToken, int attributeFacets = 0, IReadOnlyList<string>? facets = null);
+    Task<LogAnalytics> AnalyzeAsync(
+        Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, CancellationToken cancellationToken, int attributeFacets = 0,
+        IReadOnlyList<string>? facets = null, string? stackBy = null, int stackLimit = 10);
 
     /// <summary>
     /// A grouped timeseries: the matches' total and histogram, and the <paramref name="limit"/> most frequent values of

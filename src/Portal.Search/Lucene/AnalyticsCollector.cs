@@ -7,9 +7,12 @@ namespace Portal.Search.Lucene;
 /// <summary>
 /// One pass over the matches for a date histogram (from the timestamp doc values) and facet counts (from the
 /// sorted doc values of reserved fields), without loading any stored document. Attribute facets, which have no
-/// doc values, are counted per segment by intersecting each value's postings with the segment's matches.
+/// doc values, are counted per segment by intersecting each value's postings with the segment's matches. A
+/// <paramref name="stack"/> counts the same matches by a facet's values and buckets in the same pass (the histogram's
+/// bars stacked by status), so that its counts add up to the histogram's.
 /// </summary>
-internal sealed class AnalyticsCollector(long fromMs, long intervalMs, int buckets, IReadOnlyList<string> facets, IReadOnlyList<string> attributePaths) : IBlockCollector
+internal sealed class AnalyticsCollector(
+    long fromMs, long intervalMs, int buckets, IReadOnlyList<string> facets, IReadOnlyList<string> attributePaths, SeriesCollector? stack = null) : IBlockCollector
 {
     private readonly Dictionary<string, long>[] _counts = facets.Select(_ => new Dictionary<string, long>(StringComparer.Ordinal)).ToArray();
     private readonly Dictionary<string, long>[] _attributeCounts = attributePaths.Select(_ => new Dictionary<string, long>(StringComparer.Ordinal)).ToArray();
@@ -27,6 +30,7 @@ internal sealed class AnalyticsCollector(long fromMs, long intervalMs, int bucke
 
     public void Collect(int doc)
     {
+        stack?.Collect(doc);
         Total++;
         _matches?.Set(doc);
         if (_timestamps is not null)
@@ -53,6 +57,9 @@ internal sealed class AnalyticsCollector(long fromMs, long intervalMs, int bucke
         {
             return false;
         }
+        // The stack takes the block as one bucket too: it reads the same bounds against the same buckets.
+        var stacked = stack?.CollectBlock(start, end, live, min, max) ?? true;
+        System.Diagnostics.Debug.Assert(stacked, "A stack counts a block the analysis counts as one bucket.");
         var counted = 0;
         for (var doc = start; doc < end; doc++)
         {
@@ -77,6 +84,7 @@ internal sealed class AnalyticsCollector(long fromMs, long intervalMs, int bucke
 
     public void SetNextReader(AtomicReaderContext context)
     {
+        stack?.SetNextReader(context);
         FlushSegment();
         _timestamps = context.AtomicReader.GetNumericDocValues(LuceneFields.Timestamp);
         if (attributePaths.Count > 0)

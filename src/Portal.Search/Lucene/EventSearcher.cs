@@ -119,17 +119,24 @@ internal static class EventSearcher
 
     /// <summary>
     /// Histogram and facet counts of the documents matching the query in <c>[from, to)</c>: the reserved
-    /// <paramref name="facets"/>, then the <paramref name="attributeFacets"/> attributes most documents carry.
+    /// <paramref name="facets"/>, then the <paramref name="attributeFacets"/> attributes most documents carry; with
+    /// <paramref name="stackBy"/>, the histogram stacked by that reserved facet's <paramref name="stackLimit"/> most frequent
+    /// values (<see cref="LogAnalytics.Stacks"/>), counted in the same pass.
     /// </summary>
-    public static LogAnalytics Analyze(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, IReadOnlyList<string> facets, int facetSize, int attributeFacets = 0)
+    public static LogAnalytics Analyze(
+        IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, IReadOnlyList<string> facets, int facetSize,
+        int attributeFacets = 0, string? stackBy = null, int stackLimit = 10, long maxCells = SeriesCollector.MaxCells)
     {
-        var (fromMs, intervalMs, buckets) = Buckets(from, to, interval);
+        var buckets = Buckets(from, to, interval);
         var attributes = attributeFacets > 0
             ? Fields(searcher).Where(f => f.Kind == FieldKind.Attribute && !f.Name.StartsWith("vigil.", StringComparison.Ordinal)).Take(attributeFacets).Select(f => f.Name).ToList()
             : [];
-        var collector = new AnalyticsCollector(fromMs, intervalMs, buckets, facets, attributes);
+        var stack = stackBy is null ? null : new SeriesCollector(buckets.FromMs, buckets.IntervalMs, buckets.Count, stackBy, maxCells: maxCells);
+        var collector = new AnalyticsCollector(buckets.FromMs, buckets.IntervalMs, buckets.Count, facets, attributes, stack);
         Collect(searcher, query, from, to, collector);
-        return new LogAnalytics(collector.Total, TimeSpan.FromMilliseconds(intervalMs), Histogram(collector.Histogram, fromMs, intervalMs), collector.TopValues(facetSize));
+        return new LogAnalytics(
+            collector.Total, TimeSpan.FromMilliseconds(buckets.IntervalMs), Histogram(collector.Histogram, buckets), collector.TopValues(facetSize),
+            stack is null ? null : TopSeries(searcher, query, from, to, buckets, stack, stackLimit).Groups);
     }
 
     /// <summary>
@@ -140,40 +147,55 @@ internal static class EventSearcher
     /// </summary>
     public static GroupedSeries Series(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, string facet, int limit, long maxCells = SeriesCollector.MaxCells, IReadOnlyList<string>? values = null)
     {
-        var (fromMs, intervalMs, buckets) = Buckets(from, to, interval);
-        if (values is null)
+        var buckets = Buckets(from, to, interval);
+        if (values is not null)
         {
-            var collector = new SeriesCollector(fromMs, intervalMs, buckets, facet, maxCells: maxCells);
-            Collect(searcher, query, from, to, collector);
-            var top = collector.Top(limit);
-            if (collector.Complete)
-            {
-                return Grouped(collector, top);
-            }
-            // The kept values' histograms, in a second pass over them alone (at most limit × 10,000 cells).
-            values = top.Select(t => t.Value).ToList();
+            return ChosenSeries(searcher, query, from, to, buckets, facet, values);
         }
-        var distinct = values.Distinct(StringComparer.Ordinal).ToList();
-        var chosen = new SeriesCollector(fromMs, intervalMs, buckets, facet, distinct, maxCells: long.MaxValue);
-        Collect(searcher, query, from, to, chosen);
-        return Grouped(chosen, distinct.Select(v => (v, chosen.Of(v).Count)).ToList());
-
-        GroupedSeries Grouped(SeriesCollector counted, List<(string Value, long Count)> groups) => new(
-            counted.Total,
-            Histogram(counted.Histogram, fromMs, intervalMs),
-            groups.Select(g => new SeriesGroup(g.Value, g.Count, Histogram(counted.Of(g.Value).Histogram, fromMs, intervalMs))).ToList());
+        var collector = new SeriesCollector(buckets.FromMs, buckets.IntervalMs, buckets.Count, facet, maxCells: maxCells);
+        Collect(searcher, query, from, to, collector);
+        return TopSeries(searcher, query, from, to, buckets, collector, limit);
     }
 
+    /// <summary>
+    /// The <paramref name="limit"/> most frequent values <paramref name="counted"/> found, with their histograms: those it
+    /// kept, or, when it could not keep every value's, a second pass over the kept values alone (at most limit × 10,000 cells).
+    /// </summary>
+    private static GroupedSeries TopSeries(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, BucketSpan buckets, SeriesCollector counted, int limit)
+    {
+        var top = counted.Top(limit);
+        return counted.Complete
+            ? Grouped(counted, top, buckets)
+            : ChosenSeries(searcher, query, from, to, buckets, counted.Facet, top.Select(t => t.Value).ToList());
+    }
+
+    /// <summary>The series of <paramref name="values"/> of <paramref name="facet"/>, in their order, each counted even when no match carries it.</summary>
+    private static GroupedSeries ChosenSeries(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, BucketSpan buckets, string facet, IReadOnlyList<string> values)
+    {
+        var distinct = values.Distinct(StringComparer.Ordinal).ToList();
+        var chosen = new SeriesCollector(buckets.FromMs, buckets.IntervalMs, buckets.Count, facet, distinct, maxCells: long.MaxValue);
+        Collect(searcher, query, from, to, chosen);
+        return Grouped(chosen, distinct.Select(v => (v, chosen.Of(v).Count)).ToList(), buckets);
+    }
+
+    private static GroupedSeries Grouped(SeriesCollector counted, List<(string Value, long Count)> groups, BucketSpan buckets) => new(
+        counted.Total,
+        Histogram(counted.Histogram, buckets),
+        groups.Select(g => new SeriesGroup(g.Value, g.Count, Histogram(counted.Of(g.Value).Histogram, buckets))).ToList());
+
+    /// <summary>A histogram's start, bucket width and bucket count.</summary>
+    private readonly record struct BucketSpan(long FromMs, long IntervalMs, int Count);
+
     /// <summary>The histogram's start, bucket width and bucket count (at most 10,000) for <c>[from, to)</c>.</summary>
-    private static (long FromMs, long IntervalMs, int Buckets) Buckets(DateTimeOffset from, DateTimeOffset to, TimeSpan interval)
+    private static BucketSpan Buckets(DateTimeOffset from, DateTimeOffset to, TimeSpan interval)
     {
         var intervalMs = Math.Max(1, (long)interval.TotalMilliseconds);
         var fromMs = from.ToUnixTimeMilliseconds();
-        return (fromMs, intervalMs, (int)Math.Min(10_000, Math.Max(1, (to.ToUnixTimeMilliseconds() - fromMs + intervalMs - 1) / intervalMs)));
+        return new(fromMs, intervalMs, (int)Math.Min(10_000, Math.Max(1, (to.ToUnixTimeMilliseconds() - fromMs + intervalMs - 1) / intervalMs)));
     }
 
-    private static List<HistogramBucket> Histogram(long[] counts, long fromMs, long intervalMs) =>
-        counts.Select((count, i) => new HistogramBucket(DateTimeOffset.FromUnixTimeMilliseconds(fromMs + i * intervalMs), count)).ToList();
+    private static List<HistogramBucket> Histogram(long[] counts, BucketSpan buckets) =>
+        counts.Select((count, i) => new HistogramBucket(DateTimeOffset.FromUnixTimeMilliseconds(buckets.FromMs + i * buckets.IntervalMs), count)).ToList();
 
     /// <summary>
     /// The attributes and tag keys present in the searcher's documents, with how many documents carry each, most

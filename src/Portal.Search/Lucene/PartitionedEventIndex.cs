@@ -173,9 +173,12 @@ public sealed class PartitionedEventIndex : IDisposable
     public List<string> ScanSources(QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit = int.MaxValue) =>
         WithSearcher(from, to, s => EventSearcher.ScanSources(s, query, from, to, limit));
 
-    /// <summary>Histogram and facet counts of the documents matching the query in <c>[from, to)</c>.</summary>
-    public LogAnalytics Analyze(QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, IReadOnlyList<string> facets, int facetSize, int attributeFacets = 0) =>
-        WithSearcher(from, to, s => EventSearcher.Analyze(s, query, from, to, interval, facets, facetSize, attributeFacets));
+    /// <summary>Histogram and facet counts of the documents matching the query in <c>[from, to)</c>, the histogram stacked by <paramref name="stackBy"/> when given.</summary>
+    /// <remarks><paramref name="maxCells"/> bounds the stack's value-by-bucket table per segment (tests lower it).</remarks>
+    public LogAnalytics Analyze(
+        QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, IReadOnlyList<string> facets, int facetSize, int attributeFacets = 0,
+        string? stackBy = null, int stackLimit = 10, long maxCells = SeriesCollector.MaxCells) =>
+        WithSearcher(from, to, s => EventSearcher.Analyze(s, query, from, to, interval, facets, facetSize, attributeFacets, stackBy, stackLimit, maxCells));
 
     /// <summary>A timeseries of the matches grouped by the top values of a reserved facet, in one pass.</summary>
     /// <remarks><paramref name="maxCells"/> bounds the value-by-bucket table a segment counts into (tests lower it).</remarks>

@@ -25,6 +25,9 @@ internal sealed class SeriesCollector(long fromMs, long intervalMs, int buckets,
     private int[]? _cells;
     private int[]? _slotOfOrd;
 
+    /// <summary>The reserved facet counted.</summary>
+    public string Facet => facet;
+
     public long Total { get; private set; }
 
     public long[] Histogram { get; } = new long[buckets];

@@ -450,6 +450,39 @@ public sealed class LuceneLogStoreTests : IDisposable
 
     private const long SeriesCollectorDefault = 1 << 22;
 
+    [Theory]
+    [InlineData(SeriesCollectorDefault)]
+    [InlineData(1)] // every segment too wide for one table: the kept values are counted in a second pass
+    public async Task Analyze_StackedByService_StacksAddUpToTheHistogramAsTheSeriesCountsThemForOneTenant(long maxCells)
+    {
+        // Two segments (a refresh between the batches), as in the series' test; one event without a service.
+        string[] services = ["shop", "shop", "auth", "shop", "auth", "cart", "shop", "auth", "cart", "shop"];
+        var events = services.Select((service, i) => new LogEvent { Id = $"s{i}", Timestamp = T0.AddSeconds(i * 20), Service = service, Message = "GET /" }).ToList();
+        events.Add(new LogEvent { Id = "none", Timestamp = T0, Message = "no service" });
+        await _store.AppendAsync(TenantA, events[..5], CancellationToken.None);
+        await _store.RefreshAsync(TenantA, CancellationToken.None);
+        await _store.AppendAsync(TenantA, events[5..], CancellationToken.None);
+        await _store.AppendAsync(TenantB, [Event("b", T0)], CancellationToken.None);
+        await _store.RefreshAsync(TenantA, CancellationToken.None);
+        await _store.RefreshAsync(TenantB, CancellationToken.None);
+        var index = _indexes.GetJournaled(TenantA, "logs").Index;
+        var (query, from, to, interval) = (QueryParser.Parse("-service:cart"), T0, T0.AddMinutes(4), TimeSpan.FromMinutes(1));
+        static IEnumerable<string> Groups(IEnumerable<SeriesGroup> groups) => groups.Select(g => $"{g.Value}:{g.Count}:{string.Join(',', g.Histogram.Select(b => b.Count))}");
+
+        var analytics = index.Analyze(query, from, to, interval, LuceneLogStore.FacetFields, facetSize: 10, stackBy: "service", stackLimit: 2, maxCells: maxCells);
+        var series = index.Series(query, from, to, interval, "service", limit: 2);
+
+        Assert.Equal(9, analytics.Total);
+        Assert.Equal([4L, 2L, 2L, 1L], analytics.Histogram.Select(b => b.Count));
+        Assert.Equal(["shop:5:2,1,1,1", "auth:3:1,1,1,0"], Groups(analytics.Stacks!));
+        Assert.Equal(Groups(series.Groups), Groups(analytics.Stacks!));
+        Assert.Equal(series.Histogram, analytics.Histogram);
+        Assert.Equal(T0.AddMinutes(3), analytics.Stacks![0].Histogram[3].Start);
+        Assert.Null((await _store.AnalyzeAsync(TenantA, query, from, to, interval, CancellationToken.None)).Stacks);
+        var other = await _store.AnalyzeAsync(TenantB, new MatchAllNode(0), from, to, interval, CancellationToken.None, stackBy: "service");
+        Assert.Equal(["shop:1:1,0,0,0"], Groups(other.Stacks!));
+    }
+
     [Fact]
     public async Task AppendAsync_ConsecutiveEventsOfDifferentShapes_EachIndexedWithItsOwnValuesOnly()
     {
@@ -518,7 +551,7 @@ public sealed class LuceneLogStoreTests : IDisposable
         long[] Expected(IEnumerable<LogEvent> matches) => Enumerable.Range(0, 4)
             .Select(b => (long)matches.Count(e => e.Timestamp >= from.AddMinutes(b) && e.Timestamp < from.AddMinutes(b + 1))).ToArray();
 
-        var analytics = await _store.AnalyzeAsync(TenantA, new MatchAllNode(0), from, to, TimeSpan.FromMinutes(1), CancellationToken.None);
+        var analytics = await _store.AnalyzeAsync(TenantA, new MatchAllNode(0), from, to, TimeSpan.FromMinutes(1), CancellationToken.None, stackBy: "service");
         var series = await _store.SeriesAsync(TenantA, new MatchAllNode(0), from, to, TimeSpan.FromMinutes(1), "service", 10, CancellationToken.None);
 
         Assert.Equal(inRange.Count, analytics.Total);
@@ -531,6 +564,12 @@ public sealed class LuceneLogStoreTests : IDisposable
             Assert.Equal(Expected(inRange.Where(e => e.Service == group.Value)), group.Histogram.Select(b => b.Count));
         }
         Assert.Equal(3, series.Groups.Count);
+        // The stacks, counted in the analysis's pass (whole blocks included), are the series' groups.
+        Assert.Equal(series.Groups.Select(g => (g.Value, g.Count)), analytics.Stacks!.Select(g => (g.Value, g.Count)));
+        foreach (var stack in analytics.Stacks!)
+        {
+            Assert.Equal(Expected(inRange.Where(e => e.Service == stack.Value)), stack.Histogram.Select(b => b.Count));
+        }
     }
 
 
