@@ -146,6 +146,23 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal)
         await page.Keyboard.PressAsync("Enter");
         await Expect(query).ToHaveValueAsync($"source:sshd @network.client.ip:198.51.100.77 -@network.client.port:{portValue}");
         await Expect(count).ToHaveTextAsync("14 logs");
+        // An attribute shown as a column of the list (the detail stays open), kept in the URL across a reload, then removed.
+        await page.Locator("#log-table tr.log-row").First.ClickAsync();
+        var ip = page.Locator("#log-attributes .attr-leaf[title='@network.client.ip']");
+        await ip.Locator(".attr-column").FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(ip.Locator(".attr-column")).ToHaveAttributeAsync("aria-pressed", "true");
+        await Expect(page.Locator("#log-table .attr-column-name")).ToHaveTextAsync("@network.client.ip");
+        await Expect(page.Locator("#log-table tr.log-row").First.Locator(".log-column")).ToHaveTextAsync("198.51.100.77");
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("cols=%40network.client.ip"));
+        await page.ReloadAsync();
+        await WaitForCircuitAsync(page);
+        await Expect(count).ToHaveTextAsync("14 logs");
+        await Expect(page.Locator("#log-table .attr-column-name")).ToHaveTextAsync("@network.client.ip");
+        await page.ScreenshotAsync(new() { Path = Shot("02e-log-columns.png") });
+        await page.Locator("#log-table .attr-column-remove").ClickAsync();
+        await Expect(page.Locator("#log-table .attr-column-name")).ToHaveCountAsync(0);
+        await Expect(page).Not.ToHaveURLAsync(new System.Text.RegularExpressions.Regex("cols="));
         await page.ClickAsync("#create-rule-from-query");
         await page.Locator("input#rule-name, #rule-name input").First.FillAsync("Any sshd activity");
         await page.ClickAsync("#create-rule");

@@ -24,6 +24,15 @@ public partial class AttributeTree
     /// </summary>
     [Parameter] public EventCallback<string> OnFilter { get; set; }
 
+    /// <summary>
+    /// Raised with an attribute's path (<c>usr.name</c>) when the user shows it as a column of the list, or removes that
+    /// column (<see cref="Columns"/>); without a handler the values have no column button.
+    /// </summary>
+    [Parameter] public EventCallback<string> OnToggleColumn { get; set; }
+
+    /// <summary>The attribute paths shown as columns, whose buttons remove them. Default: none.</summary>
+    [Parameter] public IReadOnlyCollection<string> Columns { get; set; } = [];
+
     /// <summary>The element's id. Default: none.</summary>
     [Parameter] public string? Id { get; set; }
 

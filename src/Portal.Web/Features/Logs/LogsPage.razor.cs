@@ -13,7 +13,8 @@ namespace Portal.Web.Features.Logs;
 /// <summary>
 /// The Logs Explorer: query bar with completion, time range (presets, custom, live tail), histogram, facets (reserved
 /// and the tenant's most common attributes), newest-first list with cursor paging, event detail, and a rule from the
-/// current query. Query, range and live mode live in the URL so a view can be shared.
+/// current query; attributes shown as columns of the list. Query, range, live mode and columns live in the URL so a view
+/// can be shared.
 /// </summary>
 public partial class LogsPage
 {
@@ -45,6 +46,7 @@ public partial class LogsPage
     private SessionInfo? _session;
     private CancellationTokenSource? _tail;
     private (string Text, QueryNode Node) _submitted = ("", new MatchAllNode(0));
+    private List<string> _columns = [];
 
     [Inject] private ILogStore Logs { get; set; } = default!;
     [Inject] private TenantSession Session { get; set; } = default!;
@@ -68,6 +70,9 @@ public partial class LogsPage
     [SupplyParameterFromQuery(Name = "live")]
     private bool? UrlLive { get; set; }
 
+    [SupplyParameterFromQuery(Name = "cols")]
+    private string? UrlColumns { get; set; }
+
     private string WindowLabel => _range == TimeRanges.Custom
         ? $"{TimeRanges.Format(_window.From)} → {TimeRanges.Format(_window.To)} UTC"
         : TimeRanges.All.First(r => r.Key == _range).Label;
@@ -79,6 +84,7 @@ public partial class LogsPage
         _customFrom = UrlFrom;
         _customTo = UrlTo;
         _live = UrlLive == true;
+        _columns = AttributeColumns.Parse(UrlColumns);
         _session = await Session.GetAsync();
         await SearchAsync();
     }
@@ -169,7 +175,7 @@ public partial class LogsPage
     /// <summary>Runs the last submitted query over the current window (live tail re-runs it while typing goes on).</summary>
     private async Task RunAsync()
     {
-        var (text, node) = _submitted;
+        var node = _submitted.Node;
         if (!TryResolveWindow(out var from, out var to))
         {
             return;
@@ -180,24 +186,42 @@ public partial class LogsPage
         _loading = true;
         var tenant = _session!.TenantId;
         await _results.LoadAsync(new SearchRequest(node, from, to, PageSize), Search);
-        var analytics = await Logs.AnalyzeAsync(tenant, node, from, to, _interval, CancellationToken.None, AttributeFacets);
-        // The histogram's bars, stacked by status: one pass counts the matches per bucket and per status, so the stacks add
-        // up to their bars even while logs arrive (the analysis above ran a moment before).
-        var byStatus = await Logs.SeriesAsync(tenant, node, from, to, _interval, ReservedAttributes.Status, LogStatuses.BySeverity.Count, CancellationToken.None);
+        // The histogram's bars stacked by status, counted in the same pass as the bars and facets, so they add up.
+        var analytics = await Logs.AnalyzeAsync(
+            tenant, node, from, to, _interval, CancellationToken.None, AttributeFacets, stackBy: ReservedAttributes.Status, stackLimit: LogStatuses.BySeverity.Count);
         _fields = await Logs.FieldsAsync(tenant, from, to, CancellationToken.None);
         _loading = false;
         _total = analytics.Total;
-        _histogram = byStatus.Histogram;
-        _byStatus = byStatus.Groups;
+        _histogram = analytics.Histogram;
+        _byStatus = analytics.Stacks ?? [];
         _facets = analytics.Facets;
-        ShareableUrl.Keep(Navigation, RendererInfo.IsInteractive, new Dictionary<string, object?>
+        KeepUrl();
+    }
+
+    /// <summary>The view in the URL: the query submitted last, the range or live tail, the columns.</summary>
+    private void KeepUrl() => ShareableUrl.Keep(Navigation, RendererInfo.IsInteractive, new Dictionary<string, object?>
+    {
+        ["q"] = _submitted.Text,
+        ["range"] = _live ? null : _range,
+        ["from"] = _range == TimeRanges.Custom && !_live ? _customFrom : null,
+        ["to"] = _range == TimeRanges.Custom && !_live ? _customTo : null,
+        ["live"] = _live ? "true" : null,
+        ["cols"] = AttributeColumns.Format(_columns),
+    });
+
+    /// <summary>Shows an attribute as a column of the list, or removes its column; the list's rows are those already found.</summary>
+    private void ToggleColumn(string path)
+    {
+        if (!AttributeColumns.Toggle(_columns, path))
         {
-            ["q"] = text,
-            ["range"] = _live ? null : _range,
-            ["from"] = _range == TimeRanges.Custom && !_live ? _customFrom : null,
-            ["to"] = _range == TimeRanges.Custom && !_live ? _customTo : null,
-            ["live"] = _live ? "true" : null,
-        });
+            Snackbar.Add(_columns.Count >= AttributeColumns.Max
+                ? $"The list shows at most {AttributeColumns.Max} attribute columns: remove one first."
+                : $"@{path} cannot be a column.", Severity.Info);
+            return;
+        }
+        // A new list, so that the components given it see a change.
+        _columns = [.. _columns];
+        KeepUrl();
     }
 
     private bool TryResolveWindow(out DateTimeOffset from, out DateTimeOffset to)

@@ -150,6 +150,49 @@ public sealed class LogComponentsTests : IAsyncLifetime
     }
 
     [Fact]
+    public void AttributeTree_ColumnButton_ShowsOrRemovesTheValuesAttributeAsAColumn()
+    {
+        var attributes = new JsonObject
+        {
+            ["network"] = new JsonObject { ["client"] = new JsonObject { ["ip"] = "203.0.113.7" } },
+            ["usr"] = new JsonObject { ["name"] = "root" },
+            ["odd,key"] = "x",
+            ["gone"] = null,
+        };
+        var toggled = new List<string>();
+        var cut = _ctx.Render<AttributeTree>(p => p.Add(x => x.Attributes, attributes).Add(x => x.OnToggleColumn, path => toggled.Add(path)).Add(x => x.Columns, ["usr.name"]));
+
+        var buttons = cut.FindAll(".attr-column");
+        // No column for a key the URL's list cannot hold, nor for a null.
+        Assert.Equal(2, buttons.Count);
+        Assert.Equal(["Show @network.client.ip as a column", "Remove the @usr.name column"], buttons.Select(b => b.GetAttribute("title")));
+        Assert.Equal(["false", "true"], buttons.Select(b => b.GetAttribute("aria-pressed")));
+        buttons[0].Click();
+        cut.FindAll(".attr-column")[1].Click();
+        Assert.Equal(["network.client.ip", "usr.name"], toggled);
+        // Without a filter handler, the column button alone.
+        Assert.Empty(cut.FindAll(".attr-filter"));
+    }
+
+    [Fact]
+    public void LogList_AttributeColumns_ShowEachEventsValuesAndCanBeRemoved()
+    {
+        Portal.Detection.Events.LogEvent Event(string id, JsonObject attributes) => new() { Id = id, Timestamp = T0, Status = "info", Message = "m", Attributes = attributes };
+        var items = new[]
+        {
+            Event("a", new JsonObject { ["usr"] = new JsonObject { ["name"] = "root" }, ["ids"] = new JsonArray(1, 2) }),
+            Event("b", new JsonObject { ["http"] = new JsonObject { ["method"] = "GET" } }),
+        };
+        var removed = new List<string>();
+        var cut = _ctx.Render<LogList>(p => p.Add(x => x.Items, items).Add(x => x.Columns, ["usr.name", "ids"]).Add(x => x.OnRemoveColumn, path => removed.Add(path)));
+
+        Assert.Equal(["@usr.name", "@ids"], cut.FindAll(".attr-column-name").Select(h => h.TextContent));
+        Assert.Equal(["root", "1, 2", "", ""], cut.FindAll(".log-column").Select(c => c.TextContent));
+        cut.FindAll(".attr-column-remove")[1].Click();
+        Assert.Equal(["ids"], removed);
+    }
+
+    [Fact]
     public void AttributeTree_WithoutAHandler_ShowsValuesWithoutButtons()
     {
         var cut = _ctx.Render<AttributeTree>(p => p.Add(x => x.Attributes, new JsonObject { ["a"] = "b", ["n"] = null }));
