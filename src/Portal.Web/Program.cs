@@ -33,6 +33,7 @@ app.MapSuppressionsApi();
 app.MapSignalsApi();
 app.MapLogsApi();
 app.MapLogsAggregateApi();
+app.MapLogsExport();
 app.MapDetection();
 app.MapKeysApi();
 app.MapMembersApi();

@@ -160,6 +160,12 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal)
         await Expect(count).ToHaveTextAsync("14 logs");
         await Expect(page.Locator("#log-table .attr-column-name")).ToHaveTextAsync("@network.client.ip");
         await page.ScreenshotAsync(new() { Path = Shot("02e-log-columns.png") });
+        // The view as CSV: the list's rows and columns, downloaded by the browser (the page leaves the link to it).
+        var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("#export-logs"));
+        var csv = (await File.ReadAllTextAsync((await download.PathAsync())!)).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("date,status,host,service,network.client.ip,message", csv[0]);
+        Assert.Equal(14, csv.Length - 1);
+        Assert.All(csv[1..], row => Assert.Contains(",198.51.100.77,", row, StringComparison.Ordinal));
         await page.Locator("#log-table .attr-column-remove").ClickAsync();
         await Expect(page.Locator("#log-table .attr-column-name")).ToHaveCountAsync(0);
         await Expect(page).Not.ToHaveURLAsync(new System.Text.RegularExpressions.Regex("cols="));

@@ -47,6 +47,23 @@ public static class TimeRanges
         return true;
     }
 
+    /// <summary>
+    /// The window a view shows: a custom range's bounds (<see cref="TryResolveCustom"/>), or else a preset's span
+    /// (<paramref name="liveRange"/>'s in live tail) up to now and the <see cref="Lookahead"/>.
+    /// </summary>
+    public static bool TryResolveView(
+        string range, bool live, string liveRange, string? customFrom, string? customTo, DateTimeOffset now, out DateTimeOffset from, out DateTimeOffset to, out string? error)
+    {
+        if (range == Custom && !live)
+        {
+            return TryResolveCustom(customFrom, customTo, now, out from, out to, out error);
+        }
+        error = null;
+        to = now + Lookahead;
+        from = now - SpanOf(live ? liveRange : range);
+        return true;
+    }
+
     /// <summary>How a custom bound is written back into the form and the URL.</summary>
     public static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 

@@ -23,7 +23,8 @@ public partial class LogsPage
 
     private const int PageSize = 100;
     private const int AttributeFacets = 6;
-    private const string LiveRange = "15m";
+    /// <summary>The window live tail shows (its range key).</summary>
+    internal const string LiveRange = "15m";
     private const string QueryPlaceholder = "Search logs: service:web @http.status_code:>=500 -status:info \"failed password\"";
     private readonly PagedResults<LogEvent> _results = new();
     private string _query = "";
@@ -209,6 +210,9 @@ public partial class LogsPage
         ["cols"] = AttributeColumns.Format(_columns),
     });
 
+    /// <summary>The current view as a CSV file (<see cref="LogsExport"/>): the query submitted last, the window, the columns.</summary>
+    private string ExportLink => LogsExport.Link(_submitted.Text, _range, _live, _customFrom, _customTo, _columns);
+
     /// <summary>Shows an attribute as a column of the list, or removes its column; the list's rows are those already found.</summary>
     private void ToggleColumn(string path)
     {
@@ -224,22 +228,8 @@ public partial class LogsPage
         KeepUrl();
     }
 
-    private bool TryResolveWindow(out DateTimeOffset from, out DateTimeOffset to)
-    {
-        var now = Clock.GetUtcNow();
-        _rangeError = null;
-        if (_range == TimeRanges.Custom && !_live)
-        {
-            if (!TimeRanges.TryResolveCustom(_customFrom, _customTo, now, out from, out to, out _rangeError))
-            {
-                return false;
-            }
-            return true;
-        }
-        to = now + TimeRanges.Lookahead;
-        from = now - TimeRanges.SpanOf(_live ? LiveRange : _range);
-        return true;
-    }
+    private bool TryResolveWindow(out DateTimeOffset from, out DateTimeOffset to) =>
+        TimeRanges.TryResolveView(_range, _live, LiveRange, _customFrom, _customTo, Clock.GetUtcNow(), out from, out to, out _rangeError);
 
     private void StartTail()
     {
