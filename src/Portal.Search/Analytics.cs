@@ -3,7 +3,9 @@ namespace Portal.Search;
 /// <summary>
 /// Counts over a search: a histogram of matches over time and top values of facet fields; when asked, the histogram
 /// stacked by a reserved facet's most frequent values (<see cref="Stacks"/>), each with its count and histogram over the
-/// same buckets, counted in the same pass so that they add up to <see cref="Histogram"/> (matches without the facet aside).
+/// same buckets and the same snapshot of the index, so that they add up to <see cref="Histogram"/> but for matches
+/// without the facet or with a value beyond the most frequent. They are counted in the analysis's own pass (and, when a
+/// segment holds too many of the facet's values to keep every histogram, in a second over the values kept).
 /// </summary>
 public sealed record LogAnalytics(
     long Total,

@@ -9,7 +9,7 @@ namespace Portal.Search.Lucene;
 /// sorted doc values of reserved fields), without loading any stored document. Attribute facets, which have no
 /// doc values, are counted per segment by intersecting each value's postings with the segment's matches. A
 /// <paramref name="stack"/> counts the same matches by a facet's values and buckets in the same pass (the histogram's
-/// bars stacked by status), so that its counts add up to the histogram's.
+/// bars stacked by status).
 /// </summary>
 internal sealed class AnalyticsCollector(
     long fromMs, long intervalMs, int buckets, IReadOnlyList<string> facets, IReadOnlyList<string> attributePaths, SeriesCollector? stack = null) : IBlockCollector
@@ -57,9 +57,11 @@ internal sealed class AnalyticsCollector(
         {
             return false;
         }
-        // The stack takes the block as one bucket too: it reads the same bounds against the same buckets.
-        var stacked = stack?.CollectBlock(start, end, live, min, max) ?? true;
-        System.Diagnostics.Debug.Assert(stacked, "A stack counts a block the analysis counts as one bucket.");
+        // The stack reads the same bounds against the same buckets; were it ever to decline, both count document by document.
+        if (stack is not null && !stack.CollectBlock(start, end, live, min, max))
+        {
+            return false;
+        }
         var counted = 0;
         for (var doc = start; doc < end; doc++)
         {

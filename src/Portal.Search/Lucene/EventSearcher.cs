@@ -121,7 +121,7 @@ internal static class EventSearcher
     /// Histogram and facet counts of the documents matching the query in <c>[from, to)</c>: the reserved
     /// <paramref name="facets"/>, then the <paramref name="attributeFacets"/> attributes most documents carry; with
     /// <paramref name="stackBy"/>, the histogram stacked by that reserved facet's <paramref name="stackLimit"/> most frequent
-    /// values (<see cref="LogAnalytics.Stacks"/>), counted in the same pass.
+    /// values (<see cref="LogAnalytics.Stacks"/>), counted in the same pass (and in a second when <see cref="TopSeries"/> needs one).
     /// </summary>
     public static LogAnalytics Analyze(
         IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, IReadOnlyList<string> facets, int facetSize,

@@ -414,17 +414,7 @@ public sealed class LuceneLogStoreTests : IDisposable
     [InlineData(8)] // the first segment's two values fit, the second segment's three do not
     public async Task SeriesAsync_GroupedByService_TopValuesWithCountsAndHistogramsOfOneTenant(long maxCells)
     {
-        // Two segments (a refresh between the batches), so values and their ordinals differ between segments.
-        string[] services = ["shop", "shop", "auth", "shop", "auth", "cart", "shop", "auth", "cart", "shop"];
-        var events = services.Select((service, i) => new LogEvent { Id = $"s{i}", Timestamp = T0.AddSeconds(i * 20), Service = service, Message = "GET /" }).ToList();
-        events.Add(new LogEvent { Id = "none", Timestamp = T0, Message = "no service" });
-        events.Add(new LogEvent { Id = "late", Timestamp = T0.AddHours(1), Service = "cart", Message = "outside the range" });
-        await _store.AppendAsync(TenantA, events[..5], CancellationToken.None);
-        await _store.RefreshAsync(TenantA, CancellationToken.None);
-        await _store.AppendAsync(TenantA, events[5..], CancellationToken.None);
-        await _store.AppendAsync(TenantB, [Event("b", T0)], CancellationToken.None);
-        await _store.RefreshAsync(TenantA, CancellationToken.None);
-        await _store.RefreshAsync(TenantB, CancellationToken.None);
+        await AppendServicesInTwoSegmentsAsync();
 
         var series = _indexes.GetJournaled(TenantA, "logs").Index.Series(new MatchAllNode(0), T0, T0.AddMinutes(4), TimeSpan.FromMinutes(1), "service", limit: 2, maxCells);
 
@@ -450,21 +440,30 @@ public sealed class LuceneLogStoreTests : IDisposable
 
     private const long SeriesCollectorDefault = 1 << 22;
 
-    [Theory]
-    [InlineData(SeriesCollectorDefault)]
-    [InlineData(1)] // every segment too wide for one table: the kept values are counted in a second pass
-    public async Task Analyze_StackedByService_StacksAddUpToTheHistogramAsTheSeriesCountsThemForOneTenant(long maxCells)
+    /// <summary>
+    /// Tenant A's services over four minutes in two segments (a refresh between the batches), so values and their ordinals
+    /// differ between segments; one event without a service, one an hour later; tenant B's one event.
+    /// </summary>
+    private async Task AppendServicesInTwoSegmentsAsync()
     {
-        // Two segments (a refresh between the batches), as in the series' test; one event without a service.
         string[] services = ["shop", "shop", "auth", "shop", "auth", "cart", "shop", "auth", "cart", "shop"];
         var events = services.Select((service, i) => new LogEvent { Id = $"s{i}", Timestamp = T0.AddSeconds(i * 20), Service = service, Message = "GET /" }).ToList();
         events.Add(new LogEvent { Id = "none", Timestamp = T0, Message = "no service" });
+        events.Add(new LogEvent { Id = "late", Timestamp = T0.AddHours(1), Service = "cart", Message = "outside the range" });
         await _store.AppendAsync(TenantA, events[..5], CancellationToken.None);
         await _store.RefreshAsync(TenantA, CancellationToken.None);
         await _store.AppendAsync(TenantA, events[5..], CancellationToken.None);
         await _store.AppendAsync(TenantB, [Event("b", T0)], CancellationToken.None);
         await _store.RefreshAsync(TenantA, CancellationToken.None);
         await _store.RefreshAsync(TenantB, CancellationToken.None);
+    }
+
+    [Theory]
+    [InlineData(SeriesCollectorDefault)]
+    [InlineData(1)] // every segment too wide for one table: the kept values are counted in a second pass
+    public async Task Analyze_StackedByService_StacksAddUpToTheHistogramAsTheSeriesCountsThemForOneTenant(long maxCells)
+    {
+        await AppendServicesInTwoSegmentsAsync();
         var index = _indexes.GetJournaled(TenantA, "logs").Index;
         var (query, from, to, interval) = (QueryParser.Parse("-service:cart"), T0, T0.AddMinutes(4), TimeSpan.FromMinutes(1));
         static IEnumerable<string> Groups(IEnumerable<SeriesGroup> groups) => groups.Select(g => $"{g.Value}:{g.Count}:{string.Join(',', g.Histogram.Select(b => b.Count))}");

@@ -17,6 +17,9 @@ public static class TimeRanges
         ("30d", "Past 30 days", TimeSpan.FromDays(30)),
     ];
 
+    /// <summary>The range live tail shows (its URL key).</summary>
+    public const string Live = "15m";
+
     /// <summary>The URL key of an absolute range given by <c>from</c> and <c>to</c>.</summary>
     public const string Custom = "custom";
 

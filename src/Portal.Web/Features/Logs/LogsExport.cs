@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Portal.Data.Audit;
 using Portal.Data.Identity;
 using Portal.Detection.Query;
 using Portal.Search;
@@ -12,13 +13,15 @@ namespace Portal.Web.Features.Logs;
 /// <summary>
 /// The Logs Explorer's view as a CSV file: <c>GET /logs/export</c> with the page's own URL parameters (<c>q</c>,
 /// <c>range</c> or <c>from</c>/<c>to</c>, <c>live</c>, <c>cols</c>), the list's columns in its order, newest first, up to
-/// <c>limit</c> rows (<see cref="DefaultLimit"/>, at most <see cref="MaxLimit"/>).
+/// <c>limit</c> rows (<see cref="DefaultLimit"/>, at most <see cref="MaxLimit"/>). Each export is in the audit trail.
 /// </summary>
 public static class LogsExport
 {
     public const int DefaultLimit = 5_000;
     public const int MaxLimit = 100_000;
-    private const int PageSize = 1_000;
+
+    /// <summary>Rows read from the store at a time.</summary>
+    internal const int PageSize = 1_000;
 
     public static void MapLogsExport(this WebApplication app) =>
         app.MapGet("/logs/export", ExportAsync)
@@ -26,31 +29,18 @@ public static class LogsExport
             .RequirePermission(Permission.LogsRead)
             .WithName("ExportLogs");
 
-    /// <summary>The export's link for a view of the page (its parameters as the page keeps them in its URL).</summary>
-    public static string Link(string query, string range, bool live, string? customFrom, string? customTo, IReadOnlyList<string> columns)
+    /// <summary>
+    /// The export of a query over <c>[from, to)</c> as absolute bounds (epoch milliseconds), so that the file holds the
+    /// window the page shows rather than one resolved again when the link is followed.
+    /// </summary>
+    public static string Link(string query, DateTimeOffset from, DateTimeOffset to, IReadOnlyList<string> columns)
     {
-        var parameters = new List<string> { "q=" + Uri.EscapeDataString(query) };
-        if (live)
-        {
-            parameters.Add("live=true");
-        }
-        else
-        {
-            parameters.Add("range=" + Uri.EscapeDataString(range));
-            if (range == TimeRanges.Custom)
-            {
-                parameters.Add("from=" + Uri.EscapeDataString(customFrom ?? ""));
-                parameters.Add("to=" + Uri.EscapeDataString(customTo ?? ""));
-            }
-        }
-        if (AttributeColumns.Format(columns) is { } cols)
-        {
-            parameters.Add("cols=" + Uri.EscapeDataString(cols));
-        }
-        return "logs/export?" + string.Join('&', parameters);
+        var link = $"logs/export?q={Uri.EscapeDataString(query)}&range={TimeRanges.Custom}"
+            + $"&from={from.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)}&to={to.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)}";
+        return AttributeColumns.Format(columns) is { } cols ? $"{link}&cols={Uri.EscapeDataString(cols)}" : link;
     }
 
-    private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> ExportAsync(HttpContext http, ILogStore store, TimeProvider clock, CancellationToken cancellationToken)
+    private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> ExportAsync(HttpContext http, ILogStore store, AuditLog audit, TimeProvider clock, CancellationToken cancellationToken)
     {
         var q = http.Request.Query;
         var text = q["q"].ToString();
@@ -60,14 +50,14 @@ public static class LogsExport
         }
         var live = string.Equals(q["live"], "true", StringComparison.OrdinalIgnoreCase);
         var range = q["range"].ToString() is { Length: > 0 } given ? given : "1h";
-        if (range != TimeRanges.Custom && TimeRanges.All.All(r => r.Key != range))
+        if (!live && range != TimeRanges.Custom && TimeRanges.All.All(r => r.Key != range))
         {
             return Problem($"range: expected one of {string.Join(", ", TimeRanges.All.Select(r => r.Key))} or {TimeRanges.Custom}", "range");
         }
         var now = clock.GetUtcNow();
-        if (!TimeRanges.TryResolveView(range, live, LogsPage.LiveRange, q["from"], q["to"], now, out var from, out var to, out var rangeError))
+        if (!TimeRanges.TryResolveView(range, live, TimeRanges.Live, q["from"], q["to"], now, out var from, out var to, out var rangeError))
         {
-            return Problem(rangeError!, rangeError!.StartsWith("To", StringComparison.Ordinal) ? "to" : "from");
+            return Problem(rangeError!, rangeError!.StartsWith("From", StringComparison.Ordinal) ? "from" : "to");
         }
         var limit = DefaultLimit;
         if (q["limit"].ToString() is { Length: > 0 } limitText
@@ -76,36 +66,49 @@ public static class LogsExport
             return Problem($"limit: expected a whole number from 1 to {MaxLimit:N0}", "limit");
         }
         var columns = AttributeColumns.Parse(q["cols"]);
-
         var tenantId = SessionInfo.From(http.User)!.TenantId;
+
+        // The first page before the response starts: a store that fails then answers with an error, not a cut file.
+        var page = await store.SearchAsync(tenantId, new SearchRequest(query!, from, to, Math.Min(PageSize, limit)), cancellationToken);
+        await audit.RecordAsync(tenantId, new AuditRecord("logs.exported", "logs", null, text.Length == 0 ? "*" : text)
+        {
+            Message = $"Exported logs as CSV: {(text.Length == 0 ? "*" : text)} from {from:u} to {to:u}, up to {limit:N0} rows"
+                + (columns.Count > 0 ? $", columns {AttributeColumns.Format(columns)}" : ""),
+        }, cancellationToken);
         http.Response.ContentType = "text/csv; charset=utf-8";
         http.Response.Headers.ContentDisposition = $"attachment; filename=\"vigil-logs-{now.UtcDateTime:yyyyMMdd-HHmmss}.csv\"";
-        await using var writer = new StreamWriter(http.Response.Body, new UTF8Encoding(false), bufferSize: 64 * 1024);
+        http.Response.Headers.CacheControl = "no-store";
+        // With a byte order mark, which spreadsheets need to read UTF-8 as such.
+        await using var writer = new StreamWriter(http.Response.Body, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), bufferSize: 64 * 1024);
         // Attributes are headed by their paths: a leading @ would read as a formula.
-        await writer.WriteAsync(Row(["date", "status", "host", "service", .. columns, "message"]));
+        await writer.WriteAsync(Row(["date", "status", "host", "service", .. columns, "message"]).AsMemory(), cancellationToken);
         var written = 0;
-        SearchCursor? after = null;
-        do
+        while (true)
         {
-            var page = await store.SearchAsync(tenantId, new SearchRequest(query!, from, to, Math.Min(PageSize, limit - written), after), cancellationToken);
             foreach (var e in page.Items)
             {
                 await writer.WriteAsync(Row([
                     e.Timestamp.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture), e.Status, e.Host, e.Service,
-                    .. columns.Select(c => AttributeColumns.Cell(e, c)), e.Message]));
+                    .. columns.Select(c => AttributeColumns.Cell(e, c)), e.Message]).AsMemory(), cancellationToken);
             }
             written += page.Items.Count;
-            after = page.Next;
+            if (page.Next is not { } after || page.Items.Count == 0 || written >= limit)
+            {
+                break;
+            }
+            // A download given up stops here: the store's searches do not watch the token themselves.
+            cancellationToken.ThrowIfCancellationRequested();
+            page = await store.SearchAsync(tenantId, new SearchRequest(query!, from, to, Math.Min(PageSize, limit - written), after), cancellationToken);
         }
-        while (after is not null && written < limit);
         await writer.FlushAsync(cancellationToken);
         return TypedResults.Empty;
     }
 
     /// <summary>
-    /// One CSV record (RFC 4180): a field holding a comma, a quote or a line break is quoted, its quotes doubled; a field a
-    /// spreadsheet would read as a formula (starting with <c>=</c>, <c>+</c>, <c>-</c>, <c>@</c>, a tab or a carriage
-    /// return) is kept as text by a leading apostrophe (OWASP's advice against formula injection).
+    /// One CSV record (RFC 4180): a field holding a comma, a quote, a line break, a semicolon or a tab is quoted (a
+    /// spreadsheet whose list separator is the semicolon splits fields there), its quotes doubled; a field a spreadsheet
+    /// would read as a formula (starting with <c>=</c>, <c>+</c>, <c>-</c>, <c>@</c>, a tab or a carriage return, and not a
+    /// plain number) is kept as text by a leading apostrophe, as OWASP advises against formula injection.
     /// </summary>
     internal static string Row(IReadOnlyList<string?> fields)
     {
@@ -117,11 +120,12 @@ public static class LogsExport
                 row.Append(',');
             }
             var field = fields[i] ?? "";
-            if (field.Length > 0 && field[0] is '=' or '+' or '-' or '@' or '\t' or '\r')
+            if (field.Length > 0 && field[0] is '=' or '+' or '-' or '@' or '\t' or '\r'
+                && !double.TryParse(field, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out _))
             {
                 field = "'" + field;
             }
-            if (field.AsSpan().IndexOfAny(",\"\r\n") >= 0)
+            if (field.AsSpan().IndexOfAny(Quoted) >= 0)
             {
                 row.Append('"').Append(field.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
             }
@@ -132,6 +136,9 @@ public static class LogsExport
         }
         return row.Append("\r\n").ToString();
     }
+
+    /// <summary>What makes a field quoted (<see cref="Row"/>).</summary>
+    private static readonly System.Buffers.SearchValues<char> Quoted = System.Buffers.SearchValues.Create(",\"\r\n;\t");
 
     private static ProblemHttpResult Problem(string detail, string parameter) => TypedResults.Problem(
         detail: detail, statusCode: StatusCodes.Status400BadRequest, title: "Invalid log export",

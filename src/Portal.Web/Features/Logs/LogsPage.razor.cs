@@ -23,8 +23,6 @@ public partial class LogsPage
 
     private const int PageSize = 100;
     private const int AttributeFacets = 6;
-    /// <summary>The window live tail shows (its range key).</summary>
-    internal const string LiveRange = "15m";
     private const string QueryPlaceholder = "Search logs: service:web @http.status_code:>=500 -status:info \"failed password\"";
     private readonly PagedResults<LogEvent> _results = new();
     private string _query = "";
@@ -48,6 +46,7 @@ public partial class LogsPage
     private CancellationTokenSource? _tail;
     private (string Text, QueryNode Node) _submitted = ("", new MatchAllNode(0));
     private List<string> _columns = [];
+    private (string Query, DateTimeOffset From, DateTimeOffset To)? _exported;
 
     [Inject] private ILogStore Logs { get; set; } = default!;
     [Inject] private TenantSession Session { get; set; } = default!;
@@ -176,7 +175,7 @@ public partial class LogsPage
     /// <summary>Runs the last submitted query over the current window (live tail re-runs it while typing goes on).</summary>
     private async Task RunAsync()
     {
-        var node = _submitted.Node;
+        var (text, node) = _submitted;
         if (!TryResolveWindow(out var from, out var to))
         {
             return;
@@ -187,7 +186,7 @@ public partial class LogsPage
         _loading = true;
         var tenant = _session!.TenantId;
         await _results.LoadAsync(new SearchRequest(node, from, to, PageSize), Search);
-        // The histogram's bars stacked by status, counted in the same pass as the bars and facets, so they add up.
+        // The histogram's bars stacked by status, counted with the bars and facets over the same index snapshot, so they add up.
         var analytics = await Logs.AnalyzeAsync(
             tenant, node, from, to, _interval, CancellationToken.None, AttributeFacets, stackBy: ReservedAttributes.Status, stackLimit: LogStatuses.BySeverity.Count);
         _fields = await Logs.FieldsAsync(tenant, from, to, CancellationToken.None);
@@ -196,6 +195,7 @@ public partial class LogsPage
         _histogram = analytics.Histogram;
         _byStatus = analytics.Stacks ?? [];
         _facets = analytics.Facets;
+        _exported = (text, from, to);
         KeepUrl();
     }
 
@@ -210,8 +210,11 @@ public partial class LogsPage
         ["cols"] = AttributeColumns.Format(_columns),
     });
 
-    /// <summary>The current view as a CSV file (<see cref="LogsExport"/>): the query submitted last, the window, the columns.</summary>
-    private string ExportLink => LogsExport.Link(_submitted.Text, _range, _live, _customFrom, _customTo, _columns);
+    /// <summary>
+    /// The list shown as a CSV file (<see cref="LogsExport"/>): the query and window of the last search that ran, the
+    /// columns; none before one ran, nor while the query bar or the range is at fault (the list is then not theirs).
+    /// </summary>
+    private string? ExportLink => _exported is { } view && _queryError is null && _rangeError is null ? LogsExport.Link(view.Query, view.From, view.To, _columns) : null;
 
     /// <summary>Shows an attribute as a column of the list, or removes its column; the list's rows are those already found.</summary>
     private void ToggleColumn(string path)
@@ -223,13 +226,11 @@ public partial class LogsPage
                 : $"@{path} cannot be a column.", Severity.Info);
             return;
         }
-        // A new list, so that the components given it see a change.
-        _columns = [.. _columns];
         KeepUrl();
     }
 
     private bool TryResolveWindow(out DateTimeOffset from, out DateTimeOffset to) =>
-        TimeRanges.TryResolveView(_range, _live, LiveRange, _customFrom, _customTo, Clock.GetUtcNow(), out from, out to, out _rangeError);
+        TimeRanges.TryResolveView(_range, _live, TimeRanges.Live, _customFrom, _customTo, Clock.GetUtcNow(), out from, out to, out _rangeError);
 
     private void StartTail()
     {
