@@ -169,6 +169,22 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal)
         await page.Locator("#log-table .attr-column-remove").ClickAsync();
         await Expect(page.Locator("#log-table .attr-column-name")).ToHaveCountAsync(0);
         await Expect(page).Not.ToHaveURLAsync(new System.Text.RegularExpressions.Regex("cols="));
+        // The detail moves down the list by keyboard, then shows the logs around the one it holds.
+        await page.Locator("#log-table tr.log-row").First.ClickAsync();
+        var firstPort = await page.Locator("#log-attributes .attr-leaf[title='@network.client.port'] .attr-value").InnerTextAsync();
+        await Expect(page.Locator("#log-detail")).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("ArrowDown");
+        await Expect(page.Locator("#log-attributes .attr-leaf[title='@network.client.port'] .attr-value")).Not.ToHaveTextAsync(firstPort);
+        await page.ClickAsync("#log-newer");
+        await Expect(page.Locator("#log-attributes .attr-leaf[title='@network.client.port'] .attr-value")).ToHaveTextAsync(firstPort);
+        await page.ClickAsync("#log-context");
+        await Expect(query).ToHaveValueAsync("host:bastion-1 service:sshd");
+        // Every sshd log of bastion-1 was sent within the minutes around it, the accepted login's and live tail's included.
+        await Expect(count).ToHaveTextAsync("16 logs");
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("range=custom"));
+        await query.FillAsync($"source:sshd @network.client.ip:198.51.100.77 -@network.client.port:{portValue}");
+        await page.ClickAsync("#log-search");
+        await Expect(count).ToHaveTextAsync("14 logs");
         await page.ClickAsync("#create-rule-from-query");
         await page.Locator("input#rule-name, #rule-name input").First.FillAsync("Any sshd activity");
         await page.ClickAsync("#create-rule");

@@ -159,6 +159,56 @@ public partial class LogsPage
         await SearchAsync();
     }
 
+    /// <summary>Where the log shown in the detail stands in the list; -1 when it is no longer there (live tail moved on).</summary>
+    private int SelectedIndex => _selected is null ? -1 : _results.Items.IndexOf(_selected);
+
+    /// <summary>Shows the next newer (-1) or older (+1) log of the list in the detail, loading the next page past the last.</summary>
+    private async Task MoveAsync(int step)
+    {
+        var next = SelectedIndex + step;
+        if (SelectedIndex < 0 || next < 0)
+        {
+            return;
+        }
+        if (next == _results.Items.Count && _results.HasMore && !_live)
+        {
+            await LoadMoreAsync();
+        }
+        if (next < _results.Items.Count)
+        {
+            _selected = _results.Items[next];
+        }
+    }
+
+    /// <summary>Distance either side of a log its context shows.</summary>
+    private static readonly TimeSpan ContextSpan = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// The logs around <paramref name="e"/>: of its host and service (its source when it has neither), five minutes either
+    /// side, as Datadog's "view in context"; live tail stops, and the window is custom so that it can be shared.
+    /// </summary>
+    private async Task ViewInContextAsync(LogEvent e)
+    {
+        var terms = new[] { (ReservedAttributes.Host, e.Host), (ReservedAttributes.Service, e.Service) }
+            .Where(t => !string.IsNullOrEmpty(t.Item2))
+            .Select(t => QueryCompletion.Term(t.Item1, t.Item2!))
+            .OfType<string>()
+            .ToList();
+        if (terms.Count == 0 && !string.IsNullOrEmpty(e.Source) && QueryCompletion.Term(ReservedAttributes.Source, e.Source) is { } source)
+        {
+            terms.Add(source);
+        }
+        _query = string.Join(' ', terms);
+        StopTail();
+        _live = false;
+        _range = TimeRanges.Custom;
+        // Whole seconds, as the form shows them: the earlier bound down, the later up, so the log itself stays within.
+        _customFrom = TimeRanges.Format(e.Timestamp - ContextSpan);
+        _customTo = TimeRanges.Format(e.Timestamp + ContextSpan + TimeSpan.FromSeconds(1));
+        _detailOpen = false;
+        await SearchAsync();
+    }
+
     /// <summary>Runs what the query bar holds; a query with a syntax error is shown, not run.</summary>
     private async Task SearchAsync()
     {

@@ -17,6 +17,8 @@ public sealed class LogComponentsTests : IAsyncLifetime
     {
         _ctx.Services.AddMudServices();
         _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
+        // The log detail takes the focus once interactive, as on the page.
+        _ctx.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
     }
 
     public Task InitializeAsync() => Task.CompletedTask;
@@ -190,6 +192,30 @@ public sealed class LogComponentsTests : IAsyncLifetime
         Assert.Equal(["root", "1, 2", "", ""], cut.FindAll(".log-column").Select(c => c.TextContent));
         cut.FindAll(".attr-column-remove")[1].Click();
         Assert.Equal(["ids"], removed);
+    }
+
+    [Fact]
+    public void LogDetail_ArrowsAndButtons_MoveThroughTheListAndContextAsksForTheLogsAround()
+    {
+        var e = new Portal.Detection.Events.LogEvent { Id = "e1", Timestamp = T0, Host = "web-1", Message = "GET /" };
+        var moves = new List<string>();
+        Portal.Detection.Events.LogEvent? context = null;
+        var cut = _ctx.Render<LogDetail>(p => p.Add(x => x.Event, e).Add(x => x.HasNewer, false).Add(x => x.HasOlder, true)
+            .Add(x => x.OnNewer, () => moves.Add("newer")).Add(x => x.OnOlder, () => moves.Add("older")).Add(x => x.OnContext, shown => context = shown));
+
+        Assert.True(cut.Find("#log-newer").HasAttribute("disabled"));
+        cut.Find("#log-older").Click();
+        cut.Find("#log-detail").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "ArrowDown" });
+        // No newer log: the up arrow does nothing.
+        cut.Find("#log-detail").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "ArrowUp" });
+        cut.Render(p => p.Add(x => x.HasNewer, true));
+        cut.Find("#log-detail").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "ArrowUp" });
+        cut.Find("#log-context").Click();
+
+        Assert.Equal(["older", "older", "newer"], moves);
+        Assert.Same(e, context);
+        // Without handlers, no such buttons.
+        Assert.Empty(_ctx.Render<LogDetail>(p => p.Add(x => x.Event, e)).FindAll("#log-context, #log-newer, #log-older"));
     }
 
     [Fact]
