@@ -118,6 +118,14 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal)
         await Expect(count).ToHaveTextAsync("15 logs", new() { Timeout = 10_000 });
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("live=true"));
         await page.ScreenshotAsync(new() { Path = Shot("02b-logs-live.png") });
+        // The detail moves through the list while live tail reads it afresh (the same logs, new objects, every 2 s).
+        await page.Locator("#log-table tr.log-row").First.ClickAsync();
+        var livePort = page.Locator("#log-attributes .attr-leaf[title='@network.client.port'] .attr-value");
+        var shownPort = await livePort.InnerTextAsync();
+        await page.WaitForTimeoutAsync(2_500);
+        await page.Keyboard.PressAsync("ArrowDown");
+        await Expect(livePort).Not.ToHaveTextAsync(shownPort);
+        await page.Locator("#log-detail [aria-label='Close']").ClickAsync();
         await page.ClickAsync("#log-live");
 
         // Custom range: starts from the window shown; a bound that is not a time is named inline.

@@ -15,7 +15,7 @@ namespace Portal.Web.Features.Logs;
 /// <c>range</c> or <c>from</c>/<c>to</c>, <c>live</c>, <c>cols</c>), the list's columns in its order, newest first, up to
 /// <c>limit</c> rows (<see cref="DefaultLimit"/>, at most <see cref="MaxLimit"/>). Each export is in the audit trail.
 /// </summary>
-public static class LogsExport
+public static partial class LogsExport
 {
     public const int DefaultLimit = 5_000;
     public const int MaxLimit = 100_000;
@@ -72,7 +72,7 @@ public static class LogsExport
         var page = await store.SearchAsync(tenantId, new SearchRequest(query!, from, to, Math.Min(PageSize, limit)), cancellationToken);
         await audit.RecordAsync(tenantId, new AuditRecord("logs.exported", "logs", null, text.Length == 0 ? "*" : text)
         {
-            Message = $"Exported logs as CSV: {(text.Length == 0 ? "*" : text)} from {from:u} to {to:u}, up to {limit:N0} rows"
+            Message = $"CSV export of logs requested: {(text.Length == 0 ? "*" : text)} from {from:u} to {to:u}, up to {limit:N0} rows"
                 + (columns.Count > 0 ? $", columns {AttributeColumns.Format(columns)}" : ""),
         }, cancellationToken);
         http.Response.ContentType = "text/csv; charset=utf-8";
@@ -120,8 +120,7 @@ public static class LogsExport
                 row.Append(',');
             }
             var field = fields[i] ?? "";
-            if (field.Length > 0 && field[0] is '=' or '+' or '-' or '@' or '\t' or '\r'
-                && !double.TryParse(field, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out _))
+            if (field.Length > 0 && field[0] is '=' or '+' or '-' or '@' or '\t' or '\r' && !PlainNumber().IsMatch(field))
             {
                 field = "'" + field;
             }
@@ -136,6 +135,10 @@ public static class LogsExport
         }
         return row.Append("\r\n").ToString();
     }
+
+    /// <summary>A signed decimal number, which no spreadsheet reads as a formula (<see cref="Row"/>).</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"^[+-]?[0-9]+(\.[0-9]+)?$", System.Text.RegularExpressions.RegexOptions.CultureInvariant)]
+    private static partial System.Text.RegularExpressions.Regex PlainNumber();
 
     /// <summary>What makes a field quoted (<see cref="Row"/>).</summary>
     private static readonly System.Buffers.SearchValues<char> Quoted = System.Buffers.SearchValues.Create(",\"\r\n;\t");

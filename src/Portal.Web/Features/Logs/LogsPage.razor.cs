@@ -159,24 +159,37 @@ public partial class LogsPage
         await SearchAsync();
     }
 
-    /// <summary>Where the log shown in the detail stands in the list; -1 when it is no longer there (live tail moved on).</summary>
-    private int SelectedIndex => _selected is null ? -1 : _results.Items.IndexOf(_selected);
+    /// <summary>
+    /// Where the log shown in the detail stands in the list, found by id (live tail reads the list afresh every few
+    /// seconds); -1 when it is no longer there.
+    /// </summary>
+    private int SelectedIndex => _selected is { } shown ? _results.Items.FindIndex(e => e.Id == shown.Id) : -1;
+
+    private bool _movingOn;
 
     /// <summary>Shows the next newer (-1) or older (+1) log of the list in the detail, loading the next page past the last.</summary>
     private async Task MoveAsync(int step)
     {
-        var next = SelectedIndex + step;
-        if (SelectedIndex < 0 || next < 0)
+        var at = SelectedIndex;
+        if (!_detailOpen || at < 0 || at + step < 0 || _movingOn)
         {
             return;
         }
-        if (next == _results.Items.Count && _results.HasMore && !_live)
+        _movingOn = true;
+        try
         {
-            await LoadMoreAsync();
+            if (at + step == _results.Items.Count && _results.HasMore && !_live)
+            {
+                await LoadMoreAsync();
+            }
+            if (at + step < _results.Items.Count)
+            {
+                _selected = _results.Items[at + step];
+            }
         }
-        if (next < _results.Items.Count)
+        finally
         {
-            _selected = _results.Items[next];
+            _movingOn = false;
         }
     }
 
@@ -198,11 +211,17 @@ public partial class LogsPage
         {
             terms.Add(source);
         }
+        if (terms.Count == 0)
+        {
+            Snackbar.Add("This log's host, service and source cannot be searched by: no context to show.", Severity.Info);
+            return;
+        }
         _query = string.Join(' ', terms);
         StopTail();
         _live = false;
         _range = TimeRanges.Custom;
-        // Whole seconds, as the form shows them: the earlier bound down, the later up, so the log itself stays within.
+        // Whole seconds, as the form shows them: the earlier bound truncated, the later one a second further before it is, so
+        // that the log itself stays within.
         _customFrom = TimeRanges.Format(e.Timestamp - ContextSpan);
         _customTo = TimeRanges.Format(e.Timestamp + ContextSpan + TimeSpan.FromSeconds(1));
         _detailOpen = false;

@@ -214,8 +214,17 @@ public sealed class LogComponentsTests : IAsyncLifetime
 
         Assert.Equal(["older", "older", "newer"], moves);
         Assert.Same(e, context);
+        // The detail took the focus for the arrows; closed, it takes no keys (its drawer is only slid away).
+        _ctx.JSInterop.VerifyFocusAsyncInvoke();
+        cut.Render(p => p.Add(x => x.Open, false));
+        cut.Find("#log-detail").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "ArrowDown" });
+        Assert.True(cut.Find("#log-detail").HasAttribute("inert"));
+        Assert.Equal(3, moves.Count);
         // Without handlers, no such buttons.
         Assert.Empty(_ctx.Render<LogDetail>(p => p.Add(x => x.Event, e)).FindAll("#log-context, #log-newer, #log-older"));
+        // A log with no host, service or source has no context to show.
+        var bare = new Portal.Detection.Events.LogEvent { Id = "e2", Timestamp = T0, Message = "GET /" };
+        Assert.Empty(_ctx.Render<LogDetail>(p => p.Add(x => x.Event, bare).Add(x => x.OnContext, _ => { })).FindAll("#log-context"));
     }
 
     [Fact]

@@ -93,8 +93,8 @@ public sealed class LogsExportTests(PortalFixture portal)
     [Fact]
     public void Row_Fields_AreQuotedAndKeptAsTextOnlyWhenTheyMustBe()
     {
-        Assert.Equal("a,,\"b,c\",\"say \"\"hi\"\"\",\"x\ny\",\"x;y\",-1,+2.5,'-2+3,'@evil,'=1+1,\"'\tcmd\"\r\n",
-            LogsExport.Row(["a", null, "b,c", "say \"hi\"", "x\ny", "x;y", "-1", "+2.5", "-2+3", "@evil", "=1+1", "\tcmd"]));
+        Assert.Equal("a,,\"b,c\",\"say \"\"hi\"\"\",\"x\ny\",\"x;y\",-1,+2.5,'-2+3,'-Infinity,'@evil,'=1+1,\"'\tcmd\"\r\n",
+            LogsExport.Row(["a", null, "b,c", "say \"hi\"", "x\ny", "x;y", "-1", "+2.5", "-2+3", "-Infinity", "@evil", "=1+1", "\tcmd"]));
     }
 
     /// <summary>Posts each payload with its organisation's key; returns once every event is searchable.</summary>
