@@ -120,6 +120,7 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal)
         await page.ScreenshotAsync(new() { Path = Shot("02b-logs-live.png") });
         // The detail moves through the list while live tail reads it afresh (the same logs, new objects, every 2 s).
         await page.Locator("#log-table tr.log-row").First.ClickAsync();
+        await Expect(page.Locator("#log-detail")).ToBeFocusedAsync(); // the detail takes the focus as it opens
         var livePort = page.Locator("#log-attributes .attr-leaf[title='@network.client.port'] .attr-value");
         var shownPort = await livePort.InnerTextAsync();
         await page.WaitForTimeoutAsync(2_500);
@@ -143,6 +144,7 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal)
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("from=now-1h"));
         // The event's detail: its attributes as a tree, each value able to narrow the search (here, excluded).
         await page.Locator("#log-table tr.log-row").First.ClickAsync();
+        await Expect(page.Locator("#log-detail")).ToBeFocusedAsync(); // the detail takes the focus as it opens
         await Expect(page.Locator("#log-attributes .attr-leaf[title='@network.client.ip']")).ToContainTextAsync("198.51.100.77");
         await page.WaitForTimeoutAsync(400); // for the screenshot only: the drawer slides in
         await page.ScreenshotAsync(new() { Path = Shot("02d-log-detail.png") });
@@ -156,6 +158,7 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal)
         await Expect(count).ToHaveTextAsync("14 logs");
         // An attribute shown as a column of the list (the detail stays open), kept in the URL across a reload, then removed.
         await page.Locator("#log-table tr.log-row").First.ClickAsync();
+        await Expect(page.Locator("#log-detail")).ToBeFocusedAsync(); // the detail takes the focus as it opens
         var ip = page.Locator("#log-attributes .attr-leaf[title='@network.client.ip']");
         await ip.Locator(".attr-column").FocusAsync();
         await page.Keyboard.PressAsync("Enter");
@@ -179,8 +182,8 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal)
         await Expect(page).Not.ToHaveURLAsync(new System.Text.RegularExpressions.Regex("cols="));
         // The detail moves down the list by keyboard, then shows the logs around the one it holds.
         await page.Locator("#log-table tr.log-row").First.ClickAsync();
+        await Expect(page.Locator("#log-detail")).ToBeFocusedAsync(); // the detail takes the focus as it opens
         var firstPort = await page.Locator("#log-attributes .attr-leaf[title='@network.client.port'] .attr-value").InnerTextAsync();
-        await Expect(page.Locator("#log-detail")).ToBeFocusedAsync();
         await page.Keyboard.PressAsync("ArrowDown");
         await Expect(page.Locator("#log-attributes .attr-leaf[title='@network.client.port'] .attr-value")).Not.ToHaveTextAsync(firstPort);
         await page.ClickAsync("#log-newer");
@@ -193,6 +196,13 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal)
         await query.FillAsync($"source:sshd @network.client.ip:198.51.100.77 -@network.client.port:{portValue}");
         await page.ClickAsync("#log-search");
         await Expect(count).ToHaveTextAsync("14 logs");
+        // A bar of the histogram zooms in to its bucket, whose bounds are exact: the list holds the bar's count.
+        var bar = page.Locator("#logs-histogram .histogram-bar.has-matches").Last;
+        var barEvents = System.Text.RegularExpressions.Regex.Match((await bar.GetAttributeAsync("aria-label"))!, @"(\d+) events").Groups[1].Value;
+        var windowBefore = await page.Locator("#log-window").InnerTextAsync();
+        await bar.ClickAsync();
+        await Expect(page.Locator("#log-window")).Not.ToHaveTextAsync(windowBefore);
+        await Expect(count).ToHaveTextAsync($"{barEvents} logs");
         await page.ClickAsync("#create-rule-from-query");
         await page.Locator("input#rule-name, #rule-name input").First.FillAsync("Any sshd activity");
         await page.ClickAsync("#create-rule");

@@ -67,8 +67,9 @@ public static class TimeRanges
         return true;
     }
 
-    /// <summary>How a custom bound is written back into the form and the URL.</summary>
-    public static string Format(DateTimeOffset time) => time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+    /// <summary>How a custom bound is written back into the form and the URL: to the second, or, <paramref name="exact"/>, with its milliseconds when it has some.</summary>
+    public static string Format(DateTimeOffset time, bool exact = false) =>
+        time.UtcDateTime.ToString(exact && time.Millisecond != 0 ? "yyyy-MM-dd HH:mm:ss.fff" : "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 
     /// <summary>The span of <paramref name="key"/>, or of <paramref name="fallback"/> for an unknown key.</summary>
     public static TimeSpan SpanOf(string? key, string fallback = "1h") =>

@@ -22,6 +22,9 @@ public partial class LogsHistogram
     /// <summary>The same matches by status, each with a histogram of the same buckets. Default: none (bars of one colour).</summary>
     [Parameter] public IReadOnlyList<SeriesGroup> ByStatus { get; set; } = [];
 
+    /// <summary>Raised with a bucket's start when the user zooms in to it; without a handler the bars are not buttons.</summary>
+    [Parameter] public EventCallback<DateTimeOffset> OnZoom { get; set; }
+
     /// <summary>Width of a bucket. Default: one minute.</summary>
     [Parameter] public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(1);
 
@@ -48,6 +51,14 @@ public partial class LogsHistogram
                 parts.Insert(0, (null, rest));
             }
             _parts[i] = parts;
+        }
+    }
+
+    private async Task ZoomKeyAsync(Microsoft.AspNetCore.Components.Web.KeyboardEventArgs key, DateTimeOffset start)
+    {
+        if (key.Key is "Enter" or " ")
+        {
+            await OnZoom.InvokeAsync(start);
         }
     }
 

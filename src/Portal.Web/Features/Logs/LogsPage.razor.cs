@@ -139,9 +139,9 @@ public partial class LogsPage
         await RunAsync();
     }
 
-    private Task PickFacetAsync((string Field, string Value) pick)
+    private Task PickFacetAsync((string Field, string Value) pick, bool exclude)
     {
-        if (QueryCompletion.Term(pick.Field, pick.Value) is { } term)
+        if (QueryCompletion.Term(pick.Field, pick.Value, exclude) is { } term)
         {
             return AddTermAsync(term);
         }
@@ -191,6 +191,17 @@ public partial class LogsPage
         {
             _movingOn = false;
         }
+    }
+
+    /// <summary>Narrows the window to one bucket of the histogram (a custom range of its exact bounds); live tail stops.</summary>
+    private async Task ZoomAsync(DateTimeOffset start)
+    {
+        StopTail();
+        _live = false;
+        _range = TimeRanges.Custom;
+        _customFrom = TimeRanges.Format(start, exact: true);
+        _customTo = TimeRanges.Format(start + _interval, exact: true);
+        await SearchAsync();
     }
 
     /// <summary>Distance either side of a log its context shows.</summary>

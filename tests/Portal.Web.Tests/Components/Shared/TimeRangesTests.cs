@@ -43,4 +43,28 @@ public class TimeRangesTests
 
         Assert.StartsWith(expected, error);
     }
+
+    [Fact]
+    public void Format_ExactBound_KeepsItsMillisecondsAndReadsBackToItself()
+    {
+        var bound = Now.AddMilliseconds(1_234);
+
+        Assert.Equal("2026-11-28 12:00:01", TimeRanges.Format(bound));
+        Assert.Equal("2026-11-28 12:00:01.234", TimeRanges.Format(bound, exact: true));
+        Assert.Equal("2026-11-28 12:00:00", TimeRanges.Format(Now, exact: true));
+        Assert.True(TimeRanges.TryResolveCustom(TimeRanges.Format(bound, exact: true), TimeRanges.Format(bound.AddMinutes(1), exact: true), Now, out var from, out var to, out _));
+        Assert.Equal((bound, bound.AddMinutes(1)), (from, to));
+    }
+
+    [Fact]
+    public void TryResolveView_PresetLiveOrCustom_TheWindowThePageShows()
+    {
+        Assert.True(TimeRanges.TryResolveView("4h", live: false, TimeRanges.Live, null, null, Now, out var from, out var to, out _));
+        Assert.Equal((Now.AddHours(-4), Now + TimeRanges.Lookahead), (from, to));
+        // Live tail shows its own span, whatever the range says.
+        Assert.True(TimeRanges.TryResolveView(TimeRanges.Custom, live: true, TimeRanges.Live, "bad", null, Now, out from, out to, out _));
+        Assert.Equal((Now.AddMinutes(-15), Now + TimeRanges.Lookahead), (from, to));
+        Assert.False(TimeRanges.TryResolveView(TimeRanges.Custom, live: false, TimeRanges.Live, "bad", null, Now, out _, out _, out var error));
+        Assert.StartsWith("From:", error);
+    }
 }

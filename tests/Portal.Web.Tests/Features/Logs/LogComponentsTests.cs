@@ -44,6 +44,31 @@ public sealed class LogComponentsTests : IAsyncLifetime
         Assert.Equal(["host", "service", "@usr.name"], cut.FindAll(".facet-title").Select(t => t.TextContent));
         cut.FindAll(".facet-value")[1].Click();
         Assert.Equal(("host", "web-2"), picked);
+        // Without an exclude handler, values have no exclude button; with one, each does.
+        Assert.Empty(cut.FindAll(".facet-exclude"));
+        (string, string)? excluded = null;
+        cut.Render(p => p.Add(x => x.OnExclude, pick => excluded = pick));
+        cut.FindAll(".facet-exclude")[2].Click();
+        Assert.Equal(("@usr.name", "root"), excluded);
+        Assert.Equal("Exclude @usr.name:root", cut.FindAll(".facet-exclude")[2].GetAttribute("aria-label"));
+    }
+
+    [Fact]
+    public void LogsHistogram_BarsWithMatches_ZoomInToTheirBucket()
+    {
+        var buckets = new[] { new HistogramBucket(T0, 10), new HistogramBucket(T0.AddMinutes(1), 0), new HistogramBucket(T0.AddMinutes(2), 5) };
+        var zoomed = new List<DateTimeOffset>();
+        var cut = _ctx.Render<LogsHistogram>(p => p.Add(x => x.Buckets, buckets).Add(x => x.OnZoom, start => zoomed.Add(start)));
+
+        var bars = cut.FindAll(".histogram-bar.has-matches");
+        Assert.Equal(2, bars.Count);
+        Assert.All(bars, b => Assert.Equal("button", b.GetAttribute("role")));
+        bars[1].Click();
+        cut.FindAll(".histogram-bar.has-matches")[0].KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "Enter" });
+        cut.FindAll(".histogram-bar.has-matches")[0].KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "a" });
+        Assert.Equal([T0.AddMinutes(2), T0], zoomed);
+        // Without a handler, no bar is a button.
+        Assert.Empty(_ctx.Render<LogsHistogram>(p => p.Add(x => x.Buckets, buckets)).FindAll("[role=button]"));
     }
 
     [Fact]
