@@ -194,13 +194,17 @@ public partial class LogsPage
     }
 
     /// <summary>Narrows the window to one bucket of the histogram (a custom range of its exact bounds); live tail stops.</summary>
-    private async Task ZoomAsync(DateTimeOffset start)
+    private Task ZoomAsync(DateTimeOffset start) =>
+        ShowCustomWindowAsync(TimeRanges.Format(start, exact: true), TimeRanges.Format(start + _interval, exact: true));
+
+    /// <summary>Searches again over a custom window, as if typed in the range's form; live tail stops.</summary>
+    private async Task ShowCustomWindowAsync(string from, string to)
     {
         StopTail();
         _live = false;
         _range = TimeRanges.Custom;
-        _customFrom = TimeRanges.Format(start, exact: true);
-        _customTo = TimeRanges.Format(start + _interval, exact: true);
+        _customFrom = from;
+        _customTo = to;
         await SearchAsync();
     }
 
@@ -228,15 +232,10 @@ public partial class LogsPage
             return;
         }
         _query = string.Join(' ', terms);
-        StopTail();
-        _live = false;
-        _range = TimeRanges.Custom;
+        _detailOpen = false;
         // Whole seconds, as the form shows them: the earlier bound truncated, the later one a second further before it is, so
         // that the log itself stays within.
-        _customFrom = TimeRanges.Format(e.Timestamp - ContextSpan);
-        _customTo = TimeRanges.Format(e.Timestamp + ContextSpan + TimeSpan.FromSeconds(1));
-        _detailOpen = false;
-        await SearchAsync();
+        await ShowCustomWindowAsync(TimeRanges.Format(e.Timestamp - ContextSpan), TimeRanges.Format(e.Timestamp + ContextSpan + TimeSpan.FromSeconds(1)));
     }
 
     /// <summary>Runs what the query bar holds; a query with a syntax error is shown, not run.</summary>
