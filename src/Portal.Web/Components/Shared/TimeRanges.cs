@@ -67,9 +67,19 @@ public static class TimeRanges
         return true;
     }
 
-    /// <summary>How a custom bound is written back into the form and the URL: to the second, or, <paramref name="exact"/>, with its milliseconds when it has some.</summary>
+    /// <summary>
+    /// How a custom bound is written back into the form and the URL, in UTC: to the second, or, <paramref name="exact"/>,
+    /// with its milliseconds when it has some (finer than a millisecond is dropped, as the stores keep times).
+    /// </summary>
     public static string Format(DateTimeOffset time, bool exact = false) =>
         time.UtcDateTime.ToString(exact && time.Millisecond != 0 ? "yyyy-MM-dd HH:mm:ss.fff" : "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The window of a histogram's bucket starting at <paramref name="start"/>: its width, but no further than the end of
+    /// the window the histogram counted (<paramref name="windowEnd"/>), which its last bucket often passes.
+    /// </summary>
+    public static (DateTimeOffset From, DateTimeOffset To) BucketWindow(DateTimeOffset start, TimeSpan interval, DateTimeOffset windowEnd) =>
+        (start, start + interval < windowEnd ? start + interval : windowEnd);
 
     /// <summary>The span of <paramref name="key"/>, or of <paramref name="fallback"/> for an unknown key.</summary>
     public static TimeSpan SpanOf(string? key, string fallback = "1h") =>

@@ -54,14 +54,6 @@ public partial class LogsHistogram
         }
     }
 
-    private async Task ZoomKeyAsync(Microsoft.AspNetCore.Components.Web.KeyboardEventArgs key, DateTimeOffset start)
-    {
-        if (key.Key is "Enter" or " ")
-        {
-            await OnZoom.InvokeAsync(start);
-        }
-    }
-
     private double Height(long count) => _max == 0 || count == 0 ? 0 : Math.Max(4, 100.0 * count / _max);
 
     /// <summary>A bar's tooltip: its time and count, and its counts by status from the most severe.</summary>

@@ -74,7 +74,7 @@ public partial class LogsPage
     private string? UrlColumns { get; set; }
 
     private string WindowLabel => _range == TimeRanges.Custom
-        ? $"{TimeRanges.Format(_window.From)} → {TimeRanges.Format(_window.To)} UTC"
+        ? $"{TimeRanges.Format(_window.From, exact: true)} → {TimeRanges.Format(_window.To, exact: true)} UTC"
         : TimeRanges.All.First(r => r.Key == _range).Label;
 
     protected override async Task OnInitializedAsync()
@@ -193,19 +193,26 @@ public partial class LogsPage
         }
     }
 
-    /// <summary>Narrows the window to one bucket of the histogram (a custom range of its exact bounds); live tail stops.</summary>
-    private Task ZoomAsync(DateTimeOffset start) =>
-        ShowCustomWindowAsync(TimeRanges.Format(start, exact: true), TimeRanges.Format(start + _interval, exact: true));
+    /// <summary>
+    /// Narrows the window to one bucket of the histogram, as a custom range of the bounds it counted, and runs the query
+    /// that drew it (not text typed since); live tail stops.
+    /// </summary>
+    private async Task ZoomAsync(DateTimeOffset start)
+    {
+        var (from, to) = TimeRanges.BucketWindow(start, _interval, _window.To);
+        ShowCustomWindow(TimeRanges.Format(from, exact: true), TimeRanges.Format(to, exact: true));
+        await RunAsync();
+    }
 
-    /// <summary>Searches again over a custom window, as if typed in the range's form; live tail stops.</summary>
-    private async Task ShowCustomWindowAsync(string from, string to)
+    /// <summary>Sets a custom window, as if typed in the range's form; live tail stops. The caller runs the search.</summary>
+    private void ShowCustomWindow(string from, string to)
     {
         StopTail();
         _live = false;
         _range = TimeRanges.Custom;
         _customFrom = from;
         _customTo = to;
-        await SearchAsync();
+        _rangeError = null;
     }
 
     /// <summary>Distance either side of a log its context shows.</summary>
@@ -233,9 +240,9 @@ public partial class LogsPage
         }
         _query = string.Join(' ', terms);
         _detailOpen = false;
-        // Whole seconds, as the form shows them: the earlier bound truncated, the later one a second further before it is, so
-        // that the log itself stays within.
-        await ShowCustomWindowAsync(TimeRanges.Format(e.Timestamp - ContextSpan), TimeRanges.Format(e.Timestamp + ContextSpan + TimeSpan.FromSeconds(1)));
+        // The later bound is exclusive: a millisecond further, so that a log at the window's very end stays within.
+        ShowCustomWindow(TimeRanges.Format(e.Timestamp - ContextSpan, exact: true), TimeRanges.Format(e.Timestamp + ContextSpan + TimeSpan.FromMilliseconds(1), exact: true));
+        await SearchAsync();
     }
 
     /// <summary>Runs what the query bar holds; a query with a syntax error is shown, not run.</summary>

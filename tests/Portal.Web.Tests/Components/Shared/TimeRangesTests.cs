@@ -52,6 +52,8 @@ public class TimeRangesTests
         Assert.Equal("2026-11-28 12:00:01", TimeRanges.Format(bound));
         Assert.Equal("2026-11-28 12:00:01.234", TimeRanges.Format(bound, exact: true));
         Assert.Equal("2026-11-28 12:00:00", TimeRanges.Format(Now, exact: true));
+        // Another offset is written as the same instant in UTC.
+        Assert.Equal("2026-11-28 12:00:01.234", TimeRanges.Format(bound.ToOffset(TimeSpan.FromHours(5.5)), exact: true));
         Assert.True(TimeRanges.TryResolveCustom(TimeRanges.Format(bound, exact: true), TimeRanges.Format(bound.AddMinutes(1), exact: true), Now, out var from, out var to, out _));
         Assert.Equal((bound, bound.AddMinutes(1)), (from, to));
     }
@@ -66,5 +68,14 @@ public class TimeRangesTests
         Assert.Equal((Now.AddMinutes(-15), Now + TimeRanges.Lookahead), (from, to));
         Assert.False(TimeRanges.TryResolveView(TimeRanges.Custom, live: false, TimeRanges.Live, "bad", null, Now, out _, out _, out var error));
         Assert.StartsWith("From:", error);
+    }
+
+    [Fact]
+    public void BucketWindow_LastBucketPastTheWindow_EndsWithTheWindow()
+    {
+        var start = Now.AddMilliseconds(412);
+
+        Assert.Equal((start, start.AddMinutes(1)), TimeRanges.BucketWindow(start, TimeSpan.FromMinutes(1), start.AddHours(1)));
+        Assert.Equal((start, start.AddSeconds(1)), TimeRanges.BucketWindow(start, TimeSpan.FromMinutes(1), start.AddSeconds(1)));
     }
 }

@@ -60,15 +60,15 @@ public sealed class LogComponentsTests : IAsyncLifetime
         var zoomed = new List<DateTimeOffset>();
         var cut = _ctx.Render<LogsHistogram>(p => p.Add(x => x.Buckets, buckets).Add(x => x.OnZoom, start => zoomed.Add(start)));
 
+        // Bars with matches are buttons (Enter and Space as the browser has them), the empty one is not.
         var bars = cut.FindAll(".histogram-bar.has-matches");
-        Assert.Equal(2, bars.Count);
-        Assert.All(bars, b => Assert.Equal("button", b.GetAttribute("role")));
+        Assert.Equal(["BUTTON", "BUTTON"], bars.Select(b => b.TagName));
+        Assert.Equal(["10", "5"], bars.Select(b => b.GetAttribute("data-count")));
         bars[1].Click();
-        cut.FindAll(".histogram-bar.has-matches")[0].KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "Enter" });
-        cut.FindAll(".histogram-bar.has-matches")[0].KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "a" });
+        cut.FindAll(".histogram-bar.has-matches")[0].Click();
         Assert.Equal([T0.AddMinutes(2), T0], zoomed);
         // Without a handler, no bar is a button.
-        Assert.Empty(_ctx.Render<LogsHistogram>(p => p.Add(x => x.Buckets, buckets)).FindAll("[role=button]"));
+        Assert.Empty(_ctx.Render<LogsHistogram>(p => p.Add(x => x.Buckets, buckets)).FindAll("button"));
     }
 
     [Fact]
