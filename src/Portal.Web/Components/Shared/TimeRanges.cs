@@ -52,10 +52,10 @@ public static class TimeRanges
 
     /// <summary>
     /// The window a view shows: a custom range's bounds (<see cref="TryResolveCustom"/>), or else a preset's span
-    /// (<paramref name="liveRange"/>'s in live tail) up to now and the <see cref="Lookahead"/>.
+    /// (<see cref="Live"/>'s in live tail) up to now and the <see cref="Lookahead"/>.
     /// </summary>
     public static bool TryResolveView(
-        string range, bool live, string liveRange, string? customFrom, string? customTo, DateTimeOffset now, out DateTimeOffset from, out DateTimeOffset to, out string? error)
+        string range, bool live, string? customFrom, string? customTo, DateTimeOffset now, out DateTimeOffset from, out DateTimeOffset to, out string? error)
     {
         if (range == Custom && !live)
         {
@@ -63,7 +63,7 @@ public static class TimeRanges
         }
         error = null;
         to = now + Lookahead;
-        from = now - SpanOf(live ? liveRange : range);
+        from = now - SpanOf(live ? Live : range);
         return true;
     }
 

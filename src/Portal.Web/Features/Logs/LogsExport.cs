@@ -55,7 +55,7 @@ public static partial class LogsExport
             return Problem($"range: expected one of {string.Join(", ", TimeRanges.All.Select(r => r.Key))} or {TimeRanges.Custom}", "range");
         }
         var now = clock.GetUtcNow();
-        if (!TimeRanges.TryResolveView(range, live, TimeRanges.Live, q["from"], q["to"], now, out var from, out var to, out var rangeError))
+        if (!TimeRanges.TryResolveView(range, live, q["from"], q["to"], now, out var from, out var to, out var rangeError))
         {
             return Problem(rangeError!, rangeError!.StartsWith("From", StringComparison.Ordinal) ? "from" : "to");
         }

@@ -316,7 +316,7 @@ public partial class LogsPage
     }
 
     private bool TryResolveWindow(out DateTimeOffset from, out DateTimeOffset to) =>
-        TimeRanges.TryResolveView(_range, _live, TimeRanges.Live, _customFrom, _customTo, Clock.GetUtcNow(), out from, out to, out _rangeError);
+        TimeRanges.TryResolveView(_range, _live, _customFrom, _customTo, Clock.GetUtcNow(), out from, out to, out _rangeError);
 
     private void StartTail()
     {

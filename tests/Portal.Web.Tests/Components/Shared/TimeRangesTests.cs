@@ -61,12 +61,12 @@ public class TimeRangesTests
     [Fact]
     public void TryResolveView_PresetLiveOrCustom_TheWindowThePageShows()
     {
-        Assert.True(TimeRanges.TryResolveView("4h", live: false, TimeRanges.Live, null, null, Now, out var from, out var to, out _));
+        Assert.True(TimeRanges.TryResolveView("4h", live: false, null, null, Now, out var from, out var to, out _));
         Assert.Equal((Now.AddHours(-4), Now + TimeRanges.Lookahead), (from, to));
         // Live tail shows its own span, whatever the range says.
-        Assert.True(TimeRanges.TryResolveView(TimeRanges.Custom, live: true, TimeRanges.Live, "bad", null, Now, out from, out to, out _));
+        Assert.True(TimeRanges.TryResolveView(TimeRanges.Custom, live: true, "bad", null, Now, out from, out to, out _));
         Assert.Equal((Now.AddMinutes(-15), Now + TimeRanges.Lookahead), (from, to));
-        Assert.False(TimeRanges.TryResolveView(TimeRanges.Custom, live: false, TimeRanges.Live, "bad", null, Now, out _, out _, out var error));
+        Assert.False(TimeRanges.TryResolveView(TimeRanges.Custom, live: false, "bad", null, Now, out _, out _, out var error));
         Assert.StartsWith("From:", error);
     }
 
