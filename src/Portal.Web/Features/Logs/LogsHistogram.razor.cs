@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Components;
 using Portal.Detection.Intake;
 using Portal.Search;
+using Portal.Web.Components.Shared;
 
 namespace Portal.Web.Features.Logs;
 
@@ -59,7 +60,7 @@ public partial class LogsHistogram
     /// <summary>A bar's tooltip: its time and count, and its counts by status from the most severe.</summary>
     private static string Tooltip(HistogramBucket bucket, List<(string? Status, long Count)> parts)
     {
-        var head = $"{bucket.Start.ToLocalTime():MMM d HH:mm:ss} · {bucket.Count:N0} events";
+        var head = $"{DisplayTime.Second(bucket.Start)} {DisplayTime.Zone} · {bucket.Count:N0} events";
         return parts.Any(p => p.Status is not null)
             ? head + ": " + string.Join(", ", parts.AsEnumerable().Reverse().Select(p => $"{p.Count:N0} {p.Status ?? "other"}"))
             : head;

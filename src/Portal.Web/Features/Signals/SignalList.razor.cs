@@ -1,6 +1,6 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Portal.Detection.Signals;
+using Portal.Web.Components.Shared;
 
 namespace Portal.Web.Features.Signals;
 
@@ -39,7 +39,7 @@ public partial class SignalList
             < 60 => "just now",
             < 3600 => $"{(int)elapsed.TotalMinutes} min ago",
             < 86400 => $"{(int)elapsed.TotalHours} h ago",
-            _ => time.ToString("MMM d, HH:mm", CultureInfo.InvariantCulture),
+            _ => DisplayTime.Minute(time),
         };
     }
 

@@ -219,6 +219,24 @@ public sealed class LogComponentsTests : IAsyncLifetime
         Assert.Equal(["ids"], removed);
     }
 
+    /// <summary>Every time on the page is UTC, as the range form reads them and the export writes them, whatever the offset an event was sent with.</summary>
+    [Fact]
+    public void LogListDetailAndHistogram_ShowTimesInUtc()
+    {
+        var sent = new DateTimeOffset(2026, 11, 27, 15, 30, 1, 250, TimeSpan.FromHours(5.5));
+        var e = new Portal.Detection.Events.LogEvent { Id = "e1", Timestamp = sent, Status = "info", Message = "m" };
+
+        var list = _ctx.Render<LogList>(p => p.Add(x => x.Items, [e]));
+        Assert.Equal("Date (UTC)", list.Find("th").TextContent.Trim());
+        Assert.Equal("Nov 27 10:00:01.250", list.Find(".log-row .mono").TextContent);
+        Assert.Equal("2026-11-27 10:00:01.250 UTC", _ctx.Render<LogDetail>(p => p.Add(x => x.Event, e)).Find("#log-time").TextContent);
+        var histogram = _ctx.Render<LogsHistogram>(p => p.Add(x => x.Buckets, [new HistogramBucket(sent, 3), new HistogramBucket(sent.AddMinutes(1), 0)])
+            .Add(x => x.Interval, TimeSpan.FromMinutes(1)).Add(x => x.OnZoom, _ => { }));
+        Assert.Equal(["Nov 27 10:00", "Nov 27 10:01 UTC"], histogram.FindAll(".histogram-axis > span").Select(s => s.TextContent).Where((_, i) => i != 1));
+        Assert.StartsWith("Nov 27 10:00:01 UTC · 3 events", histogram.Find(".histogram-bar").GetAttribute("title"), StringComparison.Ordinal);
+        Assert.StartsWith("Zoom in to Nov 27 10:00:01 UTC,", histogram.Find(".histogram-bar").GetAttribute("aria-label"), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void LogDetail_ArrowsAndButtons_MoveThroughTheListAndContextAsksForTheLogsAround()
     {
