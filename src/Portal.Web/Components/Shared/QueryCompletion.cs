@@ -111,7 +111,11 @@ public static class QueryCompletion
     /// <summary>
     /// <paramref name="query"/> narrowed by <paramref name="term"/>, or the term alone for an empty query. Terms side by
     /// side are joined by AND, which binds tighter than OR: a query with an OR at its top is put in parentheses first, so
-    /// that the term narrows all of it.
+    /// that the term narrows all of it. A value the query already keeps or excludes at its top (<c>host:web-1</c>,
+    /// <c>-host:web-1</c>, <c>NOT host:web-1</c>) is not asked for twice: the same term leaves the query as it is, and its
+    /// opposite takes the place of the one written, which would otherwise leave a query no event matches. Keeping a value
+    /// of a field whose other value the query keeps takes that one's place too, as picking a facet's value shows that
+    /// value's events in Datadog; exclusions add up.
     /// </summary>
     public static string Narrowed(string? query, string term)
     {
@@ -120,8 +124,56 @@ public static class QueryCompletion
             return term;
         }
         var trimmed = query.Trim();
-        return QueryParser.TryParse(trimmed, out var node, out _) && node is OrNode ? $"({trimmed}) {term}" : $"{trimmed} {term}";
+        if (!QueryParser.TryParse(trimmed, out var node, out _))
+        {
+            return $"{trimmed} {term}";
+        }
+        if (node is OrNode)
+        {
+            return $"({trimmed}) {term}";
+        }
+        if (QueryParser.TryParse(term, out var added, out _) && ValueTerm(added!) is { } wanted)
+        {
+            IReadOnlyList<QueryNode> children = node is AndNode and ? and.Children : [node!];
+            for (var i = 0; i < children.Count; i++)
+            {
+                if (ValueTerm(children[i]) is not { } written || written.Term.Field != wanted.Term.Field)
+                {
+                    continue;
+                }
+                var sameValue = written.Term.Value == wanted.Term.Value;
+                if (sameValue && written.Excluded == wanted.Excluded)
+                {
+                    return trimmed;
+                }
+                if (!sameValue && (written.Excluded || wanted.Excluded))
+                {
+                    continue;
+                }
+                // The written term's text: from where it starts to where the next begins, without the space and any AND
+                // between them; read again to be sure it is that term alone (one in parentheses is left, and the term added).
+                var start = children[i].Position;
+                var text = trimmed[start..(i + 1 < children.Count ? children[i + 1].Position : trimmed.Length)].TrimEnd();
+                if (text.EndsWith(" AND", StringComparison.Ordinal))
+                {
+                    text = text[..^4].TrimEnd();
+                }
+                if (QueryParser.TryParse(text, out var alone, out _) && ValueTerm(alone!) == written)
+                {
+                    return string.Concat(trimmed.AsSpan(0, start), term, trimmed.AsSpan(start + text.Length));
+                }
+            }
+        }
+        return $"{trimmed} {term}";
     }
+
+    /// <summary>A term keeping one value of a field (<c>host:web-1</c>, <c>@usr.name:"a b"</c>) or excluding it; null for any other node.</summary>
+    private static (TermNode Term, bool Excluded)? ValueTerm(QueryNode node) => node switch
+    {
+        TermNode { Kind: TermKind.Exact or TermKind.Phrase, Field.Kind: not FieldKind.FreeText } kept => (kept with { Position = 0, Kind = TermKind.Exact }, false),
+        NotNode { Child: TermNode { Kind: TermKind.Exact or TermKind.Phrase, Field.Kind: not FieldKind.FreeText } dropped } => (dropped with { Position = 0, Kind = TermKind.Exact }, true),
+        _ => null,
+    };
 
     /// <summary>A value as a query term: quoted when it holds spaces or query syntax.</summary>
     public static string Quote(string value) =>

@@ -145,6 +145,33 @@ public class QueryCompletionTests
         Assert.Equal(expected, QueryCompletion.Narrowed(query, term));
     }
 
+    /// <summary>A value the query keeps or excludes at its top is not asked for twice: the same term changes nothing, its opposite takes its place, and so does another value kept.</summary>
+    [Theory]
+    [InlineData("host:web-1", "-host:web-1", "-host:web-1")]
+    [InlineData("service:store host:web-1 status:error", "-host:web-1", "service:store -host:web-1 status:error")]
+    [InlineData("service:store AND host:web-1", "-host:web-1", "service:store AND -host:web-1")]
+    [InlineData("host:web-1 AND service:store", "-host:web-1", "-host:web-1 AND service:store")]
+    [InlineData("NOT host:web-1   \"failed password\"", "host:web-1", "host:web-1   \"failed password\"")]
+    [InlineData("-@usr.name:\"a b\" env:prod", "@usr.name:\"a b\"", "@usr.name:\"a b\" env:prod")]
+    [InlineData("host:\"web-1\"", "-host:web-1", "-host:web-1")]
+    [InlineData("host:web-1 x", "host:web-1", "host:web-1 x")]
+    [InlineData("-host:web-1", "-host:web-1", "-host:web-1")]
+    // Another value kept in place of the one kept; exclusions add up.
+    [InlineData("service:store host:web-1", "host:web-2", "service:store host:web-2")]
+    [InlineData("-host:web-1 service:store", "-host:web-2", "-host:web-1 service:store -host:web-2")]
+    [InlineData("-host:web-1", "host:web-2", "-host:web-1 host:web-2")]
+    [InlineData("@http.status_code:500 env:prod", "@http.status_code:404", "@http.status_code:404 env:prod")]
+    // Another value excluded, a wildcard, free text or a term inside parentheses: the term is added.
+    [InlineData("host:web-1", "-host:web-2", "host:web-1 -host:web-2")]
+    [InlineData("host:web-*", "-host:web-1", "host:web-* -host:web-1")]
+    [InlineData("web-1", "-host:web-1", "web-1 -host:web-1")]
+    [InlineData("(host:web-1) x", "-host:web-1", "(host:web-1) x -host:web-1")]
+    [InlineData("Host:web-1", "-host:web-1", "Host:web-1 -host:web-1")]
+    public void Narrowed_ByAFieldTheQueryHas_ReplacesTheOppositeOrTheOtherValueKeptAndDoesNotRepeatIt(string query, string term, string expected)
+    {
+        Assert.Equal(expected, QueryCompletion.Narrowed(query, term));
+    }
+
     [Fact]
     public void Narrowed_OrQuery_ExcludesFromEveryBranch()
     {
