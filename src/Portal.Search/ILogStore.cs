@@ -62,7 +62,7 @@ public interface ILogStore
 public sealed record SearchRequest(QueryNode Query, DateTimeOffset From, DateTimeOffset To, int Limit = 50, SearchCursor? After = null);
 
 /// <summary>
-/// One page of results; <see cref="Next"/> is null on the last page. <see cref="TotalHits"/> is exact for signals; a log
+/// One page of results; <see cref="Next"/> is null on the last page, a page exactly full included. <see cref="TotalHits"/> is exact for signals; a log
 /// search stops looking once its page is full, so for logs it is exact only when the page is not (count with analytics).
 /// </summary>
 public sealed record EventPage<T>(IReadOnlyList<T> Items, int TotalHits, SearchCursor? Next);

@@ -96,6 +96,21 @@ public sealed class LuceneLogStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task SearchAsync_PageExactlyFull_HasNoNextPage()
+    {
+        await _store.AppendAsync(TenantA, [.. Enumerable.Range(0, 10).Select(i => Event($"ev-{i}", T0.AddSeconds(i)))], CancellationToken.None);
+        await _store.RefreshAsync(TenantA, CancellationToken.None);
+
+        var first = await _store.SearchAsync(TenantA, new SearchRequest(QueryParser.Parse("env:prod"), Ever, Never, Limit: 5), CancellationToken.None);
+        var last = await _store.SearchAsync(TenantA, new SearchRequest(QueryParser.Parse("env:prod"), Ever, Never, Limit: 5, first.Next), CancellationToken.None);
+        var all = await _store.SearchAsync(TenantA, new SearchRequest(QueryParser.Parse("env:prod"), Ever, Never, Limit: 10), CancellationToken.None);
+
+        Assert.Equal((5, true), (first.Items.Count, first.Next is not null));
+        Assert.Equal((5, false), (last.Items.Count, last.Next is not null));
+        Assert.Equal((10, false, 10), (all.Items.Count, all.Next is not null, all.TotalHits));
+    }
+
+    [Fact]
     public async Task SearchAsync_TimeRange_IncludesFromAndExcludesTo()
     {
         var from = T0;

@@ -27,6 +27,12 @@ public sealed class PagedResults<T>
         _next = page.Next;
     }
 
+    /// <summary>Forgets the items and the request: nothing to show, nothing more to load.</summary>
+    public void Clear()
+    {
+        (_request, _next, Items, Total) = (null, null, [], 0);
+    }
+
     /// <summary>Appends the next page of the last request.</summary>
     public async Task LoadMoreAsync(Func<SearchRequest, Task<EventPage<T>>> search)
     {

@@ -31,6 +31,7 @@ public partial class LogsPage
     private string? _customTo;
     private string? _queryError;
     private string? _rangeError;
+    private string? _searchError;
     private bool _live;
     private long _total;
     private IReadOnlyList<HistogramBucket> _histogram = [];
@@ -54,6 +55,7 @@ public partial class LogsPage
     [Inject] private IDialogService Dialogs { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
     [Inject] private TimeProvider Clock { get; set; } = default!;
+    [Inject] private ILogger<LogsPage> Logger { get; set; } = default!;
 
     [SupplyParameterFromQuery(Name = "q")]
     private string? UrlQuery { get; set; }
@@ -114,28 +116,37 @@ public partial class LogsPage
             _customFrom = TimeRanges.Format(_window.From);
             _customTo = TimeRanges.Format(_window.To);
         }
-        await SearchAsync();
+        await SearchOrRunAsync();
     }
 
     private async Task OnRangeKeyUpAsync(KeyboardEventArgs e)
     {
         if (e.Key == "Enter")
         {
-            await SearchAsync();
+            await SearchOrRunAsync();
         }
     }
 
+    /// <summary>
+    /// After the window changed: what the query bar holds, or, when it is at fault, the last query that ran over the new
+    /// window (the fault stays shown), so that the results are always the window's the page names.
+    /// </summary>
+    private Task SearchOrRunAsync() => QueryParser.TryParse(_query, out _, out _) ? SearchAsync() : RunAsync();
+
+    /// <summary>
+    /// Starts live tail, or pauses it: the list stays as it was last read, its window kept as a custom range (so that the
+    /// page names it and a shared link shows the same logs).
+    /// </summary>
     private async Task LiveChangedAsync(bool live)
     {
-        _live = live;
-        if (live)
+        if (!live)
         {
-            StartTail();
+            ShowCustomWindow(TimeRanges.Format(_window.From, exact: true), TimeRanges.Format(_window.To, exact: true));
+            KeepUrl();
+            return;
         }
-        else
-        {
-            StopTail();
-        }
+        _live = true;
+        StartTail();
         await RunAsync();
     }
 
@@ -178,9 +189,9 @@ public partial class LogsPage
         _movingOn = true;
         try
         {
-            if (at + step == _results.Items.Count && _results.HasMore && !_live)
+            if (at + step == _results.Items.Count && _results.HasMore && !_live && !await GuardedAsync(() => _results.LoadMoreAsync(Search)))
             {
-                await LoadMoreAsync();
+                return;
             }
             if (at + step < _results.Items.Count)
             {
@@ -271,18 +282,50 @@ public partial class LogsPage
         _interval = TimeRanges.IntervalFor(to - from - (_range == TimeRanges.Custom && !_live ? TimeSpan.Zero : TimeRanges.Lookahead));
         _loading = true;
         var tenant = _session!.TenantId;
-        await _results.LoadAsync(new SearchRequest(node, from, to, PageSize), Search);
-        // The histogram's bars stacked by status, counted with the bars and facets over the same index snapshot, so they add up.
-        var analytics = await Logs.AnalyzeAsync(
-            tenant, node, from, to, _interval, CancellationToken.None, AttributeFacets, stackBy: ReservedAttributes.Status, stackLimit: LogStatuses.BySeverity.Count);
-        _fields = await Logs.FieldsAsync(tenant, from, to, CancellationToken.None);
+        var ran = await GuardedAsync(async () =>
+        {
+            await _results.LoadAsync(new SearchRequest(node, from, to, PageSize), Search);
+            // The histogram's bars stacked by status, counted with the bars and facets over the same index snapshot, so they add up.
+            var analytics = await Logs.AnalyzeAsync(
+                tenant, node, from, to, _interval, CancellationToken.None, AttributeFacets, stackBy: ReservedAttributes.Status, stackLimit: LogStatuses.BySeverity.Count);
+            _fields = await Logs.FieldsAsync(tenant, from, to, CancellationToken.None);
+            _total = analytics.Total;
+            _histogram = analytics.Histogram;
+            _byStatus = analytics.Stacks ?? [];
+            _facets = analytics.Facets;
+        });
         _loading = false;
-        _total = analytics.Total;
-        _histogram = analytics.Histogram;
-        _byStatus = analytics.Stacks ?? [];
-        _facets = analytics.Facets;
-        _exported = (text, from, to);
+        if (!ran)
+        {
+            // Nothing shown is this search's: no results rather than another search's under its name.
+            _results.Clear();
+            (_total, _histogram, _byStatus, _facets, _exported) = (0, [], [], new Dictionary<string, IReadOnlyList<FacetValue>>(), null);
+        }
+        else
+        {
+            _exported = (text, from, to);
+        }
         KeepUrl();
+    }
+
+    /// <summary>
+    /// Runs a read of the store: false, the fault shown on the page (<see cref="_searchError"/>) and logged, when it
+    /// throws (the store closed as the server stops, a disk fault), instead of ending the page's circuit.
+    /// </summary>
+    private async Task<bool> GuardedAsync(Func<Task> read)
+    {
+        try
+        {
+            await read();
+            _searchError = null;
+            return true;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Logger.LogError(e, "A logs search of organisation {Tenant} failed", _session?.TenantId);
+            _searchError = "The search could not run: the log store did not answer. Try again in a moment.";
+            return false;
+        }
     }
 
     /// <summary>The view in the URL: the query submitted last, the range or live tail, the columns.</summary>
@@ -363,17 +406,14 @@ public partial class LogsPage
         _tail = null;
     }
 
-    private Task LoadMoreAsync() => _results.LoadMoreAsync(Search);
+    private Task LoadMoreAsync() => GuardedAsync(() => _results.LoadMoreAsync(Search));
 
     private Task<EventPage<LogEvent>> Search(SearchRequest request) => Logs.SearchAsync(_session!.TenantId, request, CancellationToken.None);
 
+    /// <summary>A rule from the query whose results the page shows (not text typed since, which may not even parse).</summary>
     private async Task CreateRuleAsync()
     {
-        if (_queryError is not null)
-        {
-            return;
-        }
-        var dialog = await Dialogs.ShowAsync<CreateRuleDialog>("Create a rule", new DialogParameters<CreateRuleDialog> { { d => d.Query, _query } },
+        var dialog = await Dialogs.ShowAsync<CreateRuleDialog>("Create a rule", new DialogParameters<CreateRuleDialog> { { d => d.Query, _submitted.Text } },
             new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true });
         var result = await dialog.Result;
         if (result is { Canceled: false, Data: string name })

@@ -1,0 +1,194 @@
+using System.Security.Claims;
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+using MudBlazor.Services;
+using Portal.Data.Identity;
+using Portal.Detection.Events;
+using Portal.Search;
+using Portal.Search.Lucene;
+using Portal.Web.Features.Identity;
+using Portal.Web.Features.Logs;
+using Portal.Web.Tests.Infrastructure;
+
+namespace Portal.Web.Tests.Features.Logs;
+
+/// <summary>bUnit specifications of the Logs Explorer page on a real Lucene store: paging, the window it names, pausing live tail, a store that fails.</summary>
+public sealed class LogsPageTests : IAsyncLifetime
+{
+    private static readonly Guid Tenant = Guid.NewGuid();
+    private static readonly Guid OtherTenant = Guid.NewGuid();
+    private readonly BunitContext _ctx = new();
+    private readonly PortalDataDirectory _directory = new("logs-page");
+    private readonly TenantIndexes _indexes;
+    private readonly LuceneLogStore _store;
+    private readonly FaultyLogStore _faulty;
+
+    public LogsPageTests()
+    {
+        _indexes = new TenantIndexes(_directory.Path);
+        _store = new LuceneLogStore(_indexes);
+        _faulty = new FaultyLogStore(_store);
+        _ctx.Services.AddMudServices();
+        _ctx.Services.AddLogging();
+        _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
+        _ctx.Services.AddSingleton<ILogStore>(_faulty);
+        _ctx.Services.AddSingleton(TimeProvider.System);
+        _ctx.Services.AddScoped<TenantSession>();
+        var auth = _ctx.AddAuthorization();
+        auth.SetAuthorized("analyst@example.test");
+        auth.SetRoles(VigilRoles.Standard);
+        auth.SetClaims(
+            new Claim(ClaimTypes.NameIdentifier, Guid.NewGuid().ToString()),
+            new Claim(VigilClaims.TenantId, Tenant.ToString()),
+            new Claim(VigilClaims.TenantSlug, "page-org"),
+            new Claim(VigilClaims.TenantName, "Page Org"));
+        // Interactive, as on the page (live tail starts only then).
+        _ctx.Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+    }
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        await _ctx.DisposeAsync();
+        _indexes.Dispose();
+        _directory.Dispose();
+    }
+
+    /// <summary>A page exactly full has nothing more to load; one more log, and it has; another organisation's logs are never listed.</summary>
+    [Fact]
+    public async Task LoadMore_ShownOnlyWhenMoreLogsMatch()
+    {
+        await AppendAsync(Tenant, 100, "web-1");
+        await AppendAsync(OtherTenant, 150, "web-1");
+        var cut = _ctx.Render<LogsPage>();
+        Assert.Equal("100 logs", cut.Find("#log-count").TextContent);
+        Assert.Empty(cut.FindAll("#load-more-logs"));
+
+        await AppendAsync(Tenant, 1, "web-1");
+        cut.Find("#log-search").Click();
+        Assert.Equal("101 logs", cut.Find("#log-count").TextContent);
+        cut.Find("#load-more-logs").Click();
+        Assert.Equal(101, cut.FindAll("tr.log-row").Count);
+        Assert.Empty(cut.FindAll("#load-more-logs"));
+    }
+
+    /// <summary>A new window while the query bar is at fault runs the last query that ran over it: the count is the window's the page names.</summary>
+    [Fact]
+    public async Task RangeChanged_WithAQueryAtFault_RunsTheLastQueryOverTheNewWindow()
+    {
+        await AppendAsync(Tenant, 3, "web-1", minutesAgo: 2);
+        await AppendAsync(Tenant, 4, "web-1", minutesAgo: 150);
+        var cut = _ctx.Render<LogsPage>();
+        Assert.Equal("3 logs", cut.Find("#log-count").TextContent);
+
+        cut.Find("#log-query").Input("host:(");
+        cut.Find("#log-search").Click();
+        Assert.NotEmpty(cut.FindAll(".query-error, #log-query-error, .mud-input-error"));
+        await cut.InvokeAsync(() => cut.FindComponent<MudSelect<string>>().Instance.ValueChanged.InvokeAsync("4h"));
+
+        Assert.Equal("7 logs", cut.Find("#log-count").TextContent);
+        Assert.Equal("Past 4 hours", cut.Find("#log-window").TextContent);
+    }
+
+    /// <summary>Pausing live tail keeps the list it last read, its window named and in the URL as a custom range.</summary>
+    [Fact]
+    public async Task PauseLiveTail_KeepsTheListAndItsWindow()
+    {
+        await AppendAsync(Tenant, 5, "web-1", minutesAgo: 1);
+        _ctx.Services.GetRequiredService<NavigationManager>().NavigateTo("logs?live=true");
+        var cut = _ctx.Render<LogsPage>();
+        Assert.NotEmpty(cut.FindAll("#log-live-status"));
+        Assert.Equal("5 logs", cut.Find("#log-count").TextContent);
+
+        // Logs stamped after the window that was read.
+        await AppendAsync(Tenant, 2, "web-1", minutesAgo: -1);
+        cut.Find("#log-live").Click();
+
+        Assert.Empty(cut.FindAll("#log-live-status"));
+        Assert.Equal("5 logs", cut.Find("#log-count").TextContent);
+        Assert.Matches(@"^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} → \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3} UTC$", cut.Find("#log-window").TextContent);
+        var url = _ctx.Services.GetRequiredService<NavigationManager>().Uri;
+        Assert.Contains("range=custom", url, StringComparison.Ordinal);
+        Assert.DoesNotContain("live=", url, StringComparison.Ordinal);
+        // The window it names is the one it read: searching it again finds the same logs, not those sent since.
+        cut.Find("#log-search").Click();
+        Assert.Equal("5 logs", cut.Find("#log-count").TextContent);
+    }
+
+    /// <summary>A store that fails (a disk fault) is said on the page, which stays usable; nothing stale is shown under the new search's name.</summary>
+    [Fact]
+    public async Task StoreFails_TheFaultIsShownAndThePageLives()
+    {
+        await AppendAsync(Tenant, 3, "web-1");
+        var cut = _ctx.Render<LogsPage>();
+        Assert.Equal("3 logs", cut.Find("#log-count").TextContent);
+        Assert.Empty(cut.FindAll("#log-search-error"));
+
+        _faulty.Failing = true;
+        cut.Find("#log-search").Click();
+
+        Assert.Contains("could not run", cut.Find("#log-search-error").TextContent, StringComparison.Ordinal);
+        Assert.Equal("0 logs", cut.Find("#log-count").TextContent);
+        Assert.Empty(cut.FindAll("tr.log-row"));
+        Assert.Contains("the search did not run", cut.Find("#no-logs").TextContent, StringComparison.Ordinal);
+        Assert.NotNull(cut.Find("#export-logs").GetAttribute("disabled") ?? cut.Find("#export-logs").GetAttribute("aria-disabled"));
+        // Still a live page: the query bar still answers.
+        cut.Find("#log-query").Input("host:web-1");
+        cut.Find("#log-search").Click();
+        Assert.NotEmpty(cut.FindAll("#log-search-error"));
+        // Once the store answers again, so does the page.
+        _faulty.Failing = false;
+        cut.Find("#log-search").Click();
+        Assert.Empty(cut.FindAll("#log-search-error"));
+        Assert.Equal("3 logs", cut.Find("#log-count").TextContent);
+    }
+
+    private async Task AppendAsync(Guid tenant, int count, string host, int minutesAgo = 5)
+    {
+        var at = DateTimeOffset.UtcNow.AddMinutes(-minutesAgo);
+        var events = Enumerable.Range(0, count)
+            .Select(i => new LogEvent { Id = Guid.NewGuid().ToString("N"), Timestamp = at.AddMilliseconds(-i), Host = host, Service = "web", Status = "info", Message = $"GET /{i}" })
+            .ToList();
+        await _store.AppendAsync(tenant, events, CancellationToken.None);
+        await _store.RefreshAsync(tenant, CancellationToken.None);
+    }
+
+    /// <summary>The real store, made to fail its reads on demand as a disk fault would.</summary>
+    private sealed class FaultyLogStore(ILogStore inner) : ILogStore
+    {
+        public bool Failing { get; set; }
+
+        private T Read<T>(Func<T> read) => Failing ? throw new IOException("Input/output error") : read();
+
+        public Task AppendAsync(Guid tenantId, IReadOnlyList<LogEvent> events, CancellationToken cancellationToken) => inner.AppendAsync(tenantId, events, cancellationToken);
+
+        public Task AcceptAsync(Guid tenantId, Portal.Detection.Intake.IntakeBatch batch, CancellationToken cancellationToken) => inner.AcceptAsync(tenantId, batch, cancellationToken);
+
+        public Task RefreshAsync(Guid tenantId, CancellationToken cancellationToken) => inner.RefreshAsync(tenantId, cancellationToken);
+
+        public Task<EventPage<LogEvent>> SearchAsync(Guid tenantId, SearchRequest request, CancellationToken cancellationToken) =>
+            Read(() => inner.SearchAsync(tenantId, request, cancellationToken));
+
+        public Task<LogAnalytics> AnalyzeAsync(
+            Guid tenantId, Portal.Detection.Query.QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, CancellationToken cancellationToken, int attributeFacets = 0,
+            IReadOnlyList<string>? facets = null, string? stackBy = null, int stackLimit = 10) =>
+            Read(() => inner.AnalyzeAsync(tenantId, query, from, to, interval, cancellationToken, attributeFacets, facets, stackBy, stackLimit));
+
+        public Task<GroupedSeries> SeriesAsync(
+            Guid tenantId, Portal.Detection.Query.QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, string facet, int limit, CancellationToken cancellationToken, IReadOnlyList<string>? values = null) =>
+            Read(() => inner.SeriesAsync(tenantId, query, from, to, interval, facet, limit, cancellationToken, values));
+
+        public Task<long> CardinalityAsync(Guid tenantId, Portal.Detection.Query.QueryNode query, DateTimeOffset from, DateTimeOffset to, Portal.Detection.Query.FieldRef field, CancellationToken cancellationToken) =>
+            Read(() => inner.CardinalityAsync(tenantId, query, from, to, field, cancellationToken));
+
+        public Task<IReadOnlyList<FieldSummary>> FieldsAsync(Guid tenantId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
+            Read(() => inner.FieldsAsync(tenantId, from, to, cancellationToken));
+
+        public Portal.Detection.Evaluation.IEventAggregator Aggregator(Guid tenantId) => inner.Aggregator(tenantId);
+
+        public Task<IReadOnlyList<DateOnly>> DeleteBeforeAsync(Guid tenantId, DateOnly firstKept, CancellationToken cancellationToken) => inner.DeleteBeforeAsync(tenantId, firstKept, cancellationToken);
+    }
+}
