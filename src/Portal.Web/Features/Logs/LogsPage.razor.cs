@@ -29,6 +29,8 @@ public partial class LogsPage
     private string _range = "1h";
     private string? _customFrom;
     private string? _customTo;
+    /// <summary>The custom bounds as last run (the form's text may have changed since, not run yet): what the URL keeps.</summary>
+    private (string? From, string? To) _customRun;
     private string? _queryError;
     private string? _rangeError;
     private string? _searchError;
@@ -81,15 +83,63 @@ public partial class LogsPage
 
     protected override async Task OnInitializedAsync()
     {
+        ReadUrl();
+        _session = await Session.GetAsync();
+        await SearchAsync();
+    }
+
+    /// <summary>
+    /// The address changed under the page (the menu's link to the logs, a shared view opened in the same tab): the page
+    /// shows what it says. Changes the page made itself (<see cref="KeepUrl"/>) are not read back.
+    /// </summary>
+    protected override async Task OnParametersSetAsync()
+    {
+        var url = UrlView.Of(UrlQuery, UrlRange, UrlFrom, UrlTo, UrlLive == true, UrlColumns);
+        if (_seen is not { } seen)
+        {
+            _seen = url;
+            return;
+        }
+        if (url == seen)
+        {
+            return;
+        }
+        _seen = url;
+        if (url == _kept)
+        {
+            return;
+        }
+        StopTail();
+        ReadUrl();
+        (_detailOpen, _queryError, _rangeError) = (false, null, null);
+        await SearchAsync();
+    }
+
+    /// <summary>The view the address holds: query, range, custom bounds, live tail, columns.</summary>
+    private void ReadUrl()
+    {
         _query = UrlQuery ?? "";
         _range = UrlRange == TimeRanges.Custom || TimeRanges.All.Any(r => r.Key == UrlRange) ? UrlRange! : "1h";
         _customFrom = UrlFrom;
         _customTo = UrlTo;
         _live = UrlLive == true;
         _columns = AttributeColumns.Parse(UrlColumns);
-        _session = await Session.GetAsync();
-        await SearchAsync();
     }
+
+    /// <summary>A view as the address has it, empty values as none, to compare one with another.</summary>
+    private readonly record struct UrlView(string? Query, string? Range, string? From, string? To, bool Live, string? Columns)
+    {
+        public static UrlView Of(string? query, string? range, string? from, string? to, bool live, string? columns) =>
+            new(NoneIfEmpty(query), NoneIfEmpty(range), NoneIfEmpty(from), NoneIfEmpty(to), live, NoneIfEmpty(columns));
+
+        private static string? NoneIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+    }
+
+    /// <summary>The view the address held when the page last looked (<see cref="OnParametersSetAsync"/>).</summary>
+    private UrlView? _seen;
+
+    /// <summary>The view the page last wrote into the address (<see cref="KeepUrl"/>).</summary>
+    private UrlView? _kept;
 
     protected override void OnAfterRender(bool firstRender)
     {
@@ -223,6 +273,7 @@ public partial class LogsPage
         _range = TimeRanges.Custom;
         _customFrom = from;
         _customTo = to;
+        _customRun = (from, to);
         _rangeError = null;
     }
 
@@ -278,6 +329,7 @@ public partial class LogsPage
             return;
         }
         _window = (from, to);
+        _customRun = (_customFrom, _customTo);
         // A preset's buckets follow its nominal span (the past hour in minutes), not the window's look-ahead.
         _interval = TimeRanges.IntervalFor(to - from - (_range == TimeRanges.Custom && !_live ? TimeSpan.Zero : TimeRanges.Lookahead));
         _loading = true;
@@ -329,15 +381,21 @@ public partial class LogsPage
     }
 
     /// <summary>The view in the URL: the query submitted last, the range or live tail, the columns.</summary>
-    private void KeepUrl() => ShareableUrl.Keep(Navigation, RendererInfo.IsInteractive, new Dictionary<string, object?>
+    private void KeepUrl()
     {
-        ["q"] = _submitted.Text,
-        ["range"] = _live ? null : _range,
-        ["from"] = _range == TimeRanges.Custom && !_live ? _customFrom : null,
-        ["to"] = _range == TimeRanges.Custom && !_live ? _customTo : null,
-        ["live"] = _live ? "true" : null,
-        ["cols"] = AttributeColumns.Format(_columns),
-    });
+        var custom = _range == TimeRanges.Custom && !_live;
+        var view = UrlView.Of(_submitted.Text, _live ? null : _range, custom ? _customRun.From : null, custom ? _customRun.To : null, _live, AttributeColumns.Format(_columns));
+        _kept = view;
+        ShareableUrl.Keep(Navigation, RendererInfo.IsInteractive, new Dictionary<string, object?>
+        {
+            ["q"] = view.Query,
+            ["range"] = view.Range,
+            ["from"] = view.From,
+            ["to"] = view.To,
+            ["live"] = view.Live ? "true" : null,
+            ["cols"] = view.Columns,
+        });
+    }
 
     /// <summary>
     /// The list shown as a CSV file (<see cref="LogsExport"/>): the query and window of the last search that ran, the

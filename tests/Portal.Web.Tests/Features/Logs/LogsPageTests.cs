@@ -118,6 +118,30 @@ public sealed class LogsPageTests : IAsyncLifetime
         Assert.Equal("5 logs", cut.Find("#log-count").TextContent);
     }
 
+    /// <summary>The address changing under the open page (the menu's link, a view pasted in the same tab) is shown; the page's own changes to it are not read back.</summary>
+    [Fact]
+    public async Task AddressChanged_ThePageShowsWhatItSays()
+    {
+        await AppendAsync(Tenant, 2, "web-1");
+        await AppendAsync(Tenant, 3, "web-2");
+        var navigation = _ctx.Services.GetRequiredService<NavigationManager>();
+        navigation.NavigateTo("logs?q=host%3Aweb-2");
+        var cut = _ctx.Render<LogsPage>();
+        Assert.Equal("3 logs", cut.Find("#log-count").TextContent);
+
+        cut.Find("#log-query").Input("host:web-1");
+        cut.Find("#log-search").Click();
+        Assert.Equal("2 logs", cut.Find("#log-count").TextContent);
+        Assert.Contains("q=host%3Aweb-1", navigation.Uri, StringComparison.Ordinal);
+
+        await cut.InvokeAsync(() => navigation.NavigateTo("logs"));
+        cut.WaitForAssertion(() => Assert.Equal("5 logs", cut.Find("#log-count").TextContent));
+        Assert.Equal("", cut.Find("#log-query").GetAttribute("value") ?? "");
+        await cut.InvokeAsync(() => navigation.NavigateTo("logs?q=host%3Aweb-2&range=4h"));
+        cut.WaitForAssertion(() => Assert.Equal("3 logs", cut.Find("#log-count").TextContent));
+        Assert.Equal("Past 4 hours", cut.Find("#log-window").TextContent);
+    }
+
     /// <summary>A store that fails (a disk fault) is said on the page, which stays usable; nothing stale is shown under the new search's name.</summary>
     [Fact]
     public async Task StoreFails_TheFaultIsShownAndThePageLives()
