@@ -186,12 +186,18 @@ internal static class EventSearcher
     /// <summary>A histogram's start, bucket width and bucket count.</summary>
     private readonly record struct BucketSpan(long FromMs, long IntervalMs, int Count);
 
-    /// <summary>The histogram's start, bucket width and bucket count (at most 10,000) for <c>[from, to)</c>.</summary>
+    /// <summary>
+    /// The histogram's start, bucket width and bucket count (at most 10,000) for <c>[from, to)</c>. Buckets start on
+    /// multiples of the interval since the epoch, as Elasticsearch's date histogram and Datadog's bars have them, so that a
+    /// minute's bar is that minute's whatever the second the window starts, and a moving window's bars stay in place; the
+    /// first and last may reach outside the window, and count only what is in it.
+    /// </summary>
     private static BucketSpan Buckets(DateTimeOffset from, DateTimeOffset to, TimeSpan interval)
     {
         var intervalMs = Math.Max(1, (long)interval.TotalMilliseconds);
         var fromMs = from.ToUnixTimeMilliseconds();
-        return new(fromMs, intervalMs, (int)Math.Min(10_000, Math.Max(1, (to.ToUnixTimeMilliseconds() - fromMs + intervalMs - 1) / intervalMs)));
+        var startMs = fromMs - (((fromMs % intervalMs) + intervalMs) % intervalMs);
+        return new(startMs, intervalMs, (int)Math.Min(10_000, Math.Max(1, (to.ToUnixTimeMilliseconds() - startMs + intervalMs - 1) / intervalMs)));
     }
 
     private static List<HistogramBucket> Histogram(long[] counts, BucketSpan buckets) =>

@@ -388,6 +388,29 @@ public sealed class LuceneLogStoreTests : IDisposable
         Assert.Equal([new FacetValue("info", 4)], analytics.Facets["status"]);
     }
 
+    /// <summary>Buckets start on multiples of the interval (as Elasticsearch's and Datadog's do); the first and last count only what the window holds.</summary>
+    [Fact]
+    public async Task AnalyzeAsync_WindowOffTheInterval_BucketsStartOnItAndCountOnlyTheWindow()
+    {
+        await _store.AppendAsync(TenantA,
+        [
+            Event("before", T0.AddSeconds(10)),
+            Event("1", T0.AddSeconds(40)),
+            Event("2", T0.AddMinutes(1).AddSeconds(5)),
+            Event("3", T0.AddMinutes(2).AddSeconds(10)),
+            Event("after", T0.AddMinutes(2).AddSeconds(30)),
+        ], CancellationToken.None);
+        await _store.RefreshAsync(TenantA, CancellationToken.None);
+
+        var from = T0.AddSeconds(30);
+        var analytics = await _store.AnalyzeAsync(TenantA, new MatchAllNode(0), from, T0.AddMinutes(2).AddSeconds(20), TimeSpan.FromMinutes(1), CancellationToken.None);
+        var series = await _store.SeriesAsync(TenantA, new MatchAllNode(0), from, T0.AddMinutes(2).AddSeconds(20), TimeSpan.FromMinutes(1), "host", 5, CancellationToken.None);
+
+        Assert.Equal(3, analytics.Total);
+        Assert.Equal([(T0, 1L), (T0.AddMinutes(1), 1L), (T0.AddMinutes(2), 1L)], analytics.Histogram.Select(b => (b.Start, b.Count)));
+        Assert.Equal(analytics.Histogram, series.Histogram);
+    }
+
     [Fact]
     public async Task AnalyzeAsync_AttributeFacets_CountTheMostCommonAttributesValuesAmongMatchesOnly()
     {
@@ -563,7 +586,7 @@ public sealed class LuceneLogStoreTests : IDisposable
         var (from, to) = (T0.AddSeconds(10), T0.AddSeconds(230));
         var inRange = events.Where(e => e.Timestamp >= from && e.Timestamp < to).ToList();
         long[] Expected(IEnumerable<LogEvent> matches) => Enumerable.Range(0, 4)
-            .Select(b => (long)matches.Count(e => e.Timestamp >= from.AddMinutes(b) && e.Timestamp < from.AddMinutes(b + 1))).ToArray();
+            .Select(b => (long)matches.Count(e => e.Timestamp >= T0.AddMinutes(b) && e.Timestamp < T0.AddMinutes(b + 1))).ToArray(); // buckets on whole minutes
 
         var analytics = await _store.AnalyzeAsync(TenantA, new MatchAllNode(0), from, to, TimeSpan.FromMinutes(1), CancellationToken.None, stackBy: "service");
         var series = await _store.SeriesAsync(TenantA, new MatchAllNode(0), from, to, TimeSpan.FromMinutes(1), "service", 10, CancellationToken.None);

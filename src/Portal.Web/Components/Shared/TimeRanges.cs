@@ -75,11 +75,12 @@ public static class TimeRanges
         time.UtcDateTime.ToString(exact && time.Millisecond != 0 ? "yyyy-MM-dd HH:mm:ss.fff" : "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 
     /// <summary>
-    /// The window of a histogram's bucket starting at <paramref name="start"/>: its width, but no further than the end of
-    /// the window the histogram counted (<paramref name="windowEnd"/>), which its last bucket often passes.
+    /// The window of a histogram's bucket starting at <paramref name="start"/>: its width, but within the window the
+    /// histogram counted (<paramref name="window"/>), which its first and last buckets often reach past (they start on
+    /// multiples of the interval).
     /// </summary>
-    public static (DateTimeOffset From, DateTimeOffset To) BucketWindow(DateTimeOffset start, TimeSpan interval, DateTimeOffset windowEnd) =>
-        (start, start + interval < windowEnd ? start + interval : windowEnd);
+    public static (DateTimeOffset From, DateTimeOffset To) BucketWindow(DateTimeOffset start, TimeSpan interval, (DateTimeOffset From, DateTimeOffset To) window) =>
+        (start > window.From ? start : window.From, start + interval < window.To ? start + interval : window.To);
 
     /// <summary>The span of <paramref name="key"/>, or of <paramref name="fallback"/> for an unknown key.</summary>
     public static TimeSpan SpanOf(string? key, string fallback = "1h") =>

@@ -260,7 +260,7 @@ public partial class LogsPage
     /// </summary>
     private async Task ZoomAsync(DateTimeOffset start)
     {
-        var (from, to) = TimeRanges.BucketWindow(start, _interval, _window.To);
+        var (from, to) = TimeRanges.BucketWindow(start, _interval, _window);
         ShowCustomWindow(TimeRanges.Format(from, exact: true), TimeRanges.Format(to, exact: true));
         await RunAsync();
     }

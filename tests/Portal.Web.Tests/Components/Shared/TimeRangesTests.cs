@@ -71,11 +71,13 @@ public class TimeRangesTests
     }
 
     [Fact]
-    public void BucketWindow_LastBucketPastTheWindow_EndsWithTheWindow()
+    public void BucketWindow_BucketsPastTheWindow_StartAndEndWithIt()
     {
         var start = Now.AddMilliseconds(412);
 
-        Assert.Equal((start, start.AddMinutes(1)), TimeRanges.BucketWindow(start, TimeSpan.FromMinutes(1), start.AddHours(1)));
-        Assert.Equal((start, start.AddSeconds(1)), TimeRanges.BucketWindow(start, TimeSpan.FromMinutes(1), start.AddSeconds(1)));
+        Assert.Equal((start, start.AddMinutes(1)), TimeRanges.BucketWindow(start, TimeSpan.FromMinutes(1), (start, start.AddHours(1))));
+        Assert.Equal((start, start.AddSeconds(1)), TimeRanges.BucketWindow(start, TimeSpan.FromMinutes(1), (start.AddMinutes(-5), start.AddSeconds(1))));
+        // The first bucket starts on the interval, before a window that starts within it.
+        Assert.Equal((start.AddSeconds(20), start.AddMinutes(1)), TimeRanges.BucketWindow(start, TimeSpan.FromMinutes(1), (start.AddSeconds(20), start.AddHours(1))));
     }
 }
