@@ -47,7 +47,8 @@ public partial class LogsPage
     private bool _loading;
     private SessionInfo? _session;
     private CancellationTokenSource? _tail;
-    private (string Text, QueryNode Node) _submitted = ("", new MatchAllNode(0));
+    /// <summary>The query last run; none until one parsed (an address whose query is at fault runs nothing).</summary>
+    private (string Text, QueryNode Node)? _submitted;
     private List<string> _columns = [];
     private (string Query, DateTimeOffset From, DateTimeOffset To)? _exported;
 
@@ -80,6 +81,12 @@ public partial class LogsPage
     private string WindowLabel => _range == TimeRanges.Custom
         ? $"{TimeRanges.Format(_window.From, exact: true)} → {TimeRanges.Format(_window.To, exact: true)} UTC"
         : TimeRanges.All.First(r => r.Key == _range).Label;
+
+    /// <summary>What the list says without rows: why, when no search ran.</summary>
+    private string EmptyText =>
+        _searchError is not null ? "No results: the search did not run."
+        : _submitted is null ? "No results: correct the query above to search."
+        : "No logs match this search and time range.";
 
     protected override async Task OnInitializedAsync()
     {
@@ -323,7 +330,10 @@ public partial class LogsPage
     /// <summary>Runs the last submitted query over the current window (live tail re-runs it while typing goes on).</summary>
     private async Task RunAsync()
     {
-        var (text, node) = _submitted;
+        if (_submitted is not var (text, node))
+        {
+            return;
+        }
         if (!TryResolveWindow(out var from, out var to))
         {
             return;
@@ -384,7 +394,7 @@ public partial class LogsPage
     private void KeepUrl()
     {
         var custom = _range == TimeRanges.Custom && !_live;
-        var view = UrlView.Of(_submitted.Text, _live ? null : _range, custom ? _customRun.From : null, custom ? _customRun.To : null, _live, AttributeColumns.Format(_columns));
+        var view = UrlView.Of(_submitted?.Text ?? _query, _live ? null : _range, custom ? _customRun.From : null, custom ? _customRun.To : null, _live, AttributeColumns.Format(_columns));
         _kept = view;
         ShareableUrl.Keep(Navigation, RendererInfo.IsInteractive, new Dictionary<string, object?>
         {
@@ -471,7 +481,7 @@ public partial class LogsPage
     /// <summary>A rule from the query whose results the page shows (not text typed since, which may not even parse).</summary>
     private async Task CreateRuleAsync()
     {
-        var dialog = await Dialogs.ShowAsync<CreateRuleDialog>("Create a rule", new DialogParameters<CreateRuleDialog> { { d => d.Query, _submitted.Text } },
+        var dialog = await Dialogs.ShowAsync<CreateRuleDialog>("Create a rule", new DialogParameters<CreateRuleDialog> { { d => d.Query, _submitted?.Text ?? "" } },
             new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true });
         var result = await dialog.Result;
         if (result is { Canceled: false, Data: string name })

@@ -142,6 +142,26 @@ public sealed class LogsPageTests : IAsyncLifetime
         Assert.Equal("Past 4 hours", cut.Find("#log-window").TextContent);
     }
 
+    /// <summary>An address whose query is at fault runs nothing, live tail included, and keeps the query for the user to mend.</summary>
+    [Fact]
+    public async Task AddressWithAQueryAtFault_RunsNothingAndKeepsIt()
+    {
+        await AppendAsync(Tenant, 3, "web-1", minutesAgo: 1);
+        var navigation = _ctx.Services.GetRequiredService<NavigationManager>();
+        navigation.NavigateTo("logs?q=host%3A%28&live=true");
+        var cut = _ctx.Render<LogsPage>();
+
+        cut.WaitForAssertion(() => Assert.Contains("correct the query", cut.Find("#no-logs").TextContent, StringComparison.Ordinal));
+        Assert.Equal("0 logs", cut.Find("#log-count").TextContent);
+        Assert.Equal("host:(", cut.Find("#log-query").GetAttribute("value"));
+        Assert.NotNull(cut.Find("#create-rule-from-query").GetAttribute("disabled"));
+        Assert.Contains("q=host%3A%28", navigation.Uri, StringComparison.Ordinal);
+
+        cut.Find("#log-query").Input("host:web-1");
+        cut.Find("#log-search").Click();
+        cut.WaitForAssertion(() => Assert.Equal("3 logs", cut.Find("#log-count").TextContent));
+    }
+
     /// <summary>A store that fails (a disk fault) is said on the page, which stays usable; nothing stale is shown under the new search's name.</summary>
     [Fact]
     public async Task StoreFails_TheFaultIsShownAndThePageLives()
