@@ -142,8 +142,10 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal)
         await Expect(count).ToHaveTextAsync("15 logs");
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("range=custom"));
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("from=now-1h"));
-        // The event's detail: its attributes as a tree, each value able to narrow the search (here, excluded).
-        await page.Locator("#log-table tr.log-row").First.ClickAsync();
+        // The event's detail, opened by keyboard (a row's time is its button): its attributes as a tree, each value able to
+        // narrow the search (here, excluded).
+        await page.Locator("#log-table tr.log-row").First.Locator("button.log-open").FocusAsync();
+        await page.Keyboard.PressAsync("Enter");
         await Expect(page.Locator("#log-detail")).ToBeFocusedAsync(); // the detail takes the focus as it opens
         await Expect(page.Locator("#log-attributes .attr-leaf[title='@network.client.ip']")).ToContainTextAsync("198.51.100.77");
         await page.WaitForTimeoutAsync(400); // for the screenshot only: the drawer slides in

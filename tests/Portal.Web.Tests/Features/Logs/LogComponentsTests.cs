@@ -219,6 +219,20 @@ public sealed class LogComponentsTests : IAsyncLifetime
         Assert.Equal(["ids"], removed);
     }
 
+    /// <summary>A row opens from the keyboard: its time is a button (in the tab order), whose click is the row's.</summary>
+    [Fact]
+    public void LogList_TimeButton_OpensItsLog()
+    {
+        var items = new[] { new Portal.Detection.Events.LogEvent { Id = "a", Timestamp = T0, Message = "one" }, new Portal.Detection.Events.LogEvent { Id = "b", Timestamp = T0, Message = "two" } };
+        var opened = new List<string>();
+        var cut = _ctx.Render<LogList>(p => p.Add(x => x.Items, items).Add(x => x.OnSelect, e => opened.Add(e.Id)));
+
+        var buttons = cut.FindAll("button.log-open");
+        Assert.Equal("Open the log of 2026-11-27 10:00:00.000 UTC", buttons[1].GetAttribute("aria-label"));
+        buttons[1].Click();
+        Assert.Equal(["b"], opened);
+    }
+
     /// <summary>Every time on the page is UTC, as the range form reads them and the export writes them, whatever the offset an event was sent with.</summary>
     [Fact]
     public void LogListDetailAndHistogram_ShowTimesInUtc()
@@ -228,7 +242,7 @@ public sealed class LogComponentsTests : IAsyncLifetime
 
         var list = _ctx.Render<LogList>(p => p.Add(x => x.Items, [e]));
         Assert.Equal("Date (UTC)", list.Find("th").TextContent.Trim());
-        Assert.Equal("Nov 27 10:00:01.250", list.Find(".log-row .mono").TextContent);
+        Assert.Equal("Nov 27 10:00:01.250", list.Find(".log-row .log-open").TextContent);
         Assert.Equal("2026-11-27 10:00:01.250 UTC", _ctx.Render<LogDetail>(p => p.Add(x => x.Event, e)).Find("#log-time").TextContent);
         var histogram = _ctx.Render<LogsHistogram>(p => p.Add(x => x.Buckets, [new HistogramBucket(sent, 3), new HistogramBucket(sent.AddMinutes(1), 0)])
             .Add(x => x.Interval, TimeSpan.FromMinutes(1)).Add(x => x.OnZoom, _ => { }));
