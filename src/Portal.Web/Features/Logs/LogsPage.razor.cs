@@ -166,13 +166,13 @@ public partial class LogsPage
 
     private async Task RangeChangedAsync(string range)
     {
-        _range = range;
-        if (range == TimeRanges.Custom && string.IsNullOrWhiteSpace(_customFrom))
+        if (range == TimeRanges.Custom && _range != TimeRanges.Custom)
         {
-            // Start from the window being shown, so that a custom range is a refinement of it.
+            // Start from the window being shown (not a custom range shown before it), so that a custom range refines it.
             _customFrom = TimeRanges.Format(_window.From);
             _customTo = TimeRanges.Format(_window.To);
         }
+        _range = range;
         await SearchOrRunAsync();
     }
 

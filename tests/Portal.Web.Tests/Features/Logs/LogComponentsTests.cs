@@ -219,6 +219,27 @@ public sealed class LogComponentsTests : IAsyncLifetime
         Assert.Equal(["ids"], removed);
     }
 
+    /// <summary>The query field is a combobox: its completions' list, expanded state and highlighted option are named for assistive technology.</summary>
+    [Fact]
+    public void QueryBar_Completions_AreAnAccessibleCombobox()
+    {
+        var facets = new Dictionary<string, IReadOnlyList<FacetValue>> { ["status"] = [new("error", 3), new("warn", 2)] };
+        var cut = _ctx.Render<QueryBar>(p => p.Add(x => x.Facets, facets).Add(x => x.Id, "q"));
+        var input = cut.Find("#q");
+        Assert.Equal(("combobox", "false"), (input.GetAttribute("role"), input.GetAttribute("aria-expanded")));
+
+        input.Input("status:");
+        input = cut.Find("#q");
+        Assert.Equal(("true", "q-suggestions"), (input.GetAttribute("aria-expanded"), input.GetAttribute("aria-controls")));
+        Assert.Null(input.GetAttribute("aria-activedescendant"));
+        input.KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "ArrowDown" });
+        Assert.Equal("q-option-0", cut.Find("#q").GetAttribute("aria-activedescendant"));
+        Assert.Equal("true", cut.Find("#q-option-0").GetAttribute("aria-selected"));
+        Assert.Equal("listbox", cut.Find("#q-suggestions").GetAttribute("role"));
+        cut.Find("#q").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "Escape" });
+        Assert.Equal("false", cut.Find("#q").GetAttribute("aria-expanded"));
+    }
+
     /// <summary>A row opens from the keyboard: its time is a button (in the tab order), whose click is the row's.</summary>
     [Fact]
     public void LogList_TimeButton_OpensItsLog()

@@ -91,6 +91,17 @@ public sealed class LogsPageTests : IAsyncLifetime
 
         Assert.Equal("7 logs", cut.Find("#log-count").TextContent);
         Assert.Equal("Past 4 hours", cut.Find("#log-window").TextContent);
+        // A custom range starts from the window shown.
+        await cut.InvokeAsync(() => cut.FindComponent<MudSelect<string>>().Instance.ValueChanged.InvokeAsync("custom"));
+        var from = DateTimeOffset.Parse(cut.Find("#log-from").GetAttribute("value") + "Z", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(DateTimeOffset.UtcNow - from, TimeSpan.FromHours(4) - TimeSpan.FromMinutes(1), TimeSpan.FromHours(4) + TimeSpan.FromMinutes(1));
+        Assert.Equal("7 logs", cut.Find("#log-count").TextContent);
+        // ... each time: not the custom range shown before.
+        await cut.InvokeAsync(() => cut.FindComponent<MudSelect<string>>().Instance.ValueChanged.InvokeAsync("1h"));
+        await cut.InvokeAsync(() => cut.FindComponent<MudSelect<string>>().Instance.ValueChanged.InvokeAsync("custom"));
+        from = DateTimeOffset.Parse(cut.Find("#log-from").GetAttribute("value") + "Z", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(DateTimeOffset.UtcNow - from, TimeSpan.FromMinutes(59), TimeSpan.FromMinutes(61));
+        Assert.Equal("3 logs", cut.Find("#log-count").TextContent);
     }
 
     /// <summary>Pausing live tail keeps the list it last read, its window named and in the URL as a custom range.</summary>
