@@ -1,3 +1,4 @@
+using System.Globalization;
 using Portal.Data;
 using Portal.Web.Components;
 using Portal.Web.Features.Audit;
@@ -11,6 +12,10 @@ using Portal.Web.Features.Platform;
 using Portal.Web.Features.Rules;
 using Portal.Web.Features.Settings;
 using Portal.Web.Features.Signals;
+
+// The console is written in English: its counts and dates read the same whatever the server's locale (its times are
+// UTC: DisplayTime).
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.DefaultThreadCurrentUICulture = CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
 
 var builder = WebApplication.CreateBuilder(args);
 
