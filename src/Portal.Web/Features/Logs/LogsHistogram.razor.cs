@@ -17,6 +17,12 @@ public partial class LogsHistogram
 
     private long _max;
 
+    /// <summary>The bars, for moving the focus between them.</summary>
+    private ElementReference[] _bars = [];
+
+    /// <summary>The bar in the tab order: the last focused, or the newest with matches.</summary>
+    private int _active = -1;
+
     /// <summary>Buckets in time order. Default: none.</summary>
     [Parameter] public IReadOnlyList<HistogramBucket> Buckets { get; set; } = [];
 
@@ -32,6 +38,14 @@ public partial class LogsHistogram
     protected override void OnParametersSet()
     {
         _max = Buckets.Count == 0 ? 0 : Buckets.Max(b => b.Count);
+        if (_bars.Length != Buckets.Count)
+        {
+            _bars = new ElementReference[Buckets.Count];
+        }
+        if (_active < 0 || _active >= Buckets.Count || Buckets[_active].Count == 0)
+        {
+            _active = LastIndexWithMatches(Buckets.Count - 1);
+        }
         var groups = ByStatus.OrderByDescending(g => LogStatuses.SeverityRank(g.Value)).ToList();
         _parts = new List<(string?, long)>[Buckets.Count];
         for (var i = 0; i < Buckets.Count; i++)
@@ -56,6 +70,48 @@ public partial class LogsHistogram
     }
 
     private double Height(long count) => _max == 0 || count == 0 ? 0 : Math.Max(4, 100.0 * count / _max);
+
+    /// <summary>Moves the focus from bar <paramref name="from"/> to the next or previous bar with matches (arrows), or the first or last (Home, End).</summary>
+    private async Task MoveAsync(int from, string key)
+    {
+        var to = key switch
+        {
+            "ArrowLeft" => LastIndexWithMatches(from - 1),
+            "ArrowRight" => FirstIndexWithMatches(from + 1),
+            "Home" => FirstIndexWithMatches(0),
+            "End" => LastIndexWithMatches(Buckets.Count - 1),
+            _ => -1,
+        };
+        if (to >= 0 && to != from)
+        {
+            _active = to;
+            await _bars[to].FocusAsync();
+        }
+    }
+
+    private int FirstIndexWithMatches(int from)
+    {
+        for (var i = Math.Max(0, from); i < Buckets.Count; i++)
+        {
+            if (Buckets[i].Count > 0)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    private int LastIndexWithMatches(int from)
+    {
+        for (var i = Math.Min(from, Buckets.Count - 1); i >= 0; i--)
+        {
+            if (Buckets[i].Count > 0)
+            {
+                return i;
+            }
+        }
+        return -1;
+    }
 
     /// <summary>A bar's tooltip: its time and count, and its counts by status from the most severe.</summary>
     private static string Tooltip(HistogramBucket bucket, List<(string? Status, long Count)> parts)

@@ -71,6 +71,27 @@ public sealed class LogComponentsTests : IAsyncLifetime
         Assert.Empty(_ctx.Render<LogsHistogram>(p => p.Add(x => x.Buckets, buckets)).FindAll("button"));
     }
 
+    /// <summary>The bars are one stop of the tab order, the newest first: the arrows, Home and End move the focus between those with matches.</summary>
+    [Fact]
+    public void LogsHistogram_Bars_AreOneTabStopMovedByArrows()
+    {
+        var buckets = new[] { new HistogramBucket(T0, 10), new HistogramBucket(T0.AddMinutes(1), 0), new HistogramBucket(T0.AddMinutes(2), 5), new HistogramBucket(T0.AddMinutes(3), 0) };
+        var cut = _ctx.Render<LogsHistogram>(p => p.Add(x => x.Buckets, buckets).Add(x => x.OnZoom, _ => { }));
+        string[] TabIndexes() => [.. cut.FindAll(".histogram-bar.has-matches").Select(b => b.GetAttribute("tabindex")!)];
+
+        Assert.Equal(["-1", "0"], TabIndexes());
+        cut.FindAll(".histogram-bar.has-matches")[1].KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "ArrowLeft" });
+        Assert.Equal(["0", "-1"], TabIndexes());
+        cut.FindAll(".histogram-bar.has-matches")[0].KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "ArrowLeft" });
+        Assert.Equal(["0", "-1"], TabIndexes());
+        cut.FindAll(".histogram-bar.has-matches")[0].KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "End" });
+        Assert.Equal(["-1", "0"], TabIndexes());
+        Assert.Equal(2, _ctx.JSInterop.Invocations.Count(i => i.Identifier == "Blazor._internal.domWrapper.focus"));
+        // Focused by a click or Tab, a bar is the one in the tab order.
+        cut.FindAll(".histogram-bar.has-matches")[0].Focus();
+        Assert.Equal(["0", "-1"], TabIndexes());
+    }
+
     [Fact]
     public void LogsHistogram_BarsScaleToTheLargestBucket()
     {
