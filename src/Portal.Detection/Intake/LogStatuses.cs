@@ -27,35 +27,38 @@ public static class LogStatuses
     /// <summary>Syslog severities 0 to 7, the numeric form shippers send.</summary>
     private static readonly string[] Syslog = [Emergency, Alert, Critical, Error, Warn, Notice, Info, Debug];
 
-    /// <summary>The standard status for <paramref name="value"/>; unknown words are <c>info</c>, as in Datadog.</summary>
+    /// <summary>
+    /// The standard status for <paramref name="value"/>, by the rules of Datadog's status remapper: a syslog severity
+    /// number (0 to 7); a word by its first letters (<c>emerg…</c> or <c>f…</c> emerg, <c>a…</c> alert, <c>c…</c>
+    /// critical, <c>err…</c> error, <c>w…</c> warn, <c>n…</c> notice, <c>i…</c> info, <c>d…</c>, <c>t…</c> or
+    /// <c>v…</c> debug, <c>o…</c> or <c>s…</c> ok); anything else info. So <c>fatal</c> is emerg and <c>success</c> ok,
+    /// as a Datadog user expects of the same logs.
+    /// </summary>
     public static string Map(string value)
     {
-        var s = value.Trim().ToLowerInvariant();
-        if (int.TryParse(s, out var level))
+        var s = value.Trim();
+        if (int.TryParse(s, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var level))
         {
             return FromSyslog(level);
         }
-        return s switch
+        if (s.StartsWith("emerg", StringComparison.OrdinalIgnoreCase))
         {
-            "emerg" or "emergency" or "panic" => Emergency,
-            "alert" => Alert,
-            "crit" or "critical" or "fatal" => Critical,
-            "err" or "error" or "severe" => Error,
-            "warn" or "warning" => Warn,
-            "notice" => Notice,
-            "info" or "information" or "informational" => Info,
-            "debug" or "trace" or "verbose" or "fine" or "finer" or "finest" => Debug,
-            "ok" or "success" => Ok,
-            // Datadog's status remapper goes by the first letters for everything else.
-            _ when s.StartsWith("emerg", StringComparison.Ordinal) => Emergency,
-            _ when s.StartsWith("err", StringComparison.Ordinal) => Error,
-            _ when s.StartsWith('f') => Critical,
-            _ when s.StartsWith('a') => Alert,
-            _ when s.StartsWith('c') => Critical,
-            _ when s.StartsWith('w') => Warn,
-            _ when s.StartsWith('n') => Notice,
-            _ when s.StartsWith('d') => Debug,
-            _ when s.StartsWith('o') => Ok,
+            return Emergency;
+        }
+        if (s.StartsWith("err", StringComparison.OrdinalIgnoreCase))
+        {
+            return Error;
+        }
+        return s.Length == 0 ? Info : char.ToLowerInvariant(s[0]) switch
+        {
+            'f' => Emergency,
+            'a' => Alert,
+            'c' => Critical,
+            'w' => Warn,
+            'n' => Notice,
+            'i' => Info,
+            'd' or 't' or 'v' => Debug,
+            'o' or 's' => Ok,
             _ => Info,
         };
     }

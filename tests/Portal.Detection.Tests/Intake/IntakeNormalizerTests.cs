@@ -50,7 +50,16 @@ public class IntakeNormalizerTests
     [Theory]
     [InlineData("status", "warning", "warn")]
     [InlineData("status", "ERROR", "error")]
-    [InlineData("status", "fatal", "critical")]
+    [InlineData("status", "fatal", "emerg")] // Datadog's status remapper: f… is emerg
+    [InlineData("status", "FINE", "emerg")]
+    [InlineData("status", "success", "ok")]
+    [InlineData("status", "severe", "ok")] // s… is ok
+    [InlineData("status", "verbose", "debug")]
+    [InlineData("status", "t", "debug")]
+    [InlineData("status", "panic", "info")] // no rule for p…
+    [InlineData("status", "exception", "info")] // e… other than emerg… and err…
+    [InlineData("status", "Errors", "error")]
+    [InlineData("status", "9", "info")] // a number beyond syslog's
     [InlineData("status", "information", "info")]
     [InlineData("status", "Emergency", "emerg")]
     [InlineData("status", "crit", "critical")]
