@@ -114,8 +114,9 @@ public static class QueryCompletion
     /// that the term narrows all of it. A value the query already keeps or excludes at its top (<c>host:web-1</c>,
     /// <c>-host:web-1</c>, <c>NOT host:web-1</c>) is not asked for twice: the same term leaves the query as it is, and its
     /// opposite takes the place of the one written, which would otherwise leave a query no event matches. Keeping a value
-    /// of a field whose other value the query keeps takes that one's place too, as picking a facet's value shows that
-    /// value's events in Datadog; exclusions add up.
+    /// of a reserved attribute (host, service, source, status: one value an event) whose other value the query keeps
+    /// takes that one's place too, as picking a facet's value shows that value's events in Datadog; exclusions add up, and
+    /// so do values of tags and attributes, which an event may hold several of.
     /// </summary>
     public static string Narrowed(string? query, string term)
     {
@@ -146,8 +147,9 @@ public static class QueryCompletion
                 {
                     return trimmed;
                 }
-                if (!sameValue && (written.Excluded || wanted.Excluded))
+                if (!sameValue && (written.Excluded || wanted.Excluded || wanted.Term.Field.Kind != FieldKind.Reserved))
                 {
+                    // Exclusions add up; so do values of a tag or attribute, which an event may hold several of.
                     continue;
                 }
                 // The written term's text: from where it starts to where the next begins, without the space and any AND

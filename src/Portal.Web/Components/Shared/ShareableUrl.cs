@@ -9,13 +9,18 @@ public static class ShareableUrl
     public static void Keep(NavigationManager navigation, bool interactive, string query, string range) =>
         Keep(navigation, interactive, new Dictionary<string, object?> { ["q"] = query, ["range"] = range });
 
-    /// <summary>Replaces the current history entry with these query parameters set (null removes one).</summary>
-    public static void Keep(NavigationManager navigation, bool interactive, IReadOnlyDictionary<string, object?> parameters)
+    /// <summary>
+    /// Replaces the current history entry with these query parameters set (null removes one); true when it did (the
+    /// address changes once the browser says so, a round trip later).
+    /// </summary>
+    public static bool Keep(NavigationManager navigation, bool interactive, IReadOnlyDictionary<string, object?> parameters)
     {
         var url = navigation.GetUriWithQueryParameters(parameters);
-        if (interactive && url != navigation.Uri)
+        if (!interactive || url == navigation.Uri)
         {
-            navigation.NavigateTo(url, replace: true);
+            return false;
         }
+        navigation.NavigateTo(url, replace: true);
+        return true;
     }
 }

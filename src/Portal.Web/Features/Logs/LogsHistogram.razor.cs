@@ -38,10 +38,8 @@ public partial class LogsHistogram
     protected override void OnParametersSet()
     {
         _max = Buckets.Count == 0 ? 0 : Buckets.Max(b => b.Count);
-        if (_bars.Length != Buckets.Count)
-        {
-            _bars = new ElementReference[Buckets.Count];
-        }
+        // Resized, not replaced: a bar the renderer keeps is captured once, when it was created.
+        Array.Resize(ref _bars, Buckets.Count);
         if (_active < 0 || _active >= Buckets.Count || Buckets[_active].Count == 0)
         {
             _active = LastIndexWithMatches(Buckets.Count - 1);
@@ -82,7 +80,7 @@ public partial class LogsHistogram
             "End" => LastIndexWithMatches(Buckets.Count - 1),
             _ => -1,
         };
-        if (to >= 0 && to != from)
+        if (to >= 0 && to != from && _bars[to].Id is not null)
         {
             _active = to;
             await _bars[to].FocusAsync();

@@ -112,13 +112,17 @@ public partial class LogsPage
             return;
         }
         _seen = url;
-        if (url == _kept)
+        if (_written.IndexOf(url) is var own and >= 0)
         {
+            // One of the page's own changes coming back (there may be several on their way).
+            _written.RemoveRange(0, own + 1);
             return;
         }
+        _written.Clear();
         StopTail();
         ReadUrl();
-        (_detailOpen, _queryError, _rangeError) = (false, null, null);
+        (_detailOpen, _queryError, _rangeError, _submitted, _window) = (false, null, null, null, default);
+        ClearResults();
         await SearchAsync();
     }
 
@@ -145,8 +149,8 @@ public partial class LogsPage
     /// <summary>The view the address held when the page last looked (<see cref="OnParametersSetAsync"/>).</summary>
     private UrlView? _seen;
 
-    /// <summary>The view the page last wrote into the address (<see cref="KeepUrl"/>).</summary>
-    private UrlView? _kept;
+    /// <summary>The views the page wrote into the address (<see cref="KeepUrl"/>) that have not come back yet, oldest first.</summary>
+    private readonly List<UrlView> _written = [];
 
     protected override void OnAfterRender(bool firstRender)
     {
@@ -166,7 +170,7 @@ public partial class LogsPage
 
     private async Task RangeChangedAsync(string range)
     {
-        if (range == TimeRanges.Custom && _range != TimeRanges.Custom)
+        if (range == TimeRanges.Custom && _range != TimeRanges.Custom && (_window != default || TryResolveWindow(out _window.From, out _window.To)))
         {
             // Start from the window being shown (not a custom range shown before it), so that a custom range refines it.
             _customFrom = TimeRanges.Format(_window.From);
@@ -196,6 +200,14 @@ public partial class LogsPage
     /// </summary>
     private async Task LiveChangedAsync(bool live)
     {
+        if (!live && _window == default)
+        {
+            // Nothing ran (the address's query is at fault): nothing to keep.
+            _live = false;
+            StopTail();
+            KeepUrl();
+            return;
+        }
         if (!live)
         {
             ShowCustomWindow(TimeRanges.Format(_window.From, exact: true), TimeRanges.Format(_window.To, exact: true));
@@ -360,14 +372,19 @@ public partial class LogsPage
         if (!ran)
         {
             // Nothing shown is this search's: no results rather than another search's under its name.
-            _results.Clear();
-            (_total, _histogram, _byStatus, _facets, _exported) = (0, [], [], new Dictionary<string, IReadOnlyList<FacetValue>>(), null);
+            ClearResults();
         }
         else
         {
             _exported = (text, from, to);
         }
         KeepUrl();
+    }
+
+    private void ClearResults()
+    {
+        _results.Clear();
+        (_total, _histogram, _byStatus, _facets, _exported) = (0, [], [], new Dictionary<string, IReadOnlyList<FacetValue>>(), null);
     }
 
     /// <summary>
@@ -384,7 +401,11 @@ public partial class LogsPage
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            Logger.LogError(e, "A logs search of organisation {Tenant} failed", _session?.TenantId);
+            if (_searchError is null)
+            {
+                // Once until a read succeeds again: live tail retries every few seconds.
+                Logger.LogError(e, "A logs search of organisation {Tenant} failed", _session?.TenantId);
+            }
             _searchError = "The search could not run: the log store did not answer. Try again in a moment.";
             return false;
         }
@@ -395,8 +416,7 @@ public partial class LogsPage
     {
         var custom = _range == TimeRanges.Custom && !_live;
         var view = UrlView.Of(_submitted?.Text ?? _query, _live ? null : _range, custom ? _customRun.From : null, custom ? _customRun.To : null, _live, AttributeColumns.Format(_columns));
-        _kept = view;
-        ShareableUrl.Keep(Navigation, RendererInfo.IsInteractive, new Dictionary<string, object?>
+        var written = ShareableUrl.Keep(Navigation, RendererInfo.IsInteractive, new Dictionary<string, object?>
         {
             ["q"] = view.Query,
             ["range"] = view.Range,
@@ -405,6 +425,15 @@ public partial class LogsPage
             ["live"] = view.Live ? "true" : null,
             ["cols"] = view.Columns,
         });
+        if (written)
+        {
+            _written.Add(view);
+            if (_written.Count > 16)
+            {
+                // Changes that never came back (the circuit's messages lost): forget the oldest.
+                _written.RemoveAt(0);
+            }
+        }
     }
 
     /// <summary>

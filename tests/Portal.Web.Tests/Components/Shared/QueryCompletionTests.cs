@@ -156,11 +156,14 @@ public class QueryCompletionTests
     [InlineData("host:\"web-1\"", "-host:web-1", "-host:web-1")]
     [InlineData("host:web-1 x", "host:web-1", "host:web-1 x")]
     [InlineData("-host:web-1", "-host:web-1", "-host:web-1")]
-    // Another value kept in place of the one kept; exclusions add up.
+    // Another value of a reserved attribute kept in place of the one kept; exclusions add up.
     [InlineData("service:store host:web-1", "host:web-2", "service:store host:web-2")]
     [InlineData("-host:web-1 service:store", "-host:web-2", "-host:web-1 service:store -host:web-2")]
     [InlineData("-host:web-1", "host:web-2", "-host:web-1 host:web-2")]
-    [InlineData("@http.status_code:500 env:prod", "@http.status_code:404", "@http.status_code:404 env:prod")]
+    [InlineData("status:error env:prod", "status:warn", "status:warn env:prod")]
+    // Values of a tag or an attribute add up: an event may hold several (tags team:a and team:b, an array).
+    [InlineData("team:a", "team:b", "team:a team:b")]
+    [InlineData("@http.status_code:500 env:prod", "@http.status_code:404", "@http.status_code:500 env:prod @http.status_code:404")]
     // Another value excluded, a wildcard, free text or a term inside parentheses: the term is added.
     [InlineData("host:web-1", "-host:web-2", "host:web-1 -host:web-2")]
     [InlineData("host:web-*", "-host:web-1", "host:web-* -host:web-1")]

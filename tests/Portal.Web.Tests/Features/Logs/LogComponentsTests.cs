@@ -90,6 +90,12 @@ public sealed class LogComponentsTests : IAsyncLifetime
         // Focused by a click or Tab, a bar is the one in the tab order.
         cut.FindAll(".histogram-bar.has-matches")[0].Focus();
         Assert.Equal(["0", "-1"], TabIndexes());
+        // One bucket more (a live window moving on): the bars kept are still reachable by the arrows.
+        cut.Render(p => p.Add(x => x.Buckets, [.. buckets, new HistogramBucket(T0.AddMinutes(4), 2)]));
+        cut.FindAll(".histogram-bar.has-matches")[2].Focus();
+        cut.FindAll(".histogram-bar.has-matches")[2].KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "ArrowLeft" });
+        Assert.Equal(["-1", "0", "-1"], TabIndexes());
+        Assert.Equal(3, _ctx.JSInterop.Invocations.Count(i => i.Identifier == "Blazor._internal.domWrapper.focus"));
     }
 
     [Fact]
@@ -270,7 +276,7 @@ public sealed class LogComponentsTests : IAsyncLifetime
         var cut = _ctx.Render<LogList>(p => p.Add(x => x.Items, items).Add(x => x.OnSelect, e => opened.Add(e.Id)));
 
         var buttons = cut.FindAll("button.log-open");
-        Assert.Equal("Open the log of 2026-11-27 10:00:00.000 UTC", buttons[1].GetAttribute("aria-label"));
+        Assert.Equal("Nov 27 10:00:00.000 UTC: open this log", buttons[1].GetAttribute("aria-label"));
         buttons[1].Click();
         Assert.Equal(["b"], opened);
     }
