@@ -15,7 +15,18 @@ public sealed record LogAnalytics(
     IReadOnlyList<SeriesGroup>? Stacks = null);
 
 /// <summary>Matches in <c>[Start, Start + interval)</c>.</summary>
-public sealed record HistogramBucket(DateTimeOffset Start, long Count);
+public sealed record HistogramBucket(DateTimeOffset Start, long Count)
+{
+    /// <summary>The most buckets a histogram has: a window needing more is counted only as far as they reach.</summary>
+    public const int MaxCount = 10_000;
+
+    /// <summary>
+    /// The buckets a histogram of <paramref name="interval"/> takes over <c>[from, to)</c> (one more than the span
+    /// holds when the window starts within a bucket, as buckets start on multiples of the interval).
+    /// </summary>
+    public static long CountFor(DateTimeOffset from, DateTimeOffset to, TimeSpan interval) =>
+        interval <= TimeSpan.Zero || to <= from ? 1 : (to - from).Ticks / interval.Ticks + 1;
+}
 
 /// <summary>A facet value and how many matches carry it.</summary>
 public sealed record FacetValue(string Value, long Count);

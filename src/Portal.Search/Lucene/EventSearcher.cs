@@ -197,7 +197,7 @@ internal static class EventSearcher
         var intervalMs = Math.Max(1, (long)interval.TotalMilliseconds);
         var fromMs = from.ToUnixTimeMilliseconds();
         var startMs = fromMs - (((fromMs % intervalMs) + intervalMs) % intervalMs);
-        return new(startMs, intervalMs, (int)Math.Min(10_000, Math.Max(1, (to.ToUnixTimeMilliseconds() - startMs + intervalMs - 1) / intervalMs)));
+        return new(startMs, intervalMs, (int)Math.Min(HistogramBucket.MaxCount, Math.Max(1, (to.ToUnixTimeMilliseconds() - startMs + intervalMs - 1) / intervalMs)));
     }
 
     private static List<HistogramBucket> Histogram(long[] counts, BucketSpan buckets) =>

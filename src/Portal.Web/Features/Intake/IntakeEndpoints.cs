@@ -25,6 +25,9 @@ public static class IntakeEndpoints
     public const int MaxEventsPerRequest = IntakePayload.MaxEvents;
     public const int MaxEventBytes = IntakePayload.MaxEventBytes;
 
+    /// <summary>The Retry-After of a request the store could not make durable (a disk fault, a server stopping).</summary>
+    private const string StorageRetrySeconds = "10";
+
     /// <summary>The compressed bytes a request may send: the uncompressed limit and room for the format's own overhead.</summary>
     private const int MaxSentBytes = MaxPayloadBytes + (64 << 10);
 
@@ -123,6 +126,15 @@ public static class IntakeEndpoints
         {
             http.Response.Headers.RetryAfter = Math.Ceiling(busy.RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
             return Problem(StatusCodes.Status503ServiceUnavailable, "Busy", "Indexing is behind; nothing of this request was stored. Retry after the Retry-After delay.");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ObjectDisposedException)
+        {
+            // The disk refused the journal's write or sync (full, read-only, failing), or the store is closing as the
+            // server stops: not durable, so not acknowledged; a shipper retries what it was not acknowledged.
+            http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(IntakeEndpoints))
+                .LogError(e, "A request of organisation {Tenant} could not be made durable", key.TenantId);
+            http.Response.Headers.RetryAfter = StorageRetrySeconds;
+            return Problem(StatusCodes.Status503ServiceUnavailable, "Storage unavailable", "This request could not be made durable and is not acknowledged. Retry after the Retry-After delay.");
         }
         return TypedResults.Accepted((string?)null, new JsonObject());
     }

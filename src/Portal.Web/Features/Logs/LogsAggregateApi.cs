@@ -34,7 +34,8 @@ public static class LogsAggregateApi
         JsonObject body;
         try
         {
-            body = (await JsonNode.ParseAsync(http.Request.Body, cancellationToken: cancellationToken)) as JsonObject ?? [];
+            // A key twice in one object is malformed here, as in the intake (it would otherwise fault on reading).
+            body = (await JsonNode.ParseAsync(http.Request.Body, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }, cancellationToken: cancellationToken)) as JsonObject ?? [];
         }
         catch (JsonException e)
         {
@@ -78,6 +79,10 @@ public static class LogsAggregateApi
                 {
                     return Problem($"compute[{i}].interval: expected a duration such as '30s', '5m' or '1h'.");
                 }
+                if (HistogramBucket.CountFor(from, to, interval) > HistogramBucket.MaxCount)
+                {
+                    return Problem($"compute[{i}].interval: a timeseries has at most {HistogramBucket.MaxCount:N0} points; use a longer interval for this time range.");
+                }
                 timeseries[i] = interval;
             }
         }
@@ -100,7 +105,15 @@ public static class LogsAggregateApi
             // Groups, their counts and their timeseries of one interval come from one pass over the matches; each
             // further interval takes one more pass, over the same groups.
             var facet = Text(groupBy[0]["facet"])!;
-            var limit = Math.Clamp(groupBy[0]["limit"]?.GetValue<int>() ?? MaxGroups, 1, MaxGroups);
+            var limit = MaxGroups;
+            if (groupBy[0]["limit"] is { } given)
+            {
+                if (given is not JsonValue value || !value.TryGetValue<int>(out limit) || limit < 1)
+                {
+                    return Problem($"group_by[0].limit: expected a whole number of groups from 1 to {MaxGroups}.");
+                }
+                limit = Math.Min(limit, MaxGroups);
+            }
             var first = DefaultInterval(from, to, timeseries);
             var series = new Dictionary<TimeSpan, GroupedSeries> { [first] = await store.SeriesAsync(tenantId, query!, from, to, first, facet, limit, cancellationToken) };
             var values = series[first].Groups.Select(g => g.Value).ToList();
@@ -156,14 +169,20 @@ public static class LogsAggregateApi
         {
             return false;
         }
-        interval = text[^1] switch
+        var unit = text[^1] switch
         {
-            's' => TimeSpan.FromSeconds(amount),
-            'm' => TimeSpan.FromMinutes(amount),
-            'h' => TimeSpan.FromHours(amount),
-            'd' => TimeSpan.FromDays(amount),
-            _ => default,
+            's' => TimeSpan.TicksPerSecond,
+            'm' => TimeSpan.TicksPerMinute,
+            'h' => TimeSpan.TicksPerHour,
+            'd' => TimeSpan.TicksPerDay,
+            _ => 0,
         };
+        // No longer than about a hundred years: a larger amount is no interval (and would overflow).
+        if (unit == 0 || amount > 36_600 * TimeSpan.TicksPerDay / unit)
+        {
+            return false;
+        }
+        interval = TimeSpan.FromTicks(amount * unit);
         return interval >= TimeSpan.FromSeconds(1);
     }
 

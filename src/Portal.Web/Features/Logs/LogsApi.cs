@@ -1,6 +1,5 @@
 using Portal.Data.Identity;
 using System.Diagnostics;
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Portal.Detection.Events;
@@ -32,18 +31,22 @@ public static class LogsApi
     {
         var q = http.Request.Query;
         return RunAsync(http, store, clock, new LogSearchBody(new LogSearchFilter(q["filter[query]"], q["filter[from]"], q["filter[to]"]),
-            new SignalSearchPage(q["page[cursor]"], int.TryParse(q["page[limit]"], NumberStyles.Integer, CultureInfo.InvariantCulture, out var l) ? l : null), q["sort"]), cancellationToken);
+            new SignalSearchPage(q["page[cursor]"], DatadogSearch.LimitOf(q["page[limit]"])), q["sort"]), DatadogSearch.QueryString, cancellationToken);
     }
 
-    private static Task<Results<Ok<JsonObject>, ProblemHttpResult>> SearchAsync(HttpContext http, ILogStore store, TimeProvider clock, LogSearchBody? body, CancellationToken cancellationToken) =>
-        RunAsync(http, store, clock, body ?? new LogSearchBody(null, null, null), cancellationToken);
+    private static async Task<Results<Ok<JsonObject>, ProblemHttpResult>> SearchAsync(HttpContext http, ILogStore store, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await DatadogSearch.ReadBodyAsync<LogSearchBody>(http, cancellationToken);
+        return problem ?? await RunAsync(http, store, clock, body ?? new LogSearchBody(null, null, null), DatadogSearch.JsonBody, cancellationToken);
+    }
 
-    private static async Task<Results<Ok<JsonObject>, ProblemHttpResult>> RunAsync(HttpContext http, ILogStore store, TimeProvider clock, LogSearchBody body, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<JsonObject>, ProblemHttpResult>> RunAsync(
+        HttpContext http, ILogStore store, TimeProvider clock, LogSearchBody body, DatadogSearch.ParameterName named, CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var session = SessionInfo.From(http.User)!;
         var (request, problem) = DatadogSearch.Parse(body.Filter?.Query, body.Filter?.From, body.Filter?.To, body.Sort, body.Page?.Limit, body.Page?.Cursor,
-            DefaultLimit, MaxLimit, clock, DatadogSearch.JsonBody);
+            DefaultLimit, MaxLimit, clock, named);
         if (problem is not null)
         {
             return problem;

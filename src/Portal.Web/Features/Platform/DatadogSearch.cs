@@ -31,6 +31,10 @@ public static class DatadogSearch
         {
             return Fail($"{named("filter", "from")} and {named("filter", "to")} must be ISO 8601 dates, epoch milliseconds, or date math such as 'now-15m'.");
         }
+        if (toTime < fromTime)
+        {
+            return Fail($"{named("filter", "from")} must not be after {named("filter", "to")}.");
+        }
         if (sort is not (null or "" or "-timestamp"))
         {
             return Fail("sort: only '-timestamp' (newest first) is supported.");
@@ -49,8 +53,42 @@ public static class DatadogSearch
             }
             after = decoded;
         }
-        // Datadog's "to" is inclusive; the stores' upper bound is exclusive.
-        return (new SearchRequest(node!, fromTime, toTime.AddMilliseconds(1), size, after), null);
+        // Datadog's "to" is inclusive; the stores' upper bound is exclusive (the last moment there is stays as it is).
+        return (new SearchRequest(node!, fromTime, toTime < DateTimeOffset.MaxValue.AddMilliseconds(-1) ? toTime.AddMilliseconds(1) : DateTimeOffset.MaxValue, size, after), null);
+    }
+
+    /// <summary>
+    /// A page size as the query string gives it (<c>page[limit]</c>): none when absent; one that is not a whole number is
+    /// out of range, so that <see cref="Parse"/> refuses it instead of answering with the default.
+    /// </summary>
+    public static int? LimitOf(string? text) =>
+        string.IsNullOrEmpty(text) ? null
+        : int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var limit) ? limit
+        : int.MinValue;
+
+    /// <summary>
+    /// A search request's JSON body, read with the API's own options; on malformed JSON the problem to answer, which says
+    /// where (line and byte), as the intake's does. An empty body is none.
+    /// </summary>
+    public static async Task<(T? Body, ProblemHttpResult? Problem)> ReadBodyAsync<T>(HttpContext http, CancellationToken cancellationToken) where T : class
+    {
+        var options = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        using var buffer = new MemoryStream();
+        await http.Request.Body.CopyToAsync(buffer, cancellationToken);
+        if (buffer.Length == 0)
+        {
+            return (null, null);
+        }
+        try
+        {
+            return (System.Text.Json.JsonSerializer.Deserialize<T>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), options), null);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            var (line, at) = ((e.LineNumber ?? 0) + 1, (e.BytePositionInLine ?? 0) + 1);
+            var where = e.Path is { Length: > 1 } path ? $" ({path})" : "";
+            return (null, Fail($"Malformed JSON at line {line}, byte {at}{where}.", new() { ["line"] = line, ["byte"] = at }).Item2);
+        }
     }
 
     /// <summary>A search response's <c>meta</c>: the next page's cursor, status, elapsed milliseconds and request id.</summary>

@@ -45,9 +45,23 @@ public static class PlatformSetup
             app.UseHttpsRedirection();
         }
         app.UseSecurityHeaders();
-        // API callers get problem details for bare status codes; people get the portal's not-found page.
-        app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api => api.UseStatusCodePages(async context =>
-            await Results.Problem(statusCode: context.HttpContext.Response.StatusCode).ExecuteAsync(context.HttpContext)));
+        // API callers get problem details for bare status codes and for faults (logged by the handler, never an HTML
+        // page, in development too); people get the portal's pages.
+        app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), api =>
+        {
+            api.UseExceptionHandler(new ExceptionHandlerOptions
+            {
+                // A request the server could not read (a body too large, malformed parameters) is the caller's fault.
+                StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+                ExceptionHandler = async context => await Results.Problem(
+                    statusCode: context.Response.StatusCode,
+                    detail: context.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>()?.Error is BadHttpRequestException bad
+                        ? bad.Message
+                        : $"The server could not answer this request; it was logged as {context.TraceIdentifier}.").ExecuteAsync(context),
+            });
+            api.UseStatusCodePages(async context =>
+                await Results.Problem(statusCode: context.HttpContext.Response.StatusCode).ExecuteAsync(context.HttpContext));
+        });
         app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), pages => pages.UseStatusCodePagesWithReExecute("/status/{0}", createScopeForStatusCodePages: true));
         app.UseRouting(); // after the status-code pages, so that a re-executed request is routed again
         app.MapStaticAssets();

@@ -32,9 +32,12 @@ public static class SignalsApi
         return RunSearchAsync(http, store, clock, q["filter[query]"], q["filter[from]"], q["filter[to]"], q["sort"], q["page[cursor]"], q["page[limit]"], cancellationToken);
     }
 
-    private static Task<Results<Ok<JsonObject>, ProblemHttpResult>> SearchAsync(HttpContext http, ISignalStore store, TimeProvider clock, SignalSearchBody? body, CancellationToken cancellationToken) =>
-        RunSearchAsync(http, store, clock, body?.Filter?.Query, body?.Filter?.From, body?.Filter?.To, body?.Sort, body?.Page?.Cursor,
+    private static async Task<Results<Ok<JsonObject>, ProblemHttpResult>> SearchAsync(HttpContext http, ISignalStore store, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var (body, problem) = await DatadogSearch.ReadBodyAsync<SignalSearchBody>(http, cancellationToken);
+        return problem ?? await RunSearchAsync(http, store, clock, body?.Filter?.Query, body?.Filter?.From, body?.Filter?.To, body?.Sort, body?.Page?.Cursor,
             body?.Page?.Limit?.ToString(CultureInfo.InvariantCulture), cancellationToken);
+    }
 
     private static async Task<Results<Ok<JsonObject>, NotFound<JsonObject>>> GetAsync(string id, HttpContext http, ISignalStore store, CancellationToken cancellationToken)
     {
@@ -74,8 +77,7 @@ public static class SignalsApi
         HttpContext http, ISignalStore store, TimeProvider clock, string? query, string? from, string? to, string? sort, string? cursor, string? limit, CancellationToken cancellationToken)
     {
         var session = SessionInfo.From(http.User)!;
-        int? size = int.TryParse(limit, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) ? parsed : null;
-        var (request, problem) = DatadogSearch.Parse(query, from, to, sort, size, cursor, DefaultLimit, MaxLimit, clock, DatadogSearch.QueryString);
+        var (request, problem) = DatadogSearch.Parse(query, from, to, sort, DatadogSearch.LimitOf(limit), cursor, DefaultLimit, MaxLimit, clock, DatadogSearch.QueryString);
         if (problem is not null)
         {
             return problem;

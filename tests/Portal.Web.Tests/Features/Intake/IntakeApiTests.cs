@@ -35,6 +35,28 @@ public sealed class IntakeApiTests(PortalFixture portal)
         Assert.Equal(3, stored.GetAttribute("custom.n").Single().Number);
     }
 
+    /// <summary>A store the disk refuses (here, a file where the tenant's log index would be) answers 503 with Retry-After and a problem; nothing is acknowledged, and the next request after the fault is stored.</summary>
+    [Fact]
+    public async Task Post_DiskRefusesTheStore_503WithRetryAfterThenStoredOnceItClears()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        using var client = portal.CreateClient();
+        var logs = Path.Combine(portal.Services.GetRequiredService<Portal.Search.Lucene.TenantIndexes>().DirectoryOf(tenant.Id), Portal.Search.Lucene.LuceneLogStore.Kind);
+        Directory.CreateDirectory(Path.GetDirectoryName(logs)!);
+        await File.WriteAllTextAsync(logs, "in the way");
+
+        using var refused = await LogShipper.PostAsync(client, tenant, new JsonObject { ["message"] = "refused", ["service"] = "disk" });
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.True(refused.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1), $"Retry-After: {refused.Headers.RetryAfter}");
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.Contains("not acknowledged", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        File.Delete(logs);
+        using var accepted = await LogShipper.PostAsync(client, tenant, new JsonObject { ["message"] = "accepted", ["service"] = "disk" });
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        Assert.Equal(["accepted"], (await SearchAsync(tenant, "service:disk")).Select(e => e.Message));
+    }
+
     [Fact]
     public async Task Post_MissingOrRevokedKey_Forbidden()
     {

@@ -91,13 +91,53 @@ public sealed class LogsApiTests(PortalFixture portal)
     [InlineData("""{"compute":[{"aggregation":"avg","metric":"@duration"}]}""", "'count' and 'cardinality'")]
     [InlineData("""{"group_by":[{"facet":"@usr.name"}]}""", "group_by")]
     [InlineData("""{"filter":{"query":"(unclosed"}}""", "filter.query")]
+    [InlineData("""{"filter":{},"filter":{}}""", "Malformed JSON")]
+    [InlineData("""{"group_by":[{"facet":"service","limit":"5"}]}""", "group_by[0].limit")]
+    [InlineData("""{"group_by":[{"facet":"service","limit":1e3}]}""", "group_by[0].limit")]
+    [InlineData("""{"group_by":[{"facet":"service","limit":3000000000}]}""", "group_by[0].limit")]
+    [InlineData("""{"compute":[{"aggregation":"count","type":"timeseries","interval":"99999999d"}]}""", "compute[0].interval")]
+    [InlineData("""{"compute":[{"aggregation":"count","type":"timeseries","interval":"2147483647h"}]}""", "compute[0].interval")]
+    [InlineData("""{"filter":{"from":"now-1d"},"compute":[{"aggregation":"count","type":"timeseries","interval":"1s"}]}""", "at most 10,000 points")]
     public async Task Aggregate_Unsupported_400SaysWhat(string json, string expected)
     {
         var tenant = await portal.CreateTenantAsync();
         using var client = portal.CreateClient();
         using var response = await client.SendAsync(tenant.Request(HttpMethod.Post, "api/v2/logs/analytics/aggregate", new StringContent(json, System.Text.Encoding.UTF8, "application/json")));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains(expected, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    /// <summary>Search parameters at fault are refused with a problem naming them, never answered with defaults or a 500.</summary>
+    [Theory]
+    [InlineData("GET", "api/v2/logs/events?page[limit]=abc", null, "page[limit]")]
+    [InlineData("GET", "api/v2/logs/events?filter[from]=now-1h&filter[to]=now-2h", null, "must not be after")]
+    [InlineData("POST", "api/v2/logs/events/search", """{"filter":{"query":"*"},""", "Malformed JSON at line 1")]
+    [InlineData("POST", "api/v2/logs/events/search", """{"page":{"limit":"ten"}}""", "Malformed JSON at line 1")]
+    [InlineData("POST", "api/v2/logs/events/search", """{"filter":{"from":"now-1h","to":"now-3h"}}""", "must not be after")]
+    public async Task Search_BadParameter_400NamesIt(string method, string path, string? json, string expected)
+    {
+        var tenant = await portal.CreateTenantAsync();
+        using var client = portal.CreateClient();
+        using var response = await client.SendAsync(tenant.Request(new HttpMethod(method), path, json is null ? null : new StringContent(json, System.Text.Encoding.UTF8, "application/json")));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains(expected, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    /// <summary>The latest time there is as the end of a search, and a search without a body: answered, not a 500.</summary>
+    [Theory]
+    [InlineData("GET", "api/v2/logs/events?filter[to]=9999-12-31T23:59:59.9999999Z", null)]
+    [InlineData("GET", "api/v2/logs/events?filter[to]=253402300799999", null)]
+    [InlineData("POST", "api/v2/logs/events/search", null)]
+    public async Task Search_EdgeOfTimeOrNoBody_Answered(string method, string path, string? json)
+    {
+        var tenant = await portal.CreateTenantAsync();
+        using var client = portal.CreateClient();
+        using var response = await client.SendAsync(tenant.Request(new HttpMethod(method), path, json is null ? null : new StringContent(json, System.Text.Encoding.UTF8, "application/json")));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
 
     [Fact]
