@@ -58,8 +58,11 @@ public interface ILogStore
     Task<IReadOnlyList<DateOnly>> DeleteBeforeAsync(Guid tenantId, DateOnly firstKept, CancellationToken cancellationToken);
 }
 
-/// <summary>A search over a time range: <c>From ≤ timestamp &lt; To</c>.</summary>
-public sealed record SearchRequest(QueryNode Query, DateTimeOffset From, DateTimeOffset To, int Limit = 50, SearchCursor? After = null);
+/// <summary>
+/// A search over a time range: <c>From ≤ timestamp &lt; To</c>, newest first, or <paramref name="OldestFirst"/> (a cursor
+/// pages on in the order it was made in).
+/// </summary>
+public sealed record SearchRequest(QueryNode Query, DateTimeOffset From, DateTimeOffset To, int Limit = 50, SearchCursor? After = null, bool OldestFirst = false);
 
 /// <summary>
 /// One page of results; <see cref="Next"/> is null on the last page, a page exactly full included. <see cref="TotalHits"/> is exact for signals; a log

@@ -38,10 +38,11 @@ public static class ElasticQueryTranslator
     };
 
     /// <summary>
-    /// The search request of one page of a tenant's logs: the query within <c>[from, to)</c>, newest first,
-    /// after an optional cursor (<c>search_after</c> on timestamp then event id, as the embedded store pages).
+    /// The search request of one page of a tenant's logs: the query within <c>[from, to)</c>, newest first (or
+    /// <paramref name="oldestFirst"/>), after an optional cursor (<c>search_after</c> on timestamp then event id, as the
+    /// embedded store pages).
     /// </summary>
-    public static EsSearchRequest LogSearch(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit, SearchCursor? after) => new(ElasticFields.LogIndexPattern(tenantId))
+    public static EsSearchRequest LogSearch(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit, SearchCursor? after, bool oldestFirst = false) => new(ElasticFields.LogIndexPattern(tenantId))
     {
         Query = new BoolQuery
         {
@@ -54,8 +55,8 @@ public static class ElasticQueryTranslator
         Size = limit,
         Sort =
         [
-            new SortOptions { Field = new FieldSort(ElasticFields.Timestamp) { Order = SortOrder.Desc } },
-            new SortOptions { Field = new FieldSort(ElasticFields.EventId) { Order = SortOrder.Desc } },
+            new SortOptions { Field = new FieldSort(ElasticFields.Timestamp) { Order = oldestFirst ? SortOrder.Asc : SortOrder.Desc } },
+            new SortOptions { Field = new FieldSort(ElasticFields.EventId) { Order = oldestFirst ? SortOrder.Asc : SortOrder.Desc } },
         ],
         SearchAfter = after is { } cursor ? [FieldValue.Long(cursor.TimestampMs), FieldValue.String(cursor.Id)] : null,
         TrackTotalHits = new TrackHits(true),

@@ -22,9 +22,12 @@ internal static class EventSearcher
     /// full and what is left is older than its oldest document (<see cref="NewestFirstByBlocks"/>): the page is the same,
     /// but <see cref="SearchPage.TotalHits"/> counts only the documents looked at (exact when the page is not full).
     /// </summary>
-    public static SearchPage Search(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit, SearchCursor? after, bool exactTotal = true)
+    /// <remarks><paramref name="oldestFirst"/> reverses the order (and the cursor's meaning); it always counts exactly.</remarks>
+    public static SearchPage Search(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit, SearchCursor? after, bool exactTotal = true, bool oldestFirst = false)
     {
-        var top = exactTotal
+        var top = oldestFirst
+            ? searcher.Search(Filtered(query, from, to, after, oldestFirst: true), null, Math.Max(1, limit), TieBreak.OldestFirst)
+            : exactTotal
             ? searcher.Search(Filtered(query, from, to, after), null, Math.Max(1, limit), NewestFirst)
             : NewestFirstByBlocks(searcher, Bounded(query, from, to, after), Math.Max(1, limit));
         var hits = top.ScoreDocs.Select(d => EventDocument.SourceOf(searcher.Doc(d.Doc, SourceOnly))!).ToList();
@@ -417,31 +420,41 @@ internal static class EventSearcher
     /// matches (<see cref="TimeRangeFilter"/>); match-all and a negation have nothing to lead with, so the range does,
     /// reading only the blocks of documents whose time span meets it.
     /// </summary>
-    private static global::Lucene.Net.Search.Query Filtered(QueryNode query, DateTimeOffset from, DateTimeOffset to, SearchCursor? after = null)
+    private static global::Lucene.Net.Search.Query Filtered(QueryNode query, DateTimeOffset from, DateTimeOffset to, SearchCursor? after = null, bool oldestFirst = false)
     {
-        var (translated, fromMs, toMs) = Bounded(query, from, to, after);
+        var (translated, fromMs, toMs) = Bounded(query, from, to, after, oldestFirst);
         return new FilteredQuery(
             translated,
             new TimeRangeFilter(fromMs, toMs),
             query is MatchAllNode or NotNode ? FilteredQuery.LEAP_FROG_FILTER_FIRST_STRATEGY : TimeRangeFilter.QueryFirst);
     }
 
-    /// <summary>The query, before the <paramref name="after"/> cursor when there is one, and the time range left to search.</summary>
-    private static (global::Lucene.Net.Search.Query Query, long FromMs, long ToMs) Bounded(QueryNode query, DateTimeOffset from, DateTimeOffset to, SearchCursor? after)
+    /// <summary>
+    /// The query, past the <paramref name="after"/> cursor when there is one (older, or, <paramref name="oldestFirst"/>,
+    /// newer), and the time range left to search.
+    /// </summary>
+    private static (global::Lucene.Net.Search.Query Query, long FromMs, long ToMs) Bounded(QueryNode query, DateTimeOffset from, DateTimeOffset to, SearchCursor? after, bool oldestFirst = false)
     {
         var fromMs = from.ToUnixTimeMilliseconds();
         var toMs = to.ToUnixTimeMilliseconds();
         var translated = LuceneQueryTranslator.Translate(query);
         if (after is { } cursor)
         {
-            // Older than the cursor, or exactly as old and after it in tie-break order: the time bound moves into the
+            // Past the cursor in time, or exactly as old and past it in tie-break order: the time bound moves into the
             // range, and only the documents sharing the cursor's millisecond need their keys compared.
-            toMs = Math.Min(toMs, cursor.TimestampMs + 1);
+            if (oldestFirst)
+            {
+                fromMs = Math.Max(fromMs, cursor.TimestampMs);
+            }
+            else
+            {
+                toMs = Math.Min(toMs, cursor.TimestampMs + 1);
+            }
             var sameMillisecond = new ConstantScoreQuery(new TimeRangeFilter(cursor.TimestampMs, cursor.TimestampMs + 1));
             translated = new BooleanQuery
             {
                 { translated, Occur.MUST },
-                { new FilteredQuery(sameMillisecond, TieBreak.AtLeast(cursor.Id), FilteredQuery.QUERY_FIRST_FILTER_STRATEGY), Occur.MUST_NOT },
+                { new FilteredQuery(sameMillisecond, oldestFirst ? TieBreak.AtMost(cursor.Id) : TieBreak.AtLeast(cursor.Id), FilteredQuery.QUERY_FIRST_FILTER_STRATEGY), Occur.MUST_NOT },
             };
         }
         return (translated, fromMs, toMs);

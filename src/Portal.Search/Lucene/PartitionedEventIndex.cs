@@ -166,8 +166,8 @@ public sealed class PartitionedEventIndex : IDisposable
     /// paged, not counted: <see cref="SearchPage.TotalHits"/> counts the documents looked at, exact only when the page is
     /// not full (the histogram's total is the count).
     /// </summary>
-    public SearchPage Search(QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit, SearchCursor? after) =>
-        WithSearcher(from, to, s => EventSearcher.Search(s, query, from, to, limit, after, exactTotal: false));
+    public SearchPage Search(QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit, SearchCursor? after, bool oldestFirst = false) =>
+        WithSearcher(from, to, s => EventSearcher.Search(s, query, from, to, limit, after, exactTotal: false, oldestFirst));
 
     /// <summary>Every stored source matching the query in <c>[from, to)</c>, unordered.</summary>
     public List<string> ScanSources(QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit = int.MaxValue) =>

@@ -29,11 +29,23 @@ internal static class TieBreak
         new SortField(LuceneFields.Timestamp, SortFieldType.INT64, reverse: true),
         new SortField(LuceneFields.TieBreak, new ComparerSource(), reverse: true));
 
-    /// <summary>The documents, among those of one millisecond, that a cursor at <paramref name="id"/> has passed already.</summary>
+    /// <summary>Oldest first, then by key, ascending: the order of a search that asks for it.</summary>
+    public static readonly Sort OldestFirst = new(
+        new SortField(LuceneFields.Timestamp, SortFieldType.INT64, reverse: false),
+        new SortField(LuceneFields.TieBreak, new ComparerSource(), reverse: false));
+
+    /// <summary>The documents, among those of one millisecond, that a cursor at <paramref name="id"/> has passed already (newest first).</summary>
     public static Filter AtLeast(string id)
     {
         var key = Of(id);
         return new KeyFilter(k => k >= key);
+    }
+
+    /// <summary>The documents, among those of one millisecond, that a cursor at <paramref name="id"/> has passed already (oldest first).</summary>
+    public static Filter AtMost(string id)
+    {
+        var key = Of(id);
+        return new KeyFilter(k => k <= key);
     }
 
     /// <summary>The documents whose key is that of <paramref name="id"/>: the document with the id, and any whose id hashes alike.</summary>

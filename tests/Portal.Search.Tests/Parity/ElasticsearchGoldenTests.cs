@@ -56,6 +56,9 @@ public class ElasticsearchGoldenTests
         Assert.Equal("""{"range":{"timestamp":{"gte":1772323200000,"lt":1772928000000}}}""", body["query"]!["bool"]!["filter"]![0]!.ToJsonString());
         Assert.Equal("""[1772546400000,"e09"]""", body["search_after"]!.ToJsonString());
         Assert.Equal(50, body["size"]!.GetValue<int>());
+        Assert.Equal("""[{"timestamp":{"order":"desc"}},{"event_id":{"order":"desc"}}]""", body["sort"]!.ToJsonString());
+        var oldestFirst = JsonNode.Parse(ElasticJson.Serialize(ElasticQueryTranslator.LogSearch(Tenant, QueryParser.Parse("host:web"), From, To, 50, null, oldestFirst: true)))!;
+        Assert.Equal("""[{"timestamp":{"order":"asc"}},{"event_id":{"order":"asc"}}]""", oldestFirst["sort"]!.ToJsonString());
     }
 
     [Theory]

@@ -35,9 +35,9 @@ public static class DatadogSearch
         {
             return Fail($"{named("filter", "from")} must not be after {named("filter", "to")}.");
         }
-        if (sort is not (null or "" or "-timestamp"))
+        if (sort is not (null or "" or "-timestamp" or "timestamp"))
         {
-            return Fail("sort: only '-timestamp' (newest first) is supported.");
+            return Fail("sort: 'timestamp' (oldest first) or '-timestamp' (newest first, the default).");
         }
         var size = limit ?? defaultLimit;
         if (size < 1 || size > maxLimit)
@@ -54,7 +54,7 @@ public static class DatadogSearch
             after = decoded;
         }
         // Datadog's "to" is inclusive; the stores' upper bound is exclusive (the last moment there is stays as it is).
-        return (new SearchRequest(node!, fromTime, toTime < DateTimeOffset.MaxValue.AddMilliseconds(-1) ? toTime.AddMilliseconds(1) : DateTimeOffset.MaxValue, size, after), null);
+        return (new SearchRequest(node!, fromTime, toTime < DateTimeOffset.MaxValue.AddMilliseconds(-1) ? toTime.AddMilliseconds(1) : DateTimeOffset.MaxValue, size, after, OldestFirst: sort == "timestamp"), null);
     }
 
     /// <summary>
@@ -104,7 +104,7 @@ public static class DatadogSearch
     public static string NextLink(HttpRequest http, string path, string? query, SearchRequest request, SearchCursor next) =>
         $"{http.Scheme}://{http.Host}{path}?filter[query]={Uri.EscapeDataString(query ?? "")}"
         + $"&filter[from]={Uri.EscapeDataString(request.From.ToString("O"))}&filter[to]={Uri.EscapeDataString(request.To.AddMilliseconds(-1).ToString("O"))}"
-        + $"&page[limit]={request.Limit}&page[cursor]={next.Encode()}";
+        + $"&page[limit]={request.Limit}&page[cursor]={next.Encode()}" + (request.OldestFirst ? "&sort=timestamp" : "");
 
     private static (SearchRequest?, ProblemHttpResult?) Fail(string detail, Dictionary<string, object?>? extensions = null) =>
         (null, TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status400BadRequest, title: "Invalid search", extensions: extensions));

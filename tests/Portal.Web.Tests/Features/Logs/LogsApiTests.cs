@@ -1,6 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Search;
 using Portal.Web.Tests.Infrastructure;
 
 namespace Portal.Web.Tests.Features.Logs;
@@ -106,6 +108,37 @@ public sealed class LogsApiTests(PortalFixture portal)
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains(expected, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    /// <summary><c>sort=timestamp</c>: oldest first, page after page through <c>links.next</c>, every log once.</summary>
+    [Fact]
+    public async Task Search_SortTimestamp_OldestFirstAcrossPages()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        using var client = portal.CreateClient();
+        var now = DateTimeOffset.UtcNow;
+        var logs = new JsonArray(Enumerable.Range(0, 7).Select(i => (JsonNode?)new JsonObject
+        {
+            ["service"] = "sorted", ["message"] = $"log {i}", ["timestamp"] = now.AddSeconds(-60 + i * 5).ToUnixTimeMilliseconds(),
+        }).ToArray());
+        using (var sent = await LogShipper.PostAsync(client, tenant, logs))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, sent.StatusCode);
+        }
+        await portal.Services.GetRequiredService<ILogStore>().RefreshAsync(tenant.Id, CancellationToken.None);
+
+        var messages = new List<string>();
+        string? next = "api/v2/logs/events?filter[query]=service:sorted&filter[from]=now-5m&sort=timestamp&page[limit]=3";
+        while (next is not null && messages.Count < 20)
+        {
+            using var response = await client.SendAsync(tenant.Request(HttpMethod.Get, next));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var page = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+            messages.AddRange(page["data"]!.AsArray().Select(e => e!["attributes"]!["message"]!.GetValue<string>()));
+            next = page["links"]?["next"]?.GetValue<string>() is { } link ? new Uri(link).PathAndQuery.TrimStart('/') : null;
+        }
+
+        Assert.Equal(Enumerable.Range(0, 7).Select(i => $"log {i}"), messages);
     }
 
     /// <summary>Search parameters at fault are refused with a problem naming them, never answered with defaults or a 500.</summary>
