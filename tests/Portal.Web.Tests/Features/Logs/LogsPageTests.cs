@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
@@ -36,14 +35,7 @@ public sealed class LogsPageTests : IAsyncLifetime
         _ctx.Services.AddSingleton<ILogStore>(_faulty);
         _ctx.Services.AddSingleton(TimeProvider.System);
         _ctx.Services.AddScoped<TenantSession>();
-        var auth = _ctx.AddAuthorization();
-        auth.SetAuthorized("analyst@example.test");
-        auth.SetRoles(VigilRoles.Standard);
-        auth.SetClaims(
-            new Claim(ClaimTypes.NameIdentifier, Guid.NewGuid().ToString()),
-            new Claim(VigilClaims.TenantId, Tenant.ToString()),
-            new Claim(VigilClaims.TenantSlug, "page-org"),
-            new Claim(VigilClaims.TenantName, "Page Org"));
+        BunitSession.SignIn(_ctx, Tenant, "page-org", Guid.NewGuid(), "analyst@example.test", VigilRoles.Standard);
         // Interactive, as on the page (live tail starts only then).
         _ctx.Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
     }

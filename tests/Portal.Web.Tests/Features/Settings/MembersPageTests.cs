@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
@@ -117,17 +116,7 @@ public sealed class MembersPageTests(PortalFixture portal) : IAsyncLifetime
         }));
     }
 
-    private void SignIn(TestTenant tenant, VigilUser user)
-    {
-        var auth = _ctx.AddAuthorization();
-        auth.SetAuthorized(user.Email!);
-        auth.SetRoles(user.Role);
-        auth.SetClaims(
-            new Claim(ClaimTypes.NameIdentifier, user.Id.ToString()),
-            new Claim(VigilClaims.TenantId, tenant.Id.ToString()),
-            new Claim(VigilClaims.TenantSlug, tenant.Slug),
-            new Claim(VigilClaims.TenantName, "Page Org"));
-    }
+    private void SignIn(TestTenant tenant, VigilUser user) => BunitSession.SignIn(_ctx, tenant.Id, tenant.Slug, user.Id, user.Email!, user.Role);
 
     /// <summary>Renders its child content, so that a page can be rendered next to the dialog provider.</summary>
     private sealed class ContainerFragment : ComponentBase
