@@ -33,7 +33,6 @@ public partial class LogsPage
     private (string? From, string? To) _customRun;
     private string? _queryError;
     private string? _rangeError;
-    private string? _searchError;
     private bool _live;
     private long _total;
     private IReadOnlyList<HistogramBucket> _histogram = [];
@@ -84,7 +83,7 @@ public partial class LogsPage
 
     /// <summary>What the list says without rows: why, when no search ran.</summary>
     private string EmptyText =>
-        _searchError is not null ? "No results: the search did not run."
+        SearchError is not null ? "No results: the search did not run."
         : _submitted is null ? "No results: correct the query above to search."
         : "No logs match this search and time range.";
 
@@ -387,29 +386,14 @@ public partial class LogsPage
         (_total, _histogram, _byStatus, _facets, _exported) = (0, [], [], new Dictionary<string, IReadOnlyList<FacetValue>>(), null);
     }
 
-    /// <summary>
-    /// Runs a read of the store: false, the fault shown on the page (<see cref="_searchError"/>) and logged, when it
-    /// throws (the store closed as the server stops, a disk fault), instead of ending the page's circuit.
-    /// </summary>
-    private async Task<bool> GuardedAsync(Func<Task> read)
-    {
-        try
-        {
-            await read();
-            _searchError = null;
-            return true;
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            if (_searchError is null)
-            {
-                // Once until a read succeeds again: live tail retries every few seconds.
-                Logger.LogError(e, "A logs search of organisation {Tenant} failed", _session?.TenantId);
-            }
-            _searchError = "The search could not run: the log store did not answer. Try again in a moment.";
-            return false;
-        }
-    }
+    /// <summary>The page's reads of the store, a fault shown instead of the circuit's end.</summary>
+    private GuardedReads Reads => _reads ??= new GuardedReads(Logger, "logs search");
+
+    private GuardedReads? _reads;
+
+    private string? SearchError => _reads?.Error;
+
+    private Task<bool> GuardedAsync(Func<Task> read) => Reads.RunAsync(read, _session?.TenantId);
 
     /// <summary>The view in the URL: the query submitted last, the range or live tail, the columns.</summary>
     private void KeepUrl()

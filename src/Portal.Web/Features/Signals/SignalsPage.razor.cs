@@ -27,6 +27,12 @@ public partial class SignalsPage
     [Inject] private SignalTriage Triage { get; set; } = default!;
     [Inject] private TenantSession Session { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
+    [Inject] private ILogger<SignalsPage> Logger { get; set; } = default!;
+
+    /// <summary>The page's reads of the store, a fault shown instead of the circuit's end.</summary>
+    private GuardedReads Reads => _reads ??= new GuardedReads(Logger, "signals search");
+
+    private GuardedReads? _reads;
 
     [SupplyParameterFromQuery(Name = "q")]
     private string? InitialQuery { get; set; }
@@ -77,12 +83,16 @@ public partial class SignalsPage
         var now = DateTimeOffset.UtcNow;
         var span = TimeRanges.SpanOf(_range, "1d");
         _loading = true;
-        await _results.LoadAsync(new SearchRequest(node!, now - span, now + TimeRanges.Lookahead, PageSize), Search);
+        if (!await Reads.RunAsync(() => _results.LoadAsync(new SearchRequest(node!, now - span, now + TimeRanges.Lookahead, PageSize), Search), _session?.TenantId))
+        {
+            // Nothing shown is this search's.
+            _results.Clear();
+        }
         _loading = false;
         ShareableUrl.Keep(Navigation, RendererInfo.IsInteractive, _query, _range);
     }
 
-    private Task LoadMoreAsync() => _results.LoadMoreAsync(Search);
+    private Task LoadMoreAsync() => Reads.RunAsync(() => _results.LoadMoreAsync(Search), _session?.TenantId);
 
     private Task<EventPage<SecuritySignal>> Search(SearchRequest request) => Signals.SearchAsync(_session!.TenantId, request, CancellationToken.None);
 
