@@ -21,11 +21,21 @@ public sealed record HistogramBucket(DateTimeOffset Start, long Count)
     public const int MaxCount = 10_000;
 
     /// <summary>
-    /// The buckets a histogram of <paramref name="interval"/> takes over <c>[from, to)</c> (one more than the span
-    /// holds when the window starts within a bucket, as buckets start on multiples of the interval).
+    /// Where the first bucket of a histogram of <paramref name="intervalMs"/> over a window from <paramref name="fromMs"/>
+    /// starts: on the multiple of the interval since the epoch at or before the window's start.
     /// </summary>
-    public static long CountFor(DateTimeOffset from, DateTimeOffset to, TimeSpan interval) =>
-        interval <= TimeSpan.Zero || to <= from ? 1 : (to - from).Ticks / interval.Ticks + 1;
+    public static long StartMs(long fromMs, long intervalMs) => fromMs - (((fromMs % intervalMs) + intervalMs) % intervalMs);
+
+    /// <summary>
+    /// The buckets a histogram of <paramref name="interval"/> takes over <c>[from, to)</c>, uncapped: whole intervals from
+    /// <see cref="StartMs"/> until the window ends (at least one).
+    /// </summary>
+    public static long CountFor(DateTimeOffset from, DateTimeOffset to, TimeSpan interval)
+    {
+        var intervalMs = Math.Max(1, (long)interval.TotalMilliseconds);
+        var startMs = StartMs(from.ToUnixTimeMilliseconds(), intervalMs);
+        return Math.Max(1, (to.ToUnixTimeMilliseconds() - startMs + intervalMs - 1) / intervalMs);
+    }
 }
 
 /// <summary>A facet value and how many matches carry it.</summary>

@@ -198,9 +198,7 @@ internal static class EventSearcher
     private static BucketSpan Buckets(DateTimeOffset from, DateTimeOffset to, TimeSpan interval)
     {
         var intervalMs = Math.Max(1, (long)interval.TotalMilliseconds);
-        var fromMs = from.ToUnixTimeMilliseconds();
-        var startMs = fromMs - (((fromMs % intervalMs) + intervalMs) % intervalMs);
-        return new(startMs, intervalMs, (int)Math.Min(HistogramBucket.MaxCount, Math.Max(1, (to.ToUnixTimeMilliseconds() - startMs + intervalMs - 1) / intervalMs)));
+        return new(HistogramBucket.StartMs(from.ToUnixTimeMilliseconds(), intervalMs), intervalMs, (int)Math.Min(HistogramBucket.MaxCount, HistogramBucket.CountFor(from, to, interval)));
     }
 
     private static List<HistogramBucket> Histogram(long[] counts, BucketSpan buckets) =>

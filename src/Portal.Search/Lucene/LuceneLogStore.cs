@@ -42,7 +42,7 @@ public sealed class LuceneLogStore(TenantIndexes indexes) : ILogStore
         // One more than the page holds, unread, says whether there is a next page: a page exactly full has none.
         var page = indexes.GetJournaled(tenantId, Kind).Index.Search(request.Query, request.From, request.To, request.Limit + 1, request.After, request.OldestFirst);
         var items = page.Sources.Take(request.Limit).Select(LogEventJson.Deserialize).ToList();
-        var next = page.Sources.Count > request.Limit && items.Count > 0 ? SearchCursor.After(items[^1].Timestamp, items[^1].Id) : (SearchCursor?)null;
+        var next = page.Sources.Count > request.Limit && items.Count > 0 ? SearchCursor.After(items[^1].Timestamp, items[^1].Id, request.OldestFirst) : (SearchCursor?)null;
         return Task.FromResult(new EventPage<LogEvent>(items, page.TotalHits, next));
     }
 

@@ -166,8 +166,18 @@ public sealed class PartitionedEventIndex : IDisposable
     /// paged, not counted: <see cref="SearchPage.TotalHits"/> counts the documents looked at, exact only when the page is
     /// not full (the histogram's total is the count).
     /// </summary>
-    public SearchPage Search(QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit, SearchCursor? after, bool oldestFirst = false) =>
-        WithSearcher(from, to, s => EventSearcher.Search(s, query, from, to, limit, after, exactTotal: false, oldestFirst));
+    public SearchPage Search(QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit, SearchCursor? after, bool oldestFirst = false)
+    {
+        // Only the days on the cursor's far side are opened: the search bounds the time there too.
+        var (first, last) = after is not { } cursor ? (from, to)
+            : oldestFirst ? (Later(from, DateTimeOffset.FromUnixTimeMilliseconds(cursor.TimestampMs)), to)
+            : (from, Earlier(to, DateTimeOffset.FromUnixTimeMilliseconds(cursor.TimestampMs).AddMilliseconds(1)));
+        return WithSearcher(first, last, s => EventSearcher.Search(s, query, from, to, limit, after, exactTotal: false, oldestFirst));
+    }
+
+    private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
+
+    private static DateTimeOffset Earlier(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     /// <summary>Every stored source matching the query in <c>[from, to)</c>, unordered.</summary>
     public List<string> ScanSources(QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit = int.MaxValue) =>

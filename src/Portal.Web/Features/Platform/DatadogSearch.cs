@@ -51,6 +51,10 @@ public static class DatadogSearch
             {
                 return Fail($"{named("page", "cursor")} is not a cursor returned by this API.");
             }
+            if (decoded.OldestFirst != (sort == "timestamp"))
+            {
+                return Fail($"{named("page", "cursor")} was returned for the other sort order: page on with the sort of the search that returned it.");
+            }
             after = decoded;
         }
         // Datadog's "to" is inclusive; the stores' upper bound is exclusive (the last moment there is stays as it is).
@@ -70,11 +74,23 @@ public static class DatadogSearch
     /// A search request's JSON body, read with the API's own options; on malformed JSON the problem to answer, which says
     /// where (line and byte), as the intake's does. An empty body is none.
     /// </summary>
+    /// <summary>The largest search request body read: a query and its parameters, with room to spare.</summary>
+    public const int MaxBodyBytes = 1 << 20;
+
     public static async Task<(T? Body, ProblemHttpResult? Problem)> ReadBodyAsync<T>(HttpContext http, CancellationToken cancellationToken) where T : class
     {
         var options = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
         using var buffer = new MemoryStream();
-        await http.Request.Body.CopyToAsync(buffer, cancellationToken);
+        var chunk = new byte[16 << 10];
+        int read;
+        while ((read = await http.Request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + read > MaxBodyBytes)
+            {
+                return (null, TypedResults.Problem(detail: $"A search request's body is at most {MaxBodyBytes:N0} bytes.", statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request too large"));
+            }
+            buffer.Write(chunk, 0, read);
+        }
         if (buffer.Length == 0)
         {
             return (null, null);

@@ -100,6 +100,8 @@ public sealed class LogsApiTests(PortalFixture portal)
     [InlineData("""{"compute":[{"aggregation":"count","type":"timeseries","interval":"99999999d"}]}""", "compute[0].interval")]
     [InlineData("""{"compute":[{"aggregation":"count","type":"timeseries","interval":"2147483647h"}]}""", "compute[0].interval")]
     [InlineData("""{"filter":{"from":"now-1d"},"compute":[{"aggregation":"count","type":"timeseries","interval":"1s"}]}""", "at most 10,000 points")]
+    // 10,000 seconds and a bit, starting within a second: 10,001 buckets on whole seconds.
+    [InlineData("""{"filter":{"from":"2026-01-01T00:00:00.900Z","to":"2026-01-01T02:46:40.400Z"},"compute":[{"aggregation":"count","type":"timeseries","interval":"1s"}]}""", "at most 10,000 points")]
     public async Task Aggregate_Unsupported_400SaysWhat(string json, string expected)
     {
         var tenant = await portal.CreateTenantAsync();
@@ -148,6 +150,8 @@ public sealed class LogsApiTests(PortalFixture portal)
     [InlineData("POST", "api/v2/logs/events/search", """{"filter":{"query":"*"},""", "Malformed JSON at line 1")]
     [InlineData("POST", "api/v2/logs/events/search", """{"page":{"limit":"ten"}}""", "Malformed JSON at line 1")]
     [InlineData("POST", "api/v2/logs/events/search", """{"filter":{"from":"now-1h","to":"now-3h"}}""", "must not be after")]
+    // A newest-first cursor ("1772546400000|e09") with the other order.
+    [InlineData("GET", "api/v2/logs/events?sort=timestamp&page[cursor]=MTc3MjU0NjQwMDAwMHxlMDk", null, "other sort order")]
     public async Task Search_BadParameter_400NamesIt(string method, string path, string? json, string expected)
     {
         var tenant = await portal.CreateTenantAsync();
@@ -157,6 +161,32 @@ public sealed class LogsApiTests(PortalFixture portal)
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains(expected, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Search_BodyOverAMegabyte_413()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        using var client = portal.CreateClient();
+        var json = "{\"filter\":{\"query\":\"" + new string('a', 1_100_000) + "\"}}";
+        using var response = await client.SendAsync(tenant.Request(HttpMethod.Post, "api/v2/logs/events/search", new StringContent(json, System.Text.Encoding.UTF8, "application/json")));
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    /// <summary>Exactly 10,000 points on whole seconds are computed.</summary>
+    [Fact]
+    public async Task Aggregate_TenThousandPoints_Computed()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        using var client = portal.CreateClient();
+        const string json = """{"filter":{"from":"2026-01-01T00:00:00Z","to":"2026-01-01T02:46:40Z"},"compute":[{"aggregation":"count","type":"timeseries","interval":"1s"}]}""";
+        using var response = await client.SendAsync(tenant.Request(HttpMethod.Post, "api/v2/logs/analytics/aggregate", new StringContent(json, System.Text.Encoding.UTF8, "application/json")));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var points = (await response.Content.ReadFromJsonAsync<JsonObject>())!["data"]!["buckets"]![0]!["computes"]!["c0"]!.AsArray();
+        Assert.Equal(10_000, points.Count);
     }
 
     /// <summary>The latest time there is as the end of a search, and a search without a body: answered, not a 500.</summary>
