@@ -2,11 +2,15 @@ using Portal.Search;
 
 namespace Portal.Web.Components.Shared;
 
-/// <summary>The newest-first, cursor-paged result list of an explorer page (signals, logs).</summary>
+/// <summary>
+/// The newest-first, cursor-paged result list of an explorer page (signals, logs). A page that arrives after a newer
+/// request was made (a slow search overtaken, a next page of a list since replaced) is dropped, not shown.
+/// </summary>
 public sealed class PagedResults<T>
 {
     private SearchRequest? _request;
     private SearchCursor? _next;
+    private int _generation;
 
     /// <summary>Items loaded so far.</summary>
     public List<T> Items { get; private set; } = [];
@@ -17,19 +21,26 @@ public sealed class PagedResults<T>
     /// <summary>True while more pages exist.</summary>
     public bool HasMore => _next is not null;
 
-    /// <summary>Runs <paramref name="request"/> and replaces the items with its first page.</summary>
-    public async Task LoadAsync(SearchRequest request, Func<SearchRequest, Task<EventPage<T>>> search)
+    /// <summary>Runs <paramref name="request"/> and replaces the items with its first page; false when a newer request overtook it.</summary>
+    public async Task<bool> LoadAsync(SearchRequest request, Func<SearchRequest, Task<EventPage<T>>> search)
     {
+        var generation = ++_generation;
         _request = request;
         var page = await search(request);
+        if (generation != _generation)
+        {
+            return false;
+        }
         Items = [.. page.Items];
         Total = page.TotalHits;
         _next = page.Next;
+        return true;
     }
 
     /// <summary>Forgets the items and the request: nothing to show, nothing more to load.</summary>
     public void Clear()
     {
+        _generation++;
         (_request, _next, Items, Total) = (null, null, [], 0);
     }
 
@@ -40,7 +51,12 @@ public sealed class PagedResults<T>
         {
             return;
         }
+        var generation = _generation;
         var page = await search(_request with { After = _next });
+        if (generation != _generation)
+        {
+            return;
+        }
         Items.AddRange(page.Items);
         _next = page.Next;
     }

@@ -354,19 +354,27 @@ public partial class LogsPage
         // A preset's buckets follow its nominal span (the past hour in minutes), not the window's look-ahead.
         _interval = TimeRanges.IntervalFor(to - from - (_range == TimeRanges.Custom && !_live ? TimeSpan.Zero : TimeRanges.Lookahead));
         _loading = true;
-        var tenant = _session!.TenantId;
+        var (tenant, interval, run) = (_session!.TenantId, _interval, ++_runs);
         var ran = await GuardedAsync(async () =>
         {
-            await _results.LoadAsync(new SearchRequest(node, from, to, PageSize), Search);
+            if (!await _results.LoadAsync(new SearchRequest(node, from, to, PageSize), Search))
+            {
+                return;
+            }
             // The histogram's bars stacked by status, counted with the bars and facets over the same index snapshot, so they add up.
             var analytics = await Logs.AnalyzeAsync(
-                tenant, node, from, to, _interval, CancellationToken.None, AttributeFacets, stackBy: ReservedAttributes.Status, stackLimit: LogStatuses.BySeverity.Count);
-            _fields = await Logs.FieldsAsync(tenant, from, to, CancellationToken.None);
-            _total = analytics.Total;
-            _histogram = analytics.Histogram;
-            _byStatus = analytics.Stacks ?? [];
-            _facets = analytics.Facets;
+                tenant, node, from, to, interval, CancellationToken.None, AttributeFacets, stackBy: ReservedAttributes.Status, stackLimit: LogStatuses.BySeverity.Count);
+            var fields = await Logs.FieldsAsync(tenant, from, to, CancellationToken.None);
+            if (run == _runs)
+            {
+                (_fields, _total, _histogram, _byStatus, _facets) = (fields, analytics.Total, analytics.Histogram, analytics.Stacks ?? [], analytics.Facets);
+            }
         });
+        if (run != _runs)
+        {
+            // A newer search started while this one ran (a store that answers asynchronously): the page is that one's.
+            return;
+        }
         _loading = false;
         if (!ran)
         {
@@ -379,6 +387,9 @@ public partial class LogsPage
         }
         KeepUrl();
     }
+
+    /// <summary>Searches started, so that one overtaken by a newer one leaves the page to it.</summary>
+    private int _runs;
 
     private void ClearResults()
     {

@@ -37,4 +37,35 @@ public sealed class PagedResultsTests
         Assert.Equal(3, requests.Count);
         Assert.All(requests, r => Assert.Equal(T0, r.From));
     }
+
+    /// <summary>A search overtaken by a newer one, or a next page of a list since replaced, arriving late is dropped.</summary>
+    [Fact]
+    public async Task LateAnswers_OfOvertakenRequests_AreDropped()
+    {
+        var pending = new Dictionary<string, TaskCompletionSource<EventPage<string>>>();
+        Task<EventPage<string>> Search(SearchRequest request)
+        {
+            var key = $"{request.Limit}:{request.After?.Id}";
+            pending[key] = new TaskCompletionSource<EventPage<string>>();
+            return pending[key].Task;
+        }
+        static EventPage<string> Page(string item, string? next) => new([item], 10, next is null ? null : new SearchCursor(0, next));
+        var results = new PagedResults<string>();
+
+        var first = results.LoadAsync(new SearchRequest(new MatchAllNode(0), T0, T0.AddHours(1), Limit: 1), Search);
+        pending["1:"].SetResult(Page("old-0", "old-0"));
+        Assert.True(await first);
+        var more = results.LoadMoreAsync(Search);
+        var slow = results.LoadAsync(new SearchRequest(new MatchAllNode(0), T0, T0.AddHours(1), Limit: 2), Search);
+        var fast = results.LoadAsync(new SearchRequest(new MatchAllNode(0), T0, T0.AddHours(1), Limit: 3), Search);
+        pending["3:"].SetResult(Page("new-0", null));
+        pending["2:"].SetResult(Page("slow-0", "slow-0"));
+        pending["1:old-0"].SetResult(Page("old-1", null));
+
+        Assert.True(await fast);
+        Assert.False(await slow);
+        await more;
+        Assert.Equal(["new-0"], results.Items);
+        Assert.False(results.HasMore);
+    }
 }
