@@ -25,7 +25,7 @@ public interface ILogStore
     /// <summary>Returns once every event appended before the call is searchable (read-your-writes).</summary>
     Task RefreshAsync(Guid tenantId, CancellationToken cancellationToken);
 
-    /// <summary>Events matching the query, newest first, paged with a cursor.</summary>
+    /// <summary>Events matching the query, newest first (or oldest, <see cref="SearchRequest.OldestFirst"/>), paged with a cursor.</summary>
     Task<EventPage<LogEvent>> SearchAsync(Guid tenantId, SearchRequest request, CancellationToken cancellationToken);
 
     /// <summary>

@@ -11,7 +11,7 @@ public interface ISignalStore
     /// <summary>The signal with <paramref name="id"/>, or null when the tenant has none.</summary>
     Task<SecuritySignal?> GetAsync(Guid tenantId, string id, CancellationToken cancellationToken);
 
-    /// <summary>Signals matching the query (signal attributes: <c>status</c> is the severity, <c>@workflow.triage.state</c>...), newest first.</summary>
+    /// <summary>Signals matching the query (signal attributes: <c>status</c> is the severity, <c>@workflow.triage.state</c>...), newest first (or oldest, <see cref="SearchRequest.OldestFirst"/>).</summary>
     Task<EventPage<SecuritySignal>> SearchAsync(Guid tenantId, SearchRequest request, CancellationToken cancellationToken);
 
     /// <summary>The most recent signal of each group of a rule, to be updated or superseded.</summary>

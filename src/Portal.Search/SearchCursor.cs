@@ -32,7 +32,7 @@ public readonly record struct SearchCursor(long TimestampMs, string Id, bool Old
             var bar = raw.IndexOf('|', StringComparison.Ordinal);
             var at = oldestFirst ? 1 : 0;
             if (bar <= at || !long.TryParse(raw.AsSpan(at, bar - at), NumberStyles.Integer, CultureInfo.InvariantCulture, out var ts)
-                || ts < DateTimeOffset.MinValue.ToUnixTimeMilliseconds() || ts > DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())
+                || ts <= DateTimeOffset.MinValue.ToUnixTimeMilliseconds() || ts >= DateTimeOffset.MaxValue.ToUnixTimeMilliseconds())
             {
                 return false;
             }

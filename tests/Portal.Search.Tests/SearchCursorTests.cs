@@ -30,6 +30,7 @@ public sealed class SearchCursorTests
     [InlineData("MTIzNDU")] // "12345": no id
     [InlineData("YXwx")] // "a|1": no time
     [InlineData("OTk5OTk5OTk5OTk5OTk5OTk5fGUx")] // "999999999999999999|e1": past the last time there is
+    [InlineData("MjUzNDAyMzAwNzk5OTk5fHg")] // "253402300799999|x": the last millisecond there is, with nothing after it
     public void TryDecode_AnythingElse_IsNoCursor(string text)
     {
         Assert.False(SearchCursor.TryDecode(text, out _));

@@ -413,8 +413,8 @@ internal static class EventSearcher
     }
 
     /// <summary>
-    /// The query within <c>[from, to)</c>, and before the <paramref name="after"/> cursor when there is one (newest first:
-    /// older, or as old with a smaller id). Everything but the match-all query leads and the time range only checks its
+    /// The query within <c>[from, to)</c>, and past the <paramref name="after"/> cursor when there is one (newest first:
+    /// older, or as old with a smaller key; <paramref name="oldestFirst"/>: newer, or as old with a larger key). Everything but the match-all query leads and the time range only checks its
     /// matches (<see cref="TimeRangeFilter"/>); match-all and a negation have nothing to lead with, so the range does,
     /// reading only the blocks of documents whose time span meets it.
     /// </summary>

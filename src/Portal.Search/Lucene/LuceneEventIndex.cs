@@ -174,7 +174,7 @@ public sealed class LuceneEventIndex : IDisposable
         _writer.Commit();
     }
 
-    /// <summary>Documents matching <paramref name="query"/> in <c>[from, to)</c>, newest first, after an optional cursor.</summary>
+    /// <summary>Documents matching <paramref name="query"/> in <c>[from, to)</c>, newest first (or oldest), after an optional cursor.</summary>
     public SearchPage Search(QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit, SearchCursor? after, bool oldestFirst = false) =>
         WithSearcher(s => EventSearcher.Search(s, query, from, to, limit, after, oldestFirst: oldestFirst));
 

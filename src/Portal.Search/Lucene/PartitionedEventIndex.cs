@@ -162,7 +162,7 @@ public sealed class PartitionedEventIndex : IDisposable
     }
 
     /// <summary>
-    /// Documents matching <paramref name="query"/> in <c>[from, to)</c>, newest first, after an optional cursor. Logs are
+    /// Documents matching <paramref name="query"/> in <c>[from, to)</c>, newest first (or oldest), after an optional cursor. Logs are
     /// paged, not counted: <see cref="SearchPage.TotalHits"/> counts the documents looked at, exact only when the page is
     /// not full (the histogram's total is the count).
     /// </summary>

@@ -24,7 +24,7 @@ internal static class TieBreak
         return (long)hash;
     }
 
-    /// <summary>Newest first, then by key, descending: the order every event and signal search returns.</summary>
+    /// <summary>Newest first, then by key, descending: the order event and signal searches return unless asked for the oldest first.</summary>
     public static readonly Sort NewestFirst = new(
         new SortField(LuceneFields.Timestamp, SortFieldType.INT64, reverse: true),
         new SortField(LuceneFields.TieBreak, new ComparerSource(), reverse: true));

@@ -169,11 +169,16 @@ public partial class LogsPage
 
     private async Task RangeChangedAsync(string range)
     {
-        if (range == TimeRanges.Custom && _range != TimeRanges.Custom && (_window != default || TryResolveWindow(out _window.From, out _window.To)))
+        if (range == TimeRanges.Custom && _range != TimeRanges.Custom)
         {
-            // Start from the window being shown (not a custom range shown before it), so that a custom range refines it.
-            _customFrom = TimeRanges.Format(_window.From);
-            _customTo = TimeRanges.Format(_window.To);
+            // Start from the window being shown (not a custom range shown before it), so that a custom range refines it;
+            // when nothing ran, from the window the page names.
+            var (from, to) = _window;
+            if (_window != default || TryResolveWindow(out from, out to))
+            {
+                _customFrom = TimeRanges.Format(from);
+                _customTo = TimeRanges.Format(to);
+            }
         }
         _range = range;
         await SearchOrRunAsync();
@@ -393,6 +398,8 @@ public partial class LogsPage
 
     private void ClearResults()
     {
+        // A search still running is not this view's any more.
+        _runs++;
         _results.Clear();
         (_total, _histogram, _byStatus, _facets, _exported) = (0, [], [], new Dictionary<string, IReadOnlyList<FacetValue>>(), null);
     }

@@ -70,13 +70,13 @@ public static class DatadogSearch
         : int.TryParse(text, System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var limit) ? limit
         : int.MinValue;
 
-    /// <summary>
-    /// A search request's JSON body, read with the API's own options; on malformed JSON the problem to answer, which says
-    /// where (line and byte), as the intake's does. An empty body is none.
-    /// </summary>
     /// <summary>The largest search request body read: a query and its parameters, with room to spare.</summary>
     public const int MaxBodyBytes = 1 << 20;
 
+    /// <summary>
+    /// A search request's JSON body, read with the API's own options; on malformed JSON the problem to answer, which says
+    /// where (line and byte), as the intake's does; over <see cref="MaxBodyBytes"/>, a 413. An empty body is none.
+    /// </summary>
     public static async Task<(T? Body, ProblemHttpResult? Problem)> ReadBodyAsync<T>(HttpContext http, CancellationToken cancellationToken) where T : class
     {
         var options = http.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;

@@ -29,14 +29,14 @@ public static class SignalsApi
     private static Task<Results<Ok<JsonObject>, ProblemHttpResult>> ListAsync(HttpContext http, ISignalStore store, TimeProvider clock, CancellationToken cancellationToken)
     {
         var q = http.Request.Query;
-        return RunSearchAsync(http, store, clock, q["filter[query]"], q["filter[from]"], q["filter[to]"], q["sort"], q["page[cursor]"], q["page[limit]"], cancellationToken);
+        return RunSearchAsync(http, store, clock, q["filter[query]"], q["filter[from]"], q["filter[to]"], q["sort"], q["page[cursor]"], q["page[limit]"], DatadogSearch.QueryString, cancellationToken);
     }
 
     private static async Task<Results<Ok<JsonObject>, ProblemHttpResult>> SearchAsync(HttpContext http, ISignalStore store, TimeProvider clock, CancellationToken cancellationToken)
     {
         var (body, problem) = await DatadogSearch.ReadBodyAsync<SignalSearchBody>(http, cancellationToken);
         return problem ?? await RunSearchAsync(http, store, clock, body?.Filter?.Query, body?.Filter?.From, body?.Filter?.To, body?.Sort, body?.Page?.Cursor,
-            body?.Page?.Limit?.ToString(CultureInfo.InvariantCulture), cancellationToken);
+            body?.Page?.Limit?.ToString(CultureInfo.InvariantCulture), DatadogSearch.JsonBody, cancellationToken);
     }
 
     private static async Task<Results<Ok<JsonObject>, NotFound<JsonObject>>> GetAsync(string id, HttpContext http, ISignalStore store, CancellationToken cancellationToken)
@@ -74,10 +74,11 @@ public static class SignalsApi
     }
 
     private static async Task<Results<Ok<JsonObject>, ProblemHttpResult>> RunSearchAsync(
-        HttpContext http, ISignalStore store, TimeProvider clock, string? query, string? from, string? to, string? sort, string? cursor, string? limit, CancellationToken cancellationToken)
+        HttpContext http, ISignalStore store, TimeProvider clock, string? query, string? from, string? to, string? sort, string? cursor, string? limit,
+        DatadogSearch.ParameterName named, CancellationToken cancellationToken)
     {
         var session = SessionInfo.From(http.User)!;
-        var (request, problem) = DatadogSearch.Parse(query, from, to, sort, DatadogSearch.LimitOf(limit), cursor, DefaultLimit, MaxLimit, clock, DatadogSearch.QueryString);
+        var (request, problem) = DatadogSearch.Parse(query, from, to, sort, DatadogSearch.LimitOf(limit), cursor, DefaultLimit, MaxLimit, clock, named);
         if (problem is not null)
         {
             return problem;

@@ -152,6 +152,7 @@ public sealed class LogsApiTests(PortalFixture portal)
     [InlineData("POST", "api/v2/logs/events/search", """{"filter":{"from":"now-1h","to":"now-3h"}}""", "must not be after")]
     // A newest-first cursor ("1772546400000|e09") with the other order.
     [InlineData("GET", "api/v2/logs/events?sort=timestamp&page[cursor]=MTc3MjU0NjQwMDAwMHxlMDk", null, "other sort order")]
+    [InlineData("GET", "api/v2/logs/events?page[cursor]=MjUzNDAyMzAwNzk5OTk5fHg", null, "page[cursor]")]
     public async Task Search_BadParameter_400NamesIt(string method, string path, string? json, string expected)
     {
         var tenant = await portal.CreateTenantAsync();

@@ -122,6 +122,24 @@ public sealed class SignUpToSignalTests(PortalFixture portal)
                 """);
         }
         Assert.Equal(3, ids.Distinct().Count());
+
+        // Oldest first: the same signals in the reverse order, page after page.
+        var oldestFirst = new List<string>();
+        url = "api/v2/security_monitoring/signals?filter%5Bfrom%5D=now-1h&page%5Blimit%5D=2&sort=timestamp";
+        while (url is not null)
+        {
+            using var response = await client.SendAsync(tenant.Request(HttpMethod.Get, url));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var page = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+            oldestFirst.AddRange(page["data"]!.AsArray().Select(s => s!["id"]!.GetValue<string>()));
+            url = page["links"]?["next"]?.GetValue<string>();
+        }
+        Assert.Equal(Enumerable.Reverse(ids), oldestFirst);
+        // The search body's parameters are named as the body writes them.
+        using var bad = await client.SendAsync(tenant.Request(HttpMethod.Post, "api/v2/security_monitoring/signals/search",
+            JsonContent.Create(new JsonObject { ["filter"] = new JsonObject { ["from"] = "yesterday-ish" } })));
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("filter.from", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     /// <summary>The times of the tenant's stored events matching <paramref name="query"/> in the past hour, searched now.</summary>
