@@ -87,8 +87,11 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal)
         await query.PressSequentiallyAsync(" @net");
         await Expect(page.Locator("#log-query-suggestions")).ToContainTextAsync("@network.client.ip:");
         await page.ScreenshotAsync(new() { Path = Shot("02-logs.png") });
+        // The arrows move through the completions, not the caret: it stays at the end of what was typed.
+        await query.PressAsync("ArrowUp");
+        Assert.Equal(await query.EvaluateAsync<int>("e => e.value.length"), await query.EvaluateAsync<int>("e => e.selectionStart"));
         await query.PressAsync("ArrowDown");
-        await query.PressAsync("Enter");
+        await query.PressAsync("Enter"); // the first completion, highlighted by going round
         await Expect(query).ToHaveValueAsync("source:sshd @network.client.ip:");
         await query.PressSequentiallyAsync("198");
         await Expect(page.Locator("#log-query-suggestions")).ToContainTextAsync("198.51.100.77");
