@@ -153,6 +153,11 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal)
         await Expect(page.Locator("#log-attributes .attr-leaf[title='@network.client.ip']")).ToContainTextAsync("198.51.100.77");
         await page.WaitForTimeoutAsync(400); // for the screenshot only: the drawer slides in
         await page.ScreenshotAsync(new() { Path = Shot("02d-log-detail.png") });
+        // Closed, the detail gives the focus back to its row, from which Enter opens it again.
+        await page.Locator("#log-detail [aria-label='Close']").ClickAsync();
+        await Expect(page.Locator("#log-table tr.log-row").First.Locator("button.log-open")).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page.Locator("#log-detail")).ToBeFocusedAsync();
         var port = page.Locator("#log-attributes .attr-leaf[title='@network.client.port']");
         var portValue = await port.Locator(".attr-value").InnerTextAsync();
         // By keyboard: the value's buttons are in the tab order, shown when focused.

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
+using Microsoft.JSInterop;
 using MudBlazor;
 using Portal.Detection.Events;
 using Portal.Detection.Intake;
@@ -58,6 +59,7 @@ public partial class LogsPage
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
     [Inject] private TimeProvider Clock { get; set; } = default!;
     [Inject] private ILogger<LogsPage> Logger { get; set; } = default!;
+    [Inject] private IJSRuntime JS { get; set; } = default!;
 
     [SupplyParameterFromQuery(Name = "q")]
     private string? UrlQuery { get; set; }
@@ -233,6 +235,26 @@ public partial class LogsPage
             ? $"This value is too long to search by (over {QueryCompletion.MaxTermValue:N0} characters)."
             : $"{pick.Field} is not a name the query language can search by.", Severity.Info);
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// The detail opened or closed by its drawer (its close button, a click beside it): closed, the focus goes back to
+    /// the list's row of the log it showed, so that the keyboard carries on from there.
+    /// </summary>
+    private async Task DetailOpenChangedAsync(bool open)
+    {
+        _detailOpen = open;
+        if (!open && _selected is { } shown && RendererInfo.IsInteractive)
+        {
+            try
+            {
+                await JS.InvokeVoidAsync("vigil.focusLogRow", shown.Id);
+            }
+            catch (JSDisconnectedException)
+            {
+                // The page was left.
+            }
+        }
     }
 
     /// <summary>Narrows the search by <paramref name="term"/> (a facet value or an attribute of the event shown), the detail closed to show the results.</summary>
