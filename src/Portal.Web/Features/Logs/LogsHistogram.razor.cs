@@ -23,6 +23,9 @@ public partial class LogsHistogram
     /// <summary>The bar in the tab order: the last focused, or the newest with matches.</summary>
     private int _active = -1;
 
+    /// <summary>The start of the bucket of <see cref="_active"/>, which keeps its place while the buckets shift (live tail).</summary>
+    private DateTimeOffset? _activeStart;
+
     /// <summary>Buckets in time order. Default: none.</summary>
     [Parameter] public IReadOnlyList<HistogramBucket> Buckets { get; set; } = [];
 
@@ -40,10 +43,10 @@ public partial class LogsHistogram
         _max = Buckets.Count == 0 ? 0 : Buckets.Max(b => b.Count);
         // Resized, not replaced: a bar the renderer keeps is captured once, when it was created.
         Array.Resize(ref _bars, Buckets.Count);
-        if (_active < 0 || _active >= Buckets.Count || Buckets[_active].Count == 0)
-        {
-            _active = LastIndexWithMatches(Buckets.Count - 1);
-        }
+        _active = _activeStart is { } start && FindIndex(start) is var same and >= 0 && Buckets[same].Count > 0
+            ? same
+            : LastIndexWithMatches(Buckets.Count - 1);
+        _activeStart = _active >= 0 ? Buckets[_active].Start : null;
         var groups = ByStatus.OrderByDescending(g => LogStatuses.SeverityRank(g.Value)).ToList();
         _parts = new List<(string?, long)>[Buckets.Count];
         for (var i = 0; i < Buckets.Count; i++)
@@ -82,9 +85,24 @@ public partial class LogsHistogram
         };
         if (to >= 0 && to != from && _bars[to].Id is not null)
         {
-            _active = to;
+            Activate(to);
             await _bars[to].FocusAsync();
         }
+    }
+
+    /// <summary>Makes bar <paramref name="index"/> the one in the tab order.</summary>
+    private void Activate(int index) => (_active, _activeStart) = (index, Buckets[index].Start);
+
+    private int FindIndex(DateTimeOffset start)
+    {
+        for (var i = 0; i < Buckets.Count; i++)
+        {
+            if (Buckets[i].Start == start)
+            {
+                return i;
+            }
+        }
+        return -1;
     }
 
     private int FirstIndexWithMatches(int from)

@@ -96,6 +96,10 @@ public sealed class LogComponentsTests : IAsyncLifetime
         cut.FindAll(".histogram-bar.has-matches")[2].KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "ArrowLeft" });
         Assert.Equal(["-1", "0", "-1"], TabIndexes());
         Assert.Equal(3, _ctx.JSInterop.Invocations.Count(i => i.Identifier == "Blazor._internal.domWrapper.focus"));
+        // The window moving on (the oldest bucket gone): the bar in the tab order is still the same minute's.
+        cut.Render(p => p.Add(x => x.Buckets, [.. buckets.Skip(1), new HistogramBucket(T0.AddMinutes(4), 2)]));
+        Assert.Equal(["0", "-1"], TabIndexes());
+        Assert.StartsWith("Zoom in to Nov 27 10:02:00 UTC", cut.Find(".histogram-bar.has-matches[tabindex='0']").GetAttribute("aria-label"), StringComparison.Ordinal);
     }
 
     [Fact]
