@@ -53,6 +53,8 @@ public static class PlatformSetup
             {
                 // A request the server could not read (a body too large, malformed parameters) is the caller's fault.
                 StatusCodeSelector = e => e is BadHttpRequestException bad ? bad.StatusCode : StatusCodes.Status500InternalServerError,
+                // ... and not the server's error to log.
+                SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException,
                 ExceptionHandler = async context => await Results.Problem(
                     statusCode: context.Response.StatusCode,
                     detail: context.Features.Get<Microsoft.AspNetCore.Diagnostics.IExceptionHandlerFeature>()?.Error is BadHttpRequestException bad
