@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs Vigil's whole test suite: unit, integration (real HTTP on loopback), bUnit and Playwright browser tests,
 # and the data-layer tests on both SQLite and a throwaway PostgreSQL server started here on a loopback port.
-# Installs what it needs when missing: Debian's chromium, nodejs, npm and postgresql (through apt when running as root).
+# Installs what it needs when missing: Debian's chromium, tzdata, nodejs, npm and postgresql (through apt when running as root).
 # Ends with one summary line: "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,6 +14,18 @@ if [ ! -x "$chromium" ]; then
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null
   else
     echo "The browser tests need Chromium at $chromium: install Debian's 'chromium' package (sudo apt-get install chromium) or set VIGIL_CHROMIUM." >&2
+    exit 1
+  fi
+fi
+
+# Organisations' time zones are read from the system's zone database (IANA names such as Europe/Paris).
+if [ ! -e /usr/share/zoneinfo/Europe/Paris ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    echo "Installing Debian's tzdata package for the time zone tests..."
+    apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q tzdata >/dev/null
+  else
+    echo "The time zone tests need the zone database: install Debian's 'tzdata' package." >&2
     exit 1
   fi
 fi

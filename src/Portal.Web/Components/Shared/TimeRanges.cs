@@ -24,20 +24,20 @@ public static class TimeRanges
     public const string Custom = "custom";
 
     /// <summary>
-    /// Reads a custom range typed by a user: ISO 8601 or <c>2026-11-28 10:00</c> (UTC), epoch milliseconds, <c>now</c>,
-    /// <c>now-2h</c>. The error names the bound at fault.
+    /// Reads a custom range typed by a user: ISO 8601, or <c>2026-11-28 10:00</c> in <paramref name="zone"/> (UTC when
+    /// none), epoch milliseconds, <c>now</c>, <c>now-2h</c>. The error names the bound at fault.
     /// </summary>
-    public static bool TryResolveCustom(string? fromText, string? toText, DateTimeOffset now, out DateTimeOffset from, out DateTimeOffset to, out string? error)
+    public static bool TryResolveCustom(string? fromText, string? toText, DateTimeOffset now, out DateTimeOffset from, out DateTimeOffset to, out string? error, TimeZoneInfo? zone = null)
     {
         error = null;
         to = now;
-        if (string.IsNullOrWhiteSpace(fromText) || !TimeParameter.TryParse(fromText, now, now, out from))
+        if (string.IsNullOrWhiteSpace(fromText) || !TimeParameter.TryParse(fromText, now, now, out from, zone))
         {
             from = now;
             error = "From: expected a time such as 2026-11-28 10:00, 2026-11-28T10:00:00Z or now-2h";
             return false;
         }
-        if (!TimeParameter.TryParse(toText, now, now, out to))
+        if (!TimeParameter.TryParse(toText, now, now, out to, zone))
         {
             error = "To: expected a time such as 2026-11-28 11:00, now or now-5m (empty means now)";
             return false;
@@ -55,11 +55,12 @@ public static class TimeRanges
     /// (<see cref="Live"/>'s in live tail) up to now and the <see cref="Lookahead"/>.
     /// </summary>
     public static bool TryResolveView(
-        string range, bool live, string? customFrom, string? customTo, DateTimeOffset now, out DateTimeOffset from, out DateTimeOffset to, out string? error)
+        string range, bool live, string? customFrom, string? customTo, DateTimeOffset now, out DateTimeOffset from, out DateTimeOffset to, out string? error,
+        TimeZoneInfo? zone = null)
     {
         if (range == Custom && !live)
         {
-            return TryResolveCustom(customFrom, customTo, now, out from, out to, out error);
+            return TryResolveCustom(customFrom, customTo, now, out from, out to, out error, zone);
         }
         error = null;
         to = now + Lookahead;
@@ -68,11 +69,12 @@ public static class TimeRanges
     }
 
     /// <summary>
-    /// How a custom bound is written back into the form and the URL, in UTC: to the second, or, <paramref name="exact"/>,
-    /// with its milliseconds when it has some (finer than a millisecond is dropped, as the stores keep times).
+    /// How a custom bound is written back into the form and the URL, in <paramref name="zone"/> (UTC when none), as
+    /// <see cref="TryResolveCustom"/> reads it: to the second, or, <paramref name="exact"/>, with its milliseconds when it
+    /// has some (finer than a millisecond is dropped, as the stores keep times).
     /// </summary>
-    public static string Format(DateTimeOffset time, bool exact = false) =>
-        time.UtcDateTime.ToString(exact && time.Millisecond != 0 ? "yyyy-MM-dd HH:mm:ss.fff" : "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+    public static string Format(DateTimeOffset time, bool exact = false, TimeZoneInfo? zone = null) =>
+        DisplayTime.In(time, zone).ToString(exact && time.Millisecond != 0 ? "yyyy-MM-dd HH:mm:ss.fff" : "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
 
     /// <summary>
     /// The window of a histogram's bucket starting at <paramref name="start"/>: its width, but within the window the

@@ -17,10 +17,15 @@ public partial class DashboardPage
     [Inject] private ISignalStore Signals { get; set; } = default!;
     [Inject] private TenantSession Session { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
+    [Inject] private Portal.Web.Features.Settings.OrganisationZone Zones { get; set; } = default!;
+
+    /// <summary>The organisation's time zone, which the page shows times in.</summary>
+    private TimeZoneInfo _zone = TimeZoneInfo.Utc;
 
     protected override async Task OnInitializedAsync()
     {
         var session = await Session.GetAsync();
+        _zone = await Zones.GetAsync(session.TenantId);
         var now = DateTimeOffset.UtcNow;
         var from = now.AddDays(-30);
         var counts = new List<(string, int)>();

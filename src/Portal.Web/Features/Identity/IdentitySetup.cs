@@ -90,6 +90,7 @@ public static class IdentitySetup
         services.AddCascadingAuthenticationState();
         services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, RevalidatingSessionStateProvider>();
         services.AddScoped<TenantSession>();
+        services.AddScoped<Settings.OrganisationZone>();
         services.AddSingleton<TenantSignIn>();
         services.AddSignInSecurity(builder.Configuration);
     }

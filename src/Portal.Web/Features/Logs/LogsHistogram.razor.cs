@@ -35,6 +35,9 @@ public partial class LogsHistogram
     /// <summary>Raised with a bucket's start when the user zooms in to it; without a handler the bars are not buttons.</summary>
     [Parameter] public EventCallback<DateTimeOffset> OnZoom { get; set; }
 
+    /// <summary>The zone times are shown in (the organisation's). Default: UTC.</summary>
+    [Parameter] public TimeZoneInfo Zone { get; set; } = TimeZoneInfo.Utc;
+
     /// <summary>Width of a bucket. Default: one minute.</summary>
     [Parameter] public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(1);
 
@@ -130,9 +133,9 @@ public partial class LogsHistogram
     }
 
     /// <summary>A bar's tooltip: its time and count, and its counts by status from the most severe.</summary>
-    private static string Tooltip(HistogramBucket bucket, List<(string? Status, long Count)> parts)
+    private string Tooltip(HistogramBucket bucket, List<(string? Status, long Count)> parts)
     {
-        var head = $"{DisplayTime.Second(bucket.Start)} {DisplayTime.Zone} · {bucket.Count:N0} events";
+        var head = $"{DisplayTime.Second(bucket.Start, Zone)} {DisplayTime.NameOf(Zone)} · {bucket.Count:N0} events";
         return parts.Any(p => p.Status is not null)
             ? head + ": " + string.Join(", ", parts.AsEnumerable().Reverse().Select(p => $"{p.Count:N0} {p.Status ?? "other"}"))
             : head;

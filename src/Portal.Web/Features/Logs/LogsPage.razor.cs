@@ -8,6 +8,7 @@ using Portal.Detection.Query;
 using Portal.Search;
 using Portal.Web.Components.Shared;
 using Portal.Web.Features.Identity;
+using Portal.Web.Features.Settings;
 
 namespace Portal.Web.Features.Logs;
 
@@ -60,6 +61,10 @@ public partial class LogsPage
     [Inject] private TimeProvider Clock { get; set; } = default!;
     [Inject] private ILogger<LogsPage> Logger { get; set; } = default!;
     [Inject] private IJSRuntime JS { get; set; } = default!;
+    [Inject] private OrganisationZone Zones { get; set; } = default!;
+
+    /// <summary>The organisation's time zone, which the page shows times in and reads typed ones in.</summary>
+    private TimeZoneInfo _zone = TimeZoneInfo.Utc;
 
     [SupplyParameterFromQuery(Name = "q")]
     private string? UrlQuery { get; set; }
@@ -80,7 +85,7 @@ public partial class LogsPage
     private string? UrlColumns { get; set; }
 
     private string WindowLabel => _range == TimeRanges.Custom
-        ? $"{TimeRanges.Format(_window.From, exact: true)} → {TimeRanges.Format(_window.To, exact: true)} UTC"
+        ? $"{TimeRanges.Format(_window.From, exact: true, _zone)} → {TimeRanges.Format(_window.To, exact: true, _zone)} {DisplayTime.NameOf(_zone)}"
         : TimeRanges.All.First(r => r.Key == _range).Label;
 
     /// <summary>What the list says without rows: why, when no search ran.</summary>
@@ -93,6 +98,7 @@ public partial class LogsPage
     {
         ReadUrl();
         _session = await Session.GetAsync();
+        _zone = await Zones.GetAsync(_session.TenantId);
         await SearchAsync();
     }
 
@@ -178,8 +184,8 @@ public partial class LogsPage
             var (from, to) = _window;
             if (_window != default || TryResolveWindow(out from, out to))
             {
-                _customFrom = TimeRanges.Format(from);
-                _customTo = TimeRanges.Format(to);
+                _customFrom = TimeRanges.Format(from, zone: _zone);
+                _customTo = TimeRanges.Format(to, zone: _zone);
             }
         }
         _range = range;
@@ -216,7 +222,7 @@ public partial class LogsPage
         }
         if (!live)
         {
-            ShowCustomWindow(TimeRanges.Format(_window.From, exact: true), TimeRanges.Format(_window.To, exact: true));
+            ShowCustomWindow(TimeRanges.Format(_window.From, exact: true, _zone), TimeRanges.Format(_window.To, exact: true, _zone));
             KeepUrl();
             return;
         }
@@ -306,7 +312,7 @@ public partial class LogsPage
     private async Task ZoomAsync(DateTimeOffset start)
     {
         var (from, to) = TimeRanges.BucketWindow(start, _interval, _window);
-        ShowCustomWindow(TimeRanges.Format(from, exact: true), TimeRanges.Format(to, exact: true));
+        ShowCustomWindow(TimeRanges.Format(from, exact: true, _zone), TimeRanges.Format(to, exact: true, _zone));
         await RunAsync();
     }
 
@@ -348,7 +354,7 @@ public partial class LogsPage
         _query = string.Join(' ', terms);
         _detailOpen = false;
         // The later bound is exclusive: a millisecond further, so that a log at the window's very end stays within.
-        ShowCustomWindow(TimeRanges.Format(e.Timestamp - ContextSpan, exact: true), TimeRanges.Format(e.Timestamp + ContextSpan + TimeSpan.FromMilliseconds(1), exact: true));
+        ShowCustomWindow(TimeRanges.Format(e.Timestamp - ContextSpan, exact: true, _zone), TimeRanges.Format(e.Timestamp + ContextSpan + TimeSpan.FromMilliseconds(1), exact: true, _zone));
         await SearchAsync();
     }
 
@@ -480,7 +486,7 @@ public partial class LogsPage
     }
 
     private bool TryResolveWindow(out DateTimeOffset from, out DateTimeOffset to) =>
-        TimeRanges.TryResolveView(_range, _live, _customFrom, _customTo, Clock.GetUtcNow(), out from, out to, out _rangeError);
+        TimeRanges.TryResolveView(_range, _live, _customFrom, _customTo, Clock.GetUtcNow(), out from, out to, out _rangeError, _zone);
 
     private void StartTail()
     {

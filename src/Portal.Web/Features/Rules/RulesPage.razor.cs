@@ -27,10 +27,16 @@ public partial class RulesPage
     [Inject] private VigilOptions Options { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
 
+    [Inject] private Portal.Web.Features.Settings.OrganisationZone Zones { get; set; } = default!;
+
+    /// <summary>The organisation's time zone, which the page shows times in.</summary>
+    private TimeZoneInfo _zone = TimeZoneInfo.Utc;
+
     protected override async Task OnInitializedAsync()
     {
         _intervalSeconds = Options.Detection.IntervalSeconds;
         _session = await Session.GetAsync();
+        _zone = await Zones.GetAsync(_session.TenantId);
         await LoadAsync();
     }
 

@@ -18,6 +18,9 @@ public partial class KeyTable
     /// <summary>The card's heading. Default: empty.</summary>
     [Parameter] public string Title { get; set; } = "";
 
+    /// <summary>The zone times are shown in (the organisation's). Default: UTC.</summary>
+    [Parameter] public TimeZoneInfo Zone { get; set; } = TimeZoneInfo.Utc;
+
     /// <summary>Prefix of the element ids (<c>api-key</c>, <c>app-key</c>). Default: <c>keys</c>.</summary>
     [Parameter] public string Slug { get; set; } = "keys";
 

@@ -28,9 +28,15 @@ public partial class KeysPage
     [Inject] private TenantSession Session { get; set; } = default!;
     [Inject] private IDialogService Dialogs { get; set; } = default!;
 
+    [Inject] private OrganisationZone Zones { get; set; } = default!;
+
+    /// <summary>The organisation's time zone, which the page shows times in.</summary>
+    private TimeZoneInfo _zone = TimeZoneInfo.Utc;
+
     protected override async Task OnInitializedAsync()
     {
         _session = await Session.GetAsync();
+        _zone = await Zones.GetAsync(_session.TenantId);
         _actor = new KeyActor(_session.UserId, _session.Role);
         _canManageApiKeys = _session.Can(Permission.KeysManage);
         await LoadAsync();

@@ -34,9 +34,15 @@ public partial class MembersPage
 
     private MemberActor Actor => new(_session!.UserId, _session.Role);
 
+    [Inject] private OrganisationZone Zones { get; set; } = default!;
+
+    /// <summary>The organisation's time zone, which the page shows times in.</summary>
+    private TimeZoneInfo _zone = TimeZoneInfo.Utc;
+
     protected override async Task OnInitializedAsync()
     {
         _session = await Session.GetAsync();
+        _zone = await Zones.GetAsync(_session.TenantId);
         await LoadAsync();
     }
 

@@ -13,6 +13,9 @@ public partial class SignalDrawer
     /// <summary>The signal shown; nothing renders when null. Default: null.</summary>
     [Parameter] public SecuritySignal? Signal { get; set; }
 
+    /// <summary>The zone times are shown in (the organisation's). Default: UTC.</summary>
+    [Parameter] public TimeZoneInfo Zone { get; set; } = TimeZoneInfo.Utc;
+
     /// <summary>Raised with (state, archive reason) when the user saves a triage change.</summary>
     [Parameter] public EventCallback<(string State, string? Reason)> OnTriage { get; set; }
 

@@ -10,6 +10,9 @@ public partial class SignalList
     /// <summary>Signals to show. Default: none.</summary>
     [Parameter] public IReadOnlyList<SecuritySignal> Items { get; set; } = [];
 
+    /// <summary>The zone times are shown in (the organisation's). Default: UTC.</summary>
+    [Parameter] public TimeZoneInfo Zone { get; set; } = TimeZoneInfo.Utc;
+
     /// <summary>Raised with the clicked signal.</summary>
     [Parameter] public EventCallback<SecuritySignal> OnSelect { get; set; }
 
@@ -30,8 +33,8 @@ public partial class SignalList
         _ => "Open",
     };
 
-    /// <summary>A short relative time ("3 min ago").</summary>
-    public static string Ago(DateTimeOffset time)
+    /// <summary>A short relative time ("3 min ago"); past a day, the time in <paramref name="zone"/> (UTC when none).</summary>
+    public static string Ago(DateTimeOffset time, TimeZoneInfo? zone = null)
     {
         var elapsed = DateTimeOffset.UtcNow - time;
         return elapsed.TotalSeconds switch
@@ -39,7 +42,7 @@ public partial class SignalList
             < 60 => "just now",
             < 3600 => $"{(int)elapsed.TotalMinutes} min ago",
             < 86400 => $"{(int)elapsed.TotalHours} h ago",
-            _ => DisplayTime.Minute(time),
+            _ => DisplayTime.Minute(time, zone),
         };
     }
 

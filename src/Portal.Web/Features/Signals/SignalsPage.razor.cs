@@ -28,6 +28,10 @@ public partial class SignalsPage
     [Inject] private TenantSession Session { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
     [Inject] private ILogger<SignalsPage> Logger { get; set; } = default!;
+    [Inject] private Portal.Web.Features.Settings.OrganisationZone Zones { get; set; } = default!;
+
+    /// <summary>The organisation's time zone, which the page shows times in.</summary>
+    private TimeZoneInfo _zone = TimeZoneInfo.Utc;
 
     /// <summary>The page's reads of the store, a fault shown instead of the circuit's end.</summary>
     private GuardedReads Reads => _reads ??= new GuardedReads(Logger, "signals search");
@@ -47,6 +51,7 @@ public partial class SignalsPage
         _query = InitialQuery ?? "";
         _range = TimeRanges.All.Any(r => r.Key == InitialRange) ? InitialRange! : "1d";
         _session = await Session.GetAsync();
+        _zone = await Zones.GetAsync(_session.TenantId);
         await SearchAsync();
     }
 

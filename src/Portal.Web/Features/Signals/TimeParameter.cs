@@ -6,21 +6,24 @@ namespace Portal.Web.Features.Signals;
 /// <summary>Time parameters as Datadog accepts them: ISO 8601, epoch milliseconds, <c>now</c>, <c>now-15m</c>.</summary>
 public static partial class TimeParameter
 {
-    /// <summary>Parses <paramref name="text"/>; empty means <paramref name="fallback"/>.</summary>
-    public static bool TryParse(string? text, DateTimeOffset now, DateTimeOffset fallback, out DateTimeOffset value)
+    /// <summary>
+    /// Parses <paramref name="text"/>; empty means <paramref name="fallback"/>. A date and time without an offset is in
+    /// <paramref name="zone"/> (UTC when none): the console reads what its users type in their organisation's zone.
+    /// </summary>
+    public static bool TryParse(string? text, DateTimeOffset now, DateTimeOffset fallback, out DateTimeOffset value, TimeZoneInfo? zone = null)
     {
         try
         {
-            return TryParseCore(text, now, fallback, out value);
+            return TryParseCore(text, now, fallback, zone, out value);
         }
-        catch (ArgumentOutOfRangeException)
+        catch (ArgumentException)
         {
-            value = fallback; // "now-999999w" or an epoch beyond year 9999
+            value = fallback; // "now-999999w", an epoch beyond year 9999, a time the zone skips (a clock moved forward)
             return false;
         }
     }
 
-    private static bool TryParseCore(string? text, DateTimeOffset now, DateTimeOffset fallback, out DateTimeOffset value)
+    private static bool TryParseCore(string? text, DateTimeOffset now, DateTimeOffset fallback, TimeZoneInfo? zone, out DateTimeOffset value)
     {
         value = fallback;
         if (string.IsNullOrWhiteSpace(text))
@@ -49,6 +52,12 @@ public static partial class TimeParameter
         if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms))
         {
             value = DateTimeOffset.FromUnixTimeMilliseconds(ms);
+            return true;
+        }
+        if (zone is not null && zone != TimeZoneInfo.Utc && DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var written)
+            && written.Kind == DateTimeKind.Unspecified)
+        {
+            value = new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(written, zone), TimeSpan.Zero);
             return true;
         }
         return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out value);

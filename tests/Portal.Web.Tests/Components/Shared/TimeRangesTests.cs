@@ -80,4 +80,26 @@ public class TimeRangesTests
         // The first bucket starts on the interval, before a window that starts within it.
         Assert.Equal((start.AddSeconds(20), start.AddMinutes(1)), TimeRanges.BucketWindow(start, TimeSpan.FromMinutes(1), (start.AddSeconds(20), start.AddHours(1))));
     }
+
+    /// <summary>A time typed without an offset is in the organisation's zone; one with an offset or a Z is as written; a time the zone skips is refused.</summary>
+    [Fact]
+    public void TryResolveCustom_InAZone_ReadsTypedTimesThere()
+    {
+        var paris = TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris");
+
+        Assert.True(TimeRanges.TryResolveCustom("2026-01-15 10:00", "2026-07-15 11:00:30.5", Now, out var from, out var to, out _, paris));
+        Assert.Equal(new DateTimeOffset(2026, 1, 15, 9, 0, 0, TimeSpan.Zero), from); // winter: UTC+1
+        Assert.Equal(new DateTimeOffset(2026, 7, 15, 9, 0, 30, 500, TimeSpan.Zero), to); // summer: UTC+2
+        Assert.True(TimeRanges.TryResolveCustom("2026-01-15T10:00:00Z", "2026-01-15T12:00:00+01:00", Now, out from, out to, out _, paris));
+        Assert.Equal((new DateTimeOffset(2026, 1, 15, 10, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 1, 15, 11, 0, 0, TimeSpan.Zero)), (from, to));
+        Assert.False(TimeRanges.TryResolveCustom("2026-03-29 02:30", "2026-03-29 04:00", Now, out _, out _, out var error, paris));
+        Assert.StartsWith("From:", error);
+        // Written back in the zone, it reads as the same moment.
+        var moment = new DateTimeOffset(2026, 7, 15, 9, 0, 30, 500, TimeSpan.Zero);
+        Assert.Equal("2026-07-15 11:00:30.500", TimeRanges.Format(moment, exact: true, paris));
+        Assert.True(TimeRanges.TryResolveCustom(TimeRanges.Format(moment, exact: true, paris), "now", Now, out from, out _, out _, paris));
+        Assert.Equal(moment, from);
+        Assert.Equal("2026-07-15 11:00:30.500 Europe/Paris", DisplayTime.Full(moment, paris));
+        Assert.Equal("2026-07-15 09:00:30.500 UTC", DisplayTime.Full(moment));
+    }
 }

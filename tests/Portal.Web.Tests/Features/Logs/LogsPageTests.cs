@@ -14,6 +14,7 @@ using Portal.Web.Tests.Infrastructure;
 namespace Portal.Web.Tests.Features.Logs;
 
 /// <summary>bUnit specifications of the Logs Explorer page on a real Lucene store: paging, the window it names, pausing live tail, a store that fails.</summary>
+[Collection("portal")]
 public sealed class LogsPageTests : IAsyncLifetime
 {
     private static readonly Guid Tenant = Guid.NewGuid();
@@ -24,8 +25,11 @@ public sealed class LogsPageTests : IAsyncLifetime
     private readonly LuceneLogStore _store;
     private readonly FaultyLogStore _faulty;
 
-    public LogsPageTests()
+    private readonly PortalFixture _portal;
+
+    public LogsPageTests(PortalFixture portal)
     {
+        _portal = portal;
         _indexes = new TenantIndexes(_directory.Path);
         _store = new LuceneLogStore(_indexes);
         _faulty = new FaultyLogStore(_store);
@@ -35,10 +39,31 @@ public sealed class LogsPageTests : IAsyncLifetime
         _ctx.Services.AddSingleton<ILogStore>(_faulty);
         _ctx.Services.AddSingleton(TimeProvider.System);
         _ctx.Services.AddScoped<TenantSession>();
-        BunitSession.SignIn(_ctx, Tenant, "page-org", Guid.NewGuid(), "analyst@example.test", VigilRoles.Standard);
-        // Interactive, as on the page (live tail starts only then).
-        _ctx.Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+        _ctx.Services.AddSingleton(portal.Services.GetRequiredService<Portal.Data.Tenancy.OrganisationService>());
+        _ctx.Services.AddScoped<Portal.Web.Features.Settings.OrganisationZone>();
     }
+
+    /// <summary>Signs in to <paramref name="tenant"/> (an organisation without settings by default, its times in UTC) and renders the page interactive, as in a circuit.</summary>
+    private IRenderedComponent<LogsPage> Render(Guid? tenant = null)
+    {
+        SignIn(tenant);
+        return _ctx.Render<LogsPage>();
+    }
+
+    /// <summary>Signs in (once: before any of the context's services is read) and makes the renderer interactive.</summary>
+    private NavigationManager SignIn(Guid? tenant = null)
+    {
+        if (!_signedIn)
+        {
+            BunitSession.SignIn(_ctx, tenant ?? Tenant, "page-org", Guid.NewGuid(), "analyst@example.test", VigilRoles.Standard);
+            // Interactive, as on the page (live tail starts only then).
+            _ctx.Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+            _signedIn = true;
+        }
+        return _ctx.Services.GetRequiredService<NavigationManager>();
+    }
+
+    private bool _signedIn;
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -55,7 +80,7 @@ public sealed class LogsPageTests : IAsyncLifetime
     {
         await AppendAsync(Tenant, 100, "web-1");
         await AppendAsync(OtherTenant, 150, "web-1");
-        var cut = _ctx.Render<LogsPage>();
+        var cut = Render();
         Assert.Equal("100 logs", cut.Find("#log-count").TextContent);
         Assert.Empty(cut.FindAll("#load-more-logs"));
 
@@ -73,7 +98,7 @@ public sealed class LogsPageTests : IAsyncLifetime
     {
         await AppendAsync(Tenant, 3, "web-1", minutesAgo: 2);
         await AppendAsync(Tenant, 4, "web-1", minutesAgo: 150);
-        var cut = _ctx.Render<LogsPage>();
+        var cut = Render();
         Assert.Equal("3 logs", cut.Find("#log-count").TextContent);
 
         cut.Find("#log-query").Input("host:(");
@@ -101,8 +126,8 @@ public sealed class LogsPageTests : IAsyncLifetime
     public async Task PauseLiveTail_KeepsTheListAndItsWindow()
     {
         await AppendAsync(Tenant, 5, "web-1", minutesAgo: 1);
-        _ctx.Services.GetRequiredService<NavigationManager>().NavigateTo("logs?live=true");
-        var cut = _ctx.Render<LogsPage>();
+        SignIn().NavigateTo("logs?live=true");
+        var cut = Render();
         Assert.NotEmpty(cut.FindAll("#log-live-status"));
         Assert.Equal("5 logs", cut.Find("#log-count").TextContent);
 
@@ -128,9 +153,9 @@ public sealed class LogsPageTests : IAsyncLifetime
     {
         await AppendAsync(Tenant, 2, "web-1");
         await AppendAsync(Tenant, 3, "web-2");
-        var navigation = _ctx.Services.GetRequiredService<NavigationManager>();
+        var navigation = SignIn();
         navigation.NavigateTo("logs?q=host%3Aweb-2");
-        var cut = _ctx.Render<LogsPage>();
+        var cut = Render();
         Assert.Equal("3 logs", cut.Find("#log-count").TextContent);
 
         cut.Find("#log-query").Input("host:web-1");
@@ -151,9 +176,9 @@ public sealed class LogsPageTests : IAsyncLifetime
     public async Task AddressWithAQueryAtFault_RunsNothingAndKeepsIt()
     {
         await AppendAsync(Tenant, 3, "web-1", minutesAgo: 1);
-        var navigation = _ctx.Services.GetRequiredService<NavigationManager>();
+        var navigation = SignIn();
         navigation.NavigateTo("logs?q=host%3A%28&live=true");
-        var cut = _ctx.Render<LogsPage>();
+        var cut = Render();
 
         cut.WaitForAssertion(() => Assert.Contains("correct the query", cut.Find("#no-logs").TextContent, StringComparison.Ordinal));
         Assert.Equal("0 logs", cut.Find("#log-count").TextContent);
@@ -171,8 +196,8 @@ public sealed class LogsPageTests : IAsyncLifetime
     public async Task AddressChangedToAQueryAtFault_ClearsTheResultsAndRunsNothing()
     {
         await AppendAsync(Tenant, 3, "web-1", minutesAgo: 1);
-        var navigation = _ctx.Services.GetRequiredService<NavigationManager>();
-        var cut = _ctx.Render<LogsPage>();
+        var navigation = SignIn();
+        var cut = Render();
         Assert.Equal("3 logs", cut.Find("#log-count").TextContent);
 
         await cut.InvokeAsync(() => navigation.NavigateTo("logs?q=host%3A%28&range=4h"));
@@ -184,12 +209,37 @@ public sealed class LogsPageTests : IAsyncLifetime
         Assert.InRange(DateTimeOffset.UtcNow - from, TimeSpan.FromHours(4) - TimeSpan.FromMinutes(1), TimeSpan.FromHours(4) + TimeSpan.FromMinutes(1));
     }
 
+    /// <summary>An organisation's time zone: the list, detail, histogram and window show its times and name it; a custom range is typed and written in it.</summary>
+    [Fact]
+    public async Task OrganisationTimeZone_TimesShownAndTypedInIt()
+    {
+        var org = await _portal.CreateTenantAsync();
+        Assert.Empty(await _portal.Services.GetRequiredService<Portal.Data.Tenancy.OrganisationService>().UpdateAsync(org.Id,
+            new Portal.Data.Tenancy.OrganisationSettings("Paris Org", org.Slug, "Europe/Paris", null, 7)));
+        var at = new DateTimeOffset(2026, 1, 15, 9, 30, 0, 250, TimeSpan.Zero); // 10:30:00.250 in Paris (winter, UTC+1)
+        await _store.AppendAsync(org.Id, [new LogEvent { Id = "paris-1", Timestamp = at, Host = "web-1", Status = "info", Message = "GET /" }], CancellationToken.None);
+        await _store.RefreshAsync(org.Id, CancellationToken.None);
+        SignIn(org.Id).NavigateTo("logs?range=custom&from=2026-01-15%2010%3A00&to=2026-01-15%2011%3A00");
+
+        var cut = Render(org.Id);
+
+        Assert.Equal("1 logs", cut.Find("#log-count").TextContent);
+        Assert.Equal("Date (Europe/Paris)", cut.Find("th").TextContent.Trim());
+        Assert.Equal("Jan 15 10:30:00.250", cut.Find("button.log-open").TextContent);
+        Assert.Equal("2026-01-15 10:00:00 → 2026-01-15 11:00:00 Europe/Paris", cut.Find("#log-window").TextContent);
+        Assert.Contains("From (Europe/Paris)", cut.Find("#log-custom-range").TextContent, StringComparison.Ordinal);
+        Assert.EndsWith("Europe/Paris", cut.Find(".histogram-axis > span:last-child").TextContent, StringComparison.Ordinal);
+        // The same hour typed in UTC (09:00-10:00 there) holds it too; an hour later in Paris does not.
+        await cut.InvokeAsync(() => _ctx.Services.GetRequiredService<NavigationManager>().NavigateTo("logs?range=custom&from=2026-01-15T11%3A00%2B01%3A00&to=2026-01-15T12%3A00%2B01%3A00"));
+        cut.WaitForAssertion(() => Assert.Equal("0 logs", cut.Find("#log-count").TextContent));
+    }
+
     /// <summary>A store that fails (a disk fault) is said on the page, which stays usable; nothing stale is shown under the new search's name.</summary>
     [Fact]
     public async Task StoreFails_TheFaultIsShownAndThePageLives()
     {
         await AppendAsync(Tenant, 3, "web-1");
-        var cut = _ctx.Render<LogsPage>();
+        var cut = Render();
         Assert.Equal("3 logs", cut.Find("#log-count").TextContent);
         Assert.Empty(cut.FindAll("#log-search-error"));
 

@@ -25,6 +25,8 @@ public sealed class MembersPageTests(PortalFixture portal) : IAsyncLifetime
         _ctx.Services.AddSingleton(Members);
         _ctx.Services.AddSingleton(portal.Services.GetRequiredService<AccountEmails>());
         _ctx.Services.AddScoped<TenantSession>();
+        _ctx.Services.AddSingleton(portal.Services.GetRequiredService<Portal.Data.Tenancy.OrganisationService>());
+        _ctx.Services.AddScoped<OrganisationZone>();
         return Task.CompletedTask;
     }
 

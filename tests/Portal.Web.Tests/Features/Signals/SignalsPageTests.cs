@@ -26,6 +26,8 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         _ctx.Services.AddSingleton<ISignalStore>(_store);
         _ctx.Services.AddSingleton(portal.Services.GetRequiredService<SignalTriage>());
         _ctx.Services.AddScoped<TenantSession>();
+        _ctx.Services.AddSingleton(portal.Services.GetRequiredService<Portal.Data.Tenancy.OrganisationService>());
+        _ctx.Services.AddScoped<Portal.Web.Features.Settings.OrganisationZone>();
         return Task.CompletedTask;
     }
 
