@@ -71,10 +71,15 @@ public static class TimeRanges
     /// <summary>
     /// How a custom bound is written back into the form and the URL, in <paramref name="zone"/> (UTC when none), as
     /// <see cref="TryResolveCustom"/> reads it: to the second, or, <paramref name="exact"/>, with its milliseconds when it
-    /// has some (finer than a millisecond is dropped, as the stores keep times).
+    /// has some (finer than a millisecond is dropped, as the stores keep times). A time the zone shows twice (the hour
+    /// its clocks go back) carries its offset, so that it reads as the moment it was.
     /// </summary>
-    public static string Format(DateTimeOffset time, bool exact = false, TimeZoneInfo? zone = null) =>
-        DisplayTime.In(time, zone).ToString(exact && time.Millisecond != 0 ? "yyyy-MM-dd HH:mm:ss.fff" : "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+    public static string Format(DateTimeOffset time, bool exact = false, TimeZoneInfo? zone = null)
+    {
+        var local = DisplayTime.In(time, zone);
+        var text = local.ToString(exact && time.Millisecond != 0 ? "yyyy-MM-dd HH:mm:ss.fff" : "yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture);
+        return zone is not null && zone.IsAmbiguousTime(local) ? text + local.ToString("zzz", CultureInfo.InvariantCulture) : text;
+    }
 
     /// <summary>
     /// The window of a histogram's bucket starting at <paramref name="start"/>: its width, but within the window the

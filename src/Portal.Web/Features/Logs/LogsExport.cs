@@ -55,7 +55,9 @@ public static partial class LogsExport
             return Problem($"range: expected one of {string.Join(", ", TimeRanges.All.Select(r => r.Key))} or {TimeRanges.Custom}", "range");
         }
         var now = clock.GetUtcNow();
-        if (!TimeRanges.TryResolveView(range, live, q["from"], q["to"], now, out var from, out var to, out var rangeError))
+        // Bounds typed without an offset are in the organisation's zone, as the Logs page writes them.
+        var zone = await http.RequestServices.GetRequiredService<Settings.OrganisationZone>().GetAsync(SessionInfo.From(http.User)!.TenantId);
+        if (!TimeRanges.TryResolveView(range, live, q["from"], q["to"], now, out var from, out var to, out var rangeError, zone))
         {
             return Problem(rangeError!, rangeError!.StartsWith("From", StringComparison.Ordinal) ? "from" : "to");
         }

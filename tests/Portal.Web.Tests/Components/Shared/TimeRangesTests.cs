@@ -99,6 +99,13 @@ public class TimeRangesTests
         Assert.Equal("2026-07-15 11:00:30.500", TimeRanges.Format(moment, exact: true, paris));
         Assert.True(TimeRanges.TryResolveCustom(TimeRanges.Format(moment, exact: true, paris), "now", Now, out from, out _, out _, paris));
         Assert.Equal(moment, from);
+        // In the hour Paris shows twice (clocks back at 03:00 on 25 October), the offset is written, and read.
+        var first = new DateTimeOffset(2026, 10, 25, 0, 30, 0, TimeSpan.Zero);
+        var second = first.AddHours(1);
+        Assert.Equal("2026-10-25 02:30:00+02:00", TimeRanges.Format(first, zone: paris));
+        Assert.Equal("2026-10-25 02:30:00+01:00", TimeRanges.Format(second, zone: paris));
+        Assert.True(TimeRanges.TryResolveCustom(TimeRanges.Format(first, zone: paris), TimeRanges.Format(second, zone: paris), Now, out from, out to, out _, paris));
+        Assert.Equal((first, second), (from, to));
         Assert.Equal("2026-07-15 11:00:30.500 Europe/Paris", DisplayTime.Full(moment, paris));
         Assert.Equal("2026-07-15 09:00:30.500 UTC", DisplayTime.Full(moment));
     }

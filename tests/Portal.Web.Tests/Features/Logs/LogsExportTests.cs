@@ -41,6 +41,24 @@ public sealed class LogsExportTests(PortalFixture portal)
         Assert.Empty(await SignInClient.AuditAsync(portal, other.Id, "logs.exported"));
     }
 
+    /// <summary>Bounds written as the Logs page writes them, without an offset, are in the organisation's time zone.</summary>
+    [Fact]
+    public async Task Export_CustomBoundsWithoutAnOffset_AreInTheOrganisationsZone()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        Assert.Empty(await portal.Services.GetRequiredService<Portal.Data.Tenancy.OrganisationService>().UpdateAsync(tenant.Id,
+            new Portal.Data.Tenancy.OrganisationSettings("Tokyo Org", tenant.Slug, "Asia/Tokyo", null, 7)));
+        await ShipAsync((tenant, LogShipper.SshFailures("192.0.2.42", 2)));
+        using var browser = await SignInAsync(tenant);
+        var tokyo = TimeZoneInfo.FindSystemTimeZoneById("Asia/Tokyo");
+        string Local(DateTimeOffset t) => Uri.EscapeDataString(Portal.Web.Components.Shared.TimeRanges.Format(t, zone: tokyo));
+        var now = DateTimeOffset.UtcNow;
+
+        // The last ten minutes in Tokyo's time hold the logs; the same text read as UTC would be nine hours ahead.
+        Assert.Equal(3, (await ExportAsync(browser, $"logs/export?range=custom&from={Local(now.AddMinutes(-10))}&to={Local(now.AddMinutes(1))}")).Length);
+        Assert.Single(await ExportAsync(browser, $"logs/export?range=custom&from={Local(now.AddHours(-10))}&to={Local(now.AddHours(-9))}"));
+    }
+
     [Fact]
     public async Task Export_MoreThanAPageOfLogs_PagesWithoutGapsOrRepeatsUpToTheLimit()
     {

@@ -229,9 +229,15 @@ public sealed class LogsPageTests : IAsyncLifetime
         Assert.Equal("2026-01-15 10:00:00 → 2026-01-15 11:00:00 Europe/Paris", cut.Find("#log-window").TextContent);
         Assert.Contains("From (Europe/Paris)", cut.Find("#log-custom-range").TextContent, StringComparison.Ordinal);
         Assert.EndsWith("Europe/Paris", cut.Find(".histogram-axis > span:last-child").TextContent, StringComparison.Ordinal);
-        // The same hour typed in UTC (09:00-10:00 there) holds it too; an hour later in Paris does not.
-        await cut.InvokeAsync(() => _ctx.Services.GetRequiredService<NavigationManager>().NavigateTo("logs?range=custom&from=2026-01-15T11%3A00%2B01%3A00&to=2026-01-15T12%3A00%2B01%3A00"));
-        cut.WaitForAssertion(() => Assert.Equal("0 logs", cut.Find("#log-count").TextContent));
+        // The same hour typed with its offset holds it too; an hour later in Paris does not.
+        var navigation = _ctx.Services.GetRequiredService<NavigationManager>();
+        await cut.InvokeAsync(() => navigation.NavigateTo("logs?range=custom&from=2026-01-15T09%3A00Z&to=2026-01-15T10%3A00Z"));
+        cut.WaitForAssertion(() => Assert.Equal("2026-01-15 10:00:00 → 2026-01-15 11:00:00 Europe/Paris", cut.Find("#log-window").TextContent));
+        Assert.Equal("1 logs", cut.Find("#log-count").TextContent);
+        await cut.InvokeAsync(() => navigation.NavigateTo("logs?range=custom&from=2026-01-15T11%3A00%2B01%3A00&to=2026-01-15T12%3A00%2B01%3A00"));
+        cut.WaitForAssertion(() => Assert.Equal("2026-01-15 11:00:00 → 2026-01-15 12:00:00 Europe/Paris", cut.Find("#log-window").TextContent));
+        Assert.Empty(cut.FindAll("#log-range-error"));
+        Assert.Equal("0 logs", cut.Find("#log-count").TextContent);
     }
 
     /// <summary>A store that fails (a disk fault) is said on the page, which stays usable; nothing stale is shown under the new search's name.</summary>
