@@ -6,40 +6,26 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Installs Debian packages for what needs them (through apt when running as root), or says which to install.
+install_packages() {
+  local purpose="$1"
+  shift
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    echo "Installing Debian's $* for $purpose..."
+    apt-get update -q >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null
+  else
+    echo "$purpose needs Debian's $*: install them (sudo apt-get install $*)." >&2
+    exit 1
+  fi
+}
+
 chromium="${VIGIL_CHROMIUM:-/usr/bin/chromium}"
-if [ ! -x "$chromium" ]; then
-  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
-    echo "Installing Debian's chromium package for the browser tests..."
-    apt-get update -q >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null
-  else
-    echo "The browser tests need Chromium at $chromium: install Debian's 'chromium' package (sudo apt-get install chromium) or set VIGIL_CHROMIUM." >&2
-    exit 1
-  fi
-fi
-
+# The browser tests launch Chromium at $chromium (VIGIL_CHROMIUM points elsewhere).
+[ -x "$chromium" ] || install_packages "the browser tests" chromium
 # Organisations' time zones are read from the system's zone database (IANA names such as Europe/Paris).
-if [ ! -e /usr/share/zoneinfo/Europe/Paris ]; then
-  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
-    echo "Installing Debian's tzdata package for the time zone tests..."
-    apt-get update -q >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q tzdata >/dev/null
-  else
-    echo "The time zone tests need the zone database: install Debian's 'tzdata' package." >&2
-    exit 1
-  fi
-fi
-
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
-    echo "Installing Debian's nodejs and npm packages for the Datadog client compatibility test..."
-    apt-get update -q >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm >/dev/null
-  else
-    echo "The Datadog client compatibility test needs Node.js: install Debian's 'nodejs' and 'npm' packages." >&2
-    exit 1
-  fi
-fi
+[ -e /usr/share/zoneinfo/Europe/Paris ] || install_packages "the time zone tests" tzdata
+{ command -v node >/dev/null && command -v npm >/dev/null; } || install_packages "the Datadog client compatibility test" nodejs npm
 if [ ! -d tests/compat/node_modules/@datadog/datadog-api-client ]; then
   echo "Installing Datadog's official API client for the compatibility test (npm ci in tests/compat)..."
   npm ci --prefix tests/compat --no-audit --no-fund --loglevel=error >/dev/null

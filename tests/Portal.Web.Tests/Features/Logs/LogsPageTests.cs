@@ -2,12 +2,10 @@ using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
-using MudBlazor.Services;
 using Portal.Data.Identity;
 using Portal.Detection.Events;
 using Portal.Search;
 using Portal.Search.Lucene;
-using Portal.Web.Features.Identity;
 using Portal.Web.Features.Logs;
 using Portal.Web.Tests.Infrastructure;
 
@@ -33,14 +31,9 @@ public sealed class LogsPageTests : IAsyncLifetime
         _indexes = new TenantIndexes(_directory.Path);
         _store = new LuceneLogStore(_indexes);
         _faulty = new FaultyLogStore(_store);
-        _ctx.Services.AddMudServices();
-        _ctx.Services.AddLogging();
-        _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
+        BunitSession.AddPageServices(_ctx, portal);
         _ctx.Services.AddSingleton<ILogStore>(_faulty);
         _ctx.Services.AddSingleton(TimeProvider.System);
-        _ctx.Services.AddScoped<TenantSession>();
-        _ctx.Services.AddSingleton(portal.Services.GetRequiredService<Portal.Data.Tenancy.OrganisationService>());
-        _ctx.Services.AddScoped<Portal.Web.Features.Settings.OrganisationZone>();
     }
 
     /// <summary>Signs in to <paramref name="tenant"/> (an organisation without settings by default, its times in UTC) and renders the page interactive, as in a circuit.</summary>

@@ -2,7 +2,6 @@ using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
-using MudBlazor.Services;
 using Portal.Data.Identity;
 using Portal.Web.Features.Identity;
 using Portal.Web.Features.Settings;
@@ -20,13 +19,9 @@ public sealed class MembersPageTests(PortalFixture portal) : IAsyncLifetime
 
     public Task InitializeAsync()
     {
-        _ctx.Services.AddMudServices();
-        _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
+        BunitSession.AddPageServices(_ctx, portal);
         _ctx.Services.AddSingleton(Members);
         _ctx.Services.AddSingleton(portal.Services.GetRequiredService<AccountEmails>());
-        _ctx.Services.AddScoped<TenantSession>();
-        _ctx.Services.AddSingleton(portal.Services.GetRequiredService<Portal.Data.Tenancy.OrganisationService>());
-        _ctx.Services.AddScoped<OrganisationZone>();
         return Task.CompletedTask;
     }
 

@@ -1,10 +1,8 @@
 using Bunit;
 using Microsoft.Extensions.DependencyInjection;
-using MudBlazor.Services;
 using Portal.Data.Identity;
 using Portal.Detection.Signals;
 using Portal.Search;
-using Portal.Web.Features.Identity;
 using Portal.Web.Features.Signals;
 using Portal.Web.Tests.Infrastructure;
 
@@ -20,14 +18,9 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
     public Task InitializeAsync()
     {
         _store = new FaultySignalStore(portal.Services.GetRequiredService<ISignalStore>());
-        _ctx.Services.AddMudServices();
-        _ctx.Services.AddLogging();
-        _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
+        BunitSession.AddPageServices(_ctx, portal);
         _ctx.Services.AddSingleton<ISignalStore>(_store);
         _ctx.Services.AddSingleton(portal.Services.GetRequiredService<SignalTriage>());
-        _ctx.Services.AddScoped<TenantSession>();
-        _ctx.Services.AddSingleton(portal.Services.GetRequiredService<Portal.Data.Tenancy.OrganisationService>());
-        _ctx.Services.AddScoped<Portal.Web.Features.Settings.OrganisationZone>();
         return Task.CompletedTask;
     }
 
