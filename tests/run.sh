@@ -11,17 +11,17 @@ install_packages() {
   local purpose="$1"
   shift
   if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
-    echo "Installing Debian's $* for $purpose..."
+    echo "Installing Debian's $* (for $purpose)..."
     apt-get update -q >/dev/null
     DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@" >/dev/null
   else
-    echo "$purpose needs Debian's $*: install them (sudo apt-get install $*)." >&2
+    echo "Missing Debian's $* (for $purpose): sudo apt-get install $*" >&2
     exit 1
   fi
 }
 
 chromium="${VIGIL_CHROMIUM:-/usr/bin/chromium}"
-# The browser tests launch Chromium at $chromium (VIGIL_CHROMIUM points elsewhere).
+# The browser tests launch Chromium at $chromium (set VIGIL_CHROMIUM to use another).
 [ -x "$chromium" ] || install_packages "the browser tests" chromium
 # Organisations' time zones are read from the system's zone database (IANA names such as Europe/Paris).
 [ -e /usr/share/zoneinfo/Europe/Paris ] || install_packages "the time zone tests" tzdata
