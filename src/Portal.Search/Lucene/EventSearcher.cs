@@ -19,47 +19,49 @@ internal static class EventSearcher
     /// <summary>
     /// Documents matching <paramref name="query"/> in <c>[from, to)</c>, newest first, after an optional cursor. With
     /// <paramref name="exactTotal"/> false, the newest documents are searched first and the search stops once the page is
-    /// full and what is left is older than its oldest document (<see cref="NewestFirstByBlocks"/>): the page is the same,
+    /// full and what is left is older than its oldest document (<see cref="ByBlocks"/>): the page is the same,
     /// but <see cref="SearchPage.TotalHits"/> counts only the documents looked at (exact when the page is not full).
     /// </summary>
-    /// <remarks><paramref name="oldestFirst"/> reverses the order (and the cursor's meaning); it always counts exactly.</remarks>
+    /// <remarks><paramref name="oldestFirst"/> reverses the order (and the cursor's meaning).</remarks>
     public static SearchPage Search(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit, SearchCursor? after, bool exactTotal = true, bool oldestFirst = false)
     {
-        var top = oldestFirst
-            ? searcher.Search(Filtered(query, from, to, after, oldestFirst: true), null, Math.Max(1, limit), TieBreak.OldestFirst)
-            : exactTotal
-            ? searcher.Search(Filtered(query, from, to, after), null, Math.Max(1, limit), NewestFirst)
-            : NewestFirstByBlocks(searcher, Bounded(query, from, to, after), Math.Max(1, limit));
+        var top = exactTotal
+            ? searcher.Search(Filtered(query, from, to, after, oldestFirst), null, Math.Max(1, limit), oldestFirst ? TieBreak.OldestFirst : NewestFirst)
+            : ByBlocks(searcher, Bounded(query, from, to, after, oldestFirst), Math.Max(1, limit), oldestFirst);
         var hits = top.ScoreDocs.Select(d => EventDocument.SourceOf(searcher.Doc(d.Doc, SourceOnly))!).ToList();
         return new SearchPage(hits, top.TotalHits);
     }
 
     /// <summary>
-    /// The newest <paramref name="limit"/> matches. Each segment is read from its end backwards in runs of documents
-    /// that double in size (1,024, then 2,048...), and segments take turns in the order of the newest timestamp their
-    /// unread documents may hold (from <see cref="SegmentTimes"/>); once the page is full and nothing unread may hold a
-    /// document as new as the page's oldest, the search stops. Events mostly arrive in time order, so on a day of ten million events
-    /// the newest fifty matches of a term are found in the last few runs, whatever the query matches earlier in the day.
+    /// The newest <paramref name="limit"/> matches (or, <paramref name="oldestFirst"/>, the oldest). Each segment is read
+    /// from its end backwards (or from its start forwards) in runs of documents that double in size (1,024, then
+    /// 2,048...), and segments take turns in the order of the newest (oldest) timestamp their unread documents may hold
+    /// (from <see cref="SegmentTimes"/>); once the page is full and nothing unread may hold a document as new (as old) as
+    /// the page's last, the search stops. Events mostly arrive in time order, so on a day of ten million events the
+    /// newest fifty matches of a term are found in the last few runs, whatever the query matches earlier in the day.
     /// </summary>
-    private static TopDocs NewestFirstByBlocks(IndexSearcher searcher, (global::Lucene.Net.Search.Query Query, long FromMs, long ToMs) bounded, int limit)
+    private static TopDocs ByBlocks(IndexSearcher searcher, (global::Lucene.Net.Search.Query Query, long FromMs, long ToMs) bounded, int limit, bool oldestFirst = false)
     {
         var (query, fromMs, toMs) = bounded;
         var weight = searcher.CreateNormalizedWeight(query);
         // A query that reads stored documents to decide (a message pattern) must only ever see documents in the range.
         var readsDocuments = MessagePatternQuery.ReadsDocuments(query);
-        var top = TopFieldCollector.Create(NewestFirst, limit, fillFields: false, trackDocScores: false, trackMaxScore: false, docsScoredInOrder: false);
+        var top = TopFieldCollector.Create(oldestFirst ? TieBreak.OldestFirst : NewestFirst, limit, fillFields: false, trackDocScores: false, trackMaxScore: false, docsScoredInOrder: false);
+        // Timestamps as keys that grow in the page's order of preference: the newest first, or the oldest (negated).
+        long Key(long ts) => oldestFirst ? -ts : ts;
         var page = new PageTimestamps(top, limit);
         var runs = new PriorityQueue<Run, long>();
         foreach (var leaf in searcher.IndexReader.Leaves)
         {
             if (TimeRangeFilter.TimesOf(leaf.AtomicReader) is { } times && times.Max >= fromMs && times.Min < toMs)
             {
-                Enqueue(new Run(leaf, times, leaf.AtomicReader.MaxDoc, SegmentTimes.BlockSize));
+                var maxDoc = leaf.AtomicReader.MaxDoc;
+                Enqueue(oldestFirst ? new Run(leaf, times, 0, Math.Min(maxDoc, SegmentTimes.BlockSize)) : new Run(leaf, times, Math.Max(0, maxDoc - SegmentTimes.BlockSize), maxDoc));
             }
         }
         while (runs.TryDequeue(out var run, out var priority))
         {
-            if (page.Full && -priority < page.Oldest)
+            if (page.Full && -priority < page.Last)
             {
                 break;
             }
@@ -73,44 +75,52 @@ internal static class EventSearcher
                 {
                     if (timestamps.Get(doc) is var ts && ts >= fromMs && ts < toMs)
                     {
-                        page.Collect(doc, ts);
+                        page.Collect(doc, Key(ts));
                     }
                 }
             }
-            if (run.Start > 0)
+            if (Next(run) is { } next)
             {
-                Enqueue(new Run(run.Leaf, run.Times, run.Start, run.Size * 2));
+                Enqueue(next);
             }
         }
         return top.GetTopDocs();
 
-        // A segment's next run is ranked by the newest timestamp anything unread in the segment may hold (the run and every
-        // document before it), so that stopping never leaves a newer event unread: merges and late events put old blocks
-        // after new ones. A run wholly outside the range is passed over, and the one before it queued instead.
-        void Enqueue(Run run)
+        // The run after this one in reading order, twice its size; none at the segment's edge.
+        Run? Next(Run run)
         {
-            while (run.Times.MaxBefore(run.End) >= fromMs)
+            var size = (run.End - run.Start) * 2;
+            var maxDoc = run.Leaf.AtomicReader.MaxDoc;
+            return oldestFirst
+                ? run.End < maxDoc ? new Run(run.Leaf, run.Times, run.End, (int)Math.Min(maxDoc, (long)run.End + size)) : null
+                : run.Start > 0 ? new Run(run.Leaf, run.Times, Math.Max(0, run.Start - size), run.Start) : null;
+        }
+
+        // A segment's next run is ranked by the best key anything unread in the segment may hold (the run and every
+        // document past it in reading order), so that stopping never leaves a better event unread: merges and late
+        // events put old blocks after new ones. A run wholly outside the range is passed over, and the next queued instead.
+        void Enqueue(Run? candidate)
+        {
+            while (candidate is { } run)
             {
+                var unread = oldestFirst ? run.Times.MinFrom(run.Start) : run.Times.MaxBefore(run.End);
+                if (oldestFirst ? unread >= toMs : unread < fromMs)
+                {
+                    return;
+                }
                 var (min, max) = run.Times.Span(run.Start, run.End);
                 if (max >= fromMs && min < toMs)
                 {
-                    runs.Enqueue(run, -Math.Min(run.Times.MaxBefore(run.End), toMs - 1));
+                    runs.Enqueue(run, -Key(oldestFirst ? Math.Max(unread, fromMs) : Math.Min(unread, toMs - 1)));
                     return;
                 }
-                if (run.Start == 0)
-                {
-                    return;
-                }
-                run = new Run(run.Leaf, run.Times, run.Start, run.Size * 2);
+                candidate = Next(run);
             }
         }
     }
 
-    /// <summary>Documents <c>[End - Size, End)</c> of a segment (from 0 when fewer are left).</summary>
-    private readonly record struct Run(AtomicReaderContext Leaf, SegmentTimes Times, int End, int Size)
-    {
-        public int Start => Math.Max(0, End - Size);
-    }
+    /// <summary>Documents <c>[Start, End)</c> of a segment.</summary>
+    private readonly record struct Run(AtomicReaderContext Leaf, SegmentTimes Times, int Start, int End);
 
     /// <summary>Every stored source matching the query in <c>[from, to)</c>, unordered.</summary>
     public static List<string> ScanSources(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit = int.MaxValue)
@@ -458,27 +468,30 @@ internal static class EventSearcher
         return (translated, fromMs, toMs);
     }
 
-    /// <summary>Passes matches on to the page's collector, keeping the timestamps of the newest <c>limit</c> of them.</summary>
+    /// <summary>
+    /// Passes matches on to the page's collector, keeping the keys of the best <c>limit</c> of them (timestamps, negated
+    /// for the oldest first: the larger, the earlier on the page).
+    /// </summary>
     private sealed class PageTimestamps(ICollector inner, int limit)
     {
-        private readonly PriorityQueue<long, long> _newest = new(limit + 1);
+        private readonly PriorityQueue<long, long> _best = new(limit + 1);
 
-        public bool Full => _newest.Count == limit;
+        public bool Full => _best.Count == limit;
 
-        /// <summary>The oldest timestamp of the page so far.</summary>
-        public long Oldest => _newest.Peek();
+        /// <summary>The key of the page's last document so far.</summary>
+        public long Last => _best.Peek();
 
-        /// <summary>Collects <paramref name="doc"/> of the current segment, whose timestamp the caller has read.</summary>
-        public void Collect(int doc, long ts)
+        /// <summary>Collects <paramref name="doc"/> of the current segment, whose key the caller has read.</summary>
+        public void Collect(int doc, long key)
         {
             inner.Collect(doc);
-            if (_newest.Count < limit)
+            if (_best.Count < limit)
             {
-                _newest.Enqueue(ts, ts);
+                _best.Enqueue(key, key);
             }
-            else if (ts > _newest.Peek())
+            else if (key > _best.Peek())
             {
-                _newest.EnqueueDequeue(ts, ts);
+                _best.EnqueueDequeue(key, key);
             }
         }
     }

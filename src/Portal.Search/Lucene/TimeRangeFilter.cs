@@ -137,6 +137,12 @@ internal sealed class SegmentTimes
         {
             _maxBefore[block] = running = Math.Max(running, blockMax[block]);
         }
+        _minFrom = new long[blockMin.Length];
+        running = long.MaxValue;
+        for (var block = blockMin.Length - 1; block >= 0; block--)
+        {
+            _minFrom[block] = running = Math.Min(running, blockMin[block]);
+        }
     }
 
     private readonly long[] _blockMin;
@@ -144,6 +150,9 @@ internal sealed class SegmentTimes
 
     /// <summary>The largest timestamp of the blocks up to and including each block.</summary>
     private readonly long[] _maxBefore;
+
+    /// <summary>The smallest timestamp of each block and the blocks after it.</summary>
+    private readonly long[] _minFrom;
 
     public long Min { get; }
 
@@ -170,6 +179,9 @@ internal sealed class SegmentTimes
 
     /// <summary>The largest timestamp among documents <c>[0, end)</c>, from the blocks they lie in (a bound from above).</summary>
     public long MaxBefore(int end) => end <= 0 ? long.MinValue : _maxBefore[(end - 1) >> BlockShift];
+
+    /// <summary>The smallest timestamp among documents from <paramref name="start"/> on, from the blocks they lie in (a bound from below).</summary>
+    public long MinFrom(int start) => start >> BlockShift is var block && block < _minFrom.Length ? _minFrom[block] : long.MaxValue;
 
     /// <summary>The smallest and largest timestamp of one block.</summary>
     public (long Min, long Max) Block(int block) => (_blockMin[block], _blockMax[block]);

@@ -229,12 +229,32 @@ public sealed class LuceneLogStoreTests : IDisposable
         Assert.Equal(Enumerable.Range(974, 50).Reverse().Select(i => $"ev-{i:D4}"), page.Items.Select(e => e.Id));
     }
 
+    [Fact]
+    public async Task SearchAsync_OldestEventsAtTheEndOfASegment_AreOnTheFirstOldestFirstPage()
+    {
+        // One segment whose last block holds the oldest events (a late backlog appended after live traffic): the runs
+        // read from its start fill the page with newer events first.
+        var events = Enumerable.Range(0, 4096)
+            .Select(i => Event($"ev-{i:D4}", i >= 3072 ? T0.AddSeconds(i - 3072) : T0.AddHours(1).AddSeconds(i)))
+            .ToList();
+        await _store.AppendAsync(TenantA, events, CancellationToken.None);
+        await _store.RefreshAsync(TenantA, CancellationToken.None);
+
+        var page = await _store.SearchAsync(TenantA, new SearchRequest(QueryParser.Parse("*"), T0, T0.AddHours(3), Limit: 50, OldestFirst: true), CancellationToken.None);
+
+        Assert.Equal(Enumerable.Range(3072, 50).Select(i => $"ev-{i:D4}"), page.Items.Select(e => e.Id));
+    }
+
     [Theory]
-    [InlineData("failed", 0, 6000)]
-    [InlineData("failed", 1000, 2500)]
-    [InlineData("*", 4000, 4100)]
-    [InlineData("*password\\ for\\ ad*", 500, 5000)]
-    public async Task SearchAsync_ThousandsOfEventsOutOfOrder_PagesInExactlyTheOrderOfASort(string query, int fromSecond, int toSecond)
+    [InlineData("failed", 0, 6000, false)]
+    [InlineData("failed", 1000, 2500, false)]
+    [InlineData("*", 4000, 4100, false)]
+    [InlineData("*password\\ for\\ ad*", 500, 5000, false)]
+    [InlineData("failed", 0, 6000, true)]
+    [InlineData("failed", 1000, 2500, true)]
+    [InlineData("*", 4000, 4100, true)]
+    [InlineData("*password\\ for\\ ad*", 500, 5000, true)]
+    public async Task SearchAsync_ThousandsOfEventsOutOfOrder_PagesInExactlyTheOrderOfASort(string query, int fromSecond, int toSecond, bool oldestFirst)
     {
         // Two segments of 3,000 events, mostly in time order but a tenth anywhere in the span, the second reaching back
         // into the first's time: reading blocks newest first must still give exactly the order of a full sort.
@@ -259,18 +279,20 @@ public sealed class LuceneLogStoreTests : IDisposable
         SearchCursor? after = null;
         do
         {
-            var page = await _store.SearchAsync(TenantA, new SearchRequest(QueryParser.Parse(query), from, to, Limit: 50, After: after), CancellationToken.None);
+            var page = await _store.SearchAsync(TenantA, new SearchRequest(QueryParser.Parse(query), from, to, Limit: 50, After: after, OldestFirst: oldestFirst), CancellationToken.None);
             seen.AddRange(page.Items.Select(e => e.Id));
             after = page.Next;
         }
         while (after is not null);
 
-        var expected = events.Where(e => e.Timestamp >= from && e.Timestamp < to && matcher(e))
-            .OrderByDescending(e => e.Timestamp).ThenByDescending(e => TieBreak.Of(e.Id)).Select(e => e.Id);
+        var matches = events.Where(e => e.Timestamp >= from && e.Timestamp < to && matcher(e)).ToList();
+        var expected = (oldestFirst
+            ? matches.OrderBy(e => e.Timestamp).ThenBy(e => TieBreak.Of(e.Id))
+            : matches.OrderByDescending(e => e.Timestamp).ThenByDescending(e => TieBreak.Of(e.Id))).Select(e => e.Id).ToList();
         Assert.Equal(expected, seen);
         // Counting reads the same blocks (without a query for "*"): the histogram holds exactly the matches.
         var analytics = await _store.AnalyzeAsync(TenantA, QueryParser.Parse(query), from, to, TimeSpan.FromMinutes(10), CancellationToken.None);
-        Assert.Equal((expected.Count(), expected.Count()), (analytics.Total, analytics.Histogram.Sum(b => b.Count)));
+        Assert.Equal((expected.Count, expected.Count), (analytics.Total, analytics.Histogram.Sum(b => b.Count)));
     }
 
     [Fact]
