@@ -104,9 +104,7 @@ public sealed class LogsApiTests(PortalFixture portal)
     [InlineData("""{"filter":{"from":"2026-01-01T00:00:00.900Z","to":"2026-01-01T02:46:40.400Z"},"compute":[{"aggregation":"count","type":"timeseries","interval":"1s"}]}""", "at most 10,000 points")]
     public async Task Aggregate_Unsupported_400SaysWhat(string json, string expected)
     {
-        var tenant = await portal.CreateTenantAsync();
-        using var client = portal.CreateClient();
-        using var response = await client.SendAsync(tenant.Request(HttpMethod.Post, "api/v2/logs/analytics/aggregate", new StringContent(json, System.Text.Encoding.UTF8, "application/json")));
+        using var response = await SendAsNewOrganisationAsync(HttpMethod.Post, "api/v2/logs/analytics/aggregate", json);
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains(expected, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
@@ -155,9 +153,7 @@ public sealed class LogsApiTests(PortalFixture portal)
     [InlineData("GET", "api/v2/logs/events?page[cursor]=MjUzNDAyMzAwNzk5OTk5fHg", null, "page[cursor]")]
     public async Task Search_BadParameter_400NamesIt(string method, string path, string? json, string expected)
     {
-        var tenant = await portal.CreateTenantAsync();
-        using var client = portal.CreateClient();
-        using var response = await client.SendAsync(tenant.Request(new HttpMethod(method), path, json is null ? null : new StringContent(json, System.Text.Encoding.UTF8, "application/json")));
+        using var response = await SendAsNewOrganisationAsync(new HttpMethod(method), path, json);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -167,10 +163,8 @@ public sealed class LogsApiTests(PortalFixture portal)
     [Fact]
     public async Task Search_BodyOverAMegabyte_413()
     {
-        var tenant = await portal.CreateTenantAsync();
-        using var client = portal.CreateClient();
         var json = "{\"filter\":{\"query\":\"" + new string('a', 1_100_000) + "\"}}";
-        using var response = await client.SendAsync(tenant.Request(HttpMethod.Post, "api/v2/logs/events/search", new StringContent(json, System.Text.Encoding.UTF8, "application/json")));
+        using var response = await SendAsNewOrganisationAsync(HttpMethod.Post, "api/v2/logs/events/search", json);
 
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -180,10 +174,8 @@ public sealed class LogsApiTests(PortalFixture portal)
     [Fact]
     public async Task Aggregate_TenThousandPoints_Computed()
     {
-        var tenant = await portal.CreateTenantAsync();
-        using var client = portal.CreateClient();
         const string json = """{"filter":{"from":"2026-01-01T00:00:00Z","to":"2026-01-01T02:46:40Z"},"compute":[{"aggregation":"count","type":"timeseries","interval":"1s"}]}""";
-        using var response = await client.SendAsync(tenant.Request(HttpMethod.Post, "api/v2/logs/analytics/aggregate", new StringContent(json, System.Text.Encoding.UTF8, "application/json")));
+        using var response = await SendAsNewOrganisationAsync(HttpMethod.Post, "api/v2/logs/analytics/aggregate", json);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         var points = (await response.Content.ReadFromJsonAsync<JsonObject>())!["data"]!["buckets"]![0]!["computes"]!["c0"]!.AsArray();
@@ -197,9 +189,7 @@ public sealed class LogsApiTests(PortalFixture portal)
     [InlineData("POST", "api/v2/logs/events/search", null)]
     public async Task Search_EdgeOfTimeOrNoBody_Answered(string method, string path, string? json)
     {
-        var tenant = await portal.CreateTenantAsync();
-        using var client = portal.CreateClient();
-        using var response = await client.SendAsync(tenant.Request(new HttpMethod(method), path, json is null ? null : new StringContent(json, System.Text.Encoding.UTF8, "application/json")));
+        using var response = await SendAsNewOrganisationAsync(new HttpMethod(method), path, json);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
@@ -241,9 +231,7 @@ public sealed class LogsApiTests(PortalFixture portal)
     [InlineData("""{"compute":[{"aggregation":"pc99","metric":"@duration"}]}""", "'count' and 'cardinality'")]
     public async Task Aggregate_UnsupportedCardinality_400SaysWhy(string json, string expected)
     {
-        var tenant = await portal.CreateTenantAsync();
-        using var client = portal.CreateClient();
-        using var response = await client.SendAsync(tenant.Request(HttpMethod.Post, "api/v2/logs/analytics/aggregate", new StringContent(json, System.Text.Encoding.UTF8, "application/json")));
+        using var response = await SendAsNewOrganisationAsync(HttpMethod.Post, "api/v2/logs/analytics/aggregate", json);
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains(expected, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
@@ -251,4 +239,12 @@ public sealed class LogsApiTests(PortalFixture portal)
 
     private static List<long> Points(JsonObject result) =>
         result["data"]!["buckets"]![0]!["computes"]!["c0"]!.AsArray().Select(p => p!["value"]!.GetValue<long>()).ToList();
+
+    /// <summary>Sends <paramref name="json"/> (none when null) as a new organisation's member, with its application key.</summary>
+    private async Task<HttpResponseMessage> SendAsNewOrganisationAsync(HttpMethod method, string path, string? json)
+    {
+        var tenant = await portal.CreateTenantAsync();
+        using var client = portal.CreateClient();
+        return await client.SendAsync(tenant.Request(method, path, json is null ? null : new StringContent(json, System.Text.Encoding.UTF8, "application/json")));
+    }
 }
