@@ -48,6 +48,12 @@ public interface ILogStore
     /// <summary>How many distinct values <paramref name="field"/> takes among the matches (a reserved attribute, tag key or attribute).</summary>
     Task<long> CardinalityAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, FieldRef field, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Datadog's log aggregation (<see cref="AggregateRequest"/>): any function of any field, as totals or timeseries, over
+    /// all matches or grouped by up to four facets or numeric bins, each level in its order and limit.
+    /// </summary>
+    Task<IReadOnlyList<AggregateBucket>> AggregateAsync(Guid tenantId, AggregateRequest request, CancellationToken cancellationToken);
+
     /// <summary>The attributes and tag keys of the tenant's events around <c>[from, to)</c>, most common first (query autocomplete).</summary>
     Task<IReadOnlyList<FieldSummary>> FieldsAsync(Guid tenantId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
 

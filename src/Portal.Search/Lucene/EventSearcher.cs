@@ -319,6 +319,14 @@ internal static class EventSearcher
         return distinct.Count;
     }
 
+    /// <summary>Datadog's log aggregation of the documents matching the request (<see cref="AggregationCollector"/>).</summary>
+    public static List<AggregateBucket> Aggregate(IndexSearcher searcher, AggregateRequest request)
+    {
+        var collector = new AggregationCollector(request);
+        Collect(searcher, request.Query, request.From, request.To, collector);
+        return collector.Result();
+    }
+
     /// <summary>Number of documents matching the query in <c>[from, to)</c>.</summary>
     public static int Count(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to)
     {

@@ -61,6 +61,10 @@ public sealed class LuceneLogStore(TenantIndexes indexes) : ILogStore
         Task.FromResult(indexes.GetJournaled(tenantId, Kind).Index.Cardinality(query, from, to, field));
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<AggregateBucket>> AggregateAsync(Guid tenantId, AggregateRequest request, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<AggregateBucket>>(indexes.GetJournaled(tenantId, Kind).Index.Aggregate(request));
+
+    /// <inheritdoc />
     public Task<IReadOnlyList<FieldSummary>> FieldsAsync(Guid tenantId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
         Task.FromResult<IReadOnlyList<FieldSummary>>(indexes.GetJournaled(tenantId, Kind).Index.Fields(from, to));
 

@@ -202,6 +202,10 @@ public sealed class PartitionedEventIndex : IDisposable
     public long Cardinality(QueryNode query, DateTimeOffset from, DateTimeOffset to, FieldRef field) =>
         WithSearcher(from, to, s => EventSearcher.Cardinality(s, query, from, to, field));
 
+    /// <summary>Datadog's log aggregation of the documents matching the request.</summary>
+    public List<AggregateBucket> Aggregate(AggregateRequest request) =>
+        WithSearcher(request.From, request.To, s => EventSearcher.Aggregate(s, request));
+
     /// <summary>Number of documents matching the query in <c>[from, to)</c>.</summary>
     public int Count(QueryNode query, DateTimeOffset from, DateTimeOffset to) =>
         WithSearcher(from, to, s => EventSearcher.Count(s, query, from, to));

@@ -5,21 +5,30 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Portal.Detection.Query;
 using Portal.Search;
-using Portal.Search.Lucene;
 using Portal.Web.Features.Identity;
 using Portal.Web.Features.Signals;
 
 namespace Portal.Web.Features.Logs;
 
 /// <summary>
-/// Datadog's <c>POST /api/v2/logs/analytics/aggregate</c>, for what the embedded store computes without reading
-/// documents: <c>count</c> as a total or a timeseries, and <c>cardinality</c> of a field (<c>metric</c>: a reserved
-/// attribute, a tag key or an <c>@attribute</c>) as a total; overall or grouped by one reserved facet
-/// (host, service, source, status). Anything else is refused with a 400 that says so.
+/// Datadog's <c>POST /api/v2/logs/analytics/aggregate</c>: every aggregation function (<c>count</c>, <c>cardinality</c>,
+/// <c>sum</c>, <c>min</c>, <c>max</c>, <c>avg</c>, <c>median</c>, <c>pc75</c> to <c>pc99</c>) as a total or a timeseries,
+/// over all matches or grouped by up to four facets (reserved attributes, tag keys, attributes, or a numeric attribute's
+/// histogram bins), each level with its limit, sort, missing value and total group. Counts grouped by at most one reserved
+/// facet come from the store's doc-values series (what dashboards ask most, in one pass); the rest from its general
+/// aggregation (<see cref="ILogStore.AggregateAsync"/>). A request the store cannot answer is refused with a 400 naming
+/// the field at fault, never answered in part.
 /// </summary>
 public static class LogsAggregateApi
 {
-    private const int MaxGroups = 10;
+    /// <summary>Nested group-by levels accepted, as Datadog's log analytics allows.</summary>
+    private const int MaxGroupBy = 4;
+
+    /// <summary>The most groups a request may ask for: the product of its levels' limits, as Datadog allows.</summary>
+    private const int MaxGroups = 10_000;
+
+    /// <summary>The <c>by</c> value of a level's total group when <c>total</c> is <c>true</c> rather than the value to use.</summary>
+    internal const string TotalGroup = "__total__";
 
     public static void MapLogsAggregateApi(this WebApplication app) =>
         app.MapPost("/api/v2/logs/analytics/aggregate", AggregateAsync)
@@ -51,99 +60,291 @@ public static class LogsAggregateApi
         {
             return Problem("filter.from and filter.to must be a time range: ISO 8601 dates, epoch milliseconds or date math such as 'now-15m'.");
         }
-        var computes = (body["compute"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [new JsonObject { ["aggregation"] = "count" }];
-        var timeseries = new TimeSpan?[computes.Count];
-        var distinctOf = new FieldRef?[computes.Count];
-        for (var i = 0; i < computes.Count; i++)
+        if (body["page"]?["cursor"] is not null)
         {
-            var aggregation = Text(computes[i]["aggregation"]);
-            if (aggregation is not ("count" or "cardinality" or null))
-            {
-                return Problem($"compute[{i}].aggregation: 'count' and 'cardinality' are supported by this store.");
-            }
-            if (aggregation == "cardinality")
-            {
-                if (Field(Text(computes[i]["metric"])) is not { } field)
-                {
-                    return Problem($"compute[{i}].metric: cardinality needs the field to count, such as '@usr.name', 'host' or 'env'.");
-                }
-                if (Text(computes[i]["type"]) == "timeseries")
-                {
-                    return Problem($"compute[{i}].type: cardinality is computed as a total by this store.");
-                }
-                distinctOf[i] = field;
-            }
-            else if (Text(computes[i]["type"]) == "timeseries")
-            {
-                if (!TryParseInterval(Text(computes[i]["interval"]) ?? "1m", out var interval))
-                {
-                    return Problem($"compute[{i}].interval: expected a duration such as '30s', '5m' or '1h'.");
-                }
-                if (HistogramBucket.CountFor(from, to, interval) > HistogramBucket.MaxCount)
-                {
-                    return Problem($"compute[{i}].interval: a timeseries has at most {HistogramBucket.MaxCount:N0} points; use a longer interval for this time range.");
-                }
-                timeseries[i] = interval;
-            }
+            return Problem("page.cursor: every bucket is returned in one response here; there is no next page to read.");
         }
-        var groupBy = (body["group_by"] as JsonArray)?.OfType<JsonObject>().ToList() ?? [];
-        if (groupBy.Count > 1 || groupBy.Count == 1 && !LuceneLogStore.FacetFields.Contains(Text(groupBy[0]["facet"]) ?? ""))
+        var computes = new List<AggregateMeasure>();
+        var computeNodes = body["compute"] is JsonArray given ? given.ToList() : [new JsonObject { ["aggregation"] = "count" }];
+        for (var i = 0; i < computeNodes.Count; i++)
         {
-            return Problem($"group_by: one facet among {string.Join(", ", LuceneLogStore.FacetFields)} is supported by this store.");
+            if (ReadCompute(computeNodes[i] as JsonObject, $"compute[{i}]", from, to) is var (compute, error) && error is not null)
+            {
+                return Problem(error);
+            }
+            computes.Add(compute!);
+        }
+        var groupBy = new List<AggregateGroupBy>();
+        var groupNodes = body["group_by"] as JsonArray ?? [];
+        if (groupNodes.Count > MaxGroupBy)
+        {
+            return Problem($"group_by: at most {MaxGroupBy} facets.");
+        }
+        for (var i = 0; i < groupNodes.Count; i++)
+        {
+            if (ReadGroupBy(groupNodes[i] as JsonObject, $"group_by[{i}]") is var (group, error) && error is not null)
+            {
+                return Problem(error);
+            }
+            groupBy.Add(group!);
+        }
+        if (groupBy.Aggregate(1L, (product, g) => product * g.Limit) > MaxGroups)
+        {
+            return Problem($"group_by: the product of the levels' limits is at most {MaxGroups:N0}.");
         }
 
         var tenantId = SessionInfo.From(http.User)!.TenantId;
-        var buckets = new JsonArray();
-        LogAnalytics? overall = null;
-        if (groupBy.Count == 0)
-        {
-            overall = await store.AnalyzeAsync(tenantId, query!, from, to, DefaultInterval(from, to, timeseries), cancellationToken, facets: []);
-            buckets.Add(await BucketAsync(new JsonObject(), query!, overall.Total, series: null));
-        }
-        else
-        {
-            // Groups, their counts and their timeseries of one interval come from one pass over the matches; each
-            // further interval takes one more pass, over the same groups.
-            var facet = Text(groupBy[0]["facet"])!;
-            var limit = MaxGroups;
-            if (groupBy[0]["limit"] is { } given)
-            {
-                if (given is not JsonValue value || !value.TryGetValue<int>(out limit) || limit < 1)
-                {
-                    return Problem($"group_by[0].limit: expected a whole number of groups from 1 to {MaxGroups}.");
-                }
-                limit = Math.Min(limit, MaxGroups);
-            }
-            var first = DefaultInterval(from, to, timeseries);
-            var series = new Dictionary<TimeSpan, GroupedSeries> { [first] = await store.SeriesAsync(tenantId, query!, from, to, first, facet, limit, cancellationToken) };
-            var values = series[first].Groups.Select(g => g.Value).ToList();
-            foreach (var interval in timeseries.OfType<TimeSpan>().Where(i => i != first).Distinct())
-            {
-                series[interval] = await store.SeriesAsync(tenantId, query!, from, to, interval, facet, limit, cancellationToken, values);
-            }
-            foreach (var group in series[first].Groups)
-            {
-                var narrowed = new AndNode([query!, new TermNode(new FieldRef(FieldKind.Reserved, facet), group.Value, TermKind.Exact, 0)], 0);
-                var histograms = series.ToDictionary(s => s.Key, s => s.Value.Groups.First(g => g.Value == group.Value).Histogram);
-                buckets.Add(await BucketAsync(new JsonObject { [facet] = group.Value }, narrowed, group.Count, histograms));
-            }
-        }
+        var request = new AggregateRequest(query!, from, to, computes, groupBy);
+        var facets = groupNodes.Select(g => Text(g!["facet"])!).ToList();
+        var buckets = IsSeries(request)
+            ? await SeriesBucketsAsync(store, tenantId, request, facets, cancellationToken)
+            : new JsonArray([.. (await store.AggregateAsync(tenantId, request, cancellationToken)).Select(b => (JsonNode?)Bucket(facets, b, computes))]);
         return TypedResults.Ok(new JsonObject
         {
             ["data"] = new JsonObject { ["buckets"] = buckets },
             ["meta"] = new JsonObject { ["status"] = "done", ["request_id"] = http.TraceIdentifier },
         });
+    }
 
-        // A group's count and timeseries come computed for all groups at once; without groups, the overall analysis
-        // has them. Cardinality is counted per bucket.
+    /// <summary>A compute of the request: its function, metric and, for a timeseries, interval; or what is at fault.</summary>
+    private static (AggregateMeasure? Measure, string? Error) ReadCompute(JsonObject? node, string at, DateTimeOffset from, DateTimeOffset to)
+    {
+        if (node is null)
+        {
+            return (null, $"{at}: expected an object with an 'aggregation'.");
+        }
+        if (ReadMeasure(node, at) is var (measure, error) && error is not null)
+        {
+            return (null, error);
+        }
+        switch (Text(node["type"]))
+        {
+            case null or "total":
+                return (measure, null);
+            case "timeseries":
+                if (!TryParseInterval(Text(node["interval"]) ?? "1m", out var interval))
+                {
+                    return (null, $"{at}.interval: expected a duration such as '30s', '5m' or '1h'.");
+                }
+                if (HistogramBucket.CountFor(from, to, interval) > HistogramBucket.MaxCount)
+                {
+                    return (null, $"{at}.interval: a timeseries has at most {HistogramBucket.MaxCount:N0} points; use a longer interval for this time range.");
+                }
+                return (measure! with { Interval = interval }, null);
+            default:
+                return (null, $"{at}.type: 'total' or 'timeseries'.");
+        }
+    }
+
+    /// <summary>An aggregation function and its metric, of a compute or a sort.</summary>
+    private static (AggregateMeasure? Measure, string? Error) ReadMeasure(JsonObject node, string at)
+    {
+        var name = Text(node["aggregation"]) ?? "count";
+        if (AggregateMeasure.Parse(name) is not { } function)
+        {
+            return (null, $"{at}.aggregation: one of {string.Join(", ", Enum.GetValues<AggregateFunction>().Select(AggregateMeasure.NameOf))}.");
+        }
+        if (function == AggregateFunction.Count)
+        {
+            return (new AggregateMeasure(function), null);
+        }
+        var metric = Field(Text(node["metric"]));
+        if (function == AggregateFunction.Cardinality)
+        {
+            return metric is null
+                ? (null, $"{at}.metric: cardinality needs the field to count, such as '@usr.name', 'host' or 'env'.")
+                : (new AggregateMeasure(function, metric), null);
+        }
+        return metric is { Kind: FieldKind.Attribute }
+            ? (new AggregateMeasure(function, metric), null)
+            : (null, $"{at}.metric: {name} needs a numeric attribute, such as '@duration' or '@http.status_code'.");
+    }
+
+    /// <summary>A level of grouping: its facet, limit, sort, missing value, total group and histogram; or what is at fault.</summary>
+    private static (AggregateGroupBy? Group, string? Error) ReadGroupBy(JsonObject? node, string at)
+    {
+        if (node is null || Field(Text(node["facet"])) is not { } facet)
+        {
+            return (null, $"{at}.facet: the facet to group by, such as 'service', '@http.status_code' or 'env'.");
+        }
+        var group = new AggregateGroupBy(facet);
+        if (node["limit"] is { } given)
+        {
+            if (given is not JsonValue value || !value.TryGetValue<int>(out var limit) || limit < 1 || limit > MaxGroups)
+            {
+                return (null, $"{at}.limit: expected a whole number of groups from 1 to {MaxGroups:N0}.");
+            }
+            group = group with { Limit = limit };
+        }
+        if (node["sort"] is { } sortNode)
+        {
+            if (sortNode is not JsonObject sort)
+            {
+                return (null, $"{at}.sort: expected an object with 'type', 'order', 'aggregation' and 'metric'.");
+            }
+            var alphabetical = Text(sort["type"]) switch
+            {
+                null => sort["aggregation"] is null && sort["metric"] is null ? (bool?)null : false,
+                "alphabetical" => true,
+                "measure" => false,
+                _ => null,
+            };
+            if (sort["type"] is not null && alphabetical is null)
+            {
+                return (null, $"{at}.sort.type: 'alphabetical' or 'measure'.");
+            }
+            if (Text(sort["order"]) is not (null or "asc" or "desc"))
+            {
+                return (null, $"{at}.sort.order: 'asc' or 'desc'.");
+            }
+            var descending = Text(sort["order"]) is { } order ? order == "desc" : alphabetical != true;
+            if (alphabetical == true)
+            {
+                group = group with { Sort = new AggregateSort(descending, null) };
+            }
+            else if (ReadMeasure(sort, $"{at}.sort") is var (measure, error) && error is not null)
+            {
+                return (null, error);
+            }
+            else
+            {
+                group = group with { Sort = new AggregateSort(descending, measure) };
+            }
+        }
+        if (node["missing"] is { } missing)
+        {
+            if (Key(missing) is not { } key)
+            {
+                return (null, $"{at}.missing: a string or a number, the value of the events without the facet.");
+            }
+            group = group with { Missing = key };
+        }
+        if (node["total"] is JsonValue total && total.GetValueKind() is not (JsonValueKind.False or JsonValueKind.Null))
+        {
+            if ((total.GetValueKind() == JsonValueKind.True ? GroupKey.Of(TotalGroup) : Key(total)) is not { } key)
+            {
+                return (null, $"{at}.total: true, or a string or a number naming the group of all the events.");
+            }
+            group = group with { Total = key };
+        }
+        else if (node["total"] is JsonObject or JsonArray)
+        {
+            return (null, $"{at}.total: true, or a string or a number naming the group of all the events.");
+        }
+        if (node["histogram"] is { } histogramNode)
+        {
+            if (facet.Kind != FieldKind.Attribute)
+            {
+                return (null, $"{at}.histogram: bins are of a numeric attribute, such as '@duration'.");
+            }
+            if (histogramNode is not JsonObject histogram || Number(histogram["interval"]) is not ({ } interval and > 0)
+                || Number(histogram["min"]) is not { } min || Number(histogram["max"]) is not { } max || max < min)
+            {
+                return (null, $"{at}.histogram: 'interval' above 0, and 'min' and 'max' with min at most max.");
+            }
+            if ((max - min) / interval > NumericBins.MaxBins)
+            {
+                return (null, $"{at}.histogram: at most {NumericBins.MaxBins} bins ((max - min) / interval).");
+            }
+            group = group with { Histogram = new NumericBins(interval, min, max) };
+        }
+        return (group, null);
+    }
+
+    /// <summary>
+    /// Whether the request is counts (cardinality as totals) over all matches or grouped by one reserved facet in the default
+    /// order, without missing value, total group or bins: what the store's series answer in one pass.
+    /// </summary>
+    private static bool IsSeries(AggregateRequest request) =>
+        request.Computes.All(c => c.Function == AggregateFunction.Count || c.Function == AggregateFunction.Cardinality && c.Interval is null)
+        && request.GroupBy switch
+        {
+            [] => true,
+            [var g] => g.Facet.Kind == FieldKind.Reserved && g.Sort == AggregateSort.ByCount && g is { Missing: null, Total: null, Histogram: null },
+            _ => false,
+        };
+
+    private static JsonObject Bucket(List<string> facets, AggregateBucket bucket, List<AggregateMeasure> computes)
+    {
+        var by = new JsonObject();
+        for (var i = 0; i < facets.Count; i++)
+        {
+            by[facets[i]] = bucket.By[i].Text is { } text ? JsonValue.Create(text) : JsonValue.Create(bucket.By[i].Number);
+        }
+        var values = new JsonObject();
+        for (var i = 0; i < computes.Count; i++)
+        {
+            var value = bucket.Computes[i];
+            values[$"c{i}"] = value.Series is { } series
+                ? new JsonArray([.. series.Select(p => (JsonNode?)new JsonObject { ["time"] = p.Time.ToString("O"), ["value"] = Value(p.Value) })])
+                : Value(value.Total);
+        }
+        return new JsonObject { ["by"] = by, ["computes"] = values };
+    }
+
+    /// <summary>A computed value: whole numbers as integers (counts), others as they are, none as null.</summary>
+    private static JsonNode? Value(double? value) => value switch
+    {
+        null => null,
+        { } v when v == Math.Floor(v) && Math.Abs(v) < 1e15 => JsonValue.Create((long)v),
+        { } v => JsonValue.Create(v),
+    };
+
+    /// <summary>A string or number as a group's value.</summary>
+    private static GroupKey? Key(JsonNode node) => node is JsonValue value
+        ? value.GetValueKind() switch
+        {
+            JsonValueKind.String => GroupKey.Of(value.GetValue<string>()),
+            JsonValueKind.Number => GroupKey.Of(value.GetValue<double>()),
+            _ => null,
+        }
+        : null;
+
+    private static double? Number(JsonNode? node) =>
+        node is JsonValue value && value.GetValueKind() == JsonValueKind.Number && value.GetValue<double>() is var number && double.IsFinite(number) ? number : null;
+
+    /// <summary>
+    /// The buckets of counts over all matches or grouped by one reserved facet, from the store's series: groups, their
+    /// counts and their timeseries of one interval come from one pass over the matches; each further interval takes one
+    /// more pass, over the same groups; cardinality is counted per bucket.
+    /// </summary>
+    private static async Task<JsonArray> SeriesBucketsAsync(ILogStore store, Guid tenantId, AggregateRequest request, List<string> facetNames, CancellationToken cancellationToken)
+    {
+        var (query, from, to, computes) = (request.Query, request.From, request.To, request.Computes);
+        var timeseries = computes.Select(c => c.Interval).ToArray();
+        var buckets = new JsonArray();
+        LogAnalytics? overall = null;
+        if (request.GroupBy.Count == 0)
+        {
+            overall = await store.AnalyzeAsync(tenantId, query, from, to, DefaultInterval(from, to, timeseries), cancellationToken, facets: []);
+            buckets.Add(await BucketAsync(new JsonObject(), query, overall.Total, series: null));
+            return buckets;
+        }
+        var facet = request.GroupBy[0].Facet.Name;
+        var limit = request.GroupBy[0].Limit;
+        var first = DefaultInterval(from, to, timeseries);
+        var series = new Dictionary<TimeSpan, GroupedSeries> { [first] = await store.SeriesAsync(tenantId, query, from, to, first, facet, limit, cancellationToken) };
+        var values = series[first].Groups.Select(g => g.Value).ToList();
+        foreach (var interval in timeseries.OfType<TimeSpan>().Where(i => i != first).Distinct())
+        {
+            series[interval] = await store.SeriesAsync(tenantId, query, from, to, interval, facet, limit, cancellationToken, values);
+        }
+        foreach (var group in series[first].Groups)
+        {
+            var narrowed = new AndNode([query, new TermNode(new FieldRef(FieldKind.Reserved, facet), group.Value, TermKind.Exact, 0)], 0);
+            var histograms = series.ToDictionary(s => s.Key, s => s.Value.Groups.First(g => g.Value == group.Value).Histogram);
+            buckets.Add(await BucketAsync(new JsonObject { [facetNames[0]] = group.Value }, narrowed, group.Count, histograms));
+        }
+        return buckets;
+
         async Task<JsonObject> BucketAsync(JsonObject by, QueryNode bucketQuery, long total, Dictionary<TimeSpan, IReadOnlyList<HistogramBucket>>? series)
         {
             var values = new JsonObject();
             for (var i = 0; i < computes.Count; i++)
             {
-                if (distinctOf[i] is { } field)
+                if (computes[i].Function == AggregateFunction.Cardinality)
                 {
-                    values[$"c{i}"] = await store.CardinalityAsync(tenantId, bucketQuery, from, to, field, cancellationToken);
+                    values[$"c{i}"] = await store.CardinalityAsync(tenantId, bucketQuery, from, to, computes[i].Metric!, cancellationToken);
                     continue;
                 }
                 if (timeseries[i] is not { } interval)

@@ -299,6 +299,9 @@ public sealed class LogsPageTests : IAsyncLifetime
         public Task<long> CardinalityAsync(Guid tenantId, Portal.Detection.Query.QueryNode query, DateTimeOffset from, DateTimeOffset to, Portal.Detection.Query.FieldRef field, CancellationToken cancellationToken) =>
             Read(() => inner.CardinalityAsync(tenantId, query, from, to, field, cancellationToken));
 
+        public Task<IReadOnlyList<AggregateBucket>> AggregateAsync(Guid tenantId, AggregateRequest request, CancellationToken cancellationToken) =>
+            Read(() => inner.AggregateAsync(tenantId, request, cancellationToken));
+
         public Task<IReadOnlyList<FieldSummary>> FieldsAsync(Guid tenantId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
             Read(() => inner.FieldsAsync(tenantId, from, to, cancellationToken));
 
