@@ -29,6 +29,15 @@ const logs = new v2.LogsApi(configuration);
     body: { compute: [{ aggregation: "count" }], filter: { query: marker, from: "now-15m", to: "now" }, groupBy: [{ facet: "service" }] },
   });
   const byService = Object.fromEntries(aggregated.data.buckets.map((b) => [b.by.service, b.computes.c0]));
+  // Grouped by an attribute with a missing value and a total group, sorted by a measure, with a timeseries.
+  const measured = await logs.aggregateLogs({
+    body: {
+      compute: [{ aggregation: "count" }, { aggregation: "cardinality", metric: "host" }, { aggregation: "count", type: "timeseries", interval: "5m" }],
+      filter: { query: marker, from: "now-15m", to: "now" },
+      groupBy: [{ facet: "@network.client.ip", missing: "none", total: "all", sort: { type: "alphabetical", order: "desc" } }],
+    },
+  });
+  const byAddress = measured.data.buckets.map((b) => [b.by["@network.client.ip"], b.computes.c0, b.computes.c1, b.computes.c2.reduce((sum, p) => sum + p.value, 0)]);
   const sshd = listed.data.find((l) => l.attributes.service === "sshd");
   console.log(JSON.stringify({
     submitted,
@@ -38,6 +47,7 @@ const logs = new v2.LogsApi(configuration);
     gotByGet: got.data.length,
     gotMessage: got.data[0]?.attributes?.message ?? null,
     byService,
+    byAddress,
   }));
 })().catch((e) => {
   console.error(`FAILED ${e.code ?? ""} ${e.body ? JSON.stringify(e.body) : e.message}`);

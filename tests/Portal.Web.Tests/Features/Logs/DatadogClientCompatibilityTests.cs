@@ -6,7 +6,8 @@ namespace Portal.Web.Tests.Features.Logs;
 
 /// <summary>
 /// Datadog's official TypeScript client (npm <c>@datadog/datadog-api-client</c>), configured only with Vigil's base
-/// URL and keys, submits logs, finds them again through both log search endpoints and counts them by service.
+/// URL and keys, submits logs, finds them again through both log search endpoints, counts them by service and measures them by an
+/// attribute.
 /// </summary>
 [Collection("portal")]
 public sealed class DatadogClientCompatibilityTests(PortalFixture portal)
@@ -38,6 +39,8 @@ public sealed class DatadogClientCompatibilityTests(PortalFixture portal)
         Assert.StartsWith("hello compat", seen["gotMessage"]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Equal(1, seen["byService"]!["compat"]!.GetValue<int>());
         Assert.Equal(1, seen["byService"]!["sshd"]!.GetValue<int>());
+        // [value, count, distinct hosts, the timeseries' sum] per group: alphabetical, descending, the total group last.
+        Assert.Equal("""[["none",1,1,1],["198.51.100.99",1,1,1],["all",2,2,2]]""", seen["byAddress"]!.ToJsonString());
     }
 
     /// <summary><c>tests/compat/datadog-client.js</c>, whose packages the README's test command installs.</summary>
