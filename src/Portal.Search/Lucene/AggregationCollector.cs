@@ -153,10 +153,15 @@ internal sealed class AggregationCollector : ICollector
         var reader = _leaf.AtomicReader;
         var matches = _matches!;
         _leaf = null;
-        var levels = _request.GroupBy.Select(g => g.Histogram is null ? Texts(reader, g.Facet, matches, bounds) : null).ToArray();
-        var bins = _request.GroupBy.Select(g => g.Histogram is null ? null : Numbers(reader, g.Facet.Name, matches, bounds)).ToArray();
-        var distinct = _measures.Select(m => m.Function == AggregateFunction.Cardinality ? Texts(reader, m.Metric!, matches, bounds) : null).ToArray();
-        var numbers = _measures.Select(m => m.IsNumeric ? Numbers(reader, m.Metric!.Name, matches, bounds) : null).ToArray();
+        // Each field's values are read once however many levels and measures use them.
+        var textsOf = new Dictionary<FieldRef, IValues<string>?>();
+        var numbersOf = new Dictionary<string, IValues<double>?>(StringComparer.Ordinal);
+        IValues<string>? TextsOf(FieldRef field) => textsOf.TryGetValue(field, out var known) ? known : textsOf[field] = Texts(reader, field, matches, bounds);
+        IValues<double>? NumbersOf(string path) => numbersOf.TryGetValue(path, out var known) ? known : numbersOf[path] = Numbers(reader, path, matches, bounds);
+        var levels = _request.GroupBy.Select(g => g.Histogram is null ? TextsOf(g.Facet) : null).ToArray();
+        var bins = _request.GroupBy.Select(g => g.Histogram is null ? null : NumbersOf(g.Facet.Name)).ToArray();
+        var distinct = _measures.Select(m => m.Function == AggregateFunction.Cardinality ? TextsOf(m.Metric!) : null).ToArray();
+        var numbers = _measures.Select(m => m.IsNumeric ? NumbersOf(m.Metric!.Name) : null).ToArray();
         var timestamps = reader.GetNumericDocValues(LuceneFields.Timestamp);
         var keys = new List<GroupKey>[levels.Length];
         for (var i = 0; i < keys.Length; i++)
@@ -286,7 +291,7 @@ internal sealed class AggregationCollector : ICollector
         (string Field, string Prefix)[] sources = field.Kind == FieldKind.Attribute
             ? [(LuceneFields.Attribute(field.Name), ""), (LuceneFields.OverflowAttributes, LuceneFields.Overflowing(field.Name, ""))]
             : [(LuceneFields.Tags, field.Name + ":")];
-        var table = new PostedValues<string>(reader.MaxDoc);
+        var table = new PostedValues<string>(bounds);
         DocsEnum? docs = null;
         foreach (var (name, prefix) in sources)
         {
@@ -304,7 +309,7 @@ internal sealed class AggregationCollector : ICollector
                     break;
                 }
                 docs = enumerator.Docs(reader.LiveDocs, docs, DocsFlags.NONE);
-                table.AddPostings(term[prefix.Length..], docs, matches, bounds);
+                table.AddPostings(term[prefix.Length..], docs, matches);
             }
         }
         return table;
@@ -317,7 +322,7 @@ internal sealed class AggregationCollector : ICollector
         {
             return null;
         }
-        var table = new PostedValues<double>(reader.MaxDoc);
+        var table = new PostedValues<double>(bounds);
         var enumerator = terms.GetEnumerator();
         DocsEnum? docs = null;
         while (enumerator.MoveNext())
@@ -328,7 +333,7 @@ internal sealed class AggregationCollector : ICollector
                 continue;
             }
             docs = enumerator.Docs(reader.LiveDocs, docs, DocsFlags.NONE);
-            table.AddPostings(NumericUtils.SortableInt64ToDouble(NumericUtils.PrefixCodedToInt64(enumerator.Term)), docs, matches, bounds);
+            table.AddPostings(NumericUtils.SortableInt64ToDouble(NumericUtils.PrefixCodedToInt64(enumerator.Term)), docs, matches);
         }
         return table;
     }
@@ -441,23 +446,23 @@ internal sealed class AggregationCollector : ICollector
     }
 
     /// <summary>
-    /// Values read from postings for the matching documents only: per document a chain of entries (a document's first
-    /// value costs one int, each further one an entry more).
+    /// Values read from postings for the matching documents only: per document between the first and last match a chain
+    /// of entries (a document's first value costs one int, each further one an entry more).
     /// </summary>
-    private sealed class PostedValues<T>(int maxDoc) : IValues<T>
+    private sealed class PostedValues<T>((int First, int Last) bounds) : IValues<T>
     {
-        private readonly int[] _head = CreateHeads(maxDoc);
+        private readonly int[] _head = CreateHeads(bounds.Last - bounds.First + 1);
         private readonly List<T> _values = [];
         private readonly List<(int Value, int Next)> _entries = [];
 
-        private static int[] CreateHeads(int maxDoc)
+        private static int[] CreateHeads(int documents)
         {
-            var heads = new int[maxDoc];
+            var heads = new int[documents];
             Array.Fill(heads, -1);
             return heads;
         }
 
-        public void AddPostings(T value, DocsEnum docs, FixedBitSet matches, (int First, int Last) bounds)
+        public void AddPostings(T value, DocsEnum docs, FixedBitSet matches)
         {
             var index = -1;
             for (var doc = docs.Advance(bounds.First); doc <= bounds.Last; doc = docs.NextDoc())
@@ -471,14 +476,14 @@ internal sealed class AggregationCollector : ICollector
                     _values.Add(value);
                     index = _values.Count - 1;
                 }
-                _entries.Add((index, _head[doc]));
-                _head[doc] = _entries.Count - 1;
+                _entries.Add((index, _head[doc - bounds.First]));
+                _head[doc - bounds.First] = _entries.Count - 1;
             }
         }
 
         public void Get(int doc, List<T> into)
         {
-            for (var entry = _head[doc]; entry >= 0; entry = _entries[entry].Next)
+            for (var entry = _head[doc - bounds.First]; entry >= 0; entry = _entries[entry].Next)
             {
                 into.Add(_values[_entries[entry].Value]);
             }
