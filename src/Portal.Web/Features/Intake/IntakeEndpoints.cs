@@ -102,7 +102,8 @@ public static class IntakeEndpoints
             return Problem(StatusCodes.Status413PayloadTooLarge, "Payload too large", $"The payload exceeds {MaxPayloadBytes} bytes uncompressed.");
         }
         // Charged for what it sent or what it holds, whichever is larger.
-        if (limiter.TryAcquire(key.TenantId, Math.Max(body.Value.Length, buffer.SentCount)) is { } wait)
+        var charged = Math.Max(body.Value.Length, buffer.SentCount);
+        if (limiter.TryAcquire(key.TenantId, charged) is { } wait)
         {
             http.Response.Headers.RetryAfter = Math.Max(1, Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
             return Problem(StatusCodes.Status429TooManyRequests, "Rate limit exceeded", "The organisation's intake rate limit is exceeded; nothing of this request was stored. Retry after the Retry-After delay.");
@@ -124,6 +125,7 @@ public static class IntakeEndpoints
         }
         catch (StoreBusyException busy)
         {
+            limiter.Refund(key.TenantId, charged);
             http.Response.Headers.RetryAfter = Math.Ceiling(busy.RetryAfter.TotalSeconds).ToString(System.Globalization.CultureInfo.InvariantCulture);
             return Problem(StatusCodes.Status503ServiceUnavailable, "Busy", "Indexing is behind; nothing of this request was stored. Retry after the Retry-After delay.");
         }
@@ -133,6 +135,7 @@ public static class IntakeEndpoints
             // server stops: not durable, so not acknowledged; a shipper retries what it was not acknowledged.
             http.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(IntakeEndpoints))
                 .LogError(e, "A request of organisation {Tenant} could not be made durable", key.TenantId);
+            limiter.Refund(key.TenantId, charged);
             http.Response.Headers.RetryAfter = StorageRetrySeconds;
             return Problem(StatusCodes.Status503ServiceUnavailable, "Storage unavailable", "This request could not be made durable and is not acknowledged. Retry after the Retry-After delay.");
         }

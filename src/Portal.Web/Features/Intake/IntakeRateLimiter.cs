@@ -15,9 +15,7 @@ public sealed class IntakeRateLimiter(VigilOptions options, TimeProvider clock)
     /// <summary>Takes <paramref name="bytes"/> from the tenant's bucket; when it is short, returns how long to wait instead.</summary>
     public TimeSpan? TryAcquire(Guid tenantId, long bytes)
     {
-        var rate = Math.Max(1, options.Intake.BytesPerSecond);
-        var burst = Math.Max(rate, options.Intake.BurstBytes);
-        var cost = Math.Min(bytes, burst); // a request as large as the burst passes when the bucket is full
+        var (rate, burst, cost) = Cost(bytes);
         var bucket = _buckets.GetOrAdd(tenantId, _ => new Bucket(burst, clock.GetTimestamp()));
         lock (bucket)
         {
@@ -31,6 +29,31 @@ public sealed class IntakeRateLimiter(VigilOptions options, TimeProvider clock)
             }
             return TimeSpan.FromSeconds((cost - bucket.Tokens) / rate);
         }
+    }
+
+    /// <summary>
+    /// Gives back what <see cref="TryAcquire"/> took for <paramref name="bytes"/> when the server then could not store the
+    /// request (busy, or its disk at fault): the shipper sends the same bytes again and is charged for them then, not twice.
+    /// A request refused for its own content (malformed, too large) stays charged: reading it took the capacity.
+    /// </summary>
+    public void Refund(Guid tenantId, long bytes)
+    {
+        var (_, burst, cost) = Cost(bytes);
+        if (_buckets.TryGetValue(tenantId, out var bucket))
+        {
+            lock (bucket)
+            {
+                bucket.Tokens = Math.Min(burst, bucket.Tokens + cost);
+            }
+        }
+    }
+
+    /// <summary>The configured rate and burst, and what a request of <paramref name="bytes"/> costs: a request as large as the burst passes when the bucket is full.</summary>
+    private (double Rate, double Burst, double Cost) Cost(long bytes)
+    {
+        var rate = Math.Max(1, options.Intake.BytesPerSecond);
+        var burst = Math.Max(rate, options.Intake.BurstBytes);
+        return (rate, burst, Math.Min(bytes, burst));
     }
 
     private sealed class Bucket(double tokens, long updated)

@@ -245,6 +245,29 @@ public sealed class IntakeApiTests(PortalFixture portal)
         Assert.Equal(500, (await SearchAsync(noisy, "service:bulk", limit: 1000)).Count);
     }
 
+    /// <summary>
+    /// A request the server could not store (its disk at fault) is not charged to the organisation's rate: sent again at
+    /// once, the same 1.9 MB is accepted, where the charge would have left 0.1 MB of the fixture's 2 MB burst.
+    /// </summary>
+    [Fact]
+    public async Task Post_RefusedForTheServersFault_NotChargedToTheRateLimit()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        using var client = portal.CreateClient();
+        var big = new JsonArray(Enumerable.Range(0, 500).Select(i => (JsonNode?)new JsonObject { ["service"] = "retried", ["message"] = $"{i} " + new string('x', 3750) }).ToArray());
+        var logs = Path.Combine(portal.Services.GetRequiredService<Portal.Search.Lucene.TenantIndexes>().DirectoryOf(tenant.Id), Portal.Search.Lucene.LuceneLogStore.Kind);
+        Directory.CreateDirectory(Path.GetDirectoryName(logs)!);
+        await File.WriteAllTextAsync(logs, "in the way");
+
+        using var refused = await LogShipper.PostAsync(client, tenant, big);
+        File.Delete(logs);
+        using var retried = await LogShipper.PostAsync(client, tenant, big);
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, retried.StatusCode);
+        Assert.Equal(500, (await SearchAsync(tenant, "service:retried", limit: 1000)).Count);
+    }
+
     [Fact]
     public async Task Post_EventOver1MB_AcceptedTruncatedAndFlagged()
     {
