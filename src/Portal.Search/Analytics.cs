@@ -22,18 +22,19 @@ public sealed record HistogramBucket(DateTimeOffset Start, long Count)
 
     /// <summary>
     /// Where the first bucket of a histogram of <paramref name="intervalMs"/> over a window from <paramref name="fromMs"/>
-    /// starts: on the multiple of the interval since the epoch at or before the window's start.
+    /// starts: on the multiple of the interval since the epoch at or before the window's start, in a clock
+    /// <paramref name="offsetMs"/> ahead of UTC (a time zone's offset: day bars start at its midnight).
     /// </summary>
-    public static long StartMs(long fromMs, long intervalMs) => fromMs - (((fromMs % intervalMs) + intervalMs) % intervalMs);
+    public static long StartMs(long fromMs, long intervalMs, long offsetMs = 0) => fromMs - ((((fromMs + offsetMs) % intervalMs) + intervalMs) % intervalMs);
 
     /// <summary>
     /// The buckets a histogram of <paramref name="interval"/> takes over <c>[from, to)</c>, uncapped: whole intervals from
     /// <see cref="StartMs"/> until the window ends (at least one).
     /// </summary>
-    public static long CountFor(DateTimeOffset from, DateTimeOffset to, TimeSpan interval)
+    public static long CountFor(DateTimeOffset from, DateTimeOffset to, TimeSpan interval, TimeSpan offset = default)
     {
         var intervalMs = Math.Max(1, (long)interval.TotalMilliseconds);
-        var startMs = StartMs(from.ToUnixTimeMilliseconds(), intervalMs);
+        var startMs = StartMs(from.ToUnixTimeMilliseconds(), intervalMs, (long)offset.TotalMilliseconds);
         return Math.Max(1, (to.ToUnixTimeMilliseconds() - startMs + intervalMs - 1) / intervalMs);
     }
 }

@@ -33,10 +33,12 @@ public interface ILogStore
     /// four, or only <paramref name="facets"/>), then of the <paramref name="attributeFacets"/> attributes most common in
     /// the range (keyed <c>@path</c>); with <paramref name="stackBy"/>, the histogram stacked by the
     /// <paramref name="stackLimit"/> most frequent values of that reserved facet (<see cref="LogAnalytics.Stacks"/>).
+    /// Buckets start on multiples of the interval in a clock <paramref name="offset"/> ahead of UTC (the viewer's zone's
+    /// offset at <paramref name="from"/>: day bars from its midnight).
     /// </summary>
     Task<LogAnalytics> AnalyzeAsync(
         Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, CancellationToken cancellationToken, int attributeFacets = 0,
-        IReadOnlyList<string>? facets = null, string? stackBy = null, int stackLimit = 10);
+        IReadOnlyList<string>? facets = null, string? stackBy = null, int stackLimit = 10, TimeSpan offset = default);
 
     /// <summary>
     /// A grouped timeseries: the matches' total and histogram, and the <paramref name="limit"/> most frequent values of

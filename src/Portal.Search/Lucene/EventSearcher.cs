@@ -138,9 +138,9 @@ internal static class EventSearcher
     /// </summary>
     public static LogAnalytics Analyze(
         IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, IReadOnlyList<string> facets, int facetSize,
-        int attributeFacets = 0, string? stackBy = null, int stackLimit = 10, long maxCells = SeriesCollector.MaxCells)
+        int attributeFacets = 0, string? stackBy = null, int stackLimit = 10, long maxCells = SeriesCollector.MaxCells, TimeSpan offset = default)
     {
-        var buckets = Buckets(from, to, interval);
+        var buckets = Buckets(from, to, interval, offset);
         var attributes = attributeFacets > 0
             ? Fields(searcher).Where(f => f.Kind == FieldKind.Attribute && !f.Name.StartsWith("vigil.", StringComparison.Ordinal)).Take(attributeFacets).Select(f => f.Name).ToList()
             : [];
@@ -205,10 +205,12 @@ internal static class EventSearcher
     /// minute's bar is that minute's whatever the second the window starts, and a moving window's bars stay in place; the
     /// first and last may reach outside the window, and count only what is in it.
     /// </summary>
-    private static BucketSpan Buckets(DateTimeOffset from, DateTimeOffset to, TimeSpan interval)
+    private static BucketSpan Buckets(DateTimeOffset from, DateTimeOffset to, TimeSpan interval, TimeSpan offset = default)
     {
         var intervalMs = Math.Max(1, (long)interval.TotalMilliseconds);
-        return new(HistogramBucket.StartMs(from.ToUnixTimeMilliseconds(), intervalMs), intervalMs, (int)Math.Min(HistogramBucket.MaxCount, HistogramBucket.CountFor(from, to, interval)));
+        return new(
+            HistogramBucket.StartMs(from.ToUnixTimeMilliseconds(), intervalMs, (long)offset.TotalMilliseconds), intervalMs,
+            (int)Math.Min(HistogramBucket.MaxCount, HistogramBucket.CountFor(from, to, interval, offset)));
     }
 
     private static List<HistogramBucket> Histogram(long[] counts, BucketSpan buckets) =>

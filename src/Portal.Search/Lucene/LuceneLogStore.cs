@@ -49,8 +49,8 @@ public sealed class LuceneLogStore(TenantIndexes indexes) : ILogStore
     /// <inheritdoc />
     public Task<LogAnalytics> AnalyzeAsync(
         Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, CancellationToken cancellationToken, int attributeFacets = 0,
-        IReadOnlyList<string>? facets = null, string? stackBy = null, int stackLimit = 10) =>
-        Task.FromResult(indexes.GetJournaled(tenantId, Kind).Index.Analyze(query, from, to, interval, facets ?? FacetFields, facetSize: 10, attributeFacets, stackBy, stackLimit));
+        IReadOnlyList<string>? facets = null, string? stackBy = null, int stackLimit = 10, TimeSpan offset = default) =>
+        Task.FromResult(indexes.GetJournaled(tenantId, Kind).Index.Analyze(query, from, to, interval, facets ?? FacetFields, facetSize: 10, attributeFacets, stackBy, stackLimit, offset: offset));
 
     /// <inheritdoc />
     public Task<GroupedSeries> SeriesAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, string facet, int limit, CancellationToken cancellationToken, IReadOnlyList<string>? values = null) =>

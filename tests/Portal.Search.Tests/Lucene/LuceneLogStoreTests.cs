@@ -461,6 +461,21 @@ public sealed class LuceneLogStoreTests : IDisposable
         Assert.Equal(analytics.Histogram, series.Histogram);
     }
 
+    /// <summary>Buckets on multiples of the interval in a clock ahead of UTC (India's, +05:30): hours start at half past on UTC's.</summary>
+    [Fact]
+    public async Task AnalyzeAsync_Offset_BucketsOnTheOffsetClocksMultiples()
+    {
+        var day = new DateTimeOffset(2026, 3, 3, 0, 0, 0, TimeSpan.Zero);
+        await _store.AppendAsync(TenantA, [Event("1", day.AddMinutes(10)), Event("2", day.AddMinutes(40)), Event("3", day.AddMinutes(150))], CancellationToken.None);
+        await _store.RefreshAsync(TenantA, CancellationToken.None);
+
+        var analytics = await _store.AnalyzeAsync(TenantA, new MatchAllNode(0), day, day.AddHours(3), TimeSpan.FromHours(1), CancellationToken.None, offset: new TimeSpan(5, 30, 0));
+
+        Assert.Equal(
+            [(day.AddMinutes(-30), 1L), (day.AddMinutes(30), 1L), (day.AddMinutes(90), 0L), (day.AddMinutes(150), 1L)],
+            analytics.Histogram.Select(b => (b.Start, b.Count)));
+    }
+
     [Fact]
     public async Task AnalyzeAsync_AttributeFacets_CountTheMostCommonAttributesValuesAmongMatchesOnly()
     {

@@ -395,8 +395,10 @@ public partial class LogsPage
                 return;
             }
             // The histogram's bars stacked by status, counted with the bars and facets over the same index snapshot, so they add up.
+            // Bars on multiples of the interval in the organisation's clock: a day's bar starts at its midnight.
             var analytics = await Logs.AnalyzeAsync(
-                tenant, node, from, to, interval, CancellationToken.None, AttributeFacets, stackBy: ReservedAttributes.Status, stackLimit: LogStatuses.BySeverity.Count);
+                tenant, node, from, to, interval, CancellationToken.None, AttributeFacets, stackBy: ReservedAttributes.Status, stackLimit: LogStatuses.BySeverity.Count,
+                offset: _zone.GetUtcOffset(from));
             var fields = await Logs.FieldsAsync(tenant, from, to, CancellationToken.None);
             if (run == _runs)
             {

@@ -231,6 +231,12 @@ public sealed class LogsPageTests : IAsyncLifetime
         cut.WaitForAssertion(() => Assert.Equal("2026-01-15 11:00:00 → 2026-01-15 12:00:00 Europe/Paris", cut.Find("#log-window").TextContent));
         Assert.Empty(cut.FindAll("#log-range-error"));
         Assert.Equal("0 logs", cut.Find("#log-count").TextContent);
+        // Three days in three-hour bars, on multiples of three hours in Paris: the log's bar starts at 09:00 there (10:00
+        // on UTC's multiples).
+        await cut.InvokeAsync(() => navigation.NavigateTo("logs?range=custom&from=2026-01-13%2000%3A00&to=2026-01-16%2000%3A00"));
+        cut.WaitForAssertion(() => Assert.Equal("1 logs", cut.Find("#log-count").TextContent));
+        Assert.Contains("09:00:00 Europe/Paris, 1 events", cut.Find(".histogram-bar.has-matches").GetAttribute("aria-label"), StringComparison.Ordinal);
+        Assert.Equal(24, cut.FindAll(".histogram-bar").Count);
     }
 
     /// <summary>A store that fails (a disk fault) is said on the page, which stays usable; nothing stale is shown under the new search's name.</summary>
@@ -289,8 +295,8 @@ public sealed class LogsPageTests : IAsyncLifetime
 
         public Task<LogAnalytics> AnalyzeAsync(
             Guid tenantId, Portal.Detection.Query.QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, CancellationToken cancellationToken, int attributeFacets = 0,
-            IReadOnlyList<string>? facets = null, string? stackBy = null, int stackLimit = 10) =>
-            Read(() => inner.AnalyzeAsync(tenantId, query, from, to, interval, cancellationToken, attributeFacets, facets, stackBy, stackLimit));
+            IReadOnlyList<string>? facets = null, string? stackBy = null, int stackLimit = 10, TimeSpan offset = default) =>
+            Read(() => inner.AnalyzeAsync(tenantId, query, from, to, interval, cancellationToken, attributeFacets, facets, stackBy, stackLimit, offset));
 
         public Task<GroupedSeries> SeriesAsync(
             Guid tenantId, Portal.Detection.Query.QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, string facet, int limit, CancellationToken cancellationToken, IReadOnlyList<string>? values = null) =>
