@@ -8,7 +8,8 @@ public static partial class TimeParameter
 {
     /// <summary>
     /// Parses <paramref name="text"/>; empty means <paramref name="fallback"/>. A date and time without an offset is in
-    /// <paramref name="zone"/> (UTC when none): the console reads what its users type in their organisation's zone.
+    /// <paramref name="zone"/> (UTC when none), and a time without a date is that day's there (the day of
+    /// <paramref name="now"/> in the zone): the console reads what its users type in their organisation's zone.
     /// </summary>
     public static bool TryParse(string? text, DateTimeOffset now, DateTimeOffset fallback, out DateTimeOffset value, TimeZoneInfo? zone = null)
     {
@@ -52,6 +53,14 @@ public static partial class TimeParameter
         if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms))
         {
             value = DateTimeOffset.FromUnixTimeMilliseconds(ms);
+            return true;
+        }
+        if (DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.NoCurrentDateDefault, out var timeOfDay)
+            && timeOfDay.Kind == DateTimeKind.Unspecified && timeOfDay.Date == DateTime.MinValue.Date && !text.Contains("0001", StringComparison.Ordinal))
+        {
+            // A time without a date ("10:00") is today's in the zone, not the server's.
+            var today = TimeZoneInfo.ConvertTime(now, zone ?? TimeZoneInfo.Utc).Date + timeOfDay.TimeOfDay;
+            value = new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(today, zone ?? TimeZoneInfo.Utc), TimeSpan.Zero);
             return true;
         }
         if (zone is not null && zone != TimeZoneInfo.Utc && DateTime.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.None, out var written)

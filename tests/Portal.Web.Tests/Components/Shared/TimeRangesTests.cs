@@ -109,4 +109,17 @@ public class TimeRangesTests
         Assert.Equal("2026-07-15 11:00:30.500 Europe/Paris", DisplayTime.Full(moment, paris));
         Assert.Equal("2026-07-15 09:00:30.500 UTC", DisplayTime.Full(moment));
     }
+
+    /// <summary>A time typed without a date is today's in the organisation's zone, whatever the server's date.</summary>
+    [Fact]
+    public void TryResolveCustom_TimeWithoutDate_TodayInTheZone()
+    {
+        var tokyo = TimeZoneInfo.FindSystemTimeZoneById("Asia/Tokyo");
+        var now = new DateTimeOffset(2026, 1, 15, 23, 30, 0, TimeSpan.Zero); // already 16 January, 08:30, in Tokyo
+
+        Assert.True(TimeRanges.TryResolveCustom("07:00", "8:15:30", now, out var from, out var to, out _, tokyo));
+        Assert.Equal((new DateTimeOffset(2026, 1, 15, 22, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 1, 15, 23, 15, 30, TimeSpan.Zero)), (from, to));
+        Assert.True(TimeRanges.TryResolveCustom("22:00", "now", now, out from, out _, out _));
+        Assert.Equal(new DateTimeOffset(2026, 1, 15, 22, 0, 0, TimeSpan.Zero), from);
+    }
 }
