@@ -120,3 +120,10 @@ public sealed record AggregateValue(double? Total, IReadOnlyList<AggregatePoint>
 
 /// <summary>A timeseries point: the bucket's start and the value over it.</summary>
 public readonly record struct AggregatePoint(DateTimeOffset Time, double? Value);
+
+/// <summary>An aggregation with more groups than a store keeps (<see cref="MaxGroups"/>, across its levels): narrower filters or fewer facets are needed.</summary>
+public sealed class AggregateTooLargeException(int maxGroups)
+    : Exception($"The aggregation has more than {maxGroups:N0} groups across its levels.")
+{
+    public int MaxGroups { get; } = maxGroups;
+}

@@ -54,6 +54,7 @@ public interface ILogStore
     /// Datadog's log aggregation (<see cref="AggregateRequest"/>): any function of any field, as totals or timeseries, over
     /// all matches or grouped by up to four facets or numeric bins, each level in its order and limit.
     /// </summary>
+    /// <exception cref="AggregateTooLargeException">The matches fall in more groups than the store keeps.</exception>
     Task<IReadOnlyList<AggregateBucket>> AggregateAsync(Guid tenantId, AggregateRequest request, CancellationToken cancellationToken);
 
     /// <summary>The attributes and tag keys of the tenant's events around <c>[from, to)</c>, most common first (query autocomplete).</summary>

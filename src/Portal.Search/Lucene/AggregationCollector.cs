@@ -16,7 +16,8 @@ namespace Portal.Search.Lucene;
 /// <remarks>
 /// Groups are kept whole until the end, so that each level's order and limit are applied to exact values (a top list
 /// of percentiles cannot be merged from partial ones): memory grows with the distinct combinations of values among the
-/// matches, as an Elasticsearch terms aggregation's does on one shard.
+/// matches, as an Elasticsearch terms aggregation's does on one shard, and an aggregation reaching
+/// <see cref="MaxGroups"/> of them is refused rather than allowed to take the server's memory.
 /// </remarks>
 internal sealed class AggregationCollector : ICollector
 {
@@ -26,12 +27,18 @@ internal sealed class AggregationCollector : ICollector
     private readonly int[] _sortMeasure;
     private readonly long[]?[] _bucketStarts;
     private readonly Node _root;
+    private readonly int _maxGroups;
+    private int _groups;
     private AtomicReaderContext? _leaf;
     private FixedBitSet? _matches;
 
-    public AggregationCollector(AggregateRequest request)
+    /// <summary>The most groups an aggregation keeps, across its levels, before it is refused (<see cref="AggregateTooLargeException"/>).</summary>
+    public const int MaxGroups = 200_000;
+
+    public AggregationCollector(AggregateRequest request, int maxGroups = MaxGroups)
     {
         _request = request;
+        _maxGroups = maxGroups;
         _computeMeasure = [.. request.Computes.Select(MeasureIndex)];
         _sortMeasure = [.. request.GroupBy.Select(g => g.Sort.Measure is { } m ? MeasureIndex(m with { Interval = null }) : -1)];
         _bucketStarts = [.. request.Computes.Select(c => c.Interval is { } interval ? BucketStarts(request.From, request.To, interval) : null)];
@@ -263,6 +270,10 @@ internal sealed class AggregationCollector : ICollector
         {
             if (!node.Children.TryGetValue(key, out var child))
             {
+                if (++_groups > _maxGroups)
+                {
+                    throw new AggregateTooLargeException(_maxGroups);
+                }
                 node.Children[key] = child = new Node(_measures.Count);
             }
             Add(child, level + 1, doc, at, keys, distinct, numbers, texts, values);

@@ -322,9 +322,9 @@ internal static class EventSearcher
     }
 
     /// <summary>Datadog's log aggregation of the documents matching the request (<see cref="AggregationCollector"/>).</summary>
-    public static List<AggregateBucket> Aggregate(IndexSearcher searcher, AggregateRequest request)
+    public static List<AggregateBucket> Aggregate(IndexSearcher searcher, AggregateRequest request, int maxGroups = AggregationCollector.MaxGroups)
     {
-        var collector = new AggregationCollector(request);
+        var collector = new AggregationCollector(request, maxGroups);
         Collect(searcher, request.Query, request.From, request.To, collector);
         return collector.Result();
     }

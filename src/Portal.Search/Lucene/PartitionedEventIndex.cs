@@ -203,8 +203,9 @@ public sealed class PartitionedEventIndex : IDisposable
         WithSearcher(from, to, s => EventSearcher.Cardinality(s, query, from, to, field));
 
     /// <summary>Datadog's log aggregation of the documents matching the request.</summary>
-    public List<AggregateBucket> Aggregate(AggregateRequest request) =>
-        WithSearcher(request.From, request.To, s => EventSearcher.Aggregate(s, request));
+    /// <exception cref="AggregateTooLargeException">More than <paramref name="maxGroups"/> groups.</exception>
+    public List<AggregateBucket> Aggregate(AggregateRequest request, int maxGroups = AggregationCollector.MaxGroups) =>
+        WithSearcher(request.From, request.To, s => EventSearcher.Aggregate(s, request, maxGroups));
 
     /// <summary>Number of documents matching the query in <c>[from, to)</c>.</summary>
     public int Count(QueryNode query, DateTimeOffset from, DateTimeOffset to) =>

@@ -91,6 +91,18 @@ public sealed class AggregationTests : IDisposable
         Assert.Equal([12.0, 19.5, 99.0], series.Computes[1].Series!.Select(p => p.Value!.Value));
     }
 
+    /// <summary>An aggregation falling in more groups than the store keeps is refused, not allowed to grow without bound.</summary>
+    [Fact]
+    public async Task Aggregate_BeyondMaxGroups_Refused()
+    {
+        await AppendAsync(TenantA, [.. Enumerable.Range(0, 6).Select(i => Event($"e{i}", T0.AddSeconds(i), $"svc-{i}", []))]);
+        var index = _indexes.GetJournaled(TenantA, LuceneLogStore.Kind).Index;
+        var request = new AggregateRequest(new MatchAllNode(0), T0, T0.AddHours(1), [Measure(AggregateFunction.Count)], [new AggregateGroupBy(Service, Limit: 2)]);
+
+        Assert.Equal(2, index.Aggregate(request, maxGroups: 6).Count);
+        Assert.Equal(5, Assert.Throws<AggregateTooLargeException>(() => index.Aggregate(request, maxGroups: 5)).MaxGroups);
+    }
+
     /// <summary>Many request shapes over a few hundred varied events in two segments, against the events read one by one.</summary>
     [Fact]
     public async Task AggregateAsync_ManyShapes_AgreeWithThePlainReading()

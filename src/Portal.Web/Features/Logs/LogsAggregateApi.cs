@@ -96,9 +96,17 @@ public static class LogsAggregateApi
         var tenantId = SessionInfo.From(http.User)!.TenantId;
         var request = new AggregateRequest(query!, from, to, computes, groupBy);
         var facets = groupNodes.Select(g => Text(g!["facet"])!).ToList();
-        var buckets = IsSeries(request)
-            ? await SeriesBucketsAsync(store, tenantId, request, facets, cancellationToken)
-            : new JsonArray([.. (await store.AggregateAsync(tenantId, request, cancellationToken)).Select(b => (JsonNode?)Bucket(facets, b, computes))]);
+        JsonArray buckets;
+        try
+        {
+            buckets = IsSeries(request)
+                ? await SeriesBucketsAsync(store, tenantId, request, facets, cancellationToken)
+                : new JsonArray([.. (await store.AggregateAsync(tenantId, request, cancellationToken)).Select(b => (JsonNode?)Bucket(facets, b, computes))]);
+        }
+        catch (AggregateTooLargeException e)
+        {
+            return Problem($"group_by: the matches fall in more than {e.MaxGroups:N0} groups across the levels; narrow filter.query or the time range, or group by fewer facets.");
+        }
         return TypedResults.Ok(new JsonObject
         {
             ["data"] = new JsonObject { ["buckets"] = buckets },
