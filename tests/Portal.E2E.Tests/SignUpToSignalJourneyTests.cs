@@ -80,6 +80,16 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal)
         await Expect(page.Locator("#logs-facets")).ToContainTextAsync("bastion-1");
         await Expect(page.Locator("#logs-facets")).ToContainTextAsync("@network.client.ip");
 
+        // The top list: the logs grouped by an attribute, then the list alone again.
+        await page.GetByRole(AriaRole.Combobox, new() { Name = "Group the logs by" }).ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "@network.client.ip", Exact = true }).ClickAsync();
+        await Expect(page.Locator("#group-table")).ToContainTextAsync("198.51.100.77");
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("by=%40network.client.ip"));
+        await page.ScreenshotAsync(new() { Path = Shot("02a-logs-top-list.png") });
+        await page.GetByRole(AriaRole.Combobox, new() { Name = "Group the logs by" }).ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "nothing: list the logs", Exact = true }).ClickAsync();
+        await Expect(page.Locator("#group-table")).ToHaveCountAsync(0);
+
         // Completion: an attribute name, then one of its values, then search with Enter.
         var query = page.Locator("#log-query");
         await query.ClickAsync();

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
 using Microsoft.JSInterop;
@@ -84,6 +85,22 @@ public partial class LogsPage
     [SupplyParameterFromQuery(Name = "cols")]
     private string? UrlColumns { get; set; }
 
+    [SupplyParameterFromQuery(Name = "by")]
+    private string? UrlBy { get; set; }
+
+    [SupplyParameterFromQuery(Name = "measure")]
+    private string? UrlMeasure { get; set; }
+
+    [SupplyParameterFromQuery(Name = "top")]
+    private string? UrlTop { get; set; }
+
+    /// <summary>The top list asked for (<see cref="LogGrouping"/>), its groups, and why they could not be computed.</summary>
+    private LogGrouping? _grouping;
+
+    private IReadOnlyList<AggregateBucket> _groups = [];
+
+    private string? _groupError;
+
     private string WindowLabel => _range == TimeRanges.Custom
         ? $"{TimeRanges.Format(_window.From, exact: true, _zone)} → {TimeRanges.Format(_window.To, exact: true, _zone)} {DisplayTime.NameOf(_zone)}"
         : TimeRanges.All.First(r => r.Key == _range).Label;
@@ -108,7 +125,7 @@ public partial class LogsPage
     /// </summary>
     protected override async Task OnParametersSetAsync()
     {
-        var url = UrlView.Of(UrlQuery, UrlRange, UrlFrom, UrlTo, UrlLive == true, UrlColumns);
+        var url = UrlView.Of(UrlQuery, UrlRange, UrlFrom, UrlTo, UrlLive == true, UrlColumns, LogGrouping.Parse(UrlBy, UrlMeasure, UrlTop));
         if (_seen is not { } seen)
         {
             _seen = url;
@@ -142,13 +159,14 @@ public partial class LogsPage
         _customTo = UrlTo;
         _live = UrlLive == true;
         _columns = AttributeColumns.Parse(UrlColumns);
+        _grouping = LogGrouping.Parse(UrlBy, UrlMeasure, UrlTop);
     }
 
     /// <summary>A view as the address has it, empty values as none, to compare one with another.</summary>
-    private readonly record struct UrlView(string? Query, string? Range, string? From, string? To, bool Live, string? Columns)
+    private readonly record struct UrlView(string? Query, string? Range, string? From, string? To, bool Live, string? Columns, LogGrouping? Grouping)
     {
-        public static UrlView Of(string? query, string? range, string? from, string? to, bool live, string? columns) =>
-            new(NoneIfEmpty(query), NoneIfEmpty(range), NoneIfEmpty(from), NoneIfEmpty(to), live, NoneIfEmpty(columns));
+        public static UrlView Of(string? query, string? range, string? from, string? to, bool live, string? columns, LogGrouping? grouping) =>
+            new(NoneIfEmpty(query), NoneIfEmpty(range), NoneIfEmpty(from), NoneIfEmpty(to), live, NoneIfEmpty(columns), grouping);
 
         private static string? NoneIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
     }
@@ -400,8 +418,10 @@ public partial class LogsPage
                 tenant, node, from, to, interval, CancellationToken.None, AttributeFacets, stackBy: ReservedAttributes.Status, stackLimit: LogStatuses.BySeverity.Count,
                 offset: _zone.GetUtcOffset(from));
             var fields = await Logs.FieldsAsync(tenant, from, to, CancellationToken.None);
+            var (groups, groupError) = await GroupsAsync(tenant, node, from, to);
             if (run == _runs)
             {
+                (_groups, _groupError) = (groups, groupError);
                 (_fields, _total, _histogram, _byStatus, _facets) = (fields, analytics.Total, analytics.Histogram, analytics.Stacks ?? [], analytics.Facets);
             }
         });
@@ -423,6 +443,44 @@ public partial class LogsPage
         KeepUrl();
     }
 
+    /// <summary>The top list's groups over the window (none without a grouping), or why there are none.</summary>
+    private async Task<(IReadOnlyList<AggregateBucket> Groups, string? Error)> GroupsAsync(Guid tenant, QueryNode query, DateTimeOffset from, DateTimeOffset to)
+    {
+        if (_grouping is not { } grouping)
+        {
+            return ([], null);
+        }
+        try
+        {
+            return (await Logs.AggregateAsync(tenant, grouping.Request(query, from, to), CancellationToken.None), null);
+        }
+        catch (AggregateTooLargeException e)
+        {
+            return ([], $"These logs fall in more than {e.MaxGroups:N0} groups: narrow the search or the time range.");
+        }
+    }
+
+    /// <summary>A new grouping (or none): kept in the address, its groups computed over the window the list shows.</summary>
+    private async Task GroupingChangedAsync(LogGrouping? grouping)
+    {
+        _grouping = grouping;
+        KeepUrl();
+        if (_submitted is not var (_, node) || _window == default)
+        {
+            (_groups, _groupError) = ([], null);
+            return;
+        }
+        var (tenant, (from, to), run) = (_session!.TenantId, _window, _runs);
+        await GuardedAsync(async () =>
+        {
+            var (groups, error) = await GroupsAsync(tenant, node, from, to);
+            if (run == _runs)
+            {
+                (_groups, _groupError) = (groups, error);
+            }
+        });
+    }
+
     /// <summary>Searches started, so that one overtaken by a newer one leaves the page to it.</summary>
     private int _runs;
 
@@ -431,7 +489,7 @@ public partial class LogsPage
         // A search still running is not this view's any more.
         _runs++;
         _results.Clear();
-        (_total, _histogram, _byStatus, _facets, _exported) = (0, [], [], new Dictionary<string, IReadOnlyList<FacetValue>>(), null);
+        (_total, _histogram, _byStatus, _facets, _exported, _groups, _groupError) = (0, [], [], new Dictionary<string, IReadOnlyList<FacetValue>>(), null, [], null);
     }
 
     /// <summary>The page's reads of the store, a fault shown instead of the circuit's end.</summary>
@@ -447,7 +505,7 @@ public partial class LogsPage
     private void KeepUrl()
     {
         var custom = _range == TimeRanges.Custom && !_live;
-        var view = UrlView.Of(_submitted?.Text ?? _query, _live ? null : _range, custom ? _customRun.From : null, custom ? _customRun.To : null, _live, AttributeColumns.Format(_columns));
+        var view = UrlView.Of(_submitted?.Text ?? _query, _live ? null : _range, custom ? _customRun.From : null, custom ? _customRun.To : null, _live, AttributeColumns.Format(_columns), _grouping);
         var written = ShareableUrl.Keep(Navigation, RendererInfo.IsInteractive, new Dictionary<string, object?>
         {
             ["q"] = view.Query,
@@ -456,6 +514,9 @@ public partial class LogsPage
             ["to"] = view.To,
             ["live"] = view.Live ? "true" : null,
             ["cols"] = view.Columns,
+            ["by"] = view.Grouping?.By,
+            ["measure"] = view.Grouping is { Function: not AggregateFunction.Count } grouping ? grouping.Measure : null,
+            ["top"] = view.Grouping is { Limit: not LogGrouping.DefaultLimit } limited ? limited.Limit.ToString(CultureInfo.InvariantCulture) : null,
         });
         if (written)
         {

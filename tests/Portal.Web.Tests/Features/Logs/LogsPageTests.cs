@@ -239,6 +239,44 @@ public sealed class LogsPageTests : IAsyncLifetime
         Assert.Equal(24, cut.FindAll(".histogram-bar").Count);
     }
 
+    /// <summary>
+    /// The top list: the search's logs grouped by the field the address names, largest first by its measure, kept in the
+    /// address when changed; a group's value narrows the query; another organisation's logs are never counted.
+    /// </summary>
+    [Fact]
+    public async Task GroupBy_TopListFromTheAddress_LargestFirstAndNarrowsOnPick()
+    {
+        var now = DateTimeOffset.UtcNow;
+        LogEvent Log(string id, string service, double duration) => new()
+        {
+            Id = id, Timestamp = now.AddMinutes(-5), Service = service, Status = "info", Message = "GET /",
+            Attributes = new System.Text.Json.Nodes.JsonObject { ["duration"] = duration },
+        };
+        await _store.AppendAsync(Tenant, [Log("a1", "api", 10), Log("a2", "api", 30), Log("w1", "web", 100)], CancellationToken.None);
+        await _store.AppendAsync(OtherTenant, [Log("x1", "web", 1), Log("x2", "web", 1), Log("x3", "web", 1)], CancellationToken.None);
+        await _store.RefreshAsync(Tenant, CancellationToken.None);
+        await _store.RefreshAsync(OtherTenant, CancellationToken.None);
+        var navigation = SignIn();
+        navigation.NavigateTo("logs?by=service");
+
+        var cut = Render();
+        string[] Rows() => [.. cut.FindAll("#group-table tbody tr").Select(r => $"{r.QuerySelector(".group-value")!.TextContent} {r.QuerySelector(".group-measure")!.TextContent}")];
+
+        Assert.Equal(["api 2", "web 1"], Rows());
+        await cut.InvokeAsync(() => cut.FindComponent<LogGroups>().Instance.OnChange.InvokeAsync(new LogGrouping("service", Portal.Search.AggregateFunction.Avg, "@duration")));
+        cut.WaitForAssertion(() => Assert.Equal(["web 100", "api 20"], Rows()));
+        Assert.Equal(("service", "avg(@duration)"), (Address("by"), Address("measure")));
+        Assert.Equal(["1", "2"], cut.FindAll("#group-table tbody tr td.groups-count").Select(c => c.TextContent));
+
+        cut.FindAll("#group-table .group-value")[0].Click();
+        cut.WaitForAssertion(() => Assert.Equal("1 logs", cut.Find("#log-count").TextContent));
+        Assert.Equal(["web 100"], Rows());
+        Assert.Equal(("service:web", "service"), (Address("q"), Address("by")));
+
+        string? Address(string parameter) =>
+            Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(navigation.Uri).Query).TryGetValue(parameter, out var value) ? value.ToString() : null;
+    }
+
     /// <summary>A store that fails (a disk fault) is said on the page, which stays usable; nothing stale is shown under the new search's name.</summary>
     [Fact]
     public async Task StoreFails_TheFaultIsShownAndThePageLives()
