@@ -65,6 +65,10 @@ public static class LogsAggregateApi
             return Problem("page.cursor: every bucket is returned in one response here; there is no next page to read.");
         }
         var computes = new List<AggregateMeasure>();
+        if (body["compute"] is not (null or JsonArray) || body["group_by"] is not (null or JsonArray))
+        {
+            return Problem(body["compute"] is not (null or JsonArray) ? "compute: expected an array of aggregations." : "group_by: expected an array of facets to group by.");
+        }
         var computeNodes = body["compute"] is JsonArray given ? given.ToList() : [new JsonObject { ["aggregation"] = "count" }];
         for (var i = 0; i < computeNodes.Count; i++)
         {
@@ -125,9 +129,9 @@ public static class LogsAggregateApi
         {
             return (null, error);
         }
-        switch (Text(node["type"]))
+        switch (node["type"] is null ? "total" : Text(node["type"]))
         {
-            case null or "total":
+            case "total":
                 return (measure, null);
             case "timeseries":
                 if (!TryParseInterval(Text(node["interval"]) ?? "1m", out var interval))
@@ -147,7 +151,7 @@ public static class LogsAggregateApi
     /// <summary>An aggregation function and its metric, of a compute or a sort.</summary>
     private static (AggregateMeasure? Measure, string? Error) ReadMeasure(JsonObject node, string at)
     {
-        var name = Text(node["aggregation"]) ?? "count";
+        var name = node["aggregation"] is null ? "count" : Text(node["aggregation"]);
         if (AggregateMeasure.Parse(name) is not { } function)
         {
             return (null, $"{at}.aggregation: one of {string.Join(", ", Enum.GetValues<AggregateFunction>().Select(AggregateMeasure.NameOf))}.");
@@ -201,7 +205,7 @@ public static class LogsAggregateApi
             {
                 return (null, $"{at}.sort.type: 'alphabetical' or 'measure'.");
             }
-            if (Text(sort["order"]) is not (null or "asc" or "desc"))
+            if (sort["order"] is not null && Text(sort["order"]) is not ("asc" or "desc"))
             {
                 return (null, $"{at}.sort.order: 'asc' or 'desc'.");
             }
