@@ -298,30 +298,12 @@ internal sealed class AggregationCollector : ICollector
         {
             return reader.GetSortedDocValues(LuceneFields.Facet(field.Name)) is { } sorted ? new SortedValues(sorted) : null;
         }
-        // An attribute's values are in its own field, or in the shared field of paths beyond the index's limit (AttributeFields).
-        (string Field, string Prefix)[] sources = field.Kind == FieldKind.Attribute
-            ? [(LuceneFields.Attribute(field.Name), ""), (LuceneFields.OverflowAttributes, LuceneFields.Overflowing(field.Name, ""))]
-            : [(LuceneFields.Tags, field.Name + ":")];
         var table = new PostedValues<string>(bounds);
         DocsEnum? docs = null;
-        foreach (var (name, prefix) in sources)
+        foreach (var (value, terms) in FieldTerms.Values(reader, field))
         {
-            if (reader.GetTerms(name) is not { } terms)
-            {
-                continue;
-            }
-            var enumerator = terms.GetEnumerator();
-            var more = prefix.Length == 0 ? enumerator.MoveNext() : enumerator.SeekCeil(new BytesRef(prefix)) != TermsEnum.SeekStatus.END;
-            for (; more; more = enumerator.MoveNext())
-            {
-                var term = enumerator.Term.Utf8ToString();
-                if (!term.StartsWith(prefix, StringComparison.Ordinal))
-                {
-                    break;
-                }
-                docs = enumerator.Docs(reader.LiveDocs, docs, DocsFlags.NONE);
-                table.AddPostings(term[prefix.Length..], docs, matches);
-            }
+            docs = terms.Docs(reader.LiveDocs, docs, DocsFlags.NONE);
+            table.AddPostings(value, docs, matches);
         }
         return table;
     }

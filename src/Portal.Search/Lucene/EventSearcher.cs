@@ -262,21 +262,13 @@ internal static class EventSearcher
     /// </summary>
     public static long Cardinality(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, FieldRef field)
     {
-        // Where the values lie, and the start their terms share there: an attribute's are in its own field, or in the
-        // shared field of paths beyond the index's limit (AttributeFields), behind its path.
-        (string Field, string Prefix)[] sources = field.Kind switch
-        {
-            FieldKind.Attribute => [(LuceneFields.Attribute(field.Name), ""), (LuceneFields.OverflowAttributes, LuceneFields.Overflowing(field.Name, ""))],
-            FieldKind.Tag => [(LuceneFields.Tags, field.Name + ":")],
-            _ => [(field.Name, "")],
-        };
         var weight = searcher.CreateNormalizedWeight(Filtered(query, from, to));
         var distinct = new HashSet<string>(StringComparer.Ordinal);
         DocsEnum? docs = null;
         foreach (var leaf in searcher.IndexReader.Leaves)
         {
             var reader = leaf.AtomicReader;
-            if (!sources.Any(source => reader.GetTerms(source.Field) is not null) || weight.GetScorer(leaf, reader.LiveDocs) is not { } scorer)
+            if (!FieldTerms.Any(reader, field) || weight.GetScorer(leaf, reader.LiveDocs) is not { } scorer)
             {
                 continue;
             }
@@ -290,31 +282,16 @@ internal static class EventSearcher
             {
                 continue;
             }
-            foreach (var (name, prefix) in sources)
+            foreach (var (value, terms) in FieldTerms.Values(reader, field))
             {
-                if (reader.GetTerms(name) is not { } terms)
+                if (distinct.Contains(value))
                 {
                     continue;
                 }
-                var values = terms.GetEnumerator();
-                var more = prefix.Length == 0 ? values.MoveNext() : values.SeekCeil(new BytesRef(prefix)) != TermsEnum.SeekStatus.END;
-                for (; more; more = values.MoveNext())
+                docs = terms.Docs(reader.LiveDocs, docs, DocsFlags.NONE);
+                if (AnalyticsCollector.MatchCount(docs, matches, bounds, firstOnly: true) > 0)
                 {
-                    var term = values.Term.Utf8ToString();
-                    if (!term.StartsWith(prefix, StringComparison.Ordinal))
-                    {
-                        break;
-                    }
-                    var value = term[prefix.Length..];
-                    if (distinct.Contains(value))
-                    {
-                        continue;
-                    }
-                    docs = values.Docs(reader.LiveDocs, docs, DocsFlags.NONE);
-                    if (AnalyticsCollector.MatchCount(docs, matches, bounds, firstOnly: true) > 0)
-                    {
-                        distinct.Add(value);
-                    }
+                    distinct.Add(value);
                 }
             }
         }
