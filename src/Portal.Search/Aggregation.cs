@@ -11,6 +11,20 @@ namespace Portal.Search;
 public sealed record AggregateRequest(
     QueryNode Query, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<AggregateMeasure> Computes, IReadOnlyList<AggregateGroupBy> GroupBy);
 
+/// <summary>Fields as Datadog names them in a facet or metric: <c>service</c>, <c>@http.status_code</c>, a tag key such as <c>env</c>.</summary>
+public static class AggregateFields
+{
+    /// <summary>The field <paramref name="name"/> names, or none (nothing, the message, or a name no tag key has).</summary>
+    public static FieldRef? Parse(string? name) => name switch
+    {
+        null or "" or "@" or Portal.Detection.Events.ReservedAttributes.Message => null,
+        ['@', .. var path] => new FieldRef(FieldKind.Attribute, path),
+        _ when Portal.Detection.Events.ReservedAttributes.IsFacet(name) => new FieldRef(FieldKind.Reserved, name),
+        _ when name.All(c => char.IsLetterOrDigit(c) || c is '_' or '-' or '.' or '/') => new FieldRef(FieldKind.Tag, name),
+        _ => null,
+    };
+}
+
 /// <summary>Datadog's aggregation functions (<c>count</c>, <c>cardinality</c>, <c>sum</c>, ..., <c>pc99</c>).</summary>
 public enum AggregateFunction
 {
@@ -113,17 +127,13 @@ public readonly record struct GroupKey(string? Text, double Number, bool IsTotal
 public sealed record AggregateBucket(IReadOnlyList<GroupKey> By, IReadOnlyList<AggregateValue> Computes);
 
 /// <summary>
-/// A compute's result: a total, or a timeseries. A function of numbers over no value has none (null), as has a
-/// timeseries point without events.
+/// A compute's result: a total, or a timeseries. Over no value (a group, or a timeseries point, without the measured
+/// field's values) counts, unique counts and sums are 0, the other functions have none (null).
 /// </summary>
 public sealed record AggregateValue(double? Total, IReadOnlyList<AggregatePoint>? Series = null);
 
 /// <summary>A timeseries point: the bucket's start and the value over it.</summary>
 public readonly record struct AggregatePoint(DateTimeOffset Time, double? Value);
 
-/// <summary>An aggregation with more groups than a store keeps (<see cref="MaxGroups"/>, across its levels): narrower filters or fewer facets are needed.</summary>
-public sealed class AggregateTooLargeException(int maxGroups)
-    : Exception($"The aggregation has more than {maxGroups:N0} groups across its levels.")
-{
-    public int MaxGroups { get; } = maxGroups;
-}
+/// <summary>An aggregation larger than a store computes (too many groups, or additions to them): narrower filters or fewer facets are needed.</summary>
+public sealed class AggregateTooLargeException(string message) : Exception(message);

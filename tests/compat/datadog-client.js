@@ -29,7 +29,7 @@ const logs = new v2.LogsApi(configuration);
     body: { compute: [{ aggregation: "count" }], filter: { query: marker, from: "now-15m", to: "now" }, groupBy: [{ facet: "service" }] },
   });
   const byService = Object.fromEntries(aggregated.data.buckets.map((b) => [b.by.service, b.computes.c0]));
-  // Grouped by an attribute with a missing value and a total group, sorted by a measure, with a timeseries.
+  // Grouped by an attribute with a missing value and a total group, sorted alphabetically, with a timeseries.
   const measured = await logs.aggregateLogs({
     body: {
       compute: [{ aggregation: "count" }, { aggregation: "cardinality", metric: "host" }, { aggregation: "count", type: "timeseries", interval: "5m" }],

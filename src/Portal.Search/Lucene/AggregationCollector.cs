@@ -10,14 +10,17 @@ namespace Portal.Search.Lucene;
 /// read. Each segment's matches are gathered first; then the values of every field the request groups by or measures are
 /// read for those matches alone: a reserved attribute's from its doc values, a tag's or an attribute's from the postings
 /// of its terms (strings) or of its numeric terms (numbers), each intersected with the matches. Every match then adds to
-/// the group it falls in at each level (once, whatever its number of values), the measures of the groups of the last
-/// level by time bucket too.
+/// each group its values put it in, level by level (once a group, however many of its values lead there: an event
+/// with two tags of a key counts in both tags' groups), the groups of the last level keeping every measure, by time
+/// bucket too, and those above only the measure their level is ordered by.
 /// </summary>
 /// <remarks>
 /// Groups are kept whole until the end, so that each level's order and limit are applied to exact values (a top list
-/// of percentiles cannot be merged from partial ones): memory grows with the distinct combinations of values among the
-/// matches, as an Elasticsearch terms aggregation's does on one shard, and an aggregation reaching
-/// <see cref="MaxGroups"/> of them is refused rather than allowed to take the server's memory.
+/// of percentiles cannot be merged from partial ones): memory grows with the groups and with the values unique counts
+/// and percentiles keep (at most one a match and group), as an Elasticsearch terms aggregation's does on one shard. An
+/// aggregation reaching <see cref="MaxGroups"/> groups, or <see cref="MaxAdditions"/> additions of a match to a group, is
+/// refused rather than allowed to take the server's memory and time; it stops when its request is cancelled. A value
+/// repeated in one event's array counts once (postings hold a document once a term).
 /// </remarks>
 internal sealed class AggregationCollector : ICollector
 {
@@ -28,21 +31,34 @@ internal sealed class AggregationCollector : ICollector
     private readonly long[]?[] _bucketStarts;
     private readonly Node _root;
     private readonly int _maxGroups;
+    private readonly int[][] _measuresAt;
+    private readonly CancellationToken _cancellation;
     private int _groups;
+    private long _additions;
     private AtomicReaderContext? _leaf;
     private FixedBitSet? _matches;
 
     /// <summary>The most groups an aggregation keeps, across its levels, before it is refused (<see cref="AggregateTooLargeException"/>).</summary>
     public const int MaxGroups = 200_000;
 
-    public AggregationCollector(AggregateRequest request, int maxGroups = MaxGroups)
+    /// <summary>The most additions of a match to a group (a match adds to one group a level, or more with several values) before it is refused.</summary>
+    public const long MaxAdditions = 50_000_000;
+
+    public AggregationCollector(AggregateRequest request, int maxGroups = MaxGroups, CancellationToken cancellation = default)
     {
         _request = request;
         _maxGroups = maxGroups;
+        _cancellation = cancellation;
         _computeMeasure = [.. request.Computes.Select(MeasureIndex)];
         _sortMeasure = [.. request.GroupBy.Select(g => g.Sort.Measure is { } m ? MeasureIndex(m with { Interval = null }) : -1)];
         _bucketStarts = [.. request.Computes.Select(c => c.Interval is { } interval ? BucketStarts(request.From, request.To, interval) : null)];
-        _root = new Node(_measures.Count);
+        // A group of level d - 1 (depth d) keeps the measure its level is ordered by; the last level's, every compute's too.
+        var levels = request.GroupBy.Count;
+        _measuresAt = [.. Enumerable.Range(0, levels + 1).Select(depth => (depth == levels ? _computeMeasure : [])
+            .Concat(depth > 0 && _sortMeasure[depth - 1] >= 0 ? [_sortMeasure[depth - 1]] : [])
+            .Distinct()
+            .ToArray())];
+        _root = new Node(_measures.Count, _measuresAt[0]);
     }
 
     /// <summary>The index of <paramref name="measure"/> among the measures every group keeps (the same function of the same field is kept once).</summary>
@@ -78,6 +94,7 @@ internal sealed class AggregationCollector : ICollector
     public void SetNextReader(AtomicReaderContext context)
     {
         Flush();
+        _cancellation.ThrowIfCancellationRequested();
         _leaf = context;
         _matches = new FixedBitSet(context.AtomicReader.MaxDoc);
     }
@@ -124,7 +141,7 @@ internal sealed class AggregationCollector : ICollector
         else
         {
             var function = groupBy.Sort.Measure!.Function;
-            var valued = groups.Select(c => (Group: c, Value: c.Value.Measures[measure].Result(function)));
+            var valued = groups.Select(c => (Group: c, Value: c.Value.Measures[measure]!.Result(function)));
             // Groups without a value last in either order; ties by value, ascending.
             ordered = (groupBy.Sort.Descending
                     ? valued.OrderBy(v => v.Value is null).ThenByDescending(v => v.Value)
@@ -141,7 +158,7 @@ internal sealed class AggregationCollector : ICollector
         var function = _measures[measure].Function;
         if (_bucketStarts[compute] is not { } starts)
         {
-            return new AggregateValue(node.Measures[measure].Result(function));
+            return new AggregateValue(node.Measures[measure]!.Result(function));
         }
         var series = node.Series?[compute];
         var empty = new Measure();
@@ -177,8 +194,13 @@ internal sealed class AggregationCollector : ICollector
         }
         var texts = new List<string>();
         var values = new List<double>();
+        var read = 0;
         for (var doc = bounds.First; doc >= 0 && doc <= bounds.Last; doc = doc + 1 < matches.Length ? matches.NextSetBit(doc + 1) : -1)
         {
+            if ((++read & 0xFFFF) == 0)
+            {
+                _cancellation.ThrowIfCancellationRequested();
+            }
             KeysOf(doc, levels, bins, keys, texts, values);
             Add(_root, 0, doc, timestamps?.Get(doc) ?? 0, keys, distinct, numbers, texts, values);
         }
@@ -241,10 +263,14 @@ internal sealed class AggregationCollector : ICollector
     /// </summary>
     private void Add(Node node, int level, int doc, long at, List<GroupKey>[] keys, IValues<string>?[] distinct, IValues<double>?[] numbers, List<string> texts, List<double> values)
     {
-        var leaf = level == keys.Length;
-        for (var m = 0; m < _measures.Count; m++)
+        if (++_additions > MaxAdditions)
         {
-            node.Measures[m].Add(_measures[m].Function, doc, distinct[m], numbers[m], texts, values);
+            throw new AggregateTooLargeException($"The matches add to groups more than {MaxAdditions:N0} times across the levels (facets with many values each).");
+        }
+        var leaf = level == keys.Length;
+        foreach (var m in _measuresAt[level])
+        {
+            node.Measures[m]!.Add(_measures[m].Function, doc, distinct[m], numbers[m], texts, values);
         }
         if (leaf)
         {
@@ -272,9 +298,9 @@ internal sealed class AggregationCollector : ICollector
             {
                 if (++_groups > _maxGroups)
                 {
-                    throw new AggregateTooLargeException(_maxGroups);
+                    throw new AggregateTooLargeException($"The matches fall in more than {_maxGroups:N0} groups across the levels.");
                 }
-                node.Children[key] = child = new Node(_measures.Count);
+                node.Children[key] = child = new Node(_measures.Count, _measuresAt[level + 1]);
             }
             Add(child, level + 1, doc, at, keys, distinct, numbers, texts, values);
         }
@@ -320,10 +346,11 @@ internal sealed class AggregationCollector : ICollector
         DocsEnum? docs = null;
         while (enumerator.MoveNext())
         {
-            // Each value is also written at a coarser precision (LuceneFields.NumericPrecisionStep): only its full term counts.
+            // Each value is also written at a coarser precision (LuceneFields.NumericPrecisionStep), in terms that sort
+            // after every full one: the full terms are the values.
             if (NumericUtils.GetPrefixCodedInt64Shift(enumerator.Term) != 0)
             {
-                continue;
+                break;
             }
             docs = enumerator.Docs(reader.LiveDocs, docs, DocsFlags.NONE);
             table.AddPostings(NumericUtils.SortableInt64ToDouble(NumericUtils.PrefixCodedToInt64(enumerator.Term)), docs, matches);
@@ -331,10 +358,10 @@ internal sealed class AggregationCollector : ICollector
         return table;
     }
 
-    /// <summary>A group: its measures, its groups at the next level or, at the last, its measures by time bucket.</summary>
-    private sealed class Node(int measures)
+    /// <summary>A group: the measures its depth keeps (none for the others), its groups at the next level or, at the last, its measures by time bucket.</summary>
+    private sealed class Node(int measures, int[] kept)
     {
-        public Measure[] Measures { get; } = [.. Enumerable.Range(0, measures).Select(_ => new Measure())];
+        public Measure?[] Measures { get; } = [.. Enumerable.Range(0, measures).Select(m => kept.Contains(m) ? new Measure() : null)];
 
         public Dictionary<GroupKey, Node>? Children { get; set; }
 

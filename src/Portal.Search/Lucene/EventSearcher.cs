@@ -203,7 +203,9 @@ internal static class EventSearcher
     /// The histogram's start, bucket width and bucket count (at most 10,000) for <c>[from, to)</c>. Buckets start on
     /// multiples of the interval since the epoch, as Elasticsearch's date histogram and Datadog's bars have them, so that a
     /// minute's bar is that minute's whatever the second the window starts, and a moving window's bars stay in place; the
-    /// first and last may reach outside the window, and count only what is in it.
+    /// first and last may reach outside the window, and count only what is in it. With <paramref name="offset"/>, the
+    /// multiples are those of a clock that far ahead of UTC (a zone's offset at the window's start: bars after a change of
+    /// the zone's offset within the window, for daylight saving, stay on the first offset's multiples).
     /// </summary>
     private static BucketSpan Buckets(DateTimeOffset from, DateTimeOffset to, TimeSpan interval, TimeSpan offset = default)
     {
@@ -299,9 +301,9 @@ internal static class EventSearcher
     }
 
     /// <summary>Datadog's log aggregation of the documents matching the request (<see cref="AggregationCollector"/>).</summary>
-    public static List<AggregateBucket> Aggregate(IndexSearcher searcher, AggregateRequest request, int maxGroups = AggregationCollector.MaxGroups)
+    public static List<AggregateBucket> Aggregate(IndexSearcher searcher, AggregateRequest request, int maxGroups = AggregationCollector.MaxGroups, CancellationToken cancellation = default)
     {
-        var collector = new AggregationCollector(request, maxGroups);
+        var collector = new AggregationCollector(request, maxGroups, cancellation);
         Collect(searcher, request.Query, request.From, request.To, collector);
         return collector.Result();
     }

@@ -62,7 +62,7 @@ public sealed class LuceneLogStore(TenantIndexes indexes) : ILogStore
 
     /// <inheritdoc />
     public Task<IReadOnlyList<AggregateBucket>> AggregateAsync(Guid tenantId, AggregateRequest request, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<AggregateBucket>>(indexes.GetJournaled(tenantId, Kind).Index.Aggregate(request));
+        Task.FromResult<IReadOnlyList<AggregateBucket>>(indexes.GetJournaled(tenantId, Kind).Index.Aggregate(request, cancellation: cancellationToken));
 
     /// <inheritdoc />
     public Task<IReadOnlyList<FieldSummary>> FieldsAsync(Guid tenantId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>

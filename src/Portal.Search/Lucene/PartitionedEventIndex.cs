@@ -204,8 +204,8 @@ public sealed class PartitionedEventIndex : IDisposable
 
     /// <summary>Datadog's log aggregation of the documents matching the request.</summary>
     /// <exception cref="AggregateTooLargeException">More than <paramref name="maxGroups"/> groups.</exception>
-    public List<AggregateBucket> Aggregate(AggregateRequest request, int maxGroups = AggregationCollector.MaxGroups) =>
-        WithSearcher(request.From, request.To, s => EventSearcher.Aggregate(s, request, maxGroups));
+    public List<AggregateBucket> Aggregate(AggregateRequest request, int maxGroups = AggregationCollector.MaxGroups, CancellationToken cancellation = default) =>
+        WithSearcher(request.From, request.To, s => EventSearcher.Aggregate(s, request, maxGroups, cancellation));
 
     /// <summary>Number of documents matching the query in <c>[from, to)</c>.</summary>
     public int Count(QueryNode query, DateTimeOffset from, DateTimeOffset to) =>

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Portal.Detection.Events;
 using Portal.Detection.Query;
 using Portal.Search;
 
@@ -51,11 +50,12 @@ public sealed record LogGrouping(string By, AggregateFunction Function = Aggrega
         }
         var limit = int.TryParse(top, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && Limits.Contains(n) ? n : DefaultLimit;
         var grouping = new LogGrouping(by!, Limit: limit);
+        // "avg()": the function chosen before its field, which the page then asks for.
         if (measure is [.., ')'] && measure.IndexOf('(', StringComparison.Ordinal) is > 0 and var open
             && AggregateMeasure.Parse(measure[..open]) is { } function && function != AggregateFunction.Count
-            && measure[(open + 1)..^1] is var metric && MetricOf(function, metric) is not null)
+            && measure[(open + 1)..^1] is var metric && (metric.Length == 0 || MetricOf(function, metric) is not null))
         {
-            grouping = grouping with { Function = function, Metric = metric };
+            grouping = grouping with { Function = function, Metric = metric.Length == 0 ? null : metric };
         }
         return grouping;
     }
@@ -69,14 +69,7 @@ public sealed record LogGrouping(string By, AggregateFunction Function = Aggrega
     }
 
     /// <summary>A field to group by or count as written in a query: <c>service</c>, <c>@http.status_code</c>, a tag key.</summary>
-    public static FieldRef? FieldOf(string? name) => name switch
-    {
-        null or "" or "@" or ReservedAttributes.Message => null,
-        ['@', .. var path] => new FieldRef(FieldKind.Attribute, path),
-        _ when ReservedAttributes.IsFacet(name) => new FieldRef(FieldKind.Reserved, name),
-        _ when name.All(c => char.IsLetterOrDigit(c) || c is '_' or '-' or '.' or '/') => new FieldRef(FieldKind.Tag, name),
-        _ => null,
-    };
+    public static FieldRef? FieldOf(string? name) => AggregateFields.Parse(name);
 
     /// <summary>The field <paramref name="function"/> measures: any field for a unique count, an attribute (a number) for the others.</summary>
     public static FieldRef? MetricOf(AggregateFunction function, string? name) => FieldOf(name) switch

@@ -40,23 +40,33 @@ public static class LogsAggregateApi
 
     private static async Task<Results<Ok<JsonObject>, ProblemHttpResult>> AggregateAsync(HttpContext http, ILogStore store, TimeProvider clock, CancellationToken cancellationToken)
     {
-        JsonObject body;
+        JsonNode? parsed;
         try
         {
             // A key twice in one object is malformed here, as in the intake (it would otherwise fault on reading).
-            body = (await JsonNode.ParseAsync(http.Request.Body, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }, cancellationToken: cancellationToken)) as JsonObject ?? [];
+            parsed = await JsonNode.ParseAsync(http.Request.Body, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }, cancellationToken: cancellationToken);
         }
         catch (JsonException e)
         {
             return Problem($"Malformed JSON at line {(e.LineNumber ?? 0) + 1}, byte {(e.BytePositionInLine ?? 0) + 1}.");
         }
+        if (parsed is not (null or JsonObject) || parsed?["filter"] is not (null or JsonObject) || parsed?["page"] is not (null or JsonObject))
+        {
+            return Problem("The body, its filter and its page are objects: {\"filter\": {\"query\": ..., \"from\": ..., \"to\": ...}, \"compute\": [...], \"group_by\": [...]}.");
+        }
+        var body = parsed as JsonObject ?? [];
         var filter = body["filter"] as JsonObject;
+        if (filter?["query"] is { } queryNode && Text(queryNode) is null)
+        {
+            return Problem("filter.query: expected a string in the log search syntax.");
+        }
         if (!QueryParser.TryParse(Text(filter?["query"]), out var query, out var syntax))
         {
             return Problem($"filter.query: {syntax!.Message}");
         }
         var now = clock.GetUtcNow();
-        if (!TimeParameter.TryParse(Text(filter?["from"]), now, now.AddMinutes(-15), out var from) || !TimeParameter.TryParse(Text(filter?["to"]), now, now, out var to) || to <= from)
+        if (TimeText(filter?["from"]) is not (var fromText, true) || TimeText(filter?["to"]) is not (var toText, true)
+            || !TimeParameter.TryParse(fromText, now, now.AddMinutes(-15), out var from) || !TimeParameter.TryParse(toText, now, now, out var to) || to <= from)
         {
             return Problem("filter.from and filter.to must be a time range: ISO 8601 dates, epoch milliseconds or date math such as 'now-15m'.");
         }
@@ -109,7 +119,7 @@ public static class LogsAggregateApi
         }
         catch (AggregateTooLargeException e)
         {
-            return Problem($"group_by: the matches fall in more than {e.MaxGroups:N0} groups across the levels; narrow filter.query or the time range, or group by fewer facets.");
+            return Problem($"group_by: {e.Message} Narrow filter.query or the time range, or group by fewer facets.");
         }
         return TypedResults.Ok(new JsonObject
         {
@@ -134,7 +144,8 @@ public static class LogsAggregateApi
             case "total":
                 return (measure, null);
             case "timeseries":
-                if (!TryParseInterval(Text(node["interval"]) ?? "1m", out var interval))
+                var interval = DefaultInterval(from, to);
+                if (node["interval"] is { } given && (Text(given) is not { } text || !TryParseInterval(text, out interval)))
                 {
                     return (null, $"{at}.interval: expected a duration such as '30s', '5m' or '1h'.");
                 }
@@ -196,7 +207,8 @@ public static class LogsAggregateApi
             }
             var alphabetical = Text(sort["type"]) switch
             {
-                null => sort["aggregation"] is null && sort["metric"] is null ? (bool?)null : false,
+                // Datadog's default is alphabetical; an aggregation or metric named says the sort is by that measure.
+                null => (bool?)(sort["aggregation"] is null && sort["metric"] is null),
                 "alphabetical" => true,
                 "measure" => false,
                 _ => null,
@@ -254,7 +266,7 @@ public static class LogsAggregateApi
             {
                 return (null, $"{at}.histogram: 'interval' above 0, and 'min' and 'max' with min at most max.");
             }
-            if ((max - min) / interval > NumericBins.MaxBins)
+            if (!double.IsFinite((max - min) / interval) || !double.IsFinite(max / interval) || !double.IsFinite(min / interval) || (max - min) / interval > NumericBins.MaxBins)
             {
                 return (null, $"{at}.histogram: at most {NumericBins.MaxBins} bins ((max - min) / interval).");
             }
@@ -264,11 +276,11 @@ public static class LogsAggregateApi
     }
 
     /// <summary>
-    /// Whether the request is counts (cardinality as totals) over all matches or grouped by one reserved facet in the default
-    /// order, without missing value, total group or bins: what the store's series answer in one pass.
+    /// Whether the request is counts over all matches or grouped by one reserved facet in the default order, without
+    /// missing value, total group or bins: what the store's series answer in one pass.
     /// </summary>
     private static bool IsSeries(AggregateRequest request) =>
-        request.Computes.All(c => c.Function == AggregateFunction.Count || c.Function == AggregateFunction.Cardinality && c.Interval is null)
+        request.Computes.All(c => c.Function == AggregateFunction.Count)
         && request.GroupBy switch
         {
             [] => true,
@@ -297,7 +309,7 @@ public static class LogsAggregateApi
     /// <summary>A computed value: whole numbers as integers (counts), others as they are, none as null.</summary>
     private static JsonNode? Value(double? value) => value switch
     {
-        null => null,
+        null or double.NaN or double.PositiveInfinity or double.NegativeInfinity => null,
         { } v when v == Math.Floor(v) && Math.Abs(v) < 1e15 => JsonValue.Create((long)v),
         { } v => JsonValue.Create(v),
     };
@@ -307,7 +319,7 @@ public static class LogsAggregateApi
         ? value.GetValueKind() switch
         {
             JsonValueKind.String => GroupKey.Of(value.GetValue<string>()),
-            JsonValueKind.Number => GroupKey.Of(value.GetValue<double>()),
+            JsonValueKind.Number when value.GetValue<double>() is var number && double.IsFinite(number) => GroupKey.Of(number),
             _ => null,
         }
         : null;
@@ -354,11 +366,6 @@ public static class LogsAggregateApi
             var values = new JsonObject();
             for (var i = 0; i < computes.Count; i++)
             {
-                if (computes[i].Function == AggregateFunction.Cardinality)
-                {
-                    values[$"c{i}"] = await store.CardinalityAsync(tenantId, bucketQuery, from, to, computes[i].Metric!, cancellationToken);
-                    continue;
-                }
                 if (timeseries[i] is not { } interval)
                 {
                     values[$"c{i}"] = total;
@@ -374,6 +381,21 @@ public static class LogsAggregateApi
 
     private static TimeSpan DefaultInterval(DateTimeOffset from, DateTimeOffset to, TimeSpan?[] timeseries) =>
         timeseries.FirstOrDefault(t => t is not null) ?? Portal.Web.Components.Shared.TimeRanges.IntervalFor(to - from);
+
+    /// <summary>A timeseries' interval when the request gives none: about 150 points over the window, as Datadog's, in whole seconds.</summary>
+    private static TimeSpan DefaultInterval(DateTimeOffset from, DateTimeOffset to) =>
+        TimeSpan.FromSeconds(Math.Max(1, Math.Ceiling((to - from).TotalSeconds / DefaultPoints)));
+
+    private const int DefaultPoints = 150;
+
+    /// <summary>A time of the filter as text (a number is epoch milliseconds); false for another kind of value.</summary>
+    private static (string? Text, bool Valid) TimeText(JsonNode? node) => node switch
+    {
+        null => (null, true),
+        JsonValue value when value.GetValueKind() == JsonValueKind.String => (value.GetValue<string>(), true),
+        JsonValue value when value.GetValueKind() == JsonValueKind.Number => (value.ToJsonString(), true),
+        _ => (null, false),
+    };
 
     private static bool TryParseInterval(string text, out TimeSpan interval)
     {
@@ -400,13 +422,7 @@ public static class LogsAggregateApi
     }
 
     /// <summary>A field as Datadog names it in <c>metric</c>: <c>@usr.name</c>, <c>host</c>, or a tag key.</summary>
-    private static FieldRef? Field(string? name) => name switch
-    {
-        null or "" or "@" or Portal.Detection.Events.ReservedAttributes.Message => null,
-        ['@', .. var path] => new FieldRef(FieldKind.Attribute, path),
-        _ when Portal.Detection.Events.ReservedAttributes.IsFacet(name) => new FieldRef(FieldKind.Reserved, name),
-        _ => new FieldRef(FieldKind.Tag, name),
-    };
+    private static FieldRef? Field(string? name) => AggregateFields.Parse(name);
 
     private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 

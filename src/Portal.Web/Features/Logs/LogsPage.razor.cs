@@ -418,11 +418,16 @@ public partial class LogsPage
                 tenant, node, from, to, interval, CancellationToken.None, AttributeFacets, stackBy: ReservedAttributes.Status, stackLimit: LogStatuses.BySeverity.Count,
                 offset: _zone.GetUtcOffset(from));
             var fields = await Logs.FieldsAsync(tenant, from, to, CancellationToken.None);
+            var grouped = ++_groupRuns;
             var (groups, groupError) = await GroupsAsync(tenant, node, from, to);
             if (run == _runs)
             {
-                (_groups, _groupError) = (groups, groupError);
                 (_fields, _total, _histogram, _byStatus, _facets) = (fields, analytics.Total, analytics.Histogram, analytics.Stacks ?? [], analytics.Facets);
+                if (grouped == _groupRuns)
+                {
+                    // Unless the grouping changed meanwhile: its own computation shows its groups.
+                    (_groups, _groupError) = (groups, groupError);
+                }
             }
         });
         if (run != _runs)
@@ -456,30 +461,51 @@ public partial class LogsPage
         }
         catch (AggregateTooLargeException e)
         {
-            return ([], $"These logs fall in more than {e.MaxGroups:N0} groups: narrow the search or the time range.");
+            return ([], $"{e.Message} Narrow the search or the time range.");
         }
     }
 
-    /// <summary>A new grouping (or none): kept in the address, its groups computed over the window the list shows.</summary>
+    /// <summary>
+    /// A new grouping (or none): kept in the address, its groups computed over the window the list shows. The groups of
+    /// the grouping before are cleared at once, and those of a change overtaken by another (or by a new search) dropped.
+    /// </summary>
     private async Task GroupingChangedAsync(LogGrouping? grouping)
     {
         _grouping = grouping;
         KeepUrl();
-        if (_submitted is not var (_, node) || _window == default)
+        var (runs, grouped) = (_runs, ++_groupRuns);
+        (_groups, _groupError) = ([], null);
+        if (_submitted is not var (_, node) || _window == default || grouping is null)
         {
-            (_groups, _groupError) = ([], null);
             return;
         }
-        var (tenant, (from, to), run) = (_session!.TenantId, _window, _runs);
-        await GuardedAsync(async () =>
+        var (tenant, (from, to)) = (_session!.TenantId, _window);
+        _groupsLoading = true;
+        try
         {
-            var (groups, error) = await GroupsAsync(tenant, node, from, to);
-            if (run == _runs)
+            await GuardedAsync(async () =>
             {
-                (_groups, _groupError) = (groups, error);
+                var (groups, error) = await GroupsAsync(tenant, node, from, to);
+                if (runs == _runs && grouped == _groupRuns)
+                {
+                    (_groups, _groupError) = (groups, error);
+                }
+            });
+        }
+        finally
+        {
+            if (grouped == _groupRuns)
+            {
+                _groupsLoading = false;
             }
-        });
+        }
     }
+
+    /// <summary>Groupings computed, so that one overtaken by a newer grouping or search leaves the page to it.</summary>
+    private int _groupRuns;
+
+    /// <summary>Whether the groups of a changed grouping are being computed (a search's are under <see cref="_loading"/>).</summary>
+    private bool _groupsLoading;
 
     /// <summary>Searches started, so that one overtaken by a newer one leaves the page to it.</summary>
     private int _runs;

@@ -11,6 +11,8 @@ public sealed class LogGroupingTests
     [InlineData("service", null, null, "service|count||10")]
     [InlineData("@http.status_code", "pc95(@duration)", "25", "@http.status_code|pc95|@duration|25")]
     [InlineData("team", "cardinality(host)", "50", "team|cardinality|host|50")]
+    // A function chosen before its field: kept, the page asks for the field.
+    [InlineData("host", "avg()", null, "host|avg||10")]
     // A numeric measure of a reserved attribute, an unknown function, an unbalanced measure, a limit not offered: the count of ten groups.
     [InlineData("host", "avg(service)", "7", "host|count||10")]
     [InlineData("host", "mean(@duration)", null, "host|count||10")]

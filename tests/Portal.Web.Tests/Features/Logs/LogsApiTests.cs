@@ -111,6 +111,14 @@ public sealed class LogsApiTests(PortalFixture portal)
     [InlineData("""{"compute":[7]}""", "compute[0]: expected an object")]
     [InlineData("""{"group_by":[{"facet":"service","sort":{"order":1}}]}""", "group_by[0].sort.order")]
     [InlineData("""{"group_by":[{"facet":"service","limit":2.5}]}""", "group_by[0].limit")]
+    [InlineData("""{"page":1}""", "page are objects")]
+    [InlineData("""[{"compute":[]}]""", "The body")]
+    [InlineData("""{"filter":"service:web"}""", "its filter")]
+    [InlineData("""{"filter":{"query":5}}""", "filter.query: expected a string")]
+    [InlineData("""{"filter":{"from":true}}""", "filter.from and filter.to")]
+    [InlineData("""{"compute":[{"aggregation":"count","type":"timeseries","interval":60}]}""", "compute[0].interval")]
+    [InlineData("""{"group_by":[{"facet":"service","missing":1e400}]}""", "group_by[0].missing")]
+    [InlineData("""{"group_by":[{"facet":"@duration","histogram":{"interval":1e-300,"min":1e300,"max":1e300}}]}""", "group_by[0].histogram")]
     [InlineData("""{"filter":{"query":"(unclosed"}}""", "filter.query")]
     [InlineData("""{"filter":{},"filter":{}}""", "Malformed JSON")]
     [InlineData("""{"group_by":[{"facet":"service","limit":"5"}]}""", "group_by[0].limit")]
@@ -299,6 +307,13 @@ public sealed class LogsApiTests(PortalFixture portal)
         var points = buckets[0]!["computes"]!["c2"]!.AsArray();
         Assert.Equal(600, points.Select(p => p!["value"]?.GetValue<double>()).Max());
         Assert.All(points, p => Assert.True(DateTimeOffset.TryParse(p!["time"]!.GetValue<string>(), out _)));
+
+        // A sort that names no measure is alphabetical, as Datadog's; a time given as a number is epoch milliseconds.
+        var from = DateTimeOffset.UtcNow.AddMinutes(-10).ToUnixTimeMilliseconds();
+        var alphabetical = $$$"""{"filter":{"query":"service:checkout","from":{{{from}}}},"group_by":[{"facet":"@http.status_code","sort":{"order":"desc"}}]}""";
+        using var sorted = await client.SendAsync(tenant.Request(HttpMethod.Post, "api/v2/logs/analytics/aggregate", new StringContent(alphabetical, System.Text.Encoding.UTF8, "application/json")));
+        Assert.Equal(HttpStatusCode.OK, sorted.StatusCode);
+        Assert.Equal(["500", "404", "200"], (await sorted.Content.ReadFromJsonAsync<JsonObject>())!["data"]!["buckets"]!.AsArray().Select(b => b!["by"]!["@http.status_code"]!.GetValue<string>()));
     }
 
     private static List<long> Points(JsonObject result) =>
