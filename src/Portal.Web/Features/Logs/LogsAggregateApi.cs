@@ -40,6 +40,7 @@ public static class LogsAggregateApi
 
     private static async Task<Results<Ok<JsonObject>, ProblemHttpResult>> AggregateAsync(HttpContext http, ILogStore store, TimeProvider clock, CancellationToken cancellationToken)
     {
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         JsonNode? parsed;
         try
         {
@@ -124,7 +125,8 @@ public static class LogsAggregateApi
         return TypedResults.Ok(new JsonObject
         {
             ["data"] = new JsonObject { ["buckets"] = buckets },
-            ["meta"] = new JsonObject { ["status"] = "done", ["request_id"] = http.TraceIdentifier },
+            // Every bucket in one response: no page after it.
+            ["meta"] = Portal.Web.Features.Platform.DatadogSearch.Meta(http, started, after: null),
         });
     }
 
