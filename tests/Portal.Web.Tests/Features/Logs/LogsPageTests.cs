@@ -268,10 +268,15 @@ public sealed class LogsPageTests : IAsyncLifetime
         Assert.Equal(("service", "avg(@duration)"), (Address("by"), Address("measure")));
         Assert.Equal(["1", "2"], cut.FindAll("#group-table tbody tr td.groups-count").Select(c => c.TextContent));
 
+        // Excluding a group, then keeping the one left: the query says each.
+        cut.FindAll("#group-table .group-exclude")[1].Click();
+        cut.WaitForAssertion(() => Assert.Equal(["web 100"], Rows()));
+        Assert.Equal("-service:api", Address("q"));
         cut.FindAll("#group-table .group-value")[0].Click();
-        cut.WaitForAssertion(() => Assert.Equal("1 logs", cut.Find("#log-count").TextContent));
+        cut.WaitForAssertion(() => Assert.Equal("-service:api service:web", Address("q")));
+        Assert.Equal("1 logs", cut.Find("#log-count").TextContent);
         Assert.Equal(["web 100"], Rows());
-        Assert.Equal(("service:web", "service"), (Address("q"), Address("by")));
+        Assert.Equal("service", Address("by"));
 
         string? Address(string parameter) =>
             Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(navigation.Uri).Query).TryGetValue(parameter, out var value) ? value.ToString() : null;
