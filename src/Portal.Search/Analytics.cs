@@ -25,7 +25,11 @@ public sealed record HistogramBucket(DateTimeOffset Start, long Count)
     /// starts: on the multiple of the interval since the epoch at or before the window's start, in a clock
     /// <paramref name="offsetMs"/> ahead of UTC (a time zone's offset: day bars start at its midnight).
     /// </summary>
-    public static long StartMs(long fromMs, long intervalMs, long offsetMs = 0) => fromMs - ((((fromMs + offsetMs) % intervalMs) + intervalMs) % intervalMs);
+    /// <remarks>Never before the earliest time there is (year 1), where a window starting then begins its first bucket.</remarks>
+    public static long StartMs(long fromMs, long intervalMs, long offsetMs = 0) =>
+        Math.Max(EarliestMs, fromMs - ((((fromMs + offsetMs) % intervalMs) + intervalMs) % intervalMs));
+
+    private static readonly long EarliestMs = DateTimeOffset.MinValue.ToUnixTimeMilliseconds();
 
     /// <summary>
     /// The buckets a histogram of <paramref name="interval"/> takes over <c>[from, to)</c>, uncapped: whole intervals from

@@ -18,7 +18,8 @@ namespace Portal.Search.Lucene;
 /// Groups are kept whole until the end, so that each level's order and limit are applied to exact values (a top list
 /// of percentiles cannot be merged from partial ones): memory grows with the groups and with the values unique counts
 /// and percentiles keep (at most one a match and group), as an Elasticsearch terms aggregation's does on one shard. An
-/// aggregation reaching <see cref="MaxGroups"/> groups, or <see cref="MaxAdditions"/> additions of a match to a group, is
+/// aggregation reaching <see cref="MaxGroups"/> groups, or <see cref="MaxAdditions"/> additions of matches to groups beyond
+/// one a level (what facets with several values an event multiply), is
 /// refused rather than allowed to take the server's memory and time; it stops when its request is cancelled. A value
 /// repeated in one event's array counts once (postings hold a document once a term).
 /// </remarks>
@@ -41,7 +42,11 @@ internal sealed class AggregationCollector : ICollector
     /// <summary>The most groups an aggregation keeps, across its levels, before it is refused (<see cref="AggregateTooLargeException"/>).</summary>
     public const int MaxGroups = 200_000;
 
-    /// <summary>The most additions of a match to a group (a match adds to one group a level, or more with several values) before it is refused.</summary>
+    /// <summary>
+    /// The most additions of matches to groups beyond one a level (a match with several values of a level's facet adds to
+    /// each value's group, and to every group below each) before the aggregation is refused; a match with one value a
+    /// level adds none, however many matches there are.
+    /// </summary>
     public const long MaxAdditions = 50_000_000;
 
     public AggregationCollector(AggregateRequest request, int maxGroups = MaxGroups, CancellationToken cancellation = default)
@@ -263,10 +268,6 @@ internal sealed class AggregationCollector : ICollector
     /// </summary>
     private void Add(Node node, int level, int doc, long at, List<GroupKey>[] keys, IValues<string>?[] distinct, IValues<double>?[] numbers, List<string> texts, List<double> values)
     {
-        if (++_additions > MaxAdditions)
-        {
-            throw new AggregateTooLargeException($"The matches add to groups more than {MaxAdditions:N0} times across the levels (facets with many values each).");
-        }
         var leaf = level == keys.Length;
         foreach (var m in _measuresAt[level])
         {
@@ -292,6 +293,10 @@ internal sealed class AggregationCollector : ICollector
             return;
         }
         node.Children ??= [];
+        if ((_additions += keys[level].Count - 1) > MaxAdditions)
+        {
+            throw new AggregateTooLargeException($"The matches' values fan out into groups more than {MaxAdditions:N0} times across the levels (facets with many values an event).");
+        }
         foreach (var key in keys[level])
         {
             if (!node.Children.TryGetValue(key, out var child))

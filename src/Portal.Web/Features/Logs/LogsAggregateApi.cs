@@ -120,7 +120,7 @@ public static class LogsAggregateApi
         }
         catch (AggregateTooLargeException e)
         {
-            return Problem($"group_by: {e.Message} Narrow filter.query or the time range, or group by fewer facets.");
+            return Problem($"{(groupBy.Count > 0 ? "group_by: " : "")}{e.Message} Narrow filter.query or the time range{(groupBy.Count > 0 ? ", or group by fewer facets" : "")}.");
         }
         return TypedResults.Ok(new JsonObject
         {
@@ -215,7 +215,7 @@ public static class LogsAggregateApi
                 "measure" => false,
                 _ => null,
             };
-            if (sort["type"] is not null && alphabetical is null)
+            if (sort["type"] is not null && (alphabetical is null || Text(sort["type"]) is null))
             {
                 return (null, $"{at}.sort.type: 'alphabetical' or 'measure'.");
             }

@@ -405,7 +405,9 @@ public partial class LogsPage
         // A preset's buckets follow its nominal span (the past hour in minutes), not the window's look-ahead.
         _interval = TimeRanges.IntervalFor(to - from - (_range == TimeRanges.Custom && !_live ? TimeSpan.Zero : TimeRanges.Lookahead));
         _loading = true;
-        var (tenant, interval, run) = (_session!.TenantId, _interval, ++_runs);
+        // A search computes the grouping's groups too: any grouping change still running is overtaken.
+        var (tenant, interval, run, grouped) = (_session!.TenantId, _interval, ++_runs, ++_groupRuns);
+        _groupsLoading = false;
         var ran = await GuardedAsync(async () =>
         {
             if (!await _results.LoadAsync(new SearchRequest(node, from, to, PageSize), Search))
@@ -418,7 +420,6 @@ public partial class LogsPage
                 tenant, node, from, to, interval, CancellationToken.None, AttributeFacets, stackBy: ReservedAttributes.Status, stackLimit: LogStatuses.BySeverity.Count,
                 offset: _zone.GetUtcOffset(from));
             var fields = await Logs.FieldsAsync(tenant, from, to, CancellationToken.None);
-            var grouped = ++_groupRuns;
             var (groups, groupError) = await GroupsAsync(tenant, node, from, to);
             if (run == _runs)
             {
@@ -451,8 +452,9 @@ public partial class LogsPage
     /// <summary>The top list's groups over the window (none without a grouping), or why there are none.</summary>
     private async Task<(IReadOnlyList<AggregateBucket> Groups, string? Error)> GroupsAsync(Guid tenant, QueryNode query, DateTimeOffset from, DateTimeOffset to)
     {
-        if (_grouping is not { } grouping)
+        if (_grouping is not { } grouping || grouping.NeedsMetric && LogGrouping.MetricOf(grouping.Function, grouping.Metric) is null)
         {
+            // None asked, or a measure whose field is still to be chosen.
             return ([], null);
         }
         try
@@ -474,7 +476,7 @@ public partial class LogsPage
         _grouping = grouping;
         KeepUrl();
         var (runs, grouped) = (_runs, ++_groupRuns);
-        (_groups, _groupError) = ([], null);
+        (_groups, _groupError, _groupsLoading) = ([], null, false);
         if (_submitted is not var (_, node) || _window == default || grouping is null)
         {
             return;

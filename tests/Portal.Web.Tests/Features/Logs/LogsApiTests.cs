@@ -112,6 +112,7 @@ public sealed class LogsApiTests(PortalFixture portal)
     [InlineData("""{"group_by":[{"facet":"service","sort":{"order":1}}]}""", "group_by[0].sort.order")]
     [InlineData("""{"group_by":[{"facet":"service","limit":2.5}]}""", "group_by[0].limit")]
     [InlineData("""{"page":1}""", "page are objects")]
+    [InlineData("""{"group_by":[{"facet":"service","sort":{"type":1}}]}""", "group_by[0].sort.type")]
     [InlineData("""[{"compute":[]}]""", "The body")]
     [InlineData("""{"filter":"service:web"}""", "its filter")]
     [InlineData("""{"filter":{"query":5}}""", "filter.query: expected a string")]
@@ -214,6 +215,9 @@ public sealed class LogsApiTests(PortalFixture portal)
     [InlineData("GET", "api/v2/logs/events?filter[to]=9999-12-31T23:59:59.9999999Z", null)]
     [InlineData("GET", "api/v2/logs/events?filter[to]=253402300799999", null)]
     [InlineData("POST", "api/v2/logs/events/search", null)]
+    // The earliest time there is, with the default interval: the first bucket cannot start before it.
+    [InlineData("POST", "api/v2/logs/analytics/aggregate", """{"filter":{"from":"0001-01-01T00:00:00Z","to":"0001-01-01T00:16:40Z"},"compute":[{"type":"timeseries"}]}""")]
+    [InlineData("POST", "api/v2/logs/analytics/aggregate", """{"filter":{"from":"0001-01-01T00:00:00Z","to":"0001-01-01T00:16:40Z"},"compute":[{"aggregation":"max","metric":"@duration","type":"timeseries"}]}""")]
     public async Task Search_EdgeOfTimeOrNoBody_Answered(string method, string path, string? json)
     {
         using var response = await SendAsNewOrganisationAsync(new HttpMethod(method), path, json);
