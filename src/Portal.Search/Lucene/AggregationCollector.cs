@@ -34,6 +34,7 @@ internal sealed class AggregationCollector : ICollector
     private readonly int _maxGroups;
     private readonly int[][] _measuresAt;
     private readonly CancellationToken _cancellation;
+    private readonly long _toMs;
     private int _groups;
     private long _additions;
     private AtomicReaderContext? _leaf;
@@ -54,6 +55,7 @@ internal sealed class AggregationCollector : ICollector
         _request = request;
         _maxGroups = maxGroups;
         _cancellation = cancellation;
+        _toMs = request.To.ToUnixTimeMilliseconds();
         _computeMeasure = [.. request.Computes.Select(MeasureIndex)];
         _sortMeasure = [.. request.GroupBy.Select(g => g.Sort.Measure is { } m ? MeasureIndex(m with { Interval = null }) : -1)];
         _bucketStarts = [.. request.Computes.Select(c => c.Interval is { } interval ? BucketStarts(request.From, request.To, interval) : null)];
@@ -277,7 +279,7 @@ internal sealed class AggregationCollector : ICollector
         {
             for (var c = 0; c < _bucketStarts.Length; c++)
             {
-                if (_bucketStarts[c] is not { } starts || BucketOf(starts, at, _request.To.ToUnixTimeMilliseconds()) is not (>= 0 and var bucket))
+                if (_bucketStarts[c] is not { } starts || BucketOf(starts, at, _toMs) is not (>= 0 and var bucket))
                 {
                     continue;
                 }
@@ -293,7 +295,7 @@ internal sealed class AggregationCollector : ICollector
             return;
         }
         node.Children ??= [];
-        if ((_additions += keys[level].Count - 1) > MaxAdditions)
+        if ((_additions += Math.Max(0, keys[level].Count - 1)) > MaxAdditions)
         {
             throw new AggregateTooLargeException($"The matches' values fan out into groups more than {MaxAdditions:N0} times across the levels (facets with many values an event).");
         }
