@@ -23,6 +23,13 @@ public static class AggregateFields
         _ when name.All(c => char.IsLetterOrDigit(c) || c is '_' or '-' or '.' or '/') => new FieldRef(FieldKind.Tag, name),
         _ => null,
     };
+
+    /// <summary>The field <paramref name="function"/> can measure, named <paramref name="name"/>: any field for a unique count, an attribute (a number) for the others; none for a count.</summary>
+    public static FieldRef? MetricOf(AggregateFunction function, string? name) => Parse(name) switch
+    {
+        { } field when function == AggregateFunction.Cardinality || function != AggregateFunction.Count && field.Kind == FieldKind.Attribute => field,
+        _ => null,
+    };
 }
 
 /// <summary>Datadog's aggregation functions (<c>count</c>, <c>cardinality</c>, <c>sum</c>, ..., <c>pc99</c>).</summary>

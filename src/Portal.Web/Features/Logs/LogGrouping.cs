@@ -44,7 +44,7 @@ public sealed record LogGrouping(string By, AggregateFunction Function = Aggrega
     /// </summary>
     public static LogGrouping? Parse(string? by, string? measure, string? top)
     {
-        if (FieldOf(by) is null)
+        if (AggregateFields.Parse(by) is null)
         {
             return null;
         }
@@ -65,16 +65,9 @@ public sealed record LogGrouping(string By, AggregateFunction Function = Aggrega
     {
         var measure = MetricOf(Function, Metric) is { } metric ? new AggregateMeasure(Function, metric) : new AggregateMeasure(AggregateFunction.Count);
         return new AggregateRequest(query, from, to, [measure, new AggregateMeasure(AggregateFunction.Count)],
-            [new AggregateGroupBy(FieldOf(By)!, Limit) { Sort = new AggregateSort(Descending: true, measure) }]);
+            [new AggregateGroupBy(AggregateFields.Parse(By)!, Limit) { Sort = new AggregateSort(Descending: true, measure) }]);
     }
 
-    /// <summary>A field to group by or count as written in a query: <c>service</c>, <c>@http.status_code</c>, a tag key.</summary>
-    public static FieldRef? FieldOf(string? name) => AggregateFields.Parse(name);
-
-    /// <summary>The field <paramref name="function"/> measures: any field for a unique count, an attribute (a number) for the others.</summary>
-    public static FieldRef? MetricOf(AggregateFunction function, string? name) => FieldOf(name) switch
-    {
-        { } field when function == AggregateFunction.Cardinality || field.Kind == FieldKind.Attribute => field,
-        _ => null,
-    };
+    /// <inheritdoc cref="AggregateFields.MetricOf"/>
+    public static FieldRef? MetricOf(AggregateFunction function, string? name) => AggregateFields.MetricOf(function, name);
 }

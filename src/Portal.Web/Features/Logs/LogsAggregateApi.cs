@@ -173,22 +173,15 @@ public static class LogsAggregateApi
         {
             return (new AggregateMeasure(function), null);
         }
-        var metric = Field(Text(node["metric"]));
-        if (function == AggregateFunction.Cardinality)
-        {
-            return metric is null
-                ? (null, $"{at}.metric: cardinality needs the field to count, such as '@usr.name', 'host' or 'env'.")
-                : (new AggregateMeasure(function, metric), null);
-        }
-        return metric is { Kind: FieldKind.Attribute }
-            ? (new AggregateMeasure(function, metric), null)
+        return AggregateFields.MetricOf(function, Text(node["metric"])) is { } metric ? (new AggregateMeasure(function, metric), null)
+            : function == AggregateFunction.Cardinality ? (null, $"{at}.metric: cardinality needs the field to count, such as '@usr.name', 'host' or 'env'.")
             : (null, $"{at}.metric: {name} needs a numeric attribute, such as '@duration' or '@http.status_code'.");
     }
 
     /// <summary>A level of grouping: its facet, limit, sort, missing value, total group and histogram; or what is at fault.</summary>
     private static (AggregateGroupBy? Group, string? Error) ReadGroupBy(JsonObject? node, string at)
     {
-        if (node is null || Field(Text(node["facet"])) is not { } facet)
+        if (node is null || AggregateFields.Parse(Text(node["facet"])) is not { } facet)
         {
             return (null, $"{at}.facet: the facet to group by, such as 'service', '@http.status_code' or 'env'.");
         }
@@ -422,9 +415,6 @@ public static class LogsAggregateApi
         interval = TimeSpan.FromTicks(amount * unit);
         return interval >= TimeSpan.FromSeconds(1);
     }
-
-    /// <summary>A field as Datadog names it in <c>metric</c>: <c>@usr.name</c>, <c>host</c>, or a tag key.</summary>
-    private static FieldRef? Field(string? name) => AggregateFields.Parse(name);
 
     private static string? Text(JsonNode? node) => node is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;
 
