@@ -29,12 +29,11 @@ internal sealed class AggregationCollector : ICollector
     private readonly List<AggregateMeasure> _measures = [];
     private readonly int[] _computeMeasure;
     private readonly int[] _sortMeasure;
-    private readonly long[]?[] _bucketStarts;
+    private readonly EventSearcher.BucketSpan?[] _buckets;
     private readonly Node _root;
     private readonly int _maxGroups;
     private readonly int[][] _measuresAt;
     private readonly CancellationToken _cancellation;
-    private readonly long _toMs;
     private int _groups;
     private long _additions;
     private AtomicReaderContext? _leaf;
@@ -55,10 +54,9 @@ internal sealed class AggregationCollector : ICollector
         _request = request;
         _maxGroups = maxGroups;
         _cancellation = cancellation;
-        _toMs = request.To.ToUnixTimeMilliseconds();
         _computeMeasure = [.. request.Computes.Select(MeasureIndex)];
         _sortMeasure = [.. request.GroupBy.Select(g => g.Sort.Measure is { } m ? MeasureIndex(m with { Interval = null }) : -1)];
-        _bucketStarts = [.. request.Computes.Select(c => c.Interval is { } interval ? BucketStarts(request.From, request.To, interval) : null)];
+        _buckets = [.. request.Computes.Select(c => c.Interval is { } interval ? EventSearcher.Buckets(request.From, request.To, interval) : (EventSearcher.BucketSpan?)null)];
         // A group of level d - 1 (depth d) keeps the measure its level is ordered by; the last level's, every compute's too.
         var levels = request.GroupBy.Count;
         _measuresAt = [.. Enumerable.Range(0, levels + 1).Select(depth => (depth == levels ? _computeMeasure : [])
@@ -79,15 +77,6 @@ internal sealed class AggregationCollector : ICollector
             at = _measures.Count - 1;
         }
         return at;
-    }
-
-    /// <summary>Where each bucket of a timeseries starts: on multiples of the interval, from the one at or before the window's start.</summary>
-    private static long[] BucketStarts(DateTimeOffset from, DateTimeOffset to, TimeSpan interval)
-    {
-        var intervalMs = Math.Max(1, (long)interval.TotalMilliseconds);
-        var start = HistogramBucket.StartMs(from.ToUnixTimeMilliseconds(), intervalMs);
-        var count = (int)Math.Min(HistogramBucket.MaxCount, HistogramBucket.CountFor(from, to, interval));
-        return [.. Enumerable.Range(0, count).Select(i => start + i * intervalMs)];
     }
 
     public bool AcceptsDocsOutOfOrder => true;
@@ -163,14 +152,15 @@ internal sealed class AggregationCollector : ICollector
     {
         var measure = _computeMeasure[compute];
         var function = _measures[measure].Function;
-        if (_bucketStarts[compute] is not { } starts)
+        if (_buckets[compute] is not { } buckets)
         {
             return new AggregateValue(node.Measures[measure]!.Result(function));
         }
         var series = node.Series?[compute];
         var empty = new Measure();
-        return new AggregateValue(null, [.. starts.Select((start, i) => new AggregatePoint(
-            DateTimeOffset.FromUnixTimeMilliseconds(start), (series is not null && series.TryGetValue(i, out var bucket) ? bucket : empty).Result(function)))]);
+        return new AggregateValue(null, [.. Enumerable.Range(0, buckets.Count).Select(i => new AggregatePoint(
+            DateTimeOffset.FromUnixTimeMilliseconds(buckets.FromMs + i * buckets.IntervalMs),
+            (series is not null && series.TryGetValue(i, out var bucket) ? bucket : empty).Result(function)))]);
     }
 
     /// <summary>Adds the gathered matches of the segment collected last.</summary>
@@ -277,13 +267,14 @@ internal sealed class AggregationCollector : ICollector
         }
         if (leaf)
         {
-            for (var c = 0; c < _bucketStarts.Length; c++)
+            for (var c = 0; c < _buckets.Length; c++)
             {
-                if (_bucketStarts[c] is not { } starts || BucketOf(starts, at, _toMs) is not (>= 0 and var bucket))
+                // Matches are within the window: only a series capped at 10,000 buckets leaves some outside.
+                if (_buckets[c] is not { } buckets || buckets.Of(at) is not (>= 0 and var bucket))
                 {
                     continue;
                 }
-                node.Series ??= new Dictionary<int, Measure>?[_bucketStarts.Length];
+                node.Series ??= new Dictionary<int, Measure>?[_buckets.Length];
                 var series = node.Series[c] ??= [];
                 if (!series.TryGetValue(bucket, out var measure))
                 {
@@ -311,17 +302,6 @@ internal sealed class AggregationCollector : ICollector
             }
             Add(child, level + 1, doc, at, keys, distinct, numbers, texts, values);
         }
-    }
-
-    /// <summary>The bucket holding the time <paramref name="at"/>, or -1 outside them.</summary>
-    private static int BucketOf(long[] starts, long at, long toMs)
-    {
-        if (at < starts[0] || at >= toMs)
-        {
-            return -1;
-        }
-        var found = Array.BinarySearch(starts, at);
-        return found >= 0 ? found : ~found - 1;
     }
 
     /// <summary>A field's text values among a segment's matches: a reserved attribute's from its doc values, a tag's or an attribute's from its terms' postings.</summary>

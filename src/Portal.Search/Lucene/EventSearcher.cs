@@ -197,7 +197,11 @@ internal static class EventSearcher
         groups.Select(g => new SeriesGroup(g.Value, g.Count, Histogram(counted.Of(g.Value).Histogram, buckets))).ToList());
 
     /// <summary>A histogram's start, bucket width and bucket count.</summary>
-    private readonly record struct BucketSpan(long FromMs, long IntervalMs, int Count);
+    internal readonly record struct BucketSpan(long FromMs, long IntervalMs, int Count)
+    {
+        /// <summary>The bucket holding the time <paramref name="atMs"/>, or -1 outside them.</summary>
+        public int Of(long atMs) => atMs < FromMs ? -1 : (atMs - FromMs) / IntervalMs is var bucket && bucket < Count ? (int)bucket : -1;
+    }
 
     /// <summary>
     /// The histogram's start, bucket width and bucket count (at most 10,000) for <c>[from, to)</c>. Buckets start on
@@ -207,7 +211,7 @@ internal static class EventSearcher
     /// multiples are those of a clock that far ahead of UTC (a zone's offset at the window's start: bars after a change of
     /// the zone's offset within the window, for daylight saving, stay on the first offset's multiples).
     /// </summary>
-    private static BucketSpan Buckets(DateTimeOffset from, DateTimeOffset to, TimeSpan interval, TimeSpan offset = default)
+    internal static BucketSpan Buckets(DateTimeOffset from, DateTimeOffset to, TimeSpan interval, TimeSpan offset = default)
     {
         var intervalMs = Math.Max(1, (long)interval.TotalMilliseconds);
         return new(
