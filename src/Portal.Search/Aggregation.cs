@@ -9,7 +9,14 @@ namespace Portal.Search;
 /// within each group of the level above.
 /// </summary>
 public sealed record AggregateRequest(
-    QueryNode Query, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<AggregateMeasure> Computes, IReadOnlyList<AggregateGroupBy> GroupBy);
+    QueryNode Query, DateTimeOffset From, DateTimeOffset To, IReadOnlyList<AggregateMeasure> Computes, IReadOnlyList<AggregateGroupBy> GroupBy)
+{
+    /// <summary>
+    /// How far ahead of UTC the clock is whose multiples of a timeseries' interval its points start on (a zone's offset at
+    /// the window's start, as the Logs Explorer's histogram has it: a day's point at that zone's midnight). Default: UTC.
+    /// </summary>
+    public TimeSpan Offset { get; init; }
+}
 
 /// <summary>Fields as Datadog names them in a facet or metric: <c>service</c>, <c>@http.status_code</c>, a tag key such as <c>env</c>.</summary>
 public static class AggregateFields

@@ -86,6 +86,11 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal)
         await Expect(page.Locator("#group-table")).ToContainTextAsync("198.51.100.77");
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("by=%40network.client.ip"));
         await page.ScreenshotAsync(new() { Path = Shot("02a-logs-top-list.png") });
+        // The same groups over time: a line a group in the browser's drawing.
+        await page.ClickAsync("#group-view-timeseries");
+        await Expect(page.Locator("#group-series polyline").First).ToBeVisibleAsync();
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("viz=timeseries"));
+        await page.ScreenshotAsync(new() { Path = Shot("02b-logs-timeseries.png") });
         await page.GetByRole(AriaRole.Combobox, new() { Name = "Group the logs by" }).ClickAsync();
         await page.GetByRole(AriaRole.Option, new() { Name = "nothing: list the logs", Exact = true }).ClickAsync();
         await Expect(page.Locator("#group-table")).ToHaveCountAsync(0);

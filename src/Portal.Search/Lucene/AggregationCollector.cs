@@ -56,7 +56,7 @@ internal sealed class AggregationCollector : ICollector
         _cancellation = cancellation;
         _computeMeasure = [.. request.Computes.Select(MeasureIndex)];
         _sortMeasure = [.. request.GroupBy.Select(g => g.Sort.Measure is { } m ? MeasureIndex(m with { Interval = null }) : -1)];
-        _buckets = [.. request.Computes.Select(c => c.Interval is { } interval ? EventSearcher.Buckets(request.From, request.To, interval) : (EventSearcher.BucketSpan?)null)];
+        _buckets = [.. request.Computes.Select(c => c.Interval is { } interval ? EventSearcher.Buckets(request.From, request.To, interval, request.Offset) : (EventSearcher.BucketSpan?)null)];
         // A group of level d - 1 (depth d) keeps the measure its level is ordered by; the last level's, every compute's too.
         var levels = request.GroupBy.Count;
         _measuresAt = [.. Enumerable.Range(0, levels + 1).Select(depth => (depth == levels ? _computeMeasure : [])

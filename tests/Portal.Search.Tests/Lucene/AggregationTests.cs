@@ -92,6 +92,21 @@ public sealed class AggregationTests : IDisposable
         Assert.Equal([12.0, 19.5, 99.0], series.Computes[1].Series!.Select(p => p.Value!.Value));
     }
 
+    /// <summary>A timeseries' points start on multiples of its interval in the clock the offset gives (+05:30: hours on the half hour).</summary>
+    [Fact]
+    public async Task AggregateAsync_TimeseriesWithOffset_StartsOnTheClocksMultiples()
+    {
+        await AppendAsync(TenantA, [Event("1", T0.AddMinutes(10), "api", []), Event("2", T0.AddMinutes(40), "api", []), Event("3", T0.AddMinutes(50), "api", [])]);
+        var hourly = new AggregateRequest(new MatchAllNode(0), T0, T0.AddHours(2), [Measure(AggregateFunction.Count) with { Interval = TimeSpan.FromHours(1) }], []);
+
+        var utc = (await _store.AggregateAsync(TenantA, hourly, CancellationToken.None)).Single().Computes[0].Series!;
+        var india = (await _store.AggregateAsync(TenantA, hourly with { Offset = TimeSpan.FromMinutes(330) }, CancellationToken.None)).Single().Computes[0].Series!;
+
+        Assert.Equal([(T0, 3.0), (T0.AddHours(1), 0.0)], utc.Select(p => (p.Time, p.Value!.Value)));
+        // 13:30-14:30 holds event 1, 14:30-15:30 events 2 and 3 (UTC); the first point starts before the window, as a histogram's bar may.
+        Assert.Equal([(T0.AddMinutes(-30), 1.0), (T0.AddMinutes(30), 2.0), (T0.AddMinutes(90), 0.0)], india.Select(p => (p.Time, p.Value!.Value)));
+    }
+
     /// <summary>An aggregation falling in more groups than the store keeps is refused, not allowed to grow without bound.</summary>
     [Fact]
     public async Task Aggregate_BeyondMaxGroups_Refused()

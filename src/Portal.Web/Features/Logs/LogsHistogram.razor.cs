@@ -142,7 +142,7 @@ public partial class LogsHistogram
     }
 
     /// <summary>A bucket's width as the axis says it.</summary>
-    private static string Describe(TimeSpan interval) => interval.TotalSeconds switch
+    internal static string Describe(TimeSpan interval) => interval.TotalSeconds switch
     {
         < 60 => $"{interval.TotalSeconds:0} s",
         < 3600 => $"{interval.TotalMinutes:0} min",

@@ -94,7 +94,10 @@ public partial class LogsPage
     [SupplyParameterFromQuery(Name = "top")]
     private string? UrlTop { get; set; }
 
-    /// <summary>The top list asked for (<see cref="LogGrouping"/>), its groups, and why they could not be computed.</summary>
+    [SupplyParameterFromQuery(Name = "viz")]
+    private string? UrlViz { get; set; }
+
+    /// <summary>The grouping asked for (<see cref="LogGrouping"/>: a top list or a timeseries), its groups, and why they could not be computed.</summary>
     private LogGrouping? _grouping;
 
     private IReadOnlyList<AggregateBucket> _groups = [];
@@ -125,7 +128,7 @@ public partial class LogsPage
     /// </summary>
     protected override async Task OnParametersSetAsync()
     {
-        var url = UrlView.Of(UrlQuery, UrlRange, UrlFrom, UrlTo, UrlLive == true, UrlColumns, LogGrouping.Parse(UrlBy, UrlMeasure, UrlTop));
+        var url = UrlView.Of(UrlQuery, UrlRange, UrlFrom, UrlTo, UrlLive == true, UrlColumns, LogGrouping.Parse(UrlBy, UrlMeasure, UrlTop, UrlViz));
         if (_seen is not { } seen)
         {
             _seen = url;
@@ -159,7 +162,7 @@ public partial class LogsPage
         _customTo = UrlTo;
         _live = UrlLive == true;
         _columns = AttributeColumns.Parse(UrlColumns);
-        _grouping = LogGrouping.Parse(UrlBy, UrlMeasure, UrlTop);
+        _grouping = LogGrouping.Parse(UrlBy, UrlMeasure, UrlTop, UrlViz);
     }
 
     /// <summary>A view as the address has it, empty values as none, to compare one with another.</summary>
@@ -459,7 +462,7 @@ public partial class LogsPage
         }
         try
         {
-            return (await Logs.AggregateAsync(tenant, grouping.Request(query, from, to), CancellationToken.None), null);
+            return (await Logs.AggregateAsync(tenant, grouping.Request(query, from, to, _interval, _zone.GetUtcOffset(from)), CancellationToken.None), null);
         }
         catch (AggregateTooLargeException e)
         {
@@ -545,6 +548,7 @@ public partial class LogsPage
             ["by"] = view.Grouping?.By,
             ["measure"] = view.Grouping is { Function: not AggregateFunction.Count } grouping ? grouping.Measure : null,
             ["top"] = view.Grouping is { Limit: not LogGrouping.DefaultLimit } limited ? limited.Limit.ToString(CultureInfo.InvariantCulture) : null,
+            ["viz"] = view.Grouping?.ViewName,
         });
         if (written)
         {

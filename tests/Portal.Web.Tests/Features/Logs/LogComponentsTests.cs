@@ -25,6 +25,41 @@ public sealed class LogComponentsTests : IAsyncLifetime
 
     public async Task DisposeAsync() => await _ctx.DisposeAsync();
 
+    /// <summary>
+    /// The timeseries chart: a line a group in its colour, broken where the group has no value (an average without logs), a
+    /// lone value drawn as a dash; the scale's top the largest value rounded up; each bucket's tooltip says every group's value.
+    /// </summary>
+    [Fact]
+    public void LogSeriesChart_LinesBrokenWhereNoValue_ScaleAndTooltips()
+    {
+        static AggregateBucket Group(string name, params double?[] values) => new(
+            [GroupKey.Of(name)],
+            [new AggregateValue(values.Max()), new AggregateValue(values.Length), new AggregateValue(null, [.. values.Select((v, i) => new AggregatePoint(T0.AddMinutes(i), v))])]);
+
+        var cut = _ctx.Render<LogSeriesChart>(p => p
+            .Add(x => x.Rows, [Group("api", 120, null, 40, 60, null), Group("web", null, null, 8, null, null)])
+            .Add(x => x.Function, AggregateFunction.Avg)
+            .Add(x => x.Label, "avg(@duration) by service"));
+
+        // Five buckets 200 units wide; 0-200 (120 rounded up) over 149 units from the bottom line (149.5).
+        Assert.Equal(["97,60.1 103,60.1", "500,119.7 700,104.8"], cut.FindAll("polyline.series-0").Select(l => l.GetAttribute("points")));
+        Assert.Equal(["497,143.54 503,143.54"], cut.FindAll("polyline.series-1").Select(l => l.GetAttribute("points")));
+        Assert.Equal(["200", "100", "0"], cut.FindAll(".series-scale span").Select(s => s.TextContent));
+        Assert.Equal("Nov 27 10:02:00 UTC\napi: 40\nweb: 8", cut.FindAll("rect.series-hover title")[2].TextContent);
+        Assert.Equal("Nov 27 10:01:00 UTC", cut.FindAll("rect.series-hover title")[1].TextContent);
+        Assert.Equal("avg(@duration) by service", cut.Find("svg").GetAttribute("aria-label"));
+    }
+
+    [Theory]
+    [InlineData(0, 1)]
+    [InlineData(1, 1)]
+    [InlineData(3, 5)]
+    [InlineData(7, 10)]
+    [InlineData(120, 200)]
+    [InlineData(2000, 2000)]
+    [InlineData(0.03, 0.05)]
+    public void LogSeriesChart_ScaleTop(double largest, double top) => Assert.Equal(top, LogSeriesChart.NiceCeiling(largest), 12);
+
     [Fact]
     public void LogFacets_ClickValue_RaisesFieldAndValue()
     {

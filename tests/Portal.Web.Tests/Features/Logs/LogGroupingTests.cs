@@ -36,10 +36,52 @@ public sealed class LogGroupingTests
     [Fact]
     public void Request_MeasureThenCountLargestFirst()
     {
-        var request = new LogGrouping("@usr.name", AggregateFunction.Max, "@duration", 25).Request(new MatchAllNode(0), DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddHours(1));
+        var request = new LogGrouping("@usr.name", AggregateFunction.Max, "@duration", 25).Request(new MatchAllNode(0), DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddHours(1), TimeSpan.FromMinutes(1), TimeSpan.Zero);
 
         Assert.Equal([new AggregateMeasure(AggregateFunction.Max, new FieldRef(FieldKind.Attribute, "duration")), new AggregateMeasure(AggregateFunction.Count)], request.Computes);
         var level = Assert.Single(request.GroupBy);
         Assert.Equal((new FieldRef(FieldKind.Attribute, "usr.name"), 25, true, AggregateFunction.Max), (level.Facet, level.Limit, level.Sort.Descending, level.Sort.Measure!.Function));
+    }
+
+    /// <summary>A timeseries asks for the measure over the histogram's buckets too, on the clock's multiples.</summary>
+    [Fact]
+    public void Request_Timeseries_AddsTheMeasureOverTheBuckets()
+    {
+        var grouping = new LogGrouping("service", AggregateFunction.Avg, "@duration", View: LogGroupView.Timeseries);
+
+        var request = grouping.Request(new MatchAllNode(0), DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddDays(1), TimeSpan.FromMinutes(30), TimeSpan.FromHours(5.5));
+
+        var avg = new AggregateMeasure(AggregateFunction.Avg, new FieldRef(FieldKind.Attribute, "duration"));
+        Assert.Equal([avg, new AggregateMeasure(AggregateFunction.Count), avg with { Interval = TimeSpan.FromMinutes(30) }], request.Computes);
+        Assert.Equal(TimeSpan.FromHours(5.5), request.Offset);
+        Assert.Equal(avg, Assert.Single(request.GroupBy).Sort.Measure);
+    }
+
+    /// <summary>The view in the address: <c>viz=timeseries</c> (Datadog's name), its own numbers of groups; anything else is the top list.</summary>
+    [Theory]
+    [InlineData("timeseries", "5", LogGroupView.Timeseries, 5)]
+    [InlineData("timeseries", "25", LogGroupView.Timeseries, 10)]
+    [InlineData("timeseries", null, LogGroupView.Timeseries, 10)]
+    [InlineData("toplist", "25", LogGroupView.TopList, 25)]
+    [InlineData(null, "5", LogGroupView.TopList, 10)]
+    [InlineData("pie", "50", LogGroupView.TopList, 50)]
+    public void Parse_View(string? viz, string? top, LogGroupView view, int limit)
+    {
+        var grouping = LogGrouping.Parse("service", null, top, viz)!;
+
+        Assert.Equal((view, limit), (grouping.View, grouping.Limit));
+        Assert.Equal(grouping, LogGrouping.Parse("service", null, top, grouping.ViewName));
+    }
+
+    /// <summary>Switching views keeps the number of groups where the other view offers it.</summary>
+    [Fact]
+    public void In_KeepsTheLimitTheViewOffers()
+    {
+        var fifty = new LogGrouping("host", Limit: 50);
+        var five = new LogGrouping("host", Limit: 5, View: LogGroupView.Timeseries);
+
+        Assert.Equal((LogGroupView.Timeseries, 10), (fifty.In(LogGroupView.Timeseries).View, fifty.In(LogGroupView.Timeseries).Limit));
+        Assert.Equal((LogGroupView.TopList, 10), (five.In(LogGroupView.TopList).View, five.In(LogGroupView.TopList).Limit));
+        Assert.Equal(10, new LogGrouping("host").In(LogGroupView.Timeseries).In(LogGroupView.TopList).Limit);
     }
 }

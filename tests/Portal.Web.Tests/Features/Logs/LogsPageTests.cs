@@ -282,6 +282,46 @@ public sealed class LogsPageTests : IAsyncLifetime
             Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(navigation.Uri).Query).TryGetValue(parameter, out var value) ? value.ToString() : null;
     }
 
+    /// <summary>
+    /// The timeseries: each group's count over the histogram's buckets, from the address (<c>viz=timeseries</c>), another
+    /// organisation's logs never counted; switching to the top list and back is kept in the address.
+    /// </summary>
+    [Fact]
+    public async Task GroupBy_TimeseriesFromTheAddress_EachGroupsCountByBucket()
+    {
+        var now = DateTimeOffset.UtcNow;
+        LogEvent Log(string id, string service, int minutesAgo) => new() { Id = id, Timestamp = now.AddMinutes(-minutesAgo), Service = service, Status = "info", Message = "GET /" };
+        await _store.AppendAsync(Tenant, [Log("a1", "api", 5), Log("a2", "api", 5), Log("a3", "api", 20), Log("w1", "web", 20)], CancellationToken.None);
+        await _store.AppendAsync(OtherTenant, [Log("x1", "web", 20), Log("x2", "web", 20), Log("x3", "web", 20)], CancellationToken.None);
+        await _store.RefreshAsync(Tenant, CancellationToken.None);
+        await _store.RefreshAsync(OtherTenant, CancellationToken.None);
+        var navigation = SignIn();
+        navigation.NavigateTo("logs?by=service&viz=timeseries&top=5");
+
+        var cut = Render();
+
+        // A line a group, largest first, over the histogram's one-minute buckets of the past hour.
+        Assert.Equal(2, cut.FindAll("#group-series polyline").Count);
+        Assert.Equal(["series-line series-0", "series-line series-1"], cut.FindAll("#group-series polyline").Select(l => l.ClassName).Order());
+        Assert.Equal(cut.FindAll(".histogram-bar").Count, cut.FindAll("#group-series rect.series-hover").Count);
+        var tooltips = cut.FindAll("#group-series rect.series-hover title").Select(t => t.TextContent.Split('\n')[1..]).Where(v => v.Any(x => !x.EndsWith(": 0", StringComparison.Ordinal))).ToList();
+        Assert.Equal([["api: 1", "web: 1"], ["api: 2", "web: 0"]], tooltips);
+        Assert.Equal(["series-swatch series-0", "series-swatch series-1"], cut.FindAll("#group-table .series-swatch").Select(s => s.ClassName));
+        Assert.Equal("count by service · 1 min buckets", cut.Find(".series-axis span:nth-child(2)").TextContent);
+
+        cut.Find("#group-view-top-list").Click();
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("#group-series")));
+        Assert.Equal((null, "10"), (Address("viz"), Address("top") ?? "10"));
+        Assert.Equal(["api", "web"], cut.FindAll("#group-table .group-value").Select(v => v.TextContent));
+        cut.Find("#group-view-timeseries").Click();
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("#group-series polyline").Count));
+        Assert.Equal("timeseries", Address("viz"));
+        Assert.Equal("true", cut.Find("#group-view-timeseries").GetAttribute("aria-pressed"));
+
+        string? Address(string parameter) =>
+            Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(navigation.Uri).Query).TryGetValue(parameter, out var value) ? value.ToString() : null;
+    }
+
     /// <summary>A store that fails (a disk fault) is said on the page, which stays usable; nothing stale is shown under the new search's name.</summary>
     [Fact]
     public async Task StoreFails_TheFaultIsShownAndThePageLives()
