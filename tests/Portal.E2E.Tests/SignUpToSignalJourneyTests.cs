@@ -94,6 +94,13 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal)
         await page.GetByRole(AriaRole.Combobox, new() { Name = "Group the logs by" }).ClickAsync();
         await page.GetByRole(AriaRole.Option, new() { Name = "nothing: list the logs", Exact = true }).ClickAsync();
         await Expect(page.Locator("#group-table")).ToHaveCountAsync(0);
+        // The logs grouped into the patterns of their messages, then into fields again.
+        await page.ClickAsync("#group-into-patterns");
+        await Expect(page.Locator("#pattern-table")).ToContainTextAsync("Failed password for invalid user");
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("viz=patterns"));
+        await page.ScreenshotAsync(new() { Path = Shot("02c-logs-patterns.png") });
+        await page.ClickAsync("#group-into-fields");
+        await Expect(page.Locator("#pattern-table")).ToHaveCountAsync(0);
 
         // Completion: an attribute name, then one of its values, then search with Enter.
         var query = page.Locator("#log-query");

@@ -104,6 +104,14 @@ public partial class LogsPage
 
     private string? _groupError;
 
+    /// <summary>Whether the logs are grouped into patterns of their messages (<c>viz=patterns</c>) instead of by a field.</summary>
+    private bool _patterns;
+
+    /// <summary>The patterns of the latest matches, and how many matches they were found in.</summary>
+    private IReadOnlyList<LogPattern> _patternList = [];
+
+    private int _patternSample;
+
     private string WindowLabel => _range == TimeRanges.Custom
         ? $"{TimeRanges.Format(_window.From, exact: true, _zone)} → {TimeRanges.Format(_window.To, exact: true, _zone)} {DisplayTime.NameOf(_zone)}"
         : TimeRanges.All.First(r => r.Key == _range).Label;
@@ -128,7 +136,7 @@ public partial class LogsPage
     /// </summary>
     protected override async Task OnParametersSetAsync()
     {
-        var url = UrlView.Of(UrlQuery, UrlRange, UrlFrom, UrlTo, UrlLive == true, UrlColumns, LogGrouping.Parse(UrlBy, UrlMeasure, UrlTop, UrlViz));
+        var url = UrlView.Of(UrlQuery, UrlRange, UrlFrom, UrlTo, UrlLive == true, UrlColumns, UrlGrouping, UrlViz == LogPatterns.ViewName);
         if (_seen is not { } seen)
         {
             _seen = url;
@@ -162,14 +170,18 @@ public partial class LogsPage
         _customTo = UrlTo;
         _live = UrlLive == true;
         _columns = AttributeColumns.Parse(UrlColumns);
-        _grouping = LogGrouping.Parse(UrlBy, UrlMeasure, UrlTop, UrlViz);
+        _patterns = UrlViz == LogPatterns.ViewName;
+        _grouping = UrlGrouping;
     }
 
+    /// <summary>The grouping by a field the address holds: none when it asks for patterns.</summary>
+    private LogGrouping? UrlGrouping => UrlViz == LogPatterns.ViewName ? null : LogGrouping.Parse(UrlBy, UrlMeasure, UrlTop, UrlViz);
+
     /// <summary>A view as the address has it, empty values as none, to compare one with another.</summary>
-    private readonly record struct UrlView(string? Query, string? Range, string? From, string? To, bool Live, string? Columns, LogGrouping? Grouping)
+    private readonly record struct UrlView(string? Query, string? Range, string? From, string? To, bool Live, string? Columns, LogGrouping? Grouping, bool Patterns)
     {
-        public static UrlView Of(string? query, string? range, string? from, string? to, bool live, string? columns, LogGrouping? grouping) =>
-            new(NoneIfEmpty(query), NoneIfEmpty(range), NoneIfEmpty(from), NoneIfEmpty(to), live, NoneIfEmpty(columns), grouping);
+        public static UrlView Of(string? query, string? range, string? from, string? to, bool live, string? columns, LogGrouping? grouping, bool patterns) =>
+            new(NoneIfEmpty(query), NoneIfEmpty(range), NoneIfEmpty(from), NoneIfEmpty(to), live, NoneIfEmpty(columns), grouping, patterns);
 
         private static string? NoneIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
     }
@@ -423,14 +435,14 @@ public partial class LogsPage
                 tenant, node, from, to, interval, CancellationToken.None, AttributeFacets, stackBy: ReservedAttributes.Status, stackLimit: LogStatuses.BySeverity.Count,
                 offset: _zone.GetUtcOffset(from));
             var fields = await Logs.FieldsAsync(tenant, from, to, CancellationToken.None);
-            var (groups, groupError) = await GroupsAsync(tenant, node, from, to);
+            var groups = await GroupsAsync(tenant, node, from, to);
             if (run == _runs)
             {
                 (_fields, _total, _histogram, _byStatus, _facets) = (fields, analytics.Total, analytics.Histogram, analytics.Stacks ?? [], analytics.Facets);
                 if (grouped == _groupRuns)
                 {
                     // Unless the grouping changed meanwhile: its own computation shows its groups.
-                    (_groups, _groupError) = (groups, groupError);
+                    Show(groups);
                 }
             }
         });
@@ -452,35 +464,55 @@ public partial class LogsPage
         KeepUrl();
     }
 
-    /// <summary>The top list's groups over the window (none without a grouping), or why there are none.</summary>
-    private async Task<(IReadOnlyList<AggregateBucket> Groups, string? Error)> GroupsAsync(Guid tenant, QueryNode query, DateTimeOffset from, DateTimeOffset to)
+    /// <summary>What the grouping card shows: the groups by a field or why there are none, or the patterns and their sample's size.</summary>
+    private sealed record GroupView(IReadOnlyList<AggregateBucket> Groups, string? Error = null, IReadOnlyList<LogPattern>? Patterns = null, int Sample = 0)
     {
+        public static readonly GroupView None = new([]);
+    }
+
+    private void Show(GroupView view) => (_groups, _groupError, _patternList, _patternSample) = (view.Groups, view.Error, view.Patterns ?? [], view.Sample);
+
+    /// <summary>
+    /// The grouping's groups over the window (none without a grouping), or why there are none; or the patterns of the
+    /// window's latest <see cref="LogPatterns.SampleSize"/> matches.
+    /// </summary>
+    private async Task<GroupView> GroupsAsync(Guid tenant, QueryNode query, DateTimeOffset from, DateTimeOffset to)
+    {
+        if (_patterns)
+        {
+            var latest = await Logs.SearchAsync(tenant, new SearchRequest(query, from, to, LogPatterns.SampleSize), CancellationToken.None);
+            return new GroupView([], Patterns: LogPatterns.Find(latest.Items.Select(e => (e.Message, e.Status))), Sample: latest.Items.Count);
+        }
         if (_grouping is not { } grouping || grouping.NeedsMetric && LogGrouping.MetricOf(grouping.Function, grouping.Metric) is null)
         {
             // None asked, or a measure whose field is still to be chosen.
-            return ([], null);
+            return GroupView.None;
         }
         try
         {
-            return (await Logs.AggregateAsync(tenant, grouping.Request(query, from, to, _interval, _zone.GetUtcOffset(from)), CancellationToken.None), null);
+            return new GroupView(await Logs.AggregateAsync(tenant, grouping.Request(query, from, to, _interval, _zone.GetUtcOffset(from)), CancellationToken.None));
         }
         catch (AggregateTooLargeException e)
         {
-            return ([], $"{e.Message} Narrow the search or the time range.");
+            return new GroupView([], $"{e.Message} Narrow the search or the time range.");
         }
     }
 
+    /// <summary>Patterns asked for, or grouping by fields again (as the list, until a field is chosen).</summary>
+    private Task PatternsChangedAsync(bool patterns) => GroupingChangedAsync(null, patterns);
+
     /// <summary>
-    /// A new grouping (or none): kept in the address, its groups computed over the window the list shows. The groups of
+    /// A new grouping (or none; or <paramref name="patterns"/>): kept in the address, its groups computed over the window the list shows. The groups of
     /// the grouping before are cleared at once, and those of a change overtaken by another (or by a new search) dropped.
     /// </summary>
-    private async Task GroupingChangedAsync(LogGrouping? grouping)
+    private async Task GroupingChangedAsync(LogGrouping? grouping, bool patterns = false)
     {
-        _grouping = grouping;
+        (_grouping, _patterns) = (grouping, patterns);
         KeepUrl();
         var (runs, grouped) = (_runs, ++_groupRuns);
-        (_groups, _groupError, _groupsLoading) = ([], null, false);
-        if (_submitted is not var (_, node) || _window == default || grouping is null)
+        Show(GroupView.None);
+        _groupsLoading = false;
+        if (_submitted is not var (_, node) || _window == default || grouping is null && !patterns)
         {
             return;
         }
@@ -490,10 +522,10 @@ public partial class LogsPage
         {
             await GuardedAsync(async () =>
             {
-                var (groups, error) = await GroupsAsync(tenant, node, from, to);
+                var groups = await GroupsAsync(tenant, node, from, to);
                 if (runs == _runs && grouped == _groupRuns)
                 {
-                    (_groups, _groupError) = (groups, error);
+                    Show(groups);
                 }
             });
         }
@@ -520,7 +552,8 @@ public partial class LogsPage
         // A search still running is not this view's any more.
         _runs++;
         _results.Clear();
-        (_total, _histogram, _byStatus, _facets, _exported, _groups, _groupError) = (0, [], [], new Dictionary<string, IReadOnlyList<FacetValue>>(), null, [], null);
+        (_total, _histogram, _byStatus, _facets, _exported) = (0, [], [], new Dictionary<string, IReadOnlyList<FacetValue>>(), null);
+        Show(GroupView.None);
     }
 
     /// <summary>The page's reads of the store, a fault shown instead of the circuit's end.</summary>
@@ -536,7 +569,7 @@ public partial class LogsPage
     private void KeepUrl()
     {
         var custom = _range == TimeRanges.Custom && !_live;
-        var view = UrlView.Of(_submitted?.Text ?? _query, _live ? null : _range, custom ? _customRun.From : null, custom ? _customRun.To : null, _live, AttributeColumns.Format(_columns), _grouping);
+        var view = UrlView.Of(_submitted?.Text ?? _query, _live ? null : _range, custom ? _customRun.From : null, custom ? _customRun.To : null, _live, AttributeColumns.Format(_columns), _grouping, _patterns);
         var written = ShareableUrl.Keep(Navigation, RendererInfo.IsInteractive, new Dictionary<string, object?>
         {
             ["q"] = view.Query,
@@ -548,7 +581,7 @@ public partial class LogsPage
             ["by"] = view.Grouping?.By,
             ["measure"] = view.Grouping is { Function: not AggregateFunction.Count } grouping ? grouping.Measure : null,
             ["top"] = view.Grouping is { Limit: not LogGrouping.DefaultLimit } limited ? limited.Limit.ToString(CultureInfo.InvariantCulture) : null,
-            ["viz"] = view.Grouping?.ViewName,
+            ["viz"] = view.Patterns ? LogPatterns.ViewName : view.Grouping?.ViewName,
         });
         if (written)
         {

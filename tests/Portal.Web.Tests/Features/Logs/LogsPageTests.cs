@@ -322,6 +322,50 @@ public sealed class LogsPageTests : IAsyncLifetime
             Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(navigation.Uri).Query).TryGetValue(parameter, out var value) ? value.ToString() : null;
     }
 
+    /// <summary>
+    /// Patterns: the search's latest logs grouped into the patterns of their messages, from the address
+    /// (<c>viz=patterns</c>), another organisation's never among them; a pattern opens to show its messages; fields again,
+    /// and patterns again, kept in the address.
+    /// </summary>
+    [Fact]
+    public async Task Patterns_FromTheAddress_GroupTheLatestLogsMessages()
+    {
+        var now = DateTimeOffset.UtcNow;
+        LogEvent Log(string id, string message, string status = "info") => new() { Id = id, Timestamp = now.AddMinutes(-5), Service = "sshd", Status = status, Message = message };
+        await _store.AppendAsync(Tenant,
+        [
+            Log("a", "Failed password for root from 203.0.113.7 port 40122 ssh2", "warn"),
+            Log("b", "Failed password for root from 203.0.113.9 port 40130 ssh2", "warn"),
+            Log("c", "Accepted publickey for deploy from 192.0.2.14 port 51000 ssh2"),
+        ], CancellationToken.None);
+        await _store.AppendAsync(OtherTenant, [Log("x", "Accepted publickey for deploy from 192.0.2.99 port 1 ssh2"), Log("y", "Secret of another organisation 1")], CancellationToken.None);
+        await _store.RefreshAsync(Tenant, CancellationToken.None);
+        await _store.RefreshAsync(OtherTenant, CancellationToken.None);
+        var navigation = SignIn();
+        navigation.NavigateTo("logs?viz=patterns&by=service");
+
+        var cut = Render();
+        string[] Rows() => [.. cut.FindAll("#pattern-table tbody tr").Select(r => $"{r.QuerySelector(".patterns-count .mono")!.TextContent} {r.QuerySelector(".log-status")?.TextContent} {r.QuerySelector(".pattern-text")!.TextContent.Trim()}")];
+
+        Assert.Equal(["2 warn Failed password for root from * port * ssh*", "1 info Accepted publickey for deploy from * port * ssh*"], Rows());
+        Assert.Equal("of the 3 logs", cut.Find("#pattern-sample").TextContent);
+        Assert.Equal(3, cut.FindAll("#pattern-table tbody tr:first-child .pattern-wild").Count);
+        Assert.Empty(cut.FindAll("#group-by"));
+        cut.FindAll("#pattern-table .pattern-text")[1].Click();
+        Assert.Equal(["Accepted publickey for deploy from 192.0.2.14 port 51000 ssh2"], cut.FindAll(".pattern-examples li").Select(li => li.TextContent));
+
+        cut.Find("#group-into-fields").Click();
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("#pattern-table")));
+        Assert.Equal((null, null), (Address("viz"), Address("by")));
+        Assert.Single(cut.FindAll("#group-by"));
+        cut.Find("#group-into-patterns").Click();
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("#pattern-table tbody tr").Count));
+        Assert.Equal("patterns", Address("viz"));
+
+        string? Address(string parameter) =>
+            Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(navigation.Uri).Query).TryGetValue(parameter, out var value) ? value.ToString() : null;
+    }
+
     /// <summary>A store that fails (a disk fault) is said on the page, which stays usable; nothing stale is shown under the new search's name.</summary>
     [Fact]
     public async Task StoreFails_TheFaultIsShownAndThePageLives()

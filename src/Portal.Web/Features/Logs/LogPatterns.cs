@@ -1,0 +1,260 @@
+using System.Text;
+using Portal.Detection.Intake;
+
+namespace Portal.Web.Features.Logs;
+
+/// <summary>
+/// A pattern of messages, as Datadog's Logs Explorer groups logs into patterns: its words, the variable parts of which
+/// are wildcards (<see cref="LogPatterns.Wildcard"/>), how many logs of the sample have it, their commonest status and a
+/// few of their messages.
+/// </summary>
+public sealed record LogPattern(IReadOnlyList<string> Tokens, int Count, string? Status, IReadOnlyList<string> Examples)
+{
+    /// <summary>The pattern as text, a wildcard written <c>*</c>.</summary>
+    public override string ToString() => string.Join(' ', Tokens).Replace(LogPatterns.Wildcard, '*');
+}
+
+/// <summary>
+/// Groups a sample of messages into patterns, in the manner of Drain (He et al., 2017), which Datadog's patterns resemble:
+/// each message's words are split on white space and the runs of characters in a word that hold a digit become wildcards
+/// (numbers, addresses, times, ids and hashes whole; in a short run of letters and digits such as <c>db-1</c>, its numbers);
+/// messages of the same words then form a group, and a group joins a pattern of as many words, beginning with the same
+/// one, when at least half its words are the pattern's; the words where they differ become wildcards.
+/// </summary>
+public static class LogPatterns
+{
+    /// <summary>The view's name in the address (<c>viz=patterns</c>).</summary>
+    public const string ViewName = "patterns";
+
+    /// <summary>The character standing for a variable part of a word (a private-use one, which no log writes as such).</summary>
+    public const char Wildcard = '\uE000';
+
+    /// <summary>The latest matches a pattern view reads (Datadog computes its patterns on a sample of this order).</summary>
+    public const int SampleSize = 2_000;
+
+    /// <summary>The words of a message a pattern considers; the rest of a longer message is one wildcard.</summary>
+    public const int MaxTokens = 40;
+
+    /// <summary>The messages kept as examples of a pattern.</summary>
+    public const int MaxExamples = 3;
+
+    /// <summary>The least share of a pattern's words a group must have to join it.</summary>
+    private const double Similarity = 0.5;
+
+    private const int MaxMessageChars = 2_000;
+
+    /// <summary>The patterns of <paramref name="logs"/>, commonest first (ties by their text), at most <paramref name="limit"/>.</summary>
+    public static List<LogPattern> Find(IEnumerable<(string? Message, string? Status)> logs, int limit = 50)
+    {
+        // Messages of the same masked words first, so that the commonest shape of a pattern founds it.
+        var groups = new Dictionary<string, Group>(StringComparer.Ordinal);
+        foreach (var (message, status) in logs)
+        {
+            var tokens = Mask(message ?? "");
+            var key = string.Join('\u0001', tokens);
+            if (!groups.TryGetValue(key, out var group))
+            {
+                groups[key] = group = new Group(tokens);
+            }
+            group.Add(message ?? "", status);
+        }
+        var patterns = new List<Group>();
+        foreach (var group in groups.Values.OrderByDescending(g => g.Count).ThenBy(g => string.Join(' ', g.Tokens), StringComparer.Ordinal))
+        {
+            if (patterns.FirstOrDefault(p => Joins(group.Tokens, p.Tokens)) is { } pattern)
+            {
+                pattern.Absorb(group);
+            }
+            else
+            {
+                patterns.Add(group);
+            }
+        }
+        return [.. patterns
+            .OrderByDescending(p => p.Count).ThenBy(p => string.Join(' ', p.Tokens), StringComparer.Ordinal)
+            .Take(limit)
+            .Select(p => new LogPattern(p.Tokens, p.Count, p.CommonestStatus, p.Examples))];
+    }
+
+    /// <summary>A message's words, each run of characters holding a digit a wildcard; beyond <see cref="MaxTokens"/>, one wildcard.</summary>
+    internal static string[] Mask(string message)
+    {
+        var words = message.AsSpan(0, Math.Min(message.Length, MaxMessageChars)).Trim();
+        var tokens = new List<string>();
+        var text = new StringBuilder();
+        foreach (var range in words.SplitAny(" \t\r\n"))
+        {
+            var word = words[range];
+            if (word.IsEmpty)
+            {
+                continue;
+            }
+            if (tokens.Count == MaxTokens)
+            {
+                tokens.Add(WildcardWord);
+                break;
+            }
+            text.Clear();
+            for (var i = 0; i < word.Length;)
+            {
+                var end = i;
+                while (end < word.Length && IsVariable(word[end]))
+                {
+                    end++;
+                }
+                if (end == i)
+                {
+                    text.Append(word[i++]);
+                    continue;
+                }
+                MaskRun(word[i..end], text);
+                i = end;
+            }
+            tokens.Add(text.ToString());
+        }
+        return [.. tokens];
+    }
+
+    /// <summary>
+    /// Appends a run of <see cref="IsVariable"/> characters, its parts between separators (<c>.</c>, <c>:</c>, <c>_</c>) that
+    /// hold a digit made wildcards: whole when they are a number or a long run of hex (an id, a hash), else their digits
+    /// (<c>db-1</c>, <c>A256</c>); the separators stay, but not between two wildcards (<c>10:01:25</c> is one).
+    /// </summary>
+    private static void MaskRun(ReadOnlySpan<char> run, StringBuilder text)
+    {
+        if (!run.ContainsAnyInRange('0', '9'))
+        {
+            text.Append(run);
+            return;
+        }
+        var start = text.Length;
+        foreach (var range in run.SplitAny(".:_"))
+        {
+            if (range.Start.Value > 0)
+            {
+                text.Append(run[range.Start.Value - 1]);
+            }
+            var part = run[range];
+            if (!part.ContainsAnyInRange('0', '9'))
+            {
+                text.Append(part);
+            }
+            else if (!part.ContainsAnyExcept(NumberCharacters) || part.Length >= MinHexId)
+            {
+                // Its dashes at either end stay (bastion-12 is bastion-*).
+                var inner = part.Trim('-');
+                var lead = part.Length - part.TrimStart('-').Length;
+                text.Append(part[..lead]).Append(Wildcard).Append(part[(lead + inner.Length)..]);
+            }
+            else
+            {
+                MaskNumbers(part, text);
+            }
+        }
+        // A wildcard, a separator, a wildcard: one wildcard.
+        for (var i = start; i + 2 < text.Length; i++)
+        {
+            if (text[i] == Wildcard && text[i + 1] is '.' or ':' or '_' && text[i + 2] == Wildcard)
+            {
+                text.Remove(i + 1, 2);
+                i--;
+            }
+        }
+    }
+
+    private static readonly System.Buffers.SearchValues<char> NumberCharacters = System.Buffers.SearchValues.Create("0123456789-");
+
+    /// <summary>Appends <paramref name="part"/>, each of its runs of digits a wildcard.</summary>
+    private static void MaskNumbers(ReadOnlySpan<char> part, StringBuilder text)
+    {
+        for (var i = 0; i < part.Length;)
+        {
+            if (!char.IsAsciiDigit(part[i]))
+            {
+                text.Append(part[i++]);
+                continue;
+            }
+            while (i < part.Length && char.IsAsciiDigit(part[i]))
+            {
+                i++;
+            }
+            text.Append(Wildcard);
+        }
+    }
+
+    /// <summary>The length from which a run of hex letters and digits is an id or a hash as a whole (a commit's short hash has 7).</summary>
+    private const int MinHexId = 8;
+
+    /// <summary>Characters of the runs a digit makes variable: digits, hex letters and the separators of numbers, addresses, times and ids.</summary>
+    private static bool IsVariable(char c) => char.IsAsciiHexDigit(c) || c is '.' or ':' or '-' or '_';
+
+    /// <summary>
+    /// Whether words <paramref name="tokens"/> join <paramref name="pattern"/>: as many, the same first, and at least half
+    /// the same, where a word that is only a wildcard, the same in both, does not count (as Drain's similarity has it:
+    /// messages alike only in their variables are not alike).
+    /// </summary>
+    private static bool Joins(string[] tokens, string[] pattern)
+    {
+        if (tokens.Length != pattern.Length || tokens.Length > 0 && tokens[0] != pattern[0])
+        {
+            return false;
+        }
+        var same = 0;
+        for (var i = 0; i < tokens.Length; i++)
+        {
+            same += tokens[i] == pattern[i] && tokens[i] != WildcardWord ? 1 : 0;
+        }
+        return tokens.Length == 0 || same >= Similarity * tokens.Length;
+    }
+
+    private static readonly string WildcardWord = Wildcard.ToString();
+
+    /// <summary>Messages of one shape, or a pattern grown from the commonest of them.</summary>
+    private sealed class Group(string[] tokens)
+    {
+        public string[] Tokens { get; } = tokens;
+
+        public int Count { get; private set; }
+
+        public List<string> Examples { get; } = [];
+
+        private readonly Dictionary<string, int> _statuses = new(StringComparer.Ordinal);
+
+        public string? CommonestStatus => _statuses.Count == 0 ? null
+            : _statuses.OrderByDescending(s => s.Value).ThenByDescending(s => LogStatuses.SeverityRank(s.Key)).First().Key;
+
+        public void Add(string message, string? status)
+        {
+            Count++;
+            if (Examples.Count < MaxExamples && !Examples.Contains(message, StringComparer.Ordinal))
+            {
+                Examples.Add(message);
+            }
+            if (status is not null)
+            {
+                _statuses[status] = _statuses.GetValueOrDefault(status) + 1;
+            }
+        }
+
+        /// <summary>Takes <paramref name="other"/>'s logs; the words where the two differ become wildcards.</summary>
+        public void Absorb(Group other)
+        {
+            for (var i = 0; i < Tokens.Length; i++)
+            {
+                if (Tokens[i] != other.Tokens[i])
+                {
+                    Tokens[i] = WildcardWord;
+                }
+            }
+            Count += other.Count;
+            foreach (var example in other.Examples.Where(e => !Examples.Contains(e, StringComparer.Ordinal)).Take(MaxExamples - Examples.Count))
+            {
+                Examples.Add(example);
+            }
+            foreach (var (status, count) in other._statuses)
+            {
+                _statuses[status] = _statuses.GetValueOrDefault(status) + count;
+            }
+        }
+    }
+}

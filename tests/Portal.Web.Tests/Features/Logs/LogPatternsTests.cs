@@ -1,0 +1,84 @@
+using Portal.Web.Features.Logs;
+
+namespace Portal.Web.Tests.Features.Logs;
+
+/// <summary>Messages grouped into patterns: what varies in a word, which messages form one pattern, and in what order.</summary>
+public sealed class LogPatternsTests
+{
+    [Theory]
+    [InlineData("sshd[29174]:", "sshd[*]:")]
+    [InlineData("203.0.113.5", "*")]
+    [InlineData("[06/Dec/2026:10:01:25", "[*/Dec/*")]
+    [InlineData("HTTP/1.1\"", "HTTP/*\"")]
+    [InlineData("db-1", "db-*")]
+    [InlineData("bastion-12", "bastion-*")]
+    [InlineData("admin42", "admin*")]
+    [InlineData("x86_64)", "x*)")]
+    [InlineData("0f8fad5b-d9cb-469f-a165-70867728950e", "*")]
+    [InlineData("sha=9b2c4e1f0a", "sha=*")]
+    [InlineData("deadbeef", "deadbeef")]
+    [InlineData("Failed", "Failed")]
+    [InlineData("(uid=0)", "(uid=*)")]
+    [InlineData("ssh2:", "ssh*:")]
+    [InlineData("arn:aws:sts::123456789012:assumed-role/web/i-0abc", "arn:aws:sts::*:assumed-role/web/i-*abc")]
+    [InlineData("2026-12-06T10:01:25.123Z", "*T*Z")]
+    [InlineData("-5", "-*")]
+    [InlineData("arn:aws:iam::123456789012:user/ops", "arn:aws:iam::*:user/ops")]
+    public void Mask_TheRunsHoldingDigitsVary(string word, string masked) =>
+        Assert.Equal(masked, Assert.Single(LogPatterns.Mask(word)).Replace(LogPatterns.Wildcard, '*'));
+
+    [Fact]
+    public void Mask_SplitsOnWhiteSpace_LongMessagesEndInOneWildcard()
+    {
+        Assert.Equal(["Accepted", "publickey", "for", "root"], LogPatterns.Mask("  Accepted\tpublickey  for\nroot "));
+        var words = LogPatterns.Mask(string.Join(' ', Enumerable.Repeat("word", LogPatterns.MaxTokens + 5)));
+        Assert.Equal(LogPatterns.MaxTokens + 1, words.Length);
+        Assert.Equal(LogPatterns.Wildcard.ToString(), words[^1]);
+    }
+
+    /// <summary>
+    /// sshd lines of several hosts, users, addresses and ports: one pattern a kind of line, the commonest first, the words
+    /// that differ between its lines wildcards, its commonest status and its first distinct messages as examples.
+    /// </summary>
+    [Fact]
+    public void Find_SshdLines_OnePatternAKind()
+    {
+        var logs = new List<(string?, string?)>
+        {
+            ("Dec  6 10:10:57 db-1 sshd[32352]: Failed password for invalid user admin from 203.0.113.7 port 40122 ssh2", "info"),
+            ("Dec  6 10:10:58 db-1 sshd[32352]: Failed password for invalid user oracle from 203.0.113.7 port 40124 ssh2", "warn"),
+            ("Dec  6 10:11:02 bastion-1 sshd[1201]: Failed password for invalid user test from 198.51.100.4 port 5512 ssh2", "warn"),
+            ("Dec  6 10:11:02 bastion-1 sshd[1201]: Failed password for invalid user test from 198.51.100.4 port 5512 ssh2", "warn"),
+            ("Dec  6 10:12:40 bastion-2 sshd[877]: Accepted publickey for deploy from 192.0.2.14 port 51000 ssh2: RSA SHA256:Xy3kq", "info"),
+            ("Dec  6 10:13:00 db-1 sshd[901]: Connection closed by 203.0.113.7 port 40130 [preauth]", "info"),
+            ("Dec  6 10:13:05 db-1 sshd[902]: Connection closed by 203.0.113.9 port 40131 [preauth]", "info"),
+        };
+
+        var patterns = LogPatterns.Find(logs);
+
+        Assert.Equal(
+        [
+            "4 warn Dec * * * sshd[*]: Failed password for invalid user * from * port * ssh*",
+            "2 info Dec * * db-* sshd[*]: Connection closed by * port * [preauth]",
+            "1 info Dec * * bastion-* sshd[*]: Accepted publickey for deploy from * port * ssh*: RSA SHA*:Xy*kq",
+        ], patterns.Select(p => $"{p.Count} {p.Status} {p}"));
+        // Distinct messages, at most three: the commonest line's first (it founded the pattern), then those of the lines it took in.
+        Assert.Equal([logs[2].Item1!, logs[0].Item1!, logs[1].Item1!], patterns[0].Examples);
+    }
+
+    /// <summary>Lines alike only in their variables are not one pattern; a limit keeps the commonest.</summary>
+    [Fact]
+    public void Find_AlikeOnlyInVariables_Apart_AndLimited()
+    {
+        var patterns = LogPatterns.Find(
+        [
+            ("GET 200 12 ms", "info"), ("GET 200 14 ms", "info"), ("GET 500 9 ms", "error"),
+            ("GET 10.0.0.1 12 ok", "info"),
+            ("PUT 1 2 3", null), ("PUT 4 5 6", null),
+            (null, "info"), ("", "info"),
+        ], limit: 3);
+
+        // Messages without words (none, or empty) are one pattern of no words; ties in the order of their text.
+        Assert.Equal(["3 info GET * * ms", "2 info ", "2  PUT * * *"], patterns.Select(p => $"{p.Count} {p.Status} {p}"));
+    }
+}
