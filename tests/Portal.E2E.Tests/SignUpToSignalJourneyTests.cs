@@ -91,6 +91,14 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal)
         await Expect(page.Locator("#group-series polyline").First).ToBeVisibleAsync();
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("viz=timeseries"));
         await page.ScreenshotAsync(new() { Path = Shot("02b-logs-timeseries.png") });
+        // A table of two levels: each address's logs by their outcome.
+        await page.ClickAsync("#group-view-table");
+        await page.GetByRole(AriaRole.Combobox, new() { Name = "Then group each group by" }).ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "@evt.outcome", Exact = true }).ClickAsync();
+        await Expect(page.Locator("#group-table th")).ToHaveCountAsync(3);
+        await Expect(page.Locator("#group-table")).ToContainTextAsync("failure");
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("then=%40evt.outcome"));
+        await page.ScreenshotAsync(new() { Path = Shot("02d-logs-table.png") });
         await page.GetByRole(AriaRole.Combobox, new() { Name = "Group the logs by" }).ClickAsync();
         await page.GetByRole(AriaRole.Option, new() { Name = "nothing: list the logs", Exact = true }).ClickAsync();
         await Expect(page.Locator("#group-table")).ToHaveCountAsync(0);

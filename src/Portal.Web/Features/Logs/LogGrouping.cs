@@ -7,14 +7,19 @@ namespace Portal.Web.Features.Logs;
 /// <summary>
 /// The Logs Explorer's grouping: the matches grouped by <see cref="By"/> (a reserved attribute, a tag key or an
 /// <c>@attribute</c>), the <see cref="Limit"/> groups with the largest <see cref="Function"/> of <see cref="Metric"/>, as
-/// Datadog's "top list" visualisation shows them, or with <see cref="LogGroupView.Timeseries"/> each group's measure over
-/// the window as well, one line a group. In the address as <c>by</c>, <c>measure</c> (<c>count</c>,
-/// <c>avg(@duration)</c>), <c>top</c> and <c>viz</c> (<c>timeseries</c>; Datadog's name).
+/// Datadog's "top list" visualisation shows them; with <see cref="LogGroupView.Timeseries"/> each group's measure over
+/// the window as well, one line a group; with <see cref="LogGroupView.Table"/> each group's largest groups by a second
+/// field (<see cref="Then"/>) too, as Datadog's table does. In the address as <c>by</c>, <c>measure</c> (<c>count</c>,
+/// <c>avg(@duration)</c>), <c>top</c>, <c>viz</c> (<c>timeseries</c>, <c>table</c>; Datadog's names) and <c>then</c>.
 /// </summary>
 public sealed record LogGrouping(
-    string By, AggregateFunction Function = AggregateFunction.Count, string? Metric = null, int Limit = LogGrouping.DefaultLimit, LogGroupView View = LogGroupView.TopList)
+    string By, AggregateFunction Function = AggregateFunction.Count, string? Metric = null, int Limit = LogGrouping.DefaultLimit, LogGroupView View = LogGroupView.TopList,
+    string? Then = null)
 {
     public const int DefaultLimit = 10;
+
+    /// <summary>The groups of the second field a table shows within each group of the first.</summary>
+    public const int ThenLimit = 10;
 
     /// <summary>The numbers of groups offered in a top list.</summary>
     public static readonly int[] Limits = [10, 25, 50];
@@ -26,10 +31,24 @@ public sealed record LogGrouping(
     public static int[] LimitsOf(LogGroupView view) => view == LogGroupView.Timeseries ? SeriesLimits : Limits;
 
     /// <summary>The view's name in the address (none for the top list, the default).</summary>
-    public string? ViewName => View == LogGroupView.Timeseries ? "timeseries" : null;
+    public string? ViewName => View switch
+    {
+        LogGroupView.Timeseries => "timeseries",
+        LogGroupView.Table => "table",
+        _ => null,
+    };
 
-    /// <summary>This grouping shown as <paramref name="view"/>: its number of groups kept when that view offers it, else the default.</summary>
-    public LogGrouping In(LogGroupView view) => this with { View = view, Limit = LimitsOf(view).Contains(Limit) ? Limit : DefaultLimit };
+    /// <summary>
+    /// This grouping shown as <paramref name="view"/>: its number of groups kept when that view offers it, else the
+    /// default; its second field only in a table.
+    /// </summary>
+    public LogGrouping In(LogGroupView view) => this with
+    {
+        View = view, Limit = LimitsOf(view).Contains(Limit) ? Limit : DefaultLimit, Then = view == LogGroupView.Table ? Then : null,
+    };
+
+    /// <summary>The fields the groups are by: <see cref="By"/>, then in a table <see cref="Then"/> when chosen.</summary>
+    public IReadOnlyList<string> Levels => View == LogGroupView.Table && Then is { } then ? [By, then] : [By];
 
     /// <summary>The functions offered, in the order of the menu, with their names there.</summary>
     public static readonly (AggregateFunction Function, string Label)[] Functions =
@@ -56,15 +75,21 @@ public sealed record LogGrouping(
     /// The grouping an address holds, or none: no <paramref name="by"/>, or one that is no field. A measure or limit that
     /// cannot be read falls back to the count of logs and ten groups.
     /// </summary>
-    public static LogGrouping? Parse(string? by, string? measure, string? top, string? viz = null)
+    public static LogGrouping? Parse(string? by, string? measure, string? top, string? viz = null, string? then = null)
     {
         if (AggregateFields.Parse(by) is null)
         {
             return null;
         }
-        var view = viz == "timeseries" ? LogGroupView.Timeseries : LogGroupView.TopList;
+        var view = viz switch
+        {
+            "timeseries" => LogGroupView.Timeseries,
+            "table" => LogGroupView.Table,
+            _ => LogGroupView.TopList,
+        };
         var limit = int.TryParse(top, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && LimitsOf(view).Contains(n) ? n : DefaultLimit;
-        var grouping = new LogGrouping(by!, Limit: limit, View: view);
+        var second = view == LogGroupView.Table && then != by && AggregateFields.Parse(then) is not null ? then : null;
+        var grouping = new LogGrouping(by!, Limit: limit, View: view, Then: second);
         // "avg()": the function chosen before its field, which the page then asks for.
         if (measure is [.., ')'] && measure.IndexOf('(', StringComparison.Ordinal) is > 0 and var open
             && AggregateMeasure.Parse(measure[..open]) is { } function && function != AggregateFunction.Count
@@ -76,9 +101,10 @@ public sealed record LogGrouping(
     }
 
     /// <summary>
-    /// The store's request for this grouping over the window, largest measure first: the measure, then the count of logs,
-    /// and in a timeseries the measure over buckets of <paramref name="interval"/> on multiples of it in a clock
-    /// <paramref name="offset"/> ahead of UTC (the histogram's buckets).
+    /// The store's request for this grouping over the window, largest measure first at each level (the second's
+    /// <see cref="ThenLimit"/> within each group of the first): the measure, then the count of logs, and in a timeseries the
+    /// measure over buckets of <paramref name="interval"/> on multiples of it in a clock <paramref name="offset"/> ahead of
+    /// UTC (the histogram's buckets).
     /// </summary>
     public AggregateRequest Request(QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, TimeSpan offset)
     {
@@ -88,8 +114,9 @@ public sealed record LogGrouping(
         {
             computes.Add(measure with { Interval = interval });
         }
+        var sort = new AggregateSort(Descending: true, measure);
         return new AggregateRequest(query, from, to, computes,
-            [new AggregateGroupBy(AggregateFields.Parse(By)!, Limit) { Sort = new AggregateSort(Descending: true, measure) }]) { Offset = offset };
+            [.. Levels.Select((field, level) => new AggregateGroupBy(AggregateFields.Parse(field)!, level == 0 ? Limit : ThenLimit) { Sort = sort })]) { Offset = offset };
     }
 
     /// <summary>Counts whole, other measures to two decimals at most; a group without values of a numeric measure shows a dash.</summary>
@@ -104,9 +131,10 @@ public sealed record LogGrouping(
     public static FieldRef? MetricOf(AggregateFunction function, string? name) => AggregateFields.MetricOf(function, name);
 }
 
-/// <summary>How the Logs Explorer shows its groups: a ranked list, or each group's measure over time above it.</summary>
+/// <summary>How the Logs Explorer shows its groups: a ranked list, each group's measure over time above it, or a table of two levels.</summary>
 public enum LogGroupView
 {
     TopList,
     Timeseries,
+    Table,
 }

@@ -41,32 +41,46 @@ public static class LogPatterns
     /// <summary>The least share of a pattern's words a group must have to join it.</summary>
     private const double Similarity = 0.5;
 
-    private const int MaxMessageChars = 2_000;
+    /// <summary>The characters of a message a pattern considers.</summary>
+    internal const int MaxMessageChars = 2_000;
+
+    private static readonly System.Buffers.SearchValues<char> WhiteSpace =
+        System.Buffers.SearchValues.Create([.. Enumerable.Range(0, char.MaxValue + 1).Select(c => (char)c).Where(char.IsWhiteSpace)]);
 
     /// <summary>The patterns of <paramref name="logs"/>, commonest first (ties by their text), at most <paramref name="limit"/>.</summary>
     public static List<LogPattern> Find(IEnumerable<(string? Message, string? Status)> logs, int limit = 50)
     {
-        // Messages of the same masked words first, so that the commonest shape of a pattern founds it.
+        // Messages of the same masked words first (words hold no white space, so joined with a space they say which), so
+        // that the commonest shape of a pattern founds it.
         var groups = new Dictionary<string, Group>(StringComparer.Ordinal);
         foreach (var (message, status) in logs)
         {
             var tokens = Mask(message ?? "");
-            var key = string.Join('\u0001', tokens);
+            var key = string.Join(' ', tokens);
             if (!groups.TryGetValue(key, out var group))
             {
                 groups[key] = group = new Group(tokens);
             }
             group.Add(message ?? "", status);
         }
+        // A group can join only a pattern of as many words and the same first one, which joining never changes: the
+        // patterns are looked up by both, each list in the order the patterns were founded.
         var patterns = new List<Group>();
-        foreach (var group in groups.Values.OrderByDescending(g => g.Count).ThenBy(g => string.Join(' ', g.Tokens), StringComparer.Ordinal))
+        var alike = new Dictionary<(int Length, string First), List<Group>>();
+        foreach (var (key, group) in groups.OrderByDescending(g => g.Value.Count).ThenBy(g => g.Key, StringComparer.Ordinal))
         {
-            if (patterns.FirstOrDefault(p => Joins(group.Tokens, p.Tokens)) is { } pattern)
+            var shape = (group.Tokens.Length, group.Tokens.Length > 0 ? group.Tokens[0] : "");
+            if (!alike.TryGetValue(shape, out var candidates))
+            {
+                alike[shape] = candidates = [];
+            }
+            if (candidates.FirstOrDefault(p => Joins(group.Tokens, p.Tokens)) is { } pattern)
             {
                 pattern.Absorb(group);
             }
             else
             {
+                candidates.Add(group);
                 patterns.Add(group);
             }
         }
@@ -76,22 +90,41 @@ public static class LogPatterns
             .Select(p => new LogPattern(p.Tokens, p.Count, p.CommonestStatus, p.Examples))];
     }
 
-    /// <summary>A message's words, each run of characters holding a digit a wildcard; beyond <see cref="MaxTokens"/>, one wildcard.</summary>
+    /// <summary>
+    /// A message's words (split on white space), each run of characters holding a digit a wildcard; beyond
+    /// <see cref="MaxTokens"/> words or <see cref="MaxMessageChars"/> characters (cut at a word's end), the rest one wildcard.
+    /// The message's own <see cref="Wildcard"/> characters are read as U+FFFD: a sender cannot write a wildcard.
+    /// </summary>
     internal static string[] Mask(string message)
     {
-        var words = message.AsSpan(0, Math.Min(message.Length, MaxMessageChars)).Trim();
+        var words = message.AsSpan();
+        var cut = false;
+        if (words.Length > MaxMessageChars)
+        {
+            // At the last white space before the limit: a word is never cut, nor a character's surrogate pair.
+            words = words[..MaxMessageChars];
+            words = words[..Math.Max(0, words.LastIndexOfAny(WhiteSpace))];
+            cut = true;
+        }
         var tokens = new List<string>();
         var text = new StringBuilder();
-        foreach (var range in words.SplitAny(" \t\r\n"))
+        for (var at = 0; at < words.Length;)
         {
-            var word = words[range];
-            if (word.IsEmpty)
+            if (char.IsWhiteSpace(words[at]))
             {
+                at++;
                 continue;
+            }
+            var length = words[at..].IndexOfAny(WhiteSpace) is var space and >= 0 ? space : words.Length - at;
+            var word = words.Slice(at, length);
+            at += length;
+            if (word.Contains(Wildcard))
+            {
+                word = word.ToString().Replace(Wildcard, '\uFFFD');
             }
             if (tokens.Count == MaxTokens)
             {
-                tokens.Add(WildcardWord);
+                cut = true;
                 break;
             }
             text.Clear();
@@ -111,6 +144,10 @@ public static class LogPatterns
                 i = end;
             }
             tokens.Add(text.ToString());
+        }
+        if (cut && (tokens.Count == 0 || tokens[^1] != WildcardWord))
+        {
+            tokens.Add(WildcardWord);
         }
         return [.. tokens];
     }
@@ -139,7 +176,7 @@ public static class LogPatterns
             {
                 text.Append(part);
             }
-            else if (!part.ContainsAnyExcept(NumberCharacters) || part.Length >= MinHexId)
+            else if (!part.ContainsAnyExcept(NumberCharacters) || IsHexId(part))
             {
                 // Its dashes at either end stay (bastion-12 is bastion-*).
                 var inner = part.Trim('-');
@@ -182,8 +219,20 @@ public static class LogPatterns
         }
     }
 
-    /// <summary>The length from which a run of hex letters and digits is an id or a hash as a whole (a commit's short hash has 7).</summary>
-    private const int MinHexId = 8;
+    /// <summary>
+    /// Whether a part of hex letters, digits and dashes is an id or a hash: at least seven of them besides the dashes (a
+    /// commit's short hash), a third of them digits at least (random hex has five eighths; <c>cafe-db-12</c> is a name).
+    /// </summary>
+    private static bool IsHexId(ReadOnlySpan<char> part)
+    {
+        var (hex, digits) = (0, 0);
+        foreach (var c in part)
+        {
+            hex += c == '-' ? 0 : 1;
+            digits += char.IsAsciiDigit(c) ? 1 : 0;
+        }
+        return hex >= 7 && 3 * digits >= hex;
+    }
 
     /// <summary>Characters of the runs a digit makes variable: digits, hex letters and the separators of numbers, addresses, times and ids.</summary>
     private static bool IsVariable(char c) => char.IsAsciiHexDigit(c) || c is '.' or ':' or '-' or '_';
@@ -199,12 +248,12 @@ public static class LogPatterns
         {
             return false;
         }
-        var same = 0;
-        for (var i = 0; i < tokens.Length; i++)
+        var (same, needed) = (0, Similarity * tokens.Length);
+        for (var i = 0; i < tokens.Length && same < needed; i++)
         {
             same += tokens[i] == pattern[i] && tokens[i] != WildcardWord ? 1 : 0;
         }
-        return tokens.Length == 0 || same >= Similarity * tokens.Length;
+        return same >= needed;
     }
 
     private static readonly string WildcardWord = Wildcard.ToString();
@@ -221,7 +270,7 @@ public static class LogPatterns
         private readonly Dictionary<string, int> _statuses = new(StringComparer.Ordinal);
 
         public string? CommonestStatus => _statuses.Count == 0 ? null
-            : _statuses.OrderByDescending(s => s.Value).ThenByDescending(s => LogStatuses.SeverityRank(s.Key)).First().Key;
+            : _statuses.OrderByDescending(s => s.Value).ThenBy(s => LogStatuses.SeverityRank(s.Key)).First().Key;
 
         public void Add(string message, string? status)
         {

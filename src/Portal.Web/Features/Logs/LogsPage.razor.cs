@@ -97,6 +97,9 @@ public partial class LogsPage
     [SupplyParameterFromQuery(Name = "viz")]
     private string? UrlViz { get; set; }
 
+    [SupplyParameterFromQuery(Name = "then")]
+    private string? UrlThen { get; set; }
+
     /// <summary>The grouping asked for (<see cref="LogGrouping"/>: a top list or a timeseries), its groups, and why they could not be computed.</summary>
     private LogGrouping? _grouping;
 
@@ -175,7 +178,7 @@ public partial class LogsPage
     }
 
     /// <summary>The grouping by a field the address holds: none when it asks for patterns.</summary>
-    private LogGrouping? UrlGrouping => UrlViz == LogPatterns.ViewName ? null : LogGrouping.Parse(UrlBy, UrlMeasure, UrlTop, UrlViz);
+    private LogGrouping? UrlGrouping => UrlViz == LogPatterns.ViewName ? null : LogGrouping.Parse(UrlBy, UrlMeasure, UrlTop, UrlViz, UrlThen);
 
     /// <summary>A view as the address has it, empty values as none, to compare one with another.</summary>
     private readonly record struct UrlView(string? Query, string? Range, string? From, string? To, bool Live, string? Columns, LogGrouping? Grouping, bool Patterns)
@@ -498,8 +501,8 @@ public partial class LogsPage
         }
     }
 
-    /// <summary>Patterns asked for, or grouping by fields again (as the list, until a field is chosen).</summary>
-    private Task PatternsChangedAsync(bool patterns) => GroupingChangedAsync(null, patterns);
+    /// <summary>Patterns asked for, or grouping by fields again: as before the patterns (the grouping is kept meanwhile, out of the address).</summary>
+    private Task PatternsChangedAsync(bool patterns) => GroupingChangedAsync(_grouping, patterns);
 
     /// <summary>
     /// A new grouping (or none; or <paramref name="patterns"/>): kept in the address, its groups computed over the window the list shows. The groups of
@@ -569,7 +572,10 @@ public partial class LogsPage
     private void KeepUrl()
     {
         var custom = _range == TimeRanges.Custom && !_live;
-        var view = UrlView.Of(_submitted?.Text ?? _query, _live ? null : _range, custom ? _customRun.From : null, custom ? _customRun.To : null, _live, AttributeColumns.Format(_columns), _grouping, _patterns);
+        var view = UrlView.Of(_submitted?.Text ?? _query, _live ? null : _range, custom ? _customRun.From : null, custom ? _customRun.To : null, _live, AttributeColumns.Format(_columns), _patterns ? null : _grouping, _patterns);
+        // Noted before it is written: a navigation may come back before Keep returns (bUnit's does, synchronously), and the
+        // page must know it as its own, for the address does not hold all of the view (a grouping set aside for patterns).
+        _written.Add(view);
         var written = ShareableUrl.Keep(Navigation, RendererInfo.IsInteractive, new Dictionary<string, object?>
         {
             ["q"] = view.Query,
@@ -582,15 +588,17 @@ public partial class LogsPage
             ["measure"] = view.Grouping is { Function: not AggregateFunction.Count } grouping ? grouping.Measure : null,
             ["top"] = view.Grouping is { Limit: not LogGrouping.DefaultLimit } limited ? limited.Limit.ToString(CultureInfo.InvariantCulture) : null,
             ["viz"] = view.Patterns ? LogPatterns.ViewName : view.Grouping?.ViewName,
+            ["then"] = view.Grouping?.Then,
         });
-        if (written)
+        if (!written)
         {
-            _written.Add(view);
-            if (_written.Count > 16)
-            {
-                // Changes that never came back (the circuit's messages lost): forget the oldest.
-                _written.RemoveAt(0);
-            }
+            // Nothing was written, so nothing came back: the view noted last is this one.
+            _written.RemoveAt(_written.Count - 1);
+        }
+        else if (_written.Count > 16)
+        {
+            // Changes that never came back (the circuit's messages lost): forget the oldest.
+            _written.RemoveAt(0);
         }
     }
 

@@ -39,7 +39,7 @@ public sealed class LogComponentsTests : IAsyncLifetime
         var cut = _ctx.Render<LogSeriesChart>(p => p
             .Add(x => x.Rows, [Group("api", 120, null, 40, 60, null), Group("web", null, null, 8, null, null)])
             .Add(x => x.Function, AggregateFunction.Avg)
-            .Add(x => x.Label, "avg(@duration) by service"));
+            .Add(x => x.Title, "avg(@duration) by service"));
 
         // Five buckets 200 units wide; 0-200 (120 rounded up) over 149 units from the bottom line (149.5).
         Assert.Equal(["97,60.1 103,60.1", "500,119.7 700,104.8"], cut.FindAll("polyline.series-0").Select(l => l.GetAttribute("points")));
@@ -48,6 +48,23 @@ public sealed class LogComponentsTests : IAsyncLifetime
         Assert.Equal("Nov 27 10:02:00 UTC\napi: 40\nweb: 8", cut.FindAll("rect.series-hover title")[2].TextContent);
         Assert.Equal("Nov 27 10:01:00 UTC", cut.FindAll("rect.series-hover title")[1].TextContent);
         Assert.Equal("avg(@duration) by service", cut.Find("svg").GetAttribute("aria-label"));
+    }
+
+    /// <summary>Negative values: the scale reaches below zero, to the least rounded down; a count's half-way mark keeps its decimal.</summary>
+    [Fact]
+    public void LogSeriesChart_NegativeValues_ScaleBelowZero()
+    {
+        static AggregateBucket Group(string name, params double?[] values) => new(
+            [GroupKey.Of(name)],
+            [new AggregateValue(values.Min()), new AggregateValue(values.Length), new AggregateValue(null, [.. values.Select((v, i) => new AggregatePoint(T0.AddMinutes(i), v))])]);
+
+        var negative = _ctx.Render<LogSeriesChart>(p => p.Add(x => x.Rows, [Group("drift", -3, 4)]).Add(x => x.Function, AggregateFunction.Min));
+        var count = _ctx.Render<LogSeriesChart>(p => p.Add(x => x.Rows, [Group("api", 0, 1)]).Add(x => x.Function, AggregateFunction.Count));
+
+        // -5 to 5 over 149 units: -3 at 119.7, 4 at 15.4.
+        Assert.Equal(["5", "0", "-5"], negative.FindAll(".series-scale span").Select(s => s.TextContent));
+        Assert.Equal("250,119.7 750,15.4", negative.Find("polyline").GetAttribute("points"));
+        Assert.Equal(["1", "0.5", "0"], count.FindAll(".series-scale span").Select(s => s.TextContent));
     }
 
     [Theory]

@@ -73,6 +73,39 @@ public sealed class LogGroupingTests
         Assert.Equal(grouping, LogGrouping.Parse("service", null, top, grouping.ViewName));
     }
 
+    /// <summary>A table's second field (<c>then</c>): read in a table only, never the first field again, a field or nothing.</summary>
+    [Theory]
+    [InlineData("table", "@http.method", "@http.method")]
+    [InlineData("table", "host", "host")]
+    [InlineData("table", "service", null)]
+    [InlineData("table", "not a field", null)]
+    [InlineData("table", null, null)]
+    [InlineData("timeseries", "host", null)]
+    [InlineData(null, "host", null)]
+    public void Parse_Then(string? viz, string? then, string? expected)
+    {
+        var grouping = LogGrouping.Parse("service", "count", "25", viz, then)!;
+
+        Assert.Equal(expected, grouping.Then);
+        Assert.Equal(grouping, LogGrouping.Parse("service", "count", "25", grouping.ViewName, grouping.Then));
+    }
+
+    /// <summary>A table of two fields groups by both, the second's largest groups within each of the first's.</summary>
+    [Fact]
+    public void Request_TableOfTwoFields_TwoLevels()
+    {
+        var grouping = new LogGrouping("service", AggregateFunction.Sum, "@bytes", 25, LogGroupView.Table, Then: "env");
+
+        var request = grouping.Request(new MatchAllNode(0), DateTimeOffset.UnixEpoch, DateTimeOffset.UnixEpoch.AddHours(1), TimeSpan.FromMinutes(1), TimeSpan.Zero);
+
+        Assert.Equal([(new FieldRef(FieldKind.Reserved, "service"), 25), (new FieldRef(FieldKind.Tag, "env"), LogGrouping.ThenLimit)], request.GroupBy.Select(g => (g.Facet, g.Limit)));
+        Assert.All(request.GroupBy, g => Assert.Equal(new AggregateSort(Descending: true, new AggregateMeasure(AggregateFunction.Sum, new FieldRef(FieldKind.Attribute, "bytes"))), g.Sort));
+        Assert.Equal(2, request.Computes.Count);
+        // Shown another way, the grouping forgets its second field.
+        Assert.Null(grouping.In(LogGroupView.TopList).Then);
+        Assert.Equal(["service"], grouping with { View = LogGroupView.TopList } is var list ? list.Levels : []);
+    }
+
     /// <summary>Switching views keeps the number of groups where the other view offers it.</summary>
     [Fact]
     public void In_KeepsTheLimitTheViewOffers()

@@ -23,6 +23,10 @@ public sealed class LogPatternsTests
     [InlineData("arn:aws:sts::123456789012:assumed-role/web/i-0abc", "arn:aws:sts::*:assumed-role/web/i-*abc")]
     [InlineData("2026-12-06T10:01:25.123Z", "*T*Z")]
     [InlineData("-5", "-*")]
+    [InlineData("commit=9b2c4e1", "commit=*")]
+    [InlineData("cafe-db-12", "cafe-db-*")]
+    [InlineData("face-db-12ab", "face-db-*ab")]
+    [InlineData("deadbeef12", "deadbeef*")]
     [InlineData("arn:aws:iam::123456789012:user/ops", "arn:aws:iam::*:user/ops")]
     public void Mask_TheRunsHoldingDigitsVary(string word, string masked) =>
         Assert.Equal(masked, Assert.Single(LogPatterns.Mask(word)).Replace(LogPatterns.Wildcard, '*'));
@@ -30,10 +34,32 @@ public sealed class LogPatternsTests
     [Fact]
     public void Mask_SplitsOnWhiteSpace_LongMessagesEndInOneWildcard()
     {
-        Assert.Equal(["Accepted", "publickey", "for", "root"], LogPatterns.Mask("  Accepted\tpublickey  for\nroot "));
+        var wildcard = LogPatterns.Wildcard.ToString();
+        Assert.Equal(["Accepted", "publickey", "for", "root"], LogPatterns.Mask("  Accepted\tpublickey\u00A0 for\nroot\f"));
         var words = LogPatterns.Mask(string.Join(' ', Enumerable.Repeat("word", LogPatterns.MaxTokens + 5)));
         Assert.Equal(LogPatterns.MaxTokens + 1, words.Length);
-        Assert.Equal(LogPatterns.Wildcard.ToString(), words[^1]);
+        Assert.Equal(wildcard, words[^1]);
+        Assert.Equal(LogPatterns.MaxTokens, LogPatterns.Mask(string.Join(' ', Enumerable.Repeat("word", LogPatterns.MaxTokens))).Length);
+
+        // Beyond the characters considered, cut at the last word's end (never within a surrogate pair), then one wildcard.
+        var emoji = "\U0001F600";
+        var long1 = "start " + new string('x', LogPatterns.MaxMessageChars - 7) + emoji + " tail";
+        Assert.Equal(["start", wildcard], LogPatterns.Mask(long1));
+        Assert.Equal([wildcard], LogPatterns.Mask(new string('y', LogPatterns.MaxMessageChars + 1)));
+    }
+
+    /// <summary>A sender's own wildcard character is text, not a wildcard.</summary>
+    [Fact]
+    public void Mask_SendersWildcardCharacter_IsNoWildcard() =>
+        Assert.Equal(["a\uFFFDb"], LogPatterns.Mask("a" + LogPatterns.Wildcard + "b"));
+
+    /// <summary>Nothing to group, nothing found; a tie of statuses goes to the more severe.</summary>
+    [Fact]
+    public void Find_NoLogs_None_StatusTiesToTheMoreSevere()
+    {
+        Assert.Empty(LogPatterns.Find([]));
+        Assert.Equal("error", Assert.Single(LogPatterns.Find([("disk full", "info"), ("disk full", "error"), ("disk full", null)])).Status);
+        Assert.Equal("warn", Assert.Single(LogPatterns.Find([("disk full", "warn"), ("disk full", "custom")])).Status);
     }
 
     /// <summary>

@@ -44,6 +44,10 @@ public sealed class LogsPageTests : IAsyncLifetime
     }
 
     /// <summary>Signs in (once: before any of the context's services is read) and makes the renderer interactive.</summary>
+    /// <summary>The value of <paramref name="parameter"/> in the page's address, or null.</summary>
+    private static string? Address(NavigationManager navigation, string parameter) =>
+        Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(navigation.Uri).Query).TryGetValue(parameter, out var value) ? value.ToString() : null;
+
     private NavigationManager SignIn(Guid? tenant = null)
     {
         if (!_signedIn)
@@ -265,21 +269,18 @@ public sealed class LogsPageTests : IAsyncLifetime
         Assert.Equal(["api 2", "web 1"], Rows());
         await cut.InvokeAsync(() => cut.FindComponent<LogGroups>().Instance.OnChange.InvokeAsync(new LogGrouping("service", Portal.Search.AggregateFunction.Avg, "@duration")));
         cut.WaitForAssertion(() => Assert.Equal(["web 100", "api 20"], Rows()));
-        Assert.Equal(("service", "avg(@duration)"), (Address("by"), Address("measure")));
+        Assert.Equal(("service", "avg(@duration)"), (Address(navigation, "by"), Address(navigation, "measure")));
         Assert.Equal(["1", "2"], cut.FindAll("#group-table tbody tr td.groups-count").Select(c => c.TextContent));
 
         // Excluding a group, then keeping the one left: the query says each.
         cut.FindAll("#group-table .group-exclude")[1].Click();
         cut.WaitForAssertion(() => Assert.Equal(["web 100"], Rows()));
-        Assert.Equal("-service:api", Address("q"));
+        Assert.Equal("-service:api", Address(navigation, "q"));
         cut.FindAll("#group-table .group-value")[0].Click();
-        cut.WaitForAssertion(() => Assert.Equal("-service:api service:web", Address("q")));
+        cut.WaitForAssertion(() => Assert.Equal("-service:api service:web", Address(navigation, "q")));
         Assert.Equal("1 logs", cut.Find("#log-count").TextContent);
         Assert.Equal(["web 100"], Rows());
-        Assert.Equal("service", Address("by"));
-
-        string? Address(string parameter) =>
-            Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(navigation.Uri).Query).TryGetValue(parameter, out var value) ? value.ToString() : null;
+        Assert.Equal("service", Address(navigation, "by"));
     }
 
     /// <summary>
@@ -311,15 +312,60 @@ public sealed class LogsPageTests : IAsyncLifetime
 
         cut.Find("#group-view-top-list").Click();
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("#group-series")));
-        Assert.Equal((null, "10"), (Address("viz"), Address("top") ?? "10"));
+        Assert.Equal((null, "10"), (Address(navigation, "viz"), Address(navigation, "top") ?? "10"));
         Assert.Equal(["api", "web"], cut.FindAll("#group-table .group-value").Select(v => v.TextContent));
         cut.Find("#group-view-timeseries").Click();
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("#group-series polyline").Count));
-        Assert.Equal("timeseries", Address("viz"));
+        Assert.Equal("timeseries", Address(navigation, "viz"));
         Assert.Equal("true", cut.Find("#group-view-timeseries").GetAttribute("aria-pressed"));
 
-        string? Address(string parameter) =>
-            Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(navigation.Uri).Query).TryGetValue(parameter, out var value) ? value.ToString() : null;
+        // Patterns and back: the grouping as it was, out of the address meanwhile.
+        cut.Find("#group-into-patterns").Click();
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("#pattern-table")));
+        Assert.Equal(("patterns", null), (Address(navigation, "viz"), Address(navigation, "by")));
+        cut.Find("#group-into-fields").Click();
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("#group-series polyline").Count));
+        Assert.Equal(("timeseries", "service"), (Address(navigation, "viz"), Address(navigation, "by")));
+    }
+
+    /// <summary>
+    /// The table: each service's logs grouped by method within it, largest first at each level, a service named on its first
+    /// row only, another organisation's logs never counted; the second field kept in the address, and dropped with the view.
+    /// </summary>
+    [Fact]
+    public async Task GroupBy_TableFromTheAddress_TwoLevels()
+    {
+        var now = DateTimeOffset.UtcNow;
+        LogEvent Log(string id, string service, string method) => new()
+        {
+            Id = id, Timestamp = now.AddMinutes(-5), Service = service, Status = "info", Message = "request",
+            Attributes = new System.Text.Json.Nodes.JsonObject { ["http"] = new System.Text.Json.Nodes.JsonObject { ["method"] = method } },
+        };
+        await _store.AppendAsync(Tenant, [Log("a1", "api", "GET"), Log("a2", "api", "GET"), Log("a3", "api", "POST"), Log("w1", "web", "GET")], CancellationToken.None);
+        await _store.AppendAsync(OtherTenant, [Log("x1", "web", "PUT"), Log("x2", "web", "PUT"), Log("x3", "web", "PUT")], CancellationToken.None);
+        await _store.RefreshAsync(Tenant, CancellationToken.None);
+        await _store.RefreshAsync(OtherTenant, CancellationToken.None);
+        var navigation = SignIn();
+        navigation.NavigateTo("logs?by=service&viz=table&then=%40http.method");
+
+        var cut = Render();
+        string[] Rows() => [.. cut.FindAll("#group-table tbody tr").Select(r => string.Join("|", r.QuerySelectorAll("td").Select(c => c.TextContent.Trim())))];
+
+        Assert.Equal(["service", "@http.method", "Logs"], cut.FindAll("#group-table th").Select(h => h.TextContent));
+        Assert.Equal(["api|GET|2", "|POST|1", "web|GET|1"], Rows());
+        Assert.Single(cut.FindAll("#group-then"));
+        Assert.Equal("true", cut.Find("#group-view-table").GetAttribute("aria-pressed"));
+
+        // A second-level value narrows the query by that field.
+        cut.FindAll("#group-table .group-value")[2].Click();
+        cut.WaitForAssertion(() => Assert.Equal("@http.method:POST", Address(navigation, "q")));
+        cut.WaitForAssertion(() => Assert.Equal(["api|POST|1"], Rows()));
+        Assert.Equal(("table", "@http.method"), (Address(navigation, "viz"), Address(navigation, "then")));
+
+        cut.Find("#group-view-top-list").Click();
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("#group-then")));
+        Assert.Equal((null, null), (Address(navigation, "viz"), Address(navigation, "then")));
+        Assert.Equal(["api|1"], Rows());
     }
 
     /// <summary>
@@ -356,14 +402,11 @@ public sealed class LogsPageTests : IAsyncLifetime
 
         cut.Find("#group-into-fields").Click();
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("#pattern-table")));
-        Assert.Equal((null, null), (Address("viz"), Address("by")));
+        Assert.Equal((null, null), (Address(navigation, "viz"), Address(navigation, "by")));
         Assert.Single(cut.FindAll("#group-by"));
         cut.Find("#group-into-patterns").Click();
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("#pattern-table tbody tr").Count));
-        Assert.Equal("patterns", Address("viz"));
-
-        string? Address(string parameter) =>
-            Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(navigation.Uri).Query).TryGetValue(parameter, out var value) ? value.ToString() : null;
+        Assert.Equal("patterns", Address(navigation, "viz"));
     }
 
     /// <summary>A store that fails (a disk fault) is said on the page, which stays usable; nothing stale is shown under the new search's name.</summary>
