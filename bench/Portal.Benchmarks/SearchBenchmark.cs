@@ -9,6 +9,7 @@ using Portal.Detection.Intake;
 using Portal.Detection.Query;
 using Portal.Search;
 using Portal.Testing;
+using Portal.Web.Features.Logs;
 
 namespace Portal.Benchmarks;
 
@@ -78,6 +79,13 @@ internal static class SearchBenchmark
         await Report("search.measures_by_attribute_1h_p95_ms", iterations,
             () => PostAsync(http, "api/v2/logs/analytics/aggregate", Measures()),
             () => store.AggregateAsync(tenant, MeasuresRequest(), CancellationToken.None));
+
+        // No target of its own: the Logs Explorer's patterns of the past hour (its latest matches read and grouped into
+        // patterns, as the page does), beside the reading of those matches alone.
+        var latest = new SearchRequest(new MatchAllNode(0), DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow, LogPatterns.SampleSize);
+        var patterns = await P95Async(async () => LogPatterns.Find((await store.SearchAsync(tenant, latest, CancellationToken.None)).Items.Select(e => (e.Message, e.Status))), iterations);
+        var reading = await P95Async(() => store.SearchAsync(tenant, latest, CancellationToken.None), iterations);
+        new Figure("search.patterns_1h_p95_ms", patterns, "ms", reading).Print();
 
         // No targets of their own: a range over a number's two trie terms, and a negation, which the time range leads.
         foreach (var (name, query) in new[] { ("search.numeric_range_1h_p95_ms", "@network.bytes_written:[50000 TO 60000]"), ("search.negation_1h_p95_ms", "-service:sshd") })
