@@ -29,6 +29,12 @@ public interface ILogStore
     Task<EventPage<LogEvent>> SearchAsync(Guid tenantId, SearchRequest request, CancellationToken cancellationToken);
 
     /// <summary>
+    /// The message and status of each of the newest <paramref name="limit"/> events matching the query in
+    /// <c>[from, to)</c>, newest first, without the rest of each event (what the Logs Explorer's patterns read).
+    /// </summary>
+    Task<IReadOnlyList<LogLine>> LinesAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken);
+
+    /// <summary>
     /// Histogram of matches over time (buckets of <paramref name="interval"/>) and top values of the reserved facets (all
     /// four, or only <paramref name="facets"/>), then of the <paramref name="attributeFacets"/> attributes most common in
     /// the range (keyed <c>@path</c>); with <paramref name="stackBy"/>, the histogram stacked by the
@@ -78,3 +84,32 @@ public sealed record SearchRequest(QueryNode Query, DateTimeOffset From, DateTim
 /// search stops looking once its page is full, so for logs it is exact only when the page is not (count with analytics).
 /// </summary>
 public sealed record EventPage<T>(IReadOnlyList<T> Items, int TotalHits, SearchCursor? Next);
+
+/// <summary>An event's message and status, as its stored form holds them.</summary>
+public readonly record struct LogLine(string? Message, string? Status)
+{
+    /// <summary>The message and status of an event's stored JSON (its top-level <c>message</c> and <c>status</c>).</summary>
+    public static LogLine Read(ReadOnlySpan<byte> source)
+    {
+        var reader = new System.Text.Json.Utf8JsonReader(source, new System.Text.Json.JsonReaderOptions { MaxDepth = LogEventJson.MaxDepth });
+        var (message, status) = ((string?)null, (string?)null);
+        if (!reader.Read() || reader.TokenType != System.Text.Json.JsonTokenType.StartObject)
+        {
+            return default;
+        }
+        while (reader.Read() && reader.TokenType == System.Text.Json.JsonTokenType.PropertyName)
+        {
+            var (isMessage, isStatus) = (reader.ValueTextEquals("message"u8), reader.ValueTextEquals("status"u8));
+            reader.Read();
+            if (reader.TokenType == System.Text.Json.JsonTokenType.String && (isMessage || isStatus))
+            {
+                (message, status) = isMessage ? (reader.GetString(), status) : (message, reader.GetString());
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+        return new LogLine(message, status);
+    }
+}

@@ -25,12 +25,19 @@ internal static class EventSearcher
     /// <remarks><paramref name="oldestFirst"/> reverses the order (and the cursor's meaning).</remarks>
     public static SearchPage Search(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit, SearchCursor? after, bool exactTotal = true, bool oldestFirst = false)
     {
-        var top = exactTotal
-            ? searcher.Search(Filtered(query, from, to, after, oldestFirst), null, Math.Max(1, limit), oldestFirst ? TieBreak.OldestFirst : NewestFirst)
-            : ByBlocks(searcher, Bounded(query, from, to, after, oldestFirst), Math.Max(1, limit), oldestFirst);
+        var top = Top(searcher, query, from, to, limit, after, exactTotal, oldestFirst);
         var hits = top.ScoreDocs.Select(d => EventDocument.SourceOf(searcher.Doc(d.Doc, SourceOnly))!).ToList();
         return new SearchPage(hits, top.TotalHits);
     }
+
+    /// <summary>The message and status of each of the newest <paramref name="limit"/> matches, newest first, read from their stored sources alone.</summary>
+    public static List<LogLine> Lines(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit) =>
+        [.. Top(searcher, query, from, to, limit, after: null, exactTotal: false, oldestFirst: false).ScoreDocs
+            .Select(d => LogLine.Read(EventDocument.SourceBytesOf(searcher.Doc(d.Doc, SourceOnly))))];
+
+    private static TopDocs Top(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit, SearchCursor? after, bool exactTotal, bool oldestFirst) => exactTotal
+        ? searcher.Search(Filtered(query, from, to, after, oldestFirst), null, Math.Max(1, limit), oldestFirst ? TieBreak.OldestFirst : NewestFirst)
+        : ByBlocks(searcher, Bounded(query, from, to, after, oldestFirst), Math.Max(1, limit), oldestFirst);
 
     /// <summary>
     /// The newest <paramref name="limit"/> matches (or, <paramref name="oldestFirst"/>, the oldest). Each segment is read

@@ -47,6 +47,10 @@ public sealed class LuceneLogStore(TenantIndexes indexes) : ILogStore
     }
 
     /// <inheritdoc />
+    public Task<IReadOnlyList<LogLine>> LinesAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken) =>
+        Task.FromResult<IReadOnlyList<LogLine>>(indexes.GetJournaled(tenantId, Kind).Index.Lines(query, from, to, limit));
+
+    /// <inheritdoc />
     public Task<LogAnalytics> AnalyzeAsync(
         Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, CancellationToken cancellationToken, int attributeFacets = 0,
         IReadOnlyList<string>? facets = null, string? stackBy = null, int stackLimit = 10, TimeSpan offset = default) =>

@@ -175,6 +175,10 @@ public sealed class PartitionedEventIndex : IDisposable
         return WithSearcher(first, last, s => EventSearcher.Search(s, query, from, to, limit, after, exactTotal: false, oldestFirst));
     }
 
+    /// <summary>The message and status of each of the newest <paramref name="limit"/> matches in <c>[from, to)</c>, newest first.</summary>
+    public List<LogLine> Lines(QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit) =>
+        WithSearcher(from, to, s => EventSearcher.Lines(s, query, from, to, limit));
+
     private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     private static DateTimeOffset Earlier(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;

@@ -67,6 +67,31 @@ public sealed class LuceneLogStoreTests : IDisposable
         Assert.True(JsonNode.DeepEquals(events[0].Attributes, stored.Attributes));
     }
 
+    /// <summary>
+    /// The lines of the newest matches: each event's message and status as stored (escapes, attributes nested around
+    /// them, no message), newest first, at most the limit; another tenant's never among them.
+    /// </summary>
+    [Fact]
+    public async Task LinesAsync_NewestMatchesMessagesAndStatuses()
+    {
+        var events = new[] { 3, 0, 4, 1, 2 }.Select(i => Event($"id-{i}", T0.AddSeconds(i), $"message {i} \"quoted\" é")).ToList();
+        events[0].Attributes["message"] = new JsonObject { ["status"] = "not the event's" };
+        events[1] = new LogEvent { Id = "id-0", Timestamp = T0, Status = "error" };
+        await _store.AppendAsync(TenantA, events, CancellationToken.None);
+        await _store.AppendAsync(TenantB, [Event("other", T0.AddSeconds(9), "another tenant's")], CancellationToken.None);
+        await _store.RefreshAsync(TenantA, CancellationToken.None);
+        await _store.RefreshAsync(TenantB, CancellationToken.None);
+
+        var lines = await _store.LinesAsync(TenantA, new MatchAllNode(0), T0, T0.AddMinutes(1), 4, CancellationToken.None);
+
+        Assert.Equal(
+        [
+            new LogLine("message 4 \"quoted\" é", "info"), new LogLine("message 3 \"quoted\" é", "info"), new LogLine("message 2 \"quoted\" é", "info"),
+            new LogLine("message 1 \"quoted\" é", "info"),
+        ], lines);
+        Assert.Equal(new LogLine(null, "error"), (await _store.LinesAsync(TenantA, QueryParser.Parse("status:error"), T0, T0.AddMinutes(1), 10, CancellationToken.None)).Single());
+    }
+
     [Fact]
     public async Task SearchAsync_PagingWithCursor_ReturnsEveryEventExactlyOnceInOrder()
     {

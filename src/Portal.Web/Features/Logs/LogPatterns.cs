@@ -1,5 +1,6 @@
 using System.Text;
 using Portal.Detection.Intake;
+using Portal.Search;
 
 namespace Portal.Web.Features.Logs;
 
@@ -48,7 +49,7 @@ public static class LogPatterns
         System.Buffers.SearchValues.Create([.. Enumerable.Range(0, char.MaxValue + 1).Select(c => (char)c).Where(char.IsWhiteSpace)]);
 
     /// <summary>The patterns of <paramref name="logs"/>, commonest first (ties by their text), at most <paramref name="limit"/>.</summary>
-    public static List<LogPattern> Find(IEnumerable<(string? Message, string? Status)> logs, int limit = 50)
+    public static List<LogPattern> Find(IEnumerable<LogLine> logs, int limit = 50)
     {
         // Messages of the same masked words first (words hold no white space, so joined with a space they say which), so
         // that the commonest shape of a pattern founds it.

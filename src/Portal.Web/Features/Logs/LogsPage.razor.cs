@@ -483,8 +483,8 @@ public partial class LogsPage
     {
         if (_patterns)
         {
-            var latest = await Logs.SearchAsync(tenant, new SearchRequest(query, from, to, LogPatterns.SampleSize), CancellationToken.None);
-            return new GroupView([], Patterns: LogPatterns.Find(latest.Items.Select(e => (e.Message, e.Status))), Sample: latest.Items.Count);
+            var latest = await Logs.LinesAsync(tenant, query, from, to, LogPatterns.SampleSize, CancellationToken.None);
+            return new GroupView([], Patterns: LogPatterns.Find(latest), Sample: latest.Count);
         }
         if (_grouping is not { } grouping || grouping.NeedsMetric && LogGrouping.MetricOf(grouping.Function, grouping.Metric) is null)
         {

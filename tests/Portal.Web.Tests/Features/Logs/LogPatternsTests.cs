@@ -1,3 +1,4 @@
+using Portal.Search;
 using Portal.Web.Features.Logs;
 
 namespace Portal.Web.Tests.Features.Logs;
@@ -57,9 +58,9 @@ public sealed class LogPatternsTests
     [Fact]
     public void Find_NoLogs_None_StatusTiesToTheMoreSevere()
     {
-        Assert.Empty(LogPatterns.Find([]));
-        Assert.Equal("error", Assert.Single(LogPatterns.Find([("disk full", "info"), ("disk full", "error"), ("disk full", null)])).Status);
-        Assert.Equal("warn", Assert.Single(LogPatterns.Find([("disk full", "warn"), ("disk full", "custom")])).Status);
+        Assert.Empty(LogPatterns.Find(Lines()));
+        Assert.Equal("error", Assert.Single(LogPatterns.Find(Lines(("disk full", "info"), ("disk full", "error"), ("disk full", null)))).Status);
+        Assert.Equal("warn", Assert.Single(LogPatterns.Find(Lines(("disk full", "warn"), ("disk full", "custom")))).Status);
     }
 
     /// <summary>
@@ -80,7 +81,7 @@ public sealed class LogPatternsTests
             ("Dec  6 10:13:05 db-1 sshd[902]: Connection closed by 203.0.113.9 port 40131 [preauth]", "info"),
         };
 
-        var patterns = LogPatterns.Find(logs);
+        var patterns = LogPatterns.Find(Lines([.. logs]));
 
         Assert.Equal(
         [
@@ -97,14 +98,16 @@ public sealed class LogPatternsTests
     public void Find_AlikeOnlyInVariables_Apart_AndLimited()
     {
         var patterns = LogPatterns.Find(
-        [
-            ("GET 200 12 ms", "info"), ("GET 200 14 ms", "info"), ("GET 500 9 ms", "error"),
-            ("GET 10.0.0.1 12 ok", "info"),
-            ("PUT 1 2 3", null), ("PUT 4 5 6", null),
-            (null, "info"), ("", "info"),
-        ], limit: 3);
+            Lines(
+                ("GET 200 12 ms", "info"), ("GET 200 14 ms", "info"), ("GET 500 9 ms", "error"),
+                ("GET 10.0.0.1 12 ok", "info"),
+                ("PUT 1 2 3", null), ("PUT 4 5 6", null),
+                (null, "info"), ("", "info")),
+            limit: 3);
 
         // Messages without words (none, or empty) are one pattern of no words; ties in the order of their text.
         Assert.Equal(["3 info GET * * ms", "2 info ", "2  PUT * * *"], patterns.Select(p => $"{p.Count} {p.Status} {p}"));
     }
+
+    private static IEnumerable<LogLine> Lines(params (string? Message, string? Status)[] logs) => logs.Select(l => new LogLine(l.Message, l.Status));
 }

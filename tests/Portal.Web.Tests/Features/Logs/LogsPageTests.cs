@@ -463,6 +463,10 @@ public sealed class LogsPageTests : IAsyncLifetime
         public Task<EventPage<LogEvent>> SearchAsync(Guid tenantId, SearchRequest request, CancellationToken cancellationToken) =>
             Read(() => inner.SearchAsync(tenantId, request, cancellationToken));
 
+        public Task<IReadOnlyList<LogLine>> LinesAsync(
+            Guid tenantId, Portal.Detection.Query.QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken) =>
+            Read(() => inner.LinesAsync(tenantId, query, from, to, limit, cancellationToken));
+
         public Task<LogAnalytics> AnalyzeAsync(
             Guid tenantId, Portal.Detection.Query.QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, CancellationToken cancellationToken, int attributeFacets = 0,
             IReadOnlyList<string>? facets = null, string? stackBy = null, int stackLimit = 10, TimeSpan offset = default) =>
