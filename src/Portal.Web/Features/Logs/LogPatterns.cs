@@ -13,6 +13,37 @@ public sealed record LogPattern(IReadOnlyList<string> Tokens, int Count, string?
 {
     /// <summary>The pattern as text, a wildcard written <c>*</c>.</summary>
     public override string ToString() => string.Join(' ', Tokens).Replace(LogPatterns.Wildcard, '*');
+
+    /// <summary>
+    /// A query for the logs of this pattern: a whole-message pattern (docs/SEARCH-SYNTAX.md) of its words in order, one
+    /// space apart, each wildcard <c>*</c> and every other character but letters and digits escaped; none for a pattern
+    /// without a letter or digit outside its wildcards, which would read every log of the window.
+    /// </summary>
+    /// <remarks>
+    /// It finds every log the pattern holds (a wildcard matches what it stood for) and may find a few more: the logs of
+    /// another pattern of which this one's words are a prefix or differ only where this one has wildcards.
+    /// </remarks>
+    public string? Query()
+    {
+        if (!Tokens.Any(t => t.Any(char.IsLetterOrDigit)))
+        {
+            return null;
+        }
+        var query = new System.Text.StringBuilder();
+        foreach (var c in string.Join(' ', Tokens))
+        {
+            if (c == LogPatterns.Wildcard)
+            {
+                query.Append('*');
+            }
+            else
+            {
+                // Query syntax escaped; a surrogate pair is never split (its halves are no syntax).
+                query.Append(char.IsLetterOrDigit(c) || char.IsSurrogate(c) ? "" : "\\").Append(c);
+            }
+        }
+        return query.ToString();
+    }
 }
 
 /// <summary>

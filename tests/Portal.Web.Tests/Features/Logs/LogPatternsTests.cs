@@ -93,6 +93,33 @@ public sealed class LogPatternsTests
         Assert.Equal([logs[2].Item1!, logs[0].Item1!, logs[1].Item1!], patterns[0].Examples);
     }
 
+    /// <summary>
+    /// A pattern's query finds the logs it holds and not those of the others: the sshd lines' patterns, each query parsed
+    /// and run by the in-memory matcher (which the stores agree with) over every line.
+    /// </summary>
+    [Fact]
+    public void Query_FindsThePatternsLogs()
+    {
+        string[] lines =
+        [
+            "Dec  6 10:10:57 db-1 sshd[32352]: Failed password for invalid user admin from 203.0.113.7 port 40122 ssh2",
+            "Dec 16 10:11:02 bastion-1 sshd[1201]: Failed password for invalid user test from 198.51.100.4 port 5512 ssh2",
+            "Dec  6 10:12:40 bastion-2 sshd[877]: Accepted publickey for deploy from 192.0.2.14 port 51000 ssh2: RSA SHA256:Xy3kq",
+            "Dec  6 10:13:00 db-1 sshd[901]: Connection closed by 203.0.113.7 port 40130 [preauth]",
+            "Dec  6 10:13:05 db-1 sshd[902]: Connection (closed) by \"203.0.113.9\" port 40131 😀 [preauth]",
+        ];
+        var patterns = LogPatterns.Find(Lines([.. lines.Select(l => ((string?)l, (string?)"info"))]));
+
+        foreach (var pattern in patterns)
+        {
+            var matches = Portal.Detection.Query.QueryMatcher.Compile(Portal.Detection.Query.QueryParser.Parse(pattern.Query()!));
+            Assert.Equal(pattern.Examples.Order(), lines.Where(l => matches(new Portal.Detection.Events.LogEvent { Id = "x", Message = l })).Order());
+        }
+        Assert.Equal(4, patterns.Count);
+        Assert.Equal(@"Dec\ *\ *\ db\-*\ sshd\[*\]\:\ Connection\ closed\ by\ *\ port\ *\ \[preauth\]", patterns.Single(p => p.Count == 1 && p.Examples[0].Contains("closed by 2", StringComparison.Ordinal)).Query());
+        Assert.Null(new LogPattern([LogPatterns.Wildcard + "-" + LogPatterns.Wildcard, LogPatterns.Wildcard.ToString()], 1, null, []).Query());
+    }
+
     /// <summary>Lines alike only in their variables are not one pattern; a limit keeps the commonest.</summary>
     [Fact]
     public void Find_AlikeOnlyInVariables_Apart_AndLimited()

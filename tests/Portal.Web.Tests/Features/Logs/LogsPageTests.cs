@@ -370,8 +370,8 @@ public sealed class LogsPageTests : IAsyncLifetime
 
     /// <summary>
     /// Patterns: the search's latest logs grouped into the patterns of their messages, from the address
-    /// (<c>viz=patterns</c>), another organisation's never among them; a pattern opens to show its messages; fields again,
-    /// and patterns again, kept in the address.
+    /// (<c>viz=patterns</c>), another organisation's never among them; a pattern opens to show its messages, and its logs
+    /// can be searched; fields again, and patterns again, kept in the address.
     /// </summary>
     [Fact]
     public async Task Patterns_FromTheAddress_GroupTheLatestLogsMessages()
@@ -400,12 +400,18 @@ public sealed class LogsPageTests : IAsyncLifetime
         cut.FindAll("#pattern-table .pattern-text")[1].Click();
         Assert.Equal(["Accepted publickey for deploy from 192.0.2.14 port 51000 ssh2"], cut.FindAll(".pattern-examples li").Select(li => li.TextContent));
 
+        // A pattern's logs searched: the query keeps them alone.
+        cut.FindAll("#pattern-table .pattern-search")[0].Click();
+        cut.WaitForAssertion(() => Assert.Equal(@"Failed\ password\ for\ root\ from\ *\ port\ *\ ssh*", Address(navigation, "q")));
+        cut.WaitForAssertion(() => Assert.Equal(["2 warn Failed password for root from * port * ssh*"], Rows()));
+        Assert.Equal("2 logs", cut.Find("#log-count").TextContent);
+
         cut.Find("#group-into-fields").Click();
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("#pattern-table")));
         Assert.Equal((null, null), (Address(navigation, "viz"), Address(navigation, "by")));
         Assert.Single(cut.FindAll("#group-by"));
         cut.Find("#group-into-patterns").Click();
-        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("#pattern-table tbody tr").Count));
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("#pattern-table tbody tr")));
         Assert.Equal("patterns", Address(navigation, "viz"));
     }
 
