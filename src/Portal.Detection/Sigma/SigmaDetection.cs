@@ -75,7 +75,7 @@ internal static class SigmaDetection
                 diagnostics.Unsupported(where, e.Message);
             }
         }
-        var sourceFilter = source is null ? SigmaExpression.True : SigmaExpression.Or(source.Sources.Select(s => SigmaExpression.Term("source:" + SigmaQueryText.Escape(s))));
+        var sourceFilter = source is null ? SigmaExpression.True : SigmaExpression.Or(source.Sources.Select(s => SigmaExpression.Term("source:" + QueryText.Escape(s))));
         return new SigmaSearch(source, SigmaExpression.And([sourceFilter, SigmaExpression.Or(alternatives)]));
     }
 

@@ -153,7 +153,7 @@ internal sealed class SigmaFieldConverter(SigmaLogSource? source, SigmaDiagnosti
                     diagnostics.Unsupported(where, "an extension converts only as an exact value without '.' or '/' (matched as the end of @http.url_details.path)");
                     return SigmaExpression.True;
                 }
-                return Term($"{target.QueryField}:*{SigmaQueryText.Escape("." + extension)}", where);
+                return Term($"{target.QueryField}:*{QueryText.Escape("." + extension)}", where);
             case SigmaTargetKind.Attribute when source?.Fields is not null && pattern.IsLiteral && pattern.LiteralText == "-":
                 // Access logs write '-' for an empty field, and the access-log parser leaves such a field out.
                 return SigmaExpression.Not(Term($"{target.QueryField}:*", where));

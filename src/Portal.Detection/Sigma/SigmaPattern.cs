@@ -1,4 +1,5 @@
 using System.Text;
+using Portal.Detection.Query;
 
 namespace Portal.Detection.Sigma;
 
@@ -92,7 +93,7 @@ internal sealed class SigmaPattern
             {
                 SigmaPatternPart.AnyRun => "*",
                 SigmaPatternPart.AnyOne => "?",
-                _ => SigmaQueryText.Escape(text),
+                _ => QueryText.Escape(text),
             });
         }
         return sb.ToString();

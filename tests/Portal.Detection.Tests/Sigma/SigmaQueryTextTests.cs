@@ -1,7 +1,6 @@
 using System.Text.Json.Nodes;
 using Portal.Detection.Events;
 using Portal.Detection.Query;
-using Portal.Detection.Sigma;
 
 namespace Portal.Detection.Tests.Sigma;
 
@@ -42,7 +41,7 @@ public class SigmaQueryTextTests
     [MemberData(nameof(Literals))]
     public void Escape_AttributeValue_ParsesBackToTheLiteralAndMatchesOnlyIt(string literal)
     {
-        var node = QueryParser.Parse("@f:" + SigmaQueryText.Escape(literal));
+        var node = QueryParser.Parse("@f:" + QueryText.Escape(literal));
 
         var term = Assert.IsType<TermNode>(node);
         Assert.Equal(TermKind.Exact, term.Kind);
@@ -56,7 +55,7 @@ public class SigmaQueryTextTests
     [MemberData(nameof(Literals))]
     public void Escape_BetweenWildcards_MatchesTheLiteralAsASubstringOnly(string literal)
     {
-        var node = QueryParser.Parse("@f:*" + SigmaQueryText.Escape(literal) + "*");
+        var node = QueryParser.Parse("@f:*" + QueryText.Escape(literal) + "*");
 
         Assert.True(QueryMatcher.Matches(node, Event("before " + literal + " after")));
         Assert.True(QueryMatcher.Matches(node, Event(literal)));
@@ -68,7 +67,7 @@ public class SigmaQueryTextTests
     [MemberData(nameof(Literals))]
     public void Escape_InsideALargerQuery_KeepsTheQueryStructure(string literal)
     {
-        var node = QueryParser.Parse($"source:cloudtrail (@f:{SigmaQueryText.Escape(literal)} OR @g:x) -@h:*");
+        var node = QueryParser.Parse($"source:cloudtrail (@f:{QueryText.Escape(literal)} OR @g:x) -@h:*");
 
         var and = Assert.IsType<AndNode>(node);
         Assert.Equal(3, and.Children.Count);
@@ -79,8 +78,8 @@ public class SigmaQueryTextTests
     [Fact]
     public void Escape_DatadogSpecialCharacters_AreAllBackslashed()
     {
-        Assert.Equal(@"a\ b\:c\/d\-e\*f\?g\(h\)\""i\\j", SigmaQueryText.Escape("a b:c/d-e*f?g(h)\"i\\j"));
-        Assert.Equal("eu.west_1", SigmaQueryText.Escape("eu.west_1"));
+        Assert.Equal(@"a\ b\:c\/d\-e\*f\?g\(h\)\""i\\j", QueryText.Escape("a b:c/d-e*f?g(h)\"i\\j"));
+        Assert.Equal("eu.west_1", QueryText.Escape("eu.west_1"));
     }
 
     private static LogEvent Event(string value) => new()

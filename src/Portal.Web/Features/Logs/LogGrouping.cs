@@ -21,6 +21,12 @@ public sealed record LogGrouping(
     /// <summary>The groups of the second field a table shows within each group of the first.</summary>
     public const int ThenLimit = 10;
 
+    /// <summary>
+    /// The key of a table's second-level group of the logs without a value of its field (a private-use character no
+    /// sender's value is taken for), so that every first-level group shows its logs.
+    /// </summary>
+    public static readonly GroupKey NoValue = GroupKey.Of("\uE001");
+
     /// <summary>The numbers of groups offered in a top list.</summary>
     public static readonly int[] Limits = [10, 25, 50];
 
@@ -116,7 +122,10 @@ public sealed record LogGrouping(
         }
         var sort = new AggregateSort(Descending: true, measure);
         return new AggregateRequest(query, from, to, computes,
-            [.. Levels.Select((field, level) => new AggregateGroupBy(AggregateFields.Parse(field)!, level == 0 ? Limit : ThenLimit) { Sort = sort })]) { Offset = offset };
+            [.. Levels.Select((field, level) => new AggregateGroupBy(AggregateFields.Parse(field)!, level == 0 ? Limit : ThenLimit)
+            {
+                Sort = sort, Missing = level > 0 ? NoValue : null,
+            })]) { Offset = offset };
     }
 
     /// <summary>Counts whole, other measures to two decimals at most; a group without values of a numeric measure shows a dash.</summary>

@@ -1,5 +1,6 @@
 using System.Text;
 using Portal.Detection.Intake;
+using Portal.Detection.Query;
 using Portal.Search;
 
 namespace Portal.Web.Features.Logs;
@@ -15,13 +16,16 @@ public sealed record LogPattern(IReadOnlyList<string> Tokens, int Count, string?
     public override string ToString() => string.Join(' ', Tokens).Replace(LogPatterns.Wildcard, '*');
 
     /// <summary>
-    /// A query for the logs of this pattern: a whole-message pattern (docs/SEARCH-SYNTAX.md) of its words in order, one
-    /// space apart, each wildcard <c>*</c> and every other character but letters and digits escaped; none for a pattern
-    /// without a letter or digit outside its wildcards, which would read every log of the window.
+    /// A query for the logs of this pattern: a whole-message pattern (docs/SEARCH-SYNTAX.md) of its words in order, with
+    /// any run of characters before, between and after them (a pattern's words were split on any white space), each
+    /// wildcard <c>*</c> and the rest escaped (<see cref="QueryText.Escape"/>); words past the query's greatest length left
+    /// to the last <c>*</c>. None for a pattern without a letter or digit outside its wildcards, which would read every log
+    /// of the window.
     /// </summary>
     /// <remarks>
-    /// It finds every log the pattern holds (a wildcard matches what it stood for) and may find a few more: the logs of
-    /// another pattern of which this one's words are a prefix or differ only where this one has wildcards.
+    /// It finds every log the pattern holds and may find more: those of another pattern holding this one's words in the
+    /// same order. A pattern of words without punctuation keeps a space before each word but the first (else its query
+    /// would be one word's pattern); a pattern of one such word is that word (a phrase of it), or its pattern.
     /// </remarks>
     public string? Query()
     {
@@ -29,20 +33,77 @@ public sealed record LogPattern(IReadOnlyList<string> Tokens, int Count, string?
         {
             return null;
         }
-        var query = new System.Text.StringBuilder();
-        foreach (var c in string.Join(' ', Tokens))
+        var punctuated = Tokens.Any(t => t.Any(c => c != LogPatterns.Wildcard && !TextTokens.IsWordChar(c)));
+        if (!punctuated && Tokens is [var only])
         {
-            if (c == LogPatterns.Wildcard)
+            // One word: the word itself (a phrase of it, which AND, OR and NOT may be), or its pattern where it varies.
+            return only.Contains(LogPatterns.Wildcard) ? Checked(string.Concat(Written(only).Select(part => part ?? "*"))) : Checked($"\"{only}\"");
+        }
+        var query = new StringBuilder("*");
+        // A wildcard, unless one ends the query already (an escaped star, "\*", is a literal).
+        void Any()
+        {
+            if (query[^1] != '*' || query.Length > 1 && query[^2] == '\\')
             {
                 query.Append('*');
             }
-            else
+        }
+        for (var w = 0; w < Tokens.Count; w++)
+        {
+            var written = Written(Tokens[w]);
+            if (query.Length + written.Sum(part => part?.Length ?? 1) + 4 > MaxQueryLength)
             {
-                // Query syntax escaped; a surrogate pair is never split (its halves are no syntax).
-                query.Append(char.IsLetterOrDigit(c) || char.IsSurrogate(c) ? "" : "\\").Append(c);
+                break;
+            }
+            if (w > 0)
+            {
+                // Between words any white space: any run, after a space where nothing else makes the pattern the message's.
+                query.Append(punctuated ? "" : "\\ ");
+                Any();
+            }
+            foreach (var part in written)
+            {
+                if (part is null)
+                {
+                    Any();
+                }
+                else
+                {
+                    query.Append(part);
+                }
             }
         }
-        return query.ToString();
+        Any();
+        return Checked(query.ToString());
+    }
+
+    /// <summary>A query only as it parses into one term (never an error or a boolean of several), else none.</summary>
+    private static string? Checked(string query) => QueryParser.TryParse(query, out var node, out _) && node is TermNode ? query : null;
+
+    /// <summary>The query's greatest length: a term the Logs Explorer keeps in its address (<see cref="Components.Shared.QueryCompletion.MaxTermValue"/>).</summary>
+    private const int MaxQueryLength = Components.Shared.QueryCompletion.MaxTermValue;
+
+    /// <summary>A word's literal runs escaped, and null for each wildcard (a sender's own wildcard character, read as U+FFFD, one too).</summary>
+    private static List<string?> Written(string token)
+    {
+        var parts = new List<string?>();
+        var start = 0;
+        for (var i = 0; i <= token.Length; i++)
+        {
+            if (i == token.Length || token[i] is LogPatterns.Wildcard or '\uFFFD')
+            {
+                if (i > start)
+                {
+                    parts.Add(QueryText.Escape(token[start..i]));
+                }
+                if (i < token.Length)
+                {
+                    parts.Add(null);
+                }
+                start = i + 1;
+            }
+        }
+        return parts;
     }
 }
 

@@ -100,6 +100,7 @@ public sealed class LogGroupingTests
 
         Assert.Equal([(new FieldRef(FieldKind.Reserved, "service"), 25), (new FieldRef(FieldKind.Tag, "env"), LogGrouping.ThenLimit)], request.GroupBy.Select(g => (g.Facet, g.Limit)));
         Assert.All(request.GroupBy, g => Assert.Equal(new AggregateSort(Descending: true, new AggregateMeasure(AggregateFunction.Sum, new FieldRef(FieldKind.Attribute, "bytes"))), g.Sort));
+        Assert.Equal([null, LogGrouping.NoValue], request.GroupBy.Select(g => g.Missing));
         Assert.Equal(2, request.Computes.Count);
         // Shown another way, the grouping forgets its second field.
         Assert.Null(grouping.In(LogGroupView.TopList).Then);

@@ -1,9 +1,9 @@
 using System.Text;
 
-namespace Portal.Detection.Sigma;
+namespace Portal.Detection.Query;
 
 /// <summary>Writes literal text into Vigil's query syntax (docs/SEARCH-SYNTAX.md).</summary>
-internal static class SigmaQueryText
+public static class QueryText
 {
     /// <summary>
     /// Backslash-escapes every character Datadog's search syntax calls special (<c>+ - = &amp; | &gt; &lt; ! ( ) { } [ ] ^ " “ ” ~ * ? : \ /</c>)
