@@ -91,11 +91,13 @@ public partial class LogSeriesChart
     private string Tooltip(int bucket)
     {
         var head = $"{DisplayTime.Second(_times[bucket], Zone)} {DisplayTime.NameOf(Zone)}";
-        var values = Rows.Select(r => (Name: r.By[0].ToString(), Points: r.Computes.Count > SeriesCompute ? r.Computes[SeriesCompute].Series : null))
-            .Where(r => r.Points is not null && bucket < r.Points.Count && r.Points[bucket].Value is not null)
-            .Select(r => $"{r.Name}: {LogGrouping.Format(r.Points![bucket].Value, Function)}");
+        var values = Rows.Where(r => ValueAt(r, bucket) is not null).Select(r => $"{r.By[0]}: {LogGrouping.Format(ValueAt(r, bucket), Function)}");
         return string.Join("\n", values.Prepend(head));
     }
+
+    /// <summary>A group's value in bucket <paramref name="bucket"/>, or none.</summary>
+    private double? ValueAt(AggregateBucket row, int bucket) =>
+        row.Computes.Count > SeriesCompute && row.Computes[SeriesCompute].Series is { } points && bucket < points.Count ? points[bucket].Value : null;
 
     /// <summary>A value of the scale: as the groups' values are written, but a half between whole counts keeps its decimal.</summary>
     private string Label(double value) => value % 1 == 0 ? LogGrouping.Format(value, Function) : LogGrouping.Format(value, AggregateFunction.Avg);

@@ -100,7 +100,7 @@ public partial class LogsPage
     [SupplyParameterFromQuery(Name = "then")]
     private string? UrlThen { get; set; }
 
-    /// <summary>The grouping asked for (<see cref="LogGrouping"/>: a top list or a timeseries), its groups, and why they could not be computed.</summary>
+    /// <summary>The grouping asked for (<see cref="LogGrouping"/>: a top list, a timeseries or a table), its groups, and why they could not be computed.</summary>
     private LogGrouping? _grouping;
 
     private IReadOnlyList<AggregateBucket> _groups = [];

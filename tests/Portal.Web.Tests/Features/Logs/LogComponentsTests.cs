@@ -48,6 +48,10 @@ public sealed class LogComponentsTests : IAsyncLifetime
         Assert.Equal("Nov 27 10:02:00 UTC\napi: 40\nweb: 8", cut.FindAll("rect.series-hover title")[2].TextContent);
         Assert.Equal("Nov 27 10:01:00 UTC", cut.FindAll("rect.series-hover title")[1].TextContent);
         Assert.Equal("avg(@duration) by service", cut.Find("svg").GetAttribute("aria-label"));
+        // The same values in a table for screen readers: a bucket a row, a group a column.
+        Assert.Equal(["Time (UTC)", "api", "web"], cut.FindAll("#group-series-values thead th").Select(h => h.TextContent));
+        Assert.Equal(["Nov 27 10:02:00", "40", "8"], cut.FindAll("#group-series-values tbody tr")[2].Children.Select(c => c.TextContent));
+        Assert.Equal(["Nov 27 10:01:00", "", ""], cut.FindAll("#group-series-values tbody tr")[1].Children.Select(c => c.TextContent));
     }
 
     /// <summary>Negative values: the scale reaches below zero, to the least rounded down; a count's half-way mark keeps its decimal.</summary>
