@@ -33,7 +33,7 @@ public sealed record LogPattern(IReadOnlyList<string> Tokens, int Count, string?
         {
             return null;
         }
-        var punctuated = Tokens.Any(t => t.Any(c => c != LogPatterns.Wildcard && !TextTokens.IsWordChar(c)));
+        var punctuated = Tokens.Any(t => t.Any(c => c is not (LogPatterns.Wildcard or '\uFFFD') && !TextTokens.IsWordChar(c)));
         if (!punctuated && Tokens is [var only])
         {
             // One word: the word itself (a phrase of it, which AND, OR and NOT may be), or its pattern where it varies.
@@ -112,14 +112,15 @@ public sealed record LogPattern(IReadOnlyList<string> Tokens, int Count, string?
 /// each message's words are split on white space and the runs of characters in a word that hold a digit become wildcards
 /// (numbers, addresses, times, ids and hashes whole; in a short run of letters and digits such as <c>db-1</c>, its numbers);
 /// messages of the same words then form a group, and a group joins a pattern of as many words, beginning with the same
-/// one, when at least half its words are the pattern's; the words where they differ become wildcards.
+/// one, when at least half its words, not counting those that are only a wildcard, are the pattern's; the words where they
+/// differ become wildcards.
 /// </summary>
 public static class LogPatterns
 {
     /// <summary>The view's name in the address (<c>viz=patterns</c>).</summary>
     public const string ViewName = "patterns";
 
-    /// <summary>The character standing for a variable part of a word (a private-use one, which no log writes as such).</summary>
+    /// <summary>The character standing for a variable part of a word (a private-use one; a message's own is read as U+FFFD, <see cref="Mask"/>).</summary>
     public const char Wildcard = '\uE000';
 
     /// <summary>The latest matches a pattern view reads (Datadog computes its patterns on a sample of this order).</summary>
