@@ -132,6 +132,22 @@ public partial class LogGroups
         (LogGroupView.Table, "Table", Icons.Material.Outlined.TableChart),
     ];
 
+    /// <summary>
+    /// The rows' blocks (first row, count): in a table of two levels each first-level group's consecutive rows (the store
+    /// returns them so), else all the rows in one.
+    /// </summary>
+    private List<(int First, int Count)> Blocks(int levels)
+    {
+        var blocks = new List<(int, int)>();
+        for (var i = 0; i < Rows.Count;)
+        {
+            var count = levels > 1 ? Rows.Skip(i).TakeWhile(r => r.By[0] == Rows[i].By[0]).Count() : Rows.Count;
+            blocks.Add((i, count));
+            i += count;
+        }
+        return blocks;
+    }
+
     /// <summary>A bar's length: its measure against the largest of the list (none for a negative value or none).</summary>
     private double BarPercent(double? value)
     {

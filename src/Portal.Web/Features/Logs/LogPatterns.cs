@@ -16,28 +16,38 @@ public sealed record LogPattern(IReadOnlyList<string> Tokens, int Count, string?
     public override string ToString() => string.Join(' ', Tokens).Replace(LogPatterns.Wildcard, '*');
 
     /// <summary>
-    /// A query for the logs of this pattern: a whole-message pattern (docs/SEARCH-SYNTAX.md) of its words in order, with
-    /// any run of characters before, between and after them (a pattern's words were split on any white space), each
-    /// wildcard <c>*</c> and the rest escaped (<see cref="QueryText.Escape"/>); words past the query's greatest length left
-    /// to the last <c>*</c>. None for a pattern without a letter or digit outside its wildcards, which would read every log
-    /// of the window.
+    /// A query finding every log of this pattern in the window: a whole-message pattern (docs/SEARCH-SYNTAX.md) of its
+    /// words in order with any run of characters before, between and after them, each wildcard <c>*</c> and the rest
+    /// escaped (<see cref="QueryText.Escape"/>); for words without punctuation, which such a pattern cannot hold, phrases
+    /// of its runs of whole words and the patterns of its other words (<see cref="Words"/>). Words past the query's
+    /// greatest length are left out. None for a pattern without a letter or digit outside its wildcards, which would read
+    /// every log of the window.
     /// </summary>
     /// <remarks>
-    /// It finds every log the pattern holds and may find more: those of another pattern holding this one's words in the
-    /// same order. A pattern of words without punctuation keeps a space before each word but the first (else its query
-    /// would be one word's pattern); a pattern of one such word is that word (a phrase of it), or its pattern.
+    /// It may find more than the pattern's logs: those of another pattern holding the same words in the same order (or,
+    /// without punctuation, the same phrases in any order).
     /// </remarks>
     public string? Query()
     {
-        if (!Tokens.Any(t => t.Any(char.IsLetterOrDigit)))
+        // The words that fit (each written with a separator), and what they hold decided over those alone.
+        var kept = new List<string>();
+        var length = 2;
+        foreach (var token in Tokens)
+        {
+            length += Written(token).Sum(part => part?.Length ?? 1) + 3;
+            if (length > MaxQueryLength)
+            {
+                break;
+            }
+            kept.Add(token);
+        }
+        if (!kept.Any(t => t.Any(char.IsLetterOrDigit)))
         {
             return null;
         }
-        var punctuated = Tokens.Any(t => t.Any(c => c is not (LogPatterns.Wildcard or '\uFFFD') && !TextTokens.IsWordChar(c)));
-        if (!punctuated && Tokens is [var only])
+        if (!kept.Any(t => t.Any(c => c is not (LogPatterns.Wildcard or '\uFFFD') && !TextTokens.IsWordChar(c))))
         {
-            // One word: the word itself (a phrase of it, which AND, OR and NOT may be), or its pattern where it varies.
-            return only.Contains(LogPatterns.Wildcard) ? Checked(string.Concat(Written(only).Select(part => part ?? "*"))) : Checked($"\"{only}\"");
+            return Words(kept) is { Length: > 0 } words ? Checked(words) : null;
         }
         var query = new StringBuilder("*");
         // A wildcard, unless one ends the query already (an escaped star, "\*", is a literal).
@@ -48,20 +58,11 @@ public sealed record LogPattern(IReadOnlyList<string> Tokens, int Count, string?
                 query.Append('*');
             }
         }
-        for (var w = 0; w < Tokens.Count; w++)
+        foreach (var token in kept)
         {
-            var written = Written(Tokens[w]);
-            if (query.Length + written.Sum(part => part?.Length ?? 1) + 4 > MaxQueryLength)
-            {
-                break;
-            }
-            if (w > 0)
-            {
-                // Between words any white space: any run, after a space where nothing else makes the pattern the message's.
-                query.Append(punctuated ? "" : "\\ ");
-                Any();
-            }
-            foreach (var part in written)
+            // Between words any run of characters: white space of any kind and length.
+            Any();
+            foreach (var part in Written(token))
             {
                 if (part is null)
                 {
@@ -77,8 +78,37 @@ public sealed record LogPattern(IReadOnlyList<string> Tokens, int Count, string?
         return Checked(query.ToString());
     }
 
-    /// <summary>A query only as it parses into one term (never an error or a boolean of several), else none.</summary>
-    private static string? Checked(string query) => QueryParser.TryParse(query, out var node, out _) && node is TermNode ? query : null;
+    /// <summary>
+    /// The query of words without punctuation: each run of whole words a phrase (words in order, whatever white space
+    /// between them), each word with a wildcard its pattern, words only a wildcard (or a sender's own wildcard character)
+    /// left out. The runs are searched together, in any order.
+    /// </summary>
+    private static string Words(List<string> words)
+    {
+        var terms = new List<string>();
+        var run = new List<string>();
+        foreach (var word in words.Append(""))
+        {
+            if (word.Length > 0 && !word.Contains(LogPatterns.Wildcard) && !word.Contains('\uFFFD'))
+            {
+                run.Add(word);
+                continue;
+            }
+            if (run.Count > 0)
+            {
+                terms.Add($"\"{string.Join(' ', run)}\"");
+                run.Clear();
+            }
+            if (!word.Contains('\uFFFD') && word.Any(char.IsLetterOrDigit))
+            {
+                terms.Add(string.Concat(Written(word).Select(part => part ?? "*")));
+            }
+        }
+        return string.Join(' ', terms);
+    }
+
+    /// <summary>A query only as it parses (its words' terms are quoted or hold a wildcard, so no word is taken for AND, OR or NOT), else none.</summary>
+    private static string? Checked(string query) => QueryParser.TryParse(query, out _, out _) ? query : null;
 
     /// <summary>The query's greatest length: a term the Logs Explorer keeps in its address (<see cref="Components.Shared.QueryCompletion.MaxTermValue"/>).</summary>
     private const int MaxQueryLength = Components.Shared.QueryCompletion.MaxTermValue;
@@ -112,8 +142,8 @@ public sealed record LogPattern(IReadOnlyList<string> Tokens, int Count, string?
 /// each message's words are split on white space and the runs of characters in a word that hold a digit become wildcards
 /// (numbers, addresses, times, ids and hashes whole; in a short run of letters and digits such as <c>db-1</c>, its numbers);
 /// messages of the same words then form a group, and a group joins a pattern of as many words, beginning with the same
-/// one, when at least half its words, not counting those that are only a wildcard, are the pattern's; the words where they
-/// differ become wildcards.
+/// one, when at least half its words are the pattern's (a word that is only a wildcard never counting as the same); the
+/// words where they differ become wildcards.
 /// </summary>
 public static class LogPatterns
 {

@@ -109,23 +109,40 @@ public sealed class LogPatternsTests
             "Dec  6 10:12:40 bastion-2 sshd[877]: Accepted publickey for deploy from 192.0.2.14 port 51000 ssh2: RSA SHA256:Xy3kq",
             "  Dec  6 10:13:05 db-1 sshd[902]: Connection (closed) by \"203.0.113.9\" port 40131 😀 [preauth] \\ a*b? -x AND" + LogPatterns.Wildcard,
             "disk  full",
+            "disk\tfull",
             "OR",
+            "x" + LogPatterns.Wildcard + "y7",
         ];
         var patterns = LogPatterns.Find(Lines([.. lines.Select(l => ((string?)l, (string?)"info"))]));
 
-        Assert.Equal(6 - 1, patterns.Count);
-        foreach (var pattern in patterns)
+        // The two failures join; the two disks are one shape.
+        Assert.Equal(6, patterns.Count);
+        foreach (var pattern in patterns.Where(p => p.Query() is not null))
         {
-            var query = pattern.Query();
-            Assert.NotNull(query);
+            var query = pattern.Query()!;
             var matches = QueryMatcher.Compile(QueryParser.Parse(query));
             var found = lines.Where(l => matches(new Portal.Detection.Events.LogEvent { Id = "x", Message = l })).ToList();
             Assert.All(pattern.Examples, e => Assert.Contains(e, found));
             Assert.DoesNotContain(found, l => l.Contains("Accepted", StringComparison.Ordinal) != pattern.ToString().Contains("Accepted", StringComparison.Ordinal));
         }
-        Assert.Equal(@"*disk\ *full*", patterns.Single(p => p.ToString() == "disk full").Query());
-        Assert.Equal("*Dec*sshd\\[*\\]\\:*Failed*password*for*invalid*user*from*port*ssh*", patterns.Single(p => p.Count == 2).Query());
+        Assert.Equal("\"disk full\"", patterns.Single(p => p.ToString() == "disk full").Query());
+        Assert.Equal("\"OR\"", patterns.Single(p => p.ToString() == "OR").Query());
+        // A sender's own wildcard character between words: nothing left to search by, so no query (never an empty one).
+        Assert.Null(patterns.Single(p => p.Examples[0].StartsWith('x')).Query());
+        Assert.Equal(5, patterns.Count(p => p.Query() is not null));
+        Assert.Equal("*Dec*sshd\\[*\\]\\:*Failed*password*for*invalid*user*from*port*ssh*", patterns.Single(p => p.ToString().Contains("Failed", StringComparison.Ordinal)).Query());
         Assert.Null(new LogPattern([LogPatterns.Wildcard + "-" + LogPatterns.Wildcard, LogPatterns.Wildcard.ToString()], 1, null, []).Query());
+    }
+
+    /// <summary>Punctuation only in the words past the query's length: the words kept are searched as words, and still found.</summary>
+    [Fact]
+    public void Query_PunctuationOnlyBeyondTheCut_SearchedAsWords()
+    {
+        var words = Enumerable.Range(0, 30).Select(i => new string((char)('a' + i % 26), 60)).Append("end:").ToList();
+        var query = new LogPattern(words, 1, null, []).Query()!;
+
+        Assert.StartsWith("\"aaa", query, StringComparison.Ordinal);
+        Assert.True(QueryMatcher.Compile(QueryParser.Parse(query))(new Portal.Detection.Events.LogEvent { Id = "x", Message = string.Join("\t", words) }));
     }
 
     /// <summary>A pattern's query stops at the words that fit a query's length, its last word followed by a wildcard.</summary>

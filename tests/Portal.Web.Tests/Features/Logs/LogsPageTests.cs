@@ -267,6 +267,9 @@ public sealed class LogsPageTests : IAsyncLifetime
         string[] Rows() => [.. cut.FindAll("#group-table tbody tr").Select(r => $"{r.QuerySelector(".group-value")!.TextContent} {r.QuerySelector(".group-measure")!.TextContent}")];
 
         Assert.Equal(["api 2", "web 1"], Rows());
+        // One level: no row headers, one row group.
+        Assert.Empty(cut.FindAll("#group-table tbody th"));
+        Assert.Single(cut.FindAll("#group-table tbody"));
         await cut.InvokeAsync(() => cut.FindComponent<LogGroups>().Instance.OnChange.InvokeAsync(new LogGrouping("service", Portal.Search.AggregateFunction.Avg, "@duration")));
         cut.WaitForAssertion(() => Assert.Equal(["web 100", "api 20"], Rows()));
         Assert.Equal(("service", "avg(@duration)"), (Address(navigation, "by"), Address(navigation, "measure")));
@@ -406,7 +409,7 @@ public sealed class LogsPageTests : IAsyncLifetime
 
         // A pattern's logs searched: the query keeps them alone.
         cut.FindAll("#pattern-table .pattern-search")[0].Click();
-        cut.WaitForAssertion(() => Assert.Equal(@"*Failed\ *password\ *for\ *root\ *from\ *\ *port\ *\ *ssh*", Address(navigation, "q")));
+        cut.WaitForAssertion(() => Assert.Equal("\"Failed password for root from\" \"port\" ssh*", Address(navigation, "q")));
         cut.WaitForAssertion(() => Assert.Equal(["2 warn Failed password for root from * port * ssh*"], Rows()));
         Assert.Equal("2 logs", cut.Find("#log-count").TextContent);
 
