@@ -26,21 +26,13 @@ public sealed class AggregationTests : IDisposable
     private static readonly FieldRef Roles = new(FieldKind.Attribute, "roles");
     private static readonly FieldRef Sizes = new(FieldKind.Attribute, "sizes");
 
-    private readonly TempDirectory _directory = new();
-    private readonly TenantIndexes _indexes;
-    private readonly LuceneLogStore _store;
+    private readonly LogStoreOnDisk _disk = new();
 
-    public AggregationTests()
-    {
-        _indexes = new TenantIndexes(_directory.Path);
-        _store = new LuceneLogStore(_indexes);
-    }
+    private LuceneLogStore Store => _disk.Store;
 
-    public void Dispose()
-    {
-        _indexes.Dispose();
-        _directory.Dispose();
-    }
+    private TenantIndexes Indexes => _disk.Indexes;
+
+    public void Dispose() => _disk.Dispose();
 
     /// <summary>
     /// Multi-valued facets count an event in each of their groups once; missing and total groups; percentiles interpolated
@@ -83,7 +75,7 @@ public sealed class AggregationTests : IDisposable
 
         var bins = await AggregateAsync(TenantA, [Measure(AggregateFunction.Count), Measure(AggregateFunction.Sum, Duration)],
             new AggregateGroupBy(Duration) { Histogram = new NumericBins(10, 0, 50), Sort = new AggregateSort(Descending: false, null) });
-        var series = (await _store.AggregateAsync(TenantA, new AggregateRequest(new MatchAllNode(0), T0, T0.AddMinutes(3),
+        var series = (await Store.AggregateAsync(TenantA, new AggregateRequest(new MatchAllNode(0), T0, T0.AddMinutes(3),
             [Measure(AggregateFunction.Count) with { Interval = TimeSpan.FromMinutes(1) }, Measure(AggregateFunction.Max, Duration) with { Interval = TimeSpan.FromMinutes(1) }], []), CancellationToken.None)).Single();
 
         // 99 is beyond the histogram's max, event 5 has no duration: both left out.
@@ -99,8 +91,8 @@ public sealed class AggregationTests : IDisposable
         await AppendAsync(TenantA, [Event("1", T0.AddMinutes(10), "api", []), Event("2", T0.AddMinutes(40), "api", []), Event("3", T0.AddMinutes(50), "api", [])]);
         var hourly = new AggregateRequest(new MatchAllNode(0), T0, T0.AddHours(2), [Measure(AggregateFunction.Count) with { Interval = TimeSpan.FromHours(1) }], []);
 
-        var utc = (await _store.AggregateAsync(TenantA, hourly, CancellationToken.None)).Single().Computes[0].Series!;
-        var india = (await _store.AggregateAsync(TenantA, hourly with { Offset = TimeSpan.FromMinutes(330) }, CancellationToken.None)).Single().Computes[0].Series!;
+        var utc = (await Store.AggregateAsync(TenantA, hourly, CancellationToken.None)).Single().Computes[0].Series!;
+        var india = (await Store.AggregateAsync(TenantA, hourly with { Offset = TimeSpan.FromMinutes(330) }, CancellationToken.None)).Single().Computes[0].Series!;
 
         Assert.Equal([(T0, 3.0), (T0.AddHours(1), 0.0)], utc.Select(p => (p.Time, p.Value!.Value)));
         // 13:30-14:30 holds event 1, 14:30-15:30 events 2 and 3 (UTC); the first point starts before the window, as a histogram's bar may.
@@ -112,7 +104,7 @@ public sealed class AggregationTests : IDisposable
     public async Task Aggregate_BeyondMaxGroups_Refused()
     {
         await AppendAsync(TenantA, [.. Enumerable.Range(0, 6).Select(i => Event($"e{i}", T0.AddSeconds(i), $"svc-{i}", []))]);
-        var index = _indexes.GetJournaled(TenantA, LuceneLogStore.Kind).Index;
+        var index = Indexes.GetJournaled(TenantA, LuceneLogStore.Kind).Index;
         var request = new AggregateRequest(new MatchAllNode(0), T0, T0.AddHours(1), [Measure(AggregateFunction.Count)], [new AggregateGroupBy(Service, Limit: 2)]);
 
         Assert.Equal(2, index.Aggregate(request, maxGroups: 6).Count);
@@ -165,7 +157,7 @@ public sealed class AggregationTests : IDisposable
         {
             var request = new AggregateRequest(QueryParser.Parse(text), from, to, all, groupBy);
             var expected = Plain(events, request);
-            var actual = Describe(await _store.AggregateAsync(TenantA, request, CancellationToken.None));
+            var actual = Describe(await Store.AggregateAsync(TenantA, request, CancellationToken.None));
             Assert.True(expected.Count > 0, text);
             Assert.Equal(expected, actual);
         }
@@ -273,7 +265,7 @@ public sealed class AggregationTests : IDisposable
     }
 
     private async Task<List<string>> AggregateAsync(Guid tenant, AggregateMeasure[] computes, params AggregateGroupBy[] groupBy) =>
-        Describe(await _store.AggregateAsync(tenant, new AggregateRequest(new MatchAllNode(0), T0, T0.AddHours(1), computes, groupBy), CancellationToken.None));
+        Describe(await Store.AggregateAsync(tenant, new AggregateRequest(new MatchAllNode(0), T0, T0.AddHours(1), computes, groupBy), CancellationToken.None));
 
     private static List<string> Describe(IEnumerable<AggregateBucket> buckets) =>
         [.. buckets.Select(b => Line(b.By, b.Computes.Select(c => c.Series is { } series ? string.Join(";", series.Select(p => $"{p.Time:HH:mm:ss} {Format(p.Value)}")) : Format(c.Total))))];
@@ -288,8 +280,8 @@ public sealed class AggregationTests : IDisposable
 
     private async Task AppendAsync(Guid tenant, IReadOnlyList<LogEvent> events)
     {
-        await _store.AppendAsync(tenant, events, CancellationToken.None);
-        await _store.RefreshAsync(tenant, CancellationToken.None);
+        await Store.AppendAsync(tenant, events, CancellationToken.None);
+        await Store.RefreshAsync(tenant, CancellationToken.None);
     }
 
     private static LogEvent Event(

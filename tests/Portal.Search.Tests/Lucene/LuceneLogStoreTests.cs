@@ -16,32 +16,24 @@ public sealed class LuceneLogStoreTests : IDisposable
     private static readonly DateTimeOffset Ever = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
     private static readonly DateTimeOffset Never = new(2100, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
-    private readonly TempDirectory _directory = new();
-    private TenantIndexes _indexes;
-    private LuceneLogStore _store;
+    private readonly LogStoreOnDisk _disk = new();
 
-    public LuceneLogStoreTests()
-    {
-        _indexes = new TenantIndexes(_directory.Path);
-        _store = new LuceneLogStore(_indexes);
-    }
+    private LuceneLogStore Store => _disk.Store;
 
-    public void Dispose()
-    {
-        _indexes.Dispose();
-        _directory.Dispose();
-    }
+    private TenantIndexes Indexes => _disk.Indexes;
+
+    public void Dispose() => _disk.Dispose();
 
     [Fact]
     public async Task DeleteBeforeAsync_OneTenantsRetention_LeavesOtherTenantsDaysAlone()
     {
         foreach (var tenant in new[] { TenantA, TenantB })
         {
-            await _store.AppendAsync(tenant, [Event("old", T0.AddDays(-20)), Event("recent", T0)], CancellationToken.None);
-            await _store.RefreshAsync(tenant, CancellationToken.None);
+            await Store.AppendAsync(tenant, [Event("old", T0.AddDays(-20)), Event("recent", T0)], CancellationToken.None);
+            await Store.RefreshAsync(tenant, CancellationToken.None);
         }
 
-        var dropped = await _store.DeleteBeforeAsync(TenantA, DateOnly.FromDateTime(T0.UtcDateTime.AddDays(-14)), CancellationToken.None);
+        var dropped = await Store.DeleteBeforeAsync(TenantA, DateOnly.FromDateTime(T0.UtcDateTime.AddDays(-14)), CancellationToken.None);
 
         Assert.Equal([DateOnly.FromDateTime(T0.UtcDateTime.AddDays(-20))], dropped);
         Assert.Equal(["recent"], (await SearchAsync(TenantA, "*")).Items.Select(e => e.Id));
@@ -54,8 +46,8 @@ public sealed class LuceneLogStoreTests : IDisposable
         var events = new[] { 3, 0, 4, 1, 2 }.Select(i => Event($"id-{i}", T0.AddSeconds(i), $"message {i}")).ToList();
         events[0].Attributes["http"] = new JsonObject { ["status_code"] = 503, ["url"] = "/a?b=c" };
 
-        await _store.AppendAsync(TenantA, events, CancellationToken.None);
-        await _store.RefreshAsync(TenantA, CancellationToken.None);
+        await Store.AppendAsync(TenantA, events, CancellationToken.None);
+        await Store.RefreshAsync(TenantA, CancellationToken.None);
         var page = await SearchAsync(TenantA, "*");
 
         Assert.Equal(["id-4", "id-3", "id-2", "id-1", "id-0"], page.Items.Select(e => e.Id));
@@ -77,19 +69,19 @@ public sealed class LuceneLogStoreTests : IDisposable
         var events = new[] { 3, 0, 4, 1, 2 }.Select(i => Event($"id-{i}", T0.AddSeconds(i), $"message {i} \"quoted\" é")).ToList();
         events[0].Attributes["message"] = new JsonObject { ["status"] = "not the event's" };
         events[1] = new LogEvent { Id = "id-0", Timestamp = T0, Status = "error" };
-        await _store.AppendAsync(TenantA, events, CancellationToken.None);
-        await _store.AppendAsync(TenantB, [Event("other", T0.AddSeconds(9), "another tenant's")], CancellationToken.None);
-        await _store.RefreshAsync(TenantA, CancellationToken.None);
-        await _store.RefreshAsync(TenantB, CancellationToken.None);
+        await Store.AppendAsync(TenantA, events, CancellationToken.None);
+        await Store.AppendAsync(TenantB, [Event("other", T0.AddSeconds(9), "another tenant's")], CancellationToken.None);
+        await Store.RefreshAsync(TenantA, CancellationToken.None);
+        await Store.RefreshAsync(TenantB, CancellationToken.None);
 
-        var lines = await _store.LinesAsync(TenantA, new MatchAllNode(0), T0, T0.AddMinutes(1), 4, CancellationToken.None);
+        var lines = await Store.LinesAsync(TenantA, new MatchAllNode(0), T0, T0.AddMinutes(1), 4, CancellationToken.None);
 
         Assert.Equal(
         [
             new LogLine("message 4 \"quoted\" é", "info"), new LogLine("message 3 \"quoted\" é", "info"), new LogLine("message 2 \"quoted\" é", "info"),
             new LogLine("message 1 \"quoted\" é", "info"),
         ], lines);
-        Assert.Equal(new LogLine(null, "error"), (await _store.LinesAsync(TenantA, QueryParser.Parse("status:error"), T0, T0.AddMinutes(1), 10, CancellationToken.None)).Single());
+        Assert.Equal(new LogLine(null, "error"), (await Store.LinesAsync(TenantA, QueryParser.Parse("status:error"), T0, T0.AddMinutes(1), 10, CancellationToken.None)).Single());
     }
 
     [Fact]
@@ -97,15 +89,15 @@ public sealed class LuceneLogStoreTests : IDisposable
     {
         // 47 events over only 5 distinct timestamps: ties are broken by the key of each id.
         var events = Enumerable.Range(0, 47).Select(i => Event($"ev-{i * 37 % 47:D3}", T0.AddMilliseconds(i % 5 * 250))).ToList();
-        await _store.AppendAsync(TenantA, events, CancellationToken.None);
-        await _store.RefreshAsync(TenantA, CancellationToken.None);
+        await Store.AppendAsync(TenantA, events, CancellationToken.None);
+        await Store.RefreshAsync(TenantA, CancellationToken.None);
 
         var seen = new List<LogEvent>();
         string? cursor = null;
         for (var pages = 0; pages < 20; pages++)
         {
             SearchCursor? after = SearchCursor.TryDecode(cursor, out var decoded) ? decoded : null;
-            var page = await _store.SearchAsync(TenantA, new SearchRequest(QueryParser.Parse("env:prod"), Ever, Never, Limit: 5, after), CancellationToken.None);
+            var page = await Store.SearchAsync(TenantA, new SearchRequest(QueryParser.Parse("env:prod"), Ever, Never, Limit: 5, after), CancellationToken.None);
             seen.AddRange(page.Items);
             if (page.Next is null)
             {
@@ -125,16 +117,16 @@ public sealed class LuceneLogStoreTests : IDisposable
     {
         // Over two days (two partitions), with ties in each millisecond.
         var events = Enumerable.Range(0, 47).Select(i => Event($"ev-{i * 37 % 47:D3}", T0.AddHours(i % 2 * 24).AddMilliseconds(i % 5 * 250))).ToList();
-        await _store.AppendAsync(TenantA, events, CancellationToken.None);
-        await _store.AppendAsync(TenantB, [Event("other", T0)], CancellationToken.None);
-        await _store.RefreshAsync(TenantA, CancellationToken.None);
-        await _store.RefreshAsync(TenantB, CancellationToken.None);
+        await Store.AppendAsync(TenantA, events, CancellationToken.None);
+        await Store.AppendAsync(TenantB, [Event("other", T0)], CancellationToken.None);
+        await Store.RefreshAsync(TenantA, CancellationToken.None);
+        await Store.RefreshAsync(TenantB, CancellationToken.None);
 
         var seen = new List<LogEvent>();
         SearchCursor? after = null;
         for (var pages = 0; pages < 20; pages++)
         {
-            var page = await _store.SearchAsync(TenantA, new SearchRequest(QueryParser.Parse("env:prod"), Ever, Never, Limit: 5, after, OldestFirst: true), CancellationToken.None);
+            var page = await Store.SearchAsync(TenantA, new SearchRequest(QueryParser.Parse("env:prod"), Ever, Never, Limit: 5, after, OldestFirst: true), CancellationToken.None);
             seen.AddRange(page.Items);
             if (page.Next is not { } next)
             {
@@ -151,12 +143,12 @@ public sealed class LuceneLogStoreTests : IDisposable
     [Fact]
     public async Task SearchAsync_PageExactlyFull_HasNoNextPage()
     {
-        await _store.AppendAsync(TenantA, [.. Enumerable.Range(0, 10).Select(i => Event($"ev-{i}", T0.AddSeconds(i)))], CancellationToken.None);
-        await _store.RefreshAsync(TenantA, CancellationToken.None);
+        await Store.AppendAsync(TenantA, [.. Enumerable.Range(0, 10).Select(i => Event($"ev-{i}", T0.AddSeconds(i)))], CancellationToken.None);
+        await Store.RefreshAsync(TenantA, CancellationToken.None);
 
-        var first = await _store.SearchAsync(TenantA, new SearchRequest(QueryParser.Parse("env:prod"), Ever, Never, Limit: 5), CancellationToken.None);
-        var last = await _store.SearchAsync(TenantA, new SearchRequest(QueryParser.Parse("env:prod"), Ever, Never, Limit: 5, first.Next), CancellationToken.None);
-        var all = await _store.SearchAsync(TenantA, new SearchRequest(QueryParser.Parse("env:prod"), Ever, Never, Limit: 10), CancellationToken.None);
+        var first = await Store.SearchAsync(TenantA, new SearchRequest(QueryParser.Parse("env:prod"), Ever, Never, Limit: 5), CancellationToken.None);
+        var last = await Store.SearchAsync(TenantA, new SearchRequest(QueryParser.Parse("env:prod"), Ever, Never, Limit: 5, first.Next), CancellationToken.None);
+        var all = await Store.SearchAsync(TenantA, new SearchRequest(QueryParser.Parse("env:prod"), Ever, Never, Limit: 10), CancellationToken.None);
 
         Assert.Equal((5, true), (first.Items.Count, first.Next is not null));
         Assert.Equal((5, false), (last.Items.Count, last.Next is not null));
@@ -168,16 +160,16 @@ public sealed class LuceneLogStoreTests : IDisposable
     {
         var from = T0;
         var to = T0.AddMinutes(5);
-        await _store.AppendAsync(TenantA,
+        await Store.AppendAsync(TenantA,
         [
             Event("before", from.AddMilliseconds(-1)),
             Event("at-from", from),
             Event("last", to.AddMilliseconds(-1)),
             Event("at-to", to),
         ], CancellationToken.None);
-        await _store.RefreshAsync(TenantA, CancellationToken.None);
+        await Store.RefreshAsync(TenantA, CancellationToken.None);
 
-        var page = await _store.SearchAsync(TenantA, new SearchRequest(new MatchAllNode(0), from, to), CancellationToken.None);
+        var page = await Store.SearchAsync(TenantA, new SearchRequest(new MatchAllNode(0), from, to), CancellationToken.None);
 
         Assert.Equal(["last", "at-from"], page.Items.Select(e => e.Id));
     }
@@ -192,13 +184,13 @@ public sealed class LuceneLogStoreTests : IDisposable
         var events = Enumerable.Range(0, 30).Select(i => Event($"ev-{i:D2}", T0.AddSeconds(i))).ToList();
         foreach (var chunk in events.Chunk(10))
         {
-            await _store.AppendAsync(TenantA, chunk, CancellationToken.None);
-            await _store.RefreshAsync(TenantA, CancellationToken.None);
+            await Store.AppendAsync(TenantA, chunk, CancellationToken.None);
+            await Store.RefreshAsync(TenantA, CancellationToken.None);
         }
 
         foreach (var (from, to) in new[] { (0, 30), (0, 10), (3, 7), (5, 25), (10, 20), (9, 11), (29, 30), (30, 40), (-5, 0) })
         {
-            var page = await _store.SearchAsync(TenantA,
+            var page = await Store.SearchAsync(TenantA,
                 new SearchRequest(QueryParser.Parse(query), T0.AddSeconds(from), T0.AddSeconds(to), Limit: 100), CancellationToken.None);
 
             var expected = events.Where(e => e.Timestamp >= T0.AddSeconds(from) && e.Timestamp < T0.AddSeconds(to)).Select(e => e.Id).Reverse();
@@ -218,8 +210,8 @@ public sealed class LuceneLogStoreTests : IDisposable
         {
             var chunk = Enumerable.Range(block[0], block[1] - block[0] + 1).Select(i => Event($"ev-{i:D2}-{n}", T0.AddSeconds(i), i % 3 == 0 ? "other" : "Failed password")).ToList();
             events.AddRange(chunk);
-            await _store.AppendAsync(TenantA, chunk, CancellationToken.None);
-            await _store.RefreshAsync(TenantA, CancellationToken.None);
+            await Store.AppendAsync(TenantA, chunk, CancellationToken.None);
+            await Store.RefreshAsync(TenantA, CancellationToken.None);
         }
 
         var expected = events.Where(e => e.Message != "other").OrderByDescending(e => e.Timestamp).ToList();
@@ -227,7 +219,7 @@ public sealed class LuceneLogStoreTests : IDisposable
         SearchCursor? after = null;
         do
         {
-            var page = await _store.SearchAsync(TenantA, new SearchRequest(QueryParser.Parse("failed"), T0, T0.AddMinutes(5), Limit: 7, After: after), CancellationToken.None);
+            var page = await Store.SearchAsync(TenantA, new SearchRequest(QueryParser.Parse("failed"), T0, T0.AddMinutes(5), Limit: 7, After: after), CancellationToken.None);
             seen.AddRange(page.Items);
             after = page.Next;
         }
@@ -246,10 +238,10 @@ public sealed class LuceneLogStoreTests : IDisposable
         var events = Enumerable.Range(0, 4096)
             .Select(i => Event($"ev-{i:D4}", i < 1024 ? T0.AddHours(2).AddSeconds(i) : T0.AddSeconds(i)))
             .ToList();
-        await _store.AppendAsync(TenantA, events, CancellationToken.None);
-        await _store.RefreshAsync(TenantA, CancellationToken.None);
+        await Store.AppendAsync(TenantA, events, CancellationToken.None);
+        await Store.RefreshAsync(TenantA, CancellationToken.None);
 
-        var page = await _store.SearchAsync(TenantA, new SearchRequest(QueryParser.Parse("*"), T0, T0.AddHours(3), Limit: 50), CancellationToken.None);
+        var page = await Store.SearchAsync(TenantA, new SearchRequest(QueryParser.Parse("*"), T0, T0.AddHours(3), Limit: 50), CancellationToken.None);
 
         Assert.Equal(Enumerable.Range(974, 50).Reverse().Select(i => $"ev-{i:D4}"), page.Items.Select(e => e.Id));
     }
@@ -262,10 +254,10 @@ public sealed class LuceneLogStoreTests : IDisposable
         var events = Enumerable.Range(0, 4096)
             .Select(i => Event($"ev-{i:D4}", i >= 3072 ? T0.AddSeconds(i - 3072) : T0.AddHours(1).AddSeconds(i)))
             .ToList();
-        await _store.AppendAsync(TenantA, events, CancellationToken.None);
-        await _store.RefreshAsync(TenantA, CancellationToken.None);
+        await Store.AppendAsync(TenantA, events, CancellationToken.None);
+        await Store.RefreshAsync(TenantA, CancellationToken.None);
 
-        var page = await _store.SearchAsync(TenantA, new SearchRequest(QueryParser.Parse("*"), T0, T0.AddHours(3), Limit: 50, OldestFirst: true), CancellationToken.None);
+        var page = await Store.SearchAsync(TenantA, new SearchRequest(QueryParser.Parse("*"), T0, T0.AddHours(3), Limit: 50, OldestFirst: true), CancellationToken.None);
 
         Assert.Equal(Enumerable.Range(3072, 50).Select(i => $"ev-{i:D4}"), page.Items.Select(e => e.Id));
     }
@@ -294,8 +286,8 @@ public sealed class LuceneLogStoreTests : IDisposable
                 return Event($"ev-{batch}-{i:D4}", T0.AddSeconds(second), message);
             }).ToList();
             events.AddRange(chunk);
-            await _store.AppendAsync(TenantA, chunk, CancellationToken.None);
-            await _store.RefreshAsync(TenantA, CancellationToken.None);
+            await Store.AppendAsync(TenantA, chunk, CancellationToken.None);
+            await Store.RefreshAsync(TenantA, CancellationToken.None);
         }
         var (from, to) = (T0.AddSeconds(fromSecond), T0.AddSeconds(toSecond));
         var matcher = QueryMatcher.Compile(QueryParser.Parse(query));
@@ -304,7 +296,7 @@ public sealed class LuceneLogStoreTests : IDisposable
         SearchCursor? after = null;
         do
         {
-            var page = await _store.SearchAsync(TenantA, new SearchRequest(QueryParser.Parse(query), from, to, Limit: 50, After: after, OldestFirst: oldestFirst), CancellationToken.None);
+            var page = await Store.SearchAsync(TenantA, new SearchRequest(QueryParser.Parse(query), from, to, Limit: 50, After: after, OldestFirst: oldestFirst), CancellationToken.None);
             seen.AddRange(page.Items.Select(e => e.Id));
             after = page.Next;
         }
@@ -316,22 +308,20 @@ public sealed class LuceneLogStoreTests : IDisposable
             : matches.OrderByDescending(e => e.Timestamp).ThenByDescending(e => TieBreak.Of(e.Id))).Select(e => e.Id).ToList();
         Assert.Equal(expected, seen);
         // Counting reads the same blocks (without a query for "*"): the histogram holds exactly the matches.
-        var analytics = await _store.AnalyzeAsync(TenantA, QueryParser.Parse(query), from, to, TimeSpan.FromMinutes(10), CancellationToken.None);
+        var analytics = await Store.AnalyzeAsync(TenantA, QueryParser.Parse(query), from, to, TimeSpan.FromMinutes(10), CancellationToken.None);
         Assert.Equal((expected.Count, expected.Count), (analytics.Total, analytics.Histogram.Sum(b => b.Count)));
     }
 
     [Fact]
     public async Task AppendAsync_ThenReopen_EventsAreDurable()
     {
-        await _store.AppendAsync(TenantA, [Event("kept-1", T0), Event("kept-2", T0.AddSeconds(1))], CancellationToken.None);
-        await _store.RefreshAsync(TenantA, CancellationToken.None);
+        await Store.AppendAsync(TenantA, [Event("kept-1", T0), Event("kept-2", T0.AddSeconds(1))], CancellationToken.None);
+        await Store.RefreshAsync(TenantA, CancellationToken.None);
 
-        _indexes.Dispose();
-        _indexes = new TenantIndexes(_directory.Path);
-        _store = new LuceneLogStore(_indexes);
+        _disk.Reopen();
 
         Assert.Equal(["kept-2", "kept-1"], (await SearchAsync(TenantA, "env:prod")).Items.Select(e => e.Id));
-        Assert.NotNull(_indexes.GetJournaled(TenantA, "logs").Index.Get("kept-1"));
+        Assert.NotNull(Indexes.GetJournaled(TenantA, "logs").Index.Get("kept-1"));
     }
 
     [Fact]
@@ -341,27 +331,27 @@ public sealed class LuceneLogStoreTests : IDisposable
             .Select(b => Enumerable.Range(0, 25).Select(i => Event($"b{b}-{i:D2}", T0.AddSeconds(i))).ToList())
             .ToList();
 
-        await Task.WhenAll(batches.Select(batch => Task.Run(() => _store.AppendAsync(TenantA, batch, CancellationToken.None))));
-        await _store.RefreshAsync(TenantA, CancellationToken.None);
+        await Task.WhenAll(batches.Select(batch => Task.Run(() => Store.AppendAsync(TenantA, batch, CancellationToken.None))));
+        await Store.RefreshAsync(TenantA, CancellationToken.None);
 
-        Assert.Equal(200, _indexes.GetJournaled(TenantA, "logs").Index.Count(new MatchAllNode(0), Ever, Never));
+        Assert.Equal(200, Indexes.GetJournaled(TenantA, "logs").Index.Count(new MatchAllNode(0), Ever, Never));
     }
 
     [Fact]
     public async Task Stores_TwoTenantsInOneDataDirectory_NeverSeeEachOthersEvents()
     {
-        await _store.AppendAsync(TenantA, [Event("a-1", T0, "Failed password"), Event("a-2", T0, "Failed password")], CancellationToken.None);
-        await _store.RefreshAsync(TenantA, CancellationToken.None);
-        await _store.AppendAsync(TenantB, [Event("b-1", T0, "Failed password")], CancellationToken.None);
-        await _store.RefreshAsync(TenantB, CancellationToken.None);
+        await Store.AppendAsync(TenantA, [Event("a-1", T0, "Failed password"), Event("a-2", T0, "Failed password")], CancellationToken.None);
+        await Store.RefreshAsync(TenantA, CancellationToken.None);
+        await Store.AppendAsync(TenantB, [Event("b-1", T0, "Failed password")], CancellationToken.None);
+        await Store.RefreshAsync(TenantB, CancellationToken.None);
         var request = new AggregationRequest(QueryParser.Parse("failed"), Ever, Never, [new FieldRef(FieldKind.Reserved, "host")], RuleAggregations.Count, null, Ever);
 
         Assert.Equal(["a-1", "a-2"], (await SearchAsync(TenantA, "failed")).Items.Select(e => e.Id).Order());
         Assert.Equal(["b-1"], (await SearchAsync(TenantB, "failed")).Items.Select(e => e.Id));
-        Assert.Equal(2, Assert.Single(await _store.Aggregator(TenantA).AggregateAsync(request, CancellationToken.None)).Count);
-        Assert.Equal(1, Assert.Single(await _store.Aggregator(TenantB).AggregateAsync(request, CancellationToken.None)).Count);
+        Assert.Equal(2, Assert.Single(await Store.Aggregator(TenantA).AggregateAsync(request, CancellationToken.None)).Count);
+        Assert.Equal(1, Assert.Single(await Store.Aggregator(TenantB).AggregateAsync(request, CancellationToken.None)).Count);
         Assert.Empty((await SearchAsync(Guid.Parse("0c000000-0000-0000-0000-00000000000c"), "*")).Items);
-        Assert.Throws<ArgumentException>(() => _store.Aggregator(Guid.Empty));
+        Assert.Throws<ArgumentException>(() => Store.Aggregator(Guid.Empty));
     }
 
     public static TheoryData<string, string[], string, string?> AggregationRequests() => new()
@@ -379,8 +369,8 @@ public sealed class LuceneLogStoreTests : IDisposable
     [MemberData(nameof(AggregationRequests))]
     public async Task Aggregator_SameEvents_MatchesInMemoryAggregator(string query, string[] groupBy, string aggregation, string? distinct)
     {
-        await _store.AppendAsync(TenantA, ParityCorpus.Events, CancellationToken.None);
-        await _store.RefreshAsync(TenantA, CancellationToken.None);
+        await Store.AppendAsync(TenantA, ParityCorpus.Events, CancellationToken.None);
+        await Store.RefreshAsync(TenantA, CancellationToken.None);
         var request = new AggregationRequest(
             QueryParser.Parse(query),
             T0.AddMinutes(3),
@@ -391,7 +381,7 @@ public sealed class LuceneLogStoreTests : IDisposable
             NewSince: T0.AddMinutes(5),
             SampleSize: 3);
 
-        var lucene = await _store.Aggregator(TenantA).AggregateAsync(request, CancellationToken.None);
+        var lucene = await Store.Aggregator(TenantA).AggregateAsync(request, CancellationToken.None);
         var inMemory = await new InMemoryEventAggregator(ParityCorpus.Events).AggregateAsync(request, CancellationToken.None);
 
         Assert.NotEmpty(inMemory);
@@ -409,10 +399,10 @@ public sealed class LuceneLogStoreTests : IDisposable
             """);
         Assert.Empty(errors);
         var rule = CompiledRule.Compile("rule-1", definition!);
-        await _store.AppendAsync(TenantA, ParityCorpus.Events, CancellationToken.None);
-        await _store.RefreshAsync(TenantA, CancellationToken.None);
+        await Store.AppendAsync(TenantA, ParityCorpus.Events, CancellationToken.None);
+        await Store.RefreshAsync(TenantA, CancellationToken.None);
 
-        var lucene = await ThresholdEvaluator.EvaluateAsync(rule, _store.Aggregator(TenantA), T0, T0.AddHours(1), T0, CancellationToken.None);
+        var lucene = await ThresholdEvaluator.EvaluateAsync(rule, Store.Aggregator(TenantA), T0, T0.AddHours(1), T0, CancellationToken.None);
         var inMemory = await ThresholdEvaluator.EvaluateAsync(rule, new InMemoryEventAggregator(ParityCorpus.Events), T0, T0.AddHours(1), T0, CancellationToken.None);
 
         Assert.Equal(
@@ -428,8 +418,8 @@ public sealed class LuceneLogStoreTests : IDisposable
         var big = Event("big", T0, "Unhandled exception " + new string('x', 40_000));
         big.Attributes["error"] = new JsonObject { ["stack"] = stack, ["kind"] = "IllegalStateException" };
 
-        await _store.AppendAsync(TenantA, [big, Event("small", T0)], CancellationToken.None);
-        await _store.RefreshAsync(TenantA, CancellationToken.None);
+        await Store.AppendAsync(TenantA, [big, Event("small", T0)], CancellationToken.None);
+        await Store.RefreshAsync(TenantA, CancellationToken.None);
 
         Assert.True(System.Text.Encoding.UTF8.GetByteCount(stack) > 32_766);
         Assert.Equal(["big"], (await SearchAsync(TenantA, "@error.stack:*")).Items.Select(e => e.Id));
@@ -439,22 +429,22 @@ public sealed class LuceneLogStoreTests : IDisposable
     }
 
     private Task<EventPage<LogEvent>> SearchAsync(Guid tenant, string query) =>
-        _store.SearchAsync(tenant, new SearchRequest(QueryParser.Parse(query), Ever, Never, Limit: 1000), CancellationToken.None);
+        Store.SearchAsync(tenant, new SearchRequest(QueryParser.Parse(query), Ever, Never, Limit: 1000), CancellationToken.None);
 
     [Fact]
     public async Task AnalyzeAsync_CountsPerBucketAndTopFacetValues()
     {
-        await _store.AppendAsync(TenantA,
+        await Store.AppendAsync(TenantA,
         [
             Event("1", T0),
             Event("2", T0.AddMinutes(1)),
             Event("3", T0.AddMinutes(1).AddSeconds(30)),
             Event("4", T0.AddMinutes(3)),
         ], CancellationToken.None);
-        await _store.AppendAsync(TenantB, [Event("b", T0)], CancellationToken.None);
-        await _store.RefreshAsync(TenantA, CancellationToken.None);
+        await Store.AppendAsync(TenantB, [Event("b", T0)], CancellationToken.None);
+        await Store.RefreshAsync(TenantA, CancellationToken.None);
 
-        var analytics = await _store.AnalyzeAsync(TenantA, new MatchAllNode(0), T0, T0.AddMinutes(4), TimeSpan.FromMinutes(1), CancellationToken.None);
+        var analytics = await Store.AnalyzeAsync(TenantA, new MatchAllNode(0), T0, T0.AddMinutes(4), TimeSpan.FromMinutes(1), CancellationToken.None);
 
         Assert.Equal(4, analytics.Total);
         Assert.Equal([1L, 2L, 0L, 1L], analytics.Histogram.Select(b => b.Count));
@@ -467,7 +457,7 @@ public sealed class LuceneLogStoreTests : IDisposable
     [Fact]
     public async Task AnalyzeAsync_WindowOffTheInterval_BucketsStartOnItAndCountOnlyTheWindow()
     {
-        await _store.AppendAsync(TenantA,
+        await Store.AppendAsync(TenantA,
         [
             Event("before", T0.AddSeconds(10)),
             Event("1", T0.AddSeconds(40)),
@@ -475,11 +465,11 @@ public sealed class LuceneLogStoreTests : IDisposable
             Event("3", T0.AddMinutes(2).AddSeconds(10)),
             Event("after", T0.AddMinutes(2).AddSeconds(30)),
         ], CancellationToken.None);
-        await _store.RefreshAsync(TenantA, CancellationToken.None);
+        await Store.RefreshAsync(TenantA, CancellationToken.None);
 
         var from = T0.AddSeconds(30);
-        var analytics = await _store.AnalyzeAsync(TenantA, new MatchAllNode(0), from, T0.AddMinutes(2).AddSeconds(20), TimeSpan.FromMinutes(1), CancellationToken.None);
-        var series = await _store.SeriesAsync(TenantA, new MatchAllNode(0), from, T0.AddMinutes(2).AddSeconds(20), TimeSpan.FromMinutes(1), "host", 5, CancellationToken.None);
+        var analytics = await Store.AnalyzeAsync(TenantA, new MatchAllNode(0), from, T0.AddMinutes(2).AddSeconds(20), TimeSpan.FromMinutes(1), CancellationToken.None);
+        var series = await Store.SeriesAsync(TenantA, new MatchAllNode(0), from, T0.AddMinutes(2).AddSeconds(20), TimeSpan.FromMinutes(1), "host", 5, CancellationToken.None);
 
         Assert.Equal(3, analytics.Total);
         Assert.Equal([(T0, 1L), (T0.AddMinutes(1), 1L), (T0.AddMinutes(2), 1L)], analytics.Histogram.Select(b => (b.Start, b.Count)));
@@ -491,10 +481,10 @@ public sealed class LuceneLogStoreTests : IDisposable
     public async Task AnalyzeAsync_Offset_BucketsOnTheOffsetClocksMultiples()
     {
         var day = new DateTimeOffset(2026, 3, 3, 0, 0, 0, TimeSpan.Zero);
-        await _store.AppendAsync(TenantA, [Event("1", day.AddMinutes(10)), Event("2", day.AddMinutes(40)), Event("3", day.AddMinutes(150))], CancellationToken.None);
-        await _store.RefreshAsync(TenantA, CancellationToken.None);
+        await Store.AppendAsync(TenantA, [Event("1", day.AddMinutes(10)), Event("2", day.AddMinutes(40)), Event("3", day.AddMinutes(150))], CancellationToken.None);
+        await Store.RefreshAsync(TenantA, CancellationToken.None);
 
-        var analytics = await _store.AnalyzeAsync(TenantA, new MatchAllNode(0), day, day.AddHours(3), TimeSpan.FromHours(1), CancellationToken.None, offset: new TimeSpan(5, 30, 0));
+        var analytics = await Store.AnalyzeAsync(TenantA, new MatchAllNode(0), day, day.AddHours(3), TimeSpan.FromHours(1), CancellationToken.None, offset: new TimeSpan(5, 30, 0));
 
         Assert.Equal(
             [(day.AddMinutes(-30), 1L), (day.AddMinutes(30), 1L), (day.AddMinutes(90), 0L), (day.AddMinutes(150), 1L)],
@@ -521,19 +511,19 @@ public sealed class LuceneLogStoreTests : IDisposable
         events[0].Attributes["rare"] = "x";
         events[1].Attributes["rare"] = "x";
         events[5].Attributes["usr"] = new JsonObject { ["name"] = "alice" };
-        await _store.AppendAsync(TenantA, events, CancellationToken.None);
-        await _store.AppendAsync(TenantB, [Event("b", T0)], CancellationToken.None);
-        await _store.RefreshAsync(TenantA, CancellationToken.None);
-        await _store.RefreshAsync(TenantB, CancellationToken.None);
+        await Store.AppendAsync(TenantA, events, CancellationToken.None);
+        await Store.AppendAsync(TenantB, [Event("b", T0)], CancellationToken.None);
+        await Store.RefreshAsync(TenantA, CancellationToken.None);
+        await Store.RefreshAsync(TenantB, CancellationToken.None);
 
-        var analytics = await _store.AnalyzeAsync(TenantA, QueryParser.Parse("-@http.status_code:200 OR @rare:x"), T0, T0.AddMinutes(1), TimeSpan.FromMinutes(1), CancellationToken.None, attributeFacets: 2);
-        var fields = await _store.FieldsAsync(TenantA, T0, T0.AddMinutes(1), CancellationToken.None);
+        var analytics = await Store.AnalyzeAsync(TenantA, QueryParser.Parse("-@http.status_code:200 OR @rare:x"), T0, T0.AddMinutes(1), TimeSpan.FromMinutes(1), CancellationToken.None, attributeFacets: 2);
+        var fields = await Store.FieldsAsync(TenantA, T0, T0.AddMinutes(1), CancellationToken.None);
 
         Assert.Equal(["status", "service", "host", "source", "@http.status_code", "@usr.name"], analytics.Facets.Keys);
         Assert.Equal([new FacetValue("200", 2), new FacetValue("500", 2)], analytics.Facets["@http.status_code"]);
         Assert.Equal([new FacetValue("root", 3), new FacetValue("alice", 1)], analytics.Facets["@usr.name"]);
         Assert.Equal(["env:6", "@http.status_code:6", "@usr.name:6", "@rare:2", "team:2"], fields.Select(f => $"{f.QueryName}:{f.Documents}"));
-        Assert.Equal(["env:1", "@usr.name:1"], (await _store.FieldsAsync(TenantB, T0, T0.AddMinutes(1), CancellationToken.None)).Select(f => $"{f.QueryName}:{f.Documents}"));
+        Assert.Equal(["env:1", "@usr.name:1"], (await Store.FieldsAsync(TenantB, T0, T0.AddMinutes(1), CancellationToken.None)).Select(f => $"{f.QueryName}:{f.Documents}"));
     }
 
     [Theory]
@@ -544,7 +534,7 @@ public sealed class LuceneLogStoreTests : IDisposable
     {
         await AppendServicesInTwoSegmentsAsync();
 
-        var series = _indexes.GetJournaled(TenantA, "logs").Index.Series(new MatchAllNode(0), T0, T0.AddMinutes(4), TimeSpan.FromMinutes(1), "service", limit: 2, maxCells);
+        var series = Indexes.GetJournaled(TenantA, "logs").Index.Series(new MatchAllNode(0), T0, T0.AddMinutes(4), TimeSpan.FromMinutes(1), "service", limit: 2, maxCells);
 
         Assert.Equal(11, series.Total);
         Assert.Equal([4L, 3L, 3L, 1L], series.Histogram.Select(b => b.Count));
@@ -552,13 +542,13 @@ public sealed class LuceneLogStoreTests : IDisposable
         Assert.Equal([2L, 1L, 1L, 1L], series.Groups[0].Histogram.Select(b => b.Count));
         Assert.Equal([1L, 1L, 1L, 0L], series.Groups[1].Histogram.Select(b => b.Count));
         Assert.Equal(T0.AddMinutes(3), series.Groups[1].Histogram[3].Start);
-        var filtered = await _store.SeriesAsync(TenantA, QueryParser.Parse("-service:shop"), T0, T0.AddMinutes(4), TimeSpan.FromMinutes(2), "service", 10, CancellationToken.None);
+        var filtered = await Store.SeriesAsync(TenantA, QueryParser.Parse("-service:shop"), T0, T0.AddMinutes(4), TimeSpan.FromMinutes(2), "service", 10, CancellationToken.None);
         Assert.Equal(["auth:3", "cart:2"], filtered.Groups.Select(g => $"{g.Value}:{g.Count}"));
         Assert.Equal([4L, 2L], filtered.Histogram.Select(b => b.Count));
-        var other = await _store.SeriesAsync(TenantB, new MatchAllNode(0), T0, T0.AddMinutes(4), TimeSpan.FromMinutes(1), "service", 10, CancellationToken.None);
+        var other = await Store.SeriesAsync(TenantB, new MatchAllNode(0), T0, T0.AddMinutes(4), TimeSpan.FromMinutes(1), "service", 10, CancellationToken.None);
         Assert.Equal(["shop:1"], other.Groups.Select(g => $"{g.Value}:{g.Count}"));
         // Chosen values (a further interval of the same groups): in their order, a value without matches counting zero.
-        var chosen = await _store.SeriesAsync(TenantA, new MatchAllNode(0), T0, T0.AddMinutes(4), TimeSpan.FromMinutes(1), "service", 10, CancellationToken.None, ["cart", "absent", "shop"]);
+        var chosen = await Store.SeriesAsync(TenantA, new MatchAllNode(0), T0, T0.AddMinutes(4), TimeSpan.FromMinutes(1), "service", 10, CancellationToken.None, ["cart", "absent", "shop"]);
         Assert.Equal(["cart:2", "absent:0", "shop:5"], chosen.Groups.Select(g => $"{g.Value}:{g.Count}"));
         Assert.Equal([0L, 1L, 1L, 0L], chosen.Groups[0].Histogram.Select(b => b.Count));
         Assert.Equal([0L, 0L, 0L, 0L], chosen.Groups[1].Histogram.Select(b => b.Count));
@@ -578,12 +568,12 @@ public sealed class LuceneLogStoreTests : IDisposable
         var events = services.Select((service, i) => new LogEvent { Id = $"s{i}", Timestamp = T0.AddSeconds(i * 20), Service = service, Message = "GET /" }).ToList();
         events.Add(new LogEvent { Id = "none", Timestamp = T0, Message = "no service" });
         events.Add(new LogEvent { Id = "late", Timestamp = T0.AddHours(1), Service = "cart", Message = "outside the range" });
-        await _store.AppendAsync(TenantA, events[..5], CancellationToken.None);
-        await _store.RefreshAsync(TenantA, CancellationToken.None);
-        await _store.AppendAsync(TenantA, events[5..], CancellationToken.None);
-        await _store.AppendAsync(TenantB, [Event("b", T0)], CancellationToken.None);
-        await _store.RefreshAsync(TenantA, CancellationToken.None);
-        await _store.RefreshAsync(TenantB, CancellationToken.None);
+        await Store.AppendAsync(TenantA, events[..5], CancellationToken.None);
+        await Store.RefreshAsync(TenantA, CancellationToken.None);
+        await Store.AppendAsync(TenantA, events[5..], CancellationToken.None);
+        await Store.AppendAsync(TenantB, [Event("b", T0)], CancellationToken.None);
+        await Store.RefreshAsync(TenantA, CancellationToken.None);
+        await Store.RefreshAsync(TenantB, CancellationToken.None);
     }
 
     [Theory]
@@ -592,7 +582,7 @@ public sealed class LuceneLogStoreTests : IDisposable
     public async Task Analyze_StackedByService_StacksAddUpToTheHistogramAsTheSeriesCountsThemForOneTenant(long maxCells)
     {
         await AppendServicesInTwoSegmentsAsync();
-        var index = _indexes.GetJournaled(TenantA, "logs").Index;
+        var index = Indexes.GetJournaled(TenantA, "logs").Index;
         var (query, from, to, interval) = (QueryParser.Parse("-service:cart"), T0, T0.AddMinutes(4), TimeSpan.FromMinutes(1));
         static IEnumerable<string> Groups(IEnumerable<SeriesGroup> groups) => groups.Select(g => $"{g.Value}:{g.Count}:{string.Join(',', g.Histogram.Select(b => b.Count))}");
 
@@ -605,8 +595,8 @@ public sealed class LuceneLogStoreTests : IDisposable
         Assert.Equal(Groups(series.Groups), Groups(analytics.Stacks!));
         Assert.Equal(series.Histogram, analytics.Histogram);
         Assert.Equal(T0.AddMinutes(3), analytics.Stacks![0].Histogram[3].Start);
-        Assert.Null((await _store.AnalyzeAsync(TenantA, query, from, to, interval, CancellationToken.None)).Stacks);
-        var other = await _store.AnalyzeAsync(TenantB, new MatchAllNode(0), from, to, interval, CancellationToken.None, stackBy: "service");
+        Assert.Null((await Store.AnalyzeAsync(TenantA, query, from, to, interval, CancellationToken.None)).Stacks);
+        var other = await Store.AnalyzeAsync(TenantB, new MatchAllNode(0), from, to, interval, CancellationToken.None, stackBy: "service");
         Assert.Equal(["shop:1:1,0,0,0"], Groups(other.Stacks!));
     }
 
@@ -614,14 +604,14 @@ public sealed class LuceneLogStoreTests : IDisposable
     public async Task AppendAsync_ConsecutiveEventsOfDifferentShapes_EachIndexedWithItsOwnValuesOnly()
     {
         // Field instances are reused from one document to the next: nothing of an event may leak into the next one.
-        await _store.AppendAsync(TenantA,
+        await Store.AppendAsync(TenantA,
         [
             new LogEvent { Id = "wide", Timestamp = T0, Host = "h1", Service = "shop", Message = "first words", Tags = ["env:prod"],
                 Attributes = new JsonObject { ["ids"] = new JsonArray(1, 2, 3), ["ip"] = "10.0.0.1", ["usr"] = new JsonObject { ["name"] = "root" } } },
             new LogEvent { Id = "narrow", Timestamp = T0.AddSeconds(1), Message = "second", Attributes = new JsonObject { ["ids"] = 4 } },
             new LogEvent { Id = "bare", Timestamp = T0.AddSeconds(2) },
         ], CancellationToken.None);
-        await _store.RefreshAsync(TenantA, CancellationToken.None);
+        await Store.RefreshAsync(TenantA, CancellationToken.None);
 
         async Task<string> Ids(string query) => string.Join(",", (await SearchAsync(TenantA, query)).Items.Select(e => e.Id).Order(StringComparer.Ordinal));
 
@@ -648,14 +638,14 @@ public sealed class LuceneLogStoreTests : IDisposable
             Message = "GET /",
             Attributes = new JsonObject { ["usr"] = new JsonObject { ["name"] = i is 10 or 19 ? "edge" : $"u{i % 3}" } },
         }).ToList();
-        await _store.AppendAsync(TenantA, events, CancellationToken.None);
-        await _store.RefreshAsync(TenantA, CancellationToken.None);
+        await Store.AppendAsync(TenantA, events, CancellationToken.None);
+        await Store.RefreshAsync(TenantA, CancellationToken.None);
         var (from, to) = (T0.AddSeconds(10), T0.AddSeconds(20));
         var expected = events.Where(e => e.Timestamp >= from && e.Timestamp < to).CountBy(e => e.GetAttribute("usr.name").Single().Text)
             .OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Key}:{c.Value}");
 
-        var analytics = await _store.AnalyzeAsync(TenantA, new MatchAllNode(0), from, to, TimeSpan.FromMinutes(1), CancellationToken.None, attributeFacets: 1);
-        var distinct = await _store.CardinalityAsync(TenantA, QueryParser.Parse("service:shop"), from, to, new FieldRef(FieldKind.Attribute, "usr.name"), CancellationToken.None);
+        var analytics = await Store.AnalyzeAsync(TenantA, new MatchAllNode(0), from, to, TimeSpan.FromMinutes(1), CancellationToken.None, attributeFacets: 1);
+        var distinct = await Store.CardinalityAsync(TenantA, QueryParser.Parse("service:shop"), from, to, new FieldRef(FieldKind.Attribute, "usr.name"), CancellationToken.None);
 
         Assert.Equal(expected, analytics.Facets["@usr.name"].Select(f => $"{f.Value}:{f.Count}"));
         Assert.Equal(4, distinct);
@@ -671,15 +661,15 @@ public sealed class LuceneLogStoreTests : IDisposable
         var events = Enumerable.Range(0, 12_000)
             .Select(i => new LogEvent { Id = $"m{i:D5}", Timestamp = T0.AddMilliseconds(i * 20), Service = services[i * 7 % 3 == 0 ? 0 : i % 3], Message = "GET /" })
             .ToList();
-        await _store.AppendAsync(TenantA, events, CancellationToken.None);
-        await _store.RefreshAsync(TenantA, CancellationToken.None);
+        await Store.AppendAsync(TenantA, events, CancellationToken.None);
+        await Store.RefreshAsync(TenantA, CancellationToken.None);
         var (from, to) = (T0.AddSeconds(10), T0.AddSeconds(230));
         var inRange = events.Where(e => e.Timestamp >= from && e.Timestamp < to).ToList();
         long[] Expected(IEnumerable<LogEvent> matches) => Enumerable.Range(0, 4)
             .Select(b => (long)matches.Count(e => e.Timestamp >= T0.AddMinutes(b) && e.Timestamp < T0.AddMinutes(b + 1))).ToArray(); // buckets on whole minutes
 
-        var analytics = await _store.AnalyzeAsync(TenantA, new MatchAllNode(0), from, to, TimeSpan.FromMinutes(1), CancellationToken.None, stackBy: "service");
-        var series = await _store.SeriesAsync(TenantA, new MatchAllNode(0), from, to, TimeSpan.FromMinutes(1), "service", 10, CancellationToken.None);
+        var analytics = await Store.AnalyzeAsync(TenantA, new MatchAllNode(0), from, to, TimeSpan.FromMinutes(1), CancellationToken.None, stackBy: "service");
+        var series = await Store.SeriesAsync(TenantA, new MatchAllNode(0), from, to, TimeSpan.FromMinutes(1), "service", 10, CancellationToken.None);
 
         Assert.Equal(inRange.Count, analytics.Total);
         Assert.Equal(Expected(inRange), analytics.Histogram.Select(b => b.Count));
@@ -713,13 +703,13 @@ public sealed class LuceneLogStoreTests : IDisposable
             Tags = [$"env:{(i % 2 == 0 ? "prod" : "dev")}", "team:web"],
             Attributes = new JsonObject { ["usr"] = new JsonObject { ["name"] = $"u{i % 4}" } },
         }).ToList();
-        await _store.AppendAsync(TenantA, events, CancellationToken.None);
-        await _store.AppendAsync(TenantB, [Event("b1", T0), Event("b2", T0)], CancellationToken.None);
-        await _store.RefreshAsync(TenantA, CancellationToken.None);
-        await _store.RefreshAsync(TenantB, CancellationToken.None);
+        await Store.AppendAsync(TenantA, events, CancellationToken.None);
+        await Store.AppendAsync(TenantB, [Event("b1", T0), Event("b2", T0)], CancellationToken.None);
+        await Store.RefreshAsync(TenantA, CancellationToken.None);
+        await Store.RefreshAsync(TenantB, CancellationToken.None);
 
         async Task<long> Distinct(Guid tenant, string query, FieldRef field) =>
-            await _store.CardinalityAsync(tenant, QueryParser.Parse(query), Ever, Never, field, CancellationToken.None);
+            await Store.CardinalityAsync(tenant, QueryParser.Parse(query), Ever, Never, field, CancellationToken.None);
 
         Assert.Equal(3, await Distinct(TenantA, "*", new FieldRef(FieldKind.Reserved, "host")));
         Assert.Equal(4, await Distinct(TenantA, "*", new FieldRef(FieldKind.Attribute, "usr.name")));
