@@ -83,6 +83,25 @@ public static class QueryCompletion
     }
 
     /// <summary>
+    /// The query term that keeps the events with a value of <paramref name="field"/> (<c>@http.method:*</c>), or with
+    /// <paramref name="absent"/> those without one (<c>-@http.method:*</c>); null for a name the query language cannot
+    /// search by.
+    /// </summary>
+    public static string? Exists(string field, bool absent = false)
+    {
+        var term = $"{(absent ? "-" : "")}{field}:*";
+        if (!QueryParser.TryParse(term, out var node, out _))
+        {
+            return null;
+        }
+        if (absent)
+        {
+            node = node is NotNode { Child: var child } ? child : null;
+        }
+        return node is ExistsNode read && read.Field.ToString() == field ? term : null;
+    }
+
+    /// <summary>
     /// The longest value a term is offered for: the store indexes a value's first 10,922 characters only, and a query
     /// lives in the page's address.
     /// </summary>

@@ -57,11 +57,15 @@ public partial class LogGroups
     /// <summary>Raised with the new grouping, or none to list the logs again.</summary>
     [Parameter] public EventCallback<LogGrouping?> OnChange { get; set; }
 
-    /// <summary>Raised with (field, value) when a group's value is clicked: the query then keeps that group.</summary>
-    [Parameter] public EventCallback<(string Field, string Value)> OnPick { get; set; }
+    /// <summary>Raised with a group when its value is clicked: the query then keeps that group's logs.</summary>
+    [Parameter] public EventCallback<GroupCell> OnPick { get; set; }
 
-    /// <summary>Raised with (field, value) when a group's exclude button is clicked; without a handler there is none.</summary>
-    [Parameter] public EventCallback<(string Field, string Value)> OnExclude { get; set; }
+    /// <summary>Raised with a group when its exclude button is clicked; without a handler there is none.</summary>
+    [Parameter] public EventCallback<GroupCell> OnExclude { get; set; }
+
+    /// <summary>The group of <paramref name="row"/> at <paramref name="level"/>: its values down to that level.</summary>
+    private static GroupCell Cell(IReadOnlyList<string> levels, AggregateBucket row, int level) =>
+        new([.. Enumerable.Range(0, level + 1).Select(l => (levels[l], row.By[l] == LogGrouping.NoValue ? null : (string?)row.By[l].ToString()))]);
 
     /// <summary>
     /// The fields offered to group by: the reserved facets, then the window's attributes and tag keys most common first

@@ -280,6 +280,20 @@ public partial class LogsPage
     }
 
     /// <summary>
+    /// Narrows the search to a group's logs (a group within another: its logs of that other group too), or with
+    /// <paramref name="exclude"/> drops them (<see cref="GroupCell.Terms"/>).
+    /// </summary>
+    private Task PickGroupAsync(GroupCell cell, bool exclude)
+    {
+        if (cell.Terms(exclude) is not { } terms)
+        {
+            Snackbar.Add($"{cell.Label} cannot be searched by (a value over {QueryCompletion.MaxTermValue:N0} characters, or a name the query language cannot use).", Severity.Info);
+            return Task.CompletedTask;
+        }
+        return AddTermsAsync(terms);
+    }
+
+    /// <summary>
     /// The detail opened or closed by its drawer (its close button, a click beside it): closed, the focus goes back to
     /// the list's row of the log it showed, so that the keyboard carries on from there.
     /// </summary>
@@ -300,9 +314,15 @@ public partial class LogsPage
     }
 
     /// <summary>Narrows the search by <paramref name="term"/> (a facet value or an attribute of the event shown), the detail closed to show the results.</summary>
-    private async Task AddTermAsync(string term)
+    private Task AddTermAsync(string term) => AddTermsAsync([term]);
+
+    /// <summary>Narrows the search by each of <paramref name="terms"/> in turn (<see cref="QueryCompletion.Narrowed"/>), the detail closed to show the results.</summary>
+    private async Task AddTermsAsync(IEnumerable<string> terms)
     {
-        _query = QueryCompletion.Narrowed(_query, term);
+        foreach (var term in terms)
+        {
+            _query = QueryCompletion.Narrowed(_query, term);
+        }
         _detailOpen = false;
         await SearchAsync();
     }

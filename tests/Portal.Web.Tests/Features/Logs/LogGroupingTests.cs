@@ -1,5 +1,6 @@
 using Portal.Detection.Query;
 using Portal.Search;
+using Portal.Web.Components.Shared;
 using Portal.Web.Features.Logs;
 
 namespace Portal.Web.Tests.Features.Logs;
@@ -117,5 +118,41 @@ public sealed class LogGroupingTests
         Assert.Equal((LogGroupView.Timeseries, 10), (fifty.In(LogGroupView.Timeseries).View, fifty.In(LogGroupView.Timeseries).Limit));
         Assert.Equal((LogGroupView.TopList, 10), (five.In(LogGroupView.TopList).View, five.In(LogGroupView.TopList).Limit));
         Assert.Equal(10, new LogGrouping("host").In(LogGroupView.Timeseries).In(LogGroupView.TopList).Limit);
+    }
+
+    /// <summary>
+    /// A group's terms: one level its value kept or excluded; a group within another its logs of that group (both values
+    /// kept, or excluded together); "no value" the field absent (or present, excluded); a value no term can hold, none.
+    /// </summary>
+    [Theory]
+    [InlineData("service=web", false, "service:web")]
+    [InlineData("service=web", true, "-service:web")]
+    [InlineData("@http.url=/a b", false, "@http.url:\"/a b\"")]
+    [InlineData("service=web|@http.method=GET", false, "service:web|@http.method:GET")]
+    [InlineData("service=web|@http.method=GET", true, "-(service:web @http.method:GET)")]
+    [InlineData("service=web|env=", false, "service:web|-env:*")]
+    [InlineData("service=web|@http.method=", true, "-(service:web -@http.method:*)")]
+    [InlineData("status=", false, "-status:*")]
+    [InlineData("status=", true, "status:*")]
+    public void GroupCell_Terms(string levels, bool exclude, string expected)
+    {
+        var cell = new GroupCell([.. levels.Split('|').Select(l => l.Split('=')).Select(p => (p[0], p[1].Length == 0 ? null : (string?)p[1]))]);
+
+        var terms = cell.Terms(exclude)!;
+
+        Assert.Equal(expected, string.Join('|', terms));
+        // Each narrows the query as it says: it parses on its own and all together.
+        Assert.All(terms, t => Assert.True(QueryParser.TryParse(t, out _, out _), t));
+    }
+
+    [Fact]
+    public void GroupCell_UnsearchableValue_NoTerms()
+    {
+        var tooLong = new string('a', QueryCompletion.MaxTermValue + 1);
+
+        Assert.Null(new GroupCell([("service", "web"), ("@http.url", tooLong)]).Terms(exclude: false));
+        Assert.Null(new GroupCell([("service", "web"), ("@http.url", tooLong)]).Terms(exclude: true));
+        Assert.Null(new GroupCell([("@http.url", tooLong)]).Terms(exclude: true));
+        Assert.Equal("service:web -@http.method:*", new GroupCell([("service", "web"), ("@http.method", null)]).Label);
     }
 }

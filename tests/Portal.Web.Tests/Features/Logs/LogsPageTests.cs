@@ -363,9 +363,10 @@ public sealed class LogsPageTests : IAsyncLifetime
         Assert.Single(cut.FindAll("#group-then"));
         Assert.Equal("true", cut.Find("#group-view-table").GetAttribute("aria-pressed"));
 
-        // A second-level value narrows the query by that field.
+        // A second-level value narrows the query to its logs of its first-level group: both values.
+        Assert.Equal("Add service:api @http.method:POST to the query", cut.FindAll("#group-table .group-value")[2].GetAttribute("title"));
         cut.FindAll("#group-table .group-value")[2].Click();
-        cut.WaitForAssertion(() => Assert.Equal("@http.method:POST", Address(navigation, "q")));
+        cut.WaitForAssertion(() => Assert.Equal("service:api @http.method:POST", Address(navigation, "q")));
         cut.WaitForAssertion(() => Assert.Equal(["api|POST|1"], Rows()));
         Assert.Equal(("table", "@http.method"), (Address(navigation, "viz"), Address(navigation, "then")));
 
@@ -373,6 +374,18 @@ public sealed class LogsPageTests : IAsyncLifetime
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("#group-then")));
         Assert.Equal((null, null), (Address(navigation, "viz"), Address(navigation, "then")));
         Assert.Equal(["api|1"], Rows());
+
+        // Excluding a second-level group drops its logs of its first-level group only (api's GET logs stay); its
+        // "no value" group keeps the logs of its first-level group without the field.
+        navigation.NavigateTo("logs?by=service&viz=table&then=%40http.method");
+        cut.WaitForAssertion(() => Assert.Equal(["api|GET|3", "POST|1", "web|no value|2", "GET|1"], Rows()));
+        cut.FindAll("#group-table .group-exclude")[5].Click();
+        cut.WaitForAssertion(() => Assert.Equal("-(service:web @http.method:GET)", Address(navigation, "q")));
+        cut.WaitForAssertion(() => Assert.Equal(["api|GET|3", "POST|1", "web|no value|2"], Rows()));
+        cut.FindAll("#group-table .group-value")[4].Click();
+        cut.WaitForAssertion(() => Assert.Equal("-(service:web @http.method:GET) service:web -@http.method:*", Address(navigation, "q")));
+        cut.WaitForAssertion(() => Assert.Equal(["web|no value|2"], Rows()));
+        Assert.Equal("2 logs", cut.Find("#log-count").TextContent);
     }
 
     /// <summary>
