@@ -18,20 +18,10 @@ public static class QueryCompletion
     /// <summary>Suggestions for <paramref name="query"/>, whose last term is being typed.</summary>
     public static IReadOnlyList<Completion> Suggest(string? query, IReadOnlyList<FieldSummary> fields, IReadOnlyDictionary<string, IReadOnlyList<FacetValue>> facets)
     {
-        query ??= "";
-        if (query.Length == 0 || char.IsWhiteSpace(query[^1]) || query.Count(c => c == '"') % 2 == 1)
+        if (LastTerm(query) is not var (head, term, colon))
         {
             return [];
         }
-        var start = query.LastIndexOfAny([' ', '\t', '(', ')']) + 1;
-        var head = query[..start];
-        var term = query[start..];
-        if (term.StartsWith('-'))
-        {
-            head += "-";
-            term = term[1..];
-        }
-        var colon = term.IndexOf(':', StringComparison.Ordinal);
         if (colon > 0)
         {
             var field = term[..colon];
@@ -59,6 +49,33 @@ public static class QueryCompletion
             .OrderBy(f => f.QueryName.StartsWith(term, StringComparison.OrdinalIgnoreCase) ? 0 : 1)
             .Select(f => new Completion(f.QueryName + ":", $"{(f.Kind == FieldKind.Tag ? "tag" : "attribute")} · {f.Documents:N0}", head + f.QueryName + ":"));
         return reserved.Concat(named).Take(MaxSuggestions).ToList();
+    }
+
+    /// <summary>
+    /// The field whose value the last term of <paramref name="query"/> is typing (<c>@usr.name</c> in
+    /// <c>service:sshd @usr.name:ro</c>), or none: what <see cref="Suggest"/> completes from that field's counted values.
+    /// </summary>
+    public static string? ValueField(string? query) => LastTerm(query) is var (_, term, colon) && colon > 0 ? term[..colon] : null;
+
+    /// <summary>
+    /// The term being typed at the end of <paramref name="query"/> (its leading minus left in the head), and where its
+    /// colon is (-1 without one); none after white space or inside a quoted phrase.
+    /// </summary>
+    private static (string Head, string Term, int Colon)? LastTerm(string? query)
+    {
+        if (string.IsNullOrEmpty(query) || char.IsWhiteSpace(query[^1]) || query.Count(c => c == '"') % 2 == 1)
+        {
+            return null;
+        }
+        var start = query.LastIndexOfAny([' ', '\t', '(', ')']) + 1;
+        var head = query[..start];
+        var term = query[start..];
+        if (term.StartsWith('-'))
+        {
+            head += "-";
+            term = term[1..];
+        }
+        return (head, term, term.IndexOf(':', StringComparison.Ordinal));
     }
 
     /// <summary>

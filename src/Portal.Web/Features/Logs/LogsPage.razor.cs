@@ -579,6 +579,34 @@ public partial class LogsPage
         Show(GroupView.None);
     }
 
+    /// <summary>The values the query bar completes for a field the facets did not count.</summary>
+    private const int CompletedValues = 100;
+
+    /// <summary>
+    /// The most common values of <paramref name="field"/> among the last search's logs over its window, for the query bar
+    /// to complete them (the facets count the commonest attributes only); none before a search ran, or for a name no
+    /// field can have. A fault is logged and completes nothing: the search itself is not at fault.
+    /// </summary>
+    private async Task<IReadOnlyList<FacetValue>> ValuesOfAsync(string field)
+    {
+        if (_submitted is not var (_, node) || _window == default || AggregateFields.Parse(field) is not { } facet)
+        {
+            return [];
+        }
+        try
+        {
+            var groups = await Logs.AggregateAsync(_session!.TenantId,
+                new AggregateRequest(node, _window.From, _window.To, [new AggregateMeasure(AggregateFunction.Count)], [new AggregateGroupBy(facet, CompletedValues)]),
+                CancellationToken.None);
+            return [.. groups.Select(g => new FacetValue(g.By[0].ToString(), (long)(g.Computes[0].Total ?? 0)))];
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Logger.LogWarning(e, "The values of {Field} could not be read for completion", field);
+            return [];
+        }
+    }
+
     /// <summary>The page's reads of the store, a fault shown instead of the circuit's end.</summary>
     private GuardedReads Reads => _reads ??= new GuardedReads(Logger, "logs search");
 

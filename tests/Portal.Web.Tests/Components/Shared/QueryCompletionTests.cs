@@ -43,6 +43,35 @@ public class QueryCompletionTests
         Assert.Equal(first, suggestions.FirstOrDefault()?.Query ?? "");
     }
 
+    /// <summary>The field whose value the last term types, which the query bar asks the values of when no facet counted them.</summary>
+    [Theory]
+    [InlineData("@usr.name:ro", "@usr.name")]
+    [InlineData("service:sshd -@usr.name:", "@usr.name")]
+    [InlineData("(a OR env:pr", "env")]
+    [InlineData("host", null)]
+    [InlineData("host:web ", null)]
+    [InlineData("\"failed host:", null)]
+    [InlineData("", null)]
+    public void ValueField_TheFieldBeingTyped(string query, string? expected) => Assert.Equal(expected, QueryCompletion.ValueField(query));
+
+    /// <summary>A field's presence and absence as terms; a name the query language cannot search by, none.</summary>
+    [Theory]
+    [InlineData("@http.method", false, "@http.method:*")]
+    [InlineData("@http.method", true, "-@http.method:*")]
+    [InlineData("status", false, "status:*")]
+    [InlineData("env", true, "-env:*")]
+    [InlineData("@a b", false, null)]
+    [InlineData("a:b", true, null)]
+    public void Exists_PresenceOrAbsence(string field, bool absent, string? expected)
+    {
+        Assert.Equal(expected, QueryCompletion.Exists(field, absent));
+        if (expected is not null)
+        {
+            Assert.True(QueryParser.TryParse(expected, out var node, out _));
+            Assert.IsType(absent ? typeof(NotNode) : typeof(ExistsNode), node);
+        }
+    }
+
     [Fact]
     public void Suggest_AttributePrefix_MostCommonFirstWithCounts()
     {

@@ -327,6 +327,41 @@ public sealed class LogComponentsTests : IAsyncLifetime
         Assert.Equal("false", cut.Find("#q").GetAttribute("aria-expanded"));
     }
 
+    /// <summary>
+    /// Values of a field no facet counted are asked for as its value is typed, once a field (a field without values too)
+    /// until the facets change; the facets' own values are never asked for.
+    /// </summary>
+    [Fact]
+    public void QueryBar_FieldWithoutFacet_AsksItsValuesOnce()
+    {
+        var facets = new Dictionary<string, IReadOnlyList<FacetValue>> { ["status"] = [new("error", 3)] };
+        var asked = new List<string>();
+        Task<IReadOnlyList<FacetValue>> ValuesOf(string field)
+        {
+            asked.Add(field);
+            return Task.FromResult<IReadOnlyList<FacetValue>>(field == "@usr.name" ? [new("root", 7), new("deploy", 2)] : []);
+        }
+        var cut = _ctx.Render<QueryBar>(p => p.Add(x => x.Facets, facets).Add(x => x.ValuesOf, ValuesOf).Add(x => x.Id, "q"));
+        string[] Shown() => [.. cut.FindAll(".query-suggestion .mono").Select(o => o.TextContent)];
+
+        cut.Find("#q").Input("status:");
+        Assert.Equal(["status:error"], Shown());
+        cut.Find("#q").Input("status:error @usr.name:");
+        Assert.Equal(["@usr.name:root", "@usr.name:deploy"], Shown());
+        cut.Find("#q").Input("status:error @usr.name:d");
+        Assert.Equal(["@usr.name:deploy"], Shown());
+        cut.Find("#q").Input("@nothing:a");
+        cut.Find("#q").Input("@nothing:ab");
+        Assert.Empty(Shown());
+        Assert.Equal(["@usr.name", "@nothing"], asked);
+
+        // New facets (a new search): asked again.
+        cut.Render(p => p.Add(x => x.Facets, new Dictionary<string, IReadOnlyList<FacetValue>>(facets)));
+        cut.Find("#q").Input("@usr.name:r");
+        Assert.Equal(["@usr.name:root"], Shown());
+        Assert.Equal(["@usr.name", "@nothing", "@usr.name"], asked);
+    }
+
     /// <summary>A row opens from the keyboard: its time is a button (in the tab order), whose click is the row's.</summary>
     [Fact]
     public void LogList_TimeButton_OpensItsLog()

@@ -168,6 +168,41 @@ public sealed class LogsPageTests : IAsyncLifetime
         Assert.Equal("Past 4 hours", cut.Find("#log-window").TextContent);
     }
 
+    /// <summary>
+    /// The query bar completes the values of an attribute the facets do not count (six more common ones do), read from
+    /// the last search's logs: the organisation's own, never another's.
+    /// </summary>
+    [Fact]
+    public async Task QueryBar_CompletesValuesOfAnAttributeWithoutFacet()
+    {
+        var now = DateTimeOffset.UtcNow;
+        LogEvent Log(string id, string? user)
+        {
+            var attributes = new System.Text.Json.Nodes.JsonObject();
+            for (var i = 1; i <= 6; i++)
+            {
+                attributes[$"a{i}"] = "x";
+            }
+            if (user is not null)
+            {
+                attributes["usr"] = new System.Text.Json.Nodes.JsonObject { ["name"] = user };
+            }
+            return new() { Id = id, Timestamp = now.AddMinutes(-5), Service = "sshd", Status = "info", Message = "login", Attributes = attributes };
+        }
+        await _store.AppendAsync(Tenant, [Log("a", "root"), Log("b", "root"), Log("c", "deploy"), Log("d", null)], CancellationToken.None);
+        await _store.AppendAsync(OtherTenant, [Log("x", "intruder"), Log("y", "intruder"), Log("z", "intruder")], CancellationToken.None);
+        await _store.RefreshAsync(Tenant, CancellationToken.None);
+        await _store.RefreshAsync(OtherTenant, CancellationToken.None);
+        SignIn();
+        var cut = Render();
+        Assert.DoesNotContain("@usr.name", cut.FindAll(".facet-title").Select(t => t.TextContent));
+
+        cut.Find("#log-query").Input("@usr.name:");
+
+        cut.WaitForAssertion(() => Assert.Equal(["@usr.name:root", "@usr.name:deploy"], cut.FindAll(".query-suggestion .mono").Select(o => o.TextContent)));
+        Assert.Equal(["2", "1"], cut.FindAll(".query-suggestion-detail").Select(o => o.TextContent));
+    }
+
     /// <summary>An address whose query is at fault runs nothing, live tail included, and keeps the query for the user to mend.</summary>
     [Fact]
     public async Task AddressWithAQueryAtFault_RunsNothingAndKeepsIt()
