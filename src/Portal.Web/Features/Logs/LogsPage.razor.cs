@@ -24,6 +24,12 @@ public partial class LogsPage
     /// <summary>How often live tail searches again.</summary>
     public static readonly TimeSpan LiveInterval = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How often live tail finds the patterns again: reading the latest matches' messages and grouping them costs tens of
+    /// milliseconds over millions of logs, more than a list and counts every two seconds need.
+    /// </summary>
+    public static readonly TimeSpan LivePatternsInterval = TimeSpan.FromSeconds(10);
+
     private const int PageSize = 100;
     private const int AttributeFacets = 6;
     private const string QueryPlaceholder = "Search logs: service:web @http.status_code:>=500 -status:info \"failed password\"";
@@ -427,8 +433,11 @@ public partial class LogsPage
         await RunAsync();
     }
 
-    /// <summary>Runs the last submitted query over the current window (live tail re-runs it while typing goes on).</summary>
-    private async Task RunAsync()
+    /// <summary>
+    /// Runs the last submitted query over the current window (live tail re-runs it while typing goes on, a
+    /// <paramref name="tick"/>: its patterns kept while younger than <see cref="LivePatternsInterval"/>).
+    /// </summary>
+    private async Task RunAsync(bool tick = false)
     {
         if (_submitted is not var (text, node))
         {
@@ -458,7 +467,7 @@ public partial class LogsPage
                 tenant, node, from, to, interval, CancellationToken.None, AttributeFacets, stackBy: ReservedAttributes.Status, stackLimit: LogStatuses.BySeverity.Count,
                 offset: _zone.GetUtcOffset(from));
             var fields = await Logs.FieldsAsync(tenant, from, to, CancellationToken.None);
-            var groups = await GroupsAsync(tenant, node, from, to);
+            var groups = await GroupsAsync(tenant, node, from, to, tick);
             if (run == _runs)
             {
                 (_fields, _total, _histogram, _byStatus, _facets) = (fields, analytics.Total, analytics.Histogram, analytics.Stacks ?? [], analytics.Facets);
@@ -499,12 +508,19 @@ public partial class LogsPage
     /// The grouping's groups over the window (none without a grouping), or why there are none; or the patterns of the
     /// window's latest <see cref="LogPatterns.SampleSize"/> matches.
     /// </summary>
-    private async Task<GroupView> GroupsAsync(Guid tenant, QueryNode query, DateTimeOffset from, DateTimeOffset to)
+    private async Task<GroupView> GroupsAsync(Guid tenant, QueryNode query, DateTimeOffset from, DateTimeOffset to, bool tick = false)
     {
         if (_patterns)
         {
+            var now = Clock.GetUtcNow();
+            if (tick && _patternsFound is { } found && ReferenceEquals(found.Query, query) && now - found.At < LivePatternsInterval)
+            {
+                return found.View;
+            }
             var latest = await Logs.LinesAsync(tenant, query, from, to, LogPatterns.SampleSize, CancellationToken.None);
-            return new GroupView([], Patterns: LogPatterns.Find(latest), Sample: latest.Count);
+            var view = new GroupView([], Patterns: LogPatterns.Find(latest), Sample: latest.Count);
+            _patternsFound = (query, now, view);
+            return view;
         }
         if (_grouping is not { } grouping || grouping.NeedsMetric && LogGrouping.MetricOf(grouping.Function, grouping.Metric) is null)
         {
@@ -520,6 +536,9 @@ public partial class LogsPage
             return new GroupView([], $"{e.Message} Narrow the search or the time range.");
         }
     }
+
+    /// <summary>The patterns last found, of which query and when: what a live tail's tick shows again while they are recent.</summary>
+    private (QueryNode Query, DateTimeOffset At, GroupView View)? _patternsFound;
 
     /// <summary>Patterns asked for, or grouping by fields again: as before the patterns (the grouping is kept meanwhile, out of the address).</summary>
     private Task PatternsChangedAsync(bool patterns) => GroupingChangedAsync(_grouping, patterns);
@@ -688,7 +707,7 @@ public partial class LogsPage
                     {
                         if (!token.IsCancellationRequested)
                         {
-                            await RunAsync();
+                            await RunAsync(tick: true);
                             StateHasChanged();
                         }
                     });

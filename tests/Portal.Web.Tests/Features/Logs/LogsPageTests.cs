@@ -203,6 +203,32 @@ public sealed class LogsPageTests : IAsyncLifetime
         Assert.Equal(["2", "1"], cut.FindAll(".query-suggestion-detail").Select(o => o.TextContent));
     }
 
+    /// <summary>
+    /// Live tail finds the patterns again when they are <see cref="LogsPage.LivePatternsInterval"/> old, not at each of its
+    /// ticks: the list and count move on every tick, the patterns when due.
+    /// </summary>
+    [Fact]
+    public async Task LiveTail_Patterns_FoundAgainWhenDue()
+    {
+        var clock = new ShiftedClock();
+        _ctx.Services.AddSingleton<TimeProvider>(clock);
+        await AppendAsync(Tenant, 2, "web-1", minutesAgo: 1);
+        SignIn().NavigateTo("logs?live=true&viz=patterns");
+        var cut = Render();
+        Assert.Single(cut.FindAll("#pattern-table tbody tr"));
+        Assert.Equal(1, _faulty.LinesRead);
+
+        await _store.AppendAsync(Tenant, [new LogEvent { Id = "new", Timestamp = DateTimeOffset.UtcNow.AddMinutes(-1), Service = "sshd", Status = "info", Message = "Accepted publickey for deploy" }], CancellationToken.None);
+        await _store.RefreshAsync(Tenant, CancellationToken.None);
+        cut.WaitForAssertion(() => Assert.Equal("3 logs", cut.Find("#log-count").TextContent), TimeSpan.FromSeconds(10));
+        Assert.Single(cut.FindAll("#pattern-table tbody tr"));
+        Assert.Equal(1, _faulty.LinesRead);
+
+        clock.Shift = LogsPage.LivePatternsInterval;
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("#pattern-table tbody tr").Count), TimeSpan.FromSeconds(10));
+        Assert.Equal(2, _faulty.LinesRead);
+    }
+
     /// <summary>An address whose query is at fault runs nothing, live tail included, and keeps the query for the user to mend.</summary>
     [Fact]
     public async Task AddressWithAQueryAtFault_RunsNothingAndKeepsIt()
@@ -508,10 +534,21 @@ public sealed class LogsPageTests : IAsyncLifetime
         await _store.RefreshAsync(tenant, CancellationToken.None);
     }
 
+    /// <summary>The system's clock moved on by <see cref="Shift"/>.</summary>
+    private sealed class ShiftedClock : TimeProvider
+    {
+        public TimeSpan Shift { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => base.GetUtcNow() + Shift;
+    }
+
     /// <summary>The real store, made to fail its reads on demand as a disk fault would.</summary>
     private sealed class FaultyLogStore(ILogStore inner) : ILogStore
     {
         public bool Failing { get; set; }
+
+        /// <summary>How many times the latest messages were read (<see cref="LinesAsync"/>: patterns found).</summary>
+        public int LinesRead { get; private set; }
 
         private T Read<T>(Func<T> read) => Failing ? throw new IOException("Input/output error") : read();
 
@@ -526,7 +563,11 @@ public sealed class LogsPageTests : IAsyncLifetime
 
         public Task<IReadOnlyList<LogLine>> LinesAsync(
             Guid tenantId, Portal.Detection.Query.QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken) =>
-            Read(() => inner.LinesAsync(tenantId, query, from, to, limit, cancellationToken));
+            Read(() =>
+            {
+                LinesRead++;
+                return inner.LinesAsync(tenantId, query, from, to, limit, cancellationToken);
+            });
 
         public Task<LogAnalytics> AnalyzeAsync(
             Guid tenantId, Portal.Detection.Query.QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, CancellationToken cancellationToken, int attributeFacets = 0,
