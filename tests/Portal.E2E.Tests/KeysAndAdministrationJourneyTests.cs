@@ -12,8 +12,6 @@ namespace Portal.E2E.Tests;
 [Collection("browser")]
 public sealed class KeysAndAdministrationJourneyTests(BrowserPortalFixture portal)
 {
-    private const float Timeout = 30_000;
-    private const string Password = "Correct-Horse-42";
 
     [Fact]
     public async Task Member_CreatesAScopedApplicationKey_RenamesItInline_AndRotatesIt()
@@ -22,7 +20,7 @@ public sealed class KeysAndAdministrationJourneyTests(BrowserPortalFixture porta
         var page = await SignInAsync(tenant.Slug, "keys@journey.test");
 
         await page.GotoAsync("settings/keys");
-        await WaitForCircuitAsync(page);
+        await Journey.WaitForCircuitAsync(page);
         await page.Locator("#app-key-name input, input#app-key-name").First.FillAsync("ci robot");
         await page.ClickAsync("#app-key-scopes");
         await page.GetByRole(AriaRole.Option, new() { Name = "security_monitoring_rules_read", Exact = true }).ClickAsync();
@@ -62,7 +60,7 @@ public sealed class KeysAndAdministrationJourneyTests(BrowserPortalFixture porta
         var page = await SignInAsync(admin.Slug, "operator@journey.test");
 
         await page.ClickAsync("#nav-admin");
-        await WaitForCircuitAsync(page);
+        await Journey.WaitForCircuitAsync(page);
         var row = page.Locator("#organisations-table tr", new() { HasText = customer.Slug });
         await Expect(row).ToContainTextAsync("active");
         await page.ClickAsync($"#disable-{customer.Slug}");
@@ -80,30 +78,9 @@ public sealed class KeysAndAdministrationJourneyTests(BrowserPortalFixture porta
         Assert.Null((await tenants.FindBySlugAsync(customer.Slug))!.DisabledAt);
     }
 
-    private async Task<Tenant> SignUpAsync(string name, string email)
-    {
-        var result = await portal.Services.GetRequiredService<TenantProvisioner>().SignUpAsync(new SignUpRequest(name, null, email, Password));
-        Assert.True(result.Succeeded, string.Join("; ", result.Errors.SelectMany(e => e.Value)));
-        return result.Tenant!;
-    }
+    private Task<Tenant> SignUpAsync(string name, string email) => Journey.SignUpAsync(portal, name, email);
 
-    private async Task<IPage> SignInAsync(string slug, string email)
-    {
-        var context = await portal.Browser.NewContextAsync(new BrowserNewContextOptions { ViewportSize = new() { Width = 1440, Height = 900 }, BaseURL = portal.BaseAddress.ToString() });
-        var page = await context.NewPageAsync();
-        page.SetDefaultTimeout(Timeout);
-        await page.GotoAsync("account/signin");
-        await page.FillAsync("#slug", slug);
-        await page.FillAsync("#email", email);
-        await page.FillAsync("#password", Password);
-        await page.ClickAsync("#signin-submit");
-        await Expect(page.Locator("#org-name")).ToBeVisibleAsync();
-        await WaitForCircuitAsync(page);
-        return page;
-    }
-
-    private static Task WaitForCircuitAsync(IPage page) =>
-        page.Locator("#circuit-ready:not([hidden])").WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = Timeout });
+    private Task<IPage> SignInAsync(string slug, string email) => Journey.SignInAsync(portal, slug, email);
 
     private string Shot(string name) => Path.Combine(portal.ScreenshotDirectory, name);
 }

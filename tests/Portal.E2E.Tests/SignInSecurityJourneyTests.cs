@@ -124,8 +124,7 @@ public sealed class SignInSecurityJourneyTests(BrowserPortalFixture portal)
         return slug;
     }
 
-    private static Task WaitForCircuitAsync(IPage page) =>
-        page.Locator("#circuit-ready:not([hidden])").WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = Timeout });
+    private static Task WaitForCircuitAsync(IPage page) => Journey.WaitForCircuitAsync(page);
 
     /// <summary>RFC 6238 (HMAC-SHA1, 30 s, 6 digits): what an authenticator app shows for <paramref name="base32Key"/> now.</summary>
     private static string Totp(string base32Key)

@@ -321,8 +321,7 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal)
         Assert.True(blocked.Count == 0, "The Content-Security-Policy blocked: " + string.Join(" | ", blocked));
     }
 
-    private static Task WaitForCircuitAsync(IPage page) =>
-        page.Locator("#circuit-ready:not([hidden])").WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = Timeout });
+    private static Task WaitForCircuitAsync(IPage page) => Journey.WaitForCircuitAsync(page);
 
     private string Shot(string name) => Path.Combine(portal.ScreenshotDirectory, name);
 }

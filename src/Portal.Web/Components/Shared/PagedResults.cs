@@ -44,15 +44,26 @@ public sealed class PagedResults<T>
         (_request, _next, Items, Total) = (null, null, [], 0);
     }
 
-    /// <summary>Appends the next page of the last request.</summary>
+    /// <summary>Appends the next page of the last request; asked again while it is being read, nothing more (the same page would come twice).</summary>
     public async Task LoadMoreAsync(Func<SearchRequest, Task<EventPage<T>>> search)
     {
-        if (_request is null || _next is null)
+        if (_request is null || _next is null || _loadingMore == _generation)
         {
             return;
         }
-        var generation = _generation;
-        var page = await search(_request with { After = _next });
+        var generation = _loadingMore = _generation;
+        EventPage<T> page;
+        try
+        {
+            page = await search(_request with { After = _next });
+        }
+        finally
+        {
+            if (_loadingMore == generation)
+            {
+                _loadingMore = null;
+            }
+        }
         if (generation != _generation)
         {
             return;
@@ -60,4 +71,7 @@ public sealed class PagedResults<T>
         Items.AddRange(page.Items);
         _next = page.Next;
     }
+
+    /// <summary>The request (its generation) whose next page is being read.</summary>
+    private int? _loadingMore;
 }

@@ -736,7 +736,8 @@ public partial class LogsPage
         _tail = null;
     }
 
-    private Task LoadMoreAsync() => GuardedAsync(() => _results.LoadMoreAsync(Search));
+    /// <summary>The list's next page (its button, or its end scrolled near); none in live tail, which reads the newest only.</summary>
+    private Task LoadMoreAsync() => _results.HasMore && !_live ? GuardedAsync(() => _results.LoadMoreAsync(Search)) : Task.CompletedTask;
 
     private Task<EventPage<LogEvent>> Search(SearchRequest request) => Logs.SearchAsync(_session!.TenantId, request, CancellationToken.None);
 

@@ -1,9 +1,33 @@
 // Keys the console handles itself, whose browser default would act as well: the arrows that move through a query's
 // completions (not the caret to the line's start or end), the keys that move between a histogram's bars and the arrows
 // that move the log detail through the list (not the page's or the drawer's scroll).
-// Focus for the console's components: the list's row of a log, by its id, when its detail closes.
+// Focus for the console's components: the list's row of a log, by its id, when its detail closes; and the log list's
+// next page, asked for as it is scrolled.
 window.vigil = {
     focusLogRow: id => document.querySelector(`button.log-open[data-log-id="${CSS.escape(id)}"]`)?.focus(),
+    // Asks the list for its next page when its scrolling container nears its end (within a screenful of rows), one
+    // request at a time: Datadog's list loads as it is scrolled. The list's own button stays for the keyboard.
+    loadOnScroll: (id, list) => {
+        const container = document.getElementById(id)?.querySelector(".mud-table-container");
+        if (!container || container.dataset.loadOnScroll) {
+            return;
+        }
+        container.dataset.loadOnScroll = "true";
+        let asking = false;
+        container.addEventListener("scroll", async () => {
+            if (asking || container.scrollTop + 2 * container.clientHeight < container.scrollHeight) {
+                return;
+            }
+            asking = true;
+            try {
+                await list.invokeMethodAsync("NearEndAsync");
+            } catch {
+                // The circuit is gone: nothing to load into.
+            } finally {
+                asking = false;
+            }
+        }, { passive: true });
+    },
 };
 
 document.addEventListener("keydown", e => {

@@ -68,4 +68,48 @@ public sealed class PagedResultsTests
         Assert.Equal(["new-0"], results.Items);
         Assert.False(results.HasMore);
     }
+
+    /// <summary>
+    /// The next page asked for again while it is read (the list scrolled on, the button pressed twice) is read once, not
+    /// appended twice; a new search's next page is not held up by the old one's.
+    /// </summary>
+    [Fact]
+    public async Task LoadMoreAsync_AskedAgainWhileReading_ReadsOnce()
+    {
+        var pending = new List<(SearchRequest Request, TaskCompletionSource<EventPage<string>> Answer)>();
+        Task<EventPage<string>> Search(SearchRequest request)
+        {
+            var answer = new TaskCompletionSource<EventPage<string>>();
+            pending.Add((request, answer));
+            return answer.Task;
+        }
+        static EventPage<string> Page(string item, string? next) => new([item], 10, next is null ? null : new SearchCursor(0, next));
+        var results = new PagedResults<string>();
+        var first = results.LoadAsync(new SearchRequest(new MatchAllNode(0), T0, T0.AddHours(1), Limit: 1), Search);
+        pending[0].Answer.SetResult(Page("a", "a"));
+        await first;
+
+        var more = results.LoadMoreAsync(Search);
+        var again = results.LoadMoreAsync(Search);
+        Assert.True(again.IsCompleted);
+        Assert.Equal(2, pending.Count);
+        pending[1].Answer.SetResult(Page("b", "b"));
+        await more;
+        Assert.Equal(["a", "b"], results.Items);
+
+        // Reading the next page again after it came: the page after it.
+        var after = results.LoadMoreAsync(Search);
+        Assert.Equal("b", pending[2].Request.After!.Value.Id);
+        // A new search while that page is read: its own next page is read at once.
+        var second = results.LoadAsync(new SearchRequest(new MatchAllNode(0), T0, T0.AddHours(1), Limit: 2), Search);
+        pending[3].Answer.SetResult(Page("x", "x"));
+        await second;
+        var secondMore = results.LoadMoreAsync(Search);
+        Assert.Equal(5, pending.Count);
+        pending[2].Answer.SetResult(Page("c", null));
+        pending[4].Answer.SetResult(Page("y", null));
+        await after;
+        await secondMore;
+        Assert.Equal(["x", "y"], results.Items);
+    }
 }
