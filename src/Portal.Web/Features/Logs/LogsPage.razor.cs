@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
 using Microsoft.JSInterop;
@@ -23,12 +22,6 @@ public partial class LogsPage
 {
     /// <summary>How often live tail searches again.</summary>
     public static readonly TimeSpan LiveInterval = TimeSpan.FromSeconds(2);
-
-    /// <summary>
-    /// How often live tail finds the patterns again: reading the latest matches' messages and grouping them costs tens of
-    /// milliseconds over millions of logs, more than a list and counts every two seconds need.
-    /// </summary>
-    public static readonly TimeSpan LivePatternsInterval = TimeSpan.FromSeconds(10);
 
     private const int PageSize = 100;
     private const int AttributeFacets = 6;
@@ -73,53 +66,8 @@ public partial class LogsPage
     /// <summary>The organisation's time zone, which the page shows times in and reads typed ones in.</summary>
     private TimeZoneInfo _zone = TimeZoneInfo.Utc;
 
-    [SupplyParameterFromQuery(Name = "q")]
-    private string? UrlQuery { get; set; }
-
-    [SupplyParameterFromQuery(Name = "range")]
-    private string? UrlRange { get; set; }
-
-    [SupplyParameterFromQuery(Name = "from")]
-    private string? UrlFrom { get; set; }
-
-    [SupplyParameterFromQuery(Name = "to")]
-    private string? UrlTo { get; set; }
-
-    [SupplyParameterFromQuery(Name = "live")]
-    private bool? UrlLive { get; set; }
-
-    [SupplyParameterFromQuery(Name = "cols")]
-    private string? UrlColumns { get; set; }
-
-    [SupplyParameterFromQuery(Name = "by")]
-    private string? UrlBy { get; set; }
-
-    [SupplyParameterFromQuery(Name = "measure")]
-    private string? UrlMeasure { get; set; }
-
-    [SupplyParameterFromQuery(Name = "top")]
-    private string? UrlTop { get; set; }
-
-    [SupplyParameterFromQuery(Name = "viz")]
-    private string? UrlViz { get; set; }
-
-    [SupplyParameterFromQuery(Name = "then")]
-    private string? UrlThen { get; set; }
-
-    /// <summary>The grouping asked for (<see cref="LogGrouping"/>: a top list, a timeseries or a table), its groups, and why they could not be computed.</summary>
-    private LogGrouping? _grouping;
-
-    private IReadOnlyList<AggregateBucket> _groups = [];
-
-    private string? _groupError;
-
-    /// <summary>Whether the logs are grouped into patterns of their messages (<c>viz=patterns</c>) instead of by a field.</summary>
-    private bool _patterns;
-
-    /// <summary>The patterns of the latest matches, and how many matches they were found in.</summary>
-    private IReadOnlyList<LogPattern> _patternList = [];
-
-    private int _patternSample;
+    /// <summary>The grouping card: a grouping by fields (a top list, a timeseries or a table) or the patterns, and what it shows.</summary>
+    private LogGroupsModel _groups = default!;
 
     private string WindowLabel => _range == TimeRanges.Custom
         ? $"{TimeRanges.Format(_window.From, exact: true, _zone)} → {TimeRanges.Format(_window.To, exact: true, _zone)} {DisplayTime.NameOf(_zone)}"
@@ -133,73 +81,12 @@ public partial class LogsPage
 
     protected override async Task OnInitializedAsync()
     {
+        _groups = new LogGroupsModel(Logs, Clock);
         ReadUrl();
         _session = await Session.GetAsync();
         _zone = await Zones.GetAsync(_session.TenantId);
         await SearchAsync();
     }
-
-    /// <summary>
-    /// The address changed under the page (the menu's link to the logs, a shared view opened in the same tab): the page
-    /// shows what it says. Changes the page made itself (<see cref="KeepUrl"/>) are not read back.
-    /// </summary>
-    protected override async Task OnParametersSetAsync()
-    {
-        var url = UrlView.Of(UrlQuery, UrlRange, UrlFrom, UrlTo, UrlLive == true, UrlColumns, UrlGrouping, UrlViz == LogPatterns.ViewName);
-        if (_seen is not { } seen)
-        {
-            _seen = url;
-            return;
-        }
-        if (url == seen)
-        {
-            return;
-        }
-        _seen = url;
-        if (_written.IndexOf(url) is var own and >= 0)
-        {
-            // One of the page's own changes coming back (there may be several on their way).
-            _written.RemoveRange(0, own + 1);
-            return;
-        }
-        _written.Clear();
-        StopTail();
-        ReadUrl();
-        (_detailOpen, _queryError, _rangeError, _submitted, _window) = (false, null, null, null, default);
-        ClearResults();
-        await SearchAsync();
-    }
-
-    /// <summary>The view the address holds: query, range, custom bounds, live tail, columns.</summary>
-    private void ReadUrl()
-    {
-        _query = UrlQuery ?? "";
-        _range = UrlRange == TimeRanges.Custom || TimeRanges.All.Any(r => r.Key == UrlRange) ? UrlRange! : "1h";
-        _customFrom = UrlFrom;
-        _customTo = UrlTo;
-        _live = UrlLive == true;
-        _columns = AttributeColumns.Parse(UrlColumns);
-        _patterns = UrlViz == LogPatterns.ViewName;
-        _grouping = UrlGrouping;
-    }
-
-    /// <summary>The grouping by a field the address holds: none when it asks for patterns.</summary>
-    private LogGrouping? UrlGrouping => UrlViz == LogPatterns.ViewName ? null : LogGrouping.Parse(UrlBy, UrlMeasure, UrlTop, UrlViz, UrlThen);
-
-    /// <summary>A view as the address has it, empty values as none, to compare one with another.</summary>
-    private readonly record struct UrlView(string? Query, string? Range, string? From, string? To, bool Live, string? Columns, LogGrouping? Grouping, bool Patterns)
-    {
-        public static UrlView Of(string? query, string? range, string? from, string? to, bool live, string? columns, LogGrouping? grouping, bool patterns) =>
-            new(NoneIfEmpty(query), NoneIfEmpty(range), NoneIfEmpty(from), NoneIfEmpty(to), live, NoneIfEmpty(columns), grouping, patterns);
-
-        private static string? NoneIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
-    }
-
-    /// <summary>The view the address held when the page last looked (<see cref="OnParametersSetAsync"/>).</summary>
-    private UrlView? _seen;
-
-    /// <summary>The views the page wrote into the address (<see cref="KeepUrl"/>) that have not come back yet, oldest first.</summary>
-    private readonly List<UrlView> _written = [];
 
     protected override void OnAfterRender(bool firstRender)
     {
@@ -435,7 +322,7 @@ public partial class LogsPage
 
     /// <summary>
     /// Runs the last submitted query over the current window (live tail re-runs it while typing goes on, a
-    /// <paramref name="tick"/>: its patterns kept while younger than <see cref="LivePatternsInterval"/>).
+    /// <paramref name="tick"/>: its patterns kept while younger than <see cref="LogGroupsModel.LivePatternsInterval"/>).
     /// </summary>
     private async Task RunAsync(bool tick = false)
     {
@@ -453,8 +340,7 @@ public partial class LogsPage
         _interval = TimeRanges.IntervalFor(to - from - (_range == TimeRanges.Custom && !_live ? TimeSpan.Zero : TimeRanges.Lookahead));
         _loading = true;
         // A search computes the grouping's groups too: any grouping change still running is overtaken.
-        var (tenant, interval, run, grouped) = (_session!.TenantId, _interval, ++_runs, ++_groupRuns);
-        _groupsLoading = false;
+        var (tenant, interval, run, grouped) = (_session!.TenantId, _interval, ++_runs, _groups.Start());
         var ran = await GuardedAsync(async () =>
         {
             if (!await _results.LoadAsync(new SearchRequest(node, from, to, PageSize), Search))
@@ -467,15 +353,12 @@ public partial class LogsPage
                 tenant, node, from, to, interval, CancellationToken.None, AttributeFacets, stackBy: ReservedAttributes.Status, stackLimit: LogStatuses.BySeverity.Count,
                 offset: _zone.GetUtcOffset(from));
             var fields = await Logs.FieldsAsync(tenant, from, to, CancellationToken.None);
-            var groups = await GroupsAsync(tenant, node, from, to, tick);
+            var groups = await _groups.ComputeAsync(tenant, node, from, to, interval, _zone.GetUtcOffset(from), tick);
             if (run == _runs)
             {
                 (_fields, _total, _histogram, _byStatus, _facets) = (fields, analytics.Total, analytics.Histogram, analytics.Stacks ?? [], analytics.Facets);
-                if (grouped == _groupRuns)
-                {
-                    // Unless the grouping changed meanwhile: its own computation shows its groups.
-                    Show(groups);
-                }
+                // Unless the grouping changed meanwhile: its own computation shows its groups.
+                _groups.Show(grouped, groups);
             }
         });
         if (run != _runs)
@@ -496,95 +379,32 @@ public partial class LogsPage
         KeepUrl();
     }
 
-    /// <summary>What the grouping card shows: the groups by a field or why there are none, or the patterns and their sample's size.</summary>
-    private sealed record GroupView(IReadOnlyList<AggregateBucket> Groups, string? Error = null, IReadOnlyList<LogPattern>? Patterns = null, int Sample = 0)
-    {
-        public static readonly GroupView None = new([]);
-    }
-
-    private void Show(GroupView view) => (_groups, _groupError, _patternList, _patternSample) = (view.Groups, view.Error, view.Patterns ?? [], view.Sample);
-
-    /// <summary>
-    /// The grouping's groups over the window (none without a grouping), or why there are none; or the patterns of the
-    /// window's latest <see cref="LogPatterns.SampleSize"/> matches.
-    /// </summary>
-    private async Task<GroupView> GroupsAsync(Guid tenant, QueryNode query, DateTimeOffset from, DateTimeOffset to, bool tick = false)
-    {
-        if (_patterns)
-        {
-            var now = Clock.GetUtcNow();
-            if (tick && _patternsFound is { } found && ReferenceEquals(found.Query, query) && now - found.At < LivePatternsInterval)
-            {
-                return found.View;
-            }
-            var latest = await Logs.LinesAsync(tenant, query, from, to, LogPatterns.SampleSize, CancellationToken.None);
-            var view = new GroupView([], Patterns: LogPatterns.Find(latest), Sample: latest.Count);
-            _patternsFound = (query, now, view);
-            return view;
-        }
-        if (_grouping is not { } grouping || grouping.NeedsMetric && LogGrouping.MetricOf(grouping.Function, grouping.Metric) is null)
-        {
-            // None asked, or a measure whose field is still to be chosen.
-            return GroupView.None;
-        }
-        try
-        {
-            return new GroupView(await Logs.AggregateAsync(tenant, grouping.Request(query, from, to, _interval, _zone.GetUtcOffset(from)), CancellationToken.None));
-        }
-        catch (AggregateTooLargeException e)
-        {
-            return new GroupView([], $"{e.Message} Narrow the search or the time range.");
-        }
-    }
-
-    /// <summary>The patterns last found, of which query and when: what a live tail's tick shows again while they are recent.</summary>
-    private (QueryNode Query, DateTimeOffset At, GroupView View)? _patternsFound;
-
     /// <summary>Patterns asked for, or grouping by fields again: as before the patterns (the grouping is kept meanwhile, out of the address).</summary>
-    private Task PatternsChangedAsync(bool patterns) => GroupingChangedAsync(_grouping, patterns);
+    private Task PatternsChangedAsync(bool patterns) => GroupingChangedAsync(_groups.Grouping, patterns);
 
     /// <summary>
-    /// A new grouping (or none; or <paramref name="patterns"/>): kept in the address, its groups computed over the window the list shows. The groups of
-    /// the grouping before are cleared at once, and those of a change overtaken by another (or by a new search) dropped.
+    /// A new grouping (or none; or <paramref name="patterns"/>): kept in the address, its groups computed over the window
+    /// the list shows. The groups of the grouping before are cleared at once, and those of a change overtaken by another
+    /// (or by a new search) dropped.
     /// </summary>
     private async Task GroupingChangedAsync(LogGrouping? grouping, bool patterns = false)
     {
-        (_grouping, _patterns) = (grouping, patterns);
+        _groups.Ask(grouping, patterns);
         KeepUrl();
-        var (runs, grouped) = (_runs, ++_groupRuns);
-        Show(GroupView.None);
-        _groupsLoading = false;
-        if (_submitted is not var (_, node) || _window == default || grouping is null && !patterns)
+        if (_submitted is not var (_, node) || _window == default || !_groups.Asked)
         {
             return;
         }
-        var (tenant, (from, to)) = (_session!.TenantId, _window);
-        _groupsLoading = true;
+        var (tenant, (from, to), interval, grouped) = (_session!.TenantId, _window, _interval, _groups.Start(loading: true));
         try
         {
-            await GuardedAsync(async () =>
-            {
-                var groups = await GroupsAsync(tenant, node, from, to);
-                if (runs == _runs && grouped == _groupRuns)
-                {
-                    Show(groups);
-                }
-            });
+            await GuardedAsync(async () => _groups.Show(grouped, await _groups.ComputeAsync(tenant, node, from, to, interval, _zone.GetUtcOffset(from))));
         }
         finally
         {
-            if (grouped == _groupRuns)
-            {
-                _groupsLoading = false;
-            }
+            _groups.End(grouped);
         }
     }
-
-    /// <summary>Groupings computed, so that one overtaken by a newer grouping or search leaves the page to it.</summary>
-    private int _groupRuns;
-
-    /// <summary>Whether the groups of a changed grouping are being computed (a search's are under <see cref="_loading"/>).</summary>
-    private bool _groupsLoading;
 
     /// <summary>Searches started, so that one overtaken by a newer one leaves the page to it.</summary>
     private int _runs;
@@ -595,7 +415,7 @@ public partial class LogsPage
         _runs++;
         _results.Clear();
         (_total, _histogram, _byStatus, _facets, _exported) = (0, [], [], new Dictionary<string, IReadOnlyList<FacetValue>>(), null);
-        Show(GroupView.None);
+        _groups.Clear();
     }
 
     /// <summary>The values the query bar completes for a field the facets did not count.</summary>
@@ -634,40 +454,6 @@ public partial class LogsPage
     private string? SearchError => _reads?.Error;
 
     private Task<bool> GuardedAsync(Func<Task> read) => Reads.RunAsync(read, _session?.TenantId);
-
-    /// <summary>The view in the URL: the query submitted last, the range or live tail, the columns.</summary>
-    private void KeepUrl()
-    {
-        var custom = _range == TimeRanges.Custom && !_live;
-        var view = UrlView.Of(_submitted?.Text ?? _query, _live ? null : _range, custom ? _customRun.From : null, custom ? _customRun.To : null, _live, AttributeColumns.Format(_columns), _patterns ? null : _grouping, _patterns);
-        // Noted before it is written: a navigation may come back before Keep returns (bUnit's does, synchronously), and the
-        // page must know it as its own, for the address does not hold all of the view (a grouping set aside for patterns).
-        _written.Add(view);
-        var written = ShareableUrl.Keep(Navigation, RendererInfo.IsInteractive, new Dictionary<string, object?>
-        {
-            ["q"] = view.Query,
-            ["range"] = view.Range,
-            ["from"] = view.From,
-            ["to"] = view.To,
-            ["live"] = view.Live ? "true" : null,
-            ["cols"] = view.Columns,
-            ["by"] = view.Grouping?.By,
-            ["measure"] = view.Grouping is { Function: not AggregateFunction.Count } grouping ? grouping.Measure : null,
-            ["top"] = view.Grouping is { Limit: not LogGrouping.DefaultLimit } limited ? limited.Limit.ToString(CultureInfo.InvariantCulture) : null,
-            ["viz"] = view.Patterns ? LogPatterns.ViewName : view.Grouping?.ViewName,
-            ["then"] = view.Grouping?.Then,
-        });
-        if (!written)
-        {
-            // Nothing was written, so nothing came back: the view noted last is this one.
-            _written.RemoveAt(_written.Count - 1);
-        }
-        else if (_written.Count > 16)
-        {
-            // Changes that never came back (the circuit's messages lost): forget the oldest.
-            _written.RemoveAt(0);
-        }
-    }
 
     /// <summary>
     /// The list shown as a CSV file (<see cref="LogsExport"/>): the query and window of the last search that ran, the

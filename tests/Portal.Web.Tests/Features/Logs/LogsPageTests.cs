@@ -204,7 +204,7 @@ public sealed class LogsPageTests : IAsyncLifetime
     }
 
     /// <summary>
-    /// Live tail finds the patterns again when they are <see cref="LogsPage.LivePatternsInterval"/> old, not at each of its
+    /// Live tail finds the patterns again when they are <see cref="LogGroupsModel.LivePatternsInterval"/> old, not at each of its
     /// ticks: the list and count move on every tick, the patterns when due.
     /// </summary>
     [Fact]
@@ -224,7 +224,7 @@ public sealed class LogsPageTests : IAsyncLifetime
         Assert.Single(cut.FindAll("#pattern-table tbody tr"));
         Assert.Equal(1, _faulty.LinesRead);
 
-        clock.Shift = LogsPage.LivePatternsInterval;
+        clock.Shift = LogGroupsModel.LivePatternsInterval;
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("#pattern-table tbody tr").Count), TimeSpan.FromSeconds(10));
         Assert.Equal(2, _faulty.LinesRead);
     }

@@ -1,0 +1,142 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Components;
+using Portal.Search;
+using Portal.Web.Components.Shared;
+
+namespace Portal.Web.Features.Logs;
+
+/// <summary>
+/// The Logs page's view in its address, so that it can be shared: query, range and custom bounds, live tail, columns,
+/// and the grouping card's grouping or patterns. The page writes the address as its view changes, and shows what an
+/// address opened while it is open (the menu's link, a shared view pasted in the same tab) says.
+/// </summary>
+public partial class LogsPage
+{
+    [SupplyParameterFromQuery(Name = "q")]
+    private string? UrlQuery { get; set; }
+
+    [SupplyParameterFromQuery(Name = "range")]
+    private string? UrlRange { get; set; }
+
+    [SupplyParameterFromQuery(Name = "from")]
+    private string? UrlFrom { get; set; }
+
+    [SupplyParameterFromQuery(Name = "to")]
+    private string? UrlTo { get; set; }
+
+    [SupplyParameterFromQuery(Name = "live")]
+    private bool? UrlLive { get; set; }
+
+    [SupplyParameterFromQuery(Name = "cols")]
+    private string? UrlColumns { get; set; }
+
+    [SupplyParameterFromQuery(Name = "by")]
+    private string? UrlBy { get; set; }
+
+    [SupplyParameterFromQuery(Name = "measure")]
+    private string? UrlMeasure { get; set; }
+
+    [SupplyParameterFromQuery(Name = "top")]
+    private string? UrlTop { get; set; }
+
+    [SupplyParameterFromQuery(Name = "viz")]
+    private string? UrlViz { get; set; }
+
+    [SupplyParameterFromQuery(Name = "then")]
+    private string? UrlThen { get; set; }
+
+    /// <summary>
+    /// The address changed under the page (the menu's link to the logs, a shared view opened in the same tab): the page
+    /// shows what it says. Changes the page made itself (<see cref="KeepUrl"/>) are not read back.
+    /// </summary>
+    protected override async Task OnParametersSetAsync()
+    {
+        var url = UrlView.Of(UrlQuery, UrlRange, UrlFrom, UrlTo, UrlLive == true, UrlColumns, UrlGrouping, UrlViz == LogPatterns.ViewName);
+        if (_seen is not { } seen)
+        {
+            _seen = url;
+            return;
+        }
+        if (url == seen)
+        {
+            return;
+        }
+        _seen = url;
+        if (_written.IndexOf(url) is var own and >= 0)
+        {
+            // One of the page's own changes coming back (there may be several on their way).
+            _written.RemoveRange(0, own + 1);
+            return;
+        }
+        _written.Clear();
+        StopTail();
+        ReadUrl();
+        (_detailOpen, _queryError, _rangeError, _submitted, _window) = (false, null, null, null, default);
+        ClearResults();
+        await SearchAsync();
+    }
+
+    /// <summary>The view the address holds: query, range, custom bounds, live tail, columns.</summary>
+    private void ReadUrl()
+    {
+        _query = UrlQuery ?? "";
+        _range = UrlRange == TimeRanges.Custom || TimeRanges.All.Any(r => r.Key == UrlRange) ? UrlRange! : "1h";
+        _customFrom = UrlFrom;
+        _customTo = UrlTo;
+        _live = UrlLive == true;
+        _columns = AttributeColumns.Parse(UrlColumns);
+        _groups.Ask(UrlGrouping, UrlViz == LogPatterns.ViewName);
+    }
+
+    /// <summary>The grouping by a field the address holds: none when it asks for patterns.</summary>
+    private LogGrouping? UrlGrouping => UrlViz == LogPatterns.ViewName ? null : LogGrouping.Parse(UrlBy, UrlMeasure, UrlTop, UrlViz, UrlThen);
+
+    /// <summary>A view as the address has it, empty values as none, to compare one with another.</summary>
+    private readonly record struct UrlView(string? Query, string? Range, string? From, string? To, bool Live, string? Columns, LogGrouping? Grouping, bool Patterns)
+    {
+        public static UrlView Of(string? query, string? range, string? from, string? to, bool live, string? columns, LogGrouping? grouping, bool patterns) =>
+            new(NoneIfEmpty(query), NoneIfEmpty(range), NoneIfEmpty(from), NoneIfEmpty(to), live, NoneIfEmpty(columns), grouping, patterns);
+
+        private static string? NoneIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+    }
+
+    /// <summary>The view the address held when the page last looked (<see cref="OnParametersSetAsync"/>).</summary>
+    private UrlView? _seen;
+
+    /// <summary>The views the page wrote into the address (<see cref="KeepUrl"/>) that have not come back yet, oldest first.</summary>
+    private readonly List<UrlView> _written = [];
+
+    /// <summary>The view in the URL: the query submitted last, the range or live tail, the columns.</summary>
+    private void KeepUrl()
+    {
+        var custom = _range == TimeRanges.Custom && !_live;
+        var view = UrlView.Of(_submitted?.Text ?? _query, _live ? null : _range, custom ? _customRun.From : null, custom ? _customRun.To : null, _live, AttributeColumns.Format(_columns), _groups.Patterns ? null : _groups.Grouping, _groups.Patterns);
+        // Noted before it is written: a navigation may come back before Keep returns (bUnit's does, synchronously), and the
+        // page must know it as its own, for the address does not hold all of the view (a grouping set aside for patterns).
+        _written.Add(view);
+        var written = ShareableUrl.Keep(Navigation, RendererInfo.IsInteractive, new Dictionary<string, object?>
+        {
+            ["q"] = view.Query,
+            ["range"] = view.Range,
+            ["from"] = view.From,
+            ["to"] = view.To,
+            ["live"] = view.Live ? "true" : null,
+            ["cols"] = view.Columns,
+            ["by"] = view.Grouping?.By,
+            ["measure"] = view.Grouping is { Function: not AggregateFunction.Count } grouping ? grouping.Measure : null,
+            ["top"] = view.Grouping is { Limit: not LogGrouping.DefaultLimit } limited ? limited.Limit.ToString(CultureInfo.InvariantCulture) : null,
+            ["viz"] = view.Patterns ? LogPatterns.ViewName : view.Grouping?.ViewName,
+            ["then"] = view.Grouping?.Then,
+        });
+        if (!written)
+        {
+            // Nothing was written, so nothing came back: the view noted last is this one.
+            _written.RemoveAt(_written.Count - 1);
+        }
+        else if (_written.Count > 16)
+        {
+            // Changes that never came back (the circuit's messages lost): forget the oldest.
+            _written.RemoveAt(0);
+        }
+    }
+}
