@@ -12,7 +12,6 @@ namespace Portal.E2E.Tests;
 [Collection("browser")]
 public sealed class KeysAndAdministrationJourneyTests(BrowserPortalFixture portal)
 {
-
     [Fact]
     public async Task Member_CreatesAScopedApplicationKey_RenamesItInline_AndRotatesIt()
     {

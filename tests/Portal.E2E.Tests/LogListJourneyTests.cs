@@ -23,17 +23,16 @@ public sealed class LogListJourneyTests(BrowserPortalFixture portal)
         await page.GotoAsync("logs?q=service%3Ascroller");
         await Journey.WaitForCircuitAsync(page);
         await Expect(page.Locator("#log-count")).ToHaveTextAsync("250 logs");
-        var list = page.Locator("#log-table .mud-table-container");
 
-        // A page of 100 rows, then 200, then all 250: the button, kept for the keyboard, goes with the last page.
-        for (var pages = 1; pages <= 2; pages++)
+        // Scrolled to its end, the list loads its next page: 100 logs, then 200, then all 250, whose last row then shows
+        // at the end (each wait scrolls to the end again as it polls). The button, kept for the keyboard, goes with the last page.
+        await Expect(page.Locator("#load-more-logs")).ToBeVisibleAsync();
+        foreach (var last in new[] { "scroll-199", "scroll-249" })
         {
-            await Expect(page.Locator("#load-more-logs")).ToBeVisibleAsync();
-            var height = await list.EvaluateAsync<int>("e => e.scrollHeight");
-            await list.EvaluateAsync("e => e.scrollTop = e.scrollHeight");
-            await page.WaitForFunctionAsync($"() => document.querySelector('#log-table .mud-table-container').scrollHeight > {height}");
+            await page.WaitForFunctionAsync(
+                "last => { const list = document.querySelector('#log-table .mud-table-container'); list.scrollTop = list.scrollHeight; return !!list.querySelector(`button.log-open[data-log-id='${last}']`); }",
+                last);
         }
-        await list.EvaluateAsync("e => e.scrollTop = e.scrollHeight");
         await Expect(page.Locator("#load-more-logs")).ToHaveCountAsync(0);
         await Expect(page.Locator("#log-table button.log-open[data-log-id='scroll-249']")).ToBeVisibleAsync();
         await page.ScreenshotAsync(new() { Path = Path.Combine(portal.ScreenshotDirectory, "02f-logs-scrolled.png") });

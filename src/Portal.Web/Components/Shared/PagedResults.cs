@@ -25,7 +25,8 @@ public sealed class PagedResults<T>
     public async Task<bool> LoadAsync(SearchRequest request, Func<SearchRequest, Task<EventPage<T>>> search)
     {
         var generation = ++_generation;
-        _request = request;
+        // The old list's cursor is not this request's: nothing more to load until its first page came.
+        (_request, _next) = (request, null);
         var page = await search(request);
         if (generation != _generation)
         {

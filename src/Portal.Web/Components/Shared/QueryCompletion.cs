@@ -188,21 +188,39 @@ public static class QueryCompletion
                     // Exclusions add up; so do values of a tag or attribute, which an event may hold several of.
                     continue;
                 }
-                // The written term's text: from where it starts to where the next begins, without the space and any AND
-                // between them; read again to be sure it is that term alone (one in parentheses is left, and the term added).
-                var start = children[i].Position;
-                var text = trimmed[start..(i + 1 < children.Count ? children[i + 1].Position : trimmed.Length)].TrimEnd();
-                if (text.EndsWith(" AND", StringComparison.Ordinal))
-                {
-                    text = text[..^4].TrimEnd();
-                }
+                // The written term's text, read again to be sure it is that term alone (one in parentheses is left, and the term added).
+                var (start, text) = TextOf(trimmed, children, i);
                 if (QueryParser.TryParse(text, out var alone, out _) && ValueTerm(alone!) == written)
                 {
                     return string.Concat(trimmed.AsSpan(0, start), term, trimmed.AsSpan(start + text.Length));
                 }
             }
         }
+        // A term the query already has at its top, as written (a group excluded twice: -(a b)), is not asked for twice.
+        IReadOnlyList<QueryNode> top = node is AndNode all ? all.Children : [node!];
+        for (var i = 0; i < top.Count; i++)
+        {
+            if (TextOf(trimmed, top, i).Text == term)
+            {
+                return trimmed;
+            }
+        }
         return $"{trimmed} {term}";
+    }
+
+    /// <summary>
+    /// Where the top-level term <paramref name="i"/> of <paramref name="query"/> starts and its text: to where the next
+    /// begins, without the space and any AND between them.
+    /// </summary>
+    private static (int Start, string Text) TextOf(string query, IReadOnlyList<QueryNode> children, int i)
+    {
+        var start = children[i].Position;
+        var text = query[start..(i + 1 < children.Count ? children[i + 1].Position : query.Length)].TrimEnd();
+        if (text.EndsWith(" AND", StringComparison.Ordinal))
+        {
+            text = text[..^4].TrimEnd();
+        }
+        return (start, text);
     }
 
     /// <summary>A term keeping one value of a field (<c>host:web-1</c>, <c>@usr.name:"a b"</c>) or excluding it; null for any other node.</summary>

@@ -7,15 +7,17 @@ window.vigil = {
     focusLogRow: id => document.querySelector(`button.log-open[data-log-id="${CSS.escape(id)}"]`)?.focus(),
     // Asks the list for its next page when its scrolling container nears its end (within a screenful of rows), one
     // request at a time: Datadog's list loads as it is scrolled. The list's own button stays for the keyboard.
+    // The list says whether it has a next page (data-more), so that scrolling a list read to its end asks nothing.
     loadOnScroll: (id, list) => {
-        const container = document.getElementById(id)?.querySelector(".mud-table-container");
+        const table = document.getElementById(id);
+        const container = table?.querySelector(".mud-table-container");
         if (!container || container.dataset.loadOnScroll) {
             return;
         }
         container.dataset.loadOnScroll = "true";
         let asking = false;
         container.addEventListener("scroll", async () => {
-            if (asking || container.scrollTop + 2 * container.clientHeight < container.scrollHeight) {
+            if (asking || table.dataset.more !== "true" || container.scrollTop + 2 * container.clientHeight < container.scrollHeight) {
                 return;
             }
             asking = true;

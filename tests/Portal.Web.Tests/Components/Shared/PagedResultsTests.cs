@@ -112,4 +112,29 @@ public sealed class PagedResultsTests
         await secondMore;
         Assert.Equal(["x", "y"], results.Items);
     }
+
+    /// <summary>While a new search runs, the list before it has no next page: the old cursor is never read with the new query.</summary>
+    [Fact]
+    public async Task LoadMoreAsync_WhileANewSearchRuns_ReadsNothing()
+    {
+        var pending = new List<(SearchRequest Request, TaskCompletionSource<EventPage<string>> Answer)>();
+        Task<EventPage<string>> Search(SearchRequest request)
+        {
+            var answer = new TaskCompletionSource<EventPage<string>>();
+            pending.Add((request, answer));
+            return answer.Task;
+        }
+        var results = new PagedResults<string>();
+        var first = results.LoadAsync(new SearchRequest(new MatchAllNode(0), T0, T0.AddHours(1), Limit: 1), Search);
+        pending[0].Answer.SetResult(new EventPage<string>(["old"], 10, new SearchCursor(0, "old")));
+        await first;
+
+        var second = results.LoadAsync(new SearchRequest(new TermNode(new FieldRef(FieldKind.Reserved, "host"), "web-1", TermKind.Exact, 0), T0, T0.AddHours(1), Limit: 1), Search);
+        Assert.False(results.HasMore);
+        await results.LoadMoreAsync(Search);
+        Assert.Equal(2, pending.Count);
+        pending[1].Answer.SetResult(new EventPage<string>(["new"], 1, null));
+        await second;
+        Assert.Equal(["new"], results.Items);
+    }
 }

@@ -199,6 +199,10 @@ public class QueryCompletionTests
     [InlineData("web-1", "-host:web-1", "web-1 -host:web-1")]
     [InlineData("(host:web-1) x", "-host:web-1", "(host:web-1) x -host:web-1")]
     [InlineData("Host:web-1", "-host:web-1", "Host:web-1 -host:web-1")]
+    // A group excluded (terms in parentheses) that the query already excludes, as written: not again; another, added.
+    [InlineData("-(service:web @http.method:GET)", "-(service:web @http.method:GET)", "-(service:web @http.method:GET)")]
+    [InlineData("env:prod -(service:web -@http.method:*) AND x", "-(service:web -@http.method:*)", "env:prod -(service:web -@http.method:*) AND x")]
+    [InlineData("env:prod -(service:web @http.method:GET)", "-(service:api @http.method:GET)", "env:prod -(service:web @http.method:GET) -(service:api @http.method:GET)")]
     public void Narrowed_ByAFieldTheQueryHas_ReplacesTheOppositeOrTheOtherValueKeptAndDoesNotRepeatIt(string query, string term, string expected)
     {
         Assert.Equal(expected, QueryCompletion.Narrowed(query, term));

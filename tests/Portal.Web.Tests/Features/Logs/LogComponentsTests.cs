@@ -332,7 +332,7 @@ public sealed class LogComponentsTests : IAsyncLifetime
     /// until the facets change; the facets' own values are never asked for.
     /// </summary>
     [Fact]
-    public void QueryBar_FieldWithoutFacet_AsksItsValuesOnce()
+    public async Task QueryBar_FieldWithoutFacet_AsksItsValuesOnce()
     {
         var facets = new Dictionary<string, IReadOnlyList<FacetValue>> { ["status"] = [new("error", 3)] };
         var asked = new List<string>();
@@ -354,6 +354,15 @@ public sealed class LogComponentsTests : IAsyncLifetime
         cut.Find("#q").Input("@nothing:ab");
         Assert.Empty(Shown());
         Assert.Equal(["@usr.name", "@nothing"], asked);
+
+        // An answer that comes after the list was closed does not open it again.
+        var late = new TaskCompletionSource<IReadOnlyList<FacetValue>>();
+        cut.Render(p => p.Add(x => x.ValuesOf, _ => late.Task));
+        cut.Find("#q").Input("@late:");
+        cut.Find("#q").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "Escape" });
+        await cut.InvokeAsync(() => late.SetResult([new("soon", 1)]));
+        Assert.Equal("false", cut.Find("#q").GetAttribute("aria-expanded"));
+        cut.Render(p => p.Add(x => x.ValuesOf, ValuesOf));
 
         // New facets (a new search): asked again.
         cut.Render(p => p.Add(x => x.Facets, new Dictionary<string, IReadOnlyList<FacetValue>>(facets)));
