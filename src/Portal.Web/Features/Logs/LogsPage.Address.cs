@@ -30,6 +30,9 @@ public partial class LogsPage
     [SupplyParameterFromQuery(Name = "cols")]
     private string? UrlColumns { get; set; }
 
+    [SupplyParameterFromQuery(Name = "facets")]
+    private string? UrlFacets { get; set; }
+
     [SupplyParameterFromQuery(Name = "by")]
     private string? UrlBy { get; set; }
 
@@ -51,7 +54,7 @@ public partial class LogsPage
     /// </summary>
     protected override async Task OnParametersSetAsync()
     {
-        var url = UrlView.Of(UrlQuery, UrlRange, UrlFrom, UrlTo, UrlLive == true, UrlColumns, UrlGrouping, UrlViz == LogPatterns.ViewName);
+        var url = UrlView.Of(UrlQuery, UrlRange, UrlFrom, UrlTo, UrlLive == true, UrlColumns, UrlFacets, UrlGrouping, UrlViz == LogPatterns.ViewName);
         if (_seen is not { } seen)
         {
             _seen = url;
@@ -76,7 +79,7 @@ public partial class LogsPage
         await SearchAsync();
     }
 
-    /// <summary>The view the address holds: query, range, custom bounds, live tail, columns.</summary>
+    /// <summary>The view the address holds: query, range, custom bounds, live tail, columns, added facets, grouping.</summary>
     private void ReadUrl()
     {
         _query = UrlQuery ?? "";
@@ -85,6 +88,7 @@ public partial class LogsPage
         _customTo = UrlTo;
         _live = UrlLive == true;
         _columns = AttributeColumns.Parse(UrlColumns);
+        _pinned = PinnedFacets.Parse(UrlFacets);
         _groups.Ask(UrlGrouping, UrlViz == LogPatterns.ViewName);
     }
 
@@ -92,10 +96,11 @@ public partial class LogsPage
     private LogGrouping? UrlGrouping => UrlViz == LogPatterns.ViewName ? null : LogGrouping.Parse(UrlBy, UrlMeasure, UrlTop, UrlViz, UrlThen);
 
     /// <summary>A view as the address has it, empty values as none, to compare one with another.</summary>
-    private readonly record struct UrlView(string? Query, string? Range, string? From, string? To, bool Live, string? Columns, LogGrouping? Grouping, bool Patterns)
+    private readonly record struct UrlView(
+        string? Query, string? Range, string? From, string? To, bool Live, string? Columns, string? Facets, LogGrouping? Grouping, bool Patterns)
     {
-        public static UrlView Of(string? query, string? range, string? from, string? to, bool live, string? columns, LogGrouping? grouping, bool patterns) =>
-            new(NoneIfEmpty(query), NoneIfEmpty(range), NoneIfEmpty(from), NoneIfEmpty(to), live, NoneIfEmpty(columns), grouping, patterns);
+        public static UrlView Of(string? query, string? range, string? from, string? to, bool live, string? columns, string? facets, LogGrouping? grouping, bool patterns) =>
+            new(NoneIfEmpty(query), NoneIfEmpty(range), NoneIfEmpty(from), NoneIfEmpty(to), live, NoneIfEmpty(columns), NoneIfEmpty(facets), grouping, patterns);
 
         private static string? NoneIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
     }
@@ -106,11 +111,12 @@ public partial class LogsPage
     /// <summary>The views the page wrote into the address (<see cref="KeepUrl"/>) that have not come back yet, oldest first.</summary>
     private readonly List<UrlView> _written = [];
 
-    /// <summary>The view in the URL: the query submitted last, the range or live tail, the columns.</summary>
+    /// <summary>The view in the URL: the query submitted last, the range or live tail, the columns, the added facets, the grouping.</summary>
     private void KeepUrl()
     {
         var custom = _range == TimeRanges.Custom && !_live;
-        var view = UrlView.Of(_submitted?.Text ?? _query, _live ? null : _range, custom ? _customRun.From : null, custom ? _customRun.To : null, _live, AttributeColumns.Format(_columns), _groups.Patterns ? null : _groups.Grouping, _groups.Patterns);
+        var view = UrlView.Of(_submitted?.Text ?? _query, _live ? null : _range, custom ? _customRun.From : null, custom ? _customRun.To : null, _live, AttributeColumns.Format(_columns), PinnedFacets.Format(_pinned),
+            _groups.Patterns ? null : _groups.Grouping, _groups.Patterns);
         // Noted before it is written: a navigation may come back before Keep returns (bUnit's does, synchronously), and the
         // page must know it as its own, for the address does not hold all of the view (a grouping set aside for patterns).
         _written.Add(view);
@@ -122,6 +128,7 @@ public partial class LogsPage
             ["to"] = view.To,
             ["live"] = view.Live ? "true" : null,
             ["cols"] = view.Columns,
+            ["facets"] = view.Facets,
             ["by"] = view.Grouping?.By,
             ["measure"] = view.Grouping is { Function: not AggregateFunction.Count } grouping ? grouping.Measure : null,
             ["top"] = view.Grouping is { Limit: not LogGrouping.DefaultLimit } limited ? limited.Limit.ToString(CultureInfo.InvariantCulture) : null,

@@ -39,7 +39,13 @@ public partial class LogsPage
     private long _total;
     private IReadOnlyList<HistogramBucket> _histogram = [];
     private IReadOnlyList<SeriesGroup> _byStatus = [];
+    /// <summary>The panel's facets (<see cref="PinnedFacets.Compose"/>), of those the search counted and the added ones' values.</summary>
     private IReadOnlyDictionary<string, IReadOnlyList<FacetValue>> _facets = new Dictionary<string, IReadOnlyList<FacetValue>>();
+    private IReadOnlyDictionary<string, IReadOnlyList<FacetValue>> _counted = new Dictionary<string, IReadOnlyList<FacetValue>>();
+    private readonly Dictionary<string, IReadOnlyList<FacetValue>> _pinnedValues = new(StringComparer.Ordinal);
+
+    /// <summary>The facets the user added to the panel, in the order added (<see cref="PinnedFacets"/>).</summary>
+    private List<string> _pinned = [];
     private IReadOnlyList<FieldSummary> _fields = [];
     private TimeSpan _interval = TimeSpan.FromMinutes(1);
     private (DateTimeOffset From, DateTimeOffset To) _window;
@@ -353,10 +359,21 @@ public partial class LogsPage
                 tenant, node, from, to, interval, CancellationToken.None, AttributeFacets, stackBy: ReservedAttributes.Status, stackLimit: LogStatuses.BySeverity.Count,
                 offset: _zone.GetUtcOffset(from));
             var fields = await Logs.FieldsAsync(tenant, from, to, CancellationToken.None);
+            var pinned = new Dictionary<string, IReadOnlyList<FacetValue>>(StringComparer.Ordinal);
+            foreach (var field in _pinned.ToList())
+            {
+                pinned[field] = await PinnedValuesAsync(tenant, field, node, from, to);
+            }
             var groups = await _groups.ComputeAsync(tenant, node, from, to, interval, _zone.GetUtcOffset(from), tick);
             if (run == _runs)
             {
-                (_fields, _total, _histogram, _byStatus, _facets) = (fields, analytics.Total, analytics.Histogram, analytics.Stacks ?? [], analytics.Facets);
+                (_fields, _total, _histogram, _byStatus, _counted) = (fields, analytics.Total, analytics.Histogram, analytics.Stacks ?? [], analytics.Facets);
+                _pinnedValues.Clear();
+                foreach (var (field, values) in pinned)
+                {
+                    _pinnedValues[field] = values;
+                }
+                ComposeFacets();
                 // Unless the grouping changed meanwhile: its own computation shows its groups.
                 _groups.Show(grouped, groups);
             }
@@ -414,8 +431,60 @@ public partial class LogsPage
         // A search still running is not this view's any more.
         _runs++;
         _results.Clear();
-        (_total, _histogram, _byStatus, _facets, _exported) = (0, [], [], new Dictionary<string, IReadOnlyList<FacetValue>>(), null);
+        (_total, _histogram, _byStatus, _counted, _exported) = (0, [], [], new Dictionary<string, IReadOnlyList<FacetValue>>(), null);
+        _pinnedValues.Clear();
+        ComposeFacets();
         _groups.Clear();
+    }
+
+    private void ComposeFacets() => _facets = PinnedFacets.Compose(_counted, _pinned, _pinnedValues);
+
+    /// <summary>The values of an added facet among the matches, over the window, by the signed-in organisation's logs.</summary>
+    private async Task<IReadOnlyList<FacetValue>> PinnedValuesAsync(Guid tenant, string field, QueryNode query, DateTimeOffset from, DateTimeOffset to) =>
+        PinnedFacets.ValuesOf(await Logs.AggregateAsync(tenant, PinnedFacets.Request(field, query, from, to), CancellationToken.None));
+
+    /// <summary>
+    /// Adds <paramref name="field"/> to the facet panel (kept in the address), its values counted over the results shown;
+    /// a name none can take, or one past <see cref="PinnedFacets.Max"/>, is said so.
+    /// </summary>
+    private async Task PinFacetAsync(string field)
+    {
+        if (_pinned.Contains(field))
+        {
+            return;
+        }
+        if (!PinnedFacets.CanPin(field) || _pinned.Count >= PinnedFacets.Max)
+        {
+            Snackbar.Add(_pinned.Count >= PinnedFacets.Max
+                ? $"The panel adds at most {PinnedFacets.Max} facets: remove one first."
+                : $"{field} cannot be a facet.", Severity.Info);
+            return;
+        }
+        _pinned.Add(field);
+        ComposeFacets();
+        KeepUrl();
+        if (_submitted is var (_, node) && _window != default)
+        {
+            var (tenant, (from, to), run) = (_session!.TenantId, _window, _runs);
+            await GuardedAsync(async () =>
+            {
+                var values = await PinnedValuesAsync(tenant, field, node, from, to);
+                if (run == _runs && _pinned.Contains(field))
+                {
+                    _pinnedValues[field] = values;
+                    ComposeFacets();
+                }
+            });
+        }
+    }
+
+    /// <summary>Removes an added facet from the panel and the address; an attribute the range has among its commonest stays as the panel's own.</summary>
+    private void UnpinFacet(string field)
+    {
+        _pinned.Remove(field);
+        _pinnedValues.Remove(field);
+        ComposeFacets();
+        KeepUrl();
     }
 
     /// <summary>The values the query bar completes for a field the facets did not count.</summary>
@@ -428,16 +497,13 @@ public partial class LogsPage
     /// </summary>
     private async Task<IReadOnlyList<FacetValue>> ValuesOfAsync(string field)
     {
-        if (_submitted is not var (_, node) || _window == default || AggregateFields.Parse(field) is not { } facet)
+        if (_submitted is not var (_, node) || _window == default || AggregateFields.Parse(field) is null)
         {
             return [];
         }
         try
         {
-            var groups = await Logs.AggregateAsync(_session!.TenantId,
-                new AggregateRequest(node, _window.From, _window.To, [new AggregateMeasure(AggregateFunction.Count)], [new AggregateGroupBy(facet, CompletedValues)]),
-                CancellationToken.None);
-            return [.. groups.Select(g => new FacetValue(g.By[0].ToString(), (long)(g.Computes[0].Total ?? 0)))];
+            return PinnedFacets.ValuesOf(await Logs.AggregateAsync(_session!.TenantId, PinnedFacets.Request(field, node, _window.From, _window.To, CompletedValues), CancellationToken.None));
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

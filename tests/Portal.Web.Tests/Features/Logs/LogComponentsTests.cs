@@ -328,6 +328,36 @@ public sealed class LogComponentsTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// An added facet is shown without values too, all its values, and with a button removing it; the add control offers
+    /// the range's fields not shown, Vigil's own flags and reserved facets left out.
+    /// </summary>
+    [Fact]
+    public void LogFacets_Pinned_ShownWithARemoveButtonAndOfferedOnce()
+    {
+        var facets = new Dictionary<string, IReadOnlyList<FacetValue>>
+        {
+            ["status"] = [new("info", 9)],
+            ["@usr.name"] = [],
+            ["@http.url"] = [.. Enumerable.Range(0, 7).Select(i => new FacetValue($"/p{i}", 7 - i))],
+            ["@network.client.ip"] = [.. Enumerable.Range(0, 7).Select(i => new FacetValue($"10.0.0.{i}", 7 - i))],
+        };
+        var fields = new[] { "usr.name", "http.url", "network.client.ip", "evt.name", "vigil.truncated" }.Select(n => new FieldSummary(Portal.Detection.Query.FieldKind.Attribute, n, 5))
+            .Append(new FieldSummary(Portal.Detection.Query.FieldKind.Tag, "env", 3)).ToList();
+        var unpinned = new List<string>();
+        var cut = _ctx.Render<LogFacets>(p => p.Add(x => x.Facets, facets).Add(x => x.Pinned, ["@usr.name", "@http.url"]).Add(x => x.Fields, fields)
+            .Add(x => x.OnPin, _ => { }).Add(x => x.OnUnpin, f => unpinned.Add(f)));
+
+        Assert.Equal(["status", "@usr.name", "@http.url", "@network.client.ip"], cut.FindAll(".facet-title").Select(t => t.TextContent));
+        Assert.Equal("no values", cut.FindAll(".facet")[1].QuerySelector(".facet-empty")!.TextContent);
+        // Added: every value counted; the panel's own attribute: its five commonest.
+        Assert.Equal([7, 5], cut.FindAll(".facet").Skip(2).Select(f => f.QuerySelectorAll(".facet-value").Length));
+        Assert.Equal(2, cut.FindAll(".facet-unpin").Count);
+        cut.Find("button[aria-label='Remove the @http.url facet']").Click();
+        Assert.Equal(["@http.url"], unpinned);
+        Assert.Equal(["@evt.name", "env"], cut.FindComponent<MudBlazor.MudSelect<string>>().FindComponents<MudBlazor.MudSelectItem<string>>().Select(i => i.Instance.Value));
+    }
+
+    /// <summary>
     /// Values of a field no facet counted are asked for as its value is typed, once a field (a field without values too)
     /// until the facets change; the facets' own values are never asked for.
     /// </summary>

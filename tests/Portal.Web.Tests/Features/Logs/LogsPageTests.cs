@@ -229,6 +229,52 @@ public sealed class LogsPageTests : IAsyncLifetime
         Assert.Equal(2, _faulty.LinesRead);
     }
 
+    /// <summary>
+    /// A facet added to the panel (an attribute six more common ones keep out of it) counts the organisation's matches
+    /// only and stays in the address; removed, it leaves both.
+    /// </summary>
+    [Fact]
+    public async Task Facets_AddedFromTheAddressAndThePanel_CountTheOrganisationsLogs()
+    {
+        var now = DateTimeOffset.UtcNow;
+        LogEvent Log(string id, string? user, string? team = null)
+        {
+            var attributes = new System.Text.Json.Nodes.JsonObject();
+            for (var i = 1; i <= 6; i++)
+            {
+                attributes[$"a{i}"] = "x";
+            }
+            if (user is not null)
+            {
+                attributes["usr"] = new System.Text.Json.Nodes.JsonObject { ["name"] = user };
+            }
+            return new() { Id = id, Timestamp = now.AddMinutes(-5), Service = "sshd", Status = "info", Message = "login", Attributes = attributes, Tags = team is null ? [] : [$"team:{team}"] };
+        }
+        await _store.AppendAsync(Tenant, [Log("a", "root", "red"), Log("b", "root"), Log("c", "deploy"), Log("d", null)], CancellationToken.None);
+        await _store.AppendAsync(OtherTenant, [Log("x", "intruder", "blue"), Log("y", "intruder"), Log("z", "intruder")], CancellationToken.None);
+        await _store.RefreshAsync(Tenant, CancellationToken.None);
+        await _store.RefreshAsync(OtherTenant, CancellationToken.None);
+        var navigation = SignIn();
+        navigation.NavigateTo("logs?facets=%40usr.name");
+        var cut = Render();
+        string[] Values(string field) => [.. cut.FindAll(".facet").Where(f => f.QuerySelector(".facet-title")!.TextContent == field)
+            .SelectMany(f => f.QuerySelectorAll(".facet-value")).Select(v => $"{v.QuerySelector(".facet-name")!.TextContent} {v.QuerySelector(".facet-count")!.TextContent}")];
+
+        Assert.Equal(["root 2", "deploy 1"], Values("@usr.name"));
+        Assert.Equal(["status", "service", "host", "source", "@usr.name"], cut.FindAll(".facet-title").Select(t => t.TextContent).Take(5));
+
+        await cut.InvokeAsync(() => cut.FindComponent<LogFacets>().Instance.OnPin.InvokeAsync("team"));
+        cut.WaitForAssertion(() => Assert.Equal(["red 1"], Values("team")));
+        Assert.Equal("@usr.name,team", Address(navigation, "facets"));
+
+        cut.Find("button[aria-label='Remove the @usr.name facet']").Click();
+        Assert.Empty(Values("@usr.name"));
+        Assert.Equal("team", Address(navigation, "facets"));
+        // A new search counts the added facet again.
+        cut.Find("#log-search").Click();
+        cut.WaitForAssertion(() => Assert.Equal(["red 1"], Values("team")));
+    }
+
     /// <summary>An address whose query is at fault runs nothing, live tail included, and keeps the query for the user to mend.</summary>
     [Fact]
     public async Task AddressWithAQueryAtFault_RunsNothingAndKeepsIt()

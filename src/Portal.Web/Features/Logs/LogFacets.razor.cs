@@ -1,0 +1,51 @@
+using Microsoft.AspNetCore.Components;
+using Portal.Search;
+
+namespace Portal.Web.Features.Logs;
+
+/// <summary>
+/// The Logs page's facet panel: the top values of the reserved facets, of the facets the user added
+/// (<see cref="PinnedFacets"/>) and of the range's most common attributes, each value keeping or excluding itself in the
+/// query; and the control that adds a facet.
+/// </summary>
+public partial class LogFacets
+{
+    /// <summary>Values shown per attribute facet the panel chose: attributes are often high-cardinality (ports, ids).</summary>
+    private const int AttributeValues = 5;
+
+    /// <summary>The most fields the add control offers, most common first.</summary>
+    private const int MaxOptions = 60;
+
+    /// <summary>Top values per facet field, in display order. Default: none.</summary>
+    [Parameter] public IReadOnlyDictionary<string, IReadOnlyList<FacetValue>> Facets { get; set; } = new Dictionary<string, IReadOnlyList<FacetValue>>();
+
+    /// <summary>The facets the user added, shown even without values, each with a button removing it. Default: none.</summary>
+    [Parameter] public IReadOnlyList<string> Pinned { get; set; } = [];
+
+    /// <summary>The attributes and tag keys of the range, most common first: what the add control offers. Default: none.</summary>
+    [Parameter] public IReadOnlyList<FieldSummary> Fields { get; set; } = [];
+
+    /// <summary>Raised with (field, value) when a value is clicked.</summary>
+    [Parameter] public EventCallback<(string Field, string Value)> OnPick { get; set; }
+
+    /// <summary>Raised with (field, value) when a value's exclude button is clicked; without a handler there is none.</summary>
+    [Parameter] public EventCallback<(string Field, string Value)> OnExclude { get; set; }
+
+    /// <summary>Raised with a field chosen in the add control; without a handler there is no control.</summary>
+    [Parameter] public EventCallback<string> OnPin { get; set; }
+
+    /// <summary>Raised with an added facet whose remove button is clicked.</summary>
+    [Parameter] public EventCallback<string> OnUnpin { get; set; }
+
+    /// <summary>
+    /// The facets shown: every reserved and added one, values or not; an attribute the panel chose only when a match
+    /// carries it (it is one of the range's most common attributes, whatever the query).
+    /// </summary>
+    private IEnumerable<KeyValuePair<string, IReadOnlyList<FacetValue>>> Shown =>
+        Facets.Where(f => f.Value.Count > 0 || !f.Key.StartsWith('@') || Pinned.Contains(f.Key));
+
+    /// <summary>The fields the add control offers: the range's attributes and tag keys not shown yet (Vigil's own flags left out).</summary>
+    private List<string> PinOptions =>
+        [.. Fields.Where(f => !f.Name.StartsWith("vigil.", StringComparison.Ordinal)).Select(f => f.QueryName)
+            .Where(f => PinnedFacets.CanPin(f) && !Shown.Any(s => s.Key == f)).Distinct(StringComparer.Ordinal).Take(MaxOptions)];
+}

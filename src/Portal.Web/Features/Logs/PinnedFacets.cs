@@ -1,0 +1,70 @@
+using Portal.Detection.Query;
+using Portal.Search;
+
+namespace Portal.Web.Features.Logs;
+
+/// <summary>
+/// The facets a user adds to the Logs page's panel (Datadog's "add facet"): attributes and tag keys counted besides the
+/// reserved facets and the range's most common attributes, whatever their share of the logs, kept in the view's
+/// address (<c>facets=@usr.name,env</c>).
+/// </summary>
+public static class PinnedFacets
+{
+    /// <summary>The most facets a panel adds: each is counted apart at every search.</summary>
+    public const int Max = 6;
+
+    /// <summary>The values a pinned facet shows: its most common.</summary>
+    public const int Values = 10;
+
+    /// <summary>The longest name a facet takes (the address holds it).</summary>
+    private const int MaxNameLength = 256;
+
+    /// <summary>
+    /// Whether <paramref name="field"/> (<c>@usr.name</c>, <c>env</c>) can be added: an attribute or a tag key the store
+    /// can count, not a reserved facet (always shown), and no comma (the address separates facets with commas).
+    /// </summary>
+    public static bool CanPin(string field) =>
+        field.Length is > 0 and <= MaxNameLength && !field.Contains(',') && AggregateFields.Parse(field) is { Kind: not FieldKind.Reserved };
+
+    /// <summary>The facets an address's parameter names (<see cref="Format"/>): in order, each once, at most <see cref="Max"/>; a name none can take left out.</summary>
+    public static List<string> Parse(string? text) =>
+        [.. (text ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Where(CanPin).Distinct(StringComparer.Ordinal).Take(Max)];
+
+    /// <summary>The address's parameter for <paramref name="facets"/>; null for none, which leaves it out.</summary>
+    public static string? Format(IReadOnlyList<string> facets) => facets.Count == 0 ? null : string.Join(',', facets);
+
+    /// <summary>
+    /// The panel's facets: the reserved ones as counted (<paramref name="counted"/>, in its order), then the pinned ones
+    /// in the order added (a pinned facet without values too), then the range's most common attributes not pinned.
+    /// </summary>
+    public static IReadOnlyDictionary<string, IReadOnlyList<FacetValue>> Compose(
+        IReadOnlyDictionary<string, IReadOnlyList<FacetValue>> counted, IReadOnlyList<string> pinned, IReadOnlyDictionary<string, IReadOnlyList<FacetValue>> pinnedValues)
+    {
+        var panel = new Dictionary<string, IReadOnlyList<FacetValue>>(StringComparer.Ordinal);
+        foreach (var (field, values) in counted.Where(f => !f.Key.StartsWith('@')))
+        {
+            panel[field] = values;
+        }
+        foreach (var field in pinned)
+        {
+            panel[field] = pinnedValues.TryGetValue(field, out var values) ? values : [];
+        }
+        foreach (var (field, values) in counted.Where(f => f.Key.StartsWith('@') && !panel.ContainsKey(f.Key)))
+        {
+            panel[field] = values;
+        }
+        return panel;
+    }
+
+    /// <summary>
+    /// The store's request for the values of <paramref name="field"/> among the matches, by count: the
+    /// <paramref name="limit"/> most common (a pinned facet's <see cref="Values"/>). The field is one
+    /// <see cref="AggregateFields.Parse"/> reads.
+    /// </summary>
+    public static AggregateRequest Request(string field, QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit = Values) =>
+        new(query, from, to, [new AggregateMeasure(AggregateFunction.Count)], [new AggregateGroupBy(AggregateFields.Parse(field)!, limit)]);
+
+    /// <summary>The values of a pinned facet as the panel shows them, from the store's groups (<see cref="Request"/>).</summary>
+    public static IReadOnlyList<FacetValue> ValuesOf(IReadOnlyList<AggregateBucket> groups) =>
+        [.. groups.Select(g => new FacetValue(g.By[0].ToString(), (long)(g.Computes[0].Total ?? 0)))];
+}
