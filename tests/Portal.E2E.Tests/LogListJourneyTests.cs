@@ -5,7 +5,10 @@ using static Microsoft.Playwright.Assertions;
 
 namespace Portal.E2E.Tests;
 
-/// <summary>The Logs page's list in a real browser: it loads its next page as it is scrolled, as Datadog's does.</summary>
+/// <summary>
+/// The Logs page's list and facets in a real browser: the list loads its next page as it is scrolled, as Datadog's does;
+/// an attribute is added to the facet panel through its control.
+/// </summary>
 [Collection("browser")]
 public sealed class LogListJourneyTests(BrowserPortalFixture portal)
 {
@@ -16,7 +19,18 @@ public sealed class LogListJourneyTests(BrowserPortalFixture portal)
         var now = DateTimeOffset.UtcNow;
         var logs = portal.Services.GetRequiredService<ILogStore>();
         await logs.AppendAsync(tenant.Id,
-            [.. Enumerable.Range(0, 250).Select(i => new LogEvent { Id = $"scroll-{i:D3}", Timestamp = now.AddSeconds(-i), Host = "web-1", Service = "scroller", Status = "info", Message = $"GET /page/{i}" })],
+            [.. Enumerable.Range(0, 250).Select(i => new LogEvent
+            {
+                Id = $"scroll-{i:D3}", Timestamp = now.AddSeconds(-i), Host = "web-1", Service = "scroller", Status = "info", Message = $"GET /page/{i}",
+                Attributes = new System.Text.Json.Nodes.JsonObject
+                {
+                    ["http"] = new System.Text.Json.Nodes.JsonObject { ["method"] = "GET", ["status_code"] = 200, ["url"] = $"/page/{i}", ["version"] = "1.1" },
+                    ["network"] = new System.Text.Json.Nodes.JsonObject { ["client"] = new System.Text.Json.Nodes.JsonObject { ["ip"] = "192.0.2.1" }, ["bytes_written"] = 512 },
+                    ["duration"] = i,
+                    // Fewer logs carry a user than the six commonest attributes: not a facet of the panel's own.
+                    ["usr"] = i % 5 == 0 ? new System.Text.Json.Nodes.JsonObject { ["name"] = i % 10 == 0 ? "alice" : "bob" } : null,
+                },
+            })],
             CancellationToken.None);
         await logs.RefreshAsync(tenant.Id, CancellationToken.None);
         var page = await Journey.SignInAsync(portal, tenant.Slug, "scroll@journey.test");
@@ -36,5 +50,16 @@ public sealed class LogListJourneyTests(BrowserPortalFixture portal)
         await Expect(page.Locator("#load-more-logs")).ToHaveCountAsync(0);
         await Expect(page.Locator("#log-table button.log-open[data-log-id='scroll-249']")).ToBeVisibleAsync();
         await page.ScreenshotAsync(new() { Path = Path.Combine(portal.ScreenshotDirectory, "02f-logs-scrolled.png") });
+
+        // An attribute the panel does not show, added as a facet through its control: its values counted, kept in the URL.
+        Assert.Equal(0, await page.Locator(".facet-title", new() { HasText = "@usr.name" }).CountAsync());
+        await page.GetByRole(Microsoft.Playwright.AriaRole.Combobox, new() { Name = "Add a facet" }).ClickAsync();
+        await page.GetByRole(Microsoft.Playwright.AriaRole.Option, new() { Name = "@usr.name", Exact = true }).ClickAsync();
+        var facet = page.Locator(".facet", new() { Has = page.Locator(".facet-title", new() { HasText = "@usr.name" }) });
+        await Expect(facet.Locator(".facet-value")).ToHaveCountAsync(2);
+        await Expect(facet.Locator(".facet-value").First).ToContainTextAsync("alice");
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("facets=%40usr.name"));
+        await facet.Locator(".facet-value").First.ClickAsync();
+        await Expect(page.Locator("#log-count")).ToHaveTextAsync("25 logs");
     }
 }
