@@ -39,13 +39,6 @@ public partial class LogsPage
     private long _total;
     private IReadOnlyList<HistogramBucket> _histogram = [];
     private IReadOnlyList<SeriesGroup> _byStatus = [];
-    /// <summary>The panel's facets (<see cref="PinnedFacets.Compose"/>), of those the search counted and the added ones' values.</summary>
-    private IReadOnlyDictionary<string, IReadOnlyList<FacetValue>> _facets = new Dictionary<string, IReadOnlyList<FacetValue>>();
-    private IReadOnlyDictionary<string, IReadOnlyList<FacetValue>> _counted = new Dictionary<string, IReadOnlyList<FacetValue>>();
-    private readonly Dictionary<string, IReadOnlyList<FacetValue>> _pinnedValues = new(StringComparer.Ordinal);
-
-    /// <summary>The facets the user added to the panel, in the order added (<see cref="PinnedFacets"/>).</summary>
-    private List<string> _pinned = [];
     private IReadOnlyList<FieldSummary> _fields = [];
     private TimeSpan _interval = TimeSpan.FromMinutes(1);
     private (DateTimeOffset From, DateTimeOffset To) _window;
@@ -166,32 +159,6 @@ public partial class LogsPage
         await RunAsync();
     }
 
-    private Task PickFacetAsync((string Field, string Value) pick, bool exclude)
-    {
-        if (QueryCompletion.Term(pick.Field, pick.Value, exclude) is { } term)
-        {
-            return AddTermAsync(term);
-        }
-        Snackbar.Add(pick.Value.Length > QueryCompletion.MaxTermValue
-            ? $"This value is too long to search by (over {QueryCompletion.MaxTermValue:N0} characters)."
-            : $"{pick.Field} is not a name the query language can search by.", Severity.Info);
-        return Task.CompletedTask;
-    }
-
-    /// <summary>
-    /// Narrows the search to a group's logs (a group within another: its logs of that other group too), or with
-    /// <paramref name="exclude"/> drops them (<see cref="GroupCell.Terms"/>).
-    /// </summary>
-    private Task PickGroupAsync(GroupCell cell, bool exclude)
-    {
-        if (cell.Terms(exclude) is not { } terms)
-        {
-            Snackbar.Add($"{cell.Label} cannot be searched by (a value over {QueryCompletion.MaxTermValue:N0} characters, or a name the query language cannot use).", Severity.Info);
-            return Task.CompletedTask;
-        }
-        return AddTermsAsync(terms);
-    }
-
     /// <summary>
     /// The detail opened or closed by its drawer (its close button, a click beside it): closed, the focus goes back to
     /// the list's row of the log it showed, so that the keyboard carries on from there.
@@ -210,20 +177,6 @@ public partial class LogsPage
                 // The page was left.
             }
         }
-    }
-
-    /// <summary>Narrows the search by <paramref name="term"/> (a facet value or an attribute of the event shown), the detail closed to show the results.</summary>
-    private Task AddTermAsync(string term) => AddTermsAsync([term]);
-
-    /// <summary>Narrows the search by each of <paramref name="terms"/> in turn (<see cref="QueryCompletion.Narrowed"/>), the detail closed to show the results.</summary>
-    private async Task AddTermsAsync(IEnumerable<string> terms)
-    {
-        foreach (var term in terms)
-        {
-            _query = QueryCompletion.Narrowed(_query, term);
-        }
-        _detailOpen = false;
-        await SearchAsync();
     }
 
     /// <summary>
@@ -435,81 +388,6 @@ public partial class LogsPage
         _pinnedValues.Clear();
         ComposeFacets();
         _groups.Clear();
-    }
-
-    private void ComposeFacets() => _facets = PinnedFacets.Compose(_counted, _pinned, _pinnedValues);
-
-    /// <summary>The values of an added facet among the matches, over the window, by the signed-in organisation's logs.</summary>
-    private async Task<IReadOnlyList<FacetValue>> PinnedValuesAsync(Guid tenant, string field, QueryNode query, DateTimeOffset from, DateTimeOffset to) =>
-        PinnedFacets.ValuesOf(await Logs.AggregateAsync(tenant, PinnedFacets.Request(field, query, from, to), CancellationToken.None));
-
-    /// <summary>
-    /// Adds <paramref name="field"/> to the facet panel (kept in the address), its values counted over the results shown;
-    /// a name none can take, or one past <see cref="PinnedFacets.Max"/>, is said so.
-    /// </summary>
-    private async Task PinFacetAsync(string field)
-    {
-        if (_pinned.Contains(field))
-        {
-            return;
-        }
-        if (!PinnedFacets.CanPin(field) || _pinned.Count >= PinnedFacets.Max)
-        {
-            Snackbar.Add(_pinned.Count >= PinnedFacets.Max
-                ? $"The panel adds at most {PinnedFacets.Max} facets: remove one first."
-                : $"{field} cannot be a facet.", Severity.Info);
-            return;
-        }
-        _pinned.Add(field);
-        ComposeFacets();
-        KeepUrl();
-        if (_submitted is var (_, node) && _window != default)
-        {
-            var (tenant, (from, to), run) = (_session!.TenantId, _window, _runs);
-            await GuardedAsync(async () =>
-            {
-                var values = await PinnedValuesAsync(tenant, field, node, from, to);
-                if (run == _runs && _pinned.Contains(field))
-                {
-                    _pinnedValues[field] = values;
-                    ComposeFacets();
-                }
-            });
-        }
-    }
-
-    /// <summary>Removes an added facet from the panel and the address; an attribute the range has among its commonest stays as the panel's own.</summary>
-    private void UnpinFacet(string field)
-    {
-        _pinned.Remove(field);
-        _pinnedValues.Remove(field);
-        ComposeFacets();
-        KeepUrl();
-    }
-
-    /// <summary>The values the query bar completes for a field the facets did not count.</summary>
-    private const int CompletedValues = 100;
-
-    /// <summary>
-    /// The most common values of <paramref name="field"/> among the last search's logs over its window, for the query bar
-    /// to complete them (the facets count the commonest attributes only); none before a search ran, or for a name no
-    /// field can have. A fault is logged and completes nothing: the search itself is not at fault.
-    /// </summary>
-    private async Task<IReadOnlyList<FacetValue>> ValuesOfAsync(string field)
-    {
-        if (_submitted is not var (_, node) || _window == default || AggregateFields.Parse(field) is null)
-        {
-            return [];
-        }
-        try
-        {
-            return PinnedFacets.ValuesOf(await Logs.AggregateAsync(_session!.TenantId, PinnedFacets.Request(field, node, _window.From, _window.To, CompletedValues), CancellationToken.None));
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            Logger.LogWarning(e, "The values of {Field} could not be read for completion", field);
-            return [];
-        }
     }
 
     /// <summary>The page's reads of the store, a fault shown instead of the circuit's end.</summary>
