@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Components;
+using Portal.Detection.Query;
 using Portal.Search;
 
 namespace Portal.Web.Features.Logs;
@@ -22,6 +23,9 @@ public partial class LogFacets
     /// <summary>The facets the user added, shown even without values, each with a button removing it. Default: none.</summary>
     [Parameter] public IReadOnlyList<string> Pinned { get; set; } = [];
 
+    /// <summary>Why a facet shows no values (an added facet with too many to count), by facet. Default: none.</summary>
+    [Parameter] public IReadOnlyDictionary<string, string> Notes { get; set; } = new Dictionary<string, string>();
+
     /// <summary>The attributes and tag keys of the range, most common first: what the add control offers. Default: none.</summary>
     [Parameter] public IReadOnlyList<FieldSummary> Fields { get; set; } = [];
 
@@ -34,7 +38,7 @@ public partial class LogFacets
     /// <summary>Raised with a field chosen in the add control; without a handler there is no control.</summary>
     [Parameter] public EventCallback<string> OnPin { get; set; }
 
-    /// <summary>Raised with an added facet whose remove button is clicked.</summary>
+    /// <summary>Raised with an added facet whose remove button is clicked; without a handler there is no such button.</summary>
     [Parameter] public EventCallback<string> OnUnpin { get; set; }
 
     /// <summary>
@@ -44,8 +48,11 @@ public partial class LogFacets
     private IEnumerable<KeyValuePair<string, IReadOnlyList<FacetValue>>> Shown =>
         Facets.Where(f => f.Value.Count > 0 || !f.Key.StartsWith('@') || Pinned.Contains(f.Key));
 
-    /// <summary>The fields the add control offers: the range's attributes and tag keys not shown yet (Vigil's own flags left out).</summary>
+    /// <summary>
+    /// The fields the add control offers: the range's attributes and tag keys not shown yet (Vigil's own flags left out,
+    /// and tag keys written like attributes, which a query would read as one).
+    /// </summary>
     private List<string> PinOptions =>
-        [.. Fields.Where(f => !f.Name.StartsWith("vigil.", StringComparison.Ordinal)).Select(f => f.QueryName)
+        [.. Fields.Where(f => !f.Name.StartsWith("vigil.", StringComparison.Ordinal) && (f.Kind == FieldKind.Attribute || !f.Name.StartsWith('@'))).Select(f => f.QueryName)
             .Where(f => PinnedFacets.CanPin(f) && !Shown.Any(s => s.Key == f)).Distinct(StringComparer.Ordinal).Take(MaxOptions)];
 }

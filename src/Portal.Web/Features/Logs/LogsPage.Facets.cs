@@ -1,5 +1,4 @@
 using MudBlazor;
-using Portal.Detection.Query;
 using Portal.Search;
 using Portal.Web.Components.Shared;
 
@@ -12,10 +11,17 @@ namespace Portal.Web.Features.Logs;
 /// </summary>
 public partial class LogsPage
 {
-    /// <summary>The panel's facets (<see cref="PinnedFacets.Compose"/>), of those the search counted and the added ones' values.</summary>
+    /// <summary>
+    /// The panel's facets (<see cref="PinnedFacets.Compose"/>), of those the search counted and the added ones' values;
+    /// and those the query bar completes from (without added facets not counted yet, whose values it asks for).
+    /// </summary>
     private IReadOnlyDictionary<string, IReadOnlyList<FacetValue>> _facets = new Dictionary<string, IReadOnlyList<FacetValue>>();
+    private IReadOnlyDictionary<string, IReadOnlyList<FacetValue>> _queryFacets = new Dictionary<string, IReadOnlyList<FacetValue>>();
     private IReadOnlyDictionary<string, IReadOnlyList<FacetValue>> _counted = new Dictionary<string, IReadOnlyList<FacetValue>>();
     private readonly Dictionary<string, IReadOnlyList<FacetValue>> _pinnedValues = new(StringComparer.Ordinal);
+
+    /// <summary>Why an added facet shows no values (too many to count), by facet.</summary>
+    private readonly Dictionary<string, string> _facetNotes = new(StringComparer.Ordinal);
 
     /// <summary>The facets the user added to the panel, in the order added (<see cref="PinnedFacets"/>).</summary>
     private List<string> _pinned = [];
@@ -61,11 +67,34 @@ public partial class LogsPage
         await SearchAsync();
     }
 
-    private void ComposeFacets() => _facets = PinnedFacets.Compose(_counted, _pinned, _pinnedValues);
+    private void ComposeFacets() =>
+        (_facets, _queryFacets) = (PinnedFacets.Compose(_counted, _pinned, _pinnedValues), PinnedFacets.Compose(_counted, _pinned, _pinnedValues, uncounted: false));
 
-    /// <summary>The values of an added facet among the matches, over the window, by the signed-in organisation's logs.</summary>
-    private async Task<IReadOnlyList<FacetValue>> PinnedValuesAsync(Guid tenant, string field, QueryNode query, DateTimeOffset from, DateTimeOffset to) =>
-        PinnedFacets.ValuesOf(await Logs.AggregateAsync(tenant, PinnedFacets.Request(field, query, from, to), CancellationToken.None));
+    /// <summary>
+    /// Keeps the added facets' values a search counted (<see cref="PinnedFacets.CountAsync"/>): those of facets removed
+    /// since are dropped, those of facets added since (counted on their own) kept.
+    /// </summary>
+    private void KeepCounts(IReadOnlyDictionary<string, (IReadOnlyList<FacetValue> Values, string? Note)> counts)
+    {
+        foreach (var (field, (values, note)) in counts)
+        {
+            _pinnedValues[field] = values;
+            if (note is null)
+            {
+                _facetNotes.Remove(field);
+            }
+            else
+            {
+                _facetNotes[field] = note;
+            }
+        }
+        foreach (var gone in _pinnedValues.Keys.Where(f => !_pinned.Contains(f)).ToList())
+        {
+            _pinnedValues.Remove(gone);
+            _facetNotes.Remove(gone);
+        }
+        ComposeFacets();
+    }
 
     /// <summary>
     /// Adds <paramref name="field"/> to the facet panel (kept in the address), its values counted over the results shown;
@@ -87,18 +116,24 @@ public partial class LogsPage
         _pinned.Add(field);
         ComposeFacets();
         KeepUrl();
-        if (_submitted is var (_, node) && _window != default)
+        if (_submitted is not var (_, node) || _window == default || _exported is null)
         {
-            var (tenant, (from, to), run) = (_session!.TenantId, _window, _runs);
-            await GuardedAsync(async () =>
+            // No search ran, or the last did not: the next one counts it.
+            return;
+        }
+        var (tenant, (from, to), run) = (_session!.TenantId, _window, _runs);
+        try
+        {
+            var counted = await PinnedFacets.CountAsync(Logs, tenant, field, node, from, to);
+            if (run == _runs && _pinned.Contains(field))
             {
-                var values = await PinnedValuesAsync(tenant, field, node, from, to);
-                if (run == _runs && _pinned.Contains(field))
-                {
-                    _pinnedValues[field] = values;
-                    ComposeFacets();
-                }
-            });
+                KeepCounts(new Dictionary<string, (IReadOnlyList<FacetValue>, string?)> { [field] = counted });
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The results shown stay theirs: the facet is counted at the next search, whose fault, if any, is shown.
+            Logger.LogWarning(e, "The added facet {Field} could not be counted", field);
         }
     }
 
@@ -107,6 +142,7 @@ public partial class LogsPage
     {
         _pinned.Remove(field);
         _pinnedValues.Remove(field);
+        _facetNotes.Remove(field);
         ComposeFacets();
         KeepUrl();
     }

@@ -82,6 +82,8 @@ public partial class LogsPage
     {
         _groups = new LogGroupsModel(Logs, Clock);
         ReadUrl();
+        // Added facets show before any search runs (an address whose query is at fault runs none).
+        ComposeFacets();
         _session = await Session.GetAsync();
         _zone = await Zones.GetAsync(_session.TenantId);
         await SearchAsync();
@@ -312,21 +314,16 @@ public partial class LogsPage
                 tenant, node, from, to, interval, CancellationToken.None, AttributeFacets, stackBy: ReservedAttributes.Status, stackLimit: LogStatuses.BySeverity.Count,
                 offset: _zone.GetUtcOffset(from));
             var fields = await Logs.FieldsAsync(tenant, from, to, CancellationToken.None);
-            var pinned = new Dictionary<string, IReadOnlyList<FacetValue>>(StringComparer.Ordinal);
+            var pinned = new Dictionary<string, (IReadOnlyList<FacetValue>, string?)>(StringComparer.Ordinal);
             foreach (var field in _pinned.ToList())
             {
-                pinned[field] = await PinnedValuesAsync(tenant, field, node, from, to);
+                pinned[field] = await PinnedFacets.CountAsync(Logs, tenant, field, node, from, to);
             }
             var groups = await _groups.ComputeAsync(tenant, node, from, to, interval, _zone.GetUtcOffset(from), tick);
             if (run == _runs)
             {
                 (_fields, _total, _histogram, _byStatus, _counted) = (fields, analytics.Total, analytics.Histogram, analytics.Stacks ?? [], analytics.Facets);
-                _pinnedValues.Clear();
-                foreach (var (field, values) in pinned)
-                {
-                    _pinnedValues[field] = values;
-                }
-                ComposeFacets();
+                KeepCounts(pinned);
                 // Unless the grouping changed meanwhile: its own computation shows its groups.
                 _groups.Show(grouped, groups);
             }
@@ -386,6 +383,7 @@ public partial class LogsPage
         _results.Clear();
         (_total, _histogram, _byStatus, _counted, _exported) = (0, [], [], new Dictionary<string, IReadOnlyList<FacetValue>>(), null);
         _pinnedValues.Clear();
+        _facetNotes.Clear();
         ComposeFacets();
         _groups.Clear();
     }

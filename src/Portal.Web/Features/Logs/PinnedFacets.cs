@@ -1,5 +1,6 @@
 using Portal.Detection.Query;
 using Portal.Search;
+using Portal.Web.Components.Shared;
 
 namespace Portal.Web.Features.Logs;
 
@@ -21,10 +22,12 @@ public static class PinnedFacets
 
     /// <summary>
     /// Whether <paramref name="field"/> (<c>@usr.name</c>, <c>env</c>) can be added: an attribute or a tag key the store
-    /// can count, not a reserved facet (always shown), and no comma (the address separates facets with commas).
+    /// can count and the query language can name (its values then filter the search), not a reserved facet (always
+    /// shown), and no comma (the address separates facets with commas).
     /// </summary>
     public static bool CanPin(string field) =>
-        field.Length is > 0 and <= MaxNameLength && !field.Contains(',') && AggregateFields.Parse(field) is { Kind: not FieldKind.Reserved };
+        field.Length is > 0 and <= MaxNameLength && !field.Contains(',') && AggregateFields.Parse(field) is { Kind: not FieldKind.Reserved }
+        && QueryCompletion.Exists(field) is not null;
 
     /// <summary>The facets an address's parameter names (<see cref="Format"/>): in order, each once, at most <see cref="Max"/>; a name none can take left out.</summary>
     public static List<string> Parse(string? text) =>
@@ -35,10 +38,13 @@ public static class PinnedFacets
 
     /// <summary>
     /// The panel's facets: the reserved ones as counted (<paramref name="counted"/>, in its order), then the pinned ones
-    /// in the order added (a pinned facet without values too), then the range's most common attributes not pinned.
+    /// in the order added, then the range's most common attributes not pinned. A pinned facet not counted yet shows the
+    /// values the range's own counted, if any, else none; without <paramref name="uncounted"/> it is left out instead
+    /// (what the query bar completes from: a facet left out is asked for its values).
     /// </summary>
     public static IReadOnlyDictionary<string, IReadOnlyList<FacetValue>> Compose(
-        IReadOnlyDictionary<string, IReadOnlyList<FacetValue>> counted, IReadOnlyList<string> pinned, IReadOnlyDictionary<string, IReadOnlyList<FacetValue>> pinnedValues)
+        IReadOnlyDictionary<string, IReadOnlyList<FacetValue>> counted, IReadOnlyList<string> pinned, IReadOnlyDictionary<string, IReadOnlyList<FacetValue>> pinnedValues,
+        bool uncounted = true)
     {
         var panel = new Dictionary<string, IReadOnlyList<FacetValue>>(StringComparer.Ordinal);
         foreach (var (field, values) in counted.Where(f => !f.Key.StartsWith('@')))
@@ -47,7 +53,14 @@ public static class PinnedFacets
         }
         foreach (var field in pinned)
         {
-            panel[field] = pinnedValues.TryGetValue(field, out var values) ? values : [];
+            if (pinnedValues.TryGetValue(field, out var values) || counted.TryGetValue(field, out values))
+            {
+                panel[field] = values;
+            }
+            else if (uncounted)
+            {
+                panel[field] = [];
+            }
         }
         foreach (var (field, values) in counted.Where(f => f.Key.StartsWith('@') && !panel.ContainsKey(f.Key)))
         {
@@ -63,6 +76,23 @@ public static class PinnedFacets
     /// </summary>
     public static AggregateRequest Request(string field, QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit = Values) =>
         new(query, from, to, [new AggregateMeasure(AggregateFunction.Count)], [new AggregateGroupBy(AggregateFields.Parse(field)!, limit)]);
+
+    /// <summary>
+    /// The values of pinned facet <paramref name="field"/> among the matches (<see cref="Request"/>), of
+    /// <paramref name="tenant"/>'s logs; none, and why, when it has too many to count.
+    /// </summary>
+    public static async Task<(IReadOnlyList<FacetValue> Values, string? Note)> CountAsync(
+        ILogStore logs, Guid tenant, string field, QueryNode query, DateTimeOffset from, DateTimeOffset to)
+    {
+        try
+        {
+            return (ValuesOf(await logs.AggregateAsync(tenant, Request(field, query, from, to), CancellationToken.None)), null);
+        }
+        catch (AggregateTooLargeException)
+        {
+            return ([], "too many values to count: narrow the search");
+        }
+    }
 
     /// <summary>The values of a pinned facet as the panel shows them, from the store's groups (<see cref="Request"/>).</summary>
     public static IReadOnlyList<FacetValue> ValuesOf(IReadOnlyList<AggregateBucket> groups) =>

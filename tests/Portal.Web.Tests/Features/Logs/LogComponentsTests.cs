@@ -342,7 +342,7 @@ public sealed class LogComponentsTests : IAsyncLifetime
             ["@network.client.ip"] = [.. Enumerable.Range(0, 7).Select(i => new FacetValue($"10.0.0.{i}", 7 - i))],
         };
         var fields = new[] { "usr.name", "http.url", "network.client.ip", "evt.name", "vigil.truncated" }.Select(n => new FieldSummary(Portal.Detection.Query.FieldKind.Attribute, n, 5))
-            .Append(new FieldSummary(Portal.Detection.Query.FieldKind.Tag, "env", 3)).ToList();
+            .Append(new FieldSummary(Portal.Detection.Query.FieldKind.Tag, "env", 3)).Append(new FieldSummary(Portal.Detection.Query.FieldKind.Tag, "@odd", 2)).ToList();
         var unpinned = new List<string>();
         var cut = _ctx.Render<LogFacets>(p => p.Add(x => x.Facets, facets).Add(x => x.Pinned, ["@usr.name", "@http.url"]).Add(x => x.Fields, fields)
             .Add(x => x.OnPin, _ => { }).Add(x => x.OnUnpin, f => unpinned.Add(f)));

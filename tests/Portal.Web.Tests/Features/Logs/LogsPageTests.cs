@@ -255,21 +255,30 @@ public sealed class LogsPageTests : IAsyncLifetime
         await _store.RefreshAsync(Tenant, CancellationToken.None);
         await _store.RefreshAsync(OtherTenant, CancellationToken.None);
         var navigation = SignIn();
-        navigation.NavigateTo("logs?facets=%40usr.name");
+        _faulty.TooLarge = "trace_id";
+        navigation.NavigateTo("logs?facets=%40usr.name,%40trace_id");
         var cut = Render();
         string[] Values(string field) => [.. cut.FindAll(".facet").Where(f => f.QuerySelector(".facet-title")!.TextContent == field)
             .SelectMany(f => f.QuerySelectorAll(".facet-value")).Select(v => $"{v.QuerySelector(".facet-name")!.TextContent} {v.QuerySelector(".facet-count")!.TextContent}")];
 
         Assert.Equal(["root 2", "deploy 1"], Values("@usr.name"));
-        Assert.Equal(["status", "service", "host", "source", "@usr.name"], cut.FindAll(".facet-title").Select(t => t.TextContent).Take(5));
+        Assert.Equal(["status", "service", "host", "source", "@usr.name", "@trace_id"], cut.FindAll(".facet-title").Select(t => t.TextContent).Take(6));
+        // A facet with too many values to count says so; the search and the other facets are not at fault.
+        Assert.Equal("4 logs", cut.Find("#log-count").TextContent);
+        Assert.Equal("too many values to count: narrow the search", cut.FindAll(".facet")[5].QuerySelector(".facet-empty")!.TextContent);
+        var analyses = _faulty.Analyses;
 
+        // Added from the panel: counted alone, the search not run again (the address the page writes is its own).
         await cut.InvokeAsync(() => cut.FindComponent<LogFacets>().Instance.OnPin.InvokeAsync("team"));
         cut.WaitForAssertion(() => Assert.Equal(["red 1"], Values("team")));
-        Assert.Equal("@usr.name,team", Address(navigation, "facets"));
+        Assert.Equal("@usr.name,@trace_id,team", Address(navigation, "facets"));
+        Assert.Equal(analyses, _faulty.Analyses);
 
         cut.Find("button[aria-label='Remove the @usr.name facet']").Click();
+        cut.Find("button[aria-label='Remove the @trace_id facet']").Click();
         Assert.Empty(Values("@usr.name"));
         Assert.Equal("team", Address(navigation, "facets"));
+        Assert.Equal(analyses, _faulty.Analyses);
         // A new search counts the added facet again.
         cut.Find("#log-search").Click();
         cut.WaitForAssertion(() => Assert.Equal(["red 1"], Values("team")));
@@ -598,6 +607,12 @@ public sealed class LogsPageTests : IAsyncLifetime
         /// <summary>How many times the latest messages were read (<see cref="LinesAsync"/>: patterns found).</summary>
         public int LinesRead { get; private set; }
 
+        /// <summary>How many searches' analyses ran (<see cref="AnalyzeAsync"/>: one a search).</summary>
+        public int Analyses { get; private set; }
+
+        /// <summary>An attribute whose grouping has too many values, as the store says of one with hundreds of thousands.</summary>
+        public string? TooLarge { get; set; }
+
         private T Read<T>(Func<T> read) => Failing ? throw new IOException("Input/output error") : read();
 
         public Task AppendAsync(Guid tenantId, IReadOnlyList<LogEvent> events, CancellationToken cancellationToken) => inner.AppendAsync(tenantId, events, cancellationToken);
@@ -620,7 +635,11 @@ public sealed class LogsPageTests : IAsyncLifetime
         public Task<LogAnalytics> AnalyzeAsync(
             Guid tenantId, Portal.Detection.Query.QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, CancellationToken cancellationToken, int attributeFacets = 0,
             IReadOnlyList<string>? facets = null, string? stackBy = null, int stackLimit = 10, TimeSpan offset = default) =>
-            Read(() => inner.AnalyzeAsync(tenantId, query, from, to, interval, cancellationToken, attributeFacets, facets, stackBy, stackLimit, offset));
+            Read(() =>
+            {
+                Analyses++;
+                return inner.AnalyzeAsync(tenantId, query, from, to, interval, cancellationToken, attributeFacets, facets, stackBy, stackLimit, offset);
+            });
 
         public Task<GroupedSeries> SeriesAsync(
             Guid tenantId, Portal.Detection.Query.QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, string facet, int limit, CancellationToken cancellationToken, IReadOnlyList<string>? values = null) =>
@@ -630,7 +649,9 @@ public sealed class LogsPageTests : IAsyncLifetime
             Read(() => inner.CardinalityAsync(tenantId, query, from, to, field, cancellationToken));
 
         public Task<IReadOnlyList<AggregateBucket>> AggregateAsync(Guid tenantId, AggregateRequest request, CancellationToken cancellationToken) =>
-            Read(() => inner.AggregateAsync(tenantId, request, cancellationToken));
+            Read(() => request.GroupBy.Any(g => g.Facet.Name == TooLarge)
+                ? throw new AggregateTooLargeException("The matches fall in more than 200,000 groups across the levels.")
+                : inner.AggregateAsync(tenantId, request, cancellationToken));
 
         public Task<IReadOnlyList<FieldSummary>> FieldsAsync(Guid tenantId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
             Read(() => inner.FieldsAsync(tenantId, from, to, cancellationToken));

@@ -10,7 +10,7 @@ public sealed class PinnedFacetsTests
     [InlineData("@usr.name,env", "@usr.name,env")]
     [InlineData(" @usr.name , @usr.name,,env ", "@usr.name,env")]
     // Reserved facets are always shown; the message, a bare @, a name no tag key has: none can be added.
-    [InlineData("host,@usr.name,message,@,not a key", "@usr.name")]
+    [InlineData("host,@usr.name,message,@,not a key,@a b,@a:b", "@usr.name")]
     [InlineData("@a,@b,@c,@d,@e,@f,@g", "@a,@b,@c,@d,@e,@f")]
     [InlineData("", null)]
     [InlineData(null, null)]
@@ -31,10 +31,12 @@ public sealed class PinnedFacetsTests
 
         var panel = PinnedFacets.Compose(counted, ["env", "@usr.name", "@evt.name"], pinned);
 
-        // A pinned facet the range also counts keeps its place among the pinned; one without values yet is shown empty.
+        // A pinned facet the range also counts keeps its place among the pinned, with the range's values until counted
+        // itself; one without values yet is shown empty, and left out of what the query bar completes from.
         Assert.Equal(["status", "host", "env", "@usr.name", "@evt.name", "@network.client.ip"], panel.Keys);
         Assert.Equal("prod", panel["env"][0].Value);
-        Assert.Empty(panel["@usr.name"]);
+        Assert.Equal("root", panel["@usr.name"][0].Value);
         Assert.Empty(panel["@evt.name"]);
+        Assert.Equal(["status", "host", "env", "@usr.name", "@network.client.ip"], PinnedFacets.Compose(counted, ["env", "@usr.name", "@evt.name"], pinned, uncounted: false).Keys);
     }
 }
