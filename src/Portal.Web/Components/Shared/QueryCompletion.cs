@@ -119,6 +119,29 @@ public static class QueryCompletion
     }
 
     /// <summary>
+    /// The query term that keeps the events whose number at <paramref name="field"/> lies between <paramref name="from"/>
+    /// and <paramref name="to"/>, both included (<c>@duration:[10 TO 200]</c>), or above or below one bound alone
+    /// (<c>@duration:&gt;=10</c>); null without a bound, for bounds the wrong way round, or for a field the query language
+    /// cannot name.
+    /// </summary>
+    public static string? Range(string field, double? from, double? to)
+    {
+        if (from is null && to is null || from > to || from is { } f && !double.IsFinite(f) || to is { } t && !double.IsFinite(t))
+        {
+            return null;
+        }
+        var term = (from, to) switch
+        {
+            ({ } low, { } high) => $"{field}:[{Number(low)} TO {Number(high)}]",
+            ({ } low, null) => $"{field}:>={Number(low)}",
+            _ => $"{field}:<={Number(to!.Value)}",
+        };
+        return QueryParser.TryParse(term, out var node, out _) && node is RangeNode read && read.Field.ToString() == field ? term : null;
+    }
+
+    private static string Number(double value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
     /// The longest value a term is offered for: the store indexes a value's first 10,922 characters only, and a query
     /// lives in the page's address.
     /// </summary>
@@ -152,7 +175,8 @@ public static class QueryCompletion
     /// opposite takes the place of the one written, which would otherwise leave a query no event matches. Keeping a value
     /// of a reserved attribute (host, service, source, status: one value an event) whose other value the query keeps
     /// takes that one's place too, as picking a facet's value shows that value's events in Datadog; exclusions add up, and
-    /// so do values of tags and attributes, which an event may hold several of.
+    /// so do values of tags and attributes, which an event may hold several of. A range of a number takes the place of
+    /// the query's range of the same field (the facet's range changed).
     /// </summary>
     public static string Narrowed(string? query, string term)
     {
@@ -198,11 +222,18 @@ public static class QueryCompletion
         }
         // A term the query already has at its top, as written (a group excluded twice: -(a b)), is not asked for twice.
         IReadOnlyList<QueryNode> top = node is AndNode all ? all.Children : [node!];
+        var range = QueryParser.TryParse(term, out var asked, out _) ? asked as RangeNode : null;
         for (var i = 0; i < top.Count; i++)
         {
-            if (TextOf(trimmed, top, i).Text == term)
+            var (start, text) = TextOf(trimmed, top, i);
+            if (text == term)
             {
                 return trimmed;
+            }
+            if (range is not null && top[i] is RangeNode written && written.Field == range.Field
+                && QueryParser.TryParse(text, out var alone, out _) && alone is RangeNode)
+            {
+                return string.Concat(trimmed.AsSpan(0, start), term, trimmed.AsSpan(start + text.Length));
             }
         }
         return $"{trimmed} {term}";

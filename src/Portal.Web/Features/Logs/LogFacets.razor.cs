@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Portal.Detection.Query;
 using Portal.Search;
@@ -38,8 +39,65 @@ public partial class LogFacets
     /// <summary>Raised with a field chosen in the add control; without a handler there is no control.</summary>
     [Parameter] public EventCallback<string> OnPin { get; set; }
 
+    /// <summary>The least and the greatest value of the matches of each facet whose values are numbers: those get a range filter. Default: none.</summary>
+    [Parameter] public IReadOnlyDictionary<string, (double Min, double Max)> Ranges { get; set; } = new Dictionary<string, (double Min, double Max)>();
+
+    /// <summary>Raised with a facet and the bounds typed (either may be none) when its range filter is applied; without a handler there is no filter.</summary>
+    [Parameter] public EventCallback<(string Field, double? From, double? To)> OnRange { get; set; }
+
     /// <summary>Raised with an added facet whose remove button is clicked; without a handler there is no such button.</summary>
     [Parameter] public EventCallback<string> OnUnpin { get; set; }
+
+    /// <summary>What is typed in a facet's range filter, and why it cannot be applied.</summary>
+    private sealed class RangeForm
+    {
+        public string? From { get; set; }
+
+        public string? To { get; set; }
+
+        public string? Error { get; set; }
+    }
+
+    private readonly Dictionary<string, RangeForm> _forms = new(StringComparer.Ordinal);
+
+    private RangeForm FormOf(string field) => _forms.TryGetValue(field, out var form) ? form : _forms[field] = new RangeForm();
+
+    /// <summary>A bound as typed and shown: invariant, shortest round trip.</summary>
+    private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>The bounds typed for <paramref name="field"/>, read as numbers: raised, or what is wrong with them said beside the filter.</summary>
+    private async Task ApplyRangeAsync(string field)
+    {
+        var form = FormOf(field);
+        form.Error = (Read(form.From, out var from), Read(form.To, out var to)) switch
+        {
+            (false, _) => "From: expected a number, such as 250 or 0.5.",
+            (_, false) => "To: expected a number, such as 250 or 0.5.",
+            _ when from is null && to is null => "Type a bound: from, to, or both.",
+            _ when from > to => "From is greater than to.",
+            _ => null,
+        };
+        if (form.Error is null)
+        {
+            await OnRange.InvokeAsync((field, from, to));
+        }
+    }
+
+    /// <summary>A bound typed: none when empty, false when not a number.</summary>
+    private static bool Read(string? text, out double? value)
+    {
+        value = null;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            return true;
+        }
+        if (double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number))
+        {
+            value = number;
+            return true;
+        }
+        return false;
+    }
 
     /// <summary>
     /// The facets shown: every reserved and added one, values or not; an attribute the panel chose only when a match

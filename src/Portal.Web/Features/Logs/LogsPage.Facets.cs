@@ -23,6 +23,9 @@ public partial class LogsPage
     /// <summary>Why an added facet shows no values (too many to count), by facet.</summary>
     private readonly Dictionary<string, string> _facetNotes = new(StringComparer.Ordinal);
 
+    /// <summary>The least and the greatest value of the matches of each added facet whose values are numbers.</summary>
+    private readonly Dictionary<string, (double Min, double Max)> _facetRanges = new(StringComparer.Ordinal);
+
     /// <summary>The facets the user added to the panel, in the order added (<see cref="PinnedFacets"/>).</summary>
     private List<string> _pinned = [];
 
@@ -36,6 +39,17 @@ public partial class LogsPage
         Snackbar.Add(pick.Value.Length > QueryCompletion.MaxTermValue
             ? $"This value is too long to search by (over {QueryCompletion.MaxTermValue:N0} characters)."
             : $"{pick.Field} is not a name the query language can search by.", Severity.Info);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Narrows the search to a facet's range of numbers, in place of the query's range of that facet, if any.</summary>
+    private Task RangeFacetAsync((string Field, double? From, double? To) range)
+    {
+        if (QueryCompletion.Range(range.Field, range.From, range.To) is { } term)
+        {
+            return AddTermAsync(term);
+        }
+        Snackbar.Add($"{range.Field} cannot be searched by range.", Severity.Info);
         return Task.CompletedTask;
     }
 
@@ -74,26 +88,34 @@ public partial class LogsPage
     /// Keeps the added facets' values a search counted (<see cref="PinnedFacets.CountAsync"/>): those of facets removed
     /// since are dropped, those of facets added since (counted on their own) kept.
     /// </summary>
-    private void KeepCounts(IReadOnlyDictionary<string, (IReadOnlyList<FacetValue> Values, string? Note)> counts)
+    private void KeepCounts(IReadOnlyDictionary<string, FacetCount> counts)
     {
-        foreach (var (field, (values, note)) in counts)
+        foreach (var (field, count) in counts)
         {
-            _pinnedValues[field] = values;
-            if (note is null)
-            {
-                _facetNotes.Remove(field);
-            }
-            else
+            Forget(field);
+            _pinnedValues[field] = count.Values;
+            if (count.Note is { } note)
             {
                 _facetNotes[field] = note;
+            }
+            if (count.Range is { } range)
+            {
+                _facetRanges[field] = range;
             }
         }
         foreach (var gone in _pinnedValues.Keys.Where(f => !_pinned.Contains(f)).ToList())
         {
-            _pinnedValues.Remove(gone);
-            _facetNotes.Remove(gone);
+            Forget(gone);
         }
         ComposeFacets();
+    }
+
+    /// <summary>What the page counted of an added facet, forgotten with it.</summary>
+    private void Forget(string field)
+    {
+        _pinnedValues.Remove(field);
+        _facetNotes.Remove(field);
+        _facetRanges.Remove(field);
     }
 
     /// <summary>
@@ -127,7 +149,7 @@ public partial class LogsPage
             var counted = await PinnedFacets.CountAsync(Logs, tenant, field, node, from, to);
             if (run == _runs && _pinned.Contains(field))
             {
-                KeepCounts(new Dictionary<string, (IReadOnlyList<FacetValue>, string?)> { [field] = counted });
+                KeepCounts(new Dictionary<string, FacetCount> { [field] = counted });
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -141,8 +163,7 @@ public partial class LogsPage
     private void UnpinFacet(string field)
     {
         _pinned.Remove(field);
-        _pinnedValues.Remove(field);
-        _facetNotes.Remove(field);
+        Forget(field);
         ComposeFacets();
         KeepUrl();
     }

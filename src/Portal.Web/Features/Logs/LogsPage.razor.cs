@@ -314,7 +314,7 @@ public partial class LogsPage
                 tenant, node, from, to, interval, CancellationToken.None, AttributeFacets, stackBy: ReservedAttributes.Status, stackLimit: LogStatuses.BySeverity.Count,
                 offset: _zone.GetUtcOffset(from));
             var fields = await Logs.FieldsAsync(tenant, from, to, CancellationToken.None);
-            var pinned = new Dictionary<string, (IReadOnlyList<FacetValue>, string?)>(StringComparer.Ordinal);
+            var pinned = new Dictionary<string, FacetCount>(StringComparer.Ordinal);
             foreach (var field in _pinned.ToList())
             {
                 pinned[field] = await PinnedFacets.CountAsync(Logs, tenant, field, node, from, to);
@@ -384,6 +384,7 @@ public partial class LogsPage
         (_total, _histogram, _byStatus, _counted, _exported) = (0, [], [], new Dictionary<string, IReadOnlyList<FacetValue>>(), null);
         _pinnedValues.Clear();
         _facetNotes.Clear();
+        _facetRanges.Clear();
         ComposeFacets();
         _groups.Clear();
     }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Portal.Detection.Query;
 using Portal.Search;
 using Portal.Web.Components.Shared;
@@ -79,22 +80,39 @@ public static class PinnedFacets
 
     /// <summary>
     /// The values of pinned facet <paramref name="field"/> among the matches (<see cref="Request"/>), of
-    /// <paramref name="tenant"/>'s logs; none, and why, when it has too many to count.
+    /// <paramref name="tenant"/>'s logs, and when they read as numbers the least and the greatest of the matches' numbers
+    /// (a second request; none when the field holds text); none, and why, when it has too many to count.
     /// </summary>
-    public static async Task<(IReadOnlyList<FacetValue> Values, string? Note)> CountAsync(
-        ILogStore logs, Guid tenant, string field, QueryNode query, DateTimeOffset from, DateTimeOffset to)
+    public static async Task<FacetCount> CountAsync(ILogStore logs, Guid tenant, string field, QueryNode query, DateTimeOffset from, DateTimeOffset to)
     {
+        IReadOnlyList<AggregateBucket> groups;
         try
         {
-            return (ValuesOf(await logs.AggregateAsync(tenant, Request(field, query, from, to), CancellationToken.None)), null);
+            groups = await logs.AggregateAsync(tenant, Request(field, query, from, to), CancellationToken.None);
         }
         catch (AggregateTooLargeException)
         {
-            return ([], "too many values to count: narrow the search");
+            return new FacetCount([], "too many values to count: narrow the search");
         }
+        // Values read as numbers may be a number's (the store then has its least and greatest) or text that looks like one.
+        if (groups.Count == 0 || groups.Any(g => !double.TryParse(g.By[0].ToString(), NumberStyles.Float, CultureInfo.InvariantCulture, out _)))
+        {
+            return new FacetCount(ValuesOf(groups));
+        }
+        var metric = AggregateFields.Parse(field)!;
+        var bounds = await logs.AggregateAsync(tenant,
+            new AggregateRequest(query, from, to, [new AggregateMeasure(AggregateFunction.Min, metric), new AggregateMeasure(AggregateFunction.Max, metric)], []),
+            CancellationToken.None);
+        return new FacetCount(ValuesOf(groups), Range: bounds is [{ Computes: [{ Total: { } min }, { Total: { } max }] }] ? (min, max) : null);
     }
 
     /// <summary>The values of a pinned facet as the panel shows them, from the store's groups (<see cref="Request"/>).</summary>
     public static IReadOnlyList<FacetValue> ValuesOf(IReadOnlyList<AggregateBucket> groups) =>
         [.. groups.Select(g => new FacetValue(g.By[0].ToString(), (long)(g.Computes[0].Total ?? 0)))];
 }
+
+/// <summary>
+/// What the panel shows of an added facet: its commonest values; why it has none (too many to count); and when its
+/// values are numbers, the least and the greatest of the matches', which its range filter starts from.
+/// </summary>
+public sealed record FacetCount(IReadOnlyList<FacetValue> Values, string? Note = null, (double Min, double Max)? Range = null);

@@ -54,6 +54,26 @@ public class QueryCompletionTests
     [InlineData("", null)]
     public void ValueField_TheFieldBeingTyped(string query, string? expected) => Assert.Equal(expected, QueryCompletion.ValueField(query));
 
+    /// <summary>A facet's range of numbers as a term: both bounds included, or one alone; none without a bound, the wrong way round, or for a name no query can use.</summary>
+    [Theory]
+    [InlineData("@duration", 10.0, 200.0, "@duration:[10 TO 200]")]
+    [InlineData("@duration", 0.25, null, "@duration:>=0.25")]
+    [InlineData("@duration", null, 1e6, "@duration:<=1000000")]
+    [InlineData("@delta", -3.5, -1.0, "@delta:[-3.5 TO -1]")]
+    [InlineData("@duration", null, null, null)]
+    [InlineData("@duration", 5.0, 1.0, null)]
+    [InlineData("@a b", 1.0, 2.0, null)]
+    public void Range_Bounds(string field, double? from, double? to, string? expected)
+    {
+        Assert.Equal(expected, QueryCompletion.Range(field, from, to));
+        if (expected is not null)
+        {
+            Assert.True(QueryParser.TryParse(expected, out var node, out _));
+            var range = Assert.IsType<RangeNode>(node);
+            Assert.Equal((from, to), (range.Lower, range.Upper));
+        }
+    }
+
     /// <summary>A field's presence and absence as terms; a name the query language cannot search by, none.</summary>
     [Theory]
     [InlineData("@http.method", false, "@http.method:*")]
@@ -199,6 +219,11 @@ public class QueryCompletionTests
     [InlineData("web-1", "-host:web-1", "web-1 -host:web-1")]
     [InlineData("(host:web-1) x", "-host:web-1", "(host:web-1) x -host:web-1")]
     [InlineData("Host:web-1", "-host:web-1", "Host:web-1 -host:web-1")]
+    // A range of a number takes the place of the query's range of the same field; another field's is added.
+    [InlineData("@duration:[10 TO 200] env:prod", "@duration:[20 TO 50]", "@duration:[20 TO 50] env:prod")]
+    [InlineData("env:prod AND @duration:>=10", "@duration:<=5", "env:prod AND @duration:<=5")]
+    [InlineData("@duration:>=10", "@bytes:[1 TO 2]", "@duration:>=10 @bytes:[1 TO 2]")]
+    [InlineData("-@duration:>=10", "@duration:<=5", "-@duration:>=10 @duration:<=5")]
     // A group excluded (terms in parentheses) that the query already excludes, as written: not again; another, added.
     [InlineData("-(service:web @http.method:GET)", "-(service:web @http.method:GET)", "-(service:web @http.method:GET)")]
     [InlineData("env:prod -(service:web -@http.method:*) AND x", "-(service:web -@http.method:*)", "env:prod -(service:web -@http.method:*) AND x")]

@@ -1,5 +1,9 @@
+using Portal.Detection.Events;
+using Portal.Detection.Query;
 using Portal.Search;
+using Portal.Search.Lucene;
 using Portal.Web.Features.Logs;
+using Portal.Web.Tests.Infrastructure;
 
 namespace Portal.Web.Tests.Features.Logs;
 
@@ -38,5 +42,34 @@ public sealed class PinnedFacetsTests
         Assert.Equal("root", panel["@usr.name"][0].Value);
         Assert.Empty(panel["@evt.name"]);
         Assert.Equal(["status", "host", "env", "@usr.name", "@network.client.ip"], PinnedFacets.Compose(counted, ["env", "@usr.name", "@evt.name"], pinned, uncounted: false).Keys);
+    }
+
+    /// <summary>
+    /// Counted on a real store: a number's values and its least and greatest among the organisation's matches; text that
+    /// reads as numbers (ids sent as strings) has no range; another organisation's logs never count.
+    /// </summary>
+    [Fact]
+    public async Task CountAsync_NumbersHaveARange_TextDoesNot()
+    {
+        using var directory = new PortalDataDirectory("pinned-facets");
+        using var indexes = new TenantIndexes(directory.Path);
+        var store = new LuceneLogStore(indexes);
+        var (tenant, other, now) = (Guid.NewGuid(), Guid.NewGuid(), DateTimeOffset.UtcNow);
+        LogEvent Log(string id, double duration, string code) => new()
+        {
+            Id = id, Timestamp = now.AddMinutes(-1), Message = "m", Attributes = new System.Text.Json.Nodes.JsonObject { ["duration"] = duration, ["code"] = code },
+        };
+        await store.AppendAsync(tenant, [Log("a", 3, "007"), Log("b", 3, "42"), Log("c", 250.5, "42")], CancellationToken.None);
+        await store.AppendAsync(other, [Log("x", 1, "1"), Log("y", 9000, "9")], CancellationToken.None);
+        await store.RefreshAsync(tenant, CancellationToken.None);
+        await store.RefreshAsync(other, CancellationToken.None);
+        Task<FacetCount> Count(string field) => PinnedFacets.CountAsync(store, tenant, field, new MatchAllNode(0), now.AddHours(-1), now);
+
+        var duration = await Count("@duration");
+        Assert.Equal(["3 2", "250.5 1"], duration.Values.Select(v => $"{v.Value} {v.Count}"));
+        Assert.Equal((3, 250.5), duration.Range);
+        var code = await Count("@code");
+        Assert.Equal(["42 2", "007 1"], code.Values.Select(v => $"{v.Value} {v.Count}"));
+        Assert.Null(code.Range);
     }
 }
