@@ -121,8 +121,8 @@ public static class QueryCompletion
     /// <summary>
     /// The query term that keeps the events whose number at <paramref name="field"/> lies between <paramref name="from"/>
     /// and <paramref name="to"/>, both included (<c>@duration:[10 TO 200]</c>), or above or below one bound alone
-    /// (<c>@duration:&gt;=10</c>); null without a bound, for bounds the wrong way round, or for a field the query language
-    /// cannot name.
+    /// (<c>@duration:&gt;=10</c>); null without a bound, for bounds the wrong way round or not finite, or for a field
+    /// the query language cannot name a range of (ranges are of attributes).
     /// </summary>
     public static string? Range(string field, double? from, double? to)
     {
@@ -176,7 +176,7 @@ public static class QueryCompletion
     /// of a reserved attribute (host, service, source, status: one value an event) whose other value the query keeps
     /// takes that one's place too, as picking a facet's value shows that value's events in Datadog; exclusions add up, and
     /// so do values of tags and attributes, which an event may hold several of. A range of a number takes the place of
-    /// the query's range of the same field (the facet's range changed).
+    /// the query's first range of the same field at its top (the facet's range changed); others are left as written.
     /// </summary>
     public static string Narrowed(string? query, string term)
     {

@@ -48,19 +48,36 @@ public partial class LogFacets
     /// <summary>Raised with an added facet whose remove button is clicked; without a handler there is no such button.</summary>
     [Parameter] public EventCallback<string> OnUnpin { get; set; }
 
-    /// <summary>What is typed in a facet's range filter, and why it cannot be applied.</summary>
-    private sealed class RangeForm
+    /// <summary>What is typed in a facet's range filter, and why it cannot be applied (said until the bounds are edited).</summary>
+    private sealed class RangeForm(string errorId)
     {
         public string? From { get; set; }
 
         public string? To { get; set; }
 
         public string? Error { get; set; }
+
+        /// <summary>The element that says <see cref="Error"/>, which the inputs name as their description.</summary>
+        public string ErrorId { get; } = errorId;
+
+        public void Edited() => Error = null;
     }
 
     private readonly Dictionary<string, RangeForm> _forms = new(StringComparer.Ordinal);
 
-    private RangeForm FormOf(string field) => _forms.TryGetValue(field, out var form) ? form : _forms[field] = new RangeForm();
+    private RangeForm FormOf(string field) =>
+        _forms.TryGetValue(field, out var form) ? form : _forms[field] = new RangeForm($"facet-range-error-{++_formsMade}");
+
+    private int _formsMade;
+
+    /// <summary>The filters of facets no longer shown with a range (removed, or without numbers now) are forgotten with what was typed in them.</summary>
+    protected override void OnParametersSet()
+    {
+        foreach (var gone in _forms.Keys.Where(f => !Ranges.ContainsKey(f)).ToList())
+        {
+            _forms.Remove(gone);
+        }
+    }
 
     /// <summary>A bound as typed and shown: invariant, shortest round trip.</summary>
     private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);

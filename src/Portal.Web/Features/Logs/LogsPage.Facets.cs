@@ -92,15 +92,17 @@ public partial class LogsPage
     {
         foreach (var (field, count) in counts)
         {
+            // A search whose matches hold none of a number keeps its last range, so that its filter stays to widen it.
+            var range = count.Range ?? (count.Values.Count == 0 && _facetRanges.TryGetValue(field, out var last) ? last : null);
             Forget(field);
             _pinnedValues[field] = count.Values;
             if (count.Note is { } note)
             {
                 _facetNotes[field] = note;
             }
-            if (count.Range is { } range)
+            if (range is { } kept)
             {
-                _facetRanges[field] = range;
+                _facetRanges[field] = kept;
             }
         }
         foreach (var gone in _pinnedValues.Keys.Where(f => !_pinned.Contains(f)).ToList())

@@ -81,29 +81,35 @@ public static class PinnedFacets
     /// <summary>
     /// The values of pinned facet <paramref name="field"/> among the matches (<see cref="Request"/>), of
     /// <paramref name="tenant"/>'s logs, and when they read as numbers the least and the greatest of the matches' numbers
-    /// (a second request; none when the field holds text); none, and why, when it has too many to count.
+    /// (a second request; none when the field holds text, or is a tag key: ranges are of attributes); none, and why, when
+    /// it has too many to count (a busy number, its range still).
     /// </summary>
     public static async Task<FacetCount> CountAsync(ILogStore logs, Guid tenant, string field, QueryNode query, DateTimeOffset from, DateTimeOffset to)
     {
-        IReadOnlyList<AggregateBucket> groups;
         try
         {
-            groups = await logs.AggregateAsync(tenant, Request(field, query, from, to), CancellationToken.None);
+            var groups = await logs.AggregateAsync(tenant, Request(field, query, from, to), CancellationToken.None);
+            // Values read as numbers may be a number's (the store then has its least and greatest) or text that looks like one.
+            var numbers = groups.Count > 0 && groups.All(g => double.TryParse(g.By[0].ToString(), NumberStyles.Float, CultureInfo.InvariantCulture, out _));
+            return new FacetCount(ValuesOf(groups), Range: numbers ? await RangeAsync(logs, tenant, field, query, from, to) : null);
         }
         catch (AggregateTooLargeException)
         {
-            return new FacetCount([], "too many values to count: narrow the search");
+            return new FacetCount([], "too many values to count: narrow the search", await RangeAsync(logs, tenant, field, query, from, to));
         }
-        // Values read as numbers may be a number's (the store then has its least and greatest) or text that looks like one.
-        if (groups.Count == 0 || groups.Any(g => !double.TryParse(g.By[0].ToString(), NumberStyles.Float, CultureInfo.InvariantCulture, out _)))
+    }
+
+    /// <summary>The least and the greatest number of attribute <paramref name="field"/> among the matches; none for a tag key, or without numbers.</summary>
+    private static async Task<(double Min, double Max)?> RangeAsync(ILogStore logs, Guid tenant, string field, QueryNode query, DateTimeOffset from, DateTimeOffset to)
+    {
+        if (AggregateFields.MetricOf(AggregateFunction.Min, field) is not { } metric)
         {
-            return new FacetCount(ValuesOf(groups));
+            return null;
         }
-        var metric = AggregateFields.Parse(field)!;
         var bounds = await logs.AggregateAsync(tenant,
             new AggregateRequest(query, from, to, [new AggregateMeasure(AggregateFunction.Min, metric), new AggregateMeasure(AggregateFunction.Max, metric)], []),
             CancellationToken.None);
-        return new FacetCount(ValuesOf(groups), Range: bounds is [{ Computes: [{ Total: { } min }, { Total: { } max }] }] ? (min, max) : null);
+        return bounds is [{ Computes: [{ Total: { } min }, { Total: { } max }] }] ? (min, max) : null;
     }
 
     /// <summary>The values of a pinned facet as the panel shows them, from the store's groups (<see cref="Request"/>).</summary>

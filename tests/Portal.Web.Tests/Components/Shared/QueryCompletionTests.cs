@@ -222,6 +222,8 @@ public class QueryCompletionTests
     // A range of a number takes the place of the query's range of the same field; another field's is added.
     [InlineData("@duration:[10 TO 200] env:prod", "@duration:[20 TO 50]", "@duration:[20 TO 50] env:prod")]
     [InlineData("env:prod AND @duration:>=10", "@duration:<=5", "env:prod AND @duration:<=5")]
+    [InlineData("@duration:>=10 AND env:prod", "@duration:[1 TO 5]", "@duration:[1 TO 5] AND env:prod")]
+    [InlineData("(@duration:>=10) env:prod", "@duration:<=5", "(@duration:>=10) env:prod @duration:<=5")]
     [InlineData("@duration:>=10", "@bytes:[1 TO 2]", "@duration:>=10 @bytes:[1 TO 2]")]
     [InlineData("-@duration:>=10", "@duration:<=5", "-@duration:>=10 @duration:<=5")]
     // A group excluded (terms in parentheses) that the query already excludes, as written: not again; another, added.

@@ -321,7 +321,28 @@ public sealed class LogsPageTests : IAsyncLifetime
         cut.Find("input[aria-label='@duration from']").Input("twenty");
         cut.Find(".facet-range").Submit();
         Assert.Equal("From: expected a number, such as 250 or 0.5.", cut.Find(".facet-range-error").TextContent);
+        Assert.Equal("true", cut.Find("input[aria-label='@duration from']").GetAttribute("aria-invalid"));
         Assert.Equal("@duration:>=20", Address(navigation, "q"));
+        cut.Find("input[aria-label='@duration from']").Input("20");
+        Assert.Empty(cut.FindAll(".facet-range-error"));
+
+        // A range no log is in: the filter stays, with the last range, to widen it again.
+        cut.Find("input[aria-label='@duration from']").Input("500");
+        cut.Find("input[aria-label='@duration to']").Input("600");
+        cut.Find(".facet-range").Submit();
+        cut.WaitForAssertion(() => Assert.Equal("0 logs", cut.Find("#log-count").TextContent));
+        Assert.Equal(["40", "300"], cut.FindAll(".facet-range-input").Select(i => i.GetAttribute("placeholder")));
+
+        // A number with too many values to count keeps its range filter, the values' note beside it.
+        _faulty.TooLarge = "duration";
+        cut.Find("input[aria-label='@duration from']").Input("");
+        cut.Find("input[aria-label='@duration to']").Input("");
+        cut.Find("#log-query").Input("");
+        cut.Find("#log-search").Click();
+        cut.WaitForAssertion(() => Assert.Equal("4 logs", cut.Find("#log-count").TextContent));
+        Assert.Equal(["12", "300"], cut.FindAll(".facet-range-input").Select(i => i.GetAttribute("placeholder")));
+        Assert.Equal("too many values to count: narrow the search",
+            cut.FindAll(".facet").Single(f => f.QuerySelector(".facet-title")!.TextContent == "@duration").QuerySelector(".facet-empty")!.TextContent);
     }
 
     /// <summary>An address whose query is at fault runs nothing, live tail included, and keeps the query for the user to mend.</summary>

@@ -58,6 +58,7 @@ public sealed class PinnedFacetsTests
         LogEvent Log(string id, double duration, string code) => new()
         {
             Id = id, Timestamp = now.AddMinutes(-1), Message = "m", Attributes = new System.Text.Json.Nodes.JsonObject { ["duration"] = duration, ["code"] = code },
+            Tags = [$"port:{(int)duration}"],
         };
         await store.AppendAsync(tenant, [Log("a", 3, "007"), Log("b", 3, "42"), Log("c", 250.5, "42")], CancellationToken.None);
         await store.AppendAsync(other, [Log("x", 1, "1"), Log("y", 9000, "9")], CancellationToken.None);
@@ -71,5 +72,9 @@ public sealed class PinnedFacetsTests
         var code = await Count("@code");
         Assert.Equal(["42 2", "007 1"], code.Values.Select(v => $"{v.Value} {v.Count}"));
         Assert.Null(code.Range);
+        // A tag key's values may read as numbers; ranges are of attributes only.
+        var port = await Count("port");
+        Assert.Equal(["3 2", "250 1"], port.Values.Select(v => $"{v.Value} {v.Count}"));
+        Assert.Null(port.Range);
     }
 }
