@@ -61,5 +61,17 @@ public sealed class LogListJourneyTests(BrowserPortalFixture portal)
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("facets=%40usr.name"));
         await facet.Locator(".facet-value").First.ClickAsync();
         await Expect(page.Locator("#log-count")).ToHaveTextAsync("25 logs");
+
+        // A number added as a facet: a range typed in its filter, applied with Enter, narrows the query.
+        await page.GetByRole(Microsoft.Playwright.AriaRole.Combobox, new() { Name = "Add a facet" }).ClickAsync();
+        await page.GetByRole(Microsoft.Playwright.AriaRole.Option, new() { Name = "@duration", Exact = true }).ClickAsync();
+        var from = page.GetByRole(Microsoft.Playwright.AriaRole.Textbox, new() { Name = "@duration from" });
+        await Expect(from).ToHaveAttributeAsync("placeholder", "0");
+        await Expect(page.GetByRole(Microsoft.Playwright.AriaRole.Textbox, new() { Name = "@duration to" })).ToHaveAttributeAsync("placeholder", "240");
+        await from.FillAsync("100");
+        await from.PressAsync("Enter");
+        await Expect(page.Locator("#log-count")).ToHaveTextAsync("15 logs");
+        await Expect(page.Locator("#log-query")).ToHaveValueAsync("service:scroller @usr.name:alice @duration:>=100");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(portal.ScreenshotDirectory, "02g-logs-facets-added.png") });
     }
 }

@@ -48,6 +48,22 @@ public partial class LogFacets
     /// <summary>Raised with an added facet whose remove button is clicked; without a handler there is no such button.</summary>
     [Parameter] public EventCallback<string> OnUnpin { get; set; }
 
+    /// <summary>The field being added: the add control shows it while it is, then its placeholder again.</summary>
+    private string _adding = "";
+
+    private async Task PinAsync(string field)
+    {
+        _adding = field;
+        try
+        {
+            await OnPin.InvokeAsync(field);
+        }
+        finally
+        {
+            _adding = "";
+        }
+    }
+
     /// <summary>What is typed in a facet's range filter, and why it cannot be applied (said until the bounds are edited).</summary>
     private sealed class RangeForm(string errorId)
     {
@@ -124,10 +140,11 @@ public partial class LogFacets
         Facets.Where(f => f.Value.Count > 0 || !f.Key.StartsWith('@') || Pinned.Contains(f.Key));
 
     /// <summary>
-    /// The fields the add control offers: the range's attributes and tag keys not shown yet (Vigil's own flags left out,
-    /// and tag keys written like attributes, which a query would read as one).
+    /// The fields the add control offers: the range's attributes and tag keys not added yet, those the panel shows of its
+    /// own too (added, one stays whatever the range's commonest, and a number gets its range filter); Vigil's own flags
+    /// left out, and tag keys written like attributes, which a query would read as one.
     /// </summary>
     private List<string> PinOptions =>
         [.. Fields.Where(f => !f.Name.StartsWith("vigil.", StringComparison.Ordinal) && (f.Kind == FieldKind.Attribute || !f.Name.StartsWith('@'))).Select(f => f.QueryName)
-            .Where(f => PinnedFacets.CanPin(f) && !Shown.Any(s => s.Key == f)).Distinct(StringComparer.Ordinal).Take(MaxOptions)];
+            .Where(f => PinnedFacets.CanPin(f) && !Pinned.Contains(f)).Distinct(StringComparer.Ordinal).Take(MaxOptions)];
 }

@@ -329,7 +329,8 @@ public sealed class LogComponentsTests : IAsyncLifetime
 
     /// <summary>
     /// An added facet is shown without values too, all its values, and with a button removing it; the add control offers
-    /// the range's fields not shown, Vigil's own flags and reserved facets left out.
+    /// the range's fields not added (the panel's own attributes too), Vigil's own flags, reserved facets and tag keys
+    /// written like attributes left out.
     /// </summary>
     [Fact]
     public void LogFacets_Pinned_ShownWithARemoveButtonAndOfferedOnce()
@@ -354,7 +355,7 @@ public sealed class LogComponentsTests : IAsyncLifetime
         Assert.Equal(2, cut.FindAll(".facet-unpin").Count);
         cut.Find("button[aria-label='Remove the @http.url facet']").Click();
         Assert.Equal(["@http.url"], unpinned);
-        Assert.Equal(["@evt.name", "env"], cut.FindComponent<MudBlazor.MudSelect<string>>().FindComponents<MudBlazor.MudSelectItem<string>>().Select(i => i.Instance.Value));
+        Assert.Equal(["@network.client.ip", "@evt.name", "env"], cut.FindComponent<MudBlazor.MudSelect<string>>().FindComponents<MudBlazor.MudSelectItem<string>>().Select(i => i.Instance.Value));
     }
 
     /// <summary>
