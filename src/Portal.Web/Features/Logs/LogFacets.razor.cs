@@ -48,8 +48,13 @@ public partial class LogFacets
     /// <summary>Raised with an added facet whose remove button is clicked; without a handler there is no such button.</summary>
     [Parameter] public EventCallback<string> OnUnpin { get; set; }
 
-    /// <summary>The field being added: the add control shows it while it is, then its placeholder again.</summary>
+    /// <summary>
+    /// The field being added: the add control shows it while it is, then, made afresh (a new key once the pick is done),
+    /// its placeholder again, whether or not it rendered the field meanwhile.
+    /// </summary>
     private string _adding = "";
+
+    private int _picks;
 
     private async Task PinAsync(string field)
     {
@@ -61,6 +66,7 @@ public partial class LogFacets
         finally
         {
             _adding = "";
+            _picks++;
         }
     }
 

@@ -7,7 +7,7 @@ namespace Portal.Web.Features.Logs;
 
 /// <summary>
 /// The Logs page's view in its address, so that it can be shared: query, range and custom bounds, live tail, columns,
-/// and the grouping card's grouping or patterns. The page writes the address as its view changes, and shows what an
+/// added facets, and the grouping card's grouping or patterns. The page writes the address as its view changes, and shows what an
 /// address opened while it is open (the menu's link, a shared view pasted in the same tab) says.
 /// </summary>
 public partial class LogsPage

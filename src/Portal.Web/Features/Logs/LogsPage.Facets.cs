@@ -175,7 +175,7 @@ public partial class LogsPage
 
     /// <summary>
     /// The most common values of <paramref name="field"/> among the last search's logs over its window, for the query bar
-    /// to complete them (the facets count the commonest attributes only); none before a search ran, or for a name no
+    /// to complete them (the facets count the commonest attributes and the added ones only); none before a search ran, or for a name no
     /// field can have. A fault is logged and completes nothing: the search itself is not at fault.
     /// </summary>
     private async Task<IReadOnlyList<FacetValue>> ValuesOfAsync(string field)

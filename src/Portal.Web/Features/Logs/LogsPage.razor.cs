@@ -13,10 +13,10 @@ using Portal.Web.Features.Settings;
 namespace Portal.Web.Features.Logs;
 
 /// <summary>
-/// The Logs Explorer: query bar with completion, time range (presets, custom, live tail), histogram, facets (reserved
-/// and the tenant's most common attributes), newest-first list with cursor paging, event detail, and a rule from the
-/// current query; attributes shown as columns of the list. Query, range, live mode and columns live in the URL so a view
-/// can be shared.
+/// The Logs Explorer: query bar with completion, time range (presets, custom, live tail), histogram, facets (reserved,
+/// added by the user with a range filter for numbers, and the tenant's most common attributes), the grouping card,
+/// newest-first list with cursor paging, event detail, and a rule from the current query; attributes shown as columns of
+/// the list. The whole view lives in the URL so that it can be shared (<see cref="KeepUrl"/>).
 /// </summary>
 public partial class LogsPage
 {

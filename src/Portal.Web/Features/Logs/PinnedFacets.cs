@@ -7,8 +7,8 @@ namespace Portal.Web.Features.Logs;
 
 /// <summary>
 /// The facets a user adds to the Logs page's panel (Datadog's "add facet"): attributes and tag keys counted besides the
-/// reserved facets and the range's most common attributes, whatever their share of the logs, kept in the view's
-/// address (<c>facets=@usr.name,env</c>).
+/// reserved facets, whatever their share of the logs (one of the range's most common attributes, added, stays whatever
+/// the range and gets its range filter when a number), kept in the view's address (<c>facets=@usr.name,env</c>).
 /// </summary>
 public static class PinnedFacets
 {
@@ -54,7 +54,8 @@ public static class PinnedFacets
         }
         foreach (var field in pinned)
         {
-            if (pinnedValues.TryGetValue(field, out var values) || counted.TryGetValue(field, out values))
+            // Its own count first, unless empty where the range's counted values (with no cap on their number) are at hand.
+            if (pinnedValues.TryGetValue(field, out var values) && values.Count > 0 || counted.TryGetValue(field, out values) || pinnedValues.TryGetValue(field, out values))
             {
                 panel[field] = values;
             }

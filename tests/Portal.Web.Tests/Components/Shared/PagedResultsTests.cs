@@ -76,21 +76,15 @@ public sealed class PagedResultsTests
     [Fact]
     public async Task LoadMoreAsync_AskedAgainWhileReading_ReadsOnce()
     {
-        var pending = new List<(SearchRequest Request, TaskCompletionSource<EventPage<string>> Answer)>();
-        Task<EventPage<string>> Search(SearchRequest request)
-        {
-            var answer = new TaskCompletionSource<EventPage<string>>();
-            pending.Add((request, answer));
-            return answer.Task;
-        }
+        var pending = new PendingSearches();
         static EventPage<string> Page(string item, string? next) => new([item], 10, next is null ? null : new SearchCursor(0, next));
         var results = new PagedResults<string>();
-        var first = results.LoadAsync(new SearchRequest(new MatchAllNode(0), T0, T0.AddHours(1), Limit: 1), Search);
+        var first = results.LoadAsync(new SearchRequest(new MatchAllNode(0), T0, T0.AddHours(1), Limit: 1), pending.Search);
         pending[0].Answer.SetResult(Page("a", "a"));
         await first;
 
-        var more = results.LoadMoreAsync(Search);
-        var again = results.LoadMoreAsync(Search);
+        var more = results.LoadMoreAsync(pending.Search);
+        var again = results.LoadMoreAsync(pending.Search);
         Assert.True(again.IsCompleted);
         Assert.Equal(2, pending.Count);
         pending[1].Answer.SetResult(Page("b", "b"));
@@ -98,13 +92,13 @@ public sealed class PagedResultsTests
         Assert.Equal(["a", "b"], results.Items);
 
         // Reading the next page again after it came: the page after it.
-        var after = results.LoadMoreAsync(Search);
+        var after = results.LoadMoreAsync(pending.Search);
         Assert.Equal("b", pending[2].Request.After!.Value.Id);
         // A new search while that page is read: its own next page is read at once.
-        var second = results.LoadAsync(new SearchRequest(new MatchAllNode(0), T0, T0.AddHours(1), Limit: 2), Search);
+        var second = results.LoadAsync(new SearchRequest(new MatchAllNode(0), T0, T0.AddHours(1), Limit: 2), pending.Search);
         pending[3].Answer.SetResult(Page("x", "x"));
         await second;
-        var secondMore = results.LoadMoreAsync(Search);
+        var secondMore = results.LoadMoreAsync(pending.Search);
         Assert.Equal(5, pending.Count);
         pending[2].Answer.SetResult(Page("c", null));
         pending[4].Answer.SetResult(Page("y", null));
@@ -117,24 +111,35 @@ public sealed class PagedResultsTests
     [Fact]
     public async Task LoadMoreAsync_WhileANewSearchRuns_ReadsNothing()
     {
-        var pending = new List<(SearchRequest Request, TaskCompletionSource<EventPage<string>> Answer)>();
-        Task<EventPage<string>> Search(SearchRequest request)
-        {
-            var answer = new TaskCompletionSource<EventPage<string>>();
-            pending.Add((request, answer));
-            return answer.Task;
-        }
+        var pending = new PendingSearches();
         var results = new PagedResults<string>();
-        var first = results.LoadAsync(new SearchRequest(new MatchAllNode(0), T0, T0.AddHours(1), Limit: 1), Search);
+        var first = results.LoadAsync(new SearchRequest(new MatchAllNode(0), T0, T0.AddHours(1), Limit: 1), pending.Search);
         pending[0].Answer.SetResult(new EventPage<string>(["old"], 10, new SearchCursor(0, "old")));
         await first;
 
-        var second = results.LoadAsync(new SearchRequest(new TermNode(new FieldRef(FieldKind.Reserved, "host"), "web-1", TermKind.Exact, 0), T0, T0.AddHours(1), Limit: 1), Search);
+        var second = results.LoadAsync(new SearchRequest(new TermNode(new FieldRef(FieldKind.Reserved, "host"), "web-1", TermKind.Exact, 0), T0, T0.AddHours(1), Limit: 1), pending.Search);
         Assert.False(results.HasMore);
-        await results.LoadMoreAsync(Search);
+        await results.LoadMoreAsync(pending.Search);
         Assert.Equal(2, pending.Count);
         pending[1].Answer.SetResult(new EventPage<string>(["new"], 1, null));
         await second;
         Assert.Equal(["new"], results.Items);
+    }
+
+    /// <summary>Searches answered when the test says: each request and its answer to give, in the order asked.</summary>
+    private sealed class PendingSearches
+    {
+        private readonly List<(SearchRequest Request, TaskCompletionSource<EventPage<string>> Answer)> _asked = [];
+
+        public int Count => _asked.Count;
+
+        public (SearchRequest Request, TaskCompletionSource<EventPage<string>> Answer) this[int index] => _asked[index];
+
+        public Task<EventPage<string>> Search(SearchRequest request)
+        {
+            var answer = new TaskCompletionSource<EventPage<string>>();
+            _asked.Add((request, answer));
+            return answer.Task;
+        }
     }
 }

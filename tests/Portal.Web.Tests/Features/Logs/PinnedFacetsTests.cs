@@ -42,6 +42,8 @@ public sealed class PinnedFacetsTests
         Assert.Equal("root", panel["@usr.name"][0].Value);
         Assert.Empty(panel["@evt.name"]);
         Assert.Equal(["status", "host", "env", "@usr.name", "@network.client.ip"], PinnedFacets.Compose(counted, ["env", "@usr.name", "@evt.name"], pinned, uncounted: false).Keys);
+        // Counted itself without values (too many to count), the range's own values stay.
+        Assert.Equal("root", PinnedFacets.Compose(counted, ["@usr.name"], new Dictionary<string, IReadOnlyList<FacetValue>> { ["@usr.name"] = [] })["@usr.name"][0].Value);
     }
 
     /// <summary>
