@@ -170,6 +170,12 @@ public partial class LogsPage
         KeepUrl();
     }
 
+    /// <summary>
+    /// In live tail, which counts its facets every few seconds, what the values the query bar asked for are of: the query
+    /// and range, for a minute (asked again once the minute has passed); none otherwise, asked again at each search.
+    /// </summary>
+    private string? ValuesScope => _live ? $"{_submitted?.Text}|{_range}|{Clock.GetUtcNow():yyyyMMddHHmm}" : null;
+
     /// <summary>The values the query bar completes for a field the facets did not count.</summary>
     private const int CompletedValues = 100;
 

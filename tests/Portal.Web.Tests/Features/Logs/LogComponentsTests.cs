@@ -400,6 +400,17 @@ public sealed class LogComponentsTests : IAsyncLifetime
         cut.Find("#q").Input("@usr.name:r");
         Assert.Equal(["@usr.name:root"], Shown());
         Assert.Equal(["@usr.name", "@nothing", "@usr.name"], asked);
+
+        // Within a scope (live tail's query and minute), new facets do not ask again; a new scope does.
+        cut.Render(p => p.Add(x => x.ValuesScope, "live|a"));
+        cut.Find("#q").Input("@usr.name:");
+        cut.Render(p => p.Add(x => x.Facets, new Dictionary<string, IReadOnlyList<FacetValue>>(facets)));
+        cut.Find("#q").Input("@usr.name:d");
+        Assert.Equal(["@usr.name:deploy"], Shown());
+        Assert.Equal(4, asked.Count);
+        cut.Render(p => p.Add(x => x.ValuesScope, "live|b"));
+        cut.Find("#q").Input("@usr.name:");
+        Assert.Equal(5, asked.Count);
     }
 
     /// <summary>A row opens from the keyboard: its time is a button (in the tab order), whose click is the row's.</summary>
