@@ -107,15 +107,7 @@ public static class QueryCompletion
     public static string? Exists(string field, bool absent = false)
     {
         var term = $"{(absent ? "-" : "")}{field}:*";
-        if (!QueryParser.TryParse(term, out var node, out _))
-        {
-            return null;
-        }
-        if (absent)
-        {
-            node = node is NotNode { Child: var child } ? child : null;
-        }
-        return node is ExistsNode read && read.Field.ToString() == field ? term : null;
+        return ReadBack(term, absent) is ExistsNode read && read.Field.ToString() == field ? term : null;
     }
 
     /// <summary>
@@ -132,14 +124,12 @@ public static class QueryCompletion
         }
         var term = (from, to) switch
         {
-            ({ } low, { } high) => $"{field}:[{Number(low)} TO {Number(high)}]",
-            ({ } low, null) => $"{field}:>={Number(low)}",
-            _ => $"{field}:<={Number(to!.Value)}",
+            ({ } low, { } high) => $"{field}:[{AttributeValue.FormatNumber(low)} TO {AttributeValue.FormatNumber(high)}]",
+            ({ } low, null) => $"{field}:>={AttributeValue.FormatNumber(low)}",
+            _ => $"{field}:<={AttributeValue.FormatNumber(to!.Value)}",
         };
-        return QueryParser.TryParse(term, out var node, out _) && node is RangeNode read && read.Field.ToString() == field ? term : null;
+        return ReadBack(term, negated: false) is RangeNode read && read.Field.ToString() == field ? term : null;
     }
-
-    private static string Number(double value) => value.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>
     /// The longest value a term is offered for: the store indexes a value's first 10,922 characters only, and a query
@@ -154,18 +144,18 @@ public static class QueryCompletion
             return null;
         }
         var term = $"{(exclude ? "-" : "")}{field}:{Quote(value)}";
-        if (!QueryParser.TryParse(term, out var node, out _))
-        {
-            return null;
-        }
-        if (exclude)
-        {
-            node = node is NotNode { Child: var child } ? child : null;
-        }
-        return node is TermNode { Kind: TermKind.Exact or TermKind.Phrase } read && read.Field.Kind == expected && read.Field.ToString() == field && read.Value == value
+        return ReadBack(term, exclude) is TermNode { Kind: TermKind.Exact or TermKind.Phrase } read && read.Field.Kind == expected && read.Field.ToString() == field && read.Value == value
             ? term
             : null;
     }
+
+    /// <summary>
+    /// A term built for a button, read back as the query language reads it (what it negates, when <paramref name="negated"/>),
+    /// so that it is offered only when it says what it was built to say; null when it does not parse as that.
+    /// </summary>
+    private static QueryNode? ReadBack(string term, bool negated) => !QueryParser.TryParse(term, out var node, out _) ? null
+        : negated ? (node as NotNode)?.Child
+        : node;
 
     /// <summary>
     /// <paramref name="query"/> narrowed by <paramref name="term"/>, or the term alone for an empty query. Terms side by

@@ -1,5 +1,5 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Components;
+using Portal.Detection.Events;
 using Portal.Detection.Query;
 using Portal.Search;
 
@@ -101,8 +101,8 @@ public partial class LogFacets
         }
     }
 
-    /// <summary>A bound as typed and shown: invariant, shortest round trip.</summary>
-    private static string Number(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+    /// <summary>A bound as shown, as the query writes it.</summary>
+    private static string Number(double value) => AttributeValue.FormatNumber(value);
 
     /// <summary>The bounds typed for <paramref name="field"/>, read as numbers: raised, or what is wrong with them said beside the filter.</summary>
     private async Task ApplyRangeAsync(string field)
@@ -125,17 +125,8 @@ public partial class LogFacets
     /// <summary>A bound typed: none when empty, false when not a number.</summary>
     private static bool Read(string? text, out double? value)
     {
-        value = null;
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return true;
-        }
-        if (double.TryParse(text.Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var number) && double.IsFinite(number))
-        {
-            value = number;
-            return true;
-        }
-        return false;
+        value = AttributeValue.ParseFinite(text);
+        return value is not null || string.IsNullOrWhiteSpace(text);
     }
 
     /// <summary>

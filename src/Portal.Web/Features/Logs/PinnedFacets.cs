@@ -1,4 +1,4 @@
-using System.Globalization;
+using Portal.Detection.Events;
 using Portal.Detection.Query;
 using Portal.Search;
 using Portal.Web.Components.Shared;
@@ -91,7 +91,7 @@ public static class PinnedFacets
         {
             var groups = await logs.AggregateAsync(tenant, Request(field, query, from, to), CancellationToken.None);
             // Values read as numbers may be a number's (the store then has its least and greatest) or text that looks like one.
-            var numbers = groups.Count > 0 && groups.All(g => double.TryParse(g.By[0].ToString(), NumberStyles.Float, CultureInfo.InvariantCulture, out _));
+            var numbers = groups.Count > 0 && groups.All(g => AttributeValue.ParseFinite(g.By[0].ToString()) is not null);
             return new FacetCount(ValuesOf(groups), Range: numbers ? await RangeAsync(logs, tenant, field, query, from, to) : null);
         }
         catch (AggregateTooLargeException)
