@@ -39,6 +39,7 @@ public static class DataServiceCollectionExtensions
         services.AddSingleton<KeyService>();
         services.AddSingleton<RuleService>();
         services.AddSingleton<Suppressions.SuppressionService>();
+        services.AddSingleton<Views.SavedViews>();
         services.AddSingleton<TenantProvisioner>();
         services.AddSingleton<OrganisationService>();
         services.AddSingleton<InstanceAdminService>();

@@ -35,6 +35,7 @@ public sealed class VigilDbContext(DbContextOptions<VigilDbContext> options, ITe
     public DbSet<Suppressions.SuppressionRecord> Suppressions => Set<Suppressions.SuppressionRecord>();
     public DbSet<Audit.AuditEntry> AuditEntries => Set<Audit.AuditEntry>();
     public DbSet<Invitation> Invitations => Set<Invitation>();
+    public DbSet<Views.SavedViewRecord> SavedViews => Set<Views.SavedViewRecord>();
 
     /// <summary>The instance's Data Protection keys (cookies, antiforgery), shared by every portal instance; not tenant data.</summary>
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
@@ -145,11 +146,24 @@ public sealed class VigilDbContext(DbContextOptions<VigilDbContext> options, ITe
             i.Property(x => x.TokenHash).HasMaxLength(64);
             i.HasOne<Tenant>().WithMany().HasForeignKey(x => x.TenantId).OnDelete(DeleteBehavior.Cascade);
         });
+        builder.Entity<Views.SavedViewRecord>(v =>
+        {
+            v.HasKey(x => new { x.TenantId, x.Id });
+            v.HasIndex(x => new { x.TenantId, x.Page, x.Name }).IsUnique();
+            v.Property(x => x.Id).HasMaxLength(64);
+            v.Property(x => x.Page).HasMaxLength(32);
+            v.Property(x => x.Name).HasMaxLength(Views.SavedViews.MaxName);
+            v.Property(x => x.State).HasMaxLength(Views.SavedViews.MaxState);
+            v.Property(x => x.CreatedBy).HasMaxLength(256);
+            v.Property(x => x.UpdatedBy).HasMaxLength(256);
+            v.HasOne<Tenant>().WithMany().HasForeignKey(x => x.TenantId).OnDelete(DeleteBehavior.Cascade);
+        });
 
         ApplyTenantFilter<RuleRunState>(builder);
         ApplyTenantFilter<Suppressions.SuppressionRecord>(builder);
         ApplyTenantFilter<Audit.AuditEntry>(builder);
         ApplyTenantFilter<Invitation>(builder);
+        ApplyTenantFilter<Views.SavedViewRecord>(builder);
     }
 
     private void ApplyTenantFilter<T>(ModelBuilder builder)

@@ -31,6 +31,8 @@ internal static class AuditedChanges
                 : null),
         [typeof(SuppressionRecord)] = new("suppression", e => ((SuppressionRecord)e).Id, e => ((SuppressionRecord)e).Name,
             [nameof(SuppressionRecord.Name), nameof(SuppressionRecord.Enabled), nameof(SuppressionRecord.Json)]),
+        [typeof(Views.SavedViewRecord)] = new("saved_view", e => ((Views.SavedViewRecord)e).Id, e => ((Views.SavedViewRecord)e).Name,
+            [nameof(Views.SavedViewRecord.Page), nameof(Views.SavedViewRecord.Name), nameof(Views.SavedViewRecord.State)]),
         [typeof(ApiKey)] = new("key", e => ((ApiKey)e).Id.ToString(), e => ((ApiKey)e).Name,
             [nameof(ApiKey.Kind), nameof(ApiKey.Name), nameof(ApiKey.Prefix), nameof(ApiKey.Scopes), nameof(ApiKey.UserId), nameof(ApiKey.RevokedAt)],
             entry => Changed(entry, nameof(ApiKey.RevokedAt)) ? "revoked" : null),

@@ -7,6 +7,7 @@ namespace Portal.Data.Identity;
 public enum Permission
 {
     LogsRead,
+    LogViewsWrite,
     RulesRead,
     RulesWrite,
     SignalsRead,
@@ -36,7 +37,7 @@ public static class Permissions
     private static readonly FrozenSet<Permission> ReadOnly = FrozenSet.Create(
         Permission.LogsRead, Permission.RulesRead, Permission.SignalsRead, Permission.MembersRead);
 
-    private static readonly FrozenSet<Permission> Standard = FrozenSet.Create([.. ReadOnly, Permission.RulesWrite, Permission.SignalsWrite]);
+    private static readonly FrozenSet<Permission> Standard = FrozenSet.Create([.. ReadOnly, Permission.LogViewsWrite, Permission.RulesWrite, Permission.SignalsWrite]);
 
     private static readonly FrozenSet<Permission> Admin = FrozenSet.Create(
         [.. Standard, Permission.MembersManage, Permission.KeysManage, Permission.SettingsManage, Permission.AuditRead]);

@@ -14,7 +14,7 @@ public partial class AuditPage
 
     private static readonly (string Value, string Label)[] Types =
     [
-        ("", "Any object"), ("rule", "Rules"), ("suppression", "Suppressions"), ("signal", "Signals"), ("member", "Members"),
+        ("", "Any object"), ("rule", "Rules"), ("suppression", "Suppressions"), ("saved_view", "Saved views"), ("signal", "Signals"), ("member", "Members"),
         ("invitation", "Invitations"), ("api_key", "API keys"), ("application_key", "Application keys"),
         ("organisation", "Organisation"), ("endpoint", "Refused requests"),
     ];

@@ -152,6 +152,7 @@ public sealed class PermissionDeniedHandler(AuditLog audit) : IAuthorizationMidd
     private static string Describe(Permission permission) => permission switch
     {
         Permission.LogsRead => "reading logs",
+        Permission.LogViewsWrite => "saving, changing and deleting the Logs Explorer's saved views",
         Permission.RulesRead => "reading detection rules",
         Permission.RulesWrite => "changing detection rules and suppressions",
         Permission.SignalsRead => "reading signals",
