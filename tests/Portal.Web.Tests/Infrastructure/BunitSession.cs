@@ -21,6 +21,7 @@ public static class BunitSession
         context.Services.AddScoped<TenantSession>();
         context.Services.AddSingleton(portal.Services.GetRequiredService<OrganisationService>());
         context.Services.AddScoped<OrganisationZone>();
+        context.Services.AddSingleton(portal.Services.GetRequiredService<Portal.Data.Views.SavedViews>());
     }
 
     public static void SignIn(BunitContext context, Guid tenantId, string tenantSlug, Guid userId, string email, string role, string tenantName = "Page Org")

@@ -54,11 +54,16 @@ public partial class LogsPage
     /// </summary>
     protected override async Task OnParametersSetAsync()
     {
-        var url = UrlView.Of(UrlQuery, UrlRange, UrlFrom, UrlTo, UrlLive == true, UrlColumns, UrlFacets, UrlGrouping, UrlViz == LogPatterns.ViewName);
+        var url = AddressView;
         if (_seen is not { } seen)
         {
             _seen = url;
             return;
+        }
+        if (UrlSaved != _view?.Id && await OpenAddressViewAsync())
+        {
+            // A link to a saved view alone: its state, as if the address held it.
+            url = AddressView;
         }
         if (url == seen)
         {
@@ -92,6 +97,9 @@ public partial class LogsPage
         _groups.Ask(UrlGrouping, UrlViz == LogPatterns.ViewName);
     }
 
+    /// <summary>The view the address holds.</summary>
+    private UrlView AddressView => UrlView.Of(UrlQuery, UrlRange, UrlFrom, UrlTo, UrlLive == true, UrlColumns, UrlFacets, UrlGrouping, UrlViz == LogPatterns.ViewName);
+
     /// <summary>The grouping by a field the address holds: none when it asks for patterns.</summary>
     private LogGrouping? UrlGrouping => UrlViz == LogPatterns.ViewName ? null : LogGrouping.Parse(UrlBy, UrlMeasure, UrlTop, UrlViz, UrlThen);
 
@@ -111,30 +119,41 @@ public partial class LogsPage
     /// <summary>The views the page wrote into the address (<see cref="KeepUrl"/>) that have not come back yet, oldest first.</summary>
     private readonly List<UrlView> _written = [];
 
+    /// <summary>The view shown: the query submitted last, the range or live tail, the columns, the added facets, the grouping.</summary>
+    private UrlView CurrentView()
+    {
+        var custom = _range == TimeRanges.Custom && !_live;
+        return UrlView.Of(_submitted?.Text ?? _query, _live ? null : _range, custom ? _customRun.From : null, custom ? _customRun.To : null, _live, AttributeColumns.Format(_columns), PinnedFacets.Format(_pinned),
+            _groups.Patterns ? null : _groups.Grouping, _groups.Patterns);
+    }
+
+    /// <summary>The address's parameters of <paramref name="view"/>, in their order (none stands for a parameter removed).</summary>
+    private static Dictionary<string, object?> Address(UrlView view) => new()
+    {
+        ["q"] = view.Query,
+        ["range"] = view.Range,
+        ["from"] = view.From,
+        ["to"] = view.To,
+        ["live"] = view.Live ? "true" : null,
+        ["cols"] = view.Columns,
+        ["facets"] = view.Facets,
+        ["by"] = view.Grouping?.By,
+        ["measure"] = view.Grouping is { Function: not AggregateFunction.Count } grouping ? grouping.Measure : null,
+        ["top"] = view.Grouping is { Limit: not LogGrouping.DefaultLimit } limited ? limited.Limit.ToString(CultureInfo.InvariantCulture) : null,
+        ["viz"] = view.Patterns ? LogPatterns.ViewName : view.Grouping?.ViewName,
+        ["then"] = view.Grouping?.Then,
+    };
+
     /// <summary>The view in the URL: the query submitted last, the range or live tail, the columns, the added facets, the grouping.</summary>
     private void KeepUrl()
     {
-        var custom = _range == TimeRanges.Custom && !_live;
-        var view = UrlView.Of(_submitted?.Text ?? _query, _live ? null : _range, custom ? _customRun.From : null, custom ? _customRun.To : null, _live, AttributeColumns.Format(_columns), PinnedFacets.Format(_pinned),
-            _groups.Patterns ? null : _groups.Grouping, _groups.Patterns);
+        var view = CurrentView();
         // Noted before it is written: a navigation may come back before Keep returns (bUnit's does, synchronously), and the
         // page must know it as its own, for the address does not hold all of the view (a grouping set aside for patterns).
         _written.Add(view);
-        var written = ShareableUrl.Keep(Navigation, RendererInfo.IsInteractive, new Dictionary<string, object?>
-        {
-            ["q"] = view.Query,
-            ["range"] = view.Range,
-            ["from"] = view.From,
-            ["to"] = view.To,
-            ["live"] = view.Live ? "true" : null,
-            ["cols"] = view.Columns,
-            ["facets"] = view.Facets,
-            ["by"] = view.Grouping?.By,
-            ["measure"] = view.Grouping is { Function: not AggregateFunction.Count } grouping ? grouping.Measure : null,
-            ["top"] = view.Grouping is { Limit: not LogGrouping.DefaultLimit } limited ? limited.Limit.ToString(CultureInfo.InvariantCulture) : null,
-            ["viz"] = view.Patterns ? LogPatterns.ViewName : view.Grouping?.ViewName,
-            ["then"] = view.Grouping?.Then,
-        });
+        var address = Address(view);
+        address[SavedParameter] = _view?.Id;
+        var written = ShareableUrl.Keep(Navigation, RendererInfo.IsInteractive, address);
         if (!written)
         {
             // Nothing was written, so nothing came back: the view noted last is this one.

@@ -86,6 +86,11 @@ public partial class LogsPage
         ComposeFacets();
         _session = await Session.GetAsync();
         _zone = await Zones.GetAsync(_session.TenantId);
+        await ReadViewsAsync();
+        if (await OpenAddressViewAsync())
+        {
+            ComposeFacets();
+        }
         await SearchAsync();
     }
 

@@ -1,0 +1,188 @@
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.WebUtilities;
+using MudBlazor;
+using Portal.Data.Identity;
+using Portal.Data.Views;
+
+namespace Portal.Web.Features.Logs;
+
+/// <summary>
+/// Saved views (Datadog's): the organisation's named views of the page, each its address's state, opened from the side
+/// panel or a link (<c>logs?saved=id</c>, alone or with the state); the open view is named in the head and said to be
+/// modified once the page shows something else, when it can be saved again or reverted.
+/// </summary>
+public partial class LogsPage
+{
+    private const string SavedParameter = "saved";
+
+    [Inject] private SavedViews Views { get; set; } = default!;
+
+    [SupplyParameterFromQuery(Name = SavedParameter)]
+    private string? UrlSaved { get; set; }
+
+    /// <summary>The organisation's views of the page, by name (read when the page opens and after each change made here).</summary>
+    private List<SavedView> _views = [];
+
+    /// <summary>The saved view open, or none.</summary>
+    private SavedView? _view;
+
+    /// <summary>Why the view the address names is not open (deleted, or not this organisation's).</summary>
+    private string? _viewNote;
+
+    private bool CanSaveViews => _session?.Can(Permission.LogViewsWrite) == true;
+
+    /// <summary>Whether the page shows something other than the open view saved.</summary>
+    private bool ViewModified => _view is not null && StateOf(CurrentView()) != _view.State;
+
+    /// <summary>The address of a saved view: its state and its id.</summary>
+    private static string ViewLink(SavedView view) => $"logs?{view.State}&{SavedParameter}={Uri.EscapeDataString(view.Id)}";
+
+    /// <summary>A view's state as saved: its address's parameters, in their order, without the saved view's.</summary>
+    private static string StateOf(UrlView view) =>
+        string.Join('&', Address(view).Where(p => p.Value is not null).Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value!.ToString()!)}"));
+
+    /// <summary>Whether the address names no more than a saved view: a link to the view, whose state the page then takes.</summary>
+    private bool AddressIsBare => AddressView == default(UrlView);
+
+    /// <summary>
+    /// Opens the view the address names (reading the organisation's views again when it is not among those read): with an
+    /// address naming only the view, its state is taken as if the address held it. True when the state was taken.
+    /// </summary>
+    private async Task<bool> OpenAddressViewAsync()
+    {
+        if (UrlSaved is not { Length: > 0 } id)
+        {
+            (_view, _viewNote) = (null, null);
+            return false;
+        }
+        var view = _views.Find(v => v.Id == id);
+        if (view is null)
+        {
+            await ReadViewsAsync();
+            view = _views.Find(v => v.Id == id);
+        }
+        (_view, _viewNote) = (view, view is null ? "The saved view in this address no longer exists." : null);
+        if (view is null || !AddressIsBare)
+        {
+            return false;
+        }
+        TakeState(view.State);
+        return true;
+    }
+
+    /// <summary>Takes a saved state as the address's parameters (then read as an address is, <see cref="ReadUrl"/>).</summary>
+    private void TakeState(string state)
+    {
+        var p = QueryHelpers.ParseQuery(state);
+        string? Of(string name) => p.TryGetValue(name, out var value) ? value.ToString() : null;
+        (UrlQuery, UrlRange, UrlFrom, UrlTo, UrlLive) = (Of("q"), Of("range"), Of("from"), Of("to"), Of("live") == "true");
+        (UrlColumns, UrlFacets, UrlBy, UrlMeasure, UrlTop, UrlViz, UrlThen) = (Of("cols"), Of("facets"), Of("by"), Of("measure"), Of("top"), Of("viz"), Of("then"));
+        ReadUrl();
+    }
+
+    private async Task ReadViewsAsync()
+    {
+        try
+        {
+            _views = await Views.ListAsync(_session!.TenantId, SavedViews.LogsPage);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The views are a convenience: the page works without them.
+            Logger.LogWarning(e, "Saved views could not be read for organisation {TenantId}", _session!.TenantId);
+        }
+    }
+
+    /// <summary>Saves what the page shows as a new view, named in a dialog, and opens it.</summary>
+    private async Task SaveAsNewViewAsync()
+    {
+        if (!CanSaveViews)
+        {
+            return;
+        }
+        var state = StateOf(CurrentView());
+        var author = _session!.UserName;
+        var saved = await AskNameAsync("Save as a new view", _view is null ? "" : $"{_view.Name} (copy)", "Save view",
+            name => Views.CreateAsync(_session!.TenantId, SavedViews.LogsPage, name, state, author));
+        if (saved is not null)
+        {
+            await OpenSavedAsync(saved, $"View “{saved.Name}” saved: every member of the organisation can open it.");
+        }
+    }
+
+    /// <summary>Saves what the page shows into the open view.</summary>
+    private async Task SaveViewChangesAsync()
+    {
+        if (!CanSaveViews || _view is null)
+        {
+            return;
+        }
+        var (saved, error) = await Views.UpdateAsync(_session!.TenantId, _view.Id, _view.Name, StateOf(CurrentView()), _session.UserName);
+        if (saved is null)
+        {
+            Snackbar.Add(error?.Message ?? "This view was deleted meanwhile: save it as a new view instead.", Severity.Warning);
+            await ReadViewsAsync();
+            return;
+        }
+        await OpenSavedAsync(saved, $"View “{saved.Name}” saved.");
+    }
+
+    /// <summary>Renames the open view (its state as saved).</summary>
+    private async Task RenameViewAsync()
+    {
+        if (!CanSaveViews || _view is not { } view)
+        {
+            return;
+        }
+        var author = _session!.UserName;
+        var saved = await AskNameAsync("Rename the view", view.Name, "Rename",
+            async name => await Views.UpdateAsync(_session!.TenantId, view.Id, name, view.State, author) is var (renamed, error) && renamed is null && error is null
+                ? (null, new SavedViewError("name", "This view was deleted meanwhile."))
+                : (renamed, error));
+        if (saved is not null)
+        {
+            await ReadViewsAsync();
+            _view = _views.Find(v => v.Id == saved.Id) ?? saved;
+        }
+    }
+
+    /// <summary>Deletes the open view, once confirmed; the page keeps showing what it shows.</summary>
+    private async Task DeleteViewAsync()
+    {
+        if (!CanSaveViews || _view is not { } view)
+        {
+            return;
+        }
+        var confirmed = await Dialogs.ShowMessageBoxAsync("Delete view", $"Delete the view “{view.Name}” for every member of the organisation?", yesText: "Delete", cancelText: "Cancel");
+        if (confirmed != true)
+        {
+            return;
+        }
+        await Views.DeleteAsync(_session!.TenantId, view.Id);
+        _view = null;
+        await ReadViewsAsync();
+        KeepUrl();
+        Snackbar.Add($"View “{view.Name}” deleted.", Severity.Info);
+    }
+
+    private async Task OpenSavedAsync(SavedView saved, string message)
+    {
+        await ReadViewsAsync();
+        (_view, _viewNote) = (saved, null);
+        KeepUrl();
+        Snackbar.Add(message, Severity.Success);
+    }
+
+    /// <summary>Asks for a view's name in a dialog that shows why a name is refused; the view saved, or none when cancelled.</summary>
+    private async Task<SavedView?> AskNameAsync(string title, string name, string action, Func<string, Task<(SavedView? View, SavedViewError? Error)>> save)
+    {
+        var dialog = await Dialogs.ShowAsync<SaveViewDialog>(title, new DialogParameters<SaveViewDialog>
+        {
+            { d => d.Name, name },
+            { d => d.Action, action },
+            { d => d.Save, save },
+        }, new DialogOptions { MaxWidth = MaxWidth.ExtraSmall, FullWidth = true });
+        var result = await dialog.Result;
+        return result is { Canceled: false, Data: SavedView saved } ? saved : null;
+    }
+}
