@@ -88,7 +88,7 @@ public partial class LogsPage
     private void ReadUrl()
     {
         _query = UrlQuery ?? "";
-        _range = UrlRange == TimeRanges.Custom || TimeRanges.All.Any(r => r.Key == UrlRange) ? UrlRange! : "1h";
+        _range = KnownRange(UrlRange);
         _customFrom = UrlFrom;
         _customTo = UrlTo;
         _live = UrlLive == true;
@@ -96,6 +96,9 @@ public partial class LogsPage
         _pinned = PinnedFacets.Parse(UrlFacets);
         _groups.Ask(UrlGrouping, UrlViz == LogPatterns.ViewName);
     }
+
+    /// <summary>The range an address names when the page knows it, else the past hour.</summary>
+    private static string KnownRange(string? range) => range == TimeRanges.Custom || TimeRanges.All.Any(r => r.Key == range) ? range! : "1h";
 
     /// <summary>The view the address holds.</summary>
     private UrlView AddressView => UrlView.Of(UrlQuery, UrlRange, UrlFrom, UrlTo, UrlLive == true, UrlColumns, UrlFacets, UrlGrouping, UrlViz == LogPatterns.ViewName);

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using MudBlazor;
 using Portal.Data.Identity;
 using Portal.Data.Views;
+using Portal.Web.Components.Shared;
 
 namespace Portal.Web.Features.Logs;
 
@@ -32,7 +33,7 @@ public partial class LogsPage
     private bool CanSaveViews => _session?.Can(Permission.LogViewsWrite) == true;
 
     /// <summary>Whether the page shows something other than the open view saved.</summary>
-    private bool ViewModified => _view is not null && StateOf(CurrentView()) != _view.State;
+    private bool ViewModified => _view is not null && StateOf(CurrentView()) != Canonical(_view.State);
 
     /// <summary>The address of a saved view: its state and its id.</summary>
     private static string ViewLink(SavedView view) => $"logs?{view.State}&{SavedParameter}={Uri.EscapeDataString(view.Id)}";
@@ -73,11 +74,33 @@ public partial class LogsPage
     /// <summary>Takes a saved state as the address's parameters (then read as an address is, <see cref="ReadUrl"/>).</summary>
     private void TakeState(string state)
     {
-        var p = QueryHelpers.ParseQuery(state);
-        string? Of(string name) => p.TryGetValue(name, out var value) ? value.ToString() : null;
-        (UrlQuery, UrlRange, UrlFrom, UrlTo, UrlLive) = (Of("q"), Of("range"), Of("from"), Of("to"), Of("live") == "true");
-        (UrlColumns, UrlFacets, UrlBy, UrlMeasure, UrlTop, UrlViz, UrlThen) = (Of("cols"), Of("facets"), Of("by"), Of("measure"), Of("top"), Of("viz"), Of("then"));
+        var of = Parameters(state);
+        (UrlQuery, UrlRange, UrlFrom, UrlTo, UrlLive) = (of("q"), of("range"), of("from"), of("to"), of("live") == "true");
+        (UrlColumns, UrlFacets, UrlBy, UrlMeasure, UrlTop, UrlViz, UrlThen) = (of("cols"), of("facets"), of("by"), of("measure"), of("top"), of("viz"), of("then"));
         ReadUrl();
+    }
+
+    /// <summary>
+    /// A saved state as the page writes it after reading it (columns with their <c>@</c>, an unknown range as the past
+    /// hour, bounds only for a custom range...), so that a state written otherwise compares with what the page shows.
+    /// </summary>
+    private static string Canonical(string state)
+    {
+        var of = Parameters(state);
+        var live = of("live") == "true";
+        var range = live ? null : KnownRange(of("range"));
+        var custom = range == TimeRanges.Custom;
+        var patterns = of("viz") == LogPatterns.ViewName;
+        return StateOf(UrlView.Of(of("q"), range, custom ? of("from") : null, custom ? of("to") : null, live,
+            AttributeColumns.Format(AttributeColumns.Parse(of("cols"))), PinnedFacets.Format(PinnedFacets.Parse(of("facets"))),
+            patterns ? null : LogGrouping.Parse(of("by"), of("measure"), of("top"), of("viz"), of("then")), patterns));
+    }
+
+    /// <summary>A query string's parameters, by name (none for one it lacks).</summary>
+    private static Func<string, string?> Parameters(string query)
+    {
+        var parameters = QueryHelpers.ParseQuery(query);
+        return name => parameters.TryGetValue(name, out var value) ? value.ToString() : null;
     }
 
     private async Task ReadViewsAsync()

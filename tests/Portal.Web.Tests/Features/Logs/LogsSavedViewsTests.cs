@@ -1,0 +1,256 @@
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Rendering;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
+using Portal.Data.Identity;
+using Portal.Data.Views;
+using Portal.Detection.Events;
+using Portal.Search;
+using Portal.Search.Lucene;
+using Portal.Web.Features.Logs;
+using Portal.Web.Tests.Infrastructure;
+
+namespace Portal.Web.Tests.Features.Logs;
+
+/// <summary>
+/// bUnit specifications of the Logs Explorer's saved views, on the portal's real database and a real Lucene store: saved
+/// from the page and opened again, by the list or a link, modified and saved again, reverted, renamed, deleted; a role that
+/// may not save them; another organisation's views never listed nor opened.
+/// </summary>
+[Collection("portal")]
+public sealed class LogsSavedViewsTests(PortalFixture portal) : IAsyncLifetime
+{
+    private readonly BunitContext _ctx = new();
+    private readonly PortalDataDirectory _directory = new("logs-views");
+    private TenantIndexes _indexes = default!;
+    private LuceneLogStore _store = default!;
+
+    private SavedViews Views => portal.Services.GetRequiredService<SavedViews>();
+
+    public Task InitializeAsync()
+    {
+        _indexes = new TenantIndexes(_directory.Path);
+        _store = new LuceneLogStore(_indexes);
+        BunitSession.AddPageServices(_ctx, portal);
+        _ctx.Services.AddSingleton<ILogStore>(_store);
+        _ctx.Services.AddSingleton(TimeProvider.System);
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _ctx.DisposeAsync();
+        _indexes.Dispose();
+        _directory.Dispose();
+    }
+
+    [Fact]
+    public async Task SaveAsView_OpensIt_ThenModifiedUntilItsChangesAreSaved()
+    {
+        var tenant = await OrganisationWithLogsAsync();
+        var cut = Render(tenant, "logs?q=host:bastion&range=4h");
+        Assert.Equal("3 logs", cut.Find("#log-count").TextContent);
+        Assert.Empty(cut.FindAll("#saved-view-head"));
+
+        cut.Find("#save-view").Click();
+        cut.WaitForElement("#save-view-name").Input("SSH brute force");
+        cut.Find("#save-view-submit").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal("SSH brute force", cut.Find("#saved-view-name").TextContent));
+        var saved = Assert.Single(await Views.ListAsync(tenant.Id, SavedViews.LogsPage));
+        Assert.Equal(("q=host%3Abastion&range=4h", "analyst@example.test"), (saved.State, saved.CreatedBy));
+        Assert.Equal(saved.Id, Address("saved"));
+        var row = cut.Find("#saved-views a.saved-view");
+        Assert.Equal(("page", $"logs?q=host%3Abastion&range=4h&saved={saved.Id}"), (row.GetAttribute("aria-current"), row.GetAttribute("href")));
+        Assert.Empty(cut.FindAll("#saved-view-modified"));
+
+        cut.Find("#log-query").Input("host:web");
+        cut.Find("#log-search").Click();
+        cut.WaitForAssertion(() => Assert.Equal("5 logs", cut.Find("#log-count").TextContent));
+        Assert.NotEmpty(cut.FindAll("#saved-view-modified"));
+        Assert.NotEmpty(cut.FindAll("#saved-views .saved-view-dot"));
+        Assert.Equal(saved.Id, Address("saved"));
+        Assert.Equal($"logs?q=host%3Abastion&range=4h&saved={saved.Id}", cut.Find("#saved-view-revert").GetAttribute("href"));
+
+        cut.Find("#saved-view-update").Click();
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("#saved-view-modified")));
+        Assert.Equal("q=host%3Aweb&range=4h", (await Views.GetAsync(tenant.Id, saved.Id))!.State);
+    }
+
+    [Fact]
+    public async Task SaveAsView_NameTaken_SaysSoInTheDialogAndSavesNothing()
+    {
+        var tenant = await OrganisationWithLogsAsync();
+        await Views.CreateAsync(tenant.Id, SavedViews.LogsPage, "Web", "q=host%3Aweb&range=1h", null);
+        var cut = Render(tenant, "logs?q=host:bastion");
+
+        cut.Find("#save-view").Click();
+        cut.WaitForElement("#save-view-name").Input("WEB");
+        cut.Find("#save-view-submit").Click();
+
+        cut.WaitForAssertion(() => Assert.Contains("A view named “Web” exists already", cut.Find(".mud-dialog").TextContent, StringComparison.Ordinal));
+        Assert.Single(await Views.ListAsync(tenant.Id, SavedViews.LogsPage));
+        Assert.Empty(cut.FindAll("#saved-view-head"));
+        Assert.Null(Address("saved"));
+    }
+
+    [Fact]
+    public async Task LinkToAViewAlone_TakesItsState_AndTheListOpensAnother()
+    {
+        var tenant = await OrganisationWithLogsAsync();
+        var (bastion, _) = await Views.CreateAsync(tenant.Id, SavedViews.LogsPage, "Bastions", "q=host%3Abastion&range=4h&cols=%40usr.name", null);
+        var (web, _) = await Views.CreateAsync(tenant.Id, SavedViews.LogsPage, "Web", "q=host%3Aweb&range=4h", null);
+
+        var cut = Render(tenant, $"logs?saved={bastion!.Id}");
+
+        cut.WaitForAssertion(() => Assert.Equal("3 logs", cut.Find("#log-count").TextContent));
+        Assert.Equal("host:bastion", cut.Find("#log-query").GetAttribute("value"));
+        Assert.Equal("Bastions", cut.Find("#saved-view-name").TextContent);
+        Assert.Empty(cut.FindAll("#saved-view-modified"));
+        Assert.Equal(("host:bastion", "4h", "@usr.name", bastion.Id), (Address("q"), Address("range"), Address("cols"), Address("saved")));
+        Assert.Equal(["Bastions", "Web"], cut.FindAll("#saved-views a.saved-view").Select(a => a.TextContent.Trim()));
+
+        Navigation.NavigateTo(cut.FindAll("#saved-views a.saved-view")[1].GetAttribute("href")!);
+
+        cut.WaitForAssertion(() => Assert.Equal("5 logs", cut.Find("#log-count").TextContent));
+        Assert.Equal(("Web", "host:web"), (cut.Find("#saved-view-name").TextContent, cut.Find("#log-query").GetAttribute("value")));
+        Assert.Equal(web!.Id, Address("saved"));
+        Assert.Equal(web.Id, cut.Find("#saved-views a.saved-view[aria-current=page]").GetAttribute("href")![^12..]);
+    }
+
+    /// <summary>A state the page would write otherwise (a range it does not know, a column without its @) opens as the page reads it, unmodified.</summary>
+    [Fact]
+    public async Task ViewSavedOtherwise_OpensAsThePageReadsIt_NotModified()
+    {
+        var tenant = await OrganisationWithLogsAsync();
+        var (view, _) = await Views.CreateAsync(tenant.Id, SavedViews.LogsPage, "Odd", "range=9y&cols=usr.name&q=host%3Aweb", null);
+
+        var cut = Render(tenant, $"logs?saved={view!.Id}");
+
+        cut.WaitForAssertion(() => Assert.Equal("5 logs", cut.Find("#log-count").TextContent));
+        Assert.Equal(("1h", null), (Address("range"), Address("cols")));
+        Assert.Empty(cut.FindAll("#saved-view-modified"));
+    }
+
+    [Fact]
+    public async Task Revert_ShowsTheViewAsSaved()
+    {
+        var tenant = await OrganisationWithLogsAsync();
+        var (view, _) = await Views.CreateAsync(tenant.Id, SavedViews.LogsPage, "Bastions", "q=host%3Abastion&range=4h", null);
+        var cut = Render(tenant, $"logs?saved={view!.Id}");
+        cut.Find("#log-query").Input("*");
+        cut.Find("#log-search").Click();
+        cut.WaitForAssertion(() => Assert.Equal("8 logs", cut.Find("#log-count").TextContent));
+
+        Navigation.NavigateTo(cut.Find("#saved-view-revert").GetAttribute("href")!);
+
+        cut.WaitForAssertion(() => Assert.Equal("3 logs", cut.Find("#log-count").TextContent));
+        Assert.Equal("host:bastion", cut.Find("#log-query").GetAttribute("value"));
+        Assert.Empty(cut.FindAll("#saved-view-modified"));
+    }
+
+    [Fact]
+    public async Task RenameAndDelete_TheOpenView()
+    {
+        var tenant = await OrganisationWithLogsAsync();
+        var (view, _) = await Views.CreateAsync(tenant.Id, SavedViews.LogsPage, "Bastions", "q=host%3Abastion&range=4h", null);
+        var cut = Render(tenant, $"logs?saved={view!.Id}");
+
+        cut.Find("#saved-view-rename button, button#saved-view-rename").Click();
+        var name = cut.WaitForElement("#save-view-name");
+        Assert.Equal("Bastions", name.GetAttribute("value"));
+        name.Input("Jump hosts");
+        cut.Find("#save-view-submit").Click();
+        cut.WaitForAssertion(() => Assert.Equal("Jump hosts", cut.Find("#saved-view-name").TextContent));
+        Assert.Equal(("Jump hosts", "q=host%3Abastion&range=4h"), ((await Views.GetAsync(tenant.Id, view.Id))!.Name, (await Views.GetAsync(tenant.Id, view.Id))!.State));
+
+        cut.Find("#saved-view-delete button, button#saved-view-delete").Click();
+        cut.WaitForAssertion(() => cut.FindAll(".mud-dialog button").Single(b => b.TextContent.Trim() == "Delete").Click());
+
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("#saved-view-head")));
+        Assert.Empty(await Views.ListAsync(tenant.Id, SavedViews.LogsPage));
+        Assert.Empty(cut.FindAll("#saved-views a.saved-view"));
+        Assert.Null(Address("saved"));
+        // The page keeps showing what it showed.
+        Assert.Equal(("3 logs", "host:bastion"), (cut.Find("#log-count").TextContent, Address("q")));
+    }
+
+    [Fact]
+    public async Task ReadOnlyMember_OpensViewsButCannotSaveOrChangeThem()
+    {
+        var tenant = await OrganisationWithLogsAsync();
+        var (view, _) = await Views.CreateAsync(tenant.Id, SavedViews.LogsPage, "Bastions", "q=host%3Abastion&range=4h", null);
+        var cut = Render(tenant, $"logs?saved={view!.Id}", VigilRoles.ReadOnly);
+
+        cut.WaitForAssertion(() => Assert.Equal("3 logs", cut.Find("#log-count").TextContent));
+        Assert.Equal("Bastions", cut.Find("#saved-view-name").TextContent);
+        Assert.True(cut.Find("#save-view").HasAttribute("disabled"));
+        Assert.Empty(cut.FindAll("#saved-view-rename, #saved-view-delete"));
+        cut.Find("#log-query").Input("*");
+        cut.Find("#log-search").Click();
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("#saved-view-modified")));
+        Assert.Empty(cut.FindAll("#saved-view-update"));
+        Assert.NotEmpty(cut.FindAll("#saved-view-revert"));
+    }
+
+    [Fact]
+    public async Task AnotherOrganisationsView_NeitherListedNorOpened()
+    {
+        var tenant = await OrganisationWithLogsAsync();
+        var other = await portal.CreateTenantAsync();
+        var (theirs, _) = await Views.CreateAsync(other.Id, SavedViews.LogsPage, "Their secrets", "q=host%3Abastion&range=4h", null);
+        await Views.CreateAsync(tenant.Id, SavedViews.LogsPage, "Ours", "q=host%3Aweb&range=4h", null);
+
+        var cut = Render(tenant, $"logs?saved={theirs!.Id}");
+
+        cut.WaitForAssertion(() => Assert.Equal("The saved view in this address no longer exists.", cut.Find("#saved-view-note").TextContent));
+        Assert.Empty(cut.FindAll("#saved-view-head"));
+        Assert.Equal(["Ours"], cut.FindAll("#saved-views a.saved-view").Select(a => a.TextContent.Trim()));
+        // The page's own search, over the past hour: not the other organisation's view's.
+        Assert.Equal(("", "8 logs"), (cut.Find("#log-query").GetAttribute("value") ?? "", cut.Find("#log-count").TextContent));
+        Assert.Null(Address("saved"));
+    }
+
+    private NavigationManager Navigation => _ctx.Services.GetRequiredService<NavigationManager>();
+
+    private string? Address(string parameter) =>
+        QueryHelpers.ParseQuery(new Uri(Navigation.Uri).Query).TryGetValue(parameter, out var value) ? value.ToString() : null;
+
+    /// <summary>A new organisation with three bastion logs and five web logs a few minutes old.</summary>
+    private async Task<TestTenant> OrganisationWithLogsAsync()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        var at = DateTimeOffset.UtcNow.AddMinutes(-5);
+        var events = Enumerable.Range(0, 8)
+            .Select(i => new LogEvent { Id = Guid.NewGuid().ToString("N"), Timestamp = at.AddMilliseconds(-i), Host = i < 3 ? "bastion" : "web", Service = "svc", Status = "info", Message = $"line {i}", })
+            .ToList();
+        await _store.AppendAsync(tenant.Id, events, CancellationToken.None);
+        await _store.RefreshAsync(tenant.Id, CancellationToken.None);
+        return tenant;
+    }
+
+    /// <summary>Signs in to <paramref name="tenant"/> and renders the page at <paramref name="address"/>, interactive, beside the dialogs.</summary>
+    private IRenderedComponent<Host> Render(TestTenant tenant, string address, string role = VigilRoles.Standard)
+    {
+        BunitSession.SignIn(_ctx, tenant.Id, tenant.Slug, Guid.NewGuid(), "analyst@example.test", role);
+        _ctx.Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+        Navigation.NavigateTo(address);
+        return _ctx.Render<Host>();
+    }
+
+    /// <summary>The page beside MudBlazor's dialog and popover providers, as the layout renders it.</summary>
+    private sealed class Host : ComponentBase
+    {
+        protected override void BuildRenderTree(RenderTreeBuilder builder)
+        {
+            builder.OpenComponent<MudPopoverProvider>(0);
+            builder.CloseComponent();
+            builder.OpenComponent<MudDialogProvider>(1);
+            builder.CloseComponent();
+            builder.OpenComponent<LogsPage>(2);
+            builder.CloseComponent();
+        }
+    }
+}
