@@ -7,7 +7,7 @@ namespace Portal.E2E.Tests;
 
 /// <summary>
 /// The Logs page's list and facets in a real browser: the list loads its next page as it is scrolled, as Datadog's does;
-/// an attribute is added to the facet panel through its control.
+/// an attribute is added to the facet panel through its control; a saved view is saved, opened again and changed.
 /// </summary>
 [Collection("browser")]
 public sealed class LogListJourneyTests(BrowserPortalFixture portal)
@@ -73,5 +73,55 @@ public sealed class LogListJourneyTests(BrowserPortalFixture portal)
         await Expect(page.Locator("#log-count")).ToHaveTextAsync("15 logs");
         await Expect(page.Locator("#log-query")).ToHaveValueAsync("service:scroller @usr.name:alice @duration:>=100");
         await page.ScreenshotAsync(new() { Path = Path.Combine(portal.ScreenshotDirectory, "02g-logs-facets-added.png") });
+    }
+
+    [Fact]
+    public async Task SavedView_SavedOpenedFromTheListModifiedAndSavedAgain()
+    {
+        var tenant = await Journey.SignUpAsync(portal, "Views Journey", "views@journey.test");
+        var now = DateTimeOffset.UtcNow;
+        var logs = portal.Services.GetRequiredService<ILogStore>();
+        await logs.AppendAsync(tenant.Id,
+            [.. Enumerable.Range(0, 30).Select(i => new LogEvent
+            {
+                Id = $"view-{i:D2}", Timestamp = now.AddMinutes(-i), Host = "web-1", Service = i < 12 ? "api" : "web", Status = i % 3 == 0 ? "error" : "info", Message = $"GET /{i}",
+            })],
+            CancellationToken.None);
+        await logs.RefreshAsync(tenant.Id, CancellationToken.None);
+        var page = await Journey.SignInAsync(portal, tenant.Slug, "views@journey.test");
+        await page.GotoAsync("logs?q=service%3Aapi&range=4h");
+        await Journey.WaitForCircuitAsync(page);
+        await Expect(page.Locator("#log-count")).ToHaveTextAsync("12 logs");
+
+        await page.Locator("#save-view").ClickAsync();
+        await page.Locator("#save-view-name").FillAsync("API requests");
+        await page.Locator("#save-view-submit").ClickAsync();
+        await Expect(page.Locator("#saved-view-name")).ToHaveTextAsync("API requests");
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("saved=[0-9a-f]{12}"));
+
+        // The Logs page opened afresh (the menu's link) lists the view; opened from the list, it shows what was saved.
+        await page.GotoAsync("logs");
+        await Journey.WaitForCircuitAsync(page);
+        await Expect(page.Locator("#log-count")).ToHaveTextAsync("30 logs");
+        await page.Locator("#saved-views a.saved-view", new() { HasText = "API requests" }).ClickAsync();
+        await Expect(page.Locator("#log-count")).ToHaveTextAsync("12 logs");
+        await Expect(page.Locator("#log-query")).ToHaveValueAsync("service:api");
+        await Expect(page.Locator("#saved-view-name")).ToHaveTextAsync("API requests");
+        await Expect(page.Locator("#saved-view-modified")).ToHaveCountAsync(0);
+
+        // Narrowed, it says it is modified until its changes are saved; opened again by its link, it holds them.
+        await page.Locator("#log-query").FillAsync("service:api status:error");
+        await page.Locator("#log-search").ClickAsync();
+        await Expect(page.Locator("#log-count")).ToHaveTextAsync("4 logs");
+        await Expect(page.Locator("#saved-view-modified")).ToBeVisibleAsync();
+        await page.ScreenshotAsync(new() { Path = Path.Combine(portal.ScreenshotDirectory, "02h-logs-saved-view-modified.png") });
+        await page.Locator("#saved-view-update").ClickAsync();
+        await Expect(page.Locator("#saved-view-modified")).ToHaveCountAsync(0);
+        var id = new System.Text.RegularExpressions.Regex("saved=([0-9a-f]{12})").Match(page.Url).Groups[1].Value;
+        await page.GotoAsync($"logs?saved={id}");
+        await Journey.WaitForCircuitAsync(page);
+        await Expect(page.Locator("#log-count")).ToHaveTextAsync("4 logs");
+        await Expect(page.Locator("#log-query")).ToHaveValueAsync("service:api status:error");
+        await Expect(page.Locator("#saved-view-modified")).ToHaveCountAsync(0);
     }
 }
