@@ -1,5 +1,6 @@
 using Portal.Data;
 using Portal.Data.Tenancy;
+using Portal.Data.Views;
 using Portal.Detection.Demo;
 using Portal.Detection.Intake;
 using Portal.Search;
@@ -11,7 +12,7 @@ namespace Portal.Web.Features.Demo;
 /// <see cref="DemoLogGenerator"/> through the same normalisation and store as the intake API.
 /// </summary>
 public sealed class DemoService(
-    VigilOptions options, TenantProvisioner tenants, InstanceAdminService admin, IHostEnvironment environment, ILogStore store, TimeProvider clock, ILogger<DemoService> log)
+    VigilOptions options, TenantProvisioner tenants, SavedViews views, InstanceAdminService admin, IHostEnvironment environment, ILogStore store, TimeProvider clock, ILogger<DemoService> log)
     : BackgroundService
 {
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(2);
@@ -60,6 +61,10 @@ public sealed class DemoService(
         if (!result.Succeeded)
         {
             log.LogError("Could not seed the demo organisation: {Errors}", string.Join("; ", result.Errors.SelectMany(e => e.Value)));
+        }
+        else
+        {
+            await DemoViews.SeedAsync(views, result.Tenant!.Id, cancellationToken);
         }
         return result.Tenant;
     }

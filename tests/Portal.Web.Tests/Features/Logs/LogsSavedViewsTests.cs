@@ -134,6 +134,27 @@ public sealed class LogsSavedViewsTests(PortalFixture portal) : IAsyncLifetime
         Assert.Empty(cut.FindAll("#saved-view-modified"));
     }
 
+    /// <summary>The demo organisation's views: each opens, its query without fault, as saved (written as the page writes them).</summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    public async Task DemoView_OpensAsSaved(int index)
+    {
+        var tenant = await OrganisationWithLogsAsync();
+        await Portal.Web.Features.Demo.DemoViews.SeedAsync(Views, tenant.Id, CancellationToken.None);
+        var views = await Views.ListAsync(tenant.Id, SavedViews.LogsPage);
+        Assert.Equal(Portal.Web.Features.Demo.DemoViews.All.Select(v => v.Name).Order(StringComparer.OrdinalIgnoreCase), views.Select(v => v.Name));
+        var view = views.Single(v => v.Name == Portal.Web.Features.Demo.DemoViews.All[index].Name);
+
+        var cut = Render(tenant, $"logs?saved={view.Id}");
+
+        cut.WaitForAssertion(() => Assert.Equal(view.Name, cut.Find("#saved-view-name").TextContent));
+        Assert.Empty(cut.FindAll("#saved-view-modified"));
+        Assert.Empty(cut.FindAll(".query-error, #log-query-error, .mud-input-error, #log-search-error"));
+        Assert.Equal(QueryHelpers.ParseQuery(view.State)["q"].ToString(), cut.Find("#log-query").GetAttribute("value"));
+    }
+
     [Fact]
     public async Task Revert_ShowsTheViewAsSaved()
     {
