@@ -10,14 +10,21 @@ public sealed class GuardedReads(ILogger logger, string what)
     /// <summary>What the page says while the store does not answer; null once a read succeeded.</summary>
     public string? Error { get; private set; }
 
-    /// <summary>Runs <paramref name="read"/>: false, <see cref="Error"/> set, when it threw.</summary>
-    public async Task<bool> RunAsync(Func<Task> read, Guid? tenantId)
+    /// <summary>
+    /// Runs <paramref name="read"/>: false, <see cref="Error"/> set, when it threw; false without a fault when it stopped
+    /// because <paramref name="cancellation"/> was cancelled (the page closed).
+    /// </summary>
+    public async Task<bool> RunAsync(Func<Task> read, Guid? tenantId, CancellationToken cancellation = default)
     {
         try
         {
             await read();
             Error = null;
             return true;
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            return false;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -106,7 +106,7 @@ public sealed class LogGroupsModel(ILogStore logs, TimeProvider clock)
     /// <paramref name="tick"/>. Buckets of a timeseries are <paramref name="interval"/> wide on multiples of it in a clock
     /// <paramref name="offset"/> ahead of UTC.
     /// </summary>
-    public async Task<View> ComputeAsync(Guid tenant, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, TimeSpan offset, bool tick = false)
+    public async Task<View> ComputeAsync(Guid tenant, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, TimeSpan offset, bool tick = false, CancellationToken cancellationToken = default)
     {
         if (Patterns)
         {
@@ -115,7 +115,7 @@ public sealed class LogGroupsModel(ILogStore logs, TimeProvider clock)
             {
                 return found.Shown;
             }
-            var latest = await logs.LinesAsync(tenant, query, from, to, LogPatterns.SampleSize, CancellationToken.None);
+            var latest = await logs.LinesAsync(tenant, query, from, to, LogPatterns.SampleSize, cancellationToken);
             var view = new View([], Patterns: LogPatterns.Find(latest), Sample: latest.Count);
             _patternsFound = (query, now, view);
             return view;
@@ -126,7 +126,7 @@ public sealed class LogGroupsModel(ILogStore logs, TimeProvider clock)
         }
         try
         {
-            return new View(await logs.AggregateAsync(tenant, grouping.Request(query, from, to, interval, offset), CancellationToken.None));
+            return new View(await logs.AggregateAsync(tenant, grouping.Request(query, from, to, interval, offset), cancellationToken));
         }
         catch (AggregateTooLargeException e)
         {

@@ -148,7 +148,7 @@ public partial class LogsPage
         var (tenant, (from, to), run) = (_session!.TenantId, _window, _runs);
         try
         {
-            var counted = await PinnedFacets.CountAsync(Logs, tenant, field, node, from, to);
+            var counted = await PinnedFacets.CountAsync(Logs, tenant, field, node, from, to, Closing);
             if (run == _runs && _pinned.Contains(field))
             {
                 KeepCounts(new Dictionary<string, FacetCount> { [field] = counted });
@@ -192,7 +192,11 @@ public partial class LogsPage
         }
         try
         {
-            return PinnedFacets.ValuesOf(await Logs.AggregateAsync(_session!.TenantId, PinnedFacets.Request(field, node, _window.From, _window.To, CompletedValues), CancellationToken.None));
+            return PinnedFacets.ValuesOf(await Logs.AggregateAsync(_session!.TenantId, PinnedFacets.Request(field, node, _window.From, _window.To, CompletedValues), Closing));
+        }
+        catch (OperationCanceledException) when (Closing.IsCancellationRequested)
+        {
+            return [];
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -105,6 +105,8 @@ public partial class LogsPage
 
     public ValueTask DisposeAsync()
     {
+        // Not disposed: reads still running hold its token.
+        _closing.Cancel();
         StopTail();
         GC.SuppressFinalize(this);
         return ValueTask.CompletedTask;
@@ -316,15 +318,15 @@ public partial class LogsPage
             // The histogram's bars stacked by status, counted with the bars and facets over the same index snapshot, so they add up.
             // Bars on multiples of the interval in the organisation's clock: a day's bar starts at its midnight.
             var analytics = await Logs.AnalyzeAsync(
-                tenant, node, from, to, interval, CancellationToken.None, AttributeFacets, stackBy: ReservedAttributes.Status, stackLimit: LogStatuses.BySeverity.Count,
+                tenant, node, from, to, interval, Closing, AttributeFacets, stackBy: ReservedAttributes.Status, stackLimit: LogStatuses.BySeverity.Count,
                 offset: _zone.GetUtcOffset(from));
-            var fields = await Logs.FieldsAsync(tenant, from, to, CancellationToken.None);
+            var fields = await Logs.FieldsAsync(tenant, from, to, Closing);
             var pinned = new Dictionary<string, FacetCount>(StringComparer.Ordinal);
             foreach (var field in _pinned.ToList())
             {
-                pinned[field] = await PinnedFacets.CountAsync(Logs, tenant, field, node, from, to);
+                pinned[field] = await PinnedFacets.CountAsync(Logs, tenant, field, node, from, to, Closing);
             }
-            var groups = await _groups.ComputeAsync(tenant, node, from, to, interval, _zone.GetUtcOffset(from), tick);
+            var groups = await _groups.ComputeAsync(tenant, node, from, to, interval, _zone.GetUtcOffset(from), tick, Closing);
             if (run == _runs)
             {
                 (_fields, _total, _histogram, _byStatus, _counted) = (fields, analytics.Total, analytics.Histogram, analytics.Stacks ?? [], analytics.Facets);
@@ -370,7 +372,7 @@ public partial class LogsPage
         var (tenant, (from, to), interval, grouped) = (_session!.TenantId, _window, _interval, _groups.Start(loading: true));
         try
         {
-            await GuardedAsync(async () => _groups.Show(grouped, await _groups.ComputeAsync(tenant, node, from, to, interval, _zone.GetUtcOffset(from))));
+            await GuardedAsync(async () => _groups.Show(grouped, await _groups.ComputeAsync(tenant, node, from, to, interval, _zone.GetUtcOffset(from), cancellationToken: Closing)));
         }
         finally
         {
@@ -401,7 +403,13 @@ public partial class LogsPage
 
     private string? SearchError => _reads?.Error;
 
-    private Task<bool> GuardedAsync(Func<Task> read) => Reads.RunAsync(read, _session?.TenantId);
+    private Task<bool> GuardedAsync(Func<Task> read) => Reads.RunAsync(read, _session?.TenantId, Closing);
+
+    /// <summary>Cancelled as the page closes, so that its reads still running (an aggregation over a long range) stop.</summary>
+    private readonly CancellationTokenSource _closing = new();
+
+    /// <inheritdoc cref="_closing"/>
+    private CancellationToken Closing => _closing.Token;
 
     /// <summary>
     /// The list shown as a CSV file (<see cref="LogsExport"/>): the query and window of the last search that ran, the
@@ -473,7 +481,7 @@ public partial class LogsPage
     /// <summary>The list's next page (its button, or its end scrolled near); none in live tail, which reads the newest only.</summary>
     private Task LoadMoreAsync() => _results.HasMore && !_live ? GuardedAsync(() => _results.LoadMoreAsync(Search)) : Task.CompletedTask;
 
-    private Task<EventPage<LogEvent>> Search(SearchRequest request) => Logs.SearchAsync(_session!.TenantId, request, CancellationToken.None);
+    private Task<EventPage<LogEvent>> Search(SearchRequest request) => Logs.SearchAsync(_session!.TenantId, request, Closing);
 
     /// <summary>A rule from the query whose results the page shows (not text typed since, which may not even parse).</summary>
     private async Task CreateRuleAsync()

@@ -85,23 +85,23 @@ public static class PinnedFacets
     /// (a second request; none when the field holds text, or is a tag key: ranges are of attributes); none, and why, when
     /// it has too many to count (a busy number, its range still).
     /// </summary>
-    public static async Task<FacetCount> CountAsync(ILogStore logs, Guid tenant, string field, QueryNode query, DateTimeOffset from, DateTimeOffset to)
+    public static async Task<FacetCount> CountAsync(ILogStore logs, Guid tenant, string field, QueryNode query, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken = default)
     {
         try
         {
-            var groups = await logs.AggregateAsync(tenant, Request(field, query, from, to), CancellationToken.None);
+            var groups = await logs.AggregateAsync(tenant, Request(field, query, from, to), cancellationToken);
             // Values read as numbers may be a number's (the store then has its least and greatest) or text that looks like one.
             var numbers = groups.Count > 0 && groups.All(g => AttributeValue.ParseFinite(g.By[0].ToString()) is not null);
-            return new FacetCount(ValuesOf(groups), Range: numbers ? await RangeAsync(logs, tenant, field, query, from, to) : null);
+            return new FacetCount(ValuesOf(groups), Range: numbers ? await RangeAsync(logs, tenant, field, query, from, to, cancellationToken) : null);
         }
         catch (AggregateTooLargeException)
         {
-            return new FacetCount([], "too many values to count: narrow the search", await RangeAsync(logs, tenant, field, query, from, to));
+            return new FacetCount([], "too many values to count: narrow the search", await RangeAsync(logs, tenant, field, query, from, to, cancellationToken));
         }
     }
 
     /// <summary>The least and the greatest number of attribute <paramref name="field"/> among the matches; none for a tag key, or without numbers.</summary>
-    private static async Task<(double Min, double Max)?> RangeAsync(ILogStore logs, Guid tenant, string field, QueryNode query, DateTimeOffset from, DateTimeOffset to)
+    private static async Task<(double Min, double Max)?> RangeAsync(ILogStore logs, Guid tenant, string field, QueryNode query, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         if (AggregateFields.MetricOf(AggregateFunction.Min, field) is not { } metric)
         {
@@ -109,7 +109,7 @@ public static class PinnedFacets
         }
         var bounds = await logs.AggregateAsync(tenant,
             new AggregateRequest(query, from, to, [new AggregateMeasure(AggregateFunction.Min, metric), new AggregateMeasure(AggregateFunction.Max, metric)], []),
-            CancellationToken.None);
+            cancellationToken);
         return bounds is [{ Computes: [{ Total: { } min }, { Total: { } max }] }] ? (min, max) : null;
     }
 

@@ -642,6 +642,25 @@ public sealed class LogsPageTests : IAsyncLifetime
         Assert.Equal("3 logs", cut.Find("#log-count").TextContent);
     }
 
+    /// <summary>A search still running as the page closes stops: its reads' token is cancelled, and nothing is shown as a fault.</summary>
+    [Fact]
+    public async Task PageClosed_WhileASearchRuns_CancelsItsReads()
+    {
+        await AppendAsync(Tenant, 3, "web-1");
+        var cut = Render();
+        Assert.Equal("3 logs", cut.Find("#log-count").TextContent);
+        _faulty.Hold = true;
+
+        var search = cut.Find("#log-search").ClickAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs());
+        cut.WaitForAssertion(() => Assert.Single(_faulty.Held));
+        Assert.False(_faulty.Held[0].IsCancellationRequested);
+        await cut.Instance.DisposeAsync();
+
+        Assert.True(_faulty.Held[0].IsCancellationRequested);
+        await search.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Empty(cut.FindAll("#log-search-error"));
+    }
+
     private async Task AppendAsync(Guid tenant, int count, string host, int minutesAgo = 5)
     {
         var at = DateTimeOffset.UtcNow.AddMinutes(-minutesAgo);
@@ -676,7 +695,20 @@ public sealed class LogsPageTests : IAsyncLifetime
         /// <summary>An attribute whose grouping has too many values, as the store says of one with hundreds of thousands.</summary>
         public string? TooLarge { get; set; }
 
+        /// <summary>Whether analyses wait until their token is cancelled (<see cref="Held"/> the tokens they were given).</summary>
+        public bool Hold { get; set; }
+
+        /// <summary>The tokens of the analyses held.</summary>
+        public List<CancellationToken> Held { get; } = [];
+
         private T Read<T>(Func<T> read) => Failing ? throw new IOException("Input/output error") : read();
+
+        private async Task<LogAnalytics> HeldAsync(CancellationToken cancellationToken)
+        {
+            Held.Add(cancellationToken);
+            await Task.Delay(Timeout.Infinite, cancellationToken);
+            throw new InvalidOperationException("A held read is only ever cancelled.");
+        }
 
         public Task AppendAsync(Guid tenantId, IReadOnlyList<LogEvent> events, CancellationToken cancellationToken) => inner.AppendAsync(tenantId, events, cancellationToken);
 
@@ -698,7 +730,7 @@ public sealed class LogsPageTests : IAsyncLifetime
         public Task<LogAnalytics> AnalyzeAsync(
             Guid tenantId, Portal.Detection.Query.QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, CancellationToken cancellationToken, int attributeFacets = 0,
             IReadOnlyList<string>? facets = null, string? stackBy = null, int stackLimit = 10, TimeSpan offset = default) =>
-            Read(() =>
+            Hold ? HeldAsync(cancellationToken) : Read(() =>
             {
                 Analyses++;
                 return inner.AnalyzeAsync(tenantId, query, from, to, interval, cancellationToken, attributeFacets, facets, stackBy, stackLimit, offset);
