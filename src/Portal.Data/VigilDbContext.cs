@@ -149,10 +149,11 @@ public sealed class VigilDbContext(DbContextOptions<VigilDbContext> options, ITe
         builder.Entity<Views.SavedViewRecord>(v =>
         {
             v.HasKey(x => new { x.TenantId, x.Id });
-            v.HasIndex(x => new { x.TenantId, x.Page, x.Name }).IsUnique();
+            v.HasIndex(x => new { x.TenantId, x.Page, x.NormalizedName }).IsUnique();
             v.Property(x => x.Id).HasMaxLength(64);
             v.Property(x => x.Page).HasMaxLength(32);
             v.Property(x => x.Name).HasMaxLength(Views.SavedViews.MaxName);
+            v.Property(x => x.NormalizedName).HasMaxLength(Views.SavedViews.MaxName);
             v.Property(x => x.State).HasMaxLength(Views.SavedViews.MaxState);
             v.Property(x => x.CreatedBy).HasMaxLength(256);
             v.Property(x => x.UpdatedBy).HasMaxLength(256);

@@ -633,6 +633,11 @@ namespace Portal.Data.Postgres.Migrations
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)");
 
+                    b.Property<string>("NormalizedName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
                     b.Property<string>("Page")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -652,7 +657,7 @@ namespace Portal.Data.Postgres.Migrations
 
                     b.HasKey("TenantId", "Id");
 
-                    b.HasIndex("TenantId", "Page", "Name")
+                    b.HasIndex("TenantId", "Page", "NormalizedName")
                         .IsUnique();
 
                     b.ToTable("SavedViews");

@@ -622,6 +622,11 @@ namespace Portal.Data.Sqlite.Migrations
                         .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("NormalizedName")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Page")
                         .IsRequired()
                         .HasMaxLength(32)
@@ -641,7 +646,7 @@ namespace Portal.Data.Sqlite.Migrations
 
                     b.HasKey("TenantId", "Id");
 
-                    b.HasIndex("TenantId", "Page", "Name")
+                    b.HasIndex("TenantId", "Page", "NormalizedName")
                         .IsUnique();
 
                     b.ToTable("SavedViews");

@@ -18,6 +18,9 @@ public sealed class SavedViewRecord : ITenantOwned
 
     public required string Name { get; set; }
 
+    /// <summary><see cref="Name"/> upper-cased (invariant), unique per page: names differ by more than their letters' case.</summary>
+    public required string NormalizedName { get; set; }
+
     /// <summary>The page's state as its address's query string, without the leading <c>?</c> (the page reads it back).</summary>
     public required string State { get; set; }
 

@@ -63,6 +63,7 @@ public sealed class SavedViews(TenantDbFactory dbs, TimeProvider clock)
             Id = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)),
             Page = page,
             Name = name,
+            NormalizedName = Normalize(name),
             State = state,
             CreatedBy = author,
             UpdatedBy = author,
@@ -74,18 +75,20 @@ public sealed class SavedViews(TenantDbFactory dbs, TimeProvider clock)
     }
 
     /// <summary>
-    /// Renames the view and replaces its state; (null, null) when the organisation has no view with this id (another
-    /// organisation's included).
+    /// Renames the view (<paramref name="name"/>) or replaces its state (<paramref name="state"/>), leaving what is not given
+    /// as it is, so that a member renaming a view does not undo another's saved changes; (null, null) when the organisation
+    /// has no view with this id (another organisation's included, or one deleted meanwhile).
     /// </summary>
-    public async Task<(SavedView? View, SavedViewError? Error)> UpdateAsync(Guid tenantId, string id, string name, string state, string? author, CancellationToken cancellationToken = default)
+    public async Task<(SavedView? View, SavedViewError? Error)> UpdateAsync(Guid tenantId, string id, string? name, string? state, string? author, CancellationToken cancellationToken = default)
     {
-        name = name.Trim();
         await using var db = dbs.Create(tenantId);
         var record = await db.SavedViews.FirstOrDefaultAsync(v => v.Id == id, cancellationToken);
         if (record is null)
         {
             return (null, null);
         }
+        name = name?.Trim() ?? record.Name;
+        state ??= record.State;
         var others = await db.SavedViews.AsNoTracking().Where(v => v.Page == record.Page && v.Id != id).Select(v => v.Name).ToListAsync(cancellationToken);
         if (Check(name, state, others) is { } error)
         {
@@ -95,7 +98,7 @@ public sealed class SavedViews(TenantDbFactory dbs, TimeProvider clock)
         {
             return (ToView(record), null);
         }
-        (record.Name, record.State, record.UpdatedBy, record.UpdatedAt) = (name, state, author, clock.GetUtcNow());
+        (record.Name, record.NormalizedName, record.State, record.UpdatedBy, record.UpdatedAt) = (name, Normalize(name), state, author, clock.GetUtcNow());
         return await SaveAsync(db, tenantId, record, cancellationToken);
     }
 
@@ -109,7 +112,15 @@ public sealed class SavedViews(TenantDbFactory dbs, TimeProvider clock)
             return false;
         }
         db.SavedViews.Remove(record);
-        await db.SaveChangesAsync(cancellationToken);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Deleted by another member meanwhile.
+            return false;
+        }
         return true;
     }
 
@@ -142,11 +153,16 @@ public sealed class SavedViews(TenantDbFactory dbs, TimeProvider clock)
         {
             await db.SaveChangesAsync(cancellationToken);
         }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Deleted by another member meanwhile.
+            return (null, null);
+        }
         catch (DbUpdateException)
         {
             // Another member saved a view of the same name in between (the unique index); any other fault is not the user's.
             await using var fresh = dbs.Create(tenantId);
-            if (!await fresh.SavedViews.AnyAsync(v => v.Page == record.Page && v.Name == record.Name && v.Id != record.Id, cancellationToken))
+            if (!await fresh.SavedViews.AnyAsync(v => v.Page == record.Page && v.NormalizedName == record.NormalizedName && v.Id != record.Id, cancellationToken))
             {
                 throw;
             }
@@ -154,6 +170,8 @@ public sealed class SavedViews(TenantDbFactory dbs, TimeProvider clock)
         }
         return (ToView(record), null);
     }
+
+    private static string Normalize(string name) => name.ToUpperInvariant();
 
     private static SavedView ToView(SavedViewRecord r) => new(r.Id, r.Page, r.Name, r.State, r.CreatedBy, r.CreatedAt, r.UpdatedBy, r.UpdatedAt);
 }

@@ -100,6 +100,38 @@ public abstract class SavedViewsTests(DataFixture fixture)
         Assert.Equal(1, await db.AuditEntries.CountAsync(e => e.TargetId == view.Id && e.Action == "saved_view.updated"));
     }
 
+    /// <summary>A rename keeps the state another member saved meanwhile, and saving the state keeps a name given meanwhile.</summary>
+    [Fact]
+    public async Task UpdateAsync_WhatIsNotGiven_StaysAsItIs()
+    {
+        var tenant = await fixture.AddTenantAsync();
+        var (view, _) = await Views.CreateAsync(tenant.Id, SavedViews.LogsPage, "ssh failures", State, null);
+
+        await Views.UpdateAsync(tenant.Id, view!.Id, name: null, "q=changed", "ana@example.com");
+        var (renamed, _) = await Views.UpdateAsync(tenant.Id, view.Id, "Renamed", state: null, "bo@example.com");
+
+        Assert.Equal(("Renamed", "q=changed"), (renamed!.Name, renamed.State));
+        await Views.UpdateAsync(tenant.Id, view.Id, name: null, "q=again", null);
+        Assert.Equal(("Renamed", "q=again"), ((await Views.GetAsync(tenant.Id, view.Id))!.Name, (await Views.GetAsync(tenant.Id, view.Id))!.State));
+    }
+
+    /// <summary>Names that differ only by their letters' case cannot both be stored, whatever writes them (the database's index).</summary>
+    [Fact]
+    public async Task NamesDifferingByCase_RefusedByTheDatabaseToo()
+    {
+        var tenant = await fixture.AddTenantAsync();
+        await using var db = fixture.Dbs.Create(tenant.Id);
+        db.SavedViews.Add(Record("v1", "Foo"));
+        await db.SaveChangesAsync();
+
+        await using var second = fixture.Dbs.Create(tenant.Id);
+        second.SavedViews.Add(Record("v2", "FOO"));
+        await Assert.ThrowsAsync<DbUpdateException>(() => second.SaveChangesAsync());
+
+        static SavedViewRecord Record(string id, string name) =>
+            new() { Id = id, Page = SavedViews.LogsPage, Name = name, NormalizedName = name.ToUpperInvariant(), State = State };
+    }
+
     [Fact]
     public async Task AnotherOrganisationsViewId_LeadsNowhere_AndChangesNothing()
     {

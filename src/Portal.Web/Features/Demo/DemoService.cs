@@ -64,7 +64,15 @@ public sealed class DemoService(
         }
         else
         {
-            await DemoViews.SeedAsync(views, result.Tenant!.Id, cancellationToken);
+            try
+            {
+                await DemoViews.SeedAsync(views, result.Tenant!.Id, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The demo works without its saved views.
+                log.LogWarning(e, "Could not save the demo organisation's views");
+            }
         }
         return result.Tenant;
     }

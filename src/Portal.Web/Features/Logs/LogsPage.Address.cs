@@ -60,10 +60,11 @@ public partial class LogsPage
             _seen = url;
             return;
         }
-        if (UrlSaved != _view?.Id && await OpenAddressViewAsync())
+        if (AddressViewChanged && await OpenAddressViewAsync() is { } view && AddressIsBare)
         {
-            // A link to a saved view alone: its state, as if the address held it.
-            url = AddressView;
+            // A link to a saved view alone: its whole address, which comes back here as any address opened does.
+            Navigation.NavigateTo(ViewLink(view), replace: true);
+            return;
         }
         if (url == seen)
         {
@@ -91,6 +92,8 @@ public partial class LogsPage
         _range = KnownRange(UrlRange);
         _customFrom = UrlFrom;
         _customTo = UrlTo;
+        // The bounds the address holds until a search runs over them (the view shown, as the address and a saved view have it).
+        _customRun = (UrlFrom, UrlTo);
         _live = UrlLive == true;
         _columns = AttributeColumns.Parse(UrlColumns);
         _pinned = PinnedFacets.Parse(UrlFacets);

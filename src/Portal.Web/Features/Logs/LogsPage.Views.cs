@@ -35,8 +35,8 @@ public partial class LogsPage
     /// <summary>Whether the page shows something other than the open view saved.</summary>
     private bool ViewModified => _view is not null && StateOf(CurrentView()) != Canonical(_view.State);
 
-    /// <summary>The address of a saved view: its state and its id.</summary>
-    private static string ViewLink(SavedView view) => $"logs?{view.State}&{SavedParameter}={Uri.EscapeDataString(view.Id)}";
+    /// <summary>The address of a saved view: its state as the page writes it (<see cref="Canonical"/>: only the page's own parameters, a range always) and its id.</summary>
+    private static string ViewLink(SavedView view) => $"logs?{Canonical(view.State)}&{SavedParameter}={Uri.EscapeDataString(view.Id)}";
 
     /// <summary>A view's state as saved: its address's parameters, in their order, without the saved view's.</summary>
     private static string StateOf(UrlView view) =>
@@ -45,30 +45,31 @@ public partial class LogsPage
     /// <summary>Whether the address names no more than a saved view: a link to the view, whose state the page then takes.</summary>
     private bool AddressIsBare => AddressView == default(UrlView);
 
+    /// <summary>Whether the open view is not the one the address names, or the address names it alone (a link to it).</summary>
+    private bool AddressViewChanged => UrlSaved != _view?.Id || UrlSaved is { Length: > 0 } && AddressIsBare;
+
     /// <summary>
-    /// Opens the view the address names (reading the organisation's views again when it is not among those read): with an
-    /// address naming only the view, its state is taken as if the address held it. True when the state was taken.
+    /// Opens the view the address names, reading the organisation's views again when it is not among those read; none when
+    /// the address names none. The view, to be shown as saved when the address names it alone (<see cref="AddressIsBare"/>).
     /// </summary>
-    private async Task<bool> OpenAddressViewAsync()
+    private async Task<SavedView?> OpenAddressViewAsync()
     {
         if (UrlSaved is not { Length: > 0 } id)
         {
             (_view, _viewNote) = (null, null);
-            return false;
+            return null;
         }
         var view = _views.Find(v => v.Id == id);
+        var read = true;
         if (view is null)
         {
-            await ReadViewsAsync();
+            read = await ReadViewsAsync();
             view = _views.Find(v => v.Id == id);
         }
-        (_view, _viewNote) = (view, view is null ? "The saved view in this address no longer exists." : null);
-        if (view is null || !AddressIsBare)
-        {
-            return false;
-        }
-        TakeState(view.State);
-        return true;
+        (_view, _viewNote) = (view, view is not null ? null
+            : read ? "The saved view in this address no longer exists."
+            : "The saved views could not be read: try again in a moment.");
+        return view;
     }
 
     /// <summary>Takes a saved state as the address's parameters (then read as an address is, <see cref="ReadUrl"/>).</summary>
@@ -103,23 +104,26 @@ public partial class LogsPage
         return name => parameters.TryGetValue(name, out var value) ? value.ToString() : null;
     }
 
-    private async Task ReadViewsAsync()
+    /// <summary>Reads the organisation's views again; false, the list kept, when they could not be read.</summary>
+    private async Task<bool> ReadViewsAsync()
     {
         try
         {
-            _views = await Views.ListAsync(_session!.TenantId, SavedViews.LogsPage);
+            _views = await Views.ListAsync(_session!.TenantId, SavedViews.LogsPage, Closing);
+            return true;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             // The views are a convenience: the page works without them.
             Logger.LogWarning(e, "Saved views could not be read for organisation {TenantId}", _session!.TenantId);
+            return false;
         }
     }
 
     /// <summary>Saves what the page shows as a new view, named in a dialog, and opens it.</summary>
     private async Task SaveAsNewViewAsync()
     {
-        if (!CanSaveViews)
+        if (!CanSaveViews || _submitted is null)
         {
             return;
         }
@@ -140,11 +144,10 @@ public partial class LogsPage
         {
             return;
         }
-        var (saved, error) = await Views.UpdateAsync(_session!.TenantId, _view.Id, _view.Name, StateOf(CurrentView()), _session.UserName);
+        var (saved, error) = await Views.UpdateAsync(_session!.TenantId, _view.Id, name: null, StateOf(CurrentView()), _session.UserName);
         if (saved is null)
         {
-            Snackbar.Add(error?.Message ?? "This view was deleted meanwhile: save it as a new view instead.", Severity.Warning);
-            await ReadViewsAsync();
+            await ForgetViewAsync(error?.Message ?? "This view was deleted meanwhile: save it as a new view instead.");
             return;
         }
         await OpenSavedAsync(saved, $"View “{saved.Name}” saved.");
@@ -159,7 +162,7 @@ public partial class LogsPage
         }
         var author = _session!.UserName;
         var saved = await AskNameAsync("Rename the view", view.Name, "Rename",
-            async name => await Views.UpdateAsync(_session!.TenantId, view.Id, name, view.State, author) is var (renamed, error) && renamed is null && error is null
+            async name => await Views.UpdateAsync(_session!.TenantId, view.Id, name, state: null, author) is var (renamed, error) && renamed is null && error is null
                 ? (null, new SavedViewError("name", "This view was deleted meanwhile."))
                 : (renamed, error));
         if (saved is not null)
@@ -181,11 +184,23 @@ public partial class LogsPage
         {
             return;
         }
-        await Views.DeleteAsync(_session!.TenantId, view.Id);
+        await Views.DeleteAsync(_session!.TenantId, view.Id, Closing);
         _view = null;
         await ReadViewsAsync();
         KeepUrl();
         Snackbar.Add($"View “{view.Name}” deleted.", Severity.Info);
+    }
+
+    /// <summary>Closes a view that can no longer be saved (deleted meanwhile), saying why; the page keeps showing what it shows.</summary>
+    private async Task ForgetViewAsync(string why)
+    {
+        if (_view?.Id is { } id && await Views.GetAsync(_session!.TenantId, id, Closing) is null)
+        {
+            _view = null;
+            KeepUrl();
+        }
+        await ReadViewsAsync();
+        Snackbar.Add(why, Severity.Warning);
     }
 
     private async Task OpenSavedAsync(SavedView saved, string message)

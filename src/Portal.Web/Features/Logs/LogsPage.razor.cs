@@ -87,9 +87,13 @@ public partial class LogsPage
         _session = await Session.GetAsync();
         _zone = await Zones.GetAsync(_session.TenantId);
         await ReadViewsAsync();
-        if (await OpenAddressViewAsync())
+        if (await OpenAddressViewAsync() is { } view && AddressIsBare)
         {
+            // A link to a saved view alone: its state, as if the address held it, written there at once (a query at fault
+            // runs no search to write it).
+            TakeState(view.State);
             ComposeFacets();
+            KeepUrl();
         }
         await SearchAsync();
     }

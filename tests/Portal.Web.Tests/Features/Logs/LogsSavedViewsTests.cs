@@ -151,8 +151,50 @@ public sealed class LogsSavedViewsTests(PortalFixture portal) : IAsyncLifetime
 
         cut.WaitForAssertion(() => Assert.Equal(view.Name, cut.Find("#saved-view-name").TextContent));
         Assert.Empty(cut.FindAll("#saved-view-modified"));
-        Assert.Empty(cut.FindAll(".query-error, #log-query-error, .mud-input-error, #log-search-error"));
-        Assert.Equal(QueryHelpers.ParseQuery(view.State)["q"].ToString(), cut.Find("#log-query").GetAttribute("value"));
+        Assert.Empty(cut.FindAll(".mud-input-error, #log-search-error"));
+        // Every part of the view as seeded is the page's: none dropped or read otherwise.
+        var seeded = QueryHelpers.ParseQuery(view.State);
+        Assert.Equal(seeded["q"].ToString(), cut.Find("#log-query").GetAttribute("value"));
+        Assert.All(seeded, p => Assert.Equal(p.Value.ToString(), Address(p.Key)));
+    }
+
+    /// <summary>A link to the view open, alone (another tab's, a bookmark), shows it as saved even while it is modified.</summary>
+    [Fact]
+    public async Task LinkToTheOpenViewAlone_ShowsItAsSaved()
+    {
+        var tenant = await OrganisationWithLogsAsync();
+        var (view, _) = await Views.CreateAsync(tenant.Id, SavedViews.LogsPage, "Bastions", "q=host%3Abastion&range=4h", null);
+        var cut = Render(tenant, $"logs?saved={view!.Id}");
+        cut.Find("#log-query").Input("*");
+        cut.Find("#log-search").Click();
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("#saved-view-modified")));
+
+        Navigation.NavigateTo($"logs?saved={view.Id}");
+
+        cut.WaitForAssertion(() => Assert.Equal("3 logs", cut.Find("#log-count").TextContent));
+        Assert.Equal(("host:bastion", "4h", view.Id), (cut.Find("#log-query").GetAttribute("value"), Address("range"), Address("saved")));
+        Assert.Empty(cut.FindAll("#saved-view-modified"));
+    }
+
+    /// <summary>Saving changes to a view another member deleted meanwhile says so and closes it; the page keeps its logs.</summary>
+    [Fact]
+    public async Task SaveChanges_ToAViewDeletedMeanwhile_SaysSoAndClosesIt()
+    {
+        var tenant = await OrganisationWithLogsAsync();
+        var (view, _) = await Views.CreateAsync(tenant.Id, SavedViews.LogsPage, "Bastions", "q=host%3Abastion&range=4h", null);
+        var cut = Render(tenant, $"logs?saved={view!.Id}");
+        cut.Find("#log-query").Input("*");
+        cut.Find("#log-search").Click();
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("#saved-view-update")));
+        await Views.DeleteAsync(tenant.Id, view.Id);
+
+        cut.Find("#saved-view-update").Click();
+
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("#saved-view-head")));
+        Assert.Null(Address("saved"));
+        Assert.Empty(cut.FindAll("#saved-views a.saved-view"));
+        Assert.Equal(("8 logs", "*"), (cut.Find("#log-count").TextContent, Address("q")));
+        Assert.Empty(await Views.ListAsync(tenant.Id, SavedViews.LogsPage));
     }
 
     [Fact]

@@ -19,6 +19,7 @@ namespace Portal.Data.Postgres.Migrations
                     TenantId = table.Column<Guid>(type: "uuid", nullable: false),
                     Page = table.Column<string>(type: "character varying(32)", maxLength: 32, nullable: false),
                     Name = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
+                    NormalizedName = table.Column<string>(type: "character varying(100)", maxLength: 100, nullable: false),
                     State = table.Column<string>(type: "character varying(4000)", maxLength: 4000, nullable: false),
                     CreatedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
                     UpdatedBy = table.Column<string>(type: "character varying(256)", maxLength: 256, nullable: true),
@@ -37,9 +38,9 @@ namespace Portal.Data.Postgres.Migrations
                 });
 
             migrationBuilder.CreateIndex(
-                name: "IX_SavedViews_TenantId_Page_Name",
+                name: "IX_SavedViews_TenantId_Page_NormalizedName",
                 table: "SavedViews",
-                columns: new[] { "TenantId", "Page", "Name" },
+                columns: new[] { "TenantId", "Page", "NormalizedName" },
                 unique: true);
         }
 
