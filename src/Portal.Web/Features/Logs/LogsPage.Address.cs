@@ -62,7 +62,9 @@ public partial class LogsPage
         }
         if (AddressViewChanged && await OpenAddressViewAsync() is { } view && AddressIsBare)
         {
-            // A link to a saved view alone: its whole address, which comes back here as any address opened does.
+            // A link to a saved view alone: its whole address, which comes back here as any address opened does (live tail
+            // stopped meanwhile, lest a tick write the old view's address over it).
+            StopTail();
             Navigation.NavigateTo(ViewLink(view), replace: true);
             return;
         }
@@ -153,12 +155,17 @@ public partial class LogsPage
     /// <summary>The view in the URL: the query submitted last, the range or live tail, the columns, the added facets, the grouping.</summary>
     private void KeepUrl()
     {
+        if (Closing.IsCancellationRequested)
+        {
+            // The page closed: the address is the next page's.
+            return;
+        }
         var view = CurrentView();
         // Noted before it is written: a navigation may come back before Keep returns (bUnit's does, synchronously), and the
         // page must know it as its own, for the address does not hold all of the view (a grouping set aside for patterns).
         _written.Add(view);
         var address = Address(view);
-        address[SavedParameter] = _view?.Id;
+        address[SavedParameter] = _view?.Id ?? _unreadView;
         var written = ShareableUrl.Keep(Navigation, RendererInfo.IsInteractive, address);
         if (!written)
         {

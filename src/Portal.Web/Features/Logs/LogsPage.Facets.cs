@@ -154,6 +154,10 @@ public partial class LogsPage
                 KeepCounts(new Dictionary<string, FacetCount> { [field] = counted });
             }
         }
+        catch (OperationCanceledException) when (Closing.IsCancellationRequested)
+        {
+            // The page closed.
+        }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             // The results shown stay theirs: the facet is counted at the next search, whose fault, if any, is shown.

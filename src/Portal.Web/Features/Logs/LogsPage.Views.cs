@@ -30,6 +30,9 @@ public partial class LogsPage
     /// <summary>Why the view the address names is not open (deleted, or not this organisation's).</summary>
     private string? _viewNote;
 
+    /// <summary>The id of the view the address names while the views cannot be read: kept in the address, to be tried again.</summary>
+    private string? _unreadView;
+
     private bool CanSaveViews => _session?.Can(Permission.LogViewsWrite) == true;
 
     /// <summary>Whether the page shows something other than the open view saved.</summary>
@@ -54,6 +57,7 @@ public partial class LogsPage
     /// </summary>
     private async Task<SavedView?> OpenAddressViewAsync()
     {
+        _unreadView = null;
         if (UrlSaved is not { Length: > 0 } id)
         {
             (_view, _viewNote) = (null, null);
@@ -68,7 +72,8 @@ public partial class LogsPage
         }
         (_view, _viewNote) = (view, view is not null ? null
             : read ? "The saved view in this address no longer exists."
-            : "The saved views could not be read: try again in a moment.");
+            : "The saved views could not be read: reload the page in a moment.");
+        _unreadView = view is null && !read ? id : null;
         return view;
     }
 
@@ -112,7 +117,7 @@ public partial class LogsPage
             _views = await Views.ListAsync(_session!.TenantId, SavedViews.LogsPage, Closing);
             return true;
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (!(e is OperationCanceledException && Closing.IsCancellationRequested))
         {
             // The views are a convenience: the page works without them.
             Logger.LogWarning(e, "Saved views could not be read for organisation {TenantId}", _session!.TenantId);
@@ -144,7 +149,13 @@ public partial class LogsPage
         {
             return;
         }
-        var (saved, error) = await Views.UpdateAsync(_session!.TenantId, _view.Id, name: null, StateOf(CurrentView()), _session.UserName);
+        var (id, state) = (_view.Id, StateOf(CurrentView()));
+        (SavedView? View, SavedViewError? Error) result = default;
+        if (!await WriteAsync(async () => result = await Views.UpdateAsync(_session!.TenantId, id, name: null, state, _session.UserName)))
+        {
+            return;
+        }
+        var (saved, error) = result;
         if (saved is null)
         {
             await ForgetViewAsync(error?.Message ?? "This view was deleted meanwhile: save it as a new view instead.");
@@ -184,7 +195,11 @@ public partial class LogsPage
         {
             return;
         }
-        await Views.DeleteAsync(_session!.TenantId, view.Id, Closing);
+        // Not cancelled as the page closes: the member confirmed it.
+        if (!await WriteAsync(() => Views.DeleteAsync(_session!.TenantId, view.Id)))
+        {
+            return;
+        }
         _view = null;
         await ReadViewsAsync();
         KeepUrl();
@@ -194,13 +209,32 @@ public partial class LogsPage
     /// <summary>Closes a view that can no longer be saved (deleted meanwhile), saying why; the page keeps showing what it shows.</summary>
     private async Task ForgetViewAsync(string why)
     {
-        if (_view?.Id is { } id && await Views.GetAsync(_session!.TenantId, id, Closing) is null)
+        if (_view?.Id is { } id && await Views.GetAsync(_session!.TenantId, id) is null)
         {
             _view = null;
             KeepUrl();
         }
         await ReadViewsAsync();
         Snackbar.Add(why, Severity.Warning);
+    }
+
+    /// <summary>
+    /// Runs a change of the views: false, said in a snackbar and logged, when the database failed (the page stays as it is
+    /// rather than its circuit ending).
+    /// </summary>
+    private async Task<bool> WriteAsync(Func<Task> write)
+    {
+        try
+        {
+            await write();
+            return true;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Logger.LogError(e, "A saved view could not be changed for organisation {TenantId}", _session!.TenantId);
+            Snackbar.Add("The view could not be saved: the database did not answer. Try again in a moment.", Severity.Error);
+            return false;
+        }
     }
 
     private async Task OpenSavedAsync(SavedView saved, string message)

@@ -339,9 +339,9 @@ public partial class LogsPage
                 _groups.Show(grouped, groups);
             }
         });
-        if (run != _runs)
+        if (run != _runs || Closing.IsCancellationRequested)
         {
-            // A newer search started while this one ran (a store that answers asynchronously): the page is that one's.
+            // The page closed, or a newer search started while this one ran (a store that answers asynchronously): the page is that one's.
             return;
         }
         _loading = false;

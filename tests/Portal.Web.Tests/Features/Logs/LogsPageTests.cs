@@ -651,14 +651,18 @@ public sealed class LogsPageTests : IAsyncLifetime
         Assert.Equal("3 logs", cut.Find("#log-count").TextContent);
         _faulty.Hold = true;
 
+        var navigation = _ctx.Services.GetRequiredService<NavigationManager>();
         var search = cut.Find("#log-search").ClickAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs());
         cut.WaitForAssertion(() => Assert.Single(_faulty.Held));
         Assert.False(_faulty.Held[0].IsCancellationRequested);
-        await cut.Instance.DisposeAsync();
+        // The next page's address, which the closed page must leave alone.
+        navigation.NavigateTo("signals");
+        await cut.InvokeAsync(() => cut.Instance.DisposeAsync().AsTask());
 
         Assert.True(_faulty.Held[0].IsCancellationRequested);
         await search.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Empty(cut.FindAll("#log-search-error"));
+        Assert.Equal("signals", navigation.ToBaseRelativePath(navigation.Uri));
     }
 
     private async Task AppendAsync(Guid tenant, int count, string host, int minutesAgo = 5)

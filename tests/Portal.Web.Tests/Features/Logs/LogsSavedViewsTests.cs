@@ -163,11 +163,7 @@ public sealed class LogsSavedViewsTests(PortalFixture portal) : IAsyncLifetime
     public async Task LinkToTheOpenViewAlone_ShowsItAsSaved()
     {
         var tenant = await OrganisationWithLogsAsync();
-        var (view, _) = await Views.CreateAsync(tenant.Id, SavedViews.LogsPage, "Bastions", "q=host%3Abastion&range=4h", null);
-        var cut = Render(tenant, $"logs?saved={view!.Id}");
-        cut.Find("#log-query").Input("*");
-        cut.Find("#log-search").Click();
-        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("#saved-view-modified")));
+        var (view, cut) = await OpenModifiedAsync(tenant);
 
         Navigation.NavigateTo($"logs?saved={view.Id}");
 
@@ -181,11 +177,7 @@ public sealed class LogsSavedViewsTests(PortalFixture portal) : IAsyncLifetime
     public async Task SaveChanges_ToAViewDeletedMeanwhile_SaysSoAndClosesIt()
     {
         var tenant = await OrganisationWithLogsAsync();
-        var (view, _) = await Views.CreateAsync(tenant.Id, SavedViews.LogsPage, "Bastions", "q=host%3Abastion&range=4h", null);
-        var cut = Render(tenant, $"logs?saved={view!.Id}");
-        cut.Find("#log-query").Input("*");
-        cut.Find("#log-search").Click();
-        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("#saved-view-update")));
+        var (view, cut) = await OpenModifiedAsync(tenant);
         await Views.DeleteAsync(tenant.Id, view.Id);
 
         cut.Find("#saved-view-update").Click();
@@ -201,11 +193,7 @@ public sealed class LogsSavedViewsTests(PortalFixture portal) : IAsyncLifetime
     public async Task Revert_ShowsTheViewAsSaved()
     {
         var tenant = await OrganisationWithLogsAsync();
-        var (view, _) = await Views.CreateAsync(tenant.Id, SavedViews.LogsPage, "Bastions", "q=host%3Abastion&range=4h", null);
-        var cut = Render(tenant, $"logs?saved={view!.Id}");
-        cut.Find("#log-query").Input("*");
-        cut.Find("#log-search").Click();
-        cut.WaitForAssertion(() => Assert.Equal("8 logs", cut.Find("#log-count").TextContent));
+        var (_, cut) = await OpenModifiedAsync(tenant);
 
         Navigation.NavigateTo(cut.Find("#saved-view-revert").GetAttribute("href")!);
 
@@ -244,17 +232,12 @@ public sealed class LogsSavedViewsTests(PortalFixture portal) : IAsyncLifetime
     public async Task ReadOnlyMember_OpensViewsButCannotSaveOrChangeThem()
     {
         var tenant = await OrganisationWithLogsAsync();
-        var (view, _) = await Views.CreateAsync(tenant.Id, SavedViews.LogsPage, "Bastions", "q=host%3Abastion&range=4h", null);
-        var cut = Render(tenant, $"logs?saved={view!.Id}", VigilRoles.ReadOnly);
 
-        cut.WaitForAssertion(() => Assert.Equal("3 logs", cut.Find("#log-count").TextContent));
+        var (_, cut) = await OpenModifiedAsync(tenant, VigilRoles.ReadOnly);
+
         Assert.Equal("Bastions", cut.Find("#saved-view-name").TextContent);
         Assert.True(cut.Find("#save-view").HasAttribute("disabled"));
-        Assert.Empty(cut.FindAll("#saved-view-rename, #saved-view-delete"));
-        cut.Find("#log-query").Input("*");
-        cut.Find("#log-search").Click();
-        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("#saved-view-modified")));
-        Assert.Empty(cut.FindAll("#saved-view-update"));
+        Assert.Empty(cut.FindAll("#saved-view-rename, #saved-view-delete, #saved-view-update"));
         Assert.NotEmpty(cut.FindAll("#saved-view-revert"));
     }
 
@@ -274,6 +257,19 @@ public sealed class LogsSavedViewsTests(PortalFixture portal) : IAsyncLifetime
         // The page's own search, over the past hour: not the other organisation's view's.
         Assert.Equal(("", "8 logs"), (cut.Find("#log-query").GetAttribute("value") ?? "", cut.Find("#log-count").TextContent));
         Assert.Null(Address("saved"));
+    }
+
+    /// <summary>Saves the view "Bastions" (3 of the 8 logs), opens it, and searches every log: modified.</summary>
+    private async Task<(SavedView View, IRenderedComponent<Host> Page)> OpenModifiedAsync(TestTenant tenant, string role = VigilRoles.Standard)
+    {
+        var (view, _) = await Views.CreateAsync(tenant.Id, SavedViews.LogsPage, "Bastions", "q=host%3Abastion&range=4h", null);
+        var cut = Render(tenant, $"logs?saved={view!.Id}", role);
+        cut.WaitForAssertion(() => Assert.Equal("3 logs", cut.Find("#log-count").TextContent));
+        cut.Find("#log-query").Input("*");
+        cut.Find("#log-search").Click();
+        cut.WaitForAssertion(() => Assert.Equal("8 logs", cut.Find("#log-count").TextContent));
+        Assert.NotEmpty(cut.FindAll("#saved-view-modified"));
+        return (view, cut);
     }
 
     private NavigationManager Navigation => _ctx.Services.GetRequiredService<NavigationManager>();
