@@ -23,21 +23,31 @@ internal static class EventSearcher
     /// but <see cref="SearchPage.TotalHits"/> counts only the documents looked at (exact when the page is not full).
     /// </summary>
     /// <remarks><paramref name="oldestFirst"/> reverses the order (and the cursor's meaning).</remarks>
-    public static SearchPage Search(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit, SearchCursor? after, bool exactTotal = true, bool oldestFirst = false)
+    public static SearchPage Search(
+        IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit, SearchCursor? after, bool exactTotal = true, bool oldestFirst = false,
+        CancellationToken cancellation = default)
     {
-        var top = Top(searcher, query, from, to, limit, after, exactTotal, oldestFirst);
+        var top = Top(searcher, query, from, to, limit, after, exactTotal, oldestFirst, cancellation);
         var hits = top.ScoreDocs.Select(d => EventDocument.SourceOf(searcher.Doc(d.Doc, SourceOnly))!).ToList();
         return new SearchPage(hits, top.TotalHits);
     }
 
     /// <summary>The message and status of each of the newest <paramref name="limit"/> matches, newest first, read from their stored sources alone.</summary>
-    public static List<LogLine> Lines(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit) =>
-        [.. Top(searcher, query, from, to, limit, after: null, exactTotal: false, oldestFirst: false).ScoreDocs
+    public static List<LogLine> Lines(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellation = default) =>
+        [.. Top(searcher, query, from, to, limit, after: null, exactTotal: false, oldestFirst: false, cancellation).ScoreDocs
             .Select(d => LogLine.Read(EventDocument.SourceBytesOf(searcher.Doc(d.Doc, SourceOnly))))];
 
-    private static TopDocs Top(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit, SearchCursor? after, bool exactTotal, bool oldestFirst) => exactTotal
-        ? searcher.Search(Filtered(query, from, to, after, oldestFirst), null, Math.Max(1, limit), oldestFirst ? TieBreak.OldestFirst : NewestFirst)
-        : ByBlocks(searcher, Bounded(query, from, to, after, oldestFirst), Math.Max(1, limit), oldestFirst);
+    private static TopDocs Top(
+        IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit, SearchCursor? after, bool exactTotal, bool oldestFirst, CancellationToken cancellation)
+    {
+        if (!exactTotal)
+        {
+            return ByBlocks(searcher, Bounded(query, from, to, after, oldestFirst), Math.Max(1, limit), oldestFirst, cancellation);
+        }
+        var top = TopFieldCollector.Create(oldestFirst ? TieBreak.OldestFirst : NewestFirst, Math.Max(1, limit), fillFields: true, trackDocScores: false, trackMaxScore: false, docsScoredInOrder: false);
+        searcher.Search(Filtered(query, from, to, after, oldestFirst), CancellableCollector.Of(top, cancellation));
+        return top.GetTopDocs();
+    }
 
     /// <summary>
     /// The newest <paramref name="limit"/> matches (or, <paramref name="oldestFirst"/>, the oldest). Each segment is read
@@ -47,7 +57,8 @@ internal static class EventSearcher
     /// the page's last, the search stops. Events mostly arrive in time order, so on a day of ten million events the
     /// newest fifty matches of a term are found in the last few runs, whatever the query matches earlier in the day.
     /// </summary>
-    private static TopDocs ByBlocks(IndexSearcher searcher, (global::Lucene.Net.Search.Query Query, long FromMs, long ToMs) bounded, int limit, bool oldestFirst = false)
+    private static TopDocs ByBlocks(
+        IndexSearcher searcher, (global::Lucene.Net.Search.Query Query, long FromMs, long ToMs) bounded, int limit, bool oldestFirst, CancellationToken cancellation)
     {
         var (query, fromMs, toMs) = bounded;
         var weight = searcher.CreateNormalizedWeight(query);
@@ -72,6 +83,7 @@ internal static class EventSearcher
             {
                 break;
             }
+            cancellation.ThrowIfCancellationRequested();
             var reader = run.Leaf.AtomicReader;
             var timestamps = reader.GetNumericDocValues(LuceneFields.Timestamp)!;
             IBits? accept = readsDocuments ? new InRange(reader.LiveDocs, timestamps, reader.MaxDoc, fromMs, toMs) : reader.LiveDocs;
@@ -130,11 +142,20 @@ internal static class EventSearcher
     private readonly record struct Run(AtomicReaderContext Leaf, SegmentTimes Times, int Start, int End);
 
     /// <summary>Every stored source matching the query in <c>[from, to)</c>, unordered.</summary>
-    public static List<string> ScanSources(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit = int.MaxValue)
+    public static List<string> ScanSources(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit = int.MaxValue, CancellationToken cancellation = default)
     {
         var collector = new DocIdCollector();
-        Collect(searcher, query, from, to, collector);
-        return collector.DocIds.Take(limit).Select(id => EventDocument.SourceOf(searcher.Doc(id, SourceOnly))!).ToList();
+        Collect(searcher, query, from, to, collector, cancellation);
+        var sources = new List<string>(Math.Min(limit, collector.DocIds.Count));
+        foreach (var id in collector.DocIds.Take(limit))
+        {
+            if ((sources.Count & 0x3FF) == 0x3FF)
+            {
+                cancellation.ThrowIfCancellationRequested();
+            }
+            sources.Add(EventDocument.SourceOf(searcher.Doc(id, SourceOnly))!);
+        }
+        return sources;
     }
 
     /// <summary>
@@ -145,18 +166,19 @@ internal static class EventSearcher
     /// </summary>
     public static LogAnalytics Analyze(
         IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, IReadOnlyList<string> facets, int facetSize,
-        int attributeFacets = 0, string? stackBy = null, int stackLimit = 10, long maxCells = SeriesCollector.MaxCells, TimeSpan offset = default)
+        int attributeFacets = 0, string? stackBy = null, int stackLimit = 10, long maxCells = SeriesCollector.MaxCells, TimeSpan offset = default,
+        CancellationToken cancellation = default)
     {
         var buckets = Buckets(from, to, interval, offset);
         var attributes = attributeFacets > 0
-            ? Fields(searcher).Where(f => f.Kind == FieldKind.Attribute && !f.Name.StartsWith("vigil.", StringComparison.Ordinal)).Take(attributeFacets).Select(f => f.Name).ToList()
+            ? Fields(searcher, cancellation).Where(f => f.Kind == FieldKind.Attribute && !f.Name.StartsWith("vigil.", StringComparison.Ordinal)).Take(attributeFacets).Select(f => f.Name).ToList()
             : [];
         var stack = stackBy is null ? null : new SeriesCollector(buckets.FromMs, buckets.IntervalMs, buckets.Count, stackBy, maxCells: maxCells);
         var collector = new AnalyticsCollector(buckets.FromMs, buckets.IntervalMs, buckets.Count, facets, attributes, stack);
-        Collect(searcher, query, from, to, collector);
+        Collect(searcher, query, from, to, collector, cancellation);
         return new LogAnalytics(
             collector.Total, TimeSpan.FromMilliseconds(buckets.IntervalMs), Histogram(collector.Histogram, buckets), collector.TopValues(facetSize),
-            stack is null ? null : TopSeries(searcher, query, from, to, buckets, stack, stackLimit).Groups);
+            stack is null ? null : TopSeries(searcher, query, from, to, buckets, stack, stackLimit, cancellation).Groups);
     }
 
     /// <summary>
@@ -165,36 +187,40 @@ internal static class EventSearcher
     /// values only, when a segment's facet has too many values to count every value's histogram at once). With
     /// <paramref name="values"/>, those values instead, in their order, each counted even when no match carries it.
     /// </summary>
-    public static GroupedSeries Series(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, string facet, int limit, long maxCells = SeriesCollector.MaxCells, IReadOnlyList<string>? values = null)
+    public static GroupedSeries Series(
+        IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, string facet, int limit, long maxCells = SeriesCollector.MaxCells,
+        IReadOnlyList<string>? values = null, CancellationToken cancellation = default)
     {
         var buckets = Buckets(from, to, interval);
         if (values is not null)
         {
-            return ChosenSeries(searcher, query, from, to, buckets, facet, values);
+            return ChosenSeries(searcher, query, from, to, buckets, facet, values, cancellation);
         }
         var collector = new SeriesCollector(buckets.FromMs, buckets.IntervalMs, buckets.Count, facet, maxCells: maxCells);
-        Collect(searcher, query, from, to, collector);
-        return TopSeries(searcher, query, from, to, buckets, collector, limit);
+        Collect(searcher, query, from, to, collector, cancellation);
+        return TopSeries(searcher, query, from, to, buckets, collector, limit, cancellation);
     }
 
     /// <summary>
     /// The <paramref name="limit"/> most frequent values <paramref name="counted"/> found, with their histograms: those it
     /// kept, or, when it could not keep every value's, a second pass over the kept values alone (at most limit × 10,000 cells).
     /// </summary>
-    private static GroupedSeries TopSeries(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, BucketSpan buckets, SeriesCollector counted, int limit)
+    private static GroupedSeries TopSeries(
+        IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, BucketSpan buckets, SeriesCollector counted, int limit, CancellationToken cancellation)
     {
         var top = counted.Top(limit);
         return counted.Complete
             ? Grouped(counted, top, buckets)
-            : ChosenSeries(searcher, query, from, to, buckets, counted.Facet, top.Select(t => t.Value).ToList());
+            : ChosenSeries(searcher, query, from, to, buckets, counted.Facet, top.Select(t => t.Value).ToList(), cancellation);
     }
 
     /// <summary>The series of <paramref name="values"/> of <paramref name="facet"/>, in their order, each counted even when no match carries it.</summary>
-    private static GroupedSeries ChosenSeries(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, BucketSpan buckets, string facet, IReadOnlyList<string> values)
+    private static GroupedSeries ChosenSeries(
+        IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, BucketSpan buckets, string facet, IReadOnlyList<string> values, CancellationToken cancellation)
     {
         var distinct = values.Distinct(StringComparer.Ordinal).ToList();
         var chosen = new SeriesCollector(buckets.FromMs, buckets.IntervalMs, buckets.Count, facet, distinct, maxCells: long.MaxValue);
-        Collect(searcher, query, from, to, chosen);
+        Collect(searcher, query, from, to, chosen, cancellation);
         return Grouped(chosen, distinct.Select(v => (v, chosen.Of(v).Count)).ToList(), buckets);
     }
 
@@ -233,11 +259,12 @@ internal static class EventSearcher
     /// The attributes and tag keys present in the searcher's documents, with how many documents carry each, most
     /// common first (from the terms' statistics: no document is read). A tag key's count adds up its values'.
     /// </summary>
-    public static List<FieldSummary> Fields(IndexSearcher searcher)
+    public static List<FieldSummary> Fields(IndexSearcher searcher, CancellationToken cancellation = default)
     {
         var counts = new Dictionary<(FieldKind, string), long>();
         foreach (var leaf in searcher.IndexReader.Leaves)
         {
+            cancellation.ThrowIfCancellationRequested();
             var reader = leaf.AtomicReader;
             foreach (var info in reader.FieldInfos)
             {
@@ -273,13 +300,14 @@ internal static class EventSearcher
     /// among the documents matching the query in <c>[from, to)</c>: each value's postings are intersected with the
     /// matches, stopping at the first one, and no document is read.
     /// </summary>
-    public static long Cardinality(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, FieldRef field)
+    public static long Cardinality(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, FieldRef field, CancellationToken cancellation = default)
     {
         var weight = searcher.CreateNormalizedWeight(Filtered(query, from, to));
         var distinct = new HashSet<string>(StringComparer.Ordinal);
         DocsEnum? docs = null;
         foreach (var leaf in searcher.IndexReader.Leaves)
         {
+            cancellation.ThrowIfCancellationRequested();
             var reader = leaf.AtomicReader;
             if (!FieldTerms.Any(reader, field) || weight.GetScorer(leaf, reader.LiveDocs) is not { } scorer)
             {
@@ -315,15 +343,15 @@ internal static class EventSearcher
     public static List<AggregateBucket> Aggregate(IndexSearcher searcher, AggregateRequest request, int maxGroups = AggregationCollector.MaxGroups, CancellationToken cancellation = default)
     {
         var collector = new AggregationCollector(request, maxGroups, cancellation);
-        Collect(searcher, request.Query, request.From, request.To, collector);
+        Collect(searcher, request.Query, request.From, request.To, collector, cancellation);
         return collector.Result();
     }
 
     /// <summary>Number of documents matching the query in <c>[from, to)</c>.</summary>
-    public static int Count(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to)
+    public static int Count(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellation = default)
     {
         var collector = new TotalHitCountCollector();
-        Collect(searcher, query, from, to, collector);
+        Collect(searcher, query, from, to, collector, cancellation);
         return collector.TotalHits;
     }
 
@@ -378,13 +406,15 @@ internal static class EventSearcher
     /// <summary>
     /// Passes every match in <c>[from, to)</c> to <paramref name="collector"/>. Everything in a range (<c>*</c>, the
     /// Logs Explorer's default) needs no query at all: each segment's documents are read from the blocks whose time span
-    /// meets the range, testing the timestamp of the documents of blocks the range cuts.
+    /// meets the range, testing the timestamp of the documents of blocks the range cuts. A cancelled
+    /// <paramref name="cancellation"/> stops it (<see cref="OperationCanceledException"/>) at the next segment, block or
+    /// few thousand matches.
     /// </summary>
-    private static void Collect(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, ICollector collector)
+    private static void Collect(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, ICollector collector, CancellationToken cancellation)
     {
         if (query is not MatchAllNode)
         {
-            searcher.Search(Filtered(query, from, to), collector);
+            searcher.Search(Filtered(query, from, to), CancellableCollector.Of(collector, cancellation));
             return;
         }
         var (fromMs, toMs) = (from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds());
@@ -400,6 +430,7 @@ internal static class EventSearcher
             var timestamps = reader.GetNumericDocValues(LuceneFields.Timestamp)!;
             for (var start = 0; start < reader.MaxDoc; start += SegmentTimes.BlockSize)
             {
+                cancellation.ThrowIfCancellationRequested();
                 var end = Math.Min(reader.MaxDoc, start + SegmentTimes.BlockSize);
                 var (min, max) = times.Span(start, end);
                 if (max < fromMs || min >= toMs)

@@ -5,6 +5,10 @@ using Portal.Detection.Query;
 namespace Portal.Search.Lucene;
 
 /// <summary>The embedded log store: per tenant, day-partitioned Lucene indexes behind a write-ahead journal.</summary>
+/// <remarks>
+/// Its searches run on the thread pool (<see cref="Read"/>), as a remote store's run on its server: a caller such as a
+/// page's circuit is free while an index of millions is read, and a cancelled token stops the read where it is.
+/// </remarks>
 public sealed class LuceneLogStore(TenantIndexes indexes) : ILogStore
 {
     /// <summary>The kind of index logs live in (<c>{data}/tenants/{tenant}/logs</c>).</summary>
@@ -37,44 +41,48 @@ public sealed class LuceneLogStore(TenantIndexes indexes) : ILogStore
     public Task RefreshAsync(Guid tenantId, CancellationToken cancellationToken) => indexes.GetJournaled(tenantId, Kind).RefreshAsync(cancellationToken);
 
     /// <inheritdoc />
-    public Task<EventPage<LogEvent>> SearchAsync(Guid tenantId, SearchRequest request, CancellationToken cancellationToken)
+    public Task<EventPage<LogEvent>> SearchAsync(Guid tenantId, SearchRequest request, CancellationToken cancellationToken) => Read(() =>
     {
         // One more than the page holds, unread, says whether there is a next page: a page exactly full has none.
-        var page = indexes.GetJournaled(tenantId, Kind).Index.Search(request.Query, request.From, request.To, request.Limit + 1, request.After, request.OldestFirst);
+        var page = indexes.GetJournaled(tenantId, Kind).Index.Search(request.Query, request.From, request.To, request.Limit + 1, request.After, request.OldestFirst, cancellationToken);
         var items = page.Sources.Take(request.Limit).Select(LogEventJson.Deserialize).ToList();
         var next = page.Sources.Count > request.Limit && items.Count > 0 ? SearchCursor.After(items[^1].Timestamp, items[^1].Id, request.OldestFirst) : (SearchCursor?)null;
-        return Task.FromResult(new EventPage<LogEvent>(items, page.TotalHits, next));
-    }
+        return new EventPage<LogEvent>(items, page.TotalHits, next);
+    }, cancellationToken);
 
     /// <inheritdoc />
     public Task<IReadOnlyList<LogLine>> LinesAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<LogLine>>(indexes.GetJournaled(tenantId, Kind).Index.Lines(query, from, to, limit));
+        Read<IReadOnlyList<LogLine>>(() => indexes.GetJournaled(tenantId, Kind).Index.Lines(query, from, to, limit, cancellationToken), cancellationToken);
 
     /// <inheritdoc />
     public Task<LogAnalytics> AnalyzeAsync(
         Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, CancellationToken cancellationToken, int attributeFacets = 0,
         IReadOnlyList<string>? facets = null, string? stackBy = null, int stackLimit = 10, TimeSpan offset = default) =>
-        Task.FromResult(indexes.GetJournaled(tenantId, Kind).Index.Analyze(query, from, to, interval, facets ?? FacetFields, facetSize: 10, attributeFacets, stackBy, stackLimit, offset: offset));
+        Read(() => indexes.GetJournaled(tenantId, Kind).Index.Analyze(
+            query, from, to, interval, facets ?? FacetFields, facetSize: 10, attributeFacets, stackBy, stackLimit, offset: offset, cancellation: cancellationToken), cancellationToken);
 
     /// <inheritdoc />
     public Task<GroupedSeries> SeriesAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, string facet, int limit, CancellationToken cancellationToken, IReadOnlyList<string>? values = null) =>
-        Task.FromResult(indexes.GetJournaled(tenantId, Kind).Index.Series(query, from, to, interval, facet, limit, values: values));
+        Read(() => indexes.GetJournaled(tenantId, Kind).Index.Series(query, from, to, interval, facet, limit, values: values, cancellation: cancellationToken), cancellationToken);
 
     /// <inheritdoc />
     public Task<long> CardinalityAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, FieldRef field, CancellationToken cancellationToken) =>
-        Task.FromResult(indexes.GetJournaled(tenantId, Kind).Index.Cardinality(query, from, to, field));
+        Read(() => indexes.GetJournaled(tenantId, Kind).Index.Cardinality(query, from, to, field, cancellationToken), cancellationToken);
 
     /// <inheritdoc />
     public Task<IReadOnlyList<AggregateBucket>> AggregateAsync(Guid tenantId, AggregateRequest request, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<AggregateBucket>>(indexes.GetJournaled(tenantId, Kind).Index.Aggregate(request, cancellation: cancellationToken));
+        Read<IReadOnlyList<AggregateBucket>>(() => indexes.GetJournaled(tenantId, Kind).Index.Aggregate(request, cancellation: cancellationToken), cancellationToken);
 
     /// <inheritdoc />
     public Task<IReadOnlyList<FieldSummary>> FieldsAsync(Guid tenantId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
-        Task.FromResult<IReadOnlyList<FieldSummary>>(indexes.GetJournaled(tenantId, Kind).Index.Fields(from, to));
+        Read<IReadOnlyList<FieldSummary>>(() => indexes.GetJournaled(tenantId, Kind).Index.Fields(from, to, cancellationToken), cancellationToken);
 
     /// <inheritdoc />
     public Task<IReadOnlyList<DateOnly>> DeleteBeforeAsync(Guid tenantId, DateOnly firstKept, CancellationToken cancellationToken) =>
         Task.FromResult(indexes.GetJournaled(tenantId, Kind).Index.DropBefore(firstKept));
+
+    /// <summary>Runs <paramref name="read"/> on the thread pool, unless <paramref name="cancellationToken"/> is cancelled first.</summary>
+    private static Task<T> Read<T>(Func<T> read, CancellationToken cancellationToken) => Task.Run(read, cancellationToken);
 
     /// <inheritdoc />
     public IEventAggregator Aggregator(Guid tenantId) => new Aggregation(indexes.GetJournaled(tenantId, Kind).Index);
@@ -83,7 +91,7 @@ public sealed class LuceneLogStore(TenantIndexes indexes) : ILogStore
     {
         public Task<IReadOnlyList<GroupAggregate>> AggregateAsync(AggregationRequest request, CancellationToken cancellationToken)
         {
-            var events = index.ScanSources(request.Query, request.From, request.To)
+            var events = index.ScanSources(request.Query, request.From, request.To, cancellation: cancellationToken)
                 .Select(LogEventJson.Deserialize)
                 .OrderBy(e => e.Timestamp);
             return Task.FromResult(GroupAggregator.Aggregate(events, request));
@@ -91,7 +99,7 @@ public sealed class LuceneLogStore(TenantIndexes indexes) : ILogStore
 
         public Task<IReadOnlyList<LogEvent>> EventsAsync(QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken)
         {
-            IReadOnlyList<LogEvent> events = index.ScanSources(query, from, to, limit)
+            IReadOnlyList<LogEvent> events = index.ScanSources(query, from, to, limit, cancellationToken)
                 .Select(LogEventJson.Deserialize)
                 .OrderBy(e => e.Timestamp)
                 .ToList();

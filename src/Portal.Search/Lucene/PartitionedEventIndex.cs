@@ -166,45 +166,48 @@ public sealed class PartitionedEventIndex : IDisposable
     /// paged, not counted: <see cref="SearchPage.TotalHits"/> counts the documents looked at, exact only when the page is
     /// not full (the histogram's total is the count).
     /// </summary>
-    public SearchPage Search(QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit, SearchCursor? after, bool oldestFirst = false)
+    public SearchPage Search(QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit, SearchCursor? after, bool oldestFirst = false, CancellationToken cancellation = default)
     {
         // Only the days on the cursor's far side are opened: the search bounds the time there too.
         var (first, last) = after is not { } cursor ? (from, to)
             : oldestFirst ? (Later(from, DateTimeOffset.FromUnixTimeMilliseconds(cursor.TimestampMs)), to)
             : (from, Earlier(to, DateTimeOffset.FromUnixTimeMilliseconds(cursor.TimestampMs).AddMilliseconds(1)));
-        return WithSearcher(first, last, s => EventSearcher.Search(s, query, from, to, limit, after, exactTotal: false, oldestFirst));
+        return WithSearcher(first, last, s => EventSearcher.Search(s, query, from, to, limit, after, exactTotal: false, oldestFirst, cancellation));
     }
 
     /// <summary>The message and status of each of the newest <paramref name="limit"/> matches in <c>[from, to)</c>, newest first.</summary>
-    public List<LogLine> Lines(QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit) =>
-        WithSearcher(from, to, s => EventSearcher.Lines(s, query, from, to, limit));
+    public List<LogLine> Lines(QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellation = default) =>
+        WithSearcher(from, to, s => EventSearcher.Lines(s, query, from, to, limit, cancellation));
 
     private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     private static DateTimeOffset Earlier(DateTimeOffset a, DateTimeOffset b) => a < b ? a : b;
 
     /// <summary>Every stored source matching the query in <c>[from, to)</c>, unordered.</summary>
-    public List<string> ScanSources(QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit = int.MaxValue) =>
-        WithSearcher(from, to, s => EventSearcher.ScanSources(s, query, from, to, limit));
+    public List<string> ScanSources(QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit = int.MaxValue, CancellationToken cancellation = default) =>
+        WithSearcher(from, to, s => EventSearcher.ScanSources(s, query, from, to, limit, cancellation));
 
     /// <summary>Histogram and facet counts of the documents matching the query in <c>[from, to)</c>, the histogram stacked by <paramref name="stackBy"/> when given.</summary>
     /// <remarks><paramref name="maxCells"/> bounds the stack's value-by-bucket table per segment (tests lower it).</remarks>
     public LogAnalytics Analyze(
         QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, IReadOnlyList<string> facets, int facetSize, int attributeFacets = 0,
-        string? stackBy = null, int stackLimit = 10, long maxCells = SeriesCollector.MaxCells, TimeSpan offset = default) =>
-        WithSearcher(from, to, s => EventSearcher.Analyze(s, query, from, to, interval, facets, facetSize, attributeFacets, stackBy, stackLimit, maxCells, offset));
+        string? stackBy = null, int stackLimit = 10, long maxCells = SeriesCollector.MaxCells, TimeSpan offset = default, CancellationToken cancellation = default) =>
+        WithSearcher(from, to, s => EventSearcher.Analyze(s, query, from, to, interval, facets, facetSize, attributeFacets, stackBy, stackLimit, maxCells, offset, cancellation));
 
     /// <summary>A timeseries of the matches grouped by the top values of a reserved facet, in one pass.</summary>
     /// <remarks><paramref name="maxCells"/> bounds the value-by-bucket table a segment counts into (tests lower it).</remarks>
-    public GroupedSeries Series(QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, string facet, int limit, long maxCells = SeriesCollector.MaxCells, IReadOnlyList<string>? values = null) =>
-        WithSearcher(from, to, s => EventSearcher.Series(s, query, from, to, interval, facet, limit, maxCells, values));
+    public GroupedSeries Series(
+        QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, string facet, int limit, long maxCells = SeriesCollector.MaxCells, IReadOnlyList<string>? values = null,
+        CancellationToken cancellation = default) =>
+        WithSearcher(from, to, s => EventSearcher.Series(s, query, from, to, interval, facet, limit, maxCells, values, cancellation));
 
     /// <summary>Attributes and tag keys of the days covering <c>[from, to)</c>, most common first.</summary>
-    public List<FieldSummary> Fields(DateTimeOffset from, DateTimeOffset to) => WithSearcher(from, to, EventSearcher.Fields);
+    public List<FieldSummary> Fields(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellation = default) =>
+        WithSearcher(from, to, s => EventSearcher.Fields(s, cancellation));
 
     /// <summary>Distinct values of a field among the documents matching the query in <c>[from, to)</c>.</summary>
-    public long Cardinality(QueryNode query, DateTimeOffset from, DateTimeOffset to, FieldRef field) =>
-        WithSearcher(from, to, s => EventSearcher.Cardinality(s, query, from, to, field));
+    public long Cardinality(QueryNode query, DateTimeOffset from, DateTimeOffset to, FieldRef field, CancellationToken cancellation = default) =>
+        WithSearcher(from, to, s => EventSearcher.Cardinality(s, query, from, to, field, cancellation));
 
     /// <summary>Datadog's log aggregation of the documents matching the request.</summary>
     /// <exception cref="AggregateTooLargeException">More than <paramref name="maxGroups"/> groups.</exception>

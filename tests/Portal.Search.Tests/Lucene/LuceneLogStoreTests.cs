@@ -720,6 +720,75 @@ public sealed class LuceneLogStoreTests : IDisposable
         Assert.Equal(1, await Distinct(TenantB, "*", new FieldRef(FieldKind.Attribute, "usr.name")));
     }
 
+    /// <summary>
+    /// Every read stops once its token is cancelled, a term query's and the whole range's alike (the range is read by
+    /// blocks, a query's matches by a collector checking the token): the index's reads given a cancelled token throw
+    /// instead of answering, and the store's, run on the thread pool, end cancelled. A live token reads as usual.
+    /// </summary>
+    [Theory]
+    [InlineData("*")]
+    [InlineData("host:web-1")]
+    public async Task Reads_TokenCancelled_Stop(string text)
+    {
+        await Store.AppendAsync(TenantA, [.. Enumerable.Range(0, 50).Select(i => Event($"e{i}", T0.AddSeconds(i)))], CancellationToken.None);
+        await Store.RefreshAsync(TenantA, CancellationToken.None);
+        var index = Indexes.GetJournaled(TenantA, LuceneLogStore.Kind).Index;
+        var query = QueryParser.Parse(text);
+        var user = new FieldRef(FieldKind.Attribute, "usr.name");
+        var aggregate = new AggregateRequest(query, Ever, Never, [new AggregateMeasure(AggregateFunction.Count, null)], [new AggregateGroupBy(new FieldRef(FieldKind.Reserved, "service"))]);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        var token = cancelled.Token;
+
+        Action[] reads =
+        [
+            () => index.Search(query, Ever, Never, 10, null, cancellation: token),
+            () => index.Lines(query, Ever, Never, 10, token),
+            () => index.ScanSources(query, Ever, Never, cancellation: token),
+            () => index.Analyze(query, Ever, Never, TimeSpan.FromMinutes(1), LuceneLogStore.FacetFields, 10, attributeFacets: 2, stackBy: "status", cancellation: token),
+            () => index.Series(query, Ever, Never, TimeSpan.FromMinutes(1), "host", 5, cancellation: token),
+            () => index.Fields(Ever, Never, token),
+            () => index.Cardinality(query, Ever, Never, user, token),
+            () => index.Aggregate(aggregate, cancellation: token),
+        ];
+        foreach (var read in reads)
+        {
+            Assert.ThrowsAny<OperationCanceledException>(read);
+        }
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Store.AnalyzeAsync(TenantA, query, Ever, Never, TimeSpan.FromMinutes(1), token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Store.SearchAsync(TenantA, new SearchRequest(query, Ever, Never, 10), token));
+
+        using var live = new CancellationTokenSource();
+        Assert.Equal(50, (await Store.AnalyzeAsync(TenantA, query, Ever, Never, TimeSpan.FromMinutes(1), live.Token)).Total);
+        Assert.Equal(10, (await Store.SearchAsync(TenantA, new SearchRequest(query, Ever, Never, 10), live.Token)).Items.Count);
+        Assert.Equal(1, await Store.CardinalityAsync(TenantA, query, Ever, Never, user, live.Token));
+    }
+
+    /// <summary>A query's collector stops within a few thousand matches of its token's cancellation, not at the segment's end.</summary>
+    [Fact]
+    public void CancellableCollector_StopsWithinAFewThousandMatches()
+    {
+        using var cancellation = new CancellationTokenSource();
+        var counted = new global::Lucene.Net.Search.TotalHitCountCollector();
+        var collector = CancellableCollector.Of(counted, cancellation.Token);
+        collector.SetNextReader(null!);
+        for (var doc = 0; doc < 5_000; doc++)
+        {
+            collector.Collect(doc);
+        }
+        cancellation.Cancel();
+
+        Assert.Throws<OperationCanceledException>(() =>
+        {
+            for (var doc = 5_000; doc < 1_000_000; doc++)
+            {
+                collector.Collect(doc);
+            }
+        });
+        Assert.InRange(counted.TotalHits, 5_000, 5_000 + 4_096);
+        Assert.Same(counted, CancellableCollector.Of(counted, CancellationToken.None));
+    }
+
     private static LogEvent Event(string id, DateTimeOffset at, string message = "Failed password for root") => new()
     {
         Id = id,

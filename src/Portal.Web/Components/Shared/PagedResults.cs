@@ -75,4 +75,7 @@ public sealed class PagedResults<T>
 
     /// <summary>The request (its generation) whose next page is being read.</summary>
     private int? _loadingMore;
+
+    /// <summary>True while the next page of the items shown is being read.</summary>
+    public bool LoadingMore => _loadingMore is { } generation && generation == _generation;
 }

@@ -145,18 +145,19 @@ public partial class LogsPage
             // No search ran, or the last did not: the next one counts it.
             return;
         }
-        var (tenant, (from, to), run) = (_session!.TenantId, _window, _runs);
+        // Counted under the search's token: a newer search stops it (and counts it itself).
+        var (tenant, (from, to), run, searching) = (_session!.TenantId, _window, _runs, Searching);
         try
         {
-            var counted = await PinnedFacets.CountAsync(Logs, tenant, field, node, from, to, Closing);
+            var counted = await PinnedFacets.CountAsync(Logs, tenant, field, node, from, to, searching);
             if (run == _runs && _pinned.Contains(field))
             {
                 KeepCounts(new Dictionary<string, FacetCount> { [field] = counted });
             }
         }
-        catch (OperationCanceledException) when (Closing.IsCancellationRequested)
+        catch (OperationCanceledException) when (searching.IsCancellationRequested)
         {
-            // The page closed.
+            // The page closed, or a newer search started.
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -194,11 +195,12 @@ public partial class LogsPage
         {
             return [];
         }
+        var searching = Searching;
         try
         {
-            return PinnedFacets.ValuesOf(await Logs.AggregateAsync(_session!.TenantId, PinnedFacets.Request(field, node, _window.From, _window.To, CompletedValues), Closing));
+            return PinnedFacets.ValuesOf(await Logs.AggregateAsync(_session!.TenantId, PinnedFacets.Request(field, node, _window.From, _window.To, CompletedValues), searching));
         }
-        catch (OperationCanceledException) when (Closing.IsCancellationRequested)
+        catch (OperationCanceledException) when (searching.IsCancellationRequested)
         {
             return [];
         }

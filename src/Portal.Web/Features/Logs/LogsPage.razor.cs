@@ -44,7 +44,14 @@ public partial class LogsPage
     private (DateTimeOffset From, DateTimeOffset To) _window;
     private LogEvent? _selected;
     private bool _detailOpen;
+    /// <summary>A search is running (the store reads off the circuit: the page stays usable meanwhile).</summary>
     private bool _loading;
+
+    /// <summary>The page is still being opened: its organisation, zone and views read, its first search not yet started.</summary>
+    private bool _opening = true;
+
+    /// <summary>What the page says to assistive technology (and tests wait on) while it reads: opening, searching, loading more or grouping.</summary>
+    private bool Busy => _opening || _loading || _results.LoadingMore || _groups.Loading;
     private SessionInfo? _session;
     private CancellationTokenSource? _tail;
     /// <summary>The query last run; none until one parsed (an address whose query is at fault runs nothing).</summary>
@@ -81,6 +88,18 @@ public partial class LogsPage
     protected override async Task OnInitializedAsync()
     {
         _groups = new LogGroupsModel(Logs, Clock);
+        try
+        {
+            await OpenAsync();
+        }
+        finally
+        {
+            _opening = false;
+        }
+    }
+
+    private async Task OpenAsync()
+    {
         ReadUrl();
         // Added facets show before any search runs (an address whose query is at fault runs none).
         ComposeFacets();
@@ -111,6 +130,7 @@ public partial class LogsPage
     {
         // Not disposed: reads still running hold its token.
         _closing.Cancel();
+        _searching?.Dispose();
         StopTail();
         GC.SuppressFinalize(this);
         return ValueTask.CompletedTask;
@@ -211,7 +231,7 @@ public partial class LogsPage
         _movingOn = true;
         try
         {
-            if (at + step == _results.Items.Count && _results.HasMore && !_live && !await GuardedAsync(() => _results.LoadMoreAsync(Search)))
+            if (at + step == _results.Items.Count && _results.HasMore && !_live && !await GuardedAsync(() => _results.LoadMoreAsync(Search), Searching))
             {
                 return;
             }
@@ -312,7 +332,7 @@ public partial class LogsPage
         _interval = TimeRanges.IntervalFor(to - from - (_range == TimeRanges.Custom && !_live ? TimeSpan.Zero : TimeRanges.Lookahead));
         _loading = true;
         // A search computes the grouping's groups too: any grouping change still running is overtaken.
-        var (tenant, interval, run, grouped) = (_session!.TenantId, _interval, ++_runs, _groups.Start());
+        var (tenant, interval, run, grouped, searching) = (_session!.TenantId, _interval, ++_runs, _groups.Start(), StartSearching());
         var ran = await GuardedAsync(async () =>
         {
             if (!await _results.LoadAsync(new SearchRequest(node, from, to, PageSize), Search))
@@ -322,15 +342,15 @@ public partial class LogsPage
             // The histogram's bars stacked by status, counted with the bars and facets over the same index snapshot, so they add up.
             // Bars on multiples of the interval in the organisation's clock: a day's bar starts at its midnight.
             var analytics = await Logs.AnalyzeAsync(
-                tenant, node, from, to, interval, Closing, AttributeFacets, stackBy: ReservedAttributes.Status, stackLimit: LogStatuses.BySeverity.Count,
+                tenant, node, from, to, interval, searching, AttributeFacets, stackBy: ReservedAttributes.Status, stackLimit: LogStatuses.BySeverity.Count,
                 offset: _zone.GetUtcOffset(from));
-            var fields = await Logs.FieldsAsync(tenant, from, to, Closing);
+            var fields = await Logs.FieldsAsync(tenant, from, to, searching);
             var pinned = new Dictionary<string, FacetCount>(StringComparer.Ordinal);
             foreach (var field in _pinned.ToList())
             {
-                pinned[field] = await PinnedFacets.CountAsync(Logs, tenant, field, node, from, to, Closing);
+                pinned[field] = await PinnedFacets.CountAsync(Logs, tenant, field, node, from, to, searching);
             }
-            var groups = await _groups.ComputeAsync(tenant, node, from, to, interval, _zone.GetUtcOffset(from), tick, Closing);
+            var groups = await _groups.ComputeAsync(tenant, node, from, to, interval, _zone.GetUtcOffset(from), tick, searching);
             if (run == _runs)
             {
                 (_fields, _total, _histogram, _byStatus, _counted) = (fields, analytics.Total, analytics.Histogram, analytics.Stacks ?? [], analytics.Facets);
@@ -338,10 +358,10 @@ public partial class LogsPage
                 // Unless the grouping changed meanwhile: its own computation shows its groups.
                 _groups.Show(grouped, groups);
             }
-        });
+        }, searching);
         if (run != _runs || Closing.IsCancellationRequested)
         {
-            // The page closed, or a newer search started while this one ran (a store that answers asynchronously): the page is that one's.
+            // The page closed, or a newer search started while this one ran (its reads cancelled): the page is that one's.
             return;
         }
         _loading = false;
@@ -373,10 +393,11 @@ public partial class LogsPage
         {
             return;
         }
-        var (tenant, (from, to), interval, grouped) = (_session!.TenantId, _window, _interval, _groups.Start(loading: true));
+        // The groups of the search shown, read under its token: a newer search stops them (and computes its own).
+        var (tenant, (from, to), interval, grouped, searching) = (_session!.TenantId, _window, _interval, _groups.Start(loading: true), Searching);
         try
         {
-            await GuardedAsync(async () => _groups.Show(grouped, await _groups.ComputeAsync(tenant, node, from, to, interval, _zone.GetUtcOffset(from), cancellationToken: Closing)));
+            await GuardedAsync(async () => _groups.Show(grouped, await _groups.ComputeAsync(tenant, node, from, to, interval, _zone.GetUtcOffset(from), cancellationToken: searching)), searching);
         }
         finally
         {
@@ -389,8 +410,10 @@ public partial class LogsPage
 
     private void ClearResults()
     {
-        // A search still running is not this view's any more.
+        // A search still running is not this view's any more: it stops.
         _runs++;
+        _searching?.Cancel();
+        _loading = false;
         _results.Clear();
         (_total, _histogram, _byStatus, _counted, _exported) = (0, [], [], new Dictionary<string, IReadOnlyList<FacetValue>>(), null);
         _pinnedValues.Clear();
@@ -407,13 +430,38 @@ public partial class LogsPage
 
     private string? SearchError => _reads?.Error;
 
-    private Task<bool> GuardedAsync(Func<Task> read) => Reads.RunAsync(read, _session?.TenantId, Closing);
+    /// <summary>Runs <paramref name="read"/> guarded (<see cref="GuardedReads"/>): stopped by <paramref name="cancellation"/>, it is no fault.</summary>
+    private Task<bool> GuardedAsync(Func<Task> read, CancellationToken cancellation) => Reads.RunAsync(read, _session?.TenantId, cancellation);
 
     /// <summary>Cancelled as the page closes, so that its reads still running (an aggregation over a long range) stop.</summary>
     private readonly CancellationTokenSource _closing = new();
 
     /// <inheritdoc cref="_closing"/>
     private CancellationToken Closing => _closing.Token;
+
+    /// <summary>
+    /// The reads of the search the page shows (its list, next pages, histogram, facets and groups): cancelled when a newer
+    /// search starts, when the results are cleared, or when the page closes, so that the store stops reading for a search
+    /// nobody will see (a month of logs asked, then another query typed).
+    /// </summary>
+    private CancellationTokenSource? _searching;
+
+    /// <summary>Cancels the reads of the search before, and returns the token of the one starting.</summary>
+    private CancellationToken StartSearching()
+    {
+        if (_searching is { } before)
+        {
+            // Reads still running hold its token: cancelled, then disposed (a cancelled token stays cancelled), which
+            // also unhooks it from the page's closing.
+            before.Cancel();
+            before.Dispose();
+        }
+        _searching = CancellationTokenSource.CreateLinkedTokenSource(Closing);
+        return _searching.Token;
+    }
+
+    /// <summary>The token of the search the page shows (<see cref="_searching"/>); the page's closing before any ran.</summary>
+    private CancellationToken Searching => _searching?.Token ?? Closing;
 
     /// <summary>
     /// The list shown as a CSV file (<see cref="LogsExport"/>): the query and window of the last search that ran, the
@@ -483,9 +531,10 @@ public partial class LogsPage
     }
 
     /// <summary>The list's next page (its button, or its end scrolled near); none in live tail, which reads the newest only.</summary>
-    private Task LoadMoreAsync() => _results.HasMore && !_live ? GuardedAsync(() => _results.LoadMoreAsync(Search)) : Task.CompletedTask;
+    private Task LoadMoreAsync() => _results.HasMore && !_live ? GuardedAsync(() => _results.LoadMoreAsync(Search), Searching) : Task.CompletedTask;
 
-    private Task<EventPage<LogEvent>> Search(SearchRequest request) => Logs.SearchAsync(_session!.TenantId, request, Closing);
+    /// <summary>A page of the search the page shows, read under its token.</summary>
+    private Task<EventPage<LogEvent>> Search(SearchRequest request) => Logs.SearchAsync(_session!.TenantId, request, Searching);
 
     /// <summary>A rule from the query whose results the page shows (not text typed since, which may not even parse).</summary>
     private async Task CreateRuleAsync()

@@ -40,7 +40,7 @@ public sealed class LogsPageTests : IAsyncLifetime
     private IRenderedComponent<LogsPage> Render(Guid? tenant = null)
     {
         SignIn(tenant);
-        return _ctx.Render<LogsPage>();
+        return _ctx.Render<LogsPage>().Settle();
     }
 
     /// <summary>The value of <paramref name="parameter"/> in the page's address, or null.</summary>
@@ -83,8 +83,10 @@ public sealed class LogsPageTests : IAsyncLifetime
 
         await AppendAsync(Tenant, 1, "web-1");
         cut.Find("#log-search").Click();
+        cut.Settle();
         Assert.Equal("101 logs", cut.Find("#log-count").TextContent);
         cut.Find("#load-more-logs").Click();
+        cut.Settle();
         Assert.Equal(101, cut.FindAll("tr.log-row").Count);
         Assert.Empty(cut.FindAll("#load-more-logs"));
     }
@@ -100,19 +102,24 @@ public sealed class LogsPageTests : IAsyncLifetime
 
         cut.Find("#log-query").Input("host:(");
         cut.Find("#log-search").Click();
+        cut.Settle();
         Assert.NotEmpty(cut.FindAll(".query-error, #log-query-error, .mud-input-error"));
         await cut.InvokeAsync(() => cut.FindComponent<MudSelect<string>>().Instance.ValueChanged.InvokeAsync("4h"));
+        cut.Settle();
 
         Assert.Equal("7 logs", cut.Find("#log-count").TextContent);
         Assert.Equal("Past 4 hours", cut.Find("#log-window").TextContent);
         // A custom range starts from the window shown.
         await cut.InvokeAsync(() => cut.FindComponent<MudSelect<string>>().Instance.ValueChanged.InvokeAsync("custom"));
+        cut.Settle();
         var from = DateTimeOffset.Parse(cut.Find("#log-from").GetAttribute("value") + "Z", System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(DateTimeOffset.UtcNow - from, TimeSpan.FromHours(4) - TimeSpan.FromMinutes(1), TimeSpan.FromHours(4) + TimeSpan.FromMinutes(1));
         Assert.Equal("7 logs", cut.Find("#log-count").TextContent);
         // ... each time: not the custom range shown before.
         await cut.InvokeAsync(() => cut.FindComponent<MudSelect<string>>().Instance.ValueChanged.InvokeAsync("1h"));
+        cut.Settle();
         await cut.InvokeAsync(() => cut.FindComponent<MudSelect<string>>().Instance.ValueChanged.InvokeAsync("custom"));
+        cut.Settle();
         from = DateTimeOffset.Parse(cut.Find("#log-from").GetAttribute("value") + "Z", System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(DateTimeOffset.UtcNow - from, TimeSpan.FromMinutes(59), TimeSpan.FromMinutes(61));
         Assert.Equal("3 logs", cut.Find("#log-count").TextContent);
@@ -129,6 +136,7 @@ public sealed class LogsPageTests : IAsyncLifetime
         Assert.Equal("5 logs", cut.Find("#log-count").TextContent);
 
         cut.Find("#log-live").Click();
+        cut.Settle();
         Assert.Empty(cut.FindAll("#log-live-status"));
         Assert.Equal("5 logs", cut.Find("#log-count").TextContent);
         // Logs stamped after the window that was read (it ended a second past its last read).
@@ -141,6 +149,7 @@ public sealed class LogsPageTests : IAsyncLifetime
         Assert.DoesNotContain("live=", url, StringComparison.Ordinal);
         // The window it names is the one it read: searching it again finds the same logs, not those sent since.
         cut.Find("#log-search").Click();
+        cut.Settle();
         Assert.Equal("5 logs", cut.Find("#log-count").TextContent);
     }
 
@@ -157,13 +166,16 @@ public sealed class LogsPageTests : IAsyncLifetime
 
         cut.Find("#log-query").Input("host:web-1");
         cut.Find("#log-search").Click();
+        cut.Settle();
         Assert.Equal("2 logs", cut.Find("#log-count").TextContent);
         Assert.Contains("q=host%3Aweb-1", navigation.Uri, StringComparison.Ordinal);
 
         await cut.InvokeAsync(() => navigation.NavigateTo("logs"));
+        cut.Settle();
         cut.WaitForAssertion(() => Assert.Equal("5 logs", cut.Find("#log-count").TextContent));
         Assert.Equal("", cut.Find("#log-query").GetAttribute("value") ?? "");
         await cut.InvokeAsync(() => navigation.NavigateTo("logs?q=host%3Aweb-2&range=4h"));
+        cut.Settle();
         cut.WaitForAssertion(() => Assert.Equal("3 logs", cut.Find("#log-count").TextContent));
         Assert.Equal("Past 4 hours", cut.Find("#log-window").TextContent);
     }
@@ -270,18 +282,22 @@ public sealed class LogsPageTests : IAsyncLifetime
 
         // Added from the panel: counted alone, the search not run again (the address the page writes is its own).
         await cut.InvokeAsync(() => cut.FindComponent<LogFacets>().Instance.OnPin.InvokeAsync("team"));
+        cut.Settle();
         cut.WaitForAssertion(() => Assert.Equal(["red 1"], Values("team")));
         Assert.Equal("@usr.name,@trace_id,team", Address(navigation, "facets"));
         Assert.Equal(analyses, _faulty.Analyses);
 
         cut.Find("button[aria-label='Remove the @usr.name facet']").Click();
+        cut.Settle();
         cut.WaitForAssertion(() => Assert.Equal("@trace_id,team", Address(navigation, "facets")));
         cut.Find("button[aria-label='Remove the @trace_id facet']").Click();
+        cut.Settle();
         cut.WaitForAssertion(() => Assert.Equal("team", Address(navigation, "facets")));
         Assert.Empty(Values("@usr.name"));
         Assert.Equal(analyses, _faulty.Analyses);
         // A new search counts the added facet again.
         cut.Find("#log-search").Click();
+        cut.Settle();
         cut.WaitForAssertion(() => Assert.Equal(["red 1"], Values("team")));
     }
 
@@ -310,17 +326,20 @@ public sealed class LogsPageTests : IAsyncLifetime
         cut.Find("input[aria-label='@duration from']").Input("20");
         cut.Find("input[aria-label='@duration to']").Input("100");
         cut.Find(".facet-range").Submit();
+        cut.Settle();
         cut.WaitForAssertion(() => Assert.Equal("2 logs", cut.Find("#log-count").TextContent));
         Assert.Equal("@duration:[20 TO 100]", Address(navigation, "q"));
         Assert.Equal(["40", "75.5"], cut.FindAll(".facet-range-input").Select(i => i.GetAttribute("placeholder")));
 
         cut.Find("input[aria-label='@duration to']").Input("");
         cut.Find(".facet-range").Submit();
+        cut.Settle();
         cut.WaitForAssertion(() => Assert.Equal("3 logs", cut.Find("#log-count").TextContent));
         Assert.Equal("@duration:>=20", Address(navigation, "q"));
 
         cut.Find("input[aria-label='@duration from']").Input("twenty");
         cut.Find(".facet-range").Submit();
+        cut.Settle();
         cut.WaitForAssertion(() => Assert.Equal("From: expected a number, such as 250 or 0.5.", cut.Find(".facet-range-error").TextContent));
         Assert.Equal("true", cut.Find("input[aria-label='@duration from']").GetAttribute("aria-invalid"));
         Assert.Equal("@duration:>=20", Address(navigation, "q"));
@@ -331,6 +350,7 @@ public sealed class LogsPageTests : IAsyncLifetime
         cut.Find("input[aria-label='@duration from']").Input("500");
         cut.Find("input[aria-label='@duration to']").Input("600");
         cut.Find(".facet-range").Submit();
+        cut.Settle();
         cut.WaitForAssertion(() => Assert.Equal("0 logs", cut.Find("#log-count").TextContent));
         Assert.Equal(["40", "300"], cut.FindAll(".facet-range-input").Select(i => i.GetAttribute("placeholder")));
 
@@ -341,6 +361,7 @@ public sealed class LogsPageTests : IAsyncLifetime
         cut.Find("input[aria-label='@duration to']").Input("");
         cut.Find("#log-query").Input("");
         cut.Find("#log-search").Click();
+        cut.Settle();
         cut.WaitForAssertion(() => Assert.Equal("4 logs", cut.Find("#log-count").TextContent));
         Assert.Equal(["12", "300"], cut.FindAll(".facet-range-input").Select(i => i.GetAttribute("placeholder")));
         Assert.Equal(["12", "300", "40", "75.5"],
@@ -364,6 +385,7 @@ public sealed class LogsPageTests : IAsyncLifetime
 
         cut.Find("#log-query").Input("host:web-1");
         cut.Find("#log-search").Click();
+        cut.Settle();
         cut.WaitForAssertion(() => Assert.Equal("3 logs", cut.Find("#log-count").TextContent));
     }
 
@@ -377,10 +399,12 @@ public sealed class LogsPageTests : IAsyncLifetime
         Assert.Equal("3 logs", cut.Find("#log-count").TextContent);
 
         await cut.InvokeAsync(() => navigation.NavigateTo("logs?q=host%3A%28&range=4h"));
+        cut.Settle();
         cut.WaitForAssertion(() => Assert.Equal("0 logs", cut.Find("#log-count").TextContent));
         Assert.Empty(cut.FindAll("tr.log-row"));
         Assert.Contains("correct the query", cut.Find("#no-logs").TextContent, StringComparison.Ordinal);
         await cut.InvokeAsync(() => cut.FindComponent<MudSelect<string>>().Instance.ValueChanged.InvokeAsync("custom"));
+        cut.Settle();
         var from = DateTimeOffset.Parse(cut.Find("#log-from").GetAttribute("value") + "Z", System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(DateTimeOffset.UtcNow - from, TimeSpan.FromHours(4) - TimeSpan.FromMinutes(1), TimeSpan.FromHours(4) + TimeSpan.FromMinutes(1));
     }
@@ -408,15 +432,18 @@ public sealed class LogsPageTests : IAsyncLifetime
         // The same hour typed with its offset holds it too; an hour later in Paris does not.
         var navigation = _ctx.Services.GetRequiredService<NavigationManager>();
         await cut.InvokeAsync(() => navigation.NavigateTo("logs?range=custom&from=2026-01-15T09%3A00Z&to=2026-01-15T10%3A00Z"));
+        cut.Settle();
         cut.WaitForAssertion(() => Assert.Equal("2026-01-15 10:00:00 → 2026-01-15 11:00:00 Europe/Paris", cut.Find("#log-window").TextContent));
         Assert.Equal("1 logs", cut.Find("#log-count").TextContent);
         await cut.InvokeAsync(() => navigation.NavigateTo("logs?range=custom&from=2026-01-15T11%3A00%2B01%3A00&to=2026-01-15T12%3A00%2B01%3A00"));
+        cut.Settle();
         cut.WaitForAssertion(() => Assert.Equal("2026-01-15 11:00:00 → 2026-01-15 12:00:00 Europe/Paris", cut.Find("#log-window").TextContent));
         Assert.Empty(cut.FindAll("#log-range-error"));
         Assert.Equal("0 logs", cut.Find("#log-count").TextContent);
         // Three days in three-hour bars, on multiples of three hours in Paris: the log's bar starts at 09:00 there (10:00
         // on UTC's multiples).
         await cut.InvokeAsync(() => navigation.NavigateTo("logs?range=custom&from=2026-01-13%2000%3A00&to=2026-01-16%2000%3A00"));
+        cut.Settle();
         cut.WaitForAssertion(() => Assert.Equal("1 logs", cut.Find("#log-count").TextContent));
         Assert.Contains("09:00:00 Europe/Paris, 1 events", cut.Find(".histogram-bar.has-matches").GetAttribute("aria-label"), StringComparison.Ordinal);
         Assert.Equal(24, cut.FindAll(".histogram-bar").Count);
@@ -450,15 +477,18 @@ public sealed class LogsPageTests : IAsyncLifetime
         Assert.Empty(cut.FindAll("#group-table tbody th"));
         Assert.Single(cut.FindAll("#group-table tbody"));
         await cut.InvokeAsync(() => cut.FindComponent<LogGroups>().Instance.OnChange.InvokeAsync(new LogGrouping("service", Portal.Search.AggregateFunction.Avg, "@duration")));
+        cut.Settle();
         cut.WaitForAssertion(() => Assert.Equal(["web 100", "api 20"], Rows()));
         Assert.Equal(("service", "avg(@duration)"), (Address(navigation, "by"), Address(navigation, "measure")));
         Assert.Equal(["1", "2"], cut.FindAll("#group-table tbody tr td.groups-count").Select(c => c.TextContent));
 
         // Excluding a group, then keeping the one left: the query says each.
         cut.FindAll("#group-table .group-exclude")[1].Click();
+        cut.Settle();
         cut.WaitForAssertion(() => Assert.Equal(["web 100"], Rows()));
         Assert.Equal("-service:api", Address(navigation, "q"));
         cut.FindAll("#group-table .group-value")[0].Click();
+        cut.Settle();
         cut.WaitForAssertion(() => Assert.Equal("-service:api service:web", Address(navigation, "q")));
         Assert.Equal("1 logs", cut.Find("#log-count").TextContent);
         Assert.Equal(["web 100"], Rows());
@@ -493,19 +523,23 @@ public sealed class LogsPageTests : IAsyncLifetime
         Assert.Equal("count by service · 1 min buckets", cut.Find(".series-axis span:nth-child(2)").TextContent);
 
         cut.Find("#group-view-top-list").Click();
+        cut.Settle();
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("#group-series")));
         Assert.Equal((null, "10"), (Address(navigation, "viz"), Address(navigation, "top") ?? "10"));
         Assert.Equal(["api", "web"], cut.FindAll("#group-table .group-value").Select(v => v.TextContent));
         cut.Find("#group-view-timeseries").Click();
+        cut.Settle();
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("#group-series polyline").Count));
         Assert.Equal("timeseries", Address(navigation, "viz"));
         Assert.Equal("true", cut.Find("#group-view-timeseries").GetAttribute("aria-pressed"));
 
         // Patterns and back: the grouping as it was, out of the address meanwhile.
         cut.Find("#group-into-patterns").Click();
+        cut.Settle();
         cut.WaitForAssertion(() => Assert.Single(cut.FindAll("#pattern-table")));
         Assert.Equal(("patterns", null), (Address(navigation, "viz"), Address(navigation, "by")));
         cut.Find("#group-into-fields").Click();
+        cut.Settle();
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("#group-series polyline").Count));
         Assert.Equal(("timeseries", "service"), (Address(navigation, "viz"), Address(navigation, "by")));
     }
@@ -545,23 +579,28 @@ public sealed class LogsPageTests : IAsyncLifetime
         // A second-level value narrows the query to its logs of its first-level group: both values.
         Assert.Equal("Add service:api @http.method:POST to the query", cut.FindAll("#group-table .group-value")[2].GetAttribute("title"));
         cut.FindAll("#group-table .group-value")[2].Click();
+        cut.Settle();
         cut.WaitForAssertion(() => Assert.Equal("service:api @http.method:POST", Address(navigation, "q")));
         cut.WaitForAssertion(() => Assert.Equal(["api|POST|1"], Rows()));
         Assert.Equal(("table", "@http.method"), (Address(navigation, "viz"), Address(navigation, "then")));
 
         cut.Find("#group-view-top-list").Click();
+        cut.Settle();
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("#group-then")));
         Assert.Equal((null, null), (Address(navigation, "viz"), Address(navigation, "then")));
         Assert.Equal(["api|1"], Rows());
 
         // Excluding a second-level group drops its logs of its first-level group only (api's GET logs stay); its
         // "no value" group keeps the logs of its first-level group without the field.
-        navigation.NavigateTo("logs?by=service&viz=table&then=%40http.method");
+        await cut.InvokeAsync(() => navigation.NavigateTo("logs?by=service&viz=table&then=%40http.method"));
+        cut.Settle();
         cut.WaitForAssertion(() => Assert.Equal(["api|GET|3", "POST|1", "web|no value|2", "GET|1"], Rows()));
         cut.FindAll("#group-table .group-exclude")[5].Click();
+        cut.Settle();
         cut.WaitForAssertion(() => Assert.Equal("-(service:web @http.method:GET)", Address(navigation, "q")));
         cut.WaitForAssertion(() => Assert.Equal(["api|GET|3", "POST|1", "web|no value|2"], Rows()));
         cut.FindAll("#group-table .group-value")[4].Click();
+        cut.Settle();
         cut.WaitForAssertion(() => Assert.Equal("-(service:web @http.method:GET) service:web -@http.method:*", Address(navigation, "q")));
         cut.WaitForAssertion(() => Assert.Equal(["web|no value|2"], Rows()));
         Assert.Equal("2 logs", cut.Find("#log-count").TextContent);
@@ -597,19 +636,23 @@ public sealed class LogsPageTests : IAsyncLifetime
         Assert.Equal(3, cut.FindAll("#pattern-table tbody tr:first-child .pattern-wild").Count);
         Assert.Empty(cut.FindAll("#group-by"));
         cut.FindAll("#pattern-table .pattern-text")[1].Click();
+        cut.Settle();
         Assert.Equal(["Accepted publickey for deploy from 192.0.2.14 port 51000 ssh2"], cut.FindAll(".pattern-examples li").Select(li => li.TextContent));
 
         // A pattern's logs searched: the query keeps them alone.
         cut.FindAll("#pattern-table .pattern-search")[0].Click();
+        cut.Settle();
         cut.WaitForAssertion(() => Assert.Equal("\"Failed password for root from\" \"port\" ssh*", Address(navigation, "q")));
         cut.WaitForAssertion(() => Assert.Equal(["2 warn Failed password for root from * port * ssh*"], Rows()));
         Assert.Equal("2 logs", cut.Find("#log-count").TextContent);
 
         cut.Find("#group-into-fields").Click();
+        cut.Settle();
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("#pattern-table")));
         Assert.Equal((null, null), (Address(navigation, "viz"), Address(navigation, "by")));
         Assert.Single(cut.FindAll("#group-by"));
         cut.Find("#group-into-patterns").Click();
+        cut.Settle();
         cut.WaitForAssertion(() => Assert.Single(cut.FindAll("#pattern-table tbody tr")));
         Assert.Equal("patterns", Address(navigation, "viz"));
     }
@@ -625,6 +668,7 @@ public sealed class LogsPageTests : IAsyncLifetime
 
         _faulty.Failing = true;
         cut.Find("#log-search").Click();
+        cut.Settle();
 
         Assert.Contains("could not run", cut.Find("#log-search-error").TextContent, StringComparison.Ordinal);
         Assert.Equal("0 logs", cut.Find("#log-count").TextContent);
@@ -634,10 +678,12 @@ public sealed class LogsPageTests : IAsyncLifetime
         // Still a live page: the query bar still answers.
         cut.Find("#log-query").Input("host:web-1");
         cut.Find("#log-search").Click();
+        cut.Settle();
         Assert.NotEmpty(cut.FindAll("#log-search-error"));
         // Once the store answers again, so does the page.
         _faulty.Failing = false;
         cut.Find("#log-search").Click();
+        cut.Settle();
         Assert.Empty(cut.FindAll("#log-search-error"));
         Assert.Equal("3 logs", cut.Find("#log-count").TextContent);
     }
@@ -653,16 +699,47 @@ public sealed class LogsPageTests : IAsyncLifetime
 
         var navigation = _ctx.Services.GetRequiredService<NavigationManager>();
         var search = cut.Find("#log-search").ClickAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs());
-        cut.WaitForAssertion(() => Assert.Single(_faulty.Held));
-        Assert.False(_faulty.Held[0].IsCancellationRequested);
+        var held = await _faulty.FirstHeldAsync();
+        Assert.False(held.IsCancellationRequested);
         // The next page's address, which the closed page must leave alone.
         navigation.NavigateTo("signals");
         await cut.InvokeAsync(() => cut.Instance.DisposeAsync().AsTask());
 
-        Assert.True(_faulty.Held[0].IsCancellationRequested);
+        Assert.True(held.IsCancellationRequested);
         await search.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Empty(cut.FindAll("#log-search-error"));
         Assert.Equal("signals", navigation.ToBaseRelativePath(navigation.Uri));
+    }
+
+    /// <summary>
+    /// A search overtaken by a newer one stops: the page stays usable while it runs (busy, said to assistive technology),
+    /// its reads' token is cancelled as the newer search starts, and the page shows the newer's results, no fault.
+    /// </summary>
+    [Fact]
+    public async Task NewerSearch_CancelsTheReadsOfTheOneBefore()
+    {
+        await AppendAsync(Tenant, 3, "web-1");
+        await AppendAsync(Tenant, 2, "web-2");
+        var navigation = SignIn();
+        var cut = Render();
+        Assert.Equal("5 logs", cut.Find("#log-count").TextContent);
+        _faulty.Hold = true;
+
+        cut.Find("#log-query").Input("host:web-1");
+        var first = cut.Find("#log-search").ClickAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs());
+        var held = await _faulty.FirstHeldAsync();
+        cut.WaitForAssertion(() => Assert.Equal("true", cut.Find("#log-results").GetAttribute("aria-busy")));
+        _faulty.Hold = false;
+        cut.Find("#log-query").Input("host:web-2");
+        cut.Find("#log-search").Click();
+        cut.Settle();
+
+        Assert.True(held.IsCancellationRequested);
+        await first.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal("2 logs", cut.Find("#log-count").TextContent);
+        Assert.Equal(2, cut.FindAll("tr.log-row").Count);
+        Assert.Empty(cut.FindAll("#log-search-error"));
+        Assert.Equal("host:web-2", Address(navigation, "q"));
     }
 
     private async Task AppendAsync(Guid tenant, int count, string host, int minutesAgo = 5)
@@ -699,17 +776,19 @@ public sealed class LogsPageTests : IAsyncLifetime
         /// <summary>An attribute whose grouping has too many values, as the store says of one with hundreds of thousands.</summary>
         public string? TooLarge { get; set; }
 
-        /// <summary>Whether analyses wait until their token is cancelled (<see cref="Held"/> the tokens they were given).</summary>
+        /// <summary>Whether analyses wait until their token is cancelled (<see cref="FirstHeldAsync"/> the token of the first).</summary>
         public bool Hold { get; set; }
 
-        /// <summary>The tokens of the analyses held.</summary>
-        public List<CancellationToken> Held { get; } = [];
+        /// <summary>The token of the first analysis held, once one is.</summary>
+        public Task<CancellationToken> FirstHeldAsync() => _held.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        private readonly TaskCompletionSource<CancellationToken> _held = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         private T Read<T>(Func<T> read) => Failing ? throw new IOException("Input/output error") : read();
 
         private async Task<LogAnalytics> HeldAsync(CancellationToken cancellationToken)
         {
-            Held.Add(cancellationToken);
+            _held.TrySetResult(cancellationToken);
             await Task.Delay(Timeout.Infinite, cancellationToken);
             throw new InvalidOperationException("A held read is only ever cancelled.");
         }

@@ -55,8 +55,10 @@ public sealed class LogsSavedViewsTests(PortalFixture portal) : IAsyncLifetime
         Assert.Empty(cut.FindAll("#saved-view-head"));
 
         cut.Find("#save-view").Click();
+        cut.Settle();
         cut.WaitForElement("#save-view-name").Input("SSH brute force");
         cut.Find("#save-view-submit").Click();
+        cut.Settle();
 
         cut.WaitForAssertion(() => Assert.Equal("SSH brute force", cut.Find("#saved-view-name").TextContent));
         var saved = Assert.Single(await Views.ListAsync(tenant.Id, SavedViews.LogsPage));
@@ -68,6 +70,7 @@ public sealed class LogsSavedViewsTests(PortalFixture portal) : IAsyncLifetime
 
         cut.Find("#log-query").Input("host:web");
         cut.Find("#log-search").Click();
+        cut.Settle();
         cut.WaitForAssertion(() => Assert.Equal("5 logs", cut.Find("#log-count").TextContent));
         Assert.NotEmpty(cut.FindAll("#saved-view-modified"));
         Assert.NotEmpty(cut.FindAll("#saved-views .saved-view-dot"));
@@ -75,6 +78,7 @@ public sealed class LogsSavedViewsTests(PortalFixture portal) : IAsyncLifetime
         Assert.Equal($"logs?q=host%3Abastion&range=4h&saved={saved.Id}", cut.Find("#saved-view-revert").GetAttribute("href"));
 
         cut.Find("#saved-view-update").Click();
+        cut.Settle();
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("#saved-view-modified")));
         Assert.Equal("q=host%3Aweb&range=4h", (await Views.GetAsync(tenant.Id, saved.Id))!.State);
     }
@@ -87,8 +91,10 @@ public sealed class LogsSavedViewsTests(PortalFixture portal) : IAsyncLifetime
         var cut = Render(tenant, "logs?q=host:bastion");
 
         cut.Find("#save-view").Click();
+        cut.Settle();
         cut.WaitForElement("#save-view-name").Input("WEB");
         cut.Find("#save-view-submit").Click();
+        cut.Settle();
 
         cut.WaitForAssertion(() => Assert.Contains("A view named “Web” exists already", cut.Find(".mud-dialog").TextContent, StringComparison.Ordinal));
         Assert.Single(await Views.ListAsync(tenant.Id, SavedViews.LogsPage));
@@ -112,7 +118,8 @@ public sealed class LogsSavedViewsTests(PortalFixture portal) : IAsyncLifetime
         Assert.Equal(("host:bastion", "4h", "@usr.name", bastion.Id), (Address("q"), Address("range"), Address("cols"), Address("saved")));
         Assert.Equal(["Bastions", "Web"], cut.FindAll("#saved-views a.saved-view").Select(a => a.TextContent.Trim()));
 
-        Navigation.NavigateTo(cut.FindAll("#saved-views a.saved-view")[1].GetAttribute("href")!);
+        await cut.InvokeAsync(() => Navigation.NavigateTo(cut.FindAll("#saved-views a.saved-view")[1].GetAttribute("href")!));
+        cut.Settle();
 
         cut.WaitForAssertion(() => Assert.Equal("5 logs", cut.Find("#log-count").TextContent));
         Assert.Equal(("Web", "host:web"), (cut.Find("#saved-view-name").TextContent, cut.Find("#log-query").GetAttribute("value")));
@@ -165,7 +172,8 @@ public sealed class LogsSavedViewsTests(PortalFixture portal) : IAsyncLifetime
         var tenant = await OrganisationWithLogsAsync();
         var (view, cut) = await OpenModifiedAsync(tenant);
 
-        Navigation.NavigateTo($"logs?saved={view.Id}");
+        await cut.InvokeAsync(() => Navigation.NavigateTo($"logs?saved={view.Id}"));
+        cut.Settle();
 
         cut.WaitForAssertion(() => Assert.Equal("3 logs", cut.Find("#log-count").TextContent));
         Assert.Equal(("host:bastion", "4h", view.Id), (cut.Find("#log-query").GetAttribute("value"), Address("range"), Address("saved")));
@@ -181,6 +189,7 @@ public sealed class LogsSavedViewsTests(PortalFixture portal) : IAsyncLifetime
         await Views.DeleteAsync(tenant.Id, view.Id);
 
         cut.Find("#saved-view-update").Click();
+        cut.Settle();
 
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("#saved-view-head")));
         Assert.Null(Address("saved"));
@@ -195,7 +204,8 @@ public sealed class LogsSavedViewsTests(PortalFixture portal) : IAsyncLifetime
         var tenant = await OrganisationWithLogsAsync();
         var (_, cut) = await OpenModifiedAsync(tenant);
 
-        Navigation.NavigateTo(cut.Find("#saved-view-revert").GetAttribute("href")!);
+        await cut.InvokeAsync(() => Navigation.NavigateTo(cut.Find("#saved-view-revert").GetAttribute("href")!));
+        cut.Settle();
 
         cut.WaitForAssertion(() => Assert.Equal("3 logs", cut.Find("#log-count").TextContent));
         Assert.Equal("host:bastion", cut.Find("#log-query").GetAttribute("value"));
@@ -210,14 +220,17 @@ public sealed class LogsSavedViewsTests(PortalFixture portal) : IAsyncLifetime
         var cut = Render(tenant, $"logs?saved={view!.Id}");
 
         cut.Find("#saved-view-rename button, button#saved-view-rename").Click();
+        cut.Settle();
         var name = cut.WaitForElement("#save-view-name");
         Assert.Equal("Bastions", name.GetAttribute("value"));
         name.Input("Jump hosts");
         cut.Find("#save-view-submit").Click();
+        cut.Settle();
         cut.WaitForAssertion(() => Assert.Equal("Jump hosts", cut.Find("#saved-view-name").TextContent));
         Assert.Equal(("Jump hosts", "q=host%3Abastion&range=4h"), ((await Views.GetAsync(tenant.Id, view.Id))!.Name, (await Views.GetAsync(tenant.Id, view.Id))!.State));
 
         cut.Find("#saved-view-delete button, button#saved-view-delete").Click();
+        cut.Settle();
         cut.WaitForAssertion(() => cut.FindAll(".mud-dialog button").Single(b => b.TextContent.Trim() == "Delete").Click());
 
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("#saved-view-head")));
@@ -267,6 +280,7 @@ public sealed class LogsSavedViewsTests(PortalFixture portal) : IAsyncLifetime
         cut.WaitForAssertion(() => Assert.Equal("3 logs", cut.Find("#log-count").TextContent));
         cut.Find("#log-query").Input("*");
         cut.Find("#log-search").Click();
+        cut.Settle();
         cut.WaitForAssertion(() => Assert.Equal("8 logs", cut.Find("#log-count").TextContent));
         Assert.NotEmpty(cut.FindAll("#saved-view-modified"));
         return (view, cut);
@@ -296,7 +310,7 @@ public sealed class LogsSavedViewsTests(PortalFixture portal) : IAsyncLifetime
         BunitSession.SignIn(_ctx, tenant.Id, tenant.Slug, Guid.NewGuid(), "analyst@example.test", role);
         _ctx.Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
         Navigation.NavigateTo(address);
-        return _ctx.Render<Host>();
+        return _ctx.Render<Host>().Settle();
     }
 
     /// <summary>The page beside MudBlazor's dialog and popover providers, as the layout renders it.</summary>
