@@ -47,7 +47,7 @@ public partial class LogsPage
     /// <summary>A search is running (the store reads off the circuit: the page stays usable meanwhile).</summary>
     private bool _loading;
 
-    /// <summary>The page is still being opened: its organisation, zone and views read, its first search not yet started.</summary>
+    /// <summary>The page is still being opened (its organisation, zone and views read, its first search not yet started), or prerendered.</summary>
     private bool _opening = true;
 
     /// <summary>What the page says to assistive technology (and tests wait on) while it reads: opening, searching, loading more or grouping.</summary>
@@ -94,7 +94,8 @@ public partial class LogsPage
         }
         finally
         {
-            _opening = false;
+            // Prerendered, the page stays "searching": the circuit searches once it is interactive.
+            _opening = !RendererInfo.IsInteractive;
         }
     }
 
@@ -113,6 +114,12 @@ public partial class LogsPage
             TakeState(view.State);
             ComposeFacets();
             KeepUrl();
+        }
+        if (!RendererInfo.IsInteractive)
+        {
+            // Prerendering: the page's frame and what its address asks are shown at once, and the search runs once, in the
+            // circuit (its results would be replaced there by its first render, a flash of an empty list).
+            return;
         }
         await SearchAsync();
     }

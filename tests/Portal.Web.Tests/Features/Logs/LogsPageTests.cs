@@ -47,14 +47,14 @@ public sealed class LogsPageTests : IAsyncLifetime
     private static string? Address(NavigationManager navigation, string parameter) =>
         Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(navigation.Uri).Query).TryGetValue(parameter, out var value) ? value.ToString() : null;
 
-    /// <summary>Signs in (once: before any of the context's services is read) and makes the renderer interactive.</summary>
-    private NavigationManager SignIn(Guid? tenant = null)
+    /// <summary>Signs in (once: before any of the context's services is read) and makes the renderer interactive (or, not <paramref name="interactive"/>, prerendering).</summary>
+    private NavigationManager SignIn(Guid? tenant = null, bool interactive = true)
     {
         if (!_signedIn)
         {
             BunitSession.SignIn(_ctx, tenant ?? Tenant, "page-org", Guid.NewGuid(), "analyst@example.test", VigilRoles.Standard);
             // Interactive, as on the page (live tail starts only then).
-            _ctx.Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+            _ctx.Renderer.SetRendererInfo(new RendererInfo(interactive ? "Server" : "Static", isInteractive: interactive));
             _signedIn = true;
         }
         return _ctx.Services.GetRequiredService<NavigationManager>();
@@ -709,6 +709,27 @@ public sealed class LogsPageTests : IAsyncLifetime
         await search.WaitAsync(TimeSpan.FromSeconds(30));
         Assert.Empty(cut.FindAll("#log-search-error"));
         Assert.Equal("signals", navigation.ToBaseRelativePath(navigation.Uri));
+    }
+
+    /// <summary>
+    /// Prerendered (before the circuit is interactive), the page shows its frame and what its address asks, says it is
+    /// searching, and reads nothing from the store: the circuit searches, once, instead of replacing a prerendered list.
+    /// </summary>
+    [Fact]
+    public async Task Prerendered_SaysItIsSearching_AndReadsNothing()
+    {
+        await AppendAsync(Tenant, 3, "web-1");
+        SignIn(interactive: false).NavigateTo("logs?q=host%3Aweb-1&range=4h");
+
+        var cut = _ctx.Render<LogsPage>();
+
+        Assert.Equal("host:web-1", cut.Find("#log-query").GetAttribute("value"));
+        Assert.Equal("Past 4 hours", cut.Find("#log-window").TextContent);
+        Assert.Equal("Searching…", cut.Find("#log-count").TextContent);
+        Assert.Empty(cut.FindAll("#no-logs"));
+        Assert.Equal("true", cut.Find("#log-results").GetAttribute("aria-busy"));
+        Assert.Equal(0, _faulty.Analyses);
+        Assert.Empty(cut.FindAll("tr.log-row"));
     }
 
     /// <summary>
