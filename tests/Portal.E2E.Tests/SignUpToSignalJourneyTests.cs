@@ -226,7 +226,7 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal)
         var firstPort = await page.Locator("#log-attributes .attr-leaf[title='@network.client.port'] .attr-value").InnerTextAsync();
         await page.Keyboard.PressAsync("ArrowDown");
         await Expect(page.Locator("#log-attributes .attr-leaf[title='@network.client.port'] .attr-value")).Not.ToHaveTextAsync(firstPort);
-        await page.ClickAsync("#log-newer");
+        await page.ClickAsync("#log-previous");
         await Expect(page.Locator("#log-attributes .attr-leaf[title='@network.client.port'] .attr-value")).ToHaveTextAsync(firstPort);
         await page.ClickAsync("#log-context");
         await Expect(query).ToHaveValueAsync("host:bastion-1 service:sshd");

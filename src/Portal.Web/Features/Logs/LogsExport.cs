@@ -12,8 +12,8 @@ namespace Portal.Web.Features.Logs;
 
 /// <summary>
 /// The Logs Explorer's view as a CSV file: <c>GET /logs/export</c> with the page's own URL parameters (<c>q</c>,
-/// <c>range</c> or <c>from</c>/<c>to</c>, <c>live</c>, <c>cols</c>), the list's columns in its order, newest first, up to
-/// <c>limit</c> rows (<see cref="DefaultLimit"/>, at most <see cref="MaxLimit"/>). Each export is in the audit trail.
+/// <c>range</c> or <c>from</c>/<c>to</c>, <c>live</c>, <c>cols</c>, <c>sort</c>), the list's columns in its order, newest first
+/// (or, with <c>sort=asc</c>, oldest first, as the list), up to <c>limit</c> rows (<see cref="DefaultLimit"/>, at most <see cref="MaxLimit"/>). Each export is in the audit trail.
 /// </summary>
 public static partial class LogsExport
 {
@@ -33,11 +33,12 @@ public static partial class LogsExport
     /// The export of a query over <c>[from, to)</c> as absolute bounds (epoch milliseconds), so that the file holds the
     /// window the page shows rather than one resolved again when the link is followed.
     /// </summary>
-    public static string Link(string query, DateTimeOffset from, DateTimeOffset to, IReadOnlyList<string> columns)
+    public static string Link(string query, DateTimeOffset from, DateTimeOffset to, IReadOnlyList<string> columns, bool oldestFirst = false)
     {
         var link = $"logs/export?q={Uri.EscapeDataString(query)}&range={TimeRanges.Custom}"
             + $"&from={from.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)}&to={to.ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture)}";
-        return AttributeColumns.Format(columns) is { } cols ? $"{link}&cols={Uri.EscapeDataString(cols)}" : link;
+        link = AttributeColumns.Format(columns) is { } cols ? $"{link}&cols={Uri.EscapeDataString(cols)}" : link;
+        return oldestFirst ? $"{link}&{LogSort.Parameter}={LogSort.OldestFirst}" : link;
     }
 
     private static async Task<Results<EmptyHttpResult, ProblemHttpResult>> ExportAsync(HttpContext http, ILogStore store, AuditLog audit, TimeProvider clock, CancellationToken cancellationToken)
@@ -68,10 +69,16 @@ public static partial class LogsExport
             return Problem($"limit: expected a whole number from 1 to {MaxLimit:N0}", "limit");
         }
         var columns = AttributeColumns.Parse(q["cols"]);
+        if (!LogSort.TryParse(q[LogSort.Parameter], out var oldestFirst))
+        {
+            return Problem($"{LogSort.Parameter}: expected {LogSort.OldestFirst} (oldest first) or {LogSort.NewestFirst} (newest first, the default)", LogSort.Parameter);
+        }
+        // Live tail reads the newest.
+        oldestFirst &= !live;
         var tenantId = SessionInfo.From(http.User)!.TenantId;
 
         // The first page before the response starts: a store that fails then answers with an error, not a cut file.
-        var page = await store.SearchAsync(tenantId, new SearchRequest(query!, from, to, Math.Min(PageSize, limit)), cancellationToken);
+        var page = await store.SearchAsync(tenantId, new SearchRequest(query!, from, to, Math.Min(PageSize, limit), OldestFirst: oldestFirst), cancellationToken);
         await audit.RecordAsync(tenantId, new AuditRecord("logs.exported", "logs", null, text.Length == 0 ? "*" : text)
         {
             Message = $"CSV export of logs requested: {(text.Length == 0 ? "*" : text)} from {from:u} to {to:u}, up to {limit:N0} rows"
@@ -98,9 +105,9 @@ public static partial class LogsExport
             {
                 break;
             }
-            // A download given up stops here: the store's searches do not watch the token themselves.
+            // A download given up stops here (and the store's search, given the token, where it is).
             cancellationToken.ThrowIfCancellationRequested();
-            page = await store.SearchAsync(tenantId, new SearchRequest(query!, from, to, Math.Min(PageSize, limit - written), after), cancellationToken);
+            page = await store.SearchAsync(tenantId, new SearchRequest(query!, from, to, Math.Min(PageSize, limit - written), after, oldestFirst), cancellationToken);
         }
         await writer.FlushAsync(cancellationToken);
         return TypedResults.Empty;

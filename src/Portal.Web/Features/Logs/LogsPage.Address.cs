@@ -6,8 +6,8 @@ using Portal.Web.Components.Shared;
 namespace Portal.Web.Features.Logs;
 
 /// <summary>
-/// The Logs page's view in its address, so that it can be shared: query, range and custom bounds, live tail, columns,
-/// added facets, and the grouping card's grouping or patterns. The page writes the address as its view changes, and shows what an
+/// The Logs page's view in its address, so that it can be shared: query, range and custom bounds, live tail, the list's
+/// order, columns, added facets, and the grouping card's grouping or patterns. The page writes the address as its view changes, and shows what an
 /// address opened while it is open (the menu's link, a shared view pasted in the same tab) says.
 /// </summary>
 public partial class LogsPage
@@ -26,6 +26,9 @@ public partial class LogsPage
 
     [SupplyParameterFromQuery(Name = "live")]
     private bool? UrlLive { get; set; }
+
+    [SupplyParameterFromQuery(Name = LogSort.Parameter)]
+    private string? UrlSort { get; set; }
 
     [SupplyParameterFromQuery(Name = "cols")]
     private string? UrlColumns { get; set; }
@@ -97,6 +100,7 @@ public partial class LogsPage
         // The bounds the address holds until a search runs over them (the view shown, as the address and a saved view have it).
         _customRun = (UrlFrom, UrlTo);
         _live = UrlLive == true;
+        _oldestFirst = UrlSort == LogSort.OldestFirst;
         _columns = AttributeColumns.Parse(UrlColumns);
         _pinned = PinnedFacets.Parse(UrlFacets);
         _groups.Ask(UrlGrouping, UrlViz == LogPatterns.ViewName);
@@ -106,17 +110,19 @@ public partial class LogsPage
     private static string KnownRange(string? range) => range == TimeRanges.Custom || TimeRanges.All.Any(r => r.Key == range) ? range! : "1h";
 
     /// <summary>The view the address holds.</summary>
-    private UrlView AddressView => UrlView.Of(UrlQuery, UrlRange, UrlFrom, UrlTo, UrlLive == true, UrlColumns, UrlFacets, UrlGrouping, UrlViz == LogPatterns.ViewName);
+    private UrlView AddressView =>
+        UrlView.Of(UrlQuery, UrlRange, UrlFrom, UrlTo, UrlLive == true, UrlSort == LogSort.OldestFirst, UrlColumns, UrlFacets, UrlGrouping, UrlViz == LogPatterns.ViewName);
 
     /// <summary>The grouping by a field the address holds: none when it asks for patterns.</summary>
     private LogGrouping? UrlGrouping => UrlViz == LogPatterns.ViewName ? null : LogGrouping.Parse(UrlBy, UrlMeasure, UrlTop, UrlViz, UrlThen);
 
     /// <summary>A view as the address has it, empty values as none, to compare one with another.</summary>
     private readonly record struct UrlView(
-        string? Query, string? Range, string? From, string? To, bool Live, string? Columns, string? Facets, LogGrouping? Grouping, bool Patterns)
+        string? Query, string? Range, string? From, string? To, bool Live, bool OldestFirst, string? Columns, string? Facets, LogGrouping? Grouping, bool Patterns)
     {
-        public static UrlView Of(string? query, string? range, string? from, string? to, bool live, string? columns, string? facets, LogGrouping? grouping, bool patterns) =>
-            new(NoneIfEmpty(query), NoneIfEmpty(range), NoneIfEmpty(from), NoneIfEmpty(to), live, NoneIfEmpty(columns), NoneIfEmpty(facets), grouping, patterns);
+        public static UrlView Of(
+            string? query, string? range, string? from, string? to, bool live, bool oldestFirst, string? columns, string? facets, LogGrouping? grouping, bool patterns) =>
+            new(NoneIfEmpty(query), NoneIfEmpty(range), NoneIfEmpty(from), NoneIfEmpty(to), live, oldestFirst, NoneIfEmpty(columns), NoneIfEmpty(facets), grouping, patterns);
 
         private static string? NoneIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
     }
@@ -127,12 +133,12 @@ public partial class LogsPage
     /// <summary>The views the page wrote into the address (<see cref="KeepUrl"/>) that have not come back yet, oldest first.</summary>
     private readonly List<UrlView> _written = [];
 
-    /// <summary>The view shown: the query submitted last, the range or live tail, the columns, the added facets, the grouping.</summary>
+    /// <summary>The view shown: the query submitted last, the range or live tail, the list's order, the columns, the added facets, the grouping.</summary>
     private UrlView CurrentView()
     {
         var custom = _range == TimeRanges.Custom && !_live;
-        return UrlView.Of(_submitted?.Text ?? _query, _live ? null : _range, custom ? _customRun.From : null, custom ? _customRun.To : null, _live, AttributeColumns.Format(_columns), PinnedFacets.Format(_pinned),
-            _groups.Patterns ? null : _groups.Grouping, _groups.Patterns);
+        return UrlView.Of(_submitted?.Text ?? _query, _live ? null : _range, custom ? _customRun.From : null, custom ? _customRun.To : null, _live, OldestFirst,
+            AttributeColumns.Format(_columns), PinnedFacets.Format(_pinned), _groups.Patterns ? null : _groups.Grouping, _groups.Patterns);
     }
 
     /// <summary>The address's parameters of <paramref name="view"/>, in their order (none stands for a parameter removed).</summary>
@@ -143,6 +149,7 @@ public partial class LogsPage
         ["from"] = view.From,
         ["to"] = view.To,
         ["live"] = view.Live ? "true" : null,
+        [LogSort.Parameter] = LogSort.Format(view.OldestFirst),
         ["cols"] = view.Columns,
         ["facets"] = view.Facets,
         ["by"] = view.Grouping?.By,

@@ -81,7 +81,7 @@ public partial class LogsPage
     private void TakeState(string state)
     {
         var of = Parameters(state);
-        (UrlQuery, UrlRange, UrlFrom, UrlTo, UrlLive) = (of("q"), of("range"), of("from"), of("to"), of("live") == "true");
+        (UrlQuery, UrlRange, UrlFrom, UrlTo, UrlLive, UrlSort) = (of("q"), of("range"), of("from"), of("to"), of("live") == "true", of(LogSort.Parameter));
         (UrlColumns, UrlFacets, UrlBy, UrlMeasure, UrlTop, UrlViz, UrlThen) = (of("cols"), of("facets"), of("by"), of("measure"), of("top"), of("viz"), of("then"));
         ReadUrl();
     }
@@ -97,7 +97,7 @@ public partial class LogsPage
         var range = live ? null : KnownRange(of("range"));
         var custom = range == TimeRanges.Custom;
         var patterns = of("viz") == LogPatterns.ViewName;
-        return StateOf(UrlView.Of(of("q"), range, custom ? of("from") : null, custom ? of("to") : null, live,
+        return StateOf(UrlView.Of(of("q"), range, custom ? of("from") : null, custom ? of("to") : null, live, !live && of(LogSort.Parameter) == LogSort.OldestFirst,
             AttributeColumns.Format(AttributeColumns.Parse(of("cols"))), PinnedFacets.Format(PinnedFacets.Parse(of("facets"))),
             patterns ? null : LogGrouping.Parse(of("by"), of("measure"), of("top"), of("viz"), of("then")), patterns));
     }

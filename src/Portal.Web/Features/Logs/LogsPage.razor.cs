@@ -44,6 +44,12 @@ public partial class LogsPage
     private (DateTimeOffset From, DateTimeOffset To) _window;
     private LogEvent? _selected;
     private bool _detailOpen;
+    /// <summary>The list's order as asked (<see cref="LogSort"/>); live tail shows the newest first whatever it is (<see cref="OldestFirst"/>).</summary>
+    private bool _oldestFirst;
+
+    /// <summary>Whether the list shows the oldest log first: as asked, unless in live tail.</summary>
+    private bool OldestFirst => _oldestFirst && !_live;
+
     /// <summary>A search is running (the store reads off the circuit: the page stays usable meanwhile).</summary>
     private bool _loading;
 
@@ -194,8 +200,26 @@ public partial class LogsPage
             KeepUrl();
             return;
         }
-        _live = true;
+        // Live tail shows the newest first, and so does the list once paused.
+        (_live, _oldestFirst) = (true, false);
         StartTail();
+        await RunAsync();
+    }
+
+    /// <summary>The list's order changed by its date's heading (none in live tail): kept in the address, the search run again in it.</summary>
+    private async Task SortChangedAsync(bool oldestFirst)
+    {
+        if (_live || oldestFirst == _oldestFirst)
+        {
+            return;
+        }
+        _oldestFirst = oldestFirst;
+        if (_submitted is null)
+        {
+            // Nothing runs (the query bar is at fault): the order is the next search's.
+            KeepUrl();
+            return;
+        }
         await RunAsync();
     }
 
@@ -227,7 +251,7 @@ public partial class LogsPage
 
     private bool _movingOn;
 
-    /// <summary>Shows the next newer (-1) or older (+1) log of the list in the detail, loading the next page past the last.</summary>
+    /// <summary>Shows the log above (-1) or below (+1) in the list in the detail, loading the next page past the last.</summary>
     private async Task MoveAsync(int step)
     {
         var at = SelectedIndex;
@@ -342,7 +366,7 @@ public partial class LogsPage
         var (tenant, interval, run, grouped, searching) = (_session!.TenantId, _interval, ++_runs, _groups.Start(), StartSearching());
         var ran = await GuardedAsync(async () =>
         {
-            if (!await _results.LoadAsync(new SearchRequest(node, from, to, PageSize), Search))
+            if (!await _results.LoadAsync(new SearchRequest(node, from, to, PageSize, OldestFirst: OldestFirst), Search))
             {
                 return;
             }
@@ -474,7 +498,7 @@ public partial class LogsPage
     /// The list shown as a CSV file (<see cref="LogsExport"/>): the query and window of the last search that ran, the
     /// columns; none before one ran, nor while the query bar or the range is at fault (the list is then not theirs).
     /// </summary>
-    private string? ExportLink => _exported is { } view && _queryError is null && _rangeError is null ? LogsExport.Link(view.Query, view.From, view.To, _columns) : null;
+    private string? ExportLink => _exported is { } view && _queryError is null && _rangeError is null ? LogsExport.Link(view.Query, view.From, view.To, _columns, OldestFirst) : null;
 
     /// <summary>Shows an attribute as a column of the list, or removes its column; the list's rows are those already found.</summary>
     private void ToggleColumn(string path)

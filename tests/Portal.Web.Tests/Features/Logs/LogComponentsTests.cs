@@ -451,15 +451,16 @@ public sealed class LogComponentsTests : IAsyncLifetime
         var e = new Portal.Detection.Events.LogEvent { Id = "e1", Timestamp = T0, Host = "web-1", Message = "GET /" };
         var moves = new List<string>();
         Portal.Detection.Events.LogEvent? context = null;
-        var cut = _ctx.Render<LogDetail>(p => p.Add(x => x.Event, e).Add(x => x.HasNewer, false).Add(x => x.HasOlder, true)
-            .Add(x => x.OnNewer, () => moves.Add("newer")).Add(x => x.OnOlder, () => moves.Add("older")).Add(x => x.OnContext, shown => context = shown));
+        var cut = _ctx.Render<LogDetail>(p => p.Add(x => x.Event, e).Add(x => x.HasPrevious, false).Add(x => x.HasNext, true)
+            .Add(x => x.OnPrevious, () => moves.Add("newer")).Add(x => x.OnNext, () => moves.Add("older")).Add(x => x.OnContext, shown => context = shown));
 
-        Assert.True(cut.Find("#log-newer").HasAttribute("disabled"));
-        cut.Find("#log-older").Click();
+        Assert.True(cut.Find("#log-previous").HasAttribute("disabled"));
+        Assert.Equal(("Newer log", "Older log"), (cut.Find("#log-previous").GetAttribute("aria-label"), cut.Find("#log-next").GetAttribute("aria-label")));
+        cut.Find("#log-next").Click();
         cut.Find("#log-detail").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "ArrowDown" });
         // No newer log: the up arrow does nothing.
         cut.Find("#log-detail").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "ArrowUp" });
-        cut.Render(p => p.Add(x => x.HasNewer, true));
+        cut.Render(p => p.Add(x => x.HasPrevious, true));
         cut.Find("#log-detail").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "ArrowUp" });
         cut.Find("#log-context").Click();
 
@@ -471,8 +472,11 @@ public sealed class LogComponentsTests : IAsyncLifetime
         cut.Find("#log-detail").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "ArrowDown" });
         Assert.True(cut.Find("#log-detail").HasAttribute("inert"));
         Assert.Equal(3, moves.Count);
+        // A list shown oldest first: the log above is an older one, and the buttons say so.
+        cut.Render(p => p.Add(x => x.OldestFirst, true));
+        Assert.Equal(("Older log (↑)", "Newer log (↓)"), (cut.Find("#log-previous").GetAttribute("title"), cut.Find("#log-next").GetAttribute("title")));
         // Without handlers, no such buttons.
-        Assert.Empty(_ctx.Render<LogDetail>(p => p.Add(x => x.Event, e)).FindAll("#log-context, #log-newer, #log-older"));
+        Assert.Empty(_ctx.Render<LogDetail>(p => p.Add(x => x.Event, e)).FindAll("#log-context, #log-previous, #log-next"));
         // A log with no host, service or source has no context to show.
         var bare = new Portal.Detection.Events.LogEvent { Id = "e2", Timestamp = T0, Message = "GET /" };
         Assert.Empty(_ctx.Render<LogDetail>(p => p.Add(x => x.Event, bare).Add(x => x.OnContext, _ => { })).FindAll("#log-context"));

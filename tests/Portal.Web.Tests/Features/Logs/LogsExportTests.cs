@@ -75,9 +75,13 @@ public sealed class LogsExportTests(PortalFixture portal)
         Assert.Equal(Enumerable.Range(0, 1_200).Select(i => $"event {i}").Order(), all[1..].Select(l => l.Split(',')[^1]).Order());
         Assert.Equal(LogsExport.PageSize + 100, limited.Length - 1);
         Assert.Equal(LogsExport.PageSize + 100, limited[1..].Distinct().Count());
-        // Newest first across the pages.
+        // Newest first across the pages; oldest first, as a list sorted so, with sort=asc (its link says it).
         var dates = all[1..].Select(l => l.Split(',')[0]).ToList();
         Assert.Equal(dates.OrderDescending(StringComparer.Ordinal), dates);
+        Assert.EndsWith("&sort=asc", LogsExport.Link("*", DateTimeOffset.UtcNow.AddMinutes(-15), DateTimeOffset.UtcNow, [], oldestFirst: true), StringComparison.Ordinal);
+        var oldest = await ExportAsync(browser, $"logs/export?q=service%3Abatch&range=15m&sort=asc&limit={LogsExport.PageSize + 100}");
+        Assert.Equal(dates.Order(StringComparer.Ordinal).Take(LogsExport.PageSize + 100), oldest[1..].Select(l => l.Split(',')[0]));
+        Assert.Equal(LogsExport.PageSize + 100, oldest[1..].Distinct().Count());
     }
 
     [Theory]
@@ -87,6 +91,7 @@ public sealed class LogsExportTests(PortalFixture portal)
     [InlineData("range=custom&from=now-1h&to=now-2h", "to")]
     [InlineData("limit=0", "limit")]
     [InlineData("limit=100001", "limit")]
+    [InlineData("sort=oldest", "sort")]
     public async Task Export_BadParameter_ProblemNamesIt(string parameters, string parameter)
     {
         var tenant = await portal.CreateTenantAsync();

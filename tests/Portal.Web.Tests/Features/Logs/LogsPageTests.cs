@@ -712,6 +712,44 @@ public sealed class LogsPageTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// The date's heading sorts the list oldest first: kept in the address and the export link, next pages continue in
+    /// that order. Live tail shows the newest first (the heading does not sort, the address drops the order), and so does
+    /// the list once paused; an address asking for the oldest first is shown so.
+    /// </summary>
+    [Fact]
+    public async Task Sort_OldestFirst_KeptInTheAddressAndNextPagesFollowIt()
+    {
+        await AppendAsync(Tenant, 101, "web-1", minutesAgo: 2);
+        var navigation = SignIn();
+        var cut = Render();
+        string First() => cut.FindAll("tr.log-row .log-message")[0].TextContent;
+        string Order() => cut.Find("#log-table th").GetAttribute("aria-sort")!;
+        Assert.Equal(("GET /0", "descending"), (First(), Order()));
+
+        cut.Find("#log-sort").Click();
+        cut.Settle();
+        Assert.Equal(("GET /100", "ascending", "asc"), (First(), Order(), Address(navigation, "sort")));
+        Assert.EndsWith("&sort=asc", cut.Find("#export-logs").GetAttribute("href"), StringComparison.Ordinal);
+        cut.Find("#load-more-logs").Click();
+        cut.Settle();
+        Assert.Equal(101, cut.FindAll("tr.log-row").Count);
+        Assert.Equal("GET /0", cut.FindAll("tr.log-row .log-message")[^1].TextContent);
+
+        cut.Find("#log-live").Click();
+        cut.Settle();
+        Assert.Equal(("GET /0", "descending", null), (First(), Order(), Address(navigation, "sort")));
+        Assert.Empty(cut.FindAll("#log-sort"));
+        cut.Find("#log-live").Click();
+        cut.Settle();
+        Assert.Equal(("GET /0", "descending"), (First(), Order()));
+        Assert.NotEmpty(cut.FindAll("#log-sort"));
+
+        await cut.InvokeAsync(() => navigation.NavigateTo("logs?sort=asc&range=4h"));
+        cut.Settle();
+        cut.WaitForAssertion(() => Assert.Equal(("GET /100", "ascending"), (First(), Order())));
+    }
+
+    /// <summary>
     /// Prerendered (before the circuit is interactive), the page shows its frame and what its address asks, says it is
     /// searching, and reads nothing from the store: the circuit searches, once, instead of replacing a prerendered list.
     /// </summary>

@@ -141,6 +141,27 @@ public sealed class LogsSavedViewsTests(PortalFixture portal) : IAsyncLifetime
         Assert.Empty(cut.FindAll("#saved-view-modified"));
     }
 
+    /// <summary>A view keeps the list's order: saved oldest first, it opens so; saved in live tail, which shows the newest first, its order is dropped and it opens unmodified.</summary>
+    [Fact]
+    public async Task View_KeepsTheListsOrder_ExceptInLiveTail()
+    {
+        var tenant = await OrganisationWithLogsAsync();
+        var (oldest, _) = await Views.CreateAsync(tenant.Id, SavedViews.LogsPage, "Oldest", "q=host%3Aweb&range=1h&sort=asc", null);
+        var (live, _) = await Views.CreateAsync(tenant.Id, SavedViews.LogsPage, "Live", "q=host%3Aweb&live=true&sort=asc", null);
+
+        var cut = Render(tenant, $"logs?saved={oldest!.Id}");
+        Assert.Equal(["line 7", "line 6", "line 5", "line 4", "line 3"], cut.FindAll("tr.log-row .log-message").Select(m => m.TextContent));
+        Assert.Equal("asc", Address("sort"));
+        Assert.Empty(cut.FindAll("#saved-view-modified"));
+
+        await cut.InvokeAsync(() => Navigation.NavigateTo($"logs?saved={live!.Id}"));
+        cut.Settle();
+        cut.WaitForAssertion(() => Assert.Equal("Live", cut.Find("#saved-view-name").TextContent));
+        Assert.Equal(["line 3", "line 4", "line 5", "line 6", "line 7"], cut.FindAll("tr.log-row .log-message").Select(m => m.TextContent));
+        Assert.Equal(("true", null), (Address("live"), Address("sort")));
+        Assert.Empty(cut.FindAll("#saved-view-modified"));
+    }
+
     /// <summary>The demo organisation's views: each opens, its query without fault, as saved (written as the page writes them).</summary>
     [Theory]
     [InlineData(0)]
