@@ -50,6 +50,9 @@ public partial class LogsPage
     /// <summary>Whether the list shows the oldest log first: as asked, unless in live tail.</summary>
     private bool OldestFirst => _oldestFirst && !_live;
 
+    /// <summary>The free-text terms of the search whose list is shown, marked in its messages (<see cref="TextHighlights"/>).</summary>
+    private IReadOnlyList<TermNode> _highlights = [];
+
     /// <summary>A search is running (the store reads off the circuit: the page stays usable meanwhile).</summary>
     private bool _loading;
 
@@ -370,6 +373,8 @@ public partial class LogsPage
             {
                 return;
             }
+            // The list is this search's: its free text marked in its messages.
+            _highlights = TextHighlights.Terms(node);
             // The histogram's bars stacked by status, counted with the bars and facets over the same index snapshot, so they add up.
             // Bars on multiples of the interval in the organisation's clock: a day's bar starts at its midnight.
             var analytics = await Logs.AnalyzeAsync(
@@ -446,6 +451,7 @@ public partial class LogsPage
         _searching?.Cancel();
         _loading = false;
         _results.Clear();
+        _highlights = [];
         (_total, _histogram, _byStatus, _counted, _exported) = (0, [], [], new Dictionary<string, IReadOnlyList<FacetValue>>(), null);
         _pinnedValues.Clear();
         _facetNotes.Clear();

@@ -427,6 +427,23 @@ public sealed class LogComponentsTests : IAsyncLifetime
         Assert.Equal(["b"], opened);
     }
 
+    /// <summary>The search's free text is marked where the list's and the detail's messages hold it; the rest of the message is left as it is.</summary>
+    [Fact]
+    public void LogListAndDetail_MarkTheSearchsFreeText()
+    {
+        var failed = new Portal.Detection.Events.LogEvent { Id = "a", Timestamp = T0, Message = "Failed password for <root> from 203.0.113.9" };
+        var accepted = new Portal.Detection.Events.LogEvent { Id = "b", Timestamp = T0, Message = "Accepted publickey for deploy" };
+        var terms = Portal.Detection.Query.TextHighlights.Terms(Portal.Detection.Query.QueryParser.Parse("\"failed password\" OR publickey -service:web"));
+
+        var list = _ctx.Render<LogList>(p => p.Add(x => x.Items, [failed, accepted]).Add(x => x.Highlights, terms));
+        var detail = _ctx.Render<LogDetail>(p => p.Add(x => x.Event, failed).Add(x => x.Highlights, terms));
+
+        Assert.Equal(["Failed password", "publickey"], list.FindAll("mark.search-hit").Select(m => m.TextContent));
+        Assert.Equal("Failed password for <root> from 203.0.113.9", list.FindAll(".log-message")[0].TextContent);
+        Assert.Equal(["Failed password"], detail.FindAll("#log-message mark.search-hit").Select(m => m.TextContent));
+        Assert.Empty(_ctx.Render<LogList>(p => p.Add(x => x.Items, [failed])).FindAll("mark"));
+    }
+
     /// <summary>Every time on the page is UTC, as the range form reads them and the export writes them, whatever the offset an event was sent with.</summary>
     [Fact]
     public void LogListDetailAndHistogram_ShowTimesInUtc()

@@ -725,6 +725,17 @@ public sealed class LogsPageTests : IAsyncLifetime
         string First() => cut.FindAll("tr.log-row .log-message")[0].TextContent;
         string Order() => cut.Find("#log-table th").GetAttribute("aria-sort")!;
         Assert.Equal(("GET /0", "descending"), (First(), Order()));
+        Assert.Empty(cut.FindAll("mark.search-hit"));
+
+        // The list's messages mark the search's free text.
+        cut.Find("#log-query").Input("get");
+        cut.Find("#log-search").Click();
+        cut.Settle();
+        Assert.Equal("GET", cut.Find("tr.log-row .log-message mark.search-hit").TextContent);
+        cut.Find("#log-query").Input("");
+        cut.Find("#log-search").Click();
+        cut.Settle();
+        Assert.Empty(cut.FindAll("mark.search-hit"));
 
         cut.Find("#log-sort").Click();
         cut.Settle();
