@@ -92,19 +92,9 @@ public static class TextHighlights
     private static List<(string Text, int Start, int End)> Words(string lowered)
     {
         var words = new List<(string, int, int)>();
-        var start = -1;
-        for (var i = 0; i <= lowered.Length; i++)
+        foreach (var (start, end) in TextTokens.Words(lowered))
         {
-            var isWordChar = i < lowered.Length && TextTokens.IsWordChar(lowered[i]);
-            if (isWordChar && start < 0)
-            {
-                start = i;
-            }
-            else if (!isWordChar && start >= 0)
-            {
-                words.Add((lowered[start..i], start, i));
-                start = -1;
-            }
+            words.Add((lowered[start..end], start, end));
         }
         return words;
     }

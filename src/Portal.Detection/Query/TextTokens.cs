@@ -22,21 +22,45 @@ public static class TextTokens
         }
         // Invariant lower-casing maps char for char; should a future runtime change that, lower word by word instead.
         var sameLength = lowered is not null && lowered.Length == text.Length;
-        var start = -1;
-        for (var i = 0; i <= text.Length; i++)
+        foreach (var (start, end) in Words(text))
         {
-            var isWordChar = i < text.Length && IsWordChar(text[i]);
-            if (isWordChar && start < 0)
-            {
-                start = i;
-            }
-            else if (!isWordChar && start >= 0)
-            {
-                tokens.Add(sameLength ? lowered![start..i] : text[start..i].ToLowerInvariant());
-                start = -1;
-            }
+            tokens.Add(sameLength ? lowered![start..end] : text[start..end].ToLowerInvariant());
         }
         return tokens;
+    }
+
+    /// <summary>Where the words of <paramref name="text"/> lie, in order, as <c>[Start, End)</c>: runs of <see cref="IsWordChar"/> characters.</summary>
+    public static WordRanges Words(string text) => new(text);
+
+    /// <summary>The words' ranges of a text, enumerated without allocating (<see cref="Words"/>).</summary>
+    public struct WordRanges(string text)
+    {
+        private int _next;
+
+        public readonly WordRanges GetEnumerator() => this;
+
+        public (int Start, int End) Current { get; private set; }
+
+        public bool MoveNext()
+        {
+            var i = _next;
+            while (i < text.Length && !IsWordChar(text[i]))
+            {
+                i++;
+            }
+            if (i == text.Length)
+            {
+                _next = i;
+                return false;
+            }
+            var start = i;
+            while (i < text.Length && IsWordChar(text[i]))
+            {
+                i++;
+            }
+            (Current, _next) = ((start, i), i);
+            return true;
+        }
     }
 
     /// <summary>
