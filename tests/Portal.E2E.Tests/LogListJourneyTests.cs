@@ -123,5 +123,18 @@ public sealed class LogListJourneyTests(BrowserPortalFixture portal)
         await Expect(page.Locator("#log-count")).ToHaveTextAsync("4 logs");
         await Expect(page.Locator("#log-query")).ToHaveValueAsync("service:api status:error");
         await Expect(page.Locator("#saved-view-modified")).ToHaveCountAsync(0);
+
+        // The searches run are kept in the browser: the Logs page opened afresh offers them as its empty query bar takes
+        // the focus, and one chosen runs again.
+        await page.GotoAsync("logs");
+        await Journey.WaitForCircuitAsync(page);
+        await Expect(page.Locator("#log-count")).ToHaveTextAsync("30 logs");
+        await page.Locator("#log-query").FocusAsync();
+        var recent = page.Locator("#log-query-suggestions .query-suggestion .mono");
+        await Expect(recent).ToHaveTextAsync(["service:api status:error", "service:api"]);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(portal.ScreenshotDirectory, "02i-logs-recent-searches.png") });
+        await recent.Nth(1).ClickAsync();
+        await Expect(page.Locator("#log-count")).ToHaveTextAsync("12 logs");
+        await Expect(page.Locator("#log-query")).ToHaveValueAsync("service:api");
     }
 }

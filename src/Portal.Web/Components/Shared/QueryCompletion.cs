@@ -5,7 +5,8 @@ using Portal.Search;
 namespace Portal.Web.Components.Shared;
 
 /// <summary>A completion of the query being typed: what the list shows and the query once it is picked.</summary>
-public sealed record Completion(string Label, string Detail, string Query);
+/// <remarks>A completion that <paramref name="Runs"/> (a recent search) is run as it is chosen, not only written into the field.</remarks>
+public sealed record Completion(string Label, string Detail, string Query, bool Runs = false);
 
 /// <summary>
 /// Completes the last term of a log query as it is typed: field names (reserved attributes, tag keys, the tenant's

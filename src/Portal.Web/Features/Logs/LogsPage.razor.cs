@@ -133,12 +133,59 @@ public partial class LogsPage
         await SearchAsync();
     }
 
-    protected override void OnAfterRender(bool firstRender)
+    protected override async Task OnAfterRenderAsync(bool firstRender)
     {
         // Live tail needs the interactive circuit: start it once the page is interactive.
         if (_live && _tail is null && RendererInfo.IsInteractive)
         {
             StartTail();
+        }
+        // The recent searches are the browser's: read once the page is interactive and knows its member.
+        if (!_recentRead && _session is not null && RendererInfo.IsInteractive)
+        {
+            _recentRead = true;
+            if (await RecentAsync("vigil.recentQueries.read", RecentKey) is { } recent)
+            {
+                _recent = recent;
+                StateHasChanged();
+            }
+        }
+    }
+
+    /// <summary>The member's recent searches on this page, newest first, kept in this browser per organisation and member.</summary>
+    private IReadOnlyList<string> _recent = [];
+
+    private bool _recentRead;
+
+    /// <summary>How many recent searches are kept.</summary>
+    internal const int RecentSearches = 10;
+
+    private string RecentKey => $"vigil.logs.recent.{_session!.TenantId:N}.{_session.UserId:N}";
+
+    /// <summary>A search run from the page, kept first among the recent ones (not the empty search, nor <c>*</c>).</summary>
+    private async Task RememberAsync(string text)
+    {
+        text = text.Trim();
+        if (text.Length == 0 || text == "*" || !RendererInfo.IsInteractive || _session is null)
+        {
+            return;
+        }
+        if (await RecentAsync("vigil.recentQueries.add", RecentKey, text, RecentSearches) is { } recent)
+        {
+            _recent = recent;
+        }
+    }
+
+    /// <summary>The recent searches as the browser answers <paramref name="call"/>; null when it could not (the page was left).</summary>
+    private async Task<string[]?> RecentAsync(string call, params object[] arguments)
+    {
+        try
+        {
+            return await JS.InvokeAsync<string[]?>(call, arguments) ?? [];
+        }
+        catch (Exception e) when (e is JSDisconnectedException or JSException or TaskCanceledException)
+        {
+            return null;
         }
     }
 
@@ -342,8 +389,10 @@ public partial class LogsPage
             return;
         }
         _queryError = null;
-        _submitted = (_query, node!);
+        var text = _query;
+        _submitted = (text, node!);
         await RunAsync();
+        await RememberAsync(text);
     }
 
     /// <summary>

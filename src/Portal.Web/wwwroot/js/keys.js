@@ -5,6 +5,27 @@
 // next page, asked for as it is scrolled.
 window.vigil = {
     focusLogRow: id => document.querySelector(`button.log-open[data-log-id="${CSS.escape(id)}"]`)?.focus(),
+    // The recent searches of an explorer, kept in this browser (localStorage) under a key naming the organisation and the
+    // member: the newest first, each once, at most `max`. Storage refused (private mode, full) keeps nothing and fails nothing.
+    recentQueries: {
+        read: key => {
+            try {
+                const list = JSON.parse(localStorage.getItem(key) ?? "[]");
+                return Array.isArray(list) ? list.filter(q => typeof q === "string") : [];
+            } catch {
+                return [];
+            }
+        },
+        add: (key, query, max) => {
+            const list = [query, ...window.vigil.recentQueries.read(key).filter(q => q !== query)].slice(0, max);
+            try {
+                localStorage.setItem(key, JSON.stringify(list));
+            } catch {
+                // Not kept: the list still answers for this page.
+            }
+            return list;
+        },
+    },
     // Asks the list for its next page when its scrolling container nears its end (within a screenful of rows), one
     // request at a time: Datadog's list loads as it is scrolled. The list's own button stays for the keyboard.
     // The list says whether it has a next page (data-more), so that scrolling a list read to its end asks nothing.

@@ -328,6 +328,39 @@ public sealed class LogComponentsTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// The empty field offers the recent searches as it takes the focus (or is emptied), named as such; one chosen is
+    /// written into the field and run. Typing offers completions instead; without recent searches nothing opens.
+    /// </summary>
+    [Fact]
+    public void QueryBar_Empty_OffersTheRecentSearchesAndRunsTheOneChosen()
+    {
+        var (value, submitted) = ("", 0);
+        var cut = _ctx.Render<QueryBar>(p => p.Add(x => x.Recent, ["service:web status:error", "@usr.name:root"]).Add(x => x.Id, "q")
+            .Add(x => x.ValueChanged, v => value = v).Add(x => x.OnSubmit, () => submitted++));
+        string[] Shown() => [.. cut.FindAll(".query-suggestion .mono").Select(o => o.TextContent)];
+
+        cut.Find(".query-field").FocusIn();
+        Assert.Equal(["service:web status:error", "@usr.name:root"], Shown());
+        Assert.Equal("Recent searches", cut.Find("#q-suggestions").GetAttribute("aria-label"));
+        Assert.All(cut.FindAll(".query-suggestion-detail"), d => Assert.Equal("recent", d.TextContent));
+        cut.Find("#q").Input("serv");
+        Assert.DoesNotContain("service:web status:error", Shown());
+        Assert.Equal("Completions", cut.Find("#q-suggestions").GetAttribute("aria-label"));
+        cut.Find("#q").Input("");
+        Assert.Equal(2, Shown().Length);
+
+        cut.Find("#q").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "ArrowDown" });
+        cut.Find("#q").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "ArrowDown" });
+        cut.Find("#q").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "Enter" });
+        Assert.Equal(("@usr.name:root", 1), (value, submitted));
+        Assert.Equal("false", cut.Find("#q").GetAttribute("aria-expanded"));
+
+        var none = _ctx.Render<QueryBar>(p => p.Add(x => x.Id, "n"));
+        none.Find(".query-field").FocusIn();
+        Assert.Equal("false", none.Find("#n").GetAttribute("aria-expanded"));
+    }
+
+    /// <summary>
     /// An added facet is shown without values too, all its values, and with a button removing it; the add control offers
     /// the range's fields not added (the panel's own attributes too), Vigil's own flags, reserved facets and tag keys
     /// written like attributes left out.

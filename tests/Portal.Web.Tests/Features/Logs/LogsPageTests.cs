@@ -761,6 +761,36 @@ public sealed class LogsPageTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// The recent searches are the browser's, under a key naming the organisation and the member: read once the page is
+    /// interactive and offered by the empty query bar; a search run is kept first (not the empty search).
+    /// </summary>
+    [Fact]
+    public async Task RecentSearches_ReadFromTheBrowserAndKeptAsSearchesRun()
+    {
+        await AppendAsync(Tenant, 3, "web-1");
+        var key = $"vigil.logs.recent.{Tenant:N}.";
+        _ctx.JSInterop.Setup<string[]?>("vigil.recentQueries.read", i => ((string)i.Arguments[0]!).StartsWith(key, StringComparison.Ordinal)).SetResult(["host:web-9"]);
+        _ctx.JSInterop.Setup<string[]?>("vigil.recentQueries.add", i => ((string)i.Arguments[0]!).StartsWith(key, StringComparison.Ordinal))
+            .SetResult(["host:web-1", "host:web-9"]);
+        var cut = Render();
+
+        cut.WaitForAssertion(() => Assert.Single(_ctx.JSInterop.Invocations["vigil.recentQueries.read"]));
+        Assert.Empty(_ctx.JSInterop.Invocations["vigil.recentQueries.add"]);
+        cut.Find(".query-field").FocusIn();
+        Assert.Equal(["host:web-9"], cut.FindAll(".query-suggestion .mono").Select(o => o.TextContent));
+
+        cut.Find("#log-query").Input("host:web-1 ");
+        cut.Find("#log-search").Click();
+        cut.Settle();
+        cut.WaitForAssertion(() => Assert.Single(_ctx.JSInterop.Invocations["vigil.recentQueries.add"]));
+        Assert.Equal(["host:web-1", PageRecent()], _ctx.JSInterop.Invocations["vigil.recentQueries.add"][0].Arguments.Skip(1).Select(a => a!.ToString()));
+        cut.Find("#log-query").Input("");
+        Assert.Equal(["host:web-1", "host:web-9"], cut.FindAll(".query-suggestion .mono").Select(o => o.TextContent));
+    }
+
+    private static string PageRecent() => LogsPage.RecentSearches.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>
     /// Prerendered (before the circuit is interactive), the page shows its frame and what its address asks, says it is
     /// searching, and reads nothing from the store: the circuit searches, once, instead of replacing a prerendered list.
     /// </summary>
