@@ -90,8 +90,13 @@ internal static class EventSearcher
             if (weight.GetScorer(run.Leaf, accept) is { } scorer)
             {
                 top.SetNextReader(run.Leaf);
-                for (var doc = scorer.Advance(run.Start); doc < run.End; doc = scorer.NextDoc())
+                for (var (doc, read) = (scorer.Advance(run.Start), 0); doc < run.End; (doc, read) = (scorer.NextDoc(), read + 1))
                 {
+                    if ((read & 0xFFF) == 0xFFF)
+                    {
+                        // Runs double in size: a late one may cover half a segment.
+                        cancellation.ThrowIfCancellationRequested();
+                    }
                     if (timestamps.Get(doc) is var ts && ts >= fromMs && ts < toMs)
                     {
                         page.Collect(doc, Key(ts));

@@ -7,7 +7,8 @@ namespace Portal.Search.Lucene;
 /// <summary>The embedded log store: per tenant, day-partitioned Lucene indexes behind a write-ahead journal.</summary>
 /// <remarks>
 /// Its searches run on the thread pool (<see cref="Read"/>), as a remote store's run on its server: a caller such as a
-/// page's circuit is free while an index of millions is read, and a cancelled token stops the read where it is.
+/// page's circuit is free while an index of millions is read, and a cancelled token stops the read where it is. The rule
+/// evaluator's scans (<see cref="Aggregator"/>) run on the caller's thread, a background job's, and stop at its token too.
 /// </remarks>
 public sealed class LuceneLogStore(TenantIndexes indexes) : ILogStore
 {

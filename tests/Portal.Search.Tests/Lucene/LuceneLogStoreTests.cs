@@ -723,7 +723,8 @@ public sealed class LuceneLogStoreTests : IDisposable
     /// <summary>
     /// Every read stops once its token is cancelled, a term query's and the whole range's alike (the range is read by
     /// blocks, a query's matches by a collector checking the token): the index's reads given a cancelled token throw
-    /// instead of answering, and the store's, run on the thread pool, end cancelled. A live token reads as usual.
+    /// instead of answering (which proves the token reaches the collection), and the store's end cancelled, as its callers
+    /// expect (whether the thread pool or the read stopped them). A live token reads as usual.
     /// </summary>
     [Theory]
     [InlineData("*")]

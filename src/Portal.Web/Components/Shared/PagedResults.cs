@@ -3,7 +3,7 @@ using Portal.Search;
 namespace Portal.Web.Components.Shared;
 
 /// <summary>
-/// The newest-first, cursor-paged result list of an explorer page (signals, logs). A page that arrives after a newer
+/// The time-ordered, cursor-paged result list of an explorer page (signals, logs). A page that arrives after a newer
 /// request was made (a slow search overtaken, a next page of a list since replaced) is dropped, not shown.
 /// </summary>
 public sealed class PagedResults<T>

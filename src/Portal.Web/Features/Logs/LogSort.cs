@@ -13,9 +13,12 @@ public static class LogSort
     /// <summary>Whether <paramref name="value"/> names an order (none is newest first), and whether it is the oldest first.</summary>
     public static bool TryParse(string? value, out bool oldestFirst)
     {
-        oldestFirst = value == OldestFirst;
+        oldestFirst = IsOldestFirst(value);
         return string.IsNullOrEmpty(value) || oldestFirst || value == NewestFirst;
     }
+
+    /// <summary>Whether an address's <paramref name="value"/> asks for the oldest first (an address is read leniently: any other value is newest first).</summary>
+    public static bool IsOldestFirst(string? value) => value == OldestFirst;
 
     /// <summary>The parameter's value for an order: none for newest first.</summary>
     public static string? Format(bool oldestFirst) => oldestFirst ? OldestFirst : null;

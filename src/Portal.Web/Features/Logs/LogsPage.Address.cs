@@ -100,7 +100,8 @@ public partial class LogsPage
         // The bounds the address holds until a search runs over them (the view shown, as the address and a saved view have it).
         _customRun = (UrlFrom, UrlTo);
         _live = UrlLive == true;
-        _oldestFirst = UrlSort == LogSort.OldestFirst;
+        // Live tail shows the newest first: an order asked beside it is not kept (as a saved view's, Canonical), lest a pause show it over a list read newest first.
+        _oldestFirst = LogSort.IsOldestFirst(UrlSort) && !_live;
         _columns = AttributeColumns.Parse(UrlColumns);
         _pinned = PinnedFacets.Parse(UrlFacets);
         _groups.Ask(UrlGrouping, UrlViz == LogPatterns.ViewName);
@@ -111,7 +112,7 @@ public partial class LogsPage
 
     /// <summary>The view the address holds.</summary>
     private UrlView AddressView =>
-        UrlView.Of(UrlQuery, UrlRange, UrlFrom, UrlTo, UrlLive == true, UrlSort == LogSort.OldestFirst, UrlColumns, UrlFacets, UrlGrouping, UrlViz == LogPatterns.ViewName);
+        UrlView.Of(UrlQuery, UrlRange, UrlFrom, UrlTo, UrlLive == true, LogSort.IsOldestFirst(UrlSort), UrlColumns, UrlFacets, UrlGrouping, UrlViz == LogPatterns.ViewName);
 
     /// <summary>The grouping by a field the address holds: none when it asks for patterns.</summary>
     private LogGrouping? UrlGrouping => UrlViz == LogPatterns.ViewName ? null : LogGrouping.Parse(UrlBy, UrlMeasure, UrlTop, UrlViz, UrlThen);

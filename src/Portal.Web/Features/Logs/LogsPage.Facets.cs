@@ -195,12 +195,13 @@ public partial class LogsPage
         {
             return [];
         }
-        var searching = Searching;
+        // Read under the page's token, not the search's: the query bar keeps what it is answered for its scope (a live
+        // tail's minute), and a search's token is cancelled at every tick.
         try
         {
-            return PinnedFacets.ValuesOf(await Logs.AggregateAsync(_session!.TenantId, PinnedFacets.Request(field, node, _window.From, _window.To, CompletedValues), searching));
+            return PinnedFacets.ValuesOf(await Logs.AggregateAsync(_session!.TenantId, PinnedFacets.Request(field, node, _window.From, _window.To, CompletedValues), Closing));
         }
-        catch (OperationCanceledException) when (searching.IsCancellationRequested)
+        catch (OperationCanceledException) when (Closing.IsCancellationRequested)
         {
             return [];
         }

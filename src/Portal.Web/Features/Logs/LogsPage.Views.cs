@@ -97,7 +97,7 @@ public partial class LogsPage
         var range = live ? null : KnownRange(of("range"));
         var custom = range == TimeRanges.Custom;
         var patterns = of("viz") == LogPatterns.ViewName;
-        return StateOf(UrlView.Of(of("q"), range, custom ? of("from") : null, custom ? of("to") : null, live, !live && of(LogSort.Parameter) == LogSort.OldestFirst,
+        return StateOf(UrlView.Of(of("q"), range, custom ? of("from") : null, custom ? of("to") : null, live, !live && LogSort.IsOldestFirst(of(LogSort.Parameter)),
             AttributeColumns.Format(AttributeColumns.Parse(of("cols"))), PinnedFacets.Format(PinnedFacets.Parse(of("facets"))),
             patterns ? null : LogGrouping.Parse(of("by"), of("measure"), of("top"), of("viz"), of("then")), patterns));
     }

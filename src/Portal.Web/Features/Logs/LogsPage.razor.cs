@@ -15,7 +15,7 @@ namespace Portal.Web.Features.Logs;
 /// <summary>
 /// The Logs Explorer: query bar with completion, time range (presets, custom, live tail), histogram, facets (reserved,
 /// added by the user with a range filter for numbers, and the tenant's most common attributes), the grouping card,
-/// newest-first list with cursor paging, event detail, and a rule from the current query; attributes shown as columns of
+/// list (newest or oldest first) with cursor paging, event detail, and a rule from the current query; attributes shown as columns of
 /// the list. The whole view lives in the URL so that it can be shared (<see cref="KeepUrl"/>).
 /// </summary>
 public partial class LogsPage
@@ -124,6 +124,9 @@ public partial class LogsPage
             ComposeFacets();
             KeepUrl();
         }
+        // The address read is the one the page shows: one opened while the first search runs (on the thread pool's time,
+        // not the circuit's) is then seen as a change, and shown.
+        _seen = AddressView;
         if (!RendererInfo.IsInteractive)
         {
             // Prerendering: the page's frame and what its address asks are shown at once, and the search runs once, in the
@@ -191,9 +194,11 @@ public partial class LogsPage
 
     public ValueTask DisposeAsync()
     {
-        // Not disposed: reads still running hold its token.
+        // The page's closing token is not disposed (reads still running hold it); the search's, linked to it, is, once
+        // cancelled with it (a cancelled token stays cancelled), and forgotten.
         _closing.Cancel();
         _searching?.Dispose();
+        _searching = null;
         StopTail();
         GC.SuppressFinalize(this);
         return ValueTask.CompletedTask;
@@ -270,7 +275,13 @@ public partial class LogsPage
             KeepUrl();
             return;
         }
+        var runs = _runs;
         await RunAsync();
+        if (_runs == runs)
+        {
+            // No search ran (the range is at fault): the list shown keeps its order, and says so.
+            _oldestFirst = !oldestFirst;
+        }
     }
 
     /// <summary>

@@ -758,6 +758,36 @@ public sealed class LogsPageTests : IAsyncLifetime
         await cut.InvokeAsync(() => navigation.NavigateTo("logs?sort=asc&range=4h"));
         cut.Settle();
         cut.WaitForAssertion(() => Assert.Equal(("GET /100", "ascending"), (First(), Order())));
+
+        // An order asked beside live tail is not kept: paused, the list read newest first says so.
+        await cut.InvokeAsync(() => navigation.NavigateTo("logs?live=true&sort=asc"));
+        cut.Settle();
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("#log-live-status")));
+        cut.Find("#log-live").Click();
+        cut.Settle();
+        Assert.Equal(("GET /0", "descending", null), (First(), Order(), Address(navigation, "sort")));
+        Assert.DoesNotContain("sort=", cut.Find("#export-logs").GetAttribute("href"), StringComparison.Ordinal);
+    }
+
+    /// <summary>An address opened while the page's first search still runs is shown: that search stops, and the page searches what the address says.</summary>
+    [Fact]
+    public async Task AddressChanged_WhileTheFirstSearchRuns_IsShown()
+    {
+        await AppendAsync(Tenant, 3, "web-1");
+        await AppendAsync(Tenant, 2, "web-2");
+        var navigation = SignIn();
+        _faulty.Hold = true;
+        var cut = _ctx.Render<LogsPage>();
+        var held = await _faulty.FirstHeldAsync();
+        _faulty.Hold = false;
+
+        await cut.InvokeAsync(() => navigation.NavigateTo("logs?q=host%3Aweb-2"));
+        cut.Settle();
+
+        Assert.True(held.IsCancellationRequested);
+        Assert.Equal("2 logs", cut.Find("#log-count").TextContent);
+        Assert.Equal("host:web-2", cut.Find("#log-query").GetAttribute("value"));
+        Assert.Equal("host:web-2", Address(navigation, "q"));
     }
 
     /// <summary>
@@ -807,7 +837,7 @@ public sealed class LogsPageTests : IAsyncLifetime
         Assert.Equal("Searching…", cut.Find("#log-count").TextContent);
         Assert.Empty(cut.FindAll("#no-logs"));
         Assert.Equal("true", cut.Find("#log-results").GetAttribute("aria-busy"));
-        Assert.Equal(0, _faulty.Analyses);
+        Assert.Equal(0, _faulty.Searches);
         Assert.Empty(cut.FindAll("tr.log-row"));
     }
 
@@ -899,8 +929,15 @@ public sealed class LogsPageTests : IAsyncLifetime
 
         public Task RefreshAsync(Guid tenantId, CancellationToken cancellationToken) => inner.RefreshAsync(tenantId, cancellationToken);
 
+        /// <summary>How many list searches were asked for (<see cref="SearchAsync"/>: the first read of a search, asked before anything is awaited).</summary>
+        public int Searches { get; private set; }
+
         public Task<EventPage<LogEvent>> SearchAsync(Guid tenantId, SearchRequest request, CancellationToken cancellationToken) =>
-            Read(() => inner.SearchAsync(tenantId, request, cancellationToken));
+            Read(() =>
+            {
+                Searches++;
+                return inner.SearchAsync(tenantId, request, cancellationToken);
+            });
 
         public Task<IReadOnlyList<LogLine>> LinesAsync(
             Guid tenantId, Portal.Detection.Query.QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken) =>
