@@ -49,6 +49,31 @@ public partial class LogFacets
     [Parameter] public EventCallback<string> OnUnpin { get; set; }
 
     /// <summary>
+    /// The values of the facets opened past their top ones (<see cref="OnMore"/>), up to <see cref="MoreValues"/> each,
+    /// most common first, as the search shown counts them: such a facet shows them, filterable. Default: none.
+    /// </summary>
+    [Parameter] public IReadOnlyDictionary<string, IReadOnlyList<FacetValue>> More { get; set; } = new Dictionary<string, IReadOnlyList<FacetValue>>();
+
+    /// <summary>The facets whose values past their top ones are being read. Default: none.</summary>
+    [Parameter] public IReadOnlySet<string> Reading { get; set; } = new HashSet<string>();
+
+    /// <summary>Raised with a facet whose values past its top ones the user asks for (its "Show more"); without a handler no facet offers it.</summary>
+    [Parameter] public EventCallback<string> OnMore { get; set; }
+
+    /// <summary>Raised with a facet opened past its top values that the user closes again.</summary>
+    [Parameter] public EventCallback<string> OnLess { get; set; }
+
+    /// <summary>How many values a facet opened shows at most.</summary>
+    public const int MoreValues = 100;
+
+    /// <summary>What each opened facet's filter holds.</summary>
+    private readonly Dictionary<string, string?> _filters = new(StringComparer.Ordinal);
+
+    /// <summary>Whether a facet may hold more values than it shows: its top ten counted in full, or an attribute shown by its top five.</summary>
+    private static bool MayHaveMore(string field, IReadOnlyList<FacetValue> values, bool pinned) =>
+        values.Count >= PinnedFacets.Values || field.StartsWith('@') && !pinned && values.Count > AttributeValues;
+
+    /// <summary>
     /// The field being added: the add control shows it while it is, then, made afresh (a new key once the pick is done),
     /// its placeholder again, whether or not it rendered the field meanwhile.
     /// </summary>
@@ -98,6 +123,10 @@ public partial class LogFacets
         foreach (var gone in _forms.Keys.Where(f => !Ranges.ContainsKey(f)).ToList())
         {
             _forms.Remove(gone);
+        }
+        foreach (var closed in _filters.Keys.Where(f => !More.ContainsKey(f)).ToList())
+        {
+            _filters.Remove(closed);
         }
     }
 

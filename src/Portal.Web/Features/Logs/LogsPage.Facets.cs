@@ -166,6 +166,63 @@ public partial class LogsPage
         }
     }
 
+    /// <summary>The values of facets opened past their top ones (<see cref="LogFacets.More"/>), of the search shown: the next forgets them.</summary>
+    private readonly Dictionary<string, IReadOnlyList<FacetValue>> _moreValues = new(StringComparer.Ordinal);
+
+    /// <summary>The facets whose values past their top ones are being read.</summary>
+    private readonly HashSet<string> _readingMore = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A facet opened past its top values: its <see cref="LogFacets.MoreValues"/> commonest among the search's matches
+    /// over its window, read under the search's token (a newer search stops it and shows its own top values). A fault
+    /// is said; the facet keeps its top values.
+    /// </summary>
+    private async Task ShowMoreValuesAsync(string field)
+    {
+        if (_submitted is not var (_, node) || _window == default || _exported is null || !_readingMore.Add(field))
+        {
+            return;
+        }
+        var (tenant, (from, to), run, searching) = (_session!.TenantId, _window, _runs, Searching);
+        try
+        {
+            if (await MoreValuesAsync(tenant, field, node, from, to, searching) is not { } values)
+            {
+                Snackbar.Add($"{field} has too many values to list: narrow the search, or filter it from the query bar.", Severity.Info);
+            }
+            else if (run == _runs)
+            {
+                _moreValues[field] = values;
+            }
+        }
+        catch (OperationCanceledException) when (searching.IsCancellationRequested)
+        {
+            // The page closed, or a newer search started.
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Logger.LogWarning(e, "More values of {Field} could not be read", field);
+            Snackbar.Add($"More values of {field} could not be read: try again in a moment.", Severity.Warning);
+        }
+        finally
+        {
+            _readingMore.Remove(field);
+        }
+    }
+
+    /// <summary>A facet's <see cref="LogFacets.MoreValues"/> commonest values among the matches; none when it has too many to group.</summary>
+    private async Task<IReadOnlyList<FacetValue>?> MoreValuesAsync(Guid tenant, string field, Portal.Detection.Query.QueryNode node, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellation)
+    {
+        try
+        {
+            return PinnedFacets.ValuesOf(await Logs.AggregateAsync(tenant, PinnedFacets.Request(field, node, from, to, LogFacets.MoreValues), cancellation));
+        }
+        catch (AggregateTooLargeException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Removes an added facet from the panel and the address; an attribute the range has among its commonest stays as the panel's own.</summary>
     private void UnpinFacet(string field)
     {

@@ -446,10 +446,24 @@ public partial class LogsPage
             {
                 pinned[field] = await PinnedFacets.CountAsync(Logs, tenant, field, node, from, to, searching);
             }
+            // The facets opened past their top values stay open, read again for this search.
+            var more = new Dictionary<string, IReadOnlyList<FacetValue>>(StringComparer.Ordinal);
+            foreach (var field in _moreValues.Keys.ToList())
+            {
+                if (await MoreValuesAsync(tenant, field, node, from, to, searching) is { } values)
+                {
+                    more[field] = values;
+                }
+            }
             var groups = await _groups.ComputeAsync(tenant, node, from, to, interval, _zone.GetUtcOffset(from), tick, searching);
             if (run == _runs)
             {
                 (_fields, _total, _histogram, _byStatus, _counted) = (fields, analytics.Total, analytics.Histogram, analytics.Stacks ?? [], analytics.Facets);
+                _moreValues.Clear();
+                foreach (var (field, values) in more)
+                {
+                    _moreValues[field] = values;
+                }
                 KeepCounts(pinned);
                 // Unless the grouping changed meanwhile: its own computation shows its groups.
                 _groups.Show(grouped, groups);
@@ -512,6 +526,7 @@ public partial class LogsPage
         _loading = false;
         _results.Clear();
         _highlights = [];
+        _moreValues.Clear();
         (_total, _histogram, _byStatus, _counted, _exported) = (0, [], [], new Dictionary<string, IReadOnlyList<FacetValue>>(), null);
         _pinnedValues.Clear();
         _facetNotes.Clear();

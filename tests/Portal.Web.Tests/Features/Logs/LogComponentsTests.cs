@@ -460,6 +460,39 @@ public sealed class LogComponentsTests : IAsyncLifetime
         Assert.Equal(["b"], opened);
     }
 
+    /// <summary>
+    /// A facet that may hold more values than it shows (its top ten, an attribute's top five shown) offers more; opened, it
+    /// shows the values read for it, filterable past ten, and closes again; while they are read it says so. A facet with
+    /// fewer values offers nothing.
+    /// </summary>
+    [Fact]
+    public void LogFacets_ShowMore_OpensPastTheTopValuesFilterableAndCloses()
+    {
+        IReadOnlyList<FacetValue> Hosts(int count) => [.. Enumerable.Range(1, count).Select(i => new FacetValue($"web-{i:D2}", 100 - i))];
+        var facets = new Dictionary<string, IReadOnlyList<FacetValue>> { ["host"] = Hosts(10), ["service"] = [new("api", 3)], ["@usr.name"] = Hosts(7) };
+        var (asked, closed) = (new List<string>(), new List<string>());
+        var cut = _ctx.Render<LogFacets>(p => p.Add(x => x.Facets, facets).Add(x => x.OnMore, f => asked.Add(f)).Add(x => x.OnLess, f => closed.Add(f)));
+        string[] Values(string field) => [.. cut.FindAll(".facet").Single(f => f.QuerySelector(".facet-title")!.TextContent == field).QuerySelectorAll(".facet-name").Select(n => n.TextContent)];
+
+        Assert.Equal(["Show more host values", "Show more @usr.name values"], cut.FindAll("button.facet-more").Select(b => b.GetAttribute("aria-label")));
+        Assert.Equal(5, Values("@usr.name").Length);
+        cut.Find("button[aria-label='Show more host values']").Click();
+        Assert.Equal(["host"], asked);
+
+        cut.Render(p => p.Add(x => x.Reading, new HashSet<string> { "host" }));
+        Assert.Equal("Reading more values…", cut.Find(".facet [role=status]").TextContent);
+        cut.Render(p => p.Add(x => x.Reading, new HashSet<string>()).Add(x => x.More, new Dictionary<string, IReadOnlyList<FacetValue>> { ["host"] = Hosts(14) }));
+        Assert.Equal(14, Values("host").Length);
+        cut.Find("input[aria-label='Filter the host values']").Input("WEB-1");
+        Assert.Equal(["web-10", "web-11", "web-12", "web-13", "web-14"], Values("host"));
+        cut.Find("button[aria-label='Show fewer host values']").Click();
+        Assert.Equal(["host"], closed);
+
+        cut.Render(p => p.Add(x => x.More, new Dictionary<string, IReadOnlyList<FacetValue>>()));
+        Assert.Equal(10, Values("host").Length);
+        Assert.Empty(cut.FindAll(".facet-filter"));
+    }
+
     /// <summary>The search's free text is marked where the list's and the detail's messages hold it; the rest of the message is left as it is.</summary>
     [Fact]
     public void LogListAndDetail_MarkTheSearchsFreeText()

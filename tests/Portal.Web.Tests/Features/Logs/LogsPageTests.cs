@@ -769,6 +769,37 @@ public sealed class LogsPageTests : IAsyncLifetime
         Assert.DoesNotContain("sort=", cut.Find("#export-logs").GetAttribute("href"), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A facet opened past its top ten lists the organisation's values (never another's), stays open for the next search
+    /// with that search's values, and closes again to its top ten.
+    /// </summary>
+    [Fact]
+    public async Task Facet_ShowMore_ListsTheOrganisationsValuesAndStaysOpenAcrossSearches()
+    {
+        for (var i = 1; i <= 12; i++)
+        {
+            await AppendAsync(Tenant, i == 1 ? 2 : 1, $"web-{i:D2}");
+        }
+        await AppendAsync(OtherTenant, 5, "intruder-1");
+        SignIn();
+        var cut = Render();
+        string[] Hosts() => [.. cut.FindAll(".facet").Single(f => f.QuerySelector(".facet-title")!.TextContent == "host").QuerySelectorAll(".facet-name").Select(n => n.TextContent)];
+        Assert.Equal(10, Hosts().Length);
+
+        cut.Find("button[aria-label='Show more host values']").Click();
+        cut.WaitForAssertion(() => Assert.Equal(12, Hosts().Length));
+        Assert.Equal("web-01", Hosts()[0]);
+        Assert.DoesNotContain("intruder-1", Hosts());
+
+        cut.Find("#log-query").Input("-host:web-01");
+        cut.Find("#log-search").Click();
+        cut.Settle();
+        Assert.Equal(11, Hosts().Length);
+        Assert.DoesNotContain("web-01", Hosts());
+        cut.Find("button[aria-label='Show fewer host values']").Click();
+        Assert.Equal(10, Hosts().Length);
+    }
+
     /// <summary>An address opened while the page's first search still runs is shown: that search stops, and the page searches what the address says.</summary>
     [Fact]
     public async Task AddressChanged_WhileTheFirstSearchRuns_IsShown()
