@@ -48,14 +48,17 @@ public partial class LogFacets
     /// <summary>Raised with an added facet whose remove button is clicked; without a handler there is no such button.</summary>
     [Parameter] public EventCallback<string> OnUnpin { get; set; }
 
+    /// <summary>The facets the user opened past their top values (<see cref="OnMore"/>). Default: none.</summary>
+    [Parameter] public IReadOnlySet<string> Opened { get; set; } = new HashSet<string>();
+
     /// <summary>
-    /// The values of the facets opened past their top ones (<see cref="OnMore"/>), up to <see cref="MoreValues"/> each,
-    /// most common first, as the search shown counts them: such a facet shows them, filterable. Default: none.
+    /// The values read for the opened facets, up to <see cref="MoreValues"/> each, most common first, as the search shown
+    /// counts them: such a facet shows them, filterable; an opened facet without them says it is reading them. Default: none.
     /// </summary>
     [Parameter] public IReadOnlyDictionary<string, IReadOnlyList<FacetValue>> More { get; set; } = new Dictionary<string, IReadOnlyList<FacetValue>>();
 
-    /// <summary>The facets whose values past their top ones are being read. Default: none.</summary>
-    [Parameter] public IReadOnlySet<string> Reading { get; set; } = new HashSet<string>();
+    /// <summary>Why an opened facet has no values past its top ones (too many to list, a fault). Default: none.</summary>
+    [Parameter] public IReadOnlyDictionary<string, string> MoreNotes { get; set; } = new Dictionary<string, string>();
 
     /// <summary>Raised with a facet whose values past its top ones the user asks for (its "Show more"); without a handler no facet offers it.</summary>
     [Parameter] public EventCallback<string> OnMore { get; set; }
@@ -69,9 +72,13 @@ public partial class LogFacets
     /// <summary>What each opened facet's filter holds.</summary>
     private readonly Dictionary<string, string?> _filters = new(StringComparer.Ordinal);
 
-    /// <summary>Whether a facet may hold more values than it shows: its top ten counted in full, or an attribute shown by its top five.</summary>
+    /// <summary>How many of its top values a facet shows: an attribute the panel chose shows its top five, any other facet all it counted.</summary>
+    private static int ShownCount(string field, IReadOnlyList<FacetValue> values, bool pinned) =>
+        field.StartsWith('@') && !pinned ? Math.Min(AttributeValues, values.Count) : values.Count;
+
+    /// <summary>Whether a facet may hold more values than it shows: its top ten counted in full, or fewer shown than counted.</summary>
     private static bool MayHaveMore(string field, IReadOnlyList<FacetValue> values, bool pinned) =>
-        values.Count >= PinnedFacets.Values || field.StartsWith('@') && !pinned && values.Count > AttributeValues;
+        values.Count >= PinnedFacets.Values || ShownCount(field, values, pinned) < values.Count;
 
     /// <summary>
     /// The field being added: the add control shows it while it is, then, made afresh (a new key once the pick is done),
@@ -124,7 +131,7 @@ public partial class LogFacets
         {
             _forms.Remove(gone);
         }
-        foreach (var closed in _filters.Keys.Where(f => !More.ContainsKey(f)).ToList())
+        foreach (var closed in _filters.Keys.Where(f => !Opened.Contains(f)).ToList())
         {
             _filters.Remove(closed);
         }

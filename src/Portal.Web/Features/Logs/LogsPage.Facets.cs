@@ -166,60 +166,83 @@ public partial class LogsPage
         }
     }
 
-    /// <summary>The values of facets opened past their top ones (<see cref="LogFacets.More"/>), of the search shown: the next forgets them.</summary>
+    /// <summary>
+    /// The facets the user opened past their top values (<see cref="LogFacets.Opened"/>): they stay open across searches,
+    /// each search reading their values again, until closed (or, an added facet, removed).
+    /// </summary>
+    private readonly HashSet<string> _openedFacets = new(StringComparer.Ordinal);
+
+    /// <summary>The values read for the opened facets, of the search shown (<see cref="LogFacets.More"/>).</summary>
     private readonly Dictionary<string, IReadOnlyList<FacetValue>> _moreValues = new(StringComparer.Ordinal);
 
-    /// <summary>The facets whose values past their top ones are being read.</summary>
-    private readonly HashSet<string> _readingMore = new(StringComparer.Ordinal);
+    /// <summary>Why an opened facet shows no values past its top ones: too many to list, or a fault.</summary>
+    private readonly Dictionary<string, string> _moreNotes = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// A facet opened past its top values: its <see cref="LogFacets.MoreValues"/> commonest among the search's matches
-    /// over its window, read under the search's token (a newer search stops it and shows its own top values). A fault
-    /// is said; the facet keeps its top values.
+    /// A facet opened past its top values: its <see cref="LogFacets.MoreValues"/> commonest among the matches of the search
+    /// shown, read now under the page's token. A search started meanwhile reads them itself (the facet is open), so this
+    /// answer is then dropped; live tail's ticks do not cancel it.
     /// </summary>
-    private async Task ShowMoreValuesAsync(string field)
+    private async Task OpenFacetAsync(string field)
     {
-        if (_submitted is not var (_, node) || _window == default || _exported is null || !_readingMore.Add(field))
+        if (!_openedFacets.Add(field) || _submitted is not var (_, node) || _window == default || _exported is null)
         {
             return;
         }
-        var (tenant, (from, to), run, searching) = (_session!.TenantId, _window, _runs, Searching);
+        var (tenant, (from, to), run) = (_session!.TenantId, _window, _runs);
+        var (values, note) = await MoreValuesAsync(tenant, field, node, from, to, Closing);
+        if (run == _runs && _openedFacets.Contains(field))
+        {
+            KeepMore(field, values, note);
+        }
+    }
+
+    /// <summary>A facet opened past its top values closed again.</summary>
+    private void CloseFacet(string field)
+    {
+        _openedFacets.Remove(field);
+        _moreValues.Remove(field);
+        _moreNotes.Remove(field);
+    }
+
+    /// <summary>The opened facets' values read for the search shown: the values, or why there are none.</summary>
+    private void KeepMore(string field, IReadOnlyList<FacetValue>? values, string? note)
+    {
+        _moreValues.Remove(field);
+        _moreNotes.Remove(field);
+        if (values is not null)
+        {
+            _moreValues[field] = values;
+        }
+        else if (note is not null)
+        {
+            _moreNotes[field] = note;
+        }
+    }
+
+    /// <summary>
+    /// A field's <see cref="LogFacets.MoreValues"/> commonest values among the matches; or none and why (too many to group,
+    /// or a fault, logged), never failing the search that asks. Cancelled, it says nothing.
+    /// </summary>
+    private async Task<(IReadOnlyList<FacetValue>? Values, string? Note)> MoreValuesAsync(
+        Guid tenant, string field, Portal.Detection.Query.QueryNode node, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellation)
+    {
         try
         {
-            if (await MoreValuesAsync(tenant, field, node, from, to, searching) is not { } values)
-            {
-                Snackbar.Add($"{field} has too many values to list: narrow the search, or filter it from the query bar.", Severity.Info);
-            }
-            else if (run == _runs)
-            {
-                _moreValues[field] = values;
-            }
+            return (PinnedFacets.ValuesOf(await Logs.AggregateAsync(tenant, PinnedFacets.Request(field, node, from, to, LogFacets.MoreValues), cancellation)), null);
         }
-        catch (OperationCanceledException) when (searching.IsCancellationRequested)
+        catch (AggregateTooLargeException)
         {
-            // The page closed, or a newer search started.
+            return (null, "too many values to list: narrow the search");
+        }
+        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
+        {
+            return (null, null);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             Logger.LogWarning(e, "More values of {Field} could not be read", field);
-            Snackbar.Add($"More values of {field} could not be read: try again in a moment.", Severity.Warning);
-        }
-        finally
-        {
-            _readingMore.Remove(field);
-        }
-    }
-
-    /// <summary>A facet's <see cref="LogFacets.MoreValues"/> commonest values among the matches; none when it has too many to group.</summary>
-    private async Task<IReadOnlyList<FacetValue>?> MoreValuesAsync(Guid tenant, string field, Portal.Detection.Query.QueryNode node, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellation)
-    {
-        try
-        {
-            return PinnedFacets.ValuesOf(await Logs.AggregateAsync(tenant, PinnedFacets.Request(field, node, from, to, LogFacets.MoreValues), cancellation));
-        }
-        catch (AggregateTooLargeException)
-        {
-            return null;
+            return (null, "its values could not be read: try again in a moment");
         }
     }
 
@@ -227,6 +250,7 @@ public partial class LogsPage
     private void UnpinFacet(string field)
     {
         _pinned.Remove(field);
+        CloseFacet(field);
         Forget(field);
         ComposeFacets();
         KeepUrl();
@@ -238,8 +262,6 @@ public partial class LogsPage
     /// </summary>
     private string? ValuesScope => _live ? $"{_submitted?.Text}|{_range}|{Clock.GetUtcNow():yyyyMMddHHmm}" : null;
 
-    /// <summary>The values the query bar completes for a field the facets did not count.</summary>
-    private const int CompletedValues = 100;
 
     /// <summary>
     /// The most common values of <paramref name="field"/> among the last search's logs over its window, for the query bar
@@ -253,19 +275,11 @@ public partial class LogsPage
             return [];
         }
         // Read under the page's token, not the search's: the query bar keeps what it is answered for its scope (a live
-        // tail's minute), and a search's token is cancelled at every tick.
-        try
+        // tail's minute), and a search's token is cancelled at every tick. An opened facet's values are those.
+        if (_moreValues.TryGetValue(field, out var read))
         {
-            return PinnedFacets.ValuesOf(await Logs.AggregateAsync(_session!.TenantId, PinnedFacets.Request(field, node, _window.From, _window.To, CompletedValues), Closing));
+            return read;
         }
-        catch (OperationCanceledException) when (Closing.IsCancellationRequested)
-        {
-            return [];
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            Logger.LogWarning(e, "The values of {Field} could not be read for completion", field);
-            return [];
-        }
+        return (await MoreValuesAsync(_session!.TenantId, field, node, _window.From, _window.To, Closing)).Values ?? [];
     }
 }

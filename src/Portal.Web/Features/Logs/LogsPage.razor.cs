@@ -163,13 +163,19 @@ public partial class LogsPage
     /// <summary>How many recent searches are kept.</summary>
     internal const int RecentSearches = 10;
 
+    /// <summary>The longest search kept among the recent ones (as the browser's script keeps them).</summary>
+    private const int LongestRecent = 1_000;
+
     private string RecentKey => $"vigil.logs.recent.{_session!.TenantId:N}.{_session.UserId:N}";
 
-    /// <summary>A search run from the page, kept first among the recent ones (not the empty search, nor <c>*</c>).</summary>
+    /// <summary>
+    /// A search the page ran (typed, or from its address, a view or a facet), kept first among the recent ones; not the
+    /// empty search, nor <c>*</c>, nor one longer than <see cref="LongestRecent"/> characters.
+    /// </summary>
     private async Task RememberAsync(string text)
     {
         text = text.Trim();
-        if (text.Length == 0 || text == "*" || !RendererInfo.IsInteractive || _session is null)
+        if (text.Length is 0 or > LongestRecent || text == "*" || !RendererInfo.IsInteractive || _session is null)
         {
             return;
         }
@@ -446,23 +452,24 @@ public partial class LogsPage
             {
                 pinned[field] = await PinnedFacets.CountAsync(Logs, tenant, field, node, from, to, searching);
             }
-            // The facets opened past their top values stay open, read again for this search.
-            var more = new Dictionary<string, IReadOnlyList<FacetValue>>(StringComparer.Ordinal);
-            foreach (var field in _moreValues.Keys.ToList())
+            // The facets opened past their top values stay open, read again for this search (those the panel shows); a
+            // facet that cannot be read says why, and fails nothing else.
+            var more = new List<(string Field, IReadOnlyList<FacetValue>? Values, string? Note)>();
+            foreach (var field in _openedFacets.Where(f => _facets.ContainsKey(f)).ToList())
             {
-                if (await MoreValuesAsync(tenant, field, node, from, to, searching) is { } values)
-                {
-                    more[field] = values;
-                }
+                var (values, note) = await MoreValuesAsync(tenant, field, node, from, to, searching);
+                searching.ThrowIfCancellationRequested();
+                more.Add((field, values, note));
             }
             var groups = await _groups.ComputeAsync(tenant, node, from, to, interval, _zone.GetUtcOffset(from), tick, searching);
             if (run == _runs)
             {
                 (_fields, _total, _histogram, _byStatus, _counted) = (fields, analytics.Total, analytics.Histogram, analytics.Stacks ?? [], analytics.Facets);
                 _moreValues.Clear();
-                foreach (var (field, values) in more)
+                _moreNotes.Clear();
+                foreach (var (field, values, note) in more.Where(m => _openedFacets.Contains(m.Field)))
                 {
-                    _moreValues[field] = values;
+                    KeepMore(field, values, note);
                 }
                 KeepCounts(pinned);
                 // Unless the grouping changed meanwhile: its own computation shows its groups.
@@ -527,6 +534,7 @@ public partial class LogsPage
         _results.Clear();
         _highlights = [];
         _moreValues.Clear();
+        _moreNotes.Clear();
         (_total, _histogram, _byStatus, _counted, _exported) = (0, [], [], new Dictionary<string, IReadOnlyList<FacetValue>>(), null);
         _pinnedValues.Clear();
         _facetNotes.Clear();

@@ -6,18 +6,24 @@
 window.vigil = {
     focusLogRow: id => document.querySelector(`button.log-open[data-log-id="${CSS.escape(id)}"]`)?.focus(),
     // The recent searches of an explorer, kept in this browser (localStorage) under a key naming the organisation and the
-    // member: the newest first, each once, at most `max`. Storage refused (private mode, full) keeps nothing and fails nothing.
+    // member: the newest first, each once, at most `max` (read: ten), none longer than 1,000 characters, so that what goes
+    // back to the server stays small whatever the storage holds. Storage refused (private mode, full) keeps nothing and fails nothing.
     recentQueries: {
-        read: key => {
+        longest: 1000,
+        read: (key, max = 10) => {
             try {
                 const list = JSON.parse(localStorage.getItem(key) ?? "[]");
-                return Array.isArray(list) ? list.filter(q => typeof q === "string") : [];
+                return Array.isArray(list) ? list.filter(q => typeof q === "string" && q.length <= window.vigil.recentQueries.longest).slice(0, max) : [];
             } catch {
                 return [];
             }
         },
         add: (key, query, max) => {
-            const list = [query, ...window.vigil.recentQueries.read(key).filter(q => q !== query)].slice(0, max);
+            const kept = window.vigil.recentQueries.read(key, max);
+            if (typeof query !== "string" || query.length > window.vigil.recentQueries.longest) {
+                return kept;
+            }
+            const list = [query, ...kept.filter(q => q !== query)].slice(0, max);
             try {
                 localStorage.setItem(key, JSON.stringify(list));
             } catch {

@@ -479,18 +479,28 @@ public sealed class LogComponentsTests : IAsyncLifetime
         cut.Find("button[aria-label='Show more host values']").Click();
         Assert.Equal(["host"], asked);
 
-        cut.Render(p => p.Add(x => x.Reading, new HashSet<string> { "host" }));
-        Assert.Equal("Reading more values…", cut.Find(".facet [role=status]").TextContent);
-        cut.Render(p => p.Add(x => x.Reading, new HashSet<string>()).Add(x => x.More, new Dictionary<string, IReadOnlyList<FacetValue>> { ["host"] = Hosts(14) }));
+        // Opened, it says it reads them (in a status region every such facet keeps), then shows them; its button turns.
+        var opened = new HashSet<string> { "host" };
+        cut.Render(p => p.Add(x => x.Opened, opened));
+        Assert.Equal("Reading more values…", cut.FindAll(".facet [role=status]")[0].TextContent);
+        Assert.Equal("true", cut.Find("button[aria-label='Show fewer host values']").GetAttribute("aria-expanded"));
+        cut.Render(p => p.Add(x => x.More, new Dictionary<string, IReadOnlyList<FacetValue>> { ["host"] = Hosts(14) }));
         Assert.Equal(14, Values("host").Length);
+        Assert.Equal("", cut.FindAll(".facet [role=status]")[0].TextContent);
         cut.Find("input[aria-label='Filter the host values']").Input("WEB-1");
         Assert.Equal(["web-10", "web-11", "web-12", "web-13", "web-14"], Values("host"));
         cut.Find("button[aria-label='Show fewer host values']").Click();
         Assert.Equal(["host"], closed);
+        // Why an opened facet has none past its top values is said.
+        cut.Render(p => p.Add(x => x.More, new Dictionary<string, IReadOnlyList<FacetValue>>())
+            .Add(x => x.MoreNotes, new Dictionary<string, string> { ["host"] = "too many values to list: narrow the search" }));
+        Assert.Equal("too many values to list: narrow the search", cut.FindAll(".facet [role=status]")[0].TextContent);
+        Assert.Equal(10, Values("host").Length);
 
-        cut.Render(p => p.Add(x => x.More, new Dictionary<string, IReadOnlyList<FacetValue>>()));
+        cut.Render(p => p.Add(x => x.Opened, new HashSet<string>()));
         Assert.Equal(10, Values("host").Length);
         Assert.Empty(cut.FindAll(".facet-filter"));
+        Assert.Equal("false", cut.Find("button[aria-label='Show more host values']").GetAttribute("aria-expanded"));
     }
 
     /// <summary>The search's free text is marked where the list's and the detail's messages hold it; the rest of the message is left as it is.</summary>

@@ -796,8 +796,19 @@ public sealed class LogsPageTests : IAsyncLifetime
         cut.Settle();
         Assert.Equal(11, Hosts().Length);
         Assert.DoesNotContain("web-01", Hosts());
+        // An opened facet that cannot be listed says why; the search is not at fault.
+        _faulty.TooLarge = "host";
+        cut.Find("#log-search").Click();
+        cut.Settle();
+        Assert.Equal("too many values to list: narrow the search", cut.FindAll(".facet [role=status]")[2].TextContent);
+        Assert.Equal("11 logs", cut.Find("#log-count").TextContent);
+        Assert.Empty(cut.FindAll("#log-search-error"));
+        _faulty.TooLarge = null;
         cut.Find("button[aria-label='Show fewer host values']").Click();
         Assert.Equal(10, Hosts().Length);
+        cut.Find("#log-search").Click();
+        cut.Settle();
+        Assert.Equal("Show more host values", cut.FindAll("button.facet-more")[0].GetAttribute("aria-label"));
     }
 
     /// <summary>An address opened while the page's first search still runs is shown: that search stops, and the page searches what the address says.</summary>
@@ -829,10 +840,13 @@ public sealed class LogsPageTests : IAsyncLifetime
     public async Task RecentSearches_ReadFromTheBrowserAndKeptAsSearchesRun()
     {
         await AppendAsync(Tenant, 3, "web-1");
-        var key = $"vigil.logs.recent.{Tenant:N}.";
-        _ctx.JSInterop.Setup<string[]?>("vigil.recentQueries.read", i => ((string)i.Arguments[0]!).StartsWith(key, StringComparison.Ordinal)).SetResult(["host:web-9"]);
-        _ctx.JSInterop.Setup<string[]?>("vigil.recentQueries.add", i => ((string)i.Arguments[0]!).StartsWith(key, StringComparison.Ordinal))
-            .SetResult(["host:web-1", "host:web-9"]);
+        var user = Guid.NewGuid();
+        var key = $"vigil.logs.recent.{Tenant:N}.{user:N}";
+        _ctx.JSInterop.Setup<string[]?>("vigil.recentQueries.read", i => (string)i.Arguments[0]! == key).SetResult(["host:web-9"]);
+        _ctx.JSInterop.Setup<string[]?>("vigil.recentQueries.add", i => (string)i.Arguments[0]! == key).SetResult(["host:web-1", "host:web-9"]);
+        BunitSession.SignIn(_ctx, Tenant, "page-org", user, "analyst@example.test", VigilRoles.Standard);
+        _ctx.Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+        _signedIn = true;
         var cut = Render();
 
         cut.WaitForAssertion(() => Assert.Single(_ctx.JSInterop.Invocations["vigil.recentQueries.read"]));
