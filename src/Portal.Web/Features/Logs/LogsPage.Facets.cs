@@ -193,7 +193,7 @@ public partial class LogsPage
         var (values, note) = await MoreValuesAsync(tenant, field, node, from, to, Closing);
         if (run == _runs && _openedFacets.Contains(field))
         {
-            KeepMore(field, values, note);
+            KeepMore(field, values, note, Clock.GetUtcNow());
         }
     }
 
@@ -201,18 +201,21 @@ public partial class LogsPage
     private void CloseFacet(string field)
     {
         _openedFacets.Remove(field);
-        _moreValues.Remove(field);
-        _moreNotes.Remove(field);
+        KeepMore(field, null, null, default);
     }
 
-    /// <summary>The opened facets' values read for the search shown: the values, or why there are none.</summary>
-    private void KeepMore(string field, IReadOnlyList<FacetValue>? values, string? note)
+    /// <summary>When each opened facet's values were read: live tail reads them again once they are <see cref="LogGroupsModel.LivePatternsInterval"/> old.</summary>
+    private readonly Dictionary<string, DateTimeOffset> _moreReadAt = new(StringComparer.Ordinal);
+
+    /// <summary>The opened facets' values read for the search shown (at <paramref name="readAt"/>): the values, or why there are none.</summary>
+    private void KeepMore(string field, IReadOnlyList<FacetValue>? values, string? note, DateTimeOffset readAt)
     {
         _moreValues.Remove(field);
         _moreNotes.Remove(field);
+        _moreReadAt.Remove(field);
         if (values is not null)
         {
-            _moreValues[field] = values;
+            (_moreValues[field], _moreReadAt[field]) = (values, readAt);
         }
         else if (note is not null)
         {

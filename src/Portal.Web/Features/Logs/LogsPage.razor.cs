@@ -452,14 +452,21 @@ public partial class LogsPage
             {
                 pinned[field] = await PinnedFacets.CountAsync(Logs, tenant, field, node, from, to, searching);
             }
-            // The facets opened past their top values stay open, read again for this search (those the panel shows); a
-            // facet that cannot be read says why, and fails nothing else.
-            var more = new List<(string Field, IReadOnlyList<FacetValue>? Values, string? Note)>();
+            // The facets opened past their top values stay open, read again for this search (those the panel shows; at live
+            // tail's ticks, once their values are as old as patterns may be); a facet that cannot be read says why, and
+            // fails nothing else.
+            var more = new List<(string Field, IReadOnlyList<FacetValue>? Values, string? Note, DateTimeOffset At)>();
             foreach (var field in _openedFacets.Where(f => _facets.ContainsKey(f)).ToList())
             {
+                var now = Clock.GetUtcNow();
+                if (tick && _moreValues.TryGetValue(field, out var kept) && now - _moreReadAt[field] < LogGroupsModel.LivePatternsInterval)
+                {
+                    more.Add((field, kept, null, _moreReadAt[field]));
+                    continue;
+                }
                 var (values, note) = await MoreValuesAsync(tenant, field, node, from, to, searching);
                 searching.ThrowIfCancellationRequested();
-                more.Add((field, values, note));
+                more.Add((field, values, note, now));
             }
             var groups = await _groups.ComputeAsync(tenant, node, from, to, interval, _zone.GetUtcOffset(from), tick, searching);
             if (run == _runs)
@@ -467,9 +474,10 @@ public partial class LogsPage
                 (_fields, _total, _histogram, _byStatus, _counted) = (fields, analytics.Total, analytics.Histogram, analytics.Stacks ?? [], analytics.Facets);
                 _moreValues.Clear();
                 _moreNotes.Clear();
-                foreach (var (field, values, note) in more.Where(m => _openedFacets.Contains(m.Field)))
+                _moreReadAt.Clear();
+                foreach (var (field, values, note, at) in more.Where(m => _openedFacets.Contains(m.Field)))
                 {
-                    KeepMore(field, values, note);
+                    KeepMore(field, values, note, at);
                 }
                 KeepCounts(pinned);
                 // Unless the grouping changed meanwhile: its own computation shows its groups.
@@ -535,6 +543,7 @@ public partial class LogsPage
         _highlights = [];
         _moreValues.Clear();
         _moreNotes.Clear();
+        _moreReadAt.Clear();
         (_total, _histogram, _byStatus, _counted, _exported) = (0, [], [], new Dictionary<string, IReadOnlyList<FacetValue>>(), null);
         _pinnedValues.Clear();
         _facetNotes.Clear();

@@ -811,6 +811,32 @@ public sealed class LogsPageTests : IAsyncLifetime
         Assert.Equal("Show more host values", cut.FindAll("button.facet-more")[0].GetAttribute("aria-label"));
     }
 
+    /// <summary>In live tail an opened facet's values are read again once they are as old as patterns may be, not at each tick.</summary>
+    [Fact]
+    public async Task LiveTail_OpenedFacet_ReadAgainWhenDue()
+    {
+        var clock = new ShiftedClock();
+        _ctx.Services.AddSingleton<TimeProvider>(clock);
+        for (var i = 1; i <= 11; i++)
+        {
+            await AppendAsync(Tenant, 1, $"web-{i:D2}", minutesAgo: 1);
+        }
+        SignIn().NavigateTo("logs?live=true");
+        var cut = Render();
+        string[] Hosts() => [.. cut.FindAll(".facet").Single(f => f.QuerySelector(".facet-title")!.TextContent == "host").QuerySelectorAll(".facet-name").Select(n => n.TextContent)];
+        cut.Find("button[aria-label='Show more host values']").Click();
+        cut.WaitForAssertion(() => Assert.Equal(11, Hosts().Length));
+        Assert.Equal(1, _faulty.Aggregations);
+
+        await AppendAsync(Tenant, 1, "web-12", minutesAgo: 1);
+        cut.WaitForAssertion(() => Assert.Equal("12 logs", cut.Find("#log-count").TextContent), TimeSpan.FromSeconds(10));
+        Assert.Equal((11, 1), (Hosts().Length, _faulty.Aggregations));
+
+        clock.Shift = LogGroupsModel.LivePatternsInterval;
+        cut.WaitForAssertion(() => Assert.Equal(12, Hosts().Length), TimeSpan.FromSeconds(10));
+        Assert.Equal(2, _faulty.Aggregations);
+    }
+
     /// <summary>An address opened while the page's first search still runs is shown: that search stops, and the page searches what the address says.</summary>
     [Fact]
     public async Task AddressChanged_WhileTheFirstSearchRuns_IsShown()
@@ -1008,10 +1034,17 @@ public sealed class LogsPageTests : IAsyncLifetime
         public Task<long> CardinalityAsync(Guid tenantId, Portal.Detection.Query.QueryNode query, DateTimeOffset from, DateTimeOffset to, Portal.Detection.Query.FieldRef field, CancellationToken cancellationToken) =>
             Read(() => inner.CardinalityAsync(tenantId, query, from, to, field, cancellationToken));
 
+        /// <summary>How many aggregations were asked for (<see cref="AggregateAsync"/>: a facet's values, groups).</summary>
+        public int Aggregations { get; private set; }
+
         public Task<IReadOnlyList<AggregateBucket>> AggregateAsync(Guid tenantId, AggregateRequest request, CancellationToken cancellationToken) =>
-            Read(() => request.GroupBy.Any(g => g.Facet.Name == TooLarge)
-                ? throw new AggregateTooLargeException("The matches fall in more than 200,000 groups across the levels.")
-                : inner.AggregateAsync(tenantId, request, cancellationToken));
+            Read(() =>
+            {
+                Aggregations++;
+                return request.GroupBy.Any(g => g.Facet.Name == TooLarge)
+                    ? throw new AggregateTooLargeException("The matches fall in more than 200,000 groups across the levels.")
+                    : inner.AggregateAsync(tenantId, request, cancellationToken);
+            });
 
         public Task<IReadOnlyList<FieldSummary>> FieldsAsync(Guid tenantId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
             Read(() => inner.FieldsAsync(tenantId, from, to, cancellationToken));
