@@ -24,10 +24,16 @@ public static class TextHighlights
                 terms.Add(term);
                 break;
             case AndNode and:
-                and.Children.ToList().ForEach(c => Collect(c, terms));
+                foreach (var child in and.Children)
+                {
+                    Collect(child, terms);
+                }
                 break;
             case OrNode or:
-                or.Children.ToList().ForEach(c => Collect(c, terms));
+                foreach (var child in or.Children)
+                {
+                    Collect(child, terms);
+                }
                 break;
         }
     }

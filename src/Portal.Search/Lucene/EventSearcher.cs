@@ -90,9 +90,10 @@ internal static class EventSearcher
             if (weight.GetScorer(run.Leaf, accept) is { } scorer)
             {
                 top.SetNextReader(run.Leaf);
-                for (var (doc, read) = (scorer.Advance(run.Start), 0); doc < run.End; (doc, read) = (scorer.NextDoc(), read + 1))
+                var read = 0;
+                for (var doc = scorer.Advance(run.Start); doc < run.End; doc = scorer.NextDoc())
                 {
-                    if ((read & 0xFFF) == 0xFFF)
+                    if ((++read & 0xFFF) == 0)
                     {
                         // Runs double in size: a late one may cover half a segment.
                         cancellation.ThrowIfCancellationRequested();
