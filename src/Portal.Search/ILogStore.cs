@@ -29,6 +29,12 @@ public interface ILogStore
     Task<EventPage<LogEvent>> SearchAsync(Guid tenantId, SearchRequest request, CancellationToken cancellationToken);
 
     /// <summary>
+    /// The tenant's events with these <paramref name="ids"/> (a shared link's, a signal's samples), in the order asked; an id
+    /// of no event the tenant keeps (another organisation's, past retention, mistyped) is left out.
+    /// </summary>
+    Task<IReadOnlyList<LogEvent>> FindAsync(Guid tenantId, IReadOnlyList<string> ids, CancellationToken cancellationToken);
+
+    /// <summary>
     /// The message and status of each of the newest <paramref name="limit"/> events matching the query in
     /// <c>[from, to)</c>, newest first, without the rest of each event (what the Logs Explorer's patterns read).
     /// </summary>

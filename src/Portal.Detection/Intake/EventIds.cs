@@ -53,6 +53,36 @@ public static class EventIds
     }
 
     /// <summary>
+    /// The millisecond an id of this layout was drawn for (<see cref="New(DateTimeOffset)"/>): its event's time, clamped into
+    /// the 48 bits as <see cref="New(DateTimeOffset, UInt128)"/> clamps it; null for any other string (an id given by hand).
+    /// </summary>
+    public static DateTimeOffset? TimeOf(string id)
+    {
+        if (id.Length != Length)
+        {
+            return null;
+        }
+        var time = 0L;
+        for (var i = 0; i < Length; i++)
+        {
+            // The random part too must be of the alphabet, lest a 26-character name pass for an id.
+            var digit = Alphabet.IndexOf(id[i]);
+            if (digit < 0)
+            {
+                return null;
+            }
+            if (i < TimeChars)
+            {
+                time = (time << 5) | (uint)digit;
+            }
+        }
+        // Ten characters hold 50 bits: the top two are zero in every id drawn, and 48 bits reach past the calendar's end.
+        return time >> 48 == 0 && time <= LastMillisecond ? DateTimeOffset.FromUnixTimeMilliseconds(time) : null;
+    }
+
+    private static readonly long LastMillisecond = DateTimeOffset.MaxValue.ToUnixTimeMilliseconds();
+
+    /// <summary>
     /// Each ten-bit value's two characters as they lie in a string, first the one of its high five bits: an id is 13
     /// pairs, written a pair at a time.
     /// </summary>

@@ -1,5 +1,6 @@
 using Portal.Detection.Evaluation;
 using Portal.Detection.Events;
+using Portal.Detection.Intake;
 using Portal.Detection.Query;
 
 namespace Portal.Search.Lucene;
@@ -50,6 +51,35 @@ public sealed class LuceneLogStore(TenantIndexes indexes) : ILogStore
         var next = page.Sources.Count > request.Limit && items.Count > 0 ? SearchCursor.After(items[^1].Timestamp, items[^1].Id, request.OldestFirst) : (SearchCursor?)null;
         return new EventPage<LogEvent>(items, page.TotalHits, next);
     }, cancellationToken);
+
+    /// <summary>The most ids one <see cref="FindAsync"/> looks for: each costs a pass over its day's keys.</summary>
+    public const int MaxFind = 50;
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// An id drawn by the intake (<see cref="EventIds"/>) names its event's millisecond, so only that day's partition is read;
+    /// any other id (given by hand to an appended event) is looked for in every partition. At most <see cref="MaxFind"/> ids.
+    /// </remarks>
+    public Task<IReadOnlyList<LogEvent>> FindAsync(Guid tenantId, IReadOnlyList<string> ids, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(ids.Count, MaxFind, nameof(ids));
+        return Read<IReadOnlyList<LogEvent>>(() =>
+        {
+            var index = indexes.GetJournaled(tenantId, Kind).Index;
+            var found = new List<LogEvent>(ids.Count);
+            foreach (var id in ids.Distinct(StringComparer.Ordinal))
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                // A time clamped to the epoch (an event dated before it) names no day: every partition is read.
+                var at = EventIds.TimeOf(id) is { } time && time.ToUnixTimeMilliseconds() > 0 ? time : (DateTimeOffset?)null;
+                if (index.Get(id, at) is { } source)
+                {
+                    found.Add(LogEventJson.Deserialize(source));
+                }
+            }
+            return found;
+        }, cancellationToken);
+    }
 
     /// <inheritdoc />
     public Task<IReadOnlyList<LogLine>> LinesAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken) =>

@@ -218,8 +218,19 @@ public sealed class PartitionedEventIndex : IDisposable
     public int Count(QueryNode query, DateTimeOffset from, DateTimeOffset to) =>
         WithSearcher(from, to, s => EventSearcher.Count(s, query, from, to));
 
-    /// <summary>The stored source of the document with <paramref name="id"/> in any partition, or null.</summary>
-    public string? Get(string id) => WithSearcher(DateTimeOffset.MinValue, DateTimeOffset.MaxValue, s => EventSearcher.Get(s, id, keyed: false));
+    /// <summary>
+    /// The stored source of the document with <paramref name="id"/>, or null: in the partition of the day of
+    /// <paramref name="at"/> (its event's time) when given, else in any.
+    /// </summary>
+    public string? Get(string id, DateTimeOffset? at = null)
+    {
+        var (from, to) = (DateTimeOffset.MinValue, DateTimeOffset.MaxValue);
+        if (at is { } time && DayOf(time) is var day && day < DateOnly.MaxValue)
+        {
+            (from, to) = (new DateTimeOffset(day, TimeOnly.MinValue, TimeSpan.Zero), new DateTimeOffset(day.AddDays(1), TimeOnly.MinValue, TimeSpan.Zero));
+        }
+        return WithSearcher(from, to, s => EventSearcher.Get(s, id, keyed: false));
+    }
 
     /// <inheritdoc />
     public void Dispose()

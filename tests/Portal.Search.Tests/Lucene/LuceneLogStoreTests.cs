@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Portal.Detection.Evaluation;
 using Portal.Detection.Events;
+using Portal.Detection.Intake;
 using Portal.Detection.Query;
 using Portal.Detection.Rules;
 using Portal.Search.Lucene;
@@ -763,6 +764,47 @@ public sealed class LuceneLogStoreTests : IDisposable
         Assert.Equal(50, (await Store.AnalyzeAsync(TenantA, query, Ever, Never, TimeSpan.FromMinutes(1), live.Token)).Total);
         Assert.Equal(10, (await Store.SearchAsync(TenantA, new SearchRequest(query, Ever, Never, 10), live.Token)).Items.Count);
         Assert.Equal(1, await Store.CardinalityAsync(TenantA, query, Ever, Never, user, live.Token));
+    }
+
+    /// <summary>
+    /// Events are found by id, in the order asked, across days: the intake's ids in their own day's partition (a day holding
+    /// thousands of one millisecond's events), ids given by hand in any. Another organisation's, an unknown or a malformed id
+    /// is not found, and a cancelled token stops the read.
+    /// </summary>
+    [Fact]
+    public async Task FindAsync_ById_OnlyTheOrganisationsEvents()
+    {
+        var (monday, tuesday) = (T0, T0.AddDays(1));
+        var crowd = Enumerable.Range(0, 3_000).Select(_ => Event(EventIds.New(tuesday), tuesday)).ToList();
+        var early = Event(EventIds.New(monday.AddSeconds(5)), monday.AddSeconds(5), "Accepted publickey");
+        await Store.AppendAsync(TenantA, [early, .. crowd, Event("by-hand", monday.AddMinutes(1))], CancellationToken.None);
+        var theirs = Event(EventIds.New(monday.AddSeconds(6)), monday.AddSeconds(6));
+        await Store.AppendAsync(TenantB, [theirs], CancellationToken.None);
+        await Store.RefreshAsync(TenantA, CancellationToken.None);
+        await Store.RefreshAsync(TenantB, CancellationToken.None);
+
+        var found = await Store.FindAsync(TenantA, [crowd[1_234].Id, early.Id, "by-hand", theirs.Id, EventIds.New(monday), "01ZZZZZZZZ!!!!!!!!!!!!!!!!", early.Id], CancellationToken.None);
+
+        Assert.Equal([crowd[1_234].Id, early.Id, "by-hand"], found.Select(e => e.Id));
+        Assert.Equal("Accepted publickey", found[1].Message);
+        Assert.Equal(monday.AddSeconds(5), found[1].Timestamp);
+        Assert.Equal([theirs.Id], (await Store.FindAsync(TenantB, [theirs.Id, early.Id], CancellationToken.None)).Select(e => e.Id));
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Store.FindAsync(TenantA, [early.Id], cancelled.Token));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.FindAsync(TenantA, [.. Enumerable.Repeat(early.Id, LuceneLogStore.MaxFind + 1)], CancellationToken.None));
+    }
+
+    /// <summary>An intake id names its event's millisecond; any other string names none.</summary>
+    [Fact]
+    public void EventIds_TimeOf_ReadsTheMillisecondBack()
+    {
+        var at = new DateTimeOffset(2026, 12, 6, 17, 30, 1, 234, TimeSpan.Zero);
+
+        Assert.Equal(at, EventIds.TimeOf(EventIds.New(at)));
+        Assert.Null(EventIds.TimeOf("by-hand"));
+        Assert.Null(EventIds.TimeOf("01JEZ5ZC0JUUUUUUUUUUUUUUUU"));
+        Assert.Null(EventIds.TimeOf("ZZZZZZZZZZ0000000000000000"));
     }
 
     /// <summary>A query's collector stops within a few thousand matches of its token's cancellation, not at the segment's end.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
+using Portal.Detection.Events;
 using Portal.Search;
 using Portal.Web.Components.Shared;
 
@@ -7,7 +8,7 @@ namespace Portal.Web.Features.Logs;
 
 /// <summary>
 /// The Logs page's view in its address, so that it can be shared: query, range and custom bounds, live tail, the list's
-/// order, columns, added facets, and the grouping card's grouping or patterns. The page writes the address as its view changes, and shows what an
+/// order, columns, added facets, the grouping card's grouping or patterns, and the log open in the detail. The page writes the address as its view changes, and shows what an
 /// address opened while it is open (the menu's link, a shared view pasted in the same tab) says.
 /// </summary>
 public partial class LogsPage
@@ -50,6 +51,12 @@ public partial class LogsPage
 
     [SupplyParameterFromQuery(Name = "then")]
     private string? UrlThen { get; set; }
+
+    [SupplyParameterFromQuery(Name = EventParameter)]
+    private string? UrlEvent { get; set; }
+
+    /// <summary>The address's parameter naming the log open in the detail (by id), as Datadog's <c>event</c>.</summary>
+    public const string EventParameter = "event";
 
     /// <summary>
     /// The address changed under the page (the menu's link to the logs, a shared view opened in the same tab): the page
@@ -105,6 +112,7 @@ public partial class LogsPage
         _columns = AttributeColumns.Parse(UrlColumns);
         _pinned = PinnedFacets.Parse(UrlFacets);
         _groups.Ask(UrlGrouping, UrlViz == LogPatterns.ViewName);
+        _asked = string.IsNullOrEmpty(UrlEvent) ? null : UrlEvent;
     }
 
     /// <summary>The range an address names when the page knows it, else the past hour.</summary>
@@ -112,15 +120,22 @@ public partial class LogsPage
 
     /// <summary>The view the address holds.</summary>
     private UrlView AddressView =>
-        UrlView.Of(UrlQuery, UrlRange, UrlFrom, UrlTo, UrlLive == true, LogSort.IsOldestFirst(UrlSort), UrlColumns, UrlFacets, UrlGrouping, UrlViz == LogPatterns.ViewName);
+        UrlView.Of(UrlQuery, UrlRange, UrlFrom, UrlTo, UrlLive == true, LogSort.IsOldestFirst(UrlSort), UrlColumns, UrlFacets, UrlGrouping, UrlViz == LogPatterns.ViewName)
+            with { Event = string.IsNullOrEmpty(UrlEvent) ? null : UrlEvent };
 
     /// <summary>The grouping by a field the address holds: none when it asks for patterns.</summary>
     private LogGrouping? UrlGrouping => UrlViz == LogPatterns.ViewName ? null : LogGrouping.Parse(UrlBy, UrlMeasure, UrlTop, UrlViz, UrlThen);
 
-    /// <summary>A view as the address has it, empty values as none, to compare one with another.</summary>
+    /// <summary>
+    /// A view as the address has it, empty values as none, to compare one with another; with the log open in the detail
+    /// (<see cref="Event"/>), which a saved view does not keep (<see cref="StateOf"/>).
+    /// </summary>
     private readonly record struct UrlView(
         string? Query, string? Range, string? From, string? To, bool Live, bool OldestFirst, string? Columns, string? Facets, LogGrouping? Grouping, bool Patterns)
     {
+        /// <summary>The id of the log open in the detail; none when it is closed.</summary>
+        public string? Event { get; init; }
+
         public static UrlView Of(
             string? query, string? range, string? from, string? to, bool live, bool oldestFirst, string? columns, string? facets, LogGrouping? grouping, bool patterns) =>
             new(NoneIfEmpty(query), NoneIfEmpty(range), NoneIfEmpty(from), NoneIfEmpty(to), live, oldestFirst, NoneIfEmpty(columns), NoneIfEmpty(facets), grouping, patterns);
@@ -134,12 +149,13 @@ public partial class LogsPage
     /// <summary>The views the page wrote into the address (<see cref="KeepUrl"/>) that have not come back yet, oldest first.</summary>
     private readonly List<UrlView> _written = [];
 
-    /// <summary>The view shown: the query submitted last, the range or live tail, the list's order, the columns, the added facets, the grouping.</summary>
+    /// <summary>The view shown: the query submitted last, the range or live tail, the list's order, the columns, the added facets, the grouping, the log open.</summary>
     private UrlView CurrentView()
     {
         var custom = _range == TimeRanges.Custom && !_live;
         return UrlView.Of(_submitted?.Text ?? _query, _live ? null : _range, custom ? _customRun.From : null, custom ? _customRun.To : null, _live, OldestFirst,
-            AttributeColumns.Format(_columns), PinnedFacets.Format(_pinned), _groups.Patterns ? null : _groups.Grouping, _groups.Patterns);
+            AttributeColumns.Format(_columns), PinnedFacets.Format(_pinned), _groups.Patterns ? null : _groups.Grouping, _groups.Patterns)
+            with { Event = _detailOpen ? _selected?.Id : null };
     }
 
     /// <summary>The address's parameters of <paramref name="view"/>, in their order (none stands for a parameter removed).</summary>
@@ -158,7 +174,26 @@ public partial class LogsPage
         ["top"] = view.Grouping is { Limit: not LogGrouping.DefaultLimit } limited ? limited.Limit.ToString(CultureInfo.InvariantCulture) : null,
         ["viz"] = view.Patterns ? LogPatterns.ViewName : view.Grouping?.ViewName,
         ["then"] = view.Grouping?.Then,
+        [EventParameter] = view.Event,
     };
+
+    /// <summary>
+    /// A link that opens <paramref name="e"/> in the detail, to share: this view, over <see cref="ContextSpan"/> either side
+    /// of the log unless the custom window shown holds it already (a relative range or live tail would have moved past it
+    /// by the time the link is opened), as no saved view.
+    /// </summary>
+    private string LinkTo(LogEvent e)
+    {
+        var view = CurrentView() with { Event = e.Id, Live = false };
+        if (view.Range != TimeRanges.Custom || e.Timestamp < _window.From || e.Timestamp >= _window.To)
+        {
+            var (from, to) = WindowAround(e);
+            view = view with { Range = TimeRanges.Custom, From = from, To = to };
+        }
+        var address = Address(view);
+        address[SavedParameter] = null;
+        return Navigation.GetUriWithQueryParameters(address);
+    }
 
     /// <summary>The view in the URL: the query submitted last, the range or live tail, the columns, the added facets, the grouping.</summary>
     private void KeepUrl()

@@ -41,9 +41,9 @@ public partial class LogsPage
     /// <summary>The address of a saved view: its state as the page writes it (<see cref="Canonical"/>: only the page's own parameters, a range always) and its id.</summary>
     private static string ViewLink(SavedView view) => $"logs?{Canonical(view.State)}&{SavedParameter}={Uri.EscapeDataString(view.Id)}";
 
-    /// <summary>A view's state as saved: its address's parameters, in their order, without the saved view's.</summary>
+    /// <summary>A view's state as saved: its address's parameters, in their order, without the saved view's nor the log open.</summary>
     private static string StateOf(UrlView view) =>
-        string.Join('&', Address(view).Where(p => p.Value is not null).Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value!.ToString()!)}"));
+        string.Join('&', Address(view with { Event = null }).Where(p => p.Value is not null).Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value!.ToString()!)}"));
 
     /// <summary>Whether the address names no more than a saved view: a link to the view, whose state the page then takes.</summary>
     private bool AddressIsBare => AddressView == default(UrlView);
@@ -83,6 +83,8 @@ public partial class LogsPage
         var of = Parameters(state);
         (UrlQuery, UrlRange, UrlFrom, UrlTo, UrlLive, UrlSort) = (of("q"), of("range"), of("from"), of("to"), of("live") == "true", of(LogSort.Parameter));
         (UrlColumns, UrlFacets, UrlBy, UrlMeasure, UrlTop, UrlViz, UrlThen) = (of("cols"), of("facets"), of("by"), of("measure"), of("top"), of("viz"), of("then"));
+        // A saved view opens no log.
+        UrlEvent = null;
         ReadUrl();
     }
 

@@ -44,6 +44,9 @@ public partial class LogsPage
     private (DateTimeOffset From, DateTimeOffset To) _window;
     private LogEvent? _selected;
     private bool _detailOpen;
+
+    /// <summary>The id of the log the address asks the detail to show (a shared link's), until the search it came with has run.</summary>
+    private string? _asked;
     /// <summary>The list's order as asked (<see cref="LogSort"/>); live tail shows the newest first whatever it is (<see cref="OldestFirst"/>).</summary>
     private bool _oldestFirst;
 
@@ -297,6 +300,7 @@ public partial class LogsPage
     private async Task DetailOpenChangedAsync(bool open)
     {
         _detailOpen = open;
+        KeepUrl();
         if (!open && _selected is { } shown && RendererInfo.IsInteractive)
         {
             try
@@ -336,6 +340,7 @@ public partial class LogsPage
             if (at + step < _results.Items.Count)
             {
                 _selected = _results.Items[at + step];
+                KeepUrl();
             }
         }
         finally
@@ -392,10 +397,15 @@ public partial class LogsPage
         }
         _query = string.Join(' ', terms);
         _detailOpen = false;
-        // The later bound is exclusive: a millisecond further, so that a log at the window's very end stays within.
-        ShowCustomWindow(TimeRanges.Format(e.Timestamp - ContextSpan, exact: true, _zone), TimeRanges.Format(e.Timestamp + ContextSpan + TimeSpan.FromMilliseconds(1), exact: true, _zone));
+        var (from, to) = WindowAround(e);
+        ShowCustomWindow(from, to);
         await SearchAsync();
     }
+
+    /// <summary>The custom bounds <see cref="ContextSpan"/> either side of <paramref name="e"/>, as the range's form has them.</summary>
+    private (string From, string To) WindowAround(LogEvent e) =>
+        // The later bound is exclusive: a millisecond further, so that a log at the window's very end stays within.
+        (TimeRanges.Format(e.Timestamp - ContextSpan, exact: true, _zone), TimeRanges.Format(e.Timestamp + ContextSpan + TimeSpan.FromMilliseconds(1), exact: true, _zone));
 
     /// <summary>Runs what the query bar holds; a query with a syntax error is shown, not run.</summary>
     private async Task SearchAsync()
@@ -489,16 +499,58 @@ public partial class LogsPage
             // The page closed, or a newer search started while this one ran (its reads cancelled): the page is that one's.
             return;
         }
+        if (ran)
+        {
+            _exported = (text, from, to);
+            // Still searching meanwhile (aria-busy), as the log opened belongs to the search.
+            await ShowAskedAsync();
+            if (run != _runs || Closing.IsCancellationRequested)
+            {
+                return;
+            }
+        }
         _loading = false;
         if (!ran)
         {
             // Nothing shown is this search's: no results rather than another search's under its name.
             ClearResults();
         }
-        else
+        KeepUrl();
+    }
+
+    /// <summary>
+    /// Opens the log the address asks for (<see cref="_asked"/>) in the detail: from the list when it is there, else read by
+    /// its id, for a shared log may lie outside the search (an older one, another query). One the organisation does not
+    /// keep (past its retention, another organisation's, mistyped) is said so, and the address drops it.
+    /// </summary>
+    private async Task ShowAskedAsync()
+    {
+        if (_asked is not { } id)
         {
-            _exported = (text, from, to);
+            return;
         }
+        _asked = null;
+        if (_results.Items.Find(e => e.Id == id) is not { } shown)
+        {
+            IReadOnlyList<LogEvent> found = [];
+            if (!await GuardedAsync(async () => found = await Logs.FindAsync(_session!.TenantId, [id], Searching), Searching))
+            {
+                return;
+            }
+            if (found.Count == 0)
+            {
+                Snackbar.Add("The log this address names was not found: it is past the organisation's retention, or the link is not one of its logs.", Severity.Warning);
+                return;
+            }
+            shown = found[0];
+        }
+        (_selected, _detailOpen) = (shown, true);
+    }
+
+    /// <summary>Opens <paramref name="e"/> in the detail, its id kept in the address so that the address shares it.</summary>
+    private void ShowDetail(LogEvent e)
+    {
+        (_selected, _detailOpen) = (e, true);
         KeepUrl();
     }
 

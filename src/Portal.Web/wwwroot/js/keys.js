@@ -5,6 +5,29 @@
 // next page, asked for as it is scrolled.
 window.vigil = {
     focusLogRow: id => document.querySelector(`button.log-open[data-log-id="${CSS.escape(id)}"]`)?.focus(),
+    // Text put on the clipboard (a log's link or JSON): the Clipboard API, else, where it is refused (a page served over
+    // plain HTTP to another machine), a selected text area copied. True when it was copied.
+    copyText: async text => {
+        try {
+            await navigator.clipboard.writeText(text);
+            return true;
+        } catch {
+            const area = document.createElement("textarea");
+            area.value = text;
+            area.setAttribute("readonly", "");
+            area.style.position = "fixed";
+            area.style.opacity = "0";
+            document.body.appendChild(area);
+            area.select();
+            try {
+                return document.execCommand("copy");
+            } catch {
+                return false;
+            } finally {
+                area.remove();
+            }
+        }
+    },
     // The recent searches of an explorer, kept in this browser (localStorage) under a key naming the organisation and the
     // member: the newest first, each once, at most `max` (read: ten), none longer than 1,000 characters, so that what goes
     // back to the server stays small whatever the storage holds. Storage refused (private mode, full) keeps nothing and fails nothing.

@@ -1,5 +1,7 @@
 using System.Text.Json.Nodes;
 using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using MudBlazor;
 using MudBlazor.Services;
 using Portal.Search;
 using Portal.Web.Components.Shared;
@@ -573,6 +575,39 @@ public sealed class LogComponentsTests : IAsyncLifetime
         // A log with no host, service or source has no context to show.
         var bare = new Portal.Detection.Events.LogEvent { Id = "e2", Timestamp = T0, Message = "GET /" };
         Assert.Empty(_ctx.Render<LogDetail>(p => p.Add(x => x.Event, bare).Add(x => x.OnContext, _ => { })).FindAll("#log-context"));
+    }
+
+    /// <summary>
+    /// The detail copies a link to the log and the log as JSON (its stored form, indented) to the clipboard, and says so; a
+    /// browser that refuses the clipboard is told, not failed. Without a link, no link button.
+    /// </summary>
+    [Fact]
+    public void LogDetail_CopyLinkAndJson_PutThemOnTheClipboard()
+    {
+        var e = new Portal.Detection.Events.LogEvent
+        {
+            Id = "e1", Timestamp = T0, Host = "web-1", Message = "GET /", Tags = ["env:prod"], Attributes = new JsonObject { ["http"] = new JsonObject { ["status_code"] = 200 } },
+        };
+        const string Link = "https://vigil.example/logs?range=custom&event=e1";
+        var copies = _ctx.JSInterop.Setup<bool>("vigil.copyText", _ => true);
+        copies.SetResult(true);
+        var cut = _ctx.Render<LogDetail>(p => p.Add(x => x.Event, e).Add(x => x.Link, Link));
+
+        cut.Find("#log-copy-link").Click();
+        cut.Find("#log-copy-json").Click();
+
+        var copied = copies.Invocations.Select(i => (string)i.Arguments[0]!).ToList();
+        Assert.Equal(Link, copied[0]);
+        var json = JsonNode.Parse(copied[1])!;
+        Assert.Equal(("e1", "GET /", "web-1", "env:prod", 200), ((string?)json["id"], (string?)json["message"], (string?)json["host"], (string?)json["tags"]![0], (int?)json["attributes"]!["http"]!["status_code"]));
+        Assert.Contains("\n  \"", copied[1], StringComparison.Ordinal);
+        var snackbar = _ctx.Services.GetRequiredService<ISnackbar>();
+        Assert.Equal(["Link to this log copied.", "This log copied as JSON."], snackbar.ShownSnackbars.Select(s => s.Message));
+
+        copies.SetResult(false);
+        cut.Find("#log-copy-json").Click();
+        Assert.StartsWith("The browser refused the clipboard", snackbar.ShownSnackbars.Last().Message, StringComparison.Ordinal);
+        Assert.Empty(_ctx.Render<LogDetail>(p => p.Add(x => x.Event, e)).FindAll("#log-copy-link"));
     }
 
     [Fact]

@@ -181,6 +181,65 @@ public sealed class LogsPageTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// The log open in the detail is kept in the address (<c>event</c>) as it is opened, moved through and closed, so that
+    /// the address shares it; an address naming a log opens it, from outside the search's window too, read by its id. A log
+    /// of another organisation is never shown (the address drops it), and the detail's link opens the log within minutes of it.
+    /// </summary>
+    [Fact]
+    public async Task SharedLog_OpensInTheDetail_AndTheAddressKeepsIt()
+    {
+        await AppendAsync(Tenant, 3, "web-1", minutesAgo: 2);
+        var old = Logged(DateTimeOffset.UtcNow.AddDays(-3), "Accepted publickey for deploy");
+        var theirs = Logged(DateTimeOffset.UtcNow.AddMinutes(-1), "Their secret");
+        await _store.AppendAsync(Tenant, [old], CancellationToken.None);
+        await _store.AppendAsync(OtherTenant, [theirs], CancellationToken.None);
+        await _store.RefreshAsync(Tenant, CancellationToken.None);
+        await _store.RefreshAsync(OtherTenant, CancellationToken.None);
+        var navigation = SignIn();
+        var cut = Render();
+        string Rows(int row) => cut.FindAll("button.log-open")[row].GetAttribute("data-log-id")!;
+        bool Shown() => cut.Find("#log-detail").GetAttribute("inert") is null;
+        Assert.Null(Address(navigation, LogsPage.EventParameter));
+
+        cut.FindAll("button.log-open")[0].Click();
+        Assert.Equal((true, Rows(0)), (Shown(), Address(navigation, LogsPage.EventParameter)));
+        cut.Find("#log-next").Click();
+        cut.Settle();
+        Assert.Equal(Rows(1), Address(navigation, LogsPage.EventParameter));
+        var link = new Uri(cut.Find("#log-copy-link").GetAttribute("data-link")!);
+        cut.Find("#log-detail button[aria-label='Close']").Click();
+        Assert.Equal((false, null), (Shown(), Address(navigation, LogsPage.EventParameter)));
+
+        // The detail's link: this view over minutes either side of the log (the past hour would have moved on), the log open.
+        var linked = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(link.Query);
+        Assert.Equal((Rows(1), "custom"), (linked[LogsPage.EventParameter].ToString(), linked["range"].ToString()));
+        await cut.InvokeAsync(() => navigation.NavigateTo(link.PathAndQuery));
+        cut.Settle();
+        cut.WaitForAssertion(() => Assert.True(Shown()));
+        Assert.Equal((3, Rows(1)), (cut.FindAll("tr.log-row").Count, cut.Find("#log-detail .mono.muted").TextContent.Replace("id ", "", StringComparison.Ordinal)));
+
+        // A log outside the window (three days ago) is read by its id.
+        await cut.InvokeAsync(() => navigation.NavigateTo($"logs?{LogsPage.EventParameter}={old.Id}"));
+        cut.Settle();
+        cut.WaitForAssertion(() => Assert.True(Shown()));
+        Assert.Equal(("Accepted publickey for deploy", 3), (cut.Find("#log-message").TextContent, cut.FindAll("tr.log-row").Count));
+        Assert.Equal(old.Id, Address(navigation, LogsPage.EventParameter));
+
+        // Another organisation's log is not shown, and the address forgets it.
+        await cut.InvokeAsync(() => navigation.NavigateTo($"logs?{LogsPage.EventParameter}={theirs.Id}"));
+        cut.Settle();
+        cut.WaitForAssertion(() => Assert.Null(Address(navigation, LogsPage.EventParameter)));
+        Assert.False(Shown());
+        Assert.DoesNotContain("Their secret", cut.Markup, StringComparison.Ordinal);
+    }
+
+    /// <summary>A log as the intake makes it: its id names its millisecond (<see cref="Portal.Detection.Intake.EventIds"/>).</summary>
+    private static LogEvent Logged(DateTimeOffset at, string message) => new()
+    {
+        Id = Portal.Detection.Intake.EventIds.New(at), Timestamp = at, Host = "bastion-1", Service = "sshd", Status = "info", Message = message,
+    };
+
+    /// <summary>
     /// The query bar completes the values of an attribute the facets do not count (six more common ones do), read from
     /// the last search's logs: the organisation's own, never another's.
     /// </summary>
@@ -999,6 +1058,9 @@ public sealed class LogsPageTests : IAsyncLifetime
         public Task AcceptAsync(Guid tenantId, Portal.Detection.Intake.IntakeBatch batch, CancellationToken cancellationToken) => inner.AcceptAsync(tenantId, batch, cancellationToken);
 
         public Task RefreshAsync(Guid tenantId, CancellationToken cancellationToken) => inner.RefreshAsync(tenantId, cancellationToken);
+
+        public Task<IReadOnlyList<LogEvent>> FindAsync(Guid tenantId, IReadOnlyList<string> ids, CancellationToken cancellationToken) =>
+            Read(() => inner.FindAsync(tenantId, ids, cancellationToken));
 
         /// <summary>How many list searches were asked for (<see cref="SearchAsync"/>: the first read of a search, asked before anything is awaited).</summary>
         public int Searches { get; private set; }
