@@ -187,13 +187,27 @@ public partial class LogsPage
         var view = CurrentView() with { Event = e.Id, Live = false };
         if (view.Range != TimeRanges.Custom || e.Timestamp < _window.From || e.Timestamp >= _window.To)
         {
-            var (from, to) = WindowAround(e);
+            var (from, to) = WindowAround(e, _zone);
             view = view with { Range = TimeRanges.Custom, From = from, To = to };
         }
         var address = Address(view);
         address[SavedParameter] = null;
         return Navigation.GetUriWithQueryParameters(address);
     }
+
+    /// <summary>
+    /// The page's address (relative) opening <paramref name="e"/> in the detail among all logs <see cref="ContextSpan"/>
+    /// either side of it, its bounds in <paramref name="zone"/> (the organisation's): where a signal's sample leads.
+    /// </summary>
+    public static string LinkOf(LogEvent e, TimeZoneInfo zone)
+    {
+        var (from, to) = WindowAround(e, zone);
+        return "logs?" + QueryOf(UrlView.Of(null, TimeRanges.Custom, from, to, false, false, null, null, null, false) with { Event = e.Id });
+    }
+
+    /// <summary>The address's query string of <paramref name="view"/>: its parameters set, in their order.</summary>
+    private static string QueryOf(UrlView view) =>
+        string.Join('&', Address(view).Where(p => p.Value is not null).Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value!.ToString()!)}"));
 
     /// <summary>The view in the URL: the query submitted last, the range or live tail, the columns, the added facets, the grouping.</summary>
     private void KeepUrl()

@@ -43,7 +43,7 @@ public partial class LogsPage
 
     /// <summary>A view's state as saved: its address's parameters, in their order, without the saved view's nor the log open.</summary>
     private static string StateOf(UrlView view) =>
-        string.Join('&', Address(view with { Event = null }).Where(p => p.Value is not null).Select(p => $"{p.Key}={Uri.EscapeDataString(p.Value!.ToString()!)}"));
+        QueryOf(view with { Event = null });
 
     /// <summary>Whether the address names no more than a saved view: a link to the view, whose state the page then takes.</summary>
     private bool AddressIsBare => AddressView == default(UrlView);

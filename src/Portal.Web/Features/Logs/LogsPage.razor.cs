@@ -397,15 +397,15 @@ public partial class LogsPage
         }
         _query = string.Join(' ', terms);
         _detailOpen = false;
-        var (from, to) = WindowAround(e);
+        var (from, to) = WindowAround(e, _zone);
         ShowCustomWindow(from, to);
         await SearchAsync();
     }
 
-    /// <summary>The custom bounds <see cref="ContextSpan"/> either side of <paramref name="e"/>, as the range's form has them.</summary>
-    private (string From, string To) WindowAround(LogEvent e) =>
+    /// <summary>The custom bounds <see cref="ContextSpan"/> either side of <paramref name="e"/>, as the range's form has them in <paramref name="zone"/>.</summary>
+    private static (string From, string To) WindowAround(LogEvent e, TimeZoneInfo zone) =>
         // The later bound is exclusive: a millisecond further, so that a log at the window's very end stays within.
-        (TimeRanges.Format(e.Timestamp - ContextSpan, exact: true, _zone), TimeRanges.Format(e.Timestamp + ContextSpan + TimeSpan.FromMilliseconds(1), exact: true, _zone));
+        (TimeRanges.Format(e.Timestamp - ContextSpan, exact: true, zone), TimeRanges.Format(e.Timestamp + ContextSpan + TimeSpan.FromMilliseconds(1), exact: true, zone));
 
     /// <summary>Runs what the query bar holds; a query with a syntax error is shown, not run.</summary>
     private async Task SearchAsync()

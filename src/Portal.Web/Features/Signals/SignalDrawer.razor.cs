@@ -22,6 +22,12 @@ public partial class SignalDrawer
     /// <summary>Whether the member may change the triage state (Standard and above). Default: true.</summary>
     [Parameter] public bool CanTriage { get; set; } = true;
 
+    /// <summary>The logs that raised the signal (its samples), as they are to be listed; null while they are read. Default: null.</summary>
+    [Parameter] public IReadOnlyList<Portal.Detection.Events.LogEvent>? Samples { get; set; }
+
+    /// <summary>Why fewer samples are listed than the signal names; none when all are. Default: none.</summary>
+    [Parameter] public string? SamplesNote { get; set; }
+
     /// <summary>Raised when the user closes the drawer.</summary>
     [Parameter] public EventCallback OnClose { get; set; }
 

@@ -9,8 +9,8 @@ using Portal.Web.Features.Identity;
 
 namespace Portal.Web.Features.Signals;
 
-/// <summary>The Signals page: search, list, detail drawer and triage.</summary>
-public partial class SignalsPage
+/// <summary>The Signals page: search, list, detail drawer (with the logs that raised the signal) and triage.</summary>
+public partial class SignalsPage : IDisposable
 {
     private const int PageSize = 50;
     private const string QueryPlaceholder = "Search signals: status:high @workflow.triage.state:open @network.client.ip:203.0.113.*";
@@ -24,6 +24,7 @@ public partial class SignalsPage
     private SessionInfo? _session;
 
     [Inject] private ISignalStore Signals { get; set; } = default!;
+    [Inject] private ILogStore Logs { get; set; } = default!;
     [Inject] private SignalTriage Triage { get; set; } = default!;
     [Inject] private TenantSession Session { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
@@ -101,10 +102,54 @@ public partial class SignalsPage
 
     private Task<EventPage<SecuritySignal>> Search(SearchRequest request) => Signals.SearchAsync(_session!.TenantId, request, CancellationToken.None);
 
-    private void SelectAsync(SecuritySignal signal)
+    private async Task SelectAsync(SecuritySignal signal)
     {
         _selected = signal;
         _drawerOpen = true;
+        await ReadSamplesAsync(signal);
+    }
+
+    /// <summary>The logs that raised the signal shown (its samples), newest first; null while they are read.</summary>
+    private IReadOnlyList<Portal.Detection.Events.LogEvent>? _samples;
+
+    /// <summary>Why fewer samples are shown than the signal names (past retention, or a fault); none when all are.</summary>
+    private string? _samplesNote;
+
+    /// <summary>The read of the samples of the signal shown: cancelled when another is opened or the page closes.</summary>
+    private CancellationTokenSource? _sampling;
+
+    /// <summary>Reads the logs <paramref name="signal"/> names as its samples, from the organisation's logs only.</summary>
+    private async Task ReadSamplesAsync(SecuritySignal signal)
+    {
+        _sampling?.Cancel();
+        _sampling?.Dispose();
+        _sampling = new CancellationTokenSource();
+        var token = _sampling.Token;
+        (_samples, _samplesNote) = (null, null);
+        var ids = signal.SampleEventIds.Take(Portal.Search.Lucene.LuceneLogStore.MaxFind).ToList();
+        try
+        {
+            IReadOnlyList<Portal.Detection.Events.LogEvent> found = ids.Count == 0 ? [] : await Logs.FindAsync(_session!.TenantId, ids, token);
+            (_samples, _samplesNote) = (found.OrderByDescending(e => e.Timestamp).ToList(), found.Count < ids.Count
+                ? $"{ids.Count - found.Count} of the signal's {ids.Count} sample logs are no longer kept (past the organisation's retention)."
+                : null);
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // Another signal opened, or the page closed: its samples are read instead, or never shown.
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Logger.LogWarning(e, "Sample logs of signal {SignalId} could not be read for organisation {TenantId}", signal.Id, _session?.TenantId);
+            (_samples, _samplesNote) = ([], "The signal's sample logs could not be read: open the signal again in a moment.");
+        }
+    }
+
+    public void Dispose()
+    {
+        _sampling?.Cancel();
+        _sampling?.Dispose();
+        GC.SuppressFinalize(this);
     }
 
     private async Task TriageAsync((string State, string? Reason) change)

@@ -20,6 +20,7 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         _store = new FaultySignalStore(portal.Services.GetRequiredService<ISignalStore>());
         BunitSession.AddPageServices(_ctx, portal);
         _ctx.Services.AddSingleton<ISignalStore>(_store);
+        _ctx.Services.AddSingleton(portal.Services.GetRequiredService<ILogStore>());
         _ctx.Services.AddSingleton(portal.Services.GetRequiredService<SignalTriage>());
         return Task.CompletedTask;
     }
@@ -48,6 +49,62 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         cut.Find("#signal-search").Click();
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("#signal-search-error")));
         Assert.Contains("SSH", cut.Markup, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// A signal opened lists the logs that raised it, newest first, each a link that opens it in the Logs Explorer among the
+    /// logs minutes either side of it. Only the organisation's logs are read: a sample id of another organisation's log (as
+    /// a tampered signal would name) lists nothing, and the drawer says how many samples are no longer kept.
+    /// </summary>
+    [Fact]
+    public async Task SignalOpened_ListsTheLogsThatRaisedIt()
+    {
+        var (tenant, other) = (await portal.CreateTenantAsync(), await portal.CreateTenantAsync());
+        using (var client = portal.CreateClient())
+        {
+            // A request each, milliseconds apart: the samples are of different times.
+            for (var i = 0; i < 11; i++)
+            {
+                using var ours = await LogShipper.PostAsync(client, tenant, LogShipper.SshFailures("203.0.113.62", 1));
+                await Task.Delay(5);
+            }
+            using var theirs = await LogShipper.PostAsync(client, other, LogShipper.SshFailures("198.51.100.9", 1, user: "their-admin"));
+        }
+        await LogShipper.EvaluateAsync(portal, tenant);
+        var logs = portal.Services.GetRequiredService<ILogStore>();
+        await logs.RefreshAsync(other.Id, CancellationToken.None);
+        var theirLog = (await logs.SearchAsync(other.Id, new SearchRequest(Portal.Detection.Query.QueryParser.Parse("*"), DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddMinutes(1)), CancellationToken.None)).Items.Single();
+        BunitSession.SignIn(_ctx, tenant.Id, tenant.Slug, Guid.NewGuid(), tenant.Email, VigilRoles.Standard);
+        _ctx.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
+        var cut = _ctx.Render<SignalsPage>();
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("#signal-table tbody tr")));
+        var signal = (await portal.Services.GetRequiredService<ISignalStore>().SearchAsync(
+            tenant.Id, new SearchRequest(Portal.Detection.Query.QueryParser.Parse("*"), DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddMinutes(1)), CancellationToken.None)).Items.Single();
+
+        cut.Find("#signal-table tbody tr").Click();
+        cut.WaitForAssertion(() => Assert.Equal("false", cut.Find("#signal-samples").GetAttribute("aria-busy")));
+
+        var samples = cut.FindAll("#signal-samples a.sample-log");
+        Assert.Equal(signal.SampleEventIds.Count, samples.Count);
+        Assert.All(samples, a => Assert.Contains("Failed password for root from 203.0.113.62", a.TextContent, StringComparison.Ordinal));
+        var opened = samples.Select(a => Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(new Uri("https://vigil.test/"), a.GetAttribute("href")).Query)).ToList();
+        Assert.Equal(signal.SampleEventIds.Order(), opened.Select(q => q["event"].ToString()).Order());
+        Assert.All(opened, q => Assert.Equal("custom", q["range"].ToString()));
+        var times = samples.Select(a => a.QuerySelector(".sample-time")!.TextContent).ToList();
+        Assert.Equal(samples.Count, times.Distinct().Count());
+        Assert.Equal(times.OrderDescending(StringComparer.Ordinal), times);
+        Assert.Empty(cut.FindAll("#signal-samples .sample-note"));
+
+        // A signal naming another organisation's log: that log is not read.
+        signal.SampleEventIds = [signal.SampleEventIds[0], theirLog.Id];
+        await portal.Services.GetRequiredService<ISignalStore>().UpsertAsync(tenant.Id, [signal], CancellationToken.None);
+        cut.Find("#signal-search").Click();
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("#signal-table tbody tr")));
+        cut.Find("#signal-table tbody tr").Click();
+        cut.WaitForAssertion(() => Assert.Equal("false", cut.Find("#signal-samples").GetAttribute("aria-busy")));
+        Assert.Single(cut.FindAll("#signal-samples a.sample-log"));
+        Assert.DoesNotContain("their-admin", cut.Markup, StringComparison.Ordinal);
+        Assert.Equal("1 of the signal's 2 sample logs are no longer kept (past the organisation's retention).", cut.Find("#signal-samples .sample-note").TextContent);
     }
 
     /// <summary>The real store, made to fail its searches on demand as a disk fault would.</summary>
