@@ -75,6 +75,59 @@ public sealed class LogListJourneyTests(BrowserPortalFixture portal)
         await page.ScreenshotAsync(new() { Path = Path.Combine(portal.ScreenshotDirectory, "02g-logs-facets-added.png") });
     }
 
+    /// <summary>
+    /// A log opened is named in the address, so a reload shows it again; its detail copies a link (to the clipboard) that
+    /// opens it among the logs minutes either side; an address naming a log outside the search's window opens it too.
+    /// </summary>
+    [Fact]
+    public async Task SharedLog_LinkCopiedOpensTheLogInTheDetail()
+    {
+        var tenant = await Journey.SignUpAsync(portal, "Share Journey", "share@journey.test");
+        var now = DateTimeOffset.UtcNow;
+        LogEvent Logged(DateTimeOffset at, string message) => new()
+        {
+            Id = Portal.Detection.Intake.EventIds.New(at), Timestamp = at, Host = "bastion-1", Service = "sshd", Source = "sshd", Status = "warn", Message = message,
+            Attributes = new System.Text.Json.Nodes.JsonObject { ["usr"] = new System.Text.Json.Nodes.JsonObject { ["name"] = "deploy" } },
+        };
+        var recent = Enumerable.Range(0, 5).Select(i => Logged(now.AddMinutes(-10 - i), $"Failed password for deploy from 203.0.113.{i} port 4022{i} ssh2")).ToList();
+        var old = Logged(now.AddDays(-2), "Accepted publickey for deploy from 198.51.100.7 port 50122 ssh2");
+        var logs = portal.Services.GetRequiredService<ILogStore>();
+        await logs.AppendAsync(tenant.Id, [.. recent, old], CancellationToken.None);
+        await logs.RefreshAsync(tenant.Id, CancellationToken.None);
+        var page = await Journey.SignInAsync(portal, tenant.Slug, "share@journey.test");
+        await page.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"]);
+        await page.GotoAsync("logs?q=service%3Asshd");
+        await Journey.WaitForCircuitAsync(page);
+        await Expect(page.Locator("#log-count")).ToHaveTextAsync("5 logs");
+
+        await page.Locator($"button.log-open[data-log-id='{recent[2].Id}']").ClickAsync();
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"event={recent[2].Id}"));
+        await page.ReloadAsync();
+        await Journey.WaitForCircuitAsync(page);
+        await Expect(page.Locator("#log-message")).ToHaveTextAsync(recent[2].Message!);
+
+        await page.Locator("#log-copy-link").ClickAsync();
+        await Expect(page.Locator(".mud-snackbar", new() { HasText = "Link to this log copied." })).ToBeVisibleAsync();
+        var link = await page.EvaluateAsync<string>("() => navigator.clipboard.readText()");
+        Assert.Equal(await page.Locator("#log-copy-link").GetAttributeAsync("data-link"), link);
+        Assert.Contains("range=custom", link, StringComparison.Ordinal);
+        await page.GotoAsync(link);
+        await Journey.WaitForCircuitAsync(page);
+        await Expect(page.Locator("#log-message")).ToHaveTextAsync(recent[2].Message!);
+        await Expect(page.Locator("#log-count")).ToHaveTextAsync("5 logs");
+        // The drawer slid in whole.
+        await Expect(page.Locator("#log-detail button[aria-label='Close']")).ToBeInViewportAsync(new() { Ratio = 1 });
+        await page.ScreenshotAsync(new() { Path = Path.Combine(portal.ScreenshotDirectory, "02j-logs-shared-log.png") });
+
+        // Two days ago, outside the past hour the page shows: read by its id.
+        await page.GotoAsync($"logs?event={old.Id}");
+        await Journey.WaitForCircuitAsync(page);
+        await Expect(page.Locator("#log-message")).ToHaveTextAsync(old.Message!);
+        await page.Locator("#log-copy-json").ClickAsync();
+        await Expect(page.Locator(".mud-snackbar", new() { HasText = "This log copied as JSON." })).ToBeVisibleAsync();
+        Assert.Contains($"\"id\": \"{old.Id}\"", await page.EvaluateAsync<string>("() => navigator.clipboard.readText()"), StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task SavedView_SavedOpenedFromTheListModifiedAndSavedAgain()
     {
