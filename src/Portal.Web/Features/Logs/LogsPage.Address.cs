@@ -187,7 +187,7 @@ public partial class LogsPage
         var view = CurrentView() with { Event = e.Id, Live = false };
         if (view.Range != TimeRanges.Custom || e.Timestamp < _window.From || e.Timestamp >= _window.To)
         {
-            var (from, to) = WindowAround(e, _zone);
+            var (from, to) = WindowAround(e.Timestamp, e.Timestamp, _zone);
             view = view with { Range = TimeRanges.Custom, From = from, To = to };
         }
         var address = Address(view);
@@ -201,8 +201,18 @@ public partial class LogsPage
     /// </summary>
     public static string LinkOf(LogEvent e, TimeZoneInfo zone)
     {
-        var (from, to) = WindowAround(e, zone);
+        var (from, to) = WindowAround(e.Timestamp, e.Timestamp, zone);
         return "logs?" + QueryOf(UrlView.Of(null, TimeRanges.Custom, from, to, false, false, null, null, null, false) with { Event = e.Id });
+    }
+
+    /// <summary>
+    /// The page's address (relative) searching <paramref name="query"/> from <see cref="ContextSpan"/> before
+    /// <paramref name="first"/> to as long after <paramref name="last"/>, its bounds in <paramref name="zone"/>: a signal's logs.
+    /// </summary>
+    public static string LinkOf(string query, DateTimeOffset first, DateTimeOffset last, TimeZoneInfo zone)
+    {
+        var (from, to) = WindowAround(first, last, zone);
+        return "logs?" + QueryOf(UrlView.Of(query, TimeRanges.Custom, from, to, false, false, null, null, null, false));
     }
 
     /// <summary>The address's query string of <paramref name="view"/>: its parameters set, in their order.</summary>

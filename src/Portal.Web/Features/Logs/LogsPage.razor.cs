@@ -397,15 +397,18 @@ public partial class LogsPage
         }
         _query = string.Join(' ', terms);
         _detailOpen = false;
-        var (from, to) = WindowAround(e, _zone);
+        var (from, to) = WindowAround(e.Timestamp, e.Timestamp, _zone);
         ShowCustomWindow(from, to);
         await SearchAsync();
     }
 
-    /// <summary>The custom bounds <see cref="ContextSpan"/> either side of <paramref name="e"/>, as the range's form has them in <paramref name="zone"/>.</summary>
-    private static (string From, string To) WindowAround(LogEvent e, TimeZoneInfo zone) =>
+    /// <summary>
+    /// The custom bounds from <see cref="ContextSpan"/> before <paramref name="first"/> to as long after <paramref name="last"/>,
+    /// as the range's form has them in <paramref name="zone"/>.
+    /// </summary>
+    private static (string From, string To) WindowAround(DateTimeOffset first, DateTimeOffset last, TimeZoneInfo zone) =>
         // The later bound is exclusive: a millisecond further, so that a log at the window's very end stays within.
-        (TimeRanges.Format(e.Timestamp - ContextSpan, exact: true, zone), TimeRanges.Format(e.Timestamp + ContextSpan + TimeSpan.FromMilliseconds(1), exact: true, zone));
+        (TimeRanges.Format(first - ContextSpan, exact: true, zone), TimeRanges.Format(last + ContextSpan + TimeSpan.FromMilliseconds(1), exact: true, zone));
 
     /// <summary>Runs what the query bar holds; a query with a syntax error is shown, not run.</summary>
     private async Task SearchAsync()

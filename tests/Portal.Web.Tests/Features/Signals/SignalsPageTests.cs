@@ -94,6 +94,10 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         Assert.Equal(samples.Count, times.Distinct().Count());
         Assert.Equal(times.OrderDescending(StringComparer.Ordinal), times);
         Assert.Empty(cut.FindAll("#signal-samples .sample-note"));
+        // Every log of the signal's group, minutes either side of when it was seen.
+        var group = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(new Uri("https://vigil.test/"), cut.Find("#signal-logs").GetAttribute("href")).Query);
+        Assert.Equal(("All logs of this group", "@network.client.ip:203.0.113.62", "custom"), (cut.Find("#signal-logs").TextContent.Trim(), group["q"].ToString(), group["range"].ToString()));
+        Assert.Equal(signal.FirstSeen.AddMinutes(-5).UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture), group["from"].ToString());
 
         // A signal naming another organisation's log: that log is not read.
         signal.SampleEventIds = [signal.SampleEventIds[0], theirLog.Id];
