@@ -210,6 +210,10 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal)
         await WaitForCircuitAsync(page);
         await Expect(count).ToHaveTextAsync("14 logs");
         await Expect(page.Locator("#log-table .attr-column-name")).ToHaveTextAsync("@network.client.ip");
+        // The log open is in the address too: the reload shows it again, until it is closed.
+        await Expect(page.Locator("#log-attributes .attr-leaf[title='@network.client.ip']")).ToContainTextAsync("198.51.100.77");
+        await page.Locator("#log-detail [aria-label='Close']").ClickAsync();
+        await Expect(page).Not.ToHaveURLAsync(new System.Text.RegularExpressions.Regex("event="));
         await page.ScreenshotAsync(new() { Path = Shot("02e-log-columns.png") });
         // The view as CSV: the list's rows and columns, downloaded by the browser (the page leaves the link to it).
         var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("#export-logs"));
@@ -278,9 +282,13 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal)
         await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = "Under review" }).ClickAsync();
         await page.ClickAsync("#triage-save");
         await Expect(row).ToContainTextAsync("Under review");
+        // The drawer lists the logs that raised the signal; one opens in the Logs Explorer's detail.
+        var sample = drawer.Locator("#signal-samples a.sample-log").First;
+        await Expect(sample).ToContainTextAsync("198.51.100.77");
         await page.ScreenshotAsync(new() { Path = Shot("04-signal-drawer.png") });
-
-        await drawer.Locator("button[aria-label=Close]").ClickAsync();
+        await sample.ClickAsync();
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/logs\\?.*event="));
+        await Expect(page.Locator("#log-message")).ToContainTextAsync("Failed password for invalid user admin from 198.51.100.77");
 
         // Organisation settings: a wrong field is named inline, then the settings are saved.
         await page.GotoAsync("settings/organisation");
