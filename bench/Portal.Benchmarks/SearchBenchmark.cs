@@ -93,6 +93,22 @@ internal static class SearchBenchmark
             [new AggregateMeasure(AggregateFunction.Count)], [new AggregateGroupBy(new FieldRef(FieldKind.Attribute, "usr.name"), 100)]), CancellationToken.None), iterations);
         new Figure("search.field_values_1h_p95_ms", values, "ms", 0).Print();
 
+        // No target of its own: logs read by id, as a shared link's detail (one) and a signal's drawer (its samples, up to
+        // ten) read them, each id in its own day's partition; beside it, one id looked for in every partition.
+        var ends = new List<string>();
+        foreach (var oldestFirst in new[] { false, true })
+        {
+            var page = await store.SearchAsync(tenant, new SearchRequest(new MatchAllNode(0), DateTimeOffset.UtcNow.AddDays(-2), DateTimeOffset.UtcNow, 50, OldestFirst: oldestFirst), CancellationToken.None);
+            ends.AddRange(page.Items.Select(e => e.Id));
+        }
+        var next = 0;
+        var partitions = portal.Services.GetRequiredService<Portal.Search.Lucene.TenantIndexes>().GetJournaled(tenant, Portal.Search.Lucene.LuceneLogStore.Kind).Index;
+        var one = await P95Async(() => store.FindAsync(tenant, [ends[next++ % ends.Count]], CancellationToken.None), iterations);
+        var anywhere = await P95Async(() => Task.Run(() => partitions.Get(ends[next++ % ends.Count])), iterations);
+        new Figure("search.find_by_id_p95_ms", one, "ms", anywhere).Print();
+        var samples = await P95Async(() => store.FindAsync(tenant, [.. Enumerable.Range(0, 10).Select(_ => ends[next++ % ends.Count])], CancellationToken.None), iterations);
+        new Figure("search.find_10_by_id_p95_ms", samples, "ms", 0).Print();
+
         // No targets of their own: a range over a number's two trie terms, and a negation, which the time range leads.
         foreach (var (name, query) in new[] { ("search.numeric_range_1h_p95_ms", "@network.bytes_written:[50000 TO 60000]"), ("search.negation_1h_p95_ms", "-service:sshd") })
         {

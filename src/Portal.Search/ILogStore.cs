@@ -32,7 +32,11 @@ public interface ILogStore
     /// The tenant's events with these <paramref name="ids"/> (a shared link's, a signal's samples), in the order asked; an id
     /// of no event the tenant keeps (another organisation's, past retention, mistyped) is left out.
     /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">More than <see cref="MaxFind"/> ids.</exception>
     Task<IReadOnlyList<LogEvent>> FindAsync(Guid tenantId, IReadOnlyList<string> ids, CancellationToken cancellationToken);
+
+    /// <summary>The most ids one <see cref="FindAsync"/> looks for (a signal keeps ten samples).</summary>
+    public const int MaxFind = 50;
 
     /// <summary>
     /// The message and status of each of the newest <paramref name="limit"/> events matching the query in

@@ -189,5 +189,13 @@ public sealed class LogListJourneyTests(BrowserPortalFixture portal)
         await recent.Nth(1).ClickAsync();
         await Expect(page.Locator("#log-count")).ToHaveTextAsync("12 logs");
         await Expect(page.Locator("#log-query")).ToHaveValueAsync("service:api");
+
+        // Signing out leaves no recent search in the browser.
+        const string Kept = "() => Object.keys(localStorage).filter(k => k.startsWith('vigil.logs.recent.')).length";
+        Assert.Equal(1, await page.EvaluateAsync<int>(Kept));
+        await page.Locator("#user-menu .vigil-user-chip").ClickAsync();
+        await page.Locator("#sign-out").ClickAsync();
+        await Expect(page.Locator("#signin-submit")).ToBeVisibleAsync();
+        Assert.Equal(0, await page.EvaluateAsync<int>(Kept));
     }
 }

@@ -52,17 +52,14 @@ public sealed class LuceneLogStore(TenantIndexes indexes) : ILogStore
         return new EventPage<LogEvent>(items, page.TotalHits, next);
     }, cancellationToken);
 
-    /// <summary>The most ids one <see cref="FindAsync"/> looks for: each costs a pass over its day's keys.</summary>
-    public const int MaxFind = 50;
-
     /// <inheritdoc />
     /// <remarks>
     /// An id drawn by the intake (<see cref="EventIds"/>) names its event's millisecond, so only that day's partition is read;
-    /// any other id (given by hand to an appended event) is looked for in every partition. At most <see cref="MaxFind"/> ids.
+    /// any other id (given by hand to an appended event) is looked for in every partition. Each id costs a pass over its day's keys.
     /// </remarks>
     public Task<IReadOnlyList<LogEvent>> FindAsync(Guid tenantId, IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(ids.Count, MaxFind, nameof(ids));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(ids.Count, ILogStore.MaxFind, nameof(ids));
         return Read<IReadOnlyList<LogEvent>>(() =>
         {
             var index = indexes.GetJournaled(tenantId, Kind).Index;

@@ -792,7 +792,7 @@ public sealed class LuceneLogStoreTests : IDisposable
         using var cancelled = new CancellationTokenSource();
         cancelled.Cancel();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Store.FindAsync(TenantA, [early.Id], cancelled.Token));
-        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.FindAsync(TenantA, [.. Enumerable.Repeat(early.Id, LuceneLogStore.MaxFind + 1)], CancellationToken.None));
+        await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.FindAsync(TenantA, [.. Enumerable.Repeat(early.Id, ILogStore.MaxFind + 1)], CancellationToken.None));
     }
 
     /// <summary>An intake id names its event's millisecond; any other string names none.</summary>

@@ -10,17 +10,19 @@ public static class ShareableUrl
         Keep(navigation, interactive, new Dictionary<string, object?> { ["q"] = query, ["range"] = range });
 
     /// <summary>
-    /// Replaces the current history entry with these query parameters set (null removes one); true when it did (the
-    /// address changes once the browser says so, a round trip later).
+    /// Replaces the current history entry with these query parameters set (null removes one); the address written, or
+    /// none when it did not (the address changes once the browser says so, a round trip later). Nothing is written when
+    /// the address would stay <paramref name="pending"/>: the last one written whose round trip is not over (a change
+    /// undone before its write came back must be written again), else the address the page has now.
     /// </summary>
-    public static bool Keep(NavigationManager navigation, bool interactive, IReadOnlyDictionary<string, object?> parameters)
+    public static string? Keep(NavigationManager navigation, bool interactive, IReadOnlyDictionary<string, object?> parameters, string? pending = null)
     {
         var url = navigation.GetUriWithQueryParameters(parameters);
-        if (!interactive || url == navigation.Uri)
+        if (!interactive || url == (pending ?? navigation.Uri))
         {
-            return false;
+            return null;
         }
         navigation.NavigateTo(url, replace: true);
-        return true;
+        return url;
     }
 }

@@ -75,7 +75,7 @@ public partial class LogsPage
             // A link to a saved view alone: its whole address, which comes back here as any address opened does (live tail
             // stopped meanwhile, lest a tick write the old view's address over it).
             StopTail();
-            Navigation.NavigateTo(ViewLink(view), replace: true);
+            Navigation.NavigateTo(ViewLink(view) + (string.IsNullOrEmpty(UrlEvent) ? "" : $"&{EventParameter}={Uri.EscapeDataString(UrlEvent)}"), replace: true);
             return;
         }
         if (url == seen)
@@ -148,6 +148,9 @@ public partial class LogsPage
 
     /// <summary>The views the page wrote into the address (<see cref="KeepUrl"/>) that have not come back yet, oldest first.</summary>
     private readonly List<UrlView> _written = [];
+
+    /// <summary>The address the page wrote last: while writes are on their way (<see cref="_written"/>), what the address will be.</summary>
+    private string? _pending;
 
     /// <summary>The view shown: the query submitted last, the range or live tail, the list's order, the columns, the added facets, the grouping, the log open.</summary>
     private UrlView CurrentView()
@@ -233,13 +236,17 @@ public partial class LogsPage
         _written.Add(view);
         var address = Address(view);
         address[SavedParameter] = _view?.Id ?? _unreadView;
-        var written = ShareableUrl.Keep(Navigation, RendererInfo.IsInteractive, address);
-        if (!written)
+        // Compared with the last address written while it is on its way (the detail moved down and back up within a round
+        // trip: the second move must be written, or the first would land over it).
+        var written = ShareableUrl.Keep(Navigation, RendererInfo.IsInteractive, address, _written.Count > 1 ? _pending : null);
+        if (written is null)
         {
             // Nothing was written, so nothing came back: the view noted last is this one.
             _written.RemoveAt(_written.Count - 1);
+            return;
         }
-        else if (_written.Count > 16)
+        _pending = written;
+        if (_written.Count > 16)
         {
             // Changes that never came back (the circuit's messages lost): forget the oldest.
             _written.RemoveAt(0);

@@ -79,6 +79,11 @@ public partial class LogsPage
         }
         _detailOpen = false;
         await SearchAsync();
+        if (_queryError is not null)
+        {
+            // The query at fault ran nothing, so nothing wrote the address: the detail closed is kept there.
+            KeepUrl();
+        }
     }
 
     private void ComposeFacets() =>

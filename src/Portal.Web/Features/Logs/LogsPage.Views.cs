@@ -45,8 +45,8 @@ public partial class LogsPage
     private static string StateOf(UrlView view) =>
         QueryOf(view with { Event = null });
 
-    /// <summary>Whether the address names no more than a saved view: a link to the view, whose state the page then takes.</summary>
-    private bool AddressIsBare => AddressView == default(UrlView);
+    /// <summary>Whether the address names no more than a saved view (and perhaps a log open): a link to the view, whose state the page then takes.</summary>
+    private bool AddressIsBare => AddressView with { Event = null } == default(UrlView);
 
     /// <summary>Whether the open view is not the one the address names, or the address names it alone (a link to it).</summary>
     private bool AddressViewChanged => UrlSaved != _view?.Id || UrlSaved is { Length: > 0 } && AddressIsBare;
@@ -83,8 +83,7 @@ public partial class LogsPage
         var of = Parameters(state);
         (UrlQuery, UrlRange, UrlFrom, UrlTo, UrlLive, UrlSort) = (of("q"), of("range"), of("from"), of("to"), of("live") == "true", of(LogSort.Parameter));
         (UrlColumns, UrlFacets, UrlBy, UrlMeasure, UrlTop, UrlViz, UrlThen) = (of("cols"), of("facets"), of("by"), of("measure"), of("top"), of("viz"), of("then"));
-        // A saved view opens no log.
-        UrlEvent = null;
+        // The log the address names, if any, is kept: a saved view holds none.
         ReadUrl();
     }
 

@@ -169,6 +169,7 @@ public partial class LogsPage
     /// <summary>The longest search kept among the recent ones (as the browser's script keeps them).</summary>
     private const int LongestRecent = 1_000;
 
+    /// <summary>Where the browser keeps the member's recent searches; signing out clears every key of this prefix (keys.js).</summary>
     private string RecentKey => $"vigil.logs.recent.{_session!.TenantId:N}.{_session.UserId:N}";
 
     /// <summary>
@@ -506,7 +507,7 @@ public partial class LogsPage
         {
             _exported = (text, from, to);
             // Still searching meanwhile (aria-busy), as the log opened belongs to the search.
-            await ShowAskedAsync();
+            await ShowAskedAsync(run);
             if (run != _runs || Closing.IsCancellationRequested)
             {
                 return;
@@ -515,38 +516,63 @@ public partial class LogsPage
         _loading = false;
         if (!ran)
         {
-            // Nothing shown is this search's: no results rather than another search's under its name.
+            // Nothing shown is this search's: no results rather than another search's under its name (nor the log the
+            // address asked for, which the address drops).
             ClearResults();
+            _asked = null;
         }
         KeepUrl();
     }
 
     /// <summary>
-    /// Opens the log the address asks for (<see cref="_asked"/>) in the detail: from the list when it is there, else read by
-    /// its id, for a shared log may lie outside the search (an older one, another query). One the organisation does not
-    /// keep (past its retention, another organisation's, mistyped) is said so, and the address drops it.
+    /// Opens the log the address asks for (<see cref="_asked"/>) in the detail, once search <paramref name="run"/> has listed
+    /// its logs: from the list when it is there, else read by its id, for a shared log may lie outside the search (an older
+    /// one, another query). One the organisation does not keep (past its retention, another organisation's, mistyped) is
+    /// said so, and the address drops it. A log the member opened meanwhile stays; a newer search opens the log asked instead.
     /// </summary>
-    private async Task ShowAskedAsync()
+    private async Task ShowAskedAsync(int run)
     {
-        if (_asked is not { } id)
+        if (_asked is not { } id || _detailOpen)
         {
+            _asked = null;
             return;
         }
-        _asked = null;
         if (_results.Items.Find(e => e.Id == id) is not { } shown)
         {
-            IReadOnlyList<LogEvent> found = [];
-            if (!await GuardedAsync(async () => found = await Logs.FindAsync(_session!.TenantId, [id], Searching), Searching))
+            var (tenant, searching) = (_session!.TenantId, Searching);
+            IReadOnlyList<LogEvent> found;
+            try
             {
+                found = await Logs.FindAsync(tenant, [id], searching);
+            }
+            catch (OperationCanceledException) when (searching.IsCancellationRequested)
+            {
+                // A newer search, or the page closed.
+                return;
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                // The list stands: only the log asked for is missing, and said so.
+                Logger.LogWarning(e, "The log {LogId} could not be read for organisation {TenantId}", id, tenant);
+                _asked = null;
+                Snackbar.Add("The log this address names could not be read: open the link again in a moment.", Severity.Warning);
+                return;
+            }
+            if (run != _runs || _detailOpen)
+            {
+                // A newer search shows the log asked (still asked), or the member opened another meanwhile.
+                _asked = _detailOpen ? null : _asked;
                 return;
             }
             if (found.Count == 0)
             {
+                _asked = null;
                 Snackbar.Add("The log this address names was not found: it is past the organisation's retention, or the link is not one of its logs.", Severity.Warning);
                 return;
             }
             shown = found[0];
         }
+        _asked = null;
         (_selected, _detailOpen) = (shown, true);
     }
 

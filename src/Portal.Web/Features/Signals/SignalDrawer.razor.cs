@@ -34,9 +34,15 @@ public partial class SignalDrawer
     /// <summary>Raised with a query term when the user filters the signals by one of this signal's attribute values, or excludes it.</summary>
     [Parameter] public EventCallback<string> OnFilter { get; set; }
 
-    /// <summary>The query keeping the logs of the signal's group (each value its field has, as a facet picks it); empty without a group.</summary>
-    private static string GroupQuery(SecuritySignal s) =>
-        string.Join(' ', s.GroupBy.Select(g => Portal.Web.Components.Shared.QueryCompletion.Term(g.Key, g.Value)).OfType<string>());
+    /// <summary>
+    /// The query keeping the logs of the signal's group (each value its field has, as a facet picks it); empty without a
+    /// group, or when a value cannot be searched by (the logs around the signal are then all its time's).
+    /// </summary>
+    private static string GroupQuery(SecuritySignal s)
+    {
+        var terms = s.GroupBy.Select(g => Portal.Web.Components.Shared.QueryCompletion.Term(g.Key, g.Value)).ToList();
+        return terms.Any(t => t is null) ? "" : string.Join(' ', terms);
+    }
 
     /// <summary>The Logs Explorer's address for the logs of the signal's group, minutes either side of when it was seen.</summary>
     private string LogsLink(SecuritySignal s) => Portal.Web.Features.Logs.LogsPage.LinkOf(GroupQuery(s), s.FirstSeen, s.LastSeen, Zone);

@@ -126,24 +126,40 @@ public partial class SignalsPage : IDisposable
         _sampling = new CancellationTokenSource();
         var token = _sampling.Token;
         (_samples, _samplesNote) = (null, null);
-        var ids = signal.SampleEventIds.Take(Portal.Search.Lucene.LuceneLogStore.MaxFind).ToList();
+        var ids = signal.SampleEventIds.Distinct(StringComparer.Ordinal).Take(ILogStore.MaxFind).ToList();
+        (IReadOnlyList<Portal.Detection.Events.LogEvent> Samples, string? Note) read;
         try
         {
             IReadOnlyList<Portal.Detection.Events.LogEvent> found = ids.Count == 0 ? [] : await Logs.FindAsync(_session!.TenantId, ids, token);
-            (_samples, _samplesNote) = (found.OrderByDescending(e => e.Timestamp).ToList(), found.Count < ids.Count
-                ? $"{ids.Count - found.Count} of the signal's {ids.Count} sample logs are no longer kept (past the organisation's retention)."
-                : null);
+            read = ([.. found.OrderByDescending(e => e.Timestamp)], MissingNote(ids.Count - found.Count, ids.Count));
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
             // Another signal opened, or the page closed: its samples are read instead, or never shown.
+            return;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             Logger.LogWarning(e, "Sample logs of signal {SignalId} could not be read for organisation {TenantId}", signal.Id, _session?.TenantId);
-            (_samples, _samplesNote) = ([], "The signal's sample logs could not be read: open the signal again in a moment.");
+            read = ([], "The signal's sample logs could not be read: open the signal again in a moment.");
         }
+        if (token.IsCancellationRequested || _selected?.Id != signal.Id)
+        {
+            // Read to its end as another signal opened: the drawer shows that one's.
+            return;
+        }
+        (_samples, _samplesNote) = read;
     }
+
+    /// <summary>What the drawer says of the <paramref name="missing"/> samples of <paramref name="named"/> not found; none when none is.</summary>
+    private static string? MissingNote(int missing, int named) => missing switch
+    {
+        0 => null,
+        1 when named == 1 => "The signal's sample log is no longer kept (past the organisation's retention).",
+        1 => $"1 of the signal's {named} sample logs is no longer kept (past the organisation's retention).",
+        _ when missing == named => $"None of the signal's {named} sample logs is kept any more (past the organisation's retention).",
+        _ => $"{missing} of the signal's {named} sample logs are no longer kept (past the organisation's retention).",
+    };
 
     public void Dispose()
     {

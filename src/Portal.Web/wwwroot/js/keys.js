@@ -12,6 +12,7 @@ window.vigil = {
             await navigator.clipboard.writeText(text);
             return true;
         } catch {
+            const focused = document.activeElement;
             const area = document.createElement("textarea");
             area.value = text;
             area.setAttribute("readonly", "");
@@ -25,6 +26,7 @@ window.vigil = {
                 return false;
             } finally {
                 area.remove();
+                focused?.focus?.({ preventScroll: true });
             }
         }
     },
@@ -54,6 +56,14 @@ window.vigil = {
             }
             return list;
         },
+        // Forgets every member's recent searches kept in this browser: signing out leaves none behind (a shared machine).
+        clear: () => {
+            try {
+                Object.keys(localStorage).filter(k => k.startsWith("vigil.logs.recent.")).forEach(k => localStorage.removeItem(k));
+            } catch {
+                // Storage refused: nothing was kept.
+            }
+        },
     },
     // Asks the list for its next page when its scrolling container nears its end (within a screenful of rows), one
     // request at a time: Datadog's list loads as it is scrolled. The list's own button stays for the keyboard.
@@ -81,6 +91,12 @@ window.vigil = {
         }, { passive: true });
     },
 };
+
+document.addEventListener("submit", e => {
+    if (e.target instanceof HTMLFormElement && e.target.id === "signout-form") {
+        window.vigil.recentQueries.clear();
+    }
+}, true);
 
 document.addEventListener("keydown", e => {
     const target = e.target;

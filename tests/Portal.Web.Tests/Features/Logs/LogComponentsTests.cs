@@ -603,11 +603,25 @@ public sealed class LogComponentsTests : IAsyncLifetime
         Assert.Contains("\n  \"", copied[1], StringComparison.Ordinal);
         var snackbar = _ctx.Services.GetRequiredService<ISnackbar>();
         Assert.Equal(["Link to this log copied.", "This log copied as JSON."], snackbar.ShownSnackbars.Select(s => s.Message));
+        snackbar.Clear();
+
+        // As deep as the intake accepts (64 levels, its attributes one more in the stored form), past the serializer's default.
+        var nested = new JsonObject { ["leaf"] = "deepest" };
+        for (var level = 0; level < 70; level++)
+        {
+            nested = new JsonObject { ["n"] = nested };
+        }
+        var deep = _ctx.Render<LogDetail>(p => p.Add(x => x.Event, new Portal.Detection.Events.LogEvent { Id = "deep", Timestamp = T0, Attributes = nested }));
+        deep.Find("#log-copy-json").Click();
+        Assert.Contains("\"leaf\": \"deepest\"", (string)copies.Invocations.Last().Arguments[0]!, StringComparison.Ordinal);
 
         copies.SetResult(false);
         cut.Find("#log-copy-json").Click();
-        Assert.StartsWith("The browser refused the clipboard", snackbar.ShownSnackbars.Last().Message, StringComparison.Ordinal);
+        Assert.Equal("Nothing was copied: the browser refused the clipboard.", snackbar.ShownSnackbars.Last().Message);
         Assert.Empty(_ctx.Render<LogDetail>(p => p.Add(x => x.Event, e)).FindAll("#log-copy-link"));
+        Assert.Empty(cut.FindAll("#log-no-tags"));
+        var untagged = new Portal.Detection.Events.LogEvent { Id = "e2", Timestamp = T0, Message = "GET /" };
+        Assert.Equal("No tags", _ctx.Render<LogDetail>(p => p.Add(x => x.Event, untagged)).Find("#log-no-tags").TextContent);
     }
 
     [Fact]

@@ -231,6 +231,14 @@ public sealed class LogsPageTests : IAsyncLifetime
         cut.WaitForAssertion(() => Assert.Null(Address(navigation, LogsPage.EventParameter)));
         Assert.False(Shown());
         Assert.DoesNotContain("Their secret", cut.Markup, StringComparison.Ordinal);
+
+        // A log that cannot be read is missing alone: the search stands, and the address forgets it.
+        _faulty.FailingFinds = true;
+        await cut.InvokeAsync(() => navigation.NavigateTo($"logs?{LogsPage.EventParameter}={old.Id}"));
+        cut.Settle();
+        cut.WaitForAssertion(() => Assert.Null(Address(navigation, LogsPage.EventParameter)));
+        Assert.Equal((false, 3), (Shown(), cut.FindAll("tr.log-row").Count));
+        Assert.Empty(cut.FindAll("#log-search-error"));
     }
 
     /// <summary>A log as the intake makes it: its id names its millisecond (<see cref="Portal.Detection.Intake.EventIds"/>).</summary>
@@ -1059,8 +1067,11 @@ public sealed class LogsPageTests : IAsyncLifetime
 
         public Task RefreshAsync(Guid tenantId, CancellationToken cancellationToken) => inner.RefreshAsync(tenantId, cancellationToken);
 
+        /// <summary>Whether logs read by id fail (the other reads answering).</summary>
+        public bool FailingFinds { get; set; }
+
         public Task<IReadOnlyList<LogEvent>> FindAsync(Guid tenantId, IReadOnlyList<string> ids, CancellationToken cancellationToken) =>
-            Read(() => inner.FindAsync(tenantId, ids, cancellationToken));
+            FailingFinds ? throw new IOException("Input/output error") : Read(() => inner.FindAsync(tenantId, ids, cancellationToken));
 
         /// <summary>How many list searches were asked for (<see cref="SearchAsync"/>: the first read of a search, asked before anything is awaited).</summary>
         public int Searches { get; private set; }

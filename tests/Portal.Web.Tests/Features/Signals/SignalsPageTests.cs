@@ -108,7 +108,83 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         cut.WaitForAssertion(() => Assert.Equal("false", cut.Find("#signal-samples").GetAttribute("aria-busy")));
         Assert.Single(cut.FindAll("#signal-samples a.sample-log"));
         Assert.DoesNotContain("their-admin", cut.Markup, StringComparison.Ordinal);
-        Assert.Equal("1 of the signal's 2 sample logs are no longer kept (past the organisation's retention).", cut.Find("#signal-samples .sample-note").TextContent);
+        Assert.Equal("1 of the signal's 2 sample logs is no longer kept (past the organisation's retention).", cut.Find("#signal-samples .sample-note").TextContent);
+    }
+
+    /// <summary>
+    /// A signal opened while the samples of the one opened before are still read shows its own, even when that earlier read
+    /// ends last (read to its end before its cancellation was seen).
+    /// </summary>
+    [Fact]
+    public async Task SignalOpened_WhileAnothersSamplesAreRead_ShowsItsOwn()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        using (var client = portal.CreateClient())
+        {
+            using var one = await LogShipper.PostAsync(client, tenant, LogShipper.SshFailures("203.0.113.70", 11));
+            using var other = await LogShipper.PostAsync(client, tenant, LogShipper.SshFailures("203.0.113.71", 11));
+        }
+        await LogShipper.EvaluateAsync(portal, tenant);
+        var held = System.Reflection.DispatchProxy.Create<ILogStore, HeldFinds>();
+        ((HeldFinds)(object)held).Inner = portal.Services.GetRequiredService<ILogStore>();
+        _ctx.Services.AddSingleton(held);
+        BunitSession.SignIn(_ctx, tenant.Id, tenant.Slug, Guid.NewGuid(), tenant.Email, VigilRoles.Standard);
+        _ctx.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
+        var cut = _ctx.Render<SignalsPage>();
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("#signal-table tbody tr").Count));
+        var hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        ((HeldFinds)(object)held).Hold = hold;
+
+        // The first signal's samples are read, and held; the other signal is opened meanwhile, and its own read.
+        cut.Find("#signal-table tbody tr").Click();
+        var first = Ip(cut);
+        Assert.Equal("true", cut.Find("#signal-samples").GetAttribute("aria-busy"));
+        cut.FindAll("#signal-table tbody tr").Single(r => !r.TextContent.Contains(first, StringComparison.Ordinal)).Click();
+        var shown = Ip(cut);
+        Assert.NotEqual(first, shown);
+        cut.WaitForAssertion(() => Assert.Equal("false", cut.Find("#signal-samples").GetAttribute("aria-busy")));
+        Assert.All(cut.FindAll("#signal-samples .sample-message"), m => Assert.Contains(shown, m.TextContent, StringComparison.Ordinal));
+
+        // The first read ends last: its samples are not shown under the other signal.
+        hold.SetResult();
+        await ((HeldFinds)(object)held).Held!;
+        await cut.InvokeAsync(() => { });
+        Assert.NotEmpty(cut.FindAll("#signal-samples .sample-message"));
+        Assert.All(cut.FindAll("#signal-samples .sample-message"), m => Assert.Contains(shown, m.TextContent, StringComparison.Ordinal));
+    }
+
+    /// <summary>The client address the open signal groups by, as its drawer shows it.</summary>
+    private static string Ip(IRenderedComponent<SignalsPage> cut) => cut.Find("#signal-drawer .kv .mono").TextContent;
+
+    /// <summary>The real log store, whose next <see cref="ILogStore.FindAsync"/> (once <see cref="Hold"/> is set) answers only when released.</summary>
+    public class HeldFinds : System.Reflection.DispatchProxy
+    {
+        public ILogStore Inner { get; set; } = default!;
+
+        public TaskCompletionSource? Hold { get; set; }
+
+        /// <summary>The held read, answering once released.</summary>
+        public Task? Held { get; private set; }
+
+        protected override object? Invoke(System.Reflection.MethodInfo? targetMethod, object?[]? args)
+        {
+            var result = targetMethod!.Invoke(Inner, args);
+            if (targetMethod.Name != nameof(ILogStore.FindAsync) || Hold is not { } hold)
+            {
+                return result;
+            }
+            Hold = null;
+            var answer = HeldAsync((Task<IReadOnlyList<Portal.Detection.Events.LogEvent>>)result!, hold.Task);
+            Held = answer;
+            return answer;
+        }
+
+        private static async Task<IReadOnlyList<Portal.Detection.Events.LogEvent>> HeldAsync(Task<IReadOnlyList<Portal.Detection.Events.LogEvent>> read, Task released)
+        {
+            var found = await read;
+            await released;
+            return found;
+        }
     }
 
     /// <summary>The real store, made to fail its searches on demand as a disk fault would.</summary>
