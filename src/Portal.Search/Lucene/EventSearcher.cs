@@ -364,9 +364,11 @@ internal static class EventSearcher
     /// <summary>
     /// The stored source of the document with <paramref name="id"/>, or null. Documents of a <paramref name="keyed"/>
     /// index, and those written before log partitions stopped keeping ids as terms, are found by their id term; the others
-    /// by their tie-break key, which reads every document's key, each candidate confirmed by its stored id.
+    /// by their tie-break key, each candidate confirmed by its stored id: the key of every document, or, given the id's
+    /// millisecond (<paramref name="atMs"/>), only of the documents of that millisecond, found as a time range finds them
+    /// (the blocks whose time span holds it).
     /// </summary>
-    public static string? Get(IndexSearcher searcher, string id, bool keyed)
+    public static string? Get(IndexSearcher searcher, string id, bool keyed, long? atMs = null)
     {
         var top = searcher.Search(new TermQuery(new Term(LuceneFields.Id, id)), 1);
         if (top.TotalHits > 0)
@@ -378,7 +380,11 @@ internal static class EventSearcher
             return null;
         }
         var candidates = new DocIdCollector();
-        searcher.Search(new ConstantScoreQuery(TieBreak.Matching(id)), candidates);
+        searcher.Search(
+            atMs is { } ms
+                ? new FilteredQuery(new ConstantScoreQuery(new TimeRangeFilter(ms, ms + 1)), TieBreak.Matching(id), FilteredQuery.QUERY_FIRST_FILTER_STRATEGY)
+                : new ConstantScoreQuery(TieBreak.Matching(id)),
+            candidates);
         return candidates.DocIds
             .Select(doc => searcher.Doc(doc, SourceOnly))
             .Where(doc => StoredId(EventDocument.SourceBytesOf(doc)) == id)

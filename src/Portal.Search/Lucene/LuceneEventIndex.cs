@@ -175,8 +175,8 @@ public sealed class LuceneEventIndex : IDisposable
     }
 
     /// <summary>Documents matching <paramref name="query"/> in <c>[from, to)</c>, newest first (or oldest), after an optional cursor.</summary>
-    public SearchPage Search(QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit, SearchCursor? after, bool oldestFirst = false) =>
-        WithSearcher(s => EventSearcher.Search(s, query, from, to, limit, after, oldestFirst: oldestFirst));
+    public SearchPage Search(QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit, SearchCursor? after, bool oldestFirst = false, CancellationToken cancellation = default) =>
+        WithSearcher(s => EventSearcher.Search(s, query, from, to, limit, after, oldestFirst: oldestFirst, cancellation: cancellation));
 
     /// <summary>Every stored source matching the query in <c>[from, to)</c>, unordered.</summary>
     public List<string> ScanSources(QueryNode query, DateTimeOffset from, DateTimeOffset to) =>

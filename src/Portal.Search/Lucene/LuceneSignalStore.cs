@@ -5,6 +5,10 @@ using Portal.Detection.Signals;
 namespace Portal.Search.Lucene;
 
 /// <summary>The embedded signal store: one Lucene index per tenant, searched with the log query language.</summary>
+/// <remarks>
+/// Its searches and reads run on the thread pool, as the log store's (a page's circuit is free meanwhile), and a search
+/// stops at its token. The detection engine's scan of a rule's latest signals runs on the caller's thread, a background job's.
+/// </remarks>
 public sealed class LuceneSignalStore(TenantIndexes indexes) : ISignalStore
 {
     private const string Kind = "signals";
@@ -16,21 +20,21 @@ public sealed class LuceneSignalStore(TenantIndexes indexes) : ISignalStore
             : indexes.Get(tenantId, Kind).WriteDurablyAsync(signals.Select(s => (SignalDocument.Searchable(s), LogEventJson.Serialize(s), true)), cancellationToken);
 
     /// <inheritdoc />
-    public Task<SecuritySignal?> GetAsync(Guid tenantId, string id, CancellationToken cancellationToken)
+    public Task<SecuritySignal?> GetAsync(Guid tenantId, string id, CancellationToken cancellationToken) => Task.Run(() =>
     {
         var source = indexes.Get(tenantId, Kind).Get(id);
-        return Task.FromResult(source is null ? null : LogEventJson.DeserializeSignal(source));
-    }
+        return source is null ? null : LogEventJson.DeserializeSignal(source);
+    }, cancellationToken);
 
     /// <inheritdoc />
-    public Task<EventPage<SecuritySignal>> SearchAsync(Guid tenantId, SearchRequest request, CancellationToken cancellationToken)
+    public Task<EventPage<SecuritySignal>> SearchAsync(Guid tenantId, SearchRequest request, CancellationToken cancellationToken) => Task.Run(() =>
     {
         // One more than the page holds, unread, says whether there is a next page: a page exactly full has none.
-        var page = indexes.Get(tenantId, Kind).Search(request.Query, request.From, request.To, request.Limit + 1, request.After, request.OldestFirst);
+        var page = indexes.Get(tenantId, Kind).Search(request.Query, request.From, request.To, request.Limit + 1, request.After, request.OldestFirst, cancellationToken);
         var items = page.Sources.Take(request.Limit).Select(LogEventJson.DeserializeSignal).ToList();
         var next = page.Sources.Count > request.Limit && items.Count > 0 ? SearchCursor.After(items[^1].Timestamp, items[^1].Id, request.OldestFirst) : (SearchCursor?)null;
-        return Task.FromResult(new EventPage<SecuritySignal>(items, page.TotalHits, next));
-    }
+        return new EventPage<SecuritySignal>(items, page.TotalHits, next);
+    }, cancellationToken);
 
     /// <inheritdoc />
     public Task<IReadOnlyDictionary<string, SecuritySignal>> LatestByGroupAsync(Guid tenantId, string ruleId, DateTimeOffset since, CancellationToken cancellationToken)

@@ -219,17 +219,19 @@ public sealed class PartitionedEventIndex : IDisposable
         WithSearcher(from, to, s => EventSearcher.Count(s, query, from, to));
 
     /// <summary>
-    /// The stored source of the document with <paramref name="id"/>, or null: in the partition of the day of
-    /// <paramref name="at"/> (its event's time) when given, else in any.
+    /// The stored source of the document with <paramref name="id"/>, or null: given <paramref name="at"/> (its event's
+    /// time, to the millisecond), among the documents of that millisecond in its day's partition, then, not there, among
+    /// all of that day's; else in any partition.
     /// </summary>
     public string? Get(string id, DateTimeOffset? at = null)
     {
-        var (from, to) = (DateTimeOffset.MinValue, DateTimeOffset.MaxValue);
-        if (at is { } time && DayOf(time) is var day && day < DateOnly.MaxValue)
+        if (at is not { } time || DayOf(time) == DateOnly.MaxValue)
         {
-            (from, to) = (new DateTimeOffset(day, TimeOnly.MinValue, TimeSpan.Zero), new DateTimeOffset(day.AddDays(1), TimeOnly.MinValue, TimeSpan.Zero));
+            return WithSearcher(DateTimeOffset.MinValue, DateTimeOffset.MaxValue, s => EventSearcher.Get(s, id, keyed: false));
         }
-        return WithSearcher(from, to, s => EventSearcher.Get(s, id, keyed: false));
+        var day = DayOf(time);
+        var (from, to) = (new DateTimeOffset(day, TimeOnly.MinValue, TimeSpan.Zero), new DateTimeOffset(day.AddDays(1), TimeOnly.MinValue, TimeSpan.Zero));
+        return WithSearcher(from, to, s => EventSearcher.Get(s, id, keyed: false, time.ToUnixTimeMilliseconds()) ?? EventSearcher.Get(s, id, keyed: false));
     }
 
     /// <inheritdoc />

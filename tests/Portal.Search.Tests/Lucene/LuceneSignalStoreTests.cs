@@ -49,6 +49,20 @@ public sealed class LuceneSignalStoreTests : IDisposable
         Assert.Equal(42, (await _store.GetAsync(TenantA, "sig-1", CancellationToken.None))!.EventsMatched);
     }
 
+    /// <summary>Searches and reads stop at a cancelled token (they run off the caller's thread, as the log store's); a live one reads as usual.</summary>
+    [Fact]
+    public async Task Reads_TokenCancelled_Stop()
+    {
+        await _store.UpsertAsync(TenantA, [Signal("sig-1", "rule-1", "203.0.113.77", T0, Severities.Low)], CancellationToken.None);
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _store.SearchAsync(TenantA, new SearchRequest(QueryParser.Parse("*"), Ever, Never), cancelled.Token));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => _store.GetAsync(TenantA, "sig-1", cancelled.Token));
+        Assert.Throws<OperationCanceledException>(() => _indexes.Get(TenantA, "signals").Search(QueryParser.Parse("*"), Ever, Never, 10, null, cancellation: cancelled.Token));
+        Assert.Single((await _store.SearchAsync(TenantA, new SearchRequest(QueryParser.Parse("*"), Ever, Never), CancellationToken.None)).Items);
+    }
+
     [Fact]
     public async Task SearchAsync_SeverityTriageStateRuleAndAttributes_FindTheRightSignals()
     {

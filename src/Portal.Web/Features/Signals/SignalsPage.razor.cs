@@ -89,7 +89,7 @@ public partial class SignalsPage : IDisposable
         var now = DateTimeOffset.UtcNow;
         var span = TimeRanges.SpanOf(_range, "1d");
         _loading = true;
-        if (!await Reads.RunAsync(() => _results.LoadAsync(new SearchRequest(node!, now - span, now + TimeRanges.Lookahead, PageSize), Search), _session?.TenantId))
+        if (!await Reads.RunAsync(() => _results.LoadAsync(new SearchRequest(node!, now - span, now + TimeRanges.Lookahead, PageSize), Search), _session?.TenantId, _closing.Token))
         {
             // Nothing shown is this search's.
             _results.Clear();
@@ -98,9 +98,13 @@ public partial class SignalsPage : IDisposable
         ShareableUrl.Keep(Navigation, RendererInfo.IsInteractive, _query, _range);
     }
 
-    private Task LoadMoreAsync() => Reads.RunAsync(() => _results.LoadMoreAsync(Search), _session?.TenantId);
+    private Task LoadMoreAsync() => Reads.RunAsync(() => _results.LoadMoreAsync(Search), _session?.TenantId, _closing.Token);
 
-    private Task<EventPage<SecuritySignal>> Search(SearchRequest request) => Signals.SearchAsync(_session!.TenantId, request, CancellationToken.None);
+    /// <summary>A page of signals, read off the circuit, stopped if the page closes meanwhile.</summary>
+    private Task<EventPage<SecuritySignal>> Search(SearchRequest request) => Signals.SearchAsync(_session!.TenantId, request, _closing.Token);
+
+    /// <summary>Cancelled as the page closes: its reads still running stop.</summary>
+    private readonly CancellationTokenSource _closing = new();
 
     private async Task SelectAsync(SecuritySignal signal)
     {
@@ -163,6 +167,8 @@ public partial class SignalsPage : IDisposable
 
     public void Dispose()
     {
+        _closing.Cancel();
+        _closing.Dispose();
         _sampling?.Cancel();
         _sampling?.Dispose();
         GC.SuppressFinalize(this);
