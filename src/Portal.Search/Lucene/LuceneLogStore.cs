@@ -55,7 +55,8 @@ public sealed class LuceneLogStore(TenantIndexes indexes) : ILogStore
     /// <inheritdoc />
     /// <remarks>
     /// An id drawn by the intake (<see cref="EventIds"/>) names its event's millisecond, so only that day's partition is read;
-    /// any other id (given by hand to an appended event) is looked for in every partition. Each id costs a pass over its day's keys.
+    /// any other id (given by hand to an appended event) is looked for in every partition. Within the day, the documents of the
+    /// id's millisecond are read first (<see cref="PartitionedEventIndex.Get"/>).
     /// </remarks>
     public Task<IReadOnlyList<LogEvent>> FindAsync(Guid tenantId, IReadOnlyList<string> ids, CancellationToken cancellationToken)
     {

@@ -797,6 +797,27 @@ public sealed class LuceneLogStoreTests : IDisposable
         await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => Store.FindAsync(TenantA, [.. Enumerable.Repeat(early.Id, ILogStore.MaxFind + 1)], CancellationToken.None));
     }
 
+    /// <summary>
+    /// Looked for at its millisecond, a log is found among that millisecond's documents only (its day's keys are the
+    /// store's fallback); without one, among every document's keys.
+    /// </summary>
+    [Fact]
+    public void EventSearcher_Get_AtAMillisecond_ReadsOnlyItsDocuments()
+    {
+        using var directory = new TempDirectory();
+        using var index = new LuceneEventIndex(directory.Path, keyed: false);
+        var at = T0.AddSeconds(3);
+        var e = Event(EventIds.New(at), at);
+        index.Add([(e, LogEventJson.Serialize(e), false), (Event("other", at), LogEventJson.Serialize(Event("other", at)), false)]);
+        index.Refresh();
+        var ms = at.ToUnixTimeMilliseconds();
+
+        Assert.Equal(e.Id, LogEventJson.Deserialize(index.WithSearcher(s => EventSearcher.Get(s, e.Id, keyed: false, ms))!).Id);
+        Assert.Null(index.WithSearcher(s => EventSearcher.Get(s, e.Id, keyed: false, ms + 1)));
+        Assert.Null(index.WithSearcher(s => EventSearcher.Get(s, e.Id, keyed: false, ms - 1)));
+        Assert.NotNull(index.WithSearcher(s => EventSearcher.Get(s, e.Id, keyed: false)));
+    }
+
     /// <summary>An intake id names its event's millisecond; any other string names none.</summary>
     [Fact]
     public void EventIds_TimeOf_ReadsTheMillisecondBack()

@@ -158,7 +158,8 @@ public partial class LogsPage
         var custom = _range == TimeRanges.Custom && !_live;
         return UrlView.Of(_submitted?.Text ?? _query, _live ? null : _range, custom ? _customRun.From : null, custom ? _customRun.To : null, _live, OldestFirst,
             AttributeColumns.Format(_columns), PinnedFacets.Format(_pinned), _groups.Patterns ? null : _groups.Grouping, _groups.Patterns)
-            with { Event = _detailOpen ? _selected?.Id : null };
+            // The log asked for stays in the address until it is shown or found missing (a query at fault first corrected).
+            with { Event = _detailOpen ? _selected?.Id : _asked };
     }
 
     /// <summary>The address's parameters of <paramref name="view"/>, in their order (none stands for a parameter removed).</summary>

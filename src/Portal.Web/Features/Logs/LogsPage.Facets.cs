@@ -79,11 +79,9 @@ public partial class LogsPage
         }
         _detailOpen = false;
         await SearchAsync();
-        if (_queryError is not null)
-        {
-            // The query at fault ran nothing, so nothing wrote the address: the detail closed is kept there.
-            KeepUrl();
-        }
+        // A query or range at fault ran nothing, so nothing wrote the address: the detail closed is kept there (a write
+        // of what the address holds already is none).
+        KeepUrl();
     }
 
     private void ComposeFacets() =>

@@ -323,30 +323,46 @@ public partial class LogsPage
 
     private bool _movingOn;
 
-    /// <summary>Shows the log above (-1) or below (+1) in the list in the detail, loading the next page past the last.</summary>
+    /// <summary>The arrows pressed while a move was still loading the next page (down counted +1, up -1), taken in turn after it.</summary>
+    private int _pendingMoves;
+
+    /// <summary>
+    /// Shows the log above (-1) or below (+1) in the list in the detail, loading the next page past the last; the arrows
+    /// pressed meanwhile are taken once it has loaded, not dropped.
+    /// </summary>
     private async Task MoveAsync(int step)
     {
-        var at = SelectedIndex;
-        if (!_detailOpen || at < 0 || at + step < 0 || _movingOn)
+        if (_movingOn)
         {
+            _pendingMoves += step;
             return;
         }
         _movingOn = true;
         try
         {
-            if (at + step == _results.Items.Count && _results.HasMore && !_live && !await GuardedAsync(() => _results.LoadMoreAsync(Search), Searching))
+            while (step != 0)
             {
-                return;
-            }
-            if (at + step < _results.Items.Count)
-            {
-                _selected = _results.Items[at + step];
-                KeepUrl();
+                var at = SelectedIndex;
+                if (!_detailOpen || at < 0 || at + step < 0)
+                {
+                    return;
+                }
+                if (at + step == _results.Items.Count && _results.HasMore && !_live && !await GuardedAsync(() => _results.LoadMoreAsync(Search), Searching))
+                {
+                    return;
+                }
+                if (at + step < _results.Items.Count)
+                {
+                    _selected = _results.Items[at + step];
+                    KeepUrl();
+                }
+                step = Math.Sign(_pendingMoves);
+                _pendingMoves -= step;
             }
         }
         finally
         {
-            _movingOn = false;
+            (_movingOn, _pendingMoves) = (false, 0);
         }
     }
 
@@ -552,6 +568,11 @@ public partial class LogsPage
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
+                if (run != _runs)
+                {
+                    // A newer search reads it again.
+                    return;
+                }
                 // The list stands: only the log asked for is missing, and said so.
                 Logger.LogWarning(e, "The log {LogId} could not be read for organisation {TenantId}", id, tenant);
                 _asked = null;

@@ -89,7 +89,14 @@ public partial class SignalsPage : IDisposable
         var now = DateTimeOffset.UtcNow;
         var span = TimeRanges.SpanOf(_range, "1d");
         _loading = true;
-        if (!await Reads.RunAsync(() => _results.LoadAsync(new SearchRequest(node!, now - span, now + TimeRanges.Lookahead, PageSize), Search), _session?.TenantId, _closing.Token))
+        var run = ++_runs;
+        var ran = await Reads.RunAsync(() => _results.LoadAsync(new SearchRequest(node!, now - span, now + TimeRanges.Lookahead, PageSize), Search), _session?.TenantId, _closing.Token);
+        if (_closing.IsCancellationRequested || run != _runs)
+        {
+            // The page closed (the address is the next page's), or a newer search started: the page is that one's.
+            return;
+        }
+        if (!ran)
         {
             // Nothing shown is this search's.
             _results.Clear();
@@ -103,8 +110,11 @@ public partial class SignalsPage : IDisposable
     /// <summary>A page of signals, read off the circuit, stopped if the page closes meanwhile.</summary>
     private Task<EventPage<SecuritySignal>> Search(SearchRequest request) => Signals.SearchAsync(_session!.TenantId, request, _closing.Token);
 
-    /// <summary>Cancelled as the page closes: its reads still running stop.</summary>
+    /// <summary>Cancelled as the page closes: its reads still running stop. Never disposed: a read starting as the page closes still asks for its token.</summary>
     private readonly CancellationTokenSource _closing = new();
+
+    /// <summary>Searches started, so that one overtaken by a newer one leaves the page to it.</summary>
+    private int _runs;
 
     private async Task SelectAsync(SecuritySignal signal)
     {
@@ -168,7 +178,6 @@ public partial class SignalsPage : IDisposable
     public void Dispose()
     {
         _closing.Cancel();
-        _closing.Dispose();
         _sampling?.Cancel();
         _sampling?.Dispose();
         GC.SuppressFinalize(this);

@@ -241,6 +241,31 @@ public sealed class LogsPageTests : IAsyncLifetime
         Assert.Empty(cut.FindAll("#log-search-error"));
     }
 
+    /// <summary>
+    /// The detail's arrows pressed while the next page is read are taken once it is, in turn (not dropped): from the
+    /// first page's last log, down twice lands on the second page's second log.
+    /// </summary>
+    [Fact]
+    public async Task DetailArrows_PressedWhileTheNextPageLoads_AreTakenInTurn()
+    {
+        await AppendAsync(Tenant, 103, "web-1", minutesAgo: 2);
+        var cut = Render();
+        cut.FindAll("button.log-open")[99].Click();
+        Assert.Equal("GET /99", cut.Find("#log-message").TextContent);
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _faulty.SearchGate = gate.Task;
+
+        cut.Find("#log-next").Click();
+        cut.Find("#log-detail").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "ArrowDown" });
+        Assert.Equal("GET /99", cut.Find("#log-message").TextContent);
+        _faulty.SearchGate = null;
+        gate.SetResult();
+        cut.Settle();
+
+        cut.WaitForAssertion(() => Assert.Equal("GET /101", cut.Find("#log-message").TextContent));
+        Assert.Equal(103, cut.FindAll("tr.log-row").Count);
+    }
+
     /// <summary>A log as the intake makes it: its id names its millisecond (<see cref="Portal.Detection.Intake.EventIds"/>).</summary>
     private static LogEvent Logged(DateTimeOffset at, string message) => new()
     {
@@ -1076,11 +1101,20 @@ public sealed class LogsPageTests : IAsyncLifetime
         /// <summary>How many list searches were asked for (<see cref="SearchAsync"/>: the first read of a search, asked before anything is awaited).</summary>
         public int Searches { get; private set; }
 
+        /// <summary>When set, list searches answer only once it completes (a next page being read).</summary>
+        public Task? SearchGate { get; set; }
+
+        private async Task<EventPage<LogEvent>> GatedAsync(Task gate, Guid tenantId, SearchRequest request, CancellationToken cancellationToken)
+        {
+            await gate;
+            return await inner.SearchAsync(tenantId, request, cancellationToken);
+        }
+
         public Task<EventPage<LogEvent>> SearchAsync(Guid tenantId, SearchRequest request, CancellationToken cancellationToken) =>
             Read(() =>
             {
                 Searches++;
-                return inner.SearchAsync(tenantId, request, cancellationToken);
+                return SearchGate is { } gate ? GatedAsync(gate, tenantId, request, cancellationToken) : inner.SearchAsync(tenantId, request, cancellationToken);
             });
 
         public Task<IReadOnlyList<LogLine>> LinesAsync(

@@ -127,6 +127,27 @@ public sealed class LogsSavedViewsTests(PortalFixture portal) : IAsyncLifetime
         Assert.Equal(web.Id, cut.Find("#saved-views a.saved-view[aria-current=page]").GetAttribute("href")![^12..]);
     }
 
+    /// <summary>
+    /// A link to a view that names a log too: the view's state, the log open in the detail; the view is not modified by
+    /// the log open, nor saved with it.
+    /// </summary>
+    [Fact]
+    public async Task LinkToAViewWithALog_TakesItsStateAndOpensTheLog()
+    {
+        var tenant = await OrganisationWithLogsAsync();
+        var (bastion, _) = await Views.CreateAsync(tenant.Id, SavedViews.LogsPage, "Bastions", "q=host%3Abastion&range=4h", null);
+        var logs = await _store.SearchAsync(tenant.Id, new SearchRequest(Portal.Detection.Query.QueryParser.Parse("host:bastion"), DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow), CancellationToken.None);
+        var log = logs.Items[1];
+
+        var cut = Render(tenant, $"logs?saved={bastion!.Id}&{LogsPage.EventParameter}={log.Id}");
+
+        cut.WaitForAssertion(() => Assert.Equal("3 logs", cut.Find("#log-count").TextContent));
+        cut.WaitForAssertion(() => Assert.Null(cut.Find("#log-detail").GetAttribute("inert")));
+        Assert.Equal(log.Message, cut.Find("#log-message").TextContent);
+        Assert.Equal(("host:bastion", bastion.Id, log.Id), (Address("q"), Address("saved"), Address(LogsPage.EventParameter)));
+        Assert.Empty(cut.FindAll("#saved-view-modified"));
+    }
+
     /// <summary>A state the page would write otherwise (a range it does not know, a column without its @) opens as the page reads it, unmodified.</summary>
     [Fact]
     public async Task ViewSavedOtherwise_OpensAsThePageReadsIt_NotModified()
