@@ -5,10 +5,6 @@ namespace Portal.Web.Components.Shared;
 /// <summary>Keeps an explorer's query and time range in the address bar, so that a view can be shared or bookmarked.</summary>
 public static class ShareableUrl
 {
-    /// <summary>Replaces the current history entry with the view's URL; only once the circuit is interactive.</summary>
-    public static void Keep(NavigationManager navigation, bool interactive, string query, string range) =>
-        Keep(navigation, interactive, new Dictionary<string, object?> { ["q"] = query, ["range"] = range });
-
     /// <summary>
     /// Replaces the current history entry with these query parameters set (null removes one); the address written, or
     /// none when it did not (the address changes once the browser says so, a round trip later). Nothing is written when

@@ -28,6 +28,11 @@ public partial class SignalDrawer
     /// <summary>Why fewer samples are listed than the signal names; none when all are. Default: none.</summary>
     [Parameter] public string? SamplesNote { get; set; }
 
+    /// <summary>A link that opens the signal in the Signals page, to share; none: no button. Default: none.</summary>
+    [Parameter] public string? Link { get; set; }
+
+    private const string CopiedLink = "Link to this signal copied.";
+
     /// <summary>Raised when the user closes the drawer.</summary>
     [Parameter] public EventCallback OnClose { get; set; }
 

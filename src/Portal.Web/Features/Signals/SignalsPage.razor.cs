@@ -45,6 +45,13 @@ public partial class SignalsPage : IDisposable
     [SupplyParameterFromQuery(Name = "range")]
     private string? InitialRange { get; set; }
 
+    /// <summary>The signal the address opens in the drawer (a shared link's), by id.</summary>
+    [SupplyParameterFromQuery(Name = SignalParameter)]
+    private string? InitialSignal { get; set; }
+
+    /// <summary>The address's parameter naming the signal open in the drawer.</summary>
+    public const string SignalParameter = "signal";
+
     [Inject] private NavigationManager Navigation { get; set; } = default!;
 
     protected override async Task OnInitializedAsync()
@@ -53,7 +60,67 @@ public partial class SignalsPage : IDisposable
         _range = TimeRanges.All.Any(r => r.Key == InitialRange) ? InitialRange! : "1d";
         _session = await Session.GetAsync();
         _zone = await Zones.GetAsync(_session.TenantId);
+        // Read before the search writes the address (which keeps it while asked).
+        _asked = string.IsNullOrEmpty(InitialSignal) ? null : InitialSignal;
         await SearchAsync();
+        if (_asked is { } id)
+        {
+            await OpenAskedAsync(id);
+        }
+    }
+
+    /// <summary>The id of the signal the address asks the drawer to show, until it is shown or found missing.</summary>
+    private string? _asked;
+
+    /// <summary>
+    /// Opens the signal the address names: from the list when it is there, else read by its id (an older one, outside the
+    /// range). One the organisation does not have (another organisation's, mistyped) is said so, and the address drops it.
+    /// </summary>
+    private async Task OpenAskedAsync(string id)
+    {
+        _asked = null;
+        SecuritySignal? signal;
+        try
+        {
+            signal = _results.Items.Find(s => s.Id == id) ?? await Signals.GetAsync(_session!.TenantId, id, _closing.Token);
+        }
+        catch (OperationCanceledException) when (_closing.IsCancellationRequested)
+        {
+            return;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Logger.LogWarning(e, "Signal {SignalId} could not be read for organisation {TenantId}", id, _session?.TenantId);
+            Snackbar.Add("The signal this address names could not be read: open the link again in a moment.", Severity.Warning);
+            KeepUrl();
+            return;
+        }
+        if (signal is null)
+        {
+            Snackbar.Add("The signal this address names was not found: the link is not one of the organisation's signals.", Severity.Warning);
+            KeepUrl();
+            return;
+        }
+        await SelectAsync(signal);
+    }
+
+    /// <summary>The query, range and the signal open in the address, so that the page can be shared (a signal open, by its link).</summary>
+    private void KeepUrl() => ShareableUrl.Keep(Navigation, RendererInfo.IsInteractive, new Dictionary<string, object?>
+    {
+        ["q"] = _query,
+        ["range"] = _range,
+        [SignalParameter] = _drawerOpen ? _selected?.Id : _asked,
+    });
+
+    /// <summary>A link that opens <paramref name="signal"/> in the drawer, over the page's query and range.</summary>
+    private string LinkTo(SecuritySignal signal) =>
+        Navigation.GetUriWithQueryParameters(new Dictionary<string, object?> { ["q"] = _query, ["range"] = _range, [SignalParameter] = signal.Id });
+
+    /// <summary>The drawer opened or closed (its close button, a click beside it): the address follows.</summary>
+    private void DrawerOpenChanged(bool open)
+    {
+        _drawerOpen = open;
+        KeepUrl();
     }
 
     private async Task OnKeyUpAsync(KeyboardEventArgs e)
@@ -102,7 +169,7 @@ public partial class SignalsPage : IDisposable
             _results.Clear();
         }
         _loading = false;
-        ShareableUrl.Keep(Navigation, RendererInfo.IsInteractive, _query, _range);
+        KeepUrl();
     }
 
     private Task LoadMoreAsync() => Reads.RunAsync(() => _results.LoadMoreAsync(Search), _session?.TenantId, _closing.Token);
@@ -120,6 +187,7 @@ public partial class SignalsPage : IDisposable
     {
         _selected = signal;
         _drawerOpen = true;
+        KeepUrl();
         await ReadSamplesAsync(signal);
     }
 

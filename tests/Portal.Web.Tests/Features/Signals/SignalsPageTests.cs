@@ -112,6 +112,61 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
     }
 
     /// <summary>
+    /// The signal open in the drawer is kept in the address (<c>signal</c>), so that the address shares it: an address
+    /// naming one opens it, and the drawer copies a link to it. Another organisation's signal is never opened.
+    /// </summary>
+    [Fact]
+    public async Task SharedSignal_OpensInTheDrawer_AndTheAddressKeepsIt()
+    {
+        var (tenant, other) = (await portal.CreateTenantAsync(), await portal.CreateTenantAsync());
+        using (var client = portal.CreateClient())
+        {
+            using var ours = await LogShipper.PostAsync(client, tenant, LogShipper.SshFailures("203.0.113.80", 11));
+            using var theirs = await LogShipper.PostAsync(client, other, LogShipper.SshFailures("198.51.100.80", 11));
+        }
+        await LogShipper.EvaluateAsync(portal, tenant);
+        await LogShipper.EvaluateAsync(portal, other);
+        var signals = portal.Services.GetRequiredService<ISignalStore>();
+        async Task<SecuritySignal> OnlySignalOf(Guid organisation) => (await signals.SearchAsync(
+            organisation, new SearchRequest(Portal.Detection.Query.QueryParser.Parse("*"), DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddMinutes(1)), CancellationToken.None)).Items.Single();
+        var (signal, theirSignal) = (await OnlySignalOf(tenant.Id), await OnlySignalOf(other.Id));
+        BunitSession.SignIn(_ctx, tenant.Id, tenant.Slug, Guid.NewGuid(), tenant.Email, VigilRoles.Standard);
+        _ctx.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
+        var navigation = _ctx.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+        string? Address(string parameter) =>
+            Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(navigation.Uri).Query).TryGetValue(parameter, out var value) ? value.ToString() : null;
+        navigation.NavigateTo($"signals?range=1h&{SignalsPage.SignalParameter}={signal.Id}");
+
+        var cut = _ctx.Render<SignalsPage>();
+
+        cut.WaitForAssertion(() => Assert.Contains("203.0.113.80", cut.Find("#signal-drawer .kv .mono").TextContent, StringComparison.Ordinal));
+        cut.WaitForAssertion(() => Assert.Equal("false", cut.Find("#signal-samples").GetAttribute("aria-busy")));
+        Assert.Equal(signal.Id, Address(SignalsPage.SignalParameter));
+        var link = new Uri(cut.Find("#signal-copy-link").GetAttribute("data-link")!);
+        Assert.Equal((signal.Id, "1h"), (Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(link.Query)[SignalsPage.SignalParameter].ToString(), Address("range")));
+        cut.Find("#signal-drawer button[aria-label='Close']").Click();
+        Assert.Null(Address(SignalsPage.SignalParameter));
+        cut.Find("#signal-table tbody tr").Click();
+        Assert.Equal(signal.Id, Address(SignalsPage.SignalParameter));
+
+        // Another organisation's signal: not opened, and the address forgets it.
+        await using var again = new BunitContext();
+        BunitSession.AddPageServices(again, portal);
+        again.Services.AddSingleton(portal.Services.GetRequiredService<ISignalStore>());
+        again.Services.AddSingleton(portal.Services.GetRequiredService<SignalTriage>());
+        again.Services.AddSingleton(portal.Services.GetRequiredService<ILogStore>());
+        BunitSession.SignIn(again, tenant.Id, tenant.Slug, Guid.NewGuid(), tenant.Email, VigilRoles.Standard);
+        again.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
+        var elsewhere = again.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+        elsewhere.NavigateTo($"signals?{SignalsPage.SignalParameter}={theirSignal.Id}");
+        var page = again.Render<SignalsPage>();
+        page.WaitForAssertion(() => Assert.NotEmpty(page.FindAll("#signal-table tbody tr")));
+        page.WaitForAssertion(() => Assert.DoesNotContain($"{SignalsPage.SignalParameter}=", elsewhere.Uri, StringComparison.Ordinal));
+        Assert.Empty(page.FindAll("#signal-drawer"));
+        Assert.DoesNotContain("198.51.100.80", page.Markup, StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// A signal opened while the samples of the one opened before are still read shows its own, even when that earlier read
     /// ends last (read to its end before its cancellation was seen).
     /// </summary>
