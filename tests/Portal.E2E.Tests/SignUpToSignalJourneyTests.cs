@@ -282,6 +282,11 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal)
         await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = "Under review" }).ClickAsync();
         await page.ClickAsync("#triage-save");
         await Expect(row).ToContainTextAsync("Under review");
+        // The signal open is in the address: a reload shows it again.
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("signal="));
+        await page.ReloadAsync();
+        await WaitForCircuitAsync(page);
+        await Expect(drawer).ToContainTextAsync("198.51.100.77 failed to authenticate");
         // The drawer lists the logs that raised the signal; one opens in the Logs Explorer's detail.
         var sample = drawer.Locator("#signal-samples a.sample-log").First;
         await Expect(sample).ToContainTextAsync("198.51.100.77");
