@@ -63,8 +63,9 @@ public partial class SignalsPage : IDisposable
         // Read before the search writes the address (which keeps it while asked).
         _asked = string.IsNullOrEmpty(InitialSignal) ? null : InitialSignal;
         await SearchAsync();
-        if (_asked is { } id)
+        if (_asked is { } id && RendererInfo.IsInteractive)
         {
+            // Once interactive: prerendered, the drawer would open, close at the first live render and slide in again.
             await OpenAskedAsync(id);
         }
     }
@@ -78,7 +79,6 @@ public partial class SignalsPage : IDisposable
     /// </summary>
     private async Task OpenAskedAsync(string id)
     {
-        _asked = null;
         SecuritySignal? signal;
         try
         {
@@ -91,8 +91,15 @@ public partial class SignalsPage : IDisposable
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             Logger.LogWarning(e, "Signal {SignalId} could not be read for organisation {TenantId}", id, _session?.TenantId);
-            Snackbar.Add("The signal this address names could not be read: open the link again in a moment.", Severity.Warning);
+            _asked = null;
+            Snackbar.Add("The signal this address names could not be read: try its link again in a moment.", Severity.Warning);
             KeepUrl();
+            return;
+        }
+        _asked = null;
+        if (_closing.IsCancellationRequested || _drawerOpen)
+        {
+            // The page was left, or the member opened a signal meanwhile: theirs stays.
             return;
         }
         if (signal is null)
@@ -104,17 +111,35 @@ public partial class SignalsPage : IDisposable
         await SelectAsync(signal);
     }
 
-    /// <summary>The query, range and the signal open in the address, so that the page can be shared (a signal open, by its link).</summary>
-    private void KeepUrl() => ShareableUrl.Keep(Navigation, RendererInfo.IsInteractive, new Dictionary<string, object?>
+    /// <summary>
+    /// The query last searched, the range and the signal open in the address, so that the page can be shared (a signal
+    /// open, by its link). Compared with the page's last write, not the address shown, which changes a round trip later:
+    /// a signal opened and closed within one is written closed.
+    /// </summary>
+    private void KeepUrl()
     {
-        ["q"] = _query,
-        ["range"] = _range,
-        [SignalParameter] = _drawerOpen ? _selected?.Id : _asked,
-    });
+        if (_closing.IsCancellationRequested)
+        {
+            // The page closed: the address is the next page's.
+            return;
+        }
+        _written = ShareableUrl.Keep(Navigation, RendererInfo.IsInteractive, new Dictionary<string, object?>
+        {
+            ["q"] = _searched ?? _query,
+            ["range"] = _range,
+            [SignalParameter] = _drawerOpen ? _selected?.Id : _asked,
+        }, _written) ?? _written;
+    }
 
-    /// <summary>A link that opens <paramref name="signal"/> in the drawer, over the page's query and range.</summary>
+    /// <summary>The address the page wrote last (<see cref="KeepUrl"/>).</summary>
+    private string? _written;
+
+    /// <summary>The query of the last search that ran (text typed since, perhaps at fault, is not written nor shared).</summary>
+    private string? _searched;
+
+    /// <summary>A link that opens <paramref name="signal"/> in the drawer, over the page's last search and range.</summary>
     private string LinkTo(SecuritySignal signal) =>
-        Navigation.GetUriWithQueryParameters(new Dictionary<string, object?> { ["q"] = _query, ["range"] = _range, [SignalParameter] = signal.Id });
+        Navigation.GetUriWithQueryParameters(new Dictionary<string, object?> { ["q"] = _searched ?? _query, ["range"] = _range, [SignalParameter] = signal.Id });
 
     /// <summary>The drawer opened or closed (its close button, a click beside it): the address follows.</summary>
     private void DrawerOpenChanged(bool open)
@@ -153,6 +178,7 @@ public partial class SignalsPage : IDisposable
             return;
         }
         _queryError = null;
+        _searched = _query;
         var now = DateTimeOffset.UtcNow;
         var span = TimeRanges.SpanOf(_range, "1d");
         _loading = true;

@@ -201,13 +201,16 @@ public sealed class LogsPageTests : IAsyncLifetime
         bool Shown() => cut.Find("#log-detail").GetAttribute("inert") is null;
         Assert.Null(Address(navigation, LogsPage.EventParameter));
 
+        // A click is dispatched to the renderer, not awaited: the page is settled before what it changed is read.
         cut.FindAll("button.log-open")[0].Click();
+        cut.Settle();
         Assert.Equal((true, Rows(0)), (Shown(), Address(navigation, LogsPage.EventParameter)));
         cut.Find("#log-next").Click();
         cut.Settle();
         Assert.Equal(Rows(1), Address(navigation, LogsPage.EventParameter));
         var link = new Uri(cut.Find("#log-copy-link").GetAttribute("data-link")!);
         cut.Find("#log-detail button[aria-label='Close']").Click();
+        cut.Settle();
         Assert.Equal((false, null), (Shown(), Address(navigation, LogsPage.EventParameter)));
 
         // The detail's link: this view over minutes either side of the log (the past hour would have moved on), the log open.
@@ -251,12 +254,14 @@ public sealed class LogsPageTests : IAsyncLifetime
         await AppendAsync(Tenant, 103, "web-1", minutesAgo: 2);
         var cut = Render();
         cut.FindAll("button.log-open")[99].Click();
+        cut.Settle();
         Assert.Equal("GET /99", cut.Find("#log-message").TextContent);
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _faulty.SearchGate = gate.Task;
 
         cut.Find("#log-next").Click();
         cut.Find("#log-detail").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "ArrowDown" });
+        await cut.InvokeAsync(() => { });
         Assert.Equal("GET /99", cut.Find("#log-message").TextContent);
         _faulty.SearchGate = null;
         gate.SetResult();
