@@ -5,6 +5,21 @@
 // next page, asked for as it is scrolled.
 window.vigil = {
     focusLogRow: id => document.querySelector(`button.log-open[data-log-id="${CSS.escape(id)}"]`)?.focus(),
+    // Gives the focus to an element just shown (the log detail as its drawer slides in): now, and again at the next frames
+    // while it is elsewhere (an element still hidden cannot take it), for half a second at most.
+    focusSoon: element => {
+        const until = performance.now() + 500;
+        const attempt = () => {
+            if (!element?.isConnected || element.closest("[inert]") || element.contains(document.activeElement)) {
+                return;
+            }
+            element.focus({ preventScroll: true });
+            if (!element.contains(document.activeElement) && performance.now() < until) {
+                requestAnimationFrame(attempt);
+            }
+        };
+        attempt();
+    },
     // Text put on the clipboard (a log's link or JSON): the Clipboard API, else, where it is refused (a page served over
     // plain HTTP to another machine), a selected text area copied. True when it was copied.
     copyText: async text => {

@@ -562,7 +562,7 @@ public sealed class LogComponentsTests : IAsyncLifetime
         Assert.Equal(["older", "older", "newer"], moves);
         Assert.Same(e, context);
         // The detail took the focus for the arrows; closed, it takes no keys (its drawer is only slid away).
-        _ctx.JSInterop.VerifyFocusAsyncInvoke();
+        _ctx.JSInterop.VerifyInvoke("vigil.focusSoon");
         cut.Render(p => p.Add(x => x.Open, false));
         cut.Find("#log-detail").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "ArrowDown" });
         Assert.True(cut.Find("#log-detail").HasAttribute("inert"));
