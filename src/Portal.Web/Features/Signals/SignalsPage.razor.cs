@@ -123,13 +123,16 @@ public partial class SignalsPage : IDisposable
             // The page closed: the address is the next page's.
             return;
         }
-        _written = ShareableUrl.Keep(Navigation, RendererInfo.IsInteractive, new Dictionary<string, object?>
-        {
-            ["q"] = _searched ?? _query,
-            ["range"] = _range,
-            [SignalParameter] = _drawerOpen ? _selected?.Id : _asked,
-        }, _written) ?? _written;
+        _written = ShareableUrl.Keep(Navigation, RendererInfo.IsInteractive, Address(_drawerOpen ? _selected?.Id : _asked), _written) ?? _written;
     }
+
+    /// <summary>The address's parameters: the query last searched, the range and <paramref name="signal"/> open (none: no signal).</summary>
+    private Dictionary<string, object?> Address(string? signal) => new()
+    {
+        ["q"] = _searched ?? _query,
+        ["range"] = _range,
+        [SignalParameter] = signal,
+    };
 
     /// <summary>The address the page wrote last (<see cref="KeepUrl"/>).</summary>
     private string? _written;
@@ -138,8 +141,7 @@ public partial class SignalsPage : IDisposable
     private string? _searched;
 
     /// <summary>A link that opens <paramref name="signal"/> in the drawer, over the page's last search and range.</summary>
-    private string LinkTo(SecuritySignal signal) =>
-        Navigation.GetUriWithQueryParameters(new Dictionary<string, object?> { ["q"] = _searched ?? _query, ["range"] = _range, [SignalParameter] = signal.Id });
+    private string LinkTo(SecuritySignal signal) => Navigation.GetUriWithQueryParameters(Address(signal.Id));
 
     /// <summary>The drawer opened or closed (its close button, a click beside it): the address follows.</summary>
     private void DrawerOpenChanged(bool open)
