@@ -65,9 +65,9 @@ public partial class LogsPage
     protected override async Task OnParametersSetAsync()
     {
         var url = AddressView;
-        if (_seen is not { } seen)
+        if (!_address.HasOpened)
         {
-            _seen = url;
+            _address.Opened(url);
             return;
         }
         if (AddressViewChanged && await OpenAddressViewAsync() is { } view && AddressIsBare)
@@ -78,18 +78,10 @@ public partial class LogsPage
             Navigation.NavigateTo(ViewLink(view) + (string.IsNullOrEmpty(UrlEvent) ? "" : $"&{EventParameter}={Uri.EscapeDataString(UrlEvent)}"), replace: true);
             return;
         }
-        if (url == seen)
+        if (!_address.ChangedElsewhere(url))
         {
             return;
         }
-        _seen = url;
-        if (_written.IndexOf(url) is var own and >= 0)
-        {
-            // One of the page's own changes coming back (there may be several on their way).
-            _written.RemoveRange(0, own + 1);
-            return;
-        }
-        _written.Clear();
         StopTail();
         ReadUrl();
         (_detailOpen, _queryError, _rangeError, _submitted, _window) = (false, null, null, null, default);
@@ -143,14 +135,8 @@ public partial class LogsPage
         private static string? NoneIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
     }
 
-    /// <summary>The view the address held when the page last looked (<see cref="OnParametersSetAsync"/>).</summary>
-    private UrlView? _seen;
-
-    /// <summary>The views the page wrote into the address (<see cref="KeepUrl"/>) that have not come back yet, oldest first.</summary>
-    private readonly List<UrlView> _written = [];
-
-    /// <summary>The address the page wrote last: while writes are on their way (<see cref="_written"/>), what the address will be.</summary>
-    private string? _pending;
+    /// <summary>The view the page wrote into its address (<see cref="KeepUrl"/>) and the one it saw there last (<see cref="OnParametersSetAsync"/>).</summary>
+    private readonly AddressKeeper<UrlView> _address = new();
 
     /// <summary>The view shown: the query submitted last, the range or live tail, the list's order, the columns, the added facets, the grouping, the log open.</summary>
     private UrlView CurrentView()
@@ -232,25 +218,9 @@ public partial class LogsPage
             return;
         }
         var view = CurrentView();
-        // Noted before it is written: a navigation may come back before Keep returns (bUnit's does, synchronously), and the
-        // page must know it as its own, for the address does not hold all of the view (a grouping set aside for patterns).
-        _written.Add(view);
         var address = Address(view);
         address[SavedParameter] = _view?.Id ?? _unreadView;
-        // Compared with the last address written while it is on its way (the detail moved down and back up within a round
-        // trip: the second move must be written, or the first would land over it).
-        var written = ShareableUrl.Keep(Navigation, RendererInfo.IsInteractive, address, _written.Count > 1 ? _pending : null);
-        if (written is null)
-        {
-            // Nothing was written, so nothing came back: the view noted last is this one.
-            _written.RemoveAt(_written.Count - 1);
-            return;
-        }
-        _pending = written;
-        if (_written.Count > 16)
-        {
-            // Changes that never came back (the circuit's messages lost): forget the oldest.
-            _written.RemoveAt(0);
-        }
+        // Known by its view when it comes back, for the address does not hold all of it (a grouping set aside for patterns).
+        _address.Keep(Navigation, RendererInfo.IsInteractive, view, address);
     }
 }

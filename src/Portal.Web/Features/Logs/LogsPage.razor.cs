@@ -129,7 +129,7 @@ public partial class LogsPage
         }
         // The address read is the one the page shows: one opened while the first search runs (on the thread pool's time,
         // not the circuit's) is then seen as a change, and shown.
-        _seen = AddressView;
+        _address.Opened(AddressView);
         if (!RendererInfo.IsInteractive)
         {
             // Prerendering: the page's frame and what its address asks are shown at once, and the search runs once, in the

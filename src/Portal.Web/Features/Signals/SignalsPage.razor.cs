@@ -40,14 +40,14 @@ public partial class SignalsPage : IDisposable
     private GuardedReads? _reads;
 
     [SupplyParameterFromQuery(Name = "q")]
-    private string? InitialQuery { get; set; }
+    private string? UrlQuery { get; set; }
 
     [SupplyParameterFromQuery(Name = "range")]
-    private string? InitialRange { get; set; }
+    private string? UrlRange { get; set; }
 
     /// <summary>The signal the address opens in the drawer (a shared link's), by id.</summary>
     [SupplyParameterFromQuery(Name = SignalParameter)]
-    private string? InitialSignal { get; set; }
+    private string? UrlSignal { get; set; }
 
     /// <summary>The address's parameter naming the signal open in the drawer.</summary>
     public const string SignalParameter = "signal";
@@ -56,12 +56,51 @@ public partial class SignalsPage : IDisposable
 
     protected override async Task OnInitializedAsync()
     {
-        _query = InitialQuery ?? "";
-        _range = TimeRanges.All.Any(r => r.Key == InitialRange) ? InitialRange! : "1d";
+        // Read before the search writes the address (which keeps the signal while asked).
+        ReadUrl();
+        _address.Opened(AddressView);
         _session = await Session.GetAsync();
         _zone = await Zones.GetAsync(_session.TenantId);
-        // Read before the search writes the address (which keeps it while asked).
-        _asked = string.IsNullOrEmpty(InitialSignal) ? null : InitialSignal;
+        if (_address.ChangedElsewhere(AddressView))
+        {
+            // The address changed while the organisation was read (which its change waited for): the page shows the new one.
+            ReadUrl();
+        }
+        await ShowAddressAsync();
+    }
+
+    /// <summary>
+    /// The address changed under the open page (the menu's link while a signal is open, a shared signal's link pasted in the
+    /// same tab): the page shows what it says. The page's own changes to it are not read back.
+    /// </summary>
+    protected override async Task OnParametersSetAsync()
+    {
+        var view = AddressView;
+        if (!_address.HasOpened)
+        {
+            _address.Opened(view);
+            return;
+        }
+        if (_session is null || !_address.ChangedElsewhere(view))
+        {
+            return;
+        }
+        ReadUrl();
+        (_drawerOpen, _queryError) = (false, null);
+        await ShowAddressAsync();
+    }
+
+    /// <summary>The query, range and signal the address holds, as the page's.</summary>
+    private void ReadUrl()
+    {
+        _query = UrlQuery ?? "";
+        _range = TimeRanges.All.Any(r => r.Key == UrlRange) ? UrlRange! : "1d";
+        _asked = string.IsNullOrEmpty(UrlSignal) ? null : UrlSignal;
+    }
+
+    /// <summary>Searches what the address asks, then opens the signal it names.</summary>
+    private async Task ShowAddressAsync()
+    {
         await SearchAsync();
         if (_asked is { } id && RendererInfo.IsInteractive)
         {
@@ -69,6 +108,23 @@ public partial class SignalsPage : IDisposable
             await OpenAskedAsync(id);
         }
     }
+
+    /// <summary>The page's view as its address holds it: the query last searched, the range, the signal open.</summary>
+    private readonly record struct SignalsView(string? Query, string? Range, string? Signal)
+    {
+        public static SignalsView Of(string? query, string? range, string? signal) => new(NoneIfEmpty(query), NoneIfEmpty(range), NoneIfEmpty(signal));
+
+        private static string? NoneIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+    }
+
+    /// <summary>The view the address holds.</summary>
+    private SignalsView AddressView => SignalsView.Of(UrlQuery, UrlRange, UrlSignal);
+
+    /// <summary>The view shown: the query last searched (text typed since, perhaps at fault, is not written nor shared), the range, the signal open or asked.</summary>
+    private SignalsView CurrentView() => SignalsView.Of(_searched ?? _query, _range, _drawerOpen ? _selected?.Id : _asked);
+
+    /// <summary>The views the page wrote into its address (<see cref="KeepUrl"/>) and the one it saw there last.</summary>
+    private readonly AddressKeeper<SignalsView> _address = new();
 
     /// <summary>The id of the signal the address asks the drawer to show, until it is shown or found missing.</summary>
     private string? _asked;
@@ -113,8 +169,8 @@ public partial class SignalsPage : IDisposable
 
     /// <summary>
     /// The query last searched, the range and the signal open in the address, so that the page can be shared (a signal
-    /// open, by its link). Compared with the page's last write, not the address shown, which changes a round trip later:
-    /// a signal opened and closed within one is written closed.
+    /// open, by its link). Compared with the page's writes still on their way, not only the address shown, which changes
+    /// a round trip later: a signal opened and closed within one is written closed.
     /// </summary>
     private void KeepUrl()
     {
@@ -123,25 +179,23 @@ public partial class SignalsPage : IDisposable
             // The page closed: the address is the next page's.
             return;
         }
-        _written = ShareableUrl.Keep(Navigation, RendererInfo.IsInteractive, Address(_drawerOpen ? _selected?.Id : _asked), _written) ?? _written;
+        var view = CurrentView();
+        _address.Keep(Navigation, RendererInfo.IsInteractive, view, Address(view));
     }
 
-    /// <summary>The address's parameters: the query last searched, the range and <paramref name="signal"/> open (none: no signal).</summary>
-    private Dictionary<string, object?> Address(string? signal) => new()
+    /// <summary>The address's parameters of <paramref name="view"/> (none removes one).</summary>
+    private static Dictionary<string, object?> Address(SignalsView view) => new()
     {
-        ["q"] = _searched ?? _query,
-        ["range"] = _range,
-        [SignalParameter] = signal,
+        ["q"] = view.Query,
+        ["range"] = view.Range,
+        [SignalParameter] = view.Signal,
     };
-
-    /// <summary>The address the page wrote last (<see cref="KeepUrl"/>).</summary>
-    private string? _written;
 
     /// <summary>The query of the last search that ran (text typed since, perhaps at fault, is not written nor shared).</summary>
     private string? _searched;
 
     /// <summary>A link that opens <paramref name="signal"/> in the drawer, over the page's last search and range.</summary>
-    private string LinkTo(SecuritySignal signal) => Navigation.GetUriWithQueryParameters(Address(signal.Id));
+    private string LinkTo(SecuritySignal signal) => Navigation.GetUriWithQueryParameters(Address(CurrentView() with { Signal = signal.Id }));
 
     /// <summary>The drawer opened or closed (its close button, a click beside it): the address follows.</summary>
     private void DrawerOpenChanged(bool open)

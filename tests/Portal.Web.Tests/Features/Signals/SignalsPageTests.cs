@@ -168,6 +168,56 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
     }
 
     /// <summary>
+    /// The address changing under the open page (the menu's link while a signal is open, a shared signal's link pasted in the
+    /// same tab) is shown: the drawer closes, or opens the signal named, over the query and range the address holds. The
+    /// page's own writes to its address (a signal opened, the drawer closed) come back without searching again.
+    /// </summary>
+    [Fact]
+    public async Task AddressChanged_ThePageShowsWhatItSays()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        using (var client = portal.CreateClient())
+        {
+            using var one = await LogShipper.PostAsync(client, tenant, LogShipper.SshFailures("203.0.113.90", 11));
+            using var other = await LogShipper.PostAsync(client, tenant, LogShipper.SshFailures("203.0.113.91", 11));
+        }
+        await LogShipper.EvaluateAsync(portal, tenant);
+        BunitSession.SignIn(_ctx, tenant.Id, tenant.Slug, Guid.NewGuid(), tenant.Email, VigilRoles.Standard);
+        _ctx.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
+        var navigation = _ctx.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+        string? Address(string parameter) =>
+            Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(navigation.Uri).Query).TryGetValue(parameter, out var value) ? value.ToString() : null;
+        bool Open(IRenderedComponent<SignalsPage> page) => page.Find(".mud-drawer").ClassList.Contains("mud-drawer--open");
+        navigation.NavigateTo("signals?q=%40network.client.ip%3A203.0.113.90");
+        var cut = _ctx.Render<SignalsPage>();
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("#signal-table tbody tr")));
+        var searched = _store.Searches;
+
+        cut.Find("#signal-table tbody tr").Click();
+        cut.WaitForAssertion(() => Assert.True(Open(cut)));
+        Assert.Equal("203.0.113.90", Ip(cut));
+        Assert.NotNull(Address(SignalsPage.SignalParameter));
+        cut.Find("#signal-drawer button[aria-label='Close']").Click();
+        cut.WaitForAssertion(() => Assert.Null(Address(SignalsPage.SignalParameter)));
+        Assert.Equal(searched, _store.Searches);
+
+        // The menu's link: every signal of the past day, the drawer closed.
+        cut.Find("#signal-table tbody tr").Click();
+        cut.WaitForAssertion(() => Assert.True(Open(cut)));
+        await cut.InvokeAsync(() => navigation.NavigateTo("signals"));
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("#signal-table tbody tr").Count));
+        Assert.False(Open(cut));
+        Assert.Equal(("", "1d", null), (cut.Find("#signal-query").GetAttribute("value") ?? "", Address("range"), Address(SignalsPage.SignalParameter)));
+
+        // A link to the other signal, pasted in the same tab: it opens, over the range the link holds.
+        var signal = (await portal.Services.GetRequiredService<ISignalStore>().SearchAsync(tenant.Id, new SearchRequest(
+            Portal.Detection.Query.QueryParser.Parse("@network.client.ip:203.0.113.91"), DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddMinutes(1)), CancellationToken.None)).Items.Single();
+        await cut.InvokeAsync(() => navigation.NavigateTo($"signals?range=4h&{SignalsPage.SignalParameter}={signal.Id}"));
+        cut.WaitForAssertion(() => Assert.True(Open(cut)));
+        Assert.Equal(("203.0.113.91", "4h", signal.Id), (Ip(cut), Address("range"), Address(SignalsPage.SignalParameter)));
+    }
+
+    /// <summary>
     /// A signal opened while the samples of the one opened before are still read shows its own, even when that earlier read
     /// ends last (read to its end before its cancellation was seen).
     /// </summary>
@@ -249,12 +299,20 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
     {
         public bool Failing { get; set; }
 
+        /// <summary>The searches asked of the store.</summary>
+        public int Searches => _searches;
+
+        private int _searches;
+
         public Task UpsertAsync(Guid tenantId, IReadOnlyList<SecuritySignal> signals, CancellationToken cancellationToken) => inner.UpsertAsync(tenantId, signals, cancellationToken);
 
         public Task<SecuritySignal?> GetAsync(Guid tenantId, string id, CancellationToken cancellationToken) => inner.GetAsync(tenantId, id, cancellationToken);
 
-        public Task<EventPage<SecuritySignal>> SearchAsync(Guid tenantId, SearchRequest request, CancellationToken cancellationToken) =>
-            Failing ? throw new IOException("Input/output error") : inner.SearchAsync(tenantId, request, cancellationToken);
+        public Task<EventPage<SecuritySignal>> SearchAsync(Guid tenantId, SearchRequest request, CancellationToken cancellationToken)
+        {
+            Interlocked.Increment(ref _searches);
+            return Failing ? throw new IOException("Input/output error") : inner.SearchAsync(tenantId, request, cancellationToken);
+        }
 
         public Task<IReadOnlyDictionary<string, SecuritySignal>> LatestByGroupAsync(Guid tenantId, string ruleId, DateTimeOffset since, CancellationToken cancellationToken) =>
             inner.LatestByGroupAsync(tenantId, ruleId, since, cancellationToken);
