@@ -591,10 +591,49 @@ public partial class LogsPage
                 Snackbar.Add("The log this address names was not found: it is past the organisation's retention, or the link is not one of its logs.", Severity.Warning);
                 return;
             }
-            shown = found[0];
+            shown = await ListedAsync(found[0], run) ?? found[0];
+            if (run != _runs || _detailOpen)
+            {
+                _asked = _detailOpen ? null : _asked;
+                return;
+            }
         }
         _asked = null;
         (_selected, _detailOpen) = (shown, true);
+    }
+
+    /// <summary>Pages the list reads down to a log asked for (<see cref="ListedAsync"/>) at most: 2,000 logs.</summary>
+    private const int MostPagesReadToAsked = 20;
+
+    /// <summary>
+    /// <paramref name="e"/> as the list of search <paramref name="run"/> holds it, reading its next pages down to it (a few at
+    /// most), so that the detail's arrows move from it through the list; none when the list does not reach it (outside
+    /// the window, not matching the query, further down than those pages) or a newer search started.
+    /// </summary>
+    private async Task<LogEvent?> ListedAsync(LogEvent e, int run)
+    {
+        if (_live || e.Timestamp < _window.From || e.Timestamp >= _window.To)
+        {
+            return null;
+        }
+        for (var page = 0; page < MostPagesReadToAsked && _results.HasMore && _results.Items.Count > 0 && run == _runs && !_detailOpen; page++)
+        {
+            var last = _results.Items[^1].Timestamp;
+            if (OldestFirst ? last > e.Timestamp : last < e.Timestamp)
+            {
+                // The list is past its time: the query does not match it.
+                return null;
+            }
+            if (!await GuardedAsync(() => _results.LoadMoreAsync(Search), Searching))
+            {
+                return null;
+            }
+            if (_results.Items.Find(listed => listed.Id == e.Id) is { } listed)
+            {
+                return listed;
+            }
+        }
+        return null;
     }
 
     /// <summary>Opens <paramref name="e"/> in the detail, its id kept in the address so that the address shares it.</summary>

@@ -245,6 +245,41 @@ public sealed class LogsPageTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// A shared log further down its list than the first page (a busy window) is shown from the list, read down to it, so
+    /// that the detail's arrows move on from it. A log the query does not list is read by its id, the list read no further
+    /// than its time.
+    /// </summary>
+    [Fact]
+    public async Task SharedLog_FurtherDownTheList_IsShownFromTheList()
+    {
+        await AppendAsync(Tenant, 250, "web-1", minutesAgo: 2);
+        await AppendAsync(Tenant, 1, "web-2", minutesAgo: 1);
+        var now = DateTimeOffset.UtcNow;
+        var listed = (await _store.SearchAsync(Tenant, new SearchRequest(Portal.Detection.Query.QueryParser.Parse("host:web-1"), now.AddHours(-1), now.AddMinutes(1), 250), CancellationToken.None)).Items;
+        var other = (await _store.SearchAsync(Tenant, new SearchRequest(Portal.Detection.Query.QueryParser.Parse("host:web-2"), now.AddHours(-1), now.AddMinutes(1), 1), CancellationToken.None)).Items.Single();
+        Assert.Equal("GET /180", listed[180].Message);
+        var navigation = SignIn();
+        navigation.NavigateTo($"logs?q=host%3Aweb-1&{LogsPage.EventParameter}={listed[180].Id}");
+        var cut = Render();
+        bool Shown() => cut.Find("#log-detail").GetAttribute("inert") is null;
+
+        cut.WaitForAssertion(() => Assert.True(Shown()));
+        Assert.Equal("GET /180", cut.Find("#log-message").TextContent);
+        Assert.Equal((false, false), (cut.Find("#log-previous").HasAttribute("disabled"), cut.Find("#log-next").HasAttribute("disabled")));
+        cut.Find("#log-next").Click();
+        cut.Settle();
+        Assert.Equal(("GET /181", listed[181].Id), (cut.Find("#log-message").TextContent, Address(navigation, LogsPage.EventParameter)));
+
+        // Newer than every log the query lists: read by its id, no page read for it, the arrows without a list to move in.
+        var searches = _faulty.Searches;
+        await cut.InvokeAsync(() => navigation.NavigateTo($"logs?q=host%3Aweb-1&{LogsPage.EventParameter}={other.Id}"));
+        cut.Settle();
+        cut.WaitForAssertion(() => Assert.True(Shown()));
+        Assert.Equal(("GET /0", searches + 1), (cut.Find("#log-message").TextContent, _faulty.Searches));
+        Assert.True(cut.Find("#log-next").HasAttribute("disabled"));
+    }
+
+    /// <summary>
     /// The detail's arrows pressed while the next page is read are taken once it is, in turn (not dropped): from the
     /// first page's last log, down twice lands on the second page's second log.
     /// </summary>
