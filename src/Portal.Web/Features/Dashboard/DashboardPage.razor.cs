@@ -19,6 +19,20 @@ public partial class DashboardPage
     [Inject] private NavigationManager Navigation { get; set; } = default!;
     [Inject] private Portal.Web.Features.Settings.OrganisationZone Zones { get; set; } = default!;
 
+    [Inject] private Microsoft.JSInterop.IJSRuntime JS { get; set; } = default!;
+    [Inject] private MudBlazor.ISnackbar Snackbar { get; set; } = default!;
+
+    /// <summary>A first log sent to this portal's intake, as a newcomer's shell would send it (the key in a variable, not shown).</summary>
+    private string Command => $$"""
+        curl -X POST {{Navigation.BaseUri}}api/v2/logs \
+          -H "DD-API-KEY: $VIGIL_API_KEY" \
+          -H "Content-Type: application/json" \
+          -d '[{"ddsource":"sshd","hostname":"bastion",
+               "message":"Failed password for root from 203.0.113.7 port 52114 ssh2"}]'
+        """;
+
+    private Task CopyCommandAsync() => Clipboard.CopyAsync(JS, Snackbar, () => Command, "Command copied: set VIGIL_API_KEY to a key of the organisation, then run it.");
+
     /// <summary>The organisation's time zone, which the page shows times in.</summary>
     private TimeZoneInfo _zone = TimeZoneInfo.Utc;
 

@@ -1,0 +1,61 @@
+using Bunit;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Data.Identity;
+using Portal.Search;
+using Portal.Web.Features.Dashboard;
+using Portal.Web.Tests.Infrastructure;
+
+namespace Portal.Web.Tests.Features.Dashboard;
+
+/// <summary>bUnit specifications of the dashboard on the portal's real signal store.</summary>
+[Collection("portal")]
+public sealed class DashboardPageTests(PortalFixture portal) : IAsyncLifetime
+{
+    private readonly BunitContext _ctx = new();
+
+    public Task InitializeAsync()
+    {
+        BunitSession.AddPageServices(_ctx, portal);
+        _ctx.Services.AddSingleton(portal.Services.GetRequiredService<ISignalStore>());
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await _ctx.DisposeAsync();
+
+    /// <summary>
+    /// The dashboard counts the organisation's open signals by severity and lists its latest, never another organisation's;
+    /// its first-log command, copied, is this portal's intake with the key left in a variable.
+    /// </summary>
+    [Fact]
+    public async Task Dashboard_ShowsTheOrganisationsSignals_AndCopiesTheFirstLogCommand()
+    {
+        var (tenant, other) = (await portal.CreateTenantAsync(), await portal.CreateTenantAsync());
+        using (var client = portal.CreateClient())
+        {
+            using var ours = await LogShipper.PostAsync(client, tenant, LogShipper.SshFailures("203.0.113.95", 11));
+            using var theirs = await LogShipper.PostAsync(client, other, LogShipper.SshFailures("198.51.100.95", 11));
+            using var theirsAgain = await LogShipper.PostAsync(client, other, LogShipper.SshFailures("198.51.100.96", 11));
+        }
+        await LogShipper.EvaluateAsync(portal, tenant);
+        await LogShipper.EvaluateAsync(portal, other);
+        BunitSession.SignIn(_ctx, tenant.Id, tenant.Slug, Guid.NewGuid(), tenant.Email, VigilRoles.Standard);
+        _ctx.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
+        var copies = _ctx.JSInterop.Setup<bool>("vigil.copyText", _ => true);
+        copies.SetResult(true);
+
+        var cut = _ctx.Render<DashboardPage>();
+
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("#severity-counts .stat-card"), c => c.QuerySelector(".stat-value")!.TextContent != "0"));
+        var counted = cut.FindAll("#severity-counts .stat-card").Single(c => c.QuerySelector(".stat-value")!.TextContent != "0");
+        Assert.Equal("1", counted.QuerySelector(".stat-value")!.TextContent);
+        Assert.Contains("203.0.113.95", cut.Markup, StringComparison.Ordinal);
+        Assert.DoesNotContain("198.51.100.9", cut.Markup, StringComparison.Ordinal);
+
+        cut.Find("#quickstart-copy").Click();
+        cut.WaitForAssertion(() => Assert.Single(copies.Invocations));
+        var command = copies.Invocations.Select(i => (string)i.Arguments[0]!).Single();
+        Assert.StartsWith($"curl -X POST {_ctx.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>().BaseUri}api/v2/logs \\", command, StringComparison.Ordinal);
+        Assert.Contains("-H \"DD-API-KEY: $VIGIL_API_KEY\"", command, StringComparison.Ordinal);
+        Assert.Equal(command, cut.Find("#quickstart-command").TextContent);
+    }
+}
