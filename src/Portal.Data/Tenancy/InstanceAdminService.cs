@@ -1,4 +1,3 @@
-using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Portal.Data.Keys;
 using Portal.Detection.Query;
@@ -152,9 +151,7 @@ public sealed class InstanceAdminService(TenantDbFactory dbs, TenantProvisioner 
             return (0, 0, null);
         }
         var logs = new DirectoryInfo(Path.Combine(root.FullName, Search.Lucene.LuceneLogStore.Kind));
-        var days = logs.Exists
-            ? logs.EnumerateDirectories().Count(d => DateOnly.TryParseExact(d.Name, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
-            : 0;
+        var days = PartitionedEventIndex.PartitionsIn(JournaledEventIndex.IndexPath(logs.FullName)).Count();
         long bytes = 0;
         DateTimeOffset? lastWrite = null;
         try

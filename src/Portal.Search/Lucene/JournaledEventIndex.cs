@@ -64,6 +64,9 @@ public sealed class JournaledEventIndex : IDisposable
     private long _unobservedEvents;
     private JournalPosition _observed;
 
+    /// <summary>Where the index of a journaled index at <paramref name="path"/> keeps its partitions (beside its journal).</summary>
+    public static string IndexPath(string path) => Path.Combine(path, "index");
+
     /// <summary>
     /// Opens the index and journal under <paramref name="path"/>, replaying what the last commit missed.
     /// <paramref name="observer"/>, when given, sees every batch once it is indexed, in journal order, on the indexing
@@ -87,7 +90,7 @@ public sealed class JournaledEventIndex : IDisposable
         _threatIntel = threatIntel;
         _observer = observer;
         _observedFile = Path.Combine(path, "observed");
-        Index = new PartitionedEventIndex(Path.Combine(path, "index"));
+        Index = new PartitionedEventIndex(IndexPath(path));
         _journal = new WriteAheadJournal(Path.Combine(path, "journal"));
         _observed = File.Exists(_observedFile) ? JournalPosition.Parse(File.ReadAllText(_observedFile)) : JournalPosition.Start;
         Replay();

@@ -44,12 +44,9 @@ public sealed class PartitionedEventIndex : IDisposable
         {
             _partitions[Unpartitioned] = Open(legacy);
         }
-        foreach (var dir in Directory.EnumerateDirectories(path))
+        foreach (var (day, dir) in PartitionsIn(path))
         {
-            if (DateOnly.TryParseExact(Path.GetFileName(dir), DayFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
-            {
-                _partitions[day] = Open(dir);
-            }
+            _partitions[day] = Open(dir);
         }
         var checkpoint = Path.Combine(path, CheckpointFile);
         Checkpoint = File.Exists(checkpoint)
@@ -59,6 +56,22 @@ public sealed class PartitionedEventIndex : IDisposable
 
     /// <summary>The journal position every partition had committed at the last complete <see cref="Commit"/>.</summary>
     public JournalPosition Checkpoint { get; private set; }
+
+    /// <summary>The day partitions on disk under <paramref name="path"/> (an index's directory), by their day; none when it does not exist.</summary>
+    public static IEnumerable<(DateOnly Day, string Directory)> PartitionsIn(string path)
+    {
+        if (!Directory.Exists(path))
+        {
+            yield break;
+        }
+        foreach (var dir in Directory.EnumerateDirectories(path))
+        {
+            if (DateOnly.TryParseExact(Path.GetFileName(dir), DayFormat, CultureInfo.InvariantCulture, DateTimeStyles.None, out var day))
+            {
+                yield return (day, dir);
+            }
+        }
+    }
 
     /// <summary>The days that have a partition, oldest first.</summary>
     public IReadOnlyList<DateOnly> Days

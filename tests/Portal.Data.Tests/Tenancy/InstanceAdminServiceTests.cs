@@ -67,6 +67,26 @@ public abstract class InstanceAdminServiceTests(DataFixture fixture)
         Assert.Null(usage.DisabledAt);
     }
 
+    /// <summary>The days of logs an organisation keeps (its index's day partitions) and its bytes on disk are its own.</summary>
+    [Fact]
+    public async Task ListAsync_CountsTheDaysOfLogsKeptPerOrganisation()
+    {
+        var (tenant, other) = (await fixture.AddTenantAsync(), await fixture.AddTenantAsync());
+        var logs = fixture.Services.GetRequiredService<Portal.Search.ILogStore>();
+        var now = DateTimeOffset.UtcNow;
+        Portal.Detection.Events.LogEvent Log(DateTimeOffset at) => new() { Id = Portal.Detection.Intake.EventIds.New(at), Timestamp = at, Message = "Accepted publickey for deploy" };
+        await logs.AppendAsync(tenant.Id, [Log(now), Log(now.AddDays(-1)), Log(now.AddDays(-1).AddMinutes(-1))], CancellationToken.None);
+        await logs.RefreshAsync(tenant.Id, CancellationToken.None);
+
+        var usage = await Admin.ListAsync();
+
+        var (ours, theirs) = (usage.Single(u => u.Id == tenant.Id), usage.Single(u => u.Id == other.Id));
+        Assert.Equal((2, 0), (ours.LogDays, theirs.LogDays));
+        Assert.True(ours.BytesOnDisk > 0);
+        Assert.NotNull(ours.LastLogWrite);
+        Assert.Equal((0L, null), (theirs.BytesOnDisk, theirs.LastLogWrite));
+    }
+
     [Fact]
     public async Task ListAsync_DisabledOrganisation_CarriesTheLatestReason()
     {
