@@ -24,6 +24,25 @@ public sealed class AccountTests(PortalFixture portal)
         Assert.NotEqual(HttpStatusCode.OK, keys.StatusCode);
     }
 
+    /// <summary>The settings' own address opens their first page, and the menu's Settings item is marked on every settings page.</summary>
+    [Fact]
+    public async Task Settings_TheirAddressOpensTheFirstPage_AndTheMenuMarksEveryOne()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        using var browser = portal.CreateClient();
+        using var signedIn = await Forms.SignInAsync(browser, tenant.Slug, tenant.Email, TestTenant.Password);
+
+        using var settings = await browser.GetAsync("settings");
+
+        Assert.Equal(HttpStatusCode.Redirect, settings.StatusCode);
+        Assert.Equal("/settings/organisation", new Uri(portal.BaseAddress, settings.Headers.Location!).AbsolutePath);
+        foreach (var page in new[] { "settings/organisation", "settings/members", "settings/keys", "settings/audit" })
+        {
+            var html = await browser.GetStringAsync(page);
+            Assert.Matches("<a[^>]*href=\"settings\"[^>]*class=\"[^\"]*\\bactive\\b|<a[^>]*class=\"[^\"]*\\bactive\\b[^\"]*\"[^>]*href=\"settings\"", html);
+        }
+    }
+
     [Fact]
     public async Task SignUp_TakenSlugAndWeakPassword_InlineErrorsAndNothingCreated()
     {
