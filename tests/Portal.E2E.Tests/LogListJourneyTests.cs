@@ -78,6 +78,7 @@ public sealed class LogListJourneyTests(BrowserPortalFixture portal)
     /// <summary>
     /// A log opened is named in the address, so a reload shows it again; its detail copies a link (to the clipboard) that
     /// opens it among the logs minutes either side; an address naming a log outside the search's window opens it too.
+    /// "/" goes to the search, unless the detail is open.
     /// </summary>
     [Fact]
     public async Task SharedLog_LinkCopiedOpensTheLogInTheDetail()
@@ -99,12 +100,20 @@ public sealed class LogListJourneyTests(BrowserPortalFixture portal)
         await page.GotoAsync("logs?q=service%3Asshd");
         await Journey.WaitForCircuitAsync(page);
         await Expect(page.Locator("#log-count")).ToHaveTextAsync("5 logs");
+        // "/" outside a field goes to the search, typing nothing there.
+        await page.Locator("#log-count").ClickAsync();
+        await page.Keyboard.PressAsync("/");
+        await Expect(page.Locator("#log-query")).ToBeFocusedAsync();
+        await Expect(page.Locator("#log-query")).ToHaveValueAsync("service:sshd");
 
         await page.Locator($"button.log-open[data-log-id='{recent[2].Id}']").ClickAsync();
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"event={recent[2].Id}"));
         await page.ReloadAsync();
         await Journey.WaitForCircuitAsync(page);
         await Expect(page.Locator("#log-message")).ToHaveTextAsync(recent[2].Message!);
+        // Not while the detail is open over the page.
+        await page.Keyboard.PressAsync("/");
+        await Expect(page.Locator("#log-query")).Not.ToBeFocusedAsync();
 
         await page.Locator("#log-copy-link").ClickAsync();
         await Expect(page.Locator(".mud-snackbar", new() { HasText = "Link to this log copied." })).ToBeVisibleAsync();

@@ -115,6 +115,10 @@ document.addEventListener("submit", e => {
 
 document.addEventListener("keydown", e => {
     const target = e.target;
+    if (e.key === "/" && !e.altKey && !e.ctrlKey && !e.metaKey && focusesQuery(target)) {
+        e.preventDefault();
+        return;
+    }
     if (!(target instanceof Element) || e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) {
         return;
     }
@@ -125,3 +129,19 @@ document.addEventListener("keydown", e => {
         e.preventDefault();
     }
 });
+
+// "/" outside a field goes to the page's search (its query bar), as in most consoles: unless a drawer or a dialog is open
+// over the page, or the key is typed into a field. True when the search took the focus.
+function focusesQuery(target) {
+    if (target instanceof Element && (target.closest("input, textarea, select, [contenteditable]:not([contenteditable='false'])")
+        || target.closest(".mud-dialog, .mud-drawer-temporary")) || document.querySelector(".mud-dialog, .mud-drawer--open.mud-drawer-temporary")) {
+        return false;
+    }
+    const query = document.querySelector(".query-input input");
+    if (!query || query.closest("[inert]")) {
+        return false;
+    }
+    query.focus();
+    query.select();
+    return true;
+}
