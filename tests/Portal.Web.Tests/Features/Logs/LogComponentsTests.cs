@@ -577,6 +577,32 @@ public sealed class LogComponentsTests : IAsyncLifetime
         Assert.Empty(_ctx.Render<LogDetail>(p => p.Add(x => x.Event, bare).Add(x => x.OnContext, _ => { })).FindAll("#log-context"));
     }
 
+    /// <summary>The detail shows the attributes as a tree or as JSON (as stored, nested), the choice kept as it moves to another log.</summary>
+    [Fact]
+    public void LogDetail_AttributesAsJson_ShowsThemAsStored()
+    {
+        Portal.Detection.Events.LogEvent Log(string id, int status) => new()
+        {
+            Id = id, Timestamp = T0, Host = "web-1", Message = "GET /",
+            Attributes = new JsonObject { ["http"] = new JsonObject { ["status_code"] = status, ["url"] = "/é" } },
+        };
+        var cut = _ctx.Render<LogDetail>(p => p.Add(x => x.Event, Log("e1", 200)));
+        Assert.Empty(cut.FindAll("#log-json"));
+        Assert.NotEmpty(cut.FindAll("#log-attributes"));
+
+        cut.Find("#log-attributes-json").Click();
+
+        var json = JsonNode.Parse(cut.Find("#log-json").TextContent)!;
+        Assert.Equal((200, "/é"), ((int?)json["http"]!["status_code"], (string?)json["http"]!["url"]));
+        Assert.Empty(cut.FindAll("#log-attributes"));
+        Assert.Equal("true", cut.Find("#log-attributes-json").GetAttribute("aria-pressed"));
+        cut.Render(p => p.Add(x => x.Event, Log("e2", 503)));
+        Assert.Equal(503, (int?)JsonNode.Parse(cut.Find("#log-json").TextContent)!["http"]!["status_code"]);
+        cut.Find("#log-attributes-tree").Click();
+        Assert.Empty(cut.FindAll("#log-json"));
+        Assert.NotEmpty(cut.FindAll("#log-attributes"));
+    }
+
     /// <summary>
     /// The detail copies a link to the log and the log as JSON (its stored form, indented) to the clipboard, and says so; a
     /// browser that refuses the clipboard is told, not failed. Without a link, no link button.
