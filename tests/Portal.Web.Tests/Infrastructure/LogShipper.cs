@@ -20,6 +20,21 @@ public static class LogShipper
             ["message"] = $"Failed password for {user} from {ip} port {40000 + i} ssh2",
         }).ToArray());
 
+    /// <summary>A new organisation with a brute-force signal from each of <paramref name="ips"/> (eleven failed SSH logins each, evaluated).</summary>
+    public static async Task<TestTenant> TenantWithSignalsAsync(PortalFixture portal, params string[] ips)
+    {
+        var tenant = await portal.CreateTenantAsync();
+        using (var client = portal.CreateClient())
+        {
+            foreach (var ip in ips)
+            {
+                using var _ = await PostAsync(client, tenant, SshFailures(ip, 11));
+            }
+        }
+        await EvaluateAsync(portal, tenant);
+        return tenant;
+    }
+
     /// <summary>Posts logs with the tenant's API key.</summary>
     public static Task<HttpResponseMessage> PostAsync(HttpClient client, TestTenant tenant, JsonNode payload)
     {

@@ -29,15 +29,8 @@ public sealed class DashboardPageTests(PortalFixture portal) : IAsyncLifetime
     [Fact]
     public async Task Dashboard_ShowsTheOrganisationsSignals_AndCopiesTheFirstLogCommand()
     {
-        var (tenant, other) = (await portal.CreateTenantAsync(), await portal.CreateTenantAsync());
-        using (var client = portal.CreateClient())
-        {
-            using var ours = await LogShipper.PostAsync(client, tenant, LogShipper.SshFailures("203.0.113.95", 11));
-            using var theirs = await LogShipper.PostAsync(client, other, LogShipper.SshFailures("198.51.100.95", 11));
-            using var theirsAgain = await LogShipper.PostAsync(client, other, LogShipper.SshFailures("198.51.100.96", 11));
-        }
-        await LogShipper.EvaluateAsync(portal, tenant);
-        await LogShipper.EvaluateAsync(portal, other);
+        var tenant = await LogShipper.TenantWithSignalsAsync(portal, "203.0.113.95");
+        await LogShipper.TenantWithSignalsAsync(portal, "198.51.100.95", "198.51.100.96");
         BunitSession.SignIn(_ctx, tenant.Id, tenant.Slug, Guid.NewGuid(), tenant.Email, VigilRoles.Standard);
         _ctx.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
         var copies = _ctx.JSInterop.Setup<bool>("vigil.copyText", _ => true);

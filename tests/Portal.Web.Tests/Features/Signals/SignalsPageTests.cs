@@ -31,12 +31,7 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
     [Fact]
     public async Task StoreFails_TheFaultIsShownAndThePageLives()
     {
-        var tenant = await portal.CreateTenantAsync();
-        using (var client = portal.CreateClient())
-        {
-            using var _ = await LogShipper.PostAsync(client, tenant, LogShipper.SshFailures("203.0.113.61", 11));
-        }
-        await LogShipper.EvaluateAsync(portal, tenant);
+        var tenant = await TenantWithSignalsAsync("203.0.113.61");
         BunitSession.SignIn(_ctx, tenant.Id, tenant.Slug, Guid.NewGuid(), tenant.Email, VigilRoles.Standard);
         _ctx.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
         _store.Failing = true;
@@ -118,14 +113,7 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
     [Fact]
     public async Task SharedSignal_OpensInTheDrawer_AndTheAddressKeepsIt()
     {
-        var (tenant, other) = (await portal.CreateTenantAsync(), await portal.CreateTenantAsync());
-        using (var client = portal.CreateClient())
-        {
-            using var ours = await LogShipper.PostAsync(client, tenant, LogShipper.SshFailures("203.0.113.80", 11));
-            using var theirs = await LogShipper.PostAsync(client, other, LogShipper.SshFailures("198.51.100.80", 11));
-        }
-        await LogShipper.EvaluateAsync(portal, tenant);
-        await LogShipper.EvaluateAsync(portal, other);
+        var (tenant, other) = (await TenantWithSignalsAsync("203.0.113.80"), await TenantWithSignalsAsync("198.51.100.80"));
         var signals = portal.Services.GetRequiredService<ISignalStore>();
         async Task<SecuritySignal> OnlySignalOf(Guid organisation) => (await signals.SearchAsync(
             organisation, new SearchRequest(Portal.Detection.Query.QueryParser.Parse("*"), DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddMinutes(1)), CancellationToken.None)).Items.Single();
@@ -133,8 +121,7 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         BunitSession.SignIn(_ctx, tenant.Id, tenant.Slug, Guid.NewGuid(), tenant.Email, VigilRoles.Standard);
         _ctx.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
         var navigation = _ctx.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
-        string? Address(string parameter) =>
-            Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(navigation.Uri).Query).TryGetValue(parameter, out var value) ? value.ToString() : null;
+        string? Address(string parameter) => AddressParameter(navigation, parameter);
         navigation.NavigateTo($"signals?range=1h&{SignalsPage.SignalParameter}={signal.Id}");
 
         var cut = _ctx.Render<SignalsPage>();
@@ -175,18 +162,11 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
     [Fact]
     public async Task AddressChanged_ThePageShowsWhatItSays()
     {
-        var tenant = await portal.CreateTenantAsync();
-        using (var client = portal.CreateClient())
-        {
-            using var one = await LogShipper.PostAsync(client, tenant, LogShipper.SshFailures("203.0.113.90", 11));
-            using var other = await LogShipper.PostAsync(client, tenant, LogShipper.SshFailures("203.0.113.91", 11));
-        }
-        await LogShipper.EvaluateAsync(portal, tenant);
+        var tenant = await TenantWithSignalsAsync("203.0.113.90", "203.0.113.91");
         BunitSession.SignIn(_ctx, tenant.Id, tenant.Slug, Guid.NewGuid(), tenant.Email, VigilRoles.Standard);
         _ctx.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
         var navigation = _ctx.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
-        string? Address(string parameter) =>
-            Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(navigation.Uri).Query).TryGetValue(parameter, out var value) ? value.ToString() : null;
+        string? Address(string parameter) => AddressParameter(navigation, parameter);
         bool Open(IRenderedComponent<SignalsPage> page) => page.Find(".mud-drawer").ClassList.Contains("mud-drawer--open");
         navigation.NavigateTo("signals?q=%40network.client.ip%3A203.0.113.90");
         var cut = _ctx.Render<SignalsPage>();
@@ -224,13 +204,7 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
     [Fact]
     public async Task SignalOpened_WhileAnothersSamplesAreRead_ShowsItsOwn()
     {
-        var tenant = await portal.CreateTenantAsync();
-        using (var client = portal.CreateClient())
-        {
-            using var one = await LogShipper.PostAsync(client, tenant, LogShipper.SshFailures("203.0.113.70", 11));
-            using var other = await LogShipper.PostAsync(client, tenant, LogShipper.SshFailures("203.0.113.71", 11));
-        }
-        await LogShipper.EvaluateAsync(portal, tenant);
+        var tenant = await TenantWithSignalsAsync("203.0.113.70", "203.0.113.71");
         var held = System.Reflection.DispatchProxy.Create<ILogStore, HeldFinds>();
         ((HeldFinds)(object)held).Inner = portal.Services.GetRequiredService<ILogStore>();
         _ctx.Services.AddSingleton(held);
@@ -258,6 +232,12 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         Assert.NotEmpty(cut.FindAll("#signal-samples .sample-message"));
         Assert.All(cut.FindAll("#signal-samples .sample-message"), m => Assert.Contains(shown, m.TextContent, StringComparison.Ordinal));
     }
+
+    private Task<TestTenant> TenantWithSignalsAsync(params string[] ips) => LogShipper.TenantWithSignalsAsync(portal, ips);
+
+    /// <summary>A parameter of the page's address; none when it has none.</summary>
+    private static string? AddressParameter(Microsoft.AspNetCore.Components.NavigationManager navigation, string parameter) =>
+        Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(navigation.Uri).Query).TryGetValue(parameter, out var value) ? value.ToString() : null;
 
     /// <summary>The client address the open signal groups by, as its drawer shows it.</summary>
     private static string Ip(IRenderedComponent<SignalsPage> cut) => cut.Find("#signal-drawer .kv .mono").TextContent;
