@@ -151,11 +151,11 @@ public sealed class InstanceAdminService(TenantDbFactory dbs, TenantProvisioner 
             return (0, 0, null);
         }
         var logs = new DirectoryInfo(Path.Combine(root.FullName, Search.Lucene.LuceneLogStore.Kind));
-        var days = PartitionedEventIndex.PartitionsIn(JournaledEventIndex.IndexPath(logs.FullName)).Count();
-        long bytes = 0;
+        var (days, bytes) = (0, 0L);
         DateTimeOffset? lastWrite = null;
         try
         {
+            days = PartitionedEventIndex.PartitionsIn(JournaledEventIndex.IndexPath(logs.FullName)).Count();
             foreach (var file in root.EnumerateFiles("*", SearchOption.AllDirectories))
             {
                 bytes += file.Length;

@@ -73,9 +73,10 @@ public abstract class InstanceAdminServiceTests(DataFixture fixture)
     {
         var (tenant, other) = (await fixture.AddTenantAsync(), await fixture.AddTenantAsync());
         var logs = fixture.Services.GetRequiredService<Portal.Search.ILogStore>();
-        var now = DateTimeOffset.UtcNow;
+        // Noon and eleven of one day, noon of the day before: two UTC days whatever the hour the test runs.
+        var yesterday = new DateTimeOffset(DateTime.UtcNow.Date.AddDays(-1), TimeSpan.Zero);
         Portal.Detection.Events.LogEvent Log(DateTimeOffset at) => new() { Id = Portal.Detection.Intake.EventIds.New(at), Timestamp = at, Message = "Accepted publickey for deploy" };
-        await logs.AppendAsync(tenant.Id, [Log(now), Log(now.AddDays(-1)), Log(now.AddDays(-1).AddMinutes(-1))], CancellationToken.None);
+        await logs.AppendAsync(tenant.Id, [Log(yesterday.AddHours(12)), Log(yesterday.AddHours(11)), Log(yesterday.AddDays(-1).AddHours(12))], CancellationToken.None);
         await logs.RefreshAsync(tenant.Id, CancellationToken.None);
 
         var usage = await Admin.ListAsync();

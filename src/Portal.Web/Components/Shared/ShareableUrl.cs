@@ -21,6 +21,9 @@ public static class ShareableUrl
         navigation.NavigateTo(url, replace: true);
         return url;
     }
+
+    /// <summary>An address's parameter as a view holds it: an empty one is none.</summary>
+    public static string? NoneIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }
 
 /// <summary>

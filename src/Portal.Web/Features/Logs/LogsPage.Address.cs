@@ -78,8 +78,9 @@ public partial class LogsPage
             Navigation.NavigateTo(ViewLink(view) + (string.IsNullOrEmpty(UrlEvent) ? "" : $"&{EventParameter}={Uri.EscapeDataString(UrlEvent)}"), replace: true);
             return;
         }
-        if (!_address.ChangedElsewhere(url))
+        if (url != AddressView || !_address.ChangedElsewhere(url))
         {
+            // Changed again while the saved views were read (a newer call shows it), unchanged, or the page's own write.
             return;
         }
         StopTail();
@@ -130,9 +131,8 @@ public partial class LogsPage
 
         public static UrlView Of(
             string? query, string? range, string? from, string? to, bool live, bool oldestFirst, string? columns, string? facets, LogGrouping? grouping, bool patterns) =>
-            new(NoneIfEmpty(query), NoneIfEmpty(range), NoneIfEmpty(from), NoneIfEmpty(to), live, oldestFirst, NoneIfEmpty(columns), NoneIfEmpty(facets), grouping, patterns);
-
-        private static string? NoneIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+            new(ShareableUrl.NoneIfEmpty(query), ShareableUrl.NoneIfEmpty(range), ShareableUrl.NoneIfEmpty(from), ShareableUrl.NoneIfEmpty(to), live, oldestFirst,
+                ShareableUrl.NoneIfEmpty(columns), ShareableUrl.NoneIfEmpty(facets), grouping, patterns);
     }
 
     /// <summary>The view the page wrote into its address (<see cref="KeepUrl"/>) and the one it saw there last (<see cref="OnParametersSetAsync"/>).</summary>

@@ -624,8 +624,10 @@ public partial class LogsPage
                 // The list is past its time: the query does not match it.
                 return null;
             }
-            if (!await GuardedAsync(() => _results.LoadMoreAsync(Search), Searching))
+            var count = _results.Items.Count;
+            if (!await GuardedAsync(() => _results.LoadMoreAsync(Search), Searching) || _results.Items.Count == count)
             {
+                // Failed, or another read of the next page was on its way (the list scrolled): the log is shown alone.
                 return null;
             }
             if (_results.Items.Find(listed => listed.Id == e.Id) is { } listed)

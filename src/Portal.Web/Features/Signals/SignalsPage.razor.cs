@@ -59,8 +59,10 @@ public partial class SignalsPage : IDisposable
         // Read before the search writes the address (which keeps the signal while asked).
         ReadUrl();
         _address.Opened(AddressView);
-        _session = await Session.GetAsync();
-        _zone = await Zones.GetAsync(_session.TenantId);
+        var session = await Session.GetAsync();
+        _zone = await Zones.GetAsync(session.TenantId);
+        // Set once the zone is read: an address changed before is read here, not searched twice.
+        _session = session;
         if (_address.ChangedElsewhere(AddressView))
         {
             // The address changed while the organisation was read (which its change waited for): the page shows the new one.
@@ -75,18 +77,15 @@ public partial class SignalsPage : IDisposable
     /// </summary>
     protected override async Task OnParametersSetAsync()
     {
-        var view = AddressView;
-        if (!_address.HasOpened)
+        if (_session is null || !_address.ChangedElsewhere(AddressView))
         {
-            _address.Opened(view);
-            return;
-        }
-        if (_session is null || !_address.ChangedElsewhere(view))
-        {
+            // Still opening (the address is read once the organisation is), or unchanged, or the page's own write.
             return;
         }
         ReadUrl();
-        (_drawerOpen, _queryError) = (false, null);
+        // Nothing of the view before stays: a query at fault in the address lists nothing rather than the last search's.
+        (_drawerOpen, _selected, _queryError, _searched) = (false, null, null, null);
+        _results.Clear();
         await ShowAddressAsync();
     }
 
@@ -101,7 +100,13 @@ public partial class SignalsPage : IDisposable
     /// <summary>Searches what the address asks, then opens the signal it names.</summary>
     private async Task ShowAddressAsync()
     {
+        var runs = _runs;
         await SearchAsync();
+        if (_runs > runs + 1)
+        {
+            // Overtaken by a newer address's search, which opens its own signal.
+            return;
+        }
         if (_asked is { } id && RendererInfo.IsInteractive)
         {
             // Once interactive: prerendered, the drawer would open, close at the first live render and slide in again.
@@ -112,9 +117,8 @@ public partial class SignalsPage : IDisposable
     /// <summary>The page's view as its address holds it: the query last searched, the range, the signal open.</summary>
     private readonly record struct SignalsView(string? Query, string? Range, string? Signal)
     {
-        public static SignalsView Of(string? query, string? range, string? signal) => new(NoneIfEmpty(query), NoneIfEmpty(range), NoneIfEmpty(signal));
-
-        private static string? NoneIfEmpty(string? value) => string.IsNullOrEmpty(value) ? null : value;
+        public static SignalsView Of(string? query, string? range, string? signal) =>
+            new(ShareableUrl.NoneIfEmpty(query), ShareableUrl.NoneIfEmpty(range), ShareableUrl.NoneIfEmpty(signal));
     }
 
     /// <summary>The view the address holds.</summary>

@@ -115,7 +115,7 @@ document.addEventListener("submit", e => {
 
 document.addEventListener("keydown", e => {
     const target = e.target;
-    if (e.key === "/" && !e.altKey && !e.ctrlKey && !e.metaKey && focusesQuery(target)) {
+    if (e.key === "/" && !e.altKey && !e.ctrlKey && !e.metaKey && !e.isComposing && !e.repeat && !e.defaultPrevented && focusesQuery(target)) {
         e.preventDefault();
         return;
     }
@@ -130,11 +130,12 @@ document.addEventListener("keydown", e => {
     }
 });
 
-// "/" outside a field goes to the page's search (its query bar), as in most consoles: unless a drawer or a dialog is open
-// over the page, or the key is typed into a field. True when the search took the focus.
+// "/" outside a field goes to the page's search (its query bar), as in most consoles: unless a drawer, a dialog or a list
+// (a select's, a menu's) is open over the page, or the key is typed into a field. True when the search took the focus.
 function focusesQuery(target) {
-    if (target instanceof Element && (target.closest("input, textarea, select, [contenteditable]:not([contenteditable='false'])")
-        || target.closest(".mud-dialog, .mud-drawer-temporary")) || document.querySelector(".mud-dialog, .mud-drawer--open.mud-drawer-temporary")) {
+    const over = ".mud-dialog, .mud-drawer-temporary, .mud-popover, [role='listbox'], [role='menu']";
+    if (target instanceof Element && (target.closest("input, textarea, select, [contenteditable]:not([contenteditable='false'])") || target.closest(over))
+        || document.querySelector(".mud-dialog, .mud-drawer--open.mud-drawer-temporary, .mud-popover-open")) {
         return false;
     }
     const query = document.querySelector(".query-input input");

@@ -270,6 +270,15 @@ public sealed class LogsPageTests : IAsyncLifetime
         cut.Settle();
         Assert.Equal(("GET /181", listed[181].Id), (cut.Find("#log-message").TextContent, Address(navigation, LogsPage.EventParameter)));
 
+        // Oldest first, the list is read down the other way: the 70th newest is the 181st oldest.
+        await cut.InvokeAsync(() => navigation.NavigateTo($"logs?q=host%3Aweb-1&{LogSort.Parameter}={LogSort.OldestFirst}&{LogsPage.EventParameter}={listed[69].Id}"));
+        cut.Settle();
+        cut.WaitForAssertion(() => Assert.Equal("GET /69", cut.Find("#log-message").TextContent));
+        Assert.Equal((false, false), (cut.Find("#log-previous").HasAttribute("disabled"), cut.Find("#log-next").HasAttribute("disabled")));
+        cut.Find("#log-next").Click();
+        cut.Settle();
+        Assert.Equal("GET /68", cut.Find("#log-message").TextContent);
+
         // Newer than every log the query lists: read by its id, no page read for it, the arrows without a list to move in.
         var searches = _faulty.Searches;
         await cut.InvokeAsync(() => navigation.NavigateTo($"logs?q=host%3Aweb-1&{LogsPage.EventParameter}={other.Id}"));

@@ -195,6 +195,14 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         await cut.InvokeAsync(() => navigation.NavigateTo($"signals?range=4h&{SignalsPage.SignalParameter}={signal.Id}"));
         cut.WaitForAssertion(() => Assert.True(Open(cut)));
         Assert.Equal(("203.0.113.91", "4h", signal.Id), (Ip(cut), Address("range"), Address(SignalsPage.SignalParameter)));
+
+        // An address whose query is at fault: said, and nothing of the last search is listed under it.
+        await cut.InvokeAsync(() => navigation.NavigateTo("signals?q=%40network.client.ip%3A%28203"));
+        cut.WaitForAssertion(() => Assert.False(Open(cut)));
+        Assert.Empty(cut.FindAll("#signal-table tr.signal-row"));
+        Assert.Contains("0 signals", cut.Markup, StringComparison.Ordinal);
+        Assert.Equal("@network.client.ip:(203", cut.Find("#signal-query").GetAttribute("value"));
+        Assert.NotEmpty(cut.FindAll(".mud-input-error"));
     }
 
     /// <summary>
