@@ -91,19 +91,27 @@ window.vigil = {
         }
         container.dataset.loadOnScroll = "true";
         let asking = false;
-        container.addEventListener("scroll", async () => {
+        const ask = async () => {
             if (asking || table.dataset.more !== "true" || container.scrollTop + 2 * container.clientHeight < container.scrollHeight) {
                 return;
             }
             asking = true;
+            const height = container.scrollHeight;
             try {
                 await list.invokeMethodAsync("NearEndAsync");
             } catch {
                 // The circuit is gone: nothing to load into.
+                return;
             } finally {
                 asking = false;
             }
-        }, { passive: true });
+            // A page came (its rows are rendered before the call answers): still near the end (scrolled there while it
+            // loaded, a scroll not taken then, or a page shorter than the list), the next one is asked for.
+            if (container.scrollHeight > height) {
+                requestAnimationFrame(ask);
+            }
+        };
+        container.addEventListener("scroll", ask, { passive: true });
     },
 };
 
