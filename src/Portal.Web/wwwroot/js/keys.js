@@ -80,6 +80,11 @@ window.vigil = {
             }
         },
     },
+    // How this browser shows the console (its theme, its navigation), kept for the pages it loads next: a cookie, which
+    // the server reads to draw them that way from their first paint.
+    keepConsole: (name, value, maxAge) => {
+        document.cookie = `${name}=${encodeURIComponent(value)}; path=/; max-age=${maxAge}; SameSite=Lax${location.protocol === "https:" ? "; Secure" : ""}`;
+    },
     // Asks the list for its next page when its scrolling container nears its end (within a screenful of rows), one
     // request at a time: Datadog's list loads as it is scrolled. The list's own button stays for the keyboard.
     // The list says whether it has a next page (data-more), so that scrolling a list read to its end asks nothing.
