@@ -22,6 +22,13 @@ public sealed class ConsolePreferencesJourneyTests(BrowserPortalFixture portal)
         await Expect(page.Locator("#toggle-theme")).ToHaveAttributeAsync("aria-pressed", "true");
         await Expect(page.Locator("#toggle-navigation")).ToHaveAttributeAsync("aria-expanded", "false");
 
+        // A page of another layout visited within the page load (one not found), and back: the console is made again as chosen.
+        await page.EvaluateAsync("() => Blazor.navigateTo('no-such-page')");
+        await Expect(page.Locator("#toggle-theme")).ToHaveCountAsync(0);
+        await page.EvaluateAsync("() => Blazor.navigateTo('signals')");
+        await Expect(page.Locator("#toggle-theme")).ToHaveAttributeAsync("aria-pressed", "true");
+        await Expect(page.Locator("#toggle-navigation")).ToHaveAttributeAsync("aria-expanded", "false");
+
         // Reloaded, and another page opened: the prerendered page is already dark, its navigation collapsed.
         var prerendered = await (await page.Context.APIRequest.GetAsync("logs")).TextAsync();
         Assert.Matches("id=\"toggle-theme\"[^>]*aria-pressed=\"true\"|aria-pressed=\"true\"[^>]*id=\"toggle-theme\"", prerendered);

@@ -110,7 +110,7 @@ window.vigil = {
             } finally {
                 asking = false;
             }
-            // A page came (its rows are rendered before the call answers): still near the end (scrolled there while it
+            // A page came (its rows are normally rendered before the call answers): still near the end (scrolled there while it
             // loaded, a scroll not taken then, or a page shorter than the list), the next one is asked for.
             if (container.scrollHeight > height) {
                 requestAnimationFrame(ask);
