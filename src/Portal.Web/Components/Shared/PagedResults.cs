@@ -45,18 +45,34 @@ public sealed class PagedResults<T>
         (_request, _next, Items, Total) = (null, null, [], 0);
     }
 
-    /// <summary>Appends the next page of the last request; asked again while it is being read, nothing more (the same page would come twice).</summary>
-    public async Task LoadMoreAsync(Func<SearchRequest, Task<EventPage<T>>> search)
+    /// <summary>
+    /// Appends the next page of the last request. Asked again while it is being read, the same read answers, once that
+    /// page is appended (it is not read twice): a caller waiting for the next page (the list scrolled to its end, the
+    /// detail's arrow past the last log) goes on once it came.
+    /// </summary>
+    public Task LoadMoreAsync(Func<SearchRequest, Task<EventPage<T>>> search)
     {
-        if (_request is null || _next is null || _loadingMore == _generation)
+        if (_request is null || _next is null)
         {
-            return;
+            return Task.CompletedTask;
         }
+        if (_loadingMore == _generation && _reading is { } reading)
+        {
+            return reading;
+        }
+        return _reading = ReadMoreAsync(search);
+    }
+
+    /// <summary>The read of the next page on its way (<see cref="LoadingMore"/>).</summary>
+    private Task? _reading;
+
+    private async Task ReadMoreAsync(Func<SearchRequest, Task<EventPage<T>>> search)
+    {
         var generation = _loadingMore = _generation;
         EventPage<T> page;
         try
         {
-            page = await search(_request with { After = _next });
+            page = await search(_request! with { After = _next });
         }
         finally
         {

@@ -627,7 +627,7 @@ public partial class LogsPage
             var count = _results.Items.Count;
             if (!await GuardedAsync(() => _results.LoadMoreAsync(Search), Searching) || _results.Items.Count == count)
             {
-                // Failed, or another read of the next page was on its way (the list scrolled): the log is shown alone.
+                // Failed, or the page came empty: the log is shown alone.
                 return null;
             }
             if (_results.Items.Find(listed => listed.Id == e.Id) is { } listed)
