@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Components.Web;
 using MudBlazor;
 using Portal.Detection.Query;
 using Portal.Detection.Signals;
@@ -208,14 +207,6 @@ public partial class SignalsPage : IDisposable
         KeepUrl();
     }
 
-    private async Task OnKeyUpAsync(KeyboardEventArgs e)
-    {
-        if (e.Key == "Enter")
-        {
-            await SearchAsync();
-        }
-    }
-
     private async Task RangeChangedAsync(string range)
     {
         _range = range;
@@ -255,8 +246,14 @@ public partial class SignalsPage : IDisposable
             _results.Clear();
         }
         _loading = false;
+        (_fields, _values) = SignalCompletions.Of(_results.Items);
         KeepUrl();
     }
+
+    /// <summary>The fields the query bar completes (those of the signals listed) and their commonest values.</summary>
+    private IReadOnlyList<FieldSummary> _fields = [];
+
+    private IReadOnlyDictionary<string, IReadOnlyList<FacetValue>> _values = new Dictionary<string, IReadOnlyList<FacetValue>>();
 
     private Task LoadMoreAsync() => Reads.RunAsync(() => _results.LoadMoreAsync(Search), _session?.TenantId, _closing.Token);
 

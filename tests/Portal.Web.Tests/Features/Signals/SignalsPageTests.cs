@@ -206,6 +206,38 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
     }
 
     /// <summary>
+    /// The query bar completes the fields of the signals listed, as the store searches them, and their commonest values:
+    /// the organisation's own, never another's. Enter searches what is typed.
+    /// </summary>
+    [Fact]
+    public async Task QueryBar_CompletesTheListedSignalsFieldsAndValues()
+    {
+        var tenant = await TenantWithSignalsAsync("203.0.113.92", "203.0.113.93");
+        await TenantWithSignalsAsync("198.51.100.92");
+        BunitSession.SignIn(_ctx, tenant.Id, tenant.Slug, Guid.NewGuid(), tenant.Email, VigilRoles.Standard);
+        _ctx.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
+        var cut = _ctx.Render<SignalsPage>();
+        cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("#signal-table tr.signal-row").Count));
+        IEnumerable<string> Suggested() => cut.FindAll(".query-suggestion .mono").Select(o => o.TextContent);
+
+        cut.Find("#signal-query").Input("@network.cl");
+        cut.WaitForAssertion(() => Assert.Contains("@network.client.ip:", Suggested()));
+        cut.Find("#signal-query").Input("@network.client.ip:");
+        cut.WaitForAssertion(() => Assert.Equal(["@network.client.ip:203.0.113.92", "@network.client.ip:203.0.113.93"], Suggested()));
+        cut.Find("#signal-query").Input("@workflow.triage.state:");
+        cut.WaitForAssertion(() => Assert.Equal(["@workflow.triage.state:open"], Suggested()));
+        cut.Find("#signal-query").Input("status:");
+        cut.WaitForAssertion(() => Assert.NotEmpty(Suggested()));
+        Assert.All(Suggested(), s => Assert.Matches("^status:(info|low|medium|high|critical)$", s));
+        Assert.DoesNotContain("198.51.100.92", cut.Markup, StringComparison.Ordinal);
+
+        cut.Find("#signal-query").Input("@network.client.ip:203.0.113.93");
+        cut.Find("#signal-query").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "Enter" });
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("#signal-table tr.signal-row")));
+        Assert.Contains("203.0.113.93", cut.Find("#signal-table tr.signal-row").TextContent, StringComparison.Ordinal);
+    }
+
+    /// <summary>
     /// A signal opened while the samples of the one opened before are still read shows its own, even when that earlier read
     /// ends last (read to its end before its cancellation was seen).
     /// </summary>
