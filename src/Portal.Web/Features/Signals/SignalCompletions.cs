@@ -1,3 +1,4 @@
+using Portal.Detection.Events;
 using Portal.Detection.Query;
 using Portal.Detection.Signals;
 using Portal.Search;
@@ -39,7 +40,10 @@ public static class SignalCompletions
             Count(FieldKind.Reserved, "status", searchable.Status ?? "", seen);
             foreach (var tag in searchable.Tags)
             {
-                if (tag.IndexOf(':', StringComparison.Ordinal) is var colon and > 0)
+                // A tag named as a reserved attribute (a signal's source:sshd) is not searched by that name: the query
+                // language reads source:, status: and message: as the reserved attributes, not as tags.
+                if (tag.IndexOf(':', StringComparison.Ordinal) is var colon and > 0
+                    && !ReservedAttributes.IsFacet(tag[..colon]) && tag[..colon] != ReservedAttributes.Message)
                 {
                     Count(FieldKind.Tag, tag[..colon], tag[(colon + 1)..], seen);
                 }

@@ -245,12 +245,47 @@ public partial class SignalsPage : IDisposable
             // Nothing shown is this search's.
             _results.Clear();
         }
+        if (ran && (_completedRange != _range || string.IsNullOrWhiteSpace(_searched)) && !await CompleteAsync(now - span, now + TimeRanges.Lookahead, run))
+        {
+            return;
+        }
         _loading = false;
-        (_fields, _values) = SignalCompletions.Of(_results.Items);
         KeepUrl();
     }
 
-    /// <summary>The fields the query bar completes (those of the signals listed) and their commonest values.</summary>
+    /// <summary>Signals the query bar's completions are made from: the newest of the range, whatever the query.</summary>
+    private const int CompletionSample = 200;
+
+    /// <summary>The range whose signals the completions were made from (a narrower query keeps them: they are the range's).</summary>
+    private string? _completedRange;
+
+    /// <summary>
+    /// Makes the query bar's completions from the newest signals of the range (the Logs page's come from its window, not
+    /// its query). False when the page closed or a newer search started meanwhile; a failed read keeps the completions.
+    /// </summary>
+    private async Task<bool> CompleteAsync(DateTimeOffset from, DateTimeOffset to, int run)
+    {
+        try
+        {
+            var sample = await Signals.SearchAsync(_session!.TenantId, new SearchRequest(new MatchAllNode(0), from, to, CompletionSample), _closing.Token);
+            if (_closing.IsCancellationRequested || run != _runs)
+            {
+                return false;
+            }
+            ((_fields, _values), _completedRange) = (SignalCompletions.Of(sample.Items), _range);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            if (_closing.IsCancellationRequested || run != _runs)
+            {
+                return false;
+            }
+            Logger.LogDebug(e, "The signals completing the query bar could not be read for organisation {TenantId}", _session?.TenantId);
+        }
+        return true;
+    }
+
+    /// <summary>The fields the query bar completes (those of the range's newest signals) and their commonest values.</summary>
     private IReadOnlyList<FieldSummary> _fields = [];
 
     private IReadOnlyDictionary<string, IReadOnlyList<FacetValue>> _values = new Dictionary<string, IReadOnlyList<FacetValue>>();

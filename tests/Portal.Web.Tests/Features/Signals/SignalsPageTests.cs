@@ -235,6 +235,10 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         cut.Find("#signal-query").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "Enter" });
         cut.WaitForAssertion(() => Assert.Single(cut.FindAll("#signal-table tr.signal-row")));
         Assert.Contains("203.0.113.93", cut.Find("#signal-table tr.signal-row").TextContent, StringComparison.Ordinal);
+
+        // Narrowed to one signal, the completions are still the range's: the other address is offered.
+        cut.Find("#signal-query").Input("@network.client.ip:");
+        cut.WaitForAssertion(() => Assert.Equal(["@network.client.ip:203.0.113.92", "@network.client.ip:203.0.113.93"], Suggested()));
     }
 
     /// <summary>
