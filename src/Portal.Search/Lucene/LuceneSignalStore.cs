@@ -30,7 +30,7 @@ public sealed class LuceneSignalStore(TenantIndexes indexes) : ISignalStore
     public Task<EventPage<SecuritySignal>> SearchAsync(Guid tenantId, SearchRequest request, CancellationToken cancellationToken) => Task.Run(() =>
     {
         // One more than the page holds, unread, says whether there is a next page: a page exactly full has none.
-        var page = indexes.Get(tenantId, Kind).Search(request.Query, request.From, request.To, request.Limit + 1, request.After, request.OldestFirst, cancellationToken);
+        var page = indexes.Get(tenantId, Kind).Search(SignalDocument.Query(request.Query), request.From, request.To, request.Limit + 1, request.After, request.OldestFirst, cancellationToken);
         var items = page.Sources.Take(request.Limit).Select(LogEventJson.DeserializeSignal).ToList();
         var next = page.Sources.Count > request.Limit && items.Count > 0 ? SearchCursor.After(items[^1].Timestamp, items[^1].Id, request.OldestFirst) : (SearchCursor?)null;
         return new EventPage<SecuritySignal>(items, page.TotalHits, next);

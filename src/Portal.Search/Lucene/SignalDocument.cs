@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using Portal.Detection.Events;
+using Portal.Detection.Query;
 using Portal.Detection.Signals;
 
 namespace Portal.Search.Lucene;
@@ -7,7 +8,8 @@ namespace Portal.Search.Lucene;
 /// <summary>
 /// Projects a signal onto the event shape so the log query language searches it as Datadog's
 /// Signals Explorer does: <c>status:high</c>, <c>@workflow.triage.state:open</c>, <c>@workflow.rule.name:"..."</c>,
-/// tags, copied attributes such as <c>@network.client.ip</c>, and free text over title and message.
+/// tags (<c>source:sshd</c>, see <see cref="Query"/>), copied attributes such as <c>@network.client.ip</c>, and free text
+/// over title and message.
 /// </summary>
 public static class SignalDocument
 {
@@ -16,6 +18,27 @@ public static class SignalDocument
 
     /// <summary>The text free text searches in a signal: its title, then its message.</summary>
     public static string SearchableMessage(string? title, string? message) => title + "\n" + message;
+
+    /// <summary>
+    /// <paramref name="query"/> as signals answer it. A signal has no host, service or source of its own (its
+    /// <c>status</c> is its severity): <c>host:</c>, <c>service:</c> and <c>source:</c> search its tags of those names,
+    /// as in Datadog's Signals Explorer, where every signal is tagged with the sources of the logs it was raised on
+    /// (<c>source:sshd</c>) and its rule's tags.
+    /// </summary>
+    public static QueryNode Query(QueryNode query) => query switch
+    {
+        AndNode and => and with { Children = [.. and.Children.Select(Query)] },
+        OrNode or => or with { Children = [.. or.Children.Select(Query)] },
+        NotNode not => not with { Child = Query(not.Child) },
+        TermNode term when IsTag(term.Field) => term with { Field = new FieldRef(FieldKind.Tag, term.Field.Name) },
+        ExistsNode exists when IsTag(exists.Field) => exists with { Field = new FieldRef(FieldKind.Tag, exists.Field.Name) },
+        RangeNode range when IsTag(range.Field) => range with { Field = new FieldRef(FieldKind.Tag, range.Field.Name) },
+        CidrNode cidr when IsTag(cidr.Field) => cidr with { Field = new FieldRef(FieldKind.Tag, cidr.Field.Name) },
+        _ => query,
+    };
+
+    /// <summary>Whether a signal's <paramref name="field"/> is its tag of that name: the reserved attributes but <c>status</c>.</summary>
+    public static bool IsTag(FieldRef field) => field.Kind == FieldKind.Reserved && field.Name != ReservedAttributes.Status;
 
     /// <summary>The searchable projection of <paramref name="signal"/>.</summary>
     public static LogEvent Searchable(SecuritySignal signal)
@@ -43,7 +66,6 @@ public static class SignalDocument
             Id = signal.Id,
             Timestamp = signal.Timestamp,
             Status = signal.Severity,
-            Source = "vigil",
             Message = SearchableMessage(signal.Title, signal.Message),
             Tags = signal.Tags,
             Attributes = attributes,

@@ -86,9 +86,34 @@ public sealed class LuceneSignalStoreTests : IDisposable
         Assert.Equal(["high-archived"], await IdsAsync("@workflow.triage.archive_reason:false_positive"));
         Assert.Equal(["low-open", "critical-review"], await IdsAsync("@workflow.rule.id:rule-2"));
         Assert.Equal(["low-open", "high-open"], await IdsAsync("@network.client.ip:203.0.113.77"));
-        Assert.Equal(["low-open", "critical-review", "high-archived", "high-open"], await IdsAsync("@workflow.rule.name:\"SSH brute force\" source:vigil"));
+        Assert.Equal(["low-open", "critical-review", "high-archived", "high-open"], await IdsAsync("@workflow.rule.name:\"SSH brute force\" source:ssh"));
         Assert.Equal(["low-open", "critical-review", "high-archived", "high-open"], await IdsAsync("brute technique:T1110-brute-force"));
         Assert.Equal(["critical-review"], await IdsAsync("status:critical OR @severity:critical -status:high"));
+    }
+
+    /// <summary>
+    /// A signal's <c>source:</c>, <c>host:</c> and <c>service:</c> are its tags of those names (every signal is tagged with
+    /// the sources of its logs), as in Datadog's Signals Explorer; <c>status:</c> stays its severity. Another organisation's
+    /// signals of the same source are never found.
+    /// </summary>
+    [Fact]
+    public async Task SearchAsync_SourceHostAndService_AreTheSignalsTags()
+    {
+        var web = Signal("web", "rule-2", "198.51.100.2", T0.AddMinutes(1), Severities.Medium);
+        web.Tags = ["source:nginx", "service:shop", "host:web-1"];
+        await _store.UpsertAsync(TenantA, [Signal("ssh", "rule-1", "203.0.113.77", T0, Severities.High), web], CancellationToken.None);
+        await _store.UpsertAsync(TenantB, [Signal("other-ssh", "rule-1", "203.0.113.77", T0, Severities.High)], CancellationToken.None);
+
+        Assert.Equal(["ssh"], await IdsAsync("source:ssh"));
+        Assert.Equal(["web"], await IdsAsync("-source:ssh"));
+        Assert.Equal(["web", "ssh"], await IdsAsync("source:ssh OR source:nginx"));
+        Assert.Equal(["web"], await IdsAsync("source:ngi*"));
+        Assert.Equal(["web", "ssh"], await IdsAsync("source:*"));
+        Assert.Equal(["ssh"], await IdsAsync("-host:*"));
+        Assert.Equal(["web"], await IdsAsync("service:shop host:web-1"));
+        Assert.Equal(["ssh"], await IdsAsync("status:high source:ssh"));
+        Assert.Empty(await IdsAsync("source:vigil"));
+        Assert.Equal(["other-ssh"], (await SearchAsync(TenantB, "source:ssh")).Items.Select(s => s.Id));
     }
 
     [Fact]

@@ -86,18 +86,23 @@ public static class QueryCompletion
     /// attribute key with a space or a colon), or a value longer than <see cref="MaxTermValue"/>. The term is read back
     /// to make sure it names that field and that value, so that a button never adds a term that means something else.
     /// </summary>
-    public static string? Term(string field, string value, bool exclude = false) =>
-        Checked(field, value, exclude, expected: field.StartsWith('@') ? FieldKind.Attribute : ReservedAttributes.IsFacet(field) ? FieldKind.Reserved : FieldKind.Tag);
+    public static string? Term(string field, string value, bool exclude = false)
+    {
+        var expected = field.StartsWith('@') ? FieldKind.Attribute : ReservedAttributes.IsFacet(field) ? FieldKind.Reserved : FieldKind.Tag;
+        return Checked(field, value, exclude, read => read.Kind == expected);
+    }
 
     /// <summary>
     /// The query term that keeps the events tagged <paramref name="tag"/> (<c>env:prod</c>), or with
     /// <paramref name="exclude"/> those that are not; null for a tag the query language cannot name as a tag: one without
-    /// a key, or whose key is a reserved attribute (<c>host:web-1</c> as a tag) or not a field name.
+    /// a key, or whose key is a reserved attribute (<c>host:web-1</c> as a tag, unless <paramref name="searchedAsTag"/>
+    /// says that field is searched as the tag where these tags are: a signal's <c>source:sshd</c>) or not a field name.
     /// </summary>
-    public static string? TagTerm(string tag, bool exclude = false)
+    public static string? TagTerm(string tag, bool exclude = false, Func<FieldRef, bool>? searchedAsTag = null)
     {
         var colon = tag.IndexOf(':', StringComparison.Ordinal);
-        return colon <= 0 ? null : Checked(tag[..colon], tag[(colon + 1)..], exclude, expected: FieldKind.Tag);
+        return colon <= 0 ? null
+            : Checked(tag[..colon], tag[(colon + 1)..], exclude, read => read.Kind == FieldKind.Tag || searchedAsTag?.Invoke(read) == true);
     }
 
     /// <summary>
@@ -138,14 +143,14 @@ public static class QueryCompletion
     /// </summary>
     public const int MaxTermValue = 1024;
 
-    private static string? Checked(string field, string value, bool exclude, FieldKind expected)
+    private static string? Checked(string field, string value, bool exclude, Func<FieldRef, bool> expected)
     {
         if (value.Length > MaxTermValue)
         {
             return null;
         }
         var term = $"{(exclude ? "-" : "")}{field}:{Quote(value)}";
-        return ReadBack(term, exclude) is TermNode { Kind: TermKind.Exact or TermKind.Phrase } read && read.Field.Kind == expected && read.Field.ToString() == field && read.Value == value
+        return ReadBack(term, exclude) is TermNode { Kind: TermKind.Exact or TermKind.Phrase } read && expected(read.Field) && read.Field.ToString() == field && read.Value == value
             ? term
             : null;
     }

@@ -40,12 +40,12 @@ public static class SignalCompletions
             Count(FieldKind.Reserved, "status", searchable.Status ?? "", seen);
             foreach (var tag in searchable.Tags)
             {
-                // A tag named as a reserved attribute (a signal's source:sshd) is not searched by that name: the query
-                // language reads source:, status: and message: as the reserved attributes, not as tags.
-                if (tag.IndexOf(':', StringComparison.Ordinal) is var colon and > 0
-                    && !ReservedAttributes.IsFacet(tag[..colon]) && tag[..colon] != ReservedAttributes.Message)
+                // A signal's source:sshd is searched as source:sshd (SignalDocument.Query); a tag named status or message
+                // is not searched by that name: the query language reads those as the severity and free text.
+                if (tag.IndexOf(':', StringComparison.Ordinal) is var colon and > 0 && tag[..colon] is var key
+                    && key is not (ReservedAttributes.Status or ReservedAttributes.Message))
                 {
-                    Count(FieldKind.Tag, tag[..colon], tag[(colon + 1)..], seen);
+                    Count(FieldKind.Tag, key, tag[(colon + 1)..], seen);
                 }
             }
             foreach (var (path, value) in searchable.Leaves)

@@ -12,7 +12,7 @@ namespace Portal.Web.Features.Signals;
 public partial class SignalsPage : IDisposable
 {
     private const int PageSize = 50;
-    private const string QueryPlaceholder = "Search signals: status:high @workflow.triage.state:open @network.client.ip:203.0.113.*";
+    private const string QueryPlaceholder = "Search signals: status:high source:sshd @workflow.triage.state:open @network.client.ip:203.0.113.*";
     private string _query = "";
     private string _range = "1d";
     private string? _queryError;

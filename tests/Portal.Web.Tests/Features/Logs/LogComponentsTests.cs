@@ -249,7 +249,7 @@ public sealed class LogComponentsTests : IAsyncLifetime
     {
         var e = new Portal.Detection.Events.LogEvent
         {
-            Id = "e1", Timestamp = T0, Host = "web 1", Service = "web-store", Message = "GET /", Tags = ["env:prod", "bare"],
+            Id = "e1", Timestamp = T0, Host = "web 1", Service = "web-store", Message = "GET /", Tags = ["env:prod", "bare", "source:nginx"],
             Attributes = new JsonObject { ["http"] = new JsonObject { ["method"] = "GET" } },
         };
         var terms = new List<string>();
@@ -260,6 +260,7 @@ public sealed class LogComponentsTests : IAsyncLifetime
         cut.Find(".tag-filter").Click();
         cut.Find(".tag-exclude").Click();
         Assert.Equal(["host:\"web 1\"", "@http.method:GET", "env:prod", "-env:prod"], terms);
+        // A log's source: is its own, not the tag: that tag is only shown.
         Assert.Single(cut.FindAll(".tag-filter"));
         // No source: nothing to filter by, nothing shown.
         Assert.Empty(cut.FindAll("#log-source"));

@@ -14,16 +14,17 @@ public sealed class SignalCompletionsTests
     };
 
     /// <summary>
-    /// Tags named as a reserved attribute (a signal's <c>source:sshd</c>, a rule's <c>status:...</c>) are not offered as
-    /// tags, which the query language would read as the reserved attribute (and a tag named status beside the severity
-    /// must not break the page); other tags, the severity and the attributes are, most common first.
+    /// Tags named <c>status</c> or <c>message</c> are not offered as tags, which the query language reads as the severity
+    /// and free text (and a tag named status beside the severity must not break the page); a signal's <c>source:sshd</c>
+    /// is, as the store searches it; other tags, the severity and the attributes are, most common first.
     /// </summary>
     [Fact]
     public void Of_ReservedTagNames_AreNotTags()
     {
         var (fields, values) = SignalCompletions.Of([Signal("a", "high", "source:sshd", "status:weird", "env:prod"), Signal("bb", "medium", "env:prod", "message:x")]);
 
-        Assert.DoesNotContain(fields, f => f.Kind == FieldKind.Tag && f.Name is "source" or "status" or "message");
+        Assert.DoesNotContain(fields, f => f.Kind == FieldKind.Tag && f.Name is "status" or "message");
+        Assert.Equal(["sshd"], values["source"].Select(v => v.Value));
         Assert.Equal(["high", "medium"], values["status"].Select(v => v.Value).Order());
         Assert.Equal(("prod", 2L), (values["env"][0].Value, values["env"][0].Count));
         Assert.Equal(2, fields.Single(f => f.QueryName == "@network.client.ip").Documents);

@@ -81,6 +81,25 @@ public sealed class SignalComponentsTests : IAsyncLifetime
         Assert.Equal("@network.client.ip:203.0.113.9", term);
     }
 
+    /// <summary>
+    /// A signal's tags filter the signals by them, or exclude them: its <c>source:</c> tag too, which the store searches as
+    /// that tag (SignalDocument.Query); a tag named status (the severity's name) or without a key is only shown.
+    /// </summary>
+    [Fact]
+    public void SignalDrawer_Tags_FilterTheSignals()
+    {
+        var signal = Signal("s1", "high", "Brute force");
+        signal.Tags = ["source:sshd", "technique:T1110", "status:weird", "bare"];
+        var terms = new List<string>();
+        var cut = _ctx.Render<SignalDrawer>(p => p.Add(x => x.Signal, signal).Add(x => x.OnFilter, t => terms.Add(t)));
+
+        Assert.Equal(["source:sshd", "technique:T1110"], cut.FindAll("#signal-tags .tag-filter").Select(c => c.TextContent.Trim()));
+        cut.FindAll("#signal-tags .tag-filter")[0].Click();
+        cut.FindAll("#signal-tags .tag-exclude")[1].Click();
+        Assert.Equal(["source:sshd", "-technique:T1110"], terms);
+        Assert.Equal(4, cut.FindAll("#signal-tags .mud-chip").Count);
+    }
+
     [Fact]
     public void SignalDrawer_NoSignal_RendersNothing()
     {
