@@ -1,3 +1,4 @@
+using Portal.Detection.Query;
 using Portal.Detection.Signals;
 
 namespace Portal.Search;
@@ -13,6 +14,13 @@ public interface ISignalStore
 
     /// <summary>Signals matching the query (signal attributes: <c>status</c> is the severity, <c>@workflow.triage.state</c>...), newest first (or oldest, <see cref="SearchRequest.OldestFirst"/>).</summary>
     Task<EventPage<SecuritySignal>> SearchAsync(Guid tenantId, SearchRequest request, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The signals matching the query in <c>[from, to)</c> counted, as the Signals Explorer charts them: how many, in
+    /// buckets of <paramref name="interval"/> (on its multiples in a clock <paramref name="offset"/> from UTC, the
+    /// organisation's) stacked by severity (<see cref="LogAnalytics.Stacks"/>), and by severity (the <c>status</c> facet).
+    /// </summary>
+    Task<LogAnalytics> AnalyzeAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, TimeSpan offset, CancellationToken cancellationToken);
 
     /// <summary>The most recent signal of each group of a rule, to be updated or superseded.</summary>
     Task<IReadOnlyDictionary<string, SecuritySignal>> LatestByGroupAsync(Guid tenantId, string ruleId, DateTimeOffset since, CancellationToken cancellationToken);

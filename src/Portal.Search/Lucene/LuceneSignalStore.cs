@@ -1,5 +1,6 @@
 using Portal.Detection.Events;
 using Portal.Detection.Query;
+using Portal.Detection.Rules;
 using Portal.Detection.Signals;
 
 namespace Portal.Search.Lucene;
@@ -35,6 +36,15 @@ public sealed class LuceneSignalStore(TenantIndexes indexes) : ISignalStore
         var next = page.Sources.Count > request.Limit && items.Count > 0 ? SearchCursor.After(items[^1].Timestamp, items[^1].Id, request.OldestFirst) : (SearchCursor?)null;
         return new EventPage<SecuritySignal>(items, page.TotalHits, next);
     }, cancellationToken);
+
+    /// <inheritdoc />
+    public Task<LogAnalytics> AnalyzeAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, TimeSpan offset, CancellationToken cancellationToken) =>
+        Task.Run(() => indexes.Get(tenantId, Kind).WithSearcher(s => EventSearcher.Analyze(
+            s, SignalDocument.Query(query), from, to, interval, BySeverity, facetSize: Severities.All.Count, stackBy: ReservedAttributes.Status, stackLimit: Severities.All.Count,
+            offset: offset, cancellation: cancellationToken)), cancellationToken);
+
+    /// <summary>A signal's severity is its <c>status</c>.</summary>
+    private static readonly IReadOnlyList<string> BySeverity = [ReservedAttributes.Status];
 
     /// <inheritdoc />
     public Task<IReadOnlyDictionary<string, SecuritySignal>> LatestByGroupAsync(Guid tenantId, string ruleId, DateTimeOffset since, CancellationToken cancellationToken)

@@ -116,6 +116,36 @@ public sealed class LuceneSignalStoreTests : IDisposable
         Assert.Equal(["other-ssh"], (await SearchAsync(TenantB, "source:ssh")).Items.Select(s => s.Id));
     }
 
+    /// <summary>
+    /// The signals of a query are counted over time, each bucket stacked by severity, and by severity (a signal's source: is
+    /// its tag); another organisation's are never counted.
+    /// </summary>
+    [Fact]
+    public async Task AnalyzeAsync_CountsTheSignalsOverTimeBySeverity()
+    {
+        var web = Signal("web", "rule-2", "198.51.100.2", T0.AddMinutes(62), Severities.Medium);
+        web.Tags = ["source:nginx"];
+        await _store.UpsertAsync(TenantA,
+        [
+            Signal("a", "rule-1", "203.0.113.1", T0.AddMinutes(1), Severities.High),
+            Signal("b", "rule-1", "203.0.113.2", T0.AddMinutes(2), Severities.High),
+            Signal("c", "rule-1", "203.0.113.3", T0.AddMinutes(61), Severities.Low),
+            web,
+        ], CancellationToken.None);
+        await _store.UpsertAsync(TenantB, [Signal("other", "rule-1", "203.0.113.1", T0.AddMinutes(1), Severities.Critical)], CancellationToken.None);
+
+        var all = await AnalyzeAsync(TenantA, "*");
+        var ssh = await AnalyzeAsync(TenantA, "source:ssh");
+        var other = await AnalyzeAsync(TenantB, "*");
+
+        Assert.Equal(4, all.Total);
+        Assert.Equal([(T0, 2L), (T0.AddHours(1), 2L)], all.Histogram.Select(b => (b.Start, b.Count)));
+        Assert.Equal(["high=2", "low=1", "medium=1"], all.Facets["status"].Select(v => $"{v.Value}={v.Count}").Order());
+        Assert.Equal(["high=2,0", "low=0,1", "medium=0,1"], all.Stacks!.Select(g => $"{g.Value}={string.Join(',', g.Histogram.Select(b => b.Count))}").Order());
+        Assert.Equal((3L, 1L), (ssh.Total, ssh.Histogram[1].Count));
+        Assert.Equal(["critical=1"], other.Facets["status"].Select(v => $"{v.Value}={v.Count}"));
+    }
+
     [Fact]
     public async Task LatestByGroupAsync_ReturnsNewestSignalPerGroupOfThatRuleOnly()
     {
@@ -178,6 +208,9 @@ public sealed class LuceneSignalStoreTests : IDisposable
 
     private Task<EventPage<SecuritySignal>> SearchAsync(Guid tenant, string query) =>
         _store.SearchAsync(tenant, new SearchRequest(QueryParser.Parse(query), Ever, Never, Limit: 100), CancellationToken.None);
+
+    private Task<LogAnalytics> AnalyzeAsync(Guid tenant, string query) =>
+        _store.AnalyzeAsync(tenant, QueryParser.Parse(query), T0, T0.AddHours(2), TimeSpan.FromHours(1), TimeSpan.Zero, CancellationToken.None);
 
     private static SecuritySignal Signal(string id, string ruleId, string ip, DateTimeOffset at, string severity) => new()
     {

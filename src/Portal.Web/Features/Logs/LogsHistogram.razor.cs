@@ -8,7 +8,8 @@ namespace Portal.Web.Features.Logs;
 /// <summary>
 /// Matches over time as bars, each stacked by status when the counts by status are given (<see cref="ByStatus"/>), the
 /// most severe on top, as Datadog colours its log histogram. A segment's colour is its status's (<c>seg-error</c>...,
-/// grouped in the stylesheet as the status chips are).
+/// grouped in the stylesheet as the status chips are). The Signals page draws its signals by severity with it
+/// (<see cref="BySeverity"/>, <see cref="SegmentClass"/>).
 /// </summary>
 public partial class LogsHistogram
 {
@@ -41,6 +42,34 @@ public partial class LogsHistogram
     /// <summary>Width of a bucket. Default: one minute.</summary>
     [Parameter] public TimeSpan Interval { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>What the bars count, in the plural, as the axis and the tooltips say it. Default: events.</summary>
+    [Parameter] public string Noun { get; set; } = "events";
+
+    /// <summary>The values of <see cref="ByStatus"/> from the most severe. Default: the log statuses (<see cref="LogStatuses.BySeverity"/>).</summary>
+    [Parameter] public IReadOnlyList<string> BySeverity { get; set; } = LogStatuses.BySeverity;
+
+    /// <summary>What a segment's class is made of, before its value (<c>seg-</c> and <c>error</c>). Default: <c>seg-</c>, the log statuses' colours.</summary>
+    [Parameter] public string SegmentClass { get; set; } = "seg-";
+
+    /// <summary>Whether the axis names each status's colour and count (a page whose counts are shown beside it need not). Default: true.</summary>
+    [Parameter] public bool Legend { get; set; } = true;
+
+    /// <summary>The chart's element id. Default: <c>logs-histogram</c>.</summary>
+    [Parameter] public string Id { get; set; } = "logs-histogram";
+
+    /// <summary>Where <paramref name="value"/> stands in <see cref="BySeverity"/>: 0 the most severe, any other after them all.</summary>
+    private int Rank(string value)
+    {
+        for (var i = 0; i < BySeverity.Count; i++)
+        {
+            if (BySeverity[i] == value)
+            {
+                return i;
+            }
+        }
+        return BySeverity.Count;
+    }
+
     protected override void OnParametersSet()
     {
         _max = Buckets.Count == 0 ? 0 : Buckets.Max(b => b.Count);
@@ -50,7 +79,7 @@ public partial class LogsHistogram
             ? same
             : LastIndexWithMatches(Buckets.Count - 1);
         _activeStart = _active >= 0 ? Buckets[_active].Start : null;
-        var groups = ByStatus.OrderByDescending(g => LogStatuses.SeverityRank(g.Value)).ToList();
+        var groups = ByStatus.OrderByDescending(g => Rank(g.Value)).ToList();
         _parts = new List<(string?, long)>[Buckets.Count];
         for (var i = 0; i < Buckets.Count; i++)
         {
@@ -135,7 +164,7 @@ public partial class LogsHistogram
     /// <summary>A bar's tooltip: its time and count, and its counts by status from the most severe.</summary>
     private string Tooltip(HistogramBucket bucket, List<(string? Status, long Count)> parts)
     {
-        var head = $"{DisplayTime.Second(bucket.Start, Zone)} {DisplayTime.NameOf(Zone)} · {bucket.Count:N0} events";
+        var head = $"{DisplayTime.Second(bucket.Start, Zone)} {DisplayTime.NameOf(Zone)} · {bucket.Count:N0} {Noun}";
         return parts.Any(p => p.Status is not null)
             ? head + ": " + string.Join(", ", parts.AsEnumerable().Reverse().Select(p => $"{p.Count:N0} {p.Status ?? "other"}"))
             : head;

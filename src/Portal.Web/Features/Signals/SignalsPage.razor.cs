@@ -1,6 +1,8 @@
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
+using Portal.Detection.Events;
 using Portal.Detection.Query;
+using Portal.Detection.Rules;
 using Portal.Detection.Signals;
 using Portal.Search;
 using Portal.Web.Components.Shared;
@@ -84,7 +86,7 @@ public partial class SignalsPage : IDisposable
         ReadUrl();
         // Nothing of the view before stays: a query at fault in the address lists nothing rather than the last search's.
         (_drawerOpen, _selected, _queryError, _searched) = (false, null, null, null);
-        _results.Clear();
+        ClearResults();
         await ShowAddressAsync();
     }
 
@@ -232,18 +234,30 @@ public partial class SignalsPage : IDisposable
         _searched = _query;
         var now = DateTimeOffset.UtcNow;
         var span = TimeRanges.SpanOf(_range, "1d");
+        var (from, to, interval) = (now - span, now + TimeRanges.Lookahead, TimeRanges.IntervalFor(span));
         _loading = true;
         var run = ++_runs;
-        var ran = await Reads.RunAsync(() => _results.LoadAsync(new SearchRequest(node!, now - span, now + TimeRanges.Lookahead, PageSize), Search), _session?.TenantId, _closing.Token);
+        LogAnalytics? counted = null;
+        var ran = await Reads.RunAsync(async () =>
+        {
+            // The chart counts the list's window, its bars on multiples of the interval in the organisation's clock (a day's bar
+            // starts at its midnight), and the severities of all the signals found, not only of those listed.
+            counted = await Signals.AnalyzeAsync(_session!.TenantId, node!, from, to, interval, _zone.GetUtcOffset(from), _closing.Token);
+            await _results.LoadAsync(new SearchRequest(node!, from, to, PageSize), Search);
+        }, _session?.TenantId, _closing.Token);
         if (_closing.IsCancellationRequested || run != _runs)
         {
             // The page closed (the address is the next page's), or a newer search started: the page is that one's.
             return;
         }
-        if (!ran)
+        if (ran && counted is { } analytics)
+        {
+            (_histogram, _bySeverity, _severities, _interval) = (analytics.Histogram, analytics.Stacks ?? [], analytics.Facets.GetValueOrDefault(ReservedAttributes.Status, []), interval);
+        }
+        else
         {
             // Nothing shown is this search's.
-            _results.Clear();
+            ClearResults();
         }
         if (ran && (_completedRange != _range || string.IsNullOrWhiteSpace(_searched)) && !await CompleteAsync(now - span, now + TimeRanges.Lookahead, run))
         {
@@ -252,6 +266,27 @@ public partial class SignalsPage : IDisposable
         _loading = false;
         KeepUrl();
     }
+
+    /// <summary>Shows no signals: the list and the chart emptied.</summary>
+    private void ClearResults()
+    {
+        _results.Clear();
+        (_histogram, _bySeverity, _severities) = ([], [], []);
+    }
+
+    /// <summary>The signals found over time, each bar's count and its counts by severity (<see cref="ISignalStore.AnalyzeAsync"/>).</summary>
+    private IReadOnlyList<HistogramBucket> _histogram = [];
+
+    private IReadOnlyList<SeriesGroup> _bySeverity = [];
+
+    /// <summary>How many of the signals found are of each severity.</summary>
+    private IReadOnlyList<FacetValue> _severities = [];
+
+    /// <summary>The width of the chart's bars.</summary>
+    private TimeSpan _interval = TimeSpan.FromHours(1);
+
+    /// <summary>The severities from the most severe, as the chart stacks them (the most severe on top).</summary>
+    private static readonly IReadOnlyList<string> MostSevereFirst = [.. Severities.All.Reverse()];
 
     /// <summary>Signals the query bar's completions are made from: the newest of the range, whatever the query.</summary>
     private const int CompletionSample = 200;

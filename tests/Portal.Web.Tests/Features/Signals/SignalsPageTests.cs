@@ -242,6 +242,53 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
     }
 
     /// <summary>
+    /// The chart counts every signal the search finds over the range, each bar stacked by severity, and the summary counts
+    /// them by severity, beyond the page listed; another organisation's signals are never counted, a narrower search counts
+    /// its own, and a failed search shows no chart.
+    /// </summary>
+    [Fact]
+    public async Task Chart_CountsEverySignalFoundBySeverity()
+    {
+        var (tenant, other) = (await portal.CreateTenantAsync(), await portal.CreateTenantAsync());
+        var (store, now) = (portal.Services.GetRequiredService<ISignalStore>(), DateTimeOffset.UtcNow);
+        await store.UpsertAsync(tenant.Id, [.. Enumerable.Range(0, 60).Select(i => NewSignal($"s{i}", i < 55 ? "medium" : "critical", now.AddMinutes(-10 * i)))], CancellationToken.None);
+        await store.UpsertAsync(other.Id, [NewSignal("theirs", "low", now.AddMinutes(-1))], CancellationToken.None);
+        BunitSession.SignIn(_ctx, tenant.Id, tenant.Slug, Guid.NewGuid(), tenant.Email, VigilRoles.Standard);
+        _ctx.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
+        var cut = _ctx.Render<SignalsPage>();
+        IEnumerable<string> Summary() => cut.FindAll("#signal-summary > span").Select(s => s.TextContent.Trim());
+
+        cut.WaitForAssertion(() => Assert.Equal(50, cut.FindAll("#signal-table tr.signal-row").Count));
+        Assert.Equal(["60 signals", "critical 5", "medium 55"], Summary());
+        Assert.Contains("60 signals · 30 min buckets", cut.Find(".histogram-axis").TextContent, StringComparison.Ordinal);
+        Assert.Equal(60, cut.FindAll("#signals-histogram .histogram-bar").Sum(b => Count(b.GetAttribute("title")!)));
+        Assert.NotEmpty(cut.FindAll("#signals-histogram .seg-sev-critical"));
+        Assert.Empty(cut.FindAll("#signals-histogram .seg-sev-low"));
+        // The summary beside the chart counts them by severity: the axis does not again.
+        Assert.Empty(cut.FindAll(".signals-chart .histogram-legend"));
+
+        cut.Find("#signal-query").Input("status:critical");
+        cut.Find("#signal-search").Click();
+        cut.WaitForAssertion(() => Assert.Equal(["5 signals", "critical 5"], Summary()));
+        Assert.Empty(cut.FindAll("#signals-histogram .seg-sev-medium"));
+
+        _store.Failing = true;
+        cut.Find("#signal-search").Click();
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("#signal-search-error")));
+        Assert.Equal(["0 signals"], Summary());
+        Assert.Empty(cut.FindAll("#signals-histogram .histogram-bar"));
+
+        // A bar's tooltip: "<time> UTC · N signals: ...".
+        static int Count(string title) => int.Parse(System.Text.RegularExpressions.Regex.Match(title, @"· ([\d,]+) signals").Groups[1].Value.Replace(",", ""), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static SecuritySignal NewSignal(string id, string severity, DateTimeOffset at) => new()
+    {
+        Id = id, RuleId = "rule-1", RuleName = "SSH brute force", Title = "SSH brute force", Severity = severity, Timestamp = at, FirstSeen = at, LastSeen = at,
+        Tags = ["source:sshd"], GroupKey = id,
+    };
+
+    /// <summary>
     /// A signal opened while the samples of the one opened before are still read shows its own, even when that earlier read
     /// ends last (read to its end before its cancellation was seen).
     /// </summary>
@@ -337,6 +384,10 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
             Interlocked.Increment(ref _searches);
             return Failing ? throw new IOException("Input/output error") : inner.SearchAsync(tenantId, request, cancellationToken);
         }
+
+        public Task<LogAnalytics> AnalyzeAsync(
+            Guid tenantId, Portal.Detection.Query.QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, TimeSpan offset, CancellationToken cancellationToken) =>
+            Failing ? throw new IOException("Input/output error") : inner.AnalyzeAsync(tenantId, query, from, to, interval, offset, cancellationToken);
 
         public Task<IReadOnlyDictionary<string, SecuritySignal>> LatestByGroupAsync(Guid tenantId, string ruleId, DateTimeOffset since, CancellationToken cancellationToken) =>
             inner.LatestByGroupAsync(tenantId, ruleId, since, cancellationToken);
