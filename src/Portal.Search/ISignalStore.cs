@@ -18,7 +18,8 @@ public interface ISignalStore
     /// <summary>
     /// The signals matching the query in <c>[from, to)</c> counted, as the Signals Explorer charts them: how many, in
     /// buckets of <paramref name="interval"/> (on its multiples in a clock <paramref name="offset"/> from UTC, the
-    /// organisation's) stacked by severity (<see cref="LogAnalytics.Stacks"/>), and by severity (the <c>status</c> facet).
+    /// organisation's) stacked by severity (<see cref="LogAnalytics.Stacks"/>), and by the top values of their facets: severity
+    /// (<c>status</c>), triage state, rule, source and more (<see cref="Lucene.SignalDocument.Facets"/>).
     /// </summary>
     Task<LogAnalytics> AnalyzeAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, TimeSpan offset, CancellationToken cancellationToken);
 

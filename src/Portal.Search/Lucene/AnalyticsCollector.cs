@@ -7,15 +7,25 @@ namespace Portal.Search.Lucene;
 /// <summary>
 /// One pass over the matches for a date histogram (from the timestamp doc values) and facet counts (from the
 /// sorted doc values of reserved fields), without loading any stored document. Attribute facets, which have no
-/// doc values, are counted per segment by intersecting each value's postings with the segment's matches. A
+/// doc values, are counted per segment by intersecting each value's postings with the segment's matches, and so are the
+/// values of tags by their key (<paramref name="tagKeys"/>: <c>source</c> counts <c>source:sshd</c> as <c>sshd</c>). A
 /// <paramref name="stack"/> counts the same matches by a facet's values and buckets in the same pass (the histogram's
 /// bars stacked by status).
 /// </summary>
 internal sealed class AnalyticsCollector(
-    long fromMs, long intervalMs, int buckets, IReadOnlyList<string> facets, IReadOnlyList<string> attributePaths, SeriesCollector? stack = null) : IBlockCollector
+    long fromMs, long intervalMs, int buckets, IReadOnlyList<string> facets, IReadOnlyList<string> attributePaths, SeriesCollector? stack = null,
+    IReadOnlyList<string>? tagKeys = null) : IBlockCollector
 {
     private readonly Dictionary<string, long>[] _counts = facets.Select(_ => new Dictionary<string, long>(StringComparer.Ordinal)).ToArray();
-    private readonly Dictionary<string, long>[] _attributeCounts = attributePaths.Select(_ => new Dictionary<string, long>(StringComparer.Ordinal)).ToArray();
+
+    /// <summary>What is counted from postings: each attribute's terms, then each tag key's (the tags' terms after <c>key:</c>).</summary>
+    private readonly (string Field, string Prefix, string Key)[] _termFacets =
+    [
+        .. attributePaths.Select(path => (LuceneFields.Attribute(path), "", "@" + path)),
+        .. (tagKeys ?? []).Select(key => (LuceneFields.Tags, key + ":", key)),
+    ];
+
+    private readonly Dictionary<string, long>[] _attributeCounts = [.. attributePaths.Concat(tagKeys ?? []).Select(_ => new Dictionary<string, long>(StringComparer.Ordinal))];
     private AtomicReader? _reader;
     private FixedBitSet? _matches;
     private readonly SortedDocValues?[] _values = new SortedDocValues?[facets.Count];
@@ -89,7 +99,7 @@ internal sealed class AnalyticsCollector(
         stack?.SetNextReader(context);
         FlushSegment();
         _timestamps = context.AtomicReader.GetNumericDocValues(LuceneFields.Timestamp);
-        if (attributePaths.Count > 0)
+        if (_termFacets.Length > 0)
         {
             _reader = context.AtomicReader;
             _matches = new FixedBitSet(_reader.MaxDoc);
@@ -114,9 +124,9 @@ internal sealed class AnalyticsCollector(
         {
             result[facets[i]] = Top(_counts[i], size);
         }
-        for (var i = 0; i < attributePaths.Count; i++)
+        for (var i = 0; i < _termFacets.Length; i++)
         {
-            result["@" + attributePaths[i]] = Top(_attributeCounts[i], size);
+            result[_termFacets[i].Key] = Top(_attributeCounts[i], size);
         }
         return result;
     }
@@ -157,21 +167,28 @@ internal sealed class AnalyticsCollector(
             return;
         }
         DocsEnum? docs = null;
-        for (var i = 0; i < attributePaths.Count; i++)
+        for (var i = 0; i < _termFacets.Length; i++)
         {
-            var terms = _reader.GetTerms(LuceneFields.Attribute(attributePaths[i]));
+            var (field, prefix, _) = _termFacets[i];
+            var terms = _reader.GetTerms(field);
             if (terms is null)
             {
                 continue;
             }
             var values = terms.GetEnumerator();
-            while (values.MoveNext())
+            var start = new BytesRef(prefix);
+            if (prefix.Length > 0 && values.SeekCeil(start) == TermsEnum.SeekStatus.END)
+            {
+                continue;
+            }
+            // Past the prefix's terms (sorted by their bytes), the key's values end.
+            for (var more = prefix.Length > 0 || values.MoveNext(); more && StringHelper.StartsWith(values.Term, start); more = values.MoveNext())
             {
                 docs = values.Docs(_reader.LiveDocs, docs, DocsFlags.NONE);
                 var count = MatchCount(docs, _matches, bounds, firstOnly: false);
                 if (count > 0)
                 {
-                    var key = values.Term.Utf8ToString();
+                    var key = values.Term.Utf8ToString()[prefix.Length..];
                     _attributeCounts[i][key] = _attributeCounts[i].GetValueOrDefault(key) + count;
                 }
             }

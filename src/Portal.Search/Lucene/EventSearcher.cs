@@ -169,18 +169,21 @@ internal static class EventSearcher
     /// <paramref name="facets"/>, then the <paramref name="attributeFacets"/> attributes most documents carry; with
     /// <paramref name="stackBy"/>, the histogram stacked by that reserved facet's <paramref name="stackLimit"/> most frequent
     /// values (<see cref="LogAnalytics.Stacks"/>), counted in the same pass (and in a second when <see cref="TopSeries"/> needs one).
+    /// <paramref name="chosen"/> names attributes (paths without <c>@</c>) and tag keys to count as well, whatever the
+    /// commonest: a tag key's facet is keyed by the key (<c>source</c>), its values what its tags hold after it.
     /// </summary>
     public static LogAnalytics Analyze(
         IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, IReadOnlyList<string> facets, int facetSize,
         int attributeFacets = 0, string? stackBy = null, int stackLimit = 10, long maxCells = SeriesCollector.MaxCells, TimeSpan offset = default,
-        CancellationToken cancellation = default)
+        (IReadOnlyList<string> Attributes, IReadOnlyList<string> TagKeys)? chosen = null, CancellationToken cancellation = default)
     {
         var buckets = Buckets(from, to, interval, offset);
         var attributes = attributeFacets > 0
             ? Fields(searcher, cancellation).Where(f => f.Kind == FieldKind.Attribute && !f.Name.StartsWith("vigil.", StringComparison.Ordinal)).Take(attributeFacets).Select(f => f.Name).ToList()
             : [];
+        attributes = [.. (chosen?.Attributes ?? []).Concat(attributes).Distinct(StringComparer.Ordinal)];
         var stack = stackBy is null ? null : new SeriesCollector(buckets.FromMs, buckets.IntervalMs, buckets.Count, stackBy, maxCells: maxCells);
-        var collector = new AnalyticsCollector(buckets.FromMs, buckets.IntervalMs, buckets.Count, facets, attributes, stack);
+        var collector = new AnalyticsCollector(buckets.FromMs, buckets.IntervalMs, buckets.Count, facets, attributes, stack, chosen?.TagKeys);
         Collect(searcher, query, from, to, collector, cancellation);
         return new LogAnalytics(
             collector.Total, TimeSpan.FromMilliseconds(buckets.IntervalMs), Histogram(collector.Histogram, buckets), collector.TopValues(facetSize),

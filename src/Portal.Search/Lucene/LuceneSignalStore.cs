@@ -40,8 +40,11 @@ public sealed class LuceneSignalStore(TenantIndexes indexes) : ISignalStore
     /// <inheritdoc />
     public Task<LogAnalytics> AnalyzeAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, TimeSpan offset, CancellationToken cancellationToken) =>
         Task.Run(() => indexes.Get(tenantId, Kind).WithSearcher(s => EventSearcher.Analyze(
-            s, SignalDocument.Query(query), from, to, interval, BySeverity, facetSize: Severities.All.Count, stackBy: ReservedAttributes.Status, stackLimit: Severities.All.Count,
-            offset: offset, cancellation: cancellationToken)), cancellationToken);
+            s, SignalDocument.Query(query), from, to, interval, BySeverity, FacetSize, stackBy: ReservedAttributes.Status, stackLimit: Severities.All.Count,
+            offset: offset, cancellation: cancellationToken, chosen: SignalDocument.Facets)), cancellationToken);
+
+    /// <summary>Values counted a facet: the commonest.</summary>
+    private const int FacetSize = 10;
 
     /// <summary>A signal's severity is its <c>status</c>.</summary>
     private static readonly IReadOnlyList<string> BySeverity = [ReservedAttributes.Status];

@@ -205,7 +205,7 @@ public sealed class PartitionedEventIndex : IDisposable
     public LogAnalytics Analyze(
         QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, IReadOnlyList<string> facets, int facetSize, int attributeFacets = 0,
         string? stackBy = null, int stackLimit = 10, long maxCells = SeriesCollector.MaxCells, TimeSpan offset = default, CancellationToken cancellation = default) =>
-        WithSearcher(from, to, s => EventSearcher.Analyze(s, query, from, to, interval, facets, facetSize, attributeFacets, stackBy, stackLimit, maxCells, offset, cancellation));
+        WithSearcher(from, to, s => EventSearcher.Analyze(s, query, from, to, interval, facets, facetSize, attributeFacets, stackBy, stackLimit, maxCells, offset, cancellation: cancellation));
 
     /// <summary>A timeseries of the matches grouped by the top values of a reserved facet, in one pass.</summary>
     /// <remarks><paramref name="maxCells"/> bounds the value-by-bucket table a segment counts into (tests lower it).</remarks>

@@ -16,6 +16,13 @@ public static class SignalDocument
     /// <summary>Attribute path of the rule id.</summary>
     public const string RuleIdPath = "workflow.rule.id";
 
+    /// <summary>
+    /// What the Signals Explorer counts the signals found by, beside their severity (<c>status</c>): the triage state, the
+    /// rule, the commonest group-by attributes, and the tags of the sources, tactics and techniques.
+    /// </summary>
+    public static readonly (IReadOnlyList<string> Attributes, IReadOnlyList<string> TagKeys) Facets =
+        (["workflow.triage.state", "workflow.rule.name", "network.client.ip", "usr.name"], [ReservedAttributes.Source, "tactic", "technique"]);
+
     /// <summary>The text free text searches in a signal: its title, then its message.</summary>
     public static string SearchableMessage(string? title, string? message) => title + "\n" + message;
 

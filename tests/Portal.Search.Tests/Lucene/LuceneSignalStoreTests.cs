@@ -124,7 +124,8 @@ public sealed class LuceneSignalStoreTests : IDisposable
     public async Task AnalyzeAsync_CountsTheSignalsOverTimeBySeverity()
     {
         var web = Signal("web", "rule-2", "198.51.100.2", T0.AddMinutes(62), Severities.Medium);
-        web.Tags = ["source:nginx"];
+        web.Tags = ["source:nginx", "sourcetype:access", "technique:T1190"];
+        web.TriageState = TriageStates.Archived;
         await _store.UpsertAsync(TenantA,
         [
             Signal("a", "rule-1", "203.0.113.1", T0.AddMinutes(1), Severities.High),
@@ -144,6 +145,16 @@ public sealed class LuceneSignalStoreTests : IDisposable
         Assert.Equal(["high=2,0", "low=0,1", "medium=0,1"], all.Stacks!.Select(g => $"{g.Value}={string.Join(',', g.Histogram.Select(b => b.Count))}").Order());
         Assert.Equal((3L, 1L), (ssh.Total, ssh.Histogram[1].Count));
         Assert.Equal(["critical=1"], other.Facets["status"].Select(v => $"{v.Value}={v.Count}"));
+        // The Signals Explorer's facets: attributes, and tags by their key (source:nginx as nginx; sourcetype: is another key).
+        string Values(LogAnalytics analytics, string facet) => string.Join(" ", analytics.Facets[facet].Select(v => $"{v.Value}={v.Count}"));
+        Assert.Equal("ssh=3 nginx=1", Values(all, "source"));
+        Assert.Equal("T1110-brute-force=3 T1190=1", Values(all, "technique"));
+        Assert.Equal("", Values(all, "tactic"));
+        Assert.Equal("open=3 archived=1", Values(all, "@workflow.triage.state"));
+        Assert.Equal("SSH brute force=4", Values(all, "@workflow.rule.name"));
+        Assert.Equal("198.51.100.2=1 203.0.113.1=1 203.0.113.2=1 203.0.113.3=1", Values(all, "@network.client.ip"));
+        Assert.Equal("ssh=3", Values(ssh, "source"));
+        Assert.Equal("ssh=1", Values(other, "source"));
     }
 
     [Fact]

@@ -92,6 +92,11 @@ public static class QueryCompletion
         return Checked(field, value, exclude, read => read.Kind == expected);
     }
 
+    /// <summary>Why <see cref="Term"/> has no term for <paramref name="value"/> of <paramref name="field"/>, as a page says it.</summary>
+    public static string WhyNoTerm(string field, string value) => value.Length > MaxTermValue
+        ? $"This value is too long to search by (over {MaxTermValue:N0} characters)."
+        : $"{field} is not a name the query language can search by.";
+
     /// <summary>
     /// The query term that keeps the events tagged <paramref name="tag"/> (<c>env:prod</c>), or with
     /// <paramref name="exclude"/> those that are not; null for a tag the query language cannot name as a tag: one without

@@ -8,7 +8,7 @@ namespace Portal.Web.Features.Logs;
 /// <summary>
 /// The Logs page's facet panel: the top values of the reserved facets, of the facets the user added
 /// (<see cref="PinnedFacets"/>) and of the range's most common attributes, each value keeping or excluding itself in the
-/// query; and the control that adds a facet.
+/// query; and the control that adds a facet. The Signals page shows its signals' facets with it (their values only).
 /// </summary>
 public partial class LogFacets
 {
@@ -20,6 +20,12 @@ public partial class LogFacets
 
     /// <summary>Top values per facet field, in display order. Default: none.</summary>
     [Parameter] public IReadOnlyDictionary<string, IReadOnlyList<FacetValue>> Facets { get; set; } = new Dictionary<string, IReadOnlyList<FacetValue>>();
+
+    /// <summary>A facet's title where it is not its field's name (the Signals page's <c>status</c> is "Severity"). Default: none.</summary>
+    [Parameter] public IReadOnlyDictionary<string, string> Titles { get; set; } = new Dictionary<string, string>();
+
+    /// <summary>The panel's element id. Default: <c>logs-facets</c>.</summary>
+    [Parameter] public string Id { get; set; } = "logs-facets";
 
     /// <summary>The facets the user added, shown even without values, each with a button removing it. Default: none.</summary>
     [Parameter] public IReadOnlyList<string> Pinned { get; set; } = [];

@@ -51,9 +51,6 @@ public partial class LogsHistogram
     /// <summary>What a segment's class is made of, before its value (<c>seg-</c> and <c>error</c>). Default: <c>seg-</c>, the log statuses' colours.</summary>
     [Parameter] public string SegmentClass { get; set; } = "seg-";
 
-    /// <summary>Whether the axis names each status's colour and count (a page whose counts are shown beside it need not). Default: true.</summary>
-    [Parameter] public bool Legend { get; set; } = true;
-
     /// <summary>The chart's element id. Default: <c>logs-histogram</c>.</summary>
     [Parameter] public string Id { get; set; } = "logs-histogram";
 

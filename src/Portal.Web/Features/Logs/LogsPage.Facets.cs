@@ -36,9 +36,7 @@ public partial class LogsPage
         {
             return AddTermAsync(term);
         }
-        Snackbar.Add(pick.Value.Length > QueryCompletion.MaxTermValue
-            ? $"This value is too long to search by (over {QueryCompletion.MaxTermValue:N0} characters)."
-            : $"{pick.Field} is not a name the query language can search by.", Severity.Info);
+        Snackbar.Add(QueryCompletion.WhyNoTerm(pick.Field, pick.Value), Severity.Info);
         return Task.CompletedTask;
     }
 

@@ -252,7 +252,7 @@ public partial class SignalsPage : IDisposable
         }
         if (ran && counted is { } analytics)
         {
-            (_histogram, _bySeverity, _severities, _interval) = (analytics.Histogram, analytics.Stacks ?? [], analytics.Facets.GetValueOrDefault(ReservedAttributes.Status, []), interval);
+            (_histogram, _bySeverity, _facets, _interval) = (analytics.Histogram, analytics.Stacks ?? [], Shown(analytics.Facets), interval);
         }
         else
         {
@@ -271,7 +271,7 @@ public partial class SignalsPage : IDisposable
     private void ClearResults()
     {
         _results.Clear();
-        (_histogram, _bySeverity, _severities) = ([], [], []);
+        (_histogram, _bySeverity, _facets) = ([], [], Shown(new Dictionary<string, IReadOnlyList<FacetValue>>()));
     }
 
     /// <summary>The signals found over time, each bar's count and its counts by severity (<see cref="ISignalStore.AnalyzeAsync"/>).</summary>
@@ -279,8 +279,43 @@ public partial class SignalsPage : IDisposable
 
     private IReadOnlyList<SeriesGroup> _bySeverity = [];
 
-    /// <summary>How many of the signals found are of each severity.</summary>
-    private IReadOnlyList<FacetValue> _severities = [];
+    /// <summary>The facets of the signals found: their top values, as the panel shows them (<see cref="Shown"/>).</summary>
+    private IReadOnlyDictionary<string, IReadOnlyList<FacetValue>> _facets = Shown(new Dictionary<string, IReadOnlyList<FacetValue>>());
+
+    /// <summary>The facets' titles, in the panel's order (its fields as the store counts them, <see cref="Portal.Search.Lucene.SignalDocument.Facets"/>).</summary>
+    private static readonly IReadOnlyDictionary<string, string> FacetTitles = new Dictionary<string, string>
+    {
+        [ReservedAttributes.Status] = "Severity", ["@workflow.triage.state"] = "Triage state", ["@workflow.rule.name"] = "Rule", [ReservedAttributes.Source] = "Source",
+        ["tactic"] = "Tactic", ["technique"] = "Technique", ["@network.client.ip"] = "Client IP", ["@usr.name"] = "User",
+    };
+
+    /// <summary>
+    /// The facets counted, in the panel's order: the severity always (with no values when nothing is found), the others
+    /// when a signal found has them (a tag or attribute none has, a tactic for an organisation without, is left out).
+    /// </summary>
+    private static Dictionary<string, IReadOnlyList<FacetValue>> Shown(IReadOnlyDictionary<string, IReadOnlyList<FacetValue>> counted)
+    {
+        var shown = new Dictionary<string, IReadOnlyList<FacetValue>>(StringComparer.Ordinal) { [ReservedAttributes.Status] = counted.GetValueOrDefault(ReservedAttributes.Status, []) };
+        foreach (var field in FacetTitles.Keys.Concat(counted.Keys).Where(f => f != ReservedAttributes.Status).Distinct(StringComparer.Ordinal))
+        {
+            if (counted.GetValueOrDefault(field) is { Count: > 0 } values)
+            {
+                shown[field] = values;
+            }
+        }
+        return shown;
+    }
+
+    /// <summary>Keeps, or excludes, the signals of a facet's value: a severity, a rule, a source...</summary>
+    private Task PickFacetAsync((string Field, string Value) pick, bool exclude)
+    {
+        if (QueryCompletion.Term(pick.Field, pick.Value, exclude) is { } term)
+        {
+            return AddTermAsync(term);
+        }
+        Snackbar.Add(QueryCompletion.WhyNoTerm(pick.Field, pick.Value), Severity.Info);
+        return Task.CompletedTask;
+    }
 
     /// <summary>The width of the chart's bars.</summary>
     private TimeSpan _interval = TimeSpan.FromHours(1);

@@ -242,12 +242,12 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
     }
 
     /// <summary>
-    /// The chart counts every signal the search finds over the range, each bar stacked by severity, and the summary counts
-    /// them by severity, beyond the page listed; another organisation's signals are never counted, a narrower search counts
-    /// its own, and a failed search shows no chart.
+    /// The chart counts every signal the search finds over the range, each bar stacked by severity, and the facets count
+    /// them by severity, triage state, rule and source, beyond the page listed; a facet's value narrows the search. Another
+    /// organisation's signals are never counted, and a failed search shows no chart and no counts.
     /// </summary>
     [Fact]
-    public async Task Chart_CountsEverySignalFoundBySeverity()
+    public async Task ChartAndFacets_CountEverySignalFound()
     {
         var (tenant, other) = (await portal.CreateTenantAsync(), await portal.CreateTenantAsync());
         var (store, now) = (portal.Services.GetRequiredService<ISignalStore>(), DateTimeOffset.UtcNow);
@@ -256,30 +256,39 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         BunitSession.SignIn(_ctx, tenant.Id, tenant.Slug, Guid.NewGuid(), tenant.Email, VigilRoles.Standard);
         _ctx.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
         var cut = _ctx.Render<SignalsPage>();
-        IEnumerable<string> Summary() => cut.FindAll("#signal-summary > span").Select(s => s.TextContent.Trim());
+        string Count() => cut.Find("#signal-summary").TextContent.Trim();
+        IEnumerable<string> Titles() => cut.FindAll("#signal-facets .facet-title").Select(t => t.TextContent);
+        IEnumerable<string> Values(string title) => cut.FindAll("#signal-facets .facet").Where(f => f.QuerySelector(".facet-title")!.TextContent == title)
+            .SelectMany(f => f.QuerySelectorAll(".facet-value")).Select(v => $"{v.QuerySelector(".facet-name")!.TextContent} {v.QuerySelector(".facet-count")!.TextContent}");
 
         cut.WaitForAssertion(() => Assert.Equal(50, cut.FindAll("#signal-table tr.signal-row").Count));
-        Assert.Equal(["60 signals", "critical 5", "medium 55"], Summary());
+        Assert.Equal("60 signals", Count());
+        Assert.Equal(["Severity", "Triage state", "Rule", "Source"], Titles());
+        Assert.Equal(["medium 55", "critical 5"], Values("Severity"));
+        Assert.Equal(["sshd 60"], Values("Source"));
+        Assert.Equal(["SSH brute force 60"], Values("Rule"));
         Assert.Contains("60 signals · 30 min buckets", cut.Find(".histogram-axis").TextContent, StringComparison.Ordinal);
-        Assert.Equal(60, cut.FindAll("#signals-histogram .histogram-bar").Sum(b => Count(b.GetAttribute("title")!)));
+        Assert.Equal(["critical 5", "medium 55"], cut.FindAll(".signals-chart .histogram-legend").Select(l => l.TextContent));
+        Assert.Equal(60, cut.FindAll("#signals-histogram .histogram-bar").Sum(b => Counted(b.GetAttribute("title")!)));
         Assert.NotEmpty(cut.FindAll("#signals-histogram .seg-sev-critical"));
         Assert.Empty(cut.FindAll("#signals-histogram .seg-sev-low"));
-        // The summary beside the chart counts them by severity: the axis does not again.
-        Assert.Empty(cut.FindAll(".signals-chart .histogram-legend"));
 
-        cut.Find("#signal-query").Input("status:critical");
-        cut.Find("#signal-search").Click();
-        cut.WaitForAssertion(() => Assert.Equal(["5 signals", "critical 5"], Summary()));
+        cut.FindAll("#signal-facets .facet-value").Single(v => v.TextContent.Contains("critical", StringComparison.Ordinal)).Click();
+        cut.WaitForAssertion(() => Assert.Equal("5 signals", Count()));
+        Assert.Equal("status:critical", cut.Find("#signal-query").GetAttribute("value"));
+        Assert.Equal(["critical 5"], Values("Severity"));
         Assert.Empty(cut.FindAll("#signals-histogram .seg-sev-medium"));
 
         _store.Failing = true;
         cut.Find("#signal-search").Click();
         cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("#signal-search-error")));
-        Assert.Equal(["0 signals"], Summary());
+        Assert.Equal("0 signals", Count());
+        Assert.Equal(["Severity"], Titles());
+        Assert.Empty(Values("Severity"));
         Assert.Empty(cut.FindAll("#signals-histogram .histogram-bar"));
 
         // A bar's tooltip: "<time> UTC · N signals: ...".
-        static int Count(string title) => int.Parse(System.Text.RegularExpressions.Regex.Match(title, @"· ([\d,]+) signals").Groups[1].Value.Replace(",", ""), System.Globalization.CultureInfo.InvariantCulture);
+        static int Counted(string title) => int.Parse(System.Text.RegularExpressions.Regex.Match(title, @"· ([\d,]+) signals").Groups[1].Value.Replace(",", ""), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static SecuritySignal NewSignal(string id, string severity, DateTimeOffset at) => new()
