@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Components.Web;
 using Microsoft.JSInterop;
 using MudBlazor;
 using Portal.Detection.Events;
@@ -229,14 +228,6 @@ public partial class LogsPage
         }
         _range = range;
         await SearchOrRunAsync();
-    }
-
-    private async Task OnRangeKeyUpAsync(KeyboardEventArgs e)
-    {
-        if (e.Key == "Enter")
-        {
-            await SearchOrRunAsync();
-        }
     }
 
     /// <summary>

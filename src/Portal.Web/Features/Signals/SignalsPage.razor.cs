@@ -17,6 +17,14 @@ public partial class SignalsPage : IDisposable
     private const string QueryPlaceholder = "Search signals: status:high source:sshd @workflow.triage.state:open @network.client.ip:203.0.113.*";
     private string _query = "";
     private string _range = "1d";
+
+    /// <summary>A custom range's bounds as typed, what is wrong with them, and those of the last search (the address keeps those).</summary>
+    private string? _customFrom, _customTo, _rangeError;
+
+    private (string? From, string? To) _customRun;
+
+    /// <summary>The window of the last search: a bar of its chart zooms in within it.</summary>
+    private (DateTimeOffset From, DateTimeOffset To) _window;
     private string? _queryError;
     private readonly PagedResults<SecuritySignal> _results = new();
     private SecuritySignal? _selected;
@@ -45,6 +53,13 @@ public partial class SignalsPage : IDisposable
 
     [SupplyParameterFromQuery(Name = "range")]
     private string? UrlRange { get; set; }
+
+    /// <summary>A custom range's bounds (<c>range=custom</c>), as the Logs page's address has them.</summary>
+    [SupplyParameterFromQuery(Name = "from")]
+    private string? UrlFrom { get; set; }
+
+    [SupplyParameterFromQuery(Name = "to")]
+    private string? UrlTo { get; set; }
 
     /// <summary>The signal the address opens in the drawer (a shared link's), by id.</summary>
     [SupplyParameterFromQuery(Name = SignalParameter)]
@@ -94,7 +109,8 @@ public partial class SignalsPage : IDisposable
     private void ReadUrl()
     {
         _query = UrlQuery ?? "";
-        _range = TimeRanges.All.Any(r => r.Key == UrlRange) ? UrlRange! : "1d";
+        _range = UrlRange == TimeRanges.Custom || TimeRanges.All.Any(r => r.Key == UrlRange) ? UrlRange! : "1d";
+        (_customFrom, _customTo, _rangeError) = (UrlFrom, UrlTo, null);
         _asked = string.IsNullOrEmpty(UrlSignal) ? null : UrlSignal;
     }
 
@@ -115,18 +131,25 @@ public partial class SignalsPage : IDisposable
         }
     }
 
-    /// <summary>The page's view as its address holds it: the query last searched, the range, the signal open.</summary>
-    private readonly record struct SignalsView(string? Query, string? Range, string? Signal)
+    /// <summary>The page's view as its address holds it: the query last searched, the range (a custom one's bounds), the signal open.</summary>
+    private readonly record struct SignalsView(string? Query, string? Range, string? From, string? To, string? Signal)
     {
-        public static SignalsView Of(string? query, string? range, string? signal) =>
-            new(ShareableUrl.NoneIfEmpty(query), ShareableUrl.NoneIfEmpty(range), ShareableUrl.NoneIfEmpty(signal));
+        public static SignalsView Of(string? query, string? range, string? from, string? to, string? signal) => new(
+            ShareableUrl.NoneIfEmpty(query), ShareableUrl.NoneIfEmpty(range), ShareableUrl.NoneIfEmpty(from), ShareableUrl.NoneIfEmpty(to), ShareableUrl.NoneIfEmpty(signal));
     }
 
     /// <summary>The view the address holds.</summary>
-    private SignalsView AddressView => SignalsView.Of(UrlQuery, UrlRange, UrlSignal);
+    private SignalsView AddressView => SignalsView.Of(UrlQuery, UrlRange, UrlFrom, UrlTo, UrlSignal);
 
-    /// <summary>The view shown: the query last searched (text typed since, perhaps at fault, is not written nor shared), the range, the signal open or asked.</summary>
-    private SignalsView CurrentView() => SignalsView.Of(_searched ?? _query, _range, _drawerOpen ? _selected?.Id : _asked);
+    /// <summary>
+    /// The view shown: the query last searched (text typed since, perhaps at fault, is not written nor shared), the range
+    /// (a custom one's bounds as last searched), the signal open or asked.
+    /// </summary>
+    private SignalsView CurrentView()
+    {
+        var (from, to) = _range == TimeRanges.Custom ? _customRun : default;
+        return SignalsView.Of(_searched ?? _query, _range, from, to, _drawerOpen ? _selected?.Id : _asked);
+    }
 
     /// <summary>The views the page wrote into its address (<see cref="KeepUrl"/>) and the one it saw there last.</summary>
     private readonly AddressKeeper<SignalsView> _address = new();
@@ -193,6 +216,8 @@ public partial class SignalsPage : IDisposable
     {
         ["q"] = view.Query,
         ["range"] = view.Range,
+        ["from"] = view.From,
+        ["to"] = view.To,
         [SignalParameter] = view.Signal,
     };
 
@@ -211,7 +236,20 @@ public partial class SignalsPage : IDisposable
 
     private async Task RangeChangedAsync(string range)
     {
+        if (range == TimeRanges.Custom && _range != TimeRanges.Custom && _window != default)
+        {
+            // A custom range starts from the window shown, to be refined.
+            (_customFrom, _customTo) = (TimeRanges.Format(_window.From, zone: _zone), TimeRanges.Format(_window.To, zone: _zone));
+        }
         _range = range;
+        await SearchAsync();
+    }
+
+    /// <summary>Narrows the window to a bar of the chart, as a custom range of the bounds it counted.</summary>
+    private async Task ZoomAsync(DateTimeOffset start)
+    {
+        var (from, to) = TimeRanges.BucketWindow(start, _interval, _window);
+        (_range, _customFrom, _customTo) = (TimeRanges.Custom, TimeRanges.Format(from, exact: true, _zone), TimeRanges.Format(to, exact: true, _zone));
         await SearchAsync();
     }
 
@@ -231,10 +269,14 @@ public partial class SignalsPage : IDisposable
             return;
         }
         _queryError = null;
-        _searched = _query;
-        var now = DateTimeOffset.UtcNow;
-        var span = TimeRanges.SpanOf(_range, "1d");
-        var (from, to, interval) = (now - span, now + TimeRanges.Lookahead, TimeRanges.IntervalFor(span));
+        if (!TimeRanges.TryResolveView(_range, live: false, _customFrom, _customTo, DateTimeOffset.UtcNow, out var from, out var to, out _rangeError, _zone))
+        {
+            return;
+        }
+        (_searched, _customRun, _window) = (_query, _range == TimeRanges.Custom ? (_customFrom, _customTo) : default, (from, to));
+        // A preset's bars follow its nominal span (a day's in half hours), not the window's look-ahead.
+        var interval = TimeRanges.IntervalFor(to - from - (_range == TimeRanges.Custom ? TimeSpan.Zero : TimeRanges.Lookahead));
+        var completing = _range == TimeRanges.Custom ? $"{from:O}/{to:O}" : _range;
         _loading = true;
         var run = ++_runs;
         LogAnalytics? counted = null;
@@ -259,7 +301,7 @@ public partial class SignalsPage : IDisposable
             // Nothing shown is this search's.
             ClearResults();
         }
-        if (ran && (_completedRange != _range || string.IsNullOrWhiteSpace(_searched)) && !await CompleteAsync(now - span, now + TimeRanges.Lookahead, run))
+        if (ran && (_completedRange != completing || string.IsNullOrWhiteSpace(_searched)) && !await CompleteAsync(from, to, completing, run))
         {
             return;
         }
@@ -333,7 +375,7 @@ public partial class SignalsPage : IDisposable
     /// Makes the query bar's completions from the newest signals of the range (the Logs page's come from its window, not
     /// its query). False when the page closed or a newer search started meanwhile; a failed read keeps the completions.
     /// </summary>
-    private async Task<bool> CompleteAsync(DateTimeOffset from, DateTimeOffset to, int run)
+    private async Task<bool> CompleteAsync(DateTimeOffset from, DateTimeOffset to, string range, int run)
     {
         try
         {
@@ -342,7 +384,7 @@ public partial class SignalsPage : IDisposable
             {
                 return false;
             }
-            ((_fields, _values), _completedRange) = (SignalCompletions.Of(sample.Items), _range);
+            ((_fields, _values), _completedRange) = (SignalCompletions.Of(sample.Items), range);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

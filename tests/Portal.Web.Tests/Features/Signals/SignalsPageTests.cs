@@ -291,6 +291,50 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         static int Counted(string title) => int.Parse(System.Text.RegularExpressions.Regex.Match(title, @"· ([\d,]+) signals").Groups[1].Value.Replace(",", ""), System.Globalization.CultureInfo.InvariantCulture);
     }
 
+    /// <summary>
+    /// A bar of the chart zooms in to its bucket as a custom range, which the address keeps and a shared link shows again;
+    /// bounds typed at fault are said beneath them, naming the bound, and the address keeps the range last searched.
+    /// </summary>
+    [Fact]
+    public async Task ChartBar_ZoomsIn_AsACustomRangeTheAddressKeeps()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        var now = DateTimeOffset.UtcNow;
+        await portal.Services.GetRequiredService<ISignalStore>().UpsertAsync(
+            tenant.Id, [NewSignal("earlier", "high", now.AddHours(-5)), NewSignal("later", "low", now.AddMinutes(-5))], CancellationToken.None);
+        BunitSession.SignIn(_ctx, tenant.Id, tenant.Slug, Guid.NewGuid(), tenant.Email, VigilRoles.Standard);
+        _ctx.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
+        var navigation = _ctx.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+        navigation.NavigateTo("signals?range=1d");
+        var cut = _ctx.Render<SignalsPage>();
+        static IEnumerable<string?> Severities(IRenderedComponent<SignalsPage> page) =>
+            page.FindAll("#signal-table tr.signal-row [data-severity]").Select(c => c.GetAttribute("data-severity"));
+        static DateTimeOffset Utc(string? text) => DateTimeOffset.Parse(text + "Z", System.Globalization.CultureInfo.InvariantCulture);
+
+        cut.WaitForAssertion(() => Assert.Equal(["low", "high"], Severities(cut)));
+        var bars = cut.FindAll("#signals-histogram button.histogram-bar");
+        Assert.Equal(2, bars.Count);
+        bars[0].Click();
+
+        cut.WaitForAssertion(() => Assert.Equal(["high"], Severities(cut)));
+        var (from, to) = (AddressParameter(navigation, "from"), AddressParameter(navigation, "to"));
+        Assert.Equal("custom", AddressParameter(navigation, "range"));
+        Assert.Equal((from, to), (cut.Find("#signal-from").GetAttribute("value"), cut.Find("#signal-to").GetAttribute("value")));
+        Assert.Equal(TimeSpan.FromMinutes(30), Utc(to) - Utc(from));
+        Assert.InRange(now.AddHours(-5), Utc(from), Utc(to));
+
+        // The address shared: the same window.
+        var shared = _ctx.Render<SignalsPage>();
+        shared.WaitForAssertion(() => Assert.Equal(["high"], Severities(shared)));
+        Assert.Equal(from, shared.Find("#signal-from").GetAttribute("value"));
+
+        cut.Find("#signal-from").Change("sometime yesterday");
+        cut.Find("#signal-from").KeyUp(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "Enter" });
+        cut.WaitForAssertion(() => Assert.Contains("From: expected a time", cut.Find("#signal-range-error").TextContent, StringComparison.Ordinal));
+        Assert.Equal(from, AddressParameter(navigation, "from"));
+        Assert.Equal(["high"], Severities(cut));
+    }
+
     private static SecuritySignal NewSignal(string id, string severity, DateTimeOffset at) => new()
     {
         Id = id, RuleId = "rule-1", RuleName = "SSH brute force", Title = "SSH brute force", Severity = severity, Timestamp = at, FirstSeen = at, LastSeen = at,
