@@ -12,7 +12,11 @@ public interface ISignalStore
     /// <summary>The signal with <paramref name="id"/>, or null when the tenant has none.</summary>
     Task<SecuritySignal?> GetAsync(Guid tenantId, string id, CancellationToken cancellationToken);
 
-    /// <summary>Signals matching the query (signal attributes: <c>status</c> is the severity, <c>@workflow.triage.state</c>...), newest first (or oldest, <see cref="SearchRequest.OldestFirst"/>).</summary>
+    /// <summary>
+    /// Signals matching the query (signal attributes: <c>status</c> is the severity, <c>@workflow.triage.state</c>...;
+    /// <c>source:</c>, <c>host:</c> and <c>service:</c> are the signal's tags, <see cref="Lucene.SignalDocument.Query"/>), newest
+    /// first (or oldest, <see cref="SearchRequest.OldestFirst"/>).
+    /// </summary>
     Task<EventPage<SecuritySignal>> SearchAsync(Guid tenantId, SearchRequest request, CancellationToken cancellationToken);
 
     /// <summary>

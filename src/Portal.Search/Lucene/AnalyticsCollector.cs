@@ -16,7 +16,13 @@ internal sealed class AnalyticsCollector(
     long fromMs, long intervalMs, int buckets, IReadOnlyList<string> facets, IReadOnlyList<string> attributePaths, SeriesCollector? stack = null,
     IReadOnlyList<string>? tagKeys = null) : IBlockCollector
 {
-    private readonly Dictionary<string, long>[] _counts = facets.Select(_ => new Dictionary<string, long>(StringComparer.Ordinal)).ToArray();
+    private readonly Dictionary<string, long>[] _counts = CountsOf(facets, tagKeys);
+
+    /// <summary>A dictionary of counts per reserved facet; a tag key named as one would take its place among the results, which is refused.</summary>
+    private static Dictionary<string, long>[] CountsOf(IReadOnlyList<string> facets, IReadOnlyList<string>? tagKeys) =>
+        tagKeys?.Intersect(facets, StringComparer.Ordinal).FirstOrDefault() is { } both
+            ? throw new ArgumentException($"'{both}' is both a reserved facet and a tag key.", nameof(tagKeys))
+            : [.. facets.Select(_ => new Dictionary<string, long>(StringComparer.Ordinal))];
 
     /// <summary>What is counted from postings: each attribute's terms, then each tag key's (the tags' terms after <c>key:</c>).</summary>
     private readonly (string Field, string Prefix, string Key)[] _termFacets =
@@ -184,6 +190,11 @@ internal sealed class AnalyticsCollector(
             // Past the prefix's terms (sorted by their bytes), the key's values end.
             for (var more = prefix.Length > 0 || values.MoveNext(); more && StringHelper.StartsWith(values.Term, start); more = values.MoveNext())
             {
+                if (prefix.Length > 0 && values.Term.Length == start.Length)
+                {
+                    // A tag without a value (source: of a log without a source) is no value of its key's.
+                    continue;
+                }
                 docs = values.Docs(_reader.LiveDocs, docs, DocsFlags.NONE);
                 var count = MatchCount(docs, _matches, bounds, firstOnly: false);
                 if (count > 0)

@@ -169,8 +169,8 @@ internal static class EventSearcher
     /// <paramref name="facets"/>, then the <paramref name="attributeFacets"/> attributes most documents carry; with
     /// <paramref name="stackBy"/>, the histogram stacked by that reserved facet's <paramref name="stackLimit"/> most frequent
     /// values (<see cref="LogAnalytics.Stacks"/>), counted in the same pass (and in a second when <see cref="TopSeries"/> needs one).
-    /// <paramref name="chosen"/> names attributes (paths without <c>@</c>) and tag keys to count as well, whatever the
-    /// commonest: a tag key's facet is keyed by the key (<c>source</c>), its values what its tags hold after it.
+    /// <paramref name="chosen"/> names attributes (paths without <c>@</c>, counted before the commonest) and tag keys to
+    /// count as well: a tag key's facet is keyed by the key (<c>source</c>), its values what its tags hold after it.
     /// </summary>
     public static LogAnalytics Analyze(
         IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, IReadOnlyList<string> facets, int facetSize,

@@ -30,7 +30,8 @@ public static class SignalDocument
     /// <paramref name="query"/> as signals answer it. A signal has no host, service or source of its own (its
     /// <c>status</c> is its severity): <c>host:</c>, <c>service:</c> and <c>source:</c> search its tags of those names,
     /// as in Datadog's Signals Explorer, where every signal is tagged with the sources of the logs it was raised on
-    /// (<c>source:sshd</c>) and its rule's tags.
+    /// (<c>source:sshd</c>) and its rule's tags. Values and existence are; a range or a network of those names is left as
+    /// the query language reads it (of the attribute), as a tag holds text.
     /// </summary>
     public static QueryNode Query(QueryNode query) => query switch
     {
@@ -39,8 +40,6 @@ public static class SignalDocument
         NotNode not => not with { Child = Query(not.Child) },
         TermNode term when IsTag(term.Field) => term with { Field = new FieldRef(FieldKind.Tag, term.Field.Name) },
         ExistsNode exists when IsTag(exists.Field) => exists with { Field = new FieldRef(FieldKind.Tag, exists.Field.Name) },
-        RangeNode range when IsTag(range.Field) => range with { Field = new FieldRef(FieldKind.Tag, range.Field.Name) },
-        CidrNode cidr when IsTag(cidr.Field) => cidr with { Field = new FieldRef(FieldKind.Tag, cidr.Field.Name) },
         _ => query,
     };
 

@@ -124,7 +124,7 @@ public sealed class LuceneSignalStoreTests : IDisposable
     public async Task AnalyzeAsync_CountsTheSignalsOverTimeBySeverity()
     {
         var web = Signal("web", "rule-2", "198.51.100.2", T0.AddMinutes(62), Severities.Medium);
-        web.Tags = ["source:nginx", "sourcetype:access", "technique:T1190"];
+        web.Tags = ["source:nginx", "sourcetype:access", "technique:T1190", "source:"];
         web.TriageState = TriageStates.Archived;
         await _store.UpsertAsync(TenantA,
         [
@@ -145,7 +145,8 @@ public sealed class LuceneSignalStoreTests : IDisposable
         Assert.Equal(["high=2,0", "low=0,1", "medium=0,1"], all.Stacks!.Select(g => $"{g.Value}={string.Join(',', g.Histogram.Select(b => b.Count))}").Order());
         Assert.Equal((3L, 1L), (ssh.Total, ssh.Histogram[1].Count));
         Assert.Equal(["critical=1"], other.Facets["status"].Select(v => $"{v.Value}={v.Count}"));
-        // The Signals Explorer's facets: attributes, and tags by their key (source:nginx as nginx; sourcetype: is another key).
+        // The Signals Explorer's facets: attributes, and tags by their key (source:nginx as nginx; sourcetype: is another key,
+        // and source: alone no value).
         string Values(LogAnalytics analytics, string facet) => string.Join(" ", analytics.Facets[facet].Select(v => $"{v.Value}={v.Count}"));
         Assert.Equal("ssh=3 nginx=1", Values(all, "source"));
         Assert.Equal("T1110-brute-force=3 T1190=1", Values(all, "technique"));

@@ -99,8 +99,10 @@ public partial class SignalsPage : IDisposable
             return;
         }
         ReadUrl();
-        // Nothing of the view before stays: a query at fault in the address lists nothing rather than the last search's.
-        (_drawerOpen, _selected, _queryError, _searched) = (false, null, null, null);
+        // Nothing of the view before stays: a query or range at fault in the address lists nothing rather than the last
+        // search's, and a search still running is not shown when it ends.
+        (_drawerOpen, _selected, _queryError, _searched, _searchedRange, _window) = (false, null, null, null, null, default);
+        _runs++;
         ClearResults();
         await ShowAddressAsync();
     }
@@ -110,7 +112,7 @@ public partial class SignalsPage : IDisposable
     {
         _query = UrlQuery ?? "";
         _range = UrlRange == TimeRanges.Custom || TimeRanges.All.Any(r => r.Key == UrlRange) ? UrlRange! : "1d";
-        (_customFrom, _customTo, _rangeError) = (UrlFrom, UrlTo, null);
+        (_customFrom, _customTo, _rangeError, _customRun) = (UrlFrom, UrlTo, null, (UrlFrom, UrlTo));
         _asked = string.IsNullOrEmpty(UrlSignal) ? null : UrlSignal;
     }
 
@@ -147,8 +149,9 @@ public partial class SignalsPage : IDisposable
     /// </summary>
     private SignalsView CurrentView()
     {
-        var (from, to) = _range == TimeRanges.Custom ? _customRun : default;
-        return SignalsView.Of(_searched ?? _query, _range, from, to, _drawerOpen ? _selected?.Id : _asked);
+        var range = _searchedRange ?? _range;
+        var (from, to) = range == TimeRanges.Custom ? _customRun : default;
+        return SignalsView.Of(_searched ?? _query, range, from, to, _drawerOpen ? _selected?.Id : _asked);
     }
 
     /// <summary>The views the page wrote into its address (<see cref="KeepUrl"/>) and the one it saw there last.</summary>
@@ -224,6 +227,9 @@ public partial class SignalsPage : IDisposable
     /// <summary>The query of the last search that ran (text typed since, perhaps at fault, is not written nor shared).</summary>
     private string? _searched;
 
+    /// <summary>The range of the last search that ran (a custom one's bounds in <see cref="_customRun"/>): the address's.</summary>
+    private string? _searchedRange;
+
     /// <summary>A link that opens <paramref name="signal"/> in the drawer, over the page's last search and range.</summary>
     private string LinkTo(SecuritySignal signal) => Navigation.GetUriWithQueryParameters(Address(CurrentView() with { Signal = signal.Id }));
 
@@ -273,19 +279,24 @@ public partial class SignalsPage : IDisposable
         {
             return;
         }
-        (_searched, _customRun, _window) = (_query, _range == TimeRanges.Custom ? (_customFrom, _customTo) : default, (from, to));
+        (_searched, _searchedRange, _customRun) = (_query, _range, _range == TimeRanges.Custom ? (_customFrom, _customTo) : default);
         // A preset's bars follow its nominal span (a day's in half hours), not the window's look-ahead.
         var interval = TimeRanges.IntervalFor(to - from - (_range == TimeRanges.Custom ? TimeSpan.Zero : TimeRanges.Lookahead));
-        var completing = _range == TimeRanges.Custom ? $"{from:O}/{to:O}" : _range;
+        // The completions are the range's as named (now-2h stays the same range as it moves).
+        var completing = _range == TimeRanges.Custom ? $"{_customFrom}/{_customTo}" : _range;
         _loading = true;
         var run = ++_runs;
         LogAnalytics? counted = null;
         var ran = await Reads.RunAsync(async () =>
         {
+            if (!await _results.LoadAsync(new SearchRequest(node!, from, to, PageSize), Search))
+            {
+                // Overtaken by a newer search, which shows its own list and counts.
+                return;
+            }
             // The chart counts the list's window, its bars on multiples of the interval in the organisation's clock (a day's bar
-            // starts at its midnight), and the severities of all the signals found, not only of those listed.
+            // starts at its midnight), and the facets all the signals found, not only those listed.
             counted = await Signals.AnalyzeAsync(_session!.TenantId, node!, from, to, interval, _zone.GetUtcOffset(from), _closing.Token);
-            await _results.LoadAsync(new SearchRequest(node!, from, to, PageSize), Search);
         }, _session?.TenantId, _closing.Token);
         if (_closing.IsCancellationRequested || run != _runs)
         {
@@ -294,7 +305,8 @@ public partial class SignalsPage : IDisposable
         }
         if (ran && counted is { } analytics)
         {
-            (_histogram, _bySeverity, _facets, _interval) = (analytics.Histogram, analytics.Stacks ?? [], Shown(analytics.Facets), interval);
+            // The window and the bars' width together: a bar zooms in to its own bucket.
+            (_histogram, _bySeverity, _facets, _interval, _window) = (analytics.Histogram, analytics.Stacks ?? [], Shown(analytics.Facets), interval, (from, to));
         }
         else
         {

@@ -273,7 +273,8 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         Assert.NotEmpty(cut.FindAll("#signals-histogram .seg-sev-critical"));
         Assert.Empty(cut.FindAll("#signals-histogram .seg-sev-low"));
 
-        cut.FindAll("#signal-facets .facet-value").Single(v => v.TextContent.Contains("critical", StringComparison.Ordinal)).Click();
+        // Found again at each try: the completions, read once the search ran, render the page again.
+        cut.WaitForAssertion(() => cut.FindAll("#signal-facets .facet-value").Single(v => v.TextContent.Contains("critical", StringComparison.Ordinal)).Click());
         cut.WaitForAssertion(() => Assert.Equal("5 signals", Count()));
         Assert.Equal("status:critical", cut.Find("#signal-query").GetAttribute("value"));
         Assert.Equal(["critical 5"], Values("Severity"));
@@ -333,6 +334,59 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         cut.WaitForAssertion(() => Assert.Contains("From: expected a time", cut.Find("#signal-range-error").TextContent, StringComparison.Ordinal));
         Assert.Equal(from, AddressParameter(navigation, "from"));
         Assert.Equal(["high"], Severities(cut));
+    }
+
+    /// <summary>
+    /// A search overtaken while it counts is not shown when it ends: the newer search's list, count and facets stay. Nor is
+    /// a search still running when the address changes to a range at fault, which the page says, keeping it in the address.
+    /// </summary>
+    [Fact]
+    public async Task SearchOvertaken_WhileItCounts_IsNotShown()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        var now = DateTimeOffset.UtcNow;
+        await portal.Services.GetRequiredService<ISignalStore>().UpsertAsync(
+            tenant.Id, [NewSignal("a", "high", now.AddMinutes(-10)), NewSignal("b", "low", now.AddMinutes(-20))], CancellationToken.None);
+        BunitSession.SignIn(_ctx, tenant.Id, tenant.Slug, Guid.NewGuid(), tenant.Email, VigilRoles.Standard);
+        _ctx.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
+        var navigation = _ctx.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+        var cut = _ctx.Render<SignalsPage>();
+        IEnumerable<string?> Severities() => cut.FindAll("#signal-table tr.signal-row [data-severity]").Select(c => c.GetAttribute("data-severity"));
+        IEnumerable<string> Counted() => cut.FindAll("#signal-facets .facet-value").Select(v => v.TextContent.Trim());
+        cut.WaitForAssertion(() => Assert.Equal(["high", "low"], Severities()));
+
+        var slow = new TaskCompletionSource();
+        _store.Hold = slow.Task;
+        cut.Find("#signal-query").Input("status:high");
+        cut.Find("#signal-search").Click();
+        // Listed, and counting.
+        cut.WaitForAssertion(() => Assert.Null(_store.Hold));
+        cut.Find("#signal-query").Input("status:low");
+        cut.Find("#signal-search").Click();
+        cut.WaitForAssertion(() => Assert.Equal(["low"], Severities()));
+        slow.SetResult();
+        await _store.Held!;
+        cut.WaitForAssertion(() => Assert.Equal("1 signals", cut.Find("#signal-summary").TextContent.Trim()));
+        Assert.Equal(["low"], Severities());
+        Assert.Contains(Counted(), v => v.StartsWith("low", StringComparison.Ordinal));
+        Assert.DoesNotContain(Counted(), v => v.StartsWith("high", StringComparison.Ordinal));
+
+        // The address changes while a search counts, to a range at fault: nothing of either search is shown.
+        var slower = new TaskCompletionSource();
+        _store.Hold = slower.Task;
+        cut.Find("#signal-search").Click();
+        cut.WaitForAssertion(() => Assert.Null(_store.Hold));
+        navigation.NavigateTo("signals?range=custom&from=sometime&to=now&signal=a");
+        cut.WaitForAssertion(() => Assert.Contains("From: expected a time", cut.Find("#signal-range-error").TextContent, StringComparison.Ordinal));
+        slower.SetResult();
+        await _store.Held!;
+        cut.WaitForAssertion(() => Assert.Equal("0 signals", cut.Find("#signal-summary").TextContent.Trim()));
+        Assert.Empty(Severities());
+        Assert.Empty(Counted());
+        // The signal named opens, and the address keeps the range it names.
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("#signal-drawer")));
+        Assert.Equal(("custom", "sometime", "now", "a"),
+            (AddressParameter(navigation, "range"), AddressParameter(navigation, "from"), AddressParameter(navigation, "to"), AddressParameter(navigation, "signal")));
     }
 
     private static SecuritySignal NewSignal(string id, string severity, DateTimeOffset at) => new()
@@ -438,9 +492,32 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
             return Failing ? throw new IOException("Input/output error") : inner.SearchAsync(tenantId, request, cancellationToken);
         }
 
+        /// <summary>Set, the next count answers only once this completes (a slow count); <see cref="Held"/> is that count.</summary>
+        public Task? Hold { get; set; }
+
+        public Task<LogAnalytics>? Held { get; private set; }
+
         public Task<LogAnalytics> AnalyzeAsync(
-            Guid tenantId, Portal.Detection.Query.QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, TimeSpan offset, CancellationToken cancellationToken) =>
-            Failing ? throw new IOException("Input/output error") : inner.AnalyzeAsync(tenantId, query, from, to, interval, offset, cancellationToken);
+            Guid tenantId, Portal.Detection.Query.QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, TimeSpan offset, CancellationToken cancellationToken)
+        {
+            if (Failing)
+            {
+                throw new IOException("Input/output error");
+            }
+            var counted = inner.AnalyzeAsync(tenantId, query, from, to, interval, offset, cancellationToken);
+            if (Hold is not { } hold)
+            {
+                return counted;
+            }
+            Hold = null;
+            return Held = HeldAsync(counted, hold);
+        }
+
+        private static async Task<LogAnalytics> HeldAsync(Task<LogAnalytics> counted, Task released)
+        {
+            await released;
+            return await counted;
+        }
 
         public Task<IReadOnlyDictionary<string, SecuritySignal>> LatestByGroupAsync(Guid tenantId, string ruleId, DateTimeOffset since, CancellationToken cancellationToken) =>
             inner.LatestByGroupAsync(tenantId, ruleId, since, cancellationToken);
