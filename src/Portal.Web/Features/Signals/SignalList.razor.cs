@@ -25,6 +25,29 @@ public partial class SignalList
     /// <summary>Shows a loading bar. Default: false.</summary>
     [Parameter] public bool Loading { get; set; }
 
+    /// <summary>Whether each row has a box checking it, for acting on the signals checked together (not when compact). Default: false.</summary>
+    [Parameter] public bool Checkable { get; set; }
+
+    /// <summary>The ids of the signals checked. Default: none.</summary>
+    [Parameter] public IReadOnlySet<string> Checked { get; set; } = new HashSet<string>();
+
+    /// <summary>Raised with the ids checked once a box changed.</summary>
+    [Parameter] public EventCallback<IReadOnlySet<string>> CheckedChanged { get; set; }
+
+    private Task CheckAsync(string id)
+    {
+        var now = new HashSet<string>(Checked, StringComparer.Ordinal);
+        if (!now.Remove(id))
+        {
+            now.Add(id);
+        }
+        return CheckedChanged.InvokeAsync(now);
+    }
+
+    /// <summary>Checks every signal listed, or none.</summary>
+    private Task CheckAllAsync(bool all) =>
+        CheckedChanged.InvokeAsync(all ? new HashSet<string>(Items.Select(s => s.Id), StringComparer.Ordinal) : new HashSet<string>(StringComparer.Ordinal));
+
     /// <summary>Human label of a triage state.</summary>
     public static string TriageLabel(string state) => state switch
     {

@@ -9,7 +9,16 @@ namespace Portal.Web.Features.Signals;
 public sealed class SignalTriage(ISignalStore signals, TenantLocks locks, RealTimeSignalLocks realTime, TimeProvider clock, AuditLog audit)
 {
     /// <summary>Updates the state; null when the tenant has no such signal. Throws <see cref="ArgumentException"/> for an unknown state or reason.</summary>
-    public async Task<SecuritySignal?> SetStateAsync(Guid tenantId, string signalId, string state, string? archiveReason, string? archiveComment, CancellationToken cancellationToken)
+    public async Task<SecuritySignal?> SetStateAsync(Guid tenantId, string signalId, string state, string? archiveReason, string? archiveComment, CancellationToken cancellationToken) =>
+        (await SetStatesAsync(tenantId, [signalId], state, archiveReason, archiveComment, cancellationToken)).SingleOrDefault();
+
+    /// <summary>
+    /// Updates the state of each of <paramref name="signalIds"/> the tenant has, stored together and each audited; the
+    /// signals updated, in the order asked (an id the tenant has no signal of is left out). Throws
+    /// <see cref="ArgumentException"/> for an unknown state or reason, before changing any.
+    /// </summary>
+    public async Task<IReadOnlyList<SecuritySignal>> SetStatesAsync(
+        Guid tenantId, IReadOnlyList<string> signalIds, string state, string? archiveReason, string? archiveComment, CancellationToken cancellationToken)
     {
         if (!TriageStates.All.Contains(state))
         {
@@ -21,22 +30,32 @@ public sealed class SignalTriage(ISignalStore signals, TenantLocks locks, RealTi
         }
         using var held = await locks.AcquireAsync(tenantId, cancellationToken);
         using var heldFromRealTime = await realTime.Locks.AcquireAsync(tenantId, cancellationToken);
-        var signal = await signals.GetAsync(tenantId, signalId, cancellationToken);
-        if (signal is null)
+        var changed = new List<(SecuritySignal Signal, object Before)>();
+        foreach (var id in signalIds.Distinct(StringComparer.Ordinal))
         {
-            return null;
+            if (await signals.GetAsync(tenantId, id, cancellationToken) is not { } signal)
+            {
+                continue;
+            }
+            changed.Add((signal, new { state = signal.TriageState, archive_reason = signal.ArchiveReason, archive_comment = signal.ArchiveComment }));
+            signal.TriageState = state;
+            signal.ArchiveReason = state == TriageStates.Archived ? archiveReason ?? "none" : null;
+            signal.ArchiveComment = state == TriageStates.Archived ? archiveComment : null;
+            signal.UpdatedAt = clock.GetUtcNow();
         }
-        var before = new { state = signal.TriageState, archive_reason = signal.ArchiveReason, archive_comment = signal.ArchiveComment };
-        signal.TriageState = state;
-        signal.ArchiveReason = state == TriageStates.Archived ? archiveReason ?? "none" : null;
-        signal.ArchiveComment = state == TriageStates.Archived ? archiveComment : null;
-        signal.UpdatedAt = clock.GetUtcNow();
-        await signals.UpsertAsync(tenantId, [signal], cancellationToken);
-        await audit.RecordAsync(tenantId, new AuditRecord("signal.triaged", "signal", signal.Id, signal.Title)
+        if (changed.Count == 0)
         {
-            Before = before,
-            After = new { state = signal.TriageState, archive_reason = signal.ArchiveReason, archive_comment = signal.ArchiveComment },
-        }, CancellationToken.None);
-        return signal;
+            return [];
+        }
+        await signals.UpsertAsync(tenantId, [.. changed.Select(c => c.Signal)], cancellationToken);
+        foreach (var (signal, before) in changed)
+        {
+            await audit.RecordAsync(tenantId, new AuditRecord("signal.triaged", "signal", signal.Id, signal.Title)
+            {
+                Before = before,
+                After = new { state = signal.TriageState, archive_reason = signal.ArchiveReason, archive_comment = signal.ArchiveComment },
+            }, CancellationToken.None);
+        }
+        return [.. changed.Select(c => c.Signal)];
     }
 }

@@ -279,7 +279,7 @@ public partial class SignalsPage : IDisposable
         {
             return;
         }
-        (_searched, _searchedRange, _customRun) = (_query, _range, _range == TimeRanges.Custom ? (_customFrom, _customTo) : default);
+        (_searched, _searchedRange, _customRun, _checked) = (_query, _range, _range == TimeRanges.Custom ? (_customFrom, _customTo) : default, new HashSet<string>());
         // A preset's bars follow its nominal span (a day's in half hours), not the window's look-ahead.
         var interval = TimeRanges.IntervalFor(to - from - (_range == TimeRanges.Custom ? TimeSpan.Zero : TimeRanges.Lookahead));
         // The completions are the range's as named (now-2h stays the same range as it moves).
@@ -298,6 +298,7 @@ public partial class SignalsPage : IDisposable
             // starts at its midnight), and the facets all the signals found, not only those listed.
             counted = await Signals.AnalyzeAsync(_session!.TenantId, node!, from, to, interval, _zone.GetUtcOffset(from), _closing.Token);
         }, _session?.TenantId, _closing.Token);
+        _counting = (node!, from, to, interval);
         if (_closing.IsCancellationRequested || run != _runs)
         {
             // The page closed (the address is the next page's), or a newer search started: the page is that one's.
@@ -493,9 +494,72 @@ public partial class SignalsPage : IDisposable
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>The ids of the signals checked in the list, to be triaged together; forgotten at each search.</summary>
+    private IReadOnlySet<string> _checked = new HashSet<string>();
+
+    /// <summary>The reason the signals checked are archived with.</summary>
+    private string _bulkReason = "none";
+
+    private bool CanTriage => _session?.Can(Portal.Data.Identity.Permission.SignalsWrite) == true;
+
+    /// <summary>Sets the triage state of every signal checked (stored together, each audited), and shows them so.</summary>
+    private async Task BulkTriageAsync(string state)
+    {
+        if (!CanTriage || _checked.Count == 0)
+        {
+            return;
+        }
+        var updated = await Triage.SetStatesAsync(_session!.TenantId, [.. _checked], state, state == TriageStates.Archived ? _bulkReason : null, null, CancellationToken.None);
+        foreach (var signal in updated)
+        {
+            Replace(signal);
+        }
+        var missing = _checked.Count - updated.Count;
+        _checked = new HashSet<string>();
+        await RecountAsync();
+        Snackbar.Add($"{updated.Count:N0} {(updated.Count == 1 ? "signal" : "signals")} marked {SignalList.TriageLabel(state).ToLowerInvariant()}."
+            + (missing > 0 ? $" {missing:N0} no longer exist." : ""), missing > 0 ? Severity.Warning : Severity.Success);
+    }
+
+    /// <summary>What the last search counted, to count again once signals were triaged.</summary>
+    private (QueryNode Query, DateTimeOffset From, DateTimeOffset To, TimeSpan Interval)? _counting;
+
+    /// <summary>
+    /// Counts the last search's signals again (signals triaged change the triage state's counts), unless a newer search
+    /// started meanwhile, which shows its own.
+    /// </summary>
+    private async Task RecountAsync()
+    {
+        if (_counting is not var (query, from, to, interval) || _session is null)
+        {
+            return;
+        }
+        var run = _runs;
+        LogAnalytics? counted = null;
+        await Reads.RunAsync(async () => counted = await Signals.AnalyzeAsync(_session.TenantId, query, from, to, interval, _zone.GetUtcOffset(from), _closing.Token), _session.TenantId, _closing.Token);
+        if (counted is { } analytics && run == _runs && !_closing.IsCancellationRequested)
+        {
+            (_histogram, _bySeverity, _facets) = (analytics.Histogram, analytics.Stacks ?? [], Shown(analytics.Facets));
+        }
+    }
+
+    /// <summary>Shows <paramref name="updated"/> in place of the signal of its id, in the list and in the drawer.</summary>
+    private void Replace(SecuritySignal updated)
+    {
+        var index = _results.Items.FindIndex(s => s.Id == updated.Id);
+        if (index >= 0)
+        {
+            _results.Items[index] = updated;
+        }
+        if (_selected?.Id == updated.Id)
+        {
+            _selected = updated;
+        }
+    }
+
     private async Task TriageAsync((string State, string? Reason) change)
     {
-        if (_selected is null || _session?.Can(Portal.Data.Identity.Permission.SignalsWrite) != true)
+        if (_selected is null || !CanTriage)
         {
             return;
         }
@@ -505,12 +569,8 @@ public partial class SignalsPage : IDisposable
             Snackbar.Add("This signal no longer exists.", Severity.Warning);
             return;
         }
-        var index = _results.Items.FindIndex(s => s.Id == updated.Id);
-        if (index >= 0)
-        {
-            _results.Items[index] = updated;
-        }
-        _selected = updated;
+        Replace(updated);
+        await RecountAsync();
         Snackbar.Add($"Signal marked {SignalList.TriageLabel(updated.TriageState).ToLowerInvariant()}.", Severity.Success);
     }
 }
