@@ -274,6 +274,12 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal)
         await Expect(row).ToHaveCountAsync(1);
         await Expect(row).ToContainTextAsync("198.51.100.77");
         await page.ScreenshotAsync(new() { Path = Shot("03-signals.png") });
+        // A signal's box checks it without opening it (the row's click opens it), for triaging several together.
+        await row.Locator("input.signal-check").ClickAsync();
+        await Expect(page.Locator("#signal-bulk-count")).ToHaveTextAsync("1 selected");
+        await Expect(page.Locator("#signal-drawer")).ToHaveCountAsync(0);
+        await row.Locator("input.signal-check").ClickAsync();
+        await Expect(page.Locator("#signal-bulk")).ToHaveCountAsync(0);
 
         await row.ClickAsync();
         var drawer = page.Locator("#signal-drawer");

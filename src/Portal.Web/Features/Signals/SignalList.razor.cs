@@ -34,12 +34,16 @@ public partial class SignalList
     /// <summary>Raised with the ids checked once a box changed.</summary>
     [Parameter] public EventCallback<IReadOnlySet<string>> CheckedChanged { get; set; }
 
-    private Task CheckAsync(string id)
+    private Task CheckAsync(string id, bool check)
     {
         var now = new HashSet<string>(Checked, StringComparer.Ordinal);
-        if (!now.Remove(id))
+        if (check)
         {
             now.Add(id);
+        }
+        else
+        {
+            now.Remove(id);
         }
         return CheckedChanged.InvokeAsync(now);
     }

@@ -298,7 +298,6 @@ public partial class SignalsPage : IDisposable
             // starts at its midnight), and the facets all the signals found, not only those listed.
             counted = await Signals.AnalyzeAsync(_session!.TenantId, node!, from, to, interval, _zone.GetUtcOffset(from), _closing.Token);
         }, _session?.TenantId, _closing.Token);
-        _counting = (node!, from, to, interval);
         if (_closing.IsCancellationRequested || run != _runs)
         {
             // The page closed (the address is the next page's), or a newer search started: the page is that one's.
@@ -306,8 +305,10 @@ public partial class SignalsPage : IDisposable
         }
         if (ran && counted is { } analytics)
         {
-            // The window and the bars' width together: a bar zooms in to its own bucket.
+            // The window and the bars' width together: a bar zooms in to its own bucket. Boxes checked in the list shown
+            // while this search ran are of that list: forgotten.
             (_histogram, _bySeverity, _facets, _interval, _window) = (analytics.Histogram, analytics.Stacks ?? [], Shown(analytics.Facets), interval, (from, to));
+            (_counting, _checked) = ((node!, from, to, interval), new HashSet<string>());
         }
         else
         {
@@ -325,6 +326,7 @@ public partial class SignalsPage : IDisposable
     /// <summary>Shows no signals: the list and the chart emptied.</summary>
     private void ClearResults()
     {
+        (_counting, _checked) = (null, new HashSet<string>());
         _results.Clear();
         (_histogram, _bySeverity, _facets) = ([], [], Shown(new Dictionary<string, IReadOnlyList<FacetValue>>()));
     }
@@ -505,21 +507,38 @@ public partial class SignalsPage : IDisposable
     /// <summary>Sets the triage state of every signal checked (stored together, each audited), and shows them so.</summary>
     private async Task BulkTriageAsync(string state)
     {
-        if (!CanTriage || _checked.Count == 0)
+        // Only signals listed (a box is checked in the list shown); taken once, so that a second click meanwhile has none.
+        var ids = _results.Items.Select(s => s.Id).Where(_checked.Contains).ToList();
+        if (!CanTriage || ids.Count == 0 || _triaging)
         {
             return;
         }
-        var updated = await Triage.SetStatesAsync(_session!.TenantId, [.. _checked], state, state == TriageStates.Archived ? _bulkReason : null, null, CancellationToken.None);
-        foreach (var signal in updated)
+        (_checked, _triaging) = (new HashSet<string>(), true);
+        try
         {
-            Replace(signal);
+            var updated = await Triage.SetStatesAsync(_session!.TenantId, ids, state, state == TriageStates.Archived ? _bulkReason : null, null, CancellationToken.None);
+            foreach (var signal in updated)
+            {
+                Replace(signal);
+            }
+            var missing = ids.Count - updated.Count;
+            Snackbar.Add($"{updated.Count:N0} {(updated.Count == 1 ? "signal" : "signals")} marked {SignalList.TriageLabel(state).ToLowerInvariant()}."
+                + (missing > 0 ? $" {missing:N0} no longer exist." : ""), missing > 0 ? Severity.Warning : Severity.Success);
         }
-        var missing = _checked.Count - updated.Count;
-        _checked = new HashSet<string>();
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Logger.LogError(e, "Triage of {Count} signals failed for organisation {TenantId}", ids.Count, _session?.TenantId);
+            Snackbar.Add("The signals could not be triaged: the store failed. Nothing was lost; try again.", Severity.Error);
+        }
+        finally
+        {
+            _triaging = false;
+        }
         await RecountAsync();
-        Snackbar.Add($"{updated.Count:N0} {(updated.Count == 1 ? "signal" : "signals")} marked {SignalList.TriageLabel(state).ToLowerInvariant()}."
-            + (missing > 0 ? $" {missing:N0} no longer exist." : ""), missing > 0 ? Severity.Warning : Severity.Success);
     }
+
+    /// <summary>A triage of the signals checked is being written: the bulk actions wait for it.</summary>
+    private bool _triaging;
 
     /// <summary>What the last search counted, to count again once signals were triaged.</summary>
     private (QueryNode Query, DateTimeOffset From, DateTimeOffset To, TimeSpan Interval)? _counting;
@@ -535,11 +554,18 @@ public partial class SignalsPage : IDisposable
             return;
         }
         var run = _runs;
-        LogAnalytics? counted = null;
-        await Reads.RunAsync(async () => counted = await Signals.AnalyzeAsync(_session.TenantId, query, from, to, interval, _zone.GetUtcOffset(from), _closing.Token), _session.TenantId, _closing.Token);
-        if (counted is { } analytics && run == _runs && !_closing.IsCancellationRequested)
+        try
         {
-            (_histogram, _bySeverity, _facets) = (analytics.Histogram, analytics.Stacks ?? [], Shown(analytics.Facets));
+            var analytics = await Signals.AnalyzeAsync(_session.TenantId, query, from, to, interval, _zone.GetUtcOffset(from), _closing.Token);
+            if (run == _runs && !_closing.IsCancellationRequested)
+            {
+                (_histogram, _bySeverity, _facets) = (analytics.Histogram, analytics.Stacks ?? [], Shown(analytics.Facets));
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The counts shown stay those of the search; the page's next search says what fails.
+            Logger.LogDebug(e, "The signals could not be counted again for organisation {TenantId}", _session.TenantId);
         }
     }
 
