@@ -505,30 +505,49 @@ public partial class SignalsPage : IDisposable
     private bool CanTriage => _session?.Can(Portal.Data.Identity.Permission.SignalsWrite) == true;
 
     /// <summary>Sets the triage state of every signal checked (stored together, each audited), and shows them so.</summary>
-    private async Task BulkTriageAsync(string state)
+    private Task BulkTriageAsync(string state)
     {
         // Only signals listed (a box is checked in the list shown); taken once, so that a second click meanwhile has none.
         var ids = _results.Items.Select(s => s.Id).Where(_checked.Contains).ToList();
+        _checked = new HashSet<string>();
+        return WriteTriageAsync(ids, state, state == TriageStates.Archived ? _bulkReason : null);
+    }
+
+    /// <summary>The drawer's triage of the signal open.</summary>
+    private Task TriageAsync((string State, string? Reason) change) =>
+        _selected is { } signal ? WriteTriageAsync([signal.Id], change.State, change.Reason) : Task.CompletedTask;
+
+    /// <summary>
+    /// Sets the triage state of the signals <paramref name="ids"/> (stored together, each audited), shows them so in the list
+    /// and the drawer, says how it went, and counts the search's signals again. One write at a time.
+    /// </summary>
+    private async Task WriteTriageAsync(IReadOnlyList<string> ids, string state, string? reason)
+    {
         if (!CanTriage || ids.Count == 0 || _triaging)
         {
             return;
         }
-        (_checked, _triaging) = (new HashSet<string>(), true);
+        _triaging = true;
         try
         {
-            var updated = await Triage.SetStatesAsync(_session!.TenantId, ids, state, state == TriageStates.Archived ? _bulkReason : null, null, CancellationToken.None);
+            var updated = await Triage.SetStatesAsync(_session!.TenantId, ids, state, reason, null, CancellationToken.None);
             foreach (var signal in updated)
             {
                 Replace(signal);
             }
-            var missing = ids.Count - updated.Count;
-            Snackbar.Add($"{updated.Count:N0} {(updated.Count == 1 ? "signal" : "signals")} marked {SignalList.TriageLabel(state).ToLowerInvariant()}."
-                + (missing > 0 ? $" {missing:N0} no longer exist." : ""), missing > 0 ? Severity.Warning : Severity.Success);
+            var (label, missing) = (SignalList.TriageLabel(state).ToLowerInvariant(), ids.Count - updated.Count);
+            Snackbar.Add((ids.Count, missing) switch
+            {
+                (1, 0) => $"Signal marked {label}.",
+                (1, _) => "This signal no longer exists.",
+                (_, 0) => $"{updated.Count:N0} signals marked {label}.",
+                _ => $"{updated.Count:N0} {(updated.Count == 1 ? "signal" : "signals")} marked {label}. {missing:N0} no longer exist.",
+            }, missing > 0 ? Severity.Warning : Severity.Success);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             Logger.LogError(e, "Triage of {Count} signals failed for organisation {TenantId}", ids.Count, _session?.TenantId);
-            Snackbar.Add("The signals could not be triaged: the store failed. Nothing was lost; try again.", Severity.Error);
+            Snackbar.Add($"The {(ids.Count == 1 ? "signal" : "signals")} could not be triaged: the store failed. Nothing was lost; try again.", Severity.Error);
         }
         finally
         {
@@ -537,7 +556,7 @@ public partial class SignalsPage : IDisposable
         await RecountAsync();
     }
 
-    /// <summary>A triage of the signals checked is being written: the bulk actions wait for it.</summary>
+    /// <summary>A triage is being written: another waits for it.</summary>
     private bool _triaging;
 
     /// <summary>What the last search counted, to count again once signals were triaged.</summary>
@@ -581,22 +600,5 @@ public partial class SignalsPage : IDisposable
         {
             _selected = updated;
         }
-    }
-
-    private async Task TriageAsync((string State, string? Reason) change)
-    {
-        if (_selected is null || !CanTriage)
-        {
-            return;
-        }
-        var updated = await Triage.SetStateAsync(_session!.TenantId, _selected.Id, change.State, change.Reason, null, CancellationToken.None);
-        if (updated is null)
-        {
-            Snackbar.Add("This signal no longer exists.", Severity.Warning);
-            return;
-        }
-        Replace(updated);
-        await RecountAsync();
-        Snackbar.Add($"Signal marked {SignalList.TriageLabel(updated.TriageState).ToLowerInvariant()}.", Severity.Success);
     }
 }

@@ -451,6 +451,32 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         Assert.Empty(page.FindAll("#signal-table input[type=checkbox]"));
     }
 
+    /// <summary>A triage the store fails to write leaves the signals as they were, and the page lives.</summary>
+    [Fact]
+    public async Task Triage_StoreFailsToWrite_ThePageLives()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        await portal.Services.GetRequiredService<ISignalStore>().UpsertAsync(tenant.Id, [NewSignal("a", "high", DateTimeOffset.UtcNow.AddMinutes(-5))], CancellationToken.None);
+        // The page's triage writes through the store it is given.
+        _ctx.Services.AddSingleton(new SignalTriage(_store, portal.Services.GetRequiredService<Portal.Web.Features.Detection.TenantLocks>(),
+            portal.Services.GetRequiredService<Portal.Web.Features.Detection.RealTimeSignalLocks>(), TimeProvider.System, portal.Services.GetRequiredService<Portal.Data.Audit.AuditLog>()));
+        BunitSession.SignIn(_ctx, tenant.Id, tenant.Slug, Guid.NewGuid(), tenant.Email, VigilRoles.Standard);
+        _ctx.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
+        var cut = _ctx.Render<SignalsPage>();
+        cut.WaitForAssertion(() => cut.Find("#signal-table input.signal-check").Change(true));
+        _store.FailingWrites = true;
+
+        // Awaited: a fault escaping the click's handler would end the circuit, and would be thrown here.
+        await cut.Find("#bulk-archive").ClickAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs());
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("#signal-bulk")));
+        Assert.Equal("Open", cut.Find("#signal-table tr.signal-row .triage").TextContent.Trim());
+        Assert.Equal(TriageStates.Open, (await _store.GetAsync(tenant.Id, "a", CancellationToken.None))!.TriageState);
+        _store.FailingWrites = false;
+        cut.Find("#signal-table input.signal-check").Change(true);
+        cut.Find("#bulk-archive").Click();
+        cut.WaitForAssertion(() => Assert.Equal("Archived", cut.Find("#signal-table tr.signal-row .triage").TextContent.Trim()));
+    }
+
     /// <summary>
     /// Waits until the held count was asked for (the search listed its signals and counts them): the page renders nothing
     /// meanwhile, so the wait polls rather than waiting for a render.
@@ -557,7 +583,11 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
 
         private int _searches;
 
-        public Task UpsertAsync(Guid tenantId, IReadOnlyList<SecuritySignal> signals, CancellationToken cancellationToken) => inner.UpsertAsync(tenantId, signals, cancellationToken);
+        /// <summary>Set, writes fail as a full disk would.</summary>
+        public bool FailingWrites { get; set; }
+
+        public Task UpsertAsync(Guid tenantId, IReadOnlyList<SecuritySignal> signals, CancellationToken cancellationToken) =>
+            FailingWrites ? throw new IOException("No space left on device") : inner.UpsertAsync(tenantId, signals, cancellationToken);
 
         public Task<SecuritySignal?> GetAsync(Guid tenantId, string id, CancellationToken cancellationToken) => inner.GetAsync(tenantId, id, cancellationToken);
 
