@@ -405,9 +405,10 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         _ctx.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
         var cut = _ctx.Render<SignalsPage>();
         IEnumerable<string> States() => cut.FindAll("#signal-table tr.signal-row .triage").Select(t => t.TextContent.Trim());
-        cut.WaitForAssertion(() => Assert.Equal(3, cut.FindAll("#signal-table input.signal-check").Count));
+        SearchedAndShown(cut);
+        Assert.Equal(3, cut.FindAll("#signal-table input.signal-check").Count);
         // Found again after each change: the list renders again.
-        cut.WaitForAssertion(() => cut.FindAll("#signal-table input.signal-check")[0].Change(true));
+        cut.FindAll("#signal-table input.signal-check")[0].Change(true);
         cut.FindAll("#signal-table input.signal-check")[1].Change(true);
         Assert.Equal("2 selected", cut.Find("#signal-bulk-count").TextContent);
 
@@ -463,7 +464,8 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         BunitSession.SignIn(_ctx, tenant.Id, tenant.Slug, Guid.NewGuid(), tenant.Email, VigilRoles.Standard);
         _ctx.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
         var cut = _ctx.Render<SignalsPage>();
-        cut.WaitForAssertion(() => cut.Find("#signal-table input.signal-check").Change(true));
+        SearchedAndShown(cut);
+        cut.Find("#signal-table input.signal-check").Change(true);
         _store.FailingWrites = true;
 
         // Awaited: a fault escaping the click's handler would end the circuit, and would be thrown here.
@@ -475,6 +477,16 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         cut.Find("#signal-table input.signal-check").Change(true);
         cut.Find("#bulk-archive").Click();
         cut.WaitForAssertion(() => Assert.Equal("Archived", cut.Find("#signal-table tr.signal-row .triage").TextContent.Trim()));
+    }
+
+    /// <summary>
+    /// Waits until the page's search ran to its end, its address written last (the completions read after the list render
+    /// the page again: an element found before may have lost its handler).
+    /// </summary>
+    private void SearchedAndShown(IRenderedComponent<SignalsPage> cut)
+    {
+        var navigation = _ctx.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+        cut.WaitForAssertion(() => Assert.Equal("1d", AddressParameter(navigation, "range")));
     }
 
     /// <summary>
