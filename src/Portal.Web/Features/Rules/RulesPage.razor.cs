@@ -46,8 +46,16 @@ public partial class RulesPage
         await using var db = Dbs.Create(_session.TenantId);
         var states = await db.RuleRunStates.AsNoTracking().ToDictionaryAsync(s => s.RuleId);
         _rows = rules.Select(r => new RuleRow(r, states.GetValueOrDefault(r.Id!))).ToList();
+        // The rule open shows as it is now (enabled or not), or closes once deleted.
+        _open = _open is { } open ? _rows.FirstOrDefault(r => r.Rule.Id == open.Rule.Id) : null;
         _loaded = true;
     }
+
+    /// <summary>The rule open in the drawer; none when closed.</summary>
+    private RuleRow? _open;
+
+    /// <summary>Opens <paramref name="row"/>'s rule in the drawer.</summary>
+    private void Open(RuleRow? row) => _open = row;
 
     /// <summary>Whether this member may change rules (Standard and above); the page shows read-only controls otherwise.</summary>
     private bool CanWrite => _session?.Can(Permission.RulesWrite) == true;
@@ -77,7 +85,7 @@ public partial class RulesPage
     }
 
     /// <summary>A rule with its run state.</summary>
-    internal sealed record RuleRow(DetectionRule Rule, RuleRunState? State)
+    public sealed record RuleRow(DetectionRule Rule, RuleRunState? State)
     {
         public string MaxSeverity => Rule.Cases.Select(c => c.Status)
             .Concat((Rule.ThirdPartyCases ?? []).Select(c => c.Status))

@@ -407,9 +407,7 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         IEnumerable<string> States() => cut.FindAll("#signal-table tr.signal-row .triage").Select(t => t.TextContent.Trim());
         SearchedAndShown(cut);
         Assert.Equal(3, cut.FindAll("#signal-table input.signal-check").Count);
-        // Found again after each change: the list renders again.
-        cut.FindAll("#signal-table input.signal-check")[0].Change(true);
-        cut.FindAll("#signal-table input.signal-check")[1].Change(true);
+        Check(cut, 0, 1);
         Assert.Equal("2 selected", cut.Find("#signal-bulk-count").TextContent);
 
         cut.Find("#bulk-reason").Change("false_positive");
@@ -465,7 +463,7 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         _ctx.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
         var cut = _ctx.Render<SignalsPage>();
         SearchedAndShown(cut);
-        cut.Find("#signal-table input.signal-check").Change(true);
+        Check(cut, 0);
         _store.FailingWrites = true;
 
         // Awaited: a fault escaping the click's handler would end the circuit, and would be thrown here.
@@ -480,14 +478,28 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
     }
 
     /// <summary>
-    /// Waits until the page's search ran to its end, its address written last (the completions read after the list render
-    /// the page again: an element found before may have lost its handler).
+    /// Waits until the page's first search ran to its end: signals listed (only once it read them) and the results no
+    /// longer busy (the completions, read after the list, render the page again: an element found before may lose its
+    /// handler, and a box checked before the search ends belongs to the list before it).
     /// </summary>
-    private void SearchedAndShown(IRenderedComponent<SignalsPage> cut)
+    private static void SearchedAndShown(IRenderedComponent<SignalsPage> cut) => cut.WaitForAssertion(() =>
     {
-        var navigation = _ctx.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
-        cut.WaitForAssertion(() => Assert.Equal("1d", AddressParameter(navigation, "range")));
-    }
+        Assert.NotEmpty(cut.FindAll("#signal-table tr.signal-row"));
+        Assert.Equal("false", cut.Find("#signal-results").GetAttribute("aria-busy"));
+    });
+
+    /// <summary>
+    /// Checks the boxes of the rows <paramref name="rows"/> until they stay checked: a search ending meanwhile shows its own
+    /// list, whose boxes start unchecked (each box found again, as each change renders the list again).
+    /// </summary>
+    private static void Check(IRenderedComponent<SignalsPage> cut, params int[] rows) => cut.WaitForAssertion(() =>
+    {
+        foreach (var row in rows)
+        {
+            cut.FindAll("#signal-table input.signal-check")[row].Change(true);
+        }
+        Assert.Equal($"{rows.Length} selected", cut.Find("#signal-bulk-count").TextContent);
+    });
 
     /// <summary>
     /// Waits until the held count was asked for (the search listed its signals and counts them): the page renders nothing

@@ -1,0 +1,58 @@
+using Bunit;
+using Hangfire;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Data;
+using Portal.Data.Identity;
+using Portal.Data.Rules;
+using Portal.Web.Features.Rules;
+using Portal.Web.Tests.Infrastructure;
+
+namespace Portal.Web.Tests.Features.Rules;
+
+/// <summary>bUnit specifications of the Rules page on the portal's real rules.</summary>
+[Collection("portal")]
+public sealed class RulesPageTests(PortalFixture portal) : IAsyncLifetime
+{
+    private readonly BunitContext _ctx = new();
+
+    public Task InitializeAsync()
+    {
+        BunitSession.AddPageServices(_ctx, portal);
+        _ctx.Services.AddSingleton(portal.Services.GetRequiredService<RuleService>());
+        _ctx.Services.AddSingleton(portal.Services.GetRequiredService<TenantDbFactory>());
+        _ctx.Services.AddSingleton(portal.Services.GetRequiredService<IBackgroundJobClient>());
+        _ctx.Services.AddSingleton(portal.Services.GetRequiredService<VigilOptions>());
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync() => await _ctx.DisposeAsync();
+
+    /// <summary>
+    /// A rule's row opens it in a drawer, as it judges: its query (a link to its logs), how it counts, its cases, and a link
+    /// to its signals; closed, the drawer goes. Only the organisation's rules are listed.
+    /// </summary>
+    [Fact]
+    public async Task RuleRow_OpensTheRuleAsItJudges()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        BunitSession.SignIn(_ctx, tenant.Id, tenant.Slug, Guid.NewGuid(), tenant.Email, VigilRoles.Standard);
+        var cut = _ctx.Render<RulesPage>();
+        const string Name = "SSH brute force from a single source IP";
+        var rule = (await portal.Services.GetRequiredService<RuleService>().ListAsync(tenant.Id)).Single(r => r.Name == Name);
+
+        cut.WaitForAssertion(() => cut.FindAll("#rules-table tbody tr").First(r => r.TextContent.Contains(Name, StringComparison.Ordinal)).Click());
+
+        var drawer = cut.Find("#rule-drawer");
+        Assert.Equal(Name, drawer.QuerySelector(".drawer-title")!.TextContent);
+        var query = drawer.QuerySelector(".rule-query a")!;
+        Assert.Equal("source:sshd @evt.name:authentication @evt.outcome:failure", query.TextContent);
+        Assert.Equal("logs?range=1h&q=" + Uri.EscapeDataString(query.TextContent), query.GetAttribute("href"));
+        Assert.Equal("count by @network.client.ip", drawer.QuerySelector(".rule-aggregation")!.TextContent);
+        Assert.Contains("failed > 10", drawer.QuerySelector(".rule-case")!.TextContent, StringComparison.Ordinal);
+        Assert.Equal("medium", drawer.QuerySelector(".rule-case [data-severity]")!.GetAttribute("data-severity"));
+        Assert.Equal("signals?range=30d&q=" + Uri.EscapeDataString($"@workflow.rule.id:{rule.Id}"), cut.Find("#rule-signals").GetAttribute("href"));
+
+        cut.Find("#rule-drawer button[aria-label='Close']").Click();
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("#rule-drawer")));
+    }
+}
