@@ -78,7 +78,9 @@ public static partial class MarkdownRenderer
 
     private static string Inline(string text)
     {
-        // Backslash escapes (how rule messages quote values from logs) are set aside before any markup applies.
+        // Backslash escapes (how rule messages quote values from logs) are set aside before any markup applies, marked by
+        // two control characters that the text itself may not hold (a log's value could, and would name no escape).
+        text = text.Replace('\u0001', '\uFFFD').Replace('\u0002', '\uFFFD');
         var escaped = new List<char>();
         text = Escape().Replace(text, m =>
         {

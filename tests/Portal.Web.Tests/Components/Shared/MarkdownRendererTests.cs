@@ -35,6 +35,13 @@ public sealed class MarkdownRendererTests
         Assert.Equal($"<p>{expectedInner}</p>", MarkdownRenderer.ToHtml(markdown));
     }
 
+    /// <summary>The escapes' own markers in the text (a log's value may hold any character) are shown as replaced, not read as escapes.</summary>
+    [Fact]
+    public void ToHtml_TheEscapesMarkersInTheText_AreNotReadAsEscapes()
+    {
+        Assert.Equal("<p>a \uFFFD7\uFFFD b \uFFFD99999999999\uFFFD *</p>", MarkdownRenderer.ToHtml("a \u00017\u0002 b \u000199999999999\u0002 \\*"));
+    }
+
     [Fact]
     public void ToHtml_EscapedValueFromALog_ShowsLiterallyWithoutLinkOrEmphasis()
     {

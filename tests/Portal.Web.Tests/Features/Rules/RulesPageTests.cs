@@ -29,7 +29,7 @@ public sealed class RulesPageTests(PortalFixture portal) : IAsyncLifetime
 
     /// <summary>
     /// A rule's row opens it in a drawer, as it judges: its query (a link to its logs), how it counts, its cases, and a link
-    /// to its signals; closed, the drawer goes. Only the organisation's rules are listed.
+    /// to its signals; closed, the drawer goes; the rule's name, a button, opens it from the keyboard.
     /// </summary>
     [Fact]
     public async Task RuleRow_OpensTheRuleAsItJudges()
@@ -54,5 +54,9 @@ public sealed class RulesPageTests(PortalFixture portal) : IAsyncLifetime
 
         cut.Find("#rule-drawer button[aria-label='Close']").Click();
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("#rule-drawer")));
+
+        // The keyboard's way: the rule's name is a button.
+        cut.FindAll("#rules-table button.rule-open").First(b => b.TextContent == "AWS root account console login").Click();
+        cut.WaitForAssertion(() => Assert.Equal("AWS root account console login", cut.Find("#rule-drawer .drawer-title").TextContent));
     }
 }
