@@ -39,6 +39,9 @@ public sealed class SignalComponentsTests : IAsyncLifetime
 
         rows[1].Click();
         Assert.Equal("s2", selected?.Id);
+        // The keyboard's way: the signal's name is a button.
+        cut.FindAll("tr.signal-row button.row-open")[0].Click();
+        Assert.Equal("s1", selected?.Id);
     }
 
     [Fact]
