@@ -286,6 +286,7 @@ public partial class SignalsPage : IDisposable
         var completing = _range == TimeRanges.Custom ? $"{_customFrom}/{_customTo}" : _range;
         _loading = true;
         var run = ++_runs;
+        var counting = new Counting(node!, from, to, interval);
         LogAnalytics? counted = null;
         var ran = await Reads.RunAsync(async () =>
         {
@@ -294,9 +295,8 @@ public partial class SignalsPage : IDisposable
                 // Overtaken by a newer search, which shows its own list and counts.
                 return;
             }
-            // The chart counts the list's window, its bars on multiples of the interval in the organisation's clock (a day's bar
-            // starts at its midnight), and the facets all the signals found, not only those listed.
-            counted = await Signals.AnalyzeAsync(_session!.TenantId, node!, from, to, interval, _zone.GetUtcOffset(from), _closing.Token);
+            // The chart and the facets count all the signals found in the list's window, not only those listed.
+            counted = await CountAsync(counting);
         }, _session?.TenantId, _closing.Token);
         if (_closing.IsCancellationRequested || run != _runs)
         {
@@ -307,8 +307,8 @@ public partial class SignalsPage : IDisposable
         {
             // The window and the bars' width together: a bar zooms in to its own bucket. Boxes checked in the list shown
             // while this search ran are of that list: forgotten.
-            (_histogram, _bySeverity, _facets, _interval, _window) = (analytics.Histogram, analytics.Stacks ?? [], Shown(analytics.Facets), interval, (from, to));
-            (_counting, _checked) = ((node!, from, to, interval), new HashSet<string>());
+            ShowCounts(analytics);
+            (_interval, _window, _counting, _checked) = (interval, (from, to), counting, new HashSet<string>());
         }
         else
         {
@@ -559,8 +559,21 @@ public partial class SignalsPage : IDisposable
     /// <summary>A triage is being written: another waits for it.</summary>
     private bool _triaging;
 
+    /// <summary>What a search counts: its query over its window, in bars of its interval.</summary>
+    private readonly record struct Counting(QueryNode Query, DateTimeOffset From, DateTimeOffset To, TimeSpan Interval);
+
     /// <summary>What the last search counted, to count again once signals were triaged.</summary>
-    private (QueryNode Query, DateTimeOffset From, DateTimeOffset To, TimeSpan Interval)? _counting;
+    private Counting? _counting;
+
+    /// <summary>
+    /// The signals of <paramref name="counting"/> counted: the chart's bars on multiples of the interval in the organisation's
+    /// clock (a day's bar starts at its midnight), stacked by severity, and the facets.
+    /// </summary>
+    private Task<LogAnalytics> CountAsync(Counting counting) => Signals.AnalyzeAsync(
+        _session!.TenantId, counting.Query, counting.From, counting.To, counting.Interval, _zone.GetUtcOffset(counting.From), _closing.Token);
+
+    /// <summary>Shows the chart and the facets of <paramref name="analytics"/>.</summary>
+    private void ShowCounts(LogAnalytics analytics) => (_histogram, _bySeverity, _facets) = (analytics.Histogram, analytics.Stacks ?? [], Shown(analytics.Facets));
 
     /// <summary>
     /// Counts the last search's signals again (signals triaged change the triage state's counts), unless a newer search
@@ -568,17 +581,17 @@ public partial class SignalsPage : IDisposable
     /// </summary>
     private async Task RecountAsync()
     {
-        if (_counting is not var (query, from, to, interval) || _session is null)
+        if (_counting is not { } counting || _session is null)
         {
             return;
         }
         var run = _runs;
         try
         {
-            var analytics = await Signals.AnalyzeAsync(_session.TenantId, query, from, to, interval, _zone.GetUtcOffset(from), _closing.Token);
+            var analytics = await CountAsync(counting);
             if (run == _runs && !_closing.IsCancellationRequested)
             {
-                (_histogram, _bySeverity, _facets) = (analytics.Histogram, analytics.Stacks ?? [], Shown(analytics.Facets));
+                ShowCounts(analytics);
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
