@@ -259,6 +259,23 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal)
         await Expect(page.Locator("#rules-table")).ToContainTextAsync("Impossible travel");
         await Expect(page.Locator("#rules-table")).ToContainTextAsync("Single event · real time");
         await page.ScreenshotAsync(new() { Path = Shot("02c-rules.png") });
+        // A rule's enable switch does not open it; its row (or name) opens it in a drawer, which takes the focus and, closed,
+        // gives it back to the rule's name.
+        var travel = page.Locator("#rules-table tbody tr", new() { HasText = "Okta sign-ins from impossibly distant places" });
+        var travelEnabled = travel.Locator("input[type=checkbox]");
+        await Expect(travelEnabled).ToBeCheckedAsync();
+        await travel.Locator(".mud-switch").ClickAsync();
+        await Expect(travelEnabled).Not.ToBeCheckedAsync();
+        await travel.Locator(".mud-switch").ClickAsync();
+        await Expect(travelEnabled).ToBeCheckedAsync();
+        var ruleDrawer = page.Locator("#rule-drawer");
+        await Expect(ruleDrawer).ToHaveCountAsync(0);
+        await travel.Locator("button.rule-open").ClickAsync();
+        await Expect(ruleDrawer.Locator(".drawer-title")).ToHaveTextAsync("Okta sign-ins from impossibly distant places");
+        await Expect(ruleDrawer).ToBeFocusedAsync();
+        await ruleDrawer.Locator("[aria-label='Close']").ClickAsync();
+        await Expect(ruleDrawer).ToHaveCountAsync(0);
+        await Expect(travel.Locator("button.rule-open")).ToBeFocusedAsync();
         await page.ClickAsync("#evaluate-now");
 
         await page.GotoAsync("signals");
@@ -284,10 +301,16 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal)
         await row.ClickAsync();
         var drawer = page.Locator("#signal-drawer");
         await Expect(drawer).ToContainTextAsync("198.51.100.77 failed to authenticate");
+        await Expect(drawer).ToBeFocusedAsync(); // the drawer takes the focus as it opens
         await drawer.Locator(".triage-select").First.ClickAsync();
         await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = "Under review" }).ClickAsync();
         await page.ClickAsync("#triage-save");
         await Expect(row).ToContainTextAsync("Under review");
+        // Closed, the drawer gives the focus back to the signal's button in the list, from which Enter opens it again.
+        await drawer.Locator("[aria-label='Close']").ClickAsync();
+        await Expect(row.Locator("button.row-open")).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(drawer).ToBeFocusedAsync();
         // The signal open is in the address: a reload shows it again.
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("signal="));
         await page.ReloadAsync();

@@ -295,14 +295,7 @@ public partial class LogsPage
         KeepUrl();
         if (!open && _selected is { } shown && RendererInfo.IsInteractive)
         {
-            try
-            {
-                await JS.InvokeVoidAsync("vigil.focusLogRow", shown.Id);
-            }
-            catch (JSDisconnectedException)
-            {
-                // The page was left.
-            }
+            await DrawerFocus.ReturnAsync(JS, "data-log-id", shown.Id);
         }
     }
 

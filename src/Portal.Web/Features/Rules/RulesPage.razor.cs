@@ -1,12 +1,14 @@
 using Hangfire;
 using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.JSInterop;
 using MudBlazor;
 using Portal.Data;
 using Portal.Data.Identity;
 using Portal.Data.Rules;
 using Portal.Detection.Evaluation;
 using Portal.Detection.Rules;
+using Portal.Web.Components.Shared;
 using Portal.Web.Features.Detection;
 using Portal.Web.Features.Identity;
 
@@ -23,6 +25,7 @@ public partial class RulesPage
     [Inject] private RuleService Rules { get; set; } = default!;
     [Inject] private TenantDbFactory Dbs { get; set; } = default!;
     [Inject] private TenantSession Session { get; set; } = default!;
+    [Inject] private IJSRuntime JS { get; set; } = default!;
     [Inject] private IBackgroundJobClient Jobs { get; set; } = default!;
     [Inject] private VigilOptions Options { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
@@ -56,6 +59,17 @@ public partial class RulesPage
 
     /// <summary>Opens <paramref name="row"/>'s rule in the drawer.</summary>
     private void Open(RuleRow? row) => _open = row;
+
+    /// <summary>Closes the drawer (its close button, a click beside it): the focus goes back to the list's button of the rule it showed.</summary>
+    private async Task CloseAsync()
+    {
+        var shown = _open;
+        _open = null;
+        if (shown?.Rule.Id is { } id && RendererInfo.IsInteractive)
+        {
+            await DrawerFocus.ReturnAsync(JS, "data-rule-id", id);
+        }
+    }
 
     /// <summary>Whether this member may change rules (Standard and above); the page shows read-only controls otherwise.</summary>
     private bool CanWrite => _session?.Can(Permission.RulesWrite) == true;

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Components;
 using Portal.Detection.Signals;
+using Portal.Web.Components.Shared;
 
 namespace Portal.Web.Features.Signals;
 
@@ -12,6 +13,9 @@ public partial class SignalDrawer
 
     /// <summary>The signal shown; nothing renders when null. Default: null.</summary>
     [Parameter] public SecuritySignal? Signal { get; set; }
+
+    /// <summary>Whether the drawer holding the signal is open: closed, it takes no focus. Default: true.</summary>
+    [Parameter] public bool Open { get; set; } = true;
 
     /// <summary>The zone times are shown in (the organisation's). Default: UTC.</summary>
     [Parameter] public TimeZoneInfo Zone { get; set; } = TimeZoneInfo.Utc;
@@ -54,8 +58,13 @@ public partial class SignalDrawer
 
     private bool Changed => Signal is not null && (_state != Signal.TriageState || (_state == TriageStates.Archived && _reason != (Signal.ArchiveReason ?? "none")));
 
+    private ElementReference _root;
+    private readonly DrawerFocus _focus = new();
+
     protected override void OnParametersSet()
     {
+        // Each signal shown takes the focus, so that the keyboard goes on in the drawer; reopened, again.
+        _focus.Shown(Open, Signal?.Id);
         if (Signal is not null && (Signal.Id != _loadedId || !Changed))
         {
             _loadedId = Signal.Id;
@@ -63,6 +72,8 @@ public partial class SignalDrawer
             _reason = Signal.ArchiveReason ?? "none";
         }
     }
+
+    protected override Task OnAfterRenderAsync(bool firstRender) => _focus.AfterRenderAsync(JS, _root, RendererInfo.IsInteractive);
 
     private Task SaveAsync() => OnTriage.InvokeAsync((_state, _state == TriageStates.Archived ? _reason : null));
 }

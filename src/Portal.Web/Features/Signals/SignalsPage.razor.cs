@@ -37,6 +37,7 @@ public partial class SignalsPage : IDisposable
     [Inject] private SignalTriage Triage { get; set; } = default!;
     [Inject] private TenantSession Session { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
+    [Inject] private Microsoft.JSInterop.IJSRuntime JS { get; set; } = default!;
     [Inject] private ILogger<SignalsPage> Logger { get; set; } = default!;
     [Inject] private Portal.Web.Features.Settings.OrganisationZone Zones { get; set; } = default!;
 
@@ -233,11 +234,18 @@ public partial class SignalsPage : IDisposable
     /// <summary>A link that opens <paramref name="signal"/> in the drawer, over the page's last search and range.</summary>
     private string LinkTo(SecuritySignal signal) => Navigation.GetUriWithQueryParameters(Address(CurrentView() with { Signal = signal.Id }));
 
-    /// <summary>The drawer opened or closed (its close button, a click beside it): the address follows.</summary>
-    private void DrawerOpenChanged(bool open)
+    /// <summary>
+    /// The drawer opened or closed (its close button, a click beside it): the address follows; closed, the focus goes back to
+    /// the list's button of the signal it showed.
+    /// </summary>
+    private async Task DrawerOpenChanged(bool open)
     {
         _drawerOpen = open;
         KeepUrl();
+        if (!open && _selected is { } shown && RendererInfo.IsInteractive)
+        {
+            await DrawerFocus.ReturnAsync(JS, "data-signal-id", shown.Id);
+        }
     }
 
     private async Task RangeChangedAsync(string range)

@@ -1,10 +1,10 @@
 // Keys the console handles itself, whose browser default would act as well: the arrows that move through a query's
 // completions (not the caret to the line's start or end), the keys that move between a histogram's bars and the arrows
 // that move the log detail through the list (not the page's or the drawer's scroll).
-// Focus for the console's components: the list's row of a log, by its id, when its detail closes; and the log list's
-// next page, asked for as it is scrolled.
+// Focus for the console's components: the list's button that opened a log, signal or rule (by its id) when its drawer
+// closes; and the log list's next page, asked for as it is scrolled.
 window.vigil = {
-    focusLogRow: id => document.querySelector(`button.log-open[data-log-id="${CSS.escape(id)}"]`)?.focus(),
+    focusOpener: (attribute, id) => document.querySelector(`button[${attribute}="${CSS.escape(id)}"]`)?.focus(),
     // Gives the focus to an element just shown (the log detail as its drawer slides in): now, and again at the next frames
     // while it is elsewhere (an element still hidden cannot take it), for half a second at most.
     focusSoon: element => {

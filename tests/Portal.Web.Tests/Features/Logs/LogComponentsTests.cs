@@ -568,6 +568,9 @@ public sealed class LogComponentsTests : IAsyncLifetime
         cut.Find("#log-detail").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "ArrowDown" });
         Assert.True(cut.Find("#log-detail").HasAttribute("inert"));
         Assert.Equal(3, moves.Count);
+        // Reopened on the same log, it takes the focus again.
+        cut.Render(p => p.Add(x => x.Open, true));
+        _ctx.JSInterop.VerifyInvoke("vigil.focusSoon", 2);
         // A list shown oldest first: the log above is an older one, and the buttons say so.
         cut.Render(p => p.Add(x => x.OldestFirst, true));
         Assert.Equal(("Older log (↑)", "Newer log (↓)"), (cut.Find("#log-previous").GetAttribute("title"), cut.Find("#log-next").GetAttribute("title")));

@@ -29,13 +29,15 @@ public sealed class RulesPageTests(PortalFixture portal) : IAsyncLifetime
 
     /// <summary>
     /// A rule's row opens it in a drawer, as it judges: its query (a link to its logs), how it counts, its cases, and a link
-    /// to its signals; closed, the drawer goes; the rule's name, a button, opens it from the keyboard.
+    /// to its signals; closed, the drawer goes; the rule's name, a button, opens it from the keyboard. The drawer takes the
+    /// focus as it opens and gives it back to the rule's button as it closes.
     /// </summary>
     [Fact]
     public async Task RuleRow_OpensTheRuleAsItJudges()
     {
         var tenant = await portal.CreateTenantAsync();
         BunitSession.SignIn(_ctx, tenant.Id, tenant.Slug, Guid.NewGuid(), tenant.Email, VigilRoles.Standard);
+        _ctx.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
         var cut = _ctx.Render<RulesPage>();
         const string Name = "SSH brute force from a single source IP";
         var rule = (await portal.Services.GetRequiredService<RuleService>().ListAsync(tenant.Id)).Single(r => r.Name == Name);
@@ -52,11 +54,15 @@ public sealed class RulesPageTests(PortalFixture portal) : IAsyncLifetime
         Assert.Equal("medium", drawer.QuerySelector(".rule-case [data-severity]")!.GetAttribute("data-severity"));
         Assert.Equal("signals?range=30d&q=" + Uri.EscapeDataString($"@workflow.rule.id:{rule.Id}"), cut.Find("#rule-signals").GetAttribute("href"));
 
+        _ctx.JSInterop.VerifyInvoke("vigil.focusSoon");
         cut.Find("#rule-drawer button[aria-label='Close']").Click();
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("#rule-drawer")));
+        Assert.Equal(["data-rule-id", rule.Id], _ctx.JSInterop.VerifyInvoke("vigil.focusOpener").Arguments);
+        Assert.Single(cut.FindAll($"#rules-table button.rule-open[data-rule-id='{rule.Id}']"));
 
         // The keyboard's way: the rule's name is a button.
         cut.FindAll("#rules-table button.rule-open").First(b => b.TextContent == "AWS root account console login").Click();
         cut.WaitForAssertion(() => Assert.Equal("AWS root account console login", cut.Find("#rule-drawer .drawer-title").TextContent));
+        _ctx.JSInterop.VerifyInvoke("vigil.focusSoon", 2);
     }
 }

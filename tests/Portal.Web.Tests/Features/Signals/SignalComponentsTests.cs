@@ -16,6 +16,7 @@ public sealed class SignalComponentsTests : IAsyncLifetime
     {
         _ctx.Services.AddMudServices();
         _ctx.JSInterop.Mode = JSRuntimeMode.Loose;
+        _ctx.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
     }
 
     public Task InitializeAsync() => Task.CompletedTask;

@@ -108,7 +108,8 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
 
     /// <summary>
     /// The signal open in the drawer is kept in the address (<c>signal</c>), so that the address shares it: an address
-    /// naming one opens it, and the drawer copies a link to it. Another organisation's signal is never opened.
+    /// naming one opens it, and the drawer copies a link to it. The drawer takes the focus as it opens and gives it back to
+    /// the signal's button as it closes. Another organisation's signal is never opened.
     /// </summary>
     [Fact]
     public async Task SharedSignal_OpensInTheDrawer_AndTheAddressKeepsIt()
@@ -132,10 +133,16 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         var link = new Uri(cut.Find("#signal-copy-link").GetAttribute("data-link")!);
         Assert.Equal((signal.Id, "1h"), (Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(link.Query)[SignalsPage.SignalParameter].ToString(), Address("range")));
         // A click is dispatched to the renderer, not awaited: what it changes is waited for.
+        _ctx.JSInterop.VerifyInvoke("vigil.focusSoon");
         cut.Find("#signal-drawer button[aria-label='Close']").Click();
         cut.WaitForAssertion(() => Assert.Null(Address(SignalsPage.SignalParameter)));
+        // Closed, the drawer gives the focus back to the signal's button in the list; reopened, it takes it again.
+        Assert.Equal(["data-signal-id", signal.Id], _ctx.JSInterop.VerifyInvoke("vigil.focusOpener").Arguments);
+        Assert.Single(cut.FindAll($"#signal-table button.row-open[data-signal-id='{signal.Id}']"));
+        Assert.True(cut.Find("#signal-drawer").HasAttribute("inert"));
         cut.Find("#signal-table tbody tr").Click();
         cut.WaitForAssertion(() => Assert.Equal(signal.Id, Address(SignalsPage.SignalParameter)));
+        _ctx.JSInterop.VerifyInvoke("vigil.focusSoon", 2);
 
         // Another organisation's signal: not opened, and the address forgets it.
         await using var again = new BunitContext();
