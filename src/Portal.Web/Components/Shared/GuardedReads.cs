@@ -12,14 +12,22 @@ public sealed class GuardedReads(ILogger logger, string what)
 
     /// <summary>
     /// Runs <paramref name="read"/>: false, <see cref="Error"/> set, when it threw; false without a fault when it stopped
-    /// because <paramref name="cancellation"/> was cancelled (the page closed).
+    /// because <paramref name="cancellation"/> was cancelled (a newer search, the page closed).
     /// </summary>
-    public async Task<bool> RunAsync(Func<Task> read, Guid? tenantId, CancellationToken cancellation = default)
+    /// <remarks>
+    /// A read overtaken by a newer one (<paramref name="cancellation"/> cancelled, or <paramref name="current"/> false when it
+    /// ends) changes nothing the page says: its fault is not the page's, which shows the newer read, and its success does not
+    /// hide the newer read's fault.
+    /// </remarks>
+    public async Task<bool> RunAsync(Func<Task> read, Guid? tenantId, Func<bool>? current = null, CancellationToken cancellation = default)
     {
         try
         {
             await read();
-            Error = null;
+            if (!Overtaken(current, cancellation))
+            {
+                Error = null;
+            }
             return true;
         }
         catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
@@ -28,6 +36,11 @@ public sealed class GuardedReads(ILogger logger, string what)
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
+            if (Overtaken(current, cancellation))
+            {
+                logger.LogWarning(e, "{What} of organisation {Tenant} failed after a newer one started", what, tenantId);
+                return false;
+            }
             if (Error is null)
             {
                 logger.LogError(e, "{What} of organisation {Tenant} failed", what, tenantId);
@@ -36,4 +49,6 @@ public sealed class GuardedReads(ILogger logger, string what)
             return false;
         }
     }
+
+    private static bool Overtaken(Func<bool>? current, CancellationToken cancellation) => cancellation.IsCancellationRequested || current?.Invoke() == false;
 }

@@ -687,7 +687,7 @@ public partial class LogsPage
     private string? SearchError => _reads?.Error;
 
     /// <summary>Runs <paramref name="read"/> guarded (<see cref="GuardedReads"/>): stopped by <paramref name="cancellation"/>, it is no fault.</summary>
-    private Task<bool> GuardedAsync(Func<Task> read, CancellationToken cancellation) => Reads.RunAsync(read, _session?.TenantId, cancellation);
+    private Task<bool> GuardedAsync(Func<Task> read, CancellationToken cancellation) => Reads.RunAsync(read, _session?.TenantId, cancellation: cancellation);
 
     /// <summary>Cancelled as the page closes, so that its reads still running (an aggregation over a long range) stop.</summary>
     private readonly CancellationTokenSource _closing = new();

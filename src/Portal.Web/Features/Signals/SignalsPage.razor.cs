@@ -305,7 +305,7 @@ public partial class SignalsPage : IDisposable
             }
             // The chart and the facets count all the signals found in the list's window, not only those listed.
             counted = await CountAsync(counting);
-        }, _session?.TenantId, _closing.Token);
+        }, _session?.TenantId, () => run == _runs, _closing.Token);
         if (_closing.IsCancellationRequested || run != _runs)
         {
             // The page closed (the address is the next page's), or a newer search started: the page is that one's.
@@ -425,7 +425,11 @@ public partial class SignalsPage : IDisposable
 
     private IReadOnlyDictionary<string, IReadOnlyList<FacetValue>> _values = new Dictionary<string, IReadOnlyList<FacetValue>>();
 
-    private Task LoadMoreAsync() => Reads.RunAsync(() => _results.LoadMoreAsync(Search), _session?.TenantId, _closing.Token);
+    private Task LoadMoreAsync()
+    {
+        var run = _runs;
+        return Reads.RunAsync(() => _results.LoadMoreAsync(Search), _session?.TenantId, () => run == _runs, _closing.Token);
+    }
 
     /// <summary>A page of signals, read off the circuit, stopped if the page closes meanwhile.</summary>
     private Task<EventPage<SecuritySignal>> Search(SearchRequest request) => Signals.SearchAsync(_session!.TenantId, request, _closing.Token);

@@ -26,6 +26,35 @@ public sealed class GuardedReadsTests
         Assert.Equal(2, logger.Entries.Count);
     }
 
+    /// <summary>
+    /// A read overtaken by a newer one (cancelled, or no longer current when it ends) changes nothing the page says: its
+    /// fault is not shown, and its success does not hide the newer read's fault.
+    /// </summary>
+    [Fact]
+    public async Task RunAsync_OvertakenRead_ChangesNothingShown()
+    {
+        var reads = new GuardedReads(new Captured(), "signals search");
+        var (tenant, run) = (Guid.NewGuid(), 1);
+        var older = new TaskCompletionSource();
+        var running = reads.RunAsync(() => older.Task, tenant, current: () => run == 1);
+
+        run = 2;
+        Assert.False(await reads.RunAsync(() => throw new IOException("Input/output error"), tenant, current: () => run == 2));
+        older.SetResult();
+        Assert.True(await running);
+        Assert.NotNull(reads.Error);
+
+        Assert.True(await reads.RunAsync(() => Task.CompletedTask, tenant, current: () => run == 2));
+        using var newer = new CancellationTokenSource();
+        var failing = new TaskCompletionSource();
+        running = reads.RunAsync(() => failing.Task, tenant, cancellation: newer.Token);
+        await newer.CancelAsync();
+        failing.SetException(new ObjectDisposedException("index"));
+        Assert.False(await running);
+        Assert.False(await reads.RunAsync(() => throw new IOException("Input/output error"), tenant, current: () => false));
+        Assert.Null(reads.Error);
+    }
+
     private sealed class Captured : ILogger
     {
         public List<(LogLevel Level, string Message)> Entries { get; } = [];

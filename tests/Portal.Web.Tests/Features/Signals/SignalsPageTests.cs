@@ -378,6 +378,22 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         Assert.Contains(Counted(), v => v.StartsWith("low", StringComparison.Ordinal));
         Assert.DoesNotContain(Counted(), v => v.StartsWith("high", StringComparison.Ordinal));
 
+        // Overtaken, a search that then fails is not said: the newer search's list and counts are shown, without a fault.
+        var failing = new TaskCompletionSource();
+        _store.Hold = failing.Task;
+        cut.Find("#signal-query").Input("status:high");
+        cut.Find("#signal-search").Click();
+        await CountingAsync();
+        cut.Find("#signal-query").Input("status:low");
+        cut.Find("#signal-search").Click();
+        cut.WaitForAssertion(() => Assert.Equal("false", cut.Find("#signal-results").GetAttribute("aria-busy")));
+        failing.SetException(new IOException("Input/output error"));
+        await Assert.ThrowsAsync<IOException>(() => _store.Held!);
+        cut.Render();
+        Assert.Empty(cut.FindAll("#signal-search-error"));
+        Assert.Equal(["low"], Severities());
+        Assert.Contains(Counted(), v => v.StartsWith("low", StringComparison.Ordinal));
+
         // The address changes while a search counts, to a range at fault: nothing of either search is shown.
         var slower = new TaskCompletionSource();
         _store.Hold = slower.Task;
