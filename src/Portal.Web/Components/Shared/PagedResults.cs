@@ -38,6 +38,17 @@ public sealed class PagedResults<T>
         return true;
     }
 
+    /// <summary>
+    /// Takes out of the items those <paramref name="unlisted"/> says no longer match (a signal triaged out of a search of
+    /// its former state), and out of the total; the next page goes on from where the list was read. How many were taken.
+    /// </summary>
+    public int Unlist(Predicate<T> unlisted)
+    {
+        var removed = Items.RemoveAll(unlisted);
+        Total = Math.Max(0, Total - removed);
+        return removed;
+    }
+
     /// <summary>Forgets the items and the request: nothing to show, nothing more to load.</summary>
     public void Clear()
     {

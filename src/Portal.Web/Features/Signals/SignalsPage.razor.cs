@@ -5,6 +5,7 @@ using Portal.Detection.Query;
 using Portal.Detection.Rules;
 using Portal.Detection.Signals;
 using Portal.Search;
+using Portal.Search.Lucene;
 using Portal.Web.Components.Shared;
 using Portal.Web.Features.Identity;
 
@@ -531,7 +532,8 @@ public partial class SignalsPage : IDisposable
 
     /// <summary>
     /// Sets the triage state of the signals <paramref name="ids"/> (stored together, each audited), shows them so in the list
-    /// and the drawer, says how it went, and counts the search's signals again. One write at a time.
+    /// (or takes them out of it when the search no longer finds them) and the drawer, says how it went, and counts the
+    /// search's signals again. One write at a time.
     /// </summary>
     private async Task WriteTriageAsync(IReadOnlyList<string> ids, string state, string? reason)
     {
@@ -547,6 +549,7 @@ public partial class SignalsPage : IDisposable
             {
                 Replace(signal);
             }
+            UnlistUnmatched(updated);
             var (label, missing) = (SignalList.TriageLabel(state).ToLowerInvariant(), ids.Count - updated.Count);
             Snackbar.Add((ids.Count, missing) switch
             {
@@ -610,6 +613,25 @@ public partial class SignalsPage : IDisposable
         {
             // The counts shown stay those of the search; the page's next search says what fails.
             Logger.LogDebug(e, "The signals could not be counted again for organisation {TenantId}", _session.TenantId);
+        }
+    }
+
+    /// <summary>
+    /// Takes out of the list the signals of <paramref name="updated"/> that the search shown no longer finds (archived under
+    /// <c>@workflow.triage.state:open</c>), as the search run again would, judged by the query matcher on the signal as it
+    /// is searched; the drawer keeps the signal open.
+    /// </summary>
+    private void UnlistUnmatched(IReadOnlyList<SecuritySignal> updated)
+    {
+        if (_counting is not { } searched || updated.Count == 0)
+        {
+            return;
+        }
+        var matches = QueryMatcher.Compile(SignalDocument.Query(searched.Query));
+        var gone = updated.Where(s => !matches(SignalDocument.Searchable(s))).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+        if (gone.Count > 0)
+        {
+            _results.Unlist(s => gone.Contains(s.Id));
         }
     }
 

@@ -38,6 +38,30 @@ public sealed class PagedResultsTests
         Assert.All(requests, r => Assert.Equal(T0, r.From));
     }
 
+    /// <summary>Items taken out (no longer matching) leave the list and its total; the next page goes on from where it was read.</summary>
+    [Fact]
+    public async Task Unlist_TakesItemsOutOfTheListAndTheTotal()
+    {
+        var all = Enumerable.Range(0, 5).Select(i => $"item-{i}").ToList();
+        Task<EventPage<string>> Search(SearchRequest request)
+        {
+            var start = request.After is { } cursor ? int.Parse(cursor.Id, System.Globalization.CultureInfo.InvariantCulture) + 1 : 0;
+            var items = all.Skip(start).Take(request.Limit).ToList();
+            var end = start + items.Count - 1;
+            return Task.FromResult(new EventPage<string>(items, all.Count, end < all.Count - 1 ? new SearchCursor(0, end.ToString(System.Globalization.CultureInfo.InvariantCulture)) : null));
+        }
+        var results = new PagedResults<string>();
+        await results.LoadAsync(new SearchRequest(new MatchAllNode(0), T0, T0.AddHours(1), Limit: 2), Search);
+
+        Assert.Equal(1, results.Unlist(i => i == "item-1"));
+        Assert.Equal(0, results.Unlist(i => i == "item-4"));
+
+        Assert.Equal(["item-0"], results.Items);
+        Assert.Equal(4, results.Total);
+        await results.LoadMoreAsync(Search);
+        Assert.Equal(["item-0", "item-2", "item-3"], results.Items);
+    }
+
     /// <summary>A search overtaken by a newer one, or a next page of a list since replaced, arriving late is dropped.</summary>
     [Fact]
     public async Task LateAnswers_OfOvertakenRequests_AreDropped()

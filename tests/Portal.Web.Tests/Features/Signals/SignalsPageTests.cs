@@ -451,6 +451,21 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         cut.WaitForAssertion(() => Assert.Equal(["Under review", "Under review", "Under review"], States()));
         Assert.Null((await store.GetAsync(tenant.Id, "b", CancellationToken.None))!.ArchiveReason);
 
+        // Triaged out of the search shown (archived under a search of signals under review), a signal leaves the list and its
+        // count; triaged within it, it stays.
+        cut.Find("#signal-query").Input("@workflow.triage.state:under_review");
+        cut.Find("#signal-search").Click();
+        SearchedAndShown(cut);
+        Check(cut, 2);
+        cut.Find("#bulk-archive").Click();
+        cut.WaitForAssertion(() => Assert.Equal(["a", "b"], cut.FindAll("#signal-table button.row-open").Select(b => b.GetAttribute("data-signal-id"))));
+        Assert.Equal("2 signals", cut.Find("#signal-summary").TextContent.Trim());
+        Assert.Equal(TriageStates.Archived, (await store.GetAsync(tenant.Id, "c", CancellationToken.None))!.TriageState);
+        Check(cut, 0);
+        cut.Find("#bulk-review").Click();
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("#signal-bulk")));
+        Assert.Equal(["Under review", "Under review"], States());
+
         // A box checked in a list since replaced by a search is forgotten: nothing is triaged by it.
         cut.Find("#signal-table input.signal-check").Change(true);
         cut.Find("#signal-search").Click();
