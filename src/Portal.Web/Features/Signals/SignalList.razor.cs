@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Components;
+using Microsoft.JSInterop;
 using Portal.Detection.Signals;
 using Portal.Web.Components.Shared;
 
@@ -46,6 +47,31 @@ public partial class SignalList
             now.Remove(id);
         }
         return CheckedChanged.InvokeAsync(now);
+    }
+
+    /// <summary>Whether some of the signals listed are checked, not all: the select-all box shows it (indeterminate), and checks them all.</summary>
+    private bool Partial => Items.Any(s => Checked.Contains(s.Id)) && !Items.All(s => Checked.Contains(s.Id));
+
+    private ElementReference _checkAll;
+
+    /// <summary>The state the select-all box was last told (a box's indeterminate state is a property, not an attribute).</summary>
+    private bool _shownPartial;
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        var partial = Checkable && !Compact && Partial;
+        if (partial != _shownPartial && RendererInfo.IsInteractive)
+        {
+            _shownPartial = partial;
+            try
+            {
+                await JS.InvokeVoidAsync("vigil.indeterminate", _checkAll, partial);
+            }
+            catch (JSDisconnectedException)
+            {
+                // The page was left.
+            }
+        }
     }
 
     /// <summary>Checks every signal listed, or none.</summary>

@@ -5,6 +5,12 @@
 // closes; and the log list's next page, asked for as it is scrolled.
 window.vigil = {
     focusOpener: (attribute, id) => document.querySelector(`button[${attribute}="${CSS.escape(id)}"]`)?.focus(),
+    // A select-all box's third state (some of the rows checked, not all): a property of the element, which markup cannot set.
+    indeterminate: (box, on) => {
+        if (box) {
+            box.indeterminate = on;
+        }
+    },
     // Gives the focus to an element just shown (the log detail as its drawer slides in): now, and again at the next frames
     // while it is elsewhere (an element still hidden cannot take it), for half a second at most.
     focusSoon: element => {

@@ -432,11 +432,17 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         Assert.Equal(3, cut.FindAll("#signal-table input.signal-check").Count);
         Check(cut, 0, 1);
         Assert.Equal("2 selected", cut.Find("#signal-bulk-count").TextContent);
+        // Some checked, not all: the select-all box says so (its indeterminate state).
+        bool? Partial() => _ctx.JSInterop.Invocations["vigil.indeterminate"].LastOrDefault().Arguments?[1] as bool?;
+        Assert.Equal("true", cut.Find("#signal-table input.signal-check-all").GetAttribute("data-partial"));
+        Assert.True(Partial());
 
         cut.Find("#bulk-reason").Change("false_positive");
         cut.Find("#bulk-archive").Click();
         cut.WaitForAssertion(() => Assert.Equal(["Archived", "Archived", "Open"], States()));
         Assert.Empty(cut.FindAll("#signal-bulk"));
+        Assert.False(Partial());
+        Assert.False(cut.Find("#signal-table input.signal-check-all").HasAttribute("data-partial"));
         // Counted again: the triage states' facet says so.
         cut.WaitForAssertion(() => Assert.Equal(["archived2", "open1"],
             cut.FindAll("#signal-facets .facet").Single(f => f.QuerySelector(".facet-title")!.TextContent == "Triage state")
