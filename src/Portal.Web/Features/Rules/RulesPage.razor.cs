@@ -49,10 +49,14 @@ public partial class RulesPage
         await using var db = Dbs.Create(_session.TenantId);
         var states = await db.RuleRunStates.AsNoTracking().ToDictionaryAsync(s => s.RuleId);
         _rows = rules.Select(r => new RuleRow(r, states.GetValueOrDefault(r.Id!))).ToList();
+        _names = rules.Where(r => r.Id is not null).ToDictionary(r => r.Id!, r => r.Name, StringComparer.Ordinal);
         // The rule open shows as it is now (enabled or not), or closes once deleted.
         _open = _open is { } open ? _rows.FirstOrDefault(r => r.Rule.Id == open.Rule.Id) : null;
         _loaded = true;
     }
+
+    /// <summary>The organisation's rules' names by id (a correlation's drawer names the rules it reads).</summary>
+    private Dictionary<string, string> _names = new(StringComparer.Ordinal);
 
     /// <summary>The rule open in the drawer; none when closed.</summary>
     private RuleRow? _open;

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Bunit;
 using Hangfire;
 using Microsoft.Extensions.DependencyInjection;
@@ -64,5 +65,54 @@ public sealed class RulesPageTests(PortalFixture portal) : IAsyncLifetime
         cut.FindAll("#rules-table button.rule-open").First(b => b.TextContent == "AWS root account console login").Click();
         cut.WaitForAssertion(() => Assert.Equal("AWS root account console login", cut.Find("#rule-drawer .drawer-title").TextContent));
         _ctx.JSInterop.VerifyInvoke("vigil.focusSoon", 2);
+    }
+
+    /// <summary>
+    /// A rule's filters are shown, and its logs link reads the logs as the rule does (filters applied); a correlation names
+    /// the rules whose signals it reads, each a link to them.
+    /// </summary>
+    [Fact]
+    public async Task RuleDrawer_ShowsFiltersAndNamesTheRulesACorrelationReads()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        var rules = portal.Services.GetRequiredService<RuleService>();
+        var bruteForce = (await rules.ListAsync(tenant.Id)).Single(r => r.Name == "SSH brute force from a single source IP");
+        var filtered = new JsonObject
+        {
+            ["name"] = "Root logins off the bastion",
+            ["queries"] = new JsonArray(new JsonObject { ["query"] = "source:sshd @usr.name:root", ["aggregation"] = "count", ["groupByFields"] = new JsonArray("@network.client.ip") }),
+            ["filters"] = new JsonArray(new JsonObject { ["action"] = "require", ["query"] = "env:prod" }, new JsonObject { ["action"] = "suppress", ["query"] = "host:bastion-1" }),
+            ["cases"] = new JsonArray(new JsonObject { ["status"] = "high", ["condition"] = "a > 0" }),
+            ["options"] = new JsonObject { ["evaluationWindow"] = 300, ["keepAlive"] = 3600, ["maxSignalDuration"] = 86400 },
+            ["message"] = "Root login.",
+        };
+        var correlation = new JsonObject
+        {
+            ["name"] = "Brute force then anything",
+            ["type"] = "signal_correlation",
+            ["queries"] = new JsonArray(new JsonObject { ["name"] = "guessing", ["ruleId"] = bruteForce.Id, ["aggregation"] = "event_count", ["correlatedByFields"] = new JsonArray("@network.client.ip") }),
+            ["cases"] = new JsonArray(new JsonObject { ["status"] = "critical", ["condition"] = "guessing > 0" }),
+            ["options"] = new JsonObject { ["evaluationWindow"] = 900, ["keepAlive"] = 3600, ["maxSignalDuration"] = 86400 },
+            ["message"] = "Correlated.",
+        };
+        foreach (var json in new[] { filtered, correlation })
+        {
+            var (rule, errors) = await rules.CreateAsync(tenant.Id, json.ToJsonString(), null);
+            Assert.True(rule is not null, string.Join("; ", errors.Select(e => e.ToString())));
+        }
+        BunitSession.SignIn(_ctx, tenant.Id, tenant.Slug, Guid.NewGuid(), tenant.Email, VigilRoles.Standard);
+        _ctx.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
+        var cut = _ctx.Render<RulesPage>();
+
+        cut.WaitForAssertion(() => cut.FindAll("#rules-table button.rule-open").First(b => b.TextContent == "Root logins off the bastion").Click());
+        Assert.Equal(["require env:prod", "suppress host:bastion-1"], cut.FindAll("#rule-filters .rule-filter").Select(f => f.TextContent));
+        Assert.Equal("logs?range=1h&q=" + Uri.EscapeDataString("(source:sshd @usr.name:root) (env:prod) -(host:bastion-1)"), cut.Find("#rule-drawer .rule-query a").GetAttribute("href"));
+
+        cut.FindAll("#rules-table button.rule-open").First(b => b.TextContent == "Brute force then anything").Click();
+        cut.WaitForAssertion(() => Assert.Equal("Brute force then anything", cut.Find("#rule-drawer .drawer-title").TextContent));
+        var read = cut.Find("#rule-drawer .rule-query a");
+        Assert.Equal("SSH brute force from a single source IP", read.TextContent);
+        Assert.Equal("signals?range=30d&q=" + Uri.EscapeDataString($"@workflow.rule.id:{bruteForce.Id}"), read.GetAttribute("href"));
+        Assert.Empty(cut.FindAll("#rule-filters"));
     }
 }
