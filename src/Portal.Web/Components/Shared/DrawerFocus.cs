@@ -49,7 +49,8 @@ public sealed class DrawerFocus
 
     /// <summary>
     /// Gives the focus back to the list's button that opens item <paramref name="id"/>, the button marked with it in
-    /// <paramref name="attribute"/> (<c>data-log-id</c>, <c>data-signal-id</c>, <c>data-rule-id</c>), when it is still listed.
+    /// <paramref name="attribute"/> (<c>data-log-id</c>, <c>data-signal-id</c>, <c>data-rule-id</c>); to the list's first such
+    /// button when the item is no longer listed.
     /// </summary>
     public static async Task ReturnAsync(IJSRuntime js, string attribute, string id)
     {

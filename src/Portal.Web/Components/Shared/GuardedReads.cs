@@ -38,7 +38,7 @@ public sealed class GuardedReads(ILogger logger, string what)
         {
             if (Overtaken(current, cancellation))
             {
-                logger.LogWarning(e, "{What} of organisation {Tenant} failed after a newer one started", what, tenantId);
+                logger.LogWarning(e, "{What} of organisation {Tenant} failed once overtaken (a newer read, the page closed)", what, tenantId);
                 return false;
             }
             if (Error is null)

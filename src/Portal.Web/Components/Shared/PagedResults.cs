@@ -15,6 +15,9 @@ public sealed class PagedResults<T>
     /// <summary>Items loaded so far.</summary>
     public List<T> Items { get; private set; } = [];
 
+    /// <summary>The request whose items are shown (not one still being read); none before the first or after <see cref="Clear"/>.</summary>
+    public SearchRequest? Shown { get; private set; }
+
     /// <summary>How many items match in all.</summary>
     public int Total { get; private set; }
 
@@ -32,7 +35,7 @@ public sealed class PagedResults<T>
         {
             return false;
         }
-        Items = [.. page.Items];
+        (Items, Shown) = ([.. page.Items], request);
         Total = page.TotalHits;
         _next = page.Next;
         return true;
@@ -53,7 +56,7 @@ public sealed class PagedResults<T>
     public void Clear()
     {
         _generation++;
-        (_request, _next, Items, Total) = (null, null, [], 0);
+        (_request, _next, Items, Total, Shown) = (null, null, [], 0, null);
     }
 
     /// <summary>

@@ -545,11 +545,12 @@ public partial class SignalsPage : IDisposable
         try
         {
             var updated = await Triage.SetStatesAsync(_session!.TenantId, ids, state, reason, null, CancellationToken.None);
+            var listed = _results.Items.Where(s => ids.Contains(s.Id)).ToList();
             foreach (var signal in updated)
             {
                 Replace(signal);
             }
-            UnlistUnmatched(updated);
+            UnlistUnmatched(listed, updated);
             var (label, missing) = (SignalList.TriageLabel(state).ToLowerInvariant(), ids.Count - updated.Count);
             Snackbar.Add((ids.Count, missing) switch
             {
@@ -617,21 +618,24 @@ public partial class SignalsPage : IDisposable
     }
 
     /// <summary>
-    /// Takes out of the list the signals of <paramref name="updated"/> that the search shown no longer finds (archived under
-    /// <c>@workflow.triage.state:open</c>), as the search run again would, judged by the query matcher on the signal as it
-    /// is searched; the drawer keeps the signal open.
+    /// Takes out of the list the signals the triage took out of the search shown (archived under
+    /// <c>@workflow.triage.state:open</c>), as the search run again would: those the query matcher found as
+    /// <paramref name="listed"/> and no longer finds as <paramref name="updated"/>, on the signal as it is searched (where the
+    /// matcher and the store would differ, the signal stays). Their boxes are unchecked; the drawer keeps the signal open.
     /// </summary>
-    private void UnlistUnmatched(IReadOnlyList<SecuritySignal> updated)
+    private void UnlistUnmatched(IReadOnlyList<SecuritySignal> listed, IReadOnlyList<SecuritySignal> updated)
     {
-        if (_counting is not { } searched || updated.Count == 0)
+        if (_results.Shown is not { } shown || updated.Count == 0)
         {
             return;
         }
-        var matches = QueryMatcher.Compile(SignalDocument.Query(searched.Query));
-        var gone = updated.Where(s => !matches(SignalDocument.Searchable(s))).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+        var matches = QueryMatcher.Compile(SignalDocument.Query(shown.Query));
+        var found = listed.Where(s => matches(SignalDocument.Searchable(s))).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+        var gone = updated.Where(s => found.Contains(s.Id) && !matches(SignalDocument.Searchable(s))).Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
         if (gone.Count > 0)
         {
             _results.Unlist(s => gone.Contains(s.Id));
+            _checked = _checked.Except(gone).ToHashSet(StringComparer.Ordinal);
         }
     }
 

@@ -2,9 +2,11 @@
 // completions (not the caret to the line's start or end), the keys that move between a histogram's bars and the arrows
 // that move the log detail through the list (not the page's or the drawer's scroll).
 // Focus for the console's components: the list's button that opened a log, signal or rule (by its id) when its drawer
-// closes; and the log list's next page, asked for as it is scrolled.
+// closes (the list's first when that one is no longer listed, so that the focus stays in the list); and the log list's
+// next page, asked for as it is scrolled.
 window.vigil = {
-    focusOpener: (attribute, id) => document.querySelector(`button[${attribute}="${CSS.escape(id)}"]`)?.focus(),
+    focusOpener: (attribute, id) =>
+        (document.querySelector(`button[${attribute}="${CSS.escape(id)}"]`) ?? document.querySelector(`button[${attribute}]`))?.focus(),
     // A select-all box's third state (some of the rows checked, not all): a property of the element, which markup cannot set.
     indeterminate: (box, on) => {
         if (box) {

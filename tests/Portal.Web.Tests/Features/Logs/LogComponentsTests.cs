@@ -574,6 +574,8 @@ public sealed class LogComponentsTests : IAsyncLifetime
         // A list shown oldest first: the log above is an older one, and the buttons say so.
         cut.Render(p => p.Add(x => x.OldestFirst, true));
         Assert.Equal(("Older log (↑)", "Newer log (↓)"), (cut.Find("#log-previous").GetAttribute("title"), cut.Find("#log-next").GetAttribute("title")));
+        // Rendered again on the same log, it does not take the focus again (the member may have moved it).
+        _ctx.JSInterop.VerifyInvoke("vigil.focusSoon", 2);
         // Without handlers, no such buttons.
         Assert.Empty(_ctx.Render<LogDetail>(p => p.Add(x => x.Event, e)).FindAll("#log-context, #log-previous, #log-next"));
         // A log with no host, service or source has no context to show.

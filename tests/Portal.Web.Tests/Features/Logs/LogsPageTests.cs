@@ -212,6 +212,8 @@ public sealed class LogsPageTests : IAsyncLifetime
         cut.Find("#log-detail button[aria-label='Close']").Click();
         cut.Settle();
         Assert.Equal((false, null), (Shown(), Address(navigation, LogsPage.EventParameter)));
+        // Closed, the detail gives the focus back to its log's button in the list.
+        Assert.Equal(["data-log-id", Rows(1)], _ctx.JSInterop.VerifyInvoke("vigil.focusOpener").Arguments);
 
         // The detail's link: this view over minutes either side of the log (the past hour would have moved on), the log open.
         var linked = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(link.Query);

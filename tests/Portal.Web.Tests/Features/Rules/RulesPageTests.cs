@@ -115,4 +115,29 @@ public sealed class RulesPageTests(PortalFixture portal) : IAsyncLifetime
         Assert.Equal("signals?range=30d&q=" + Uri.EscapeDataString($"@workflow.rule.id:{bruteForce.Id}"), read.GetAttribute("href"));
         Assert.Empty(cut.FindAll("#rule-filters"));
     }
+
+    /// <summary>
+    /// The logs link's query reads the logs as the evaluation does: each part grouped (an OR stays within its filter), and an
+    /// empty query or filter matching every log (an empty suppress filter leaves nothing).
+    /// </summary>
+    [Fact]
+    public void Filtered_ReadsTheLogsAsTheRuleDoes()
+    {
+        static Portal.Detection.Rules.RuleFilter Filter(string action, string query) => new() { Action = action, Query = query };
+        var (web, bastion1, bastion2, dev) = (Log("source:sshd", "web-1", "prod"), Log("source:sshd", "bastion-1", "prod"), Log("source:sshd", "bastion-2", "prod"), Log("source:sshd", "web-2", "dev"));
+        bool Reads(string query, Portal.Detection.Events.LogEvent e) => Portal.Detection.Query.QueryMatcher.Matches(Portal.Detection.Query.QueryParser.Parse(query), e);
+
+        var filtered = RuleDrawer.Filtered("source:sshd", [Filter("require", "env:prod"), Filter("suppress", "host:bastion-1 OR host:bastion-2")]);
+
+        Assert.Equal("(source:sshd) (env:prod) -(host:bastion-1 OR host:bastion-2)", filtered);
+        Assert.Equal([true, false, false, false], new[] { web, bastion1, bastion2, dev }.Select(e => Reads(filtered, e)));
+        Assert.Equal("source:sshd", RuleDrawer.Filtered("source:sshd", []));
+        Assert.Equal([true, true, true, false], new[] { web, bastion1, bastion2, dev }.Select(e => Reads(RuleDrawer.Filtered("", [Filter("require", "env:prod")]), e)));
+        Assert.All(new[] { web, bastion1, bastion2, dev }, e => Assert.False(Reads(RuleDrawer.Filtered("source:sshd", [Filter("suppress", " ")]), e)));
+    }
+
+    private static Portal.Detection.Events.LogEvent Log(string source, string host, string env) => new()
+    {
+        Id = host, Timestamp = DateTimeOffset.UtcNow, Source = source.Split(':')[1], Host = host, Message = "m", Tags = [$"env:{env}"],
+    };
 }

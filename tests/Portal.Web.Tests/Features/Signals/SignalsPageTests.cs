@@ -457,17 +457,20 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         cut.WaitForAssertion(() => Assert.Equal(["Under review", "Under review", "Under review"], States()));
         Assert.Null((await store.GetAsync(tenant.Id, "b", CancellationToken.None))!.ArchiveReason);
 
-        // Triaged out of the search shown (archived under a search of signals under review), a signal leaves the list and its
-        // count; triaged within it, it stays.
+        // Triaged out of the search shown (archived from the drawer under a search of signals under review), a signal leaves
+        // the list, its count and the boxes checked; triaged within it, it stays.
         cut.Find("#signal-query").Input("@workflow.triage.state:under_review");
         cut.Find("#signal-search").Click();
         SearchedAndShown(cut);
-        Check(cut, 2);
-        cut.Find("#bulk-archive").Click();
+        Check(cut, 0, 2);
+        cut.Find("#signal-table button.row-open[data-signal-id='c']").Click();
+        var select = cut.WaitForComponent<SignalDrawer>().FindComponent<MudBlazor.MudSelect<string>>();
+        await cut.InvokeAsync(() => select.Instance.ValueChanged.InvokeAsync(TriageStates.Archived));
+        cut.WaitForAssertion(() => Assert.False(cut.Find("#triage-save").HasAttribute("disabled")));
+        cut.Find("#triage-save").Click();
         cut.WaitForAssertion(() => Assert.Equal(["a", "b"], cut.FindAll("#signal-table button.row-open").Select(b => b.GetAttribute("data-signal-id"))));
-        Assert.Equal("2 signals", cut.Find("#signal-summary").TextContent.Trim());
+        Assert.Equal(("2 signals", "1 selected"), (cut.Find("#signal-summary").TextContent.Trim(), cut.Find("#signal-bulk-count").TextContent));
         Assert.Equal(TriageStates.Archived, (await store.GetAsync(tenant.Id, "c", CancellationToken.None))!.TriageState);
-        Check(cut, 0);
         cut.Find("#bulk-review").Click();
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("#signal-bulk")));
         Assert.Equal(["Under review", "Under review"], States());
@@ -492,6 +495,44 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         var page = readOnly.Render<SignalsPage>();
         page.WaitForAssertion(() => Assert.Equal(3, page.FindAll("#signal-table tr.signal-row").Count));
         Assert.Empty(page.FindAll("#signal-table input[type=checkbox]"));
+    }
+
+    /// <summary>
+    /// A triage while a newer search still counts is judged by the list shown (the newer search's), not by the search last
+    /// counted: a signal the list's query still finds stays listed.
+    /// </summary>
+    [Fact]
+    public async Task Triage_WhileANewerSearchCounts_IsJudgedByTheListShown()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        var now = DateTimeOffset.UtcNow;
+        await portal.Services.GetRequiredService<ISignalStore>().UpsertAsync(
+            tenant.Id, [NewSignal("a", "high", now.AddMinutes(-10)), NewSignal("b", "low", now.AddMinutes(-20))], CancellationToken.None);
+        BunitSession.SignIn(_ctx, tenant.Id, tenant.Slug, Guid.NewGuid(), tenant.Email, VigilRoles.Standard);
+        _ctx.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
+        var cut = _ctx.Render<SignalsPage>();
+        IEnumerable<string?> Listed() => cut.FindAll("#signal-table button.row-open").Select(b => b.GetAttribute("data-signal-id"));
+        cut.Find("#signal-query").Input("@workflow.triage.state:open");
+        cut.Find("#signal-search").Click();
+        SearchedAndShown(cut);
+        Assert.Equal(["a", "b"], Listed());
+
+        var slow = new TaskCompletionSource();
+        _store.Hold = slow.Task;
+        cut.Find("#signal-query").Input("status:low");
+        cut.Find("#signal-search").Click();
+        await CountingAsync();
+        // The page renders nothing while it counts: a keystroke in the query bar (a space) renders the newer search's list.
+        cut.Find("#signal-query").Input("status:low ");
+        cut.WaitForAssertion(() => Assert.Equal(["b"], Listed()));
+        Check(cut, 0);
+        cut.Find("#bulk-archive").Click();
+        cut.WaitForAssertion(() => Assert.Equal("Archived", cut.Find("#signal-table tr.signal-row .triage").TextContent.Trim()));
+        slow.SetResult();
+        await _store.Held!;
+
+        cut.WaitForAssertion(() => Assert.Equal("1 signals", cut.Find("#signal-summary").TextContent.Trim()));
+        Assert.Equal(["b"], Listed());
     }
 
     /// <summary>A triage the store fails to write leaves the signals as they were, and the page lives.</summary>
