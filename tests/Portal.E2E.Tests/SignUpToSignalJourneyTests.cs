@@ -265,8 +265,10 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal)
         var travelEnabled = travel.Locator("input[type=checkbox]");
         await Expect(travelEnabled).ToBeCheckedAsync();
         await travel.Locator(".mud-switch").ClickAsync();
+        await Expect(page.Locator(".mud-snackbar", new() { HasText = "Okta sign-ins from impossibly distant places disabled." })).ToHaveCountAsync(1);
         await Expect(travelEnabled).Not.ToBeCheckedAsync();
         await travel.Locator(".mud-switch").ClickAsync();
+        await Expect(page.Locator(".mud-snackbar", new() { HasText = "Okta sign-ins from impossibly distant places enabled." })).ToHaveCountAsync(1);
         await Expect(travelEnabled).ToBeCheckedAsync();
         var ruleDrawer = page.Locator("#rule-drawer");
         await Expect(ruleDrawer).ToHaveCountAsync(0);

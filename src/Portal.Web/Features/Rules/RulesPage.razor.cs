@@ -29,6 +29,7 @@ public partial class RulesPage
     [Inject] private IBackgroundJobClient Jobs { get; set; } = default!;
     [Inject] private VigilOptions Options { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
+    [Inject] private ILogger<RulesPage> Logger { get; set; } = default!;
 
     [Inject] private Portal.Web.Features.Settings.OrganisationZone Zones { get; set; } = default!;
 
@@ -43,17 +44,30 @@ public partial class RulesPage
         await LoadAsync();
     }
 
+    /// <summary>
+    /// Reads the rules and their run states. Reads overlap when changes come quickly (a switch toggled twice): only the
+    /// latest shows, as it started after every change before it, so that an earlier read finishing last cannot show a
+    /// state the rules no longer have.
+    /// </summary>
     private async Task LoadAsync()
     {
+        var load = ++_loads;
         var rules = await Rules.ListAsync(_session!.TenantId);
         await using var db = Dbs.Create(_session.TenantId);
         var states = await db.RuleRunStates.AsNoTracking().ToDictionaryAsync(s => s.RuleId);
+        if (load != _loads)
+        {
+            return;
+        }
         _rows = rules.Select(r => new RuleRow(r, states.GetValueOrDefault(r.Id!))).ToList();
         _names = rules.Where(r => r.Id is not null).ToDictionary(r => r.Id!, r => r.Name, StringComparer.Ordinal);
         // The rule open shows as it is now (enabled or not), or closes once deleted.
         _open = _open is { } open ? _rows.FirstOrDefault(r => r.Rule.Id == open.Rule.Id) : null;
         _loaded = true;
     }
+
+    /// <summary>The reads of the rules started (<see cref="LoadAsync"/>).</summary>
+    private int _loads;
 
     /// <summary>The organisation's rules' names by id (a correlation's drawer names the rules it reads).</summary>
     private Dictionary<string, string> _names = new(StringComparer.Ordinal);
@@ -78,18 +92,55 @@ public partial class RulesPage
     /// <summary>Whether this member may change rules (Standard and above); the page shows read-only controls otherwise.</summary>
     private bool CanWrite => _session?.Can(Permission.RulesWrite) == true;
 
-    private async Task SetEnabledAsync(RuleRow row, bool enabled)
+    /// <summary>
+    /// Enables or disables a rule: shown so at once (the page's renders meanwhile must not give the switch its former state
+    /// back), and written behind, so that the switch's change ends now and the switch takes the next toggle. Changes are
+    /// written one at a time, in the order they were made, so a switch toggled twice ends as last set; the rules read
+    /// afterwards show what was stored.
+    /// </summary>
+    private Task SetEnabledAsync(RuleRow row, bool enabled)
     {
-        if (!CanWrite)
+        if (CanWrite)
         {
-            return;
+            row.Rule.IsEnabled = enabled;
+            // The circuit runs one handler step at a time: the chain is read and replaced without a lock.
+            _written = WriteEnabledAsync(_written, row.Rule, enabled);
         }
-        if (await Rules.SetEnabledAsync(_session!.TenantId, row.Rule.Id!, enabled))
-        {
-            Snackbar.Add($"{row.Rule.Name} {(enabled ? "enabled" : "disabled")}.", Severity.Info);
-        }
-        await LoadAsync();
+        return Task.CompletedTask;
     }
+
+    /// <summary>
+    /// Writes <paramref name="rule"/> enabled or not once the changes before it (<paramref name="before"/>, which never
+    /// fails) were, then shows the rules as stored; a write that fails is said and shown undone.
+    /// </summary>
+    private async Task WriteEnabledAsync(Task before, DetectionRule rule, bool enabled)
+    {
+        await before;
+        var written = false;
+        try
+        {
+            if (await Rules.SetEnabledAsync(_session!.TenantId, rule.Id!, enabled))
+            {
+                Snackbar.Add($"{rule.Name} {(enabled ? "enabled" : "disabled")}.", Severity.Info);
+            }
+            written = true;
+            await LoadAsync();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Logger.LogError(e, "Rule {RuleId} of organisation {TenantId}: {Change} failed", rule.Id, _session?.TenantId, enabled ? "enabling" : "disabling");
+            if (!written)
+            {
+                Snackbar.Add($"{rule.Name} could not be {(enabled ? "enabled" : "disabled")}: the database failed. Try again.", Severity.Error);
+                rule.IsEnabled = !enabled;
+            }
+        }
+        // Not an event's handler: the page renders what changed itself.
+        StateHasChanged();
+    }
+
+    /// <summary>The last change of a rule asked for, written once those before it were: one at a time, in order.</summary>
+    private Task _written = Task.CompletedTask;
 
     private void EvaluateNowAsync()
     {

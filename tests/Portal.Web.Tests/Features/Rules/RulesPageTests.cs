@@ -117,6 +117,35 @@ public sealed class RulesPageTests(PortalFixture portal) : IAsyncLifetime
     }
 
     /// <summary>
+    /// A rule's switch toggled twice before the first change was written ends as last set: the changes are written in the
+    /// order they were made, and the page shows what was stored.
+    /// </summary>
+    [Fact]
+    public async Task EnableSwitch_ToggledTwiceQuickly_EndsAsLastSet()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        var rules = portal.Services.GetRequiredService<RuleService>();
+        const string Name = "SSH brute force from a single source IP";
+        BunitSession.SignIn(_ctx, tenant.Id, tenant.Slug, Guid.NewGuid(), tenant.Email, VigilRoles.Standard);
+        _ctx.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
+        var cut = _ctx.Render<RulesPage>();
+        // The rule's switch: the list's switches are in the rows' order.
+        IRenderedComponent<MudBlazor.MudSwitch<bool>> Switch() => cut.FindComponents<MudBlazor.MudSwitch<bool>>()[
+            cut.FindAll("#rules-table tbody tr").ToList().FindIndex(r => r.QuerySelector("button.rule-open")?.TextContent == Name)];
+        bool Checked() => ((AngleSharp.Html.Dom.IHtmlInputElement)Switch().Find("input")).IsChecked;
+        cut.WaitForAssertion(() => Assert.True(Checked()));
+
+        var changed = Switch().Instance.ValueChanged;
+        // Both changes come before either is written (neither handler awaited before the next).
+        await cut.InvokeAsync(() => Task.WhenAll(changed.InvokeAsync(false), changed.InvokeAsync(true)));
+
+        var snackbar = _ctx.Services.GetRequiredService<MudBlazor.ISnackbar>();
+        cut.WaitForAssertion(() => Assert.Equal([$"{Name} disabled.", $"{Name} enabled."], snackbar.ShownSnackbars.Select(b => b.Message)), TimeSpan.FromSeconds(15));
+        Assert.True((await rules.ListAsync(tenant.Id)).Single(r => r.Name == Name).IsEnabled);
+        cut.WaitForAssertion(() => Assert.True(Checked()));
+    }
+
+    /// <summary>
     /// The logs link's query reads the logs as the evaluation does: each part grouped (an OR stays within its filter), and an
     /// empty query or filter matching every log (an empty suppress filter leaves nothing).
     /// </summary>
