@@ -44,30 +44,17 @@ public partial class RulesPage
         await LoadAsync();
     }
 
-    /// <summary>
-    /// Reads the rules and their run states. Reads overlap when changes come quickly (a switch toggled twice): only the
-    /// latest shows, as it started after every change before it, so that an earlier read finishing last cannot show a
-    /// state the rules no longer have.
-    /// </summary>
     private async Task LoadAsync()
     {
-        var load = ++_loads;
         var rules = await Rules.ListAsync(_session!.TenantId);
         await using var db = Dbs.Create(_session.TenantId);
         var states = await db.RuleRunStates.AsNoTracking().ToDictionaryAsync(s => s.RuleId);
-        if (load != _loads)
-        {
-            return;
-        }
         _rows = rules.Select(r => new RuleRow(r, states.GetValueOrDefault(r.Id!))).ToList();
         _names = rules.Where(r => r.Id is not null).ToDictionary(r => r.Id!, r => r.Name, StringComparer.Ordinal);
         // The rule open shows as it is now (enabled or not), or closes once deleted.
         _open = _open is { } open ? _rows.FirstOrDefault(r => r.Rule.Id == open.Rule.Id) : null;
         _loaded = true;
     }
-
-    /// <summary>The reads of the rules started (<see cref="LoadAsync"/>).</summary>
-    private int _loads;
 
     /// <summary>The organisation's rules' names by id (a correlation's drawer names the rules it reads).</summary>
     private Dictionary<string, string> _names = new(StringComparer.Ordinal);
@@ -93,10 +80,10 @@ public partial class RulesPage
     private bool CanWrite => _session?.Can(Permission.RulesWrite) == true;
 
     /// <summary>
-    /// Enables or disables a rule: shown so at once (the page's renders meanwhile must not give the switch its former state
-    /// back), and written behind, so that the switch's change ends now and the switch takes the next toggle. Changes are
-    /// written one at a time, in the order they were made, so a switch toggled twice ends as last set; the rules read
-    /// afterwards show what was stored.
+    /// Enables or disables a rule: shown so at once, and written behind, so that the switch's change ends now and the
+    /// switch takes the next toggle. Changes are written one at a time, in the order they were made, so a switch toggled
+    /// twice ends as last set; once the latest is written, the rules are read back to show what was stored (a read after an
+    /// earlier change would show the switch as a newer toggle had already changed it).
     /// </summary>
     private Task SetEnabledAsync(RuleRow row, bool enabled)
     {
@@ -104,36 +91,46 @@ public partial class RulesPage
         {
             row.Rule.IsEnabled = enabled;
             // The circuit runs one handler step at a time: the chain is read and replaced without a lock.
-            _written = WriteEnabledAsync(_written, row.Rule, enabled);
+            _written = WriteEnabledAsync(_written, row.Rule, enabled, ++_changes);
         }
         return Task.CompletedTask;
     }
 
     /// <summary>
-    /// Writes <paramref name="rule"/> enabled or not once the changes before it (<paramref name="before"/>, which never
-    /// fails) were, then shows the rules as stored; a write that fails is said and shown undone.
+    /// Writes <paramref name="rule"/> enabled or not once the changes before it (<paramref name="before"/>) were; the
+    /// latest <paramref name="change"/> then shows the rules as stored. Never fails: a fault is said (a write) or logged (the
+    /// read back), so the writes after it still run.
     /// </summary>
-    private async Task WriteEnabledAsync(Task before, DetectionRule rule, bool enabled)
+    private async Task WriteEnabledAsync(Task before, DetectionRule rule, bool enabled, int change)
     {
         await before;
-        var written = false;
         try
         {
             if (await Rules.SetEnabledAsync(_session!.TenantId, rule.Id!, enabled))
             {
                 Snackbar.Add($"{rule.Name} {(enabled ? "enabled" : "disabled")}.", Severity.Info);
             }
-            written = true;
-            await LoadAsync();
+            else
+            {
+                Snackbar.Add($"{rule.Name} was not changed: it was deleted or no longer passes validation.", Severity.Warning);
+            }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             Logger.LogError(e, "Rule {RuleId} of organisation {TenantId}: {Change} failed", rule.Id, _session?.TenantId, enabled ? "enabling" : "disabling");
-            if (!written)
-            {
-                Snackbar.Add($"{rule.Name} could not be {(enabled ? "enabled" : "disabled")}: the database failed. Try again.", Severity.Error);
-                rule.IsEnabled = !enabled;
-            }
+            Snackbar.Add($"{rule.Name} could not be {(enabled ? "enabled" : "disabled")}: the database failed. Try again.", Severity.Error);
+        }
+        if (change != _changes)
+        {
+            return;
+        }
+        try
+        {
+            await LoadAsync();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Logger.LogError(e, "The rules of organisation {TenantId} could not be read back", _session?.TenantId);
         }
         // Not an event's handler: the page renders what changed itself.
         StateHasChanged();
@@ -141,6 +138,9 @@ public partial class RulesPage
 
     /// <summary>The last change of a rule asked for, written once those before it were: one at a time, in order.</summary>
     private Task _written = Task.CompletedTask;
+
+    /// <summary>The changes of rules asked for (<see cref="SetEnabledAsync"/>): only the latest reads the rules back.</summary>
+    private int _changes;
 
     private void EvaluateNowAsync()
     {

@@ -605,7 +605,8 @@ public partial class SignalsPage : IDisposable
         try
         {
             var analytics = await CountAsync(counting);
-            if (run == _runs && !_closing.IsCancellationRequested)
+            // A newer search's counts may have come meanwhile: these are only shown over the search they count.
+            if (run == _runs && _counting == counting && !_closing.IsCancellationRequested)
             {
                 ShowCounts(analytics);
             }

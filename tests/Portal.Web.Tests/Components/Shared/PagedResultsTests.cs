@@ -11,15 +11,12 @@ public sealed class PagedResultsTests
     [Fact]
     public async Task LoadMoreAsync_FollowsTheCursorOfTheLastRequestUntilTheEnd()
     {
-        var all = Enumerable.Range(0, 5).Select(i => $"item-{i}").ToList();
+        var all = Items(5);
         var requests = new List<SearchRequest>();
         Task<EventPage<string>> Search(SearchRequest request)
         {
             requests.Add(request);
-            var start = request.After is { } cursor ? int.Parse(cursor.Id, System.Globalization.CultureInfo.InvariantCulture) + 1 : 0;
-            var items = all.Skip(start).Take(request.Limit).ToList();
-            var end = start + items.Count - 1;
-            return Task.FromResult(new EventPage<string>(items, all.Count, end < all.Count - 1 ? new SearchCursor(0, end.ToString(System.Globalization.CultureInfo.InvariantCulture)) : null));
+            return Paged(all, request);
         }
         var results = new PagedResults<string>();
 
@@ -42,14 +39,8 @@ public sealed class PagedResultsTests
     [Fact]
     public async Task Unlist_TakesItemsOutOfTheListAndTheTotal()
     {
-        var all = Enumerable.Range(0, 5).Select(i => $"item-{i}").ToList();
-        Task<EventPage<string>> Search(SearchRequest request)
-        {
-            var start = request.After is { } cursor ? int.Parse(cursor.Id, System.Globalization.CultureInfo.InvariantCulture) + 1 : 0;
-            var items = all.Skip(start).Take(request.Limit).ToList();
-            var end = start + items.Count - 1;
-            return Task.FromResult(new EventPage<string>(items, all.Count, end < all.Count - 1 ? new SearchCursor(0, end.ToString(System.Globalization.CultureInfo.InvariantCulture)) : null));
-        }
+        var all = Items(5);
+        Task<EventPage<string>> Search(SearchRequest request) => Paged(all, request);
         var results = new PagedResults<string>();
         await results.LoadAsync(new SearchRequest(new MatchAllNode(0), T0, T0.AddHours(1), Limit: 2), Search);
 
@@ -60,6 +51,17 @@ public sealed class PagedResultsTests
         Assert.Equal(4, results.Total);
         await results.LoadMoreAsync(Search);
         Assert.Equal(["item-0", "item-2", "item-3"], results.Items);
+    }
+
+    private static List<string> Items(int count) => [.. Enumerable.Range(0, count).Select(i => $"item-{i}")];
+
+    /// <summary>The page of <paramref name="all"/> that <paramref name="request"/> asks for, its cursor the last item's index.</summary>
+    private static Task<EventPage<string>> Paged(List<string> all, SearchRequest request)
+    {
+        var start = request.After is { } cursor ? int.Parse(cursor.Id, System.Globalization.CultureInfo.InvariantCulture) + 1 : 0;
+        var items = all.Skip(start).Take(request.Limit).ToList();
+        var end = start + items.Count - 1;
+        return Task.FromResult(new EventPage<string>(items, all.Count, end < all.Count - 1 ? new SearchCursor(0, end.ToString(System.Globalization.CultureInfo.InvariantCulture)) : null));
     }
 
     /// <summary>A search overtaken by a newer one, or a next page of a list since replaced, arriving late is dropped.</summary>

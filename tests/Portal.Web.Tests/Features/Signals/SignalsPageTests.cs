@@ -531,7 +531,8 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         slow.SetResult();
         await _store.Held!;
 
-        cut.WaitForAssertion(() => Assert.Equal("1 signals", cut.Find("#signal-summary").TextContent.Trim()));
+        cut.WaitForAssertion(() => Assert.Equal("false", cut.Find("#signal-results").GetAttribute("aria-busy")));
+        Assert.Equal("1 signals", cut.Find("#signal-summary").TextContent.Trim());
         Assert.Equal(["b"], Listed());
     }
 
