@@ -80,10 +80,10 @@ public partial class RulesPage
     private bool CanWrite => _session?.Can(Permission.RulesWrite) == true;
 
     /// <summary>
-    /// Enables or disables a rule: shown so at once, and written behind, so that the switch's change ends now and the
-    /// switch takes the next toggle. Changes are written one at a time, in the order they were made, so a switch toggled
-    /// twice ends as last set; once the latest is written, the rules are read back to show what was stored (a read after an
-    /// earlier change would show the switch as a newer toggle had already changed it).
+    /// Enables or disables a rule: shown so at once, and written behind, so that the switch's change is handled at once
+    /// rather than for as long as the write takes. Changes are written one at a time, in the order they were made, so a
+    /// switch toggled twice ends as last set; once the latest is written, the rules are read back to show what was stored
+    /// (a read after an earlier change would show the switch as a newer toggle had already changed it).
     /// </summary>
     private Task SetEnabledAsync(RuleRow row, bool enabled)
     {
