@@ -306,12 +306,8 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
     [Fact]
     public async Task ChartBar_ZoomsIn_AsACustomRangeTheAddressKeeps()
     {
-        var tenant = await portal.CreateTenantAsync();
         var now = DateTimeOffset.UtcNow;
-        await portal.Services.GetRequiredService<ISignalStore>().UpsertAsync(
-            tenant.Id, [NewSignal("earlier", "high", now.AddHours(-5)), NewSignal("later", "low", now.AddMinutes(-5))], CancellationToken.None);
-        BunitSession.SignIn(_ctx, tenant.Id, tenant.Slug, Guid.NewGuid(), tenant.Email, VigilRoles.Standard);
-        _ctx.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
+        await SignedInWithAsync(NewSignal("earlier", "high", now.AddHours(-5)), NewSignal("later", "low", now.AddMinutes(-5)));
         var navigation = _ctx.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
         navigation.NavigateTo("signals?range=1d");
         var cut = _ctx.Render<SignalsPage>();
@@ -350,12 +346,8 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
     [Fact]
     public async Task SearchOvertaken_WhileItCounts_IsNotShown()
     {
-        var tenant = await portal.CreateTenantAsync();
         var now = DateTimeOffset.UtcNow;
-        await portal.Services.GetRequiredService<ISignalStore>().UpsertAsync(
-            tenant.Id, [NewSignal("a", "high", now.AddMinutes(-10)), NewSignal("b", "low", now.AddMinutes(-20))], CancellationToken.None);
-        BunitSession.SignIn(_ctx, tenant.Id, tenant.Slug, Guid.NewGuid(), tenant.Email, VigilRoles.Standard);
-        _ctx.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
+        await SignedInWithAsync(NewSignal("a", "high", now.AddMinutes(-10)), NewSignal("b", "low", now.AddMinutes(-20)));
         var navigation = _ctx.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
         var cut = _ctx.Render<SignalsPage>();
         IEnumerable<string?> Severities() => cut.FindAll("#signal-table tr.signal-row [data-severity]").Select(c => c.GetAttribute("data-severity"));
@@ -504,12 +496,8 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
     [Fact]
     public async Task Triage_WhileANewerSearchCounts_IsJudgedByTheListShown()
     {
-        var tenant = await portal.CreateTenantAsync();
         var now = DateTimeOffset.UtcNow;
-        await portal.Services.GetRequiredService<ISignalStore>().UpsertAsync(
-            tenant.Id, [NewSignal("a", "high", now.AddMinutes(-10)), NewSignal("b", "low", now.AddMinutes(-20))], CancellationToken.None);
-        BunitSession.SignIn(_ctx, tenant.Id, tenant.Slug, Guid.NewGuid(), tenant.Email, VigilRoles.Standard);
-        _ctx.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
+        await SignedInWithAsync(NewSignal("a", "high", now.AddMinutes(-10)), NewSignal("b", "low", now.AddMinutes(-20)));
         var cut = _ctx.Render<SignalsPage>();
         IEnumerable<string?> Listed() => cut.FindAll("#signal-table button.row-open").Select(b => b.GetAttribute("data-signal-id"));
         cut.Find("#signal-query").Input("@workflow.triage.state:open");
@@ -598,6 +586,15 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
             Assert.True(waited < TimeSpan.FromSeconds(15), "The search never asked for its counts.");
             await Task.Delay(20);
         }
+    }
+
+    /// <summary>A new organisation holding <paramref name="signals"/>, a Standard member of it signed in to an interactive page.</summary>
+    private async Task SignedInWithAsync(params SecuritySignal[] signals)
+    {
+        var tenant = await portal.CreateTenantAsync();
+        await portal.Services.GetRequiredService<ISignalStore>().UpsertAsync(tenant.Id, signals, CancellationToken.None);
+        BunitSession.SignIn(_ctx, tenant.Id, tenant.Slug, Guid.NewGuid(), tenant.Email, VigilRoles.Standard);
+        _ctx.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
     }
 
     private static SecuritySignal NewSignal(string id, string severity, DateTimeOffset at) => new()
