@@ -27,6 +27,13 @@ public interface ISignalStore
     /// </summary>
     Task<LogAnalytics> AnalyzeAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, TimeSpan offset, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// The <paramref name="limit"/> commonest values of one of the facets <see cref="AnalyzeAsync"/> counts (<c>status</c>, an
+    /// attribute as <c>@path</c>, or a tag key such as <c>source</c>) among the signals matching the query in <c>[from, to)</c>,
+    /// with their counts, most common first: what the Signals Explorer shows past a facet's top values.
+    /// </summary>
+    Task<IReadOnlyList<FacetValue>> FacetValuesAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, string facet, int limit, CancellationToken cancellationToken);
+
     /// <summary>The most recent signal of each group of a rule, to be updated or superseded.</summary>
     Task<IReadOnlyDictionary<string, SecuritySignal>> LatestByGroupAsync(Guid tenantId, string ruleId, DateTimeOffset since, CancellationToken cancellationToken);
 }

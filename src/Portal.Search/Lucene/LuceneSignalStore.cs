@@ -43,6 +43,24 @@ public sealed class LuceneSignalStore(TenantIndexes indexes) : ISignalStore
             s, SignalDocument.Query(query), from, to, interval, BySeverity, FacetSize, stackBy: ReservedAttributes.Status, stackLimit: Severities.All.Count,
             offset: offset, cancellation: cancellationToken, chosen: SignalDocument.Facets)), cancellationToken);
 
+    /// <inheritdoc />
+    public Task<IReadOnlyList<FacetValue>> FacetValuesAsync(
+        Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, string facet, int limit, CancellationToken cancellationToken) =>
+        Task.Run(() =>
+        {
+            // Counted as the explorer's analysis counts it (one bar over the window), that facet alone.
+            IReadOnlyList<string> reserved = facet == ReservedAttributes.Status ? BySeverity : [];
+            (IReadOnlyList<string> Attributes, IReadOnlyList<string> TagKeys) chosen = facet switch
+            {
+                ['@', .. var path] => ([path], []),
+                ReservedAttributes.Status => ([], []),
+                _ => ([], [facet]),
+            };
+            var analytics = indexes.Get(tenantId, Kind).WithSearcher(s => EventSearcher.Analyze(
+                s, SignalDocument.Query(query), from, to, to > from ? to - from : TimeSpan.FromMilliseconds(1), reserved, limit, chosen: chosen, cancellation: cancellationToken));
+            return analytics.Facets.GetValueOrDefault(facet) ?? [];
+        }, cancellationToken);
+
     /// <summary>Values counted a facet: the commonest.</summary>
     private const int FacetSize = 10;
 

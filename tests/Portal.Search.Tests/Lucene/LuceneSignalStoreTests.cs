@@ -158,6 +158,35 @@ public sealed class LuceneSignalStoreTests : IDisposable
         Assert.Equal("ssh=1", Values(other, "source"));
     }
 
+    /// <summary>
+    /// A facet's values past the analysis' top ten: every one up to the limit asked, most common first, of the signals the
+    /// query finds in the window (severity, an attribute, a tag key alike); another organisation's are never counted.
+    /// </summary>
+    [Fact]
+    public async Task FacetValuesAsync_CountsOneFacetsValuesPastTheTopTen()
+    {
+        var signals = Enumerable.Range(0, 14).Select(i => Signal($"s{i}", "rule-1", $"203.0.113.{i % 12}", T0.AddMinutes(i), i < 3 ? Severities.High : Severities.Low)).ToList();
+        signals[13].Tags = ["source:nginx"];
+        await _store.UpsertAsync(TenantA, signals, CancellationToken.None);
+        await _store.UpsertAsync(TenantB, [Signal("theirs", "rule-1", "198.51.100.9", T0.AddMinutes(1), Severities.Critical)], CancellationToken.None);
+        Task<IReadOnlyList<FacetValue>> Values(Guid tenant, string query, string facet, int limit = 100, DateTimeOffset? to = null) =>
+            _store.FacetValuesAsync(tenant, QueryParser.Parse(query), T0, to ?? T0.AddHours(1), facet, limit, CancellationToken.None);
+        static string Shown(IReadOnlyList<FacetValue> values) => string.Join(" ", values.Select(v => $"{v.Value}={v.Count}"));
+
+        var ips = await Values(TenantA, "*", "@network.client.ip");
+        Assert.Equal(12, ips.Count);
+        Assert.Equal("203.0.113.0=2 203.0.113.1=2 203.0.113.10=1", Shown(ips.Take(3).ToList()));
+        Assert.Equal("203.0.113.0=2 203.0.113.1=2", Shown(await Values(TenantA, "*", "@network.client.ip", limit: 2)));
+        Assert.Equal("203.0.113.0=1 203.0.113.1=1 203.0.113.2=1", Shown(await Values(TenantA, "status:high", "@network.client.ip")));
+        Assert.Equal("203.0.113.0=1 203.0.113.1=1 203.0.113.2=1", Shown(await Values(TenantA, "*", "@network.client.ip", to: T0.AddMinutes(3))));
+        Assert.Equal("low=11 high=3", Shown(await Values(TenantA, "*", "status")));
+        Assert.Equal("ssh=13 nginx=1", Shown(await Values(TenantA, "*", "source")));
+        Assert.Equal("nginx=1", Shown(await Values(TenantA, "source:nginx", "source")));
+        Assert.Equal("", Shown(await Values(TenantA, "*", "@usr.missing")));
+        Assert.Equal("198.51.100.9=1", Shown(await Values(TenantB, "*", "@network.client.ip")));
+        Assert.Equal("critical=1", Shown(await Values(TenantB, "*", "status")));
+    }
+
     [Fact]
     public async Task LatestByGroupAsync_ReturnsNewestSignalPerGroupOfThatRuleOnly()
     {

@@ -8,6 +8,7 @@ using Portal.Search;
 using Portal.Search.Lucene;
 using Portal.Web.Components.Shared;
 using Portal.Web.Features.Identity;
+using Portal.Web.Features.Logs;
 
 namespace Portal.Web.Features.Signals;
 
@@ -296,7 +297,7 @@ public partial class SignalsPage : IDisposable
         _loading = true;
         var run = ++_runs;
         var counting = new Counting(node!, from, to, interval);
-        LogAnalytics? counted = null;
+        Counts? counted = null;
         var ran = await Reads.RunAsync(async () =>
         {
             if (!await _results.LoadAsync(new SearchRequest(node!, from, to, PageSize), Search))
@@ -312,11 +313,11 @@ public partial class SignalsPage : IDisposable
             // The page closed (the address is the next page's), or a newer search started: the page is that one's.
             return;
         }
-        if (ran && counted is { } analytics)
+        if (ran && counted is { } counts)
         {
             // The window and the bars' width together: a bar zooms in to its own bucket. Boxes checked in the list shown
             // while this search ran are of that list: forgotten.
-            ShowCounts(analytics);
+            ShowCounts(counts);
             (_interval, _window, _counting, _checked) = (interval, (from, to), counting, new HashSet<string>());
         }
         else
@@ -338,6 +339,10 @@ public partial class SignalsPage : IDisposable
         (_counting, _checked) = (null, new HashSet<string>());
         _results.Clear();
         (_histogram, _bySeverity, _facets) = ([], [], Shown(new Dictionary<string, IReadOnlyList<FacetValue>>()));
+        // No values are read for a search that shows nothing: facets opened past their top values close.
+        _openedFacets.Clear();
+        _moreValues.Clear();
+        _moreNotes.Clear();
     }
 
     /// <summary>The signals found over time, each bar's count and its counts by severity (<see cref="ISignalStore.AnalyzeAsync"/>).</summary>
@@ -582,14 +587,125 @@ public partial class SignalsPage : IDisposable
     private Counting? _counting;
 
     /// <summary>
-    /// The signals of <paramref name="counting"/> counted: the chart's bars on multiples of the interval in the organisation's
-    /// clock (a day's bar starts at its midnight), stacked by severity, and the facets.
+    /// What a search's signals count: the chart and the facets' top values (<see cref="LogAnalytics"/>), and the values of the
+    /// facets opened past their top ones (<see cref="LogFacets.More"/>), or why one has none.
     /// </summary>
-    private Task<LogAnalytics> CountAsync(Counting counting) => Signals.AnalyzeAsync(
-        _session!.TenantId, counting.Query, counting.From, counting.To, counting.Interval, _zone.GetUtcOffset(counting.From), _closing.Token);
+    private sealed record Counts(LogAnalytics Analytics, IReadOnlyDictionary<string, IReadOnlyList<FacetValue>> More, IReadOnlyDictionary<string, string> MoreNotes);
 
-    /// <summary>Shows the chart and the facets of <paramref name="analytics"/>.</summary>
-    private void ShowCounts(LogAnalytics analytics) => (_histogram, _bySeverity, _facets) = (analytics.Histogram, analytics.Stacks ?? [], Shown(analytics.Facets));
+    /// <summary>
+    /// The signals of <paramref name="counting"/> counted: the chart's bars on multiples of the interval in the organisation's
+    /// clock (a day's bar starts at its midnight), stacked by severity, the facets, and the values of the facets opened
+    /// past their top ones, so that those never show another search's counts.
+    /// </summary>
+    private async Task<Counts> CountAsync(Counting counting)
+    {
+        var analytics = await Signals.AnalyzeAsync(
+            _session!.TenantId, counting.Query, counting.From, counting.To, counting.Interval, _zone.GetUtcOffset(counting.From), _closing.Token);
+        var (more, notes) = (new Dictionary<string, IReadOnlyList<FacetValue>>(StringComparer.Ordinal), new Dictionary<string, string>(StringComparer.Ordinal));
+        // Each facet opened, those opened while others are read too.
+        while (_openedFacets.FirstOrDefault(f => analytics.Facets.ContainsKey(f) && !more.ContainsKey(f) && !notes.ContainsKey(f)) is { } field
+               && !_closing.IsCancellationRequested)
+        {
+            var (values, note) = await MoreValuesAsync(counting, field);
+            if (values is not null)
+            {
+                more[field] = values;
+            }
+            else if (note is not null)
+            {
+                notes[field] = note;
+            }
+        }
+        return new Counts(analytics, more, notes);
+    }
+
+    /// <summary>Shows the chart and the facets of <paramref name="counts"/>, with the values read of the facets still opened.</summary>
+    private void ShowCounts(Counts counts)
+    {
+        var analytics = counts.Analytics;
+        (_histogram, _bySeverity, _facets) = (analytics.Histogram, analytics.Stacks ?? [], Shown(analytics.Facets));
+        foreach (var field in _openedFacets)
+        {
+            KeepMore(field, counts.More.GetValueOrDefault(field), counts.MoreNotes.GetValueOrDefault(field));
+        }
+    }
+
+    /// <summary>
+    /// The facets the member opened past their top values (<see cref="LogFacets.Opened"/>): each count of the signals reads
+    /// their values again, until they are closed or a search shows nothing.
+    /// </summary>
+    private readonly HashSet<string> _openedFacets = new(StringComparer.Ordinal);
+
+    /// <summary>The values read of the opened facets, of the search shown, and why one shows none (a fault).</summary>
+    private readonly Dictionary<string, IReadOnlyList<FacetValue>> _moreValues = new(StringComparer.Ordinal);
+
+    private readonly Dictionary<string, string> _moreNotes = new(StringComparer.Ordinal);
+
+    /// <summary>A facet's values past its top ones as read (none while they are read, or when closed), or why there are none.</summary>
+    private void KeepMore(string field, IReadOnlyList<FacetValue>? values, string? note)
+    {
+        _moreValues.Remove(field);
+        _moreNotes.Remove(field);
+        if (values is not null)
+        {
+            _moreValues[field] = values;
+        }
+        else if (note is not null)
+        {
+            _moreNotes[field] = note;
+        }
+    }
+
+    /// <summary>
+    /// A facet opened past its top values: its <see cref="LogFacets.MoreValues"/> commonest among the signals of the search
+    /// shown, read now; shown only over that search (a newer one reads them itself, the facet being open).
+    /// </summary>
+    private async Task OpenFacetAsync(string field)
+    {
+        if (!_openedFacets.Add(field))
+        {
+            return;
+        }
+        // Read again over a newer search shown meanwhile that did not read it (opened as that one counted).
+        while (_counting is { } counting && _openedFacets.Contains(field) && !_moreValues.ContainsKey(field) && !_moreNotes.ContainsKey(field)
+               && !_closing.IsCancellationRequested)
+        {
+            var (values, note) = await MoreValuesAsync(counting, field);
+            if (_counting == counting && _openedFacets.Contains(field))
+            {
+                KeepMore(field, values, note);
+                return;
+            }
+        }
+    }
+
+    /// <summary>A facet opened past its top values closed again: its top values only.</summary>
+    private void CloseFacet(string field)
+    {
+        _openedFacets.Remove(field);
+        KeepMore(field, null, null);
+    }
+
+    /// <summary>
+    /// The <see cref="LogFacets.MoreValues"/> commonest values of a facet among the signals of <paramref name="counting"/>; or
+    /// none and why (a fault, logged), never failing the count that asks. Cancelled (the page closed), it says nothing.
+    /// </summary>
+    private async Task<(IReadOnlyList<FacetValue>? Values, string? Note)> MoreValuesAsync(Counting counting, string field)
+    {
+        try
+        {
+            return (await Signals.FacetValuesAsync(_session!.TenantId, counting.Query, counting.From, counting.To, field, LogFacets.MoreValues, _closing.Token), null);
+        }
+        catch (OperationCanceledException) when (_closing.IsCancellationRequested)
+        {
+            return (null, null);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Logger.LogWarning(e, "More values of the signals' {Field} facet could not be read for organisation {TenantId}", field, _session?.TenantId);
+            return (null, "its values could not be read: try again in a moment");
+        }
+    }
 
     /// <summary>
     /// Counts the last search's signals again (signals triaged change the triage state's counts), unless a newer search
@@ -604,11 +720,11 @@ public partial class SignalsPage : IDisposable
         var run = _runs;
         try
         {
-            var analytics = await CountAsync(counting);
+            var counts = await CountAsync(counting);
             // A newer search's counts may have come meanwhile: these are only shown over the search they count.
             if (run == _runs && _counting == counting && !_closing.IsCancellationRequested)
             {
-                ShowCounts(analytics);
+                ShowCounts(counts);
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)

@@ -300,6 +300,44 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
     }
 
     /// <summary>
+    /// A facet showing its top values offers the others: "Show more" lists every value counted (the rules of twelve, past the
+    /// panel's five), a new search reads them again for its own signals, a fault reading them is said in the facet, and
+    /// "Show fewer" closes it.
+    /// </summary>
+    [Fact]
+    public async Task Facet_ShowMore_ListsEveryValueOfTheSearchShown()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var signals = Enumerable.Range(0, 12).Select(i => NewSignal($"s{i}", i % 2 == 0 ? "high" : "low", now.AddMinutes(-5 - i))).ToArray();
+        foreach (var (signal, i) in signals.Select((s, i) => (s, i)))
+        {
+            signal.RuleName = $"Rule {i:00}";
+        }
+        await SignedInWithAsync(signals);
+        var cut = _ctx.Render<SignalsPage>();
+        AngleSharp.Dom.IElement Rule() => cut.FindAll("#signal-facets .facet").Single(f => f.QuerySelector(".facet-title")!.TextContent == "Rule");
+        List<string> RuleNames() => [.. Rule().QuerySelectorAll(".facet-name").Select(n => n.TextContent)];
+
+        cut.WaitForAssertion(() => Assert.Equal(5, RuleNames().Count));
+        // Found again at each try: the completions, read once the search ran, render the page again.
+        cut.WaitForAssertion(() => Rule().QuerySelector("button.facet-more")!.Click());
+        cut.WaitForAssertion(() => Assert.Equal([.. Enumerable.Range(0, 12).Select(i => $"Rule {i:00}")], RuleNames()));
+        Assert.Equal("true", Rule().QuerySelector("button.facet-more")!.GetAttribute("aria-expanded"));
+
+        // Another search: the facet stays open and lists that search's rules only.
+        cut.Find("#signal-query").Input("status:high");
+        cut.Find("#signal-search").Click();
+        cut.WaitForAssertion(() => Assert.Equal([.. Enumerable.Range(0, 12).Where(i => i % 2 == 0).Select(i => $"Rule {i:00}")], RuleNames()));
+
+        cut.WaitForAssertion(() => Rule().QuerySelector("button.facet-more")!.Click());
+        cut.WaitForAssertion(() => Assert.Equal(5, RuleNames().Count));
+        _store.FailingFacetValues = true;
+        cut.WaitForAssertion(() => Rule().QuerySelector("button.facet-more")!.Click());
+        cut.WaitForAssertion(() => Assert.Contains("could not be read", Rule().QuerySelector(".facet-status")!.TextContent, StringComparison.Ordinal));
+        Assert.Equal(5, RuleNames().Count);
+    }
+
+    /// <summary>
     /// A bar of the chart zooms in to its bucket as a custom range, which the address keeps and a shared link shows again;
     /// bounds typed at fault are said beneath them, naming the bound, and the address keeps the range last searched.
     /// </summary>
@@ -730,6 +768,13 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
             await released;
             return await counted;
         }
+
+        /// <summary>Set, reading a facet's values past its top ones fails as a disk fault would.</summary>
+        public bool FailingFacetValues { get; set; }
+
+        public Task<IReadOnlyList<FacetValue>> FacetValuesAsync(
+            Guid tenantId, Portal.Detection.Query.QueryNode query, DateTimeOffset from, DateTimeOffset to, string facet, int limit, CancellationToken cancellationToken) =>
+            Failing || FailingFacetValues ? throw new IOException("Input/output error") : inner.FacetValuesAsync(tenantId, query, from, to, facet, limit, cancellationToken);
 
         public Task<IReadOnlyDictionary<string, SecuritySignal>> LatestByGroupAsync(Guid tenantId, string ruleId, DateTimeOffset since, CancellationToken cancellationToken) =>
             inner.LatestByGroupAsync(tenantId, ruleId, since, cancellationToken);
