@@ -167,17 +167,8 @@ public partial class LogsPage
         }
     }
 
-    /// <summary>
-    /// The facets the user opened past their top values (<see cref="LogFacets.Opened"/>): they stay open across searches,
-    /// each search reading their values again, until closed (or, an added facet, removed).
-    /// </summary>
-    private readonly HashSet<string> _openedFacets = new(StringComparer.Ordinal);
-
-    /// <summary>The values read for the opened facets, of the search shown (<see cref="LogFacets.More"/>).</summary>
-    private readonly Dictionary<string, IReadOnlyList<FacetValue>> _moreValues = new(StringComparer.Ordinal);
-
-    /// <summary>Why an opened facet shows no values past its top ones: too many to list, or a fault.</summary>
-    private readonly Dictionary<string, string> _moreNotes = new(StringComparer.Ordinal);
+    /// <summary>The facets the user opened past their top values, and their values read for the search shown.</summary>
+    private readonly OpenedFacets _opened = new();
 
     /// <summary>
     /// A facet opened past its top values: its <see cref="LogFacets.MoreValues"/> commonest among the matches of the search
@@ -186,75 +177,30 @@ public partial class LogsPage
     /// </summary>
     private async Task OpenFacetAsync(string field)
     {
-        if (!_openedFacets.Add(field) || _submitted is not var (_, node) || _window == default || _exported is null)
+        if (!_opened.Open(field) || _submitted is not var (_, node) || _window == default || _exported is null)
         {
             return;
         }
         var (tenant, (from, to), run) = (_session!.TenantId, _window, _runs);
         var (values, note) = await MoreValuesAsync(tenant, field, node, from, to, Closing);
-        if (run == _runs && _openedFacets.Contains(field))
+        if (run == _runs && _opened.Opened.Contains(field))
         {
-            KeepMore(field, values, note, Clock.GetUtcNow());
+            _opened.Keep(field, values, note, Clock.GetUtcNow());
         }
     }
 
-    /// <summary>A facet opened past its top values closed again.</summary>
-    private void CloseFacet(string field)
-    {
-        _openedFacets.Remove(field);
-        KeepMore(field, null, null, default);
-    }
-
-    /// <summary>When each opened facet's values were read: live tail reads them again once they are <see cref="LogGroupsModel.LivePatternsInterval"/> old.</summary>
-    private readonly Dictionary<string, DateTimeOffset> _moreReadAt = new(StringComparer.Ordinal);
-
-    /// <summary>The opened facets' values read for the search shown (at <paramref name="readAt"/>): the values, or why there are none.</summary>
-    private void KeepMore(string field, IReadOnlyList<FacetValue>? values, string? note, DateTimeOffset readAt)
-    {
-        _moreValues.Remove(field);
-        _moreNotes.Remove(field);
-        _moreReadAt.Remove(field);
-        if (values is not null)
-        {
-            (_moreValues[field], _moreReadAt[field]) = (values, readAt);
-        }
-        else if (note is not null)
-        {
-            _moreNotes[field] = note;
-        }
-    }
-
-    /// <summary>
-    /// A field's <see cref="LogFacets.MoreValues"/> commonest values among the matches; or none and why (too many to group,
-    /// or a fault, logged), never failing the search that asks. Cancelled, it says nothing.
-    /// </summary>
-    private async Task<(IReadOnlyList<FacetValue>? Values, string? Note)> MoreValuesAsync(
-        Guid tenant, string field, Portal.Detection.Query.QueryNode node, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellation)
-    {
-        try
-        {
-            return (PinnedFacets.ValuesOf(await Logs.AggregateAsync(tenant, PinnedFacets.Request(field, node, from, to, LogFacets.MoreValues), cancellation)), null);
-        }
-        catch (AggregateTooLargeException)
-        {
-            return (null, "too many values to list: narrow the search");
-        }
-        catch (OperationCanceledException) when (cancellation.IsCancellationRequested)
-        {
-            return (null, null);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            Logger.LogWarning(e, "More values of {Field} could not be read", field);
-            return (null, "its values could not be read: try again in a moment");
-        }
-    }
+    /// <summary>A field's <see cref="LogFacets.MoreValues"/> commonest values among the matches (<see cref="OpenedFacets.ReadAsync"/>).</summary>
+    private Task<(IReadOnlyList<FacetValue>? Values, string? Note)> MoreValuesAsync(
+        Guid tenant, string field, Portal.Detection.Query.QueryNode node, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellation) =>
+        OpenedFacets.ReadAsync(
+            async () => PinnedFacets.ValuesOf(await Logs.AggregateAsync(tenant, PinnedFacets.Request(field, node, from, to, LogFacets.MoreValues), cancellation)),
+            field, Logger, cancellation);
 
     /// <summary>Removes an added facet from the panel and the address; an attribute the range has among its commonest stays as the panel's own.</summary>
     private void UnpinFacet(string field)
     {
         _pinned.Remove(field);
-        CloseFacet(field);
+        _opened.Close(field);
         Forget(field);
         ComposeFacets();
         KeepUrl();
@@ -280,7 +226,7 @@ public partial class LogsPage
         }
         // Read under the page's token, not the search's: the query bar keeps what it is answered for its scope (a live
         // tail's minute), and a search's token is cancelled at every tick. An opened facet's values are those.
-        if (_moreValues.TryGetValue(field, out var read))
+        if (_opened.Values.TryGetValue(field, out var read))
         {
             return read;
         }

@@ -470,12 +470,12 @@ public partial class LogsPage
             // tail's ticks, once their values are as old as patterns may be); a facet that cannot be read says why, and
             // fails nothing else.
             var more = new List<(string Field, IReadOnlyList<FacetValue>? Values, string? Note, DateTimeOffset At)>();
-            foreach (var field in _openedFacets.Where(f => _facets.ContainsKey(f)).ToList())
+            foreach (var field in _opened.Opened.Where(f => _facets.ContainsKey(f)).ToList())
             {
                 var now = Clock.GetUtcNow();
-                if (tick && _moreValues.TryGetValue(field, out var kept) && now - _moreReadAt[field] < LogGroupsModel.LivePatternsInterval)
+                if (tick && _opened.Values.TryGetValue(field, out var kept) && now - _opened.ReadAt(field) < LogGroupsModel.LivePatternsInterval)
                 {
-                    more.Add((field, kept, null, _moreReadAt[field]));
+                    more.Add((field, kept, null, _opened.ReadAt(field)));
                     continue;
                 }
                 var (values, note) = await MoreValuesAsync(tenant, field, node, from, to, searching);
@@ -486,12 +486,10 @@ public partial class LogsPage
             if (run == _runs)
             {
                 (_fields, _total, _histogram, _byStatus, _counted) = (fields, analytics.Total, analytics.Histogram, analytics.Stacks ?? [], analytics.Facets);
-                _moreValues.Clear();
-                _moreNotes.Clear();
-                _moreReadAt.Clear();
-                foreach (var (field, values, note, at) in more.Where(m => _openedFacets.Contains(m.Field)))
+                _opened.Forget();
+                foreach (var (field, values, note, at) in more.Where(m => _opened.Opened.Contains(m.Field)))
                 {
-                    KeepMore(field, values, note, at);
+                    _opened.Keep(field, values, note, at);
                 }
                 KeepCounts(pinned);
                 // Unless the grouping changed meanwhile: its own computation shows its groups.
@@ -668,9 +666,7 @@ public partial class LogsPage
         _loading = false;
         _results.Clear();
         _highlights = [];
-        _moreValues.Clear();
-        _moreNotes.Clear();
-        _moreReadAt.Clear();
+        _opened.Forget();
         (_total, _histogram, _byStatus, _counted, _exported) = (0, [], [], new Dictionary<string, IReadOnlyList<FacetValue>>(), null);
         _pinnedValues.Clear();
         _facetNotes.Clear();

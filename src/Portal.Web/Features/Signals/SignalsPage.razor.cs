@@ -339,10 +339,9 @@ public partial class SignalsPage : IDisposable
         (_counting, _checked) = (null, new HashSet<string>());
         _results.Clear();
         (_histogram, _bySeverity, _facets) = ([], [], Shown(new Dictionary<string, IReadOnlyList<FacetValue>>()));
-        // No values are read for a search that shows nothing: facets opened past their top values close.
-        _openedFacets.Clear();
-        _moreValues.Clear();
-        _moreNotes.Clear();
+        // Facets opened past their top values stay open: the next search shown reads their values.
+        _opened.Forget();
+        _countsShown++;
     }
 
     /// <summary>The signals found over time, each bar's count and its counts by severity (<see cref="ISignalStore.AnalyzeAsync"/>).</summary>
@@ -587,125 +586,78 @@ public partial class SignalsPage : IDisposable
     private Counting? _counting;
 
     /// <summary>
-    /// What a search's signals count: the chart and the facets' top values (<see cref="LogAnalytics"/>), and the values of the
-    /// facets opened past their top ones (<see cref="LogFacets.More"/>), or why one has none.
+    /// What a search's signals count: the chart and the facets' top values (<see cref="LogAnalytics"/>), and what was read of
+    /// the facets opened past their top ones (<see cref="OpenedFacets"/>): their values, or why one has none.
     /// </summary>
-    private sealed record Counts(LogAnalytics Analytics, IReadOnlyDictionary<string, IReadOnlyList<FacetValue>> More, IReadOnlyDictionary<string, string> MoreNotes);
+    private sealed record Counts(LogAnalytics Analytics, IReadOnlyList<(string Field, IReadOnlyList<FacetValue>? Values, string? Note)> More);
 
     /// <summary>
     /// The signals of <paramref name="counting"/> counted: the chart's bars on multiples of the interval in the organisation's
     /// clock (a day's bar starts at its midnight), stacked by severity, the facets, and the values of the facets opened
-    /// past their top ones, so that those never show another search's counts.
+    /// past their top ones (those opened while others are read too), so that those never show another search's counts.
     /// </summary>
     private async Task<Counts> CountAsync(Counting counting)
     {
         var analytics = await Signals.AnalyzeAsync(
             _session!.TenantId, counting.Query, counting.From, counting.To, counting.Interval, _zone.GetUtcOffset(counting.From), _closing.Token);
-        var (more, notes) = (new Dictionary<string, IReadOnlyList<FacetValue>>(StringComparer.Ordinal), new Dictionary<string, string>(StringComparer.Ordinal));
-        // Each facet opened, those opened while others are read too.
-        while (_openedFacets.FirstOrDefault(f => analytics.Facets.ContainsKey(f) && !more.ContainsKey(f) && !notes.ContainsKey(f)) is { } field
-               && !_closing.IsCancellationRequested)
+        var more = new List<(string Field, IReadOnlyList<FacetValue>? Values, string? Note)>();
+        while (_opened.Opened.FirstOrDefault(f => analytics.Facets.ContainsKey(f) && !more.Exists(m => m.Field == f)) is { } field && !_closing.IsCancellationRequested)
         {
             var (values, note) = await MoreValuesAsync(counting, field);
-            if (values is not null)
-            {
-                more[field] = values;
-            }
-            else if (note is not null)
-            {
-                notes[field] = note;
-            }
+            more.Add((field, values, note));
         }
-        return new Counts(analytics, more, notes);
+        return new Counts(analytics, more);
     }
 
-    /// <summary>Shows the chart and the facets of <paramref name="counts"/>, with the values read of the facets still opened.</summary>
+    /// <summary>Shows the chart and the facets of <paramref name="counts"/>, with the values read of the facets still open.</summary>
     private void ShowCounts(Counts counts)
     {
         var analytics = counts.Analytics;
         (_histogram, _bySeverity, _facets) = (analytics.Histogram, analytics.Stacks ?? [], Shown(analytics.Facets));
-        foreach (var field in _openedFacets)
+        _opened.Forget();
+        foreach (var (field, values, note) in counts.More.Where(m => _opened.Opened.Contains(m.Field)))
         {
-            KeepMore(field, counts.More.GetValueOrDefault(field), counts.MoreNotes.GetValueOrDefault(field));
+            _opened.Keep(field, values, note, default);
         }
+        _countsShown++;
     }
 
-    /// <summary>
-    /// The facets the member opened past their top values (<see cref="LogFacets.Opened"/>): each count of the signals reads
-    /// their values again, until they are closed or a search shows nothing.
-    /// </summary>
-    private readonly HashSet<string> _openedFacets = new(StringComparer.Ordinal);
+    /// <summary>The facets the member opened past their top values, and their values read for the counts shown.</summary>
+    private readonly OpenedFacets _opened = new();
 
-    /// <summary>The values read of the opened facets, of the search shown, and why one shows none (a fault).</summary>
-    private readonly Dictionary<string, IReadOnlyList<FacetValue>> _moreValues = new(StringComparer.Ordinal);
-
-    private readonly Dictionary<string, string> _moreNotes = new(StringComparer.Ordinal);
-
-    /// <summary>A facet's values past its top ones as read (none while they are read, or when closed), or why there are none.</summary>
-    private void KeepMore(string field, IReadOnlyList<FacetValue>? values, string? note)
-    {
-        _moreValues.Remove(field);
-        _moreNotes.Remove(field);
-        if (values is not null)
-        {
-            _moreValues[field] = values;
-        }
-        else if (note is not null)
-        {
-            _moreNotes[field] = note;
-        }
-    }
+    /// <summary>Counts shown (or cleared), so that a facet's values read over earlier ones are not shown over later ones.</summary>
+    private int _countsShown;
 
     /// <summary>
     /// A facet opened past its top values: its <see cref="LogFacets.MoreValues"/> commonest among the signals of the search
-    /// shown, read now; shown only over that search (a newer one reads them itself, the facet being open).
+    /// shown, read now; shown only over the counts it was read with. Counts shown meanwhile read it themselves, unless it
+    /// opened as they were counted: then it is read again over them.
     /// </summary>
     private async Task OpenFacetAsync(string field)
     {
-        if (!_openedFacets.Add(field))
+        if (!_opened.Open(field))
         {
             return;
         }
-        // Read again over a newer search shown meanwhile that did not read it (opened as that one counted).
-        while (_counting is { } counting && _openedFacets.Contains(field) && !_moreValues.ContainsKey(field) && !_moreNotes.ContainsKey(field)
-               && !_closing.IsCancellationRequested)
+        while (_counting is { } counting && !_opened.IsRead(field) && _opened.Opened.Contains(field) && !_closing.IsCancellationRequested)
         {
+            var shown = _countsShown;
             var (values, note) = await MoreValuesAsync(counting, field);
-            if (_counting == counting && _openedFacets.Contains(field))
+            if (shown == _countsShown && _opened.Opened.Contains(field))
             {
-                KeepMore(field, values, note);
+                _opened.Keep(field, values, note, default);
                 return;
             }
         }
     }
 
-    /// <summary>A facet opened past its top values closed again: its top values only.</summary>
-    private void CloseFacet(string field)
-    {
-        _openedFacets.Remove(field);
-        KeepMore(field, null, null);
-    }
-
     /// <summary>
-    /// The <see cref="LogFacets.MoreValues"/> commonest values of a facet among the signals of <paramref name="counting"/>; or
-    /// none and why (a fault, logged), never failing the count that asks. Cancelled (the page closed), it says nothing.
+    /// The <see cref="LogFacets.MoreValues"/> commonest values of a facet among the signals of <paramref name="counting"/>
+    /// (<see cref="OpenedFacets.ReadAsync"/>), stopped if the page closes.
     /// </summary>
-    private async Task<(IReadOnlyList<FacetValue>? Values, string? Note)> MoreValuesAsync(Counting counting, string field)
-    {
-        try
-        {
-            return (await Signals.FacetValuesAsync(_session!.TenantId, counting.Query, counting.From, counting.To, field, LogFacets.MoreValues, _closing.Token), null);
-        }
-        catch (OperationCanceledException) when (_closing.IsCancellationRequested)
-        {
-            return (null, null);
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            Logger.LogWarning(e, "More values of the signals' {Field} facet could not be read for organisation {TenantId}", field, _session?.TenantId);
-            return (null, "its values could not be read: try again in a moment");
-        }
-    }
+    private Task<(IReadOnlyList<FacetValue>? Values, string? Note)> MoreValuesAsync(Counting counting, string field) => OpenedFacets.ReadAsync(
+        () => Signals.FacetValuesAsync(_session!.TenantId, counting.Query, counting.From, counting.To, field, LogFacets.MoreValues, _closing.Token),
+        field, Logger, _closing.Token);
 
     /// <summary>
     /// Counts the last search's signals again (signals triaged change the triage state's counts), unless a newer search
