@@ -1,34 +1,51 @@
 using Microsoft.AspNetCore.Components;
 using MudBlazor;
 using Portal.Data.Rules;
+using Portal.Detection.Evaluation;
 using Portal.Detection.Rules;
+using Portal.Detection.Signals;
+using Portal.Search;
 using Portal.Web.Features.Identity;
 
 namespace Portal.Web.Features.Logs;
 
-/// <summary>Turns the Logs Explorer's query into a threshold rule: severity, count threshold, window, optional group-by.</summary>
-public partial class CreateRuleDialog
+/// <summary>
+/// Turns the Logs Explorer's query into a threshold rule: severity, count threshold, window, optional group-by; previewed
+/// first, if asked, over the logs of the range the page shows (the signals it would have raised there), as a backtest runs it.
+/// </summary>
+public sealed partial class CreateRuleDialog : IDisposable
 {
     private string _name = "";
     private string _severity = Severities.Medium;
     private int _threshold;
     private int _window = 300;
     private string _groupBy = "";
-    private List<string> _errors = [];
+
+    /// <summary>What is wrong with the rule: said beneath its name or its group-by, the rest beneath the fields.</summary>
+    private IReadOnlyList<RuleError> _errors = [];
 
     [CascadingParameter] private IMudDialogInstance Dialog { get; set; } = default!;
     [Inject] private RuleService Rules { get; set; } = default!;
     [Inject] private TenantSession Session { get; set; } = default!;
+    [Inject] private ILogStore Logs { get; set; } = default!;
+    [Inject] private ILogger<CreateRuleDialog> Logger { get; set; } = default!;
 
     /// <summary>The log query the rule watches. Default: empty (every log).</summary>
     [Parameter] public string Query { get; set; } = "";
 
-    private async Task CreateAsync()
+    /// <summary>The range the page shows, which the preview reads (its last <see cref="Backtest.MaxRange"/> at most). Default: none, no preview.</summary>
+    [Parameter] public (DateTimeOffset From, DateTimeOffset To) Range { get; set; }
+
+    /// <summary>The organisation's time zone, which the preview's times are shown in. Default: UTC.</summary>
+    [Parameter] public TimeZoneInfo Zone { get; set; } = TimeZoneInfo.Utc;
+
+    /// <summary>The rule as the fields make it (named <paramref name="name"/> when given: a preview needs no name).</summary>
+    private DetectionRule Rule(string? name = null)
     {
         var groupBy = _groupBy.Split([',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList();
-        var rule = new DetectionRule
+        return new DetectionRule
         {
-            Name = _name.Trim(),
+            Name = name ?? _name.Trim(),
             Queries = [new RuleQuery { Name = "a", Query = Query, GroupByFields = groupBy }],
             Cases = [new RuleCase { Name = $"more than {_threshold}", Status = _severity, Condition = $"a > {_threshold}" }],
             Options = new RuleOptions { EvaluationWindow = _window, KeepAlive = Math.Max(_window, 3600), MaxSignalDuration = 86400 },
@@ -37,18 +54,110 @@ public partial class CreateRuleDialog
                 : $"More than {_threshold} logs matched `{Query}`.",
             Tags = ["source:logs-explorer"],
         };
+    }
+
+    private const string NamePath = "$.name";
+    private const string GroupByPath = "$.queries[0].groupByFields";
+
+    /// <summary>What is wrong with the field of <paramref name="path"/> (and the paths beneath it), if anything.</summary>
+    private string? ErrorOf(string path) =>
+        _errors.Where(e => e.Path.StartsWith(path, StringComparison.Ordinal)).Select(e => e.Message).FirstOrDefault();
+
+    /// <summary>What is wrong with the rule beyond its name and group-by.</summary>
+    private IEnumerable<RuleError> OtherErrors => _errors.Where(e => !e.Path.StartsWith(NamePath, StringComparison.Ordinal) && !e.Path.StartsWith(GroupByPath, StringComparison.Ordinal));
+
+    private async Task CreateAsync()
+    {
         var session = await Session.GetAsync();
         if (!session.Can(Portal.Data.Identity.Permission.RulesWrite))
         {
-            _errors = ["Your role cannot create rules."];
+            _errors = [new RuleError("$", "Your role cannot create rules.")];
             return;
         }
-        var (created, errors) = await Rules.CreateAsync(session.TenantId, RuleJson.Serialize(rule), session.UserId);
+        var (created, errors) = await Rules.CreateAsync(session.TenantId, RuleJson.Serialize(Rule()), session.UserId);
         if (created is null)
         {
-            _errors = errors.Select(e => e.ToString()).ToList();
+            _errors = errors;
             return;
         }
         Dialog.Close(DialogResult.Ok(created.Name));
+    }
+
+    /// <summary>What the preview found, or why it found nothing; none before it ran, or once a field changed since.</summary>
+    private Preview? _preview;
+
+    private bool _previewing;
+
+    /// <summary>Stops a preview running when the dialog closes, or when a field changes (its answer would be of other settings).</summary>
+    private CancellationTokenSource? _previewRun;
+
+    /// <summary>The signals the preview found, or why there are none, over the range it read.</summary>
+    private sealed record Preview(DateTimeOffset From, DateTimeOffset To, IReadOnlyList<SecuritySignal> Signals, long EventsRead, string? Note);
+
+    /// <summary>The signals shown in the preview, most events first.</summary>
+    private const int PreviewSignals = 5;
+
+    /// <summary>
+    /// Runs the rule as the fields make it over the logs of the range shown, storing nothing (<see cref="Backtest"/>, as
+    /// <c>POST /api/v2/security_monitoring/rules/backtest</c> does): the signals it would have raised there. A rule at fault
+    /// is said as its creation would say it.
+    /// </summary>
+    private async Task PreviewAsync()
+    {
+        var (rule, errors) = RuleJson.Parse(RuleJson.Serialize(Rule(string.IsNullOrWhiteSpace(_name) ? "Preview" : null)));
+        _errors = errors;
+        if (rule is null || Range == default)
+        {
+            return;
+        }
+        _previewRun?.Cancel();
+        _previewRun?.Dispose();
+        var run = _previewRun = new CancellationTokenSource();
+        var (from, to) = (Range.To - Range.From > Backtest.MaxRange ? Range.To - Backtest.MaxRange : Range.From, Range.To);
+        (_previewing, _preview) = (true, null);
+        Preview preview;
+        var session = await Session.GetAsync();
+        try
+        {
+            // Everything acknowledged so far is read, as a backtest reads it.
+            await Logs.RefreshAsync(session.TenantId, run.Token);
+            var outcome = await Backtest.RunAsync(CompiledRule.Compile("preview", rule), Logs.Aggregator(session.TenantId), from, to, run.Token);
+            preview = outcome.TooManyEvents
+                ? new Preview(from, to, [], 0, $"More than {Backtest.MaxEvents:N0} logs match this query over the range shown: narrow it, or the range, to preview it.")
+                : new Preview(from, to, [.. outcome.Signals.OrderByDescending(s => s.EventsMatched).ThenBy(s => s.GroupKey, StringComparer.Ordinal)], outcome.EventsScanned, null);
+        }
+        catch (OperationCanceledException) when (run.IsCancellationRequested)
+        {
+            // Closed, or a field changed: a newer preview, if any, says what it finds.
+            return;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Logger.LogWarning(e, "A rule preview failed for organisation {TenantId}", session.TenantId);
+            preview = new Preview(from, to, [], 0, "The preview could not run: try again in a moment.");
+        }
+        if (run == _previewRun)
+        {
+            (_previewing, _preview) = (false, preview);
+        }
+    }
+
+    /// <summary>A field changed: the preview shown, or running, was of other settings.</summary>
+    private void Changed()
+    {
+        _previewRun?.Cancel();
+        (_previewing, _preview) = (false, null);
+    }
+
+    /// <summary>What a signal of the preview was raised for: its group's values (of the group-by's fields, in their order), or every log matched.</summary>
+    private static string GroupOf(SecuritySignal signal) => signal.GroupBy.Count == 0 ? "all logs matched" : string.Join(", ", signal.GroupBy.Values);
+
+    /// <summary>A signal's group as its fields name it, shown on hover.</summary>
+    private static string GroupTitle(SecuritySignal signal) => string.Join(", ", signal.GroupBy.Select(g => $"{g.Key}:{g.Value}"));
+
+    public void Dispose()
+    {
+        _previewRun?.Cancel();
+        _previewRun?.Dispose();
     }
 }

@@ -791,7 +791,7 @@ public partial class LogsPage
     /// <summary>A rule from the query whose results the page shows (not text typed since, which may not even parse).</summary>
     private async Task CreateRuleAsync()
     {
-        var dialog = await Dialogs.ShowAsync<CreateRuleDialog>("Create a rule", new DialogParameters<CreateRuleDialog> { { d => d.Query, _submitted?.Text ?? "" } },
+        var dialog = await Dialogs.ShowAsync<CreateRuleDialog>("Create a rule", new DialogParameters<CreateRuleDialog> { { d => d.Query, _submitted?.Text ?? "" }, { d => d.Range, _window }, { d => d.Zone, _zone } },
             new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true });
         var result = await dialog.Result;
         if (result is { Canceled: false, Data: string name })

@@ -1,9 +1,7 @@
 using Bunit;
 using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Components.Rendering;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
-using MudBlazor;
 using Portal.Data.Identity;
 using Portal.Data.Views;
 using Portal.Detection.Events;
@@ -315,7 +313,7 @@ public sealed class LogsSavedViewsTests(PortalFixture portal) : IAsyncLifetime
     }
 
     /// <summary>Saves the view "Bastions" (3 of the 8 logs), opens it, and searches every log: modified.</summary>
-    private async Task<(SavedView View, IRenderedComponent<Host> Page)> OpenModifiedAsync(TestTenant tenant, string role = VigilRoles.Standard)
+    private async Task<(SavedView View, IRenderedComponent<WithDialogs<LogsPage>> Page)> OpenModifiedAsync(TestTenant tenant, string role = VigilRoles.Standard)
     {
         var (view, _) = await Views.CreateAsync(tenant.Id, SavedViews.LogsPage, "Bastions", "q=host%3Abastion&range=4h", null);
         var cut = Render(tenant, $"logs?saved={view!.Id}", role);
@@ -347,25 +345,11 @@ public sealed class LogsSavedViewsTests(PortalFixture portal) : IAsyncLifetime
     }
 
     /// <summary>Signs in to <paramref name="tenant"/> and renders the page at <paramref name="address"/>, interactive, beside the dialogs.</summary>
-    private IRenderedComponent<Host> Render(TestTenant tenant, string address, string role = VigilRoles.Standard)
+    private IRenderedComponent<WithDialogs<LogsPage>> Render(TestTenant tenant, string address, string role = VigilRoles.Standard)
     {
         BunitSession.SignIn(_ctx, tenant.Id, tenant.Slug, Guid.NewGuid(), "analyst@example.test", role);
         _ctx.Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
         Navigation.NavigateTo(address);
-        return _ctx.Render<Host>().Settle();
-    }
-
-    /// <summary>The page beside MudBlazor's dialog and popover providers, as the layout renders it.</summary>
-    private sealed class Host : ComponentBase
-    {
-        protected override void BuildRenderTree(RenderTreeBuilder builder)
-        {
-            builder.OpenComponent<MudPopoverProvider>(0);
-            builder.CloseComponent();
-            builder.OpenComponent<MudDialogProvider>(1);
-            builder.CloseComponent();
-            builder.OpenComponent<LogsPage>(2);
-            builder.CloseComponent();
-        }
+        return _ctx.Render<WithDialogs<LogsPage>>().Settle();
     }
 }

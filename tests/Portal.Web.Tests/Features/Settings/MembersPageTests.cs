@@ -1,7 +1,5 @@
 using Bunit;
-using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
-using MudBlazor;
 using Portal.Data.Identity;
 using Portal.Web.Features.Identity;
 using Portal.Web.Features.Settings;
@@ -101,25 +99,11 @@ public sealed class MembersPageTests(PortalFixture portal) : IAsyncLifetime
         return _ctx.Render<MembersPage>();
     }
 
-    private IRenderedComponent<ContainerFragment> RenderWithDialogs(TestTenant tenant, VigilUser user)
+    private IRenderedComponent<WithDialogs<MembersPage>> RenderWithDialogs(TestTenant tenant, VigilUser user)
     {
         SignIn(tenant, user);
-        return _ctx.Render<ContainerFragment>(p => p.AddChildContent(b =>
-        {
-            b.OpenComponent<MudDialogProvider>(0);
-            b.CloseComponent();
-            b.OpenComponent<MembersPage>(1);
-            b.CloseComponent();
-        }));
+        return _ctx.Render<WithDialogs<MembersPage>>();
     }
 
     private void SignIn(TestTenant tenant, VigilUser user) => BunitSession.SignIn(_ctx, tenant.Id, tenant.Slug, user.Id, user.Email!, user.Role);
-
-    /// <summary>Renders its child content, so that a page can be rendered next to the dialog provider.</summary>
-    private sealed class ContainerFragment : ComponentBase
-    {
-        [Parameter] public RenderFragment? ChildContent { get; set; }
-
-        protected override void BuildRenderTree(Microsoft.AspNetCore.Components.Rendering.RenderTreeBuilder builder) => builder.AddContent(0, ChildContent);
-    }
 }

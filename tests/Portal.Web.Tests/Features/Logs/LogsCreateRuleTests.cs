@@ -1,0 +1,124 @@
+using System.Text.Json.Nodes;
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Data.Identity;
+using Portal.Data.Rules;
+using Portal.Detection.Events;
+using Portal.Search;
+using Portal.Search.Lucene;
+using Portal.Web.Features.Logs;
+using Portal.Web.Tests.Infrastructure;
+
+namespace Portal.Web.Tests.Features.Logs;
+
+/// <summary>
+/// bUnit specifications of the Logs Explorer's "Create rule from query", on the portal's real database and a real Lucene
+/// store: the rule previewed over the range shown (the signals it would have raised there, of the organisation's logs only),
+/// the preview forgotten as a setting changes, what is wrong with the rule said beneath its field, and the rule created.
+/// </summary>
+[Collection("portal")]
+public sealed class LogsCreateRuleTests(PortalFixture portal) : IAsyncLifetime
+{
+    private readonly BunitContext _ctx = new();
+    private readonly PortalDataDirectory _directory = new("logs-create-rule");
+    private TenantIndexes _indexes = default!;
+    private LuceneLogStore _store = default!;
+
+    public Task InitializeAsync()
+    {
+        _indexes = new TenantIndexes(_directory.Path);
+        _store = new LuceneLogStore(_indexes);
+        BunitSession.AddPageServices(_ctx, portal);
+        _ctx.Services.AddSingleton<ILogStore>(_store);
+        _ctx.Services.AddSingleton(TimeProvider.System);
+        _ctx.Services.AddSingleton(portal.Services.GetRequiredService<RuleService>());
+        return Task.CompletedTask;
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _ctx.DisposeAsync();
+        _indexes.Dispose();
+        _directory.Dispose();
+    }
+
+    [Fact]
+    public async Task CreateRule_PreviewedOverTheRangeShown_ThenCreated()
+    {
+        var (tenant, other) = (await portal.CreateTenantAsync(), await portal.CreateTenantAsync());
+        var at = DateTimeOffset.UtcNow.AddMinutes(-20);
+        await AppendAsync(tenant.Id, [.. Failures("203.0.113.9", 12, at), .. Failures("198.51.100.4", 2, at)]);
+        // Another organisation's brute force matches the same query: never read.
+        await AppendAsync(other.Id, Failures("192.0.2.1", 30, at));
+        BunitSession.SignIn(_ctx, tenant.Id, tenant.Slug, Guid.NewGuid(), "analyst@example.test", VigilRoles.Standard);
+        _ctx.Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+        _ctx.Services.GetRequiredService<NavigationManager>().NavigateTo("logs?q=source:sshd");
+        var cut = _ctx.Render<WithDialogs<LogsPage>>();
+        cut.WaitForAssertion(() => Assert.Equal("14 logs", cut.Find("#log-count").TextContent));
+        string Preview() => cut.Find("#rule-preview-result").TextContent.Trim();
+        void Type(string id, string value) => cut.Find($"input#{id}, #{id} input").Change(value);
+
+        cut.Find("#create-rule-from-query").Click();
+        cut.WaitForElement("#preview-rule");
+        Type("rule-group-by", "@network.client.ip");
+        Type("rule-threshold", "10");
+        cut.Find("#preview-rule").Click();
+        cut.WaitForAssertion(() => Assert.StartsWith("1 signal over", Preview(), StringComparison.Ordinal));
+        Assert.Contains("(14 logs read):", Preview(), StringComparison.Ordinal);
+        var signal = Assert.Single(cut.FindAll(".rule-preview-signals li"));
+        Assert.Equal("203.0.113.9", signal.QuerySelector(".rule-preview-group")!.TextContent);
+        Assert.Equal("@network.client.ip:203.0.113.9", signal.QuerySelector(".rule-preview-group")!.GetAttribute("title"));
+        Assert.Contains("12 logs", signal.TextContent, StringComparison.Ordinal);
+        Assert.Equal("medium", signal.QuerySelector(".severity-chip")!.GetAttribute("data-severity"));
+
+        // A setting changed: the preview shown was of others.
+        Type("rule-threshold", "1");
+        cut.WaitForAssertion(() => Assert.StartsWith("What it would have raised", Preview(), StringComparison.Ordinal));
+        cut.Find("#preview-rule").Click();
+        cut.WaitForAssertion(() => Assert.StartsWith("2 signals over", Preview(), StringComparison.Ordinal));
+        Type("rule-threshold", "100");
+        cut.Find("#preview-rule").Click();
+        cut.WaitForAssertion(() => Assert.StartsWith("No signal over", Preview(), StringComparison.Ordinal));
+
+        // What is wrong is said beneath its field, and nothing is created.
+        Type("rule-group-by", "@network.client.");
+        cut.Find("#create-rule").Click();
+        cut.WaitForAssertion(() => Assert.Contains("is required", FieldError(cut, "rule-name"), StringComparison.Ordinal));
+        Assert.Contains("'@network.client.' is not a field name", FieldError(cut, "rule-group-by"), StringComparison.Ordinal);
+        var rules = portal.Services.GetRequiredService<RuleService>();
+        Assert.DoesNotContain(await rules.ListAsync(tenant.Id), r => r.Name == "SSH failures by address");
+
+        Type("rule-name", "SSH failures by address");
+        Type("rule-group-by", "@network.client.ip");
+        cut.Find("#create-rule").Click();
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("#rule-preview")));
+        var created = Assert.Single(await rules.ListAsync(tenant.Id), r => r.Name == "SSH failures by address");
+        Assert.Equal(["@network.client.ip"], created.Queries[0].GroupByFields);
+        Assert.Equal("a > 100", created.Cases[0].Condition);
+        Assert.DoesNotContain(await rules.ListAsync(other.Id), r => r.Name == "SSH failures by address");
+    }
+
+    /// <summary>The message said beneath a field of the dialog (MudBlazor's helper text of an input in error).</summary>
+    private static string FieldError(IRenderedComponent<WithDialogs<LogsPage>> cut, string id) =>
+        cut.Find($"input#{id}, #{id} input").Closest(".mud-input-control")?.QuerySelector(".mud-input-helper-text.mud-input-error")?.TextContent ?? "";
+
+    private async Task AppendAsync(Guid tenant, IReadOnlyList<LogEvent> events)
+    {
+        await _store.AppendAsync(tenant, events, CancellationToken.None);
+        await _store.RefreshAsync(tenant, CancellationToken.None);
+    }
+
+    /// <summary><paramref name="count"/> failed sshd logins from <paramref name="ip"/>, a second apart from <paramref name="at"/>.</summary>
+    private static List<LogEvent> Failures(string ip, int count, DateTimeOffset at) => [.. Enumerable.Range(0, count).Select(i => new LogEvent
+    {
+        Id = Guid.NewGuid().ToString("N"),
+        Timestamp = at.AddSeconds(i),
+        Host = "bastion",
+        Service = "sshd",
+        Source = "sshd",
+        Status = "info",
+        Message = $"Failed password for root from {ip} port 4{i:000} ssh2",
+        Attributes = new JsonObject { ["network"] = new JsonObject { ["client"] = new JsonObject { ["ip"] = ip } }, ["evt"] = new JsonObject { ["outcome"] = "failure" } },
+    })];
+}
