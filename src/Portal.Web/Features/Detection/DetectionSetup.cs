@@ -26,6 +26,7 @@ public static class DetectionSetup
         services.AddSingleton<RuleEvaluator>();
         services.AddSingleton<RealTimeDetection>();
         services.AddSingleton<Signals.SignalTriage>();
+        services.AddSingleton<Rules.RuleBacktests>();
         services.AddTransient<RuleSchedulerJob>();
         services.AddTransient<TenantEvaluationJob>();
         services.AddTransient<Logs.LogRetentionJob>();

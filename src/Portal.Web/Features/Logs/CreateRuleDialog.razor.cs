@@ -4,7 +4,7 @@ using Portal.Data.Rules;
 using Portal.Detection.Evaluation;
 using Portal.Detection.Rules;
 using Portal.Detection.Signals;
-using Portal.Search;
+using Portal.Web.Features.Rules;
 using Portal.Web.Features.Identity;
 
 namespace Portal.Web.Features.Logs;
@@ -27,7 +27,7 @@ public sealed partial class CreateRuleDialog : IDisposable
     [CascadingParameter] private IMudDialogInstance Dialog { get; set; } = default!;
     [Inject] private RuleService Rules { get; set; } = default!;
     [Inject] private TenantSession Session { get; set; } = default!;
-    [Inject] private ILogStore Logs { get; set; } = default!;
+    [Inject] private RuleBacktests Backtests { get; set; } = default!;
     [Inject] private ILogger<CreateRuleDialog> Logger { get; set; } = default!;
 
     /// <summary>The log query the rule watches. Default: empty (every log).</summary>
@@ -104,29 +104,30 @@ public sealed partial class CreateRuleDialog : IDisposable
     /// </summary>
     private async Task PreviewAsync()
     {
+        // Named if not yet: a preview needs no name. What is said of the name stays until it is edited.
         var (rule, errors) = RuleJson.Parse(RuleJson.Serialize(Rule(string.IsNullOrWhiteSpace(_name) ? "Preview" : null)));
-        _errors = errors;
+        _errors = [.. _errors.Where(e => e.Path.StartsWith(NamePath, StringComparison.Ordinal)), .. errors];
         if (rule is null || Range == default)
         {
             return;
         }
+        var session = await Session.GetAsync();
+        // A preview running is of the settings before: stopped, its answer dropped (its token source is left to the
+        // collector, as a read still running may ask for its token).
         _previewRun?.Cancel();
-        _previewRun?.Dispose();
         var run = _previewRun = new CancellationTokenSource();
+        var token = run.Token;
         var (from, to) = (Range.To - Range.From > Backtest.MaxRange ? Range.To - Backtest.MaxRange : Range.From, Range.To);
         (_previewing, _preview) = (true, null);
         Preview preview;
-        var session = await Session.GetAsync();
         try
         {
-            // Everything acknowledged so far is read, as a backtest reads it.
-            await Logs.RefreshAsync(session.TenantId, run.Token);
-            var outcome = await Backtest.RunAsync(CompiledRule.Compile("preview", rule), Logs.Aggregator(session.TenantId), from, to, run.Token);
+            var outcome = await Backtests.RunAsync(session.TenantId, rule, from, to, token);
             preview = outcome.TooManyEvents
                 ? new Preview(from, to, [], 0, $"More than {Backtest.MaxEvents:N0} logs match this query over the range shown: narrow it, or the range, to preview it.")
                 : new Preview(from, to, [.. outcome.Signals.OrderByDescending(s => s.EventsMatched).ThenBy(s => s.GroupKey, StringComparer.Ordinal)], outcome.EventsScanned, null);
         }
-        catch (OperationCanceledException) when (run.IsCancellationRequested)
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
             // Closed, or a field changed: a newer preview, if any, says what it finds.
             return;
@@ -136,7 +137,7 @@ public sealed partial class CreateRuleDialog : IDisposable
             Logger.LogWarning(e, "A rule preview failed for organisation {TenantId}", session.TenantId);
             preview = new Preview(from, to, [], 0, "The preview could not run: try again in a moment.");
         }
-        if (run == _previewRun)
+        if (run == _previewRun && !token.IsCancellationRequested)
         {
             (_previewing, _preview) = (false, preview);
         }
@@ -146,8 +147,13 @@ public sealed partial class CreateRuleDialog : IDisposable
     private void Changed()
     {
         _previewRun?.Cancel();
-        (_previewing, _preview) = (false, null);
+        (_previewRun, _previewing, _preview) = (null, false, null);
+        // What was said of the other fields may no longer hold; of the name, until it is edited.
+        _errors = [.. _errors.Where(e => e.Path.StartsWith(NamePath, StringComparison.Ordinal))];
     }
+
+    /// <summary>The name edited: what was said of it is no longer so.</summary>
+    private void NameEdited() => _errors = [.. _errors.Where(e => !e.Path.StartsWith(NamePath, StringComparison.Ordinal))];
 
     /// <summary>What a signal of the preview was raised for: its group's values (of the group-by's fields, in their order), or every log matched.</summary>
     private static string GroupOf(SecuritySignal signal) => signal.GroupBy.Count == 0 ? "all logs matched" : string.Join(", ", signal.GroupBy.Values);
@@ -158,6 +164,6 @@ public sealed partial class CreateRuleDialog : IDisposable
     public void Dispose()
     {
         _previewRun?.Cancel();
-        _previewRun?.Dispose();
+        _previewRun = null;
     }
 }

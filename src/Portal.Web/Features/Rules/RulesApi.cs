@@ -6,7 +6,6 @@ using Portal.Detection.Evaluation;
 using Portal.Detection.Intake;
 using Portal.Detection.Query;
 using Portal.Detection.Rules;
-using Portal.Search;
 using Portal.Web.Features.Signals;
 using Portal.Web.Features.Identity;
 
@@ -116,7 +115,7 @@ public static class RulesApi
     /// without storing anything, and answers the signals it would have raised: what a rule change would have caught.
     /// </summary>
     private static async Task<Results<Ok<JsonObject>, NotFound<JsonObject>, ValidationProblem, ProblemHttpResult>> BacktestAsync(
-        HttpContext http, RuleService rules, ILogStore logs, TimeProvider clock, CancellationToken cancellationToken)
+        HttpContext http, RuleService rules, RuleBacktests backtests, TimeProvider clock, CancellationToken cancellationToken)
     {
         var body = await ReadObjectAsync(http, cancellationToken);
         if (body.Error is not null)
@@ -169,9 +168,7 @@ public static class RulesApi
         {
             return Invalid(range);
         }
-        // Everything acknowledged so far is part of the history the backtest reads.
-        await logs.RefreshAsync(tenantId, cancellationToken);
-        var outcome = await Backtest.RunAsync(CompiledRule.Compile(rule.Id ?? "backtest", rule), logs.Aggregator(tenantId), from!.Value, to, cancellationToken);
+        var outcome = await backtests.RunAsync(tenantId, rule, from!.Value, to, cancellationToken);
         if (outcome.TooManyEvents)
         {
             return TypedResults.Problem(

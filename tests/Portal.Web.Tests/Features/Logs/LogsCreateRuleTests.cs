@@ -6,8 +6,8 @@ using Portal.Data.Identity;
 using Portal.Data.Rules;
 using Portal.Detection.Events;
 using Portal.Search;
-using Portal.Search.Lucene;
 using Portal.Web.Features.Logs;
+using Portal.Web.Features.Rules;
 using Portal.Web.Tests.Infrastructure;
 
 namespace Portal.Web.Tests.Features.Logs;
@@ -21,16 +21,15 @@ namespace Portal.Web.Tests.Features.Logs;
 public sealed class LogsCreateRuleTests(PortalFixture portal) : IAsyncLifetime
 {
     private readonly BunitContext _ctx = new();
-    private readonly PortalDataDirectory _directory = new("logs-create-rule");
-    private TenantIndexes _indexes = default!;
-    private LuceneLogStore _store = default!;
+    private readonly LogStoreDirectory _logs = new("logs-create-rule");
+    private FaultyLogStore _faulty = default!;
 
     public Task InitializeAsync()
     {
-        _indexes = new TenantIndexes(_directory.Path);
-        _store = new LuceneLogStore(_indexes);
         BunitSession.AddPageServices(_ctx, portal);
-        _ctx.Services.AddSingleton<ILogStore>(_store);
+        _faulty = new FaultyLogStore(_logs.Store);
+        _ctx.Services.AddSingleton<ILogStore>(_faulty);
+        _ctx.Services.AddSingleton<RuleBacktests>();
         _ctx.Services.AddSingleton(TimeProvider.System);
         _ctx.Services.AddSingleton(portal.Services.GetRequiredService<RuleService>());
         return Task.CompletedTask;
@@ -39,28 +38,16 @@ public sealed class LogsCreateRuleTests(PortalFixture portal) : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _ctx.DisposeAsync();
-        _indexes.Dispose();
-        _directory.Dispose();
+        _logs.Dispose();
     }
 
     [Fact]
     public async Task CreateRule_PreviewedOverTheRangeShown_ThenCreated()
     {
-        var (tenant, other) = (await portal.CreateTenantAsync(), await portal.CreateTenantAsync());
-        var at = DateTimeOffset.UtcNow.AddMinutes(-20);
-        await AppendAsync(tenant.Id, [.. Failures("203.0.113.9", 12, at), .. Failures("198.51.100.4", 2, at)]);
-        // Another organisation's brute force matches the same query: never read.
-        await AppendAsync(other.Id, Failures("192.0.2.1", 30, at));
-        BunitSession.SignIn(_ctx, tenant.Id, tenant.Slug, Guid.NewGuid(), "analyst@example.test", VigilRoles.Standard);
-        _ctx.Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
-        _ctx.Services.GetRequiredService<NavigationManager>().NavigateTo("logs?q=source:sshd");
-        var cut = _ctx.Render<WithDialogs<LogsPage>>();
-        cut.WaitForAssertion(() => Assert.Equal("14 logs", cut.Find("#log-count").TextContent));
+        var (cut, tenant, other) = await OpenDialogAsync();
         string Preview() => cut.Find("#rule-preview-result").TextContent.Trim();
-        void Type(string id, string value) => cut.Find($"input#{id}, #{id} input").Change(value);
+        void Type(string id, string value) => Enter(cut, id, value);
 
-        cut.Find("#create-rule-from-query").Click();
-        cut.WaitForElement("#preview-rule");
         Type("rule-group-by", "@network.client.ip");
         Type("rule-threshold", "10");
         cut.Find("#preview-rule").Click();
@@ -99,14 +86,66 @@ public sealed class LogsCreateRuleTests(PortalFixture portal) : IAsyncLifetime
         Assert.DoesNotContain(await rules.ListAsync(other.Id), r => r.Name == "SSH failures by address");
     }
 
+    /// <summary>
+    /// A preview still running when a setting changes is not shown (it was of the settings before), and the dialog answers
+    /// meanwhile: the button says it previews, then, the setting changed, offers a new preview.
+    /// </summary>
+    [Fact]
+    public async Task Preview_SettingChangedWhileItRuns_IsNotShown()
+    {
+        var (cut, _, _) = await OpenDialogAsync();
+        string Preview() => cut.Find("#rule-preview-result").TextContent.Trim();
+        Enter(cut, "rule-group-by", "@network.client.ip");
+        var release = new TaskCompletionSource();
+        _faulty.RefreshGate = release.Task;
+
+        cut.Find("#preview-rule").Click();
+        cut.WaitForAssertion(() => Assert.Equal("Previewing…", cut.Find("#preview-rule").TextContent.Trim()));
+        Enter(cut, "rule-threshold", "10");
+        cut.WaitForAssertion(() => Assert.Equal("Preview", cut.Find("#preview-rule").TextContent.Trim()));
+        _faulty.RefreshGate = null;
+        release.SetResult();
+        await Task.Delay(300);
+        cut.Render();
+        Assert.StartsWith("What it would have raised", Preview(), StringComparison.Ordinal);
+
+        cut.Find("#preview-rule").Click();
+        cut.WaitForAssertion(() => Assert.StartsWith("1 signal over", Preview(), StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// An organisation whose sshd logs hold a brute force (12 failures from one address, 2 from another) beside another
+    /// organisation's (30 failures), a member of the first signed in, the Logs page searching <c>source:sshd</c>, and the
+    /// "Create rule from query" dialog open.
+    /// </summary>
+    private async Task<(IRenderedComponent<WithDialogs<LogsPage>> Page, TestTenant Tenant, TestTenant Other)> OpenDialogAsync()
+    {
+        var (tenant, other) = (await portal.CreateTenantAsync(), await portal.CreateTenantAsync());
+        var at = DateTimeOffset.UtcNow.AddMinutes(-20);
+        await AppendAsync(tenant.Id, [.. Failures("203.0.113.9", 12, at), .. Failures("198.51.100.4", 2, at)]);
+        // Another organisation's brute force matches the same query: never read.
+        await AppendAsync(other.Id, Failures("192.0.2.1", 30, at));
+        BunitSession.SignIn(_ctx, tenant.Id, tenant.Slug, Guid.NewGuid(), "analyst@example.test", VigilRoles.Standard);
+        _ctx.Renderer.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+        _ctx.Services.GetRequiredService<NavigationManager>().NavigateTo("logs?q=source:sshd");
+        var cut = _ctx.Render<WithDialogs<LogsPage>>();
+        cut.WaitForAssertion(() => Assert.Equal("14 logs", cut.Find("#log-count").TextContent));
+        cut.Find("#create-rule-from-query").Click();
+        cut.WaitForElement("#preview-rule");
+        return (cut, tenant, other);
+    }
+
+    /// <summary>Types <paramref name="value"/> into the dialog's field <paramref name="id"/>, as its change event sets it.</summary>
+    private static void Enter(IRenderedComponent<WithDialogs<LogsPage>> cut, string id, string value) => cut.Find($"input#{id}, #{id} input").Change(value);
+
     /// <summary>The message said beneath a field of the dialog (MudBlazor's helper text of an input in error).</summary>
     private static string FieldError(IRenderedComponent<WithDialogs<LogsPage>> cut, string id) =>
         cut.Find($"input#{id}, #{id} input").Closest(".mud-input-control")?.QuerySelector(".mud-input-helper-text.mud-input-error")?.TextContent ?? "";
 
     private async Task AppendAsync(Guid tenant, IReadOnlyList<LogEvent> events)
     {
-        await _store.AppendAsync(tenant, events, CancellationToken.None);
-        await _store.RefreshAsync(tenant, CancellationToken.None);
+        await _logs.Store.AppendAsync(tenant, events, CancellationToken.None);
+        await _logs.Store.RefreshAsync(tenant, CancellationToken.None);
     }
 
     /// <summary><paramref name="count"/> failed sshd logins from <paramref name="ip"/>, a second apart from <paramref name="at"/>.</summary>

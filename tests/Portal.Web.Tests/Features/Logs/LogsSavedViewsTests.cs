@@ -21,18 +21,16 @@ namespace Portal.Web.Tests.Features.Logs;
 public sealed class LogsSavedViewsTests(PortalFixture portal) : IAsyncLifetime
 {
     private readonly BunitContext _ctx = new();
-    private readonly PortalDataDirectory _directory = new("logs-views");
-    private TenantIndexes _indexes = default!;
-    private LuceneLogStore _store = default!;
+    private readonly LogStoreDirectory _logs = new("logs-views");
+
+    private LuceneLogStore Store => _logs.Store;
 
     private SavedViews Views => portal.Services.GetRequiredService<SavedViews>();
 
     public Task InitializeAsync()
     {
-        _indexes = new TenantIndexes(_directory.Path);
-        _store = new LuceneLogStore(_indexes);
         BunitSession.AddPageServices(_ctx, portal);
-        _ctx.Services.AddSingleton<ILogStore>(_store);
+        _ctx.Services.AddSingleton<ILogStore>(Store);
         _ctx.Services.AddSingleton(TimeProvider.System);
         return Task.CompletedTask;
     }
@@ -40,8 +38,7 @@ public sealed class LogsSavedViewsTests(PortalFixture portal) : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _ctx.DisposeAsync();
-        _indexes.Dispose();
-        _directory.Dispose();
+        _logs.Dispose();
     }
 
     [Fact]
@@ -134,7 +131,7 @@ public sealed class LogsSavedViewsTests(PortalFixture portal) : IAsyncLifetime
     {
         var tenant = await OrganisationWithLogsAsync();
         var (bastion, _) = await Views.CreateAsync(tenant.Id, SavedViews.LogsPage, "Bastions", "q=host%3Abastion&range=4h", null);
-        var logs = await _store.SearchAsync(tenant.Id, new SearchRequest(Portal.Detection.Query.QueryParser.Parse("host:bastion"), DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow), CancellationToken.None);
+        var logs = await Store.SearchAsync(tenant.Id, new SearchRequest(Portal.Detection.Query.QueryParser.Parse("host:bastion"), DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow), CancellationToken.None);
         var log = logs.Items[1];
 
         var cut = Render(tenant, $"logs?saved={bastion!.Id}&{LogsPage.EventParameter}={log.Id}");
@@ -339,8 +336,8 @@ public sealed class LogsSavedViewsTests(PortalFixture portal) : IAsyncLifetime
         var events = Enumerable.Range(0, 8)
             .Select(i => new LogEvent { Id = Guid.NewGuid().ToString("N"), Timestamp = at.AddMilliseconds(-i), Host = i < 3 ? "bastion" : "web", Service = "svc", Status = "info", Message = $"line {i}", })
             .ToList();
-        await _store.AppendAsync(tenant.Id, events, CancellationToken.None);
-        await _store.RefreshAsync(tenant.Id, CancellationToken.None);
+        await Store.AppendAsync(tenant.Id, events, CancellationToken.None);
+        await Store.RefreshAsync(tenant.Id, CancellationToken.None);
         return tenant;
     }
 

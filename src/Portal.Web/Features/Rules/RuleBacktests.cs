@@ -1,0 +1,39 @@
+using Portal.Detection.Evaluation;
+using Portal.Detection.Rules;
+using Portal.Search;
+
+namespace Portal.Web.Features.Rules;
+
+/// <summary>
+/// Backtests (<see cref="Backtest"/>) as the API and the Logs Explorer's rule preview run them: over everything the
+/// organisation's store has acknowledged, off the caller's thread (a page's circuit stays free to answer, and to cancel),
+/// at most <see cref="MaxConcurrent"/> at once in the process, as each may hold up to <see cref="Backtest.MaxEvents"/> events.
+/// </summary>
+public sealed class RuleBacktests(ILogStore logs) : IDisposable
+{
+    /// <summary>Backtests run at once; more wait their turn.</summary>
+    public const int MaxConcurrent = 2;
+
+    private readonly SemaphoreSlim _running = new(MaxConcurrent);
+
+    /// <summary>Runs <paramref name="rule"/> over <c>[from, to)</c> of the organisation's logs, storing nothing.</summary>
+    public async Task<BacktestOutcome> RunAsync(Guid tenantId, DetectionRule rule, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    {
+        await _running.WaitAsync(cancellationToken);
+        try
+        {
+            return await Task.Run(async () =>
+            {
+                // Everything acknowledged so far is part of the history the backtest reads.
+                await logs.RefreshAsync(tenantId, cancellationToken);
+                return await Backtest.RunAsync(CompiledRule.Compile(rule.Id ?? "backtest", rule), logs.Aggregator(tenantId), from, to, cancellationToken);
+            }, cancellationToken);
+        }
+        finally
+        {
+            _running.Release();
+        }
+    }
+
+    public void Dispose() => _running.Dispose();
+}
