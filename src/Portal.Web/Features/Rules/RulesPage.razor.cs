@@ -6,8 +6,10 @@ using MudBlazor;
 using Portal.Data;
 using Portal.Data.Identity;
 using Portal.Data.Rules;
+using Portal.Data.Suppressions;
 using Portal.Detection.Evaluation;
 using Portal.Detection.Rules;
+using Portal.Detection.Suppressions;
 using Portal.Web.Components.Shared;
 using Portal.Web.Features.Detection;
 using Portal.Web.Features.Identity;
@@ -23,6 +25,8 @@ public partial class RulesPage
     private int _intervalSeconds;
 
     [Inject] private RuleService Rules { get; set; } = default!;
+    [Inject] private SuppressionService SuppressionService { get; set; } = default!;
+    [Inject] private TimeProvider Clock { get; set; } = default!;
     [Inject] private TenantDbFactory Dbs { get; set; } = default!;
     [Inject] private TenantSession Session { get; set; } = default!;
     [Inject] private IJSRuntime JS { get; set; } = default!;
@@ -51,9 +55,28 @@ public partial class RulesPage
         var states = await db.RuleRunStates.AsNoTracking().ToDictionaryAsync(s => s.RuleId);
         _rows = rules.Select(r => new RuleRow(r, states.GetValueOrDefault(r.Id!))).ToList();
         _names = rules.Where(r => r.Id is not null).ToDictionary(r => r.Id!, r => r.Name, StringComparer.Ordinal);
+        _suppressions = await SuppressionService.ListAsync(_session.TenantId);
+        _activeSuppressions = new SuppressionSet(_suppressions.Select(s => s.Definition), Clock.GetUtcNow());
         // The rule open shows as it is now (enabled or not), or closes once deleted.
         _open = _open is { } open ? _rows.FirstOrDefault(r => r.Rule.Id == open.Rule.Id) : null;
         _loaded = true;
+    }
+
+    /// <summary>The organisation's suppressions, and those active when the rules were read, compiled.</summary>
+    private List<StoredSuppression> _suppressions = [];
+
+    private SuppressionSet _activeSuppressions = SuppressionSet.None;
+
+    /// <summary>The suppressions active that apply to <paramref name="row"/>'s rule, as the evaluation finds them.</summary>
+    private List<StoredSuppression> SuppressionsOf(RuleRow? row)
+    {
+        if (row is null)
+        {
+            return [];
+        }
+        var applied = _activeSuppressions.For(row.Rule);
+        var ids = applied.Exclusions.Select(e => e.Suppression.Id).Concat(applied.Signals.Select(s => s.Suppression.Id)).ToHashSet(StringComparer.Ordinal);
+        return [.. _suppressions.Where(s => ids.Contains(s.Definition.Id))];
     }
 
     /// <summary>The organisation's rules' names by id (a correlation's drawer names the rules it reads).</summary>

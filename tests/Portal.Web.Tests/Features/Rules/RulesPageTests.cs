@@ -5,6 +5,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Portal.Data;
 using Portal.Data.Identity;
 using Portal.Data.Rules;
+using Portal.Data.Suppressions;
 using Portal.Web.Features.Rules;
 using Portal.Web.Tests.Infrastructure;
 
@@ -23,6 +24,8 @@ public sealed class RulesPageTests(PortalFixture portal) : IAsyncLifetime
         _ctx.Services.AddSingleton(portal.Services.GetRequiredService<TenantDbFactory>());
         _ctx.Services.AddSingleton(portal.Services.GetRequiredService<IBackgroundJobClient>());
         _ctx.Services.AddSingleton(portal.Services.GetRequiredService<VigilOptions>());
+        _ctx.Services.AddSingleton(portal.Services.GetRequiredService<SuppressionService>());
+        _ctx.Services.AddSingleton(TimeProvider.System);
         return Task.CompletedTask;
     }
 
@@ -117,6 +120,58 @@ public sealed class RulesPageTests(PortalFixture portal) : IAsyncLifetime
     }
 
     /// <summary>
+    /// The drawer shows the suppressions active now that apply to the rule (what each excludes and stops, until when, what it
+    /// has hidden), and the rule's logs link leaves out the logs their exclusions drop; a suppression of another rule, one
+    /// expired, and another organisation's are not shown.
+    /// </summary>
+    [Fact]
+    public async Task RuleDrawer_ShowsTheSuppressionsThatApplyAndLeavesTheirLogsOut()
+    {
+        var (tenant, other) = (await portal.CreateTenantAsync(), await portal.CreateTenantAsync());
+        var rules = portal.Services.GetRequiredService<RuleService>();
+        var (rule, errors) = await rules.CreateAsync(tenant.Id, new JsonObject
+        {
+            ["name"] = "Root logins off the bastion",
+            ["queries"] = new JsonArray(new JsonObject { ["query"] = "source:sshd @usr.name:root", ["aggregation"] = "count" }),
+            ["filters"] = new JsonArray(new JsonObject { ["action"] = "suppress", ["query"] = "host:bastion-1" }),
+            ["cases"] = new JsonArray(new JsonObject { ["status"] = "high", ["condition"] = "a > 0" }),
+            ["options"] = new JsonObject { ["evaluationWindow"] = 300, ["keepAlive"] = 3600, ["maxSignalDuration"] = 86400 },
+            ["message"] = "Root login.",
+        }.ToJsonString(), null);
+        Assert.True(rule is not null, string.Join("; ", errors.Select(e => e.ToString())));
+        var end = new DateTimeOffset(2099, 1, 2, 3, 4, 0, TimeSpan.Zero);
+        var suppressions = portal.Services.GetRequiredService<SuppressionService>();
+        async Task SuppressAsync(Guid organisation, string name, string ruleQuery, long? expires, string? exclusion = null, string? suppression = null)
+        {
+            var (created, problems) = await suppressions.CreateAsync(organisation, new JsonObject
+            {
+                ["name"] = name, ["rule_query"] = ruleQuery, ["data_exclusion_query"] = exclusion, ["suppression_query"] = suppression, ["expiration_date"] = expires,
+            }.ToJsonString());
+            Assert.True(created is not null, string.Join("; ", problems.Select(e => e.ToString())));
+        }
+        await SuppressAsync(tenant.Id, "Backup jobs", $"ruleId:{rule!.Id}", end.ToUnixTimeMilliseconds(), exclusion: "@usr.name:svc-backup", suppression: "host:jump-1");
+        await SuppressAsync(tenant.Id, "Another rule's", "ruleId:not-this-one", null, exclusion: "host:web-1");
+        await SuppressAsync(tenant.Id, "Expired", $"ruleId:{rule.Id}", DateTimeOffset.UtcNow.AddDays(-1).ToUnixTimeMilliseconds(), exclusion: "host:old");
+        await SuppressAsync(other.Id, "Theirs", "Root", null, exclusion: "host:theirs");
+        BunitSession.SignIn(_ctx, tenant.Id, tenant.Slug, Guid.NewGuid(), tenant.Email, VigilRoles.Standard);
+        _ctx.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
+        var cut = _ctx.Render<RulesPage>();
+
+        cut.WaitForAssertion(() => cut.FindAll("#rules-table button.rule-open").First(b => b.TextContent == "Root logins off the bastion").Click());
+        var shown = Assert.Single(cut.FindAll("#rule-suppressions .rule-suppression"));
+        Assert.Equal("Backup jobs", shown.QuerySelector(".rule-suppression-name")!.TextContent);
+        Assert.Contains("until 2099-01-02 03:04 UTC", shown.TextContent, StringComparison.Ordinal);
+        Assert.Equal(["excludes the logs @usr.name:svc-backup", "raises no signal on the logs host:jump-1"], shown.QuerySelectorAll(".rule-filter").Select(f => f.TextContent));
+        Assert.Contains("has stopped 0 signals and excluded 0 logs", shown.TextContent, StringComparison.Ordinal);
+        Assert.Equal("logs?range=1h&q=" + Uri.EscapeDataString("(source:sshd @usr.name:root) -(host:bastion-1) -(@usr.name:svc-backup)"), cut.Find("#rule-drawer .rule-query a").GetAttribute("href"));
+
+        // A rule no suppression applies to: none shown, its logs link its query alone.
+        cut.FindAll("#rules-table button.rule-open").First(b => b.TextContent == "SSH brute force from a single source IP").Click();
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("#rule-suppressions")));
+        Assert.Equal("logs?range=1h&q=" + Uri.EscapeDataString("source:sshd @evt.name:authentication @evt.outcome:failure"), cut.Find("#rule-drawer .rule-query a").GetAttribute("href"));
+    }
+
+    /// <summary>
     /// A rule's switch toggled twice before the first change was written ends as last set: the changes are written in the
     /// order they were made, and the page shows what was stored.
     /// </summary>
@@ -163,6 +218,11 @@ public sealed class RulesPageTests(PortalFixture portal) : IAsyncLifetime
         Assert.Equal("source:sshd", RuleDrawer.Filtered("source:sshd", []));
         Assert.Equal([true, true, true, false], new[] { web, bastion1, bastion2, dev }.Select(e => Reads(RuleDrawer.Filtered("", [Filter("require", "env:prod")]), e)));
         Assert.All(new[] { web, bastion1, bastion2, dev }, e => Assert.False(Reads(RuleDrawer.Filtered("source:sshd", [Filter("suppress", " ")]), e)));
+        // The suppressions' data exclusions drop their logs too, with or without filters.
+        var excluded = RuleDrawer.Filtered("source:sshd", [Filter("require", "env:prod")], ["host:web-1", "host:bastion-2"]);
+        Assert.Equal("(source:sshd) (env:prod) -(host:web-1) -(host:bastion-2)", excluded);
+        Assert.Equal([false, true, false, false], new[] { web, bastion1, bastion2, dev }.Select(e => Reads(excluded, e)));
+        Assert.Equal([true, true, false, true], new[] { web, bastion1, bastion2, dev }.Select(e => Reads(RuleDrawer.Filtered("source:sshd", [], ["host:bastion-2"]), e)));
     }
 
     private static Portal.Detection.Events.LogEvent Log(string source, string host, string env) => new()
