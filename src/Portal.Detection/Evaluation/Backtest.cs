@@ -28,9 +28,14 @@ public static class Backtest
             return new BacktestOutcome([], MaxEvents + 1, TooManyEvents: true);
         }
         var detector = new StreamingDetector([rule]);
-        foreach (var e in events)
+        for (var i = 0; i < events.Count; i++)
         {
-            detector.Process(e);
+            // A backtest given up (a preview whose settings changed) stops within a few thousand events.
+            if ((i & 4095) == 0)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+            detector.Process(events[i]);
         }
         detector.Advance(to);
         return new BacktestOutcome(detector.Signals.Where(s => s.LastSeen >= from).ToList(), events.Count, TooManyEvents: false);

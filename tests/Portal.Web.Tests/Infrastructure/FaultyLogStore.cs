@@ -44,10 +44,22 @@ internal sealed class FaultyLogStore(ILogStore inner) : ILogStore
     public Task RefreshAsync(Guid tenantId, CancellationToken cancellationToken) =>
         RefreshGate is { } gate ? GatedRefreshAsync(gate, tenantId, cancellationToken) : inner.RefreshAsync(tenantId, cancellationToken);
 
+    /// <summary>Refreshes held by <see cref="RefreshGate"/> that have answered since (or failed).</summary>
+    public int GatedRefreshesAnswered => _gatedAnswered;
+
+    private int _gatedAnswered;
+
     private async Task GatedRefreshAsync(Task gate, Guid tenantId, CancellationToken cancellationToken)
     {
-        await gate;
-        await inner.RefreshAsync(tenantId, cancellationToken);
+        try
+        {
+            await gate;
+            await inner.RefreshAsync(tenantId, cancellationToken);
+        }
+        finally
+        {
+            Interlocked.Increment(ref _gatedAnswered);
+        }
     }
 
     /// <summary>Whether logs read by id fail (the other reads answering).</summary>

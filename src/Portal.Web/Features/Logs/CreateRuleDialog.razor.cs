@@ -106,7 +106,7 @@ public sealed partial class CreateRuleDialog : IDisposable
     {
         // Named if not yet: a preview needs no name. What is said of the name stays until it is edited.
         var (rule, errors) = RuleJson.Parse(RuleJson.Serialize(Rule(string.IsNullOrWhiteSpace(_name) ? "Preview" : null)));
-        _errors = [.. _errors.Where(e => e.Path.StartsWith(NamePath, StringComparison.Ordinal)), .. errors];
+        _errors = [.. _errors.Where(e => e.Path.StartsWith(NamePath, StringComparison.Ordinal)).Concat(errors).Distinct()];
         if (rule is null || Range == default)
         {
             return;

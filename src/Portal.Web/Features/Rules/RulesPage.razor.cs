@@ -56,25 +56,25 @@ public partial class RulesPage
         _rows = rules.Select(r => new RuleRow(r, states.GetValueOrDefault(r.Id!))).ToList();
         _names = rules.Where(r => r.Id is not null).ToDictionary(r => r.Id!, r => r.Name, StringComparer.Ordinal);
         _suppressions = await SuppressionService.ListAsync(_session.TenantId);
-        _activeSuppressions = new SuppressionSet(_suppressions.Select(s => s.Definition), Clock.GetUtcNow());
         // The rule open shows as it is now (enabled or not), or closes once deleted.
-        _open = _open is { } open ? _rows.FirstOrDefault(r => r.Rule.Id == open.Rule.Id) : null;
+        Open(_open is { } open ? _rows.FirstOrDefault(r => r.Rule.Id == open.Rule.Id) : null);
         _loaded = true;
     }
 
-    /// <summary>The organisation's suppressions, and those active when the rules were read, compiled.</summary>
+    /// <summary>The organisation's suppressions, as read with the rules.</summary>
     private List<StoredSuppression> _suppressions = [];
 
-    private SuppressionSet _activeSuppressions = SuppressionSet.None;
+    /// <summary>The suppressions that apply to the rule open, active as it was opened (or read again).</summary>
+    private List<StoredSuppression> _openSuppressions = [];
 
-    /// <summary>The suppressions active that apply to <paramref name="row"/>'s rule, as the evaluation finds them.</summary>
+    /// <summary>The suppressions active now that apply to <paramref name="row"/>'s rule, as the evaluation finds them.</summary>
     private List<StoredSuppression> SuppressionsOf(RuleRow? row)
     {
-        if (row is null)
+        if (row is null || _suppressions.Count == 0)
         {
             return [];
         }
-        var applied = _activeSuppressions.For(row.Rule);
+        var applied = new SuppressionSet(_suppressions.Select(s => s.Definition), Clock.GetUtcNow()).For(row.Rule);
         var ids = applied.Exclusions.Select(e => e.Suppression.Id).Concat(applied.Signals.Select(s => s.Suppression.Id)).ToHashSet(StringComparer.Ordinal);
         return [.. _suppressions.Where(s => ids.Contains(s.Definition.Id))];
     }
@@ -86,7 +86,7 @@ public partial class RulesPage
     private RuleRow? _open;
 
     /// <summary>Opens <paramref name="row"/>'s rule in the drawer.</summary>
-    private void Open(RuleRow? row) => _open = row;
+    private void Open(RuleRow? row) => (_open, _openSuppressions) = (row, SuppressionsOf(row));
 
     /// <summary>Closes the drawer (its close button, a click beside it): the focus goes back to the list's button of the rule it showed.</summary>
     private async Task CloseAsync()

@@ -105,9 +105,16 @@ public sealed class LogsCreateRuleTests(PortalFixture portal) : IAsyncLifetime
         cut.WaitForAssertion(() => Assert.Equal("Preview", cut.Find("#preview-rule").TextContent.Trim()));
         _faulty.RefreshGate = null;
         release.SetResult();
-        await Task.Delay(300);
-        cut.Render();
+        // The held preview answers (cancelled), then its page's continuation runs before this one.
+        for (var waited = 0; _faulty.GatedRefreshesAnswered == 0; waited += 10)
+        {
+            Assert.True(waited < 15_000, "The held refresh never answered.");
+            await Task.Delay(10);
+        }
+        await Task.Delay(100);
+        await cut.InvokeAsync(() => { });
         Assert.StartsWith("What it would have raised", Preview(), StringComparison.Ordinal);
+        Assert.Equal("Preview", cut.Find("#preview-rule").TextContent.Trim());
 
         cut.Find("#preview-rule").Click();
         cut.WaitForAssertion(() => Assert.StartsWith("1 signal over", Preview(), StringComparison.Ordinal));

@@ -137,15 +137,18 @@ public sealed class RulesPageTests(PortalFixture portal) : IAsyncLifetime
             ["cases"] = new JsonArray(new JsonObject { ["status"] = "high", ["condition"] = "a > 0" }),
             ["options"] = new JsonObject { ["evaluationWindow"] = 300, ["keepAlive"] = 3600, ["maxSignalDuration"] = 86400 },
             ["message"] = "Root login.",
+            ["tags"] = new JsonArray("source:sshd"),
         }.ToJsonString(), null);
         Assert.True(rule is not null, string.Join("; ", errors.Select(e => e.ToString())));
         var end = new DateTimeOffset(2099, 1, 2, 3, 4, 0, TimeSpan.Zero);
         var suppressions = portal.Services.GetRequiredService<SuppressionService>();
-        async Task SuppressAsync(Guid organisation, string name, string ruleQuery, long? expires, string? exclusion = null, string? suppression = null)
+        async Task SuppressAsync(
+            Guid organisation, string name, string ruleQuery, long? expires, string? exclusion = null, string? suppression = null, bool enabled = true, long? starts = null)
         {
             var (created, problems) = await suppressions.CreateAsync(organisation, new JsonObject
             {
                 ["name"] = name, ["rule_query"] = ruleQuery, ["data_exclusion_query"] = exclusion, ["suppression_query"] = suppression, ["expiration_date"] = expires,
+                ["enabled"] = enabled, ["start_date"] = starts,
             }.ToJsonString());
             Assert.True(created is not null, string.Join("; ", problems.Select(e => e.ToString())));
         }
@@ -153,13 +156,18 @@ public sealed class RulesPageTests(PortalFixture portal) : IAsyncLifetime
         await SuppressAsync(tenant.Id, "Another rule's", "ruleId:not-this-one", null, exclusion: "host:web-1");
         await SuppressAsync(tenant.Id, "Expired", $"ruleId:{rule.Id}", DateTimeOffset.UtcNow.AddDays(-1).ToUnixTimeMilliseconds(), exclusion: "host:old");
         await SuppressAsync(other.Id, "Theirs", "Root", null, exclusion: "host:theirs");
+        // By the rule's source tag, stopping signals only; and two that would apply but do not now.
+        await SuppressAsync(tenant.Id, "Pen test", "source:sshd", null, suppression: "@network.client.ip:198.51.100.7");
+        await SuppressAsync(tenant.Id, "Disabled", $"ruleId:{rule.Id}", null, exclusion: "host:disabled", enabled: false);
+        await SuppressAsync(tenant.Id, "Not yet", "Root logins", null, exclusion: "host:later", starts: DateTimeOffset.UtcNow.AddDays(1).ToUnixTimeMilliseconds());
         BunitSession.SignIn(_ctx, tenant.Id, tenant.Slug, Guid.NewGuid(), tenant.Email, VigilRoles.Standard);
         _ctx.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
         var cut = _ctx.Render<RulesPage>();
 
         cut.WaitForAssertion(() => cut.FindAll("#rules-table button.rule-open").First(b => b.TextContent == "Root logins off the bastion").Click());
-        var shown = Assert.Single(cut.FindAll("#rule-suppressions .rule-suppression"));
-        Assert.Equal("Backup jobs", shown.QuerySelector(".rule-suppression-name")!.TextContent);
+        Assert.Equal(["Backup jobs", "Pen test"], cut.FindAll("#rule-suppressions .rule-suppression-name").Select(n => n.TextContent));
+        var shown = cut.FindAll("#rule-suppressions .rule-suppression")[0];
+        Assert.Equal(["raises no signal on the logs @network.client.ip:198.51.100.7"], cut.FindAll("#rule-suppressions .rule-suppression")[1].QuerySelectorAll(".rule-filter").Select(f => f.TextContent));
         Assert.Contains("until 2099-01-02 03:04 UTC", shown.TextContent, StringComparison.Ordinal);
         Assert.Equal(["excludes the logs @usr.name:svc-backup", "raises no signal on the logs host:jump-1"], shown.QuerySelectorAll(".rule-filter").Select(f => f.TextContent));
         Assert.Contains("has stopped 0 signals and excluded 0 logs", shown.TextContent, StringComparison.Ordinal);
