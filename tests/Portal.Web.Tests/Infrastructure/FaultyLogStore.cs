@@ -38,11 +38,23 @@ internal sealed class FaultyLogStore(ILogStore inner) : ILogStore
 
     public Task AcceptAsync(Guid tenantId, Portal.Detection.Intake.IntakeBatch batch, CancellationToken cancellationToken) => inner.AcceptAsync(tenantId, batch, cancellationToken);
 
-    /// <summary>When set, refreshes (what a backtest does first) answer only once it completes.</summary>
-    public Task? RefreshGate { get; set; }
+    /// <summary>When set, the next refresh (what a backtest does first) answers only once it completes; the gate is then taken.</summary>
+    public Task? RefreshGate
+    {
+        get => Volatile.Read(ref _refreshGate);
+        set => Volatile.Write(ref _refreshGate, value);
+    }
 
-    public Task RefreshAsync(Guid tenantId, CancellationToken cancellationToken) =>
-        RefreshGate is { } gate ? GatedRefreshAsync(gate, tenantId, cancellationToken) : inner.RefreshAsync(tenantId, cancellationToken);
+    private Task? _refreshGate;
+
+    public Task RefreshAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _refreshGate, null) is { } gate)
+        {
+            return GatedRefreshAsync(gate, tenantId, cancellationToken);
+        }
+        return inner.RefreshAsync(tenantId, cancellationToken);
+    }
 
     /// <summary>Refreshes held by <see cref="RefreshGate"/> that have answered since (or failed).</summary>
     public int GatedRefreshesAnswered => _gatedAnswered;

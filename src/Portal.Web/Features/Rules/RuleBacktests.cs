@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Portal.Detection.Evaluation;
 using Portal.Detection.Rules;
 using Portal.Search;
@@ -7,7 +8,8 @@ namespace Portal.Web.Features.Rules;
 /// <summary>
 /// Backtests (<see cref="Backtest"/>) as the API and the Logs Explorer's rule preview run them: over everything the
 /// organisation's store has acknowledged, off the caller's thread (a page's circuit stays free to answer, and to cancel),
-/// at most <see cref="MaxConcurrent"/> at once in the process, as each may hold up to <see cref="Backtest.MaxEvents"/> events.
+/// at most <see cref="MaxConcurrent"/> at once in the process, as each may hold up to <see cref="Backtest.MaxEvents"/> events,
+/// and one at a time per organisation, so that one organisation's backtests never hold every turn.
 /// </summary>
 public sealed class RuleBacktests(ILogStore logs) : IDisposable
 {
@@ -16,24 +18,43 @@ public sealed class RuleBacktests(ILogStore logs) : IDisposable
 
     private readonly SemaphoreSlim _running = new(MaxConcurrent);
 
+    /// <summary>Each organisation's turn: one backtest at a time.</summary>
+    private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _organisations = new();
+
     /// <summary>Runs <paramref name="rule"/> over <c>[from, to)</c> of the organisation's logs, storing nothing.</summary>
     public async Task<BacktestOutcome> RunAsync(Guid tenantId, DetectionRule rule, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
-        await _running.WaitAsync(cancellationToken);
+        var organisation = _organisations.GetOrAdd(tenantId, _ => new SemaphoreSlim(1));
+        await organisation.WaitAsync(cancellationToken);
         try
         {
-            return await Task.Run(async () =>
+            await _running.WaitAsync(cancellationToken);
+            try
             {
-                // Everything acknowledged so far is part of the history the backtest reads.
-                await logs.RefreshAsync(tenantId, cancellationToken);
-                return await Backtest.RunAsync(CompiledRule.Compile(rule.Id ?? "backtest", rule), logs.Aggregator(tenantId), from, to, cancellationToken);
-            }, cancellationToken);
+                return await Task.Run(async () =>
+                {
+                    // Everything acknowledged so far is part of the history the backtest reads.
+                    await logs.RefreshAsync(tenantId, cancellationToken);
+                    return await Backtest.RunAsync(CompiledRule.Compile(rule.Id ?? "backtest", rule), logs.Aggregator(tenantId), from, to, cancellationToken);
+                }, cancellationToken);
+            }
+            finally
+            {
+                _running.Release();
+            }
         }
         finally
         {
-            _running.Release();
+            organisation.Release();
         }
     }
 
-    public void Dispose() => _running.Dispose();
+    public void Dispose()
+    {
+        _running.Dispose();
+        foreach (var organisation in _organisations.Values)
+        {
+            organisation.Dispose();
+        }
+    }
 }
