@@ -155,6 +155,7 @@ public sealed class JournaledEventIndexTests : IDisposable
         var nextSample = TimeSpan.Zero;
         while (answered is not { } end || (searchableDuringTheBurst <= searchableAfterTheReader && stream.Elapsed < end + JournaledEventIndex.MaxDeferral + TimeSpan.FromSeconds(10)))
         {
+            Assert.True(stream.Elapsed < TimeSpan.FromSeconds(60), $"the burst ran {stream.Elapsed} (a reader still waiting: {reading is not null})");
             await index.AppendAsync([Event($"e{appended}"), Event($"e{appended + 1}")], CancellationToken.None);
             appended += 2;
             if (reading is null && waitedFor is null && stream.Elapsed > TimeSpan.FromSeconds(0.3))

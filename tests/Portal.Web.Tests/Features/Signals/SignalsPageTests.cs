@@ -368,7 +368,9 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         cut.WaitForAssertion(() => Assert.Equal([.. Enumerable.Range(1, 11).Select(i => $"Rule {i:00}")], RuleNames()));
 
         release.SetResult();
-        await Task.Delay(200);
+        // The held read answered; the page's continuation, queued before this call, has run after it.
+        await _store.HeldValues!.WaitAsync(TimeSpan.FromSeconds(30));
+        await cut.InvokeAsync(() => { });
         cut.Find("#signal-query").Input("@workflow.triage.state:open ");
         cut.WaitForAssertion(() => Assert.Equal([.. Enumerable.Range(1, 11).Select(i => $"Rule {i:00}")], RuleNames()));
     }
@@ -811,6 +813,9 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         /// <summary>Set, the next read of a facet's values is made at once and answers only once this completes (a slow read).</summary>
         public Task? HoldFacetValues { get; set; }
 
+        /// <summary>The read held by <see cref="HoldFacetValues"/>, once one is.</summary>
+        public Task<IReadOnlyList<FacetValue>>? HeldValues { get; private set; }
+
         public Task<IReadOnlyList<FacetValue>> FacetValuesAsync(
             Guid tenantId, Portal.Detection.Query.QueryNode query, DateTimeOffset from, DateTimeOffset to, string facet, int limit, CancellationToken cancellationToken)
         {
@@ -824,7 +829,7 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
                 return read;
             }
             HoldFacetValues = null;
-            return HeldValuesAsync(read, hold);
+            return HeldValues = HeldValuesAsync(read, hold);
         }
 
         private static async Task<IReadOnlyList<FacetValue>> HeldValuesAsync(Task<IReadOnlyList<FacetValue>> read, Task released)
