@@ -64,7 +64,10 @@ public sealed partial class CreateRuleDialog : IDisposable
         _errors.Where(e => e.Path.StartsWith(path, StringComparison.Ordinal)).Select(e => e.Message).FirstOrDefault();
 
     /// <summary>What is wrong with the rule beyond its name and group-by.</summary>
-    private IEnumerable<RuleError> OtherErrors => _errors.Where(e => !e.Path.StartsWith(NamePath, StringComparison.Ordinal) && !e.Path.StartsWith(GroupByPath, StringComparison.Ordinal));
+    private IEnumerable<RuleError> OtherErrors => _errors.Where(e => !OfName(e) && !e.Path.StartsWith(GroupByPath, StringComparison.Ordinal));
+
+    /// <summary>Whether <paramref name="error"/> is said of the rule's name.</summary>
+    private static bool OfName(RuleError error) => error.Path.StartsWith(NamePath, StringComparison.Ordinal);
 
     private async Task CreateAsync()
     {
@@ -106,7 +109,7 @@ public sealed partial class CreateRuleDialog : IDisposable
     {
         // Named if not yet: a preview needs no name. What is said of the name stays until it is edited.
         var (rule, errors) = RuleJson.Parse(RuleJson.Serialize(Rule(string.IsNullOrWhiteSpace(_name) ? "Preview" : null)));
-        _errors = [.. _errors.Where(e => e.Path.StartsWith(NamePath, StringComparison.Ordinal)).Concat(errors).Distinct()];
+        _errors = [.. _errors.Where(OfName).Concat(errors).Distinct()];
         if (rule is null || Range == default)
         {
             return;
@@ -149,11 +152,11 @@ public sealed partial class CreateRuleDialog : IDisposable
         _previewRun?.Cancel();
         (_previewRun, _previewing, _preview) = (null, false, null);
         // What was said of the other fields may no longer hold; of the name, until it is edited.
-        _errors = [.. _errors.Where(e => e.Path.StartsWith(NamePath, StringComparison.Ordinal))];
+        _errors = [.. _errors.Where(OfName)];
     }
 
     /// <summary>The name edited: what was said of it is no longer so.</summary>
-    private void NameEdited() => _errors = [.. _errors.Where(e => !e.Path.StartsWith(NamePath, StringComparison.Ordinal))];
+    private void NameEdited() => _errors = [.. _errors.Where(e => !OfName(e))];
 
     /// <summary>What a signal of the preview was raised for: its group's values (of the group-by's fields, in their order), or every log matched.</summary>
     private static string GroupOf(SecuritySignal signal) => signal.GroupBy.Count == 0 ? "all logs matched" : string.Join(", ", signal.GroupBy.Values);
