@@ -169,12 +169,17 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal)
         await page.Locator("#log-from").FillAsync("sometime yesterday");
         await page.Locator("#log-from").PressAsync("Enter");
         await Expect(page.Locator("#log-range-error")).ToContainTextAsync("From: expected a time");
+        var pausedWindow = await page.Locator("#log-window").InnerTextAsync();
         await page.Locator("#log-from").FillAsync("now-1h");
         await page.Locator("#log-from").PressAsync("Enter");
         await Expect(page.Locator("#log-range-error")).ToHaveCountAsync(0);
         await Expect(count).ToHaveTextAsync("15 logs");
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("range=custom"));
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("from=now-1h"));
+        // The search's last render, not only its address (written before it) and its count (15 before it too): its rows, new
+        // elements, would otherwise come in place of the row focused below, and Enter would reach none.
+        await Expect(page.Locator("#log-window")).Not.ToHaveTextAsync(pausedWindow);
+        await Expect(page.Locator("#log-results")).ToHaveAttributeAsync("aria-busy", "false");
         // The event's detail, opened by keyboard (a row's time is its button): its attributes as a tree, each value able to
         // narrow the search (here, excluded).
         await page.Locator("#log-table tr.log-row").First.Locator("button.log-open").FocusAsync();
