@@ -22,6 +22,10 @@ public sealed class SuppressionService(TenantDbFactory dbs, TimeProvider clock)
         return records.Select(ToStored).ToList();
     }
 
+    /// <summary>The tenant's suppressions active now, compiled as the evaluation applies them.</summary>
+    public async Task<SuppressionSet> ActiveAsync(Guid tenantId, CancellationToken cancellationToken = default) =>
+        new((await ListAsync(tenantId, cancellationToken)).Select(s => s.Definition), clock.GetUtcNow());
+
     /// <summary>The suppression, or null when the tenant has none with this id.</summary>
     public async Task<StoredSuppression?> GetAsync(Guid tenantId, string id, CancellationToken cancellationToken = default)
     {

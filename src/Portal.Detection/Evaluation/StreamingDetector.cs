@@ -24,25 +24,28 @@ public sealed class StreamingDetector
     private readonly List<int> _matches = [];
     private readonly Func<string> _newId;
     private readonly Action<CompiledRule, SignalCandidate>? _sink;
+    private readonly Func<CompiledRule, SignalCandidate, bool>? _admit;
 
     /// <summary>
     /// Prepares the rules; <paramref name="newId"/> names new signals (sequential ids by default, so runs are reproducible).
     /// With a <paramref name="sink"/>, candidates go there instead of through the lifecycle: the server applies them to
-    /// the signals it has stored.
+    /// the signals it has stored. A candidate <paramref name="admit"/> refuses (one a suppression stops) goes nowhere.
     /// </summary>
     /// <remarks>
     /// Signal correlation rules judge the signals the other rules raise here; with a sink no signal is raised here, so
     /// they are left out (the server evaluates them over its stored signals).
     /// </remarks>
-    public StreamingDetector(IEnumerable<CompiledRule> rules, Func<string>? newId = null, Action<CompiledRule, SignalCandidate>? sink = null)
-        : this(rules.ToList(), newId, sink, correlating: false)
+    public StreamingDetector(
+        IEnumerable<CompiledRule> rules, Func<string>? newId = null, Action<CompiledRule, SignalCandidate>? sink = null, Func<CompiledRule, SignalCandidate, bool>? admit = null)
+        : this(rules.ToList(), newId, sink, admit, correlating: false)
     {
     }
 
     /// <summary><paramref name="correlating"/>: this detector judges signals, so its correlation rules are its rules.</summary>
-    private StreamingDetector(List<CompiledRule> all, Func<string>? newId, Action<CompiledRule, SignalCandidate>? sink, bool correlating)
+    private StreamingDetector(
+        List<CompiledRule> all, Func<string>? newId, Action<CompiledRule, SignalCandidate>? sink, Func<CompiledRule, SignalCandidate, bool>? admit, bool correlating)
     {
-        _sink = sink;
+        (_sink, _admit) = (sink, admit);
         _runners = RuleRunner.ForAll([.. all.Where(r => correlating || !r.IsCorrelation)]);
         var byKey = new Dictionary<string, int>(StringComparer.Ordinal);
         for (var r = 0; r < _runners.Length; r++)
@@ -77,7 +80,7 @@ public sealed class StreamingDetector
         var correlations = all.Where(r => r.IsCorrelation).ToList();
         if (!correlating && correlations.Count > 0 && sink is null)
         {
-            _correlations = new StreamingDetector(correlations, _newId, (rule, candidate) => Raise(rule, candidate), correlating: true);
+            _correlations = new StreamingDetector(correlations, _newId, (rule, candidate) => Raise(rule, candidate), admit: null, correlating: true);
         }
     }
 
@@ -136,6 +139,10 @@ public sealed class StreamingDetector
 
     private void Apply(int rule, SignalCandidate candidate)
     {
+        if (_admit is not null && !_admit(_runners[rule].Rule, candidate))
+        {
+            return;
+        }
         if (_sink is not null)
         {
             _sink(_runners[rule].Rule, candidate);

@@ -157,6 +157,15 @@ public sealed record RuleSuppressions(
     IReadOnlyList<(Suppression Suppression, QueryNode Query)> Exclusions,
     IReadOnlyList<(Suppression Suppression, Func<LogEvent, bool> Matches)> Signals)
 {
+    /// <summary>No suppression applies.</summary>
+    public static RuleSuppressions None { get; } = new([], []);
+
+    /// <summary>Every suppression that applies, each once: those that exclude logs, then those that stop signals.</summary>
+    public IEnumerable<Suppression> All => Exclusions.Select(e => e.Suppression).Concat(Signals.Select(s => s.Suppression)).Distinct();
+
+    /// <summary>The rule compiled as these suppressions have it evaluated: the logs their data exclusions match left out of every query.</summary>
+    public Evaluation.CompiledRule Compile(string id, DetectionRule rule) => Evaluation.CompiledRule.Compile(id, rule, [.. Exclusions.Select(e => e.Query)]);
+
     /// <summary>
     /// The candidates no suppression stops; the others are counted in <paramref name="hidden"/> against the suppression
     /// that stopped them (by id), once per group per call: a group's later matches would have updated one signal.

@@ -79,7 +79,7 @@ public sealed class RealTimeDetection(
             try
             {
                 var suppressed = active.For(rule);
-                compiled.Add((CompiledRule.Compile(rule.Id!, rule, [.. suppressed.Exclusions.Select(e => e.Query)]), suppressed));
+                compiled.Add((suppressed.Compile(rule.Id!, rule), suppressed));
             }
             catch (ArgumentException e)
             {

@@ -49,7 +49,7 @@ public sealed class RuleEvaluator(
         var evaluateUntil = clock.GetUtcNow() - TimeSpan.FromSeconds(options.Detection.DelaySeconds);
         // Every event acknowledged so far must be searchable before its window is judged and the watermark moves.
         await logs.RefreshAsync(tenantId, cancellationToken);
-        var suppressions = new SuppressionSet((await suppressionService.ListAsync(tenantId, cancellationToken)).Select(s => s.Definition), clock.GetUtcNow());
+        var suppressions = await suppressionService.ActiveAsync(tenantId, cancellationToken);
         var hidden = new Dictionary<string, (long Signals, long Events)>(StringComparer.Ordinal);
         // Rules sharing a query and window read its events once in this run.
         var scans = new SharedScans(logs.Aggregator(tenantId));
@@ -85,7 +85,7 @@ public sealed class RuleEvaluator(
         var scanned = 0L;
         try
         {
-            var rule = CompiledRule.Compile(definition.Id!, definition, [.. suppressed.Exclusions.Select(e => e.Query)]);
+            var rule = suppressed.Compile(definition.Id!, definition);
             var skipped = state.Watermark < until - MaxCatchUp;
             var from = skipped ? until - MaxCatchUp : state.Watermark;
             var window = TimeSpan.FromSeconds(rule.Definition.Options.EvaluationWindow);

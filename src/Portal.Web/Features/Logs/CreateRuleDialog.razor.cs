@@ -94,8 +94,11 @@ public sealed partial class CreateRuleDialog : IDisposable
     /// <summary>Stops a preview running when the dialog closes, or when a field changes (its answer would be of other settings).</summary>
     private CancellationTokenSource? _previewRun;
 
-    /// <summary>The signals the preview found, or why there are none, over the range it read.</summary>
-    private sealed record Preview(DateTimeOffset From, DateTimeOffset To, IReadOnlyList<SecuritySignal> Signals, long EventsRead, string? Note);
+    /// <summary>The signals the preview found, or why there are none, over the range it read; the suppressions that applied.</summary>
+    private sealed record Preview(DateTimeOffset From, DateTimeOffset To, IReadOnlyList<SecuritySignal> Signals, long EventsRead, string? Note)
+    {
+        public IReadOnlyList<BacktestSuppression> Suppressions { get; init; } = [];
+    }
 
     /// <summary>The signals shown in the preview, most events first.</summary>
     private const int PreviewSignals = 5;
@@ -128,7 +131,10 @@ public sealed partial class CreateRuleDialog : IDisposable
             var outcome = await Backtests.RunAsync(session.TenantId, rule, from, to, token);
             preview = outcome.TooManyEvents
                 ? new Preview(from, to, [], 0, $"More than {Backtest.MaxEvents:N0} logs match this query over the range shown: narrow it, or the range, to preview it.")
-                : new Preview(from, to, [.. outcome.Signals.OrderByDescending(s => s.EventsMatched).ThenBy(s => s.GroupKey, StringComparer.Ordinal)], outcome.EventsScanned, null);
+                : new Preview(from, to, [.. outcome.Signals.OrderByDescending(s => s.EventsMatched).ThenBy(s => s.GroupKey, StringComparer.Ordinal)], outcome.EventsScanned, null)
+                {
+                    Suppressions = outcome.Suppressions,
+                };
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
@@ -144,6 +150,23 @@ public sealed partial class CreateRuleDialog : IDisposable
         {
             (_previewing, _preview) = (false, preview);
         }
+    }
+
+    /// <summary>What a suppression that applied did to the preview, as the evaluation would have had it.</summary>
+    private static string EffectOf(BacktestSuppression applied)
+    {
+        var stopped = applied.SignalsStopped switch
+        {
+            0 => "it stopped no signal",
+            1 => "it stopped 1 signal",
+            var n => $"it stopped {n:N0} signals",
+        };
+        return (applied.ExcludesLogs, applied.Suppression.SuppressionQuery is { Length: > 0 }) switch
+        {
+            (true, true) => $"the logs it excludes were not read, and {stopped}",
+            (true, false) => "the logs it excludes were not read",
+            _ => stopped,
+        };
     }
 
     /// <summary>A field changed: the preview shown, or running, was of other settings.</summary>

@@ -179,7 +179,21 @@ public static class RulesApi
         return TypedResults.Ok(new JsonObject
         {
             ["data"] = new JsonArray([.. outcome.Signals.Select(s => (JsonNode?)SignalResource.From(s))]),
-            ["meta"] = new JsonObject { ["events_scanned"] = outcome.EventsScanned, ["from"] = from.Value.UtcDateTime.ToString("O"), ["to"] = to.UtcDateTime.ToString("O") },
+            ["meta"] = new JsonObject
+            {
+                ["events_scanned"] = outcome.EventsScanned,
+                ["from"] = from.Value.UtcDateTime.ToString("O"),
+                ["to"] = to.UtcDateTime.ToString("O"),
+                // The organisation's suppressions active now that applied, as its evaluation applies them: their data
+                // exclusions leave logs out of the scan, their suppression queries stop signals (one a group).
+                ["suppressions"] = new JsonArray([.. outcome.Suppressions.Select(s => (JsonNode?)new JsonObject
+                {
+                    ["id"] = s.Suppression.Id,
+                    ["name"] = s.Suppression.Name,
+                    ["data_exclusion"] = s.ExcludesLogs,
+                    ["suppressed_signals"] = s.SignalsStopped,
+                })]),
+            },
         });
     }
 

@@ -74,8 +74,7 @@ public partial class RulesPage
         {
             return [];
         }
-        var applied = new SuppressionSet(_suppressions.Select(s => s.Definition), Clock.GetUtcNow()).For(row.Rule);
-        var ids = applied.Exclusions.Select(e => e.Suppression.Id).Concat(applied.Signals.Select(s => s.Suppression.Id)).ToHashSet(StringComparer.Ordinal);
+        var ids = new SuppressionSet(_suppressions.Select(s => s.Definition), Clock.GetUtcNow()).For(row.Rule).All.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
         return [.. _suppressions.Where(s => ids.Contains(s.Definition.Id))];
     }
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Data.Identity;
 using Portal.Data.Rules;
+using Portal.Data.Suppressions;
 using Portal.Detection.Events;
 using Portal.Search;
 using Portal.Web.Features.Logs;
@@ -32,6 +33,7 @@ public sealed class LogsCreateRuleTests(PortalFixture portal) : IAsyncLifetime
         _ctx.Services.AddSingleton<RuleBacktests>();
         _ctx.Services.AddSingleton(TimeProvider.System);
         _ctx.Services.AddSingleton(portal.Services.GetRequiredService<RuleService>());
+        _ctx.Services.AddSingleton(portal.Services.GetRequiredService<SuppressionService>());
         return Task.CompletedTask;
     }
 
@@ -84,6 +86,47 @@ public sealed class LogsCreateRuleTests(PortalFixture portal) : IAsyncLifetime
         Assert.Equal(["@network.client.ip"], created.Queries[0].GroupByFields);
         Assert.Equal("a > 100", created.Cases[0].Condition);
         Assert.DoesNotContain(await rules.ListAsync(other.Id), r => r.Name == "SSH failures by address");
+    }
+
+    /// <summary>
+    /// The organisation's suppressions apply to the preview as they will to the rule, and are said beneath it: one whose
+    /// suppression query matches the brute force's address stopped its signal; another organisation's is not read.
+    /// </summary>
+    [Fact]
+    public async Task Preview_SaysTheSuppressionsThatApply()
+    {
+        var (cut, tenant, other) = await OpenDialogAsync();
+        string Preview() => cut.Find("#rule-preview-result").TextContent.Trim();
+        var suppressions = portal.Services.GetRequiredService<SuppressionService>();
+        async Task SuppressAsync(Guid organisation, string name, string? exclusion = null, string? suppression = null)
+        {
+            var (created, problems) = await suppressions.CreateAsync(organisation, new JsonObject
+            {
+                ["name"] = name, ["rule_query"] = "*", ["data_exclusion_query"] = exclusion, ["suppression_query"] = suppression,
+            }.ToJsonString());
+            Assert.True(created is not null, string.Join("; ", problems.Select(e => e.ToString())));
+        }
+        await SuppressAsync(tenant.Id, "Pen test", suppression: "@network.client.ip:203.0.113.9");
+        await SuppressAsync(other.Id, "Theirs", exclusion: "source:sshd");
+        Enter(cut, "rule-group-by", "@network.client.ip");
+        Enter(cut, "rule-threshold", "10");
+
+        cut.Find("#preview-rule").Click();
+
+        cut.WaitForAssertion(() => Assert.StartsWith("No signal over", Preview(), StringComparison.Ordinal));
+        Assert.Contains("(14 logs read).", Preview(), StringComparison.Ordinal);
+        Assert.Equal(
+            ["Suppression “Pen test” applies: it stopped 1 signal."],
+            cut.FindAll(".rule-preview-suppression").Select(s => s.TextContent.Trim()));
+
+        // A data exclusion too: its logs are not read.
+        await SuppressAsync(tenant.Id, "Quiet address", exclusion: "@network.client.ip:198.51.100.4");
+        Enter(cut, "rule-threshold", "1");
+        cut.Find("#preview-rule").Click();
+        cut.WaitForAssertion(() => Assert.Contains("(12 logs read).", Preview(), StringComparison.Ordinal));
+        Assert.Equal(
+            ["Suppression “Quiet address” applies: the logs it excludes were not read.", "Suppression “Pen test” applies: it stopped 1 signal."],
+            cut.FindAll(".rule-preview-suppression").Select(s => s.TextContent.Trim()));
     }
 
     /// <summary>

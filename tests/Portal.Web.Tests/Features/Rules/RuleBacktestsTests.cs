@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Data.Suppressions;
 using Portal.Detection.Rules;
 using Portal.Web.Features.Rules;
 using Portal.Web.Tests.Infrastructure;
@@ -5,7 +7,8 @@ using Portal.Web.Tests.Infrastructure;
 namespace Portal.Web.Tests.Features.Rules;
 
 /// <summary>Backtests as the API and the rule preview run them: one at a time per organisation, beside another organisation's.</summary>
-public sealed class RuleBacktestsTests : IDisposable
+[Collection("portal")]
+public sealed class RuleBacktestsTests(PortalFixture portal) : IDisposable
 {
     private readonly LogStoreDirectory _logs = new("rule-backtests");
 
@@ -19,8 +22,8 @@ public sealed class RuleBacktestsTests : IDisposable
     public async Task RunAsync_AnOrganisationsBacktestsTakeTurns_AnothersRunsMeanwhile()
     {
         var store = new FaultyLogStore(_logs.Store);
-        using var backtests = new RuleBacktests(store);
-        var (first, second) = (Guid.NewGuid(), Guid.NewGuid());
+        using var backtests = new RuleBacktests(store, portal.Services.GetRequiredService<SuppressionService>());
+        var (first, second) = ((await portal.CreateTenantAsync()).Id, (await portal.CreateTenantAsync()).Id);
         var (rule, errors) = RuleJson.Parse("""
             {"name": "Any sshd", "queries": [{"query": "source:sshd", "aggregation": "count"}],
              "cases": [{"status": "low", "condition": "a > 0"}],

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Data.Suppressions;
 using Portal.Web.Tests.Infrastructure;
 
 namespace Portal.Web.Tests.Features.Rules;
@@ -94,6 +96,51 @@ public sealed class RuleTestingApiTests(PortalFixture portal)
         Assert.Equal(8, json["meta"]!["events_scanned"]!.GetValue<int>());
         Assert.Empty((await elsewhere.Content.ReadFromJsonAsync<JsonObject>())!["data"]!.AsArray());
         Assert.Empty((await LogShipper.SearchSignalsAsync(client, attacked, "*"))["data"]!.AsArray());
+    }
+
+    /// <summary>
+    /// The organisation's suppressions active now apply to a backtest as to the rule's evaluation, and are said: a data
+    /// exclusion leaves its logs out of the scan, a suppression query stops its group's signal; one of another rule, and
+    /// another organisation's, change nothing.
+    /// </summary>
+    [Fact]
+    public async Task Backtest_AppliesTheOrganisationsSuppressionsAndSaysWhichDidWhat()
+    {
+        var attacked = await portal.CreateTenantAsync();
+        var other = await portal.CreateTenantAsync();
+        using var client = portal.CreateClient();
+        foreach (var ip in new[] { "203.0.113.77", "198.51.100.5", "192.0.2.8" })
+        {
+            Assert.Equal(HttpStatusCode.Accepted, (await LogShipper.PostAsync(client, attacked, LogShipper.SshFailures(ip, 8))).StatusCode);
+        }
+        var suppressions = portal.Services.GetRequiredService<SuppressionService>();
+        async Task<string> SuppressAsync(Guid organisation, string name, string ruleQuery, string? exclusion = null, string? suppression = null)
+        {
+            var (created, problems) = await suppressions.CreateAsync(organisation, new JsonObject
+            {
+                ["name"] = name, ["rule_query"] = ruleQuery, ["data_exclusion_query"] = exclusion, ["suppression_query"] = suppression,
+            }.ToJsonString());
+            Assert.True(created is not null, string.Join("; ", problems.Select(e => e.ToString())));
+            return created!.Definition.Id!;
+        }
+        // By a word of the rule's name, and by every rule.
+        var scanner = await SuppressAsync(attacked.Id, "Scanner", "brute", exclusion: "@network.client.ip:198.51.100.5");
+        var penTest = await SuppressAsync(attacked.Id, "Pen test", "*", suppression: "@network.client.ip:203.0.113.77");
+        await SuppressAsync(attacked.Id, "CloudTrail only", "source:cloudtrail", suppression: "@network.client.ip:192.0.2.8");
+        await SuppressAsync(other.Id, "Theirs", "*", exclusion: "@network.client.ip:192.0.2.8", suppression: "@network.client.ip:192.0.2.8");
+        var body = new JsonObject { ["rule"] = JsonNode.Parse(BruteForce), ["from"] = "now-1h", ["to"] = "now" };
+
+        using var response = await client.SendAsync(attacked.Request(HttpMethod.Post, "api/v2/security_monitoring/rules/backtest", JsonContent.Create(body)));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var json = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        var signal = Assert.Single(json["data"]!.AsArray())!;
+        Assert.Equal("192.0.2.8", signal["attributes"]!["custom"]!["group_by"]!["@network.client.ip"]!.GetValue<string>());
+        Assert.Equal(16, json["meta"]!["events_scanned"]!.GetValue<int>());
+        Assert.Equal(
+            [(scanner, "Scanner", true, 0), (penTest, "Pen test", false, 1)],
+            json["meta"]!["suppressions"]!.AsArray().Select(a => (
+                a!["id"]!.GetValue<string>(), a["name"]!.GetValue<string>(), a["data_exclusion"]!.GetValue<bool>(), a["suppressed_signals"]!.GetValue<int>())));
     }
 
     [Theory]
