@@ -357,6 +357,7 @@ public sealed class JournaledEventIndex : IDisposable
                 }
                 await DrainObservationsAsync();
                 var deferring = Stopwatch.GetTimestamp();
+                Interlocked.Increment(ref _deferralSteps);
                 await Task.Delay(DeferralStep);
                 Interlocked.Add(ref _deferredTicks, Stopwatch.GetTimestamp() - deferring);
                 continue;
@@ -449,6 +450,11 @@ public sealed class JournaledEventIndex : IDisposable
 
     /// <summary>How long indexing has deferred to intake bursts since the index was opened.</summary>
     public TimeSpan Deferred => Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _deferredTicks));
+
+    /// <summary>The deferral steps indexing has begun since the index was opened (each waits about 10 ms, longer on a loaded machine).</summary>
+    public long DeferralSteps => Interlocked.Read(ref _deferralSteps);
+
+    private long _deferralSteps;
 
     /// <summary>The journal's group commits since the index was opened: how many fsyncs, and how long they took in all.</summary>
     public (long Count, TimeSpan Total) JournalSyncs => (Interlocked.Read(ref _syncs), Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _syncTicks)));
