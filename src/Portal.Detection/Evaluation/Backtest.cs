@@ -14,10 +14,11 @@ public sealed record BacktestOutcome(IReadOnlyList<SecuritySignal> Signals, long
 }
 
 /// <summary>
-/// A suppression that applied to a backtest's rule: whether it left logs out (its data exclusion query), and how many
-/// signals (one a group) its suppression query stopped in the range.
+/// A suppression that applied to a backtest's rule: whether it left logs out (its data exclusion query), whether it stops
+/// signals (its suppression query), and the groups whose signals it stopped in the range (each once, as the evaluation
+/// counts what a suppression hid).
 /// </summary>
-public sealed record BacktestSuppression(Suppression Suppression, bool ExcludesLogs, int SignalsStopped);
+public sealed record BacktestSuppression(Suppression Suppression, bool ExcludesLogs, bool StopsSignals, int GroupsStopped);
 
 /// <summary>
 /// A "historical job": runs a rule over a past range of stored events without storing anything, through the same
@@ -73,10 +74,10 @@ public static class Backtest
             detector.Process(events[i]);
         }
         detector.Advance(to);
-        var excluding = suppressions.Exclusions.Select(e => e.Suppression).ToHashSet();
+        var (excluding, stopping) = (suppressions.Exclusions.Select(e => e.Suppression).ToHashSet(), suppressions.Signals.Select(s => s.Suppression).ToHashSet());
         return new BacktestOutcome(detector.Signals.Where(s => s.LastSeen >= from).ToList(), events.Count, TooManyEvents: false)
         {
-            Suppressions = [.. suppressions.All.Select(s => new BacktestSuppression(s, excluding.Contains(s), stopped.GetValueOrDefault(s)?.Count ?? 0))],
+            Suppressions = [.. suppressions.All.Select(s => new BacktestSuppression(s, excluding.Contains(s), stopping.Contains(s), stopped.GetValueOrDefault(s)?.Count ?? 0))],
         };
     }
 }

@@ -29,7 +29,8 @@ public sealed class StreamingDetector
     /// <summary>
     /// Prepares the rules; <paramref name="newId"/> names new signals (sequential ids by default, so runs are reproducible).
     /// With a <paramref name="sink"/>, candidates go there instead of through the lifecycle: the server applies them to
-    /// the signals it has stored. A candidate <paramref name="admit"/> refuses (one a suppression stops) goes nowhere.
+    /// the signals it has stored. A candidate <paramref name="admit"/> refuses (one a suppression stops) goes nowhere; the
+    /// signal correlation rules' candidates are not asked (a backtest, which admits, runs no correlation rule).
     /// </summary>
     /// <remarks>
     /// Signal correlation rules judge the signals the other rules raise here; with a sink no signal is raised here, so
@@ -67,9 +68,10 @@ public sealed class StreamingDetector
                 _sharers[shared].Add((r, q));
             }
         }
-        if (sink is null)
+        if (sink is null && admit is null)
         {
-            // The lifecycle is applied here: runners may update an open signal in place.
+            // The lifecycle is applied here: runners may update an open signal in place. Not when candidates are admitted:
+            // a match that would update an open signal must be judged too (one a suppression stops updates nothing).
             foreach (var runner in _runners)
             {
                 runner.OpenSignals = (rule, group) => _open.GetValueOrDefault((rule, group));

@@ -73,7 +73,7 @@ public sealed class RealTimeDetection(
             // Batches journaled before the organisation was disabled are indexed but not judged.
             return _cache[tenantId] = new TenantRules(now, compiled);
         }
-        var active = new SuppressionSet((await suppressions.ListAsync(tenantId, cancellationToken)).Select(s => s.Definition), now);
+        var active = await suppressions.ActiveAsync(tenantId, cancellationToken);
         foreach (var rule in (await rules.ListAsync(tenantId, cancellationToken)).Where(r => r.IsEnabled && RealTimeRules.IsRealTime(r)))
         {
             try

@@ -155,13 +155,13 @@ public sealed partial class CreateRuleDialog : IDisposable
     /// <summary>What a suppression that applied did to the preview, as the evaluation would have had it.</summary>
     private static string EffectOf(BacktestSuppression applied)
     {
-        var stopped = applied.SignalsStopped switch
+        var stopped = applied.GroupsStopped switch
         {
             0 => "it stopped no signal",
-            1 => "it stopped 1 signal",
-            var n => $"it stopped {n:N0} signals",
+            1 => "it stopped the signals of 1 group",
+            var n => $"it stopped the signals of {n:N0} groups",
         };
-        return (applied.ExcludesLogs, applied.Suppression.SuppressionQuery is { Length: > 0 }) switch
+        return (applied.ExcludesLogs, applied.StopsSignals) switch
         {
             (true, true) => $"the logs it excludes were not read, and {stopped}",
             (true, false) => "the logs it excludes were not read",

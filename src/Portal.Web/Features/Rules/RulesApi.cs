@@ -185,13 +185,14 @@ public static class RulesApi
                 ["from"] = from.Value.UtcDateTime.ToString("O"),
                 ["to"] = to.UtcDateTime.ToString("O"),
                 // The organisation's suppressions active now that applied, as its evaluation applies them: their data
-                // exclusions leave logs out of the scan, their suppression queries stop signals (one a group).
+                // exclusions leave logs out of the scan, their suppression queries stop signals (the groups stopped, each once).
                 ["suppressions"] = new JsonArray([.. outcome.Suppressions.Select(s => (JsonNode?)new JsonObject
                 {
                     ["id"] = s.Suppression.Id,
                     ["name"] = s.Suppression.Name,
                     ["data_exclusion"] = s.ExcludesLogs,
-                    ["suppressed_signals"] = s.SignalsStopped,
+                    ["suppresses_signals"] = s.StopsSignals,
+                    ["suppressed_groups"] = s.GroupsStopped,
                 })]),
             },
         });

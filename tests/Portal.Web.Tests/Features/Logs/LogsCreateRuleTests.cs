@@ -116,7 +116,7 @@ public sealed class LogsCreateRuleTests(PortalFixture portal) : IAsyncLifetime
         cut.WaitForAssertion(() => Assert.StartsWith("No signal over", Preview(), StringComparison.Ordinal));
         Assert.Contains("(14 logs read).", Preview(), StringComparison.Ordinal);
         Assert.Equal(
-            ["Suppression “Pen test” applies: it stopped 1 signal."],
+            ["Suppression “Pen test” applies: it stopped the signals of 1 group."],
             cut.FindAll(".rule-preview-suppression").Select(s => s.TextContent.Trim()));
 
         // A data exclusion too: its logs are not read.
@@ -125,7 +125,7 @@ public sealed class LogsCreateRuleTests(PortalFixture portal) : IAsyncLifetime
         cut.Find("#preview-rule").Click();
         cut.WaitForAssertion(() => Assert.Contains("(12 logs read).", Preview(), StringComparison.Ordinal));
         Assert.Equal(
-            ["Suppression “Quiet address” applies: the logs it excludes were not read.", "Suppression “Pen test” applies: it stopped 1 signal."],
+            ["Suppression “Quiet address” applies: the logs it excludes were not read.", "Suppression “Pen test” applies: it stopped the signals of 1 group."],
             cut.FindAll(".rule-preview-suppression").Select(s => s.TextContent.Trim()));
     }
 

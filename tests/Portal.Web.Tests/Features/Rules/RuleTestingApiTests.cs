@@ -138,9 +138,10 @@ public sealed class RuleTestingApiTests(PortalFixture portal)
         Assert.Equal("192.0.2.8", signal["attributes"]!["custom"]!["group_by"]!["@network.client.ip"]!.GetValue<string>());
         Assert.Equal(16, json["meta"]!["events_scanned"]!.GetValue<int>());
         Assert.Equal(
-            [(scanner, "Scanner", true, 0), (penTest, "Pen test", false, 1)],
+            [(scanner, "Scanner", true, false, 0), (penTest, "Pen test", false, true, 1)],
             json["meta"]!["suppressions"]!.AsArray().Select(a => (
-                a!["id"]!.GetValue<string>(), a["name"]!.GetValue<string>(), a["data_exclusion"]!.GetValue<bool>(), a["suppressed_signals"]!.GetValue<int>())));
+                a!["id"]!.GetValue<string>(), a["name"]!.GetValue<string>(), a["data_exclusion"]!.GetValue<bool>(), a["suppresses_signals"]!.GetValue<bool>(),
+                a["suppressed_groups"]!.GetValue<int>())));
     }
 
     [Theory]
