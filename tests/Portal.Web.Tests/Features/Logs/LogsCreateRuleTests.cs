@@ -97,15 +97,8 @@ public sealed class LogsCreateRuleTests(PortalFixture portal) : IAsyncLifetime
     {
         var (cut, tenant, other) = await OpenDialogAsync();
         string Preview() => cut.Find("#rule-preview-result").TextContent.Trim();
-        var suppressions = portal.Services.GetRequiredService<SuppressionService>();
-        async Task SuppressAsync(Guid organisation, string name, string? exclusion = null, string? suppression = null)
-        {
-            var (created, problems) = await suppressions.CreateAsync(organisation, new JsonObject
-            {
-                ["name"] = name, ["rule_query"] = "*", ["data_exclusion_query"] = exclusion, ["suppression_query"] = suppression,
-            }.ToJsonString());
-            Assert.True(created is not null, string.Join("; ", problems.Select(e => e.ToString())));
-        }
+        Task SuppressAsync(Guid organisation, string name, string? exclusion = null, string? suppression = null) =>
+            TestSuppressions.CreateAsync(portal, organisation, name, "*", exclusion, suppression);
         await SuppressAsync(tenant.Id, "Pen test", suppression: "@network.client.ip:203.0.113.9");
         await SuppressAsync(other.Id, "Theirs", exclusion: "source:sshd");
         Enter(cut, "rule-group-by", "@network.client.ip");

@@ -2,8 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.DependencyInjection;
-using Portal.Data.Suppressions;
 using Portal.Web.Tests.Infrastructure;
 
 namespace Portal.Web.Tests.Features.Rules;
@@ -113,16 +111,8 @@ public sealed class RuleTestingApiTests(PortalFixture portal)
         {
             Assert.Equal(HttpStatusCode.Accepted, (await LogShipper.PostAsync(client, attacked, LogShipper.SshFailures(ip, 8))).StatusCode);
         }
-        var suppressions = portal.Services.GetRequiredService<SuppressionService>();
-        async Task<string> SuppressAsync(Guid organisation, string name, string ruleQuery, string? exclusion = null, string? suppression = null)
-        {
-            var (created, problems) = await suppressions.CreateAsync(organisation, new JsonObject
-            {
-                ["name"] = name, ["rule_query"] = ruleQuery, ["data_exclusion_query"] = exclusion, ["suppression_query"] = suppression,
-            }.ToJsonString());
-            Assert.True(created is not null, string.Join("; ", problems.Select(e => e.ToString())));
-            return created!.Definition.Id!;
-        }
+        Task<string> SuppressAsync(Guid organisation, string name, string ruleQuery, string? exclusion = null, string? suppression = null) =>
+            TestSuppressions.CreateAsync(portal, organisation, name, ruleQuery, exclusion, suppression);
         // By a word of the rule's name, and by every rule.
         var scanner = await SuppressAsync(attacked.Id, "Scanner", "brute", exclusion: "@network.client.ip:198.51.100.5");
         var penTest = await SuppressAsync(attacked.Id, "Pen test", "*", suppression: "@network.client.ip:203.0.113.77");

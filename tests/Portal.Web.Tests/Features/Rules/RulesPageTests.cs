@@ -141,17 +141,9 @@ public sealed class RulesPageTests(PortalFixture portal) : IAsyncLifetime
         }.ToJsonString(), null);
         Assert.True(rule is not null, string.Join("; ", errors.Select(e => e.ToString())));
         var end = new DateTimeOffset(2099, 1, 2, 3, 4, 0, TimeSpan.Zero);
-        var suppressions = portal.Services.GetRequiredService<SuppressionService>();
-        async Task SuppressAsync(
-            Guid organisation, string name, string ruleQuery, long? expires, string? exclusion = null, string? suppression = null, bool enabled = true, long? starts = null)
-        {
-            var (created, problems) = await suppressions.CreateAsync(organisation, new JsonObject
-            {
-                ["name"] = name, ["rule_query"] = ruleQuery, ["data_exclusion_query"] = exclusion, ["suppression_query"] = suppression, ["expiration_date"] = expires,
-                ["enabled"] = enabled, ["start_date"] = starts,
-            }.ToJsonString());
-            Assert.True(created is not null, string.Join("; ", problems.Select(e => e.ToString())));
-        }
+        Task SuppressAsync(
+            Guid organisation, string name, string ruleQuery, long? expires, string? exclusion = null, string? suppression = null, bool enabled = true, long? starts = null) =>
+            TestSuppressions.CreateAsync(portal, organisation, name, ruleQuery, exclusion, suppression, expires, enabled, starts);
         await SuppressAsync(tenant.Id, "Backup jobs", $"ruleId:{rule!.Id}", end.ToUnixTimeMilliseconds(), exclusion: "@usr.name:svc-backup", suppression: "host:jump-1");
         await SuppressAsync(tenant.Id, "Another rule's", "ruleId:not-this-one", null, exclusion: "host:web-1");
         await SuppressAsync(tenant.Id, "Expired", $"ruleId:{rule.Id}", DateTimeOffset.UtcNow.AddDays(-1).ToUnixTimeMilliseconds(), exclusion: "host:old");
