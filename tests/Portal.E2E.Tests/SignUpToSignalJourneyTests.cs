@@ -151,7 +151,7 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal)
         await Expect(count).ToHaveTextAsync("15 logs", new() { Timeout = 10_000 });
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("live=true"));
         await page.ScreenshotAsync(new() { Path = Shot("02b-logs-live.png") });
-        // The detail moves through the list while live tail reads it afresh (the same logs, new objects, every 2 s).
+        // The detail moves through the list while live tail reads it afresh (the same logs, read again every 2 s).
         await page.Locator("#log-table tr.log-row").First.ClickAsync();
         await Expect(page.Locator("#log-detail")).ToBeFocusedAsync(); // the detail takes the focus as it opens
         var livePort = page.Locator("#log-attributes .attr-leaf[title='@network.client.port'] .attr-value");
@@ -160,6 +160,12 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal)
         await page.Keyboard.PressAsync("ArrowDown");
         await Expect(livePort).Not.ToHaveTextAsync(shownPort);
         await page.Locator("#log-detail [aria-label='Close']").ClickAsync();
+        // Closed, it gives the focus back to the row of the log it showed, which keeps it while live tail reads the list
+        // again: a log listed again keeps its row.
+        var opener = page.Locator("#log-table tr.log-row").Nth(1).Locator("button.log-open");
+        await Expect(opener).ToBeFocusedAsync();
+        await page.WaitForTimeoutAsync(2_500);
+        Assert.True(await opener.EvaluateAsync<bool>("b => b === document.activeElement"), "live tail's read took the focus from the list");
         await page.ClickAsync("#log-live");
 
         // Custom range: starts from the window shown; a bound that is not a time is named inline.

@@ -6,7 +6,12 @@ namespace Portal.Web.Components.Shared;
 /// The time-ordered, cursor-paged result list of an explorer page (signals, logs). A page that arrives after a newer
 /// request was made (a slow search overtaken, a next page of a list since replaced) is dropped, not shown.
 /// </summary>
-public sealed class PagedResults<T>
+/// <param name="idOf">
+/// For items that never change once stored (logs, not signals, which are triaged), their id: an item a new first page
+/// lists again (live tail's next read, the same search run again) stays the object listed before, so that a list keyed by
+/// its items keeps its rows, and the focus, selection or hover in them.
+/// </param>
+public sealed class PagedResults<T>(Func<T, string>? idOf = null) where T : class
 {
     private SearchRequest? _request;
     private SearchCursor? _next;
@@ -35,10 +40,25 @@ public sealed class PagedResults<T>
         {
             return false;
         }
-        (Items, Shown) = ([.. page.Items], request);
+        (Items, Shown) = (Kept(page.Items), request);
         Total = page.TotalHits;
         _next = page.Next;
         return true;
+    }
+
+    /// <summary>The items of a new first page, those listed already as the objects listed (when items are known by id).</summary>
+    private List<T> Kept(IReadOnlyList<T> items)
+    {
+        if (idOf is null || Items.Count == 0)
+        {
+            return [.. items];
+        }
+        var listed = new Dictionary<string, T>(Items.Count, StringComparer.Ordinal);
+        foreach (var item in Items)
+        {
+            listed.TryAdd(idOf(item), item);
+        }
+        return [.. items.Select(item => listed.GetValueOrDefault(idOf(item)) ?? item)];
     }
 
     /// <summary>

@@ -25,7 +25,7 @@ public partial class LogsPage
     private const int PageSize = 100;
     private const int AttributeFacets = 6;
     private const string QueryPlaceholder = "Search logs: service:web @http.status_code:>=500 -status:info \"failed password\"";
-    private readonly PagedResults<LogEvent> _results = new();
+    private readonly PagedResults<LogEvent> _results = new(e => e.Id);
     private string _query = "";
     private string _range = "1h";
     private string? _customFrom;

@@ -53,6 +53,38 @@ public sealed class PagedResultsTests
         Assert.Equal(["item-0", "item-2", "item-3"], results.Items);
     }
 
+    /// <summary>
+    /// Items known by id (logs, which never change once stored) listed again by a new first page stay the objects listed
+    /// before, so that the list's rows (keyed by item) stay; new ones are the page's; without ids every item is the page's.
+    /// </summary>
+    [Fact]
+    public async Task LoadAsync_ItemsKnownByIdListedAgain_StayTheObjectsListed()
+    {
+        var request = new SearchRequest(new MatchAllNode(0), T0, T0.AddHours(1), Limit: 10);
+        static Task<EventPage<Log>> Read(params string[] ids) => Task.FromResult(new EventPage<Log>([.. ids.Select(id => new Log(id))], ids.Length, null));
+        var byId = new PagedResults<Log>(log => log.Id);
+        var anyway = new PagedResults<Log>();
+        await byId.LoadAsync(request, _ => Read("b", "a"));
+        await anyway.LoadAsync(request, _ => Read("b", "a"));
+        var (b, a) = (byId.Items[0], byId.Items[1]);
+        var before = anyway.Items.ToList();
+
+        await byId.LoadAsync(request, _ => Read("c", "b", "a"));
+        await anyway.LoadAsync(request, _ => Read("c", "b", "a"));
+
+        Assert.Equal(["c", "b", "a"], byId.Items.Select(l => l.Id));
+        Assert.Same(b, byId.Items[1]);
+        Assert.Same(a, byId.Items[2]);
+        Assert.DoesNotContain(anyway.Items, l => before.Any(listed => ReferenceEquals(l, listed)));
+        Assert.Equal(["c", "b", "a"], anyway.Items.Select(l => l.Id));
+    }
+
+    /// <summary>A log as the list knows it: compared by reference, as the list's rows are keyed.</summary>
+    private sealed class Log(string id)
+    {
+        public string Id { get; } = id;
+    }
+
     private static List<string> Items(int count) => [.. Enumerable.Range(0, count).Select(i => $"item-{i}")];
 
     /// <summary>The page of <paramref name="all"/> that <paramref name="request"/> asks for, its cursor the last item's index.</summary>
