@@ -136,19 +136,21 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal)
         // Live tail: new logs appear without searching again.
         await page.ClickAsync("#log-live");
         await Expect(page.Locator("#log-live-status")).ToBeVisibleAsync();
-        using (var http = new HttpClient { BaseAddress = portal.BaseAddress })
+        async Task SendFailureAsync(int port)
         {
-            var more = new JsonArray(Enumerable.Range(0, 2).Select(i => (JsonNode?)new JsonObject
+            using var http = new HttpClient { BaseAddress = portal.BaseAddress };
+            var more = new JsonArray(new JsonObject
             {
                 ["ddsource"] = "sshd", ["hostname"] = "bastion-1", ["service"] = "sshd",
-                ["message"] = $"Failed password for invalid user admin from 198.51.100.77 port {42000 + i} ssh2",
-            }).ToArray());
+                ["message"] = $"Failed password for invalid user admin from 198.51.100.77 port {port} ssh2",
+            });
             using var request = new HttpRequestMessage(HttpMethod.Post, "api/v2/logs") { Content = JsonContent.Create(more) };
             request.Headers.Add("DD-API-KEY", secret);
             using var response = await http.SendAsync(request);
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         }
-        await Expect(count).ToHaveTextAsync("15 logs", new() { Timeout = 10_000 });
+        await SendFailureAsync(42000);
+        await Expect(count).ToHaveTextAsync("14 logs", new() { Timeout = 10_000 });
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("live=true"));
         await page.ScreenshotAsync(new() { Path = Shot("02b-logs-live.png") });
         // The detail moves through the list while live tail reads it afresh (the same logs, read again every 2 s).
@@ -160,11 +162,14 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal)
         await page.Keyboard.PressAsync("ArrowDown");
         await Expect(livePort).Not.ToHaveTextAsync(shownPort);
         await page.Locator("#log-detail [aria-label='Close']").ClickAsync();
-        // Closed, it gives the focus back to the row of the log it showed, which keeps it while live tail reads the list
-        // again: a log listed again keeps its row.
-        var opener = page.Locator("#log-table tr.log-row").Nth(1).Locator("button.log-open");
+        // Closed, it gives the focus back to the row of the log it showed, which keeps it as live tail lists a new log
+        // above it: the logs listed again keep their rows.
+        var shownId = await page.Locator("#log-table tr.log-row").Nth(1).Locator("button.log-open").GetAttributeAsync("data-log-id");
+        var opener = page.Locator($"#log-table button.log-open[data-log-id='{shownId}']");
         await Expect(opener).ToBeFocusedAsync();
-        await page.WaitForTimeoutAsync(2_500);
+        await SendFailureAsync(42001);
+        await Expect(count).ToHaveTextAsync("15 logs", new() { Timeout = 10_000 });
+        await Expect(page.Locator("#log-table tr.log-row").Nth(2).Locator("button.log-open")).ToHaveAttributeAsync("data-log-id", shownId!);
         Assert.True(await opener.EvaluateAsync<bool>("b => b === document.activeElement"), "live tail's read took the focus from the list");
         await page.ClickAsync("#log-live");
 

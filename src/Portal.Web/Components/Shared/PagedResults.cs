@@ -46,7 +46,10 @@ public sealed class PagedResults<T>(Func<T, string>? idOf = null) where T : clas
         return true;
     }
 
-    /// <summary>The items of a new first page, those listed already as the objects listed (when items are known by id).</summary>
+    /// <summary>
+    /// The items of a new first page, those listed already as the objects listed (when items are known by id); each listed
+    /// object at most once, so that two items of one id (a store may hold them) stay two objects, and two keys.
+    /// </summary>
     private List<T> Kept(IReadOnlyList<T> items)
     {
         if (idOf is null || Items.Count == 0)
@@ -58,7 +61,7 @@ public sealed class PagedResults<T>(Func<T, string>? idOf = null) where T : clas
         {
             listed.TryAdd(idOf(item), item);
         }
-        return [.. items.Select(item => listed.GetValueOrDefault(idOf(item)) ?? item)];
+        return [.. items.Select(item => listed.Remove(idOf(item), out var kept) ? kept : item)];
     }
 
     /// <summary>

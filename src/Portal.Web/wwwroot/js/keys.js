@@ -126,6 +126,34 @@ window.vigil = {
         };
         container.addEventListener("scroll", ask, { passive: true });
     },
+    // Keeps the keyboard's focus on a list's row button (known by its id attribute) as the list draws its rows again: live
+    // tail lists new logs above the others, for which the table makes every row anew, and a focused button taken out of
+    // the document would leave the focus nowhere. A button left for elsewhere (a click, Tab) is not taken back.
+    keepRowFocus: (id, attribute) => {
+        const table = document.getElementById(id);
+        if (!table || table.dataset.keepRowFocus) {
+            return;
+        }
+        table.dataset.keepRowFocus = "true";
+        let focused = null;
+        table.addEventListener("focusin", e => {
+            focused = e.target instanceof Element ? e.target.closest(`button[${attribute}]`)?.getAttribute(attribute) ?? null : null;
+        });
+        table.addEventListener("focusout", e => {
+            // Taken out of the document, the button may lose the focus with no event at all, or with this one: kept then.
+            const left = e.target;
+            queueMicrotask(() => {
+                if (left.isConnected) {
+                    focused = null;
+                }
+            });
+        });
+        new MutationObserver(() => {
+            if (focused && (document.activeElement === null || document.activeElement === document.body)) {
+                table.querySelector(`button[${attribute}="${CSS.escape(focused)}"]`)?.focus({ preventScroll: true });
+            }
+        }).observe(table, { childList: true, subtree: true });
+    },
 };
 
 document.addEventListener("submit", e => {

@@ -79,6 +79,21 @@ public sealed class PagedResultsTests
         Assert.Equal(["c", "b", "a"], anyway.Items.Select(l => l.Id));
     }
 
+    /// <summary>Two items of one id (a store may hold them) stay two objects: a list keyed by item needs distinct keys.</summary>
+    [Fact]
+    public async Task LoadAsync_TwoItemsOfOneIdListedAgain_StayTwoObjects()
+    {
+        var request = new SearchRequest(new MatchAllNode(0), T0, T0.AddHours(1), Limit: 10);
+        var results = new PagedResults<Log>(log => log.Id);
+        await results.LoadAsync(request, _ => Task.FromResult(new EventPage<Log>([new Log("a")], 1, null)));
+        var listed = results.Items[0];
+
+        await results.LoadAsync(request, _ => Task.FromResult(new EventPage<Log>([new Log("a"), new Log("a")], 2, null)));
+
+        Assert.Same(listed, results.Items[0]);
+        Assert.NotSame(results.Items[0], results.Items[1]);
+    }
+
     /// <summary>A log as the list knows it: compared by reference, as the list's rows are keyed.</summary>
     private sealed class Log(string id)
     {
