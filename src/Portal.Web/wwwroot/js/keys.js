@@ -127,8 +127,10 @@ window.vigil = {
         container.addEventListener("scroll", ask, { passive: true });
     },
     // Keeps the keyboard's focus on a list's row button (known by its id attribute) as the list draws its rows again: live
-    // tail lists new logs above the others, for which the table makes every row anew, and a focused button taken out of
-    // the document would leave the focus nowhere. A button left for elsewhere (a click, Tab) is not taken back.
+    // tail lists new logs above the others, for which the table makes its rows anew (or moves them), and a focused button
+    // taken out of the document would leave the focus nowhere. The focus is given back only when nothing holds it, to the
+    // same button or to the one of the same log that replaced it; a button the member left (a click anywhere, Tab, the
+    // detail opening) or whose log is no longer listed is forgotten.
     keepRowFocus: (id, attribute) => {
         const table = document.getElementById(id);
         if (!table || table.dataset.keepRowFocus) {
@@ -136,22 +138,34 @@ window.vigil = {
         }
         table.dataset.keepRowFocus = "true";
         let focused = null;
+        const nowhere = () => document.activeElement === null || document.activeElement === document.body;
         table.addEventListener("focusin", e => {
-            focused = e.target instanceof Element ? e.target.closest(`button[${attribute}]`)?.getAttribute(attribute) ?? null : null;
+            focused = e.target instanceof Element ? e.target.closest(`button[${attribute}]`) : null;
         });
-        table.addEventListener("focusout", e => {
-            // Taken out of the document, the button may lose the focus with no event at all, or with this one: kept then.
-            const left = e.target;
-            queueMicrotask(() => {
-                if (left.isConnected) {
-                    focused = null;
-                }
-            });
-        });
-        new MutationObserver(() => {
-            if (focused && (document.activeElement === null || document.activeElement === document.body)) {
-                table.querySelector(`button[${attribute}="${CSS.escape(focused)}"]`)?.focus({ preventScroll: true });
+        // Focus moved to another element: forgotten (a window switched away leaves the button the document's focus).
+        table.addEventListener("focusout", () => queueMicrotask(() => {
+            if (focused && document.activeElement !== focused && !nowhere()) {
+                focused = null;
             }
+        }));
+        const clicked = e => {
+            if (!table.isConnected) {
+                // The list was left (another page): nothing to keep.
+                document.removeEventListener("pointerdown", clicked, true);
+            } else if (focused && !(e.target instanceof Node && focused.contains(e.target))) {
+                focused = null;
+            }
+        };
+        document.addEventListener("pointerdown", clicked, true);
+        new MutationObserver(() => {
+            if (!focused || !nowhere()) {
+                return;
+            }
+            const button = focused.isConnected ? focused : table.querySelector(`button[${attribute}="${CSS.escape(focused.getAttribute(attribute) ?? "")}"]`);
+            if (button) {
+                button.focus({ preventScroll: true });
+            }
+            focused = button;
         }).observe(table, { childList: true, subtree: true });
     },
 };
