@@ -9,7 +9,8 @@ namespace Portal.Web.Components.Shared;
 /// <param name="idOf">
 /// For items that never change once stored (logs, not signals, which are triaged), their id: an item a new first page
 /// lists again (live tail's next read, the same search run again) stays the object listed before, so that a list keyed by
-/// its items keeps its rows, and the focus, selection or hover in them.
+/// its items keeps its rows, and the focus, selection or hover in them, when a read lists the same items (the log list
+/// still makes its rows anew when new ones come above: it gives the focus back itself).
 /// </param>
 public sealed class PagedResults<T>(Func<T, string>? idOf = null) where T : class
 {
