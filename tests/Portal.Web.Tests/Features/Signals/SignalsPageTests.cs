@@ -226,25 +226,27 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         var cut = _ctx.Render<SignalsPage>();
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("#signal-table tr.signal-row").Count));
         IEnumerable<string> Suggested() => cut.FindAll(".query-suggestion .mono").Select(o => o.TextContent);
+        // Found and typed into at once: a search's later renders may replace the query bar's handlers between the two.
+        Task TypeAsync(string text) => cut.InvokeAsync(() => cut.Find("#signal-query").Input(text));
 
-        cut.Find("#signal-query").Input("@network.cl");
+        await TypeAsync("@network.cl");
         cut.WaitForAssertion(() => Assert.Contains("@network.client.ip:", Suggested()));
-        cut.Find("#signal-query").Input("@network.client.ip:");
+        await TypeAsync("@network.client.ip:");
         cut.WaitForAssertion(() => Assert.Equal(["@network.client.ip:203.0.113.92", "@network.client.ip:203.0.113.93"], Suggested()));
-        cut.Find("#signal-query").Input("@workflow.triage.state:");
+        await TypeAsync("@workflow.triage.state:");
         cut.WaitForAssertion(() => Assert.Equal(["@workflow.triage.state:open"], Suggested()));
-        cut.Find("#signal-query").Input("status:");
+        await TypeAsync("status:");
         cut.WaitForAssertion(() => Assert.NotEmpty(Suggested()));
         Assert.All(Suggested(), s => Assert.Matches("^status:(info|low|medium|high|critical)$", s));
         Assert.DoesNotContain("198.51.100.92", cut.Markup, StringComparison.Ordinal);
 
-        cut.Find("#signal-query").Input("@network.client.ip:203.0.113.93");
-        cut.Find("#signal-query").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "Enter" });
+        await TypeAsync("@network.client.ip:203.0.113.93");
+        await cut.InvokeAsync(() => cut.Find("#signal-query").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "Enter" }));
         cut.WaitForAssertion(() => Assert.Single(cut.FindAll("#signal-table tr.signal-row")));
         Assert.Contains("203.0.113.93", cut.Find("#signal-table tr.signal-row").TextContent, StringComparison.Ordinal);
 
         // Narrowed to one signal, the completions are still the range's: the other address is offered.
-        cut.Find("#signal-query").Input("@network.client.ip:");
+        await TypeAsync("@network.client.ip:");
         cut.WaitForAssertion(() => Assert.Equal(["@network.client.ip:203.0.113.92", "@network.client.ip:203.0.113.93"], Suggested()));
     }
 
