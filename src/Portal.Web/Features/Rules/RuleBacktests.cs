@@ -8,9 +8,10 @@ namespace Portal.Web.Features.Rules;
 
 /// <summary>
 /// Backtests (<see cref="Backtest"/>) as the API and the Logs Explorer's rule preview run them: over everything the
-/// organisation's store has acknowledged, with the organisation's suppressions active now that apply to the rule, off the caller's thread (a page's circuit stays free to answer, and to cancel),
-/// at most <see cref="MaxConcurrent"/> at once in the process, as each may hold up to <see cref="Backtest.MaxEvents"/> events,
-/// and one at a time per organisation, so that one organisation's backtests never hold every turn.
+/// organisation's store has acknowledged, with the organisation's suppressions active now that apply to the rule, off the
+/// caller's thread (a page's circuit stays free to answer, and to cancel), at most <see cref="MaxConcurrent"/> at once in
+/// the process, as each may hold up to <see cref="Backtest.MaxEvents"/> events, and one at a time per organisation, so
+/// that one organisation's backtests never hold every turn.
 /// </summary>
 public sealed class RuleBacktests(ILogStore logs, SuppressionService suppressions) : IDisposable
 {
