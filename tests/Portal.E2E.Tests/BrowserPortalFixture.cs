@@ -28,6 +28,8 @@ public sealed class BrowserPortalFixture : IAsyncLifetime
         {
             throw new InvalidOperationException($"Chromium was not found at {chromium}: install Debian's 'chromium' package (apt-get install chromium) or set VIGIL_CHROMIUM.");
         }
+        // Playwright's assertions wait 5 s unless told otherwise, apart from the pages' default timeout: as long as any step may take.
+        Assertions.SetDefaultExpectTimeout(Journey.Timeout);
         _portal = LoopbackPortal.Start();
         BaseAddress = _portal.BaseAddress;
 

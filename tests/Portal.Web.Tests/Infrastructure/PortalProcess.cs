@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Data;
@@ -11,7 +10,7 @@ using Portal.Data.Tenancy;
 namespace Portal.Web.Tests.Infrastructure;
 
 /// <summary>The built portal (<c>Portal.Web.dll</c>) as a separate process, so that a test can SIGKILL it.</summary>
-public sealed class PortalProcess : IDisposable
+public sealed partial class PortalProcess : IDisposable
 {
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output;
@@ -48,14 +47,16 @@ public sealed class PortalProcess : IDisposable
     }
 
     /// <summary>
-    /// Starts the portal on a free loopback port over <paramref name="dataDirectory"/> and waits until it is ready;
-    /// <paramref name="environment"/> adds settings (<c>Vigil__DatabaseProvider</c>...).
+    /// Starts the portal on a loopback port of the system's choosing over <paramref name="dataDirectory"/> and waits until
+    /// it is ready; <paramref name="environment"/> adds settings (<c>Vigil__DatabaseProvider</c>...).
     /// </summary>
+    /// <remarks>
+    /// The portal binds port 0 and says the port it was given: a port found free here and bound by the portal seconds later
+    /// could be taken meanwhile by any connection of the parallel tests, whose local ports come from the same range.
+    /// </remarks>
     public static async Task<PortalProcess> StartAsync(string dataDirectory, IReadOnlyDictionary<string, string>? environment = null)
     {
-        var port = FreePort();
-        var baseAddress = new Uri($"http://127.0.0.1:{port}/");
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Portal.Web.dll"), "--urls", baseAddress.ToString().TrimEnd('/')])
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Portal.Web.dll"), "--urls", "http://127.0.0.1:0"])
         {
             WorkingDirectory = AppContext.BaseDirectory,
             RedirectStandardOutput = true,
@@ -67,17 +68,23 @@ public sealed class PortalProcess : IDisposable
         start.Environment["Vigil__Demo__Enabled"] = "false";
         start.Environment["Vigil__Detection__IntervalSeconds"] = "3600";
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information"; // "Now listening on: <address>"
         foreach (var (name, value) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[name] = value;
         }
         var process = Process.Start(start)!;
         var output = new ConcurrentQueue<string>();
+        var listening = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
         void Keep(string? line)
         {
             if (line is null)
             {
                 return;
+            }
+            if (ListeningOn().Match(line) is { Success: true } match)
+            {
+                listening.TrySetResult(new Uri(match.Groups[1].Value.TrimEnd('/') + "/"));
             }
             output.Enqueue(line);
             while (output.Count > 200 && output.TryDequeue(out _))
@@ -89,8 +96,22 @@ public sealed class PortalProcess : IDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
 
-        using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!listening.Task.IsCompleted && DateTime.UtcNow < deadline)
+        {
+            if (process.HasExited)
+            {
+                throw new InvalidOperationException($"The portal exited with code {process.ExitCode} while starting:\n{string.Join('\n', output)}");
+            }
+            await Task.WhenAny(listening.Task, Task.Delay(200));
+        }
+        if (!listening.Task.IsCompleted)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"The portal did not say its address within 60 s:\n{string.Join('\n', output)}");
+        }
+        var baseAddress = await listening.Task;
+        using var http = new HttpClient { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(2) };
         while (DateTime.UtcNow < deadline)
         {
             if (process.HasExited)
@@ -135,10 +156,7 @@ public sealed class PortalProcess : IDisposable
         _process.Dispose();
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    /// <summary>Kestrel's line naming the address it listens on (plain or as a JSON log's message).</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"Now listening on: (http://[^\s""]+)")]
+    private static partial System.Text.RegularExpressions.Regex ListeningOn();
 }

@@ -230,19 +230,38 @@ public sealed class IntakeApiTests(PortalFixture portal)
         var noisy = await portal.CreateTenantAsync();
         var quiet = await portal.CreateTenantAsync();
         using var client = portal.CreateClient();
-        // 1.9 MB each against the fixture's 1 MB/s with a 2 MB burst: the second needs 1.8 s of refill, a margin a busy
-        // machine does not eat (1.5 MB left it 1 s, and a first request slowed by parallel tests sometimes took that).
+        // 1.9 MB each against the fixture's 1 MB/s with a 2 MB burst: the second needs 1.8 s of refill. A machine slow enough
+        // to spend that between two requests gets the refill, so they are sent until one is refused, which the third is at
+        // the latest (each request adds 1.9 MB and takes well under 1.9 s) unless the machine stalls for seconds.
         var big = new JsonArray(Enumerable.Range(0, 500).Select(i => (JsonNode?)new JsonObject { ["service"] = "bulk", ["message"] = $"{i} " + new string('x', 3750) }).ToArray());
 
-        using var first = await LogShipper.PostAsync(client, noisy, big);
-        using var second = await LogShipper.PostAsync(client, noisy, big);
+        var accepted = 0;
+        HttpResponseMessage? refused = null;
+        for (var sent = 0; sent < 8 && refused is null; sent++)
+        {
+            var response = await LogShipper.PostAsync(client, noisy, big);
+            if (response.StatusCode == HttpStatusCode.Accepted)
+            {
+                accepted++;
+                response.Dispose();
+            }
+            else
+            {
+                refused = response;
+            }
+        }
         using var other = await LogShipper.PostAsync(client, quiet, big);
 
-        Assert.Equal(HttpStatusCode.Accepted, first.StatusCode);
-        Assert.Equal((HttpStatusCode)429, second.StatusCode);
-        Assert.True(second.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
+        Assert.NotNull(refused);
+        using (refused)
+        {
+            Assert.Equal((HttpStatusCode)429, refused.StatusCode);
+            Assert.True(refused.Headers.RetryAfter?.Delta >= TimeSpan.FromSeconds(1));
+        }
+        Assert.InRange(accepted, 1, 7);
         Assert.Equal(HttpStatusCode.Accepted, other.StatusCode);
-        Assert.Equal(500, (await SearchAsync(noisy, "service:bulk", limit: 1000)).Count);
+        // What was refused was not stored: exactly the accepted requests' logs are.
+        Assert.Equal(500 * accepted, (await SearchAsync(noisy, "service:bulk", limit: 5000)).Count);
     }
 
     /// <summary>

@@ -969,15 +969,17 @@ public sealed class LogsPageTests : IAsyncLifetime
         string[] Hosts() => [.. cut.FindAll(".facet").Single(f => f.QuerySelector(".facet-title")!.TextContent == "host").QuerySelectorAll(".facet-name").Select(n => n.TextContent)];
         cut.Find("button[aria-label='Show more host values']").Click();
         cut.WaitForAssertion(() => Assert.Equal(11, Hosts().Length));
-        Assert.Equal(1, _faulty.Aggregations);
+        // Read once by the click, or twice when a tick (every 2 s of real time) began as it was clicked and read it instead.
+        var reads = _faulty.Aggregations;
+        Assert.InRange(reads, 1, 2);
 
         await AppendAsync(Tenant, 1, "web-12", minutesAgo: 1);
         cut.WaitForAssertion(() => Assert.Equal("12 logs", cut.Find("#log-count").TextContent), TimeSpan.FromSeconds(10));
-        Assert.Equal((11, 1), (Hosts().Length, _faulty.Aggregations));
+        Assert.Equal((11, reads), (Hosts().Length, _faulty.Aggregations));
 
         clock.Shift = LogGroupsModel.LivePatternsInterval;
         cut.WaitForAssertion(() => Assert.Equal(12, Hosts().Length), TimeSpan.FromSeconds(10));
-        Assert.Equal(2, _faulty.Aggregations);
+        Assert.Equal(reads + 1, _faulty.Aggregations);
     }
 
     /// <summary>An address opened while the page's first search still runs is shown: that search stops, and the page searches what the address says.</summary>

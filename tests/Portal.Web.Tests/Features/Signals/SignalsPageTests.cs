@@ -226,27 +226,25 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         var cut = _ctx.Render<SignalsPage>();
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("#signal-table tr.signal-row").Count));
         IEnumerable<string> Suggested() => cut.FindAll(".query-suggestion .mono").Select(o => o.TextContent);
-        // Found and typed into at once: a search's later renders may replace the query bar's handlers between the two.
-        Task TypeAsync(string text) => cut.InvokeAsync(() => cut.Find("#signal-query").Input(text));
 
-        await TypeAsync("@network.cl");
+        await TypeAsync(cut, "@network.cl");
         cut.WaitForAssertion(() => Assert.Contains("@network.client.ip:", Suggested()));
-        await TypeAsync("@network.client.ip:");
+        await TypeAsync(cut, "@network.client.ip:");
         cut.WaitForAssertion(() => Assert.Equal(["@network.client.ip:203.0.113.92", "@network.client.ip:203.0.113.93"], Suggested()));
-        await TypeAsync("@workflow.triage.state:");
+        await TypeAsync(cut, "@workflow.triage.state:");
         cut.WaitForAssertion(() => Assert.Equal(["@workflow.triage.state:open"], Suggested()));
-        await TypeAsync("status:");
+        await TypeAsync(cut, "status:");
         cut.WaitForAssertion(() => Assert.NotEmpty(Suggested()));
         Assert.All(Suggested(), s => Assert.Matches("^status:(info|low|medium|high|critical)$", s));
         Assert.DoesNotContain("198.51.100.92", cut.Markup, StringComparison.Ordinal);
 
-        await TypeAsync("@network.client.ip:203.0.113.93");
+        await TypeAsync(cut, "@network.client.ip:203.0.113.93");
         await cut.InvokeAsync(() => cut.Find("#signal-query").KeyDown(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "Enter" }));
         cut.WaitForAssertion(() => Assert.Single(cut.FindAll("#signal-table tr.signal-row")));
         Assert.Contains("203.0.113.93", cut.Find("#signal-table tr.signal-row").TextContent, StringComparison.Ordinal);
 
         // Narrowed to one signal, the completions are still the range's: the other address is offered.
-        await TypeAsync("@network.client.ip:");
+        await TypeAsync(cut, "@network.client.ip:");
         cut.WaitForAssertion(() => Assert.Equal(["@network.client.ip:203.0.113.92", "@network.client.ip:203.0.113.93"], Suggested()));
     }
 
@@ -321,20 +319,19 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         List<string> RuleNames() => [.. Rule().QuerySelectorAll(".facet-name").Select(n => n.TextContent)];
 
         cut.WaitForAssertion(() => Assert.Equal(5, RuleNames().Count));
-        // Found again at each try: the completions, read once the search ran, render the page again.
-        cut.WaitForAssertion(() => Rule().QuerySelector("button.facet-more")!.Click());
+        await ShowMoreAsync(cut, Rule);
         cut.WaitForAssertion(() => Assert.Equal([.. Enumerable.Range(0, 12).Select(i => $"Rule {i:00}")], RuleNames()));
         Assert.Equal("true", Rule().QuerySelector("button.facet-more")!.GetAttribute("aria-expanded"));
 
         // Another search: the facet stays open and lists that search's rules only.
-        cut.Find("#signal-query").Input("status:high");
+        await TypeAsync(cut, "status:high");
         cut.Find("#signal-search").Click();
         cut.WaitForAssertion(() => Assert.Equal([.. Enumerable.Range(0, 12).Where(i => i % 2 == 0).Select(i => $"Rule {i:00}")], RuleNames()));
 
-        cut.WaitForAssertion(() => Rule().QuerySelector("button.facet-more")!.Click());
+        await ShowMoreAsync(cut, Rule);
         cut.WaitForAssertion(() => Assert.Equal(5, RuleNames().Count));
         _store.FailingFacetValues = true;
-        cut.WaitForAssertion(() => Rule().QuerySelector("button.facet-more")!.Click());
+        await ShowMoreAsync(cut, Rule);
         cut.WaitForAssertion(() => Assert.Contains("could not be read", Rule().QuerySelector(".facet-status")!.TextContent, StringComparison.Ordinal));
         Assert.Equal(5, RuleNames().Count);
     }
@@ -363,7 +360,7 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
 
         var release = new TaskCompletionSource();
         _store.HoldFacetValues = release.Task;
-        cut.WaitForAssertion(() => Rule().QuerySelector("button.facet-more")!.Click());
+        await ShowMoreAsync(cut, Rule);
         // The newest signal (Rule 00's) archived: the recount reads the facet again, without it.
         Check(cut, 0);
         cut.Find("#bulk-archive").Click();
@@ -373,7 +370,7 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         // The held read answered; the page's continuation, queued before this call, has run after it.
         await _store.HeldValues!.WaitAsync(TimeSpan.FromSeconds(30));
         await cut.InvokeAsync(() => { });
-        cut.Find("#signal-query").Input("@workflow.triage.state:open ");
+        await TypeAsync(cut, "@workflow.triage.state:open ");
         cut.WaitForAssertion(() => Assert.Equal([.. Enumerable.Range(1, 11).Select(i => $"Rule {i:00}")], RuleNames()));
     }
 
@@ -434,11 +431,11 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
 
         var slow = new TaskCompletionSource();
         _store.Hold = slow.Task;
-        cut.Find("#signal-query").Input("status:high");
+        await TypeAsync(cut, "status:high");
         cut.Find("#signal-search").Click();
         // Listed, and counting.
         await CountingAsync();
-        cut.Find("#signal-query").Input("status:low");
+        await TypeAsync(cut, "status:low");
         cut.Find("#signal-search").Click();
         cut.WaitForAssertion(() => Assert.Equal(["low"], Severities()));
         slow.SetResult();
@@ -451,10 +448,10 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         // Overtaken, a search that then fails is not said: the newer search's list and counts are shown, without a fault.
         var failing = new TaskCompletionSource();
         _store.Hold = failing.Task;
-        cut.Find("#signal-query").Input("status:high");
+        await TypeAsync(cut, "status:high");
         cut.Find("#signal-search").Click();
         await CountingAsync();
-        cut.Find("#signal-query").Input("status:low");
+        await TypeAsync(cut, "status:low");
         cut.Find("#signal-search").Click();
         cut.WaitForAssertion(() => Assert.Equal("false", cut.Find("#signal-results").GetAttribute("aria-busy")));
         failing.SetException(new IOException("Input/output error"));
@@ -529,7 +526,7 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
 
         // Triaged out of the search shown (archived from the drawer under a search of signals under review), a signal leaves
         // the list, its count and the boxes checked; triaged within it, it stays.
-        cut.Find("#signal-query").Input("@workflow.triage.state:under_review");
+        await TypeAsync(cut, "@workflow.triage.state:under_review");
         cut.Find("#signal-search").Click();
         SearchedAndShown(cut);
         Check(cut, 0, 2);
@@ -578,18 +575,18 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         await SignedInWithAsync(NewSignal("a", "high", now.AddMinutes(-10)), NewSignal("b", "low", now.AddMinutes(-20)));
         var cut = _ctx.Render<SignalsPage>();
         IEnumerable<string?> Listed() => cut.FindAll("#signal-table button.row-open").Select(b => b.GetAttribute("data-signal-id"));
-        cut.Find("#signal-query").Input("@workflow.triage.state:open");
+        await TypeAsync(cut, "@workflow.triage.state:open");
         cut.Find("#signal-search").Click();
         SearchedAndShown(cut);
         Assert.Equal(["a", "b"], Listed());
 
         var slow = new TaskCompletionSource();
         _store.Hold = slow.Task;
-        cut.Find("#signal-query").Input("status:low");
+        await TypeAsync(cut, "status:low");
         cut.Find("#signal-search").Click();
         await CountingAsync();
         // The page renders nothing while it counts: a keystroke in the query bar (a space) renders the newer search's list.
-        cut.Find("#signal-query").Input("status:low ");
+        await TypeAsync(cut, "status:low ");
         cut.WaitForAssertion(() => Assert.Equal(["b"], Listed()));
         Check(cut, 0);
         cut.Find("#bulk-archive").Click();
@@ -634,6 +631,22 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
     /// longer busy (the completions, read after the list, render the page again: an element found before may lose its
     /// handler, and a box checked before the search ends belongs to the list before it).
     /// </summary>
+    /// <summary>
+    /// Clicks the "Show more" (or "Show fewer") of the <paramref name="facet"/> once shown, found and clicked in one
+    /// dispatch: a search's later renders give the button's handler a new id.
+    /// </summary>
+    private static async Task ShowMoreAsync(IRenderedComponent<SignalsPage> cut, Func<AngleSharp.Dom.IElement> facet)
+    {
+        cut.WaitForAssertion(() => Assert.NotNull(facet().QuerySelector("button.facet-more")));
+        await cut.InvokeAsync(() => facet().QuerySelector("button.facet-more")!.Click());
+    }
+
+    /// <summary>
+    /// Types into the query bar, found and typed into in one dispatch: a search's later renders (its address written, its
+    /// completions read) may replace the bar's handlers between the two.
+    /// </summary>
+    private static Task TypeAsync(IRenderedComponent<SignalsPage> cut, string text) => cut.InvokeAsync(() => cut.Find("#signal-query").Input(text));
+
     private static void SearchedAndShown(IRenderedComponent<SignalsPage> cut) => cut.WaitForAssertion(() =>
     {
         Assert.NotEmpty(cut.FindAll("#signal-table tr.signal-row"));
