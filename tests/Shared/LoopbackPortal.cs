@@ -33,8 +33,11 @@ public sealed class LoopbackPortal : IAsyncDisposable
     public string DataDirectory { get; }
 
     /// <summary>
-    /// Starts a portal: demo off, quiet logs, rules scheduled hourly and evaluated without delay (tests trigger them),
-    /// plus any <paramref name="settings"/>.
+    /// Starts a portal: demo off, quiet logs, rules evaluated without delay when a test runs them, plus any
+    /// <paramref name="settings"/>. Unless the settings give <c>Vigil:Detection:IntervalSeconds</c>, nothing runs on a
+    /// schedule: neither the rules' evaluation nor the logs' retention, whose hourly runs would otherwise take a test's
+    /// events at whatever minute the clock reached (an evaluation between a test's logs and its own run of the rules
+    /// leaves that run nothing new).
     /// </summary>
     public static LoopbackPortal Start(string environment = "Development", IReadOnlyDictionary<string, string>? settings = null)
     {
@@ -55,6 +58,12 @@ public sealed class LoopbackPortal : IAsyncDisposable
         var factory = new Factory(environment, values);
         factory.UseKestrel(0);
         factory.StartServer();
+        if (settings?.ContainsKey("Vigil:Detection:IntervalSeconds") != true)
+        {
+            var recurring = factory.Services.GetRequiredService<Hangfire.IRecurringJobManager>();
+            recurring.RemoveIfExists(Portal.Web.Features.Detection.DetectionSetup.SchedulerJobId);
+            recurring.RemoveIfExists(Portal.Web.Features.Logs.LogRetentionJob.JobId);
+        }
         return new LoopbackPortal(factory, dataDirectory);
     }
 

@@ -44,9 +44,8 @@ public static class LogShipper
     }
 
     /// <summary>
-    /// Runs the tenant's evaluation now, as "Evaluate now" does (after any scheduled run in progress: the hourly job of the
-    /// test host may be evaluating every organisation at that moment), and fails with the rule's own error when
-    /// a rule failed: a missing signal then says why.
+    /// Runs the tenant's evaluation now, as "Evaluate now" does (the test host schedules none of its own), and fails with
+    /// the rule's own error when a rule failed: a missing signal then says why.
     /// </summary>
     public static async Task<int> EvaluateAsync(PortalFixture portal, TestTenant tenant)
     {

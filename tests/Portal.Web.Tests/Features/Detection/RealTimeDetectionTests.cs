@@ -21,7 +21,7 @@ public sealed class RealTimeDetectionTests(PortalFixture portal)
         using var accepted = await LogShipper.PostAsync(client, tenant, Login("root", "203.0.113.9"));
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
 
-        // The portal's scheduled evaluation runs hourly here: a signal within the wait came from the real-time stage.
+        // The test host schedules no evaluation: a signal within the wait came from the real-time stage.
         var signal = await WaitForSignalAsync(client, tenant, RootLogin, TimeSpan.FromSeconds(60));
         Assert.NotNull(signal);
         Assert.Equal("high", signal["attributes"]!["custom"]!["status"]!.GetValue<string>());

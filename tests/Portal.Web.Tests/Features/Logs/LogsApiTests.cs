@@ -26,7 +26,7 @@ public sealed class LogsApiTests(PortalFixture portal)
             ["filter"] = new JsonObject { ["query"] = "@network.client.ip:192.0.2.77", ["from"] = "now-10m", ["to"] = "now" },
         };
         JsonObject? result = null;
-        for (var attempt = 0; attempt < 20; attempt++)
+        for (var attempt = 0; attempt < 100; attempt++)
         {
             using var response = await client.SendAsync(tenant.Request(HttpMethod.Post, "api/v2/logs/analytics/aggregate", JsonContent.Create(body)));
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -35,7 +35,7 @@ public sealed class LogsApiTests(PortalFixture portal)
             {
                 break;
             }
-            await Task.Delay(100); // searchable within a second of the 202
+            await Task.Delay(100); // searchable within a second of the 202 (a loaded machine is given ten)
         }
 
         Assert.Equal(7, Points(result!).Sum());
@@ -65,9 +65,9 @@ public sealed class LogsApiTests(PortalFixture portal)
 
         Dictionary<string, (long Sum, long Count, int Points)> groups = [];
         Dictionary<string, long> coarse = [];
-        for (var attempt = 0; attempt < 20 && groups.GetValueOrDefault("web").Sum != 3; attempt++)
+        for (var attempt = 0; attempt < 100 && groups.GetValueOrDefault("web").Sum != 3; attempt++)
         {
-            await Task.Delay(attempt == 0 ? 0 : 100); // searchable within a second of the 202
+            await Task.Delay(attempt == 0 ? 0 : 100); // searchable within a second of the 202 (a loaded machine is given ten)
             using var response = await client.SendAsync(tenant.Request(HttpMethod.Post, "api/v2/logs/analytics/aggregate", JsonContent.Create(body)));
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
             groups = (await response.Content.ReadFromJsonAsync<JsonObject>())!["data"]!["buckets"]!.AsArray().ToDictionary(
@@ -244,7 +244,7 @@ public sealed class LogsApiTests(PortalFixture portal)
         };
 
         JsonObject? bucket = null;
-        for (var attempt = 0; attempt < 20 && bucket?["computes"]?["c1"]?.GetValue<long>() != 6; attempt++)
+        for (var attempt = 0; attempt < 100 && bucket?["computes"]?["c1"]?.GetValue<long>() != 6; attempt++)
         {
             using var response = await client.SendAsync(tenant.Request(HttpMethod.Post, "api/v2/logs/analytics/aggregate", JsonContent.Create(body)));
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
