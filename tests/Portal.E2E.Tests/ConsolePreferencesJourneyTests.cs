@@ -16,6 +16,9 @@ public sealed class ConsolePreferencesJourneyTests(BrowserPortalFixture portal)
         await Expect(page.Locator("#toggle-theme")).ToHaveAttributeAsync("aria-pressed", "false");
         await Expect(page.Locator("#toggle-navigation")).ToHaveAttributeAsync("aria-expanded", "true");
         var light = await page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor");
+        // A chip's colours (severities, statuses, triage states) follow the theme too: pale fills with dark text in light.
+        const string ChipColour = "() => { const chip = document.createElement('span'); chip.className = 'severity-chip severity-high'; document.body.appendChild(chip); const colour = getComputedStyle(chip).color; chip.remove(); return colour; }";
+        var lightChip = await page.EvaluateAsync<string>(ChipColour);
 
         await page.Locator("#toggle-theme").ClickAsync();
         await page.Locator("#toggle-navigation").ClickAsync();
@@ -38,6 +41,7 @@ public sealed class ConsolePreferencesJourneyTests(BrowserPortalFixture portal)
             await Expect(page.Locator("#toggle-theme")).ToHaveAttributeAsync("aria-pressed", "true");
             await Expect(page.Locator("#toggle-navigation")).ToHaveAttributeAsync("aria-expanded", "false");
             Assert.NotEqual(light, await page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor"));
+            Assert.NotEqual(lightChip, await page.EvaluateAsync<string>(ChipColour));
         }
         await Journey.WaitForCircuitAsync(page);
         await Expect(page.Locator(".vigil-drawer")).ToHaveClassAsync(new System.Text.RegularExpressions.Regex("mud-drawer--closed"));
@@ -48,5 +52,6 @@ public sealed class ConsolePreferencesJourneyTests(BrowserPortalFixture portal)
         await page.ReloadAsync();
         await Expect(page.Locator("#toggle-theme")).ToHaveAttributeAsync("aria-pressed", "false");
         Assert.Equal(light, await page.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor"));
+        Assert.Equal(lightChip, await page.EvaluateAsync<string>(ChipColour));
     }
 }
