@@ -77,6 +77,19 @@ public static class DetectionSetup
         < 3600 => $"*/{seconds / 60} * * * *",
         _ => $"0 */{Math.Min(23, seconds / 3600)} * * *",
     };
+
+    /// <summary>
+    /// How often <see cref="CronFor"/> fires, as the console says it: "10 s", "minute", "5 min", "hour", "6 h" (whole
+    /// minutes above a minute and whole hours above an hour, as the cron rounds them).
+    /// </summary>
+    public static string EveryFor(int seconds) => seconds switch
+    {
+        < 60 => $"{Math.Max(1, seconds)} s",
+        < 120 => "minute",
+        < 3600 => $"{seconds / 60} min",
+        < 7200 => "hour",
+        _ => $"{Math.Min(23, seconds / 3600)} h",
+    };
 }
 
 /// <summary>Lets only instance administrators into the Hangfire dashboard.</summary>

@@ -22,7 +22,8 @@ public partial class RulesPage
     private List<RuleRow> _rows = [];
     private bool _loaded;
     private SessionInfo? _session;
-    private int _intervalSeconds;
+    /// <summary>How often the rules run, as the page says it ("10 s", "minute", "hour").</summary>
+    private string _every = "";
 
     [Inject] private RuleService Rules { get; set; } = default!;
     [Inject] private SuppressionService SuppressionService { get; set; } = default!;
@@ -42,7 +43,7 @@ public partial class RulesPage
 
     protected override async Task OnInitializedAsync()
     {
-        _intervalSeconds = Options.Detection.IntervalSeconds;
+        _every = DetectionSetup.EveryFor(Options.Detection.IntervalSeconds);
         _session = await Session.GetAsync();
         _zone = await Zones.GetAsync(_session.TenantId);
         await LoadAsync();
