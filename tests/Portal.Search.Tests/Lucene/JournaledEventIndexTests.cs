@@ -164,8 +164,8 @@ public sealed class JournaledEventIndexTests : IDisposable
             {
                 // A reader waits for what was acknowledged in the middle of the burst, which goes on meanwhile.
                 (waiting, stepsBefore) = (Stopwatch.StartNew(), index.DeferralSteps);
-                // The steps are counted as the reader is answered, not when the loop next looks (after an append's sync),
-                // by which time indexing defers to the burst again, as it should once no reader waits.
+                // The steps are counted as the reader leaves, not when the loop next looks (after an append's sync), by
+                // which time indexing defers to the burst again, as it should once no reader waits.
                 reading = index.RefreshAsync(CancellationToken.None).ContinueWith(
                     answer =>
                     {

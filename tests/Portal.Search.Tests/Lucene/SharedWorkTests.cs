@@ -77,8 +77,9 @@ public sealed class SharedWorkTests
                 continue;
             }
             Assert.Equal("the helper's item", Assert.IsType<InvalidOperationException>(failure).Message);
-            // The caller stopped at its next claim instead of doing the other 9,999 items (at about a millisecond an item, a
-            // helper held off the processor for a second or more after its failure still leaves most of them undone).
+            // The caller stopped at its next claim instead of doing the rest, all but the helper's chunk (at about a
+            // millisecond an item, a helper held off the processor for a second or more after its failure still leaves
+            // most of them undone).
             Assert.True(ran < 9_000, $"{ran} items ran: the rest were not skipped after the failure");
             return;
         }

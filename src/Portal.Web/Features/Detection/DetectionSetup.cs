@@ -70,26 +70,47 @@ public static class DetectionSetup
             Logs.LogRetentionJob.JobId, job => job.RunAsync(CancellationToken.None), Logs.LogRetentionJob.Cron);
     }
 
-    /// <summary>A cron expression firing every <paramref name="seconds"/> (seconds-level cron below a minute).</summary>
-    public static string CronFor(int seconds) => seconds switch
+    /// <summary>
+    /// A cron expression firing every <paramref name="seconds"/> (seconds-level cron below a minute), rounded down to a step
+    /// that divides the minute, the hour or the day, so that the runs are evenly spaced (a "*/45" second step would fire at
+    /// 0 and 45, 15 s apart across the minute); a day or more runs daily, at midnight UTC.
+    /// </summary>
+    public static string CronFor(int seconds) => Step(seconds) switch
     {
-        < 60 => $"*/{Math.Max(1, seconds)} * * * * *",
-        < 3600 => $"*/{seconds / 60} * * * *",
-        _ => $"0 */{Math.Min(23, seconds / 3600)} * * *",
+        (var step, Unit.Second) => $"*/{step} * * * * *",
+        (var step, Unit.Minute) => $"*/{step} * * * *",
+        (var step, Unit.Hour) => $"0 */{step} * * *",
+        _ => "0 0 * * *",
     };
 
     /// <summary>
-    /// How often <see cref="CronFor"/> fires, as the console says it: "10 s", "minute", "5 min", "hour", "6 h" (whole
-    /// minutes above a minute and whole hours above an hour, as the cron rounds them).
+    /// How often <see cref="CronFor"/> fires, as the console says it: "10 s", "minute", "5 min", "hour", "6 h", "day".
     /// </summary>
-    public static string EveryFor(int seconds) => seconds switch
+    public static string EveryFor(int seconds) => Step(seconds) switch
     {
-        < 60 => $"{Math.Max(1, seconds)} s",
-        < 120 => "minute",
-        < 3600 => $"{seconds / 60} min",
-        < 7200 => "hour",
-        _ => $"{Math.Min(23, seconds / 3600)} h",
+        (var step, Unit.Second) => $"{step} s",
+        (1, Unit.Minute) => "minute",
+        (var step, Unit.Minute) => $"{step} min",
+        (1, Unit.Hour) => "hour",
+        (var step, Unit.Hour) => $"{step} h",
+        _ => "day",
     };
+
+    private enum Unit { Second, Minute, Hour, Day }
+
+    /// <summary>The schedule's step: the largest that divides its unit and is no longer than <paramref name="seconds"/> (one second at least).</summary>
+    private static (int Step, Unit Unit) Step(int seconds) => seconds switch
+    {
+        < 60 => (Divisor(Math.Max(1, seconds), OfSixty), Unit.Second),
+        < 3600 => (Divisor(seconds / 60, OfSixty), Unit.Minute),
+        < 86400 => (Divisor(seconds / 3600, OfTwentyFour), Unit.Hour),
+        _ => (1, Unit.Day),
+    };
+
+    private static readonly int[] OfSixty = [1, 2, 3, 4, 5, 6, 10, 12, 15, 20, 30];
+    private static readonly int[] OfTwentyFour = [1, 2, 3, 4, 6, 8, 12];
+
+    private static int Divisor(int at, int[] divisors) => divisors.Last(d => d <= at);
 }
 
 /// <summary>Lets only instance administrators into the Hangfire dashboard.</summary>

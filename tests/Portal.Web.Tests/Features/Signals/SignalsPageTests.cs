@@ -627,18 +627,27 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
     }
 
     /// <summary>
-    /// Waits until the page's first search ran to its end: signals listed (only once it read them) and the results no
-    /// longer busy (the completions, read after the list, render the page again: an element found before may lose its
-    /// handler, and a box checked before the search ends belongs to the list before it).
-    /// </summary>
-    /// <summary>
     /// Clicks the "Show more" (or "Show fewer") of the <paramref name="facet"/> once shown, found and clicked in one
     /// dispatch: a search's later renders give the button's handler a new id.
     /// </summary>
     private static async Task ShowMoreAsync(IRenderedComponent<SignalsPage> cut, Func<AngleSharp.Dom.IElement> facet)
     {
         cut.WaitForAssertion(() => Assert.NotNull(facet().QuerySelector("button.facet-more")));
-        await cut.InvokeAsync(() => facet().QuerySelector("button.facet-more")!.Click());
+        // Found again if a render between the wait and the click drew the facet without it.
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); ; await Task.Delay(50))
+        {
+            var clicked = await cut.InvokeAsync(() =>
+            {
+                var button = facet().QuerySelector("button.facet-more");
+                button?.Click();
+                return button is not null;
+            });
+            if (clicked)
+            {
+                return;
+            }
+            Assert.True(DateTime.UtcNow < deadline, "the facet's Show more was no longer shown");
+        }
     }
 
     /// <summary>
@@ -647,6 +656,11 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
     /// </summary>
     private static Task TypeAsync(IRenderedComponent<SignalsPage> cut, string text) => cut.InvokeAsync(() => cut.Find("#signal-query").Input(text));
 
+    /// <summary>
+    /// Waits until the page's first search ran to its end: signals listed (only once it read them) and the results no
+    /// longer busy (the completions, read after the list, render the page again: an element found before may lose its
+    /// handler, and a box checked before the search ends belongs to the list before it).
+    /// </summary>
     private static void SearchedAndShown(IRenderedComponent<SignalsPage> cut) => cut.WaitForAssertion(() =>
     {
         Assert.NotEmpty(cut.FindAll("#signal-table tr.signal-row"));
