@@ -71,6 +71,12 @@ public partial class LogsPage
     private (string Query, DateTimeOffset From, DateTimeOffset To)? _exported;
 
     [Inject] private ILogStore Logs { get; set; } = default!;
+
+    /// <summary>Whether the facets panel (and the saved views above it) is hidden (<see cref="FacetsToggle"/>), as this browser last chose.</summary>
+    private bool _facetsHidden;
+
+    /// <summary>This browser's console preferences: the facets panel hidden or not.</summary>
+    [CascadingParameter] private Portal.Web.Components.Layout.ConsolePreferences? Preferences { get; set; }
     [Inject] private TenantSession Session { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
     [Inject] private IDialogService Dialogs { get; set; } = default!;
@@ -98,6 +104,7 @@ public partial class LogsPage
 
     protected override async Task OnInitializedAsync()
     {
+        _facetsHidden = Preferences?.FacetsHidden == true;
         _groups = new LogGroupsModel(Logs, Clock);
         try
         {

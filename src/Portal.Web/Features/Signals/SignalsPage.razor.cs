@@ -31,6 +31,12 @@ public partial class SignalsPage : IDisposable
     private readonly PagedResults<SecuritySignal> _results = new();
     private SecuritySignal? _selected;
     private bool _drawerOpen;
+
+    /// <summary>Whether the facets panel is hidden (<see cref="FacetsToggle"/>), as this browser last chose.</summary>
+    private bool _facetsHidden;
+
+    /// <summary>This browser's console preferences: the facets panel hidden or not.</summary>
+    [CascadingParameter] private Portal.Web.Components.Layout.ConsolePreferences? Preferences { get; set; }
     private bool _loading;
     private SessionInfo? _session;
 
@@ -75,6 +81,7 @@ public partial class SignalsPage : IDisposable
 
     protected override async Task OnInitializedAsync()
     {
+        _facetsHidden = Preferences?.FacetsHidden == true;
         // Read before the search writes the address (which keeps the signal while asked).
         ReadUrl();
         _address.Opened(AddressView);

@@ -494,7 +494,7 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         BunitSession.SignIn(_ctx, tenant.Id, tenant.Slug, Guid.NewGuid(), tenant.Email, VigilRoles.Standard);
         _ctx.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
         var cut = _ctx.Render<SignalsPage>();
-        IEnumerable<string> States() => cut.FindAll("#signal-table tr.signal-row .triage").Select(t => t.TextContent.Trim());
+        IEnumerable<string> States() => cut.FindAll("#signal-table tr.signal-row td.triage-col .triage").Select(t => t.TextContent.Trim());
         SearchedAndShown(cut);
         Assert.Equal(3, cut.FindAll("#signal-table input.signal-check").Count);
         Check(cut, 0, 1);
@@ -590,7 +590,7 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         cut.WaitForAssertion(() => Assert.Equal(["b"], Listed()));
         Check(cut, 0);
         cut.Find("#bulk-archive").Click();
-        cut.WaitForAssertion(() => Assert.Equal("Archived", cut.Find("#signal-table tr.signal-row .triage").TextContent.Trim()));
+        cut.WaitForAssertion(() => Assert.Equal("Archived", cut.Find("#signal-table tr.signal-row td.triage-col .triage").TextContent.Trim()));
         slow.SetResult();
         await _store.Held!;
 
@@ -618,12 +618,12 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         // Awaited: a fault escaping the click's handler would end the circuit, and would be thrown here.
         await cut.Find("#bulk-archive").ClickAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs());
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("#signal-bulk")));
-        Assert.Equal("Open", cut.Find("#signal-table tr.signal-row .triage").TextContent.Trim());
+        Assert.Equal("Open", cut.Find("#signal-table tr.signal-row td.triage-col .triage").TextContent.Trim());
         Assert.Equal(TriageStates.Open, (await _store.GetAsync(tenant.Id, "a", CancellationToken.None))!.TriageState);
         _store.FailingWrites = false;
         cut.Find("#signal-table input.signal-check").Change(true);
         cut.Find("#bulk-archive").Click();
-        cut.WaitForAssertion(() => Assert.Equal("Archived", cut.Find("#signal-table tr.signal-row .triage").TextContent.Trim()));
+        cut.WaitForAssertion(() => Assert.Equal("Archived", cut.Find("#signal-table tr.signal-row td.triage-col .triage").TextContent.Trim()));
     }
 
     /// <summary>
@@ -742,6 +742,41 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         await cut.InvokeAsync(() => { });
         Assert.NotEmpty(cut.FindAll("#signal-samples .sample-message"));
         Assert.All(cut.FindAll("#signal-samples .sample-message"), m => Assert.Contains(shown, m.TextContent, StringComparison.Ordinal));
+    }
+
+    /// <summary>
+    /// The facets panel can be hidden, giving its width to the list, and the browser keeps the choice: its console
+    /// preferences say it (written to their cookie), and the page opened again with them starts without the panel, its
+    /// signals listed as before. Shown again, the facets are back.
+    /// </summary>
+    [Fact]
+    public async Task FacetsHidden_TheListGetsTheWidthAndTheBrowserKeepsTheChoice()
+    {
+        var tenant = await TenantWithSignalsAsync("203.0.113.91");
+        BunitSession.SignIn(_ctx, tenant.Id, tenant.Slug, Guid.NewGuid(), tenant.Email, VigilRoles.Standard);
+        _ctx.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
+        var preferences = new Portal.Web.Components.Layout.ConsolePreferences(dark: true, navigationCollapsed: false);
+
+        var cut = _ctx.Render<SignalsPage>(p => p.AddCascadingValue(preferences));
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("#signal-facets .facet-value")));
+        Assert.Equal(("true", "signal-side"), (cut.Find("#toggle-facets").GetAttribute("aria-expanded"), cut.Find("#toggle-facets").GetAttribute("aria-controls")));
+        Assert.Equal("logs-layout", cut.Find(".logs-layout").ClassName);
+
+        await cut.InvokeAsync(() => cut.Find("#toggle-facets").Click());
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("#signal-side")));
+        Assert.Equal(("false", "Show facets"), (cut.Find("#toggle-facets").GetAttribute("aria-expanded"), cut.Find("#toggle-facets").TextContent.Trim()));
+        Assert.Contains("facets-hidden", cut.Find(".logs-layout").ClassName, StringComparison.Ordinal);
+        Assert.True(preferences.FacetsHidden);
+        Assert.Equal([Portal.Web.Components.Layout.ConsolePreferences.Cookie, "dark.nofacets", Portal.Web.Components.Layout.ConsolePreferences.MaxAgeSeconds],
+            _ctx.JSInterop.VerifyInvoke("vigil.keepConsole").Arguments);
+
+        var again = _ctx.Render<SignalsPage>(p => p.AddCascadingValue(preferences));
+        again.WaitForAssertion(() => Assert.Contains("203.0.113.91", again.Find("#signal-table").TextContent, StringComparison.Ordinal));
+        Assert.Empty(again.FindAll("#signal-side"));
+        await again.InvokeAsync(() => again.Find("#toggle-facets").Click());
+        again.WaitForAssertion(() => Assert.NotEmpty(again.FindAll("#signal-facets .facet-value")));
+        Assert.False(preferences.FacetsHidden);
+        Assert.Equal("dark", _ctx.JSInterop.VerifyInvoke("vigil.keepConsole", 2)[1].Arguments[1]);
     }
 
     private Task<TestTenant> TenantWithSignalsAsync(params string[] ips) => LogShipper.TenantWithSignalsAsync(portal, ips);

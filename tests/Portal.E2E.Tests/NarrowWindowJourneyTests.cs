@@ -1,0 +1,83 @@
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Detection.Signals;
+using Portal.Search;
+using static Microsoft.Playwright.Assertions;
+
+namespace Portal.E2E.Tests;
+
+/// <summary>
+/// The explorers in a narrow window (a 1,024 px laptop, the navigation open): the signals list folds its Group column under
+/// each signal's title, and its Triage and Events columns under the severity and the time, so that the title keeps its width
+/// and nothing scrolls sideways; the facets panel can be hidden for the list, and the browser keeps that choice.
+/// </summary>
+[Collection("browser")]
+public sealed class NarrowWindowJourneyTests(BrowserPortalFixture portal)
+{
+    [Fact]
+    public async Task NarrowWindow_SignalsFoldTheirColumns_AndTheFacetsCanBeHidden()
+    {
+        var tenant = await Journey.SignUpAsync(portal, "Narrow Journey", "narrow@journey.test");
+        var now = DateTimeOffset.UtcNow;
+        await portal.Services.GetRequiredService<ISignalStore>().UpsertAsync(tenant.Id,
+        [
+            Signal("narrow-ip", "SSH brute force from a single source IP", "@network.client.ip", "203.0.113.45", now.AddMinutes(-3)),
+            Signal("narrow-arn", "CloudTrail logging stopped", "@userIdentity.arn", "arn:aws:iam::123456789012:user/deploy-pipeline-service", now.AddMinutes(-5)),
+        ], CancellationToken.None);
+        var page = await Journey.SignInAsync(portal, tenant.Slug, "narrow@journey.test");
+        await page.GotoAsync("signals");
+        await Journey.WaitForCircuitAsync(page);
+        var row = page.Locator("tr.signal-row", new() { HasText = "203.0.113.45" });
+        await Expect(row).ToHaveCountAsync(1);
+
+        // Wide (1,440 px): every column of its own.
+        await Expect(page.Locator("#signal-table th.group-col")).ToBeVisibleAsync();
+        await Expect(row.Locator("td.triage-col")).ToBeVisibleAsync();
+        await Expect(row.Locator(".signal-group-inline")).ToBeHiddenAsync();
+
+        // 1,024 px: the group under the title, the triage state under the severity, the events under the time.
+        await page.SetViewportSizeAsync(1024, 800);
+        await Expect(page.Locator("#signal-table th.group-col")).ToBeHiddenAsync();
+        await Expect(row.Locator(".signal-group-inline")).ToBeVisibleAsync();
+        await Expect(row.Locator(".signal-group-inline")).ToContainTextAsync("203.0.113.45");
+        await Expect(row.Locator("td.triage-col")).ToBeHiddenAsync();
+        await Expect(row.Locator(".signal-triage-inline")).ToHaveTextAsync("Open");
+        await Expect(row.Locator(".signal-events-inline")).ToHaveTextAsync("12 events");
+        Assert.True(await TitleWidthAsync(page) >= 220, "the signal's title keeps its width");
+        Assert.False(await ScrollsSidewaysAsync(page), "the list does not scroll sideways");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(portal.ScreenshotDirectory, "03b-signals-1024.png") });
+
+        // The facets hidden: the list gets their width, and the triage state its column again.
+        await Expect(page.Locator("#toggle-facets")).ToHaveAttributeAsync("aria-expanded", "true");
+        await page.ClickAsync("#toggle-facets");
+        await Expect(page.Locator("#signal-side")).ToHaveCountAsync(0);
+        await Expect(page.Locator("#toggle-facets")).ToHaveAttributeAsync("aria-expanded", "false");
+        await Expect(row.Locator("td.triage-col")).ToBeVisibleAsync();
+        Assert.False(await ScrollsSidewaysAsync(page), "the list does not scroll sideways");
+
+        // Kept by the browser: the Logs page is drawn without them from its first paint, and shows them again when asked.
+        var prerendered = await (await page.Context.APIRequest.GetAsync("logs")).TextAsync();
+        Assert.DoesNotContain("id=\"log-side\"", prerendered, StringComparison.Ordinal);
+        Assert.Contains("Show facets", prerendered, StringComparison.Ordinal);
+        await page.GotoAsync("logs");
+        await Journey.WaitForCircuitAsync(page);
+        await Expect(page.Locator("#log-side")).ToHaveCountAsync(0);
+        await page.ClickAsync("#toggle-facets");
+        await Expect(page.Locator("#log-side .facets")).ToBeVisibleAsync();
+        await page.GotoAsync("signals");
+        await Expect(page.Locator("#signal-side")).ToBeVisibleAsync();
+    }
+
+    private static SecuritySignal Signal(string id, string title, string field, string value, DateTimeOffset at) => new()
+    {
+        Id = id, RuleId = "rule-narrow", RuleName = title, Title = title, Severity = "medium", Timestamp = at, FirstSeen = at.AddMinutes(-10), LastSeen = at,
+        Tags = ["source:sshd", "tactic:TA0006-credential-access"], GroupKey = value, GroupBy = new() { [field] = value }, EventsMatched = 12,
+    };
+
+    /// <summary>The width of the signals list's title column, in CSS pixels.</summary>
+    private static Task<double> TitleWidthAsync(Microsoft.Playwright.IPage page) =>
+        page.EvaluateAsync<double>("() => document.querySelector('#signal-table button.row-open').closest('td').getBoundingClientRect().width");
+
+    /// <summary>Whether the signals list is wider than its card (a scroll bar across it).</summary>
+    private static Task<bool> ScrollsSidewaysAsync(Microsoft.Playwright.IPage page) =>
+        page.EvaluateAsync<bool>("() => { const list = document.querySelector('#signal-table .mud-table-container'); return list.scrollWidth > list.clientWidth + 1; }");
+}
