@@ -8,7 +8,8 @@ namespace Portal.E2E.Tests;
 /// <summary>
 /// The explorers in a narrow window (a 1,024 px laptop, the navigation open): the signals list folds its Group column under
 /// each signal's title, and its Triage and Events columns under the severity and the time, so that the title keeps its width
-/// and nothing scrolls sideways; the facets panel can be hidden for the list, and the browser keeps that choice.
+/// and nothing scrolls sideways; the facets panel can be hidden for the list, and the browser keeps that choice. The rules
+/// list folds its Query column under each rule's name.
 /// </summary>
 [Collection("browser")]
 public sealed class NarrowWindowJourneyTests(BrowserPortalFixture portal)
@@ -65,6 +66,19 @@ public sealed class NarrowWindowJourneyTests(BrowserPortalFixture portal)
         await Expect(page.Locator("#log-side .facets")).ToBeVisibleAsync();
         await page.GotoAsync("signals");
         await Expect(page.Locator("#signal-side")).ToBeVisibleAsync();
+
+        // The rules list: each rule's query under its name (the Query column had a few characters a line), nothing sideways.
+        await page.GotoAsync("rules");
+        var rule = page.Locator("#rules-table tbody tr", new() { HasText = "SSH brute force from a single source IP" });
+        await Expect(rule.Locator(".rule-query-inline")).ToBeVisibleAsync();
+        await Expect(rule.Locator(".rule-query-inline")).ToContainTextAsync("source:");
+        await Expect(page.Locator("#rules-table th.query-col")).ToBeHiddenAsync();
+        Assert.False(await page.EvaluateAsync<bool>("() => { const list = document.querySelector('#rules-table .mud-table-container'); return list.scrollWidth > list.clientWidth + 1; }"),
+            "the rules list does not scroll sideways");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(portal.ScreenshotDirectory, "04b-rules-1024.png") });
+        await page.SetViewportSizeAsync(1440, 900);
+        await Expect(page.Locator("#rules-table th.query-col")).ToBeVisibleAsync();
+        await Expect(rule.Locator(".rule-query-inline")).ToBeHiddenAsync();
     }
 
     private static SecuritySignal Signal(string id, string title, string field, string value, DateTimeOffset at) => new()
