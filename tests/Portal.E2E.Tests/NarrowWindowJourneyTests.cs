@@ -47,13 +47,25 @@ public sealed class NarrowWindowJourneyTests(BrowserPortalFixture portal)
         Assert.False(await ScrollsSidewaysAsync(page), "the list does not scroll sideways");
         await page.ScreenshotAsync(new() { Path = Path.Combine(portal.ScreenshotDirectory, "03b-signals-1024.png") });
 
-        // The facets hidden: the list gets their width, and the triage state its column again.
+        // The facets hidden: the list gets their width, and the triage state its column again. (Another tab, opened before,
+        // is there to change the theme afterwards.)
+        var other = await page.Context.NewPageAsync();
+        await other.GotoAsync("signals");
+        await Journey.WaitForCircuitAsync(other);
         await Expect(page.Locator("#toggle-facets")).ToHaveAttributeAsync("aria-expanded", "true");
         await page.ClickAsync("#toggle-facets");
         await Expect(page.Locator("#signal-side")).ToHaveCountAsync(0);
         await Expect(page.Locator("#toggle-facets")).ToHaveAttributeAsync("aria-expanded", "false");
         await Expect(row.Locator("td.triage-col")).ToBeVisibleAsync();
         Assert.False(await ScrollsSidewaysAsync(page), "the list does not scroll sideways");
+        // The other tab's theme changed, back and forth, after it: each tab's choice stays, the other's too.
+        await other.ClickAsync("#toggle-theme");
+        await Expect(other.Locator("#toggle-theme")).ToHaveAttributeAsync("aria-pressed", "true");
+        await CookieSaysAsync(page, "dark", "nofacets");
+        await other.ClickAsync("#toggle-theme");
+        await Expect(other.Locator("#toggle-theme")).ToHaveAttributeAsync("aria-pressed", "false");
+        await CookieSaysAsync(page, "nofacets");
+        await other.CloseAsync();
 
         // Kept by the browser: the Logs page is drawn without them from its first paint, and shows them again when asked.
         var prerendered = await (await page.Context.APIRequest.GetAsync("logs")).TextAsync();
@@ -86,6 +98,25 @@ public sealed class NarrowWindowJourneyTests(BrowserPortalFixture portal)
         Id = id, RuleId = "rule-narrow", RuleName = title, Title = title, Severity = "medium", Timestamp = at, FirstSeen = at.AddMinutes(-10), LastSeen = at,
         Tags = ["source:sshd", "tactic:TA0006-credential-access"], GroupKey = value, GroupBy = new() { [field] = value }, EventsMatched = 12,
     };
+
+    /// <summary>Waits until the browser's console preferences cookie holds exactly <paramref name="words"/> (in any order).</summary>
+    private static async Task CookieSaysAsync(Microsoft.Playwright.IPage page, params string[] words)
+    {
+        var deadline = DateTime.UtcNow.AddMilliseconds(Journey.Timeout);
+        string[] kept;
+        do
+        {
+            var cookie = (await page.Context.CookiesAsync()).SingleOrDefault(c => c.Name == "vigil.console");
+            kept = cookie is null ? [] : [.. Uri.UnescapeDataString(cookie.Value).Split('.').Order(StringComparer.Ordinal)];
+            if (kept.SequenceEqual(words.Order(StringComparer.Ordinal)))
+            {
+                return;
+            }
+            await Task.Delay(100);
+        }
+        while (DateTime.UtcNow < deadline);
+        Assert.Equal(words.Order(StringComparer.Ordinal), kept);
+    }
 
     /// <summary>The width of the signals list's title column, in CSS pixels.</summary>
     private static Task<double> TitleWidthAsync(Microsoft.Playwright.IPage page) =>

@@ -88,9 +88,18 @@ window.vigil = {
             }
         },
     },
-    // How this browser shows the console (its theme, its navigation), kept for the pages it loads next: a cookie, which
-    // the server reads to draw them that way from their first paint.
-    keepConsole: (name, value, maxAge) => {
+    // How this browser shows the console (its theme, its navigation, the explorers' facets), kept for the pages it loads
+    // next: a cookie of words joined by dots, which the server reads to draw them that way from their first paint. One
+    // choice's word is set or cleared as the cookie has it now, so that another tab's choice made meanwhile stays.
+    keepConsole: (name, word, on, maxAge) => {
+        const kept = document.cookie.split("; ").find(c => c.startsWith(`${name}=`));
+        const words = new Set(kept ? decodeURIComponent(kept.slice(name.length + 1)).split(".").filter(w => w && w !== "default") : []);
+        if (on) {
+            words.add(word);
+        } else {
+            words.delete(word);
+        }
+        const value = [...words].join(".") || "default";
         document.cookie = `${name}=${encodeURIComponent(value)}; path=/; max-age=${maxAge}; SameSite=Lax${location.protocol === "https:" ? "; Secure" : ""}`;
     },
     // Asks the list for its next page when its scrolling container nears its end (within a screenful of rows), one

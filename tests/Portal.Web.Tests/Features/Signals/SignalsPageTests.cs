@@ -767,7 +767,7 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         Assert.Equal(("false", "Show facets"), (cut.Find("#toggle-facets").GetAttribute("aria-expanded"), cut.Find("#toggle-facets").TextContent.Trim()));
         Assert.Contains("facets-hidden", cut.Find(".logs-layout").ClassName, StringComparison.Ordinal);
         Assert.True(preferences.FacetsHidden);
-        Assert.Equal([Portal.Web.Components.Layout.ConsolePreferences.Cookie, "dark.nofacets", Portal.Web.Components.Layout.ConsolePreferences.MaxAgeSeconds],
+        Assert.Equal([Portal.Web.Components.Layout.ConsolePreferences.Cookie, "nofacets", true, Portal.Web.Components.Layout.ConsolePreferences.MaxAgeSeconds],
             _ctx.JSInterop.VerifyInvoke("vigil.keepConsole").Arguments);
 
         var again = _ctx.Render<SignalsPage>(p => p.AddCascadingValue(preferences));
@@ -776,7 +776,7 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         await again.InvokeAsync(() => again.Find("#toggle-facets").Click());
         again.WaitForAssertion(() => Assert.NotEmpty(again.FindAll("#signal-facets .facet-value")));
         Assert.False(preferences.FacetsHidden);
-        Assert.Equal("dark", _ctx.JSInterop.VerifyInvoke("vigil.keepConsole", 2)[1].Arguments[1]);
+        Assert.Equal(["nofacets", false], _ctx.JSInterop.VerifyInvoke("vigil.keepConsole", 2)[1].Arguments.Skip(1).Take(2));
     }
 
     private Task<TestTenant> TenantWithSignalsAsync(params string[] ips) => LogShipper.TenantWithSignalsAsync(portal, ips);
