@@ -71,12 +71,6 @@ public partial class LogsPage
     private (string Query, DateTimeOffset From, DateTimeOffset To)? _exported;
 
     [Inject] private ILogStore Logs { get; set; } = default!;
-
-    /// <summary>Whether the facets panel (and the saved views above it) is hidden (<see cref="FacetsToggle"/>), as this browser last chose.</summary>
-    private bool _facetsHidden;
-
-    /// <summary>This browser's console preferences: the facets panel hidden or not.</summary>
-    [CascadingParameter] private Portal.Web.Components.Layout.ConsolePreferences? Preferences { get; set; }
     [Inject] private TenantSession Session { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
     [Inject] private IDialogService Dialogs { get; set; } = default!;
@@ -85,6 +79,12 @@ public partial class LogsPage
     [Inject] private ILogger<LogsPage> Logger { get; set; } = default!;
     [Inject] private IJSRuntime JS { get; set; } = default!;
     [Inject] private OrganisationZone Zones { get; set; } = default!;
+
+    /// <summary>Whether the facets panel (and the saved views above it) is hidden (<see cref="FacetsToggle"/>), as this browser last chose.</summary>
+    private bool _facetsHidden;
+
+    /// <summary>This browser's console preferences: the facets panel hidden or not.</summary>
+    [CascadingParameter] private Portal.Web.Components.Layout.ConsolePreferences? Preferences { get; set; }
 
     /// <summary>The organisation's time zone, which the page shows times in and reads typed ones in.</summary>
     private TimeZoneInfo _zone = TimeZoneInfo.Utc;

@@ -37,6 +37,7 @@ public partial class SignalsPage : IDisposable
 
     /// <summary>This browser's console preferences: the facets panel hidden or not.</summary>
     [CascadingParameter] private Portal.Web.Components.Layout.ConsolePreferences? Preferences { get; set; }
+
     private bool _loading;
     private SessionInfo? _session;
 
