@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Detection.Events;
 using Portal.Detection.Signals;
 using Portal.Search;
 using static Microsoft.Playwright.Assertions;
@@ -9,7 +10,7 @@ namespace Portal.E2E.Tests;
 /// The explorers in a narrow window (a 1,024 px laptop, the navigation open): the signals list folds its Group column under
 /// each signal's title, and its Triage and Events columns under the severity and the time, so that the title keeps its width
 /// and nothing scrolls sideways; the facets panel can be hidden for the list, and the browser keeps that choice. The rules
-/// list folds its Query column under each rule's name.
+/// list folds its Query column under each rule's name, and the logs list its host and service above each message.
 /// </summary>
 [Collection("browser")]
 public sealed class NarrowWindowJourneyTests(BrowserPortalFixture portal)
@@ -24,6 +25,16 @@ public sealed class NarrowWindowJourneyTests(BrowserPortalFixture portal)
             Signal("narrow-ip", "SSH brute force from a single source IP", "@network.client.ip", "203.0.113.45", now.AddMinutes(-3)),
             Signal("narrow-arn", "CloudTrail logging stopped", "@userIdentity.arn", "arn:aws:iam::123456789012:user/deploy-pipeline-service", now.AddMinutes(-5)),
         ], CancellationToken.None);
+        var logs = portal.Services.GetRequiredService<ILogStore>();
+        await logs.AppendAsync(tenant.Id,
+        [
+            new LogEvent
+            {
+                Id = "narrow-log", Timestamp = now.AddMinutes(-2), Host = "bastion-1", Service = "sshd", Status = "warn",
+                Message = "Failed password for invalid user admin from 203.0.113.45 port 50122 ssh2",
+            },
+        ], CancellationToken.None);
+        await logs.RefreshAsync(tenant.Id, CancellationToken.None);
         var page = await Journey.SignInAsync(portal, tenant.Slug, "narrow@journey.test");
         await page.GotoAsync("signals");
         await Journey.WaitForCircuitAsync(page);
@@ -76,6 +87,17 @@ public sealed class NarrowWindowJourneyTests(BrowserPortalFixture portal)
         await Expect(page.Locator("#log-side")).ToHaveCountAsync(0);
         await page.ClickAsync("#toggle-facets");
         await Expect(page.Locator("#log-side .facets")).ToBeVisibleAsync();
+        // Beside them the logs list folds its host and service above the message, and the day above the time.
+        var log = page.Locator("tr.log-row", new() { HasText = "Failed password" });
+        await Expect(page.Locator("#log-table th.col-host")).ToBeHiddenAsync();
+        await Expect(log.Locator(".log-origin-inline")).ToHaveTextAsync("bastion-1 · sshd");
+        Assert.True(await page.EvaluateAsync<double>("() => document.querySelector('#log-table .log-message').getBoundingClientRect().width") >= 200,
+            "the message keeps its width");
+        Assert.True(await page.EvaluateAsync<bool>(DayAndTime + "day.bottom <= time.top + 1; }"),
+            "the day is above the time");
+        Assert.False(await page.EvaluateAsync<bool>("() => { const list = document.querySelector('#log-table .mud-table-container'); return list.scrollWidth > list.clientWidth + 1; }"),
+            "the logs list does not scroll sideways");
+        await page.ScreenshotAsync(new() { Path = Path.Combine(portal.ScreenshotDirectory, "02g-logs-1024.png") });
         await page.GotoAsync("signals");
         await Expect(page.Locator("#signal-side")).ToBeVisibleAsync();
 
@@ -91,6 +113,12 @@ public sealed class NarrowWindowJourneyTests(BrowserPortalFixture portal)
         await page.SetViewportSizeAsync(1440, 900);
         await Expect(page.Locator("#rules-table th.query-col")).ToBeVisibleAsync();
         await Expect(rule.Locator(".rule-query-inline")).ToBeHiddenAsync();
+        await page.GotoAsync("logs");
+        await Expect(log.Locator("td.col-host")).ToHaveTextAsync("bastion-1");
+        await Expect(log.Locator(".log-origin-inline")).ToBeHiddenAsync();
+        await Expect(log.Locator("button.log-open")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^\w{3} \d{2} \d{2}:\d{2}:\d{2}\.\d{3}$"));
+        Assert.True(await page.EvaluateAsync<bool>(DayAndTime + "Math.abs(day.top - time.top) < 2; }"),
+            "the day and the time are on one line");
     }
 
     private static SecuritySignal Signal(string id, string title, string field, string value, DateTimeOffset at) => new()
@@ -117,6 +145,10 @@ public sealed class NarrowWindowJourneyTests(BrowserPortalFixture portal)
         while (DateTime.UtcNow < deadline);
         Assert.Equal(words.Order(StringComparer.Ordinal), kept);
     }
+
+    /// <summary>The start of a script comparing the first log's day (<c>day</c>) and time (<c>time</c>) as laid out: the condition follows.</summary>
+    private const string DayAndTime =
+        "() => { const shown = document.querySelector('#log-table .log-day'); const day = shown.getBoundingClientRect(); const time = shown.nextElementSibling.getBoundingClientRect(); return ";
 
     /// <summary>The width of the signals list's title column, in CSS pixels.</summary>
     private static Task<double> TitleWidthAsync(Microsoft.Playwright.IPage page) =>
