@@ -41,6 +41,12 @@ public partial class LogsPage
     private IReadOnlyList<FieldSummary> _fields = [];
     private TimeSpan _interval = TimeSpan.FromMinutes(1);
     private (DateTimeOffset From, DateTimeOffset To) _window;
+
+    /// <summary>
+    /// The buckets and window the histogram shown was counted over: a newer search sets <see cref="_interval"/> and
+    /// <see cref="_window"/> as it starts, while the bars it replaces are still there to be clicked.
+    /// </summary>
+    private (TimeSpan Interval, (DateTimeOffset From, DateTimeOffset To) Window) _drawn = (TimeSpan.FromMinutes(1), default);
     private LogEvent? _selected;
     private bool _detailOpen;
 
@@ -57,6 +63,15 @@ public partial class LogsPage
 
     /// <summary>A search is running (the store reads off the circuit: the page stays usable meanwhile).</summary>
     private bool _loading;
+
+    /// <summary>Whether the search running is live tail's refresh, whose count may stay until its own comes.</summary>
+    private bool _ticking;
+
+    /// <summary>
+    /// The count shown: while a search runs, its list may come before its count (read with the histogram and facets), and
+    /// the last search's count is not the list's.
+    /// </summary>
+    private string CountLabel => _opening || (_loading && !_ticking) ? "Searching…" : $"{_total:N0} logs";
 
     /// <summary>The page is still being opened (its organisation, zone and views read, its first search not yet started), or prerendered.</summary>
     private bool _opening = true;
@@ -92,9 +107,13 @@ public partial class LogsPage
     /// <summary>The grouping card: a grouping by fields (a top list, a timeseries or a table) or the patterns, and what it shows.</summary>
     private LogGroupsModel _groups = default!;
 
-    private string WindowLabel => _range == TimeRanges.Custom
-        ? $"{TimeRanges.Format(_window.From, exact: true, _zone)} → {TimeRanges.Format(_window.To, exact: true, _zone)} {DisplayTime.NameOf(_zone)}"
-        : TimeRanges.All.First(r => r.Key == _range).Label;
+    /// <summary>
+    /// The window searched; before a custom one is (as the page is prerendered, or when the address's range is at fault),
+    /// its bounds as given.
+    /// </summary>
+    private string WindowLabel => _range != TimeRanges.Custom ? TimeRanges.All.First(r => r.Key == _range).Label
+        : _window == default ? (_customFrom is null && _customTo is null ? "Custom range" : $"{_customFrom} → {_customTo}")
+        : $"{TimeRanges.Format(_window.From, exact: true, _zone)} → {TimeRanges.Format(_window.To, exact: true, _zone)} {DisplayTime.NameOf(_zone)}";
 
     /// <summary>What the list says without rows: why, when no search ran.</summary>
     private string EmptyText =>
@@ -363,7 +382,7 @@ public partial class LogsPage
     /// </summary>
     private async Task ZoomAsync(DateTimeOffset start)
     {
-        var (from, to) = TimeRanges.BucketWindow(start, _interval, _window);
+        var (from, to) = TimeRanges.BucketWindow(start, _drawn.Interval, _drawn.Window);
         ShowCustomWindow(TimeRanges.Format(from, exact: true, _zone), TimeRanges.Format(to, exact: true, _zone));
         await RunAsync();
     }
@@ -451,7 +470,7 @@ public partial class LogsPage
         _customRun = (_customFrom, _customTo);
         // A preset's buckets follow its nominal span (the past hour in minutes), not the window's look-ahead.
         _interval = TimeRanges.IntervalFor(to - from - (_range == TimeRanges.Custom && !_live ? TimeSpan.Zero : TimeRanges.Lookahead));
-        _loading = true;
+        (_loading, _ticking) = (true, tick);
         // A search computes the grouping's groups too: any grouping change still running is overtaken.
         var (tenant, interval, run, grouped, searching) = (_session!.TenantId, _interval, ++_runs, _groups.Start(), StartSearching());
         var ran = await GuardedAsync(async () =>
@@ -492,7 +511,7 @@ public partial class LogsPage
             var groups = await _groups.ComputeAsync(tenant, node, from, to, interval, _zone.GetUtcOffset(from), tick, searching);
             if (run == _runs)
             {
-                (_fields, _total, _histogram, _byStatus, _counted) = (fields, analytics.Total, analytics.Histogram, analytics.Stacks ?? [], analytics.Facets);
+                (_fields, _total, _histogram, _byStatus, _counted, _drawn) = (fields, analytics.Total, analytics.Histogram, analytics.Stacks ?? [], analytics.Facets, (interval, (from, to)));
                 _opened.Forget();
                 foreach (var (field, values, note, at) in more.Where(m => _opened.Opened.Contains(m.Field)))
                 {

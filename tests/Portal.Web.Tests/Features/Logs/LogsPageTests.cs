@@ -884,6 +884,7 @@ public sealed class LogsPageTests : IAsyncLifetime
         cut.Settle();
         Assert.Equal(("GET /100", "ascending", "asc"), (First(), Order(), Address(navigation, "sort")));
         Assert.EndsWith("&sort=asc", cut.Find("#export-logs").GetAttribute("href"), StringComparison.Ordinal);
+        Assert.Contains("the oldest 5,000", cut.Find("#export-logs").GetAttribute("title"), StringComparison.Ordinal);
         cut.Find("#load-more-logs").Click();
         cut.Settle();
         Assert.Equal(101, cut.FindAll("tr.log-row").Count);
@@ -910,6 +911,7 @@ public sealed class LogsPageTests : IAsyncLifetime
         cut.Settle();
         Assert.Equal(("GET /0", "descending", null), (First(), Order(), Address(navigation, "sort")));
         Assert.DoesNotContain("sort=", cut.Find("#export-logs").GetAttribute("href"), StringComparison.Ordinal);
+        Assert.Contains("the newest 5,000", cut.Find("#export-logs").GetAttribute("title"), StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -1057,6 +1059,48 @@ public sealed class LogsPageTests : IAsyncLifetime
         Assert.Empty(cut.FindAll("tr.log-row"));
     }
 
+    /// <summary>A shared custom range, prerendered (no search runs before the circuit), is named by its bounds as given.</summary>
+    [Fact]
+    public void Prerendered_CustomRange_NamedByItsBounds()
+    {
+        SignIn(interactive: false).NavigateTo("logs?q=host%3Aweb-1&range=custom&from=2026-12-07%2010%3A00&to=2026-12-07%2011%3A00");
+
+        var cut = _ctx.Render<LogsPage>();
+
+        Assert.Equal("2026-12-07 10:00 → 2026-12-07 11:00", cut.Find("#log-window").TextContent);
+    }
+
+    /// <summary>
+    /// A bar clicked while a newer search over another range runs zooms to that bar's bucket, as the histogram shown
+    /// counted it (the newer search's buckets and window are not the bars').
+    /// </summary>
+    [Fact]
+    public async Task HistogramBar_ClickedWhileANewerSearchRuns_ZoomsToItsOwnBucket()
+    {
+        await AppendAsync(Tenant, 3, "web-1", minutesAgo: 240);
+        var navigation = SignIn();
+        navigation.NavigateTo("logs?range=7d");
+        var cut = Render();
+        Assert.Equal("3 logs", cut.Find("#log-count").TextContent);
+        var bar = cut.Find("button.histogram-bar.has-matches").GetAttribute("aria-label")!;
+
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _faulty.SearchGate = gate.Task;
+        var narrowed = cut.InvokeAsync(() => cut.FindComponent<MudSelect<string>>().Instance.ValueChanged.InvokeAsync("15m"));
+        cut.WaitForAssertion(() => Assert.Equal("Past 15 minutes", cut.Find("#log-window").TextContent));
+        var zoomed = cut.InvokeAsync(() => cut.Find($"button.histogram-bar[aria-label='{bar}']").ClickAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs()));
+        _faulty.SearchGate = null;
+        gate.SetResult();
+        await Task.WhenAll(narrowed, zoomed);
+        cut.Settle();
+
+        Assert.Empty(cut.FindAll("#log-range-error"));
+        Assert.Equal("custom", Address(navigation, "range"));
+        cut.WaitForAssertion(() => Assert.Equal("3 logs", cut.Find("#log-count").TextContent));
+        var (from, to) = (DateTimeOffset.Parse(Address(navigation, "from")!, System.Globalization.CultureInfo.InvariantCulture), DateTimeOffset.Parse(Address(navigation, "to")!, System.Globalization.CultureInfo.InvariantCulture));
+        Assert.InRange(to - from, TimeSpan.FromMinutes(30), TimeSpan.FromHours(24));
+    }
+
     /// <summary>
     /// A search overtaken by a newer one stops: the page stays usable while it runs (busy, said to assistive technology),
     /// its reads' token is cancelled as the newer search starts, and the page shows the newer's results, no fault.
@@ -1075,6 +1119,8 @@ public sealed class LogsPageTests : IAsyncLifetime
         var first = cut.Find("#log-search").ClickAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs());
         var held = await _faulty.FirstHeldAsync();
         cut.WaitForAssertion(() => Assert.Equal("true", cut.Find("#log-results").GetAttribute("aria-busy")));
+        // Its list may come before its count: the last search's count is not said for it.
+        cut.WaitForAssertion(() => Assert.Equal("Searching…", cut.Find("#log-count").TextContent));
         _faulty.Hold = false;
         cut.Find("#log-query").Input("host:web-2");
         cut.Find("#log-search").Click();

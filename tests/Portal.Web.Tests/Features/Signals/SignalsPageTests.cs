@@ -410,6 +410,8 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         cut.Find("#signal-from").Change("sometime yesterday");
         cut.Find("#signal-from").KeyUp(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "Enter" });
         cut.WaitForAssertion(() => Assert.Contains("From: expected a time", cut.Find("#signal-range-error").TextContent, StringComparison.Ordinal));
+        // Said to assistive technology as it appears.
+        Assert.Equal("alert", cut.Find("#signal-range-error").GetAttribute("role"));
         Assert.Equal(from, AddressParameter(navigation, "from"));
         Assert.Equal(["high"], Severities(cut));
     }
