@@ -68,9 +68,10 @@ internal static class ReservedFields
     }
 
     /// <summary>
-    /// Fills the draft's unset fields from <paramref name="source"/>. With <paramref name="strict"/>
-    /// (the intake object itself) wrong types throw <see cref="IntakeFieldException"/>; otherwise
-    /// (JSON found inside a message) they are left as plain attributes. With <paramref name="owned"/> (a strict
+    /// Fills the draft's unset fields from <paramref name="source"/>. A reserved field that is an object, an array or a
+    /// boolean (ECS's <c>host: {name: ...}</c>) is left as a plain attribute, as Datadog keeps it, rather than losing the
+    /// request; with <paramref name="strict"/> (the intake object itself) tags of a wrong type throw
+    /// <see cref="IntakeFieldException"/>, and otherwise (JSON found inside a message) they too are left as attributes. With <paramref name="owned"/> (a strict
     /// extraction into an empty draft, whose caller drops <paramref name="source"/> after), the source object itself,
     /// its reserved fields removed, becomes the draft's attributes: nothing is copied.
     /// </summary>
@@ -141,7 +142,7 @@ internal static class ReservedFields
         }
         draft.Source ??= TakeText(source, Source, consumed, strict);
         draft.Service ??= TakeText(source, Service, consumed, strict);
-        draft.Host ??= TakeFirst(source, HostFields, consumed, strict, static (node, name, strict) => IntakeFields.ReadText(node, name, strict));
+        draft.Host ??= TakeFirst(source, HostFields, consumed, strict, static (node, name, strict) => Textual(node) ? IntakeFields.ReadText(node, name, strict) : null);
         // The field that gave the status also stays an attribute as sent, as Datadog's status remapper can preserve its
         // source: the log status is one of eight, the sent value ('success', 'warning') stays searchable as @status, @level...
         draft.Status ??= TakeFirst(source, StatusFields, consumed: null, strict, static (node, name, strict) => ReadStatus(node, name, strict));
@@ -201,6 +202,10 @@ internal static class ReservedFields
 
     private static string? TakeText(JsonObject source, string name, List<string> consumed, bool strict)
     {
+        if (!Textual(source[name]))
+        {
+            return null;
+        }
         var text = IntakeFields.ReadText(source[name], name, strict);
         if (text is not null || strict)
         {
@@ -208,6 +213,13 @@ internal static class ReservedFields
         }
         return text;
     }
+
+    /// <summary>
+    /// Whether a reserved field's value can be its text (a string, a number or null); an object, an array or a boolean
+    /// stays an attribute of that name.
+    /// </summary>
+    private static bool Textual(JsonNode? node) =>
+        node is null || node is JsonValue value && value.GetValueKind() is JsonValueKind.String or JsonValueKind.Number or JsonValueKind.Null;
 
     /// <summary>The first of <paramref name="names"/> that reads as a value; <paramref name="read"/> is static, so that no event allocates a closure.</summary>
     private static T? TakeFirst<T>(JsonObject source, string[] names, List<string>? consumed, bool strict, Func<JsonNode, string, bool, T?> read)
@@ -230,6 +242,10 @@ internal static class ReservedFields
 
     private static string? ReadStatus(JsonNode? node, string field, bool strict)
     {
+        if (!Textual(node))
+        {
+            return null;
+        }
         // Inside JSON messages a numeric "status" is usually an HTTP code (nginx JSON logs), not a severity.
         if (!strict && IntakeFields.TryGetNumber(node, out var number) && number is not (>= 0 and < 8))
         {

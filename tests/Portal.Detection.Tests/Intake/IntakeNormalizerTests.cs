@@ -199,15 +199,39 @@ public class IntakeNormalizerTests
         Assert.Null(e.Source);
     }
 
+    /// <summary>
+    /// A reserved field sent as an object, an array or a boolean (ECS's <c>host: {name: ...}</c>) is not the event's host,
+    /// service, source, status or message: it stays an attribute of that name, searchable, and the event is kept (the whole
+    /// request was refused, and shippers do not send a refused request again).
+    /// </summary>
     [Theory]
-    [InlineData("""{"message":{"text":"x"}}""", "message")]
-    [InlineData("""{"message":["x"]}""", "message")]
-    [InlineData("""{"ddsource":false}""", "ddsource")]
-    [InlineData("""{"hostname":true}""", "hostname")]
-    [InlineData("""{"host":["a","b"]}""", "host")]
-    [InlineData("""{"service":{}}""", "service")]
-    [InlineData("""{"status":{"code":500}}""", "status")]
-    [InlineData("""{"level":true}""", "level")]
+    [InlineData("""{"message":{"text":"x"}}""", "message", """{"text":"x"}""")]
+    [InlineData("""{"message":["x"]}""", "message", """["x"]""")]
+    [InlineData("""{"ddsource":false}""", "ddsource", "false")]
+    [InlineData("""{"hostname":true}""", "hostname", "true")]
+    [InlineData("""{"host":{"name":"web-1","os":{"family":"debian"}}}""", "host", """{"name":"web-1","os":{"family":"debian"}}""")]
+    [InlineData("""{"host":["a","b"]}""", "host", """["a","b"]""")]
+    [InlineData("""{"service":{}}""", "service", "{}")]
+    [InlineData("""{"status":{"code":500}}""", "status", """{"code":500}""")]
+    [InlineData("""{"level":true}""", "level", "true")]
+    public void Normalize_ReservedFieldOfAnotherType_StaysAnAttribute(string json, string field, string kept)
+    {
+        var e = IntakeSamples.Json(json);
+
+        Assert.Equal(kept, e.Attributes[field]!.ToJsonString());
+        Assert.Equal((null, null, null, null, "info"), (e.Message, e.Host, e.Service, e.Source, e.Status));
+    }
+
+    [Fact]
+    public void Normalize_HostObject_StaysAnAttribute_TheOtherFieldsRead()
+    {
+        var e = IntakeSamples.Json("""{"message":"m","host":{"name":"web-1"},"service":"api","status":"warn"}""");
+
+        Assert.Equal(("m", null, "api", "warn"), (e.Message, e.Host, e.Service, e.Status));
+        Assert.Equal("web-1", e.Attributes["host"]!["name"]!.GetValue<string>());
+    }
+
+    [Theory]
     [InlineData("""{"ddtags":{"env":"prod"}}""", "ddtags")]
     [InlineData("""{"ddtags":["env:prod",{"x":1}]}""", "ddtags[1]")]
     public void Normalize_WrongTypeInReservedField_ThrowsNamingTheField(string json, string field)

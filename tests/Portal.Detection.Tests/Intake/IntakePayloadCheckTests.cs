@@ -199,15 +199,15 @@ public class IntakePayloadCheckTests
     public void ReadAccepted_EventThatNoLongerNormalises_KeptWithItsTextAndTheReason()
     {
         // What a journal written under other rules may hold: the batch was acknowledged, so nothing of it may be lost.
-        var body = Encoding.UTF8.GetBytes("""[{"message":"fine"},{"message":{"became":"invalid"}}]""");
+        var body = Encoding.UTF8.GetBytes("""[{"message":"fine"},{"message":"m","ddtags":{"became":"invalid"}}]""");
         var batch = IntakeBatch.Accept(body, 2, IntakeSamples.ReceivedAt, null, lines: false);
 
         var events = batch.Normalize(null);
 
         Assert.Equal(2, events.Count);
         Assert.Equal("fine", events[0].Message);
-        Assert.Equal("""{"message":{"became":"invalid"}}""", events[1].Message);
-        Assert.Contains("message", events[1].GetAttribute("vigil.intake_error").Single().Text, StringComparison.Ordinal);
+        Assert.Equal("""{"message":"m","ddtags":{"became":"invalid"}}""", events[1].Message);
+        Assert.Contains("ddtags", events[1].GetAttribute("vigil.intake_error").Single().Text, StringComparison.Ordinal);
         Assert.Equal(IntakeSamples.ReceivedAt, events[1].Timestamp);
     }
 }

@@ -399,7 +399,7 @@ public class StreamedEventsTests
         // A value other than an object.
         "[" + SourceObject(0) + ",5," + SourceObject(1) + "]",
         // An event at fault, and a body with more events than a request may hold.
-        "[" + SourceObject(0) + """,{"ddsource":"sshd","message":"m","status":true},""" + SourceObject(1) + "]",
+        "[" + SourceObject(0) + """,{"ddsource":"sshd","message":"m","ddtags":{"env":"prod"}},""" + SourceObject(1) + "]",
         "[" + string.Join(',', Enumerable.Range(0, 1001).Select(SourceObject)) + "]",
     };
 
