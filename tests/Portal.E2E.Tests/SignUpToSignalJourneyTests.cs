@@ -250,6 +250,8 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal)
         await Expect(page.Locator("#log-attributes .attr-leaf[title='@network.client.port'] .attr-value")).ToHaveTextAsync(firstPort);
         await page.ClickAsync("#log-context");
         await Expect(query).ToHaveValueAsync("host:bastion-1 service:sshd");
+        // The detail closed for them, the keyboard goes on from the list's row of that log (the drawer it was in is inert).
+        await page.WaitForFunctionAsync("() => document.activeElement?.matches('#log-table button.log-open')", null, new() { Timeout = Journey.Timeout });
         // Every sshd log of bastion-1 was sent within the minutes around it, the accepted login's and live tail's included.
         await Expect(count).ToHaveTextAsync("16 logs");
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("range=custom"));

@@ -75,11 +75,13 @@ public partial class LogsPage
         {
             _query = QueryCompletion.Narrowed(_query, term);
         }
+        var shown = _detailOpen ? _selected?.Id : null;
         _detailOpen = false;
         await SearchAsync();
         // A query or range at fault ran nothing, so nothing wrote the address: the detail closed is kept there (a write
         // of what the address holds already is none).
         KeepUrl();
+        _focusRowOf = shown;
     }
 
     private void ComposeFacets() =>

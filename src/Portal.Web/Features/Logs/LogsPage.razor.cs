@@ -166,6 +166,13 @@ public partial class LogsPage
 
     protected override async Task OnAfterRenderAsync(bool firstRender)
     {
+        // The detail closed by what it asked for (a filter, the log's context): the keyboard goes on from the new list's row
+        // of that log (its first row when it is not listed), drawn now; the focus was in the drawer, closed and inert.
+        if (_focusRowOf is { } id && RendererInfo.IsInteractive)
+        {
+            _focusRowOf = null;
+            await DrawerFocus.ReturnAsync(JS, "data-log-id", id);
+        }
         // Live tail needs the interactive circuit: start it once the page is interactive.
         if (_live && _tail is null && RendererInfo.IsInteractive)
         {
@@ -182,6 +189,9 @@ public partial class LogsPage
             }
         }
     }
+
+    /// <summary>The log whose row takes the focus at the next render (<see cref="OnAfterRenderAsync"/>), once the detail closed for the results of what it asked.</summary>
+    private string? _focusRowOf;
 
     /// <summary>The member's recent searches on this page, newest first, kept in this browser per organisation and member.</summary>
     private IReadOnlyList<string> _recent = [];
@@ -427,6 +437,7 @@ public partial class LogsPage
         var (from, to) = WindowAround(e.Timestamp, e.Timestamp, _zone);
         ShowCustomWindow(from, to);
         await SearchAsync();
+        _focusRowOf = e.Id;
     }
 
     /// <summary>

@@ -1059,6 +1059,29 @@ public sealed class LogsPageTests : IAsyncLifetime
         Assert.Empty(cut.FindAll("tr.log-row"));
     }
 
+    /// <summary>
+    /// A filter taken from the detail closes it for the results, and the focus, which was in the drawer (closed, inert), goes
+    /// to the new list's row of the log it showed.
+    /// </summary>
+    [Fact]
+    public async Task DetailFilter_TheFocusGoesToTheLogsRow()
+    {
+        await AppendAsync(Tenant, 2, "web-1");
+        await AppendAsync(Tenant, 1, "web-2", minutesAgo: 3);
+        var cut = Render();
+        var row = cut.FindAll("tr.log-row").Single(r => r.TextContent.Contains("web-2", StringComparison.Ordinal));
+        var id = row.QuerySelector("button.log-open")!.GetAttribute("data-log-id")!;
+        row.QuerySelector("button.log-open")!.Click();
+        cut.Settle();
+
+        cut.Find("#log-host").Click();
+        cut.Settle();
+
+        Assert.Equal("host:web-2", cut.Find("#log-query").GetAttribute("value"));
+        Assert.NotNull(cut.Find("#log-detail").GetAttribute("inert"));
+        cut.WaitForAssertion(() => Assert.Equal(["data-log-id", id], _ctx.JSInterop.VerifyInvoke("vigil.focusOpener").Arguments));
+    }
+
     /// <summary>A shared custom range, prerendered (no search runs before the circuit), is named by its bounds as given.</summary>
     [Fact]
     public void Prerendered_CustomRange_NamedByItsBounds()
