@@ -248,10 +248,11 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal)
         await Expect(page.Locator("#log-attributes .attr-leaf[title='@network.client.port'] .attr-value")).Not.ToHaveTextAsync(firstPort);
         await page.ClickAsync("#log-previous");
         await Expect(page.Locator("#log-attributes .attr-leaf[title='@network.client.port'] .attr-value")).ToHaveTextAsync(firstPort);
+        var shown = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(page.Url).Query)["event"].ToString();
         await page.ClickAsync("#log-context");
         await Expect(query).ToHaveValueAsync("host:bastion-1 service:sshd");
         // The detail closed for them, the keyboard goes on from the list's row of that log (the drawer it was in is inert).
-        await page.WaitForFunctionAsync("() => document.activeElement?.matches('#log-table button.log-open')", null, new() { Timeout = Journey.Timeout });
+        await page.WaitForFunctionAsync("id => document.activeElement?.matches('#log-table button.log-open') && document.activeElement.dataset.logId === id", shown, new() { Timeout = Journey.Timeout });
         // Every sshd log of bastion-1 was sent within the minutes around it, the accepted login's and live tail's included.
         await Expect(count).ToHaveTextAsync("16 logs");
         await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("range=custom"));

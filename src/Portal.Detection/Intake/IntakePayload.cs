@@ -883,7 +883,8 @@ public static class IntakePayload
     /// <summary>
     /// Reads one object to its end, telling whether it has anything the normalisation could refuse: a key repeated in
     /// one object (found by hash; a collision only costs a normalisation), an escaped key (which may hide a repeat or an
-    /// unpaired surrogate), or a reserved field (<see cref="ReservedFields"/>) holding an object, array or boolean.
+    /// unpaired surrogate), or tags (<c>ddtags</c>) holding an object, array or boolean. (Other reserved fields of those
+    /// types stay attributes: nothing to refuse.)
     /// One per thread: its sets of key hashes, one per depth, are reused.
     /// </summary>
     private sealed class KeyScan
@@ -1014,8 +1015,11 @@ public static class IntakePayload
             }
         }
 
-        /// <summary>The fields whose type the normalisation checks (a timestamp of any type is only read if it can be).</summary>
-        private static bool IsReserved(ReadOnlySpan<byte> key) => ReservedFields.FieldOf(key) is >= 0 and <= (int)ReservedFields.Field.Severity;
+        /// <summary>
+        /// The field whose type the normalisation checks: the tags (another reserved field of another type stays an
+        /// attribute, and a timestamp of any type is only read if it can be).
+        /// </summary>
+        private static bool IsReserved(ReadOnlySpan<byte> key) => ReservedFields.FieldOf(key) == (int)ReservedFields.Field.Tags;
     }
 
     /// <summary>
@@ -1089,7 +1093,8 @@ public static class IntakePayload
         else
         {
             // The excess lies in the attributes: they go, and the message is cut only if the event is still too large.
-            foreach (var name in raw.Select(p => p.Key).Where(k => !FitKeeps.Contains(k)).ToList())
+            // A reserved field sent as an object or an array is an attribute like the others (ReservedFields): it goes too.
+            foreach (var name in raw.Where(p => !FitKeeps.Contains(p.Key) || p.Value is JsonObject or JsonArray).Select(p => p.Key).ToList())
             {
                 raw.Remove(name);
             }

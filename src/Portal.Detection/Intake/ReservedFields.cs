@@ -142,7 +142,8 @@ internal static class ReservedFields
         }
         draft.Source ??= TakeText(source, Source, consumed, strict);
         draft.Service ??= TakeText(source, Service, consumed, strict);
-        draft.Host ??= TakeFirst(source, HostFields, consumed, strict, static (node, name, strict) => Textual(node) ? IntakeFields.ReadText(node, name, strict) : null);
+        // A host of another type is no host: it stays an attribute, as when it is not strict.
+        draft.Host ??= TakeFirst(source, HostFields, consumed, strict, static (node, name, _) => IntakeFields.ReadText(node, name, strict: false));
         // The field that gave the status also stays an attribute as sent, as Datadog's status remapper can preserve its
         // source: the log status is one of eight, the sent value ('success', 'warning') stays searchable as @status, @level...
         draft.Status ??= TakeFirst(source, StatusFields, consumed: null, strict, static (node, name, strict) => ReadStatus(node, name, strict));

@@ -65,6 +65,9 @@ public class IntakePayloadCheckTests
         { "[{\"message\":\"" + new string('x', 1_100_000) + "\",\"ctx\":{\"a\":1,\"a\":2}}]", false },
         { "[{\"a\":1,\"a\":2},{\"message\":\"" + new string('x', 1_100_000) + "\"}]", false },
         { "[{\"message\":\"" + new string('x', 1_100_000) + "\",\"b\":1}]", false },
+        // Reserved fields of another type stay attributes: as the rest when the event is cut to fit, and never refused.
+        { "[{\"message\":{\"text\":\"" + new string('x', 1_100_000) + "\"},\"a\":1}]", false },
+        { """[{"host":{"name":"web-1"},"service":{"n":1},"status":true,"message":"m"},{"ddtags":true}]""", false },
         { "{\"message\":\"" + new string('x', 1_100_000) + "\",\"a\":1,\"a\":2}\n", true },
         // As deep as the intake reads (64 levels), alone, in an array, as lines, and as a JSON message parsed into
         // attributes: accepted, and the stored form (the event one level further down) must still be written.

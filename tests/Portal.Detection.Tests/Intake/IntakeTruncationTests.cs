@@ -92,4 +92,21 @@ public class IntakeTruncationTests
         Assert.Empty(e.GetAttribute("payload"));
         Assert.True(e.GetAttribute("vigil.truncated").Single().Text == "true");
     }
+
+    /// <summary>
+    /// A reserved field sent as an object stays an attribute (ECS's host), and goes with the other attributes when they
+    /// make the event too large: the event fits, as any other.
+    /// </summary>
+    [Theory]
+    [InlineData("message")]
+    [InlineData("host")]
+    public void LargeReservedFieldOfAnotherType_DroppedAsAnAttribute(string field)
+    {
+        var e = Assert.Single(Read([new JsonObject { ["service"] = "api", [field] = new JsonObject { ["text"] = new string('x', 1_200_000) }, ["small"] = 1 }]));
+
+        Assert.Equal("api", e.Service);
+        Assert.Empty(e.GetAttribute(field + ".text"));
+        Assert.True(e.GetAttribute("vigil.truncated").Single().Text == "true");
+        Assert.True(Encoding.UTF8.GetByteCount(Portal.Detection.Events.LogEventJson.Serialize(e)) < MiB);
+    }
 }

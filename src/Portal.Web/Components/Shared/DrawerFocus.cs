@@ -50,13 +50,14 @@ public sealed class DrawerFocus
     /// <summary>
     /// Gives the focus back to the list's button that opens item <paramref name="id"/>, the button marked with it in
     /// <paramref name="attribute"/> (<c>data-log-id</c>, <c>data-signal-id</c>, <c>data-rule-id</c>); to the list's first such
-    /// button when the item is no longer listed.
+    /// button when the item is no longer listed. With <paramref name="ifLost"/>, only if the focus was lost meanwhile (the
+    /// drawer it was in closed, after a search the user may not have waited for).
     /// </summary>
-    public static async Task ReturnAsync(IJSRuntime js, string attribute, string id)
+    public static async Task ReturnAsync(IJSRuntime js, string attribute, string id, bool ifLost = false)
     {
         try
         {
-            await js.InvokeVoidAsync("vigil.focusOpener", attribute, id);
+            await (ifLost ? js.InvokeVoidAsync("vigil.focusOpener", attribute, id, true) : js.InvokeVoidAsync("vigil.focusOpener", attribute, id));
         }
         catch (JSDisconnectedException)
         {

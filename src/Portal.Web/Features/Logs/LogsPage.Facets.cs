@@ -81,7 +81,8 @@ public partial class LogsPage
         // A query or range at fault ran nothing, so nothing wrote the address: the detail closed is kept there (a write
         // of what the address holds already is none).
         KeepUrl();
-        _focusRowOf = shown;
+        // Unless another log was opened meanwhile (its drawer has the focus).
+        _focusRowOf = _detailOpen ? null : shown;
     }
 
     private void ComposeFacets() =>

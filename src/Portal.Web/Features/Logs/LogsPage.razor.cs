@@ -112,7 +112,7 @@ public partial class LogsPage
     /// its bounds as given.
     /// </summary>
     private string WindowLabel => _range != TimeRanges.Custom ? TimeRanges.All.First(r => r.Key == _range).Label
-        : _window == default ? (_customFrom is null && _customTo is null ? "Custom range" : $"{_customFrom} → {_customTo}")
+        : _window == default ? (_customFrom is null || _customTo is null ? "Custom range" : $"{_customFrom} → {_customTo} {DisplayTime.NameOf(_zone)}")
         : $"{TimeRanges.Format(_window.From, exact: true, _zone)} → {TimeRanges.Format(_window.To, exact: true, _zone)} {DisplayTime.NameOf(_zone)}";
 
     /// <summary>What the list says without rows: why, when no search ran.</summary>
@@ -171,7 +171,7 @@ public partial class LogsPage
         if (_focusRowOf is { } id && RendererInfo.IsInteractive)
         {
             _focusRowOf = null;
-            await DrawerFocus.ReturnAsync(JS, "data-log-id", id);
+            await DrawerFocus.ReturnAsync(JS, "data-log-id", id, ifLost: true);
         }
         // Live tail needs the interactive circuit: start it once the page is interactive.
         if (_live && _tail is null && RendererInfo.IsInteractive)
@@ -437,7 +437,8 @@ public partial class LogsPage
         var (from, to) = WindowAround(e.Timestamp, e.Timestamp, _zone);
         ShowCustomWindow(from, to);
         await SearchAsync();
-        _focusRowOf = e.Id;
+        // Unless another log was opened meanwhile (its drawer has the focus).
+        _focusRowOf = _detailOpen ? null : e.Id;
     }
 
     /// <summary>
@@ -481,7 +482,8 @@ public partial class LogsPage
         _customRun = (_customFrom, _customTo);
         // A preset's buckets follow its nominal span (the past hour in minutes), not the window's look-ahead.
         _interval = TimeRanges.IntervalFor(to - from - (_range == TimeRanges.Custom && !_live ? TimeSpan.Zero : TimeRanges.Lookahead));
-        (_loading, _ticking) = (true, tick);
+        // A tick overtaking a search asked for is that search's count to come, not a refresh of the count shown.
+        (_loading, _ticking) = (true, tick && (!_loading || _ticking));
         // A search computes the grouping's groups too: any grouping change still running is overtaken.
         var (tenant, interval, run, grouped, searching) = (_session!.TenantId, _interval, ++_runs, _groups.Start(), StartSearching());
         var ran = await GuardedAsync(async () =>

@@ -5,8 +5,15 @@
 // closes (the list's first when that one is no longer listed, so that the focus stays in the list); and the log list's
 // next page, asked for as it is scrolled.
 window.vigil = {
-    focusOpener: (attribute, id) =>
-        (document.querySelector(`button[${attribute}="${CSS.escape(id)}"]`) ?? document.querySelector(`button[${attribute}]`))?.focus(),
+    // With lost, only when the focus was lost meanwhile (on the page's body, or in an element made inert): not taken from
+    // where the user has put it since.
+    focusOpener: (attribute, id, lost) => {
+        const active = document.activeElement;
+        if (lost && active && active !== document.body && !active.closest("[inert]")) {
+            return;
+        }
+        (document.querySelector(`button[${attribute}="${CSS.escape(id)}"]`) ?? document.querySelector(`button[${attribute}]`))?.focus();
+    },
     // A select-all box's third state (some of the rows checked, not all): a property of the element, which markup cannot set.
     indeterminate: (box, on) => {
         if (box) {

@@ -1079,7 +1079,7 @@ public sealed class LogsPageTests : IAsyncLifetime
 
         Assert.Equal("host:web-2", cut.Find("#log-query").GetAttribute("value"));
         Assert.NotNull(cut.Find("#log-detail").GetAttribute("inert"));
-        cut.WaitForAssertion(() => Assert.Equal(["data-log-id", id], _ctx.JSInterop.VerifyInvoke("vigil.focusOpener").Arguments));
+        cut.WaitForAssertion(() => Assert.Equal(["data-log-id", id, true], _ctx.JSInterop.VerifyInvoke("vigil.focusOpener").Arguments));
     }
 
     /// <summary>A shared custom range, prerendered (no search runs before the circuit), is named by its bounds as given.</summary>
@@ -1090,7 +1090,7 @@ public sealed class LogsPageTests : IAsyncLifetime
 
         var cut = _ctx.Render<LogsPage>();
 
-        Assert.Equal("2026-12-07 10:00 → 2026-12-07 11:00", cut.Find("#log-window").TextContent);
+        Assert.Equal("2026-12-07 10:00 → 2026-12-07 11:00 UTC", cut.Find("#log-window").TextContent);
     }
 
     /// <summary>
