@@ -116,11 +116,21 @@ public static class DatadogSearch
         ["request_id"] = http.TraceIdentifier,
     };
 
-    /// <summary>The GET URL of the page after <paramref name="next"/> for the same search.</summary>
+    /// <summary>
+    /// The GET URL of the page after <paramref name="next"/> for the same search: under <c>Vigil:PublicUrl</c> when it is set
+    /// (behind a proxy that ends TLS, the request's own scheme and host are the proxy's way in, not the client's), else under
+    /// the request's scheme, host and path base.
+    /// </summary>
     public static string NextLink(HttpRequest http, string path, string? query, SearchRequest request, SearchCursor next) =>
-        $"{http.Scheme}://{http.Host}{path}?filter[query]={Uri.EscapeDataString(query ?? "")}"
+        $"{Root(http)}{path}?filter[query]={Uri.EscapeDataString(query ?? "")}"
         + $"&filter[from]={Uri.EscapeDataString(request.From.ToString("O"))}&filter[to]={Uri.EscapeDataString(request.To.AddMilliseconds(-1).ToString("O"))}"
         + $"&page[limit]={request.Limit}&page[cursor]={next.Encode()}" + (request.OldestFirst ? "&sort=timestamp" : "");
+
+    /// <summary>Where the API is reached from outside, without a trailing slash.</summary>
+    private static string Root(HttpRequest http) =>
+        http.HttpContext.RequestServices.GetService<IConfiguration>()?["Vigil:PublicUrl"] is { Length: > 0 } configured
+            ? configured.TrimEnd('/')
+            : $"{http.Scheme}://{http.Host}{http.PathBase}";
 
     private static (SearchRequest?, ProblemHttpResult?) Fail(string detail, Dictionary<string, object?>? extensions = null) =>
         (null, TypedResults.Problem(detail: detail, statusCode: StatusCodes.Status400BadRequest, title: "Invalid search", extensions: extensions));
