@@ -71,9 +71,9 @@ internal static class ReservedFields
     /// Fills the draft's unset fields from <paramref name="source"/>. A reserved field that is an object, an array or a
     /// boolean (ECS's <c>host: {name: ...}</c>) is left as a plain attribute, as Datadog keeps it, rather than losing the
     /// request; with <paramref name="strict"/> (the intake object itself) tags of a wrong type throw
-    /// <see cref="IntakeFieldException"/>, and otherwise (JSON found inside a message) they too are left as attributes. With <paramref name="owned"/> (a strict
-    /// extraction into an empty draft, whose caller drops <paramref name="source"/> after), the source object itself,
-    /// its reserved fields removed, becomes the draft's attributes: nothing is copied.
+    /// <see cref="IntakeFieldException"/>, and otherwise (JSON found inside a message) they too are left as attributes.
+    /// With <paramref name="owned"/> (a strict extraction into an empty draft, whose caller drops <paramref name="source"/>
+    /// after), the source object itself, its reserved fields removed, becomes the draft's attributes: nothing is copied.
     /// </summary>
     public static void Extract(JsonObject source, IntakeDraft draft, bool strict, bool owned = false)
     {
