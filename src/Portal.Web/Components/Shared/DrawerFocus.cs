@@ -51,13 +51,15 @@ public sealed class DrawerFocus
     /// Gives the focus back to the list's button that opens item <paramref name="id"/>, the button marked with it in
     /// <paramref name="attribute"/> (<c>data-log-id</c>, <c>data-signal-id</c>, <c>data-rule-id</c>); to the list's first such
     /// button when the item is no longer listed. With <paramref name="ifLost"/>, only if the focus was lost meanwhile (the
-    /// drawer it was in closed, after a search the user may not have waited for).
+    /// drawer it was in closed, after a search the user may not have waited for). With <paramref name="index"/>, the item's
+    /// place in a virtualised list, whose row may not be drawn: the list scrolls to it.
     /// </summary>
-    public static async Task ReturnAsync(IJSRuntime js, string attribute, string id, bool ifLost = false)
+    public static async Task ReturnAsync(IJSRuntime js, string attribute, string id, bool ifLost = false, int index = -1)
     {
+        object[] args = index >= 0 ? [attribute, id, ifLost, index] : ifLost ? [attribute, id, true] : [attribute, id];
         try
         {
-            await (ifLost ? js.InvokeVoidAsync("vigil.focusOpener", attribute, id, true) : js.InvokeVoidAsync("vigil.focusOpener", attribute, id));
+            await js.InvokeVoidAsync("vigil.focusOpener", args);
         }
         catch (JSDisconnectedException)
         {

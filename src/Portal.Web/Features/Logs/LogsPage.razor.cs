@@ -171,7 +171,7 @@ public partial class LogsPage
         if (_focusRowOf is { } id && RendererInfo.IsInteractive)
         {
             _focusRowOf = null;
-            await DrawerFocus.ReturnAsync(JS, "data-log-id", id, ifLost: true);
+            await DrawerFocus.ReturnAsync(JS, "data-log-id", id, ifLost: true, index: _results.Items.FindIndex(e => e.Id == id));
         }
         // Live tail needs the interactive circuit: start it once the page is interactive.
         if (_live && _tail is null && RendererInfo.IsInteractive)
@@ -331,7 +331,8 @@ public partial class LogsPage
         KeepUrl();
         if (!open && _selected is { } shown && RendererInfo.IsInteractive)
         {
-            await DrawerFocus.ReturnAsync(JS, "data-log-id", shown.Id);
+            // The list is virtualised: the detail's arrows may have moved past the rows it draws.
+            await DrawerFocus.ReturnAsync(JS, "data-log-id", shown.Id, index: SelectedIndex);
         }
     }
 

@@ -6,13 +6,33 @@
 // next page, asked for as it is scrolled.
 window.vigil = {
     // With lost, only when the focus was lost meanwhile (on the page's body, or in an element made inert): not taken from
-    // where the user has put it since.
-    focusOpener: (attribute, id, lost) => {
+    // where the user has put it since. With index, the row's place in a virtualised list, which draws only the rows near
+    // its scroll: a row not drawn is scrolled to, and focused once drawn (the first row's button if it never is).
+    focusOpener: (attribute, id, lost, index) => {
         const active = document.activeElement;
         if (lost && active && active !== document.body && !active.closest("[inert]")) {
             return;
         }
-        (document.querySelector(`button[${attribute}="${CSS.escape(id)}"]`) ?? document.querySelector(`button[${attribute}]`))?.focus();
+        const find = () => document.querySelector(`button[${attribute}="${CSS.escape(id)}"]`);
+        const first = document.querySelector(`button[${attribute}]`);
+        const list = first?.closest(".mud-table-container");
+        if (find() || !list || !(index >= 0)) {
+            (find() ?? first)?.focus();
+            return;
+        }
+        list.scrollTop = Math.max(0, index * first.closest("tr").offsetHeight - list.clientHeight / 2);
+        const until = performance.now() + 2000;
+        const attempt = () => {
+            const drawn = find();
+            if (drawn) {
+                drawn.focus();
+            } else if (performance.now() < until) {
+                requestAnimationFrame(attempt);
+            } else {
+                document.querySelector(`button[${attribute}]`)?.focus();
+            }
+        };
+        requestAnimationFrame(attempt);
     },
     // A select-all box's third state (some of the rows checked, not all): a property of the element, which markup cannot set.
     indeterminate: (box, on) => {

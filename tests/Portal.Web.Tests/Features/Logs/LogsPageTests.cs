@@ -213,7 +213,7 @@ public sealed class LogsPageTests : IAsyncLifetime
         cut.Settle();
         Assert.Equal((false, null), (Shown(), Address(navigation, LogsPage.EventParameter)));
         // Closed, the detail gives the focus back to its log's button in the list.
-        Assert.Equal(["data-log-id", Rows(1)], _ctx.JSInterop.VerifyInvoke("vigil.focusOpener").Arguments);
+        Assert.Equal(["data-log-id", Rows(1), false, 1], _ctx.JSInterop.VerifyInvoke("vigil.focusOpener").Arguments);
 
         // The detail's link: this view over minutes either side of the log (the past hour would have moved on), the log open.
         var linked = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(link.Query);
@@ -1079,7 +1079,7 @@ public sealed class LogsPageTests : IAsyncLifetime
 
         Assert.Equal("host:web-2", cut.Find("#log-query").GetAttribute("value"));
         Assert.NotNull(cut.Find("#log-detail").GetAttribute("inert"));
-        cut.WaitForAssertion(() => Assert.Equal(["data-log-id", id, true], _ctx.JSInterop.VerifyInvoke("vigil.focusOpener").Arguments));
+        cut.WaitForAssertion(() => Assert.Equal(["data-log-id", id, true, 0], _ctx.JSInterop.VerifyInvoke("vigil.focusOpener").Arguments));
     }
 
     /// <summary>A shared custom range, prerendered (no search runs before the circuit), is named by its bounds as given.</summary>
