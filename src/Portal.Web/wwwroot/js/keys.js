@@ -14,10 +14,11 @@ window.vigil = {
             return;
         }
         const find = () => document.querySelector(`button[${attribute}="${CSS.escape(id)}"]`);
+        const shown = find();
         const first = document.querySelector(`button[${attribute}]`);
         const list = first?.closest(".mud-table-container");
-        if (find() || !list || !(index >= 0)) {
-            (find() ?? first)?.focus();
+        if (shown || !list || !(index >= 0)) {
+            (shown ?? first)?.focus();
             return;
         }
         list.scrollTop = Math.max(0, index * first.closest("tr").offsetHeight - list.clientHeight / 2);
