@@ -58,7 +58,7 @@ internal static class Workload
 
     /// <summary>
     /// Normalised events of the workload, to be re-used by <see cref="Restamped"/>, as the server's intake normalises them:
-    /// read from requests of 1,000 (<see cref="IntakePayload.Read(ReadOnlyMemory{byte}, DateTimeOffset, string?, bool, Portal.Detection.ThreatIntel.ThreatIndicatorSet?)"/>).
+    /// read from requests of 1,000 (<see cref="IntakePayload.Read(ReadOnlyMemory{byte}, DateTimeOffset, RequestFields?, bool, Portal.Detection.ThreatIntel.ThreatIndicatorSet?)"/>).
     /// </summary>
     public static List<LogEvent> Normalized(int size)
     {

@@ -5,11 +5,12 @@ namespace Portal.Detection.Intake;
 
 /// <summary>
 /// One intake request as accepted: its decompressed body (which <see cref="IntakePayload.Check"/> found without fault),
-/// how many events it holds, when it arrived, the request's <c>ddtags</c>, whether it is newline-delimited, and the seed
+/// how many events it holds, when it arrived, the request's fields (<c>ddtags</c> and the others of its query string),
+/// whether it is newline-delimited, and the seed
 /// of its events' ids. The store journals it as it is and normalises it when it indexes it, so acknowledging a request
 /// costs one pass of the JSON reader; the seed makes a replay of the batch give the same events.
 /// </summary>
-public sealed class IntakeBatch(ReadOnlyMemory<byte> body, int count, DateTimeOffset receivedAt, string? tags, bool lines, UInt128 idSeed)
+public sealed class IntakeBatch(ReadOnlyMemory<byte> body, int count, DateTimeOffset receivedAt, RequestFields? request, bool lines, UInt128 idSeed)
 {
     /// <summary>The decompressed request body.</summary>
     public ReadOnlyMemory<byte> Body { get; } = body;
@@ -20,8 +21,8 @@ public sealed class IntakeBatch(ReadOnlyMemory<byte> body, int count, DateTimeOf
     /// <summary>When the request arrived: events without a usable time of their own take it.</summary>
     public DateTimeOffset ReceivedAt { get; } = receivedAt;
 
-    /// <summary>The request's <c>ddtags</c>, added to every event.</summary>
-    public string? Tags { get; } = tags;
+    /// <summary>What the request says of all its events: its <c>ddtags</c>, and the source, service and host of those without.</summary>
+    public RequestFields? Request { get; } = request;
 
     /// <summary>Newline-delimited JSON rather than one document.</summary>
     public bool Lines { get; } = lines;
@@ -30,8 +31,8 @@ public sealed class IntakeBatch(ReadOnlyMemory<byte> body, int count, DateTimeOf
     public UInt128 IdSeed { get; } = idSeed;
 
     /// <summary>A batch with a new seed.</summary>
-    public static IntakeBatch Accept(ReadOnlyMemory<byte> body, int count, DateTimeOffset receivedAt, string? tags, bool lines) =>
-        new(body, count, receivedAt, string.IsNullOrEmpty(tags) ? null : tags, lines, EventIds.NewSeed());
+    public static IntakeBatch Accept(ReadOnlyMemory<byte> body, int count, DateTimeOffset receivedAt, RequestFields? request, bool lines) =>
+        new(body, count, receivedAt, request, lines, EventIds.NewSeed());
 
     private Action? _release;
     private Action? _releaseSent;

@@ -34,21 +34,21 @@ public static class IntakeNormalizer
     };
 
     /// <summary>
-    /// Normalises <paramref name="raw"/> (left unchanged). <paramref name="extraTags"/> are the
-    /// request's own <c>ddtags</c>, added to every event of the request. With <paramref name="threatIntel"/>, an event
+    /// Normalises <paramref name="raw"/> (left unchanged). <paramref name="request"/> is what the request says of all its
+    /// events: its own <c>ddtags</c>, added to every event, and the source, service and host of events without. With <paramref name="threatIntel"/>, an event
     /// whose addresses are listed gets <c>threat_intel</c> results (<see cref="ThreatIntelEnrichment"/>).
     /// </summary>
     /// <exception cref="IntakeFieldException">A reserved field has a type that cannot be converted.</exception>
-    public static LogEvent Normalize(JsonObject raw, DateTimeOffset receivedAt, string? extraTags = null, ThreatIndicatorSet? threatIntel = null) =>
-        Normalize(raw, receivedAt, extraTags, recorded: false, threatIntel);
+    public static LogEvent Normalize(JsonObject raw, DateTimeOffset receivedAt, RequestFields? request = null, ThreatIndicatorSet? threatIntel = null) =>
+        Normalize(raw, receivedAt, request, recorded: false, threatIntel);
 
     /// <summary>
-    /// <see cref="Normalize(JsonObject, DateTimeOffset, string?, ThreatIndicatorSet?)"/> for the intake, which parsed
+    /// <see cref="Normalize(JsonObject, DateTimeOffset, RequestFields?, ThreatIndicatorSet?)"/> for the intake, which parsed
     /// <paramref name="raw"/> for this call alone: the event takes <paramref name="raw"/>'s nodes instead of copies.
     /// </summary>
     /// <paramref name="id"/>, when given, draws the event's id (<see cref="EventIds.New(DateTimeOffset, UInt128)"/>).
-    internal static LogEvent NormalizeOwned(JsonObject raw, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? id = null) =>
-        Normalize(raw, receivedAt, extraTags, recorded: false, threatIntel, owned: true, drawn: id);
+    internal static LogEvent NormalizeOwned(JsonObject raw, DateTimeOffset receivedAt, RequestFields? request, ThreatIndicatorSet? threatIntel, UInt128? id = null) =>
+        Normalize(raw, receivedAt, request, recorded: false, threatIntel, owned: true, drawn: id);
 
     /// <summary>
     /// Normalises a recorded log replayed from a file (<c>vigil detect</c>, rule tests, backtests): the event keeps its own
@@ -56,8 +56,8 @@ public static class IntakeNormalizer
     /// when it carries one (CloudTrail's <c>eventID</c>, Okta's <c>uuid</c>, Google Cloud's <c>insertId</c>, an <c>id</c>).
     /// </summary>
     /// <exception cref="IntakeFieldException">A reserved field has a type that cannot be converted.</exception>
-    public static LogEvent NormalizeRecorded(JsonObject raw, DateTimeOffset timeWhenMissing, string? extraTags = null) =>
-        Normalize(raw, timeWhenMissing, extraTags, recorded: true, threatIntel: null);
+    public static LogEvent NormalizeRecorded(JsonObject raw, DateTimeOffset timeWhenMissing, RequestFields? request = null) =>
+        Normalize(raw, timeWhenMissing, request, recorded: true, threatIntel: null);
 
     /// <summary>
     /// <see cref="NormalizeOwned"/> for an object that holds only reserved fields, all strings (what log shippers send:
@@ -65,11 +65,11 @@ public static class IntakeNormalizer
     /// building the object, which would be emptied of them anyway (<see cref="ReservedFields.TryExtractTextOnly"/>); null for
     /// any other object, which the caller then normalises the general way (<see cref="NormalizeOwned"/>).
     /// </summary>
-    internal static LogEvent? NormalizeTextOnly(JsonElement item, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? id)
+    internal static LogEvent? NormalizeTextOnly(JsonElement item, DateTimeOffset receivedAt, RequestFields? request, ThreatIndicatorSet? threatIntel, UInt128? id)
     {
         var draft = new IntakeDraft();
         return ReservedFields.TryExtractTextOnly(item, draft)
-            ? Finish(draft, recordedId: null, receivedAt, extraTags, recorded: false, threatIntel, id)
+            ? Finish(draft, recordedId: null, receivedAt, request, recorded: false, threatIntel, id)
             : null;
     }
 
@@ -80,7 +80,7 @@ public static class IntakeNormalizer
     /// the caller then normalises the general way.
     /// </summary>
     /// <exception cref="IntakeFieldException">A reserved field has a type that cannot be converted.</exception>
-    internal static LogEvent? NormalizeSent(JsonElement item, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? id)
+    internal static LogEvent? NormalizeSent(JsonElement item, DateTimeOffset receivedAt, RequestFields? request, ThreatIndicatorSet? threatIntel, UInt128? id)
     {
         var draft = new IntakeDraft();
         if (draft.ReadSent(item) is not { } roots)
@@ -88,11 +88,11 @@ public static class IntakeNormalizer
             return null;
         }
         ReservedFields.ExtractSent(item, draft, roots);
-        return Finish(draft, recordedId: null, receivedAt, extraTags, recorded: false, threatIntel, id);
+        return Finish(draft, recordedId: null, receivedAt, request, recorded: false, threatIntel, id);
     }
 
     /// <summary>
-    /// <see cref="NormalizeRecorded(JsonObject, DateTimeOffset, string?)"/> for a record read as parsed JSON (<c>vigil detect</c>'s files), without making its
+    /// <see cref="NormalizeRecorded(JsonObject, DateTimeOffset, RequestFields?)"/> for a record read as parsed JSON (<c>vigil detect</c>'s files), without making its
     /// tree, as the intake reads a sender's object (<see cref="NormalizeSent"/>): the event keeps <paramref name="record"/>
     /// (which must outlive it) and its leaves. <paramref name="sourceWhenMissing"/> is the <c>ddsource</c> of a record that
     /// has none. Null when a key of the record would be read otherwise by the tree: the caller then normalises its tree.
@@ -110,24 +110,24 @@ public static class IntakeNormalizer
         {
             draft.Source = sourceWhenMissing;
         }
-        return Finish(draft, RecordedId(record), timeWhenMissing, extraTags: null, recorded: true, threatIntel: null, drawn: null);
+        return Finish(draft, RecordedId(record), timeWhenMissing, request: null, recorded: true, threatIntel: null, drawn: null);
     }
 
     /// <summary>
     /// The rest of normalisation for a draft whose reserved fields and sender's leaves a reader filled (<see cref="StreamedEvents"/>),
     /// as for an object of the intake (<see cref="NormalizeSent"/>).
     /// </summary>
-    internal static LogEvent FinishStreamed(IntakeDraft draft, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? id) =>
-        Finish(draft, recordedId: null, receivedAt, extraTags, recorded: false, threatIntel, id);
+    internal static LogEvent FinishStreamed(IntakeDraft draft, DateTimeOffset receivedAt, RequestFields? request, ThreatIndicatorSet? threatIntel, UInt128? id) =>
+        Finish(draft, recordedId: null, receivedAt, request, recorded: false, threatIntel, id);
 
     /// <summary>Attributes that name a recorded event, in order of preference.</summary>
     private static readonly string[] RecordedIdFields = ["eventID", "uuid", "insertId", "_document_id", "id"];
 
-    private static LogEvent Normalize(JsonObject raw, DateTimeOffset receivedAt, string? extraTags, bool recorded, ThreatIndicatorSet? threatIntel, bool owned = false, UInt128? drawn = null)
+    private static LogEvent Normalize(JsonObject raw, DateTimeOffset receivedAt, RequestFields? request, bool recorded, ThreatIndicatorSet? threatIntel, bool owned = false, UInt128? drawn = null)
     {
         var draft = new IntakeDraft();
         ReservedFields.Extract(raw, draft, strict: true, owned: owned && raw.Parent is null);
-        return Finish(draft, recorded ? RecordedId(raw) : null, receivedAt, extraTags, recorded, threatIntel, drawn);
+        return Finish(draft, recorded ? RecordedId(raw) : null, receivedAt, request, recorded, threatIntel, drawn);
     }
 
     /// <summary>A recorded event's own id: the first of <see cref="RecordedIdFields"/> that is a non-empty string or a number.</summary>
@@ -149,11 +149,18 @@ public static class IntakeNormalizer
     }
 
     /// <summary>
-    /// The rest of normalisation once the reserved fields are in the draft: the request's tags, the parser of the source,
+    /// The rest of normalisation once the reserved fields are in the draft: the request's fields (its tags, and the source,
+    /// service and host of an event that names none), the parser of the source,
     /// threat intelligence, the time and the id (<paramref name="recordedId"/>, a recorded event's own, or one drawn).
     /// </summary>
-    private static LogEvent Finish(IntakeDraft draft, string? recordedId, DateTimeOffset receivedAt, string? extraTags, bool recorded, ThreatIndicatorSet? threatIntel, UInt128? drawn)
+    private static LogEvent Finish(IntakeDraft draft, string? recordedId, DateTimeOffset receivedAt, RequestFields? request, bool recorded, ThreatIndicatorSet? threatIntel, UInt128? drawn)
     {
+        if (request is not null)
+        {
+            draft.Source ??= request.Source;
+            draft.Service ??= request.Service;
+            draft.Host ??= request.Host;
+        }
         try
         {
             if (ParserOf(draft.Thread, draft.Source) is { } parse)
@@ -182,12 +189,12 @@ public static class IntakeNormalizer
         IReadOnlyList<string> tags;
         if (draft.HasTagList)
         {
-            IntakeFields.AddTags(draft.Tags, extraTags);
+            IntakeFields.AddTags(draft.Tags, request?.Tags);
             tags = WithoutRepeats(draft.Tags);
         }
         else
         {
-            tags = TagsOf(draft.Thread, draft.TagText, extraTags);
+            tags = TagsOf(draft.Thread, draft.TagText, request?.Tags);
         }
         var status = draft.Status ?? LogStatuses.Info;
         if (draft.HoldsTree)

@@ -42,8 +42,8 @@ public static class IntakePayload
     /// from one seed the body draws, as an accepted batch's do (<see cref="EventIds.New(DateTimeOffset, UInt128)"/>): one draw
     /// of random bits a body rather than one an event.
     /// </summary>
-    public static (List<LogEvent>? Events, IntakeError? Error) Read(ReadOnlyMemory<byte> body, DateTimeOffset receivedAt, string? extraTags, bool lines = false, ThreatIndicatorSet? threatIntel = null) =>
-        Read(body, receivedAt, extraTags, lines, threatIntel, EventIds.NewSeed());
+    public static (List<LogEvent>? Events, IntakeError? Error) Read(ReadOnlyMemory<byte> body, DateTimeOffset receivedAt, RequestFields? request, bool lines = false, ThreatIndicatorSet? threatIntel = null) =>
+        Read(body, receivedAt, request, lines, threatIntel, EventIds.NewSeed());
 
     /// <summary>
     /// The events of a batch the intake accepted (<see cref="Check"/> found no fault in it), with the ids its seed gives,
@@ -53,12 +53,12 @@ public static class IntakePayload
     /// </summary>
     public static List<LogEvent> ReadAccepted(IntakeBatch batch, ThreatIndicatorSet? threatIntel)
     {
-        var (events, _) = Read(batch.Body, batch.ReceivedAt, batch.Tags, batch.Lines, threatIntel, batch.IdSeed);
+        var (events, _) = Read(batch.Body, batch.ReceivedAt, batch.Request, batch.Lines, threatIntel, batch.IdSeed);
         if (events is not null)
         {
             return events;
         }
-        var tags = IntakeFields.SplitTags(batch.Tags).ToList();
+        var tags = IntakeFields.SplitTags(batch.Request?.Tags).ToList();
         var (items, error, document) = batch.Lines ? Lined(SplitLines(batch.Body, limit: int.MaxValue)) : SplitDocument(batch.Body);
         using var owner = document;
         if ((error ?? SurrogateFault(batch.Body.Span, batch.Lines)) is { } unreadable)
@@ -69,7 +69,7 @@ public static class IntakePayload
         events = new List<LogEvent>(items!.Count);
         for (var i = 0; i < items.Count; i++)
         {
-            var (normalized, fault) = NormalizeItem(items[i], batch.Body.Span, batch.Lines, batch.ReceivedAt, batch.Tags, threatIntel, batch.IdSeed + (uint)i);
+            var (normalized, fault) = NormalizeItem(items[i], batch.Body.Span, batch.Lines, batch.ReceivedAt, batch.Request, threatIntel, batch.IdSeed + (uint)i);
             events.Add(normalized ?? Kept(batch.Body.Span[texts?[i] ?? items[i].Bytes], fault!.Detail, batch, tags, i));
         }
         return events;
@@ -101,6 +101,9 @@ public static class IntakePayload
         {
             Id = EventIds.New(batch.ReceivedAt, batch.IdSeed + (uint)ordinal),
             Timestamp = batch.ReceivedAt.ToUniversalTime(),
+            Host = batch.Request?.Host,
+            Service = batch.Request?.Service,
+            Source = batch.Request?.Source,
             Status = LogStatuses.Info,
             Message = message,
             Tags = tags,
@@ -108,14 +111,14 @@ public static class IntakePayload
         };
     }
 
-    private static (List<LogEvent>? Events, IntakeError? Error) Read(ReadOnlyMemory<byte> body, DateTimeOffset receivedAt, string? extraTags, bool lines, ThreatIndicatorSet? threatIntel, UInt128? idSeed, bool streamed = true)
+    private static (List<LogEvent>? Events, IntakeError? Error) Read(ReadOnlyMemory<byte> body, DateTimeOffset receivedAt, RequestFields? request, bool lines, ThreatIndicatorSet? threatIntel, UInt128? idSeed, bool streamed = true)
     {
         if (streamed && !lines && body.Length <= MaxEventBytes)
         {
             // The streamed reader checks the UTF-8 of each string it decodes (everything else it takes is ASCII), and leaves
             // a body at fault to the general way, which checks the whole body first: a separate pass over every body cost
             // about 2 % of the stage.
-            return ReadStreamed(body, receivedAt, extraTags, threatIntel, idSeed);
+            return ReadStreamed(body, receivedAt, request, threatIntel, idSeed);
         }
         if (!System.Text.Unicode.Utf8.IsValid(body.Span))
         {
@@ -130,7 +133,7 @@ public static class IntakePayload
         var events = new List<LogEvent>(items!.Count);
         for (var i = 0; i < items.Count; i++)
         {
-            var (normalized, itemFault) = NormalizeItem(items[i], body.Span, lines, receivedAt, extraTags, threatIntel, idSeed + (uint)i);
+            var (normalized, itemFault) = NormalizeItem(items[i], body.Span, lines, receivedAt, request, threatIntel, idSeed + (uint)i);
             if (itemFault is not null)
             {
                 return (null, itemFault);
@@ -145,8 +148,8 @@ public static class IntakePayload
     /// streamed reader (<see cref="ReadStreamed"/>): every object parsed into one document first, then normalised the
     /// general way. The events and faults are the same; tests compare the two.
     /// </summary>
-    internal static (List<LogEvent>? Events, IntakeError? Error) Read(ReadOnlyMemory<byte> body, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? idSeed, bool streamed) =>
-        Read(body, receivedAt, extraTags, lines: false, threatIntel, idSeed, streamed);
+    internal static (List<LogEvent>? Events, IntakeError? Error) Read(ReadOnlyMemory<byte> body, DateTimeOffset receivedAt, RequestFields? request, ThreatIndicatorSet? threatIntel, UInt128? idSeed, bool streamed) =>
+        Read(body, receivedAt, request, lines: false, threatIntel, idSeed, streamed);
 
     /// <summary>
     /// A JSON document's events (no larger than <see cref="MaxEventBytes"/>, so that none needs fitting) in one pass of a
@@ -158,19 +161,19 @@ public static class IntakePayload
     /// body is normalised twice (up to its fault, then the general way): faults are rare, and the intake's own bodies
     /// passed its check.
     /// </summary>
-    private static (List<LogEvent>? Events, IntakeError? Error) ReadStreamed(ReadOnlyMemory<byte> body, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? idSeed)
+    private static (List<LogEvent>? Events, IntakeError? Error) ReadStreamed(ReadOnlyMemory<byte> body, DateTimeOffset receivedAt, RequestFields? request, ThreatIndicatorSet? threatIntel, UInt128? idSeed)
     {
         var events = new List<LogEvent>(Math.Min(MaxEvents, body.Length / 64 + 1));
-        return TryReadStreamed(body, events, receivedAt, extraTags, threatIntel, idSeed)
+        return TryReadStreamed(body, events, receivedAt, request, threatIntel, idSeed)
             ? (events, null)
-            : Read(body, receivedAt, extraTags, lines: false, threatIntel, idSeed, streamed: false);
+            : Read(body, receivedAt, request, lines: false, threatIntel, idSeed, streamed: false);
     }
 
     /// <summary>
     /// Reads the document's events into <paramref name="events"/> (<see cref="ReadStreamed"/>); false at the first thing that
     /// makes it a question for the general way.
     /// </summary>
-    private static bool TryReadStreamed(ReadOnlyMemory<byte> body, List<LogEvent> events, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? idSeed)
+    private static bool TryReadStreamed(ReadOnlyMemory<byte> body, List<LogEvent> events, DateTimeOffset receivedAt, RequestFields? request, ThreatIndicatorSet? threatIntel, UInt128? idSeed)
     {
         var json = new JsonCursor(body.Span);
         var thread = IntakeThread.Current;
@@ -184,13 +187,13 @@ public static class IntakePayload
                     return false;
                 }
                 var first = json.At;
-                if (!ReadBySource(ref json, thread, body, events, receivedAt, extraTags, threatIntel, idSeed))
+                if (!ReadBySource(ref json, thread, body, events, receivedAt, request, threatIntel, idSeed))
                 {
                     (json.At, var index) = (first, 0);
                     events.Clear();
                     do
                     {
-                        if (index == MaxEvents || ReadStreamedItem(ref json, thread, body, index, receivedAt, extraTags, threatIntel, idSeed + (uint)index) is not { } read)
+                        if (index == MaxEvents || ReadStreamedItem(ref json, thread, body, index, receivedAt, request, threatIntel, idSeed + (uint)index) is not { } read)
                         {
                             return false;
                         }
@@ -205,7 +208,7 @@ public static class IntakePayload
                 }
                 break;
             case (byte)'{':
-                if (ReadStreamedItem(ref json, thread, body, -1, receivedAt, extraTags, threatIntel, idSeed) is not { } one)
+                if (ReadStreamedItem(ref json, thread, body, -1, receivedAt, request, threatIntel, idSeed) is not { } one)
                 {
                     return false;
                 }
@@ -236,7 +239,7 @@ public static class IntakePayload
     /// <c>resources</c>) would otherwise pay the miss on every request, and pays it on one in 64.
     /// </remarks>
     private static bool ReadBySource(
-        ref JsonCursor json, IntakeThread thread, ReadOnlyMemory<byte> body, List<LogEvent> events, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? idSeed)
+        ref JsonCursor json, IntakeThread thread, ReadOnlyMemory<byte> body, List<LogEvent> events, DateTimeOffset receivedAt, RequestFields? request, ThreatIndicatorSet? threatIntel, UInt128? idSeed)
     {
         if (t_inOrder > 0)
         {
@@ -291,7 +294,7 @@ public static class IntakePayload
                     continue;
                 }
                 json.At = starts[i];
-                if (ReadStreamedItem(ref json, thread, body, i, receivedAt, extraTags, threatIntel, idSeed + (uint)i) is not { } read
+                if (ReadStreamedItem(ref json, thread, body, i, receivedAt, request, threatIntel, idSeed + (uint)i) is not { } read
                     || (i + 1 < count && json.At != starts[i + 1] - 1))
                 {
                     t_inOrder = InOrderAfterMiss;
@@ -348,12 +351,12 @@ public static class IntakePayload
     }
 
     /// <summary>
-    /// For tests: <see cref="ReadBySource(ref JsonCursor, IntakeThread, ReadOnlyMemory{byte}, List{LogEvent}, DateTimeOffset, string?, ThreatIndicatorSet?, UInt128?)"/>
+    /// For tests: <see cref="ReadBySource(ref JsonCursor, IntakeThread, ReadOnlyMemory{byte}, List{LogEvent}, DateTimeOffset, RequestFields?, ThreatIndicatorSet?, UInt128?)"/>
     /// of a body that is an array: its events, or null when the array is to be read in order (what follows the events, the
     /// array's end, is the caller's to check). <paramref name="first"/> reads it as the thread's first body, forgetting
     /// any miss before it (<see cref="ForgetMisses"/>).
     /// </summary>
-    internal static List<LogEvent>? ReadBySource(ReadOnlyMemory<byte> body, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? idSeed, bool first = true)
+    internal static List<LogEvent>? ReadBySource(ReadOnlyMemory<byte> body, DateTimeOffset receivedAt, RequestFields? request, ThreatIndicatorSet? threatIntel, UInt128? idSeed, bool first = true)
     {
         if (first)
         {
@@ -361,7 +364,7 @@ public static class IntakePayload
         }
         var json = new JsonCursor(body.Span);
         var events = new List<LogEvent>();
-        return json.Take((byte)'[') && ReadBySource(ref json, IntakeThread.Current, body, events, receivedAt, extraTags, threatIntel, idSeed) ? events : null;
+        return json.Take((byte)'[') && ReadBySource(ref json, IntakeThread.Current, body, events, receivedAt, request, threatIntel, idSeed) ? events : null;
     }
 
     /// <summary>For tests: the thread reads its next array body source by source again, whatever it missed before.</summary>
@@ -370,7 +373,7 @@ public static class IntakePayload
     /// <summary>The bytes that tell an object's kind (<see cref="KindOf"/>).</summary>
     private const int KindBytes = 16;
 
-    /// <summary>The kinds of object a body's reading keeps apart (<see cref="ReadBySource(ReadOnlyMemory{byte}, DateTimeOffset, string?, ThreatIndicatorSet?, UInt128?, bool)"/>).</summary>
+    /// <summary>The kinds of object a body's reading keeps apart (<see cref="ReadBySource(ReadOnlyMemory{byte}, DateTimeOffset, RequestFields?, ThreatIndicatorSet?, UInt128?, bool)"/>).</summary>
     private const int MaxKinds = 8;
 
     [ThreadStatic]
@@ -391,7 +394,7 @@ public static class IntakePayload
     /// a lone object), the cursor left after it; null when the value is not an object, not well formed, or an event at fault.
     /// </summary>
     private static LogEvent? ReadStreamedItem(
-        ref JsonCursor json, IntakeThread thread, ReadOnlyMemory<byte> body, int index, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? id)
+        ref JsonCursor json, IntakeThread thread, ReadOnlyMemory<byte> body, int index, DateTimeOffset receivedAt, RequestFields? request, ThreatIndicatorSet? threatIntel, UInt128? id)
     {
         if (json.Peek() != (byte)'{')
         {
@@ -399,11 +402,10 @@ public static class IntakePayload
         }
         var start = json.At;
         var depth = index < 0 ? 1 : 2;
-        var tags = string.IsNullOrEmpty(extraTags) ? null : extraTags;
         LogEvent? streamed;
         try
         {
-            streamed = StreamedEvents.TryRead(ref json, thread, depth, receivedAt, tags, threatIntel, id);
+            streamed = StreamedEvents.TryRead(ref json, thread, depth, receivedAt, request, threatIntel, id);
         }
         catch (Exception e) when (e is IntakeFieldException or ArgumentException or InvalidOperationException or FormatException)
         {
@@ -420,7 +422,7 @@ public static class IntakePayload
             return streamed;
         }
         json.At = start;
-        return json.SkipValue(depth - 1) ? ReadParsedItem(body, start..json.At, index, receivedAt, extraTags, threatIntel, id) : null;
+        return json.SkipValue(depth - 1) ? ReadParsedItem(body, start..json.At, index, receivedAt, request, threatIntel, id) : null;
     }
 
     /// <summary>
@@ -429,7 +431,7 @@ public static class IntakePayload
     /// the streamed reading's frame does not hold (and clear, event after event) this way's locals.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private static LogEvent? ReadParsedItem(ReadOnlyMemory<byte> body, Range item, int index, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? id)
+    private static LogEvent? ReadParsedItem(ReadOnlyMemory<byte> body, Range item, int index, DateTimeOffset receivedAt, RequestFields? request, ThreatIndicatorSet? threatIntel, UInt128? id)
     {
         if (!System.Text.Unicode.Utf8.IsValid(body.Span[item]))
         {
@@ -440,7 +442,7 @@ public static class IntakePayload
         {
             using var document = JsonDocument.Parse(body[item], Options);
             var at = index < 0 ? "$" : null;
-            var (normalized, fault) = NormalizeItem(new Item(null, at, Range.All, 0, document.RootElement, Math.Max(index, 0)), body.Span, lines: false, receivedAt, extraTags, threatIntel, id);
+            var (normalized, fault) = NormalizeItem(new Item(null, at, Range.All, 0, document.RootElement, Math.Max(index, 0)), body.Span, lines: false, receivedAt, request, threatIntel, id);
             return fault is null ? normalized : null;
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException)
@@ -496,7 +498,7 @@ public static class IntakePayload
 
     /// <summary>
     /// Whether the intake may acknowledge <paramref name="body"/>: the number of events in it, or the fault that
-    /// <see cref="Read(ReadOnlyMemory{byte}, DateTimeOffset, string?, bool, ThreatIndicatorSet?)"/> would refuse it with
+    /// <see cref="Read(ReadOnlyMemory{byte}, DateTimeOffset, RequestFields?, bool, ThreatIndicatorSet?)"/> would refuse it with
     /// (given the same arrival time, tags and threat intelligence), the same status, detail and position. One pass of the
     /// JSON reader over the body, without building the events: repeated and escaped keys and reserved fields of an unusual
     /// type mark an event, and only marked events are then normalised to learn whether they are at fault, so that the
@@ -504,7 +506,7 @@ public static class IntakePayload
     /// message), so unmarked events need no normalisation.
     /// </summary>
     public static (int Count, IntakeError? Error) Check(
-        ReadOnlyMemory<byte> body, bool lines = false, DateTimeOffset? receivedAt = null, string? extraTags = null, ThreatIndicatorSet? threatIntel = null)
+        ReadOnlyMemory<byte> body, bool lines = false, DateTimeOffset? receivedAt = null, RequestFields? request = null, ThreatIndicatorSet? threatIntel = null)
     {
         if (!System.Text.Unicode.Utf8.IsValid(body.Span))
         {
@@ -528,7 +530,7 @@ public static class IntakePayload
             }
             var at = lines ? $"line {item.Line}" : item.Index < 0 ? "$" : $"$[{item.Index}]";
             var faultScope = lines ? item.Bytes : Range.All;
-            var (_, itemFault) = NormalizeItem(new Item(node, at, faultScope, item.Line), body.Span, lines, receivedAt ?? DateTimeOffset.UtcNow, extraTags, threatIntel, null);
+            var (_, itemFault) = NormalizeItem(new Item(node, at, faultScope, item.Line), body.Span, lines, receivedAt ?? DateTimeOffset.UtcNow, request, threatIntel, null);
             if (itemFault is not null)
             {
                 return (0, itemFault);
@@ -641,14 +643,13 @@ public static class IntakePayload
     /// <summary><see cref="SplitLines"/>'s items, which own their objects: no document to dispose.</summary>
     private static (List<Item>?, IntakeError?, JsonDocument?) Lined((List<Item>? Items, IntakeError? Error) split) => (split.Items, split.Error, null);
 
-    private static (LogEvent? Event, IntakeError? Error) NormalizeItem(Item item, ReadOnlySpan<byte> body, bool lines, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? id)
+    private static (LogEvent? Event, IntakeError? Error) NormalizeItem(Item item, ReadOnlySpan<byte> body, bool lines, DateTimeOffset receivedAt, RequestFields? request, ThreatIndicatorSet? threatIntel, UInt128? id)
     {
         var at = item.At;
         if (item.Node is not JsonObject && item.Element is null)
         {
             return (null, Problem(400, "Invalid event", $"{at}: expected a JSON object.", ("path", at)));
         }
-        var tags = string.IsNullOrEmpty(extraTags) ? null : extraTags;
         try
         {
             JsonObject? raw = null;
@@ -658,7 +659,7 @@ public static class IntakePayload
                 raw = Node(item);
                 Fit(raw);
             }
-            if (raw is null && item.Element is { } element && IntakeNormalizer.NormalizeTextOnly(element, receivedAt, tags, threatIntel, id) is { } textOnly)
+            if (raw is null && item.Element is { } element && IntakeNormalizer.NormalizeTextOnly(element, receivedAt, request, threatIntel, id) is { } textOnly)
             {
                 if (!textOnly.HasLeafSource)
                 {
@@ -666,7 +667,7 @@ public static class IntakePayload
                 }
                 return (textOnly, null);
             }
-            if (raw is null && item.Element is { } parsed && IntakeNormalizer.NormalizeSent(parsed.Clone(), receivedAt, tags, threatIntel, id) is { } sent)
+            if (raw is null && item.Element is { } parsed && IntakeNormalizer.NormalizeSent(parsed.Clone(), receivedAt, request, threatIntel, id) is { } sent)
             {
                 if (!sent.HasLeafSource)
                 {
@@ -674,7 +675,7 @@ public static class IntakePayload
                 }
                 return (sent, null);
             }
-            var normalized = IntakeNormalizer.NormalizeOwned(raw ?? Node(item), receivedAt, tags, threatIntel, id);
+            var normalized = IntakeNormalizer.NormalizeOwned(raw ?? Node(item), receivedAt, request, threatIntel, id);
             // Every node is read once here: the indexer and the detectors then share a fully built tree.
             AttributePath.ReadAll(normalized.Attributes);
             return (normalized, null);

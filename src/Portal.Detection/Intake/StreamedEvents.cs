@@ -17,7 +17,7 @@ namespace Portal.Detection.Intake;
 /// none repeated; values strings, booleans, whole numbers written as such (up to 2^53), and non-empty objects; reserved
 /// fields of the types shippers send (strings; a status or time may be a whole number); at most
 /// <see cref="LeafAttributes.MaxLeaves"/> leaves. Anything else (arrays, nulls, fractions, an unusual reserved field, a
-/// string that is not text) makes <see cref="TryRead(ref JsonCursor, int, DateTimeOffset, string?, ThreatIndicatorSet?, UInt128?)"/> return null, and the caller normalises that object the general
+/// string that is not text) makes <see cref="TryRead(ref JsonCursor, int, DateTimeOffset, RequestFields?, ThreatIndicatorSet?, UInt128?)"/> return null, and the caller normalises that object the general
 /// way, which also says what is wrong with it, if anything. An object that is not well formed also makes it return null:
 /// the caller's general way then says where the fault is.
 /// </remarks>
@@ -30,12 +30,12 @@ internal static class StreamedEvents
     /// <paramref name="depth"/>: 1 for a lone object, 2 in an array), the cursor left after its end; or null when the object
     /// is not one this reader takes (see the remarks) or is not well formed, the cursor then anywhere inside it.
     /// </summary>
-    public static LogEvent? TryRead(ref JsonCursor json, int depth, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? id) =>
-        TryRead(ref json, IntakeThread.Current, depth, receivedAt, extraTags, threatIntel, id);
+    public static LogEvent? TryRead(ref JsonCursor json, int depth, DateTimeOffset receivedAt, RequestFields? request, ThreatIndicatorSet? threatIntel, UInt128? id) =>
+        TryRead(ref json, IntakeThread.Current, depth, receivedAt, request, threatIntel, id);
 
-    /// <inheritdoc cref="TryRead(ref JsonCursor, int, DateTimeOffset, string?, ThreatIndicatorSet?, UInt128?)"/>
+    /// <inheritdoc cref="TryRead(ref JsonCursor, int, DateTimeOffset, RequestFields?, ThreatIndicatorSet?, UInt128?)"/>
     /// <remarks><paramref name="thread"/> is the current thread's (<see cref="IntakeThread.Current"/>), which a caller reading many objects reads once.</remarks>
-    public static LogEvent? TryRead(ref JsonCursor json, IntakeThread thread, int depth, DateTimeOffset receivedAt, string? extraTags, ThreatIndicatorSet? threatIntel, UInt128? id)
+    public static LogEvent? TryRead(ref JsonCursor json, IntakeThread thread, int depth, DateTimeOffset receivedAt, RequestFields? request, ThreatIndicatorSet? threatIntel, UInt128? id)
     {
         var draft = thread.Draft.Emptied();
         var read = ++thread.Reads;
@@ -45,7 +45,7 @@ internal static class StreamedEvents
             draft.Abandon();
             return null;
         }
-        return IntakeNormalizer.FinishStreamed(draft, receivedAt, extraTags, threatIntel, id);
+        return IntakeNormalizer.FinishStreamed(draft, receivedAt, request, threatIntel, id);
     }
 
     /// <summary>

@@ -15,7 +15,9 @@ namespace Portal.Search.Journal;
 /// <item>normalised events, one <see cref="LogEventJson"/> line each (appended by the store's own callers: demo data,
 /// imports); such a record starts with <c>{</c>;</item>
 /// <item>an intake request as accepted (<see cref="IntakeBatch"/>), normalised when indexed:
-/// <c>[1][flags][received at: UTC ticks, int64][id seed: 16 bytes][events: int32][tags length: int32][tags][body]</c>;
+/// <c>[1][flags][received at: UTC ticks, int64][id seed: 16 bytes][events: int32][tags length: int32][tags][body]</c>,
+/// and when the request named a source, service or host for its events (flagged), after the tags each of these three
+/// as <c>[length: int32][text]</c> (length -1 for none);
 /// when it came compressed, the record starts with <c>2</c> and holds the body as it was sent (gzip or zlib, flagged),
 /// so the journal writes and syncs a seventh of the bytes. A build that predates compressed records stops at them
 /// (they are not events) rather than reading them as a body.</item>
@@ -28,6 +30,7 @@ public static class JournalRecords
     private const byte LinesFlag = 1;
     private const byte GzipFlag = 2;
     private const byte ZlibFlag = 4;
+    private const byte FieldsFlag = 8;
     private const int IntakeHeadSize = 1 + 1 + 8 + 16 + 4 + 4;
 
     /// <summary>The record of normalised events, and each event's stored form: the record's lines, without copies.</summary>
@@ -36,12 +39,15 @@ public static class JournalRecords
     /// <summary>What precedes an intake batch's body in its record.</summary>
     public static byte[] IntakeHead(IntakeBatch batch)
     {
-        var tags = batch.Tags is null ? [] : Encoding.UTF8.GetBytes(batch.Tags);
-        var head = new byte[IntakeHeadSize + tags.Length];
+        var request = batch.Request;
+        var tags = request?.Tags is { } text ? Encoding.UTF8.GetBytes(text) : [];
+        string?[] fields = request is { Source: null, Service: null, Host: null } or null ? [] : [request.Source, request.Service, request.Host];
+        var fieldBytes = fields.Select(f => f is null ? null : Encoding.UTF8.GetBytes(f)).ToArray();
+        var head = new byte[IntakeHeadSize + tags.Length + fieldBytes.Sum(f => 4 + (f?.Length ?? 0))];
         // Decided by the bytes the record will hold (IntakeBody): the body as sent while the batch still has it.
         var encoding = batch.Sent is null ? null : batch.SentEncoding;
         head[0] = encoding is null ? IntakeMarker : CompressedIntakeMarker;
-        head[1] = (byte)((batch.Lines ? LinesFlag : 0) | encoding switch
+        head[1] = (byte)((batch.Lines ? LinesFlag : 0) | (fields.Length > 0 ? FieldsFlag : 0) | encoding switch
         {
             null => 0,
             "gzip" => GzipFlag,
@@ -53,6 +59,13 @@ public static class JournalRecords
         BinaryPrimitives.WriteInt32LittleEndian(head.AsSpan(26), batch.Count);
         BinaryPrimitives.WriteInt32LittleEndian(head.AsSpan(30), tags.Length);
         tags.CopyTo(head, IntakeHeadSize);
+        var at = IntakeHeadSize + tags.Length;
+        foreach (var field in fieldBytes)
+        {
+            BinaryPrimitives.WriteInt32LittleEndian(head.AsSpan(at), field?.Length ?? -1);
+            field?.CopyTo(head, at + 4);
+            at += 4 + (field?.Length ?? 0);
+        }
         return head;
     }
 
@@ -67,23 +80,31 @@ public static class JournalRecords
             return null;
         }
         var span = payload.AsSpan();
-        var known = payload[0] == IntakeMarker ? LinesFlag : LinesFlag | GzipFlag | ZlibFlag;
+        var known = LinesFlag | FieldsFlag | (payload[0] == IntakeMarker ? 0 : GzipFlag | ZlibFlag);
         if ((span[1] & ~known) != 0 || payload[0] == CompressedIntakeMarker && (span[1] & (GzipFlag | ZlibFlag)) is 0 or (GzipFlag | ZlibFlag))
         {
             throw new InvalidDataException($"Intake record {payload[0]} with unknown flags {span[1]:x2}: written by another build?");
         }
         var tagsLength = BinaryPrimitives.ReadInt32LittleEndian(span[30..]);
         var tags = tagsLength == 0 ? null : Encoding.UTF8.GetString(span.Slice(IntakeHeadSize, tagsLength));
-        ReadOnlyMemory<byte> body = payload.AsMemory(IntakeHeadSize + tagsLength);
+        var at = IntakeHeadSize + tagsLength;
+        var fields = new string?[3];
+        for (var i = 0; (span[1] & FieldsFlag) != 0 && i < fields.Length; i++)
+        {
+            var length = BinaryPrimitives.ReadInt32LittleEndian(span[at..]);
+            fields[i] = length < 0 ? null : Encoding.UTF8.GetString(span.Slice(at + 4, length));
+            at += 4 + Math.Max(length, 0);
+        }
+        ReadOnlyMemory<byte> body = payload.AsMemory(at);
         if (payload[0] == CompressedIntakeMarker)
         {
-            body = Inflate(payload, IntakeHeadSize + tagsLength, (span[1] & GzipFlag) != 0);
+            body = Inflate(payload, at, (span[1] & GzipFlag) != 0);
         }
         return new IntakeBatch(
             body,
             BinaryPrimitives.ReadInt32LittleEndian(span[26..]),
             new DateTimeOffset(BinaryPrimitives.ReadInt64LittleEndian(span[2..]), TimeSpan.Zero),
-            tags,
+            RequestFields.Of(tags, fields[0], fields[1], fields[2]),
             (span[1] & LinesFlag) != 0,
             BinaryPrimitives.ReadUInt128LittleEndian(span[10..]));
     }

@@ -9,7 +9,7 @@ namespace Portal.Detection.Tests.Files;
 
 /// <summary>
 /// <c>vigil detect</c> reads a file's JSON records as parsed, with their leaves, as the intake reads a sender's object. Every
-/// event it makes so must be exactly the event of the record's tree (<see cref="IntakeNormalizer.NormalizeRecorded(JsonObject, DateTimeOffset, string?)"/>,
+/// event it makes so must be exactly the event of the record's tree (<see cref="IntakeNormalizer.NormalizeRecorded(JsonObject, DateTimeOffset, RequestFields?)"/>,
 /// how files were read before), own id included, and a record the tree refuses is refused with the same message at the same
 /// line: in NDJSON, in a JSON array and in CloudTrail's <c>Records</c>, with and without <c>--source</c>.
 /// </summary>

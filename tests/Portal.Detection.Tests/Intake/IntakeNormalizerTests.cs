@@ -166,7 +166,7 @@ public class IntakeNormalizerTests
         var tags = Enumerable.Range(0, distinct).Select(i => $"t:{i}").ToList();
         var sent = string.Join(',', tags.Concat(tags.AsEnumerable().Reverse()).Concat(["T:1"]));
 
-        var e = IntakeNormalizer.Normalize(new JsonObject { ["message"] = "x", ["ddtags"] = sent }, ReceivedAt, extraTags: "t:0,extra");
+        var e = IntakeNormalizer.Normalize(new JsonObject { ["message"] = "x", ["ddtags"] = sent }, ReceivedAt, request: "t:0,extra");
 
         Assert.Equal(tags.Append("extra"), e.Tags);
     }
@@ -176,7 +176,7 @@ public class IntakeNormalizerTests
     {
         var raw = new JsonObject { ["ddtags"] = " env:Prod, team:web,,bare ,env:prod" };
 
-        var e = IntakeNormalizer.Normalize(raw, ReceivedAt, extraTags: "region:eu,team:web");
+        var e = IntakeNormalizer.Normalize(raw, ReceivedAt, request: "region:eu,team:web");
 
         Assert.Equal(["env:prod", "team:web", "bare", "region:eu"], e.Tags);
     }

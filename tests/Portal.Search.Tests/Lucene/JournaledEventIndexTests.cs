@@ -325,6 +325,44 @@ public sealed class JournaledEventIndexTests : IDisposable
     }
 
     [Theory]
+    [InlineData(null)]
+    [InlineData("gzip")]
+    public void Open_IntakeBatchWithRequestFields_ReplayedWithThem(string? encoding)
+    {
+        // The query string's source, service and host (and tags) apply to a replay as they did when the request came.
+        const string json = """[{"message":"Failed password for root from 203.0.113.9 port 22 ssh2"},{"message":"own","ddsource":"app","hostname":"web-1"}]""";
+        var fields = RequestFields.Of("Team:Sec", "sshd", "auth", "bastion-é");
+        var batch = IntakeBatch.Accept(Encoding.UTF8.GetBytes(json), 2, T0, fields, lines: false);
+        if (encoding is not null)
+        {
+            batch.WithSent(Compress(json, encoding), encoding, () => { });
+        }
+        var read = JournalRecords.ReadIntake([.. JournalRecords.IntakeHead(batch), .. JournalRecords.IntakeBody(batch).Span]);
+        Assert.Equal(fields, read!.Request);
+        Assert.Equal(json, Encoding.UTF8.GetString(read.Body.Span));
+        using (var journal = new WriteAheadJournal(Path.Combine(_directory.Path, "journal")))
+        {
+            journal.Append(JournalRecords.IntakeHead(batch), JournalRecords.IntakeBody(batch).Span);
+            journal.Sync();
+        }
+
+        using var recovered = new JournaledEventIndex(_directory.Path);
+
+        Assert.Equal(1, recovered.Index.Count(QueryParser.Parse("source:sshd service:auth host:bastion-* team:sec @evt.outcome:failure"), T0.AddDays(-1), T0.AddDays(1)));
+        Assert.Equal(1, recovered.Index.Count(QueryParser.Parse("source:app service:auth host:web-1 team:sec"), T0.AddDays(-1), T0.AddDays(1)));
+    }
+
+    [Fact]
+    public void IntakeHead_TagsAlone_LaidOutAsBeforeRequestFields()
+    {
+        // A record of a request with tags alone (or none) is what a build before the request's other fields wrote and reads.
+        var head = JournalRecords.IntakeHead(IntakeBatch.Accept(Encoding.UTF8.GetBytes("{}"), 1, T0, "env:prod", lines: false));
+
+        Assert.Equal(1 + 1 + 8 + 16 + 4 + 4 + "env:prod".Length, head.Length);
+        Assert.Equal(0, head[1]);
+    }
+
+    [Theory]
     [InlineData(1, 0x80)]
     [InlineData(2, 0x00)]
     [InlineData(2, 0x06)]

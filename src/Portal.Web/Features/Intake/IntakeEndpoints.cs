@@ -13,8 +13,10 @@ using Portal.Web.Features.Identity;
 namespace Portal.Web.Features.Intake;
 
 /// <summary>
-/// Datadog's log intake: <c>POST /api/v2/logs</c> with <c>DD-API-KEY</c>; JSON as Datadog takes it, or
-/// newline-delimited JSON (<c>application/x-ndjson</c>). Answers 202 only once the whole batch is durable in the
+/// Datadog's log intake: <c>POST /api/v2/logs</c> with <c>DD-API-KEY</c>; JSON as Datadog takes it, newline-delimited
+/// JSON (<c>application/x-ndjson</c>), or text, one log a line (<c>text/plain</c>) or framed as Heroku's drains send it
+/// (<c>application/logplex-1</c>, <see cref="TextBodies"/>); the query string's <c>ddtags</c>, <c>ddsource</c>,
+/// <c>service</c> and <c>hostname</c> (<see cref="RequestFields"/>) apply to every event. Answers 202 only once the whole batch is durable in the
 /// tenant's store; a batch with any invalid event is refused whole. The request is checked in one pass of the JSON
 /// reader (<see cref="IntakePayload.Check"/>) and journaled as it came: the store normalises it as it indexes it.
 /// </summary>
@@ -108,19 +110,32 @@ public static class IntakeEndpoints
             http.Response.Headers.RetryAfter = Math.Max(1, Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
             return Problem(StatusCodes.Status429TooManyRequests, "Rate limit exceeded", "The organisation's intake rate limit is exceeded; nothing of this request was stored. Retry after the Retry-After delay.");
         }
-        var lines = http.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant() is "application/x-ndjson" or "application/jsonlines" or "application/jsonl";
-        // Checked as the indexer will normalise it: same arrival time, tags and threat intelligence.
+        var mediaType = http.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant() ?? "";
+        var lines = mediaType is "application/x-ndjson" or "application/jsonlines" or "application/jsonl";
+        if (TextBodies.IsText(mediaType, out var framed))
+        {
+            // Journaled as the JSON lines it is read as, not as sent.
+            var (converted, fault) = TextBodies.ToJsonLines(body.Value.Span, framed);
+            if (fault is not null)
+            {
+                return Problem(fault);
+            }
+            (body, lines) = (converted, true);
+            buffer.Replaced();
+        }
+        // Checked as the indexer will normalise it: same arrival time, request fields and threat intelligence.
         var receivedAt = clock.GetUtcNow();
-        var tags = http.Request.Query["ddtags"].ToString();
-        var (count, error) = IntakePayload.Check(body.Value, lines, receivedAt, tags, threatIntel);
+        var query = http.Request.Query;
+        var fields = RequestFields.Of(query["ddtags"], query["ddsource"], query["service"], query.TryGetValue("hostname", out var hostname) ? hostname : query["host"]);
+        var (count, error) = IntakePayload.Check(body.Value, lines, receivedAt, fields, threatIntel);
         if (error is not null)
         {
-            return Problem(error.Status, error.Title, error.Detail, error.Extensions.Count == 0 ? null : new(error.Extensions));
+            return Problem(error);
         }
 
         try
         {
-            var batch = IntakeBatch.Accept(body.Value, count, receivedAt, tags, lines);
+            var batch = IntakeBatch.Accept(body.Value, count, receivedAt, fields, lines);
             await store.AcceptAsync(key.TenantId, buffer.HandOver(batch), cancellationToken);
         }
         catch (StoreBusyException busy)
@@ -236,9 +251,24 @@ public static class IntakeEndpoints
         /// <summary>How many bytes a compressed body took as sent, for the rate limiter (0 for a plain body).</summary>
         public int SentCount { get; set; }
 
+        /// <summary>Whether the body read was replaced by another array (text made JSON), which the batch takes without a pool.</summary>
+        private bool _replaced;
+
+        /// <summary>The body read was replaced: the buffers go back now, and the journal keeps the replacement, not the bytes sent.</summary>
+        public void Replaced()
+        {
+            _replaced = true;
+            Compressed = null;
+            ReturnUnlessHandedOver();
+        }
+
         /// <summary>Hands the buffers over with <paramref name="batch"/>, whose releases return them.</summary>
         public IntakeBatch HandOver(IntakeBatch batch)
         {
+            if (_replaced)
+            {
+                return batch;
+            }
             var body = Body.HandOver();
             batch.OnRelease(() => PooledBytes.Return(body));
             if (Compressed is var (sent, encoding))
@@ -296,6 +326,9 @@ public static class IntakeEndpoints
             }
         }
     }
+
+    private static ProblemHttpResult Problem(IntakeError error) =>
+        Problem(error.Status, error.Title, error.Detail, error.Extensions.Count == 0 ? null : new(error.Extensions));
 
     private static ProblemHttpResult Problem(int status, string title, string detail, Dictionary<string, object?>? extensions = null) =>
         TypedResults.Problem(detail: detail, statusCode: status, title: title, extensions: extensions);

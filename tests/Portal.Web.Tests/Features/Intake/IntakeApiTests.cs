@@ -140,6 +140,82 @@ public sealed class IntakeApiTests(PortalFixture portal)
         Assert.Equal(2, (await SearchAsync(tenant, "region:eu team:web")).Count);
     }
 
+    /// <summary>
+    /// Plain text, compressed, one log a line, with the source, service and host in the query string as Datadog's intake
+    /// takes them: the source chooses the parser, and a replay reads the same fields (the journal keeps them).
+    /// </summary>
+    [Fact]
+    public async Task Post_PlainTextWithQueryFields_OneEventALine_ParsedByTheQuerysSource()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        using var client = portal.CreateClient();
+        const string body = "Failed password for root from 192.0.2.61 port 50022 ssh2\r\n\nFailed password for admin from 192.0.2.61 port 50023 ssh2\n";
+        using var compressed = new MemoryStream();
+        await using (var zip = new System.IO.Compression.GZipStream(compressed, System.IO.Compression.CompressionLevel.Fastest, leaveOpen: true))
+        {
+            await zip.WriteAsync(Encoding.UTF8.GetBytes(body));
+        }
+        var content = new ByteArrayContent(compressed.ToArray());
+        content.Headers.ContentType = new("text/plain") { CharSet = "utf-8" };
+        content.Headers.ContentEncoding.Add("gzip");
+        var request = new HttpRequestMessage(HttpMethod.Post, "api/v2/logs?ddsource=sshd&service=auth&hostname=bastion-3&ddtags=env:prod") { Content = content };
+        request.Headers.Add("DD-API-KEY", tenant.ApiKey);
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var stored = await SearchAsync(tenant, "source:sshd service:auth host:bastion-3 env:prod @evt.outcome:failure @network.client.ip:192.0.2.61");
+        Assert.Equal(["admin", "root"], stored.Select(e => e.GetAttribute("usr.name").Single().Text).Order());
+        Assert.Equal(2, (await SearchAsync(tenant, "*")).Count);
+    }
+
+    /// <summary>A Heroku log drain as Datadog documents it: the key and the fields in the URL, logplex frames, each its own time.</summary>
+    [Fact]
+    public async Task Post_HerokuLogplexDrain_EachFrameAnEventAtItsOwnTime()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        using var client = portal.CreateClient();
+        var at = DateTimeOffset.UtcNow.AddMinutes(-10);
+        string[] frames =
+        [
+            $"<190>1 {at:yyyy-MM-ddTHH:mm:ss.fff}+00:00 host app web.1 - State changed from starting to up\n",
+            $"<158>1 {at.AddSeconds(2):yyyy-MM-ddTHH:mm:ss}+00:00 host heroku router - at=info method=GET path=\"/cart\" status=200",
+        ];
+        var body = string.Concat(frames.Select(f => $"{Encoding.UTF8.GetByteCount(f)} {f}"));
+        var request = new HttpRequestMessage(HttpMethod.Post, $"api/v2/logs?dd-api-key={tenant.ApiKey}&ddsource=heroku&service=shop&host=shop-prod")
+        {
+            Content = new StringContent(body, Encoding.UTF8, "application/logplex-1"),
+        };
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var stored = (await SearchAsync(tenant, "source:heroku service:shop host:shop-prod")).OrderBy(e => e.Timestamp).ToList();
+        Assert.Equal([frames[0].TrimEnd('\n'), frames[1]], stored.Select(e => e.Message));
+        var ms = at.UtcTicks / TimeSpan.TicksPerMillisecond * TimeSpan.TicksPerMillisecond;
+        Assert.Equal([ms, at.AddSeconds(2).UtcTicks / TimeSpan.TicksPerSecond * TimeSpan.TicksPerSecond], stored.Select(e => e.Timestamp.UtcTicks));
+    }
+
+    [Fact]
+    public async Task Post_LogplexFrameWithoutItsLength_400NamingTheByte_NothingStored()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        using var client = portal.CreateClient();
+        var request = new HttpRequestMessage(HttpMethod.Post, "api/v2/logs")
+        {
+            Content = new StringContent("14 <13>1 - h a - ok<13>1 - h a - no count", Encoding.UTF8, "application/logplex-1"),
+        };
+        request.Headers.Add("DD-API-KEY", tenant.ApiKey);
+
+        using var response = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonObject>();
+        Assert.Equal(17, (int)problem!["byte"]!);
+        Assert.StartsWith("Byte 17: expected a logplex frame", (string)problem["detail"]!);
+        Assert.Empty(await SearchAsync(tenant, "*"));
+    }
+
     [Fact]
     public async Task Post_NewlineDelimitedJson_OneEventPerLine()
     {

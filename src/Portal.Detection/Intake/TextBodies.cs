@@ -1,0 +1,117 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+
+namespace Portal.Detection.Intake;
+
+/// <summary>
+/// The bodies Datadog's intake takes besides JSON, made into newline-delimited JSON, one <c>{"message": ...}</c> a log,
+/// which the intake then checks, journals and normalises as if it had been sent so:
+/// <list type="bullet">
+/// <item><c>text/plain</c>: one log a line; blank lines are skipped and a <c>\r</c> before the newline dropped;</item>
+/// <item><c>application/logplex-1</c> (Heroku's log drains): syslog messages, each framed by its length in bytes (RFC 6587's
+/// octet counting), kept whole as the message; an RFC 5424 header's time is the event's.</item>
+/// </list>
+/// Bytes that are not UTF-8 become U+FFFD. Past <see cref="IntakePayload.MaxEvents"/> logs the rest is not read: the
+/// intake's check refuses the request for its count.
+/// </summary>
+public static class TextBodies
+{
+    /// <summary>Whether <paramref name="mediaType"/> (lower-cased, without parameters) is one of these bodies', and which.</summary>
+    public static bool IsText(string mediaType, out bool framed)
+    {
+        framed = mediaType == "application/logplex-1";
+        return framed || mediaType == "text/plain";
+    }
+
+    /// <summary>The body's logs as newline-delimited JSON, or the fault of a frame whose length is missing or too long.</summary>
+    public static (byte[]? Lines, IntakeError? Error) ToJsonLines(ReadOnlySpan<byte> body, bool framed)
+    {
+        var output = new ArrayBufferWriter<byte>(body.Length + body.Length / 4 + 64);
+        using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true });
+        var logs = 0;
+        var at = 0;
+        while (at < body.Length && logs <= IntakePayload.MaxEvents)
+        {
+            ReadOnlySpan<byte> log;
+            if (framed)
+            {
+                at += CountOfSpace(body[at..]);
+                if (at == body.Length)
+                {
+                    break;
+                }
+                var digits = body[at..].IndexOfAnyExceptInRange((byte)'0', (byte)'9');
+                var length = digits is > 0 and <= 9 && body[at + digits] == (byte)' ' ? int.Parse(body.Slice(at, digits), CultureInfo.InvariantCulture) : -1;
+                if (length < 0 || length > body.Length - at - digits - 1)
+                {
+                    return (null, FrameFault(at));
+                }
+                log = body.Slice(at + digits + 1, length);
+                at += digits + 1 + length;
+            }
+            else
+            {
+                var end = body[at..].IndexOf((byte)'\n');
+                log = end < 0 ? body[at..] : body.Slice(at, end);
+                at += end < 0 ? log.Length : end + 1;
+            }
+            log = log.TrimEnd("\r\n"u8);
+            if (log.IsEmpty || log.IndexOfAnyExcept(" \t"u8) < 0)
+            {
+                continue;
+            }
+            Write(writer, log, framed ? SyslogTime(log) : null);
+            writer.Flush();
+            output.Write("\n"u8);
+            logs++;
+        }
+        return (output.WrittenSpan.ToArray(), null);
+    }
+
+    private static void Write(Utf8JsonWriter writer, ReadOnlySpan<byte> log, string? time)
+    {
+        writer.Reset();
+        writer.WriteStartObject();
+        if (System.Text.Unicode.Utf8.IsValid(log))
+        {
+            writer.WriteString(ReservedFields.Message, log);
+        }
+        else
+        {
+            writer.WriteString(ReservedFields.Message, Encoding.UTF8.GetString(log));
+        }
+        if (time is not null)
+        {
+            writer.WriteString("timestamp", time);
+        }
+        writer.WriteEndObject();
+    }
+
+    /// <summary>
+    /// The time of an RFC 5424 message (<c>&lt;190&gt;1 2026-12-07T14:05:00.123456+00:00 host app web.1 - ...</c>) as ISO 8601
+    /// UTC; null when the message has no such header or its time is the nil value or not a time.
+    /// </summary>
+    private static string? SyslogTime(ReadOnlySpan<byte> log)
+    {
+        var close = log.IndexOf((byte)'>');
+        if (log.IsEmpty || log[0] != (byte)'<' || close < 2 || close > 4 || !log[(close + 1)..].StartsWith("1 "u8))
+        {
+            return null;
+        }
+        var rest = log[(close + 3)..];
+        var space = rest.IndexOf((byte)' ');
+        var stamp = Encoding.ASCII.GetString(space < 0 ? rest : rest[..space]);
+        return DateTimeOffset.TryParseExact(stamp, "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK", CultureInfo.InvariantCulture, DateTimeStyles.None, out var time)
+            ? time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture)
+            : null;
+    }
+
+    private static int CountOfSpace(ReadOnlySpan<byte> text) => text.IndexOfAnyExcept(" \t\r\n"u8) is var at and >= 0 ? at : text.Length;
+
+    private static IntakeError FrameFault(int at) => new(
+        400, "Malformed payload", $"Byte {at}: expected a logplex frame, its length in bytes and a space, within the payload.",
+        new Dictionary<string, object?> { ["byte"] = at });
+}
