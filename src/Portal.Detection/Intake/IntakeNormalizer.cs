@@ -155,15 +155,11 @@ public static class IntakeNormalizer
     /// </summary>
     private static LogEvent Finish(IntakeDraft draft, string? recordedId, DateTimeOffset receivedAt, RequestFields? request, bool recorded, ThreatIndicatorSet? threatIntel, UInt128? drawn)
     {
-        if (request is not null)
-        {
-            draft.Source ??= request.Source;
-            draft.Service ??= request.Service;
-            draft.Host ??= request.Host;
-        }
         try
         {
-            if (ParserOf(draft.Thread, draft.Source) is { } parse)
+            // The request's source chooses the parser of an event without one, and its fields are taken after the parser's:
+            // what the event itself says (a JSON message's service, a syslog line's host) comes first.
+            if (ParserOf(draft.Thread, draft.Source ?? request?.Source) is { } parse)
             {
                 parse(draft);
             }
@@ -176,6 +172,12 @@ public static class IntakeNormalizer
         {
             // A parser never refuses an event (the intake acknowledged it before parsing): the line keeps its message.
             AttributePath.Set(draft.Attributes, ParseErrorAttribute, JsonValue.Create(e.GetType().Name));
+        }
+        if (request is not null)
+        {
+            draft.Source ??= request.Source;
+            draft.Service ??= request.Service;
+            draft.Host ??= request.Host;
         }
         if (threatIntel is not null)
         {

@@ -15,10 +15,14 @@ namespace Portal.Detection.Intake;
 /// octet counting), kept whole as the message; an RFC 5424 header's time is the event's.</item>
 /// </list>
 /// Bytes that are not UTF-8 become U+FFFD. Past <see cref="IntakePayload.MaxEvents"/> logs the rest is not read: the
-/// intake's check refuses the request for its count.
+/// intake's check refuses the request for its count. Text that JSON makes more than <see cref="MaxJsonBytes"/> (control
+/// characters written as escapes take six bytes each) is refused.
 /// </summary>
 public static class TextBodies
 {
+    /// <summary>The most a body may take once made JSON: twice the payload's limit, which quotes written as escapes reach.</summary>
+    public const int MaxJsonBytes = 2 * IntakePayload.MaxPayloadBytes;
+
     /// <summary>Whether <paramref name="mediaType"/> (lower-cased, without parameters) is one of these bodies', and which.</summary>
     public static bool IsText(string mediaType, out bool framed)
     {
@@ -26,8 +30,11 @@ public static class TextBodies
         return framed || mediaType == "text/plain";
     }
 
-    /// <summary>The body's logs as newline-delimited JSON, or the fault of a frame whose length is missing or too long.</summary>
-    public static (byte[]? Lines, IntakeError? Error) ToJsonLines(ReadOnlySpan<byte> body, bool framed)
+    /// <summary>
+    /// The body's logs as newline-delimited JSON, or the fault: a frame whose length is missing or too long (the byte where
+    /// it starts, counted from 1 in the payload as decompressed), or JSON over <see cref="MaxJsonBytes"/>.
+    /// </summary>
+    public static (ReadOnlyMemory<byte> Lines, IntakeError? Error) ToJsonLines(ReadOnlySpan<byte> body, bool framed)
     {
         var output = new ArrayBufferWriter<byte>(body.Length + body.Length / 4 + 64);
         using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true });
@@ -47,7 +54,7 @@ public static class TextBodies
                 var length = digits is > 0 and <= 9 && body[at + digits] == (byte)' ' ? int.Parse(body.Slice(at, digits), CultureInfo.InvariantCulture) : -1;
                 if (length < 0 || length > body.Length - at - digits - 1)
                 {
-                    return (null, FrameFault(at));
+                    return (default, FrameFault(at));
                 }
                 log = body.Slice(at + digits + 1, length);
                 at += digits + 1 + length;
@@ -66,9 +73,13 @@ public static class TextBodies
             Write(writer, log, framed ? SyslogTime(log) : null);
             writer.Flush();
             output.Write("\n"u8);
+            if (output.WrittenCount > MaxJsonBytes)
+            {
+                return (default, new(413, "Payload too large", $"The payload exceeds {MaxJsonBytes} bytes once its lines are written as JSON.", new Dictionary<string, object?>()));
+            }
             logs++;
         }
-        return (output.WrittenSpan.ToArray(), null);
+        return (output.WrittenMemory, null);
     }
 
     private static void Write(Utf8JsonWriter writer, ReadOnlySpan<byte> log, string? time)
@@ -104,7 +115,7 @@ public static class TextBodies
         var rest = log[(close + 3)..];
         var space = rest.IndexOf((byte)' ');
         var stamp = Encoding.ASCII.GetString(space < 0 ? rest : rest[..space]);
-        return DateTimeOffset.TryParseExact(stamp, "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK", CultureInfo.InvariantCulture, DateTimeStyles.None, out var time)
+        return DateTimeOffset.TryParseExact(stamp, "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)
             ? time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture)
             : null;
     }
@@ -112,6 +123,6 @@ public static class TextBodies
     private static int CountOfSpace(ReadOnlySpan<byte> text) => text.IndexOfAnyExcept(" \t\r\n"u8) is var at and >= 0 ? at : text.Length;
 
     private static IntakeError FrameFault(int at) => new(
-        400, "Malformed payload", $"Byte {at}: expected a logplex frame, its length in bytes and a space, within the payload.",
-        new Dictionary<string, object?> { ["byte"] = at });
+        400, "Malformed payload", $"Byte {at + 1}: expected a logplex frame, its length in bytes and a space, within the payload.",
+        new Dictionary<string, object?> { ["byte"] = at + 1 });
 }

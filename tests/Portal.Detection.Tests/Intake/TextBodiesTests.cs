@@ -14,7 +14,7 @@ public class TextBodiesTests
     {
         var (lines, error) = TextBodies.ToJsonLines(Encoding.UTF8.GetBytes(body), framed);
         Assert.Null(error);
-        var text = Encoding.UTF8.GetString(lines!);
+        var text = Encoding.UTF8.GetString(lines.Span);
         Assert.EndsWith("\n", text);
         return [.. text.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonNode.Parse(line)!.AsObject())];
     }
@@ -34,7 +34,7 @@ public class TextBodiesTests
         var (lines, error) = TextBodies.ToJsonLines([(byte)'a', 0xff, (byte)'b', (byte)'\n'], framed: false);
 
         Assert.Null(error);
-        Assert.Equal("a\uFFFDb", (string)JsonNode.Parse(lines)!["message"]!);
+        Assert.Equal("a\uFFFDb", (string)JsonNode.Parse(lines.Span)!["message"]!);
     }
 
     [Fact]
@@ -72,19 +72,33 @@ public class TextBodiesTests
     }
 
     [Theory]
-    [InlineData("hello world", 0)]
-    [InlineData("19 <13>1 - h a p - ok\n99 <13>1 - h a p - short", 22)]
-    [InlineData("5 abcde 7x abc", 8)]
-    [InlineData("12345678901 x", 0)]
-    [InlineData("  12", 2)]
+    [InlineData("hello world", 1)]
+    [InlineData("19 <13>1 - h a p - ok\n99 <13>1 - h a p - short", 23)]
+    [InlineData("5 abcde 7x abc", 9)]
+    [InlineData("12345678901 x", 1)]
+    [InlineData("  12", 3)]
     public void Logplex_FrameWithoutItsLength_RefusedAtItsByte(string body, int at)
     {
         var (lines, error) = TextBodies.ToJsonLines(Encoding.UTF8.GetBytes(body), framed: true);
 
-        Assert.Null(lines);
+        Assert.True(lines.IsEmpty);
         Assert.Equal(400, error!.Status);
         Assert.Equal(at, error.Extensions["byte"]);
         Assert.StartsWith($"Byte {at}: expected a logplex frame", error.Detail);
+    }
+
+    [Fact]
+    public void PlainText_WrittenAsJsonOverTwiceTheLimit_Refused()
+    {
+        // Control characters are written as six-byte escapes: a body within the limit would make a record six times its size.
+        var body = new byte[IntakePayload.MaxPayloadBytes / 2];
+        Array.Fill(body, (byte)1);
+        body[^1] = (byte)'\n';
+
+        var (lines, error) = TextBodies.ToJsonLines(body, framed: false);
+
+        Assert.True(lines.IsEmpty);
+        Assert.Equal(413, error!.Status);
     }
 
     [Theory]
@@ -118,6 +132,18 @@ public class TextBodiesTests
         Assert.Equal(("app", "web", "web-1"), (own.Source, own.Service, own.Host));
         Assert.Equal(("sshd", "auth", "bastion-9"), (blank.Source, blank.Service, blank.Host));
         Assert.Equal("deploy", blank.GetAttribute("usr.name").Single().Text);
+    }
+
+    [Fact]
+    public void RequestFields_AJsonMessagesOwnFields_ComeFirst()
+    {
+        var (lines, _) = TextBodies.ToJsonLines("""{"message":"paid","service":"billing","host":"db-1","ddsource":"app"}"""u8, framed: false);
+
+        var (events, error) = IntakePayload.Read(lines, IntakeSamples.ReceivedAt, RequestFields.Of(null, "heroku", "shop", "shop-prod"), lines: true);
+
+        Assert.Null(error);
+        var e = Assert.Single(events!);
+        Assert.Equal(("app", "billing", "db-1"), (e.Source, e.Service, e.Host));
     }
 
     [Fact]

@@ -103,18 +103,11 @@ public static class IntakeEndpoints
         {
             return Problem(StatusCodes.Status413PayloadTooLarge, "Payload too large", $"The payload exceeds {MaxPayloadBytes} bytes uncompressed.");
         }
-        // Charged for what it sent or what it holds, whichever is larger.
-        var charged = Math.Max(body.Value.Length, buffer.SentCount);
-        if (limiter.TryAcquire(key.TenantId, charged) is { } wait)
-        {
-            http.Response.Headers.RetryAfter = Math.Max(1, Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-            return Problem(StatusCodes.Status429TooManyRequests, "Rate limit exceeded", "The organisation's intake rate limit is exceeded; nothing of this request was stored. Retry after the Retry-After delay.");
-        }
         var mediaType = http.Request.ContentType?.Split(';')[0].Trim().ToLowerInvariant() ?? "";
         var lines = mediaType is "application/x-ndjson" or "application/jsonlines" or "application/jsonl";
         if (TextBodies.IsText(mediaType, out var framed))
         {
-            // Journaled as the JSON lines it is read as, not as sent.
+            // Journaled (and charged) as the JSON lines it is read as, not as sent.
             var (converted, fault) = TextBodies.ToJsonLines(body.Value.Span, framed);
             if (fault is not null)
             {
@@ -123,10 +116,17 @@ public static class IntakeEndpoints
             (body, lines) = (converted, true);
             buffer.Replaced();
         }
+        // Charged for what it sent or what it holds, whichever is larger.
+        var charged = Math.Max(body.Value.Length, buffer.SentCount);
+        if (limiter.TryAcquire(key.TenantId, charged) is { } wait)
+        {
+            http.Response.Headers.RetryAfter = Math.Max(1, Math.Ceiling(wait.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return Problem(StatusCodes.Status429TooManyRequests, "Rate limit exceeded", "The organisation's intake rate limit is exceeded; nothing of this request was stored. Retry after the Retry-After delay.");
+        }
         // Checked as the indexer will normalise it: same arrival time, request fields and threat intelligence.
         var receivedAt = clock.GetUtcNow();
         var query = http.Request.Query;
-        var fields = RequestFields.Of(query["ddtags"], query["ddsource"], query["service"], query.TryGetValue("hostname", out var hostname) ? hostname : query["host"]);
+        var fields = RequestFields.Of(query["ddtags"], query["ddsource"], query["service"], string.IsNullOrWhiteSpace(query["hostname"]) ? query["host"] : query["hostname"]);
         var (count, error) = IntakePayload.Check(body.Value, lines, receivedAt, fields, threatIntel);
         if (error is not null)
         {

@@ -211,8 +211,8 @@ public sealed class IntakeApiTests(PortalFixture portal)
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         var problem = await response.Content.ReadFromJsonAsync<JsonObject>();
-        Assert.Equal(17, (int)problem!["byte"]!);
-        Assert.StartsWith("Byte 17: expected a logplex frame", (string)problem["detail"]!);
+        Assert.Equal(18, (int)problem!["byte"]!);
+        Assert.StartsWith("Byte 18: expected a logplex frame", (string)problem["detail"]!);
         Assert.Empty(await SearchAsync(tenant, "*"));
     }
 
