@@ -11,6 +11,9 @@ public partial class SignalDrawer
     private string _reason = "none";
     private string? _loadedId;
 
+    /// <summary>The triage state and reason the controls were set from: a change of the signal's own (a bulk triage, a refresh) sets them again.</summary>
+    private (string State, string? Reason) _loadedTriage;
+
     /// <summary>The signal shown; nothing renders when null. Default: null.</summary>
     [Parameter] public SecuritySignal? Signal { get; set; }
 
@@ -65,9 +68,9 @@ public partial class SignalDrawer
     {
         // Each signal shown takes the focus, so that the keyboard goes on in the drawer; reopened, again.
         _focus.Shown(Open, Signal?.Id);
-        if (Signal is not null && (Signal.Id != _loadedId || !Changed))
+        if (Signal is not null && (Signal.Id != _loadedId || (Signal.TriageState, Signal.ArchiveReason) != _loadedTriage || !Changed))
         {
-            _loadedId = Signal.Id;
+            (_loadedId, _loadedTriage) = (Signal.Id, (Signal.TriageState, Signal.ArchiveReason));
             _state = Signal.TriageState;
             _reason = Signal.ArchiveReason ?? "none";
         }

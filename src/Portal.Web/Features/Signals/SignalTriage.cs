@@ -14,7 +14,8 @@ public sealed class SignalTriage(ISignalStore signals, TenantLocks locks, RealTi
 
     /// <summary>
     /// Updates the state of each of <paramref name="signalIds"/> the tenant has, stored together and each audited; the
-    /// signals updated, in the order asked (an id the tenant has no signal of is left out). Throws
+    /// signals updated, in the order asked (an id the tenant has no signal of is left out). A signal archived again without
+    /// <paramref name="archiveComment"/> keeps its comment. Throws
     /// <see cref="ArgumentException"/> for an unknown state or reason, before changing any.
     /// </summary>
     public async Task<IReadOnlyList<SecuritySignal>> SetStatesAsync(
@@ -38,9 +39,11 @@ public sealed class SignalTriage(ISignalStore signals, TenantLocks locks, RealTi
                 continue;
             }
             changed.Add((signal, new { state = signal.TriageState, archive_reason = signal.ArchiveReason, archive_comment = signal.ArchiveComment }));
+            // Archived again without a comment (a new reason, a bulk archive), it keeps the one it had.
+            var comment = signal.TriageState == TriageStates.Archived ? signal.ArchiveComment : null;
             signal.TriageState = state;
             signal.ArchiveReason = state == TriageStates.Archived ? archiveReason ?? "none" : null;
-            signal.ArchiveComment = state == TriageStates.Archived ? archiveComment : null;
+            signal.ArchiveComment = state == TriageStates.Archived ? archiveComment ?? comment : null;
             signal.UpdatedAt = clock.GetUtcNow();
         }
         if (changed.Count == 0)

@@ -39,6 +39,10 @@ public partial class SignalsPage : IDisposable
     [CascadingParameter] private Portal.Web.Components.Layout.ConsolePreferences? Preferences { get; set; }
 
     private bool _loading;
+
+    /// <summary>Until the page's first search ends (or its address is found at fault): the list is not yet said to be empty.</summary>
+    private bool _opening = true;
+
     private SessionInfo? _session;
 
     [Inject] private ISignalStore Signals { get; set; } = default!;
@@ -95,7 +99,14 @@ public partial class SignalsPage : IDisposable
             // The address changed while the organisation was read (which its change waited for): the page shows the new one.
             ReadUrl();
         }
-        await ShowAddressAsync();
+        try
+        {
+            await ShowAddressAsync();
+        }
+        finally
+        {
+            _opening = false;
+        }
     }
 
     /// <summary>
@@ -127,19 +138,16 @@ public partial class SignalsPage : IDisposable
         _asked = string.IsNullOrEmpty(UrlSignal) ? null : UrlSignal;
     }
 
-    /// <summary>Searches what the address asks, then opens the signal it names.</summary>
+    /// <summary>
+    /// Searches what the address asks, then opens the signal it names: the search shown opens it as it ends (the address's
+    /// own, or a Refresh or a facet's that overtook it, <see cref="SearchAsync"/>); an address whose query or range is at
+    /// fault, which searches nothing, opens it here.
+    /// </summary>
     private async Task ShowAddressAsync()
     {
-        var runs = _runs;
         await SearchAsync();
-        if (_runs > runs + 1)
+        if (_asked is { } id && !_loading && RendererInfo.IsInteractive)
         {
-            // Overtaken by a newer address's search, which opens its own signal.
-            return;
-        }
-        if (_asked is { } id && RendererInfo.IsInteractive)
-        {
-            // Once interactive: prerendered, the drawer would open, close at the first live render and slide in again.
             await OpenAskedAsync(id);
         }
     }
@@ -303,7 +311,7 @@ public partial class SignalsPage : IDisposable
         // The completions are the range's as named (now-2h stays the same range as it moves).
         var completing = _range == TimeRanges.Custom ? $"{_customFrom}/{_customTo}" : _range;
         _loading = true;
-        var run = ++_runs;
+        var (run, searching) = (++_runs, StartSearching());
         var counting = new Counting(node!, from, to, interval);
         Counts? counted = null;
         var ran = await Reads.RunAsync(async () =>
@@ -314,8 +322,8 @@ public partial class SignalsPage : IDisposable
                 return;
             }
             // The chart and the facets count all the signals found in the list's window, not only those listed.
-            counted = await CountAsync(counting);
-        }, _session?.TenantId, () => run == _runs, _closing.Token);
+            counted = await CountAsync(counting, searching);
+        }, _session?.TenantId, () => run == _runs, searching);
         if (_closing.IsCancellationRequested || run != _runs)
         {
             // The page closed (the address is the next page's), or a newer search started: the page is that one's.
@@ -333,17 +341,25 @@ public partial class SignalsPage : IDisposable
             // Nothing shown is this search's.
             ClearResults();
         }
-        if (ran && (_completedRange != completing || string.IsNullOrWhiteSpace(_searched)) && !await CompleteAsync(from, to, completing, run))
+        if (ran && (_completedRange != completing || string.IsNullOrWhiteSpace(_searched)) && !await CompleteAsync(from, to, completing, run, searching))
         {
             return;
         }
         _loading = false;
         KeepUrl();
+        if (_asked is { } id && RendererInfo.IsInteractive)
+        {
+            // The signal the address names, opened by whichever search ends shown (ShowAddressAsync). Once interactive:
+            // prerendered, the drawer would open, close at the first live render and slide in again.
+            await OpenAskedAsync(id);
+        }
     }
 
     /// <summary>Shows no signals: the list and the chart emptied.</summary>
     private void ClearResults()
     {
+        // A search overtaken while it ran leaves the loading to its successor, which may never load (a query at fault).
+        _loading = false;
         (_counting, _checked) = (null, new HashSet<string>());
         _results.Clear();
         (_histogram, _bySeverity, _facets) = ([], [], Shown(new Dictionary<string, IReadOnlyList<FacetValue>>()));
@@ -411,11 +427,11 @@ public partial class SignalsPage : IDisposable
     /// Makes the query bar's completions from the newest signals of the range (the Logs page's come from its window, not
     /// its query). False when the page closed or a newer search started meanwhile; a failed read keeps the completions.
     /// </summary>
-    private async Task<bool> CompleteAsync(DateTimeOffset from, DateTimeOffset to, string range, int run)
+    private async Task<bool> CompleteAsync(DateTimeOffset from, DateTimeOffset to, string range, int run, CancellationToken searching)
     {
         try
         {
-            var sample = await Signals.SearchAsync(_session!.TenantId, new SearchRequest(new MatchAllNode(0), from, to, CompletionSample), _closing.Token);
+            var sample = await Signals.SearchAsync(_session!.TenantId, new SearchRequest(new MatchAllNode(0), from, to, CompletionSample), searching);
             if (_closing.IsCancellationRequested || run != _runs)
             {
                 return false;
@@ -444,8 +460,27 @@ public partial class SignalsPage : IDisposable
         return Reads.RunAsync(() => _results.LoadMoreAsync(Search), _session?.TenantId, () => run == _runs, _closing.Token);
     }
 
-    /// <summary>A page of signals, read off the circuit, stopped if the page closes meanwhile.</summary>
-    private Task<EventPage<SecuritySignal>> Search(SearchRequest request) => Signals.SearchAsync(_session!.TenantId, request, _closing.Token);
+    /// <summary>A page of signals, read off the circuit, stopped if the page closes or a newer search starts meanwhile.</summary>
+    private Task<EventPage<SecuritySignal>> Search(SearchRequest request) => Signals.SearchAsync(_session!.TenantId, request, Searching);
+
+    /// <summary>The reads of the search shown: cancelled when a newer one starts (its reads would only be dropped) or the page closes.</summary>
+    private CancellationTokenSource? _searching;
+
+    /// <summary>The token of the search the page shows; the page's closing before any ran.</summary>
+    private CancellationToken Searching => _searching?.Token ?? _closing.Token;
+
+    /// <summary>A new search's token, the one before cancelled: its reads still running stop.</summary>
+    private CancellationToken StartSearching()
+    {
+        if (_searching is { } before)
+        {
+            // Reads still running hold its token: cancelled, then disposed (a cancelled token stays cancelled).
+            before.Cancel();
+            before.Dispose();
+        }
+        _searching = CancellationTokenSource.CreateLinkedTokenSource(_closing.Token);
+        return _searching.Token;
+    }
 
     /// <summary>Cancelled as the page closes: its reads still running stop. Never disposed: a read starting as the page closes still asks for its token.</summary>
     private readonly CancellationTokenSource _closing = new();
@@ -545,15 +580,15 @@ public partial class SignalsPage : IDisposable
     /// <summary>
     /// Sets the triage state of the signals <paramref name="ids"/> (stored together, each audited), shows them so in the list
     /// (or takes them out of it when the search no longer finds them) and the drawer, says how it went, and counts the
-    /// search's signals again. One write at a time.
+    /// search's signals again. One write at a time, in the order asked.
     /// </summary>
     private async Task WriteTriageAsync(IReadOnlyList<string> ids, string state, string? reason)
     {
-        if (!CanTriage || ids.Count == 0 || _triaging)
+        if (!CanTriage || ids.Count == 0)
         {
             return;
         }
-        _triaging = true;
+        await _triaging.WaitAsync();
         try
         {
             var updated = await Triage.SetStatesAsync(_session!.TenantId, ids, state, reason, null, CancellationToken.None);
@@ -579,13 +614,13 @@ public partial class SignalsPage : IDisposable
         }
         finally
         {
-            _triaging = false;
+            _triaging.Release();
         }
         await RecountAsync();
     }
 
-    /// <summary>A triage is being written: another waits for it.</summary>
-    private bool _triaging;
+    /// <summary>One triage written at a time: another (a second bulk action, the drawer's Save) waits for it, then is written.</summary>
+    private readonly SemaphoreSlim _triaging = new(1, 1);
 
     /// <summary>What a search counts: its query over its window, in bars of its interval.</summary>
     private readonly record struct Counting(QueryNode Query, DateTimeOffset From, DateTimeOffset To, TimeSpan Interval);
@@ -604,10 +639,10 @@ public partial class SignalsPage : IDisposable
     /// clock (a day's bar starts at its midnight), stacked by severity, the facets, and the values of the facets opened
     /// past their top ones (those opened while others are read too), so that those never show another search's counts.
     /// </summary>
-    private async Task<Counts> CountAsync(Counting counting)
+    private async Task<Counts> CountAsync(Counting counting, CancellationToken cancellation)
     {
         var analytics = await Signals.AnalyzeAsync(
-            _session!.TenantId, counting.Query, counting.From, counting.To, counting.Interval, _zone.GetUtcOffset(counting.From), _closing.Token);
+            _session!.TenantId, counting.Query, counting.From, counting.To, counting.Interval, _zone.GetUtcOffset(counting.From), cancellation);
         var more = new List<(string Field, IReadOnlyList<FacetValue>? Values, string? Note)>();
         while (_opened.Opened.FirstOrDefault(f => analytics.Facets.ContainsKey(f) && !more.Exists(m => m.Field == f)) is { } field && !_closing.IsCancellationRequested)
         {
@@ -680,7 +715,7 @@ public partial class SignalsPage : IDisposable
         var run = _runs;
         try
         {
-            var counts = await CountAsync(counting);
+            var counts = await CountAsync(counting, Searching);
             // A newer search's counts may have come meanwhile: these are only shown over the search they count.
             if (run == _runs && _counting == counting && !_closing.IsCancellationRequested)
             {

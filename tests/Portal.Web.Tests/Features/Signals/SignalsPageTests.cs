@@ -567,6 +567,123 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
     }
 
     /// <summary>
+    /// A bulk triage asked while another is still written is written after it, not dropped; and the drawer of a signal
+    /// triaged from the list meanwhile shows the state stored, so that its Save cannot put the old one back.
+    /// </summary>
+    [Fact]
+    public async Task BulkTriage_WhileAnotherIsWritten_IsWrittenAfterIt_AndTheDrawerShowsTheStateStored()
+    {
+        var now = DateTimeOffset.UtcNow;
+        var tenant = await portal.CreateTenantAsync();
+        var store = portal.Services.GetRequiredService<ISignalStore>();
+        await store.UpsertAsync(tenant.Id, [NewSignal("a", "high", now.AddMinutes(-10)), NewSignal("b", "low", now.AddMinutes(-20))], CancellationToken.None);
+        BunitSession.SignIn(_ctx, tenant.Id, tenant.Slug, Guid.NewGuid(), tenant.Email, VigilRoles.Standard);
+        _ctx.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
+        var cut = _ctx.Render<SignalsPage>();
+        IEnumerable<string> States() => cut.FindAll("#signal-table tr.signal-row td.triage-col .triage").Select(t => t.TextContent.Trim());
+        SearchedAndShown(cut);
+        // Opened and closed before the triage: the drawer keeps the signal it showed.
+        cut.Find("#signal-table button.row-open[data-signal-id='a']").Click();
+        cut.WaitForAssertion(() => Assert.Equal(TriageStates.Open, MudBlazor.Extensions.ComponentBaseWithStateExtensions.GetState(cut.FindComponent<SignalDrawer>().FindComponent<MudBlazor.MudSelect<string>>().Instance, x => x.Value)));
+        cut.Find("#signal-drawer button[aria-label='Close']").Click();
+
+        // The first write waits for the organisation's lock (an evaluation holding it); the second is asked meanwhile.
+        var held = await portal.Services.GetRequiredService<Portal.Web.Features.Detection.TenantLocks>().AcquireAsync(tenant.Id, CancellationToken.None);
+        Check(cut, 0);
+        cut.Find("#bulk-archive").Click();
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("#signal-bulk")));
+        Check(cut, 1);
+        cut.Find("#bulk-review").Click();
+        cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("#signal-bulk")));
+        Assert.Equal(["Open", "Open"], States());
+        held.Dispose();
+
+        cut.WaitForAssertion(() => Assert.Equal(["Archived", "Under review"], States()));
+        Assert.Equal(TriageStates.UnderReview, (await store.GetAsync(tenant.Id, "b", CancellationToken.None))!.TriageState);
+        cut.Find("#signal-table button.row-open[data-signal-id='a']").Click();
+        cut.WaitForAssertion(() => Assert.Equal(TriageStates.Archived, MudBlazor.Extensions.ComponentBaseWithStateExtensions.GetState(cut.FindComponent<SignalDrawer>().FindComponent<MudBlazor.MudSelect<string>>().Instance, x => x.Value)));
+        Assert.True(cut.Find("#triage-save").HasAttribute("disabled"));
+    }
+
+    /// <summary>Archived again without a comment (a new reason, from the drawer or the list), a signal keeps the comment it was archived with, which the drawer shows.</summary>
+    [Fact]
+    public async Task ArchivedAgainWithoutAComment_KeepsIt_AndTheDrawerShowsIt()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        var store = portal.Services.GetRequiredService<ISignalStore>();
+        await store.UpsertAsync(tenant.Id, [NewSignal("a", "high", DateTimeOffset.UtcNow.AddMinutes(-10))], CancellationToken.None);
+        var triage = portal.Services.GetRequiredService<SignalTriage>();
+        await triage.SetStateAsync(tenant.Id, "a", TriageStates.Archived, "testing_or_maintenance", "Pen test week, ticket SEC-42", CancellationToken.None);
+        BunitSession.SignIn(_ctx, tenant.Id, tenant.Slug, Guid.NewGuid(), tenant.Email, VigilRoles.Standard);
+        _ctx.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
+        var cut = _ctx.Render<SignalsPage>();
+        SearchedAndShown(cut);
+        cut.Find("#signal-table button.row-open[data-signal-id='a']").Click();
+        cut.WaitForAssertion(() => Assert.Contains("Pen test week, ticket SEC-42", cut.Find("#triage-comment").TextContent, StringComparison.Ordinal));
+
+        var reason = cut.FindComponent<SignalDrawer>().FindComponents<MudBlazor.MudSelect<string>>()[1];
+        await cut.InvokeAsync(() => reason.Instance.ValueChanged.InvokeAsync("false_positive"));
+        cut.Find("#triage-save").Click();
+        cut.WaitForAssertion(() => Assert.True(cut.Find("#triage-save").HasAttribute("disabled")));
+
+        var stored = await store.GetAsync(tenant.Id, "a", CancellationToken.None);
+        Assert.Equal(("false_positive", "Pen test week, ticket SEC-42"), (stored!.ArchiveReason, stored.ArchiveComment));
+        Assert.Contains("Pen test week", cut.Find("#triage-comment").TextContent, StringComparison.Ordinal);
+        await triage.SetStateAsync(tenant.Id, "a", TriageStates.Open, null, null, CancellationToken.None);
+        Assert.Null((await store.GetAsync(tenant.Id, "a", CancellationToken.None))!.ArchiveComment);
+    }
+
+    /// <summary>
+    /// A shared signal's link whose search a Refresh overtakes still opens the signal (the search shown opens it), and the
+    /// count says "Searching…" while a search runs rather than the last one's count.
+    /// </summary>
+    [Fact]
+    public async Task SharedSignal_SearchOvertakenByARefresh_StillOpens()
+    {
+        var now = DateTimeOffset.UtcNow;
+        await SignedInWithAsync(NewSignal("a", "high", now.AddMinutes(-10)), NewSignal("b", "low", now.AddMinutes(-20)));
+        var navigation = _ctx.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+        navigation.NavigateTo($"signals?{SignalsPage.SignalParameter}=b");
+        var slow = new TaskCompletionSource();
+        _store.Hold = slow.Task;
+        var cut = _ctx.Render<SignalsPage>();
+        await CountingAsync();
+        cut.Render();
+        Assert.Equal("Searching…", cut.Find("#signal-summary").TextContent.Trim());
+
+        cut.Find("#refresh-signals").Click();
+        slow.SetResult();
+        await _store.Held!;
+
+        cut.WaitForAssertion(() => Assert.Equal("b", cut.FindComponent<SignalDrawer>().Instance.Signal?.Id));
+        Assert.Equal("2 signals", cut.Find("#signal-summary").TextContent.Trim());
+        Assert.Equal("b", AddressParameter(navigation, SignalsPage.SignalParameter));
+    }
+
+    /// <summary>An address at fault opened while a search runs: that search's end leaves the page idle, not loading for ever.</summary>
+    [Fact]
+    public async Task AddressAtFault_WhileASearchRuns_ThePageIsNotLeftLoading()
+    {
+        await SignedInWithAsync(NewSignal("a", "high", DateTimeOffset.UtcNow.AddMinutes(-10)));
+        var navigation = _ctx.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+        var cut = _ctx.Render<SignalsPage>();
+        SearchedAndShown(cut);
+        var slow = new TaskCompletionSource();
+        _store.Hold = slow.Task;
+        cut.Find("#refresh-signals").Click();
+        await CountingAsync();
+
+        await cut.InvokeAsync(() => navigation.NavigateTo("signals?q=%28"));
+        slow.SetResult();
+        await _store.Held!;
+        cut.Render();
+
+        cut.WaitForAssertion(() => Assert.Equal("false", cut.Find("#signal-results").GetAttribute("aria-busy")));
+        Assert.Equal("0 signals", cut.Find("#signal-summary").TextContent.Trim());
+        Assert.NotEmpty(cut.FindAll(".mud-input-error"));
+    }
+
+    /// <summary>
     /// A triage while a newer search still counts is judged by the list shown (the newer search's), not by the search last
     /// counted: a signal the list's query still finds stays listed.
     /// </summary>
