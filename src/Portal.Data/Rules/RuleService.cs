@@ -55,7 +55,10 @@ public sealed class RuleService(TenantDbFactory dbs, TimeProvider clock)
         return (rule, []);
     }
 
-    /// <summary>Replaces a rule's definition; null rule and no errors when the tenant has no such rule.</summary>
+    /// <summary>
+    /// Replaces a rule's definition; null rule and no errors when the tenant has no such rule. A rule enabled again starts
+    /// evaluating from then, as a new one does: the time it was off (its signals muted) is not judged after the fact.
+    /// </summary>
     public async Task<(DetectionRule? Rule, IReadOnlyList<RuleError> Errors)> UpdateAsync(Guid tenantId, string id, string json, CancellationToken cancellationToken = default)
     {
         var (rule, errors) = RuleJson.Parse(json);
@@ -70,6 +73,18 @@ public sealed class RuleService(TenantDbFactory dbs, TimeProvider clock)
             return (null, []);
         }
         var existing = ToRule(record);
+        if (rule.IsEnabled && !record.IsEnabled)
+        {
+            var now = clock.GetUtcNow();
+            if (await db.RuleRunStates.FirstOrDefaultAsync(s => s.RuleId == id, cancellationToken) is { } state)
+            {
+                state.Watermark = state.Watermark > now ? state.Watermark : now;
+            }
+            else
+            {
+                db.RuleRunStates.Add(new RuleRunState { RuleId = id, Watermark = now });
+            }
+        }
         rule.Id = id;
         rule.Version = existing.Version + 1;
         rule.IsDefault = existing.IsDefault;

@@ -178,6 +178,41 @@ public abstract class RuleServiceTests(DataFixture fixture)
         Assert.Equal(2, stored.Version);
     }
 
+    /// <summary>
+    /// A rule enabled again evaluates from then, as a new rule does: the days it was off (its signals muted) are not judged
+    /// after the fact in one burst. A write that keeps it enabled leaves where it evaluated to as it was.
+    /// </summary>
+    [Fact]
+    public async Task SetEnabledAsync_EnabledAgain_EvaluatesFromThen_NotTheTimeItWasOff()
+    {
+        var tenant = await fixture.AddTenantAsync();
+        var (created, _) = await Rules.CreateAsync(tenant.Id, ValidJson, userId: null);
+        var id = created!.Id!;
+        Assert.True(await Rules.SetEnabledAsync(tenant.Id, id, enabled: false));
+        // Whole seconds: what every database keeps exactly.
+        var longAgo = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddDays(-3).ToUnixTimeSeconds());
+        await using (var db = fixture.Dbs.Create(tenant.Id))
+        {
+            (await db.RuleRunStates.SingleAsync(s => s.RuleId == id)).Watermark = longAgo;
+            await db.SaveChangesAsync();
+        }
+        async Task<DateTimeOffset> WatermarkAsync()
+        {
+            await using var db = fixture.Dbs.Create(tenant.Id);
+            return (await db.RuleRunStates.AsNoTracking().SingleAsync(s => s.RuleId == id)).Watermark;
+        }
+        Assert.True(await Rules.SetEnabledAsync(tenant.Id, id, enabled: false));
+        Assert.Equal(longAgo, await WatermarkAsync());
+
+        var before = DateTimeOffset.UtcNow;
+        Assert.True(await Rules.SetEnabledAsync(tenant.Id, id, enabled: true));
+
+        var enabledFrom = await WatermarkAsync();
+        Assert.InRange(enabledFrom, before.AddSeconds(-1), DateTimeOffset.UtcNow.AddSeconds(1));
+        Assert.True(await Rules.SetEnabledAsync(tenant.Id, id, enabled: true));
+        Assert.Equal(enabledFrom, await WatermarkAsync());
+    }
+
     [Fact]
     public async Task SetEnabledAsync_AnotherTenantsRuleId_ReturnsFalse()
     {

@@ -69,21 +69,36 @@ public sealed partial class CreateRuleDialog : IDisposable
     /// <summary>Whether <paramref name="error"/> is said of the rule's name.</summary>
     private static bool OfName(RuleError error) => error.Path.StartsWith(NamePath, StringComparison.Ordinal);
 
+    /// <summary>Whether the rule is being created: a second click meanwhile would store a second rule.</summary>
+    private bool _creating;
+
     private async Task CreateAsync()
     {
-        var session = await Session.GetAsync();
-        if (!session.Can(Portal.Data.Identity.Permission.RulesWrite))
+        if (_creating)
         {
-            _errors = [new RuleError("$", "Your role cannot create rules.")];
             return;
         }
-        var (created, errors) = await Rules.CreateAsync(session.TenantId, RuleJson.Serialize(Rule()), session.UserId);
-        if (created is null)
+        _creating = true;
+        try
         {
-            _errors = errors;
-            return;
+            var session = await Session.GetAsync();
+            if (!session.Can(Portal.Data.Identity.Permission.RulesWrite))
+            {
+                _errors = [new RuleError("$", "Your role cannot create rules.")];
+                return;
+            }
+            var (created, errors) = await Rules.CreateAsync(session.TenantId, RuleJson.Serialize(Rule()), session.UserId);
+            if (created is null)
+            {
+                _errors = errors;
+                return;
+            }
+            Dialog.Close(DialogResult.Ok(created.Name));
         }
-        Dialog.Close(DialogResult.Ok(created.Name));
+        finally
+        {
+            _creating = false;
+        }
     }
 
     /// <summary>What the preview found, or why it found nothing; none before it ran, or once a field changed since.</summary>

@@ -29,6 +29,9 @@ public sealed class LogGroupsModel(ILogStore logs, TimeProvider clock)
     /// <summary>The groups shown (by a field).</summary>
     public IReadOnlyList<AggregateBucket> Groups { get; private set; } = [];
 
+    /// <summary>How wide the buckets of the groups shown are: their computation's, not a newer search's while it runs.</summary>
+    public TimeSpan Interval { get; private set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Why the groups could not be computed (too many of them).</summary>
     public string? Error { get; private set; }
 
@@ -48,7 +51,7 @@ public sealed class LogGroupsModel(ILogStore logs, TimeProvider clock)
     private (QueryNode Query, DateTimeOffset At, View Shown)? _patternsFound;
 
     /// <summary>What the card shows: the groups by a field or why there are none, or the patterns and their sample's size.</summary>
-    public sealed record View(IReadOnlyList<AggregateBucket> Groups, string? Error = null, IReadOnlyList<LogPattern>? Patterns = null, int Sample = 0)
+    public sealed record View(IReadOnlyList<AggregateBucket> Groups, string? Error = null, IReadOnlyList<LogPattern>? Patterns = null, int Sample = 0, TimeSpan? Interval = null)
     {
         public static readonly View None = new([]);
     }
@@ -97,7 +100,8 @@ public sealed class LogGroupsModel(ILogStore logs, TimeProvider clock)
         }
     }
 
-    private void Put(View view) => (Groups, Error, PatternList, PatternSample) = (view.Groups, view.Error, view.Patterns ?? [], view.Sample);
+    private void Put(View view) =>
+        (Groups, Error, PatternList, PatternSample, Interval) = (view.Groups, view.Error, view.Patterns ?? [], view.Sample, view.Interval ?? Interval);
 
     /// <summary>
     /// What the card asks for over a window: the grouping's groups (none without a grouping, or while its measure's field
@@ -126,7 +130,7 @@ public sealed class LogGroupsModel(ILogStore logs, TimeProvider clock)
         }
         try
         {
-            return new View(await logs.AggregateAsync(tenant, grouping.Request(query, from, to, interval, offset), cancellationToken));
+            return new View(await logs.AggregateAsync(tenant, grouping.Request(query, from, to, interval, offset), cancellationToken), Interval: interval);
         }
         catch (AggregateTooLargeException e)
         {

@@ -49,14 +49,22 @@ public partial class RulesPage
         await LoadAsync();
     }
 
-    private async Task LoadAsync()
+    private async Task LoadAsync() => Show(await ReadAsync());
+
+    /// <summary>The organisation's rules with their run states, and its suppressions, as stored now.</summary>
+    private async Task<(List<RuleRow> Rows, List<StoredSuppression> Suppressions)> ReadAsync()
     {
         var rules = await Rules.ListAsync(_session!.TenantId);
         await using var db = Dbs.Create(_session.TenantId);
         var states = await db.RuleRunStates.AsNoTracking().ToDictionaryAsync(s => s.RuleId);
-        _rows = rules.Select(r => new RuleRow(r, states.GetValueOrDefault(r.Id!))).ToList();
-        _names = rules.Where(r => r.Id is not null).ToDictionary(r => r.Id!, r => r.Name, StringComparer.Ordinal);
-        _suppressions = await SuppressionService.ListAsync(_session.TenantId);
+        return ([.. rules.Select(r => new RuleRow(r, states.GetValueOrDefault(r.Id!)))], await SuppressionService.ListAsync(_session.TenantId));
+    }
+
+    /// <summary>Shows the rules and suppressions <paramref name="read"/>.</summary>
+    private void Show((List<RuleRow> Rows, List<StoredSuppression> Suppressions) read)
+    {
+        (_rows, _suppressions) = read;
+        _names = _rows.Where(r => r.Rule.Id is not null).ToDictionary(r => r.Rule.Id!, r => r.Rule.Name, StringComparer.Ordinal);
         // The rule open shows as it is now (enabled or not), or closes once deleted.
         Open(_open is { } open ? _rows.FirstOrDefault(r => r.Rule.Id == open.Rule.Id) : null);
         _loaded = true;
@@ -149,7 +157,14 @@ public partial class RulesPage
         }
         try
         {
-            await LoadAsync();
+            // Shown only if no switch changed while it was read: its rows were read before that change, and would undo it
+            // on screen until the newer change's own read back.
+            var read = await ReadAsync();
+            if (change != _changes)
+            {
+                return;
+            }
+            Show(read);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -688,6 +688,36 @@ public sealed class LogsPageTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// While a search over a longer range runs, the timeseries still drawn is labelled with its own buckets' width, not
+    /// the coming search's; once that search ends, with the new one's.
+    /// </summary>
+    [Fact]
+    public async Task GroupBy_TimeseriesWhileANewerSearchRuns_LabelledWithItsOwnBuckets()
+    {
+        var now = DateTimeOffset.UtcNow;
+        LogEvent Log(string id, string service, int minutesAgo) => new() { Id = id, Timestamp = now.AddMinutes(-minutesAgo), Service = service, Status = "info", Message = "GET /" };
+        await _store.AppendAsync(Tenant, [Log("a1", "api", 5), Log("w1", "web", 20)], CancellationToken.None);
+        await _store.RefreshAsync(Tenant, CancellationToken.None);
+        SignIn().NavigateTo("logs?by=service&viz=timeseries");
+        var cut = Render();
+        string Axis() => cut.Find(".series-axis span:nth-child(2)").TextContent;
+        Assert.Equal("count by service · 1 min buckets", Axis());
+
+        _faulty.Hold = true;
+        // Not awaited: the search it starts is held until a newer one cancels it.
+        var held = cut.InvokeAsync(() => cut.FindComponent<MudSelect<string>>().Instance.ValueChanged.InvokeAsync("4h"));
+        await _faulty.FirstHeldAsync();
+        cut.Render();
+
+        Assert.Equal("count by service · 1 min buckets", Axis());
+        _faulty.Hold = false;
+        await cut.InvokeAsync(() => cut.FindComponent<MudSelect<string>>().Instance.ValueChanged.InvokeAsync("1d"));
+        await held.WaitAsync(TimeSpan.FromSeconds(30));
+        cut.Settle();
+        cut.WaitForAssertion(() => Assert.Equal("count by service · 30 min buckets", Axis()));
+    }
+
+    /// <summary>
     /// The table: each service's logs grouped by method within it, largest first at each level (logs without a method a
     /// group), a service named on its first row only, another organisation's logs never counted; the second field kept in the address, and dropped with the view.
     /// </summary>
