@@ -27,14 +27,33 @@ public sealed class AuditLog(TenantDbFactory dbs, TimeProvider clock)
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
 
     /// <summary>Appends one entry to the tenant's trail.</summary>
-    public async Task RecordAsync(Guid tenantId, AuditRecord record, CancellationToken cancellationToken = default)
+    public Task RecordAsync(Guid tenantId, AuditRecord record, CancellationToken cancellationToken = default) =>
+        RecordAllAsync(tenantId, [record], cancellationToken);
+
+    /// <summary>Appends entries to the tenant's trail, in order, stored together (one write for a bulk action's hundreds).</summary>
+    public async Task RecordAllAsync(Guid tenantId, IReadOnlyList<AuditRecord> records, CancellationToken cancellationToken = default)
+    {
+        if (records.Count == 0)
+        {
+            return;
+        }
+        await using var db = dbs.Create(tenantId);
+        var at = clock.GetUtcNow();
+        foreach (var record in records)
+        {
+            db.AuditEntries.Add(Entry(tenantId, record, at));
+        }
+        // Recording must survive the caller giving up (a cancelled request was still attempted).
+        await db.SaveChangesAsync(CancellationToken.None);
+    }
+
+    private static AuditEntry Entry(Guid tenantId, AuditRecord record, DateTimeOffset at)
     {
         var actor = record.Actor ?? AuditActor.Current ?? AuditActor.System;
-        await using var db = dbs.Create(tenantId);
-        db.AuditEntries.Add(new AuditEntry
+        return new AuditEntry
         {
             TenantId = tenantId,
-            At = clock.GetUtcNow(),
+            At = at,
             ActorType = actor.Type,
             ActorId = actor.Id,
             ActorName = Truncate(actor.Name, 256)!,
@@ -47,9 +66,7 @@ public sealed class AuditLog(TenantDbFactory dbs, TimeProvider clock)
             Message = record.Message,
             Before = record.Before is null ? null : JsonSerializer.Serialize(record.Before, Json),
             After = record.After is null ? null : JsonSerializer.Serialize(record.After, Json),
-        });
-        // Recording must survive the caller giving up (a cancelled request was still attempted).
-        await db.SaveChangesAsync(CancellationToken.None);
+        };
     }
 
     /// <summary>

@@ -182,6 +182,23 @@ public abstract class AuditTrailTests(DataFixture fixture)
         Assert.Null(second.NextCursor);
     }
 
+    /// <summary>A bulk action's entries are stored together, each its own entry at the action's time, and read back as any others.</summary>
+    [Fact]
+    public async Task RecordAllAsync_EntriesStoredTogether()
+    {
+        var tenant = await fixture.AddTenantAsync();
+
+        await Audit.RecordAllAsync(tenant.Id, [.. Enumerable.Range(0, 3).Select(i => new AuditRecord("signal.triaged", "signal", $"bulk-{i}") { After = new { state = "archived" } })]);
+        await Audit.RecordAllAsync(tenant.Id, []);
+
+        var entries = await EntriesAsync(tenant.Id);
+        Assert.Equal(["bulk-0", "bulk-1", "bulk-2"], entries.Select(e => e.TargetId).Order());
+        Assert.Single(entries.Select(e => e.At).Distinct());
+        Assert.All(entries, e => Assert.Equal("""{"state":"archived"}""", e.After));
+        var page = await Audit.ReadAsync(tenant.Id, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow.AddMinutes(1), e => e.Action == "signal.triaged", 10, null);
+        Assert.Equal(["bulk-0", "bulk-1", "bulk-2"], page.Entries.Select(e => e.TargetId).Order());
+    }
+
     private async Task<List<AuditEntry>> EntriesAsync(Guid tenantId)
     {
         await using var db = fixture.Dbs.Create(tenantId);

@@ -51,14 +51,11 @@ public sealed class SignalTriage(ISignalStore signals, TenantLocks locks, RealTi
             return [];
         }
         await signals.UpsertAsync(tenantId, [.. changed.Select(c => c.Signal)], cancellationToken);
-        foreach (var (signal, before) in changed)
+        await audit.RecordAllAsync(tenantId, [.. changed.Select(c => new AuditRecord("signal.triaged", "signal", c.Signal.Id, c.Signal.Title)
         {
-            await audit.RecordAsync(tenantId, new AuditRecord("signal.triaged", "signal", signal.Id, signal.Title)
-            {
-                Before = before,
-                After = new { state = signal.TriageState, archive_reason = signal.ArchiveReason, archive_comment = signal.ArchiveComment },
-            }, CancellationToken.None);
-        }
+            Before = c.Before,
+            After = new { state = c.Signal.TriageState, archive_reason = c.Signal.ArchiveReason, archive_comment = c.Signal.ArchiveComment },
+        })], CancellationToken.None);
         return [.. changed.Select(c => c.Signal)];
     }
 }

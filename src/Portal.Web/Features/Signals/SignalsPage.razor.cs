@@ -43,6 +43,12 @@ public partial class SignalsPage : IDisposable
     /// <summary>Until the page's first search ends (or its address is found at fault): the list is not yet said to be empty.</summary>
     private bool _opening = true;
 
+    /// <summary>The search whose list is shown (its total read with it), so that the count is never the list before's.</summary>
+    private int _listedRun;
+
+    /// <summary>The signals the search shown found, or "Searching…" until its list comes.</summary>
+    private string CountLabel => (_opening || _loading) && _listedRun != _runs ? "Searching…" : $"{_results.Total:N0} signals";
+
     private SessionInfo? _session;
 
     [Inject] private ISignalStore Signals { get; set; } = default!;
@@ -288,9 +294,26 @@ public partial class SignalsPage : IDisposable
     /// <summary>Narrows the search by <paramref name="term"/>, a value of the signal shown, the drawer closed to show the results.</summary>
     private async Task AddTermAsync(string term)
     {
+        var shown = _drawerOpen ? _selected?.Id : null;
         _query = QueryCompletion.Narrowed(_query, term);
         _drawerOpen = false;
         await SearchAsync();
+        // Unless another signal was opened meanwhile (its drawer has the focus).
+        _focusRowOf = _drawerOpen ? null : shown;
+    }
+
+    /// <summary>The signal whose row takes the focus at the next render, once the drawer closed for the results of a filter it asked.</summary>
+    private string? _focusRowOf;
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        // The drawer closed by its filter: the keyboard goes on from the new list's row of that signal (its first row when
+        // it is not listed); the focus was in the drawer, closed and inert. Only if the focus was lost meanwhile.
+        if (_focusRowOf is { } id && RendererInfo.IsInteractive)
+        {
+            _focusRowOf = null;
+            await DrawerFocus.ReturnAsync(JS, "data-signal-id", id, ifLost: true);
+        }
     }
 
     private async Task SearchAsync()
@@ -321,6 +344,7 @@ public partial class SignalsPage : IDisposable
                 // Overtaken by a newer search, which shows its own list and counts.
                 return;
             }
+            _listedRun = run;
             // The chart and the facets count all the signals found in the list's window, not only those listed.
             counted = await CountAsync(counting, searching);
         }, _session?.TenantId, () => run == _runs, searching);
@@ -615,6 +639,12 @@ public partial class SignalsPage : IDisposable
         finally
         {
             _triaging.Release();
+        }
+        if (_results.Items.Count == 0 && _results.HasMore)
+        {
+            // Every signal listed left the search (all archived under a search of open ones): its next ones are listed, not
+            // an empty list above "Load more".
+            await LoadMoreAsync();
         }
         await RecountAsync();
     }

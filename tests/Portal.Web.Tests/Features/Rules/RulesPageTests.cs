@@ -200,6 +200,21 @@ public sealed class RulesPageTests(PortalFixture portal) : IAsyncLifetime
         cut.WaitForAssertion(() => Assert.True(Checked()));
     }
 
+    /// <summary>Prerendered, the switches and "Evaluate now" wait for the page to be live: a click before would be lost.</summary>
+    [Fact]
+    public async Task Prerendered_TheSwitchesWaitForThePageToBeLive()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        BunitSession.SignIn(_ctx, tenant.Id, tenant.Slug, Guid.NewGuid(), tenant.Email, VigilRoles.Standard);
+        _ctx.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Static", isInteractive: false));
+
+        var cut = _ctx.Render<RulesPage>();
+
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("#rules-table input[type=checkbox]")));
+        Assert.All(cut.FindAll("#rules-table input[type=checkbox]"), box => Assert.True(box.HasAttribute("disabled")));
+        Assert.True(cut.Find("#evaluate-now").HasAttribute("disabled"));
+    }
+
     /// <summary>
     /// The logs link's query reads the logs as the evaluation does: each part grouped (an OR stays within its filter), and an
     /// empty query or filter matching every log (an empty suppress filter leaves nothing).

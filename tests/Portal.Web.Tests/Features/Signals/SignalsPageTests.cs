@@ -605,6 +605,47 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         Assert.True(cut.Find("#triage-save").HasAttribute("disabled"));
     }
 
+    /// <summary>Every signal listed archived out of a search of open ones: the next ones are listed, not an empty list above "Load more".</summary>
+    [Fact]
+    public async Task EveryListedSignalArchived_TheNextOnesAreListed()
+    {
+        var now = DateTimeOffset.UtcNow;
+        await SignedInWithAsync([.. Enumerable.Range(0, 53).Select(i => NewSignal($"s{i:00}", "high", now.AddMinutes(-1 - i)))]);
+        var cut = _ctx.Render<SignalsPage>();
+        await TypeAsync(cut, "@workflow.triage.state:open");
+        cut.Find("#signal-search").Click();
+        SearchedAndShown(cut);
+        Assert.Equal(50, cut.FindAll("#signal-table tr.signal-row").Count);
+
+        cut.WaitForAssertion(() =>
+        {
+            cut.Find("#signal-table input.signal-check-all").Change(true);
+            Assert.Equal("50 selected", cut.Find("#signal-bulk-count").TextContent);
+        });
+        cut.Find("#bulk-archive").Click();
+
+        cut.WaitForAssertion(() => Assert.Equal(["s50", "s51", "s52"], cut.FindAll("#signal-table button.row-open").Select(b => b.GetAttribute("data-signal-id"))));
+        Assert.Empty(cut.FindAll("#load-more"));
+        Assert.Equal("3 signals", cut.Find("#signal-summary").TextContent.Trim());
+    }
+
+    /// <summary>A filter taken from the drawer closes it: the focus goes to the new list's row of the signal it showed (it was left in the closed, inert drawer).</summary>
+    [Fact]
+    public async Task DrawerFilter_TheFocusGoesToTheSignalsRow()
+    {
+        var now = DateTimeOffset.UtcNow;
+        await SignedInWithAsync(NewSignal("a", "high", now.AddMinutes(-10)), NewSignal("b", "low", now.AddMinutes(-20)));
+        var cut = _ctx.Render<SignalsPage>();
+        SearchedAndShown(cut);
+        cut.Find("#signal-table button.row-open[data-signal-id='a']").Click();
+        var drawer = cut.WaitForComponent<SignalDrawer>();
+
+        await cut.InvokeAsync(() => drawer.Instance.OnFilter.InvokeAsync("status:high"));
+
+        cut.WaitForAssertion(() => Assert.Equal(["a"], cut.FindAll("#signal-table button.row-open").Select(b => b.GetAttribute("data-signal-id"))));
+        cut.WaitForAssertion(() => Assert.Equal(["data-signal-id", "a", true], _ctx.JSInterop.VerifyInvoke("vigil.focusOpener").Arguments));
+    }
+
     /// <summary>Archived again without a comment (a new reason, from the drawer or the list), a signal keeps the comment it was archived with, which the drawer shows.</summary>
     [Fact]
     public async Task ArchivedAgainWithoutAComment_KeepsIt_AndTheDrawerShowsIt()
@@ -634,8 +675,8 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
     }
 
     /// <summary>
-    /// A shared signal's link whose search a Refresh overtakes still opens the signal (the search shown opens it), and the
-    /// count says "Searching…" while a search runs rather than the last one's count.
+    /// A shared signal's link whose search a Refresh overtakes still opens the signal (the search shown opens it); the count
+    /// is the list's as soon as it is listed, while the search still counts.
     /// </summary>
     [Fact]
     public async Task SharedSignal_SearchOvertakenByARefresh_StillOpens()
@@ -649,7 +690,7 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         var cut = _ctx.Render<SignalsPage>();
         await CountingAsync();
         cut.Render();
-        Assert.Equal("Searching…", cut.Find("#signal-summary").TextContent.Trim());
+        Assert.Equal("2 signals", cut.Find("#signal-summary").TextContent.Trim());
 
         cut.Find("#refresh-signals").Click();
         slow.SetResult();
