@@ -39,9 +39,11 @@ public sealed class AuditLog(TenantDbFactory dbs, TimeProvider clock)
         }
         await using var db = dbs.Create(tenantId);
         var at = clock.GetUtcNow();
-        foreach (var record in records)
+        for (var i = 0; i < records.Count; i++)
         {
-            db.AuditEntries.Add(Entry(tenantId, record, at));
+            // A tenth of a millisecond apart (what every database keeps; SQLite's stored form no finer): read back newest
+            // first, they keep their order.
+            db.AuditEntries.Add(Entry(tenantId, records[i], at.AddTicks(i * TimeSpan.TicksPerMillisecond / 10)));
         }
         // Recording must survive the caller giving up (a cancelled request was still attempted).
         await db.SaveChangesAsync(CancellationToken.None);

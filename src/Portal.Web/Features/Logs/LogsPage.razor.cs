@@ -241,9 +241,7 @@ public partial class LogsPage
     {
         // The page's closing token is not disposed (reads still running hold it); the search's, linked to it, is, once
         // cancelled with it (a cancelled token stays cancelled), and forgotten.
-        _closing.Cancel();
-        _searching?.Dispose();
-        _searching = null;
+        _cancellation.Close();
         StopTail();
         GC.SuppressFinalize(this);
         return ValueTask.CompletedTask;
@@ -702,7 +700,7 @@ public partial class LogsPage
     {
         // A search still running is not this view's any more: it stops.
         _runs++;
-        _searching?.Cancel();
+        _cancellation.CancelSearch();
         _loading = false;
         _results.Clear();
         _highlights = [];
@@ -725,35 +723,20 @@ public partial class LogsPage
     /// <summary>Runs <paramref name="read"/> guarded (<see cref="GuardedReads"/>): stopped by <paramref name="cancellation"/>, it is no fault.</summary>
     private Task<bool> GuardedAsync(Func<Task> read, CancellationToken cancellation) => Reads.RunAsync(read, _session?.TenantId, cancellation: cancellation);
 
-    /// <summary>Cancelled as the page closes, so that its reads still running (an aggregation over a long range) stop.</summary>
-    private readonly CancellationTokenSource _closing = new();
-
-    /// <inheritdoc cref="_closing"/>
-    private CancellationToken Closing => _closing.Token;
-
     /// <summary>
-    /// The reads of the search the page shows (its list, next pages, histogram, facets and groups): cancelled when a newer
-    /// search starts, when the results are cleared, or when the page closes, so that the store stops reading for a search
-    /// nobody will see (a month of logs asked, then another query typed).
+    /// The page's closing, so that its reads still running (an aggregation over a long range) stop, and the reads of the
+    /// search it shows (its list, next pages, histogram, facets and groups), stopped by a newer search or cleared results.
     /// </summary>
-    private CancellationTokenSource? _searching;
+    private readonly SearchCancellation _cancellation = new();
 
-    /// <summary>Cancels the reads of the search before, and returns the token of the one starting.</summary>
-    private CancellationToken StartSearching()
-    {
-        if (_searching is { } before)
-        {
-            // Reads still running hold its token: cancelled, then disposed (a cancelled token stays cancelled), which
-            // also unhooks it from the page's closing.
-            before.Cancel();
-            before.Dispose();
-        }
-        _searching = CancellationTokenSource.CreateLinkedTokenSource(Closing);
-        return _searching.Token;
-    }
+    /// <inheritdoc cref="SearchCancellation.Closing"/>
+    private CancellationToken Closing => _cancellation.Closing;
 
-    /// <summary>The token of the search the page shows (<see cref="_searching"/>); the page's closing before any ran.</summary>
-    private CancellationToken Searching => _searching?.Token ?? Closing;
+    /// <inheritdoc cref="SearchCancellation.Start"/>
+    private CancellationToken StartSearching() => _cancellation.Start();
+
+    /// <inheritdoc cref="SearchCancellation.Searching"/>
+    private CancellationToken Searching => _cancellation.Searching;
 
     /// <summary>
     /// The list shown as a CSV file (<see cref="LogsExport"/>): the query and window of the last search that ran, the

@@ -78,5 +78,19 @@ public partial class SignalDrawer
 
     protected override Task OnAfterRenderAsync(bool firstRender) => _focus.AfterRenderAsync(JS, _root, RendererInfo.IsInteractive);
 
-    private Task SaveAsync() => OnTriage.InvokeAsync((_state, _state == TriageStates.Archived ? _reason : null));
+    /// <summary>Whether the triage is being written: a second click meanwhile would write it again.</summary>
+    private bool _saving;
+
+    private async Task SaveAsync()
+    {
+        _saving = true;
+        try
+        {
+            await OnTriage.InvokeAsync((_state, _state == TriageStates.Archived ? _reason : null));
+        }
+        finally
+        {
+            _saving = false;
+        }
+    }
 }

@@ -15,7 +15,7 @@ public sealed class SignalTriage(ISignalStore signals, TenantLocks locks, RealTi
     /// <summary>
     /// Updates the state of each of <paramref name="signalIds"/> the tenant has, stored together and each audited; the
     /// signals updated, in the order asked (an id the tenant has no signal of is left out). A signal archived again without
-    /// <paramref name="archiveComment"/> keeps its comment. Throws
+    /// <paramref name="archiveComment"/> keeps its comment (an empty one clears it). Throws
     /// <see cref="ArgumentException"/> for an unknown state or reason, before changing any.
     /// </summary>
     public async Task<IReadOnlyList<SecuritySignal>> SetStatesAsync(
@@ -43,7 +43,7 @@ public sealed class SignalTriage(ISignalStore signals, TenantLocks locks, RealTi
             var comment = signal.TriageState == TriageStates.Archived ? signal.ArchiveComment : null;
             signal.TriageState = state;
             signal.ArchiveReason = state == TriageStates.Archived ? archiveReason ?? "none" : null;
-            signal.ArchiveComment = state == TriageStates.Archived ? archiveComment ?? comment : null;
+            signal.ArchiveComment = state == TriageStates.Archived ? archiveComment is null ? comment : archiveComment.Length == 0 ? null : archiveComment : null;
             signal.UpdatedAt = clock.GetUtcNow();
         }
         if (changed.Count == 0)

@@ -154,6 +154,7 @@ public partial class SignalsPage : IDisposable
         await SearchAsync();
         if (_asked is { } id && !_loading && RendererInfo.IsInteractive)
         {
+            _opening = false;
             await OpenAskedAsync(id);
         }
     }
@@ -191,25 +192,25 @@ public partial class SignalsPage : IDisposable
     /// </summary>
     private async Task OpenAskedAsync(string id)
     {
+        // Taken now: a search ending while it is read does not open it again.
+        _asked = null;
         SecuritySignal? signal;
         try
         {
-            signal = _results.Items.Find(s => s.Id == id) ?? await Signals.GetAsync(_session!.TenantId, id, _closing.Token);
+            signal = _results.Items.Find(s => s.Id == id) ?? await Signals.GetAsync(_session!.TenantId, id, _cancellation.Closing);
         }
-        catch (OperationCanceledException) when (_closing.IsCancellationRequested)
+        catch (OperationCanceledException) when (_cancellation.Closed)
         {
             return;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             Logger.LogWarning(e, "Signal {SignalId} could not be read for organisation {TenantId}", id, _session?.TenantId);
-            _asked = null;
             Snackbar.Add("The signal this address names could not be read: try its link again in a moment.", Severity.Warning);
             KeepUrl();
             return;
         }
-        _asked = null;
-        if (_closing.IsCancellationRequested || _drawerOpen)
+        if (_cancellation.Closed || _drawerOpen)
         {
             // The page was left, or the member opened a signal meanwhile: theirs stays.
             return;
@@ -230,7 +231,7 @@ public partial class SignalsPage : IDisposable
     /// </summary>
     private void KeepUrl()
     {
-        if (_closing.IsCancellationRequested)
+        if (_cancellation.Closed)
         {
             // The page closed: the address is the next page's.
             return;
@@ -334,7 +335,7 @@ public partial class SignalsPage : IDisposable
         // The completions are the range's as named (now-2h stays the same range as it moves).
         var completing = _range == TimeRanges.Custom ? $"{_customFrom}/{_customTo}" : _range;
         _loading = true;
-        var (run, searching) = (++_runs, StartSearching());
+        var (run, searching) = (++_runs, _cancellation.Start());
         var counting = new Counting(node!, from, to, interval);
         Counts? counted = null;
         var ran = await Reads.RunAsync(async () =>
@@ -348,7 +349,7 @@ public partial class SignalsPage : IDisposable
             // The chart and the facets count all the signals found in the list's window, not only those listed.
             counted = await CountAsync(counting, searching);
         }, _session?.TenantId, () => run == _runs, searching);
-        if (_closing.IsCancellationRequested || run != _runs)
+        if (_cancellation.Closed || run != _runs)
         {
             // The page closed (the address is the next page's), or a newer search started: the page is that one's.
             return;
@@ -369,7 +370,7 @@ public partial class SignalsPage : IDisposable
         {
             return;
         }
-        _loading = false;
+        (_loading, _opening) = (false, false);
         KeepUrl();
         if (_asked is { } id && RendererInfo.IsInteractive)
         {
@@ -382,8 +383,10 @@ public partial class SignalsPage : IDisposable
     /// <summary>Shows no signals: the list and the chart emptied.</summary>
     private void ClearResults()
     {
-        // A search overtaken while it ran leaves the loading to its successor, which may never load (a query at fault).
+        // A search overtaken while it ran leaves the loading to its successor, which may never load (a query at fault); its
+        // reads stop.
         _loading = false;
+        _cancellation.CancelSearch();
         (_counting, _checked) = (null, new HashSet<string>());
         _results.Clear();
         (_histogram, _bySeverity, _facets) = ([], [], Shown(new Dictionary<string, IReadOnlyList<FacetValue>>()));
@@ -456,7 +459,7 @@ public partial class SignalsPage : IDisposable
         try
         {
             var sample = await Signals.SearchAsync(_session!.TenantId, new SearchRequest(new MatchAllNode(0), from, to, CompletionSample), searching);
-            if (_closing.IsCancellationRequested || run != _runs)
+            if (_cancellation.Closed || run != _runs)
             {
                 return false;
             }
@@ -464,7 +467,7 @@ public partial class SignalsPage : IDisposable
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            if (_closing.IsCancellationRequested || run != _runs)
+            if (_cancellation.Closed || run != _runs)
             {
                 return false;
             }
@@ -481,33 +484,17 @@ public partial class SignalsPage : IDisposable
     private Task LoadMoreAsync()
     {
         var run = _runs;
-        return Reads.RunAsync(() => _results.LoadMoreAsync(Search), _session?.TenantId, () => run == _runs, _closing.Token);
+        return Reads.RunAsync(() => _results.LoadMoreAsync(Search), _session?.TenantId, () => run == _runs, Searching);
     }
 
     /// <summary>A page of signals, read off the circuit, stopped if the page closes or a newer search starts meanwhile.</summary>
     private Task<EventPage<SecuritySignal>> Search(SearchRequest request) => Signals.SearchAsync(_session!.TenantId, request, Searching);
 
-    /// <summary>The reads of the search shown: cancelled when a newer one starts (its reads would only be dropped) or the page closes.</summary>
-    private CancellationTokenSource? _searching;
+    /// <inheritdoc cref="SearchCancellation.Searching"/>
+    private CancellationToken Searching => _cancellation.Searching;
 
-    /// <summary>The token of the search the page shows; the page's closing before any ran.</summary>
-    private CancellationToken Searching => _searching?.Token ?? _closing.Token;
-
-    /// <summary>A new search's token, the one before cancelled: its reads still running stop.</summary>
-    private CancellationToken StartSearching()
-    {
-        if (_searching is { } before)
-        {
-            // Reads still running hold its token: cancelled, then disposed (a cancelled token stays cancelled).
-            before.Cancel();
-            before.Dispose();
-        }
-        _searching = CancellationTokenSource.CreateLinkedTokenSource(_closing.Token);
-        return _searching.Token;
-    }
-
-    /// <summary>Cancelled as the page closes: its reads still running stop. Never disposed: a read starting as the page closes still asks for its token.</summary>
-    private readonly CancellationTokenSource _closing = new();
+    /// <summary>The page's closing (its reads still running stop), and the reads of the search it shows, stopped by a newer search or cleared results.</summary>
+    private readonly SearchCancellation _cancellation = new();
 
     /// <summary>Searches started, so that one overtaken by a newer one leaves the page to it.</summary>
     private int _runs;
@@ -574,7 +561,7 @@ public partial class SignalsPage : IDisposable
 
     public void Dispose()
     {
-        _closing.Cancel();
+        _cancellation.Close();
         _sampling?.Cancel();
         _sampling?.Dispose();
         GC.SuppressFinalize(this);
@@ -674,9 +661,9 @@ public partial class SignalsPage : IDisposable
         var analytics = await Signals.AnalyzeAsync(
             _session!.TenantId, counting.Query, counting.From, counting.To, counting.Interval, _zone.GetUtcOffset(counting.From), cancellation);
         var more = new List<(string Field, IReadOnlyList<FacetValue>? Values, string? Note)>();
-        while (_opened.Opened.FirstOrDefault(f => analytics.Facets.ContainsKey(f) && !more.Exists(m => m.Field == f)) is { } field && !_closing.IsCancellationRequested)
+        while (_opened.Opened.FirstOrDefault(f => analytics.Facets.ContainsKey(f) && !more.Exists(m => m.Field == f)) is { } field && !cancellation.IsCancellationRequested)
         {
-            var (values, note) = await MoreValuesAsync(counting, field);
+            var (values, note) = await MoreValuesAsync(counting, field, cancellation);
             more.Add((field, values, note));
         }
         return new Counts(analytics, more);
@@ -712,10 +699,10 @@ public partial class SignalsPage : IDisposable
         {
             return;
         }
-        while (_counting is { } counting && !_opened.IsRead(field) && _opened.Opened.Contains(field) && !_closing.IsCancellationRequested)
+        while (_counting is { } counting && !_opened.IsRead(field) && _opened.Opened.Contains(field) && !_cancellation.Closed)
         {
             var shown = _countsShown;
-            var (values, note) = await MoreValuesAsync(counting, field);
+            var (values, note) = await MoreValuesAsync(counting, field, _cancellation.Closing);
             if (shown == _countsShown && _opened.Opened.Contains(field))
             {
                 _opened.Keep(field, values, note, default);
@@ -726,11 +713,11 @@ public partial class SignalsPage : IDisposable
 
     /// <summary>
     /// The <see cref="LogFacets.MoreValues"/> commonest values of a facet among the signals of <paramref name="counting"/>
-    /// (<see cref="OpenedFacets.ReadAsync"/>), stopped if the page closes.
+    /// (<see cref="OpenedFacets.ReadAsync"/>), stopped by <paramref name="cancellation"/> (the page closing, or a newer search).
     /// </summary>
-    private Task<(IReadOnlyList<FacetValue>? Values, string? Note)> MoreValuesAsync(Counting counting, string field) => OpenedFacets.ReadAsync(
-        () => Signals.FacetValuesAsync(_session!.TenantId, counting.Query, counting.From, counting.To, field, LogFacets.MoreValues, _closing.Token),
-        field, Logger, _closing.Token);
+    private Task<(IReadOnlyList<FacetValue>? Values, string? Note)> MoreValuesAsync(Counting counting, string field, CancellationToken cancellation) => OpenedFacets.ReadAsync(
+        () => Signals.FacetValuesAsync(_session!.TenantId, counting.Query, counting.From, counting.To, field, LogFacets.MoreValues, cancellation),
+        field, Logger, cancellation);
 
     /// <summary>
     /// Counts the last search's signals again (signals triaged change the triage state's counts), unless a newer search
@@ -747,7 +734,7 @@ public partial class SignalsPage : IDisposable
         {
             var counts = await CountAsync(counting, Searching);
             // A newer search's counts may have come meanwhile: these are only shown over the search they count.
-            if (run == _runs && _counting == counting && !_closing.IsCancellationRequested)
+            if (run == _runs && _counting == counting && !_cancellation.Closed)
             {
                 ShowCounts(counts);
             }

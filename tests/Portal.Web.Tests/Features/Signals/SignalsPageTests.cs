@@ -670,6 +670,10 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         var stored = await store.GetAsync(tenant.Id, "a", CancellationToken.None);
         Assert.Equal(("false_positive", "Pen test week, ticket SEC-42"), (stored!.ArchiveReason, stored.ArchiveComment));
         Assert.Contains("Pen test week", cut.Find("#triage-comment").TextContent, StringComparison.Ordinal);
+        // An empty comment clears it; reopened, the signal has none.
+        await triage.SetStateAsync(tenant.Id, "a", TriageStates.Archived, "other", "", CancellationToken.None);
+        Assert.Null((await store.GetAsync(tenant.Id, "a", CancellationToken.None))!.ArchiveComment);
+        await triage.SetStateAsync(tenant.Id, "a", TriageStates.Archived, "other", "again", CancellationToken.None);
         await triage.SetStateAsync(tenant.Id, "a", TriageStates.Open, null, null, CancellationToken.None);
         Assert.Null((await store.GetAsync(tenant.Id, "a", CancellationToken.None))!.ArchiveComment);
     }
