@@ -41,7 +41,7 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         Assert.Contains("0 signals", cut.Markup, StringComparison.Ordinal);
 
         _store.Failing = false;
-        cut.Find("#signal-search").Click();
+        await cut.InvokeAsync(() => cut.Find("#signal-search").Click());
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("#signal-search-error")));
         Assert.Contains("SSH", cut.Markup, StringComparison.Ordinal);
     }
@@ -76,7 +76,7 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         var signal = (await portal.Services.GetRequiredService<ISignalStore>().SearchAsync(
             tenant.Id, new SearchRequest(Portal.Detection.Query.QueryParser.Parse("*"), DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddMinutes(1)), CancellationToken.None)).Items.Single();
 
-        cut.Find("#signal-table tbody tr").Click();
+        await cut.InvokeAsync(() => cut.Find("#signal-table tbody tr").Click());
         cut.WaitForAssertion(() => Assert.Equal("false", cut.Find("#signal-samples").GetAttribute("aria-busy")));
 
         var samples = cut.FindAll("#signal-samples a.sample-log");
@@ -134,13 +134,13 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         Assert.Equal((signal.Id, "1h"), (Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(link.Query)[SignalsPage.SignalParameter].ToString(), Address("range")));
         // A click is dispatched to the renderer, not awaited: what it changes is waited for.
         _ctx.JSInterop.VerifyInvoke("vigil.focusSoon");
-        cut.Find("#signal-drawer button[aria-label='Close']").Click();
+        await cut.InvokeAsync(() => cut.Find("#signal-drawer button[aria-label='Close']").Click());
         cut.WaitForAssertion(() => Assert.Null(Address(SignalsPage.SignalParameter)));
         // Closed, the drawer gives the focus back to the signal's button in the list; reopened, it takes it again.
         Assert.Equal(["data-signal-id", signal.Id], _ctx.JSInterop.VerifyInvoke("vigil.focusOpener").Arguments);
         Assert.Single(cut.FindAll($"#signal-table button.row-open[data-signal-id='{signal.Id}']"));
         Assert.True(cut.Find("#signal-drawer").HasAttribute("inert"));
-        cut.Find("#signal-table tbody tr").Click();
+        await cut.InvokeAsync(() => cut.Find("#signal-table tbody tr").Click());
         cut.WaitForAssertion(() => Assert.Equal(signal.Id, Address(SignalsPage.SignalParameter)));
         _ctx.JSInterop.VerifyInvoke("vigil.focusSoon", 2);
 
@@ -180,16 +180,16 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         cut.WaitForAssertion(() => Assert.Single(cut.FindAll("#signal-table tbody tr")));
         var searched = _store.Searches;
 
-        cut.Find("#signal-table tbody tr").Click();
+        await cut.InvokeAsync(() => cut.Find("#signal-table tbody tr").Click());
         cut.WaitForAssertion(() => Assert.True(Open(cut)));
         Assert.Equal("203.0.113.90", Ip(cut));
         Assert.NotNull(Address(SignalsPage.SignalParameter));
-        cut.Find("#signal-drawer button[aria-label='Close']").Click();
+        await cut.InvokeAsync(() => cut.Find("#signal-drawer button[aria-label='Close']").Click());
         cut.WaitForAssertion(() => Assert.Null(Address(SignalsPage.SignalParameter)));
         Assert.Equal(searched, _store.Searches);
 
         // The menu's link: every signal of the past day, the drawer closed.
-        cut.Find("#signal-table tbody tr").Click();
+        await cut.InvokeAsync(() => cut.Find("#signal-table tbody tr").Click());
         cut.WaitForAssertion(() => Assert.True(Open(cut)));
         await cut.InvokeAsync(() => navigation.NavigateTo("signals"));
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("#signal-table tbody tr").Count));
@@ -288,7 +288,7 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         Assert.Empty(cut.FindAll("#signals-histogram .seg-sev-medium"));
 
         _store.Failing = true;
-        cut.Find("#signal-search").Click();
+        await cut.InvokeAsync(() => cut.Find("#signal-search").Click());
         cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("#signal-search-error")));
         Assert.Equal("0 signals", Count());
         Assert.Equal(["Severity"], Titles());
@@ -325,7 +325,7 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
 
         // Another search: the facet stays open and lists that search's rules only.
         await TypeAsync(cut, "status:high");
-        cut.Find("#signal-search").Click();
+        await cut.InvokeAsync(() => cut.Find("#signal-search").Click());
         cut.WaitForAssertion(() => Assert.Equal([.. Enumerable.Range(0, 12).Where(i => i % 2 == 0).Select(i => $"Rule {i:00}")], RuleNames()));
 
         await ShowMoreAsync(cut, Rule);
@@ -363,7 +363,7 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         await ShowMoreAsync(cut, Rule);
         // The newest signal (Rule 00's) archived: the recount reads the facet again, without it.
         Check(cut, 0);
-        cut.Find("#bulk-archive").Click();
+        await cut.InvokeAsync(() => cut.Find("#bulk-archive").Click());
         cut.WaitForAssertion(() => Assert.Equal([.. Enumerable.Range(1, 11).Select(i => $"Rule {i:00}")], RuleNames()));
 
         release.SetResult();
@@ -434,14 +434,14 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         var slow = new TaskCompletionSource();
         _store.Hold = slow.Task;
         await TypeAsync(cut, "status:high");
-        cut.Find("#signal-search").Click();
+        await cut.InvokeAsync(() => cut.Find("#signal-search").Click());
         // Listed, and counting.
         await CountingAsync();
         await TypeAsync(cut, "status:low");
-        cut.Find("#signal-search").Click();
+        await cut.InvokeAsync(() => cut.Find("#signal-search").Click());
         cut.WaitForAssertion(() => Assert.Equal(["low"], Severities()));
         slow.SetResult();
-        await _store.Held!;
+        await HeldEndedAsync();
         cut.WaitForAssertion(() => Assert.Equal("1 signals", cut.Find("#signal-summary").TextContent.Trim()));
         Assert.Equal(["low"], Severities());
         Assert.Contains(Counted(), v => v.StartsWith("low", StringComparison.Ordinal));
@@ -451,10 +451,10 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         var failing = new TaskCompletionSource();
         _store.Hold = failing.Task;
         await TypeAsync(cut, "status:high");
-        cut.Find("#signal-search").Click();
+        await cut.InvokeAsync(() => cut.Find("#signal-search").Click());
         await CountingAsync();
         await TypeAsync(cut, "status:low");
-        cut.Find("#signal-search").Click();
+        await cut.InvokeAsync(() => cut.Find("#signal-search").Click());
         cut.WaitForAssertion(() => Assert.Equal("false", cut.Find("#signal-results").GetAttribute("aria-busy")));
         failing.SetException(new IOException("Input/output error"));
         await Assert.ThrowsAsync<IOException>(() => _store.Held!);
@@ -466,12 +466,12 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         // The address changes while a search counts, to a range at fault: nothing of either search is shown.
         var slower = new TaskCompletionSource();
         _store.Hold = slower.Task;
-        cut.Find("#signal-search").Click();
+        await cut.InvokeAsync(() => cut.Find("#signal-search").Click());
         await CountingAsync();
         navigation.NavigateTo("signals?range=custom&from=sometime&to=now&signal=a");
         cut.WaitForAssertion(() => Assert.Contains("From: expected a time", cut.Find("#signal-range-error").TextContent, StringComparison.Ordinal));
         slower.SetResult();
-        await _store.Held!;
+        await HeldEndedAsync();
         cut.WaitForAssertion(() => Assert.Equal("0 signals", cut.Find("#signal-summary").TextContent.Trim()));
         Assert.Empty(Severities());
         Assert.Empty(Counted());
@@ -507,7 +507,7 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         Assert.True(Partial());
 
         cut.Find("#bulk-reason").Change("false_positive");
-        cut.Find("#bulk-archive").Click();
+        await cut.InvokeAsync(() => cut.Find("#bulk-archive").Click());
         cut.WaitForAssertion(() => Assert.Equal(["Archived", "Archived", "Open"], States()));
         Assert.Empty(cut.FindAll("#signal-bulk"));
         Assert.False(Partial());
@@ -522,31 +522,31 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
 
         cut.Find("#signal-table input.signal-check-all").Change(true);
         Assert.Equal("3 selected", cut.Find("#signal-bulk-count").TextContent);
-        cut.Find("#bulk-review").Click();
+        await cut.InvokeAsync(() => cut.Find("#bulk-review").Click());
         cut.WaitForAssertion(() => Assert.Equal(["Under review", "Under review", "Under review"], States()));
         Assert.Null((await store.GetAsync(tenant.Id, "b", CancellationToken.None))!.ArchiveReason);
 
         // Triaged out of the search shown (archived from the drawer under a search of signals under review), a signal leaves
         // the list, its count and the boxes checked; triaged within it, it stays.
         await TypeAsync(cut, "@workflow.triage.state:under_review");
-        cut.Find("#signal-search").Click();
+        await cut.InvokeAsync(() => cut.Find("#signal-search").Click());
         SearchedAndShown(cut);
         Check(cut, 0, 2);
-        cut.Find("#signal-table button.row-open[data-signal-id='c']").Click();
+        await cut.InvokeAsync(() => cut.Find("#signal-table button.row-open[data-signal-id='c']").Click());
         var select = cut.WaitForComponent<SignalDrawer>().FindComponent<MudBlazor.MudSelect<string>>();
         await cut.InvokeAsync(() => select.Instance.ValueChanged.InvokeAsync(TriageStates.Archived));
         cut.WaitForAssertion(() => Assert.False(cut.Find("#triage-save").HasAttribute("disabled")));
-        cut.Find("#triage-save").Click();
+        await cut.InvokeAsync(() => cut.Find("#triage-save").Click());
         cut.WaitForAssertion(() => Assert.Equal(["a", "b"], cut.FindAll("#signal-table button.row-open").Select(b => b.GetAttribute("data-signal-id"))));
         Assert.Equal(("2 signals", "1 selected"), (cut.Find("#signal-summary").TextContent.Trim(), cut.Find("#signal-bulk-count").TextContent));
         Assert.Equal(TriageStates.Archived, (await store.GetAsync(tenant.Id, "c", CancellationToken.None))!.TriageState);
-        cut.Find("#bulk-review").Click();
+        await cut.InvokeAsync(() => cut.Find("#bulk-review").Click());
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("#signal-bulk")));
         Assert.Equal(["Under review", "Under review"], States());
 
         // A box checked in a list since replaced by a search is forgotten: nothing is triaged by it.
         cut.Find("#signal-table input.signal-check").Change(true);
-        cut.Find("#signal-search").Click();
+        await cut.InvokeAsync(() => cut.Find("#signal-search").Click());
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("#signal-bulk")));
 
         // Another organisation's signal, named by its id: left alone.
@@ -583,24 +583,24 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         IEnumerable<string> States() => cut.FindAll("#signal-table tr.signal-row td.triage-col .triage").Select(t => t.TextContent.Trim());
         SearchedAndShown(cut);
         // Opened and closed before the triage: the drawer keeps the signal it showed.
-        cut.Find("#signal-table button.row-open[data-signal-id='a']").Click();
+        await cut.InvokeAsync(() => cut.Find("#signal-table button.row-open[data-signal-id='a']").Click());
         cut.WaitForAssertion(() => Assert.Equal(TriageStates.Open, MudBlazor.Extensions.ComponentBaseWithStateExtensions.GetState(cut.FindComponent<SignalDrawer>().FindComponent<MudBlazor.MudSelect<string>>().Instance, x => x.Value)));
-        cut.Find("#signal-drawer button[aria-label='Close']").Click();
+        await cut.InvokeAsync(() => cut.Find("#signal-drawer button[aria-label='Close']").Click());
 
         // The first write waits for the organisation's lock (an evaluation holding it); the second is asked meanwhile.
         var held = await portal.Services.GetRequiredService<Portal.Web.Features.Detection.TenantLocks>().AcquireAsync(tenant.Id, CancellationToken.None);
         Check(cut, 0);
-        cut.Find("#bulk-archive").Click();
+        await cut.InvokeAsync(() => cut.Find("#bulk-archive").Click());
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("#signal-bulk")));
         Check(cut, 1);
-        cut.Find("#bulk-review").Click();
+        await cut.InvokeAsync(() => cut.Find("#bulk-review").Click());
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("#signal-bulk")));
         Assert.Equal(["Open", "Open"], States());
         held.Dispose();
 
         cut.WaitForAssertion(() => Assert.Equal(["Archived", "Under review"], States()));
         Assert.Equal(TriageStates.UnderReview, (await store.GetAsync(tenant.Id, "b", CancellationToken.None))!.TriageState);
-        cut.Find("#signal-table button.row-open[data-signal-id='a']").Click();
+        await cut.InvokeAsync(() => cut.Find("#signal-table button.row-open[data-signal-id='a']").Click());
         cut.WaitForAssertion(() => Assert.Equal(TriageStates.Archived, MudBlazor.Extensions.ComponentBaseWithStateExtensions.GetState(cut.FindComponent<SignalDrawer>().FindComponent<MudBlazor.MudSelect<string>>().Instance, x => x.Value)));
         Assert.True(cut.Find("#triage-save").HasAttribute("disabled"));
     }
@@ -613,7 +613,7 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         await SignedInWithAsync([.. Enumerable.Range(0, 53).Select(i => NewSignal($"s{i:00}", "high", now.AddMinutes(-1 - i)))]);
         var cut = _ctx.Render<SignalsPage>();
         await TypeAsync(cut, "@workflow.triage.state:open");
-        cut.Find("#signal-search").Click();
+        await cut.InvokeAsync(() => cut.Find("#signal-search").Click());
         SearchedAndShown(cut);
         Assert.Equal(50, cut.FindAll("#signal-table tr.signal-row").Count);
 
@@ -622,7 +622,7 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
             cut.Find("#signal-table input.signal-check-all").Change(true);
             Assert.Equal("50 selected", cut.Find("#signal-bulk-count").TextContent);
         });
-        cut.Find("#bulk-archive").Click();
+        await cut.InvokeAsync(() => cut.Find("#bulk-archive").Click());
 
         cut.WaitForAssertion(() => Assert.Equal(["s50", "s51", "s52"], cut.FindAll("#signal-table button.row-open").Select(b => b.GetAttribute("data-signal-id"))));
         Assert.Empty(cut.FindAll("#load-more"));
@@ -637,7 +637,7 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         await SignedInWithAsync(NewSignal("a", "high", now.AddMinutes(-10)), NewSignal("b", "low", now.AddMinutes(-20)));
         var cut = _ctx.Render<SignalsPage>();
         SearchedAndShown(cut);
-        cut.Find("#signal-table button.row-open[data-signal-id='a']").Click();
+        await cut.InvokeAsync(() => cut.Find("#signal-table button.row-open[data-signal-id='a']").Click());
         var drawer = cut.WaitForComponent<SignalDrawer>();
 
         await cut.InvokeAsync(() => drawer.Instance.OnFilter.InvokeAsync("status:high"));
@@ -659,12 +659,12 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         _ctx.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
         var cut = _ctx.Render<SignalsPage>();
         SearchedAndShown(cut);
-        cut.Find("#signal-table button.row-open[data-signal-id='a']").Click();
+        await cut.InvokeAsync(() => cut.Find("#signal-table button.row-open[data-signal-id='a']").Click());
         cut.WaitForAssertion(() => Assert.Contains("Pen test week, ticket SEC-42", cut.Find("#triage-comment").TextContent, StringComparison.Ordinal));
 
         var reason = cut.FindComponent<SignalDrawer>().FindComponents<MudBlazor.MudSelect<string>>()[1];
         await cut.InvokeAsync(() => reason.Instance.ValueChanged.InvokeAsync("false_positive"));
-        cut.Find("#triage-save").Click();
+        await cut.InvokeAsync(() => cut.Find("#triage-save").Click());
         cut.WaitForAssertion(() => Assert.True(cut.Find("#triage-save").HasAttribute("disabled")));
 
         var stored = await store.GetAsync(tenant.Id, "a", CancellationToken.None);
@@ -696,9 +696,9 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         cut.Render();
         Assert.Equal("2 signals", cut.Find("#signal-summary").TextContent.Trim());
 
-        cut.Find("#refresh-signals").Click();
+        await cut.InvokeAsync(() => cut.Find("#refresh-signals").Click());
         slow.SetResult();
-        await _store.Held!;
+        await HeldEndedAsync();
 
         cut.WaitForAssertion(() => Assert.Equal("b", cut.FindComponent<SignalDrawer>().Instance.Signal?.Id));
         Assert.Equal("2 signals", cut.Find("#signal-summary").TextContent.Trim());
@@ -715,12 +715,12 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         SearchedAndShown(cut);
         var slow = new TaskCompletionSource();
         _store.Hold = slow.Task;
-        cut.Find("#refresh-signals").Click();
+        await cut.InvokeAsync(() => cut.Find("#refresh-signals").Click());
         await CountingAsync();
 
         await cut.InvokeAsync(() => navigation.NavigateTo("signals?q=%28"));
         slow.SetResult();
-        await _store.Held!;
+        await HeldEndedAsync();
         cut.Render();
 
         cut.WaitForAssertion(() => Assert.Equal("false", cut.Find("#signal-results").GetAttribute("aria-busy")));
@@ -740,23 +740,23 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         var cut = _ctx.Render<SignalsPage>();
         IEnumerable<string?> Listed() => cut.FindAll("#signal-table button.row-open").Select(b => b.GetAttribute("data-signal-id"));
         await TypeAsync(cut, "@workflow.triage.state:open");
-        cut.Find("#signal-search").Click();
+        await cut.InvokeAsync(() => cut.Find("#signal-search").Click());
         SearchedAndShown(cut);
         Assert.Equal(["a", "b"], Listed());
 
         var slow = new TaskCompletionSource();
         _store.Hold = slow.Task;
         await TypeAsync(cut, "status:low");
-        cut.Find("#signal-search").Click();
+        await cut.InvokeAsync(() => cut.Find("#signal-search").Click());
         await CountingAsync();
         // The page renders nothing while it counts: a keystroke in the query bar (a space) renders the newer search's list.
         await TypeAsync(cut, "status:low ");
         cut.WaitForAssertion(() => Assert.Equal(["b"], Listed()));
         Check(cut, 0);
-        cut.Find("#bulk-archive").Click();
+        await cut.InvokeAsync(() => cut.Find("#bulk-archive").Click());
         cut.WaitForAssertion(() => Assert.Equal("Archived", cut.Find("#signal-table tr.signal-row td.triage-col .triage").TextContent.Trim()));
         slow.SetResult();
-        await _store.Held!;
+        await HeldEndedAsync();
 
         cut.WaitForAssertion(() => Assert.Equal("false", cut.Find("#signal-results").GetAttribute("aria-busy")));
         Assert.Equal("1 signals", cut.Find("#signal-summary").TextContent.Trim());
@@ -786,7 +786,7 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         Assert.Equal(TriageStates.Open, (await _store.GetAsync(tenant.Id, "a", CancellationToken.None))!.TriageState);
         _store.FailingWrites = false;
         cut.Find("#signal-table input.signal-check").Change(true);
-        cut.Find("#bulk-archive").Click();
+        await cut.InvokeAsync(() => cut.Find("#bulk-archive").Click());
         cut.WaitForAssertion(() => Assert.Equal("Archived", cut.Find("#signal-table tr.signal-row td.triage-col .triage").TextContent.Trim()));
     }
 
@@ -848,6 +848,19 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
     /// Waits until the held count was asked for (the search listed its signals and counts them): the page renders nothing
     /// meanwhile, so the wait polls rather than waiting for a render.
     /// </summary>
+    /// <summary>Waits for the held count to end: answered, or cancelled (a newer search cancels the reads of the one it overtakes).</summary>
+    private async Task HeldEndedAsync()
+    {
+        try
+        {
+            await _store.Held!;
+        }
+        catch (OperationCanceledException)
+        {
+            // Overtaken: its read stopped.
+        }
+    }
+
     private async Task CountingAsync()
     {
         for (var waited = TimeSpan.Zero; _store.Hold is not null; waited += TimeSpan.FromMilliseconds(20))
@@ -891,7 +904,7 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         ((HeldFinds)(object)held).Hold = hold;
 
         // The first signal's samples are read, and held; the other signal is opened meanwhile, and its own read.
-        cut.Find("#signal-table tbody tr").Click();
+        await cut.InvokeAsync(() => cut.Find("#signal-table tbody tr").Click());
         cut.WaitForAssertion(() => Assert.Equal("true", cut.Find("#signal-samples").GetAttribute("aria-busy")));
         var first = Ip(cut);
         cut.FindAll("#signal-table tbody tr").Single(r => !r.TextContent.Contains(first, StringComparison.Ordinal)).Click();
