@@ -105,6 +105,8 @@ public sealed class VigilDbContext(DbContextOptions<VigilDbContext> options, ITe
             r.HasKey(x => new { x.TenantId, x.Id });
             r.Property(x => x.Id).HasMaxLength(64);
             r.Property(x => x.Name).HasMaxLength(200);
+            // Two writes of one rule (a switch and the API) must not undo each other: the later one reads it again.
+            r.Property(x => x.Version).IsConcurrencyToken();
             r.HasOne<Tenant>().WithMany().HasForeignKey(x => x.TenantId).OnDelete(DeleteBehavior.Cascade);
         });
         builder.Entity<RuleRunState>(s =>

@@ -480,6 +480,7 @@ namespace Portal.Data.Postgres.Migrations
                         .HasColumnType("timestamp with time zone");
 
                     b.Property<int>("Version")
+                        .IsConcurrencyToken()
                         .HasColumnType("integer");
 
                     b.HasKey("TenantId", "Id");

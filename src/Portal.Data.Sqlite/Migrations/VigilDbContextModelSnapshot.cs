@@ -469,6 +469,7 @@ namespace Portal.Data.Sqlite.Migrations
                         .HasColumnType("INTEGER");
 
                     b.Property<int>("Version")
+                        .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
 
                     b.HasKey("TenantId", "Id");

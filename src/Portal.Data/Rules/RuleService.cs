@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Portal.Detection.Content;
 using Portal.Detection.Rules;
@@ -56,60 +57,130 @@ public sealed class RuleService(TenantDbFactory dbs, TimeProvider clock)
     }
 
     /// <summary>
-    /// Replaces a rule's definition; null rule and no errors when the tenant has no such rule. A rule enabled again starts
-    /// evaluating from then, as a new one does: the time it was off (its signals muted) is not judged after the fact.
+    /// Replaces a rule's definition. <paramref name="expectedVersion"/>, when given, is the version the writer read: a rule
+    /// changed since is not overwritten (<see cref="RuleWrite.StoredVersion"/> says its version).
     /// </summary>
-    public async Task<(DetectionRule? Rule, IReadOnlyList<RuleError> Errors)> UpdateAsync(Guid tenantId, string id, string json, CancellationToken cancellationToken = default)
+    public Task<RuleWrite> UpdateAsync(Guid tenantId, string id, string json, int? expectedVersion = null, CancellationToken cancellationToken = default) =>
+        WriteAsync(tenantId, id, expectedVersion, _ => RuleJson.Parse(json), cancellationToken);
+
+    /// <summary>
+    /// Datadog's update: the <paramref name="fields"/> given replace the stored rule's, the others are kept. A
+    /// <c>version</c> among them is the version the writer read (see <see cref="UpdateAsync"/>); the server sets the rule's.
+    /// Fields are merged into the rule as stored, so a rule that no longer passes validation can be corrected.
+    /// </summary>
+    public Task<RuleWrite> MergeAsync(Guid tenantId, string id, JsonObject fields, CancellationToken cancellationToken = default)
     {
-        var (rule, errors) = RuleJson.Parse(json);
-        if (rule is null)
+        var expectedVersion = fields["version"] is JsonValue version && version.TryGetValue<int>(out var read) ? read : (int?)null;
+        return WriteAsync(tenantId, id, expectedVersion, record =>
         {
-            return (null, errors);
-        }
-        await using var db = dbs.Create(tenantId);
-        var record = await db.Rules.FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
-        if (record is null)
-        {
-            return (null, []);
-        }
-        var existing = ToRule(record);
-        if (rule.IsEnabled && !record.IsEnabled)
-        {
-            var now = clock.GetUtcNow();
-            if (await db.RuleRunStates.FirstOrDefaultAsync(s => s.RuleId == id, cancellationToken) is { } state)
+            var merged = StoredObject(record.Json);
+            foreach (var (name, value) in fields)
             {
-                state.Watermark = state.Watermark > now ? state.Watermark : now;
+                merged[name] = value?.DeepClone();
             }
-            else
-            {
-                db.RuleRunStates.Add(new RuleRunState { RuleId = id, Watermark = now });
-            }
-        }
-        rule.Id = id;
-        rule.Version = existing.Version + 1;
-        rule.IsDefault = existing.IsDefault;
-        rule.CreatedAt = existing.CreatedAt;
-        record.Name = rule.Name;
-        record.IsEnabled = rule.IsEnabled;
-        record.Version = rule.Version;
-        record.Json = RuleJson.Serialize(rule);
-        record.UpdatedAt = clock.GetUtcNow();
-        await db.SaveChangesAsync(cancellationToken);
-        return (rule, []);
+            merged["isEnabled"] = fields.ContainsKey("isEnabled") ? merged["isEnabled"] : record.IsEnabled;
+            return RuleJson.Parse(merged.ToJsonString());
+        }, cancellationToken);
     }
 
-    /// <summary>Turns a rule on or off; false when the tenant has no such rule.</summary>
-    public async Task<bool> SetEnabledAsync(Guid tenantId, string id, bool enabled, CancellationToken cancellationToken = default)
+    /// <summary>A stored rule's JSON as an object to merge into; an empty one should it no longer read as one.</summary>
+    private static JsonObject StoredObject(string json)
     {
-        var rule = await GetAsync(tenantId, id, cancellationToken);
-        if (rule is null)
+        try
         {
-            return false;
+            return JsonNode.Parse(json) as JsonObject ?? [];
         }
-        rule.IsEnabled = enabled;
-        var (updated, _) = await UpdateAsync(tenantId, id, RuleJson.Serialize(rule), cancellationToken);
-        return updated is not null;
+        catch (System.Text.Json.JsonException)
+        {
+            return [];
+        }
     }
+
+    /// <summary>
+    /// Turns a rule on or off. A rule that no longer passes validation can be turned off, not on (its errors are
+    /// returned): it would not be evaluated.
+    /// </summary>
+    public Task<RuleWrite> SetEnabledAsync(Guid tenantId, string id, bool enabled, CancellationToken cancellationToken = default) =>
+        WriteAsync(tenantId, id, expectedVersion: null, record =>
+        {
+            var rule = ToRule(record);
+            if (enabled && rule.StoredErrors.Count > 0)
+            {
+                return (null, rule.StoredErrors);
+            }
+            rule.IsEnabled = enabled;
+            return (rule, []);
+        }, cancellationToken);
+
+    /// <summary>
+    /// Writes the rule <paramref name="change"/> makes of the stored one. A rule enabled again starts evaluating from then,
+    /// as a new one does: the time it was off (its signals muted) is not judged after the fact. Another write between the
+    /// read and this one (the version is the row's concurrency token) is not overwritten: the change is made again of
+    /// the rule that write stored.
+    /// </summary>
+    internal async Task<RuleWrite> WriteAsync(
+        Guid tenantId, string id, int? expectedVersion, Func<RuleRecord, (DetectionRule? Rule, IReadOnlyList<RuleError> Errors)> change, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await using var db = dbs.Create(tenantId);
+            var record = await db.Rules.FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
+            if (record is null)
+            {
+                return RuleWrite.NotFound;
+            }
+            if (expectedVersion is { } expected && expected != record.Version)
+            {
+                return new RuleWrite(null, [new RuleError("$.version", $"the rule is at version {record.Version}: it changed since version {expected} was read")], StoredVersion: record.Version);
+            }
+            var (rule, errors) = change(record);
+            if (rule is null)
+            {
+                return new RuleWrite(null, errors);
+            }
+            var now = clock.GetUtcNow();
+            if (rule.IsEnabled && !record.IsEnabled)
+            {
+                if (await db.RuleRunStates.FirstOrDefaultAsync(s => s.RuleId == id, cancellationToken) is { } state)
+                {
+                    state.Watermark = state.Watermark > now ? state.Watermark : now;
+                }
+                else
+                {
+                    db.RuleRunStates.Add(new RuleRunState { RuleId = id, Watermark = now });
+                }
+            }
+            rule.Id = id;
+            rule.Version = record.Version + 1;
+            rule.IsDefault = record.IsDefault;
+            rule.CreatedAt = record.CreatedAt.ToUnixTimeMilliseconds();
+            record.Name = rule.Name;
+            record.IsEnabled = rule.IsEnabled;
+            record.Version = rule.Version;
+            // A rule that no longer passes validation, turned off, keeps its JSON as it was stored.
+            record.Json = rule.StoredErrors.Count == 0 ? RuleJson.Serialize(rule) : record.Json;
+            record.UpdatedAt = now;
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                return new RuleWrite(rule, []);
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < MaxWriteAttempts && expectedVersion is null)
+            {
+                // Written meanwhile: read it again and make the change of what is stored now.
+            }
+            catch (DbUpdateConcurrencyException)
+            {
+                var stored = await db.Rules.AsNoTracking().Where(r => r.Id == id).Select(r => (int?)r.Version).FirstOrDefaultAsync(CancellationToken.None);
+                return stored is null
+                    ? RuleWrite.NotFound
+                    : new RuleWrite(null, [new RuleError("$.version", $"the rule is at version {stored}: it changed while it was written")], StoredVersion: stored);
+            }
+        }
+    }
+
+    /// <summary>How many times a write is made again when another write came between its read and its save.</summary>
+    private const int MaxWriteAttempts = 5;
 
     /// <summary>Deletes a rule and its run state; false when the tenant has no such rule.</summary>
     public async Task<bool> DeleteAsync(Guid tenantId, string id, CancellationToken cancellationToken = default)
@@ -143,9 +214,16 @@ public sealed class RuleService(TenantDbFactory dbs, TimeProvider clock)
         }
     }
 
-    private static DetectionRule ToRule(RuleRecord record)
+    /// <summary>
+    /// The rule a record stores. One that no longer passes validation is read as it is (or, should it no longer read as a
+    /// rule, as its name alone) with its <see cref="DetectionRule.StoredErrors"/>: one such rule must not hide the others
+    /// or stop their evaluation.
+    /// </summary>
+    internal static DetectionRule ToRule(RuleRecord record)
     {
-        var rule = RuleJson.Parse(record.Json).Rule ?? throw new InvalidOperationException($"Stored rule {record.Id} is invalid.");
+        var (valid, errors) = RuleJson.Parse(record.Json);
+        var rule = valid ?? RuleJson.ReadUnchecked(record.Json) ?? new DetectionRule { Name = record.Name };
+        rule.StoredErrors = errors;
         rule.Id = record.Id;
         rule.IsEnabled = record.IsEnabled;
         rule.Version = record.Version;
@@ -164,4 +242,17 @@ public sealed class RuleService(TenantDbFactory dbs, TimeProvider clock)
         }
         return new string(chars);
     }
+}
+
+/// <summary>
+/// What a write of a rule did: the rule as stored; or its validation errors; or, with <see cref="StoredVersion"/>, the
+/// version stored when it is not the one the writer read; or no such rule (<see cref="Found"/> false).
+/// </summary>
+public sealed record RuleWrite(DetectionRule? Rule, IReadOnlyList<RuleError> Errors, bool Found = true, int? StoredVersion = null)
+{
+    /// <summary>The organisation has no rule of that id.</summary>
+    public static RuleWrite NotFound { get; } = new(null, [], Found: false);
+
+    /// <summary>The rule as stored and the errors, as a create's result reads.</summary>
+    public void Deconstruct(out DetectionRule? rule, out IReadOnlyList<RuleError> errors) => (rule, errors) = (Rule, Errors);
 }

@@ -41,6 +41,17 @@ public sealed class DetectionRule
     /// </summary>
     public List<RuleTest>? Tests { get; set; }
 
+    /// <summary>
+    /// Server-managed: why the rule as stored no longer passes validation (stored before a check it fails was added, or
+    /// written to the database by hand). Such a rule is listed, can be turned off, corrected or deleted, but is not
+    /// evaluated; none for a valid rule.
+    /// </summary>
+    [JsonIgnore]
+    public IReadOnlyList<RuleError> StoredErrors { get; set; } = [];
+
+    /// <summary>The name under which the API lists <see cref="StoredErrors"/> (Vigil's; ignored in a rule read, as the property is).</summary>
+    public const string StoredErrorsName = "storedErrors";
+
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Extra { get; set; }
 }

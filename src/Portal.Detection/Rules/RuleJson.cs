@@ -36,6 +36,24 @@ public static class RuleJson
         return errors.Count == 0 ? (rule, errors) : (null, errors);
     }
 
+    /// <summary>
+    /// A stored rule's JSON read as it is, for a rule that no longer passes validation: null when it no longer reads as a
+    /// rule at all (a property of another type) or lacks a part every rule has.
+    /// </summary>
+    public static DetectionRule? ReadUnchecked(string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<DetectionRule>(json, Options) is { Name: not null, Queries: not null, Cases: not null, Options: not null, Tags: not null, Message: not null } rule
+                ? rule
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Serializes a rule to its canonical JSON.</summary>
     public static string Serialize(DetectionRule rule) => JsonSerializer.Serialize(rule, Options);
 

@@ -1,3 +1,4 @@
+using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Data.Rules;
@@ -171,7 +172,7 @@ public abstract class RuleServiceTests(DataFixture fixture)
         var tenant = await fixture.AddTenantAsync();
         var (created, _) = await Rules.CreateAsync(tenant.Id, ValidJson, userId: null);
 
-        Assert.True(await Rules.SetEnabledAsync(tenant.Id, created!.Id!, enabled: false));
+        Assert.NotNull((await Rules.SetEnabledAsync(tenant.Id, created!.Id!, enabled: false)).Rule);
 
         var stored = await Rules.GetAsync(tenant.Id, created.Id!);
         Assert.False(stored!.IsEnabled);
@@ -188,7 +189,7 @@ public abstract class RuleServiceTests(DataFixture fixture)
         var tenant = await fixture.AddTenantAsync();
         var (created, _) = await Rules.CreateAsync(tenant.Id, ValidJson, userId: null);
         var id = created!.Id!;
-        Assert.True(await Rules.SetEnabledAsync(tenant.Id, id, enabled: false));
+        Assert.NotNull((await Rules.SetEnabledAsync(tenant.Id, id, enabled: false)).Rule);
         // Whole seconds: what every database keeps exactly.
         var longAgo = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddDays(-3).ToUnixTimeSeconds());
         await using (var db = fixture.Dbs.Create(tenant.Id))
@@ -201,15 +202,15 @@ public abstract class RuleServiceTests(DataFixture fixture)
             await using var db = fixture.Dbs.Create(tenant.Id);
             return (await db.RuleRunStates.AsNoTracking().SingleAsync(s => s.RuleId == id)).Watermark;
         }
-        Assert.True(await Rules.SetEnabledAsync(tenant.Id, id, enabled: false));
+        Assert.NotNull((await Rules.SetEnabledAsync(tenant.Id, id, enabled: false)).Rule);
         Assert.Equal(longAgo, await WatermarkAsync());
 
         var before = DateTimeOffset.UtcNow;
-        Assert.True(await Rules.SetEnabledAsync(tenant.Id, id, enabled: true));
+        Assert.NotNull((await Rules.SetEnabledAsync(tenant.Id, id, enabled: true)).Rule);
 
         var enabledFrom = await WatermarkAsync();
         Assert.InRange(enabledFrom, before.AddSeconds(-1), DateTimeOffset.UtcNow.AddSeconds(1));
-        Assert.True(await Rules.SetEnabledAsync(tenant.Id, id, enabled: true));
+        Assert.NotNull((await Rules.SetEnabledAsync(tenant.Id, id, enabled: true)).Rule);
         Assert.Equal(enabledFrom, await WatermarkAsync());
     }
 
@@ -220,8 +221,131 @@ public abstract class RuleServiceTests(DataFixture fixture)
         var b = await fixture.AddTenantAsync();
         var (created, _) = await Rules.CreateAsync(a.Id, ValidJson, userId: null);
 
-        Assert.False(await Rules.SetEnabledAsync(b.Id, created!.Id!, enabled: false));
+        Assert.False((await Rules.SetEnabledAsync(b.Id, created!.Id!, enabled: false)).Found);
         Assert.True((await Rules.GetAsync(a.Id, created.Id!))!.IsEnabled);
+    }
+
+    /// <summary>
+    /// A stored rule that no longer passes validation (a check added since it was written, or an edit made in the database)
+    /// is listed with its errors, read as it is or by its name alone, and hides none of the others.
+    /// </summary>
+    [Fact]
+    public async Task ListAsync_StoredRulesNoLongerValid_ListedWithTheirErrors_TheOthersAsBefore()
+    {
+        var tenant = await fixture.AddTenantAsync();
+        var (valid, _) = await Rules.CreateAsync(tenant.Id, ValidJson.Replace("Many failed logins", "Alpha", StringComparison.Ordinal), userId: null);
+        var (outdated, _) = await Rules.CreateAsync(tenant.Id, ValidJson.Replace("Many failed logins", "Bravo", StringComparison.Ordinal), userId: null);
+        var (unreadable, _) = await Rules.CreateAsync(tenant.Id, ValidJson.Replace("Many failed logins", "Charlie", StringComparison.Ordinal), userId: null);
+        await StoreJsonAsync(tenant.Id, outdated!.Id!, ValidJson.Replace("Many failed logins", "Bravo", StringComparison.Ordinal).Replace("\"evaluationWindow\": 300", "\"evaluationWindow\": 42", StringComparison.Ordinal));
+        await StoreJsonAsync(tenant.Id, unreadable!.Id!, """{ "name": "Charlie", "queries": "not a list" }""");
+
+        var listed = await Rules.ListAsync(tenant.Id);
+
+        Assert.Equal(["Alpha", "Bravo", "Charlie"], listed.Select(r => r.Name));
+        Assert.Empty(listed[0].StoredErrors);
+        Assert.Equal(["$.options.evaluationWindow"], listed[1].StoredErrors.Select(e => e.Path));
+        Assert.Equal("source:sshd @evt.outcome:failure", Assert.Single(listed[1].Queries).Query);
+        Assert.Equal(["$.queries"], listed[2].StoredErrors.Select(e => e.Path));
+        Assert.Empty(listed[2].Queries);
+        Assert.Equal(unreadable.Id, listed[2].Id);
+        Assert.Equal(["$.options.evaluationWindow"], (await Rules.GetAsync(tenant.Id, outdated.Id!))!.StoredErrors.Select(e => e.Path));
+        Assert.Empty((await Rules.GetAsync(tenant.Id, valid!.Id!))!.StoredErrors);
+    }
+
+    /// <summary>A rule that no longer passes validation can be turned off (its JSON kept as stored) but not on; an update corrects it.</summary>
+    [Fact]
+    public async Task StoredRuleNoLongerValid_TurnedOffNotOn_ThenCorrectedByAnUpdate()
+    {
+        var tenant = await fixture.AddTenantAsync();
+        var (created, _) = await Rules.CreateAsync(tenant.Id, ValidJson, userId: null);
+        var id = created!.Id!;
+        var outdated = ValidJson.Replace("\"evaluationWindow\": 300", "\"evaluationWindow\": 42", StringComparison.Ordinal);
+        await StoreJsonAsync(tenant.Id, id, outdated);
+
+        var off = await Rules.SetEnabledAsync(tenant.Id, id, enabled: false);
+
+        Assert.False(off.Rule!.IsEnabled);
+        Assert.Equal(outdated, await StoredJsonAsync(tenant.Id, id));
+        var on = await Rules.SetEnabledAsync(tenant.Id, id, enabled: true);
+        Assert.Null(on.Rule);
+        Assert.Equal(["$.options.evaluationWindow"], on.Errors.Select(e => e.Path));
+        Assert.False((await Rules.GetAsync(tenant.Id, id))!.IsEnabled);
+
+        var corrected = await Rules.MergeAsync(tenant.Id, id, new JsonObject
+        {
+            ["options"] = new JsonObject { ["detectionMethod"] = "threshold", ["evaluationWindow"] = 600, ["keepAlive"] = 3600, ["maxSignalDuration"] = 86400 },
+            ["isEnabled"] = true,
+        });
+
+        Assert.Empty(corrected.Errors);
+        var stored = (await Rules.GetAsync(tenant.Id, id))!;
+        Assert.Empty(stored.StoredErrors);
+        Assert.True(stored.IsEnabled);
+        Assert.Equal(600, stored.Options.EvaluationWindow);
+        Assert.Equal("Many failed logins", stored.Name);
+    }
+
+    /// <summary>A merge that names the version it read is refused, and changes nothing, once the rule moved past it.</summary>
+    [Fact]
+    public async Task MergeAsync_VersionReadIsNotTheStoredOne_RefusedWithTheStoredVersion()
+    {
+        var tenant = await fixture.AddTenantAsync();
+        var (created, _) = await Rules.CreateAsync(tenant.Id, ValidJson, userId: null);
+        var id = created!.Id!;
+        Assert.NotNull((await Rules.SetEnabledAsync(tenant.Id, id, enabled: false)).Rule);
+
+        var stale = await Rules.MergeAsync(tenant.Id, id, new JsonObject { ["name"] = "Renamed", ["version"] = 1 });
+        var current = await Rules.MergeAsync(tenant.Id, id, new JsonObject { ["name"] = "Renamed", ["version"] = 2 });
+
+        Assert.Equal(2, stale.StoredVersion);
+        Assert.Null(stale.Rule);
+        Assert.Equal("Renamed", current.Rule!.Name);
+        Assert.Equal(3, current.Rule.Version);
+        Assert.False(current.Rule.IsEnabled);
+    }
+
+    /// <summary>
+    /// A write that another one overtook between its read and its save (a switch on the rules page and an update through the
+    /// API) does not undo it: the version is the row's concurrency token, and the change is made again of the rule stored.
+    /// </summary>
+    [Fact]
+    public async Task WriteAsync_AnotherWriteBetweenItsReadAndItsSave_IsKept_TheChangeMadeOfIt()
+    {
+        var tenant = await fixture.AddTenantAsync();
+        var (created, _) = await Rules.CreateAsync(tenant.Id, ValidJson, userId: null);
+        var id = created!.Id!;
+        var reads = 0;
+
+        var written = await Rules.WriteAsync(tenant.Id, id, expectedVersion: null, record =>
+        {
+            if (++reads == 1)
+            {
+                Assert.Equal("Renamed meanwhile", Rules.MergeAsync(tenant.Id, id, new JsonObject { ["name"] = "Renamed meanwhile" }).GetAwaiter().GetResult().Rule!.Name);
+            }
+            var rule = RuleService.ToRule(record);
+            rule.IsEnabled = false;
+            return (rule, []);
+        }, CancellationToken.None);
+
+        Assert.Equal(2, reads);
+        var stored = (await Rules.GetAsync(tenant.Id, id))!;
+        Assert.Equal("Renamed meanwhile", stored.Name);
+        Assert.False(stored.IsEnabled);
+        Assert.Equal(3, stored.Version);
+        Assert.Equal(3, written.Rule!.Version);
+    }
+
+    private async Task StoreJsonAsync(Guid tenantId, string id, string json)
+    {
+        await using var db = fixture.Dbs.Create(tenantId);
+        (await db.Rules.SingleAsync(r => r.Id == id)).Json = json;
+        await db.SaveChangesAsync();
+    }
+
+    private async Task<string> StoredJsonAsync(Guid tenantId, string id)
+    {
+        await using var db = fixture.Dbs.Create(tenantId);
+        return (await db.Rules.AsNoTracking().SingleAsync(r => r.Id == id)).Json;
     }
 
     [Fact]

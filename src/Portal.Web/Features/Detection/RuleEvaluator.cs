@@ -79,6 +79,15 @@ public sealed class RuleEvaluator(
         {
             return 0;
         }
+        if (definition.StoredErrors.Count > 0)
+        {
+            // Said on the rule rather than logged at every run; its windows wait (up to a day) until it is corrected.
+            state.LastError = Describe(definition.StoredErrors);
+            state.LastRunAt = clock.GetUtcNow();
+            (state.LastDurationMs, state.LastSignals, state.LastEventsScanned) = (0, 0, 0);
+            await db.SaveChangesAsync(CancellationToken.None);
+            return 0;
+        }
 
         var started = Stopwatch.GetTimestamp();
         var changed = 0;
@@ -147,6 +156,10 @@ public sealed class RuleEvaluator(
         await db.SaveChangesAsync(CancellationToken.None);
         return changed;
     }
+
+    /// <summary>What a rule that no longer passes validation says of itself where its runs are shown.</summary>
+    internal static string Describe(IReadOnlyList<RuleError> storedErrors) =>
+        $"Not evaluated: the rule no longer passes validation ({string.Join("; ", storedErrors)}). Correct it or turn it off.";
 
     /// <summary>The most signals a correlation rule reads per run.</summary>
     private const int MaxCorrelatedSignals = 10_000;

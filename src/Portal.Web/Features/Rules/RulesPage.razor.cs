@@ -137,14 +137,13 @@ public partial class RulesPage
         await before;
         try
         {
-            if (await Rules.SetEnabledAsync(_session!.TenantId, rule.Id!, enabled))
+            var written = await Rules.SetEnabledAsync(_session!.TenantId, rule.Id!, enabled);
+            Snackbar.Add(written switch
             {
-                Snackbar.Add($"{rule.Name} {(enabled ? "enabled" : "disabled")}.", Severity.Info);
-            }
-            else
-            {
-                Snackbar.Add($"{rule.Name} was not changed: it was deleted or no longer passes validation.", Severity.Warning);
-            }
+                { Rule: not null } => $"{rule.Name} {(enabled ? "enabled" : "disabled")}.",
+                { Found: false } => $"{rule.Name} was not changed: it was deleted.",
+                _ => $"{rule.Name} was not enabled: it no longer passes validation ({string.Join("; ", written.Errors)}). Correct it first.",
+            }, written.Rule is null ? Severity.Warning : Severity.Info);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -218,6 +217,6 @@ public partial class RulesPage
                 _ => $"Threshold · {Window(Rule.Options.EvaluationWindow)}",
             };
 
-        private static string Window(int seconds) => seconds >= 3600 ? $"{seconds / 3600} h" : $"{seconds / 60} min";
+        private static string Window(int seconds) => seconds >= 3600 ? $"{seconds / 3600} h" : seconds >= 60 || seconds == 0 ? $"{seconds / 60} min" : $"{seconds} s";
     }
 }

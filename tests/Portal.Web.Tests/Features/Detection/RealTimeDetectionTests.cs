@@ -47,6 +47,38 @@ public sealed class RealTimeDetectionTests(PortalFixture portal)
         Assert.Single(await SignalsOfAsync(client, tenant, RootLogin));
     }
 
+    /// <summary>
+    /// A single-event rule that no longer passes validation judges nothing (it does not compile; the rules page says why); the organisation's
+    /// other real-time rules judge the same batch.
+    /// </summary>
+    [Fact]
+    public async Task Intake_RuleNoLongerValid_JudgesNothing_TheOthersJudgeTheBatch()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        await StoredRules.OutdateAsync(portal, tenant.Id, name: RootLogin, outdate: rule => rule["options"]!["keepAlive"] = 42);
+        using var client = portal.CreateClient();
+        var batch = Login("root", "203.0.113.12");
+        batch.Add(new JsonObject
+        {
+            ["ddsource"] = "cloudtrail",
+            ["message"] = new JsonObject
+            {
+                ["eventSource"] = "signin.amazonaws.com",
+                ["eventName"] = "ConsoleLogin",
+                ["sourceIPAddress"] = "203.0.113.12",
+                ["userIdentity"] = new JsonObject { ["type"] = "IAMUser", ["arn"] = "arn:aws:iam::123456789012:user/alice", ["userName"] = "alice" },
+                ["responseElements"] = new JsonObject { ["ConsoleLogin"] = "Success" },
+                ["additionalEventData"] = new JsonObject { ["MFAUsed"] = "No" },
+            }.ToJsonString(),
+        });
+
+        using var accepted = await LogShipper.PostAsync(client, tenant, batch);
+
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        Assert.NotNull(await WaitForSignalAsync(client, tenant, "AWS console login without MFA", TimeSpan.FromSeconds(60)));
+        Assert.Empty(await SignalsOfAsync(client, tenant, RootLogin));
+    }
+
     private static JsonArray Login(string user, string ip) =>
     [
         new JsonObject

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
+using Portal.Data.Rules;
 using Portal.Web.Tests.Infrastructure;
 
 namespace Portal.Web.Tests.Features.Rules;
@@ -55,6 +57,61 @@ public sealed class RulesApiTests(PortalFixture portal)
         Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
         using var gone = await client.SendAsync(tenant.Request(HttpMethod.Get, $"api/v2/security_monitoring/rules/{id}"));
         Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+    }
+
+    /// <summary>
+    /// An update naming the version it read is refused with a 409 once the rule moved past it (a switch on the rules page
+    /// meanwhile), and changes nothing; one naming the current version is made.
+    /// </summary>
+    [Fact]
+    public async Task Update_VersionReadIsNotTheStoredOne_409_NothingChanged()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        using var client = portal.CreateClient();
+        using var created = await client.SendAsync(tenant.Request(HttpMethod.Post, "api/v2/security_monitoring/rules", Json(Rule)));
+        var id = (await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!.GetValue<string>();
+        Assert.NotNull((await portal.Services.GetRequiredService<RuleService>().SetEnabledAsync(tenant.Id, id, enabled: false)).Rule);
+
+        using var stale = await client.SendAsync(tenant.Request(HttpMethod.Put, $"api/v2/security_monitoring/rules/{id}", Json("""{"version": 1, "name": "Renamed"}""")));
+        using var current = await client.SendAsync(tenant.Request(HttpMethod.Put, $"api/v2/security_monitoring/rules/{id}", Json("""{"version": 2, "name": "Renamed"}""")));
+
+        Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
+        Assert.Equal("application/problem+json", stale.Content.Headers.ContentType!.MediaType);
+        var problem = (await stale.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal(2, problem["version"]!.GetValue<int>());
+        Assert.Contains("version 1", problem["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, current.StatusCode);
+        var after = (await current.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal(("Renamed", 3, false), (after["name"]!.GetValue<string>(), after["version"]!.GetValue<int>(), after["isEnabled"]!.GetValue<bool>()));
+    }
+
+    /// <summary>
+    /// A stored rule that no longer passes validation is listed with its errors (Vigil's storedErrors), hides none of the
+    /// others, and is corrected by an update of the part at fault.
+    /// </summary>
+    [Fact]
+    public async Task StoredRuleNoLongerValid_ListedWithItsErrors_CorrectedByAnUpdate()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        var (id, name) = await StoredRules.OutdateAsync(portal, tenant.Id);
+        using var client = portal.CreateClient();
+
+        using var list = await client.SendAsync(tenant.Request(HttpMethod.Get, "api/v2/security_monitoring/rules"));
+        var rules = (await list.Content.ReadFromJsonAsync<JsonObject>())!["data"]!.AsArray();
+        Assert.Equal(Shipped, rules.Count);
+        var listed = rules.Single(r => r!["id"]!.GetValue<string>() == id)!;
+        Assert.Equal(name, listed["name"]!.GetValue<string>());
+        Assert.Equal("$.options.evaluationWindow", listed["storedErrors"]![0]!["path"]!.GetValue<string>());
+        Assert.Single(rules, r => r!["storedErrors"] is not null);
+        var options = listed["options"]!.DeepClone();
+        options["evaluationWindow"] = 300;
+        using var corrected = await client.SendAsync(tenant.Request(HttpMethod.Put, $"api/v2/security_monitoring/rules/{id}", Json(new JsonObject { ["options"] = options, ["storedErrors"] = listed["storedErrors"]!.DeepClone() }.ToJsonString())));
+
+        Assert.Equal(HttpStatusCode.OK, corrected.StatusCode);
+        using var read = await client.SendAsync(tenant.Request(HttpMethod.Get, $"api/v2/security_monitoring/rules/{id}"));
+        var rule = (await read.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Null(rule["storedErrors"]);
+        Assert.Equal(300, rule["options"]!["evaluationWindow"]!.GetValue<int>());
     }
 
     [Fact]

@@ -200,6 +200,37 @@ public sealed class RulesPageTests(PortalFixture portal) : IAsyncLifetime
         cut.WaitForAssertion(() => Assert.True(Checked()));
     }
 
+    /// <summary>
+    /// A stored rule that no longer passes validation is listed as not evaluated, its drawer says what is at fault, and its
+    /// switch turns it off but not on again (said, not silently).
+    /// </summary>
+    [Fact]
+    public async Task StoredRuleNoLongerValid_ListedAsNotEvaluated_TurnedOffNotOn()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        var (id, name) = await StoredRules.OutdateAsync(portal, tenant.Id);
+        BunitSession.SignIn(_ctx, tenant.Id, tenant.Slug, Guid.NewGuid(), tenant.Email, VigilRoles.Standard);
+        _ctx.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
+        var cut = _ctx.Render<RulesPage>();
+        AngleSharp.Dom.IElement Row() => cut.FindAll("#rules-table tbody tr").Single(r => r.QuerySelector("button.rule-open")?.GetAttribute("data-rule-id") == id);
+        IRenderedComponent<MudBlazor.MudSwitch<bool>> Switch() => cut.FindComponents<MudBlazor.MudSwitch<bool>>()[cut.FindAll("#rules-table tbody tr").ToList().IndexOf(Row())];
+
+        cut.WaitForAssertion(() => Assert.Equal("not evaluated", Row().QuerySelector(".rule-invalid")!.TextContent));
+        Assert.Single(cut.FindAll("#rules-table .rule-invalid"));
+        await cut.InvokeAsync(() => Row().QuerySelector("button.rule-open")!.Click());
+        cut.WaitForAssertion(() => Assert.Contains("$.options.evaluationWindow", cut.Find("#rule-stored-errors").TextContent, StringComparison.Ordinal));
+
+        await cut.InvokeAsync(() => Switch().Instance.ValueChanged.InvokeAsync(false));
+        var snackbar = _ctx.Services.GetRequiredService<MudBlazor.ISnackbar>();
+        cut.WaitForAssertion(() => Assert.Equal([$"{name} disabled."], snackbar.ShownSnackbars.Select(b => b.Message)), TimeSpan.FromSeconds(15));
+        await cut.InvokeAsync(() => Switch().Instance.ValueChanged.InvokeAsync(true));
+
+        cut.WaitForAssertion(() => Assert.StartsWith($"{name} was not enabled: it no longer passes validation ($.options.evaluationWindow: ",
+            snackbar.ShownSnackbars.Last().Message, StringComparison.Ordinal), TimeSpan.FromSeconds(15));
+        Assert.False((await portal.Services.GetRequiredService<RuleService>().GetAsync(tenant.Id, id))!.IsEnabled);
+        cut.WaitForAssertion(() => Assert.False(((AngleSharp.Html.Dom.IHtmlInputElement)Switch().Find("input")).IsChecked));
+    }
+
     /// <summary>Prerendered, the switches and "Evaluate now" wait for the page to be live: a click before would be lost.</summary>
     [Fact]
     public async Task Prerendered_TheSwitchesWaitForThePageToBeLive()
