@@ -79,7 +79,13 @@ public sealed class RuleService(TenantDbFactory dbs, TimeProvider clock)
                 merged[name] = value?.DeepClone();
             }
             merged["isEnabled"] = fields.ContainsKey("isEnabled") ? merged["isEnabled"] : record.IsEnabled;
-            return RuleJson.Parse(merged.ToJsonString());
+            var parsed = RuleJson.Parse(merged.ToJsonString());
+            if (parsed.Rule is null && fields.All(f => f.Key is "isEnabled" or "version") && fields["isEnabled"] is JsonValue off && off.TryGetValue<bool>(out var on) && !on)
+            {
+                // A rule that no longer passes validation is turned off as the rules page's switch does it.
+                return TurnedOff(record);
+            }
+            return parsed;
         }, cancellationToken);
     }
 
@@ -103,14 +109,26 @@ public sealed class RuleService(TenantDbFactory dbs, TimeProvider clock)
     public Task<RuleWrite> SetEnabledAsync(Guid tenantId, string id, bool enabled, CancellationToken cancellationToken = default) =>
         WriteAsync(tenantId, id, expectedVersion: null, record =>
         {
+            if (!enabled)
+            {
+                return TurnedOff(record);
+            }
             var rule = ToRule(record);
-            if (enabled && rule.StoredErrors.Count > 0)
+            if (rule.StoredErrors.Count > 0)
             {
                 return (null, rule.StoredErrors);
             }
-            rule.IsEnabled = enabled;
+            rule.IsEnabled = true;
             return (rule, []);
         }, cancellationToken);
+
+    /// <summary>The stored rule, valid or not, turned off.</summary>
+    private static (DetectionRule? Rule, IReadOnlyList<RuleError> Errors) TurnedOff(RuleRecord record)
+    {
+        var rule = ToRule(record);
+        rule.IsEnabled = false;
+        return (rule, []);
+    }
 
     /// <summary>
     /// Writes the rule <paramref name="change"/> makes of the stored one. A rule enabled again starts evaluating from then,
@@ -133,32 +151,40 @@ public sealed class RuleService(TenantDbFactory dbs, TimeProvider clock)
             {
                 return new RuleWrite(null, [new RuleError("$.version", $"the rule is at version {record.Version}: it changed since version {expected} was read")], StoredVersion: record.Version);
             }
+            var wasValid = RuleJson.Parse(record.Json).Rule is not null;
             var (rule, errors) = change(record);
             if (rule is null)
             {
                 return new RuleWrite(null, errors);
             }
             var now = clock.GetUtcNow();
-            if (rule.IsEnabled && !record.IsEnabled)
+            var valid = rule.StoredErrors.Count == 0;
+            if ((rule.IsEnabled && !record.IsEnabled) || (valid && !wasValid))
             {
-                if (await db.RuleRunStates.FirstOrDefaultAsync(s => s.RuleId == id, cancellationToken) is { } state)
+                var state = await db.RuleRunStates.FirstOrDefaultAsync(s => s.RuleId == id, cancellationToken);
+                if (state is null)
+                {
+                    db.RuleRunStates.Add(new RuleRunState { RuleId = id, Watermark = now });
+                }
+                else if (rule.IsEnabled && !record.IsEnabled)
                 {
                     state.Watermark = state.Watermark > now ? state.Watermark : now;
                 }
-                else
+                if (state is not null && valid && !wasValid)
                 {
-                    db.RuleRunStates.Add(new RuleRunState { RuleId = id, Watermark = now });
+                    // Corrected: what its runs said of the rule as it was no longer holds.
+                    state.LastError = null;
                 }
             }
             rule.Id = id;
             rule.Version = record.Version + 1;
             rule.IsDefault = record.IsDefault;
             rule.CreatedAt = record.CreatedAt.ToUnixTimeMilliseconds();
-            record.Name = rule.Name;
+            // A rule that no longer passes validation, turned off, keeps its name and JSON as they were stored.
+            record.Name = valid ? rule.Name : record.Name;
             record.IsEnabled = rule.IsEnabled;
             record.Version = rule.Version;
-            // A rule that no longer passes validation, turned off, keeps its JSON as it was stored.
-            record.Json = rule.StoredErrors.Count == 0 ? RuleJson.Serialize(rule) : record.Json;
+            record.Json = valid ? RuleJson.Serialize(rule) : record.Json;
             record.UpdatedAt = now;
             try
             {
@@ -185,20 +211,30 @@ public sealed class RuleService(TenantDbFactory dbs, TimeProvider clock)
     /// <summary>Deletes a rule and its run state; false when the tenant has no such rule.</summary>
     public async Task<bool> DeleteAsync(Guid tenantId, string id, CancellationToken cancellationToken = default)
     {
-        await using var db = dbs.Create(tenantId);
-        var record = await db.Rules.FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
-        if (record is null)
+        for (var attempt = 1; ; attempt++)
         {
-            return false;
+            await using var db = dbs.Create(tenantId);
+            var record = await db.Rules.FirstOrDefaultAsync(r => r.Id == id, cancellationToken);
+            if (record is null)
+            {
+                return false;
+            }
+            db.Rules.Remove(record);
+            var state = await db.RuleRunStates.FirstOrDefaultAsync(s => s.RuleId == id, cancellationToken);
+            if (state is not null)
+            {
+                db.RuleRunStates.Remove(state);
+            }
+            try
+            {
+                await db.SaveChangesAsync(cancellationToken);
+                return true;
+            }
+            catch (DbUpdateConcurrencyException) when (attempt < MaxWriteAttempts)
+            {
+                // Changed (its version moved) or deleted meanwhile: read it again.
+            }
         }
-        db.Rules.Remove(record);
-        var state = await db.RuleRunStates.FirstOrDefaultAsync(s => s.RuleId == id, cancellationToken);
-        if (state is not null)
-        {
-            db.RuleRunStates.Remove(state);
-        }
-        await db.SaveChangesAsync(cancellationToken);
-        return true;
     }
 
     /// <summary>Installs the out-of-the-box rules for a new tenant.</summary>

@@ -38,21 +38,29 @@ public static class RuleJson
 
     /// <summary>
     /// A stored rule's JSON read as it is, for a rule that no longer passes validation: null when it no longer reads as a
-    /// rule at all (a property of another type) or lacks a part every rule has.
+    /// rule at all (a property of another type) or lacks a part every rule's readers take for granted (its lists, their
+    /// items, the strings they list).
     /// </summary>
     public static DetectionRule? ReadUnchecked(string json)
     {
         try
         {
-            return JsonSerializer.Deserialize<DetectionRule>(json, Options) is { Name: not null, Queries: not null, Cases: not null, Options: not null, Tags: not null, Message: not null } rule
-                ? rule
-                : null;
+            return JsonSerializer.Deserialize<DetectionRule>(json, Options) is { Name: not null, Options: not null, Message: not null } rule && Whole(rule) ? rule : null;
         }
         catch (JsonException)
         {
             return null;
         }
     }
+
+    private static bool Whole(DetectionRule rule) =>
+        rule.Queries?.All(q => q is { Query: not null } && (q.GroupByFields?.All(f => f is not null) ?? true) && (q.CorrelatedByFields?.All(f => f is not null) ?? true)) == true
+        && rule.Cases?.All(c => c is { Status: not null, Condition: not null }) == true
+        && rule.Tags?.All(t => t is not null) == true
+        && rule.ThirdPartyCases?.All(c => c is { Status: not null, Query: not null }) != false
+        && rule.Filters?.All(f => f is { Query: not null }) != false
+        && rule.Options.ThirdPartyRuleOptions?.RootQueries?.All(q => q is { Query: not null }) != false
+        && rule.Options.ThirdPartyRuleOptions is null or { RootQueries: not null };
 
     /// <summary>Serializes a rule to its canonical JSON.</summary>
     public static string Serialize(DetectionRule rule) => JsonSerializer.Serialize(rule, Options);

@@ -66,6 +66,10 @@ public static class RuleValidator
         {
             errors.Add(new("$.tags", "must be an array of strings"));
         }
+        else if (rule.Tags.FindIndex(t => t is null) is >= 0 and var tag)
+        {
+            errors.Add(new($"$.tags[{tag}]", "must be a string"));
+        }
         if (rule.Options?.DetectionMethod == DetectionMethods.ThirdParty)
         {
             ValidateThirdParty(rule, errors);

@@ -238,10 +238,16 @@ public abstract class RuleServiceTests(DataFixture fixture)
         var (unreadable, _) = await Rules.CreateAsync(tenant.Id, ValidJson.Replace("Many failed logins", "Charlie", StringComparison.Ordinal), userId: null);
         await StoreJsonAsync(tenant.Id, outdated!.Id!, ValidJson.Replace("Many failed logins", "Bravo", StringComparison.Ordinal).Replace("\"evaluationWindow\": 300", "\"evaluationWindow\": 42", StringComparison.Ordinal));
         await StoreJsonAsync(tenant.Id, unreadable!.Id!, """{ "name": "Charlie", "queries": "not a list" }""");
+        // Items missing inside its lists: read by its name alone, as every reader of a rule takes its items for granted.
+        var (holed, _) = await Rules.CreateAsync(tenant.Id, ValidJson.Replace("Many failed logins", "Delta", StringComparison.Ordinal), userId: null);
+        await StoreJsonAsync(tenant.Id, holed!.Id!, ValidJson.Replace("Many failed logins", "Delta", StringComparison.Ordinal).Replace("\"tags\": [\"source:ssh\"]", "\"tags\": [null]", StringComparison.Ordinal));
 
         var listed = await Rules.ListAsync(tenant.Id);
 
-        Assert.Equal(["Alpha", "Bravo", "Charlie"], listed.Select(r => r.Name));
+        Assert.Equal(["Alpha", "Bravo", "Charlie", "Delta"], listed.Select(r => r.Name));
+        Assert.Equal(["$.tags[0]"], listed[3].StoredErrors.Select(e => e.Path));
+        Assert.Empty(listed[3].Tags);
+        Assert.Empty(listed[3].Queries);
         Assert.Empty(listed[0].StoredErrors);
         Assert.Equal(["$.options.evaluationWindow"], listed[1].StoredErrors.Select(e => e.Path));
         Assert.Equal("source:sshd @evt.outcome:failure", Assert.Single(listed[1].Queries).Query);
@@ -270,6 +276,15 @@ public abstract class RuleServiceTests(DataFixture fixture)
         Assert.Null(on.Rule);
         Assert.Equal(["$.options.evaluationWindow"], on.Errors.Select(e => e.Path));
         Assert.False((await Rules.GetAsync(tenant.Id, id))!.IsEnabled);
+        // Through the API's update too: turned off alone, it is written as the switch writes it; anything else is validated.
+        Assert.NotNull((await Rules.MergeAsync(tenant.Id, id, new JsonObject { ["isEnabled"] = false })).Rule);
+        Assert.Equal(["$.options.evaluationWindow"], (await Rules.MergeAsync(tenant.Id, id, new JsonObject { ["isEnabled"] = false, ["name"] = "Renamed" })).Errors.Select(e => e.Path));
+        Assert.Equal(outdated, await StoredJsonAsync(tenant.Id, id));
+        await using (var db = fixture.Dbs.Create(tenant.Id))
+        {
+            (await db.RuleRunStates.SingleAsync(s => s.RuleId == id)).LastError = "Not evaluated: the rule no longer passes validation.";
+            await db.SaveChangesAsync();
+        }
 
         var corrected = await Rules.MergeAsync(tenant.Id, id, new JsonObject
         {
@@ -283,6 +298,8 @@ public abstract class RuleServiceTests(DataFixture fixture)
         Assert.True(stored.IsEnabled);
         Assert.Equal(600, stored.Options.EvaluationWindow);
         Assert.Equal("Many failed logins", stored.Name);
+        await using var read = fixture.Dbs.Create(tenant.Id);
+        Assert.Null((await read.RuleRunStates.AsNoTracking().SingleAsync(s => s.RuleId == id)).LastError);
     }
 
     /// <summary>A merge that names the version it read is refused, and changes nothing, once the rule moved past it.</summary>

@@ -74,7 +74,8 @@ public sealed class RealTimeDetection(
             return _cache[tenantId] = new TenantRules(now, compiled);
         }
         var active = await suppressions.ActiveAsync(tenantId, cancellationToken);
-        foreach (var rule in (await rules.ListAsync(tenantId, cancellationToken)).Where(r => r.IsEnabled && RealTimeRules.IsRealTime(r)))
+        // A rule that no longer passes validation would not compile: the rules page says why it is not evaluated.
+        foreach (var rule in (await rules.ListAsync(tenantId, cancellationToken)).Where(r => r.IsEnabled && r.StoredErrors.Count == 0 && RealTimeRules.IsRealTime(r)))
         {
             try
             {

@@ -133,7 +133,7 @@ public static class RulesApi
             }
             if (rule.StoredErrors.Count > 0)
             {
-                return JsonBodies.Invalid(rule.StoredErrors, "The stored rule no longer passes validation", "$.rule");
+                return JsonBodies.Invalid(rule.StoredErrors, "The stored rule no longer passes validation");
             }
         }
         else if (body.Json["rule"] is JsonObject ruleJson)
@@ -255,9 +255,10 @@ public static class RulesApi
         var written = await rules.MergeAsync(Session(http).TenantId, id, body.Json!, cancellationToken);
         if (written.StoredVersion is { } stored)
         {
-            return TypedResults.Problem(
-                $"The rule was changed since version {body.Json!["version"]} was read: it is at version {stored}. Read it again and make the change of that version.",
-                statusCode: StatusCodes.Status409Conflict, title: "Version conflict", extensions: new Dictionary<string, object?> { ["version"] = stored });
+            var detail = body.Json!["version"] is { } read
+                ? $"The rule was changed since version {read} was read: it is at version {stored}. Read it again and make the change of that version."
+                : $"The rule was changed by other writes while this one was made: it is at version {stored}. Try again.";
+            return TypedResults.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: "Version conflict", extensions: new Dictionary<string, object?> { ["version"] = stored });
         }
         return written switch
         {

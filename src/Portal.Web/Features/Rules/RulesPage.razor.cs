@@ -142,6 +142,7 @@ public partial class RulesPage
             {
                 { Rule: not null } => $"{rule.Name} {(enabled ? "enabled" : "disabled")}.",
                 { Found: false } => $"{rule.Name} was not changed: it was deleted.",
+                { StoredVersion: not null } => $"{rule.Name} was changed by others meanwhile and was not {(enabled ? "enabled" : "disabled")}. Try again.",
                 _ => $"{rule.Name} was not enabled: it no longer passes validation ({string.Join("; ", written.Errors)}). Correct it first.",
             }, written.Rule is null ? Severity.Warning : Severity.Info);
         }
