@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Identity;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Portal.Data.Identity;
 using Portal.Data.Tenancy;
 
 namespace Portal.Data.Tests;
@@ -67,6 +68,21 @@ public abstract class DataFixture : IAsyncLifetime
         db.Tenants.Add(tenant);
         await db.SaveChangesAsync();
         return tenant;
+    }
+
+    /// <summary>The password of the members <see cref="AddMemberAsync"/> stores.</summary>
+    public const string MemberPassword = "Correct-Horse-42";
+
+    /// <summary>Stores a member of the organisation with <paramref name="role"/> (password <see cref="MemberPassword"/>) and returns them.</summary>
+    public async Task<VigilUser> AddMemberAsync(Guid tenantId, string role)
+    {
+        var email = UniqueEmail(role.Replace('_', '-'));
+        await using var scope = TenantScope(tenantId);
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<VigilUser>>();
+        var user = new VigilUser { TenantId = tenantId, UserName = email, Email = email, Role = role };
+        var created = await users.CreateAsync(user, MemberPassword);
+        Assert.True(created.Succeeded, string.Join("; ", created.Errors.Select(e => e.Description)));
+        return user;
     }
 
     /// <summary>A request scope whose <see cref="TenantContext"/> is set to <paramref name="tenantId"/>, as after sign-in.</summary>

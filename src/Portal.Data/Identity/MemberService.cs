@@ -151,7 +151,8 @@ public sealed class MemberService(TenantDbFactory dbs, IServiceScopeFactory scop
 
     /// <summary>
     /// Removes a member, or lets a member leave (<paramref name="userId"/> is the actor's own). Their application keys
-    /// are revoked with them. The last owner can neither be removed nor leave.
+    /// are revoked with them, and the invitations they sent that are still pending (a removed admin's own second address
+    /// would otherwise bring them back). The last owner can neither be removed nor leave.
     /// </summary>
     public async Task<MemberResult> RemoveAsync(Guid tenantId, MemberActor actor, Guid userId, CancellationToken cancellationToken = default)
     {
@@ -178,6 +179,10 @@ public sealed class MemberService(TenantDbFactory dbs, IServiceScopeFactory scop
         foreach (var key in await db.ApiKeys.Where(k => k.UserId == userId && k.Kind == Keys.KeyKind.Application && k.RevokedAt == null).ToListAsync(cancellationToken))
         {
             key.RevokedAt = now;
+        }
+        foreach (var invitation in await db.Invitations.Where(i => i.InvitedByUserId == userId && i.AcceptedAt == null && i.RevokedAt == null).ToListAsync(cancellationToken))
+        {
+            invitation.RevokedAt = now;
         }
         db.Users.Remove(member);
         return await SaveMembersAsync(db, ownerAffected: member.Role == VigilRoles.Owner, cancellationToken);
@@ -281,12 +286,11 @@ public sealed class MemberService(TenantDbFactory dbs, IServiceScopeFactory scop
         return MemberResult.Done with { Invitation = invitation, Token = token };
     }
 
-    private static async Task<string?> StoredRoleAsync(VigilDbContext db, MemberActor actor, CancellationToken cancellationToken) =>
-        await db.Users.Where(u => u.Id == actor.UserId).Select(u => u.Role).SingleOrDefaultAsync(cancellationToken);
+    private static Task<string?> StoredRoleAsync(VigilDbContext db, MemberActor actor, CancellationToken cancellationToken) =>
+        StoredRoles.OfAsync(db, actor.UserId, cancellationToken);
 
     // The weaker of the session's role and the stored one decides: a demoted member's older cookie grants nothing more.
-    private static bool Allows(MemberActor actor, string? stored, Permission permission) =>
-        stored is not null && Permissions.Allows(actor.Role, permission) && Permissions.Allows(stored, permission);
+    private static bool Allows(MemberActor actor, string? stored, Permission permission) => StoredRoles.Allows(actor.Role, stored, permission);
 
     private static bool CanAssign(MemberActor actor, string? stored, string targetRole) =>
         stored is not null && Permissions.CanAssign(actor.Role, targetRole) && Permissions.CanAssign(stored, targetRole);

@@ -33,6 +33,12 @@ public sealed class KeyService(TenantDbFactory dbs, TimeProvider clock, Credenti
     /// </summary>
     public async Task<KeyChange> CreateAsync(KeyActor actor, Guid tenantId, KeyKind kind, string? name, IEnumerable<string?>? scopes = null, CancellationToken cancellationToken = default)
     {
+        await using var db = dbs.Create(tenantId);
+        if (await CurrentAsync(db, actor, cancellationToken) is not { } current)
+        {
+            return NoLongerMember;
+        }
+        actor = current;
         if (kind == KeyKind.Api && !Permissions.Allows(actor.Role, Permission.KeysManage))
         {
             return KeyChange.Forbidden($"The {Permissions.RoleLabel(actor.Role)} role does not allow managing the organisation's API keys.");
@@ -47,7 +53,6 @@ public sealed class KeyService(TenantDbFactory dbs, TimeProvider clock, Credenti
             return scopeError;
         }
         var (key, secret) = NewKey(tenantId, kind, string.IsNullOrWhiteSpace(name) ? DefaultName(kind) : name.Trim(), actor.UserId, stored);
-        await using var db = dbs.Create(tenantId);
         db.ApiKeys.Add(key);
         await db.SaveChangesAsync(cancellationToken);
         return new KeyChange(key, secret);
@@ -83,7 +88,7 @@ public sealed class KeyService(TenantDbFactory dbs, TimeProvider clock, Credenti
     {
         await using var db = dbs.Create(tenantId);
         var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.Id == keyId, cancellationToken);
-        if (Refusal(actor, key, manage: true) is { } refused)
+        if (await RefusalAsync(db, actor, key, manage: true, cancellationToken) is { } refused)
         {
             return refused;
         }
@@ -110,7 +115,7 @@ public sealed class KeyService(TenantDbFactory dbs, TimeProvider clock, Credenti
     {
         await using var db = dbs.Create(tenantId);
         var old = await db.ApiKeys.FirstOrDefaultAsync(k => k.Id == keyId, cancellationToken);
-        if (Refusal(actor, old, manage: true) is { } refused)
+        if (await RefusalAsync(db, actor, old, manage: true, cancellationToken) is { } refused)
         {
             return refused;
         }
@@ -130,7 +135,7 @@ public sealed class KeyService(TenantDbFactory dbs, TimeProvider clock, Credenti
     {
         await using var db = dbs.Create(tenantId);
         var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.Id == keyId, cancellationToken);
-        if (Refusal(actor, key, manage: false) is { } refused)
+        if (await RefusalAsync(db, actor, key, manage: false, cancellationToken) is { } refused)
         {
             return refused;
         }
@@ -329,6 +334,21 @@ public sealed class KeyService(TenantDbFactory dbs, TimeProvider clock, Credenti
     }
 
     private static string DefaultName(KeyKind kind) => kind == KeyKind.Api ? "API key" : "Application key";
+
+    /// <summary>Why <paramref name="actor"/>, as the database has them now, may not change the key; null when they may.</summary>
+    private static async Task<KeyChange?> RefusalAsync(VigilDbContext db, KeyActor actor, ApiKey? key, bool manage, CancellationToken cancellationToken) =>
+        key is null ? KeyChange.NotFound()
+        : await CurrentAsync(db, actor, cancellationToken) is { } current ? Refusal(current, key, manage)
+        : NoLongerMember;
+
+    /// <summary>
+    /// The actor with the weaker of their session's role and their stored one (<see cref="StoredRoles"/>): a page open
+    /// since a demotion makes no key its member may no longer make; null once they are no longer a member.
+    /// </summary>
+    private static async Task<KeyActor?> CurrentAsync(VigilDbContext db, KeyActor actor, CancellationToken cancellationToken) =>
+        await StoredRoles.OfAsync(db, actor.UserId, cancellationToken) is { } stored ? actor with { Role = StoredRoles.Weaker(actor.Role, stored) } : null;
+
+    private static KeyChange NoLongerMember => KeyChange.Forbidden("You are no longer a member of this organisation.");
 
     private static KeyChange? Refusal(KeyActor actor, ApiKey? key, bool manage)
     {

@@ -1,10 +1,14 @@
 using Microsoft.EntityFrameworkCore;
+using Portal.Data.Identity;
 using Portal.Search.Lucene;
 
 namespace Portal.Data.Tenancy;
 
-/// <summary>An organisation's settings as its owners and admins edit them.</summary>
-public sealed record OrganisationSettings(string? Name, string? Slug, string? TimeZone, string? NotificationEmail, int RetentionDays);
+/// <summary>
+/// An organisation's settings as its owners and admins edit them. <see cref="RetentionDays"/> null: as many days as the plan
+/// allows, now and after the plan changes.
+/// </summary>
+public sealed record OrganisationSettings(string? Name, string? Slug, string? TimeZone, string? NotificationEmail, int? RetentionDays);
 
 /// <summary>Reads, changes and deletes organisations. Every change is checked whole; nothing is stored when a field is invalid.</summary>
 public sealed class OrganisationService(TenantDbFactory dbs, TenantIndexes indexes, VigilOptions options)
@@ -22,9 +26,20 @@ public sealed class OrganisationService(TenantDbFactory dbs, TenantIndexes index
         return await db.Tenants.AsNoTracking().SingleOrDefaultAsync(t => t.Id == tenantId, cancellationToken);
     }
 
-    /// <summary>Applies <paramref name="settings"/>; returns the errors by field (<c>Name</c>, <c>Slug</c>, ...), empty on success.</summary>
-    public async Task<IReadOnlyDictionary<string, string[]>> UpdateAsync(Guid tenantId, OrganisationSettings settings, CancellationToken cancellationToken = default)
+    /// <summary>What a member whose role (as stored now, see <see cref="StoredRoles"/>) does not allow a change is told.</summary>
+    public const string RoleRefusal = "Your role no longer allows this change: reload the page.";
+
+    /// <summary>
+    /// Applies <paramref name="settings"/> as <paramref name="actor"/> (owners and admins); returns the errors by field
+    /// (<c>Name</c>, <c>Slug</c>, ...; <c>Organisation</c> when the actor's role does not allow it), empty on success.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, string[]>> UpdateAsync(Guid tenantId, MemberActor actor, OrganisationSettings settings, CancellationToken cancellationToken = default)
     {
+        await using var db = dbs.Create(tenantId);
+        if (!await AllowsAsync(db, actor, Permission.SettingsManage, cancellationToken))
+        {
+            return new Dictionary<string, string[]> { ["Organisation"] = [RoleRefusal] };
+        }
         var errors = new Dictionary<string, string[]>();
         var name = settings.Name?.Trim() ?? "";
         if (name.Length is < 2 or > 100)
@@ -32,7 +47,6 @@ public sealed class OrganisationService(TenantDbFactory dbs, TenantIndexes index
             errors[nameof(OrganisationSettings.Name)] = ["Enter an organisation name of 2 to 100 characters."];
         }
         var slug = settings.Slug?.Trim().ToLowerInvariant() ?? "";
-        await using var db = dbs.Create(tenantId);
         if (Slugs.Validate(slug) is { } slugError)
         {
             errors[nameof(OrganisationSettings.Slug)] = [$"The organisation URL {slugError}."];
@@ -51,7 +65,7 @@ public sealed class OrganisationService(TenantDbFactory dbs, TenantIndexes index
         {
             errors[nameof(OrganisationSettings.NotificationEmail)] = ["Enter a valid email address, or leave it empty."];
         }
-        if (settings.RetentionDays < 1 || settings.RetentionDays > MaxRetentionDays)
+        if (settings.RetentionDays is < 1 || settings.RetentionDays > MaxRetentionDays)
         {
             errors[nameof(OrganisationSettings.RetentionDays)] = [$"Keep logs between 1 and {MaxRetentionDays} days (your plan's limit)."];
         }
@@ -83,13 +97,14 @@ public sealed class OrganisationService(TenantDbFactory dbs, TenantIndexes index
 
     /// <summary>
     /// Sets whether every member must sign in with a second factor (an authenticator app or a passkey). Members without
-    /// one are asked to set it up at their next page load. Returns false when the organisation no longer exists.
+    /// one are asked to set it up at their next page load. Returns false when the organisation no longer exists or
+    /// <paramref name="actor"/>'s role does not allow it.
     /// </summary>
-    public async Task<bool> SetRequireMfaAsync(Guid tenantId, bool required, CancellationToken cancellationToken = default)
+    public async Task<bool> SetRequireMfaAsync(Guid tenantId, MemberActor actor, bool required, CancellationToken cancellationToken = default)
     {
         await using var db = dbs.Create(tenantId);
         var tenant = await db.Tenants.SingleOrDefaultAsync(t => t.Id == tenantId, cancellationToken);
-        if (tenant is null)
+        if (tenant is null || !await AllowsAsync(db, actor, Permission.SettingsManage, cancellationToken))
         {
             return false;
         }
@@ -100,16 +115,20 @@ public sealed class OrganisationService(TenantDbFactory dbs, TenantIndexes index
 
     /// <summary>
     /// Deletes the organisation and everything it owns: its rows (users, keys, rules, run states cascade with it)
-    /// and its log and signal indexes. <paramref name="confirmation"/> must repeat the organisation's URL name.
-    /// Returns the error, or null once deleted.
+    /// and its log and signal indexes, as <paramref name="actor"/> (an owner). <paramref name="confirmation"/> must repeat the
+    /// organisation's URL name. Returns the error, or null once deleted.
     /// </summary>
-    public async Task<string?> DeleteAsync(Guid tenantId, string? confirmation, CancellationToken cancellationToken = default)
+    public async Task<string?> DeleteAsync(Guid tenantId, MemberActor actor, string? confirmation, CancellationToken cancellationToken = default)
     {
         await using var db = dbs.Create(tenantId);
         var tenant = await db.Tenants.SingleOrDefaultAsync(t => t.Id == tenantId, cancellationToken);
         if (tenant is null)
         {
             return "This organisation no longer exists.";
+        }
+        if (!await AllowsAsync(db, actor, Permission.OrganisationDelete, cancellationToken))
+        {
+            return RoleRefusal;
         }
         if (!string.Equals(confirmation?.Trim(), tenant.Slug, StringComparison.Ordinal))
         {
@@ -120,4 +139,7 @@ public sealed class OrganisationService(TenantDbFactory dbs, TenantIndexes index
         indexes.Drop(tenantId);
         return null;
     }
+
+    private static async Task<bool> AllowsAsync(VigilDbContext db, MemberActor actor, Permission permission, CancellationToken cancellationToken) =>
+        StoredRoles.Allows(actor.Role, await StoredRoles.OfAsync(db, actor.UserId, cancellationToken), permission);
 }

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Data.Audit;
@@ -207,6 +206,22 @@ public abstract class MemberServiceTests(DataFixture fixture)
         Assert.Contains(await db.AuditEntries.ToListAsync(), e => e.Action == "member.deleted" && e.TargetId == member.Id.ToString());
     }
 
+    /// <summary>A removed admin's pending invitations go with them (their own second address would bring them back); others' stay.</summary>
+    [Fact]
+    public async Task RemoveAsync_Admin_TheInvitationsTheySentAreRevoked_OthersKept()
+    {
+        var (tenant, owner) = await TenantWithAsync(VigilRoles.Owner);
+        var admin = await AddUserAsync(tenant.Id, VigilRoles.Admin);
+        var theirs = await Members.InviteAsync(tenant.Id, new MemberActor(admin.Id, VigilRoles.Admin), DataFixture.UniqueEmail("second"), VigilRoles.Admin);
+        var owners = await Members.InviteAsync(tenant.Id, owner, DataFixture.UniqueEmail("new"), VigilRoles.Standard);
+
+        Assert.True((await Members.RemoveAsync(tenant.Id, owner, admin.Id)).Succeeded);
+
+        Assert.Equal(InvitationState.Revoked, (await Members.FindInvitationAsync(theirs.Token)).State);
+        Assert.Equal(InvitationState.Valid, (await Members.FindInvitationAsync(owners.Token)).State);
+        Assert.Null((await Members.AcceptAsync(theirs.Token, DataFixture.MemberPassword, ip: null)).User);
+    }
+
     [Fact]
     public async Task ChangeRoleAndRemove_AnotherOrganisationsMember_NotFoundAndUnchanged()
     {
@@ -273,16 +288,7 @@ public abstract class MemberServiceTests(DataFixture fixture)
         return (tenant, new MemberActor(user.Id, role));
     }
 
-    private async Task<VigilUser> AddUserAsync(Guid tenantId, string role)
-    {
-        var email = DataFixture.UniqueEmail(role.Replace('_', '-'));
-        await using var scope = fixture.TenantScope(tenantId);
-        var users = scope.ServiceProvider.GetRequiredService<UserManager<VigilUser>>();
-        var user = new VigilUser { TenantId = tenantId, UserName = email, Email = email, Role = role };
-        var created = await users.CreateAsync(user, Password);
-        Assert.True(created.Succeeded, string.Join("; ", created.Errors.Select(e => e.Description)));
-        return user;
-    }
+    private Task<VigilUser> AddUserAsync(Guid tenantId, string role) => fixture.AddMemberAsync(tenantId, role);
 }
 
 /// <summary>The tests above on SQLite, the embedded default.</summary>

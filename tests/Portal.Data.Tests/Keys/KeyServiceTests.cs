@@ -326,7 +326,7 @@ public abstract class KeyServiceTests(DataFixture fixture)
     public async Task RenameAsync_OwnApplicationKey_RenamesAndKeepsTheSecretWorking()
     {
         var tenant = await fixture.AddTenantAsync();
-        var member = new KeyActor(Guid.NewGuid(), VigilRoles.ReadOnly);
+        var member = await ActorAsync(tenant.Id, VigilRoles.ReadOnly);
         var created = await Keys.CreateAsync(member, tenant.Id, KeyKind.Application, "laptop");
 
         var renamed = await Keys.RenameAsync(member, tenant.Id, created.Key!.Id, "  build server  ");
@@ -342,7 +342,7 @@ public abstract class KeyServiceTests(DataFixture fixture)
     public async Task RenameAsync_EmptyName_InvalidNamingTheField(string name)
     {
         var tenant = await fixture.AddTenantAsync();
-        var admin = new KeyActor(Guid.NewGuid(), VigilRoles.Admin);
+        var admin = await ActorAsync(tenant.Id, VigilRoles.Admin);
         var created = await Keys.CreateAsync(admin, tenant.Id, KeyKind.Api, "intake");
 
         var renamed = await Keys.RenameAsync(admin, tenant.Id, created.Key!.Id, name);
@@ -356,7 +356,7 @@ public abstract class KeyServiceTests(DataFixture fixture)
     public async Task RotateAsync_LiveKey_NewSecretSameNameKindUserScopes_OldSecretRefused()
     {
         var tenant = await fixture.AddTenantAsync();
-        var member = new KeyActor(Guid.NewGuid(), VigilRoles.Standard);
+        var member = await ActorAsync(tenant.Id, VigilRoles.Standard);
         var created = await Keys.CreateAsync(member, tenant.Id, KeyKind.Application, "ci", ["logs_read", "security_monitoring_rules_read"]);
 
         var rotated = await Keys.RotateAsync(member, tenant.Id, created.Key!.Id);
@@ -375,7 +375,7 @@ public abstract class KeyServiceTests(DataFixture fixture)
     public async Task RotateAsync_RevokedKey_InvalidAndNothingCreated()
     {
         var tenant = await fixture.AddTenantAsync();
-        var admin = new KeyActor(Guid.NewGuid(), VigilRoles.Owner);
+        var admin = await ActorAsync(tenant.Id, VigilRoles.Owner);
         var created = await Keys.CreateAsync(admin, tenant.Id, KeyKind.Api, "intake");
         Assert.True((await Keys.RevokeAsync(admin, tenant.Id, created.Key!.Id)).Succeeded);
 
@@ -390,7 +390,7 @@ public abstract class KeyServiceTests(DataFixture fixture)
     {
         var tenant = await fixture.AddTenantAsync();
 
-        var created = await Keys.CreateAsync(new KeyActor(Guid.NewGuid(), VigilRoles.Standard), tenant.Id, KeyKind.Application, "ci", ["logs_read", "billing_write"]);
+        var created = await Keys.CreateAsync(await ActorAsync(tenant.Id, VigilRoles.Standard), tenant.Id, KeyKind.Application, "ci", ["logs_read", "billing_write"]);
 
         Assert.Equal(KeyFailure.Invalid, created.Failure);
         Assert.Equal("scopes", created.Field);
@@ -403,7 +403,7 @@ public abstract class KeyServiceTests(DataFixture fixture)
     {
         var tenant = await fixture.AddTenantAsync();
 
-        var created = await Keys.CreateAsync(new KeyActor(Guid.NewGuid(), VigilRoles.Admin), tenant.Id, KeyKind.Api, "intake", ["logs_read"]);
+        var created = await Keys.CreateAsync(await ActorAsync(tenant.Id, VigilRoles.Admin), tenant.Id, KeyKind.Api, "intake", ["logs_read"]);
 
         Assert.Equal(("scopes", KeyFailure.Invalid), (created.Field, created.Failure));
     }
@@ -412,7 +412,7 @@ public abstract class KeyServiceTests(DataFixture fixture)
     public async Task UpdateAsync_ScopesNull_MakesTheKeyUnrestricted()
     {
         var tenant = await fixture.AddTenantAsync();
-        var member = new KeyActor(Guid.NewGuid(), VigilRoles.Standard);
+        var member = await ActorAsync(tenant.Id, VigilRoles.Standard);
         var created = await Keys.CreateAsync(member, tenant.Id, KeyKind.Application, "ci", ["logs_read"]);
 
         var updated = await Keys.UpdateAsync(member, tenant.Id, created.Key!.Id, name: null, setScopes: true, scopes: null);
@@ -427,7 +427,7 @@ public abstract class KeyServiceTests(DataFixture fixture)
     public async Task ApiKeys_MemberWithoutKeysManage_ForbiddenToCreateRenameRotateRevoke(string role)
     {
         var tenant = await fixture.AddTenantAsync();
-        var member = new KeyActor(Guid.NewGuid(), role);
+        var member = await ActorAsync(tenant.Id, role);
         var (key, secret) = await Keys.CreateAsync(tenant.Id, KeyKind.Api, "intake", userId: null);
 
         Assert.Equal(KeyFailure.Forbidden, (await Keys.CreateAsync(member, tenant.Id, KeyKind.Api, "mine")).Failure);
@@ -441,10 +441,10 @@ public abstract class KeyServiceTests(DataFixture fixture)
     public async Task ApplicationKeys_OfAnotherMember_AdminMayRevokeButNotRenameOrRotate_StandardSeesNothing()
     {
         var tenant = await fixture.AddTenantAsync();
-        var alice = new KeyActor(Guid.NewGuid(), VigilRoles.Standard);
+        var alice = await ActorAsync(tenant.Id, VigilRoles.Standard);
         var created = await Keys.CreateAsync(alice, tenant.Id, KeyKind.Application, "alice's");
-        var admin = new KeyActor(Guid.NewGuid(), VigilRoles.Admin);
-        var bob = new KeyActor(Guid.NewGuid(), VigilRoles.Standard);
+        var admin = await ActorAsync(tenant.Id, VigilRoles.Admin);
+        var bob = await ActorAsync(tenant.Id, VigilRoles.Standard);
 
         Assert.Equal(KeyFailure.NotFound, (await Keys.RevokeAsync(bob, tenant.Id, created.Key!.Id)).Failure);
         Assert.Equal(KeyFailure.NotFound, (await Keys.RenameAsync(bob, tenant.Id, created.Key.Id, "bob's now")).Failure);
@@ -462,7 +462,7 @@ public abstract class KeyServiceTests(DataFixture fixture)
     {
         var a = await fixture.AddTenantAsync();
         var b = await fixture.AddTenantAsync();
-        var owner = new KeyActor(Guid.NewGuid(), VigilRoles.Owner);
+        var owner = await ActorAsync(a.Id, VigilRoles.Owner);
         var created = await Keys.CreateAsync(owner, a.Id, KeyKind.Api, "a's key");
 
         Assert.Equal(KeyFailure.NotFound, (await Keys.RotateAsync(owner, b.Id, created.Key!.Id)).Failure);
@@ -475,7 +475,7 @@ public abstract class KeyServiceTests(DataFixture fixture)
     public async Task KeyChanges_AreRecordedInTheAuditTrail()
     {
         var tenant = await fixture.AddTenantAsync();
-        var admin = new KeyActor(Guid.NewGuid(), VigilRoles.Admin);
+        var admin = await ActorAsync(tenant.Id, VigilRoles.Admin);
         var created = await Keys.CreateAsync(admin, tenant.Id, KeyKind.Api, "intake");
         await Keys.RenameAsync(admin, tenant.Id, created.Key!.Id, "shipper");
         await Keys.RotateAsync(admin, tenant.Id, created.Key.Id);
@@ -485,6 +485,33 @@ public abstract class KeyServiceTests(DataFixture fixture)
 
         Assert.Equal(["api_key.created", "api_key.created", "api_key.revoked", "api_key.updated"], actions.Order());
     }
+
+    /// <summary>
+    /// A member's open page remembers the role they signed in with: demoted since (or removed), they make, rotate and revoke
+    /// the organisation's keys as their role is stored now.
+    /// </summary>
+    [Fact]
+    public async Task ApiKeys_MemberDemotedOrRemovedSinceTheirPageOpened_JudgedByTheirStoredRole()
+    {
+        var tenant = await fixture.AddTenantAsync();
+        var demoted = new KeyActor((await fixture.AddMemberAsync(tenant.Id, VigilRoles.ReadOnly)).Id, VigilRoles.Admin);
+        var removed = new KeyActor(Guid.NewGuid(), VigilRoles.Owner);
+        var (key, secret) = await Keys.CreateAsync(tenant.Id, KeyKind.Api, "intake", userId: null);
+
+        foreach (var actor in new[] { demoted, removed })
+        {
+            Assert.Equal(KeyFailure.Forbidden, (await Keys.CreateAsync(actor, tenant.Id, KeyKind.Api, "mine")).Failure);
+            Assert.Equal(KeyFailure.Forbidden, (await Keys.RotateAsync(actor, tenant.Id, key.Id)).Failure);
+            Assert.Equal(KeyFailure.Forbidden, (await Keys.RevokeAsync(actor, tenant.Id, key.Id)).Failure);
+        }
+        Assert.Equal("You are no longer a member of this organisation.", (await Keys.CreateAsync(removed, tenant.Id, KeyKind.Application, "mine")).Message);
+        Assert.Single(await Keys.ListAsync(tenant.Id, KeyKind.Api));
+        Assert.Empty(await Keys.ListAsync(tenant.Id, KeyKind.Application));
+        Assert.NotNull(await Keys.ResolveAsync(KeyKind.Api, secret));
+    }
+
+    /// <summary>A member stored with <paramref name="role"/>, acting with it.</summary>
+    private async Task<KeyActor> ActorAsync(Guid tenantId, string role) => new((await fixture.AddMemberAsync(tenantId, role)).Id, role);
 
     [Fact]
     public async Task ResolveWithOrganisationAsync_DisabledOrganisation_SaysSo()

@@ -1,3 +1,4 @@
+using Portal.Data.Identity;
 using Portal.Data.Tenancy;
 using Portal.Search;
 
@@ -14,7 +15,7 @@ public abstract class OrganisationServiceTests(DataFixture fixture)
         var other = await fixture.AddTenantAsync("Other");
         var slug = DataFixture.UniqueSlug("after");
 
-        var errors = await Organisations.UpdateAsync(tenant.Id, new OrganisationSettings(" After ", slug.ToUpperInvariant(), "Europe/Paris", "soc@example.com", 7));
+        var errors = await Organisations.UpdateAsync(tenant.Id, await OwnerAsync(tenant.Id), new OrganisationSettings(" After ", slug.ToUpperInvariant(), "Europe/Paris", "soc@example.com", 7));
 
         Assert.Empty(errors);
         var stored = (await Organisations.GetAsync(tenant.Id))!;
@@ -30,7 +31,7 @@ public abstract class OrganisationServiceTests(DataFixture fixture)
         var tenant = await fixture.AddTenantAsync("Kept");
         var taken = await fixture.AddTenantAsync("Taken");
 
-        var errors = await Organisations.UpdateAsync(tenant.Id, new OrganisationSettings("x", taken.Slug, "Mars/Olympus", "not-an-email", 10_000));
+        var errors = await Organisations.UpdateAsync(tenant.Id, await OwnerAsync(tenant.Id), new OrganisationSettings("x", taken.Slug, "Mars/Olympus", "not-an-email", 10_000));
 
         Assert.Equal(["Name", "NotificationEmail", "RetentionDays", "Slug", "TimeZone"], errors.Keys.Order());
         Assert.Contains("already taken", errors["Slug"][0], StringComparison.Ordinal);
@@ -51,9 +52,10 @@ public abstract class OrganisationServiceTests(DataFixture fixture)
         }
         var data = ((VigilOptions)fixture.Services.GetService(typeof(VigilOptions))!).DataDirectory!;
 
-        Assert.Equal($"Type the organisation URL name, {doomed.Slug}, to confirm.", await Organisations.DeleteAsync(doomed.Id, "yes"));
+        var owner = await OwnerAsync(doomed.Id);
+        Assert.Equal($"Type the organisation URL name, {doomed.Slug}, to confirm.", await Organisations.DeleteAsync(doomed.Id, owner, "yes"));
         Assert.NotNull(await Organisations.GetAsync(doomed.Id));
-        Assert.Null(await Organisations.DeleteAsync(doomed.Id, doomed.Slug));
+        Assert.Null(await Organisations.DeleteAsync(doomed.Id, owner, doomed.Slug));
 
         Assert.Null(await Organisations.GetAsync(doomed.Id));
         Assert.False(Directory.Exists(Path.Combine(data, "tenants", doomed.Id.ToString("N"))));
@@ -62,6 +64,45 @@ public abstract class OrganisationServiceTests(DataFixture fixture)
         var page = await logs.SearchAsync(survivor.Id, new SearchRequest(new Portal.Detection.Query.MatchAllNode(0), now.AddMinutes(-1), now.AddMinutes(1)), CancellationToken.None);
         Assert.Single(page.Items);
     }
+
+    /// <summary>
+    /// A member's open page remembers the role they signed in with: an owner demoted since (or removed) no longer deletes
+    /// the organisation, nor changes its settings once no longer an admin; the organisation is left as it was.
+    /// </summary>
+    [Fact]
+    public async Task ChangesAsAMemberDemotedOrRemovedSinceTheirPageOpened_Refused_NothingChanged()
+    {
+        var tenant = await fixture.AddTenantAsync("Kept");
+        var demotedToAdmin = new MemberActor((await fixture.AddMemberAsync(tenant.Id, VigilRoles.Admin)).Id, VigilRoles.Owner);
+        var demotedToStandard = new MemberActor((await fixture.AddMemberAsync(tenant.Id, VigilRoles.Standard)).Id, VigilRoles.Owner);
+        var removed = new MemberActor(Guid.NewGuid(), VigilRoles.Owner);
+
+        Assert.Equal(OrganisationService.RoleRefusal, await Organisations.DeleteAsync(tenant.Id, demotedToAdmin, tenant.Slug));
+        Assert.Equal(OrganisationService.RoleRefusal, await Organisations.DeleteAsync(tenant.Id, removed, tenant.Slug));
+        var settings = new OrganisationSettings("Renamed", tenant.Slug, "UTC", null, null);
+        Assert.Equal([OrganisationService.RoleRefusal], (await Organisations.UpdateAsync(tenant.Id, demotedToStandard, settings))["Organisation"]);
+        Assert.False(await Organisations.SetRequireMfaAsync(tenant.Id, removed, required: true));
+
+        var stored = (await Organisations.GetAsync(tenant.Id))!;
+        Assert.Equal(("Kept", false), (stored.Name, stored.RequireMfa));
+        Assert.Empty(await Organisations.UpdateAsync(tenant.Id, demotedToAdmin, settings));
+        Assert.Equal("Renamed", (await Organisations.GetAsync(tenant.Id))!.Name);
+    }
+
+    /// <summary>Settings saved without a retention of their own (null) keep following the plan's maximum.</summary>
+    [Fact]
+    public async Task UpdateAsync_NoRetentionOfItsOwn_FollowsThePlan()
+    {
+        var tenant = await fixture.AddTenantAsync("Plan");
+
+        Assert.Empty(await Organisations.UpdateAsync(tenant.Id, await OwnerAsync(tenant.Id), new OrganisationSettings("Plan renamed", tenant.Slug, "UTC", null, null)));
+
+        var stored = (await Organisations.GetAsync(tenant.Id))!;
+        Assert.Null(stored.RetentionDays);
+        Assert.Equal(Organisations.MaxRetentionDays, Organisations.RetentionOf(stored));
+    }
+
+    private async Task<MemberActor> OwnerAsync(Guid tenantId) => new((await fixture.AddMemberAsync(tenantId, VigilRoles.Owner)).Id, VigilRoles.Owner);
 }
 
 /// <summary>The tests above on SQLite, the embedded default.</summary>

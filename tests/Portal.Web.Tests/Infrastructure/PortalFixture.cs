@@ -61,6 +61,13 @@ public sealed class PortalFixture : IAsyncLifetime
         return new TestTenant(result.Tenant.Id, result.Tenant.Slug, email, apiKey, appKey);
     }
 
+    /// <summary>The organisation's owner (who signed it up), as the services take an acting member.</summary>
+    public async Task<MemberActor> OwnerAsync(TestTenant tenant)
+    {
+        var owner = (await Services.GetRequiredService<MemberService>().ListAsync(tenant.Id)).First(u => u.Role == VigilRoles.Owner);
+        return new MemberActor(owner.Id, owner.Role);
+    }
+
     /// <summary>
     /// Adds a member with <paramref name="role"/> to <paramref name="tenant"/> (invited by its owner, accepted with
     /// <see cref="TestTenant.Password"/>) and returns the organisation as seen through that member's application key.
@@ -69,8 +76,7 @@ public sealed class PortalFixture : IAsyncLifetime
     {
         email ??= $"{role.Replace('_', '-')}.{Guid.NewGuid():N}@example.test";
         var members = Services.GetRequiredService<MemberService>();
-        var owner = (await members.ListAsync(tenant.Id)).First(u => u.Role == VigilRoles.Owner);
-        var invited = await members.InviteAsync(tenant.Id, new MemberActor(owner.Id, owner.Role), email, role);
+        var invited = await members.InviteAsync(tenant.Id, await OwnerAsync(tenant), email, role);
         Assert.True(invited.Succeeded, string.Join("; ", invited.Errors.SelectMany(e => e.Value)));
         var accepted = await members.AcceptAsync(invited.Token, TestTenant.Password, ip: null);
         Assert.True(accepted.Succeeded, string.Join("; ", accepted.Errors.SelectMany(e => e.Value)));

@@ -73,23 +73,39 @@ public partial class AuditPage
         _entries.Clear();
         _next = null;
         _expanded = null;
-        await LoadMoreAsync();
+        await ReadPageAsync(++_search);
     }
 
-    private async Task LoadMoreAsync()
+    /// <summary>The next page of the current search; none while a page is read (a double click would list it twice).</summary>
+    private Task LoadMoreAsync() => _loading ? Task.CompletedTask : ReadPageAsync(_search);
+
+    /// <summary>
+    /// Reads the next page of search <paramref name="search"/>: a newer search (another filter picked while a long scan
+    /// reads) owns the list from then, and this page is dropped.
+    /// </summary>
+    private async Task ReadPageAsync(int search)
     {
         _loading = true;
         try
         {
             var page = await Audit.ReadAsync(_session!.TenantId, _from, _to, _filter, PageSize, _next);
-            _entries.AddRange(page.Entries);
-            _next = page.NextCursor;
+            if (search == _search)
+            {
+                _entries.AddRange(page.Entries);
+                _next = page.NextCursor;
+            }
         }
         finally
         {
-            _loading = false;
+            if (search == _search)
+            {
+                _loading = false;
+            }
         }
     }
+
+    /// <summary>The searches made (the current one's number).</summary>
+    private int _search;
 
     private async Task OnKeyUpAsync(KeyboardEventArgs e)
     {

@@ -147,8 +147,10 @@ public sealed class AccountEmails(IEmailSender sender, IServiceScopeFactory scop
             await sender.SendAsync(message, cancellationToken);
             return true;
         }
-        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or MailKit.ProtocolException or MailKit.CommandException or MailKit.Security.AuthenticationException)
+        catch (Exception e) when (e is not OperationCanceledException and not OutOfMemoryException)
         {
+            // Whatever the mail server or its TLS answered (MailKit's handshake and parse faults are not I/O exceptions):
+            // the caller shows the link itself instead.
             logger.LogError(e, "Could not send the email {Subject} to {To}", message.Subject, message.To);
             return false;
         }

@@ -72,16 +72,28 @@ public sealed class MfaSetupGate : ComponentBase, IDisposable
         }
     }
 
-    private void OnLocationChanged(object? sender, LocationChangedEventArgs e) => _ = InvokeAsync(async () =>
+    private void OnLocationChanged(object? sender, LocationChangedEventArgs e)
     {
-        await CheckAsync();
-        StateHasChanged();
-    });
+        // A page keeping its state in its address (a log opened, a filter) is not another page: asked again per page only.
+        if (Navigation.ToBaseRelativePath(e.Location).Split('?', '#')[0] == _checkedPath)
+        {
+            return;
+        }
+        _ = InvokeAsync(async () =>
+        {
+            await CheckAsync();
+            StateHasChanged();
+        });
+    }
+
+    /// <summary>The page (its address without query or fragment) the rule was last checked for.</summary>
+    private string? _checkedPath;
 
     private async Task CheckAsync()
     {
         // Every navigation asks again (the organisation may start requiring it, the member may set it up), unless the
         // session itself signed in with a second factor, which satisfies the rule for good.
+        _checkedPath = Navigation.ToBaseRelativePath(Navigation.Uri).Split('?', '#')[0];
         var user = (await Authentication.GetAuthenticationStateAsync()).User;
         _satisfied = await MfaRule.SatisfiedAsync(user, Dbs, CancellationToken.None);
         _checked = true;

@@ -62,12 +62,28 @@ public partial class KeyTable
 
     private async Task CreateAsync()
     {
-        if (OnCreate is not null && await OnCreate(_name, [.. _scopes]))
+        // A second click while the key is made would make another (its secret the one shown, the named one's lost).
+        if (_creating || OnCreate is null)
         {
-            _name = "";
-            _scopes = [];
+            return;
+        }
+        _creating = true;
+        try
+        {
+            if (await OnCreate(_name, [.. _scopes]))
+            {
+                _name = "";
+                _scopes = [];
+            }
+        }
+        finally
+        {
+            _creating = false;
         }
     }
+
+    /// <summary>Whether a key asked for is being made.</summary>
+    private bool _creating;
 
     private void StartRename(ApiKey key)
     {

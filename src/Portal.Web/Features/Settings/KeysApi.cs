@@ -110,7 +110,7 @@ public static class KeysApi
         var all = sorted.ToList();
         return TypedResults.Ok(new JsonObject
         {
-            ["data"] = new JsonArray([.. all.Skip(number.Value * size.Value).Take(size.Value).Select(k => (JsonNode?)Resource(k))]),
+            ["data"] = new JsonArray([.. all.Skip((int)Math.Min((long)number.Value * size.Value, int.MaxValue)).Take(size.Value).Select(k => (JsonNode?)Resource(k))]),
             ["meta"] = new JsonObject { ["page"] = new JsonObject { ["total_filtered_count"] = all.Count } },
         });
     }

@@ -53,6 +53,17 @@ public partial class MembersPage
     private static string? ErrorOf(IReadOnlyDictionary<string, string[]> errors, string field) =>
         errors.TryGetValue(field, out var messages) ? string.Join(" ", messages) : null;
 
+    /// <summary>
+    /// What a row's action (a role, a removal, an invitation re-sent or revoked) says when it was refused: every error,
+    /// whatever field the service keyed it by, or that the row is gone (the list is read again).
+    /// </summary>
+    private static string? RowError(MemberResult result) => result switch
+    {
+        { Outcome: MemberOutcome.NotFound } => "That member or invitation is no longer there: the list shows the organisation as it is now.",
+        { Succeeded: true } => null,
+        _ => string.Join(" ", result.Errors.Values.SelectMany(m => m)),
+    };
+
     private async Task LoadAsync()
     {
         _members = await Members.ListAsync(_session!.TenantId);
@@ -62,20 +73,36 @@ public partial class MembersPage
 
     private async Task InviteAsync()
     {
-        var result = await Members.InviteAsync(_session!.TenantId, Actor, _inviteEmail, _inviteRole);
-        _inviteErrors = result.Errors;
-        if (result.Succeeded)
+        // A second click while the first invitation is sent would revoke it and send another.
+        if (_inviting)
         {
-            await ShowOrSendAsync(result);
-            _inviteEmail = "";
-            await LoadAsync();
+            return;
+        }
+        _inviting = true;
+        try
+        {
+            var result = await Members.InviteAsync(_session!.TenantId, Actor, _inviteEmail, _inviteRole);
+            _inviteErrors = result.Errors;
+            if (result.Succeeded)
+            {
+                await ShowOrSendAsync(result);
+                _inviteEmail = "";
+                await LoadAsync();
+            }
+        }
+        finally
+        {
+            _inviting = false;
         }
     }
+
+    /// <summary>Whether an invitation asked for is being made and sent.</summary>
+    private bool _inviting;
 
     private async Task ResendAsync(Invitation invitation)
     {
         var result = await Members.ResendAsync(_session!.TenantId, Actor, invitation.Id);
-        _memberError = ErrorOf(result.Errors, "Invitation");
+        _memberError = RowError(result);
         if (result.Succeeded)
         {
             await ShowOrSendAsync(result);
@@ -86,14 +113,14 @@ public partial class MembersPage
     private async Task RevokeAsync(Invitation invitation)
     {
         var result = await Members.RevokeInvitationAsync(_session!.TenantId, Actor, invitation.Id);
-        _memberError = ErrorOf(result.Errors, "Invitation");
+        _memberError = RowError(result);
         await LoadAsync();
     }
 
     private async Task ChangeRoleAsync(VigilUser member, string role)
     {
         var result = await Members.ChangeRoleAsync(_session!.TenantId, Actor, member.Id, role);
-        _memberError = ErrorOf(result.Errors, "Role");
+        _memberError = RowError(result);
         if (result.Succeeded)
         {
             Snackbar.Add($"{member.Email} is now {Permissions.RoleLabel(role).ToLowerInvariant()}.", Severity.Success);
@@ -109,7 +136,7 @@ public partial class MembersPage
             return;
         }
         var result = await Members.RemoveAsync(_session!.TenantId, Actor, member.Id);
-        _memberError = ErrorOf(result.Errors, "Member");
+        _memberError = RowError(result);
         await LoadAsync();
     }
 
@@ -121,7 +148,7 @@ public partial class MembersPage
             return;
         }
         var result = await Members.RemoveAsync(_session.TenantId, Actor, _session.UserId);
-        _memberError = ErrorOf(result.Errors, "Member");
+        _memberError = RowError(result);
         if (result.Succeeded)
         {
             Navigation.NavigateTo("account/signin", forceLoad: true);

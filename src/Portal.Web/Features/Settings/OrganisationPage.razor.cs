@@ -29,6 +29,12 @@ public partial class OrganisationPage
     [Inject] private NavigationManager Navigation { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
 
+    /// <summary>The plan's maximum shown as the retention when the organisation set none of its own (it follows the plan); else null.</summary>
+    private int? _planRetention;
+
+    /// <summary>The member acting, as the session knows them (the service checks their role as stored).</summary>
+    private MemberActor Actor => new(_session!.UserId, _session.Role);
+
     private bool CanEdit => _session?.Can(Permission.SettingsManage) == true;
 
     private bool IsOwner => _session?.Can(Permission.OrganisationDelete) == true;
@@ -41,6 +47,7 @@ public partial class OrganisationPage
         {
             (_name, _slug, _savedSlug, _timeZone, _notificationEmail, _retentionDays) =
                 (tenant.Name, tenant.Slug, tenant.Slug, tenant.TimeZone, tenant.NotificationEmail, Organisations.RetentionOf(tenant));
+            _planRetention = tenant.RetentionDays is null ? _retentionDays : null;
             _requireMfa = tenant.RequireMfa;
         }
     }
@@ -53,18 +60,30 @@ public partial class OrganisationPage
         {
             return;
         }
-        _errors = await Organisations.UpdateAsync(_session!.TenantId, new OrganisationSettings(_name, _slug, _timeZone, _notificationEmail, _retentionDays));
+        // Left at the plan's maximum, retention follows the plan (a save of the name does not pin today's maximum).
+        var retention = _retentionDays == _planRetention ? null : (int?)_retentionDays;
+        _errors = await Organisations.UpdateAsync(_session!.TenantId, Actor, new OrganisationSettings(_name, _slug, _timeZone, _notificationEmail, retention));
         if (_errors.Count == 0)
         {
+            _planRetention = retention is null ? _retentionDays : null;
             _savedSlug = _slug?.Trim().ToLowerInvariant();
             Snackbar.Add("Organisation settings saved.", Severity.Success);
+        }
+        else if (ErrorOf("Organisation") is { } refused)
+        {
+            Snackbar.Add(refused, Severity.Warning);
         }
     }
 
     private async Task SetRequireMfaAsync(bool required)
     {
-        if (!CanEdit || !await Organisations.SetRequireMfaAsync(_session!.TenantId, required))
+        if (!CanEdit)
         {
+            return;
+        }
+        if (!await Organisations.SetRequireMfaAsync(_session!.TenantId, Actor, required))
+        {
+            Snackbar.Add(OrganisationService.RoleRefusal, Severity.Warning);
             return;
         }
         _requireMfa = required;
@@ -77,7 +96,7 @@ public partial class OrganisationPage
         {
             return;
         }
-        _deleteError = await Organisations.DeleteAsync(_session!.TenantId, _confirmation);
+        _deleteError = await Organisations.DeleteAsync(_session!.TenantId, Actor, _confirmation);
         if (_deleteError is null)
         {
             // The session's organisation is gone: a full load lets the sign-in page drop it.

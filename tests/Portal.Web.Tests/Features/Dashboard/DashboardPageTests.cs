@@ -43,6 +43,13 @@ public sealed class DashboardPageTests(PortalFixture portal) : IAsyncLifetime
         Assert.Equal("1", counted.QuerySelector(".stat-value")!.TextContent);
         Assert.Contains("203.0.113.95", cut.Markup, StringComparison.Ordinal);
         Assert.DoesNotContain("198.51.100.9", cut.Markup, StringComparison.Ordinal);
+        // Each link opens what it counts: the open signals of its severity over the same 30 days; a signal, itself.
+        var severity = counted.GetAttribute("data-severity");
+        Assert.Equal($"signals?range=30d&q={Uri.EscapeDataString($"status:{severity} @workflow.triage.state:open")}", counted.GetAttribute("href"));
+        var latest = cut.Find("#signal-table button.row-open").GetAttribute("data-signal-id");
+        await cut.InvokeAsync(() => cut.Find("#signal-table button.row-open").Click());
+        var navigation = _ctx.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+        cut.WaitForAssertion(() => Assert.EndsWith($"signals?range=30d&signal={latest}", navigation.Uri, StringComparison.Ordinal));
 
         cut.Find("#quickstart-copy").Click();
         cut.WaitForAssertion(() => Assert.Single(copies.Invocations));

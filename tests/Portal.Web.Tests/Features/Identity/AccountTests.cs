@@ -17,7 +17,7 @@ public sealed class AccountTests(PortalFixture portal)
         Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
         var interval = portal.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Microsoft.AspNetCore.Identity.SecurityStampValidatorOptions>>().Value.ValidationInterval;
 
-        Assert.Null(await portal.Services.GetRequiredService<Portal.Data.Tenancy.OrganisationService>().DeleteAsync(tenant.Id, tenant.Slug));
+        Assert.Null(await portal.Services.GetRequiredService<Portal.Data.Tenancy.OrganisationService>().DeleteAsync(tenant.Id, await portal.OwnerAsync(tenant), tenant.Slug));
 
         Assert.Equal(TimeSpan.FromMinutes(1), interval);
         using var keys = await browser.GetAsync("api/v2/security_monitoring/rules");

@@ -99,7 +99,7 @@ public sealed class MfaTests(PortalFixture portal)
     {
         var tenant = await portal.CreateTenantAsync();
         var organisations = portal.Services.GetRequiredService<OrganisationService>();
-        Assert.True(await organisations.SetRequireMfaAsync(tenant.Id, true));
+        Assert.True(await organisations.SetRequireMfaAsync(tenant.Id, await portal.OwnerAsync(tenant), true));
         using var browser = SignInClient.Create(portal, out _);
 
         using var signedIn = await SignInClient.PasswordAsync(browser, tenant.Slug, tenant.Email, TestTenant.Password);

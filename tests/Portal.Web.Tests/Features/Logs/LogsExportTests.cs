@@ -46,7 +46,7 @@ public sealed class LogsExportTests(PortalFixture portal)
     public async Task Export_CustomBoundsWithoutAnOffset_AreInTheOrganisationsZone()
     {
         var tenant = await portal.CreateTenantAsync();
-        Assert.Empty(await portal.Services.GetRequiredService<Portal.Data.Tenancy.OrganisationService>().UpdateAsync(tenant.Id,
+        Assert.Empty(await portal.Services.GetRequiredService<Portal.Data.Tenancy.OrganisationService>().UpdateAsync(tenant.Id, await portal.OwnerAsync(tenant),
             new Portal.Data.Tenancy.OrganisationSettings("Tokyo Org", tenant.Slug, "Asia/Tokyo", null, 7)));
         await ShipAsync((tenant, LogShipper.SshFailures("192.0.2.42", 2)));
         using var browser = await SignInAsync(tenant);

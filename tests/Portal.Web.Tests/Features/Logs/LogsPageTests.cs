@@ -557,7 +557,7 @@ public sealed class LogsPageTests : IAsyncLifetime
     public async Task OrganisationTimeZone_TimesShownAndTypedInIt()
     {
         var org = await _portal.CreateTenantAsync();
-        Assert.Empty(await _portal.Services.GetRequiredService<Portal.Data.Tenancy.OrganisationService>().UpdateAsync(org.Id,
+        Assert.Empty(await _portal.Services.GetRequiredService<Portal.Data.Tenancy.OrganisationService>().UpdateAsync(org.Id, await _portal.OwnerAsync(org),
             new Portal.Data.Tenancy.OrganisationSettings("Paris Org", org.Slug, "Europe/Paris", null, 7)));
         var at = new DateTimeOffset(2026, 1, 15, 9, 30, 0, 250, TimeSpan.Zero); // 10:30:00.250 in Paris (winter, UTC+1)
         await _store.AppendAsync(org.Id, [new LogEvent { Id = "paris-1", Timestamp = at, Host = "web-1", Status = "info", Message = "GET /" }], CancellationToken.None);

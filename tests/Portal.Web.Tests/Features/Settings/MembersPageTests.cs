@@ -75,6 +75,25 @@ public sealed class MembersPageTests(PortalFixture portal) : IAsyncLifetime
         Assert.Equal(VigilRoles.Owner, (await Members.GetAsync(tenant.Id, owner.Id))!.Role);
     }
 
+    /// <summary>A row acted on after its member was removed elsewhere says so (it said nothing), and the list is read again.</summary>
+    [Fact]
+    public async Task Owner_ChangesTheRoleOfAMemberRemovedMeanwhile_ToldAndTheListReadAgain()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        var owner = await OwnerAsync(tenant);
+        var (member, memberId) = await portal.AddMemberAsync(tenant, VigilRoles.Standard);
+        var cut = RenderAs(tenant, owner);
+        var row = cut.FindAll("#members-table tbody tr").ToList().FindIndex(r => r.TextContent.Contains(member.Email, StringComparison.Ordinal));
+        var roles = cut.FindComponents<MudBlazor.MudSelect<string>>().Where(s => s.Instance.Class?.Contains("triage-select", StringComparison.Ordinal) == true).ToList();
+        var select = roles[cut.FindAll("#members-table tbody tr").Take(row).Count(r => r.QuerySelector(".triage-select") is not null)];
+        Assert.True((await Members.RemoveAsync(tenant.Id, new MemberActor(owner.Id, owner.Role), memberId)).Succeeded);
+
+        await cut.InvokeAsync(() => select.Instance.ValueChanged.InvokeAsync(VigilRoles.Admin));
+
+        cut.WaitForAssertion(() => Assert.Contains("no longer there", cut.Find("#member-error").TextContent, StringComparison.Ordinal));
+        Assert.DoesNotContain(member.Email, cut.Find("#members-table").TextContent, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Admin_SeesNoRoleOrRemoveControlsOnOwners()
     {
