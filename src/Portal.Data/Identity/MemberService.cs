@@ -142,6 +142,8 @@ public sealed class MemberService(TenantDbFactory dbs, IServiceScopeFactory scop
         {
             return await DenyAsync(tenantId, "member.role_change", "member", member.Id.ToString(), member.Email, LastOwner(member, "keep the owner role"), "Role", MemberOutcome.Invalid);
         }
+        // Invitations they sent that their new role could not send go (accepted, they would undo the demotion).
+        await RevokeInvitationsOfAsync(db, userId, keepFor: role, clock.GetUtcNow(), cancellationToken);
         member.Role = role!;
         // Sessions carry the role: a new stamp ends the member's sessions within a minute (they sign in again with the
         // new role), so a demoted member's open tabs cannot keep acting with the old one. Keys read the role per request.
@@ -180,12 +182,24 @@ public sealed class MemberService(TenantDbFactory dbs, IServiceScopeFactory scop
         {
             key.RevokedAt = now;
         }
-        foreach (var invitation in await db.Invitations.Where(i => i.InvitedByUserId == userId && i.AcceptedAt == null && i.RevokedAt == null).ToListAsync(cancellationToken))
-        {
-            invitation.RevokedAt = now;
-        }
+        await RevokeInvitationsOfAsync(db, userId, keepFor: null, now, cancellationToken);
         db.Users.Remove(member);
         return await SaveMembersAsync(db, ownerAffected: member.Role == VigilRoles.Owner, cancellationToken);
+    }
+
+    /// <summary>
+    /// Revokes the pending invitations <paramref name="userId"/> sent, but those a member of role <paramref name="keepFor"/>
+    /// could still send (all of them when none: the member is leaving).
+    /// </summary>
+    private static async Task RevokeInvitationsOfAsync(VigilDbContext db, Guid userId, string? keepFor, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        foreach (var invitation in await db.Invitations.Where(i => i.InvitedByUserId == userId && i.AcceptedAt == null && i.RevokedAt == null).ToListAsync(cancellationToken))
+        {
+            if (keepFor is null || !Permissions.CanAssign(keepFor, invitation.Role))
+            {
+                invitation.RevokedAt = now;
+            }
+        }
     }
 
     /// <summary>The invitation behind a link's token, in whichever organisation issued it.</summary>

@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Microsoft.EntityFrameworkCore;
 using Portal.Detection.Content;
+using Portal.Detection.Evaluation;
 using Portal.Detection.Rules;
 
 namespace Portal.Data.Rules;
@@ -151,7 +152,8 @@ public sealed class RuleService(TenantDbFactory dbs, TimeProvider clock)
             {
                 return new RuleWrite(null, [new RuleError("$.version", $"the rule is at version {record.Version}: it changed since version {expected} was read")], StoredVersion: record.Version);
             }
-            var wasValid = RuleJson.Parse(record.Json).Rule is not null;
+            var before = ToRule(record);
+            var wasValid = before.StoredErrors.Count == 0;
             var (rule, errors) = change(record);
             if (rule is null)
             {
@@ -159,14 +161,17 @@ public sealed class RuleService(TenantDbFactory dbs, TimeProvider clock)
             }
             var now = clock.GetUtcNow();
             var valid = rule.StoredErrors.Count == 0;
-            if ((rule.IsEnabled && !record.IsEnabled) || (valid && !wasValid))
+            // A rule enabled again, or judged by the scheduler from now on rather than as each batch is indexed (a window
+            // given to a single-event rule), starts from then: the time before was muted, or judged already.
+            var startsNow = (rule.IsEnabled && !record.IsEnabled) || (wasValid && valid && RealTimeRules.IsRealTime(before) && !RealTimeRules.IsRealTime(rule));
+            if (startsNow || (valid && !wasValid))
             {
                 var state = await db.RuleRunStates.FirstOrDefaultAsync(s => s.RuleId == id, cancellationToken);
                 if (state is null)
                 {
                     db.RuleRunStates.Add(new RuleRunState { RuleId = id, Watermark = now });
                 }
-                else if (rule.IsEnabled && !record.IsEnabled)
+                else if (startsNow)
                 {
                     state.Watermark = state.Watermark > now ? state.Watermark : now;
                 }

@@ -65,7 +65,9 @@ public sealed class OrganisationService(TenantDbFactory dbs, TenantIndexes index
         {
             errors[nameof(OrganisationSettings.NotificationEmail)] = ["Enter a valid email address, or leave it empty."];
         }
-        if (settings.RetentionDays is < 1 || settings.RetentionDays > MaxRetentionDays)
+        var tenant = await db.Tenants.SingleAsync(t => t.Id == tenantId, cancellationToken);
+        // An organisation's own retention, kept as it was, stays valid when the plan was lowered below it (RetentionOf caps it).
+        if (settings.RetentionDays != tenant.RetentionDays && (settings.RetentionDays is < 1 || settings.RetentionDays > MaxRetentionDays))
         {
             errors[nameof(OrganisationSettings.RetentionDays)] = [$"Keep logs between 1 and {MaxRetentionDays} days (your plan's limit)."];
         }
@@ -73,7 +75,6 @@ public sealed class OrganisationService(TenantDbFactory dbs, TenantIndexes index
         {
             return errors;
         }
-        var tenant = await db.Tenants.SingleAsync(t => t.Id == tenantId, cancellationToken);
         tenant.Name = name;
         tenant.Slug = slug;
         tenant.TimeZone = zone;

@@ -222,6 +222,27 @@ public abstract class MemberServiceTests(DataFixture fixture)
         Assert.Null((await Members.AcceptAsync(theirs.Token, DataFixture.MemberPassword, ip: null)).User);
     }
 
+    /// <summary>
+    /// A demoted member's pending invitations that their new role could not send are revoked (accepted, an admin's own
+    /// second address would undo the demotion); those it could still send stay.
+    /// </summary>
+    [Fact]
+    public async Task ChangeRoleAsync_Demoted_TheInvitationsTheirNewRoleCouldNotSendAreRevoked()
+    {
+        var (tenant, owner) = await TenantWithAsync(VigilRoles.Owner);
+        var coOwner = await AddUserAsync(tenant.Id, VigilRoles.Owner);
+        var asCoOwner = new MemberActor(coOwner.Id, VigilRoles.Owner);
+        var anOwner = await Members.InviteAsync(tenant.Id, asCoOwner, DataFixture.UniqueEmail("owner"), VigilRoles.Owner);
+        var anAdmin = await Members.InviteAsync(tenant.Id, asCoOwner, DataFixture.UniqueEmail("admin"), VigilRoles.Admin);
+
+        Assert.True((await Members.ChangeRoleAsync(tenant.Id, owner, coOwner.Id, VigilRoles.Admin)).Succeeded);
+
+        Assert.Equal(InvitationState.Revoked, (await Members.FindInvitationAsync(anOwner.Token)).State);
+        Assert.Equal(InvitationState.Valid, (await Members.FindInvitationAsync(anAdmin.Token)).State);
+        Assert.True((await Members.ChangeRoleAsync(tenant.Id, owner, coOwner.Id, VigilRoles.ReadOnly)).Succeeded);
+        Assert.Equal(InvitationState.Revoked, (await Members.FindInvitationAsync(anAdmin.Token)).State);
+    }
+
     [Fact]
     public async Task ChangeRoleAndRemove_AnotherOrganisationsMember_NotFoundAndUnchanged()
     {

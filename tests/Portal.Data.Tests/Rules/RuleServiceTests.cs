@@ -214,6 +214,37 @@ public abstract class RuleServiceTests(DataFixture fixture)
         Assert.Equal(enabledFrom, await WatermarkAsync());
     }
 
+    /// <summary>
+    /// A single-event rule (judged as each batch is indexed) given a window is judged by the scheduler from then: the days
+    /// since its creation, judged already, are not judged again in one burst.
+    /// </summary>
+    [Fact]
+    public async Task UpdateAsync_SingleEventRuleGivenAWindow_EvaluatesFromThen()
+    {
+        var tenant = await fixture.AddTenantAsync();
+        var singleEvent = ValidJson.Replace("\"evaluationWindow\": 300", "\"evaluationWindow\": 0", StringComparison.Ordinal).Replace("failed > 10", "failed > 0", StringComparison.Ordinal);
+        var (created, _) = await Rules.CreateAsync(tenant.Id, singleEvent, userId: null);
+        var id = created!.Id!;
+        var longAgo = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddDays(-3).ToUnixTimeSeconds());
+        await using (var db = fixture.Dbs.Create(tenant.Id))
+        {
+            (await db.RuleRunStates.SingleAsync(s => s.RuleId == id)).Watermark = longAgo;
+            await db.SaveChangesAsync();
+        }
+        async Task<DateTimeOffset> WatermarkAsync()
+        {
+            await using var db = fixture.Dbs.Create(tenant.Id);
+            return (await db.RuleRunStates.AsNoTracking().SingleAsync(s => s.RuleId == id)).Watermark;
+        }
+        Assert.Empty((await Rules.MergeAsync(tenant.Id, id, new JsonObject { ["name"] = "Still single-event" })).Errors);
+        Assert.Equal(longAgo, await WatermarkAsync());
+
+        var before = DateTimeOffset.UtcNow;
+        Assert.Empty((await Rules.UpdateAsync(tenant.Id, id, ValidJson)).Errors);
+
+        Assert.InRange(await WatermarkAsync(), before.AddSeconds(-1), DateTimeOffset.UtcNow.AddSeconds(1));
+    }
+
     [Fact]
     public async Task SetEnabledAsync_AnotherTenantsRuleId_ReturnsFalse()
     {
@@ -277,7 +308,13 @@ public abstract class RuleServiceTests(DataFixture fixture)
         Assert.Equal(["$.options.evaluationWindow"], on.Errors.Select(e => e.Path));
         Assert.False((await Rules.GetAsync(tenant.Id, id))!.IsEnabled);
         // Through the API's update too: turned off alone, it is written as the switch writes it; anything else is validated.
-        Assert.NotNull((await Rules.MergeAsync(tenant.Id, id, new JsonObject { ["isEnabled"] = false })).Rule);
+        await using (var db = fixture.Dbs.Create(tenant.Id))
+        {
+            (await db.Rules.SingleAsync(r => r.Id == id)).IsEnabled = true;
+            await db.SaveChangesAsync();
+        }
+        Assert.False((await Rules.MergeAsync(tenant.Id, id, new JsonObject { ["isEnabled"] = false })).Rule!.IsEnabled);
+        Assert.False((await Rules.GetAsync(tenant.Id, id))!.IsEnabled);
         Assert.Equal(["$.options.evaluationWindow"], (await Rules.MergeAsync(tenant.Id, id, new JsonObject { ["isEnabled"] = false, ["name"] = "Renamed" })).Errors.Select(e => e.Path));
         Assert.Equal(outdated, await StoredJsonAsync(tenant.Id, id));
         await using (var db = fixture.Dbs.Create(tenant.Id))

@@ -30,7 +30,14 @@ public sealed class RuleEvaluator(
     /// An on-demand run ("Evaluate now") must judge every event acknowledged before it, so it waits for a run already in
     /// progress (which chose its end before those events arrived) and then runs; a scheduled run skips instead.
     /// </param>
-    public async Task<int> EvaluateTenantAsync(Guid tenantId, CancellationToken cancellationToken, bool onDemand = false)
+    public async Task<int> EvaluateTenantAsync(Guid tenantId, CancellationToken cancellationToken, bool onDemand = false) =>
+        await EvaluateAsync(tenantId, wait: onDemand, cancellationToken) ?? 0;
+
+    /// <summary>Evaluates the tenant's rules now, as <see cref="EvaluateTenantAsync"/> on demand does; null, without waiting, when a run is in progress.</summary>
+    public Task<int?> EvaluateUnlessBusyAsync(Guid tenantId, CancellationToken cancellationToken) => EvaluateAsync(tenantId, wait: false, cancellationToken);
+
+    /// <summary>The evaluation; null when another run held the organisation's turn and <paramref name="wait"/> was false.</summary>
+    private async Task<int?> EvaluateAsync(Guid tenantId, bool wait, CancellationToken cancellationToken)
     {
         await using (var db = dbs.Create(null))
         {
@@ -41,12 +48,14 @@ public sealed class RuleEvaluator(
             }
         }
         // A scheduled run skips when another is in progress: the watermarks make that safe, and the next run catches up.
-        using var held = onDemand ? await locks.AcquireAsync(tenantId, cancellationToken) : await locks.TryAcquireAsync(tenantId, cancellationToken);
+        using var held = wait ? await locks.AcquireAsync(tenantId, cancellationToken) : await locks.TryAcquireAsync(tenantId, cancellationToken);
         if (held is null)
         {
-            return 0;
+            return null;
         }
-        var evaluateUntil = clock.GetUtcNow() - TimeSpan.FromSeconds(options.Detection.DelaySeconds);
+        // In whole milliseconds, the store's unit of time ranges: a run reads up to the millisecond it ends in, exclusive, and
+        // the next one counts that millisecond's events as new (with the ticks after it, they were neither read nor new).
+        var evaluateUntil = WholeMilliseconds(clock.GetUtcNow() - TimeSpan.FromSeconds(options.Detection.DelaySeconds));
         // Every event acknowledged so far must be searchable before its window is judged and the watermark moves.
         await logs.RefreshAsync(tenantId, cancellationToken);
         var suppressions = await suppressionService.ActiveAsync(tenantId, cancellationToken);
@@ -96,7 +105,7 @@ public sealed class RuleEvaluator(
         {
             var rule = suppressed.Compile(definition.Id!, definition);
             var skipped = state.Watermark < until - MaxCatchUp;
-            var from = skipped ? until - MaxCatchUp : state.Watermark;
+            var from = skipped ? until - MaxCatchUp : WholeMilliseconds(state.Watermark);
             var window = TimeSpan.FromSeconds(rule.Definition.Options.EvaluationWindow);
             var step = window > TimeSpan.Zero ? window : Interval;
             var open = new Dictionary<string, SecuritySignal>(
@@ -152,10 +161,21 @@ public sealed class RuleEvaluator(
         state.LastDurationMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
         state.LastSignals = changed;
         state.LastEventsScanned = scanned;
-        // Not cancellable: the signals are stored, and the watermark must say so.
-        await db.SaveChangesAsync(CancellationToken.None);
+        try
+        {
+            // Not cancellable: the signals are stored, and the watermark must say so.
+            await db.SaveChangesAsync(CancellationToken.None);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // The rule was deleted while it ran (its run state with it): the organisation's other rules go on.
+            log.LogInformation("Rule {RuleId} of tenant {TenantId} was deleted while it was evaluated", definition.Id, tenantId);
+        }
         return changed;
     }
+
+    /// <summary><paramref name="instant"/> without its ticks below the millisecond.</summary>
+    private static DateTimeOffset WholeMilliseconds(DateTimeOffset instant) => DateTimeOffset.FromUnixTimeMilliseconds(instant.ToUnixTimeMilliseconds());
 
     /// <summary>What a rule that no longer passes validation says of itself where its runs are shown.</summary>
     internal static string Describe(IReadOnlyList<RuleError> storedErrors) =>

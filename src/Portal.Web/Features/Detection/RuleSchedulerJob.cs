@@ -19,12 +19,25 @@ public sealed class RuleSchedulerJob(TenantProvisioner tenants, IBackgroundJobCl
 }
 
 /// <summary>Evaluates one tenant's rules. Missed runs are harmless: the next run resumes from the watermarks.</summary>
-public sealed class TenantEvaluationJob(RuleEvaluator evaluator)
+public sealed class TenantEvaluationJob(RuleEvaluator evaluator, IBackgroundJobClient jobs)
 {
+    /// <summary>How long "Evaluate now" waits before it tries again when the organisation's run is in progress.</summary>
+    internal static readonly TimeSpan RetryNowAfter = TimeSpan.FromSeconds(5);
+
     [AutomaticRetry(Attempts = 0)]
     public Task RunAsync(Guid tenantId, CancellationToken cancellationToken) => evaluator.EvaluateTenantAsync(tenantId, cancellationToken);
 
-    /// <summary>"Evaluate now": waits for a run in progress, so that every event sent before the click is judged.</summary>
+    /// <summary>
+    /// "Evaluate now": runs after a run in progress, so that every event sent before the click is judged. It does not hold
+    /// one of the few workers while that run goes on (a long catch-up would stall every other organisation's detection):
+    /// it tries again a few seconds later.
+    /// </summary>
     [AutomaticRetry(Attempts = 0)]
-    public Task RunNowAsync(Guid tenantId, CancellationToken cancellationToken) => evaluator.EvaluateTenantAsync(tenantId, cancellationToken, onDemand: true);
+    public async Task RunNowAsync(Guid tenantId, CancellationToken cancellationToken)
+    {
+        if (await evaluator.EvaluateUnlessBusyAsync(tenantId, cancellationToken) is null)
+        {
+            jobs.Schedule<TenantEvaluationJob>(job => job.RunNowAsync(tenantId, CancellationToken.None), RetryNowAfter);
+        }
+    }
 }

@@ -74,8 +74,9 @@ public sealed class MfaSetupGate : ComponentBase, IDisposable
 
     private void OnLocationChanged(object? sender, LocationChangedEventArgs e)
     {
-        // A page keeping its state in its address (a log opened, a filter) is not another page: asked again per page only.
-        if (Navigation.ToBaseRelativePath(e.Location).Split('?', '#')[0] == _checkedPath)
+        // A page keeping its state in its address (a log opened, a filter) is not another page: asked again per page, or
+        // once a minute (as sessions are checked) while the address changes within one.
+        if (PathOf(e.Location) == _checkedPath && DateTimeOffset.UtcNow - _checkedAt < RecheckAfter)
         {
             return;
         }
@@ -86,17 +87,24 @@ public sealed class MfaSetupGate : ComponentBase, IDisposable
         });
     }
 
-    /// <summary>The page (its address without query or fragment) the rule was last checked for.</summary>
+    /// <summary>The page (its address without query or fragment) the rule was last checked for, and when.</summary>
     private string? _checkedPath;
+
+    /// <inheritdoc cref="_checkedPath"/>
+    private DateTimeOffset _checkedAt;
+
+    private static readonly TimeSpan RecheckAfter = TimeSpan.FromMinutes(1);
+
+    private string PathOf(string uri) => Navigation.ToBaseRelativePath(uri).Split('?', '#')[0];
 
     private async Task CheckAsync()
     {
         // Every navigation asks again (the organisation may start requiring it, the member may set it up), unless the
         // session itself signed in with a second factor, which satisfies the rule for good.
-        _checkedPath = Navigation.ToBaseRelativePath(Navigation.Uri).Split('?', '#')[0];
+        var path = PathOf(Navigation.Uri);
         var user = (await Authentication.GetAuthenticationStateAsync()).User;
         _satisfied = await MfaRule.SatisfiedAsync(user, Dbs, CancellationToken.None);
-        _checked = true;
+        (_checked, _checkedPath, _checkedAt) = (true, path, DateTimeOffset.UtcNow);
         if (!_satisfied && !OnAccountPage() && RendererInfo.IsInteractive)
         {
             Navigation.NavigateTo(SecurityPage.SetupRequiredPath);

@@ -101,13 +101,26 @@ public partial class MembersPage
 
     private async Task ResendAsync(Invitation invitation)
     {
-        var result = await Members.ResendAsync(_session!.TenantId, Actor, invitation.Id);
-        _memberError = RowError(result);
-        if (result.Succeeded)
+        // As with a new invitation: a second click while it is sent would issue (and send) another link.
+        if (_inviting)
         {
-            await ShowOrSendAsync(result);
+            return;
         }
-        await LoadAsync();
+        _inviting = true;
+        try
+        {
+            var result = await Members.ResendAsync(_session!.TenantId, Actor, invitation.Id);
+            _memberError = RowError(result);
+            if (result.Succeeded)
+            {
+                await ShowOrSendAsync(result);
+            }
+            await LoadAsync();
+        }
+        finally
+        {
+            _inviting = false;
+        }
     }
 
     private async Task RevokeAsync(Invitation invitation)

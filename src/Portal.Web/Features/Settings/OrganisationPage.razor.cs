@@ -29,8 +29,11 @@ public partial class OrganisationPage
     [Inject] private NavigationManager Navigation { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
 
-    /// <summary>The plan's maximum shown as the retention when the organisation set none of its own (it follows the plan); else null.</summary>
-    private int? _planRetention;
+    /// <summary>The organisation's retention as stored (null: it follows the plan), and the days the page showed for it.</summary>
+    private int? _storedRetention;
+
+    /// <inheritdoc cref="_storedRetention"/>
+    private int _shownRetention;
 
     /// <summary>The member acting, as the session knows them (the service checks their role as stored).</summary>
     private MemberActor Actor => new(_session!.UserId, _session.Role);
@@ -47,7 +50,7 @@ public partial class OrganisationPage
         {
             (_name, _slug, _savedSlug, _timeZone, _notificationEmail, _retentionDays) =
                 (tenant.Name, tenant.Slug, tenant.Slug, tenant.TimeZone, tenant.NotificationEmail, Organisations.RetentionOf(tenant));
-            _planRetention = tenant.RetentionDays is null ? _retentionDays : null;
+            (_storedRetention, _shownRetention) = (tenant.RetentionDays, _retentionDays);
             _requireMfa = tenant.RequireMfa;
         }
     }
@@ -60,12 +63,13 @@ public partial class OrganisationPage
         {
             return;
         }
-        // Left at the plan's maximum, retention follows the plan (a save of the name does not pin today's maximum).
-        var retention = _retentionDays == _planRetention ? null : (int?)_retentionDays;
+        // Retention left as shown is kept as stored (following the plan, or the organisation's own, even above a plan
+        // lowered since); set to the plan's maximum, it follows the plan from then.
+        var retention = _retentionDays == _shownRetention ? _storedRetention : _retentionDays == Organisations.MaxRetentionDays ? null : _retentionDays;
         _errors = await Organisations.UpdateAsync(_session!.TenantId, Actor, new OrganisationSettings(_name, _slug, _timeZone, _notificationEmail, retention));
         if (_errors.Count == 0)
         {
-            _planRetention = retention is null ? _retentionDays : null;
+            (_storedRetention, _shownRetention) = (retention, _retentionDays);
             _savedSlug = _slug?.Trim().ToLowerInvariant();
             Snackbar.Add("Organisation settings saved.", Severity.Success);
         }

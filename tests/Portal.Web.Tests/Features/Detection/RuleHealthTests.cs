@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Data;
 using Portal.Data.Rules;
+using Portal.Web.Features.Detection;
 using Portal.Web.Tests.Infrastructure;
 
 namespace Portal.Web.Tests.Features.Detection;
@@ -55,5 +56,87 @@ public sealed class RuleHealthTests(PortalFixture portal)
         Assert.EndsWith("). Correct it or turn it off.", state.LastError, StringComparison.Ordinal);
         Assert.NotNull(state.LastRunAt);
         Assert.Equal(watermark, state.Watermark);
+    }
+
+    /// <summary>
+    /// A run ends within a millisecond (the clock's ticks): the events stamped in that millisecond, which it does not read
+    /// (the store's ranges are whole milliseconds), are new to the next run and judged there, not lost between the two.
+    /// </summary>
+    [Fact]
+    public async Task Evaluation_EventsInTheMillisecondARunEndsIn_JudgedByTheNextRun()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        using var client = portal.CreateClient();
+        var at = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.AddSeconds(5).ToUnixTimeMilliseconds());
+        var failures = LogShipper.SshFailures("203.0.113.79", 11);
+        foreach (var failure in failures)
+        {
+            failure!["timestamp"] = at.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", System.Globalization.CultureInfo.InvariantCulture);
+        }
+        using (var accepted = await LogShipper.PostAsync(client, tenant, failures))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, accepted.StatusCode);
+        }
+        var clock = new FixedClock { Now = at.AddTicks(4567) };
+        var evaluator = ActivatorUtilities.CreateInstance<RuleEvaluator>(portal.Services, (TimeProvider)clock);
+        var ruleId = (await portal.Services.GetRequiredService<RuleService>().ListAsync(tenant.Id)).Single(r => r.Name == "SSH brute force from a single source IP").Id;
+        async Task<RuleRunState> StateAsync()
+        {
+            await using var db = portal.Services.GetRequiredService<TenantDbFactory>().Create(tenant.Id);
+            return await db.RuleRunStates.AsNoTracking().SingleAsync(s => s.RuleId == ruleId);
+        }
+
+        await evaluator.EvaluateTenantAsync(tenant.Id, CancellationToken.None, onDemand: true);
+        Assert.Equal((0L, 0), ((await StateAsync()).LastEventsScanned, (await StateAsync()).LastSignals));
+        clock.Now = at.AddSeconds(2);
+        await evaluator.EvaluateTenantAsync(tenant.Id, CancellationToken.None, onDemand: true);
+
+        var state = await StateAsync();
+        Assert.Equal(1, state.LastSignals);
+        Assert.Null(state.LastError);
+    }
+
+    /// <summary>
+    /// "Evaluate now" while the organisation's run is in progress does not hold a worker until it ends (a long catch-up
+    /// would stall every organisation's detection): it is scheduled again a few seconds later.
+    /// </summary>
+    [Fact]
+    public async Task EvaluateNow_WhileARunIsInProgress_ScheduledAgainRatherThanWaiting()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        var jobs = new RecordingJobs();
+        var job = new TenantEvaluationJob(portal.Services.GetRequiredService<RuleEvaluator>(), jobs);
+
+        using (await portal.Services.GetRequiredService<TenantLocks>().AcquireAsync(tenant.Id, CancellationToken.None))
+        {
+            await job.RunNowAsync(tenant.Id, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        var (again, state) = Assert.Single(jobs.Created);
+        Assert.Equal((nameof(TenantEvaluationJob.RunNowAsync), tenant.Id), (again.Method.Name, (Guid)again.Args[0]!));
+        var scheduled = Assert.IsType<Hangfire.States.ScheduledState>(state);
+        Assert.InRange(scheduled.EnqueueAt - scheduled.ScheduledAt, TenantEvaluationJob.RetryNowAfter - TimeSpan.FromSeconds(1), TenantEvaluationJob.RetryNowAfter + TimeSpan.FromSeconds(1));
+        await job.RunNowAsync(tenant.Id, CancellationToken.None);
+        Assert.Single(jobs.Created);
+    }
+
+    private sealed class RecordingJobs : Hangfire.IBackgroundJobClient
+    {
+        public List<(Hangfire.Common.Job Job, Hangfire.States.IState State)> Created { get; } = [];
+
+        public string Create(Hangfire.Common.Job job, Hangfire.States.IState state)
+        {
+            Created.Add((job, state));
+            return Created.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
+
+        public bool ChangeState(string jobId, Hangfire.States.IState state, string expectedState) => false;
+    }
+
+    private sealed class FixedClock : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; }
+
+        public override DateTimeOffset GetUtcNow() => Now;
     }
 }
