@@ -107,13 +107,14 @@ public sealed class RuleEvaluator(
             var skipped = state.Watermark < until - MaxCatchUp;
             var from = skipped ? until - MaxCatchUp : WholeMilliseconds(state.Watermark);
             var window = TimeSpan.FromSeconds(rule.Definition.Options.EvaluationWindow);
-            var step = window > TimeSpan.Zero ? window : Interval;
+            // Windows slide by the schedule's interval, as the runs do: a catch-up after downtime judges the same windows
+            // as the runs it replaces (back to back, a burst across two windows' edge went unseen).
+            var step = window > TimeSpan.Zero && window < Interval ? window : Interval;
             var open = new Dictionary<string, SecuritySignal>(
                 await signals.LatestByGroupAsync(tenantId, rule.Id, from - TimeSpan.FromSeconds(rule.Definition.Options.MaxSignalDuration), cancellationToken),
                 StringComparer.Ordinal);
-            var aggregator = rule.IsCorrelation
-                ? await SignalsAsEventsAsync(tenantId, from - window - step, until, cancellationToken)
-                : scans;
+            var correlated = rule.IsCorrelation ? await SignalsAsEventsAsync(tenantId, rule.Definition, from - window - step, until, cancellationToken) : default;
+            var aggregator = correlated.Events ?? scans;
             var thresholdFrom = from;
             if (ReplayEvaluator.Replays(rule.Definition))
             {
@@ -150,7 +151,8 @@ public sealed class RuleEvaluator(
                 }
                 previous = point;
             }
-            state.LastError = skipped ? $"Evaluation resumed after more than {MaxCatchUp.TotalHours:0} h; older windows were skipped." : null;
+            state.LastError = skipped ? $"Evaluation resumed after more than {MaxCatchUp.TotalHours:0} h; older windows were skipped."
+                : correlated.Capped ? $"Only the oldest {MaxCorrelatedSignals:N0} signals of the rules it correlates were read in this run." : null;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -184,19 +186,29 @@ public sealed class RuleEvaluator(
     /// <summary>The most signals a correlation rule reads per run.</summary>
     private const int MaxCorrelatedSignals = 10_000;
 
-    /// <summary>The tenant's signals raised in <c>[from, to)</c>, as events for correlation rules.</summary>
-    private async Task<IEventAggregator> SignalsAsEventsAsync(Guid tenantId, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    /// <summary>
+    /// The signals of the rules <paramref name="correlation"/> reads, raised in <c>[from, to)</c>, as events, oldest first (at
+    /// most <see cref="MaxCorrelatedSignals"/>: Capped when there were more). Other rules' signals, however many, take none
+    /// of that room.
+    /// </summary>
+    private async Task<(IEventAggregator? Events, bool Capped)> SignalsAsEventsAsync(
+        Guid tenantId, DetectionRule correlation, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
+        var ids = correlation.Queries.Select(q => q.RuleId).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+        if (ids.Count == 0 || !QueryParser.TryParse($"@workflow.rule.id:({string.Join(" OR ", ids.Select(Portal.Web.Components.Shared.QueryCompletion.Quote))})", out var query, out _))
+        {
+            return (new InMemoryEventAggregator([]), false);
+        }
         var found = new List<LogEvent>();
         SearchCursor? after = null;
         do
         {
-            var page = await signals.SearchAsync(tenantId, new SearchRequest(new MatchAllNode(0), from, to, 1000, after), cancellationToken);
-            found.AddRange(page.Items.Select(SignalEvents.From));
+            var page = await signals.SearchAsync(tenantId, new SearchRequest(query!, from, to, 1000, after, OldestFirst: true), cancellationToken);
+            found.AddRange(page.Items.Take(MaxCorrelatedSignals - found.Count).Select(SignalEvents.From));
             after = page.Next;
         }
         while (after is not null && found.Count < MaxCorrelatedSignals);
-        return new InMemoryEventAggregator(found);
+        return (new InMemoryEventAggregator(found), after is not null);
     }
 
     /// <summary>Ids of new signals: time-ordered, unique across instances.</summary>

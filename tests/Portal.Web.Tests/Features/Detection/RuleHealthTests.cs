@@ -97,6 +97,39 @@ public sealed class RuleHealthTests(PortalFixture portal)
     }
 
     /// <summary>
+    /// A catch-up (the portal was down twenty minutes) judges the windows the missed runs would have, a minute apart: a
+    /// burst across the edge of two back-to-back five-minute windows (six failures in each) raises its signal.
+    /// </summary>
+    [Fact]
+    public async Task CatchUp_BurstAcrossTwoWindows_JudgedAsTheMissedRunsWouldHave()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        using var client = portal.CreateClient();
+        var start = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddMinutes(-40).ToUnixTimeSeconds() / 60 * 60);
+        var failures = LogShipper.SshFailures("203.0.113.80", 12);
+        for (var i = 0; i < failures.Count; i++)
+        {
+            // 6 between 3:00 and 4:50, 6 between 5:00 and 6:50 after the last run.
+            failures[i]!["timestamp"] = start.AddSeconds(180 + (i * 20)).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        }
+        using (var accepted = await LogShipper.PostAsync(client, tenant, failures))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, accepted.StatusCode);
+        }
+        var ruleId = (await portal.Services.GetRequiredService<RuleService>().ListAsync(tenant.Id)).Single(r => r.Name == "SSH brute force from a single source IP").Id;
+        await using var db = portal.Services.GetRequiredService<TenantDbFactory>().Create(tenant.Id);
+        (await db.RuleRunStates.SingleAsync(s => s.RuleId == ruleId)).Watermark = start;
+        await db.SaveChangesAsync();
+        var options = new VigilOptions { Detection = new DetectionOptions { IntervalSeconds = 60, DelaySeconds = 0 } };
+        var evaluator = ActivatorUtilities.CreateInstance<RuleEvaluator>(portal.Services, (TimeProvider)new FixedClock { Now = start.AddMinutes(20) }, options);
+
+        await evaluator.EvaluateTenantAsync(tenant.Id, CancellationToken.None, onDemand: true);
+
+        var state = await db.RuleRunStates.AsNoTracking().SingleAsync(s => s.RuleId == ruleId);
+        Assert.Equal((1, start.AddMinutes(20)), (state.LastSignals, state.Watermark));
+    }
+
+    /// <summary>
     /// "Evaluate now" while the organisation's run is in progress does not hold a worker until it ends (a long catch-up
     /// would stall every organisation's detection): it is scheduled again a few seconds later.
     /// </summary>
