@@ -190,18 +190,8 @@ public abstract class RuleServiceTests(DataFixture fixture)
         var (created, _) = await Rules.CreateAsync(tenant.Id, ValidJson, userId: null);
         var id = created!.Id!;
         Assert.NotNull((await Rules.SetEnabledAsync(tenant.Id, id, enabled: false)).Rule);
-        // Whole seconds: what every database keeps exactly.
-        var longAgo = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddDays(-3).ToUnixTimeSeconds());
-        await using (var db = fixture.Dbs.Create(tenant.Id))
-        {
-            (await db.RuleRunStates.SingleAsync(s => s.RuleId == id)).Watermark = longAgo;
-            await db.SaveChangesAsync();
-        }
-        async Task<DateTimeOffset> WatermarkAsync()
-        {
-            await using var db = fixture.Dbs.Create(tenant.Id);
-            return (await db.RuleRunStates.AsNoTracking().SingleAsync(s => s.RuleId == id)).Watermark;
-        }
+        var longAgo = await EvaluatedUntilLongAgoAsync(tenant.Id, id);
+        Task<DateTimeOffset> WatermarkAsync() => WatermarkOfAsync(tenant.Id, id);
         Assert.NotNull((await Rules.SetEnabledAsync(tenant.Id, id, enabled: false)).Rule);
         Assert.Equal(longAgo, await WatermarkAsync());
 
@@ -225,17 +215,8 @@ public abstract class RuleServiceTests(DataFixture fixture)
         var singleEvent = ValidJson.Replace("\"evaluationWindow\": 300", "\"evaluationWindow\": 0", StringComparison.Ordinal).Replace("failed > 10", "failed > 0", StringComparison.Ordinal);
         var (created, _) = await Rules.CreateAsync(tenant.Id, singleEvent, userId: null);
         var id = created!.Id!;
-        var longAgo = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddDays(-3).ToUnixTimeSeconds());
-        await using (var db = fixture.Dbs.Create(tenant.Id))
-        {
-            (await db.RuleRunStates.SingleAsync(s => s.RuleId == id)).Watermark = longAgo;
-            await db.SaveChangesAsync();
-        }
-        async Task<DateTimeOffset> WatermarkAsync()
-        {
-            await using var db = fixture.Dbs.Create(tenant.Id);
-            return (await db.RuleRunStates.AsNoTracking().SingleAsync(s => s.RuleId == id)).Watermark;
-        }
+        var longAgo = await EvaluatedUntilLongAgoAsync(tenant.Id, id);
+        Task<DateTimeOffset> WatermarkAsync() => WatermarkOfAsync(tenant.Id, id);
         Assert.Empty((await Rules.MergeAsync(tenant.Id, id, new JsonObject { ["name"] = "Still single-event" })).Errors);
         Assert.Equal(longAgo, await WatermarkAsync());
 
@@ -387,6 +368,22 @@ public abstract class RuleServiceTests(DataFixture fixture)
         Assert.False(stored.IsEnabled);
         Assert.Equal(3, stored.Version);
         Assert.Equal(3, written.Rule!.Version);
+    }
+
+    /// <summary>Sets the rule's run state as evaluated up to three days ago (in whole seconds, what every database keeps exactly), returned.</summary>
+    private async Task<DateTimeOffset> EvaluatedUntilLongAgoAsync(Guid tenantId, string id)
+    {
+        var longAgo = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddDays(-3).ToUnixTimeSeconds());
+        await using var db = fixture.Dbs.Create(tenantId);
+        (await db.RuleRunStates.SingleAsync(s => s.RuleId == id)).Watermark = longAgo;
+        await db.SaveChangesAsync();
+        return longAgo;
+    }
+
+    private async Task<DateTimeOffset> WatermarkOfAsync(Guid tenantId, string id)
+    {
+        await using var db = fixture.Dbs.Create(tenantId);
+        return (await db.RuleRunStates.AsNoTracking().SingleAsync(s => s.RuleId == id)).Watermark;
     }
 
     private async Task StoreJsonAsync(Guid tenantId, string id, string json)

@@ -24,6 +24,12 @@ public sealed class TenantEvaluationJob(RuleEvaluator evaluator, IBackgroundJobC
     /// <summary>How long "Evaluate now" waits before it tries again when the organisation's run is in progress.</summary>
     internal static readonly TimeSpan RetryNowAfter = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// How many times "Evaluate now" tries: a minute. A run that holds the organisation's turn longer (a long catch-up) is
+    /// followed by the scheduled runs, which judge the same events.
+    /// </summary>
+    internal const int NowAttempts = 12;
+
     [AutomaticRetry(Attempts = 0)]
     public Task RunAsync(Guid tenantId, CancellationToken cancellationToken) => evaluator.EvaluateTenantAsync(tenantId, cancellationToken);
 
@@ -33,11 +39,15 @@ public sealed class TenantEvaluationJob(RuleEvaluator evaluator, IBackgroundJobC
     /// it tries again a few seconds later.
     /// </summary>
     [AutomaticRetry(Attempts = 0)]
-    public async Task RunNowAsync(Guid tenantId, CancellationToken cancellationToken)
+    public Task RunNowAsync(Guid tenantId, CancellationToken cancellationToken) => RunNowAsync(tenantId, 1, cancellationToken);
+
+    /// <summary>"Evaluate now"'s <paramref name="attempt"/>th try (of <see cref="NowAttempts"/>).</summary>
+    [AutomaticRetry(Attempts = 0)]
+    public async Task RunNowAsync(Guid tenantId, int attempt, CancellationToken cancellationToken)
     {
-        if (await evaluator.EvaluateUnlessBusyAsync(tenantId, cancellationToken) is null)
+        if (await evaluator.EvaluateUnlessBusyAsync(tenantId, cancellationToken) is null && attempt < NowAttempts)
         {
-            jobs.Schedule<TenantEvaluationJob>(job => job.RunNowAsync(tenantId, CancellationToken.None), RetryNowAfter);
+            jobs.Schedule<TenantEvaluationJob>(job => job.RunNowAsync(tenantId, attempt + 1, CancellationToken.None), RetryNowAfter);
         }
     }
 }

@@ -38,7 +38,7 @@ public sealed class OrganisationPageTests(PortalFixture portal) : IAsyncLifetime
         async Task<int?> SaveAsync(Action? change = null)
         {
             await cut.InvokeAsync(() => change?.Invoke());
-            await cut.InvokeAsync(() => cut.Find("#org-save").Click());
+            await cut.InvokeAsync(() => cut.Find("#org-save").ClickAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs()));
             cut.WaitForAssertion(() => Assert.Empty(cut.FindAll(".mud-input-error")));
             return (await Organisations.GetAsync(tenant.Id))!.RetentionDays;
         }
