@@ -306,8 +306,7 @@ public sealed class MemberService(TenantDbFactory dbs, IServiceScopeFactory scop
     // The weaker of the session's role and the stored one decides: a demoted member's older cookie grants nothing more.
     private static bool Allows(MemberActor actor, string? stored, Permission permission) => StoredRoles.Allows(actor.Role, stored, permission);
 
-    private static bool CanAssign(MemberActor actor, string? stored, string targetRole) =>
-        stored is not null && Permissions.CanAssign(actor.Role, targetRole) && Permissions.CanAssign(stored, targetRole);
+    private static bool CanAssign(MemberActor actor, string? stored, string targetRole) => StoredRoles.CanAssign(actor.Role, stored, targetRole);
 
     /// <summary>
     /// Saves a change to the members. When it takes an owner away, the organisation must still have one afterwards: the

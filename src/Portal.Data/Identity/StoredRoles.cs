@@ -17,6 +17,10 @@ internal static class StoredRoles
     public static bool Allows(string sessionRole, string? stored, Permission permission) =>
         stored is not null && Permissions.Allows(sessionRole, permission) && Permissions.Allows(stored, permission);
 
+    /// <summary>Whether both the session's role and the <paramref name="stored"/> one may give <paramref name="targetRole"/>.</summary>
+    public static bool CanAssign(string sessionRole, string? stored, string targetRole) =>
+        stored is not null && Permissions.CanAssign(sessionRole, targetRole) && Permissions.CanAssign(stored, targetRole);
+
     /// <summary>Of the session's role and the stored one, the one allowing less.</summary>
     public static string Weaker(string sessionRole, string stored) =>
         Permissions.Of(stored).Count < Permissions.Of(sessionRole).Count ? stored : sessionRole;
