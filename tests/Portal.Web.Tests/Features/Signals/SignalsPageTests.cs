@@ -194,7 +194,8 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         await cut.InvokeAsync(() => navigation.NavigateTo("signals"));
         cut.WaitForAssertion(() => Assert.Equal(2, cut.FindAll("#signal-table tbody tr").Count));
         Assert.False(Open(cut));
-        Assert.Equal(("", "1d", null), (cut.Find("#signal-query").GetAttribute("value") ?? "", Address("range"), Address(SignalsPage.SignalParameter)));
+        // The page writes its address once the search has listed its signals: waited for, not read at once.
+        cut.WaitForAssertion(() => Assert.Equal(("", "1d", null), (cut.Find("#signal-query").GetAttribute("value") ?? "", Address("range"), Address(SignalsPage.SignalParameter))));
 
         // A link to the other signal, pasted in the same tab: it opens, over the range the link holds.
         var signal = (await portal.Services.GetRequiredService<ISignalStore>().SearchAsync(tenant.Id, new SearchRequest(
