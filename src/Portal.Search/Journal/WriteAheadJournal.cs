@@ -26,6 +26,12 @@ public sealed class WriteAheadJournal : IDisposable
         Directory.CreateDirectory(directory);
         _currentFile = Segments().DefaultIfEmpty(1).Max();
         _current = OpenForAppend(_currentFile);
+        // The segment's name, and the journal's own (made with the tenant's), outlive a power cut as its records do.
+        SyncDirectory();
+        if (Path.GetDirectoryName(Path.GetFullPath(directory)) is { } parent)
+        {
+            DirectorySync.Flush(parent);
+        }
     }
 
     /// <summary>Where the next record will start.</summary>
@@ -35,8 +41,13 @@ public sealed class WriteAheadJournal : IDisposable
     public JournalPosition Append(ReadOnlySpan<byte> payload) => Append(payload, []);
 
     /// <summary>Appends one record whose payload is <paramref name="head"/> then <paramref name="body"/>, without joining them first.</summary>
+    /// <exception cref="IOException">The journal could not be cut back after a failure (<see cref="Rewind"/>): it takes nothing more.</exception>
     public JournalPosition Append(ReadOnlySpan<byte> head, ReadOnlySpan<byte> body)
     {
+        if (_failure is { } failure)
+        {
+            throw new IOException("The journal could not be repaired after a failed write; it takes no more records until it is opened again.", failure);
+        }
         if (_current.Position >= _segmentBytes)
         {
             Roll();
@@ -90,28 +101,43 @@ public sealed class WriteAheadJournal : IDisposable
     }
 
     /// <summary>
-    /// After a failed append or sync, cuts the journal back to <paramref name="good"/> (the end before the failed
-    /// group) so that no torn record sits between acknowledged ones; best effort, as the disk is failing.
+    /// After a failed append or sync, cuts the journal back to <paramref name="good"/> (the end before the failed group): the
+    /// group's records, refused to their senders, are never read back, and the next records follow acknowledged ones. The
+    /// stream is closed (its buffer may still hold the group's bytes) and the journal cut through a new one, the segments
+    /// begun since deleted. Never throws: when that fails too, the journal refuses every later append (<see cref="Append(ReadOnlySpan{byte}, ReadOnlySpan{byte})"/>)
+    /// rather than write after records that were refused.
     /// </summary>
     public void Rewind(JournalPosition good)
     {
         try
         {
-            if (good.File == _currentFile)
+            try
             {
-                _current.SetLength(good.Offset);
-                _current.Position = good.Offset;
+                _current.Dispose();
             }
-            else
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                Roll();
+                // Its buffer could not be written out; the handle is closed all the same, and the file is cut below.
             }
+            foreach (var later in Segments().Where(f => f > good.File))
+            {
+                File.Delete(PathOf(later));
+            }
+            _currentFile = good.File;
+            _current = OpenForAppend(good.File);
+            _current.SetLength(good.Offset);
+            _current.Position = good.Offset;
+            _current.Flush(flushToDisk: true);
+            SyncDirectory();
         }
-        catch (IOException)
+        catch (Exception e)
         {
-            // The next append fails again and is refused; replay stops at the first bad record.
+            _failure = e;
         }
     }
+
+    /// <summary>Why the journal takes no more records (<see cref="Rewind"/> failed), or null.</summary>
+    private Exception? _failure;
 
     /// <summary>Makes every appended record durable (flush to the OS and fsync).</summary>
     public void Sync() => _current.Flush(flushToDisk: true);
@@ -153,11 +179,25 @@ public sealed class WriteAheadJournal : IDisposable
 
     private void Roll()
     {
-        Sync();
+        // The next segment is opened before this one is let go: when it cannot be, the journal stays whole and usable.
+        var next = OpenForAppend(_currentFile + 1);
+        try
+        {
+            SyncDirectory();
+            Sync();
+        }
+        catch
+        {
+            next.Dispose();
+            throw;
+        }
         _current.Dispose();
+        _current = next;
         _currentFile++;
-        _current = OpenForAppend(_currentFile);
     }
+
+    /// <summary>Makes the journal directory's entries durable: a new segment's name survives a power cut as its records do.</summary>
+    private void SyncDirectory() => DirectorySync.Flush(_directory);
 
     private void TruncateIfTorn(long file, long validLength, long actualLength)
     {

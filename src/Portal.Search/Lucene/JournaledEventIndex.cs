@@ -91,9 +91,20 @@ public sealed class JournaledEventIndex : IDisposable
         _observer = observer;
         _observedFile = Path.Combine(path, "observed");
         Index = new PartitionedEventIndex(IndexPath(path));
-        _journal = new WriteAheadJournal(Path.Combine(path, "journal"));
-        _observed = File.Exists(_observedFile) ? JournalPosition.Parse(File.ReadAllText(_observedFile)) : JournalPosition.Start;
-        Replay();
+        try
+        {
+            _journal = new WriteAheadJournal(Path.Combine(path, "journal"));
+            _observed = File.Exists(_observedFile) ? JournalPosition.Parse(File.ReadAllText(_observedFile)) : JournalPosition.Start;
+            Replay();
+        }
+        catch
+        {
+            // Opened again once the fault is mended, the index finds its files and write locks free (the replay's
+            // documents were never committed: the next replay adds them again).
+            _journal?.Dispose();
+            Index.Dispose();
+            throw;
+        }
         _writer = Task.Run(WriteLoopAsync);
         // Indexing yields to requests: its loop runs on threads of lowered priority, the journal writer on the pool.
         _indexer = BackgroundScheduler.Run(IndexLoopAsync);
@@ -272,9 +283,10 @@ public sealed class JournaledEventIndex : IDisposable
             }
             var starts = new JournalPosition[group.Count];
             var ends = new JournalPosition[group.Count];
-            var good = _journal.End;
+            JournalPosition? good = null;
             try
             {
+                good = _journal.End;
                 for (var i = 0; i < group.Count; i++)
                 {
                     starts[i] = _journal.NextStart;
@@ -293,7 +305,12 @@ public sealed class JournaledEventIndex : IDisposable
             }
             catch (Exception e)
             {
-                _journal.Rewind(good);
+                // Cut back to the end before the group (the journal refuses every later append when it cannot be), so that
+                // none of the refused records is ever replayed, nor any later one written after them.
+                if (good is { } end)
+                {
+                    _journal.Rewind(end);
+                }
                 foreach (var failed in group)
                 {
                     Interlocked.Add(ref _pendingEvents, -failed.Count);
@@ -348,23 +365,23 @@ public sealed class JournaledEventIndex : IDisposable
 
         while (true)
         {
-            if (deferral.Holds(this))
-            {
-                // What is indexed already becomes searchable and is shown to the observer; only new batches wait.
-                if (dirty)
-                {
-                    RefreshNow();
-                }
-                await DrainObservationsAsync();
-                var deferring = Stopwatch.GetTimestamp();
-                Interlocked.Increment(ref _deferralSteps);
-                await Task.Delay(DeferralStep);
-                Interlocked.Add(ref _deferredTicks, Stopwatch.GetTimestamp() - deferring);
-                continue;
-            }
             var read = 0;
             try
             {
+                if (deferral.Holds(this))
+                {
+                    // What is indexed already becomes searchable and is shown to the observer; only new batches wait.
+                    if (dirty)
+                    {
+                        RefreshNow();
+                    }
+                    await DrainObservationsAsync();
+                    var deferring = Stopwatch.GetTimestamp();
+                    Interlocked.Increment(ref _deferralSteps);
+                    await Task.Delay(DeferralStep);
+                    Interlocked.Add(ref _deferredTicks, Stopwatch.GetTimestamp() - deferring);
+                    continue;
+                }
                 taken.Clear();
                 while (read < 2_000 && !(read > 0 && deferral.Holds(this)) && reader.TryRead(out var batch))
                 {

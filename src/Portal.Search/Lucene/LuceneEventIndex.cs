@@ -209,11 +209,24 @@ public sealed class LuceneEventIndex : IDisposable
     /// <summary>Returns a searcher taken with <see cref="Acquire"/>.</summary>
     internal void Release(IndexSearcher searcher) => _searchers.Release(searcher);
 
-    /// <inheritdoc />
+    /// <summary>Closes the index, committing what was added since its last commit (with that commit's data).</summary>
     public void Dispose()
     {
         _searchers.Dispose();
         _writer.Dispose();
+        _directory.Dispose();
+        _commitLock.Dispose();
+    }
+
+    /// <summary>
+    /// Closes the index without committing: what was added since the last commit is dropped, as after a crash. An index
+    /// whose commits record how far a journal was indexed closes this way, for closing it with <see cref="Dispose"/> would
+    /// commit the documents added since under the last commit's position, and the journal would add them again.
+    /// </summary>
+    public void Abandon()
+    {
+        _searchers.Dispose();
+        _writer.Rollback();
         _directory.Dispose();
         _commitLock.Dispose();
     }

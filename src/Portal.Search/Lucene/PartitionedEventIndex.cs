@@ -39,14 +39,25 @@ public sealed class PartitionedEventIndex : IDisposable
     {
         _path = path;
         Directory.CreateDirectory(path);
-        var legacy = MoveUnpartitionedIndex();
-        if (legacy is not null)
+        DeleteDropped(path);
+        try
         {
-            _partitions[Unpartitioned] = Open(legacy);
+            var legacy = MoveUnpartitionedIndex();
+            if (legacy is not null)
+            {
+                _partitions[Unpartitioned] = Open(legacy);
+            }
+            foreach (var (day, dir) in PartitionsIn(path))
+            {
+                _partitions[day] = Open(dir);
+            }
         }
-        foreach (var (day, dir) in PartitionsIn(path))
+        catch
         {
-            _partitions[day] = Open(dir);
+            // The partitions opened let go of their files and write locks: opening again (once the fault is mended) finds
+            // them free, where they stayed held by this half-made index until the process ended.
+            Close();
+            throw;
         }
         var checkpoint = Path.Combine(path, CheckpointFile);
         Checkpoint = File.Exists(checkpoint)
@@ -126,21 +137,31 @@ public sealed class PartitionedEventIndex : IDisposable
     /// <summary>Opens near-real-time readers on the partitions written since the last refresh.</summary>
     public void Refresh()
     {
-        foreach (var partition in Snapshot().Where(p => p.Unrefreshed))
+        // Under the lock retention holds: a partition it drops is never refreshed or committed after it was closed.
+        lock (_adding)
         {
-            partition.Unrefreshed = false;
-            partition.Index.Refresh();
+            foreach (var partition in Snapshot().Where(p => p.Unrefreshed))
+            {
+                partition.Unrefreshed = false;
+                partition.Index.Refresh();
+            }
         }
     }
 
     /// <summary>Commits every partition written since the last commit as covering the journal up to <paramref name="position"/>, then the checkpoint.</summary>
     public void Commit(JournalPosition position)
     {
-        foreach (var partition in Snapshot().Where(p => p.Uncommitted))
+        lock (_adding)
         {
-            partition.Index.Commit(new Dictionary<string, string> { [JournalKey] = position.ToString() });
-            partition.Committed = position;
-            partition.Uncommitted = false;
+            foreach (var partition in Snapshot().Where(p => p.Uncommitted))
+            {
+                partition.Index.Commit(new Dictionary<string, string> { [JournalKey] = position.ToString() });
+                // Lucene syncs the commit's files, not their names: the partition's directory is synced too (and below,
+                // the index's, which names the partition), before the checkpoint lets the journal behind it go.
+                DirectorySync.Flush(partition.Path);
+                partition.Committed = position;
+                partition.Uncommitted = false;
+            }
         }
         var temporary = Path.Combine(_path, CheckpointFile + ".tmp");
         using (var file = new FileStream(temporary, FileMode.Create, FileAccess.Write))
@@ -149,28 +170,54 @@ public sealed class PartitionedEventIndex : IDisposable
             file.Flush(flushToDisk: true);
         }
         File.Move(temporary, Path.Combine(_path, CheckpointFile), overwrite: true);
+        // The rename is durable before the journal behind the checkpoint is deleted.
+        DirectorySync.Flush(_path);
         Checkpoint = position;
     }
 
     /// <summary>Closes and deletes the partitions of days before <paramref name="firstKept"/>; returns the days dropped.</summary>
     public IReadOnlyList<DateOnly> DropBefore(DateOnly firstKept)
     {
+        List<KeyValuePair<DateOnly, Partition>> dropped;
+        var renamed = new List<string>();
         // Under the lock: a search acquires its partitions' searchers under it too, and the indexer creates
-        // partitions under it, so neither meets a partition that is half closed or half deleted; and after any batch
-        // being added, whose documents may be bound for a partition dropped here.
+        // partitions under it, so neither meets a partition that is half closed; and after any batch being added,
+        // refreshed or committed, whose documents may be bound for a partition dropped here.
         lock (_adding)
         {
             lock (_gate)
             {
-                var dropped = _partitions.Where(p => p.Key != Unpartitioned && p.Key < firstKept).ToList();
+                dropped = _partitions.Where(p => p.Key != Unpartitioned && p.Key < firstKept).ToList();
                 foreach (var (day, partition) in dropped)
                 {
                     _partitions.Remove(day);
-                    partition.Index.Dispose();
-                    Directory.Delete(partition.Path, recursive: true);
+                    partition.Index.Abandon();
+                    // Renamed in one step before its files are deleted one by one: killed midway, the deletion leaves a
+                    // directory that is no day (finished at the next open), never a day's partition missing files, which
+                    // could not be opened again.
+                    var gone = $"{partition.Path}{DroppedSuffix}{DateTime.UtcNow.Ticks}";
+                    Directory.Move(partition.Path, gone);
+                    renamed.Add(gone);
                 }
-                return dropped.Select(d => d.Key).ToList();
             }
+        }
+        // Outside the locks: searches and indexing go on while the files are deleted.
+        foreach (var gone in renamed)
+        {
+            Directory.Delete(gone, recursive: true);
+        }
+        return dropped.Select(d => d.Key).ToList();
+    }
+
+    /// <summary>What a dropped partition's directory is renamed with before its deletion (<see cref="DropBefore"/>).</summary>
+    private const string DroppedSuffix = ".dropped-";
+
+    /// <summary>Finishes the deletions of dropped partitions a crash cut short (<see cref="DropBefore"/>).</summary>
+    private static void DeleteDropped(string path)
+    {
+        foreach (var dir in Directory.EnumerateDirectories(path).Where(d => Path.GetFileName(d).Contains(DroppedSuffix, StringComparison.Ordinal)).ToList())
+        {
+            Directory.Delete(dir, recursive: true);
         }
     }
 
@@ -247,14 +294,19 @@ public sealed class PartitionedEventIndex : IDisposable
         return WithSearcher(from, to, s => EventSearcher.Get(s, id, keyed: false, time.ToUnixTimeMilliseconds()) ?? EventSearcher.Get(s, id, keyed: false));
     }
 
-    /// <inheritdoc />
-    public void Dispose()
+    /// <summary>
+    /// Closes the partitions. What was added since the last <see cref="Commit"/> is not committed: the journal replays it
+    /// from the checkpoint (closing a partition committed it under its last commit's position, and the replay added it again).
+    /// </summary>
+    public void Dispose() => Close();
+
+    private void Close()
     {
         lock (_gate)
         {
             foreach (var partition in _partitions.Values)
             {
-                partition.Index.Dispose();
+                partition.Index.Abandon();
             }
             _partitions.Clear();
         }

@@ -77,6 +77,45 @@ public sealed class WriteAheadJournalTests : IDisposable
         Assert.Contains("record number 09", journal.ReadFrom(JournalPosition.Start).Select(r => Text(r.Payload)));
     }
 
+    [Fact]
+    public void Rewind_GroupThatRolledIntoANewSegment_NoneOfItIsReadBack_TheNextRecordsFollowTheAcknowledged()
+    {
+        using var journal = new WriteAheadJournal(_directory.Path, segmentBytes: 64);
+        journal.Append(Bytes("acknowledged"));
+        journal.Sync();
+        var good = journal.End;
+        // A group that failed after the journal had rolled (syncing the first segment, the group's first record in it).
+        journal.Append(Bytes(new string('x', 80)));
+        journal.Append(Bytes("refused"));
+
+        journal.Rewind(good);
+        journal.Append(Bytes("next"));
+        journal.Sync();
+
+        Assert.Equal(["acknowledged", "next"], journal.ReadFrom(JournalPosition.Start).Select(r => Text(r.Payload)));
+        using var reopened = new WriteAheadJournal(_directory.Path, segmentBytes: 64);
+        Assert.Equal(["acknowledged", "next"], reopened.ReadFrom(JournalPosition.Start).Select(r => Text(r.Payload)));
+    }
+
+    [Fact]
+    public void Rewind_GroupStillBuffered_NoneOfItIsReadBack()
+    {
+        using (var journal = new WriteAheadJournal(_directory.Path))
+        {
+            journal.Append(Bytes("acknowledged"));
+            journal.Sync();
+            var good = journal.End;
+            journal.Append(Bytes("refused"));
+
+            journal.Rewind(good);
+            journal.Append(Bytes("next"));
+            journal.Sync();
+        }
+
+        using var reopened = new WriteAheadJournal(_directory.Path);
+        Assert.Equal(["acknowledged", "next"], reopened.ReadFrom(JournalPosition.Start).Select(r => Text(r.Payload)));
+    }
+
     [Theory]
     [InlineData("3:1024", 3, 1024)]
     [InlineData("", 0, 0)]

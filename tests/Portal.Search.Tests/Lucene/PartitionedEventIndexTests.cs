@@ -123,6 +123,87 @@ public sealed class PartitionedEventIndexTests : IDisposable
         Assert.Equal(["old"], Ids(index.Index.Search(new MatchAllNode(0), Day1, Day3.AddDays(1), 10, null)));
     }
 
+    [Fact]
+    public void Dispose_DocumentsAddedSinceTheLastCommit_AreNotCommitted_TheJournalReplaysThem()
+    {
+        var path = Path.Combine(_directory.Path, "index");
+        var committed = new JournalPosition(1, 100);
+        using (var index = new PartitionedEventIndex(path))
+        {
+            Add(index, Event("a", Day3));
+            index.Commit(committed);
+            // Indexed after the last commit, as when indexing then failed and the portal was stopped: committed on closing,
+            // they would stand under the last commit's position, and the journal's replay from it would add them again.
+            Add(index, Event("b", Day3));
+        }
+
+        using var reopened = new PartitionedEventIndex(path);
+
+        Assert.Equal(committed, reopened.Checkpoint);
+        Assert.Equal(1, reopened.Count(new MatchAllNode(0), Day1, Day3.AddDays(1)));
+    }
+
+    [Fact]
+    public async Task Open_DeletionOfADroppedPartitionCutShort_IsFinished_TheOthersOpen()
+    {
+        using (var index = new JournaledEventIndex(_directory.Path))
+        {
+            await index.AppendAsync([Event("a", Day1), Event("c", Day3)], CancellationToken.None);
+        }
+        // What a kill leaves while retention deletes a day's files one by one: the day renamed aside, some files gone.
+        var day = Path.Combine(_directory.Path, "index", "2026-11-25");
+        var dropped = day + ".dropped-638999999999999999";
+        Directory.Move(day, dropped);
+        File.Delete(Directory.GetFiles(dropped, "*.cfs").Concat(Directory.GetFiles(dropped, "*.si")).First());
+
+        using var reopened = new JournaledEventIndex(_directory.Path);
+
+        Assert.False(Directory.Exists(dropped));
+        Assert.Equal([new DateOnly(2026, 11, 27)], reopened.Index.Days);
+        Assert.Equal(["c"], Ids(reopened.Index.Search(new MatchAllNode(0), Day1, Day3.AddDays(1), 10, null)));
+    }
+
+    [Fact]
+    public void DropBefore_LeavesNoDirectoryOfTheDayNorAside()
+    {
+        var path = Path.Combine(_directory.Path, "index");
+        using var index = new PartitionedEventIndex(path);
+        Add(index, Event("a", Day1));
+        Add(index, Event("c", Day3));
+        index.Commit(new JournalPosition(1, 10));
+        index.Refresh();
+
+        Assert.Equal([new DateOnly(2026, 11, 25)], index.DropBefore(new DateOnly(2026, 11, 26)));
+
+        Assert.Equal(["2026-11-27"], Directory.GetDirectories(path).Select(Path.GetFileName));
+        Assert.Equal(1, index.Count(new MatchAllNode(0), Day1, Day3.AddDays(1)));
+    }
+
+    [Fact]
+    public void Open_APartitionUnreadable_Fails_TheOnesOpenedBeforeItAreLetGo()
+    {
+        var path = Path.Combine(_directory.Path, "index");
+        // The unpartitioned index opens first, whatever order the directory lists its days in.
+        using (var legacy = new LuceneEventIndex(Path.Combine(path, "unpartitioned")))
+        {
+            legacy.Add([(Event("old", Day1), LogEventJson.Serialize(Event("old", Day1)), false)]);
+            legacy.Commit(new Dictionary<string, string> { ["journal"] = JournalPosition.Start.ToString() });
+        }
+        var broken = Path.Combine(path, "2026-11-27");
+        Directory.CreateDirectory(broken);
+        File.WriteAllBytes(Path.Combine(broken, "segments_5"), [1, 2, 3, 4, 5, 6, 7, 8]);
+
+        Assert.ThrowsAny<IOException>(() => new PartitionedEventIndex(path));
+        // Mended (here, by moving the bad day aside), the index opens: the unpartitioned index's write lock is free.
+        Directory.Move(broken, broken + ".aside");
+        using var reopened = new PartitionedEventIndex(path);
+
+        Assert.Equal(1, reopened.Count(new MatchAllNode(0), Day1, Day3.AddDays(1)));
+    }
+
+    private static void Add(PartitionedEventIndex index, LogEvent e) =>
+        index.Add([e], [System.Text.Encoding.UTF8.GetBytes(LogEventJson.Serialize(e))]);
+
     /// <summary>Ids of events sharing a timestamp, in the order searches return them.</summary>
     private static IEnumerable<string> TiedNewestFirst(params string[] ids) => ids.OrderByDescending(TieBreak.Of);
 
