@@ -69,6 +69,11 @@ public sealed class QueryParser
         var children = new List<QueryNode> { ParseAnd() };
         while (TryKeyword("OR"))
         {
+            SkipWhitespace();
+            if (!AtEnd && Current == ')')
+            {
+                throw new QuerySyntaxException("expected a term after OR", _pos);
+            }
             children.Add(ParseAnd(required: true));
         }
         return children.Count == 1 ? children[0] : new OrNode(children, start);
@@ -87,6 +92,10 @@ public sealed class QueryParser
             }
             if (TryKeyword("AND"))
             {
+                if (children.Count == 0)
+                {
+                    throw new QuerySyntaxException("expected a term before AND", _pos - 3);
+                }
                 SkipWhitespace();
                 if (AtEnd || Current == ')' || IsKeyword("OR") || IsKeyword("AND"))
                 {
@@ -124,6 +133,12 @@ public sealed class QueryParser
             _pos++;
             return new NotNode(Nested(ParsePrimary), start);
         }
+        if (Current == '-' && _groupField is null)
+        {
+            // A free-text "-" has no word to search (it matched nothing, and so did the whole query); in a field's group it
+            // is a value (an access log's empty referrer).
+            throw new QuerySyntaxException("expected a term after '-'", _pos + 1);
+        }
         return ParsePrimary();
     }
 
@@ -152,7 +167,8 @@ public sealed class QueryParser
         }
         if (_groupField is { } grouped)
         {
-            return ValueNode(grouped, ReadWord(stopAtColon: false), start);
+            // A group's values are read as the field's value alone is: @http.status_code:(>=500 OR 404) compares.
+            return ParseValue(grouped, start);
         }
         if (IsCidrCall())
         {
@@ -173,6 +189,16 @@ public sealed class QueryParser
         {
             throw new QuerySyntaxException($"expected a value after '{field}:'", _pos);
         }
+        if (Current == '(')
+        {
+            return ParseValueGroup(field);
+        }
+        return ParseValue(field, start);
+    }
+
+    /// <summary>A value of <paramref name="field"/>: a phrase, a comparison, a range, networks or a word.</summary>
+    private QueryNode ParseValue(FieldRef field, int start)
+    {
         if (Current == '"')
         {
             return new TermNode(field, ReadPhrase(), TermKind.Phrase, start);
@@ -184,10 +210,6 @@ public sealed class QueryParser
         if (Current is '[' or '{')
         {
             return ParseRange(field, start);
-        }
-        if (Current == '(')
-        {
-            return ParseValueGroup(field);
         }
         if (IsCidrCall())
         {
@@ -531,7 +553,7 @@ public sealed class QueryParser
         var end = _pos + keyword.Length;
         return end <= _text.Length
             && string.CompareOrdinal(_text, _pos, keyword, 0, keyword.Length) == 0
-            && (end == _text.Length || char.IsWhiteSpace(_text[end]) || _text[end] == '(');
+            && (end == _text.Length || char.IsWhiteSpace(_text[end]) || _text[end] is '(' or ')');
     }
 
     private bool TryKeyword(string keyword)

@@ -35,12 +35,31 @@ public static class LuceneQueryTranslator
         _ => throw new NotSupportedException($"Unknown query node {node.GetType().Name}"),
     };
 
-    private static BooleanQuery Bool(IEnumerable<QueryNode> children, Occur occur)
+    private static BooleanQuery Bool(IEnumerable<QueryNode> children, Occur occur) => Clauses(children.Select(Translate), occur);
+
+    /// <summary>
+    /// A query of <paramref name="clauses"/>, each with <paramref name="occur"/> (all MUST, or all SHOULD): beyond
+    /// <see cref="BooleanQuery.MaxClauseCount"/> (1,024), which Lucene refuses with an exception, they are nested in queries of
+    /// at most that many (an AND of ANDs, an OR of ORs: the same hits), so that a long list of values (a Sigma rule's) or
+    /// of words searches as the matcher judges it.
+    /// </summary>
+    internal static BooleanQuery Clauses(IEnumerable<global::Lucene.Net.Search.Query> clauses, Occur occur)
+    {
+        var level = clauses.ToList();
+        var most = BooleanQuery.MaxClauseCount;
+        while (level.Count > most)
+        {
+            level = [.. level.Chunk(most).Select(chunk => (global::Lucene.Net.Search.Query)Flat(chunk, occur))];
+        }
+        return Flat(level, occur);
+    }
+
+    private static BooleanQuery Flat(IEnumerable<global::Lucene.Net.Search.Query> clauses, Occur occur)
     {
         var query = new BooleanQuery();
-        foreach (var child in children)
+        foreach (var clause in clauses)
         {
-            query.Add(Translate(child), occur);
+            query.Add(clause, occur);
         }
         return query;
     }
@@ -122,12 +141,9 @@ public static class LuceneQueryTranslator
 
     private static BooleanQuery Cidr(CidrNode cidr)
     {
-        var query = new BooleanQuery();
-        foreach (var network in cidr.Networks)
-        {
-            var field = LuceneFields.Ip(cidr.Field.Name);
-            query.Add(TermRangeQuery.NewStringRange(field, IpText.SortKey(network.First), IpText.SortKey(network.Last), true, true), Occur.SHOULD);
-        }
-        return query;
+        var field = LuceneFields.Ip(cidr.Field.Name);
+        return Clauses(
+            cidr.Networks.Select(network => TermRangeQuery.NewStringRange(field, IpText.SortKey(network.First), IpText.SortKey(network.Last), true, true)),
+            Occur.SHOULD);
     }
 }

@@ -26,7 +26,7 @@ internal static class MessagePatternQuery
     /// </summary>
     internal static global::Lucene.Net.Search.Query Candidates(string pattern)
     {
-        var query = new BooleanQuery();
+        var clauses = new List<global::Lucene.Net.Search.Query>();
         var runs = WildcardPattern.LiteralRuns(pattern);
         for (var r = 0; r < runs.Count; r++)
         {
@@ -59,10 +59,10 @@ internal static class MessagePatternQuery
                     (false, true) => new WildcardQuery(new Term(LuceneFields.Text, "*" + WildcardPattern.Escape(word))),
                     _ => new WildcardQuery(new Term(LuceneFields.Text, "*" + WildcardPattern.Escape(word) + "*")),
                 };
-                query.Add(clause, Occur.MUST);
+                clauses.Add(clause);
             }
         }
-        return query.Clauses.Count == 0 ? new MatchAllDocsQuery() : query;
+        return clauses.Count == 0 ? new MatchAllDocsQuery() : LuceneQueryTranslator.Clauses(clauses, Occur.MUST);
     }
 
     /// <summary>Whether <paramref name="query"/> holds a message pattern, which reads the stored documents it is asked about.</summary>

@@ -51,6 +51,10 @@ public class QueryParserTests
     [InlineData("-@evt.name:(login logout)", "(NOT (AND @evt.name=login @evt.name=logout))")]
     [InlineData("@a:(x OR NOT (y OR z*)) host:h", "(AND (OR @a=x (NOT (OR @a=y @a=z*))) host=h)")]
     [InlineData("@a:(b) c", "(AND @a=b text=c)")]
+    [InlineData("@http.status_code:(>=500 OR 404)", "(OR @http.status_code>=500 @http.status_code=404)")]
+    [InlineData("@duration:([1 TO 5] OR >100)", "(OR @duration[1 TO 5] @duration>100)")]
+    [InlineData("@ip:(CIDR(10.0.0.0/8) OR 192.0.2.1)", "(OR cidr(@ip 10.0.0.0/8) @ip=192.0.2.1)")]
+    [InlineData("@http.referer:(- OR x)", "(OR @http.referer=- @http.referer=x)")]
     public void Parse_ValueGroup_AppliesTheFieldToEveryValue(string query, string expected)
     {
         Assert.Equal(expected, QueryShape.Of(query));
@@ -101,7 +105,6 @@ public class QueryParserTests
     [InlineData("a AND NOT b", "(AND text=a (NOT text=b))")]
     [InlineData("NOT NOT a", "(NOT (NOT text=a))")]
     [InlineData("a-b", "text=a-b")]
-    [InlineData("a - b", "(AND text=a text=- text=b)")]
     [InlineData("a OR b OR c", "(OR text=a text=b text=c)")]
     [InlineData("a AND(b)", "(AND text=a text=b)")]
     [InlineData("NOT(a)", "(NOT text=a)")]
@@ -285,6 +288,17 @@ public class QueryParserTests
     [InlineData(@"a\", 1, "a '\\' must escape a character")]
     [InlineData("@a:(b OR c", 10, "expected ')' to close the '(' at position 3")]
     [InlineData("@a:()", 4, "expected a term")]
+    [InlineData("service:(web OR)", 15, "expected a term after OR")]
+    [InlineData("(web OR)", 7, "expected a term after OR")]
+    [InlineData("@a:(x AND)", 9, "expected a term after AND")]
+    [InlineData("@a:(NOT)", 7, "expected a term after NOT")]
+    [InlineData("AND foo", 0, "expected a term before AND")]
+    [InlineData("(AND foo)", 1, "expected a term before AND")]
+    [InlineData("@a:(AND x)", 4, "expected a term before AND")]
+    [InlineData("a - b", 3, "expected a term after '-'")]
+    [InlineData("error - timeout", 7, "expected a term after '-'")]
+    [InlineData("foo -", 5, "expected a term after '-'")]
+    [InlineData("@a:(>abc)", 5, "expected a number or a date, not 'abc'")]
     public void Parse_InvalidQuery_ThrowsWithPositionOfFault(string query, int position, string reason)
     {
         var error = Assert.Throws<QuerySyntaxException>(() => QueryParser.Parse(query));
