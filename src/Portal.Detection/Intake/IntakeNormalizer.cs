@@ -25,6 +25,7 @@ public static class IntakeNormalizer
     private static readonly Dictionary<string, Action<IntakeDraft>> Parsers = new(StringComparer.OrdinalIgnoreCase)
     {
         ["sshd"] = SshdParser.Parse,
+        ["syslog"] = SshdParser.ParseSyslog,
         ["apache"] = AccessLogParser.Parse,
         ["nginx"] = AccessLogParser.Parse,
         ["httpd"] = AccessLogParser.Parse,

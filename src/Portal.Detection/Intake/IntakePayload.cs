@@ -58,19 +58,20 @@ public static class IntakePayload
         {
             return events;
         }
+        var body = WithoutByteOrderMark(batch.Body);
         var tags = IntakeFields.SplitTags(batch.Request?.Tags).ToList();
-        var (items, error, document) = batch.Lines ? Lined(SplitLines(batch.Body, limit: int.MaxValue)) : SplitDocument(batch.Body);
+        var (items, error, document) = batch.Lines ? Lined(SplitLines(body, limit: int.MaxValue)) : SplitDocument(body);
         using var owner = document;
-        if ((error ?? SurrogateFault(batch.Body.Span, batch.Lines)) is { } unreadable)
+        if ((error ?? SurrogateFault(body.Span, batch.Lines)) is { } unreadable)
         {
-            return [Kept(batch.Body.Span, unreadable.Detail, batch, tags, 0)];
+            return [Kept(body.Span, unreadable.Detail, batch, tags, 0)];
         }
-        var texts = batch.Lines ? null : ItemRanges(batch.Body.Span);
+        var texts = batch.Lines ? null : ItemRanges(body.Span);
         events = new List<LogEvent>(items!.Count);
         for (var i = 0; i < items.Count; i++)
         {
-            var (normalized, fault) = NormalizeItem(items[i], batch.Body.Span, batch.Lines, batch.ReceivedAt, batch.Request, threatIntel, batch.IdSeed + (uint)i);
-            events.Add(normalized ?? Kept(batch.Body.Span[texts?[i] ?? items[i].Bytes], fault!.Detail, batch, tags, i));
+            var (normalized, fault) = NormalizeItem(items[i], body.Span, batch.Lines, batch.ReceivedAt, batch.Request, threatIntel, batch.IdSeed + (uint)i);
+            events.Add(normalized ?? Kept(body.Span[texts?[i] ?? items[i].Bytes], fault!.Detail, batch, tags, i));
         }
         return events;
     }
@@ -113,6 +114,7 @@ public static class IntakePayload
 
     private static (List<LogEvent>? Events, IntakeError? Error) Read(ReadOnlyMemory<byte> body, DateTimeOffset receivedAt, RequestFields? request, bool lines, ThreatIndicatorSet? threatIntel, UInt128? idSeed, bool streamed = true)
     {
+        body = WithoutByteOrderMark(body);
         if (streamed && !lines && body.Length <= MaxEventBytes)
         {
             // The streamed reader checks the UTF-8 of each string it decodes (everything else it takes is ASCII), and leaves
@@ -122,7 +124,7 @@ public static class IntakePayload
         }
         if (!System.Text.Unicode.Utf8.IsValid(body.Span))
         {
-            return Fail(400, "Malformed payload", "The payload is not valid UTF-8.");
+            return (null, Utf8Fault(body.Span));
         }
         var (items, error, document) = lines ? Lined(SplitLines(body, MaxEvents)) : SplitDocument(body);
         using var owner = document;
@@ -508,9 +510,10 @@ public static class IntakePayload
     public static (int Count, IntakeError? Error) Check(
         ReadOnlyMemory<byte> body, bool lines = false, DateTimeOffset? receivedAt = null, RequestFields? request = null, ThreatIndicatorSet? threatIntel = null)
     {
+        body = WithoutByteOrderMark(body);
         if (!System.Text.Unicode.Utf8.IsValid(body.Span))
         {
-            return (0, Problem(400, "Malformed payload", "The payload is not valid UTF-8."));
+            return (0, Utf8Fault(body.Span));
         }
         var scan = KeyScan.ForThread();
         var (count, odd, error) = lines ? ScanLines(body.Span, scan) : ScanDocument(body.Span, scan);
@@ -1100,13 +1103,29 @@ public static class IntakePayload
                 raw.Remove(name);
             }
             var left = SizeOf(raw);
+            if (left > MaxEventBytes - 1024)
+            {
+                // Still too large: the other reserved fields kept as text (a host, a status, a date that is none) are cut to a
+                // few kilobytes, which no such value needs, so that the message keeps what is left rather than nothing.
+                foreach (var name in raw.Where(p => p.Key != ReservedFields.Message).Select(p => p.Key).ToList())
+                {
+                    if (raw[name] is JsonValue value && value.TryGetValue<string>(out var kept) && TextSize(kept) > MaxReservedBytes)
+                    {
+                        raw[name] = Prefix(kept, MaxReservedBytes);
+                    }
+                }
+                left = SizeOf(raw);
+            }
             if (text is not null && left > MaxEventBytes - 1024)
             {
-                raw["message"] = Prefix(text, textBytes - (int)(left - MaxEventBytes) - 1024);
+                raw["message"] = Prefix(text, Math.Max(0, textBytes - (int)(left - MaxEventBytes) - 1024));
             }
         }
         raw["vigil"] = new JsonObject { ["truncated"] = true, ["original_bytes"] = size };
     }
+
+    /// <summary>The bytes <see cref="Fit"/> leaves a reserved field other than the message when the event is still too large without its attributes.</summary>
+    private const int MaxReservedBytes = 8 * 1024;
 
     /// <summary>
     /// The bytes of <paramref name="node"/> as JSON in UTF-8 with only the escapes JSON requires (quotes, backslashes and
@@ -1173,6 +1192,26 @@ public static class IntakePayload
             length--;
         }
         return text[..length];
+    }
+
+    /// <summary>
+    /// <paramref name="body"/> without a leading UTF-8 byte order mark, which JSON readers may ignore (RFC 8259) and some
+    /// Windows shippers write: the reader refused it as the body's first byte.
+    /// </summary>
+    internal static ReadOnlyMemory<byte> WithoutByteOrderMark(ReadOnlyMemory<byte> body) => body.Span.StartsWith("\uFEFF"u8) ? body[3..] : body;
+
+    /// <summary>The refusal of a body that is not UTF-8, with the line and byte (from 1) of its first bad sequence.</summary>
+    private static IntakeError Utf8Fault(ReadOnlySpan<byte> body)
+    {
+        var at = 0;
+        while (at < body.Length && System.Text.Rune.DecodeFromUtf8(body[at..], out _, out var used) == System.Buffers.OperationStatus.Done)
+        {
+            at += used;
+        }
+        var lineStart = body[..at].LastIndexOf((byte)'\n') + 1;
+        var line = body[..at].Count((byte)'\n') + 1;
+        var column = at - lineStart + 1;
+        return Problem(400, "Malformed payload", $"The payload is not valid UTF-8 at line {line}, byte {column}.", ("line", line), ("byte", column));
     }
 
     private static (List<LogEvent>?, IntakeError?) Fail(int status, string title, string detail, params (string Key, object? Value)[] extensions) =>

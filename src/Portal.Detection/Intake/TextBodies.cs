@@ -36,6 +36,11 @@ public static class TextBodies
     /// </summary>
     public static (ReadOnlyMemory<byte> Lines, IntakeError? Error) ToJsonLines(ReadOnlySpan<byte> body, bool framed)
     {
+        if (body.StartsWith("\uFEFF"u8))
+        {
+            // A byte order mark (Windows shippers write one) is no part of the first log.
+            body = body[3..];
+        }
         var output = new ArrayBufferWriter<byte>(body.Length + body.Length / 4 + 64);
         using var writer = new Utf8JsonWriter(output, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true });
         var logs = 0;

@@ -109,6 +109,33 @@ public class IntakePayloadCheckTests
         Assert.Equal((400, "Malformed JSON", detail), (error!.Status, error.Title, error.Detail));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ByteOrderMark_Ignored_TheEventsReadAsWithout(bool lines)
+    {
+        var body = Encoding.UTF8.GetBytes("\uFEFF" + (lines ? "{\"message\":\"a\"}\n{\"message\":\"b\"}\n" : """[{"message":"a"},{"message":"b"}]"""));
+
+        var (count, fault) = IntakePayload.Check(body, lines);
+        var (events, error) = IntakePayload.Read(body, IntakeSamples.ReceivedAt, null, lines);
+
+        Assert.Equal((2, null), (count, fault));
+        Assert.Null(error);
+        Assert.Equal("a|b", string.Join('|', events!.Select(e => e.Message)));
+    }
+
+    [Fact]
+    public void InvalidUtf8_RefusedWithTheLineAndByteOfItsFirstBadSequence()
+    {
+        byte[] body = [.. "{\"message\":\"a\"}\n{\"message\":\"b"u8, 0xC3, .. "\"}\n"u8];
+
+        var (_, fault) = IntakePayload.Check(body, lines: true);
+        var (_, error) = IntakePayload.Read(body, IntakeSamples.ReceivedAt, null, lines: true);
+
+        Assert.Equal((400, "The payload is not valid UTF-8 at line 2, byte 14."), (fault!.Status, fault.Detail));
+        Assert.Equal(fault.Detail, error!.Detail);
+    }
+
     [Fact]
     public void Check_InvalidUtf8_RefusedAsRead()
     {

@@ -94,6 +94,27 @@ public class IntakeTruncationTests
     }
 
     /// <summary>
+    /// Reserved fields kept as text that are themselves too large (a "date" that is no date, a huge host or tag list): they
+    /// are cut to a few kilobytes, and the message, which made no excess, is kept whole (it was cut to nothing, and the
+    /// event stayed over the limit).
+    /// </summary>
+    [Theory]
+    [InlineData("date")]
+    [InlineData("hostname")]
+    [InlineData("level")]
+    [InlineData("ddtags")]
+    public void LargeReservedTextField_CutToAFewKilobytes_TheMessageKept(string field)
+    {
+        var message = "Failed password for root from 203.0.113.5 port 22 ssh2 " + new string('m', 10_000);
+
+        var e = Assert.Single(Read([new JsonObject { ["message"] = message, [field] = new string('x', 2_000_000), ["extra"] = 1 }]));
+
+        Assert.Equal(message, e.Message);
+        Assert.True(e.GetAttribute("vigil.truncated").Single().Text == "true");
+        Assert.True(Encoding.UTF8.GetByteCount(Portal.Detection.Events.LogEventJson.Serialize(e)) < 64 * 1024);
+    }
+
+    /// <summary>
     /// A reserved field sent as an object stays an attribute (ECS's host), and goes with the other attributes when they
     /// make the event too large: the event fits, as any other.
     /// </summary>

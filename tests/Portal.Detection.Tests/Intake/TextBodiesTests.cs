@@ -29,6 +29,15 @@ public class TextBodiesTests
     }
 
     [Fact]
+    public void PlainText_ByteOrderMark_NoPartOfTheFirstLog()
+    {
+        var logs = Lines("\uFEFFFailed password for root from 203.0.113.5 port 22 ssh2\nsecond", framed: false);
+
+        // Compared as one ordinal string: a collection's comparison ignored the mark (a character culture-aware comparison skips).
+        Assert.Equal("Failed password for root from 203.0.113.5 port 22 ssh2|second", string.Join('|', logs.Select(l => (string)l["message"]!)));
+    }
+
+    [Fact]
     public void PlainText_BytesThatAreNotUtf8_BecomeReplacementCharacters()
     {
         var (lines, error) = TextBodies.ToJsonLines([(byte)'a', 0xff, (byte)'b', (byte)'\n'], framed: false);

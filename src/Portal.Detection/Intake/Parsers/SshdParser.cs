@@ -53,6 +53,59 @@ internal static partial class SshdParser
         }
     }
 
+    /// <summary>
+    /// A line sent as syslog (source <c>syslog</c>): sshd's lines are parsed as sshd's (<see cref="Parse"/>); another
+    /// program's header (<c>Mar  3 14:02:11 host cron[123]: </c>, or an ISO 8601 time) gives the host, the program
+    /// (<c>syslog.appname</c>) and its pid; any other line is left alone.
+    /// </summary>
+    public static void ParseSyslog(IntakeDraft draft)
+    {
+        if (string.IsNullOrEmpty(draft.Message))
+        {
+            return;
+        }
+        var message = draft.Message;
+        if (SyslogHeaderOf(message).Length > 0)
+        {
+            Parse(draft);
+            return;
+        }
+        // Without the time and host, "error: ..." would read as a program: only a whole header is taken.
+        if (TimestampAndHost(message) is not ({ } host, var at))
+        {
+            return;
+        }
+        var appEnd = at;
+        while (appEnd < message.Length && message[appEnd] is not (' ' or '[' or ':'))
+        {
+            appEnd++;
+        }
+        var end = appEnd;
+        Range? pid = null;
+        if (Is(message, end, '['))
+        {
+            var digits = DigitRun(message, end + 1);
+            if (digits == end + 1 || !Is(message, digits, ']'))
+            {
+                return;
+            }
+            pid = (end + 1)..digits;
+            end = digits + 1;
+        }
+        if (appEnd == at || !Is(message, end, ':') || !Is(message, end + 1, ' '))
+        {
+            return;
+        }
+        var name = RecurringText.Of(draft.Thread.Texts, message.AsSpan()[host]);
+        draft.Host ??= name;
+        draft.AddText("syslog.hostname", name);
+        draft.AddText("syslog.appname", message.AsSpan()[at..appEnd]);
+        if (pid is { } digitsOfPid && TryDigits(message.AsSpan()[digitsOfPid], int.MaxValue, out var number))
+        {
+            draft.Add("syslog.pid", (int)number);
+        }
+    }
+
     /// <summary>The lines after those read by hand: the first pattern that matches at <paramref name="start"/> applies.</summary>
     internal static void ParseOtherLines(IntakeDraft draft, string message, int start)
     {
@@ -251,18 +304,21 @@ internal static partial class SshdParser
     }
 
     /// <summary>
-    /// <c>(?&lt;user&gt;.*?) from (?&lt;ip&gt;\S+) port (?&lt;port&gt;\d+)</c> from <paramref name="userStart"/>, the port optional
-    /// unless <paramref name="portRequired"/>: the first <c> from </c> (the user holds no line break) after which the rest
+    /// <c>(?&lt;user&gt;.*) from (?&lt;ip&gt;\S+) port (?&lt;port&gt;\d+)</c> from <paramref name="userStart"/>, the port optional
+    /// unless <paramref name="portRequired"/>: the last <c> from </c> (the user holds no line break) after which the rest
     /// matches. Where the user ends, and where the address and port lie (the port empty when absent); null for no match.
-    /// Linear: each candidate reads only the run of non-spaces before the next candidate.
+    /// The last, because sshd writes the address after the user name, which the client chooses: a user named
+    /// <c>x from 10.0.0.1 port 22</c> must not put its failures on 10.0.0.1. Linear: each candidate reads only the run of
+    /// non-spaces after it.
     /// </summary>
     private static (int UserEnd, Range Ip, Range Port)? FromAddressPort(string line, int userStart, bool portRequired)
     {
         var limit = line.IndexOf('\n', userStart);
         var within = line.AsSpan(userStart, (limit < 0 ? line.Length : limit) - userStart);
-        for (var offset = 0; within[offset..].IndexOf(" from ") is var next and >= 0; offset += next + 1)
+        // Each search ends just past the space the last candidate began with, which an earlier candidate may end with.
+        for (var end = within.Length; within[..end].LastIndexOf(" from ") is var next and >= 0; end = next + 5)
         {
-            var userEnd = userStart + offset + next;
+            var userEnd = userStart + next;
             var ipStart = userEnd + 6;
             var ipEnd = NonSpaces(line, ipStart);
             if (ipEnd == ipStart)
@@ -346,22 +402,22 @@ internal static partial class SshdParser
     [GeneratedRegex(@"^(?:(?:[A-Z][a-z]{2} +\d{1,2} \d{2}:\d{2}:\d{2}|\d{4}-\d{2}-\d{2}T\S+) +(?<host>\S+) +)?sshd(?:-session)?(?:\[(?<pid>\d+)\])?: +", Options)]
     internal static partial Regex SyslogHeader();
 
-    [GeneratedRegex(@"^(?<result>Accepted|Failed) (?<method>\S+) for (?<invalid>invalid user )?(?<user>.*?) from (?<ip>\S+) port (?<port>\d+)(?: ssh2)?(?:: (?<keytype>\S+) (?<fingerprint>\S+))?", Options)]
+    [GeneratedRegex(@"^(?<result>Accepted|Failed) (?<method>\S+) for (?<invalid>invalid user )?(?<user>.*) from (?<ip>\S+) port (?<port>\d+)(?: ssh2)?(?:: (?<keytype>\S+) (?<fingerprint>\S+))?", Options)]
     internal static partial Regex AuthResult();
 
-    [GeneratedRegex(@"^Invalid user (?<user>.*?) from (?<ip>\S+)(?: port (?<port>\d+))?", Options)]
+    [GeneratedRegex(@"^Invalid user (?<user>.*) from (?<ip>\S+)(?: port (?<port>\d+))?", Options)]
     internal static partial Regex InvalidUserLine();
 
     [GeneratedRegex(@"^(?:pam_unix\(sshd:auth\): )?(?:PAM (?<more>\d+) more )?authentication failures?; logname=\S* uid=\S* euid=\S* tty=\S* ruser=\S* rhost=(?<ip>\S+)(?: +user=(?<user>\S+))?", Options)]
     private static partial Regex PamFailure();
 
-    [GeneratedRegex(@"^(?:error: )?maximum authentication attempts exceeded for (?:invalid user )?(?<user>.*?) from (?<ip>\S+) port (?<port>\d+)", Options)]
+    [GeneratedRegex(@"^(?:error: )?maximum authentication attempts exceeded for (?:invalid user )?(?<user>.*) from (?<ip>\S+) port (?<port>\d+)", Options)]
     private static partial Regex MaxAttempts();
 
-    [GeneratedRegex(@"^Connection (?:closed|reset) by (?:(?:invalid|authenticating) user (?<user>\S+) )?(?<ip>\S+) port (?<port>\d+)", Options)]
+    [GeneratedRegex(@"^Connection (?:closed|reset) by (?:(?:invalid|authenticating) user (?<user>.+?) )?(?<ip>\S+) port (?<port>\d+)(?: \[preauth\])?\s*$", Options)]
     private static partial Regex ConnectionEnd();
 
-    [GeneratedRegex(@"^(?:Received disconnect from|Disconnected from(?: (?:invalid |authenticating )?user (?<user>\S+))?) (?<ip>\S+) port (?<port>\d+)", Options)]
+    [GeneratedRegex(@"^(?:Received disconnect from (?<ip>\S+) port (?<port>\d+)|Disconnected from(?: (?:invalid |authenticating )?user (?<user>.+?))? (?<ip>\S+) port (?<port>\d+)(?: \[preauth\])?\s*$)", Options)]
     private static partial Regex DisconnectLine();
 
     [GeneratedRegex(@"^Did not receive identification string from (?<ip>\S+)(?: port (?<port>\d+))?", Options)]

@@ -134,6 +134,54 @@ public class SshdParserTests
     }
 
     /// <summary>
+    /// The user name is the client's to choose, and sshd writes the address after it: a name that reads like an address
+    /// must not put the attempt on that address (a brute force pinned on an allowed host, or hidden behind one).
+    /// </summary>
+    [Theory]
+    [InlineData("Failed password for invalid user x from 10.0.0.1 port 22 from 203.0.113.5 port 4242 ssh2", "authentication", "x from 10.0.0.1 port 22")]
+    [InlineData("Failed password for invalid user x from 10.0.0.1 port 22 ssh2 from 203.0.113.5 port 4242 ssh2", "authentication", "x from 10.0.0.1 port 22 ssh2")]
+    [InlineData("Accepted keyboard-interactive/pam for y from 10.0.0.1 port 22 from 203.0.113.5 port 4242 ssh2", "authentication", "y from 10.0.0.1 port 22")]
+    [InlineData("Invalid user x from 10.0.0.1 port 22 from 203.0.113.5 port 4242", "invalid_user", "x from 10.0.0.1 port 22")]
+    [InlineData("error: maximum authentication attempts exceeded for invalid user x from 10.0.0.1 port 22 from 203.0.113.5 port 4242 ssh2 [preauth]", "max_auth_attempts", "x from 10.0.0.1 port 22")]
+    [InlineData("Connection closed by invalid user x 10.0.0.1 port 22 y 203.0.113.5 port 4242 [preauth]", "connection_closed", "x 10.0.0.1 port 22 y")]
+    [InlineData("Disconnected from invalid user x 10.0.0.1 port 22 203.0.113.5 port 4242 [preauth]", "disconnect", "x 10.0.0.1 port 22")]
+    public void Parse_UserNameHoldingAnAddress_TheAddressIsTheOneSshdWroteAfterIt(string line, string name, string user)
+    {
+        var e = IntakeSamples.Line("sshd", "Mar  3 14:02:11 bastion-2 sshd[31877]: " + line);
+
+        Assert.Equal((name, user), (e.Text("evt.name"), e.Text("usr.name")));
+        Assert.Equal(("203.0.113.5", 4242d), (e.Text("network.client.ip"), e.Number("network.client.port")));
+    }
+
+    [Fact]
+    public void Parse_SourceSyslog_SshdLinesAsSshd_OtherProgramsByTheirHeader()
+    {
+        var sshd = IntakeSamples.Line("syslog", "Mar  3 14:02:11 bastion-2 sshd[31877]: Failed password for root from 203.0.113.5 port 4242 ssh2");
+        var cron = IntakeSamples.Line("syslog", "Mar  3 14:05:01 bastion-2 CRON[4120]: (root) CMD (run-parts /etc/cron.hourly)");
+        var iso = IntakeSamples.Line("syslog", "2026-03-03T14:05:01.123456+00:00 db-1 systemd: Started Session 42 of user alice.");
+        var bare = IntakeSamples.Line("syslog", "error: something went wrong");
+
+        Assert.Equal(("authentication", "root", "203.0.113.5", "bastion-2"), (sshd.Text("evt.name"), sshd.Text("usr.name"), sshd.Text("network.client.ip"), sshd.Host));
+        Assert.Equal(("CRON", 4120d, "bastion-2", "bastion-2"), (cron.Text("syslog.appname"), cron.Number("syslog.pid"), cron.Text("syslog.hostname"), cron.Host));
+        Assert.Null(cron.Text("evt.name"));
+        Assert.Equal(("systemd", null, "db-1"), (iso.Text("syslog.appname"), iso.Number("syslog.pid"), iso.Host));
+        Assert.Equal((null, null), (bare.Text("syslog.appname"), bare.Host));
+    }
+
+    [Theory]
+    [InlineData("Received disconnect from 203.0.113.5 port 4242:11: Bye Bye [preauth]", "disconnect", null)]
+    [InlineData("Disconnected from authenticating user root 203.0.113.5 port 4242 [preauth]", "disconnect", "root")]
+    [InlineData("Connection closed by 203.0.113.5 port 4242 [preauth]", "connection_closed", null)]
+    [InlineData("Connection reset by authenticating user admin 203.0.113.5 port 4242", "connection_closed", "admin")]
+    public void Parse_ConnectionEnds_AsSshdWritesThem(string line, string name, string? user)
+    {
+        var e = IntakeSamples.Line("sshd", "Mar  3 14:02:11 bastion-2 sshd[31877]: " + line);
+
+        Assert.Equal((name, user), (e.Text("evt.name"), e.Text("usr.name")));
+        Assert.Equal(("203.0.113.5", 4242d), (e.Text("network.client.ip"), e.Number("network.client.port")));
+    }
+
+    /// <summary>
     /// Lines of a quarter of a megabyte built to make a backtracking pattern try every split: the parsers have no match
     /// timeout (an event's attributes must not depend on the machine's load), so each of their patterns must stay linear.
     /// A quadratic pattern takes hours on these lines; the generous bound only turns such a hang into a failure.
