@@ -79,8 +79,9 @@ internal static class IntakeFields
         {
             return;
         }
-        // One character more than is kept, lower-cased with it: a pair of surrogates cut at the limit keeps the case the
-        // whole tag's lowering gave its first half.
+        // One character more than is kept, lower-cased with it, so that a pair of surrogates at the limit is seen whole: a
+        // tag is never cut between its two halves (a lone half, which the stored form writes as U+FFFD, made the tag
+        // detection judged another than the one searched), and loses the whole character instead.
         Span<char> lowered = stackalloc char[MaxTagLength + 1];
         var rest = tags.AsSpan();
         while (true)
@@ -90,7 +91,12 @@ internal static class IntakeFields
             if (!part.IsEmpty)
             {
                 var length = part[..Math.Min(part.Length, MaxTagLength + 1)].ToLowerInvariant(lowered);
-                into.Add(RecurringText.Of(lowered[..Math.Min(length, MaxTagLength)]));
+                var kept = Math.Min(length, MaxTagLength);
+                if (kept < length && char.IsHighSurrogate(lowered[kept - 1]))
+                {
+                    kept--;
+                }
+                into.Add(RecurringText.Of(lowered[..kept]));
             }
             if (comma < 0)
             {

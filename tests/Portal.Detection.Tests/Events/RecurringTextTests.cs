@@ -124,4 +124,17 @@ public class RecurringTextTests
 
         Assert.Equal(["env:prod", new string('x', IntakeFields.MaxTagLength), "team:web", "r\u00e4ume:\u00e9t\u00e9", new string('y', IntakeFields.MaxTagLength)], tags);
     }
+
+    [Fact]
+    public void Tags_CutAtTheLimitWithinACharacterOfTwoHalves_LoseItWhole()
+    {
+        var tags = new List<string>();
+        var before = new string('a', IntakeFields.MaxTagLength - 1);
+
+        IntakeFields.AddTags(tags, $"{before}\U0001F600b,{before.ToUpperInvariant()}\U0001F600");
+
+        // Compared ordinally (a collection's comparison would not see a lone half).
+        Assert.Equal(2, tags.Count);
+        Assert.True(tags.All(t => string.Equals(t, before, StringComparison.Ordinal)), string.Join(",", tags.Select(t => t.Length)));
+    }
 }

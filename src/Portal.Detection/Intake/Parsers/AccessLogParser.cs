@@ -103,7 +103,7 @@ internal static partial class AccessLogParser
         }
         var request = timeEnd + 3;
 
-        // (?<method>[A-Z]+) (?<url>\S+)(?: HTTP/(?<version>[\d.]+))?
+        // (?<method>[A-Z]+) (?<url>(?:[^\s\\]|\\\S)+)(?: HTTP/(?<version>[\d.]+))?: a URL's backslash takes the next character with it
         var methodEnd = request;
         while (methodEnd < line.Length && char.IsAsciiLetterUpper(line[methodEnd]))
         {
@@ -113,7 +113,7 @@ internal static partial class AccessLogParser
         {
             var urlStart = methodEnd + 1;
             var urlEnd = NonSpaces(line, urlStart);
-            if (urlEnd > urlStart && ShortSpans.StartsWith(line.AsSpan(urlEnd), " HTTP/"))
+            if (urlEnd > urlStart && Unescaped(line, urlEnd, urlStart) && ShortSpans.StartsWith(line.AsSpan(urlEnd), " HTTP/"))
             {
                 var versionEnd = urlEnd + 6;
                 while (versionEnd < line.Length && (char.IsDigit(line[versionEnd]) || line[versionEnd] == '.'))
@@ -127,7 +127,7 @@ internal static partial class AccessLogParser
             }
             for (var end = urlEnd; end > urlStart; end = line.LastIndexOf('"', end - 1, end - 1 - urlStart))
             {
-                if (Rest(line, end) is { } rest)
+                if (Unescaped(line, end, urlStart) && Rest(line, end) is { } rest)
                 {
                     return Make(request..end, methodEnd, urlStart..end, null, rest);
                 }
@@ -183,6 +183,21 @@ internal static partial class AccessLogParser
             }
         }
         return ((at + 2)..(at + 5), bytesStart..bytesEnd, referer, agent);
+    }
+
+    /// <summary>
+    /// Whether the URL begun at <paramref name="start"/> may end before <paramref name="at"/>: an even run of backslashes
+    /// before it (an odd one escapes the character there: Apache writes a quote in the request as <c>\"</c>, and a URL cut at
+    /// it let the request's own text stand for the status).
+    /// </summary>
+    private static bool Unescaped(string line, int at, int start)
+    {
+        var run = 0;
+        while (at - run - 1 >= start && line[at - run - 1] == '\\')
+        {
+            run++;
+        }
+        return run % 2 == 0;
     }
 
     /// <summary>
@@ -312,7 +327,7 @@ internal static partial class AccessLogParser
         value.Contains('\\', StringComparison.Ordinal) ? value.Replace("\\\"", "\"", StringComparison.Ordinal).Replace("\\\\", "\\", StringComparison.Ordinal) : value;
 
     [GeneratedRegex(
-        """^(?<ip>\S+) (?<ident>\S+) (?<user>\S+) \[(?<time>[^\]]+)\] "(?<request>(?<method>[A-Z]+) (?<url>\S+)(?: HTTP/(?<version>[\d.]+))?|(?:[^"\\]|\\.)*)" (?<status>[0-9]{3}) (?<bytes>[0-9]+|-)(?: "(?<referer>(?:[^"\\]|\\.)*)" "(?<agent>(?:[^"\\]|\\.)*)")?""",
+        """^(?<ip>\S+) (?<ident>\S+) (?<user>\S+) \[(?<time>[^\]]+)\] "(?<request>(?<method>[A-Z]+) (?<url>(?:[^\s\\]|\\\S)+)(?: HTTP/(?<version>[\d.]+))?|(?:[^"\\]|\\.)*)" (?<status>[0-9]{3}) (?<bytes>[0-9]+|-)(?: "(?<referer>(?:[^"\\]|\\.)*)" "(?<agent>(?:[^"\\]|\\.)*)")?""",
         // No timeout, as for the sshd patterns (SshdParser.Options): the result never depends on the machine's load, and
         // the anchored pattern matches in time linear in the line.
         RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture)]

@@ -3,7 +3,11 @@ using System.Text.RegularExpressions;
 
 namespace Portal.Web.Features.Signals;
 
-/// <summary>Time parameters as Datadog accepts them: ISO 8601, epoch milliseconds, <c>now</c>, <c>now-15m</c>.</summary>
+/// <summary>
+/// Time parameters as Datadog accepts them: ISO 8601, epoch milliseconds, and date math from <c>now</c> (<c>now-15m</c>,
+/// <c>now+1h</c>, <c>now-1d/d</c>: steps of s, m, h, d, w, M or y added or taken away in turn, then rounded down to the unit
+/// after a <c>/</c>).
+/// </summary>
 public static partial class TimeParameter
 {
     /// <summary>
@@ -32,22 +36,18 @@ public static partial class TimeParameter
             return true;
         }
         text = text.Trim();
-        if (text == "now")
+        if (DateMath().Match(text) is { Success: true } m)
         {
             value = now;
-            return true;
-        }
-        if (Relative().Match(text) is { Success: true } m)
-        {
-            var amount = int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture);
-            value = m.Groups[2].Value switch
+            foreach (Capture step in m.Groups["step"].Captures)
             {
-                "s" => now.AddSeconds(-amount),
-                "m" => now.AddMinutes(-amount),
-                "h" => now.AddHours(-amount),
-                "d" => now.AddDays(-amount),
-                _ => now.AddDays(-7 * amount),
-            };
+                var amount = int.Parse(step.ValueSpan[1..^1], CultureInfo.InvariantCulture) * (step.ValueSpan[0] == '-' ? -1 : 1);
+                value = Add(value, amount, step.ValueSpan[^1]);
+            }
+            if (m.Groups["round"] is { Success: true } round)
+            {
+                value = RoundDown(value, round.ValueSpan[0], zone ?? TimeZoneInfo.Utc);
+            }
             return true;
         }
         if (long.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var ms))
@@ -72,6 +72,46 @@ public static partial class TimeParameter
         return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out value);
     }
 
-    [GeneratedRegex(@"^now-(\d{1,6})([smhdw])$")]
-    private static partial Regex Relative();
+    private static DateTimeOffset Add(DateTimeOffset time, int amount, char unit) => unit switch
+    {
+        's' => time.AddSeconds(amount),
+        'm' => time.AddMinutes(amount),
+        'h' => time.AddHours(amount),
+        'd' => time.AddDays(amount),
+        'w' => time.AddDays(7 * amount),
+        'M' => time.AddMonths(amount),
+        _ => time.AddYears(amount),
+    };
+
+    /// <summary>
+    /// The start of the unit <paramref name="time"/> lies in, in <paramref name="zone"/> (a day is the organisation's day; a
+    /// week starts on Monday, as Elasticsearch's date math rounds it).
+    /// </summary>
+    private static DateTimeOffset RoundDown(DateTimeOffset time, char unit, TimeZoneInfo zone)
+    {
+        var local = TimeZoneInfo.ConvertTime(time, zone).DateTime;
+        var start = unit switch
+        {
+            's' => new DateTime(local.Year, local.Month, local.Day, local.Hour, local.Minute, local.Second),
+            'm' => new DateTime(local.Year, local.Month, local.Day, local.Hour, local.Minute, 0),
+            'h' => new DateTime(local.Year, local.Month, local.Day, local.Hour, 0, 0),
+            'd' => local.Date,
+            'w' => local.Date.AddDays(-(((int)local.DayOfWeek + 6) % 7)),
+            'M' => new DateTime(local.Year, local.Month, 1),
+            _ => new DateTime(local.Year, 1, 1),
+        };
+        if (zone == TimeZoneInfo.Utc)
+        {
+            return new DateTimeOffset(start, TimeSpan.Zero);
+        }
+        // A start the zone skips (a clock moved forward at midnight) is the first instant after it.
+        while (zone.IsInvalidTime(start))
+        {
+            start = start.AddMinutes(15);
+        }
+        return new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(start, zone), TimeSpan.Zero);
+    }
+
+    [GeneratedRegex(@"^now(?<step>[+-]\d{1,6}[smhdwMy])*(?:/(?<round>[smhdwMy]))?$")]
+    private static partial Regex DateMath();
 }

@@ -58,6 +58,15 @@ public class AccessLogParserTests
     }
 
     [Fact]
+    public void Parse_RequestHoldingAnEscapedQuote_TheStatusIsTheServersNotTheRequestsText()
+    {
+        // Apache writes a quote of the request line as \": a URL cut at it let the client's own "200" stand for the status.
+        var e = IntakeSamples.Line("apache", """1.2.3.4 - - [10/Oct/2000:13:55:36 -0700] "GET /x\" 200 5 \"-\" HTTP/1.1" 400 226 "-" "-" """, ReceivedAt);
+
+        Assert.Equal((400d, 226d, "warn"), (e.Number("http.status_code"), e.Number("network.bytes_written"), e.Status));
+    }
+
+    [Fact]
     public void Parse_UrlWithQuery_SplitsPathAndQueryString()
     {
         var e = IntakeSamples.Line("nginx", Lines[1], ReceivedAt);
