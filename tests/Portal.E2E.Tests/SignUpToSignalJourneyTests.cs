@@ -234,7 +234,7 @@ public sealed class SignUpToSignalJourneyTests(BrowserPortalFixture portal)
         // The view as CSV: the list's rows and columns, downloaded by the browser (the page leaves the link to it).
         var download = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("#export-logs"));
         var csv = (await File.ReadAllTextAsync((await download.PathAsync())!)).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("date,status,host,service,network.client.ip,message", csv[0]);
+        Assert.Equal("date (UTC),status,host,service,network.client.ip,message", csv[0]);
         Assert.Equal(14, csv.Length - 1);
         Assert.All(csv[1..], row => Assert.Contains(",198.51.100.77,", row, StringComparison.Ordinal));
         await page.Locator("#log-table .attr-column-remove").ClickAsync();

@@ -95,6 +95,13 @@ public sealed partial class CreateRuleDialog : IDisposable
             }
             Dialog.Close(DialogResult.Ok(created.Name));
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The dialog is drawn outside the page's failure panel: a fault here ended the whole connection (the page's
+            // query and detail with it). Said in the dialog, which keeps what was typed.
+            Logger.LogError(e, "A rule could not be created from the Logs Explorer");
+            _errors = [.. _errors.Where(OfName), new RuleError("$", "The rule could not be saved: try again in a moment.")];
+        }
         finally
         {
             _creating = false;
@@ -132,7 +139,17 @@ public sealed partial class CreateRuleDialog : IDisposable
         {
             return;
         }
-        var session = await Session.GetAsync();
+        SessionInfo session;
+        try
+        {
+            session = await Session.GetAsync();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Logger.LogError(e, "A rule preview could not read the session");
+            _preview = new Preview(Range.From, Range.To, [], 0, "The preview could not run: try again in a moment.");
+            return;
+        }
         // A preview running is of the settings before: stopped, its answer dropped (its token source is left to the
         // collector, as a read still running may ask for its token).
         _previewRun?.Cancel();

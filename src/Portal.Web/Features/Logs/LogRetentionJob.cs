@@ -42,7 +42,11 @@ public sealed class LogRetentionJob(TenantProvisioner tenants, ILogStore logs, V
         }
     }
 
-    /// <summary>The oldest UTC day kept: with 15 days, today and the 14 days before it.</summary>
+    /// <summary>
+    /// The oldest UTC day kept: the day of the instant <paramref name="retentionDays"/> days ago, so that every log is kept
+    /// for at least that many days (whole days go, once their last moment is older). Counted from today instead, a day's
+    /// retention deleted yesterday's logs at 00:17, minutes old.
+    /// </summary>
     public static DateOnly FirstKeptDay(DateTimeOffset now, int retentionDays) =>
-        DateOnly.FromDateTime(now.UtcDateTime).AddDays(-(Math.Max(1, retentionDays) - 1));
+        DateOnly.FromDateTime((now - TimeSpan.FromDays(Math.Max(1, retentionDays))).UtcDateTime);
 }

@@ -90,7 +90,8 @@ public static partial class LogsExport
         // With a byte order mark, which spreadsheets need to read UTF-8 as such.
         await using var writer = new StreamWriter(http.Response.Body, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), bufferSize: 64 * 1024);
         // Attributes are headed by their paths: a leading @ would read as a formula.
-        await writer.WriteAsync(Row(["date", "status", "host", "service", .. columns, "message"]).AsMemory(), cancellationToken);
+        // The date is UTC whatever the organisation's zone the list shows, and its header says so.
+        await writer.WriteAsync(Row(["date (UTC)", "status", "host", "service", .. columns, "message"]).AsMemory(), cancellationToken);
         var written = 0;
         while (true)
         {

@@ -25,8 +25,11 @@ public partial class LogsPage
     [SupplyParameterFromQuery(Name = "to")]
     private string? UrlTo { get; set; }
 
+    /// <summary>The address's <c>live</c>: only <c>true</c> (any case) starts live tail; read as text, for a hand-written <c>live=1</c> failed the page.</summary>
     [SupplyParameterFromQuery(Name = "live")]
-    private bool? UrlLive { get; set; }
+    private string? UrlLive { get; set; }
+
+    private bool IsLive => string.Equals(UrlLive, "true", StringComparison.OrdinalIgnoreCase);
 
     [SupplyParameterFromQuery(Name = LogSort.Parameter)]
     private string? UrlSort { get; set; }
@@ -99,7 +102,7 @@ public partial class LogsPage
         _customTo = UrlTo;
         // The bounds the address holds until a search runs over them (the view shown, as the address and a saved view have it).
         _customRun = (UrlFrom, UrlTo);
-        _live = UrlLive == true;
+        _live = IsLive;
         // Live tail shows the newest first: an order asked beside it is not kept (as a saved view's, Canonical), lest a pause show it over a list read newest first.
         _oldestFirst = LogSort.IsOldestFirst(UrlSort) && !_live;
         _columns = AttributeColumns.Parse(UrlColumns);
@@ -113,7 +116,7 @@ public partial class LogsPage
 
     /// <summary>The view the address holds.</summary>
     private UrlView AddressView =>
-        UrlView.Of(UrlQuery, UrlRange, UrlFrom, UrlTo, UrlLive == true, LogSort.IsOldestFirst(UrlSort), UrlColumns, UrlFacets, UrlGrouping, UrlViz == LogPatterns.ViewName)
+        UrlView.Of(UrlQuery, UrlRange, UrlFrom, UrlTo, IsLive, LogSort.IsOldestFirst(UrlSort), UrlColumns, UrlFacets, UrlGrouping, UrlViz == LogPatterns.ViewName)
             with { Event = string.IsNullOrEmpty(UrlEvent) ? null : UrlEvent };
 
     /// <summary>The grouping by a field the address holds: none when it asks for patterns.</summary>
@@ -179,6 +182,11 @@ public partial class LogsPage
         {
             var (from, to) = WindowAround(e.Timestamp, e.Timestamp, _zone);
             view = view with { Range = TimeRanges.Custom, From = from, To = to };
+        }
+        else
+        {
+            // The custom window as the page resolved it: bounds written as "now-1h" would have moved past the log too.
+            view = view with { From = TimeRanges.Format(_window.From, exact: true, _zone), To = TimeRanges.Format(_window.To, exact: true, _zone) };
         }
         var address = Address(view);
         address[SavedParameter] = null;

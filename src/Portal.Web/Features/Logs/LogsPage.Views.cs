@@ -81,7 +81,7 @@ public partial class LogsPage
     private void TakeState(string state)
     {
         var of = Parameters(state);
-        (UrlQuery, UrlRange, UrlFrom, UrlTo, UrlLive, UrlSort) = (of("q"), of("range"), of("from"), of("to"), of("live") == "true", of(LogSort.Parameter));
+        (UrlQuery, UrlRange, UrlFrom, UrlTo, UrlLive, UrlSort) = (of("q"), of("range"), of("from"), of("to"), of("live"), of(LogSort.Parameter));
         (UrlColumns, UrlFacets, UrlBy, UrlMeasure, UrlTop, UrlViz, UrlThen) = (of("cols"), of("facets"), of("by"), of("measure"), of("top"), of("viz"), of("then"));
         // The log the address names, if any, is kept: a saved view holds none.
         ReadUrl();

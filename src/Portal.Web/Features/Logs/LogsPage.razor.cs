@@ -23,6 +23,16 @@ public partial class LogsPage
     public static readonly TimeSpan LiveInterval = TimeSpan.FromSeconds(2);
 
     private const int PageSize = 100;
+
+    /// <summary>
+    /// The most logs the list holds: scrolled further, a month's search read page after page into the member's connection
+    /// (hundreds of megabytes on a busy organisation). Beyond, the list says to narrow the search or export it. A parameter
+    /// only so that tests can lower it.
+    /// </summary>
+    [Parameter] public int MaxListed { get; set; } = 10_000;
+
+    /// <summary>Whether another page can be listed: the search has more, live tail is off, and the list is under <see cref="MaxListed"/>.</summary>
+    private bool CanListMore => _results.HasMore && !_live && _results.Items.Count < MaxListed;
     private const int AttributeFacets = 6;
     private const string QueryPlaceholder = "Search logs: service:web @http.status_code:>=500 -status:info \"failed password\"";
     private readonly PagedResults<LogEvent> _results = new(e => e.Id);
@@ -366,7 +376,7 @@ public partial class LogsPage
                 {
                     return;
                 }
-                if (at + step == _results.Items.Count && _results.HasMore && !_live && !await GuardedAsync(() => _results.LoadMoreAsync(Search), Searching))
+                if (at + step == _results.Items.Count && CanListMore && !await GuardedAsync(() => _results.LoadMoreAsync(Search), Searching))
                 {
                     return;
                 }
@@ -636,7 +646,7 @@ public partial class LogsPage
         {
             return null;
         }
-        for (var page = 0; page < MostPagesReadToAsked && _results.HasMore && _results.Items.Count > 0 && run == _runs && !_detailOpen; page++)
+        for (var page = 0; page < MostPagesReadToAsked && CanListMore && _results.Items.Count > 0 && run == _runs && !_detailOpen; page++)
         {
             var last = _results.Items[^1].Timestamp;
             if (OldestFirst ? last > e.Timestamp : last < e.Timestamp)
@@ -790,8 +800,11 @@ public partial class LogsPage
             {
                 await InvokeAsync(() =>
                 {
+                    // The address says so too (it kept live=true, and a reload or shared link started the tail again).
                     _live = false;
-                    Snackbar.Add($"Live tail stopped: {e.Message}", Severity.Warning);
+                    KeepUrl();
+                    Logger.LogWarning(e, "Live tail stopped");
+                    Snackbar.Add("Live tail stopped: the logs could not be read. Start it again in a moment.", Severity.Warning);
                     StateHasChanged();
                 });
             }
@@ -806,7 +819,7 @@ public partial class LogsPage
     }
 
     /// <summary>The list's next page (its button, or its end scrolled near); none in live tail, which reads the newest only.</summary>
-    private Task LoadMoreAsync() => _results.HasMore && !_live ? GuardedAsync(() => _results.LoadMoreAsync(Search), Searching) : Task.CompletedTask;
+    private Task LoadMoreAsync() => CanListMore ? GuardedAsync(() => _results.LoadMoreAsync(Search), Searching) : Task.CompletedTask;
 
     /// <summary>A page of the search the page shows, read under its token.</summary>
     private Task<EventPage<LogEvent>> Search(SearchRequest request) => Logs.SearchAsync(_session!.TenantId, request, Searching);

@@ -89,6 +89,37 @@ public sealed class LogsCreateRuleTests(PortalFixture portal) : IAsyncLifetime
     }
 
     /// <summary>
+    /// A write the database refuses is said in the dialog, which keeps what was typed: the dialog is drawn outside the
+    /// page's failure panel, and the fault ended the member's whole connection.
+    /// </summary>
+    [Fact]
+    public async Task CreateRule_TheDatabaseRefusesTheWrite_SaidInTheDialog_NothingLost()
+    {
+        var (cut, tenant, _) = await OpenDialogAsync();
+        const string Name = "Refused by the database";
+        await SqlAsync($"CREATE TRIGGER refuse_rule_write BEFORE INSERT ON Rules WHEN NEW.Name = '{Name}' BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END;");
+        try
+        {
+            Enter(cut, "rule-name", Name);
+            cut.Find("#create-rule").Click();
+
+            cut.WaitForAssertion(() => Assert.Contains("could not be saved: try again", cut.Find(".rule-error").TextContent, StringComparison.Ordinal));
+            Assert.Equal(Name, cut.Find("input#rule-name, #rule-name input").GetAttribute("value"));
+            Assert.DoesNotContain(await portal.Services.GetRequiredService<RuleService>().ListAsync(tenant.Id), r => r.Name == Name);
+        }
+        finally
+        {
+            await SqlAsync("DROP TRIGGER refuse_rule_write;");
+        }
+    }
+
+    private async Task SqlAsync(string sql)
+    {
+        await using var db = portal.Services.GetRequiredService<Portal.Data.TenantDbFactory>().Create(null);
+        await Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.ExecuteSqlRawAsync(db.Database, sql);
+    }
+
+    /// <summary>
     /// The organisation's suppressions apply to the preview as they will to the rule, and are said beneath it: one whose
     /// suppression query matches the brute force's address stopped its signal; another organisation's is not read.
     /// </summary>

@@ -27,7 +27,7 @@ public sealed class LogsExportTests(PortalFixture portal)
 
         // The organisation's four events, not the other's five from the same address.
         Assert.Equal(5, lines.Length);
-        Assert.Equal("date,status,host,service,network.client.ip,usr.name,message", lines[0]);
+        Assert.Equal("date (UTC),status,host,service,network.client.ip,usr.name,message", lines[0]);
         // Newest first: the awkward event was sent last. Quotes doubled, commas, semicolons and the line break quoted, the formula kept as text.
         Assert.EndsWith(",info,app-1,billing,,\"o'brien, admin\",\"'=HYPERLINK(\"\"x\"\"); then\na second line\"", lines[1], StringComparison.Ordinal);
         Assert.All(lines[2..], l => Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z,info,bastion-1,sshd,192\.0\.2\.41,root,Failed password for root from 192\.0\.2\.41 port 4000\d ssh2$", l));

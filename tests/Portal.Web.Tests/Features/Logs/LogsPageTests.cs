@@ -91,6 +91,31 @@ public sealed class LogsPageTests : IAsyncLifetime
         Assert.Empty(cut.FindAll("#load-more-logs"));
     }
 
+    /// <summary>
+    /// The list stops growing at its cap (a month's search scrolled to its end filled the connection's memory), and says how
+    /// to see the others; the detail's arrows stop at the last listed log.
+    /// </summary>
+    [Fact]
+    public async Task LoadMore_StopsAtTheListsCap_AndSaysHowToSeeTheOthers()
+    {
+        await AppendAsync(Tenant, 350, "web-1");
+        SignIn();
+        var cut = _ctx.Render<LogsPage>(p => p.Add(x => x.MaxListed, 200)).Settle();
+
+        // Counted as the list holds them (it draws only some of its rows).
+        int Listed() => cut.FindComponent<LogList>().Instance.Items.Count;
+        cut.Find("#load-more-logs").Click();
+        cut.Settle();
+        Assert.Equal(200, Listed());
+        Assert.Empty(cut.FindAll("#load-more-logs"));
+        Assert.Contains("The first 200 logs are listed", cut.Find("#logs-capped").TextContent, StringComparison.Ordinal);
+
+        // Near the end, the list asks for no more.
+        await cut.InvokeAsync(() => cut.FindComponent<LogList>().Instance.NearEndAsync());
+        cut.Settle();
+        Assert.Equal(200, Listed());
+    }
+
     /// <summary>A new window while the query bar is at fault runs the last query that ran over it: the count is the window's the page names.</summary>
     [Fact]
     public async Task RangeChanged_WithAQueryAtFault_RunsTheLastQueryOverTheNewWindow()
@@ -123,6 +148,41 @@ public sealed class LogsPageTests : IAsyncLifetime
         from = DateTimeOffset.Parse(cut.Find("#log-from").GetAttribute("value") + "Z", System.Globalization.CultureInfo.InvariantCulture);
         Assert.InRange(DateTimeOffset.UtcNow - from, TimeSpan.FromMinutes(59), TimeSpan.FromMinutes(61));
         Assert.Equal("3 logs", cut.Find("#log-count").TextContent);
+    }
+
+    /// <summary>
+    /// The detail's link, over a custom window written relative to now, names the window as the page resolved it: written as
+    /// now-1h, it would have moved past the log by the time the link was opened.
+    /// </summary>
+    [Fact]
+    public async Task SharedLink_CustomWindowRelativeToNow_NamesItsResolvedBounds()
+    {
+        await AppendAsync(Tenant, 3, "web-1", minutesAgo: 2);
+        SignIn().NavigateTo("logs?range=custom&from=now-1h&to=now");
+        var cut = Render();
+
+        cut.FindAll("button.log-open")[0].Click();
+        cut.Settle();
+
+        var linked = Microsoft.AspNetCore.WebUtilities.QueryHelpers.ParseQuery(new Uri(cut.Find("#log-copy-link").GetAttribute("data-link")!).Query);
+        Assert.Equal("custom", linked["range"].ToString());
+        Assert.Matches(@"^\d{4}-\d\d-\d\d", linked["from"].ToString());
+        Assert.Matches(@"^\d{4}-\d\d-\d\d", linked["to"].ToString());
+    }
+
+    /// <summary>A hand-written live flag that is not "true" (live=1) opens the page as it would without it, instead of failing it.</summary>
+    [Theory]
+    [InlineData("logs?live=1", false)]
+    [InlineData("logs?live=yes", false)]
+    [InlineData("logs?live=TRUE", true)]
+    public async Task AddressLiveFlag_OnlyTrueStartsTheTail_OthersOpenThePage(string address, bool live)
+    {
+        await AppendAsync(Tenant, 5, "web-1", minutesAgo: 1);
+        SignIn().NavigateTo(address);
+        var cut = Render();
+
+        Assert.Equal("5 logs", cut.Find("#log-count").TextContent);
+        Assert.Equal(live, cut.FindAll("#log-live-status").Count > 0);
     }
 
     /// <summary>Pausing live tail keeps the list it last read, its window named and in the URL as a custom range.</summary>
