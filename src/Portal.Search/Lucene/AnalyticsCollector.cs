@@ -24,11 +24,16 @@ internal sealed class AnalyticsCollector(
             ? throw new ArgumentException($"'{both}' is both a reserved facet and a tag key.", nameof(tagKeys))
             : [.. facets.Select(_ => new Dictionary<string, long>(StringComparer.Ordinal))];
 
-    /// <summary>What is counted from postings: each attribute's terms, then each tag key's (the tags' terms after <c>key:</c>).</summary>
-    private readonly (string Field, string Prefix, string Key)[] _termFacets =
+    /// <summary>
+    /// What is counted from postings: each attribute's terms, in its own field and in the field shared by paths beyond the
+    /// index's limit (<see cref="FieldTerms.SourcesOf"/>: a path that came past the limit on a later day was counted for the
+    /// earlier days only, while a search and the aggregate API found it on all), then each tag key's (the tags' terms after
+    /// <c>key:</c>, a key without a value skipped).
+    /// </summary>
+    private readonly (string Key, (string Field, string Prefix)[] Sources, bool Tag)[] _termFacets =
     [
-        .. attributePaths.Select(path => (LuceneFields.Attribute(path), "", "@" + path)),
-        .. (tagKeys ?? []).Select(key => (LuceneFields.Tags, key + ":", key)),
+        .. attributePaths.Select(path => ("@" + path, FieldTerms.SourcesOf(new Portal.Detection.Query.FieldRef(Portal.Detection.Query.FieldKind.Attribute, path)), false)),
+        .. (tagKeys ?? []).Select(key => (key, FieldTerms.SourcesOf(new Portal.Detection.Query.FieldRef(Portal.Detection.Query.FieldKind.Tag, key)), true)),
     ];
 
     private readonly Dictionary<string, long>[] _attributeCounts = [.. attributePaths.Concat(tagKeys ?? []).Select(_ => new Dictionary<string, long>(StringComparer.Ordinal))];
@@ -175,32 +180,35 @@ internal sealed class AnalyticsCollector(
         DocsEnum? docs = null;
         for (var i = 0; i < _termFacets.Length; i++)
         {
-            var (field, prefix, _) = _termFacets[i];
-            var terms = _reader.GetTerms(field);
-            if (terms is null)
+            var (_, sources, tag) = _termFacets[i];
+            foreach (var (field, prefix) in sources)
             {
-                continue;
-            }
-            var values = terms.GetEnumerator();
-            var start = new BytesRef(prefix);
-            if (prefix.Length > 0 && values.SeekCeil(start) == TermsEnum.SeekStatus.END)
-            {
-                continue;
-            }
-            // Past the prefix's terms (sorted by their bytes), the key's values end.
-            for (var more = prefix.Length > 0 || values.MoveNext(); more && StringHelper.StartsWith(values.Term, start); more = values.MoveNext())
-            {
-                if (prefix.Length > 0 && values.Term.Length == start.Length)
+                var terms = _reader.GetTerms(field);
+                if (terms is null)
                 {
-                    // A tag without a value (source: of a log without a source) is no value of its key's.
                     continue;
                 }
-                docs = values.Docs(_reader.LiveDocs, docs, DocsFlags.NONE);
-                var count = MatchCount(docs, _matches, bounds, firstOnly: false);
-                if (count > 0)
+                var values = terms.GetEnumerator();
+                var start = new BytesRef(prefix);
+                if (prefix.Length > 0 && values.SeekCeil(start) == TermsEnum.SeekStatus.END)
                 {
-                    var key = values.Term.Utf8ToString()[prefix.Length..];
-                    _attributeCounts[i][key] = _attributeCounts[i].GetValueOrDefault(key) + count;
+                    continue;
+                }
+                // Past the prefix's terms (sorted by their bytes), the key's values end.
+                for (var more = prefix.Length > 0 || values.MoveNext(); more && StringHelper.StartsWith(values.Term, start); more = values.MoveNext())
+                {
+                    if (tag && values.Term.Length == start.Length)
+                    {
+                        // A tag without a value (source: of a log without a source) is no value of its key's.
+                        continue;
+                    }
+                    docs = values.Docs(_reader.LiveDocs, docs, DocsFlags.NONE);
+                    var count = MatchCount(docs, _matches, bounds, firstOnly: false);
+                    if (count > 0)
+                    {
+                        var key = values.Term.Utf8ToString()[prefix.Length..];
+                        _attributeCounts[i][key] = _attributeCounts[i].GetValueOrDefault(key) + count;
+                    }
                 }
             }
         }

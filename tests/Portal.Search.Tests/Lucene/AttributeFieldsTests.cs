@@ -89,6 +89,26 @@ public sealed class AttributeFieldsTests : IDisposable
         Assert.Equal(2, reopened.WithSearcher(s => EventSearcher.Cardinality(s, new MatchAllNode(0), Ever, Never, new FieldRef(FieldKind.Attribute, "d"))));
     }
 
+    /// <summary>
+    /// A facet of the Logs Explorer counts a path's values in its own field and in the shared one alike: a path that came past
+    /// the limit on a later day was counted for the earlier days only, while a search found it on both.
+    /// </summary>
+    [Fact]
+    public void Analyze_FacetOfAPathWithAFieldInOneSegmentAndSharedInAnother_CountsBoth()
+    {
+        using (var index = new LuceneEventIndex(_directory.Path, maxAttributePaths: 0))
+        {
+            Add(index, Event("shared", ("d", "x")), Event("shared-too", ("d", "y")));
+            index.Commit(new Dictionary<string, string>());
+        }
+        using var reopened = new LuceneEventIndex(_directory.Path, maxAttributePaths: 5);
+
+        Add(reopened, Event("own", ("d", "x")));
+
+        var facets = reopened.WithSearcher(s => EventSearcher.Analyze(s, new MatchAllNode(0), Ever, Never, TimeSpan.FromDays(365), [], 10, chosen: (["d"], []))).Facets;
+        Assert.Equal("x=2,y=1", string.Join(",", facets["@d"].Select(v => $"{v.Value}={v.Count}")));
+    }
+
     [Fact]
     public void Search_AWildcardOnAPathBeyondTheLimit_ReadsThePathLiterally()
     {

@@ -27,6 +27,9 @@ public static class LogsAggregateApi
     /// <summary>The most groups a request may ask for: the product of its levels' limits, as Datadog allows.</summary>
     private const int MaxGroups = 10_000;
 
+    /// <summary>The most points a response's timeseries hold in all: every group's, of every timeseries compute.</summary>
+    internal const long MaxSeriesPoints = 2_000_000;
+
     /// <summary>The <c>by</c> value of a level's total group when <c>total</c> is <c>true</c> rather than the value to use.</summary>
     internal const string TotalGroup = "__total__";
 
@@ -103,9 +106,17 @@ public static class LogsAggregateApi
             }
             groupBy.Add(group!);
         }
-        if (groupBy.Aggregate(1L, (product, g) => product * g.Limit) > MaxGroups)
+        var groups = groupBy.Aggregate(1L, (product, g) => product * g.Limit);
+        if (groups > MaxGroups)
         {
             return Problem($"group_by: the product of the levels' limits is at most {MaxGroups:N0}.");
+        }
+        // Each group's timeseries is a point a bucket: 10,000 groups of 7,200 points each were 72 million points, built in
+        // memory then written, before anything could refuse them.
+        var points = computes.Where(c => c.Interval is not null).Sum(c => HistogramBucket.CountFor(from, to, c.Interval!.Value));
+        if (points > 0 && groups * points > MaxSeriesPoints)
+        {
+            return Problem($"compute: the timeseries hold at most {MaxSeriesPoints:N0} points in all (groups × points): use a longer interval, a shorter time range or lower group_by limits.");
         }
 
         var tenantId = SessionInfo.From(http.User)!.TenantId;
