@@ -668,8 +668,12 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         await cut.InvokeAsync(() => cut.Find("#triage-save").Click());
         cut.WaitForAssertion(() => Assert.True(cut.Find("#triage-save").HasAttribute("disabled")));
 
-        var stored = await store.GetAsync(tenant.Id, "a", CancellationToken.None);
-        Assert.Equal(("false_positive", "Pen test week, ticket SEC-42"), (stored!.ArchiveReason, stored.ArchiveComment));
+        // The button is disabled while the write runs too: the stored signal is waited for (read at once, it failed once in CI).
+        cut.WaitForAssertion(() =>
+        {
+            var stored = store.GetAsync(tenant.Id, "a", CancellationToken.None).GetAwaiter().GetResult();
+            Assert.Equal(("false_positive", "Pen test week, ticket SEC-42"), (stored!.ArchiveReason, stored.ArchiveComment));
+        });
         Assert.Contains("Pen test week", cut.Find("#triage-comment").TextContent, StringComparison.Ordinal);
         // An empty comment clears it; reopened, the signal has none.
         await triage.SetStateAsync(tenant.Id, "a", TriageStates.Archived, "other", "", CancellationToken.None);
