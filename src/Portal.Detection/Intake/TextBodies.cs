@@ -75,7 +75,7 @@ public static class TextBodies
             {
                 continue;
             }
-            Write(writer, log, framed ? SyslogTime(log) : null);
+            Write(writer, log, framed ? Header(log) : default);
             writer.Flush();
             output.Write("\n"u8);
             if (output.WrittenCount > MaxJsonBytes)
@@ -87,7 +87,7 @@ public static class TextBodies
         return (output.WrittenMemory, null);
     }
 
-    private static void Write(Utf8JsonWriter writer, ReadOnlySpan<byte> log, string? time)
+    private static void Write(Utf8JsonWriter writer, ReadOnlySpan<byte> log, SyslogHeader header)
     {
         writer.Reset();
         writer.WriteStartObject();
@@ -99,30 +99,63 @@ public static class TextBodies
         {
             writer.WriteString(ReservedFields.Message, Encoding.UTF8.GetString(log));
         }
-        if (time is not null)
+        if (header.Time is not null)
         {
-            writer.WriteString("timestamp", time);
+            writer.WriteString("timestamp", header.Time);
+        }
+        if (header.Priority is { } priority)
+        {
+            // The severity is the status, as Datadog's syslog pipeline reads it; the header's fields are syslog's attributes.
+            writer.WriteString("status", LogStatuses.FromSyslog(priority % 8));
+            writer.WriteStartObject("syslog");
+            writer.WriteNumber("severity", priority % 8);
+            writer.WriteNumber("facility", priority / 8);
+            foreach (var (name, value) in (ReadOnlySpan<(string, string?)>)[("hostname", header.Host), ("appname", header.App), ("procid", header.ProcessId), ("msgid", header.MessageId)])
+            {
+                if (value is not null)
+                {
+                    writer.WriteString(name, value);
+                }
+            }
+            writer.WriteEndObject();
         }
         writer.WriteEndObject();
     }
 
+    /// <summary>What an RFC 5424 header says: the time as ISO 8601 UTC, the priority, and the host, program, process and message ids.</summary>
+    private readonly record struct SyslogHeader(string? Time, int? Priority, string? Host, string? App, string? ProcessId, string? MessageId);
+
     /// <summary>
-    /// The time of an RFC 5424 message (<c>&lt;190&gt;1 2026-12-07T14:05:00.123456+00:00 host app web.1 - ...</c>) as ISO 8601
-    /// UTC; null when the message has no such header or its time is the nil value or not a time.
+    /// The header of an RFC 5424 message (<c>&lt;190&gt;1 2026-12-07T14:05:00.123456+00:00 host app web.1 - ...</c>, Heroku's dyno
+    /// in its process id): nothing when the message has none; no time when its time is the nil value or not a time, and no
+    /// field that is the nil value (<c>-</c>).
     /// </summary>
-    private static string? SyslogTime(ReadOnlySpan<byte> log)
+    private static SyslogHeader Header(ReadOnlySpan<byte> log)
     {
         var close = log.IndexOf((byte)'>');
-        if (log.IsEmpty || log[0] != (byte)'<' || close < 2 || close > 4 || !log[(close + 1)..].StartsWith("1 "u8))
+        if (log.IsEmpty || log[0] != (byte)'<' || close < 2 || close > 4 || !log[(close + 1)..].StartsWith("1 "u8)
+            || !int.TryParse(log[1..close], NumberStyles.None, CultureInfo.InvariantCulture, out var priority) || priority > 191)
         {
-            return null;
+            return default;
         }
         var rest = log[(close + 3)..];
-        var space = rest.IndexOf((byte)' ');
-        var stamp = Encoding.ASCII.GetString(space < 0 ? rest : rest[..space]);
-        return DateTimeOffset.TryParseExact(stamp, "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)
-            ? time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture)
+        var stamp = Encoding.ASCII.GetString(Token(ref rest));
+        var time = DateTimeOffset.TryParseExact(stamp, "yyyy-MM-dd'T'HH:mm:ss.FFFFFFFK", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
+            ? at.UtcDateTime.ToString("O", CultureInfo.InvariantCulture)
             : null;
+        return new SyslogHeader(time, priority, Field(Token(ref rest)), Field(Token(ref rest)), Field(Token(ref rest)), Field(Token(ref rest)));
+
+        // The next field up to a space (the rest of the line after it), and its text unless it is the nil value or empty.
+        static ReadOnlySpan<byte> Token(ref ReadOnlySpan<byte> rest)
+        {
+            var space = rest.IndexOf((byte)' ');
+            var token = space < 0 ? rest : rest[..space];
+            rest = space < 0 ? [] : rest[(space + 1)..];
+            return token;
+        }
+
+        static string? Field(ReadOnlySpan<byte> token) =>
+            token.IsEmpty || token.SequenceEqual("-"u8) || !System.Text.Unicode.Utf8.IsValid(token) ? null : Encoding.UTF8.GetString(token);
     }
 
     private static int CountOfSpace(ReadOnlySpan<byte> text) => text.IndexOfAnyExcept(" \t\r\n"u8) is var at and >= 0 ? at : text.Length;

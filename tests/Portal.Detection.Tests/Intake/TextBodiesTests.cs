@@ -68,6 +68,10 @@ public class TextBodiesTests
         Assert.Equal("2026-12-07T14:05:00.1234560Z", (string)logs[0]["timestamp"]!);
         Assert.Equal("2026-12-07T14:05:01.0000000Z", (string)logs[1]["timestamp"]!);
         Assert.False(logs[2].ContainsKey("timestamp"));
+        // The header's fields are syslog's attributes (Heroku's dyno is the process id), its severity the status.
+        Assert.Equal("""{"severity":6,"facility":23,"hostname":"host","appname":"app","procid":"web.1"}""", logs[0]["syslog"]!.ToJsonString());
+        Assert.Equal(("heroku", "router", "info"), ((string)logs[1]["syslog"]!["appname"]!, (string)logs[1]["syslog"]!["procid"]!, (string)logs[1]["status"]!));
+        Assert.Equal(("emerg", "api"), ((string)logs[2]["status"]!, (string)logs[2]["syslog"]!["procid"]!));
     }
 
     [Fact]
