@@ -177,8 +177,8 @@ internal sealed class AggregationCollector : ICollector
         // Each field's values are read once however many levels and measures use them.
         var textsOf = new Dictionary<FieldRef, IValues<string>?>();
         var numbersOf = new Dictionary<string, IValues<double>?>(StringComparer.Ordinal);
-        IValues<string>? TextsOf(FieldRef field) => textsOf.TryGetValue(field, out var known) ? known : textsOf[field] = Texts(reader, field, matches, bounds);
-        IValues<double>? NumbersOf(string path) => numbersOf.TryGetValue(path, out var known) ? known : numbersOf[path] = Numbers(reader, path, matches, bounds);
+        IValues<string>? TextsOf(FieldRef field) => textsOf.TryGetValue(field, out var known) ? known : textsOf[field] = Texts(reader, field, matches, bounds, _cancellation);
+        IValues<double>? NumbersOf(string path) => numbersOf.TryGetValue(path, out var known) ? known : numbersOf[path] = Numbers(reader, path, matches, bounds, _cancellation);
         var levels = _request.GroupBy.Select(g => g.Histogram is null ? TextsOf(g.Facet) : null).ToArray();
         var bins = _request.GroupBy.Select(g => g.Histogram is null ? null : NumbersOf(g.Facet.Name)).ToArray();
         var distinct = _measures.Select(m => m.Function == AggregateFunction.Cardinality ? TextsOf(m.Metric!) : null).ToArray();
@@ -305,7 +305,8 @@ internal sealed class AggregationCollector : ICollector
     }
 
     /// <summary>A field's text values among a segment's matches: a reserved attribute's from its doc values, a tag's or an attribute's from its terms' postings.</summary>
-    private static IValues<string>? Texts(AtomicReader reader, FieldRef field, FixedBitSet matches, (int First, int Last) bounds)
+    /// <remarks>A merged segment may hold millions of a field's values however few documents match: a request given up is seen within a few thousand.</remarks>
+    private static IValues<string>? Texts(AtomicReader reader, FieldRef field, FixedBitSet matches, (int First, int Last) bounds, CancellationToken cancellation)
     {
         if (field.Kind == FieldKind.Reserved)
         {
@@ -313,8 +314,13 @@ internal sealed class AggregationCollector : ICollector
         }
         var table = new PostedValues<string>(bounds);
         DocsEnum? docs = null;
+        var read = 0;
         foreach (var (value, terms) in FieldTerms.Values(reader, field))
         {
+            if ((++read & 4095) == 0)
+            {
+                cancellation.ThrowIfCancellationRequested();
+            }
             docs = terms.Docs(reader.LiveDocs, docs, DocsFlags.NONE);
             table.AddPostings(value, docs, matches);
         }
@@ -322,7 +328,7 @@ internal sealed class AggregationCollector : ICollector
     }
 
     /// <summary>An attribute's numeric values among a segment's matches, from the full-precision terms of its numeric field.</summary>
-    private static IValues<double>? Numbers(AtomicReader reader, string path, FixedBitSet matches, (int First, int Last) bounds)
+    private static IValues<double>? Numbers(AtomicReader reader, string path, FixedBitSet matches, (int First, int Last) bounds, CancellationToken cancellation)
     {
         if (reader.GetTerms(LuceneFields.Numeric(path)) is not { } terms)
         {
@@ -331,8 +337,13 @@ internal sealed class AggregationCollector : ICollector
         var table = new PostedValues<double>(bounds);
         var enumerator = terms.GetEnumerator();
         DocsEnum? docs = null;
+        var read = 0;
         while (enumerator.MoveNext())
         {
+            if ((++read & 4095) == 0)
+            {
+                cancellation.ThrowIfCancellationRequested();
+            }
             // Each value is also written at a coarser precision (LuceneFields.NumericPrecisionStep), in terms that sort
             // after every full one: the full terms are the values.
             if (NumericUtils.GetPrefixCodedInt64Shift(enumerator.Term) != 0)

@@ -332,8 +332,15 @@ internal static class EventSearcher
             {
                 continue;
             }
+            var read = 0;
             foreach (var (value, terms) in FieldTerms.Values(reader, field))
             {
+                // A merged segment may hold millions of a field's values however few documents match: a request given up is
+                // seen within a few thousand of them, not at the next segment.
+                if ((++read & 4095) == 0)
+                {
+                    cancellation.ThrowIfCancellationRequested();
+                }
                 if (distinct.Contains(value))
                 {
                     continue;
