@@ -24,7 +24,9 @@ internal static partial class DirectorySync
         }
         try
         {
-            if (Fsync(fd) != 0)
+            // Some file systems (FUSE and network mounts) cannot sync a directory and say so: as PostgreSQL does, that is no
+            // fault, for they keep no such entries to lose.
+            if (Fsync(fd) != 0 && Marshal.GetLastPInvokeError() is not (NotSupportedHere or InvalidHere or NotSupportedOnMac))
             {
                 throw new IOException($"The directory {directory} could not be synced (errno {Marshal.GetLastPInvokeError()}).");
             }
@@ -36,6 +38,9 @@ internal static partial class DirectorySync
     }
 
     private const int ReadOnly = 0;
+
+    /// <summary>EINVAL, EOPNOTSUPP (Linux) and ENOTSUP (macOS): the file system does not sync directories.</summary>
+    private const int InvalidHere = 22, NotSupportedHere = 95, NotSupportedOnMac = 45;
 
     [LibraryImport("libc", EntryPoint = "open", SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     private static partial int Open(string path, int flags);

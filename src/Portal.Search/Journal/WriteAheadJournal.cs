@@ -26,28 +26,33 @@ public sealed class WriteAheadJournal : IDisposable
         Directory.CreateDirectory(directory);
         _currentFile = Segments().DefaultIfEmpty(1).Max();
         _current = OpenForAppend(_currentFile);
-        // The segment's name, and the journal's own (made with the tenant's), outlive a power cut as its records do.
-        SyncDirectory();
-        if (Path.GetDirectoryName(Path.GetFullPath(directory)) is { } parent)
+        try
         {
-            DirectorySync.Flush(parent);
+            // The segment's name, and the journal's own (made with the tenant's), outlive a power cut as its records do.
+            SyncDirectory();
+            if (Path.GetDirectoryName(Path.GetFullPath(directory)) is { } parent)
+            {
+                DirectorySync.Flush(parent);
+            }
+        }
+        catch
+        {
+            _current.Dispose();
+            throw;
         }
     }
 
-    /// <summary>Where the next record will start.</summary>
-    public JournalPosition End => new(_currentFile, _current.Position);
+    /// <summary>Where the next record will start (once repaired, when a repair failed: <see cref="Rewind"/>).</summary>
+    public JournalPosition End => _failure is null ? new(_currentFile, _current.Position) : _repairTo;
 
     /// <summary>Appends a record (buffered) and returns the position just after it.</summary>
     public JournalPosition Append(ReadOnlySpan<byte> payload) => Append(payload, []);
 
     /// <summary>Appends one record whose payload is <paramref name="head"/> then <paramref name="body"/>, without joining them first.</summary>
-    /// <exception cref="IOException">The journal could not be cut back after a failure (<see cref="Rewind"/>): it takes nothing more.</exception>
+    /// <exception cref="IOException">The journal could not be cut back after a failure, and cannot be yet (<see cref="EnsureWritable"/>).</exception>
     public JournalPosition Append(ReadOnlySpan<byte> head, ReadOnlySpan<byte> body)
     {
-        if (_failure is { } failure)
-        {
-            throw new IOException("The journal could not be repaired after a failed write; it takes no more records until it is opened again.", failure);
-        }
+        EnsureWritable();
         if (_current.Position >= _segmentBytes)
         {
             Roll();
@@ -65,7 +70,7 @@ public sealed class WriteAheadJournal : IDisposable
     }
 
     /// <summary>Where the next record will start: <see cref="End"/>, or the start of the next segment when this one is full.</summary>
-    public JournalPosition NextStart => _current.Position >= _segmentBytes ? new(_currentFile + 1, 0) : End;
+    public JournalPosition NextStart => _failure is null && _current.Position >= _segmentBytes ? new(_currentFile + 1, 0) : End;
 
     /// <summary>
     /// The payload of the record that starts at <paramref name="start"/>, read back from the disk (synced records only).
@@ -129,15 +134,38 @@ public sealed class WriteAheadJournal : IDisposable
             _current.Position = good.Offset;
             _current.Flush(flushToDisk: true);
             SyncDirectory();
+            _failure = null;
         }
         catch (Exception e)
         {
-            _failure = e;
+            (_failure, _repairTo) = (e, good);
         }
     }
 
-    /// <summary>Why the journal takes no more records (<see cref="Rewind"/> failed), or null.</summary>
+    /// <summary>
+    /// When the last repair failed (<see cref="Rewind"/>: a full disk, too many open files), tries it again, so that a passing
+    /// fault does not refuse every later record until the process restarts; the positions (<see cref="End"/>,
+    /// <see cref="NextStart"/>) are then those the next records take.
+    /// </summary>
+    /// <exception cref="IOException">The repair failed again: the journal takes no record.</exception>
+    public void EnsureWritable()
+    {
+        if (_failure is null)
+        {
+            return;
+        }
+        Rewind(_repairTo);
+        if (_failure is { } failure)
+        {
+            throw new IOException("The journal could not be repaired after a failed write; it takes no record until it can be.", failure);
+        }
+    }
+
+    /// <summary>Why the last repair failed (<see cref="Rewind"/>), or null: the next append tries it again first.</summary>
     private Exception? _failure;
+
+    /// <summary>Where the failed repair was to cut the journal back to.</summary>
+    private JournalPosition _repairTo;
 
     /// <summary>Makes every appended record durable (flush to the OS and fsync).</summary>
     public void Sync() => _current.Flush(flushToDisk: true);

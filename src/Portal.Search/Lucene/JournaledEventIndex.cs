@@ -286,6 +286,7 @@ public sealed class JournaledEventIndex : IDisposable
             JournalPosition? good = null;
             try
             {
+                _journal.EnsureWritable();
                 good = _journal.End;
                 for (var i = 0; i < group.Count; i++)
                 {

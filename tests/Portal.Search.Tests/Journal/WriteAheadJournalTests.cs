@@ -116,6 +116,29 @@ public sealed class WriteAheadJournalTests : IDisposable
         Assert.Equal(["acknowledged", "next"], reopened.ReadFrom(JournalPosition.Start).Select(r => Text(r.Payload)));
     }
 
+    [Fact]
+    public void Rewind_ThatFailed_IsTriedAgainByTheNextAppend_WhichSucceedsOnceTheFaultPassed()
+    {
+        using var journal = new WriteAheadJournal(_directory.Path);
+        journal.Append(Bytes("acknowledged"));
+        journal.Sync();
+        var good = journal.End;
+        journal.Append(Bytes("refused"));
+        // The segment cannot be opened again while the fault lasts (here, a directory stands in its place).
+        var segment = Directory.GetFiles(_directory.Path, "*.wal").Single();
+        File.Move(segment, segment + ".aside");
+        Directory.CreateDirectory(segment);
+
+        journal.Rewind(good);
+
+        Assert.ThrowsAny<IOException>(() => journal.Append(Bytes("while it lasts")));
+        Directory.Delete(segment);
+        File.Move(segment + ".aside", segment);
+        journal.Append(Bytes("next"));
+        journal.Sync();
+        Assert.Equal(["acknowledged", "next"], journal.ReadFrom(JournalPosition.Start).Select(r => Text(r.Payload)));
+    }
+
     [Theory]
     [InlineData("3:1024", 3, 1024)]
     [InlineData("", 0, 0)]

@@ -414,10 +414,10 @@ internal static partial class SshdParser
     [GeneratedRegex(@"^(?:error: )?maximum authentication attempts exceeded for (?:invalid user )?(?<user>.*) from (?<ip>\S+) port (?<port>\d+)", Options)]
     private static partial Regex MaxAttempts();
 
-    [GeneratedRegex(@"^Connection (?:closed|reset) by (?:(?:invalid|authenticating) user (?<user>.+?) )?(?<ip>\S+) port (?<port>\d+)(?: \[preauth\])?\s*$", Options)]
+    [GeneratedRegex(@"^Connection (?:closed|reset) by (?:(?:invalid|authenticating) user (?<user>.+?) )?(?<ip>\S+) port (?<port>\d+)(?: \[preauth\])?[ \t\r]*(?m:$)", Options)]
     private static partial Regex ConnectionEnd();
 
-    [GeneratedRegex(@"^(?:Received disconnect from (?<ip>\S+) port (?<port>\d+)|Disconnected from(?: (?:invalid |authenticating )?user (?<user>.+?))? (?<ip>\S+) port (?<port>\d+)(?: \[preauth\])?\s*$)", Options)]
+    [GeneratedRegex(@"^(?:Received disconnect from (?<ip>\S+) port (?<port>\d+)|Disconnected from(?: (?:invalid |authenticating )?user (?<user>.+?))? (?<ip>\S+) port (?<port>\d+)(?: \[preauth\])?[ \t\r]*(?m:$))", Options)]
     private static partial Regex DisconnectLine();
 
     [GeneratedRegex(@"^Did not receive identification string from (?<ip>\S+)(?: port (?<port>\d+))?", Options)]

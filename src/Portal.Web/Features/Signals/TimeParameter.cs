@@ -89,7 +89,8 @@ public static partial class TimeParameter
     /// </summary>
     private static DateTimeOffset RoundDown(DateTimeOffset time, char unit, TimeZoneInfo zone)
     {
-        var local = TimeZoneInfo.ConvertTime(time, zone).DateTime;
+        var inZone = TimeZoneInfo.ConvertTime(time, zone);
+        var local = inZone.DateTime;
         var start = unit switch
         {
             's' => new DateTime(local.Year, local.Month, local.Day, local.Hour, local.Minute, local.Second),
@@ -100,16 +101,19 @@ public static partial class TimeParameter
             'M' => new DateTime(local.Year, local.Month, 1),
             _ => new DateTime(local.Year, 1, 1),
         };
-        if (zone == TimeZoneInfo.Utc)
+        if (unit is 's' or 'm' or 'h')
         {
-            return new DateTimeOffset(start, TimeSpan.Zero);
+            // Within the hour, the offset is the time's own: in the hour a clock goes back, it is the pass the time is in.
+            return new DateTimeOffset(start, inZone.Offset);
         }
-        // A start the zone skips (a clock moved forward at midnight) is the first instant after it.
+        // A start the zone skips (a clock moved forward at midnight) is the first instant after it; one it passes twice, the first.
         while (zone.IsInvalidTime(start))
         {
             start = start.AddMinutes(15);
         }
-        return new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(start, zone), TimeSpan.Zero);
+        return zone.IsAmbiguousTime(start)
+            ? new DateTimeOffset(start, zone.GetAmbiguousTimeOffsets(start).Max())
+            : new DateTimeOffset(TimeZoneInfo.ConvertTimeToUtc(start, zone), TimeSpan.Zero);
     }
 
     [GeneratedRegex(@"^now(?<step>[+-]\d{1,6}[smhdwMy])*(?:/(?<round>[smhdwMy]))?$")]

@@ -173,6 +173,7 @@ public class SshdParserTests
     [InlineData("Disconnected from authenticating user root 203.0.113.5 port 4242 [preauth]", "disconnect", "root")]
     [InlineData("Connection closed by 203.0.113.5 port 4242 [preauth]", "connection_closed", null)]
     [InlineData("Connection reset by authenticating user admin 203.0.113.5 port 4242", "connection_closed", "admin")]
+    [InlineData("Connection closed by 203.0.113.5 port 4242 [preauth]\r\nthe next line", "connection_closed", null)]
     public void Parse_ConnectionEnds_AsSshdWritesThem(string line, string name, string? user)
     {
         var e = IntakeSamples.Line("sshd", "Mar  3 14:02:11 bastion-2 sshd[31877]: " + line);

@@ -39,6 +39,19 @@ public class TimeParameterTests
         Assert.Equal(new DateTimeOffset(2026, 12, 9, 5, 0, 0, TimeSpan.Zero), value);
     }
 
+    /// <summary>In the hour a clock goes back (01:30 EDT, the first pass), the hour rounds to 01:00 EDT, not to an hour ahead.</summary>
+    [Fact]
+    public void TryParse_RoundedInTheHourAClockGoesBack_StaysInThePast()
+    {
+        var zone = TimeZoneInfo.FindSystemTimeZoneById("America/New_York");
+        var now = new DateTimeOffset(2026, 11, 1, 5, 30, 0, TimeSpan.Zero);
+
+        Assert.True(TimeParameter.TryParse("now/h", now, default, out var hour, zone));
+        Assert.True(TimeParameter.TryParse("now/m", now, default, out var minute, zone));
+
+        Assert.Equal((new DateTimeOffset(2026, 11, 1, 5, 0, 0, TimeSpan.Zero), now), (hour.ToUniversalTime(), minute.ToUniversalTime()));
+    }
+
     [Theory]
     [InlineData("now-")]
     [InlineData("now-1q")]
