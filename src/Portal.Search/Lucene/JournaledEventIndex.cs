@@ -306,8 +306,8 @@ public sealed class JournaledEventIndex : IDisposable
             }
             catch (Exception e)
             {
-                // Cut back to the end before the group (the journal refuses every later append when it cannot be), so that
-                // none of the refused records is ever replayed, nor any later one written after them.
+                // Cut back to the end before the group (when it cannot be, the next group's EnsureWritable tries again and
+                // is refused until it can), so that none of the refused records is ever replayed, nor any later one written after them.
                 if (good is { } end)
                 {
                     _journal.Rewind(end);
