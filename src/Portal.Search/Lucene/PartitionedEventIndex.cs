@@ -217,7 +217,14 @@ public sealed class PartitionedEventIndex : IDisposable
     {
         foreach (var dir in Directory.EnumerateDirectories(path).Where(d => Path.GetFileName(d).Contains(DroppedSuffix, StringComparison.Ordinal)).ToList())
         {
-            Directory.Delete(dir, recursive: true);
+            try
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // No day of the index: it waits for the next open rather than keep the organisation's logs closed.
+            }
         }
     }
 
