@@ -601,11 +601,16 @@ public static class IntakePayload
         return pendingHigh >= 0 ? SurrogateAt(body, pendingHigh, lines) : null;
     }
 
-    private static IntakeError SurrogateAt(ReadOnlySpan<byte> body, int at, bool lines)
+    /// <summary>The line and the byte in it (both from 1) of the byte at <paramref name="at"/>, as refusals name a place.</summary>
+    private static (int Line, int Byte) LineAndByte(ReadOnlySpan<byte> body, int at)
     {
         var before = body[..at];
-        var line = before.Count((byte)'\n') + 1;
-        var column = before.Length - (before.LastIndexOf((byte)'\n') + 1) + 1;
+        return (before.Count((byte)'\n') + 1, at - (before.LastIndexOf((byte)'\n') + 1) + 1);
+    }
+
+    private static IntakeError SurrogateAt(ReadOnlySpan<byte> body, int at, bool lines)
+    {
+        var (line, column) = LineAndByte(body, at);
         const string Reason = "a string holds an unpaired surrogate escape";
         return Malformed(
             lines ? $"Line {line} is not valid JSON at byte {column}: {Reason}." : $"The payload is not valid JSON at line {line}, byte {column}: {Reason}.",
@@ -1052,9 +1057,8 @@ public static class IntakePayload
                         if (!keys.Peek().Add(key))
                         {
                             var reason = $"an object repeats the key '{key}'";
-                            var before = json[..(int)reader.TokenStartIndex];
-                            var lineStart = before.LastIndexOf((byte)'\n') + 1;
-                            return (before.Count((byte)'\n') + 1, before.Length - lineStart + 1, reason);
+                            var (line, column) = LineAndByte(json, (int)reader.TokenStartIndex);
+                            return (line, column, reason);
                         }
                         break;
                 }
@@ -1208,9 +1212,7 @@ public static class IntakePayload
         {
             at += used;
         }
-        var lineStart = body[..at].LastIndexOf((byte)'\n') + 1;
-        var line = body[..at].Count((byte)'\n') + 1;
-        var column = at - lineStart + 1;
+        var (line, column) = LineAndByte(body, at);
         return Problem(400, "Malformed payload", $"The payload is not valid UTF-8 at line {line}, byte {column}.", ("line", line), ("byte", column));
     }
 
