@@ -32,7 +32,7 @@ public static class DataServiceCollectionExtensions
         services.AddScoped<TenantContext>();
         services.AddScoped(sp => new VigilDbContext(sp.GetRequiredService<DbContextOptions<VigilDbContext>>(), sp.GetRequiredService<TenantContext>()));
 
-        services.AddSingleton(_ => new TenantIndexes(vigil.DataDirectory!, vigil.Intake.MaxPendingEvents, vigil.Intake.MaxBufferedBytes));
+        services.AddSingleton(_ => new TenantIndexes(vigil.DataDirectory!, vigil.Intake.MaxPendingEvents, vigil.Intake.MaxBufferedBytes, vigil.Intake.MaxBufferedBytesInAll));
         services.AddSingleton<ILogStore, LuceneLogStore>();
         services.AddSingleton<ISignalStore, LuceneSignalStore>();
 

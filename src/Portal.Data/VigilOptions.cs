@@ -79,6 +79,12 @@ public sealed class IntakeOptions
     /// journal, so this bounds memory whatever the backlog.
     /// </summary>
     public long MaxBufferedBytes { get; set; } = 64L << 20;
+
+    /// <summary>
+    /// Bytes of pending batches kept in memory by every tenant in all (256 MiB): the bound of <see cref="MaxBufferedBytes"/>
+    /// however many tenants send at once; beyond it, batches are read back from their journals.
+    /// </summary>
+    public long MaxBufferedBytesInAll { get; set; } = 256L << 20;
 }
 
 /// <summary>Rule scheduling.</summary>

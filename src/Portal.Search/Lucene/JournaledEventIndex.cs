@@ -38,7 +38,10 @@ public sealed class JournaledEventIndex : IDisposable
     private readonly Task _indexer;
     private readonly int _maxPendingEvents;
     private readonly long _maxBufferedBytes;
+    private readonly MemoryBudget? _sharedBuffers;
     private readonly ThreatIndicatorSet? _threatIntel;
+
+    /// <summary>Bytes of journaled batches this index keeps in memory (also taken from <see cref="_sharedBuffers"/>, when shared).</summary>
     private long _bufferedBytes;
     private readonly object _visibility = new();
     private TaskCompletionSource _refreshed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -75,18 +78,21 @@ public sealed class JournaledEventIndex : IDisposable
     /// crash, none twice. When it fails, the batch is retried (after later batches are indexed, or every second when idle)
     /// and the batches behind it wait in order. Appends are refused (busy) beyond <paramref name="maxPendingEvents"/>
     /// events journaled and not yet indexed; those whose batches fit in <paramref name="maxBufferedBytes"/> are also kept
-    /// in memory (an intake batch counts its buffer, a batch of events several times its journal record). Indexing defers
+    /// in memory (an intake batch counts its buffer, a batch of events several times its journal record), and in
+    /// <paramref name="sharedBuffers"/> too when given: the bound of every organisation's indexes in all. Indexing defers
     /// to bursts of appends while more than <paramref name="deferAbovePendingEvents"/> are pending (<see cref="MaxDeferral"/>,
     /// <see cref="BurstGap"/>).
     /// <paramref name="threatIntel"/> enriches intake batches as they are normalised.
     /// </summary>
     public JournaledEventIndex(
         string path, int maxPendingEvents = 500_000, Func<IReadOnlyList<LogEvent>, Task>? observer = null,
-        ThreatIndicatorSet? threatIntel = null, long maxBufferedBytes = 64L << 20, int deferAbovePendingEvents = DeferAbovePendingEvents)
+        ThreatIndicatorSet? threatIntel = null, long maxBufferedBytes = 64L << 20, int deferAbovePendingEvents = DeferAbovePendingEvents,
+        MemoryBudget? sharedBuffers = null)
     {
         _deferAbovePendingEvents = deferAbovePendingEvents;
         _maxPendingEvents = maxPendingEvents;
         _maxBufferedBytes = maxBufferedBytes;
+        _sharedBuffers = sharedBuffers;
         _threatIntel = threatIntel;
         _observer = observer;
         _observedFile = Path.Combine(path, "observed");
@@ -240,8 +246,16 @@ public sealed class JournaledEventIndex : IDisposable
         _writer.GetAwaiter().GetResult();
         _batches.Writer.TryComplete();
         _indexer.GetAwaiter().GetResult();
-        _journal.Dispose();
-        Index.Dispose();
+        // What a failed indexer left unindexed is in the journal: the memory it held goes back to the other organisations.
+        _sharedBuffers?.Give(Interlocked.Exchange(ref _bufferedBytes, 0));
+        try
+        {
+            _journal.Dispose();
+        }
+        finally
+        {
+            Index.Dispose();
+        }
     }
 
     private void Replay()
@@ -327,11 +341,11 @@ public sealed class JournaledEventIndex : IDisposable
                 var append = group[i];
                 // Journaled: the body as sent is no longer read (the indexer reads the decompressed body or the journal).
                 append.Intake?.ReleaseSent();
-                // Kept in memory while the budget allows; beyond, the indexer reads the batch back from the journal.
-                var buffered = Interlocked.Add(ref _bufferedBytes, append.Held) <= _maxBufferedBytes;
+                // Kept in memory while the budgets allow (the organisation's and all of them's); beyond, the indexer reads the
+                // batch back from the journal.
+                var buffered = Buffer(append.Held);
                 if (!buffered)
                 {
-                    Interlocked.Add(ref _bufferedBytes, -append.Held);
                     append.Intake?.ReleaseBody();
                 }
                 await _batches.Writer.WriteAsync(buffered
@@ -341,6 +355,29 @@ public sealed class JournaledEventIndex : IDisposable
                 append.Durable.TrySetResult();
             }
         }
+    }
+
+    /// <summary>Takes <paramref name="held"/> bytes from this index's budget and the shared one; false, taking nothing, when either is spent.</summary>
+    private bool Buffer(long held)
+    {
+        if (Interlocked.Add(ref _bufferedBytes, held) > _maxBufferedBytes)
+        {
+            Interlocked.Add(ref _bufferedBytes, -held);
+            return false;
+        }
+        if (_sharedBuffers is { } shared && !shared.TryTake(held))
+        {
+            Interlocked.Add(ref _bufferedBytes, -held);
+            return false;
+        }
+        return true;
+    }
+
+    /// <summary>Gives back what <see cref="Buffer"/> took for a batch now indexed.</summary>
+    private void Unbuffer(long held)
+    {
+        Interlocked.Add(ref _bufferedBytes, -held);
+        _sharedBuffers?.Give(held);
     }
 
     private async Task IndexLoopAsync()
@@ -405,7 +442,7 @@ public sealed class JournaledEventIndex : IDisposable
                         }
                         indexedBatch = batch.Sequence;
                         uncommitted = batch.End;
-                        Interlocked.Add(ref _bufferedBytes, -batch.Held);
+                        Unbuffer(batch.Held);
                         Interlocked.Add(ref _pendingEvents, -batch.Count);
                     }
                     dirty = true;

@@ -311,11 +311,24 @@ public sealed class PartitionedEventIndex : IDisposable
     {
         lock (_gate)
         {
+            // Every partition is closed, whichever fails (its files deleted under it): the others' write locks are let go.
+            List<Exception>? failures = null;
             foreach (var partition in _partitions.Values)
             {
-                partition.Index.Abandon();
+                try
+                {
+                    partition.Index.Abandon();
+                }
+                catch (Exception e)
+                {
+                    (failures ??= []).Add(e);
+                }
             }
             _partitions.Clear();
+            if (failures is not null)
+            {
+                throw failures.Count == 1 ? failures[0] : new AggregateException(failures);
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Portal.Search.Journal;
 
 namespace Portal.Search.Lucene;
 
@@ -6,10 +7,14 @@ namespace Portal.Search.Lucene;
 /// Opens each tenant's indexes once and keeps them open: <c>{data}/tenants/{tenant}/{kind}</c>.
 /// One directory per tenant and kind, so no query can ever reach another tenant's documents. Journaled indexes refuse
 /// appends beyond <paramref name="maxPendingEvents"/> events not yet indexed, and keep up to
-/// up to <paramref name="maxBufferedBytes"/> of those in memory (the rest are read back from their journal).
+/// <paramref name="maxBufferedBytes"/> of those in memory each, and <paramref name="maxBufferedBytesInAll"/> in all (the rest
+/// are read back from their journal): memory stays bounded however many tenants send at once.
 /// </summary>
-public sealed class TenantIndexes(string dataDirectory, int maxPendingEvents = 500_000, long maxBufferedBytes = 64L << 20) : IDisposable
+public sealed class TenantIndexes(string dataDirectory, int maxPendingEvents = 500_000, long maxBufferedBytes = 64L << 20, long maxBufferedBytesInAll = 256L << 20) : IDisposable
 {
+    /// <summary>The memory every tenant's journaled index keeps its pending batches in, in all.</summary>
+    internal MemoryBudget Buffers { get; } = new(maxBufferedBytesInAll);
+
     private readonly ConcurrentDictionary<(Guid, string), Lazy<LuceneEventIndex>> _indexes = new();
     private readonly ConcurrentDictionary<(Guid, string), Lazy<JournaledEventIndex>> _journaled = new();
     private readonly ConcurrentDictionary<Guid, bool> _dropped = new();
@@ -35,7 +40,7 @@ public sealed class TenantIndexes(string dataDirectory, int maxPendingEvents = 5
     {
         Require(tenantId);
         return Open(_journaled, (tenantId, kind), key => new JournaledEventIndex(
-            PathOf(key.Item1, key.Item2), maxPendingEvents, Observers?.Invoke(key.Item1, key.Item2), ThreatIntel, maxBufferedBytes));
+            PathOf(key.Item1, key.Item2), maxPendingEvents, Observers?.Invoke(key.Item1, key.Item2), ThreatIntel, maxBufferedBytes, sharedBuffers: Buffers));
     }
 
     /// <summary>Closes and deletes every index of a tenant; they are never reopened by this instance afterwards.</summary>
@@ -43,40 +48,67 @@ public sealed class TenantIndexes(string dataDirectory, int maxPendingEvents = 5
     {
         // First refuse new opens, so that a job or request still in flight cannot recreate what is being deleted.
         _dropped[tenantId] = true;
-        foreach (var key in _journaled.Keys.Where(k => k.Item1 == tenantId).ToList())
+        try
         {
-            if (_journaled.TryRemove(key, out var index) && index.IsValueCreated)
-            {
-                index.Value.Dispose();
-            }
+            DisposeEach(Removed(_journaled, tenantId).Concat<IDisposable>(Removed(_indexes, tenantId)));
         }
-        foreach (var key in _indexes.Keys.Where(k => k.Item1 == tenantId).ToList())
+        finally
         {
-            if (_indexes.TryRemove(key, out var index) && index.IsValueCreated)
+            // An index that failed to close still goes with the organisation.
+            var dir = DirectoryOf(tenantId);
+            if (Directory.Exists(dir))
             {
-                index.Value.Dispose();
+                Directory.Delete(dir, recursive: true);
             }
-        }
-        var dir = DirectoryOf(tenantId);
-        if (Directory.Exists(dir))
-        {
-            Directory.Delete(dir, recursive: true);
         }
     }
 
     /// <inheritdoc />
     public void Dispose()
     {
-        foreach (var index in _journaled.Values.Where(i => i.IsValueCreated))
-        {
-            index.Value.Dispose();
-        }
+        var opened = _journaled.Values.Where(i => i.IsValueCreated).Select(i => (IDisposable)i.Value)
+            .Concat(_indexes.Values.Where(i => i.IsValueCreated).Select(i => i.Value)).ToList();
         _journaled.Clear();
-        foreach (var index in _indexes.Values.Where(i => i.IsValueCreated))
-        {
-            index.Value.Dispose();
-        }
         _indexes.Clear();
+        DisposeEach(opened);
+    }
+
+    /// <summary>The opened indexes of <paramref name="tenantId"/>, taken out of <paramref name="opened"/>.</summary>
+    private static List<T> Removed<T>(ConcurrentDictionary<(Guid, string), Lazy<T>> opened, Guid tenantId)
+    {
+        var removed = new List<T>();
+        foreach (var key in opened.Keys.Where(k => k.Item1 == tenantId).ToList())
+        {
+            if (opened.TryRemove(key, out var index) && index.IsValueCreated)
+            {
+                removed.Add(index.Value);
+            }
+        }
+        return removed;
+    }
+
+    /// <summary>
+    /// Closes each of <paramref name="indexes"/>, whichever fails (an organisation's files deleted under its index), so that
+    /// one organisation's fault leaves no other's open; then throws what failed.
+    /// </summary>
+    private static void DisposeEach(IEnumerable<IDisposable> indexes)
+    {
+        List<Exception>? failures = null;
+        foreach (var index in indexes)
+        {
+            try
+            {
+                index.Dispose();
+            }
+            catch (Exception e)
+            {
+                (failures ??= []).Add(e);
+            }
+        }
+        if (failures is not null)
+        {
+            throw failures.Count == 1 ? failures[0] : new AggregateException(failures);
+        }
     }
 
     private void Require(Guid tenantId)

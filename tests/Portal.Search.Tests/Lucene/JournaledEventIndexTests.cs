@@ -324,6 +324,48 @@ public sealed class JournaledEventIndexTests : IDisposable
         Assert.Equal((1, 1), (Volatile.Read(ref body), Volatile.Read(ref sent)));
     }
 
+    [Fact]
+    public async Task GetJournaled_Tenants_ShareOneMemoryBound()
+    {
+        var json = """[{"message":"kept pending"},{"message":"kept pending too"}]""";
+        using var indexes = new TenantIndexes(_directory.Path, maxBufferedBytes: 64 << 20, maxBufferedBytesInAll: 64 << 20);
+        // Other organisations' pending batches fill the bound: this one's are read back from its journal, and all indexed.
+        Assert.True(indexes.Buffers.TryTake(indexes.Buffers.Limit));
+        var first = indexes.GetJournaled(Guid.NewGuid(), "logs");
+        await first.AcceptAsync(Intake(json), CancellationToken.None);
+        await first.RefreshAsync(CancellationToken.None);
+        Assert.Equal(2, first.Index.Count(QueryParser.Parse("pending"), T0.AddDays(-1), T0.AddDays(1)));
+        Assert.True(first.BatchesReadBack > 0);
+
+        // Given back, the bound keeps another's batch in memory, and has it all back once the batch is indexed.
+        indexes.Buffers.Give(indexes.Buffers.Limit);
+        var second = indexes.GetJournaled(Guid.NewGuid(), "logs");
+        await second.AcceptAsync(Intake(json), CancellationToken.None);
+        await second.RefreshAsync(CancellationToken.None);
+        Assert.Equal(2, second.Index.Count(QueryParser.Parse("pending"), T0.AddDays(-1), T0.AddDays(1)));
+        Assert.Equal(0, second.BatchesReadBack);
+        Assert.Equal(0, indexes.Buffers.Taken);
+    }
+
+    [Fact]
+    public async Task Dispose_FailedIndexer_GivesBackTheMemoryItsBatchesHeld()
+    {
+        var shared = new MemoryBudget(64 << 20);
+        var index = new JournaledEventIndex(_directory.Path, sharedBuffers: shared);
+        await index.AcceptAsync(Intake("""[{"message":"indexed"}]"""), CancellationToken.None);
+        await index.RefreshAsync(CancellationToken.None);
+        // The day's files deleted under it, indexing fails: the next batches stay pending, in memory.
+        Directory.Delete(JournaledEventIndex.IndexPath(_directory.Path), recursive: true);
+        await index.AcceptAsync(Intake("""[{"message":"never indexed here"}]"""), CancellationToken.None);
+        await Assert.ThrowsAnyAsync<Exception>(() => index.RefreshAsync(CancellationToken.None));
+        Assert.True(shared.Taken > 0);
+
+        // Closing says the files are gone, and lets go of the memory all the same.
+        Assert.Throws<DirectoryNotFoundException>(index.Dispose);
+
+        Assert.Equal(0, shared.Taken);
+    }
+
     [Theory]
     [InlineData(null)]
     [InlineData("gzip")]

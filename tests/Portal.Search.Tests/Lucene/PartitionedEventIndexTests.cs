@@ -144,6 +144,24 @@ public sealed class PartitionedEventIndexTests : IDisposable
     }
 
     [Fact]
+    public void Dispose_APartitionFailsToClose_TheOthersAreClosedAllTheSame()
+    {
+        var path = Path.Combine(_directory.Path, "index");
+        var index = new PartitionedEventIndex(path);
+        Add(index, Event("a", Day1));
+        Add(index, Event("c", Day3));
+        index.Commit(new JournalPosition(1, 10));
+        // The first day's files deleted under it: that partition cannot close cleanly.
+        Directory.Delete(Path.Combine(path, "2026-11-25"), recursive: true);
+
+        Assert.ThrowsAny<IOException>(index.Dispose);
+
+        // The later day's write lock was let go: it opens again.
+        using var reopened = new PartitionedEventIndex(path);
+        Assert.Equal(["c"], Ids(reopened.Search(new MatchAllNode(0), Day1, Day3.AddDays(1), 10, null)));
+    }
+
+    [Fact]
     public async Task Open_DeletionOfADroppedPartitionCutShort_IsFinished_TheOthersOpen()
     {
         using (var index = new JournaledEventIndex(_directory.Path))

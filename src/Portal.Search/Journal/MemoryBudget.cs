@@ -1,0 +1,38 @@
+namespace Portal.Search.Journal;
+
+/// <summary>
+/// Bytes that several holders may keep in memory in all: each takes what it keeps (<see cref="TryTake"/>) and gives it back
+/// when it lets go of it (<see cref="Give"/>). The journaled indexes of every organisation share one, so that the pending
+/// batches they keep in memory stay within one bound however many organisations send at once; what does not fit is read
+/// back from the journal.
+/// </summary>
+public sealed class MemoryBudget(long limit)
+{
+    private long _taken;
+
+    /// <summary>The most that may be taken at once.</summary>
+    public long Limit { get; } = limit;
+
+    /// <summary>What is taken now.</summary>
+    public long Taken => Interlocked.Read(ref _taken);
+
+    /// <summary>Takes <paramref name="bytes"/> when they fit beside what is taken; false, taking nothing, when they do not.</summary>
+    public bool TryTake(long bytes)
+    {
+        if (Interlocked.Add(ref _taken, bytes) <= Limit)
+        {
+            return true;
+        }
+        Interlocked.Add(ref _taken, -bytes);
+        return false;
+    }
+
+    /// <summary>Gives back <paramref name="bytes"/> taken before.</summary>
+    public void Give(long bytes)
+    {
+        if (bytes != 0)
+        {
+            Interlocked.Add(ref _taken, -bytes);
+        }
+    }
+}
