@@ -11,7 +11,11 @@ namespace Portal.Detection.Evaluation;
 /// </summary>
 public static class GroupAggregator
 {
-    /// <summary>Aggregates <paramref name="matching"/> (events that satisfy the query and window).</summary>
+    /// <summary>
+    /// Aggregates <paramref name="matching"/> (events that satisfy the query and window), in any order: each group's samples
+    /// are its earliest events (the first given among those of one time), oldest first. A store streams its events through
+    /// here as it reads them, holding none but the samples.
+    /// </summary>
     public static IReadOnlyList<GroupAggregate> Aggregate(IEnumerable<LogEvent> matching, AggregationRequest request)
     {
         var groups = new Dictionary<string, Accumulator>(StringComparer.Ordinal);
@@ -100,6 +104,9 @@ public static class GroupAggregator
     {
         private readonly HashSet<string> _distinct = new(StringComparer.Ordinal);
         private readonly List<LogEvent> _samples = [];
+
+        /// <summary>The sample an earlier event would replace once the samples are full: the latest (the last given of its time).</summary>
+        private int _latestSample;
         private long _count;
         private long _newCount;
         private double _sum;
@@ -128,6 +135,22 @@ public static class GroupAggregator
             if (_samples.Count < request.SampleSize)
             {
                 _samples.Add(e);
+                if (_samples[_latestSample].Timestamp <= e.Timestamp)
+                {
+                    _latestSample = _samples.Count - 1;
+                }
+            }
+            else if (_samples.Count > 0 && e.Timestamp < _samples[_latestSample].Timestamp)
+            {
+                _samples[_latestSample] = e;
+                _latestSample = 0;
+                for (var i = 1; i < _samples.Count; i++)
+                {
+                    if (_samples[_latestSample].Timestamp <= _samples[i].Timestamp)
+                    {
+                        _latestSample = i;
+                    }
+                }
             }
         }
 
@@ -140,7 +163,7 @@ public static class GroupAggregator
                 RuleAggregations.Max => double.IsNegativeInfinity(_max) ? 0 : _max,
                 _ => _count,
             };
-            return new GroupAggregate(values, value, _count, _newCount, _first, _last, _samples);
+            return new GroupAggregate(values, value, _count, _newCount, _first, _last, [.. _samples.OrderBy(s => s.Timestamp)]);
         }
     }
 }

@@ -148,20 +148,27 @@ internal static class EventSearcher
     private readonly record struct Run(AtomicReaderContext Leaf, SegmentTimes Times, int Start, int End);
 
     /// <summary>Every stored source matching the query in <c>[from, to)</c>, unordered.</summary>
-    public static List<string> ScanSources(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit = int.MaxValue, CancellationToken cancellation = default)
+    public static List<string> ScanSources(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit = int.MaxValue, CancellationToken cancellation = default) =>
+        [.. Sources(searcher, query, from, to, cancellation).Take(limit)];
+
+    /// <summary>
+    /// Every stored source matching the query in <c>[from, to)</c>, unordered, each read as it is enumerated: only the
+    /// matches' document numbers are held, so that a scheduled rule's window of millions of events is aggregated in the
+    /// memory of one (the searcher must stay open while they are read).
+    /// </summary>
+    public static IEnumerable<string> Sources(IndexSearcher searcher, QueryNode query, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellation = default)
     {
         var collector = new DocIdCollector();
         Collect(searcher, query, from, to, collector, cancellation);
-        var sources = new List<string>(Math.Min(limit, collector.DocIds.Count));
-        foreach (var id in collector.DocIds.Take(limit))
+        var read = 0;
+        foreach (var id in collector.DocIds)
         {
-            if ((sources.Count & 0x3FF) == 0x3FF)
+            if ((++read & 0x3FF) == 0)
             {
                 cancellation.ThrowIfCancellationRequested();
             }
-            sources.Add(EventDocument.SourceOf(searcher.Doc(id, SourceOnly))!);
+            yield return EventDocument.SourceOf(searcher.Doc(id, SourceOnly))!;
         }
-        return sources;
     }
 
     /// <summary>

@@ -118,13 +118,11 @@ public sealed class LuceneLogStore(TenantIndexes indexes) : ILogStore
 
     private sealed class Aggregation(PartitionedEventIndex index) : IEventAggregator
     {
-        public Task<IReadOnlyList<GroupAggregate>> AggregateAsync(AggregationRequest request, CancellationToken cancellationToken)
-        {
-            var events = index.ScanSources(request.Query, request.From, request.To, cancellation: cancellationToken)
-                .Select(LogEventJson.Deserialize)
-                .OrderBy(e => e.Timestamp);
-            return Task.FromResult(GroupAggregator.Aggregate(events, request));
-        }
+        public Task<IReadOnlyList<GroupAggregate>> AggregateAsync(AggregationRequest request, CancellationToken cancellationToken) =>
+            // Streamed as read, in the index's order (the aggregation keeps each group's earliest samples): a window of
+            // millions of events holds one at a time, not every stored source and event at once.
+            Task.FromResult(index.ReadSources(
+                request.Query, request.From, request.To, sources => GroupAggregator.Aggregate(sources.Select(LogEventJson.Deserialize), request), cancellationToken));
 
         public Task<IReadOnlyList<LogEvent>> EventsAsync(QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit, CancellationToken cancellationToken)
         {

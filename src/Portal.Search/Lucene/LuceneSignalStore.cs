@@ -30,11 +30,17 @@ public sealed class LuceneSignalStore(TenantIndexes indexes) : ISignalStore
     /// <inheritdoc />
     public Task<EventPage<SecuritySignal>> SearchAsync(Guid tenantId, SearchRequest request, CancellationToken cancellationToken) => Task.Run(() =>
     {
-        // One more than the page holds, unread, says whether there is a next page: a page exactly full has none.
-        var page = indexes.Get(tenantId, Kind).Search(SignalDocument.Query(request.Query), request.From, request.To, request.Limit + 1, request.After, request.OldestFirst, cancellationToken);
+        // One more than the page holds, unread, says whether there is a next page: a page exactly full has none. A page after a
+        // cursor counts the matches before it too, in the same searcher: the total is of the search, not of what is left.
+        var query = SignalDocument.Query(request.Query);
+        var (page, total) = indexes.Get(tenantId, Kind).WithSearcher(s =>
+        {
+            var page = EventSearcher.Search(s, query, request.From, request.To, request.Limit + 1, request.After, oldestFirst: request.OldestFirst, cancellation: cancellationToken);
+            return (page, request.After is null ? page.TotalHits : EventSearcher.Count(s, query, request.From, request.To));
+        });
         var items = page.Sources.Take(request.Limit).Select(LogEventJson.DeserializeSignal).ToList();
         var next = page.Sources.Count > request.Limit && items.Count > 0 ? SearchCursor.After(items[^1].Timestamp, items[^1].Id, request.OldestFirst) : (SearchCursor?)null;
-        return new EventPage<SecuritySignal>(items, page.TotalHits, next);
+        return new EventPage<SecuritySignal>(items, total, next);
     }, cancellationToken);
 
     /// <inheritdoc />

@@ -254,6 +254,13 @@ public sealed class PartitionedEventIndex : IDisposable
     public List<string> ScanSources(QueryNode query, DateTimeOffset from, DateTimeOffset to, int limit = int.MaxValue, CancellationToken cancellation = default) =>
         WithSearcher(from, to, s => EventSearcher.ScanSources(s, query, from, to, limit, cancellation));
 
+    /// <summary>
+    /// <paramref name="read"/> over the stored sources matching the query in <c>[from, to)</c>, unordered, each read from the
+    /// index as it is enumerated (<see cref="EventSearcher.Sources"/>); the enumeration is valid only within the call.
+    /// </summary>
+    public T ReadSources<T>(QueryNode query, DateTimeOffset from, DateTimeOffset to, Func<IEnumerable<string>, T> read, CancellationToken cancellation = default) =>
+        WithSearcher(from, to, s => read(EventSearcher.Sources(s, query, from, to, cancellation)));
+
     /// <summary>Histogram and facet counts of the documents matching the query in <c>[from, to)</c>, the histogram stacked by <paramref name="stackBy"/> when given.</summary>
     /// <remarks><paramref name="maxCells"/> bounds the stack's value-by-bucket table per segment (tests lower it).</remarks>
     public LogAnalytics Analyze(

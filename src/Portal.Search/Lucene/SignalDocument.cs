@@ -60,11 +60,20 @@ public static class SignalDocument
             ["last_seen"] = signal.LastSeen.ToUnixTimeMilliseconds(),
             ["group_key"] = signal.GroupKey,
         };
-        foreach (var (field, value) in signal.GroupBy.Where(g => g.Key.StartsWith('@')))
+        var tags = signal.Tags;
+        foreach (var (field, value) in signal.GroupBy)
         {
-            if (!AttributePath.Values(attributes, field[1..]).Any())
+            if (field.StartsWith('@'))
             {
-                AttributePath.Set(attributes, field[1..], value);
+                if (!AttributePath.Values(attributes, field[1..]).Any())
+                {
+                    AttributePath.Set(attributes, field[1..], value);
+                }
+            }
+            else if (field is not (ReservedAttributes.Status or ReservedAttributes.Message) && $"{field}:{value}" is var tag && !tags.Contains(tag))
+            {
+                // A group's host, service, source or tag value is searched as the signal's tag of that name (host:web-1).
+                tags = [.. tags, tag];
             }
         }
         return new LogEvent
@@ -73,7 +82,7 @@ public static class SignalDocument
             Timestamp = signal.Timestamp,
             Status = signal.Severity,
             Message = SearchableMessage(signal.Title, signal.Message),
-            Tags = signal.Tags,
+            Tags = tags,
             Attributes = attributes,
         };
     }

@@ -355,6 +355,24 @@ public sealed class LuceneLogStoreTests : IDisposable
         Assert.Throws<ArgumentException>(() => Store.Aggregator(Guid.Empty));
     }
 
+    /// <summary>
+    /// A scheduled rule's aggregation reads its events as the index holds them, not in time order (it holds one at a time):
+    /// each group's samples are still its earliest events, oldest first, the first indexed among those of one time.
+    /// </summary>
+    [Fact]
+    public async Task Aggregator_EventsIndexedOutOfTimeOrder_SamplesAreTheEarliest()
+    {
+        await Store.AppendAsync(TenantA, [Event("late", T0.AddMinutes(3)), Event("tied-1", T0.AddMinutes(1)), Event("later", T0.AddMinutes(4))], CancellationToken.None);
+        await Store.AppendAsync(TenantA, [Event("tied-2", T0.AddMinutes(1)), Event("first", T0), Event("last", T0.AddMinutes(5))], CancellationToken.None);
+        await Store.RefreshAsync(TenantA, CancellationToken.None);
+        var request = new AggregationRequest(QueryParser.Parse("failed"), Ever, Never, [new FieldRef(FieldKind.Reserved, "host")], RuleAggregations.Count, null, Ever, SampleSize: 3);
+
+        var group = Assert.Single(await Store.Aggregator(TenantA).AggregateAsync(request, CancellationToken.None));
+
+        Assert.Equal((6L, T0, T0.AddMinutes(5)), (group.Count, group.FirstSeen, group.LastSeen));
+        Assert.Equal(["first", "tied-1", "tied-2"], group.Samples.Select(e => e.Id));
+    }
+
     public static TheoryData<string, string[], string, string?> AggregationRequests() => new()
     {
         { "source:sshd", ["@network.client.ip"], RuleAggregations.Count, null },

@@ -116,6 +116,45 @@ public sealed class LuceneSignalStoreTests : IDisposable
         Assert.Equal(["other-ssh"], (await SearchAsync(TenantB, "source:ssh")).Items.Select(s => s.Id));
     }
 
+    /// <summary>Every page of a search says how many signals it found in all, the pages after a cursor too, and each signal comes once.</summary>
+    [Fact]
+    public async Task SearchAsync_PagesAfterACursor_SayTheSearchsTotal()
+    {
+        await _store.UpsertAsync(TenantA, [.. Enumerable.Range(0, 5).Select(i => Signal($"sig-{i}", "rule-1", $"203.0.113.{i}", T0.AddMinutes(i), Severities.High))], CancellationToken.None);
+        await _store.UpsertAsync(TenantB, [Signal("other", "rule-1", "203.0.113.9", T0, Severities.High)], CancellationToken.None);
+
+        var (seen, totals) = (new List<string>(), new List<int>());
+        SearchCursor? after = null;
+        do
+        {
+            var page = await _store.SearchAsync(TenantA, new SearchRequest(QueryParser.Parse("source:ssh"), Ever, Never, Limit: 2, After: after), CancellationToken.None);
+            seen.AddRange(page.Items.Select(s => s.Id));
+            totals.Add(page.TotalHits);
+            after = page.Next;
+        }
+        while (after is not null);
+
+        Assert.Equal(["sig-4", "sig-3", "sig-2", "sig-1", "sig-0"], seen);
+        Assert.Equal([5, 5, 5], totals);
+    }
+
+    /// <summary>
+    /// A rule grouped by host, service or a tag raises signals found by those values (<c>host:web-1</c>), as by an attribute
+    /// it grouped by; its stored tags stay the rule's and the sources'.
+    /// </summary>
+    [Fact]
+    public async Task SearchAsync_GroupedByHostServiceOrTag_FoundByTheGroupsValues()
+    {
+        var web = Signal("web", "rule-2", "198.51.100.2", T0, Severities.Medium);
+        web.GroupBy = new Dictionary<string, string> { ["host"] = "web-1", ["service"] = "shop", ["env"] = "prod", ["status"] = "error", ["@network.client.ip"] = "198.51.100.2" };
+        await _store.UpsertAsync(TenantA, [Signal("ssh", "rule-1", "203.0.113.77", T0, Severities.High), web], CancellationToken.None);
+
+        Assert.Equal(["web"], await IdsAsync("host:web-1 service:shop env:prod"));
+        Assert.Equal(["ssh"], await IdsAsync("-host:web-1"));
+        Assert.Empty(await IdsAsync("status:error"));
+        Assert.Equal(["source:ssh", "technique:T1110-brute-force"], (await _store.GetAsync(TenantA, "web", CancellationToken.None))!.Tags);
+    }
+
     /// <summary>
     /// The signals of a query are counted over time, each bucket stacked by severity, and by severity (a signal's source: is
     /// its tag); another organisation's are never counted.

@@ -110,8 +110,9 @@ public sealed class RuleEvaluator(
             var window = TimeSpan.FromSeconds(rule.Definition.Options.EvaluationWindow);
             // A catch-up's windows overlap by three quarters (back to back, a burst across two windows' edge went unseen):
             // any burst within three quarters of a window lies whole in one, for four reads of each event. The runs it
-            // replaces, a minute apart, would have read each event a window's minutes times.
-            var step = window > TimeSpan.Zero ? Max(Interval, window / 4) : Interval;
+            // replaces, a minute apart, would have read each event a window's minutes times. Never more than a window: runs
+            // further apart than the rule's window (Detection:IntervalSeconds above it) judge every window of their time.
+            var step = window > TimeSpan.Zero ? Min(Max(Interval, window / 4), window) : Interval;
             var open = new Dictionary<string, SecuritySignal>(
                 await signals.LatestByGroupAsync(tenantId, rule.Id, from - TimeSpan.FromSeconds(rule.Definition.Options.MaxSignalDuration), cancellationToken),
                 StringComparer.Ordinal);
@@ -188,6 +189,8 @@ public sealed class RuleEvaluator(
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 
     /// <summary><paramref name="instant"/> without its ticks below the millisecond.</summary>
     private static DateTimeOffset WholeMilliseconds(DateTimeOffset instant) => DateTimeOffset.FromUnixTimeMilliseconds(instant.ToUnixTimeMilliseconds());

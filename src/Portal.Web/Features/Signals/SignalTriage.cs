@@ -50,7 +50,9 @@ public sealed class SignalTriage(ISignalStore signals, TenantLocks locks, RealTi
         {
             return [];
         }
-        await signals.UpsertAsync(tenantId, [.. changed.Select(c => c.Signal)], cancellationToken);
+        // Not cancellable once the documents are written: a request cut short here would leave a change stored (at the
+        // index's next commit) without its audit record.
+        await signals.UpsertAsync(tenantId, [.. changed.Select(c => c.Signal)], CancellationToken.None);
         await audit.RecordAllAsync(tenantId, [.. changed.Select(c => new AuditRecord("signal.triaged", "signal", c.Signal.Id, c.Signal.Title)
         {
             Before = c.Before,

@@ -132,6 +132,38 @@ public sealed class RuleHealthTests(PortalFixture portal)
     }
 
     /// <summary>
+    /// Runs further apart than a rule's window (Detection:IntervalSeconds of 15 minutes, a five-minute window) judge every
+    /// window of their time: a burst in the first minutes of a run's quarter of an hour raises its signal.
+    /// </summary>
+    [Fact]
+    public async Task Evaluation_IntervalLongerThanTheWindow_JudgesEveryWindowOfTheRun()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        using var client = portal.CreateClient();
+        var start = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddMinutes(-40).ToUnixTimeSeconds() / 60 * 60);
+        var failures = LogShipper.SshFailures("203.0.113.81", 12);
+        for (var i = 0; i < failures.Count; i++)
+        {
+            failures[i]!["timestamp"] = start.AddSeconds(60 + (i * 15)).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+        }
+        using (var accepted = await LogShipper.PostAsync(client, tenant, failures))
+        {
+            Assert.Equal(System.Net.HttpStatusCode.Accepted, accepted.StatusCode);
+        }
+        var ruleId = (await portal.Services.GetRequiredService<RuleService>().ListAsync(tenant.Id)).Single(r => r.Name == "SSH brute force from a single source IP").Id;
+        await using var db = portal.Services.GetRequiredService<TenantDbFactory>().Create(tenant.Id);
+        (await db.RuleRunStates.SingleAsync(s => s.RuleId == ruleId)).Watermark = start;
+        await db.SaveChangesAsync();
+        var options = new VigilOptions { Detection = new DetectionOptions { IntervalSeconds = 900, DelaySeconds = 0 } };
+        var evaluator = ActivatorUtilities.CreateInstance<RuleEvaluator>(portal.Services, (TimeProvider)new FixedClock { Now = start.AddMinutes(15) }, options);
+
+        await evaluator.EvaluateTenantAsync(tenant.Id, CancellationToken.None, onDemand: true);
+
+        var signal = Assert.Single((await portal.Services.GetRequiredService<Portal.Search.ISignalStore>().LatestByGroupAsync(tenant.Id, ruleId!, start, CancellationToken.None)).Values);
+        Assert.Equal(12, signal.EventsMatched);
+    }
+
+    /// <summary>
     /// "Evaluate now" while the organisation's run is in progress does not hold a worker until it ends (a long catch-up
     /// would stall every organisation's detection): it is scheduled again a few seconds later.
     /// </summary>
