@@ -34,6 +34,10 @@ public interface ISignalStore
     /// </summary>
     Task<IReadOnlyList<FacetValue>> FacetValuesAsync(Guid tenantId, QueryNode query, DateTimeOffset from, DateTimeOffset to, string facet, int limit, CancellationToken cancellationToken);
 
-    /// <summary>The most recent signal of each group of a rule, to be updated or superseded.</summary>
-    Task<IReadOnlyDictionary<string, SecuritySignal>> LatestByGroupAsync(Guid tenantId, string ruleId, DateTimeOffset since, CancellationToken cancellationToken);
+    /// <summary>
+    /// The most recent signal of each group of a rule since <paramref name="since"/>, to be updated or superseded: of every
+    /// group, or of those of <paramref name="groupKeys"/> only (at least those: a store may give more).
+    /// </summary>
+    Task<IReadOnlyDictionary<string, SecuritySignal>> LatestByGroupAsync(
+        Guid tenantId, string ruleId, DateTimeOffset since, IReadOnlyCollection<string>? groupKeys, CancellationToken cancellationToken);
 }

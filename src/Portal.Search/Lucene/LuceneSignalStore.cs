@@ -74,9 +74,20 @@ public sealed class LuceneSignalStore(TenantIndexes indexes) : ISignalStore
     private static readonly IReadOnlyList<string> BySeverity = [ReservedAttributes.Status];
 
     /// <inheritdoc />
-    public Task<IReadOnlyDictionary<string, SecuritySignal>> LatestByGroupAsync(Guid tenantId, string ruleId, DateTimeOffset since, CancellationToken cancellationToken)
+    /// <remarks>
+    /// With <paramref name="groupKeys"/>, only their signals are read (the real-time stage asks for its batch's groups, where
+    /// reading every signal the rule raised in a day cost each batch thousands); a key the index cuts (longer than
+    /// <see cref="IndexedValues.MaxChars"/>) or an empty one reads every group, as without keys.
+    /// </remarks>
+    public Task<IReadOnlyDictionary<string, SecuritySignal>> LatestByGroupAsync(
+        Guid tenantId, string ruleId, DateTimeOffset since, IReadOnlyCollection<string>? groupKeys, CancellationToken cancellationToken)
     {
-        var query = new TermNode(new FieldRef(FieldKind.Attribute, SignalDocument.RuleIdPath), ruleId, TermKind.Exact, 0);
+        QueryNode query = new TermNode(new FieldRef(FieldKind.Attribute, SignalDocument.RuleIdPath), ruleId, TermKind.Exact, 0);
+        if (groupKeys is { Count: > 0 } && groupKeys.All(k => k.Length is > 0 and <= IndexedValues.MaxChars))
+        {
+            var ofGroups = new OrNode([.. groupKeys.Distinct(StringComparer.Ordinal).Select(k => new TermNode(new FieldRef(FieldKind.Attribute, SignalDocument.GroupKeyPath), k, TermKind.Exact, 0))], 0);
+            query = new AndNode([query, ofGroups], 0);
+        }
         var latest = indexes.Get(tenantId, Kind).ScanSources(query, since, DateTimeOffset.MaxValue)
             .Select(LogEventJson.DeserializeSignal)
             .GroupBy(s => s.GroupKey, StringComparer.Ordinal)

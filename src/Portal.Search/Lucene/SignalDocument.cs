@@ -16,6 +16,9 @@ public static class SignalDocument
     /// <summary>Attribute path of the rule id.</summary>
     public const string RuleIdPath = "workflow.rule.id";
 
+    /// <summary>Attribute path of the signal's group key (<see cref="SecuritySignal.GroupKey"/>).</summary>
+    public const string GroupKeyPath = "workflow.group_key";
+
     /// <summary>
     /// What the Signals Explorer counts the signals found by, beside their severity (<c>status</c>): the triage state, the
     /// rule, the commonest group-by attributes, and the tags of the sources, tactics and techniques.

@@ -238,12 +238,36 @@ public sealed class LuceneSignalStoreTests : IDisposable
             Signal("r10-g1", "rule-10", "203.0.113.77", T0.AddHours(3), Severities.Low),
         ], CancellationToken.None);
 
-        var latest = await _store.LatestByGroupAsync(TenantA, "rule-1", T0, CancellationToken.None);
-        var recent = await _store.LatestByGroupAsync(TenantA, "rule-1", T0.AddMinutes(45), CancellationToken.None);
+        var latest = await _store.LatestByGroupAsync(TenantA, "rule-1", T0, null, CancellationToken.None);
+        var recent = await _store.LatestByGroupAsync(TenantA, "rule-1", T0.AddMinutes(45), null, CancellationToken.None);
 
         Assert.Equal(["198.51.100.23=r1-g2", "203.0.113.77=r1-g1-new"], latest.Select(p => $"{p.Key}={p.Value.Id}").Order());
         Assert.Equal(["203.0.113.77=r1-g1-new"], recent.Select(p => $"{p.Key}={p.Value.Id}"));
-        Assert.Equal(["203.0.113.77=r2-g1"], (await _store.LatestByGroupAsync(TenantA, "rule-2", Ever, CancellationToken.None)).Select(p => $"{p.Key}={p.Value.Id}"));
+        Assert.Equal(["203.0.113.77=r2-g1"], (await _store.LatestByGroupAsync(TenantA, "rule-2", Ever, null, CancellationToken.None)).Select(p => $"{p.Key}={p.Value.Id}"));
+    }
+
+    /// <summary>
+    /// Asked for some groups, the store reads their signals (keys of any text: a separator of group values, a star, quotes,
+    /// digits), not the rule's others; an empty key, which the index cannot ask for, reads every group.
+    /// </summary>
+    [Fact]
+    public async Task LatestByGroupAsync_GroupKeys_ReadsThoseGroupsOnly()
+    {
+        string[] keys = ["203.0.113.77\u001froot", "a*b", "\"quoted\" (x)", "443", "198.51.100.23"];
+        static SecuritySignal Keyed(string id, string key)
+        {
+            var signal = Signal(id, "rule-1", "203.0.113.77", T0, Severities.Low);
+            signal.GroupKey = key;
+            return signal;
+        }
+        await _store.UpsertAsync(TenantA, [.. keys.Select((k, i) => Keyed($"sig-{i}", k))], CancellationToken.None);
+        await _store.UpsertAsync(TenantB, [Keyed("other", "443")], CancellationToken.None);
+
+        var asked = await _store.LatestByGroupAsync(TenantA, "rule-1", Ever, ["203.0.113.77\u001froot", "a*b", "\"quoted\" (x)", "443", "absent"], CancellationToken.None);
+        var all = await _store.LatestByGroupAsync(TenantA, "rule-1", Ever, ["a*b", ""], CancellationToken.None);
+
+        Assert.Equal(["sig-0", "sig-1", "sig-2", "sig-3"], asked.Values.Select(s => s.Id).Order());
+        Assert.Equal(5, all.Count);
     }
 
     [Fact]
@@ -255,8 +279,8 @@ public sealed class LuceneSignalStoreTests : IDisposable
         Assert.Null(await _store.GetAsync(TenantB, "sig-a", CancellationToken.None));
         Assert.NotNull(await _store.GetAsync(TenantA, "sig-a", CancellationToken.None));
         Assert.Equal(["sig-b"], (await SearchAsync(TenantB, "status:high")).Items.Select(s => s.Id));
-        Assert.Equal(["sig-a"], (await _store.LatestByGroupAsync(TenantA, "rule-1", Ever, CancellationToken.None)).Values.Select(s => s.Id));
-        Assert.Empty(await _store.LatestByGroupAsync(Guid.Parse("1c000000-0000-0000-0000-00000000001c"), "rule-1", Ever, CancellationToken.None));
+        Assert.Equal(["sig-a"], (await _store.LatestByGroupAsync(TenantA, "rule-1", Ever, null, CancellationToken.None)).Values.Select(s => s.Id));
+        Assert.Empty(await _store.LatestByGroupAsync(Guid.Parse("1c000000-0000-0000-0000-00000000001c"), "rule-1", Ever, null, CancellationToken.None));
     }
 
     [Fact]

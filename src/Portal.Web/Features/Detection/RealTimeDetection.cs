@@ -51,7 +51,8 @@ public sealed class RealTimeDetection(
         {
             var rule = group.Key;
             var since = group.Min(c => c.Candidate.FirstSeen) - TimeSpan.FromSeconds(rule.Definition.Options.MaxSignalDuration);
-            var open = new Dictionary<string, SecuritySignal>(await signals.LatestByGroupAsync(tenantId, rule.Id, since, cancellationToken), StringComparer.Ordinal);
+            var groups = group.Select(c => c.Candidate.GroupKey).ToHashSet(StringComparer.Ordinal);
+            var open = new Dictionary<string, SecuritySignal>(await signals.LatestByGroupAsync(tenantId, rule.Id, since, groups, cancellationToken), StringComparer.Ordinal);
             var unsuppressed = suppressedBy[rule].Unsuppressed(group.Select(c => c.Candidate), hidden);
             changed.AddRange(SignalLifecycle.ApplyAll(rule, unsuppressed, open, _ => clock.GetUtcNow(), RuleEvaluator.NewSignalId));
         }

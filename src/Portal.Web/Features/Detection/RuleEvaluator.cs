@@ -114,7 +114,7 @@ public sealed class RuleEvaluator(
             // further apart than the rule's window (Detection:IntervalSeconds above it) judge every window of their time.
             var step = window > TimeSpan.Zero ? Min(Max(Interval, window / 4), window) : Interval;
             var open = new Dictionary<string, SecuritySignal>(
-                await signals.LatestByGroupAsync(tenantId, rule.Id, from - TimeSpan.FromSeconds(rule.Definition.Options.MaxSignalDuration), cancellationToken),
+                await signals.LatestByGroupAsync(tenantId, rule.Id, from - TimeSpan.FromSeconds(rule.Definition.Options.MaxSignalDuration), groupKeys: null, cancellationToken),
                 StringComparer.Ordinal);
             var correlated = rule.IsCorrelation ? await SignalsAsEventsAsync(tenantId, rule.Definition, from - window - step, until, cancellationToken) : default;
             var aggregator = correlated.Events ?? scans;

@@ -127,7 +127,7 @@ public sealed class RuleHealthTests(PortalFixture portal)
 
         var state = await db.RuleRunStates.AsNoTracking().SingleAsync(s => s.RuleId == ruleId);
         Assert.Equal((1, start.AddMinutes(20)), (state.LastSignals, state.Watermark));
-        var signal = Assert.Single((await portal.Services.GetRequiredService<Portal.Search.ISignalStore>().LatestByGroupAsync(tenant.Id, ruleId!, start, CancellationToken.None)).Values);
+        var signal = Assert.Single((await portal.Services.GetRequiredService<Portal.Search.ISignalStore>().LatestByGroupAsync(tenant.Id, ruleId!, start, null, CancellationToken.None)).Values);
         Assert.Equal(12, signal.EventsMatched);
     }
 
@@ -159,7 +159,7 @@ public sealed class RuleHealthTests(PortalFixture portal)
 
         await evaluator.EvaluateTenantAsync(tenant.Id, CancellationToken.None, onDemand: true);
 
-        var signal = Assert.Single((await portal.Services.GetRequiredService<Portal.Search.ISignalStore>().LatestByGroupAsync(tenant.Id, ruleId!, start, CancellationToken.None)).Values);
+        var signal = Assert.Single((await portal.Services.GetRequiredService<Portal.Search.ISignalStore>().LatestByGroupAsync(tenant.Id, ruleId!, start, null, CancellationToken.None)).Values);
         Assert.Equal(12, signal.EventsMatched);
     }
 

@@ -1085,7 +1085,7 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
             return values;
         }
 
-        public Task<IReadOnlyDictionary<string, SecuritySignal>> LatestByGroupAsync(Guid tenantId, string ruleId, DateTimeOffset since, CancellationToken cancellationToken) =>
-            inner.LatestByGroupAsync(tenantId, ruleId, since, cancellationToken);
+        public Task<IReadOnlyDictionary<string, SecuritySignal>> LatestByGroupAsync(Guid tenantId, string ruleId, DateTimeOffset since, IReadOnlyCollection<string>? groupKeys, CancellationToken cancellationToken) =>
+            inner.LatestByGroupAsync(tenantId, ruleId, since, groupKeys, cancellationToken);
     }
 }
