@@ -18,12 +18,13 @@ public static partial class MessageTemplate
 {
     /// <summary>
     /// Fills in the variables of <paramref name="template"/>; unknown variables render as empty. Values come from
-    /// logs, which anyone able to send logs controls: their Markdown characters are escaped, so a value can never
-    /// add a link or a heading to the message.
+    /// logs, which anyone able to send logs controls: in <paramref name="markdown"/> (a message) their Markdown characters
+    /// are escaped, so a value can never add a link or a heading to it; in plain text (a title, shown as it is) they are
+    /// written as they are.
     /// </summary>
-    public static string Render(string template, string ruleName, long eventsMatched, IReadOnlyDictionary<string, string> groupBy, LogEvent? sample)
+    public static string Render(string template, string ruleName, long eventsMatched, IReadOnlyDictionary<string, string> groupBy, LogEvent? sample, bool markdown = true)
     {
-        var context = new Context(ruleName, eventsMatched, groupBy, sample);
+        var context = new Context(ruleName, eventsMatched, groupBy, sample, markdown);
         var output = new StringBuilder(template.Length);
         var tags = Tag().Matches(template);
         var position = 0;
@@ -80,7 +81,7 @@ public static partial class MessageTemplate
             if (emitting)
             {
                 output.Append(Variable().Match(body) is { Success: true } variable
-                    ? EscapeMarkdown(context.Value(variable.Groups[1].Value))
+                    ? context.Markdown ? EscapeMarkdown(context.Value(variable.Groups[1].Value)) : context.Value(variable.Groups[1].Value)
                     : tag.Value);
             }
         }
@@ -111,8 +112,11 @@ public static partial class MessageTemplate
         }
     }
 
-    private sealed class Context(string ruleName, long eventsMatched, IReadOnlyDictionary<string, string> groupBy, LogEvent? sample)
+    private sealed class Context(string ruleName, long eventsMatched, IReadOnlyDictionary<string, string> groupBy, LogEvent? sample, bool markdown)
     {
+        /// <summary>Whether values are written into Markdown (escaped) rather than plain text.</summary>
+        public bool Markdown => markdown;
+
         public string Value(string name)
         {
             switch (name)

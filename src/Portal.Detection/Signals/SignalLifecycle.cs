@@ -52,7 +52,7 @@ public static class SignalLifecycle
         var definition = rule.Definition;
         var sample = candidate.Samples.FirstOrDefault();
         var title = definition.Options.ThirdPartyRuleOptions?.SignalTitleTemplate is { Length: > 0 } template
-            ? MessageTemplate.Render(template, definition.Name, candidate.WindowCounts.Values.Sum(), candidate.GroupBy, sample)
+            ? MessageTemplate.Render(template, definition.Name, candidate.WindowCounts.Values.Sum(), candidate.GroupBy, sample, markdown: false)
             : definition.HasExtendedTitle && candidate.GroupBy.Count > 0
                 ? $"{definition.Name} ({string.Join(", ", candidate.GroupBy.Values)})"
                 : definition.Name;

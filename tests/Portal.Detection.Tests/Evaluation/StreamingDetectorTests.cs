@@ -184,14 +184,15 @@ public class StreamingDetectorTests
             {
                 ["ddsource"] = "guardduty",
                 ["message"] = "finding",
-                ["detail"] = new JsonObject { ["id"] = id, ["severity"] = severity, ["type"] = "Recon:EC2/PortProbeUnprotectedPort", ["title"] = "Unprotected port probed" },
+                ["detail"] = new JsonObject { ["id"] = id, ["severity"] = severity, ["type"] = "Backdoor:EC2/C&CActivity.B!DNS", ["title"] = "Unprotected port probed" },
             },
             T0.AddSeconds(second));
 
         var signals = Run([rule], [Finding("f1", 2, 0), Finding("f2", 8.5, 1), Finding("f3", 5, 2), Finding("f2", 8.5, 3)]);
 
         Assert.Equal([("f1", "low", 1L), ("f2", "high", 2L), ("f3", "medium", 1L)], signals.Select(s => (s.GroupBy["@detail.id"], s.Severity, s.EventsMatched)));
-        Assert.Equal("GuardDuty: Recon:EC2/PortProbeUnprotectedPort", signals[0].Title);
+        // A title is plain text: the finding's type as it is (a message escapes Markdown's characters).
+        Assert.Equal("GuardDuty: Backdoor:EC2/C&CActivity.B!DNS", signals[0].Title);
         Assert.True(RealTimeRules.IsRealTime(definition!));
     }
 

@@ -53,6 +53,12 @@ public sealed class DemoService(
     {
         var demo = options.Demo;
         var existing = await tenants.FindBySlugAsync(demo.Slug, cancellationToken);
+        if (existing is { IsDemo: false })
+        {
+            // A customer signed up under the demo's address before demo mode was turned on: its logs are never the demo's.
+            log.LogError("Demo mode is off: the organisation at '{Slug}' is not the demo organisation. Set Vigil:Demo:Slug to a free address.", demo.Slug);
+            return null;
+        }
         if (existing is not null)
         {
             return existing;

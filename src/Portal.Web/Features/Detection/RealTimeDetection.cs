@@ -57,7 +57,15 @@ public sealed class RealTimeDetection(
             changed.AddRange(SignalLifecycle.ApplyAll(rule, unsuppressed, open, _ => clock.GetUtcNow(), RuleEvaluator.NewSignalId));
         }
         await signals.UpsertAsync(tenantId, changed, cancellationToken);
-        await suppressions.CountAsync(tenantId, hidden, cancellationToken);
+        try
+        {
+            await suppressions.CountAsync(tenantId, hidden, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // The signals are stored: failing the batch here would have it judged again, and its events counted twice in them.
+            log.LogWarning(e, "What suppressions hid in a batch of tenant {TenantId} was not counted", tenantId);
+        }
         return changed.Count;
     }
 

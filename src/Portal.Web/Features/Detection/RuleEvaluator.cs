@@ -66,11 +66,27 @@ public sealed class RuleEvaluator(
         var total = 0;
         // Single-event rules are the real-time stage's: it judges each batch as it is indexed.
         // Correlation rules come last, so that they see the signals this run raised.
-        foreach (var rule in (await rules.ListAsync(tenantId, cancellationToken)).Where(r => r.IsEnabled && !RealTimeRules.IsRealTime(r)).OrderBy(RuleTypes.IsCorrelation))
+        try
         {
-            total += await EvaluateRuleAsync(tenantId, rule, evaluateUntil, suppressions.For(rule), hidden, scans, cancellationToken);
+            foreach (var rule in (await rules.ListAsync(tenantId, cancellationToken)).Where(r => r.IsEnabled && !RealTimeRules.IsRealTime(r)).OrderBy(RuleTypes.IsCorrelation))
+            {
+                try
+                {
+                    total += await EvaluateRuleAsync(tenantId, rule, evaluateUntil, suppressions.For(rule), hidden, scans, cancellationToken);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // Its run state could not be read or saved (the database refused it): logged, and the organisation's other
+                    // rules, correlation rules last, run all the same; its windows wait for the next run.
+                    log.LogError(e, "Rule {RuleId} of tenant {TenantId} could not be evaluated", rule.Id, tenantId);
+                }
+            }
         }
-        await suppressionService.CountAsync(tenantId, hidden, cancellationToken);
+        finally
+        {
+            // What the suppressions hid in the windows judged so far is counted, however the run ended.
+            await suppressionService.CountAsync(tenantId, hidden, CancellationToken.None);
+        }
         return total;
     }
 

@@ -21,13 +21,17 @@ public partial class ForgotPassword
     private async Task SendAsync()
     {
         // Requests for one account share its sign-in window, so that no one can flood a member's inbox with reset
-        // links. A refused request gets the same answer and sends nothing.
-        if (Limiter.TryAcquireAccount($"reset:{Input.Slug}/{Input.Email}"))
+        // links: keyed as the account is looked up (trimmed; the limiter ignores case), so that no spelling of one
+        // address has a window of its own. A refused request gets the same answer and sends nothing.
+        if (Limiter.TryAcquireAccount(ResetKey(Input.Slug, Input.Email)))
         {
             await Emails.SendPasswordResetAsync(Input.Slug, Input.Email, Navigation.BaseUri, HttpContext?.Connection.RemoteIpAddress?.ToString());
         }
         _sent = true;
     }
+
+    /// <summary>The limiter's key of an account's reset requests, as the organisation and member are looked up.</summary>
+    internal static string ResetKey(string? slug, string? email) => $"reset:{slug?.Trim()}/{email?.Trim()}";
 
     private sealed class ForgotInput
     {

@@ -10,6 +10,8 @@ public partial class ResetPassword
 
     [Inject] private AccountEmails Emails { get; set; } = default!;
 
+    [Inject] private SignInLimiter Limiter { get; set; } = default!;
+
     [CascadingParameter] private HttpContext? HttpContext { get; set; }
 
     [SupplyParameterFromQuery(Name = "org")]
@@ -32,6 +34,13 @@ public partial class ResetPassword
 
     private async Task ResetAsync()
     {
+        // Tries on one account share a window of their own, as sign-ins do: guessing links, or flooding the organisation's
+        // audit trail with refused ones, costs time.
+        if (!Limiter.TryAcquireAccount($"reset-code:{Org?.Trim()}/{Email?.Trim()}"))
+        {
+            _errors = new Dictionary<string, string[]> { ["Code"] = ["Too many attempts for this account. Wait a minute, then try again."] };
+            return;
+        }
         _errors = await Emails.ResetPasswordAsync(Org, Email, Code, Input.Password, HttpContext?.Connection.RemoteIpAddress?.ToString());
         _done = _errors.Count == 0;
     }

@@ -2,6 +2,8 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Portal.Data;
 using Portal.Data.Rules;
+using Portal.Detection.Evaluation;
+using Portal.Detection.Rules;
 using Portal.Web.Features.Detection;
 using Portal.Web.Tests.Infrastructure;
 
@@ -56,6 +58,43 @@ public sealed class RuleHealthTests(PortalFixture portal)
         Assert.EndsWith("). Correct it or turn it off.", state.LastError, StringComparison.Ordinal);
         Assert.NotNull(state.LastRunAt);
         Assert.Equal(watermark, state.Watermark);
+    }
+
+    /// <summary>
+    /// A rule whose run state the database refuses to save is logged and left for the next run; the organisation's rules
+    /// after it run all the same.
+    /// </summary>
+    [Fact]
+    public async Task Evaluation_DatabaseRefusesOneRulesState_TheRulesAfterItRun()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        const string BruteForce = "SSH brute force from a single source IP";
+        var scheduled = (await portal.Services.GetRequiredService<RuleService>().ListAsync(tenant.Id))
+            .Where(r => r.IsEnabled && !RealTimeRules.IsRealTime(r) && !RuleTypes.IsCorrelation(r)).ToList();
+        // The refused rule is evaluated before the brute force rule (the rules go by name).
+        var refused = scheduled.TakeWhile(r => r.Name != BruteForce).First().Id!;
+        var bruteForceId = scheduled.Single(r => r.Name == BruteForce).Id;
+        using var client = portal.CreateClient();
+        await LogShipper.PostAsync(client, tenant, LogShipper.SshFailures("203.0.113.82", 14));
+        await SqlAsync($"CREATE TRIGGER refuse_run_state_{tenant.Id:N} BEFORE UPDATE ON RuleRunStates WHEN NEW.RuleId = '{refused}' BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END;");
+        try
+        {
+            await LogShipper.EvaluateAsync(portal, tenant);
+        }
+        finally
+        {
+            await SqlAsync($"DROP TRIGGER refuse_run_state_{tenant.Id:N};");
+        }
+
+        await using var db = portal.Services.GetRequiredService<TenantDbFactory>().Create(tenant.Id);
+        Assert.Equal(1, (await db.RuleRunStates.AsNoTracking().SingleAsync(s => s.RuleId == bruteForceId)).LastSignals);
+        Assert.Null((await db.RuleRunStates.AsNoTracking().SingleAsync(s => s.RuleId == refused)).LastRunAt);
+    }
+
+    private async Task SqlAsync(string sql)
+    {
+        await using var db = portal.Services.GetRequiredService<TenantDbFactory>().Create(null);
+        await Microsoft.EntityFrameworkCore.RelationalDatabaseFacadeExtensions.ExecuteSqlRawAsync(db.Database, sql);
     }
 
     /// <summary>

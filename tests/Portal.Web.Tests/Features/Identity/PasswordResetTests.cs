@@ -1,8 +1,10 @@
 using System.Net;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Portal.Data;
 using Portal.Data.Identity;
+using Portal.Web.Features.Identity;
 using Portal.Web.Tests.Infrastructure;
 
 namespace Portal.Web.Tests.Features.Identity;
@@ -76,6 +78,43 @@ public sealed class PasswordResetTests(PortalFixture portal)
 
         Assert.Contains("not valid any more", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.OK, (await Forms.SignInAsync(portal.CreateClient(), tenant.Slug, tenant.Email, NewPassword)).StatusCode);
+    }
+
+    /// <summary>Spellings of one address (spaces around it, its case) share its window of reset requests: its inbox gets at most the window's emails.</summary>
+    [Fact]
+    public async Task ForgotPassword_SpellingsOfOneAddress_ShareItsWindow()
+    {
+        var tenant = await portal.CreateTenantAsync(email: Unique("flooded"));
+        var window = portal.Services.GetRequiredService<IOptions<SignInLimitOptions>>().Value.PerAccountPerMinute;
+
+        for (var i = 0; i < window + 3; i++)
+        {
+            var spelling = i % 2 == 0 ? new string(' ', i) + tenant.Email : tenant.Email.ToUpperInvariant() + new string(' ', i);
+            await AskForResetAsync(" " + tenant.Slug + new string(' ', i), spelling);
+        }
+
+        await portal.Mail.WaitForAsync(tenant.Email, window);
+        Assert.Equal(window, portal.Mail.For(tenant.Email).Count);
+    }
+
+    /// <summary>Wrong reset links tried on one account are refused once its window is used, before any is checked or audited.</summary>
+    [Fact]
+    public async Task ResetPassword_ManyWrongCodes_RefusedOnceTheAccountsWindowIsUsed()
+    {
+        var tenant = await portal.CreateTenantAsync(email: Unique("guessed"));
+        var window = portal.Services.GetRequiredService<IOptions<SignInLimitOptions>>().Value.PerAccountPerMinute;
+        string last = "";
+
+        for (var i = 0; i <= window; i++)
+        {
+            using var response = await Forms.SubmitAsync(portal.CreateClient(), $"account/reset-password?org={tenant.Slug}&email={Uri.EscapeDataString(tenant.Email)}&code=Zm9yZ2Vk",
+                "reset-password", new Dictionary<string, string> { ["Input.Password"] = NewPassword });
+            last = await response.Content.ReadAsStringAsync();
+        }
+
+        Assert.Contains("Too many attempts for this account", last, StringComparison.Ordinal);
+        await using var db = portal.Services.GetRequiredService<TenantDbFactory>().Create(tenant.Id);
+        Assert.Equal(window, await db.AuditEntries.CountAsync(e => e.Action == "member.password_reset" && e.Outcome == Portal.Data.Audit.AuditOutcomes.Denied));
     }
 
     [Fact]
