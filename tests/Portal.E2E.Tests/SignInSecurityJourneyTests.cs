@@ -83,6 +83,7 @@ public sealed class SignInSecurityJourneyTests(BrowserPortalFixture portal)
         var key = (await page.Locator("#mfa-key").InnerTextAsync()).Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant();
         await page.ScreenshotAsync(new() { Path = Shot("11-authenticator-setup.png") });
         await page.Locator("input#mfa-code, #mfa-code input").First.FillAsync(Totp(key));
+        await page.Locator("input#mfa-setup-password, #mfa-setup-password input").First.FillAsync("Totp-Traders-1");
         await page.ClickAsync("#verify-mfa");
 
         // The session is renewed (a full page load) and the recovery codes are shown once.

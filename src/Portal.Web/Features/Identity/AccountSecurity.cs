@@ -90,12 +90,20 @@ public sealed class AccountSecurity(IServiceScopeFactory scopes, IDataProtection
         return new AuthenticatorSetup(FormatKey(key), uri, QrCode(uri));
     }
 
-    /// <summary>Turns MFA on once <paramref name="code"/> proves the authenticator app has the key.</summary>
-    public async Task<SecurityChange> EnableAuthenticatorAsync(SessionInfo session, string? code)
+    /// <summary>
+    /// Turns MFA on once <paramref name="code"/> proves the authenticator app has the key and <paramref name="password"/> is
+    /// the member's: a borrowed session must not bind its own app to the account (the member's next sign-in would need the
+    /// borrower's codes).
+    /// </summary>
+    public async Task<SecurityChange> EnableAuthenticatorAsync(SessionInfo session, string? code, string? password)
     {
         await using var scope = scopes.CreateTenantScope(session.TenantId);
         var users = UsersOf(scope);
         var user = await FindAsync(users, session);
+        if (!await users.CheckPasswordAsync(user, password ?? ""))
+        {
+            return new SecurityChange(PasswordNeeded);
+        }
         var cleaned = new string((code ?? "").Where(char.IsDigit).ToArray());
         if (cleaned.Length != 6 || !await users.VerifyTwoFactorTokenAsync(user, users.Options.Tokens.AuthenticatorTokenProvider, cleaned))
         {

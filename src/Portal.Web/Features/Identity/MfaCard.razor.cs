@@ -9,6 +9,8 @@ public partial class MfaCard
     private AuthenticatorSetup? _setup;
     private string? _code;
     private string? _codeError;
+    private string? _setupPassword;
+    private string? _setupPasswordError;
     private string? _disableError;
     private string? _password;
     private IReadOnlyList<string>? _codes;
@@ -53,8 +55,10 @@ public partial class MfaCard
         _busy = true;
         try
         {
-            var change = await Security.EnableAuthenticatorAsync(Session, _code);
-            _codeError = change.Error;
+            var change = await Security.EnableAuthenticatorAsync(Session, _code, _setupPassword);
+            var passwordWrong = change.Error == AccountSecurity.PasswordNeeded;
+            (_setupPasswordError, _codeError) = (passwordWrong ? change.Error : null, passwordWrong ? null : change.Error);
+            _setupPassword = null;
             if (change.RenewalTicket is not null)
             {
                 await SecurityPage.RenewSessionAsync(JS, change.RenewalTicket, "/account/security?done=mfa");

@@ -23,6 +23,27 @@ public sealed class MfaTests(PortalFixture portal)
         Assert.StartsWith("data:image/svg+xml;base64,", setup.QrCodeDataUri, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// A session alone cannot bind an authenticator app to the account (someone at an unlocked laptop would lock the member
+    /// out behind their own codes): a missing or wrong password refuses it, the right code notwithstanding.
+    /// </summary>
+    [Theory]
+    [InlineData(null)]
+    [InlineData("Wrong-Password-1")]
+    public async Task EnableAuthenticator_WithoutThePassword_RefusedAndMfaStaysOff(string? password)
+    {
+        var tenant = await portal.CreateTenantAsync();
+        var session = await SignInClient.SessionOfAsync(portal, tenant);
+        var security = portal.Services.GetRequiredService<AccountSecurity>();
+        var setup = await security.BeginAuthenticatorAsync(session);
+        var key = setup!.SharedKey.Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant();
+
+        var change = await security.EnableAuthenticatorAsync(session, Totp.Code(key), password);
+
+        Assert.Equal(AccountSecurity.PasswordNeeded, change.Error);
+        Assert.False((await security.GetStatusAsync(session)).MfaEnabled);
+    }
+
     [Fact]
     public async Task SignIn_MemberWithAuthenticator_NeedsTheCodeAndRefusesAWrongOne()
     {

@@ -66,13 +66,13 @@ internal static class SignInClient
     }
 
     /// <summary>Turns on the authenticator for the member through the security service, as the page does; returns the key.</summary>
-    public static async Task<string> EnableAuthenticatorAsync(PortalFixture portal, SessionInfo session)
+    public static async Task<string> EnableAuthenticatorAsync(PortalFixture portal, SessionInfo session, string password = TestTenant.Password)
     {
         var security = portal.Services.GetRequiredService<AccountSecurity>();
         var setup = await security.BeginAuthenticatorAsync(session);
         Assert.NotNull(setup);
         var key = setup.SharedKey.Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant();
-        var change = await security.EnableAuthenticatorAsync(session, Totp.Code(key));
+        var change = await security.EnableAuthenticatorAsync(session, Totp.Code(key), password);
         Assert.True(change.Succeeded, change.Error);
         return key;
     }
