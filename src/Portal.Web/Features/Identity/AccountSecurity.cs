@@ -31,7 +31,7 @@ public sealed record SecurityChange(string? Error, string? RenewalTicket = null)
 /// Password, authenticator (TOTP) and recovery codes, and passkeys of the signed-in member. Each call works in a
 /// scope bound to the member's organisation, because the Identity stores are tenant-filtered.
 /// </summary>
-public sealed class AccountSecurity(IServiceScopeFactory scopes, IDataProtectionProvider protection, OrganisationService organisations, AuditLog audit)
+public sealed class AccountSecurity(IServiceScopeFactory scopes, IDataProtectionProvider protection, OrganisationService organisations, AuditLog audit, SignInLimiter limiter)
 {
     /// <summary>How many recovery codes a member gets.</summary>
     public const int RecoveryCodeCount = 10;
@@ -57,12 +57,12 @@ public sealed class AccountSecurity(IServiceScopeFactory scopes, IDataProtection
         var users = UsersOf(scope);
         var user = await FindAsync(users, session);
         var errors = new Dictionary<string, string>();
-        if (string.IsNullOrEmpty(current) || !await users.CheckPasswordAsync(user, current))
+        if (await PasswordErrorAsync(limiter, users, user, current) is { } wrong)
         {
-            errors["Current"] = "That is not your current password.";
+            errors["Current"] = wrong == PasswordNeeded ? "That is not your current password." : wrong;
             return (errors, null);
         }
-        var result = await users.ChangePasswordAsync(user, current, replacement ?? "");
+        var result = await users.ChangePasswordAsync(user, current ?? "", replacement ?? "");
         if (!result.Succeeded)
         {
             errors["New"] = string.Join(" ", result.Errors.Select(e => e.Description));
@@ -100,9 +100,9 @@ public sealed class AccountSecurity(IServiceScopeFactory scopes, IDataProtection
         await using var scope = scopes.CreateTenantScope(session.TenantId);
         var users = UsersOf(scope);
         var user = await FindAsync(users, session);
-        if (!await users.CheckPasswordAsync(user, password ?? ""))
+        if (await PasswordErrorAsync(limiter, users, user, password) is { } wrong)
         {
-            return new SecurityChange(PasswordNeeded);
+            return new SecurityChange(wrong);
         }
         var cleaned = new string((code ?? "").Where(char.IsDigit).ToArray());
         if (cleaned.Length != 6 || !await users.VerifyTwoFactorTokenAsync(user, users.Options.Tokens.AuthenticatorTokenProvider, cleaned))
@@ -127,9 +127,9 @@ public sealed class AccountSecurity(IServiceScopeFactory scopes, IDataProtection
         {
             return ([], null);
         }
-        if (await users.CountRecoveryCodesAsync(user) > 0 && !await users.CheckPasswordAsync(user, password ?? ""))
+        if (await users.CountRecoveryCodesAsync(user) > 0 && await PasswordErrorAsync(limiter, users, user, password) is { } wrong)
         {
-            return ([], PasswordNeeded);
+            return ([], wrong);
         }
         var codes = await users.GenerateNewTwoFactorRecoveryCodesAsync(user, RecoveryCodeCount) ?? [];
         await RecordAsync(user, "member.recovery_codes_replaced", "Replaced the recovery codes.");
@@ -138,6 +138,19 @@ public sealed class AccountSecurity(IServiceScopeFactory scopes, IDataProtection
 
     /// <summary>What a sensitive change says when the password is missing or wrong.</summary>
     public const string PasswordNeeded = "Enter your current password to confirm this change.";
+
+    /// <summary>What a sensitive change says once the member's password was tried too often in the last minute.</summary>
+    public const string TooManyTries = "Too many tries of your password. Wait a minute, then try again.";
+
+    /// <summary>
+    /// Why <paramref name="password"/> does not confirm a sensitive change, or null when it does: it is checked only while the
+    /// member's window of tries has room (as sign-ins are), so that a borrowed session cannot guess it at the server's pace.
+    /// </summary>
+    internal static async Task<string?> PasswordErrorAsync(SignInLimiter limiter, UserManager<VigilUser> users, VigilUser user, string? password) =>
+        string.IsNullOrEmpty(password) ? PasswordNeeded
+        : !limiter.TryAcquireAccount($"confirm:{user.Id}") ? TooManyTries
+        : await users.CheckPasswordAsync(user, password) ? null
+        : PasswordNeeded;
 
     /// <summary>Turns MFA off and forgets the authenticator key; refused while the organisation requires MFA.</summary>
     public async Task<SecurityChange> DisableMfaAsync(SessionInfo session, bool mfa, string? password)
@@ -149,9 +162,9 @@ public sealed class AccountSecurity(IServiceScopeFactory scopes, IDataProtection
         await using var scope = scopes.CreateTenantScope(session.TenantId);
         var users = UsersOf(scope);
         var user = await FindAsync(users, session);
-        if (!await users.CheckPasswordAsync(user, password ?? ""))
+        if (await PasswordErrorAsync(limiter, users, user, password) is { } wrong)
         {
-            return new SecurityChange(PasswordNeeded);
+            return new SecurityChange(wrong);
         }
         await users.SetTwoFactorEnabledAsync(user, false);
         var store = (IUserAuthenticatorKeyStore<VigilUser>)scope.ServiceProvider.GetRequiredService<IUserStore<VigilUser>>();

@@ -56,7 +56,7 @@ public partial class MfaCard
         try
         {
             var change = await Security.EnableAuthenticatorAsync(Session, _code, _setupPassword);
-            var passwordWrong = change.Error == AccountSecurity.PasswordNeeded;
+            var passwordWrong = change.Error is AccountSecurity.PasswordNeeded or AccountSecurity.TooManyTries;
             (_setupPasswordError, _codeError) = (passwordWrong ? change.Error : null, passwordWrong ? null : change.Error);
             _setupPassword = null;
             if (change.RenewalTicket is not null)

@@ -55,7 +55,7 @@ public static class SignInSecurity
                 ? Results.Content(options, "application/json")
                 : Results.Problem(statusCode: StatusCodes.Status400BadRequest, detail: error);
         });
-        account.MapPost("/passkey/creation-options", async (HttpContext context, SignInManager<VigilUser> signIn, IAntiforgery antiforgery, [FromForm] string? password) =>
+        account.MapPost("/passkey/creation-options", async (HttpContext context, SignInManager<VigilUser> signIn, IAntiforgery antiforgery, SignInLimiter limiter, [FromForm] string? password) =>
         {
             if (!await antiforgery.IsRequestValidAsync(context))
             {
@@ -66,9 +66,9 @@ public static class SignInSecurity
                 return Results.Unauthorized();
             }
             // A passkey signs in on its own: adding one takes the password, so that a borrowed session cannot plant one.
-            if (!await signIn.UserManager.CheckPasswordAsync(user, password ?? ""))
+            if (await AccountSecurity.PasswordErrorAsync(limiter, signIn.UserManager, user, password) is { } wrong)
             {
-                return Results.Problem(statusCode: StatusCodes.Status400BadRequest, detail: AccountSecurity.PasswordNeeded);
+                return Results.Problem(statusCode: StatusCodes.Status400BadRequest, detail: wrong);
             }
             var entity = new PasskeyUserEntity { Id = user.Id.ToString(), Name = user.Email!, DisplayName = user.Email! };
             return Results.Content(await signIn.MakePasskeyCreationOptionsAsync(entity), "application/json");

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Portal.Data.Tenancy;
 using Portal.Web.Features.Identity;
 using Portal.Web.Tests.Infrastructure;
@@ -42,6 +43,29 @@ public sealed class MfaTests(PortalFixture portal)
 
         Assert.Equal(AccountSecurity.PasswordNeeded, change.Error);
         Assert.False((await security.GetStatusAsync(session)).MfaEnabled);
+    }
+
+    /// <summary>A session guessing the member's password to confirm a change gets the sign-in window's tries a minute, then none, the right one included.</summary>
+    [Fact]
+    public async Task DisableMfa_PasswordGuessedTooOften_RefusedEvenWhenRight()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        var session = await SignInClient.SessionOfAsync(portal, tenant);
+        await SignInClient.EnableAuthenticatorAsync(portal, session);
+        var security = portal.Services.GetRequiredService<AccountSecurity>();
+        var window = portal.Services.GetRequiredService<IOptions<SignInLimitOptions>>().Value.PerAccountPerMinute;
+
+        var wrong = new List<string?>();
+        for (var i = 0; i < window; i++)
+        {
+            wrong.Add((await security.DisableMfaAsync(session, mfa: true, $"Guess-Number-{i}")).Error);
+        }
+        var right = await security.DisableMfaAsync(session, mfa: true, TestTenant.Password);
+
+        // The setup's confirmation took one try of the window.
+        Assert.Equal([.. Enumerable.Repeat(AccountSecurity.PasswordNeeded, window - 1), AccountSecurity.TooManyTries], wrong);
+        Assert.Equal(AccountSecurity.TooManyTries, right.Error);
+        Assert.True((await security.GetStatusAsync(session)).MfaEnabled);
     }
 
     [Fact]
