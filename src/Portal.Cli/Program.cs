@@ -20,6 +20,11 @@ if (offline is { } exitCode)
 {
     return exitCode;
 }
+if (command is not (["tenants", "create" or "list" or "disable" or "enable"] or ["admins", "grant" or "revoke"]))
+{
+    // Before the host: a mistyped command must not create or migrate the database it names.
+    return CommandLine.Usage(Console.Error);
+}
 
 var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = settings, DisableDefaults = false });
 builder.Logging.SetMinimumLevel(LogLevel.Warning);

@@ -56,6 +56,30 @@ public sealed class AdminCommandTests : IDisposable
         Assert.Equal(2, (await VigilAsync("admins", "grant", "--org", slug)).ExitCode);
     }
 
+    /// <summary><c>--option=value</c> is the option's value (it was read as a configuration switch and dropped).</summary>
+    [Fact]
+    public async Task TenantsCreate_OptionsWithEquals_AreTaken()
+    {
+        var created = await VigilAsync("tenants", "create", "--name", "Acme Corp", "--slug=acme-ops", "--email=owner@example.test", "--password=Correct-Horse-42");
+
+        Assert.True(created.ExitCode == 0, created.Error);
+        Assert.Equal("acme-ops", (string?)JsonNode.Parse(created.Output)!["slug"]);
+    }
+
+    /// <summary>A mistyped command prints the usage and touches no data: the database it names is not created.</summary>
+    [Theory]
+    [InlineData("tenant", "list")]
+    [InlineData("admins")]
+    [InlineData("--help")]
+    public async Task UnknownCommand_ExitsTwoAndCreatesNoDatabase(params string[] args)
+    {
+        var run = await VigilAsync(args);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("Usage:", run.Error, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_data));
+    }
+
     private async Task<string> CreateTenantAsync()
     {
         var created = await VigilAsync("tenants", "create", "--name", "Admin Tests", "--email", "owner@example.test", "--password", "Correct-Horse-42");

@@ -92,6 +92,21 @@ public class DetectionCommandTests
         Assert.NotEmpty(run.Error.Trim());
     }
 
+    /// <summary>A gate that finds no rule to check fails (a wrong path, or Sigma's YAML where Vigil's JSON was meant).</summary>
+    [Theory]
+    [InlineData("validate")]
+    [InlineData("test")]
+    public async Task Rules_DirectoryWithoutRules_ExitsTwo(string verb)
+    {
+        using var directory = new TempDirectory();
+        File.WriteAllText(System.IO.Path.Combine(directory.Path, "rule.yml"), "title: a Sigma rule\n");
+
+        var run = await VigilAsync("rules", verb, directory.Path);
+
+        Assert.Equal(2, run.ExitCode);
+        Assert.Contains("no rule files (*.json)", run.Error, StringComparison.Ordinal);
+    }
+
     private static List<JsonObject> Lines(string output) =>
         output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonNode.Parse(l)!.AsObject()).ToList();
 

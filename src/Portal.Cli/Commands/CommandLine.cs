@@ -1,6 +1,9 @@
 namespace Portal.Cli.Commands;
 
-/// <summary>Splits arguments into the command words, its <c>--option value</c> pairs and configuration switches (<c>--Section:Key=value</c>).</summary>
+/// <summary>
+/// Splits arguments into the command words, its <c>--option value</c> (or <c>--option=value</c>) pairs and configuration
+/// switches, whose keys name a section (<c>--Section:Key=value</c>).
+/// </summary>
 internal static class CommandLine
 {
     public static (string[] Command, Dictionary<string, string> Options, string[] Settings) Parse(string[] args)
@@ -11,9 +14,14 @@ internal static class CommandLine
         for (var i = 0; i < args.Length; i++)
         {
             var arg = args[i];
-            if (arg.StartsWith("--", StringComparison.Ordinal) && (arg.Contains(':', StringComparison.Ordinal) || arg.Contains('=', StringComparison.Ordinal)))
+            var key = arg.Split('=', 2)[0];
+            if (arg.StartsWith("--", StringComparison.Ordinal) && key.Contains(':', StringComparison.Ordinal))
             {
                 settings.Add(arg);
+            }
+            else if (arg.StartsWith("--", StringComparison.Ordinal) && arg.Contains('=', StringComparison.Ordinal))
+            {
+                options[key[2..]] = arg[(key.Length + 1)..];
             }
             else if (arg.StartsWith("--", StringComparison.Ordinal))
             {

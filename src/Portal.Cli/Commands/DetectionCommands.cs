@@ -180,6 +180,12 @@ internal static class DetectionCommands
         try
         {
             rules = RuleFiles.Read(paths);
+            if (rules.Count == 0)
+            {
+                // A gate that found nothing to check must not pass: a wrong path, or rules of another format (Sigma's YAML).
+                error.WriteLine($"no rule files (*.json) in {string.Join(", ", paths)}");
+                return false;
+            }
             return true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

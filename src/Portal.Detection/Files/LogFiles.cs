@@ -169,6 +169,9 @@ public static partial class LogFiles
     {
         var events = new List<LogEvent>();
         var lineNumber = 0;
+        // RFC 3164 times have no year: the file's first is taken to be of the year given, and a month more than half a year
+        // before the last one (December, then January) starts the next year.
+        var (yearOfLines, lastMonth) = (year, 0);
         foreach (var raw in text.Split('\n'))
         {
             lineNumber++;
@@ -178,9 +181,21 @@ public static partial class LogFiles
                 continue;
             }
             var record = new JsonObject { ["message"] = line, ["ddsource"] = source is null or "syslog" ? GuessSource(line) : source };
-            if (SyslogTime(line, year) is { } time)
+            var classic = Rfc3164().Match(line);
+            if (classic.Success && Array.IndexOf(Months, classic.Groups[1].Value) + 1 is var month and > 0)
+            {
+                yearOfLines += month < lastMonth - 6 ? 1 : 0;
+                lastMonth = month;
+            }
+            if (SyslogTime(line, yearOfLines) is { } time)
             {
                 record["timestamp"] = time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+            }
+            else if (classic.Success)
+            {
+                // Not a day of that year (Feb 29 in another year, Apr 31): said, rather than read as 1970.
+                errors.Add(Fault(path, lineNumber, null, $"'{classic.Groups[1].Value} {classic.Groups[2].Value.Trim()} {classic.Groups[3].Value}' is not a time of {yearOfLines} (the year given is that of the file's first line)"));
+                continue;
             }
             Add(events, record, null, path, lineNumber, errors, null);
         }
@@ -241,6 +256,9 @@ public static partial class LogFiles
 
     [GeneratedRegex(@"^(?:<\d+>)?([A-Z][a-z]{2}) ( ?\d{1,2}) (\d{2}:\d{2}:\d{2})\b")]
     private static partial Regex Rfc3164();
+
+    /// <summary>The months as RFC 3164 writes them.</summary>
+    private static readonly string[] Months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
     [GeneratedRegex(@"^(?:<\d+>\d? ?)?\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?")]
     private static partial Regex Iso();

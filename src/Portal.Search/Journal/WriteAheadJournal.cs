@@ -69,6 +69,9 @@ public sealed class WriteAheadJournal : IDisposable
         return End;
     }
 
+    /// <summary>Where the record that ends at <paramref name="end"/> with <paramref name="payloadLength"/> bytes of payload starts: a record never spans segments.</summary>
+    public static JournalPosition StartOf(JournalPosition end, int payloadLength) => end with { Offset = end.Offset - HeaderSize - payloadLength };
+
     /// <summary>Where the next record will start: <see cref="End"/>, or the start of the next segment when this one is full.</summary>
     public JournalPosition NextStart => _failure is null && _current.Position >= _segmentBytes ? new(_currentFile + 1, 0) : End;
 

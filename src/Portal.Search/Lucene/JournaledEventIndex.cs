@@ -63,8 +63,12 @@ public sealed class JournaledEventIndex : IDisposable
     private readonly Func<IReadOnlyList<LogEvent>, Task>? _observer;
     private readonly string _observedFile;
     /// <summary>Batches indexed but not yet seen by the observer, in journal order: it failed, or has not been called yet.</summary>
-    private readonly Queue<(JournalPosition End, IReadOnlyList<LogEvent> Events)> _unobserved = new();
-    private long _unobservedEvents;
+    private readonly Queue<Unobserved> _unobserved = new();
+
+    /// <summary>Events of the <see cref="_unobserved"/> batches in all, and those held in memory.</summary>
+    private long _unobservedEvents, _heldUnobservedEvents;
+    private readonly int _maxHeldUnobservedEvents;
+    private readonly int _maxUnobservedEvents;
     private JournalPosition _observed;
 
     /// <summary>Where the index of a journaled index at <paramref name="path"/> keeps its partitions (beside its journal).</summary>
@@ -87,8 +91,9 @@ public sealed class JournaledEventIndex : IDisposable
     public JournaledEventIndex(
         string path, int maxPendingEvents = 500_000, Func<IReadOnlyList<LogEvent>, Task>? observer = null,
         ThreatIndicatorSet? threatIntel = null, long maxBufferedBytes = 64L << 20, int deferAbovePendingEvents = DeferAbovePendingEvents,
-        MemoryBudget? sharedBuffers = null)
+        MemoryBudget? sharedBuffers = null, int maxHeldUnobservedEvents = MaxHeldUnobservedEvents, int maxUnobservedEvents = MaxUnobservedEvents)
     {
+        (_maxHeldUnobservedEvents, _maxUnobservedEvents) = (maxHeldUnobservedEvents, maxUnobservedEvents);
         _deferAbovePendingEvents = deferAbovePendingEvents;
         _maxPendingEvents = maxPendingEvents;
         _maxBufferedBytes = maxBufferedBytes;
@@ -273,7 +278,7 @@ public sealed class JournaledEventIndex : IDisposable
             }
             if (_observer is not null && end > _observed)
             {
-                Pend(end, events);
+                Pend(WriteAheadJournal.StartOf(end, payload.Length), end, events);
             }
         }
         if (last is { } position)
@@ -438,7 +443,7 @@ public sealed class JournaledEventIndex : IDisposable
                         var batch = taken[i];
                         if (_observer is not null)
                         {
-                            Pend(batch.End, contents[i].Events);
+                            Pend(batch.Start, batch.End, contents[i].Events);
                         }
                         indexedBatch = batch.Sequence;
                         uncommitted = batch.End;
@@ -582,21 +587,49 @@ public sealed class JournaledEventIndex : IDisposable
     public static readonly TimeSpan ObserverRetryInterval = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// The most events kept waiting for the observer while it fails; beyond, the oldest batches are given up (counted as
-    /// failures): memory stays bounded during a long outage of what the observer writes to.
+    /// The most events waiting for the observer kept in memory while it fails; the batches beyond wait where they lie in the
+    /// journal (which is kept from where the observer got to) and are read back in their turn: memory stays bounded during
+    /// an outage of what the observer writes to, and detection still sees every batch once it is back.
     /// </summary>
-    public const int MaxUnobservedEvents = 200_000;
+    public const int MaxHeldUnobservedEvents = 200_000;
 
-    private void Pend(JournalPosition end, IReadOnlyList<LogEvent> events)
+    /// <summary>
+    /// The most events waiting for the observer in all; beyond, the oldest batches are given up (counted as failures) and
+    /// the journal is let go of behind them: a long outage costs bounded disk.
+    /// </summary>
+    public const int MaxUnobservedEvents = 5_000_000;
+
+    /// <summary>Batches the observer's backlog read back from the journal because they did not fit in memory.</summary>
+    public long ObservationsReadBack => Interlocked.Read(ref _observationsReadBack);
+
+    private long _observationsReadBack;
+
+    /// <summary>A batch waiting for the observer: its events, or, beyond the memory the backlog may hold, where it lies in the journal.</summary>
+    private sealed class Unobserved(JournalPosition start, JournalPosition end, int count, IReadOnlyList<LogEvent>? events)
     {
-        _unobserved.Enqueue((end, events));
+        public JournalPosition Start { get; } = start;
+
+        public JournalPosition End { get; } = end;
+
+        public int Count { get; } = count;
+
+        /// <summary>The events, or null while they are only in the journal.</summary>
+        public IReadOnlyList<LogEvent>? Events { get; set; } = events;
+    }
+
+    private void Pend(JournalPosition start, JournalPosition end, IReadOnlyList<LogEvent> events)
+    {
+        var held = _unobserved.Count == 0 || _heldUnobservedEvents + events.Count <= _maxHeldUnobservedEvents;
+        _unobserved.Enqueue(new Unobserved(start, end, events.Count, held ? events : null));
+        _heldUnobservedEvents += held ? events.Count : 0;
         _unobservedEvents += events.Count;
-        while (_unobservedEvents > MaxUnobservedEvents && _unobserved.Count > 1)
+        while (_unobservedEvents > _maxUnobservedEvents && _unobserved.Count > 1)
         {
-            var (givenUp, lost) = _unobserved.Dequeue();
-            _unobservedEvents -= lost.Count;
+            var givenUp = _unobserved.Dequeue();
+            _unobservedEvents -= givenUp.Count;
+            _heldUnobservedEvents -= givenUp.Events is null ? 0 : givenUp.Count;
             Interlocked.Increment(ref _observerFailures);
-            MarkObserved(givenUp);
+            MarkObserved(givenUp.End);
         }
     }
 
@@ -607,6 +640,13 @@ public sealed class JournaledEventIndex : IDisposable
         {
             try
             {
+                if (next.Events is null)
+                {
+                    // Its turn came: read back, and held until seen (a retry reads it no more).
+                    next.Events = JournalRecords.Read(_journal.ReadAt(next.Start), _threatIntel).Events;
+                    _heldUnobservedEvents += next.Count;
+                    Interlocked.Increment(ref _observationsReadBack);
+                }
                 // On the pool, at normal priority: detection's signals are latency-bound, and the observer's own waits must
                 // never hold the indexing threads.
                 var events = next.Events;
@@ -620,7 +660,8 @@ public sealed class JournaledEventIndex : IDisposable
                 return;
             }
             _unobserved.Dequeue();
-            _unobservedEvents -= next.Events.Count;
+            _unobservedEvents -= next.Count;
+            _heldUnobservedEvents -= next.Count;
             MarkObserved(next.End);
         }
     }

@@ -129,6 +129,29 @@ public class LogFilesTests
         Assert.NotEmpty(read);
     }
 
+    /// <summary>
+    /// Syslog lines have no year: a file running past New Year (December, then January) puts its January lines in the next
+    /// year, in order; a date that is no day of its year is named with its line, not read as 1970.
+    /// </summary>
+    [Fact]
+    public void Read_SyslogLinesAcrossNewYear_TakeTheNextYear_AnImpossibleDateIsNamed()
+    {
+        var errors = new List<FileError>();
+        const string Text = "Dec 31 23:59:58 bastion-1 sshd[7]: Failed password for root from 203.0.113.9 port 22 ssh2\n"
+            + "Jan  1 00:00:01 bastion-1 sshd[7]: Failed password for root from 203.0.113.9 port 22 ssh2\n"
+            + "Feb 29 10:00:00 bastion-1 sshd[7]: Failed password for root from 203.0.113.9 port 22 ssh2\n"
+            + "Jan  1 00:00:02 bastion-1 sshd[7]: Failed password for root from 203.0.113.9 port 22 ssh2\n";
+
+        var read = LogFiles.Read("auth.log", Text, "sshd", 2026, errors);
+
+        Assert.Equal(
+            [new DateTimeOffset(2026, 12, 31, 23, 59, 58, TimeSpan.Zero), new DateTimeOffset(2027, 1, 1, 0, 0, 1, TimeSpan.Zero), new DateTimeOffset(2027, 1, 1, 0, 0, 2, TimeSpan.Zero)],
+            read.Select(e => e.Timestamp));
+        var error = Assert.Single(errors);
+        Assert.Equal(3, error.Line);
+        Assert.Contains("'Feb 29 10:00:00' is not a time of 2027", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Read_RawSshdLines_CarryTheirParsersLeavesWithoutATree()
     {

@@ -97,6 +97,112 @@ public sealed class JournaledEventIndexTests : IDisposable
         Assert.Equal(["a", "b", "c", "late", "d"], seen);
     }
 
+    /// <summary>
+    /// While the observer fails, the batches beyond the memory its backlog may hold wait in the journal: once it is back it
+    /// sees every batch, in order, once, those read back included; reopened meanwhile, it sees them all the same.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Observer_FailingWithABacklogBeyondMemory_SeesEveryBatchOnceItRecovers(bool reopened)
+    {
+        var failing = true;
+        var seen = new List<string>();
+        Task Observe(IReadOnlyList<LogEvent> batch)
+        {
+            if (Volatile.Read(ref failing))
+            {
+                throw new InvalidOperationException("signal store down");
+            }
+            lock (seen)
+            {
+                seen.AddRange(batch.Select(e => e.Id));
+            }
+            return Task.CompletedTask;
+        }
+        JournaledEventIndex Open() => new(_directory.Path, observer: Observe, maxHeldUnobservedEvents: 2);
+        var index = Open();
+        try
+        {
+            foreach (var id in new[] { "a", "b", "c", "d", "e" })
+            {
+                await index.AppendAsync([Event(id)], CancellationToken.None);
+            }
+            await index.AcceptAsync(Intake("""[{"message":"f"},{"message":"g"}]"""), CancellationToken.None);
+            await index.RefreshAsync(CancellationToken.None);
+            Assert.Equal(7, Count(index));
+            if (reopened)
+            {
+                index.Dispose();
+                index = Open();
+            }
+
+            Volatile.Write(ref failing, false);
+            await index.AppendAsync([Event("h")], CancellationToken.None);
+            await index.RefreshAsync(CancellationToken.None);
+
+            lock (seen)
+            {
+                Assert.Equal(["a", "b", "c", "d", "e"], seen.Take(5));
+                Assert.Equal(["h"], seen.Skip(7));
+                Assert.Equal(Ids(index).Except(["a", "b", "c", "d", "e", "h"]).Order(), seen.Skip(5).Take(2).Order());
+            }
+            Assert.True(index.ObservationsReadBack > 0);
+        }
+        finally
+        {
+            index.Dispose();
+        }
+    }
+
+    /// <summary>Beyond the most events that may wait for the observer, the oldest batches are given up (counted as failures), the newest kept.</summary>
+    [Fact]
+    public async Task Observer_FailingBeyondTheLongestBacklog_GivesUpTheOldestBatches()
+    {
+        var failing = true;
+        var seen = new List<string>();
+        Task Observe(IReadOnlyList<LogEvent> batch)
+        {
+            if (Volatile.Read(ref failing))
+            {
+                throw new InvalidOperationException("signal store down");
+            }
+            lock (seen)
+            {
+                seen.AddRange(batch.Select(e => e.Id));
+            }
+            return Task.CompletedTask;
+        }
+        using var index = new JournaledEventIndex(_directory.Path, observer: Observe, maxHeldUnobservedEvents: 1, maxUnobservedEvents: 3);
+        foreach (var id in new[] { "a", "b", "c", "d", "e", "f" })
+        {
+            await index.AppendAsync([Event(id)], CancellationToken.None);
+        }
+        await index.RefreshAsync(CancellationToken.None);
+
+        // Back, the observer is shown the waiting batches at its next retry.
+        Volatile.Write(ref failing, false);
+        var waited = Stopwatch.StartNew();
+        while (waited.Elapsed < TimeSpan.FromSeconds(30) && SeenCount() < 3)
+        {
+            await Task.Delay(20);
+        }
+
+        lock (seen)
+        {
+            Assert.Equal(["d", "e", "f"], seen);
+        }
+        Assert.True(index.ObserverFailures >= 3);
+
+        int SeenCount()
+        {
+            lock (seen)
+            {
+                return seen.Count;
+            }
+        }
+    }
+
     [Fact]
     public async Task Observer_Failing_NeverStopsIndexingAndSeesTheBatchesInOrderOnceItRecovers()
     {

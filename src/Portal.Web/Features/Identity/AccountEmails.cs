@@ -77,6 +77,23 @@ public sealed class AccountEmails(IEmailSender sender, IServiceScopeFactory scop
     }
 
     /// <summary>
+    /// <see cref="SendPasswordResetAsync"/> after the caller has answered: the lookup, the token, the audit record and the
+    /// mail server's exchange take time only for a member, so a form that waited for them would tell who has an account by
+    /// how long it took. Failures are logged.
+    /// </summary>
+    public Task QueuePasswordReset(string? org, string? email, string requestBase, string? ip) => Task.Run(async () =>
+    {
+        try
+        {
+            await SendPasswordResetAsync(org, email, requestBase, ip);
+        }
+        catch (Exception e)
+        {
+            logger.LogError(e, "A password reset for {Email} of '{Organisation}' could not be sent", email, org);
+        }
+    });
+
+    /// <summary>
     /// Emails a password reset link when the organisation has a member with this email; does nothing otherwise, and
     /// the caller answers the same either way, so that the form cannot tell who has an account.
     /// </summary>

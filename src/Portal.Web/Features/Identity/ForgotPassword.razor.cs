@@ -18,14 +18,15 @@ public partial class ForgotPassword
 
     protected override void OnInitialized() => Input ??= new();
 
-    private async Task SendAsync()
+    private void Send()
     {
         // Requests for one account share its sign-in window, so that no one can flood a member's inbox with reset
         // links: keyed as the account is looked up (trimmed; the limiter ignores case), so that no spelling of one
         // address has a window of its own. A refused request gets the same answer and sends nothing.
         if (Limiter.TryAcquireAccount(ResetKey(Input.Slug, Input.Email)))
         {
-            await Emails.SendPasswordResetAsync(Input.Slug, Input.Email, Navigation.BaseUri, HttpContext?.Connection.RemoteIpAddress?.ToString());
+            // Sent after the answer, which takes the same time whether or not the account exists.
+            _ = Emails.QueuePasswordReset(Input.Slug, Input.Email, Navigation.BaseUri, HttpContext?.Connection.RemoteIpAddress?.ToString());
         }
         _sent = true;
     }
