@@ -37,6 +37,9 @@ source tests/postgres.sh
 trap 'rm -f "$log"; stop_test_postgres' EXIT
 start_test_postgres
 
+# The benchmarks are no test project, so `dotnet test` does not build them: built here, they cannot rot unseen.
+dotnet build bench/Portal.Benchmarks -v q -nologo
+
 set +e
 # Quiet build output, but every failing test with its message and stack.
 dotnet test Portal.sln -v q --logger "console;verbosity=minimal" 2>&1 | tee "$log"

@@ -65,7 +65,7 @@ internal static class LatencyBenchmark
             }
             var acknowledged = Stopwatch.StartNew();
             var key = $"bastion-1\u001f{ip}";
-            while (!(await signals.LatestByGroupAsync(tenant, rule.Id!, since, CancellationToken.None)).ContainsKey(key))
+            while (!(await signals.LatestByGroupAsync(tenant, rule.Id!, since, null, CancellationToken.None)).ContainsKey(key))
             {
                 if (acknowledged.Elapsed > TimeSpan.FromSeconds(60))
                 {
@@ -120,7 +120,7 @@ internal static class LatencyBenchmark
             })]);
             using var response = await http.PostAsJsonAsync("api/v2/logs", failures);
             var acknowledged = Stopwatch.StartNew();
-            while (!(await signals.LatestByGroupAsync(tenant, rule.Id!, since, CancellationToken.None)).ContainsKey(ip))
+            while (!(await signals.LatestByGroupAsync(tenant, rule.Id!, since, null, CancellationToken.None)).ContainsKey(ip))
             {
                 if (acknowledged.Elapsed > TimeSpan.FromSeconds(120))
                 {
