@@ -27,6 +27,9 @@ public static class RuleTests
     /// <summary>The most logs a rule's tests may send in all (repeats counted).</summary>
     public const int MaxEvents = 100_000;
 
+    /// <summary>The most JSON a rule's tests' logs may hold in all, repeats counted (16 MB): each repeat is a log in memory.</summary>
+    public const long MaxBytes = 16_000_000;
+
     /// <summary>How many times a test log is sent.</summary>
     public const string RepeatProperty = "repeat";
 

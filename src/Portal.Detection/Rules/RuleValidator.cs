@@ -73,15 +73,27 @@ public static class RuleValidator
         if (rule.Options?.DetectionMethod == DetectionMethods.ThirdParty)
         {
             ValidateThirdParty(rule, errors);
+            NoNullItems(rule.Cases, "$.cases", "expected a case object", errors);
         }
         else
         {
             ValidateQueries(rule, errors);
             ValidateCases(rule, errors);
+            // The other method's lists are stored as sent: a null in them would break every page that lists the rule.
+            NoNullItems(rule.ThirdPartyCases, "$.thirdPartyCases", "expected a case object", errors);
+            NoNullItems(rule.Options?.ThirdPartyRuleOptions?.RootQueries, "$.options.thirdPartyRuleOptions.rootQueries", "expected a root query object", errors);
         }
         ValidateFilters(rule.Filters, errors);
         ValidateOptions(rule.Options, errors);
         return errors;
+    }
+
+    private static void NoNullItems<T>(List<T>? items, string path, string message, List<RuleError> errors)
+    {
+        if (items?.FindIndex(item => item is null) is >= 0 and var at)
+        {
+            errors.Add(new($"{path}[{at}]", message));
+        }
     }
 
     private static void ValidateQueries(DetectionRule rule, List<RuleError> errors)
@@ -110,10 +122,7 @@ public static class RuleValidator
             {
                 errors.Add(new($"{path}.name", "may contain only letters, digits and '_'"));
             }
-            if (!QueryParser.TryParse(q.Query, out _, out var syntax))
-            {
-                errors.Add(new($"{path}.query", syntax!.Message));
-            }
+            CheckQuery(q.Query, $"{path}.query", errors);
             if (RuleTypes.IsCorrelation(rule))
             {
                 ValidateCorrelation(q, path, errors);
@@ -161,10 +170,7 @@ public static class RuleValidator
                 errors.Add(new(path, "expected a root query object"));
                 continue;
             }
-            if (!QueryParser.TryParse(root.Query, out _, out var syntax))
-            {
-                errors.Add(new($"{path}.query", syntax!.Message));
-            }
+            CheckQuery(root.Query, $"{path}.query", errors);
             ValidateFields(root.GroupByFields, $"{path}.groupByFields", errors);
             if (i > 0 && root.GroupByFields is not null && !root.GroupByFields.SequenceEqual(options.RootQueries[0]?.GroupByFields ?? []))
             {
@@ -188,10 +194,7 @@ public static class RuleValidator
             {
                 errors.Add(new($"{path}.status", $"'{c.Status}' is not a severity; use one of {string.Join(", ", Severities.All)}"));
             }
-            if (!QueryParser.TryParse(c.Query, out _, out var syntax))
-            {
-                errors.Add(new($"{path}.query", syntax!.Message));
-            }
+            CheckQuery(c.Query, $"{path}.query", errors);
         }
         if (rule.ThirdPartyCases is not { Count: > 0 } && options?.DefaultStatus is null)
         {
@@ -247,9 +250,25 @@ public static class RuleValidator
         }
     }
 
+    /// <summary>The longest query a rule or suppression may hold: matching is linear in the query's length times the value's, for every event.</summary>
+    public const int MaxQueryLength = 10_000;
+
+    /// <summary>Checks a rule's or suppression's query at <paramref name="path"/>: at most <see cref="MaxQueryLength"/> characters, in the search syntax.</summary>
+    internal static void CheckQuery(string? query, string path, List<RuleError> errors)
+    {
+        if (query is { Length: > MaxQueryLength })
+        {
+            errors.Add(new(path, $"must be at most {MaxQueryLength:N0} characters"));
+        }
+        else if (!QueryParser.TryParse(query, out _, out var syntax))
+        {
+            errors.Add(new(path, syntax!.Message));
+        }
+    }
+
     private static void ValidateTests(List<RuleTest>? tests, List<RuleError> errors)
     {
-        var total = 0L;
+        var (total, bytes) = (0L, 0L);
         for (var i = 0; i < (tests?.Count ?? 0); i++)
         {
             var path = $"$.tests[{i}]";
@@ -279,6 +298,8 @@ public static class RuleValidator
                 else
                 {
                     total += (long)Math.Min(times, int.MaxValue);
+                    // Each repeat is a log of its own in memory: a large log repeated often is as many large logs.
+                    bytes += log.ToJsonString().Length * (long)Math.Min(times, int.MaxValue);
                 }
                 if (interval is not (> 0 and <= 86_400))
                 {
@@ -293,6 +314,10 @@ public static class RuleValidator
         if (total > Evaluation.RuleTests.MaxEvents)
         {
             errors.Add(new("$.tests", $"the tests send {total:N0} logs; at most {Evaluation.RuleTests.MaxEvents:N0}"));
+        }
+        if (bytes > Evaluation.RuleTests.MaxBytes)
+        {
+            errors.Add(new("$.tests", $"the tests' logs, repeats counted, take {bytes / 1_000_000.0:N1} MB; at most {Evaluation.RuleTests.MaxBytes / 1_000_000} MB"));
         }
 
         static double? Number(System.Text.Json.Nodes.JsonObject log, string name, double fallback) =>
@@ -315,10 +340,7 @@ public static class RuleValidator
             {
                 errors.Add(new($"$.filters[{i}].action", $"'{filter.Action}' is not a filter action; use 'require' or 'suppress'"));
             }
-            if (!QueryParser.TryParse(filter.Query, out _, out var syntax))
-            {
-                errors.Add(new($"$.filters[{i}].query", syntax!.Message));
-            }
+            CheckQuery(filter.Query, $"$.filters[{i}].query", errors);
         }
     }
 

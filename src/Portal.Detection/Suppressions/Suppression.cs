@@ -93,14 +93,7 @@ public sealed class Suppression
             }
             return;
         }
-        if (query.Length > 10_000)
-        {
-            errors.Add(new(path, "must be at most 10,000 characters"));
-        }
-        else if (!QueryParser.TryParse(query, out _, out var syntax))
-        {
-            errors.Add(new(path, syntax!.Message));
-        }
+        RuleValidator.CheckQuery(query, path, errors);
     }
 }
 

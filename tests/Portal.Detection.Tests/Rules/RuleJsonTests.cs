@@ -109,12 +109,40 @@ public partial class RuleJsonTests
     [InlineData("options.evaluationWindow", "120", "$.options.evaluationWindow", "120 is not allowed; use one of 0, 60, 300, 600, 900, 1800, 3600, 7200 (seconds)")]
     [InlineData("options.keepAlive", "300", "$.options.keepAlive", "must be at least the evaluation window")]
     [InlineData("options.maxSignalDuration", "1800", "$.options.maxSignalDuration", "must be at least the keep-alive")]
+    [InlineData("thirdPartyCases", "[null]", "$.thirdPartyCases[0]", "expected a case object")]
+    [InlineData("options.thirdPartyRuleOptions", "{\"rootQueries\": [{\"query\": \"source:x\"}, null]}", "$.options.thirdPartyRuleOptions.rootQueries[1]", "expected a root query object")]
     public void Parse_InvalidRule_ReportsErrorAtItsJsonPath(string path, string? json, string errorPath, string message)
     {
         var (rule, errors) = RuleJson.Parse(Change(path, json));
 
         Assert.Null(rule);
         Assert.Contains(new RuleError(errorPath, message), errors);
+    }
+
+    /// <summary>
+    /// What a rule asks of every event and of memory is bounded: a query, filter or root query of at most 10,000 characters
+    /// (matching is linear in the query times the value, for every event), and tests whose logs, repeats counted, hold at
+    /// most 16 MB (each repeat is a log in memory).
+    /// </summary>
+    [Fact]
+    public void Parse_QueriesAndTestsBeyondTheirBounds_ReportedAtTheirPaths()
+    {
+        var run = new string('a', 10_000);
+        (string Path, string Json, string ErrorPath, string Message)[] cases =
+        [
+            ("queries[0].query", $"\"@x:*{run}\"", "$.queries[0].query", "must be at most 10,000 characters"),
+            ("filters", $"[{{\"action\": \"suppress\", \"query\": \"@x:{run}\"}}]", "$.filters[0].query", "must be at most 10,000 characters"),
+            ("tests", $"[{{\"logs\": [{{\"message\": \"{run}\", \"repeat\": 2000}}], \"expect\": []}}]", "$.tests", "the tests' logs, repeats counted, take 20.1 MB; at most 16 MB"),
+        ];
+
+        foreach (var (path, json, errorPath, message) in cases)
+        {
+            var (rule, errors) = RuleJson.Parse(Change(path, json));
+
+            Assert.Null(rule);
+            Assert.Contains(new RuleError(errorPath, message), errors);
+        }
+        Assert.NotNull(RuleJson.Parse(Change("queries[0].query", $"\"@x:{run[..9_990]}\"")).Rule);
     }
 
     [Theory]

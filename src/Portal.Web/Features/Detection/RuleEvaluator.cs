@@ -20,7 +20,7 @@ namespace Portal.Web.Features.Detection;
 /// </summary>
 public sealed class RuleEvaluator(
     TenantDbFactory dbs, RuleService rules, SuppressionService suppressionService, ILogStore logs, ISignalStore signals, TenantLocks locks,
-    VigilOptions options, TimeProvider clock, ILogger<RuleEvaluator> log)
+    RealTimeSignalLocks signalWrites, VigilOptions options, TimeProvider clock, ILogger<RuleEvaluator> log)
 {
     private static readonly TimeSpan MaxCatchUp = TimeSpan.FromHours(24);
 
@@ -141,7 +141,7 @@ public sealed class RuleEvaluator(
                 await CountExclusionsAsync(definition, suppressed, aggregator, from, until, hidden, cancellationToken);
                 var candidates = suppressed.Unsuppressed(await ReplayEvaluator.EvaluateAsync(rule, aggregator, from, until, cancellationToken, n => scanned += n), hidden);
                 var batch = SignalLifecycle.ApplyAll(rule, candidates, open, c => c.LastSeen, NewSignalId);
-                await signals.UpsertAsync(tenantId, batch, CancellationToken.None); // once written, the watermark must follow
+                await StoreAsync(tenantId, batch); // once written, the watermark must follow
                 changed += batch.Count;
                 state.LastSignalAt = batch.Count > 0 ? clock.GetUtcNow() : state.LastSignalAt;
                 state.Watermark = until;
@@ -154,7 +154,7 @@ public sealed class RuleEvaluator(
                 await CountExclusionsAsync(definition, suppressed, aggregator, previous, point, hidden, cancellationToken);
                 var candidates = suppressed.Unsuppressed(await ThresholdEvaluator.EvaluateAsync(rule, aggregator, windowStart, point, previous, cancellationToken, n => scanned += n), hidden);
                 var batch = SignalLifecycle.ApplyAll(rule, candidates, open, _ => point, NewSignalId);
-                await signals.UpsertAsync(tenantId, batch, CancellationToken.None); // once written, the watermark must follow
+                await StoreAsync(tenantId, batch); // once written, the watermark must follow
                 changed += batch.Count;
                 if (batch.Count > 0)
                 {
@@ -202,6 +202,28 @@ public sealed class RuleEvaluator(
             log.LogInformation("Rule {RuleId} of tenant {TenantId} was deleted while it was evaluated", definition.Id, tenantId);
             return false;
         }
+    }
+
+    /// <summary>
+    /// Stores a window's signals, not cancellable (the watermark must follow), under the lock triage and the real-time stage
+    /// write under: each signal stored before keeps the triage it has now, which an analyst may have changed since the run
+    /// read it. Triage never waits for a run (a catch-up can take minutes), only for this write.
+    /// </summary>
+    private async Task StoreAsync(Guid tenantId, List<SecuritySignal> batch)
+    {
+        if (batch.Count == 0)
+        {
+            return;
+        }
+        using var held = await signalWrites.Locks.AcquireAsync(tenantId, CancellationToken.None);
+        foreach (var signal in batch)
+        {
+            if (await signals.GetAsync(tenantId, signal.Id, CancellationToken.None) is { } stored)
+            {
+                (signal.TriageState, signal.ArchiveReason, signal.ArchiveComment) = (stored.TriageState, stored.ArchiveReason, stored.ArchiveComment);
+            }
+        }
+        await signals.UpsertAsync(tenantId, batch, CancellationToken.None);
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;

@@ -2,10 +2,7 @@ using System.Collections.Concurrent;
 
 namespace Portal.Web.Features.Detection;
 
-/// <summary>
-/// One lock per tenant for the writers of its signals (the evaluator and triage), so an evaluation that
-/// updates a signal never overwrites a triage change made at the same moment.
-/// </summary>
+/// <summary>One lock per tenant: its scheduled evaluation's turn (one run at a time; the watermarks make a skipped run safe).</summary>
 public sealed class TenantLocks
 {
     private readonly ConcurrentDictionary<Guid, SemaphoreSlim> _locks = new();
@@ -40,9 +37,9 @@ public sealed class TenantLocks
 }
 
 /// <summary>
-/// The real-time stage's per-tenant lock for signal writes. The stage runs on the indexing loop, which an evaluation
-/// holding <see cref="TenantLocks"/> may wait for (it refreshes the index first), so the stage cannot take that lock;
-/// triage takes both, <see cref="TenantLocks"/> first, so no write of one overwrites the other's.
+/// The per-tenant lock of signal writes: the real-time stage (its reads of open signals and its writes), each window an
+/// evaluation stores (copying the stored triage first) and triage. Held only for a write, never for a run: the stage runs on
+/// the indexing loop, which an evaluation holding <see cref="TenantLocks"/> may wait for (it refreshes the index first).
 /// </summary>
 public sealed class RealTimeSignalLocks
 {

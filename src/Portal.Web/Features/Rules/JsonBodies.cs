@@ -21,7 +21,8 @@ internal static class JsonBodies
         }
         try
         {
-            var node = await JsonNode.ParseAsync(http.Request.Body, cancellationToken: cancellationToken);
+            // A key twice in one object is malformed (it would otherwise fault when the object is read, a 500).
+            var node = await JsonNode.ParseAsync(http.Request.Body, documentOptions: new JsonDocumentOptions { AllowDuplicateProperties = false }, cancellationToken: cancellationToken);
             return node is JsonObject obj
                 ? (obj, null)
                 : (null, TypedResults.Problem(detail: $"$: expected a {what} object.", statusCode: 400, title: $"Invalid {what}"));

@@ -194,15 +194,15 @@ public partial class RulesPage
     /// <summary>A rule with its run state.</summary>
     public sealed record RuleRow(DetectionRule Rule, RuleRunState? State)
     {
-        public string MaxSeverity => Rule.Cases.Select(c => c.Status)
-            .Concat((Rule.ThirdPartyCases ?? []).Select(c => c.Status))
+        public string MaxSeverity => Rule.Cases.OfType<RuleCase>().Select(c => c.Status)
+            .Concat((Rule.ThirdPartyCases ?? []).OfType<ThirdPartyCase>().Select(c => c.Status))
             .Append(Rule.Options.ThirdPartyRuleOptions?.DefaultStatus ?? Severities.Info)
             .OrderByDescending(Severities.Rank)
             .First();
 
         /// <summary>The judged events, as the rule selects them.</summary>
-        public string Query => Rule.Options.ThirdPartyRuleOptions is { } thirdParty
-            ? string.Join(" | ", thirdParty.RootQueries.Select(q => q.Query))
+        public string Query => Rule.Options is { DetectionMethod: DetectionMethods.ThirdParty, ThirdPartyRuleOptions: { } thirdParty }
+            ? string.Join(" | ", (thirdParty.RootQueries ?? []).Select(q => q?.Query))
             : RuleTypes.IsCorrelation(Rule)
                 ? $"signals of {Rule.Queries.Count} rules, by {string.Join(", ", Rule.Queries.FirstOrDefault()?.CorrelatedByFields ?? [])}"
                 : string.Join(" | ", Rule.Queries.Select(q => q.Query));

@@ -6,7 +6,7 @@ using Portal.Web.Features.Detection;
 namespace Portal.Web.Features.Signals;
 
 /// <summary>Changes a signal's triage state (open, under review, archived with a reason).</summary>
-public sealed class SignalTriage(ISignalStore signals, TenantLocks locks, RealTimeSignalLocks realTime, TimeProvider clock, AuditLog audit)
+public sealed class SignalTriage(ISignalStore signals, RealTimeSignalLocks realTime, TimeProvider clock, AuditLog audit)
 {
     /// <summary>Updates the state; null when the tenant has no such signal. Throws <see cref="ArgumentException"/> for an unknown state or reason.</summary>
     public async Task<SecuritySignal?> SetStateAsync(Guid tenantId, string signalId, string state, string? archiveReason, string? archiveComment, CancellationToken cancellationToken) =>
@@ -29,8 +29,9 @@ public sealed class SignalTriage(ISignalStore signals, TenantLocks locks, RealTi
         {
             throw new ArgumentException($"'{archiveReason}' is not an archive reason; use one of {string.Join(", ", TriageStates.ArchiveReasons)}.", nameof(archiveReason));
         }
-        using var held = await locks.AcquireAsync(tenantId, cancellationToken);
-        using var heldFromRealTime = await realTime.Locks.AcquireAsync(tenantId, cancellationToken);
+        // The lock every signal write takes (the real-time stage, each window a run stores): a run that read this signal before
+        // keeps the triage written here (it copies the stored triage under the same lock), and triage never waits for a run.
+        using var held = await realTime.Locks.AcquireAsync(tenantId, cancellationToken);
         var changed = new List<(SecuritySignal Signal, object Before)>();
         foreach (var id in signalIds.Distinct(StringComparer.Ordinal))
         {

@@ -91,6 +91,75 @@ public sealed class RuleHealthTests(PortalFixture portal)
         Assert.Null((await db.RuleRunStates.AsNoTracking().SingleAsync(s => s.RuleId == refused)).LastRunAt);
     }
 
+    /// <summary>
+    /// An analyst archives a signal while a run that read it is under way: the triage is not held up by the run (a catch-up
+    /// can take minutes), and the run's write, which adds the new matches to the signal, keeps the archive.
+    /// </summary>
+    [Fact]
+    public async Task Triage_DuringARunThatReadTheSignal_NeitherWaitsNorIsOverwritten()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        using var client = portal.CreateClient();
+        await LogShipper.PostAsync(client, tenant, LogShipper.SshFailures("203.0.113.83", 14));
+        await LogShipper.EvaluateAsync(portal, tenant);
+        var store = portal.Services.GetRequiredService<Portal.Search.ISignalStore>();
+        var ruleId = (await portal.Services.GetRequiredService<RuleService>().ListAsync(tenant.Id)).Single(r => r.Name == "SSH brute force from a single source IP").Id!;
+        var signal = Assert.Single((await store.LatestByGroupAsync(tenant.Id, ruleId, DateTimeOffset.UtcNow.AddHours(-1), null, CancellationToken.None)).Values);
+        await LogShipper.PostAsync(client, tenant, LogShipper.SshFailures("203.0.113.83", 3));
+        var triage = portal.Services.GetRequiredService<Portal.Web.Features.Signals.SignalTriage>();
+        var triaged = false;
+        var reading = new TriagingStore(store, async () =>
+        {
+            // The run has read the open signals and holds its organisation's turn.
+            await triage.SetStateAsync(tenant.Id, signal.Id, Portal.Detection.Signals.TriageStates.Archived, "false_positive", "our scanner", CancellationToken.None)
+                .WaitAsync(TimeSpan.FromSeconds(20));
+            triaged = true;
+        }, ruleId);
+        var evaluator = ActivatorUtilities.CreateInstance<RuleEvaluator>(portal.Services, (Portal.Search.ISignalStore)reading);
+        await Task.Delay(5);
+
+        await evaluator.EvaluateTenantAsync(tenant.Id, CancellationToken.None, onDemand: true);
+
+        Assert.True(triaged);
+        var stored = (await store.GetAsync(tenant.Id, signal.Id, CancellationToken.None))!;
+        Assert.Equal((Portal.Detection.Signals.TriageStates.Archived, "false_positive", "our scanner"), (stored.TriageState, stored.ArchiveReason, stored.ArchiveComment));
+        Assert.Equal(signal.EventsMatched + 3, stored.EventsMatched);
+    }
+
+    /// <summary>A signal store that runs <paramref name="afterRead"/> once, after a run reads <paramref name="ruleId"/>'s open signals.</summary>
+    private sealed class TriagingStore(Portal.Search.ISignalStore inner, Func<Task> afterRead, string ruleId) : Portal.Search.ISignalStore
+    {
+        private int _done;
+
+        public async Task<IReadOnlyDictionary<string, Portal.Detection.Signals.SecuritySignal>> LatestByGroupAsync(
+            Guid tenantId, string rule, DateTimeOffset since, IReadOnlyCollection<string>? groupKeys, CancellationToken cancellationToken)
+        {
+            var latest = await inner.LatestByGroupAsync(tenantId, rule, since, groupKeys, cancellationToken);
+            if (rule == ruleId && Interlocked.Exchange(ref _done, 1) == 0)
+            {
+                await afterRead();
+            }
+            return latest;
+        }
+
+        public Task UpsertAsync(Guid tenantId, IReadOnlyList<Portal.Detection.Signals.SecuritySignal> signals, CancellationToken cancellationToken) =>
+            inner.UpsertAsync(tenantId, signals, cancellationToken);
+
+        public Task<Portal.Detection.Signals.SecuritySignal?> GetAsync(Guid tenantId, string id, CancellationToken cancellationToken) =>
+            inner.GetAsync(tenantId, id, cancellationToken);
+
+        public Task<Portal.Search.EventPage<Portal.Detection.Signals.SecuritySignal>> SearchAsync(Guid tenantId, Portal.Search.SearchRequest request, CancellationToken cancellationToken) =>
+            inner.SearchAsync(tenantId, request, cancellationToken);
+
+        public Task<Portal.Search.LogAnalytics> AnalyzeAsync(
+            Guid tenantId, Portal.Detection.Query.QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, TimeSpan offset, CancellationToken cancellationToken) =>
+            inner.AnalyzeAsync(tenantId, query, from, to, interval, offset, cancellationToken);
+
+        public Task<IReadOnlyList<Portal.Search.FacetValue>> FacetValuesAsync(
+            Guid tenantId, Portal.Detection.Query.QueryNode query, DateTimeOffset from, DateTimeOffset to, string facet, int limit, CancellationToken cancellationToken) =>
+            inner.FacetValuesAsync(tenantId, query, from, to, facet, limit, cancellationToken);
+    }
+
     private async Task SqlAsync(string sql)
     {
         await using var db = portal.Services.GetRequiredService<TenantDbFactory>().Create(null);

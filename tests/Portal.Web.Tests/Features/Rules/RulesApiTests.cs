@@ -141,6 +141,29 @@ public sealed class RulesApiTests(PortalFixture portal)
         Assert.Contains("$.isEnabled", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    /// <summary>A key given twice (in the rule, or in a log of its tests) is malformed JSON, a 400 with its place, on every write.</summary>
+    [Fact]
+    public async Task Writes_KeyGivenTwice_400WithItsPlace()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        using var client = portal.CreateClient();
+        var twice = Rule.Replace("\"isEnabled\": true", "\"isEnabled\": true, \"isEnabled\": false", StringComparison.Ordinal);
+        using var created = await client.SendAsync(tenant.Request(HttpMethod.Post, "api/v2/security_monitoring/rules", Json(Rule)));
+        var id = (string)(await created.Content.ReadFromJsonAsync<JsonObject>())!["id"]!;
+
+        foreach (var (method, path, body) in new[]
+        {
+            (HttpMethod.Post, "api/v2/security_monitoring/rules", twice),
+            (HttpMethod.Put, $"api/v2/security_monitoring/rules/{id}", """{"name": "a", "name": "b"}"""),
+            (HttpMethod.Post, "api/v2/security_monitoring/rules/test", $$"""{"rule": {{Rule}}, "rule": {{Rule}}}"""),
+        })
+        {
+            using var response = await client.SendAsync(tenant.Request(method, path, Json(body)));
+            Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+            Assert.Contains("Malformed JSON at line", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+    }
+
     [Fact]
     public async Task Create_NotJson_415()
     {

@@ -588,8 +588,9 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         cut.WaitForAssertion(() => Assert.Equal(TriageStates.Open, MudBlazor.Extensions.ComponentBaseWithStateExtensions.GetState(cut.FindComponent<SignalDrawer>().FindComponent<MudBlazor.MudSelect<string>>().Instance, x => x.Value)));
         await cut.InvokeAsync(() => cut.Find("#signal-drawer button[aria-label='Close']").Click());
 
-        // The first write waits for the organisation's lock (an evaluation holding it); the second is asked meanwhile.
-        var held = await portal.Services.GetRequiredService<Portal.Web.Features.Detection.TenantLocks>().AcquireAsync(tenant.Id, CancellationToken.None);
+        // The first write waits for the lock of the organisation's signal writes (a run's window or a real-time batch being
+        // written); the second is asked meanwhile.
+        var held = await portal.Services.GetRequiredService<Portal.Web.Features.Detection.RealTimeSignalLocks>().Locks.AcquireAsync(tenant.Id, CancellationToken.None);
         Check(cut, 0);
         await cut.InvokeAsync(() => cut.Find("#bulk-archive").Click());
         cut.WaitForAssertion(() => Assert.Empty(cut.FindAll("#signal-bulk")));
@@ -775,8 +776,8 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         var tenant = await portal.CreateTenantAsync();
         await portal.Services.GetRequiredService<ISignalStore>().UpsertAsync(tenant.Id, [NewSignal("a", "high", DateTimeOffset.UtcNow.AddMinutes(-5))], CancellationToken.None);
         // The page's triage writes through the store it is given.
-        _ctx.Services.AddSingleton(new SignalTriage(_store, portal.Services.GetRequiredService<Portal.Web.Features.Detection.TenantLocks>(),
-            portal.Services.GetRequiredService<Portal.Web.Features.Detection.RealTimeSignalLocks>(), TimeProvider.System, portal.Services.GetRequiredService<Portal.Data.Audit.AuditLog>()));
+        _ctx.Services.AddSingleton(new SignalTriage(
+            _store, portal.Services.GetRequiredService<Portal.Web.Features.Detection.RealTimeSignalLocks>(), TimeProvider.System, portal.Services.GetRequiredService<Portal.Data.Audit.AuditLog>()));
         BunitSession.SignIn(_ctx, tenant.Id, tenant.Slug, Guid.NewGuid(), tenant.Email, VigilRoles.Standard);
         _ctx.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
         var cut = _ctx.Render<SignalsPage>();
