@@ -30,10 +30,15 @@ public class DetectionCommandTests
         Assert.Matches(@"^\d{3,} passed, 0 failed, 0 rules without tests", run.Output.Trim());
     }
 
-    [Fact]
-    public async Task Detect_RawSshdLines_PrintsTheBruteForceAndTheSuccessAfterIt()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Detect_RawSshdLines_PrintsTheBruteForceAndTheSuccessAfterIt(bool equals)
     {
-        var run = await VigilAsync("detect", "--rules", "builtin", "--logs", Path.Combine(Fixtures, "auth.log"), "--year", "2026");
+        // --option value, or --option=value.
+        var run = equals
+            ? await VigilAsync("detect", "--rules=builtin", $"--logs={Path.Combine(Fixtures, "auth.log")}", "--year=2026")
+            : await VigilAsync("detect", "--rules", "builtin", "--logs", Path.Combine(Fixtures, "auth.log"), "--year", "2026");
 
         Assert.Equal(0, run.ExitCode);
         var signals = Lines(run.Output);

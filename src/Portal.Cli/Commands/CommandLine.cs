@@ -15,7 +15,7 @@ internal static class CommandLine
         {
             var arg = args[i];
             var key = arg.Split('=', 2)[0];
-            if (arg.StartsWith("--", StringComparison.Ordinal) && key.Contains(':', StringComparison.Ordinal))
+            if (arg.StartsWith("--", StringComparison.Ordinal) && (key.Contains(':', StringComparison.Ordinal) || HostSettings.Contains(key[2..])))
             {
                 settings.Add(arg);
             }
@@ -35,14 +35,28 @@ internal static class CommandLine
         return ([.. command], options, [.. settings]);
     }
 
-    /// <summary>Options that take every value up to the next option: <c>--rules builtin converted/ --logs a.json b.json</c>.</summary>
+    /// <summary>The host's own switches without a section (<c>--environment=Staging</c>): configuration, not options.</summary>
+    private static readonly HashSet<string> HostSettings = new(["environment", "contentRoot", "applicationName"], StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>
+    /// Options that take every value up to the next option: <c>--rules builtin converted/ --logs a.json b.json</c>; an
+    /// <c>--option=value</c> has that value.
+    /// </summary>
     public static Dictionary<string, List<string>> MultiValued(string[] args)
     {
         var options = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
         List<string>? current = null;
         foreach (var arg in args)
         {
-            if (arg.StartsWith("--", StringComparison.Ordinal))
+            if (arg.StartsWith("--", StringComparison.Ordinal) && arg.Split('=', 2) is [var key, var value])
+            {
+                current = key.Contains(':', StringComparison.Ordinal) ? null : [value];
+                if (current is not null)
+                {
+                    options[key[2..]] = current;
+                }
+            }
+            else if (arg.StartsWith("--", StringComparison.Ordinal))
             {
                 current = [];
                 options[arg[2..]] = current;

@@ -103,7 +103,9 @@ public static class GroupAggregator
     private sealed class Accumulator(string[] values)
     {
         private readonly HashSet<string> _distinct = new(StringComparer.Ordinal);
-        private readonly List<LogEvent> _samples = [];
+        /// <summary>The samples, each with the order it was given in (among events of one time, the first given are kept).</summary>
+        private readonly List<(LogEvent Event, long Given)> _samples = [];
+        private long _given;
 
         /// <summary>The sample an earlier event would replace once the samples are full: the latest (the last given of its time).</summary>
         private int _latestSample;
@@ -132,21 +134,22 @@ public static class GroupAggregator
                 _sum += number;
                 _max = Math.Max(_max, number);
             }
+            var given = _given++;
             if (_samples.Count < request.SampleSize)
             {
-                _samples.Add(e);
-                if (_samples[_latestSample].Timestamp <= e.Timestamp)
+                _samples.Add((e, given));
+                if (Later(_samples[^1], _samples[_latestSample]))
                 {
                     _latestSample = _samples.Count - 1;
                 }
             }
-            else if (_samples.Count > 0 && e.Timestamp < _samples[_latestSample].Timestamp)
+            else if (_samples.Count > 0 && e.Timestamp < _samples[_latestSample].Event.Timestamp)
             {
-                _samples[_latestSample] = e;
+                _samples[_latestSample] = (e, given);
                 _latestSample = 0;
                 for (var i = 1; i < _samples.Count; i++)
                 {
-                    if (_samples[_latestSample].Timestamp <= _samples[i].Timestamp)
+                    if (Later(_samples[i], _samples[_latestSample]))
                     {
                         _latestSample = i;
                     }
@@ -163,7 +166,11 @@ public static class GroupAggregator
                 RuleAggregations.Max => double.IsNegativeInfinity(_max) ? 0 : _max,
                 _ => _count,
             };
-            return new GroupAggregate(values, value, _count, _newCount, _first, _last, [.. _samples.OrderBy(s => s.Timestamp)]);
+            return new GroupAggregate(values, value, _count, _newCount, _first, _last, [.. _samples.OrderBy(s => s.Event.Timestamp).ThenBy(s => s.Given).Select(s => s.Event)]);
         }
+
+        /// <summary>Whether <paramref name="a"/> comes after <paramref name="b"/>: later, or of the same time and given after it.</summary>
+        private static bool Later((LogEvent Event, long Given) a, (LogEvent Event, long Given) b) =>
+            a.Event.Timestamp > b.Event.Timestamp || (a.Event.Timestamp == b.Event.Timestamp && a.Given > b.Given);
     }
 }

@@ -250,15 +250,16 @@ public static class RuleValidator
         }
     }
 
-    /// <summary>The longest query a rule or suppression may hold: matching is linear in the query's length times the value's, for every event.</summary>
-    public const int MaxQueryLength = 10_000;
-
-    /// <summary>Checks a rule's or suppression's query at <paramref name="path"/>: at most <see cref="MaxQueryLength"/> characters, in the search syntax.</summary>
-    internal static void CheckQuery(string? query, string path, List<RuleError> errors)
+    /// <summary>
+    /// Checks a rule's or suppression's query at <paramref name="path"/>: in the search syntax, and at most
+    /// <paramref name="maxLength"/> characters when given (suppressions; a rule's queries are not capped, for stored rules
+    /// are validated again when read, and a converted Sigma rule's long value lists would stop being evaluated).
+    /// </summary>
+    internal static void CheckQuery(string? query, string path, List<RuleError> errors, int? maxLength = null)
     {
-        if (query is { Length: > MaxQueryLength })
+        if (maxLength is { } most && query?.Length > most)
         {
-            errors.Add(new(path, $"must be at most {MaxQueryLength:N0} characters"));
+            errors.Add(new(path, $"must be at most {most:N0} characters"));
         }
         else if (!QueryParser.TryParse(query, out _, out var syntax))
         {

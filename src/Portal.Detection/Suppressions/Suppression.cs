@@ -93,7 +93,7 @@ public sealed class Suppression
             }
             return;
         }
-        RuleValidator.CheckQuery(query, path, errors);
+        RuleValidator.CheckQuery(query, path, errors, maxLength: 10_000);
     }
 }
 

@@ -595,9 +595,9 @@ public sealed class JournaledEventIndex : IDisposable
 
     /// <summary>
     /// The most events waiting for the observer in all; beyond, the oldest batches are given up (counted as failures) and
-    /// the journal is let go of behind them: a long outage costs bounded disk.
+    /// the journal is let go of behind them: a long outage costs bounded disk, and an open replays at most these.
     /// </summary>
-    public const int MaxUnobservedEvents = 5_000_000;
+    public const int MaxUnobservedEvents = 1_000_000;
 
     /// <summary>Batches the observer's backlog read back from the journal because they did not fit in memory.</summary>
     public long ObservationsReadBack => Interlocked.Read(ref _observationsReadBack);

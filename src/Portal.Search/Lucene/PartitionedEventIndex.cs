@@ -319,23 +319,9 @@ public sealed class PartitionedEventIndex : IDisposable
         lock (_gate)
         {
             // Every partition is closed, whichever fails (its files deleted under it): the others' write locks are let go.
-            List<Exception>? failures = null;
-            foreach (var partition in _partitions.Values)
-            {
-                try
-                {
-                    partition.Index.Abandon();
-                }
-                catch (Exception e)
-                {
-                    (failures ??= []).Add(e);
-                }
-            }
+            var partitions = _partitions.Values.ToList();
             _partitions.Clear();
-            if (failures is not null)
-            {
-                throw failures.Count == 1 ? failures[0] : new AggregateException(failures);
-            }
+            CloseEach.Of(partitions, p => p.Index.Abandon());
         }
     }
 

@@ -50,7 +50,7 @@ public sealed class TenantIndexes(string dataDirectory, int maxPendingEvents = 5
         _dropped[tenantId] = true;
         try
         {
-            DisposeEach(Removed(_journaled, tenantId).Concat<IDisposable>(Removed(_indexes, tenantId)));
+            CloseEach.Of(Removed(_journaled, tenantId).Concat<IDisposable>(Removed(_indexes, tenantId)), index => index.Dispose());
         }
         finally
         {
@@ -70,7 +70,8 @@ public sealed class TenantIndexes(string dataDirectory, int maxPendingEvents = 5
             .Concat(_indexes.Values.Where(i => i.IsValueCreated).Select(i => i.Value)).ToList();
         _journaled.Clear();
         _indexes.Clear();
-        DisposeEach(opened);
+        // One organisation's fault (its files deleted under its index) leaves no other's open.
+        CloseEach.Of(opened, index => index.Dispose());
     }
 
     /// <summary>The opened indexes of <paramref name="tenantId"/>, taken out of <paramref name="opened"/>.</summary>
@@ -85,30 +86,6 @@ public sealed class TenantIndexes(string dataDirectory, int maxPendingEvents = 5
             }
         }
         return removed;
-    }
-
-    /// <summary>
-    /// Closes each of <paramref name="indexes"/>, whichever fails (an organisation's files deleted under its index), so that
-    /// one organisation's fault leaves no other's open; then throws what failed.
-    /// </summary>
-    private static void DisposeEach(IEnumerable<IDisposable> indexes)
-    {
-        List<Exception>? failures = null;
-        foreach (var index in indexes)
-        {
-            try
-            {
-                index.Dispose();
-            }
-            catch (Exception e)
-            {
-                (failures ??= []).Add(e);
-            }
-        }
-        if (failures is not null)
-        {
-            throw failures.Count == 1 ? failures[0] : new AggregateException(failures);
-        }
     }
 
     private void Require(Guid tenantId)

@@ -28,6 +28,22 @@ public class SharedScansTests
         Assert.Equal(direct.Select(c => (c.GroupKey, c.Values["a"], c.NewCounts["a"])), first.Select(c => (c.GroupKey, c.Values["a"], c.NewCounts["a"])));
     }
 
+    /// <summary>
+    /// A store may give a group's events in any order (the index's): the samples are still its earliest, oldest first, and
+    /// among events of one time the first given, whatever was replaced before.
+    /// </summary>
+    [Fact]
+    public void Aggregate_EventsOutOfOrder_SamplesAreTheEarliestFirstGivenOnTies()
+    {
+        LogEvent At(string id, int minute) => new() { Id = id, Timestamp = T0.AddMinutes(minute), Message = "m" };
+        var request = new AggregationRequest(new MatchAllNode(0), T0, T0.AddHours(1), [], RuleAggregations.Count, null, T0, SampleSize: 3);
+
+        var group = Assert.Single(GroupAggregator.Aggregate([At("p", 9), At("q", 9), At("r", 1), At("s", 3), At("t", 3), At("u", 2)], request));
+
+        Assert.Equal(["r", "u", "s"], group.Samples.Select(e => e.Id));
+        Assert.Equal(6, group.Count);
+    }
+
     [Fact]
     public async Task AggregateAsync_RuleWithFilters_IsNeverShared()
     {

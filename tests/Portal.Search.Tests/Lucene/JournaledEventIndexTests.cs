@@ -106,21 +106,8 @@ public sealed class JournaledEventIndexTests : IDisposable
     [InlineData(true)]
     public async Task Observer_FailingWithABacklogBeyondMemory_SeesEveryBatchOnceItRecovers(bool reopened)
     {
-        var failing = true;
-        var seen = new List<string>();
-        Task Observe(IReadOnlyList<LogEvent> batch)
-        {
-            if (Volatile.Read(ref failing))
-            {
-                throw new InvalidOperationException("signal store down");
-            }
-            lock (seen)
-            {
-                seen.AddRange(batch.Select(e => e.Id));
-            }
-            return Task.CompletedTask;
-        }
-        JournaledEventIndex Open() => new(_directory.Path, observer: Observe, maxHeldUnobservedEvents: 2);
+        var observer = new FailingObserver();
+        JournaledEventIndex Open() => new(_directory.Path, observer: observer.Observe, maxHeldUnobservedEvents: 2);
         var index = Open();
         try
         {
@@ -137,16 +124,14 @@ public sealed class JournaledEventIndexTests : IDisposable
                 index = Open();
             }
 
-            Volatile.Write(ref failing, false);
+            observer.Failing = false;
             await index.AppendAsync([Event("h")], CancellationToken.None);
             await index.RefreshAsync(CancellationToken.None);
 
-            lock (seen)
-            {
-                Assert.Equal(["a", "b", "c", "d", "e"], seen.Take(5));
-                Assert.Equal(["h"], seen.Skip(7));
-                Assert.Equal(Ids(index).Except(["a", "b", "c", "d", "e", "h"]).Order(), seen.Skip(5).Take(2).Order());
-            }
+            var seen = observer.Seen;
+            Assert.Equal(["a", "b", "c", "d", "e"], seen.Take(5));
+            Assert.Equal(["h"], seen.Skip(7));
+            Assert.Equal(Ids(index).Except(["a", "b", "c", "d", "e", "h"]).Order(), seen.Skip(5).Take(2).Order());
             Assert.True(index.ObservationsReadBack > 0);
         }
         finally
@@ -159,21 +144,8 @@ public sealed class JournaledEventIndexTests : IDisposable
     [Fact]
     public async Task Observer_FailingBeyondTheLongestBacklog_GivesUpTheOldestBatches()
     {
-        var failing = true;
-        var seen = new List<string>();
-        Task Observe(IReadOnlyList<LogEvent> batch)
-        {
-            if (Volatile.Read(ref failing))
-            {
-                throw new InvalidOperationException("signal store down");
-            }
-            lock (seen)
-            {
-                seen.AddRange(batch.Select(e => e.Id));
-            }
-            return Task.CompletedTask;
-        }
-        using var index = new JournaledEventIndex(_directory.Path, observer: Observe, maxHeldUnobservedEvents: 1, maxUnobservedEvents: 3);
+        var observer = new FailingObserver();
+        using var index = new JournaledEventIndex(_directory.Path, observer: observer.Observe, maxHeldUnobservedEvents: 1, maxUnobservedEvents: 3);
         foreach (var id in new[] { "a", "b", "c", "d", "e", "f" })
         {
             await index.AppendAsync([Event(id)], CancellationToken.None);
@@ -181,46 +153,22 @@ public sealed class JournaledEventIndexTests : IDisposable
         await index.RefreshAsync(CancellationToken.None);
 
         // Back, the observer is shown the waiting batches at its next retry.
-        Volatile.Write(ref failing, false);
+        observer.Failing = false;
         var waited = Stopwatch.StartNew();
-        while (waited.Elapsed < TimeSpan.FromSeconds(30) && SeenCount() < 3)
+        while (waited.Elapsed < TimeSpan.FromSeconds(30) && observer.Seen.Count < 3)
         {
             await Task.Delay(20);
         }
 
-        lock (seen)
-        {
-            Assert.Equal(["d", "e", "f"], seen);
-        }
+        Assert.Equal(["d", "e", "f"], observer.Seen);
         Assert.True(index.ObserverFailures >= 3);
-
-        int SeenCount()
-        {
-            lock (seen)
-            {
-                return seen.Count;
-            }
-        }
     }
 
     [Fact]
     public async Task Observer_Failing_NeverStopsIndexingAndSeesTheBatchesInOrderOnceItRecovers()
     {
-        var failing = true;
-        var seen = new List<string>();
-        Task Observe(IReadOnlyList<LogEvent> batch)
-        {
-            if (Volatile.Read(ref failing))
-            {
-                throw new InvalidOperationException("signal store down");
-            }
-            lock (seen)
-            {
-                seen.AddRange(batch.Select(e => e.Id));
-            }
-            return Task.CompletedTask;
-        }
-        using var index = new JournaledEventIndex(_directory.Path, observer: Observe);
+        var observer = new FailingObserver();
+        using var index = new JournaledEventIndex(_directory.Path, observer: observer.Observe);
 
         await index.AppendAsync([Event("a")], CancellationToken.None);
         await index.AppendAsync([Event("b")], CancellationToken.None);
@@ -229,15 +177,50 @@ public sealed class JournaledEventIndexTests : IDisposable
         Assert.Equal(2, Count(index));
         Assert.True(index.ObserverFailures >= 1);
         Assert.Equal("signal store down", index.LastObserverFailure!.Message);
-        Assert.Empty(seen);
+        Assert.Empty(observer.Seen);
 
-        Volatile.Write(ref failing, false);
+        observer.Failing = false;
         await index.AppendAsync([Event("c")], CancellationToken.None);
         await index.RefreshAsync(CancellationToken.None);
 
-        lock (seen)
+        Assert.Equal(["a", "b", "c"], observer.Seen);
+    }
+
+    /// <summary>An observer of indexed batches that fails (the signal store down) while <see cref="Failing"/>, and otherwise notes the events' ids.</summary>
+    private sealed class FailingObserver
+    {
+        private readonly List<string> _seen = [];
+        private volatile bool _failing = true;
+
+        public bool Failing
         {
-            Assert.Equal(["a", "b", "c"], seen);
+            get => _failing;
+            set => _failing = value;
+        }
+
+        /// <summary>The ids seen so far, in order (a copy).</summary>
+        public List<string> Seen
+        {
+            get
+            {
+                lock (_seen)
+                {
+                    return [.. _seen];
+                }
+            }
+        }
+
+        public Task Observe(IReadOnlyList<LogEvent> batch)
+        {
+            if (_failing)
+            {
+                throw new InvalidOperationException("signal store down");
+            }
+            lock (_seen)
+            {
+                _seen.AddRange(batch.Select(e => e.Id));
+            }
+            return Task.CompletedTask;
         }
     }
 

@@ -72,7 +72,15 @@ public sealed class RuleEvaluator(
             {
                 try
                 {
-                    total += await EvaluateRuleAsync(tenantId, rule, evaluateUntil, suppressions.For(rule), hidden, scans, cancellationToken);
+                    // What the suppressions hid for this rule counts once its run state is saved: a rule whose state the
+                    // database refused judges the same windows again next time.
+                    var ruleHidden = new Dictionary<string, (long Signals, long Events)>(StringComparer.Ordinal);
+                    total += await EvaluateRuleAsync(tenantId, rule, evaluateUntil, suppressions.For(rule), ruleHidden, scans, cancellationToken);
+                    foreach (var (suppression, (signalCount, events)) in ruleHidden)
+                    {
+                        var (before, beforeEvents) = hidden.GetValueOrDefault(suppression);
+                        hidden[suppression] = (before + signalCount, beforeEvents + events);
+                    }
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
@@ -132,6 +140,8 @@ public sealed class RuleEvaluator(
             var open = new Dictionary<string, SecuritySignal>(
                 await signals.LatestByGroupAsync(tenantId, rule.Id, from - TimeSpan.FromSeconds(rule.Definition.Options.MaxSignalDuration), groupKeys: null, cancellationToken),
                 StringComparer.Ordinal);
+            // The signals stored before the run: only theirs can have been triaged since it read them.
+            var readIds = open.Values.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
             var correlated = rule.IsCorrelation ? await SignalsAsEventsAsync(tenantId, rule.Definition, from - window - step, until, cancellationToken) : default;
             var aggregator = correlated.Events ?? scans;
             var thresholdFrom = from;
@@ -141,7 +151,7 @@ public sealed class RuleEvaluator(
                 await CountExclusionsAsync(definition, suppressed, aggregator, from, until, hidden, cancellationToken);
                 var candidates = suppressed.Unsuppressed(await ReplayEvaluator.EvaluateAsync(rule, aggregator, from, until, cancellationToken, n => scanned += n), hidden);
                 var batch = SignalLifecycle.ApplyAll(rule, candidates, open, c => c.LastSeen, NewSignalId);
-                await StoreAsync(tenantId, batch); // once written, the watermark must follow
+                await StoreAsync(tenantId, batch, readIds); // once written, the watermark must follow
                 changed += batch.Count;
                 state.LastSignalAt = batch.Count > 0 ? clock.GetUtcNow() : state.LastSignalAt;
                 state.Watermark = until;
@@ -154,7 +164,7 @@ public sealed class RuleEvaluator(
                 await CountExclusionsAsync(definition, suppressed, aggregator, previous, point, hidden, cancellationToken);
                 var candidates = suppressed.Unsuppressed(await ThresholdEvaluator.EvaluateAsync(rule, aggregator, windowStart, point, previous, cancellationToken, n => scanned += n), hidden);
                 var batch = SignalLifecycle.ApplyAll(rule, candidates, open, _ => point, NewSignalId);
-                await StoreAsync(tenantId, batch); // once written, the watermark must follow
+                await StoreAsync(tenantId, batch, readIds); // once written, the watermark must follow
                 changed += batch.Count;
                 if (batch.Count > 0)
                 {
@@ -207,9 +217,10 @@ public sealed class RuleEvaluator(
     /// <summary>
     /// Stores a window's signals, not cancellable (the watermark must follow), under the lock triage and the real-time stage
     /// write under: each signal stored before keeps the triage it has now, which an analyst may have changed since the run
-    /// read it. Triage never waits for a run (a catch-up can take minutes), only for this write.
+    /// read it (those of <paramref name="read"/>, the ids the run read; a signal it raised is not looked up). Triage never
+    /// waits for a run (a catch-up can take minutes), only for this write.
     /// </summary>
-    private async Task StoreAsync(Guid tenantId, List<SecuritySignal> batch)
+    private async Task StoreAsync(Guid tenantId, List<SecuritySignal> batch, IReadOnlySet<string> read)
     {
         if (batch.Count == 0)
         {
@@ -218,7 +229,7 @@ public sealed class RuleEvaluator(
         using var held = await signalWrites.Locks.AcquireAsync(tenantId, CancellationToken.None);
         foreach (var signal in batch)
         {
-            if (await signals.GetAsync(tenantId, signal.Id, CancellationToken.None) is { } stored)
+            if (read.Contains(signal.Id) && await signals.GetAsync(tenantId, signal.Id, CancellationToken.None) is { } stored)
             {
                 (signal.TriageState, signal.ArchiveReason, signal.ArchiveComment) = (stored.TriageState, stored.ArchiveReason, stored.ArchiveComment);
             }

@@ -143,14 +143,27 @@ public sealed class AccountSecurity(IServiceScopeFactory scopes, IDataProtection
     public const string TooManyTries = "Too many tries of your password. Wait a minute, then try again.";
 
     /// <summary>
-    /// Why <paramref name="password"/> does not confirm a sensitive change, or null when it does: it is checked only while the
-    /// member's window of tries has room (as sign-ins are), so that a borrowed session cannot guess it at the server's pace.
+    /// Why <paramref name="password"/> does not confirm a sensitive change, or null when it does. Checked as a sign-in is:
+    /// within the member's window of tries, never while the account is locked out, and a wrong one counts towards its lockout,
+    /// so that a borrowed session cannot guess it at the server's pace, nor for ever.
     /// </summary>
-    internal static async Task<string?> PasswordErrorAsync(SignInLimiter limiter, UserManager<VigilUser> users, VigilUser user, string? password) =>
-        string.IsNullOrEmpty(password) ? PasswordNeeded
-        : !limiter.TryAcquireAccount($"confirm:{user.Id}") ? TooManyTries
-        : await users.CheckPasswordAsync(user, password) ? null
-        : PasswordNeeded;
+    internal static async Task<string?> PasswordErrorAsync(SignInLimiter limiter, UserManager<VigilUser> users, VigilUser user, string? password)
+    {
+        if (string.IsNullOrEmpty(password))
+        {
+            return PasswordNeeded;
+        }
+        if (!limiter.TryAcquireAccount($"confirm:{user.Id}") || await users.IsLockedOutAsync(user))
+        {
+            return TooManyTries;
+        }
+        if (await users.CheckPasswordAsync(user, password))
+        {
+            return null;
+        }
+        await users.AccessFailedAsync(user);
+        return PasswordNeeded;
+    }
 
     /// <summary>Turns MFA off and forgets the authenticator key; refused while the organisation requires MFA.</summary>
     public async Task<SecurityChange> DisableMfaAsync(SessionInfo session, bool mfa, string? password)

@@ -32,7 +32,10 @@ public partial class ForgotPassword
     }
 
     /// <summary>The limiter's key of an account's reset requests, as the organisation and member are looked up.</summary>
-    internal static string ResetKey(string? slug, string? email) => $"reset:{slug?.Trim()}/{email?.Trim()}";
+    internal static string ResetKey(string? slug, string? email) => $"reset:{slug?.Trim()}/{AccountKeyOf(email)}";
+
+    /// <summary>An address as Identity looks it up (trimmed, composed, upper-cased): every spelling of one account, one key.</summary>
+    internal static string? AccountKeyOf(string? email) => email?.Trim().Normalize().ToUpperInvariant();
 
     private sealed class ForgotInput
     {

@@ -211,31 +211,13 @@ public sealed class RuleHealthTests(PortalFixture portal)
     [Fact]
     public async Task CatchUp_BurstAcrossTheEdgeOfTwoWindows_RaisesItsSignal_EachFailureCountedOnce()
     {
-        var tenant = await portal.CreateTenantAsync();
-        using var client = portal.CreateClient();
-        var start = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddMinutes(-40).ToUnixTimeSeconds() / 60 * 60);
-        var failures = LogShipper.SshFailures("203.0.113.80", 12);
-        for (var i = 0; i < failures.Count; i++)
-        {
-            // 5 between 3:50 and 4:50, 7 between 5:05 and 6:35 after the last run.
-            failures[i]!["timestamp"] = start.AddSeconds(230 + (i * 15)).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
-        }
-        using (var accepted = await LogShipper.PostAsync(client, tenant, failures))
-        {
-            Assert.Equal(System.Net.HttpStatusCode.Accepted, accepted.StatusCode);
-        }
-        var ruleId = (await portal.Services.GetRequiredService<RuleService>().ListAsync(tenant.Id)).Single(r => r.Name == "SSH brute force from a single source IP").Id;
-        await using var db = portal.Services.GetRequiredService<TenantDbFactory>().Create(tenant.Id);
-        (await db.RuleRunStates.SingleAsync(s => s.RuleId == ruleId)).Watermark = start;
-        await db.SaveChangesAsync();
-        var options = new VigilOptions { Detection = new DetectionOptions { IntervalSeconds = 60, DelaySeconds = 0 } };
-        var evaluator = ActivatorUtilities.CreateInstance<RuleEvaluator>(portal.Services, (TimeProvider)new FixedClock { Now = start.AddMinutes(20) }, options);
+        // 5 between 3:50 and 4:50, 7 between 5:05 and 6:35 after the last run; the portal was down twenty minutes.
+        var (tenant, start, ruleId) = await RunAfterFailuresAsync("203.0.113.80", firstSecond: 230, intervalSeconds: 60, runAt: TimeSpan.FromMinutes(20));
 
-        await evaluator.EvaluateTenantAsync(tenant.Id, CancellationToken.None, onDemand: true);
-
+        await using var db = portal.Services.GetRequiredService<TenantDbFactory>().Create(tenant);
         var state = await db.RuleRunStates.AsNoTracking().SingleAsync(s => s.RuleId == ruleId);
         Assert.Equal((1, start.AddMinutes(20)), (state.LastSignals, state.Watermark));
-        var signal = Assert.Single((await portal.Services.GetRequiredService<Portal.Search.ISignalStore>().LatestByGroupAsync(tenant.Id, ruleId!, start, null, CancellationToken.None)).Values);
+        var signal = Assert.Single((await portal.Services.GetRequiredService<Portal.Search.ISignalStore>().LatestByGroupAsync(tenant, ruleId, start, null, CancellationToken.None)).Values);
         Assert.Equal(12, signal.EventsMatched);
     }
 
@@ -246,29 +228,42 @@ public sealed class RuleHealthTests(PortalFixture portal)
     [Fact]
     public async Task Evaluation_IntervalLongerThanTheWindow_JudgesEveryWindowOfTheRun()
     {
+        var (tenant, start, ruleId) = await RunAfterFailuresAsync("203.0.113.81", firstSecond: 60, intervalSeconds: 900, runAt: TimeSpan.FromMinutes(15));
+
+        var signal = Assert.Single((await portal.Services.GetRequiredService<Portal.Search.ISignalStore>().LatestByGroupAsync(tenant, ruleId, start, null, CancellationToken.None)).Values);
+        Assert.Equal(12, signal.EventsMatched);
+    }
+
+    /// <summary>
+    /// Twelve SSH failures from <paramref name="ip"/>, 15 seconds apart from <paramref name="firstSecond"/> seconds after a
+    /// whole minute forty minutes ago (the start), the brute force rule's watermark set at the start, then one run at
+    /// <paramref name="runAt"/> after it, runs being <paramref name="intervalSeconds"/> apart: the organisation, the start
+    /// and the rule.
+    /// </summary>
+    private async Task<(Guid Tenant, DateTimeOffset Start, string RuleId)> RunAfterFailuresAsync(string ip, int firstSecond, int intervalSeconds, TimeSpan runAt)
+    {
         var tenant = await portal.CreateTenantAsync();
         using var client = portal.CreateClient();
         var start = DateTimeOffset.FromUnixTimeSeconds(DateTimeOffset.UtcNow.AddMinutes(-40).ToUnixTimeSeconds() / 60 * 60);
-        var failures = LogShipper.SshFailures("203.0.113.81", 12);
+        var failures = LogShipper.SshFailures(ip, 12);
         for (var i = 0; i < failures.Count; i++)
         {
-            failures[i]!["timestamp"] = start.AddSeconds(60 + (i * 15)).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
+            failures[i]!["timestamp"] = start.AddSeconds(firstSecond + (i * 15)).ToString("O", System.Globalization.CultureInfo.InvariantCulture);
         }
         using (var accepted = await LogShipper.PostAsync(client, tenant, failures))
         {
             Assert.Equal(System.Net.HttpStatusCode.Accepted, accepted.StatusCode);
         }
-        var ruleId = (await portal.Services.GetRequiredService<RuleService>().ListAsync(tenant.Id)).Single(r => r.Name == "SSH brute force from a single source IP").Id;
-        await using var db = portal.Services.GetRequiredService<TenantDbFactory>().Create(tenant.Id);
-        (await db.RuleRunStates.SingleAsync(s => s.RuleId == ruleId)).Watermark = start;
-        await db.SaveChangesAsync();
-        var options = new VigilOptions { Detection = new DetectionOptions { IntervalSeconds = 900, DelaySeconds = 0 } };
-        var evaluator = ActivatorUtilities.CreateInstance<RuleEvaluator>(portal.Services, (TimeProvider)new FixedClock { Now = start.AddMinutes(15) }, options);
-
+        var ruleId = (await portal.Services.GetRequiredService<RuleService>().ListAsync(tenant.Id)).Single(r => r.Name == "SSH brute force from a single source IP").Id!;
+        await using (var db = portal.Services.GetRequiredService<TenantDbFactory>().Create(tenant.Id))
+        {
+            (await db.RuleRunStates.SingleAsync(s => s.RuleId == ruleId)).Watermark = start;
+            await db.SaveChangesAsync();
+        }
+        var options = new VigilOptions { Detection = new DetectionOptions { IntervalSeconds = intervalSeconds, DelaySeconds = 0 } };
+        var evaluator = ActivatorUtilities.CreateInstance<RuleEvaluator>(portal.Services, (TimeProvider)new FixedClock { Now = start + runAt }, options);
         await evaluator.EvaluateTenantAsync(tenant.Id, CancellationToken.None, onDemand: true);
-
-        var signal = Assert.Single((await portal.Services.GetRequiredService<Portal.Search.ISignalStore>().LatestByGroupAsync(tenant.Id, ruleId!, start, null, CancellationToken.None)).Values);
-        Assert.Equal(12, signal.EventsMatched);
+        return (tenant.Id, start, ruleId);
     }
 
     /// <summary>
