@@ -37,12 +37,10 @@ public sealed class JournaledEventIndex : IDisposable
     private readonly Task _writer;
     private readonly Task _indexer;
     private readonly int _maxPendingEvents;
-    private readonly long _maxBufferedBytes;
-    private readonly MemoryBudget? _sharedBuffers;
     private readonly ThreatIndicatorSet? _threatIntel;
 
-    /// <summary>Bytes of journaled batches this index keeps in memory (also taken from <see cref="_sharedBuffers"/>, when shared).</summary>
-    private long _bufferedBytes;
+    /// <summary>The memory this index keeps journaled batches in, drawn on the budget every organisation's share when given.</summary>
+    private readonly MemoryBudget _buffers;
     private readonly object _visibility = new();
     private TaskCompletionSource _refreshed = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _pendingEvents;
@@ -96,8 +94,7 @@ public sealed class JournaledEventIndex : IDisposable
         (_maxHeldUnobservedEvents, _maxUnobservedEvents) = (maxHeldUnobservedEvents, maxUnobservedEvents);
         _deferAbovePendingEvents = deferAbovePendingEvents;
         _maxPendingEvents = maxPendingEvents;
-        _maxBufferedBytes = maxBufferedBytes;
-        _sharedBuffers = sharedBuffers;
+        _buffers = new MemoryBudget(maxBufferedBytes, sharedBuffers);
         _threatIntel = threatIntel;
         _observer = observer;
         _observedFile = Path.Combine(path, "observed");
@@ -252,7 +249,7 @@ public sealed class JournaledEventIndex : IDisposable
         _batches.Writer.TryComplete();
         _indexer.GetAwaiter().GetResult();
         // What a failed indexer left unindexed is in the journal: the memory it held goes back to the other organisations.
-        _sharedBuffers?.Give(Interlocked.Exchange(ref _bufferedBytes, 0));
+        _buffers.Give(_buffers.Taken);
         try
         {
             _journal.Dispose();
@@ -348,7 +345,7 @@ public sealed class JournaledEventIndex : IDisposable
                 append.Intake?.ReleaseSent();
                 // Kept in memory while the budgets allow (the organisation's and all of them's); beyond, the indexer reads the
                 // batch back from the journal.
-                var buffered = Buffer(append.Held);
+                var buffered = _buffers.TryTake(append.Held);
                 if (!buffered)
                 {
                     append.Intake?.ReleaseBody();
@@ -360,29 +357,6 @@ public sealed class JournaledEventIndex : IDisposable
                 append.Durable.TrySetResult();
             }
         }
-    }
-
-    /// <summary>Takes <paramref name="held"/> bytes from this index's budget and the shared one; false, taking nothing, when either is spent.</summary>
-    private bool Buffer(long held)
-    {
-        if (Interlocked.Add(ref _bufferedBytes, held) > _maxBufferedBytes)
-        {
-            Interlocked.Add(ref _bufferedBytes, -held);
-            return false;
-        }
-        if (_sharedBuffers is { } shared && !shared.TryTake(held))
-        {
-            Interlocked.Add(ref _bufferedBytes, -held);
-            return false;
-        }
-        return true;
-    }
-
-    /// <summary>Gives back what <see cref="Buffer"/> took for a batch now indexed.</summary>
-    private void Unbuffer(long held)
-    {
-        Interlocked.Add(ref _bufferedBytes, -held);
-        _sharedBuffers?.Give(held);
     }
 
     private async Task IndexLoopAsync()
@@ -447,7 +421,7 @@ public sealed class JournaledEventIndex : IDisposable
                         }
                         indexedBatch = batch.Sequence;
                         uncommitted = batch.End;
-                        Unbuffer(batch.Held);
+                        _buffers.Give(batch.Held);
                         Interlocked.Add(ref _pendingEvents, -batch.Count);
                     }
                     dirty = true;

@@ -21,8 +21,8 @@ public partial class ForgotPassword
     private void Send()
     {
         // Requests for one account share its sign-in window, so that no one can flood a member's inbox with reset
-        // links: keyed as the account is looked up (trimmed; the limiter ignores case), so that no spelling of one
-        // address has a window of its own. A refused request gets the same answer and sends nothing.
+        // links: keyed as the account is looked up (trimmed here; composed and of either case in the limiter), so that no
+        // spelling of one address has a window of its own. A refused request gets the same answer and sends nothing.
         if (Limiter.TryAcquireAccount(ResetKey(Input.Slug, Input.Email)))
         {
             // Sent after the answer, which takes the same time whether or not the account exists.
@@ -32,10 +32,7 @@ public partial class ForgotPassword
     }
 
     /// <summary>The limiter's key of an account's reset requests, as the organisation and member are looked up.</summary>
-    internal static string ResetKey(string? slug, string? email) => $"reset:{slug?.Trim()}/{AccountKeyOf(email)}";
-
-    /// <summary>An address as Identity looks it up (trimmed, composed, upper-cased): every spelling of one account, one key.</summary>
-    internal static string? AccountKeyOf(string? email) => email?.Trim().Normalize().ToUpperInvariant();
+    internal static string ResetKey(string? slug, string? email) => $"reset:{slug?.Trim()}/{email?.Trim()}";
 
     private sealed class ForgotInput
     {

@@ -36,7 +36,7 @@ public partial class ResetPassword
     {
         // Tries on one account share a window of their own, as sign-ins do: guessing links, or flooding the organisation's
         // audit trail with refused ones, costs time.
-        if (!Limiter.TryAcquireAccount($"reset-code:{Org?.Trim()}/{ForgotPassword.AccountKeyOf(Email)}"))
+        if (!Limiter.TryAcquireAccount($"reset-code:{Org?.Trim()}/{Email?.Trim()}"))
         {
             _errors = new Dictionary<string, string[]> { ["Code"] = ["Too many attempts for this account. Wait a minute, then try again."] };
             return;

@@ -59,16 +59,22 @@ public sealed class SignInLimiter : IDisposable
         {
             return SignInLimit.None;
         }
-        using var byAccount = _perAccount.AttemptAcquire(account.ToLowerInvariant());
+        using var byAccount = _perAccount.AttemptAcquire(KeyOf(account));
         return byAccount.IsAcquired ? SignInLimit.None : SignInLimit.Account;
     }
 
     /// <summary>Takes one attempt from the window of <paramref name="account"/> only; false when it is used up.</summary>
     public bool TryAcquireAccount(string account)
     {
-        using var lease = _perAccount.AttemptAcquire(account.ToLowerInvariant());
+        using var lease = _perAccount.AttemptAcquire(KeyOf(account));
         return lease.IsAcquired;
     }
+
+    /// <summary>
+    /// An account's key as Identity looks an address up (composed, invariant case): every spelling of one account shares
+    /// its window. Callers trim the parts they join.
+    /// </summary>
+    private static string KeyOf(string account) => account.Normalize().ToUpperInvariant();
 
     /// <summary>Counts a failed attempt against the address.</summary>
     public void RecordFailure(string? ip)
