@@ -51,6 +51,15 @@ public static class TimeRanges
     }
 
     /// <summary>
+    /// A custom range's bounds as its address keeps them, once read as <paramref name="from"/> and <paramref name="to"/>:
+    /// date math and an empty To as typed (now-2h is meant to move), any other bound as the moment it was read (in
+    /// <paramref name="zone"/>, <see cref="Format"/>), so that a time typed without a date ("10:00") opens that day's window
+    /// from a link followed tomorrow, not the next day's.
+    /// </summary>
+    public static (string? From, string? To) Shareable(string? fromText, string? toText, DateTimeOffset from, DateTimeOffset to, TimeZoneInfo? zone) =>
+        (TimeParameter.IsRelative(fromText) ? fromText : Format(from, exact: true, zone), TimeParameter.IsRelative(toText) ? toText : Format(to, exact: true, zone));
+
+    /// <summary>
     /// The window a view shows: a custom range's bounds (<see cref="TryResolveCustom"/>), or else a preset's span
     /// (<see cref="Live"/>'s in live tail) up to now and the <see cref="Lookahead"/>.
     /// </summary>

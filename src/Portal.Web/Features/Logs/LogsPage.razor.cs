@@ -488,7 +488,7 @@ public partial class LogsPage
             return;
         }
         _window = (from, to);
-        _customRun = (_customFrom, _customTo);
+        _customRun = _range == TimeRanges.Custom && !_live ? TimeRanges.Shareable(_customFrom, _customTo, from, to, _zone) : (_customFrom, _customTo);
         // A preset's buckets follow its nominal span (the past hour in minutes), not the window's look-ahead.
         _interval = TimeRanges.IntervalFor(to - from - (_range == TimeRanges.Custom && !_live ? TimeSpan.Zero : TimeRanges.Lookahead));
         // A tick overtaking a search asked for is that search's count to come, not a refresh of the count shown.

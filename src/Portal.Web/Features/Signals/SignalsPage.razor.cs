@@ -329,7 +329,8 @@ public partial class SignalsPage : IDisposable
         {
             return;
         }
-        (_searched, _searchedRange, _customRun, _checked) = (_query, _range, _range == TimeRanges.Custom ? (_customFrom, _customTo) : default, new HashSet<string>());
+        (_searched, _searchedRange, _customRun, _checked) =
+            (_query, _range, _range == TimeRanges.Custom ? TimeRanges.Shareable(_customFrom, _customTo, from, to, _zone) : default, new HashSet<string>());
         // A preset's bars follow its nominal span (a day's in half hours), not the window's look-ahead.
         var interval = TimeRanges.IntervalFor(to - from - (_range == TimeRanges.Custom ? TimeSpan.Zero : TimeRanges.Lookahead));
         // The completions are the range's as named (now-2h stays the same range as it moves).

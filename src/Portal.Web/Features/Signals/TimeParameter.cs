@@ -72,6 +72,12 @@ public static partial class TimeParameter
         return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out value);
     }
 
+    /// <summary>
+    /// Whether <paramref name="text"/> names a time relative to when it is read: date math from <c>now</c>, or empty (the
+    /// fallback, which the pages make now). A time without a date is not: it is read as a day's, and stays that day's.
+    /// </summary>
+    public static bool IsRelative(string? text) => string.IsNullOrWhiteSpace(text) || DateMath().IsMatch(text.Trim());
+
     private static DateTimeOffset Add(DateTimeOffset time, int amount, char unit) => unit switch
     {
         's' => time.AddSeconds(amount),

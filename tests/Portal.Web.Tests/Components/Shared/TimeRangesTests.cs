@@ -1,4 +1,5 @@
 using Portal.Web.Components.Shared;
+using Portal.Web.Features.Signals;
 
 namespace Portal.Web.Tests.Components.Shared;
 
@@ -42,6 +43,24 @@ public class TimeRangesTests
         Assert.False(TimeRanges.TryResolveCustom(from, to, Now, out _, out _, out var error));
 
         Assert.StartsWith(expected, error);
+    }
+
+    [Theory]
+    [InlineData("10:00", "", "2026-11-28 10:00:00", "")]
+    [InlineData("10:00", "11:30", "2026-11-28 10:00:00", "2026-11-28 11:30:00")]
+    [InlineData("now-2h", "now-1h/h", "now-2h", "now-1h/h")]
+    [InlineData("1795687200000", " now ", "2026-11-26 10:00:00", " now ")]
+    public void Shareable_KeepsDateMathAsTypedAndOtherBoundsAsTheMomentRead(string from, string to, string expectedFrom, string expectedTo)
+    {
+        Assert.True(TimeRanges.TryResolveCustom(from, to, Now, out var start, out var end, out _));
+
+        Assert.Equal((expectedFrom, expectedTo), TimeRanges.Shareable(from, to, start, end, zone: null));
+        // Read again a day later, the kept bounds are the same window (date math moves with the clock, as meant).
+        if (!TimeParameter.IsRelative(from))
+        {
+            Assert.True(TimeRanges.TryResolveCustom(expectedFrom, "now", Now.AddDays(1), out var later, out _, out _));
+            Assert.Equal(start, later);
+        }
     }
 
     [Fact]

@@ -170,6 +170,30 @@ public sealed class LogsPageTests : IAsyncLifetime
         Assert.Matches(@"^\d{4}-\d\d-\d\d", linked["to"].ToString());
     }
 
+    /// <summary>
+    /// A custom window typed as a time without a date keeps in the address the moment it was read (a link followed tomorrow
+    /// shows today's window); date math stays as typed, meant to move with the clock.
+    /// </summary>
+    [Fact]
+    public async Task CustomWindow_TimeWithoutDate_KeepsTheDayItWasReadInTheAddress()
+    {
+        await AppendAsync(Tenant, 1, "web-1", minutesAgo: 2);
+        var navigation = SignIn();
+        navigation.NavigateTo("logs?range=custom&from=now-1h&to=now");
+        var cut = Render();
+        Assert.Equal(("now-1h", "now"), (Address(navigation, "from"), Address(navigation, "to")));
+
+        var before = DateTimeOffset.UtcNow;
+        cut.Find("#log-from").Change("00:00");
+        cut.Find("#log-search").Click();
+        cut.Settle();
+        var after = DateTimeOffset.UtcNow;
+
+        Assert.Contains(Address(navigation, "from"), new[] { $"{before:yyyy-MM-dd} 00:00:00", $"{after:yyyy-MM-dd} 00:00:00" });
+        Assert.Equal("now", Address(navigation, "to"));
+        Assert.Equal("00:00", cut.Find("#log-from").GetAttribute("value"));
+    }
+
     /// <summary>A hand-written live flag that is not "true" (live=1) opens the page as it would without it, instead of failing it.</summary>
     [Theory]
     [InlineData("logs?live=1", false)]

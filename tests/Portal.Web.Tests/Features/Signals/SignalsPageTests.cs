@@ -418,6 +418,32 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
     }
 
     /// <summary>
+    /// A custom range typed as a time without a date keeps in the address the moment it was read (a link followed tomorrow
+    /// shows today's window, not tomorrow's); date math stays as typed, meant to move with the clock.
+    /// </summary>
+    [Fact]
+    public async Task CustomRange_TimeWithoutDate_KeepsTheDayItWasReadInTheAddress()
+    {
+        var now = DateTimeOffset.UtcNow;
+        await SignedInWithAsync(NewSignal("a", "high", now.AddMinutes(-5)));
+        var navigation = _ctx.Services.GetRequiredService<Microsoft.AspNetCore.Components.NavigationManager>();
+        navigation.NavigateTo("signals?range=custom&from=now-1h&to=now");
+        var cut = _ctx.Render<SignalsPage>();
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("#signal-table tr.signal-row")));
+        Assert.Equal(("now-1h", "now"), (AddressParameter(navigation, "from"), AddressParameter(navigation, "to")));
+
+        var before = DateTimeOffset.UtcNow;
+        cut.Find("#signal-from").Change("00:00");
+        cut.Find("#signal-from").KeyUp(new Microsoft.AspNetCore.Components.Web.KeyboardEventArgs { Key = "Enter" });
+        var after = DateTimeOffset.UtcNow;
+
+        cut.WaitForAssertion(() => Assert.Contains(AddressParameter(navigation, "from"), new[] { $"{before:yyyy-MM-dd} 00:00:00", $"{after:yyyy-MM-dd} 00:00:00" }));
+        Assert.Equal("now", AddressParameter(navigation, "to"));
+        // The form keeps what was typed.
+        Assert.Equal("00:00", cut.Find("#signal-from").GetAttribute("value"));
+    }
+
+    /// <summary>
     /// A search overtaken while it counts is not shown when it ends: the newer search's list, count and facets stay. Nor is
     /// a search still running when the address changes to a range at fault, which the page says, keeping it in the address.
     /// </summary>
