@@ -192,6 +192,8 @@ public sealed class LogsPageTests : IAsyncLifetime
         Assert.Contains(Address(navigation, "from"), new[] { $"{before:yyyy-MM-dd} 00:00:00", $"{after:yyyy-MM-dd} 00:00:00" });
         Assert.Equal("now", Address(navigation, "to"));
         Assert.Equal("00:00", cut.Find("#log-from").GetAttribute("value"));
+        // The range's select, which shows only its value, is named for assistive technology.
+        Assert.Equal("Time range", cut.Find("#log-range").ParentElement!.QuerySelector("[role=combobox]")!.GetAttribute("aria-label"));
     }
 
     /// <summary>A hand-written live flag that is not "true" (live=1) opens the page as it would without it, instead of failing it.</summary>

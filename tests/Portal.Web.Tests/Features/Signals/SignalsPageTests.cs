@@ -443,6 +443,17 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         Assert.Equal("00:00", cut.Find("#signal-from").GetAttribute("value"));
     }
 
+    /// <summary>The time range's select is named for assistive technology (it shows only its value).</summary>
+    [Fact]
+    public async Task RangeSelect_HasAnAccessibleName()
+    {
+        await SignedInWithAsync(NewSignal("a", "high", DateTimeOffset.UtcNow.AddMinutes(-5)));
+        var cut = _ctx.Render<SignalsPage>();
+        cut.WaitForAssertion(() => Assert.Single(cut.FindAll("#signal-table tr.signal-row")));
+
+        Assert.Equal("Time range", cut.Find(".range-select [role=combobox]").GetAttribute("aria-label"));
+    }
+
     /// <summary>
     /// A search overtaken while it counts is not shown when it ends: the newer search's list, count and facets stay. Nor is
     /// a search still running when the address changes to a range at fault, which the page says, keeping it in the address.
