@@ -10,11 +10,11 @@ namespace Portal.Data.Rules;
 /// <summary>A tenant's rules: validated on every write, versioned, stored as Datadog JSON.</summary>
 public sealed class RuleService(TenantDbFactory dbs, TimeProvider clock)
 {
-    /// <summary>Every rule of the tenant, by name.</summary>
+    /// <summary>Every rule of the tenant, by name (rules of one name by id, so that pages of the list never overlap).</summary>
     public async Task<List<DetectionRule>> ListAsync(Guid tenantId, CancellationToken cancellationToken = default)
     {
         await using var db = dbs.Create(tenantId);
-        var records = await db.Rules.AsNoTracking().OrderBy(r => r.Name).ToListAsync(cancellationToken);
+        var records = await db.Rules.AsNoTracking().OrderBy(r => r.Name).ThenBy(r => r.Id).ToListAsync(cancellationToken);
         return records.Select(ToRule).ToList();
     }
 
@@ -72,6 +72,11 @@ public sealed class RuleService(TenantDbFactory dbs, TimeProvider clock)
     public Task<RuleWrite> MergeAsync(Guid tenantId, string id, JsonObject fields, CancellationToken cancellationToken = default)
     {
         var expectedVersion = fields["version"] is JsonValue version && version.TryGetValue<int>(out var read) ? read : (int?)null;
+        if (expectedVersion is null && fields["version"] is not null)
+        {
+            // "3" or 3.5 is no version read: written over whatever is stored, it would lose a change made since.
+            return Task.FromResult(new RuleWrite(null, [new RuleError("$.version", "expected the version read, a whole number")]));
+        }
         return WriteAsync(tenantId, id, expectedVersion, record =>
         {
             var merged = StoredObject(record.Json);

@@ -8,12 +8,19 @@ using Portal.Detection.Query;
 using Portal.Detection.Rules;
 using Portal.Web.Features.Signals;
 using Portal.Web.Features.Identity;
+using Portal.Web.Features.Platform;
 
 namespace Portal.Web.Features.Rules;
 
 /// <summary>Datadog's rule endpoints under <c>/api/v2/security_monitoring/rules</c>.</summary>
 public static class RulesApi
 {
+    /// <summary>Rules in a page of the list unless asked otherwise, as Datadog's.</summary>
+    private const int DefaultPageSize = 10;
+
+    /// <summary>The most rules a page of the list holds, as Datadog's.</summary>
+    private const int MaxPageSize = 100;
+
     public static void MapRulesApi(this WebApplication app)
     {
         var group = app.MapGroup("/api/v2/security_monitoring/rules")
@@ -65,8 +72,12 @@ public static class RulesApi
         }
         var compiled = CompiledRule.Compile(rule.Id ?? "test", rule);
         var results = new JsonArray();
-        var payloads = body.Json["ruleQueryPayloads"] as JsonArray ?? [];
         var problems = new List<RuleError>();
+        if (body.Json["ruleQueryPayloads"] is not (null or JsonArray))
+        {
+            problems.Add(new RuleError("$.ruleQueryPayloads", "expected an array of {index, expectedResult, payload}"));
+        }
+        var payloads = body.Json["ruleQueryPayloads"] as JsonArray ?? [];
         for (var i = 0; i < payloads.Count; i++)
         {
             var path = $"$.ruleQueryPayloads[{i}]";
@@ -75,13 +86,24 @@ public static class RulesApi
                 problems.Add(new RuleError($"{path}.payload", "expected a log object"));
                 continue;
             }
-            var index = test["index"] is JsonValue v && v.TryGetValue<int>(out var n) ? n : 0;
+            // Both may be left out (query 0, expected to match nothing), not given as something else.
+            var index = 0;
+            if (test["index"] is { } given && !(given is JsonValue v && v.TryGetValue(out index)))
+            {
+                problems.Add(new RuleError($"{path}.index", "expected the number of one of the rule's queries"));
+                continue;
+            }
             if (index < 0 || index >= compiled.Queries.Count)
             {
                 problems.Add(new RuleError($"{path}.index", $"the rule has no query {index}"));
                 continue;
             }
-            var expected = test["expectedResult"] is JsonValue e && e.TryGetValue<bool>(out var b) && b;
+            var expected = false;
+            if (test["expectedResult"] is { } result && !(result is JsonValue e && e.TryGetValue(out expected)))
+            {
+                problems.Add(new RuleError($"{path}.expectedResult", "expected true or false"));
+                continue;
+            }
             try
             {
                 var log = IntakeNormalizer.NormalizeRecorded(payload.DeepClone().AsObject(), DateTimeOffset.UtcNow);
@@ -216,12 +238,20 @@ public static class RulesApi
         return null;
     }
 
-    private static async Task<Ok<JsonObject>> ListAsync(HttpContext http, RuleService rules, CancellationToken cancellationToken)
+    /// <summary>
+    /// Datadog's <c>GET /rules</c>: a page of the organisation's rules (<c>page[size]</c>, 10 unless asked, at most 100, and
+    /// <c>page[number]</c> from 0), in the order the rules page lists them, with their count.
+    /// </summary>
+    private static async Task<Results<Ok<JsonObject>, ProblemHttpResult>> ListAsync(HttpContext http, RuleService rules, CancellationToken cancellationToken)
     {
+        if (!NumberedPage.TryRead(http.Request.Query, DefaultPageSize, MaxPageSize, out var page, out var invalid))
+        {
+            return invalid!;
+        }
         var all = await rules.ListAsync(Session(http).TenantId, cancellationToken);
         return TypedResults.Ok(new JsonObject
         {
-            ["data"] = new JsonArray(all.Select(r => (JsonNode?)ToJson(r)).ToArray()),
+            ["data"] = new JsonArray([.. page.Of(all).Select(r => (JsonNode?)ToJson(r))]),
             ["meta"] = new JsonObject { ["page"] = new JsonObject { ["total_count"] = all.Count, ["total_filtered_count"] = all.Count } },
         });
     }

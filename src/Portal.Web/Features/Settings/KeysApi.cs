@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Portal.Data.Identity;
 using Portal.Data.Keys;
 using Portal.Web.Features.Identity;
+using Portal.Web.Features.Platform;
 using Portal.Web.Features.Rules;
 using KeyAnswer = Microsoft.AspNetCore.Http.HttpResults.Results<
     Microsoft.AspNetCore.Http.HttpResults.Ok<System.Text.Json.Nodes.JsonObject>,
@@ -81,15 +82,9 @@ public static class KeysApi
     {
         var routes = KeyRoutes.Of(http);
         var query = http.Request.Query;
-        var size = PageNumber(query["page[size]"], DefaultPageSize);
-        var number = PageNumber(query["page[number]"], 0);
-        if (size is null or < 1 or > MaxPageSize)
+        if (!NumberedPage.TryRead(query, DefaultPageSize, MaxPageSize, out var page, out var invalid))
         {
-            return Problem(StatusCodes.Status400BadRequest, "Invalid page", $"page[size]: expected a number from 1 to {MaxPageSize}.");
-        }
-        if (number is null or < 0)
-        {
-            return Problem(StatusCodes.Status400BadRequest, "Invalid page", "page[number]: expected a number from 0.");
+            return invalid!;
         }
         var sort = query["sort"].ToString() is { Length: > 0 } s ? s : "name";
         if (sort is not ("name" or "-name" or "created_at" or "-created_at"))
@@ -110,7 +105,7 @@ public static class KeysApi
         var all = sorted.ToList();
         return TypedResults.Ok(new JsonObject
         {
-            ["data"] = new JsonArray([.. all.Skip((int)Math.Min((long)number.Value * size.Value, int.MaxValue)).Take(size.Value).Select(k => (JsonNode?)Resource(k))]),
+            ["data"] = new JsonArray([.. page.Of(all).Select(k => (JsonNode?)Resource(k))]),
             ["meta"] = new JsonObject { ["page"] = new JsonObject { ["total_filtered_count"] = all.Count } },
         });
     }
@@ -330,9 +325,6 @@ public static class KeysApi
     }
 
     private static string? Time(DateTimeOffset? at) => at?.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
-
-    private static int? PageNumber(string? text, int fallback) =>
-        string.IsNullOrEmpty(text) ? fallback : int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : null;
 
     private static NotFound<JsonObject> NotFound(HttpContext http) =>
         TypedResults.NotFound(new JsonObject { ["errors"] = new JsonArray(KeyRoutes.Of(http).Kind == KeyKind.Api ? "API key not found" : "Application key not found") });

@@ -15,7 +15,7 @@ public sealed class SignalCorrelationTests(PortalFixture portal)
     {
         var tenant = await portal.CreateTenantAsync();
         using var client = portal.CreateClient();
-        using var list = await client.SendAsync(tenant.Request(HttpMethod.Get, "api/v2/security_monitoring/rules"));
+        using var list = await client.SendAsync(tenant.Request(HttpMethod.Get, "api/v2/security_monitoring/rules?page[size]=100"));
         var rules = (await list.Content.ReadFromJsonAsync<JsonObject>())!["data"]!.AsArray();
         string IdOf(string name) => rules.Single(r => r!["name"]!.GetValue<string>() == name)!["id"]!.GetValue<string>();
         var correlation = new JsonObject

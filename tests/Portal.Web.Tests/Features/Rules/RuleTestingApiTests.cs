@@ -75,6 +75,24 @@ public sealed class RuleTestingApiTests(PortalFixture portal)
         Assert.Equal("the rule has no query 3", (await response.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!["$.ruleQueryPayloads[0].index"]![0]!.GetValue<string>());
     }
 
+    /// <summary>A payload's index or expected result given as something else, or payloads not in an array, are 400s naming them (not query 0, expected to match nothing).</summary>
+    [Theory]
+    [InlineData("""[{"index": "1", "payload": {"message": "x"}}]""", "$.ruleQueryPayloads[0].index")]
+    [InlineData("""[{"index": 0.5, "payload": {"message": "x"}}]""", "$.ruleQueryPayloads[0].index")]
+    [InlineData("""[{"expectedResult": "true", "payload": {"message": "x"}}]""", "$.ruleQueryPayloads[0].expectedResult")]
+    [InlineData("""{"index": 0, "payload": {"message": "x"}}""", "$.ruleQueryPayloads")]
+    public async Task Test_PayloadFieldsOfAnotherKind_400NamesThem(string payloads, string path)
+    {
+        var tenant = await portal.CreateTenantAsync();
+        using var client = portal.CreateClient();
+        var body = new JsonObject { ["rule"] = JsonNode.Parse(BruteForce), ["ruleQueryPayloads"] = JsonNode.Parse(payloads) };
+
+        using var response = await client.SendAsync(tenant.Request(HttpMethod.Post, "api/v2/security_monitoring/rules/test", JsonContent.Create(body)));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.NotNull((await response.Content.ReadFromJsonAsync<JsonObject>())!["errors"]![path]);
+    }
+
     [Fact]
     public async Task Backtest_OverStoredLogs_ReturnsWouldBeSignalsOfThisOrganisationOnlyAndStoresNothing()
     {

@@ -42,7 +42,7 @@ public sealed class RulesApiTests(PortalFixture portal)
         Assert.Equal("suppress", rule["filters"]![0]!["action"]!.GetValue<string>());
         Assert.Equal(1, rule["version"]!.GetValue<int>());
 
-        using var list = await client.SendAsync(tenant.Request(HttpMethod.Get, "api/v2/security_monitoring/rules"));
+        using var list = await client.SendAsync(tenant.Request(HttpMethod.Get, "api/v2/security_monitoring/rules?page[size]=100"));
         Assert.Equal(Shipped + 1, (await list.Content.ReadFromJsonAsync<JsonObject>())!["data"]!.AsArray().Count);
 
         using var updated = await client.SendAsync(tenant.Request(HttpMethod.Put, $"api/v2/security_monitoring/rules/{id}", Json("""{"isEnabled": false, "name": "Root shell"}""")));
@@ -73,6 +73,10 @@ public sealed class RulesApiTests(PortalFixture portal)
         Assert.NotNull((await portal.Services.GetRequiredService<RuleService>().SetEnabledAsync(tenant.Id, id, enabled: false)).Rule);
 
         using var stale = await client.SendAsync(tenant.Request(HttpMethod.Put, $"api/v2/security_monitoring/rules/{id}", Json("""{"version": 1, "name": "Renamed"}""")));
+        // A version read written as text is no version: refused, not written over the change made since.
+        using var text = await client.SendAsync(tenant.Request(HttpMethod.Put, $"api/v2/security_monitoring/rules/{id}", Json("""{"version": "1", "name": "Renamed"}""")));
+        Assert.Equal(HttpStatusCode.BadRequest, text.StatusCode);
+        Assert.NotNull((await text.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!["$.version"]);
         using var current = await client.SendAsync(tenant.Request(HttpMethod.Put, $"api/v2/security_monitoring/rules/{id}", Json("""{"version": 2, "name": "Renamed"}""")));
 
         Assert.Equal(HttpStatusCode.Conflict, stale.StatusCode);
@@ -96,7 +100,7 @@ public sealed class RulesApiTests(PortalFixture portal)
         var (id, name) = await StoredRules.OutdateAsync(portal, tenant.Id);
         using var client = portal.CreateClient();
 
-        using var list = await client.SendAsync(tenant.Request(HttpMethod.Get, "api/v2/security_monitoring/rules"));
+        using var list = await client.SendAsync(tenant.Request(HttpMethod.Get, "api/v2/security_monitoring/rules?page[size]=100"));
         var rules = (await list.Content.ReadFromJsonAsync<JsonObject>())!["data"]!.AsArray();
         Assert.Equal(Shipped, rules.Count);
         var listed = rules.Single(r => r!["id"]!.GetValue<string>() == id)!;
@@ -127,7 +131,7 @@ public sealed class RulesApiTests(PortalFixture portal)
         var errors = (await response.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!.AsObject();
         Assert.Contains("position", errors["$.queries[0].query"]![0]!.GetValue<string>(), StringComparison.Ordinal);
         Assert.Contains("not allowed", errors["$.options.evaluationWindow"]![0]!.GetValue<string>(), StringComparison.Ordinal);
-        using var list = await client.SendAsync(tenant.Request(HttpMethod.Get, "api/v2/security_monitoring/rules"));
+        using var list = await client.SendAsync(tenant.Request(HttpMethod.Get, "api/v2/security_monitoring/rules?page[size]=100"));
         Assert.Equal(Shipped, (await list.Content.ReadFromJsonAsync<JsonObject>())!["data"]!.AsArray().Count);
     }
 
@@ -182,6 +186,54 @@ public sealed class RulesApiTests(PortalFixture portal)
         using var response = await client.SendAsync(tenant.Request(HttpMethod.Post, "api/v2/security_monitoring/rules", Json(Rule.Replace("a > 0", condition, StringComparison.Ordinal))));
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("$.cases[0].condition", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The list is paged as Datadog's (10 rules unless asked, page numbers from 0): pages asked in turn, as Datadog's clients
+    /// do until a page is short, hold every rule of the organisation once and only its own; a page at fault is a 400 naming
+    /// its parameter.
+    /// </summary>
+    [Fact]
+    public async Task List_PagedAsDatadog_EveryRuleOnce()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        var other = await portal.CreateTenantAsync();
+        using var client = portal.CreateClient();
+        using (var created = await client.SendAsync(other.Request(HttpMethod.Post, "api/v2/security_monitoring/rules", Json(Rule))))
+        {
+            Assert.Equal(HttpStatusCode.OK, created.StatusCode);
+        }
+        async Task<JsonObject> PageAsync(string query)
+        {
+            using var response = await client.SendAsync(tenant.Request(HttpMethod.Get, $"api/v2/security_monitoring/rules{query}"));
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            return (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        }
+
+        var first = await PageAsync("");
+        Assert.Equal(10, first["data"]!.AsArray().Count);
+        Assert.Equal(Shipped, first["meta"]!["page"]!["total_count"]!.GetValue<int>());
+        var ids = new List<string>();
+        for (var number = 0; ; number++)
+        {
+            var data = (await PageAsync($"?page[size]=7&page[number]={number}"))["data"]!.AsArray();
+            ids.AddRange(data.Select(r => r!["id"]!.GetValue<string>()));
+            if (data.Count < 7)
+            {
+                break;
+            }
+        }
+        Assert.Equal(Shipped, ids.Count);
+        Assert.Equal(Shipped, ids.Distinct().Count());
+        Assert.DoesNotContain("Root shell from a new host", (await PageAsync("?page[size]=100"))["data"]!.AsArray().Select(r => r!["name"]!.GetValue<string>()));
+
+        foreach (var (query, parameter) in new[] { ("?page[size]=0", "page[size]"), ("?page[size]=101", "page[size]"), ("?page[size]=ten", "page[size]"), ("?page[number]=-1", "page[number]") })
+        {
+            using var refused = await client.SendAsync(tenant.Request(HttpMethod.Get, $"api/v2/security_monitoring/rules{query}"));
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+            Assert.StartsWith(parameter, (await refused.Content.ReadFromJsonAsync<JsonObject>())!["detail"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
     }
 
     [Fact]
