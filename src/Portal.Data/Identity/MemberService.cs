@@ -72,9 +72,16 @@ public sealed class MemberService(TenantDbFactory dbs, IServiceScopeFactory scop
             return MemberResult.Fail(MemberOutcome.Invalid, "Email", $"{address} is already a member of this organisation.");
         }
         // Inviting the same address again replaces its pending invitation: one live link per person.
+        // Only owners manage owners' invitations, replacing one included (an admin would otherwise turn an owner's
+        // invitation into a lesser one by inviting the address again).
         var pending = await db.Invitations.Where(i => i.AcceptedAt == null && i.RevokedAt == null).ToListAsync(cancellationToken);
         foreach (var previous in pending.Where(i => string.Equals(i.Email, address, StringComparison.OrdinalIgnoreCase)))
         {
+            if (!CanAssign(actor, stored, previous.Role))
+            {
+                return await DenyAsync(tenantId, "invitation.create", "invitation", previous.Id.ToString(), address,
+                    "Only an owner can replace this invitation: it invites an owner.", "Email");
+            }
             previous.RevokedAt = clock.GetUtcNow();
         }
         return await IssueAsync(db, tenantId, address, role!, actor.UserId, cancellationToken);

@@ -43,17 +43,28 @@ public static class MembersApi
         {
             return error;
         }
-        // Datadog sends a one-element array under data; Vigil's simpler form is a single object.
-        var data = body!["data"] is JsonArray { Count: 1 } array ? array[0] : body["data"];
-        if (data?["attributes"] is not JsonObject attributes)
+        // Datadog sends a one-element array under data; Vigil's simpler form is a single object. One invitation a request.
+        var data = body!["data"] switch
         {
-            return TypedResults.Problem(detail: "$.data.attributes: expected the invitation's email and role.", statusCode: 400, title: "Invalid invitation");
+            JsonArray { Count: 1 } one => one[0],
+            JsonArray => null,
+            var other => other,
+        };
+        if (data is not JsonObject asked || asked["attributes"] is not JsonObject attributes)
+        {
+            return TypedResults.Problem(
+                detail: "$.data: expected one invitation, {\"attributes\": {\"email\", \"role\"}}, or an array holding one.", statusCode: 400, title: "Invalid invitation");
+        }
+        var (role, wrongRole) = RoleOf(attributes);
+        if (wrongRole is not null)
+        {
+            return wrongRole;
         }
         var session = Session(http);
-        var result = await members.InviteAsync(session.TenantId, Actor(session), Text(attributes, "email"), Text(attributes, "role") ?? VigilRoles.Standard, cancellationToken);
+        var result = await members.InviteAsync(session.TenantId, Actor(session), Text(attributes, "email"), role ?? VigilRoles.Standard, cancellationToken);
         if (!result.Succeeded)
         {
-            return result.Outcome == MemberOutcome.Forbidden ? Forbidden(result) : Invalid(result);
+            return Refusal(result) is { } refused ? refused : Invalid(result);
         }
         var invitation = result.Invitation!;
         var link = await emails.SendInvitationAsync(session.TenantName, invitation, result.Token!, BaseOf(http), cancellationToken);
@@ -90,9 +101,9 @@ public static class MembersApi
         {
             return error;
         }
-        if (body!["data"]?["attributes"] is not JsonObject attributes || Text(attributes, "role") is not { } role)
+        if (body!["data"] is not JsonObject data || data["attributes"] is not JsonObject attributes || RoleOf(attributes) is not (string role, null))
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["$.data.attributes.role"] = ["Give the member's new role: owner, admin, standard or read_only."] }, title: "Invalid user");
+            return RoleRequired;
         }
         var result = await members.ChangeRoleAsync(session.TenantId, Actor(session), userId, role, cancellationToken);
         if (result.Outcome == MemberOutcome.NotFound)
@@ -101,7 +112,7 @@ public static class MembersApi
         }
         if (!result.Succeeded)
         {
-            return result.Outcome == MemberOutcome.Forbidden ? Forbidden(result) : Invalid(result);
+            return Refusal(result) is { } refused ? refused : Invalid(result);
         }
         return TypedResults.Ok(new JsonObject { ["data"] = Resource((await members.GetAsync(session.TenantId, userId, cancellationToken))!) });
     }
@@ -119,7 +130,7 @@ public static class MembersApi
         {
             MemberOutcome.Done => TypedResults.NoContent(),
             MemberOutcome.NotFound => NotFound(),
-            MemberOutcome.Forbidden => Forbidden(result),
+            _ when Refusal(result) is { } refused => refused,
             _ => Invalid(result),
         };
     }
@@ -146,9 +157,33 @@ public static class MembersApi
     private static ProblemHttpResult Forbidden(MemberResult result) =>
         TypedResults.Problem(title: "Forbidden", detail: string.Join(" ", result.Errors.SelectMany(e => e.Value)), statusCode: StatusCodes.Status403Forbidden);
 
+    /// <summary>
+    /// A refusal no field of the request is at fault for: 403 for what the caller's role does not allow, 409 for what the
+    /// organisation's members as they are refuse (its last owner, a change made at the same time); null otherwise.
+    /// </summary>
+    private static ProblemHttpResult? Refusal(MemberResult result) =>
+        result.Outcome == MemberOutcome.Forbidden ? Forbidden(result)
+        : result.Errors.Keys.All(k => k == "Member")
+            ? TypedResults.Problem(title: "Conflict", detail: string.Join(" ", result.Errors.SelectMany(e => e.Value)), statusCode: StatusCodes.Status409Conflict)
+            : null;
+
     /// <summary>400 naming each invalid field under its JSON path.</summary>
     private static ValidationProblem Invalid(MemberResult result) =>
         TypedResults.ValidationProblem(result.Errors.ToDictionary(e => "$.data.attributes." + e.Key.ToLowerInvariant(), e => e.Value), title: "The request cannot be applied");
+
+    /// <summary>
+    /// The role the attributes give (none when left out), or the 400 to answer when it is given as something other than a
+    /// role's name (a number, a list), which is no role rather than the default one.
+    /// </summary>
+    private static (string? Role, ValidationProblem? Problem) RoleOf(JsonObject attributes) => attributes["role"] switch
+    {
+        null => (null, null),
+        JsonValue value when value.TryGetValue<string>(out var role) => (role, null),
+        _ => (null, RoleRequired),
+    };
+
+    private static ValidationProblem RoleRequired => TypedResults.ValidationProblem(
+        new Dictionary<string, string[]> { ["$.data.attributes.role"] = ["Give the member's role: owner, admin, standard or read_only."] }, title: "Invalid user");
 
     private static string? Text(JsonObject attributes, string name) =>
         attributes[name] is JsonValue value && value.TryGetValue<string>(out var text) ? text : null;

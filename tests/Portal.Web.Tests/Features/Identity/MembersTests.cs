@@ -125,6 +125,31 @@ public sealed partial class MembersTests(PortalFixture portal)
         Assert.True(both.ContainsKey("$.data.attributes.email") && both.ContainsKey("$.data.attributes.role"), both.ToJsonString());
     }
 
+    /// <summary>Bodies of another shape (several invitations, data not an object, a role that is not a name) are 400s naming what is wrong, not 500s nor the default role.</summary>
+    [Theory]
+    [InlineData("user_invitations", """{"data": [{"attributes": {"email": "a@example.test"}}, {"attributes": {"email": "b@example.test"}}]}""", "$.data")]
+    [InlineData("user_invitations", """{"data": []}""", "$.data")]
+    [InlineData("user_invitations", """{"data": "x"}""", "$.data")]
+    [InlineData("user_invitations", """{"data": {"attributes": {"email": "c@example.test", "role": 3}}}""", "$.data.attributes.role")]
+    [InlineData("users/{member}", """{"data": [{"attributes": {"role": "admin"}}]}""", "$.data.attributes.role")]
+    [InlineData("users/{member}", """{"data": {"attributes": {"role": ["admin"]}}}""", "$.data.attributes.role")]
+    public async Task MembersApi_BodyOfAnotherShape_400NamesIt(string path, string body, string named)
+    {
+        var tenant = await portal.CreateTenantAsync();
+        var (_, memberId) = await portal.AddMemberAsync(tenant, VigilRoles.Standard);
+        using var client = portal.CreateClient();
+        var method = path.StartsWith("users", StringComparison.Ordinal) ? HttpMethod.Patch : HttpMethod.Post;
+
+        using var response = await client.SendAsync(tenant.Request(method, "api/v2/" + path.Replace("{member}", memberId.ToString(), StringComparison.Ordinal),
+            new StringContent(body, System.Text.Encoding.UTF8, "application/json")));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains(named, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Empty(await Members.ListPendingInvitationsAsync(tenant.Id));
+        Assert.Equal(VigilRoles.Standard, (await Members.GetAsync(tenant.Id, memberId))!.Role);
+    }
+
     [Fact]
     public async Task LastOwner_CannotBeDemotedRemovedOrLeave()
     {
@@ -137,7 +162,9 @@ public sealed partial class MembersTests(PortalFixture portal)
 
         Assert.Equal(HttpStatusCode.BadRequest, demote.StatusCode);
         Assert.Contains("last owner", await demote.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.BadRequest, remove.StatusCode);
+        // No field of a removal is at fault: the organisation as it is refuses it.
+        Assert.Equal(HttpStatusCode.Conflict, remove.StatusCode);
+        Assert.Equal("application/problem+json", remove.Content.Headers.ContentType?.MediaType);
         Assert.Contains("last owner", await remove.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(VigilRoles.Owner, (await Members.GetAsync(tenant.Id, ownerId))!.Role);
         Assert.Contains(await AuditAsync(tenant.Id), e => e.Action == "member.leave" && e.Outcome == AuditOutcomes.Denied);
@@ -159,6 +186,27 @@ public sealed partial class MembersTests(PortalFixture portal)
         Assert.Contains("Only an owner", await demote.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(VigilRoles.Owner, (await Members.GetAsync(tenant.Id, ownerId))!.Role);
         Assert.Empty(await Members.ListPendingInvitationsAsync(tenant.Id));
+    }
+
+    /// <summary>An admin cannot replace an owner's invitation by inviting its address again with a lesser role: 403, the owner's link still works.</summary>
+    [Fact]
+    public async Task Admin_InvitingAnOwnersInviteeAgain_403AndTheOwnersInvitationStays()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        var (admin, _) = await portal.AddMemberAsync(tenant, VigilRoles.Admin);
+        var email = $"cfo.{Guid.NewGuid():N}@example.test";
+        using var client = portal.CreateClient();
+        using (var byOwner = await client.SendAsync(tenant.Request(HttpMethod.Post, "api/v2/user_invitations", Invitation(email, "owner"))))
+        {
+            Assert.Equal(HttpStatusCode.Created, byOwner.StatusCode);
+        }
+
+        using var byAdmin = await client.SendAsync(admin.Request(HttpMethod.Post, "api/v2/user_invitations", Invitation(email, "standard")));
+
+        Assert.Equal(HttpStatusCode.Forbidden, byAdmin.StatusCode);
+        Assert.Contains("Only an owner", await byAdmin.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(VigilRoles.Owner, Assert.Single(await Members.ListPendingInvitationsAsync(tenant.Id)).Role);
+        Assert.Contains(await AuditAsync(tenant.Id), e => e.Action == "invitation.create" && e.Outcome == AuditOutcomes.Denied);
     }
 
     [Fact]
