@@ -16,8 +16,10 @@ public static class ElasticDocument
         var doc = new JsonObject
         {
             [ElasticFields.EventId] = e.Id,
+            [ElasticFields.TieBreak] = Lucene.TieBreak.Of(e.Id),
             [ElasticFields.Timestamp] = e.Timestamp.ToUnixTimeMilliseconds(),
-            [ElasticFields.Message] = e.Message,
+            // Lower-cased as free text is searched (TextTokens), by .NET's rules rather than the analyzer's Java ones.
+            [ElasticFields.Message] = e.Message is null ? null : e.MessageLower,
             [ElasticFields.Tags] = new JsonArray([.. e.Tags.Select(t => (JsonNode)IndexedValues.Fit(t))]),
         };
         foreach (var name in ReservedAttributes.Facets)
@@ -32,6 +34,12 @@ public static class ElasticDocument
         var ip = new JsonObject();
         foreach (var (path, value) in e.Leaves)
         {
+            if (!Addressable(path))
+            {
+                // Elasticsearch refuses the whole document over a field named "" or " " (the value stays in event); no
+                // query names such a path.
+                continue;
+            }
             Append(attr, path, IndexedValues.Fit(value.Text));
             if (value.RangeValue is { } number)
             {
@@ -48,6 +56,10 @@ public static class ElasticDocument
         doc["event"] = JsonNode.Parse(sourceJson, documentOptions: new System.Text.Json.JsonDocumentOptions { MaxDepth = Portal.Detection.Events.LogEventJson.MaxDepth });
         return doc;
     }
+
+    /// <summary>Whether Elasticsearch takes <paramref name="path"/> as a field's name: not blank, and no segment of it empty.</summary>
+    internal static bool Addressable(string path) =>
+        !string.IsNullOrWhiteSpace(path) && path[0] != '.' && path[^1] != '.' && !path.Contains("..", StringComparison.Ordinal);
 
     /// <summary>Several values at one path (arrays) become an array, as Elasticsearch indexes each element.</summary>
     private static void Append(JsonObject target, string path, JsonNode value)

@@ -10,6 +10,9 @@ namespace Portal.Search.Elasticsearch;
 public static class ElasticFields
 {
     public const string EventId = "event_id";
+
+    /// <summary>The order of events of one millisecond: the embedded index's key of the id (<see cref="Lucene.TieBreak"/>), so that both stores page alike.</summary>
+    public const string TieBreak = "tb";
     public const string Timestamp = "timestamp";
     public const string Message = "message";
 

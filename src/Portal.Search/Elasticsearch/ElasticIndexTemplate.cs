@@ -11,7 +11,11 @@ public static class ElasticIndexTemplate
 
     /// <summary>
     /// The template body. The <c>vigil_words</c> analyzer splits the message as <see cref="Portal.Detection.Query.TextTokens"/>
-    /// does (runs of letters, decimal digits and underscores, lower-cased); attribute objects take dotted leaf names
+    /// does: runs of letters, decimal digits and underscores of the basic plane (.NET's chars: a letter beyond it, in two
+    /// halves, splits words there too), each cut to <see cref="IndexedValues.MaxChars"/> as the embedded index cuts words
+    /// (a longer one, a hex dump, would fail the whole document). The message is written lower-cased by .NET
+    /// (<see cref="ElasticDocument"/>), so the analyzer does not lower-case it again: Java's rules differ (U+0130, İ).
+    /// Attribute objects take dotted leaf names
     /// (<c>subobjects: false</c>) so that a value at <c>@usr</c> never conflicts with one at <c>@usr.name</c>. Beyond
     /// 20,000 fields an index maps no new field and indexes the document without it (it stays in <c>event</c>), instead of
     /// refusing the document; the embedded store has a limit of its own (<c>AttributeFields</c>), beyond which values stay
@@ -26,8 +30,9 @@ public static class ElasticIndexTemplate
               "index.mapping.total_fields.limit": 20000,
               "index.mapping.total_fields.ignore_dynamic_beyond_limit": true,
               "analysis": {
-                "tokenizer": { "vigil_words": { "type": "pattern", "pattern": "[^\\p{L}\\p{Nd}_]+" } },
-                "analyzer": { "vigil_words": { "type": "custom", "tokenizer": "vigil_words", "filter": ["lowercase"] } }
+                "tokenizer": { "vigil_words": { "type": "pattern", "pattern": "(?:[^\\p{L}\\p{Nd}_]|[\\x{10000}-\\x{10FFFF}])+" } },
+                "filter": { "vigil_word_length": { "type": "truncate", "length": 10922 } },
+                "analyzer": { "vigil_words": { "type": "custom", "tokenizer": "vigil_words", "filter": ["vigil_word_length"] } }
               }
             },
             "mappings": {
@@ -39,6 +44,7 @@ public static class ElasticIndexTemplate
               ],
               "properties": {
                 "event_id": { "type": "keyword" },
+                "tb": { "type": "long" },
                 "timestamp": { "type": "date", "format": "epoch_millis" },
                 "message": { "type": "text", "analyzer": "vigil_words", "fields": { "whole": { "type": "wildcard" } } },
                 "host": { "type": "keyword" },

@@ -54,11 +54,12 @@ public class ElasticsearchGoldenTests
         Assert.Equal($"vigil-logs-{Tenant:N}-2026.03.03", ElasticFields.LogIndex(Tenant, new DateTimeOffset(2026, 3, 3, 23, 59, 0, TimeSpan.Zero)));
         Assert.Equal($"vigil-logs-{Tenant:N}-*", ElasticJson.PathOf(request.Indices!));
         Assert.Equal("""{"range":{"timestamp":{"gte":1772323200000,"lt":1772928000000}}}""", body["query"]!["bool"]!["filter"]![0]!.ToJsonString());
-        Assert.Equal("""[1772546400000,"e09"]""", body["search_after"]!.ToJsonString());
+        // Events of one millisecond in the embedded index's order (its key of the id), then by id.
+        Assert.Equal($"[1772546400000,{Portal.Search.Lucene.TieBreak.Of("e09")},\"e09\"]", body["search_after"]!.ToJsonString());
         Assert.Equal(50, body["size"]!.GetValue<int>());
-        Assert.Equal("""[{"timestamp":{"order":"desc"}},{"event_id":{"order":"desc"}}]""", body["sort"]!.ToJsonString());
+        Assert.Equal("""[{"timestamp":{"order":"desc"}},{"tb":{"order":"desc"}},{"event_id":{"order":"desc"}}]""", body["sort"]!.ToJsonString());
         var oldestFirst = JsonNode.Parse(ElasticJson.Serialize(ElasticQueryTranslator.LogSearch(Tenant, QueryParser.Parse("host:web"), From, To, 50, null, oldestFirst: true)))!;
-        Assert.Equal("""[{"timestamp":{"order":"asc"}},{"event_id":{"order":"asc"}}]""", oldestFirst["sort"]!.ToJsonString());
+        Assert.Equal("""[{"timestamp":{"order":"asc"}},{"tb":{"order":"asc"}},{"event_id":{"order":"asc"}}]""", oldestFirst["sort"]!.ToJsonString());
     }
 
     [Theory]
@@ -70,6 +71,23 @@ public class ElasticsearchGoldenTests
     public void Translate_Query_UsesTheTypedFieldOfEachValue(string query, string expected)
     {
         Assert.Equal(expected, ElasticJson.Serialize(ElasticQueryTranslator.Translate(QueryParser.Parse(query))));
+    }
+
+    /// <summary>
+    /// A long list of values one attribute must equal (a converted rule's hashes) is one terms clause, not one clause a
+    /// value: Elasticsearch refuses a query of more than about a thousand clauses.
+    /// </summary>
+    [Fact]
+    public void Translate_LongListOfValues_IsOneTermsClause()
+    {
+        var query = "@hash:(" + string.Join(" OR ", Enumerable.Range(0, 2000).Select(i => $"h{i}")) + ") OR @usr.name:root OR host:web-1";
+
+        var json = JsonNode.Parse(ElasticJson.Serialize(ElasticQueryTranslator.Translate(QueryParser.Parse(query))))!;
+
+        var should = json["bool"]!["should"]!.AsArray();
+        Assert.Equal(3, should.Count);
+        Assert.Equal(2000, should[0]!["bool"]!["should"]!["terms"]!["attr.hash"]!.AsArray().Count);
+        Assert.Equal("""{"term":{"attr.usr.name":{"value":"root"}}}""", should[1]!.ToJsonString());
     }
 
     private static JsonNode Request(string query)
