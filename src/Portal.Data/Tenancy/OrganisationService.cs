@@ -29,11 +29,19 @@ public sealed class OrganisationService(TenantDbFactory dbs, TenantIndexes index
     /// <summary>What a member whose role (as stored now, see <see cref="StoredRoles"/>) does not allow a change is told.</summary>
     public const string RoleRefusal = "Your role no longer allows this change: reload the page.";
 
+    /// <summary>The settings as stored, as an editor reads them.</summary>
+    public static OrganisationSettings SettingsOf(Tenant tenant) =>
+        new(tenant.Name, tenant.Slug, tenant.TimeZone, tenant.NotificationEmail, tenant.RetentionDays);
+
     /// <summary>
     /// Applies <paramref name="settings"/> as <paramref name="actor"/> (owners and admins); returns the errors by field
     /// (<c>Name</c>, <c>Slug</c>, ...; <c>Organisation</c> when the actor's role does not allow it), empty on success.
+    /// Given the settings as the editor <paramref name="read"/> them (<see cref="SettingsOf"/>), only the fields the editor
+    /// changed are written, so that another's change made since to a field left alone stays; a field both changed is
+    /// refused, naming what it holds now.
     /// </summary>
-    public async Task<IReadOnlyDictionary<string, string[]>> UpdateAsync(Guid tenantId, MemberActor actor, OrganisationSettings settings, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyDictionary<string, string[]>> UpdateAsync(
+        Guid tenantId, MemberActor actor, OrganisationSettings settings, OrganisationSettings? read = null, CancellationToken cancellationToken = default)
     {
         await using var db = dbs.Create(tenantId);
         if (!await AllowsAsync(db, actor, Permission.SettingsManage, cancellationToken))
@@ -41,6 +49,15 @@ public sealed class OrganisationService(TenantDbFactory dbs, TenantIndexes index
             return new Dictionary<string, string[]> { ["Organisation"] = [RoleRefusal] };
         }
         var errors = new Dictionary<string, string[]>();
+        var tenant = await db.Tenants.SingleAsync(t => t.Id == tenantId, cancellationToken);
+        if (read is not null)
+        {
+            settings = Merged(read, settings, SettingsOf(tenant), errors);
+            if (errors.Count > 0)
+            {
+                return errors;
+            }
+        }
         var name = settings.Name?.Trim() ?? "";
         if (name.Length is < 2 or > 100)
         {
@@ -65,7 +82,6 @@ public sealed class OrganisationService(TenantDbFactory dbs, TenantIndexes index
         {
             errors[nameof(OrganisationSettings.NotificationEmail)] = ["Enter a valid email address, or leave it empty."];
         }
-        var tenant = await db.Tenants.SingleAsync(t => t.Id == tenantId, cancellationToken);
         // An organisation's own retention, kept as it was, stays valid when the plan was lowered below it (RetentionOf caps it).
         if (settings.RetentionDays != tenant.RetentionDays && (settings.RetentionDays is < 1 || settings.RetentionDays > MaxRetentionDays))
         {
@@ -94,6 +110,34 @@ public sealed class OrganisationService(TenantDbFactory dbs, TenantIndexes index
             return new Dictionary<string, string[]> { [nameof(OrganisationSettings.Slug)] = [$"'{slug}' is already taken; choose another organisation URL."] };
         }
         return errors;
+    }
+
+    /// <summary>
+    /// The settings to write: each field as <paramref name="edited"/> where the editor changed it from what they
+    /// <paramref name="read"/>, else as <paramref name="stored"/> now; a field changed by both is an error in
+    /// <paramref name="errors"/>.
+    /// </summary>
+    private static OrganisationSettings Merged(OrganisationSettings read, OrganisationSettings edited, OrganisationSettings stored, Dictionary<string, string[]> errors)
+    {
+        T Field<T>(string name, T wasRead, T now, T storedNow, string none = "empty")
+        {
+            if (EqualityComparer<T>.Default.Equals(now, wasRead))
+            {
+                return storedNow;
+            }
+            if (!EqualityComparer<T>.Default.Equals(storedNow, wasRead))
+            {
+                var shown = storedNow?.ToString() is { Length: > 0 } text ? $"'{text}'" : none;
+                errors[name] = [$"Changed by someone else since you opened this page (it is {shown} now): reload the page to see it, then make your change again."];
+            }
+            return now;
+        }
+        return new OrganisationSettings(
+            Field(nameof(OrganisationSettings.Name), read.Name, edited.Name, stored.Name),
+            Field(nameof(OrganisationSettings.Slug), read.Slug, edited.Slug, stored.Slug),
+            Field(nameof(OrganisationSettings.TimeZone), read.TimeZone, edited.TimeZone, stored.TimeZone),
+            Field(nameof(OrganisationSettings.NotificationEmail), read.NotificationEmail, edited.NotificationEmail, stored.NotificationEmail),
+            Field(nameof(OrganisationSettings.RetentionDays), read.RetentionDays, edited.RetentionDays, stored.RetentionDays, none: "the plan's limit"));
     }
 
     /// <summary>

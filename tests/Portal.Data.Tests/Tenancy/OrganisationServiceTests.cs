@@ -39,6 +39,30 @@ public abstract class OrganisationServiceTests(DataFixture fixture)
         Assert.Equal("Kept", (await Organisations.GetAsync(tenant.Id))!.Name);
     }
 
+    /// <summary>
+    /// Two admins editing at once: a save writes only the fields its editor changed since reading, so the other's change to
+    /// another field stays; a field both changed is refused, naming what it holds now, and nothing of that save is stored.
+    /// </summary>
+    [Fact]
+    public async Task UpdateAsync_TwoEditorsAtOnce_EachKeepsTheOthersChange()
+    {
+        var tenant = await fixture.AddTenantAsync("Shared");
+        var owner = await OwnerAsync(tenant.Id);
+        var read = OrganisationService.SettingsOf((await Organisations.GetAsync(tenant.Id))!);
+
+        Assert.Empty(await Organisations.UpdateAsync(tenant.Id, owner, read with { NotificationEmail = "soc@example.com" }, read));
+        Assert.Empty(await Organisations.UpdateAsync(tenant.Id, owner, read with { Name = "Shared Ltd" }, read));
+
+        var stored = (await Organisations.GetAsync(tenant.Id))!;
+        Assert.Equal(("Shared Ltd", "soc@example.com"), (stored.Name, stored.NotificationEmail));
+
+        var errors = await Organisations.UpdateAsync(tenant.Id, owner, read with { Name = "Shared Inc", TimeZone = "Europe/Paris" }, read);
+        Assert.Equal(["Name"], errors.Keys);
+        Assert.Contains("'Shared Ltd'", errors["Name"][0], StringComparison.Ordinal);
+        stored = (await Organisations.GetAsync(tenant.Id))!;
+        Assert.Equal(("Shared Ltd", "UTC"), (stored.Name, stored.TimeZone));
+    }
+
     [Fact]
     public async Task DeleteAsync_ConfirmedWithTheSlug_RemovesTheOrganisationAndItsIndexesOnly()
     {

@@ -42,9 +42,18 @@ public partial class OrganisationPage
 
     private bool IsOwner => _session?.Can(Permission.OrganisationDelete) == true;
 
+    /// <summary>The settings as last read: a save writes only the fields changed since, keeping another admin's change to the others.</summary>
+    private OrganisationSettings? _read;
+
     protected override async Task OnInitializedAsync()
     {
         _session = await Session.GetAsync();
+        await ReadAsync();
+    }
+
+    /// <summary>Shows the organisation's settings as stored.</summary>
+    private async Task ReadAsync()
+    {
         var tenant = await Organisations.GetAsync(_session!.TenantId);
         if (tenant is not null)
         {
@@ -52,6 +61,7 @@ public partial class OrganisationPage
                 (tenant.Name, tenant.Slug, tenant.Slug, tenant.TimeZone, tenant.NotificationEmail, Organisations.RetentionOf(tenant));
             (_storedRetention, _shownRetention) = (tenant.RetentionDays, _retentionDays);
             _requireMfa = tenant.RequireMfa;
+            _read = OrganisationService.SettingsOf(tenant);
         }
     }
 
@@ -66,11 +76,11 @@ public partial class OrganisationPage
         // Retention left as shown is kept as stored (following the plan, or the organisation's own, even above a plan
         // lowered since); set to the plan's maximum, it follows the plan from then.
         var retention = _retentionDays == _shownRetention ? _storedRetention : _retentionDays == Organisations.MaxRetentionDays ? null : _retentionDays;
-        _errors = await Organisations.UpdateAsync(_session!.TenantId, Actor, new OrganisationSettings(_name, _slug, _timeZone, _notificationEmail, retention));
+        _errors = await Organisations.UpdateAsync(_session!.TenantId, Actor, new OrganisationSettings(_name, _slug, _timeZone, _notificationEmail, retention), _read);
         if (_errors.Count == 0)
         {
-            (_storedRetention, _shownRetention) = (retention, _retentionDays);
-            _savedSlug = _slug?.Trim().ToLowerInvariant();
+            // As stored: the fields changed here, and those another admin changed meanwhile.
+            await ReadAsync();
             Snackbar.Add("Organisation settings saved.", Severity.Success);
         }
         else if (ErrorOf("Organisation") is { } refused)

@@ -49,4 +49,35 @@ public sealed class OrganisationPageTests(PortalFixture portal) : IAsyncLifetime
         Assert.Equal(3, await SaveAsync(() => cut.Find("#org-name").Change("Renamed again")));
         Assert.Null(await SaveAsync(() => cut.Find("#org-retention").Change(Organisations.MaxRetentionDays.ToString(System.Globalization.CultureInfo.InvariantCulture))));
     }
+
+    /// <summary>
+    /// Another admin's change saved while the page was open survives this page's save of another field, and the page then
+    /// shows it; a field both changed is refused beside it.
+    /// </summary>
+    [Fact]
+    public async Task Save_AnotherAdminChangedAnotherField_KeepsTheirChangeAndShowsIt()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        var owner = await portal.OwnerAsync(tenant);
+        BunitSession.SignIn(_ctx, tenant.Id, tenant.Slug, owner.UserId, tenant.Email, owner.Role);
+        _ctx.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
+        var cut = _ctx.Render<OrganisationPage>();
+        cut.WaitForAssertion(() => Assert.Equal(tenant.Slug, cut.Find("#org-slug").GetAttribute("value")));
+        var read = OrganisationService.SettingsOf((await Organisations.GetAsync(tenant.Id))!);
+        var actor = new Portal.Data.Identity.MemberActor(owner.UserId, owner.Role);
+        Assert.Empty(await Organisations.UpdateAsync(tenant.Id, actor, read with { NotificationEmail = "soc@example.com" }, read));
+
+        await cut.InvokeAsync(() => cut.Find("#org-name").Change("Renamed here"));
+        await cut.InvokeAsync(() => cut.Find("#org-save").ClickAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs()));
+
+        cut.WaitForAssertion(() => Assert.Equal("soc@example.com", cut.Find("#org-email").GetAttribute("value")));
+        var stored = (await Organisations.GetAsync(tenant.Id))!;
+        Assert.Equal(("Renamed here", "soc@example.com"), (stored.Name, stored.NotificationEmail));
+
+        Assert.Empty(await Organisations.UpdateAsync(tenant.Id, actor, OrganisationService.SettingsOf(stored) with { Name = "Renamed there" }, OrganisationService.SettingsOf(stored)));
+        await cut.InvokeAsync(() => cut.Find("#org-name").Change("Renamed here again"));
+        await cut.InvokeAsync(() => cut.Find("#org-save").ClickAsync(new Microsoft.AspNetCore.Components.Web.MouseEventArgs()));
+        cut.WaitForAssertion(() => Assert.Contains("'Renamed there'", cut.Find(".mud-input-error, .mud-input-helper-text.mud-input-error").TextContent, StringComparison.Ordinal));
+        Assert.Equal("Renamed there", (await Organisations.GetAsync(tenant.Id))!.Name);
+    }
 }
