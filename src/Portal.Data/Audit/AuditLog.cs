@@ -72,16 +72,17 @@ public sealed class AuditLog(TenantDbFactory dbs, TimeProvider clock)
     }
 
     /// <summary>
-    /// Entries between <paramref name="from"/> and <paramref name="to"/>, newest first, that pass <paramref name="filter"/>;
-    /// <paramref name="cursor"/> continues a previous page (it pins the end of the range, so entries recorded since do not
-    /// shift the pages). At most <paramref name="scanLimit"/> entries are examined per page.
+    /// Entries between <paramref name="from"/> and <paramref name="to"/>, newest first (or <paramref name="oldestFirst"/>),
+    /// that pass <paramref name="filter"/>; <paramref name="cursor"/> continues a previous page of the same order (it pins
+    /// the end of the range, so entries recorded since do not shift the pages; <see cref="IsCursor"/> tells whether a
+    /// cursor is one). At most <paramref name="scanLimit"/> entries are examined per page.
     /// </summary>
     public async Task<AuditPage> ReadAsync(Guid tenantId, DateTimeOffset from, DateTimeOffset to, Func<AuditEntry, bool>? filter,
-        int limit, string? cursor, int scanLimit = 50_000, CancellationToken cancellationToken = default)
+        int limit, string? cursor, int scanLimit = 50_000, bool oldestFirst = false, CancellationToken cancellationToken = default)
     {
         limit = Math.Clamp(limit, 1, 1000);
         var offset = 0;
-        if (Cursor.TryParse(cursor, out var pinnedTo, out var pinnedOffset))
+        if (Cursor.TryParse(cursor, out var pinnedTo, out var pinnedOffset, out var itsOrder) && itsOrder == oldestFirst)
         {
             (to, offset) = (pinnedTo, pinnedOffset);
         }
@@ -90,9 +91,8 @@ public sealed class AuditLog(TenantDbFactory dbs, TimeProvider clock)
             to = clock.GetUtcNow();
         }
         await using var db = dbs.Create(tenantId);
-        var query = db.AuditEntries.AsNoTracking()
-            .Where(e => e.At >= from && e.At <= to)
-            .OrderByDescending(e => e.At).ThenByDescending(e => e.Id)
+        var within = db.AuditEntries.AsNoTracking().Where(e => e.At >= from && e.At <= to);
+        var query = (oldestFirst ? within.OrderBy(e => e.At).ThenBy(e => e.Id) : within.OrderByDescending(e => e.At).ThenByDescending(e => e.Id))
             .Skip(offset).Take(scanLimit);
         var page = new List<AuditEntry>(limit);
         var scanned = 0;
@@ -104,25 +104,27 @@ public sealed class AuditLog(TenantDbFactory dbs, TimeProvider clock)
                 page.Add(entry);
                 if (page.Count == limit)
                 {
-                    return new AuditPage(page, Cursor.Format(to, offset + scanned));
+                    return new AuditPage(page, Cursor.Format(to, offset + scanned, oldestFirst));
                 }
             }
         }
         // The scan stopped at its limit before filling the page: the next page goes on from there.
-        return new AuditPage(page, scanned == scanLimit ? Cursor.Format(to, offset + scanned) : null);
+        return new AuditPage(page, scanned == scanLimit ? Cursor.Format(to, offset + scanned, oldestFirst) : null);
     }
 
-    /// <summary>Whether <paramref name="cursor"/> is a cursor this trail returned.</summary>
-    public static bool IsCursor(string cursor) => Cursor.TryParse(cursor, out _, out _);
+    /// <summary>Whether <paramref name="cursor"/> is a cursor this trail returned for pages in that order.</summary>
+    public static bool IsCursor(string cursor, bool oldestFirst = false) => Cursor.TryParse(cursor, out _, out _, out var itsOrder) && itsOrder == oldestFirst;
 
+    /// <summary>Where a page ends: the range's end as pinned, the entries passed, and the order (newest first unless marked).</summary>
     private static class Cursor
     {
-        public static string Format(DateTimeOffset to, int offset) =>
-            Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes($"{to.UtcTicks}:{offset}")).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        public static string Format(DateTimeOffset to, int offset, bool oldestFirst) =>
+            Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes($"{to.UtcTicks}:{offset}" + (oldestFirst ? ":asc" : "")))
+                .TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-        public static bool TryParse(string? cursor, out DateTimeOffset to, out int offset)
+        public static bool TryParse(string? cursor, out DateTimeOffset to, out int offset, out bool oldestFirst)
         {
-            (to, offset) = (default, 0);
+            (to, offset, oldestFirst) = (default, 0, false);
             if (string.IsNullOrEmpty(cursor) || cursor.Length > 64)
             {
                 return false;
@@ -135,7 +137,8 @@ public sealed class AuditLog(TenantDbFactory dbs, TimeProvider clock)
                 return false;
             }
             var parts = System.Text.Encoding.ASCII.GetString(bytes[..written]).Split(':');
-            if (parts.Length != 2 || !long.TryParse(parts[0], out var ticks) || !int.TryParse(parts[1], out offset) || offset < 0
+            oldestFirst = parts.Length == 3 && parts[2] == "asc";
+            if (parts.Length != (oldestFirst ? 3 : 2) || !long.TryParse(parts[0], out var ticks) || !int.TryParse(parts[1], out offset) || offset < 0
                 || ticks < DateTimeOffset.MinValue.UtcTicks || ticks > DateTimeOffset.MaxValue.UtcTicks)
             {
                 return false;

@@ -55,12 +55,16 @@ public static class AuditApi
         {
             return problem;
         }
-        if (!string.IsNullOrEmpty(cursor) && !AuditLog.IsCursor(cursor))
+        if (!string.IsNullOrEmpty(cursor) && !AuditLog.IsCursor(cursor, request!.OldestFirst))
         {
-            return TypedResults.Problem(detail: $"{named("page", "cursor")} is not a cursor returned by this API.", statusCode: StatusCodes.Status400BadRequest, title: "Invalid search");
+            return TypedResults.Problem(
+                detail: AuditLog.IsCursor(cursor, !request!.OldestFirst)
+                    ? $"{named("page", "cursor")} was returned for the other sort order: page on with the sort of the search that returned it."
+                    : $"{named("page", "cursor")} is not a cursor returned by this API.",
+                statusCode: StatusCodes.Status400BadRequest, title: "Invalid search");
         }
         var filter = request!.Query is Portal.Detection.Query.MatchAllNode ? null : AuditEvents.Filter(request.Query);
-        var page = await audit.ReadAsync(session.TenantId, request.From, request.To, filter, request.Limit, cursor, cancellationToken: cancellationToken);
+        var page = await audit.ReadAsync(session.TenantId, request.From, request.To, filter, request.Limit, cursor, oldestFirst: request.OldestFirst, cancellationToken: cancellationToken);
         var response = new JsonObject
         {
             ["data"] = new JsonArray(page.Entries.Select(e => (JsonNode?)ToResource(e)).ToArray()),
@@ -72,7 +76,7 @@ public static class AuditApi
             {
                 ["next"] = $"{http.Request.Scheme}://{http.Request.Host}/api/v2/audit/events?filter[query]={Uri.EscapeDataString(query ?? "")}"
                     + $"&filter[from]={Uri.EscapeDataString(request.From.ToString("O"))}&filter[to]={Uri.EscapeDataString(request.To.ToString("O"))}"
-                    + $"&page[limit]={request.Limit}&page[cursor]={next}",
+                    + $"&page[limit]={request.Limit}&page[cursor]={next}" + (request.OldestFirst ? "&sort=timestamp" : ""),
             };
         }
         return TypedResults.Ok(response);

@@ -70,20 +70,32 @@ public sealed class AuditApiTests(PortalFixture portal)
                 })));
         }
 
-        var seen = new List<string>();
-        string? cursor = null;
-        do
+        async Task<(List<string> Seen, string? FirstCursor)> WalkAsync(string sort)
         {
-            using var page = await client.SendAsync(tenant.Request(HttpMethod.Get,
-                $"api/v2/audit/events?filter[query]={Uri.EscapeDataString("@evt.name:suppression.created")}&filter[from]=now-1h&page[limit]=1"
-                + (cursor is null ? "" : $"&page[cursor]={cursor}")));
-            var body = (await page.Content.ReadFromJsonAsync<JsonObject>())!;
-            seen.AddRange(body["data"]!.AsArray().Select(e => e!["attributes"]!["attributes"]!["asset"]!["name"]!.GetValue<string>()));
-            cursor = body["meta"]!["page"]!["after"]?.GetValue<string>();
+            var seen = new List<string>();
+            string? cursor = null, first = null;
+            do
+            {
+                using var page = await client.SendAsync(tenant.Request(HttpMethod.Get,
+                    $"api/v2/audit/events?filter[query]={Uri.EscapeDataString("@evt.name:suppression.created")}&filter[from]=now-1h&page[limit]=1{sort}"
+                    + (cursor is null ? "" : $"&page[cursor]={cursor}")));
+                var body = (await page.Content.ReadFromJsonAsync<JsonObject>())!;
+                seen.AddRange(body["data"]!.AsArray().Select(e => e!["attributes"]!["attributes"]!["asset"]!["name"]!.GetValue<string>()));
+                cursor = body["meta"]!["page"]!["after"]?.GetValue<string>();
+                first ??= cursor;
+            }
+            while (cursor is not null && seen.Count < 10);
+            return (seen, first);
         }
-        while (cursor is not null && seen.Count < 10);
 
-        Assert.Equal(["paging 2", "paging 1", "paging 0"], seen);
+        var (newestFirst, newestCursor) = await WalkAsync("");
+        Assert.Equal(["paging 2", "paging 1", "paging 0"], newestFirst);
+        // Oldest first when asked, as Datadog's sort=timestamp; a cursor pages on only in the order that returned it.
+        var (oldestFirst, _) = await WalkAsync("&sort=timestamp");
+        Assert.Equal(["paging 0", "paging 1", "paging 2"], oldestFirst);
+        using var otherOrder = await client.SendAsync(tenant.Request(HttpMethod.Get, $"api/v2/audit/events?sort=timestamp&page[cursor]={newestCursor}"));
+        Assert.Equal(HttpStatusCode.BadRequest, otherOrder.StatusCode);
+        Assert.Contains("other sort order", await otherOrder.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         using var badQuery = await client.SendAsync(tenant.Request(HttpMethod.Get, "api/v2/audit/events?filter[query]=" + Uri.EscapeDataString("@evt.name:(")));
         using var badCursor = await client.SendAsync(tenant.Request(HttpMethod.Get, "api/v2/audit/events?page[cursor]=not-a-cursor"));
         Assert.Equal(HttpStatusCode.BadRequest, badQuery.StatusCode);
