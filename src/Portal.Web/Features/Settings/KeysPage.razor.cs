@@ -13,7 +13,8 @@ namespace Portal.Web.Features.Settings;
 /// </summary>
 public partial class KeysPage
 {
-    private readonly Dictionary<KeyKind, string?> _errors = [];
+    /// <summary>What went wrong last on each card, by its slug (<see cref="CardOf"/>): said beside the keys it concerns.</summary>
+    private readonly Dictionary<string, string?> _errors = [];
     private List<ApiKey> _apiKeys = [];
     private List<ApiKey> _ownKeys = [];
     private List<ApiKey> _memberKeys = [];
@@ -58,7 +59,7 @@ public partial class KeysPage
     private async Task<bool> CreateAsync(KeyKind kind, string name, IReadOnlyList<string> scopes)
     {
         var change = await Keys.CreateAsync(_actor!, _session!.TenantId, kind, name, scopes);
-        _errors[kind] = change.Message;
+        _errors[kind == KeyKind.Api ? ApiCard : OwnCard] = change.Message;
         if (change.Succeeded)
         {
             _revealed = ($"{Label(kind)} “{change.Key!.Name}” created.", change.Secret!);
@@ -72,7 +73,7 @@ public partial class KeysPage
     private async Task<bool> RenameAsync(ApiKey key, string name)
     {
         var change = await Keys.RenameAsync(_actor!, _session!.TenantId, key.Id, name);
-        _errors[key.Kind] = change.Message;
+        _errors[CardOf(key)] = change.Message;
         if (change.Succeeded)
         {
             await LoadAsync();
@@ -92,7 +93,7 @@ public partial class KeysPage
             return;
         }
         var change = await Keys.RotateAsync(_actor!, _session!.TenantId, key.Id);
-        _errors[key.Kind] = change.Message;
+        _errors[CardOf(key)] = change.Message;
         if (change.Succeeded)
         {
             _revealed = ($"{Label(key.Kind)} “{change.Key!.Name}” rotated.", change.Secret!);
@@ -108,9 +109,16 @@ public partial class KeysPage
             return;
         }
         var change = await Keys.RevokeAsync(_actor!, _session!.TenantId, key.Id);
-        _errors[key.Kind] = change.Message;
+        _errors[CardOf(key)] = change.Message;
         await LoadAsync();
     }
 
     private static string Label(KeyKind kind) => kind == KeyKind.Api ? "API key" : "Application key";
+
+    private const string ApiCard = "api-key";
+    private const string OwnCard = "app-key";
+    private const string MembersCard = "member-key";
+
+    /// <summary>The card a key is listed on: the organisation's API keys, the member's own application keys, or other members'.</summary>
+    private string CardOf(ApiKey key) => key.Kind == KeyKind.Api ? ApiCard : key.UserId == _session!.UserId ? OwnCard : MembersCard;
 }

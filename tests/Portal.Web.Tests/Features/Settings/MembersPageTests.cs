@@ -112,6 +112,32 @@ public sealed class MembersPageTests(PortalFixture portal) : IAsyncLifetime
 
     private async Task<VigilUser> OwnerAsync(TestTenant tenant) => (await Members.ListAsync(tenant.Id)).Single(u => u.Role == VigilRoles.Owner);
 
+    /// <summary>
+    /// A refused revoke of another member's key is said on the members' keys card, where it was clicked (it was said on
+    /// the admin's own keys card): an admin demoted while the page was open.
+    /// </summary>
+    [Fact]
+    public async Task KeysPage_RevokeOfAMembersKeyRefused_SaidOnThatCard()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        var (admin, adminId) = await portal.AddMemberAsync(tenant, VigilRoles.Admin);
+        var (member, _) = await portal.AddMemberAsync(tenant, VigilRoles.Standard);
+        _ctx.Services.AddSingleton(portal.Services.GetRequiredService<Portal.Data.Keys.KeyService>());
+        BunitSession.SignIn(_ctx, tenant.Id, tenant.Slug, adminId, admin.Email, VigilRoles.Admin);
+        var cut = _ctx.Render<WithDialogs<KeysPage>>();
+        cut.WaitForAssertion(() => Assert.Contains(member.Email, cut.Find("#member-key-table").TextContent, StringComparison.Ordinal));
+        Assert.True((await Members.ChangeRoleAsync(tenant.Id, new MemberActor((await OwnerAsync(tenant)).Id, VigilRoles.Owner), adminId, VigilRoles.Standard)).Succeeded);
+
+        var row = cut.FindAll("#member-key-table tbody tr").First(r => r.TextContent.Contains(member.Email, StringComparison.Ordinal));
+        row.QuerySelectorAll("button").Single(b => b.TextContent.Trim() == "Revoke").Click();
+        cut.WaitForElement(".mud-dialog");
+        cut.FindAll(".mud-dialog button").Single(b => b.TextContent.Trim() == "Revoke").Click();
+
+        // A standard member sees no other member's key.
+        cut.WaitForAssertion(() => Assert.Contains("no such key", cut.Find("#member-key-error").TextContent, StringComparison.Ordinal));
+        Assert.Empty(cut.FindAll("#app-key-error"));
+    }
+
     private IRenderedComponent<MembersPage> RenderAs(TestTenant tenant, VigilUser user)
     {
         SignIn(tenant, user);
