@@ -121,14 +121,27 @@ public sealed class KeyService(TenantDbFactory dbs, TimeProvider clock, Credenti
         }
         if (old!.RevokedAt is not null)
         {
-            return new KeyChange(null, Failure: KeyFailure.Invalid, Message: "This key is revoked; create a new key instead.");
+            return Revoked;
         }
         var (key, secret) = NewKey(tenantId, old.Kind, old.Name, old.UserId, old.Scopes);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        // The old key is claimed where it is still live, in the transaction that adds its successor: of two rotations (or
+        // a rotation and a revoke) at once, one finds it taken, where both read it live and each left a successor.
+        var claimed = await db.ApiKeys.Where(k => k.Id == keyId && k.RevokedAt == null)
+            .ExecuteUpdateAsync(set => set.SetProperty(k => k.RevokedAt, key.CreatedAt), cancellationToken);
+        if (claimed == 0)
+        {
+            return Revoked;
+        }
+        // Also through the context, which records the change in the audit trail.
         old.RevokedAt = key.CreatedAt;
         db.ApiKeys.Add(key);
         await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
         return new KeyChange(key, secret);
     }
+
+    private static KeyChange Revoked => new(null, Failure: KeyFailure.Invalid, Message: "This key is revoked; create a new key instead.");
 
     /// <summary>Revokes a key as <paramref name="actor"/> (<see cref="KeyActor.CanRevoke"/>); revoking twice keeps the first time.</summary>
     public async Task<KeyChange> RevokeAsync(KeyActor actor, Guid tenantId, Guid keyId, CancellationToken cancellationToken = default)

@@ -385,6 +385,21 @@ public abstract class KeyServiceTests(DataFixture fixture)
         Assert.Single(await Keys.ListAsync(tenant.Id, KeyKind.Api));
     }
 
+    /// <summary>Rotations of one key at once (two admins, a retried script) leave one successor: the others are told it is revoked.</summary>
+    [Fact]
+    public async Task RotateAsync_ManyAtOnce_OneSuccessor()
+    {
+        var tenant = await fixture.AddTenantAsync();
+        var admin = await ActorAsync(tenant.Id, VigilRoles.Owner);
+        var created = await Keys.CreateAsync(admin, tenant.Id, KeyKind.Api, "intake");
+
+        var rotations = await Task.WhenAll(Enumerable.Range(0, 6).Select(_ => Task.Run(() => Keys.RotateAsync(admin, tenant.Id, created.Key!.Id))));
+
+        Assert.Single(rotations, r => r.Succeeded);
+        Assert.All(rotations.Where(r => !r.Succeeded), r => Assert.Equal(KeyFailure.Invalid, r.Failure));
+        Assert.Single(await Keys.ListAsync(tenant.Id, KeyKind.Api), k => k.RevokedAt is null);
+    }
+
     [Fact]
     public async Task CreateAsync_UnknownScope_InvalidNamingTheScope()
     {
