@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.EntityFrameworkCore;
+using Portal.Data.Audit;
 using Portal.Data.Identity;
 
 namespace Portal.Data.Keys;
@@ -13,7 +14,7 @@ namespace Portal.Data.Keys;
 /// instances of the portal, within <see cref="CredentialCache.Lifetime"/>): <see cref="ResolveAsync"/> keeps what it
 /// found only until a key, an organisation or a user changes.
 /// </summary>
-public sealed class KeyService(TenantDbFactory dbs, TimeProvider clock, CredentialCache cache)
+public sealed class KeyService(TenantDbFactory dbs, TimeProvider clock, CredentialCache cache, AuditLog audit)
 {
     private static readonly TimeSpan LastUsedResolution = TimeSpan.FromMinutes(1);
 
@@ -36,12 +37,13 @@ public sealed class KeyService(TenantDbFactory dbs, TimeProvider clock, Credenti
         await using var db = dbs.Create(tenantId);
         if (await CurrentAsync(db, actor, cancellationToken) is not { } current)
         {
-            return NoLongerMember;
+            return await DeniedAsync(tenantId, kind, "create", null, NoLongerMember);
         }
         actor = current;
         if (kind == KeyKind.Api && !Permissions.Allows(actor.Role, Permission.KeysManage))
         {
-            return KeyChange.Forbidden($"The {Permissions.RoleLabel(actor.Role)} role does not allow managing the organisation's API keys.");
+            return await DeniedAsync(tenantId, kind, "create", null,
+                KeyChange.Forbidden($"The {Permissions.RoleLabel(actor.Role)} role does not allow managing the organisation's API keys."));
         }
         if (CheckName(name, required: false) is { } nameError)
         {
@@ -90,7 +92,7 @@ public sealed class KeyService(TenantDbFactory dbs, TimeProvider clock, Credenti
         var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.Id == keyId, cancellationToken);
         if (await RefusalAsync(db, actor, key, manage: true, cancellationToken) is { } refused)
         {
-            return refused;
+            return await DeniedAsync(tenantId, key?.Kind, "update", key, refused);
         }
         if (name is not null && CheckName(name, required: true) is { } nameError)
         {
@@ -117,7 +119,7 @@ public sealed class KeyService(TenantDbFactory dbs, TimeProvider clock, Credenti
         var old = await db.ApiKeys.FirstOrDefaultAsync(k => k.Id == keyId, cancellationToken);
         if (await RefusalAsync(db, actor, old, manage: true, cancellationToken) is { } refused)
         {
-            return refused;
+            return await DeniedAsync(tenantId, old?.Kind, "rotate", old, refused);
         }
         if (old!.RevokedAt is not null)
         {
@@ -150,7 +152,7 @@ public sealed class KeyService(TenantDbFactory dbs, TimeProvider clock, Credenti
         var key = await db.ApiKeys.FirstOrDefaultAsync(k => k.Id == keyId, cancellationToken);
         if (await RefusalAsync(db, actor, key, manage: false, cancellationToken) is { } refused)
         {
-            return refused;
+            return await DeniedAsync(tenantId, key?.Kind, "revoke", key, refused);
         }
         key!.RevokedAt ??= clock.GetUtcNow();
         await db.SaveChangesAsync(cancellationToken);
@@ -360,6 +362,24 @@ public sealed class KeyService(TenantDbFactory dbs, TimeProvider clock, Credenti
     /// </summary>
     private static async Task<KeyActor?> CurrentAsync(VigilDbContext db, KeyActor actor, CancellationToken cancellationToken) =>
         await StoredRoles.OfAsync(db, actor.UserId, cancellationToken) is { } stored ? actor with { Role = StoredRoles.Weaker(actor.Role, stored) } : null;
+
+    /// <summary>
+    /// <paramref name="refusal"/>, recorded in the organisation's trail when it is one of the actor's role or membership
+    /// (a page open since a demotion), as the API's refusals are; a key not found is not recorded.
+    /// </summary>
+    private async Task<KeyChange> DeniedAsync(Guid tenantId, KeyKind? kind, string verb, ApiKey? key, KeyChange refusal)
+    {
+        if (refusal.Failure == KeyFailure.Forbidden)
+        {
+            var type = kind == KeyKind.Api ? "api_key" : "application_key";
+            await audit.RecordAsync(tenantId, new AuditRecord($"{type}.{verb}", type, key?.Id.ToString(), key?.Name)
+            {
+                Outcome = AuditOutcomes.Denied,
+                Message = refusal.Message,
+            });
+        }
+        return refusal;
+    }
 
     private static KeyChange NoLongerMember => KeyChange.Forbidden("You are no longer a member of this organisation.");
 

@@ -11,7 +11,7 @@ namespace Portal.Data.Tenancy;
 public sealed record OrganisationSettings(string? Name, string? Slug, string? TimeZone, string? NotificationEmail, int? RetentionDays);
 
 /// <summary>Reads, changes and deletes organisations. Every change is checked whole; nothing is stored when a field is invalid.</summary>
-public sealed class OrganisationService(TenantDbFactory dbs, TenantIndexes indexes, VigilOptions options)
+public sealed class OrganisationService(TenantDbFactory dbs, TenantIndexes indexes, VigilOptions options, Audit.AuditLog audit)
 {
     /// <summary>The most days of logs an organisation may keep: the instance's retention (the plan's limit).</summary>
     public int MaxRetentionDays => Math.Max(1, options.Logs.RetentionDays);
@@ -44,7 +44,7 @@ public sealed class OrganisationService(TenantDbFactory dbs, TenantIndexes index
         Guid tenantId, MemberActor actor, OrganisationSettings settings, OrganisationSettings? read = null, CancellationToken cancellationToken = default)
     {
         await using var db = dbs.Create(tenantId);
-        if (!await AllowsAsync(db, actor, Permission.SettingsManage, cancellationToken))
+        if (!await AllowsAsync(db, tenantId, actor, Permission.SettingsManage, "update", cancellationToken))
         {
             return new Dictionary<string, string[]> { ["Organisation"] = [RoleRefusal] };
         }
@@ -149,7 +149,7 @@ public sealed class OrganisationService(TenantDbFactory dbs, TenantIndexes index
     {
         await using var db = dbs.Create(tenantId);
         var tenant = await db.Tenants.SingleOrDefaultAsync(t => t.Id == tenantId, cancellationToken);
-        if (tenant is null || !await AllowsAsync(db, actor, Permission.SettingsManage, cancellationToken))
+        if (tenant is null || !await AllowsAsync(db, tenantId, actor, Permission.SettingsManage, "require_mfa", cancellationToken))
         {
             return false;
         }
@@ -171,7 +171,7 @@ public sealed class OrganisationService(TenantDbFactory dbs, TenantIndexes index
         {
             return "This organisation no longer exists.";
         }
-        if (!await AllowsAsync(db, actor, Permission.OrganisationDelete, cancellationToken))
+        if (!await AllowsAsync(db, tenantId, actor, Permission.OrganisationDelete, "delete", cancellationToken))
         {
             return RoleRefusal;
         }
@@ -185,6 +185,21 @@ public sealed class OrganisationService(TenantDbFactory dbs, TenantIndexes index
         return null;
     }
 
-    private static async Task<bool> AllowsAsync(VigilDbContext db, MemberActor actor, Permission permission, CancellationToken cancellationToken) =>
-        StoredRoles.Allows(actor.Role, await StoredRoles.OfAsync(db, actor.UserId, cancellationToken), permission);
+    /// <summary>
+    /// Whether <paramref name="actor"/>'s role, as stored now, allows <paramref name="permission"/>; a refusal (a page open
+    /// since a demotion) is recorded in the trail as <c>organisation.</c><paramref name="verb"/>, as the API's refusals are.
+    /// </summary>
+    private async Task<bool> AllowsAsync(VigilDbContext db, Guid tenantId, MemberActor actor, Permission permission, string verb, CancellationToken cancellationToken)
+    {
+        if (StoredRoles.Allows(actor.Role, await StoredRoles.OfAsync(db, actor.UserId, cancellationToken), permission))
+        {
+            return true;
+        }
+        await audit.RecordAsync(tenantId, new Audit.AuditRecord($"organisation.{verb}", "organisation", tenantId.ToString())
+        {
+            Outcome = Audit.AuditOutcomes.Denied,
+            Message = RoleRefusal,
+        }, CancellationToken.None);
+        return false;
+    }
 }

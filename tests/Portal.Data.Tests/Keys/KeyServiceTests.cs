@@ -208,7 +208,7 @@ public abstract class KeyServiceTests(DataFixture fixture)
         var (key, secret) = await Keys.CreateAsync(tenant.Id, KeyKind.Api, "intake", userId: null);
         var clock = new ManualClock { Now = DateTimeOffset.UtcNow };
         var cache = new CredentialCache(clock);
-        var keys = new KeyService(fixture.Dbs, clock, cache);
+        var keys = new KeyService(fixture.Dbs, clock, cache, new Portal.Data.Audit.AuditLog(fixture.Dbs, clock));
         var first = await keys.ResolveWithOrganisationAsync(KeyKind.Api, secret);
         Assert.NotNull(first);
 
@@ -450,6 +450,10 @@ public abstract class KeyServiceTests(DataFixture fixture)
         Assert.Equal(KeyFailure.Forbidden, (await Keys.RotateAsync(member, tenant.Id, key.Id)).Failure);
         Assert.Equal(KeyFailure.Forbidden, (await Keys.RevokeAsync(member, tenant.Id, key.Id)).Failure);
         Assert.NotNull(await Keys.ResolveAsync(KeyKind.Api, secret));
+        // Each refusal is in the organisation's trail, as the API's are.
+        var audit = (Portal.Data.Audit.AuditLog)fixture.Services.GetService(typeof(Portal.Data.Audit.AuditLog))!;
+        var denied = await audit.ReadAsync(tenant.Id, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow, e => e.Outcome == Portal.Data.Audit.AuditOutcomes.Denied, 100, null);
+        Assert.Equal(["api_key.create", "api_key.revoke", "api_key.rotate", "api_key.update"], denied.Entries.Select(e => e.Action).Order());
     }
 
     [Fact]

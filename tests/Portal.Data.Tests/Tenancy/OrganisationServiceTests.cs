@@ -111,6 +111,10 @@ public abstract class OrganisationServiceTests(DataFixture fixture)
         Assert.Equal(("Kept", false), (stored.Name, stored.RequireMfa));
         Assert.Empty(await Organisations.UpdateAsync(tenant.Id, demotedToAdmin, settings));
         Assert.Equal("Renamed", (await Organisations.GetAsync(tenant.Id))!.Name);
+        // Each refusal is in the organisation's trail, as the API's are.
+        var audit = (Portal.Data.Audit.AuditLog)fixture.Services.GetService(typeof(Portal.Data.Audit.AuditLog))!;
+        var denied = await audit.ReadAsync(tenant.Id, DateTimeOffset.UtcNow.AddHours(-1), DateTimeOffset.UtcNow, e => e.Outcome == Portal.Data.Audit.AuditOutcomes.Denied, 100, null);
+        Assert.Equal(["organisation.delete", "organisation.delete", "organisation.require_mfa", "organisation.update"], denied.Entries.Select(e => e.Action).Order());
     }
 
     /// <summary>Settings saved without a retention of their own (null) keep following the plan's maximum.</summary>
