@@ -68,6 +68,11 @@ public partial class SignalsPage : IDisposable
 
     private GuardedReads? _reads;
 
+    /// <summary>The counts of a search (chart and facets), read after its list: their fault is said on the chart, and the list stays.</summary>
+    private GuardedReads CountReads => _countReads ??= new GuardedReads(Logger, "chart and facet counts");
+
+    private GuardedReads? _countReads;
+
     [SupplyParameterFromQuery(Name = "q")]
     private string? UrlQuery { get; set; }
 
@@ -341,25 +346,33 @@ public partial class SignalsPage : IDisposable
         Counts? counted = null;
         var ran = await Reads.RunAsync(async () =>
         {
-            if (!await _results.LoadAsync(new SearchRequest(node!, from, to, PageSize), Search))
+            if (await _results.LoadAsync(new SearchRequest(node!, from, to, PageSize), Search))
             {
-                // Overtaken by a newer search, which shows its own list and counts.
-                return;
+                _listedRun = run;
             }
-            _listedRun = run;
-            // The chart and the facets count all the signals found in the list's window, not only those listed.
-            counted = await CountAsync(counting, searching);
+            // Else overtaken by a newer search, which shows its own list and counts.
         }, _session?.TenantId, () => run == _runs, searching);
+        // The chart and the facets count all the signals found in the list's window, not only those listed; when they
+        // cannot be counted, the list found still shows.
+        var countsRan = ran && _listedRun == run
+            && await CountReads.RunAsync(async () => counted = await CountAsync(counting, searching), _session?.TenantId, () => run == _runs, searching);
         if (_cancellation.Closed || run != _runs)
         {
             // The page closed (the address is the next page's), or a newer search started: the page is that one's.
             return;
         }
-        if (ran && counted is { } counts)
+        if (ran)
         {
             // The window and the bars' width together: a bar zooms in to its own bucket. Boxes checked in the list shown
             // while this search ran are of that list: forgotten.
-            ShowCounts(counts);
+            if (countsRan && counted is { } counts)
+            {
+                ShowCounts(counts);
+            }
+            else
+            {
+                ClearCounts();
+            }
             (_interval, _window, _counting, _checked) = (interval, (from, to), counting, new HashSet<string>());
         }
         else
@@ -390,6 +403,12 @@ public partial class SignalsPage : IDisposable
         _cancellation.CancelSearch();
         (_counting, _checked) = (null, new HashSet<string>());
         _results.Clear();
+        ClearCounts();
+    }
+
+    /// <summary>Shows no counts: the chart and the facets emptied.</summary>
+    private void ClearCounts()
+    {
         (_histogram, _bySeverity, _facets) = ([], [], Shown(new Dictionary<string, IReadOnlyList<FacetValue>>()));
         // Facets opened past their top values stay open: the next search shown reads their values.
         _opened.Forget();

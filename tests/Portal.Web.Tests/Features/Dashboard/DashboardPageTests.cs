@@ -58,4 +58,41 @@ public sealed class DashboardPageTests(PortalFixture portal) : IAsyncLifetime
         Assert.Contains("-H \"DD-API-KEY: $VIGIL_API_KEY\"", command, StringComparison.Ordinal);
         Assert.Equal(command, cut.Find("#quickstart-command").TextContent);
     }
+
+    /// <summary>A signal store that does not answer is said on the dashboard, which stays usable; its counts are not shown as zeros.</summary>
+    [Fact]
+    public async Task StoreFails_SaidOnThePage_CountsNotShownAsZeros()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        _ctx.Services.AddSingleton<ISignalStore>(new FailingSignalStore());
+        BunitSession.SignIn(_ctx, tenant.Id, tenant.Slug, Guid.NewGuid(), tenant.Email, VigilRoles.Standard);
+        _ctx.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
+
+        var cut = _ctx.Render<DashboardPage>();
+
+        cut.WaitForAssertion(() => Assert.Contains("could not run", cut.Find("#dashboard-error").TextContent, StringComparison.Ordinal));
+        Assert.All(cut.FindAll("#severity-counts .stat-value"), v => Assert.Equal("–", v.TextContent));
+        Assert.NotEmpty(cut.FindAll("#quickstart-command"));
+    }
+
+    /// <summary>A store whose every read fails as a disk fault would.</summary>
+    private sealed class FailingSignalStore : ISignalStore
+    {
+        public Task UpsertAsync(Guid tenantId, IReadOnlyList<Portal.Detection.Signals.SecuritySignal> signals, CancellationToken cancellationToken) => throw Fault;
+
+        public Task<Portal.Detection.Signals.SecuritySignal?> GetAsync(Guid tenantId, string id, CancellationToken cancellationToken) => throw Fault;
+
+        public Task<EventPage<Portal.Detection.Signals.SecuritySignal>> SearchAsync(Guid tenantId, SearchRequest request, CancellationToken cancellationToken) => throw Fault;
+
+        public Task<LogAnalytics> AnalyzeAsync(
+            Guid tenantId, Portal.Detection.Query.QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, TimeSpan offset, CancellationToken cancellationToken) => throw Fault;
+
+        public Task<IReadOnlyList<FacetValue>> FacetValuesAsync(
+            Guid tenantId, Portal.Detection.Query.QueryNode query, DateTimeOffset from, DateTimeOffset to, string facet, int limit, CancellationToken cancellationToken) => throw Fault;
+
+        public Task<IReadOnlyDictionary<string, Portal.Detection.Signals.SecuritySignal>> LatestByGroupAsync(
+            Guid tenantId, string ruleId, DateTimeOffset since, IReadOnlyCollection<string>? groupKeys, CancellationToken cancellationToken) => throw Fault;
+
+        private static IOException Fault => new("Input/output error");
+    }
 }

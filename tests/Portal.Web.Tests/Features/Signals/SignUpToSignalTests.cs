@@ -161,7 +161,7 @@ public sealed class SignUpToSignalTests(PortalFixture portal)
     private async Task<Guid> OwnerIdAsync(HttpClient browser, Guid tenantId)
     {
         // The session can use the API straight away; the owner is the organisation's only user.
-        using var rules = await browser.GetAsync("api/v2/security_monitoring/rules");
+        using var rules = await browser.GetAsync("api/v2/security_monitoring/rules?page[size]=100");
         Assert.Equal(HttpStatusCode.OK, rules.StatusCode);
         Assert.Equal(Portal.Detection.Content.OutOfTheBoxRules.LoadJson().Count, (await rules.Content.ReadFromJsonAsync<JsonObject>())!["data"]!.AsArray().Count);
         await using var db = portal.Services.GetRequiredService<TenantDbFactory>().Create(tenantId);

@@ -46,6 +46,29 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         Assert.Contains("SSH", cut.Markup, StringComparison.Ordinal);
     }
 
+    /// <summary>A chart and facets that cannot be counted are said on the chart; the signals found are still listed.</summary>
+    [Fact]
+    public async Task CountsFail_TheListStaysAndTheChartSaysSo()
+    {
+        var tenant = await TenantWithSignalsAsync("203.0.113.63");
+        BunitSession.SignIn(_ctx, tenant.Id, tenant.Slug, Guid.NewGuid(), tenant.Email, VigilRoles.Standard);
+        _ctx.Renderer.SetRendererInfo(new Microsoft.AspNetCore.Components.RendererInfo("Server", isInteractive: true));
+        _store.FailingCounts = true;
+
+        var cut = _ctx.Render<SignalsPage>();
+
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("#signal-table tr.signal-row")));
+        Assert.Contains("could not run", cut.Find("#signals-chart-error").TextContent, StringComparison.Ordinal);
+        Assert.Empty(cut.FindAll("#signal-search-error"));
+        Assert.Empty(cut.FindAll("#signals-histogram button.histogram-bar"));
+
+        _store.FailingCounts = false;
+        await cut.InvokeAsync(() => cut.Find("#signal-search").Click());
+        cut.WaitForAssertion(() => Assert.NotEmpty(cut.FindAll("#signals-histogram button.histogram-bar")));
+        Assert.Empty(cut.FindAll("#signals-chart-error"));
+        Assert.NotEmpty(cut.FindAll("#signal-table tr.signal-row"));
+    }
+
     /// <summary>
     /// A signal opened lists the logs that raised it, newest first, each a link that opens it in the Logs Explorer among the
     /// logs minutes either side of it. Only the organisation's logs are read: a sample id of another organisation's log (as
@@ -1064,6 +1087,9 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
             return Failing ? throw new IOException("Input/output error") : inner.SearchAsync(tenantId, request, cancellationToken);
         }
 
+        /// <summary>Set, counts (the chart and the facets) fail as a disk fault would, and searches do not.</summary>
+        public bool FailingCounts { get; set; }
+
         /// <summary>Set, the next count answers only once this completes (a slow count); <see cref="Held"/> is that count.</summary>
         public Task? Hold { get; set; }
 
@@ -1072,7 +1098,7 @@ public sealed class SignalsPageTests(PortalFixture portal) : IAsyncLifetime
         public Task<LogAnalytics> AnalyzeAsync(
             Guid tenantId, Portal.Detection.Query.QueryNode query, DateTimeOffset from, DateTimeOffset to, TimeSpan interval, TimeSpan offset, CancellationToken cancellationToken)
         {
-            if (Failing)
+            if (Failing || FailingCounts)
             {
                 throw new IOException("Input/output error");
             }
