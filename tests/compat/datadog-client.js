@@ -9,6 +9,7 @@ const configuration = client.createConfiguration({
   authMethods: { apiKeyAuth: apiKey, appKeyAuth: appKey },
 });
 const logs = new v2.LogsApi(configuration);
+const security = new v2.SecurityMonitoringApi(configuration);
 
 (async () => {
   const marker = `compat${Date.now()}`;
@@ -39,6 +40,20 @@ const logs = new v2.LogsApi(configuration);
   });
   const byAddress = measured.data.buckets.map((b) => [b.by["@network.client.ip"], b.computes.c0, b.computes.c1, b.computes.c2.reduce((sum, p) => sum + p.value, 0)]);
   const sshd = listed.data.find((l) => l.attributes.service === "sshd");
+  // The client's own paginator, a log a page: it pages on until meta.page.after is absent (at most 10 pages here).
+  let paged = 0;
+  for await (const log of logs.listLogsWithPagination({ body: { filter: { query: marker, from: "now-15m", to: "now" }, page: { limit: 1 } } })) {
+    if (log.attributes.message.includes(marker)) paged++;
+    if (paged > 10) break;
+  }
+  // The organisation's signals, searched and triaged.
+  const signals = await security.searchSecurityMonitoringSignals({
+    body: { filter: { query: "*", from: new Date(Date.now() - 86400000), to: new Date() }, page: { limit: 10 }, sort: "-timestamp" },
+  });
+  const triaged = signals.data.length === 0 ? null : await security.editSecurityMonitoringSignalState({
+    signalId: signals.data[0].id,
+    body: { data: { attributes: { state: "archived", archiveReason: "true_positive_benign", archiveComment: marker } } },
+  });
   console.log(JSON.stringify({
     submitted,
     listed: listed.data.length,
@@ -48,6 +63,10 @@ const logs = new v2.LogsApi(configuration);
     gotMessage: got.data[0]?.attributes?.message ?? null,
     byService,
     byAddress,
+    paged,
+    signals: signals.data.length,
+    signalTitle: signals.data[0]?.attributes?.custom?.title ?? null,
+    triaged: triaged ? [triaged.data.attributes.state, triaged.data.attributes.archiveReason, triaged.data.attributes.incidentIds.length] : null,
   }));
 })().catch((e) => {
   console.error(`FAILED ${e.code ?? ""} ${e.body ? JSON.stringify(e.body) : e.message}`);

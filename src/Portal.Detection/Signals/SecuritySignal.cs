@@ -49,5 +49,6 @@ public static class TriageStates
     public static readonly IReadOnlyList<string> All = [Open, UnderReview, Archived];
 
     /// <summary>Datadog's archive reasons.</summary>
-    public static readonly IReadOnlyList<string> ArchiveReasons = ["none", "false_positive", "testing_or_maintenance", "investigated_case_opened", "other"];
+    public static readonly IReadOnlyList<string> ArchiveReasons =
+        ["none", "false_positive", "testing_or_maintenance", "remediated", "investigated_case_opened", "true_positive_benign", "true_positive_malicious", "other"];
 }

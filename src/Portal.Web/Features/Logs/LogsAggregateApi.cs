@@ -305,13 +305,21 @@ public static class LogsAggregateApi
         {
             by[facets[i]] = bucket.By[i].Text is { } text ? JsonValue.Create(text) : JsonValue.Create(bucket.By[i].Number);
         }
+        // A value there is none of (the average of no values) is left out, as Datadog's clients refuse a null for a number.
         var values = new JsonObject();
         for (var i = 0; i < computes.Count; i++)
         {
             var value = bucket.Computes[i];
-            values[$"c{i}"] = value.Series is { } series
-                ? new JsonArray([.. series.Select(p => (JsonNode?)new JsonObject { ["time"] = p.Time.ToString("O"), ["value"] = Value(p.Value) })])
-                : Value(value.Total);
+            if (value.Series is { } series)
+            {
+                values[$"c{i}"] = new JsonArray([.. series.Select(p => (JsonNode?)(Value(p.Value) is { } point
+                    ? new JsonObject { ["time"] = p.Time.ToString("O"), ["value"] = point }
+                    : new JsonObject { ["time"] = p.Time.ToString("O") }))]);
+            }
+            else if (Value(value.Total) is { } total)
+            {
+                values[$"c{i}"] = total;
+            }
         }
         return new JsonObject { ["by"] = by, ["computes"] = values };
     }

@@ -65,22 +65,24 @@ public static class LogsApi
         return TypedResults.Ok(response);
     }
 
-    /// <summary>Datadog's log resource: reserved attributes beside the nested custom attributes.</summary>
-    private static JsonObject ToResource(LogEvent e) => new()
+    /// <summary>
+    /// Datadog's log resource: reserved attributes beside the nested custom attributes. A reserved attribute the log does not
+    /// have is left out, as Datadog does: its clients refuse a null where they expect text.
+    /// </summary>
+    private static JsonObject ToResource(LogEvent e)
     {
-        ["id"] = e.Id,
-        ["type"] = "log",
-        ["attributes"] = new JsonObject
+        var attributes = new JsonObject { ["timestamp"] = e.Timestamp.ToString("O") };
+        foreach (var (name, value) in new[] { ("host", e.Host), ("service", e.Service), ("status", e.Status), ("message", e.Message) })
         {
-            ["timestamp"] = e.Timestamp.ToString("O"),
-            ["host"] = e.Host,
-            ["service"] = e.Service,
-            ["status"] = e.Status,
-            ["message"] = e.Message,
-            ["tags"] = new JsonArray(e.Tags.Select(t => (JsonNode?)t).ToArray()),
-            ["attributes"] = e.Attributes.DeepClone(),
-        },
-    };
+            if (value is not null)
+            {
+                attributes[name] = value;
+            }
+        }
+        attributes["tags"] = new JsonArray([.. e.Tags.Select(t => (JsonNode?)t)]);
+        attributes["attributes"] = e.Attributes.DeepClone();
+        return new JsonObject { ["id"] = e.Id, ["type"] = "log", ["attributes"] = attributes };
+    }
 }
 
 /// <summary>Body of <c>POST /api/v2/logs/events/search</c>.</summary>

@@ -110,11 +110,17 @@ public static class DatadogSearch
     /// <summary>A search response's <c>meta</c>: the next page's cursor, status, elapsed milliseconds and request id.</summary>
     public static System.Text.Json.Nodes.JsonObject Meta(HttpContext http, long started, string? after) => new()
     {
-        ["page"] = new System.Text.Json.Nodes.JsonObject { ["after"] = after },
+        ["page"] = Page(after),
         ["status"] = "done",
         ["elapsed"] = (long)System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds,
         ["request_id"] = http.TraceIdentifier,
     };
+
+    /// <summary>
+    /// A response's <c>meta.page</c>: the next page's cursor, left out on the last page. Datadog's clients page on until
+    /// <c>after</c> is absent (a null sent them back to the first page, for ever) and refuse a null where they expect text.
+    /// </summary>
+    public static System.Text.Json.Nodes.JsonObject Page(string? after) => after is null ? [] : new() { ["after"] = after };
 
     /// <summary>
     /// The GET URL of the page after <paramref name="next"/> for the same search: under <c>Vigil:PublicUrl</c> when it is set

@@ -37,11 +37,23 @@ public static class SignalResource
         };
     }
 
-    /// <summary>The triage part: state, archive reason and comment.</summary>
-    public static JsonObject TriageAttributes(SecuritySignal s) => new()
+    /// <summary>
+    /// The triage part, as Datadog's triage attributes: the state, the archive reason and comment when archived, and the
+    /// assignee and incidents Datadog's clients require (Vigil assigns no one: an empty user).
+    /// </summary>
+    public static JsonObject TriageAttributes(SecuritySignal s)
     {
-        ["state"] = s.TriageState,
-        ["archive_reason"] = s.ArchiveReason,
-        ["archive_comment"] = s.ArchiveComment,
-    };
+        var triage = new JsonObject { ["state"] = s.TriageState };
+        if (s.ArchiveReason is { } reason)
+        {
+            triage["archive_reason"] = reason;
+        }
+        if (s.ArchiveComment is { } comment)
+        {
+            triage["archive_comment"] = comment;
+        }
+        triage["assignee"] = new JsonObject { ["uuid"] = "" };
+        triage["incident_ids"] = new JsonArray();
+        return triage;
+    }
 }

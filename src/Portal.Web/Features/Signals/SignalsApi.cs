@@ -88,7 +88,7 @@ public static class SignalsApi
         var response = new JsonObject
         {
             ["data"] = new JsonArray(page.Items.Select(s => (JsonNode?)SignalResource.From(s)).ToArray()),
-            ["meta"] = new JsonObject { ["page"] = new JsonObject { ["after"] = page.Next?.Encode() }, ["total"] = page.TotalHits },
+            ["meta"] = new JsonObject { ["page"] = DatadogSearch.Page(page.Next?.Encode()), ["total"] = page.TotalHits },
         };
         if (page.Next is { } next)
         {

@@ -6,8 +6,8 @@ namespace Portal.Web.Tests.Features.Logs;
 
 /// <summary>
 /// Datadog's official TypeScript client (npm <c>@datadog/datadog-api-client</c>), configured only with Vigil's base
-/// URL and keys, submits logs, finds them again through both log search endpoints, counts them by service and measures them by an
-/// attribute.
+/// URL and keys, submits logs, finds them again through both log search endpoints and its own paginator, counts them by
+/// service and measures them by an attribute, and searches and triages the organisation's signals.
 /// </summary>
 [Collection("portal")]
 public sealed class DatadogClientCompatibilityTests(PortalFixture portal)
@@ -15,7 +15,7 @@ public sealed class DatadogClientCompatibilityTests(PortalFixture portal)
     [Fact]
     public async Task OfficialClient_SubmitListAndAggregateLogs_WorkAgainstVigil()
     {
-        var tenant = await portal.CreateTenantAsync();
+        var tenant = await LogShipper.TenantWithSignalsAsync(portal, "203.0.113.97");
         var script = FindScript();
 
         var start = new ProcessStartInfo("node", [script, portal.BaseAddress.ToString().TrimEnd('/'), tenant.ApiKey, tenant.ApplicationKey])
@@ -41,6 +41,11 @@ public sealed class DatadogClientCompatibilityTests(PortalFixture portal)
         Assert.Equal(1, seen["byService"]!["sshd"]!.GetValue<int>());
         // [value, count, distinct hosts, the timeseries' sum] per group: alphabetical, descending, the total group last.
         Assert.Equal("""[["none",1,1,1],["198.51.100.99",1,1,1],["all",2,2,2]]""", seen["byAddress"]!.ToJsonString());
+        // Each log once, then the paginator stops: on the last page meta.page.after is absent (a null sent it back to the first).
+        Assert.Equal(2, seen["paged"]!.GetValue<int>());
+        Assert.Equal(1, seen["signals"]!.GetValue<int>());
+        Assert.Equal("SSH brute force from a single source IP", seen["signalTitle"]!.GetValue<string>());
+        Assert.Equal("""["archived","true_positive_benign",0]""", seen["triaged"]!.ToJsonString());
     }
 
     /// <summary><c>tests/compat/datadog-client.js</c>, whose packages the README's test command installs.</summary>
