@@ -78,6 +78,8 @@ public static class LogsAggregateApi
         {
             return Problem("filter.from and filter.to must be a time range: ISO 8601 dates, epoch milliseconds or date math such as 'now-15m'.");
         }
+        // Inclusive, as the search endpoints take it: a log at "to" is counted where it is listed.
+        to = Portal.Web.Features.Platform.DatadogSearch.InclusiveEnd(to);
         if (body["page"]?["cursor"] is not null)
         {
             return Problem("page.cursor: every bucket is returned in one response here; there is no next page to read.");

@@ -57,9 +57,14 @@ public static class DatadogSearch
             }
             after = decoded;
         }
-        // Datadog's "to" is inclusive; the stores' upper bound is exclusive (the last moment there is stays as it is).
-        return (new SearchRequest(node!, fromTime, toTime < DateTimeOffset.MaxValue.AddMilliseconds(-1) ? toTime.AddMilliseconds(1) : DateTimeOffset.MaxValue, size, after, OldestFirst: sort == "timestamp"), null);
+        return (new SearchRequest(node!, fromTime, InclusiveEnd(toTime), size, after, OldestFirst: sort == "timestamp"), null);
     }
+
+    /// <summary>
+    /// The stores' (exclusive) upper bound of a range whose end Datadog's APIs take as inclusive: a millisecond later (the
+    /// last moment there is stays as it is).
+    /// </summary>
+    public static DateTimeOffset InclusiveEnd(DateTimeOffset to) => to < DateTimeOffset.MaxValue.AddMilliseconds(-1) ? to.AddMilliseconds(1) : DateTimeOffset.MaxValue;
 
     /// <summary>
     /// A page size as the query string gives it (<c>page[limit]</c>): none when absent; one that is not a whole number is

@@ -172,6 +172,28 @@ public sealed class LogsApiTests(PortalFixture portal)
         Assert.Equal(Enumerable.Range(0, 7).Select(i => $"log {i}"), messages);
     }
 
+    /// <summary>A log stamped exactly at the range's end is found by the search and counted by the aggregate alike (Datadog's "to" is inclusive).</summary>
+    [Fact]
+    public async Task SearchAndAggregate_LogAtTheRangesEnd_FoundAndCountedAlike()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        using var client = portal.CreateClient();
+        var at = DateTimeOffset.FromUnixTimeMilliseconds(DateTimeOffset.UtcNow.AddMinutes(-2).ToUnixTimeMilliseconds());
+        using (var sent = await LogShipper.PostAsync(client, tenant, new JsonArray(new JsonObject { ["service"] = "edge", ["message"] = "at the end", ["timestamp"] = at.ToUnixTimeMilliseconds() })))
+        {
+            Assert.Equal(HttpStatusCode.Accepted, sent.StatusCode);
+        }
+        await portal.Services.GetRequiredService<ILogStore>().RefreshAsync(tenant.Id, CancellationToken.None);
+        var filter = new JsonObject { ["query"] = "service:edge", ["from"] = at.AddMinutes(-1).ToString("O"), ["to"] = at.ToString("O") };
+
+        using var searched = await client.SendAsync(tenant.Request(HttpMethod.Post, "api/v2/logs/events/search", JsonContent.Create(new JsonObject { ["filter"] = filter.DeepClone() })));
+        using var counted = await client.SendAsync(tenant.Request(HttpMethod.Post, "api/v2/logs/analytics/aggregate",
+            JsonContent.Create(new JsonObject { ["filter"] = filter.DeepClone(), ["compute"] = new JsonArray(new JsonObject { ["aggregation"] = "count" }) })));
+
+        Assert.Single((await searched.Content.ReadFromJsonAsync<JsonObject>())!["data"]!.AsArray());
+        Assert.Equal(1, (await counted.Content.ReadFromJsonAsync<JsonObject>())!["data"]!["buckets"]![0]!["computes"]!["c0"]!.GetValue<int>());
+    }
+
     /// <summary>Search parameters at fault are refused with a problem naming them, never answered with defaults or a 500.</summary>
     [Theory]
     [InlineData("GET", "api/v2/logs/events?page[limit]=abc", null, "page[limit]")]
@@ -201,11 +223,11 @@ public sealed class LogsApiTests(PortalFixture portal)
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
     }
 
-    /// <summary>Exactly 10,000 points on whole seconds are computed.</summary>
+    /// <summary>Exactly 10,000 points on whole seconds are computed (the range's end is inclusive: its second is the last point).</summary>
     [Fact]
     public async Task Aggregate_TenThousandPoints_Computed()
     {
-        const string json = """{"filter":{"from":"2026-01-01T00:00:00Z","to":"2026-01-01T02:46:40Z"},"compute":[{"aggregation":"count","type":"timeseries","interval":"1s"}]}""";
+        const string json = """{"filter":{"from":"2026-01-01T00:00:00Z","to":"2026-01-01T02:46:39Z"},"compute":[{"aggregation":"count","type":"timeseries","interval":"1s"}]}""";
         using var response = await SendAsNewOrganisationAsync(HttpMethod.Post, "api/v2/logs/analytics/aggregate", json);
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
