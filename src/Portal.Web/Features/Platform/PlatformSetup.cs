@@ -34,10 +34,51 @@ public static class PlatformSetup
         });
         builder.Services.AddHealthChecks()
             .AddCheck<DatabaseHealthCheck>("database", tags: ["ready"]);
+        var proxies = TrustedProxies(builder.Configuration);
+        builder.Services.Configure<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>(o =>
+        {
+            o.ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor | Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto;
+            foreach (var proxy in proxies)
+            {
+                o.KnownIPNetworks.Add(proxy);
+            }
+        });
+    }
+
+    /// <summary>
+    /// The proxies whose <c>X-Forwarded-For</c> and <c>X-Forwarded-Proto</c> are believed, besides loopback:
+    /// <c>Vigil:TrustedProxies</c>, addresses or networks (<c>10.0.0.5</c>, <c>10.0.0.0/8</c>) as a list or separated by
+    /// commas. Behind a proxy that ends TLS, they make the request HTTPS (its cookie Secure, HSTS sent) and the client's
+    /// address the one sign-in limits and the audit trail see; a header from anyone else is ignored.
+    /// </summary>
+    internal static List<System.Net.IPNetwork> TrustedProxies(IConfiguration configuration)
+    {
+        var section = configuration.GetSection("Vigil:TrustedProxies");
+        var entries = (section.Value is { } joined ? joined.Split(',') : section.GetChildren().Select(c => c.Value ?? ""))
+            .Select(e => e.Trim()).Where(e => e.Length > 0);
+        var networks = new List<System.Net.IPNetwork>();
+        foreach (var entry in entries)
+        {
+            if (System.Net.IPNetwork.TryParse(entry, out var network))
+            {
+                networks.Add(network);
+            }
+            else if (System.Net.IPAddress.TryParse(entry, out var address))
+            {
+                networks.Add(new System.Net.IPNetwork(address, address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128));
+            }
+            else
+            {
+                throw new InvalidOperationException($"Vigil:TrustedProxies: '{entry}' is neither an address nor a network such as 10.0.0.0/8.");
+            }
+        }
+        return networks;
     }
 
     public static void UsePlatform(this WebApplication app)
     {
+        // First: everything after sees the client's scheme and address, not the proxy's.
+        app.UseForwardedHeaders();
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/error", createScopeForErrors: true);

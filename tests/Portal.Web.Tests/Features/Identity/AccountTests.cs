@@ -101,6 +101,42 @@ public sealed class AccountTests(PortalFixture portal)
         Assert.DoesNotContain("<script>", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// Behind a proxy that ends TLS (loopback here, trusted as Vigil:TrustedProxies would name another): the session cookie
+    /// is Secure, and the client's forwarded address is the one the audit trail records; the same headers from anyone else
+    /// would be ignored.
+    /// </summary>
+    [Fact]
+    public async Task SignIn_BehindATlsProxy_SecureCookieAndTheClientsAddress()
+    {
+        var tenant = await portal.CreateTenantAsync();
+        // Cookies by hand: a cookie container never sends a Secure cookie over this loopback's plain HTTP.
+        using var browser = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = portal.BaseAddress };
+        browser.DefaultRequestHeaders.Add("X-Forwarded-Proto", "https");
+        browser.DefaultRequestHeaders.Add("X-Forwarded-For", "203.0.113.44");
+        using var form = await browser.GetAsync("account/signin");
+        var antiforgery = form.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith(".AspNetCore.Antiforgery", StringComparison.Ordinal));
+        var token = System.Text.RegularExpressions.Regex.Match(await form.Content.ReadAsStringAsync(), "name=\"__RequestVerificationToken\" value=\"([^\"]+)\"");
+        using var post = new HttpRequestMessage(HttpMethod.Post, "account/signin")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["Input.Slug"] = tenant.Slug, ["Input.Email"] = tenant.Email, ["Input.Password"] = TestTenant.Password,
+                ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token.Groups[1].Value), ["_handler"] = "signin",
+            }),
+        };
+        post.Headers.Add("Cookie", antiforgery.Split(';')[0]);
+
+        using var signedIn = await browser.SendAsync(post);
+
+        Assert.Equal(HttpStatusCode.Redirect, signedIn.StatusCode);
+        var session = signedIn.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("vigil.auth=", StringComparison.Ordinal));
+        Assert.Contains("; secure", session, StringComparison.OrdinalIgnoreCase);
+        var audit = portal.Services.GetRequiredService<Portal.Data.Audit.AuditLog>();
+        var entries = await audit.ReadAsync(tenant.Id, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow, e => e.Action == "signin.succeeded", 10, null);
+        Assert.Equal("203.0.113.44", Assert.Single(entries.Entries).Ip);
+    }
+
     [Fact]
     public async Task SignOut_EndsTheSession()
     {
