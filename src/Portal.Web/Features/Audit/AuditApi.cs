@@ -72,12 +72,8 @@ public static class AuditApi
         };
         if (page.NextCursor is { } next)
         {
-            response["links"] = new JsonObject
-            {
-                ["next"] = $"{http.Request.Scheme}://{http.Request.Host}/api/v2/audit/events?filter[query]={Uri.EscapeDataString(query ?? "")}"
-                    + $"&filter[from]={Uri.EscapeDataString(request.From.ToString("O"))}&filter[to]={Uri.EscapeDataString(request.To.ToString("O"))}"
-                    + $"&page[limit]={request.Limit}&page[cursor]={next}" + (request.OldestFirst ? "&sort=timestamp" : ""),
-            };
+            // As the log and signal searches' links: under Vigil:PublicUrl, the range as asked (its end inclusive).
+            response["links"] = new JsonObject { ["next"] = DatadogSearch.NextLink(http.Request, "/api/v2/audit/events", query, request, next) };
         }
         return TypedResults.Ok(response);
     }

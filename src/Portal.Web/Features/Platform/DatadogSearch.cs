@@ -133,9 +133,13 @@ public static class DatadogSearch
     /// the request's scheme, host and path base.
     /// </summary>
     public static string NextLink(HttpRequest http, string path, string? query, SearchRequest request, SearchCursor next) =>
+        NextLink(http, path, query, request, next.Encode());
+
+    /// <inheritdoc cref="NextLink(HttpRequest, string, string?, SearchRequest, SearchCursor)"/>
+    public static string NextLink(HttpRequest http, string path, string? query, SearchRequest request, string next) =>
         $"{Root(http)}{path}?filter[query]={Uri.EscapeDataString(query ?? "")}"
         + $"&filter[from]={Uri.EscapeDataString(request.From.ToString("O"))}&filter[to]={Uri.EscapeDataString(request.To.AddMilliseconds(-1).ToString("O"))}"
-        + $"&page[limit]={request.Limit}&page[cursor]={next.Encode()}" + (request.OldestFirst ? "&sort=timestamp" : "");
+        + $"&page[limit]={request.Limit}&page[cursor]={Uri.EscapeDataString(next)}" + (request.OldestFirst ? "&sort=timestamp" : "");
 
     /// <summary>Where the API is reached from outside, without a trailing slash.</summary>
     private static string Root(HttpRequest http) =>
