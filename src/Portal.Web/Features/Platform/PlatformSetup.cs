@@ -108,6 +108,7 @@ public static class PlatformSetup
         app.UseWhen(c => !c.Request.Path.StartsWithSegments("/api"), pages => pages.UseStatusCodePagesWithReExecute("/status/{0}", createScopeForStatusCodePages: true));
         app.UseRouting(); // after the status-code pages, so that a re-executed request is routed again
         app.MapStaticAssets();
+        app.UseCrossSiteGuard();
         app.UseAuthentication();
         app.UseAuditActor();
         app.UseForgedTenantGuard();

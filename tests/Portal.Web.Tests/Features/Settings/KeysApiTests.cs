@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.DependencyInjection;
 using Portal.Data.Identity;
 using Portal.Web.Tests.Infrastructure;
 
@@ -212,6 +213,37 @@ public sealed class KeysApiTests(PortalFixture portal)
             Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{method} {path} as B answered {(int)response.StatusCode}");
         }
         Assert.Equal(HttpStatusCode.Accepted, await IntakeAsync(client, a.ApiKey));
+    }
+
+    /// <summary>
+    /// A signed-in session's API writes are refused when the browser says another site asked for them (a form on a sibling
+    /// subdomain posting a rotate, which takes no body); the portal's own pages, clients with keys and the intake pass.
+    /// </summary>
+    [Fact]
+    public async Task SessionWrite_AskedByAnotherSite_403AndNothingChanges()
+    {
+        var owner = await portal.CreateTenantAsync();
+        using var browser = portal.CreateClient();
+        Assert.Equal(HttpStatusCode.Redirect, (await Forms.SignInAsync(browser, owner.Slug, owner.Email, TestTenant.Password)).StatusCode);
+        var keys = portal.Services.GetRequiredService<Portal.Data.Keys.KeyService>();
+        var (key, secret) = await keys.CreateAsync(owner.Id, Portal.Data.Keys.KeyKind.Api, "edge", null);
+        async Task<HttpStatusCode> RotateAsync(HttpClient client, string header, string value, TestTenant? withKeys = null)
+        {
+            using var request = withKeys is null ? new HttpRequestMessage(HttpMethod.Post, $"{ApiKeys}/{key.Id}/rotate") : withKeys.Request(HttpMethod.Post, $"{ApiKeys}/{key.Id}/rotate");
+            request.Headers.Add(header, value);
+            using var response = await client.SendAsync(request);
+            return response.StatusCode;
+        }
+
+        Assert.Equal(HttpStatusCode.Forbidden, await RotateAsync(browser, "Sec-Fetch-Site", "same-site"));
+        Assert.Equal(HttpStatusCode.Forbidden, await RotateAsync(browser, "Origin", "https://status.example.test"));
+        Assert.Null((await keys.GetAsync(owner.Id, key.Id))!.RevokedAt);
+        Assert.Equal(HttpStatusCode.Accepted, await IntakeAsync(browser, secret));
+
+        Assert.Equal(HttpStatusCode.Created, await RotateAsync(browser, "Sec-Fetch-Site", "same-origin"));
+        (key, _) = await keys.CreateAsync(owner.Id, Portal.Data.Keys.KeyKind.Api, "edge 2", null);
+        using var anonymous = portal.CreateClient();
+        Assert.Equal(HttpStatusCode.Created, await RotateAsync(anonymous, "Sec-Fetch-Site", "cross-site", withKeys: owner));
     }
 
     private static JsonContent Body(string type, JsonObject attributes, string? id = null)
