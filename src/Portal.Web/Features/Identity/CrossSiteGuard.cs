@@ -14,8 +14,7 @@ public static class CrossSiteGuard
         c => c.Request.Path.StartsWithSegments("/api")
             && !string.Equals(c.Request.Path.Value?.TrimEnd('/'), "/api/v2/logs", StringComparison.OrdinalIgnoreCase)
             && !(HttpMethods.IsGet(c.Request.Method) || HttpMethods.IsHead(c.Request.Method) || HttpMethods.IsOptions(c.Request.Method))
-            && !c.Request.Headers.ContainsKey(KeyAuthenticationHandler.ApiKeyHeader)
-            && !c.Request.Headers.ContainsKey(KeyAuthenticationHandler.ApplicationKeyHeader),
+            && !KeyAuthenticationHandler.IsKeyRequest(c.Request),
         branch => branch.Use(async (context, next) =>
         {
             if (Refusal(context.Request) is { } detail)

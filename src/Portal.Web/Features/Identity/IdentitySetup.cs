@@ -36,10 +36,7 @@ public static class IdentitySetup
             // Keys authenticate the API only: a page or an account endpoint asked with key headers sees no member, so
             // that a key's scopes cannot be side-stepped through the pages (or used to add a passkey).
             .AddPolicyScheme(Scheme, "Cookie or Datadog keys", o => o.ForwardDefaultSelector = context =>
-                context.Request.Path.StartsWithSegments("/api")
-                && (context.Request.Headers.ContainsKey(KeyAuthenticationHandler.ApiKeyHeader) || context.Request.Headers.ContainsKey(KeyAuthenticationHandler.ApplicationKeyHeader))
-                    ? KeyAuthenticationHandler.SchemeName
-                    : IdentityConstants.ApplicationScheme)
+                KeyAuthenticationHandler.IsKeyRequest(context.Request) ? KeyAuthenticationHandler.SchemeName : IdentityConstants.ApplicationScheme)
             .AddScheme<AuthenticationSchemeOptions, KeyAuthenticationHandler>(KeyAuthenticationHandler.SchemeName, null)
             .AddIdentityCookies();
 

@@ -22,6 +22,13 @@ public sealed class KeyAuthenticationHandler(
     public const string ApiKeyHeader = "DD-API-KEY";
     public const string ApplicationKeyHeader = "DD-APPLICATION-KEY";
 
+    /// <summary>
+    /// Whether a request authenticates with keys rather than a session: an API request with either key header (a page or an
+    /// account endpoint asked with them sees no member, so that a key's scopes cannot be side-stepped through the pages).
+    /// </summary>
+    public static bool IsKeyRequest(HttpRequest request) =>
+        request.Path.StartsWithSegments("/api") && (request.Headers.ContainsKey(ApiKeyHeader) || request.Headers.ContainsKey(ApplicationKeyHeader));
+
     /// <summary>Why the keys of a disabled organisation are refused, at intake and on the API.</summary>
     public const string DisabledMessage = "This organisation is disabled; its keys are refused until an instance administrator enables it again.";
 

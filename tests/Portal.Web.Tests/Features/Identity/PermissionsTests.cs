@@ -42,7 +42,7 @@ public sealed class PermissionsTests(PortalFixture portal)
         var problem = (await create.Content.ReadFromJsonAsync<JsonObject>())!;
         Assert.Equal("The Read-only role does not allow changing detection rules and suppressions.", problem["detail"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.Forbidden, triage.StatusCode);
-        using var after = await client.SendAsync(owner.Request(HttpMethod.Get, RulesPath));
+        using var after = await client.SendAsync(owner.Request(HttpMethod.Get, RulesPath + "?page[size]=100"));
         Assert.DoesNotContain("Escalation attempt", await after.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         var denied = await AuditAsync(client, owner, "@evt.outcome:denied");
         Assert.Contains(denied, e => e!["attributes"]!["attributes"]!["usr"]!["email"]!.GetValue<string>() == reader.Email
@@ -134,7 +134,7 @@ public sealed class PermissionsTests(PortalFixture portal)
         Assert.Contains("data.attributes.tenant_id", await triaged.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         foreach (var tenant in new[] { a, b })
         {
-            using var rules = await client.SendAsync(tenant.Request(HttpMethod.Get, RulesPath));
+            using var rules = await client.SendAsync(tenant.Request(HttpMethod.Get, RulesPath + "?page[size]=100"));
             Assert.DoesNotContain("Forged tenant", await rules.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
         Assert.Equal(2, (await AuditAsync(client, b, "@evt.name:access.denied")).Count);

@@ -112,7 +112,7 @@ public sealed partial class RouteTableIsolationTests(PortalFixture portal)
         }
         await LogShipper.EvaluateAsync(portal, a);
         var signal = (await LogShipper.SearchSignalsAsync(client, a, "*"))["data"]![0]!["id"]!.GetValue<string>();
-        using var rules = await client.SendAsync(a.Request(HttpMethod.Get, "api/v2/security_monitoring/rules"));
+        using var rules = await client.SendAsync(a.Request(HttpMethod.Get, "api/v2/security_monitoring/rules?page[size]=100"));
         var rule = (await rules.Content.ReadFromJsonAsync<JsonObject>())!["data"]![0]!["id"]!.GetValue<string>();
         var suppression = new JsonObject { ["data"] = new JsonObject { ["attributes"] = new JsonObject { ["name"] = "alpha-secret-suppression", ["rule_query"] = "*", ["suppression_query"] = "host:alpha-lab" } } };
         using var suppressionCreated = await client.SendAsync(a.Request(HttpMethod.Post, "api/v2/security_monitoring/configuration/suppressions", JsonContent.Create(suppression)));
